@@ -1,0 +1,46 @@
+/**
+ * What the engine sees. It knows nothing of contracts or accounts: a transaction is
+ * something that, given a view of the state, reads keys and produces writes, commutative
+ * deltas and a receipt. The sequential executor and the parallel engine both run
+ * `TxExecutor`s over the same pre-block `StateReader` and must produce identical
+ * `BlockResult`s.
+ */
+import type { StateKey, StateValue } from "../state/keys.js";
+import type { StateReader, WriteSet } from "../state/storage.js";
+
+/** The state as one transaction sees it: the pre-block state plus earlier transactions' effects. */
+export interface StateView {
+  /** Current value at `key` (including every earlier transaction's writes and deltas). */
+  read(key: StateKey): StateValue | undefined;
+}
+
+/**
+ * A commutative update: add `amount` (may be negative) to the u128 little-endian number at
+ * a key. Used for keys that nearly every transaction touches (the fee recipient), so that
+ * they never serialise a block. A transaction may read such a key; it then sees the sum.
+ */
+export type DeltaSet = Map<StateKey, bigint>;
+
+/** What one execution of one transaction produced. */
+export interface TxOutput<R> {
+  receipt: R;
+  writes: WriteSet;
+  deltas: DeltaSet;
+}
+
+/** Runs one transaction against a view. Must be deterministic: same view answers, same output. */
+export interface TxExecutor<T, R> {
+  execute(view: StateView, tx: T, txIndex: number): TxOutput<R>;
+}
+
+/** The result of a block: one receipt per transaction, in order, and the block's write set. */
+export interface BlockResult<R> {
+  receipts: R[];
+  /** Final value of every key the block changed (deltas already applied); `null` = deleted. */
+  writeSet: WriteSet;
+}
+
+/** An executor of whole blocks: the sequential reference or the parallel engine. */
+export interface BlockExecutor<T, R> {
+  executeBlock(pre: StateReader, txs: readonly T[]): BlockResult<R> | Promise<BlockResult<R>>;
+}

@@ -1,0 +1,46 @@
+/**
+ * The key/value model. Every piece of state is one key (a lowercase hex string) holding
+ * bytes. A key starts with a one-byte space tag so that scans by prefix stay inside one
+ * kind of state, and fine-grained keys (one per balance, one per storage slot) are what
+ * lets the engine run unrelated transactions in parallel.
+ *
+ * | space | key | value |
+ * |---|---|---|
+ * | `01` | `01 ‖ address` | native coin balance, u128 little-endian (absent = 0) |
+ * | `02` | `02 ‖ address` | code hash of the contract at that address (absent = no contract) |
+ * | `03` | `03 ‖ address ‖ user key` | a contract's own storage slot |
+ * | `04` | `04 ‖ code hash` | contract code (content-addressed: one copy per distinct code) |
+ */
+import { type Address, addressHex } from "../codec/address.js";
+import { toHex } from "../codec/bytes.js";
+
+/** A state key: lowercase hex, space tag first. */
+export type StateKey = string;
+/** A state value: raw bytes. */
+export type StateValue = Uint8Array;
+
+export const SPACE_BALANCE = "01";
+export const SPACE_CODE_HASH = "02";
+export const SPACE_STORAGE = "03";
+export const SPACE_CODE = "04";
+
+export function balanceKey(address: Address): StateKey {
+  return SPACE_BALANCE + addressHex(address);
+}
+
+export function codeHashKey(address: Address): StateKey {
+  return SPACE_CODE_HASH + addressHex(address);
+}
+
+/** Prefix of every storage slot of one contract. */
+export function storagePrefix(address: Address): StateKey {
+  return SPACE_STORAGE + addressHex(address);
+}
+
+export function storageKey(address: Address, userKey: Uint8Array): StateKey {
+  return storagePrefix(address) + toHex(userKey);
+}
+
+export function codeKey(codeHash: Uint8Array): StateKey {
+  return SPACE_CODE + toHex(codeHash);
+}

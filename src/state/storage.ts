@@ -1,0 +1,28 @@
+/**
+ * The state interface every store implements. Writes arrive as a `WriteSet` (key →
+ * value, or `null` for a delete) and are committed atomically: all of it or none.
+ */
+import type { StateKey, StateValue } from "./keys.js";
+
+/** Writes of a block or transaction: a value, or `null` to delete the key. */
+export type WriteSet = Map<StateKey, StateValue | null>;
+
+/** Read access to one consistent version of the state. */
+export interface StateReader {
+  /** The value at `key`, or `undefined` if absent. */
+  get(key: StateKey): StateValue | undefined;
+}
+
+/** A committed state store. */
+export interface Storage extends StateReader {
+  has(key: StateKey): boolean;
+  /** Entries whose key starts with `prefix`, in ascending key order. */
+  iterate(prefix: StateKey): IterableIterator<[StateKey, StateValue]>;
+  /** Writes one key (committed immediately). */
+  put(key: StateKey, value: StateValue): void;
+  /** Deletes one key (committed immediately); absent keys are fine. */
+  delete(key: StateKey): void;
+  /** Applies every write of `writes` in one atomic step. */
+  commit(writes: WriteSet): void;
+  close(): void;
+}
