@@ -1,0 +1,131 @@
+/**
+ * Applying one transaction: the chain's meaning of a transaction, run by either engine.
+ *
+ * 1. Checks that need no execution: gas limit within [intrinsic gas, MAX_TX_GAS], amounts
+ *    in range, and a sender balance that covers gasLimit × gasPrice + value. A transaction
+ *    that fails them is `invalid`: no effect, no fee.
+ * 2. Runs the operation (transfer, deploy, call) in a journaled `TxState`. A failure undoes
+ *    all of its effects (the VM reverts the outermost frame).
+ * 3. Charges gasUsed × gasPrice to the sender, and credits the fee recipient with a
+ *    commutative delta, so that fees never make one transaction depend on another.
+ */
+import type { StateView, TxExecutor, TxOutput } from "../engine/types.js";
+import { balanceKey } from "../state/keys.js";
+import type { CallOutcome } from "../vm/callContract.js";
+import { GAS } from "../vm/gasSchedule.js";
+import { MAX_TX_GAS } from "../vm/limits.js";
+import { TxState } from "../vm/txState.js";
+import { createVm, type DeployOutcome, type Vm, type VmOptions } from "../vm/vm.js";
+import type { BlockContext } from "./blockContext.js";
+import type { Receipt } from "./receipt.js";
+import type { Transaction } from "./transaction.js";
+
+const U128_MAX = (1n << 128n) - 1n;
+const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
+const ZERO_SALT = new Uint8Array(32);
+const EMPTY = new Uint8Array(0);
+
+/** Gas charged before anything runs: a base, the payload bytes, and for deployments the code. */
+export function intrinsicGas(tx: Transaction): number {
+  switch (tx.kind) {
+    case "transfer":
+      return GAS.TX_BASE;
+    case "call":
+      return GAS.TX_BASE + GAS.TX_BYTE * (tx.args.length + tx.method.length);
+    case "deploy":
+      return GAS.TX_BASE + GAS.DEPLOY + GAS.DEPLOY_BYTE * tx.code.length + GAS.TX_BYTE * tx.args.length;
+  }
+}
+
+function invalid(reason: string): TxOutput<Receipt> {
+  return {
+    receipt: { status: "invalid", gasUsed: 0, fee: 0n, events: [], output: EMPTY, invalidReason: reason },
+    writes: new Map(),
+    deltas: new Map(),
+  };
+}
+
+function valueOf(tx: Transaction): bigint {
+  return tx.kind === "transfer" ? tx.amount : tx.value;
+}
+
+/** Why `tx` cannot run at all, judged without state; undefined if it can. */
+export function statelessCheck(tx: Transaction): string | undefined {
+  if (!ADDRESS_RE.test(tx.from)) return `sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`;
+  if (tx.kind !== "deploy" && !ADDRESS_RE.test(tx.to)) {
+    return `recipient ${JSON.stringify(tx.to)} is not an address (0x + 40 lowercase hex)`;
+  }
+  const intrinsic = intrinsicGas(tx);
+  if (!Number.isSafeInteger(tx.gasLimit) || tx.gasLimit < intrinsic) {
+    return `gas limit ${tx.gasLimit} is below the intrinsic gas ${intrinsic}`;
+  }
+  if (tx.gasLimit > MAX_TX_GAS) return `gas limit ${tx.gasLimit} is above the maximum ${MAX_TX_GAS}`;
+  if (tx.gasPrice < 0n || tx.gasPrice > U128_MAX) return `gas price ${tx.gasPrice} is out of range`;
+  const value = valueOf(tx);
+  if (value < 0n || value > U128_MAX) return `value ${value} is out of range`;
+  if (tx.kind === "deploy" && tx.salt !== undefined && tx.salt.length !== 32) {
+    return `salt must be 32 bytes, got ${tx.salt.length}`;
+  }
+  return undefined;
+}
+
+/** Executes one transaction against `view`; never throws for a bad transaction. */
+export function executeTransaction(vm: Vm, block: BlockContext, view: StateView, tx: Transaction): TxOutput<Receipt> {
+  const problem = statelessCheck(tx);
+  if (problem !== undefined) return invalid(problem);
+  const state = new TxState(view);
+  const maxCost = BigInt(tx.gasLimit) * tx.gasPrice + valueOf(tx);
+  const balance = state.balanceOf(tx.from);
+  if (balance < maxCost) return invalid(`insufficient funds: balance ${balance}, needs ${maxCost} (gas limit × price + value)`);
+
+  const intrinsic = intrinsicGas(tx);
+  const execGas = tx.gasLimit - intrinsic;
+  let outcome: CallOutcome | DeployOutcome;
+  switch (tx.kind) {
+    case "transfer":
+      state.transfer(tx.from, tx.to, tx.amount);
+      outcome = { status: "success", data: EMPTY, gasUsed: 0 };
+      break;
+    case "call":
+      outcome = vm.call(state, block, {
+        caller: tx.from,
+        target: tx.to,
+        method: tx.method,
+        input: tx.args,
+        value: tx.value,
+        gasLimit: execGas,
+      });
+      break;
+    case "deploy":
+      outcome = vm.deploy(state, block, {
+        deployer: tx.from,
+        code: tx.code,
+        args: tx.args,
+        salt: tx.salt ?? ZERO_SALT,
+        value: tx.value,
+        gasLimit: execGas,
+      });
+      break;
+  }
+
+  const gasUsed = intrinsic + outcome.gasUsed;
+  const fee = BigInt(gasUsed) * tx.gasPrice;
+  state.setBalance(tx.from, state.balanceOf(tx.from) - fee);
+  const deltas = new Map<string, bigint>();
+  if (fee > 0n) deltas.set(balanceKey(block.feeRecipient), fee);
+  const receipt: Receipt = {
+    status: outcome.status,
+    gasUsed,
+    fee,
+    events: state.events,
+    output: outcome.data,
+  };
+  if ("address" in outcome && outcome.address !== undefined) receipt.contractAddress = outcome.address;
+  return { receipt, writes: state.writes, deltas };
+}
+
+/** The chain's transactions as a `TxExecutor` for the engines. */
+export function createChainExecutor(block: BlockContext, options: VmOptions & { vm?: Vm } = {}): TxExecutor<Transaction, Receipt> {
+  const vm = options.vm ?? createVm(options);
+  return { execute: (view, tx) => executeTransaction(vm, block, view, tx) };
+}

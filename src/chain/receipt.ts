@@ -1,0 +1,25 @@
+/** The outcome of one transaction, as stored and returned to clients. */
+import type { Address } from "../codec/address.js";
+import type { LogEvent } from "../vm/txState.js";
+
+/**
+ * - `success`: every effect applied.
+ * - `revert`: the transaction failed (its own revert, a trap, a limit); nothing but the fee applied.
+ * - `outOfGas`: ran out of gas; nothing but the fee (the whole gas limit) applied.
+ * - `invalid`: could not be executed at all (bad gas limit, cannot pay); no effect, no fee.
+ */
+export type ReceiptStatus = "success" | "revert" | "outOfGas" | "invalid";
+
+export interface Receipt {
+  status: ReceiptStatus;
+  gasUsed: number;
+  /** Fee paid: gasUsed × gasPrice. */
+  fee: bigint;
+  events: LogEvent[];
+  /** Return data on success; revert data (an ABI-encoded error) otherwise. */
+  output: Uint8Array;
+  /** The new contract's address, for a successful deployment. */
+  contractAddress?: Address;
+  /** Why an `invalid` transaction could not run. */
+  invalidReason?: string;
+}

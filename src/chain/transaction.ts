@@ -1,0 +1,44 @@
+/**
+ * The operations a transaction can carry in this first version of the chain: a native
+ * coin transfer, a contract deployment, a contract call. (Signed transactions with
+ * native account abstraction replace the plain `from` field later; the execution below
+ * does not change.) All fields are structured-cloneable so that blocks can be handed to
+ * worker threads.
+ */
+import type { Address } from "../codec/address.js";
+
+interface TxCommon {
+  from: Address;
+  /** Most gas the transaction may use. */
+  gasLimit: number;
+  /** Price of one unit of gas, in the smallest unit of the native coin. */
+  gasPrice: bigint;
+}
+
+export interface TransferTx extends TxCommon {
+  kind: "transfer";
+  to: Address;
+  amount: bigint;
+}
+
+export interface DeployTx extends TxCommon {
+  kind: "deploy";
+  code: Uint8Array;
+  /** ABI-encoded constructor arguments. */
+  args: Uint8Array;
+  /** 32 bytes; defaults to zeros. Choose another to deploy the same code twice. */
+  salt?: Uint8Array;
+  /** Native coin sent to the new contract. */
+  value: bigint;
+}
+
+export interface CallTx extends TxCommon {
+  kind: "call";
+  to: Address;
+  method: string;
+  /** ABI-encoded arguments. */
+  args: Uint8Array;
+  value: bigint;
+}
+
+export type Transaction = TransferTx | DeployTx | CallTx;

@@ -1,0 +1,150 @@
+/**
+ * Running one method of one contract in a fresh instance: the life of a call frame.
+ *
+ * 1. Refuse early what cannot run: too deep, reentrant, no contract, no such method.
+ * 2. Snapshot the transaction state, move the coin sent with the call.
+ * 3. Instantiate the cached module, set its gas and stack counters, run the start
+ *    function (if any) and the method.
+ * 4. Classify how it ended: success; a revert (the contract's own, or a trap, or a host
+ *    limit); out of gas (the gas counter went negative). Anything else is a node fault
+ *    and is rethrown.
+ * 5. On failure undo everything the frame did (storage, events, coin, nested calls).
+ *
+ * Gas: the frame gets `gasLimit`; gas used is what the counter lost (all of it when out
+ * of gas). Nested calls pay `GAS.CALL` from the caller and forward at most 63/64 of what
+ * is left, so a caller always keeps something to react with.
+ */
+import { type Address, addressHex } from "../codec/address.js";
+import { toHex } from "../codec/bytes.js";
+import { codeHashKey, codeKey } from "../state/keys.js";
+import { createFrame, type Frame, FrameAbort } from "./frame.js";
+import { GAS } from "./gasSchedule.js";
+import type { BlockEnv } from "./hostFunctions.js";
+import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
+import type { ModuleCache } from "./moduleCache.js";
+import type { TxState } from "./txState.js";
+import { vmError } from "./vmErrors.js";
+import { GAS_GLOBAL, STACK_GLOBAL, START_EXPORT } from "./wasm/index.js";
+
+export type CallStatus = "success" | "revert" | "outOfGas";
+
+export interface CallOutcome {
+  status: CallStatus;
+  /** Return data on success, revert data otherwise. */
+  data: Uint8Array;
+  gasUsed: number;
+}
+
+export interface FrameRequest {
+  caller: Address;
+  target: Address;
+  method: string;
+  input: Uint8Array;
+  value: bigint;
+  gasLimit: number;
+  depth: number;
+  /** Stack units already used below this frame. */
+  stackStart: number;
+  /** Running the constructor (`init`) at deployment. */
+  isInit: boolean;
+}
+
+/** The per-transaction session the frames run in. */
+export interface Session {
+  readonly state: TxState;
+  readonly env: BlockEnv;
+  readonly frames: Frame[];
+  /** Contracts currently executing (for the reentrancy check). */
+  readonly active: Set<string>;
+}
+
+function refuse(data: Uint8Array): CallOutcome {
+  return { status: "revert", data, gasUsed: 0 };
+}
+
+/** Runs one frame. `imports` are the VM's host functions, bound to the session's frame stack. */
+export function runFrame(
+  session: Session,
+  cache: ModuleCache,
+  imports: WebAssembly.Imports,
+  req: FrameRequest,
+): CallOutcome {
+  const { state } = session;
+  if (req.depth > MAX_CALL_DEPTH || req.stackStart > MAX_STACK_UNITS) return refuse(vmError("CallDepthExceeded"));
+  const targetHex = addressHex(req.target);
+  if (session.active.has(targetHex)) return refuse(vmError("Reentrancy", ["address"], [req.target]));
+  const codeHash = state.read(codeHashKey(req.target));
+  if (codeHash === undefined) return refuse(vmError("NoSuchContract", ["address"], [req.target]));
+  const cached = cache.get(toHex(codeHash), () => {
+    const code = state.read(codeKey(codeHash));
+    if (code === undefined) throw new Error(`state is missing the code of ${req.target} (hash ${toHex(codeHash)})`);
+    return code;
+  });
+  if (req.isInit ? !cached.hasInit : !cached.methods.has(req.method)) {
+    return refuse(vmError("NoSuchMethod", ["string"], [req.method]));
+  }
+
+  const snap = state.snapshot();
+  if (!state.transfer(req.caller, req.target, req.value)) return refuse(vmError("InsufficientBalance"));
+
+  const frame = createFrame({ self: req.target, caller: req.caller, value: req.value, input: req.input, depth: req.depth });
+  frame.gas.value = req.gasLimit;
+  session.frames.push(frame);
+  session.active.add(targetHex);
+  let outcome: CallOutcome;
+  try {
+    const instance = new WebAssembly.Instance(cached.module, imports);
+    const exports = instance.exports as Record<string, unknown>;
+    frame.memory = exports.memory as WebAssembly.Memory;
+    const gasGlobal = exports[GAS_GLOBAL] as WebAssembly.Global | undefined;
+    if (gasGlobal !== undefined) {
+      gasGlobal.value = frame.gas.value;
+      frame.gas = gasGlobal;
+      const stackGlobal = exports[STACK_GLOBAL] as WebAssembly.Global;
+      stackGlobal.value = req.stackStart;
+      frame.stack = stackGlobal;
+    }
+    chargeFrame(frame, GAS.MEMORY_PAGE * (frame.memory.buffer.byteLength / 65536));
+    if (cached.hasStart) (exports[START_EXPORT] as () => void)();
+    (exports[req.isInit ? "init" : req.method] as () => void)();
+    outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - frame.gas.value };
+  } catch (error) {
+    outcome = classifyFailure(error, frame, req.gasLimit);
+  } finally {
+    session.frames.pop();
+    session.active.delete(targetHex);
+  }
+  if (outcome.status !== "success") state.revertTo(snap);
+  return outcome;
+}
+
+function chargeFrame(frame: Frame, amount: number): void {
+  const left = frame.gas.value - amount;
+  if (left < 0) {
+    frame.gas.value = -1;
+    throw new FrameAbort("outOfGas", vmError("OutOfGas"));
+  }
+  frame.gas.value = left;
+}
+
+function classifyFailure(error: unknown, frame: Frame, gasLimit: number): CallOutcome {
+  const gasLeft = frame.gas.value;
+  if (gasLeft < 0 || (error instanceof FrameAbort && error.kind === "outOfGas")) {
+    return { status: "outOfGas", data: vmError("OutOfGas"), gasUsed: gasLimit };
+  }
+  const gasUsed = gasLimit - gasLeft;
+  if (error instanceof FrameAbort) return { status: "revert", data: error.data, gasUsed };
+  if (frame.stack.value > MAX_STACK_UNITS) {
+    return { status: "revert", data: vmError("Trap", ["string"], ["stack exhausted"]), gasUsed };
+  }
+  if (error instanceof WebAssembly.RuntimeError || error instanceof WebAssembly.LinkError) {
+    return { status: "revert", data: vmError("Trap", ["string"], [error.message]), gasUsed };
+  }
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    // The stack budget is set so that this cannot happen; if it does, it is still a
+    // failure of this call and not of the node, but it is worth hearing about.
+    console.error(`weft vm: V8 stack overflow before the stack budget ran out (depth ${frame.depth})`);
+    return { status: "revert", data: vmError("Trap", ["string"], ["stack exhausted"]), gasUsed };
+  }
+  throw error;
+}

@@ -1,0 +1,246 @@
+/**
+ * The host ABI, version 1 (docs/host-abi.md): the functions a contract imports from
+ * `"weft"`. They are created once per VM and act on the VM's current frame, so a fresh
+ * instance per call costs no closure allocation. Every function charges its gas before
+ * doing the work; a failure aborts the frame by throwing `FrameAbort`, which unwinds the
+ * wasm stack back to `callContract`.
+ */
+import { addressHex } from "../codec/address.js";
+import { sha256, keccak256 } from "../codec/hash.js";
+import type { Frame } from "./frame.js";
+import { FrameAbort } from "./frame.js";
+import { GAS } from "./gasSchedule.js";
+import {
+  MAX_EVENT_BYTES,
+  MAX_EVENT_TOPICS,
+  MAX_INPUT_BYTES,
+  MAX_KEY_BYTES,
+  MAX_METHOD_NAME_BYTES,
+  MAX_RETURN_BYTES,
+  MAX_VALUE_BYTES,
+} from "./limits.js";
+import { readAddress, readBytes, readHex, readU128, writeAddress, writeBytes, writeU128 } from "./memoryAccess.js";
+import type { TxState } from "./txState.js";
+import { vmError } from "./vmErrors.js";
+import type { Address } from "../codec/address.js";
+
+
+/** The block a transaction runs in, as contracts see it. */
+export interface BlockEnv {
+  height: bigint;
+  /** Seconds since the Unix epoch. */
+  time: bigint;
+  chainId: bigint;
+}
+
+/** Status codes of `call`, as the contract sees them. */
+export const CALL_SUCCESS = 0;
+export const CALL_REVERT = 1;
+export const CALL_OUT_OF_GAS = 2;
+
+export interface NestedCallRequest {
+  target: Address;
+  method: string;
+  input: Uint8Array;
+  value: bigint;
+  /** Gas the caller asked to forward (0 = as much as allowed). */
+  gas: number;
+}
+
+/** What the host functions need from the VM. */
+export interface HostContext {
+  /** The frame currently running. */
+  frame(): Frame;
+  state(): TxState;
+  env(): BlockEnv;
+  /** Runs a nested call from the current frame; charges its gas to the current frame. */
+  call(request: NestedCallRequest): { status: number; data: Uint8Array };
+}
+
+/** Takes `amount` gas from the frame or aborts it with out of gas. */
+export function charge(frame: Frame, amount: number): void {
+  const left = frame.gas.value - amount;
+  if (left < 0) {
+    frame.gas.value = -1;
+    throw new FrameAbort("outOfGas", vmError("OutOfGas"));
+  }
+  frame.gas.value = left;
+}
+
+function limitExceeded(what: string): FrameAbort {
+  return new FrameAbort("revert", vmError("LimitExceeded", ["string"], [what]));
+}
+
+const STORAGE_SPACE = "03";
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+function slotKey(frame: Frame, kp: number, kl: number): string {
+  if (kl >>> 0 > MAX_KEY_BYTES) throw limitExceeded(`storage key of ${kl >>> 0} bytes (max ${MAX_KEY_BYTES})`);
+  return STORAGE_SPACE + addressHex(frame.self) + readHex(frame, kp, kl);
+}
+
+/** Builds the `"weft"` import object bound to `ctx`. */
+export function createHostFunctions(ctx: HostContext): Record<string, (...args: never[]) => unknown> {
+  const host = {
+    input_size(): number {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL);
+      return f.input.length;
+    },
+    input_copy(dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL + GAS.BYTE * f.input.length);
+      writeBytes(f, dst, f.input);
+    },
+    set_return(ptr: number, len: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL + GAS.BYTE * (len >>> 0));
+      if (len >>> 0 > MAX_RETURN_BYTES) throw new FrameAbort("revert", vmError("ReturnDataTooLarge"));
+      f.returnData = readBytes(f, ptr, len);
+    },
+    revert(ptr: number, len: number): never {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL + GAS.BYTE * (len >>> 0));
+      if (len >>> 0 > MAX_RETURN_BYTES) throw new FrameAbort("revert", vmError("ReturnDataTooLarge"));
+      throw new FrameAbort("revert", readBytes(f, ptr, len));
+    },
+
+    storage_get(kp: number, kl: number, dst: number, cap: number): number {
+      const f = ctx.frame();
+      charge(f, GAS.STORAGE_READ + GAS.BYTE * (kl >>> 0));
+      const value = ctx.state().read(slotKey(f, kp, kl));
+      if (value === undefined) return -1;
+      const copied = Math.min(value.length, cap >>> 0);
+      charge(f, GAS.BYTE * copied);
+      if (copied > 0) writeBytes(f, dst, copied === value.length ? value : value.subarray(0, copied));
+      return value.length;
+    },
+    storage_has(kp: number, kl: number): number {
+      const f = ctx.frame();
+      charge(f, GAS.STORAGE_READ + GAS.BYTE * (kl >>> 0));
+      return ctx.state().read(slotKey(f, kp, kl)) === undefined ? 0 : 1;
+    },
+    storage_set(kp: number, kl: number, vp: number, vl: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.STORAGE_WRITE + GAS.STORAGE_BYTE * ((kl >>> 0) + (vl >>> 0)));
+      if (vl >>> 0 > MAX_VALUE_BYTES) throw limitExceeded(`storage value of ${vl >>> 0} bytes (max ${MAX_VALUE_BYTES})`);
+      ctx.state().write(slotKey(f, kp, kl), readBytes(f, vp, vl));
+    },
+    storage_delete(kp: number, kl: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.STORAGE_WRITE + GAS.BYTE * (kl >>> 0));
+      ctx.state().write(slotKey(f, kp, kl), null);
+    },
+
+    caller(dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL);
+      writeAddress(f, dst, f.caller);
+    },
+    self_address(dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL);
+      writeAddress(f, dst, f.self);
+    },
+    value(dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL);
+      writeU128(f, dst, f.value);
+    },
+    block_height(): bigint {
+      charge(ctx.frame(), GAS.HOST_CALL);
+      return ctx.env().height;
+    },
+    block_time(): bigint {
+      charge(ctx.frame(), GAS.HOST_CALL);
+      return ctx.env().time;
+    },
+    chain_id(): bigint {
+      charge(ctx.frame(), GAS.HOST_CALL);
+      return ctx.env().chainId;
+    },
+    gas_left(): bigint {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL);
+      return BigInt(f.gas.value);
+    },
+
+    emit(topicsPtr: number, topicCount: number, dataPtr: number, dataLen: number): void {
+      const f = ctx.frame();
+      const count = topicCount >>> 0;
+      const len = dataLen >>> 0;
+      charge(f, GAS.EVENT + GAS.EVENT_TOPIC * Math.min(count, MAX_EVENT_TOPICS + 1) + GAS.BYTE * len);
+      if (count > MAX_EVENT_TOPICS) throw limitExceeded(`${count} event topics (max ${MAX_EVENT_TOPICS})`);
+      if (len > MAX_EVENT_BYTES) throw limitExceeded(`event data of ${len} bytes (max ${MAX_EVENT_BYTES})`);
+      const topics: string[] = [];
+      for (let i = 0; i < count; i++) topics.push(`0x${readHex(f, topicsPtr + i * 32, 32)}`);
+      ctx.state().emit({ address: f.self, topics, data: readBytes(f, dataPtr, len) });
+    },
+
+    balance(addrPtr: number, dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.STORAGE_READ);
+      writeU128(f, dst, ctx.state().balanceOf(readAddress(f, addrPtr)));
+    },
+    transfer(addrPtr: number, amountPtr: number): number {
+      const f = ctx.frame();
+      charge(f, GAS.TRANSFER);
+      const to = readAddress(f, addrPtr);
+      return ctx.state().transfer(f.self, to, readU128(f, amountPtr)) ? 0 : 1;
+    },
+
+    call(
+      addrPtr: number,
+      methodPtr: number,
+      methodLen: number,
+      argsPtr: number,
+      argsLen: number,
+      valuePtr: number,
+      gas: bigint,
+    ): number {
+      const f = ctx.frame();
+      const mLen = methodLen >>> 0;
+      const aLen = argsLen >>> 0;
+      charge(f, GAS.HOST_CALL + GAS.BYTE * (mLen + aLen));
+      if (aLen > MAX_INPUT_BYTES) throw limitExceeded(`call input of ${aLen} bytes (max ${MAX_INPUT_BYTES})`);
+      const target = readAddress(f, addrPtr);
+      const value = readU128(f, valuePtr);
+      const input = readBytes(f, argsPtr, aLen);
+      let method: string;
+      try {
+        if (mLen > MAX_METHOD_NAME_BYTES) throw new Error("too long");
+        method = utf8Decoder.decode(readBytes(f, methodPtr, mLen));
+      } catch (e) {
+        if (e instanceof FrameAbort) throw e;
+        f.lastCallData = vmError("NoSuchMethod", ["string"], ["<invalid method name>"]);
+        return CALL_REVERT;
+      }
+      const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
+      const result = ctx.call({ target, method, input, value, gas: requested });
+      f.lastCallData = result.data;
+      return result.status;
+    },
+    returndata_size(): number {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL);
+      return f.lastCallData.length;
+    },
+    returndata_copy(dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HOST_CALL + GAS.BYTE * f.lastCallData.length);
+      writeBytes(f, dst, f.lastCallData);
+    },
+
+    sha256(ptr: number, len: number, dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HASH + GAS.HASH_WORD * Math.ceil((len >>> 0) / 32));
+      writeBytes(f, dst, sha256(readBytes(f, ptr, len)));
+    },
+    keccak256(ptr: number, len: number, dst: number): void {
+      const f = ctx.frame();
+      charge(f, GAS.HASH + GAS.HASH_WORD * Math.ceil((len >>> 0) / 32));
+      writeBytes(f, dst, keccak256(readBytes(f, ptr, len)));
+    },
+  };
+  return host as unknown as Record<string, (...args: never[]) => unknown>;
+}

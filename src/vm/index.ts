@@ -1,0 +1,9 @@
+export type { CallOutcome, CallStatus } from "./callContract.js";
+export { DeployError, type DeployErrorCode } from "./errors.js";
+export { GAS } from "./gasSchedule.js";
+export type { BlockEnv } from "./hostFunctions.js";
+export * as limits from "./limits.js";
+export { type CachedModule, compileContract, createModuleCache, type ModuleCache } from "./moduleCache.js";
+export { type LogEvent, TxState } from "./txState.js";
+export { type CallRequest, createVm, type DeployOutcome, type DeployRequest, type Vm, type VmOptions } from "./vm.js";
+export { vmError, type VmErrorName } from "./vmErrors.js";

@@ -1,0 +1,52 @@
+/**
+ * Reading and writing a contract's linear memory from the host, with bounds checks: a
+ * range outside the memory aborts the frame with `Trap("memory out of bounds")`, the same
+ * outcome as the contract touching it itself.
+ */
+import type { Address } from "../codec/address.js";
+import { ADDRESS_BYTES, addressFromBytes, addressToBytes } from "../codec/address.js";
+import { decodeU128, encodeU128 } from "../engine/deltas.js";
+import { type Frame, FrameAbort } from "./frame.js";
+import { vmError } from "./vmErrors.js";
+
+function bytesView(frame: Frame, ptr: number, len: number): Uint8Array {
+  const buffer = frame.memory.buffer;
+  // Pointers arrive as signed i32: reinterpret as unsigned.
+  const start = ptr >>> 0;
+  const length = len >>> 0;
+  if (start + length > buffer.byteLength) {
+    throw new FrameAbort("revert", vmError("Trap", ["string"], ["memory out of bounds"]));
+  }
+  return new Uint8Array(buffer, start, length);
+}
+
+/** A copy of `len` bytes at `ptr`. */
+export function readBytes(frame: Frame, ptr: number, len: number): Uint8Array {
+  return bytesView(frame, ptr, len).slice();
+}
+
+export function writeBytes(frame: Frame, ptr: number, bytes: Uint8Array): void {
+  bytesView(frame, ptr, bytes.length).set(bytes);
+}
+
+export function readAddress(frame: Frame, ptr: number): Address {
+  return addressFromBytes(bytesView(frame, ptr, ADDRESS_BYTES));
+}
+
+export function writeAddress(frame: Frame, ptr: number, address: Address): void {
+  writeBytes(frame, ptr, addressToBytes(address));
+}
+
+export function readU128(frame: Frame, ptr: number): bigint {
+  return decodeU128(bytesView(frame, ptr, 16));
+}
+
+export function writeU128(frame: Frame, ptr: number, amount: bigint): void {
+  writeBytes(frame, ptr, encodeU128(amount));
+}
+
+/** The hex form of `len` bytes at `ptr` (for storage keys) without an intermediate copy. */
+export function readHex(frame: Frame, ptr: number, len: number): string {
+  const view = bytesView(frame, ptr, len);
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString("hex");
+}

@@ -1,0 +1,75 @@
+/**
+ * Compiled contract modules, keyed by code hash. Compiling (validation, instrumentation,
+ * V8 compilation) happens once per code per process; every call then instantiates a
+ * fresh instance from the cached module, so no state survives between calls. Each
+ * worker thread has its own cache: `WebAssembly.Module`s are cheap to keep and there is
+ * nothing to coordinate.
+ */
+import { instrumentContract, validateContract } from "./wasm/index.js";
+
+export interface CachedModule {
+  readonly module: WebAssembly.Module;
+  /** Callable method names (exports of type () -> (), minus `init`). */
+  readonly methods: ReadonlySet<string>;
+  readonly hasInit: boolean;
+  readonly hasStart: boolean;
+  readonly codeBytes: number;
+}
+
+export interface ModuleCache {
+  /** The compiled module for `codeHash`, compiling `loadCode()` on a miss. */
+  get(codeHash: string, loadCode: () => Uint8Array): CachedModule;
+  readonly size: number;
+  /** Hits and misses since creation. */
+  readonly stats: { hits: number; misses: number };
+}
+
+export interface ModuleCacheOptions {
+  /** Inject gas and stack metering (default true). Off only for benchmarks of metering's cost. */
+  metering?: boolean;
+  /** Most modules kept; the least recently used is dropped past this (default 1024). */
+  capacity?: number;
+}
+
+/** Compiles a contract the way the node runs it. */
+export function compileContract(code: Uint8Array, metering = true): CachedModule {
+  const info = validateContract(code);
+  const module = new WebAssembly.Module(metering ? instrumentContract(code) : code);
+  return {
+    module,
+    methods: new Set(info.methods.filter((m) => m !== "init")),
+    hasInit: info.hasInit,
+    // Unmetered modules keep their start section: V8 runs it at instantiation.
+    hasStart: metering && info.hasStart,
+    codeBytes: code.length,
+  };
+}
+
+/** @example const cache = createModuleCache(); cache.get(hashHex, () => code) */
+export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache {
+  const metering = options.metering ?? true;
+  const capacity = options.capacity ?? 1024;
+  const entries = new Map<string, CachedModule>();
+  const stats = { hits: 0, misses: 0 };
+  return {
+    get(codeHash, loadCode) {
+      const hit = entries.get(codeHash);
+      if (hit !== undefined) {
+        stats.hits++;
+        // Refresh recency: Map iteration order is insertion order.
+        entries.delete(codeHash);
+        entries.set(codeHash, hit);
+        return hit;
+      }
+      stats.misses++;
+      const compiled = compileContract(loadCode(), metering);
+      entries.set(codeHash, compiled);
+      if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
+      return compiled;
+    },
+    get size() {
+      return entries.size;
+    },
+    stats,
+  };
+}

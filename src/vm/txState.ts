@@ -1,0 +1,83 @@
+/**
+ * The state of one transaction while it runs: a journaled overlay over the engine's
+ * `StateView`. Every write is recorded in a journal so that a call frame can be undone
+ * on its own (`snapshot` / `revertTo`): a reverted inner call loses only its writes and
+ * events, the caller keeps its own. At the end the overlay is the transaction's write set.
+ */
+import type { Address } from "../codec/address.js";
+import { decodeU128, encodeU128 } from "../engine/deltas.js";
+import type { StateView } from "../engine/types.js";
+import { balanceKey, type StateKey, type StateValue } from "../state/keys.js";
+import type { WriteSet } from "../state/storage.js";
+
+/** An event as it appears in a receipt. */
+export interface LogEvent {
+  /** The contract that emitted it. */
+  address: Address;
+  /** 32-byte topics as 0x-prefixed hex. */
+  topics: string[];
+  data: Uint8Array;
+}
+
+/** A point to return to: positions in the write journal and the event list. */
+export interface Snapshot {
+  journal: number;
+  events: number;
+}
+
+const ABSENT = Symbol("absent");
+
+export class TxState {
+  readonly writes: WriteSet = new Map();
+  readonly events: LogEvent[] = [];
+  private readonly journal: Array<[StateKey, StateValue | null | typeof ABSENT]> = [];
+
+  constructor(private readonly view: StateView) {}
+
+  read(key: StateKey): StateValue | undefined {
+    if (this.writes.has(key)) return this.writes.get(key) ?? undefined;
+    return this.view.read(key);
+  }
+
+  /** Writes `value`, or deletes the key when `value` is null. */
+  write(key: StateKey, value: StateValue | null): void {
+    this.journal.push([key, this.writes.has(key) ? (this.writes.get(key) as StateValue | null) : ABSENT]);
+    this.writes.set(key, value);
+  }
+
+  emit(event: LogEvent): void {
+    this.events.push(event);
+  }
+
+  snapshot(): Snapshot {
+    return { journal: this.journal.length, events: this.events.length };
+  }
+
+  /** Undoes every write and event made since `snap`. */
+  revertTo(snap: Snapshot): void {
+    while (this.journal.length > snap.journal) {
+      const [key, previous] = this.journal.pop() as [StateKey, StateValue | null | typeof ABSENT];
+      if (previous === ABSENT) this.writes.delete(key);
+      else this.writes.set(key, previous);
+    }
+    this.events.length = snap.events;
+  }
+
+  balanceOf(address: Address): bigint {
+    return decodeU128(this.read(balanceKey(address)));
+  }
+
+  setBalance(address: Address, amount: bigint): void {
+    this.write(balanceKey(address), encodeU128(amount));
+  }
+
+  /** Moves native coin; returns false (and changes nothing) if `from` has too little. */
+  transfer(from: Address, to: Address, amount: bigint): boolean {
+    if (amount === 0n) return true;
+    const fromBalance = this.balanceOf(from);
+    if (fromBalance < amount) return false;
+    this.setBalance(from, fromBalance - amount);
+    this.setBalance(to, this.balanceOf(to) + amount);
+    return true;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The VM: calls and deployments on behalf of a transaction. One VM per thread holds the
+ * module cache and one set of host functions; each transaction opens a session (its
+ * journaled state, the block environment, the frame stack) for the duration of a call.
+ */
+import { type Address, contractAddress } from "../codec/address.js";
+import { keccak256 } from "../codec/hash.js";
+import { codeHashKey, codeKey } from "../state/keys.js";
+import { type CallOutcome, runFrame, type Session } from "./callContract.js";
+import { DeployError } from "./errors.js";
+import type { Frame } from "./frame.js";
+import { GAS } from "./gasSchedule.js";
+import {
+  type BlockEnv,
+  CALL_OUT_OF_GAS,
+  CALL_REVERT,
+  CALL_SUCCESS,
+  charge,
+  createHostFunctions,
+  type HostContext,
+} from "./hostFunctions.js";
+import { HOST_FRAME_UNITS } from "./limits.js";
+import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";
+import type { TxState } from "./txState.js";
+import { vmError } from "./vmErrors.js";
+import { validateContract } from "./wasm/index.js";
+
+export interface CallRequest {
+  caller: Address;
+  target: Address;
+  method: string;
+  input: Uint8Array;
+  value: bigint;
+  gasLimit: number;
+}
+
+export interface DeployRequest {
+  deployer: Address;
+  code: Uint8Array;
+  /** Constructor arguments (ABI-encoded), passed to `init`. */
+  args: Uint8Array;
+  /** 32 bytes. */
+  salt: Uint8Array;
+  value: bigint;
+  gasLimit: number;
+}
+
+export interface DeployOutcome extends CallOutcome {
+  /** Where the contract is (set when the deployment succeeded). */
+  address?: Address;
+}
+
+export interface Vm {
+  /** Calls `req.method` on `req.target` as the outermost frame of a transaction. */
+  call(state: TxState, env: BlockEnv, req: CallRequest): CallOutcome;
+  /** Validates and stores `req.code`, then runs its constructor. */
+  deploy(state: TxState, env: BlockEnv, req: DeployRequest): DeployOutcome;
+  readonly cache: ModuleCache;
+}
+
+export interface VmOptions extends ModuleCacheOptions {
+  /** Share a module cache (e.g. between VMs of one thread). */
+  cache?: ModuleCache;
+}
+
+/** @example const vm = createVm(); vm.call(new TxState(view), env, { caller, target, method: "transfer", ... }) */
+export function createVm(options: VmOptions = {}): Vm {
+  const cache = options.cache ?? createModuleCache(options);
+  let session: Session | undefined;
+
+  const current = (): Session => {
+    if (session === undefined) throw new Error("weft vm: host function called outside a call");
+    return session;
+  };
+  const currentFrame = (): Frame => {
+    const frames = current().frames;
+    return frames[frames.length - 1] as Frame;
+  };
+
+  const ctx: HostContext = {
+    frame: currentFrame,
+    state: () => current().state,
+    env: () => current().env,
+    call(request) {
+      const caller = currentFrame();
+      charge(caller, GAS.CALL);
+      const available = caller.gas.value;
+      const allowed = available - Math.floor(available / 64);
+      const gasLimit = request.gas === 0 ? allowed : Math.min(request.gas, allowed);
+      const outcome = runFrame(current(), cache, imports, {
+        caller: caller.self,
+        target: request.target,
+        method: request.method,
+        input: request.input,
+        value: request.value,
+        gasLimit,
+        depth: caller.depth + 1,
+        stackStart: caller.stack.value + HOST_FRAME_UNITS,
+        isInit: false,
+      });
+      caller.gas.value -= outcome.gasUsed;
+      const status =
+        outcome.status === "success" ? CALL_SUCCESS : outcome.status === "outOfGas" ? CALL_OUT_OF_GAS : CALL_REVERT;
+      return { status, data: outcome.data };
+    },
+  };
+  const imports: WebAssembly.Imports = { weft: createHostFunctions(ctx) as WebAssembly.ModuleImports };
+
+  function withSession<T>(state: TxState, env: BlockEnv, run: () => T): T {
+    if (session !== undefined) throw new Error("weft vm: a transaction is already running on this VM");
+    session = { state, env, frames: [], active: new Set() };
+    try {
+      return run();
+    } finally {
+      session = undefined;
+    }
+  }
+
+  return {
+    cache,
+    call(state, env, req) {
+      return withSession(state, env, () =>
+        runFrame(current(), cache, imports, { ...req, depth: 0, stackStart: 0, isInit: false }),
+      );
+    },
+    deploy(state, env, req) {
+      return withSession(state, env, () => deploy(current(), req));
+    },
+  };
+
+  function deploy(s: Session, req: DeployRequest): DeployOutcome {
+    let info: ReturnType<typeof validateContract>;
+    try {
+      info = validateContract(req.code);
+    } catch (error) {
+      if (!(error instanceof DeployError)) throw error;
+      const data = vmError("DeployRejected", ["string", "string"], [error.code, error.message]);
+      return { status: "revert", data, gasUsed: 0 };
+    }
+    const codeHash = keccak256(req.code);
+    const address = contractAddress(req.deployer, req.salt, codeHash, req.args);
+    if (s.state.read(codeHashKey(address)) !== undefined) {
+      return { status: "revert", data: vmError("AddressInUse", ["address"], [address]), gasUsed: 0 };
+    }
+    if (!info.hasInit && req.args.length > 0) {
+      const data = vmError("InvalidArguments", ["string"], ["the contract has no init: constructor arguments must be empty"]);
+      return { status: "revert", data, gasUsed: 0 };
+    }
+    const snap = s.state.snapshot();
+    const key = codeKey(codeHash);
+    if (s.state.read(key) === undefined) s.state.write(key, req.code);
+    s.state.write(codeHashKey(address), codeHash);
+    if (!info.hasInit) {
+      if (!s.state.transfer(req.deployer, address, req.value)) {
+        s.state.revertTo(snap);
+        return { status: "revert", data: vmError("InsufficientBalance"), gasUsed: 0 };
+      }
+      return { status: "success", data: new Uint8Array(0), gasUsed: 0, address };
+    }
+    const outcome = runFrame(s, cache, imports, {
+      caller: req.deployer,
+      target: address,
+      method: "init",
+      input: req.args,
+      value: req.value,
+      gasLimit: req.gasLimit,
+      depth: 0,
+      stackStart: 0,
+      isInit: true,
+    });
+    if (outcome.status !== "success") {
+      s.state.revertTo(snap);
+      return outcome;
+    }
+    return { ...outcome, address };
+  }
+}

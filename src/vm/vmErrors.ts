@@ -1,0 +1,24 @@
+/**
+ * Revert data the VM itself produces (out of gas, traps, missing contracts...), encoded
+ * like any contract error: an ABI `string` name followed by the ABI-encoded arguments.
+ */
+import { encodeError } from "../codec/abi.js";
+
+export type VmErrorName =
+  | "OutOfGas"
+  | "Trap"
+  | "NoSuchContract"
+  | "NoSuchMethod"
+  | "Reentrancy"
+  | "CallDepthExceeded"
+  | "ReturnDataTooLarge"
+  | "InsufficientBalance"
+  | "InvalidArguments"
+  | "LimitExceeded"
+  | "AddressInUse"
+  | "DeployRejected";
+
+/** Encodes a VM error as revert data. */
+export function vmError(name: VmErrorName, types: string[] = [], values: unknown[] = []): Uint8Array {
+  return encodeError(name, types, values);
+}
