@@ -5,5 +5,13 @@ export type { BlockEnv } from "./hostFunctions.js";
 export * as limits from "./limits.js";
 export { type CachedModule, compileContract, createModuleCache, type ModuleCache } from "./moduleCache.js";
 export { type LogEvent, TxState } from "./txState.js";
-export { type CallRequest, createVm, type DeployOutcome, type DeployRequest, type Vm, type VmOptions } from "./vm.js";
+export {
+  type CallRequest,
+  createVm,
+  type DeployOutcome,
+  type DeployRequest,
+  type HostProfile,
+  type Vm,
+  type VmOptions,
+} from "./vm.js";
 export { vmError, type VmErrorName } from "./vmErrors.js";

@@ -61,6 +61,32 @@ export interface Vm {
 export interface VmOptions extends ModuleCacheOptions {
   /** Share a module cache (e.g. between VMs of one thread). */
   cache?: ModuleCache;
+  /** Benchmarks only: count host calls and the time spent in them (adds timer overhead). */
+  hostProfile?: HostProfile;
+}
+
+export interface HostProfile {
+  calls: number;
+  ms: number;
+}
+
+function profiled(
+  fns: Record<string, (...args: never[]) => unknown>,
+  profile: HostProfile,
+): Record<string, (...args: never[]) => unknown> {
+  const out: Record<string, (...args: never[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    out[name] = (...args: never[]) => {
+      const start = performance.now();
+      try {
+        return fn(...args);
+      } finally {
+        profile.ms += performance.now() - start;
+        profile.calls++;
+      }
+    };
+  }
+  return out;
 }
 
 /** @example const vm = createVm(); vm.call(new TxState(view), env, { caller, target, method: "transfer", ... }) */
@@ -104,7 +130,10 @@ export function createVm(options: VmOptions = {}): Vm {
       return { status, data: outcome.data };
     },
   };
-  const imports: WebAssembly.Imports = { weft: createHostFunctions(ctx) as WebAssembly.ModuleImports };
+  const hostFunctions = createHostFunctions(ctx);
+  const imports: WebAssembly.Imports = {
+    weft: (options.hostProfile ? profiled(hostFunctions, options.hostProfile) : hostFunctions) as WebAssembly.ModuleImports,
+  };
 
   function withSession<T>(state: TxState, env: BlockEnv, run: () => T): T {
     if (session !== undefined) throw new Error("weft vm: a transaction is already running on this VM");
