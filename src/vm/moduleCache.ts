@@ -5,7 +5,7 @@
  * worker thread has its own cache: `WebAssembly.Module`s are cheap to keep and there is
  * nothing to coordinate.
  */
-import { instrumentContract, validateContract } from "./wasm/index.js";
+import { instrumentModule, validateModule } from "./wasm/index.js";
 
 export interface CachedModule {
   readonly module: WebAssembly.Module;
@@ -33,8 +33,9 @@ export interface ModuleCacheOptions {
 
 /** Compiles a contract the way the node runs it. */
 export function compileContract(code: Uint8Array, metering = true): CachedModule {
-  const info = validateContract(code);
-  const module = new WebAssembly.Module(metering ? instrumentContract(code) : code);
+  const validated = validateModule(code);
+  const info = validated.info;
+  const module = new WebAssembly.Module(metering ? instrumentModule(validated) : code);
   return {
     module,
     methods: new Set(info.methods.filter((m) => m !== "init")),

@@ -1,0 +1,250 @@
+/**
+ * Metering injected into a contract's bytecode by the node, so that the contract pays
+ * for what it runs and can never run unbounded:
+ *
+ * - Gas: every basic block starts by charging the cost of its instructions to an
+ *   exported mutable i32 global (`__weft_gas`). A block is cut after `block`, `loop`,
+ *   `if`, `else` and `end`, so every loop iteration pays before it runs. When the gas
+ *   left is below the cost the counter is set to -1 and the module traps: the VM reads
+ *   that as out of gas.
+ * - Memory: `memory.grow` is replaced by a call to an injected function that charges
+ *   `GAS.MEMORY_PAGE` per page first; the memory's maximum is capped at
+ *   `MAX_MEMORY_PAGES`, so growing past it fails (returns -1) deterministically.
+ * - Stack: every function adds its frame size (`FRAME_OVERHEAD_UNITS + params + locals`)
+ *   to `__weft_stack` on entry and traps past `MAX_STACK_UNITS`; it subtracts it again on
+ *   every way out (the body is wrapped in a block so a branch to the function's own label
+ *   lands on the epilogue; `return` gets the epilogue inserted before it).
+ * - Start: the start section is removed and its function exported as `__weft_start`,
+ *   so the VM can set the counters before any contract code runs.
+ */
+import { GAS } from "../gasSchedule.js";
+import { FRAME_OVERHEAD_UNITS, MAX_MEMORY_PAGES, MAX_STACK_UNITS } from "../limits.js";
+import { BinaryReader, BinaryWriter } from "./binary.js";
+import type { Instruction } from "./instructions.js";
+import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32 } from "./opcodes.js";
+import { EXPORT_FUNC, EXPORT_GLOBAL, SECTION, SECTION_ORDER } from "./parseModule.js";
+import { type ValidatedModule, validateModule } from "./validate.js";
+
+export const GAS_GLOBAL = "__weft_gas";
+export const STACK_GLOBAL = "__weft_stack";
+export const START_EXPORT = "__weft_start";
+
+interface Indices {
+  gas: number;
+  stack: number;
+  grow: number;
+}
+
+/** Validates and instruments `bytes`; the result is what the node compiles and runs. */
+export function instrumentContract(bytes: Uint8Array): Uint8Array {
+  return instrumentModule(validateModule(bytes));
+}
+
+/** A vector section's body with `extra` more entries appended. */
+function appendToVector(body: Uint8Array | undefined, extraCount: number, extra: Uint8Array): Uint8Array {
+  const w = new BinaryWriter();
+  if (body === undefined) return w.u32(extraCount).bytes(extra).finish();
+  const r = new BinaryReader(body);
+  const count = r.u32();
+  return w
+    .u32(count + extraCount)
+    .bytes(body.subarray(r.offset))
+    .bytes(extra)
+    .finish();
+}
+
+export function instrumentModule(v: ValidatedModule): Uint8Array {
+  const { parsed } = v;
+  const functionCount = parsed.functionTypes.length;
+  const ix: Indices = { gas: parsed.globalCount, stack: parsed.globalCount + 1, grow: functionCount };
+
+  // Types: (i32) -> i32 for the grow function, then block types for multi-value results.
+  const newTypes = new BinaryWriter().byte(0x60).u32(1).byte(VALTYPE_I32).u32(1).byte(VALTYPE_I32);
+  let typeCount = parsed.types.length + 1;
+  const growType = parsed.types.length;
+  const blockTypes = new Map<number, number>();
+  for (const t of new Set(parsed.functionTypes)) {
+    const type = parsed.types[t];
+    if (type === undefined || type.results.length < 2) continue;
+    newTypes.byte(0x60).u32(0).u32(type.results.length);
+    for (const r of type.results) newTypes.byte(r);
+    blockTypes.set(t, typeCount++);
+  }
+
+  const bodies = new BinaryWriter();
+  v.code.forEach((instrs, i) => {
+    const fn = parsed.importedFunctionCount + i;
+    const typeIndex = parsed.functionTypes[fn] as number;
+    const type = parsed.types[typeIndex];
+    const body = parsed.bodies[i];
+    if (type === undefined || body === undefined) throw new Error("validated module lost a function");
+    const blockType =
+      type.results.length === 0
+        ? { byte: BLOCKTYPE_EMPTY }
+        : type.results.length === 1
+          ? { byte: type.results[0] as number }
+          : { index: blockTypes.get(typeIndex) as number };
+    const units = FRAME_OVERHEAD_UNITS + type.params.length + body.localCount;
+    const out = instrumentBody(parsed.bytes, body.start, body.codeStart, instrs, units, blockType, ix);
+    bodies.u32(out.length).bytes(out);
+  });
+  const growBody = growFunction(ix.gas);
+  bodies.u32(growBody.length).bytes(growBody);
+
+  const globals = new BinaryWriter();
+  for (let i = 0; i < 2; i++) globals.byte(VALTYPE_I32).byte(1).byte(OP.i32Const).byte(0).byte(OP.end);
+  const exports = new BinaryWriter()
+    .name(GAS_GLOBAL)
+    .byte(EXPORT_GLOBAL)
+    .u32(ix.gas)
+    .name(STACK_GLOBAL)
+    .byte(EXPORT_GLOBAL)
+    .u32(ix.stack);
+  let exportCount = 2;
+  if (parsed.start !== undefined) {
+    exports.name(START_EXPORT).byte(EXPORT_FUNC).u32(parsed.start);
+    exportCount++;
+  }
+
+  const original = new Map(parsed.sections.map((s) => [s.id, s.body]));
+  const rebuilt = new Map<number, Uint8Array>([
+    [
+      SECTION.type,
+      appendToVector(original.get(SECTION.type), typeCount - parsed.types.length, newTypes.finish()),
+    ],
+    [
+      SECTION.function,
+      appendToVector(original.get(SECTION.function), 1, new BinaryWriter().u32(growType).finish()),
+    ],
+    [SECTION.global, appendToVector(original.get(SECTION.global), 2, globals.finish())],
+    [SECTION.export, appendToVector(original.get(SECTION.export), exportCount, exports.finish())],
+    [
+      SECTION.code,
+      new BinaryWriter()
+        .u32(v.code.length + 1)
+        .bytes(bodies.finish())
+        .finish(),
+    ],
+  ]);
+  const memory = parsed.memory;
+  if (memory !== undefined) {
+    const max = Math.min(memory.max ?? MAX_MEMORY_PAGES, MAX_MEMORY_PAGES);
+    rebuilt.set(SECTION.memory, new BinaryWriter().u32(1).byte(1).u32(memory.min).u32(max).finish());
+  }
+
+  const w = new BinaryWriter().bytes(parsed.bytes.subarray(0, 8));
+  for (const id of SECTION_ORDER) {
+    if (id === SECTION.start) continue;
+    const body = rebuilt.get(id) ?? original.get(id);
+    if (body !== undefined) w.section(id, body);
+  }
+  return w.finish();
+}
+
+function chargeGas(w: BinaryWriter, gas: number, cost: number): void {
+  // if (gas < cost) { gas = -1; unreachable }  gas -= cost
+  w.byte(OP.globalGet).u32(gas).byte(OP.i32Const).s32(cost).byte(OP.i32LtS);
+  w.byte(OP.if)
+    .byte(BLOCKTYPE_EMPTY)
+    .byte(OP.i32Const)
+    .s32(-1)
+    .byte(OP.globalSet)
+    .u32(gas)
+    .byte(OP.unreachable);
+  w.byte(OP.end);
+  w.byte(OP.globalGet).u32(gas).byte(OP.i32Const).s32(cost).byte(OP.i32Sub).byte(OP.globalSet).u32(gas);
+}
+
+function leaveFrame(w: BinaryWriter, stack: number, units: number): void {
+  w.byte(OP.globalGet).u32(stack).byte(OP.i32Const).s32(units).byte(OP.i32Sub).byte(OP.globalSet).u32(stack);
+}
+
+/** Cost of each basic block, keyed by the index of its first instruction. */
+function basicBlocks(instrs: Instruction[]): Map<number, number> {
+  const costs = new Map<number, number>();
+  let start = 0;
+  let cost = 0;
+  const last = instrs.length - 1;
+  instrs.forEach((ins, i) => {
+    cost += GAS.INSTRUCTION;
+    const op = ins.op;
+    if (i === last || op === OP.block || op === OP.loop || op === OP.if || op === OP.else || op === OP.end) {
+      costs.set(start, cost);
+      start = i + 1;
+      cost = 0;
+    }
+  });
+  return costs;
+}
+
+function instrumentBody(
+  bytes: Uint8Array,
+  bodyStart: number,
+  codeStart: number,
+  instrs: Instruction[],
+  units: number,
+  blockType: { byte: number } | { index: number },
+  ix: Indices,
+): Uint8Array {
+  const w = new BinaryWriter().bytes(bytes.subarray(bodyStart, codeStart));
+  // Enter the frame: stack += units; trap past the budget.
+  w.byte(OP.globalGet)
+    .u32(ix.stack)
+    .byte(OP.i32Const)
+    .s32(units)
+    .byte(OP.i32Add)
+    .byte(OP.globalSet)
+    .u32(ix.stack);
+  w.byte(OP.globalGet).u32(ix.stack).byte(OP.i32Const).s32(MAX_STACK_UNITS).byte(OP.i32GtS);
+  w.byte(OP.if).byte(BLOCKTYPE_EMPTY).byte(OP.unreachable).byte(OP.end);
+  w.byte(OP.block);
+  if ("byte" in blockType) w.byte(blockType.byte);
+  else w.s32(blockType.index);
+
+  const blocks = basicBlocks(instrs);
+  const last = instrs.length - 1;
+  instrs.forEach((ins, i) => {
+    const cost = blocks.get(i);
+    if (cost !== undefined && cost > 0) chargeGas(w, ix.gas, cost);
+    if (ins.op === OP.memoryGrow) {
+      w.byte(OP.call).u32(ix.grow);
+    } else if (ins.op === OP.return) {
+      leaveFrame(w, ix.stack, units);
+      w.byte(OP.return);
+    } else if (i === last) {
+      w.byte(OP.end);
+      leaveFrame(w, ix.stack, units);
+      w.byte(OP.end);
+    } else {
+      w.bytes(bytes.subarray(ins.start, ins.end));
+    }
+  });
+  return w.finish();
+}
+
+/** `(pages) -> old size or -1`: charges for the pages, then grows. */
+function growFunction(gas: number): Uint8Array {
+  const w = new BinaryWriter().u32(0); // no locals
+  const pageCost = () => w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(GAS.MEMORY_PAGE).byte(OP.i32Mul);
+  // if (pages > MAX_MEMORY_PAGES) return -1   (also keeps the multiplication below small)
+  w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(MAX_MEMORY_PAGES).byte(OP.i32GtU);
+  w.byte(OP.if).byte(BLOCKTYPE_EMPTY).byte(OP.i32Const).s32(-1).byte(OP.return).byte(OP.end);
+  // if (gas < pages * cost) { gas = -1; unreachable }
+  w.byte(OP.globalGet).u32(gas);
+  pageCost();
+  w.byte(OP.i32LtS);
+  w.byte(OP.if)
+    .byte(BLOCKTYPE_EMPTY)
+    .byte(OP.i32Const)
+    .s32(-1)
+    .byte(OP.globalSet)
+    .u32(gas)
+    .byte(OP.unreachable);
+  w.byte(OP.end);
+  // gas -= pages * cost; return memory.grow(pages)
+  w.byte(OP.globalGet).u32(gas);
+  pageCost();
+  w.byte(OP.i32Sub).byte(OP.globalSet).u32(gas);
+  w.byte(OP.localGet).u32(0).byte(OP.memoryGrow).byte(0).byte(OP.end);
+  return w.finish();
+}

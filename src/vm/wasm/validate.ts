@@ -1,0 +1,88 @@
+/**
+ * Deployment-time validation: decides whether a module may become a contract, and names
+ * the reason when it may not (a `DeployError` with a code). Checks, in order: size, the
+ * module-level rules (`parseModule.ts`), every instruction (`instructions.ts`), the
+ * exports (`memory`, methods of type `() -> ()`, nothing reserved), and finally V8's own
+ * validation of everything else (types, stack discipline, indices).
+ */
+import { DeployError } from "../errors.js";
+import { MAX_CODE_BYTES, MAX_LOCALS } from "../limits.js";
+import { decodeInstructions, type Instruction } from "./instructions.js";
+import { EXPORT_FUNC, EXPORT_MEMORY, type ParsedModule, parseModule } from "./parseModule.js";
+
+/** Names starting with this are the node's (instrumentation exports). */
+export const RESERVED_PREFIX = "__";
+
+export interface ContractInfo {
+  /** Exported `() -> ()` functions, `init` included if present. */
+  methods: string[];
+  hasInit: boolean;
+  hasStart: boolean;
+}
+
+export interface ValidatedModule {
+  info: ContractInfo;
+  parsed: ParsedModule;
+  /** Decoded instructions of every defined function. */
+  code: Instruction[][];
+}
+
+export function validateModule(bytes: Uint8Array): ValidatedModule {
+  if (bytes.length > MAX_CODE_BYTES) {
+    throw new DeployError("CODE_TOO_LARGE", `code of ${bytes.length} bytes (max ${MAX_CODE_BYTES})`);
+  }
+  const parsed = parseModule(bytes);
+  const code = parsed.bodies.map((body, i) => {
+    const fn = parsed.importedFunctionCount + i;
+    const type = parsed.types[parsed.functionTypes[fn] as number];
+    if (type !== undefined && type.params.length + body.localCount > MAX_LOCALS) {
+      throw new DeployError("MODULE_LIMIT", `function ${fn} has over ${MAX_LOCALS} locals`);
+    }
+    return decodeInstructions(bytes, body.codeStart, body.end, fn);
+  });
+
+  const methods: string[] = [];
+  let hasMemory = false;
+  for (const e of parsed.exports) {
+    if (e.name.startsWith(RESERVED_PREFIX)) {
+      throw new DeployError("RESERVED_EXPORT", `export "${e.name}": names starting with "__" are reserved`);
+    }
+    if (e.kind === EXPORT_MEMORY) {
+      if (e.name !== "memory")
+        throw new DeployError("BAD_EXPORT_SIGNATURE", `memory exported as "${e.name}", not "memory"`);
+      hasMemory = true;
+    } else if (e.kind === EXPORT_FUNC) {
+      const type = parsed.types[parsed.functionTypes[e.index] ?? -1];
+      if (type === undefined)
+        throw new DeployError("MALFORMED_MODULE", `export "${e.name}" names a missing function`);
+      if (type.params.length > 0 || type.results.length > 0) {
+        throw new DeployError(
+          "BAD_EXPORT_SIGNATURE",
+          `export "${e.name}" takes or returns values; methods are () -> () and use input/return data`,
+        );
+      }
+      methods.push(e.name);
+    } else {
+      throw new DeployError(
+        "BAD_EXPORT_SIGNATURE",
+        `export "${e.name}": only methods and memory may be exported`,
+      );
+    }
+  }
+  if (!hasMemory || parsed.memory === undefined) {
+    throw new DeployError("MISSING_EXPORT", 'the module must define and export its memory as "memory"');
+  }
+  if (!WebAssembly.validate(bytes)) {
+    throw new DeployError("MALFORMED_MODULE", "the module does not pass WebAssembly validation");
+  }
+  return {
+    info: { methods, hasInit: methods.includes("init"), hasStart: parsed.start !== undefined },
+    parsed,
+    code,
+  };
+}
+
+/** Validates a contract for deployment; throws `DeployError` naming the reason. */
+export function validateContract(bytes: Uint8Array): ContractInfo {
+  return validateModule(bytes).info;
+}
