@@ -1,0 +1,64 @@
+/**
+ * Calling other contracts. `callContract` returns the status and data and lets the
+ * caller decide; `callOrRevert` bubbles the callee's revert up unchanged.
+ */
+import { AbiReader, AbiWriter } from "./abi";
+import { Address } from "./address";
+import { revertRaw } from "./errors";
+import * as host from "./host";
+import { U128 } from "./u128";
+
+export const CALL_SUCCESS: i32 = 0;
+export const CALL_REVERT: i32 = 1;
+export const CALL_OUT_OF_GAS: i32 = 2;
+
+export class CallResult {
+  constructor(
+    public status: i32,
+    /** Return data on success, the revert data otherwise. */
+    public data: Uint8Array,
+  ) {}
+  get ok(): bool {
+    return this.status == CALL_SUCCESS;
+  }
+  /** The return value, decoded. */
+  value<T>(): T {
+    const r = new AbiReader(this.data);
+    const v = r.read<T>();
+    r.finish();
+    return v;
+  }
+}
+
+/** Calls `method` on `target` with ABI-encoded `args`, sending `value`, forwarding at most `gas` (0 = all allowed). */
+export function callContract(
+  target: Address,
+  method: string,
+  args: Uint8Array,
+  value: U128 = U128.Zero,
+  gas: u64 = 0,
+): CallResult {
+  const name = Uint8Array.wrap(String.UTF8.encode(method));
+  const v = new AbiWriter();
+  v.u128(value);
+  const valueBytes = v.finish();
+  const status = host.call(
+    target.bytes.dataStart,
+    name.dataStart,
+    name.length,
+    args.dataStart,
+    args.length,
+    valueBytes.dataStart,
+    <i64>gas,
+  );
+  const data = new Uint8Array(host.returndata_size());
+  host.returndata_copy(data.dataStart);
+  return new CallResult(status, data);
+}
+
+/** Like `callContract`, but a failed call reverts this call too, with the callee's revert data. */
+export function callOrRevert(target: Address, method: string, args: Uint8Array, value: U128 = U128.Zero): CallResult {
+  const result = callContract(target, method, args, value);
+  if (!result.ok) revertRaw(result.data);
+  return result;
+}

@@ -1,0 +1,32 @@
+/** The Weft contract SDK (AssemblyScript). Contracts import everything from here. */
+export { AbiReader, AbiWriter, encode } from "./abi";
+export { Address, Bytes32 } from "./address";
+export { CALL_OUT_OF_GAS, CALL_REVERT, CALL_SUCCESS, CallResult, callContract, callOrRevert } from "./call";
+export {
+  balanceOf,
+  blockHeight,
+  blockTime,
+  caller,
+  callValue,
+  chainId,
+  gasLeft,
+  input,
+  returnData,
+  selfAddress,
+  transferCoin,
+} from "./context";
+export { keccak256, sha256 } from "./crypto";
+export { revertRaw, revertWith, require } from "./errors";
+export { emitEvent, topic } from "./events";
+export { Fields, StorageMap, StorageMap2, StorageValue, storageDelete, storageGet, storageHas, storageSet } from "./storage";
+export { U128, U256 } from "./u128";
+
+/** A Uint8Array copy of a static byte array (generated code keeps constants in these). */
+export function bytesOf(s: StaticArray<u8>): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) unchecked((out[i] = s[i]));
+  return out;
+}
+
+/** Marks an indexed event argument in a contract's `events.ts` (read by the build only). */
+export type Indexed<T> = T;

@@ -1,0 +1,287 @@
+/**
+ * Unsigned 128-bit amounts with checked arithmetic: every operation that would overflow
+ * or underflow reverts with `Overflow(string)` naming the operation, never wraps.
+ */
+import { AbiWriter } from "./abi";
+import { revertWith } from "./errors";
+
+function overflow(op: string): void {
+  const w = new AbiWriter();
+  w.string("u128 " + op);
+  revertWith("Overflow", w.finish());
+}
+
+/** (lo, hi) of the full 128-bit product of two u64. */
+function mul64(a: u64, b: u64, out: StaticArray<u64>): void {
+  const aL = a & 0xffffffff;
+  const aH = a >> 32;
+  const bL = b & 0xffffffff;
+  const bH = b >> 32;
+  const ll = aL * bL;
+  const lh = aL * bH;
+  const hl = aH * bL;
+  const hh = aH * bH;
+  const mid = (ll >> 32) + (lh & 0xffffffff) + (hl & 0xffffffff);
+  unchecked((out[0] = (mid << 32) | (ll & 0xffffffff)));
+  unchecked((out[1] = hh + (lh >> 32) + (hl >> 32) + (mid >> 32)));
+}
+
+export class U128 {
+  constructor(
+    public lo: u64 = 0,
+    public hi: u64 = 0,
+  ) {}
+
+  static get Zero(): U128 {
+    return new U128(0, 0);
+  }
+
+  static fromU64(value: u64): U128 {
+    return new U128(value, 0);
+  }
+
+  static max(): U128 {
+    return new U128(u64.MAX_VALUE, u64.MAX_VALUE);
+  }
+
+  isZero(): bool {
+    return this.lo == 0 && this.hi == 0;
+  }
+
+  eq(o: U128): bool {
+    return this.lo == o.lo && this.hi == o.hi;
+  }
+
+  lt(o: U128): bool {
+    return this.hi < o.hi || (this.hi == o.hi && this.lo < o.lo);
+  }
+
+  le(o: U128): bool {
+    return !o.lt(this);
+  }
+
+  gt(o: U128): bool {
+    return o.lt(this);
+  }
+
+  ge(o: U128): bool {
+    return !this.lt(o);
+  }
+
+  add(o: U128): U128 {
+    const lo = this.lo + o.lo;
+    const carry: u64 = lo < this.lo ? 1 : 0;
+    const hi1 = this.hi + o.hi;
+    if (hi1 < this.hi) overflow("addition overflow");
+    const hi = hi1 + carry;
+    if (hi < hi1) overflow("addition overflow");
+    return new U128(lo, hi);
+  }
+
+  sub(o: U128): U128 {
+    if (this.lt(o)) overflow("subtraction underflow");
+    const borrow: u64 = this.lo < o.lo ? 1 : 0;
+    return new U128(this.lo - o.lo, this.hi - o.hi - borrow);
+  }
+
+  mul(o: U128): U128 {
+    if (this.hi != 0 && o.hi != 0) overflow("multiplication overflow");
+    const p = new StaticArray<u64>(2);
+    mul64(this.lo, o.lo, p);
+    let hi = unchecked(p[1]);
+    const cross = new StaticArray<u64>(2);
+    if (this.hi != 0) {
+      mul64(this.hi, o.lo, cross);
+      if (unchecked(cross[1]) != 0) overflow("multiplication overflow");
+      const h = hi + unchecked(cross[0]);
+      if (h < hi) overflow("multiplication overflow");
+      hi = h;
+    }
+    if (o.hi != 0) {
+      mul64(o.hi, this.lo, cross);
+      if (unchecked(cross[1]) != 0) overflow("multiplication overflow");
+      const h = hi + unchecked(cross[0]);
+      if (h < hi) overflow("multiplication overflow");
+      hi = h;
+    }
+    return new U128(unchecked(p[0]), hi);
+  }
+
+  /** Integer division rounding down; division by zero reverts. */
+  div(o: U128): U128 {
+    return this.divRem(o, true);
+  }
+
+  rem(o: U128): U128 {
+    return this.divRem(o, false);
+  }
+
+  private divRem(o: U128, quotient: bool): U128 {
+    if (o.isZero()) overflow("division by zero");
+    if (this.hi == 0 && o.hi == 0) {
+      return quotient ? new U128(this.lo / o.lo, 0) : new U128(this.lo % o.lo, 0);
+    }
+    let qLo: u64 = 0;
+    let qHi: u64 = 0;
+    let rLo: u64 = 0;
+    let rHi: u64 = 0;
+    for (let i = 127; i >= 0; i--) {
+      // r = (r << 1) | bit i of this
+      rHi = (rHi << 1) | (rLo >> 63);
+      const bit = i >= 64 ? (this.hi >> (<u64>(i - 64))) & 1 : (this.lo >> (<u64>i)) & 1;
+      rLo = (rLo << 1) | bit;
+      if (rHi > o.hi || (rHi == o.hi && rLo >= o.lo)) {
+        const borrow: u64 = rLo < o.lo ? 1 : 0;
+        rLo -= o.lo;
+        rHi = rHi - o.hi - borrow;
+        if (i >= 64) qHi |= (<u64>1) << (<u64>(i - 64));
+        else qLo |= (<u64>1) << (<u64>i);
+      }
+    }
+    return quotient ? new U128(qLo, qHi) : new U128(rLo, rHi);
+  }
+
+  /** `this * num / den`, rounding down, with a 256-bit intermediate (no overflow in the product). */
+  mulDiv(num: U128, den: U128): U128 {
+    return U256.fromU128(this).mul128(num).div128(den);
+  }
+
+  toString(): string {
+    if (this.hi == 0) return this.lo.toString();
+    let digits = "";
+    let v: U128 = this;
+    const ten = U128.fromU64(10);
+    while (!v.isZero()) {
+      digits = v.rem(ten).lo.toString() + digits;
+      v = v.div(ten);
+    }
+    return digits;
+  }
+}
+
+/** Unsigned 256-bit values, four u64 limbs (least significant first). */
+export class U256 {
+  constructor(
+    public l0: u64 = 0,
+    public l1: u64 = 0,
+    public l2: u64 = 0,
+    public l3: u64 = 0,
+  ) {}
+
+  static fromU128(v: U128): U256 {
+    return new U256(v.lo, v.hi, 0, 0);
+  }
+
+  isZero(): bool {
+    return (this.l0 | this.l1 | this.l2 | this.l3) == 0;
+  }
+
+  eq(o: U256): bool {
+    return this.l0 == o.l0 && this.l1 == o.l1 && this.l2 == o.l2 && this.l3 == o.l3;
+  }
+
+  lt(o: U256): bool {
+    if (this.l3 != o.l3) return this.l3 < o.l3;
+    if (this.l2 != o.l2) return this.l2 < o.l2;
+    if (this.l1 != o.l1) return this.l1 < o.l1;
+    return this.l0 < o.l0;
+  }
+
+  add(o: U256): U256 {
+    const r = new U256();
+    let carry: u64 = 0;
+    let s = this.l0 + o.l0;
+    let c1: u64 = s < this.l0 ? 1 : 0;
+    r.l0 = s;
+    carry = c1;
+    s = this.l1 + o.l1;
+    c1 = s < this.l1 ? 1 : 0;
+    r.l1 = s + carry;
+    carry = c1 | (r.l1 < s ? 1 : 0);
+    s = this.l2 + o.l2;
+    c1 = s < this.l2 ? 1 : 0;
+    r.l2 = s + carry;
+    carry = c1 | (r.l2 < s ? 1 : 0);
+    s = this.l3 + o.l3;
+    c1 = s < this.l3 ? 1 : 0;
+    r.l3 = s + carry;
+    carry = c1 | (r.l3 < s ? 1 : 0);
+    if (carry != 0) overflow("u256 addition overflow");
+    return r;
+  }
+
+  sub(o: U256): U256 {
+    if (this.lt(o)) overflow("u256 subtraction underflow");
+    const r = new U256();
+    let borrow: u64 = 0;
+    r.l0 = this.l0 - o.l0;
+    borrow = this.l0 < o.l0 ? 1 : 0;
+    r.l1 = this.l1 - o.l1 - borrow;
+    borrow = this.l1 < o.l1 || (this.l1 == o.l1 && borrow == 1) ? 1 : 0;
+    r.l2 = this.l2 - o.l2 - borrow;
+    borrow = this.l2 < o.l2 || (this.l2 == o.l2 && borrow == 1) ? 1 : 0;
+    r.l3 = this.l3 - o.l3 - borrow;
+    return r;
+  }
+
+  /** Product of a value below 2^128 and a u128 (never overflows 256 bits). */
+  mul128(o: U128): U256 {
+    if (this.l2 != 0 || this.l3 != 0) overflow("u256 multiplication overflow");
+    const p = new StaticArray<u64>(2);
+    const r = new U256();
+    // (a1·2^64 + a0)(b1·2^64 + b0)
+    mul64(this.l0, o.lo, p);
+    r.l0 = unchecked(p[0]);
+    let acc1 = unchecked(p[1]);
+    let acc2: u64 = 0;
+    let acc3: u64 = 0;
+    mul64(this.l0, o.hi, p);
+    let t = acc1 + unchecked(p[0]);
+    acc2 += t < acc1 ? 1 : 0;
+    acc1 = t;
+    acc2 += unchecked(p[1]);
+    mul64(this.l1, o.lo, p);
+    t = acc1 + unchecked(p[0]);
+    let c: u64 = t < acc1 ? 1 : 0;
+    acc1 = t;
+    t = acc2 + unchecked(p[1]) + c;
+    acc3 += t < acc2 || (t == acc2 && (unchecked(p[1]) | c) != 0) ? 1 : 0;
+    acc2 = t;
+    mul64(this.l1, o.hi, p);
+    t = acc2 + unchecked(p[0]);
+    c = t < acc2 ? 1 : 0;
+    acc2 = t;
+    acc3 += unchecked(p[1]) + c;
+    r.l1 = acc1;
+    r.l2 = acc2;
+    r.l3 = acc3;
+    return r;
+  }
+
+  /** Division by a u128, rounding down; the quotient must fit in 128 bits. */
+  div128(d: U128): U128 {
+    if (d.isZero()) overflow("division by zero");
+    // Restoring division over 256 bits with a 129-bit remainder.
+    let rLo: u64 = 0;
+    let rHi: u64 = 0;
+    let rTop: u64 = 0;
+    let qLo: u64 = 0;
+    let qHi: u64 = 0;
+    for (let i = 255; i >= 0; i--) {
+      const limb = i >= 192 ? this.l3 : i >= 128 ? this.l2 : i >= 64 ? this.l1 : this.l0;
+      const bit = (limb >> (<u64>(i & 63))) & 1;
+      rTop = rHi >> 63;
+      rHi = (rHi << 1) | (rLo >> 63);
+      rLo = (rLo << 1) | bit;
+      if (rTop != 0 || rHi > d.hi || (rHi == d.hi && rLo >= d.lo)) {
+        const borrow: u64 = rLo < d.lo ? 1 : 0;
+        rLo -= d.lo;
+        rHi = rHi - d.hi - borrow;
+        if (i >= 128) overflow("u256 division result exceeds u128");
+        if (i >= 64) qHi |= (<u64>1) << (<u64>(i - 64));
+        else qLo |= (<u64>1) << (<u64>i);
+      }
+    }
+    return new U128(qLo, qHi);
+  }
+}
