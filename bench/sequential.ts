@@ -7,11 +7,11 @@
  * Prints a table and writes bench/results/sequential.json.
  */
 import { parseArgs } from "node:util";
+import { loadArtifact } from "../src/chain/artifacts.js";
 import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { executeSequential } from "../src/engine/sequential.js";
 import { createModuleCache } from "../src/vm/moduleCache.js";
-import { type HostProfile } from "../src/vm/vm.js";
-import { loadArtifact } from "../src/chain/artifacts.js";
+import type { HostProfile } from "../src/vm/vm.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
@@ -106,7 +106,11 @@ printTable(
   ["part", "µs/tx", "share"],
   [
     ["whole transaction (metered)", metered.usPerTx, "100%"],
-    ["instantiate module", instantiateUs.toFixed(2), `${((instantiateUs / metered.usPerTx) * 100).toFixed(0)}%`],
+    [
+      "instantiate module",
+      instantiateUs.toFixed(2),
+      `${((instantiateUs / metered.usPerTx) * 100).toFixed(0)}%`,
+    ],
     [
       `host calls (${perTx.toFixed(1)} per tx, timed)`,
       hostUsPerTx.toFixed(2),

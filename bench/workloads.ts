@@ -3,13 +3,14 @@
  * of transactions, deterministically from a seed. The engine benchmark and the
  * sequential benchmark share them.
  */
-import { encodeAbi } from "../src/codec/abi.js";
-import type { Address } from "../src/codec/address.js";
+
 import { loadArtifact } from "../src/chain/artifacts.js";
 import type { BlockContext } from "../src/chain/blockContext.js";
 import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { genesisWrites } from "../src/chain/genesis.js";
 import type { Transaction } from "../src/chain/transaction.js";
+import { encodeAbi } from "../src/codec/abi.js";
+import type { Address } from "../src/codec/address.js";
 import { executeSequential } from "../src/engine/sequential.js";
 import { createMemoryStore } from "../src/state/memoryStore.js";
 import type { Storage } from "../src/state/storage.js";
@@ -79,7 +80,10 @@ export function tokenTransfers(accounts: number, blockSize: number, seed = 1): W
       kind: "deploy",
       from: deployer,
       code: token.code,
-      args: encodeAbi(["string", "string", "u8", "u128", "address"], ["Bench", "BNC", 18, 10n ** 30n, deployer]),
+      args: encodeAbi(
+        ["string", "string", "u8", "u128", "address"],
+        ["Bench", "BNC", 18, 10n ** 30n, deployer],
+      ),
       value: 0n,
       gasLimit: 50_000_000,
       gasPrice: 0n,

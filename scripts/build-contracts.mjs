@@ -34,20 +34,36 @@ function abiType(node, where) {
     const name = node.typeName.getText();
     const args = node.typeArguments ?? [];
     if (name === "Array" && args.length === 1) return `${abiType(args[0], where)}[]`;
-    const simple = { Address: "address", U128: "u128", U256: "u256", Bytes32: "bytes32", Uint8Array: "bytes" }[name];
+    const simple = {
+      Address: "address",
+      U128: "u128",
+      U256: "u256",
+      Bytes32: "bytes32",
+      Uint8Array: "bytes",
+    }[name];
     if (simple !== undefined && args.length === 0) return simple;
     if (["u8", "u16", "u32", "u64", "i32", "i64"].includes(name)) return name;
   }
   const text = node.getText();
   if (["u8", "u16", "u32", "u64", "i32", "i64", "bool", "string"].includes(text)) return text;
   if (text === "boolean") return "bool";
-  throw new Error(`${where}: type "${text}" has no ABI encoding (use u8..u64, i32, i64, bool, string, Address, U128, U256, Bytes32, Uint8Array or arrays of these)`);
+  throw new Error(
+    `${where}: type "${text}" has no ABI encoding (use u8..u64, i32, i64, bool, string, Address, U128, U256, Bytes32, Uint8Array or arrays of these)`,
+  );
 }
 
 /** ABI type → the AssemblyScript type in generated code. */
 function asType(abi) {
   if (abi.endsWith("[]")) return `Array<${asType(abi.slice(0, -2))}>`;
-  return { address: "sdk.Address", u128: "sdk.U128", u256: "sdk.U256", bytes32: "sdk.Bytes32", bytes: "Uint8Array" }[abi] ?? abi;
+  return (
+    {
+      address: "sdk.Address",
+      u128: "sdk.U128",
+      u256: "sdk.U256",
+      bytes32: "sdk.Bytes32",
+      bytes: "Uint8Array",
+    }[abi] ?? abi
+  );
 }
 
 function parse(file) {
@@ -60,7 +76,10 @@ function isExported(node) {
 
 function docOf(node) {
   const docs = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc);
-  const text = docs.map((d) => (typeof d.comment === "string" ? d.comment : "")).join("\n").trim();
+  const text = docs
+    .map((d) => (typeof d.comment === "string" ? d.comment : ""))
+    .join("\n")
+    .trim();
   return text || undefined;
 }
 
@@ -85,7 +104,10 @@ function functions(file, { allowIndexed }) {
       if (indexed) param.indexed = true;
       return param;
     });
-    const ret = st.type === undefined || st.type.getText() === "void" ? [] : [{ name: "", type: abiType(st.type, where) }];
+    const ret =
+      st.type === undefined || st.type.getText() === "void"
+        ? []
+        : [{ name: "", type: abiType(st.type, where) }];
     out.push({ name, inputs, outputs: ret, doc: docOf(st) });
   }
   return out;
@@ -99,8 +121,12 @@ function generate(dir, name) {
   const sdkPath = relative(dir, join(root, "contracts/sdk/index")).replaceAll("\\", "/");
   const importSdk = `import * as sdk from "${sdkPath}";\n`;
   const methods = functions(join(dir, "main.ts"), { allowIndexed: false });
-  const events = existsSync(join(dir, "events.ts")) ? functions(join(dir, "events.ts"), { allowIndexed: true }) : [];
-  const errors = existsSync(join(dir, "errors.ts")) ? functions(join(dir, "errors.ts"), { allowIndexed: false }) : [];
+  const events = existsSync(join(dir, "events.ts"))
+    ? functions(join(dir, "events.ts"), { allowIndexed: true })
+    : [];
+  const errors = existsSync(join(dir, "errors.ts"))
+    ? functions(join(dir, "errors.ts"), { allowIndexed: false })
+    : [];
 
   let entry = `${header}${importSdk}import * as c from "./main";\n`;
   for (const m of methods) {
@@ -116,18 +142,26 @@ function generate(dir, name) {
 
   const eventMeta = events.map((e) => {
     const signature = `${e.name}(${e.inputs.map((p) => p.type).join(",")})`;
-    return { name: e.name, inputs: e.inputs, signature, topic0: `0x${hex(keccak_256(utf8(signature)))}`, doc: e.doc };
+    return {
+      name: e.name,
+      inputs: e.inputs,
+      signature,
+      topic0: `0x${hex(keccak_256(utf8(signature)))}`,
+      doc: e.doc,
+    };
   });
   if (events.length > 0) {
     let src = `${header}${importSdk}`;
     for (const e of eventMeta) {
-      if (e.inputs.filter((p) => p.indexed).length > 3) throw new Error(`event ${e.name}: at most 3 indexed arguments`);
+      if (e.inputs.filter((p) => p.indexed).length > 3)
+        throw new Error(`event ${e.name}: at most 3 indexed arguments`);
       const params = e.inputs.map((p) => `${p.name}: ${asType(p.type)}`).join(", ");
       const topicBytes = [...Buffer.from(e.topic0.slice(2), "hex")].join(", ");
       src += `\nconst TOPIC_${e.name}: StaticArray<u8> = [${topicBytes}];\n`;
       src += `\n/** Emits ${e.signature}. */\nexport function ${e.name}(${params}): void {\n`;
       src += `  const topics = new Array<Uint8Array>();\n  topics.push(sdk.bytesOf(TOPIC_${e.name}));\n`;
-      for (const p of e.inputs.filter((q) => q.indexed)) src += `  topics.push(sdk.topic<${asType(p.type)}>(${p.name}));\n`;
+      for (const p of e.inputs.filter((q) => q.indexed))
+        src += `  topics.push(sdk.topic<${asType(p.type)}>(${p.name}));\n`;
       src += "  const w = new sdk.AbiWriter();\n";
       for (const p of e.inputs.filter((q) => !q.indexed)) src += `  w.write<${asType(p.type)}>(${p.name});\n`;
       src += "  sdk.emitEvent(topics, w.finish());\n}\n";
@@ -149,7 +183,8 @@ function generate(dir, name) {
   return {
     name,
     abiVersion: 1,
-    constructor: init === undefined ? null : { name: "init", inputs: init.inputs, outputs: [], doc: init.doc },
+    constructor:
+      init === undefined ? null : { name: "init", inputs: init.inputs, outputs: [], doc: init.doc },
     methods: methods.filter((m) => m.name !== "init"),
     events: eventMeta,
     errors: errors.map((e) => ({ name: e.name, inputs: e.inputs, doc: e.doc })),
@@ -194,8 +229,11 @@ for (const group of ["contracts/src", "contracts/test"]) {
     const started = performance.now();
     build(dir, name);
     const size = readFileSync(join(outDir, `${name}.wasm`)).length;
-    console.log(`built ${group}/${name} → contracts/build/${name}.wasm (${size} bytes, ${Math.round(performance.now() - started)} ms)`);
+    console.log(
+      `built ${group}/${name} → contracts/build/${name}.wasm (${size} bytes, ${Math.round(performance.now() - started)} ms)`,
+    );
     built++;
   }
 }
-if (built === 0) throw new Error(`no contracts built${wanted.length ? ` (asked for ${wanted.join(", ")})` : ""}`);
+if (built === 0)
+  throw new Error(`no contracts built${wanted.length ? ` (asked for ${wanted.join(", ")})` : ""}`);

@@ -22,5 +22,7 @@ if (files.length === 0) {
   console.error(`no test files found under dist/test${filter ? ` matching ${filter}` : ""}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+const result = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], {
+  stdio: "inherit",
+});
 process.exit(result.status ?? 1);

@@ -57,7 +57,14 @@ export class AbiReader {
 
   private need(n: i32, what: string): void {
     if (n < 0 || this.data.length - this.offset < n) {
-      invalid("truncated input: needed " + n.toString() + " bytes for " + what + " at offset " + this.offset.toString());
+      invalid(
+        "truncated input: needed " +
+          n.toString() +
+          " bytes for " +
+          what +
+          " at offset " +
+          this.offset.toString(),
+      );
     }
   }
 
@@ -181,7 +188,7 @@ export class AbiWriter {
   private uint(v: u64, size: i32): void {
     this.reserve(size);
     for (let i = 0; i < size; i++) {
-      unchecked((this.buf[this.length + i] = <u8>(v >> (<u64>(i * 8)))));
+      unchecked((this.buf[this.length + i] = <u8>(v >> <u64>(i * 8))));
     }
     this.length += size;
   }

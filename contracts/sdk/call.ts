@@ -57,7 +57,12 @@ export function callContract(
 }
 
 /** Like `callContract`, but a failed call reverts this call too, with the callee's revert data. */
-export function callOrRevert(target: Address, method: string, args: Uint8Array, value: U128 = U128.Zero): CallResult {
+export function callOrRevert(
+  target: Address,
+  method: string,
+  args: Uint8Array,
+  value: U128 = U128.Zero,
+): CallResult {
   const result = callContract(target, method, args, value);
   if (!result.ok) revertRaw(result.data);
   return result;

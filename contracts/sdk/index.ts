@@ -16,9 +16,18 @@ export {
   transferCoin,
 } from "./context";
 export { keccak256, sha256 } from "./crypto";
-export { revertRaw, revertWith, require } from "./errors";
+export { require, revertRaw, revertWith } from "./errors";
 export { emitEvent, topic } from "./events";
-export { Fields, StorageMap, StorageMap2, StorageValue, storageDelete, storageGet, storageHas, storageSet } from "./storage";
+export {
+  Fields,
+  StorageMap,
+  StorageMap2,
+  StorageValue,
+  storageDelete,
+  storageGet,
+  storageHas,
+  storageSet,
+} from "./storage";
 export { U128, U256 } from "./u128";
 
 /** A Uint8Array copy of a static byte array (generated code keeps constants in these). */

@@ -128,7 +128,7 @@ export class U128 {
     for (let i = 127; i >= 0; i--) {
       // r = (r << 1) | bit i of this
       rHi = (rHi << 1) | (rLo >> 63);
-      const bit = i >= 64 ? (this.hi >> (<u64>(i - 64))) & 1 : (this.lo >> (<u64>i)) & 1;
+      const bit = i >= 64 ? (this.hi >> <u64>(i - 64)) & 1 : (this.lo >> <u64>i) & 1;
       rLo = (rLo << 1) | bit;
       if (rHi > o.hi || (rHi == o.hi && rLo >= o.lo)) {
         const borrow: u64 = rLo < o.lo ? 1 : 0;
@@ -269,7 +269,7 @@ export class U256 {
     let qHi: u64 = 0;
     for (let i = 255; i >= 0; i--) {
       const limb = i >= 192 ? this.l3 : i >= 128 ? this.l2 : i >= 64 ? this.l1 : this.l0;
-      const bit = (limb >> (<u64>(i & 63))) & 1;
+      const bit = (limb >> <u64>(i & 63)) & 1;
       rTop = rHi >> 63;
       rHi = (rHi << 1) | (rLo >> 63);
       rLo = (rLo << 1) | bit;

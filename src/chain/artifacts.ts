@@ -25,7 +25,8 @@ export interface ContractArtifact {
 export function loadArtifact(name: string): ContractArtifact {
   const dir = buildDir();
   const wasmPath = `${dir}${name}.wasm`;
-  if (!existsSync(wasmPath)) throw new Error(`no compiled contract "${name}" in ${dir}: run \`npm run build:contracts\``);
+  if (!existsSync(wasmPath))
+    throw new Error(`no compiled contract "${name}" in ${dir}: run \`npm run build:contracts\``);
   return {
     name,
     code: new Uint8Array(readFileSync(wasmPath)),

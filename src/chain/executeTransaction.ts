@@ -45,13 +45,14 @@ function invalid(reason: string): TxOutput<Receipt> {
   };
 }
 
-function valueOf(tx: Transaction): bigint {
+function valueSent(tx: Transaction): bigint {
   return tx.kind === "transfer" ? tx.amount : tx.value;
 }
 
 /** Why `tx` cannot run at all, judged without state; undefined if it can. */
 export function statelessCheck(tx: Transaction): string | undefined {
-  if (!ADDRESS_RE.test(tx.from)) return `sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`;
+  if (!ADDRESS_RE.test(tx.from))
+    return `sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`;
   if (tx.kind !== "deploy" && !ADDRESS_RE.test(tx.to)) {
     return `recipient ${JSON.stringify(tx.to)} is not an address (0x + 40 lowercase hex)`;
   }
@@ -61,7 +62,7 @@ export function statelessCheck(tx: Transaction): string | undefined {
   }
   if (tx.gasLimit > MAX_TX_GAS) return `gas limit ${tx.gasLimit} is above the maximum ${MAX_TX_GAS}`;
   if (tx.gasPrice < 0n || tx.gasPrice > U128_MAX) return `gas price ${tx.gasPrice} is out of range`;
-  const value = valueOf(tx);
+  const value = valueSent(tx);
   if (value < 0n || value > U128_MAX) return `value ${value} is out of range`;
   if (tx.kind === "deploy" && tx.salt !== undefined && tx.salt.length !== 32) {
     return `salt must be 32 bytes, got ${tx.salt.length}`;
@@ -70,13 +71,19 @@ export function statelessCheck(tx: Transaction): string | undefined {
 }
 
 /** Executes one transaction against `view`; never throws for a bad transaction. */
-export function executeTransaction(vm: Vm, block: BlockContext, view: StateView, tx: Transaction): TxOutput<Receipt> {
+export function executeTransaction(
+  vm: Vm,
+  block: BlockContext,
+  view: StateView,
+  tx: Transaction,
+): TxOutput<Receipt> {
   const problem = statelessCheck(tx);
   if (problem !== undefined) return invalid(problem);
   const state = new TxState(view);
-  const maxCost = BigInt(tx.gasLimit) * tx.gasPrice + valueOf(tx);
+  const maxCost = BigInt(tx.gasLimit) * tx.gasPrice + valueSent(tx);
   const balance = state.balanceOf(tx.from);
-  if (balance < maxCost) return invalid(`insufficient funds: balance ${balance}, needs ${maxCost} (gas limit × price + value)`);
+  if (balance < maxCost)
+    return invalid(`insufficient funds: balance ${balance}, needs ${maxCost} (gas limit × price + value)`);
 
   const intrinsic = intrinsicGas(tx);
   const execGas = tx.gasLimit - intrinsic;
@@ -125,7 +132,10 @@ export function executeTransaction(vm: Vm, block: BlockContext, view: StateView,
 }
 
 /** The chain's transactions as a `TxExecutor` for the engines. */
-export function createChainExecutor(block: BlockContext, options: VmOptions & { vm?: Vm } = {}): TxExecutor<Transaction, Receipt> {
+export function createChainExecutor(
+  block: BlockContext,
+  options: VmOptions & { vm?: Vm } = {},
+): TxExecutor<Transaction, Receipt> {
   const vm = options.vm ?? createVm(options);
   return { execute: (view, tx) => executeTransaction(vm, block, view, tx) };
 }

@@ -52,6 +52,8 @@ export function contractAddress(
   args: Uint8Array,
 ): Address {
   if (salt.length !== 32) throw new CodecError("INVALID_SALT", `salt must be 32 bytes, got ${salt.length}`);
-  const digest = keccak256(concatBytes(DEPLOY_DOMAIN, addressToBytes(deployer), salt, codeHash, keccak256(args)));
+  const digest = keccak256(
+    concatBytes(DEPLOY_DOMAIN, addressToBytes(deployer), salt, codeHash, keccak256(args)),
+  );
   return addressFromBytes(digest.subarray(12));
 }

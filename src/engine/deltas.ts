@@ -35,6 +35,7 @@ export function encodeU128(amount: bigint): StateValue {
 /** `base + delta` as a u128 value; throws `DeltaOverflowError` outside [0, 2^128). */
 export function applyDelta(base: StateValue | undefined, delta: bigint): StateValue {
   const sum = decodeU128(base) + delta;
-  if (sum < 0n || sum > U128_MAX) throw new DeltaOverflowError(`delta ${delta} takes ${decodeU128(base)} out of u128`);
+  if (sum < 0n || sum > U128_MAX)
+    throw new DeltaOverflowError(`delta ${delta} takes ${decodeU128(base)} out of u128`);
   return encodeU128(sum);
 }

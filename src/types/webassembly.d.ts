@@ -57,7 +57,10 @@ declare namespace WebAssembly {
 
   function validate(bytes: BufferSource): boolean;
   function compile(bytes: BufferSource): Promise<Module>;
-  function instantiate(bytes: BufferSource, imports?: Imports): Promise<{ module: Module; instance: Instance }>;
+  function instantiate(
+    bytes: BufferSource,
+    imports?: Imports,
+  ): Promise<{ module: Module; instance: Instance }>;
   function instantiate(module: Module, imports?: Imports): Promise<Instance>;
 }
 

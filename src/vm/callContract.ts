@@ -70,14 +70,16 @@ export function runFrame(
   req: FrameRequest,
 ): CallOutcome {
   const { state } = session;
-  if (req.depth > MAX_CALL_DEPTH || req.stackStart > MAX_STACK_UNITS) return refuse(vmError("CallDepthExceeded"));
+  if (req.depth > MAX_CALL_DEPTH || req.stackStart > MAX_STACK_UNITS)
+    return refuse(vmError("CallDepthExceeded"));
   const targetHex = addressHex(req.target);
   if (session.active.has(targetHex)) return refuse(vmError("Reentrancy", ["address"], [req.target]));
   const codeHash = state.read(codeHashKey(req.target));
   if (codeHash === undefined) return refuse(vmError("NoSuchContract", ["address"], [req.target]));
   const cached = cache.get(toHex(codeHash), () => {
     const code = state.read(codeKey(codeHash));
-    if (code === undefined) throw new Error(`state is missing the code of ${req.target} (hash ${toHex(codeHash)})`);
+    if (code === undefined)
+      throw new Error(`state is missing the code of ${req.target} (hash ${toHex(codeHash)})`);
     return code;
   });
   if (req.isInit ? !cached.hasInit : !cached.methods.has(req.method)) {
@@ -87,7 +89,13 @@ export function runFrame(
   const snap = state.snapshot();
   if (!state.transfer(req.caller, req.target, req.value)) return refuse(vmError("InsufficientBalance"));
 
-  const frame = createFrame({ self: req.target, caller: req.caller, value: req.value, input: req.input, depth: req.depth });
+  const frame = createFrame({
+    self: req.target,
+    caller: req.caller,
+    value: req.value,
+    input: req.input,
+    depth: req.depth,
+  });
   frame.gas.value = req.gasLimit;
   session.frames.push(frame);
   session.active.add(targetHex);

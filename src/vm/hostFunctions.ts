@@ -5,8 +5,10 @@
  * doing the work; a failure aborts the frame by throwing `FrameAbort`, which unwinds the
  * wasm stack back to `callContract`.
  */
+
+import type { Address } from "../codec/address.js";
 import { addressHex } from "../codec/address.js";
-import { sha256, keccak256 } from "../codec/hash.js";
+import { keccak256, sha256 } from "../codec/hash.js";
 import type { Frame } from "./frame.js";
 import { FrameAbort } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
@@ -19,11 +21,17 @@ import {
   MAX_RETURN_BYTES,
   MAX_VALUE_BYTES,
 } from "./limits.js";
-import { readAddress, readBytes, readHex, readU128, writeAddress, writeBytes, writeU128 } from "./memoryAccess.js";
+import {
+  readAddress,
+  readBytes,
+  readHex,
+  readU128,
+  writeAddress,
+  writeBytes,
+  writeU128,
+} from "./memoryAccess.js";
 import type { TxState } from "./txState.js";
 import { vmError } from "./vmErrors.js";
-import type { Address } from "../codec/address.js";
-
 
 /** The block a transaction runs in, as contracts see it. */
 export interface BlockEnv {
@@ -75,7 +83,8 @@ const STORAGE_SPACE = "03";
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 function slotKey(frame: Frame, kp: number, kl: number): string {
-  if (kl >>> 0 > MAX_KEY_BYTES) throw limitExceeded(`storage key of ${kl >>> 0} bytes (max ${MAX_KEY_BYTES})`);
+  if (kl >>> 0 > MAX_KEY_BYTES)
+    throw limitExceeded(`storage key of ${kl >>> 0} bytes (max ${MAX_KEY_BYTES})`);
   return STORAGE_SPACE + addressHex(frame.self) + readHex(frame, kp, kl);
 }
 
@@ -123,7 +132,8 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     storage_set(kp: number, kl: number, vp: number, vl: number): void {
       const f = ctx.frame();
       charge(f, GAS.STORAGE_WRITE + GAS.STORAGE_BYTE * ((kl >>> 0) + (vl >>> 0)));
-      if (vl >>> 0 > MAX_VALUE_BYTES) throw limitExceeded(`storage value of ${vl >>> 0} bytes (max ${MAX_VALUE_BYTES})`);
+      if (vl >>> 0 > MAX_VALUE_BYTES)
+        throw limitExceeded(`storage value of ${vl >>> 0} bytes (max ${MAX_VALUE_BYTES})`);
       ctx.state().write(slotKey(f, kp, kl), readBytes(f, vp, vl));
     },
     storage_delete(kp: number, kl: number): void {

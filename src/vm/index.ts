@@ -14,4 +14,4 @@ export {
   type Vm,
   type VmOptions,
 } from "./vm.js";
-export { vmError, type VmErrorName } from "./vmErrors.js";
+export { type VmErrorName, vmError } from "./vmErrors.js";

@@ -126,13 +126,19 @@ export function createVm(options: VmOptions = {}): Vm {
       });
       caller.gas.value -= outcome.gasUsed;
       const status =
-        outcome.status === "success" ? CALL_SUCCESS : outcome.status === "outOfGas" ? CALL_OUT_OF_GAS : CALL_REVERT;
+        outcome.status === "success"
+          ? CALL_SUCCESS
+          : outcome.status === "outOfGas"
+            ? CALL_OUT_OF_GAS
+            : CALL_REVERT;
       return { status, data: outcome.data };
     },
   };
   const hostFunctions = createHostFunctions(ctx);
   const imports: WebAssembly.Imports = {
-    weft: (options.hostProfile ? profiled(hostFunctions, options.hostProfile) : hostFunctions) as WebAssembly.ModuleImports,
+    weft: (options.hostProfile
+      ? profiled(hostFunctions, options.hostProfile)
+      : hostFunctions) as WebAssembly.ModuleImports,
   };
 
   function withSession<T>(state: TxState, env: BlockEnv, run: () => T): T {
@@ -172,7 +178,11 @@ export function createVm(options: VmOptions = {}): Vm {
       return { status: "revert", data: vmError("AddressInUse", ["address"], [address]), gasUsed: 0 };
     }
     if (!info.hasInit && req.args.length > 0) {
-      const data = vmError("InvalidArguments", ["string"], ["the contract has no init: constructor arguments must be empty"]);
+      const data = vmError(
+        "InvalidArguments",
+        ["string"],
+        ["the contract has no init: constructor arguments must be empty"],
+      );
       return { status: "revert", data, gasUsed: 0 };
     }
     const snap = s.state.snapshot();

@@ -1,12 +1,13 @@
 /** Test helpers: addresses, a plain-Map pre-state, running a block both ways. */
-import type { Address } from "../../src/codec/address.js";
-import { decodeU128 } from "../../src/engine/deltas.js";
-import { executeSequential } from "../../src/engine/sequential.js";
-import type { BlockResult, TxExecutor } from "../../src/engine/types.js";
+
 import type { BlockContext } from "../../src/chain/blockContext.js";
 import { genesisWrites } from "../../src/chain/genesis.js";
 import type { Receipt } from "../../src/chain/receipt.js";
 import type { Transaction } from "../../src/chain/transaction.js";
+import type { Address } from "../../src/codec/address.js";
+import { decodeU128 } from "../../src/engine/deltas.js";
+import { executeSequential } from "../../src/engine/sequential.js";
+import type { BlockResult, TxExecutor } from "../../src/engine/types.js";
 import { balanceKey, type StateKey, type StateValue } from "../../src/state/keys.js";
 import type { StateReader, WriteSet } from "../../src/state/storage.js";
 

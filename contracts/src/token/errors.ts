@@ -2,7 +2,12 @@
 import { Address, U128 } from "../../sdk/index";
 
 export declare function InsufficientBalance(account: Address, balance: U128, needed: U128): void;
-export declare function InsufficientAllowance(owner: Address, spender: Address, allowance: U128, needed: U128): void;
+export declare function InsufficientAllowance(
+  owner: Address,
+  spender: Address,
+  allowance: U128,
+  needed: U128,
+): void;
 /** Mint, burn and ownership transfer are the owner's alone. */
 export declare function NotOwner(caller: Address): void;
 /** Tokens cannot be sent to, minted to or approved for the zero address. */

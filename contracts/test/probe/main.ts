@@ -5,10 +5,10 @@
  */
 import {
   Address,
+  Bytes32,
   balanceOf,
   blockHeight,
   blockTime,
-  Bytes32,
   callContract,
   caller,
   callValue,
@@ -17,9 +17,9 @@ import {
   gasLeft,
   keccak256,
   require,
+  StorageMap,
   selfAddress,
   sha256,
-  StorageMap,
   transferCoin,
   U128,
 } from "../../sdk/index";
@@ -79,7 +79,7 @@ export function reenter(target: Address): u32 {
   const args = new Uint8Array(0);
   const inner = encode<string>("k");
   // target.forward(self, "get", encode("k"))
-  const w = new Array<u8>();
+  const w: u8[] = [];
   const me = selfAddress();
   for (let i = 0; i < 20; i++) w.push(me.bytes[i]);
   const method = encode<string>("get");

@@ -10,7 +10,14 @@ const alice = account(1);
 const bob = account(2);
 
 function transfer(from: string, to: string, amount: bigint, gasPrice = 1n, gasLimit = 10_000): Transaction {
-  return { kind: "transfer", from: from as `0x${string}`, to: to as `0x${string}`, amount, gasLimit, gasPrice };
+  return {
+    kind: "transfer",
+    from: from as `0x${string}`,
+    to: to as `0x${string}`,
+    amount,
+    gasLimit,
+    gasPrice,
+  };
 }
 
 describe("native transfers", () => {
