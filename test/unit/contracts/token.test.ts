@@ -21,8 +21,6 @@ function token(supply = 1_000_000n): { chain: TestChain; t: Contract } {
 
 describe("token", () => {
   it("is initialised with metadata, supply and owner", () => {
-    const chain = new TestChain();
-    const artifact = chain.deployTx;
     const { t } = token();
     assert.equal(t.view("name"), "Weft Token");
     assert.equal(t.view("symbol"), "WFT");
@@ -189,6 +187,8 @@ describe("token", () => {
               return t.tx(owner, "mint", [holders[o.to], o.amount]);
             case "burn":
               return t.tx(owner, "burn", [holders[o.from], o.amount]);
+            default:
+              throw new Error("unknown operation");
           }
         });
         // One block with every operation: failures revert individually.
