@@ -4,7 +4,7 @@
  *
  *   node dist/bench/sequential.js [--accounts 10000] [--block 10000] [--runs 5]
  *
- * Prints a table and writes bench/results/sequential.json.
+ * Prints a table and writes bench/results/sequential.json and sequential.svg (TPS plot).
  */
 import { parseArgs } from "node:util";
 import { loadArtifact } from "../src/chain/artifacts.js";
@@ -12,6 +12,7 @@ import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { executeSequential } from "../src/engine/sequential.js";
 import { createModuleCache } from "../src/vm/moduleCache.js";
 import type { HostProfile } from "../src/vm/vm.js";
+import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
@@ -135,3 +136,12 @@ writeJson("bench/results/sequential.json", {
     meteringUsPerTx: metered.usPerTx - unmetered.usPerTx,
   },
 });
+writeSvg(
+  "bench/results/sequential.svg",
+  barChartSvg(
+    `Sequential execution, blocks of ${blockSize} (median of ${runs})`,
+    "tx/s",
+    rows.map((r) => ({ label: `${r.workload} ${r.variant === "-" ? "" : r.variant}`.trim(), value: r.tps })),
+  ),
+);
+console.log("\nwrote bench/results/sequential.json and bench/results/sequential.svg");

@@ -1,0 +1,32 @@
+/** Errors of the state layer: a bad key or value, a closed store, a storage failure. */
+
+export type StateErrorCode = "BAD_KEY" | "BAD_VALUE" | "CLOSED" | "IO";
+
+export class StateError extends Error {
+  readonly code: StateErrorCode;
+  constructor(code: StateErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StateError";
+    this.code = code;
+  }
+}
+
+const KEY_RE = /^(?:[0-9a-f]{2})+$/;
+
+/** Throws `BAD_KEY` unless `key` is non-empty, even-length, lowercase hex. */
+export function checkKey(key: unknown): void {
+  if (typeof key !== "string" || !KEY_RE.test(key)) {
+    const shown =
+      typeof key === "string" ? JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key) : typeof key;
+    throw new StateError("BAD_KEY", `state key ${shown} is not non-empty lowercase hex of whole bytes`);
+  }
+}
+
+export function checkValue(key: string, value: unknown): void {
+  if (!(value instanceof Uint8Array)) {
+    throw new StateError(
+      "BAD_VALUE",
+      `value for key ${key} is ${typeof value}, not a Uint8Array (use null to delete)`,
+    );
+  }
+}

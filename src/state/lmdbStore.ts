@@ -1,0 +1,116 @@
+/**
+ * The persistent store, on LMDB (the `lmdb` package: memory-mapped B+tree, ACID, one
+ * writer). Keys are stored as their raw bytes, so LMDB's byte order equals the hex
+ * order the rest of the node uses. A write set commits in one LMDB transaction: after a
+ * crash the store holds all of it or none of it.
+ */
+import { type Database, open } from "lmdb";
+import { fromHex, toHex } from "../codec/bytes.js";
+import { checkKey, checkValue, StateError } from "./errors.js";
+import type { StateKey, StateValue } from "./keys.js";
+import type { Storage, WriteSet } from "./storage.js";
+
+export interface LmdbStoreOptions {
+  /** Largest size the map may reach, in bytes (default 64 GiB; sparse, costs nothing until used). */
+  mapSizeBytes?: number;
+}
+
+function io<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof StateError) throw error;
+    throw new StateError(
+      "IO",
+      `LMDB ${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The smallest key above every key starting with `prefix`, or undefined if there is none. */
+function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  const end = prefix.slice();
+  for (let i = end.length - 1; i >= 0; i--) {
+    if ((end[i] as number) < 0xff) {
+      end[i] = (end[i] as number) + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+/** @example const store = openLmdbStore(".weft/state"); store.commit(result.writeSet); */
+export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Storage {
+  let db: Database<Uint8Array, Uint8Array> | undefined = io("open", () =>
+    open<Uint8Array, Uint8Array>({
+      path,
+      keyEncoding: "binary",
+      encoding: "binary",
+      mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
+    }),
+  );
+  const live = (): Database<Uint8Array, Uint8Array> => {
+    if (db === undefined) throw new StateError("CLOSED", `the LMDB store at ${path} is closed`);
+    return db;
+  };
+  const copy = (v: Uint8Array | undefined): StateValue | undefined =>
+    v === undefined ? undefined : new Uint8Array(v);
+  return {
+    get(key) {
+      checkKey(key);
+      const d = live();
+      return io("get", () => copy(d.getBinary(fromHex(key))));
+    },
+    has(key) {
+      checkKey(key);
+      const d = live();
+      return io("get", () => d.doesExist(fromHex(key)));
+    },
+    *iterate(prefix) {
+      if (prefix !== "") checkKey(prefix);
+      const d = live();
+      const start = fromHex(prefix);
+      const end = prefixEnd(start);
+      const range = io("range", () => d.getRange(end === undefined ? { start } : { start, end }));
+      for (const { key, value } of range) {
+        const hex = toHex(key);
+        if (!hex.startsWith(prefix)) return;
+        yield [hex as StateKey, new Uint8Array(value)];
+      }
+    },
+    put(key, value) {
+      checkKey(key);
+      checkValue(key, value);
+      const d = live();
+      io("put", () => d.putSync(fromHex(key), value));
+    },
+    delete(key) {
+      checkKey(key);
+      const d = live();
+      io("delete", () => d.removeSync(fromHex(key)));
+    },
+    commit(writes: WriteSet) {
+      const d = live();
+      for (const [k, v] of writes) {
+        checkKey(k);
+        if (v !== null) checkValue(k, v);
+      }
+      io("commit", () =>
+        d.transactionSync(() => {
+          for (const [k, v] of writes) {
+            if (v === null) d.removeSync(fromHex(k));
+            else d.putSync(fromHex(k), v);
+          }
+        }),
+      );
+    },
+    close() {
+      const d = db;
+      db = undefined;
+      if (d !== undefined) io("close", () => d.close());
+    },
+  };
+}
