@@ -13,6 +13,7 @@ import {
   encodeCall,
 } from "../../src/codec/metadata.js";
 import type { BlockResult } from "../../src/engine/types.js";
+import type { VmOptions } from "../../src/vm/vm.js";
 import { account, blockContext, fundedState, type MapState, runBlock } from "./chain.js";
 
 export const RICH = 10n ** 30n;
@@ -28,12 +29,12 @@ export class TestChain {
   readonly block: BlockContext;
   readonly executor;
 
-  constructor(accounts = 5, block: Partial<BlockContext> = {}) {
+  constructor(accounts = 5, block: Partial<BlockContext> = {}, vmOptions: VmOptions = {}) {
     const funded: Array<[Address, bigint]> = [];
     for (let i = 1; i <= accounts; i++) funded.push([account(i), RICH]);
     this.state = fundedState(funded);
     this.block = blockContext(block);
-    this.executor = createChainExecutor(this.block);
+    this.executor = createChainExecutor(this.block, vmOptions);
   }
 
   run(txs: Transaction[]): BlockResult<Receipt> {
