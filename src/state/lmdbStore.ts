@@ -69,17 +69,20 @@ export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Sto
       const d = live();
       return io("get", () => d.doesExist(fromHex(key)));
     },
-    *iterate(prefix) {
+    iterate(prefix) {
+      // Checked eagerly (not a generator) so a bad prefix or a closed store throws at the call.
       if (prefix !== "") checkKey(prefix);
       const d = live();
       const start = fromHex(prefix);
       const end = prefixEnd(start);
       const range = io("range", () => d.getRange(end === undefined ? { start } : { start, end }));
-      for (const { key, value } of range) {
-        const hex = toHex(key);
-        if (!hex.startsWith(prefix)) return;
-        yield [hex as StateKey, new Uint8Array(value)];
-      }
+      return (function* (): Generator<[StateKey, StateValue]> {
+        for (const { key, value } of range) {
+          const hex = toHex(key);
+          if (!hex.startsWith(prefix)) return;
+          yield [hex, new Uint8Array(value)];
+        }
+      })();
     },
     put(key, value) {
       checkKey(key);
@@ -110,7 +113,14 @@ export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Sto
     close() {
       const d = db;
       db = undefined;
-      if (d !== undefined) io("close", () => d.close());
+      if (d === undefined) return;
+      // lmdb v3 has only an async close(); with no async writes pending it finishes at once.
+      const sync = (d as { closeSync?: () => void }).closeSync;
+      if (typeof sync === "function") io("close", () => sync.call(d));
+      else
+        io("close", () => d.close()).catch((error: unknown) => {
+          process.emitWarning(`LMDB close of ${path} failed: ${String(error)}`);
+        });
     },
   };
 }

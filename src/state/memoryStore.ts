@@ -24,14 +24,17 @@ export function createMemoryStore(initial?: Iterable<[StateKey, StateValue]>): S
       checkKey(key);
       return open().has(key);
     },
-    *iterate(prefix) {
+    iterate(prefix) {
+      // Checked eagerly (not a generator) so a bad prefix or a closed store throws at the call.
       if (prefix !== "") checkKey(prefix);
       const map = open();
       const keys = [...map.keys()].filter((k) => k.startsWith(prefix)).sort();
-      for (const k of keys) {
-        const v = map.get(k);
-        if (v !== undefined) yield [k, v];
-      }
+      return (function* (): Generator<[StateKey, StateValue]> {
+        for (const k of keys) {
+          const v = map.get(k);
+          if (v !== undefined) yield [k, v];
+        }
+      })();
     },
     put(key, value) {
       checkKey(key);

@@ -24,7 +24,7 @@ import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
 import type { ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
 import { vmError } from "./vmErrors.js";
-import { GAS_GLOBAL, STACK_GLOBAL, START_EXPORT } from "./wasm/index.js";
+import { GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL, START_EXPORT } from "./wasm/index.js";
 
 export type CallStatus = "success" | "revert" | "outOfGas";
 
@@ -99,11 +99,17 @@ export function runFrame(
   frame.gas.value = req.gasLimit;
   session.frames.push(frame);
   session.active.add(targetHex);
+  const memory = cache.memories.acquire(cached.initialPages);
+  const bytes = new Uint8Array(memory.buffer);
+  for (const segment of cached.data) bytes.set(segment.bytes, segment.offset);
+  frame.memory = memory;
   let outcome: CallOutcome;
   try {
-    const instance = new WebAssembly.Instance(cached.module, imports);
+    const instance = new WebAssembly.Instance(cached.module, {
+      weft: imports.weft as WebAssembly.ModuleImports,
+      [MEMORY_IMPORT_MODULE]: { memory },
+    });
     const exports = instance.exports as Record<string, unknown>;
-    frame.memory = exports.memory as WebAssembly.Memory;
     const gasGlobal = exports[GAS_GLOBAL] as WebAssembly.Global | undefined;
     if (gasGlobal !== undefined) {
       gasGlobal.value = frame.gas.value;
@@ -112,7 +118,7 @@ export function runFrame(
       stackGlobal.value = req.stackStart;
       frame.stack = stackGlobal;
     }
-    chargeFrame(frame, GAS.MEMORY_PAGE * (frame.memory.buffer.byteLength / 65536));
+    chargeFrame(frame, GAS.MEMORY_PAGE * cached.initialPages);
     if (cached.hasStart) (exports[START_EXPORT] as () => void)();
     (exports[req.isInit ? "init" : req.method] as () => void)();
     outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - frame.gas.value };
@@ -121,6 +127,7 @@ export function runFrame(
   } finally {
     session.frames.pop();
     session.active.delete(targetHex);
+    cache.memories.release(memory);
   }
   if (outcome.status !== "success") state.revertTo(snap);
   return outcome;

@@ -5,7 +5,8 @@
  * worker thread has its own cache: `WebAssembly.Module`s are cheap to keep and there is
  * nothing to coordinate.
  */
-import { instrumentModule, validateModule } from "./wasm/index.js";
+import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
+import { type DataSegment, instrumentModule, validateModule } from "./wasm/index.js";
 
 export interface CachedModule {
   readonly module: WebAssembly.Module;
@@ -14,6 +15,9 @@ export interface CachedModule {
   readonly hasInit: boolean;
   readonly hasStart: boolean;
   readonly codeBytes: number;
+  /** Pages of memory a call starts with, and the static data copied into it. */
+  readonly initialPages: number;
+  readonly data: readonly DataSegment[];
 }
 
 export interface ModuleCache {
@@ -22,6 +26,8 @@ export interface ModuleCache {
   readonly size: number;
   /** Hits and misses since creation. */
   readonly stats: { hits: number; misses: number };
+  /** The memories calls run in (same thread as the modules). */
+  readonly memories: MemoryPool;
 }
 
 export interface ModuleCacheOptions {
@@ -35,14 +41,15 @@ export interface ModuleCacheOptions {
 export function compileContract(code: Uint8Array, metering = true): CachedModule {
   const validated = validateModule(code);
   const info = validated.info;
-  const module = new WebAssembly.Module(metering ? instrumentModule(validated) : code);
+  const prepared = instrumentModule(validated, metering);
   return {
-    module,
+    module: new WebAssembly.Module(prepared.bytes),
     methods: new Set(info.methods.filter((m) => m !== "init")),
     hasInit: info.hasInit,
-    // Unmetered modules keep their start section: V8 runs it at instantiation.
-    hasStart: metering && info.hasStart,
+    hasStart: info.hasStart,
     codeBytes: code.length,
+    initialPages: prepared.initialPages,
+    data: prepared.data,
   };
 }
 
@@ -52,6 +59,7 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
   const capacity = options.capacity ?? 1024;
   const entries = new Map<string, CachedModule>();
   const stats = { hits: 0, misses: 0 };
+  const memories = createMemoryPool();
   return {
     get(codeHash, loadCode) {
       const hit = entries.get(codeHash);
@@ -72,5 +80,6 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
       return entries.size;
     },
     stats,
+    memories,
   };
 }

@@ -1,10 +1,12 @@
-/** The node's WebAssembly tooling: contract validation and metering instrumentation. */
-
+/** The node's WebAssembly tooling: contract validation and preparation (metering, memory). */
+export type { DataSegment } from "./dataSegments.js";
 export { HOST_ABI_VERSION, HOST_IMPORTS, HOST_MODULE } from "./hostImports.js";
 export {
   GAS_GLOBAL,
   instrumentContract,
   instrumentModule,
+  MEMORY_IMPORT_MODULE,
+  type PreparedModule,
   STACK_GLOBAL,
   START_EXPORT,
 } from "./instrument.js";

@@ -7,6 +7,7 @@
 import { DeployError } from "../errors.js";
 import { MAX_FUNCTIONS, MAX_GLOBALS, MAX_LOCALS, MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS } from "../limits.js";
 import { BinaryReader } from "./binary.js";
+import { type DataSegment, parseDataSegments } from "./dataSegments.js";
 import {
   type FuncSignature,
   formatSignature,
@@ -70,6 +71,8 @@ export interface ParsedModule {
   exports: ExportEntry[];
   start: number | undefined;
   bodies: FunctionBody[];
+  /** Active data segments, in module order. */
+  data: DataSegment[];
 }
 
 export const EXPORT_FUNC = 0;
@@ -129,6 +132,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     exports: [],
     start: undefined,
     bodies: [],
+    data: [],
   };
   let lastOrder = -1;
   while (!r.done) {
@@ -283,10 +287,13 @@ function parseSection(m: ParsedModule, id: number, s: BinaryReader): void {
       }
       return;
     }
+    case SECTION.data:
+      m.data = parseDataSegments(s);
+      return;
     case SECTION.tag:
       throw new DeployError("FEATURE_NOT_ALLOWED", "exception handling (tag section)");
     default:
-      // Element, data and data count sections are copied as they are; V8 validates them.
+      // Element and data count sections are copied as they are; V8 validates them.
       s.offset = s.end;
   }
 }

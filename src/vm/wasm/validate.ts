@@ -72,6 +72,15 @@ export function validateModule(bytes: Uint8Array): ValidatedModule {
   if (!hasMemory || parsed.memory === undefined) {
     throw new DeployError("MISSING_EXPORT", 'the module must define and export its memory as "memory"');
   }
+  const memoryBytes = parsed.memory.min * 65536;
+  parsed.data.forEach((segment, i) => {
+    if (segment.offset + segment.bytes.length > memoryBytes) {
+      throw new DeployError(
+        "MEMORY_LIMIT",
+        `data segment ${i} (offset ${segment.offset}, ${segment.bytes.length} bytes) lies outside the initial memory`,
+      );
+    }
+  });
   if (!WebAssembly.validate(bytes)) {
     throw new DeployError("MALFORMED_MODULE", "the module does not pass WebAssembly validation");
   }

@@ -92,6 +92,9 @@ export function describeStore(name: string, open: () => { store: Storage; cleanu
         for (const bad of ["", "0", "0A", "xyz", "01 2"]) {
           assert.throws(() => s.get(bad), isStateError("BAD_KEY"), bad);
           assert.throws(() => s.put(bad, bytes(1)), isStateError("BAD_KEY"), bad);
+          assert.throws(() => s.has(bad), isStateError("BAD_KEY"), bad);
+          assert.throws(() => s.delete(bad), isStateError("BAD_KEY"), bad);
+          if (bad !== "") assert.throws(() => s.iterate(bad), isStateError("BAD_KEY"), bad);
         }
       }),
     );
@@ -150,6 +153,9 @@ export function describeStore(name: string, open: () => { store: Storage; cleanu
       assert.throws(() => store.get("01"), isStateError("CLOSED"));
       assert.throws(() => store.put("01", bytes(1)), isStateError("CLOSED"));
       assert.throws(() => store.commit(new Map()), isStateError("CLOSED"));
+      assert.throws(() => store.iterate(""), isStateError("CLOSED"), "iterate throws at the call");
+      assert.throws(() => store.has("01"), isStateError("CLOSED"));
+      assert.throws(() => store.delete("01"), isStateError("CLOSED"));
       store.close(); // twice is fine
       cleanup();
     });

@@ -237,4 +237,55 @@ describe("deployment validation", () => {
     assert.ok(grow.gasUsed > 10 * 2_000, `grow used ${grow.gasUsed}`);
     assert.equal(call("grow", 22_000).status, "outOfGas");
   });
+
+  it("a call never sees memory a previous call wrote, even in grown pages", () => {
+    const { chain } = setup();
+    const deployWat = (source: string) => {
+      const receipt = chain.runOne({
+        kind: "deploy",
+        from: alice,
+        code: wat(source),
+        args: new Uint8Array(0),
+        value: 0n,
+        gasLimit: 20_000_000,
+        gasPrice: 1n,
+      });
+      assert.equal(receipt.status, "success");
+      return receipt.contractAddress as `0x${string}`;
+    };
+    // One page; "write" dirties it, "grow" dirties a second page and returns the memory
+    // to the pool as a two-page memory.
+    const small = deployWat(`(module
+      (import "weft" "set_return" (func $ret (param i32 i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 16) "static")
+      (func (export "write") i32.const 60000 i32.const 42 i32.store8 i32.const 16 i32.const 88 i32.store8)
+      (func (export "grow") i32.const 1 memory.grow drop i32.const 70000 i32.const 43 i32.store8)
+      (func (export "read")
+        i32.const 0 i32.const 60000 i32.load8_u i32.store8
+        i32.const 1 i32.const 16 i32.load8_u i32.store8
+        i32.const 0 i32.const 2 call $ret))`);
+    // Two pages from the start: gets the grown memory back from the pool.
+    const big = deployWat(`(module
+      (import "weft" "set_return" (func $ret (param i32 i32)))
+      (memory (export "memory") 2)
+      (func (export "read") i32.const 0 i32.const 70000 i32.load8_u i32.store8 i32.const 0 i32.const 1 call $ret))`);
+    const call = (to: `0x${string}`, method: string) =>
+      chain.runOne({
+        kind: "call",
+        from: alice,
+        to,
+        method,
+        args: new Uint8Array(0),
+        value: 0n,
+        gasLimit: 1_000_000,
+        gasPrice: 1n,
+      });
+    for (let i = 0; i < 3; i++) {
+      assert.equal(call(small, "write").status, "success");
+      assert.deepEqual(call(small, "read").output, new Uint8Array([0, "s".charCodeAt(0)]));
+      assert.equal(call(small, "grow").status, "success");
+      assert.deepEqual(call(big, "read").output, new Uint8Array([0]));
+    }
+  });
 });

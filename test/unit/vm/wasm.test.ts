@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { DeployError } from "../../../src/vm/errors.js";
-import { instrumentContract, validateContract } from "../../../src/vm/wasm/index.js";
+import { instrumentContract, MEMORY_IMPORT_MODULE, validateContract } from "../../../src/vm/wasm/index.js";
 import { account } from "../../helpers/chain.js";
 import { TestChain } from "../../helpers/contracts.js";
 import { wat } from "../../helpers/wat.js";
@@ -33,7 +33,10 @@ describe("wasm validation and instrumentation", () => {
             return;
           }
           // Accepted: the instrumented module must be valid too.
-          assert.ok(WebAssembly.validate(instrumentContract(bytes)), "instrumented module failed validation");
+          assert.ok(
+            WebAssembly.validate(instrumentContract(bytes).bytes),
+            "instrumented module failed validation",
+          );
         },
       ),
       { numRuns: 300 },
@@ -60,8 +63,10 @@ describe("wasm validation and instrumentation", () => {
         i32.const 100 call $sum i32.const 5050 i32.ne if unreachable end
         i32.const 1 call $early i32.const 1 i32.ne if unreachable end
         i32.const 0 call $early i32.const 2 i32.ne if unreachable end))`);
-    const module = new WebAssembly.Module(instrumentContract(code));
-    const instance = new WebAssembly.Instance(module, {});
+    const prepared = instrumentContract(code);
+    const module = new WebAssembly.Module(prepared.bytes);
+    const memory = new WebAssembly.Memory({ initial: prepared.initialPages, maximum: prepared.maxPages });
+    const instance = new WebAssembly.Instance(module, { [MEMORY_IMPORT_MODULE]: { memory } });
     const exports = instance.exports as Record<string, unknown>;
     const gas = exports.__weft_gas as WebAssembly.Global;
     const stack = exports.__weft_stack as WebAssembly.Global;
