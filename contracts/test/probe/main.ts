@@ -14,6 +14,7 @@ import {
   callValue,
   chainId,
   encode,
+  Fields,
   gasLeft,
   keccak256,
   require,
@@ -27,6 +28,27 @@ import { Refused } from "./errors.gen";
 import { Noted } from "./events.gen";
 
 const notes = new StorageMap<string, string>("notes");
+const records = new StorageMap<u32, bool>("rec");
+
+/** A record laid over several keys: one per field. */
+export function setRecord(id: u32, amount: U128, label: string, owner: Address): void {
+  const r = new Fields(records.keyOf(id));
+  r.set<U128>(0, amount);
+  r.set<string>(1, label);
+  r.set<Address>(2, owner);
+}
+
+export function recordLabel(id: u32): string {
+  return new Fields(records.keyOf(id)).get<string>(1, "");
+}
+
+export function recordAmount(id: u32): U128 {
+  return new Fields(records.keyOf(id)).get<U128>(0, U128.Zero);
+}
+
+export function clearRecordAmount(id: u32): void {
+  new Fields(records.keyOf(id)).delete(0);
+}
 
 export function set(key: string, value: string): void {
   notes.set(key, value);

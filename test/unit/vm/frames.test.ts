@@ -169,4 +169,18 @@ describe("call frames", () => {
     const values = [1n, (1n << 128n) - 1n, 0n];
     assert.deepEqual(a.view("echo", [values, [alice], true, -5n, "héllo"]), values);
   });
+
+  it("Fields lay one record over several keys, one per field", () => {
+    const { chain, a } = two();
+    const before = storageOf(chain, a).size;
+    a.send(alice, "setRecord", [7, 500n, "seven", account(3)]);
+    assert.equal(storageOf(chain, a).size, before + 3, "three fields, three keys");
+    assert.equal(a.view("recordLabel", [7]), "seven");
+    assert.equal(a.view("recordAmount", [7]), 500n);
+    a.send(alice, "clearRecordAmount", [7]);
+    assert.equal(a.view("recordAmount", [7]), 0n);
+    assert.equal(a.view("recordLabel", [7]), "seven");
+    assert.equal(storageOf(chain, a).size, before + 2);
+    assert.equal(a.view("recordLabel", [8]), "");
+  });
 });
