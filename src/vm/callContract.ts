@@ -24,7 +24,7 @@ import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
 import type { ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
 import { vmError } from "./vmErrors.js";
-import { GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL, START_EXPORT } from "./wasm/index.js";
+import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL } from "./wasm/index.js";
 
 export type CallStatus = "success" | "revert" | "outOfGas";
 
@@ -82,9 +82,8 @@ export function runFrame(
       throw new Error(`state is missing the code of ${req.target} (hash ${toHex(codeHash)})`);
     return code;
   });
-  if (req.isInit ? !cached.hasInit : !cached.methods.has(req.method)) {
-    return refuse(vmError("NoSuchMethod", ["string"], [req.method]));
-  }
+  const methodIndex = req.isInit ? cached.initIndex : (cached.methods.get(req.method) ?? -1);
+  if (methodIndex < 0) return refuse(vmError("NoSuchMethod", ["string"], [req.method]));
 
   const snap = state.snapshot();
   if (!state.transfer(req.caller, req.target, req.value)) return refuse(vmError("InsufficientBalance"));
@@ -119,8 +118,7 @@ export function runFrame(
       frame.stack = stackGlobal;
     }
     chargeFrame(frame, GAS.MEMORY_PAGE * cached.initialPages);
-    if (cached.hasStart) (exports[START_EXPORT] as () => void)();
-    (exports[req.isInit ? "init" : req.method] as () => void)();
+    (exports[CALL_EXPORT] as (method: number) => void)(methodIndex);
     outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - frame.gas.value };
   } catch (error) {
     outcome = classifyFailure(error, frame, req.gasLimit);

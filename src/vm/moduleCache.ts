@@ -10,10 +10,10 @@ import { type DataSegment, instrumentModule, validateModule } from "./wasm/index
 
 export interface CachedModule {
   readonly module: WebAssembly.Module;
-  /** Callable method names (exports of type () -> (), minus `init`). */
-  readonly methods: ReadonlySet<string>;
-  readonly hasInit: boolean;
-  readonly hasStart: boolean;
+  /** Callable methods (exports of type () -> (), minus `init`) and their dispatch index. */
+  readonly methods: ReadonlyMap<string, number>;
+  /** Dispatch index of the constructor, or -1. */
+  readonly initIndex: number;
   readonly codeBytes: number;
   /** Pages of memory a call starts with, and the static data copied into it. */
   readonly initialPages: number;
@@ -39,14 +39,14 @@ export interface ModuleCacheOptions {
 
 /** Compiles a contract the way the node runs it. */
 export function compileContract(code: Uint8Array, metering = true): CachedModule {
-  const validated = validateModule(code);
-  const info = validated.info;
-  const prepared = instrumentModule(validated, metering);
+  const prepared = instrumentModule(validateModule(code), metering);
+  const methods = new Map(prepared.methods.map((name, i) => [name, i]));
+  const initIndex = methods.get("init") ?? -1;
+  methods.delete("init");
   return {
     module: new WebAssembly.Module(prepared.bytes),
-    methods: new Set(info.methods.filter((m) => m !== "init")),
-    hasInit: info.hasInit,
-    hasStart: info.hasStart,
+    methods,
+    initIndex,
     codeBytes: code.length,
     initialPages: prepared.initialPages,
     data: prepared.data,

@@ -2,12 +2,12 @@
 export type { DataSegment } from "./dataSegments.js";
 export { HOST_ABI_VERSION, HOST_IMPORTS, HOST_MODULE } from "./hostImports.js";
 export {
+  CALL_EXPORT,
   GAS_GLOBAL,
   instrumentContract,
   instrumentModule,
   MEMORY_IMPORT_MODULE,
   type PreparedModule,
   STACK_GLOBAL,
-  START_EXPORT,
 } from "./instrument.js";
 export { type ContractInfo, validateContract, validateModule } from "./validate.js";

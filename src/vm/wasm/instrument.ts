@@ -14,8 +14,8 @@
  *   to `__weft_stack` on entry and traps past `MAX_STACK_UNITS`; it subtracts it again on
  *   every way out (the body is wrapped in a block so a branch to the function's own label
  *   lands on the epilogue; `return` gets the epilogue inserted before it).
- * - Start: the start section is removed and its function exported as `__weft_start`,
- *   so the VM can set the counters before any contract code runs.
+ * - Start: the start section is removed and its function called by the dispatcher
+ *   (below), so the VM can set the counters before any contract code runs.
  * - Memory and data: the memory becomes an import the VM supplies from a pool of zeroed
  *   memories, and the data segments move out of the module (merged; the VM copies them
  *   in). Instantiation, paid on every call, gets about ten times cheaper
@@ -32,7 +32,8 @@ import { type ValidatedModule, validateModule } from "./validate.js";
 
 export const GAS_GLOBAL = "__weft_gas";
 export const STACK_GLOBAL = "__weft_stack";
-export const START_EXPORT = "__weft_start";
+/** The one function a prepared module exports: `__weft_call(method index)`. */
+export const CALL_EXPORT = "__weft_call";
 /** The import module the prepared module takes its memory from (the node's, not the contract's). */
 export const MEMORY_IMPORT_MODULE = "weft:memory";
 
@@ -63,6 +64,8 @@ function appendToVector(body: Uint8Array | undefined, extraCount: number, extra:
 /** A module ready to run: its code, and the memory and data the VM provides at each call. */
 export interface PreparedModule {
   bytes: Uint8Array;
+  /** Method names in dispatch order: `__weft_call(i)` runs `methods[i]` (`init` included). */
+  methods: string[];
   /** Pages the memory starts with, and the most it may grow to. */
   initialPages: number;
   maxPages: number;
@@ -71,10 +74,14 @@ export interface PreparedModule {
 }
 
 /**
- * Prepares a validated module for the VM: the memory becomes an import (`"weft:memory"`,
- * supplied from a pool), the data segments move out of the module, the start function
- * is exported; with `metering` (the default, and what consensus runs) gas and stack
- * metering are injected. Without it, the code is left as compiled (benchmarks only).
+ * Prepares a validated module for the VM:
+ * - the memory becomes an import (`"weft:memory"`, supplied from a pool) and the data
+ *   segments move out of the module (the VM copies them in);
+ * - the exports are replaced by one dispatcher, `__weft_call(method index)`, which runs
+ *   the start function and then the method (V8 spends about 1 µs per export on every
+ *   instantiation: a contract with 15 methods paid 15 µs per call for them);
+ * - with `metering` (the default, and what consensus runs) gas and stack metering are
+ *   injected. Without it, the code is left as compiled (benchmarks only).
  */
 export function instrumentModule(v: ValidatedModule, metering = true): PreparedModule {
   const { parsed } = v;
@@ -96,17 +103,96 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
   original.delete(SECTION.memory);
   original.delete(SECTION.data);
   original.delete(SECTION.dataCount);
+  original.delete(SECTION.export);
 
+  // New types, functions and globals are appended: no index in the contract's code moves.
+  const newTypes = new BinaryWriter();
+  let typeCount = parsed.types.length;
+  const addType = (params: number[], results: number[]): number => {
+    newTypes.byte(0x60).u32(params.length);
+    for (const p of params) newTypes.byte(p);
+    newTypes.u32(results.length);
+    for (const r of results) newTypes.byte(r);
+    return typeCount++;
+  };
+  const added: Array<{ type: number; body: Uint8Array }> = [];
+  const functionBase = parsed.functionTypes.length;
+
+  const code = new BinaryWriter();
   const exports = new BinaryWriter();
   let exportCount = 0;
-  if (parsed.start !== undefined) {
-    exports.name(START_EXPORT).byte(EXPORT_FUNC).u32(parsed.start);
-    exportCount++;
-  }
   if (metering) {
-    exportCount += injectMetering(v, rebuilt, original, exports);
+    const ix: Indices = { gas: parsed.globalCount, stack: parsed.globalCount + 1, grow: functionBase };
+    added.push({ type: addType([VALTYPE_I32], [VALTYPE_I32]), body: growFunction(ix.gas) });
+    const blockTypes = new Map<number, number>();
+    for (const t of new Set(parsed.functionTypes)) {
+      const type = parsed.types[t];
+      if (type !== undefined && type.results.length > 1) blockTypes.set(t, addType([], [...type.results]));
+    }
+    v.code.forEach((instrs, i) => {
+      const fn = parsed.importedFunctionCount + i;
+      const typeIndex = parsed.functionTypes[fn] as number;
+      const type = parsed.types[typeIndex];
+      const body = parsed.bodies[i];
+      if (type === undefined || body === undefined) throw new Error("validated module lost a function");
+      const blockType =
+        type.results.length === 0
+          ? { byte: BLOCKTYPE_EMPTY }
+          : type.results.length === 1
+            ? { byte: type.results[0] as number }
+            : { index: blockTypes.get(typeIndex) as number };
+      const units = FRAME_OVERHEAD_UNITS + type.params.length + body.localCount;
+      const out = instrumentBody(parsed.bytes, body.start, body.codeStart, instrs, units, blockType, ix);
+      code.u32(out.length).bytes(out);
+    });
+    const globals = new BinaryWriter();
+    for (let i = 0; i < 2; i++) globals.byte(VALTYPE_I32).byte(1).byte(OP.i32Const).byte(0).byte(OP.end);
+    rebuilt.set(SECTION.global, appendToVector(original.get(SECTION.global), 2, globals.finish()));
+    exports
+      .name(GAS_GLOBAL)
+      .byte(EXPORT_GLOBAL)
+      .u32(ix.gas)
+      .name(STACK_GLOBAL)
+      .byte(EXPORT_GLOBAL)
+      .u32(ix.stack);
+    exportCount += 2;
+  } else {
+    for (const body of parsed.bodies)
+      code.u32(body.end - body.start).bytes(parsed.bytes.subarray(body.start, body.end));
   }
-  rebuilt.set(SECTION.export, appendToVector(original.get(SECTION.export), exportCount, exports.finish()));
+
+  const methodExports = parsed.exports.filter((e) => e.kind === EXPORT_FUNC);
+  const dispatchType = addType([VALTYPE_I32], []);
+  const dispatcher = functionBase + added.length;
+  added.push({
+    type: dispatchType,
+    body: dispatchFunction(
+      parsed.start,
+      methodExports.map((e) => e.index),
+    ),
+  });
+  exports.name(CALL_EXPORT).byte(EXPORT_FUNC).u32(dispatcher);
+  exportCount++;
+
+  for (const f of added) code.u32(f.body.length).bytes(f.body);
+  const functionTypes = new BinaryWriter();
+  for (const f of added) functionTypes.u32(f.type);
+  rebuilt.set(
+    SECTION.type,
+    appendToVector(original.get(SECTION.type), typeCount - parsed.types.length, newTypes.finish()),
+  );
+  rebuilt.set(
+    SECTION.function,
+    appendToVector(original.get(SECTION.function), added.length, functionTypes.finish()),
+  );
+  rebuilt.set(
+    SECTION.code,
+    new BinaryWriter()
+      .u32(parsed.bodies.length + added.length)
+      .bytes(code.finish())
+      .finish(),
+  );
+  rebuilt.set(SECTION.export, new BinaryWriter().u32(exportCount).bytes(exports.finish()).finish());
 
   const w = new BinaryWriter().bytes(parsed.bytes.subarray(0, 8));
   for (const id of SECTION_ORDER) {
@@ -114,80 +200,30 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     const body = rebuilt.get(id) ?? original.get(id);
     if (body !== undefined) w.section(id, body);
   }
-  return { bytes: w.finish(), initialPages: memory.min, maxPages, data: mergeSegments(parsed.data) };
+  return {
+    bytes: w.finish(),
+    methods: methodExports.map((e) => e.name),
+    initialPages: memory.min,
+    maxPages,
+    data: mergeSegments(parsed.data),
+  };
 }
 
-/** Rewrites types, functions, globals and code for gas and stack metering; returns the exports it added. */
-function injectMetering(
-  v: ValidatedModule,
-  rebuilt: Map<number, Uint8Array>,
-  original: Map<number, Uint8Array>,
-  exports: BinaryWriter,
-): number {
-  const { parsed } = v;
-  const functionCount = parsed.functionTypes.length;
-  const ix: Indices = { gas: parsed.globalCount, stack: parsed.globalCount + 1, grow: functionCount };
-
-  // Types: (i32) -> i32 for the grow function, then block types for multi-value results.
-  const newTypes = new BinaryWriter().byte(0x60).u32(1).byte(VALTYPE_I32).u32(1).byte(VALTYPE_I32);
-  let typeCount = parsed.types.length + 1;
-  const growType = parsed.types.length;
-  const blockTypes = new Map<number, number>();
-  for (const t of new Set(parsed.functionTypes)) {
-    const type = parsed.types[t];
-    if (type === undefined || type.results.length < 2) continue;
-    newTypes.byte(0x60).u32(0).u32(type.results.length);
-    for (const r of type.results) newTypes.byte(r);
-    blockTypes.set(t, typeCount++);
-  }
-
-  const bodies = new BinaryWriter();
-  v.code.forEach((instrs, i) => {
-    const fn = parsed.importedFunctionCount + i;
-    const typeIndex = parsed.functionTypes[fn] as number;
-    const type = parsed.types[typeIndex];
-    const body = parsed.bodies[i];
-    if (type === undefined || body === undefined) throw new Error("validated module lost a function");
-    const blockType =
-      type.results.length === 0
-        ? { byte: BLOCKTYPE_EMPTY }
-        : type.results.length === 1
-          ? { byte: type.results[0] as number }
-          : { index: blockTypes.get(typeIndex) as number };
-    const units = FRAME_OVERHEAD_UNITS + type.params.length + body.localCount;
-    const out = instrumentBody(parsed.bytes, body.start, body.codeStart, instrs, units, blockType, ix);
-    bodies.u32(out.length).bytes(out);
-  });
-  const growBody = growFunction(ix.gas);
-  bodies.u32(growBody.length).bytes(growBody);
-
-  const globals = new BinaryWriter();
-  for (let i = 0; i < 2; i++) globals.byte(VALTYPE_I32).byte(1).byte(OP.i32Const).byte(0).byte(OP.end);
-  exports
-    .name(GAS_GLOBAL)
-    .byte(EXPORT_GLOBAL)
-    .u32(ix.gas)
-    .name(STACK_GLOBAL)
-    .byte(EXPORT_GLOBAL)
-    .u32(ix.stack);
-
-  rebuilt.set(
-    SECTION.type,
-    appendToVector(original.get(SECTION.type), typeCount - parsed.types.length, newTypes.finish()),
-  );
-  rebuilt.set(
-    SECTION.function,
-    appendToVector(original.get(SECTION.function), 1, new BinaryWriter().u32(growType).finish()),
-  );
-  rebuilt.set(SECTION.global, appendToVector(original.get(SECTION.global), 2, globals.finish()));
-  rebuilt.set(
-    SECTION.code,
-    new BinaryWriter()
-      .u32(v.code.length + 1)
-      .bytes(bodies.finish())
-      .finish(),
-  );
-  return 2;
+/**
+ * `__weft_call(i)`: runs the start function (if any), then method `i` through a
+ * `br_table`; an index out of range traps.
+ */
+function dispatchFunction(start: number | undefined, methods: number[]): Uint8Array {
+  const w = new BinaryWriter().u32(0); // no locals
+  if (start !== undefined) w.byte(OP.call).u32(start);
+  const k = methods.length;
+  for (let i = 0; i <= k; i++) w.byte(OP.block).byte(BLOCKTYPE_EMPTY);
+  w.byte(OP.localGet).u32(0).byte(OP.brTable).u32(k);
+  for (let i = 0; i < k; i++) w.u32(i);
+  w.u32(k);
+  for (const fn of methods) w.byte(OP.end).byte(OP.call).u32(fn).byte(OP.return);
+  w.byte(OP.end).byte(OP.unreachable).byte(OP.end);
+  return w.finish();
 }
 
 function chargeGas(w: BinaryWriter, gas: number, cost: number): void {
