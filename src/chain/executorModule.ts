@@ -1,0 +1,29 @@
+/**
+ * The chain's transaction executor as the parallel engine's workers load it: each worker
+ * imports this module and keeps one VM (and so one module cache and memory pool) for its
+ * whole life; every block gets an executor bound to the block's context.
+ */
+import type { ExecutorFactory, ExecutorModuleSpec } from "../engine/parallel/protocol.js";
+import type { VmOptions } from "../vm/vm.js";
+import { createVm } from "../vm/vm.js";
+import type { BlockContext } from "./blockContext.js";
+import { createChainExecutor } from "./executeTransaction.js";
+import type { Receipt } from "./receipt.js";
+import type { Transaction } from "./transaction.js";
+
+export interface ChainExecutorOptions {
+  metering?: boolean;
+}
+
+export function createExecutorFactory(
+  options: ChainExecutorOptions = {},
+): ExecutorFactory<Transaction, Receipt, BlockContext> {
+  const vmOptions: VmOptions = { metering: options.metering ?? true };
+  const vm = createVm(vmOptions);
+  return { forBlock: (block) => createChainExecutor(block, { vm }) };
+}
+
+/** How to tell the engine to load this module. */
+export function chainExecutorModule(options: ChainExecutorOptions = {}): ExecutorModuleSpec {
+  return { module: new URL("./executorModule.js", import.meta.url).href, options };
+}

@@ -1,0 +1,242 @@
+/**
+ * The parallel engine: Block-STM on a persistent pool of worker threads, producing
+ * exactly the sequential executor's result for every block.
+ *
+ * The pool starts once. Each worker holds a replica of the committed state: the engine
+ * copies the store in when it is attached and forwards every commit made through the
+ * attached store (one message per commit). A block costs one message to each worker
+ * (the transactions and the block's config) and one back (the receipts of the
+ * transactions whose final execution it ran); everything else goes through shared
+ * memory (`shared.ts`, `scheduler.ts`, `mvMemory.ts`).
+ *
+ * Small blocks run sequentially on the calling thread (`minParallelTxs`, measured by
+ * `bench/engine.ts`). If the parallel run fails an invariant or runs out of shared room,
+ * the block is run sequentially and the reason is printed to stderr: the result is
+ * never silently different.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { StateKey, StateValue } from "../../state/keys.js";
+import type { StateReader, Storage, WriteSet } from "../../state/storage.js";
+import { executeSequential } from "../sequential.js";
+import type { BlockResult } from "../types.js";
+import { MvMemory, R_STORAGE, type Resolution } from "./mvMemory.js";
+import type { ExecutorFactory, ExecutorModuleSpec, FromWorker, ToWorker } from "./protocol.js";
+import { EXECUTED } from "./scheduler.js";
+import {
+  allocateShared,
+  type Capacity,
+  CTL,
+  DEFAULT_CAPACITY,
+  resetForBlock,
+  type SharedViews,
+  T_LAST_WORKER,
+  T_STATUS,
+  TX_WORDS,
+  viewsOf,
+} from "./shared.js";
+
+export interface ParallelEngineOptions {
+  /** Worker threads (default: one per core). */
+  workers?: number;
+  executor: ExecutorModuleSpec;
+  /** Blocks with fewer transactions run sequentially (default 32; see bench/engine.ts). */
+  minParallelTxs?: number;
+  capacity?: Partial<Capacity>;
+}
+
+export interface BlockStats {
+  mode: "parallel" | "sequential-small" | "sequential-fallback";
+  txs: number;
+  /** Executions started (first runs, re-runs, and runs cut short by a dependency). */
+  executions: number;
+  validations: number;
+  validationAborts: number;
+  dependencyWaits: number;
+  /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */
+  workerMs?: number[];
+  fallbackReason?: string;
+}
+
+export interface ParallelEngine<T, R, C> {
+  readonly workers: number;
+  /** Copies `store` into every worker and returns it wrapped: commit through the wrapper. */
+  attach(store: Storage): Promise<Storage>;
+  /** Runs a block over the attached store (`pre` must be the store `attach` returned). */
+  executeBlock(pre: StateReader, txs: readonly T[], config: C): Promise<BlockResult<R>>;
+  /** Statistics of the last block. */
+  readonly lastStats: BlockStats | undefined;
+  close(): Promise<void>;
+}
+
+const STATE_CHUNK = 20_000;
+
+export async function createParallelEngine<T, R, C>(
+  options: ParallelEngineOptions,
+): Promise<ParallelEngine<T, R, C>> {
+  const count = options.workers ?? availableParallelism();
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`workers must be a positive integer, got ${count}`);
+  const minParallelTxs = options.minParallelTxs ?? 32;
+  const shared = allocateShared({ ...DEFAULT_CAPACITY, ...options.capacity });
+  const views: SharedViews = viewsOf(shared);
+  const mv = new MvMemory(views);
+  const mod = (await import(options.executor.module)) as {
+    createExecutorFactory(options: unknown): ExecutorFactory<T, R, C>;
+  };
+  const local = mod.createExecutorFactory(options.executor.options);
+
+  const workers: Worker[] = [];
+  const inbox: Array<Array<(m: FromWorker) => void>> = [];
+  for (let id = 0; id < count; id++) {
+    const worker = new Worker(new URL("./worker.js", import.meta.url));
+    const waiting: Array<(m: FromWorker) => void> = [];
+    worker.on("message", (m: FromWorker) => waiting.shift()?.(m));
+    worker.on("error", (error) => {
+      for (const w of waiting.splice(0)) w({ type: "error", message: String(error) });
+    });
+    workers.push(worker);
+    inbox.push(waiting);
+  }
+  const request = (id: number, message: ToWorker): Promise<FromWorker> =>
+    new Promise((resolve) => {
+      inbox[id]?.push(resolve);
+      workers[id]?.postMessage(message);
+    });
+  const expect = (m: FromWorker, type: FromWorker["type"]): void => {
+    if (m.type === "error") throw new Error(`parallel engine worker failed: ${m.message}`);
+    if (m.type !== type) throw new Error(`parallel engine worker answered ${m.type}, expected ${type}`);
+  };
+  for (const m of await Promise.all(
+    workers.map((_, id) => request(id, { type: "init", workerId: id, shared, executor: options.executor })),
+  )) {
+    expect(m, "ready");
+  }
+
+  let attached: Storage | undefined;
+  let lastStats: BlockStats | undefined;
+  let lastWorkerMs: number[] = [];
+
+  function sequential(pre: StateReader, txs: readonly T[], config: C) {
+    return executeSequential(local.forBlock(config), pre, txs);
+  }
+
+  async function parallel(pre: StateReader, txs: readonly T[], config: C): Promise<BlockResult<R> | string> {
+    const n = txs.length;
+    if (n > views.capacity.txs) return `block of ${n} transactions exceeds capacity ${views.capacity.txs}`;
+    resetForBlock(views, n);
+    mv.startBlock();
+    const replies = await Promise.all(
+      workers.map((_, id) => request(id, { type: "block", txs: txs as unknown[], config })),
+    );
+    const failures: string[] = [];
+    lastWorkerMs = replies.map((m) => (m.type === "blockDone" ? Math.round(m.ms * 10) / 10 : -1));
+    const receipts = new Array<R | undefined>(n);
+    for (const m of replies) {
+      if (m.type === "error") failures.push(m.message);
+      else if (m.type !== "blockDone") failures.push(`unexpected reply ${m.type}`);
+      else if (m.failure !== undefined) failures.push(m.failure);
+      else for (const [j, receipt] of m.receipts) receipts[j] = receipt as R;
+    }
+    if (failures.length > 0) return failures.join("; ");
+    for (let j = 0; j < n; j++) {
+      const status = Atomics.load(views.txs, j * TX_WORDS + T_STATUS);
+      if ((status & 3) !== EXECUTED) return `invariant: transaction ${j} ended in state ${status & 3}`;
+      if (receipts[j] === undefined) {
+        return `invariant: no receipt for transaction ${j} (last worker ${views.txs[j * TX_WORDS + T_LAST_WORKER]})`;
+      }
+    }
+    return { receipts: receipts as R[], writeSet: finalWriteSet(pre, n) };
+  }
+
+  function finalWriteSet(pre: StateReader, n: number): WriteSet {
+    const writes: WriteSet = new Map();
+    const r: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
+    const keys = mv.keyCount;
+    for (let id = 0; id < keys; id++) {
+      mv.resolve(id, n, r);
+      if (r.kind === R_STORAGE) continue; // only read, or only written by discarded incarnations
+      const key = mv.keyText(id);
+      const value = mv.valueOf(r, () => pre.get(key));
+      writes.set(key, value === undefined ? null : value);
+    }
+    return writes;
+  }
+
+  function stats(mode: BlockStats["mode"], txs: number, fallbackReason?: string): BlockStats {
+    const ctl = views.ctl;
+    const s: BlockStats = {
+      mode,
+      txs,
+      executions: mode === "parallel" ? (ctl[CTL.executions] as number) : txs,
+      validations: mode === "parallel" ? (ctl[CTL.validations] as number) : 0,
+      validationAborts: mode === "parallel" ? (ctl[CTL.validationAborts] as number) : 0,
+      dependencyWaits: mode === "parallel" ? (ctl[CTL.dependencyWaits] as number) : 0,
+    };
+    if (mode === "parallel") s.workerMs = lastWorkerMs;
+    if (fallbackReason !== undefined) s.fallbackReason = fallbackReason;
+    return s;
+  }
+
+  return {
+    workers: count,
+    get lastStats() {
+      return lastStats;
+    },
+
+    async attach(store) {
+      const entries: Array<[StateKey, StateValue]> = [...store.iterate("")];
+      for (let at = 0, first = true; first || at < entries.length; at += STATE_CHUNK, first = false) {
+        const chunk = entries.slice(at, at + STATE_CHUNK);
+        for (const m of await Promise.all(
+          workers.map((_, id) => request(id, { type: "state", entries: chunk, reset: at === 0 })),
+        )) {
+          expect(m, "ack");
+        }
+      }
+      const mirrored: Storage = {
+        get: (key) => store.get(key),
+        has: (key) => store.has(key),
+        iterate: (prefix) => store.iterate(prefix),
+        put(key, value) {
+          mirrored.commit(new Map([[key, value]]));
+        },
+        delete(key) {
+          mirrored.commit(new Map([[key, null]]));
+        },
+        commit(writes) {
+          store.commit(writes);
+          const list = [...writes.entries()];
+          for (const w of workers) w.postMessage({ type: "commit", writes: list } satisfies ToWorker);
+        },
+        close: () => store.close(),
+      };
+      attached = mirrored;
+      return mirrored;
+    },
+
+    async executeBlock(pre, txs, config) {
+      if (attached === undefined || pre !== attached) {
+        throw new TypeError(
+          "executeBlock: pre must be the store returned by attach() (the workers hold its replica)",
+        );
+      }
+      if (txs.length < minParallelTxs) {
+        lastStats = stats("sequential-small", txs.length);
+        return sequential(pre, txs, config);
+      }
+      const result = await parallel(pre, txs, config);
+      if (typeof result !== "string") {
+        lastStats = stats("parallel", txs.length);
+        return result;
+      }
+      console.error(`weft parallel engine: running the block sequentially instead: ${result}`);
+      lastStats = stats("sequential-fallback", txs.length, result);
+      return sequential(pre, txs, config);
+    },
+
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/** The parallel engine (Block-STM on worker threads). */
+export {
+  type BlockStats,
+  createParallelEngine,
+  type ParallelEngine,
+  type ParallelEngineOptions,
+} from "./engine.js";
+export type { ExecutorFactory, ExecutorModuleSpec } from "./protocol.js";

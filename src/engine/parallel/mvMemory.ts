@@ -1,0 +1,430 @@
+/**
+ * The multi-version memory (Block-STM section 3), in shared memory. For every key the
+ * block touches it keeps the versions written by transactions, newest transaction first:
+ * a value, a delete, a commutative delta (alone or on top of a value), or an ESTIMATE
+ * (the writer was aborted and will probably write again). A read by transaction `j`
+ * resolves to the newest version below `j`; deltas below it are summed onto it.
+ *
+ * Keys are interned into ids through a shared open-addressing table (each worker caches
+ * the ids it has seen). Every key's version list is guarded by a per-key spin lock;
+ * values live in an append-only byte arena for the block.
+ *
+ * Read sets record what each read resolved to: "storage" (no version below), an exact
+ * version (transaction and incarnation), or, when deltas were summed, the value itself.
+ * Validation resolves every read again and compares.
+ */
+import type { StateKey, StateValue } from "../../state/keys.js";
+import { lock, unlock } from "./locks.js";
+import {
+  CapacityError,
+  CTL,
+  E_DELTA_OFFSET,
+  E_FLAGS,
+  E_INCARNATION,
+  E_NEXT,
+  E_TX,
+  E_VALUE_LEN,
+  E_VALUE_OFFSET,
+  ENTRY_WORDS,
+  F_DELETE,
+  F_DELTA,
+  F_ESTIMATE,
+  F_REMOVED,
+  F_VALUE,
+  K_HEAD,
+  K_LENGTH,
+  K_OFFSET,
+  K_SLOT,
+  KEY_WORDS,
+  type SharedViews,
+  T_READ_LEN,
+  T_READ_START,
+  T_WRITE_LEN,
+  T_WRITE_START,
+  TX_WORDS,
+} from "./shared.js";
+
+/** How a read resolved. */
+export const R_STORAGE = 0;
+export const R_VERSION = 1;
+export const R_VALUE = 2;
+export const R_ESTIMATE = 3;
+
+/** Words per read-set record: key id, kind, and (tx, incarnation) or (value offset, length). */
+const READ_WORDS = 4;
+/** Marks an absent value in a value-kind read record. */
+const ABSENT = -1;
+
+/** A write of one transaction to one key: a value or delete, and/or a delta. */
+export interface KeyWrite {
+  /** `undefined` = the transaction wrote no plain value; `null` = it deleted the key. */
+  value: StateValue | null | undefined;
+  delta: bigint | undefined;
+}
+
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const U128 = 1n << 128n;
+
+function decodeU128(bytes: Uint8Array | undefined): bigint {
+  if (bytes === undefined) return 0n;
+  let v = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i] as number);
+  return v;
+}
+
+function encodeU128(amount: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  let v = amount;
+  for (let i = 0; i < 16; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** The outcome of resolving one read (a reused object). */
+export interface Resolution {
+  kind: number;
+  /** R_VERSION: the writer; R_ESTIMATE: the transaction to wait for. */
+  tx: number;
+  incarnation: number;
+  /** The entry holding the base value (0 = storage), and whether it is a delete. */
+  baseEntry: number;
+  /** Sum of the deltas above the base. */
+  delta: bigint;
+  hasDelta: boolean;
+}
+
+export class MvMemory {
+  private readonly ctl: Int32Array;
+  private readonly entries: Int32Array;
+  private readonly keyMeta: Int32Array;
+  /** This thread's cache of interned keys (cleared per block). */
+  private readonly ids = new Map<StateKey, number>();
+
+  constructor(private readonly v: SharedViews) {
+    this.ctl = v.ctl;
+    this.entries = v.entries;
+    this.keyMeta = v.keyMeta;
+  }
+
+  startBlock(): void {
+    this.ids.clear();
+  }
+
+  /** The id of `key`, interning it on first sight. */
+  keyId(key: StateKey): number {
+    const cached = this.ids.get(key);
+    if (cached !== undefined) return cached;
+    const id = this.intern(key);
+    this.ids.set(key, id);
+    return id;
+  }
+
+  private intern(key: StateKey): number {
+    const v = this.v;
+    const slots = v.keySlots;
+    let slot = hashString(key) & v.slotMask;
+    for (let probes = 0; probes <= v.slotMask; probes++) {
+      let word = Atomics.load(slots, slot);
+      if (word === 0) {
+        if (Atomics.compareExchange(slots, slot, 0, -1) === 0) return this.insertKey(key, slot);
+        word = Atomics.load(slots, slot);
+      }
+      while (word === -1) word = Atomics.load(slots, slot); // another thread is inserting here
+      if (this.keyEquals(word - 1, key)) return word - 1;
+      slot = (slot + 1) & v.slotMask;
+    }
+    throw new CapacityError("key table full");
+  }
+
+  private insertKey(key: StateKey, slot: number): number {
+    const v = this.v;
+    const id = Atomics.add(this.ctl, CTL.nextKeyId, 1);
+    const bytes = key.length;
+    const at = Atomics.add(this.ctl, CTL.keyBytesTop, bytes);
+    if (id >= v.capacity.keys || at + bytes > v.keyBytes.length) throw new CapacityError("key arena full");
+    for (let i = 0; i < bytes; i++) v.keyBytes[at + i] = key.charCodeAt(i);
+    const m = id * KEY_WORDS;
+    this.keyMeta[m + K_OFFSET] = at;
+    this.keyMeta[m + K_LENGTH] = bytes;
+    this.keyMeta[m + K_HEAD] = 0;
+    this.keyMeta[m + K_SLOT] = slot;
+    Atomics.store(v.keySlots, slot, id + 1);
+    return id;
+  }
+
+  private keyEquals(id: number, key: string): boolean {
+    const m = id * KEY_WORDS;
+    const length = this.keyMeta[m + K_LENGTH] as number;
+    if (length !== key.length) return false;
+    const at = this.keyMeta[m + K_OFFSET] as number;
+    const bytes = this.v.keyBytes;
+    for (let i = 0; i < length; i++) if (bytes[at + i] !== key.charCodeAt(i)) return false;
+    return true;
+  }
+
+  keyText(id: number): StateKey {
+    const m = id * KEY_WORDS;
+    const at = this.keyMeta[m + K_OFFSET] as number;
+    const length = this.keyMeta[m + K_LENGTH] as number;
+    let s = "";
+    const bytes = this.v.keyBytes;
+    for (let i = 0; i < length; i++) s += String.fromCharCode(bytes[at + i] as number);
+    return s;
+  }
+
+  get keyCount(): number {
+    return Atomics.load(this.ctl, CTL.nextKeyId);
+  }
+
+  private storeBytes(bytes: Uint8Array): number {
+    const at = Atomics.add(this.ctl, CTL.valuesTop, bytes.length);
+    if (at + bytes.length > this.v.values.length) throw new CapacityError("value arena full");
+    this.v.values.set(bytes, at);
+    return at;
+  }
+
+  private storeDelta(delta: bigint): number {
+    const out = new Uint8Array(17);
+    out[0] = delta < 0n ? 1 : 0;
+    out.set(encodeU128(delta < 0n ? -delta : delta), 1);
+    return this.storeBytes(out);
+  }
+
+  private loadDelta(at: number): bigint {
+    const magnitude = decodeU128(this.v.values.subarray(at + 1, at + 17));
+    return this.v.values[at] === 1 ? -magnitude : magnitude;
+  }
+
+  /** Resolves a read of key `id` by transaction `tx` into `out`. */
+  resolve(id: number, tx: number, out: Resolution): void {
+    const e = this.entries;
+    const locks = this.v.keyLocks;
+    out.delta = 0n;
+    out.hasDelta = false;
+    out.baseEntry = 0;
+    lock(locks, id);
+    let at = this.keyMeta[id * KEY_WORDS + K_HEAD] as number;
+    while (at !== 0 && (e[at + E_TX] as number) >= tx) at = e[at + E_NEXT] as number;
+    for (; at !== 0; at = e[at + E_NEXT] as number) {
+      const flags = e[at + E_FLAGS] as number;
+      if (flags & F_REMOVED) continue;
+      if (flags & F_ESTIMATE) {
+        out.kind = R_ESTIMATE;
+        out.tx = e[at + E_TX] as number;
+        unlock(locks, id);
+        return;
+      }
+      if (flags & F_DELTA) {
+        out.delta += this.loadDelta(e[at + E_DELTA_OFFSET] as number);
+        out.hasDelta = true;
+      }
+      if (flags & (F_VALUE | F_DELETE)) {
+        out.baseEntry = at;
+        out.tx = e[at + E_TX] as number;
+        out.incarnation = e[at + E_INCARNATION] as number;
+        break;
+      }
+    }
+    unlock(locks, id);
+    if (out.hasDelta) out.kind = R_VALUE;
+    else out.kind = out.baseEntry === 0 ? R_STORAGE : R_VERSION;
+  }
+
+  /** The base value of a resolution (`undefined` for storage or a delete: the caller reads storage). */
+  baseValue(r: Resolution): StateValue | null | undefined {
+    if (r.baseEntry === 0) return undefined;
+    const e = this.entries;
+    if ((e[r.baseEntry + E_FLAGS] as number) & F_DELETE) return null;
+    const at = e[r.baseEntry + E_VALUE_OFFSET] as number;
+    return this.v.values.slice(at, at + (e[r.baseEntry + E_VALUE_LEN] as number));
+  }
+
+  /**
+   * Records transaction `tx`'s writes (incarnation `incarnation`), replacing its previous
+   * incarnation's; returns whether it wrote a key the previous incarnation did not.
+   */
+  recordWrites(
+    tx: number,
+    incarnation: number,
+    writes: Map<number, KeyWrite>,
+    allocList: (n: number) => number,
+  ): boolean {
+    const txs = this.v.txs;
+    const lists = this.v.lists;
+    const t = tx * TX_WORDS;
+    const previousStart = txs[t + T_WRITE_START] as number;
+    const previousLength = txs[t + T_WRITE_LEN] as number;
+    const previous = new Set<number>();
+    for (let i = 0; i < previousLength; i++) previous.add(lists[previousStart + i] as number);
+
+    let wroteNew = false;
+    const start = allocList(writes.size);
+    let i = 0;
+    for (const [id, w] of writes) {
+      lists[start + i++] = id;
+      if (!previous.delete(id)) wroteNew = true;
+      let flags = 0;
+      let valueAt = 0;
+      let valueLength = 0;
+      let deltaAt = 0;
+      if (w.value === null) flags |= F_DELETE;
+      else if (w.value !== undefined) {
+        flags |= F_VALUE;
+        valueAt = this.storeBytes(w.value);
+        valueLength = w.value.length;
+      }
+      if (w.delta !== undefined) {
+        flags |= F_DELTA;
+        deltaAt = this.storeDelta(w.delta);
+      }
+      this.upsert(id, tx, incarnation, flags, valueAt, valueLength, deltaAt);
+    }
+    // Keys the previous incarnation wrote and this one did not: their versions go.
+    for (const id of previous) this.setFlags(id, tx, F_REMOVED);
+    Atomics.store(txs, t + T_WRITE_START, start);
+    Atomics.store(txs, t + T_WRITE_LEN, writes.size);
+    return wroteNew;
+  }
+
+  private upsert(
+    id: number,
+    tx: number,
+    incarnation: number,
+    flags: number,
+    valueAt: number,
+    valueLength: number,
+    deltaAt: number,
+  ): void {
+    const e = this.entries;
+    const locks = this.v.keyLocks;
+    const head = id * KEY_WORDS + K_HEAD;
+    lock(locks, id);
+    let previous = 0;
+    let at = this.keyMeta[head] as number;
+    while (at !== 0 && (e[at + E_TX] as number) > tx) {
+      previous = at;
+      at = e[at + E_NEXT] as number;
+    }
+    if (at === 0 || (e[at + E_TX] as number) !== tx) {
+      const entry = Atomics.add(this.ctl, CTL.entriesTop, ENTRY_WORDS);
+      if (entry + ENTRY_WORDS > e.length) {
+        unlock(locks, id);
+        throw new CapacityError("version arena full");
+      }
+      e[entry + E_TX] = tx;
+      e[entry + E_NEXT] = at;
+      if (previous === 0) this.keyMeta[head] = entry;
+      else e[previous + E_NEXT] = entry;
+      at = entry;
+    }
+    e[at + E_INCARNATION] = incarnation;
+    e[at + E_VALUE_OFFSET] = valueAt;
+    e[at + E_VALUE_LEN] = valueLength;
+    e[at + E_DELTA_OFFSET] = deltaAt;
+    e[at + E_FLAGS] = flags;
+    unlock(locks, id);
+  }
+
+  private setFlags(id: number, tx: number, flags: number): void {
+    const e = this.entries;
+    const locks = this.v.keyLocks;
+    lock(locks, id);
+    let at = this.keyMeta[id * KEY_WORDS + K_HEAD] as number;
+    while (at !== 0 && (e[at + E_TX] as number) > tx) at = e[at + E_NEXT] as number;
+    if (at !== 0 && (e[at + E_TX] as number) === tx) e[at + E_FLAGS] = (e[at + E_FLAGS] as number) | flags;
+    unlock(locks, id);
+  }
+
+  /** Marks every version `tx` wrote as an ESTIMATE (its incarnation was aborted). */
+  convertWritesToEstimates(tx: number): void {
+    const txs = this.v.txs;
+    const t = tx * TX_WORDS;
+    const start = Atomics.load(txs, t + T_WRITE_START);
+    const length = Atomics.load(txs, t + T_WRITE_LEN);
+    for (let i = 0; i < length; i++) this.setFlags(this.v.lists[start + i] as number, tx, F_ESTIMATE);
+  }
+
+  /** Room for a read set of up to `records` reads; returns its start. */
+  allocReads(records: number): number {
+    const words = records * READ_WORDS;
+    const at = Atomics.add(this.ctl, CTL.readsTop, words);
+    if (at + words > this.v.reads.length) throw new CapacityError("read-set arena full");
+    return at;
+  }
+
+  /** Publishes transaction `tx`'s read set (records already written at `start`). */
+  publishReads(tx: number, start: number, records: number): void {
+    const t = tx * TX_WORDS;
+    Atomics.store(this.v.txs, t + T_READ_START, start);
+    Atomics.store(this.v.txs, t + T_READ_LEN, records);
+  }
+
+  writeReadRecord(at: number, id: number, kind: number, a: number, b: number): void {
+    const r = this.v.reads;
+    r[at] = id;
+    r[at + 1] = kind;
+    r[at + 2] = a;
+    r[at + 3] = b;
+  }
+
+  /** Stores a value-kind read's bytes; returns [offset, length] in the read record's terms. */
+  storeReadValue(value: StateValue | undefined): [number, number] {
+    if (value === undefined) return [ABSENT, 0];
+    return [this.storeBytes(value), value.length];
+  }
+
+  /** The value `r` resolves to, given the key's storage value. */
+  valueOf(r: Resolution, storage: () => StateValue | undefined): StateValue | undefined {
+    let base: StateValue | undefined;
+    if (r.baseEntry === 0) base = storage();
+    else {
+      const b = this.baseValue(r);
+      base = b === null ? undefined : (b as StateValue);
+    }
+    if (!r.hasDelta) return base;
+    const sum = decodeU128(base) + r.delta;
+    if (sum < 0n || sum >= U128)
+      throw new RangeError(`delta ${r.delta} takes ${decodeU128(base)} out of u128`);
+    return encodeU128(sum);
+  }
+
+  /** True if every read of `tx`'s last published read set still resolves the same way. */
+  validate(tx: number, scratch: Resolution, storage: (key: StateKey) => StateValue | undefined): boolean {
+    const t = tx * TX_WORDS;
+    const start = Atomics.load(this.v.txs, t + T_READ_START);
+    const records = Atomics.load(this.v.txs, t + T_READ_LEN);
+    const reads = this.v.reads;
+    for (let i = 0; i < records; i++) {
+      const at = start + i * READ_WORDS;
+      const id = reads[at] as number;
+      const kind = reads[at + 1] as number;
+      this.resolve(id, tx, scratch);
+      if (scratch.kind === R_ESTIMATE || scratch.kind !== kind) return false;
+      if (kind === R_VERSION) {
+        if (scratch.tx !== reads[at + 2] || scratch.incarnation !== reads[at + 3]) return false;
+      } else if (kind === R_VALUE) {
+        const now = this.valueOf(scratch, () => storage(this.keyText(id)));
+        const offset = reads[at + 2] as number;
+        const length = reads[at + 3] as number;
+        if (offset === ABSENT) {
+          if (now !== undefined) return false;
+        } else if (now === undefined || now.length !== length) return false;
+        else {
+          const values = this.v.values;
+          for (let k = 0; k < length; k++) if (now[k] !== values[offset + k]) return false;
+        }
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Messages between the engine and its workers: a handful per block, never one per
+ * transaction. The executor is supplied by a module the workers import themselves
+ * (the engine knows nothing of the VM or the chain).
+ */
+import type { StateKey, StateValue } from "../../state/keys.js";
+import type { TxExecutor } from "../types.js";
+import type { SharedBuffers } from "./shared.js";
+
+/** What an executor module exports: a factory, called once per worker. */
+export interface ExecutorFactory<T, R, C> {
+  /** The transaction executor for one block (`config` is the block's, e.g. its context). */
+  forBlock(config: C): TxExecutor<T, R>;
+}
+
+export interface ExecutorModuleSpec {
+  /** URL of an ES module exporting `createExecutorFactory(options): ExecutorFactory`. */
+  module: string;
+  options?: unknown;
+}
+
+export type ToWorker =
+  | { type: "init"; workerId: number; shared: SharedBuffers; executor: ExecutorModuleSpec }
+  | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean }
+  | { type: "commit"; writes: Array<[StateKey, StateValue | null]> }
+  | { type: "block"; txs: unknown[]; config: unknown };
+
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "ack" }
+  | {
+      type: "blockDone";
+      /** Receipts of the transactions whose final incarnation this worker ran. */
+      receipts: Array<[number, unknown]>;
+      /** Time this worker spent in the block loop. */
+      ms: number;
+      failure?: string;
+    }
+  | { type: "error"; message: string };

@@ -1,0 +1,196 @@
+/**
+ * The shared memory of one parallel engine: every array the scheduler and the
+ * multi-version memory use, allocated once as `SharedArrayBuffer`s and handed to the
+ * workers at start. A block resets the parts it uses; nothing is allocated per block.
+ */
+
+/** A shared arena ran out of room: the block is run sequentially instead (and it is reported). */
+export class CapacityError extends Error {
+  constructor(what: string) {
+    super(`parallel engine capacity exceeded: ${what}`);
+    this.name = "CapacityError";
+  }
+}
+
+/** Indices into the control array. */
+export const CTL = {
+  /** Transactions in the current block. */
+  size: 0,
+  executionIdx: 1,
+  validationIdx: 2,
+  decreaseCnt: 3,
+  activeTasks: 4,
+  done: 5,
+  /** Bumped (and notified) whenever new work may have appeared. */
+  wake: 6,
+  /** Nonzero: the run is abandoned (capacity exceeded or a worker failed); see `failure`. */
+  abort: 7,
+  // Bump allocators.
+  nextKeyId: 8,
+  keyBytesTop: 9,
+  entriesTop: 10,
+  valuesTop: 11,
+  readsTop: 12,
+  listsTop: 13,
+  // Statistics of the block.
+  executions: 14,
+  validationAborts: 15,
+  dependencyWaits: 16,
+  validations: 17,
+  /** Workers that finished the block loop. */
+  finished: 18,
+  length: 20,
+} as const;
+
+export interface Capacity {
+  /** Most transactions per block. */
+  txs: number;
+  /** Most distinct keys per block (power of two slots are twice this). */
+  keys: number;
+  /** Bytes of key text. */
+  keyBytes: number;
+  /** Multi-version entries. */
+  entries: number;
+  /** Bytes of values written. */
+  valueBytes: number;
+  /** Int32 words of read sets. */
+  reads: number;
+  /** Int32 words of write lists and dependency lists. */
+  lists: number;
+}
+
+export const DEFAULT_CAPACITY: Capacity = {
+  txs: 100_000,
+  keys: 1 << 20,
+  keyBytes: 64 << 20,
+  entries: 4 << 20,
+  valueBytes: 128 << 20,
+  reads: 32 << 20,
+  lists: 8 << 20,
+};
+
+/** Words per multi-version entry. */
+export const ENTRY_WORDS = 8;
+export const E_TX = 0;
+export const E_INCARNATION = 1;
+export const E_FLAGS = 2;
+export const E_VALUE_OFFSET = 3;
+export const E_VALUE_LEN = 4;
+export const E_NEXT = 5;
+export const E_DELTA_OFFSET = 6;
+
+/** Entry flags. */
+export const F_ESTIMATE = 1;
+export const F_DELETE = 2;
+export const F_VALUE = 4;
+export const F_DELTA = 8;
+export const F_REMOVED = 16;
+
+/** Words per key in `keyMeta`. */
+export const KEY_WORDS = 4;
+export const K_OFFSET = 0;
+export const K_LENGTH = 1;
+export const K_HEAD = 2;
+/** The slot of `keySlots` the key sits in (to clear it at the next block). */
+export const K_SLOT = 3;
+
+export interface SharedBuffers {
+  capacity: Capacity;
+  ctl: SharedArrayBuffer;
+  /** Per transaction: status word, dependency lock, dependency list head, last worker, read set start/len, write list start/len. */
+  txs: SharedArrayBuffer;
+  keySlots: SharedArrayBuffer;
+  keyMeta: SharedArrayBuffer;
+  keyLocks: SharedArrayBuffer;
+  keyBytes: SharedArrayBuffer;
+  entries: SharedArrayBuffer;
+  values: SharedArrayBuffer;
+  reads: SharedArrayBuffer;
+  lists: SharedArrayBuffer;
+}
+
+/** Words per transaction in `txs`. */
+export const TX_WORDS = 8;
+export const T_STATUS = 0;
+export const T_DEP_LOCK = 1;
+export const T_DEP_HEAD = 2;
+export const T_LAST_WORKER = 3;
+export const T_READ_START = 4;
+export const T_READ_LEN = 5;
+export const T_WRITE_START = 6;
+export const T_WRITE_LEN = 7;
+
+export interface SharedViews {
+  capacity: Capacity;
+  ctl: Int32Array;
+  txs: Int32Array;
+  keySlots: Int32Array;
+  slotMask: number;
+  keyMeta: Int32Array;
+  keyLocks: Int32Array;
+  keyBytes: Uint8Array;
+  entries: Int32Array;
+  values: Uint8Array;
+  reads: Int32Array;
+  lists: Int32Array;
+}
+
+function slotsFor(keys: number): number {
+  let slots = 1;
+  while (slots < keys * 2) slots *= 2;
+  return slots;
+}
+
+export function allocateShared(capacity: Capacity = DEFAULT_CAPACITY): SharedBuffers {
+  const words = (n: number) => new SharedArrayBuffer(n * 4);
+  return {
+    capacity,
+    ctl: words(CTL.length),
+    txs: words(capacity.txs * TX_WORDS),
+    keySlots: words(slotsFor(capacity.keys)),
+    keyMeta: words(capacity.keys * KEY_WORDS),
+    keyLocks: words(capacity.keys),
+    keyBytes: new SharedArrayBuffer(capacity.keyBytes),
+    entries: words(capacity.entries * ENTRY_WORDS),
+    values: new SharedArrayBuffer(capacity.valueBytes),
+    reads: words(capacity.reads),
+    lists: words(capacity.lists),
+  };
+}
+
+export function viewsOf(b: SharedBuffers): SharedViews {
+  const keySlots = new Int32Array(b.keySlots);
+  return {
+    capacity: b.capacity,
+    ctl: new Int32Array(b.ctl),
+    txs: new Int32Array(b.txs),
+    keySlots,
+    slotMask: keySlots.length - 1,
+    keyMeta: new Int32Array(b.keyMeta),
+    keyLocks: new Int32Array(b.keyLocks),
+    keyBytes: new Uint8Array(b.keyBytes),
+    entries: new Int32Array(b.entries),
+    values: new Uint8Array(b.values),
+    reads: new Int32Array(b.reads),
+    lists: new Int32Array(b.lists),
+  };
+}
+
+/** Clears what the previous block used and sets up a block of `size` transactions. */
+export function resetForBlock(v: SharedViews, size: number): void {
+  const usedKeys = v.ctl[CTL.nextKeyId] as number;
+  if (usedKeys > 0) {
+    // Clear only the slots the previous block filled.
+    for (let id = 0; id < usedKeys; id++) v.keySlots[v.keyMeta[id * KEY_WORDS + K_SLOT] as number] = 0;
+    // Any slot still reserved (an interrupted insert) is cleared by a full sweep.
+    if (v.ctl[CTL.abort] !== 0) v.keySlots.fill(0);
+    v.keyLocks.fill(0, 0, usedKeys);
+  }
+  v.txs.fill(0, 0, size * TX_WORDS);
+  for (let i = 0; i < size; i++) v.txs[i * TX_WORDS + T_LAST_WORKER] = -1;
+  v.ctl.fill(0);
+  v.ctl[CTL.size] = size;
+  // Offset 0 of the lists and entries arenas means "none": start allocating at 1 entry.
+  v.ctl[CTL.entriesTop] = 1;
+  v.ctl[CTL.listsTop] = 2;
+}

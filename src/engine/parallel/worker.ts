@@ -1,0 +1,226 @@
+/**
+ * A worker of the parallel engine. It keeps a replica of the committed state (updated
+ * by one message per commit), and for each block runs the Block-STM loop over shared
+ * memory until the scheduler says the block is done: take a task (execute or validate a
+ * transaction), do it, repeat; sleep on the wake counter when there is nothing to do.
+ */
+import { parentPort } from "node:worker_threads";
+import type { StateKey, StateValue } from "../../state/keys.js";
+import type { StateView, TxExecutor } from "../types.js";
+import {
+  type KeyWrite,
+  MvMemory,
+  R_ESTIMATE,
+  R_STORAGE,
+  R_VALUE,
+  R_VERSION,
+  type Resolution,
+} from "./mvMemory.js";
+import type { ExecutorFactory, FromWorker, ToWorker } from "./protocol.js";
+import { abortRun, Scheduler, TASK_EXECUTE, type Task } from "./scheduler.js";
+import { CapacityError, CTL, type SharedViews, T_LAST_WORKER, TX_WORDS, viewsOf } from "./shared.js";
+
+const port = parentPort;
+if (port === null) throw new Error("the parallel engine worker must run in a worker thread");
+
+let workerId = -1;
+let views: SharedViews;
+let scheduler: Scheduler;
+let mv: MvMemory;
+let factory: ExecutorFactory<unknown, unknown, unknown>;
+const replica = new Map<StateKey, StateValue>();
+
+function send(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+/** The view one incarnation of one transaction reads through; records its reads. */
+class IncarnationView implements StateView {
+  tx = 0;
+  /** The transaction this incarnation must wait for, or -1. */
+  blocked = -1;
+  readonly ids: number[] = [];
+  readonly kinds: number[] = [];
+  readonly a: number[] = [];
+  readonly b: number[] = [];
+  private readonly r: Resolution = {
+    kind: 0,
+    tx: 0,
+    incarnation: 0,
+    baseEntry: 0,
+    delta: 0n,
+    hasDelta: false,
+  };
+
+  reset(tx: number): void {
+    this.tx = tx;
+    this.blocked = -1;
+    this.ids.length = 0;
+    this.kinds.length = 0;
+    this.a.length = 0;
+    this.b.length = 0;
+  }
+
+  read(key: StateKey): StateValue | undefined {
+    // Waiting on an unfinished transaction: everything reads as absent from here on and
+    // the incarnation's result is thrown away (no exception on this path).
+    if (this.blocked >= 0) return undefined;
+    const id = mv.keyId(key);
+    const r = this.r;
+    mv.resolve(id, this.tx, r);
+    switch (r.kind) {
+      case R_ESTIMATE:
+        this.blocked = r.tx;
+        return undefined;
+      case R_STORAGE:
+        this.record(id, R_STORAGE, 0, 0);
+        return replica.get(key);
+      case R_VERSION: {
+        this.record(id, R_VERSION, r.tx, r.incarnation);
+        const base = mv.baseValue(r);
+        return base === null ? undefined : (base as StateValue);
+      }
+      default: {
+        const value = mv.valueOf(r, () => replica.get(key));
+        const [offset, length] = mv.storeReadValue(value);
+        this.record(id, R_VALUE, offset, length);
+        return value;
+      }
+    }
+  }
+
+  private record(id: number, kind: number, a: number, b: number): void {
+    this.ids.push(id);
+    this.kinds.push(kind);
+    this.a.push(a);
+    this.b.push(b);
+  }
+}
+
+function runBlock(txs: unknown[], executor: TxExecutor<unknown, unknown>): Array<[number, unknown]> {
+  mv.startBlock();
+  const receipts = new Map<number, unknown>();
+  const view = new IncarnationView();
+  const scratch: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
+  const task: Task = { kind: 0, tx: 0, incarnation: 0 };
+  const ctl = views.ctl;
+  const storage = (key: StateKey) => replica.get(key);
+  let has = false;
+  for (;;) {
+    if (!has) {
+      if (scheduler.done()) break;
+      const seen = Atomics.load(ctl, CTL.wake);
+      has = scheduler.nextTask(task);
+      if (!has) {
+        if (scheduler.done()) break;
+        // Nothing left to hand out: the others are finishing or waiting on dependencies.
+        // Sleep until one of them makes work (or the block is done); else retry at once.
+        if (scheduler.exhausted()) Atomics.wait(ctl, CTL.wake, seen, 1);
+        continue;
+      }
+    }
+    if (task.kind === TASK_EXECUTE) {
+      const j = task.tx;
+      view.reset(j);
+      const out = executor.execute(view, txs[j], j);
+      Atomics.add(ctl, CTL.executions, 1);
+      if (view.blocked >= 0) {
+        // The blocking transaction is running elsewhere: wait for it briefly, then re-run.
+        // Otherwise park this one in its dependency list (or re-run if it just finished).
+        has = scheduler.waitWhileExecuting(view.blocked, 1) || !scheduler.addDependency(j, view.blocked);
+        continue;
+      }
+      const writes = new Map<number, KeyWrite>();
+      for (const [key, value] of out.writes) writes.set(mv.keyId(key), { value, delta: undefined });
+      for (const [key, delta] of out.deltas) {
+        const id = mv.keyId(key);
+        const w = writes.get(id);
+        if (w === undefined) writes.set(id, { value: undefined, delta });
+        else w.delta = delta;
+      }
+      const wroteNew = mv.recordWrites(j, task.incarnation, writes, (n) => scheduler.allocList(n));
+      const records = view.ids.length;
+      const start = mv.allocReads(records);
+      for (let i = 0; i < records; i++) {
+        mv.writeReadRecord(
+          start + i * 4,
+          view.ids[i] as number,
+          view.kinds[i] as number,
+          view.a[i] as number,
+          view.b[i] as number,
+        );
+      }
+      mv.publishReads(j, start, records);
+      receipts.set(j, out.receipt);
+      Atomics.store(views.txs, j * TX_WORDS + T_LAST_WORKER, workerId);
+      has = scheduler.finishExecution(j, task.incarnation, wroteNew, task);
+    } else {
+      const j = task.tx;
+      Atomics.add(ctl, CTL.validations, 1);
+      const valid = mv.validate(j, scratch, storage);
+      const aborted = !valid && scheduler.tryValidationAbort(j, task.incarnation);
+      if (aborted) mv.convertWritesToEstimates(j);
+      has = scheduler.finishValidation(j, aborted, task);
+    }
+  }
+  const mine: Array<[number, unknown]> = [];
+  for (const [j, receipt] of receipts) {
+    if (Atomics.load(views.txs, j * TX_WORDS + T_LAST_WORKER) === workerId) mine.push([j, receipt]);
+  }
+  return mine;
+}
+
+port.on("message", async (message: ToWorker) => {
+  try {
+    switch (message.type) {
+      case "init": {
+        workerId = message.workerId;
+        views = viewsOf(message.shared);
+        scheduler = new Scheduler(views);
+        mv = new MvMemory(views);
+        const mod = (await import(message.executor.module)) as {
+          createExecutorFactory(options: unknown): ExecutorFactory<unknown, unknown, unknown>;
+        };
+        factory = mod.createExecutorFactory(message.executor.options);
+        send({ type: "ready" });
+        return;
+      }
+      case "state":
+        if (message.reset) replica.clear();
+        for (const [k, v] of message.entries) replica.set(k, v);
+        send({ type: "ack" });
+        return;
+      case "commit":
+        for (const [k, v] of message.writes) {
+          if (v === null) replica.delete(k);
+          else replica.set(k, v);
+        }
+        return;
+      case "block": {
+        const executor = factory.forBlock(message.config);
+        let receipts: Array<[number, unknown]> = [];
+        let failure: string | undefined;
+        const started = performance.now();
+        try {
+          receipts = runBlock(message.txs, executor);
+        } catch (error) {
+          failure =
+            error instanceof CapacityError
+              ? error.message
+              : `worker ${workerId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+          abortRun(views);
+        }
+        Atomics.add(views.ctl, CTL.finished, 1);
+        const ms = performance.now() - started;
+        send(
+          failure === undefined
+            ? { type: "blockDone", receipts, ms }
+            : { type: "blockDone", receipts: [], ms, failure },
+        );
+        return;
+      }
+    }
+  } catch (error) {
+    send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});
