@@ -244,11 +244,7 @@ describe("parallel engine vs sequential (chain blocks)", () => {
     } finally {
       await small.close();
     }
-    const cramped = await createParallelEngine<
-      Transaction,
-      (typeof txs)[number] extends never ? never : import("../../../src/chain/receipt.js").Receipt,
-      typeof chain.block
-    >({
+    const cramped = await createParallelEngine<Transaction, Receipt, BlockContext>({
       workers: 2,
       executor: chainExecutorModule(),
       minParallelTxs: 0,
