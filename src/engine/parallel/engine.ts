@@ -15,6 +15,7 @@
  * never silently different.
  */
 import { availableParallelism } from "node:os";
+import { serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage, WriteSet } from "../../state/storage.js";
@@ -53,6 +54,10 @@ export interface BlockStats {
   validations: number;
   validationAborts: number;
   dependencyWaits: number;
+  /** Main-thread time per phase: reset + serialize, waiting for the workers, merging receipts, the write set. */
+  phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
+  /** The block proved too contended and one worker finished it alone (see worker.ts). */
+  serialized?: boolean;
   /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */
   workerMs?: number[];
   fallbackReason?: string;
@@ -114,8 +119,10 @@ export async function createParallelEngine<T, R, C>(
   }
 
   let attached: Storage | undefined;
+  let txBuffer = new SharedArrayBuffer(1 << 20);
   let lastStats: BlockStats | undefined;
   let lastWorkerMs: number[] = [];
+  let lastPhases: BlockStats["phases"];
 
   function sequential(pre: StateReader, txs: readonly T[], config: C) {
     return executeSequential(local.forBlock(config), pre, txs);
@@ -124,11 +131,19 @@ export async function createParallelEngine<T, R, C>(
   async function parallel(pre: StateReader, txs: readonly T[], config: C): Promise<BlockResult<R> | string> {
     const n = txs.length;
     if (n > views.capacity.txs) return `block of ${n} transactions exceeds capacity ${views.capacity.txs}`;
+    const t0 = performance.now();
     resetForBlock(views, n);
     mv.startBlock();
-    const replies = await Promise.all(
-      workers.map((_, id) => request(id, { type: "block", txs: txs as unknown[], config })),
-    );
+    // Serialized once, shared by every worker (a structured clone per worker would copy it each time).
+    const encoded = serialize(txs);
+    if (txBuffer.byteLength < encoded.length) {
+      txBuffer = new SharedArrayBuffer(Math.max(encoded.length, txBuffer.byteLength * 2));
+    }
+    new Uint8Array(txBuffer).set(encoded);
+    const message: ToWorker = { type: "block", txs: txBuffer, txBytes: encoded.length, config };
+    const t1 = performance.now();
+    const replies = await Promise.all(workers.map((_, id) => request(id, message)));
+    const t2 = performance.now();
     const failures: string[] = [];
     lastWorkerMs = replies.map((m) => (m.type === "blockDone" ? Math.round(m.ms * 10) / 10 : -1));
     const receipts = new Array<R | undefined>(n);
@@ -146,7 +161,11 @@ export async function createParallelEngine<T, R, C>(
         return `invariant: no receipt for transaction ${j} (last worker ${views.txs[j * TX_WORDS + T_LAST_WORKER]})`;
       }
     }
-    return { receipts: receipts as R[], writeSet: finalWriteSet(pre, n) };
+    const t3 = performance.now();
+    const writeSet = finalWriteSet(pre, n);
+    const t4 = performance.now();
+    lastPhases = { prepareMs: t1 - t0, workersMs: t2 - t1, receiptsMs: t3 - t2, writeSetMs: t4 - t3 };
+    return { receipts: receipts as R[], writeSet };
   }
 
   function finalWriteSet(pre: StateReader, n: number): WriteSet {
@@ -173,7 +192,11 @@ export async function createParallelEngine<T, R, C>(
       validationAborts: mode === "parallel" ? (ctl[CTL.validationAborts] as number) : 0,
       dependencyWaits: mode === "parallel" ? (ctl[CTL.dependencyWaits] as number) : 0,
     };
-    if (mode === "parallel") s.workerMs = lastWorkerMs;
+    if (mode === "parallel") {
+      s.workerMs = lastWorkerMs;
+      s.phases = lastPhases;
+      s.serialized = (ctl[CTL.serialOwner] as number) >= 0;
+    }
     if (fallbackReason !== undefined) s.fallbackReason = fallbackReason;
     return s;
   }

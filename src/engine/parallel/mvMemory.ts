@@ -110,7 +110,11 @@ export class MvMemory {
   /** This thread's cache of interned keys (cleared per block). */
   private readonly ids = new Map<StateKey, number>();
 
+  /** The key arena as a Buffer, for fast native decoding of key text. */
+  private readonly keyBuffer: Buffer;
+
   constructor(private readonly v: SharedViews) {
+    this.keyBuffer = Buffer.from(v.keyBytes.buffer, v.keyBytes.byteOffset, v.keyBytes.byteLength);
     this.ctl = v.ctl;
     this.entries = v.entries;
     this.keyMeta = v.keyMeta;
@@ -176,10 +180,7 @@ export class MvMemory {
     const m = id * KEY_WORDS;
     const at = this.keyMeta[m + K_OFFSET] as number;
     const length = this.keyMeta[m + K_LENGTH] as number;
-    let s = "";
-    const bytes = this.v.keyBytes;
-    for (let i = 0; i < length; i++) s += String.fromCharCode(bytes[at + i] as number);
-    return s;
+    return this.keyBuffer.toString("latin1", at, at + length);
   }
 
   get keyCount(): number {

@@ -23,7 +23,8 @@ export type ToWorker =
   | { type: "init"; workerId: number; shared: SharedBuffers; executor: ExecutorModuleSpec }
   | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean }
   | { type: "commit"; writes: Array<[StateKey, StateValue | null]> }
-  | { type: "block"; txs: unknown[]; config: unknown };
+  /** `txs`: the block's transactions serialized once (`v8.serialize`) into shared memory. */
+  | { type: "block"; txs: SharedArrayBuffer; txBytes: number; config: unknown };
 
 export type FromWorker =
   | { type: "ready" }
