@@ -15,11 +15,13 @@ import type { TestChain } from "./contracts.js";
 
 export type ChainEngine = ParallelEngine<Transaction, Receipt, BlockContext>;
 
-export function chainEngine(workers: number, minParallelTxs = 0): Promise<ChainEngine> {
+/** An engine for tests: parallel path always (no small-block or contention rule) unless asked. */
+export function chainEngine(workers: number, minParallelTxs = 0, contention = false): Promise<ChainEngine> {
   return createParallelEngine<Transaction, Receipt, BlockContext>({
     workers,
     executor: chainExecutorModule(),
     minParallelTxs,
+    ...(contention ? {} : { contention: false }),
   });
 }
 

@@ -4,6 +4,7 @@
  * everything read before, so any wrong read shows up in the receipt and the write set.
  * The engine's workers load this module (`createExecutorFactory`).
  */
+import { isMainThread } from "node:worker_threads";
 import type { ExecutorFactory } from "../../src/engine/parallel/protocol.js";
 import type { StateView, TxExecutor, TxOutput } from "../../src/engine/types.js";
 import type { StateKey, StateValue } from "../../src/state/keys.js";
@@ -15,6 +16,8 @@ export type SyntheticOp =
   | { op: "delta"; key: StateKey; amount: bigint }
   /** Abandon every write (a revert): the receipt still records what was read. */
   | { op: "revert" }
+  /** Ends the worker thread running it (never the main thread): tests the engine's recovery. */
+  | { op: "crashWorker" }
   /** Burn CPU (to make executions overlap). */
   | { op: "spin"; iterations: number };
 
@@ -71,6 +74,9 @@ export function executeSynthetic(
         break;
       case "revert":
         reverted = true;
+        break;
+      case "crashWorker":
+        if (!isMainThread) process.exit(7);
         break;
       case "spin": {
         let x = digest;

@@ -22,8 +22,15 @@ import type { StateReader, Storage, WriteSet } from "../../state/storage.js";
 import { executeSequential } from "../sequential.js";
 import type { BlockResult } from "../types.js";
 import { MvMemory, R_STORAGE, type Resolution } from "./mvMemory.js";
-import type { ExecutorFactory, ExecutorModuleSpec, FromWorker, ToWorker } from "./protocol.js";
-import { EXECUTED } from "./scheduler.js";
+import {
+  type ContentionRule,
+  DEFAULT_CONTENTION_RULE,
+  type ExecutorFactory,
+  type ExecutorModuleSpec,
+  type FromWorker,
+  type ToWorker,
+} from "./protocol.js";
+import { abortRun, EXECUTED } from "./scheduler.js";
 import {
   allocateShared,
   type Capacity,
@@ -44,10 +51,12 @@ export interface ParallelEngineOptions {
   /** Blocks with fewer transactions run sequentially (default 32; see bench/engine.ts). */
   minParallelTxs?: number;
   capacity?: Partial<Capacity>;
+  /** Hand a block that proves too contended to the sequential executor (default on; `false` for tests). */
+  contention?: ContentionRule | false;
 }
 
 export interface BlockStats {
-  mode: "parallel" | "sequential-small" | "sequential-fallback";
+  mode: "parallel" | "sequential-small" | "sequential-contended" | "sequential-fallback";
   txs: number;
   /** Executions started (first runs, re-runs, and runs cut short by a dependency). */
   executions: number;
@@ -56,8 +65,6 @@ export interface BlockStats {
   dependencyWaits: number;
   /** Main-thread time per phase: reset + serialize, waiting for the workers, merging receipts, the write set. */
   phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
-  /** The block proved too contended and one worker finished it alone (see worker.ts). */
-  serialized?: boolean;
   /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */
   workerMs?: number[];
   fallbackReason?: string;
@@ -75,6 +82,7 @@ export interface ParallelEngine<T, R, C> {
 }
 
 const STATE_CHUNK = 20_000;
+const CONTENDED = "contended";
 
 export async function createParallelEngine<T, R, C>(
   options: ParallelEngineOptions,
@@ -92,13 +100,24 @@ export async function createParallelEngine<T, R, C>(
   const local = mod.createExecutorFactory(options.executor.options);
 
   const workers: Worker[] = [];
+  /** Set when a worker died: every later block runs sequentially, and says so. */
+  let broken: string | undefined;
+  let closing = false;
   const inbox: Array<Array<(m: FromWorker) => void>> = [];
   for (let id = 0; id < count; id++) {
     const worker = new Worker(new URL("./worker.js", import.meta.url));
     const waiting: Array<(m: FromWorker) => void> = [];
     worker.on("message", (m: FromWorker) => waiting.shift()?.(m));
     worker.on("error", (error) => {
+      broken = `worker ${id} failed: ${String(error)}`;
+      abortRun(views); // the others stop: the dead worker's tasks will never finish
       for (const w of waiting.splice(0)) w({ type: "error", message: String(error) });
+    });
+    worker.on("exit", (code) => {
+      if (closing) return;
+      broken = `worker ${id} exited (code ${code})`;
+      abortRun(views);
+      for (const w of waiting.splice(0)) w({ type: "error", message: broken });
     });
     workers.push(worker);
     inbox.push(waiting);
@@ -113,7 +132,15 @@ export async function createParallelEngine<T, R, C>(
     if (m.type !== type) throw new Error(`parallel engine worker answered ${m.type}, expected ${type}`);
   };
   for (const m of await Promise.all(
-    workers.map((_, id) => request(id, { type: "init", workerId: id, shared, executor: options.executor })),
+    workers.map((_, id) =>
+      request(id, {
+        type: "init",
+        workerId: id,
+        shared,
+        executor: options.executor,
+        contention: options.contention ?? DEFAULT_CONTENTION_RULE,
+      }),
+    ),
   )) {
     expect(m, "ready");
   }
@@ -153,6 +180,7 @@ export async function createParallelEngine<T, R, C>(
       else if (m.failure !== undefined) failures.push(m.failure);
       else for (const [j, receipt] of m.receipts) receipts[j] = receipt as R;
     }
+    if (Atomics.load(views.ctl, CTL.contended) !== 0) return CONTENDED;
     if (failures.length > 0) return failures.join("; ");
     for (let j = 0; j < n; j++) {
       const status = Atomics.load(views.txs, j * TX_WORDS + T_STATUS);
@@ -195,7 +223,6 @@ export async function createParallelEngine<T, R, C>(
     if (mode === "parallel") {
       s.workerMs = lastWorkerMs;
       s.phases = lastPhases;
-      s.serialized = (ctl[CTL.serialOwner] as number) >= 0;
     }
     if (fallbackReason !== undefined) s.fallbackReason = fallbackReason;
     return s;
@@ -248,10 +275,15 @@ export async function createParallelEngine<T, R, C>(
         lastStats = stats("sequential-small", txs.length);
         return sequential(pre, txs, config);
       }
-      const result = await parallel(pre, txs, config);
+      const result = broken === undefined ? await parallel(pre, txs, config) : `engine unusable: ${broken}`;
       if (typeof result !== "string") {
         lastStats = stats("parallel", txs.length);
         return result;
+      }
+      if (result === CONTENDED) {
+        // The contention rule (worker.ts), not a failure: nothing to report.
+        lastStats = stats("sequential-contended", txs.length);
+        return sequential(pre, txs, config);
       }
       console.error(`weft parallel engine: running the block sequentially instead: ${result}`);
       lastStats = stats("sequential-fallback", txs.length, result);
@@ -259,6 +291,7 @@ export async function createParallelEngine<T, R, C>(
     },
 
     async close() {
+      closing = true;
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

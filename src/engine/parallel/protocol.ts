@@ -19,8 +19,23 @@ export interface ExecutorModuleSpec {
   options?: unknown;
 }
 
+/** When a block counts as too contended for parallel execution (see worker.ts). */
+export interface ContentionRule {
+  minExecutions: number;
+  /** Aborts plus dependency waits, per execution. */
+  ratio: number;
+}
+
+export const DEFAULT_CONTENTION_RULE: ContentionRule = { minExecutions: 24, ratio: 0.25 };
+
 export type ToWorker =
-  | { type: "init"; workerId: number; shared: SharedBuffers; executor: ExecutorModuleSpec }
+  | {
+      type: "init";
+      workerId: number;
+      shared: SharedBuffers;
+      executor: ExecutorModuleSpec;
+      contention: ContentionRule | false;
+    }
   | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean }
   | { type: "commit"; writes: Array<[StateKey, StateValue | null]> }
   /** `txs`: the block's transactions serialized once (`v8.serialize`) into shared memory. */

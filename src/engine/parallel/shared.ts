@@ -39,8 +39,8 @@ export const CTL = {
   validations: 17,
   /** Workers that finished the block loop. */
   finished: 18,
-  /** The only worker still taking tasks once the block proved too contended (-1 = all may). */
-  serialOwner: 19,
+  /** Nonzero: the block proved too contended and is left to the sequential executor. */
+  contended: 19,
   length: 20,
 } as const;
 
@@ -192,7 +192,6 @@ export function resetForBlock(v: SharedViews, size: number): void {
   for (let i = 0; i < size; i++) v.txs[i * TX_WORDS + T_LAST_WORKER] = -1;
   v.ctl.fill(0);
   v.ctl[CTL.size] = size;
-  v.ctl[CTL.serialOwner] = -1;
   // Offset 0 of the lists and entries arenas means "none": start allocating at 1 entry.
   v.ctl[CTL.entriesTop] = 1;
   v.ctl[CTL.listsTop] = 2;

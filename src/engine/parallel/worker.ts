@@ -17,7 +17,13 @@ import {
   R_VERSION,
   type Resolution,
 } from "./mvMemory.js";
-import type { ExecutorFactory, FromWorker, ToWorker } from "./protocol.js";
+import {
+  type ContentionRule,
+  DEFAULT_CONTENTION_RULE,
+  type ExecutorFactory,
+  type FromWorker,
+  type ToWorker,
+} from "./protocol.js";
 import { abortRun, Scheduler, TASK_EXECUTE, type Task } from "./scheduler.js";
 import { CapacityError, CTL, type SharedViews, T_LAST_WORKER, TX_WORDS, viewsOf } from "./shared.js";
 
@@ -99,26 +105,22 @@ class IncarnationView implements StateView {
 }
 
 /**
- * The contention rule: once a block has run at least `CONTENTION_MIN_EXECUTIONS`
- * executions and more than `CONTENTION_RATIO` of them ended in an abort or a dependency
+ * The contention rule: once a block has run at least `minExecutions` executions and
+ * more than `ratio` of them ended in an abort or a dependency
  * wait, parallelism is losing to conflicts (e.g. every transaction touches the same two
- * accounts): one worker finishes the block alone, in order, and the others stand by.
- * Measured by `bench/engine.ts` (2 accounts: 0.47x sequential before, see the note there).
+ * accounts). The run stops and the engine executes the block sequentially: the work
+ * thrown away is a few dozen transactions, against re-executing most of the block.
+ * Measured by `bench/engine.ts` (token transfers among 2 accounts); the thresholds are
+ * `DEFAULT_CONTENTION_RULE` in protocol.ts.
  */
-const CONTENTION_MIN_EXECUTIONS = 24;
-const CONTENTION_RATIO = 0.25;
+let contention: ContentionRule | false = DEFAULT_CONTENTION_RULE;
 
-function mayTakeTasks(ctl: Int32Array): boolean {
-  const owner = Atomics.load(ctl, CTL.serialOwner);
-  if (owner === workerId) return true;
-  if (owner >= 0) return false;
+function tooContended(ctl: Int32Array): boolean {
+  if (contention === false) return false;
   const executions = Atomics.load(ctl, CTL.executions);
-  if (executions < CONTENTION_MIN_EXECUTIONS) return true;
+  if (executions < contention.minExecutions) return false;
   const conflicts = Atomics.load(ctl, CTL.validationAborts) + Atomics.load(ctl, CTL.dependencyWaits);
-  if (conflicts <= executions * CONTENTION_RATIO) return true;
-  // Too contended: the first worker to notice keeps going alone.
-  const previous = Atomics.compareExchange(ctl, CTL.serialOwner, -1, workerId);
-  return previous === -1 || previous === workerId;
+  return conflicts > executions * contention.ratio;
 }
 
 function runBlock(txs: unknown[], executor: TxExecutor<unknown, unknown>): Array<[number, unknown]> {
@@ -134,9 +136,10 @@ function runBlock(txs: unknown[], executor: TxExecutor<unknown, unknown>): Array
     if (!has) {
       if (scheduler.done()) break;
       const seen = Atomics.load(ctl, CTL.wake);
-      if (!mayTakeTasks(ctl)) {
-        Atomics.wait(ctl, CTL.wake, seen, 1);
-        continue;
+      if (tooContended(ctl)) {
+        Atomics.store(ctl, CTL.contended, 1);
+        abortRun(views);
+        break;
       }
       has = scheduler.nextTask(task);
       if (!has) {
@@ -203,6 +206,7 @@ port.on("message", async (message: ToWorker) => {
     switch (message.type) {
       case "init": {
         workerId = message.workerId;
+        contention = message.contention;
         views = viewsOf(message.shared);
         scheduler = new Scheduler(views);
         mv = new MvMemory(views);

@@ -170,6 +170,14 @@ describe("parallel engine vs sequential (chain blocks)", () => {
     for (let i = 0; i < 150; i++)
       txs.push(token.tx(account(2 + (i % 2)), "transfer", [account(3 - (i % 2)), 1n]));
     for (const workers of [2, 3]) await check(workers, chain, txs);
+    // With the contention rule on, the block is handed to the sequential executor.
+    const ruled = await chainEngine(2, 0, true);
+    try {
+      await assertSameAsSequential(ruled, await attachChain(ruled, chain), chain.block, txs);
+      assert.equal(ruled.lastStats?.mode, "sequential-contended");
+    } finally {
+      await ruled.close();
+    }
   });
 
   it("random chain blocks, random worker counts (fast-check)", async () => {
@@ -248,6 +256,7 @@ describe("parallel engine vs sequential (chain blocks)", () => {
       workers: 2,
       executor: chainExecutorModule(),
       minParallelTxs: 0,
+      contention: false,
       capacity: { entries: 16 },
     });
     const errors: string[] = [];

@@ -69,6 +69,7 @@ describe("parallel engine vs sequential (synthetic blocks)", () => {
         workers,
         executor: syntheticExecutorModule,
         minParallelTxs: 0,
+        contention: false,
       });
       const base = createMemoryStore();
       // Some keys exist before the block: reads of them, deletes of them, deltas on them.
@@ -121,5 +122,35 @@ describe("parallel engine vs sequential (synthetic blocks)", () => {
   it("rejects a pre-state the workers do not hold", async () => {
     const engine = engines.get(1) as Engine;
     await assert.rejects(engine.executeBlock(createMemoryStore(), [], null), /attach/);
+  });
+
+  it("a worker that dies: the block and every later one run sequentially, loudly", async () => {
+    const engine = await createParallelEngine<SyntheticTx, SyntheticReceipt, null>({
+      workers: 2,
+      executor: syntheticExecutorModule,
+      minParallelTxs: 0,
+    });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(" "));
+    try {
+      const store = await engine.attach(createMemoryStore());
+      const txs: SyntheticTx[] = [
+        { ops: [{ op: "write", key: key(1, 1) }] },
+        { ops: [{ op: "crashWorker" }, { op: "read", key: key(1, 1) }] },
+        { ops: [{ op: "write", key: key(1, 2) }] },
+      ];
+      for (let round = 0; round < 2; round++) {
+        const expected = executeSequential({ execute: executeSynthetic }, store, txs);
+        const actual = await engine.executeBlock(store, txs, null);
+        assert.deepEqual(actual.receipts, expected.receipts);
+        assert.deepEqual(sortedWrites(actual.writeSet), sortedWrites(expected.writeSet));
+        assert.equal(engine.lastStats?.mode, "sequential-fallback");
+      }
+      assert.match(errors.join("\n"), /exited \(code 7\)/);
+    } finally {
+      console.error = original;
+      await engine.close();
+    }
   });
 });
