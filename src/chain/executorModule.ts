@@ -6,6 +6,7 @@
 import type { ExecutorFactory, ExecutorModuleSpec } from "../engine/parallel/protocol.js";
 import type { VmOptions } from "../vm/vm.js";
 import { createVm } from "../vm/vm.js";
+import { chainBlockCodec } from "./blockCodec.js";
 import type { BlockContext } from "./blockContext.js";
 import { createChainExecutor } from "./executeTransaction.js";
 import type { Receipt } from "./receipt.js";
@@ -20,7 +21,7 @@ export function createExecutorFactory(
 ): ExecutorFactory<Transaction, Receipt, BlockContext> {
   const vmOptions: VmOptions = { metering: options.metering ?? true };
   const vm = createVm(vmOptions);
-  return { forBlock: (block) => createChainExecutor(block, { vm }) };
+  return { forBlock: (block) => createChainExecutor(block, { vm }), codec: chainBlockCodec };
 }
 
 /** How to tell the engine to load this module. */

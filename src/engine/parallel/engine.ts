@@ -83,6 +83,7 @@ export interface ParallelEngine<T, R, C> {
 
 const STATE_CHUNK = 20_000;
 const CONTENDED = "contended";
+const CONTENTION_PROBE_EVERY = 8;
 
 export async function createParallelEngine<T, R, C>(
   options: ParallelEngineOptions,
@@ -146,6 +147,8 @@ export async function createParallelEngine<T, R, C>(
   }
 
   let attached: Storage | undefined;
+  /** Consecutive blocks handed to the sequential executor by the contention rule. */
+  let contendedStreak = 0;
   let txBuffer = new SharedArrayBuffer(1 << 20);
   let lastStats: BlockStats | undefined;
   let lastWorkerMs: number[] = [];
@@ -161,13 +164,22 @@ export async function createParallelEngine<T, R, C>(
     const t0 = performance.now();
     resetForBlock(views, n);
     mv.startBlock();
-    // Serialized once, shared by every worker (a structured clone per worker would copy it each time).
-    const encoded = serialize(txs);
+    // Encoded once, shared by every worker (a structured clone per worker would copy it each time).
+    let encoded: Uint8Array;
+    let encoding: "codec" | "v8" = "v8";
+    try {
+      if (local.codec === undefined) throw new TypeError("no codec");
+      encoded = local.codec.encodeTxs(txs);
+      encoding = "codec";
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      encoded = serialize(txs);
+    }
     if (txBuffer.byteLength < encoded.length) {
       txBuffer = new SharedArrayBuffer(Math.max(encoded.length, txBuffer.byteLength * 2));
     }
     new Uint8Array(txBuffer).set(encoded);
-    const message: ToWorker = { type: "block", txs: txBuffer, txBytes: encoded.length, config };
+    const message: ToWorker = { type: "block", txs: txBuffer, txBytes: encoded.length, encoding, config };
     const t1 = performance.now();
     const replies = await Promise.all(workers.map((_, id) => request(id, message)));
     const t2 = performance.now();
@@ -178,6 +190,8 @@ export async function createParallelEngine<T, R, C>(
       if (m.type === "error") failures.push(m.message);
       else if (m.type !== "blockDone") failures.push(`unexpected reply ${m.type}`);
       else if (m.failure !== undefined) failures.push(m.failure);
+      else if (m.receiptBytes !== undefined && local.codec !== undefined)
+        local.codec.decodeReceipts(m.receiptBytes, receipts);
       else for (const [j, receipt] of m.receipts) receipts[j] = receipt as R;
     }
     if (Atomics.load(views.ctl, CTL.contended) !== 0) return CONTENDED;
@@ -275,13 +289,23 @@ export async function createParallelEngine<T, R, C>(
         lastStats = stats("sequential-small", txs.length);
         return sequential(pre, txs, config);
       }
+      // Contention comes in runs (a popular mint, a hot pool): after a contended block the
+      // next ones go straight to the sequential executor, and every `CONTENTION_PROBE_EVERY`
+      // blocks one is tried in parallel again.
+      if (contendedStreak > 0 && contendedStreak % CONTENTION_PROBE_EVERY !== 0) {
+        contendedStreak++;
+        lastStats = stats("sequential-contended", txs.length);
+        return sequential(pre, txs, config);
+      }
       const result = broken === undefined ? await parallel(pre, txs, config) : `engine unusable: ${broken}`;
       if (typeof result !== "string") {
+        contendedStreak = 0;
         lastStats = stats("parallel", txs.length);
         return result;
       }
       if (result === CONTENDED) {
         // The contention rule (worker.ts), not a failure: nothing to report.
+        contendedStreak++;
         lastStats = stats("sequential-contended", txs.length);
         return sequential(pre, txs, config);
       }

@@ -11,6 +11,20 @@ import type { SharedBuffers } from "./shared.js";
 export interface ExecutorFactory<T, R, C> {
   /** The transaction executor for one block (`config` is the block's, e.g. its context). */
   forBlock(config: C): TxExecutor<T, R>;
+  /** A compact encoding of transactions and receipts (else the engine uses `v8.serialize`). */
+  codec?: BlockCodec<T, R>;
+}
+
+/** Binary forms of a block's transactions and receipts, cheaper to move than structured clones. */
+export interface BlockCodec<T, R> {
+  /** Main thread: the whole block. May throw `TypeError` (the engine then uses `v8.serialize`). */
+  encodeTxs(txs: readonly T[]): Uint8Array;
+  /** Worker: an accessor decoding transaction `i` on first use. */
+  decodeTxs(bytes: Uint8Array): (i: number) => T;
+  /** Worker: the receipts it sends back, with their transaction indices. */
+  encodeReceipts(list: Array<[number, R]>): Uint8Array;
+  /** Main thread: stores each receipt at its index. */
+  decodeReceipts(bytes: Uint8Array, into: Array<R | undefined>): void;
 }
 
 export interface ExecutorModuleSpec {
@@ -38,8 +52,8 @@ export type ToWorker =
     }
   | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean }
   | { type: "commit"; writes: Array<[StateKey, StateValue | null]> }
-  /** `txs`: the block's transactions serialized once (`v8.serialize`) into shared memory. */
-  | { type: "block"; txs: SharedArrayBuffer; txBytes: number; config: unknown };
+  /** `txs`: the block's transactions encoded once (codec or `v8.serialize`) into shared memory. */
+  | { type: "block"; txs: SharedArrayBuffer; txBytes: number; encoding: "codec" | "v8"; config: unknown };
 
 export type FromWorker =
   | { type: "ready" }
@@ -48,6 +62,8 @@ export type FromWorker =
       type: "blockDone";
       /** Receipts of the transactions whose final incarnation this worker ran. */
       receipts: Array<[number, unknown]>;
+      /** Receipts in the codec's encoding (then `receipts` is empty). */
+      receiptBytes?: Uint8Array;
       /** Time this worker spent in the block loop. */
       ms: number;
       failure?: string;

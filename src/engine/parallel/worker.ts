@@ -123,7 +123,10 @@ function tooContended(ctl: Int32Array): boolean {
   return conflicts > executions * contention.ratio;
 }
 
-function runBlock(txs: unknown[], executor: TxExecutor<unknown, unknown>): Array<[number, unknown]> {
+function runBlock(
+  txAt: (i: number) => unknown,
+  executor: TxExecutor<unknown, unknown>,
+): Array<[number, unknown]> {
   mv.startBlock();
   const receipts = new Map<number, unknown>();
   const view = new IncarnationView();
@@ -153,7 +156,7 @@ function runBlock(txs: unknown[], executor: TxExecutor<unknown, unknown>): Array
     if (task.kind === TASK_EXECUTE) {
       const j = task.tx;
       view.reset(j);
-      const out = executor.execute(view, txs[j], j);
+      const out = executor.execute(view, txAt(j), j);
       Atomics.add(ctl, CTL.executions, 1);
       if (view.blocked >= 0) {
         // The blocking transaction is running elsewhere: wait for it briefly, then re-run.
@@ -230,12 +233,19 @@ port.on("message", async (message: ToWorker) => {
         return;
       case "block": {
         const executor = factory.forBlock(message.config);
-        const txs = deserialize(new Uint8Array(message.txs, 0, message.txBytes)) as unknown[];
+        const bytes = new Uint8Array(message.txs, 0, message.txBytes);
+        const codec = factory.codec;
+        let txAt: (i: number) => unknown;
+        if (message.encoding === "codec" && codec !== undefined) txAt = codec.decodeTxs(bytes);
+        else {
+          const txs = deserialize(bytes) as unknown[];
+          txAt = (i) => txs[i];
+        }
         let receipts: Array<[number, unknown]> = [];
         let failure: string | undefined;
         const started = performance.now();
         try {
-          receipts = runBlock(txs, executor);
+          receipts = runBlock(txAt, executor);
         } catch (error) {
           failure =
             error instanceof CapacityError
@@ -245,11 +255,13 @@ port.on("message", async (message: ToWorker) => {
         }
         Atomics.add(views.ctl, CTL.finished, 1);
         const ms = performance.now() - started;
-        send(
-          failure === undefined
-            ? { type: "blockDone", receipts, ms }
-            : { type: "blockDone", receipts: [], ms, failure },
-        );
+        if (failure !== undefined) send({ type: "blockDone", receipts: [], ms, failure });
+        else if (codec !== undefined) {
+          const receiptBytes = codec.encodeReceipts(receipts);
+          port?.postMessage({ type: "blockDone", receipts: [], receiptBytes, ms } satisfies FromWorker, [
+            receiptBytes.buffer as ArrayBuffer,
+          ]);
+        } else send({ type: "blockDone", receipts, ms });
         return;
       }
     }

@@ -173,8 +173,22 @@ describe("parallel engine vs sequential (chain blocks)", () => {
     // With the contention rule on, the block is handed to the sequential executor.
     const ruled = await chainEngine(2, 0, true);
     try {
-      await assertSameAsSequential(ruled, await attachChain(ruled, chain), chain.block, txs);
+      const store = await attachChain(ruled, chain);
+      await assertSameAsSequential(ruled, store, chain.block, txs);
       assert.equal(ruled.lastStats?.mode, "sequential-contended");
+      assert.ok((ruled.lastStats?.txs ?? 0) > 0);
+      // The next block goes straight to the sequential executor; uncontended blocks still do too
+      // until the periodic probe, which finds them parallel again.
+      const calm = Array.from({ length: 9 }, (_, i) =>
+        token.tx(account(2 + i), "transfer", [account(2 + i), 1n]),
+      );
+      const modes: string[] = [];
+      for (let b = 0; b < 9; b++) {
+        await assertSameAsSequential(ruled, store, chain.block, calm);
+        modes.push(ruled.lastStats?.mode ?? "");
+      }
+      assert.deepEqual(modes.slice(0, 7), Array(7).fill("sequential-contended"));
+      assert.equal(modes[7], "parallel", modes.join(","));
     } finally {
       await ruled.close();
     }

@@ -94,7 +94,7 @@ describe("parallel engine vs sequential (synthetic blocks)", () => {
         assert.deepEqual(actual.receipts, expected.receipts);
         assert.deepEqual(sortedWrites(actual.writeSet), sortedWrites(expected.writeSet));
       }),
-      { numRuns: soak > 0 ? soak : 400 },
+      { numRuns: soak > 0 ? soak : 2000 },
     );
   });
 

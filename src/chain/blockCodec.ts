@@ -1,0 +1,275 @@
+/**
+ * A compact binary form of a block's transactions and receipts, for the parallel
+ * engine's messages: the main thread encodes the block once into shared memory and each
+ * worker decodes a transaction only when it executes it; workers send their receipts
+ * back as one transferred buffer. Structured cloning both ways cost more than the
+ * engine's own overhead per transaction (figures in bench/engine.ts' phase timings).
+ *
+ * Every value round-trips exactly, malformed ones included (an invalid transaction must
+ * produce the same receipt in parallel as sequentially); a field of an unexpected JS
+ * type makes `encodeTransactions` throw `TypeError`, and the engine then falls back to
+ * generic serialization.
+ */
+import type { Address } from "../codec/address.js";
+import type { BlockCodec } from "../engine/parallel/protocol.js";
+import type { LogEvent } from "../vm/txState.js";
+import type { Receipt, ReceiptStatus } from "./receipt.js";
+import type { Transaction } from "./transaction.js";
+
+const KIND = ["transfer", "deploy", "call"] as const;
+const STATUS: readonly ReceiptStatus[] = ["success", "revert", "outOfGas", "invalid"];
+const encoder = new TextEncoder();
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+class Writer {
+  private buf = new Uint8Array(1 << 16);
+  private view = new DataView(this.buf.buffer);
+  pos = 0;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+  f64(v: number): void {
+    if (typeof v !== "number") throw new TypeError(`expected a number, got ${typeof v}`);
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  bytes(b: Uint8Array): void {
+    if (!(b instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof b}`);
+    this.u32(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  str(s: string): void {
+    if (typeof s !== "string") throw new TypeError(`expected a string, got ${typeof s}`);
+    this.ensure(4 + s.length * 3);
+    const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos + 4));
+    this.view.setUint32(this.pos, written, true);
+    this.pos += 4 + written;
+  }
+  big(v: bigint): void {
+    if (typeof v !== "bigint") throw new TypeError(`expected a bigint, got ${typeof v}`);
+    // Most amounts are small: a float64 holds them exactly and decodes without parsing.
+    if (v >= -SAFE && v <= SAFE) {
+      this.u8(0);
+      this.f64(Number(v));
+    } else {
+      this.u8(1);
+      this.str(v.toString(16));
+    }
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+class Reader {
+  pos: number;
+  private readonly view: DataView;
+  /** The same bytes as a Buffer: its native UTF-8 slicing beats TextDecoder on short strings. */
+  private readonly text: Buffer;
+  constructor(
+    private readonly buf: Uint8Array,
+    pos = 0,
+  ) {
+    this.pos = pos;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  u8(): number {
+    return this.buf[this.pos++] as number;
+  }
+  u32(): number {
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  f64(): number {
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  bytes(): Uint8Array {
+    const n = this.u32();
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  str(): string {
+    const n = this.u32();
+    const out = this.text.toString("utf8", this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  big(): bigint {
+    if (this.u8() === 0) return BigInt(this.f64());
+    const hex = this.str();
+    return hex.startsWith("-") ? -BigInt(`0x${hex.slice(1)}`) : BigInt(`0x${hex}`);
+  }
+}
+
+function writeTx(w: Writer, tx: Transaction): void {
+  const kind = KIND.indexOf(tx.kind);
+  if (kind < 0) throw new TypeError(`unknown transaction kind ${String(tx.kind)}`);
+  w.u8(kind);
+  w.str(tx.from);
+  w.f64(tx.gasLimit);
+  w.big(tx.gasPrice);
+  switch (tx.kind) {
+    case "transfer":
+      w.str(tx.to);
+      w.big(tx.amount);
+      break;
+    case "deploy":
+      w.bytes(tx.code);
+      w.bytes(tx.args);
+      w.big(tx.value);
+      w.u8(tx.salt === undefined ? 0 : 1);
+      if (tx.salt !== undefined) w.bytes(tx.salt);
+      break;
+    case "call":
+      w.str(tx.to);
+      w.str(tx.method);
+      w.bytes(tx.args);
+      w.big(tx.value);
+      break;
+  }
+}
+
+function readTx(r: Reader): Transaction {
+  const kind = KIND[r.u8()];
+  const from = r.str() as Address;
+  const gasLimit = r.f64();
+  const gasPrice = r.big();
+  switch (kind) {
+    case "transfer":
+      return { kind, from, gasLimit, gasPrice, to: r.str() as Address, amount: r.big() };
+    case "deploy": {
+      const tx: Transaction = {
+        kind,
+        from,
+        gasLimit,
+        gasPrice,
+        code: r.bytes(),
+        args: r.bytes(),
+        value: r.big(),
+      };
+      if (r.u8() === 1) tx.salt = r.bytes();
+      return tx;
+    }
+    case "call":
+      return {
+        kind,
+        from,
+        gasLimit,
+        gasPrice,
+        to: r.str() as Address,
+        method: r.str(),
+        args: r.bytes(),
+        value: r.big(),
+      };
+    default:
+      throw new Error("corrupt transaction encoding");
+  }
+}
+
+function writeReceipt(w: Writer, receipt: Receipt): void {
+  w.u8(STATUS.indexOf(receipt.status));
+  w.f64(receipt.gasUsed);
+  w.big(receipt.fee);
+  w.u32(receipt.events.length);
+  for (const e of receipt.events) {
+    w.str(e.address);
+    w.u32(e.topics.length);
+    for (const t of e.topics) w.str(t);
+    w.bytes(e.data);
+  }
+  w.bytes(receipt.output);
+  w.u8((receipt.contractAddress === undefined ? 0 : 1) | (receipt.invalidReason === undefined ? 0 : 2));
+  if (receipt.contractAddress !== undefined) w.str(receipt.contractAddress);
+  if (receipt.invalidReason !== undefined) w.str(receipt.invalidReason);
+}
+
+function readReceipt(r: Reader): Receipt {
+  const status = STATUS[r.u8()] as ReceiptStatus;
+  const gasUsed = r.f64();
+  const fee = r.big();
+  const events: LogEvent[] = [];
+  for (let n = r.u32(), i = 0; i < n; i++) {
+    const address = r.str() as Address;
+    const topics: string[] = [];
+    for (let k = r.u32(), j = 0; j < k; j++) topics.push(r.str());
+    events.push({ address, topics, data: r.bytes() });
+  }
+  const receipt: Receipt = { status, gasUsed, fee, events, output: r.bytes() };
+  const flags = r.u8();
+  if (flags & 1) receipt.contractAddress = r.str() as Address;
+  if (flags & 2) receipt.invalidReason = r.str();
+  return receipt;
+}
+
+/** The chain's codec for the parallel engine. */
+export const chainBlockCodec: BlockCodec<Transaction, Receipt> = {
+  encodeTxs(txs) {
+    const w = new Writer();
+    w.u32(txs.length);
+    const offsets = w.pos;
+    for (let i = 0; i <= txs.length; i++) w.u32(0);
+    const ends: number[] = [];
+    for (const tx of txs) {
+      writeTx(w, tx);
+      ends.push(w.pos);
+    }
+    const out = w.finish();
+    const view = new DataView(out.buffer);
+    view.setUint32(offsets, offsets + 4 * (txs.length + 1), true);
+    for (let i = 0; i < ends.length; i++) view.setUint32(offsets + 4 * (i + 1), ends[i] as number, true);
+    return out;
+  },
+  decodeTxs(bytes) {
+    const r = new Reader(bytes);
+    const count = r.u32();
+    const cache = new Array<Transaction | undefined>(count);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return (i) => {
+      const hit = cache[i];
+      if (hit !== undefined) return hit;
+      const tx = readTx(new Reader(bytes, view.getUint32(4 + 4 * i, true)));
+      cache[i] = tx;
+      return tx;
+    };
+  },
+  encodeReceipts(list) {
+    const w = new Writer();
+    w.u32(list.length);
+    for (const [index, receipt] of list) {
+      w.u32(index);
+      writeReceipt(w, receipt);
+    }
+    return w.finish();
+  },
+  decodeReceipts(bytes, into) {
+    const r = new Reader(bytes);
+    for (let n = r.u32(), i = 0; i < n; i++) {
+      const index = r.u32();
+      into[index] = readReceipt(r);
+    }
+  },
+};

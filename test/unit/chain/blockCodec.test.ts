@@ -1,0 +1,119 @@
+/** The chain's block codec: transactions and receipts round-trip exactly, malformed values included. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { chainBlockCodec } from "../../../src/chain/blockCodec.js";
+import type { Receipt } from "../../../src/chain/receipt.js";
+import type { Transaction } from "../../../src/chain/transaction.js";
+import type { Address } from "../../../src/codec/address.js";
+
+const text = fc.string({ unit: "binary", maxLength: 50 });
+const address = fc.oneof(
+  fc
+    .uint8Array({ minLength: 20, maxLength: 20 })
+    .map((b) => `0x${Buffer.from(b).toString("hex")}` as Address),
+  text.map((s) => s as Address),
+);
+const big = fc.oneof(fc.bigInt(-(1n << 130n), 1n << 130n), fc.bigInt(-5n, 5n));
+const num = fc.oneof(fc.integer(), fc.double(), fc.constant(Number.NaN), fc.constant(-0));
+const bytes = fc.uint8Array({ maxLength: 80 });
+
+const tx: fc.Arbitrary<Transaction> = fc.oneof(
+  fc.record(
+    {
+      kind: fc.constant("transfer" as const),
+      from: address,
+      to: address,
+      amount: big,
+      gasLimit: num,
+      gasPrice: big,
+    },
+    { noNullPrototype: true },
+  ),
+  fc.record(
+    {
+      kind: fc.constant("deploy" as const),
+      from: address,
+      code: bytes,
+      args: bytes,
+      salt: bytes,
+      value: big,
+      gasLimit: num,
+      gasPrice: big,
+    },
+    {
+      requiredKeys: ["kind", "from", "code", "args", "value", "gasLimit", "gasPrice"],
+      noNullPrototype: true,
+    },
+  ),
+  fc.record(
+    {
+      kind: fc.constant("call" as const),
+      from: address,
+      to: address,
+      method: text,
+      args: bytes,
+      value: big,
+      gasLimit: num,
+      gasPrice: big,
+    },
+    { noNullPrototype: true },
+  ),
+);
+
+const receipt: fc.Arbitrary<Receipt> = fc.record(
+  {
+    status: fc.constantFrom("success" as const, "revert" as const, "outOfGas" as const, "invalid" as const),
+    gasUsed: num,
+    fee: big,
+    events: fc.array(
+      fc.record(
+        { address, topics: fc.array(text, { maxLength: 4 }), data: bytes },
+        { noNullPrototype: true },
+      ),
+      {
+        maxLength: 3,
+      },
+    ),
+    output: bytes,
+    contractAddress: address,
+    invalidReason: text,
+  },
+  { requiredKeys: ["status", "gasUsed", "fee", "events", "output"], noNullPrototype: true },
+);
+
+describe("chain block codec", () => {
+  it("round-trips transactions, malformed ones included", () => {
+    fc.assert(
+      fc.property(fc.array(tx, { maxLength: 20 }), (txs) => {
+        const at = chainBlockCodec.decodeTxs(chainBlockCodec.encodeTxs(txs));
+        for (let i = 0; i < txs.length; i++) assert.deepEqual(at(i), txs[i]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("round-trips receipts at their indices", () => {
+    fc.assert(
+      fc.property(fc.array(receipt, { maxLength: 20 }), (receipts) => {
+        const list = receipts.map((r, i): [number, Receipt] => [i * 2, r]);
+        const into: Array<Receipt | undefined> = [];
+        chainBlockCodec.decodeReceipts(chainBlockCodec.encodeReceipts(list), into);
+        for (const [i, r] of list) assert.deepEqual(into[i], r);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a field of the wrong JS type with TypeError (the engine then serializes generically)", () => {
+    const bad = {
+      kind: "transfer",
+      from: "0x",
+      to: "0x",
+      amount: 5,
+      gasLimit: 1,
+      gasPrice: 1n,
+    } as unknown as Transaction;
+    assert.throws(() => chainBlockCodec.encodeTxs([bad]), TypeError);
+  });
+});
