@@ -48,7 +48,7 @@ export interface ParallelEngineOptions {
   /** Worker threads (default: one per core). */
   workers?: number;
   executor: ExecutorModuleSpec;
-  /** Blocks with fewer transactions run sequentially (default 32; see bench/engine.ts). */
+  /** Blocks with fewer transactions run sequentially (default 128: below it 2 workers lost to sequential in bench/engine.ts, "small blocks"). */
   minParallelTxs?: number;
   capacity?: Partial<Capacity>;
   /** Hand a block that proves too contended to the sequential executor (default on; `false` for tests). */
@@ -91,7 +91,7 @@ export async function createParallelEngine<T, R, C>(
   const count = options.workers ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1)
     throw new RangeError(`workers must be a positive integer, got ${count}`);
-  const minParallelTxs = options.minParallelTxs ?? 32;
+  const minParallelTxs = options.minParallelTxs ?? 128;
   const shared = allocateShared({ ...DEFAULT_CAPACITY, ...options.capacity });
   const views: SharedViews = viewsOf(shared);
   const mv = new MvMemory(views);
