@@ -111,12 +111,14 @@ export async function createParallelEngine<T, R, C>(
     worker.on("message", (m: FromWorker) => waiting.shift()?.(m));
     worker.on("error", (error) => {
       broken = `worker ${id} failed: ${String(error)}`;
+      Atomics.store(views.ctl, CTL.failed, 1);
       abortRun(views); // the others stop: the dead worker's tasks will never finish
       for (const w of waiting.splice(0)) w({ type: "error", message: String(error) });
     });
     worker.on("exit", (code) => {
       if (closing) return;
       broken = `worker ${id} exited (code ${code})`;
+      Atomics.store(views.ctl, CTL.failed, 1);
       abortRun(views);
       for (const w of waiting.splice(0)) w({ type: "error", message: broken });
     });
@@ -213,8 +215,7 @@ export async function createParallelEngine<T, R, C>(
   function finalWriteSet(pre: StateReader, n: number): WriteSet {
     const writes: WriteSet = new Map();
     const r: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
-    const keys = mv.keyCount;
-    for (let id = 0; id < keys; id++) {
+    for (const id of mv.touchedKeys()) {
       mv.resolve(id, n, r);
       if (r.kind === R_STORAGE) continue; // only read, or only written by discarded incarnations
       const key = mv.keyText(id);

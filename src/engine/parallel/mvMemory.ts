@@ -120,8 +120,20 @@ export class MvMemory {
     this.keyMeta = v.keyMeta;
   }
 
+  private generation = -1;
+
+  /** Drops the cached key ids if the key table was emptied since the last block. */
   startBlock(): void {
-    this.ids.clear();
+    const generation = Atomics.load(this.ctl, CTL.keyGeneration);
+    if (generation !== this.generation) {
+      this.ids.clear();
+      this.generation = generation;
+    }
+  }
+
+  /** Keys whose version list got its first entry this block. */
+  touchedKeys(): Int32Array {
+    return this.v.touched.subarray(0, Atomics.load(this.ctl, CTL.touchedTop));
   }
 
   /** The id of `key`, interning it on first sight. */
@@ -324,6 +336,15 @@ export class MvMemory {
       }
       e[entry + E_TX] = tx;
       e[entry + E_NEXT] = at;
+      if (previous === 0 && at === 0) {
+        // The key's first version this block: remember it for the write set and the reset.
+        const slot = Atomics.add(this.ctl, CTL.touchedTop, 1);
+        if (slot >= this.v.touched.length) {
+          unlock(locks, id);
+          throw new CapacityError("touched-key list full");
+        }
+        this.v.touched[slot] = id;
+      }
       if (previous === 0) this.keyMeta[head] = entry;
       else e[previous + E_NEXT] = entry;
       at = entry;

@@ -41,7 +41,13 @@ export const CTL = {
   finished: 18,
   /** Nonzero: the block proved too contended and is left to the sequential executor. */
   contended: 19,
-  length: 20,
+  /** Keys whose version list got its first entry this block (count of `touched`). */
+  touchedTop: 20,
+  /** Bumped when the key table is emptied: workers then drop their cached key ids. */
+  keyGeneration: 21,
+  /** Nonzero: a worker failed mid-block (a key slot or lock may be left held). */
+  failed: 22,
+  length: 24,
 } as const;
 
 export interface Capacity {
@@ -109,6 +115,7 @@ export interface SharedBuffers {
   values: SharedArrayBuffer;
   reads: SharedArrayBuffer;
   lists: SharedArrayBuffer;
+  touched: SharedArrayBuffer;
 }
 
 /** Words per transaction in `txs`. */
@@ -135,6 +142,7 @@ export interface SharedViews {
   values: Uint8Array;
   reads: Int32Array;
   lists: Int32Array;
+  touched: Int32Array;
 }
 
 function slotsFor(keys: number): number {
@@ -157,6 +165,7 @@ export function allocateShared(capacity: Capacity = DEFAULT_CAPACITY): SharedBuf
     values: new SharedArrayBuffer(capacity.valueBytes),
     reads: words(capacity.reads),
     lists: words(capacity.lists),
+    touched: words(capacity.keys),
   };
 }
 
@@ -175,24 +184,44 @@ export function viewsOf(b: SharedBuffers): SharedViews {
     values: new Uint8Array(b.values),
     reads: new Int32Array(b.reads),
     lists: new Int32Array(b.lists),
+    touched: new Int32Array(b.touched),
   };
 }
 
-/** Clears what the previous block used and sets up a block of `size` transactions. */
+/**
+ * Clears what the previous block used and sets up a block of `size` transactions.
+ *
+ * The key table survives from block to block (a key keeps its id, and each worker its
+ * cache of ids): only the version lists the previous block filled are emptied. The
+ * table is emptied when it is nearly full, or after a worker failed mid-block.
+ */
 export function resetForBlock(v: SharedViews, size: number): void {
-  const usedKeys = v.ctl[CTL.nextKeyId] as number;
-  if (usedKeys > 0) {
-    // Clear only the slots the previous block filled.
-    for (let id = 0; id < usedKeys; id++) v.keySlots[v.keyMeta[id * KEY_WORDS + K_SLOT] as number] = 0;
-    // Any slot still reserved (an interrupted insert) is cleared by a full sweep.
-    if (v.ctl[CTL.abort] !== 0) v.keySlots.fill(0);
+  const ctl = v.ctl;
+  const usedKeys = ctl[CTL.nextKeyId] as number;
+  const full =
+    usedKeys > v.capacity.keys * 0.75 || (ctl[CTL.keyBytesTop] as number) > v.keyBytes.length * 0.75;
+  let nextKeyId = usedKeys;
+  let keyBytesTop = ctl[CTL.keyBytesTop] as number;
+  let generation = ctl[CTL.keyGeneration] as number;
+  if (ctl[CTL.failed] !== 0 || full) {
+    v.keySlots.fill(0);
     v.keyLocks.fill(0, 0, usedKeys);
+    v.keyMeta.fill(0, 0, usedKeys * KEY_WORDS);
+    nextKeyId = 0;
+    keyBytesTop = 0;
+    generation++;
+  } else {
+    const touched = ctl[CTL.touchedTop] as number;
+    for (let i = 0; i < touched; i++) v.keyMeta[(v.touched[i] as number) * KEY_WORDS + K_HEAD] = 0;
   }
   v.txs.fill(0, 0, size * TX_WORDS);
   for (let i = 0; i < size; i++) v.txs[i * TX_WORDS + T_LAST_WORKER] = -1;
-  v.ctl.fill(0);
-  v.ctl[CTL.size] = size;
+  ctl.fill(0);
+  ctl[CTL.size] = size;
+  ctl[CTL.nextKeyId] = nextKeyId;
+  ctl[CTL.keyBytesTop] = keyBytesTop;
+  ctl[CTL.keyGeneration] = generation;
   // Offset 0 of the lists and entries arenas means "none": start allocating at 1 entry.
-  v.ctl[CTL.entriesTop] = 1;
-  v.ctl[CTL.listsTop] = 2;
+  ctl[CTL.entriesTop] = 1;
+  ctl[CTL.listsTop] = 2;
 }

@@ -251,6 +251,7 @@ port.on("message", async (message: ToWorker) => {
             error instanceof CapacityError
               ? error.message
               : `worker ${workerId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+          Atomics.store(views.ctl, CTL.failed, 1);
           abortRun(views);
         }
         Atomics.add(views.ctl, CTL.finished, 1);
