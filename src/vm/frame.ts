@@ -44,8 +44,13 @@ export function createFrame(init: {
   input: Uint8Array;
   depth: number;
 }): Frame {
+  // One literal with every field, in one order: every frame has the same shape.
   return {
-    ...init,
+    self: init.self,
+    caller: init.caller,
+    value: init.value,
+    input: init.input,
+    depth: init.depth,
     memory: undefined as unknown as WebAssembly.Memory,
     gas: { value: 0 },
     stack: { value: 0 },

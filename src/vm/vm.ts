@@ -99,7 +99,7 @@ export function createVm(options: VmOptions = {}): Vm {
     return session;
   };
   const currentFrame = (): Frame => {
-    const frames = current().frames;
+    const frames = (session as Session).frames;
     return frames[frames.length - 1] as Frame;
   };
 
