@@ -195,10 +195,6 @@ export class MvMemory {
     return this.keyBuffer.toString("latin1", at, at + length);
   }
 
-  get keyCount(): number {
-    return Atomics.load(this.ctl, CTL.nextKeyId);
-  }
-
   private storeBytes(bytes: Uint8Array): number {
     const at = Atomics.add(this.ctl, CTL.valuesTop, bytes.length);
     if (at + bytes.length > this.v.values.length) throw new CapacityError("value arena full");
