@@ -46,7 +46,9 @@ export function executeSequential<T, R>(
   return { receipts, writeSet: writes };
 }
 
-/** The sequential executor behind the `BlockExecutor` interface. */
-export function createSequentialExecutor<T, R>(executor: TxExecutor<T, R>): BlockExecutor<T, R> {
-  return { executeBlock: (pre, txs) => executeSequential(executor, pre, txs) };
+/** The sequential executor behind the `BlockExecutor` interface; `forBlock` gives each block's transaction executor. */
+export function createSequentialExecutor<T, R, C>(
+  forBlock: (config: C) => TxExecutor<T, R>,
+): BlockExecutor<T, R, C> {
+  return { executeBlock: (pre, txs, config) => executeSequential(forBlock(config), pre, txs) };
 }

@@ -40,7 +40,10 @@ export interface BlockResult<R> {
   writeSet: WriteSet;
 }
 
-/** An executor of whole blocks: the sequential reference or the parallel engine. */
-export interface BlockExecutor<T, R> {
-  executeBlock(pre: StateReader, txs: readonly T[]): BlockResult<R> | Promise<BlockResult<R>>;
+/**
+ * An executor of whole blocks: the sequential reference or the parallel engine, used the
+ * same way. `config` is what changes per block (for the chain, the block's context).
+ */
+export interface BlockExecutor<T, R, C> {
+  executeBlock(pre: StateReader, txs: readonly T[], config: C): BlockResult<R> | Promise<BlockResult<R>>;
 }

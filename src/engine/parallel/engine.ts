@@ -20,7 +20,7 @@ import { Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage, WriteSet } from "../../state/storage.js";
 import { executeSequential } from "../sequential.js";
-import type { BlockResult } from "../types.js";
+import type { BlockExecutor, BlockResult } from "../types.js";
 import { MvMemory, R_STORAGE, type Resolution } from "./mvMemory.js";
 import {
   type ContentionRule,
@@ -70,7 +70,7 @@ export interface BlockStats {
   fallbackReason?: string;
 }
 
-export interface ParallelEngine<T, R, C> {
+export interface ParallelEngine<T, R, C> extends BlockExecutor<T, R, C> {
   readonly workers: number;
   /** Copies `store` into every worker and returns it wrapped: commit through the wrapper. */
   attach(store: Storage): Promise<Storage>;

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import type { BlockContext } from "../../../src/chain/blockContext.js";
-import { chainExecutorModule } from "../../../src/chain/executorModule.js";
+import { chainExecutorModule, createExecutorFactory } from "../../../src/chain/executorModule.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
@@ -15,7 +15,10 @@ import { type Address, contractAddress } from "../../../src/codec/address.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import { encodeCall } from "../../../src/codec/metadata.js";
 import { createParallelEngine } from "../../../src/engine/parallel/index.js";
+import { createSequentialExecutor } from "../../../src/engine/sequential.js";
+import type { BlockExecutor } from "../../../src/engine/types.js";
 import { account, FEE_RECIPIENT } from "../../helpers/chain.js";
+import { sortedWrites } from "../../helpers/compare.js";
 import { type Contract, TestChain } from "../../helpers/contracts.js";
 import { mixedBlock } from "../../helpers/mixedBlock.js";
 import {
@@ -283,6 +286,25 @@ describe("parallel engine vs sequential (chain blocks)", () => {
     } finally {
       console.error = original;
       await cramped.close();
+    }
+  });
+});
+
+describe("one interface for both executors", () => {
+  it("the sequential executor and the parallel engine are interchangeable BlockExecutors", async () => {
+    const { chain, txs } = mixedBlock();
+    const engine = await chainEngine(2);
+    try {
+      const store = await attachChain(engine, chain);
+      const executors: Array<BlockExecutor<Transaction, Receipt, BlockContext>> = [
+        createSequentialExecutor(createExecutorFactory().forBlock),
+        engine,
+      ];
+      const [a, b] = await Promise.all(executors.map(async (e) => e.executeBlock(store, txs, chain.block)));
+      assert.deepEqual(b?.receipts, a?.receipts);
+      assert.deepEqual(sortedWrites(b?.writeSet ?? new Map()), sortedWrites(a?.writeSet ?? new Map()));
+    } finally {
+      await engine.close();
     }
   });
 });
