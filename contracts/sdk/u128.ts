@@ -141,6 +141,16 @@ export class U128 {
     return quotient ? new U128(qLo, qHi) : new U128(rLo, rHi);
   }
 
+  /** floor(sqrt(a * b)), with a 256-bit product (Uniswap's first-mint liquidity). */
+  static sqrtOfProduct(a: U128, b: U128): U128 {
+    return U256.fromU128(a).mul128(b).sqrt();
+  }
+
+  /** The smaller of two values. */
+  static min(a: U128, b: U128): U128 {
+    return a.lt(b) ? a : b;
+  }
+
   /** `this * num / den`, rounding down, with a 256-bit intermediate (no overflow in the product). */
   mulDiv(num: U128, den: U128): U128 {
     return U256.fromU128(this).mul128(num).div128(den);
@@ -222,6 +232,37 @@ export class U256 {
     borrow = this.l2 < o.l2 || (this.l2 == o.l2 && borrow == 1) ? 1 : 0;
     r.l3 = this.l3 - o.l3 - borrow;
     return r;
+  }
+
+  /** Number of significant bits. */
+  bitLength(): i32 {
+    if (this.l3 != 0) return 256 - <i32>clz(this.l3);
+    if (this.l2 != 0) return 192 - <i32>clz(this.l2);
+    if (this.l1 != 0) return 128 - <i32>clz(this.l1);
+    return 64 - <i32>clz(this.l0);
+  }
+
+  /** floor(sqrt(this)) by Newton's method from above (the result always fits in 128 bits). */
+  sqrt(): U128 {
+    if (this.isZero()) return U128.Zero;
+    const half = (this.bitLength() + 1) >> 1;
+    // x0 = 2^half >= sqrt(this); 2^128 does not fit, so start just below it.
+    let x =
+      half >= 128
+        ? U128.max()
+        : half >= 64
+          ? new U128(0, (<u64>1) << (<u64>(half - 64)))
+          : new U128((<u64>1) << (<u64>half), 0);
+    let done = false;
+    while (!done) {
+      const q = this.div128(x);
+      // y = (x + q) / 2 computed in 256 bits, so the sum cannot overflow.
+      const sum = U256.fromU128(x).add(U256.fromU128(q));
+      const y = new U128((sum.l0 >> 1) | (sum.l1 << 63), (sum.l1 >> 1) | (sum.l2 << 63));
+      if (y.lt(x)) x = y;
+      else done = true;
+    }
+    return x;
   }
 
   /** Product of a value below 2^128 and a u128 (never overflows 256 bits). */
