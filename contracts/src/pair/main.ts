@@ -109,6 +109,7 @@ export function burn(to: Address): Array<U128> {
   const b1 = balanceOfToken(t1);
   const liquidity = balances.get(self, U128.Zero);
   const supply = supplySlot.get(U128.Zero);
+  if (liquidity.isZero() || supply.isZero()) InsufficientLiquidityBurned();
   const amount0 = liquidity.mulDiv(b0, supply);
   const amount1 = liquidity.mulDiv(b1, supply);
   if (amount0.isZero() || amount1.isZero()) InsufficientLiquidityBurned();
