@@ -3,7 +3,7 @@
  * caller decide; `callOrRevert` bubbles the callee's revert up unchanged.
  */
 import { AbiReader, AbiWriter } from "./abi";
-import { Address } from "./address";
+import { Address, Bytes32 } from "./address";
 import { revertRaw } from "./errors";
 import * as host from "./host";
 import { U128 } from "./u128";
@@ -66,4 +66,45 @@ export function callOrRevert(
   const result = callContract(target, method, args, value);
   if (!result.ok) revertRaw(result.data);
   return result;
+}
+
+/** The result of `createContract`: the new address on success, else the status and revert data. */
+export class CreateResult {
+  constructor(
+    public status: i32,
+    public address: Address,
+    public data: Uint8Array,
+  ) {}
+  get ok(): bool {
+    return this.status == CALL_SUCCESS;
+  }
+}
+
+/**
+ * Deploys a contract from code already on chain (`codeHash`), with constructor `args`:
+ * its address depends on this contract, `salt`, the code hash and the args.
+ */
+export function createContract(
+  codeHash: Bytes32,
+  args: Uint8Array,
+  salt: Bytes32,
+  value: U128 = U128.Zero,
+  gas: u64 = 0,
+): CreateResult {
+  const v = new AbiWriter();
+  v.u128(value);
+  const valueBytes = v.finish();
+  const out = new Uint8Array(20);
+  const status = host.create(
+    codeHash.bytes.dataStart,
+    args.dataStart,
+    args.length,
+    salt.bytes.dataStart,
+    valueBytes.dataStart,
+    <i64>gas,
+    out.dataStart,
+  );
+  const data = new Uint8Array(host.returndata_size());
+  host.returndata_copy(data.dataStart);
+  return new CreateResult(status, new Address(out), data);
 }

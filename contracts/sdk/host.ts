@@ -31,6 +31,16 @@ export declare function call(
   valuePtr: usize,
   gas: i64,
 ): i32;
+@external("weft", "create")
+export declare function create(
+  codeHashPtr: usize,
+  argsPtr: usize,
+  argsLen: i32,
+  saltPtr: usize,
+  valuePtr: usize,
+  gas: i64,
+  dst: usize,
+): i32;
 @external("weft", "returndata_size") export declare function returndata_size(): i32;
 @external("weft", "returndata_copy") export declare function returndata_copy(dst: usize): void;
 @external("weft", "sha256") export declare function sha256(ptr: usize, len: i32, dst: usize): void;

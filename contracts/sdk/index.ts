@@ -1,7 +1,16 @@
 /** The Weft contract SDK (AssemblyScript). Contracts import everything from here. */
 export { AbiReader, AbiWriter, encode } from "./abi";
 export { Address, Bytes32 } from "./address";
-export { CALL_OUT_OF_GAS, CALL_REVERT, CALL_SUCCESS, CallResult, callContract, callOrRevert } from "./call";
+export {
+  CALL_OUT_OF_GAS,
+  CALL_REVERT,
+  CALL_SUCCESS,
+  CallResult,
+  CreateResult,
+  callContract,
+  callOrRevert,
+  createContract,
+} from "./call";
 export {
   balanceOf,
   blockHeight,

@@ -64,6 +64,7 @@ export const STANDARD_ERRORS: readonly ErrorMetadata[] = [
   { name: "AddressInUse", inputs: params(["address", "address"]) },
   { name: "DeployRejected", inputs: params(["code", "string"], ["message", "string"]) },
   { name: "Overflow", inputs: params(["message", "string"]) },
+  { name: "NoSuchCode", inputs: params(["codeHash", "bytes32"]) },
 ];
 
 const STANDARD_BY_NAME = new Map(STANDARD_ERRORS.map((e) => [e.name, e]));

@@ -55,6 +55,14 @@ export interface NestedCallRequest {
   gas: number;
 }
 
+export interface NestedCreateRequest {
+  codeHash: Uint8Array;
+  input: Uint8Array;
+  salt: Uint8Array;
+  value: bigint;
+  gas: number;
+}
+
 /** What the host functions need from the VM. */
 export interface HostContext {
   /** The frame currently running. */
@@ -63,6 +71,8 @@ export interface HostContext {
   env(): BlockEnv;
   /** Runs a nested call from the current frame; charges its gas to the current frame. */
   call(request: NestedCallRequest): { status: number; data: Uint8Array };
+  /** Deploys a contract from stored code, from the current frame; charges its gas to it. */
+  create(request: NestedCreateRequest): { status: number; data: Uint8Array; address?: Address };
 }
 
 /** Takes `amount` gas from the frame or aborts it with out of gas. */
@@ -228,6 +238,35 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
       const result = ctx.call({ target, method, input, value, gas: requested });
       f.lastCallData = result.data;
+      return result.status;
+    },
+    /**
+     * Deploys a contract from code already on chain (by code hash), from this contract:
+     * address = f(this contract, salt, code hash, args). Writes the address to `dst` and
+     * returns 0, or returns 1/2 (revert/out of gas) with the revert data as return data.
+     */
+    create(
+      codeHashPtr: number,
+      argsPtr: number,
+      argsLen: number,
+      saltPtr: number,
+      valuePtr: number,
+      gas: bigint,
+      dst: number,
+    ): number {
+      const f = ctx.frame();
+      const aLen = argsLen >>> 0;
+      charge(f, GAS.HOST_CALL + GAS.BYTE * aLen);
+      if (aLen > MAX_INPUT_BYTES)
+        throw limitExceeded(`constructor input of ${aLen} bytes (max ${MAX_INPUT_BYTES})`);
+      const codeHash = readBytes(f, codeHashPtr, 32);
+      const salt = readBytes(f, saltPtr, 32);
+      const value = readU128(f, valuePtr);
+      const input = readBytes(f, argsPtr, aLen);
+      const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
+      const result = ctx.create({ codeHash, input, salt, value, gas: requested });
+      f.lastCallData = result.data;
+      if (result.address !== undefined) writeAddress(f, dst, result.address);
       return result.status;
     },
     returndata_size(): number {

@@ -4,6 +4,7 @@
  * journaled state, the block environment, the frame stack) for the duration of a call.
  */
 import { type Address, contractAddress } from "../codec/address.js";
+import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
 import { codeHashKey, codeKey } from "../state/keys.js";
 import { type CallOutcome, runFrame, type Session } from "./callContract.js";
@@ -133,6 +134,40 @@ export function createVm(options: VmOptions = {}): Vm {
             : CALL_REVERT;
       return { status, data: outcome.data };
     },
+    create(request) {
+      const creator = currentFrame();
+      charge(creator, GAS.CALL + GAS.DEPLOY);
+      const s = current();
+      const code = s.state.read(codeKey(request.codeHash));
+      if (code === undefined) {
+        return { status: CALL_REVERT, data: vmError("NoSuchCode", ["bytes32"], [request.codeHash]) };
+      }
+      const cached = cache.get(toHex(request.codeHash), () => code);
+      const available = creator.gas.value;
+      const allowed = available - Math.floor(available / 64);
+      const gasLimit = request.gas === 0 ? allowed : Math.min(request.gas, allowed);
+      const outcome = instantiateContract(s, {
+        deployer: creator.self,
+        codeHash: request.codeHash,
+        hasInit: cached.initIndex >= 0,
+        args: request.input,
+        salt: request.salt,
+        value: request.value,
+        gasLimit,
+        depth: creator.depth + 1,
+        stackStart: creator.stack.value + HOST_FRAME_UNITS,
+      });
+      creator.gas.value -= outcome.gasUsed;
+      const status =
+        outcome.status === "success"
+          ? CALL_SUCCESS
+          : outcome.status === "outOfGas"
+            ? CALL_OUT_OF_GAS
+            : CALL_REVERT;
+      const result: { status: number; data: Uint8Array; address?: Address } = { status, data: outcome.data };
+      if (outcome.address !== undefined) result.address = outcome.address;
+      return result;
+    },
   };
   const hostFunctions = createHostFunctions(ctx);
   const imports: WebAssembly.Imports = {
@@ -173,11 +208,48 @@ export function createVm(options: VmOptions = {}): Vm {
       return { status: "revert", data, gasUsed: 0 };
     }
     const codeHash = keccak256(req.code);
-    const address = contractAddress(req.deployer, req.salt, codeHash, req.args);
+    const key = codeKey(codeHash);
+    const snap = s.state.snapshot();
+    if (s.state.read(key) === undefined) s.state.write(key, req.code);
+    const outcome = instantiateContract(s, {
+      deployer: req.deployer,
+      codeHash,
+      hasInit: info.hasInit,
+      args: req.args,
+      salt: req.salt,
+      value: req.value,
+      gasLimit: req.gasLimit,
+      depth: 0,
+      stackStart: 0,
+    });
+    if (outcome.status !== "success") s.state.revertTo(snap);
+    return outcome;
+  }
+
+  /**
+   * Puts a contract at its derived address and runs its constructor: the part of a
+   * deployment shared by deploy transactions and the `create` host function. Undoes
+   * its own effects on failure.
+   */
+  function instantiateContract(
+    s: Session,
+    req: {
+      deployer: Address;
+      codeHash: Uint8Array;
+      hasInit: boolean;
+      args: Uint8Array;
+      salt: Uint8Array;
+      value: bigint;
+      gasLimit: number;
+      depth: number;
+      stackStart: number;
+    },
+  ): DeployOutcome {
+    const address = contractAddress(req.deployer, req.salt, req.codeHash, req.args);
     if (s.state.read(codeHashKey(address)) !== undefined) {
       return { status: "revert", data: vmError("AddressInUse", ["address"], [address]), gasUsed: 0 };
     }
-    if (!info.hasInit && req.args.length > 0) {
+    if (!req.hasInit && req.args.length > 0) {
       const data = vmError(
         "InvalidArguments",
         ["string"],
@@ -186,10 +258,8 @@ export function createVm(options: VmOptions = {}): Vm {
       return { status: "revert", data, gasUsed: 0 };
     }
     const snap = s.state.snapshot();
-    const key = codeKey(codeHash);
-    if (s.state.read(key) === undefined) s.state.write(key, req.code);
-    s.state.write(codeHashKey(address), codeHash);
-    if (!info.hasInit) {
+    s.state.write(codeHashKey(address), req.codeHash);
+    if (!req.hasInit) {
       if (!s.state.transfer(req.deployer, address, req.value)) {
         s.state.revertTo(snap);
         return { status: "revert", data: vmError("InsufficientBalance"), gasUsed: 0 };
@@ -203,8 +273,8 @@ export function createVm(options: VmOptions = {}): Vm {
       input: req.args,
       value: req.value,
       gasLimit: req.gasLimit,
-      depth: 0,
-      stackStart: 0,
+      depth: req.depth,
+      stackStart: req.stackStart,
       isInit: true,
     });
     if (outcome.status !== "success") {

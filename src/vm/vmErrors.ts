@@ -16,7 +16,8 @@ export type VmErrorName =
   | "InvalidArguments"
   | "LimitExceeded"
   | "AddressInUse"
-  | "DeployRejected";
+  | "DeployRejected"
+  | "NoSuchCode";
 
 /** Encodes a VM error as revert data. */
 export function vmError(name: VmErrorName, types: string[] = [], values: unknown[] = []): Uint8Array {

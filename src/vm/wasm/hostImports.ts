@@ -37,6 +37,7 @@ export const HOST_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   balance: sig([I32, I32]),
   transfer: sig([I32, I32], [I32]),
   call: sig([I32, I32, I32, I32, I32, I32, I64], [I32]),
+  create: sig([I32, I32, I32, I32, I32, I64, I32], [I32]),
   returndata_size: sig([], [I32]),
   returndata_copy: sig([I32]),
   sha256: sig([I32, I32, I32]),
