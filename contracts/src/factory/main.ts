@@ -7,13 +7,21 @@ import {
   AbiWriter,
   Address,
   Bytes32,
+  caller,
   createContract,
   keccak256,
   StorageMap,
   StorageMap2,
   StorageValue,
 } from "../../sdk/index";
-import { IdenticalTokens, IndexOutOfRange, PairCreationFailed, PairExists, ZeroAddress } from "./errors.gen";
+import {
+  Forbidden,
+  IdenticalTokens,
+  IndexOutOfRange,
+  PairCreationFailed,
+  PairExists,
+  ZeroAddress,
+} from "./errors.gen";
 import { PairCreated } from "./events.gen";
 
 const codeHashSlot = new StorageValue<Bytes32>("code");
@@ -21,10 +29,42 @@ const pairs = new StorageMap2<Address, Address, Address>("pair");
 const pairCount = new StorageValue<u32>("count");
 const pairAt = new StorageMap<u32, Address>("at");
 
-/** `pairCodeHash`: keccak256 of the pair contract's code (deployed once, by anyone). */
+const feeToSlot = new StorageValue<Address>("feeTo");
+const feeToSetterSlot = new StorageValue<Address>("feeToSetter");
+
+/**
+ * `pairCodeHash`: keccak256 of the pair contract's code (deployed once, by anyone). The
+ * deployer may later turn the protocol fee on (`setFeeTo`).
+ */
 export function init(pairCodeHash: Bytes32): void {
   codeHashSlot.set(pairCodeHash);
   pairCount.set(0);
+  feeToSetterSlot.set(caller());
+  feeToSlot.set(Address.zero());
+}
+
+/** Where the protocol fee (1/6 of the growth in sqrt(k)) is minted; zero = off. */
+export function feeTo(): Address {
+  return feeToSlot.get(Address.zero());
+}
+
+export function feeToSetter(): Address {
+  return feeToSetterSlot.get(Address.zero());
+}
+
+export function setFeeTo(to: Address): void {
+  onlySetter();
+  feeToSlot.set(to);
+}
+
+export function setFeeToSetter(next: Address): void {
+  onlySetter();
+  feeToSetterSlot.set(next);
+}
+
+function onlySetter(): void {
+  const who = caller();
+  if (!who.equals(feeToSetterSlot.get(Address.zero()))) Forbidden(who);
 }
 
 export function pairCodeHash(): Bytes32 {

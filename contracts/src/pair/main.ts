@@ -7,7 +7,8 @@
  * `skim` and `sync`. The first mint locks 1,000 units of liquidity forever.
  *
  * Reentrancy into the pair is impossible (the VM refuses it), which is what Uniswap's
- * lock achieves. Not yet: the protocol fee and the TWAP price accumulators.
+ * lock achieves. The protocol fee is the factory's `feeTo` (off when zero). Not yet: the
+ * TWAP price accumulators.
  */
 import {
   AbiWriter,
@@ -48,6 +49,9 @@ const token1Slot = new StorageValue<Address>("t1");
 const reserve0Slot = new StorageValue<U128>("r0");
 const reserve1Slot = new StorageValue<U128>("r1");
 const supplySlot = new StorageValue<U128>("supply");
+const factorySlot = new StorageValue<Address>("factory");
+/** reserve0 * reserve1 after the last liquidity event, while the protocol fee is on. */
+const kLastSlot = new StorageValue<U256>("kLast");
 const balances = new StorageMap<Address, U128>("bal");
 const allowances = new StorageMap2<Address, Address, U128>("allow");
 
@@ -56,6 +60,7 @@ export function init(tokenA: Address, tokenB: Address): void {
   if (!lessThan(tokenA, tokenB)) BadTokenOrder();
   token0Slot.set(tokenA);
   token1Slot.set(tokenB);
+  factorySlot.set(caller());
   reserve0Slot.set(U128.Zero);
   reserve1Slot.set(U128.Zero);
   supplySlot.set(U128.Zero);
@@ -70,6 +75,14 @@ export function token1(): Address {
 }
 
 /** [reserve0, reserve1]. */
+export function factory(): Address {
+  return factorySlot.get(Address.zero());
+}
+
+export function kLast(): U256 {
+  return kLastSlot.get(new U256());
+}
+
 export function getReserves(): Array<U128> {
   return [reserve0Slot.get(U128.Zero), reserve1Slot.get(U128.Zero)];
 }
@@ -82,6 +95,7 @@ export function mint(to: Address): U128 {
   const b1 = balanceOfToken(token1());
   const amount0 = b0.sub(r0);
   const amount1 = b1.sub(r1);
+  const feeOn = mintFee(r0, r1);
   const supply = supplySlot.get(U128.Zero);
   let liquidity: U128;
   if (supply.isZero()) {
@@ -96,6 +110,7 @@ export function mint(to: Address): U128 {
   if (liquidity.isZero()) InsufficientLiquidityMinted();
   mintLp(to, liquidity);
   update(b0, b1);
+  if (feeOn) kLastSlot.set(U256.fromU128(b0).mul128(b1));
   Mint(caller(), amount0, amount1);
   return liquidity;
 }
@@ -108,6 +123,7 @@ export function burn(to: Address): Array<U128> {
   const b0 = balanceOfToken(t0);
   const b1 = balanceOfToken(t1);
   const liquidity = balances.get(self, U128.Zero);
+  const feeOn = mintFee(reserve0Slot.get(U128.Zero), reserve1Slot.get(U128.Zero));
   const supply = supplySlot.get(U128.Zero);
   if (liquidity.isZero() || supply.isZero()) InsufficientLiquidityBurned();
   const amount0 = liquidity.mulDiv(b0, supply);
@@ -116,7 +132,10 @@ export function burn(to: Address): Array<U128> {
   burnLp(self, liquidity);
   sendToken(t0, to, amount0);
   sendToken(t1, to, amount1);
-  update(balanceOfToken(t0), balanceOfToken(t1));
+  const n0 = balanceOfToken(t0);
+  const n1 = balanceOfToken(t1);
+  update(n0, n1);
+  if (feeOn) kLastSlot.set(U256.fromU128(n0).mul128(n1));
   Burn(caller(), amount0, amount1, to);
   return [amount0, amount1];
 }
@@ -241,6 +260,37 @@ function update(b0: U128, b1: U128): void {
   reserve0Slot.set(b0);
   reserve1Slot.set(b1);
   Sync(b0, b1);
+}
+
+/** The factory's fee recipient, or zero (fee off, or no factory). */
+function feeRecipient(): Address {
+  const result = callContract(factorySlot.get(Address.zero()), "feeTo", new Uint8Array(0));
+  return result.ok ? result.value<Address>() : Address.zero();
+}
+
+/**
+ * The protocol fee (Uniswap V2): when on, 1/6 of the growth of sqrt(k) since the last
+ * liquidity event is minted as liquidity to the fee recipient. Returns whether it is on.
+ */
+function mintFee(r0: U128, r1: U128): bool {
+  const to = feeRecipient();
+  const feeOn = !to.isZero();
+  const kLast = kLastSlot.get(new U256());
+  if (feeOn) {
+    if (!kLast.isZero()) {
+      const rootK = U128.sqrtOfProduct(r0, r1);
+      const rootKLast = kLast.sqrt();
+      if (rootK.gt(rootKLast)) {
+        const supply = supplySlot.get(U128.Zero);
+        const denominator = rootK.mul(U128.fromU64(5)).add(rootKLast);
+        const liquidity = supply.mulDiv(rootK.sub(rootKLast), denominator);
+        if (!liquidity.isZero()) mintLp(to, liquidity);
+      }
+    }
+  } else if (!kLast.isZero()) {
+    kLastSlot.set(new U256());
+  }
+  return feeOn;
 }
 
 /** Re-raises a failed callback's error as the swap's own: the whole swap reverts with its reason. */

@@ -10,8 +10,8 @@ import {
   Address,
   blockTime,
   CallResult,
-  callOrRevert,
   caller,
+  callOrRevert,
   StorageValue,
   U128,
 } from "../../sdk/index";

@@ -124,4 +124,53 @@ describe("AMM factory", () => {
       await engine.close();
     }
   });
+
+  it("protocol fee: off by default; when on, 1/6 of the growth of sqrt(k) is minted to feeTo", () => {
+    const { chain, factory, tokens } = setup();
+    const [a, b] = [tokens[0] as Contract, tokens[1] as Contract];
+    const feeTo = account(5);
+    assert.equal(factory.send(account(2), "setFeeTo", [feeTo]).error?.name, "Forbidden");
+    assert.equal(factory.send(lp, "setFeeTo", [feeTo]).receipt.status, "success");
+    assert.equal(factory.view("feeTo"), feeTo);
+    const address = factory.send(lp, "createPair", [a.address, b.address]).value as Address;
+    const pair = new Contract(chain, address, pairArtifact.metadata);
+    const deposit = (x: bigint, y: bigint) => {
+      chain.runOne(a.tx(lp, "transfer", [address, x]));
+      chain.runOne(b.tx(lp, "transfer", [address, y]));
+      return pair.send(lp, "mint", [lp]);
+    };
+    assert.equal(deposit(10n ** 20n, 10n ** 20n).receipt.status, "success");
+    assert.equal(pair.view("kLast"), 10n ** 40n);
+    // Trade both ways so that fees grow k.
+    const [t0] = sorted(a.address, b.address);
+    const [in0, in1] = t0 === a.address ? [a, b] : [b, a];
+    for (let i = 0; i < 4; i++) {
+      chain.runOne(in0.tx(lp, "transfer", [address, 10n ** 19n]));
+      pair.send(lp, "swap", [0n, 9n * 10n ** 18n, lp, new Uint8Array(0)]);
+      chain.runOne(in1.tx(lp, "transfer", [address, 10n ** 19n]));
+      pair.send(lp, "swap", [9n * 10n ** 18n, 0n, lp, new Uint8Array(0)]);
+    }
+    const [r0, r1] = pair.view("getReserves") as [bigint, bigint];
+    const supply = pair.view("totalSupply") as bigint;
+    const isqrt = (n: bigint) => {
+      let x = n;
+      let y = (x + 1n) / 2n;
+      while (y < x) {
+        x = y;
+        y = (x + n / x) / 2n;
+      }
+      return x;
+    };
+    const rootK = isqrt(r0 * r1);
+    const rootKLast = 10n ** 20n;
+    assert.ok(rootK > rootKLast, "fees grew k");
+    const expectedFee = (supply * (rootK - rootKLast)) / (rootK * 5n + rootKLast);
+    assert.equal(pair.view("balanceOf", [feeTo]), 0n, "nothing before the next liquidity event");
+    deposit(10n ** 18n, 10n ** 18n);
+    assert.equal(pair.view("balanceOf", [feeTo]), expectedFee);
+    // Turned off: kLast is cleared at the next liquidity event.
+    factory.send(lp, "setFeeTo", [`0x${"00".repeat(20)}`]);
+    deposit(10n ** 18n, 10n ** 18n);
+    assert.equal(pair.view("kLast"), 0n);
+  });
 });
