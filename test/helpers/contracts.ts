@@ -26,15 +26,23 @@ export interface CallOptions {
 
 export class TestChain {
   readonly state: MapState;
-  readonly block: BlockContext;
-  readonly executor;
+  block: BlockContext;
+  executor;
+  private readonly vmOptions: VmOptions;
 
   constructor(accounts = 5, block: Partial<BlockContext> = {}, vmOptions: VmOptions = {}) {
     const funded: Array<[Address, bigint]> = [];
     for (let i = 1; i <= accounts; i++) funded.push([account(i), RICH]);
     this.state = fundedState(funded);
     this.block = blockContext(block);
+    this.vmOptions = vmOptions;
     this.executor = createChainExecutor(this.block, vmOptions);
+  }
+
+  /** Moves the chain's clock (and block height) forward: later blocks see the new time. */
+  advance(seconds: bigint): void {
+    this.block = { ...this.block, time: this.block.time + seconds, height: this.block.height + 1n };
+    this.executor = createChainExecutor(this.block, this.vmOptions);
   }
 
   run(txs: Transaction[]): BlockResult<Receipt> {

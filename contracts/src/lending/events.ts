@@ -1,0 +1,53 @@
+// Events of the lending market (read by the build).
+import { Address, Indexed, U128 } from "../../sdk/index";
+
+export declare function MarketListed(
+  asset: Indexed<Address>,
+  collateralFactor: U128,
+  reserveFactor: U128,
+): void;
+export declare function AccrueInterest(
+  asset: Indexed<Address>,
+  interest: U128,
+  borrowIndex: U128,
+  totalBorrows: U128,
+): void;
+export declare function Supply(
+  asset: Indexed<Address>,
+  account: Indexed<Address>,
+  amount: U128,
+  shares: U128,
+): void;
+export declare function Withdraw(
+  asset: Indexed<Address>,
+  account: Indexed<Address>,
+  amount: U128,
+  shares: U128,
+): void;
+export declare function Borrow(
+  asset: Indexed<Address>,
+  account: Indexed<Address>,
+  amount: U128,
+  debt: U128,
+): void;
+export declare function Repay(
+  asset: Indexed<Address>,
+  account: Indexed<Address>,
+  payer: Address,
+  amount: U128,
+  debt: U128,
+): void;
+export declare function Liquidate(
+  borrower: Indexed<Address>,
+  liquidator: Indexed<Address>,
+  debtAsset: Address,
+  repaid: U128,
+  collateralAsset: Address,
+  seizedShares: U128,
+): void;
+export declare function FlashLoan(
+  asset: Indexed<Address>,
+  receiver: Indexed<Address>,
+  amount: U128,
+  fee: U128,
+): void;

@@ -1,0 +1,489 @@
+/**
+ * A lending market (Compound / Aave semantics) over any number of assets (at most 16).
+ *
+ * - Suppliers receive shares of a market's assets (cash + borrows - reserves); interest
+ *   raises the value of a share. Borrowers owe `principal * borrowIndex / snapshot`.
+ * - Interest accrues by index over time (seconds), at most once per block per market: a
+ *   kinked rate model (base + utilisation * multiplier up to the kink, plus the jump
+ *   multiplier above it); the reserve factor of interest goes to the protocol's reserves.
+ * - Every supplied asset with a collateral factor counts as collateral. An account is
+ *   healthy while sum(supplied value * collateral factor) >= sum(debt value), with
+ *   prices from the oracle contract (which refuses stale prices). A borrow or withdrawal
+ *   that would make it unhealthy reverts; an unhealthy account can be liquidated: up to
+ *   50% of a debt repaid, collateral worth 108% of it seized.
+ * - Flash loans: any amount of a market's cash, repaid with a fee (9 bps by default) in
+ *   the same call; the fee goes to the suppliers. Otherwise everything reverts.
+ *
+ * Per-user state is one key per (market, account) and field; per-market totals are one
+ * key each per field, written by actions in that market only.
+ */
+import {
+  AbiWriter,
+  Address,
+  blockTime,
+  callContract,
+  caller,
+  Fields,
+  revertRaw,
+  StorageMap,
+  StorageMap2,
+  StorageValue,
+  selfAddress,
+  U128,
+} from "../../sdk/index";
+import {
+  AccountHealthy,
+  FlashLoanNotRepaid,
+  InsufficientCash,
+  InsufficientCollateral,
+  InsufficientShares,
+  InvalidParameter,
+  MarketAlreadyListed,
+  MarketNotListed,
+  NothingToSeize,
+  NotOwner,
+  RepayTooMuch,
+  TooManyMarkets,
+  TransferFailed,
+  ZeroAmount,
+} from "./errors.gen";
+import {
+  AccrueInterest,
+  Borrow,
+  FlashLoan,
+  Liquidate,
+  MarketListed,
+  Repay,
+  Supply,
+  Withdraw,
+} from "./events.gen";
+
+const WAD = U128.fromU64(1_000_000_000_000_000_000);
+const MAX_MARKETS: u32 = 16;
+const CLOSE_FACTOR = U128.fromU64(500_000_000_000_000_000); // 50%
+const LIQUIDATION_INCENTIVE = U128.fromU64(1_080_000_000_000_000_000); // 108%
+const BPS = U128.fromU64(10_000);
+
+// Market fields.
+const F_LISTED: u8 = 0;
+const F_COLLATERAL: u8 = 1;
+const F_RESERVE_FACTOR: u8 = 2;
+const F_BASE: u8 = 3;
+const F_MULTIPLIER: u8 = 4;
+const F_JUMP: u8 = 5;
+const F_KINK: u8 = 6;
+const F_INDEX: u8 = 7;
+const F_BORROWS: u8 = 8;
+const F_RESERVES: u8 = 9;
+const F_SHARES: u8 = 10;
+const F_LAST: u8 = 11;
+const F_CASH: u8 = 12;
+
+const ownerSlot = new StorageValue<Address>("owner");
+const oracleSlot = new StorageValue<Address>("oracle");
+const flashFeeSlot = new StorageValue<U128>("flashFee");
+const marketCount = new StorageValue<u32>("count");
+const marketAt = new StorageMap<u32, Address>("at");
+const markets = new StorageMap<Address, bool>("m");
+const shares = new StorageMap2<Address, Address, U128>("sh");
+const debts = new StorageMap2<Address, Address, bool>("d");
+
+function market(asset: Address): Fields {
+  return new Fields(markets.keyOf(asset));
+}
+
+function listed(asset: Address): Fields {
+  const m = market(asset);
+  if (!m.get<bool>(F_LISTED, false)) MarketNotListed(asset);
+  return m;
+}
+
+export function init(oracle_: Address): void {
+  ownerSlot.set(caller());
+  oracleSlot.set(oracle_);
+  flashFeeSlot.set(U128.fromU64(9));
+  marketCount.set(0);
+}
+
+function onlyOwner(): void {
+  const who = caller();
+  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
+}
+
+/** Lists a market. Factors and the kink are 1e18-scaled fractions; rates are per second, 1e18-scaled. */
+export function listMarket(
+  asset: Address,
+  collateralFactor: U128,
+  reserveFactor: U128,
+  baseRate: U128,
+  multiplier: U128,
+  jumpMultiplier: U128,
+  kink: U128,
+): void {
+  onlyOwner();
+  const m = market(asset);
+  if (m.get<bool>(F_LISTED, false)) MarketAlreadyListed(asset);
+  if (collateralFactor.ge(WAD)) InvalidParameter("collateralFactor", collateralFactor);
+  if (reserveFactor.gt(WAD)) InvalidParameter("reserveFactor", reserveFactor);
+  if (kink.gt(WAD)) InvalidParameter("kink", kink);
+  const count = marketCount.get(0);
+  if (count >= MAX_MARKETS) TooManyMarkets();
+  marketAt.set(count, asset);
+  marketCount.set(count + 1);
+  m.set<bool>(F_LISTED, true);
+  m.set<U128>(F_COLLATERAL, collateralFactor);
+  m.set<U128>(F_RESERVE_FACTOR, reserveFactor);
+  m.set<U128>(F_BASE, baseRate);
+  m.set<U128>(F_MULTIPLIER, multiplier);
+  m.set<U128>(F_JUMP, jumpMultiplier);
+  m.set<U128>(F_KINK, kink);
+  m.set<U128>(F_INDEX, WAD);
+  m.set<u64>(F_LAST, blockTime());
+  MarketListed(asset, collateralFactor, reserveFactor);
+}
+
+/** Flash-loan fee in basis points. */
+export function setFlashFee(bps: U128): void {
+  onlyOwner();
+  if (bps.gt(BPS)) InvalidParameter("flashFee", bps);
+  flashFeeSlot.set(bps);
+}
+
+// Rates and accrual.
+
+function utilisation(cash: U128, borrows: U128, reserves: U128): U128 {
+  if (borrows.isZero()) return U128.Zero;
+  const total = cash.add(borrows);
+  if (!total.gt(reserves)) return WAD;
+  return borrows.mulDiv(WAD, total.sub(reserves));
+}
+
+function borrowRateOf(m: Fields): U128 {
+  const u = utilisation(
+    m.get<U128>(F_CASH, U128.Zero),
+    m.get<U128>(F_BORROWS, U128.Zero),
+    m.get<U128>(F_RESERVES, U128.Zero),
+  );
+  const base = m.get<U128>(F_BASE, U128.Zero);
+  const multiplier = m.get<U128>(F_MULTIPLIER, U128.Zero);
+  const kink = m.get<U128>(F_KINK, WAD);
+  if (u.le(kink)) return base.add(u.mulDiv(multiplier, WAD));
+  const normal = base.add(kink.mulDiv(multiplier, WAD));
+  return normal.add(u.sub(kink).mulDiv(m.get<U128>(F_JUMP, U128.Zero), WAD));
+}
+
+/** Per-second borrow rate, 1e18-scaled. */
+export function borrowRate(asset: Address): U128 {
+  return borrowRateOf(listed(asset));
+}
+
+/** Per-second supply rate, 1e18-scaled: borrow rate * utilisation * (1 - reserve factor). */
+export function supplyRate(asset: Address): U128 {
+  const m = listed(asset);
+  const u = utilisation(
+    m.get<U128>(F_CASH, U128.Zero),
+    m.get<U128>(F_BORROWS, U128.Zero),
+    m.get<U128>(F_RESERVES, U128.Zero),
+  );
+  const keep = WAD.sub(m.get<U128>(F_RESERVE_FACTOR, U128.Zero));
+  return borrowRateOf(m).mulDiv(u, WAD).mulDiv(keep, WAD);
+}
+
+function accrue(asset: Address, m: Fields): void {
+  const now = blockTime();
+  const last = m.get<u64>(F_LAST, now);
+  if (now <= last) return;
+  const factor = borrowRateOf(m).mul(U128.fromU64(now - last));
+  const borrows = m.get<U128>(F_BORROWS, U128.Zero);
+  const interest = borrows.mulDiv(factor, WAD);
+  const index = m.get<U128>(F_INDEX, WAD);
+  const newIndex = index.add(index.mulDiv(factor, WAD));
+  m.set<u64>(F_LAST, now);
+  if (interest.isZero() && newIndex.eq(index)) return;
+  const newBorrows = borrows.add(interest);
+  m.set<U128>(F_BORROWS, newBorrows);
+  m.set<U128>(
+    F_RESERVES,
+    m.get<U128>(F_RESERVES, U128.Zero).add(interest.mulDiv(m.get<U128>(F_RESERVE_FACTOR, U128.Zero), WAD)),
+  );
+  m.set<U128>(F_INDEX, newIndex);
+  AccrueInterest(asset, interest, newIndex, newBorrows);
+}
+
+/** Accrues a market's interest up to now (anyone may call it). */
+export function accrueInterest(asset: Address): void {
+  accrue(asset, listed(asset));
+}
+
+// Shares and debts.
+
+function underlying(m: Fields): U128 {
+  const total = m.get<U128>(F_CASH, U128.Zero).add(m.get<U128>(F_BORROWS, U128.Zero));
+  const reserves = m.get<U128>(F_RESERVES, U128.Zero);
+  return total.gt(reserves) ? total.sub(reserves) : U128.Zero;
+}
+
+function sharesToAmount(m: Fields, count: U128): U128 {
+  const total = m.get<U128>(F_SHARES, U128.Zero);
+  return total.isZero() ? U128.Zero : count.mulDiv(underlying(m), total);
+}
+
+function debtOf(m: Fields, asset: Address, account: Address): U128 {
+  const d = new Fields(debts.keyOf(asset, account));
+  const principal = d.get<U128>(0, U128.Zero);
+  if (principal.isZero()) return principal;
+  return principal.mulDiv(m.get<U128>(F_INDEX, WAD), d.get<U128>(1, WAD));
+}
+
+function setDebt(m: Fields, asset: Address, account: Address, amount: U128): void {
+  const d = new Fields(debts.keyOf(asset, account));
+  d.set<U128>(0, amount);
+  d.set<U128>(1, m.get<U128>(F_INDEX, WAD));
+}
+
+/** [borrowing power, debt] of an account, in the oracle's unit (1e18-scaled), from stored indexes. */
+export function accountLiquidity(account: Address): Array<U128> {
+  let power = U128.Zero;
+  let debt = U128.Zero;
+  const count = marketCount.get(0);
+  for (let i: u32 = 0; i < count; i++) {
+    const asset = marketAt.get(i, Address.zero());
+    const m = market(asset);
+    const held = shares.get(asset, account, U128.Zero);
+    const owed = debtOf(m, asset, account);
+    if (held.isZero() && owed.isZero()) continue;
+    const price = priceOf(asset);
+    if (!held.isZero()) {
+      const value = sharesToAmount(m, held).mulDiv(price, WAD);
+      power = power.add(value.mulDiv(m.get<U128>(F_COLLATERAL, U128.Zero), WAD));
+    }
+    if (!owed.isZero()) debt = debt.add(owed.mulDiv(price, WAD));
+  }
+  return [power, debt];
+}
+
+function requireHealthy(account: Address): void {
+  const l = accountLiquidity(account);
+  if (l[1].gt(l[0])) InsufficientCollateral(l[0], l[1]);
+}
+
+function priceOf(asset: Address): U128 {
+  const w = new AbiWriter();
+  w.address(asset);
+  const result = callContract(oracleSlot.get(Address.zero()), "getPrice", w.finish());
+  if (!result.ok) revertRaw(result.data);
+  return result.value<U128>();
+}
+
+// Actions.
+
+/** Supplies `amount` of `asset` (approved to this contract); returns the shares minted. */
+export function supply(asset: Address, amount: U128): U128 {
+  if (amount.isZero()) ZeroAmount();
+  const m = listed(asset);
+  accrue(asset, m);
+  const account = caller();
+  const total = m.get<U128>(F_SHARES, U128.Zero);
+  const value = underlying(m);
+  const minted = total.isZero() || value.isZero() ? amount : amount.mulDiv(total, value);
+  if (minted.isZero()) ZeroAmount();
+  pull(asset, account, amount);
+  m.set<U128>(F_CASH, m.get<U128>(F_CASH, U128.Zero).add(amount));
+  m.set<U128>(F_SHARES, total.add(minted));
+  shares.set(asset, account, shares.get(asset, account, U128.Zero).add(minted));
+  Supply(asset, account, amount, minted);
+  return minted;
+}
+
+/** Withdraws `amount` of `asset`; returns the shares burned (rounded up). */
+export function withdraw(asset: Address, amount: U128): U128 {
+  if (amount.isZero()) ZeroAmount();
+  const m = listed(asset);
+  accrue(asset, m);
+  const account = caller();
+  const total = m.get<U128>(F_SHARES, U128.Zero);
+  const value = underlying(m);
+  if (value.isZero()) InsufficientCash(U128.Zero, amount);
+  let burned = amount.mulDiv(total, value);
+  if (!burned.mulDiv(value, total).ge(amount)) burned = burned.add(U128.fromU64(1));
+  const held = shares.get(asset, account, U128.Zero);
+  if (held.lt(burned)) InsufficientShares(held, burned);
+  const cash = m.get<U128>(F_CASH, U128.Zero);
+  if (cash.lt(amount)) InsufficientCash(cash, amount);
+  shares.set(asset, account, held.sub(burned));
+  m.set<U128>(F_SHARES, total.sub(burned));
+  m.set<U128>(F_CASH, cash.sub(amount));
+  requireHealthy(account);
+  push(asset, account, amount);
+  Withdraw(asset, account, amount, burned);
+  return burned;
+}
+
+/** Borrows `amount` of `asset` against the caller's collateral; returns the new debt. */
+export function borrow(asset: Address, amount: U128): U128 {
+  if (amount.isZero()) ZeroAmount();
+  const m = listed(asset);
+  accrue(asset, m);
+  const account = caller();
+  const cash = m.get<U128>(F_CASH, U128.Zero);
+  if (cash.lt(amount)) InsufficientCash(cash, amount);
+  const debt = debtOf(m, asset, account).add(amount);
+  setDebt(m, asset, account, debt);
+  m.set<U128>(F_BORROWS, m.get<U128>(F_BORROWS, U128.Zero).add(amount));
+  m.set<U128>(F_CASH, cash.sub(amount));
+  requireHealthy(account);
+  push(asset, account, amount);
+  Borrow(asset, account, amount, debt);
+  return debt;
+}
+
+/** Repays up to `amount` of `account`'s debt in `asset` (u128 max = all of it); returns what was repaid. */
+export function repay(asset: Address, account: Address, amount: U128): U128 {
+  const m = listed(asset);
+  accrue(asset, m);
+  const payer = caller();
+  const debt = debtOf(m, asset, account);
+  const paid = U128.min(amount, debt);
+  if (paid.isZero()) ZeroAmount();
+  pull(asset, payer, paid);
+  reduceDebt(m, asset, account, debt, paid);
+  Repay(asset, account, payer, paid, debt.sub(paid));
+  return paid;
+}
+
+function reduceDebt(m: Fields, asset: Address, account: Address, debt: U128, paid: U128): void {
+  setDebt(m, asset, account, debt.sub(paid));
+  const borrows = m.get<U128>(F_BORROWS, U128.Zero);
+  // Rounding can leave the total a unit below the sum of debts: never underflow.
+  m.set<U128>(F_BORROWS, borrows.gt(paid) ? borrows.sub(paid) : U128.Zero);
+  m.set<U128>(F_CASH, m.get<U128>(F_CASH, U128.Zero).add(paid));
+}
+
+/**
+ * Repays `amount` of an unhealthy `borrower`'s debt in `debtAsset` (at most the close
+ * factor of it) and seizes collateral shares of `collateralAsset` worth 108% of it.
+ * Returns the shares seized.
+ */
+export function liquidate(
+  borrower: Address,
+  debtAsset: Address,
+  amount: U128,
+  collateralAsset: Address,
+): U128 {
+  if (amount.isZero()) ZeroAmount();
+  const dm = listed(debtAsset);
+  const cm = listed(collateralAsset);
+  accrue(debtAsset, dm);
+  accrue(collateralAsset, cm);
+  const l = accountLiquidity(borrower);
+  if (!l[1].gt(l[0])) AccountHealthy(borrower);
+  const debt = debtOf(dm, debtAsset, borrower);
+  const maximum = debt.mulDiv(CLOSE_FACTOR, WAD);
+  if (amount.gt(maximum)) RepayTooMuch(maximum, amount);
+  const seizeValue = amount.mulDiv(priceOf(debtAsset), WAD).mulDiv(LIQUIDATION_INCENTIVE, WAD);
+  const seizeAmount = seizeValue.mulDiv(WAD, priceOf(collateralAsset));
+  const value = underlying(cm);
+  const total = cm.get<U128>(F_SHARES, U128.Zero);
+  const seized = value.isZero() ? U128.Zero : seizeAmount.mulDiv(total, value);
+  const held = shares.get(collateralAsset, borrower, U128.Zero);
+  if (seized.isZero() || held.lt(seized)) NothingToSeize(held, seized);
+  const liquidator = caller();
+  pull(debtAsset, liquidator, amount);
+  reduceDebt(dm, debtAsset, borrower, debt, amount);
+  shares.set(collateralAsset, borrower, held.sub(seized));
+  shares.set(collateralAsset, liquidator, shares.get(collateralAsset, liquidator, U128.Zero).add(seized));
+  Liquidate(borrower, liquidator, debtAsset, amount, collateralAsset, seized);
+  return seized;
+}
+
+/**
+ * Lends `amount` of `asset` to `receiver` for the length of one call:
+ * `receiver.weftFlashLoan(initiator, asset, amount, fee, data)` must send back
+ * `amount + fee` (with `asset.transfer`) before it returns, or everything reverts.
+ */
+export function flashLoan(asset: Address, amount: U128, receiver: Address, data: Uint8Array): void {
+  if (amount.isZero()) ZeroAmount();
+  const m = listed(asset);
+  accrue(asset, m);
+  const cash = m.get<U128>(F_CASH, U128.Zero);
+  if (cash.lt(amount)) InsufficientCash(cash, amount);
+  const fee = amount.mulDiv(flashFeeSlot.get(U128.Zero), BPS);
+  const before = balanceOfToken(asset);
+  push(asset, receiver, amount);
+  const w = new AbiWriter();
+  w.address(caller());
+  w.address(asset);
+  w.u128(amount);
+  w.u128(fee);
+  w.bytes(data);
+  const result = callContract(receiver, "weftFlashLoan", w.finish());
+  if (!result.ok) revertRaw(result.data);
+  const after = balanceOfToken(asset);
+  const expected = before.add(fee);
+  if (after.lt(expected)) FlashLoanNotRepaid(expected, after);
+  // The fee (and anything extra sent back) belongs to the suppliers.
+  m.set<U128>(F_CASH, cash.add(after.sub(before)));
+  FlashLoan(asset, receiver, amount, fee);
+}
+
+// Views.
+
+export function marketsLength(): u32 {
+  return marketCount.get(0);
+}
+
+export function sharesOf(asset: Address, account: Address): U128 {
+  return shares.get(asset, account, U128.Zero);
+}
+
+/** Underlying value of an account's shares (stored index). */
+export function suppliedBalance(asset: Address, account: Address): U128 {
+  return sharesToAmount(listed(asset), shares.get(asset, account, U128.Zero));
+}
+
+export function borrowBalance(asset: Address, account: Address): U128 {
+  return debtOf(listed(asset), asset, account);
+}
+
+/** [cash, totalBorrows, totalReserves, totalShares, borrowIndex]. */
+export function marketState(asset: Address): Array<U128> {
+  const m = listed(asset);
+  return [
+    m.get<U128>(F_CASH, U128.Zero),
+    m.get<U128>(F_BORROWS, U128.Zero),
+    m.get<U128>(F_RESERVES, U128.Zero),
+    m.get<U128>(F_SHARES, U128.Zero),
+    m.get<U128>(F_INDEX, WAD),
+  ];
+}
+
+export function flashFee(): U128 {
+  return flashFeeSlot.get(U128.Zero);
+}
+
+// Token movements.
+
+function pull(asset: Address, from: Address, amount: U128): void {
+  const w = new AbiWriter();
+  w.address(from);
+  w.address(selfAddress());
+  w.u128(amount);
+  const result = callContract(asset, "transferFrom", w.finish());
+  if (!result.ok) revertRaw(result.data);
+}
+
+function push(asset: Address, to: Address, amount: U128): void {
+  const w = new AbiWriter();
+  w.address(to);
+  w.u128(amount);
+  const result = callContract(asset, "transfer", w.finish());
+  if (!result.ok || !result.value<bool>()) TransferFailed(asset);
+}
+
+function balanceOfToken(asset: Address): U128 {
+  const w = new AbiWriter();
+  w.address(selfAddress());
+  const result = callContract(asset, "balanceOf", w.finish());
+  if (!result.ok) TransferFailed(asset);
+  return result.value<U128>();
+}
