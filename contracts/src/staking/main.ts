@@ -1,0 +1,351 @@
+/**
+ * Delegated proof-of-stake staking in the native coin.
+ *
+ * - Validators register with a commission; anyone delegates coin to a validator (sent
+ *   with the call) and receives shares of its bonded pool. Undelegating moves the stake
+ *   to the validator's unbonding pool, withdrawable after `unbondingPeriod` seconds;
+ *   redelegating moves it to another validator at once. A delegation may be locked.
+ * - Rewards sent to a validator (`depositReward`) pay the commission to the validator and
+ *   the rest to its delegators by reward-per-share accounting: O(1) per action, no loop
+ *   over delegators.
+ * - Slashing takes a fraction of a validator's bonded pool and of its unbonding pool,
+ *   so every delegator (including those unbonding) loses the same fraction.
+ * - `activeSet(n)`: the n validators with the most bonded stake.
+ */
+import {
+  Address,
+  blockTime,
+  caller,
+  callValue,
+  Fields,
+  StorageMap,
+  StorageMap2,
+  StorageValue,
+  transferCoin,
+  U128,
+} from "../../sdk/index";
+import {
+  AlreadyRegistered,
+  InsufficientShares,
+  InvalidCommission,
+  InvalidFraction,
+  Locked,
+  NothingToWithdraw,
+  NotOwner,
+  NotRegistered,
+  StillUnbonding,
+  TooManyValidators,
+  TransferFailed,
+  ZeroAmount,
+} from "./errors.gen";
+import {
+  Delegated,
+  Redelegated,
+  RewardDeposited,
+  RewardsClaimed,
+  Slashed,
+  Undelegated,
+  ValidatorRegistered,
+  Withdrawn,
+} from "./events.gen";
+
+const WAD = U128.fromU64(1_000_000_000_000_000_000);
+const MAX_VALIDATORS: u32 = 128;
+
+// Validator fields.
+const V_REGISTERED: u8 = 0;
+const V_COMMISSION: u8 = 1;
+const V_STAKE: u8 = 2;
+const V_SHARES: u8 = 3;
+const V_REWARD_PER_SHARE: u8 = 4;
+const V_UNBONDING_STAKE: u8 = 5;
+const V_UNBONDING_SHARES: u8 = 6;
+const V_COMMISSION_OWED: u8 = 7;
+
+// Delegation fields.
+const D_SHARES: u8 = 0;
+const D_REWARD_DEBT: u8 = 1;
+const D_LOCKED_UNTIL: u8 = 2;
+const D_UNBONDING_SHARES: u8 = 3;
+const D_UNBONDING_UNTIL: u8 = 4;
+
+const ownerSlot = new StorageValue<Address>("owner");
+const unbondingPeriodSlot = new StorageValue<u64>("unbonding");
+const doubleSignSlot = new StorageValue<U128>("doubleSign");
+const downtimeSlot = new StorageValue<U128>("downtime");
+const validatorCount = new StorageValue<u32>("count");
+const validatorAt = new StorageMap<u32, Address>("at");
+const validators = new StorageMap<Address, bool>("v");
+const delegations = new StorageMap2<Address, Address, bool>("d");
+const owed = new StorageMap<Address, U128>("owed");
+
+/** `doubleSignFraction`, `downtimeFraction`: slashing fractions, 1e18-scaled. */
+export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFraction: U128): void {
+  if (doubleSignFraction.gt(WAD)) InvalidFraction(doubleSignFraction);
+  if (downtimeFraction.gt(WAD)) InvalidFraction(downtimeFraction);
+  ownerSlot.set(caller());
+  unbondingPeriodSlot.set(unbondingPeriod);
+  doubleSignSlot.set(doubleSignFraction);
+  downtimeSlot.set(downtimeFraction);
+  validatorCount.set(0);
+}
+
+function validator(v: Address): Fields {
+  const f = new Fields(validators.keyOf(v));
+  if (!f.get<bool>(V_REGISTERED, false)) NotRegistered(v);
+  return f;
+}
+
+function delegation(v: Address, d: Address): Fields {
+  return new Fields(delegations.keyOf(v, d));
+}
+
+/** Registers the caller as a validator with `commissionBps` (at most 10,000). */
+export function register(commissionBps: u32): void {
+  const v = caller();
+  const f = new Fields(validators.keyOf(v));
+  if (f.get<bool>(V_REGISTERED, false)) AlreadyRegistered(v);
+  if (commissionBps > 10_000) InvalidCommission(commissionBps);
+  const count = validatorCount.get(0);
+  if (count >= MAX_VALIDATORS) TooManyValidators();
+  validatorAt.set(count, v);
+  validatorCount.set(count + 1);
+  f.set<bool>(V_REGISTERED, true);
+  f.set<U128>(V_COMMISSION, U128.fromU64(commissionBps));
+  ValidatorRegistered(v, commissionBps);
+}
+
+// Rewards: settle a delegation's pending rewards into what the delegator is owed.
+
+function settle(vf: Fields, df: Fields, d: Address): void {
+  const shares = df.get<U128>(D_SHARES, U128.Zero);
+  const perShare = vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero);
+  const accrued = shares.mulDiv(perShare, WAD);
+  const debt = df.get<U128>(D_REWARD_DEBT, U128.Zero);
+  if (accrued.gt(debt)) owed.set(d, owed.get(d, U128.Zero).add(accrued.sub(debt)));
+}
+
+function resetDebt(vf: Fields, df: Fields): void {
+  df.set<U128>(D_REWARD_DEBT, df.get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD));
+}
+
+function bond(v: Address, vf: Fields, d: Address, amount: U128): U128 {
+  const df = delegation(v, d);
+  settle(vf, df, d);
+  const stake = vf.get<U128>(V_STAKE, U128.Zero);
+  const total = vf.get<U128>(V_SHARES, U128.Zero);
+  const shares = total.isZero() || stake.isZero() ? amount : amount.mulDiv(total, stake);
+  if (shares.isZero()) ZeroAmount();
+  vf.set<U128>(V_STAKE, stake.add(amount));
+  vf.set<U128>(V_SHARES, total.add(shares));
+  df.set<U128>(D_SHARES, df.get<U128>(D_SHARES, U128.Zero).add(shares));
+  resetDebt(vf, df);
+  Delegated(v, d, amount, shares);
+  return shares;
+}
+
+/** Removes `shares` of `d`'s delegation to `v` from the bonded pool; returns their stake. */
+function unbond(v: Address, vf: Fields, d: Address, shares: U128): U128 {
+  if (shares.isZero()) ZeroAmount();
+  const df = delegation(v, d);
+  const now = blockTime();
+  const lockedUntil = df.get<u64>(D_LOCKED_UNTIL, 0);
+  if (now < lockedUntil) Locked(lockedUntil, now);
+  const held = df.get<U128>(D_SHARES, U128.Zero);
+  if (held.lt(shares)) InsufficientShares(held, shares);
+  settle(vf, df, d);
+  const stake = vf.get<U128>(V_STAKE, U128.Zero);
+  const total = vf.get<U128>(V_SHARES, U128.Zero);
+  const amount = shares.mulDiv(stake, total);
+  vf.set<U128>(V_STAKE, stake.sub(amount));
+  vf.set<U128>(V_SHARES, total.sub(shares));
+  df.set<U128>(D_SHARES, held.sub(shares));
+  resetDebt(vf, df);
+  return amount;
+}
+
+/** Delegates the coin sent with the call to `v`; returns the shares received. */
+export function delegate(v: Address): U128 {
+  const amount = callValue();
+  if (amount.isZero()) ZeroAmount();
+  return bond(v, validator(v), caller(), amount);
+}
+
+/** Like `delegate`, and locks the whole delegation until `until` (seconds). */
+export function delegateLocked(v: Address, until: u64): U128 {
+  const shares = delegate(v);
+  const df = delegation(v, caller());
+  if (until > df.get<u64>(D_LOCKED_UNTIL, 0)) df.set<u64>(D_LOCKED_UNTIL, until);
+  return shares;
+}
+
+/** Starts unbonding `shares` of the caller's delegation to `v`; returns when it completes. */
+export function undelegate(v: Address, shares: U128): u64 {
+  const vf = validator(v);
+  const d = caller();
+  const amount = unbond(v, vf, d, shares);
+  const uStake = vf.get<U128>(V_UNBONDING_STAKE, U128.Zero);
+  const uTotal = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
+  const uShares = uTotal.isZero() || uStake.isZero() ? amount : amount.mulDiv(uTotal, uStake);
+  vf.set<U128>(V_UNBONDING_STAKE, uStake.add(amount));
+  vf.set<U128>(V_UNBONDING_SHARES, uTotal.add(uShares));
+  const df = delegation(v, d);
+  df.set<U128>(D_UNBONDING_SHARES, df.get<U128>(D_UNBONDING_SHARES, U128.Zero).add(uShares));
+  const completesAt = blockTime() + unbondingPeriodSlot.get(0);
+  df.set<u64>(D_UNBONDING_UNTIL, completesAt);
+  Undelegated(v, d, amount, completesAt);
+  return completesAt;
+}
+
+/** Moves `shares` of the caller's delegation from `from` to `to` at once (no unbonding). */
+export function redelegate(from: Address, to: Address, shares: U128): U128 {
+  const d = caller();
+  const amount = unbond(from, validator(from), d, shares);
+  Redelegated(from, to, d, amount);
+  return bond(to, validator(to), d, amount);
+}
+
+/** Pays out the caller's unbonded stake from `v` once its unbonding period is over. */
+export function withdraw(v: Address): U128 {
+  const vf = validator(v);
+  const d = caller();
+  const df = delegation(v, d);
+  const uShares = df.get<U128>(D_UNBONDING_SHARES, U128.Zero);
+  if (uShares.isZero()) NothingToWithdraw();
+  const until = df.get<u64>(D_UNBONDING_UNTIL, 0);
+  const now = blockTime();
+  if (now < until) StillUnbonding(until, now);
+  const uStake = vf.get<U128>(V_UNBONDING_STAKE, U128.Zero);
+  const uTotal = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
+  const amount = uShares.mulDiv(uStake, uTotal);
+  vf.set<U128>(V_UNBONDING_STAKE, uStake.sub(amount));
+  vf.set<U128>(V_UNBONDING_SHARES, uTotal.sub(uShares));
+  df.set<U128>(D_UNBONDING_SHARES, U128.Zero);
+  pay(d, amount);
+  Withdrawn(v, d, amount);
+  return amount;
+}
+
+/** Rewards for `v` (the coin sent): the commission to the validator, the rest to its delegators pro rata. */
+export function depositReward(v: Address): void {
+  const vf = validator(v);
+  const amount = callValue();
+  if (amount.isZero()) ZeroAmount();
+  const total = vf.get<U128>(V_SHARES, U128.Zero);
+  let commission = amount.mulDiv(vf.get<U128>(V_COMMISSION, U128.Zero), U128.fromU64(10_000));
+  // With no delegators the whole reward is the validator's.
+  if (total.isZero()) commission = amount;
+  const rest = amount.sub(commission);
+  if (!rest.isZero()) {
+    const perShare = vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero);
+    vf.set<U128>(V_REWARD_PER_SHARE, perShare.add(rest.mulDiv(WAD, total)));
+  }
+  owed.set(v, owed.get(v, U128.Zero).add(commission));
+  RewardDeposited(v, amount, commission);
+}
+
+/** Settles the caller's rewards from `v` (if any) and pays everything the caller is owed. */
+export function claimRewards(v: Address): U128 {
+  const d = caller();
+  const vf = validator(v);
+  const df = delegation(v, d);
+  settle(vf, df, d);
+  resetDebt(vf, df);
+  const amount = owed.get(d, U128.Zero);
+  owed.set(d, U128.Zero);
+  if (!amount.isZero()) pay(d, amount);
+  RewardsClaimed(d, amount);
+  return amount;
+}
+
+/** Slashes `fraction` (1e18-scaled) of `v`'s bonded and unbonding stake (owner only). */
+export function slash(v: Address, fraction: U128): void {
+  const who = caller();
+  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
+  if (fraction.gt(WAD)) InvalidFraction(fraction);
+  const vf = validator(v);
+  const stake = vf.get<U128>(V_STAKE, U128.Zero);
+  const uStake = vf.get<U128>(V_UNBONDING_STAKE, U128.Zero);
+  const bonded = stake.mulDiv(fraction, WAD);
+  const unbonding = uStake.mulDiv(fraction, WAD);
+  vf.set<U128>(V_STAKE, stake.sub(bonded));
+  vf.set<U128>(V_UNBONDING_STAKE, uStake.sub(unbonding));
+  // The slashed coin stays in the contract, unspendable: it is burned.
+  Slashed(v, fraction, bonded, unbonding);
+}
+
+export function slashDoubleSign(v: Address): void {
+  slash(v, doubleSignSlot.get(U128.Zero));
+}
+
+export function slashDowntime(v: Address): void {
+  slash(v, downtimeSlot.get(U128.Zero));
+}
+
+// Views.
+
+export function validatorStake(v: Address): U128 {
+  return validator(v).get<U128>(V_STAKE, U128.Zero);
+}
+
+export function unbondingStake(v: Address): U128 {
+  return validator(v).get<U128>(V_UNBONDING_STAKE, U128.Zero);
+}
+
+export function sharesOf(v: Address, d: Address): U128 {
+  return delegation(v, d).get<U128>(D_SHARES, U128.Zero);
+}
+
+/** Stake currently backing `d`'s shares in `v`. */
+export function stakeOf(v: Address, d: Address): U128 {
+  const vf = validator(v);
+  const total = vf.get<U128>(V_SHARES, U128.Zero);
+  if (total.isZero()) return U128.Zero;
+  return delegation(v, d).get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_STAKE, U128.Zero), total);
+}
+
+/** Coin `d` is unbonding from `v` (after any slashing). */
+export function unbondingOf(v: Address, d: Address): U128 {
+  const vf = validator(v);
+  const total = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
+  if (total.isZero()) return U128.Zero;
+  return delegation(v, d).get<U128>(D_UNBONDING_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_UNBONDING_STAKE, U128.Zero), total);
+}
+
+/** Rewards `d` would receive from `claimRewards(v)`. */
+export function pendingRewards(v: Address, d: Address): U128 {
+  const vf = validator(v);
+  const df = delegation(v, d);
+  const accrued = df.get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD);
+  const debt = df.get<U128>(D_REWARD_DEBT, U128.Zero);
+  const fresh = accrued.gt(debt) ? accrued.sub(debt) : U128.Zero;
+  return owed.get(d, U128.Zero).add(fresh);
+}
+
+/** The `n` validators with the most bonded stake, largest first (ties: earlier registration first). */
+export function activeSet(n: u32): Array<Address> {
+  const count = validatorCount.get(0);
+  const list = new Array<Address>();
+  const stakes = new Array<U128>();
+  for (let i: u32 = 0; i < count; i++) {
+    const v = validatorAt.get(i, Address.zero());
+    const stake = new Fields(validators.keyOf(v)).get<U128>(V_STAKE, U128.Zero);
+    // Insertion sort (at most 128 validators): shift smaller stakes right, then place.
+    list.push(v);
+    stakes.push(stake);
+    let at = list.length - 1;
+    while (at > 0 && stakes[at - 1].lt(stake)) {
+      list[at] = list[at - 1];
+      stakes[at] = stakes[at - 1];
+      at--;
+    }
+    list[at] = v;
+    stakes[at] = stake;
+  }
+  if (<i32>n < list.length) list.length = <i32>n;
+  return list;
+}
+
+function pay(to: Address, amount: U128): void {
+  if (!transferCoin(to, amount)) TransferFailed(to, amount);
+}

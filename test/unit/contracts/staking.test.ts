@@ -1,0 +1,205 @@
+/**
+ * Staking: registration, delegation, rewards by reward-per-share with commission,
+ * unbonding and withdrawal, lockups, redelegation, slashing of bonded and unbonding
+ * stake, the active set, conservation properties, and the parallel engine.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import type { Transaction } from "../../../src/chain/transaction.js";
+import type { Address } from "../../../src/codec/address.js";
+import { account } from "../../helpers/chain.js";
+import { type CallOptions, type Contract, TestChain } from "../../helpers/contracts.js";
+import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
+
+const WAD = 10n ** 18n;
+const DAY = 86_400n;
+const admin = account(1);
+const v1 = account(2);
+const v2 = account(3);
+const v3 = account(4);
+const alice = account(5);
+const bob = account(6);
+const free: CallOptions = { gasPrice: 0n };
+
+function setup() {
+  const chain = new TestChain(10);
+  const staking = chain.deploy("staking", [21n * DAY, WAD / 20n, WAD / 1000n]); // 5% double sign, 0.1% downtime
+  for (const [v, bps] of [
+    [v1, 1_000],
+    [v2, 500],
+    [v3, 0],
+  ] as const) {
+    assert.equal(staking.send(v as Address, "register", [bps]).receipt.status, "success");
+  }
+  return { chain, staking };
+}
+
+function send(staking: Contract, from: Address, method: string, args: unknown[], value = 0n) {
+  return staking.send(from, method, args, { ...free, value });
+}
+
+describe("staking", () => {
+  it("registration rules", () => {
+    const { staking } = setup();
+    assert.equal(staking.send(v1, "register", [100]).error?.name, "AlreadyRegistered");
+    assert.equal(staking.send(alice, "register", [10_001]).error?.name, "InvalidCommission");
+    assert.equal(send(staking, alice, "delegate", [bob], 5n).error?.name, "NotRegistered");
+    assert.equal(send(staking, alice, "delegate", [v1], 0n).error?.name, "ZeroAmount");
+  });
+
+  it("rewards: commission to the validator, the rest pro rata to delegators; claims pay coin", () => {
+    const { chain, staking } = setup();
+    send(staking, alice, "delegate", [v1], 1_000n * WAD);
+    send(staking, bob, "delegate", [v1], 3_000n * WAD);
+    send(staking, admin, "depositReward", [v1], 400n * WAD);
+    assert.equal(staking.view("pendingRewards", [v1, v1]), 40n * WAD, "10% commission");
+    assert.equal(staking.view("pendingRewards", [v1, alice]), 90n * WAD);
+    assert.equal(staking.view("pendingRewards", [v1, bob]), 270n * WAD);
+    const before = chain.state.balance(alice);
+    assert.equal(send(staking, alice, "claimRewards", [v1]).value, 90n * WAD);
+    assert.equal(chain.state.balance(alice), before + 90n * WAD);
+    assert.equal(staking.view("pendingRewards", [v1, alice]), 0n);
+    // A later delegator does not share earlier rewards.
+    send(staking, alice, "delegate", [v1], 4_000n * WAD);
+    assert.equal(staking.view("pendingRewards", [v1, alice]), 0n);
+    assert.equal(staking.view("pendingRewards", [v1, bob]), 270n * WAD);
+  });
+
+  it("undelegate, then withdraw only after the unbonding period", () => {
+    const { chain, staking } = setup();
+    send(staking, alice, "delegate", [v2], 100n * WAD);
+    const shares = staking.view("sharesOf", [v2, alice]) as bigint;
+    const completes = send(staking, alice, "undelegate", [v2, shares / 2n]).value as bigint;
+    assert.equal(completes, chain.block.time + 21n * DAY);
+    assert.equal(staking.view("unbondingOf", [v2, alice]), 50n * WAD);
+    assert.equal(send(staking, alice, "withdraw", [v2]).error?.name, "StillUnbonding");
+    chain.advance(21n * DAY);
+    const before = chain.state.balance(alice);
+    assert.equal(send(staking, alice, "withdraw", [v2]).value, 50n * WAD);
+    assert.equal(chain.state.balance(alice), before + 50n * WAD);
+    assert.equal(send(staking, alice, "withdraw", [v2]).error?.name, "NothingToWithdraw");
+    assert.equal(send(staking, alice, "undelegate", [v2, shares]).error?.name, "InsufficientShares");
+  });
+
+  it("locked delegations cannot be undelegated before the lock ends", () => {
+    const { chain, staking } = setup();
+    const until = chain.block.time + 7n * DAY;
+    send(staking, alice, "delegateLocked", [v3, until], 10n * WAD);
+    assert.deepEqual(send(staking, alice, "undelegate", [v3, 1n]).error, {
+      name: "Locked",
+      args: { until, now: chain.block.time },
+    });
+    chain.advance(7n * DAY);
+    assert.equal(send(staking, alice, "undelegate", [v3, 1n]).receipt.status, "success");
+  });
+
+  it("redelegation moves stake at once", () => {
+    const { staking } = setup();
+    send(staking, alice, "delegate", [v1], 10n * WAD);
+    send(staking, alice, "redelegate", [v1, v2, staking.view("sharesOf", [v1, alice])]);
+    assert.equal(staking.view("stakeOf", [v1, alice]), 0n);
+    assert.equal(staking.view("stakeOf", [v2, alice]), 10n * WAD);
+  });
+
+  it("slashing cuts bonded and unbonding stake by the same fraction; owner only", () => {
+    const { staking } = setup();
+    send(staking, alice, "delegate", [v1], 100n * WAD);
+    send(staking, bob, "delegate", [v1], 300n * WAD);
+    send(staking, bob, "undelegate", [v1, staking.view("sharesOf", [v1, bob])]);
+    assert.equal(staking.send(alice, "slash", [v1, WAD / 10n]).error?.name, "NotOwner");
+    assert.equal(staking.send(admin, "slash", [v1, WAD + 1n]).error?.name, "InvalidFraction");
+    const out = staking.send(admin, "slashDoubleSign", [v1]);
+    assert.equal(out.receipt.status, "success");
+    assert.equal(staking.view("stakeOf", [v1, alice]), 95n * WAD);
+    assert.equal(staking.view("unbondingOf", [v1, bob]), 285n * WAD, "unbonding stake is slashed too");
+  });
+
+  it("the active set is the top validators by bonded stake", () => {
+    const { staking } = setup();
+    send(staking, alice, "delegate", [v1], 5n * WAD);
+    send(staking, alice, "delegate", [v2], 50n * WAD);
+    send(staking, alice, "delegate", [v3], 20n * WAD);
+    assert.deepEqual(staking.view("activeSet", [2]), [v2, v3]);
+    assert.deepEqual(staking.view("activeSet", [10]), [v2, v3, v1]);
+  });
+
+  it("stake and rewards are conserved except by slashing (fast-check)", () => {
+    const delegators = [5, 6, 7, 8].map((n) => account(n));
+    const vals = [v1, v2, v3];
+    const op = fc.record({
+      kind: fc.constantFrom("delegate", "undelegate", "withdraw", "reward", "claim", "slash", "time"),
+      d: fc.nat(3),
+      v: fc.nat(2),
+      amount: fc.bigInt(1n, 1000n * WAD),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 5, maxLength: 30 }), (ops) => {
+        const { chain, staking } = setup();
+        let staked = 0n;
+        let withdrawn = 0n;
+        let slashed = 0n;
+        let rewards = 0n;
+        let claimed = 0n;
+        for (const o of ops) {
+          const d = delegators[o.d] as Address;
+          const v = vals[o.v] as Address;
+          if (o.kind === "time") chain.advance(7n * DAY);
+          else if (o.kind === "delegate") {
+            if (send(staking, d, "delegate", [v], o.amount).receipt.status === "success") staked += o.amount;
+          } else if (o.kind === "undelegate") {
+            const shares = staking.view("sharesOf", [v, d]) as bigint;
+            if (shares > 0n) send(staking, d, "undelegate", [v, shares / 2n + 1n]);
+          } else if (o.kind === "withdraw") {
+            const out = send(staking, d, "withdraw", [v]);
+            if (out.receipt.status === "success") withdrawn += out.value as bigint;
+          } else if (o.kind === "reward") {
+            send(staking, admin, "depositReward", [v], o.amount);
+            rewards += o.amount;
+          } else if (o.kind === "claim") {
+            claimed += send(staking, d, "claimRewards", [v]).value as bigint;
+          } else {
+            const before =
+              (staking.view("validatorStake", [v]) as bigint) +
+              (staking.view("unbondingStake", [v]) as bigint);
+            staking.send(admin, "slashDowntime", [v]);
+            slashed +=
+              before -
+              ((staking.view("validatorStake", [v]) as bigint) +
+                (staking.view("unbondingStake", [v]) as bigint));
+          }
+        }
+        let held = 0n;
+        for (const v of vals)
+          held +=
+            (staking.view("validatorStake", [v]) as bigint) + (staking.view("unbondingStake", [v]) as bigint);
+        assert.equal(held + withdrawn + slashed, staked, "stake conserved except by slashing");
+        assert.ok(claimed <= rewards, "never pays more rewards than deposited");
+        assert.equal(
+          chain.state.balance(staking.address),
+          held + slashed + rewards - claimed,
+          "the contract holds exactly what it owes plus burned",
+        );
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it("staking actions by many users: the parallel engine matches sequential", async () => {
+    const { chain, staking } = setup();
+    const txs: Transaction[] = [];
+    for (let k = 0; k < 45; k++) {
+      const d = account(5 + (k % 5));
+      const v = [v1, v2, v3][k % 3] as Address;
+      if (k % 5 === 4) txs.push(staking.tx(admin, "depositReward", [v], { value: WAD }));
+      else if (k % 7 === 6) txs.push(staking.tx(d, "claimRewards", [v]));
+      else txs.push(staking.tx(d, "delegate", [v], { value: 10n * WAD }));
+    }
+    const engine = await chainEngine(2);
+    try {
+      await assertSameAsSequential(engine, await attachChain(engine, chain), chain.block, txs);
+    } finally {
+      await engine.close();
+    }
+  });
+});
