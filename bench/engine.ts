@@ -2,9 +2,11 @@
  * The parallel engine against the sequential executor, side by side in one run.
  *
  *   node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000]
+ *                             [--defi-block 2000] [--skip-transfers]
  *
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
- * sweep of account counts. Executors: sequential, parallel with 1 worker, with 2 workers
+ * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
+ * staking, a mix) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
  * (and more up to the machine's cores). Per cell: median TPS, speedup vs sequential
  * measured in the same run, re-executions and aborts per transaction. Also: the hardware
  * ceiling (two independent sequential runs at once), the small-block crossover, and a
@@ -20,7 +22,8 @@ import type { Receipt } from "../src/chain/receipt.js";
 import type { Transaction } from "../src/chain/transaction.js";
 import { createParallelEngine, type ParallelEngine } from "../src/engine/parallel/index.js";
 import { executeSequential } from "../src/engine/sequential.js";
-import { lineChartSvg, writeSvg } from "./lib/plot.js";
+import { ammSwaps, defiMix, lendingActions, stakingActions } from "./defiWorkloads.js";
+import { barChartSvg, lineChartSvg, writeSvg } from "./lib/plot.js";
 import { profileBlock, projectSpeedup } from "./lib/projection.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
@@ -31,6 +34,8 @@ const { values: args } = parseArgs({
     runs: { type: "string" },
     blocks: { type: "string" },
     accounts: { type: "string" },
+    "defi-block": { type: "string" },
+    "skip-transfers": { type: "boolean", default: false },
   },
 });
 const quick = args.quick ?? false;
@@ -41,6 +46,8 @@ const accountSweep = (args.accounts ?? (quick ? "2,100,10000" : "2,10,100,1000,1
   .map(Number);
 const cores = availableParallelism();
 const workerCounts = [...new Set([1, 2, cores])].filter((w) => w <= Math.max(2, cores));
+const defiBlock = Number(args["defi-block"] ?? (quick ? 500 : 2000));
+const skipTransfers = args["skip-transfers"] ?? false;
 
 type Engine = ParallelEngine<Transaction, Receipt, BlockContext>;
 
@@ -196,7 +203,7 @@ async function main(): Promise<void> {
     overhead: number;
     speedup: Record<number, number>;
   }> = [];
-  for (const make of workloads) {
+  for (const make of skipTransfers ? [] : workloads) {
     for (const block of blockSizes) {
       for (const accounts of accountSweep) {
         const w = make(accounts, block);
@@ -219,6 +226,25 @@ async function main(): Promise<void> {
     }
   }
 
+  // DeFi workloads: one block size, no account sweep (the contracts fix the access pattern).
+  const defiCells: Cell[] = [];
+  for (const make of [
+    () => ammSwaps(1, defiBlock),
+    () => ammSwaps(10, defiBlock),
+    () => ammSwaps(100, defiBlock),
+    () => lendingActions(defiBlock),
+    () => stakingActions(defiBlock),
+    () => defiMix(defiBlock),
+  ]) {
+    const w = make();
+    const measured = await measureWorkload(w, engines);
+    defiCells.push(...measured);
+    const line = measured
+      .map((c) => `${c.executor} ${Math.round(c.tps)} tx/s (${c.speedup.toFixed(2)}x)`)
+      .join(", ");
+    console.log(`  ${w.name} block=${w.txs.length}: ${line}`);
+  }
+
   console.log(
     "\nmeasured (median TPS; speedup vs sequential in the same run; per transaction: re-executions, aborts)",
   );
@@ -234,6 +260,27 @@ async function main(): Promise<void> {
       c.reexecPerTx.toFixed(3),
       c.abortsPerTx.toFixed(3),
     ]),
+  );
+
+  console.log(`\nDeFi workloads (blocks of ${defiBlock}; 1,000 users)`);
+  printTable(
+    ["workload", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx"],
+    defiCells.map((c) => [
+      c.workload,
+      c.executor,
+      Math.round(c.tps),
+      `${c.speedup.toFixed(2)}x`,
+      c.reexecPerTx.toFixed(3),
+      c.abortsPerTx.toFixed(3),
+    ]),
+  );
+  writeSvg(
+    "bench/results/engine-defi-tps.svg",
+    barChartSvg(
+      `DeFi workloads, blocks of ${defiBlock}: throughput`,
+      "tx/s",
+      defiCells.map((c) => ({ label: `${c.workload} ${c.executor}`, value: Math.round(c.tps) })),
+    ),
   );
 
   const ceiling = await hardwareCeiling();
@@ -269,6 +316,7 @@ async function main(): Promise<void> {
     machine: machineInfo(),
     params: { runs, blockSizes, accountSweep, workerCounts },
     cells,
+    defi: { block: defiBlock, cells: defiCells },
     hardwareCeiling: ceiling,
     smallBlocks: small,
     projection: { note: "model, not measurement", cells: projections },
