@@ -126,7 +126,10 @@ function settle(vf: Fields, df: Fields, d: Address): void {
 }
 
 function resetDebt(vf: Fields, df: Fields): void {
-  df.set<U128>(D_REWARD_DEBT, df.get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD));
+  df.set<U128>(
+    D_REWARD_DEBT,
+    df.get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD),
+  );
 }
 
 function bond(v: Address, vf: Fields, d: Address, amount: U128): U128 {
@@ -309,7 +312,9 @@ export function unbondingOf(v: Address, d: Address): U128 {
   const vf = validator(v);
   const total = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
   if (total.isZero()) return U128.Zero;
-  return delegation(v, d).get<U128>(D_UNBONDING_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_UNBONDING_STAKE, U128.Zero), total);
+  return delegation(v, d)
+    .get<U128>(D_UNBONDING_SHARES, U128.Zero)
+    .mulDiv(vf.get<U128>(V_UNBONDING_STAKE, U128.Zero), total);
 }
 
 /** Rewards `d` would receive from `claimRewards(v)`. */
@@ -325,8 +330,8 @@ export function pendingRewards(v: Address, d: Address): U128 {
 /** The `n` validators with the most bonded stake, largest first (ties: earlier registration first). */
 export function activeSet(n: u32): Array<Address> {
   const count = validatorCount.get(0);
-  const list = new Array<Address>();
-  const stakes = new Array<U128>();
+  const list: Address[] = [];
+  const stakes: U128[] = [];
   for (let i: u32 = 0; i < count; i++) {
     const v = validatorAt.get(i, Address.zero());
     const stake = new Fields(validators.keyOf(v)).get<U128>(V_STAKE, U128.Zero);
