@@ -60,7 +60,6 @@ const V_SHARES: u8 = 3;
 const V_REWARD_PER_SHARE: u8 = 4;
 const V_UNBONDING_STAKE: u8 = 5;
 const V_UNBONDING_SHARES: u8 = 6;
-const V_COMMISSION_OWED: u8 = 7;
 
 // Delegation fields.
 const D_SHARES: u8 = 0;
