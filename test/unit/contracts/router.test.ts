@@ -51,6 +51,11 @@ describe("AMM router", () => {
     const first = add(s, s.a, s.b, 10n ** 21n, 2n * 10n ** 21n);
     assert.equal(first.receipt.status, "success", JSON.stringify(first.error));
     const [amountA, amountB, liquidity] = first.value as bigint[];
+    // The router computes pair addresses itself, exactly as the factory's creation derives them.
+    assert.equal(
+      s.router.view("pairFor", [s.b.address, s.a.address]),
+      s.factory.view("getPair", [s.a.address, s.b.address]),
+    );
     assert.equal(amountA, 10n ** 21n);
     assert.equal(amountB, 2n * 10n ** 21n);
     assert.ok((liquidity as bigint) > 0n);
