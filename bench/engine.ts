@@ -61,6 +61,8 @@ interface Cell {
   speedup: number;
   reexecPerTx: number;
   abortsPerTx: number;
+  /** How the engine ran the last measured block (parallel, or sequential by a rule). */
+  mode: string;
 }
 
 const workloads: Array<(accounts: number, block: number) => Workload> = [nativeTransfers, tokenTransfers];
@@ -69,7 +71,7 @@ async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promi
   const cells: Cell[] = [];
   const seqTimes: number[] = [];
   const parTimes = new Map<number, number[]>();
-  const stats = new Map<number, { reexec: number; aborts: number }>();
+  const stats = new Map<number, { reexec: number; aborts: number; mode: string }>();
   const stores = new Map<number, Awaited<ReturnType<Engine["attach"]>>>();
   for (const [workers, engine] of engines) stores.set(workers, await engine.attach(w.pre));
   // One sequential executor for all rounds: its VM keeps its module cache warm, as each worker's does.
@@ -93,6 +95,7 @@ async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promi
         stats.set(workers, {
           reexec: (s.executions - s.txs) / s.txs,
           aborts: (s.validationAborts + s.dependencyWaits) / s.txs,
+          mode: s.mode,
         });
       }
     }
@@ -107,10 +110,11 @@ async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promi
     speedup: 1,
     reexecPerTx: 0,
     abortsPerTx: 0,
+    mode: "-",
   });
   for (const [workers, times] of parTimes) {
     const ms = median(times);
-    const s = stats.get(workers) ?? { reexec: 0, aborts: 0 };
+    const s = stats.get(workers) ?? { reexec: 0, aborts: 0, mode: "?" };
     cells.push({
       ...base,
       executor: `parallel-${workers}`,
@@ -119,6 +123,7 @@ async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promi
       speedup: seqMs / ms,
       reexecPerTx: s.reexec,
       abortsPerTx: s.aborts,
+      mode: s.mode,
     });
   }
   return cells;
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
     "\nmeasured (median TPS; speedup vs sequential in the same run; per transaction: re-executions, aborts)",
   );
   printTable(
-    ["workload", "accounts", "block", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx"],
+    ["workload", "accounts", "block", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx", "mode"],
     cells.map((c) => [
       c.workload,
       c.accounts,
@@ -259,12 +264,13 @@ async function main(): Promise<void> {
       `${c.speedup.toFixed(2)}x`,
       c.reexecPerTx.toFixed(3),
       c.abortsPerTx.toFixed(3),
+      c.mode,
     ]),
   );
 
   console.log(`\nDeFi workloads (blocks of ${defiBlock}; 1,000 users)`);
   printTable(
-    ["workload", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx"],
+    ["workload", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx", "mode"],
     defiCells.map((c) => [
       c.workload,
       c.executor,
@@ -272,6 +278,7 @@ async function main(): Promise<void> {
       `${c.speedup.toFixed(2)}x`,
       c.reexecPerTx.toFixed(3),
       c.abortsPerTx.toFixed(3),
+      c.mode,
     ]),
   );
   writeSvg(
