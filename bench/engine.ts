@@ -2,7 +2,7 @@
  * The parallel engine against the sequential executor, side by side in one run.
  *
  *   node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000]
- *                             [--defi-block 2000] [--skip-transfers]
+ *                             [--defi-block 2000] [--skip-transfers] [--skip-defi]
  *
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
  * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     accounts: { type: "string" },
     "defi-block": { type: "string" },
     "skip-transfers": { type: "boolean", default: false },
+    "skip-defi": { type: "boolean", default: false },
   },
 });
 const quick = args.quick ?? false;
@@ -48,6 +49,7 @@ const cores = availableParallelism();
 const workerCounts = [...new Set([1, 2, cores])].filter((w) => w <= Math.max(2, cores));
 const defiBlock = Number(args["defi-block"] ?? (quick ? 500 : 2000));
 const skipTransfers = args["skip-transfers"] ?? false;
+const skipDefi = args["skip-defi"] ?? false;
 
 type Engine = ParallelEngine<Transaction, Receipt, BlockContext>;
 
@@ -233,14 +235,16 @@ async function main(): Promise<void> {
 
   // DeFi workloads: one block size, no account sweep (the contracts fix the access pattern).
   const defiCells: Cell[] = [];
-  for (const make of [
-    () => ammSwaps(1, defiBlock),
-    () => ammSwaps(10, defiBlock),
-    () => ammSwaps(100, defiBlock),
-    () => lendingActions(defiBlock),
-    () => stakingActions(defiBlock),
-    () => defiMix(defiBlock),
-  ]) {
+  for (const make of skipDefi
+    ? []
+    : [
+        () => ammSwaps(1, defiBlock),
+        () => ammSwaps(10, defiBlock),
+        () => ammSwaps(100, defiBlock),
+        () => lendingActions(defiBlock),
+        () => stakingActions(defiBlock),
+        () => defiMix(defiBlock),
+      ]) {
     const w = make();
     const measured = await measureWorkload(w, engines);
     defiCells.push(...measured);

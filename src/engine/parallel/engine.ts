@@ -139,6 +139,7 @@ export async function createParallelEngine<T, R, C>(
       request(id, {
         type: "init",
         workerId: id,
+        workers: count,
         shared,
         executor: options.executor,
         contention: options.contention ?? DEFAULT_CONTENTION_RULE,
@@ -181,7 +182,14 @@ export async function createParallelEngine<T, R, C>(
       txBuffer = new SharedArrayBuffer(Math.max(encoded.length, txBuffer.byteLength * 2));
     }
     new Uint8Array(txBuffer).set(encoded);
-    const message: ToWorker = { type: "block", txs: txBuffer, txBytes: encoded.length, encoding, config };
+    const message: ToWorker = {
+      type: "block",
+      txs: txBuffer,
+      txBytes: encoded.length,
+      txCount: n,
+      encoding,
+      config,
+    };
     const t1 = performance.now();
     const replies = await Promise.all(workers.map((_, id) => request(id, message)));
     const t2 = performance.now();
@@ -206,7 +214,10 @@ export async function createParallelEngine<T, R, C>(
       }
     }
     const t3 = performance.now();
-    const writeSet = finalWriteSet(pre, n);
+    const parts = replies.map((m) => (m.type === "blockDone" ? m.writes : undefined));
+    const writeSet = parts.every((p) => p !== undefined)
+      ? decodeWrites(parts as Uint8Array[])
+      : finalWriteSet(pre, n);
     const t4 = performance.now();
     lastPhases = { prepareMs: t1 - t0, workersMs: t2 - t1, receiptsMs: t3 - t2, writeSetMs: t4 - t3 };
     return { receipts: receipts as R[], writeSet };
@@ -221,6 +232,29 @@ export async function createParallelEngine<T, R, C>(
       const key = mv.keyText(id);
       const value = mv.valueOf(r, () => pre.get(key));
       writes.set(key, value === undefined ? null : value);
+    }
+    return writes;
+  }
+
+  /** Merges the workers' shares of the final write set (`MvMemory.encodeFinalWrites`). */
+  function decodeWrites(parts: Uint8Array[]): WriteSet {
+    const writes: WriteSet = new Map();
+    for (const bytes of parts) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let at = 4;
+      for (let n = view.getUint32(0, true), i = 0; i < n; i++) {
+        const keyLength = view.getUint32(at, true);
+        const key = text.toString("latin1", at + 4, at + 4 + keyLength);
+        at += 4 + keyLength;
+        if (bytes[at++] === 0) {
+          writes.set(key, null);
+          continue;
+        }
+        const length = view.getUint32(at, true);
+        writes.set(key, bytes.subarray(at + 4, at + 4 + length));
+        at += 4 + length;
+      }
     }
     return writes;
   }

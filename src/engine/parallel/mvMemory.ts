@@ -131,6 +131,53 @@ export class MvMemory {
     }
   }
 
+  /**
+   * The block's final writes for the touched keys at positions `part`, `part + parts`, ...
+   * encoded as [u32 count] then per key [u32 key length, key text, u8 present, u32 length,
+   * value]. Workers each encode a part after the block is done; the engine decodes them.
+   */
+  encodeFinalWrites(
+    size: number,
+    part: number,
+    parts: number,
+    storage: (key: StateKey) => StateValue | undefined,
+  ): Uint8Array {
+    const touched = this.touchedKeys();
+    const r: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
+    const chunks: Uint8Array[] = [];
+    let total = 4;
+    let count = 0;
+    for (let i = part; i < touched.length; i += parts) {
+      const id = touched[i] as number;
+      this.resolve(id, size, r);
+      if (r.kind === R_STORAGE) continue; // only read, or written only by discarded incarnations
+      const m = id * KEY_WORDS;
+      const at = this.keyMeta[m + K_OFFSET] as number;
+      const length = this.keyMeta[m + K_LENGTH] as number;
+      const value = this.valueOf(r, () => storage(this.keyText(id)));
+      const entry = new Uint8Array(4 + length + 1 + (value === undefined ? 0 : 4 + value.length));
+      const view = new DataView(entry.buffer);
+      view.setUint32(0, length, true);
+      entry.set(this.v.keyBytes.subarray(at, at + length), 4);
+      entry[4 + length] = value === undefined ? 0 : 1;
+      if (value !== undefined) {
+        view.setUint32(5 + length, value.length, true);
+        entry.set(value, 9 + length);
+      }
+      chunks.push(entry);
+      total += entry.length;
+      count++;
+    }
+    const out = new Uint8Array(total);
+    new DataView(out.buffer).setUint32(0, count, true);
+    let at = 4;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
   /** Keys whose version list got its first entry this block. */
   touchedKeys(): Int32Array {
     return this.v.touched.subarray(0, Atomics.load(this.ctl, CTL.touchedTop));

@@ -46,6 +46,8 @@ export type ToWorker =
   | {
       type: "init";
       workerId: number;
+      /** Workers in the pool (each encodes its share of the final write set). */
+      workers: number;
       shared: SharedBuffers;
       executor: ExecutorModuleSpec;
       contention: ContentionRule | false;
@@ -53,7 +55,14 @@ export type ToWorker =
   | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean }
   | { type: "commit"; writes: Array<[StateKey, StateValue | null]> }
   /** `txs`: the block's transactions encoded once (codec or `v8.serialize`) into shared memory. */
-  | { type: "block"; txs: SharedArrayBuffer; txBytes: number; encoding: "codec" | "v8"; config: unknown };
+  | {
+      type: "block";
+      txs: SharedArrayBuffer;
+      txBytes: number;
+      txCount: number;
+      encoding: "codec" | "v8";
+      config: unknown;
+    };
 
 export type FromWorker =
   | { type: "ready" }
@@ -64,6 +73,8 @@ export type FromWorker =
       receipts: Array<[number, unknown]>;
       /** Receipts in the codec's encoding (then `receipts` is empty). */
       receiptBytes?: Uint8Array;
+      /** This worker's share of the final write set (`MvMemory.encodeFinalWrites`). */
+      writes?: Uint8Array;
       /** Time this worker spent in the block loop. */
       ms: number;
       failure?: string;
