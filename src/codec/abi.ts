@@ -229,7 +229,11 @@ function writeValue(w: Writer, t: AbiType, value: unknown): void {
       return;
     case "bool":
       if (typeof value !== "boolean") throw new AbiError(`bool: expected a boolean, got ${describe(value)}`);
-      w.buf[w.reserve(1)] = value ? 1 : 0;
+      {
+        // Reserve first: growing replaces `w.buf`, so it must be read after.
+        const at = w.reserve(1);
+        w.buf[at] = value ? 1 : 0;
+      }
       return;
     case "address": {
       if (typeof value !== "string")

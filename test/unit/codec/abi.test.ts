@@ -214,6 +214,19 @@ describe("ABI errors and events", () => {
     rejects(() => eventSignature("E", ["uint"]), /unknown type/);
   });
 
+  it("keeps a value written exactly where the encoder's buffer grows (regression)", () => {
+    // 4 + 252 bytes fill the first 256-byte buffer; the bool lands on the growth boundary.
+    const values = [new Uint8Array(252).fill(7), true];
+    assert.deepEqual(decodeAbi(["bytes", "bool"], encodeAbi(["bytes", "bool"], values)), values);
+    assert.deepEqual(
+      decodeError(encodeError("E", ["bytes", "bool"], [new Uint8Array(247), true]), ["bytes", "bool"]),
+      {
+        name: "E",
+        args: [new Uint8Array(247), true],
+      },
+    );
+  });
+
   it("computes indexed topics", () => {
     const addr = `0x${"11".repeat(20)}`;
     assert.equal(toHex(indexedTopic("address", addr)), `${"11".repeat(20)}${"00".repeat(12)}`);
