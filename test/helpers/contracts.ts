@@ -81,7 +81,8 @@ export class TestChain {
         receipt.status === "invalid"
           ? receipt.invalidReason
           : decodeRevert(artifact.metadata, receipt.output);
-      throw new Error(`deploying ${name} failed: ${receipt.status} ${JSON.stringify(why)}`);
+      const text = JSON.stringify(why, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+      throw new Error(`deploying ${name} failed: ${receipt.status} ${text}`);
     }
     return new Contract(this, receipt.contractAddress, artifact.metadata);
   }

@@ -317,3 +317,37 @@ describe("lending market", () => {
     }
   });
 });
+
+describe("lending market: remaining paths", () => {
+  it("supply rate = borrow rate * utilisation * (1 - reserve factor); the flash fee is configurable", () => {
+    const s = setup();
+    s.lending.send(alice, "supply", [s.usd.address, 10_000n * WAD]);
+    s.lending.send(bob, "supply", [s.eth.address, 100n * WAD]);
+    s.lending.send(bob, "borrow", [s.usd.address, 2_500n * WAD]);
+    const borrowRate = s.lending.view("borrowRate", [s.usd.address]) as bigint;
+    const utilisation = (2_500n * WAD * WAD) / (10_000n * WAD);
+    const expected = (((borrowRate * utilisation) / WAD) * (WAD - WAD / 10n)) / WAD;
+    assert.equal(s.lending.view("supplyRate", [s.usd.address]), expected);
+    assert.equal(s.lending.send(admin, "setFlashFee", [30n]).receipt.status, "success");
+    assert.equal(s.lending.view("flashFee"), 30n);
+    assert.equal(s.lending.send(admin, "setFlashFee", [10_001n]).error?.name, "InvalidParameter");
+  });
+
+  it("withdrawing more shares than held, and seizing collateral the borrower does not have", () => {
+    const s = setup();
+    s.lending.send(alice, "supply", [s.usd.address, 10n ** 22n]);
+    s.lending.send(bob, "supply", [s.usd.address, 100n]);
+    assert.deepEqual(s.lending.send(bob, "withdraw", [s.usd.address, 101n]).error, {
+      name: "InsufficientShares",
+      args: { balance: 100n, needed: 101n },
+    });
+    s.lending.send(bob, "supply", [s.eth.address, WAD]);
+    s.lending.send(bob, "borrow", [s.usd.address, 1_400n * WAD]);
+    s.oracle.send(admin, "setPrice", [s.eth.address, 1500n * WAD]);
+    // Bob's collateral is ETH; seizing USD shares (he has only 100) fails.
+    assert.equal(
+      s.lending.send(carol, "liquidate", [bob, s.usd.address, 700n * WAD, s.usd.address]).error?.name,
+      "NothingToSeize",
+    );
+  });
+});

@@ -47,16 +47,16 @@ interface Pool {
   pair: Contract;
 }
 
-function pool(chain = new TestChain(6)): Pool {
+function pool(chain = new TestChain(6), supply = 10n ** 30n): Pool {
   const a = chain.deploy(
     "token",
-    ["A", "A", 18, 10n ** 30n, lp],
+    ["A", "A", 18, supply, lp],
     account(1),
     new Uint8Array(32).fill(chain.state.entries.size % 251),
   );
   const b = chain.deploy(
     "token",
-    ["B", "B", 18, 10n ** 30n, lp],
+    ["B", "B", 18, supply, lp],
     account(1),
     new Uint8Array(32).fill((chain.state.entries.size + 7) % 251),
   );
@@ -296,5 +296,34 @@ describe("AMM pair on the parallel engine", () => {
       );
     }
     await assertSameAsSequential(engine, await attachChain(engine, chain), chain.block, txs);
+  });
+});
+
+describe("AMM pair: the liquidity token", () => {
+  it("transfers, allowances and their revert reasons", () => {
+    const p = pool();
+    addLiquidity(p, lp, 10n ** 20n, 10n ** 20n);
+    const held = p.pair.view("balanceOf", [lp]) as bigint;
+    assert.deepEqual(p.pair.send(trader, "transfer", [lp, 1n]).error, {
+      name: "InsufficientBalance",
+      args: { account: trader, balance: 0n, needed: 1n },
+    });
+    assert.equal(p.pair.send(trader, "transferFrom", [lp, trader, 1n]).error?.name, "InsufficientAllowance");
+    p.pair.send(lp, "approve", [trader, 10n]);
+    assert.equal(p.pair.view("allowance", [lp, trader]), 10n);
+    assert.equal(p.pair.send(trader, "transferFrom", [lp, other, 10n]).receipt.status, "success");
+    assert.equal(p.pair.view("balanceOf", [other]), 10n);
+    assert.equal(p.pair.view("balanceOf", [lp]), held - 10n);
+    assert.deepEqual(
+      [p.pair.view("name"), p.pair.view("symbol"), p.pair.view("decimals")],
+      ["Weft LP", "WLP", 18n],
+    );
+  });
+
+  it("refuses balances of 2^112 or more (the invariant must fit 256 bits)", () => {
+    const p = pool(new TestChain(6), 1n << 120n);
+    addLiquidity(p, lp, 10n ** 20n, 10n ** 20n);
+    assert.equal(p.chain.runOne(p.t0.tx(lp, "transfer", [p.pair.address, 1n << 112n])).status, "success");
+    assert.equal(p.pair.send(lp, "sync").error?.name, "BalanceOverflow");
   });
 });

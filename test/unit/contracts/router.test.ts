@@ -143,6 +143,23 @@ describe("AMM router", () => {
     assert.equal(s.b.view("balanceOf", [trader]), beforeB + want);
   });
 
+  it("exact-out over two hops", () => {
+    const s = setup();
+    add(s, s.a, s.b, 10n ** 21n, 10n ** 21n);
+    add(s, s.b, s.c, 10n ** 21n, 10n ** 21n);
+    const want = 10n ** 18n;
+    const mid = getAmountIn(want, 10n ** 21n, 10n ** 21n);
+    const first = getAmountIn(mid, 10n ** 21n, 10n ** 21n);
+    const path = [s.a.address, s.b.address, s.c.address];
+    assert.deepEqual(s.router.view("getAmountsIn", [want, path]), [first, mid, want]);
+    const before = s.c.view("balanceOf", [trader]) as bigint;
+    const out = s.router.send(trader, "swapTokensForExactTokens", [want, first, path, trader, DEADLINE], {
+      gasLimit: 20_000_000,
+    });
+    assert.equal(out.receipt.status, "success", JSON.stringify(out.error));
+    assert.equal(s.c.view("balanceOf", [trader]), before + want);
+  });
+
   it("removes liquidity with minimums, after approving the LP token", () => {
     const s = setup();
     add(s, s.a, s.b, 10n ** 21n, 10n ** 21n);

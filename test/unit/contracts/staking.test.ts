@@ -203,3 +203,18 @@ describe("staking", () => {
     }
   });
 });
+
+describe("staking: remaining paths", () => {
+  it("refuses slashing fractions above one at construction", () => {
+    const chain = new TestChain(3);
+    assert.throws(() => chain.deploy("staking", [DAY, WAD + 1n, 0n]), /InvalidFraction/);
+    assert.throws(() => chain.deploy("staking", [DAY, 0n, WAD + 1n]), /InvalidFraction/);
+  });
+
+  it("a validator with no delegators keeps the whole reward", () => {
+    const { staking } = setup();
+    send(staking, admin, "depositReward", [v3], 7n * WAD);
+    assert.equal(staking.view("pendingRewards", [v3, v3]), 7n * WAD);
+    assert.equal(send(staking, admin, "depositReward", [v3], 0n).error?.name, "ZeroAmount");
+  });
+});
