@@ -22,7 +22,7 @@ import {
   PairExists,
   ZeroAddress,
 } from "./errors.gen";
-import { PairCreated } from "./events.gen";
+import { FeeToChanged, FeeToSetterChanged, PairCreated } from "./events.gen";
 
 const codeHashSlot = new StorageValue<Bytes32>("code");
 const pairs = new StorageMap2<Address, Address, Address>("pair");
@@ -55,11 +55,13 @@ export function feeToSetter(): Address {
 export function setFeeTo(to: Address): void {
   onlySetter();
   feeToSlot.set(to);
+  FeeToChanged(to);
 }
 
 export function setFeeToSetter(next: Address): void {
   onlySetter();
   feeToSetterSlot.set(next);
+  FeeToSetterChanged(next);
 }
 
 function onlySetter(): void {

@@ -45,6 +45,7 @@ export declare function Liquidate(
   collateralAsset: Address,
   seizedShares: U128,
 ): void;
+export declare function FlashFeeChanged(bps: U128): void;
 export declare function FlashLoan(
   asset: Indexed<Address>,
   receiver: Indexed<Address>,

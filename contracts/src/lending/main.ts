@@ -50,6 +50,7 @@ import {
 import {
   AccrueInterest,
   Borrow,
+  FlashFeeChanged,
   FlashLoan,
   Liquidate,
   MarketListed,
@@ -147,6 +148,7 @@ export function setFlashFee(bps: U128): void {
   onlyOwner();
   if (bps.gt(BPS)) InvalidParameter("flashFee", bps);
   flashFeeSlot.set(bps);
+  FlashFeeChanged(bps);
 }
 
 // Rates and accrual.

@@ -8,6 +8,12 @@ export declare function Delegated(
   amount: U128,
   shares: U128,
 ): void;
+/** The delegation cannot be undelegated before `until` (seconds). */
+export declare function DelegationLocked(
+  validator: Indexed<Address>,
+  delegator: Indexed<Address>,
+  until: u64,
+): void;
 export declare function Undelegated(
   validator: Indexed<Address>,
   delegator: Indexed<Address>,

@@ -40,6 +40,7 @@ import {
 } from "./errors.gen";
 import {
   Delegated,
+  DelegationLocked,
   Redelegated,
   RewardDeposited,
   RewardsClaimed,
@@ -177,7 +178,10 @@ export function delegate(v: Address): U128 {
 export function delegateLocked(v: Address, until: u64): U128 {
   const shares = delegate(v);
   const df = delegation(v, caller());
-  if (until > df.get<u64>(D_LOCKED_UNTIL, 0)) df.set<u64>(D_LOCKED_UNTIL, until);
+  if (until > df.get<u64>(D_LOCKED_UNTIL, 0)) {
+    df.set<u64>(D_LOCKED_UNTIL, until);
+    DelegationLocked(v, caller(), until);
+  }
   return shares;
 }
 

@@ -85,7 +85,11 @@ describe("staking", () => {
   it("locked delegations cannot be undelegated before the lock ends", () => {
     const { chain, staking } = setup();
     const until = chain.block.time + 7n * DAY;
-    send(staking, alice, "delegateLocked", [v3, until], 10n * WAD);
+    const locked = send(staking, alice, "delegateLocked", [v3, until], 10n * WAD);
+    assert.deepEqual(staking.events(locked.receipt).at(-1), {
+      name: "DelegationLocked",
+      args: { validator: v3, delegator: alice, until },
+    });
     assert.deepEqual(send(staking, alice, "undelegate", [v3, 1n]).error, {
       name: "Locked",
       args: { until, now: chain.block.time },
