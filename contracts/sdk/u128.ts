@@ -299,6 +299,74 @@ export class U256 {
     return r;
   }
 
+  /** Division by a u128, rounding down, with a 256-bit quotient. */
+  divWide(d: U128): U256 {
+    if (d.isZero()) overflow("division by zero");
+    const q = new U256();
+    let rLo: u64 = 0;
+    let rHi: u64 = 0;
+    let rTop: u64 = 0;
+    for (let i = 255; i >= 0; i--) {
+      const limb = i >= 192 ? this.l3 : i >= 128 ? this.l2 : i >= 64 ? this.l1 : this.l0;
+      const bit = (limb >> <u64>(i & 63)) & 1;
+      rTop = rHi >> 63;
+      rHi = (rHi << 1) | (rLo >> 63);
+      rLo = (rLo << 1) | bit;
+      if (rTop != 0 || rHi > d.hi || (rHi == d.hi && rLo >= d.lo)) {
+        const borrow: u64 = rLo < d.lo ? 1 : 0;
+        rLo -= d.lo;
+        rHi = rHi - d.hi - borrow;
+        const mask = (<u64>1) << (<u64>(i & 63));
+        if (i >= 192) q.l3 |= mask;
+        else if (i >= 128) q.l2 |= mask;
+        else if (i >= 64) q.l1 |= mask;
+        else q.l0 |= mask;
+      }
+    }
+    return q;
+  }
+
+  /** `this * m` modulo 2^256 (for accumulators that are meant to wrap, like Uniswap's). */
+  mulWrapping(m: u64): U256 {
+    const p = new StaticArray<u64>(2);
+    const r = new U256();
+    mul64(this.l0, m, p);
+    r.l0 = unchecked(p[0]);
+    let carry = unchecked(p[1]);
+    mul64(this.l1, m, p);
+    r.l1 = unchecked(p[0]) + carry;
+    carry = unchecked(p[1]) + (r.l1 < carry ? 1 : 0);
+    mul64(this.l2, m, p);
+    r.l2 = unchecked(p[0]) + carry;
+    carry = unchecked(p[1]) + (r.l2 < carry ? 1 : 0);
+    r.l3 = this.l3 * m + carry;
+    return r;
+  }
+
+  /** `this + o` modulo 2^256. */
+  addWrapping(o: U256): U256 {
+    const r = new U256();
+    r.l0 = this.l0 + o.l0;
+    let carry: u64 = r.l0 < this.l0 ? 1 : 0;
+    const s1 = this.l1 + o.l1;
+    r.l1 = s1 + carry;
+    carry = (s1 < this.l1 ? 1 : 0) | (r.l1 < s1 ? 1 : 0);
+    const s2 = this.l2 + o.l2;
+    r.l2 = s2 + carry;
+    carry = (s2 < this.l2 ? 1 : 0) | (r.l2 < s2 ? 1 : 0);
+    r.l3 = this.l3 + o.l3 + carry;
+    return r;
+  }
+
+  /** `this << 112` (used for UQ112x112 prices); the value must be below 2^144. */
+  shl112(): U256 {
+    // 112 = 64 + 48: move one limb up, then shift by 48.
+    const a0 = this.l0;
+    const a1 = this.l1;
+    const a2 = this.l2;
+    return new U256(0, a0 << 48, (a1 << 48) | (a0 >> 16), (a2 << 48) | (a1 >> 16));
+  }
+
   /** Division by a u128, rounding down; the quotient must fit in 128 bits. */
   div128(d: U128): U128 {
     if (d.isZero()) overflow("division by zero");

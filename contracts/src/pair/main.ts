@@ -7,12 +7,13 @@
  * `skim` and `sync`. The first mint locks 1,000 units of liquidity forever.
  *
  * Reentrancy into the pair is impossible (the VM refuses it), which is what Uniswap's
- * lock achieves. The protocol fee is the factory's `feeTo` (off when zero). Not yet: the
- * TWAP price accumulators.
+ * lock achieves. The protocol fee is the factory's `feeTo` (off when zero). The TWAP
+ * price accumulators (`price0CumulativeLast`, ...) work as in Uniswap V2.
  */
 import {
   AbiWriter,
   Address,
+  blockTime,
   CallResult,
   callContract,
   caller,
@@ -50,6 +51,10 @@ const reserve0Slot = new StorageValue<U128>("r0");
 const reserve1Slot = new StorageValue<U128>("r1");
 const supplySlot = new StorageValue<U128>("supply");
 const factorySlot = new StorageValue<Address>("factory");
+/** Uniswap V2's TWAP accumulators: sum over time of each price (UQ112x112) times seconds, wrapping. */
+const price0CumulativeSlot = new StorageValue<U256>("p0c");
+const price1CumulativeSlot = new StorageValue<U256>("p1c");
+const timestampLastSlot = new StorageValue<u64>("tLast");
 /** reserve0 * reserve1 after the last liquidity event, while the protocol fee is on. */
 const kLastSlot = new StorageValue<U256>("kLast");
 const balances = new StorageMap<Address, U128>("bal");
@@ -77,6 +82,19 @@ export function token1(): Address {
 /** [reserve0, reserve1]. */
 export function factory(): Address {
   return factorySlot.get(Address.zero());
+}
+
+/** Sum of price0 (token1 per token0, UQ112x112) times seconds since the pair began; wraps at 2^256. */
+export function price0CumulativeLast(): U256 {
+  return price0CumulativeSlot.get(new U256());
+}
+
+export function price1CumulativeLast(): U256 {
+  return price1CumulativeSlot.get(new U256());
+}
+
+export function blockTimestampLast(): u64 {
+  return timestampLastSlot.get(0);
 }
 
 export function kLast(): U256 {
@@ -257,6 +275,21 @@ function lessThan(a: Address, b: Address): bool {
 
 function update(b0: U128, b1: U128): void {
   if (!b0.lt(MAX_RESERVE) || !b1.lt(MAX_RESERVE)) BalanceOverflow();
+  // Accumulate the prices of the reserves as they were, for the time they held.
+  const now = blockTime();
+  const last = timestampLastSlot.get(now);
+  if (now > last) {
+    const r0 = reserve0Slot.get(U128.Zero);
+    const r1 = reserve1Slot.get(U128.Zero);
+    if (!r0.isZero() && !r1.isZero()) {
+      const elapsed = now - last;
+      const p0 = U256.fromU128(r1).shl112().divWide(r0).mulWrapping(elapsed);
+      const p1 = U256.fromU128(r0).shl112().divWide(r1).mulWrapping(elapsed);
+      price0CumulativeSlot.set(price0CumulativeSlot.get(new U256()).addWrapping(p0));
+      price1CumulativeSlot.set(price1CumulativeSlot.get(new U256()).addWrapping(p1));
+    }
+  }
+  if (now != last || !timestampLastSlot.has()) timestampLastSlot.set(now);
   reserve0Slot.set(b0);
   reserve1Slot.set(b1);
   Sync(b0, b1);

@@ -327,3 +327,24 @@ describe("AMM pair: the liquidity token", () => {
     assert.equal(p.pair.send(lp, "sync").error?.name, "BalanceOverflow");
   });
 });
+
+describe("AMM pair: TWAP accumulators", () => {
+  it("accumulate each price (UQ112x112) times the seconds it held", () => {
+    const p = pool();
+    addLiquidity(p, lp, 10n ** 20n, 4n * 10n ** 20n);
+    const t0 = p.pair.view("blockTimestampLast") as bigint;
+    assert.equal(t0, p.chain.block.time);
+    assert.equal(p.pair.view("price0CumulativeLast"), 0n);
+    p.chain.advance(100n);
+    p.pair.send(lp, "sync");
+    const q112 = 1n << 112n;
+    const price0 = (4n * 10n ** 20n * q112) / 10n ** 20n;
+    const price1 = (10n ** 20n * q112) / (4n * 10n ** 20n);
+    assert.equal(p.pair.view("price0CumulativeLast"), price0 * 100n);
+    assert.equal(p.pair.view("price1CumulativeLast"), price1 * 100n);
+    assert.equal(p.pair.view("blockTimestampLast"), t0 + 100n);
+    // Same block again: nothing accumulates.
+    p.pair.send(lp, "sync");
+    assert.equal(p.pair.view("price0CumulativeLast"), price0 * 100n);
+  });
+});
