@@ -13,6 +13,7 @@ import {
   caller,
   callValue,
   chainId,
+  createContract,
   encode,
   Fields,
   gasLeft,
@@ -216,4 +217,21 @@ export function bigReturn(n: u32): Uint8Array {
 export function panic(i: i32): u8 {
   const a = new Array<u8>(2);
   return a[i];
+}
+
+/** Creates a contract from stored code; returns the address, or reverts with Refused(status) carrying the revert data's length. */
+export function make(codeHash: Bytes32, args: Uint8Array, salt: Bytes32, value: U128): Address {
+  const result = createContract(codeHash, args, salt, value);
+  if (!result.ok) {
+    notes.set("createError", result.data.length.toString());
+    Refused("create failed", <u32>result.status);
+  }
+  return result.address;
+}
+
+/** Like `make`, but returns the status and keeps going (the caller reacts). */
+export function tryMake(codeHash: Bytes32, args: Uint8Array, salt: Bytes32): u32 {
+  const result = createContract(codeHash, args, salt);
+  notes.set("after", "1");
+  return <u32>result.status;
 }

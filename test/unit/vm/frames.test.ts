@@ -7,9 +7,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
+import { contractAddress } from "../../../src/codec/address.js";
 import { toHex } from "../../../src/codec/bytes.js";
-import { storagePrefix } from "../../../src/state/keys.js";
+import { keccak256 } from "../../../src/codec/hash.js";
+import { encodeCall } from "../../../src/codec/metadata.js";
+import { codeHashKey, storagePrefix } from "../../../src/state/keys.js";
 import { account, FEE_RECIPIENT } from "../../helpers/chain.js";
 import { type Contract, TestChain } from "../../helpers/contracts.js";
 
@@ -182,5 +186,46 @@ describe("call frames", () => {
     assert.equal(a.view("recordLabel", [7]), "seven");
     assert.equal(storageOf(chain, a).size, before + 2);
     assert.equal(a.view("recordLabel", [8]), "");
+  });
+});
+
+describe("create (a contract deploying from code on chain)", () => {
+  it("derives the address from the creating contract, sends value, refuses a second creation at the same address", () => {
+    const { chain, a } = two();
+    const token = loadArtifact("token");
+    chain.deploy("token", ["T", "T", 0, 1n, account(3)], account(3)); // puts the token code on chain
+    const codeHash = keccak256(token.code);
+    const args = encodeCall(
+      { ...token.metadata, methods: token.metadata.constructor ? [token.metadata.constructor] : [] },
+      "init",
+      ["Made", "MADE", 2, 500n, account(4)],
+    );
+    const salt = new Uint8Array(32).fill(5);
+    const made = a.send(alice, "make", [codeHash, args, salt, 0n], { gasLimit: 20_000_000 });
+    assert.equal(
+      made.receipt.status,
+      "success",
+      JSON.stringify(made.error, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+    );
+    assert.equal(made.value, contractAddress(a.address, salt, codeHash, args));
+    const again = a.send(alice, "tryMake", [codeHash, args, salt], { gasLimit: 20_000_000 });
+    assert.equal(again.value, 1n, "AddressInUse: status 1");
+    assert.equal(a.view("get", ["after"]), "1", "the creator continued");
+    const missing = a.send(alice, "tryMake", [new Uint8Array(32).fill(9), args, salt], {
+      gasLimit: 20_000_000,
+    });
+    assert.equal(missing.value, 1n, "NoSuchCode: status 1");
+    // A failing constructor (zero owner) leaves nothing at its address.
+    const badArgs = encodeCall(
+      { ...token.metadata, methods: token.metadata.constructor ? [token.metadata.constructor] : [] },
+      "init",
+      ["X", "X", 0, 0n, `0x${"00".repeat(20)}`],
+    );
+    const bad = a.send(alice, "tryMake", [codeHash, badArgs, salt], { gasLimit: 20_000_000 });
+    assert.equal(bad.value, 1n);
+    assert.equal(
+      chain.state.get(codeHashKey(contractAddress(a.address, salt, codeHash, badArgs))),
+      undefined,
+    );
   });
 });
