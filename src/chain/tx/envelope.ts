@@ -1,0 +1,312 @@
+/**
+ * The Weft transaction, version 1: a canonical binary encoding (what is signed, hashed
+ * and gossiped) and a JSON view (what RPC clients see).
+ *
+ * | field | encoding |
+ * |---|---|
+ * | magic, version | `0x57` ('W'), `0x01` |
+ * | chain id | u64 LE |
+ * | sender | 20 bytes (the account: every account is a smart account) |
+ * | nonce | key u64, sequence u64 (two-dimensional: independent flows never conflict) |
+ * | gas limit | u64 |
+ * | max fee, priority fee | u128 LE each (per gas unit) |
+ * | calls | u8 count (1..16), each: target 20 bytes, method (u8 length, UTF-8), args (u32 length, bytes), value u128 |
+ * | paymaster | u8 flag; if 1: address 20 bytes, data (u32 length, bytes) |
+ * | authorisation | u32 length, bytes (checked by the account's validation) |
+ *
+ * The signing hash (what an authorisation signs) is keccak256("weft/tx/v1" ‖ the encoding
+ * without the authorisation field); the transaction hash (its id) is keccak256 of the
+ * whole encoding. Decoding refuses every malformed input with a `TxDecodeError` naming
+ * the field and the problem: truncation, trailing bytes, oversize fields, bad UTF-8.
+ */
+import { type Address, addressFromBytes, addressToBytes } from "../../codec/address.js";
+import { concatBytes, toHex, utf8 } from "../../codec/bytes.js";
+import { keccak256 } from "../../codec/hash.js";
+
+export const TX_MAGIC = 0x57;
+export const TX_VERSION = 1;
+export const MAX_CALLS = 16;
+export const MAX_METHOD_BYTES = 64;
+export const MAX_ARGS_BYTES = 128 * 1024;
+export const MAX_PAYMASTER_DATA_BYTES = 4 * 1024;
+export const MAX_AUTH_BYTES = 4 * 1024;
+export const MAX_TX_BYTES = 512 * 1024;
+
+const U64_MAX = (1n << 64n) - 1n;
+const U128_MAX = (1n << 128n) - 1n;
+const SIGNING_DOMAIN = utf8("weft/tx/v1");
+
+export interface Call {
+  target: Address;
+  method: string;
+  args: Uint8Array;
+  value: bigint;
+}
+
+export interface TxEnvelope {
+  chainId: bigint;
+  sender: Address;
+  nonceKey: bigint;
+  nonceSequence: bigint;
+  gasLimit: bigint;
+  maxFee: bigint;
+  priorityFee: bigint;
+  calls: Call[];
+  paymaster?: { address: Address; data: Uint8Array };
+  auth: Uint8Array;
+}
+
+export type TxDecodeErrorCode =
+  | "TRUNCATED"
+  | "TRAILING_BYTES"
+  | "BAD_MAGIC"
+  | "BAD_VERSION"
+  | "BAD_CALL_COUNT"
+  | "FIELD_TOO_LARGE"
+  | "BAD_UTF8"
+  | "BAD_FLAG"
+  | "OUT_OF_RANGE";
+
+export class TxDecodeError extends Error {
+  constructor(
+    readonly code: TxDecodeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TxDecodeError";
+  }
+}
+
+class Out {
+  private parts: Uint8Array[] = [];
+  private scratch = new DataView(new ArrayBuffer(16));
+  push(b: Uint8Array): void {
+    this.parts.push(b);
+  }
+  u8(v: number): void {
+    this.parts.push(new Uint8Array([v]));
+  }
+  u32(v: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v, true);
+    this.parts.push(b);
+  }
+  uint(v: bigint, bytes: 8 | 16, field: string): void {
+    const max = bytes === 8 ? U64_MAX : U128_MAX;
+    if (typeof v !== "bigint" || v < 0n || v > max) {
+      throw new TxDecodeError("OUT_OF_RANGE", `${field}: ${String(v)} is not a u${bytes * 8}`);
+    }
+    this.scratch.setBigUint64(0, v & U64_MAX, true);
+    this.scratch.setBigUint64(8, v >> 64n, true);
+    this.parts.push(new Uint8Array(this.scratch.buffer.slice(0, bytes)));
+  }
+  bytes32Len(b: Uint8Array, max: number, field: string): void {
+    if (b.length > max)
+      throw new TxDecodeError("FIELD_TOO_LARGE", `${field}: ${b.length} bytes (max ${max})`);
+    this.u32(b.length);
+    this.parts.push(b);
+  }
+  finish(): Uint8Array {
+    return concatBytes(...this.parts);
+  }
+}
+
+function writeBody(tx: TxEnvelope, out: Out): void {
+  out.u8(TX_MAGIC);
+  out.u8(TX_VERSION);
+  out.uint(tx.chainId, 8, "chainId");
+  out.push(addressToBytes(tx.sender));
+  out.uint(tx.nonceKey, 8, "nonceKey");
+  out.uint(tx.nonceSequence, 8, "nonceSequence");
+  out.uint(tx.gasLimit, 8, "gasLimit");
+  out.uint(tx.maxFee, 16, "maxFee");
+  out.uint(tx.priorityFee, 16, "priorityFee");
+  if (tx.calls.length < 1 || tx.calls.length > MAX_CALLS) {
+    throw new TxDecodeError("BAD_CALL_COUNT", `calls: ${tx.calls.length} (1 to ${MAX_CALLS})`);
+  }
+  out.u8(tx.calls.length);
+  tx.calls.forEach((c, i) => {
+    out.push(addressToBytes(c.target));
+    const method = utf8(c.method);
+    if (method.length > MAX_METHOD_BYTES) {
+      throw new TxDecodeError(
+        "FIELD_TOO_LARGE",
+        `calls[${i}].method: ${method.length} bytes (max ${MAX_METHOD_BYTES})`,
+      );
+    }
+    out.u8(method.length);
+    out.push(method);
+    out.bytes32Len(c.args, MAX_ARGS_BYTES, `calls[${i}].args`);
+    out.uint(c.value, 16, `calls[${i}].value`);
+  });
+  if (tx.paymaster === undefined) out.u8(0);
+  else {
+    out.u8(1);
+    out.push(addressToBytes(tx.paymaster.address));
+    out.bytes32Len(tx.paymaster.data, MAX_PAYMASTER_DATA_BYTES, "paymaster.data");
+  }
+}
+
+/** The canonical encoding; throws `TxDecodeError` (OUT_OF_RANGE, FIELD_TOO_LARGE, ...) for values that cannot be encoded. */
+export function encodeTx(tx: TxEnvelope): Uint8Array {
+  const out = new Out();
+  writeBody(tx, out);
+  out.bytes32Len(tx.auth, MAX_AUTH_BYTES, "auth");
+  const bytes = out.finish();
+  if (bytes.length > MAX_TX_BYTES)
+    throw new TxDecodeError("FIELD_TOO_LARGE", `transaction of ${bytes.length} bytes (max ${MAX_TX_BYTES})`);
+  return bytes;
+}
+
+/** What an authorisation signs: the transaction without its authorisation, domain-separated. */
+export function signingHash(tx: TxEnvelope): Uint8Array {
+  const out = new Out();
+  writeBody(tx, out);
+  return keccak256(concatBytes(SIGNING_DOMAIN, out.finish()));
+}
+
+/** The transaction's id: keccak256 of its canonical encoding. */
+export function txHash(tx: TxEnvelope): Uint8Array {
+  return keccak256(encodeTx(tx));
+}
+
+class In {
+  at = 0;
+  private readonly view: DataView;
+  constructor(private readonly b: Uint8Array) {
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  need(n: number, field: string): void {
+    if (this.b.length - this.at < n) {
+      throw new TxDecodeError(
+        "TRUNCATED",
+        `${field}: needed ${n} bytes at offset ${this.at}, ${this.b.length - this.at} left`,
+      );
+    }
+  }
+  u8(field: string): number {
+    this.need(1, field);
+    return this.b[this.at++] as number;
+  }
+  u32(field: string): number {
+    this.need(4, field);
+    const v = this.view.getUint32(this.at, true);
+    this.at += 4;
+    return v;
+  }
+  u64(field: string): bigint {
+    this.need(8, field);
+    const v = this.view.getBigUint64(this.at, true);
+    this.at += 8;
+    return v;
+  }
+  u128(field: string): bigint {
+    const lo = this.u64(field);
+    return lo | (this.u64(field) << 64n);
+  }
+  take(n: number, field: string): Uint8Array {
+    this.need(n, field);
+    const out = this.b.slice(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+  address(field: string): Address {
+    return addressFromBytes(this.take(20, field));
+  }
+  sized(max: number, field: string): Uint8Array {
+    const n = this.u32(field);
+    if (n > max) throw new TxDecodeError("FIELD_TOO_LARGE", `${field}: ${n} bytes (max ${max})`);
+    return this.take(n, field);
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes a canonical encoding; throws `TxDecodeError` for anything else. */
+export function decodeTx(bytes: Uint8Array): TxEnvelope {
+  if (!(bytes instanceof Uint8Array)) throw new TxDecodeError("TRUNCATED", "a transaction is bytes");
+  if (bytes.length > MAX_TX_BYTES)
+    throw new TxDecodeError("FIELD_TOO_LARGE", `transaction of ${bytes.length} bytes (max ${MAX_TX_BYTES})`);
+  const r = new In(bytes);
+  if (r.u8("magic") !== TX_MAGIC) throw new TxDecodeError("BAD_MAGIC", "not a Weft transaction (magic byte)");
+  const version = r.u8("version");
+  if (version !== TX_VERSION)
+    throw new TxDecodeError("BAD_VERSION", `version ${version} (this node reads ${TX_VERSION})`);
+  const chainId = r.u64("chainId");
+  const sender = r.address("sender");
+  const nonceKey = r.u64("nonceKey");
+  const nonceSequence = r.u64("nonceSequence");
+  const gasLimit = r.u64("gasLimit");
+  const maxFee = r.u128("maxFee");
+  const priorityFee = r.u128("priorityFee");
+  const count = r.u8("calls");
+  if (count < 1 || count > MAX_CALLS)
+    throw new TxDecodeError("BAD_CALL_COUNT", `calls: ${count} (1 to ${MAX_CALLS})`);
+  const calls: Call[] = [];
+  for (let i = 0; i < count; i++) {
+    const target = r.address(`calls[${i}].target`);
+    const methodLength = r.u8(`calls[${i}].method`);
+    if (methodLength > MAX_METHOD_BYTES) {
+      throw new TxDecodeError(
+        "FIELD_TOO_LARGE",
+        `calls[${i}].method: ${methodLength} bytes (max ${MAX_METHOD_BYTES})`,
+      );
+    }
+    let method: string;
+    try {
+      method = strictUtf8.decode(r.take(methodLength, `calls[${i}].method`));
+    } catch (error) {
+      if (error instanceof TxDecodeError) throw error;
+      throw new TxDecodeError("BAD_UTF8", `calls[${i}].method is not valid UTF-8`);
+    }
+    const args = r.sized(MAX_ARGS_BYTES, `calls[${i}].args`);
+    const value = r.u128(`calls[${i}].value`);
+    calls.push({ target, method, args, value });
+  }
+  const flag = r.u8("paymaster");
+  if (flag > 1) throw new TxDecodeError("BAD_FLAG", `paymaster flag ${flag} (0 or 1)`);
+  const tx: TxEnvelope = {
+    chainId,
+    sender,
+    nonceKey,
+    nonceSequence,
+    gasLimit,
+    maxFee,
+    priorityFee,
+    calls,
+    auth: new Uint8Array(0),
+  };
+  if (flag === 1)
+    tx.paymaster = {
+      address: r.address("paymaster.address"),
+      data: r.sized(MAX_PAYMASTER_DATA_BYTES, "paymaster.data"),
+    };
+  tx.auth = r.sized(MAX_AUTH_BYTES, "auth");
+  if (r.at !== bytes.length)
+    throw new TxDecodeError("TRAILING_BYTES", `${bytes.length - r.at} bytes after the transaction`);
+  return tx;
+}
+
+/** The JSON view (RPC): numbers as decimal strings, bytes as 0x hex. */
+export function txToJson(tx: TxEnvelope): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    version: TX_VERSION,
+    hash: `0x${toHex(txHash(tx))}`,
+    chainId: tx.chainId.toString(),
+    sender: tx.sender,
+    nonce: { key: tx.nonceKey.toString(), sequence: tx.nonceSequence.toString() },
+    gasLimit: tx.gasLimit.toString(),
+    maxFee: tx.maxFee.toString(),
+    priorityFee: tx.priorityFee.toString(),
+    calls: tx.calls.map((c) => ({
+      target: c.target,
+      method: c.method,
+      args: `0x${toHex(c.args)}`,
+      value: c.value.toString(),
+    })),
+    auth: `0x${toHex(tx.auth)}`,
+  };
+  if (tx.paymaster !== undefined)
+    json.paymaster = { address: tx.paymaster.address, data: `0x${toHex(tx.paymaster.data)}` };
+  return json;
+}
