@@ -1,0 +1,72 @@
+/**
+ * Client-side signers for the built-in account kinds: ed25519 and secp256k1
+ * (Ethereum-style) keys, and a software P-256 passkey that produces WebAuthn assertions
+ * the way a browser and authenticator do (for development, tests and benchmarks).
+ */
+import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { secp256k1Address, type WebAuthnAssertion } from "../chain/tx/signatures.js";
+import { keccak256 } from "../codec/hash.js";
+
+export function ed25519Signer() {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const jwk = publicKey.export({ format: "jwk" }) as { x: string };
+  return {
+    publicKey: new Uint8Array(Buffer.from(jwk.x, "base64url")),
+    sign: (message: Uint8Array) => new Uint8Array(sign(null, message, privateKey)),
+  };
+}
+
+export function secp256k1Signer(seed = 1) {
+  const secret = new Uint8Array(32);
+  secret[31] = seed;
+  secret[0] = 0x11;
+  const publicKey = secp256k1.getPublicKey(secret, false);
+  return {
+    address: secp256k1Address(publicKey),
+    /** r ‖ s ‖ v over keccak256(message), v in {27, 28}. */
+    sign: (message: Uint8Array) => {
+      const sig = secp256k1.sign(keccak256(message), secret, { prehash: false, format: "recovered" });
+      const out = new Uint8Array(65);
+      out.set(sig.subarray(1), 0);
+      out[64] = (sig[0] as number) + 27;
+      return out;
+    },
+  };
+}
+
+export function passkeySigner() {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = publicKey.export({ format: "jwk" }) as { x: string; y: string };
+  const point = new Uint8Array(65);
+  point[0] = 4;
+  point.set(Buffer.from(jwk.x, "base64url"), 1);
+  point.set(Buffer.from(jwk.y, "base64url"), 33);
+  return {
+    publicKey: point,
+    /** A WebAuthn `get` assertion over `challenge`, as a browser and authenticator produce it. */
+    assert: (challenge: Uint8Array, options: { type?: string; flags?: number } = {}): WebAuthnAssertion =>
+      assertion(privateKey, challenge, options),
+  };
+}
+
+function assertion(
+  privateKey: KeyObject,
+  challenge: Uint8Array,
+  options: { type?: string; flags?: number },
+): WebAuthnAssertion {
+  const rpIdHash = createHash("sha256").update("weft.example").digest();
+  const authenticatorData = new Uint8Array(37);
+  authenticatorData.set(rpIdHash, 0);
+  authenticatorData[32] = options.flags ?? 0x05; // user present + user verified
+  authenticatorData[36] = 1; // signature counter
+  const clientDataJSON = new TextEncoder().encode(
+    JSON.stringify({
+      type: options.type ?? "webauthn.get",
+      challenge: Buffer.from(challenge).toString("base64url"),
+      origin: "https://weft.example",
+    }),
+  );
+  const signed = Buffer.concat([authenticatorData, createHash("sha256").update(clientDataJSON).digest()]);
+  return { authenticatorData, clientDataJSON, signature: new Uint8Array(sign("sha256", signed, privateKey)) };
+}
