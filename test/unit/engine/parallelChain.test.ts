@@ -253,7 +253,9 @@ describe("parallel engine vs sequential (chain blocks)", () => {
           await check(workers, chain, txs);
         },
       ),
-      { numRuns: 25 },
+      {
+        numRuns: Number(process.env.WEFT_SOAK ?? 0) > 0 ? Math.ceil(Number(process.env.WEFT_SOAK) / 20) : 25,
+      },
     );
   });
 
