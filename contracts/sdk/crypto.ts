@@ -1,5 +1,5 @@
-/** Hashing by the host (priced per 32-byte word). */
-import { Bytes32 } from "./address";
+/** Hashing and signature checks by the host (priced by their measured cost). */
+import { Address, Bytes32 } from "./address";
 import * as host from "./host";
 
 export function sha256(data: Uint8Array): Bytes32 {
@@ -12,4 +12,27 @@ export function keccak256(data: Uint8Array): Bytes32 {
   const out = new Uint8Array(32);
   host.keccak256(data.dataStart, data.length, out.dataStart);
   return new Bytes32(out);
+}
+
+/** True if `signature` (64 bytes) is a valid ed25519 signature of `message` by `publicKey` (32 bytes). */
+export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): bool {
+  if (publicKey.length != 32 || signature.length != 64) return false;
+  return (
+    host.ed25519_verify(publicKey.dataStart, message.dataStart, message.length, signature.dataStart) == 1
+  );
+}
+
+/** The address that signed `digest` with a 65-byte r ‖ s ‖ v secp256k1 signature, or the zero address if invalid. */
+export function secp256k1Recover(digest: Bytes32, signature: Uint8Array): Address {
+  if (signature.length != 65) return Address.zero();
+  const out = new Uint8Array(20);
+  if (host.secp256k1_recover(digest.bytes.dataStart, signature.dataStart, out.dataStart) != 1)
+    return Address.zero();
+  return new Address(out);
+}
+
+/** True if `signature` (64 bytes, r ‖ s) is a valid P-256 signature over sha256(`message`) by `publicKey` (65 bytes). */
+export function p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): bool {
+  if (publicKey.length != 65 || signature.length != 64) return false;
+  return host.p256_verify(publicKey.dataStart, message.dataStart, message.length, signature.dataStart) == 1;
 }

@@ -45,3 +45,6 @@ export declare function create(
 @external("weft", "returndata_copy") export declare function returndata_copy(dst: usize): void;
 @external("weft", "sha256") export declare function sha256(ptr: usize, len: i32, dst: usize): void;
 @external("weft", "keccak256") export declare function keccak256(ptr: usize, len: i32, dst: usize): void;
+@external("weft", "ed25519_verify") export declare function ed25519_verify(pk: usize, msg: usize, len: i32, sig: usize): i32;
+@external("weft", "secp256k1_recover") export declare function secp256k1_recover(digest: usize, sig: usize, dst: usize): i32;
+@external("weft", "p256_verify") export declare function p256_verify(pk: usize, msg: usize, len: i32, sig: usize): i32;

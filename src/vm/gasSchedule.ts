@@ -21,6 +21,14 @@ export const GAS = {
   TRANSFER: 400,
   HASH: 60,
   HASH_WORD: 10,
+  /**
+   * Signature checks, priced like the rest of the schedule at roughly one gas per
+   * nanosecond of the host's measured cost (bench/signatures.ts: ed25519 ~109 µs,
+   * P-256 ~74 µs native; secp256k1 recovery ~1.4 ms in JavaScript).
+   */
+  ED25519_VERIFY: 100_000,
+  P256_VERIFY: 80_000,
+  SECP256K1_RECOVER: 1_500_000,
   /** Starting a contract call (instantiating a cached module). */
   CALL: 1_000,
   /** Each byte of code of the called contract (loading it). */

@@ -9,6 +9,7 @@
 import type { Address } from "../codec/address.js";
 import { addressHex } from "../codec/address.js";
 import { keccak256, sha256 } from "../codec/hash.js";
+import { recoverSecp256k1, SignatureError, verifyEd25519, verifyP256 } from "../codec/signatures.js";
 import type { Frame } from "./frame.js";
 import { FrameAbort } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
@@ -289,6 +290,47 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       const f = ctx.frame();
       charge(f, GAS.HASH + GAS.HASH_WORD * Math.ceil((len >>> 0) / 32));
       writeBytes(f, dst, keccak256(readBytes(f, ptr, len)));
+    },
+
+    /** 1 if the 64-byte ed25519 signature of `msg` is valid for the 32-byte key, else 0. */
+    ed25519_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
+      const f = ctx.frame();
+      charge(f, GAS.ED25519_VERIFY + GAS.HASH_WORD * Math.ceil((msgLen >>> 0) / 32));
+      if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
+      try {
+        return verifyEd25519(readBytes(f, pkPtr, 32), readBytes(f, msgPtr, msgLen), readBytes(f, sigPtr, 64))
+          ? 1
+          : 0;
+      } catch (error) {
+        if (error instanceof SignatureError) return 0;
+        throw error;
+      }
+    },
+    /**
+     * Recovers the signer of a 32-byte digest from a 65-byte r ‖ s ‖ v secp256k1 signature
+     * and writes its 20-byte address to `dst`: 1, or 0 if the signature is invalid.
+     */
+    secp256k1_recover(digestPtr: number, sigPtr: number, dst: number): number {
+      const f = ctx.frame();
+      charge(f, GAS.SECP256K1_RECOVER);
+      const address = recoverSecp256k1(readBytes(f, digestPtr, 32), readBytes(f, sigPtr, 65));
+      if (address === undefined) return 0;
+      writeAddress(f, dst, address);
+      return 1;
+    },
+    /** 1 if the 64-byte r ‖ s P-256 signature over sha256(msg) is valid for the 65-byte key, else 0. */
+    p256_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
+      const f = ctx.frame();
+      charge(f, GAS.P256_VERIFY + GAS.HASH_WORD * Math.ceil((msgLen >>> 0) / 32));
+      if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
+      try {
+        return verifyP256(readBytes(f, pkPtr, 65), readBytes(f, msgPtr, msgLen), readBytes(f, sigPtr, 64))
+          ? 1
+          : 0;
+      } catch (error) {
+        if (error instanceof SignatureError) return 0;
+        throw error;
+      }
     },
   };
   return host as unknown as Record<string, (...args: never[]) => unknown>;

@@ -14,12 +14,15 @@ import {
   callValue,
   chainId,
   createContract,
+  ed25519Verify,
   encode,
   Fields,
   gasLeft,
   keccak256,
+  p256Verify,
   require,
   StorageMap,
+  secp256k1Recover,
   selfAddress,
   sha256,
   transferCoin,
@@ -234,4 +237,16 @@ export function tryMake(codeHash: Bytes32, args: Uint8Array, salt: Bytes32): u32
   const result = createContract(codeHash, args, salt);
   notes.set("after", "1");
   return <u32>result.status;
+}
+
+export function checkEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): bool {
+  return ed25519Verify(publicKey, message, signature);
+}
+
+export function recoverSigner(digest: Bytes32, signature: Uint8Array): Address {
+  return secp256k1Recover(digest, signature);
+}
+
+export function checkP256(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): bool {
+  return p256Verify(publicKey, message, signature);
 }

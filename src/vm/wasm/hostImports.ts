@@ -42,6 +42,9 @@ export const HOST_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   returndata_copy: sig([I32]),
   sha256: sig([I32, I32, I32]),
   keccak256: sig([I32, I32, I32]),
+  ed25519_verify: sig([I32, I32, I32, I32], [I32]),
+  secp256k1_recover: sig([I32, I32, I32], [I32]),
+  p256_verify: sig([I32, I32, I32, I32], [I32]),
 };
 
 export function sameSignature(a: FuncSignature, b: FuncSignature): boolean {

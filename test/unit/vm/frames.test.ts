@@ -229,3 +229,35 @@ describe("create (a contract deploying from code on chain)", () => {
     );
   });
 });
+
+describe("signature host functions", () => {
+  it("ed25519_verify, secp256k1_recover and p256_verify answer like the host's own checks, and charge their price", async () => {
+    const { ed25519Signer, passkeySigner, secp256k1Signer } = await import("../../../src/sdk/signers.js");
+    const { createHash } = await import("node:crypto");
+    const { a } = two();
+    const message = new TextEncoder().encode("authorise this");
+    const ed = ed25519Signer();
+    const edSig = ed.sign(message);
+    assert.equal(a.view("checkEd25519", [ed.publicKey, message, edSig]), true);
+    assert.equal(a.view("checkEd25519", [ed.publicKey, new Uint8Array([1]), edSig]), false);
+    assert.equal(a.view("checkEd25519", [new Uint8Array(32), message, edSig]), false);
+    const k1 = secp256k1Signer(3);
+    const digest = keccak256(message);
+    const k1Sig = k1.sign(message); // over keccak256(message)
+    assert.equal(a.view("recoverSigner", [digest, k1Sig]), k1.address);
+    assert.equal(a.view("recoverSigner", [new Uint8Array(32).fill(1), k1Sig]) === k1.address, false);
+    const passkey = passkeySigner();
+    const assertion = passkey.assert(digest);
+    const signed = new Uint8Array([
+      ...assertion.authenticatorData,
+      ...createHash("sha256").update(assertion.clientDataJSON).digest(),
+    ]);
+    // Authenticators return DER; the host function takes raw r ‖ s.
+    const { p256 } = await import("@noble/curves/nist.js");
+    const raw = p256.Signature.fromBytes(assertion.signature, "der").toBytes("compact");
+    assert.equal(a.view("checkP256", [passkey.publicKey, signed, raw]), true);
+    assert.equal(a.view("checkP256", [passkey.publicKey, message, raw]), false);
+    const gas = a.send(alice, "checkEd25519", [ed.publicKey, message, edSig]).receipt.gasUsed;
+    assert.ok(gas > 100_000, `ed25519 verification charged ${gas}`);
+  });
+});
