@@ -65,6 +65,7 @@ export const STANDARD_ERRORS: readonly ErrorMetadata[] = [
   { name: "DeployRejected", inputs: params(["code", "string"], ["message", "string"]) },
   { name: "Overflow", inputs: params(["message", "string"]) },
   { name: "NoSuchCode", inputs: params(["codeHash", "bytes32"]) },
+  { name: "ForbiddenInValidation", inputs: params(["what", "string"]) },
 ];
 
 const STANDARD_BY_NAME = new Map(STANDARD_ERRORS.map((e) => [e.name, e]));

@@ -56,6 +56,8 @@ export interface Session {
   readonly frames: Frame[];
   /** Contracts currently executing (for the reentrancy check). */
   readonly active: Set<string>;
+  /** An account's validation step: host functions outside the validation rules are refused. */
+  readonly restricted: boolean;
 }
 
 function refuse(data: Uint8Array): CallOutcome {

@@ -70,6 +70,8 @@ export interface HostContext {
   frame(): Frame;
   state(): TxState;
   env(): BlockEnv;
+  /** True while an account's validation step runs (see `Vm.validate`). */
+  restricted(): boolean;
   /** Runs a nested call from the current frame; charges its gas to the current frame. */
   call(request: NestedCallRequest): { status: number; data: Uint8Array };
   /** Deploys a contract from stored code, from the current frame; charges its gas to it. */
@@ -84,6 +86,10 @@ export function charge(frame: Frame, amount: number): void {
     throw new FrameAbort("outOfGas", vmError("OutOfGas"));
   }
   frame.gas.value = left;
+}
+
+function forbidden(what: string): FrameAbort {
+  return new FrameAbort("revert", vmError("ForbiddenInValidation", ["string"], [what]));
 }
 
 function limitExceeded(what: string): FrameAbort {
@@ -169,10 +175,12 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       writeU128(f, dst, f.value);
     },
     block_height(): bigint {
+      if (ctx.restricted()) throw forbidden("block_height");
       charge(ctx.frame(), GAS.HOST_CALL);
       return ctx.env().height;
     },
     block_time(): bigint {
+      if (ctx.restricted()) throw forbidden("block_time");
       charge(ctx.frame(), GAS.HOST_CALL);
       return ctx.env().time;
     },
@@ -181,12 +189,14 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       return ctx.env().chainId;
     },
     gas_left(): bigint {
+      if (ctx.restricted()) throw forbidden("gas_left");
       const f = ctx.frame();
       charge(f, GAS.HOST_CALL);
       return BigInt(f.gas.value);
     },
 
     emit(topicsPtr: number, topicCount: number, dataPtr: number, dataLen: number): void {
+      if (ctx.restricted()) throw forbidden("emit");
       const f = ctx.frame();
       const count = topicCount >>> 0;
       const len = dataLen >>> 0;
@@ -199,11 +209,13 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     },
 
     balance(addrPtr: number, dst: number): void {
+      if (ctx.restricted()) throw forbidden("balance");
       const f = ctx.frame();
       charge(f, GAS.STORAGE_READ);
       writeU128(f, dst, ctx.state().balanceOf(readAddress(f, addrPtr)));
     },
     transfer(addrPtr: number, amountPtr: number): number {
+      if (ctx.restricted()) throw forbidden("transfer");
       const f = ctx.frame();
       charge(f, GAS.TRANSFER);
       const to = readAddress(f, addrPtr);
@@ -219,6 +231,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       valuePtr: number,
       gas: bigint,
     ): number {
+      if (ctx.restricted()) throw forbidden("call");
       const f = ctx.frame();
       const mLen = methodLen >>> 0;
       const aLen = argsLen >>> 0;
@@ -255,6 +268,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       gas: bigint,
       dst: number,
     ): number {
+      if (ctx.restricted()) throw forbidden("create");
       const f = ctx.frame();
       const aLen = argsLen >>> 0;
       charge(f, GAS.HOST_CALL + GAS.BYTE * aLen);

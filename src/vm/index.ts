@@ -11,6 +11,8 @@ export {
   type DeployOutcome,
   type DeployRequest,
   type HostProfile,
+  PROTOCOL_CALLER,
+  type ValidationRequest,
   type Vm,
   type VmOptions,
 } from "./vm.js";

@@ -56,8 +56,26 @@ export interface Vm {
   call(state: TxState, env: BlockEnv, req: CallRequest): CallOutcome;
   /** Validates and stores `req.code`, then runs its constructor. */
   deploy(state: TxState, env: BlockEnv, req: DeployRequest): DeployOutcome;
+  /**
+   * Runs an account's validation step: `req.method` (default `validate`) on `req.account`
+   * with `req.input`, in restricted mode. Only the account's own state and pure
+   * computation are allowed: block values, gas left, events, balances, coin transfers,
+   * calls and creations revert with `ForbiddenInValidation(what)`, so that a transaction's
+   * validity cannot change with the block it lands in or with other contracts' state.
+   */
+  validate(state: TxState, env: BlockEnv, req: ValidationRequest): CallOutcome;
   readonly cache: ModuleCache;
 }
+
+export interface ValidationRequest {
+  account: Address;
+  input: Uint8Array;
+  gasLimit: number;
+  method?: string;
+}
+
+/** The caller an account's validation step sees: the protocol itself. */
+export const PROTOCOL_CALLER: Address = "0x0000000000000000000000000000000000000000";
 
 export interface VmOptions extends ModuleCacheOptions {
   /** Share a module cache (e.g. between VMs of one thread). */
@@ -108,6 +126,7 @@ export function createVm(options: VmOptions = {}): Vm {
     frame: currentFrame,
     state: () => current().state,
     env: () => current().env,
+    restricted: () => (session as Session).restricted,
     call(request) {
       const caller = currentFrame();
       charge(caller, GAS.CALL);
@@ -176,9 +195,9 @@ export function createVm(options: VmOptions = {}): Vm {
       : hostFunctions) as WebAssembly.ModuleImports,
   };
 
-  function withSession<T>(state: TxState, env: BlockEnv, run: () => T): T {
+  function withSession<T>(state: TxState, env: BlockEnv, run: () => T, restricted = false): T {
     if (session !== undefined) throw new Error("weft vm: a transaction is already running on this VM");
-    session = { state, env, frames: [], active: new Set() };
+    session = { state, env, frames: [], active: new Set(), restricted };
     try {
       return run();
     } finally {
@@ -195,6 +214,25 @@ export function createVm(options: VmOptions = {}): Vm {
     },
     deploy(state, env, req) {
       return withSession(state, env, () => deploy(current(), req));
+    },
+    validate(state, env, req) {
+      return withSession(
+        state,
+        env,
+        () =>
+          runFrame(current(), cache, imports, {
+            caller: PROTOCOL_CALLER,
+            target: req.account,
+            method: req.method ?? "validate",
+            input: req.input,
+            value: 0n,
+            gasLimit: req.gasLimit,
+            depth: 0,
+            stackStart: 0,
+            isInit: false,
+          }),
+        true,
+      );
     },
   };
 

@@ -17,7 +17,8 @@ export type VmErrorName =
   | "LimitExceeded"
   | "AddressInUse"
   | "DeployRejected"
-  | "NoSuchCode";
+  | "NoSuchCode"
+  | "ForbiddenInValidation";
 
 /** Encodes a VM error as revert data. */
 export function vmError(name: VmErrorName, types: string[] = [], values: unknown[] = []): Uint8Array {
