@@ -232,7 +232,11 @@ export function withdraw(v: Address): U128 {
   return amount;
 }
 
-/** Rewards for `v` (the coin sent): the commission to the validator, the rest to its delegators pro rata. */
+/**
+ * Rewards for `v` (the coin sent): the commission to the validator, the rest to its
+ * delegators pro rata. The per-share accumulator is 1e18-scaled u128: a reward so large
+ * against the validator's total shares that it would overflow reverts (`Overflow`), whole.
+ */
 export function depositReward(v: Address): void {
   const vf = validator(v);
   const amount = callValue();
