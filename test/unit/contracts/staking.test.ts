@@ -159,7 +159,8 @@ describe("staking", () => {
             if (out.receipt.status === "success") withdrawn += out.value as bigint;
           } else if (o.kind === "reward") {
             // A reward too large for a validator's total shares (1e18-scaled per share) reverts, whole.
-            if (send(staking, admin, "depositReward", [v], o.amount).receipt.status === "success") rewards += o.amount;
+            if (send(staking, admin, "depositReward", [v], o.amount).receipt.status === "success")
+              rewards += o.amount;
           } else if (o.kind === "claim") {
             claimed += send(staking, d, "claimRewards", [v]).value as bigint;
           } else {
