@@ -15,8 +15,9 @@ import type { BlockCodec } from "../engine/parallel/protocol.js";
 import type { LogEvent } from "../vm/txState.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
+import { decodeTx, encodeTx } from "./tx/envelope.js";
 
-const KIND = ["transfer", "deploy", "call"] as const;
+const KIND = ["transfer", "deploy", "call", "account"] as const;
 const STATUS: readonly ReceiptStatus[] = ["success", "revert", "outOfGas", "invalid"];
 const encoder = new TextEncoder();
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -129,6 +130,17 @@ function writeTx(w: Writer, tx: Transaction): void {
   const kind = KIND.indexOf(tx.kind);
   if (kind < 0) throw new TypeError(`unknown transaction kind ${String(tx.kind)}`);
   w.u8(kind);
+  if (tx.kind === "account") {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeTx(tx.envelope);
+    } catch (error) {
+      // Not encodable (a field out of range): the engine falls back to generic serialization.
+      throw new TypeError(`account transaction: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    w.bytes(bytes);
+    return;
+  }
   w.str(tx.from);
   w.f64(tx.gasLimit);
   w.big(tx.gasPrice);
@@ -155,6 +167,7 @@ function writeTx(w: Writer, tx: Transaction): void {
 
 function readTx(r: Reader): Transaction {
   const kind = KIND[r.u8()];
+  if (kind === "account") return { kind, envelope: decodeTx(r.bytes()) };
   const from = r.str() as Address;
   const gasLimit = r.f64();
   const gasPrice = r.big();

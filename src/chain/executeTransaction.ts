@@ -17,8 +17,9 @@ import { MAX_TX_GAS } from "../vm/limits.js";
 import { TxState } from "../vm/txState.js";
 import { createVm, type DeployOutcome, type Vm, type VmOptions } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
+import { envelopeIntrinsicGas, executeEnvelope } from "./executeEnvelope.js";
 import type { Receipt } from "./receipt.js";
-import type { Transaction } from "./transaction.js";
+import type { AccountTx, Transaction } from "./transaction.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
@@ -28,6 +29,8 @@ const EMPTY = new Uint8Array(0);
 /** Gas charged before anything runs: a base, the payload bytes, and for deployments the code. */
 export function intrinsicGas(tx: Transaction): number {
   switch (tx.kind) {
+    case "account":
+      return envelopeIntrinsicGas(tx.envelope);
     case "transfer":
       return GAS.TX_BASE;
     case "call":
@@ -45,12 +48,15 @@ function invalid(reason: string): TxOutput<Receipt> {
   };
 }
 
-function valueSent(tx: Transaction): bigint {
+/** The transaction kinds signed by a plain key (the `from` field). */
+type KeyTransaction = Exclude<Transaction, AccountTx>;
+
+function valueSent(tx: KeyTransaction): bigint {
   return tx.kind === "transfer" ? tx.amount : tx.value;
 }
 
 /** Why `tx` cannot run at all, judged without state; undefined if it can. */
-export function statelessCheck(tx: Transaction): string | undefined {
+export function statelessCheck(tx: KeyTransaction): string | undefined {
   if (!ADDRESS_RE.test(tx.from))
     return `sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`;
   if (tx.kind !== "deploy" && !ADDRESS_RE.test(tx.to)) {
@@ -77,6 +83,7 @@ export function executeTransaction(
   view: StateView,
   tx: Transaction,
 ): TxOutput<Receipt> {
+  if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope);
   const problem = statelessCheck(tx);
   if (problem !== undefined) return invalid(problem);
   const state = new TxState(view);

@@ -6,6 +6,7 @@
  * worker threads.
  */
 import type { Address } from "../codec/address.js";
+import type { TxEnvelope } from "./tx/envelope.js";
 
 interface TxCommon {
   from: Address;
@@ -41,4 +42,10 @@ export interface CallTx extends TxCommon {
   value: bigint;
 }
 
-export type Transaction = TransferTx | DeployTx | CallTx;
+/** A v1 envelope from a smart account: validated by the account, then its calls run as a batch. */
+export interface AccountTx {
+  kind: "account";
+  envelope: TxEnvelope;
+}
+
+export type Transaction = TransferTx | DeployTx | CallTx | AccountTx;

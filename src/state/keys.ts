@@ -10,6 +10,7 @@
  * | `02` | `02 ‖ address` | code hash of the contract at that address (absent = no contract) |
  * | `03` | `03 ‖ address ‖ user key` | a contract's own storage slot |
  * | `04` | `04 ‖ code hash` | contract code (content-addressed: one copy per distinct code) |
+ * | `05` | `05 ‖ address ‖ nonce key (u64 BE)` | an account's next nonce sequence for that key, u64 little-endian (absent = 0) |
  */
 import { type Address, addressHex } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
@@ -23,6 +24,7 @@ export const SPACE_BALANCE = "01";
 export const SPACE_CODE_HASH = "02";
 export const SPACE_STORAGE = "03";
 export const SPACE_CODE = "04";
+export const SPACE_NONCE = "05";
 
 export function balanceKey(address: Address): StateKey {
   return SPACE_BALANCE + addressHex(address);
@@ -43,4 +45,9 @@ export function storageKey(address: Address, userKey: Uint8Array): StateKey {
 
 export function codeKey(codeHash: Uint8Array): StateKey {
   return SPACE_CODE + toHex(codeHash);
+}
+
+/** An account's nonce sequence for one nonce key (two-dimensional nonces). */
+export function nonceKey(address: Address, key: bigint): StateKey {
+  return SPACE_NONCE + addressHex(address) + key.toString(16).padStart(16, "0");
 }

@@ -3,7 +3,7 @@ import { type ContractArtifact, loadArtifact } from "../../src/chain/artifacts.j
 import type { BlockContext } from "../../src/chain/blockContext.js";
 import { createChainExecutor } from "../../src/chain/executeTransaction.js";
 import type { Receipt } from "../../src/chain/receipt.js";
-import type { Transaction } from "../../src/chain/transaction.js";
+import type { CallTx, DeployTx, Transaction } from "../../src/chain/transaction.js";
 import type { Address } from "../../src/codec/address.js";
 import {
   type ContractMetadata,
@@ -53,13 +53,13 @@ export class TestChain {
     return this.run([tx]).receipts[0] as Receipt;
   }
 
-  deployTx(artifact: ContractArtifact, args: unknown[], from: Address, salt?: Uint8Array): Transaction {
+  deployTx(artifact: ContractArtifact, args: unknown[], from: Address, salt?: Uint8Array): DeployTx {
     const meta = artifact.metadata;
     const argBytes =
       meta.constructor === null
         ? new Uint8Array(0)
         : encodeCall({ ...meta, methods: [meta.constructor] }, "init", args);
-    const tx: Transaction = {
+    const tx: DeployTx = {
       kind: "deploy",
       from,
       code: artifact.code,
@@ -95,7 +95,7 @@ export class Contract {
     readonly meta: ContractMetadata,
   ) {}
 
-  tx(from: Address, method: string, args: unknown[] = [], options: CallOptions = {}): Transaction {
+  tx(from: Address, method: string, args: unknown[] = [], options: CallOptions = {}): CallTx {
     return {
       kind: "call",
       from,
