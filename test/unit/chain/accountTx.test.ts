@@ -173,3 +173,68 @@ describe("account transactions", () => {
     }
   });
 });
+
+describe("account kinds", () => {
+  async function run(kind: "secp256k1" | "passkey") {
+    const { secp256k1Signer, passkeySigner } = await import("../../../src/sdk/signers.js");
+    const { p256 } = await import("@noble/curves/nist.js");
+    const chain = new TestChain(4);
+    const token = chain.deploy("token", ["T", "T", 0, 10n ** 12n, account(1)]);
+    let address: Address;
+    let authorise: (hash: Uint8Array) => Uint8Array;
+    let forge: (hash: Uint8Array) => Uint8Array;
+    if (kind === "secp256k1") {
+      const key = secp256k1Signer(7);
+      address = chain.deploy("secp256k1Account", [key.address]).address;
+      authorise = (hash) => key.sign(hash);
+      forge = (hash) => secp256k1Signer(8).sign(hash);
+    } else {
+      const key = passkeySigner();
+      address = chain.deploy("passkeyAccount", [key.publicKey]).address;
+      const encode = (signer: ReturnType<typeof passkeySigner>, hash: Uint8Array) => {
+        const a = signer.assert(hash);
+        const raw = p256.Signature.fromBytes(a.signature, "der").toBytes("compact");
+        return encodeAbi(["bytes", "bytes", "bytes"], [a.authenticatorData, a.clientDataJSON, raw]);
+      };
+      authorise = (hash) => encode(key, hash);
+      forge = (hash) => encode(passkeySigner(), hash);
+    }
+    chain.runOne({
+      kind: "transfer",
+      from: account(1),
+      to: address,
+      amount: 10n ** 19n,
+      gasLimit: 21_000,
+      gasPrice: 1n,
+    });
+    chain.runOne(token.tx(account(1), "transfer", [address, 1_000n]));
+    const envelope = (sequence: bigint, sign: (hash: Uint8Array) => Uint8Array): Transaction => {
+      const env: TxEnvelope = {
+        chainId: chain.block.chainId,
+        sender: address,
+        nonceKey: 0n,
+        nonceSequence: sequence,
+        gasLimit: 5_000_000n,
+        maxFee: 1n,
+        priorityFee: 1n,
+        calls: [transferCall(token, account(2), 5n)],
+        auth: new Uint8Array(0),
+      };
+      env.auth = sign(signingHash(env));
+      return { kind: "account", envelope: env };
+    };
+    const forged = chain.runOne(envelope(0n, forge));
+    assert.equal(forged.status, "invalid", `${kind}: another key`);
+    const ok = chain.runOne(envelope(0n, authorise));
+    assert.equal(ok.status, "success", `${kind}: ${ok.invalidReason}`);
+    assert.equal(token.view("balanceOf", [account(2)]), 5n);
+  }
+
+  it("a secp256k1 (Ethereum-style) account validates its owner's signature", async () => {
+    await run("secp256k1");
+  });
+
+  it("a passkey account validates a real WebAuthn assertion over the signing hash", async () => {
+    await run("passkey");
+  });
+});
