@@ -38,6 +38,7 @@ export {
   storageSet,
 } from "./storage";
 export { U128, U256 } from "./u128";
+export { base64url, verifyWebAuthn } from "./webauthn";
 
 /** A Uint8Array copy of a static byte array (generated code keeps constants in these). */
 export function bytesOf(s: StaticArray<u8>): Uint8Array {

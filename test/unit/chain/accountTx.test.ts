@@ -238,3 +238,69 @@ describe("account kinds", () => {
     await run("passkey");
   });
 });
+
+describe("multisig account", () => {
+  it("k-of-n across schemes: enough distinct valid signatures pass, anything less is invalid", async () => {
+    const { secp256k1Signer, passkeySigner } = await import("../../../src/sdk/signers.js");
+    const { p256 } = await import("@noble/curves/nist.js");
+    const { fromHex } = await import("../../../src/codec/bytes.js");
+    const chain = new TestChain(4);
+    const token = chain.deploy("token", ["T", "T", 0, 10n ** 12n, account(1)]);
+    const ed = ed25519Signer();
+    const k1 = secp256k1Signer(9);
+    const pk = passkeySigner();
+    const keys = [ed.publicKey, fromHex(k1.address.slice(2)), pk.publicKey];
+    assert.throws(() => chain.deploy("multisigAccount", [4, [0, 1, 2], keys]), /BadThreshold/);
+    assert.throws(() => chain.deploy("multisigAccount", [2, [0, 0, 2], keys]), /BadSigner/);
+    const address = chain.deploy("multisigAccount", [2, [0, 1, 2], keys]).address;
+    chain.runOne({
+      kind: "transfer",
+      from: account(1),
+      to: address,
+      amount: 10n ** 19n,
+      gasLimit: 21_000,
+      gasPrice: 1n,
+    });
+    chain.runOne(token.tx(account(1), "transfer", [address, 1_000n]));
+    const sigs: Record<number, (hash: Uint8Array) => Uint8Array> = {
+      0: (h) => ed.sign(h),
+      1: (h) => k1.sign(h),
+      2: (h) => {
+        const a = pk.assert(h);
+        const raw = p256.Signature.fromBytes(a.signature, "der").toBytes("compact");
+        return encodeAbi(["bytes", "bytes", "bytes"], [a.authenticatorData, a.clientDataJSON, raw]);
+      },
+    };
+    const tx = (sequence: bigint, indices: number[], forge = false): Transaction => {
+      const env: TxEnvelope = {
+        chainId: chain.block.chainId,
+        sender: address,
+        nonceKey: 0n,
+        nonceSequence: sequence,
+        gasLimit: 8_000_000n,
+        maxFee: 1n,
+        priorityFee: 1n,
+        calls: [transferCall(token, account(2), 1n)],
+        auth: new Uint8Array(0),
+      };
+      const hash = signingHash(env);
+      const parts: number[] = [indices.length];
+      for (const i of indices) {
+        const sig =
+          forge && i === indices[0]
+            ? ed25519Signer().sign(hash)
+            : (sigs[i] as (h: Uint8Array) => Uint8Array)(hash);
+        parts.push(i, ...encodeAbi(["bytes"], [sig]));
+      }
+      env.auth = new Uint8Array(parts);
+      return { kind: "account", envelope: env };
+    };
+    assert.equal(chain.runOne(tx(0n, [0])).status, "invalid", "1 of 2");
+    assert.equal(chain.runOne(tx(0n, [0, 0])).status, "invalid", "the same signer twice");
+    assert.equal(chain.runOne(tx(0n, [0, 2], true)).status, "invalid", "one forged");
+    const ok = chain.runOne(tx(0n, [1, 2]));
+    assert.equal(ok.status, "success", ok.invalidReason);
+    assert.equal(chain.runOne(tx(1n, [0, 1, 2])).status, "success", "3 of 3");
+    assert.equal(token.view("balanceOf", [account(2)]), 2n);
+  });
+});
