@@ -304,3 +304,62 @@ describe("multisig account", () => {
     assert.equal(token.view("balanceOf", [account(2)]), 2n);
   });
 });
+
+describe("account factory (counterfactual addresses)", () => {
+  it("coin sent to an account's address before it exists; created later; then it transacts", async () => {
+    const { loadArtifact } = await import("../../../src/chain/artifacts.js");
+    const { contractAddress } = await import("../../../src/codec/address.js");
+    const { keccak256 } = await import("../../../src/codec/hash.js");
+    const { encodeCall } = await import("../../../src/codec/metadata.js");
+    const chain = new TestChain(4);
+    const kind = loadArtifact("ed25519Account");
+    chain.deploy("ed25519Account", [ed25519Signer().publicKey], account(4)); // the kind's code on chain
+    const codeHash = keccak256(kind.code);
+    const factory = chain.deploy("accountFactory", [[codeHash]]);
+    const key = ed25519Signer();
+    const args = encodeCall(
+      { ...kind.metadata, methods: kind.metadata.constructor ? [kind.metadata.constructor] : [] },
+      "init",
+      [key.publicKey],
+    );
+    const salt = new Uint8Array(32).fill(42);
+    const predicted = contractAddress(factory.address, salt, codeHash, args);
+    chain.runOne({
+      kind: "transfer",
+      from: account(1),
+      to: predicted,
+      amount: 10n ** 18n,
+      gasLimit: 21_000,
+      gasPrice: 1n,
+    });
+    assert.equal(chain.state.balance(predicted), 10n ** 18n, "funded before it exists");
+    assert.equal(
+      factory.send(account(2), "createAccount", [new Uint8Array(32), args, salt]).error?.name,
+      "NotAnAccountKind",
+    );
+    const created = factory.send(account(2), "createAccount", [codeHash, args, salt], {
+      gasLimit: 5_000_000,
+    });
+    assert.equal(created.value, predicted);
+    assert.equal(
+      factory.send(account(2), "createAccount", [codeHash, args, salt], { gasLimit: 5_000_000 }).error?.name,
+      "CreationFailed",
+    );
+    const env: TxEnvelope = {
+      chainId: chain.block.chainId,
+      sender: predicted,
+      nonceKey: 0n,
+      nonceSequence: 0n,
+      gasLimit: 1_000_000n,
+      maxFee: 1n,
+      priorityFee: 1n,
+      calls: [{ target: account(3), method: "none", args: new Uint8Array(0), value: 0n }],
+      auth: new Uint8Array(0),
+    };
+    env.auth = key.sign(signingHash(env));
+    const receipt = chain.runOne({ kind: "account", envelope: env });
+    // The call targets a plain address (no contract): the batch reverts, but the account validated and paid.
+    assert.equal(receipt.status, "revert");
+    assert.ok(receipt.fee > 0n);
+  });
+});
