@@ -363,3 +363,80 @@ describe("account factory (counterfactual addresses)", () => {
     assert.ok(receipt.fee > 0n);
   });
 });
+
+describe("key rotation and social recovery (ed25519 account)", () => {
+  it("the owner rotates and sets guardians; guardians recover after the delay; the owner can cancel", async () => {
+    const { encodeCall, decodeRevert } = await import("../../../src/codec/metadata.js");
+    const { loadArtifact } = await import("../../../src/chain/artifacts.js");
+    const meta = loadArtifact("ed25519Account").metadata;
+    const chain = new TestChain(6);
+    let key = ed25519Signer();
+    const acct = chain.deploy("ed25519Account", [key.publicKey]);
+    chain.runOne({
+      kind: "transfer",
+      from: account(1),
+      to: acct.address,
+      amount: 10n ** 19n,
+      gasLimit: 21_000,
+      gasPrice: 1n,
+    });
+    let sequence = 0n;
+    const own = (method: string, args: unknown[], signer = key) => {
+      const env: TxEnvelope = {
+        chainId: chain.block.chainId,
+        sender: acct.address,
+        nonceKey: 0n,
+        nonceSequence: sequence,
+        gasLimit: 3_000_000n,
+        maxFee: 1n,
+        priorityFee: 1n,
+        calls: [{ target: acct.address, method, args: encodeCall(meta, method, args), value: 0n }],
+        auth: new Uint8Array(0),
+      };
+      env.auth = signer.sign(signingHash(env));
+      const receipt = chain.runOne({ kind: "account", envelope: env });
+      if (receipt.status !== "invalid") sequence++;
+      return receipt;
+    };
+    const guardians = [account(2), account(3), account(4)];
+    assert.equal(acct.send(account(2), "setGuardians", [guardians, 2, 3600n]).error?.name, "NotSelf");
+    assert.equal(own("setGuardians", [guardians, 2, 3600n]).status, "success");
+    assert.deepEqual(acct.view("guardians"), guardians);
+
+    const next = ed25519Signer();
+    assert.equal(acct.send(account(5), "approveRecovery", [next.publicKey]).error?.name, "NotGuardian");
+    assert.equal(acct.send(account(2), "approveRecovery", [next.publicKey]).value, 1n);
+    assert.equal(
+      acct.send(account(2), "approveRecovery", [next.publicKey]).value,
+      1n,
+      "a guardian counts once",
+    );
+    assert.equal(acct.send(account(1), "completeRecovery").error?.name, "NotEnoughApprovals");
+    assert.equal(acct.send(account(3), "approveRecovery", [next.publicKey]).value, 2n);
+    assert.equal(acct.send(account(1), "completeRecovery").error?.name, "RecoveryNotReady");
+    chain.advance(3600n);
+    assert.equal(acct.send(account(1), "completeRecovery").receipt.status, "success");
+    assert.deepEqual(acct.view("publicKey"), next.publicKey);
+    assert.equal(
+      own("rotateKey", [ed25519Signer().publicKey], key).status,
+      "invalid",
+      "the old key no longer signs",
+    );
+    key = next;
+
+    // Recovery started, then cancelled by the owner: it cannot complete.
+    const attacker = ed25519Signer();
+    acct.send(account(2), "approveRecovery", [attacker.publicKey]);
+    acct.send(account(4), "approveRecovery", [attacker.publicKey]);
+    assert.equal(own("cancelRecovery", []).status, "success");
+    chain.advance(3600n);
+    const late = acct.send(account(1), "completeRecovery");
+    assert.deepEqual(decodeRevert(meta, late.receipt.output).name, "NoRecovery");
+
+    // The owner rotates its key directly.
+    const rotated = ed25519Signer();
+    assert.equal(own("rotateKey", [rotated.publicKey]).status, "success");
+    key = rotated;
+    assert.equal(own("setGuardians", [guardians, 3, 60n]).status, "success", "the new key signs");
+  });
+});

@@ -1,0 +1,11 @@
+// Events of the ed25519 account (read by the build).
+import { Address, Indexed } from "../../sdk/index";
+
+export declare function KeyRotated(publicKey: Uint8Array): void;
+export declare function GuardiansSet(guardians: Address[], threshold: u32, delay: u64): void;
+export declare function RecoveryApproved(
+  guardian: Indexed<Address>,
+  publicKey: Uint8Array,
+  approvals: u32,
+): void;
+export declare function RecoveryCancelled(): void;
