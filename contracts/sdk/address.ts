@@ -14,6 +14,16 @@ export class Address {
     return true;
   }
 
+  /** Byte-wise order (the order pairs sort their tokens in). */
+  lessThan(other: Address): bool {
+    for (let i = 0; i < 20; i++) {
+      const a = unchecked(this.bytes[i]);
+      const b = unchecked(other.bytes[i]);
+      if (a != b) return a < b;
+    }
+    return false;
+  }
+
   equals(other: Address): bool {
     for (let i = 0; i < 20; i++) if (unchecked(this.bytes[i]) != unchecked(other.bytes[i])) return false;
     return true;

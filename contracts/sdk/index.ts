@@ -37,6 +37,7 @@ export {
   storageHas,
   storageSet,
 } from "./storage";
+export { tokenBalanceOf, tokenTransfer, tokenTransferFrom } from "./token";
 export { U128, U256 } from "./u128";
 export { base64url, verifyWebAuthn } from "./webauthn";
 

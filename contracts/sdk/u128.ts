@@ -369,28 +369,8 @@ export class U256 {
 
   /** Division by a u128, rounding down; the quotient must fit in 128 bits. */
   div128(d: U128): U128 {
-    if (d.isZero()) overflow("division by zero");
-    // Restoring division over 256 bits with a 129-bit remainder.
-    let rLo: u64 = 0;
-    let rHi: u64 = 0;
-    let rTop: u64 = 0;
-    let qLo: u64 = 0;
-    let qHi: u64 = 0;
-    for (let i = 255; i >= 0; i--) {
-      const limb = i >= 192 ? this.l3 : i >= 128 ? this.l2 : i >= 64 ? this.l1 : this.l0;
-      const bit = (limb >> <u64>(i & 63)) & 1;
-      rTop = rHi >> 63;
-      rHi = (rHi << 1) | (rLo >> 63);
-      rLo = (rLo << 1) | bit;
-      if (rTop != 0 || rHi > d.hi || (rHi == d.hi && rLo >= d.lo)) {
-        const borrow: u64 = rLo < d.lo ? 1 : 0;
-        rLo -= d.lo;
-        rHi = rHi - d.hi - borrow;
-        if (i >= 128) overflow("u256 division result exceeds u128");
-        if (i >= 64) qHi |= (<u64>1) << (<u64>(i - 64));
-        else qLo |= (<u64>1) << (<u64>i);
-      }
-    }
-    return new U128(qLo, qHi);
+    const q = this.divWide(d);
+    if ((q.l2 | q.l3) != 0) overflow("u256 division result exceeds u128");
+    return new U128(q.l0, q.l1);
   }
 }

@@ -77,6 +77,12 @@ export interface ValidationRequest {
 /** The caller an account's validation step sees: the protocol itself. */
 export const PROTOCOL_CALLER: Address = "0x0000000000000000000000000000000000000000";
 
+/** A frame's outcome as the status code the calling contract sees. */
+function callStatus(status: CallOutcome["status"]): number {
+  if (status === "success") return CALL_SUCCESS;
+  return status === "outOfGas" ? CALL_OUT_OF_GAS : CALL_REVERT;
+}
+
 export interface VmOptions extends ModuleCacheOptions {
   /** Share a module cache (e.g. between VMs of one thread). */
   cache?: ModuleCache;
@@ -145,12 +151,7 @@ export function createVm(options: VmOptions = {}): Vm {
         isInit: false,
       });
       caller.gas.value -= outcome.gasUsed;
-      const status =
-        outcome.status === "success"
-          ? CALL_SUCCESS
-          : outcome.status === "outOfGas"
-            ? CALL_OUT_OF_GAS
-            : CALL_REVERT;
+      const status = callStatus(outcome.status);
       return { status, data: outcome.data };
     },
     create(request) {
@@ -177,12 +178,7 @@ export function createVm(options: VmOptions = {}): Vm {
         stackStart: creator.stack.value + HOST_FRAME_UNITS,
       });
       creator.gas.value -= outcome.gasUsed;
-      const status =
-        outcome.status === "success"
-          ? CALL_SUCCESS
-          : outcome.status === "outOfGas"
-            ? CALL_OUT_OF_GAS
-            : CALL_REVERT;
+      const status = callStatus(outcome.status);
       const result: { status: number; data: Uint8Array; address?: Address } = { status, data: outcome.data };
       if (outcome.address !== undefined) result.address = outcome.address;
       return result;

@@ -90,7 +90,7 @@ export function allPairs(index: u32): Address {
 
 export function createPair(tokenA: Address, tokenB: Address): Address {
   if (tokenA.equals(tokenB)) IdenticalTokens();
-  const ascending = lessThan(tokenA, tokenB);
+  const ascending = tokenA.lessThan(tokenB);
   const token0 = ascending ? tokenA : tokenB;
   const token1 = ascending ? tokenB : tokenA;
   if (token0.isZero()) ZeroAddress();
@@ -116,13 +116,4 @@ export function createPair(tokenA: Address, tokenB: Address): Address {
   pairCount.set(index + 1);
   PairCreated(token0, token1, pair, index);
   return pair;
-}
-
-function lessThan(a: Address, b: Address): bool {
-  for (let i = 0; i < 20; i++) {
-    const x = a.bytes[i];
-    const y = b.bytes[i];
-    if (x != y) return x < y;
-  }
-  return false;
 }

@@ -29,6 +29,9 @@ import {
   StorageMap2,
   StorageValue,
   selfAddress,
+  tokenBalanceOf,
+  tokenTransfer,
+  tokenTransferFrom,
   U128,
 } from "../../sdk/index";
 import {
@@ -466,26 +469,16 @@ export function flashFee(): U128 {
 // Token movements.
 
 function pull(asset: Address, from: Address, amount: U128): void {
-  const w = new AbiWriter();
-  w.address(from);
-  w.address(selfAddress());
-  w.u128(amount);
-  const result = callContract(asset, "transferFrom", w.finish());
+  const result = tokenTransferFrom(asset, from, selfAddress(), amount);
   if (!result.ok) revertRaw(result.data);
 }
 
 function push(asset: Address, to: Address, amount: U128): void {
-  const w = new AbiWriter();
-  w.address(to);
-  w.u128(amount);
-  const result = callContract(asset, "transfer", w.finish());
-  if (!result.ok || !result.value<bool>()) TransferFailed(asset);
+  if (!tokenTransfer(asset, to, amount)) TransferFailed(asset);
 }
 
 function balanceOfToken(asset: Address): U128 {
-  const w = new AbiWriter();
-  w.address(selfAddress());
-  const result = callContract(asset, "balanceOf", w.finish());
+  const result = tokenBalanceOf(asset, selfAddress());
   if (!result.ok) TransferFailed(asset);
   return result.value<U128>();
 }

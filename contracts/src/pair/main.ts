@@ -22,6 +22,8 @@ import {
   StorageMap2,
   StorageValue,
   selfAddress,
+  tokenBalanceOf,
+  tokenTransfer,
   U128,
   U256,
 } from "../../sdk/index";
@@ -62,7 +64,7 @@ const allowances = new StorageMap2<Address, Address, U128>("allow");
 
 /** Sets the pair's two tokens (ascending addresses). */
 export function init(tokenA: Address, tokenB: Address): void {
-  if (!lessThan(tokenA, tokenB)) BadTokenOrder();
+  if (!tokenA.lessThan(tokenB)) BadTokenOrder();
   token0Slot.set(tokenA);
   token1Slot.set(tokenB);
   factorySlot.set(caller());
@@ -264,15 +266,6 @@ export function transferFrom(from: Address, to: Address, amount: U128): bool {
   return true;
 }
 
-function lessThan(a: Address, b: Address): bool {
-  for (let i = 0; i < 20; i++) {
-    const x = a.bytes[i];
-    const y = b.bytes[i];
-    if (x != y) return x < y;
-  }
-  return false;
-}
-
 function update(b0: U128, b1: U128): void {
   if (!b0.lt(MAX_RESERVE) || !b1.lt(MAX_RESERVE)) BalanceOverflow();
   // Accumulate the prices of the reserves as they were, for the time they held.
@@ -332,19 +325,13 @@ function bubble(result: CallResult): void {
 }
 
 function balanceOfToken(token: Address): U128 {
-  const w = new AbiWriter();
-  w.address(selfAddress());
-  const result = callContract(token, "balanceOf", w.finish());
+  const result = tokenBalanceOf(token, selfAddress());
   if (!result.ok) TransferFailed(token);
   return result.value<U128>();
 }
 
 function sendToken(token: Address, to: Address, amount: U128): void {
-  const w = new AbiWriter();
-  w.address(to);
-  w.u128(amount);
-  const result = callContract(token, "transfer", w.finish());
-  if (!result.ok || !result.value<bool>()) TransferFailed(token);
+  if (!tokenTransfer(token, to, amount)) TransferFailed(token);
 }
 
 function mintLp(to: Address, amount: U128): void {

@@ -15,7 +15,9 @@ import {
   caller,
   callOrRevert,
   keccak256,
+  revertRaw,
   StorageValue,
+  tokenTransferFrom,
   U128,
 } from "../../sdk/index";
 import {
@@ -45,7 +47,7 @@ export function init(factory_: Address): void {
  * costs three contract calls fewer.
  */
 export function pairFor(tokenA: Address, tokenB: Address): Address {
-  const aFirst = lessThan(tokenA, tokenB);
+  const aFirst = tokenA.lessThan(tokenB);
   const args = new AbiWriter();
   args.address(aFirst ? tokenA : tokenB);
   args.address(aFirst ? tokenB : tokenA);
@@ -166,7 +168,7 @@ export function removeLiquidity(
   const w = new AbiWriter();
   w.address(to);
   const amounts = callOrRevert(pair, "burn", w.finish()).value<Array<U128>>();
-  const aFirst = lessThan(tokenA, tokenB);
+  const aFirst = tokenA.lessThan(tokenB);
   const amountA = aFirst ? amounts[0] : amounts[1];
   const amountB = aFirst ? amounts[1] : amounts[0];
   if (amountA.lt(amountAMin)) InsufficientAAmount(amountA, amountAMin);
@@ -212,7 +214,7 @@ function swapAlong(amounts: Array<U128>, path: Array<Address>, to: Address): voi
     const input = path[i];
     const output = path[i + 1];
     const out = amounts[i + 1];
-    const zeroForOne = lessThan(input, output);
+    const zeroForOne = input.lessThan(output);
     const recipient = i < path.length - 2 ? pairFor(output, path[i + 2]) : to;
     const w = new AbiWriter();
     w.u128(zeroForOne ? U128.Zero : out);
@@ -226,15 +228,6 @@ function swapAlong(amounts: Array<U128>, path: Array<Address>, to: Address): voi
 function ensure(deadline: u64): void {
   const now = blockTime();
   if (now > deadline) Expired(deadline, now);
-}
-
-function lessThan(a: Address, b: Address): bool {
-  for (let i = 0; i < 20; i++) {
-    const x = a.bytes[i];
-    const y = b.bytes[i];
-    if (x != y) return x < y;
-  }
-  return false;
 }
 
 function pairOf(tokenA: Address, tokenB: Address): Address {
@@ -262,13 +255,10 @@ function reservesOf(tokenA: Address, tokenB: Address): Array<U128> {
   const result: CallResult = callContract(pairFor(tokenA, tokenB), "getReserves", new Uint8Array(0));
   if (!result.ok) PairNotFound(tokenA, tokenB);
   const reserves = new AbiReader(result.data).read<Array<U128>>();
-  return lessThan(tokenA, tokenB) ? [reserves[0], reserves[1]] : [reserves[1], reserves[0]];
+  return tokenA.lessThan(tokenB) ? [reserves[0], reserves[1]] : [reserves[1], reserves[0]];
 }
 
 function transferFrom(token: Address, from: Address, to: Address, amount: U128): void {
-  const w = new AbiWriter();
-  w.address(from);
-  w.address(to);
-  w.u128(amount);
-  callOrRevert(token, "transferFrom", w.finish());
+  const result = tokenTransferFrom(token, from, to, amount);
+  if (!result.ok) revertRaw(result.data);
 }
