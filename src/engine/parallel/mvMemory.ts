@@ -14,6 +14,7 @@
  * Validation resolves every read again and compares.
  */
 import type { StateKey, StateValue } from "../../state/keys.js";
+import { KeyTable } from "./keyTable.js";
 import { lock, unlock } from "./locks.js";
 import {
   CapacityError,
@@ -34,7 +35,6 @@ import {
   K_HEAD,
   K_LENGTH,
   K_OFFSET,
-  K_SLOT,
   KEY_WORDS,
   type SharedViews,
   T_READ_LEN,
@@ -60,15 +60,6 @@ export interface KeyWrite {
   /** `undefined` = the transaction wrote no plain value; `null` = it deleted the key. */
   value: StateValue | null | undefined;
   delta: bigint | undefined;
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 const U128 = 1n << 128n;
@@ -107,28 +98,19 @@ export class MvMemory {
   private readonly ctl: Int32Array;
   private readonly entries: Int32Array;
   private readonly keyMeta: Int32Array;
-  /** This thread's cache of interned keys (cleared per block). */
-  private readonly ids = new Map<StateKey, number>();
-
-  /** The key arena as a Buffer, for fast native decoding of key text. */
-  private readonly keyBuffer: Buffer;
+  /** Interning of keys into ids (shared table, per-thread cache). */
+  readonly keys: KeyTable;
 
   constructor(private readonly v: SharedViews) {
-    this.keyBuffer = Buffer.from(v.keyBytes.buffer, v.keyBytes.byteOffset, v.keyBytes.byteLength);
     this.ctl = v.ctl;
     this.entries = v.entries;
     this.keyMeta = v.keyMeta;
+    this.keys = new KeyTable(v);
   }
-
-  private generation = -1;
 
   /** Drops the cached key ids if the key table was emptied since the last block. */
   startBlock(): void {
-    const generation = Atomics.load(this.ctl, CTL.keyGeneration);
-    if (generation !== this.generation) {
-      this.ids.clear();
-      this.generation = generation;
-    }
+    this.keys.startBlock();
   }
 
   /**
@@ -185,61 +167,11 @@ export class MvMemory {
 
   /** The id of `key`, interning it on first sight. */
   keyId(key: StateKey): number {
-    const cached = this.ids.get(key);
-    if (cached !== undefined) return cached;
-    const id = this.intern(key);
-    this.ids.set(key, id);
-    return id;
-  }
-
-  private intern(key: StateKey): number {
-    const v = this.v;
-    const slots = v.keySlots;
-    let slot = hashString(key) & v.slotMask;
-    for (let probes = 0; probes <= v.slotMask; probes++) {
-      let word = Atomics.load(slots, slot);
-      if (word === 0) {
-        if (Atomics.compareExchange(slots, slot, 0, -1) === 0) return this.insertKey(key, slot);
-        word = Atomics.load(slots, slot);
-      }
-      while (word === -1) word = Atomics.load(slots, slot); // another thread is inserting here
-      if (this.keyEquals(word - 1, key)) return word - 1;
-      slot = (slot + 1) & v.slotMask;
-    }
-    throw new CapacityError("key table full");
-  }
-
-  private insertKey(key: StateKey, slot: number): number {
-    const v = this.v;
-    const id = Atomics.add(this.ctl, CTL.nextKeyId, 1);
-    const bytes = key.length;
-    const at = Atomics.add(this.ctl, CTL.keyBytesTop, bytes);
-    if (id >= v.capacity.keys || at + bytes > v.keyBytes.length) throw new CapacityError("key arena full");
-    for (let i = 0; i < bytes; i++) v.keyBytes[at + i] = key.charCodeAt(i);
-    const m = id * KEY_WORDS;
-    this.keyMeta[m + K_OFFSET] = at;
-    this.keyMeta[m + K_LENGTH] = bytes;
-    this.keyMeta[m + K_HEAD] = 0;
-    this.keyMeta[m + K_SLOT] = slot;
-    Atomics.store(v.keySlots, slot, id + 1);
-    return id;
-  }
-
-  private keyEquals(id: number, key: string): boolean {
-    const m = id * KEY_WORDS;
-    const length = this.keyMeta[m + K_LENGTH] as number;
-    if (length !== key.length) return false;
-    const at = this.keyMeta[m + K_OFFSET] as number;
-    const bytes = this.v.keyBytes;
-    for (let i = 0; i < length; i++) if (bytes[at + i] !== key.charCodeAt(i)) return false;
-    return true;
+    return this.keys.keyId(key);
   }
 
   keyText(id: number): StateKey {
-    const m = id * KEY_WORDS;
-    const at = this.keyMeta[m + K_OFFSET] as number;
-    const length = this.keyMeta[m + K_LENGTH] as number;
-    return this.keyBuffer.toString("latin1", at, at + length);
+    return this.keys.keyText(id);
   }
 
   private storeBytes(bytes: Uint8Array): number {
