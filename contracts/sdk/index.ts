@@ -28,6 +28,15 @@ export { ed25519Verify, keccak256, p256Verify, secp256k1Recover, sha256 } from "
 export { require, revertRaw, revertWith } from "./errors";
 export { emitEvent, topic } from "./events";
 export {
+  grantSession,
+  requireSelf,
+  revokeSession,
+  SESSION_AUTH_BYTES,
+  sessionExpiry,
+  sessionSpent,
+  validateSession,
+} from "./sessionKeys";
+export {
   Fields,
   StorageMap,
   StorageMap2,
@@ -40,6 +49,9 @@ export {
 export { tokenBalanceOf, tokenTransfer, tokenTransferFrom } from "./token";
 export { U128, U256 } from "./u128";
 export { base64url, verifyWebAuthn } from "./webauthn";
+
+/** What a validation step returns to accept a transaction with no expiry ("valid until" the end of time). */
+export const VALID_FOREVER: u64 = u64.MAX_VALUE;
 
 /** A Uint8Array copy of a static byte array (generated code keeps constants in these). */
 export function bytesOf(s: StaticArray<u8>): Uint8Array {

@@ -15,7 +15,7 @@ import type { CallOutcome } from "../vm/callContract.js";
 import { GAS } from "../vm/gasSchedule.js";
 import { MAX_TX_GAS } from "../vm/limits.js";
 import { TxState } from "../vm/txState.js";
-import { createVm, type DeployOutcome, type Vm, type VmOptions } from "../vm/vm.js";
+import { createVm, type DeployOutcome, PROTOCOL_CALLER, type Vm, type VmOptions } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 import { envelopeIntrinsicGas, executeEnvelope } from "./executeEnvelope.js";
 import type { Receipt } from "./receipt.js";
@@ -59,6 +59,8 @@ function valueSent(tx: KeyTransaction): bigint {
 export function statelessCheck(tx: KeyTransaction): string | undefined {
   if (!ADDRESS_RE.test(tx.from))
     return `sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`;
+  // The zero address is the protocol's own caller (paymaster settlement): nobody may send as it.
+  if (tx.from === PROTOCOL_CALLER) return "sender is the zero address (reserved for the protocol)";
   if (tx.kind !== "deploy" && !ADDRESS_RE.test(tx.to)) {
     return `recipient ${JSON.stringify(tx.to)} is not an address (0x + 40 lowercase hex)`;
   }

@@ -9,3 +9,5 @@ export declare function RecoveryApproved(
   approvals: u32,
 ): void;
 export declare function RecoveryCancelled(): void;
+export declare function SessionGranted(key: Uint8Array, expiry: u64): void;
+export declare function SessionRevoked(key: Uint8Array): void;

@@ -13,10 +13,17 @@ import {
   Bytes32,
   blockTime,
   caller,
+  revokeSession as dropSession,
   ed25519Verify,
+  requireSelf,
+  SESSION_AUTH_BYTES,
   StorageMap,
   StorageValue,
-  selfAddress,
+  sessionSpent as spentOf,
+  grantSession as storeSession,
+  U128,
+  VALID_FOREVER,
+  validateSession,
 } from "../../sdk/index";
 import {
   BadPublicKey,
@@ -24,7 +31,6 @@ import {
   NoRecovery,
   NotEnoughApprovals,
   NotGuardian,
-  NotSelf,
   RecoveryNotReady,
 } from "./errors.gen";
 import { GuardiansSet, KeyRotated, RecoveryApproved, RecoveryCancelled } from "./events.gen";
@@ -50,29 +56,59 @@ function setKey(publicKey: Uint8Array): void {
   keySlot.set(publicKey);
 }
 
-function onlySelf(): void {
-  const who = caller();
-  if (!who.equals(selfAddress())) NotSelf(who);
-}
-
 export function publicKey(): Uint8Array {
   return keySlot.get(new Uint8Array(0));
 }
 
-/** True when `auth` is the key's ed25519 signature of `hash` (the transaction's signing hash). */
-export function validate(hash: Bytes32, auth: Uint8Array): bool {
-  return ed25519Verify(keySlot.get(new Uint8Array(0)), hash.bytes, auth);
+/**
+ * The validation step: accepts the key's ed25519 signature of `hash` (the transaction's
+ * signing hash) with no expiry, or a session key's authorisation within its grant
+ * (see sdk/sessionKeys.ts) until the session expires. 0 refuses.
+ */
+export function validate(
+  hash: Bytes32,
+  auth: Uint8Array,
+  maxCost: U128,
+  targets: Array<Address>,
+  methods: Array<string>,
+  args: Array<Uint8Array>,
+  values: Array<U128>,
+): u64 {
+  if (auth.length == SESSION_AUTH_BYTES)
+    return validateSession(hash, auth, maxCost, targets, methods, args, values);
+  return ed25519Verify(keySlot.get(new Uint8Array(0)), hash.bytes, auth) ? VALID_FOREVER : 0;
+}
+
+/** Grants an ed25519 session key limited to (target, method) pairs, per-token limits and an expiry. */
+export function grantSession(
+  key: Uint8Array,
+  expiry: u64,
+  targets: Array<Address>,
+  methods: Array<string>,
+  tokens: Array<Address>,
+  limits: Array<U128>,
+): void {
+  storeSession(key, expiry, targets, methods, tokens, limits);
+}
+
+export function revokeSession(key: Uint8Array): void {
+  dropSession(key);
+}
+
+/** What session `key` has spent of `token` (the zero address: the native coin, fees included). */
+export function sessionSpent(key: Uint8Array, token: Address): U128 {
+  return spentOf(key, token);
 }
 
 export function rotateKey(publicKey: Uint8Array): void {
-  onlySelf();
+  requireSelf();
   setKey(publicKey);
   clearRecovery();
   KeyRotated(publicKey);
 }
 
 export function setGuardians(guardians: Array<Address>, threshold: u32, delay: u64): void {
-  onlySelf();
+  requireSelf();
   if (threshold == 0 || threshold > <u32>guardians.length) BadThreshold(threshold, guardians.length);
   guardianList.set(guardians);
   thresholdSlot.set(threshold);
@@ -127,7 +163,7 @@ export function completeRecovery(): void {
 
 /** The owner cancels a pending recovery. */
 export function cancelRecovery(): void {
-  onlySelf();
+  requireSelf();
   if (pendingKey.get(new Uint8Array(0)).length == 0) NoRecovery();
   clearRecovery();
   RecoveryCancelled();

@@ -15,6 +15,8 @@ import {
   StorageMap,
   StorageValue,
   secp256k1Recover,
+  U128,
+  VALID_FOREVER,
   verifyWebAuthn,
 } from "../../sdk/index";
 import { BadSigner, BadThreshold } from "./errors.gen";
@@ -62,7 +64,16 @@ function verifies(index: u32, hash: Bytes32, signature: Uint8Array): bool {
   return false;
 }
 
-export function validate(hash: Bytes32, auth: Uint8Array): bool {
+/** The validation step: at least `threshold` signatures over the signing hash (no expiry); 0 refuses. */
+export function validate(
+  hash: Bytes32,
+  auth: Uint8Array,
+  _maxCost: U128,
+  _targets: Array<Address>,
+  _methods: Array<string>,
+  _args: Array<Uint8Array>,
+  _values: Array<U128>,
+): u64 {
   const r = new AbiReader(auth);
   const count = <u32>r.u8();
   const n = countSlot.get(0);
@@ -71,10 +82,10 @@ export function validate(hash: Bytes32, auth: Uint8Array): bool {
   for (let k: u32 = 0; k < count; k++) {
     const index = <i32>r.u8();
     const signature = r.bytes();
-    if (index <= previous || <u32>index >= n) return false;
+    if (index <= previous || <u32>index >= n) return 0;
     previous = index;
     if (verifies(<u32>index, hash, signature)) valid++;
   }
   r.finish();
-  return valid >= thresholdSlot.get(0);
+  return valid >= thresholdSlot.get(0) ? VALID_FOREVER : 0;
 }

@@ -1,14 +1,34 @@
 /**
  * An account controlled by a P-256 passkey (WebAuthn): the authorisation is a WebAuthn
  * assertion whose challenge is the transaction's signing hash (see `sdk/webauthn.ts`).
+ * The account may replace its passkey and grant session keys (an assertion is always
+ * longer than a 96-byte session authorisation).
  */
-import { Bytes32, StorageValue, verifyWebAuthn } from "../../sdk/index";
+import {
+  Address,
+  Bytes32,
+  revokeSession as dropSession,
+  requireSelf,
+  SESSION_AUTH_BYTES,
+  StorageValue,
+  sessionSpent as spentOf,
+  grantSession as storeSession,
+  U128,
+  VALID_FOREVER,
+  validateSession,
+  verifyWebAuthn,
+} from "../../sdk/index";
 import { BadPublicKey } from "./errors.gen";
+import { KeyRotated } from "./events.gen";
 
 const keySlot = new StorageValue<Uint8Array>("key");
 
 /** `publicKey`: the passkey's 65-byte uncompressed P-256 point. */
 export function init(publicKey: Uint8Array): void {
+  setKey(publicKey);
+}
+
+function setKey(publicKey: Uint8Array): void {
   if (publicKey.length != 65 || publicKey[0] != 4) BadPublicKey(publicKey.length);
   keySlot.set(publicKey);
 }
@@ -17,6 +37,45 @@ export function publicKey(): Uint8Array {
   return keySlot.get(new Uint8Array(0));
 }
 
-export function validate(hash: Bytes32, auth: Uint8Array): bool {
-  return verifyWebAuthn(keySlot.get(new Uint8Array(0)), hash.bytes, auth);
+/** The validation step: a passkey assertion (no expiry) or a session key's authorisation within its grant; 0 refuses. */
+export function validate(
+  hash: Bytes32,
+  auth: Uint8Array,
+  maxCost: U128,
+  targets: Array<Address>,
+  methods: Array<string>,
+  args: Array<Uint8Array>,
+  values: Array<U128>,
+): u64 {
+  if (auth.length == SESSION_AUTH_BYTES)
+    return validateSession(hash, auth, maxCost, targets, methods, args, values);
+  return verifyWebAuthn(keySlot.get(new Uint8Array(0)), hash.bytes, auth) ? VALID_FOREVER : 0;
+}
+
+/** The account replaces its passkey. */
+export function rotateKey(publicKey: Uint8Array): void {
+  requireSelf();
+  setKey(publicKey);
+  KeyRotated(publicKey);
+}
+
+/** Grants an ed25519 session key limited to (target, method) pairs, per-token limits and an expiry. */
+export function grantSession(
+  key: Uint8Array,
+  expiry: u64,
+  targets: Array<Address>,
+  methods: Array<string>,
+  tokens: Array<Address>,
+  limits: Array<U128>,
+): void {
+  storeSession(key, expiry, targets, methods, tokens, limits);
+}
+
+export function revokeSession(key: Uint8Array): void {
+  dropSession(key);
+}
+
+/** What session `key` has spent of `token` (the zero address: the native coin, fees included). */
+export function sessionSpent(key: Uint8Array, token: Address): U128 {
+  return spentOf(key, token);
 }

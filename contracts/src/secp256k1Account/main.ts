@@ -1,9 +1,24 @@
 /**
  * An account controlled by a secp256k1 key, Ethereum-style: the authorisation is a
  * 65-byte r ‖ s ‖ v signature of keccak256(signing hash), and the recovered signer must
- * be the owner's address.
+ * be the owner's address. The account may rotate its owner and grant session keys.
  */
-import { Address, Bytes32, keccak256, StorageValue, secp256k1Recover } from "../../sdk/index";
+import {
+  Address,
+  Bytes32,
+  revokeSession as dropSession,
+  keccak256,
+  requireSelf,
+  SESSION_AUTH_BYTES,
+  StorageValue,
+  secp256k1Recover,
+  sessionSpent as spentOf,
+  grantSession as storeSession,
+  U128,
+  VALID_FOREVER,
+  validateSession,
+} from "../../sdk/index";
+import { OwnerChanged } from "./events.gen";
 
 const ownerSlot = new StorageValue<Address>("owner");
 
@@ -15,7 +30,46 @@ export function owner(): Address {
   return ownerSlot.get(Address.zero());
 }
 
-export function validate(hash: Bytes32, auth: Uint8Array): bool {
+/** The validation step: the owner's signature (no expiry) or a session key's within its grant; 0 refuses. */
+export function validate(
+  hash: Bytes32,
+  auth: Uint8Array,
+  maxCost: U128,
+  targets: Array<Address>,
+  methods: Array<string>,
+  args: Array<Uint8Array>,
+  values: Array<U128>,
+): u64 {
+  if (auth.length == SESSION_AUTH_BYTES)
+    return validateSession(hash, auth, maxCost, targets, methods, args, values);
   const signer = secp256k1Recover(keccak256(hash.bytes), auth);
-  return !signer.isZero() && signer.equals(ownerSlot.get(Address.zero()));
+  return !signer.isZero() && signer.equals(ownerSlot.get(Address.zero())) ? VALID_FOREVER : 0;
+}
+
+/** The account hands itself to another Ethereum-style address. */
+export function setOwner(owner_: Address): void {
+  requireSelf();
+  ownerSlot.set(owner_);
+  OwnerChanged(owner_);
+}
+
+/** Grants an ed25519 session key limited to (target, method) pairs, per-token limits and an expiry. */
+export function grantSession(
+  key: Uint8Array,
+  expiry: u64,
+  targets: Array<Address>,
+  methods: Array<string>,
+  tokens: Array<Address>,
+  limits: Array<U128>,
+): void {
+  storeSession(key, expiry, targets, methods, tokens, limits);
+}
+
+export function revokeSession(key: Uint8Array): void {
+  dropSession(key);
+}
+
+/** What session `key` has spent of `token` (the zero address: the native coin, fees included). */
+export function sessionSpent(key: Uint8Array, token: Address): U128 {
+  return spentOf(key, token);
 }

@@ -11,71 +11,14 @@ import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { ed25519Signer } from "../../../src/sdk/signers.js";
 import { nonceKey } from "../../../src/state/keys.js";
+import { nonceOf, type Signer, setupAccounts, signed, transferCall } from "../../helpers/accounts.js";
 import { account, FEE_RECIPIENT } from "../../helpers/chain.js";
 import { type Contract, TestChain } from "../../helpers/contracts.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
 
-type Signer = ReturnType<typeof ed25519Signer>;
-
-function setup(accounts = 1) {
-  const chain = new TestChain(6);
-  const token = chain.deploy("token", ["T", "T", 0, 10n ** 12n, account(1)]);
-  const users: Array<{ address: Address; key: Signer }> = [];
-  for (let i = 0; i < accounts; i++) {
-    const key = ed25519Signer();
-    const acct = chain.deploy("ed25519Account", [key.publicKey], account(1), new Uint8Array(32).fill(i + 1));
-    chain.runOne({
-      kind: "transfer",
-      from: account(1),
-      to: acct.address,
-      amount: 10n ** 18n,
-      gasLimit: 21_000,
-      gasPrice: 1n,
-    });
-    chain.runOne(token.tx(account(1), "transfer", [acct.address, 1_000_000n]));
-    users.push({ address: acct.address, key });
-  }
-  return { chain, token, users };
-}
-
-function transferCall(token: Contract, to: Address, amount: bigint): Call {
-  return {
-    target: token.address,
-    method: "transfer",
-    args: encodeAbi(["address", "u128"], [to, amount]),
-    value: 0n,
-  };
-}
-
-function signed(
-  chain: TestChain,
-  user: { address: Address; key: Signer },
-  calls: Call[],
-  options: { sequence?: bigint; key?: bigint; chainId?: bigint; signer?: Signer } = {},
-): Transaction {
-  const envelope: TxEnvelope = {
-    chainId: options.chainId ?? chain.block.chainId,
-    sender: user.address,
-    nonceKey: options.key ?? 0n,
-    nonceSequence: options.sequence ?? 0n,
-    gasLimit: 3_000_000n,
-    maxFee: 2n,
-    priorityFee: 1n,
-    calls,
-    auth: new Uint8Array(0),
-  };
-  envelope.auth = (options.signer ?? user.key).sign(signingHash(envelope));
-  return { kind: "account", envelope };
-}
-
-function nonceOf(chain: TestChain, address: Address, key = 0n): bigint {
-  const raw = chain.state.get(nonceKey(address, key));
-  return raw === undefined ? 0n : new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true);
-}
-
 describe("account transactions", () => {
   it("a valid envelope runs its calls as the account, advances the nonce and pays the fee", () => {
-    const { chain, token, users } = setup();
+    const { chain, token, users } = setupAccounts();
     const user = users[0] as { address: Address; key: Signer };
     const coinBefore = chain.state.balance(user.address);
     const feeBefore = chain.state.balance(FEE_RECIPIENT);
@@ -90,7 +33,7 @@ describe("account transactions", () => {
   });
 
   it("replays, nonce gaps, another chain and a wrong signature are invalid and change nothing", () => {
-    const { chain, token, users } = setup();
+    const { chain, token, users } = setupAccounts();
     const user = users[0] as { address: Address; key: Signer };
     const tx = signed(chain, user, [transferCall(token, account(2), 1n)]);
     assert.equal(chain.runOne(tx).status, "success");
@@ -120,7 +63,7 @@ describe("account transactions", () => {
   });
 
   it("a failing call reverts the whole batch, but the nonce advances and the fee is paid", () => {
-    const { chain, token, users } = setup();
+    const { chain, token, users } = setupAccounts();
     const user = users[0] as { address: Address; key: Signer };
     const receipt = chain.runOne(
       signed(chain, user, [transferCall(token, account(2), 10n), transferCall(token, account(2), 10n ** 9n)]),
@@ -132,7 +75,7 @@ describe("account transactions", () => {
   });
 
   it("nonce keys are independent flows", () => {
-    const { chain, token, users } = setup();
+    const { chain, token, users } = setupAccounts();
     const user = users[0] as { address: Address; key: Signer };
     assert.equal(
       chain.runOne(signed(chain, user, [transferCall(token, account(2), 1n)], { key: 7n })).status,
@@ -152,7 +95,7 @@ describe("account transactions", () => {
   });
 
   it("a block of account transactions: the parallel engine matches sequential", async () => {
-    const { chain, token, users } = setup(4);
+    const { chain, token, users } = setupAccounts(4);
     const txs: Transaction[] = [];
     for (let round = 0; round < 10; round++) {
       for (const user of users)

@@ -41,19 +41,16 @@ describe("account validation (restricted mode)", () => {
     const validate = (auth: Uint8Array, h = hash) =>
       vm.validate(new TxState({ read: (k) => chain.state.get(k) }), chain.block, {
         account: acct.address,
-        input: encodeCall(accountMeta, "validate", [h, auth]),
+        input: encodeCall(accountMeta, "validate", [h, auth, 0n, [], [], [], []]),
         gasLimit: 1_000_000,
       });
     const ok = validate(key.sign(hash));
     assert.equal(ok.status, "success");
-    assert.deepEqual(ok.data, new Uint8Array([1]));
-    assert.deepEqual(validate(ed25519Signer().sign(hash)).data, new Uint8Array([0]), "another key");
-    assert.deepEqual(
-      validate(key.sign(hash), new Uint8Array(32)).data,
-      new Uint8Array([0]),
-      "another transaction",
-    );
-    assert.deepEqual(validate(new Uint8Array(10)).data, new Uint8Array([0]), "malformed");
+    const refused = new Uint8Array(8);
+    assert.deepEqual(ok.data, new Uint8Array(8).fill(0xff), "valid until the end of time");
+    assert.deepEqual(validate(ed25519Signer().sign(hash)).data, refused, "another key");
+    assert.deepEqual(validate(key.sign(hash), new Uint8Array(32)).data, refused, "another transaction");
+    assert.deepEqual(validate(new Uint8Array(10)).data, refused, "malformed");
     assert.ok(ok.gasUsed > 100_000, "the signature check is paid for");
     assert.throws(() => chain.deploy("ed25519Account", [new Uint8Array(31)]), /BadPublicKey/);
   });
