@@ -1,0 +1,7 @@
+// Errors of the sponsoring paymaster (read by the build).
+import { Address, U128 } from "../../sdk/index";
+
+export declare function NotOwner(caller: Address): void;
+/** Only the protocol (the zero address) settles a transaction. */
+export declare function NotProtocol(caller: Address): void;
+export declare function CoinTransferFailed(to: Address, amount: U128): void;

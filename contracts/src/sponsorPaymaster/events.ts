@@ -1,0 +1,6 @@
+// Events of the sponsoring paymaster (read by the build).
+import { Address, Indexed, U128 } from "../../sdk/index";
+
+export declare function TargetSponsored(target: Indexed<Address>, on: bool): void;
+/** `fee`: the fee before settlement (the protocol adds settlement's own gas). */
+export declare function Sponsored(sender: Indexed<Address>, fee: U128, succeeded: bool): void;
