@@ -1,0 +1,198 @@
+/**
+ * The checks and validation steps of a v1 envelope, shared by execution (every check must
+ * pass, the nonce must be the next one) and mempool admission (a later nonce may wait):
+ *
+ * 1. Without execution: the chain id, the gas limit against the intrinsic gas (plus the
+ *    settlement reserve when a paymaster pays) and `MAX_TX_GAS`, the sender (and the
+ *    paymaster) are contracts, the nonce sequence, and the payer can cover gas limit ×
+ *    price (the sender also the value its calls send).
+ * 2. The account's validation step (`Vm.validate`, restricted mode, at most
+ *    `VALIDATION_GAS_LIMIT`) sees the signing hash, the authorisation, the most the
+ *    account pays in fees, and the calls; it returns "valid until" (a u64 timestamp, 0 =
+ *    refused), which must not be before the block's time.
+ * 3. With a paymaster, its `validatePaymaster` step runs the same way (it sees the sender,
+ *    the most it pays, its data and the calls' targets and methods) and may reserve what
+ *    it will charge in its own storage.
+ *
+ * Validation effects (a session key's recorded spending, a paymaster's reservation) land
+ * in the `TxState` and are kept like the nonce, even when the calls revert.
+ */
+import { encodeAbi } from "../codec/abi.js";
+import type { Address } from "../codec/address.js";
+import { decodeU128 } from "../engine/deltas.js";
+import { balanceKey, codeHashKey, nonceKey } from "../state/keys.js";
+import type { CallOutcome } from "../vm/callContract.js";
+import { GAS } from "../vm/gasSchedule.js";
+import { MAX_TX_GAS } from "../vm/limits.js";
+import type { TxState } from "../vm/txState.js";
+import type { Vm } from "../vm/vm.js";
+import type { BlockContext } from "./blockContext.js";
+import { encodeTx, signingHash, type TxEnvelope } from "./tx/envelope.js";
+
+/** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
+export const VALIDATION_GAS_LIMIT = 2_000_000;
+/** Gas reserved for a paymaster's `postOp`, out of the transaction's limit. */
+export const POST_OP_GAS_LIMIT = 500_000;
+
+/** Arguments of an account's `validate`. */
+export const VALIDATE_ARGS = ["bytes32", "bytes", "u128", "address[]", "string[]", "bytes[]", "u128[]"];
+/** Arguments of a paymaster's `validatePaymaster`. */
+export const VALIDATE_PAYMASTER_ARGS = ["bytes32", "address", "u128", "bytes", "address[]", "string[]"];
+
+/** What execution needs from a validated envelope. */
+export interface ValidatedEnvelope {
+  intrinsic: number;
+  /** Gas the validation steps used. */
+  validationGas: number;
+  /** Gas left for the calls (the paymaster's settlement reserve already taken out). */
+  remaining: number;
+  /** Gas reserved for the paymaster's `postOp` (0 without a paymaster). */
+  reserve: number;
+  price: bigint;
+  payer: Address;
+  hash: Uint8Array;
+  /** The nonce key's state key and the chain's next sequence for it. */
+  nonceStateKey: string;
+  nextSequence: bigint;
+}
+
+export type EnvelopeCheck = { ok: true; checked: ValidatedEnvelope } | { ok: false; reason: string };
+
+/** How the nonce is judged: execution wants exactly the next one; admission also takes later ones. */
+export type NonceRule = "exact" | "next-or-later";
+
+/** Gas price paid: the priority fee, capped by the max fee (there is no base fee yet). */
+export function effectivePrice(env: TxEnvelope): bigint {
+  if (env.priorityFee > env.maxFee) return env.maxFee;
+  return env.priorityFee;
+}
+
+export function envelopeIntrinsicGas(env: TxEnvelope): number {
+  return GAS.TX_BASE + GAS.TX_BYTE * encodeTx(env).length;
+}
+
+/** "Valid until" from a validation step's outcome; 0 when it refused or failed. */
+function validUntil(outcome: CallOutcome): bigint {
+  if (outcome.status !== "success" || outcome.data.length !== 8) return 0n;
+  return new DataView(outcome.data.buffer, outcome.data.byteOffset, 8).getBigUint64(0, true);
+}
+
+/** Why a validation step's answer makes the transaction invalid, or undefined if it accepts. */
+function refusal(who: string, outcome: CallOutcome, time: bigint): string | undefined {
+  const until = validUntil(outcome);
+  if (until === 0n) {
+    const what = who === "account" ? "the authorisation" : "to pay";
+    return `the ${who} refused ${what} (validation ${outcome.status})`;
+  }
+  if (until < time) return `the ${who}'s authorisation expired at ${until} (block time ${time})`;
+  return undefined;
+}
+
+function readNonce(state: TxState, key: string): bigint {
+  const stored = state.read(key);
+  return stored === undefined ? 0n : new DataView(stored.buffer, stored.byteOffset, 8).getBigUint64(0, true);
+}
+
+function fail(reason: string): EnvelopeCheck {
+  return { ok: false, reason };
+}
+
+/** Runs every check and validation step of `env` in `state`; never throws for a bad envelope. */
+export function validateEnvelope(
+  vm: Vm,
+  block: BlockContext,
+  state: TxState,
+  env: TxEnvelope,
+  nonceRule: NonceRule = "exact",
+): EnvelopeCheck {
+  if (env.chainId !== block.chainId)
+    return fail(`chain id ${env.chainId} is not this chain's (${block.chainId})`);
+  let intrinsic: number;
+  try {
+    intrinsic = envelopeIntrinsicGas(env);
+  } catch (error) {
+    return fail(`malformed transaction: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const paymaster = env.paymaster?.address;
+  const reserve = paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
+  if (env.gasLimit < BigInt(intrinsic + reserve)) {
+    const what = reserve > 0 ? ` plus the paymaster settlement reserve ${reserve}` : "";
+    return fail(`gas limit ${env.gasLimit} is below the intrinsic gas ${intrinsic}${what}`);
+  }
+  if (env.gasLimit > BigInt(MAX_TX_GAS))
+    return fail(`gas limit ${env.gasLimit} is above the maximum ${MAX_TX_GAS}`);
+  const gasLimit = Number(env.gasLimit);
+  const price = effectivePrice(env);
+  const sender = env.sender;
+  if (state.read(codeHashKey(sender)) === undefined)
+    return fail(`sender ${sender} is not an account contract`);
+  if (paymaster !== undefined && state.read(codeHashKey(paymaster)) === undefined)
+    return fail(`paymaster ${paymaster} is not a contract`);
+  const nonceStateKey = nonceKey(sender, env.nonceKey);
+  const next = readNonce(state, nonceStateKey);
+  const nonceOk = nonceRule === "exact" ? env.nonceSequence === next : env.nonceSequence >= next;
+  if (!nonceOk) {
+    return fail(`nonce ${env.nonceKey}:${env.nonceSequence} is not the next one (${env.nonceKey}:${next})`);
+  }
+  const value = env.calls.reduce((sum, c) => sum + c.value, 0n);
+  const maxFee = BigInt(gasLimit) * price;
+  const senderNeeds = paymaster === undefined ? maxFee + value : value;
+  const senderBalance = decodeU128(state.read(balanceKey(sender)));
+  if (senderBalance < senderNeeds) {
+    const what = paymaster === undefined ? "gas limit × price + value" : "value";
+    return fail(`insufficient funds: balance ${senderBalance}, needs ${senderNeeds} (${what})`);
+  }
+  if (paymaster !== undefined) {
+    const paymasterBalance = decodeU128(state.read(balanceKey(paymaster)));
+    if (paymasterBalance < maxFee)
+      return fail(`paymaster ${paymaster} cannot pay: balance ${paymasterBalance}, needs ${maxFee}`);
+  }
+
+  const hash = signingHash(env);
+  const targets = env.calls.map((c) => c.target);
+  const methods = env.calls.map((c) => c.method);
+  let remaining = gasLimit - intrinsic - reserve;
+  const validation = vm.validate(state, block, {
+    account: sender,
+    input: encodeAbi(VALIDATE_ARGS, [
+      hash,
+      env.auth,
+      paymaster === undefined ? maxFee : 0n,
+      targets,
+      methods,
+      env.calls.map((c) => c.args),
+      env.calls.map((c) => c.value),
+    ]),
+    gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
+  });
+  const accountRefusal = refusal("account", validation, block.time);
+  if (accountRefusal !== undefined) return fail(accountRefusal);
+  remaining -= validation.gasUsed;
+  let validationGas = validation.gasUsed;
+  if (env.paymaster !== undefined) {
+    const sponsor = vm.validate(state, block, {
+      account: env.paymaster.address,
+      method: "validatePaymaster",
+      input: encodeAbi(VALIDATE_PAYMASTER_ARGS, [hash, sender, maxFee, env.paymaster.data, targets, methods]),
+      gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
+    });
+    const paymasterRefusal = refusal("paymaster", sponsor, block.time);
+    if (paymasterRefusal !== undefined) return fail(paymasterRefusal);
+    remaining -= sponsor.gasUsed;
+    validationGas += sponsor.gasUsed;
+  }
+  return {
+    ok: true,
+    checked: {
+      intrinsic,
+      validationGas,
+      remaining,
+      reserve,
+      price,
+      payer: paymaster ?? sender,
+      hash,
+      nonceStateKey,
+      nextSequence: next,
+    },
+  };
+}
