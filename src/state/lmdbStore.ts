@@ -44,7 +44,7 @@ function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
 
 /** @example const store = openLmdbStore(".weft/state"); store.commit(result.writeSet); */
 export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Storage {
-  let db: Database<Uint8Array, Uint8Array> | undefined = io("open", () =>
+  const db = io("open", () =>
     open<Uint8Array, Uint8Array>({
       path,
       keyEncoding: "binary",
@@ -52,12 +52,43 @@ export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Sto
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
     }),
   );
+  return lmdbStorage(db, path, {
+    close: () => {
+      // lmdb v3 has only an async close(); with no async writes pending it finishes at once.
+      const sync = (db as { closeSync?: () => void }).closeSync;
+      if (typeof sync === "function") io("close", () => sync.call(db));
+      else
+        io("close", () => db.close()).catch((error: unknown) => {
+          process.emitWarning(`LMDB close of ${path} failed: ${String(error)}`);
+        });
+    },
+  });
+}
+
+export interface LmdbStorageHooks {
+  /** Runs `apply` (which writes the state) in a transaction; default: a transaction of `db` alone. */
+  transaction?: (apply: () => void) => void;
+  /** Releases what the store holds (default: nothing; the caller owns the database). */
+  close?: () => void;
+}
+
+/**
+ * A `Storage` over one LMDB database (also a named database inside a larger environment,
+ * as the node's chain database does, committing other records in the same transaction).
+ */
+export function lmdbStorage(
+  database: Database<Uint8Array, Uint8Array>,
+  label: string,
+  hooks: LmdbStorageHooks = {},
+): Storage {
+  let db: Database<Uint8Array, Uint8Array> | undefined = database;
   const live = (): Database<Uint8Array, Uint8Array> => {
-    if (db === undefined) throw new StateError("CLOSED", `the LMDB store at ${path} is closed`);
+    if (db === undefined) throw new StateError("CLOSED", `the LMDB store at ${label} is closed`);
     return db;
   };
   const copy = (v: Uint8Array | undefined): StateValue | undefined =>
     v === undefined ? undefined : new Uint8Array(v);
+  const transaction = hooks.transaction ?? ((apply: () => void) => live().transactionSync(apply));
   return {
     get(key) {
       checkKey(key);
@@ -102,7 +133,7 @@ export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Sto
         if (v !== null) checkValue(k, v);
       }
       io("commit", () =>
-        d.transactionSync(() => {
+        transaction(() => {
           for (const [k, v] of writes) {
             if (v === null) d.removeSync(fromHex(k));
             else d.putSync(fromHex(k), v);
@@ -111,16 +142,9 @@ export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Sto
       );
     },
     close() {
-      const d = db;
+      if (db === undefined) return;
       db = undefined;
-      if (d === undefined) return;
-      // lmdb v3 has only an async close(); with no async writes pending it finishes at once.
-      const sync = (d as { closeSync?: () => void }).closeSync;
-      if (typeof sync === "function") io("close", () => sync.call(d));
-      else
-        io("close", () => d.close()).catch((error: unknown) => {
-          process.emitWarning(`LMDB close of ${path} failed: ${String(error)}`);
-        });
+      hooks.close?.();
     },
   };
 }
