@@ -3,16 +3,39 @@
  * (Ethereum-style) keys, and a software P-256 passkey that produces WebAuthn assertions
  * the way a browser and authenticator do (for development, tests and benchmarks).
  */
-import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { secp256k1Address, type WebAuthnAssertion } from "../chain/tx/signatures.js";
 import { keccak256 } from "../codec/hash.js";
 
-export function ed25519Signer() {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  const jwk = publicKey.export({ format: "jwk" }) as { x: string };
+/** An ed25519 key: a fresh random one, or the one whose 32-byte secret is `secret` (dev accounts, tests). */
+export function ed25519Signer(secret?: Uint8Array) {
+  let privateKey: KeyObject;
+  let publicKey: Uint8Array;
+  if (secret === undefined) {
+    const pair = generateKeyPairSync("ed25519");
+    privateKey = pair.privateKey;
+    const jwk = pair.publicKey.export({ format: "jwk" }) as { x: string };
+    publicKey = new Uint8Array(Buffer.from(jwk.x, "base64url"));
+  } else {
+    if (secret.length !== 32) throw new RangeError(`an ed25519 secret is 32 bytes, got ${secret.length}`);
+    publicKey = ed25519.getPublicKey(secret);
+    privateKey = createPrivateKey({
+      key: {
+        kty: "OKP",
+        crv: "Ed25519",
+        d: Buffer.from(secret).toString("base64url"),
+        x: Buffer.from(publicKey).toString("base64url"),
+      },
+      format: "jwk",
+    });
+  }
+  const exported = privateKey.export({ format: "jwk" }) as { d: string };
   return {
-    publicKey: new Uint8Array(Buffer.from(jwk.x, "base64url")),
+    publicKey,
+    /** The 32-byte secret (print it only for development keys). */
+    secret: new Uint8Array(Buffer.from(exported.d, "base64url")),
     sign: (message: Uint8Array) => new Uint8Array(sign(null, message, privateKey)),
   };
 }

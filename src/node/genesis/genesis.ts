@@ -1,0 +1,154 @@
+/**
+ * The development genesis: prefunded smart accounts with printed keys (as local Ethereum
+ * dev nodes do) and the DeFi suite deployed and seeded, built deterministically from the
+ * chain id, the genesis time and the number of accounts.
+ *
+ * - Accounts: `ed25519Account` contracts whose keys derive from "weft dev account <i>"
+ *   (sha256), each with 1,000,000 coin, 1,000,000 WUSD and 1,000 WETH.
+ * - Tokens WUSD and WETH; the AMM (pair code, factory, router) with a WETH/WUSD pool
+ *   (1,000 WETH : 2,000,000 WUSD); a price oracle (coin $1, WUSD $1, WETH $2,000); the
+ *   lending market listing both with 10,000,000 WUSD supplied; staking; the account
+ *   factory for every account kind; a sponsoring paymaster (router and tokens) and a
+ *   WUSD token paymaster, both funded.
+ */
+import type { BlockContext } from "../../chain/blockContext.js";
+import { SetupRunner } from "../../chain/setupRunner.js";
+import type { Address } from "../../codec/address.js";
+import { addressFromBytes } from "../../codec/address.js";
+import { toHex, utf8 } from "../../codec/bytes.js";
+import { keccak256, sha256 } from "../../codec/hash.js";
+import { decodeReturn } from "../../codec/metadata.js";
+import { ed25519Signer } from "../../sdk/signers.js";
+import type { WriteSet } from "../../state/storage.js";
+
+const E18 = 10n ** 18n;
+const MAX = (1n << 128n) - 1n;
+const DEADLINE = 1n << 62n;
+const TEN_YEARS = 10n * 365n * 24n * 3600n;
+
+/** The address that deploys the genesis contracts (no key: only genesis uses it). */
+export const GENESIS_DEPLOYER: Address = addressFromBytes(
+  keccak256(utf8("weft/genesis/deployer")).subarray(12),
+);
+
+export interface DevAccount {
+  address: Address;
+  kind: "ed25519";
+  publicKey: string;
+  /** The 32-byte ed25519 secret, hex: for development only. */
+  secretKey: string;
+}
+
+export interface GenesisInfo {
+  chainId: string;
+  time: number;
+  accounts: DevAccount[];
+  contracts: Record<string, Address>;
+}
+
+export interface GenesisOptions {
+  chainId: bigint;
+  time: number;
+  accounts: number;
+  feeRecipient: Address;
+}
+
+/** The dev key of account `i`. */
+export function devSigner(i: number) {
+  return ed25519Signer(sha256(utf8(`weft dev account ${i}`)));
+}
+
+export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info: GenesisInfo } {
+  const block: BlockContext = {
+    height: 0n,
+    time: BigInt(options.time),
+    chainId: options.chainId,
+    feeRecipient: options.feeRecipient,
+  };
+  const me = GENESIS_DEPLOYER;
+  const s = new SetupRunner(block, [[me, 10n ** 40n]]);
+  const c: Record<string, Address> = {};
+  c.wusd = s.deploy("token", ["Weft USD", "WUSD", 18, 10n ** 36n, me], me);
+  c.weth = s.deploy("token", ["Weft Ether", "WETH", 18, 10n ** 30n, me], me);
+  // Deploying one pair stores the pair code, which the factory creates pools from.
+  s.deploy(
+    "pair",
+    ["0x0000000000000000000000000000000000000001", "0x0000000000000000000000000000000000000002"],
+    me,
+  );
+  c.factory = s.deploy("factory", [keccak256(s.artifact("pair").code)], me);
+  c.router = s.deploy("router", [c.factory], me);
+  c.oracle = s.deploy("oracle", [TEN_YEARS], me);
+  c.lending = s.deploy("lending", [c.oracle], me);
+  c.staking = s.deploy("staking", [3600n, E18 / 20n, E18 / 1000n], me);
+  const kinds = ["ed25519Account", "secp256k1Account", "passkeyAccount", "multisigAccount"];
+  c.accountFactory = s.deploy("accountFactory", [kinds.map((k) => keccak256(s.artifact(k).code))], me);
+  c.sponsorPaymaster = s.deploy("sponsorPaymaster", [10n ** 18n], me);
+  c.tokenPaymaster = s.deploy("tokenPaymaster", [c.wusd, c.oracle, 100, 24n * 3600n], me);
+  const coin = "0x0000000000000000000000000000000000000000" as Address;
+  const market = (collateral: bigint) => [
+    collateral,
+    E18 / 10n,
+    10n ** 9n,
+    5n * 10n ** 9n,
+    10n ** 11n,
+    (8n * E18) / 10n,
+  ];
+  s.run([
+    s.tx("token", c.wusd, me, "approve", [c.router, MAX]),
+    s.tx("token", c.weth, me, "approve", [c.router, MAX]),
+    s.tx("router", c.router, me, "addLiquidity", [
+      c.weth,
+      c.wusd,
+      1_000n * E18,
+      2_000_000n * E18,
+      0n,
+      0n,
+      me,
+      DEADLINE,
+    ]),
+    s.tx("oracle", c.oracle, me, "setPrice", [coin, E18]),
+    s.tx("oracle", c.oracle, me, "setPrice", [c.wusd, E18]),
+    s.tx("oracle", c.oracle, me, "setPrice", [c.weth, 2_000n * E18]),
+    s.tx("lending", c.lending, me, "listMarket", [c.wusd, ...market((8n * E18) / 10n)]),
+    s.tx("lending", c.lending, me, "listMarket", [c.weth, ...market((75n * E18) / 100n)]),
+    s.tx("token", c.wusd, me, "approve", [c.lending, MAX]),
+    s.tx("lending", c.lending, me, "supply", [c.wusd, 10_000_000n * E18]),
+    s.tx("sponsorPaymaster", c.sponsorPaymaster, me, "fund", [], 10n ** 30n),
+    s.tx("sponsorPaymaster", c.sponsorPaymaster, me, "setSponsored", [c.router, true]),
+    s.tx("sponsorPaymaster", c.sponsorPaymaster, me, "setSponsored", [c.wusd, true]),
+    s.tx("sponsorPaymaster", c.sponsorPaymaster, me, "setSponsored", [c.weth, true]),
+    s.tx("tokenPaymaster", c.tokenPaymaster, me, "fund", [], 10n ** 30n),
+    s.tx("tokenPaymaster", c.tokenPaymaster, me, "refreshRate", []),
+  ]);
+  c.pool = pairAddress(s, c.factory, c.weth, c.wusd);
+
+  const accounts: DevAccount[] = [];
+  for (let i = 0; i < options.accounts; i++) {
+    const key = devSigner(i);
+    const address = s.deploy("ed25519Account", [key.publicKey], me, 10n ** 6n * E18);
+    s.run([
+      s.tx("token", c.wusd, me, "transfer", [address, 1_000_000n * E18]),
+      s.tx("token", c.weth, me, "transfer", [address, 1_000n * E18]),
+    ]);
+    accounts.push({
+      address,
+      kind: "ed25519",
+      publicKey: toHex(key.publicKey),
+      secretKey: toHex(key.secret),
+    });
+  }
+  return {
+    writes: s.writes,
+    info: { chainId: options.chainId.toString(), time: options.time, accounts, contracts: c },
+  };
+}
+
+function pairAddress(s: SetupRunner, factory: Address, a: Address, b: Address): Address {
+  const [receipt] = s.run([s.tx("factory", factory, GENESIS_DEPLOYER, "getPair", [a, b])]);
+  return decodeReturn(
+    s.artifact("factory").metadata,
+    "getPair",
+    receipt?.output ?? new Uint8Array(0),
+  ) as Address;
+}

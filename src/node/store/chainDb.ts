@@ -1,0 +1,216 @@
+/**
+ * The node's database: one LMDB environment holding the state, the Merkle nodes, blocks,
+ * transactions, receipts, the log indexes and the head. A block commits in ONE LMDB
+ * transaction: the producer stages the block's records (`stageBlock`), then commits the
+ * state write set through `state.commit` (directly, or through the parallel engine's
+ * attached wrapper, which forwards to it); that commit writes the state and the staged
+ * records together. After a crash the database holds the whole block or none of it.
+ *
+ * | database | key | value |
+ * |---|---|---|
+ * | `state` | state key bytes | value |
+ * | `merkle` | node id (utf8) | node record |
+ * | `blocks` | number u64 BE | `StoredBlock` JSON |
+ * | `blockHashes` | block hash | number u64 BE |
+ * | `txs` | tx hash | block u64 BE ‖ index u32 BE ‖ the raw transaction |
+ * | `receipts` | tx hash | `ReceiptJson` JSON |
+ * | `logsByAddress` | address ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
+ * | `logsByTopic` | topic ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
+ * | `meta` | name (utf8) | JSON (`head`, `genesis`) |
+ */
+import { mkdirSync } from "node:fs";
+import { type Database, open, type RootDatabase } from "lmdb";
+import { addressToBytes } from "../../codec/address.js";
+import { utf8 } from "../../codec/bytes.js";
+import { lmdbStorage } from "../../state/lmdbStore.js";
+import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
+import type { Storage } from "../../state/storage.js";
+import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
+import { unhex } from "./records.js";
+
+type Bin = Database<Uint8Array, Uint8Array>;
+
+/** Everything a block commits besides the state write set. */
+export interface BlockCommit {
+  block: StoredBlock;
+  /** Raw encoded transactions, in block order (same order as `block.txHashes`). */
+  rawTxs: Uint8Array[];
+  receipts: ReceiptJson[];
+  merkleWrites: NodeWrites;
+  /** Extra meta records to write (e.g. the genesis description). */
+  meta?: Record<string, unknown>;
+}
+
+export interface ChainDb {
+  /** The state; `commit` also writes the staged block, in the same transaction. */
+  readonly state: Storage;
+  readonly merkle: MerkleNodeStore;
+  stageBlock(commit: BlockCommit): void;
+  head(): BlockHeader | undefined;
+  block(number: number): StoredBlock | undefined;
+  blockNumberOf(hash: string): number | undefined;
+  tx(hash: string): { blockNumber: number; index: number; raw: Uint8Array } | undefined;
+  receipt(hash: string): ReceiptJson | undefined;
+  /** Log positions (block, tx, log) under an address or a topic, in order, within [from, to]. */
+  logPositions(
+    index: "address" | "topic",
+    key: string,
+    from: number,
+    to: number,
+  ): Iterable<[number, number, number]>;
+  meta<T>(name: string): T | undefined;
+  close(): Promise<void>;
+}
+
+export class ChainDbError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ChainDbError";
+  }
+}
+
+function u64(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+function position(block: number, tx: number, log: number): Uint8Array {
+  const out = new Uint8Array(16);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(block));
+  view.setUint32(8, tx);
+  view.setUint32(12, log);
+  return out;
+}
+
+function prefixed(prefix: Uint8Array, rest: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + rest.length);
+  out.set(prefix);
+  out.set(rest, prefix.length);
+  return out;
+}
+
+const json = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
+const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
+  bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString("utf8")) as T);
+const EMPTY = new Uint8Array(0);
+
+/** Opens (creating if needed) the chain database in `dir`. */
+export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}): ChainDb {
+  let root: RootDatabase<Uint8Array, Uint8Array>;
+  try {
+    mkdirSync(dir, { recursive: true });
+    root = open<Uint8Array, Uint8Array>({
+      path: dir,
+      maxDbs: 16,
+      keyEncoding: "binary",
+      encoding: "binary",
+      mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
+    });
+  } catch (error) {
+    throw new ChainDbError(`cannot open the chain database in ${dir}: ${String(error)}`, { cause: error });
+  }
+  const sub = (name: string): Bin => root.openDB({ name, keyEncoding: "binary", encoding: "binary" }) as Bin;
+  const stateDb = sub("state");
+  const merkleDb = sub("merkle");
+  const blocks = sub("blocks");
+  const blockHashes = sub("blockHashes");
+  const txs = sub("txs");
+  const receipts = sub("receipts");
+  const logsByAddress = sub("logsByAddress");
+  const logsByTopic = sub("logsByTopic");
+  const metaDb = sub("meta");
+  let staged: BlockCommit | undefined;
+  let headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
+
+  const writeStaged = (commit: BlockCommit): void => {
+    const { block } = commit;
+    const n = block.header.number;
+    for (const [id, record] of commit.merkleWrites) {
+      if (record === null) merkleDb.removeSync(utf8(id));
+      else merkleDb.putSync(utf8(id), record);
+    }
+    blocks.putSync(u64(n), json(block));
+    blockHashes.putSync(unhex(block.header.hash), u64(n));
+    block.txHashes.forEach((hash, i) => {
+      const raw = commit.rawTxs[i] as Uint8Array;
+      const value = new Uint8Array(12 + raw.length);
+      value.set(u64(n));
+      new DataView(value.buffer).setUint32(8, i);
+      value.set(raw, 12);
+      txs.putSync(unhex(hash), value);
+    });
+    for (const receipt of commit.receipts) {
+      receipts.putSync(unhex(receipt.txHash), json(receipt));
+      for (const log of receipt.logs) {
+        const at = position(n, log.txIndex, log.logIndex);
+        logsByAddress.putSync(prefixed(addressToBytes(log.address), at), EMPTY);
+        for (const topic of log.topics) logsByTopic.putSync(prefixed(unhex(topic), at), EMPTY);
+      }
+    }
+    for (const [name, value] of Object.entries(commit.meta ?? {})) metaDb.putSync(utf8(name), json(value));
+    metaDb.putSync(utf8("head"), json(block.header));
+  };
+
+  const state = lmdbStorage(stateDb, `${dir} (state)`, {
+    transaction: (apply) => {
+      const commit = staged;
+      staged = undefined;
+      root.transactionSync(() => {
+        apply();
+        if (commit !== undefined) writeStaged(commit);
+      });
+      if (commit !== undefined) headCache = commit.block.header;
+    },
+  });
+
+  return {
+    state,
+    merkle: { get: (id) => merkleDb.getBinary(utf8(id)) ?? undefined },
+    stageBlock(commit) {
+      if (staged !== undefined) throw new ChainDbError("a block is already staged and not committed");
+      const head = headCache;
+      const expected = head === undefined ? 0 : head.number + 1;
+      if (commit.block.header.number !== expected)
+        throw new ChainDbError(`block ${commit.block.header.number} staged, expected ${expected}`);
+      staged = commit;
+    },
+    head: () => headCache,
+    block: (number) => parse<StoredBlock>(blocks.getBinary(u64(number))),
+    blockNumberOf(hash) {
+      const raw = blockHashes.getBinary(unhex(hash));
+      return raw === undefined
+        ? undefined
+        : Number(new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0));
+    },
+    tx(hash) {
+      const raw = txs.getBinary(unhex(hash));
+      if (raw === undefined) return undefined;
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      return {
+        blockNumber: Number(view.getBigUint64(0)),
+        index: view.getUint32(8),
+        raw: new Uint8Array(raw.subarray(12)),
+      };
+    },
+    receipt: (hash) => parse<ReceiptJson>(receipts.getBinary(unhex(hash))),
+    *logPositions(index, key, from, to) {
+      const db = index === "address" ? logsByAddress : logsByTopic;
+      const prefix = unhex(key);
+      const start = prefixed(prefix, position(from, 0, 0));
+      const end = prefixed(prefix, position(to + 1, 0, 0));
+      for (const { key: k } of db.getRange({ start, end })) {
+        const view = new DataView(k.buffer, k.byteOffset + prefix.length, 16);
+        yield [Number(view.getBigUint64(0)), view.getUint32(8), view.getUint32(12)];
+      }
+    },
+    meta: <T>(name: string) => parse<T>(metaDb.getBinary(utf8(name))),
+    async close() {
+      state.close();
+      await root.close();
+    },
+  };
+}
+
+export type { Hex };
