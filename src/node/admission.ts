@@ -1,0 +1,87 @@
+/**
+ * Mempool admission: a raw transaction is decoded, checked without state, then run
+ * through the account's (and paymaster's) validation steps against the latest committed
+ * state with the nonce rule "next or later" (a later sequence waits in the pool for its
+ * predecessors), then offered to the pool. Every refusal is an `AdmissionError` with a
+ * code and a message the sender can act on; the RPC layer maps codes to JSON-RPC errors.
+ */
+import type { BlockContext } from "../chain/blockContext.js";
+import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope, txHash } from "../chain/tx/envelope.js";
+import { effectivePrice, validateEnvelope } from "../chain/validateEnvelope.js";
+import type { StateReader } from "../state/storage.js";
+import { TxState } from "../vm/txState.js";
+import type { Vm } from "../vm/vm.js";
+import { type Mempool, MempoolError, type MempoolErrorCode, type PoolTx } from "./mempool/index.js";
+import { type Hex, hex } from "./store/records.js";
+
+export type AdmissionErrorCode = "DECODE" | "ALREADY_INCLUDED" | "INVALID" | MempoolErrorCode;
+
+export class AdmissionError extends Error {
+  constructor(
+    readonly code: AdmissionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AdmissionError";
+  }
+}
+
+/** What the pool carries per transaction. */
+export interface PendingTx {
+  envelope: TxEnvelope;
+  raw: Uint8Array;
+  hash: Hex;
+}
+
+export interface AdmissionDeps {
+  vm: Vm;
+  state: StateReader;
+  mempool: Mempool<PendingTx>;
+  /** The context the next block will have (validation compares "valid until" with its time). */
+  nextBlock: () => BlockContext;
+  /** True when a transaction with this hash is already in a block. */
+  included: (hash: Hex) => boolean;
+}
+
+/** Decodes `raw`; throws `AdmissionError("DECODE")` with the decoder's reason. */
+export function decodeRaw(raw: Uint8Array): TxEnvelope {
+  if (raw.length > MAX_TX_BYTES)
+    throw new AdmissionError("TOO_LARGE", `transaction of ${raw.length} bytes (max ${MAX_TX_BYTES})`);
+  try {
+    return decodeTx(raw);
+  } catch (error) {
+    if (error instanceof TxDecodeError) throw new AdmissionError("DECODE", `${error.code}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Admits `raw` into the pool; returns the pool record. Throws `AdmissionError`. */
+export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
+  const envelope = decodeRaw(raw);
+  const hash = hex(txHash(envelope));
+  if (deps.mempool.has(hash))
+    throw new AdmissionError("ALREADY_KNOWN", `transaction ${hash} is already pending`);
+  if (deps.included(hash))
+    throw new AdmissionError("ALREADY_INCLUDED", `transaction ${hash} is already in a block`);
+  const state = new TxState({ read: (key) => deps.state.get(key) });
+  const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
+  if (!check.ok) throw new AdmissionError("INVALID", check.reason);
+  const record: PoolTx<PendingTx> = {
+    hash,
+    sender: envelope.sender,
+    nonceKey: envelope.nonceKey,
+    sequence: envelope.nonceSequence,
+    price: effectivePrice(envelope),
+    gasLimit: Number(envelope.gasLimit),
+    size: raw.length,
+    tx: { envelope, raw, hash },
+    receivedAt: Date.now(),
+  };
+  try {
+    deps.mempool.add(record, check.checked.nextSequence);
+  } catch (error) {
+    if (error instanceof MempoolError) throw new AdmissionError(error.code, error.message);
+    throw error;
+  }
+  return record;
+}

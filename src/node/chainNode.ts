@@ -1,0 +1,247 @@
+/**
+ * A running chain: the chain database, the Merkle tree, the parallel engine, the mempool
+ * and the block producer, opened from a data directory. A new directory gets the
+ * development genesis (block 0); an existing one resumes at its head, after checking that
+ * the stored Merkle root matches the head's state root and the chain id matches.
+ *
+ * Blocks are produced every `blockTimeMs` when transactions wait, or at once when a full
+ * block's worth is ready. Listeners hear about new blocks and pending transactions (the
+ * RPC subscriptions and metrics use them).
+ */
+import type { BlockContext } from "../chain/blockContext.js";
+import { chainExecutorModule } from "../chain/executorModule.js";
+import type { Receipt } from "../chain/receipt.js";
+import type { Transaction } from "../chain/transaction.js";
+import type { Address } from "../codec/address.js";
+import { toHex } from "../codec/bytes.js";
+import { createParallelEngine, type ParallelEngine } from "../engine/parallel/index.js";
+import { MerkleTree } from "../state/merkle/index.js";
+import type { Storage } from "../state/storage.js";
+import { createVm, type Vm } from "../vm/vm.js";
+import { type AdmissionDeps, admit, type PendingTx } from "./admission.js";
+import { buildGenesis, type GenesisInfo } from "./genesis/genesis.js";
+import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
+import { nextBlockContext, type ProducedBlock, produceBlock, readSequence } from "./producer.js";
+import { type ChainDb, openChainDb } from "./store/chainDb.js";
+import { type BlockHeader, blockHash, hex, type StoredBlock, txRoot, ZERO_HASH } from "./store/records.js";
+
+export interface ChainNodeOptions {
+  dataDir: string;
+  chainId: bigint;
+  feeRecipient: Address;
+  devAccounts: number;
+  workers: number;
+  blockTimeMs: number;
+  maxBlockTxs: number;
+  blockGasLimit: number;
+  /** Blocks smaller than this run sequentially (see the engine's small-block rule). */
+  minParallelTxs?: number;
+  mempool?: Partial<MempoolConfig>;
+  log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+}
+
+export class ChainNodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ChainNodeError";
+  }
+}
+
+type BlockListener = (produced: ProducedBlock) => void;
+type PendingListener = (tx: PoolTx<PendingTx>) => void;
+
+export class ChainNode {
+  readonly mempool: Mempool<PendingTx>;
+  readonly vm: Vm;
+  private timer: NodeJS.Timeout | undefined;
+  private producing: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly blockListeners = new Set<BlockListener>();
+  private readonly pendingListeners = new Set<PendingListener>();
+
+  private constructor(
+    readonly options: ChainNodeOptions,
+    readonly db: ChainDb,
+    readonly state: Storage,
+    readonly tree: MerkleTree,
+    private readonly engine: ParallelEngine<Transaction, Receipt, BlockContext>,
+    readonly genesis: GenesisInfo,
+  ) {
+    this.mempool = new Mempool<PendingTx>(options.mempool ?? {});
+    this.vm = createVm();
+  }
+
+  /** Opens (or creates, with the dev genesis) the chain in `options.dataDir`. */
+  static async open(options: ChainNodeOptions): Promise<ChainNode> {
+    const db = openChainDb(options.dataDir);
+    try {
+      let genesis = db.meta<GenesisInfo>("genesis");
+      if (db.head() === undefined) genesis = commitGenesis(db, options);
+      if (genesis === undefined)
+        throw new ChainNodeError(`${options.dataDir} has blocks but no genesis record`);
+      if (genesis.chainId !== options.chainId.toString()) {
+        throw new ChainNodeError(
+          `${options.dataDir} holds chain ${genesis.chainId}, not ${options.chainId}: use another data directory or --chain-id ${genesis.chainId}`,
+        );
+      }
+      const tree = new MerkleTree(db.merkle);
+      const head = db.head() as BlockHeader;
+      if (hex(tree.root()) !== head.stateRoot) {
+        throw new ChainNodeError(
+          `state root mismatch at block ${head.number}: stored tree ${hex(tree.root())}, header ${head.stateRoot}`,
+        );
+      }
+      const engine = await createParallelEngine<Transaction, Receipt, BlockContext>({
+        workers: options.workers,
+        executor: chainExecutorModule(),
+        ...(options.minParallelTxs === undefined ? {} : { minParallelTxs: options.minParallelTxs }),
+      });
+      const state = await engine.attach(db.state);
+      return new ChainNode(options, db, state, tree, engine, genesis);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  head(): BlockHeader {
+    return this.db.head() as BlockHeader;
+  }
+
+  /** The context the next block will run with. */
+  nextBlock(nowMs = Date.now()): BlockContext {
+    return nextBlockContext(this.head(), this.options.chainId, this.options.feeRecipient, nowMs);
+  }
+
+  nextSequence(sender: Address, key: bigint): bigint {
+    return readSequence(this.state, sender, key);
+  }
+
+  /** Admits a raw transaction into the pool (throws `AdmissionError`); may trigger a block. */
+  submit(raw: Uint8Array): PoolTx<PendingTx> {
+    const deps: AdmissionDeps = {
+      vm: this.vm,
+      state: this.state,
+      mempool: this.mempool,
+      nextBlock: () => this.nextBlock(),
+      included: (hash) => this.db.tx(hash) !== undefined,
+    };
+    const record = admit(deps, raw);
+    for (const listener of this.pendingListeners) listener(record);
+    if (this.mempool.size >= this.options.maxBlockTxs) this.produceSoon();
+    return record;
+  }
+
+  onBlock(listener: BlockListener): () => void {
+    this.blockListeners.add(listener);
+    return () => this.blockListeners.delete(listener);
+  }
+
+  onPending(listener: PendingListener): () => void {
+    this.pendingListeners.add(listener);
+    return () => this.pendingListeners.delete(listener);
+  }
+
+  /** Produces a block now if transactions are ready (serialised with the timer's). */
+  produceNow(): Promise<ProducedBlock | undefined> {
+    const run = this.producing.then(() => this.produceOne());
+    this.producing = run.catch(() => undefined);
+    return run;
+  }
+
+  private produceSoon(): void {
+    void this.produceNow().catch((error: unknown) =>
+      this.log("error", "block production failed", { error: String(error) }),
+    );
+  }
+
+  private async produceOne(): Promise<ProducedBlock | undefined> {
+    if (this.closed) return undefined;
+    const produced = await produceBlock({
+      db: this.db,
+      state: this.state,
+      tree: this.tree,
+      mempool: this.mempool,
+      executor: {
+        executeBlock: (pre, txs, ctx) => this.engine.executeBlock(pre, txs, ctx),
+        stats: () => {
+          const s = this.engine.lastStats;
+          if (s === undefined) return undefined;
+          return {
+            mode: s.mode,
+            workers: this.engine.workers,
+            executions: s.executions,
+            validationAborts: s.validationAborts,
+            dependencyWaits: s.dependencyWaits,
+          };
+        },
+      },
+      chainId: this.options.chainId,
+      feeRecipient: this.options.feeRecipient,
+      blockGasLimit: this.options.blockGasLimit,
+      maxBlockTxs: this.options.maxBlockTxs,
+    });
+    if (produced === undefined) return undefined;
+    for (const d of produced.dropped) this.log("warn", "dropped a transaction invalid at execution", d);
+    for (const listener of this.blockListeners) listener(produced);
+    return produced;
+  }
+
+  /** Starts producing blocks on the interval. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      this.mempool.prune(Date.now());
+      this.produceSoon();
+    }, this.options.blockTimeMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.producing;
+    this.closed = true;
+    await this.engine.close();
+    await this.db.close();
+  }
+
+  private log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
+    this.options.log?.(level, message, fields);
+  }
+}
+
+/** Builds the development genesis and commits it as block 0. */
+function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
+  const time = Math.floor(Date.now() / 1000);
+  const { writes, info } = buildGenesis({
+    chainId: options.chainId,
+    time,
+    accounts: options.devAccounts,
+    feeRecipient: options.feeRecipient,
+  });
+  const tree = new MerkleTree(db.merkle);
+  const update = tree.update(writes);
+  const fields: Omit<BlockHeader, "hash"> = {
+    number: 0,
+    parentHash: ZERO_HASH,
+    time,
+    chainId: options.chainId.toString(),
+    feeRecipient: options.feeRecipient,
+    stateRoot: hex(update.root),
+    txRoot: txRoot([]),
+    receiptsRoot: `0x${toHex(new Uint8Array(32))}`,
+    gasUsed: 0,
+    gasLimit: options.blockGasLimit,
+    txCount: 0,
+  };
+  const block: StoredBlock = { header: { ...fields, hash: blockHash(fields) }, txHashes: [] };
+  db.stageBlock({
+    block,
+    rawTxs: [],
+    receipts: [],
+    merkleWrites: update.nodeWrites,
+    meta: { genesis: info },
+  });
+  db.state.commit(writes);
+  return info;
+}

@@ -1,0 +1,82 @@
+/**
+ * The chain node in-process: genesis, admission, block production with the parallel
+ * engine, the one-transaction commit, and resuming from the data directory.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { Address } from "../../../src/codec/address.js";
+import { AdmissionError } from "../../../src/node/admission.js";
+import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
+import { tokenTransferRaw } from "../../helpers/nodeTx.js";
+
+const FEE: Address = "0x00000000000000000000000000000000000000fe";
+
+function options(dataDir: string): ChainNodeOptions {
+  return {
+    dataDir,
+    chainId: 1337n,
+    feeRecipient: FEE,
+    devAccounts: 3,
+    workers: 2,
+    blockTimeMs: 1_000,
+    maxBlockTxs: 1_000,
+    blockGasLimit: 1_000_000_000,
+  };
+}
+
+describe("chain node", () => {
+  it("creates genesis, admits, produces a block, and resumes after a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-node-"));
+    try {
+      let node = await ChainNode.open(options(dir));
+      const genesisHead = node.head();
+      assert.equal(genesisHead.number, 0);
+      const sender = node.genesis.accounts[0]?.address as Address;
+      const wusd = node.genesis.contracts.wusd as Address;
+      const raws = [0n, 1n, 2n].map((sequence) =>
+        tokenTransferRaw({ chainId: 1337n, sender, devIndex: 0, sequence }, wusd, FEE, 5n),
+      );
+      // Out of order: the later sequences wait for the first.
+      node.submit(raws[2] as Uint8Array);
+      node.submit(raws[1] as Uint8Array);
+      const first = node.submit(raws[0] as Uint8Array);
+      assert.throws(
+        () => node.submit(raws[0] as Uint8Array),
+        (e: unknown) => e instanceof AdmissionError && e.code === "ALREADY_KNOWN",
+      );
+      const bad = new Uint8Array(raws[0] as Uint8Array);
+      bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
+      assert.throws(
+        () => node.submit(bad),
+        (e: unknown) => e instanceof AdmissionError && e.code === "INVALID",
+      );
+      const produced = await node.produceNow();
+      assert.equal(produced?.block.header.number, 1);
+      assert.deepEqual(
+        produced?.receipts.map((r) => r.status),
+        ["success", "success", "success"],
+      );
+      assert.equal(produced?.block.txHashes[0], first.hash);
+      assert.equal(node.mempool.size, 0);
+      assert.equal(node.db.receipt(first.hash)?.blockNumber, 1);
+      assert.equal(node.db.tx(first.hash)?.index, 0);
+      assert.throws(
+        () => node.submit(raws[0] as Uint8Array),
+        (e: unknown) => e instanceof AdmissionError && e.code === "ALREADY_INCLUDED",
+      );
+      const head = node.head();
+      await node.close();
+
+      node = await ChainNode.open(options(dir));
+      assert.deepEqual(node.head(), head, "resumes at the committed head");
+      assert.equal(node.nextSequence(sender, 0n), 3n);
+      await node.close();
+      await assert.rejects(ChainNode.open({ ...options(dir), chainId: 5n }), /holds chain 1337, not 5/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
