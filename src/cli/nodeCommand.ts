@@ -1,0 +1,103 @@
+/** `weft node`: start a local single-node chain (see src/node/config.ts for every setting). */
+import type { Command } from "commander";
+import { ConfigError, envName, loadConfig, SETTINGS, type Setting } from "../node/config.js";
+import type { GenesisInfo } from "../node/genesis/genesis.js";
+import { createLogger, startNode } from "../node/server.js";
+
+const HELP: Record<Setting, string> = {
+  dataDir: "chain database directory (default ./.weft/data)",
+  chainId: "chain id (default 1337)",
+  host: "RPC interface (default 127.0.0.1)",
+  port: "RPC port, HTTP and WebSocket (default 8545)",
+  workers: "engine worker threads (default: one per core)",
+  blockTimeMs: "produce a block this often when transactions wait (default 1000)",
+  maxBlockTxs: "most transactions per block; a full block's worth is produced at once (default 10000)",
+  blockGasLimit: "block gas limit (default 3000000000)",
+  devAccounts: "prefunded development accounts created at genesis (default 10)",
+  feeRecipient: "address credited with fees",
+  logLevel: "debug | info | warn | error (default info)",
+  "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
+  "mempool.maxPerSender": "pending transactions per sender (default 1024)",
+  "mempool.ttlMs": "pending transactions expire after this long (default 3 h)",
+  "rpc.maxBodyBytes": "largest RPC request (default 1 MiB)",
+  "rpc.maxBatch": "most requests in one batch (default 1000)",
+  "rpc.requestsPerSecond": "rate limit per connection / remote address (default 100000)",
+};
+
+function flagOf(setting: Setting): string {
+  return `--${setting
+    .replace(".", "-")
+    .replace(/([a-z])([A-Z])/g, "$1-$2")
+    .toLowerCase()}`;
+}
+
+function optionKey(setting: Setting): string {
+  return flagOf(setting)
+    .slice(2)
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function printBanner(genesis: GenesisInfo, url: string): void {
+  const lines = [
+    "",
+    "Weft local chain",
+    `  RPC: ${url}`,
+    `  chain id: ${genesis.chainId}`,
+    "",
+    "Development accounts (ed25519 smart accounts; never use these keys on a real network):",
+  ];
+  genesis.accounts.forEach((a, i) => {
+    lines.push(`  (${i}) ${a.address}`, `      secret key ${a.secretKey}`);
+  });
+  lines.push("", "Contracts:");
+  for (const [name, address] of Object.entries(genesis.contracts))
+    lines.push(`  ${name.padEnd(17)} ${address}`);
+  lines.push("");
+  process.stderr.write(`${lines.join("\n")}\n`);
+}
+
+export function addNodeCommand(program: Command): void {
+  const cmd = program
+    .command("node")
+    .description(
+      "start a local chain: genesis with dev accounts and the DeFi suite, JSON-RPC on HTTP and WebSocket",
+    )
+    .option("--config <file>", "JSON configuration file (also WEFT_CONFIG)");
+  for (const s of SETTINGS) cmd.option(`${flagOf(s)} <value>`, `${HELP[s]} [env ${envName(s)}]`);
+  cmd.action(async (opts: Record<string, string | undefined>) => {
+    const flags: Partial<Record<Setting, unknown>> & { config?: string } = {};
+    if (opts.config !== undefined) flags.config = opts.config;
+    for (const s of SETTINGS) {
+      const v = opts[optionKey(s)];
+      if (v !== undefined) flags[s] = v;
+    }
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig(flags);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(2);
+      }
+      throw error;
+    }
+    const logger = createLogger(config);
+    const running = await startNode(config, logger);
+    printBanner(running.node.genesis, running.address.url);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, "stopping");
+      running.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ error: String(error) }, "stop failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+}

@@ -1,0 +1,169 @@
+/** RPC methods that read the chain: blocks, transactions, receipts, logs, status. */
+import { decodeTx, txToJson } from "../../chain/tx/envelope.js";
+import type { ChainNode } from "../chainNode.js";
+import { invalidParams, RpcError } from "../rpc/errors.js";
+import type { RpcHandler } from "../rpc/types.js";
+import type { LogJson, StoredBlock } from "../store/records.js";
+import { address, blockTag, bool, hash, object, positional } from "./params.js";
+
+export const MAX_LOG_RANGE = 10_000;
+export const MAX_LOGS = 10_000;
+const NODE_VERSION = "weft/0.1.0";
+
+function blockView(node: ChainNode, block: StoredBlock, full: boolean): Record<string, unknown> {
+  const transactions = full
+    ? block.txHashes.map((h) => {
+        const stored = node.db.tx(h);
+        return stored === undefined ? h : { ...txToJson(decodeTx(stored.raw)), index: stored.index };
+      })
+    : block.txHashes;
+  return { ...block.header, transactions, execution: block.execution ?? null };
+}
+
+export interface LogFilter {
+  fromBlock: number;
+  toBlock: number;
+  address?: string;
+  /** Per position: a topic, a list of alternatives, or null for any. */
+  topics: Array<string | string[] | null>;
+}
+
+export function parseLogFilter(value: unknown, head: number): LogFilter {
+  const f = object(value ?? {}, "filter");
+  const fromBlock = blockTag(f.fromBlock ?? "latest", "fromBlock", head);
+  const toBlock = Math.min(blockTag(f.toBlock ?? "latest", "toBlock", head), head);
+  if (fromBlock > toBlock && f.fromBlock !== undefined)
+    throw invalidParams(`fromBlock ${fromBlock} is after toBlock ${toBlock}`);
+  const topics = f.topics === undefined ? [] : f.topics;
+  if (!Array.isArray(topics) || topics.length > 4)
+    throw invalidParams("topics: expected at most 4 positions");
+  const parsed = topics.map((t, i) => {
+    if (t === null) return null;
+    if (Array.isArray(t)) return t.map((x, j) => hash(x, `topics[${i}][${j}]`));
+    return hash(t, `topics[${i}]`);
+  });
+  const filter: LogFilter = { fromBlock, toBlock, topics: parsed };
+  if (f.address !== undefined) filter.address = address(f.address, "address");
+  return filter;
+}
+
+export function logMatches(filter: Omit<LogFilter, "fromBlock" | "toBlock">, log: LogJson): boolean {
+  if (filter.address !== undefined && log.address !== filter.address) return false;
+  return filter.topics.every((want, i) => {
+    if (want === null) return true;
+    const have = log.topics[i];
+    return have !== undefined && (Array.isArray(want) ? want.includes(have) : want === have);
+  });
+}
+
+/** The logs matching `filter`, read through the address or topic index when the filter names one. */
+export function findLogs(node: ChainNode, filter: LogFilter): LogJson[] {
+  if (filter.toBlock - filter.fromBlock + 1 > MAX_LOG_RANGE)
+    throw new RpcError(
+      -32020,
+      `block range too large (max ${MAX_LOG_RANGE} blocks): narrow fromBlock/toBlock`,
+    );
+  const out: LogJson[] = [];
+  const push = (log: LogJson): void => {
+    if (!logMatches(filter, log)) return;
+    if (out.length >= MAX_LOGS)
+      throw new RpcError(-32021, `more than ${MAX_LOGS} logs match: narrow the range or the filter`);
+    out.push(log);
+  };
+  const firstTopic = filter.topics[0];
+  const index =
+    filter.address !== undefined
+      ? (["address", filter.address] as const)
+      : typeof firstTopic === "string"
+        ? (["topic", firstTopic] as const)
+        : undefined;
+  if (index !== undefined) {
+    for (const [block, tx, log] of node.db.logPositions(
+      index[0],
+      index[1],
+      filter.fromBlock,
+      filter.toBlock,
+    )) {
+      const hashAt = node.db.block(block)?.txHashes[tx];
+      const receipt = hashAt === undefined ? undefined : node.db.receipt(hashAt);
+      const found = receipt?.logs[log];
+      if (found !== undefined) push(found);
+    }
+    return out;
+  }
+  for (let n = filter.fromBlock; n <= filter.toBlock; n++) {
+    for (const h of node.db.block(n)?.txHashes ?? [])
+      for (const log of node.db.receipt(h)?.logs ?? []) push(log);
+  }
+  return out;
+}
+
+export function chainMethods(node: ChainNode): Record<string, RpcHandler> {
+  return {
+    /** [] → the chain id (a decimal string). */
+    weft_chainId(params) {
+      positional(params, 0, 0, "[]");
+      return node.options.chainId.toString();
+    },
+    /** [] → the head block's number. */
+    weft_blockNumber(params) {
+      positional(params, 0, 0, "[]");
+      return node.head().number;
+    },
+    /** [] → chain id, head, mempool, engine workers, version. */
+    weft_status(params) {
+      positional(params, 0, 0, "[]");
+      const head = node.head();
+      return {
+        version: NODE_VERSION,
+        chainId: node.options.chainId.toString(),
+        head: { number: head.number, hash: head.hash, time: head.time, stateRoot: head.stateRoot },
+        mempool: node.mempool.stats(),
+        workers: node.options.workers,
+        peers: 0,
+        syncing: false,
+      };
+    },
+    /** [number | "latest" | "earliest", fullTransactions?] → the block or null. */
+    weft_getBlockByNumber(params) {
+      const [tag, full] = positional(params, 1, 2, '[number | "latest", fullTransactions?]');
+      const block = node.db.block(blockTag(tag, "block", node.head().number));
+      return block === undefined ? null : blockView(node, block, bool(full, "fullTransactions", false));
+    },
+    /** [hash, fullTransactions?] → the block or null. */
+    weft_getBlockByHash(params) {
+      const [h, full] = positional(params, 1, 2, "[blockHash, fullTransactions?]");
+      const number = node.db.blockNumberOf(hash(h, "blockHash"));
+      const block = number === undefined ? undefined : node.db.block(number);
+      return block === undefined ? null : blockView(node, block, bool(full, "fullTransactions", false));
+    },
+    /** [hash] → the transaction (included or pending) or null. */
+    weft_getTransaction(params) {
+      const [h] = positional(params, 1, 1, "[txHash]");
+      const txh = hash(h, "txHash");
+      const stored = node.db.tx(txh);
+      if (stored !== undefined) {
+        const block = node.db.block(stored.blockNumber);
+        return {
+          ...txToJson(decodeTx(stored.raw)),
+          status: "included",
+          blockNumber: stored.blockNumber,
+          blockHash: block?.header.hash ?? null,
+          index: stored.index,
+        };
+      }
+      const pending = node.mempool.get(txh);
+      return pending === undefined ? null : { ...txToJson(pending.tx.envelope), status: "pending" };
+    },
+    /** [hash] → the receipt or null (pending or unknown). */
+    weft_getReceipt(params) {
+      const [h] = positional(params, 1, 1, "[txHash]");
+      return node.db.receipt(hash(h, "txHash")) ?? null;
+    },
+    /** [filter] → logs matching { fromBlock, toBlock, address?, topics? } (at most 10,000 blocks and 10,000 logs). */
+    weft_getLogs(params) {
+      const [filter] = positional(params, 0, 1, "[{ fromBlock?, toBlock?, address?, topics? }]");
+      return findLogs(node, parseLogFilter(filter, node.head().number));
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** RPC methods that submit and list pending transactions. */
+import { txToJson } from "../../chain/tx/envelope.js";
+import { toHex } from "../../codec/bytes.js";
+import { AdmissionError, type AdmissionErrorCode } from "../admission.js";
+import type { ChainNode } from "../chainNode.js";
+import { RpcError } from "../rpc/errors.js";
+import type { RpcHandler } from "../rpc/types.js";
+import { address, bytes, positional, u64 } from "./params.js";
+
+/** JSON-RPC codes of transaction rejections; `data.reason` carries the rule's name. */
+export const REJECTION_CODES: Record<AdmissionErrorCode, number> = {
+  DECODE: -32010,
+  INVALID: -32011,
+  ALREADY_KNOWN: -32012,
+  ALREADY_INCLUDED: -32013,
+  NONCE_TOO_LOW: -32014,
+  NONCE_TOO_FAR: -32015,
+  REPLACEMENT_UNDERPRICED: -32016,
+  FEE_TOO_LOW: -32017,
+  SENDER_LIMIT: -32018,
+  POOL_FULL: -32018,
+  POOL_BYTES_FULL: -32018,
+  TOO_LARGE: -32019,
+  INVALID_CONFIG: -32603,
+  INVALID_ARGUMENT: -32602,
+};
+
+const MAX_PENDING_LISTED = 1_000;
+
+export function txMethods(node: ChainNode): Record<string, RpcHandler> {
+  return {
+    /** [raw: hex] → { hash }: admits a signed v1 transaction into the pool. */
+    weft_sendRawTransaction(params) {
+      const [raw] = positional(params, 1, 1, "[rawTransactionHex]");
+      try {
+        const record = node.submit(bytes(raw, "rawTransaction"));
+        return { hash: record.hash };
+      } catch (error) {
+        if (error instanceof AdmissionError)
+          throw new RpcError(REJECTION_CODES[error.code], error.message, { reason: error.code });
+        throw error;
+      }
+    },
+    /** [] → up to 1,000 pending transactions, highest price first. */
+    weft_pendingTransactions(params) {
+      positional(params, 0, 0, "[]");
+      return node.mempool
+        .pending()
+        .slice(0, MAX_PENDING_LISTED)
+        .map((p) => ({ ...txToJson(p.tx.envelope), receivedAt: p.receivedAt }));
+    },
+    /** [address, nonceKey?] → the chain's next sequence for that nonce key (a decimal string). */
+    weft_nextNonce(params) {
+      const [who, key] = positional(params, 1, 2, "[address, nonceKey?]");
+      return node
+        .nextSequence(address(who, "address"), key === undefined ? 0n : u64(key, "nonceKey"))
+        .toString();
+    },
+    /** [] → mempool statistics. */
+    weft_mempoolStatus(params) {
+      positional(params, 0, 0, "[]");
+      return node.mempool.stats();
+    },
+  };
+}
+
+export function rawHex(raw: Uint8Array): string {
+  return `0x${toHex(raw)}`;
+}

@@ -1,0 +1,202 @@
+/**
+ * Node configuration: defaults, then a JSON file (`--config` or `WEFT_CONFIG`), then
+ * environment variables (`WEFT_DATA_DIR`, `WEFT_PORT`...), then command-line flags. Every
+ * value is checked; all problems are reported at once in one `ConfigError`.
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { Address } from "../codec/address.js";
+
+export interface NodeConfig {
+  /** Where the chain database lives (created if missing). */
+  dataDir: string;
+  chainId: bigint;
+  host: string;
+  port: number;
+  /** Engine worker threads. */
+  workers: number;
+  /** A block is produced this often when transactions wait (and at once when a full block waits). */
+  blockTimeMs: number;
+  maxBlockTxs: number;
+  blockGasLimit: number;
+  /** Prefunded development accounts created at genesis (keys printed at start). */
+  devAccounts: number;
+  feeRecipient: Address;
+  logLevel: "debug" | "info" | "warn" | "error";
+  mempool: { maxTransactions: number; maxPerSender: number; ttlMs: number };
+  rpc: { maxBodyBytes: number; maxBatch: number; requestsPerSecond: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function defaultConfig(cwd = process.cwd()): NodeConfig {
+  return {
+    dataDir: resolve(cwd, ".weft/data"),
+    chainId: 1337n,
+    host: "127.0.0.1",
+    port: 8545,
+    workers: Math.max(1, availableParallelism()),
+    blockTimeMs: 1_000,
+    maxBlockTxs: 10_000,
+    blockGasLimit: 3_000_000_000,
+    devAccounts: 10,
+    feeRecipient: "0x00000000000000000000000000000000000000fe",
+    logLevel: "info",
+    mempool: { maxTransactions: 100_000, maxPerSender: 1_024, ttlMs: 3 * 3600_000 },
+    rpc: { maxBodyBytes: 1024 * 1024, maxBatch: 1_000, requestsPerSecond: 100_000 },
+  };
+}
+
+/** Flat names of every setting, as used in env vars (WEFT_ + upper snake case) and flags (kebab case). */
+const SETTINGS = [
+  "dataDir",
+  "chainId",
+  "host",
+  "port",
+  "workers",
+  "blockTimeMs",
+  "maxBlockTxs",
+  "blockGasLimit",
+  "devAccounts",
+  "feeRecipient",
+  "logLevel",
+  "mempool.maxTransactions",
+  "mempool.maxPerSender",
+  "mempool.ttlMs",
+  "rpc.maxBodyBytes",
+  "rpc.maxBatch",
+  "rpc.requestsPerSecond",
+] as const;
+type Setting = (typeof SETTINGS)[number];
+
+export function envName(setting: Setting): string {
+  return `WEFT_${setting
+    .replace(".", "_")
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .toUpperCase()}`;
+}
+
+function setIn(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, tail] = path.split(".") as [string, string | undefined];
+  if (tail === undefined) target[head] = value;
+  else {
+    const inner = (target[head] ??= {}) as Record<string, unknown>;
+    inner[tail] = value;
+  }
+}
+
+function getIn(source: Record<string, unknown>, path: string): unknown {
+  const [head, tail] = path.split(".") as [string, string | undefined];
+  const v = source[head];
+  if (tail === undefined) return v;
+  return typeof v === "object" && v !== null ? (v as Record<string, unknown>)[tail] : undefined;
+}
+
+/** Reads the layers and checks the result. `flags` use the setting names (e.g. "mempool.maxTransactions"). */
+export function loadConfig(
+  flags: Partial<Record<Setting, unknown>> & { config?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): NodeConfig {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const file = flags.config ?? env.WEFT_CONFIG;
+  if (file !== undefined) {
+    try {
+      const parsed = JSON.parse(readFileSync(resolve(cwd, file), "utf8")) as unknown;
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        problems.push(`config file ${file}: expected a JSON object`);
+      else {
+        for (const key of Object.keys(parsed)) {
+          const known = SETTINGS.some((s) => s === key || s.startsWith(`${key}.`));
+          if (!known) problems.push(`config file ${file}: unknown setting "${key}"`);
+        }
+        for (const s of SETTINGS) {
+          const v = getIn(parsed as Record<string, unknown>, s);
+          if (v !== undefined) setIn(raw, s, v);
+        }
+      }
+    } catch (error) {
+      problems.push(`config file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  for (const s of SETTINGS) {
+    const fromEnv = env[envName(s)];
+    if (fromEnv !== undefined) setIn(raw, s, fromEnv);
+    const fromFlag = flags[s];
+    if (fromFlag !== undefined) setIn(raw, s, fromFlag);
+  }
+  const config = defaultConfig(cwd);
+  const int = (s: Setting, min: number, max: number, set: (n: number) => void): void => {
+    const v = getIn(raw, s);
+    if (v === undefined) return;
+    const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      problems.push(
+        `${s} (${envName(s)}): expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+      );
+    else set(n);
+  };
+  const str = (s: Setting, ok: (v: string) => boolean, expected: string, set: (v: string) => void): void => {
+    const v = getIn(raw, s);
+    if (v === undefined) return;
+    if (typeof v !== "string" || !ok(v))
+      problems.push(`${s} (${envName(s)}): expected ${expected}, got ${JSON.stringify(v)}`);
+    else set(v);
+  };
+  str(
+    "dataDir",
+    (v) => v.length > 0,
+    "a directory path",
+    (v) => (config.dataDir = resolve(cwd, v)),
+  );
+  const chainId = getIn(raw, "chainId");
+  if (chainId !== undefined) {
+    const text = String(chainId);
+    if (!/^\d{1,19}$/.test(text) || BigInt(text) === 0n || BigInt(text) >= 1n << 64n)
+      problems.push(
+        `chainId (WEFT_CHAIN_ID): expected a positive 64-bit integer, got ${JSON.stringify(chainId)}`,
+      );
+    else config.chainId = BigInt(text);
+  }
+  str(
+    "host",
+    (v) => v.length > 0,
+    "a host name or IP address",
+    (v) => (config.host = v),
+  );
+  int("port", 0, 65_535, (n) => (config.port = n));
+  int("workers", 1, 256, (n) => (config.workers = n));
+  int("blockTimeMs", 10, 3_600_000, (n) => (config.blockTimeMs = n));
+  int("maxBlockTxs", 1, 100_000, (n) => (config.maxBlockTxs = n));
+  int("blockGasLimit", 1_000_000, 1e15, (n) => (config.blockGasLimit = n));
+  int("devAccounts", 0, 10_000, (n) => (config.devAccounts = n));
+  str(
+    "feeRecipient",
+    (v) => /^0x[0-9a-fA-F]{40}$/.test(v),
+    "an address (0x + 40 hex digits)",
+    (v) => (config.feeRecipient = v.toLowerCase() as Address),
+  );
+  str(
+    "logLevel",
+    (v) => ["debug", "info", "warn", "error"].includes(v),
+    'one of "debug", "info", "warn", "error"',
+    (v) => (config.logLevel = v as NodeConfig["logLevel"]),
+  );
+  int("mempool.maxTransactions", 1, 10_000_000, (n) => (config.mempool.maxTransactions = n));
+  int("mempool.maxPerSender", 1, 100_000, (n) => (config.mempool.maxPerSender = n));
+  int("mempool.ttlMs", 1_000, 7 * 24 * 3600_000, (n) => (config.mempool.ttlMs = n));
+  int("rpc.maxBodyBytes", 1_024, 256 * 1024 * 1024, (n) => (config.rpc.maxBodyBytes = n));
+  int("rpc.maxBatch", 1, 100_000, (n) => (config.rpc.maxBatch = n));
+  int("rpc.requestsPerSecond", 1, 10_000_000, (n) => (config.rpc.requestsPerSecond = n));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export { SETTINGS, type Setting };

@@ -1,0 +1,106 @@
+/**
+ * Starting a node: open the chain, serve JSON-RPC (HTTP and WebSocket) with `/metrics`
+ * and `/health`, publish blocks, logs and pending transactions to subscribers, produce
+ * blocks on the interval. `close` stops in the reverse order and flushes the database.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Logger, pino } from "pino";
+import { NODE_TOPICS, nodeMethods } from "./api/index.js";
+import { ChainNode } from "./chainNode.js";
+import type { NodeConfig } from "./config.js";
+import { NodeMetrics } from "./metrics.js";
+import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
+
+export interface RunningNode {
+  node: ChainNode;
+  address: RpcServerAddress;
+  metrics: NodeMetrics;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<NodeConfig, "logLevel">): Logger {
+  return pino({ level: config.logLevel, base: { service: "weft-node" } });
+}
+
+export async function startNode(
+  config: NodeConfig,
+  logger: Logger = createLogger(config),
+): Promise<RunningNode> {
+  const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) =>
+    logger[level](fields ?? {}, message);
+  const node = await ChainNode.open({
+    dataDir: config.dataDir,
+    chainId: config.chainId,
+    feeRecipient: config.feeRecipient,
+    devAccounts: config.devAccounts,
+    workers: config.workers,
+    blockTimeMs: config.blockTimeMs,
+    maxBlockTxs: config.maxBlockTxs,
+    blockGasLimit: config.blockGasLimit,
+    mempool: config.mempool,
+    log,
+  });
+  const metrics = new NodeMetrics();
+  const rpc = createRpcServer({
+    host: config.host,
+    port: config.port,
+    methods: nodeMethods(node),
+    topics: NODE_TOPICS,
+    limits: config.rpc,
+    log,
+    onRequest: (method, ms, ok) => metrics.onRpc(method, ms, ok),
+    routes: {
+      "/metrics": async (_req: IncomingMessage, res: ServerResponse) => {
+        metrics.onMempool(node.mempool.stats());
+        res.writeHead(200, { "content-type": metrics.registry.contentType });
+        res.end(await metrics.text());
+      },
+      "/health": (_req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ ok: true, head: node.head().number }));
+      },
+    },
+  });
+  node.onPending((tx) => rpc.publish("pendingTransactions", tx.hash));
+  node.onBlock((produced) => {
+    metrics.onBlock(produced);
+    metrics.onMempool(node.mempool.stats());
+    rpc.publish("newHeads", produced.block.header);
+    for (const receipt of produced.receipts) for (const l of receipt.logs) rpc.publish("logs", l);
+    const { header, execution } = produced.block;
+    logger.info(
+      {
+        number: header.number,
+        txs: header.txCount,
+        gasUsed: header.gasUsed,
+        mode: execution?.mode,
+        executeMs: execution?.executeMs.toFixed(1),
+        stateRootMs: execution?.stateRootMs.toFixed(1),
+        commitMs: execution?.commitMs.toFixed(1),
+      },
+      "block committed",
+    );
+  });
+  let address: RpcServerAddress;
+  try {
+    address = await rpc.listen();
+  } catch (error) {
+    await node.close();
+    throw error;
+  }
+  node.start();
+  logger.info(
+    { url: address.url, ws: address.wsUrl, head: node.head().number, dataDir: config.dataDir },
+    "node started",
+  );
+  return {
+    node,
+    address,
+    metrics,
+    async close() {
+      await rpc.close();
+      await node.close();
+      logger.info("node stopped");
+    },
+  };
+}
