@@ -1,0 +1,164 @@
+/**
+ * Runs one JSON-RPC message (single request or batch) against the method table, with rate
+ * limiting, metrics and error mapping; shared by the HTTP and WebSocket transports. Batch
+ * elements run concurrently and their responses keep the batch's order.
+ */
+import { describeError as describe, internalError, RpcError, RpcErrorCode, rateLimited } from "./errors.js";
+import { encodeError, encodeResult, type JsonRpcId, type JsonRpcRequest, parseMessage } from "./protocol.js";
+import type { RpcHandler, RpcLogger, RpcMethodContext } from "./types.js";
+
+/** Takes one rate-limit token: 0 when allowed, else milliseconds until the next one. */
+export type TakeToken = () => number;
+
+/** What a message produced. */
+export interface DispatchResult {
+  /** The response text; undefined when nothing is owed (notifications only). */
+  body: string | undefined;
+  /** Set when every response in `body` is a rate-limit error: the shortest retry delay. */
+  rateLimitedMs: number | undefined;
+}
+
+/** What the dispatcher needs from the server. */
+export interface DispatcherOptions {
+  /** The node's method table, looked up (own properties only) on every call. */
+  methods: Record<string, RpcHandler>;
+  maxBatch: number;
+  onRequest?: ((method: string, durationMs: number, ok: boolean) => void) | undefined;
+  log: RpcLogger;
+}
+
+/** One response entry (undefined for a notification) and whether it was a rate-limit refusal. */
+interface Entry {
+  text: string | undefined;
+  limitedMs: number;
+}
+
+const MAX_ECHOED_NAME = 64;
+
+/** Executes messages; one per server. */
+export class RpcDispatcher {
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /**
+   * Runs a message's text. `builtins` are transport-specific methods (the subscription
+   * methods) looked up before the node's table; `takeToken` charges one token per element.
+   */
+  async handle(
+    text: string,
+    ctx: RpcMethodContext,
+    takeToken: TakeToken,
+    builtins: Record<string, RpcHandler>,
+  ): Promise<DispatchResult> {
+    const parsed = parseMessage(text, this.options.maxBatch);
+    if (parsed.kind === "error") {
+      const wait = takeToken();
+      const error = wait > 0 ? rateLimited(wait) : parsed.error;
+      return { body: this.encodeErrorSafe(null, error), rateLimitedMs: wait > 0 ? wait : undefined };
+    }
+    const items = parsed.kind === "single" ? [parsed.item] : parsed.items;
+    // Charge all tokens up front, in order, so the first elements of a batch are the ones served.
+    const pending = items.map((item): Promise<Entry> | Entry => {
+      const wait = takeToken();
+      if (wait > 0) {
+        if (item.ok && item.request.id === undefined) return { text: undefined, limitedMs: wait };
+        const id = item.ok ? (item.request.id as JsonRpcId) : item.id;
+        return { text: this.encodeErrorSafe(id, rateLimited(wait)), limitedMs: wait };
+      }
+      if (!item.ok) return { text: this.encodeErrorSafe(item.id, item.error), limitedMs: 0 };
+      return this.call(item.request, ctx, builtins);
+    });
+    const entries = await Promise.all(pending);
+    const texts: string[] = [];
+    let limitedMs: number | undefined;
+    let allLimited = true;
+    for (const entry of entries) {
+      if (entry.text === undefined) continue;
+      texts.push(entry.text);
+      if (entry.limitedMs > 0) limitedMs = Math.min(limitedMs ?? entry.limitedMs, entry.limitedMs);
+      else allLimited = false;
+    }
+    const rateLimitedMs = texts.length > 0 && allLimited ? limitedMs : undefined;
+    if (parsed.kind === "single") return { body: texts[0], rateLimitedMs };
+    return { body: texts.length > 0 ? `[${texts.join(",")}]` : undefined, rateLimitedMs };
+  }
+
+  private lookup(method: string, builtins: Record<string, RpcHandler>): RpcHandler | undefined {
+    if (Object.hasOwn(builtins, method)) return builtins[method];
+    const methods = this.options.methods;
+    if (!Object.hasOwn(methods, method)) return undefined;
+    const handler = methods[method];
+    return typeof handler === "function" ? handler : undefined;
+  }
+
+  private async call(
+    request: JsonRpcRequest,
+    ctx: RpcMethodContext,
+    builtins: Record<string, RpcHandler>,
+  ): Promise<Entry> {
+    const { method, params, id } = request;
+    const handler = this.lookup(method, builtins);
+    if (handler === undefined) {
+      if (id === undefined) return { text: undefined, limitedMs: 0 };
+      const shown = method.length > MAX_ECHOED_NAME ? `${method.slice(0, MAX_ECHOED_NAME)}…` : method;
+      const error = new RpcError(RpcErrorCode.MethodNotFound, `method not found: ${shown}`);
+      return { text: this.encodeErrorSafe(id, error), limitedMs: 0 };
+    }
+    const started = performance.now();
+    let text: string | undefined;
+    let ok = false;
+    try {
+      const result = await handler(params, ctx);
+      if (id === undefined) ok = true;
+      else {
+        try {
+          text = encodeResult(id, result);
+          ok = true;
+        } catch (err) {
+          this.options.log("error", "rpc result is not JSON-serialisable", { method, error: describe(err) });
+          text = this.encodeErrorSafe(id, internalError());
+        }
+      }
+    } catch (err) {
+      if (err instanceof RpcError) {
+        if (id !== undefined) text = this.encodeErrorSafe(id, err, method);
+      } else {
+        this.options.log("error", "rpc handler failed", {
+          method,
+          error: describe(err),
+          stack: stackOf(err),
+        });
+        if (id !== undefined) text = this.encodeErrorSafe(id, internalError());
+      }
+    }
+    this.report(method, performance.now() - started, ok);
+    return { text, limitedMs: 0 };
+  }
+
+  /** Encodes an error; when its data cannot be serialised, logs and answers -32603 instead. */
+  private encodeErrorSafe(id: JsonRpcId, error: RpcError, method?: string): string {
+    try {
+      return encodeError(id, error);
+    } catch (err) {
+      this.options.log("error", "rpc error data is not JSON-serialisable", {
+        method,
+        code: error.code,
+        error: describe(err),
+      });
+      return encodeError(id, internalError());
+    }
+  }
+
+  private report(method: string, durationMs: number, ok: boolean): void {
+    const onRequest = this.options.onRequest;
+    if (onRequest === undefined) return;
+    try {
+      onRequest(method, durationMs, ok);
+    } catch (err) {
+      this.options.log("warn", "onRequest callback failed", { error: describe(err) });
+    }
+  }
+}
+
+function stackOf(err: unknown): string | undefined {
+  return err instanceof Error ? err.stack : undefined;
+}

@@ -1,0 +1,211 @@
+/**
+ * The WebSocket transport: upgrades on any path of the HTTP server, runs each text message
+ * through the dispatcher, adds the subscription methods, pings every connection on a
+ * heartbeat and drops slow consumers.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import type { RpcDispatcher } from "./dispatch.js";
+import { describeError, RpcError, RpcErrorCode, rateLimited } from "./errors.js";
+import { encodeError } from "./protocol.js";
+import { TokenBucket } from "./rateLimit.js";
+import type { SubscriptionOwner, SubscriptionRegistry } from "./subscriptions.js";
+import type { RpcHandler, RpcLogger, RpcMethodContext } from "./types.js";
+
+/** Close code sent to a slow consumer (RFC 6455 "policy violation"). */
+export const CLOSE_POLICY_VIOLATION = 1008;
+/** Close code sent to every client when the server shuts down (RFC 6455 "going away"). */
+export const CLOSE_GOING_AWAY = 1001;
+
+/** What the WebSocket transport needs from the server. */
+export interface WsHubOptions {
+  dispatcher: RpcDispatcher;
+  registry: SubscriptionRegistry;
+  /** Largest accepted message, in bytes (larger ones close the connection with 1009). */
+  maxPayload: number;
+  /** Per-connection token-bucket rate (burst = 2×). */
+  requestsPerSecond: number;
+  /** A connection with more unsent bytes than this is closed with 1008. */
+  maxBufferedBytes: number;
+  /** Ping interval; a connection that has not answered the previous ping is terminated. */
+  heartbeatMs: number;
+  log: RpcLogger;
+}
+
+class WsConnection implements SubscriptionOwner {
+  alive = true;
+  closing = false;
+  readonly bucket: TokenBucket;
+  readonly ctx: RpcMethodContext;
+
+  constructor(
+    readonly connectionId: string,
+    remoteAddress: string,
+    readonly ws: WebSocket,
+    private readonly hub: WsHubOptions,
+  ) {
+    this.bucket = new TokenBucket(hub.requestsPerSecond);
+    this.ctx = { transport: "ws", connectionId, remoteAddress };
+  }
+
+  send(text: string): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.hub.maxBufferedBytes) {
+      this.kick(`slow consumer: over ${this.hub.maxBufferedBytes} bytes unsent`);
+      return;
+    }
+    this.ws.send(text);
+  }
+
+  kick(reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.hub.registry.dropOwner(this);
+    this.hub.log("warn", "closing websocket connection", {
+      connectionId: this.connectionId,
+      remoteAddress: this.ctx.remoteAddress,
+      reason,
+    });
+    // ws destroys the socket itself if the close handshake does not finish within 30 s.
+    this.ws.close(CLOSE_POLICY_VIOLATION, reason);
+  }
+}
+
+/** All WebSocket connections of one server. */
+export class WsHub {
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<WsConnection>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private nextId = 1;
+
+  constructor(private readonly options: WsHubOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayload,
+      clientTracking: false,
+      perMessageDeflate: false,
+    });
+  }
+
+  /** Number of open WebSocket connections. */
+  size(): number {
+    return this.conns.size;
+  }
+
+  /** Completes a WebSocket handshake for an HTTP upgrade request (any path). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, req));
+  }
+
+  /** Starts the heartbeat timer (unref'd: it never keeps the process alive). */
+  start(): void {
+    if (this.heartbeat !== undefined) return;
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Closes every connection with 1001 and waits for them to go; connections still open after
+   * `graceMs` are terminated.
+   */
+  async closeAll(graceMs: number): Promise<void> {
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const conns = [...this.conns];
+    const closed = conns.map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.ws.readyState === conn.ws.CLOSED) resolve();
+          else conn.ws.once("close", () => resolve());
+        }),
+    );
+    for (const conn of conns) {
+      conn.closing = true;
+      this.options.registry.dropOwner(conn);
+      conn.ws.close(CLOSE_GOING_AWAY, "server shutting down");
+    }
+    const timer = setTimeout(() => {
+      for (const conn of conns) conn.ws.terminate();
+    }, graceMs);
+    await Promise.all(closed);
+    clearTimeout(timer);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private attach(ws: WebSocket, req: IncomingMessage): void {
+    const conn = new WsConnection(
+      `ws-${this.nextId++}`,
+      req.socket.remoteAddress ?? "unknown",
+      ws,
+      this.options,
+    );
+    this.conns.add(conn);
+    ws.on("message", (data, isBinary) => {
+      conn.alive = true;
+      void this.onMessage(conn, data, isBinary);
+    });
+    ws.on("pong", () => {
+      conn.alive = true;
+    });
+    ws.on("error", (err) => {
+      this.options.log("warn", "websocket error", {
+        connectionId: conn.connectionId,
+        error: describeError(err),
+      });
+    });
+    ws.on("close", () => {
+      conn.closing = true;
+      this.conns.delete(conn);
+      this.options.registry.dropOwner(conn);
+    });
+  }
+
+  private async onMessage(conn: WsConnection, data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      const wait = conn.bucket.take();
+      const error =
+        wait > 0
+          ? rateLimited(wait)
+          : new RpcError(RpcErrorCode.InvalidRequest, "binary messages are not supported; send JSON text");
+      conn.send(encodeError(null, error));
+      return;
+    }
+    const { registry, dispatcher } = this.options;
+    const created: string[] = [];
+    const builtins: Record<string, RpcHandler> = {
+      weft_subscribe: (params) => {
+        const id = registry.subscribe(conn, params);
+        created.push(id);
+        return id;
+      },
+      weft_unsubscribe: (params) => registry.unsubscribe(conn, params),
+    };
+    try {
+      const result = await dispatcher.handle(rawText(data), conn.ctx, () => conn.bucket.take(), builtins);
+      if (result.body !== undefined) conn.send(result.body);
+    } catch (err) {
+      // The dispatcher maps every handler failure itself; reaching here is a bug in this layer.
+      this.options.log("error", "websocket message failed", { error: describeError(err) });
+    }
+    if (created.length > 0) registry.activate(conn, created);
+  }
+
+  private beat(): void {
+    for (const conn of this.conns) {
+      if (!conn.alive) {
+        this.options.log("info", "terminating unresponsive websocket", { connectionId: conn.connectionId });
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+    }
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+  return data.toString("utf8");
+}
