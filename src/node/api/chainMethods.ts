@@ -124,6 +124,17 @@ export function chainMethods(node: ChainNode): Record<string, RpcHandler> {
         syncing: false,
       };
     },
+    /** [] → the genesis: chain id, time, the contracts deployed and the dev accounts (addresses and public keys). */
+    weft_genesis(params) {
+      positional(params, 0, 0, "[]");
+      const g = node.genesis;
+      return {
+        chainId: g.chainId,
+        time: g.time,
+        contracts: g.contracts,
+        accounts: g.accounts.map((a) => ({ address: a.address, kind: a.kind, publicKey: a.publicKey })),
+      };
+    },
     /** [number | "latest" | "earliest", fullTransactions?] → the block or null. */
     weft_getBlockByNumber(params) {
       const [tag, full] = positional(params, 1, 2, '[number | "latest", fullTransactions?]');
