@@ -1,0 +1,172 @@
+/**
+ * The authenticated state: a binary sparse Merkle tree over every (key, value) of the state.
+ *
+ * Layout. A key's path is `sha256(key bytes)`, 256 bits read from the most significant bit
+ * of byte 0 (bit 0 = 0 goes left). The tree is compressed the Jellyfish / Diem way:
+ * - an empty subtree hashes to 32 zero bytes and is not stored;
+ * - a subtree holding exactly one leaf IS that leaf, placed at the shallowest depth where
+ *   its path prefix is unique (no chain of single-child nodes below it);
+ * - a subtree holding two or more leaves is an internal node (one side may be empty).
+ * Hashes: leaf = H(0x00 ‖ path ‖ H(value)), internal = H(0x01 ‖ left ‖ right), H = SHA-256.
+ * The shape, hence the root, depends only on the set of (key, value) pairs, not on history.
+ *
+ * Storage. Each non-empty node is one record in a `MerkleNodeStore`: a leaf is its hash
+ * preimage `0x00 ‖ path ‖ H(value)` (65 bytes), an internal node is `left ‖ right` (64
+ * bytes, its preimage without the 0x01 tag), so a parent record holds its children's
+ * hashes and the length tells the kinds apart. A record lives under the id of its position
+ * (`nodeId`: the path prefix bits down to that depth, a marker 1 bit, zero padding, as hex;
+ * the root is `"80"`), so only the latest version of each position is kept. `update`
+ * returns the block's node writes: new records, and `null` for positions that became empty
+ * or whose leaf moved up. The store then holds exactly the current tree, nothing stale.
+ *
+ * Update. See batchUpdate.ts: one pass over the sorted writes, each changed node hashed once.
+ *
+ * Pending writes. After `update`, the tree keeps the returned node writes in an in-memory
+ * overlay that shadows the store (newest first), so it reads its own latest state before
+ * the caller has committed them, across several updates if need be. Once the caller has
+ * applied every returned `nodeWrites` to the store, in order (for the node: in the same
+ * transaction as the state writes), it calls `markCommitted()` to drop the overlay.
+ *
+ * Proofs (see proof.ts). A proof for a key lists the sibling hashes along the key's path
+ * from the root's children down to where the path ends, plus the leaf found there:
+ * - inclusion: the path ends in the key's own leaf (`leaf.path` = the key's path,
+ *   `leaf.valueHash` = H(value)); the value itself travels next to the proof;
+ * - absence: the path ends in an empty subtree (`leaf` undefined), or in the leaf of a
+ *   different key sharing the prefix (`leaf` = that leaf's path and value hash).
+ * A verifier rebuilds the root from the end node and the siblings and compares.
+ */
+import { checkValue } from "../errors.js";
+import type { StateKey } from "../keys.js";
+import type { WriteSet } from "../storage.js";
+import { applyBatch } from "./batchUpdate.js";
+import {
+  bitAt,
+  type Digest,
+  digest,
+  digestToBytes,
+  keyPath,
+  leafPathOf,
+  leafValueHashOf,
+  leftOf,
+  nodeId,
+  ROOT_ID,
+  recordDigest,
+  rightOf,
+} from "./hashing.js";
+import type { MerkleNodeStore, NodeWrites } from "./nodeStore.js";
+import type { MerkleProof } from "./proof.js";
+import { checkRecord, EMPTY_NODE, isInternal, loadNode, type TreeNode } from "./treeNode.js";
+
+/** The outcome of `MerkleTree.update`. */
+export interface MerkleUpdate {
+  /** The new root hash (32 bytes). */
+  root: Uint8Array;
+  /** Node records to persist: id → record, or `null` to delete the id. Also the tree's
+   * overlay until `markCommitted()`, so the caller must not modify it. */
+  nodeWrites: NodeWrites;
+  /** Every SHA-256 computed: key paths, value hashes and node hashes. */
+  hashes: number;
+  /** The node hashes alone (leaves and internal nodes), a subset of `hashes`. */
+  nodeHashes: number;
+}
+
+interface SortedWrite {
+  path: Digest;
+  valueHash: Digest | null;
+}
+
+const byPath = (x: SortedWrite, y: SortedWrite): number => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+
+/** A sparse Merkle tree over the state, read from a node store plus pending writes. */
+export class MerkleTree {
+  private readonly store: MerkleNodeStore;
+  /** Node writes of updates not yet marked committed, oldest first. */
+  private readonly pending: NodeWrites[] = [];
+  private rootNode: TreeNode;
+  private readonly readNode = (id: string): Uint8Array | undefined => {
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const record = (this.pending[i] as NodeWrites).get(id);
+      if (record !== undefined) return record ?? undefined;
+    }
+    return this.store.get(id);
+  };
+
+  /** Opens the tree stored in `store` (its root is the record at `ROOT_ID`); empty if none. */
+  constructor(store: MerkleNodeStore) {
+    this.store = store;
+    const record = store.get(ROOT_ID);
+    this.rootNode =
+      record === undefined ? EMPTY_NODE : { hash: recordDigest(checkRecord(ROOT_ID, record)), record };
+  }
+
+  /** The root hash (32 bytes; 32 zero bytes for the empty tree). */
+  root(): Uint8Array {
+    return digestToBytes(this.rootNode.hash);
+  }
+
+  /** Number of updates whose node writes are held in the overlay, not yet marked committed. */
+  get pendingUpdates(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Applies a block's writes (`null` deletes) as one batch and returns the new root, the
+   * node writes to persist and the hash count. The node writes also stay in the overlay
+   * until `markCommitted()`.
+   */
+  update(writes: WriteSet): MerkleUpdate {
+    const sorted: SortedWrite[] = [];
+    let hashes = 0;
+    for (const [key, value] of writes) {
+      if (value !== null) checkValue(key, value);
+      sorted.push({ path: keyPath(key), valueHash: value === null ? null : digest(value) });
+      hashes += value === null ? 1 : 2;
+    }
+    sorted.sort(byPath);
+    const outcome = applyBatch(
+      this.readNode,
+      this.rootNode,
+      sorted.map((w) => w.path),
+      sorted.map((w) => w.valueHash),
+    );
+    this.rootNode = outcome.root;
+    if (outcome.writes.size > 0) this.pending.push(outcome.writes);
+    return {
+      root: this.root(),
+      nodeWrites: outcome.writes,
+      hashes: hashes + outcome.nodeHashes,
+      nodeHashes: outcome.nodeHashes,
+    };
+  }
+
+  /** Tells the tree every node write returned so far is now in the store: drops the overlay. */
+  markCommitted(): void {
+    this.pending.length = 0;
+  }
+
+  /** A proof that `key` is present (with its value hash) or absent, against `root()`. */
+  prove(key: StateKey): MerkleProof {
+    const path = keyPath(key);
+    const siblings: Uint8Array[] = [];
+    let node = this.rootNode;
+    let depth = 0;
+    while (isInternal(node)) {
+      const record = node.record as Uint8Array;
+      const left = leftOf(record);
+      const right = rightOf(record);
+      const bit = bitAt(path, depth);
+      siblings.push(digestToBytes(bit === 0 ? right : left));
+      depth++;
+      node = loadNode(this.readNode, bit === 0 ? left : right, nodeId(path, depth));
+    }
+    const record = node.record;
+    const leaf =
+      record === undefined
+        ? undefined
+        : {
+            path: digestToBytes(leafPathOf(record)),
+            valueHash: digestToBytes(leafValueHashOf(record)),
+          };
+    return { leaf, siblings };
+  }
+}
