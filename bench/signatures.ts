@@ -9,18 +9,11 @@
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { Worker } from "node:worker_threads";
 import type { Address } from "../src/codec/address.js";
 import { ed25519Signer, passkeySigner, secp256k1Signer } from "../src/sdk/signers.js";
 import { barChartSvg, writeSvg } from "./lib/plot.js";
-import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
-import { verifyAll } from "./lib/verifyWorker.js";
-
-export interface SignatureCase {
-  scheme: "ed25519" | "secp256k1" | "webauthn-p256";
-  message: Uint8Array;
-  items: Array<{ key: Uint8Array; address: Address; signature: Uint8Array; assertion?: unknown }>;
-}
+import { machineInfo, printTable, writeJson } from "./lib/report.js";
+import { type SignatureCase, verifyRateOneCore, verifyRatePool } from "./lib/signatureCeiling.js";
 
 const { values: args } = parseArgs({
   options: { keys: { type: "string", default: "200" }, rounds: { type: "string", default: "5" } },
@@ -50,51 +43,18 @@ function cases(): SignatureCase[] {
   return [ed, k1, p256];
 }
 
-async function onPool(c: SignatureCase, workers: number): Promise<number> {
-  const pool = Array.from(
-    { length: workers },
-    () => new Worker(new URL("./lib/verifyWorker.js", import.meta.url)),
-  );
-  try {
-    const results = await Promise.all(
-      pool.map(
-        (w) =>
-          new Promise<{ ms: number; ok: number }>((resolve) => {
-            w.once("message", resolve);
-            w.postMessage({ c, rounds });
-          }),
-      ),
-    );
-    if (results.some((r) => r.ok !== c.items.length * rounds))
-      throw new Error(`${c.scheme}: a valid signature failed`);
-    // Throughput of the pool: all workers' verifications over the slowest worker's time.
-    return (workers * c.items.length * rounds) / (Math.max(...results.map((r) => r.ms), 1e-9) / 1000);
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
-  }
-}
-
 const cores = availableParallelism();
 const rows: Array<{ scheme: string; oneCore: number; pool: number; workers: number; usPerVerify: number }> =
   [];
 for (const c of cases()) {
-  verifyAll(c, 1);
-  const samples: number[] = [];
-  for (let s = 0; s < 3; s++) {
-    const started = performance.now();
-    const ok = verifyAll(c, rounds);
-    samples.push(performance.now() - started);
-    if (ok !== c.items.length * rounds) throw new Error(`${c.scheme}: a valid signature failed`);
-  }
-  const ms = median(samples);
-  const oneCore = (c.items.length * rounds) / (ms / 1000);
-  const pool = await onPool(c, cores);
+  const one = verifyRateOneCore(c, rounds);
+  const pool = await verifyRatePool(c, cores, rounds);
   rows.push({
     scheme: c.scheme,
-    oneCore: Math.round(oneCore),
+    oneCore: Math.round(one.perSecond),
     pool: Math.round(pool),
     workers: cores,
-    usPerVerify: Math.round((ms * 1000 * 10) / (c.items.length * rounds)) / 10,
+    usPerVerify: Math.round(one.usPerVerify * 10) / 10,
   });
 }
 console.log(`signature verification: ${keys} keys x ${rounds} rounds; ${cores} cores`);

@@ -1,7 +1,13 @@
-/** Worker for bench/signatures.ts: verifies a batch of signatures of one scheme and reports the time. */
+/** Worker for bench/lib/signatureCeiling.ts: verifies a batch of signatures of one scheme and reports the time. */
 import { parentPort } from "node:worker_threads";
 import { verifyEd25519, verifySecp256k1, verifyWebAuthn } from "../../src/chain/tx/signatures.js";
-import type { SignatureCase } from "../signatures.js";
+import type { Address } from "../../src/codec/address.js";
+
+export interface SignatureCase {
+  scheme: "ed25519" | "secp256k1" | "webauthn-p256";
+  message: Uint8Array;
+  items: Array<{ key: Uint8Array; address: Address; signature: Uint8Array; assertion?: unknown }>;
+}
 
 export function verifyAll(c: SignatureCase, rounds: number): number {
   let ok = 0;

@@ -18,6 +18,7 @@ const HELP: Record<Setting, string> = {
   logLevel: "debug | info | warn | error (default info)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
   "mempool.maxPerSender": "pending transactions per sender (default 1024)",
+  "mempool.maxNonceGap": "how far ahead of the chain a sender's nonce may run (default 1024)",
   "mempool.ttlMs": "pending transactions expire after this long (default 3 h)",
   "rpc.maxBodyBytes": "largest RPC request (default 1 MiB)",
   "rpc.maxBatch": "most requests in one batch (default 1000)",

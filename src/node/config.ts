@@ -24,7 +24,7 @@ export interface NodeConfig {
   devAccounts: number;
   feeRecipient: Address;
   logLevel: "debug" | "info" | "warn" | "error";
-  mempool: { maxTransactions: number; maxPerSender: number; ttlMs: number };
+  mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
   rpc: { maxBodyBytes: number; maxBatch: number; requestsPerSecond: number };
 }
 
@@ -48,7 +48,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     devAccounts: 10,
     feeRecipient: "0x00000000000000000000000000000000000000fe",
     logLevel: "info",
-    mempool: { maxTransactions: 100_000, maxPerSender: 1_024, ttlMs: 3 * 3600_000 },
+    mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
     rpc: { maxBodyBytes: 1024 * 1024, maxBatch: 1_000, requestsPerSecond: 100_000 },
   };
 }
@@ -68,6 +68,7 @@ const SETTINGS = [
   "logLevel",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
+  "mempool.maxNonceGap",
   "mempool.ttlMs",
   "rpc.maxBodyBytes",
   "rpc.maxBatch",
@@ -191,6 +192,7 @@ export function loadConfig(
   );
   int("mempool.maxTransactions", 1, 10_000_000, (n) => (config.mempool.maxTransactions = n));
   int("mempool.maxPerSender", 1, 100_000, (n) => (config.mempool.maxPerSender = n));
+  int("mempool.maxNonceGap", 1, 100_000, (n) => (config.mempool.maxNonceGap = n));
   int("mempool.ttlMs", 1_000, 7 * 24 * 3600_000, (n) => (config.mempool.ttlMs = n));
   int("rpc.maxBodyBytes", 1_024, 256 * 1024 * 1024, (n) => (config.rpc.maxBodyBytes = n));
   int("rpc.maxBatch", 1, 100_000, (n) => (config.rpc.maxBatch = n));

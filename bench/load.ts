@@ -1,0 +1,232 @@
+/**
+ * The end-to-end load program: starts a node (or uses `--url`), pre-signs token transfers
+ * from the dev accounts, sends them over JSON-RPC (HTTP batches) at increasing offered
+ * rates, and reports per rate the committed TPS and submit-to-commit latency p50/p99
+ * (commit = the block's `newHeads` notification over WebSocket), beside the ed25519
+ * verification ceiling measured in the same run on this machine (one core, and a pool of
+ * one worker per core).
+ *
+ *   node dist/bench/load.js [--rates 250,500,1000,2000,4000] [--seconds 4] [--accounts 256]
+ *
+ * Prints a table, writes bench/results/load.json and load.svg.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import WebSocket from "ws";
+import { encodeTx, signingHash, type TxEnvelope, txHash } from "../src/chain/tx/envelope.js";
+import { encodeAbi } from "../src/codec/abi.js";
+import type { Address } from "../src/codec/address.js";
+import { toHex } from "../src/codec/bytes.js";
+import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
+import { launchNode } from "../src/node/launch.js";
+import { rpc } from "../src/sdk/rpcClient.js";
+import { lineChartSvg, writeSvg } from "./lib/plot.js";
+import { machineInfo, printTable, writeJson } from "./lib/report.js";
+import { ed25519Case, verifyRateOneCore, verifyRatePool } from "./lib/signatureCeiling.js";
+
+const { values: args } = parseArgs({
+  options: {
+    rates: { type: "string", default: "250,500,1000,2000,4000" },
+    seconds: { type: "string", default: "4" },
+    accounts: { type: "string", default: "256" },
+    url: { type: "string" },
+    ws: { type: "string" },
+  },
+});
+const rates = (args.rates as string).split(",").map(Number);
+const seconds = Number(args.seconds);
+const accounts = Number(args.accounts);
+const cores = availableParallelism();
+const TICK_MS = 20;
+const TO = "0x00000000000000000000000000000000000000cc" as Address;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+// 1. The ceiling, before the node starts (so that it has the machine to itself).
+const message = new Uint8Array(32).fill(7);
+const sigCase = ed25519Case(200, message);
+const oneCore = verifyRateOneCore(sigCase, 5).perSecond;
+const pool = await verifyRatePool(sigCase, cores, 5);
+console.log(
+  `ed25519 verification ceiling: ${Math.round(oneCore)}/s on 1 core, ${Math.round(pool)}/s on ${cores} workers`,
+);
+
+// 2. The node.
+let dir: string | undefined;
+let url = args.url as string | undefined;
+let wsUrl = args.ws as string | undefined;
+let stop: () => Promise<void> = async () => {};
+if (url === undefined) {
+  dir = mkdtempSync(join(tmpdir(), "weft-load-"));
+  const node = await launchNode(dir, [
+    "--port",
+    "0",
+    "--dev-accounts",
+    String(accounts),
+    "--block-time-ms",
+    "200",
+  ]);
+  url = node.url;
+  wsUrl = node.wsUrl;
+  stop = async () => {
+    node.child.kill("SIGTERM");
+    await node.exited;
+  };
+}
+const genesis = await rpc<GenesisInfo>(url, "weft_genesis");
+const wusd = genesis.contracts.wusd as Address;
+const senders = genesis.accounts
+  .slice(0, accounts)
+  .map((a, i) => ({ address: a.address as Address, signer: devSigner(i) }));
+const next = new Map<Address, bigint>();
+for (const s of senders) next.set(s.address, BigInt(await rpc<string>(url, "weft_nextNonce", [s.address])));
+
+// 3. Commit times from newHeads.
+const committedAt = new Map<string, number>();
+const ws = new WebSocket(wsUrl as string);
+await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+const blockQueue: number[] = [];
+ws.on("message", (data) => {
+  const m = JSON.parse(String(data)) as { params?: { result: { number: number } } };
+  if (m.params !== undefined) {
+    const at = performance.now();
+    const n = m.params.result.number;
+    blockQueue.push(n);
+    void rpc<{ transactions: string[] }>(url as string, "weft_getBlockByNumber", [n]).then((b) => {
+      for (const h of b.transactions) committedAt.set(h, at);
+    });
+  }
+});
+ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "weft_subscribe", params: ["newHeads"] }));
+
+interface Row {
+  offered: number;
+  sent: number;
+  rejected: number;
+  committed: number;
+  tps: number;
+  p50: number;
+  p99: number;
+  ofCeiling: number;
+}
+const rows: Row[] = [];
+for (const rate of rates) {
+  const total = rate * seconds;
+  const raws: Array<{ hash: string; hex: string }> = [];
+  for (let i = 0; i < total; i++) {
+    const s = senders[i % senders.length] as (typeof senders)[number];
+    const sequence = next.get(s.address) as bigint;
+    next.set(s.address, sequence + 1n);
+    const env: TxEnvelope = {
+      chainId: BigInt(genesis.chainId),
+      sender: s.address,
+      nonceKey: 0n,
+      nonceSequence: sequence,
+      gasLimit: 1_000_000n,
+      maxFee: 10n,
+      priorityFee: 1n,
+      calls: [
+        { target: wusd, method: "transfer", args: encodeAbi(["address", "u128"], [TO, 1n]), value: 0n },
+      ],
+      auth: new Uint8Array(0),
+    };
+    env.auth = s.signer.sign(signingHash(env));
+    raws.push({ hash: `0x${toHex(txHash(env))}`, hex: `0x${toHex(encodeTx(env))}` });
+  }
+  const submittedAt = new Map<string, number>();
+  const reasons = new Map<string, number>();
+  let rejected = 0;
+  const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let at = 0, tick = 0; at < raws.length; at += perTick, tick++) {
+    const due = started + tick * TICK_MS;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const batch = raws.slice(at, at + perTick);
+    const sentAt = performance.now();
+    for (const r of batch) submittedAt.set(r.hash, sentAt);
+    const body = JSON.stringify(
+      batch.map((r, k) => ({ jsonrpc: "2.0", id: k, method: "weft_sendRawTransaction", params: [r.hex] })),
+    );
+    inflight.push(
+      fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } })
+        .then(
+          (res) => res.json() as Promise<Array<{ error?: { message: string; data?: { reason?: string } } }>>,
+        )
+        .then((answers) => {
+          for (const a of answers) {
+            if (a.error === undefined) continue;
+            rejected++;
+            const why = a.error.data?.reason ?? a.error.message;
+            reasons.set(why, (reasons.get(why) ?? 0) + 1);
+          }
+        }),
+    );
+  }
+  await Promise.all(inflight);
+  const sendEnd = performance.now();
+  const deadline = performance.now() + 30_000;
+  while (
+    performance.now() < deadline &&
+    raws.filter((r) => committedAt.has(r.hash)).length + rejected < raws.length
+  )
+    await new Promise((r) => setTimeout(r, 50));
+  const latencies: number[] = [];
+  let last = started;
+  for (const r of raws) {
+    const c = committedAt.get(r.hash);
+    if (c === undefined) continue;
+    latencies.push(c - (submittedAt.get(r.hash) as number));
+    last = Math.max(last, c);
+  }
+  latencies.sort((a, b) => a - b);
+  const tps = latencies.length / ((last - started) / 1000);
+  rows.push({
+    offered: rate,
+    sent: Math.round(raws.length / ((sendEnd - started) / 1000)),
+    rejected,
+    committed: latencies.length,
+    tps: Math.round(tps),
+    p50: Math.round(percentile(latencies, 50)),
+    p99: Math.round(percentile(latencies, 99)),
+    ofCeiling: Math.round((tps / pool) * 1000) / 10,
+  });
+  const why = [...reasons].map(([r, n]) => `${r} ×${n}`).join(", ");
+  console.log(
+    `offered ${rate}/s: committed ${latencies.length}/${raws.length}, ${Math.round(tps)} TPS${why ? `; rejected: ${why}` : ""}`,
+  );
+}
+ws.close();
+await stop();
+if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+
+console.log(
+  `\nend-to-end load: token transfers from ${senders.length} accounts, ${seconds} s per rate, ${cores} cores`,
+);
+printTable(
+  ["offered tx/s", "sent tx/s", "rejected", "committed", "committed TPS", "p50 ms", "p99 ms", "% of ceiling"],
+  rows.map((r) => [r.offered, r.sent, r.rejected, r.committed, r.tps, r.p50, r.p99, `${r.ofCeiling}%`]),
+);
+console.log(
+  `ceiling (ed25519 verify, ${cores} workers): ${Math.round(pool)}/s; 1 core: ${Math.round(oneCore)}/s`,
+);
+writeJson("bench/results/load.json", {
+  machine: machineInfo(),
+  params: { rates, seconds, accounts: senders.length },
+  ceiling: { oneCore: Math.round(oneCore), pool: Math.round(pool), workers: cores },
+  rows,
+});
+writeSvg(
+  "bench/results/load.svg",
+  lineChartSvg("End-to-end committed TPS vs offered rate", "offered tx/s", "tx/s", [
+    { label: "committed TPS", points: rows.map((r) => ({ x: r.offered, y: r.tps })) },
+    { label: "verify ceiling", points: rows.map((r) => ({ x: r.offered, y: pool })) },
+  ]),
+);
+console.log("wrote bench/results/load.json and load.svg");
