@@ -87,8 +87,8 @@ function setIn(target: Record<string, unknown>, path: string, value: unknown): v
   const [head, tail] = path.split(".") as [string, string | undefined];
   if (tail === undefined) target[head] = value;
   else {
-    const inner = (target[head] ??= {}) as Record<string, unknown>;
-    inner[tail] = value;
+    if (target[head] === undefined) target[head] = {};
+    (target[head] as Record<string, unknown>)[tail] = value;
   }
 }
 

@@ -129,7 +129,9 @@ describe("crash safety", () => {
         await load;
         lastHead = await checkDatabase(dir, acknowledged);
       }
-      console.log(`crash test: ${RUNS} kills, head ${lastHead}, ${acknowledged.size} acknowledged transactions kept`);
+      console.log(
+        `crash test: ${RUNS} kills, head ${lastHead}, ${acknowledged.size} acknowledged transactions kept`,
+      );
       assert.ok(acknowledged.size > 0, "load was committed between kills");
       assert.ok(lastHead > 0);
     } finally {

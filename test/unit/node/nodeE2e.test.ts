@@ -172,8 +172,10 @@ describe("node end to end", () => {
       messages.filter((m) => m.params !== undefined && ids.get(m.params.subscription) === id);
     await until(() => of(1).length > 0 && of(2).length > 0 && of(3).length > 0);
     assert.equal(of(3)[0]?.params?.result, hash);
-    assert.equal((of(2)[0]?.params?.result as { txHash: string }).txHash, hash);
-    assert.ok(typeof (of(1)[0]?.params?.result as { number: number }).number === "number");
+    const log = of(2)[0]?.params?.result as { txHash: string } | undefined;
+    const head = of(1)[0]?.params?.result as { number: number } | undefined;
+    assert.equal(log?.txHash, hash);
+    assert.equal(typeof head?.number, "number");
     ws.close();
   });
 
