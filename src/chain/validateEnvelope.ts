@@ -56,7 +56,10 @@ export interface ValidatedEnvelope {
   nextSequence: bigint;
 }
 
-export type EnvelopeCheck = { ok: true; checked: ValidatedEnvelope } | { ok: false; reason: string };
+/** A refusal; `rule: "nonce"` when the nonce sequence is the problem (below the next one, or not it). */
+export type EnvelopeCheck =
+  | { ok: true; checked: ValidatedEnvelope }
+  | { ok: false; reason: string; rule?: "nonce" };
 
 /** How the nonce is judged: execution wants exactly the next one; admission also takes later ones. */
 export type NonceRule = "exact" | "next-or-later";
@@ -132,7 +135,8 @@ export function validateEnvelope(
   const next = readNonce(state, nonceStateKey);
   const nonceOk = nonceRule === "exact" ? env.nonceSequence === next : env.nonceSequence >= next;
   if (!nonceOk) {
-    return fail(`nonce ${env.nonceKey}:${env.nonceSequence} is not the next one (${env.nonceKey}:${next})`);
+    const reason = `nonce ${env.nonceKey}:${env.nonceSequence} is not the next one (${env.nonceKey}:${next})`;
+    return { ok: false, reason, rule: "nonce" };
   }
   const value = env.calls.reduce((sum, c) => sum + c.value, 0n);
   const maxFee = BigInt(gasLimit) * price;

@@ -10,6 +10,7 @@ const HELP: Record<Setting, string> = {
   host: "RPC interface (default 127.0.0.1)",
   port: "RPC port, HTTP and WebSocket (default 8545)",
   workers: "engine worker threads (default: one per core)",
+  admissionWorkers: "threads validating submitted transactions, 0 = main thread (default: one per core)",
   blockTimeMs: "produce a block this often when transactions wait (default 1000)",
   maxBlockTxs: "most transactions per block; a full block's worth is produced at once (default 10000)",
   blockGasLimit: "block gas limit (default 3000000000)",

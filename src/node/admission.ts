@@ -55,30 +55,49 @@ export function decodeRaw(raw: Uint8Array): TxEnvelope {
   }
 }
 
-/** Admits `raw` into the pool; returns the pool record. Throws `AdmissionError`. */
-export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
-  const envelope = decodeRaw(raw);
-  const hash = hex(txHash(envelope));
+export function checkNew(deps: Pick<AdmissionDeps, "mempool" | "included">, hash: Hex): void {
   if (deps.mempool.has(hash))
     throw new AdmissionError("ALREADY_KNOWN", `transaction ${hash} is already pending`);
   if (deps.included(hash))
     throw new AdmissionError("ALREADY_INCLUDED", `transaction ${hash} is already in a block`);
+}
+
+/** Admits `raw` into the pool, validating on this thread; returns the pool record. Throws `AdmissionError`. */
+export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
+  const envelope = decodeRaw(raw);
+  const hash = hex(txHash(envelope));
+  checkNew(deps, hash);
   const state = new TxState({ read: (key) => deps.state.get(key) });
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
-  if (!check.ok) throw new AdmissionError("INVALID", check.reason);
+  if (!check.ok) throw new AdmissionError(check.rule === "nonce" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
+  return offer(deps, { envelope, raw, hash }, effectivePrice(envelope), check.checked.nextSequence);
+}
+
+/**
+ * Offers a transaction that passed validation (on this thread or an admission worker)
+ * to the pool, after the duplicate checks. Throws `AdmissionError`.
+ */
+export function offer(
+  deps: Pick<AdmissionDeps, "mempool" | "included">,
+  pending: PendingTx,
+  price: bigint,
+  nextSequence: bigint,
+): PoolTx<PendingTx> {
+  checkNew(deps, pending.hash);
+  const { envelope, raw, hash } = pending;
   const record: PoolTx<PendingTx> = {
     hash,
     sender: envelope.sender,
     nonceKey: envelope.nonceKey,
     sequence: envelope.nonceSequence,
-    price: effectivePrice(envelope),
+    price,
     gasLimit: Number(envelope.gasLimit),
     size: raw.length,
-    tx: { envelope, raw, hash },
+    tx: pending,
     receivedAt: Date.now(),
   };
   try {
-    deps.mempool.add(record, check.checked.nextSequence);
+    deps.mempool.add(record, nextSequence);
   } catch (error) {
     if (error instanceof MempoolError) throw new AdmissionError(error.code, error.message);
     throw error;

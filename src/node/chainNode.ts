@@ -18,7 +18,8 @@ import { createParallelEngine, type ParallelEngine } from "../engine/parallel/in
 import { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
 import { createVm, type Vm } from "../vm/vm.js";
-import { type AdmissionDeps, admit, type PendingTx } from "./admission.js";
+import { type AdmissionDeps, AdmissionError, admit, checkNew, offer, type PendingTx } from "./admission.js";
+import { AdmissionPool } from "./admissionPool.js";
 import { buildGenesis, type GenesisInfo } from "./genesis/genesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
 import { nextBlockContext, type ProducedBlock, produceBlock, readSequence } from "./producer.js";
@@ -34,6 +35,8 @@ export interface ChainNodeOptions {
   blockTimeMs: number;
   maxBlockTxs: number;
   blockGasLimit: number;
+  /** Threads that decode and validate submitted transactions (0: on the main thread). */
+  admissionWorkers?: number;
   /** Blocks smaller than this run sequentially (see the engine's small-block rule). */
   minParallelTxs?: number;
   mempool?: Partial<MempoolConfig>;
@@ -58,6 +61,7 @@ export class ChainNode {
   private closed = false;
   private readonly blockListeners = new Set<BlockListener>();
   private readonly pendingListeners = new Set<PendingListener>();
+  private readonly admission: AdmissionPool | undefined;
 
   private constructor(
     readonly options: ChainNodeOptions,
@@ -69,6 +73,8 @@ export class ChainNode {
   ) {
     this.mempool = new Mempool<PendingTx>(options.mempool ?? {});
     this.vm = createVm();
+    const workers = options.admissionWorkers ?? 0;
+    if (workers > 0) this.admission = new AdmissionPool(options.dataDir, workers, () => this.nextBlock());
   }
 
   /** Opens (or creates, with the dev genesis) the chain in `options.dataDir`. */
@@ -126,7 +132,24 @@ export class ChainNode {
       nextBlock: () => this.nextBlock(),
       included: (hash) => this.db.tx(hash) !== undefined,
     };
-    const record = admit(deps, raw);
+    return this.admitted(admit(deps, raw));
+  }
+
+  /** Like `submit`, with decoding and validation on the admission workers when there are any. */
+  async submitAsync(raw: Uint8Array): Promise<PoolTx<PendingTx>> {
+    if (this.admission === undefined) return this.submit(raw);
+    const verdict = await this.admission.judge(raw);
+    const deps = { mempool: this.mempool, included: (hash: string) => this.db.tx(hash) !== undefined };
+    if (!verdict.ok) {
+      // A known or included transaction is reported as such, not by the rule it now breaks.
+      if (verdict.hash !== undefined) checkNew(deps, verdict.hash);
+      throw new AdmissionError(verdict.code, verdict.message);
+    }
+    const pending = { envelope: verdict.envelope, raw, hash: verdict.hash };
+    return this.admitted(offer(deps, pending, verdict.price, verdict.nextSequence));
+  }
+
+  private admitted(record: PoolTx<PendingTx>): PoolTx<PendingTx> {
     for (const listener of this.pendingListeners) listener(record);
     if (this.mempool.size >= this.options.maxBlockTxs) this.produceSoon();
     return record;
@@ -201,6 +224,7 @@ export class ChainNode {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.producing;
     this.closed = true;
+    await this.admission?.close();
     await this.engine.close();
     await this.db.close();
   }

@@ -16,6 +16,8 @@ export interface NodeConfig {
   port: number;
   /** Engine worker threads. */
   workers: number;
+  /** Threads that decode and validate submitted transactions (0: on the main thread). */
+  admissionWorkers: number;
   /** A block is produced this often when transactions wait (and at once when a full block waits). */
   blockTimeMs: number;
   maxBlockTxs: number;
@@ -42,6 +44,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     host: "127.0.0.1",
     port: 8545,
     workers: Math.max(1, availableParallelism()),
+    admissionWorkers: Math.max(1, availableParallelism()),
     blockTimeMs: 1_000,
     maxBlockTxs: 10_000,
     blockGasLimit: 3_000_000_000,
@@ -60,6 +63,7 @@ const SETTINGS = [
   "host",
   "port",
   "workers",
+  "admissionWorkers",
   "blockTimeMs",
   "maxBlockTxs",
   "blockGasLimit",
@@ -174,6 +178,7 @@ export function loadConfig(
   );
   int("port", 0, 65_535, (n) => (config.port = n));
   int("workers", 1, 256, (n) => (config.workers = n));
+  int("admissionWorkers", 0, 256, (n) => (config.admissionWorkers = n));
   int("blockTimeMs", 10, 3_600_000, (n) => (config.blockTimeMs = n));
   int("maxBlockTxs", 1, 100_000, (n) => (config.maxBlockTxs = n));
   int("blockGasLimit", 1_000_000, 1e15, (n) => (config.blockGasLimit = n));

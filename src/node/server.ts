@@ -34,6 +34,7 @@ export async function startNode(
     feeRecipient: config.feeRecipient,
     devAccounts: config.devAccounts,
     workers: config.workers,
+    admissionWorkers: config.admissionWorkers,
     blockTimeMs: config.blockTimeMs,
     maxBlockTxs: config.maxBlockTxs,
     blockGasLimit: config.blockGasLimit,

@@ -30,10 +30,10 @@ const MAX_PENDING_LISTED = 1_000;
 export function txMethods(node: ChainNode): Record<string, RpcHandler> {
   return {
     /** [raw: hex] → { hash }: admits a signed v1 transaction into the pool. */
-    weft_sendRawTransaction(params) {
+    async weft_sendRawTransaction(params) {
       const [raw] = positional(params, 1, 1, "[rawTransactionHex]");
       try {
-        const record = node.submit(bytes(raw, "rawTransaction"));
+        const record = await node.submitAsync(bytes(raw, "rawTransaction"));
         return { hash: record.hash };
       } catch (error) {
         if (error instanceof AdmissionError)

@@ -79,4 +79,38 @@ describe("chain node", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("validates submissions on admission workers with the same verdicts as the main thread", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-node-"));
+    try {
+      const node = await ChainNode.open({ ...options(dir), admissionWorkers: 2 });
+      try {
+        const sender = node.genesis.accounts[1]?.address as Address;
+        const wusd = node.genesis.contracts.wusd as Address;
+        const raws = [0n, 1n, 2n, 3n].map((sequence) =>
+          tokenTransferRaw({ chainId: 1337n, sender, devIndex: 1, sequence }, wusd, FEE, 1n),
+        );
+        const records = await Promise.all(raws.map((r) => node.submitAsync(r)));
+        assert.equal(node.mempool.size, 4);
+        const codeOf = async (raw: Uint8Array) =>
+          node.submitAsync(raw).then(
+            () => "accepted",
+            (e: unknown) => (e instanceof AdmissionError ? e.code : `unexpected ${String(e)}`),
+          );
+        assert.equal(await codeOf(raws[0] as Uint8Array), "ALREADY_KNOWN");
+        assert.equal(await codeOf(new Uint8Array([1, 2, 3])), "DECODE");
+        const forged = tokenTransferRaw({ chainId: 1337n, sender, devIndex: 2, sequence: 4n }, wusd, FEE, 1n);
+        assert.equal(await codeOf(forged), "INVALID");
+        const produced = await node.produceNow();
+        assert.deepEqual(
+          produced?.block.txHashes,
+          records.map((r) => r.hash),
+        );
+      } finally {
+        await node.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

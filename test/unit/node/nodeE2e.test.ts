@@ -129,6 +129,7 @@ describe("node end to end", () => {
     };
     await expectCode(["0x1234"], -32010, /magic/);
     await expectCode([hex(raw(0n))], -32013, /already in a block/);
+    await expectCode([hex(raw(0n, 99n))], -32014, /nonce 0:0 is not the next one \(0:1\)/);
     const forged = raw(1n, 1n, 1); // signed by another dev key
     await expectCode([hex(forged)], -32011, /refused the authorisation/);
     await expectCode(["nothex"], -32602, /hex/);

@@ -1,0 +1,83 @@
+/**
+ * Admission on worker threads: raw transactions submitted in the same event-loop turn (a
+ * JSON-RPC batch, or many requests at once) are gathered and sent to the workers in one
+ * message per worker, which decode and validate them (signature checks included) against
+ * the committed state; the main thread only checks duplicates and adds to the pool.
+ */
+import { Worker } from "node:worker_threads";
+import type { BlockContext } from "../chain/blockContext.js";
+import type { AdmissionRequest, WorkerVerdict } from "./admissionWorker.js";
+
+interface Waiting {
+  raw: Uint8Array;
+  resolve: (v: WorkerVerdict) => void;
+  reject: (e: unknown) => void;
+}
+
+export class AdmissionPool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, (verdicts: WorkerVerdict[]) => void>();
+  private queue: Waiting[] = [];
+  private scheduled = false;
+  private nextId = 1;
+  private next = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    dataDir: string,
+    count: number,
+    private readonly nextBlock: () => BlockContext,
+  ) {
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL("./admissionWorker.js", import.meta.url), {
+        workerData: { dataDir },
+      });
+      worker.on("message", (m: { id: number; verdicts: WorkerVerdict[] }) => {
+        const done = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        done?.(m.verdicts);
+      });
+      worker.on("error", (error) => {
+        this.failure = error instanceof Error ? error : new Error(String(error));
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  /** The verdict on `raw`, from a worker. */
+  judge(raw: Uint8Array): Promise<WorkerVerdict> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ raw, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const items = this.queue;
+    this.queue = [];
+    const block = this.nextBlock();
+    const chunk = Math.ceil(items.length / this.workers.length);
+    for (let at = 0; at < items.length; at += chunk) {
+      const part = items.slice(at, at + chunk);
+      const id = this.nextId++;
+      const worker = this.workers[this.next++ % this.workers.length] as Worker;
+      this.pending.set(id, (verdicts) => part.forEach((w, i) => w.resolve(verdicts[i] as WorkerVerdict)));
+      const request: AdmissionRequest = { id, raws: part.map((w) => w.raw), block };
+      try {
+        worker.postMessage(request);
+      } catch (error) {
+        this.pending.delete(id);
+        for (const w of part) w.reject(error);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

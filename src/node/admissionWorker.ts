@@ -1,0 +1,85 @@
+/**
+ * An admission worker: decodes raw transactions and runs their checks and validation
+ * steps (`validateEnvelope`, nonce rule "next or later") against the committed state,
+ * read straight from the chain database (LMDB lets every thread read the environment the
+ * main thread writes). The main thread then only adds the accepted ones to the pool.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { BlockContext } from "../chain/blockContext.js";
+import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope, txHash } from "../chain/tx/envelope.js";
+import { effectivePrice, validateEnvelope } from "../chain/validateEnvelope.js";
+import { toHex } from "../codec/bytes.js";
+import { TxState } from "../vm/txState.js";
+import { createVm } from "../vm/vm.js";
+import { openChainDb } from "./store/chainDb.js";
+
+export type WorkerVerdict =
+  | {
+      ok: true;
+      envelope: TxEnvelope;
+      hash: `0x${string}`;
+      price: bigint;
+      nextSequence: bigint;
+    }
+  | {
+      ok: false;
+      code: "DECODE" | "TOO_LARGE" | "INVALID" | "NONCE_TOO_LOW";
+      message: string;
+      hash?: `0x${string}`;
+    };
+
+export interface AdmissionRequest {
+  id: number;
+  raws: Uint8Array[];
+  block: BlockContext;
+}
+
+/** The verdict on one raw transaction against `read` (pure: used by the worker and its tests). */
+export function judge(
+  vm: ReturnType<typeof createVm>,
+  read: (key: string) => Uint8Array | undefined,
+  block: BlockContext,
+  raw: Uint8Array,
+): WorkerVerdict {
+  if (raw.length > MAX_TX_BYTES)
+    return {
+      ok: false,
+      code: "TOO_LARGE",
+      message: `transaction of ${raw.length} bytes (max ${MAX_TX_BYTES})`,
+    };
+  let envelope: TxEnvelope;
+  try {
+    envelope = decodeTx(raw);
+  } catch (error) {
+    if (error instanceof TxDecodeError)
+      return { ok: false, code: "DECODE", message: `${error.code}: ${error.message}` };
+    throw error;
+  }
+  const hash: `0x${string}` = `0x${toHex(txHash(envelope))}`;
+  const check = validateEnvelope(vm, block, new TxState({ read }), envelope, "next-or-later");
+  if (!check.ok)
+    return {
+      ok: false,
+      code: check.rule === "nonce" ? "NONCE_TOO_LOW" : "INVALID",
+      message: check.reason,
+      hash,
+    };
+  return {
+    ok: true,
+    envelope,
+    hash,
+    price: effectivePrice(envelope),
+    nextSequence: check.checked.nextSequence,
+  };
+}
+
+if (parentPort !== null) {
+  const port = parentPort;
+  const db = openChainDb((workerData as { dataDir: string }).dataDir);
+  const vm = createVm();
+  const read = (key: string) => db.state.get(key);
+  port.on("message", (m: AdmissionRequest) => {
+    const verdicts = m.raws.map((raw) => judge(vm, read, m.block, raw));
+    port.postMessage({ id: m.id, verdicts });
+  });
+}
