@@ -28,6 +28,14 @@ export { ed25519Verify, keccak256, p256Verify, secp256k1Recover, sha256 } from "
 export { require, revertRaw, revertWith } from "./errors";
 export { emitEvent, topic } from "./events";
 export {
+  approveRecovery,
+  cancelRecovery,
+  guardians,
+  keyRotated,
+  readyRecovery,
+  setGuardians,
+} from "./recovery";
+export {
   grantSession,
   requireSelf,
   revokeSession,

@@ -1,17 +1,24 @@
 /**
  * An account controlled by a P-256 passkey (WebAuthn): the authorisation is a WebAuthn
  * assertion whose challenge is the transaction's signing hash (see `sdk/webauthn.ts`).
- * The account may replace its passkey and grant session keys (an assertion is always
- * longer than a 96-byte session authorisation).
+ * The account may replace its passkey, set guardians who can recover it with a new
+ * passkey after a delay (`sdk/recovery.ts`), and grant session keys (an assertion is
+ * always longer than a 96-byte session authorisation).
  */
 import {
   Address,
+  approveRecovery as approve,
   Bytes32,
+  cancelRecovery as cancel,
   revokeSession as dropSession,
+  guardians as guardianList,
+  keyRotated,
+  readyRecovery,
   requireSelf,
   SESSION_AUTH_BYTES,
   StorageValue,
   sessionSpent as spentOf,
+  setGuardians as storeGuardians,
   grantSession as storeSession,
   U128,
   VALID_FOREVER,
@@ -19,7 +26,6 @@ import {
   verifyWebAuthn,
 } from "../../sdk/index";
 import { BadPublicKey } from "./errors.gen";
-import { KeyRotated } from "./events.gen";
 
 const keySlot = new StorageValue<Uint8Array>("key");
 
@@ -56,7 +62,33 @@ export function validate(
 export function rotateKey(publicKey: Uint8Array): void {
   requireSelf();
   setKey(publicKey);
-  KeyRotated(publicKey);
+  keyRotated(publicKey);
+}
+
+/** A guardian approves `publicKey` (a 65-byte P-256 point) as the new passkey. */
+export function approveRecovery(publicKey: Uint8Array): u32 {
+  if (publicKey.length != 65 || publicKey[0] != 4) BadPublicKey(publicKey.length);
+  return approve(publicKey);
+}
+
+/** Completes a recovery with enough approvals after the delay (anyone may call it). */
+export function completeRecovery(): void {
+  const next = readyRecovery();
+  setKey(next);
+  keyRotated(next);
+}
+
+export function setGuardians(guardians: Array<Address>, threshold: u32, delay: u64): void {
+  storeGuardians(guardians, threshold, delay);
+}
+
+export function guardians(): Array<Address> {
+  return guardianList();
+}
+
+/** The owner cancels a pending recovery. */
+export function cancelRecovery(): void {
+  cancel();
 }
 
 /** Grants an ed25519 session key limited to (target, method) pairs, per-token limits and an expiry. */

@@ -1,24 +1,31 @@
 /**
  * An account controlled by a secp256k1 key, Ethereum-style: the authorisation is a
  * 65-byte r ‖ s ‖ v signature of keccak256(signing hash), and the recovered signer must
- * be the owner's address. The account may rotate its owner and grant session keys.
+ * be the owner's address. The account may hand itself to another owner, set guardians who
+ * can recover it after a delay (`sdk/recovery.ts`; the "key" is the new owner's 20-byte
+ * address), and grant session keys.
  */
 import {
   Address,
+  approveRecovery as approve,
   Bytes32,
+  cancelRecovery as cancel,
   revokeSession as dropSession,
+  guardians as guardianList,
   keccak256,
+  keyRotated,
+  readyRecovery,
   requireSelf,
   SESSION_AUTH_BYTES,
   StorageValue,
   secp256k1Recover,
   sessionSpent as spentOf,
+  setGuardians as storeGuardians,
   grantSession as storeSession,
   U128,
   VALID_FOREVER,
   validateSession,
 } from "../../sdk/index";
-import { OwnerChanged } from "./events.gen";
 
 const ownerSlot = new StorageValue<Address>("owner");
 
@@ -50,7 +57,32 @@ export function validate(
 export function setOwner(owner_: Address): void {
   requireSelf();
   ownerSlot.set(owner_);
-  OwnerChanged(owner_);
+  keyRotated(owner_.bytes);
+}
+
+/** A guardian approves `owner_` as the new owner. */
+export function approveRecovery(owner_: Address): u32 {
+  return approve(owner_.bytes);
+}
+
+/** Completes a recovery with enough approvals after the delay (anyone may call it). */
+export function completeRecovery(): void {
+  const next = readyRecovery();
+  ownerSlot.set(new Address(next));
+  keyRotated(next);
+}
+
+export function setGuardians(guardians: Array<Address>, threshold: u32, delay: u64): void {
+  storeGuardians(guardians, threshold, delay);
+}
+
+export function guardians(): Array<Address> {
+  return guardianList();
+}
+
+/** The owner cancels a pending recovery. */
+export function cancelRecovery(): void {
+  cancel();
 }
 
 /** Grants an ed25519 session key limited to (target, method) pairs, per-token limits and an expiry. */
