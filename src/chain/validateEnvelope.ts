@@ -85,7 +85,11 @@ function refusal(who: string, outcome: CallOutcome, time: bigint): string | unde
   const until = validUntil(outcome);
   if (until === 0n) {
     const what = who === "account" ? "the authorisation" : "to pay";
-    return `the ${who} refused ${what} (validation ${outcome.status})`;
+    const how =
+      outcome.status === "success"
+        ? "its validation returned 0"
+        : `its validation ended in ${outcome.status}`;
+    return `the ${who} refused ${what} (${how})`;
   }
   if (until < time) return `the ${who}'s authorisation expired at ${until} (block time ${time})`;
   return undefined;

@@ -123,7 +123,9 @@ export function loadConfig(
           if (!known) problems.push(`config file ${file}: unknown setting "${key}"`);
         }
         for (const s of SETTINGS) {
-          const v = getIn(parsed as Record<string, unknown>, s);
+          const obj = parsed as Record<string, unknown>;
+          // Nested ({ "rpc": { "maxBatch": 5 } }) or flat ({ "rpc.maxBatch": 5 }).
+          const v = obj[s] !== undefined ? obj[s] : getIn(obj, s);
           if (v !== undefined) setIn(raw, s, v);
         }
       }

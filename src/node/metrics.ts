@@ -85,7 +85,7 @@ export class NodeMetrics {
       this.reexecutions.inc(Math.max(0, execution.executions - header.txCount));
       this.phase.observe({ phase: "execute" }, execution.executeMs / 1000);
       this.phase.observe({ phase: "state_root" }, execution.stateRootMs / 1000);
-      this.phase.observe({ phase: "commit" }, execution.commitMs / 1000);
+      this.phase.observe({ phase: "commit" }, produced.commitMs / 1000);
     }
   }
 

@@ -55,6 +55,8 @@ export interface ProducedBlock {
   receipts: ReceiptJson[];
   /** Transactions dropped because they were invalid at execution, with the reason. */
   dropped: Array<{ hash: string; reason: string }>;
+  /** Time of the one-transaction LMDB commit (not in the stored record: known only after it). */
+  commitMs: number;
 }
 
 /** The chain's next nonce sequence of (sender, key). */
@@ -142,7 +144,6 @@ export async function produceBlock(
       }),
       executeMs: t1 - t0,
       stateRootMs: t2 - t1,
-      commitMs: 0,
     },
   };
   deps.db.stageBlock({
@@ -154,8 +155,8 @@ export async function produceBlock(
   const t3 = performance.now();
   deps.state.commit(result.writeSet);
   deps.tree.markCommitted();
-  if (block.execution) block.execution.commitMs = performance.now() - t3;
+  const commitMs = performance.now() - t3;
   deps.mempool.removeIncluded([...txHashes, ...dropped.map((d) => d.hash)]);
   deps.mempool.dropStale(nextSequence);
-  return { block, receipts: jsonReceipts, dropped };
+  return { block, receipts: jsonReceipts, dropped, commitMs };
 }

@@ -8,6 +8,7 @@ import { type Logger, pino } from "pino";
 import { NODE_TOPICS, nodeMethods } from "./api/index.js";
 import { ChainNode } from "./chainNode.js";
 import type { NodeConfig } from "./config.js";
+import { explorerRoutes } from "./explorer/index.js";
 import { NodeMetrics } from "./metrics.js";
 import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
 
@@ -51,6 +52,7 @@ export async function startNode(
     log,
     onRequest: (method, ms, ok) => metrics.onRpc(method, ms, ok),
     routes: {
+      ...explorerRoutes(node),
       "/metrics": async (_req: IncomingMessage, res: ServerResponse) => {
         metrics.onMempool(node.mempool.stats());
         res.writeHead(200, { "content-type": metrics.registry.contentType });
@@ -77,7 +79,7 @@ export async function startNode(
         mode: execution?.mode,
         executeMs: execution?.executeMs.toFixed(1),
         stateRootMs: execution?.stateRootMs.toFixed(1),
-        commitMs: execution?.commitMs.toFixed(1),
+        commitMs: produced.commitMs.toFixed(1),
       },
       "block committed",
     );

@@ -30,10 +30,10 @@ export interface LogFilter {
 
 export function parseLogFilter(value: unknown, head: number): LogFilter {
   const f = object(value ?? {}, "filter");
-  const fromBlock = blockTag(f.fromBlock ?? "latest", "fromBlock", head);
   const toBlock = Math.min(blockTag(f.toBlock ?? "latest", "toBlock", head), head);
-  if (fromBlock > toBlock && f.fromBlock !== undefined)
-    throw invalidParams(`fromBlock ${fromBlock} is after toBlock ${toBlock}`);
+  // Without fromBlock the range is the single block toBlock (by default the head).
+  const fromBlock = f.fromBlock === undefined ? toBlock : blockTag(f.fromBlock, "fromBlock", head);
+  if (fromBlock > toBlock) throw invalidParams(`fromBlock ${fromBlock} is after toBlock ${toBlock}`);
   const topics = f.topics === undefined ? [] : f.topics;
   if (!Array.isArray(topics) || topics.length > 4)
     throw invalidParams("topics: expected at most 4 positions");

@@ -6,7 +6,7 @@
  * `{ address?, topics? }`), `pendingTransactions` (the hash of each admitted transaction).
  */
 import type { ChainNode } from "../chainNode.js";
-import type { RpcHandler, TopicSpec } from "../rpc/index.js";
+import { invalidParams, type RpcHandler, type TopicSpec } from "../rpc/index.js";
 import type { LogJson } from "../store/records.js";
 import { chainMethods, logMatches, parseLogFilter } from "./chainMethods.js";
 import { stateMethods } from "./stateMethods.js";
@@ -21,6 +21,11 @@ export const NODE_TOPICS: Record<string, TopicSpec> = {
   pendingTransactions: {},
   logs: {
     validateFilter: (filter) => {
+      const f = (filter ?? {}) as Record<string, unknown>;
+      if (typeof f === "object" && (f.fromBlock !== undefined || f.toBlock !== undefined))
+        throw invalidParams(
+          "logs subscriptions take { address?, topics? }: they follow new blocks, so fromBlock/toBlock do not apply (use weft_getLogs for past blocks)",
+        );
       const { address, topics } = parseLogFilter(filter ?? {}, 0);
       return { address, topics };
     },

@@ -5,8 +5,14 @@
  */
 import { executeEnvelope } from "../../chain/executeEnvelope.js";
 import type { Call, TxEnvelope } from "../../chain/tx/envelope.js";
-import { encodeTx } from "../../chain/tx/envelope.js";
-import { envelopeIntrinsicGas, VALIDATION_GAS_LIMIT } from "../../chain/validateEnvelope.js";
+import { encodeTx, signingHash } from "../../chain/tx/envelope.js";
+import {
+  envelopeIntrinsicGas,
+  POST_OP_GAS_LIMIT,
+  VALIDATE_ARGS,
+  VALIDATION_GAS_LIMIT,
+} from "../../chain/validateEnvelope.js";
+import { encodeAbi } from "../../codec/abi.js";
 import type { Address } from "../../codec/address.js";
 import { decodeU128 } from "../../engine/deltas.js";
 import { balanceKey, codeHashKey, storageKey } from "../../state/keys.js";
@@ -108,9 +114,11 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
       };
     },
     /**
-     * [{ sender, calls, nonceKey?, paymaster?, auth? }] → { gasUsed, gasLimit }. With `auth`
-     * the whole transaction runs (validation included); without it, the calls run as the
-     * sender and the validation step is charged at its limit.
+     * [{ sender, calls, nonceKey?, nonceSequence?, gasLimit?, maxFee?, priorityFee?, paymaster?, auth? }]
+     * → { gasUsed, gasLimit }. With `auth` (signed over the envelope these fields describe)
+     * the whole transaction runs; without it, the account's validation step runs with a
+     * dummy 64-byte authorisation (signature checks cost the same whether they pass) and
+     * the calls run as the sender. `gasLimit` in the answer adds a 20% margin.
      */
     weft_estimateGas(params) {
       const [req] = positional(params, 1, 1, "[{ sender, calls, nonceKey?, paymaster?, auth? }]");
@@ -122,10 +130,13 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
         chainId: node.options.chainId,
         sender,
         nonceKey: key,
-        nonceSequence: node.nextSequence(sender, key),
-        gasLimit: BigInt(MAX_TX_GAS),
-        maxFee: 0n,
-        priorityFee: 0n,
+        nonceSequence:
+          o.nonceSequence === undefined
+            ? node.nextSequence(sender, key)
+            : u64(o.nonceSequence, "nonceSequence"),
+        gasLimit: o.gasLimit === undefined ? BigInt(MAX_TX_GAS) : u64(o.gasLimit, "gasLimit"),
+        maxFee: o.maxFee === undefined ? 0n : amount(o.maxFee, "maxFee"),
+        priorityFee: o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee"),
         calls,
         auth: o.auth === undefined ? new Uint8Array(96) : bytes(o.auth, "auth"),
       };
@@ -145,7 +156,21 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
         gasUsed = out.receipt.gasUsed;
       } else {
         const state = view();
-        gasUsed = envelopeIntrinsicGas(env) + VALIDATION_GAS_LIMIT;
+        const validation = node.vm.validate(state, node.nextBlock(), {
+          account: sender,
+          input: encodeAbi(VALIDATE_ARGS, [
+            signingHash(env),
+            new Uint8Array(64),
+            0n,
+            calls.map((c) => c.target),
+            calls.map((c) => c.method),
+            calls.map((c) => c.args),
+            calls.map((c) => c.value),
+          ]),
+          gasLimit: VALIDATION_GAS_LIMIT,
+        });
+        const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
+        gasUsed = envelopeIntrinsicGas(env) + validation.gasUsed + settlement;
         for (const call of calls) {
           const outcome = node.vm.call(state, node.nextBlock(), {
             caller: sender,

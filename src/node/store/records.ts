@@ -37,7 +37,8 @@ export interface BlockExecutionStats {
   dependencyWaits: number;
   executeMs: number;
   stateRootMs: number;
-  commitMs: number;
+  /** Known only after the commit: in logs and metrics, absent from the stored record. */
+  commitMs?: number;
 }
 
 export interface StoredBlock {

@@ -1,0 +1,69 @@
+/** Node configuration: defaults, then file, then environment, then flags; every problem reported at once. */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ConfigError, defaultConfig, envName, loadConfig } from "../../../src/node/config.js";
+
+describe("node configuration", () => {
+  it("layers file < environment < flags, nested or flat keys in the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-config-"));
+    try {
+      const file = join(dir, "weft.json");
+      writeFileSync(
+        file,
+        JSON.stringify({ port: 9000, rpc: { maxBatch: 5 }, "mempool.maxPerSender": 7, chainId: "42" }),
+      );
+      const config = loadConfig(
+        { config: file, port: 9002 },
+        { WEFT_PORT: "9001", WEFT_BLOCK_TIME_MS: "250" },
+        dir,
+      );
+      assert.equal(config.port, 9002, "flags win");
+      assert.equal(config.blockTimeMs, 250, "environment over defaults");
+      assert.equal(config.rpc.maxBatch, 5, "nested key from the file");
+      assert.equal(config.mempool.maxPerSender, 7, "flat key from the file");
+      assert.equal(config.chainId, 42n);
+      assert.equal(config.dataDir, join(dir, ".weft/data"));
+      assert.equal(envName("mempool.maxNonceGap"), "WEFT_MEMPOOL_MAX_NONCE_GAP");
+      assert.deepEqual(loadConfig({}, {}, dir), defaultConfig(dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports every bad value, unknown setting and unreadable file with the setting's name", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-config-"));
+    try {
+      const file = join(dir, "bad.json");
+      writeFileSync(file, JSON.stringify({ prot: 1 }));
+      assert.throws(
+        () =>
+          loadConfig(
+            { config: file, port: "70000", chainId: "0", feeRecipient: "0x12", logLevel: "loud" },
+            { WEFT_WORKERS: "many" },
+            dir,
+          ),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError);
+          const text = e.problems.join("\n");
+          for (const what of [
+            /unknown setting "prot"/,
+            /port \(WEFT_PORT\)/,
+            /chainId/,
+            /feeRecipient/,
+            /logLevel/,
+            /workers \(WEFT_WORKERS\)/,
+          ])
+            assert.match(text, what);
+          assert.equal(e.problems.length, 6);
+          return true;
+        },
+      );
+      assert.throws(() => loadConfig({ config: join(dir, "missing.json") }, {}, dir), /missing\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
