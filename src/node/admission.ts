@@ -31,10 +31,14 @@ export interface PendingTx {
   envelope: TxEnvelope;
   raw: Uint8Array;
   hash: Hex;
+  /** Digests of the signatures admission verified (`vm/verifiedSignatures.ts`). */
+  verified?: string[];
 }
 
 export interface AdmissionDeps {
+  /** A VM whose verified signatures are recorded into `verified` (see `createVm`'s `onSignatureVerified`). */
   vm: Vm;
+  verified?: { digests: string[] };
   state: StateReader;
   mempool: Mempool<PendingTx>;
   /** The context the next block will have (validation compares "valid until" with its time). */
@@ -68,9 +72,11 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const hash = hex(txHash(envelope));
   checkNew(deps, hash);
   const state = new TxState({ read: (key) => deps.state.get(key) });
+  if (deps.verified !== undefined) deps.verified.digests = [];
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
   if (!check.ok) throw new AdmissionError(check.rule === "nonce" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
-  return offer(deps, { envelope, raw, hash }, effectivePrice(envelope), check.checked.nextSequence);
+  const verified = deps.verified?.digests ?? [];
+  return offer(deps, { envelope, raw, hash, verified }, effectivePrice(envelope), check.checked.nextSequence);
 }
 
 /**

@@ -20,6 +20,8 @@ export type WorkerVerdict =
       hash: `0x${string}`;
       price: bigint;
       nextSequence: bigint;
+      /** Digests of the signatures its validation verified (execution will not verify them again). */
+      verified: string[];
     }
   | {
       ok: false;
@@ -40,6 +42,7 @@ export function judge(
   read: (key: string) => Uint8Array | undefined,
   block: BlockContext,
   raw: Uint8Array,
+  verified: string[] = [],
 ): WorkerVerdict {
   if (raw.length > MAX_TX_BYTES)
     return {
@@ -70,16 +73,21 @@ export function judge(
     hash,
     price: effectivePrice(envelope),
     nextSequence: check.checked.nextSequence,
+    verified,
   };
 }
 
 if (parentPort !== null) {
   const port = parentPort;
   const db = openChainDb((workerData as { dataDir: string }).dataDir);
-  const vm = createVm();
+  let verified: string[] = [];
+  const vm = createVm({ onSignatureVerified: (digest) => verified.push(digest) });
   const read = (key: string) => db.state.get(key);
   port.on("message", (m: AdmissionRequest) => {
-    const verdicts = m.raws.map((raw) => judge(vm, read, m.block, raw));
+    const verdicts = m.raws.map((raw) => {
+      verified = [];
+      return judge(vm, read, m.block, raw, verified);
+    });
     port.postMessage({ id: m.id, verdicts });
   });
 }

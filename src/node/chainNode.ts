@@ -56,6 +56,9 @@ type PendingListener = (tx: PoolTx<PendingTx>) => void;
 export class ChainNode {
   readonly mempool: Mempool<PendingTx>;
   readonly vm: Vm;
+  /** Admission on this thread: a VM that records the signatures it verifies. */
+  private readonly admissionVm: Vm;
+  private readonly verified = { digests: [] as string[] };
   private timer: NodeJS.Timeout | undefined;
   private producing: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -73,6 +76,10 @@ export class ChainNode {
   ) {
     this.mempool = new Mempool<PendingTx>(options.mempool ?? {});
     this.vm = createVm();
+    this.admissionVm = createVm({
+      cache: this.vm.cache,
+      onSignatureVerified: (d) => this.verified.digests.push(d),
+    });
     const workers = options.admissionWorkers ?? 0;
     if (workers > 0) this.admission = new AdmissionPool(options.dataDir, workers, () => this.nextBlock());
   }
@@ -126,7 +133,8 @@ export class ChainNode {
   /** Admits a raw transaction into the pool (throws `AdmissionError`); may trigger a block. */
   submit(raw: Uint8Array): PoolTx<PendingTx> {
     const deps: AdmissionDeps = {
-      vm: this.vm,
+      vm: this.admissionVm,
+      verified: this.verified,
       state: this.state,
       mempool: this.mempool,
       nextBlock: () => this.nextBlock(),
@@ -145,7 +153,7 @@ export class ChainNode {
       if (verdict.hash !== undefined) checkNew(deps, verdict.hash);
       throw new AdmissionError(verdict.code, verdict.message);
     }
-    const pending = { envelope: verdict.envelope, raw, hash: verdict.hash };
+    const pending = { envelope: verdict.envelope, raw, hash: verdict.hash, verified: verdict.verified };
     return this.admitted(offer(deps, pending, verdict.price, verdict.nextSequence));
   }
 

@@ -89,7 +89,11 @@ export async function produceBlock(
     maxCount: deps.maxBlockTxs,
   });
   if (ready.length === 0) return undefined;
-  const ctx = nextBlockContext(head, deps.chainId, deps.feeRecipient, nowMs);
+  const ctx: BlockContext = {
+    ...nextBlockContext(head, deps.chainId, deps.feeRecipient, nowMs),
+    // Signatures admission verified are not verified again (vm/verifiedSignatures.ts).
+    preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
+  };
   const txs: Transaction[] = ready.map((p) => ({ kind: "account", envelope: p.tx.envelope }));
 
   const t0 = performance.now();

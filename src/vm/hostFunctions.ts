@@ -32,6 +32,7 @@ import {
   writeU128,
 } from "./memoryAccess.js";
 import type { TxState } from "./txState.js";
+import { type SignatureScheme, signatureDigest } from "./verifiedSignatures.js";
 import { vmError } from "./vmErrors.js";
 
 /** The block a transaction runs in, as contracts see it. */
@@ -40,6 +41,11 @@ export interface BlockEnv {
   /** Seconds since the Unix epoch. */
   time: bigint;
   chainId: bigint;
+  /**
+   * Digests of signatures this node already verified (at admission): a verification whose
+   * digest is here is not repeated (`verifiedSignatures.ts`). Gas and results are the same.
+   */
+  preverified?: ReadonlySet<string>;
 }
 
 /** Status codes of `call`, as the contract sees them. */
@@ -76,6 +82,8 @@ export interface HostContext {
   call(request: NestedCallRequest): { status: number; data: Uint8Array };
   /** Deploys a contract from stored code, from the current frame; charges its gas to it. */
   create(request: NestedCreateRequest): { status: number; data: Uint8Array; address?: Address };
+  /** Told the digest of each signature found valid by actually verifying it (admission records them). */
+  onVerified?: (digest: string) => void;
 }
 
 /** Takes `amount` gas from the frame or aborts it with out of gas. */
@@ -106,6 +114,27 @@ function slotKey(frame: Frame, kp: number, kl: number): string {
 }
 
 /** Builds the `"weft"` import object bound to `ctx`. */
+/**
+ * A signature verification that a digest this node recorded can stand in for, and that
+ * records its digest when it verifies (see verifiedSignatures.ts). The caller charged gas.
+ */
+function verifiedOnce(
+  ctx: HostContext,
+  scheme: SignatureScheme,
+  key: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+  verify: () => boolean,
+): boolean {
+  const known = ctx.env().preverified;
+  if (known === undefined && ctx.onVerified === undefined) return verify();
+  const digest = signatureDigest(scheme, key, message, signature);
+  if (known?.has(digest)) return true;
+  const ok = verify();
+  if (ok) ctx.onVerified?.(digest);
+  return ok;
+}
+
 export function createHostFunctions(ctx: HostContext): Record<string, (...args: never[]) => unknown> {
   const host = {
     input_size(): number {
@@ -312,9 +341,10 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       charge(f, GAS.ED25519_VERIFY + GAS.HASH_WORD * Math.ceil((msgLen >>> 0) / 32));
       if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
       try {
-        return verifyEd25519(readBytes(f, pkPtr, 32), readBytes(f, msgPtr, msgLen), readBytes(f, sigPtr, 64))
-          ? 1
-          : 0;
+        const key = readBytes(f, pkPtr, 32);
+        const msg = readBytes(f, msgPtr, msgLen);
+        const sig = readBytes(f, sigPtr, 64);
+        return verifiedOnce(ctx, "ed25519", key, msg, sig, () => verifyEd25519(key, msg, sig)) ? 1 : 0;
       } catch (error) {
         if (error instanceof SignatureError) return 0;
         throw error;
@@ -338,9 +368,10 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       charge(f, GAS.P256_VERIFY + GAS.HASH_WORD * Math.ceil((msgLen >>> 0) / 32));
       if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
       try {
-        return verifyP256(readBytes(f, pkPtr, 65), readBytes(f, msgPtr, msgLen), readBytes(f, sigPtr, 64))
-          ? 1
-          : 0;
+        const key = readBytes(f, pkPtr, 65);
+        const msg = readBytes(f, msgPtr, msgLen);
+        const sig = readBytes(f, sigPtr, 64);
+        return verifiedOnce(ctx, "p256", key, msg, sig, () => verifyP256(key, msg, sig)) ? 1 : 0;
       } catch (error) {
         if (error instanceof SignatureError) return 0;
         throw error;

@@ -88,6 +88,8 @@ export interface VmOptions extends ModuleCacheOptions {
   cache?: ModuleCache;
   /** Benchmarks only: count host calls and the time spent in them (adds timer overhead). */
   hostProfile?: HostProfile;
+  /** Told the digest of each signature this VM verified as valid (mempool admission records them). */
+  onSignatureVerified?: (digest: string) => void;
 }
 
 export interface HostProfile {
@@ -133,6 +135,7 @@ export function createVm(options: VmOptions = {}): Vm {
     state: () => current().state,
     env: () => current().env,
     restricted: () => (session as Session).restricted,
+    ...(options.onSignatureVerified === undefined ? {} : { onVerified: options.onSignatureVerified }),
     call(request) {
       const caller = currentFrame();
       charge(caller, GAS.CALL);
