@@ -40,7 +40,10 @@ const seconds = Number(args.seconds);
 const accounts = Number(args.accounts);
 const cores = availableParallelism();
 const TICK_MS = 20;
-const TO = "0x00000000000000000000000000000000000000cc" as Address;
+/** A fresh recipient per transfer (token balances of distinct recipients do not conflict). */
+function recipient(i: number): Address {
+  return `0x${(0x1000000 + i).toString(16).padStart(40, "0")}` as Address;
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -131,7 +134,12 @@ for (const rate of rates) {
       maxFee: 10n,
       priorityFee: 1n,
       calls: [
-        { target: wusd, method: "transfer", args: encodeAbi(["address", "u128"], [TO, 1n]), value: 0n },
+        {
+          target: wusd,
+          method: "transfer",
+          args: encodeAbi(["address", "u128"], [recipient(rows.length * 1_000_000 + i), 1n]),
+          value: 0n,
+        },
       ],
       auth: new Uint8Array(0),
     };
