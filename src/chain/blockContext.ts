@@ -3,6 +3,12 @@ import type { Address } from "../codec/address.js";
 import type { BlockEnv } from "../vm/hostFunctions.js";
 
 export interface BlockContext extends BlockEnv {
-  /** Credited with every fee, as a commutative delta. */
+  /** Credited with every fee (for envelopes: the priority part), as a commutative delta. */
   feeRecipient: Address;
+  /**
+   * The block's base fee per gas (EIP-1559 style): every envelope pays at least this much
+   * per gas, and that part is burned; only the priority part goes to the fee recipient.
+   * Absent = 0 (tests, benchmarks, genesis).
+   */
+  baseFee?: bigint;
 }

@@ -8,8 +8,9 @@
  * 2. With a paymaster, its `postOp` runs after the calls, whatever their outcome, called by
  *    the protocol (`PROTOCOL_CALLER`) with at most `POST_OP_GAS_LIMIT` gas, reserved
  *    before the calls ran. If it fails, only its own effects are undone.
- * 3. The fee, gas used × price (price = min(max fee, priority fee) until the base fee
- *    exists), is charged to the payer and credited to the fee recipient as a delta.
+ * 3. The fee, gas used × price (price = min(max fee, base fee + priority fee)), is charged
+ *    to the payer; the base-fee part is burned and the rest credited to the fee recipient
+ *    as a delta.
  */
 import { encodeAbi } from "../codec/abi.js";
 import type { StateView, TxOutput } from "../engine/types.js";
@@ -62,7 +63,7 @@ export function executeEnvelope(
       deltas: new Map(),
     };
   }
-  const { intrinsic, validationGas, reserve, price, payer, hash } = check.checked;
+  const { intrinsic, validationGas, reserve, price, baseFee, payer, hash } = check.checked;
   state.write(check.checked.nonceStateKey, encodeU64(check.checked.nextSequence + 1n));
 
   const snap = state.snapshot();
@@ -114,7 +115,8 @@ export function executeEnvelope(
   const gasUsed = intrinsic + validationGas + used;
   const fee = BigInt(gasUsed) * price;
   state.setBalance(payer, state.balanceOf(payer) - fee);
+  const tip = BigInt(gasUsed) * (price - baseFee);
   const deltas = new Map<string, bigint>();
-  if (fee > 0n) deltas.set(balanceKey(block.feeRecipient), fee);
+  if (tip > 0n) deltas.set(balanceKey(block.feeRecipient), tip);
   return { receipt: { status, gasUsed, fee, events: state.events, output }, writes: state.writes, deltas };
 }

@@ -4,8 +4,9 @@
  *
  * 1. Without execution: the chain id, the gas limit against the intrinsic gas (plus the
  *    settlement reserve when a paymaster pays) and `MAX_TX_GAS`, the sender (and the
- *    paymaster) are contracts, the nonce sequence, and the payer can cover gas limit ×
- *    price (the sender also the value its calls send).
+ *    paymaster) are contracts, the nonce sequence, the max fee covers the block's base
+ *    fee, and the payer can cover gas limit × price (the sender also the value its calls
+ *    send), where price = min(max fee, base fee + priority fee).
  * 2. The account's validation step (`Vm.validate`, restricted mode, at most
  *    `VALIDATION_GAS_LIMIT`) sees the signing hash, the authorisation, the most the
  *    account pays in fees, and the calls; it returns "valid until" (a u64 timestamp, 0 =
@@ -48,7 +49,10 @@ export interface ValidatedEnvelope {
   remaining: number;
   /** Gas reserved for the paymaster's `postOp` (0 without a paymaster). */
   reserve: number;
+  /** Paid per gas: base fee + priority fee, capped by the max fee. */
   price: bigint;
+  /** The burned part of `price` (the block's base fee). */
+  baseFee: bigint;
   payer: Address;
   hash: Uint8Array;
   /** The nonce key's state key and the chain's next sequence for it. */
@@ -64,10 +68,16 @@ export type EnvelopeCheck =
 /** How the nonce is judged: execution wants exactly the next one; admission also takes later ones. */
 export type NonceRule = "exact" | "next-or-later";
 
-/** Gas price paid: the priority fee, capped by the max fee (there is no base fee yet). */
-export function effectivePrice(env: TxEnvelope): bigint {
-  if (env.priorityFee > env.maxFee) return env.maxFee;
-  return env.priorityFee;
+/** Gas price paid at base fee `baseFee`: base fee + priority fee, capped by the max fee. */
+export function effectivePrice(env: TxEnvelope, baseFee = 0n): bigint {
+  const wanted = baseFee + env.priorityFee;
+  return wanted > env.maxFee ? env.maxFee : wanted;
+}
+
+/** What the fee recipient gets per gas (the priority part of the price). */
+export function effectiveTip(env: TxEnvelope, baseFee = 0n): bigint {
+  const price = effectivePrice(env, baseFee);
+  return price > baseFee ? price - baseFee : 0n;
 }
 
 export function envelopeIntrinsicGas(env: TxEnvelope): number {
@@ -129,7 +139,10 @@ export function validateEnvelope(
   if (env.gasLimit > BigInt(MAX_TX_GAS))
     return fail(`gas limit ${env.gasLimit} is above the maximum ${MAX_TX_GAS}`);
   const gasLimit = Number(env.gasLimit);
-  const price = effectivePrice(env);
+  const baseFee = block.baseFee ?? 0n;
+  if (env.maxFee < baseFee)
+    return fail(`max fee ${env.maxFee} is below the block's base fee ${baseFee}: raise maxFee`);
+  const price = effectivePrice(env, baseFee);
   const sender = env.sender;
   if (state.read(codeHashKey(sender)) === undefined)
     return fail(`sender ${sender} is not an account contract`);
@@ -197,6 +210,7 @@ export function validateEnvelope(
       remaining,
       reserve,
       price,
+      baseFee,
       payer: paymaster ?? sender,
       hash,
       nonceStateKey,

@@ -30,6 +30,8 @@ export interface ChainNodeOptions {
   dataDir: string;
   chainId: bigint;
   feeRecipient: Address;
+  /** The base fee never falls below this (and block 0 has it). Default 1. */
+  minBaseFee?: bigint;
   devAccounts: number;
   workers: number;
   blockTimeMs: number;
@@ -123,7 +125,17 @@ export class ChainNode {
 
   /** The context the next block will run with. */
   nextBlock(nowMs = Date.now()): BlockContext {
-    return nextBlockContext(this.head(), this.options.chainId, this.options.feeRecipient, nowMs);
+    return nextBlockContext(
+      this.head(),
+      this.options.chainId,
+      this.options.feeRecipient,
+      this.minBaseFee,
+      nowMs,
+    );
+  }
+
+  get minBaseFee(): bigint {
+    return this.options.minBaseFee ?? 1n;
   }
 
   nextSequence(sender: Address, key: bigint): bigint {
@@ -209,6 +221,7 @@ export class ChainNode {
       },
       chainId: this.options.chainId,
       feeRecipient: this.options.feeRecipient,
+      minBaseFee: this.minBaseFee,
       blockGasLimit: this.options.blockGasLimit,
       maxBlockTxs: this.options.maxBlockTxs,
     });
@@ -264,6 +277,7 @@ function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
     receiptsRoot: `0x${toHex(new Uint8Array(32))}`,
     gasUsed: 0,
     gasLimit: options.blockGasLimit,
+    baseFee: (options.minBaseFee ?? 1n).toString(),
     txCount: 0,
   };
   const block: StoredBlock = { header: { ...fields, hash: blockHash(fields) }, txHashes: [] };

@@ -25,6 +25,8 @@ export interface NodeConfig {
   /** Prefunded development accounts created at genesis (keys printed at start). */
   devAccounts: number;
   feeRecipient: Address;
+  /** The base fee never falls below this; block 0 has it. */
+  minBaseFee: bigint;
   logLevel: "debug" | "info" | "warn" | "error";
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
   rpc: { maxBodyBytes: number; maxBatch: number; requestsPerSecond: number };
@@ -50,6 +52,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     blockGasLimit: 3_000_000_000,
     devAccounts: 10,
     feeRecipient: "0x00000000000000000000000000000000000000fe",
+    minBaseFee: 1n,
     logLevel: "info",
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
     rpc: { maxBodyBytes: 1024 * 1024, maxBatch: 1_000, requestsPerSecond: 100_000 },
@@ -69,6 +72,7 @@ const SETTINGS = [
   "blockGasLimit",
   "devAccounts",
   "feeRecipient",
+  "minBaseFee",
   "logLevel",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
@@ -191,6 +195,15 @@ export function loadConfig(
     "an address (0x + 40 hex digits)",
     (v) => (config.feeRecipient = v.toLowerCase() as Address),
   );
+  const minBaseFee = getIn(raw, "minBaseFee");
+  if (minBaseFee !== undefined) {
+    const text = String(minBaseFee);
+    if (!/^\d{1,38}$/.test(text))
+      problems.push(
+        `minBaseFee (WEFT_MIN_BASE_FEE): expected a non-negative integer, got ${JSON.stringify(minBaseFee)}`,
+      );
+    else config.minBaseFee = BigInt(text);
+  }
   str(
     "logLevel",
     (v) => ["debug", "info", "warn", "error"].includes(v),

@@ -15,6 +15,7 @@ import { nonceKey } from "../state/keys.js";
 import type { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
 import type { PendingTx } from "./admission.js";
+import { nextBaseFee } from "./baseFee.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
 import type { ChainDb } from "./store/chainDb.js";
 import {
@@ -46,6 +47,7 @@ export interface ProducerDeps {
   executor: BlockExecutor;
   chainId: bigint;
   feeRecipient: Address;
+  minBaseFee: bigint;
   blockGasLimit: number;
   maxBlockTxs: number;
 }
@@ -65,15 +67,27 @@ export function readSequence(state: Storage, sender: string, key: bigint): bigin
   return raw === undefined ? 0n : new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true);
 }
 
-/** The context of the block after `head`: its time never goes backwards. */
+/** The context of the block after `head`: its time never goes backwards; its base fee follows `head`'s gas use. */
 export function nextBlockContext(
   head: BlockHeader,
   chainId: bigint,
   feeRecipient: Address,
+  minBaseFee: bigint,
   nowMs = Date.now(),
-) {
+): BlockContext {
   const time = Math.max(Math.floor(nowMs / 1000), head.time);
-  return { height: BigInt(head.number + 1), time: BigInt(time), chainId, feeRecipient };
+  const parent = {
+    baseFee: BigInt(head.baseFee ?? minBaseFee),
+    gasUsed: head.gasUsed,
+    gasLimit: head.gasLimit,
+  };
+  return {
+    height: BigInt(head.number + 1),
+    time: BigInt(time),
+    chainId,
+    feeRecipient,
+    baseFee: nextBaseFee(parent, minBaseFee),
+  };
 }
 
 /** Builds, executes and commits the next block; undefined when no transaction is ready. */
@@ -90,7 +104,7 @@ export async function produceBlock(
   });
   if (ready.length === 0) return undefined;
   const ctx: BlockContext = {
-    ...nextBlockContext(head, deps.chainId, deps.feeRecipient, nowMs),
+    ...nextBlockContext(head, deps.chainId, deps.feeRecipient, deps.minBaseFee, nowMs),
     // Signatures admission verified are not verified again (vm/verifiedSignatures.ts).
     preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
   };
@@ -130,6 +144,7 @@ export async function produceBlock(
     receiptsRoot: receiptsRoot(unsigned),
     gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0),
     gasLimit: deps.blockGasLimit,
+    baseFee: (ctx.baseFee ?? 0n).toString(),
     txCount: included.length,
   };
   const header: BlockHeader = { ...headerFields, hash: blockHash(headerFields) };

@@ -33,6 +33,7 @@ export async function startNode(
     dataDir: config.dataDir,
     chainId: config.chainId,
     feeRecipient: config.feeRecipient,
+    minBaseFee: config.minBaseFee,
     devAccounts: config.devAccounts,
     workers: config.workers,
     admissionWorkers: config.admissionWorkers,

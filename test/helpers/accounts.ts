@@ -54,6 +54,8 @@ export interface EnvelopeOptions {
   authorise?: (hash: Uint8Array) => Uint8Array;
   paymaster?: { address: Address; data: Uint8Array };
   gasLimit?: bigint;
+  maxFee?: bigint;
+  priorityFee?: bigint;
 }
 
 /** An envelope from `user` with `calls`, signed by the user's key unless told otherwise. */
@@ -69,8 +71,8 @@ export function signed(
     nonceKey: options.key ?? 0n,
     nonceSequence: options.sequence ?? nonceOf(chain, user.address, options.key ?? 0n),
     gasLimit: options.gasLimit ?? 3_000_000n,
-    maxFee: 2n,
-    priorityFee: 1n,
+    maxFee: options.maxFee ?? 2n,
+    priorityFee: options.priorityFee ?? 1n,
     calls,
     ...(options.paymaster === undefined ? {} : { paymaster: options.paymaster }),
     auth: new Uint8Array(0),

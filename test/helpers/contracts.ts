@@ -41,7 +41,12 @@ export class TestChain {
 
   /** Moves the chain's clock (and block height) forward: later blocks see the new time. */
   advance(seconds: bigint): void {
-    this.block = { ...this.block, time: this.block.time + seconds, height: this.block.height + 1n };
+    this.setBlock({ time: this.block.time + seconds, height: this.block.height + 1n });
+  }
+
+  /** Changes the context later blocks run with (e.g. the base fee). */
+  setBlock(changes: Partial<BlockContext>): void {
+    this.block = { ...this.block, ...changes };
     this.executor = createChainExecutor(this.block, this.vmOptions);
   }
 

@@ -118,10 +118,24 @@ export function chainMethods(node: ChainNode): Record<string, RpcHandler> {
         version: NODE_VERSION,
         chainId: node.options.chainId.toString(),
         head: { number: head.number, hash: head.hash, time: head.time, stateRoot: head.stateRoot },
+        nextBaseFee: (node.nextBlock().baseFee ?? 0n).toString(),
         mempool: node.mempool.stats(),
         workers: node.options.workers,
         peers: 0,
         syncing: false,
+      };
+    },
+    /** [] → { baseFee (head), nextBaseFee, suggestedPriorityFee, suggestedMaxFee } as decimal strings. */
+    weft_feeData(params) {
+      positional(params, 0, 0, "[]");
+      const next = node.nextBlock().baseFee ?? 0n;
+      const tip = 1n;
+      return {
+        baseFee: node.head().baseFee ?? "0",
+        nextBaseFee: next.toString(),
+        suggestedPriorityFee: tip.toString(),
+        // Room for the base fee to rise for a few full blocks while the transaction waits.
+        suggestedMaxFee: (2n * next + tip).toString(),
       };
     },
     /** [] → the genesis: chain id, time, the contracts deployed and the dev accounts (addresses and public keys). */

@@ -88,9 +88,10 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
     /** [stateKeyHex] → the value at any state key with its Merkle proof against the head's state root. */
     weft_getProof(params) {
       const [key] = positional(params, 1, 1, "[stateKeyHex]");
-      const k = string(key, "stateKey", 4096).toLowerCase();
+      const text = string(key, "stateKey", 4096).toLowerCase();
+      const k = text.startsWith("0x") ? text.slice(2) : text;
       if (!/^[0-9a-f]{2,}$/.test(k) || k.length % 2 !== 0)
-        throw invalidParams("stateKey: expected hex without 0x");
+        throw invalidParams("stateKey: expected hex bytes (0x optional)");
       return proofView(node, k, true);
     },
     /** [{ from?, to, method, args?, value? }] → { status, output, gasUsed, logs }: a read-only call. */
@@ -121,7 +122,12 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
      * the calls run as the sender. `gasLimit` in the answer adds a 20% margin.
      */
     weft_estimateGas(params) {
-      const [req] = positional(params, 1, 1, "[{ sender, calls, nonceKey?, paymaster?, auth? }]");
+      const [req] = positional(
+        params,
+        1,
+        1,
+        "[{ sender, calls, nonceKey?, nonceSequence?, gasLimit?, maxFee?, priorityFee?, paymaster?, auth? }]",
+      );
       const o = object(req, "transaction");
       const sender = address(o.sender, "sender");
       const calls = callsOf(o.calls);
@@ -138,7 +144,7 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
         maxFee: o.maxFee === undefined ? 0n : amount(o.maxFee, "maxFee"),
         priorityFee: o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee"),
         calls,
-        auth: o.auth === undefined ? new Uint8Array(96) : bytes(o.auth, "auth"),
+        auth: o.auth === undefined ? new Uint8Array(64) : bytes(o.auth, "auth"),
       };
       if (o.paymaster !== undefined) {
         const p = object(o.paymaster, "paymaster");
@@ -169,6 +175,10 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
           ]),
           gasLimit: VALIDATION_GAS_LIMIT,
         });
+        if (validation.status !== "success")
+          throw invalidParams(
+            `${sender} has no working validation step (is it an account contract?): ${validation.status}`,
+          );
         const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
         gasUsed = envelopeIntrinsicGas(env) + validation.gasUsed + settlement;
         for (const call of calls) {

@@ -140,7 +140,10 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
  * `/explorer` and `/explorer/`, each static file at `/explorer/<name>`, and
  * `/explorer/metadata.json`.
  */
-export function explorerRoutes(node: { genesis: GenesisInfo }, dir = explorerStaticDir()): Record<string, HttpRoute> {
+export function explorerRoutes(
+  node: { genesis: GenesisInfo },
+  dir = explorerStaticDir(),
+): Record<string, HttpRoute> {
   let metadata: string | undefined;
   const routes: Record<string, HttpRoute> = {
     [`${EXPLORER_PATH}/metadata.json`]: (_req: IncomingMessage, res: ServerResponse) => {

@@ -25,6 +25,8 @@ export interface BlockHeader {
   receiptsRoot: Hex;
   gasUsed: number;
   gasLimit: number;
+  /** Base fee per gas of this block (decimal string); absent in blocks written before it existed. */
+  baseFee?: string;
   txCount: number;
 }
 
@@ -119,6 +121,7 @@ export function blockHash(h: Omit<BlockHeader, "hash">): Hex {
     String(h.gasUsed),
     String(h.gasLimit),
     String(h.txCount),
+    h.baseFee ?? "",
   ];
   return hex(keccak256(utf8(fields.join("\n"))));
 }

@@ -53,6 +53,12 @@ describe("node end to end", () => {
 
   it("submits a transaction, includes it, and serves the block, transaction and receipt", async () => {
     assert.equal(await rpc(node.url, "weft_chainId"), "1337");
+    const fees = await rpc<{ baseFee: string; nextBaseFee: string; suggestedMaxFee: string }>(
+      node.url,
+      "weft_feeData",
+    );
+    assert.equal(fees.baseFee, "1", "block 0 has the minimum base fee");
+    assert.ok(BigInt(fees.suggestedMaxFee) > BigInt(fees.nextBaseFee));
     const { hash } = await rpc<{ hash: string }>(node.url, "weft_sendRawTransaction", [hex(raw(0n))]);
     const receipt = await waitForReceipt<{
       status: string;
@@ -62,13 +68,14 @@ describe("node end to end", () => {
     }>(node.url, hash);
     assert.equal(receipt.status, "success");
     assert.equal(receipt.logs.length, 1);
-    const block = await rpc<{ hash: string; transactions: string[]; stateRoot: string }>(
+    const block = await rpc<{ hash: string; transactions: string[]; stateRoot: string; baseFee: string }>(
       node.url,
       "weft_getBlockByNumber",
       [receipt.blockNumber],
     );
     assert.equal(block.hash, receipt.blockHash);
     assert.deepEqual(block.transactions, [hash]);
+    assert.equal(block.baseFee, "1", "a nearly empty block after block 0 keeps the minimum");
     const byHash = await rpc<{ number: number }>(node.url, "weft_getBlockByHash", [block.hash, true]);
     assert.equal(byHash.number, receipt.blockNumber);
     const tx = await rpc<{ status: string; sender: string; index: number }>(node.url, "weft_getTransaction", [
@@ -93,7 +100,7 @@ describe("node end to end", () => {
       ),
     );
     const absent = await rpc<{ value: null; stateRoot: string; proof: unknown }>(node.url, "weft_getProof", [
-      balanceKey(TO),
+      `0x${balanceKey(TO)}`, // 0x is optional
     ]);
     assert.equal(absent.value, null);
     assert.ok(

@@ -74,7 +74,7 @@ export function formatUnits(value, decimals, maxFraction = 6) {
   frac = frac.replace(/0+$/, "");
   const tiny = frac === "" && v % base !== 0n && whole === 0n;
   const text = `${groupDigits(whole)}${frac ? `.${frac}` : ""}`;
-  return `${negative ? "-" : ""}${tiny ? "<0." + "0".repeat(Math.max(0, maxFraction - 1)) + "1" : text}`;
+  return `${negative ? "-" : ""}${tiny ? `<0.${"0".repeat(Math.max(0, maxFraction - 1))}1` : text}`;
 }
 
 /** Seconds since the epoch → "12 s ago" / "in 3 min" relative to now. */

@@ -1,0 +1,231 @@
+// The account page: coin balance, nonce, code, token balances, lending and staking
+// positions, and recent logs involving the address.
+
+import { addressTopic } from "./abi.js";
+import { $, groupDigits, html, render } from "./dom.js";
+import { callRequest, callValue } from "./reads.js";
+import { batch, resultOr } from "./rpc.js";
+import { addressLink, coin, logRow, notFound, tokenAmount } from "./values.js";
+
+/** How far back the log search goes (the node answers at most 10,000 blocks per query). */
+const LOG_BLOCKS = 10_000;
+const LOGS_SHOWN = 30;
+const MAX_VALIDATORS = 128;
+/** The range of a second try when a query matched too many logs. */
+const RETRY_BLOCKS = 200;
+
+export async function accountView(root, address, ctx) {
+  const { registry } = ctx;
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) {
+    render(root, notFound(`"${address}" is not an address (0x and 40 hex digits).`));
+    return;
+  }
+  const a = address.toLowerCase();
+  const [acc, st] = await batch([
+    ["weft_getAccount", [a]],
+    ["weft_status", []],
+  ]);
+  if (acc.error) throw new Error(acc.error.message);
+  const account = acc.result;
+  const head = resultOr(st, null)?.head?.number ?? account.blockNumber;
+  await registry.identifyMany([a]);
+  if (!ctx.alive()) return;
+  const label = registry.label(a);
+  const isContract = account.codeHash !== null;
+  const what = label
+    ? label.kind === "account"
+      ? `smart account (${label.artifact ?? "unknown kind"} contract)`
+      : `${label.artifact} contract${label.deployed ? " (recognised by its code)" : ""}`
+    : isContract
+      ? "contract with code the explorer does not know"
+      : "no code: an address that only holds coin";
+  render(
+    root,
+    html`<div class="title-row"><h1>${isContract && label?.kind !== "account" ? "Contract" : "Account"} ${
+      label ? html`<span class="tag ${label.kind}">${label.name}</span>` : ""
+    }</h1>${label?.meta ? html`<a class="button" href="#/contract/${a}" id="contract-link">Methods and events →</a>` : ""}</div>
+    <section class="panel"><h2>Overview</h2><table class="kv" id="account-overview"><tbody>
+      <tr><th>Address</th><td><code>${a}</code></td></tr>
+      <tr><th>What</th><td>${what}</td></tr>
+      <tr><th>Balance</th><td id="account-balance">${coin(account.balance)}</td></tr>
+      <tr><th>Nonce</th><td id="account-nonce">${groupDigits(account.nonces?.["0"] ?? "0")} <span class="muted">next sequence of nonce key 0</span></td></tr>
+      <tr><th>Code hash</th><td>${isContract ? html`<code>${account.codeHash}</code>` : html`<span class="muted">none</span>`}</td></tr>
+      <tr><th>As of</th><td>block #${groupDigits(account.blockNumber)}</td></tr>
+    </tbody></table></section>
+    <section class="grid2">
+      <div class="panel"><h2>Token balances</h2><div id="token-balances"><p class="muted">Loading…</p></div></div>
+      <div class="panel"><h2>Positions</h2><div id="positions"><p class="muted">Loading…</p></div></div>
+    </section>
+    <section class="panel"><h2>Recent logs involving this address <span class="muted">last ${groupDigits(LOG_BLOCKS)} blocks</span></h2>
+      <div id="account-logs"><p class="muted">Loading…</p></div></section>`,
+  );
+  await Promise.all([
+    balances(a, ctx).catch((e) => fail("#token-balances", e, ctx)),
+    positions(a, ctx).catch((e) => fail("#positions", e, ctx)),
+    logs(a, head, ctx).catch((e) => fail("#account-logs", e, ctx)),
+  ]);
+}
+
+function fail(selector, error, ctx) {
+  if (ctx.alive()) render($(selector), html`<p class="error">${error.message ?? String(error)}</p>`);
+}
+
+async function balances(a, ctx) {
+  const { registry } = ctx;
+  const tokens = registry.tokens().filter((t) => t.meta);
+  const infos = await registry.tokenInfo(tokens.map((t) => t.address));
+  const answers = await batch(tokens.map((t) => callRequest(t.address, t.meta, "balanceOf", [a])));
+  if (!ctx.alive()) return;
+  render(
+    $("#token-balances"),
+    tokens.length === 0
+      ? html`<p class="muted">No tokens in the genesis.</p>`
+      : html`<table class="list"><thead><tr><th>Token</th><th class="r">Balance</th></tr></thead><tbody>${tokens.map(
+          (t, i) => {
+            const value = callValue(answers[i], t.meta, "balanceOf");
+            return html`<tr data-token="${infos[i]?.symbol ?? t.name}"><td>${addressLink(registry, t.address)} <span class="muted">${infos[i]?.name ?? ""}</span></td>
+            <td class="r">${value === undefined ? html`<span class="error">unreadable</span>` : tokenAmount(value, infos[i])}</td></tr>`;
+          },
+        )}</tbody></table>`,
+  );
+}
+
+async function positions(a, ctx) {
+  const { registry } = ctx;
+  const lending = registry.byName("lending");
+  const staking = registry.byName("staking");
+  const assets = registry.tokens().filter((t) => registry.label(t.address)?.artifact === "token");
+  const infos = await registry.tokenInfo(assets.map((t) => t.address));
+  const requests = [];
+  if (lending?.meta) {
+    for (const t of assets) {
+      requests.push(callRequest(lending.address, lending.meta, "suppliedBalance", [t.address, a]));
+      requests.push(callRequest(lending.address, lending.meta, "borrowBalance", [t.address, a]));
+    }
+  }
+  const stakingAt = requests.length;
+  if (staking?.meta) requests.push(callRequest(staking.address, staking.meta, "activeSet", [MAX_VALIDATORS]));
+  const answers = await batch(requests);
+  const lendingRows = lending?.meta
+    ? assets.map((t, i) => ({
+        token: t,
+        info: infos[i],
+        supplied: callValue(answers[2 * i], lending.meta, "suppliedBalance"),
+        borrowed: callValue(answers[2 * i + 1], lending.meta, "borrowBalance"),
+      }))
+    : [];
+  const validators = staking?.meta
+    ? (callValue(answers[stakingAt], staking.meta, "activeSet", []) ?? [])
+    : [];
+  let stakes = [];
+  if (validators.length > 0) {
+    const per = await batch(
+      validators.flatMap((v) => [
+        callRequest(staking.address, staking.meta, "stakeOf", [v, a]),
+        callRequest(staking.address, staking.meta, "unbondingOf", [v, a]),
+        callRequest(staking.address, staking.meta, "pendingRewards", [v, a]),
+      ]),
+    );
+    stakes = validators
+      .map((v, i) => ({
+        validator: v,
+        stake: callValue(per[3 * i], staking.meta, "stakeOf", 0n),
+        unbonding: callValue(per[3 * i + 1], staking.meta, "unbondingOf", 0n),
+        rewards: callValue(per[3 * i + 2], staking.meta, "pendingRewards", 0n),
+      }))
+      .filter((s) => s.stake > 0n || s.unbonding > 0n || s.rewards > 0n);
+  }
+  if (!ctx.alive()) return;
+  const { registry: r } = ctx;
+  const activeLending = lendingRows.filter((x) => (x.supplied ?? 0n) > 0n || (x.borrowed ?? 0n) > 0n);
+  render(
+    $("#positions"),
+    html`<h3>Lending</h3>${lending ? html`<p class="small muted">market ${addressLink(r, lending.address)}</p>` : ""}
+    ${
+      !lending
+        ? html`<p class="muted">No lending market in the genesis.</p>`
+        : activeLending.length === 0
+          ? html`<p class="muted" id="lending-positions">Nothing supplied or borrowed.</p>`
+          : html`<table class="list" id="lending-positions"><thead><tr><th>Asset</th><th class="r">Supplied</th><th class="r">Borrowed</th></tr></thead>
+            <tbody>${activeLending.map(
+              (
+                x,
+              ) => html`<tr><td>${addressLink(r, x.token.address)}</td><td class="r">${tokenAmount(x.supplied ?? 0n, x.info)}</td>
+                <td class="r">${tokenAmount(x.borrowed ?? 0n, x.info)}</td></tr>`,
+            )}</tbody></table>`
+    }
+    <h3>Staking</h3>${staking ? html`<p class="small muted">contract ${addressLink(r, staking.address)}</p>` : ""}
+    ${
+      !staking
+        ? html`<p class="muted">No staking contract in the genesis.</p>`
+        : stakes.length === 0
+          ? html`<p class="muted" id="staking-positions">No delegations (${validators.length} validator${validators.length === 1 ? "" : "s"} registered).</p>`
+          : html`<table class="list" id="staking-positions"><thead><tr><th>Validator</th><th class="r">Stake</th><th class="r">Unbonding</th><th class="r">Rewards</th></tr></thead>
+            <tbody>${stakes.map(
+              (s) => html`<tr><td>${addressLink(r, s.validator)}</td><td class="r">${coin(s.stake)}</td>
+                <td class="r">${coin(s.unbonding)}</td><td class="r">${coin(s.rewards)}</td></tr>`,
+            )}</tbody></table>`
+    }`,
+  );
+}
+
+/**
+ * Logs the address emitted, plus logs naming it in an indexed address argument of any
+ * shipped event (one topic-indexed query per event and position, in one batch).
+ */
+async function logs(a, head, ctx) {
+  const { registry } = ctx;
+  const fromBlock = Math.max(0, head - LOG_BLOCKS + 1);
+  const range = { fromBlock, toBlock: head };
+  const queries = [{ ...range, address: a }];
+  const seen = new Set();
+  const topic = addressTopic(a);
+  for (const meta of registry.allMetas()) {
+    for (const e of meta.events) {
+      let position = 0;
+      for (const p of e.inputs) {
+        if (p.indexed !== true) continue;
+        position++;
+        const key = `${e.topic0}/${position}`;
+        if (p.type !== "address" || seen.has(key)) continue;
+        seen.add(key);
+        const topics = [e.topic0];
+        for (let k = 1; k < position; k++) topics.push(null);
+        topics.push(topic);
+        queries.push({ ...range, topics });
+      }
+    }
+  }
+  const answers = await batch(queries.map((q) => ["weft_getLogs", [q]]));
+  // A busy address can match more logs than the node returns at once: ask again for fewer blocks.
+  const retry = queries
+    .filter((_, i) => answers[i].error)
+    .map((q) => ({ ...q, fromBlock: Math.max(0, head - RETRY_BLOCKS + 1) }));
+  const retried = retry.length ? await batch(retry.map((q) => ["weft_getLogs", [q]])) : [];
+  const byId = new Map();
+  let refused = 0;
+  for (const ans of [...answers.filter((a) => !a.error), ...retried]) {
+    if (ans.error) {
+      refused++;
+      continue;
+    }
+    for (const l of ans.result) byId.set(`${l.txHash}/${l.logIndex}`, l);
+  }
+  const all = [...byId.values()].sort(
+    (x, y) => y.blockNumber - x.blockNumber || y.txIndex - x.txIndex || y.logIndex - x.logIndex,
+  );
+  const shown = all.slice(0, LOGS_SHOWN);
+  await registry.identifyMany(shown.map((l) => l.address));
+  await registry.tokenInfo([...new Set(shown.map((l) => l.address))]);
+  if (!ctx.alive()) return;
+  render(
+    $("#account-logs"),
+    html`${
+      shown.length === 0
+        ? html`<p class="muted">No logs involve this address in blocks #${fromBlock}–#${head}.</p>`
+        : html`<p class="muted">${all.length > shown.length ? `The latest ${shown.length} of ${all.length}` : `${all.length}`} log${all.length === 1 ? "" : "s"}.</p>
+          <table class="list" id="account-log-table"><thead><tr><th>Block</th><th>Transaction</th><th>Emitted by</th><th>Event</th><th>Arguments</th></tr></thead>
+          <tbody>${shown.map((l) => logRow(registry, l))}</tbody></table>`
+    }${retry.length ? html`<p class="muted">${retry.length} of ${queries.length} queries matched too many logs; they were asked again for the last ${RETRY_BLOCKS} blocks only${refused ? html`, and <span class="error">${refused} still refused</span>: the list is incomplete` : ""}.</p>` : ""}`,
+  );
+}

@@ -1,0 +1,160 @@
+// The explorer's entry: loads the contracts' metadata, routes on the URL's hash
+// (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…), runs the search box and
+// keeps one live `newHeads` subscription for the views.
+
+import { accountView } from "./account.js";
+import { blockView } from "./block.js";
+import { contractView } from "./contract.js";
+import { $, html, render } from "./dom.js";
+import { homeView } from "./home.js";
+import { Registry } from "./registry.js";
+import { batch, call, LiveHeads, resultOr } from "./rpc.js";
+import { txView } from "./tx.js";
+
+const ROUTES = [
+  [/^$/, "home", (root, ctx) => homeView(root, ctx)],
+  [/^block\/([^/]+)$/, "block", (root, ctx, m) => blockView(root, m[1], ctx)],
+  [/^tx\/([^/]+)$/, "tx", (root, ctx, m) => txView(root, m[1], ctx)],
+  [/^address\/([^/]+)$/, "address", (root, ctx, m) => accountView(root, m[1], ctx)],
+  [/^contract\/([^/]+)$/, "contract", (root, ctx, m) => contractView(root, m[1], ctx)],
+];
+
+let registry;
+let generation = 0;
+let viewListeners = new Set();
+const live = new LiveHeads();
+
+function currentPath() {
+  let path = location.hash.replace(/^#\/?/, "");
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // keep it as typed
+  }
+  return path.trim();
+}
+
+async function route() {
+  const gen = ++generation;
+  viewListeners = new Set();
+  const listeners = viewListeners;
+  const root = $("#view");
+  const path = currentPath();
+  const found = ROUTES.map(([re, name, view]) => ({ m: re.exec(path), name, view })).find((r) => r.m);
+  root.dataset.state = "loading";
+  root.dataset.route = found ? found.name : "unknown";
+  render(root, html`<p class="muted loading">Loading…</p>`);
+  const ctx = {
+    registry,
+    alive: () => gen === generation,
+    onHead: (fn) => listeners.add(fn),
+    rerender: () => {
+      if (gen === generation) route();
+    },
+  };
+  try {
+    if (!found) {
+      render(
+        root,
+        html`<section class="panel notfound" id="not-found"><h1>Not found</h1><p>There is no page "${path}".</p>
+          <p><a href="#/">Back to the latest blocks</a></p></section>`,
+      );
+    } else await found.view(root, ctx, found.m);
+    if (ctx.alive()) root.dataset.state = "ready";
+  } catch (error) {
+    if (!ctx.alive()) return;
+    console.error(error);
+    render(
+      root,
+      html`<section class="panel bad"><h1>Something went wrong</h1><p class="error">${error.message ?? String(error)}</p></section>`,
+    );
+    root.dataset.state = "error";
+  }
+}
+
+function message(text, kind = "error") {
+  const el = $("#search-message");
+  el.textContent = text;
+  el.className = text ? kind : "";
+}
+
+function go(hash) {
+  message("");
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+/** Block number, block or transaction hash, address, or a genesis contract's name. */
+async function search(text) {
+  const q = text.trim();
+  if (q === "") return;
+  message("Searching…", "muted");
+  try {
+    if (/^#?\d+$/.test(q)) {
+      const n = Number(q.replace("#", ""));
+      const block = Number.isSafeInteger(n) ? await call("weft_getBlockByNumber", [n, false]) : null;
+      if (block) return go(`#/block/${n}`);
+      const head = await call("weft_blockNumber");
+      return message(`Block #${q.replace("#", "")} not found: the chain's head is #${head}.`);
+    }
+    if (/^0x[0-9a-fA-F]{64}$/.test(q)) {
+      const h = q.toLowerCase();
+      const [tx, block] = await batch([
+        ["weft_getTransaction", [h]],
+        ["weft_getBlockByHash", [h, false]],
+      ]);
+      if (resultOr(tx, null)) return go(`#/tx/${h}`);
+      if (resultOr(block, null)) return go(`#/block/${h}`);
+      return message(`Not found: no block or transaction has the hash ${h}.`);
+    }
+    if (/^0x[0-9a-fA-F]{40}$/.test(q)) return go(`#/address/${q.toLowerCase()}`);
+    const named = registry.byName(q.toLowerCase()) ?? registry.byName(q);
+    if (named) return go(`#/address/${named.address}`);
+    message(
+      `"${q}" is not a block number, a 32-byte hash (0x + 64 hex digits), an address (0x + 40 hex digits) or a contract name (${registry.contractNames().join(", ")}).`,
+    );
+  } catch (error) {
+    message(`The node did not answer: ${error.message}`);
+  }
+}
+
+async function main() {
+  try {
+    registry = await Registry.load();
+  } catch (error) {
+    render(
+      $("#view"),
+      html`<section class="panel bad"><h1>Cannot start</h1><p class="error">${error.message}</p></section>`,
+    );
+    return;
+  }
+  $("#search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    search($("#search-input").value);
+  });
+  live.on((header) => {
+    for (const fn of viewListeners) fn(header);
+    const head = $("#head-number");
+    if (head) head.textContent = `#${header.number}`;
+  });
+  live.onStatus((status) => {
+    const el = $("#live-status");
+    el.dataset.status = status;
+    el.textContent =
+      status === "live" ? "live" : status === "connecting" ? "connecting…" : "offline, retrying…";
+  });
+  live.start();
+  call("weft_blockNumber")
+    .then((n) => {
+      const head = $("#head-number");
+      if (head && !head.textContent) head.textContent = `#${n}`;
+    })
+    .catch(() => {});
+  window.addEventListener("hashchange", () => {
+    message("");
+    route();
+  });
+  await route();
+}
+
+main();

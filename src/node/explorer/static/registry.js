@@ -1,0 +1,142 @@
+// What the explorer knows about addresses: the genesis contracts and dev accounts (from
+// /explorer/metadata.json), contracts recognised later by their code hash, and token
+// symbols and decimals read from the chain.
+
+import { decodeAbi, eventByTopic } from "./abi.js";
+import { batch, resultOr } from "./rpc.js";
+
+const TOKEN_ARTIFACTS = new Set(["token", "pair"]);
+
+export class Registry {
+  /** `data` is the answer of /explorer/metadata.json. */
+  constructor(data) {
+    this.data = data;
+    this.artifacts = data.artifacts ?? {};
+    this.codeHashes = data.codeHashes ?? {};
+    this.known = new Map();
+    this.identified = new Map();
+    this.tokenInfos = new Map();
+    for (const [name, c] of Object.entries(data.contracts ?? {})) {
+      this.known.set(c.address.toLowerCase(), {
+        name,
+        artifact: c.artifact,
+        meta: c.metadata ?? this.artifacts[c.artifact] ?? null,
+        kind: "contract",
+      });
+    }
+    (data.accounts ?? []).forEach((a, i) => {
+      this.known.set(a.address.toLowerCase(), {
+        name: `dev account ${i}`,
+        artifact: a.artifact,
+        meta: a.artifact ? (this.artifacts[a.artifact] ?? null) : null,
+        kind: "account",
+      });
+    });
+  }
+
+  static async load() {
+    const res = await fetch("/explorer/metadata.json");
+    if (!res.ok) throw new Error(`metadata.json: HTTP ${res.status}`);
+    return new Registry(await res.json());
+  }
+
+  /** What is known without asking the node: `{ name, artifact, meta, kind }` or undefined. */
+  label(address) {
+    if (typeof address !== "string") return undefined;
+    const a = address.toLowerCase();
+    return this.known.get(a) ?? this.identified.get(a) ?? undefined;
+  }
+
+  /** The genesis contract called `name` (e.g. "wusd"). */
+  byName(name) {
+    const c = this.data.contracts?.[name];
+    return c ? { address: c.address.toLowerCase(), ...this.known.get(c.address.toLowerCase()) } : undefined;
+  }
+
+  contractNames() {
+    return Object.keys(this.data.contracts ?? {});
+  }
+
+  /** Looks up unknown addresses' code hashes: contracts deployed from shipped code get a label. */
+  async identifyMany(addresses) {
+    const unknown = [...new Set(addresses.map((a) => a?.toLowerCase()).filter((a) => a && !this.label(a)))];
+    if (unknown.length === 0) return;
+    const answers = await batch(unknown.map((a) => ["weft_getAccount", [a]]));
+    unknown.forEach((a, i) => {
+      const codeHash = resultOr(answers[i], null)?.codeHash;
+      const artifact = codeHash ? this.codeHashes[codeHash] : undefined;
+      if (artifact) {
+        this.identified.set(a, {
+          name: artifact,
+          artifact,
+          meta: this.artifacts[artifact] ?? null,
+          kind: artifact.endsWith("Account") ? "account" : "contract",
+          deployed: true,
+        });
+      }
+    });
+  }
+
+  /** Metadata for `address`, if known. */
+  meta(address) {
+    return this.label(address)?.meta ?? null;
+  }
+
+  /** Every shipped artifact's metadata. */
+  allMetas() {
+    return Object.values(this.artifacts);
+  }
+
+  /** The first shipped artifact declaring an event with topic 0 `topic`. */
+  metaByTopic(topic) {
+    return this.allMetas().find((m) => eventByTopic(m, topic));
+  }
+
+  /** Genesis contracts that hold token balances (ERC-20s and the pool's LP token). */
+  tokens() {
+    return Object.entries(this.data.contracts ?? {})
+      .filter(([, c]) => TOKEN_ARTIFACTS.has(c.artifact))
+      .map(([name, c]) => ({
+        name,
+        address: c.address.toLowerCase(),
+        meta: this.known.get(c.address.toLowerCase())?.meta,
+      }));
+  }
+
+  isToken(address) {
+    return TOKEN_ARTIFACTS.has(this.label(address)?.artifact);
+  }
+
+  /** `{ symbol, decimals, name }` of token contracts, read once. */
+  async tokenInfo(addresses) {
+    const missing = addresses.filter((a) => this.isToken(a) && !this.tokenInfos.has(a.toLowerCase()));
+    if (missing.length > 0) {
+      const requests = [];
+      for (const a of missing)
+        for (const m of ["symbol", "decimals", "name"]) requests.push(["weft_call", [{ to: a, method: m }]]);
+      const answers = await batch(requests);
+      missing.forEach((a, i) => {
+        const read = (k, type, fallback) => {
+          const r = resultOr(answers[3 * i + k], null);
+          if (r?.status !== "success") return fallback;
+          try {
+            return decodeAbi([type], r.output)[0];
+          } catch {
+            return fallback;
+          }
+        };
+        this.tokenInfos.set(a.toLowerCase(), {
+          symbol: read(0, "string", this.label(a)?.name ?? "?"),
+          decimals: Number(read(1, "u8", 18n)),
+          name: read(2, "string", ""),
+        });
+      });
+    }
+    return addresses.map((a) => this.tokenInfos.get(a.toLowerCase()));
+  }
+
+  /** The token info if already read (sync). */
+  token(address) {
+    return typeof address === "string" ? this.tokenInfos.get(address.toLowerCase()) : undefined;
+  }
+}
