@@ -22,9 +22,23 @@ import { type AdmissionDeps, AdmissionError, admit, checkNew, offer, type Pendin
 import { AdmissionPool } from "./admissionPool.js";
 import { buildGenesis, type GenesisInfo } from "./genesis/genesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
-import { nextBlockContext, type ProducedBlock, produceBlock, readSequence } from "./producer.js";
+import {
+  type BlockExecutor,
+  nextBlockContext,
+  type ProducedBlock,
+  produceBlock,
+  readSequence,
+} from "./producer.js";
 import { type ChainDb, openChainDb } from "./store/chainDb.js";
-import { type BlockHeader, blockHash, hex, type StoredBlock, txRoot, ZERO_HASH } from "./store/records.js";
+import {
+  type BlockHeader,
+  blockHash,
+  hex,
+  MAX_TIMELINE_TASKS,
+  type StoredBlock,
+  txRoot,
+  ZERO_HASH,
+} from "./store/records.js";
 
 export interface ChainNodeOptions {
   dataDir: string;
@@ -109,6 +123,7 @@ export class ChainNode {
       const engine = await createParallelEngine<Transaction, Receipt, BlockContext>({
         workers: options.workers,
         executor: chainExecutorModule(),
+        trace: true,
         ...(options.minParallelTxs === undefined ? {} : { minParallelTxs: options.minParallelTxs }),
       });
       const state = await engine.attach(db.state);
@@ -210,13 +225,19 @@ export class ChainNode {
         stats: () => {
           const s = this.engine.lastStats;
           if (s === undefined) return undefined;
-          return {
+          const out: ReturnType<BlockExecutor["stats"]> & object = {
             mode: s.mode,
             workers: this.engine.workers,
             executions: s.executions,
             validationAborts: s.validationAborts,
             dependencyWaits: s.dependencyWaits,
           };
+          if (s.trace !== undefined) {
+            out.timeline = s.trace.tasks.slice(0, MAX_TIMELINE_TASKS);
+            if (s.trace.tasks.length > MAX_TIMELINE_TASKS) out.timelineTruncated = true;
+            out.conflicts = s.trace.conflicts.slice(0, 20).map((c) => ({ ...c, txs: c.txs.slice(0, 50) }));
+          }
+          return out;
         },
       },
       chainId: this.options.chainId,

@@ -16,11 +16,17 @@ import type { TestChain } from "./contracts.js";
 export type ChainEngine = ParallelEngine<Transaction, Receipt, BlockContext>;
 
 /** An engine for tests: parallel path always (no small-block or contention rule) unless asked. */
-export function chainEngine(workers: number, minParallelTxs = 0, contention = false): Promise<ChainEngine> {
+export function chainEngine(
+  workers: number,
+  minParallelTxs = 0,
+  contention = false,
+  trace = false,
+): Promise<ChainEngine> {
   return createParallelEngine<Transaction, Receipt, BlockContext>({
     workers,
     executor: chainExecutorModule(),
     minParallelTxs,
+    trace,
     ...(contention ? {} : { contention: false }),
   });
 }

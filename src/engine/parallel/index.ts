@@ -1,6 +1,7 @@
 /** The parallel engine (Block-STM on worker threads). */
 export {
   type BlockStats,
+  type BlockTrace,
   createParallelEngine,
   type ParallelEngine,
   type ParallelEngineOptions,

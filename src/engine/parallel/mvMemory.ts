@@ -395,8 +395,19 @@ export class MvMemory {
     return encodeU128(sum);
   }
 
+  /** The key id whose read failed the last `validate` that returned false (for tracing). */
+  failedKey = -1;
+
   /** True if every read of `tx`'s last published read set still resolves the same way. */
   validate(tx: number, scratch: Resolution, storage: (key: StateKey) => StateValue | undefined): boolean {
+    return this.validateReads(tx, scratch, storage);
+  }
+
+  private validateReads(
+    tx: number,
+    scratch: Resolution,
+    storage: (key: StateKey) => StateValue | undefined,
+  ): boolean {
     const t = tx * TX_WORDS;
     const start = Atomics.load(this.v.txs, t + T_READ_START);
     const records = Atomics.load(this.v.txs, t + T_READ_LEN);
@@ -405,6 +416,7 @@ export class MvMemory {
       const at = start + i * READ_WORDS;
       const id = reads[at] as number;
       const kind = reads[at + 1] as number;
+      this.failedKey = id;
       this.resolve(id, tx, scratch);
       if (scratch.kind === R_ESTIMATE || scratch.kind !== kind) return false;
       if (kind === R_VERSION) {
@@ -422,6 +434,7 @@ export class MvMemory {
         }
       }
     }
+    this.failedKey = -1;
     return true;
   }
 }

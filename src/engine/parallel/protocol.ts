@@ -62,6 +62,8 @@ export type ToWorker =
       txCount: number;
       encoding: "codec" | "v8";
       config: unknown;
+      /** Record a timeline of tasks and the keys behind conflicts (see `BlockTrace`). */
+      trace: boolean;
     };
 
 export type FromWorker =
@@ -78,5 +80,9 @@ export type FromWorker =
       /** Time this worker spent in the block loop. */
       ms: number;
       failure?: string;
+      /** With `trace`: per task [tx, incarnation, start µs, end µs, kind] (epoch µs; kind 0 execute, 1 validate ok, 2 validation abort, 3 dependency wait). */
+      trace?: Float64Array;
+      /** With `trace`: [key, tx] per conflict (a validation abort or a dependency wait on that key). */
+      conflicts?: Array<[string, number]>;
     }
   | { type: "error"; message: string };

@@ -47,6 +47,8 @@ class IncarnationView implements StateView {
   tx = 0;
   /** The transaction this incarnation must wait for, or -1. */
   blocked = -1;
+  /** The key whose read found an estimate (what `blocked` is about), or -1. */
+  blockedKey = -1;
   readonly ids: number[] = [];
   readonly kinds: number[] = [];
   readonly a: number[] = [];
@@ -63,6 +65,7 @@ class IncarnationView implements StateView {
   reset(tx: number): void {
     this.tx = tx;
     this.blocked = -1;
+    this.blockedKey = -1;
     this.ids.length = 0;
     this.kinds.length = 0;
     this.a.length = 0;
@@ -79,6 +82,7 @@ class IncarnationView implements StateView {
     switch (r.kind) {
       case R_ESTIMATE:
         this.blocked = r.tx;
+        this.blockedKey = id;
         return undefined;
       case R_STORAGE:
         this.record(id, R_STORAGE, 0, 0);
@@ -124,9 +128,31 @@ function tooContended(ctl: Int32Array): boolean {
   return conflicts > executions * contention.ratio;
 }
 
+/** Task timeline and conflict keys of one block, when the engine asks for a trace. */
+class Trace {
+  private entries: number[] = [];
+  readonly conflicts: Array<[string, number]> = [];
+  now(): number {
+    return (performance.timeOrigin + performance.now()) * 1000;
+  }
+  task(tx: number, incarnation: number, start: number, kind: number): void {
+    this.entries.push(tx, incarnation, start, this.now(), kind);
+  }
+  conflict(keyId: number, tx: number): void {
+    if (keyId >= 0 && this.conflicts.length < MAX_TRACED_CONFLICTS)
+      this.conflicts.push([mv.keyText(keyId), tx]);
+  }
+  finish(): Float64Array {
+    return Float64Array.from(this.entries);
+  }
+}
+
+const MAX_TRACED_CONFLICTS = 4_096;
+
 function runBlock(
   txAt: (i: number) => unknown,
   executor: TxExecutor<unknown, unknown>,
+  trace?: Trace,
 ): Array<[number, unknown]> {
   mv.startBlock();
   const receipts = new Map<number, unknown>();
@@ -154,12 +180,17 @@ function runBlock(
         continue;
       }
     }
+    const started = trace === undefined ? 0 : trace.now();
     if (task.kind === TASK_EXECUTE) {
       const j = task.tx;
       view.reset(j);
       const out = executor.execute(view, txAt(j), j);
       Atomics.add(ctl, CTL.executions, 1);
       if (view.blocked >= 0) {
+        if (trace !== undefined) {
+          trace.task(j, task.incarnation, started, 3);
+          trace.conflict(view.blockedKey, j);
+        }
         // The blocking transaction is running elsewhere: wait for it briefly, then re-run.
         // Otherwise park this one in its dependency list (or re-run if it just finished).
         has = scheduler.waitWhileExecuting(view.blocked, 1) || !scheduler.addDependency(j, view.blocked);
@@ -188,13 +219,19 @@ function runBlock(
       mv.publishReads(j, start, records);
       receipts.set(j, out.receipt);
       Atomics.store(views.txs, j * TX_WORDS + T_LAST_WORKER, workerId);
+      trace?.task(j, task.incarnation, started, 0);
       has = scheduler.finishExecution(j, task.incarnation, wroteNew, task);
     } else {
       const j = task.tx;
       Atomics.add(ctl, CTL.validations, 1);
       const valid = mv.validate(j, scratch, storage);
-      const aborted = !valid && scheduler.tryValidationAbort(j, task.incarnation);
+      const incarnation = task.incarnation;
+      const aborted = !valid && scheduler.tryValidationAbort(j, incarnation);
       if (aborted) mv.convertWritesToEstimates(j);
+      if (trace !== undefined) {
+        trace.task(j, incarnation, started, aborted ? 2 : 1);
+        if (aborted) trace.conflict(mv.failedKey, j);
+      }
       has = scheduler.finishValidation(j, aborted, task);
     }
   }
@@ -246,8 +283,9 @@ port.on("message", async (message: ToWorker) => {
         let receipts: Array<[number, unknown]> = [];
         let failure: string | undefined;
         const started = performance.now();
+        const trace = message.trace ? new Trace() : undefined;
         try {
-          receipts = runBlock(txAt, executor);
+          receipts = runBlock(txAt, executor, trace);
         } catch (error) {
           failure =
             error instanceof CapacityError
@@ -274,10 +312,20 @@ port.on("message", async (message: ToWorker) => {
           transfer.push(receiptBytes.buffer as ArrayBuffer);
           const reply: FromWorker = { type: "blockDone", receipts: [], receiptBytes, ms };
           if (writes !== undefined) reply.writes = writes;
+          if (trace !== undefined) {
+            reply.trace = trace.finish();
+            reply.conflicts = trace.conflicts;
+            transfer.push(reply.trace.buffer as ArrayBuffer);
+          }
           port?.postMessage(reply, transfer);
         } else {
           const reply: FromWorker = { type: "blockDone", receipts, ms };
           if (writes !== undefined) reply.writes = writes;
+          if (trace !== undefined) {
+            reply.trace = trace.finish();
+            reply.conflicts = trace.conflicts;
+            transfer.push(reply.trace.buffer as ArrayBuffer);
+          }
           port?.postMessage(reply, transfer);
         }
         return;

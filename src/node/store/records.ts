@@ -41,7 +41,22 @@ export interface BlockExecutionStats {
   stateRootMs: number;
   /** Known only after the commit: in logs and metrics, absent from the stored record. */
   commitMs?: number;
+  /** Parallel blocks: each task on each worker (µs since the block's start), at most `MAX_TIMELINE_TASKS`. */
+  timeline?: Array<{
+    worker: number;
+    tx: number;
+    incarnation: number;
+    startUs: number;
+    endUs: number;
+    kind: string;
+  }>;
+  /** True when the timeline was cut at `MAX_TIMELINE_TASKS`. */
+  timelineTruncated?: boolean;
+  /** Keys behind validation aborts and dependency waits, most frequent first (at most 20). */
+  conflicts?: Array<{ key: string; count: number; txs: number[] }>;
 }
+
+export const MAX_TIMELINE_TASKS = 5_000;
 
 export interface StoredBlock {
   header: BlockHeader;

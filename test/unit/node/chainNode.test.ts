@@ -83,7 +83,7 @@ describe("chain node", () => {
   it("validates submissions on admission workers with the same verdicts as the main thread", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-node-"));
     try {
-      const node = await ChainNode.open({ ...options(dir), admissionWorkers: 2 });
+      const node = await ChainNode.open({ ...options(dir), admissionWorkers: 2, minParallelTxs: 0 });
       try {
         const sender = node.genesis.accounts[1]?.address as Address;
         const wusd = node.genesis.contracts.wusd as Address;
@@ -106,6 +106,10 @@ describe("chain node", () => {
           produced?.block.txHashes,
           records.map((r) => r.hash),
         );
+        const execution = produced?.block.execution;
+        assert.equal(execution?.mode, "parallel");
+        const executed = new Set(execution?.timeline?.filter((t) => t.kind === "execute").map((t) => t.tx));
+        assert.equal(executed.size, 4, "the stored timeline shows every transaction's execution");
       } finally {
         await node.close();
       }
