@@ -77,7 +77,14 @@ export function runFrame(
   const targetHex = addressHex(req.target);
   if (session.active.has(targetHex)) return refuse(vmError("Reentrancy", ["address"], [req.target]));
   const codeHash = state.read(codeHashKey(req.target));
-  if (codeHash === undefined) return refuse(vmError("NoSuchContract", ["address"], [req.target]));
+  if (codeHash === undefined) {
+    // A plain coin transfer: the empty method on an address without code moves the value.
+    if (req.method === "" && !req.isInit) {
+      if (!state.transfer(req.caller, req.target, req.value)) return refuse(vmError("InsufficientBalance"));
+      return { status: "success", data: new Uint8Array(0), gasUsed: 0 };
+    }
+    return refuse(vmError("NoSuchContract", ["address"], [req.target]));
+  }
   const cached = cache.get(toHex(codeHash), () => {
     const code = state.read(codeKey(codeHash));
     if (code === undefined)

@@ -74,6 +74,23 @@ describe("account transactions", () => {
     assert.ok(receipt.fee > 0n);
   });
 
+  it("pays coin to a plain address with the empty method; other methods on it fail", () => {
+    const { chain, users } = setupAccounts();
+    const user = users[0] as { address: Address; key: Signer };
+    const fresh = account(77);
+    const before = chain.state.balance(fresh);
+    const pay = chain.runOne(
+      signed(chain, user, [{ target: fresh, method: "", args: new Uint8Array(0), value: 12_345n }]),
+    );
+    assert.equal(pay.status, "success", pay.invalidReason);
+    assert.equal(chain.state.balance(fresh), before + 12_345n);
+    const wrong = chain.runOne(
+      signed(chain, user, [{ target: fresh, method: "deposit", args: new Uint8Array(0), value: 1n }]),
+    );
+    assert.equal(wrong.status, "revert");
+    assert.equal(chain.state.balance(fresh), before + 12_345n);
+  });
+
   it("nonce keys are independent flows", () => {
     const { chain, token, users } = setupAccounts();
     const user = users[0] as { address: Address; key: Signer };
