@@ -12,11 +12,14 @@
  *    to the payer; the base-fee part is burned and the rest credited to the fee recipient
  *    as a delta.
  */
-import { encodeAbi } from "../codec/abi.js";
+import { decodeAbi, encodeAbi } from "../codec/abi.js";
+import type { Address } from "../codec/address.js";
 import type { StateView, TxOutput } from "../engine/types.js";
 import { balanceKey } from "../state/keys.js";
+import { GAS } from "../vm/gasSchedule.js";
 import { TxState } from "../vm/txState.js";
-import { PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
+import { type DeployOutcome, PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
+import { vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
 import type { Receipt } from "./receipt.js";
 import type { TxEnvelope } from "./tx/envelope.js";
@@ -29,6 +32,16 @@ export {
   VALIDATE_PAYMASTER_ARGS,
   VALIDATION_GAS_LIMIT,
 } from "./validateEnvelope.js";
+
+/**
+ * Deploying from a smart account: a call of `deploy(code: bytes, initArgs: bytes, salt:
+ * bytes32)` on the zero address creates the contract (deployer = the account) and returns
+ * its address; the call's value goes to the new contract. It costs `GAS.DEPLOY` plus
+ * `GAS.DEPLOY_BYTE` per byte of code on top of the transaction's byte gas.
+ */
+export const DEPLOY_TARGET: Address = "0x0000000000000000000000000000000000000000";
+export const DEPLOY_METHOD = "deploy";
+export const DEPLOY_ARGS = ["bytes", "bytes", "bytes32"];
 
 /** Arguments of a paymaster's `postOp`: signing hash, sender, data, whether the calls succeeded, the fee so far, the price. */
 export const POST_OP_ARGS = ["bytes32", "address", "bytes", "bool", "u128", "u128"];
@@ -71,21 +84,27 @@ export function executeEnvelope(
   let used = 0;
   let status: Receipt["status"] = "success";
   let output: Uint8Array = EMPTY;
+  let contractAddress: Address | undefined;
   for (const call of env.calls) {
-    const outcome = vm.call(state, block, {
-      caller: env.sender,
-      target: call.target,
-      method: call.method,
-      input: call.args,
-      value: call.value,
-      gasLimit: remaining,
-    });
+    const deploying = call.target === DEPLOY_TARGET && call.method === DEPLOY_METHOD;
+    const outcome = deploying
+      ? deployFrom(vm, block, state, env.sender, call.args, call.value, remaining)
+      : vm.call(state, block, {
+          caller: env.sender,
+          target: call.target,
+          method: call.method,
+          input: call.args,
+          value: call.value,
+          gasLimit: remaining,
+        });
+    if (deploying && outcome.status === "success") contractAddress = (outcome as DeployOutcome).address;
     remaining -= outcome.gasUsed;
     used += outcome.gasUsed;
     output = outcome.data;
     if (outcome.status !== "success") {
       state.revertTo(snap);
       status = outcome.status;
+      contractAddress = undefined;
       break;
     }
   }
@@ -118,5 +137,39 @@ export function executeEnvelope(
   const tip = BigInt(gasUsed) * (price - baseFee);
   const deltas = new Map<string, bigint>();
   if (tip > 0n) deltas.set(balanceKey(block.feeRecipient), tip);
-  return { receipt: { status, gasUsed, fee, events: state.events, output }, writes: state.writes, deltas };
+  const receipt: Receipt = { status, gasUsed, fee, events: state.events, output };
+  if (contractAddress !== undefined) receipt.contractAddress = contractAddress;
+  return { receipt, writes: state.writes, deltas };
+}
+
+/** A deployment call from the batch (see `DEPLOY_TARGET`); a malformed one reverts with `InvalidArguments`. */
+function deployFrom(
+  vm: Vm,
+  block: BlockContext,
+  state: TxState,
+  deployer: Address,
+  args: Uint8Array,
+  value: bigint,
+  gasLimit: number,
+): DeployOutcome {
+  let code: Uint8Array;
+  let initArgs: Uint8Array;
+  let salt: Uint8Array;
+  try {
+    [code, initArgs, salt] = decodeAbi(DEPLOY_ARGS, args) as [Uint8Array, Uint8Array, Uint8Array];
+  } catch (error) {
+    const message = `deploy(bytes,bytes,bytes32): ${error instanceof Error ? error.message : String(error)}`;
+    return { status: "revert", data: vmError("InvalidArguments", ["string"], [message]), gasUsed: 0 };
+  }
+  const cost = GAS.DEPLOY + GAS.DEPLOY_BYTE * code.length;
+  if (cost > gasLimit) return { status: "outOfGas", data: vmError("OutOfGas"), gasUsed: gasLimit };
+  const outcome = vm.deploy(state, block, {
+    deployer,
+    code,
+    args: initArgs,
+    salt,
+    value,
+    gasLimit: gasLimit - cost,
+  });
+  return { ...outcome, gasUsed: outcome.gasUsed + cost };
 }
