@@ -22,7 +22,7 @@ import { type DeployOutcome, PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
 import { vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
 import type { Receipt } from "./receipt.js";
-import type { TxEnvelope } from "./tx/envelope.js";
+import type { Call, TxEnvelope } from "./tx/envelope.js";
 import { validateEnvelope } from "./validateEnvelope.js";
 
 export {
@@ -86,18 +86,8 @@ export function executeEnvelope(
   let output: Uint8Array = EMPTY;
   let contractAddress: Address | undefined;
   for (const call of env.calls) {
-    const deploying = call.target === DEPLOY_TARGET && call.method === DEPLOY_METHOD;
-    const outcome = deploying
-      ? deployFrom(vm, block, state, env.sender, call.args, call.value, remaining)
-      : vm.call(state, block, {
-          caller: env.sender,
-          target: call.target,
-          method: call.method,
-          input: call.args,
-          value: call.value,
-          gasLimit: remaining,
-        });
-    if (deploying && outcome.status === "success") contractAddress = (outcome as DeployOutcome).address;
+    const outcome = runBatchCall(vm, block, state, env.sender, call, remaining);
+    if (outcome.address !== undefined) contractAddress = outcome.address;
     remaining -= outcome.gasUsed;
     used += outcome.gasUsed;
     output = outcome.data;
@@ -140,6 +130,27 @@ export function executeEnvelope(
   const receipt: Receipt = { status, gasUsed, fee, events: state.events, output };
   if (contractAddress !== undefined) receipt.contractAddress = contractAddress;
   return { receipt, writes: state.writes, deltas };
+}
+
+/** One call of a batch, as `sender`: a deployment (see `DEPLOY_TARGET`) or a contract call. */
+export function runBatchCall(
+  vm: Vm,
+  block: BlockContext,
+  state: TxState,
+  sender: Address,
+  call: Call,
+  gasLimit: number,
+): DeployOutcome {
+  if (call.target === DEPLOY_TARGET && call.method === DEPLOY_METHOD)
+    return deployFrom(vm, block, state, sender, call.args, call.value, gasLimit);
+  return vm.call(state, block, {
+    caller: sender,
+    target: call.target,
+    method: call.method,
+    input: call.args,
+    value: call.value,
+    gasLimit,
+  });
 }
 
 /** A deployment call from the batch (see `DEPLOY_TARGET`); a malformed one reverts with `InvalidArguments`. */

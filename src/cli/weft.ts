@@ -1,12 +1,43 @@
 #!/usr/bin/env node
-/** The `weft` command line. */
+/**
+ * The `weft` command line: a local chain, keys and accounts, transfers, contracts, proofs
+ * and benchmarks. Human output by default, `--json` everywhere, exit codes in output.ts.
+ */
 import { Command } from "commander";
+import { addAccountCommands } from "./commands/accounts.js";
+import { addBenchCommands } from "./commands/bench.js";
+import { addContractCommands } from "./commands/contracts.js";
+import { addKeyCommands } from "./commands/keys.js";
+import { addProofCommand } from "./commands/proof.js";
+import { addTransferCommands } from "./commands/transfers.js";
 import { addNodeCommand } from "./nodeCommand.js";
+import { EXIT, reportError } from "./output.js";
 
 const program = new Command();
-program.name("weft").description("Weft: a parallel smart-contract chain in TypeScript").version("0.1.0");
+program
+  .name("weft")
+  .description("Weft: a parallel smart-contract chain in TypeScript")
+  .version("0.1.0")
+  .option(
+    "--rpc <url>",
+    "the node's JSON-RPC URL (env WEFT_RPC)",
+    process.env.WEFT_RPC ?? "http://127.0.0.1:8545",
+  )
+  .option("--json", "print one JSON document instead of text (errors as JSON on stderr)", false)
+  .option("--keystore <dir>", "where keys are kept (env WEFT_KEYSTORE, default ./.weft/keys)")
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    // Usage errors from commander (unknown option, missing argument) exit 2; --help and --version 0.
+    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
 addNodeCommand(program);
+addKeyCommands(program);
+addAccountCommands(program);
+addTransferCommands(program);
+addContractCommands(program);
+addProofCommand(program);
+addBenchCommands(program);
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`weft: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(reportError(error, process.argv.includes("--json")));
 });

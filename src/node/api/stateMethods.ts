@@ -3,7 +3,7 @@
  * read-only calls and gas estimates. Calls and estimates run against a throwaway
  * `TxState` over the committed state: nothing they do is ever committed.
  */
-import { executeEnvelope } from "../../chain/executeEnvelope.js";
+import { executeEnvelope, runBatchCall } from "../../chain/executeEnvelope.js";
 import type { Call, TxEnvelope } from "../../chain/tx/envelope.js";
 import { encodeTx, signingHash } from "../../chain/tx/envelope.js";
 import {
@@ -182,14 +182,7 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
         const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
         gasUsed = envelopeIntrinsicGas(env) + validation.gasUsed + settlement;
         for (const call of calls) {
-          const outcome = node.vm.call(state, node.nextBlock(), {
-            caller: sender,
-            target: call.target,
-            method: call.method,
-            input: call.args,
-            value: call.value,
-            gasLimit: CALL_GAS,
-          });
+          const outcome = runBatchCall(node.vm, node.nextBlock(), state, sender, call, CALL_GAS);
           gasUsed += outcome.gasUsed;
           if (outcome.status !== "success")
             throw invalidParams(`call to ${call.target}.${call.method} fails: ${outcome.status}`, {

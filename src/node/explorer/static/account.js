@@ -150,8 +150,9 @@ async function positions(a, ctx) {
             <tbody>${activeLending.map(
               (
                 x,
-              ) => html`<tr><td>${addressLink(r, x.token.address)}</td><td class="r">${tokenAmount(x.supplied ?? 0n, x.info)}</td>
-                <td class="r">${tokenAmount(x.borrowed ?? 0n, x.info)}</td></tr>`,
+              ) => html`<tr data-asset="${x.info?.symbol ?? x.token.name}"><td>${addressLink(r, x.token.address)}</td>
+                <td class="r" data-k="supplied">${tokenAmount(x.supplied ?? 0n, x.info)}</td>
+                <td class="r" data-k="borrowed">${tokenAmount(x.borrowed ?? 0n, x.info)}</td></tr>`,
             )}</tbody></table>`
     }
     <h3>Staking</h3>${staking ? html`<p class="small muted">contract ${addressLink(r, staking.address)}</p>` : ""}
@@ -216,7 +217,9 @@ async function logs(a, head, ctx) {
   );
   const shown = all.slice(0, LOGS_SHOWN);
   await registry.identifyMany(shown.map((l) => l.address));
-  await registry.tokenInfo([...new Set(shown.map((l) => l.address))]);
+  await registry.tokenInfo([
+    ...new Set([...shown.map((l) => l.address), ...registry.tokens().map((t) => t.address)]),
+  ]);
   if (!ctx.alive()) return;
   render(
     $("#account-logs"),

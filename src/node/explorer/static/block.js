@@ -1,7 +1,7 @@
 // The block page: header, how the engine ran the block, and its transactions.
 
 import { gantt, phaseBar } from "./charts.js";
-import { $, age, groupDigits, html, ms, percent, render, utc } from "./dom.js";
+import { $, age, groupDigits, html, ms, percent, render, short, utc } from "./dom.js";
 import { batch, call, resultOr } from "./rpc.js";
 import { addressLink, blockLink, callSummary, coin, notFound, statusBadge, txLink } from "./values.js";
 
@@ -30,6 +30,7 @@ const KNOWN_FIELDS = new Set([
   "commitMs",
   "timeline",
   "conflicts",
+  "timelineTruncated",
 ]);
 
 export async function blockView(root, id, ctx) {
@@ -73,7 +74,7 @@ export async function blockView(root, id, ctx) {
         <tr><th>Receipts root</th><td><code>${block.receiptsRoot}</code></td></tr>
         <tr><th>Chain id</th><td>${block.chainId}</td></tr>
       </tbody></table></section>
-    <section class="panel" id="execution"><h2>How this block ran</h2>${executionPanel(block, e)}</section>
+    <section class="panel" id="execution"><h2>How this block ran</h2>${executionPanel(block, e, registry)}</section>
     <section class="panel"><h2>Transactions <span class="muted">${groupDigits(block.txCount)}</span></h2><div id="block-txs"></div></section>`,
   );
   await showPage(0);
@@ -128,7 +129,7 @@ export async function blockView(root, id, ctx) {
 }
 
 /** The execution panel: mode, counters, phase bar, and the per-transaction timeline when the engine records it. */
-export function executionPanel(block, e) {
+export function executionPanel(block, e, registry) {
   if (!e) {
     return html`<p class="muted">${
       block.number === 0
@@ -144,6 +145,7 @@ export function executionPanel(block, e) {
   const timeline = Array.isArray(e.timeline) ? e.timeline : null;
   const conflicts = Array.isArray(e.conflicts) ? e.conflicts : null;
   const hot = new Set((conflicts ?? []).flatMap((c) => c.txs ?? []));
+  const withCount = (conflicts ?? []).some((c) => c.count !== undefined);
   const txLinkAt = (i) => {
     const h = block.transactions?.[i];
     return h ? html`<a href="#/tx/${h}" title="${h}">#${i}</a>` : html`#${i}`;
@@ -185,27 +187,54 @@ export function executionPanel(block, e) {
     ${
       timeline
         ? html`<div id="execution-timeline">${gantt(timeline, { workers: Number(e.workers ?? 0), highlight: hot })}</div>
-          <p class="legend"><span class="swatch inc0"></span> first run <span class="swatch inc1"></span> re-execution
-            <span class="swatch aborted"></span> aborted (ran again later) <span class="swatch hot"></span> in a conflict</p>
+          <p class="legend"><span class="swatch inc0"></span> execution <span class="swatch inc1"></span> re-execution
+            <span class="swatch aborted"></span> aborted (ran again later) <span class="swatch hot"></span> in a conflict
+            <span class="swatch validate"></span> validation <span class="swatch abort"></span> abort
+            <span class="swatch wait"></span> waiting on a dependency</p>
+          ${e.timelineTruncated ? html`<p class="muted">The record keeps only the first ${groupDigits(timeline.length)} tasks of this block.</p>` : ""}
           ${workerSummary(timeline, Number(e.workers ?? 0))}`
-        : html`<p class="muted" id="execution-timeline-missing">This block's record has no per-transaction timeline
-          (<code>execution.timeline</code>: which worker ran each transaction, when, and which incarnation).</p>`
+        : html`<p class="muted" id="execution-timeline-missing">${
+            e.mode === "parallel"
+              ? "This block's record has no per-transaction timeline"
+              : "No timeline: the block did not run in parallel"
+          } (<code>execution.timeline</code>: which worker ran each transaction, when, and which incarnation).</p>`
     }
     <h3>Conflicting keys</h3>
     ${
       conflicts
         ? conflicts.length === 0
           ? html`<p class="muted">No conflicts: no transaction had to wait for or re-run after another.</p>`
-          : html`<table class="list" id="execution-conflicts"><thead><tr><th>State key</th><th class="r">Txs</th><th>Transactions</th></tr></thead>
+          : html`<table class="list" id="execution-conflicts"><thead><tr><th>State key</th><th>What</th>
+              ${withCount ? html`<th class="r">Conflicts</th>` : ""}<th class="r">Txs</th><th>Transactions</th></tr></thead>
             <tbody>${conflicts.map(
-              (
-                c,
-              ) => html`<tr><td><code class="bytes" title="${c.key}">${c.key}</code></td><td class="r">${(c.txs ?? []).length}</td>
+              (c) => html`<tr><td><code class="bytes" title="${c.key}">${short(c.key, 24, 12)}</code></td>
+                <td>${describeKey(registry, c.key)}</td>
+                ${withCount ? html`<td class="r">${groupDigits(c.count ?? 0)}</td>` : ""}<td class="r">${(c.txs ?? []).length}</td>
                 <td>${(c.txs ?? []).map((i, k) => html`${k ? ", " : ""}${txLinkAt(i)}`)}</td></tr>`,
             )}</tbody></table>`
-        : html`<p class="muted" id="execution-conflicts-missing">This block's record has no conflict list
-          (<code>execution.conflicts</code>: the state keys transactions collided on).</p>`
+        : html`<p class="muted" id="execution-conflicts-missing">${
+            e.mode === "parallel"
+              ? "This block's record has no conflict list"
+              : "No conflict list: the block did not run in parallel"
+          } (<code>execution.conflicts</code>: the state keys transactions collided on).</p>`
     }`;
+}
+
+const SPACES = { "01": "coin balance", "02": "code hash", "03": "storage", "04": "code", "05": "nonce" };
+
+/** A state key (space tag ‖ address ‖ rest, src/state/keys.ts) in words: "storage of wusd, slot 0x…". */
+export function describeKey(registry, key) {
+  const k = String(key).replace(/^0x/, "").toLowerCase();
+  const space = SPACES[k.slice(0, 2)];
+  if (!space) return html`<span class="muted">unknown space</span>`;
+  if (k.slice(0, 2) === "04") return html`${space}`;
+  const address = `0x${k.slice(2, 42)}`;
+  const rest = k.slice(42);
+  return html`${space} of ${addressLink(registry, address, { compact: true })}${
+    rest
+      ? html` <span class="muted">${k.slice(0, 2) === "05" ? "key" : "slot"}</span> <code>${short(`0x${rest}`, 12, 8)}</code>`
+      : ""
+  }`;
 }
 
 function workerSummary(timeline, workers) {
@@ -213,17 +242,26 @@ function workerSummary(timeline, workers) {
   const t0 = Math.min(...timeline.map((r) => r.startUs));
   const t1 = Math.max(...timeline.map((r) => r.endUs));
   const span = Math.max(1, t1 - t0);
-  const per = Array.from({ length: rows }, () => ({ runs: 0, busy: 0, txs: new Set() }));
+  const per = Array.from({ length: rows }, () => ({
+    execute: 0,
+    validate: 0,
+    abort: 0,
+    wait: 0,
+    busy: 0,
+    txs: new Set(),
+  }));
   for (const r of timeline) {
     const w = per[r.worker];
     if (!w) continue;
-    w.runs++;
-    w.busy += Math.max(0, r.endUs - r.startUs);
-    w.txs.add(r.tx);
+    const kind = r.kind ?? "execute";
+    if (kind in w) w[kind]++;
+    if (kind !== "wait") w.busy += Math.max(0, r.endUs - r.startUs);
+    if (kind === "execute") w.txs.add(r.tx);
   }
-  return html`<table class="list compact"><thead><tr><th>Worker</th><th class="r">Runs</th><th class="r">Distinct txs</th><th class="r">Busy</th></tr></thead>
+  return html`<table class="list compact" id="worker-summary"><thead><tr><th>Worker</th><th class="r">Executions</th><th class="r">Distinct txs</th>
+    <th class="r">Validations</th><th class="r">Aborts</th><th class="r">Waits</th><th class="r">Busy</th></tr></thead>
     <tbody>${per.map(
-      (w, i) => html`<tr><td>worker ${i}</td><td class="r">${w.runs}</td><td class="r">${w.txs.size}</td>
-        <td class="r">${percent(w.busy, span)}</td></tr>`,
+      (w, i) => html`<tr><td>worker ${i}</td><td class="r">${w.execute}</td><td class="r">${w.txs.size}</td>
+        <td class="r">${w.validate}</td><td class="r">${w.abort}</td><td class="r">${w.wait}</td><td class="r">${percent(w.busy, span)}</td></tr>`,
     )}</tbody></table>`;
 }

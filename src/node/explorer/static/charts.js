@@ -127,32 +127,41 @@ function usLabel(us) {
 }
 
 /**
- * A timeline of executions per worker: `runs` are { tx, worker, startUs, endUs, incarnation }.
- * A run whose transaction ran again later (a higher incarnation) is drawn as aborted.
+ * A timeline of tasks per worker: `tasks` are { tx, worker, startUs, endUs, incarnation,
+ * kind? } where kind is "execute" (the default), "validate", "abort" or "wait". An
+ * execution whose transaction ran again later (a higher incarnation) is drawn as aborted.
  * `highlight` is a set of transaction indexes to outline (e.g. those in a conflict). One
  * row per worker; positions are percentages, so text keeps its size at any width.
  */
-export function gantt(runs, { workers = 0, highlight = new Set() } = {}) {
-  if (!runs.length) return html`<p class="muted">The timeline is empty.</p>`;
-  const rows = Math.max(workers, ...runs.map((r) => r.worker + 1));
-  const t0 = Math.min(...runs.map((r) => r.startUs));
-  const t1 = Math.max(...runs.map((r) => r.endUs));
+export function gantt(tasks, { workers = 0, highlight = new Set() } = {}) {
+  if (!tasks.length) return html`<p class="muted">The timeline is empty.</p>`;
+  const rows = Math.max(workers, ...tasks.map((r) => r.worker + 1));
+  const t0 = Math.min(...tasks.map((r) => r.startUs));
+  const t1 = Math.max(...tasks.map((r) => r.endUs));
   const span = Math.max(1, t1 - t0);
   const pct = (us) => ((100 * (us - t0)) / span).toFixed(3);
+  const kindOf = (r) => r.kind ?? "execute";
   const last = new Map();
-  for (const r of runs) last.set(r.tx, Math.max(last.get(r.tx) ?? 0, r.incarnation));
+  for (const r of tasks)
+    if (kindOf(r) === "execute") last.set(r.tx, Math.max(last.get(r.tx) ?? 0, r.incarnation));
   const lanes = [];
   for (let w = 0; w < rows; w++) {
-    const bars = runs
+    const bars = tasks
       .filter((r) => r.worker === w)
       .map((r) => {
+        const kind = kindOf(r);
         const x = pct(r.startUs);
         const width = Math.max(0.2, (100 * (r.endUs - r.startUs)) / span);
-        const aborted = r.incarnation < (last.get(r.tx) ?? 0);
-        const cls = `run inc${Math.min(r.incarnation, 3)}${aborted ? " aborted" : ""}${highlight.has(r.tx) ? " hot" : ""}`;
-        const text = `tx ${r.tx}, incarnation ${r.incarnation}${aborted ? " (aborted, ran again)" : ""}, worker ${r.worker}: ${usLabel(r.startUs - t0)} → ${usLabel(r.endUs - t0)} (${usLabel(r.endUs - r.startUs)})`;
-        return html`<g><rect class="${cls}" data-tx="${r.tx}" x="${x}%" y="3" width="${width.toFixed(3)}%" height="18"><title>${text}</title></rect>
-          ${width > 2.5 ? html`<text class="run-label" x="${x}%" dx="4" y="16">${r.tx}</text>` : ""}</g>`;
+        const execute = kind === "execute";
+        const aborted = execute && r.incarnation < (last.get(r.tx) ?? 0);
+        const cls = `run ${kind}${execute ? ` inc${Math.min(r.incarnation, 3)}` : ""}${aborted ? " aborted" : ""}${
+          highlight.has(r.tx) && execute ? " hot" : ""
+        }`;
+        const text = `${kind} tx ${r.tx}, incarnation ${r.incarnation}${aborted ? " (aborted, ran again)" : ""}, worker ${r.worker}: ${usLabel(r.startUs - t0)} → ${usLabel(r.endUs - t0)} (${usLabel(r.endUs - r.startUs)})`;
+        const y = execute ? 3 : 13;
+        const h = execute ? 18 : 8;
+        return html`<g><rect class="${cls}" data-tx="${r.tx}" data-kind="${kind}" x="${x}%" y="${y}" width="${width.toFixed(3)}%" height="${h}"><title>${text}</title></rect>
+          ${execute && width > 2.5 ? html`<text class="run-label" x="${x}%" dx="4" y="16">${r.tx}</text>` : ""}</g>`;
       });
     lanes.push(html`<div class="gantt-row"><span class="gantt-label">worker ${w}</span>
       <svg class="gantt-lane${w % 2 ? " odd" : ""}" width="100%" height="24">${bars}</svg></div>`);

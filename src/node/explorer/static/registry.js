@@ -15,6 +15,8 @@ export class Registry {
     this.codeHashes = data.codeHashes ?? {};
     this.known = new Map();
     this.identified = new Map();
+    /** Addresses already looked up (known or not), so each is asked about once. */
+    this.checked = new Set();
     this.tokenInfos = new Map();
     for (const [name, c] of Object.entries(data.contracts ?? {})) {
       this.known.set(c.address.toLowerCase(), {
@@ -59,8 +61,13 @@ export class Registry {
 
   /** Looks up unknown addresses' code hashes: contracts deployed from shipped code get a label. */
   async identifyMany(addresses) {
-    const unknown = [...new Set(addresses.map((a) => a?.toLowerCase()).filter((a) => a && !this.label(a)))];
+    const unknown = [
+      ...new Set(
+        addresses.map((a) => a?.toLowerCase()).filter((a) => a && !this.label(a) && !this.checked.has(a)),
+      ),
+    ];
     if (unknown.length === 0) return;
+    for (const a of unknown) this.checked.add(a);
     const answers = await batch(unknown.map((a) => ["weft_getAccount", [a]]));
     unknown.forEach((a, i) => {
       const codeHash = resultOr(answers[i], null)?.codeHash;

@@ -40,7 +40,8 @@ export async function txView(root, hash, ctx) {
   ];
   if (tx.paymaster) addresses.push(tx.paymaster.address);
   await registry.identifyMany(addresses);
-  await registry.tokenInfo([...new Set(addresses.map((a) => a.toLowerCase()))]);
+  const tokens = registry.tokens().map((t) => t.address);
+  await registry.tokenInfo([...new Set([...addresses.map((a) => a.toLowerCase()), ...tokens])]);
   if (!ctx.alive()) return;
   const status = receipt?.status ?? tx.status;
   const failed = receipt && receipt.status !== "success";

@@ -66,9 +66,16 @@ export function valueView(registry, type, value, ctx = {}) {
   return html`<span>${String(value)}</span>`;
 }
 
+/** The token an `asset`/`token` argument names, whose decimals the amounts beside it use. */
+function assetOf(registry, args) {
+  const asset = args.find((a) => a.type === "address" && /^(asset|token|debtAsset)$/.test(a.name));
+  return asset ? registry.token(asset.value) : undefined;
+}
+
 /** A table of named values `[{ name, type, value, indexed?, hint? }]` (`hint`: the name amounts are recognised by). */
 export function argsTable(registry, args, ctx = {}) {
   if (args.length === 0) return html`<p class="muted">no arguments</p>`;
+  ctx = { ...ctx, token: ctx.token ?? assetOf(registry, args) };
   return html`<table class="args"><tbody>${args.map(
     (
       a,
@@ -123,13 +130,14 @@ export function plain(value) {
 export function logRow(registry, log) {
   const decoded = decodeLog(registry, log);
   const token = registry.token(log.address);
+  const assetToken = decoded?.args ? assetOf(registry, decoded.args) : undefined;
   const args = decoded?.args
     ? decoded.args.map(
         (a, i) =>
           html`${i ? html`<span class="muted">, </span>` : ""}<span class="inline-arg" data-arg="${a.name}"><span class="muted">${a.name}:</span> ${
             a.type === "address"
               ? addressLink(registry, a.value, { compact: true })
-              : valueView(registry, a.type, a.value, { token, name: a.name })
+              : valueView(registry, a.type, a.value, { token: token ?? assetToken, name: a.name })
           }</span>`,
       )
     : html`<span class="muted">${decoded?.error ?? `topic 0 ${short(log.topics[0] ?? "none", 10, 6)}`}</span>`;

@@ -1,0 +1,91 @@
+/** `weft account`: create a smart account for a key, show an account. */
+import type { Command } from "commander";
+import { encodeAbi } from "../../codec/abi.js";
+import type { Address } from "../../codec/address.js";
+import { fromHex } from "../../codec/bytes.js";
+import { decodeReturn } from "../../codec/metadata.js";
+import {
+  type AccountSpec,
+  counterfactualAddress,
+  createAccountCall,
+  formatUnits,
+  fundAccountCall,
+  parseUnits,
+} from "../../sdk/client/index.js";
+import { artifact, contextOf, signerFor } from "../context.js";
+import { keystoreDir, loadKey, saveKey } from "../keystore.js";
+import { UsageError } from "../output.js";
+
+export function addAccountCommands(program: Command): void {
+  const account = program.command("account").description("smart accounts: create one for a key, show one");
+  account
+    .command("create <key>")
+    .description("create the smart account of a keystore key through the account factory, and fund it")
+    .option("--from <who>", "who pays for the creation (devN or a key name)", "dev0")
+    .option("--fund <coin>", "coin to send to the new account", "10")
+    .action(async (keyName: string, opts: { from: string; fund: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const dir = keystoreDir(ctx.options.keystore);
+      const key = loadKey(dir, keyName);
+      const genesis = await ctx.client.genesis();
+      const factory = genesis.contracts.accountFactory as Address | undefined;
+      if (factory === undefined) throw new UsageError("this chain has no account factory in its genesis");
+      const spec: AccountSpec =
+        key.kind === "ed25519"
+          ? { kind: "ed25519", publicKey: fromHex(key.publicKey) }
+          : { kind: "secp256k1", owner: key.publicKey as Address };
+      const params = { factory, account: spec };
+      const address = counterfactualAddress(params);
+      const payer = await signerFor(ctx, opts.from);
+      const done = ctx.out.progress(`creating ${key.kind} account ${address}`);
+      try {
+        const receipt = await ctx.client.sendAndWait({
+          account: payer,
+          calls: [createAccountCall(params), fundAccountCall(spec.kind, address, parseUnits(opts.fund))],
+        });
+        saveKey(dir, { ...key, account: address }, true);
+        done();
+        ctx.out.result(
+          { key: keyName, address, txHash: receipt.txHash, funded: parseUnits(opts.fund) },
+          () => [
+            `created account ${address} for key ${keyName} (block ${receipt.blockNumber}, tx ${receipt.txHash})`,
+            `funded with ${opts.fund} coin; use it with --from ${keyName}`,
+          ],
+        );
+      } finally {
+        done();
+      }
+    });
+  account
+    .command("show <who>")
+    .description("balance, nonce, code hash and genesis token balances of an address, devN or key name")
+    .action(async (who: string, _opts: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const address = /^0x[0-9a-fA-F]{40}$/.test(who)
+        ? (who.toLowerCase() as Address)
+        : (await signerFor(ctx, who)).address;
+      const state = await ctx.client.getAccount(address);
+      const genesis = await ctx.client.genesis();
+      const token = artifact("token").metadata;
+      const tokens: Record<string, bigint> = {};
+      for (const name of ["wusd", "weth"]) {
+        const at = genesis.contracts[name] as Address | undefined;
+        if (at === undefined) continue;
+        const r = await ctx.client.call({
+          to: at,
+          method: "balanceOf",
+          args: encodeAbi(["address"], [address]),
+        });
+        if (r.status === "success")
+          tokens[name] = decodeReturn(token, "balanceOf", Buffer.from(r.output.slice(2), "hex")) as bigint;
+      }
+      ctx.out.result({ ...state, tokens }, () => [
+        `address    ${state.address}`,
+        `balance    ${formatUnits(state.balance)} coin`,
+        `nonce      ${state.nonces["0"] ?? 0n} (key 0)`,
+        `contract   ${state.codeHash ?? "none"}`,
+        ...Object.entries(tokens).map(([n, v]) => `${n.toUpperCase().padEnd(10)} ${formatUnits(v)}`),
+        `at block   ${state.blockNumber}`,
+      ]);
+    });
+}

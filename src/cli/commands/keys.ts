@@ -1,0 +1,48 @@
+/** `weft keys`: create and list local keys. */
+import { randomBytes } from "node:crypto";
+import type { Command } from "commander";
+import { toHex } from "../../codec/bytes.js";
+import { ed25519Key, secp256k1Key } from "../../sdk/client/index.js";
+import { contextOf } from "../context.js";
+import { type KeyKind, keystoreDir, listKeys, saveKey } from "../keystore.js";
+import { UsageError } from "../output.js";
+
+export function addKeyCommands(program: Command): void {
+  const keys = program.command("keys").description("create and list local keys (development keystore)");
+  keys
+    .command("new <name>")
+    .description("create a key; then `weft account create <name>` makes its smart account")
+    .option("--kind <kind>", "ed25519 | secp256k1", "ed25519")
+    .action((name: string, opts: { kind: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (opts.kind !== "ed25519" && opts.kind !== "secp256k1")
+        throw new UsageError(`--kind: ed25519 or secp256k1, got ${JSON.stringify(opts.kind)}`);
+      const kind = opts.kind as KeyKind;
+      const secret = new Uint8Array(randomBytes(32));
+      const publicKey =
+        kind === "ed25519" ? toHex(ed25519Key(secret).publicKey) : secp256k1Key(secret).address;
+      const path = saveKey(keystoreDir(ctx.options.keystore), {
+        name,
+        kind,
+        secret: toHex(secret),
+        publicKey,
+      });
+      ctx.out.result({ name, kind, publicKey, path }, () => [
+        `created ${kind} key ${name}`,
+        `  public key: ${publicKey}`,
+        `  stored in:  ${path}`,
+      ]);
+    });
+  keys
+    .command("list")
+    .description("list the keys in the keystore and the accounts they control")
+    .action((_opts: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const all = listKeys(keystoreDir(ctx.options.keystore)).map(({ secret: _secret, ...k }) => k);
+      ctx.out.result(all, () =>
+        all.length === 0
+          ? ["no keys yet: weft keys new <name>"]
+          : all.map((k) => `${k.name.padEnd(16)} ${k.kind.padEnd(10)} ${k.account ?? "(no account yet)"}`),
+      );
+    });
+}

@@ -1,0 +1,110 @@
+/** `weft send` (coin) and `weft transfer` (tokens). */
+import type { Command } from "commander";
+import { encodeAbi } from "../../codec/abi.js";
+import type { Address } from "../../codec/address.js";
+import { decodeReturn } from "../../codec/metadata.js";
+import { formatUnits, parseUnits, type Receipt } from "../../sdk/client/index.js";
+import { artifact, type Context, contextOf, signerFor } from "../context.js";
+import { UsageError } from "../output.js";
+
+function address(text: string, what: string): Address {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text))
+    throw new UsageError(`${what}: expected an address (0x + 40 hex), got ${text}`);
+  return text.toLowerCase() as Address;
+}
+
+function amountOf(text: string, decimals: number, raw: boolean): bigint {
+  try {
+    return raw ? BigInt(text) : parseUnits(text, decimals);
+  } catch {
+    throw new UsageError(
+      `amount: expected a number${raw ? " of smallest units" : ""}, got ${JSON.stringify(text)}`,
+    );
+  }
+}
+
+function reportReceipt(ctx: Context, receipt: Receipt, summary: string): void {
+  ctx.out.result(receipt, () => [
+    summary,
+    `  tx ${receipt.txHash} in block ${receipt.blockNumber}: ${receipt.status}, gas ${receipt.gasUsed}, fee ${formatUnits(receipt.fee)} coin`,
+  ]);
+}
+
+/** A genesis token by name (wusd, weth) or any token address. */
+async function tokenAddress(ctx: Context, token: string): Promise<Address> {
+  if (/^0x/.test(token)) return address(token, "token");
+  const genesis = await ctx.client.genesis();
+  const at = genesis.contracts[token.toLowerCase()] as Address | undefined;
+  if (at === undefined)
+    throw new UsageError(`no genesis contract named ${token}`, [
+      `known: ${Object.keys(genesis.contracts).join(", ")}`,
+    ]);
+  return at;
+}
+
+export function addTransferCommands(program: Command): void {
+  program
+    .command("send <to> <amount>")
+    .description("send coin (amount in coin, 18 decimals; --raw for smallest units)")
+    .requiredOption("--from <who>", "devN or a key name")
+    .option("--raw", "the amount is in smallest units")
+    .action(async (to: string, amount: string, opts: { from: string; raw?: boolean }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const value = amountOf(amount, 18, opts.raw === true);
+      const account = await signerFor(ctx, opts.from);
+      const done = ctx.out.progress("sending");
+      try {
+        const receipt = await ctx.client.sendAndWait({
+          account,
+          calls: [{ target: address(to, "to"), method: "", value }],
+        });
+        done();
+        reportReceipt(ctx, receipt, `sent ${formatUnits(value)} coin to ${to}`);
+      } finally {
+        done();
+      }
+    });
+  program
+    .command("transfer <token> <to> <amount>")
+    .description(
+      "transfer tokens: <token> is wusd, weth or a token address; amount in whole tokens (--raw: smallest units)",
+    )
+    .requiredOption("--from <who>", "devN or a key name")
+    .option("--raw", "the amount is in smallest units")
+    .action(
+      async (
+        token: string,
+        to: string,
+        amount: string,
+        opts: { from: string; raw?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = contextOf(cmd);
+        const at = await tokenAddress(ctx, token);
+        const meta = artifact("token").metadata;
+        const d = await ctx.client.call({ to: at, method: "decimals", args: new Uint8Array(0) });
+        if (d.status !== "success") throw new UsageError(`${at} does not answer decimals(): is it a token?`);
+        const decimals = Number(decodeReturn(meta, "decimals", Buffer.from(d.output.slice(2), "hex")));
+        const value = amountOf(amount, decimals, opts.raw === true);
+        const account = await signerFor(ctx, opts.from);
+        const done = ctx.out.progress("transferring");
+        try {
+          const receipt = await ctx.client.sendAndWait({
+            account,
+            calls: [
+              {
+                target: at,
+                method: "transfer",
+                args: encodeAbi(["address", "u128"], [address(to, "to"), value]),
+              },
+            ],
+            decodeWith: [meta],
+          });
+          done();
+          reportReceipt(ctx, receipt, `transferred ${formatUnits(value, decimals)} of ${token} to ${to}`);
+        } finally {
+          done();
+        }
+      },
+    );
+}

@@ -1,0 +1,119 @@
+/**
+ * What every CLI command needs: the client for `--rpc`, the output mode, who signs
+ * (`--from devN` for a development account of the genesis, or a keystore key's name),
+ * and contract arguments parsed from text by their ABI types.
+ */
+import type { Command } from "commander";
+import { type ContractArtifact, loadArtifact } from "../chain/artifacts.js";
+import type { Address } from "../codec/address.js";
+import { fromHex } from "../codec/bytes.js";
+import type { ContractMetadata } from "../codec/metadata.js";
+import { devSigner } from "../node/genesis/genesis.js";
+import {
+  type Account,
+  createClient,
+  ed25519Account,
+  http,
+  secp256k1Account,
+  type WeftClient,
+} from "../sdk/client/index.js";
+import { keystoreDir, loadKey } from "./keystore.js";
+import { type Out, output, UsageError } from "./output.js";
+
+export interface GlobalOptions {
+  rpc: string;
+  json: boolean;
+  keystore?: string;
+}
+
+export interface Context {
+  client: WeftClient;
+  out: Out;
+  options: GlobalOptions;
+}
+
+export function contextOf(cmd: Command): Context {
+  const options = cmd.optsWithGlobals() as GlobalOptions;
+  return {
+    client: createClient({ transport: http(options.rpc) }),
+    out: output(options.json === true),
+    options,
+  };
+}
+
+/** `devN`: the genesis's development account N; otherwise a keystore key with its account. */
+export async function signerFor(ctx: Context, from: string | undefined): Promise<Account> {
+  if (from === undefined)
+    throw new UsageError("who signs? pass --from devN (a development account) or --from <key name>");
+  const dev = /^dev(\d+)$/.exec(from);
+  if (dev !== null) {
+    const index = Number(dev[1]);
+    const genesis = await ctx.client.genesis();
+    const account = genesis.accounts[index];
+    if (account === undefined)
+      throw new UsageError(
+        `this chain has ${genesis.accounts.length} development accounts; dev${index} is not one`,
+      );
+    return ed25519Account(devSigner(index).secret, account.address as Address);
+  }
+  const key = loadKey(keystoreDir(ctx.options.keystore), from);
+  if (key.account === undefined)
+    throw new UsageError(`key ${from} controls no account yet`, [
+      `create one with: weft account create ${from} --from dev0`,
+    ]);
+  return key.kind === "ed25519"
+    ? ed25519Account(key.secret, key.account)
+    : secp256k1Account(key.secret, key.account);
+}
+
+/** A shipped contract by name (`token`, `router`...): code and metadata. */
+export function artifact(name: string): ContractArtifact {
+  try {
+    return loadArtifact(name);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), [
+      "build contracts with: weft build",
+    ]);
+  }
+}
+
+/** Parses one command-line argument by its ABI type. */
+export function parseArg(type: string, text: string, name: string): unknown {
+  const fail = (expected: string): never => {
+    throw new UsageError(`argument ${name}: expected ${expected}, got ${JSON.stringify(text)}`);
+  };
+  if (type.endsWith("[]")) {
+    let list: unknown;
+    try {
+      list = JSON.parse(text);
+    } catch {
+      return fail(`a JSON array for ${type}`);
+    }
+    if (!Array.isArray(list)) return fail(`a JSON array for ${type}`);
+    return list.map((v, i) =>
+      parseArg(type.slice(0, -2), typeof v === "string" ? v : JSON.stringify(v), `${name}[${i}]`),
+    );
+  }
+  if (/^[ui]\d+$/.test(type)) return /^-?\d+$/.test(text) ? BigInt(text) : fail(`an integer (${type})`);
+  if (type === "bool") return text === "true" ? true : text === "false" ? false : fail("true or false");
+  if (type === "address")
+    return /^0x[0-9a-fA-F]{40}$/.test(text) ? text.toLowerCase() : fail("an address (0x + 40 hex)");
+  if (type === "bytes32") return /^0x[0-9a-fA-F]{64}$/.test(text) ? text : fail("32 bytes as 0x + 64 hex");
+  if (type === "bytes")
+    return /^0x([0-9a-fA-F]{2})*$/.test(text) ? fromHex(text.slice(2)) : fail("0x hex bytes");
+  return text;
+}
+
+/** The arguments of `method` (or the constructor, for "init") parsed by the metadata's types. */
+export function parseArgs(meta: ContractMetadata, method: string, texts: string[]): unknown[] {
+  const m = method === "init" ? meta.constructor : meta.methods.find((x) => x.name === method);
+  if (m === null || m === undefined)
+    throw new UsageError(`${meta.name} has no method ${method}`, [
+      `methods: ${meta.methods.map((x) => x.name).join(", ")}`,
+    ]);
+  if (texts.length !== m.inputs.length)
+    throw new UsageError(`${meta.name}.${method} takes ${m.inputs.length} arguments, got ${texts.length}`, [
+      `${method}(${m.inputs.map((p) => `${p.name}: ${p.type}`).join(", ")})`,
+    ]);
+  return m.inputs.map((p, i) => parseArg(p.type, texts[i] as string, p.name));
+}

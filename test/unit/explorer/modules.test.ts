@@ -1,0 +1,192 @@
+/**
+ * The explorer's browser modules, loaded in Node: the ABI codec agrees with `src/codec`
+ * byte for byte, events and reverts decode as `src/codec/metadata.ts` decodes them, chain
+ * text is escaped, amounts and block times are computed right.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
+import { decodeAbi, encodeAbi, encodeError, indexedTopic } from "../../../src/codec/abi.js";
+import { toHex } from "../../../src/codec/bytes.js";
+import { decodeEvent, decodeRevert } from "../../../src/codec/metadata.js";
+import { explorerStaticDir } from "../../../src/node/explorer/index.js";
+
+type Named = Array<{ name: string; type: string; value: unknown }>;
+interface AbiModule {
+  decodeAbi(types: string[], data: string | Uint8Array): unknown[];
+  encodeAbi(types: string[], values: unknown[]): Uint8Array;
+  parseInput(type: string, text: string): unknown;
+  decodeEvent(meta: unknown, log: { topics: string[]; data: string }): { name: string; args?: Named } | null;
+  decodeRevert(metas: unknown[], data: string): { name: string; args?: Named; raw?: string };
+  addressTopic(address: string): string;
+}
+interface DomModule {
+  html(strings: TemplateStringsArray, ...values: unknown[]): { text: string };
+  formatUnits(value: bigint, decimals: number, maxFraction?: number): string;
+  groupDigits(value: bigint | string): string;
+}
+interface HomeModule {
+  blockIntervals(
+    blocks: Array<{ number: number; time: number; txCount: number }>,
+    arrivals: Map<number, number>,
+  ): Array<{ number: number; txs: number; interval: number; live: boolean }>;
+  throughput(intervals: Array<{ number: number; txs: number; interval: number }>): Array<{ tps: number }>;
+}
+
+const hex = (b: Uint8Array) => `0x${toHex(b)}`;
+/** src/codec values with bytes as hex, as the browser module gives them. */
+const asBrowser = (v: unknown): unknown =>
+  v instanceof Uint8Array ? hex(v) : Array.isArray(v) ? v.map(asBrowser) : v;
+
+describe("explorer browser modules", () => {
+  let abi: AbiModule;
+  let dom: DomModule;
+  let home: HomeModule;
+
+  before(async () => {
+    const dir = explorerStaticDir();
+    assert.ok(dir !== undefined, "src/node/explorer/static not found");
+    const load = (name: string) => import(pathToFileURL(join(dir, name)).href);
+    abi = (await load("abi.js")) as AbiModule;
+    dom = (await load("dom.js")) as DomModule;
+    home = (await load("home.js")) as HomeModule;
+  });
+
+  const cases: Array<[string[], unknown[]]> = [
+    [
+      ["u8", "u16", "u32", "u64"],
+      [255, 65535, 4294967295n, (1n << 64n) - 1n],
+    ],
+    [
+      ["u128", "u256"],
+      [(1n << 128n) - 1n, (1n << 255n) + 12345n],
+    ],
+    [
+      ["i32", "i64"],
+      [-1, -(1n << 63n)],
+    ],
+    [
+      ["bool", "bool", "address"],
+      [true, false, "0x00000000000000000000000000000000000000aa"],
+    ],
+    [
+      ["string", "bytes", "bytes32"],
+      ["héllo <b>", new Uint8Array([1, 2, 3]), new Uint8Array(32).fill(7)],
+    ],
+    [
+      ["u128[]", "address[]", "string[]"],
+      [[1n, 2n], ["0x00000000000000000000000000000000000000bb"], ["a", ""]],
+    ],
+    [
+      ["(u8,string)[]", "(address,u128)"],
+      [
+        [
+          [1, "x"],
+          [2, "yz"],
+        ],
+        ["0x00000000000000000000000000000000000000cc", 9n],
+      ],
+    ],
+  ];
+
+  it("encodes and decodes exactly as src/codec/abi.ts", () => {
+    for (const [types, values] of cases) {
+      const reference = encodeAbi(types, values);
+      const decoded = abi.decodeAbi(types, hex(reference));
+      assert.deepEqual(decoded, asBrowser(decodeAbi(types, reference)), types.join(","));
+      const browserValues = asBrowser(values) as unknown[];
+      assert.equal(hex(abi.encodeAbi(types, browserValues)), hex(reference), types.join(","));
+    }
+    assert.throws(() => abi.decodeAbi(["u32"], "0x010000"), /truncated/);
+    assert.throws(() => abi.decodeAbi(["u8"], "0x0101"), /trailing/);
+    assert.throws(() => abi.encodeAbi(["u8"], [256]), /out of range/);
+  });
+
+  it("reads form input by type", () => {
+    assert.equal(abi.parseInput("u128", " 0x10 "), "0x10");
+    assert.equal(abi.parseInput("bool", "true"), true);
+    assert.deepEqual(abi.parseInput("u32[]", "[1, 2]"), ["1", "2"]);
+    assert.equal(
+      hex(abi.encodeAbi(["u32[]"], [abi.parseInput("u32[]", "[1, 2]")])),
+      hex(encodeAbi(["u32[]"], [[1, 2]])),
+    );
+    assert.throws(() => abi.parseInput("bool", "maybe"), /true or false/);
+  });
+
+  it("decodes events and reverts as src/codec/metadata.ts does", () => {
+    const token = loadArtifact("token").metadata;
+    const from = "0x00000000000000000000000000000000000000a1";
+    const to = "0x00000000000000000000000000000000000000b2";
+    const transfer = token.events.find((e) => e.name === "Transfer");
+    assert.ok(transfer);
+    const topics = [transfer.topic0, hex(indexedTopic("address", from)), hex(indexedTopic("address", to))];
+    assert.equal(topics[1], `0x${abi.addressTopic(from).slice(2)}`);
+    const data = encodeAbi(["u128"], [5n]);
+    const reference = decodeEvent(token, { topics, data });
+    const decoded = abi.decodeEvent(token, { topics, data: hex(data) });
+    assert.equal(decoded?.name, "Transfer");
+    assert.deepEqual(
+      Object.fromEntries((decoded?.args ?? []).map((a) => [a.name, a.value])),
+      reference?.args,
+    );
+    assert.equal(abi.decodeEvent(token, { topics: [`0x${"00".repeat(32)}`], data: "0x" }), null);
+
+    const revert = encodeError("InsufficientBalance", ["address", "u128", "u128"], [from, 1n, 2n]);
+    const r = abi.decodeRevert([token], hex(revert));
+    assert.deepEqual(
+      Object.fromEntries((r.args ?? []).map((a) => [a.name, a.value])),
+      decodeRevert(token, revert).args,
+    );
+    // The standard errors apply to any contract; unknown names keep their data.
+    assert.deepEqual(
+      abi.decodeRevert([], hex(encodeError("Error", ["string"], ["boom"]))).args?.[0]?.value,
+      "boom",
+    );
+    assert.equal(abi.decodeRevert([], hex(encodeError("Mystery", ["u8"], [1]))).raw, "0x01");
+    assert.equal(abi.decodeRevert([], "0x01").name, "");
+  });
+
+  it("escapes chain text and formats amounts", () => {
+    const evil = `<img src=x onerror="alert(1)">'&`;
+    assert.equal(
+      dom.html`<td title="${evil}">${evil}</td>`.text,
+      '<td title="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;</td>',
+    );
+    assert.equal(dom.html`${[dom.html`<b>${"<"}</b>`, null, false]}`.text, "<b>&lt;</b>");
+    assert.equal(dom.formatUnits(1_500_000_000_000_000_000n, 18), "1.5");
+    assert.equal(dom.formatUnits(999_995n * 10n ** 18n, 18), "999,995");
+    assert.equal(dom.formatUnits(1n, 18), "<0.000001");
+    assert.equal(dom.groupDigits("1234567"), "1,234,567");
+  });
+
+  it("estimates block times and throughput from headers and arrivals", () => {
+    const blocks = [
+      { number: 1, time: 100, txCount: 10 },
+      { number: 2, time: 100, txCount: 10 },
+      { number: 3, time: 101, txCount: 20 },
+      { number: 4, time: 101, txCount: 20 },
+    ];
+    const est = home.blockIntervals(blocks, new Map());
+    // blocks 1-2 share second 100 (at 250 and 750 ms), 3-4 share 101 (at 1250 and 1750 ms).
+    assert.deepEqual(
+      est.map((b) => [b.number, b.interval, b.live]),
+      [
+        [2, 500, false],
+        [3, 500, false],
+        [4, 500, false],
+      ],
+    );
+    const live = home.blockIntervals(
+      blocks,
+      new Map([
+        [3, 1000],
+        [4, 1100],
+      ]),
+    );
+    assert.deepEqual(live.at(-1), { number: 4, txs: 20, interval: 100, live: true });
+    const tps = home.throughput(est);
+    assert.equal(tps.at(-1)?.tps, (50 * 1000) / 1500);
+  });
+});
