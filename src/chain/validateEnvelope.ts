@@ -28,7 +28,7 @@ import { MAX_TX_GAS } from "../vm/limits.js";
 import type { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
-import { encodeTx, signingHash, type TxEnvelope } from "./tx/envelope.js";
+import { encodedLength, MAX_AUTH_BYTES, MAX_TX_BYTES, signingHash, type TxEnvelope } from "./tx/envelope.js";
 
 /** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
 export const VALIDATION_GAS_LIMIT = 2_000_000;
@@ -80,8 +80,9 @@ export function effectiveTip(env: TxEnvelope, baseFee = 0n): bigint {
   return price > baseFee ? price - baseFee : 0n;
 }
 
+/** Base gas plus gas per byte of the canonical encoding (its length computed, not encoded). */
 export function envelopeIntrinsicGas(env: TxEnvelope): number {
-  return GAS.TX_BASE + GAS.TX_BYTE * encodeTx(env).length;
+  return GAS.TX_BASE + GAS.TX_BYTE * encodedLength(env);
 }
 
 /** "Valid until" from a validation step's outcome; 0 when it refused or failed. */
@@ -125,8 +126,14 @@ export function validateEnvelope(
   if (env.chainId !== block.chainId)
     return fail(`chain id ${env.chainId} is not this chain's (${block.chainId})`);
   let intrinsic: number;
+  let hash: Uint8Array;
   try {
+    // The signing hash encodes (and so checks) every field but the authorisation.
+    hash = signingHash(env);
+    if (env.auth.length > MAX_AUTH_BYTES)
+      throw new RangeError(`auth: ${env.auth.length} bytes (max ${MAX_AUTH_BYTES})`);
     intrinsic = envelopeIntrinsicGas(env);
+    if (intrinsic - GAS.TX_BASE > GAS.TX_BYTE * MAX_TX_BYTES) throw new RangeError("transaction too large");
   } catch (error) {
     return fail(`malformed transaction: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -169,7 +176,6 @@ export function validateEnvelope(
       return fail(`paymaster ${paymaster} cannot pay: balance ${paymasterBalance}, needs ${maxFee}`);
   }
 
-  const hash = signingHash(env);
   const targets = env.calls.map((c) => c.target);
   const methods = env.calls.map((c) => c.method);
   let remaining = gasLimit - intrinsic - reserve;

@@ -6,8 +6,9 @@
  * code and a message the sender can act on; the RPC layer maps codes to JSON-RPC errors.
  */
 import type { BlockContext } from "../chain/blockContext.js";
-import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope, txHash } from "../chain/tx/envelope.js";
+import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope } from "../chain/tx/envelope.js";
 import { effectivePrice, validateEnvelope } from "../chain/validateEnvelope.js";
+import { keccak256 } from "../codec/hash.js";
 import type { StateReader } from "../state/storage.js";
 import { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
@@ -69,7 +70,7 @@ export function checkNew(deps: Pick<AdmissionDeps, "mempool" | "included">, hash
 /** Admits `raw` into the pool, validating on this thread; returns the pool record. Throws `AdmissionError`. */
 export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const envelope = decodeRaw(raw);
-  const hash = hex(txHash(envelope));
+  const hash = hex(keccak256(raw)); // raw is the canonical encoding: its hash is the transaction hash
   checkNew(deps, hash);
   const state = new TxState({ read: (key) => deps.state.get(key) });
   if (deps.verified !== undefined) deps.verified.digests = [];

@@ -6,9 +6,10 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { BlockContext } from "../chain/blockContext.js";
-import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope, txHash } from "../chain/tx/envelope.js";
+import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope } from "../chain/tx/envelope.js";
 import { effectivePrice, validateEnvelope } from "../chain/validateEnvelope.js";
 import { toHex } from "../codec/bytes.js";
+import { keccak256 } from "../codec/hash.js";
 import { TxState } from "../vm/txState.js";
 import { createVm } from "../vm/vm.js";
 import { openChainDb } from "./store/chainDb.js";
@@ -58,7 +59,8 @@ export function judge(
       return { ok: false, code: "DECODE", message: `${error.code}: ${error.message}` };
     throw error;
   }
-  const hash: `0x${string}` = `0x${toHex(txHash(envelope))}`;
+  // The raw bytes are the canonical encoding (decodeTx refuses anything else): hash them as they are.
+  const hash: `0x${string}` = `0x${toHex(keccak256(raw))}`;
   const check = validateEnvelope(vm, block, new TxState({ read }), envelope, "next-or-later");
   if (!check.ok)
     return {

@@ -158,6 +158,17 @@ export function encodeTx(tx: TxEnvelope): Uint8Array {
   return bytes;
 }
 
+/**
+ * The length of `encodeTx(tx)` computed from the fields, without encoding (intrinsic gas
+ * needs it for every transaction). Assumes `tx` is encodable; `encodeTx` is the check.
+ */
+export function encodedLength(tx: TxEnvelope): number {
+  let n = 2 + 8 + 20 + 8 + 8 + 8 + 16 + 16 + 1;
+  for (const c of tx.calls) n += 20 + 1 + Buffer.byteLength(c.method, "utf8") + 4 + c.args.length + 16;
+  n += tx.paymaster === undefined ? 1 : 1 + 20 + 4 + tx.paymaster.data.length;
+  return n + 4 + tx.auth.length;
+}
+
 /** What an authorisation signs: the transaction without its authorisation, domain-separated. */
 export function signingHash(tx: TxEnvelope): Uint8Array {
   const out = new Out();

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
   decodeTx,
+  encodedLength,
   encodeTx,
   MAX_CALLS,
   signingHash,
@@ -13,6 +14,7 @@ import {
   txToJson,
 } from "../../../src/chain/tx/envelope.js";
 import type { Address } from "../../../src/codec/address.js";
+import { keccak256 } from "../../../src/codec/hash.js";
 
 const address = fc
   .uint8Array({ minLength: 20, maxLength: 20 })
@@ -79,7 +81,10 @@ describe("transaction envelope v1", () => {
   it("round-trips exactly (fast-check)", () => {
     fc.assert(
       fc.property(envelope, (tx) => {
-        assert.deepEqual(decodeTx(encodeTx(tx)), tx);
+        const bytes = encodeTx(tx);
+        assert.deepEqual(decodeTx(bytes), tx);
+        assert.equal(encodedLength(tx), bytes.length, "the computed length is the encoding's");
+        assert.deepEqual(keccak256(bytes), txHash(tx), "the hash of the raw bytes is the transaction hash");
       }),
       { numRuns: 300 },
     );
