@@ -1,0 +1,213 @@
+/**
+ * The bots' command line.
+ *
+ *   node dist/src/sdk/bots/run.js backtest [--series file.csv|.json | --synthetic [--steps 240 --seed 7
+ *        --volatility 0.006 --drift 0 --start 2000]] [--levels 10] [--lower p] [--upper p]
+ *        [--spacing arithmetic|geometric] [--size 1] [--base 10] [--quote 25000] [--coin 1]
+ *        [--pool 1000] [--gas-per-swap 500000] [--gas-price 1] [--json out.json]
+ *   node dist/src/sdk/bots/run.js live [--url http://127.0.0.1:8545] [--account 0] [--seconds 20]
+ *        [--tick-ms 1000] [--levels 10] [--lower p] [--upper p] [--size 0.5]
+ *        [--nudge [--nudge-account 1] [--volatility 0.004] [--seed 7]] [--json out.json]
+ *   node dist/src/sdk/bots/run.js generate [--steps 240 --seed 7 --volatility 0.006 --start 2000] [--out file.csv]
+ *
+ * The grid defaults to 10 levels over ±10% of the first price (backtest) or ±2% of the
+ * pool's price (live). `--nudge` moves the pool along a synthetic random walk from another
+ * dev account before each tick, so a quiet dev chain has prices to trade on.
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { BacktestMarket } from "./backtestMarket.js";
+import { formatReport, reportToJson } from "./format.js";
+import { GridStrategy } from "./grid.js";
+import { LiveMarket } from "./liveMarket.js";
+import { fromUnits, toUnits } from "./pool.js";
+import { runBot } from "./runBot.js";
+import { SAMPLE_SERIES_PARAMS, sampleSeriesPath } from "./sample.js";
+import {
+  loadSeries,
+  type PricePoint,
+  type SyntheticOptions,
+  seriesToCsv,
+  syntheticSeries,
+} from "./series.js";
+import type { Execution } from "./types.js";
+
+const USAGE = `usage: run.js backtest|live|generate [options] (see the top of src/sdk/bots/run.ts)`;
+
+const { values: a, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    series: { type: "string" },
+    synthetic: { type: "boolean", default: false },
+    steps: { type: "string" },
+    seed: { type: "string" },
+    volatility: { type: "string" },
+    drift: { type: "string" },
+    start: { type: "string" },
+    levels: { type: "string", default: "10" },
+    lower: { type: "string" },
+    upper: { type: "string" },
+    spacing: { type: "string", default: "arithmetic" },
+    size: { type: "string" },
+    base: { type: "string", default: "10" },
+    quote: { type: "string", default: "25000" },
+    coin: { type: "string", default: "1" },
+    pool: { type: "string", default: "1000" },
+    "gas-per-swap": { type: "string", default: "500000" },
+    "gas-price": { type: "string", default: "1" },
+    json: { type: "string" },
+    url: { type: "string", default: "http://127.0.0.1:8545" },
+    account: { type: "string", default: "0" },
+    seconds: { type: "string", default: "20" },
+    "tick-ms": { type: "string", default: "1000" },
+    nudge: { type: "boolean", default: false },
+    "nudge-account": { type: "string", default: "1" },
+    out: { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+});
+
+function grid(firstPrice: number, width: number, size: string): GridStrategy {
+  const lower = a.lower === undefined ? firstPrice * (1 - width) : Number(a.lower);
+  const upper = a.upper === undefined ? firstPrice * (1 + width) : Number(a.upper);
+  return new GridStrategy({
+    lower,
+    upper,
+    levels: Number(a.levels),
+    orderSize: toUnits(a.size ?? size),
+    spacing: a.spacing === "geometric" ? "geometric" : "arithmetic",
+  });
+}
+
+function syntheticOptions(start: number, defaults = SAMPLE_SERIES_PARAMS): SyntheticOptions {
+  return {
+    ...defaults,
+    start,
+    steps: Number(a.steps ?? defaults.steps),
+    seed: Number(a.seed ?? defaults.seed),
+    volatility: Number(a.volatility ?? defaults.volatility),
+    drift: Number(a.drift ?? defaults.drift ?? 0),
+  };
+}
+
+function synthetic(start: number, defaults = SAMPLE_SERIES_PARAMS): PricePoint[] {
+  return syntheticSeries(syntheticOptions(start, defaults));
+}
+
+function finish(report: Parameters<typeof formatReport>[0]): void {
+  console.log(formatReport(report));
+  if (a.json !== undefined) {
+    writeFileSync(a.json, `${JSON.stringify(reportToJson(report), null, 2)}\n`);
+    console.log(`\nwrote ${a.json}`);
+  }
+}
+
+async function backtest(): Promise<void> {
+  let series: PricePoint[];
+  let source: string;
+  if (a.synthetic) {
+    series = synthetic(Number(a.start ?? SAMPLE_SERIES_PARAMS.start));
+    source = `synthetic (seed ${a.seed ?? SAMPLE_SERIES_PARAMS.seed}, ${series.length} steps)`;
+  } else {
+    source = a.series ?? sampleSeriesPath();
+    series = loadSeries(source);
+  }
+  const first = (series[0] as PricePoint).price;
+  const strategy = grid(first, 0.1, "1");
+  const market = new BacktestMarket({
+    series,
+    holdings: {
+      base: toUnits(a.base as string),
+      quote: toUnits(a.quote as string),
+      coin: toUnits(a.coin as string),
+    },
+    poolBase: toUnits(a.pool as string),
+    gasPerSwap: BigInt(a["gas-per-swap"] as string),
+    gasPrice: BigInt(a["gas-price"] as string),
+  });
+  console.log(
+    `backtest: ${series.length} prices from ${source}; pool ${a.pool} WETH; levels ${strategy.levels.map((l) => l.toFixed(2)).join(", ")}\n`,
+  );
+  const report = await runBot(market, strategy);
+  finish(report);
+  console.log(
+    `\narbitrage trades moving the pool to the series: ${market.arbitrageTrades} (${fromUnits(market.arbitrageBase).toFixed(2)} WETH)`,
+  );
+}
+
+function describe(e: Execution): string {
+  if (e.status === "filled") {
+    const f = e.fill;
+    return `${f.side} ${fromUnits(f.baseAmount)} WETH at ${f.price.toFixed(2)} (gas ${f.gasFeeCoin})`;
+  }
+  return `${e.order.side} ${fromUnits(e.order.baseAmount)} WETH rejected: ${e.reason}`;
+}
+
+async function live(): Promise<void> {
+  const url = a.url as string;
+  const seconds = Number(a.seconds);
+  const market = await LiveMarket.connect({
+    url,
+    account: Number(a.account),
+    tickMs: Number(a["tick-ms"]),
+    durationMs: seconds * 1000,
+  });
+  const first = await market.snapshot();
+  const strategy = grid(first.price, 0.02, "0.5");
+  console.log(
+    `live: ${url}, account ${a.account} (${market.address}), ${seconds} s, ticks every ${a["tick-ms"]} ms; pool price ${first.price.toFixed(2)}; levels ${strategy.levels.map((l) => l.toFixed(2)).join(", ")}`,
+  );
+  let beforeTick: ((step: number) => Promise<void>) | undefined;
+  if (a.nudge) {
+    const nudger = await LiveMarket.connect({ url, account: Number(a["nudge-account"]), slippage: 0.05 });
+    await nudger.prepare();
+    const path = synthetic(first.price, { ...SAMPLE_SERIES_PARAMS, volatility: 0.004, steps: 10_000 });
+    console.log(
+      `nudging the pool from account ${a["nudge-account"]} along a random walk (seed ${a.seed ?? 7})`,
+    );
+    beforeTick = async (step) => {
+      await nudger.moveTo((path[step % path.length] as PricePoint).price);
+    };
+  }
+  const report = await runBot(market, strategy, {
+    ...(beforeTick === undefined ? {} : { beforeTick }),
+    onTick: (s, executions) => {
+      const what = executions.length === 0 ? "-" : executions.map(describe).join("; ");
+      console.log(`  tick ${s.step} price ${s.price.toFixed(2)}: ${what}`);
+    },
+  });
+  console.log("");
+  finish(report);
+}
+
+function generate(): void {
+  const options = syntheticOptions(Number(a.start ?? SAMPLE_SERIES_PARAMS.start));
+  const series = syntheticSeries(options);
+  const csv = seriesToCsv(
+    series,
+    `synthetic geometric random walk (src/sdk/bots/series.ts syntheticSeries):\n${JSON.stringify(options)}`,
+  );
+  if (a.out === undefined) process.stdout.write(csv);
+  else {
+    writeFileSync(a.out, csv);
+    console.log(`wrote ${series.length} prices to ${a.out}`);
+  }
+}
+
+const command = positionals[0];
+if (a.help || command === undefined) {
+  console.log(USAGE);
+  process.exit(command === undefined && !a.help ? 1 : 0);
+}
+try {
+  if (command === "backtest") await backtest();
+  else if (command === "live") await live();
+  else if (command === "generate") generate();
+  else {
+    console.error(`unknown command ${command}\n${USAGE}`);
+    process.exit(1);
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
