@@ -76,6 +76,8 @@ if (url === undefined) {
   ]);
   url = node.url;
   wsUrl = node.wsUrl;
+  // Whatever happens below (an exception included), the node does not outlive this program.
+  process.on("exit", () => node.child.kill("SIGKILL"));
   stop = async () => {
     node.child.kill("SIGTERM");
     await node.exited;
