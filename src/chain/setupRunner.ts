@@ -5,8 +5,10 @@
  * chain runs: the node admits envelopes from smart accounts, never these.
  */
 import type { Address } from "../codec/address.js";
+import { keccak256 } from "../codec/hash.js";
 import { encodeCall } from "../codec/metadata.js";
 import { executeSequential } from "../engine/sequential.js";
+import { codeKey } from "../state/keys.js";
 import { createMemoryStore } from "../state/memoryStore.js";
 import type { Storage, WriteSet } from "../state/storage.js";
 import { type ContractArtifact, loadArtifact } from "./artifacts.js";
@@ -50,6 +52,14 @@ export class SetupRunner {
       this.artifacts.set(name, a);
     }
     return a;
+  }
+
+  /** Stores contract `name`'s code (content-addressed) so that contracts can create instances of it by code hash. */
+  storeCode(name: string): Uint8Array {
+    const a = this.artifact(name);
+    const hash = keccak256(a.code);
+    this.commit(new Map([[codeKey(hash), a.code]]));
+    return hash;
   }
 
   /** Runs `txs` in one block; throws `SetupError` naming the first that did not succeed. */
