@@ -102,9 +102,18 @@ ws.on("message", (data) => {
     const at = performance.now();
     const n = m.params.result.number;
     blockQueue.push(n);
-    void rpc<{ transactions: string[] }>(url as string, "weft_getBlockByNumber", [n]).then((b) => {
-      for (const h of b.transactions) committedAt.set(h, at);
-    });
+    const record = (attempt: number): void => {
+      rpc<{ transactions: string[] }>(url as string, "weft_getBlockByNumber", [n]).then(
+        (b) => {
+          for (const h of b.transactions) committedAt.set(h, at);
+        },
+        (error: unknown) => {
+          if (attempt < 5) setTimeout(() => record(attempt + 1), 50);
+          else console.error(`block ${n}: ${String(error)}`);
+        },
+      );
+    };
+    record(0);
   }
 });
 ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "weft_subscribe", params: ["newHeads"] }));
@@ -150,6 +159,7 @@ for (const rate of rates) {
   }
   const submittedAt = new Map<string, number>();
   const reasons = new Map<string, number>();
+  let transportErrors = 0;
   let rejected = 0;
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
   const started = performance.now();
@@ -169,6 +179,12 @@ for (const rate of rates) {
         .then(
           (res) => res.json() as Promise<Array<{ error?: { message: string; data?: { reason?: string } } }>>,
         )
+        .catch((error: unknown) => {
+          transportErrors++;
+          if (transportErrors === 1)
+            console.error(`send failed: ${String(error)} (${String((error as { cause?: unknown }).cause)})`);
+          return [] as Array<{ error?: { message: string; data?: { reason?: string } } }>;
+        })
         .then((answers) => {
           for (const a of answers) {
             if (a.error === undefined) continue;

@@ -1,0 +1,88 @@
+/**
+ * The client's examples (src/sdk/client/examples): each `main(url)` runs against a
+ * `weft node` process, as CI executes them, and prints what the example promises.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { main as proof } from "../../../src/sdk/client/examples/proof.js";
+import { main as sessionKey } from "../../../src/sdk/client/examples/sessionKey.js";
+import { main as sponsored } from "../../../src/sdk/client/examples/sponsored.js";
+import { main as swap } from "../../../src/sdk/client/examples/swap.js";
+import { main as transfer } from "../../../src/sdk/client/examples/transfer.js";
+import { main as watch } from "../../../src/sdk/client/examples/watch.js";
+import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+
+type Example = (url: string, print: (line: string) => void) => Promise<void>;
+
+describe("client examples", () => {
+  let dir: string;
+  let node: NodeProcess;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weft-client-examples-"));
+    node = await startNodeProcess(dir);
+  });
+
+  after(async () => {
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(example: Example): Promise<string> {
+    const lines: string[] = [];
+    await example(node.url, (line) => lines.push(line));
+    return lines.join("\n");
+  }
+
+  it("transfer: sends WUSD, prints the receipt and the decoded event", async () => {
+    const out = await run(transfer);
+    assert.match(out, /included in block \d+: success, gas \d+, fee \d+/);
+    assert.match(
+      out,
+      /event Transfer \{ from: 0x[0-9a-f]{40}, to: 0x0b0b[0-9a-f]{36}, amount: 12500000000000000000 \}/,
+    );
+    assert.match(out, /recipient 0x[0-9a-f]{40} holds 12\.5 WUSD/);
+  });
+
+  it("swap: the router's quote and the reserves' quote agree; approve and swap in one transaction", async () => {
+    const out = await run(swap);
+    const router = /router quote: 1 WETH → ([\d.]+) WUSD/.exec(out)?.[1];
+    const reserves = /from reserves: ([\d.]+) WUSD/.exec(out)?.[1];
+    assert.ok(router !== undefined && router === reserves, out);
+    assert.match(out, /event Swap /);
+    assert.equal(/received ([\d.]+) WUSD/.exec(out)?.[1], router, "received what was quoted");
+  });
+
+  it("watch: blocks, logs and pending transactions over WebSocket", async () => {
+    const out = await run(watch);
+    assert.match(out, /saw 2 of 2 transfers/);
+    assert.match(out, /^block \d+: \d+ transactions/m);
+    assert.match(out, /^admitted 0x[0-9a-f]{64}/m);
+    assert.match(out, /Transfer of 2 WUSD in block \d+/);
+  });
+
+  it("proof: a verified balance, a proven absence, a forged value refused", async () => {
+    const out = await run(proof);
+    assert.match(out, /proven at block \d+ \(0x[0-9a-f]{64}\)/);
+    assert.match(out, /holds 0 coin \(its absence is proven\)/);
+    assert.match(out, /honest proof verifies: true; with a forged value: false/);
+  });
+
+  it("session key: granted, used within its limits, refused beyond them, revoked", async () => {
+    const out = await run(sessionKey);
+    assert.match(out, /the session sent 30 WUSD in block \d+/);
+    assert.match(out, /over the limit: transaction rejected \(INVALID\)/);
+    assert.match(out, /revoked; the recipient holds 30 WUSD/);
+  });
+
+  it("sponsored: a coinless account's transaction paid by the paymaster", async () => {
+    const out = await run(sponsored);
+    assert.match(out, /created; it holds 10 WUSD and 0 coin/);
+    assert.match(out, /event Sponsored \{ sender: 0x[0-9a-f]{40}, fee: \d+, succeeded: true \}/);
+    assert.match(out, /paid by the paymaster; the account still holds 0 coin/);
+  });
+});
