@@ -66,7 +66,9 @@ export class AdmissionPool {
       const part = items.slice(at, at + chunk);
       const id = this.nextId++;
       const worker = this.workers[this.next++ % this.workers.length] as Worker;
-      this.pending.set(id, (verdicts) => part.forEach((w, i) => w.resolve(verdicts[i] as WorkerVerdict)));
+      this.pending.set(id, (verdicts) => {
+        for (const [i, w] of part.entries()) w.resolve(verdicts[i] as WorkerVerdict);
+      });
       const request: AdmissionRequest = { id, raws: part.map((w) => w.raw), block };
       try {
         worker.postMessage(request);
