@@ -13,11 +13,18 @@ import {
   type Account,
   createClient,
   ed25519Account,
+  ed25519Key,
   http,
+  type KeySigner,
+  multisigAccount,
+  passkeyAccount,
+  passkeyKey,
   secp256k1Account,
+  secp256k1Key,
   type WeftClient,
 } from "../sdk/client/index.js";
-import { keystoreDir, loadKey } from "./keystore.js";
+import { passkeySigner } from "../sdk/signers.js";
+import { keystoreDir, loadKey, type StoredKey } from "./keystore.js";
 import { type Out, output, UsageError } from "./output.js";
 
 export interface GlobalOptions {
@@ -56,14 +63,34 @@ export async function signerFor(ctx: Context, from: string | undefined): Promise
       );
     return ed25519Account(devSigner(index).secret, account.address as Address);
   }
-  const key = loadKey(keystoreDir(ctx.options.keystore), from);
+  const dir = keystoreDir(ctx.options.keystore);
+  const key = loadKey(dir, from);
   if (key.account === undefined)
     throw new UsageError(`key ${from} controls no account yet`, [
       `create one with: weft account create ${from} --from dev0`,
     ]);
-  return key.kind === "ed25519"
-    ? ed25519Account(key.secret, key.account)
-    : secp256k1Account(key.secret, key.account);
+  switch (key.kind) {
+    case "ed25519":
+      return ed25519Account(key.secret, key.account);
+    case "secp256k1":
+      return secp256k1Account(key.secret, key.account);
+    case "passkey":
+      return passkeyAccount(passkeySigner(fromHex(key.secret)), key.account);
+    case "multisig":
+      return multisigAccount(
+        key.account,
+        key.threshold ?? 1,
+        (key.signers ?? []).map((name) => keySigner(loadKey(dir, name))),
+      );
+  }
+}
+
+/** The signing key of a single-key keystore entry, as a multisig signer. */
+export function keySigner(key: StoredKey): KeySigner {
+  if (key.kind === "ed25519") return ed25519Key(key.secret);
+  if (key.kind === "secp256k1") return secp256k1Key(key.secret);
+  if (key.kind === "passkey") return passkeyKey(passkeySigner(fromHex(key.secret)));
+  throw new UsageError(`key ${key.name} is a multisig: it cannot be a multisig signer`);
 }
 
 /** A shipped contract by name (`token`, `router`...): code and metadata. */

@@ -8,17 +8,20 @@ import { join, resolve } from "node:path";
 import type { Address } from "../codec/address.js";
 import { UsageError } from "./output.js";
 
-export type KeyKind = "ed25519" | "secp256k1";
+export type KeyKind = "ed25519" | "secp256k1" | "passkey";
 
 export interface StoredKey {
   name: string;
-  kind: KeyKind;
-  /** 32-byte secret, hex. */
+  kind: KeyKind | "multisig";
+  /** 32-byte secret, hex (empty for a multisig entry, whose keys are its signers). */
   secret: string;
-  /** ed25519: the public key (hex); secp256k1: the owner address. */
+  /** ed25519: the public key (hex); secp256k1: the owner address; passkey: the 65-byte P-256 point (hex). */
   publicKey: string;
   /** The smart account this key controls, once created. */
   account?: Address;
+  /** Multisig: the approvals needed and the signers' key names, in the account's order. */
+  threshold?: number;
+  signers?: string[];
 }
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -50,8 +53,14 @@ export function loadKey(dir: string, name: string): StoredKey {
   } catch (error) {
     throw new UsageError(`key file ${path} is not valid JSON: ${String(error)}`);
   }
-  if ((key.kind !== "ed25519" && key.kind !== "secp256k1") || !/^[0-9a-f]{64}$/.test(key.secret ?? ""))
-    throw new UsageError(`key file ${path} is malformed (kind and a 64-hex-digit secret expected)`);
+  const single = key.kind === "ed25519" || key.kind === "secp256k1" || key.kind === "passkey";
+  const ok = single
+    ? /^[0-9a-f]{64}$/.test(key.secret ?? "")
+    : key.kind === "multisig" && Array.isArray(key.signers) && typeof key.threshold === "number";
+  if (!ok)
+    throw new UsageError(
+      `key file ${path} is malformed (a kind and a 64-hex-digit secret, or a multisig's signers, expected)`,
+    );
   return key;
 }
 

@@ -5,6 +5,7 @@
  */
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { secp256k1Address, type WebAuthnAssertion } from "../chain/tx/signatures.js";
 import { keccak256 } from "../codec/hash.js";
@@ -58,13 +59,31 @@ export function secp256k1Signer(seed = 1) {
   };
 }
 
-export function passkeySigner() {
-  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const jwk = publicKey.export({ format: "jwk" }) as { x: string; y: string };
+/** A software passkey (P-256): a fresh random one, or the one whose 32-byte secret scalar is `secret`. */
+export function passkeySigner(secret?: Uint8Array) {
+  let privateKey: KeyObject;
   const point = new Uint8Array(65);
-  point[0] = 4;
-  point.set(Buffer.from(jwk.x, "base64url"), 1);
-  point.set(Buffer.from(jwk.y, "base64url"), 33);
+  if (secret === undefined) {
+    const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    privateKey = pair.privateKey;
+    const jwk = pair.publicKey.export({ format: "jwk" }) as { x: string; y: string };
+    point[0] = 4;
+    point.set(Buffer.from(jwk.x, "base64url"), 1);
+    point.set(Buffer.from(jwk.y, "base64url"), 33);
+  } else {
+    if (secret.length !== 32) throw new RangeError(`a P-256 secret is 32 bytes, got ${secret.length}`);
+    point.set(p256.getPublicKey(secret, false));
+    privateKey = createPrivateKey({
+      key: {
+        kty: "EC",
+        crv: "P-256",
+        d: Buffer.from(secret).toString("base64url"),
+        x: Buffer.from(point.subarray(1, 33)).toString("base64url"),
+        y: Buffer.from(point.subarray(33)).toString("base64url"),
+      },
+      format: "jwk",
+    });
+  }
   return {
     publicKey: point,
     /** A WebAuthn `get` assertion over `challenge`, as a browser and authenticator produce it. */

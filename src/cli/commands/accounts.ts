@@ -12,9 +12,45 @@ import {
   fundAccountCall,
   parseUnits,
 } from "../../sdk/client/index.js";
-import { artifact, contextOf, signerFor } from "../context.js";
-import { keystoreDir, loadKey, saveKey } from "../keystore.js";
+import { artifact, type Context, contextOf, keySigner, signerFor } from "../context.js";
+import { keystoreDir, loadKey, type StoredKey, saveKey } from "../keystore.js";
 import { UsageError } from "../output.js";
+
+async function factoryOf(ctx: Context): Promise<Address> {
+  const genesis = await ctx.client.genesis();
+  const factory = genesis.contracts.accountFactory as Address | undefined;
+  if (factory === undefined) throw new UsageError("this chain has no account factory in its genesis");
+  return factory;
+}
+
+/** Creates the account through the factory, funds it, and records its address in the keystore entry. */
+async function createAndSave(
+  ctx: Context,
+  factory: Address,
+  spec: AccountSpec,
+  entry: StoredKey,
+  opts: { from: string; fund: string },
+): Promise<void> {
+  const params = { factory, account: spec };
+  const address = counterfactualAddress(params);
+  const payer = await signerFor(ctx, opts.from);
+  const funded = parseUnits(opts.fund);
+  const done = ctx.out.progress(`creating ${spec.kind} account ${address}`);
+  try {
+    const receipt = await ctx.client.sendAndWait({
+      account: payer,
+      calls: [createAccountCall(params), fundAccountCall(spec.kind, address, funded)],
+    });
+    saveKey(keystoreDir(ctx.options.keystore), { ...entry, account: address }, true);
+    done();
+    ctx.out.result({ key: entry.name, kind: spec.kind, address, txHash: receipt.txHash, funded }, () => [
+      `created ${spec.kind} account ${address} for ${entry.name} (block ${receipt.blockNumber}, tx ${receipt.txHash})`,
+      `funded with ${opts.fund} coin; use it with --from ${entry.name}`,
+    ]);
+  } finally {
+    done();
+  }
+}
 
 export function addAccountCommands(program: Command): void {
   const account = program.command("account").description("smart accounts: create one for a key, show one");
@@ -27,35 +63,58 @@ export function addAccountCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const dir = keystoreDir(ctx.options.keystore);
       const key = loadKey(dir, keyName);
-      const genesis = await ctx.client.genesis();
-      const factory = genesis.contracts.accountFactory as Address | undefined;
-      if (factory === undefined) throw new UsageError("this chain has no account factory in its genesis");
+      const factory = await factoryOf(ctx);
+      if (key.kind === "multisig")
+        throw new UsageError(`${keyName} is a multisig: use weft account create-multisig`);
       const spec: AccountSpec =
-        key.kind === "ed25519"
-          ? { kind: "ed25519", publicKey: fromHex(key.publicKey) }
-          : { kind: "secp256k1", owner: key.publicKey as Address };
-      const params = { factory, account: spec };
-      const address = counterfactualAddress(params);
-      const payer = await signerFor(ctx, opts.from);
-      const done = ctx.out.progress(`creating ${key.kind} account ${address}`);
-      try {
-        const receipt = await ctx.client.sendAndWait({
-          account: payer,
-          calls: [createAccountCall(params), fundAccountCall(spec.kind, address, parseUnits(opts.fund))],
-        });
-        saveKey(dir, { ...key, account: address }, true);
-        done();
-        ctx.out.result(
-          { key: keyName, address, txHash: receipt.txHash, funded: parseUnits(opts.fund) },
-          () => [
-            `created account ${address} for key ${keyName} (block ${receipt.blockNumber}, tx ${receipt.txHash})`,
-            `funded with ${opts.fund} coin; use it with --from ${keyName}`,
-          ],
-        );
-      } finally {
-        done();
-      }
+        key.kind === "secp256k1"
+          ? { kind: "secp256k1", owner: key.publicKey as Address }
+          : { kind: key.kind, publicKey: fromHex(key.publicKey) };
+      await createAndSave(ctx, factory, spec, { ...key }, opts);
     });
+  account
+    .command("create-multisig <name>")
+    .description("create a k-of-n multisig account whose signers are keystore keys (any mix of kinds)")
+    .requiredOption("--threshold <k>", "signatures needed")
+    .requiredOption(
+      "--signer <key>",
+      "a signer's key name (repeat, in order)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option("--from <who>", "who pays for the creation (devN or a key name)", "dev0")
+    .option("--fund <coin>", "coin to send to the new account", "10")
+    .action(
+      async (
+        name: string,
+        opts: { threshold: string; signer: string[]; from: string; fund: string },
+        cmd: Command,
+      ) => {
+        const ctx = contextOf(cmd);
+        const dir = keystoreDir(ctx.options.keystore);
+        const threshold = Number(opts.threshold);
+        if (!Number.isInteger(threshold) || threshold < 1 || threshold > opts.signer.length)
+          throw new UsageError(
+            `--threshold: an integer from 1 to the number of signers (${opts.signer.length})`,
+          );
+        const signers = opts.signer.map((n) => keySigner(loadKey(dir, n)));
+        const factory = await factoryOf(ctx);
+        const spec: AccountSpec = {
+          kind: "multisig",
+          threshold,
+          signers: signers.map((k) => ({ scheme: k.scheme, key: k.key })),
+        };
+        const entry: StoredKey = {
+          name,
+          kind: "multisig",
+          secret: "",
+          publicKey: "",
+          threshold,
+          signers: opts.signer,
+        };
+        await createAndSave(ctx, factory, spec, entry, opts);
+      },
+    );
   account
     .command("show <who>")
     .description("balance, nonce, code hash and genesis token balances of an address, devN or key name")

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { toHex } from "../../codec/bytes.js";
 import { ed25519Key, secp256k1Key } from "../../sdk/client/index.js";
+import { passkeySigner } from "../../sdk/signers.js";
 import { contextOf } from "../context.js";
 import { type KeyKind, keystoreDir, listKeys, saveKey } from "../keystore.js";
 import { UsageError } from "../output.js";
@@ -12,15 +13,19 @@ export function addKeyCommands(program: Command): void {
   keys
     .command("new <name>")
     .description("create a key; then `weft account create <name>` makes its smart account")
-    .option("--kind <kind>", "ed25519 | secp256k1", "ed25519")
+    .option("--kind <kind>", "ed25519 | secp256k1 | passkey (a software P-256 passkey)", "ed25519")
     .action((name: string, opts: { kind: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (opts.kind !== "ed25519" && opts.kind !== "secp256k1")
-        throw new UsageError(`--kind: ed25519 or secp256k1, got ${JSON.stringify(opts.kind)}`);
+      if (opts.kind !== "ed25519" && opts.kind !== "secp256k1" && opts.kind !== "passkey")
+        throw new UsageError(`--kind: ed25519, secp256k1 or passkey, got ${JSON.stringify(opts.kind)}`);
       const kind = opts.kind as KeyKind;
       const secret = new Uint8Array(randomBytes(32));
       const publicKey =
-        kind === "ed25519" ? toHex(ed25519Key(secret).publicKey) : secp256k1Key(secret).address;
+        kind === "ed25519"
+          ? toHex(ed25519Key(secret).publicKey)
+          : kind === "secp256k1"
+            ? secp256k1Key(secret).address
+            : toHex(passkeySigner(secret).publicKey);
       const path = saveKey(keystoreDir(ctx.options.keystore), {
         name,
         kind,

@@ -75,6 +75,38 @@ describe("weft CLI", () => {
     assert.ok(BigInt(shown.balance) < 25n * 10n ** 17n, "3 coin funded, 0.5 sent, fees paid");
   });
 
+  it("creates passkey and multisig accounts (a 2-of-2 mixing schemes) and sends from them", () => {
+    for (const [name, kind] of [
+      ["carol", "passkey"],
+      ["dave", "secp256k1"],
+    ]) {
+      assert.equal(weft("keys", "new", name as string, "--kind", kind as string).code, 0);
+      const made = weft("--json", "account", "create", name as string, "--from", "dev0", "--fund", "2");
+      assert.equal(made.code, 0, made.err);
+      assert.equal(made.json().kind, kind);
+      const sent = weft("--json", "send", TO, "0.1", "--from", name as string);
+      assert.equal(sent.code, 0, sent.err);
+    }
+    const multi = weft(
+      "--json",
+      "account",
+      "create-multisig",
+      "team",
+      "--threshold",
+      "2",
+      "--signer",
+      "carol",
+      "--signer",
+      "dave",
+    );
+    assert.equal(multi.code, 0, multi.err);
+    assert.equal(multi.json().kind, "multisig");
+    const paid = weft("--json", "send", TO, "0.25", "--from", "team");
+    assert.equal(paid.code, 0, paid.err);
+    assert.equal(paid.json().status, "success");
+    assert.equal(weft("account", "create-multisig", "bad", "--threshold", "3", "--signer", "carol").code, 2);
+  });
+
   it("deploys a contract, calls it, sends a method, proves a balance", () => {
     const deployed = weft("--json", "deploy", "token", "Mine", "MINE", "6", "1000", TO, "--from", "dev2");
     assert.equal(deployed.code, 0, deployed.err);
