@@ -8,7 +8,6 @@ import { type ContractArtifact, loadArtifact } from "../chain/artifacts.js";
 import type { Address } from "../codec/address.js";
 import { fromHex } from "../codec/bytes.js";
 import type { ContractMetadata } from "../codec/metadata.js";
-import { devSigner } from "../node/genesis/genesis.js";
 import {
   type Account,
   createClient,
@@ -23,6 +22,7 @@ import {
   secp256k1Key,
   type WeftClient,
 } from "../sdk/client/index.js";
+import { devSigner } from "../sdk/devKeys.js";
 import { passkeySigner } from "../sdk/signers.js";
 import { keystoreDir, loadKey, type StoredKey } from "./keystore.js";
 import { type Out, output, UsageError } from "./output.js";

@@ -16,9 +16,12 @@ import { SetupRunner } from "../../chain/setupRunner.js";
 import type { Address } from "../../codec/address.js";
 import { addressFromBytes } from "../../codec/address.js";
 import { toHex, utf8 } from "../../codec/bytes.js";
-import { keccak256, sha256 } from "../../codec/hash.js";
+import { keccak256 } from "../../codec/hash.js";
 import { decodeReturn } from "../../codec/metadata.js";
-import { ed25519Signer } from "../../sdk/signers.js";
+import { devSigner } from "../../sdk/devKeys.js";
+
+export { devSigner };
+
 import type { WriteSet } from "../../state/storage.js";
 
 const E18 = 10n ** 18n;
@@ -51,11 +54,6 @@ export interface GenesisOptions {
   time: number;
   accounts: number;
   feeRecipient: Address;
-}
-
-/** The dev key of account `i`. */
-export function devSigner(i: number) {
-  return ed25519Signer(sha256(utf8(`weft dev account ${i}`)));
 }
 
 export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info: GenesisInfo } {

@@ -3,7 +3,7 @@
  * script (`node dist/src/sdk/client/examples/<name>.js [url]`).
  */
 import { pathToFileURL } from "node:url";
-import { devSigner } from "../../../node/genesis/genesis.js";
+import { devSigner } from "../../devKeys.js";
 import { ed25519Account, type LocalAccount } from "../accounts.js";
 import type { WeftClient } from "../client.js";
 import type { Address } from "../types.js";
