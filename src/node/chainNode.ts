@@ -232,6 +232,9 @@ export class ChainNode {
             validationAborts: s.validationAborts,
             dependencyWaits: s.dependencyWaits,
           };
+          if (s.fallbackReason !== undefined) out.fallbackReason = s.fallbackReason;
+          if (s.phases !== undefined) out.phases = s.phases;
+          if (s.workerMs !== undefined) out.workerMs = s.workerMs;
           if (s.trace !== undefined) {
             out.timeline = s.trace.tasks.slice(0, MAX_TIMELINE_TASKS);
             if (s.trace.tasks.length > MAX_TIMELINE_TASKS) out.timelineTruncated = true;

@@ -52,6 +52,11 @@ export interface BlockExecutionStats {
   }>;
   /** True when the timeline was cut at `MAX_TIMELINE_TASKS`. */
   timelineTruncated?: boolean;
+  /** Why the engine ran the block sequentially after trying it in parallel, when it did. */
+  fallbackReason?: string;
+  /** Parallel blocks: main-thread time per engine phase, and each worker's time in the block loop. */
+  phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
+  workerMs?: number[];
   /** Keys behind validation aborts and dependency waits, most frequent first (at most 20). */
   conflicts?: Array<{ key: string; count: number; txs: number[] }>;
 }
