@@ -3,7 +3,7 @@ import { txToJson } from "../../chain/tx/envelope.js";
 import { toHex } from "../../codec/bytes.js";
 import { AdmissionError, type AdmissionErrorCode } from "../admission.js";
 import type { ChainNode } from "../chainNode.js";
-import { RpcError } from "../rpc/errors.js";
+import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { address, bytes, positional, u64 } from "./params.js";
 
@@ -49,12 +49,27 @@ export function txMethods(node: ChainNode): Record<string, RpcHandler> {
         .slice(0, MAX_PENDING_LISTED)
         .map((p) => ({ ...txToJson(p.tx.envelope), receivedAt: p.receivedAt }));
     },
-    /** [address, nonceKey?] → the chain's next sequence for that nonce key (a decimal string). */
+    /** [address, nonceKey?, "latest" | "pending"?] → the next sequence for that nonce key (decimal string); "pending" counts this node's pool. */
     weft_nextNonce(params) {
-      const [who, key] = positional(params, 1, 2, "[address, nonceKey?]");
-      return node
-        .nextSequence(address(who, "address"), key === undefined ? 0n : u64(key, "nonceKey"))
-        .toString();
+      const [who, key, tag] = positional(params, 1, 3, '[address, nonceKey?, "latest" | "pending"?]');
+      const sender = address(who, "address");
+      const nonceKey = key === undefined ? 0n : u64(key, "nonceKey");
+      if (tag !== undefined && tag !== "latest" && tag !== "pending")
+        throw invalidParams(
+          `tag: "latest" (the chain's) or "pending" (after this node's pool), got ${JSON.stringify(tag)}`,
+        );
+      let next = node.nextSequence(sender, nonceKey);
+      if (tag === "pending") {
+        // The pool's transactions that would run next, in a row, come first.
+        const queued = new Set(
+          node.mempool
+            .pending()
+            .filter((p) => p.sender === sender && p.nonceKey === nonceKey)
+            .map((p) => p.sequence),
+        );
+        while (queued.has(next)) next++;
+      }
+      return next.toString();
     },
     /** [] → mempool statistics. */
     weft_mempoolStatus(params) {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { AdmissionError } from "../../../src/node/admission.js";
+import { nodeMethods } from "../../../src/node/api/index.js";
 import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 
@@ -52,6 +53,14 @@ describe("chain node", () => {
       assert.throws(
         () => node.submit(bad),
         (e: unknown) => e instanceof AdmissionError && e.code === "INVALID",
+      );
+      const methods = nodeMethods(node);
+      const ctx = { transport: "http" as const, connectionId: "t", remoteAddress: "127.0.0.1" };
+      assert.equal(methods.weft_nextNonce?.([sender], ctx), "0", "the chain's");
+      assert.equal(
+        methods.weft_nextNonce?.([sender, "0", "pending"], ctx),
+        "3",
+        "after the pool's run of 0, 1, 2",
       );
       const produced = await node.produceNow();
       assert.equal(produced?.block.header.number, 1);
