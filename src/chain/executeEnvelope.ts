@@ -35,8 +35,9 @@ export {
 
 /**
  * Deploying from a smart account: a call of `deploy(code: bytes, initArgs: bytes, salt:
- * bytes32)` on the zero address creates the contract (deployer = the account) and returns
- * its address; the call's value goes to the new contract. It costs `GAS.DEPLOY` plus
+ * bytes32)` on the zero address creates the contract (deployer = the account); the
+ * receipt's `contractAddress` names it (the call returns no data); the call's value goes
+ * to the new contract. It costs `GAS.DEPLOY` plus
  * `GAS.DEPLOY_BYTE` per byte of code on top of the transaction's byte gas.
  */
 export const DEPLOY_TARGET: Address = "0x0000000000000000000000000000000000000000";

@@ -3,7 +3,8 @@
  * use. Above half the gas limit (the target) it rises, below it falls, by at most 1/8 per
  * block, never under the minimum. Envelopes pay base fee + priority fee (capped by their
  * max fee); the base fee part is burned, so block space has a price that no producer can
- * pocket, and the priority fee orders the pool.
+ * pocket, and the priority fee orders the pool. (A rise is at least 1, so that a base fee
+ * of 1 can climb at all.)
  */
 export const BASE_FEE_MAX_CHANGE_DENOMINATOR = 8n;
 

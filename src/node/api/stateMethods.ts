@@ -3,6 +3,8 @@
  * read-only calls and gas estimates. Calls and estimates run against a throwaway
  * `TxState` over the committed state: nothing they do is ever committed.
  */
+
+import { loadArtifact } from "../../chain/artifacts.js";
 import { executeEnvelope, runBatchCall } from "../../chain/executeEnvelope.js";
 import type { Call, TxEnvelope } from "../../chain/tx/envelope.js";
 import { encodeTx, signingHash } from "../../chain/tx/envelope.js";
@@ -12,8 +14,9 @@ import {
   VALIDATE_ARGS,
   VALIDATION_GAS_LIMIT,
 } from "../../chain/validateEnvelope.js";
-import { encodeAbi } from "../../codec/abi.js";
+import { decodeAbi, encodeAbi } from "../../codec/abi.js";
 import type { Address } from "../../codec/address.js";
+import { keccak256 } from "../../codec/hash.js";
 import { decodeU128 } from "../../engine/deltas.js";
 import { balanceKey, codeHashKey, storageKey } from "../../state/keys.js";
 import { proofToJson } from "../../state/merkle/index.js";
@@ -54,6 +57,25 @@ function proofView(node: ChainNode, key: string, withProof: boolean) {
     stateRoot: head.stateRoot,
     ...(withProof ? { proof: proofToJson(node.tree.prove(key)) } : {}),
   };
+}
+
+let ed25519CodeHash: string | undefined;
+/** The code hash of the built-in ed25519 account (its validation cost is measured exactly). */
+function ed25519AccountCodeHash(): string {
+  ed25519CodeHash ??= hex(keccak256(loadArtifact("ed25519Account").code));
+  return ed25519CodeHash;
+}
+
+/** The name of an ABI-encoded error (the revert data's leading string), or undefined. */
+function revertName(data: Uint8Array): string | undefined {
+  try {
+    return decodeAbi(
+      ["string"],
+      data.subarray(0, 4 + new DataView(data.buffer, data.byteOffset).getUint32(0, true)),
+    )[0] as string;
+  } catch {
+    return undefined;
+  }
 }
 
 export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
@@ -141,7 +163,7 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
             ? node.nextSequence(sender, key)
             : u64(o.nonceSequence, "nonceSequence"),
         gasLimit: o.gasLimit === undefined ? BigInt(MAX_TX_GAS) : u64(o.gasLimit, "gasLimit"),
-        maxFee: o.maxFee === undefined ? 0n : amount(o.maxFee, "maxFee"),
+        maxFee: o.maxFee === undefined ? (node.nextBlock().baseFee ?? 0n) : amount(o.maxFee, "maxFee"),
         priorityFee: o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee"),
         calls,
         auth: o.auth === undefined ? new Uint8Array(64) : bytes(o.auth, "auth"),
@@ -175,11 +197,14 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
           ]),
           gasLimit: VALIDATION_GAS_LIMIT,
         });
-        if (node.state.get(codeHashKey(sender)) === undefined)
-          throw invalidParams(`sender ${sender} is not an account contract`);
-        // A dummy authorisation in the wrong format for this account kind (a passkey's, a
-        // multisig's) makes validation revert early: charge the validation limit instead.
-        const validationGas = validation.status === "success" ? validation.gasUsed : VALIDATION_GAS_LIMIT;
+        const code = node.state.get(codeHashKey(sender));
+        if (code === undefined) throw invalidParams(`sender ${sender} is not an account contract`);
+        if (validation.status === "revert" && revertName(validation.data) === "NoSuchMethod")
+          throw invalidParams(`sender ${sender} is a contract without a validate method: not an account`);
+        // The dummy authorisation costs what a real one does only for ed25519 accounts (one
+        // signature check either way); other kinds may stop early on it: charge the limit.
+        const measured = validation.status === "success" && hex(code) === ed25519AccountCodeHash();
+        const validationGas = measured ? validation.gasUsed : VALIDATION_GAS_LIMIT;
         const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
         gasUsed = envelopeIntrinsicGas(env) + validationGas + settlement;
         for (const call of calls) {
