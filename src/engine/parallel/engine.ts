@@ -43,6 +43,7 @@ import {
   TX_WORDS,
   viewsOf,
 } from "./shared.js";
+import { type BlockTrace, collectTrace } from "./trace.js";
 
 export interface ParallelEngineOptions {
   /** Worker threads (default: one per core). */
@@ -55,21 +56,6 @@ export interface ParallelEngineOptions {
   contention?: ContentionRule | false;
   /** Record each parallel block's task timeline and conflict keys in `lastStats.trace` (default off). */
   trace?: boolean;
-}
-
-/** How a parallel block ran: every task on every worker, and the keys behind conflicts. */
-export interface BlockTrace {
-  /** Tasks in start order: worker, transaction, incarnation, µs since the block's start, kind. */
-  tasks: Array<{
-    worker: number;
-    tx: number;
-    incarnation: number;
-    startUs: number;
-    endUs: number;
-    kind: "execute" | "validate" | "abort" | "wait";
-  }>;
-  /** Keys that caused validation aborts or dependency waits, most frequent first, with the transactions involved. */
-  conflicts: Array<{ key: string; count: number; txs: number[] }>;
 }
 
 export interface BlockStats {
@@ -244,36 +230,6 @@ export async function createParallelEngine<T, R, C>(
     lastPhases = { prepareMs: t1 - t0, workersMs: t2 - t1, receiptsMs: t3 - t2, writeSetMs: t4 - t3 };
     lastTrace = options.trace === true ? collectTrace(replies, blockStartUs) : undefined;
     return { receipts: receipts as R[], writeSet };
-  }
-
-  function collectTrace(replies: FromWorker[], startUs: number): BlockTrace {
-    const kinds = ["execute", "validate", "abort", "wait"] as const;
-    const tasks: BlockTrace["tasks"] = [];
-    const byKey = new Map<string, number[]>();
-    replies.forEach((m, worker) => {
-      if (m.type !== "blockDone") return;
-      const t = m.trace ?? new Float64Array(0);
-      for (let i = 0; i + 4 < t.length; i += 5) {
-        tasks.push({
-          worker,
-          tx: t[i] as number,
-          incarnation: t[i + 1] as number,
-          startUs: Math.round((t[i + 2] as number) - startUs),
-          endUs: Math.round((t[i + 3] as number) - startUs),
-          kind: kinds[t[i + 4] as number] ?? "execute",
-        });
-      }
-      for (const [key, tx] of m.conflicts ?? []) {
-        const list = byKey.get(key) ?? [];
-        list.push(tx);
-        byKey.set(key, list);
-      }
-    });
-    tasks.sort((a, b) => a.startUs - b.startUs);
-    const conflicts = [...byKey]
-      .map(([key, txs]) => ({ key, count: txs.length, txs: [...new Set(txs)].sort((a, b) => a - b) }))
-      .sort((a, b) => b.count - a.count);
-    return { tasks, conflicts };
   }
 
   function finalWriteSet(pre: StateReader, n: number): WriteSet {
