@@ -1,0 +1,121 @@
+/**
+ * The explorer's transaction, account and contract pages and "not found". Not a test file of
+ * its own: explorerBrowser.test.ts registers these tests inside its browser session, so one
+ * node and one browser serve every page and its last test checks all the screenshots.
+ */
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import {
+  dev0,
+  dev1,
+  failed,
+  genesis,
+  ok,
+  open,
+  page,
+  shoot,
+  sponsored,
+  supplied,
+  wusd,
+} from "../../helpers/explorerSession.js";
+
+/** Registers the detail pages' tests in the calling suite (which runs explorerSession()). */
+export function detailPageTests(): void {
+  it("the transaction page decodes the call and the Transfer event", async () => {
+    await open(`/tx/${ok.hash}`);
+    assert.equal(await page.getAttribute("#tx-status .badge", "data-status"), "success");
+    assert.match((await page.textContent("#tx-sender")) ?? "", /dev account 0/);
+    const call = page.locator('#tx-calls [data-method="transfer"]');
+    assert.match((await call.locator('[data-arg="to"]').textContent()) ?? "", /dev account 1/);
+    assert.match(
+      (await call.locator('[data-arg="amount"]').textContent()) ?? "",
+      /5,000,000,000,000,000,000.*\(5 WUSD\)/,
+    );
+    const event = page.locator('#tx-events [data-event="Transfer"]');
+    assert.equal(await event.count(), 1);
+    assert.match((await event.locator('[data-arg="from"]').textContent()) ?? "", /dev account 0/);
+    assert.match((await event.locator('[data-arg="to"]').textContent()) ?? "", /dev account 1/);
+    assert.match((await event.locator('[data-arg="amount"]').textContent()) ?? "", /5 WUSD/);
+    assert.match((await page.textContent("#tx-paymaster")) ?? "", /none/);
+    await shoot("tx");
+  });
+
+  it("the transaction page decodes the revert reason of the failed transfer", async () => {
+    await open(`/tx/${failed.hash}`);
+    assert.equal(await page.getAttribute("#tx-status .badge", "data-status"), "revert");
+    assert.equal(await page.getAttribute("#revert-reason", "data-error"), "InsufficientBalance");
+    const text = (await page.textContent("#revert-reason")) ?? "";
+    assert.match(text, /InsufficientBalance/);
+    assert.match(text, /needed: 2000000000000000000000000/);
+    assert.match(
+      (await page.textContent("#tx-events")) ?? "",
+      /None: a failed transaction's events are reverted/,
+    );
+    await shoot("tx-revert");
+  });
+
+  it("the transaction page shows each call of a batch and every contract's events", async () => {
+    await open(`/tx/${supplied.hash}`);
+    assert.equal(await page.locator("#tx-calls .call-box").count(), 2);
+    assert.match(
+      (await page.textContent('#tx-calls [data-method="approve"]')) ?? "",
+      /spender.*lending.*100 WUSD/s,
+    );
+    assert.match(
+      (await page.textContent('#tx-calls [data-method="supply"]')) ?? "",
+      /asset.*wusd.*amount.*100 WUSD/s,
+    );
+    await page.waitForSelector('#tx-events [data-event="Supply"]');
+    assert.match((await page.textContent('#tx-events [data-event="Supply"]')) ?? "", /emitted by\s*lending/);
+    assert.ok((await page.locator('#tx-events [data-event="Transfer"]').count()) >= 1);
+  });
+
+  it("the transaction page names the paymaster that paid", async () => {
+    await open(`/tx/${sponsored.hash}`);
+    assert.match((await page.textContent("#tx-paymaster")) ?? "", /sponsorPaymaster.*paid the fee/s);
+    await page.waitForSelector('#tx-events [data-event="Sponsored"]');
+  });
+
+  it("the account page shows coin and token balances, positions and logs", async () => {
+    await open(`/address/${dev0}`);
+    await page.waitForSelector('#token-balances tr[data-token="WUSD"]');
+    assert.match((await page.textContent('#token-balances tr[data-token="WUSD"]')) ?? "", /999,995 WUSD/);
+    assert.match((await page.textContent('#token-balances tr[data-token="WETH"]')) ?? "", /998 WETH/);
+    assert.match((await page.textContent("#account-balance")) ?? "", /coin/);
+    assert.match((await page.textContent("#account-nonce")) ?? "", /^2/);
+    await page.waitForSelector("#lending-positions");
+    assert.match((await page.textContent("#lending-positions")) ?? "", /Nothing supplied or borrowed/);
+    await page.waitForSelector("#staking-positions");
+    await page.waitForSelector('#account-logs [data-event="Transfer"]');
+    assert.ok((await page.locator('#account-logs [data-event="Transfer"]').count()) >= 2);
+    await shoot("account");
+    await open(`/address/${genesis.accounts[3]?.address}`);
+    await page.waitForSelector('#lending-positions tr[data-asset="WUSD"]');
+    const cell = (k: string) => page.textContent(`#lending-positions tr[data-asset="WUSD"] [data-k="${k}"]`);
+    assert.match((await cell("supplied")) ?? "", /^(100|99\.9+) WUSD$/);
+    assert.equal(await cell("borrowed"), "0 WUSD");
+    assert.match(
+      (await page.textContent('#token-balances tr[data-token="WUSD"]')) ?? "",
+      /999,899\.999999 WUSD/,
+    );
+  });
+
+  it("the contract page calls balanceOf read-only and decodes the result", async () => {
+    await open(`/contract/${wusd}`);
+    const method = page.locator('#contract-methods details[data-method="balanceOf"]');
+    await method.locator("summary").click();
+    await method.locator('input[name="arg0"]').fill(dev1);
+    await method.locator('button[type="submit"]').click();
+    const result = method.locator('.call-result [data-status="success"]');
+    await result.waitFor();
+    assert.match((await result.textContent()) ?? "", /1,000,005,000,000,000,000,000,000.*\(1,000,005 WUSD\)/);
+    assert.ok((await page.locator("#contract-events tbody tr").count()) >= 3);
+    await shoot("contract");
+  });
+
+  it("says 'not found' for an unknown transaction", async () => {
+    await open(`/tx/0x${"12".repeat(32)}`);
+    assert.match((await page.textContent("#not-found")) ?? "", /Transaction 0x1212.* not found/);
+    await shoot("not-found");
+  });
+}
