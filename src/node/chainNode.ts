@@ -233,6 +233,7 @@ export class ChainNode {
             dependencyWaits: s.dependencyWaits,
           };
           if (s.fallbackReason !== undefined) out.fallbackReason = s.fallbackReason;
+          if (s.attempt !== undefined) out.attempt = s.attempt;
           if (s.phases !== undefined) out.phases = s.phases;
           if (s.workerMs !== undefined) out.workerMs = s.workerMs;
           if (s.trace !== undefined) {

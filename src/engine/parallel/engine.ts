@@ -73,6 +73,8 @@ export interface BlockStats {
   fallbackReason?: string;
   /** With the `trace` option, for blocks run in parallel. */
   trace?: BlockTrace;
+  /** A block first tried in parallel, then run sequentially: what the abandoned attempt did. */
+  attempt?: { executions: number; validationAborts: number; dependencyWaits: number };
 }
 
 export interface ParallelEngine<T, R, C> extends BlockExecutor<T, R, C> {
@@ -348,14 +350,20 @@ export async function createParallelEngine<T, R, C>(
         lastStats = stats("parallel", txs.length);
         return result;
       }
+      const ctl = views.ctl;
+      const attempt = {
+        executions: ctl[CTL.executions] as number,
+        validationAborts: ctl[CTL.validationAborts] as number,
+        dependencyWaits: ctl[CTL.dependencyWaits] as number,
+      };
       if (result === CONTENDED) {
         // The contention rule (worker.ts), not a failure: nothing to report.
         contendedStreak++;
-        lastStats = stats("sequential-contended", txs.length);
+        lastStats = { ...stats("sequential-contended", txs.length), attempt };
         return sequential(pre, txs, config);
       }
       console.error(`weft parallel engine: running the block sequentially instead: ${result}`);
-      lastStats = stats("sequential-fallback", txs.length, result);
+      lastStats = { ...stats("sequential-fallback", txs.length, result), attempt };
       return sequential(pre, txs, config);
     },
 

@@ -54,6 +54,8 @@ export interface BlockExecutionStats {
   timelineTruncated?: boolean;
   /** Why the engine ran the block sequentially after trying it in parallel, when it did. */
   fallbackReason?: string;
+  /** That abandoned parallel attempt's counters (a contended or failed block). */
+  attempt?: { executions: number; validationAborts: number; dependencyWaits: number };
   /** Parallel blocks: main-thread time per engine phase, and each worker's time in the block loop. */
   phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
   workerMs?: number[];

@@ -180,6 +180,9 @@ describe("parallel engine vs sequential (chain blocks)", () => {
       await assertSameAsSequential(ruled, store, chain.block, txs);
       assert.equal(ruled.lastStats?.mode, "sequential-contended");
       assert.ok((ruled.lastStats?.txs ?? 0) > 0);
+      const attempt = ruled.lastStats?.attempt;
+      assert.ok(attempt !== undefined, "the abandoned parallel attempt is reported");
+      assert.ok(attempt.validationAborts + attempt.dependencyWaits > 0, "with the conflicts that ended it");
       // The next block goes straight to the sequential executor; uncontended blocks still do too
       // until the periodic probe, which finds them parallel again.
       const calm = Array.from({ length: 9 }, (_, i) =>
