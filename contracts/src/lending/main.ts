@@ -25,9 +25,6 @@ import {
   caller,
   Fields,
   revertRaw,
-  StorageMap,
-  StorageMap2,
-  StorageValue,
   selfAddress,
   tokenBalanceOf,
   tokenTransfer,
@@ -42,7 +39,6 @@ import {
   InsufficientShares,
   InvalidParameter,
   MarketAlreadyListed,
-  MarketNotListed,
   NothingToSeize,
   NotOwner,
   RepayTooMuch,
@@ -51,7 +47,6 @@ import {
   ZeroAmount,
 } from "./errors.gen";
 import {
-  AccrueInterest,
   Borrow,
   FlashFeeChanged,
   FlashLoan,
@@ -61,46 +56,43 @@ import {
   Supply,
   Withdraw,
 } from "./events.gen";
-
-const WAD = U128.fromU64(1_000_000_000_000_000_000);
-const MAX_MARKETS: u32 = 16;
-const CLOSE_FACTOR = U128.fromU64(500_000_000_000_000_000); // 50%
-const LIQUIDATION_INCENTIVE = U128.fromU64(1_080_000_000_000_000_000); // 108%
-const BPS = U128.fromU64(10_000);
-
-// Market fields.
-const F_LISTED: u8 = 0;
-const F_COLLATERAL: u8 = 1;
-const F_RESERVE_FACTOR: u8 = 2;
-const F_BASE: u8 = 3;
-const F_MULTIPLIER: u8 = 4;
-const F_JUMP: u8 = 5;
-const F_KINK: u8 = 6;
-const F_INDEX: u8 = 7;
-const F_BORROWS: u8 = 8;
-const F_RESERVES: u8 = 9;
-const F_SHARES: u8 = 10;
-const F_LAST: u8 = 11;
-const F_CASH: u8 = 12;
-
-const ownerSlot = new StorageValue<Address>("owner");
-const oracleSlot = new StorageValue<Address>("oracle");
-const flashFeeSlot = new StorageValue<U128>("flashFee");
-const marketCount = new StorageValue<u32>("count");
-const marketAt = new StorageMap<u32, Address>("at");
-const markets = new StorageMap<Address, bool>("m");
-const shares = new StorageMap2<Address, Address, U128>("sh");
-const debts = new StorageMap2<Address, Address, bool>("d");
-
-function market(asset: Address): Fields {
-  return new Fields(markets.keyOf(asset));
-}
-
-function listed(asset: Address): Fields {
-  const m = market(asset);
-  if (!m.get<bool>(F_LISTED, false)) MarketNotListed(asset);
-  return m;
-}
+import {
+  accrue,
+  BPS,
+  borrowRateOf,
+  CLOSE_FACTOR,
+  debtOf,
+  debts,
+  F_BASE,
+  F_BORROWS,
+  F_CASH,
+  F_COLLATERAL,
+  F_INDEX,
+  F_JUMP,
+  F_KINK,
+  F_LAST,
+  F_LISTED,
+  F_MULTIPLIER,
+  F_RESERVE_FACTOR,
+  F_RESERVES,
+  F_SHARES,
+  flashFeeSlot,
+  LIQUIDATION_INCENTIVE,
+  listed,
+  MAX_MARKETS,
+  market,
+  marketAt,
+  marketCount,
+  oracleSlot,
+  ownerSlot,
+  priceOf,
+  setDebt,
+  shares,
+  sharesToAmount,
+  underlying,
+  utilisation,
+  WAD,
+} from "./market";
 
 export function init(oracle_: Address): void {
   ownerSlot.set(caller());
@@ -156,27 +148,6 @@ export function setFlashFee(bps: U128): void {
 
 // Rates and accrual.
 
-function utilisation(cash: U128, borrows: U128, reserves: U128): U128 {
-  if (borrows.isZero()) return U128.Zero;
-  const total = cash.add(borrows);
-  if (!total.gt(reserves)) return WAD;
-  return borrows.mulDiv(WAD, total.sub(reserves));
-}
-
-function borrowRateOf(m: Fields): U128 {
-  const u = utilisation(
-    m.get<U128>(F_CASH, U128.Zero),
-    m.get<U128>(F_BORROWS, U128.Zero),
-    m.get<U128>(F_RESERVES, U128.Zero),
-  );
-  const base = m.get<U128>(F_BASE, U128.Zero);
-  const multiplier = m.get<U128>(F_MULTIPLIER, U128.Zero);
-  const kink = m.get<U128>(F_KINK, WAD);
-  if (u.le(kink)) return base.add(u.mulDiv(multiplier, WAD));
-  const normal = base.add(kink.mulDiv(multiplier, WAD));
-  return normal.add(u.sub(kink).mulDiv(m.get<U128>(F_JUMP, U128.Zero), WAD));
-}
-
 /** Per-second borrow rate, 1e18-scaled. */
 export function borrowRate(asset: Address): U128 {
   return borrowRateOf(listed(asset));
@@ -194,57 +165,12 @@ export function supplyRate(asset: Address): U128 {
   return borrowRateOf(m).mulDiv(u, WAD).mulDiv(keep, WAD);
 }
 
-function accrue(asset: Address, m: Fields): void {
-  const now = blockTime();
-  const last = m.get<u64>(F_LAST, now);
-  if (now <= last) return;
-  const factor = borrowRateOf(m).mul(U128.fromU64(now - last));
-  const borrows = m.get<U128>(F_BORROWS, U128.Zero);
-  const interest = borrows.mulDiv(factor, WAD);
-  const index = m.get<U128>(F_INDEX, WAD);
-  const newIndex = index.add(index.mulDiv(factor, WAD));
-  m.set<u64>(F_LAST, now);
-  if (interest.isZero() && newIndex.eq(index)) return;
-  const newBorrows = borrows.add(interest);
-  m.set<U128>(F_BORROWS, newBorrows);
-  m.set<U128>(
-    F_RESERVES,
-    m.get<U128>(F_RESERVES, U128.Zero).add(interest.mulDiv(m.get<U128>(F_RESERVE_FACTOR, U128.Zero), WAD)),
-  );
-  m.set<U128>(F_INDEX, newIndex);
-  AccrueInterest(asset, interest, newIndex, newBorrows);
-}
-
 /** Accrues a market's interest up to now (anyone may call it). */
 export function accrueInterest(asset: Address): void {
   accrue(asset, listed(asset));
 }
 
 // Shares and debts.
-
-function underlying(m: Fields): U128 {
-  const total = m.get<U128>(F_CASH, U128.Zero).add(m.get<U128>(F_BORROWS, U128.Zero));
-  const reserves = m.get<U128>(F_RESERVES, U128.Zero);
-  return total.gt(reserves) ? total.sub(reserves) : U128.Zero;
-}
-
-function sharesToAmount(m: Fields, count: U128): U128 {
-  const total = m.get<U128>(F_SHARES, U128.Zero);
-  return total.isZero() ? U128.Zero : count.mulDiv(underlying(m), total);
-}
-
-function debtOf(m: Fields, asset: Address, account: Address): U128 {
-  const d = new Fields(debts.keyOf(asset, account));
-  const principal = d.get<U128>(0, U128.Zero);
-  if (principal.isZero()) return principal;
-  return principal.mulDiv(m.get<U128>(F_INDEX, WAD), d.get<U128>(1, WAD));
-}
-
-function setDebt(m: Fields, asset: Address, account: Address, amount: U128): void {
-  const d = new Fields(debts.keyOf(asset, account));
-  d.set<U128>(0, amount);
-  d.set<U128>(1, m.get<U128>(F_INDEX, WAD));
-}
 
 /** [borrowing power, debt] of an account, in the oracle's unit (1e18-scaled), from stored indexes. */
 export function accountLiquidity(account: Address): Array<U128> {
@@ -270,14 +196,6 @@ export function accountLiquidity(account: Address): Array<U128> {
 function requireHealthy(account: Address): void {
   const l = accountLiquidity(account);
   if (l[1].gt(l[0])) InsufficientCollateral(l[0], l[1]);
-}
-
-function priceOf(asset: Address): U128 {
-  const w = new AbiWriter();
-  w.address(asset);
-  const result = callContract(oracleSlot.get(Address.zero()), "getPrice", w.finish());
-  if (!result.ok) revertRaw(result.data);
-  return result.value<U128>();
 }
 
 // Actions.
