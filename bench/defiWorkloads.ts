@@ -3,15 +3,11 @@
  * 10 or 100 pools, lending actions by many users, staking actions, and a mix of all of
  * them with token transfers. Each builds its pre-state with setup blocks, deterministically.
  */
-import { type ContractArtifact, loadArtifact } from "../src/chain/artifacts.js";
-import { createChainExecutor } from "../src/chain/executeTransaction.js";
-import { genesisWrites } from "../src/chain/genesis.js";
+import type { Receipt } from "../src/chain/receipt.js";
+import { SetupRunner } from "../src/chain/setupRunner.js";
 import type { Transaction } from "../src/chain/transaction.js";
 import type { Address } from "../src/codec/address.js";
 import { keccak256 } from "../src/codec/hash.js";
-import { encodeCall } from "../src/codec/metadata.js";
-import { executeSequential } from "../src/engine/sequential.js";
-import { createMemoryStore } from "../src/state/memoryStore.js";
 import type { Storage } from "../src/state/storage.js";
 import { createRng } from "./lib/report.js";
 import { BENCH_BLOCK, benchAccount, type Workload } from "./workloads.js";
@@ -20,73 +16,26 @@ const WAD = 10n ** 18n;
 const MAX = (1n << 128n) - 1n;
 const DEADLINE = 4_000_000_000n;
 
-/** Runs setup transactions in blocks and commits them; any failure stops the benchmark. */
-class Setup {
-  readonly pre: Storage = createMemoryStore();
-  private readonly executor = createChainExecutor(BENCH_BLOCK);
-  private readonly artifacts = new Map<string, ContractArtifact>();
-  private salt = 0;
-
+/** The workloads' setup: `accounts` funded bench accounts; deployments from account 0; blocks of at most 5,000. */
+class Setup extends SetupRunner {
   constructor(accounts: number) {
     const balances: Array<[Address, bigint]> = [];
     for (let i = 0; i <= accounts; i++) balances.push([benchAccount(i), 10n ** 30n]);
-    this.pre.commit(genesisWrites({ balances }));
+    super(BENCH_BLOCK, balances);
   }
 
-  artifact(name: string): ContractArtifact {
-    let a = this.artifacts.get(name);
-    if (a === undefined) {
-      a = loadArtifact(name);
-      this.artifacts.set(name, a);
-    }
-    return a;
+  get pre(): Storage {
+    return this.store;
   }
 
-  run(txs: Transaction[]): void {
-    for (let at = 0; at < txs.length; at += 5_000) {
-      const result = executeSequential(this.executor, this.pre, txs.slice(at, at + 5_000));
-      const failed = result.receipts.findIndex((r) => r.status !== "success");
-      if (failed >= 0)
-        throw new Error(`setup transaction ${at + failed} failed: ${result.receipts[failed]?.status}`);
-      this.pre.commit(result.writeSet);
-    }
+  override deploy(name: string, args: unknown[], from: Address = benchAccount(0)): Address {
+    return super.deploy(name, args, from);
   }
 
-  deploy(name: string, args: unknown[], from = benchAccount(0)): Address {
-    const a = this.artifact(name);
-    const salt = new Uint8Array(32);
-    new DataView(salt.buffer).setUint32(0, ++this.salt);
-    const ctor = a.metadata.constructor;
-    const result = executeSequential(this.executor, this.pre, [
-      {
-        kind: "deploy",
-        from,
-        code: a.code,
-        args:
-          ctor === null ? new Uint8Array(0) : encodeCall({ ...a.metadata, methods: [ctor] }, "init", args),
-        salt,
-        value: 0n,
-        gasLimit: 100_000_000,
-        gasPrice: 0n,
-      },
-    ]);
-    const address = result.receipts[0]?.contractAddress;
-    if (address === undefined) throw new Error(`deploying ${name} failed`);
-    this.pre.commit(result.writeSet);
-    return address;
-  }
-
-  tx(name: string, to: Address, from: Address, method: string, args: unknown[], value = 0n): Transaction {
-    return {
-      kind: "call",
-      from,
-      to,
-      method,
-      args: encodeCall(this.artifact(name).metadata, method, args),
-      value,
-      gasLimit: 20_000_000,
-      gasPrice: 1n,
-    };
+  override run(txs: Transaction[]): Receipt[] {
+    const receipts: Receipt[] = [];
+    for (let at = 0; at < txs.length; at += 5_000) receipts.push(...super.run(txs.slice(at, at + 5_000)));
+    return receipts;
   }
 }
 
