@@ -62,7 +62,6 @@ import {
   borrowRateOf,
   CLOSE_FACTOR,
   debtOf,
-  debts,
   F_BASE,
   F_BORROWS,
   F_CASH,

@@ -6,14 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Transaction } from "../../../src/chain/transaction.js";
-import { type Call, signingHash, type TxEnvelope } from "../../../src/chain/tx/envelope.js";
+import { signingHash, type TxEnvelope } from "../../../src/chain/tx/envelope.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { ed25519Signer } from "../../../src/sdk/signers.js";
-import { nonceKey } from "../../../src/state/keys.js";
 import { nonceOf, type Signer, setupAccounts, signed, transferCall } from "../../helpers/accounts.js";
 import { account, FEE_RECIPIENT } from "../../helpers/chain.js";
-import { type Contract, TestChain } from "../../helpers/contracts.js";
+import { TestChain } from "../../helpers/contracts.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
 
 describe("account transactions", () => {
