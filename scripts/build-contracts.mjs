@@ -83,13 +83,33 @@ function docOf(node) {
   return text || undefined;
 }
 
-/** Exported function declarations of a file, with ABI-typed parameters. */
+/**
+ * Exported function declarations of a file, with ABI-typed parameters. A contract may also
+ * re-export functions from the contract SDK (`export { grantSession } from "../../sdk/sessionKeys"`):
+ * those become methods too, read from the file they are declared in.
+ */
 function functions(file, { allowIndexed }) {
   const out = [];
+  const statements = [];
   for (const st of parse(file).statements) {
+    if (ts.isExportDeclaration(st) && st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+      const from = join(dirname(file), `${st.moduleSpecifier.text}.ts`);
+      const wanted = new Set(st.exportClause.elements.map((e) => (e.propertyName ?? e.name).text));
+      for (const e of st.exportClause.elements)
+        if (e.propertyName !== undefined && e.propertyName.text !== e.name.text)
+          throw new Error(`${relative(root, file)}: re-export ${e.propertyName.text} under its own name`);
+      const found = parse(from).statements.filter(
+        (d) => ts.isFunctionDeclaration(d) && isExported(d) && d.name !== undefined && wanted.has(d.name.text),
+      );
+      if (found.length !== wanted.size)
+        throw new Error(`${relative(root, file)}: could not find every re-exported function in ${relative(root, from)}`);
+      statements.push(...found.map((d) => [d, from]));
+    } else statements.push([st, file]);
+  }
+  for (const [st, declaredIn] of statements) {
     if (!ts.isFunctionDeclaration(st) || !isExported(st) || st.name === undefined) continue;
     const name = st.name.text;
-    const where = `${relative(root, file)}: ${name}`;
+    const where = `${relative(root, declaredIn)}: ${name}`;
     if (name.startsWith("__")) throw new Error(`${where}: names starting with "__" are reserved`);
     const inputs = st.parameters.map((p) => {
       let typeNode = p.type;

@@ -9,17 +9,11 @@ import {
   Address,
   approveRecovery as approve,
   Bytes32,
-  cancelRecovery as cancel,
-  revokeSession as dropSession,
-  guardians as guardianList,
   keyRotated,
   readyRecovery,
   requireSelf,
   SESSION_AUTH_BYTES,
   StorageValue,
-  sessionSpent as spentOf,
-  setGuardians as storeGuardians,
-  grantSession as storeSession,
   U128,
   VALID_FOREVER,
   validateSession,
@@ -78,36 +72,7 @@ export function completeRecovery(): void {
   keyRotated(next);
 }
 
-export function setGuardians(guardians: Array<Address>, threshold: u32, delay: u64): void {
-  storeGuardians(guardians, threshold, delay);
-}
-
-export function guardians(): Array<Address> {
-  return guardianList();
-}
-
-/** The owner cancels a pending recovery. */
-export function cancelRecovery(): void {
-  cancel();
-}
-
-/** Grants an ed25519 session key limited to (target, method) pairs, per-token limits and an expiry. */
-export function grantSession(
-  key: Uint8Array,
-  expiry: u64,
-  targets: Array<Address>,
-  methods: Array<string>,
-  tokens: Array<Address>,
-  limits: Array<U128>,
-): void {
-  storeSession(key, expiry, targets, methods, tokens, limits);
-}
-
-export function revokeSession(key: Uint8Array): void {
-  dropSession(key);
-}
-
-/** What session `key` has spent of `token` (the zero address: the native coin, fees included). */
-export function sessionSpent(key: Uint8Array, token: Address): U128 {
-  return spentOf(key, token);
-}
+export { cancelRecovery, guardians, setGuardians } from "../../sdk/recovery";
+// Session keys (sdk/sessionKeys.ts) and the guardians' side of recovery (sdk/recovery.ts),
+// exposed as this account's methods.
+export { grantSession, revokeSession, sessionSpent } from "../../sdk/sessionKeys";

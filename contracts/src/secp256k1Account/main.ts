@@ -9,9 +9,6 @@ import {
   Address,
   approveRecovery as approve,
   Bytes32,
-  cancelRecovery as cancel,
-  revokeSession as dropSession,
-  guardians as guardianList,
   keccak256,
   keyRotated,
   readyRecovery,
@@ -19,9 +16,6 @@ import {
   SESSION_AUTH_BYTES,
   StorageValue,
   secp256k1Recover,
-  sessionSpent as spentOf,
-  setGuardians as storeGuardians,
-  grantSession as storeSession,
   U128,
   VALID_FOREVER,
   validateSession,
@@ -72,36 +66,7 @@ export function completeRecovery(): void {
   keyRotated(next);
 }
 
-export function setGuardians(guardians: Array<Address>, threshold: u32, delay: u64): void {
-  storeGuardians(guardians, threshold, delay);
-}
-
-export function guardians(): Array<Address> {
-  return guardianList();
-}
-
-/** The owner cancels a pending recovery. */
-export function cancelRecovery(): void {
-  cancel();
-}
-
-/** Grants an ed25519 session key limited to (target, method) pairs, per-token limits and an expiry. */
-export function grantSession(
-  key: Uint8Array,
-  expiry: u64,
-  targets: Array<Address>,
-  methods: Array<string>,
-  tokens: Array<Address>,
-  limits: Array<U128>,
-): void {
-  storeSession(key, expiry, targets, methods, tokens, limits);
-}
-
-export function revokeSession(key: Uint8Array): void {
-  dropSession(key);
-}
-
-/** What session `key` has spent of `token` (the zero address: the native coin, fees included). */
-export function sessionSpent(key: Uint8Array, token: Address): U128 {
-  return spentOf(key, token);
-}
+export { cancelRecovery, guardians, setGuardians } from "../../sdk/recovery";
+// Session keys (sdk/sessionKeys.ts) and the guardians' side of recovery (sdk/recovery.ts),
+// exposed as this account's methods.
+export { grantSession, revokeSession, sessionSpent } from "../../sdk/sessionKeys";
