@@ -92,17 +92,25 @@ function functions(file, { allowIndexed }) {
   const out = [];
   const statements = [];
   for (const st of parse(file).statements) {
-    if (ts.isExportDeclaration(st) && st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+    if (
+      ts.isExportDeclaration(st) &&
+      st.moduleSpecifier &&
+      st.exportClause &&
+      ts.isNamedExports(st.exportClause)
+    ) {
       const from = join(dirname(file), `${st.moduleSpecifier.text}.ts`);
       const wanted = new Set(st.exportClause.elements.map((e) => (e.propertyName ?? e.name).text));
       for (const e of st.exportClause.elements)
         if (e.propertyName !== undefined && e.propertyName.text !== e.name.text)
           throw new Error(`${relative(root, file)}: re-export ${e.propertyName.text} under its own name`);
       const found = parse(from).statements.filter(
-        (d) => ts.isFunctionDeclaration(d) && isExported(d) && d.name !== undefined && wanted.has(d.name.text),
+        (d) =>
+          ts.isFunctionDeclaration(d) && isExported(d) && d.name !== undefined && wanted.has(d.name.text),
       );
       if (found.length !== wanted.size)
-        throw new Error(`${relative(root, file)}: could not find every re-exported function in ${relative(root, from)}`);
+        throw new Error(
+          `${relative(root, file)}: could not find every re-exported function in ${relative(root, from)}`,
+        );
       statements.push(...found.map((d) => [d, from]));
     } else statements.push([st, file]);
   }
