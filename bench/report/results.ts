@@ -1,6 +1,8 @@
 /** The shapes of the JSON files the benchmark programs write to bench/results/, and reading them. */
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { EvmRow } from "../evm/run.js";
 
 export interface Machine {
   node: string;
@@ -65,18 +67,7 @@ export interface EngineJson {
   };
 }
 
-export interface EvmRow {
-  accounts: number;
-  txs: number;
-  runs: number;
-  executeMs: number;
-  tps: number;
-  usPerTx: number;
-  withRootMs: number;
-  tpsWithRoot: number;
-  usPerTxWithRoot: number;
-  gasPerTx: number;
-}
+export type { EvmRow };
 
 export interface EvmJson {
   machine: Machine;

@@ -7,21 +7,58 @@
 /** `before(a, b)` is true when `a` must come out of the heap before `b`. */
 export type Before<T> = (a: T, b: T) => boolean;
 
-/** A binary heap ordered by `before`; the first item out is the one no other item precedes. */
-export class Heap<T> {
-  private readonly items: T[];
+/** The sift operations both heaps share; `place` is where an item lands at a position. */
+abstract class HeapBase<T> {
+  protected readonly items: T[] = [];
 
-  /** Builds a heap from `items` (taken over, not copied) in O(n). */
-  constructor(
-    private readonly before: Before<T>,
-    items: T[] = [],
-  ) {
-    this.items = items;
-    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.down(i);
-  }
+  constructor(protected readonly before: Before<T>) {}
 
   get size(): number {
     return this.items.length;
+  }
+
+  protected place(item: T, i: number): void {
+    this.items[i] = item;
+  }
+
+  protected up(i: number): void {
+    const items = this.items;
+    const item = items[i] as T;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = items[parent] as T;
+      if (!this.before(item, p)) break;
+      this.place(p, i);
+      i = parent;
+    }
+    this.place(item, i);
+  }
+
+  protected down(i: number): void {
+    const items = this.items;
+    const n = items.length;
+    const item = items[i] as T;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      const right = child + 1;
+      if (right < n && this.before(items[right] as T, items[child] as T)) child = right;
+      const c = items[child] as T;
+      if (!this.before(c, item)) break;
+      this.place(c, i);
+      i = child;
+    }
+    this.place(item, i);
+  }
+}
+
+/** A binary heap ordered by `before`; the first item out is the one no other item precedes. */
+export class Heap<T> extends HeapBase<T> {
+  /** Builds a heap from `items` in O(n). */
+  constructor(before: Before<T>, items: T[] = []) {
+    super(before);
+    for (const item of items) this.items.push(item);
+    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   push(item: T): void {
@@ -40,36 +77,6 @@ export class Heap<T> {
     }
     return top;
   }
-
-  private up(i: number): void {
-    const items = this.items;
-    const item = items[i] as T;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = items[parent] as T;
-      if (!this.before(item, p)) break;
-      items[i] = p;
-      i = parent;
-    }
-    items[i] = item;
-  }
-
-  private down(i: number): void {
-    const items = this.items;
-    const n = items.length;
-    const item = items[i] as T;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      const right = child + 1;
-      if (right < n && this.before(items[right] as T, items[child] as T)) child = right;
-      const c = items[child] as T;
-      if (!this.before(c, item)) break;
-      items[i] = c;
-      i = child;
-    }
-    items[i] = item;
-  }
 }
 
 /** An item of an {@link IndexedHeap}: the heap keeps `heapIndex` up to date (-1 when not in it). */
@@ -82,15 +89,7 @@ export interface HeapSlot {
  * are O(log n). `at(i)` exposes the array layout (children of i at 2i+1, 2i+2) for read-only
  * walks in heap order.
  */
-export class IndexedHeap<T extends HeapSlot> {
-  private readonly items: T[] = [];
-
-  constructor(private readonly before: Before<T>) {}
-
-  get size(): number {
-    return this.items.length;
-  }
-
+export class IndexedHeap<T extends HeapSlot> extends HeapBase<T> {
   /** The item at array position `i` (0 is the first out), or undefined past the end. */
   at(i: number): T | undefined {
     return this.items[i];
@@ -122,38 +121,8 @@ export class IndexedHeap<T extends HeapSlot> {
     else this.down(i);
   }
 
-  private place(item: T, i: number): void {
+  protected override place(item: T, i: number): void {
     this.items[i] = item;
     item.heapIndex = i;
-  }
-
-  private up(i: number): void {
-    const items = this.items;
-    const item = items[i] as T;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = items[parent] as T;
-      if (!this.before(item, p)) break;
-      this.place(p, i);
-      i = parent;
-    }
-    this.place(item, i);
-  }
-
-  private down(i: number): void {
-    const items = this.items;
-    const n = items.length;
-    const item = items[i] as T;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      const right = child + 1;
-      if (right < n && this.before(items[right] as T, items[child] as T)) child = right;
-      const c = items[child] as T;
-      if (!this.before(c, item)) break;
-      this.place(c, i);
-      i = child;
-    }
-    this.place(item, i);
   }
 }
