@@ -4,7 +4,7 @@
  */
 import { type Block, type Cell, figure, fmt, h2, h3, p, table } from "./document.js";
 import { EVM_COMPARISON_SVG, type ReportOptions } from "./options.js";
-import { type EngineCell, type Results, weftSequentialTokenTps } from "./results.js";
+import { type EngineCell, type Results, type SequentialJson, weftSequentialTokenTps } from "./results.js";
 import { measured, missing, x } from "./sectionText.js";
 
 export function sequentialSection(r: Results, o: ReportOptions): Block[] {
@@ -37,11 +37,7 @@ export function sequentialSection(r: Results, o: ReportOptions): Block[] {
         ["part", "µs/tx", "share"],
         [
           ["whole transaction (metered)", fmt(split.wholeUsPerTx, 2), "100%"],
-          [
-            "instantiate (pooled memory + data + instance)",
-            fmt(split.instantiateUs, 2),
-            share(split.instantiateUs),
-          ],
+          ...startRows(split, share),
           [
             `host calls (${fmt(split.hostCallsPerTx, 1)} per tx, timed)`,
             fmt(split.hostUsPerTx, 2),
@@ -239,4 +235,21 @@ export function evmSection(r: Results, o: ReportOptions): Block[] {
     figure("evm.svg", "@ethereumjs/vm token transfers"),
   );
   return out;
+}
+
+/** The rows for starting a call: pooled instances (current results) or a fresh instance (older ones). */
+function startRows(
+  split: NonNullable<SequentialJson["tokenCostSplit"]>,
+  share: (v: number) => string,
+): string[][] {
+  if (split.pooledInstanceUs !== undefined) {
+    const rows = [
+      ["start a call: pooled instance", fmt(split.pooledInstanceUs, 2), share(split.pooledInstanceUs)],
+    ];
+    if (split.freshInstanceUs !== undefined)
+      rows.push(["(a fresh instance instead, for reference)", fmt(split.freshInstanceUs, 2), "-"]);
+    return rows;
+  }
+  const fresh = split.instantiateUs ?? 0;
+  return [["instantiate (pooled memory + data + instance)", fmt(fresh, 2), share(fresh)]];
 }

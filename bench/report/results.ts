@@ -28,7 +28,11 @@ export interface SequentialJson {
   rows: SequentialRow[];
   tokenCostSplit?: {
     wholeUsPerTx: number;
-    instantiateUs: number;
+    /** Results written before instances were pooled: a fresh instance per call. */
+    instantiateUs?: number;
+    /** Starting a call from the VM's instance pool, and (for reference) from a fresh instance. */
+    pooledInstanceUs?: number;
+    freshInstanceUs?: number;
     hostCallsPerTx: number;
     hostUsPerTx: number;
     meteringUsPerTx: number;

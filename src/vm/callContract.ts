@@ -3,8 +3,9 @@
  *
  * 1. Refuse early what cannot run: too deep, reentrant, no contract, no such method.
  * 2. Snapshot the transaction state, move the coin sent with the call.
- * 3. Instantiate the cached module, set its gas and stack counters, run the start
- *    function (if any) and the method.
+ * 3. Take an instance of the cached module from the VM's pool (`instancePool.ts`: as
+ *    good as a fresh one), set its gas and stack counters, run the start function (if
+ *    any) and the method.
  * 4. Classify how it ended: success; a revert (the contract's own, or a trap, or a host
  *    limit); out of gas (the gas counter went negative). Anything else is a node fault
  *    and is rethrown.
@@ -20,11 +21,11 @@ import { codeHashKey, codeKey } from "../state/keys.js";
 import { createFrame, type Frame, FrameAbort } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
 import type { BlockEnv } from "./hostFunctions.js";
+import type { InstancePool, WarmInstance } from "./instancePool.js";
 import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
 import type { ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
 import { vmError } from "./vmErrors.js";
-import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL } from "./wasm/index.js";
 
 export type CallStatus = "success" | "revert" | "outOfGas";
 
@@ -64,11 +65,11 @@ function refuse(data: Uint8Array): CallOutcome {
   return { status: "revert", data, gasUsed: 0 };
 }
 
-/** Runs one frame. `imports` are the VM's host functions, bound to the session's frame stack. */
+/** Runs one frame, in an instance from the VM's pool (bound to the VM's host functions). */
 export function runFrame(
   session: Session,
   cache: ModuleCache,
-  imports: WebAssembly.Imports,
+  instances: InstancePool,
   req: FrameRequest,
 ): CallOutcome {
   const { state } = session;
@@ -107,34 +108,26 @@ export function runFrame(
   frame.gas.value = req.gasLimit;
   session.frames.push(frame);
   session.active.add(targetHex);
-  const memory = cache.memories.acquire(cached.initialPages);
-  const bytes = new Uint8Array(memory.buffer);
-  for (const segment of cached.data) bytes.set(segment.bytes, segment.offset);
-  frame.memory = memory;
+  let warm: WarmInstance | undefined;
   let outcome: CallOutcome;
   try {
-    const instance = new WebAssembly.Instance(cached.module, {
-      weft: imports.weft as WebAssembly.ModuleImports,
-      [MEMORY_IMPORT_MODULE]: { memory },
-    });
-    const exports = instance.exports as Record<string, unknown>;
-    const gasGlobal = exports[GAS_GLOBAL] as WebAssembly.Global | undefined;
-    if (gasGlobal !== undefined) {
-      gasGlobal.value = frame.gas.value;
-      frame.gas = gasGlobal;
-      const stackGlobal = exports[STACK_GLOBAL] as WebAssembly.Global;
-      stackGlobal.value = req.stackStart;
-      frame.stack = stackGlobal;
+    warm = instances.acquire(cached);
+    frame.memory = warm.memory;
+    if (warm.gas !== undefined && warm.stack !== undefined) {
+      warm.gas.value = frame.gas.value;
+      frame.gas = warm.gas;
+      warm.stack.value = req.stackStart;
+      frame.stack = warm.stack;
     }
     chargeFrame(frame, GAS.MEMORY_PAGE * cached.initialPages);
-    (exports[CALL_EXPORT] as (method: number) => void)(methodIndex);
+    warm.call(methodIndex);
     outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - frame.gas.value };
   } catch (error) {
     outcome = classifyFailure(error, frame, req.gasLimit);
   } finally {
     session.frames.pop();
     session.active.delete(targetHex);
-    cache.memories.release(memory);
+    if (warm !== undefined) instances.release(cached, warm);
   }
   if (outcome.status !== "success") state.revertTo(snap);
   return outcome;

@@ -20,6 +20,7 @@ import {
   createHostFunctions,
   type HostContext,
 } from "./hostFunctions.js";
+import { createInstancePool } from "./instancePool.js";
 import { HOST_FRAME_UNITS } from "./limits.js";
 import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
@@ -65,6 +66,8 @@ export interface Vm {
    */
   validate(state: TxState, env: BlockEnv, req: ValidationRequest): CallOutcome;
   readonly cache: ModuleCache;
+  /** Instances created and reused by this VM's pool (`instancePool.ts`). */
+  readonly instances: { readonly created: number; readonly reused: number };
 }
 
 export interface ValidationRequest {
@@ -142,7 +145,7 @@ export function createVm(options: VmOptions = {}): Vm {
       const available = caller.gas.value;
       const allowed = available - Math.floor(available / 64);
       const gasLimit = request.gas === 0 ? allowed : Math.min(request.gas, allowed);
-      const outcome = runFrame(current(), cache, imports, {
+      const outcome = runFrame(current(), cache, instances, {
         caller: caller.self,
         target: request.target,
         method: request.method,
@@ -188,11 +191,12 @@ export function createVm(options: VmOptions = {}): Vm {
     },
   };
   const hostFunctions = createHostFunctions(ctx);
-  const imports: WebAssembly.Imports = {
-    weft: (options.hostProfile
+  const instances = createInstancePool(
+    cache.memories,
+    (options.hostProfile
       ? profiled(hostFunctions, options.hostProfile)
       : hostFunctions) as WebAssembly.ModuleImports,
-  };
+  );
 
   function withSession<T>(state: TxState, env: BlockEnv, run: () => T, restricted = false): T {
     if (session !== undefined) throw new Error("weft vm: a transaction is already running on this VM");
@@ -206,9 +210,10 @@ export function createVm(options: VmOptions = {}): Vm {
 
   return {
     cache,
+    instances: instances.stats,
     call(state, env, req) {
       return withSession(state, env, () =>
-        runFrame(current(), cache, imports, { ...req, depth: 0, stackStart: 0, isInit: false }),
+        runFrame(current(), cache, instances, { ...req, depth: 0, stackStart: 0, isInit: false }),
       );
     },
     deploy(state, env, req) {
@@ -219,7 +224,7 @@ export function createVm(options: VmOptions = {}): Vm {
         state,
         env,
         () =>
-          runFrame(current(), cache, imports, {
+          runFrame(current(), cache, instances, {
             caller: PROTOCOL_CALLER,
             target: req.account,
             method: req.method ?? "validate",
@@ -303,7 +308,7 @@ export function createVm(options: VmOptions = {}): Vm {
       }
       return { status: "success", data: new Uint8Array(0), gasUsed: 0, address };
     }
-    const outcome = runFrame(s, cache, imports, {
+    const outcome = runFrame(s, cache, instances, {
       caller: req.deployer,
       target: address,
       method: "init",

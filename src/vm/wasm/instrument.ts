@@ -169,6 +169,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     body: dispatchFunction(
       parsed.start,
       methodExports.map((e) => e.index),
+      parsed.globals,
     ),
   });
   exports.name(CALL_EXPORT).byte(EXPORT_FUNC).u32(dispatcher);
@@ -210,11 +211,25 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
 }
 
 /**
- * `__weft_call(i)`: runs the start function (if any), then method `i` through a
- * `br_table`; an index out of range traps.
+ * `__weft_call(i)`: sets every mutable global of the contract back to its initial value,
+ * runs the start function (if any), then method `i` through a `br_table`; an index out
+ * of range traps. Resetting the globals (with the VM zeroing the memory and copying the
+ * data in) is what lets the VM reuse an instance: each call starts from exactly the state
+ * a fresh instance would have (tables cannot change: their instructions are refused).
  */
-function dispatchFunction(start: number | undefined, methods: number[]): Uint8Array {
+function dispatchFunction(
+  start: number | undefined,
+  methods: number[],
+  globals: ReadonlyArray<{ mutable: boolean; init: Uint8Array }>,
+): Uint8Array {
   const w = new BinaryWriter().u32(0); // no locals
+  globals.forEach((g, i) => {
+    // The initialiser is a constant expression ending in `end`: its instruction, then global.set.
+    if (g.mutable)
+      w.bytes(g.init.subarray(0, g.init.length - 1))
+        .byte(OP.globalSet)
+        .u32(i);
+  });
   if (start !== undefined) w.byte(OP.call).u32(start);
   const k = methods.length;
   for (let i = 0; i <= k; i++) w.byte(OP.block).byte(BLOCKTYPE_EMPTY);

@@ -58,6 +58,11 @@ export interface ExportEntry {
   index: number;
 }
 
+export interface GlobalEntry {
+  mutable: boolean;
+  init: Uint8Array;
+}
+
 export interface ParsedModule {
   bytes: Uint8Array;
   sections: RawSection[];
@@ -68,6 +73,8 @@ export interface ParsedModule {
   functionTypes: number[];
   memory: { min: number; max: number | undefined } | undefined;
   globalCount: number;
+  /** The module's own globals: whether each is mutable, and its constant initialiser (with the closing `end`). */
+  globals: GlobalEntry[];
   exports: ExportEntry[];
   start: number | undefined;
   bodies: FunctionBody[];
@@ -129,6 +136,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     functionTypes: [],
     memory: undefined,
     globalCount: 0,
+    globals: [],
     exports: [],
     start: undefined,
     bodies: [],
@@ -251,7 +259,9 @@ function parseSection(m: ParsedModule, id: number, s: BinaryReader): void {
         checkValueType(s.u8(), `global ${i}`);
         const mut = s.u8();
         if (mut > 1) s.fail("bad global mutability");
+        const start = s.offset;
         skipConstExpr(s);
+        m.globals.push({ mutable: mut === 1, init: s.bytes.subarray(start, s.offset) });
       }
       m.globalCount = count;
       return;

@@ -1,0 +1,83 @@
+/**
+ * Reused contract instances. Creating a `WebAssembly.Instance` was the largest single
+ * item of a token transfer (about 13% of its time, plus the garbage its import wrappers
+ * leave), so each VM keeps the instances its calls finished with, per compiled module,
+ * and hands one out again instead of instantiating.
+ *
+ * Reuse is invisible to the contract. An instance's state is its memory and its mutable
+ * globals (tables cannot change: the instructions that would change them are refused at
+ * deployment). The memory is zeroed when the instance comes back and the data copied in
+ * when it goes out, as for a fresh one; the dispatcher the instrumenter adds sets every
+ * mutable global back to its initial value before anything else runs (`instrument.ts`).
+ * An instance whose memory grew is not kept: it goes back to being a fresh memory.
+ *
+ * One pool per VM: an instance is bound to the host functions it was created with.
+ */
+import type { MemoryPool } from "./memoryPool.js";
+import type { CachedModule } from "./moduleCache.js";
+import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL } from "./wasm/index.js";
+
+const PAGE = 65536;
+/** Idle instances kept per module; a deeper nesting of the same code instantiates. */
+const KEEP_PER_MODULE = 8;
+
+export interface WarmInstance {
+  readonly memory: WebAssembly.Memory;
+  /** The dispatcher: `call(method index)`. */
+  readonly call: (method: number) => void;
+  /** The metering counters (absent when the module was compiled without metering). */
+  readonly gas: WebAssembly.Global | undefined;
+  readonly stack: WebAssembly.Global | undefined;
+}
+
+export interface InstancePool {
+  /** An instance of `cached` whose memory holds exactly the module's data on zeroes. */
+  acquire(cached: CachedModule): WarmInstance;
+  /** Gives an instance back after its call, whatever way the call ended. */
+  release(cached: CachedModule, instance: WarmInstance): void;
+  readonly stats: { created: number; reused: number };
+}
+
+export function createInstancePool(memories: MemoryPool, host: WebAssembly.ModuleImports): InstancePool {
+  const idle = new WeakMap<CachedModule, WarmInstance[]>();
+  const stats = { created: 0, reused: 0 };
+  return {
+    acquire(cached) {
+      let warm = idle.get(cached)?.pop();
+      if (warm !== undefined) stats.reused++;
+      else {
+        stats.created++;
+        const memory = memories.acquire(cached.initialPages);
+        const instance = new WebAssembly.Instance(cached.module, {
+          weft: host,
+          [MEMORY_IMPORT_MODULE]: { memory },
+        });
+        const exports = instance.exports as Record<string, unknown>;
+        warm = {
+          memory,
+          call: exports[CALL_EXPORT] as (method: number) => void,
+          gas: exports[GAS_GLOBAL] as WebAssembly.Global | undefined,
+          stack: exports[STACK_GLOBAL] as WebAssembly.Global | undefined,
+        };
+      }
+      const bytes = new Uint8Array(warm.memory.buffer);
+      for (const segment of cached.data) bytes.set(segment.bytes, segment.offset);
+      return warm;
+    },
+    release(cached, warm) {
+      const buffer = warm.memory.buffer;
+      let list = idle.get(cached);
+      if (buffer.byteLength !== cached.initialPages * PAGE || (list?.length ?? 0) >= KEEP_PER_MODULE) {
+        memories.release(warm.memory);
+        return;
+      }
+      new Uint8Array(buffer).fill(0);
+      if (list === undefined) {
+        list = [];
+        idle.set(cached, list);
+      }
+      list.push(warm);
+    },
+    stats,
+  };
+}

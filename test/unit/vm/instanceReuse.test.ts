@@ -1,0 +1,97 @@
+/**
+ * Reused instances (`src/vm/instancePool.ts`) behave exactly as fresh ones: a call never
+ * sees the globals, memory or static data another call left behind, whether that call
+ * succeeded, trapped, or grew its memory.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
+import type { Receipt } from "../../../src/chain/receipt.js";
+import type { Transaction } from "../../../src/chain/transaction.js";
+import { toHex } from "../../../src/codec/bytes.js";
+import { createVm } from "../../../src/vm/vm.js";
+import { account, blockContext, fundedState, runBlock } from "../../helpers/chain.js";
+import { wat } from "../../helpers/wat.js";
+
+// bump: g += 1, h *= 10, mem[100] += 1, byte 120 (data "A") += 1; returns
+// mem[100..121] = counter ‖ g + k ‖ h ‖ 0 ‖ byte. dirty: changes all of that, then traps.
+// grow: grows the memory by a page and writes into the new page, returns bump's answer, then changes g.
+const PROBE = wat(`(module
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 5))
+  (global $h (mut i64) (i64.const -3))
+  (global $k i32 (i32.const 9))
+  (data (i32.const 120) "A")
+  (func $bump
+    global.get $g i32.const 1 i32.add global.set $g
+    global.get $h i64.const 10 i64.mul global.set $h
+    i32.const 100 i32.const 100 i32.load i32.const 1 i32.add i32.store
+    i32.const 104 global.get $g global.get $k i32.add i32.store
+    i32.const 108 global.get $h i64.store
+    i32.const 120 i32.const 120 i32.load8_u i32.const 1 i32.add i32.store8
+    i32.const 100 i32.const 21 call $ret)
+  (func (export "bump") call $bump)
+  (func (export "dirty")
+    i32.const 1000 global.set $g
+    i64.const 1000 global.set $h
+    i32.const 100 i32.const 77 i32.store
+    i32.const 120 i32.const 0 i32.store8
+    i32.const 300 i32.const 99 i32.store
+    unreachable)
+  (func (export "grow")
+    i32.const 1 memory.grow drop
+    i32.const 65540 i32.const 7 i32.store
+    call $bump
+    i32.const 42 global.set $g))`);
+
+// counter 1, g 6 (+ k 9 = 15), h -30, four untouched zero bytes, byte "B".
+const EXPECTED = "01000000" + "0f000000" + "e2ffffffffffffff" + "00000000" + "42";
+
+describe("instance reuse", () => {
+  it("every call starts from a fresh instance's state, after success, traps and growth", () => {
+    const vm = createVm();
+    const block = blockContext({});
+    const state = fundedState([[account(1), 10n ** 24n]]);
+    const executor = createChainExecutor(block, { vm });
+    const run = (txs: Transaction[]): Receipt[] => runBlock(executor, state, txs).receipts;
+    const [deployed] = run([
+      {
+        kind: "deploy",
+        from: account(1),
+        code: PROBE,
+        args: new Uint8Array(0),
+        value: 0n,
+        gasLimit: 5_000_000,
+        gasPrice: 0n,
+      },
+    ]);
+    const address = deployed?.contractAddress;
+    assert.ok(address !== undefined, `deploy: ${deployed?.status}`);
+    const call = (method: string): Transaction => ({
+      kind: "call",
+      from: account(1),
+      to: address,
+      method,
+      args: new Uint8Array(0),
+      value: 0n,
+      gasLimit: 1_000_000,
+      gasPrice: 0n,
+    });
+    const methods = ["bump", "bump", "dirty", "bump", "grow", "bump", "dirty", "dirty", "bump", "bump"];
+    const receipts = run(methods.map(call));
+    methods.forEach((method, i) => {
+      const r = receipts[i] as Receipt;
+      if (method === "dirty") {
+        assert.equal(r.status, "revert", `call ${i}`);
+        return;
+      }
+      assert.equal(r.status, "success", `call ${i} (${method})`);
+      assert.equal(toHex(r.output), EXPECTED, `call ${i} (${method}) saw another call's state`);
+    });
+    // The same gas for the same work: reuse changes nothing a receipt shows.
+    const bumps = receipts.filter((_, i) => methods[i] === "bump").map((r) => r.gasUsed);
+    assert.equal(new Set(bumps).size, 1, `bump gas ${bumps.join(", ")}`);
+    assert.ok(vm.instances.reused >= 6, `instances reused ${vm.instances.reused} times`);
+  });
+});
