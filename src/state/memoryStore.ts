@@ -16,13 +16,17 @@ export function createMemoryStore(initial?: Iterable<[StateKey, StateValue]>): S
     return entries;
   };
   const store: Storage = {
+    // Every stored key was checked on the way in, so a hit needs no check: only a miss
+    // might be a malformed key, and it still throws BAD_KEY.
     get(key) {
-      checkKey(key);
-      return open().get(key);
+      const value = open().get(key);
+      if (value === undefined) checkKey(key);
+      return value;
     },
     has(key) {
+      if (open().has(key)) return true;
       checkKey(key);
-      return open().has(key);
+      return false;
     },
     iterate(prefix) {
       // Checked eagerly (not a generator) so a bad prefix or a closed store throws at the call.

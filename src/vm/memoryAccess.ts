@@ -34,7 +34,12 @@ export function readAddress(frame: Frame, ptr: number): Address {
 }
 
 export function writeAddress(frame: Frame, ptr: number, address: Address): void {
-  writeBytes(frame, ptr, addressToBytes(address));
+  const view = bytesView(frame, ptr, ADDRESS_BYTES);
+  // Frame addresses are normalised already: decode the hex straight into memory. Anything
+  // else (never expected) takes the checked path, which names the problem.
+  const written = Buffer.from(view.buffer, view.byteOffset, ADDRESS_BYTES).write(address.substring(2), "hex");
+  if (written !== ADDRESS_BYTES || address.length !== 2 + 2 * ADDRESS_BYTES)
+    view.set(addressToBytes(address));
 }
 
 export function readU128(frame: Frame, ptr: number): bigint {

@@ -57,7 +57,9 @@ export function compileContract(code: Uint8Array, metering = true): CachedModule
 export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache {
   const metering = options.metering ?? true;
   const capacity = options.capacity ?? 1024;
-  const entries = new Map<string, CachedModule>();
+  /** Each module with the tick of its last use: a hit only bumps the tick. */
+  const entries = new Map<string, { module: CachedModule; used: number }>();
+  let clock = 0;
   const stats = { hits: 0, misses: 0 };
   const memories = createMemoryPool();
   return {
@@ -65,15 +67,24 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
       const hit = entries.get(codeHash);
       if (hit !== undefined) {
         stats.hits++;
-        // Refresh recency: Map iteration order is insertion order.
-        entries.delete(codeHash);
-        entries.set(codeHash, hit);
-        return hit;
+        hit.used = ++clock;
+        return hit.module;
       }
       stats.misses++;
       const compiled = compileContract(loadCode(), metering);
-      entries.set(codeHash, compiled);
-      if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
+      entries.set(codeHash, { module: compiled, used: ++clock });
+      if (entries.size > capacity) {
+        // Past capacity (rare: a miss on a full cache), drop the least recently used.
+        let oldest: string | undefined;
+        let oldestUse = Number.POSITIVE_INFINITY;
+        for (const [hash, e] of entries) {
+          if (e.used < oldestUse) {
+            oldestUse = e.used;
+            oldest = hash;
+          }
+        }
+        if (oldest !== undefined) entries.delete(oldest);
+      }
       return compiled;
     },
     get size() {
