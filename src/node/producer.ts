@@ -1,6 +1,7 @@
 /**
  * Producing one block: take the ready transactions from the pool (by fee, in nonce order,
- * up to the block's gas limit and size), execute them with the engine, update the Merkle
+ * up to the block's gas limit and size), spread each sender's apart (`blockOrder.ts`),
+ * execute them with the engine, update the Merkle
  * root over the block's write set, and commit block, receipts, indexes, Merkle nodes and
  * state in one LMDB transaction. Transactions that turn out invalid at execution (their
  * account's state changed since admission) leave no effect; they are dropped from the
@@ -16,6 +17,7 @@ import type { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
 import type { PendingTx } from "./admission.js";
 import { nextBaseFee } from "./baseFee.js";
+import { spreadBySender } from "./blockOrder.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
 import type { ChainDb } from "./store/chainDb.js";
 import {
@@ -98,10 +100,11 @@ export async function produceBlock(
   const head = deps.db.head();
   if (head === undefined) throw new Error("no genesis block: the chain database is empty");
   const nextSequence = (sender: string, key: bigint) => readSequence(deps.state, sender, key);
-  const ready: PoolTx<PendingTx>[] = deps.mempool.ready(nextSequence, {
-    maxGas: deps.blockGasLimit,
-    maxCount: deps.maxBlockTxs,
-  });
+  // Selected by price; run with each sender's transactions spread apart (blockOrder.ts).
+  const ready: PoolTx<PendingTx>[] = spreadBySender(
+    deps.mempool.ready(nextSequence, { maxGas: deps.blockGasLimit, maxCount: deps.maxBlockTxs }),
+    (p) => p.sender,
+  );
   if (ready.length === 0) return undefined;
   const ctx: BlockContext = {
     ...nextBlockContext(head, deps.chainId, deps.feeRecipient, deps.minBaseFee, nowMs),
