@@ -20,7 +20,7 @@
  * the field and the problem: truncation, trailing bytes, oversize fields, bad UTF-8.
  */
 import { type Address, addressFromBytes, addressToBytes } from "../../codec/address.js";
-import { concatBytes, toHex, utf8 } from "../../codec/bytes.js";
+import { toHex, utf8 } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 
 export const TX_MAGIC = 0x57;
@@ -77,37 +77,58 @@ export class TxDecodeError extends Error {
   }
 }
 
+/**
+ * Writes an encoding into one buffer of the exact size (`encodedLength` computes it from
+ * the fields): no part arrays, no concatenation. Every field is checked before it is
+ * written; a size that does not match in the end is a bug, reported as such.
+ */
 class Out {
-  private parts: Uint8Array[] = [];
-  private scratch = new DataView(new ArrayBuffer(16));
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  private readonly text: Buffer;
+  at = 0;
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+    this.text = Buffer.from(this.bytes.buffer);
+  }
   push(b: Uint8Array): void {
-    this.parts.push(b);
+    this.bytes.set(b, this.at);
+    this.at += b.length;
   }
   u8(v: number): void {
-    this.parts.push(new Uint8Array([v]));
+    this.bytes[this.at++] = v;
   }
   u32(v: number): void {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v, true);
-    this.parts.push(b);
+    this.view.setUint32(this.at, v, true);
+    this.at += 4;
   }
   uint(v: bigint, bytes: 8 | 16, field: string): void {
     const max = bytes === 8 ? U64_MAX : U128_MAX;
     if (typeof v !== "bigint" || v < 0n || v > max) {
       throw new TxDecodeError("OUT_OF_RANGE", `${field}: ${String(v)} is not a u${bytes * 8}`);
     }
-    this.scratch.setBigUint64(0, v & U64_MAX, true);
-    this.scratch.setBigUint64(8, v >> 64n, true);
-    this.parts.push(new Uint8Array(this.scratch.buffer.slice(0, bytes)));
+    this.view.setBigUint64(this.at, v & U64_MAX, true);
+    if (bytes === 16) this.view.setBigUint64(this.at + 8, v >> 64n, true);
+    this.at += bytes;
+  }
+  address(a: Address): void {
+    // The hex straight into the buffer; anything but 0x + 40 hex digits takes the checked path (which throws).
+    const ok =
+      typeof a === "string" && a.length === 42 && this.text.write(a.substring(2), this.at, 20, "hex") === 20;
+    if (!ok) this.bytes.set(addressToBytes(a), this.at);
+    this.at += 20;
   }
   bytes32Len(b: Uint8Array, max: number, field: string): void {
     if (b.length > max)
       throw new TxDecodeError("FIELD_TOO_LARGE", `${field}: ${b.length} bytes (max ${max})`);
     this.u32(b.length);
-    this.parts.push(b);
+    this.push(b);
   }
   finish(): Uint8Array {
-    return concatBytes(...this.parts);
+    if (this.at !== this.bytes.length)
+      throw new Error(`transaction encoding wrote ${this.at} bytes, expected ${this.bytes.length}`);
+    return this.bytes;
   }
 }
 
@@ -115,7 +136,7 @@ function writeBody(tx: TxEnvelope, out: Out): void {
   out.u8(TX_MAGIC);
   out.u8(TX_VERSION);
   out.uint(tx.chainId, 8, "chainId");
-  out.push(addressToBytes(tx.sender));
+  out.address(tx.sender);
   out.uint(tx.nonceKey, 8, "nonceKey");
   out.uint(tx.nonceSequence, 8, "nonceSequence");
   out.uint(tx.gasLimit, 8, "gasLimit");
@@ -126,7 +147,7 @@ function writeBody(tx: TxEnvelope, out: Out): void {
   }
   out.u8(tx.calls.length);
   tx.calls.forEach((c, i) => {
-    out.push(addressToBytes(c.target));
+    out.address(c.target);
     const method = utf8(c.method);
     if (method.length > MAX_METHOD_BYTES) {
       throw new TxDecodeError(
@@ -142,14 +163,15 @@ function writeBody(tx: TxEnvelope, out: Out): void {
   if (tx.paymaster === undefined) out.u8(0);
   else {
     out.u8(1);
-    out.push(addressToBytes(tx.paymaster.address));
+    out.address(tx.paymaster.address);
     out.bytes32Len(tx.paymaster.data, MAX_PAYMASTER_DATA_BYTES, "paymaster.data");
   }
 }
 
 /** The canonical encoding; throws `TxDecodeError` (OUT_OF_RANGE, FIELD_TOO_LARGE, ...) for values that cannot be encoded. */
 export function encodeTx(tx: TxEnvelope): Uint8Array {
-  const out = new Out();
+  checkCalls(tx);
+  const out = new Out(encodedLength(tx));
   writeBody(tx, out);
   out.bytes32Len(tx.auth, MAX_AUTH_BYTES, "auth");
   const bytes = out.finish();
@@ -171,9 +193,19 @@ export function encodedLength(tx: TxEnvelope): number {
 
 /** What an authorisation signs: the transaction without its authorisation, domain-separated. */
 export function signingHash(tx: TxEnvelope): Uint8Array {
-  const out = new Out();
+  checkCalls(tx);
+  const out = new Out(SIGNING_DOMAIN.length + encodedLength(tx) - 4 - tx.auth.length);
+  out.push(SIGNING_DOMAIN);
   writeBody(tx, out);
-  return keccak256(concatBytes(SIGNING_DOMAIN, out.finish()));
+  return keccak256(out.finish());
+}
+
+/** The checks `encodedLength` relies on, made before sizing the buffer. */
+function checkCalls(tx: TxEnvelope): void {
+  if (!Array.isArray(tx.calls) || tx.calls.length < 1 || tx.calls.length > MAX_CALLS) {
+    throw new TxDecodeError("BAD_CALL_COUNT", `calls: ${tx.calls?.length} (1 to ${MAX_CALLS})`);
+  }
+  if (!(tx.auth instanceof Uint8Array)) throw new TxDecodeError("OUT_OF_RANGE", "auth: not bytes");
 }
 
 /** The transaction's id: keccak256 of its canonical encoding. */

@@ -1,0 +1,180 @@
+/**
+ * The node's CPU budget per transaction, stage by stage, all on one thread and in one
+ * run: what the load's transaction (a WUSD transfer from a dev ed25519 smart account, as
+ * `bench/load.ts` sends it) costs to verify, to admit (decode, hash, the account's
+ * validation with its signature check, the pool), to execute (with the signature already
+ * verified), to fold into the Merkle root, and to commit into LMDB.
+ *
+ * From those it derives the highest end-to-end rate the node could reach on this
+ * machine's cores if every stage ran in parallel with perfect efficiency and nothing else
+ * ran (no RPC, no load generator, no garbage collector threads): cores / (sum of the
+ * stages), beside the verification ceiling cores / verify. Their ratio is an upper bound
+ * on the "share of the verification ceiling" that `bench/load.ts` measures.
+ *
+ *   node dist/bench/budget.js [--txs 3000] [--rounds 4]
+ *
+ * Prints a table, writes bench/results/budget.json and budget.svg.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { encodeTx, signingHash, type TxEnvelope } from "../src/chain/tx/envelope.js";
+import { encodeAbi } from "../src/codec/abi.js";
+import type { Address } from "../src/codec/address.js";
+import { verifyEd25519 } from "../src/codec/signatures.js";
+import { ChainNode } from "../src/node/chainNode.js";
+import { defaultConfig } from "../src/node/config.js";
+import type { ProducedBlock } from "../src/node/producer.js";
+import { devSigner } from "../src/sdk/devKeys.js";
+import { barChartSvg, writeSvg } from "./lib/plot.js";
+import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+
+const { values: args } = parseArgs({
+  options: {
+    txs: { type: "string", default: "3000" },
+    rounds: { type: "string", default: "4" },
+    accounts: { type: "string", default: "256" },
+  },
+});
+const txCount = Number(args.txs);
+const rounds = Number(args.rounds);
+const accounts = Number(args.accounts);
+for (const [name, v] of [
+  ["txs", txCount],
+  ["rounds", rounds],
+  ["accounts", accounts],
+] as const) {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be a positive integer, got ${v}`);
+}
+const cores = availableParallelism();
+
+const dir = mkdtempSync(join(tmpdir(), "weft-budget-"));
+const defaults = defaultConfig(dir);
+const node = await ChainNode.open({
+  dataDir: dir,
+  chainId: defaults.chainId,
+  feeRecipient: defaults.feeRecipient,
+  devAccounts: accounts,
+  workers: 1,
+  admissionWorkers: 0, // admission on this thread
+  minParallelTxs: txCount + 1, // every block runs sequentially, on this thread
+  blockTimeMs: 3_600_000,
+  maxBlockTxs: txCount,
+  blockGasLimit: defaults.blockGasLimit * 10,
+});
+const wusd = node.genesis.contracts.wusd as Address;
+const senders = node.genesis.accounts.slice(0, accounts).map((a, i) => ({
+  address: a.address as Address,
+  signer: devSigner(i),
+}));
+const nextNonce = new Map(senders.map((s) => [s.address, node.nextSequence(s.address, 0n)]));
+
+interface Stage {
+  stage: string;
+  usPerTx: number;
+}
+const samples = new Map<string, number[]>();
+const add = (stage: string, us: number) => samples.set(stage, [...(samples.get(stage) ?? []), us]);
+
+for (let round = 0; round <= rounds; round++) {
+  const signed: Array<{ raw: Uint8Array; key: Uint8Array; hash: Uint8Array; auth: Uint8Array }> = [];
+  for (let i = 0; i < txCount; i++) {
+    const s = senders[i % senders.length] as (typeof senders)[number];
+    const sequence = nextNonce.get(s.address) as bigint;
+    nextNonce.set(s.address, sequence + 1n);
+    const to = `0x${(0x2000000 + round * txCount + i).toString(16).padStart(40, "0")}` as Address;
+    const env: TxEnvelope = {
+      chainId: defaults.chainId,
+      sender: s.address,
+      nonceKey: 0n,
+      nonceSequence: sequence,
+      gasLimit: 250_000n,
+      maxFee: 10n,
+      priorityFee: 1n,
+      calls: [
+        { target: wusd, method: "transfer", args: encodeAbi(["address", "u128"], [to, 1n]), value: 0n },
+      ],
+      auth: new Uint8Array(0),
+    };
+    const hash = signingHash(env);
+    env.auth = s.signer.sign(hash);
+    signed.push({ raw: encodeTx(env), key: s.signer.publicKey, hash, auth: env.auth });
+  }
+  let t = performance.now();
+  for (const x of signed) {
+    if (!verifyEd25519(x.key, x.hash, x.auth)) throw new Error("a valid signature failed");
+  }
+  const verifyUs = ((performance.now() - t) * 1000) / txCount;
+  t = performance.now();
+  for (const x of signed) node.submit(x.raw);
+  const admitUs = ((performance.now() - t) * 1000) / txCount;
+  t = performance.now();
+  if (node.mempool.size !== txCount) throw new Error(`pool holds ${node.mempool.size}, expected ${txCount}`);
+  // The pool reaching a full block has already asked for one; produceNow waits for it.
+  let produced: ProducedBlock | undefined;
+  const off = node.onBlock((b) => {
+    produced = b;
+  });
+  await node.produceNow();
+  off();
+  const produceMs = performance.now() - t;
+  if (produced === undefined || produced.block.header.txCount !== txCount) {
+    throw new Error(`round ${round}: expected a block of ${txCount}, got ${produced?.block.header.txCount}`);
+  }
+  const failed = produced.receipts.filter((r) => r.status !== "success").length;
+  if (failed > 0) throw new Error(`round ${round}: ${failed} transactions failed`);
+  if (round === 0) continue; // warm-up
+  const e = produced.block.execution;
+  if (e === undefined) throw new Error("the block has no execution record");
+  const perTx = (ms: number) => (ms * 1000) / txCount;
+  add("verify the signature", verifyUs);
+  add("admission, besides the signature", admitUs - verifyUs);
+  add("execution (signature already verified)", perTx(e.executeMs));
+  add("Merkle root update", perTx(e.stateRootMs));
+  add("LMDB commit (state, Merkle nodes, block, receipts, indexes)", perTx(produced.commitMs));
+  add(
+    "block building, receipts and records",
+    perTx(produceMs - e.executeMs - e.stateRootMs - produced.commitMs),
+  );
+}
+await node.close();
+rmSync(dir, { recursive: true, force: true });
+
+const stages: Stage[] = [...samples].map(([stage, list]) => ({ stage, usPerTx: median(list) }));
+const totalUs = stages.reduce((sum, s) => sum + s.usPerTx, 0);
+const verifyUs = stages[0]?.usPerTx ?? Number.NaN;
+const ceiling = (cores * 1e6) / verifyUs;
+const bound = (cores * 1e6) / totalUs;
+
+console.log(
+  `node CPU budget per transaction: WUSD transfers from ${accounts} dev accounts, blocks of ${txCount}, median of ${rounds} rounds, one thread`,
+);
+printTable(
+  ["stage", "µs/tx", "share"],
+  [
+    ...stages.map((s) => [s.stage, s.usPerTx.toFixed(1), `${((s.usPerTx / totalUs) * 100).toFixed(0)}%`]),
+    ["all stages", totalUs.toFixed(1), "100%"],
+  ],
+);
+console.log(
+  `\nverification ceiling on ${cores} cores: ${Math.round(ceiling)} tx/s; the stages' bound on ${cores} cores (perfectly parallel, nothing else running): ${Math.round(bound)} tx/s = ${((bound / ceiling) * 100).toFixed(1)}% of the ceiling`,
+);
+writeJson("bench/results/budget.json", {
+  machine: machineInfo(),
+  params: { txs: txCount, rounds, accounts, cores },
+  stages,
+  totalUsPerTx: totalUs,
+  ceilingTps: ceiling,
+  boundTps: bound,
+  boundShareOfCeiling: bound / ceiling,
+});
+writeSvg(
+  "bench/results/budget.svg",
+  barChartSvg(
+    `Node CPU per transaction by stage (µs, one thread, blocks of ${txCount})`,
+    "µs per transaction",
+    stages.map((s) => ({ label: s.stage.split(" (")[0] as string, value: Math.round(s.usPerTx * 10) / 10 })),
+  ),
+);
+console.log("wrote bench/results/budget.json and budget.svg");
