@@ -30,6 +30,11 @@ function io<T>(what: string, run: () => T): T {
   }
 }
 
+/** A key's bytes, for a key `checkKey` has passed (so no second check and no copy). */
+function keyBytes(key: StateKey): Buffer {
+  return Buffer.from(key, "hex");
+}
+
 /** The smallest key above every key starting with `prefix`, or undefined if there is none. */
 function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
   const end = prefix.slice();
@@ -93,12 +98,12 @@ export function lmdbStorage(
     get(key) {
       checkKey(key);
       const d = live();
-      return io("get", () => copy(d.getBinary(fromHex(key))));
+      return io("get", () => copy(d.getBinary(keyBytes(key))));
     },
     has(key) {
       checkKey(key);
       const d = live();
-      return io("get", () => d.doesExist(fromHex(key)));
+      return io("get", () => d.doesExist(keyBytes(key)));
     },
     iterate(prefix) {
       // Checked eagerly (not a generator) so a bad prefix or a closed store throws at the call.
@@ -119,12 +124,12 @@ export function lmdbStorage(
       checkKey(key);
       checkValue(key, value);
       const d = live();
-      io("put", () => d.putSync(fromHex(key), value));
+      io("put", () => d.putSync(keyBytes(key), value));
     },
     delete(key) {
       checkKey(key);
       const d = live();
-      io("delete", () => d.removeSync(fromHex(key)));
+      io("delete", () => d.removeSync(keyBytes(key)));
     },
     commit(writes: WriteSet) {
       const d = live();
@@ -135,8 +140,8 @@ export function lmdbStorage(
       io("commit", () =>
         transaction(() => {
           for (const [k, v] of writes) {
-            if (v === null) d.removeSync(fromHex(k));
-            else d.putSync(fromHex(k), v);
+            if (v === null) d.removeSync(keyBytes(k));
+            else d.putSync(keyBytes(k), v);
           }
         }),
       );
