@@ -128,6 +128,22 @@ interface Row {
   p99: number;
   ofCeiling: number;
 }
+// The gas limit a wallet would sign with: the node's estimate (with its margin) for one transfer.
+// Block selection reserves each transaction's limit, so an oversized one shrinks blocks.
+const { gasLimit: estimatedGas } = await rpc<{ gasLimit: number }>(url, "weft_estimateGas", [
+  {
+    sender: senders[0]?.address,
+    calls: [
+      {
+        target: wusd,
+        method: "transfer",
+        args: `0x${toHex(encodeAbi(["address", "u128"], [recipient(999_999_999), 1n]))}`,
+      },
+    ],
+  },
+]);
+const gasLimit = BigInt(estimatedGas);
+console.log(`gas limit per transfer: ${gasLimit} (weft_estimateGas)`);
 const rows: Row[] = [];
 for (const rate of rates) {
   const total = rate * seconds;
@@ -141,7 +157,7 @@ for (const rate of rates) {
       sender: s.address,
       nonceKey: 0n,
       nonceSequence: sequence,
-      gasLimit: 1_000_000n,
+      gasLimit,
       maxFee: 10n,
       priorityFee: 1n,
       calls: [
