@@ -133,7 +133,7 @@ function writeTx(w: Writer, tx: Transaction): void {
   if (tx.kind === "account") {
     let bytes: Uint8Array;
     try {
-      bytes = encodeTx(tx.envelope);
+      bytes = tx.raw ?? encodeTx(tx.envelope);
     } catch (error) {
       // Not encodable (a field out of range): the engine falls back to generic serialization.
       throw new TypeError(`account transaction: ${error instanceof Error ? error.message : String(error)}`);

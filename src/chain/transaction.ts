@@ -46,6 +46,8 @@ export interface CallTx extends TxCommon {
 export interface AccountTx {
   kind: "account";
   envelope: TxEnvelope;
+  /** The envelope's canonical encoding, when the caller has it (the node keeps the wire bytes): not encoded again. */
+  raw?: Uint8Array;
 }
 
 export type Transaction = TransferTx | DeployTx | CallTx | AccountTx;

@@ -27,10 +27,12 @@ export function toHex(bytes: Uint8Array): string {
  */
 export function fromHex(hex: string): Uint8Array {
   const body = hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
-  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) {
+  // Buffer's hex decoder stops at the first pair that is not hex: a short result means bad input.
+  const decoded = body.length % 2 === 0 ? Buffer.from(body, "hex") : undefined;
+  if (decoded === undefined || decoded.length * 2 !== body.length) {
     throw new CodecError("INVALID_HEX", `not a hex string: ${JSON.stringify(hex.slice(0, 80))}`);
   }
-  return new Uint8Array(Buffer.from(body, "hex"));
+  return new Uint8Array(decoded); // a copy: small Buffers share a pool, callers own what they get
 }
 
 /** Concatenates byte arrays into a new one. */

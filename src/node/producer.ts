@@ -111,7 +111,7 @@ export async function produceBlock(
     // Signatures admission verified are not verified again (vm/verifiedSignatures.ts).
     preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
   };
-  const txs: Transaction[] = ready.map((p) => ({ kind: "account", envelope: p.tx.envelope }));
+  const txs: Transaction[] = ready.map((p) => ({ kind: "account", envelope: p.tx.envelope, raw: p.tx.raw }));
 
   const t0 = performance.now();
   const result = await deps.executor.executeBlock(deps.state, txs, ctx);
