@@ -18,7 +18,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { encodeTx, signingHash, type TxEnvelope } from "../src/chain/tx/envelope.js";
 import { encodeAbi } from "../src/codec/abi.js";
 import type { Address } from "../src/codec/address.js";
@@ -27,10 +26,11 @@ import { ChainNode } from "../src/node/chainNode.js";
 import { defaultConfig } from "../src/node/config.js";
 import type { ProducedBlock } from "../src/node/producer.js";
 import { devSigner } from "../src/sdk/devKeys.js";
+import { benchArgs } from "./lib/args.js";
 import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
-const { values: args } = parseArgs({
+const args = benchArgs("node dist/bench/budget.js [--txs 3000] [--rounds 4] [--accounts 256]", {
   options: {
     txs: { type: "string", default: "3000" },
     rounds: { type: "string", default: "4" },

@@ -13,7 +13,6 @@
  * labelled scaling projection to 4-64 cores. Writes bench/results/engine.json and SVG plots.
  */
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import type { BlockContext } from "../src/chain/blockContext.js";
 import { createChainExecutor } from "../src/chain/executeTransaction.js";
@@ -23,22 +22,26 @@ import type { Transaction } from "../src/chain/transaction.js";
 import { createParallelEngine, type ParallelEngine } from "../src/engine/parallel/index.js";
 import { executeSequential } from "../src/engine/sequential.js";
 import { ammSwaps, defiMix, lendingActions, stakingActions } from "./defiWorkloads.js";
+import { benchArgs } from "./lib/args.js";
 import { barChartSvg, lineChartSvg, writeSvg } from "./lib/plot.js";
 import { profileBlock, projectSpeedup } from "./lib/projection.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    runs: { type: "string" },
-    blocks: { type: "string" },
-    accounts: { type: "string" },
-    "defi-block": { type: "string" },
-    "skip-transfers": { type: "boolean", default: false },
-    "skip-defi": { type: "boolean", default: false },
+const args = benchArgs(
+  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--skip-transfers] [--skip-defi]",
+  {
+    options: {
+      quick: { type: "boolean", default: false },
+      runs: { type: "string" },
+      blocks: { type: "string" },
+      accounts: { type: "string" },
+      "defi-block": { type: "string" },
+      "skip-transfers": { type: "boolean", default: false },
+      "skip-defi": { type: "boolean", default: false },
+    },
   },
-});
+);
 const quick = args.quick ?? false;
 const runs = Number(args.runs ?? (quick ? 2 : 3));
 const blockSizes = (args.blocks ?? (quick ? "1000" : "1000,10000")).split(",").map(Number);

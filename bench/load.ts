@@ -13,7 +13,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { encodeTx, signingHash, type TxEnvelope, txHash } from "../src/chain/tx/envelope.js";
 import { encodeAbi } from "../src/codec/abi.js";
@@ -22,19 +21,23 @@ import { toHex } from "../src/codec/bytes.js";
 import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc } from "../src/sdk/rpcClient.js";
+import { benchArgs } from "./lib/args.js";
 import { lineChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
 import { ed25519Case, verifyRateOneCore, verifyRatePool } from "./lib/signatureCeiling.js";
 
-const { values: args } = parseArgs({
-  options: {
-    rates: { type: "string", default: "250,500,1000,2000,4000" },
-    seconds: { type: "string", default: "4" },
-    accounts: { type: "string", default: "256" },
-    url: { type: "string" },
-    ws: { type: "string" },
+const args = benchArgs(
+  "node dist/bench/load.js [--rates 250,500,1000,2000,4000] [--seconds 4] [--accounts 256] [--url http://host:port --ws ws://host:port]",
+  {
+    options: {
+      rates: { type: "string", default: "250,500,1000,2000,4000" },
+      seconds: { type: "string", default: "4" },
+      accounts: { type: "string", default: "256" },
+      url: { type: "string" },
+      ws: { type: "string" },
+    },
   },
-});
+);
 const rates = (args.rates as string).split(",").map(Number);
 const seconds = Number(args.seconds);
 const accounts = Number(args.accounts);

@@ -10,18 +10,21 @@
  * the same seeded workload; the first run is a discarded warm-up, the medians of the rest
  * are reported.
  */
-import { parseArgs } from "node:util";
 import { Mempool, type NextSequence, type PoolTx } from "../src/node/mempool/index.js";
+import { benchArgs } from "./lib/args.js";
 import { createRng, machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
-const { values: args } = parseArgs({
-  options: {
-    txs: { type: "string", default: "50000" },
-    senders: { type: "string", default: "5000" },
-    select: { type: "string", default: "10000" },
-    runs: { type: "string", default: "5" },
+const args = benchArgs(
+  "node dist/bench/mempool.js [--txs 50000] [--senders 5000] [--select 10000] [--runs 5]",
+  {
+    options: {
+      txs: { type: "string", default: "50000" },
+      senders: { type: "string", default: "5000" },
+      select: { type: "string", default: "10000" },
+      runs: { type: "string", default: "5" },
+    },
   },
-});
+);
 const txCount = Number(args.txs);
 const senders = Number(args.senders);
 const select = Number(args.select);

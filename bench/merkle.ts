@@ -10,14 +10,14 @@
  * 100 and 1,000. Prints a table, writes bench/results/merkle.json and merkle.svg (µs per
  * write against N).
  */
-import { parseArgs } from "node:util";
 import { toHex } from "../src/codec/bytes.js";
 import { MemoryNodeStore, MerkleTree, verifyProof } from "../src/state/merkle/index.js";
 import type { WriteSet } from "../src/state/storage.js";
+import { benchArgs } from "./lib/args.js";
 import { lineChartSvg, writeSvg } from "./lib/plot.js";
 import { createRng, machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
-const { values: args } = parseArgs({
+const args = benchArgs("node dist/bench/merkle.js [--quick] [--runs 5]", {
   options: { quick: { type: "boolean", default: false }, runs: { type: "string", default: "5" } },
 });
 const quick = args.quick === true;

@@ -14,12 +14,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./lib/args.js";
 import { machineInfo } from "./lib/report.js";
 import { type RunRecord, writeReport } from "./report/build.js";
 import { benchmarkPlan, clock, runBenchmark } from "./report/runner.js";
 
-const { values: args } = parseArgs({
+const args = benchArgs("node dist/bench/report.js [--quick] [--skip-run] [--only sequential,evm,...]", {
   options: {
     quick: { type: "boolean", default: false },
     "skip-run": { type: "boolean", default: false },

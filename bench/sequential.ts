@@ -6,7 +6,6 @@
  *
  * Prints a table and writes bench/results/sequential.json and sequential.svg (TPS plot).
  */
-import { parseArgs } from "node:util";
 import { loadArtifact } from "../src/chain/artifacts.js";
 import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { executeSequential } from "../src/engine/sequential.js";
@@ -14,11 +13,12 @@ import { createInstancePool } from "../src/vm/instancePool.js";
 import { createModuleCache } from "../src/vm/moduleCache.js";
 import type { HostProfile } from "../src/vm/vm.js";
 import { MEMORY_IMPORT_MODULE } from "../src/vm/wasm/index.js";
+import { benchArgs } from "./lib/args.js";
 import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
-const { values: args } = parseArgs({
+const args = benchArgs("node dist/bench/sequential.js [--accounts 10000] [--block 10000] [--runs 5]", {
   options: {
     accounts: { type: "string", default: "10000" },
     block: { type: "string", default: "10000" },

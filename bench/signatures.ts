@@ -8,14 +8,14 @@
  * Prints a table, writes bench/results/signatures.json and signatures.svg.
  */
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import type { Address } from "../src/codec/address.js";
 import { ed25519Signer, passkeySigner, secp256k1Signer } from "../src/sdk/signers.js";
+import { benchArgs } from "./lib/args.js";
 import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
 import { type SignatureCase, verifyRateOneCore, verifyRatePool } from "./lib/signatureCeiling.js";
 
-const { values: args } = parseArgs({
+const args = benchArgs("node dist/bench/signatures.js [--keys 200] [--rounds 5]", {
   options: { keys: { type: "string", default: "200" }, rounds: { type: "string", default: "5" } },
 });
 const keys = Number(args.keys);

@@ -17,10 +17,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { createLegacyTxFromRLP, type LegacyTx } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { runTx, type VM } from "@ethereumjs/vm";
+import { benchArgs } from "../lib/args.js";
 import { barChartSvg, writeSvg } from "../lib/plot.js";
 import { createRng, machineInfo, median, printTable, writeJson } from "../lib/report.js";
 import {
@@ -33,14 +33,17 @@ import {
   tokenBalance,
 } from "./chain.js";
 
-const { values: args } = parseArgs({
-  options: {
-    accounts: { type: "string", default: "10000,100" },
-    block: { type: "string", default: "10000" },
-    runs: { type: "string", default: "3" },
-    quick: { type: "boolean", default: false },
+const args = benchArgs(
+  "node dist/bench/evm/run.js [--accounts 10000,100] [--block 10000] [--runs 3] [--quick]",
+  {
+    options: {
+      accounts: { type: "string", default: "10000,100" },
+      block: { type: "string", default: "10000" },
+      runs: { type: "string", default: "3" },
+      quick: { type: "boolean", default: false },
+    },
   },
-});
+);
 const accountCounts = (args.accounts ?? "10000,100").split(",").map(Number);
 const blockSize = Number(args.block);
 const runs = Number(args.runs);
