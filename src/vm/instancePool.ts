@@ -9,7 +9,11 @@
  * deployment). The memory is zeroed when the instance comes back and the data copied in
  * when it goes out, as for a fresh one; the dispatcher the instrumenter adds sets every
  * mutable global back to its initial value before anything else runs (`instrument.ts`).
- * An instance whose memory grew is not kept: it goes back to being a fresh memory.
+ * An instance whose memory grew is not kept: its memory goes back to the memory pool.
+ *
+ * Bounded: idle instances hold their memories, so the pool keeps at most
+ * `maxIdleBytes` of them (default 16 MiB, 256 one-page contracts) and at most 8 per
+ * module; past that, the module used least recently gives one up.
  *
  * One pool per VM: an instance is bound to the host functions it was created with.
  */
@@ -20,6 +24,7 @@ import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL } from "./w
 const PAGE = 65536;
 /** Idle instances kept per module; a deeper nesting of the same code instantiates. */
 const KEEP_PER_MODULE = 8;
+const DEFAULT_MAX_IDLE_BYTES = 16 * 1024 * 1024;
 
 export interface WarmInstance {
   readonly memory: WebAssembly.Memory;
@@ -35,17 +40,40 @@ export interface InstancePool {
   acquire(cached: CachedModule): WarmInstance;
   /** Gives an instance back after its call, whatever way the call ended. */
   release(cached: CachedModule, instance: WarmInstance): void;
-  readonly stats: { created: number; reused: number };
+  readonly stats: { created: number; reused: number; idleBytes: number };
 }
 
-export function createInstancePool(memories: MemoryPool, host: WebAssembly.ModuleImports): InstancePool {
-  const idle = new WeakMap<CachedModule, WarmInstance[]>();
-  const stats = { created: 0, reused: 0 };
+export function createInstancePool(
+  memories: MemoryPool,
+  host: WebAssembly.ModuleImports,
+  maxIdleBytes = DEFAULT_MAX_IDLE_BYTES,
+): InstancePool {
+  /** Idle instances per module, modules in order of last release (oldest first). */
+  const idle = new Map<CachedModule, WarmInstance[]>();
+  const stats = { created: 0, reused: 0, idleBytes: 0 };
+
+  /** Drops one idle instance of the least recently released module; false if none. */
+  const evictOne = (): boolean => {
+    for (const [module, list] of idle) {
+      const warm = list.pop();
+      if (list.length === 0) idle.delete(module);
+      if (warm === undefined) continue;
+      stats.idleBytes -= warm.memory.buffer.byteLength;
+      memories.release(warm.memory);
+      return true;
+    }
+    return false;
+  };
+
   return {
     acquire(cached) {
-      let warm = idle.get(cached)?.pop();
-      if (warm !== undefined) stats.reused++;
-      else {
+      const list = idle.get(cached);
+      let warm = list?.pop();
+      if (warm !== undefined) {
+        stats.reused++;
+        stats.idleBytes -= warm.memory.buffer.byteLength;
+        if (list?.length === 0) idle.delete(cached);
+      } else {
         stats.created++;
         const memory = memories.acquire(cached.initialPages);
         const instance = new WebAssembly.Instance(cached.module, {
@@ -65,18 +93,24 @@ export function createInstancePool(memories: MemoryPool, host: WebAssembly.Modul
       return warm;
     },
     release(cached, warm) {
-      const buffer = warm.memory.buffer;
-      let list = idle.get(cached);
-      if (buffer.byteLength !== cached.initialPages * PAGE || (list?.length ?? 0) >= KEEP_PER_MODULE) {
+      const size = warm.memory.buffer.byteLength;
+      const list = idle.get(cached) ?? [];
+      if (size !== cached.initialPages * PAGE || list.length >= KEEP_PER_MODULE || size > maxIdleBytes) {
         memories.release(warm.memory);
         return;
       }
-      new Uint8Array(buffer).fill(0);
-      if (list === undefined) {
-        list = [];
-        idle.set(cached, list);
+      // Make room from the other modules, least recently released first.
+      idle.delete(cached);
+      while (stats.idleBytes + size > maxIdleBytes && evictOne()) {}
+      if (list.length > 0) idle.set(cached, list); // now the most recently released
+      if (stats.idleBytes + size > maxIdleBytes) {
+        memories.release(warm.memory); // this module's own idle ones fill the budget
+        return;
       }
+      new Uint8Array(warm.memory.buffer).fill(0);
       list.push(warm);
+      idle.set(cached, list);
+      stats.idleBytes += size;
     },
     stats,
   };

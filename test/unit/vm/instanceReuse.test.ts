@@ -5,10 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import { toHex } from "../../../src/codec/bytes.js";
+import { createInstancePool } from "../../../src/vm/instancePool.js";
+import { createMemoryPool } from "../../../src/vm/memoryPool.js";
+import { type CachedModule, compileContract } from "../../../src/vm/moduleCache.js";
 import { createVm } from "../../../src/vm/vm.js";
 import { account, blockContext, fundedState, runBlock } from "../../helpers/chain.js";
 import { wat } from "../../helpers/wat.js";
@@ -93,5 +97,40 @@ describe("instance reuse", () => {
     const bumps = receipts.filter((_, i) => methods[i] === "bump").map((r) => r.gasUsed);
     assert.equal(new Set(bumps).size, 1, `bump gas ${bumps.join(", ")}`);
     assert.ok(vm.instances.reused >= 6, `instances reused ${vm.instances.reused} times`);
+  });
+});
+
+describe("instance pool bounds", () => {
+  const stubs = (cached: CachedModule) =>
+    Object.fromEntries(
+      WebAssembly.Module.imports(cached.module)
+        .filter((i) => i.module === "weft")
+        .map((i) => [i.name, () => 0]),
+    );
+
+  it("keeps at most maxIdleBytes of idle instances, giving up the least recently used module's first", () => {
+    const a = compileContract(loadArtifact("probe").code);
+    const b = compileContract(loadArtifact("token").code);
+    const pageBytes = 65536;
+    const budget = (a.initialPages + b.initialPages) * pageBytes;
+    const pool = createInstancePool(createMemoryPool(), { ...stubs(a), ...stubs(b) }, budget);
+    const a1 = pool.acquire(a);
+    const a2 = pool.acquire(a);
+    pool.release(a, a1);
+    pool.release(a, a2); // only one of a's fits beside b's later, but both fit now if b is small
+    assert.ok(pool.stats.idleBytes <= budget);
+    const b1 = pool.acquire(b);
+    pool.release(b, b1); // room is made by giving up a's idle instances first
+    assert.ok(pool.stats.idleBytes <= budget, `idle ${pool.stats.idleBytes} > ${budget}`);
+    const before = pool.stats.reused;
+    pool.release(b, pool.acquire(b));
+    assert.equal(pool.stats.reused, before + 1, "the most recent module's instance was kept");
+    // A budget smaller than one instance keeps nothing, and every call still gets a working instance.
+    const tiny = createInstancePool(createMemoryPool(), stubs(a), 1);
+    tiny.release(a, tiny.acquire(a));
+    assert.equal(tiny.stats.idleBytes, 0);
+    tiny.release(a, tiny.acquire(a));
+    assert.equal(tiny.stats.reused, 0);
+    assert.equal(tiny.stats.created, 2);
   });
 });
