@@ -9,11 +9,11 @@
  * staking, a mix) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
  * (and more up to the machine's cores). Per cell: median TPS, speedup vs sequential
  * measured in the same run, re-executions and aborts per transaction. Also: the hardware
- * ceiling (two independent sequential runs at once), the small-block crossover, and a
+ * ceiling (two independent sequential runs at once, and the cores one sequential run
+ * already keeps busy), the small-block crossover, and a
  * labelled scaling projection to 4-64 cores. Writes bench/results/engine.json and SVG plots.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { BlockContext } from "../src/chain/blockContext.js";
 import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { chainExecutorModule } from "../src/chain/executorModule.js";
@@ -23,6 +23,7 @@ import { createParallelEngine, type ParallelEngine } from "../src/engine/paralle
 import { executeSequential } from "../src/engine/sequential.js";
 import { ammSwaps, defiMix, lendingActions, stakingActions } from "./defiWorkloads.js";
 import { benchArgs } from "./lib/args.js";
+import { measureCeiling } from "./lib/ceiling.js";
 import { barChartSvg, lineChartSvg, writeSvg } from "./lib/plot.js";
 import { profileBlock, projectSpeedup } from "./lib/projection.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
@@ -132,41 +133,6 @@ async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promi
     });
   }
   return cells;
-}
-
-/** Two independent sequential runs on two threads at once: what this machine gives two cores. */
-async function hardwareCeiling(): Promise<number> {
-  const script = `
-    const { parentPort } = require("node:worker_threads");
-    parentPort.once("message", async (url) => {
-      const { tokenTransfers, BENCH_BLOCK } = await import(url + "/workloads.js");
-      const { executeSequential } = await import(url + "/../src/engine/sequential.js");
-      const { createChainExecutor } = await import(url + "/../src/chain/executeTransaction.js");
-      const w = tokenTransfers(1000, 5000, 7);
-      const ex = createChainExecutor(BENCH_BLOCK);
-      executeSequential(ex, w.pre, w.txs);
-      const t = performance.now();
-      for (let i = 0; i < 3; i++) executeSequential(ex, w.pre, w.txs);
-      parentPort.postMessage(performance.now() - t);
-    });`;
-  const here = new URL(".", import.meta.url).href.replace(/\/$/, "");
-  const run = (n: number) =>
-    Promise.all(
-      Array.from({ length: n }, () => {
-        const worker = new Worker(script, { eval: true });
-        worker.postMessage(here);
-        return new Promise<number>((resolve) =>
-          worker.once("message", (ms: number) => {
-            void worker.terminate();
-            resolve(ms);
-          }),
-        );
-      }),
-    );
-  const [alone] = await run(1);
-  const pair = await run(2);
-  // Throughput of two at once relative to one alone.
-  return (2 * (alone as number)) / Math.max(...pair);
 }
 
 async function smallBlocks(engine: Engine): Promise<Array<{ txs: number; speedup: number }>> {
@@ -297,9 +263,11 @@ async function main(): Promise<void> {
     ),
   );
 
-  const ceiling = await hardwareCeiling();
+  const ceiling = await measureCeiling(quick ? 3 : 5);
   console.log(
-    `\nhardware ceiling: two independent sequential runs at once give ${ceiling.toFixed(2)}x one alone`,
+    `\nhardware ceiling: two independent sequential runs at once give ${ceiling.twoThreads.toFixed(2)}x one alone;` +
+      `\none sequential run keeps ${ceiling.sequentialCores.toFixed(2)} cores busy (V8's GC and compiler threads), so no executor` +
+      `\ncan beat sequential by more than ${ceiling.cores} / ${ceiling.sequentialCores.toFixed(2)} = ${ceiling.bound.toFixed(2)}x on this machine`,
   );
 
   const two = engines.get(2) ?? (engines.values().next().value as Engine);
@@ -331,7 +299,8 @@ async function main(): Promise<void> {
     params: { runs, blockSizes, accountSweep, workerCounts },
     cells,
     defi: { block: defiBlock, cells: defiCells },
-    hardwareCeiling: ceiling,
+    hardwareCeiling: ceiling.twoThreads,
+    machineCeiling: ceiling,
     smallBlocks: small,
     projection: { note: "model, not measurement", cells: projections },
   });

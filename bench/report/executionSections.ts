@@ -137,7 +137,10 @@ export function engineSection(r: Results, o: ReportOptions): Block[] {
     out.push(
       h3("Hardware ceiling"),
       p(
-        `Two independent sequential runs at once on two threads give ${x(e.hardwareCeiling)} the throughput of one alone: the most any 2-thread speedup can reach on this machine.`,
+        `Two independent sequential runs at once on two threads give ${x(e.hardwareCeiling)} the throughput of one alone: the most any 2-thread speedup can reach on this machine.` +
+          (e.machineCeiling === undefined
+            ? ""
+            : ` One sequential run alone keeps ${e.machineCeiling.sequentialCores.toFixed(2)} cores busy (V8 collects garbage and compiles on helper threads), so no executor can beat it by more than ${e.machineCeiling.cores} / ${e.machineCeiling.sequentialCores.toFixed(2)} = ${x(e.machineCeiling.bound)} here.`),
       ),
     );
   if (e.smallBlocks !== undefined && e.smallBlocks.length > 0)

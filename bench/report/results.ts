@@ -58,6 +58,7 @@ export interface EngineJson {
   cells: EngineCell[];
   defi?: { block: number; cells: EngineCell[] };
   hardwareCeiling?: number;
+  machineCeiling?: { twoThreads: number; sequentialCores: number; bound: number; cores: number };
   smallBlocks?: Array<{ txs: number; speedup: number }>;
   projection?: {
     note: string;
