@@ -126,38 +126,62 @@ export class MvMemory {
   ): Uint8Array {
     const touched = this.touchedKeys();
     const r: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
-    const chunks: Uint8Array[] = [];
-    let total = 4;
+    const e = this.entries;
+    const arena = this.v.values;
+    const keyBytes = this.v.keyBytes;
+    // One buffer for the whole share (grown by doubling), values copied straight from the
+    // arena: no allocation per key.
+    let out = new Uint8Array(64 * 1024);
+    let view = new DataView(out.buffer);
+    let at = 4;
     let count = 0;
+    const room = (n: number) => {
+      if (at + n <= out.length) return;
+      const next = new Uint8Array(Math.max(out.length * 2, at + n));
+      next.set(out.subarray(0, at));
+      out = next;
+      view = new DataView(out.buffer);
+    };
     for (let i = part; i < touched.length; i += parts) {
       const id = touched[i] as number;
       this.resolve(id, size, r);
       if (r.kind === R_STORAGE) continue; // only read, or written only by discarded incarnations
       const m = id * KEY_WORDS;
-      const at = this.keyMeta[m + K_OFFSET] as number;
-      const length = this.keyMeta[m + K_LENGTH] as number;
-      const value = this.valueOf(r, () => storage(this.keyText(id)));
-      const entry = new Uint8Array(4 + length + 1 + (value === undefined ? 0 : 4 + value.length));
-      const view = new DataView(entry.buffer);
-      view.setUint32(0, length, true);
-      entry.set(this.v.keyBytes.subarray(at, at + length), 4);
-      entry[4 + length] = value === undefined ? 0 : 1;
-      if (value !== undefined) {
-        view.setUint32(5 + length, value.length, true);
-        entry.set(value, 9 + length);
-      }
-      chunks.push(entry);
-      total += entry.length;
+      const keyAt = this.keyMeta[m + K_OFFSET] as number;
+      const keyLength = this.keyMeta[m + K_LENGTH] as number;
+      room(5 + keyLength);
+      view.setUint32(at, keyLength, true);
+      out.set(keyBytes.subarray(keyAt, keyAt + keyLength), at + 4);
+      at += 4 + keyLength;
       count++;
+      if (!r.hasDelta && r.baseEntry !== 0) {
+        // A plain version: its bytes are in the arena already.
+        if ((e[r.baseEntry + E_FLAGS] as number) & F_DELETE) {
+          out[at++] = 0;
+          continue;
+        }
+        const valueAt = e[r.baseEntry + E_VALUE_OFFSET] as number;
+        const length = e[r.baseEntry + E_VALUE_LEN] as number;
+        room(5 + length);
+        out[at] = 1;
+        view.setUint32(at + 1, length, true);
+        out.set(arena.subarray(valueAt, valueAt + length), at + 5);
+        at += 5 + length;
+        continue;
+      }
+      const value = this.valueOf(r, () => storage(this.keyText(id)));
+      if (value === undefined) {
+        out[at++] = 0;
+        continue;
+      }
+      room(5 + value.length);
+      out[at] = 1;
+      view.setUint32(at + 1, value.length, true);
+      out.set(value, at + 5);
+      at += 5 + value.length;
     }
-    const out = new Uint8Array(total);
-    new DataView(out.buffer).setUint32(0, count, true);
-    let at = 4;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    view.setUint32(0, count, true);
+    return out.slice(0, at);
   }
 
   /** Keys whose version list got its first entry this block. */
