@@ -71,6 +71,7 @@ export type NonceRule = "exact" | "next-or-later";
 /** Gas price paid at base fee `baseFee`: base fee + priority fee, capped by the max fee. */
 export function effectivePrice(env: TxEnvelope, baseFee = 0n): bigint {
   const wanted = baseFee + env.priorityFee;
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
   return wanted > env.maxFee ? env.maxFee : wanted;
 }
 

@@ -15,21 +15,52 @@ export class DeltaOverflowError extends Error {
   }
 }
 
+/** The little-endian number in `value` (absent = 0); any length, 16 bytes fastest. */
 export function decodeU128(value: StateValue | undefined): bigint {
   if (value === undefined) return 0n;
-  let v = 0n;
-  for (let i = value.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(value[i] as number);
-  return v;
+  if (value.length !== 16) {
+    let v = 0n;
+    for (let i = value.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(value[i] as number);
+    return v;
+  }
+  // Four 32-bit words as numbers, then at most four BigInt steps (a byte-wise BigInt loop
+  // was ~3x slower and showed in every engine profile); below 2^53 a single conversion.
+  const a = word32(value, 0);
+  const b = word32(value, 4);
+  const c = word32(value, 8);
+  const d = word32(value, 12);
+  if ((c | d) === 0 && b < 0x200000) return BigInt(a + b * 0x100000000);
+  return (BigInt(d) << 96n) | (BigInt(c) << 64n) | (BigInt(b) << 32n) | BigInt(a);
 }
 
+function word32(bytes: Uint8Array, at: number): number {
+  return (
+    ((bytes[at] as number) |
+      ((bytes[at + 1] as number) << 8) |
+      ((bytes[at + 2] as number) << 16) |
+      ((bytes[at + 3] as number) << 24)) >>>
+    0
+  );
+}
+
+/** The low 128 bits of `amount` (two's complement for negatives), 16 bytes little-endian. */
 export function encodeU128(amount: bigint): StateValue {
+  const v = BigInt.asUintN(128, amount);
+  const low = BigInt.asUintN(64, v);
+  const high = v >> 64n;
   const out = new Uint8Array(16);
-  let v = amount;
-  for (let i = 0; i < 16; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  putWord32(out, 0, Number(BigInt.asUintN(32, low)));
+  putWord32(out, 4, Number(low >> 32n));
+  putWord32(out, 8, Number(BigInt.asUintN(32, high)));
+  putWord32(out, 12, Number(high >> 32n));
   return out;
+}
+
+function putWord32(out: Uint8Array, at: number, word: number): void {
+  out[at] = word & 0xff;
+  out[at + 1] = (word >>> 8) & 0xff;
+  out[at + 2] = (word >>> 16) & 0xff;
+  out[at + 3] = word >>> 24;
 }
 
 /** `base + delta` as a u128 value; throws `DeltaOverflowError` outside [0, 2^128). */

@@ -14,6 +14,7 @@
  * Validation resolves every read again and compares.
  */
 import type { StateKey, StateValue } from "../../state/keys.js";
+import { decodeU128, encodeU128 } from "../deltas.js";
 import { KeyTable } from "./keyTable.js";
 import { lock, unlock } from "./locks.js";
 import {
@@ -63,23 +64,6 @@ export interface KeyWrite {
 }
 
 const U128 = 1n << 128n;
-
-function decodeU128(bytes: Uint8Array | undefined): bigint {
-  if (bytes === undefined) return 0n;
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i] as number);
-  return v;
-}
-
-function encodeU128(amount: bigint): Uint8Array {
-  const out = new Uint8Array(16);
-  let v = amount;
-  for (let i = 0; i < 16; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
 
 /** The outcome of resolving one read (a reused object). */
 export interface Resolution {
