@@ -26,18 +26,33 @@ export const SPACE_STORAGE = "03";
 export const SPACE_CODE = "04";
 export const SPACE_NONCE = "05";
 
-export function balanceKey(address: Address): StateKey {
-  return SPACE_BALANCE + addressHex(address);
+/**
+ * Per-address keys are built once and reused: the same string object every time means
+ * its hash is computed once, and the maps every read goes through (the transaction's
+ * overlay, the engine's key table, the store) find it without rehashing a fresh string.
+ * Each cache is emptied when it reaches `MAX_CACHED_ADDRESSES` entries.
+ */
+const MAX_CACHED_ADDRESSES = 1 << 17;
+
+function addressKeys(space: string): (address: Address) => StateKey {
+  const cache = new Map<Address, StateKey>();
+  return (address) => {
+    let key = cache.get(address);
+    if (key === undefined) {
+      key = space + addressHex(address);
+      if (cache.size >= MAX_CACHED_ADDRESSES) cache.clear();
+      cache.set(address, key);
+    }
+    return key;
+  };
 }
 
-export function codeHashKey(address: Address): StateKey {
-  return SPACE_CODE_HASH + addressHex(address);
-}
+export const balanceKey: (address: Address) => StateKey = addressKeys(SPACE_BALANCE);
+
+export const codeHashKey: (address: Address) => StateKey = addressKeys(SPACE_CODE_HASH);
 
 /** Prefix of every storage slot of one contract. */
-export function storagePrefix(address: Address): StateKey {
-  return SPACE_STORAGE + addressHex(address);
-}
+export const storagePrefix: (address: Address) => StateKey = addressKeys(SPACE_STORAGE);
 
 export function storageKey(address: Address, userKey: Uint8Array): StateKey {
   return storagePrefix(address) + toHex(userKey);
