@@ -71,6 +71,9 @@ interface Cell {
   mode: string;
 }
 
+const MAX_ROUNDS = 40;
+const MIN_MEASURED_MS = 400;
+
 const workloads: Array<(accounts: number, block: number) => Workload> = [nativeTransfers, tokenTransfers];
 
 async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promise<Cell[]> {
@@ -82,11 +85,17 @@ async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promi
   for (const [workers, engine] of engines) stores.set(workers, await engine.attach(w.pre));
   // One sequential executor for all rounds: its VM keeps its module cache warm, as each worker's does.
   const seqExecutor = createChainExecutor(BENCH_BLOCK);
-  // Warm-up round (module caches, JIT), then `runs` measured rounds, executors interleaved.
-  for (let r = 0; r <= runs; r++) {
+  // Warm-up round (module caches, JIT), then at least `runs` measured rounds, executors
+  // interleaved. Blocks that take a few milliseconds get more rounds (up to
+  // MAX_ROUNDS, about MIN_MEASURED_MS of sequential work): one scavenge is a large part
+  // of them, and a median of three would mostly measure where the pauses fell.
+  let rounds = runs;
+  for (let r = 0; r <= rounds; r++) {
     const started = performance.now();
     executeSequential(seqExecutor, w.pre, w.txs);
-    if (r > 0) seqTimes.push(performance.now() - started);
+    const seqMs = performance.now() - started;
+    if (r > 0) seqTimes.push(seqMs);
+    else rounds = Math.min(MAX_ROUNDS, Math.max(runs, Math.ceil(MIN_MEASURED_MS / Math.max(seqMs, 0.1))));
     for (const [workers, engine] of engines) {
       const store = stores.get(workers);
       if (store === undefined) throw new Error("unattached engine");
@@ -97,7 +106,7 @@ async function measureWorkload(w: Workload, engines: Map<number, Engine>): Promi
       list.push(performance.now() - t0);
       parTimes.set(workers, list);
       const s = engine.lastStats;
-      if (s !== undefined && r === runs) {
+      if (s !== undefined && r === rounds) {
         stats.set(workers, {
           reexec: (s.executions - s.txs) / s.txs,
           aborts: (s.validationAborts + s.dependencyWaits) / s.txs,
@@ -158,7 +167,7 @@ async function smallBlocks(engine: Engine): Promise<Array<{ txs: number; speedup
 
 async function main(): Promise<void> {
   console.log(
-    `engine benchmark: blocks ${blockSizes.join(", ")}; accounts ${accountSweep.join(", ")}; median of ${runs}; ${cores} cores; workers ${workerCounts.join(", ")}`,
+    `engine benchmark: blocks ${blockSizes.join(", ")}; accounts ${accountSweep.join(", ")}; median of at least ${runs} rounds (more for blocks under ${MIN_MEASURED_MS / runs} ms); ${cores} cores; workers ${workerCounts.join(", ")}`,
   );
   const engines = new Map<number, Engine>();
   for (const workers of workerCounts) {
