@@ -240,7 +240,7 @@ export async function createParallelEngine<T, R, C>(
     for (const id of mv.touchedKeys()) {
       mv.resolve(id, n, r);
       if (r.kind === R_STORAGE) continue; // only read, or only written by discarded incarnations
-      const key = mv.keyText(id);
+      const key = mv.keys.cachedText(id);
       const value = mv.valueOf(r, () => pre.get(key));
       writes.set(key, value === undefined ? null : value);
     }
@@ -252,12 +252,10 @@ export async function createParallelEngine<T, R, C>(
     const writes: WriteSet = new Map();
     for (const bytes of parts) {
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let at = 4;
       for (let n = view.getUint32(0, true), i = 0; i < n; i++) {
-        const keyLength = view.getUint32(at, true);
-        const key = text.toString("latin1", at + 4, at + 4 + keyLength);
-        at += 4 + keyLength;
+        const key = mv.keys.cachedText(view.getUint32(at, true));
+        at += 4;
         if (bytes[at++] === 0) {
           writes.set(key, null);
           continue;

@@ -40,13 +40,31 @@ export class KeyTable {
     this.keyBuffer = Buffer.from(v.keyBytes.buffer, v.keyBytes.byteOffset, v.keyBytes.byteLength);
   }
 
+  /** This thread's key texts by id (for `cachedText`), dropped with the ids. */
+  private texts: Array<StateKey | undefined> = [];
+
   /** Drops the cached ids if the table was emptied since the last block. */
   startBlock(): void {
     const generation = Atomics.load(this.ctl, CTL.keyGeneration);
     if (generation !== this.generation) {
       this.ids.clear();
+      this.texts = [];
       this.generation = generation;
     }
+  }
+
+  /**
+   * The text of key `id`, the same string object every time it is asked for within a
+   * generation: the engine hands the write set's keys on as strings whose hashes are
+   * already computed, and builds no new string for a key seen in an earlier block.
+   */
+  cachedText(id: number): StateKey {
+    let text = this.texts[id];
+    if (text === undefined) {
+      text = this.keyText(id);
+      this.texts[id] = text;
+    }
+    return text;
   }
 
   /** The id of `key`, interning it on first sight. */

@@ -34,8 +34,6 @@ import {
   F_REMOVED,
   F_VALUE,
   K_HEAD,
-  K_LENGTH,
-  K_OFFSET,
   KEY_WORDS,
   type SharedViews,
   T_READ_LEN,
@@ -99,8 +97,8 @@ export class MvMemory {
 
   /**
    * The block's final writes for the touched keys at positions `part`, `part + parts`, ...
-   * encoded as [u32 count] then per key [u32 key length, key text, u8 present, u32 length,
-   * value]. Workers each encode a part after the block is done; the engine decodes them.
+   * encoded as [u32 count] then per key [u32 key id, u8 present, u32 length, value].
+   * Workers each encode a part after the block is done; the engine decodes them.
    */
   encodeFinalWrites(
     size: number,
@@ -112,7 +110,6 @@ export class MvMemory {
     const r: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
     const e = this.entries;
     const arena = this.v.values;
-    const keyBytes = this.v.keyBytes;
     // One buffer for the whole share (grown by doubling), values copied straight from the
     // arena: no allocation per key.
     let out = new Uint8Array(64 * 1024);
@@ -130,13 +127,9 @@ export class MvMemory {
       const id = touched[i] as number;
       this.resolve(id, size, r);
       if (r.kind === R_STORAGE) continue; // only read, or written only by discarded incarnations
-      const m = id * KEY_WORDS;
-      const keyAt = this.keyMeta[m + K_OFFSET] as number;
-      const keyLength = this.keyMeta[m + K_LENGTH] as number;
-      room(5 + keyLength);
-      view.setUint32(at, keyLength, true);
-      out.set(keyBytes.subarray(keyAt, keyAt + keyLength), at + 4);
-      at += 4 + keyLength;
+      room(5);
+      view.setUint32(at, id, true);
+      at += 4;
       count++;
       if (!r.hasDelta && r.baseEntry !== 0) {
         // A plain version: its bytes are in the arena already.
