@@ -21,6 +21,8 @@ const KIND = ["transfer", "deploy", "call", "account"] as const;
 const STATUS: readonly ReceiptStatus[] = ["success", "revert", "outOfGas", "invalid"];
 const encoder = new TextEncoder();
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** In place of a string's length: "the same string as last time in this slot". */
+const REPEAT = 0xffffffff;
 
 class Writer {
   private buf = new Uint8Array(1 << 16);
@@ -64,6 +66,16 @@ class Writer {
     const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos + 4));
     this.view.setUint32(this.pos, written, true);
     this.pos += 4 + written;
+  }
+  private readonly recent: string[] = [];
+  /** `str`, or a 4-byte back-reference when `s` equals the last string written in `slot`. */
+  repeatable(s: string, slot: number): void {
+    if (this.recent[slot] === s) {
+      this.u32(REPEAT);
+      return;
+    }
+    this.recent[slot] = s;
+    this.str(s);
   }
   big(v: bigint): void {
     if (typeof v !== "bigint") throw new TypeError(`expected a bigint, got ${typeof v}`);
@@ -118,6 +130,17 @@ class Reader {
     const out = this.text.toString("utf8", this.pos, this.pos + n);
     this.pos += n;
     return out;
+  }
+  private readonly recent: string[] = [];
+  /** Reads what `Writer.repeatable` wrote: a string, or the last one read in `slot` (the same object). */
+  repeatable(slot: number): string {
+    if (this.view.getUint32(this.pos, true) === REPEAT) {
+      this.pos += 4;
+      return this.recent[slot] as string;
+    }
+    const s = this.str();
+    this.recent[slot] = s;
+    return s;
   }
   big(): bigint {
     if (this.u8() === 0) return BigInt(this.f64());
@@ -208,10 +231,12 @@ function writeReceipt(w: Writer, receipt: Receipt): void {
   w.f64(receipt.gasUsed);
   w.big(receipt.fee);
   w.u32(receipt.events.length);
+  // An event's address and topics often repeat those of the previous receipt's event
+  // (one contract, one event signature): written once, then referred back to.
   for (const e of receipt.events) {
-    w.str(e.address);
+    w.repeatable(e.address, 0);
     w.u32(e.topics.length);
-    for (const t of e.topics) w.str(t);
+    for (let k = 0; k < e.topics.length; k++) w.repeatable(e.topics[k] as string, 1 + k);
     w.bytes(e.data);
   }
   w.bytes(receipt.output);
@@ -226,9 +251,9 @@ function readReceipt(r: Reader): Receipt {
   const fee = r.big();
   const events: LogEvent[] = [];
   for (let n = r.u32(), i = 0; i < n; i++) {
-    const address = r.str() as Address;
+    const address = r.repeatable(0) as Address;
     const topics: string[] = [];
-    for (let k = r.u32(), j = 0; j < k; j++) topics.push(r.str());
+    for (let k = r.u32(), j = 0; j < k; j++) topics.push(r.repeatable(1 + j));
     events.push({ address, topics, data: r.bytes() });
   }
   const receipt: Receipt = { status, gasUsed, fee, events, output: r.bytes() };

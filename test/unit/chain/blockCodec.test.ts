@@ -105,6 +105,34 @@ describe("chain block codec", () => {
     );
   });
 
+  it("round-trips receipts whose events repeat addresses and topics (back-references), in any mix", () => {
+    const pooled = fc.constantFrom(`0x${"ab".repeat(20)}`, `0x${"cd".repeat(20)}`, "");
+    const topic = fc.constantFrom(`0x${"11".repeat(32)}`, `0x${"22".repeat(32)}`, "é", "");
+    const event = fc.record(
+      { address: pooled, topics: fc.array(topic, { maxLength: 4 }), data: bytes },
+      { noNullPrototype: true },
+    );
+    const repeating = fc.record(
+      {
+        status: fc.constant("success" as const),
+        gasUsed: num,
+        fee: big,
+        events: fc.array(event, { maxLength: 3 }),
+        output: bytes,
+      },
+      { noNullPrototype: true },
+    ) as fc.Arbitrary<Receipt>;
+    fc.assert(
+      fc.property(fc.array(repeating, { maxLength: 30 }), (receipts) => {
+        const list = receipts.map((r, i): [number, Receipt] => [i, r]);
+        const into: Array<Receipt | undefined> = [];
+        chainBlockCodec.decodeReceipts(chainBlockCodec.encodeReceipts(list), into);
+        for (const [i, r] of list) assert.deepEqual(into[i], r);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("refuses a field of the wrong JS type with TypeError (the engine then serializes generically)", () => {
     const bad = {
       kind: "transfer",
