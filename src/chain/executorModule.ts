@@ -4,6 +4,7 @@
  * whole life; every block gets an executor bound to the block's context.
  */
 import type { ExecutorFactory, ExecutorModuleSpec } from "../engine/parallel/protocol.js";
+import { GAS } from "../vm/gasSchedule.js";
 import type { VmOptions } from "../vm/vm.js";
 import { createVm } from "../vm/vm.js";
 import { chainBlockCodec } from "./blockCodec.js";
@@ -21,7 +22,12 @@ export function createExecutorFactory(
 ): ExecutorFactory<Transaction, Receipt, BlockContext> {
   const vmOptions: VmOptions = { metering: options.metering ?? true };
   const vm = createVm(vmOptions);
-  return { forBlock: (block) => createChainExecutor(block, { vm }), codec: chainBlockCodec };
+  return {
+    forBlock: (block) => createChainExecutor(block, { vm }),
+    codec: chainBlockCodec,
+    // Gas stands for work; a transaction that could not run still cost its decoding and checks.
+    work: (receipt) => Math.max(receipt.gasUsed, GAS.TX_BASE),
+  };
 }
 
 /** How to tell the engine to load this module. */

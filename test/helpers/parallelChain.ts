@@ -15,7 +15,7 @@ import type { TestChain } from "./contracts.js";
 
 export type ChainEngine = ParallelEngine<Transaction, Receipt, BlockContext>;
 
-/** An engine for tests: parallel path always (no small-block or contention rule) unless asked. */
+/** An engine for tests: parallel path always (no small-block, contention or speed rule) unless asked. */
 export function chainEngine(
   workers: number,
   minParallelTxs = 0,
@@ -27,6 +27,7 @@ export function chainEngine(
     executor: chainExecutorModule(),
     minParallelTxs,
     trace,
+    speed: false,
     ...(contention ? {} : { contention: false }),
   });
 }

@@ -43,6 +43,7 @@ import {
   TX_WORDS,
   viewsOf,
 } from "./shared.js";
+import { DEFAULT_SPEED_RULE, SpeedRule, type SpeedRuleOptions } from "./speedRule.js";
 import { type BlockTrace, collectTrace } from "./trace.js";
 
 export interface ParallelEngineOptions {
@@ -56,10 +57,22 @@ export interface ParallelEngineOptions {
   contention?: ContentionRule | false;
   /** Record each parallel block's task timeline and conflict keys in `lastStats.trace` (default off). */
   trace?: boolean;
+  /** Run blocks sequentially while that has measured faster (`speedRule.ts`; default on; `false` for tests). */
+  speed?: Partial<SpeedRuleOptions> | false;
 }
 
 export interface BlockStats {
-  mode: "parallel" | "sequential-small" | "sequential-contended" | "sequential-fallback";
+  /**
+   * `sequential-slower`: the speed rule measured parallel slower for recent blocks;
+   * `sequential-probe`: the speed rule measuring sequential (a baseline, or a periodic check).
+   */
+  mode:
+    | "parallel"
+    | "sequential-small"
+    | "sequential-contended"
+    | "sequential-slower"
+    | "sequential-probe"
+    | "sequential-fallback";
   txs: number;
   /** Executions started (first runs, re-runs, and runs cut short by a dependency). */
   executions: number;
@@ -156,6 +169,14 @@ export async function createParallelEngine<T, R, C>(
     expect(m, "ready");
   }
 
+  const speedRule =
+    options.speed === false ? undefined : new SpeedRule({ ...DEFAULT_SPEED_RULE, ...options.speed });
+  const workOf = (receipts: readonly R[]): number => {
+    if (local.work === undefined) return receipts.length;
+    let work = 0;
+    for (const r of receipts) work += local.work(r);
+    return work;
+  };
   let attached: Storage | undefined;
   /** Consecutive blocks handed to the sequential executor by the contention rule. */
   let contendedStreak = 0;
@@ -342,8 +363,18 @@ export async function createParallelEngine<T, R, C>(
         lastStats = stats("sequential-contended", txs.length);
         return sequential(pre, txs, config);
       }
+      const choice = speedRule?.choose();
+      if (choice?.mode === "sequential") {
+        const started = performance.now();
+        const result = sequential(pre, txs, config);
+        speedRule?.record("sequential", performance.now() - started, workOf(result.receipts));
+        lastStats = stats(choice.probe ? "sequential-probe" : "sequential-slower", txs.length);
+        return result;
+      }
+      const started = performance.now();
       const result = broken === undefined ? await parallel(pre, txs, config) : `engine unusable: ${broken}`;
       if (typeof result !== "string") {
+        speedRule?.record("parallel", performance.now() - started, workOf(result.receipts));
         contendedStreak = 0;
         lastStats = stats("parallel", txs.length);
         return result;

@@ -13,6 +13,8 @@ export interface ExecutorFactory<T, R, C> {
   forBlock(config: C): TxExecutor<T, R>;
   /** A compact encoding of transactions and receipts (else the engine uses `v8.serialize`). */
   codec?: BlockCodec<T, R>;
+  /** The work a transaction did, from its receipt (e.g. gas), for the speed rule; default 1. */
+  work?(receipt: R): number;
 }
 
 /** Binary forms of a block's transactions and receipts, cheaper to move than structured clones. */

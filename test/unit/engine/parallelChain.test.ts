@@ -279,6 +279,7 @@ describe("parallel engine vs sequential (chain blocks)", () => {
       executor: chainExecutorModule(),
       minParallelTxs: 0,
       contention: false,
+      speed: false,
       capacity: { entries: 16 },
     });
     const errors: string[] = [];

@@ -70,6 +70,7 @@ describe("parallel engine vs sequential (synthetic blocks)", () => {
         executor: syntheticExecutorModule,
         minParallelTxs: 0,
         contention: false,
+        speed: false,
       });
       const base = createMemoryStore();
       // Some keys exist before the block: reads of them, deletes of them, deltas on them.
@@ -129,6 +130,7 @@ describe("parallel engine vs sequential (synthetic blocks)", () => {
       workers: 2,
       executor: syntheticExecutorModule,
       minParallelTxs: 0,
+      speed: false,
     });
     const errors: string[] = [];
     const original = console.error;

@@ -92,7 +92,12 @@ describe("chain node", () => {
   it("validates submissions on admission workers with the same verdicts as the main thread", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-node-"));
     try {
-      const node = await ChainNode.open({ ...options(dir), admissionWorkers: 2, minParallelTxs: 0 });
+      const node = await ChainNode.open({
+        ...options(dir),
+        admissionWorkers: 2,
+        minParallelTxs: 0,
+        speedRule: false,
+      });
       try {
         const sender = node.genesis.accounts[1]?.address as Address;
         const wusd = node.genesis.contracts.wusd as Address;

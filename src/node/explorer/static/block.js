@@ -14,6 +14,10 @@ const MODES = {
     "Below the engine's small-block threshold: the block ran in order on one thread, where the parallel machinery would cost more than it saves.",
   "sequential-contended":
     "Too contended for parallel execution: this block was tried in parallel and its aborts plus dependency waits broke the engine's contention rule, or a recent block did and this one went straight to the sequential executor (the engine tries parallel again every few blocks). The counters are the sequential run's.",
+  "sequential-slower":
+    "The engine's speed rule ran this block in order on one thread: for recent blocks like it, sequential execution measured cheaper per unit of gas than parallel (the engine tries parallel again every few blocks, and at once when the workload changes).",
+  "sequential-probe":
+    "The engine's speed rule ran this block sequentially to measure it: after a change of workload it times both ways twice, and every few blocks it times the way that currently looks slower.",
   "sequential-fallback":
     "The parallel engine failed on this block, which then ran sequentially (the node logged why).",
   sequential: "Ran by the sequential executor.",
