@@ -191,6 +191,7 @@ async function main(): Promise<void> {
       workers: autoWorkers,
       executor: chainExecutorModule(),
       minParallelTxs: 0,
+      speed: true,
     }),
   );
   const cells: Cell[] = [];

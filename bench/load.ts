@@ -94,8 +94,9 @@ const senders = genesis.accounts
 const next = new Map<Address, bigint>();
 for (const s of senders) next.set(s.address, BigInt(await rpc<string>(url, "weft_nextNonce", [s.address])));
 
-// 3. Commit times from newHeads.
+// 3. Commit times from newHeads, and how the engine ran each block (transactions per mode).
 const committedAt = new Map<string, number>();
+let modeTxs = new Map<string, number>();
 const ws = new WebSocket(wsUrl as string);
 await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
 const blockQueue: number[] = [];
@@ -106,9 +107,15 @@ ws.on("message", (data) => {
     const n = m.params.result.number;
     blockQueue.push(n);
     const record = (attempt: number): void => {
-      rpc<{ transactions: string[] }>(url as string, "weft_getBlockByNumber", [n]).then(
+      rpc<{ transactions: string[]; execution: { mode: string } | null }>(
+        url as string,
+        "weft_getBlockByNumber",
+        [n],
+      ).then(
         (b) => {
           for (const h of b.transactions) committedAt.set(h, at);
+          const mode = b.execution?.mode ?? "none";
+          modeTxs.set(mode, (modeTxs.get(mode) ?? 0) + b.transactions.length);
         },
         (error: unknown) => {
           if (attempt < 5) setTimeout(() => record(attempt + 1), 50);
@@ -130,6 +137,8 @@ interface Row {
   p50: number;
   p99: number;
   ofCeiling: number;
+  /** Committed transactions by the engine mode of their block (parallel, sequential-small, ...). */
+  modes: Record<string, number>;
 }
 // The gas limit a wallet would sign with: the node's estimate (with its margin) for one transfer.
 // Block selection reserves each transaction's limit, so an oversized one shrinks blocks.
@@ -178,6 +187,7 @@ for (const rate of rates) {
   }
   const submittedAt = new Map<string, number>();
   const reasons = new Map<string, number>();
+  modeTxs = new Map();
   let transportErrors = 0;
   let rejected = 0;
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
@@ -241,10 +251,12 @@ for (const rate of rates) {
     p50: Math.round(percentile(latencies, 50)),
     p99: Math.round(percentile(latencies, 99)),
     ofCeiling: Math.round((tps / pool) * 1000) / 10,
+    modes: Object.fromEntries(modeTxs),
   });
   const why = [...reasons].map(([r, n]) => `${r} ×${n}`).join(", ");
+  const modes = [...modeTxs].map(([m, n]) => `${m} ${n}`).join(", ");
   console.log(
-    `offered ${rate}/s: committed ${latencies.length}/${raws.length}, ${Math.round(tps)} TPS${why ? `; rejected: ${why}` : ""}`,
+    `offered ${rate}/s: committed ${latencies.length}/${raws.length}, ${Math.round(tps)} TPS (transactions by block mode: ${modes})${why ? `; rejected: ${why}` : ""}`,
   );
 }
 ws.close();

@@ -11,6 +11,7 @@ const HELP: Record<Setting, string> = {
   port: "RPC port, HTTP and WebSocket (default 8545)",
   workers: "engine worker threads (default: one per core)",
   admissionWorkers: "threads validating submitted transactions, 0 = main thread (default: one per core)",
+  speedRule: "on | off: run blocks sequentially while that measures faster than parallel (default off)",
   blockTimeMs: "produce a block this often when transactions wait (default 1000)",
   maxBlockTxs: "most transactions per block; a full block's worth is produced at once (default 10000)",
   blockGasLimit: "block gas limit (default 3000000000)",

@@ -55,7 +55,7 @@ export interface ChainNodeOptions {
   admissionWorkers?: number;
   /** Blocks smaller than this run sequentially (see the engine's small-block rule). */
   minParallelTxs?: number;
-  /** The engine's speed rule (run blocks sequentially while that measures faster); default on. */
+  /** The engine's speed rule (run blocks sequentially while that measures faster); default off. */
   speedRule?: boolean;
   mempool?: Partial<MempoolConfig>;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
@@ -127,7 +127,7 @@ export class ChainNode {
         executor: chainExecutorModule(),
         trace: true,
         ...(options.minParallelTxs === undefined ? {} : { minParallelTxs: options.minParallelTxs }),
-        ...(options.speedRule === false ? { speed: false as const } : {}),
+        speed: options.speedRule === true,
       });
       const state = await engine.attach(db.state);
       return new ChainNode(options, db, state, tree, engine, genesis);

@@ -18,6 +18,8 @@ export interface NodeConfig {
   workers: number;
   /** Threads that decode and validate submitted transactions (0: on the main thread). */
   admissionWorkers: number;
+  /** The engine's speed rule: run blocks sequentially while that measures faster (default off). */
+  speedRule: boolean;
   /** A block is produced this often when transactions wait (and at once when a full block waits). */
   blockTimeMs: number;
   maxBlockTxs: number;
@@ -47,6 +49,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     port: 8545,
     workers: Math.max(1, availableParallelism()),
     admissionWorkers: Math.max(1, availableParallelism()),
+    speedRule: false,
     blockTimeMs: 1_000,
     maxBlockTxs: 10_000,
     blockGasLimit: 3_000_000_000,
@@ -67,6 +70,7 @@ const SETTINGS = [
   "port",
   "workers",
   "admissionWorkers",
+  "speedRule",
   "blockTimeMs",
   "maxBlockTxs",
   "blockGasLimit",
@@ -185,6 +189,16 @@ export function loadConfig(
   int("port", 0, 65_535, (n) => (config.port = n));
   int("workers", 1, 256, (n) => (config.workers = n));
   int("admissionWorkers", 0, 256, (n) => (config.admissionWorkers = n));
+  const speedRule = getIn(raw, "speedRule");
+  if (speedRule !== undefined) {
+    const on = speedRule === true || speedRule === "true" || speedRule === "on";
+    const off = speedRule === false || speedRule === "false" || speedRule === "off";
+    if (!on && !off)
+      problems.push(
+        `speedRule (${envName("speedRule")}): expected on or off, got ${JSON.stringify(speedRule)}`,
+      );
+    else config.speedRule = on;
+  }
   int("blockTimeMs", 10, 3_600_000, (n) => (config.blockTimeMs = n));
   int("maxBlockTxs", 1, 100_000, (n) => (config.maxBlockTxs = n));
   int("blockGasLimit", 1_000_000, 1e15, (n) => (config.blockGasLimit = n));

@@ -37,6 +37,7 @@ export async function startNode(
     devAccounts: config.devAccounts,
     workers: config.workers,
     admissionWorkers: config.admissionWorkers,
+    speedRule: config.speedRule,
     blockTimeMs: config.blockTimeMs,
     maxBlockTxs: config.maxBlockTxs,
     blockGasLimit: config.blockGasLimit,

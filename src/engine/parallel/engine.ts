@@ -57,8 +57,8 @@ export interface ParallelEngineOptions {
   contention?: ContentionRule | false;
   /** Record each parallel block's task timeline and conflict keys in `lastStats.trace` (default off). */
   trace?: boolean;
-  /** Run blocks sequentially while that has measured faster (`speedRule.ts`; default on; `false` for tests). */
-  speed?: Partial<SpeedRuleOptions> | false;
+  /** Run blocks sequentially while that has measured faster (`speedRule.ts`; default off). */
+  speed?: Partial<SpeedRuleOptions> | boolean;
 }
 
 export interface BlockStats {
@@ -170,7 +170,9 @@ export async function createParallelEngine<T, R, C>(
   }
 
   const speedRule =
-    options.speed === false ? undefined : new SpeedRule({ ...DEFAULT_SPEED_RULE, ...options.speed });
+    options.speed === undefined || options.speed === false
+      ? undefined
+      : new SpeedRule({ ...DEFAULT_SPEED_RULE, ...(options.speed === true ? {} : options.speed) });
   const workOf = (receipts: readonly R[]): number => {
     if (local.work === undefined) return receipts.length;
     let work = 0;

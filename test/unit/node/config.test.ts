@@ -33,6 +33,23 @@ describe("node configuration", () => {
     }
   });
 
+  it("turns the engine's speed rule on or off from a file, the environment or a flag, and refuses anything else", () => {
+    assert.equal(loadConfig({}, {}).speedRule, false, "off by default");
+    assert.equal(loadConfig({}, { WEFT_SPEED_RULE: "on" }).speedRule, true);
+    assert.equal(
+      loadConfig({ speedRule: "off" }, { WEFT_SPEED_RULE: "on" }).speedRule,
+      false,
+      "the flag wins",
+    );
+    assert.equal(loadConfig({ speedRule: true }, {}).speedRule, true);
+    assert.throws(
+      () => loadConfig({ speedRule: "maybe" }, {}),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.problems.some((p) => p.includes("WEFT_SPEED_RULE") && p.includes('"maybe"')),
+    );
+  });
+
   it("reports every bad value, unknown setting and unreadable file with the setting's name", () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-config-"));
     try {
