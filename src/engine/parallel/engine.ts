@@ -18,10 +18,11 @@ import { availableParallelism } from "node:os";
 import { serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
-import type { StateReader, Storage, WriteSet } from "../../state/storage.js";
+import type { StateReader, Storage } from "../../state/storage.js";
 import { executeSequential } from "../sequential.js";
 import type { BlockExecutor, BlockResult } from "../types.js";
-import { MvMemory, R_STORAGE, type Resolution } from "./mvMemory.js";
+import { decodeFinalWrites, resolveFinalWrites } from "./finalWrites.js";
+import { MvMemory } from "./mvMemory.js";
 import {
   type ContentionRule,
   DEFAULT_CONTENTION_RULE,
@@ -249,46 +250,12 @@ export async function createParallelEngine<T, R, C>(
     const t3 = performance.now();
     const parts = replies.map((m) => (m.type === "blockDone" ? m.writes : undefined));
     const writeSet = parts.every((p) => p !== undefined)
-      ? decodeWrites(parts as Uint8Array[])
-      : finalWriteSet(pre, n);
+      ? decodeFinalWrites(mv, parts as Uint8Array[])
+      : resolveFinalWrites(mv, pre, n);
     const t4 = performance.now();
     lastPhases = { prepareMs: t1 - t0, workersMs: t2 - t1, receiptsMs: t3 - t2, writeSetMs: t4 - t3 };
     lastTrace = options.trace === true ? collectTrace(replies, blockStartUs) : undefined;
     return { receipts: receipts as R[], writeSet };
-  }
-
-  function finalWriteSet(pre: StateReader, n: number): WriteSet {
-    const writes: WriteSet = new Map();
-    const r: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
-    for (const id of mv.touchedKeys()) {
-      mv.resolve(id, n, r);
-      if (r.kind === R_STORAGE) continue; // only read, or only written by discarded incarnations
-      const key = mv.keys.cachedText(id);
-      const value = mv.valueOf(r, () => pre.get(key));
-      writes.set(key, value === undefined ? null : value);
-    }
-    return writes;
-  }
-
-  /** Merges the workers' shares of the final write set (`MvMemory.encodeFinalWrites`). */
-  function decodeWrites(parts: Uint8Array[]): WriteSet {
-    const writes: WriteSet = new Map();
-    for (const bytes of parts) {
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      let at = 4;
-      for (let n = view.getUint32(0, true), i = 0; i < n; i++) {
-        const key = mv.keys.cachedText(view.getUint32(at, true));
-        at += 4;
-        if (bytes[at++] === 0) {
-          writes.set(key, null);
-          continue;
-        }
-        const length = view.getUint32(at, true);
-        writes.set(key, bytes.subarray(at + 4, at + 4 + length));
-        at += 4 + length;
-      }
-    }
-    return writes;
   }
 
   function stats(mode: BlockStats["mode"], txs: number, fallbackReason?: string): BlockStats {

@@ -96,69 +96,15 @@ export class MvMemory {
   }
 
   /**
-   * The block's final writes for the touched keys at positions `part`, `part + parts`, ...
-   * encoded as [u32 count] then per key [u32 key id, u8 present, u32 length, value].
-   * Workers each encode a part after the block is done; the engine decodes them.
+   * The bytes of a resolution's base version, as a view into the value arena (valid until
+   * the arena is reset for the next block): `null` for a delete, `undefined` for none.
    */
-  encodeFinalWrites(
-    size: number,
-    part: number,
-    parts: number,
-    storage: (key: StateKey) => StateValue | undefined,
-  ): Uint8Array {
-    const touched = this.touchedKeys();
-    const r: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
+  baseBytes(r: Resolution): Uint8Array | null | undefined {
+    if (r.baseEntry === 0) return undefined;
     const e = this.entries;
-    const arena = this.v.values;
-    // One buffer for the whole share (grown by doubling), values copied straight from the
-    // arena: no allocation per key.
-    let out = new Uint8Array(64 * 1024);
-    let view = new DataView(out.buffer);
-    let at = 4;
-    let count = 0;
-    const room = (n: number) => {
-      if (at + n <= out.length) return;
-      const next = new Uint8Array(Math.max(out.length * 2, at + n));
-      next.set(out.subarray(0, at));
-      out = next;
-      view = new DataView(out.buffer);
-    };
-    for (let i = part; i < touched.length; i += parts) {
-      const id = touched[i] as number;
-      this.resolve(id, size, r);
-      if (r.kind === R_STORAGE) continue; // only read, or written only by discarded incarnations
-      room(5);
-      view.setUint32(at, id, true);
-      at += 4;
-      count++;
-      if (!r.hasDelta && r.baseEntry !== 0) {
-        // A plain version: its bytes are in the arena already.
-        if ((e[r.baseEntry + E_FLAGS] as number) & F_DELETE) {
-          out[at++] = 0;
-          continue;
-        }
-        const valueAt = e[r.baseEntry + E_VALUE_OFFSET] as number;
-        const length = e[r.baseEntry + E_VALUE_LEN] as number;
-        room(5 + length);
-        out[at] = 1;
-        view.setUint32(at + 1, length, true);
-        out.set(arena.subarray(valueAt, valueAt + length), at + 5);
-        at += 5 + length;
-        continue;
-      }
-      const value = this.valueOf(r, () => storage(this.keyText(id)));
-      if (value === undefined) {
-        out[at++] = 0;
-        continue;
-      }
-      room(5 + value.length);
-      out[at] = 1;
-      view.setUint32(at + 1, value.length, true);
-      out.set(value, at + 5);
-      at += 5 + value.length;
-    }
-    view.setUint32(0, count, true);
-    return out.slice(0, at);
+    if ((e[r.baseEntry + E_FLAGS] as number) & F_DELETE) return null;
+    const at = e[r.baseEntry + E_VALUE_OFFSET] as number;
+    return this.v.values.subarray(at, at + (e[r.baseEntry + E_VALUE_LEN] as number));
   }
 
   /** Keys whose version list got its first entry this block. */

@@ -77,7 +77,7 @@ export type FromWorker =
       receipts: Array<[number, unknown]>;
       /** Receipts in the codec's encoding (then `receipts` is empty). */
       receiptBytes?: Uint8Array;
-      /** This worker's share of the final write set (`MvMemory.encodeFinalWrites`). */
+      /** This worker's share of the final write set (`finalWrites.ts`). */
       writes?: Uint8Array;
       /** Time this worker spent in the block loop. */
       ms: number;

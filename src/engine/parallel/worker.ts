@@ -8,6 +8,7 @@ import { deserialize } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateView, TxExecutor } from "../types.js";
+import { encodeFinalWrites } from "./finalWrites.js";
 import {
   type KeyWrite,
   MvMemory,
@@ -304,7 +305,7 @@ port.on("message", async (message: ToWorker) => {
         // its share of the final write set, in parallel, instead of the main thread alone.
         let writes: Uint8Array | undefined;
         if (Atomics.load(views.ctl, CTL.done) !== 0 && Atomics.load(views.ctl, CTL.abort) === 0) {
-          writes = mv.encodeFinalWrites(message.txCount, workerId, workerCount, (key) => replica.get(key));
+          writes = encodeFinalWrites(mv, message.txCount, workerId, workerCount, (key) => replica.get(key));
         }
         const transfer: ArrayBuffer[] = writes === undefined ? [] : [writes.buffer as ArrayBuffer];
         if (codec !== undefined) {
