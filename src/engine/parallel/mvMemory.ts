@@ -199,15 +199,16 @@ export class MvMemory {
     const t = tx * TX_WORDS;
     const previousStart = txs[t + T_WRITE_START] as number;
     const previousLength = txs[t + T_WRITE_LEN] as number;
-    const previous = new Set<number>();
-    for (let i = 0; i < previousLength; i++) previous.add(lists[previousStart + i] as number);
+    // A first incarnation has no previous writes (the common case: no set to build).
+    const previous = previousLength === 0 ? undefined : new Set<number>();
+    for (let i = 0; i < previousLength; i++) previous?.add(lists[previousStart + i] as number);
 
     let wroteNew = false;
     const start = allocList(writes.size);
     let i = 0;
     for (const [id, w] of writes) {
       lists[start + i++] = id;
-      if (!previous.delete(id)) wroteNew = true;
+      if (previous === undefined || !previous.delete(id)) wroteNew = true;
       let flags = 0;
       let valueAt = 0;
       let valueLength = 0;
@@ -225,7 +226,7 @@ export class MvMemory {
       this.upsert(id, tx, incarnation, flags, valueAt, valueLength, deltaAt);
     }
     // Keys the previous incarnation wrote and this one did not: their versions go.
-    for (const id of previous) this.setFlags(id, tx, F_REMOVED);
+    if (previous !== undefined) for (const id of previous) this.setFlags(id, tx, F_REMOVED);
     Atomics.store(txs, t + T_WRITE_START, start);
     Atomics.store(txs, t + T_WRITE_LEN, writes.size);
     return wroteNew;

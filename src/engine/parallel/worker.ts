@@ -157,6 +157,8 @@ function runBlock(
 ): Array<[number, unknown]> {
   mv.startBlock();
   const receipts = new Map<number, unknown>();
+  /** One transaction's writes by key id, reused from execution to execution. */
+  const writes = new Map<number, KeyWrite>();
   const view = new IncarnationView();
   const scratch: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
   const task: Task = { kind: 0, tx: 0, incarnation: 0 };
@@ -197,7 +199,7 @@ function runBlock(
         has = scheduler.waitWhileExecuting(view.blocked, 1) || !scheduler.addDependency(j, view.blocked);
         continue;
       }
-      const writes = new Map<number, KeyWrite>();
+      writes.clear();
       for (const [key, value] of out.writes) writes.set(mv.keyId(key), { value, delta: undefined });
       for (const [key, delta] of out.deltas) {
         const id = mv.keyId(key);
