@@ -1,6 +1,7 @@
 /**
  * The node's Prometheus metrics (prom-client), served at `/metrics`: throughput, block
- * time, mempool size, re-executions, the state root's share of block time, RPC latency.
+ * time, mempool size, re-executions, transactions by engine mode, the state root's share of
+ * block time, RPC latency.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ProducedBlock } from "./producer.js";
@@ -32,6 +33,12 @@ export class NodeMetrics {
   private readonly reexecutions = new Counter({
     name: "weft_reexecutions_total",
     help: "Executions beyond one per transaction (parallel engine aborts and re-runs)",
+    registers: [this.registry],
+  });
+  private readonly byMode = new Counter({
+    name: "weft_block_transactions_total",
+    help: "Transactions committed, by how the engine ran their block (parallel, sequential-small, sequential-contended, ...)",
+    labelNames: ["mode"],
     registers: [this.registry],
   });
   private readonly blockInterval = new Histogram({
@@ -83,6 +90,7 @@ export class NodeMetrics {
     this.tps.set(this.recent.reduce((sum, [, n]) => sum + n, 0) / (TPS_WINDOW_MS / 1000));
     if (execution !== undefined) {
       this.reexecutions.inc(Math.max(0, execution.executions - header.txCount));
+      this.byMode.inc({ mode: execution.mode }, header.txCount);
       this.phase.observe({ phase: "execute" }, execution.executeMs / 1000);
       this.phase.observe({ phase: "state_root" }, execution.stateRootMs / 1000);
       this.phase.observe({ phase: "commit" }, produced.commitMs / 1000);

@@ -198,6 +198,7 @@ describe("node end to end", () => {
   it("serves Prometheus metrics", async () => {
     const text = await (await fetch(node.url.replace(/\/?$/, "/metrics"))).text();
     assert.match(text, /weft_transactions_total \d+/);
+    assert.match(text, /weft_block_transactions_total\{mode="(parallel|sequential-[a-z]+)"\} [1-9]\d*/);
     assert.match(text, /weft_block_phase_seconds_bucket\{le="[^"]+",phase="state_root"\}/);
     assert.match(text, /weft_rpc_request_seconds_count\{method="weft_sendRawTransaction"/);
   });
