@@ -7,7 +7,7 @@
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
  * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
  * staking, a mix) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
- * (and more up to the machine's cores), and auto-N: N workers with the speed rule on, as in the node. Per cell: median TPS, speedup vs sequential
+ * (and more up to the machine's cores), and auto-N: N workers with the speed rule on (the node's speedRule setting). Per cell: median TPS, speedup vs sequential
  * measured in the same run, re-executions and aborts per transaction. Also: the hardware
  * ceiling (two independent sequential runs at once, and the cores one sequential run
  * already keeps busy), the small-block crossover, and a
@@ -170,8 +170,8 @@ async function main(): Promise<void> {
     `engine benchmark: blocks ${blockSizes.join(", ")}; accounts ${accountSweep.join(", ")}; median of at least ${runs} rounds (more for blocks under ${MIN_MEASURED_MS / runs} ms); ${cores} cores; workers ${workerCounts.join(", ")}`,
   );
   // parallel-N: the engine running every block in parallel but for the contention rule
-  // (what parallelism gives). auto-N: the engine as the node runs it, with the speed rule
-  // choosing parallel or sequential by what it has measured (what a user gets).
+  // (what parallelism gives). auto-N: the engine with its speed rule on (node setting speedRule),
+  // choosing parallel or sequential by what it has measured.
   const engines = new Map<string, Engine>();
   for (const workers of workerCounts) {
     engines.set(
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     "\nmeasured (median TPS; speedup vs sequential in the same run; per transaction: re-executions, aborts)",
   );
   console.log(
-    "auto-N: the engine as the node runs it; each cell is a new workload to its speed rule, so its rounds include relearning (two blocks each way) and probes",
+    "auto-N: the engine with its speed rule on; each cell is a new workload to its speed rule, so its rounds include relearning (two blocks each way) and probes",
   );
   printTable(
     ["workload", "accounts", "block", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx", "mode"],

@@ -68,7 +68,7 @@ export function engineSection(r: Results, o: ReportOptions): Block[] {
   if (e === undefined) return [...out, missing("engine.json")];
   out.push(
     p(
-      `\`bench/engine.ts\`: each block runs on the sequential executor and on the parallel engine with ${e.params.workerCounts.join(", ")} worker(s), interleaved in the same run (parallel-N runs every block in parallel but for the contention rule; auto-N, where present, is the engine as the node runs it, with the speed rule choosing parallel or sequential by what it has measured); speedup = sequential time ÷ parallel time. Median of at least ${e.params.runs} runs. ${measured(e.machine, o.startedAt)}`,
+      `\`bench/engine.ts\`: each block runs on the sequential executor and on the parallel engine with ${e.params.workerCounts.join(", ")} worker(s), interleaved in the same run (parallel-N runs every block in parallel but for the contention rule; auto-N, where present, is the engine with its speed rule on (the node's \`speedRule\` setting), choosing parallel or sequential by what it has measured); speedup = sequential time ÷ parallel time. Median of at least ${e.params.runs} runs. ${measured(e.machine, o.startedAt)}`,
     ),
   );
   const executors = [...new Set([...e.cells, ...(e.defi?.cells ?? [])].map((c) => c.executor))].filter(
