@@ -32,7 +32,7 @@ export const SPACE_NONCE = "05";
  * overlay, the engine's key table, the store) find it without rehashing a fresh string.
  * Each cache is emptied when it reaches `MAX_CACHED_ADDRESSES` entries.
  */
-const MAX_CACHED_ADDRESSES = 1 << 17;
+const MAX_CACHED_ADDRESSES = 1 << 16;
 
 function addressKeys(space: string): (address: Address) => StateKey {
   const cache = new Map<Address, StateKey>();
