@@ -9,16 +9,7 @@
  */
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, WriteSet } from "../../state/storage.js";
-import { type MvMemory, R_STORAGE, type Resolution } from "./mvMemory.js";
-
-const newResolution = (): Resolution => ({
-  kind: 0,
-  tx: 0,
-  incarnation: 0,
-  baseEntry: 0,
-  delta: 0n,
-  hasDelta: false,
-});
+import { type MvMemory, newResolution, R_STORAGE } from "./mvMemory.js";
 
 /** A worker's share of the final writes of a block of `size` transactions. */
 export function encodeFinalWrites(

@@ -76,6 +76,11 @@ export interface Resolution {
   hasDelta: boolean;
 }
 
+/** A fresh `Resolution` to reuse across reads. */
+export function newResolution(): Resolution {
+  return { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
+}
+
 export class MvMemory {
   private readonly ctl: Int32Array;
   private readonly entries: Int32Array;
@@ -175,13 +180,10 @@ export class MvMemory {
     else out.kind = out.baseEntry === 0 ? R_STORAGE : R_VERSION;
   }
 
-  /** The base value of a resolution (`undefined` for storage or a delete: the caller reads storage). */
+  /** `baseBytes` as an owned copy (safe to keep after the block). */
   baseValue(r: Resolution): StateValue | null | undefined {
-    if (r.baseEntry === 0) return undefined;
-    const e = this.entries;
-    if ((e[r.baseEntry + E_FLAGS] as number) & F_DELETE) return null;
-    const at = e[r.baseEntry + E_VALUE_OFFSET] as number;
-    return this.v.values.slice(at, at + (e[r.baseEntry + E_VALUE_LEN] as number));
+    const bytes = this.baseBytes(r);
+    return bytes === null || bytes === undefined ? bytes : bytes.slice();
   }
 
   /**

@@ -12,6 +12,7 @@ import { encodeFinalWrites } from "./finalWrites.js";
 import {
   type KeyWrite,
   MvMemory,
+  newResolution,
   R_ESTIMATE,
   R_STORAGE,
   R_VALUE,
@@ -54,14 +55,7 @@ class IncarnationView implements StateView {
   readonly kinds: number[] = [];
   readonly a: number[] = [];
   readonly b: number[] = [];
-  private readonly r: Resolution = {
-    kind: 0,
-    tx: 0,
-    incarnation: 0,
-    baseEntry: 0,
-    delta: 0n,
-    hasDelta: false,
-  };
+  private readonly r: Resolution = newResolution();
 
   reset(tx: number): void {
     this.tx = tx;
@@ -160,7 +154,7 @@ function runBlock(
   /** One transaction's writes by key id, reused from execution to execution. */
   const writes = new Map<number, KeyWrite>();
   const view = new IncarnationView();
-  const scratch: Resolution = { kind: 0, tx: 0, incarnation: 0, baseEntry: 0, delta: 0n, hasDelta: false };
+  const scratch = newResolution();
   const task: Task = { kind: 0, tx: 0, incarnation: 0 };
   const ctl = views.ctl;
   const storage = (key: StateKey) => replica.get(key);
