@@ -97,6 +97,16 @@ export const shoot = async (name: string) => {
   screenshots.set(name, path);
 };
 
+/**
+ * Why the browser suite is skipped, or false when it runs. Without Chromium a developer's
+ * `npm test` skips it with this one line; under CI (`CI=true`) it never skips, so a
+ * missing browser fails the run with the message in `explorerSession`'s before hook.
+ */
+export function browserSkip(): string | false {
+  if (existsSync(CHROMIUM) || process.env.CI === "true") return false;
+  return `Chromium not found at ${CHROMIUM}: explorer browser tests skipped (apt-get install chromium, or set WEFT_CHROMIUM; CI=true makes them required)`;
+}
+
 /** Starts the node and the browser before the calling suite's tests, and stops them after. */
 export function explorerSession(): void {
   before(async () => {

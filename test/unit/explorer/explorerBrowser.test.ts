@@ -11,6 +11,7 @@ import { readFileSync, statSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { ExplorerMetadata } from "../../../src/node/explorer/index.js";
 import {
+  browserSkip,
   dev0,
   dev1,
   explorerSession,
@@ -31,7 +32,7 @@ import {
 import { detailPageTests } from "./explorerDetailPages.js";
 import { colourStats, decodePng, differingShare, isPng } from "./png.js";
 
-describe("explorer in a browser", () => {
+describe("explorer in a browser", { skip: browserSkip() }, () => {
   explorerSession();
 
   it("serves the page, its modules and the contracts' metadata", async () => {
