@@ -10,4 +10,5 @@ export {
   proofToJson,
   verifyProof,
 } from "./proof.js";
+export { stateRootFrom } from "./rootFromState.js";
 export { MerkleTree, type MerkleUpdate } from "./tree.js";

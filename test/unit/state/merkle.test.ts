@@ -15,6 +15,7 @@ import {
   nodeId,
   proofFromJson,
   proofToJson,
+  stateRootFrom,
   verifyProof,
 } from "../../../src/state/merkle/index.js";
 import type { WriteSet } from "../../../src/state/storage.js";
@@ -191,6 +192,7 @@ describe("merkle tree properties", () => {
           applyToState(state, writes);
           const result = tree.update(writes);
           assert.equal(toHex(result.root), refRoot(state));
+          assert.equal(toHex(stateRootFrom(state)), refRoot(state));
           // Each hash is of a record written by this batch: no node is hashed twice per batch.
           const written = [...result.nodeWrites.values()].filter((r) => r !== null).length;
           assert.ok(result.nodeHashes <= written, `${result.nodeHashes} node hashes, ${written} records`);
@@ -265,6 +267,7 @@ describe("merkle tree properties", () => {
     }
     assert.ok(deletes > 200, `only ${deletes} deletes of present keys`);
     assert.equal(toHex(tree.root()), refRoot(state));
+    assert.equal(toHex(stateRootFrom(state)), refRoot(state));
     assert.deepEqual(storeDump(store), storeDump(buildFromScratch(state).store));
     assert.equal(toHex(new MerkleTree(store).root()), toHex(tree.root()));
   });
