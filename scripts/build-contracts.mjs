@@ -14,9 +14,14 @@
  *   - the metadata (methods, events with topic0, errors) clients bind to.
  * Then it runs the AssemblyScript compiler with the node's feature set.
  *
- * Usage: node scripts/build-contracts.mjs [name...]
+ * A contract is rebuilt only when its inputs changed: the hash of its sources, every file
+ * they import (the SDK included, followed through relative imports), this script and the
+ * compiler's version is kept in `contracts/build/<name>.inputs`; `--force` rebuilds all.
+ *
+ * Usage: node scripts/build-contracts.mjs [--force] [name...]
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -289,9 +294,49 @@ function writeBinding(name, metadata) {
   writeFileSync(join(dir, `${name}.gen.ts`), src);
 }
 
-const wanted = process.argv.slice(2);
+/** Every source file a contract's build reads: its folder's own files and what they import. */
+function inputFiles(dir) {
+  const seen = new Set();
+  const queue = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".gen.ts"))
+    .map((f) => join(dir, f));
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, "utf8").matchAll(/(?:from|import)\s+"(\.[^"]+)"/g)) {
+      if (spec.endsWith(".gen")) continue;
+      queue.push(join(dirname(file), spec.endsWith(".ts") ? spec : `${spec}.ts`));
+    }
+  }
+  return [...seen].sort();
+}
+
+const ascVersion = JSON.parse(
+  readFileSync(join(root, "node_modules/assemblyscript/package.json"), "utf8"),
+).version;
+const self = readFileSync(fileURLToPath(import.meta.url));
+
+/** The hash of everything a contract's build depends on. */
+function inputsHash(dir) {
+  const h = createHash("sha256").update(self).update(ascVersion);
+  for (const file of inputFiles(dir)) h.update(relative(root, file)).update(readFileSync(file));
+  return h.digest("hex");
+}
+
+/** Whether the outputs on disk were built from exactly these inputs. */
+function upToDate(group, name, hash) {
+  const outputs = [join(outDir, `${name}.wasm`), join(outDir, `${name}.metadata.json`)];
+  if (group === "contracts/src") outputs.push(join(root, "src/bindings", `${name}.gen.ts`));
+  const stamp = join(outDir, `${name}.inputs`);
+  return outputs.every((f) => existsSync(f)) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash;
+}
+
+const force = process.argv.includes("--force");
+const wanted = process.argv.slice(2).filter((a) => a !== "--force");
 mkdirSync(outDir, { recursive: true });
 let built = 0;
+let cached = 0;
 for (const group of ["contracts/src", "contracts/test"]) {
   const base = join(root, group);
   if (!existsSync(base)) continue;
@@ -299,9 +344,15 @@ for (const group of ["contracts/src", "contracts/test"]) {
     const dir = join(base, name);
     if (!existsSync(join(dir, "main.ts"))) continue;
     if (wanted.length > 0 && !wanted.includes(name)) continue;
+    const hash = inputsHash(dir);
+    if (!force && upToDate(group, name, hash)) {
+      cached++;
+      continue;
+    }
     const started = performance.now();
     const metadata = build(dir, name);
     if (group === "contracts/src") writeBinding(name, metadata);
+    writeFileSync(join(outDir, `${name}.inputs`), hash);
     const size = readFileSync(join(outDir, `${name}.wasm`)).length;
     console.log(
       `built ${group}/${name} → contracts/build/${name}.wasm (${size} bytes, ${Math.round(performance.now() - started)} ms)`,
@@ -309,5 +360,6 @@ for (const group of ["contracts/src", "contracts/test"]) {
     built++;
   }
 }
-if (built === 0)
+if (cached > 0) console.log(`${cached} contract(s) up to date (unchanged sources; --force rebuilds)`);
+if (built + cached === 0)
   throw new Error(`no contracts built${wanted.length ? ` (asked for ${wanted.join(", ")})` : ""}`);
