@@ -45,6 +45,13 @@ export {
   validateSession,
 } from "./sessionKeys";
 export {
+  assetsOfShares,
+  sharesForDeposit,
+  sharesForWithdrawal,
+  VIRTUAL_ASSETS,
+  VIRTUAL_SHARES,
+} from "./shares";
+export {
   Fields,
   StorageMap,
   StorageMap2,

@@ -2,7 +2,9 @@
  * A lending market (Compound / Aave semantics) over any number of assets (at most 16).
  *
  * - Suppliers receive shares of a market's assets (cash + borrows - reserves); interest
- *   raises the value of a share. Borrowers owe `principal * borrowIndex / snapshot`.
+ *   raises the value of a share. Shares are priced with 1,000 virtual shares and assets
+ *   (`sdk/shares.ts`): one share per unit while a share is worth one unit, and a
+ *   donation to an empty market (a flash loan repaid with a surplus) costs its donor. Borrowers owe `principal * borrowIndex / snapshot`.
  * - Interest accrues by index over time (seconds), at most once per block per market: a
  *   kinked rate model (base + utilisation * multiplier up to the kink, plus the jump
  *   multiplier above it); the reserve factor of interest goes to the protocol's reserves.
@@ -26,6 +28,8 @@ import {
   Fields,
   revertRaw,
   selfAddress,
+  sharesForDeposit,
+  sharesForWithdrawal,
   tokenBalanceOf,
   tokenTransfer,
   tokenTransferFrom,
@@ -207,7 +211,7 @@ export function supply(asset: Address, amount: U128): U128 {
   const account = caller();
   const total = m.get<U128>(F_SHARES, U128.Zero);
   const value = underlying(m);
-  const minted = total.isZero() || value.isZero() ? amount : amount.mulDiv(total, value);
+  const minted = sharesForDeposit(amount, total, value);
   if (minted.isZero()) ZeroAmount();
   pull(asset, account, amount);
   m.set<U128>(F_CASH, m.get<U128>(F_CASH, U128.Zero).add(amount));
@@ -226,8 +230,7 @@ export function withdraw(asset: Address, amount: U128): U128 {
   const total = m.get<U128>(F_SHARES, U128.Zero);
   const value = underlying(m);
   if (value.isZero()) InsufficientCash(U128.Zero, amount);
-  let burned = amount.mulDiv(total, value);
-  if (!burned.mulDiv(value, total).ge(amount)) burned = burned.add(U128.fromU64(1));
+  const burned = sharesForWithdrawal(amount, total, value);
   const held = shares.get(asset, account, U128.Zero);
   if (held.lt(burned)) InsufficientShares(held, burned);
   const cash = m.get<U128>(F_CASH, U128.Zero);
@@ -306,7 +309,7 @@ export function liquidate(
   const seizeAmount = seizeValue.mulDiv(WAD, priceOf(collateralAsset));
   const value = underlying(cm);
   const total = cm.get<U128>(F_SHARES, U128.Zero);
-  const seized = value.isZero() ? U128.Zero : seizeAmount.mulDiv(total, value);
+  const seized = sharesForDeposit(seizeAmount, total, value);
   const held = shares.get(collateralAsset, borrower, U128.Zero);
   if (seized.isZero() || held.lt(seized)) NothingToSeize(held, seized);
   const liquidator = caller();

@@ -1,11 +1,14 @@
 /**
  * The lending market's state layout and arithmetic: constants, storage slots, a market's
  * fields, the kinked rate model and interest accrual, shares and debts, oracle prices.
+ * Shares are priced with virtual shares and assets (`sdk/shares.ts`), so a donation to
+ * an empty market cannot make the next supplier's deposit round down to nothing.
  * The contract's methods (main.ts) are built on these.
  */
 import {
   AbiWriter,
   Address,
+  assetsOfShares,
   blockTime,
   callContract,
   Fields,
@@ -106,9 +109,9 @@ export function underlying(m: Fields): U128 {
   return total.gt(reserves) ? total.sub(reserves) : U128.Zero;
 }
 
+/** What `count` shares are worth (virtual shares and assets: `sdk/shares.ts`). */
 export function sharesToAmount(m: Fields, count: U128): U128 {
-  const total = m.get<U128>(F_SHARES, U128.Zero);
-  return total.isZero() ? U128.Zero : count.mulDiv(underlying(m), total);
+  return count.isZero() ? U128.Zero : assetsOfShares(count, m.get<U128>(F_SHARES, U128.Zero), underlying(m));
 }
 
 export function debtOf(m: Fields, asset: Address, account: Address): U128 {
