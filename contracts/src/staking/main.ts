@@ -9,21 +9,16 @@
  *   the rest to its delegators by reward-per-share accounting: O(1) per action, no loop
  *   over delegators.
  * - Slashing takes a fraction of a validator's bonded pool and of its unbonding pool,
- *   so every delegator (including those unbonding) loses the same fraction.
+ *   so every delegator (including those unbonding) loses the same fraction. A pool
+ *   slashed to nothing ends its generation: its shares are worth nothing and are gone
+ *   (each delegation sees it by its generation number, no loop), so a later delegation is
+ *   priced 1:1 into an empty pool instead of being shared with worthless shares. Rewards
+ *   earned before the slash stay claimable.
+ * - The reward per share is 1e18-scaled; what does not divide into it (less than one
+ *   unit per share) is carried to the validator's next reward, never lost.
  * - `activeSet(n)`: the n validators with the most bonded stake.
  */
-import {
-  Address,
-  blockTime,
-  caller,
-  callValue,
-  Fields,
-  StorageMap,
-  StorageMap2,
-  StorageValue,
-  transferCoin,
-  U128,
-} from "../../sdk/index";
+import { Address, blockTime, caller, callValue, Fields, transferCoin, U128 } from "../../sdk/index";
 import {
   AlreadyRegistered,
   InsufficientShares,
@@ -32,7 +27,6 @@ import {
   Locked,
   NothingToWithdraw,
   NotOwner,
-  NotRegistered,
   StillUnbonding,
   TooManyValidators,
   TransferFailed,
@@ -49,35 +43,41 @@ import {
   ValidatorRegistered,
   Withdrawn,
 } from "./events.gen";
-
-const WAD = U128.fromU64(1_000_000_000_000_000_000);
-const MAX_VALIDATORS: u32 = 128;
-
-// Validator fields.
-const V_REGISTERED: u8 = 0;
-const V_COMMISSION: u8 = 1;
-const V_STAKE: u8 = 2;
-const V_SHARES: u8 = 3;
-const V_REWARD_PER_SHARE: u8 = 4;
-const V_UNBONDING_STAKE: u8 = 5;
-const V_UNBONDING_SHARES: u8 = 6;
-
-// Delegation fields.
-const D_SHARES: u8 = 0;
-const D_REWARD_DEBT: u8 = 1;
-const D_LOCKED_UNTIL: u8 = 2;
-const D_UNBONDING_SHARES: u8 = 3;
-const D_UNBONDING_UNTIL: u8 = 4;
-
-const ownerSlot = new StorageValue<Address>("owner");
-const unbondingPeriodSlot = new StorageValue<u64>("unbonding");
-const doubleSignSlot = new StorageValue<U128>("doubleSign");
-const downtimeSlot = new StorageValue<U128>("downtime");
-const validatorCount = new StorageValue<u32>("count");
-const validatorAt = new StorageMap<u32, Address>("at");
-const validators = new StorageMap<Address, bool>("v");
-const delegations = new StorageMap2<Address, Address, bool>("d");
-const owed = new StorageMap<Address, U128>("owed");
+import {
+  addReward,
+  D_LOCKED_UNTIL,
+  D_REWARD_DEBT,
+  D_SHARES,
+  D_UNBONDING_GENERATION,
+  D_UNBONDING_SHARES,
+  D_UNBONDING_UNTIL,
+  delegation,
+  doubleSignSlot,
+  downtimeSlot,
+  earnedPerShare,
+  endEmptyGenerations,
+  liveShares,
+  liveUnbondingShares,
+  MAX_VALIDATORS,
+  owed,
+  ownerSlot,
+  resetDebt,
+  settle,
+  unbondingPeriodSlot,
+  V_COMMISSION,
+  V_REGISTERED,
+  V_REWARD_REMAINDER,
+  V_SHARES,
+  V_STAKE,
+  V_UNBONDING_GENERATION,
+  V_UNBONDING_SHARES,
+  V_UNBONDING_STAKE,
+  validator,
+  validatorAt,
+  validatorCount,
+  validators,
+  WAD,
+} from "./pools";
 
 /** `doubleSignFraction`, `downtimeFraction`: slashing fractions, 1e18-scaled. */
 export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFraction: U128): void {
@@ -88,16 +88,6 @@ export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFra
   doubleSignSlot.set(doubleSignFraction);
   downtimeSlot.set(downtimeFraction);
   validatorCount.set(0);
-}
-
-function validator(v: Address): Fields {
-  const f = new Fields(validators.keyOf(v));
-  if (!f.get<bool>(V_REGISTERED, false)) NotRegistered(v);
-  return f;
-}
-
-function delegation(v: Address, d: Address): Fields {
-  return new Fields(delegations.keyOf(v, d));
 }
 
 /** Registers the caller as a validator with `commissionBps` (at most 10,000). */
@@ -115,26 +105,9 @@ export function register(commissionBps: u32): void {
   ValidatorRegistered(v, commissionBps);
 }
 
-// Rewards: settle a delegation's pending rewards into what the delegator is owed.
-
-function settle(vf: Fields, df: Fields, d: Address): void {
-  const shares = df.get<U128>(D_SHARES, U128.Zero);
-  const perShare = vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero);
-  const accrued = shares.mulDiv(perShare, WAD);
-  const debt = df.get<U128>(D_REWARD_DEBT, U128.Zero);
-  if (accrued.gt(debt)) owed.set(d, owed.get(d, U128.Zero).add(accrued.sub(debt)));
-}
-
-function resetDebt(vf: Fields, df: Fields): void {
-  df.set<U128>(
-    D_REWARD_DEBT,
-    df.get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD),
-  );
-}
-
 function bond(v: Address, vf: Fields, d: Address, amount: U128): U128 {
   const df = delegation(v, d);
-  settle(vf, df, d);
+  settle(v, vf, df, d);
   const stake = vf.get<U128>(V_STAKE, U128.Zero);
   const total = vf.get<U128>(V_SHARES, U128.Zero);
   const shares = total.isZero() || stake.isZero() ? amount : amount.mulDiv(total, stake);
@@ -154,9 +127,9 @@ function unbond(v: Address, vf: Fields, d: Address, shares: U128): U128 {
   const now = blockTime();
   const lockedUntil = df.get<u64>(D_LOCKED_UNTIL, 0);
   if (now < lockedUntil) Locked(lockedUntil, now);
+  settle(v, vf, df, d);
   const held = df.get<U128>(D_SHARES, U128.Zero);
   if (held.lt(shares)) InsufficientShares(held, shares);
-  settle(vf, df, d);
   const stake = vf.get<U128>(V_STAKE, U128.Zero);
   const total = vf.get<U128>(V_SHARES, U128.Zero);
   const amount = shares.mulDiv(stake, total);
@@ -196,7 +169,8 @@ export function undelegate(v: Address, shares: U128): u64 {
   vf.set<U128>(V_UNBONDING_STAKE, uStake.add(amount));
   vf.set<U128>(V_UNBONDING_SHARES, uTotal.add(uShares));
   const df = delegation(v, d);
-  df.set<U128>(D_UNBONDING_SHARES, df.get<U128>(D_UNBONDING_SHARES, U128.Zero).add(uShares));
+  df.set<U128>(D_UNBONDING_SHARES, liveUnbondingShares(vf, df).add(uShares));
+  df.set<u64>(D_UNBONDING_GENERATION, vf.get<u64>(V_UNBONDING_GENERATION, 0));
   const completesAt = blockTime() + unbondingPeriodSlot.get(0);
   df.set<u64>(D_UNBONDING_UNTIL, completesAt);
   Undelegated(v, d, amount, completesAt);
@@ -216,7 +190,7 @@ export function withdraw(v: Address): U128 {
   const vf = validator(v);
   const d = caller();
   const df = delegation(v, d);
-  const uShares = df.get<U128>(D_UNBONDING_SHARES, U128.Zero);
+  const uShares = liveUnbondingShares(vf, df);
   if (uShares.isZero()) NothingToWithdraw();
   const until = df.get<u64>(D_UNBONDING_UNTIL, 0);
   const now = blockTime();
@@ -236,6 +210,9 @@ export function withdraw(v: Address): U128 {
  * Rewards for `v` (the coin sent): the commission to the validator, the rest to its
  * delegators pro rata. The per-share accumulator is 1e18-scaled u128: a reward so large
  * against the validator's total shares that it would overflow reverts (`Overflow`), whole.
+ * What does not divide (rest × 1e18 plus the carried remainder, modulo the total shares)
+ * is carried to the next reward: delegators' accruals plus the remainder always equal
+ * what came in.
  */
 export function depositReward(v: Address): void {
   const vf = validator(v);
@@ -246,10 +223,7 @@ export function depositReward(v: Address): void {
   // With no delegators the whole reward is the validator's.
   if (total.isZero()) commission = amount;
   const rest = amount.sub(commission);
-  if (!rest.isZero()) {
-    const perShare = vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero);
-    vf.set<U128>(V_REWARD_PER_SHARE, perShare.add(rest.mulDiv(WAD, total)));
-  }
+  if (!rest.isZero()) addReward(vf, total, rest);
   owed.set(v, owed.get(v, U128.Zero).add(commission));
   RewardDeposited(v, amount, commission);
 }
@@ -259,7 +233,7 @@ export function claimRewards(v: Address): U128 {
   const d = caller();
   const vf = validator(v);
   const df = delegation(v, d);
-  settle(vf, df, d);
+  settle(v, vf, df, d);
   resetDebt(vf, df);
   const amount = owed.get(d, U128.Zero);
   owed.set(d, U128.Zero);
@@ -280,6 +254,7 @@ export function slash(v: Address, fraction: U128): void {
   const unbonding = uStake.mulDiv(fraction, WAD);
   vf.set<U128>(V_STAKE, stake.sub(bonded));
   vf.set<U128>(V_UNBONDING_STAKE, uStake.sub(unbonding));
+  endEmptyGenerations(v, vf);
   // The slashed coin stays in the contract, unspendable: it is burned.
   Slashed(v, fraction, bonded, unbonding);
 }
@@ -303,7 +278,7 @@ export function unbondingStake(v: Address): U128 {
 }
 
 export function sharesOf(v: Address, d: Address): U128 {
-  return delegation(v, d).get<U128>(D_SHARES, U128.Zero);
+  return liveShares(validator(v), delegation(v, d));
 }
 
 /** Stake currently backing `d`'s shares in `v`. */
@@ -311,7 +286,7 @@ export function stakeOf(v: Address, d: Address): U128 {
   const vf = validator(v);
   const total = vf.get<U128>(V_SHARES, U128.Zero);
   if (total.isZero()) return U128.Zero;
-  return delegation(v, d).get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_STAKE, U128.Zero), total);
+  return liveShares(vf, delegation(v, d)).mulDiv(vf.get<U128>(V_STAKE, U128.Zero), total);
 }
 
 /** Coin `d` is unbonding from `v` (after any slashing). */
@@ -319,19 +294,22 @@ export function unbondingOf(v: Address, d: Address): U128 {
   const vf = validator(v);
   const total = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
   if (total.isZero()) return U128.Zero;
-  return delegation(v, d)
-    .get<U128>(D_UNBONDING_SHARES, U128.Zero)
-    .mulDiv(vf.get<U128>(V_UNBONDING_STAKE, U128.Zero), total);
+  return liveUnbondingShares(vf, delegation(v, d)).mulDiv(vf.get<U128>(V_UNBONDING_STAKE, U128.Zero), total);
 }
 
 /** Rewards `d` would receive from `claimRewards(v)`. */
 export function pendingRewards(v: Address, d: Address): U128 {
   const vf = validator(v);
   const df = delegation(v, d);
-  const accrued = df.get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD);
+  const accrued = df.get<U128>(D_SHARES, U128.Zero).mulDiv(earnedPerShare(v, vf, df), WAD);
   const debt = df.get<U128>(D_REWARD_DEBT, U128.Zero);
   const fresh = accrued.gt(debt) ? accrued.sub(debt) : U128.Zero;
   return owed.get(d, U128.Zero).add(fresh);
+}
+
+/** Rewards of `v` carried to its next reward (1e18-scaled: divide by 1e18 for coin). */
+export function rewardRemainder(v: Address): U128 {
+  return validator(v).get<U128>(V_REWARD_REMAINDER, U128.Zero);
 }
 
 /** The `n` validators with the most bonded stake, largest first (ties: earlier registration first). */

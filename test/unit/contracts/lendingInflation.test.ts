@@ -23,7 +23,15 @@ function setup() {
   const oracle = chain.deploy("oracle", [3600n]);
   const lending = chain.deploy("lending", [oracle.address]);
   const weth = chain.deploy("token", ["WETH", "WETH", 18, 10n ** 30n, admin]);
-  const out = lending.send(admin, "listMarket", [weth.address, (75n * WAD) / 100n, WAD / 10n, 0n, 0n, 0n, WAD]);
+  const out = lending.send(admin, "listMarket", [
+    weth.address,
+    (75n * WAD) / 100n,
+    WAD / 10n,
+    0n,
+    0n,
+    0n,
+    WAD,
+  ]);
   assert.equal(out.receipt.status, "success", JSON.stringify(out.error));
   oracle.send(admin, "setPrice", [weth.address, 2000n * WAD]);
   for (const who of [attacker, victim]) {

@@ -223,3 +223,69 @@ describe("staking: remaining paths", () => {
     assert.equal(send(staking, admin, "depositReward", [v3], 0n).error?.name, "ZeroAmount");
   });
 });
+
+describe("staking: a pool slashed to nothing, and reward dust", () => {
+  it("after a 100% slash, old shares are worthless: a new delegation is not shared with them", () => {
+    const { chain, staking } = setup();
+    send(staking, alice, "delegate", [v3], 100n * WAD);
+    send(staking, admin, "depositReward", [v3], 10n * WAD); // v3 takes no commission
+    assert.equal(staking.send(admin, "slash", [v3, WAD]).receipt.status, "success");
+    assert.equal(staking.view("stakeOf", [v3, alice]), 0n);
+    send(staking, bob, "delegate", [v3], 100n * WAD);
+    assert.equal(staking.view("stakeOf", [v3, bob]), 100n * WAD, "the new delegation keeps its value");
+    assert.equal(staking.view("stakeOf", [v3, alice]), 0n, "the wiped shares get nothing from it");
+    assert.equal(staking.view("sharesOf", [v3, alice]), 0n);
+    assert.equal(staking.view("validatorStake", [v3]), 100n * WAD);
+    // Alice cannot take any of Bob's stake; the rewards earned before the slash stay hers.
+    const before = chain.state.balance(alice);
+    assert.equal(send(staking, alice, "undelegate", [v3, 1n]).error?.name, "InsufficientShares");
+    assert.equal(staking.view("pendingRewards", [v3, alice]), 10n * WAD);
+    assert.equal(send(staking, alice, "claimRewards", [v3]).value, 10n * WAD);
+    assert.equal(chain.state.balance(alice), before + 10n * WAD);
+    // Bob holds the whole pool: he gets all of it back, and all later rewards.
+    send(staking, admin, "depositReward", [v3], 5n * WAD);
+    assert.equal(staking.view("pendingRewards", [v3, bob]), 5n * WAD);
+    const shares = staking.view("sharesOf", [v3, bob]) as bigint;
+    send(staking, bob, "undelegate", [v3, shares]);
+    assert.equal(staking.view("unbondingOf", [v3, bob]), 100n * WAD);
+  });
+
+  it("after a 100% slash of the unbonding pool, a new unbonding is not shared with the wiped one", () => {
+    const { chain, staking } = setup();
+    send(staking, alice, "delegate", [v3], 100n * WAD);
+    send(staking, alice, "undelegate", [v3, staking.view("sharesOf", [v3, alice])]);
+    staking.send(admin, "slash", [v3, WAD]);
+    send(staking, bob, "delegate", [v3], 100n * WAD);
+    send(staking, bob, "undelegate", [v3, staking.view("sharesOf", [v3, bob])]);
+    assert.equal(staking.view("unbondingOf", [v3, bob]), 100n * WAD);
+    assert.equal(staking.view("unbondingOf", [v3, alice]), 0n);
+    chain.advance(21n * DAY);
+    assert.equal(send(staking, alice, "withdraw", [v3]).error?.name, "NothingToWithdraw");
+    assert.equal(send(staking, bob, "withdraw", [v3]).value, 100n * WAD);
+  });
+
+  it("reward dust below total shares / 1e18 is carried to the next reward, not lost", () => {
+    const { staking } = setup();
+    send(staking, alice, "delegate", [v3], 1_000n * WAD);
+    send(staking, bob, "delegate", [v3], 2_000n * WAD);
+    // 3,000e18 shares: a reward below 3,000 wei is less than one unit of the 1e18-scaled
+    // reward per share. Nine of 1,000 wei each must all reach the delegators.
+    for (let i = 0; i < 9; i++)
+      assert.equal(send(staking, admin, "depositReward", [v3], 1_000n).receipt.status, "success");
+    assert.equal(staking.view("pendingRewards", [v3, alice]), 3_000n);
+    assert.equal(staking.view("pendingRewards", [v3, bob]), 6_000n);
+    // Uneven amounts: what the delegators are owed plus the carried remainder (kept 1e18-scaled,
+    // a fraction of a wei per share unit) is always exactly what came in.
+    let deposited = 9_000n;
+    for (const amount of [1n, 2_999n, 7n, 12_345n, 1n]) {
+      assert.equal(send(staking, admin, "depositReward", [v3], amount).receipt.status, "success");
+      deposited += amount;
+      const paid =
+        (staking.view("pendingRewards", [v3, alice]) as bigint) +
+        (staking.view("pendingRewards", [v3, bob]) as bigint);
+      const carried = staking.view("rewardRemainder", [v3]) as bigint;
+      assert.ok(carried < 3_000n * WAD, "the remainder is below one unit per share");
+      assert.equal(paid * WAD + carried, deposited * WAD, `after a reward of ${amount}`);
+    }
+  });
+});
