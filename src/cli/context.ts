@@ -16,6 +16,7 @@ import {
   http,
   type KeySigner,
   multisigAccount,
+  parseUnits,
   passkeyAccount,
   passkeyKey,
   secp256k1Account,
@@ -26,6 +27,8 @@ import { devSigner } from "../sdk/devKeys.js";
 import { passkeySigner } from "../sdk/signers.js";
 import { keystoreDir, loadKey, type StoredKey } from "./keystore.js";
 import { type Out, output, UsageError } from "./output.js";
+
+const U128_MAX = (1n << 128n) - 1n;
 
 export interface GlobalOptions {
   rpc: string;
@@ -104,6 +107,46 @@ export function artifact(name: string): ContractArtifact {
   }
 }
 
+/** An amount of coin or tokens: whole units with `decimals` (or smallest units with --raw), 0 to 2^128 - 1. */
+export function amountOf(text: string, decimals: number, raw: boolean, what = "amount"): bigint {
+  const unit = raw
+    ? "an integer number of smallest units"
+    : `a number of whole units (up to ${decimals} decimals)`;
+  let value: bigint;
+  try {
+    value = raw ? BigInt(text.trim() === "" ? "x" : text) : parseUnits(text, decimals);
+  } catch {
+    throw new UsageError(`${what}: expected ${unit}, got ${JSON.stringify(text)}`);
+  }
+  if (value < 0n) throw new UsageError(`${what}: must not be negative, got ${text}`);
+  if (value > U128_MAX)
+    throw new UsageError(`${what}: ${text} is more than the largest amount (2^128 - 1 smallest units)`);
+  return value;
+}
+
+/**
+ * An integer argument: decimal digits, or digits with an exponent (`1000e6` = 1000 × 10^6,
+ * `1.5e18`), since contract methods take raw smallest units. Checked against `type`'s range.
+ */
+function integerArg(type: string, text: string, name: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE](\d+))?$/.exec(text);
+  const fraction = m?.[3] ?? "";
+  const exponent = Number(m?.[4] ?? 0);
+  if (m === null || fraction.length > exponent || exponent > 80)
+    throw new UsageError(
+      `argument ${name}: expected an integer (${type}) such as 1000 or 1000e6, got ${JSON.stringify(text)}`,
+    );
+  const value = BigInt(`${m[1]}${m[2]}${fraction.padEnd(exponent, "0")}`);
+  const bits = Number(type.slice(1));
+  const [min, max] =
+    type[0] === "u"
+      ? [0n, (1n << BigInt(bits)) - 1n]
+      : [-(1n << BigInt(bits - 1)), (1n << BigInt(bits - 1)) - 1n];
+  if (value < min || value > max)
+    throw new UsageError(`argument ${name}: ${text} is out of range for ${type} (${min} to ${max})`);
+  return value;
+}
+
 /** Parses one command-line argument by its ABI type. */
 export function parseArg(type: string, text: string, name: string): unknown {
   const fail = (expected: string): never => {
@@ -121,7 +164,7 @@ export function parseArg(type: string, text: string, name: string): unknown {
       parseArg(type.slice(0, -2), typeof v === "string" ? v : JSON.stringify(v), `${name}[${i}]`),
     );
   }
-  if (/^[ui]\d+$/.test(type)) return /^-?\d+$/.test(text) ? BigInt(text) : fail(`an integer (${type})`);
+  if (/^[ui]\d+$/.test(type)) return integerArg(type, text, name);
   if (type === "bool") return text === "true" ? true : text === "false" ? false : fail("true or false");
   if (type === "address")
     return /^0x[0-9a-fA-F]{40}$/.test(text) ? text.toLowerCase() : fail("an address (0x + 40 hex)");

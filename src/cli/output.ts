@@ -14,6 +14,7 @@ import {
   RpcRequestError,
   TransactionRejectedError,
   TransactionRevertedError,
+  TransportError,
   WeftClientError,
 } from "../sdk/client/index.js";
 
@@ -80,7 +81,12 @@ export function reportError(error: unknown, json: boolean): number {
   else if (error instanceof TransactionRejectedError) code = EXIT.rejected;
   else if (error instanceof TransactionRevertedError) code = EXIT.reverted;
   const details =
-    error instanceof WeftClientError || error instanceof UsageError ? error.details : ([] as string[]);
+    error instanceof WeftClientError || error instanceof UsageError ? [...error.details] : ([] as string[]);
+  if (error instanceof TransportError && error.status === undefined)
+    details.push(
+      "is a node running there? start one in another terminal with: npm start (or weft node)",
+      "or point the CLI at yours with --rpc <url> or WEFT_RPC=<url>",
+    );
   const message = error instanceof Error ? error.message : String(error);
   if (json) {
     const rpcCode = error instanceof RpcRequestError ? error.code : undefined;

@@ -10,9 +10,8 @@ import {
   createAccountCall,
   formatUnits,
   fundAccountCall,
-  parseUnits,
 } from "../../sdk/client/index.js";
-import { artifact, type Context, contextOf, keySigner, signerFor } from "../context.js";
+import { amountOf, artifact, type Context, contextOf, keySigner, signerFor } from "../context.js";
 import { keystoreDir, loadKey, type StoredKey, saveKey } from "../keystore.js";
 import { UsageError } from "../output.js";
 
@@ -34,7 +33,7 @@ async function createAndSave(
   const params = { factory, account: spec };
   const address = counterfactualAddress(params);
   const payer = await signerFor(ctx, opts.from);
-  const funded = parseUnits(opts.fund);
+  const funded = amountOf(opts.fund, 18, false, "--fund");
   const done = ctx.out.progress(`creating ${spec.kind} account ${address}`);
   try {
     const receipt = await ctx.client.sendAndWait({
@@ -50,6 +49,16 @@ async function createAndSave(
   } finally {
     done();
   }
+}
+
+/** An address as typed, a development account (devN) or a keystore key's account. */
+async function addressOf(ctx: Context, who: string): Promise<Address> {
+  if (/^0x[0-9a-fA-F]{40}$/.test(who)) return who.toLowerCase() as Address;
+  if (/^0x/i.test(who))
+    throw new UsageError(`${who} is not an address: an address is 0x + 40 hex digits`, [
+      "or name a development account (dev0) or a key (weft keys list)",
+    ]);
+  return (await signerFor(ctx, who)).address;
 }
 
 export function addAccountCommands(program: Command): void {
@@ -120,9 +129,7 @@ export function addAccountCommands(program: Command): void {
     .description("balance, nonce, code hash and genesis token balances of an address, devN or key name")
     .action(async (who: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const address = /^0x[0-9a-fA-F]{40}$/.test(who)
-        ? (who.toLowerCase() as Address)
-        : (await signerFor(ctx, who)).address;
+      const address = await addressOf(ctx, who);
       const state = await ctx.client.getAccount(address);
       const genesis = await ctx.client.genesis();
       const token = artifact("token").metadata;

@@ -5,18 +5,13 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { DEPLOY_ARGS, DEPLOY_METHOD, DEPLOY_TARGET } from "../../chain/executeEnvelope.js";
 import { encodeAbi } from "../../codec/abi.js";
-import type { Address } from "../../codec/address.js";
 import { encodeCall } from "../../codec/metadata.js";
 import { artifact, contextOf, parseArgs, signerFor } from "../context.js";
+import { contractBook } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
+import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../../../../scripts/build-contracts.mjs", import.meta.url));
-
-function target(text: string): Address {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(text))
-    throw new UsageError(`expected a contract address (0x + 40 hex), got ${text}`);
-  return text.toLowerCase() as Address;
-}
 
 export function addContractCommands(program: Command): void {
   program
@@ -28,7 +23,9 @@ export function addContractCommands(program: Command): void {
     });
   program
     .command("deploy <contract> [args...]")
-    .description("deploy a built contract (by name) from a smart account; args are its init arguments")
+    .description(
+      "deploy a built contract (by name) from a smart account; args are its init arguments, integers raw (1000e6 = 1000 × 10^6)",
+    )
     .requiredOption("--from <who>", "devN or a key name")
     .option("--salt <hex>", "32-byte salt (default random)")
     .action(async (name: string, args: string[], opts: { from: string; salt?: string }, cmd: Command) => {
@@ -63,13 +60,16 @@ export function addContractCommands(program: Command): void {
           ],
           decodeWith: [a.metadata],
         });
+        const { events } = await decodeReceipt(contractBook(ctx.client), receipt);
         done();
         ctx.out.result(
           {
             contract: name,
             address: receipt.contractAddress,
             txHash: receipt.txHash,
+            blockNumber: receipt.blockNumber,
             gasUsed: receipt.gasUsed,
+            events,
           },
           () => [
             `deployed ${name} at ${receipt.contractAddress} (block ${receipt.blockNumber}, gas ${receipt.gasUsed})`,
@@ -80,53 +80,60 @@ export function addContractCommands(program: Command): void {
       }
     });
   program
-    .command("call <address> <method> [args...]")
-    .description("call a read-only method; --abi names the contract's metadata (token, router...)")
-    .requiredOption("--abi <contract>", "the built contract whose metadata describes the method")
-    .action(async (at: string, method: string, args: string[], opts: { abi: string }, cmd: Command) => {
+    .command("call <contract> <method> [args...]")
+    .description(
+      "call a read-only method of a genesis contract (wusd, router...) or any address; integers are raw (1000e6 = 1000 × 10^6)",
+    )
+    .option(
+      "--abi <contract>",
+      "the built contract whose metadata describes it (needed only for code not built here)",
+    )
+    .action(async (at: string, method: string, args: string[], opts: { abi?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const meta = artifact(opts.abi).metadata;
+      const contract = await contractBook(ctx.client).resolve(at, opts.abi);
       const value = await ctx.client.readContract({
-        address: target(at),
-        metadata: meta,
+        address: contract.address,
+        metadata: contract.metadata,
         method,
-        args: parseArgs(meta, method, args),
+        args: parseArgs(contract.metadata, method, args),
       });
-      ctx.out.result({ result: value }, () => [
-        typeof value === "bigint"
-          ? value.toString()
-          : JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
-      ]);
+      ctx.out.result({ result: value }, () => [showValue(value)]);
     });
   program
-    .command("tx <address> <method> [args...]")
-    .description("send one method call as a transaction from a smart account")
-    .requiredOption("--abi <contract>", "the built contract whose metadata describes the method")
+    .command("tx <contract> <method> [args...]")
+    .description(
+      "send one method call of a genesis contract (wusd, router...) or any address as a transaction; integers are raw",
+    )
+    .option(
+      "--abi <contract>",
+      "the built contract whose metadata describes it (needed only for code not built here)",
+    )
     .requiredOption("--from <who>", "devN or a key name")
     .action(
       async (
         at: string,
         method: string,
         args: string[],
-        opts: { abi: string; from: string },
+        opts: { abi?: string; from: string },
         cmd: Command,
       ) => {
         const ctx = contextOf(cmd);
-        const meta = artifact(opts.abi).metadata;
+        const book = contractBook(ctx.client);
+        const contract = await book.resolve(at, opts.abi);
+        const parsed = parseArgs(contract.metadata, method, args);
         const account = await signerFor(ctx, opts.from);
-        const done = ctx.out.progress(`${opts.abi}.${method}`);
+        const done = ctx.out.progress(`${contract.name}.${method}`);
         try {
           const receipt = await ctx.client.writeContract({
             account,
-            address: target(at),
-            metadata: meta,
+            address: contract.address,
+            metadata: contract.metadata,
             method,
-            args: parseArgs(meta, method, args),
+            args: parsed,
           });
+          const decoded = await decodeReceipt(book, receipt, { metadata: contract.metadata, method });
           done();
-          ctx.out.result(receipt, () => [
-            `${opts.abi}.${method}: ${receipt.status} in block ${receipt.blockNumber} (tx ${receipt.txHash}, gas ${receipt.gasUsed})`,
-          ]);
+          printReceipt(ctx, decoded, `${contract.name}.${method}: ${receipt.status}`);
         } finally {
           done();
         }

@@ -3,43 +3,16 @@ import type { Command } from "commander";
 import { encodeAbi } from "../../codec/abi.js";
 import type { Address } from "../../codec/address.js";
 import { decodeReturn } from "../../codec/metadata.js";
-import { formatUnits, parseUnits, type Receipt } from "../../sdk/client/index.js";
-import { artifact, type Context, contextOf, signerFor } from "../context.js";
+import { formatUnits } from "../../sdk/client/index.js";
+import { amountOf, contextOf, signerFor } from "../context.js";
+import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
+import { decodeReceipt, printReceipt } from "../receipts.js";
 
 function address(text: string, what: string): Address {
   if (!/^0x[0-9a-fA-F]{40}$/.test(text))
     throw new UsageError(`${what}: expected an address (0x + 40 hex), got ${text}`);
   return text.toLowerCase() as Address;
-}
-
-function amountOf(text: string, decimals: number, raw: boolean): bigint {
-  try {
-    return raw ? BigInt(text) : parseUnits(text, decimals);
-  } catch {
-    throw new UsageError(
-      `amount: expected a number${raw ? " of smallest units" : ""}, got ${JSON.stringify(text)}`,
-    );
-  }
-}
-
-function reportReceipt(ctx: Context, receipt: Receipt, summary: string): void {
-  ctx.out.result(receipt, () => [
-    summary,
-    `  tx ${receipt.txHash} in block ${receipt.blockNumber}: ${receipt.status}, gas ${receipt.gasUsed}, fee ${formatUnits(receipt.fee)} coin`,
-  ]);
-}
-
-/** A genesis token by name (wusd, weth) or any token address. */
-async function tokenAddress(ctx: Context, token: string): Promise<Address> {
-  if (/^0x/.test(token)) return address(token, "token");
-  const genesis = await ctx.client.genesis();
-  const at = genesis.contracts[token.toLowerCase()] as Address | undefined;
-  if (at === undefined)
-    throw new UsageError(`no genesis contract named ${token}`, [
-      `known: ${Object.keys(genesis.contracts).join(", ")}`,
-    ]);
-  return at;
 }
 
 export function addTransferCommands(program: Command): void {
@@ -58,8 +31,9 @@ export function addTransferCommands(program: Command): void {
           account,
           calls: [{ target: address(to, "to"), method: "", value }],
         });
+        const decoded = await decodeReceipt(contractBook(ctx.client), receipt);
         done();
-        reportReceipt(ctx, receipt, `sent ${formatUnits(value)} coin to ${to}`);
+        printReceipt(ctx, decoded, `sent ${formatUnits(value)} coin to ${to}`);
       } finally {
         done();
       }
@@ -80,8 +54,8 @@ export function addTransferCommands(program: Command): void {
         cmd: Command,
       ) => {
         const ctx = contextOf(cmd);
-        const at = await tokenAddress(ctx, token);
-        const meta = artifact("token").metadata;
+        const book = contractBook(ctx.client);
+        const { address: at, metadata: meta } = await book.resolve(token, "token");
         const d = await ctx.client.call({ to: at, method: "decimals", args: new Uint8Array(0) });
         if (d.status !== "success") throw new UsageError(`${at} does not answer decimals(): is it a token?`);
         const decimals = Number(decodeReturn(meta, "decimals", Buffer.from(d.output.slice(2), "hex")));
@@ -100,8 +74,9 @@ export function addTransferCommands(program: Command): void {
             ],
             decodeWith: [meta],
           });
+          const decoded = await decodeReceipt(book, receipt, { metadata: meta, method: "transfer" });
           done();
-          reportReceipt(ctx, receipt, `transferred ${formatUnits(value, decimals)} of ${token} to ${to}`);
+          printReceipt(ctx, decoded, `transferred ${formatUnits(value, decimals)} of ${token} to ${to}`);
         } finally {
           done();
         }

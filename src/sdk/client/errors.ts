@@ -200,8 +200,9 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
-/** One line describing a call: `0xabc….method (value N)`. */
+/** One line describing a call: `0xabc….method (value N)`, or `coin transfer of N to 0xabc…` (no method). */
 export function describeCall(call: { target: Address; method: string; value?: bigint }): string {
+  if (call.method === "") return `coin transfer of ${call.value ?? 0n} to ${call.target}`;
   const value = call.value !== undefined && call.value > 0n ? ` (value ${call.value})` : "";
   return `${call.target}.${call.method}${value}`;
 }

@@ -104,7 +104,7 @@ function callView(registry, c, i, output) {
     output !== undefined && output !== "0x" && meta ? decodeReturnData(meta, c.method, output) : null;
   return html`<div class="call-box" data-call="${i}" data-method="${c.method}">
     <div class="call-head"><span class="muted">#${i}</span> ${addressLink(registry, c.target)}
-      <span class="method">.${c.method}</span>${
+      <span class="method">${c.method === "" ? "coin transfer" : `.${c.method}`}</span>${
         label
           ? html` <a class="muted small" href="#/contract/${c.target}">${label.artifact ?? label.name} contract</a>`
           : ""

@@ -168,7 +168,11 @@ export function callSummary(registry, calls) {
   if (!Array.isArray(calls) || calls.length === 0) return html`<span class="muted">–</span>`;
   const first = calls[0];
   const name = registry.label(first.target)?.name ?? short(first.target, 8, 4);
-  return html`<span class="call"><span class="muted">${name}.</span>${first.method}</span>${
+  const what =
+    first.method === ""
+      ? html`coin <span class="muted">→ ${name}</span>`
+      : html`<span class="muted">${name}.</span>${first.method}`;
+  return html`<span class="call">${what}</span>${
     calls.length > 1 ? html` <span class="muted">+${calls.length - 1}</span>` : ""
   }`;
 }

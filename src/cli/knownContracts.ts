@@ -1,0 +1,100 @@
+/**
+ * The contracts the CLI can name and decode without `--abi`: the genesis contracts, by
+ * name (`wusd`, `router`...) or address, and any contract whose code is a shipped
+ * artifact's (a token deployed with `weft deploy token`, a smart account), found by the
+ * code hash the node reports. `call`, `tx` and the decoding of receipts use it; `--abi`
+ * remains for contracts built outside this tree.
+ */
+import type { Address } from "../codec/address.js";
+import { toHex } from "../codec/bytes.js";
+import { keccak256 } from "../codec/hash.js";
+import type { ContractMetadata } from "../codec/metadata.js";
+import { GENESIS_ARTIFACTS, SHIPPED_ARTIFACTS } from "../node/explorer/index.js";
+import type { WeftClient } from "../sdk/client/index.js";
+import { artifact } from "./context.js";
+import { UsageError } from "./output.js";
+
+export interface KnownContract {
+  address: Address;
+  /** The genesis name (`wusd`) or, for any other contract, its artifact's name. */
+  name: string;
+  metadata: ContractMetadata;
+}
+
+export interface ContractBook {
+  /** `text` is a genesis name or an address; `abi` names the metadata when the book cannot tell. */
+  resolve(text: string, abi?: string): Promise<KnownContract>;
+  /** The contract at `address` when its metadata is known (genesis or shipped code), else undefined. */
+  at(address: Address): Promise<KnownContract | undefined>;
+}
+
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+
+export function contractBook(client: WeftClient): ContractBook {
+  let genesis: Promise<Record<string, Address>> | undefined;
+  const genesisContracts = () => {
+    genesis ??= client.genesis().then((g) => g.contracts);
+    return genesis;
+  };
+  let hashes: Map<string, string> | undefined;
+  /** keccak256 of each shipped artifact's code (0x hex) → the artifact's name (built ones only). */
+  const artifactByCodeHash = (): Map<string, string> => {
+    if (hashes !== undefined) return hashes;
+    hashes = new Map();
+    for (const name of SHIPPED_ARTIFACTS) {
+      try {
+        hashes.set(`0x${toHex(keccak256(artifact(name).code))}`, name);
+      } catch {
+        // Not built: contracts of that kind stay undecoded.
+      }
+    }
+    return hashes;
+  };
+  const cache = new Map<Address, Promise<KnownContract | undefined>>();
+
+  async function lookup(address: Address): Promise<KnownContract | undefined> {
+    const named = Object.entries(await genesisContracts()).find(([, a]) => a.toLowerCase() === address);
+    if (named !== undefined) {
+      const [name] = named;
+      return { address, name, metadata: artifact(GENESIS_ARTIFACTS[name] ?? name).metadata };
+    }
+    const { codeHash } = await client.getAccount(address);
+    const name = codeHash === null ? undefined : artifactByCodeHash().get(codeHash.toLowerCase());
+    return name === undefined ? undefined : { address, name, metadata: artifact(name).metadata };
+  }
+
+  const book: ContractBook = {
+    at(address) {
+      const key = address.toLowerCase() as Address;
+      let found = cache.get(key);
+      if (found === undefined) {
+        found = lookup(key);
+        cache.set(key, found);
+      }
+      return found;
+    },
+    async resolve(text, abi) {
+      let address: Address;
+      let name: string | undefined;
+      if (ADDRESS_RE.test(text)) address = text.toLowerCase() as Address;
+      else {
+        const contracts = await genesisContracts();
+        const entry = Object.entries(contracts).find(([n]) => n.toLowerCase() === text.toLowerCase());
+        if (entry === undefined)
+          throw new UsageError(`${JSON.stringify(text)} is neither an address nor a genesis contract`, [
+            `genesis contracts: ${Object.keys(contracts).join(", ")}`,
+            "an address is 0x + 40 hex digits",
+          ]);
+        [name, address] = [entry[0], entry[1].toLowerCase() as Address];
+      }
+      if (abi !== undefined) return { address, name: name ?? abi, metadata: artifact(abi).metadata };
+      const known = await book.at(address);
+      if (known === undefined)
+        throw new UsageError(`no metadata known for the contract at ${address}`, [
+          "name the built contract that describes it: --abi <name> (token, router, ...)",
+        ]);
+      return known;
+    },
+  };
+  return book;
+}
