@@ -1,8 +1,10 @@
 /** `weft node`: start a local single-node chain (see src/node/config.ts for every setting). */
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { ConfigError, envName, loadConfig, SETTINGS, type Setting } from "../node/config.js";
 import type { GenesisInfo } from "../node/genesis/genesis.js";
-import { createLogger, startNode } from "../node/server.js";
+import { createLogger } from "../node/logger.js";
+import { startNode } from "../node/server.js";
 
 const HELP: Record<Setting, string> = {
   dataDir: "chain database directory (default ./.weft/data)",
@@ -41,23 +43,41 @@ function optionKey(setting: Setting): string {
     .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function printBanner(genesis: GenesisInfo, url: string): void {
+/** This CLI's entry point (dist/src/cli/weft.js), for the banner's alias. */
+const WEFT_JS = fileURLToPath(new URL("./weft.js", import.meta.url));
+
+/** What `weft node` prints on stderr once it serves: where everything is, the keys, what to do next. */
+export function bannerLines(genesis: GenesisInfo, address: { url: string; wsUrl: string }): string[] {
+  const url = address.url.replace(/\/$/, "");
   const lines = [
     "",
     "Weft local chain",
-    `  RPC: ${url}`,
-    `  chain id: ${genesis.chainId}`,
+    `  JSON-RPC   ${url}  (WebSocket ${address.wsUrl})`,
+    `  explorer   ${url}/explorer`,
+    `  metrics    ${url}/metrics`,
+    `  chain id   ${genesis.chainId}`,
     "",
     "Development accounts (ed25519 smart accounts; never use these keys on a real network):",
   ];
   genesis.accounts.forEach((a, i) => {
-    lines.push(`  (${i}) ${a.address}`, `      secret key ${a.secretKey}`);
+    lines.push(`  dev${i}  ${a.address}`, `        secret key ${a.secretKey}`);
   });
-  lines.push("", "Contracts:");
-  for (const [name, address] of Object.entries(genesis.contracts))
-    lines.push(`  ${name.padEnd(17)} ${address}`);
-  lines.push("");
-  process.stderr.write(`${lines.join("\n")}\n`);
+  lines.push("", "Contracts (the CLI knows them by name):");
+  for (const [name, at] of Object.entries(genesis.contracts)) lines.push(`  ${name.padEnd(17)} ${at}`);
+  lines.push(
+    "",
+    "Next, in another terminal:",
+    `  alias weft="node ${WEFT_JS}"`,
+    ...(url === "http://127.0.0.1:8545" ? [] : [`  export WEFT_RPC=${url}`]),
+    "  weft account show dev0          balances of development account 0",
+    "  weft send 0x00000000000000000000000000000000000000ab 1.5 --from dev0",
+    `  weft call wusd balanceOf ${genesis.accounts[0]?.address ?? "<address>"}`,
+    `  open ${url}/explorer to watch blocks and transactions`,
+    'The README\'s "command line" section walks through keys, accounts, deploys and proofs.',
+    "Ctrl-C stops the node; starting it again resumes the chain.",
+    "",
+  );
+  return lines;
 }
 
 export function addNodeCommand(program: Command): void {
@@ -87,7 +107,7 @@ export function addNodeCommand(program: Command): void {
     }
     const logger = createLogger(config);
     const running = await startNode(config, logger);
-    printBanner(running.node.genesis, running.address.url);
+    process.stderr.write(`${bannerLines(running.node.genesis, running.address).join("\n")}\n`);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

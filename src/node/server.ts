@@ -4,11 +4,12 @@
  * blocks on the interval. `close` stops in the reverse order and flushes the database.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import { NODE_TOPICS, nodeMethods } from "./api/index.js";
 import { ChainNode } from "./chainNode.js";
 import type { NodeConfig } from "./config.js";
 import { explorerRoutes } from "./explorer/index.js";
+import { createLogger } from "./logger.js";
 import { NodeMetrics } from "./metrics.js";
 import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
 
@@ -19,9 +20,7 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-export function createLogger(config: Pick<NodeConfig, "logLevel">): Logger {
-  return pino({ level: config.logLevel, base: { service: "weft-node" } });
-}
+export { createLogger };
 
 export async function startNode(
   config: NodeConfig,
