@@ -1,18 +1,6 @@
 /**
- * The bots' command line.
- *
- *   node dist/src/sdk/bots/run.js backtest [--series file.csv|.json | --synthetic [--steps 240 --seed 7
- *        --volatility 0.006 --drift 0 --start 2000]] [--levels 10] [--lower p] [--upper p]
- *        [--spacing arithmetic|geometric] [--size 1] [--base 10] [--quote 25000] [--coin 1]
- *        [--pool 1000] [--gas-per-swap 500000] [--gas-price 1] [--json out.json]
- *   node dist/src/sdk/bots/run.js live [--url http://127.0.0.1:8545] [--account 0] [--seconds 20]
- *        [--tick-ms 1000] [--levels 10] [--lower p] [--upper p] [--size 0.5]
- *        [--nudge [--nudge-account 1] [--volatility 0.004] [--seed 7]] [--json out.json]
- *   node dist/src/sdk/bots/run.js generate [--steps 240 --seed 7 --volatility 0.006 --start 2000] [--out file.csv]
- *
- * The grid defaults to 10 levels over ±10% of the first price (backtest) or ±2% of the
- * pool's price (live). `--nudge` moves the pool along a synthetic random walk from another
- * dev account before each tick, so a quiet dev chain has prices to trade on.
+ * The bots' command line: `backtest`, `live` and `generate`, every option in `USAGE` below
+ * (what `--help` prints). Bad usage exits 2, a failed run 1.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -32,40 +20,86 @@ import {
 } from "./series.js";
 import type { Execution } from "./types.js";
 
-const USAGE = `usage: run.js backtest|live|generate [options] (see the top of src/sdk/bots/run.ts)`;
+const USAGE = `usage: npm run bots -- <command> [options]   (or: node dist/src/sdk/bots/run.js <command> ...)
 
-const { values: a, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    series: { type: "string" },
-    synthetic: { type: "boolean", default: false },
-    steps: { type: "string" },
-    seed: { type: "string" },
-    volatility: { type: "string" },
-    drift: { type: "string" },
-    start: { type: "string" },
-    levels: { type: "string", default: "10" },
-    lower: { type: "string" },
-    upper: { type: "string" },
-    spacing: { type: "string", default: "arithmetic" },
-    size: { type: "string" },
-    base: { type: "string", default: "10" },
-    quote: { type: "string", default: "25000" },
-    coin: { type: "string", default: "1" },
-    pool: { type: "string", default: "1000" },
-    "gas-per-swap": { type: "string", default: "500000" },
-    "gas-price": { type: "string", default: "1" },
-    json: { type: "string" },
-    url: { type: "string", default: "http://127.0.0.1:8545" },
-    account: { type: "string", default: "0" },
-    seconds: { type: "string", default: "20" },
-    "tick-ms": { type: "string", default: "1000" },
-    nudge: { type: "boolean", default: false },
-    "nudge-account": { type: "string", default: "1" },
-    out: { type: "string" },
-    help: { type: "boolean", default: false },
-  },
-});
+A grid-trading bot on the WETH/WUSD pool, replayed over a price series or live on a node.
+
+commands:
+  backtest   replay the grid over a price series (the recorded sample unless told otherwise)
+  live       trade on a running node's pool (start one first: npm start)
+  generate   write a synthetic price series as CSV
+
+backtest options:
+  --series <file.csv|.json>   prices to replay (default: the recorded WETH/WUSD sample)
+  --synthetic                 a random walk instead: --steps 240 --seed 7 --volatility 0.006 --drift 0 --start 2000
+  --base 10 --quote 25000 --coin 1 --pool 1000   starting balances and the pool's depth
+  --gas-per-swap 500000 --gas-price 1            the cost charged per swap
+
+live options:
+  --url http://127.0.0.1:8545   the node's JSON-RPC URL
+  --account 0                   the development account that trades
+  --seconds 20 --tick-ms 1000   how long to run and how often to look at the price
+  --nudge                       move the pool along a random walk from --nudge-account 1 before each tick
+                                (--volatility 0.004 --seed 7), so a quiet dev chain has prices to trade on
+
+generate options:
+  --steps 240 --seed 7 --volatility 0.006 --start 2000 [--out file.csv]
+
+grid options (backtest and live):
+  --levels 10 --lower <price> --upper <price> --spacing arithmetic|geometric --size <base per order>
+  the grid spans ±10% of the first price (backtest) or ±2% of the pool's price (live) unless told
+
+output:
+  --json <file>   also write the report as JSON
+  --help          this text
+
+examples:
+  npm run bots -- backtest
+  npm run bots -- live --seconds 20 --nudge`;
+
+const OPTIONS = {
+  series: { type: "string" },
+  synthetic: { type: "boolean", default: false },
+  steps: { type: "string" },
+  seed: { type: "string" },
+  volatility: { type: "string" },
+  drift: { type: "string" },
+  start: { type: "string" },
+  levels: { type: "string", default: "10" },
+  lower: { type: "string" },
+  upper: { type: "string" },
+  spacing: { type: "string", default: "arithmetic" },
+  size: { type: "string" },
+  base: { type: "string", default: "10" },
+  quote: { type: "string", default: "25000" },
+  coin: { type: "string", default: "1" },
+  pool: { type: "string", default: "1000" },
+  "gas-per-swap": { type: "string", default: "500000" },
+  "gas-price": { type: "string", default: "1" },
+  json: { type: "string" },
+  url: { type: "string", default: "http://127.0.0.1:8545" },
+  account: { type: "string", default: "0" },
+  seconds: { type: "string", default: "20" },
+  "tick-ms": { type: "string", default: "1000" },
+  nudge: { type: "boolean", default: false },
+  "nudge-account": { type: "string", default: "1" },
+  out: { type: "string" },
+  help: { type: "boolean", default: false },
+} as const;
+
+/** Bad usage exits 2 with the help text, like the weft command. */
+function usageError(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
+} catch (error) {
+  usageError(error instanceof Error ? error.message : String(error));
+}
+const { values: a, positionals } = parsed;
 
 function grid(firstPrice: number, width: number, size: string): GridStrategy {
   const lower = a.lower === undefined ? firstPrice * (1 - width) : Number(a.lower);
@@ -195,18 +229,16 @@ function generate(): void {
 }
 
 const command = positionals[0];
-if (a.help || command === undefined) {
+if (a.help) {
   console.log(USAGE);
-  process.exit(command === undefined && !a.help ? 1 : 0);
+  process.exit(0);
 }
+if (command === undefined) usageError("which command? backtest, live or generate");
 try {
   if (command === "backtest") await backtest();
   else if (command === "live") await live();
   else if (command === "generate") generate();
-  else {
-    console.error(`unknown command ${command}\n${USAGE}`);
-    process.exit(1);
-  }
+  else usageError(`unknown command ${command}: backtest, live or generate`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
