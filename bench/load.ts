@@ -76,6 +76,9 @@ if (url === undefined) {
     String(accounts),
     "--block-time-ms",
     "200",
+    // Measures the block timer's batching, not dev mode's block per arrival.
+    "--dev",
+    "off",
   ]);
   url = node.url;
   wsUrl = node.wsUrl;

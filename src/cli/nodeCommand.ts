@@ -14,6 +14,7 @@ const HELP: Record<Setting, string> = {
   workers: "engine worker threads (default: one per core)",
   admissionWorkers: "threads validating submitted transactions, 0 = main thread (default: one per core)",
   speedRule: "on | off: run blocks sequentially while that measures faster than parallel (default off)",
+  dev: "on | off: dev mode, a block per arriving transaction and the dev_* RPC methods (default on)",
   blockTimeMs: "produce a block this often when transactions wait (default 1000)",
   maxBlockTxs: "most transactions per block; a full block's worth is produced at once (default 10000)",
   blockGasLimit: "block gas limit (default 3000000000)",

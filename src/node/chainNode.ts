@@ -5,7 +5,9 @@
  * the stored Merkle root matches the head's state root and the chain id matches.
  *
  * Blocks are produced every `blockTimeMs` when transactions wait, or at once when a full
- * block's worth is ready. Listeners hear about new blocks and pending transactions (the
+ * block's worth is ready; in dev mode (`dev`) as soon as a transaction arrives (automine:
+ * what arrives within `AUTOMINE_DELAY_MS` shares a block). Block times come from `clock`,
+ * which dev mode's time travel moves (blockClock.ts). Listeners hear about new blocks and pending transactions (the
  * RPC subscriptions and metrics use them).
  */
 import type { BlockContext } from "../chain/blockContext.js";
@@ -20,6 +22,7 @@ import type { Storage } from "../state/storage.js";
 import { createVm, type Vm } from "../vm/vm.js";
 import { type AdmissionDeps, AdmissionError, admit, checkNew, offer, type PendingTx } from "./admission.js";
 import { AdmissionPool } from "./admissionPool.js";
+import { BlockClock } from "./blockClock.js";
 import { buildGenesis, type GenesisInfo } from "./genesis/genesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
 import {
@@ -57,6 +60,8 @@ export interface ChainNodeOptions {
   minParallelTxs?: number;
   /** The engine's speed rule (run blocks sequentially while that measures faster); default off. */
   speedRule?: boolean;
+  /** Dev mode: automine, and the dev_* methods may change the chain (config.ts `dev`). */
+  dev?: boolean;
   mempool?: Partial<MempoolConfig>;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
@@ -68,12 +73,18 @@ export class ChainNodeError extends Error {
   }
 }
 
+/** In dev mode, a block is mined this long after a transaction arrives (what arrives meanwhile shares it). */
+export const AUTOMINE_DELAY_MS = 2;
+
 type BlockListener = (produced: ProducedBlock) => void;
 type PendingListener = (tx: PoolTx<PendingTx>) => void;
 
 export class ChainNode {
   readonly mempool: Mempool<PendingTx>;
   readonly vm: Vm;
+  /** Where block times come from (the wall clock, moved by dev mode's time travel). */
+  readonly clock = new BlockClock();
+  private mineScheduled = false;
   /** Admission on this thread: a VM that records the signatures it verifies. */
   private readonly admissionVm: Vm;
   private readonly verified = { digests: [] as string[] };
@@ -110,6 +121,10 @@ export class ChainNode {
       if (db.head() === undefined) genesis = commitGenesis(db, options);
       if (genesis === undefined)
         throw new ChainNodeError(`${options.dataDir} has blocks but no genesis record`);
+      if (options.dev === true && genesis.kind !== undefined && genesis.kind !== "development")
+        throw new ChainNodeError(
+          `${options.dataDir} holds a chain with a ${genesis.kind} genesis: dev mode is only for the development genesis (start with --dev off)`,
+        );
       if (genesis.chainId !== options.chainId.toString()) {
         throw new ChainNodeError(
           `${options.dataDir} holds chain ${genesis.chainId}, not ${options.chainId}: use another data directory or --chain-id ${genesis.chainId}`,
@@ -142,7 +157,7 @@ export class ChainNode {
   }
 
   /** The context the next block will run with. */
-  nextBlock(nowMs = Date.now()): BlockContext {
+  nextBlock(nowMs = this.clock.nowMs()): BlockContext {
     return nextBlockContext(
       this.head(),
       this.options.chainId,
@@ -190,7 +205,34 @@ export class ChainNode {
   private admitted(record: PoolTx<PendingTx>): PoolTx<PendingTx> {
     for (const listener of this.pendingListeners) listener(record);
     if (this.mempool.size >= this.options.maxBlockTxs) this.produceSoon();
+    else if (this.options.dev === true) this.mineSoon();
     return record;
+  }
+
+  /** Automine: one block for whatever arrives within `AUTOMINE_DELAY_MS`. */
+  private mineSoon(): void {
+    if (this.mineScheduled) return;
+    this.mineScheduled = true;
+    setTimeout(() => {
+      this.mineScheduled = false;
+      this.produceSoon();
+    }, AUTOMINE_DELAY_MS);
+  }
+
+  /** Runs `work` when no block is being produced, and produces none until it ends (dev mode's changes). */
+  exclusive<T>(work: () => T | Promise<T>): Promise<T> {
+    const run = this.producing.then(() => {
+      if (this.closed) throw new ChainNodeError("the node is closed");
+      return work();
+    });
+    this.producing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Tells the block listeners about a committed block (the producer's, or one dev mode made). */
+  publish(produced: ProducedBlock): void {
+    this.clock.sealed(produced.block.header.time);
+    for (const listener of this.blockListeners) listener(produced);
   }
 
   onBlock(listener: BlockListener): () => void {
@@ -218,44 +260,47 @@ export class ChainNode {
 
   private async produceOne(): Promise<ProducedBlock | undefined> {
     if (this.closed) return undefined;
-    const produced = await produceBlock({
-      db: this.db,
-      state: this.state,
-      tree: this.tree,
-      mempool: this.mempool,
-      executor: {
-        executeBlock: (pre, txs, ctx) => this.engine.executeBlock(pre, txs, ctx),
-        stats: () => {
-          const s = this.engine.lastStats;
-          if (s === undefined) return undefined;
-          const out: ReturnType<BlockExecutor["stats"]> & object = {
-            mode: s.mode,
-            workers: this.engine.workers,
-            executions: s.executions,
-            validationAborts: s.validationAborts,
-            dependencyWaits: s.dependencyWaits,
-          };
-          if (s.fallbackReason !== undefined) out.fallbackReason = s.fallbackReason;
-          if (s.attempt !== undefined) out.attempt = s.attempt;
-          if (s.phases !== undefined) out.phases = s.phases;
-          if (s.workerMs !== undefined) out.workerMs = s.workerMs;
-          if (s.trace !== undefined) {
-            out.timeline = s.trace.tasks.slice(0, MAX_TIMELINE_TASKS);
-            if (s.trace.tasks.length > MAX_TIMELINE_TASKS) out.timelineTruncated = true;
-            out.conflicts = s.trace.conflicts.slice(0, 20).map((c) => ({ ...c, txs: c.txs.slice(0, 50) }));
-          }
-          return out;
+    const produced = await produceBlock(
+      {
+        db: this.db,
+        state: this.state,
+        tree: this.tree,
+        mempool: this.mempool,
+        executor: {
+          executeBlock: (pre, txs, ctx) => this.engine.executeBlock(pre, txs, ctx),
+          stats: () => {
+            const s = this.engine.lastStats;
+            if (s === undefined) return undefined;
+            const out: ReturnType<BlockExecutor["stats"]> & object = {
+              mode: s.mode,
+              workers: this.engine.workers,
+              executions: s.executions,
+              validationAborts: s.validationAborts,
+              dependencyWaits: s.dependencyWaits,
+            };
+            if (s.fallbackReason !== undefined) out.fallbackReason = s.fallbackReason;
+            if (s.attempt !== undefined) out.attempt = s.attempt;
+            if (s.phases !== undefined) out.phases = s.phases;
+            if (s.workerMs !== undefined) out.workerMs = s.workerMs;
+            if (s.trace !== undefined) {
+              out.timeline = s.trace.tasks.slice(0, MAX_TIMELINE_TASKS);
+              if (s.trace.tasks.length > MAX_TIMELINE_TASKS) out.timelineTruncated = true;
+              out.conflicts = s.trace.conflicts.slice(0, 20).map((c) => ({ ...c, txs: c.txs.slice(0, 50) }));
+            }
+            return out;
+          },
         },
+        chainId: this.options.chainId,
+        feeRecipient: this.options.feeRecipient,
+        minBaseFee: this.minBaseFee,
+        blockGasLimit: this.options.blockGasLimit,
+        maxBlockTxs: this.options.maxBlockTxs,
       },
-      chainId: this.options.chainId,
-      feeRecipient: this.options.feeRecipient,
-      minBaseFee: this.minBaseFee,
-      blockGasLimit: this.options.blockGasLimit,
-      maxBlockTxs: this.options.maxBlockTxs,
-    });
+      this.clock.nowMs(),
+    );
     if (produced === undefined) return undefined;
     for (const d of produced.dropped) this.log("warn", "dropped a transaction invalid at execution", d);
-    for (const listener of this.blockListeners) listener(produced);
+    this.publish(produced);
     return produced;
   }
 

@@ -20,6 +20,13 @@ export interface NodeConfig {
   admissionWorkers: number;
   /** The engine's speed rule: run blocks sequentially while that measures faster (default off). */
   speedRule: boolean;
+  /**
+   * Dev mode (default on: `weft node` runs a local chain with the development genesis): a
+   * block is mined as soon as a transaction arrives, and the `dev_*` RPC methods (snapshot,
+   * time travel, state edits, impersonation) answer. Off, they are refused. A chain whose
+   * genesis is not the development genesis never runs in dev mode (src/node/dev/README.md).
+   */
+  dev: boolean;
   /** A block is produced this often when transactions wait (and at once when a full block waits). */
   blockTimeMs: number;
   maxBlockTxs: number;
@@ -50,6 +57,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     workers: Math.max(1, availableParallelism()),
     admissionWorkers: Math.max(1, availableParallelism()),
     speedRule: false,
+    dev: true,
     blockTimeMs: 1_000,
     maxBlockTxs: 10_000,
     blockGasLimit: 3_000_000_000,
@@ -71,6 +79,7 @@ const SETTINGS = [
   "workers",
   "admissionWorkers",
   "speedRule",
+  "dev",
   "blockTimeMs",
   "maxBlockTxs",
   "blockGasLimit",
@@ -189,16 +198,16 @@ export function loadConfig(
   int("port", 0, 65_535, (n) => (config.port = n));
   int("workers", 1, 256, (n) => (config.workers = n));
   int("admissionWorkers", 0, 256, (n) => (config.admissionWorkers = n));
-  const speedRule = getIn(raw, "speedRule");
-  if (speedRule !== undefined) {
-    const on = speedRule === true || speedRule === "true" || speedRule === "on";
-    const off = speedRule === false || speedRule === "false" || speedRule === "off";
-    if (!on && !off)
-      problems.push(
-        `speedRule (${envName("speedRule")}): expected on or off, got ${JSON.stringify(speedRule)}`,
-      );
-    else config.speedRule = on;
-  }
+  const onOff = (s: Setting, set: (on: boolean) => void): void => {
+    const v = getIn(raw, s);
+    if (v === undefined) return;
+    const on = v === true || v === "true" || v === "on";
+    const off = v === false || v === "false" || v === "off";
+    if (!on && !off) problems.push(`${s} (${envName(s)}): expected on or off, got ${JSON.stringify(v)}`);
+    else set(on);
+  };
+  onOff("speedRule", (on) => (config.speedRule = on));
+  onOff("dev", (on) => (config.dev = on));
   int("blockTimeMs", 10, 3_600_000, (n) => (config.blockTimeMs = n));
   int("maxBlockTxs", 1, 100_000, (n) => (config.maxBlockTxs = n));
   int("blockGasLimit", 1_000_000, 1e15, (n) => (config.blockGasLimit = n));

@@ -37,6 +37,7 @@ export async function startNode(
     workers: config.workers,
     admissionWorkers: config.admissionWorkers,
     speedRule: config.speedRule,
+    dev: config.dev,
     blockTimeMs: config.blockTimeMs,
     maxBlockTxs: config.maxBlockTxs,
     blockGasLimit: config.blockGasLimit,

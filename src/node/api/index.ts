@@ -9,11 +9,19 @@ import type { ChainNode } from "../chainNode.js";
 import { invalidParams, type RpcHandler, type TopicSpec } from "../rpc/index.js";
 import type { LogJson } from "../store/records.js";
 import { chainMethods, logMatches, parseLogFilter } from "./chainMethods.js";
+import { contractMethods } from "./contractMethods.js";
+import { devMethods } from "./devMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
 
 export function nodeMethods(node: ChainNode): Record<string, RpcHandler> {
-  return { ...chainMethods(node), ...stateMethods(node), ...txMethods(node) };
+  return {
+    ...chainMethods(node),
+    ...stateMethods(node),
+    ...txMethods(node),
+    ...contractMethods(node),
+    ...devMethods(node),
+  };
 }
 
 export const NODE_TOPICS: Record<string, TopicSpec> = {

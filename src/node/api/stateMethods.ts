@@ -33,7 +33,7 @@ const CALL_GAS = 30_000_000;
 const ESTIMATE_MARGIN = 1.2;
 const ZERO: Address = "0x0000000000000000000000000000000000000000";
 
-function callsOf(value: unknown): Call[] {
+export function callsOf(value: unknown): Call[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 16)
     throw invalidParams("calls: expected 1 to 16 calls");
   return value.map((c, i) => {

@@ -43,6 +43,8 @@ export interface DevAccount {
 }
 
 export interface GenesisInfo {
+  /** "development" (this file's genesis; absent in records written before the field existed). */
+  kind?: string;
   chainId: string;
   time: number;
   accounts: DevAccount[];
@@ -139,7 +141,13 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
   }
   return {
     writes: s.writes,
-    info: { chainId: options.chainId.toString(), time: options.time, accounts, contracts: c },
+    info: {
+      kind: "development",
+      chainId: options.chainId.toString(),
+      time: options.time,
+      accounts,
+      contracts: c,
+    },
   };
 }
 

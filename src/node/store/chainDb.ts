@@ -16,7 +16,11 @@
  * | `receipts` | tx hash | `ReceiptJson` JSON |
  * | `logsByAddress` | address ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
  * | `logsByTopic` | topic ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
- * | `meta` | name (utf8) | JSON (`head`, `genesis`) |
+ * | `txsByAccount` | address ‖ block u64 ‖ tx u32 | empty (`accountIndex.ts`) |
+ * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata) |
+ *
+ * Dev mode may go back to an earlier block (`stageRewind`, `rewind.ts`): the blocks after
+ * it are removed in the same LMDB transaction that writes the state back.
  */
 import { mkdirSync } from "node:fs";
 import { type Database, open, type RootDatabase } from "lmdb";
@@ -25,8 +29,10 @@ import { utf8 } from "../../codec/bytes.js";
 import { lmdbStorage } from "../../state/lmdbStore.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
+import { accountTxPositions, indexBlockTxs } from "./accountIndex.js";
 import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
+import { type Rewind, writeRewind } from "./rewind.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
 
@@ -59,6 +65,19 @@ export interface ChainDb {
     to: number,
   ): Iterable<[number, number, number]>;
   meta<T>(name: string): T | undefined;
+  /** Writes one meta record now, in its own transaction (e.g. a contract's verified metadata). */
+  putMeta(name: string, value: unknown): void;
+  /** Positions (block, tx) of transactions touching `address`, newest first, before `before`. */
+  accountTxs(
+    address: string,
+    limit: number,
+    before?: { block: number; tx: number },
+  ): Array<{ block: number; tx: number }>;
+  /**
+   * Stages going back to block `to` (dev mode): the next `state.commit` (the write set that
+   * restores `to`'s state) also removes every later block and writes `merkleWrites`.
+   */
+  stageRewind(to: number, merkleWrites: NodeWrites): void;
   close(): Promise<void>;
 }
 
@@ -121,7 +140,9 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   const logsByAddress = sub("logsByAddress");
   const logsByTopic = sub("logsByTopic");
   const metaDb = sub("meta");
+  const txsByAccount = sub("txsByAccount");
   let staged: BlockCommit | undefined;
+  let rewind: Rewind | undefined;
   let headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
 
   const writeStaged = (commit: BlockCommit): void => {
@@ -141,6 +162,12 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
       value.set(raw, 12);
       txs.putSync(unhex(hash), value);
     });
+    indexBlockTxs(
+      txsByAccount,
+      n,
+      commit.rawTxs,
+      commit.receipts.map((r) => r.contractAddress),
+    );
     for (const receipt of commit.receipts) {
       receipts.putSync(unhex(receipt.txHash), json(receipt));
       for (const log of receipt.logs) {
@@ -156,12 +183,18 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   const state = lmdbStorage(stateDb, `${dir} (state)`, {
     transaction: (apply) => {
       const commit = staged;
+      const back = rewind;
       staged = undefined;
+      rewind = undefined;
+      let rewound: StoredBlock | undefined;
+      const dbs = { merkle: merkleDb, blocks, blockHashes, txs, receipts, logsByAddress, logsByTopic };
       root.transactionSync(() => {
         apply();
         if (commit !== undefined) writeStaged(commit);
+        if (back !== undefined) rewound = writeRewind({ ...dbs, txsByAccount, meta: metaDb }, back);
       });
       if (commit !== undefined) headCache = commit.block.header;
+      if (rewound !== undefined) headCache = rewound.header;
     },
   });
 
@@ -206,6 +239,18 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
       }
     },
     meta: <T>(name: string) => parse<T>(metaDb.getBinary(utf8(name))),
+    putMeta(name, value) {
+      metaDb.putSync(utf8(name), json(value));
+    },
+    accountTxs: (address, limit, before) => accountTxPositions(txsByAccount, address, limit, before),
+    stageRewind(to, merkleWrites) {
+      const head = headCache;
+      if (staged !== undefined || rewind !== undefined)
+        throw new ChainDbError("a block or a rewind is already staged and not committed");
+      if (head === undefined || to < 0 || to > head.number)
+        throw new ChainDbError(`cannot go back to block ${to}: the head is ${head?.number}`);
+      rewind = { to, from: head.number, merkleWrites };
+    },
     async close() {
       state.close();
       await root.close();

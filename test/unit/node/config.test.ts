@@ -50,6 +50,17 @@ describe("node configuration", () => {
     );
   });
 
+  it("dev mode is on by default, off from a file, the environment or a flag, and refuses anything else", () => {
+    assert.equal(loadConfig({}, {}).dev, true, "weft node runs a local development chain");
+    assert.equal(loadConfig({}, { WEFT_DEV: "off" }).dev, false);
+    assert.equal(loadConfig({ dev: "on" }, { WEFT_DEV: "off" }).dev, true, "the flag wins");
+    assert.throws(
+      () => loadConfig({ dev: "yes" }, {}),
+      (e: unknown) =>
+        e instanceof ConfigError && e.problems.some((p) => p.includes("WEFT_DEV") && p.includes('"yes"')),
+    );
+  });
+
   it("reports every bad value, unknown setting and unreadable file with the setting's name", () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-config-"));
     try {

@@ -1,0 +1,238 @@
+/**
+ * Dev mode's RPC methods (docs/rpc.md, "Dev mode"): automine's companions that Anvil users
+ * expect. Mining and time travel (`dev_mine`, `dev_increaseTime`,
+ * `dev_setNextBlockTimestamp`), snapshots (`dev_snapshot`, `dev_revert`), state edits
+ * (`dev_setBalance`, `dev_setCode`, `dev_setStorageAt`, each committed as a block of its
+ * own), impersonation (`dev_impersonateAccount`, `dev_stopImpersonatingAccount`, and
+ * `weft_sendTransaction` from an impersonated account). Outside dev mode every one of them
+ * answers `DEV_MODE_OFF` (-32040) and changes nothing.
+ */
+import type { TxEnvelope } from "../../chain/tx/envelope.js";
+import { DeployError } from "../../vm/errors.js";
+import { MAX_TX_GAS } from "../../vm/limits.js";
+import type { ChainNode } from "../chainNode.js";
+import { commitDevBlock, DevBlockError } from "../dev/devBlock.js";
+import { mineImpersonated } from "../dev/impersonation.js";
+import { Snapshots } from "../dev/snapshots.js";
+import { balanceWrites, codeWrites, storageWrites } from "../dev/stateEdits.js";
+import type { ProducedBlock } from "../producer.js";
+import { RpcError } from "../rpc/errors.js";
+import type { RpcHandler } from "../rpc/types.js";
+import { hex } from "../store/records.js";
+import { address, amount, bytes, object, positional, u64 } from "./params.js";
+import { callsOf } from "./stateMethods.js";
+
+/** JSON-RPC codes of dev mode's refusals. */
+export const DEV_ERROR_CODES = {
+  /** The node does not run in dev mode (`--dev off`, or a chain without the development genesis). */
+  DEV_MODE_OFF: -32040,
+  /** `weft_sendTransaction` from an account that is not impersonated. */
+  NOT_IMPERSONATED: -32041,
+  /** A timestamp before the head block's time. */
+  TIME_IN_PAST: -32042,
+  /** `dev_setCode` with code that could not be deployed. */
+  CODE_REJECTED: -32043,
+  /** An impersonated transaction that is invalid (nonce, funds, gas limit...). */
+  TX_INVALID: -32044,
+} as const;
+
+/** An unsigned transaction runs with at most this much gas unless it says otherwise. */
+const DEFAULT_GAS_LIMIT = 50_000_000n;
+/** `dev_mine` makes at most this many blocks per call. */
+const MAX_MINE = 10_000;
+
+function devOff(method: string): RpcError {
+  return new RpcError(
+    DEV_ERROR_CODES.DEV_MODE_OFF,
+    `${method} needs dev mode: this node runs with dev mode off (start it with --dev on, only for a development chain)`,
+    { reason: "DEV_MODE_OFF" },
+  );
+}
+
+function blockSummary(produced: ProducedBlock) {
+  return {
+    number: produced.block.header.number,
+    hash: produced.block.header.hash,
+    stateRoot: produced.block.header.stateRoot,
+  };
+}
+
+const DEV_METHOD_NAMES = [
+  "dev_mine",
+  "dev_increaseTime",
+  "dev_setNextBlockTimestamp",
+  "dev_snapshot",
+  "dev_revert",
+  "dev_setBalance",
+  "dev_setCode",
+  "dev_setStorageAt",
+  "dev_impersonateAccount",
+  "dev_stopImpersonatingAccount",
+  "weft_sendTransaction",
+] as const;
+
+export function devMethods(node: ChainNode): Record<string, RpcHandler> {
+  if (node.options.dev !== true) {
+    const refused: Record<string, RpcHandler> = {};
+    for (const name of DEV_METHOD_NAMES)
+      refused[name] = () => {
+        throw devOff(name);
+      };
+    return refused;
+  }
+  const snapshots = new Snapshots(node);
+  const impersonated = new Set<string>();
+  const editBlock = (writes: Parameters<typeof commitDevBlock>[1]) =>
+    node.exclusive(() => blockSummary(commitDevBlock(node, writes)));
+
+  const methods: Record<(typeof DEV_METHOD_NAMES)[number], RpcHandler> = {
+    /** [count?, intervalSeconds?] → { from, to }: mines `count` (default 1) empty blocks, `intervalSeconds` apart. */
+    async dev_mine(params) {
+      const [countParam, intervalParam] = positional(params, 0, 2, "[count?, intervalSeconds?]");
+      const count = countParam === undefined ? 1 : Number(u64(countParam, "count"));
+      if (count < 1 || count > MAX_MINE)
+        throw new RpcError(-32602, `count: expected 1 to ${MAX_MINE}, got ${count}`);
+      const interval =
+        intervalParam === undefined ? undefined : Number(u64(intervalParam, "intervalSeconds"));
+      return node.exclusive(() => {
+        const first = node.head().number + 1;
+        for (let i = 0; i < count; i++) {
+          if (interval !== undefined && i > 0) node.clock.setNext(node.head().time + interval);
+          commitDevBlock(node);
+        }
+        return { from: first, to: node.head().number };
+      });
+    },
+    /** [seconds] → the whole offset from the wall clock, in seconds: later blocks are that much later. */
+    dev_increaseTime(params) {
+      const [seconds] = positional(params, 1, 1, "[seconds]");
+      return node.clock.increase(Number(u64(seconds, "seconds")));
+    },
+    /** [timestamp] → timestamp: the next block's time, in seconds (not before the head's). */
+    dev_setNextBlockTimestamp(params) {
+      const [ts] = positional(params, 1, 1, "[timestamp]");
+      const time = Number(u64(ts, "timestamp"));
+      const head = node.head();
+      if (time < head.time)
+        throw new RpcError(
+          DEV_ERROR_CODES.TIME_IN_PAST,
+          `timestamp ${time} is before the head block ${head.number}'s time ${head.time}: block times never go back`,
+          { reason: "TIME_IN_PAST", headTime: head.time },
+        );
+      node.clock.setNext(time);
+      return time;
+    },
+    /** [] → id (a number): a snapshot of the chain as it is now. */
+    async dev_snapshot(params) {
+      positional(params, 0, 0, "[]");
+      return snapshots.take();
+    },
+    /** [id] → true, or false for an unknown id: back to that snapshot (it and later ones are then gone). */
+    async dev_revert(params) {
+      const [id] = positional(params, 1, 1, "[snapshotId]");
+      return snapshots.revert(Number(u64(id, "snapshotId")));
+    },
+    /** [address, amount] → the block that set it: the address's native balance becomes `amount`. */
+    async dev_setBalance(params) {
+      const [who, value] = positional(params, 2, 2, "[address, amount]");
+      return editBlock({ writes: balanceWrites(address(who, "address"), amount(value, "amount")) });
+    },
+    /** [address, wasmHex] → the block that set it, with the code hash: the address runs this code ("0x": no code). */
+    async dev_setCode(params) {
+      const [who, wasm] = positional(params, 2, 2, "[address, wasmHex]");
+      let edit: ReturnType<typeof codeWrites>;
+      try {
+        edit = codeWrites(address(who, "address"), bytes(wasm, "code"));
+      } catch (error) {
+        if (!(error instanceof DeployError)) throw error;
+        throw new RpcError(DEV_ERROR_CODES.CODE_REJECTED, `code rejected: ${error.message}`, {
+          reason: error.code,
+        });
+      }
+      const block = await editBlock({ writes: edit.writes });
+      return { ...block, codeHash: edit.codeHash === null ? null : hex(edit.codeHash) };
+    },
+    /** [address, storageKeyHex, valueHex] → the block that set it ("0x" value: deletes the slot). */
+    async dev_setStorageAt(params) {
+      const [who, key, value] = positional(params, 3, 3, "[address, storageKeyHex, valueHex]");
+      return editBlock({
+        writes: storageWrites(address(who, "address"), bytes(key, "storageKey"), bytes(value, "value")),
+      });
+    },
+    /** [address] → true: transactions from it are accepted without its authorisation. */
+    dev_impersonateAccount(params) {
+      const [who] = positional(params, 1, 1, "[address]");
+      impersonated.add(address(who, "address"));
+      return true;
+    },
+    /** [address] → whether it was impersonated. */
+    dev_stopImpersonatingAccount(params) {
+      const [who] = positional(params, 1, 1, "[address]");
+      return impersonated.delete(address(who, "address"));
+    },
+    /**
+     * [{ from, calls, nonceKey?, gasLimit?, maxFee?, priorityFee?, paymaster? }] → { hash,
+     * blockNumber, status }: an unsigned transaction from an impersonated account, mined at once.
+     */
+    async weft_sendTransaction(params) {
+      const [req] = positional(
+        params,
+        1,
+        1,
+        "[{ from, calls, nonceKey?, gasLimit?, maxFee?, priorityFee?, paymaster? }]",
+      );
+      const o = object(req, "transaction");
+      const from = address(o.from, "from");
+      if (!impersonated.has(from))
+        throw new RpcError(
+          DEV_ERROR_CODES.NOT_IMPERSONATED,
+          `${from} is not impersonated: call dev_impersonateAccount first, or sign the transaction and use weft_sendRawTransaction`,
+          { reason: "NOT_IMPERSONATED" },
+        );
+      const calls = callsOf(o.calls);
+      const nonceKey = o.nonceKey === undefined ? 0n : u64(o.nonceKey, "nonceKey");
+      const gasLimit = o.gasLimit === undefined ? DEFAULT_GAS_LIMIT : u64(o.gasLimit, "gasLimit");
+      if (gasLimit > BigInt(MAX_TX_GAS)) throw new RpcError(-32602, `gasLimit: at most ${MAX_TX_GAS}`);
+      const priorityFee = o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee");
+      const produced = await node.exclusive(() => {
+        const env: TxEnvelope = {
+          chainId: node.options.chainId,
+          sender: from,
+          nonceKey,
+          nonceSequence: node.nextSequence(from, nonceKey),
+          gasLimit,
+          maxFee:
+            o.maxFee === undefined
+              ? (node.nextBlock().baseFee ?? 0n) * 2n + priorityFee
+              : amount(o.maxFee, "maxFee"),
+          priorityFee,
+          calls,
+          auth: new Uint8Array(0),
+        };
+        if (o.paymaster !== undefined) {
+          const p = object(o.paymaster, "paymaster");
+          env.paymaster = {
+            address: address(p.address, "paymaster.address"),
+            data: p.data === undefined ? new Uint8Array(0) : bytes(p.data, "paymaster.data"),
+          };
+        }
+        try {
+          return mineImpersonated(node, impersonated, env);
+        } catch (error) {
+          if (error instanceof DevBlockError)
+            throw new RpcError(DEV_ERROR_CODES.TX_INVALID, `the transaction is invalid: ${error.message}`, {
+              reason: "TX_INVALID",
+            });
+          throw error;
+        }
+      });
+      const receipt = produced.receipts[0];
+      return {
+        hash: produced.block.txHashes[0],
+        blockNumber: produced.block.header.number,
+        status: receipt?.status,
+      };
+    },
+  };
+  return methods;
+}
