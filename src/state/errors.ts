@@ -1,6 +1,6 @@
-/** Errors of the state layer: a bad key or value, a closed store, a storage failure. */
+/** Errors of the state layer: a bad key or value, a closed store, a storage failure, a damaged LMDB file. */
 
-export type StateErrorCode = "BAD_KEY" | "BAD_VALUE" | "CLOSED" | "IO";
+export type StateErrorCode = "BAD_KEY" | "BAD_VALUE" | "CLOSED" | "IO" | "CORRUPT_FILE";
 
 export class StateError extends Error {
   readonly code: StateErrorCode;

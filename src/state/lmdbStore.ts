@@ -8,6 +8,7 @@ import { type Database, open } from "lmdb";
 import { fromHex, toHex } from "../codec/bytes.js";
 import { checkKey, checkValue, StateError } from "./errors.js";
 import type { StateKey, StateValue } from "./keys.js";
+import { checkLmdbFile } from "./lmdbHeader.js";
 import type { Storage, WriteSet } from "./storage.js";
 
 export interface LmdbStoreOptions {
@@ -49,6 +50,7 @@ function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
 
 /** @example const store = openLmdbStore(".weft/state"); store.commit(result.writeSet); */
 export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Storage {
+  checkLmdbFile(path);
   const db = io("open", () =>
     open<Uint8Array, Uint8Array>({
       path,
