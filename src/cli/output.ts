@@ -9,6 +9,7 @@
  * | 2 | bad usage or configuration (a flag, an argument, a key file) |
  * | 3 | the node refused the transaction (it never ran) |
  * | 4 | the transaction ran and reverted or ran out of gas |
+ * | 5 | `weft db check` found the chain database damaged |
  */
 import {
   RpcRequestError,
@@ -18,7 +19,7 @@ import {
   WeftClientError,
 } from "../sdk/client/index.js";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, reverted: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, reverted: 4, damaged: 5 } as const;
 
 export class UsageError extends Error {
   constructor(

@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { addAccountCommands } from "./commands/accounts.js";
 import { addBenchCommands } from "./commands/bench.js";
 import { addContractCommands } from "./commands/contracts.js";
+import { addDbCommands } from "./commands/db.js";
 import { addKeyCommands } from "./commands/keys.js";
 import { addProofCommand } from "./commands/proof.js";
 import { addTransferCommands } from "./commands/transfers.js";
@@ -37,6 +38,7 @@ addTransferCommands(program);
 addContractCommands(program);
 addProofCommand(program);
 addBenchCommands(program);
+addDbCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exit(reportError(error, process.argv.includes("--json")));

@@ -2,7 +2,9 @@
  * A running chain: the chain database, the Merkle tree, the parallel engine, the mempool
  * and the block producer, opened from a data directory. A new directory gets the
  * development genesis (block 0); an existing one resumes at its head, after checking that
- * the stored Merkle root matches the head's state root and the chain id matches.
+ * the stored Merkle root matches the head's state root and the chain id matches (and,
+ * with `checkDb: "full"`, every record: `store/checkDb.ts`). The node holds the data
+ * directory's lock (`store/dirLock.ts`) from open to close: a second node refuses.
  *
  * Blocks are produced every `blockTimeMs` when transactions wait, or at once when a full
  * block's worth is ready; in dev mode (`dev`) as soon as a transaction arrives (automine:
@@ -33,6 +35,8 @@ import {
   readSequence,
 } from "./producer.js";
 import { type ChainDb, openChainDb } from "./store/chainDb.js";
+import { checkChainDb } from "./store/checkDb.js";
+import { type DataDirLock, lockDataDir } from "./store/dirLock.js";
 import {
   type BlockHeader,
   blockHash,
@@ -63,18 +67,37 @@ export interface ChainNodeOptions {
   /** Dev mode: automine, and the dev_* methods may change the chain (config.ts `dev`). */
   dev?: boolean;
   mempool?: Partial<MempoolConfig>;
+  /** `full`: run `checkChainDb` (every record) before starting and refuse a damaged chain; default `off`. */
+  checkDb?: "off" | "full";
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
+/**
+ * `NO_GENESIS`, `CHAIN_ID`, `DEV_GENESIS`, `ROOT_MISMATCH`: the data directory holds no usable chain for
+ * these options; `DB_CHECK`: the full check found damage; `CLOSED`: the node is closed.
+ */
+export type ChainNodeErrorCode =
+  | "NO_GENESIS"
+  | "CHAIN_ID"
+  | "DEV_GENESIS"
+  | "ROOT_MISMATCH"
+  | "DB_CHECK"
+  | "CLOSED";
+
 export class ChainNodeError extends Error {
-  constructor(message: string) {
+  readonly code: ChainNodeErrorCode;
+  constructor(code: ChainNodeErrorCode, message: string) {
     super(message);
     this.name = "ChainNodeError";
+    this.code = code;
   }
 }
 
 /** In dev mode, a block is mined this long after a transaction arrives (what arrives meanwhile shares it). */
 export const AUTOMINE_DELAY_MS = 2;
+
+/** Problems shown in the startup check's error; `weft db check` lists them all. */
+const SHOWN_PROBLEMS = 10;
 
 type BlockListener = (produced: ProducedBlock) => void;
 type PendingListener = (tx: PoolTx<PendingTx>) => void;
@@ -102,6 +125,7 @@ export class ChainNode {
     readonly tree: MerkleTree,
     private readonly engine: ParallelEngine<Transaction, Receipt, BlockContext>,
     readonly genesis: GenesisInfo,
+    private readonly lock: DataDirLock,
   ) {
     this.mempool = new Mempool<PendingTx>(options.mempool ?? {});
     this.vm = createVm();
@@ -113,27 +137,52 @@ export class ChainNode {
     if (workers > 0) this.admission = new AdmissionPool(options.dataDir, workers, () => this.nextBlock());
   }
 
-  /** Opens (or creates, with the dev genesis) the chain in `options.dataDir`. */
+  /**
+   * Opens (or creates, with the dev genesis) the chain in `options.dataDir`, holding the
+   * directory's lock (`DataDirLockError` `LOCKED` when another process has it) until `close`.
+   */
   static async open(options: ChainNodeOptions): Promise<ChainNode> {
-    const db = openChainDb(options.dataDir);
+    const lock = lockDataDir(options.dataDir);
+    let db: ChainDb | undefined;
     try {
+      db = openChainDb(options.dataDir);
       let genesis = db.meta<GenesisInfo>("genesis");
       if (db.head() === undefined) genesis = commitGenesis(db, options);
       if (genesis === undefined)
-        throw new ChainNodeError(`${options.dataDir} has blocks but no genesis record`);
+        throw new ChainNodeError("NO_GENESIS", `${options.dataDir} has blocks but no genesis record`);
       if (options.dev === true && genesis.kind !== undefined && genesis.kind !== "development")
         throw new ChainNodeError(
+          "DEV_GENESIS",
           `${options.dataDir} holds a chain with a ${genesis.kind} genesis: dev mode is only for the development genesis (start with --dev off)`,
         );
       if (genesis.chainId !== options.chainId.toString()) {
         throw new ChainNodeError(
+          "CHAIN_ID",
           `${options.dataDir} holds chain ${genesis.chainId}, not ${options.chainId}: use another data directory or --chain-id ${genesis.chainId}`,
         );
+      }
+      if (options.checkDb === "full") {
+        const report = checkChainDb(db);
+        options.log?.(report.ok ? "info" : "error", "database check", {
+          ok: report.ok,
+          ...report.checked,
+          problems: report.problems.length,
+          ms: Math.round(report.ms),
+        });
+        if (!report.ok) {
+          const shown = report.problems.slice(0, SHOWN_PROBLEMS).map((p) => `\n  - ${p}`);
+          const more = report.problems.length - shown.length;
+          throw new ChainNodeError(
+            "DB_CHECK",
+            `the database check of ${options.dataDir} found ${report.problems.length} problem(s); the node will not start on a damaged chain:${shown.join("")}${more > 0 ? `\n  ... and ${more} more` : ""}\n  (weft db check --dir ${options.dataDir} lists them all)`,
+          );
+        }
       }
       const tree = new MerkleTree(db.merkle);
       const head = db.head() as BlockHeader;
       if (hex(tree.root()) !== head.stateRoot) {
         throw new ChainNodeError(
+          "ROOT_MISMATCH",
           `state root mismatch at block ${head.number}: stored tree ${hex(tree.root())}, header ${head.stateRoot}`,
         );
       }
@@ -145,9 +194,10 @@ export class ChainNode {
         speed: options.speedRule === true,
       });
       const state = await engine.attach(db.state);
-      return new ChainNode(options, db, state, tree, engine, genesis);
+      return new ChainNode(options, db, state, tree, engine, genesis, lock);
     } catch (error) {
-      await db.close();
+      await db?.close();
+      lock.release();
       throw error;
     }
   }
@@ -222,7 +272,7 @@ export class ChainNode {
   /** Runs `work` when no block is being produced, and produces none until it ends (dev mode's changes). */
   exclusive<T>(work: () => T | Promise<T>): Promise<T> {
     const run = this.producing.then(() => {
-      if (this.closed) throw new ChainNodeError("the node is closed");
+      if (this.closed) throw new ChainNodeError("CLOSED", "the node is closed");
       return work();
     });
     this.producing = run.catch(() => undefined);
@@ -321,6 +371,7 @@ export class ChainNode {
     await this.admission?.close();
     await this.engine.close();
     await this.db.close();
+    this.lock.release();
   }
 
   private log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {

@@ -27,6 +27,8 @@ export interface NodeConfig {
    * genesis is not the development genesis never runs in dev mode (src/node/dev/README.md).
    */
   dev: boolean;
+  /** `full`: check every record of the chain database at startup and refuse a damaged one (default `off`). */
+  checkDb: "off" | "full";
   /** A block is produced this often when transactions wait (and at once when a full block waits). */
   blockTimeMs: number;
   maxBlockTxs: number;
@@ -58,6 +60,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     admissionWorkers: Math.max(1, availableParallelism()),
     speedRule: false,
     dev: true,
+    checkDb: "off",
     blockTimeMs: 1_000,
     maxBlockTxs: 10_000,
     blockGasLimit: 3_000_000_000,
@@ -80,6 +83,7 @@ const SETTINGS = [
   "admissionWorkers",
   "speedRule",
   "dev",
+  "checkDb",
   "blockTimeMs",
   "maxBlockTxs",
   "blockGasLimit",
@@ -208,6 +212,12 @@ export function loadConfig(
   };
   onOff("speedRule", (on) => (config.speedRule = on));
   onOff("dev", (on) => (config.dev = on));
+  str(
+    "checkDb",
+    (v) => v === "off" || v === "full",
+    "off or full",
+    (v) => (config.checkDb = v as NodeConfig["checkDb"]),
+  );
   int("blockTimeMs", 10, 3_600_000, (n) => (config.blockTimeMs = n));
   int("maxBlockTxs", 1, 100_000, (n) => (config.maxBlockTxs = n));
   int("blockGasLimit", 1_000_000, 1e15, (n) => (config.blockGasLimit = n));

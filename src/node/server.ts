@@ -38,6 +38,7 @@ export async function startNode(
     admissionWorkers: config.admissionWorkers,
     speedRule: config.speedRule,
     dev: config.dev,
+    checkDb: config.checkDb,
     blockTimeMs: config.blockTimeMs,
     maxBlockTxs: config.maxBlockTxs,
     blockGasLimit: config.blockGasLimit,

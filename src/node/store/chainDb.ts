@@ -26,6 +26,7 @@ import { mkdirSync } from "node:fs";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
+import { checkLmdbFile } from "../../state/lmdbHeader.js";
 import { lmdbStorage } from "../../state/lmdbStore.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
@@ -78,15 +79,25 @@ export interface ChainDb {
    * restores `to`'s state) also removes every later block and writes `merkleWrites`.
    */
   stageRewind(to: number, merkleWrites: NodeWrites): void;
+  /** Every raw record of a named database in key order (for `checkChainDb`). */
+  scan(name: ChainDbName): Iterable<{ key: Uint8Array; value: Uint8Array }>;
   close(): Promise<void>;
 }
 
+/** `OPEN`: LMDB refused to open; `CORRUPT_FILE`: the data file's header pages are damaged; `STAGE`: misuse of `stageBlock`. */
+export type ChainDbErrorCode = "OPEN" | "CORRUPT_FILE" | "STAGE";
+
 export class ChainDbError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  readonly code: ChainDbErrorCode;
+  constructor(code: ChainDbErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "ChainDbError";
+    this.code = code;
   }
 }
+
+/** The named databases `scan` can walk. */
+export type ChainDbName = "state" | "merkle" | "blocks" | "blockHashes" | "txs" | "receipts" | "meta";
 
 function u64(n: number): Uint8Array {
   const out = new Uint8Array(8);
@@ -119,6 +130,12 @@ const EMPTY = new Uint8Array(0);
 export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}): ChainDb {
   let root: RootDatabase<Uint8Array, Uint8Array>;
   try {
+    // LMDB crashes the process on a damaged meta page: look at the header pages first.
+    checkLmdbFile(dir);
+  } catch (error) {
+    throw new ChainDbError("CORRUPT_FILE", (error as Error).message, { cause: error });
+  }
+  try {
     mkdirSync(dir, { recursive: true });
     root = open<Uint8Array, Uint8Array>({
       path: dir,
@@ -128,7 +145,9 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
     });
   } catch (error) {
-    throw new ChainDbError(`cannot open the chain database in ${dir}: ${String(error)}`, { cause: error });
+    throw new ChainDbError("OPEN", `cannot open the chain database in ${dir}: ${String(error)}`, {
+      cause: error,
+    });
   }
   const sub = (name: string): Bin => root.openDB({ name, keyEncoding: "binary", encoding: "binary" }) as Bin;
   const stateDb = sub("state");
@@ -141,6 +160,15 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   const logsByTopic = sub("logsByTopic");
   const metaDb = sub("meta");
   const txsByAccount = sub("txsByAccount");
+  const databases: Record<ChainDbName, Bin> = {
+    state: stateDb,
+    merkle: merkleDb,
+    blocks,
+    blockHashes,
+    txs,
+    receipts,
+    meta: metaDb,
+  };
   let staged: BlockCommit | undefined;
   let rewind: Rewind | undefined;
   let headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
@@ -202,11 +230,12 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
     state,
     merkle: { get: (id) => merkleDb.getBinary(utf8(id)) ?? undefined },
     stageBlock(commit) {
-      if (staged !== undefined) throw new ChainDbError("a block is already staged and not committed");
+      if (staged !== undefined)
+        throw new ChainDbError("STAGE", "a block is already staged and not committed");
       const head = headCache;
       const expected = head === undefined ? 0 : head.number + 1;
       if (commit.block.header.number !== expected)
-        throw new ChainDbError(`block ${commit.block.header.number} staged, expected ${expected}`);
+        throw new ChainDbError("STAGE", `block ${commit.block.header.number} staged, expected ${expected}`);
       staged = commit;
     },
     head: () => headCache,
@@ -246,10 +275,15 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
     stageRewind(to, merkleWrites) {
       const head = headCache;
       if (staged !== undefined || rewind !== undefined)
-        throw new ChainDbError("a block or a rewind is already staged and not committed");
+        throw new ChainDbError("STAGE", "a block or a rewind is already staged and not committed");
       if (head === undefined || to < 0 || to > head.number)
-        throw new ChainDbError(`cannot go back to block ${to}: the head is ${head?.number}`);
+        throw new ChainDbError("STAGE", `cannot go back to block ${to}: the head is ${head?.number}`);
       rewind = { to, from: head.number, merkleWrites };
+    },
+    *scan(name) {
+      // Copies: the range may hand out buffers it reuses.
+      for (const { key, value } of databases[name].getRange({}))
+        yield { key: Uint8Array.from(key), value: Uint8Array.from(value) };
     },
     async close() {
       state.close();

@@ -61,6 +61,18 @@ describe("node configuration", () => {
     );
   });
 
+  it("sets the startup database check (off or full) from the environment or a flag, and refuses anything else", () => {
+    assert.equal(loadConfig({}, {}).checkDb, "off", "off by default");
+    assert.equal(loadConfig({}, { WEFT_CHECK_DB: "full" }).checkDb, "full");
+    assert.equal(loadConfig({ checkDb: "off" }, { WEFT_CHECK_DB: "full" }).checkDb, "off", "the flag wins");
+    assert.throws(
+      () => loadConfig({ checkDb: "quick" }, {}),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.problems.some((p) => p.includes("WEFT_CHECK_DB") && p.includes('"quick"')),
+    );
+  });
+
   it("reports every bad value, unknown setting and unreadable file with the setting's name", () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-config-"));
     try {

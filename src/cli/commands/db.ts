@@ -1,0 +1,67 @@
+/**
+ * `weft db check`: check every record of a chain database on disk (no node needed): the
+ * state root recomputed from the whole state, every Merkle node's hash links, every
+ * block's links and roots (src/node/store/checkDb.ts). It takes the data directory's lock
+ * like a node does, so it refuses while a node runs on the directory (stop the node, or
+ * check a copy): a check reads many records and must not race a writer.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ChainDbError, openChainDb } from "../../node/store/chainDb.js";
+import { checkChainDb, type DbCheckReport } from "../../node/store/checkDb.js";
+import { lockDataDir } from "../../node/store/dirLock.js";
+import { lmdbDataFile } from "../../state/lmdbHeader.js";
+import { contextOf } from "../context.js";
+import { EXIT, UsageError } from "../output.js";
+
+async function checkDir(dir: string): Promise<DbCheckReport> {
+  const lock = lockDataDir(dir);
+  try {
+    let db: ReturnType<typeof openChainDb>;
+    try {
+      db = openChainDb(dir);
+    } catch (error) {
+      if (error instanceof ChainDbError && error.code === "CORRUPT_FILE") {
+        const checked = { stateRecords: 0, merkleNodes: 0, blocks: 0, txs: 0, receipts: 0 };
+        return { ok: false, head: undefined, checked, problems: [error.message], ms: 0 };
+      }
+      throw error;
+    }
+    try {
+      return checkChainDb(db);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+export function addDbCommands(program: Command): void {
+  const db = program.command("db").description("inspect a node's chain database on disk");
+  db.command("check")
+    .description(
+      "check every record of a chain database: the state root recomputed from the whole state, Merkle hash links, block links, tx and receipt roots; exits 5 when anything is wrong (refuses while a node runs on the directory)",
+    )
+    .option(
+      "--dir <dir>",
+      "the data directory (env WEFT_DATA_DIR, default ./.weft/data)",
+      process.env.WEFT_DATA_DIR ?? ".weft/data",
+    )
+    .action(async (opts: { dir: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const dir = resolve(opts.dir);
+      if (!existsSync(lmdbDataFile(dir))) throw new UsageError(`no chain database in ${dir}`);
+      const report = await checkDir(dir);
+      const c = report.checked;
+      ctx.out.result({ dir, ...report }, () => [
+        `${report.ok ? "ok" : "DAMAGED"}: ${dir}${report.head === undefined ? "" : ` (head block ${report.head})`}`,
+        `checked ${c.stateRecords} state records, ${c.merkleNodes} Merkle nodes, ${c.blocks} blocks, ${c.txs} transactions, ${c.receipts} receipts in ${(report.ms / 1000).toFixed(2)} s`,
+        ...(report.ok
+          ? []
+          : [`${report.problems.length} problem(s):`, ...report.problems.map((p) => `  - ${p}`)]),
+      ]);
+      if (!report.ok) process.exitCode = EXIT.damaged;
+    });
+}

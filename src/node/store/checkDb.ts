@@ -1,0 +1,177 @@
+/**
+ * The full check of a chain database (`weft db check`, and the node's `--check-db full`
+ * at startup). Opening a chain only compares the stored root node with the head's state
+ * root; this reads every record and recomputes what it can:
+ * - the state root from every state record, from scratch (`stateRootFrom`), against the
+ *   head's header and the stored tree's root;
+ * - every stored Merkle node's hash links and every leaf against its state value
+ *   (`checkStoredTree`);
+ * - every block: its stored hash recomputed, its parent hash = the previous block's hash,
+ *   the hash index, the tx root from its transaction hashes, each transaction's hash from
+ *   its raw bytes and position, each receipt, the receipts root and the gas used;
+ * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
+ * Every problem is collected (none throws), so one run lists all the damage.
+ */
+import { keccak256 } from "../../codec/hash.js";
+import { checkStoredTree, stateRootFrom } from "../../state/merkle/index.js";
+import type { ChainDb } from "./chainDb.js";
+import {
+  type BlockHeader,
+  blockHash,
+  hex,
+  type ReceiptJson,
+  receiptsRoot,
+  type StoredBlock,
+  txRoot,
+  ZERO_HASH,
+} from "./records.js";
+
+/** What `checkChainDb` read and found. */
+export interface DbCheckReport {
+  ok: boolean;
+  /** The head block's number (undefined for an empty database). */
+  head: number | undefined;
+  checked: { stateRecords: number; merkleNodes: number; blocks: number; txs: number; receipts: number };
+  /** One line per problem found. */
+  problems: string[];
+  ms: number;
+}
+
+const decoder = new TextDecoder();
+const count = (records: Iterable<unknown>): number => {
+  let n = 0;
+  for (const _ of records) n++;
+  return n;
+};
+
+/**
+ * Reads every record of `db` and reports every inconsistency (see the module comment).
+ * @example const report = checkChainDb(openChainDb(dir)); if (!report.ok) console.log(report.problems);
+ */
+export function checkChainDb(db: ChainDb): DbCheckReport {
+  const started = performance.now();
+  const problems: string[] = [];
+  const checked = { stateRecords: 0, merkleNodes: 0, blocks: 0, txs: 0, receipts: 0 };
+  const guard = <T>(what: string, read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push(`${what} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  };
+  const head = guard("the head record", () => db.head());
+  if (head === undefined) {
+    for (const name of ["state", "merkle", "blocks", "txs"] as const)
+      if (count(db.scan(name)) > 0)
+        problems.push(`there is no head block, but the ${name} database has records`);
+    return { ok: problems.length === 0, head: undefined, checked, problems, ms: performance.now() - started };
+  }
+
+  const fromScratch = hex(stateRootFrom(db.state.iterate("")));
+  const ids = (function* () {
+    for (const { key } of db.scan("merkle")) yield decoder.decode(key);
+  })();
+  const tree = checkStoredTree(db.merkle, db.state.iterate(""), ids);
+  problems.push(...tree.problems);
+  checked.stateRecords = tree.stateRecords;
+  checked.merkleNodes = tree.nodes;
+  if (fromScratch !== head.stateRoot)
+    problems.push(
+      `state root recomputed from the ${tree.stateRecords} state records is ${fromScratch}, but head block ${head.number} says ${head.stateRoot}`,
+    );
+  if (hex(tree.storedRoot) !== head.stateRoot)
+    problems.push(
+      `the stored Merkle root is ${hex(tree.storedRoot)}, but head block ${head.number} says ${head.stateRoot}`,
+    );
+
+  const chain = checkBlocks(db, head, problems, guard);
+  checked.blocks = chain.blocks;
+  checked.txs = chain.txs;
+  checked.receipts = chain.receipts;
+  const stored = { blocks: count(db.scan("blocks")), hashes: count(db.scan("blockHashes")) };
+  const storedTxs = count(db.scan("txs"));
+  const storedReceipts = count(db.scan("receipts"));
+  if (stored.blocks !== head.number + 1)
+    problems.push(
+      `${stored.blocks} blocks are stored for a chain of ${head.number + 1} (head ${head.number})`,
+    );
+  if (stored.hashes !== head.number + 1)
+    problems.push(`${stored.hashes} block hashes are indexed for a chain of ${head.number + 1}`);
+  if (storedTxs !== chain.txs)
+    problems.push(`${storedTxs} transactions are stored, the blocks hold ${chain.txs}`);
+  if (storedReceipts !== chain.txs)
+    problems.push(`${storedReceipts} receipts are stored, the blocks hold ${chain.txs} transactions`);
+  return { ok: problems.length === 0, head: head.number, checked, problems, ms: performance.now() - started };
+}
+
+/** Walks blocks 0..head, checking each one's links, roots, transactions and receipts. */
+function checkBlocks(
+  db: ChainDb,
+  head: BlockHeader,
+  problems: string[],
+  guard: <T>(what: string, read: () => T) => T | undefined,
+): { blocks: number; txs: number; receipts: number } {
+  let parent: string = ZERO_HASH;
+  let blocks = 0;
+  let txs = 0;
+  let found = 0;
+  for (let n = 0; n <= head.number; n++) {
+    const block = guard<StoredBlock | undefined>(`block ${n}`, () => db.block(n));
+    if (block === undefined) {
+      problems.push(`block ${n} is missing (head is ${head.number})`);
+      parent = "";
+      continue;
+    }
+    blocks++;
+    const h = block.header;
+    if (h.number !== n) problems.push(`block ${n} is stored with number ${h.number}`);
+    const recomputed = blockHash(h);
+    if (recomputed !== h.hash)
+      problems.push(`block ${n}: its header hashes to ${recomputed}, not its hash ${h.hash}`);
+    if (parent !== "" && h.parentHash !== parent)
+      problems.push(`block ${n}: parent hash ${h.parentHash}, but block ${n - 1} is ${parent}`);
+    parent = h.hash;
+    if (db.blockNumberOf(h.hash) !== n) problems.push(`block ${n}: its hash ${h.hash} is not indexed to it`);
+    if (n === head.number && JSON.stringify(h) !== JSON.stringify(head))
+      problems.push(`the head record differs from stored block ${n}'s header`);
+    if (h.txCount !== block.txHashes.length)
+      problems.push(`block ${n}: tx count ${h.txCount}, but it lists ${block.txHashes.length} transactions`);
+    if (txRoot(block.txHashes) !== h.txRoot)
+      problems.push(`block ${n}: its transactions do not hash to its tx root`);
+    const receipts: ReceiptJson[] = [];
+    block.txHashes.forEach((txHash, i) => {
+      txs++;
+      const tx = guard(`transaction ${txHash}`, () => db.tx(txHash));
+      if (tx === undefined) problems.push(`block ${n}: transaction ${i} (${txHash}) is missing`);
+      else {
+        if (tx.blockNumber !== n || tx.index !== i)
+          problems.push(
+            `transaction ${txHash} is stored at block ${tx.blockNumber} index ${tx.index}, not ${n}/${i}`,
+          );
+        if (hex(keccak256(tx.raw)) !== txHash)
+          problems.push(`transaction ${txHash}: its stored bytes hash differently`);
+      }
+      const receipt = guard(`receipt ${txHash}`, () => db.receipt(txHash));
+      if (receipt === undefined)
+        problems.push(`block ${n}: the receipt of transaction ${i} (${txHash}) is missing`);
+      else {
+        found++;
+        receipts.push(receipt);
+        const where = receipt.txHash === txHash && receipt.blockNumber === n && receipt.txIndex === i;
+        if (!where || receipt.blockHash !== h.hash)
+          problems.push(`receipt of ${txHash} names another transaction, block or position`);
+      }
+    });
+    if (receipts.length === block.txHashes.length) {
+      // Block 0 (genesis) has no receipts and a zero receipts root.
+      const expected = n === 0 && receipts.length === 0 ? ZERO_HASH : receiptsRoot(receipts);
+      if (expected !== h.receiptsRoot)
+        problems.push(`block ${n}: its receipts do not hash to its receipts root`);
+      const gas = receipts.reduce((sum, r) => sum + r.gasUsed, 0);
+      if (gas !== h.gasUsed)
+        problems.push(`block ${n}: gas used ${h.gasUsed}, its receipts add up to ${gas}`);
+    }
+  }
+  return { blocks, txs, receipts: found };
+}

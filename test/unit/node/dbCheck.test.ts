@@ -1,0 +1,225 @@
+/**
+ * `weft db check` and the node's `--check-db full`: a clean chain passes with every record
+ * counted; a byte flipped in a stored balance (written through LMDB directly, below every
+ * check of the node) is reported with the key, exits 5, and makes a full-check startup
+ * refuse; damage to a Merkle node, a block header, a parent link and a receipt is found too.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { utf8 } from "../../../src/codec/bytes.js";
+import { ChainNode, ChainNodeError } from "../../../src/node/chainNode.js";
+import { openChainDb } from "../../../src/node/store/chainDb.js";
+import { checkChainDb } from "../../../src/node/store/checkDb.js";
+import { type BlockHeader, unhex } from "../../../src/node/store/records.js";
+import { balanceKey } from "../../../src/state/keys.js";
+import { stateRootFrom } from "../../../src/state/merkle/index.js";
+import { buildChainDir, editRecord, flipByte } from "../../helpers/chainDir.js";
+
+const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
+
+interface Report {
+  ok: boolean;
+  head: number;
+  checked: { stateRecords: number; merkleNodes: number; blocks: number; txs: number; receipts: number };
+  problems: string[];
+}
+
+function dbCheck(
+  dir: string,
+  json = true,
+): { code: number | null; report: Report; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, ...(json ? ["--json"] : []), "db", "check", "--dir", dir], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return {
+    code: r.status,
+    report: (json ? JSON.parse(r.stdout) : {}) as Report,
+    out: r.stdout,
+    err: r.stderr,
+  };
+}
+
+const u64 = (n: number): Uint8Array => {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+};
+const editJson = (edit: (v: Record<string, unknown>) => void) => (value: Uint8Array) => {
+  const parsed = JSON.parse(Buffer.from(value).toString("utf8")) as Record<string, unknown>;
+  edit(parsed);
+  return utf8(JSON.stringify(parsed));
+};
+
+describe("chain database check", () => {
+  let base: string;
+  let clean: string;
+  let chain: Awaited<ReturnType<typeof buildChainDir>>;
+  let copies = 0;
+  const copy = () => {
+    const dir = join(base, `copy-${copies++}`);
+    cpSync(clean, dir, { recursive: true });
+    return dir;
+  };
+
+  before(async () => {
+    base = mkdtempSync(join(tmpdir(), "weft-dbcheck-"));
+    clean = join(base, "clean");
+    chain = await buildChainDir(clean, 2, 3);
+  });
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  it("a clean chain passes, every record counted, the root recomputed from the state", async () => {
+    const { code, report } = dbCheck(clean);
+    assert.equal(code, 0);
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.head, 2);
+    assert.equal(report.checked.blocks, 3);
+    assert.equal(report.checked.txs, 6);
+    assert.equal(report.checked.receipts, 6);
+    assert.ok(report.checked.stateRecords > 100, `${report.checked.stateRecords} state records`);
+    assert.ok(report.checked.merkleNodes >= 2 * report.checked.stateRecords - 1);
+    const db = openChainDb(clean);
+    try {
+      assert.equal(
+        `0x${Buffer.from(stateRootFrom(db.state.iterate(""))).toString("hex")}`,
+        chain.head.stateRoot,
+      );
+    } finally {
+      await db.close();
+    }
+    const human = dbCheck(clean, false);
+    assert.match(
+      human.out,
+      /^ok: .* \(head block 2\)\nchecked \d+ state records, \d+ Merkle nodes, 3 blocks/,
+    );
+  });
+
+  it("a byte flipped in a stored balance is reported, exits 5, and a full-check startup refuses", async () => {
+    const dir = copy();
+    const key = balanceKey(chain.accounts[0] as `0x${string}`);
+    await editRecord(dir, "state", Buffer.from(key, "hex"), (v) => flipByte(v, 0));
+
+    const { code, report } = dbCheck(dir);
+    assert.equal(code, 5);
+    assert.equal(report.ok, false);
+    assert.ok(
+      report.problems.some((p) => p.startsWith(`state key ${key}: its stored value hashes to`)),
+      report.problems.join("\n"),
+    );
+    assert.ok(report.problems.some((p) => p.startsWith("state root recomputed from the")));
+    assert.equal(report.problems.length, 2, report.problems.join("\n"));
+    const human = dbCheck(dir, false);
+    assert.match(human.out, /^DAMAGED: /);
+    assert.match(human.out, new RegExp(`  - state key ${key}: `));
+
+    // The default startup checks only the root node, which is intact: it would serve the value.
+    const options = {
+      dataDir: dir,
+      chainId: 1337n,
+      feeRecipient: "0x00000000000000000000000000000000000000fe" as const,
+      devAccounts: 3,
+      workers: 1,
+      blockTimeMs: 1_000,
+      maxBlockTxs: 1_000,
+      blockGasLimit: 1_000_000_000,
+    };
+    await (await ChainNode.open(options)).close();
+    await assert.rejects(
+      ChainNode.open({ ...options, checkDb: "full" }),
+      (e: unknown) =>
+        e instanceof ChainNodeError &&
+        e.code === "DB_CHECK" &&
+        e.message.includes("found 2 problem(s)") &&
+        e.message.includes(`state key ${key}`),
+    );
+    // The command: exits non-zero with the message, before serving anything.
+    const node = spawnSync(
+      process.execPath,
+      [CLI, "node", "--data-dir", dir, "--port", "0", "--check-db", "full", "--dev-accounts", "3"],
+      { encoding: "utf8", timeout: 120_000 },
+    );
+    assert.equal(node.status, 1, node.stderr);
+    assert.match(node.stderr, /the database check of .* found 2 problem\(s\); the node will not start/);
+    const env = spawnSync(
+      process.execPath,
+      [CLI, "node", "--data-dir", dir, "--port", "0", "--dev-accounts", "3"],
+      {
+        encoding: "utf8",
+        timeout: 120_000,
+        env: { ...process.env, WEFT_CHECK_DB: "full" },
+      },
+    );
+    assert.equal(env.status, 1, env.stderr);
+    assert.match(env.stderr, /found 2 problem\(s\)/);
+  });
+
+  it("finds a changed Merkle node, block header, parent link and missing receipt", async () => {
+    // A Merkle node below the root: its parent's link no longer matches.
+    const merkle = copy();
+    const db = openChainDb(merkle);
+    const ids = [...db.scan("merkle")].map((r) => Buffer.from(r.key).toString("utf8"));
+    await db.close();
+    const id = ids.find((i) => i.length === 4) as string;
+    await editRecord(merkle, "merkle", utf8(id), (v) => flipByte(v, v.length - 1));
+    const m = dbCheck(merkle).report;
+    assert.ok(
+      m.problems.some((p) => p.startsWith(`merkle node ${id} hashes to`)),
+      m.problems.join("\n"),
+    );
+
+    // A block's header changed: its hash no longer recomputes.
+    const header = copy();
+    await editRecord(
+      header,
+      "blocks",
+      u64(1),
+      editJson((b) => ((b.header as BlockHeader).gasUsed += 1)),
+    );
+    const h = dbCheck(header).report;
+    assert.ok(
+      h.problems.some((p) => p.startsWith("block 1: its header hashes to")),
+      h.problems.join("\n"),
+    );
+    assert.ok(h.problems.some((p) => p.startsWith("block 1: gas used")));
+
+    // A parent link broken: reported as such (besides the header's hash).
+    const link = copy();
+    await editRecord(
+      link,
+      "blocks",
+      u64(2),
+      editJson((b) => {
+        (b.header as BlockHeader).parentHash = `0x${"11".repeat(32)}`;
+      }),
+    );
+    const l = dbCheck(link).report;
+    assert.ok(
+      l.problems.some((p) => p.startsWith("block 2: parent hash 0x1111")),
+      l.problems.join("\n"),
+    );
+
+    // A receipt deleted.
+    const receipt = copy();
+    const tx = chain.txHashes[4] as string;
+    await editRecord(receipt, "receipts", unhex(tx), () => null);
+    const r = dbCheck(receipt);
+    assert.equal(r.code, 5);
+    assert.ok(r.report.problems.includes(`block 2: the receipt of transaction 1 (${tx}) is missing`));
+    assert.ok(r.report.problems.includes("5 receipts are stored, the blocks hold 6 transactions"));
+
+    // The in-process function agrees with the command.
+    const again = openChainDb(receipt);
+    try {
+      assert.deepEqual(checkChainDb(again).problems, r.report.problems);
+    } finally {
+      await again.close();
+    }
+  });
+});

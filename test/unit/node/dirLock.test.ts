@@ -1,0 +1,113 @@
+/**
+ * One process per data directory, with real processes: a second `weft node` on a directory
+ * in use exits non-zero with one line naming the directory and the holder's pid, and
+ * `weft db check` refuses too; once the node stops the lock is gone; a lock left by a
+ * killed node (dead pid) or by a pid now used by another process is taken over.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { DataDirLockError, LOCK_FILE, lockDataDir } from "../../../src/node/store/dirLock.js";
+import { rpc, startNodeProcess } from "../../helpers/nodeProcess.js";
+
+const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
+
+const weft = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
+
+describe("data directory lock", () => {
+  it("a second node on a directory in use refuses, naming the directory and the pid", {
+    timeout: 300_000,
+  }, async () => {
+    const base = mkdtempSync(join(tmpdir(), "weft-lock-"));
+    const dir = join(base, "data");
+    try {
+      const first = await startNodeProcess(dir);
+      try {
+        const pid = first.child.pid as number;
+        const second = weft("node", "--data-dir", dir, "--port", "0", "--dev-accounts", "4");
+        assert.equal(second.status, 1, second.stderr);
+        const lines = second.stderr.trim().split("\n");
+        assert.equal(lines.length, 1, second.stderr);
+        assert.equal(
+          lines[0],
+          `weft: data directory ${dir} is in use by another process (pid ${pid}, since ${
+            (JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")) as { since: string }).since
+          }): stop it first, or use another data directory`,
+        );
+        const check = weft("db", "check", "--dir", dir);
+        assert.equal(check.status, 1);
+        assert.match(check.stderr, new RegExp(`in use by another process \\(pid ${pid},`));
+        // The first node is unharmed and still producing.
+        const status = await rpc<{ head: { number: number } }>(first.url, "weft_status");
+        assert.ok(status.head.number >= 0);
+        // In this process too: the lock is held by a live pid.
+        assert.throws(
+          () => lockDataDir(dir),
+          (e: unknown) => e instanceof DataDirLockError && e.code === "LOCKED" && e.owner?.pid === pid,
+        );
+      } finally {
+        first.child.kill("SIGTERM");
+        assert.equal(await first.exited, 0);
+      }
+      assert.equal(existsSync(join(dir, LOCK_FILE)), false, "a clean stop removes the lock");
+      assert.equal(weft("db", "check", "--dir", dir).status, 0);
+
+      // Killed with SIGKILL: the lock stays, its pid is dead, the next node takes it over.
+      const killed = await startNodeProcess(dir);
+      killed.child.kill("SIGKILL");
+      await killed.exited;
+      assert.equal(existsSync(join(dir, LOCK_FILE)), true);
+      const next = await startNodeProcess(dir);
+      assert.equal(
+        (JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")) as { pid: number }).pid,
+        next.child.pid,
+      );
+      next.child.kill("SIGTERM");
+      assert.equal(await next.exited, 0);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("takes over a lock whose pid is now another process; keeps a foreign host's lock", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-lock-"));
+    try {
+      const file = join(dir, LOCK_FILE);
+      // This very process's pid, but recorded with another start time: the pid was reused.
+      const reused = {
+        pid: process.pid,
+        host: hostname(),
+        procStart: "1",
+        since: "2020-01-01T00:00:00.000Z",
+      };
+      writeFileSync(file, JSON.stringify(reused));
+      if (existsSync(`/proc/${process.pid}/stat`)) {
+        const lock = lockDataDir(dir);
+        assert.equal(
+          (JSON.parse(readFileSync(file, "utf8")) as { since: string }).since !== reused.since,
+          true,
+        );
+        // Held by this process now: a second take fails, release frees it.
+        assert.throws(
+          () => lockDataDir(dir),
+          (e: unknown) => e instanceof DataDirLockError && e.code === "LOCKED",
+        );
+        lock.release();
+        assert.equal(existsSync(file), false);
+      }
+      writeFileSync(file, JSON.stringify({ ...reused, host: `not-${hostname()}` }));
+      assert.throws(
+        () => lockDataDir(dir),
+        (e: unknown) =>
+          e instanceof DataDirLockError && e.code === "LOCKED" && /on host not-/.test(e.message),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
