@@ -8,6 +8,7 @@ import { createPublicKey, type KeyObject, verify as nodeVerify } from "node:cryp
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { type Address, addressFromBytes } from "./address.js";
 import { keccak256 } from "./hash.js";
+import { isStackOverflow } from "./stackOverflow.js";
 
 export class SignatureError extends Error {
   constructor(message: string) {
@@ -41,7 +42,8 @@ export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signat
   const key = cached(ed25519Keys, id, () => {
     try {
       return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: id }, format: "jwk" });
-    } catch {
+    } catch (error) {
+      if (isStackOverflow(error)) throw error;
       throw new SignatureError("not an ed25519 public key");
     }
   });
@@ -63,7 +65,8 @@ export function verifyP256(publicKey: Uint8Array, message: Uint8Array, signature
         },
         format: "jwk",
       });
-    } catch {
+    } catch (error) {
+      if (isStackOverflow(error)) throw error;
       throw new SignatureError("not a P-256 public key");
     }
   });
@@ -74,7 +77,8 @@ export function verifyP256(publicKey: Uint8Array, message: Uint8Array, signature
       { key, dsaEncoding: signature.length === 64 ? "ieee-p1363" : "der" },
       signature,
     );
-  } catch {
+  } catch (error) {
+    if (isStackOverflow(error)) throw error;
     return false;
   }
 }
@@ -98,7 +102,8 @@ export function recoverSecp256k1(digest: Uint8Array, signature: Uint8Array): Add
   try {
     const key = secp256k1.recoverPublicKey(recovered, digest, { prehash: false });
     return secp256k1Address(secp256k1.Point.fromBytes(key).toBytes(false));
-  } catch {
+  } catch (error) {
+    if (isStackOverflow(error)) throw error;
     return undefined;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { BlockContext } from "../chain/blockContext.js";
+import { WORKER_STACK_MB } from "../engine/parallel/protocol.js";
 import type { AdmissionRequest, WorkerVerdict } from "./admissionWorker.js";
 
 interface Waiting {
@@ -31,6 +32,7 @@ export class AdmissionPool {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(new URL("./admissionWorker.js", import.meta.url), {
         workerData: { dataDir },
+        resourceLimits: { stackSizeMb: WORKER_STACK_MB },
       });
       worker.on("message", (m: { id: number; verdicts: WorkerVerdict[] }) => {
         const done = this.pending.get(m.id);

@@ -8,7 +8,9 @@
  *    any) and the method.
  * 4. Classify how it ended: success; a revert (the contract's own, or a trap, or a host
  *    limit); out of gas (the gas counter went negative). Anything else is a node fault
- *    and is rethrown.
+ *    and is rethrown; V8's own stack running out is one (`VmFault("STACK_OVERFLOW")`):
+ *    the stack budget is sized to trap long before it (`limits.ts`), and a result that
+ *    depended on how much stack the thread had would differ between threads.
  * 5. On failure undo everything the frame did (storage, events, coin, nested calls).
  *
  * Gas: the frame gets `gasLimit`; gas used is what the counter lost (all of it when out
@@ -17,7 +19,9 @@
  */
 import { type Address, addressHex } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
+import { isStackOverflow } from "../codec/stackOverflow.js";
 import { codeHashKey, codeKey } from "../state/keys.js";
+import { VmFault } from "./errors.js";
 import { createFrame, type Frame, FrameAbort } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
 import type { BlockEnv } from "./hostFunctions.js";
@@ -106,6 +110,7 @@ export function runFrame(
     depth: req.depth,
   });
   frame.gas.value = req.gasLimit;
+  frame.stack.value = req.stackStart;
   session.frames.push(frame);
   session.active.add(targetHex);
   let warm: WarmInstance | undefined;
@@ -149,17 +154,17 @@ function classifyFailure(error: unknown, frame: Frame, gasLimit: number): CallOu
   }
   const gasUsed = gasLimit - gasLeft;
   if (error instanceof FrameAbort) return { status: "revert", data: error.data, gasUsed };
+  if (error instanceof VmFault) throw error;
+  if (isStackOverflow(error)) {
+    throw new VmFault("STACK_OVERFLOW", "V8's stack ran out before the contract's stack budget", [
+      `call depth ${frame.depth}, ${frame.stack.value} stack units in use (budget ${MAX_STACK_UNITS})`,
+    ]);
+  }
   if (frame.stack.value > MAX_STACK_UNITS) {
     return { status: "revert", data: vmError("Trap", ["string"], ["stack exhausted"]), gasUsed };
   }
   if (error instanceof WebAssembly.RuntimeError || error instanceof WebAssembly.LinkError) {
     return { status: "revert", data: vmError("Trap", ["string"], [error.message]), gasUsed };
-  }
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    // The stack budget is set so that this cannot happen; if it does, it is still a
-    // failure of this call and not of the node, but it is worth hearing about.
-    console.error(`weft vm: V8 stack overflow before the stack budget ran out (depth ${frame.depth})`);
-    return { status: "revert", data: vmError("Trap", ["string"], ["stack exhausted"]), gasUsed };
   }
   throw error;
 }

@@ -28,3 +28,22 @@ export class DeployError extends Error {
     this.details = details;
   }
 }
+
+export type VmFaultCode = "STACK_OVERFLOW";
+
+/**
+ * The VM could not finish a call for a reason of the node, not of the contract (V8's own
+ * stack ran out before the stack budget did). No result may be taken from such a run:
+ * it is thrown out of the VM, so the engine reruns the block sequentially or fails it,
+ * loudly, and an RPC call answers with an internal error.
+ */
+export class VmFault extends Error {
+  readonly code: VmFaultCode;
+  readonly details: string[];
+  constructor(code: VmFaultCode, message: string, details: string[] = []) {
+    super(message);
+    this.name = "VmFault";
+    this.code = code;
+    this.details = details;
+  }
+}

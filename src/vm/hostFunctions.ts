@@ -10,6 +10,7 @@ import type { Address } from "../codec/address.js";
 import { addressHex } from "../codec/address.js";
 import { keccak256, sha256 } from "../codec/hash.js";
 import { recoverSecp256k1, SignatureError, verifyEd25519, verifyP256 } from "../codec/signatures.js";
+import { isStackOverflow } from "../codec/stackOverflow.js";
 import type { Frame } from "./frame.js";
 import { FrameAbort } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
@@ -274,7 +275,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
         if (mLen > MAX_METHOD_NAME_BYTES) throw new Error("too long");
         method = utf8Decoder.decode(readBytes(f, methodPtr, mLen));
       } catch (e) {
-        if (e instanceof FrameAbort) throw e;
+        if (e instanceof FrameAbort || isStackOverflow(e)) throw e;
         f.lastCallData = vmError("NoSuchMethod", ["string"], ["<invalid method name>"]);
         return CALL_REVERT;
       }

@@ -1,5 +1,5 @@
 export type { CallOutcome, CallStatus } from "./callContract.js";
-export { DeployError, type DeployErrorCode } from "./errors.js";
+export { DeployError, type DeployErrorCode, VmFault, type VmFaultCode } from "./errors.js";
 export { GAS } from "./gasSchedule.js";
 export type { BlockEnv } from "./hostFunctions.js";
 export * as limits from "./limits.js";

@@ -91,6 +91,12 @@ export interface VmOptions extends ModuleCacheOptions {
   cache?: ModuleCache;
   /** Benchmarks only: count host calls and the time spent in them (adds timer overhead). */
   hostProfile?: HostProfile;
+  /**
+   * Benchmarks only (`bench/stackMargin.ts`): where the outermost frame's stack counter
+   * starts (0, always, in consensus). A large negative value moves the stack budget out
+   * of the way, so that V8's own stack limit is reached first and can be measured.
+   */
+  stackStart?: number;
   /** Told the digest of each signature this VM verified as valid (mempool admission records them). */
   onSignatureVerified?: (digest: string) => void;
 }
@@ -122,6 +128,7 @@ function profiled(
 /** @example const vm = createVm(); vm.call(new TxState(view), env, { caller, target, method: "transfer", ... }) */
 export function createVm(options: VmOptions = {}): Vm {
   const cache = options.cache ?? createModuleCache(options);
+  const stackStart = options.stackStart ?? 0;
   let session: Session | undefined;
 
   const current = (): Session => {
@@ -213,7 +220,7 @@ export function createVm(options: VmOptions = {}): Vm {
     instances: instances.stats,
     call(state, env, req) {
       return withSession(state, env, () =>
-        runFrame(current(), cache, instances, { ...req, depth: 0, stackStart: 0, isInit: false }),
+        runFrame(current(), cache, instances, { ...req, depth: 0, stackStart, isInit: false }),
       );
     },
     deploy(state, env, req) {
@@ -232,7 +239,7 @@ export function createVm(options: VmOptions = {}): Vm {
             value: 0n,
             gasLimit: req.gasLimit,
             depth: 0,
-            stackStart: 0,
+            stackStart,
             isInit: false,
           }),
         true,
@@ -262,7 +269,7 @@ export function createVm(options: VmOptions = {}): Vm {
       value: req.value,
       gasLimit: req.gasLimit,
       depth: 0,
-      stackStart: 0,
+      stackStart,
     });
     if (outcome.status !== "success") s.state.revertTo(snap);
     return outcome;

@@ -30,6 +30,7 @@ import {
   type ExecutorModuleSpec,
   type FromWorker,
   type ToWorker,
+  WORKER_STACK_MB,
 } from "./protocol.js";
 import { abortRun, EXECUTED } from "./scheduler.js";
 import {
@@ -127,7 +128,9 @@ export async function createParallelEngine<T, R, C>(
   let closing = false;
   const inbox: Array<Array<(m: FromWorker) => void>> = [];
   for (let id = 0; id < count; id++) {
-    const worker = new Worker(new URL("./worker.js", import.meta.url));
+    const worker = new Worker(new URL("./worker.js", import.meta.url), {
+      resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+    });
     const waiting: Array<(m: FromWorker) => void> = [];
     worker.on("message", (m: FromWorker) => waiting.shift()?.(m));
     worker.on("error", (error) => {

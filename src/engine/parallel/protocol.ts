@@ -44,6 +44,15 @@ export interface ContentionRule {
 
 export const DEFAULT_CONTENTION_RULE: ContentionRule = { minExecutions: 24, ratio: 0.25 };
 
+/**
+ * V8 stack of every worker thread that runs transactions, in MiB: stated, not left to
+ * Node's default. The executor's own limits must be reached long before any thread's real
+ * stack runs out (the VM's stack budget, `vm/limits.ts`, is sized for the main thread's
+ * 984 KiB, the smallest); `bench/stackMargin.ts` measures the margin on workers made
+ * with this size.
+ */
+export const WORKER_STACK_MB = 4;
+
 export type ToWorker =
   | {
       type: "init";

@@ -10,10 +10,13 @@
  * - Memory: `memory.grow` is replaced by a call to an injected function that charges
  *   `GAS.MEMORY_PAGE` per page first; the memory's maximum is capped at
  *   `MAX_MEMORY_PAGES`, so growing past it fails (returns -1) deterministically.
- * - Stack: every function adds its frame size (`FRAME_OVERHEAD_UNITS + params + locals`)
- *   to `__weft_stack` on entry and traps past `MAX_STACK_UNITS`; it subtracts it again on
- *   every way out (the body is wrapped in a block so a branch to the function's own label
- *   lands on the epilogue; `return` gets the epilogue inserted before it).
+ * - Stack: every function adds its frame size (`FRAME_OVERHEAD_UNITS + params + locals +
+ *   its maximum operand stack height`, `stackHeight.ts`) to `__weft_stack` on entry and
+ *   traps past `MAX_STACK_UNITS`; it subtracts it again on every way out (the body is
+ *   wrapped in a block so a branch to the function's own label lands on the epilogue;
+ *   `return` gets the epilogue inserted before it). The frame size counts every value V8
+ *   keeps in the function's machine frame, so the budget bounds the real stack
+ *   (`limits.ts` has the measured bound).
  * - Start: the start section is removed and its function called by the dispatcher
  *   (below), so the VM can set the counters before any contract code runs.
  * - Memory and data: the memory becomes an import the VM supplies from a pool of zeroed
@@ -28,6 +31,7 @@ import { type DataSegment, mergeSegments } from "./dataSegments.js";
 import type { Instruction } from "./instructions.js";
 import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32 } from "./opcodes.js";
 import { EXPORT_FUNC, EXPORT_GLOBAL, EXPORT_MEMORY, SECTION, SECTION_ORDER } from "./parseModule.js";
+import { maxStackHeight } from "./stackHeight.js";
 import { type ValidatedModule, validateModule } from "./validate.js";
 
 export const GAS_GLOBAL = "__weft_gas";
@@ -36,6 +40,9 @@ export const STACK_GLOBAL = "__weft_stack";
 export const CALL_EXPORT = "__weft_call";
 /** The import module the prepared module takes its memory from (the node's, not the contract's). */
 export const MEMORY_IMPORT_MODULE = "weft:memory";
+
+/** Values the injected metering code pushes on top of the contract's own (`chargeGas`). */
+const METERING_HEIGHT = 2;
 
 interface Indices {
   gas: number;
@@ -141,7 +148,8 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
           : type.results.length === 1
             ? { byte: type.results[0] as number }
             : { index: blockTypes.get(typeIndex) as number };
-      const units = FRAME_OVERHEAD_UNITS + type.params.length + body.localCount;
+      const height = maxStackHeight(parsed.bytes, instrs, type.results.length, parsed) + METERING_HEIGHT;
+      const units = FRAME_OVERHEAD_UNITS + type.params.length + body.localCount + height;
       const out = instrumentBody(parsed.bytes, body.start, body.codeStart, instrs, units, blockType, ix);
       code.u32(out.length).bytes(out);
     });
