@@ -8,8 +8,11 @@
  *   left is below the cost the counter is set to -1 and the module traps: the VM reads
  *   that as out of gas.
  * - Memory: `memory.grow` is replaced by a call to an injected function that charges
- *   `GAS.MEMORY_PAGE` per page first; the memory's maximum is capped at
- *   `MAX_MEMORY_PAGES`, so growing past it fails (returns -1) deterministically.
+ *   `GAS.MEMORY_PAGE` per page first; the memory's maximum is the contract's own, capped
+ *   at `MAX_MEMORY_PAGES`, and growing past it fails (returns -1) deterministically. The
+ *   injected function enforces it: the imported memory itself always declares
+ *   `MAX_MEMORY_PAGES`, the maximum of the pool's memories, so that a contract declaring
+ *   a smaller maximum still links.
  * - Stack: every function adds its frame size (`FRAME_OVERHEAD_UNITS + params + locals +
  *   its maximum operand stack height`, `stackHeight.ts`) to `__weft_stack` on entry and
  *   traps past `MAX_STACK_UNITS`; it subtracts it again on every way out (the body is
@@ -104,7 +107,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     .byte(EXPORT_MEMORY)
     .byte(1)
     .u32(memory.min)
-    .u32(maxPages)
+    .u32(MAX_MEMORY_PAGES)
     .finish();
   rebuilt.set(SECTION.import, appendToVector(original.get(SECTION.import), 1, memoryImport));
   original.delete(SECTION.memory);
@@ -130,7 +133,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
   let exportCount = 0;
   if (metering) {
     const ix: Indices = { gas: parsed.globalCount, stack: parsed.globalCount + 1, grow: functionBase };
-    added.push({ type: addType([VALTYPE_I32], [VALTYPE_I32]), body: growFunction(ix.gas) });
+    added.push({ type: addType([VALTYPE_I32], [VALTYPE_I32]), body: growFunction(ix.gas, maxPages) });
     const blockTypes = new Map<number, number>();
     for (const t of new Set(parsed.functionTypes)) {
       const type = parsed.types[t];
@@ -330,12 +333,12 @@ function instrumentBody(
   return w.finish();
 }
 
-/** `(pages) -> old size or -1`: charges for the pages, then grows. */
-function growFunction(gas: number): Uint8Array {
+/** `(pages) -> old size or -1`: charges for the pages, then grows up to `maxPages`. */
+function growFunction(gas: number, maxPages: number): Uint8Array {
   const w = new BinaryWriter().u32(0); // no locals
   const pageCost = () => w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(GAS.MEMORY_PAGE).byte(OP.i32Mul);
-  // if (pages > MAX_MEMORY_PAGES) return -1   (also keeps the multiplication below small)
-  w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(MAX_MEMORY_PAGES).byte(OP.i32GtU);
+  // if (pages > maxPages) return -1   (also keeps the multiplication below small)
+  w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(maxPages).byte(OP.i32GtU);
   w.byte(OP.if).byte(BLOCKTYPE_EMPTY).byte(OP.i32Const).s32(-1).byte(OP.return).byte(OP.end);
   // if (gas < pages * cost) { gas = -1; unreachable }
   w.byte(OP.globalGet).u32(gas);
@@ -349,10 +352,14 @@ function growFunction(gas: number): Uint8Array {
     .u32(gas)
     .byte(OP.unreachable);
   w.byte(OP.end);
-  // gas -= pages * cost; return memory.grow(pages)
+  // gas -= pages * cost
   w.byte(OP.globalGet).u32(gas);
   pageCost();
   w.byte(OP.i32Sub).byte(OP.globalSet).u32(gas);
+  // if (memory.size + pages > maxPages) return -1; return memory.grow(pages)
+  w.byte(OP.memorySize).byte(0).byte(OP.localGet).u32(0).byte(OP.i32Add);
+  w.byte(OP.i32Const).s32(maxPages).byte(OP.i32GtU);
+  w.byte(OP.if).byte(BLOCKTYPE_EMPTY).byte(OP.i32Const).s32(-1).byte(OP.return).byte(OP.end);
   w.byte(OP.localGet).u32(0).byte(OP.memoryGrow).byte(0).byte(OP.end);
   return w.finish();
 }

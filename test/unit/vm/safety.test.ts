@@ -55,6 +55,28 @@ describe("VM safety", () => {
     assertHealthy(probe);
   });
 
+  it("a contract declaring its own memory maximum runs, and grows up to that maximum only", () => {
+    const chain = new TestChain();
+    const code = wat(`(module (memory (export "memory") 1 3)
+      (func (export "grow")
+        (if (i32.ne (memory.grow (i32.const 2)) (i32.const 1)) (then unreachable))
+        (if (i32.ne (memory.grow (i32.const 1)) (i32.const -1)) (then unreachable))
+        (if (i32.ne (memory.size) (i32.const 3)) (then unreachable))))`);
+    const deployed = chain.runOne({
+      kind: "deploy",
+      from: alice,
+      code,
+      args: new Uint8Array(0),
+      value: 0n,
+      gasLimit: 5_000_000,
+      gasPrice: 1n,
+    });
+    assert.equal(deployed.status, "success");
+    const to = deployed.contractAddress as `0x${string}`;
+    const tx = { kind: "call" as const, from: alice, to, method: "grow", args: new Uint8Array(0), value: 0n };
+    assert.equal(chain.runOne({ ...tx, gasLimit: 5_000_000, gasPrice: 1n }).status, "success");
+  });
+
   it("huge return data reverts with ReturnDataTooLarge", () => {
     const { probe } = setup();
     assert.equal((probe.view("bigReturn", [1000]) as Uint8Array).length, 1000);
