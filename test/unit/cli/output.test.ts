@@ -12,7 +12,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { explorerStaticDir } from "../../../src/node/explorer/index.js";
 import { describeCall } from "../../../src/sdk/client/errors.js";
 import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
 
@@ -155,6 +156,22 @@ describe("messages for people", () => {
   it("a coin send is described as a coin transfer, not as a call with an empty method", () => {
     assert.equal(describeCall({ target: TO, method: "", value: 5n }), `coin transfer of 5 to ${TO}`);
     assert.equal(describeCall({ target: TO, method: "transfer" }), `${TO}.transfer`);
+  });
+
+  it("the explorer lists a coin send as coin to its recipient, not as an empty method", async () => {
+    const dir = explorerStaticDir();
+    assert.ok(dir !== undefined);
+    const values = (await import(pathToFileURL(join(dir, "values.js")).href)) as {
+      callSummary(registry: unknown, calls: unknown[]): { text: string };
+    };
+    const registry = { label: () => ({ name: "dev1" }) };
+    const coin = values.callSummary(registry, [{ target: TO, method: "", value: "5", args: "0x" }]).text;
+    assert.match(coin, /coin <span class="muted">→ dev1<\/span>/);
+    assert.doesNotMatch(coin, /dev1\.</);
+    const call = values.callSummary(registry, [
+      { target: TO, method: "transfer", value: "0", args: "0x" },
+    ]).text;
+    assert.match(call, /dev1\.<\/span>transfer/);
   });
 
   it("the bots' --help lists the commands and options, not a source file", () => {
