@@ -2,8 +2,8 @@
  * The contracts the CLI can name and decode without `--abi`: the genesis contracts, by
  * name (`wusd`, `router`...) or address, and any contract whose code is a shipped
  * artifact's (a token deployed with `weft deploy token`, a smart account), found by the
- * code hash the node reports. `call`, `tx` and the decoding of receipts use it; `--abi`
- * remains for contracts built outside this tree.
+ * code hash the node reports, or whose metadata was verified with the node (`weft verify`).
+ * `call`, `tx` and the decoding of receipts use it; `--abi` remains for the rest.
  */
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
@@ -60,7 +60,14 @@ export function contractBook(client: WeftClient): ContractBook {
     }
     const { codeHash } = await client.getAccount(address);
     const name = codeHash === null ? undefined : artifactByCodeHash().get(codeHash.toLowerCase());
-    return name === undefined ? undefined : { address, name, metadata: artifact(name).metadata };
+    if (name !== undefined) return { address, name, metadata: artifact(name).metadata };
+    if (codeHash === null) return undefined;
+    // Code verified with `weft verify` (the node checked the metadata against it).
+    const verified = await client.request<{ name: string; metadata: ContractMetadata } | null>(
+      "weft_getContractMetadata",
+      [address],
+    );
+    return verified === null ? undefined : { address, name: verified.name, metadata: verified.metadata };
   }
 
   const book: ContractBook = {

@@ -11,6 +11,7 @@ import { addDbCommands } from "./commands/db.js";
 import { addKeyCommands } from "./commands/keys.js";
 import { addProofCommand } from "./commands/proof.js";
 import { addTransferCommands } from "./commands/transfers.js";
+import { addVerifyCommand } from "./commands/verify.js";
 import { addNodeCommand } from "./nodeCommand.js";
 import { EXIT, reportError } from "./output.js";
 
@@ -36,6 +37,7 @@ addKeyCommands(program);
 addAccountCommands(program);
 addTransferCommands(program);
 addContractCommands(program);
+addVerifyCommand(program);
 addProofCommand(program);
 addBenchCommands(program);
 addDbCommands(program);

@@ -24,7 +24,7 @@ export interface NodeConfig {
    * Dev mode (default on: `weft node` runs a local chain with the development genesis): a
    * block is mined as soon as a transaction arrives, and the `dev_*` RPC methods (snapshot,
    * time travel, state edits, impersonation) answer. Off, they are refused. A chain whose
-   * genesis is not the development genesis never runs in dev mode (src/node/dev/README.md).
+   * genesis is not the development genesis never runs in dev mode (docs/rpc.md, "Dev mode").
    */
   dev: boolean;
   /** `full`: check every record of the chain database at startup and refuse a damaged one (default `off`). */

@@ -30,6 +30,7 @@ import {
   wusd,
 } from "../../helpers/explorerSession.js";
 import { detailPageTests } from "./explorerDetailPages.js";
+import { userContractTests } from "./explorerUserContract.js";
 import { colourStats, decodePng, differingShare, isPng } from "./png.js";
 
 describe("explorer in a browser", { skip: browserSkip() }, () => {
@@ -171,6 +172,7 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
     }
   });
   detailPageTests();
+  userContractTests();
 
   it("took screenshots that are real, different images", () => {
     for (const name of [

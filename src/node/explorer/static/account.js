@@ -1,8 +1,9 @@
 // The account page: coin balance, nonce, code, token balances, lending and staking
-// positions, and recent logs involving the address.
+// positions, its transactions (history.js, paged) and recent logs involving the address.
 
 import { addressTopic } from "./abi.js";
 import { $, groupDigits, html, render } from "./dom.js";
+import { history } from "./history.js";
 import { callRequest, callValue } from "./reads.js";
 import { batch, resultOr } from "./rpc.js";
 import { addressLink, coin, logRow, notFound, tokenAmount } from "./values.js";
@@ -35,7 +36,7 @@ export async function accountView(root, address, ctx) {
   const what = label
     ? label.kind === "account"
       ? `smart account (${label.artifact ?? "unknown kind"} contract)`
-      : `${label.artifact} contract${label.deployed ? " (recognised by its code)" : ""}`
+      : `${label.artifact} contract${label.verified ? " (metadata verified against its code)" : label.deployed ? " (recognised by its code)" : ""}`
     : isContract
       ? "contract with code the explorer does not know"
       : "no code: an address that only holds coin";
@@ -56,6 +57,8 @@ export async function accountView(root, address, ctx) {
       <div class="panel"><h2>Token balances</h2><div id="token-balances"><p class="muted">Loading…</p></div></div>
       <div class="panel"><h2>Positions</h2><div id="positions"><p class="muted">Loading…</p></div></div>
     </section>
+    <section class="panel"><h2>Transactions <span class="muted">sent by this address, or calling or deploying it</span></h2>
+      <div id="account-txs"><p class="muted">Loading…</p></div></section>
     <section class="panel"><h2>Recent logs involving this address <span class="muted">last ${groupDigits(LOG_BLOCKS)} blocks</span></h2>
       <div id="account-logs"><p class="muted">Loading…</p></div></section>`,
   );
@@ -63,6 +66,7 @@ export async function accountView(root, address, ctx) {
     balances(a, ctx).catch((e) => fail("#token-balances", e, ctx)),
     positions(a, ctx).catch((e) => fail("#positions", e, ctx)),
     logs(a, head, ctx).catch((e) => fail("#account-logs", e, ctx)),
+    history($("#account-txs"), a, ctx).catch((e) => fail("#account-txs", e, ctx)),
   ]);
 }
 

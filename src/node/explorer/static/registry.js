@@ -1,5 +1,6 @@
 // What the explorer knows about addresses: the genesis contracts and dev accounts (from
-// /explorer/metadata.json), contracts recognised later by their code hash, and token
+// /explorer/metadata.json), contracts recognised later by their code hash (shipped code,
+// or code whose metadata was verified with the node: weft_getContractMetadata), and token
 // symbols and decimals read from the chain.
 
 import { decodeAbi, eventByTopic } from "./abi.js";
@@ -18,6 +19,8 @@ export class Registry {
     /** Addresses already looked up (known or not), so each is asked about once. */
     this.checked = new Set();
     this.tokenInfos = new Map();
+    /** Metadata verified with the node, by code hash. */
+    this.verified = new Map();
     for (const [name, c] of Object.entries(data.contracts ?? {})) {
       this.known.set(c.address.toLowerCase(), {
         name,
@@ -69,9 +72,11 @@ export class Registry {
     if (unknown.length === 0) return;
     for (const a of unknown) this.checked.add(a);
     const answers = await batch(unknown.map((a) => ["weft_getAccount", [a]]));
+    const unshipped = [];
     unknown.forEach((a, i) => {
       const codeHash = resultOr(answers[i], null)?.codeHash;
       const artifact = codeHash ? this.codeHashes[codeHash] : undefined;
+      if (codeHash && !artifact) unshipped.push(a);
       if (artifact) {
         this.identified.set(a, {
           name: artifact,
@@ -82,6 +87,25 @@ export class Registry {
         });
       }
     });
+    if (unshipped.length > 0) await this.identifyVerified(unshipped);
+  }
+
+  /** Contracts whose metadata was verified with the node (`weft verify`). */
+  async identifyVerified(addresses) {
+    const answers = await batch(addresses.map((a) => ["weft_getContractMetadata", [a]]));
+    addresses.forEach((a, i) => {
+      const found = resultOr(answers[i], null);
+      if (!found?.metadata) return;
+      this.verified.set(found.codeHash, found.metadata);
+      this.identified.set(a, {
+        name: found.name,
+        artifact: found.name,
+        meta: found.metadata,
+        kind: found.metadata.methods.some((m) => m.name === "validate") ? "account" : "contract",
+        deployed: true,
+        verified: true,
+      });
+    });
   }
 
   /** Metadata for `address`, if known. */
@@ -89,9 +113,9 @@ export class Registry {
     return this.label(address)?.meta ?? null;
   }
 
-  /** Every shipped artifact's metadata. */
+  /** Every shipped artifact's metadata, then the verified ones met so far. */
   allMetas() {
-    return Object.values(this.artifacts);
+    return [...Object.values(this.artifacts), ...this.verified.values()];
   }
 
   /** The first shipped artifact declaring an event with topic 0 `topic`. */
