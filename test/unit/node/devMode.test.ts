@@ -17,6 +17,7 @@ import type { Address } from "../../../src/codec/address.js";
 import { fromHex, toHex } from "../../../src/codec/bytes.js";
 import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
+import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { balanceKey, storageKey } from "../../../src/state/keys.js";
 import { proofFromJson, stateRootFrom, verifyProof } from "../../../src/state/merkle/index.js";
 import {
@@ -250,6 +251,10 @@ describe("dev mode", () => {
     try {
       assert.equal(hex(stateRootFrom(db.state.iterate(""))), h.stateRoot);
       assert.equal(db.head()?.hash, h.hash);
+      // Every block's links and roots, every Merkle link, nothing stored past the head.
+      const report = checkChainDb(db);
+      assert.deepEqual(report.problems, []);
+      assert.equal(report.head, h.number);
     } finally {
       await db.close();
     }
