@@ -84,7 +84,7 @@ export interface ChainDb {
   close(): Promise<void>;
 }
 
-/** `OPEN`: LMDB refused to open; `CORRUPT_FILE`: the data file's header pages are damaged; `STAGE`: misuse of `stageBlock`. */
+/** `OPEN`: LMDB refused to open; `CORRUPT_FILE`: the data file's header pages are damaged; `STAGE`: misuse of `stageBlock` or `stageRewind`. */
 export type ChainDbErrorCode = "OPEN" | "CORRUPT_FILE" | "STAGE";
 
 export class ChainDbError extends Error {
@@ -97,7 +97,16 @@ export class ChainDbError extends Error {
 }
 
 /** The named databases `scan` can walk. */
-export type ChainDbName = "state" | "merkle" | "blocks" | "blockHashes" | "txs" | "receipts" | "meta";
+export type ChainDbName =
+  | "state"
+  | "merkle"
+  | "blocks"
+  | "blockHashes"
+  | "txs"
+  | "receipts"
+  | "logsByAddress"
+  | "logsByTopic"
+  | "meta";
 
 function u64(n: number): Uint8Array {
   const out = new Uint8Array(8);
@@ -167,6 +176,8 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
     blockHashes,
     txs,
     receipts,
+    logsByAddress,
+    logsByTopic,
     meta: metaDb,
   };
   let staged: BlockCommit | undefined;

@@ -7,8 +7,11 @@
  * - every stored Merkle node's hash links and every leaf against its state value
  *   (`checkStoredTree`);
  * - every block: its stored hash recomputed, its parent hash = the previous block's hash,
- *   the hash index, the tx root from its transaction hashes, each transaction's hash from
- *   its raw bytes and position, each receipt, the receipts root and the gas used;
+ *   its chain id, the hash index, the tx root from its transaction hashes, each
+ *   transaction's hash from its raw bytes and position, each receipt, the receipts root
+ *   and the gas used;
+ * - the log indexes: an entry under the address and one under each topic of every log of
+ *   every receipt, and no other entry;
  * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
  * Every problem is collected (none throws), so one run lists all the damage.
  */
@@ -85,7 +88,10 @@ export function checkChainDb(db: ChainDb): DbCheckReport {
       `the stored Merkle root is ${hex(tree.storedRoot)}, but head block ${head.number} says ${head.stateRoot}`,
     );
 
-  const chain = checkBlocks(db, head, problems, guard);
+  const logKeys = { address: new Set<string>(), topic: new Set<string>() };
+  const chain = checkBlocks(db, head, problems, guard, logKeys);
+  checkLogIndex(db, "logsByAddress", logKeys.address, problems);
+  checkLogIndex(db, "logsByTopic", logKeys.topic, problems);
   checked.blocks = chain.blocks;
   checked.txs = chain.txs;
   checked.receipts = chain.receipts;
@@ -111,7 +117,10 @@ function checkBlocks(
   head: BlockHeader,
   problems: string[],
   guard: <T>(what: string, read: () => T) => T | undefined,
+  logKeys: { address: Set<string>; topic: Set<string> },
 ): { blocks: number; txs: number; receipts: number } {
+  const chainId = guard("the genesis record", () => db.meta<{ chainId: string }>("genesis"))?.chainId;
+  if (chainId === undefined) problems.push("the genesis record is missing");
   let parent: string = ZERO_HASH;
   let blocks = 0;
   let txs = 0;
@@ -126,6 +135,8 @@ function checkBlocks(
     blocks++;
     const h = block.header;
     if (h.number !== n) problems.push(`block ${n} is stored with number ${h.number}`);
+    if (chainId !== undefined && h.chainId !== chainId)
+      problems.push(`block ${n} is of chain ${h.chainId}, the genesis record says ${chainId}`);
     const recomputed = blockHash(h);
     if (recomputed !== h.hash)
       problems.push(`block ${n}: its header hashes to ${recomputed}, not its hash ${h.hash}`);
@@ -158,6 +169,11 @@ function checkBlocks(
       else {
         found++;
         receipts.push(receipt);
+        for (const log of receipt.logs ?? []) {
+          const at = logPosition(n, log.txIndex, log.logIndex);
+          logKeys.address.add(`${log.address.slice(2).toLowerCase()}${at}`);
+          for (const topic of log.topics) logKeys.topic.add(`${topic.replace(/^0x/, "").toLowerCase()}${at}`);
+        }
         const where = receipt.txHash === txHash && receipt.blockNumber === n && receipt.txIndex === i;
         if (!where || receipt.blockHash !== h.hash)
           problems.push(`receipt of ${txHash} names another transaction, block or position`);
@@ -174,4 +190,25 @@ function checkBlocks(
     }
   }
   return { blocks, txs, receipts: found };
+}
+
+/** A log's position in an index key (block u64 ‖ tx u32 ‖ log u32), as hex. */
+function logPosition(block: number, tx: number, log: number): string {
+  return `${block.toString(16).padStart(16, "0")}${tx.toString(16).padStart(8, "0")}${log.toString(16).padStart(8, "0")}`;
+}
+
+/** Compares a log index with the entries the receipts call for (hex keys), both ways. */
+function checkLogIndex(
+  db: ChainDb,
+  name: "logsByAddress" | "logsByTopic",
+  expected: Set<string>,
+  problems: string[],
+): void {
+  let extra = 0;
+  for (const { key } of db.scan(name)) {
+    const hexKey = Buffer.from(key).toString("hex");
+    if (!expected.delete(hexKey)) extra++;
+  }
+  if (extra > 0) problems.push(`${name} has ${extra} entries no stored log calls for`);
+  for (const missing of expected) problems.push(`${name} lacks the entry ${missing} of a stored log`);
 }

@@ -2,7 +2,8 @@
  * `weft db check` and the node's `--check-db full`: a clean chain passes with every record
  * counted; a byte flipped in a stored balance (written through LMDB directly, below every
  * check of the node) is reported with the key, exits 5, and makes a full-check startup
- * refuse; damage to a Merkle node, a block header, a parent link and a receipt is found too.
+ * refuse; damage to a Merkle node, a block header, a parent link, a receipt and a log index
+ * entry is found too; a chain that went through dev mode's edits and a revert passes.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,15 +12,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import type { Address } from "../../../src/codec/address.js";
 import { utf8 } from "../../../src/codec/bytes.js";
 import { ChainNode, ChainNodeError } from "../../../src/node/chainNode.js";
+import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { type BlockHeader, unhex } from "../../../src/node/store/records.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
 import { buildChainDir, editRecord, flipByte } from "../../helpers/chainDir.js";
+import { rpc, startNodeProcess, waitForReceipt } from "../../helpers/nodeProcess.js";
+import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 
+const TO: Address = "0x00000000000000000000000000000000000000aa";
 const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 
 interface Report {
@@ -160,7 +166,7 @@ describe("chain database check", () => {
     assert.match(env.stderr, /found 2 problem\(s\)/);
   });
 
-  it("finds a changed Merkle node, block header, parent link and missing receipt", async () => {
+  it("finds a changed Merkle node, block header, parent link, missing receipt and log index entry", async () => {
     // A Merkle node below the root: its parent's link no longer matches.
     const merkle = copy();
     const db = openChainDb(merkle);
@@ -214,6 +220,17 @@ describe("chain database check", () => {
     assert.ok(r.report.problems.includes(`block 2: the receipt of transaction 1 (${tx}) is missing`));
     assert.ok(r.report.problems.includes("5 receipts are stored, the blocks hold 6 transactions"));
 
+    // A log index entry deleted.
+    const logs = copy();
+    const ldb = openChainDb(logs);
+    const entry = [...ldb.scan("logsByTopic")][0]?.key as Uint8Array;
+    await ldb.close();
+    await editRecord(logs, "logsByTopic", entry, () => null);
+    const li = dbCheck(logs).report;
+    assert.deepEqual(li.problems, [
+      `logsByTopic lacks the entry ${Buffer.from(entry).toString("hex")} of a stored log`,
+    ]);
+
     // The in-process function agrees with the command.
     const again = openChainDb(receipt);
     try {
@@ -221,5 +238,43 @@ describe("chain database check", () => {
     } finally {
       await again.close();
     }
+  });
+
+  it("a chain after dev mode's edits, snapshot and revert passes", { timeout: 300_000 }, async () => {
+    const dir = join(base, "dev");
+    const node = await startNodeProcess(dir, ["--block-time-ms", "3600000"]);
+    try {
+      const genesis = await rpc<GenesisInfo>(node.url, "weft_genesis");
+      const sender = genesis.accounts[0]?.address as Address;
+      const wusd = genesis.contracts.wusd as Address;
+      let sequence = 0n;
+      const transfer = async () => {
+        const raw = tokenTransferRaw(
+          { chainId: 1337n, sender, devIndex: 0, sequence: sequence++ },
+          wusd,
+          TO,
+          5n,
+        );
+        const { hash } = await rpc<{ hash: string }>(node.url, "weft_sendRawTransaction", [
+          `0x${Buffer.from(raw).toString("hex")}`,
+        ]);
+        await waitForReceipt(node.url, hash);
+      };
+      await transfer();
+      const id = await rpc<number>(node.url, "dev_snapshot");
+      await transfer();
+      await rpc(node.url, "dev_setBalance", [TO, "42"]);
+      await rpc(node.url, "dev_mine", [2]);
+      assert.equal(await rpc(node.url, "dev_revert", [id]), true);
+      sequence--;
+      await transfer();
+    } finally {
+      node.child.kill("SIGTERM");
+      assert.equal(await node.exited, 0);
+    }
+    const { code, report } = dbCheck(dir);
+    assert.deepEqual(report.problems, []);
+    assert.equal(code, 0);
+    assert.equal(report.head, 2, "block 1 the first transfer, block 2 the one after the revert");
   });
 });
