@@ -7,18 +7,18 @@
  * The lock is a file created with O_EXCL holding the owner's pid, host and process start
  * time. A lock left by a process that is gone (killed, crashed) is stale and is taken
  * over: its pid is dead, or on Linux the process now at that pid started at another time
- * than the one recorded (the pid was reused). To take over, the stale file is first
- * renamed to a unique name and checked to still be the stale one, so two processes
- * racing for a stale lock cannot both win by deleting each other's fresh lock.
+ * than the one recorded (the pid was reused). Only one process at a time removes a stale
+ * lock, under a second O_EXCL file, after reading it again (`takeOver`), so processes
+ * racing for a stale lock cannot delete each other's fresh one: exactly one wins.
  * A lock from another host is never judged stale (its pid means nothing here).
  */
 import {
   closeSync,
-  linkSync,
+  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
@@ -27,6 +27,14 @@ import { join } from "node:path";
 
 /** The lock file's name inside the data directory. */
 export const LOCK_FILE = "weft.lock";
+
+const RETRY_MS = 20;
+/** About 5 s of retries before giving up on a lock that keeps changing hands. */
+const MAX_ATTEMPTS = 250;
+/** A lock file still unreadable after this long is garbage (its owner died writing it). */
+const UNREADABLE_STALE_MS = 500;
+/** A takeover guard older than this was left by a process that died taking over. */
+const GUARD_STALE_MS = 10_000;
 
 /** What the lock file holds. */
 export interface LockOwner {
@@ -120,7 +128,8 @@ export function lockDataDir(dir: string): DataDirLock {
   } catch (error) {
     throw new DataDirLockError("LOCK_IO", dir, `cannot create the data directory ${dir}: ${String(error)}`);
   }
-  for (let attempt = 0; attempt < 5; attempt++) {
+  let unreadableSince: number | undefined;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let fd: number;
     try {
       fd = openSync(file, "wx", 0o644);
@@ -135,12 +144,11 @@ export function lockDataDir(dir: string): DataDirLock {
         );
       const owner = readOwner(file);
       if (owner === undefined) {
+        if (!existsSync(file)) continue; // released meanwhile: try again at once
         // Being written by its owner right now, or garbage: garbage left for a while is stale.
-        if (attempt < 4) {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-          continue;
-        }
-        takeOver(file, undefined);
+        unreadableSince ??= Date.now();
+        if (Date.now() - unreadableSince < UNREADABLE_STALE_MS) pause(RETRY_MS);
+        else takeOver(file, undefined);
         continue;
       }
       if (!isStale(owner))
@@ -173,27 +181,40 @@ export function lockDataDir(dir: string): DataDirLock {
   throw new DataDirLockError("LOCK_IO", dir, `could not take ${file}: it keeps changing; try again`);
 }
 
-/** Removes the stale lock file `file` (whose owner was `stale`), unless it changed meanwhile. */
+/**
+ * Removes the stale lock file `file` (whose owner was `stale`; undefined: unreadable) if it
+ * is still that one. Only one process at a time does this, under `weft.lock.takeover`
+ * (O_EXCL), and it reads the lock again under it: a racer that judged the same stale lock
+ * finds it gone or replaced by the winner's fresh one, and leaves it alone.
+ */
 function takeOver(file: string, stale: LockOwner | undefined): void {
-  const aside = `${file}.stale-${process.pid}-${Date.now()}`;
+  const guard = `${file}.takeover`;
+  let fd: number;
   try {
-    renameSync(file, aside);
+    fd = openSync(guard, "wx", 0o644);
   } catch {
-    return; // someone else moved it first: try again from the start
-  }
-  const moved = readOwner(aside);
-  const same =
-    stale === undefined ? moved === undefined : moved?.pid === stale.pid && moved.since === stale.since;
-  if (same) {
-    unlinkSync(aside);
+    // Another process is taking over: wait for it. A guard left by a crash goes after a while.
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > GUARD_STALE_MS) unlinkSync(guard);
+    } catch {
+      // gone already
+    }
+    pause(RETRY_MS);
     return;
   }
-  // A fresh lock was taken between our read and the rename: put it back (a link never
-  // replaces a newer lock file), then try again from the start.
   try {
-    linkSync(aside, file);
-  } catch {
-    // A newer lock exists already: the moved one is lost either way.
+    const now = readOwner(file);
+    const same =
+      stale === undefined
+        ? now === undefined && existsSync(file)
+        : now !== undefined && now.pid === stale.pid && now.since === stale.since;
+    if (same) unlinkSync(file);
+  } finally {
+    closeSync(fd);
+    unlinkSync(guard);
   }
-  unlinkSync(aside);
+}
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

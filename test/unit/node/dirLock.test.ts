@@ -2,10 +2,11 @@
  * One process per data directory, with real processes: a second `weft node` on a directory
  * in use exits non-zero with one line naming the directory and the holder's pid, and
  * `weft db check` refuses too; once the node stops the lock is gone; a lock left by a
- * killed node (dead pid) or by a pid now used by another process is taken over.
+ * killed node (dead pid) or by a pid now used by another process is taken over, and of
+ * processes racing for a stale lock exactly one wins.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { DataDirLockError, LOCK_FILE, lockDataDir } from "../../../src/node/stor
 import { rpc, startNodeProcess } from "../../helpers/nodeProcess.js";
 
 const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
+const LOCK_MODULE = new URL("../../../src/node/store/dirLock.js", import.meta.url).href;
 
 const weft = (...args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
@@ -106,6 +108,48 @@ describe("data directory lock", () => {
         (e: unknown) =>
           e instanceof DataDirLockError && e.code === "LOCKED" && /on host not-/.test(e.message),
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("processes racing for a stale lock: exactly one wins, the others name it", {
+    timeout: 120_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-lock-"));
+    try {
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+      const stale = { pid: dead, host: hostname(), since: "2020-01-01T00:00:00.000Z" };
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify(stale));
+      const startAt = Date.now() + 3_000; // every racer starts trying at the same moment
+      const script = `
+        import { lockDataDir } from ${JSON.stringify(LOCK_MODULE)};
+        await new Promise((r) => setTimeout(r, Math.max(0, ${startAt} - Date.now())));
+        try {
+          const lock = lockDataDir(${JSON.stringify(dir)});
+          console.log("won " + process.pid);
+          setTimeout(() => lock.release(), 4_000);
+        } catch (e) {
+          console.log(e.code + " " + (e.owner?.pid ?? ""));
+        }`;
+      const racers = Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+        });
+        return new Promise<string>((resolve) => child.on("exit", () => resolve(out.trim())));
+      });
+      const results = await Promise.all(racers);
+      const winners = results.filter((r) => r.startsWith("won "));
+      assert.equal(winners.length, 1, results.join("\n"));
+      const winner = (winners[0] as string).slice(4);
+      for (const r of results)
+        if (!r.startsWith("won ")) assert.equal(r, `LOCKED ${winner}`, results.join("\n"));
+      assert.equal(existsSync(join(dir, LOCK_FILE)), false, "the winner released it");
+      assert.equal(existsSync(join(dir, `${LOCK_FILE}.takeover`)), false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
