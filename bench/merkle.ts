@@ -68,7 +68,7 @@ function build(n: number): Built {
   const result = tree.update(writes);
   const buildMs = performance.now() - start;
   store.apply(result.nodeWrites);
-  tree.markCommitted();
+  tree.commit(result);
   return { tree, store, keys, buildMs };
 }
 
@@ -117,7 +117,7 @@ function measure(built: Built, block: number): Row {
     const result = built.tree.update(writes);
     const ms = performance.now() - start;
     built.store.apply(result.nodeWrites);
-    built.tree.markCommitted();
+    built.tree.commit(result);
     if (r === 0) continue;
     times.push(ms);
     hashes.push(result.hashes);

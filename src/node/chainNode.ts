@@ -29,6 +29,9 @@ import { buildGenesis, type GenesisInfo } from "./genesis/genesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
 import {
   type BlockExecutor,
+  BlockProductionError,
+  type FaultHook,
+  MAX_BLOCK_RECEIPT_BYTES,
   nextBlockContext,
   type ProducedBlock,
   produceBlock,
@@ -37,6 +40,7 @@ import {
 import { type ChainDb, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
 import { type DataDirLock, lockDataDir } from "./store/dirLock.js";
+import { encodeBlock } from "./store/encodeBlock.js";
 import {
   type BlockHeader,
   blockHash,
@@ -69,6 +73,10 @@ export interface ChainNodeOptions {
   mempool?: Partial<MempoolConfig>;
   /** `full`: run `checkChainDb` (every record) before starting and refuse a damaged chain; default `off`. */
   checkDb?: "off" | "full";
+  /** Most bytes of return data and events a block's receipts may hold (default `MAX_BLOCK_RECEIPT_BYTES`). */
+  maxBlockReceiptBytes?: number;
+  /** Test hook: called at each stage of block production; a throw is a failure there (see `FaultHook`). */
+  faults?: FaultHook;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -100,6 +108,7 @@ export const AUTOMINE_DELAY_MS = 2;
 const SHOWN_PROBLEMS = 10;
 
 type BlockListener = (produced: ProducedBlock) => void;
+type FaultListener = (fault: BlockProductionError) => void;
 type PendingListener = (tx: PoolTx<PendingTx>) => void;
 
 export class ChainNode {
@@ -115,6 +124,7 @@ export class ChainNode {
   private producing: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly blockListeners = new Set<BlockListener>();
+  private readonly faultListeners = new Set<FaultListener>();
   private readonly pendingListeners = new Set<PendingListener>();
   private readonly admission: AdmissionPool | undefined;
 
@@ -282,12 +292,18 @@ export class ChainNode {
   /** Tells the block listeners about a committed block (the producer's, or one dev mode made). */
   publish(produced: ProducedBlock): void {
     this.clock.sealed(produced.block.header.time);
-    for (const listener of this.blockListeners) listener(produced);
+    for (const listener of this.blockListeners) this.guard(() => listener(produced));
   }
 
   onBlock(listener: BlockListener): () => void {
     this.blockListeners.add(listener);
     return () => this.blockListeners.delete(listener);
+  }
+
+  /** Hears of every block that failed to be produced (the chain unchanged, maybe a transaction dropped). */
+  onFault(listener: FaultListener): () => void {
+    this.faultListeners.add(listener);
+    return () => this.faultListeners.delete(listener);
   }
 
   onPending(listener: PendingListener): () => void {
@@ -310,7 +326,40 @@ export class ChainNode {
 
   private async produceOne(): Promise<ProducedBlock | undefined> {
     if (this.closed) return undefined;
-    const produced = await produceBlock(
+    let produced: ProducedBlock | undefined;
+    try {
+      produced = await this.produce();
+    } catch (error) {
+      if (!(error instanceof BlockProductionError)) throw error;
+      this.log("error", "block production failed", {
+        number: error.number,
+        stage: error.stage,
+        error: error.message,
+        ...(error.culprit === undefined ? {} : { dropped: error.culprit.hash, reason: error.culprit.reason }),
+      });
+      for (const listener of this.faultListeners) this.guard(() => listener(error));
+      // The transaction at fault is gone: the others need not wait for the next tick.
+      if (error.culprit !== undefined) this.produceSoon();
+      throw error;
+    }
+    if (produced === undefined) return undefined;
+    for (const d of produced.dropped) this.log("warn", "dropped a transaction invalid at execution", { ...d });
+    this.options.faults?.("notify", produced.block.txHashes);
+    this.publish(produced);
+    return produced;
+  }
+
+  /** Runs a listener; one that throws is logged and does not keep the others from hearing. */
+  private guard(listener: () => void): void {
+    try {
+      listener();
+    } catch (error) {
+      this.log("error", "a listener failed", { error: String(error) });
+    }
+  }
+
+  private produce(): Promise<ProducedBlock | undefined> {
+    return produceBlock(
       {
         db: this.db,
         state: this.state,
@@ -345,13 +394,11 @@ export class ChainNode {
         minBaseFee: this.minBaseFee,
         blockGasLimit: this.options.blockGasLimit,
         maxBlockTxs: this.options.maxBlockTxs,
+        maxBlockReceiptBytes: this.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES,
+        ...(this.options.faults === undefined ? {} : { faults: this.options.faults }),
       },
       this.clock.nowMs(),
     );
-    if (produced === undefined) return undefined;
-    for (const d of produced.dropped) this.log("warn", "dropped a transaction invalid at execution", d);
-    this.publish(produced);
-    return produced;
   }
 
   /** Starts producing blocks on the interval. */
@@ -405,13 +452,9 @@ function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
     txCount: 0,
   };
   const block: StoredBlock = { header: { ...fields, hash: blockHash(fields) }, txHashes: [] };
-  db.stageBlock({
-    block,
-    rawTxs: [],
-    receipts: [],
-    merkleWrites: update.nodeWrites,
-    meta: { genesis: info },
-  });
+  db.stageBlock(
+    encodeBlock({ block, rawTxs: [], receipts: [], merkleWrites: update.nodeWrites, meta: { genesis: info } }),
+  );
   db.state.commit(writes);
   return info;
 }

@@ -1,64 +1,49 @@
 /**
  * Producing one block: take the ready transactions from the pool (by fee, in nonce order,
  * up to the block's gas limit and size), spread each sender's apart (`blockOrder.ts`),
- * execute them with the engine, update the Merkle
- * root over the block's write set, and commit block, receipts, indexes, Merkle nodes and
- * state in one LMDB transaction. Transactions that turn out invalid at execution (their
- * account's state changed since admission) leave no effect; they are dropped from the
- * pool and not recorded in the block.
+ * build the block (`buildBlock.ts`: execute, bound the receipts, stage the Merkle update,
+ * build and encode the records), then commit block, receipts, indexes, Merkle nodes and
+ * state in one LMDB transaction, and only then make the Merkle update the tree's.
+ * Transactions that turn out invalid at execution (their account's state changed since
+ * admission) leave no effect; they are dropped from the pool and not recorded in the block.
+ *
+ * If anything fails before the commit took effect, nothing has changed (not the database,
+ * not the tree, not the pool): the transaction at fault is looked for (`blockFault.ts`),
+ * dropped from the pool if found, and a `BlockProductionError` says what happened; the
+ * next attempt builds without it.
  */
 import type { BlockContext } from "../chain/blockContext.js";
-import type { Receipt } from "../chain/receipt.js";
-import type { Transaction } from "../chain/transaction.js";
 import type { Address } from "../codec/address.js";
-import type { BlockResult } from "../engine/types.js";
 import { nonceKey } from "../state/keys.js";
-import type { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
 import type { PendingTx } from "./admission.js";
 import { nextBaseFee } from "./baseFee.js";
 import { spreadBySender } from "./blockOrder.js";
+import { BlockProductionError, describe as describeError, type FaultDeps, findCulprit, stageAndCommit } from "./blockFault.js";
+import { type BuildDeps, buildBlock, type DroppedTx, type ProductionStage } from "./buildBlock.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
-import type { ChainDb } from "./store/chainDb.js";
-import {
-  type BlockExecutionStats,
-  type BlockHeader,
-  blockHash,
-  type Hex,
-  hex,
-  type ReceiptJson,
-  receiptsRoot,
-  receiptToJson,
-  type StoredBlock,
-  txRoot,
-  ZERO_HASH,
-} from "./store/records.js";
+import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
 
-export interface BlockExecutor {
-  executeBlock(pre: Storage, txs: readonly Transaction[], ctx: BlockContext): Promise<BlockResult<Receipt>>;
-  /** How the last block ran (mode, executions, aborts...), if the executor knows. */
-  stats(): Omit<BlockExecutionStats, "executeMs" | "stateRootMs" | "commitMs"> | undefined;
-}
+export { BlockProductionError } from "./blockFault.js";
+export {
+  type BlockExecutor,
+  type DroppedTx,
+  type FaultHook,
+  MAX_BLOCK_RECEIPT_BYTES,
+  type ProductionStage,
+} from "./buildBlock.js";
 
-export interface ProducerDeps {
-  db: ChainDb;
-  /** The state to execute over and commit through (the engine's attached store). */
-  state: Storage;
-  tree: MerkleTree;
+export interface ProducerDeps extends FaultDeps {
   mempool: Mempool<PendingTx>;
-  executor: BlockExecutor;
-  chainId: bigint;
-  feeRecipient: Address;
   minBaseFee: bigint;
-  blockGasLimit: number;
   maxBlockTxs: number;
 }
 
 export interface ProducedBlock {
   block: StoredBlock;
   receipts: ReceiptJson[];
-  /** Transactions dropped because they were invalid at execution, with the reason. */
-  dropped: Array<{ hash: string; reason: string }>;
+  /** Transactions dropped because they were invalid at execution (or alone over the receipt bound), with the reason. */
+  dropped: DroppedTx[];
   /** Time of the one-transaction LMDB commit (not in the stored record: known only after it). */
   commitMs: number;
 }
@@ -92,7 +77,11 @@ export function nextBlockContext(
   };
 }
 
-/** Builds, executes and commits the next block; undefined when no transaction is ready. */
+/**
+ * Builds, executes and commits the next block; undefined when no transaction is ready.
+ * Throws `BlockProductionError` (having changed nothing but dropping the transaction at
+ * fault, if one is) when the block cannot be produced.
+ */
 export async function produceBlock(
   deps: ProducerDeps,
   nowMs = Date.now(),
@@ -111,74 +100,36 @@ export async function produceBlock(
     // Signatures admission verified are not verified again (vm/verifiedSignatures.ts).
     preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
   };
-  const txs: Transaction[] = ready.map((p) => ({ kind: "account", envelope: p.tx.envelope, raw: p.tx.raw }));
 
-  const t0 = performance.now();
-  const result = await deps.executor.executeBlock(deps.state, txs, ctx);
-  const t1 = performance.now();
-  const root = deps.tree.update(result.writeSet);
-  const t2 = performance.now();
-
-  const included: PoolTx<PendingTx>[] = [];
-  const receipts: Receipt[] = [];
-  const dropped: ProducedBlock["dropped"] = [];
-  result.receipts.forEach((r, i) => {
-    const p = ready[i] as PoolTx<PendingTx>;
-    if (r.status === "invalid") dropped.push({ hash: p.hash, reason: r.invalidReason ?? "invalid" });
-    else {
-      included.push(p);
-      receipts.push(r);
-    }
-  });
-  const number = head.number + 1;
-  const txHashes = included.map((p) => p.tx.hash);
-  // Receipts before the block hash exists (the receipts root excludes it), then with it.
-  const unsigned = receipts.map((r, i) =>
-    receiptToJson(r, { txHash: txHashes[i] as Hex, blockNumber: number, blockHash: ZERO_HASH, txIndex: i }),
-  );
-  const headerFields: Omit<BlockHeader, "hash"> = {
-    number,
-    parentHash: head.hash,
-    time: Number(ctx.time),
-    chainId: deps.chainId.toString(),
-    feeRecipient: deps.feeRecipient,
-    stateRoot: hex(root.root),
-    txRoot: txRoot(txHashes),
-    receiptsRoot: receiptsRoot(unsigned),
-    gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0),
-    gasLimit: deps.blockGasLimit,
-    baseFee: (ctx.baseFee ?? 0n).toString(),
-    txCount: included.length,
-  };
-  const header: BlockHeader = { ...headerFields, hash: blockHash(headerFields) };
-  const jsonReceipts = unsigned.map((r) => ({ ...r, blockHash: header.hash }));
-  const stats = deps.executor.stats();
-  const block: StoredBlock = {
-    header,
-    txHashes,
-    execution: {
-      ...(stats ?? {
-        mode: "sequential",
-        workers: 1,
-        executions: txs.length,
-        validationAborts: 0,
-        dependencyWaits: 0,
-      }),
-      executeMs: t1 - t0,
-      stateRootMs: t2 - t1,
+  let stage: ProductionStage = "execute";
+  const tracked: ProducerDeps = {
+    ...deps,
+    faults: (reached, hashes) => {
+      stage = reached;
+      deps.faults?.(reached, hashes);
     },
   };
-  deps.db.stageBlock({
-    block,
-    rawTxs: included.map((p) => p.tx.raw),
-    receipts: jsonReceipts,
-    merkleWrites: root.nodeWrites,
-  });
-  const t3 = performance.now();
-  deps.state.commit(result.writeSet);
-  deps.tree.markCommitted();
-  const commitMs = performance.now() - t3;
-  deps.mempool.removeIncluded([...txHashes, ...dropped.map((d) => d.hash)]);
+  let commitMs = 0;
+  let built: Awaited<ReturnType<typeof buildBlock>>;
+  try {
+    built = await buildBlock(tracked, head, ready, ctx);
+    const t0 = performance.now();
+    stageAndCommit(tracked, built);
+    commitMs = performance.now() - t0;
+  } catch (error) {
+    const culprit = await findCulprit(deps, head, ready, ctx);
+    const dropped =
+      culprit === undefined
+        ? undefined
+        : { hash: culprit.tx.hash, reason: `block production failed at ${stage}: ${describeError(culprit.error)}` };
+    if (dropped !== undefined) deps.mempool.removeIncluded([dropped.hash]);
+    throw new BlockProductionError(head.number + 1, stage, dropped, error);
+  }
+  // Committed: from here on the block exists, so its Merkle update becomes the tree's.
+  deps.tree.commit(built.merkle);
+  deps.mempool.removeIncluded([...built.block.txHashes, ...built.dropped.map((d) => d.hash)]);
   deps.mempool.dropStale(nextSequence);
-  return { block, receipts: jsonReceipts, dropped, commitMs };
+  return { block: built.block, receipts: built.receipts, dropped: built.dropped, commitMs };
 }
+
+export type { BuildDeps };

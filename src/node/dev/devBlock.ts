@@ -15,6 +15,7 @@ import type { TxExecutor } from "../../engine/types.js";
 import type { WriteSet } from "../../state/storage.js";
 import type { ChainNode } from "../chainNode.js";
 import type { ProducedBlock } from "../producer.js";
+import { encodeBlock } from "../store/encodeBlock.js";
 import {
   type BlockHeader,
   blockHash,
@@ -89,10 +90,17 @@ export function commitDevBlock(node: ChainNode, content: DevBlockContent = {}): 
       stateRootMs,
     },
   };
-  node.db.stageBlock({ block, rawTxs: raws, receipts: jsonReceipts, merkleWrites: root.nodeWrites });
+  const encoded = encodeBlock({ block, rawTxs: raws, receipts: jsonReceipts, merkleWrites: root.nodeWrites });
   const t1 = performance.now();
-  node.state.commit(writeSet);
-  node.tree.markCommitted();
+  try {
+    node.db.stageBlock(encoded);
+    node.state.commit(writeSet);
+  } catch (error) {
+    node.db.discardStaged();
+    throw error;
+  }
+  // Committed: only now does the Merkle update become the tree's.
+  node.tree.commit(root);
   const produced: ProducedBlock = {
     block,
     receipts: jsonReceipts,

@@ -86,7 +86,7 @@ export class Snapshots {
         );
       node.db.stageRewind(snap.head, update.nodeWrites);
       node.state.commit(diff);
-      node.tree.markCommitted();
+      node.tree.commit(update);
       node.mempool.removeIncluded(node.mempool.pending().map((p) => p.hash));
       node.clock.restore(snap.clock);
       for (const other of [...this.taken.keys()]) if (other >= id) this.taken.delete(other);

@@ -4,7 +4,9 @@
  * transaction: the producer stages the block's records (`stageBlock`), then commits the
  * state write set through `state.commit` (directly, or through the parallel engine's
  * attached wrapper, which forwards to it); that commit writes the state and the staged
- * records together. After a crash the database holds the whole block or none of it.
+ * records together. After a crash the database holds the whole block or none of it. The
+ * records arrive already encoded (`encodeBlock.ts`), so the transaction only copies bytes;
+ * a block whose production fails before its commit is forgotten with `discardStaged`.
  *
  * | database | key | value |
  * |---|---|---|
@@ -24,35 +26,27 @@
  */
 import { mkdirSync } from "node:fs";
 import { type Database, open, type RootDatabase } from "lmdb";
-import { addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
 import { checkLmdbFile } from "../../state/lmdbHeader.js";
 import { lmdbStorage } from "../../state/lmdbStore.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
 import { accountTxPositions, indexBlockTxs } from "./accountIndex.js";
+import { type EncodedBlock, json, position, prefixed, u64 } from "./encodeBlock.js";
 import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
 
-/** Everything a block commits besides the state write set. */
-export interface BlockCommit {
-  block: StoredBlock;
-  /** Raw encoded transactions, in block order (same order as `block.txHashes`). */
-  rawTxs: Uint8Array[];
-  receipts: ReceiptJson[];
-  merkleWrites: NodeWrites;
-  /** Extra meta records to write (e.g. the genesis description). */
-  meta?: Record<string, unknown>;
-}
-
 export interface ChainDb {
   /** The state; `commit` also writes the staged block, in the same transaction. */
   readonly state: Storage;
   readonly merkle: MerkleNodeStore;
-  stageBlock(commit: BlockCommit): void;
+  /** Stages an encoded block: the next `state.commit` writes it in the same transaction. */
+  stageBlock(block: EncodedBlock): void;
+  /** Forgets a staged block that will not be committed (its production failed); no-op if none. */
+  discardStaged(): void;
   head(): BlockHeader | undefined;
   block(number: number): StoredBlock | undefined;
   blockNumberOf(hash: string): number | undefined;
@@ -108,29 +102,6 @@ export type ChainDbName =
   | "logsByTopic"
   | "meta";
 
-function u64(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-}
-
-function position(block: number, tx: number, log: number): Uint8Array {
-  const out = new Uint8Array(16);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(block));
-  view.setUint32(8, tx);
-  view.setUint32(12, log);
-  return out;
-}
-
-function prefixed(prefix: Uint8Array, rest: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + rest.length);
-  out.set(prefix);
-  out.set(rest, prefix.length);
-  return out;
-}
-
-const json = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
 const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
   bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString("utf8")) as T);
 const EMPTY = new Uint8Array(0);
@@ -180,43 +151,24 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
     logsByTopic,
     meta: metaDb,
   };
-  let staged: BlockCommit | undefined;
+  let staged: EncodedBlock | undefined;
   let rewind: Rewind | undefined;
   let headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
 
-  const writeStaged = (commit: BlockCommit): void => {
-    const { block } = commit;
-    const n = block.header.number;
-    for (const [id, record] of commit.merkleWrites) {
+  const writeStaged = (block: EncodedBlock): void => {
+    for (const [id, record] of block.merkleWrites) {
       if (record === null) merkleDb.removeSync(utf8(id));
       else merkleDb.putSync(utf8(id), record);
     }
-    blocks.putSync(u64(n), json(block));
-    blockHashes.putSync(unhex(block.header.hash), u64(n));
-    block.txHashes.forEach((hash, i) => {
-      const raw = commit.rawTxs[i] as Uint8Array;
-      const value = new Uint8Array(12 + raw.length);
-      value.set(u64(n));
-      new DataView(value.buffer).setUint32(8, i);
-      value.set(raw, 12);
-      txs.putSync(unhex(hash), value);
-    });
-    indexBlockTxs(
-      txsByAccount,
-      n,
-      commit.rawTxs,
-      commit.receipts.map((r) => r.contractAddress),
-    );
-    for (const receipt of commit.receipts) {
-      receipts.putSync(unhex(receipt.txHash), json(receipt));
-      for (const log of receipt.logs) {
-        const at = position(n, log.txIndex, log.logIndex);
-        logsByAddress.putSync(prefixed(addressToBytes(log.address), at), EMPTY);
-        for (const topic of log.topics) logsByTopic.putSync(prefixed(unhex(topic), at), EMPTY);
-      }
-    }
-    for (const [name, value] of Object.entries(commit.meta ?? {})) metaDb.putSync(utf8(name), json(value));
-    metaDb.putSync(utf8("head"), json(block.header));
+    blocks.putSync(...block.blocks);
+    blockHashes.putSync(...block.blockHashes);
+    for (const put of block.txs) txs.putSync(...put);
+    indexBlockTxs(txsByAccount, block.header.number, block.accountIndex.rawTxs, block.accountIndex.contracts);
+    for (const put of block.receipts) receipts.putSync(...put);
+    for (const key of block.logsByAddress) logsByAddress.putSync(key, EMPTY);
+    for (const key of block.logsByTopic) logsByTopic.putSync(key, EMPTY);
+    for (const put of block.meta) metaDb.putSync(...put);
+    block.beforeCommit?.();
   };
 
   const state = lmdbStorage(stateDb, `${dir} (state)`, {
@@ -232,7 +184,7 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
         if (commit !== undefined) writeStaged(commit);
         if (back !== undefined) rewound = writeRewind({ ...dbs, txsByAccount, meta: metaDb }, back);
       });
-      if (commit !== undefined) headCache = commit.block.header;
+      if (commit !== undefined) headCache = commit.header;
       if (rewound !== undefined) headCache = rewound.header;
     },
   });
@@ -240,14 +192,17 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   return {
     state,
     merkle: { get: (id) => merkleDb.getBinary(utf8(id)) ?? undefined },
-    stageBlock(commit) {
+    stageBlock(block) {
       if (staged !== undefined)
         throw new ChainDbError("STAGE", "a block is already staged and not committed");
       const head = headCache;
       const expected = head === undefined ? 0 : head.number + 1;
-      if (commit.block.header.number !== expected)
-        throw new ChainDbError("STAGE", `block ${commit.block.header.number} staged, expected ${expected}`);
-      staged = commit;
+      if (block.header.number !== expected)
+        throw new ChainDbError("STAGE", `block ${block.header.number} staged, expected ${expected}`);
+      staged = block;
+    },
+    discardStaged() {
+      staged = undefined;
     },
     head: () => headCache,
     block: (number) => parse<StoredBlock>(blocks.getBinary(u64(number))),
@@ -303,4 +258,5 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   };
 }
 
+export type { BlockCommit, EncodedBlock } from "./encodeBlock.js";
 export type { Hex };

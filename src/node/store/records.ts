@@ -5,7 +5,7 @@
 import type { Receipt } from "../../chain/receipt.js";
 import type { Address } from "../../codec/address.js";
 import { concatBytes, fromHex, toHex, utf8 } from "../../codec/bytes.js";
-import { keccak256 } from "../../codec/hash.js";
+import { keccak256, keccak256Stream } from "../../codec/hash.js";
 
 export type Hex = `0x${string}`;
 
@@ -21,7 +21,7 @@ export interface BlockHeader {
   stateRoot: Hex;
   /** keccak256 of the transaction hashes in order. */
   txRoot: Hex;
-  /** keccak256 of the receipts' canonical JSON in order. */
+  /** keccak256 over the receipts' hashes in order (`receiptsRoot`). */
   receiptsRoot: Hex;
   gasUsed: number;
   gasLimit: number;
@@ -152,7 +152,86 @@ export function txRoot(hashes: readonly Hex[]): Hex {
   return hex(keccak256(concatBytes(...hashes.map(unhex))));
 }
 
+/**
+ * The receipts root: keccak256 of `"weft/receipts/v2"` ‖ count u32 ‖ each receipt's
+ * `receiptHash`, in block order. Each receipt is hashed on its own, in pieces, so no
+ * string or buffer ever holds a whole block's receipts (docs/rpc.md, "Receipts root").
+ */
 export function receiptsRoot(receipts: readonly ReceiptJson[]): Hex {
-  const canonical = receipts.map((r) => ({ ...r, blockHash: undefined }));
-  return hex(keccak256(utf8(JSON.stringify(canonical))));
+  const out = new Uint8Array(RECEIPTS_TAG.length + 4 + 32 * receipts.length);
+  out.set(RECEIPTS_TAG);
+  new DataView(out.buffer).setUint32(RECEIPTS_TAG.length, receipts.length);
+  receipts.forEach((r, i) => {
+    out.set(receiptHashBytes(r), RECEIPTS_TAG.length + 4 + 32 * i);
+  });
+  return hex(keccak256(out));
+}
+
+/**
+ * One receipt's hash: keccak256, streamed, of its canonical bytes (integers big-endian):
+ * `"weft/receipt/v2"` ‖ txHash (32) ‖ txIndex u32 ‖ status (u8 length ‖ UTF-8) ‖
+ * gasUsed u64 ‖ fee u128 ‖ output (u32 length ‖ bytes) ‖ contract address (u8 0, or u8 1 ‖
+ * 20 bytes) ‖ log count u32 ‖ each log: address (20) ‖ topic count u8 ‖ each topic (u8
+ * length ‖ bytes) ‖ data (u32 length ‖ bytes). The block number and hash are not in it
+ * (the header carries them).
+ */
+export function receiptHash(receipt: ReceiptJson): Hex {
+  return hex(receiptHashBytes(receipt));
+}
+
+const RECEIPTS_TAG = utf8("weft/receipts/v2");
+const RECEIPT_TAG = utf8("weft/receipt/v2");
+
+function receiptHashBytes(r: ReceiptJson): Uint8Array {
+  return keccak256Stream((update) => {
+    const head = new Uint8Array(4 + 1 + 8 + 16);
+    const view = new DataView(head.buffer);
+    update(RECEIPT_TAG);
+    update(unhex(r.txHash));
+    view.setUint32(0, r.txIndex);
+    const status = utf8(r.status);
+    update(head.subarray(0, 4));
+    update(new Uint8Array([status.length]));
+    update(status);
+    view.setBigUint64(5, BigInt(r.gasUsed));
+    const fee = BigInt(r.fee);
+    view.setBigUint64(13, fee >> 64n);
+    view.setBigUint64(21, fee & 0xffff_ffff_ffff_ffffn);
+    update(head.subarray(5));
+    updateSized(update, unhex(r.output));
+    update(r.contractAddress === undefined ? new Uint8Array([0]) : new Uint8Array([1]));
+    if (r.contractAddress !== undefined) update(unhex(r.contractAddress));
+    update(u32(r.logs.length));
+    for (const log of r.logs) {
+      update(unhex(log.address));
+      update(new Uint8Array([log.topics.length]));
+      for (const topic of log.topics) {
+        const bytes = unhex(topic);
+        update(new Uint8Array([bytes.length]));
+        update(bytes);
+      }
+      updateSized(update, unhex(log.data));
+    }
+  });
+}
+
+function u32(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n);
+  return out;
+}
+
+function updateSized(update: (bytes: Uint8Array) => void, bytes: Uint8Array): void {
+  update(u32(bytes.length));
+  update(bytes);
+}
+
+/**
+ * What a receipt weighs for the block's bound (`MAX_BLOCK_RECEIPT_BYTES` in the producer):
+ * its output, and each log's data, topics and address, in bytes.
+ */
+export function receiptBytes(receipt: Receipt): number {
+  let bytes = receipt.output.length;
+  for (const e of receipt.events) bytes += e.data.length + 32 * e.topics.length + 20;
+  return bytes;
 }

@@ -21,11 +21,16 @@
  *
  * Update. See batchUpdate.ts: one pass over the sorted writes, each changed node hashed once.
  *
- * Pending writes. After `update`, the tree keeps the returned node writes in an in-memory
- * overlay that shadows the store (newest first), so it reads its own latest state before
- * the caller has committed them, across several updates if need be. Once the caller has
- * applied every returned `nodeWrites` to the store, in order (for the node: in the same
- * transaction as the state writes), it calls `markCommitted()` to drop the overlay.
+ * Staged updates. `update` changes nothing: it computes the new root and node writes from
+ * the committed tree and returns them as a `MerkleUpdate`. The caller persists
+ * `nodeWrites` (for the node: in the same LMDB transaction as the state writes) and, only
+ * once that commit has succeeded, calls `commit(update)`, which makes the update's root
+ * the tree's. An update whose commit failed is simply dropped: the tree, its root and its
+ * proofs are as before, and the next update starts from the committed tree. Updates
+ * commit in order: `commit` refuses an update computed from a root that is no longer the
+ * tree's (`STALE_UPDATE`). To build on an update before it is persisted (several batches,
+ * one commit), pass it as `update(writes, parent)`: the new update reads `parent`'s node
+ * writes over the store and carries both batches' writes.
  *
  * Proofs (see proof.ts). A proof for a key lists the sibling hashes along the key's path
  * from the root's children down to where the path ends, plus the leaf found there:
@@ -36,6 +41,7 @@
  * A verifier rebuilds the root from the end node and the siblings and compares.
  */
 import { checkValue } from "../errors.js";
+import { MerkleError } from "./errors.js";
 import type { StateKey } from "../keys.js";
 import type { WriteSet } from "../storage.js";
 import { applyBatch } from "./batchUpdate.js";
@@ -61,13 +67,17 @@ import { checkRecord, EMPTY_NODE, isInternal, loadNode, type TreeNode } from "./
 export interface MerkleUpdate {
   /** The new root hash (32 bytes). */
   root: Uint8Array;
-  /** Node records to persist: id → record, or `null` to delete the id. Also the tree's
-   * overlay until `markCommitted()`, so the caller must not modify it. */
+  /** Node records to persist: id → record, or `null` to delete the id (with a `parent`:
+   * the parent's writes, then this batch's). The caller must not modify it. */
   nodeWrites: NodeWrites;
   /** Every SHA-256 computed: key paths, value hashes and node hashes. */
   hashes: number;
   /** The node hashes alone (leaves and internal nodes), a subset of `hashes`. */
   nodeHashes: number;
+  /** The tree's root node this update was computed from (checked by `commit`). */
+  readonly base: TreeNode;
+  /** The new root node (what `commit` installs). */
+  readonly next: TreeNode;
 }
 
 interface SortedWrite {
@@ -77,19 +87,10 @@ interface SortedWrite {
 
 const byPath = (x: SortedWrite, y: SortedWrite): number => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 
-/** A sparse Merkle tree over the state, read from a node store plus pending writes. */
+/** A sparse Merkle tree over the state, read from a node store; updates are staged until committed. */
 export class MerkleTree {
   private readonly store: MerkleNodeStore;
-  /** Node writes of updates not yet marked committed, oldest first. */
-  private readonly pending: NodeWrites[] = [];
   private rootNode: TreeNode;
-  private readonly readNode = (id: string): Uint8Array | undefined => {
-    for (let i = this.pending.length - 1; i >= 0; i--) {
-      const record = (this.pending[i] as NodeWrites).get(id);
-      if (record !== undefined) return record ?? undefined;
-    }
-    return this.store.get(id);
-  };
 
   /** Opens the tree stored in `store` (its root is the record at `ROOT_ID`); empty if none. */
   constructor(store: MerkleNodeStore) {
@@ -99,22 +100,18 @@ export class MerkleTree {
       record === undefined ? EMPTY_NODE : { hash: recordDigest(checkRecord(ROOT_ID, record)), record };
   }
 
-  /** The root hash (32 bytes; 32 zero bytes for the empty tree). */
+  /** The committed root hash (32 bytes; 32 zero bytes for the empty tree). */
   root(): Uint8Array {
     return digestToBytes(this.rootNode.hash);
   }
 
-  /** Number of updates whose node writes are held in the overlay, not yet marked committed. */
-  get pendingUpdates(): number {
-    return this.pending.length;
-  }
-
   /**
-   * Applies a block's writes (`null` deletes) as one batch and returns the new root, the
-   * node writes to persist and the hash count. The node writes also stay in the overlay
-   * until `markCommitted()`.
+   * Computes a block's writes (`null` deletes) as one batch over the committed tree, or
+   * over `parent` (an update not yet committed): the new root, the node writes to persist
+   * and the hash count. The tree does not change until `commit(update)`.
    */
-  update(writes: WriteSet): MerkleUpdate {
+  update(writes: WriteSet, parent?: MerkleUpdate): MerkleUpdate {
+    if (parent !== undefined && parent.base !== this.rootNode) throw staleUpdate("update on");
     const sorted: SortedWrite[] = [];
     let hashes = 0;
     for (const [key, value] of writes) {
@@ -123,26 +120,47 @@ export class MerkleTree {
       hashes += value === null ? 1 : 2;
     }
     sorted.sort(byPath);
+    const overlay = parent?.nodeWrites;
+    const read =
+      overlay === undefined
+        ? this.readStored
+        : (id: string): Uint8Array | undefined => {
+            const record = overlay.get(id);
+            return record === undefined ? this.store.get(id) : (record ?? undefined);
+          };
+    const from = parent?.next ?? this.rootNode;
     const outcome = applyBatch(
-      this.readNode,
-      this.rootNode,
+      read,
+      from,
       sorted.map((w) => w.path),
       sorted.map((w) => w.valueHash),
     );
-    this.rootNode = outcome.root;
-    if (outcome.writes.size > 0) this.pending.push(outcome.writes);
+    let nodeWrites = outcome.writes;
+    if (overlay !== undefined) {
+      nodeWrites = new Map(overlay);
+      for (const [id, record] of outcome.writes) nodeWrites.set(id, record);
+    }
     return {
-      root: this.root(),
-      nodeWrites: outcome.writes,
+      root: digestToBytes(outcome.root.hash),
+      nodeWrites,
       hashes: hashes + outcome.nodeHashes,
       nodeHashes: outcome.nodeHashes,
+      base: this.rootNode,
+      next: outcome.root,
     };
   }
 
-  /** Tells the tree every node write returned so far is now in the store: drops the overlay. */
-  markCommitted(): void {
-    this.pending.length = 0;
+  /**
+   * Makes `update` the tree's state. Call it only once `update.nodeWrites` are in the store
+   * (for the node: after the LMDB commit succeeded). Throws `STALE_UPDATE` if the update was
+   * computed from another root than the tree's (a lost or reordered commit).
+   */
+  commit(update: MerkleUpdate): void {
+    if (update.base !== this.rootNode) throw staleUpdate("commit of");
+    this.rootNode = update.next;
   }
+
+  private readonly readStored = (id: string): Uint8Array | undefined => this.store.get(id);
 
   /** A proof that `key` is present (with its value hash) or absent, against `root()`. */
   prove(key: StateKey): MerkleProof {
@@ -157,7 +175,7 @@ export class MerkleTree {
       const bit = bitAt(path, depth);
       siblings.push(digestToBytes(bit === 0 ? right : left));
       depth++;
-      node = loadNode(this.readNode, bit === 0 ? left : right, nodeId(path, depth));
+      node = loadNode(this.readStored, bit === 0 ? left : right, nodeId(path, depth));
     }
     const record = node.record;
     const leaf =
@@ -169,4 +187,11 @@ export class MerkleTree {
           };
     return { leaf, siblings };
   }
+}
+
+function staleUpdate(what: string): MerkleError {
+  return new MerkleError(
+    "STALE_UPDATE",
+    `${what} an update computed from a root that is no longer the tree's: updates commit in order, each after the one it was computed from`,
+  );
 }

@@ -12,6 +12,7 @@ import {
   MerkleError,
   type MerkleProof,
   MerkleTree,
+  type MerkleUpdate,
   nodeId,
   proofFromJson,
   proofToJson,
@@ -55,7 +56,7 @@ function freshTree() {
   const commit = (writes: WriteSet) => {
     const result = tree.update(writes);
     store.apply(result.nodeWrites);
-    tree.markCommitted();
+    tree.commit(result);
     return result;
   };
   return { store, tree, commit };
@@ -164,7 +165,6 @@ describe("merkle tree known roots", () => {
     assert.throws(() => tree.update(new Map([[KEYS[1] as string, "x" as unknown as Uint8Array]])), isBad);
     assert.throws(() => tree.prove("ABC"), isBad);
     assert.equal(toHex(tree.root()), before);
-    assert.equal(tree.pendingUpdates, 0);
   });
 
   it("node ids encode depth and prefix bits", () => {
@@ -186,11 +186,12 @@ describe("merkle tree properties", () => {
         const store = new MemoryNodeStore();
         const tree = new MerkleTree(store);
         const state = new Map<string, Uint8Array>();
-        const uncommitted = [];
+        // Either each batch commits, or batches build on one another and commit once.
+        let staged: MerkleUpdate | undefined;
         for (const batch of history) {
           const writes = toWriteSet(batch);
           applyToState(state, writes);
-          const result = tree.update(writes);
+          const result = tree.update(writes, staged);
           assert.equal(toHex(result.root), refRoot(state));
           assert.equal(toHex(stateRootFrom(state)), refRoot(state));
           // Each hash is of a record written by this batch: no node is hashed twice per batch.
@@ -198,11 +199,13 @@ describe("merkle tree properties", () => {
           assert.ok(result.nodeHashes <= written, `${result.nodeHashes} node hashes, ${written} records`);
           if (commitEachBlock) {
             store.apply(result.nodeWrites);
-            tree.markCommitted();
-          } else uncommitted.push(result.nodeWrites);
+            tree.commit(result);
+          } else staged = result;
         }
-        for (const nodeWrites of uncommitted) store.apply(nodeWrites);
-        tree.markCommitted();
+        if (staged !== undefined) {
+          store.apply(staged.nodeWrites);
+          tree.commit(staged);
+        }
         const scratch = buildFromScratch(state);
         assert.equal(toHex(tree.root()), toHex(scratch.tree.root()));
         assert.equal(toHex(tree.root()), refRoot(state));
@@ -331,12 +334,34 @@ describe("merkle proofs", () => {
     );
   });
 
-  it("proofs read pending (uncommitted) nodes", () => {
-    const tree = new MerkleTree(new MemoryNodeStore());
+  it("a staged update changes nothing until it is committed; a stale one is refused", () => {
+    const { store, tree, commit } = freshTree();
     const state = new Map(KEYS.slice(0, 7).map((k, i) => [k, new Uint8Array([i])]));
-    tree.update(new Map(state));
-    assert.ok(tree.pendingUpdates === 1);
+    commit(new Map(state));
+    const before = toHex(tree.root());
+    const proofsBefore = KEYS.map((k) => tree.prove(k));
+    const storedBefore = storeDump(store);
+    // A block's update whose commit fails: computed, never committed.
+    const lost = tree.update(new Map([[KEYS[8] as string, new Uint8Array([9])], [KEYS[0] as string, null]]));
+    assert.notEqual(toHex(lost.root), before);
+    assert.equal(toHex(tree.root()), before);
+    assert.deepEqual(
+      KEYS.map((k) => tree.prove(k)),
+      proofsBefore,
+    );
+    assert.deepEqual(storeDump(store), storedBefore);
     checkAllProofs(tree, state);
+    // The next block starts from the committed tree, not from the lost update.
+    const next = new Map([[KEYS[9] as string, new Uint8Array([1])]]);
+    commit(next);
+    applyToState(state, next);
+    assert.equal(toHex(tree.root()), refRoot(state));
+    // The lost update was computed from an older root: committing it now is refused.
+    assert.throws(
+      () => tree.commit(lost),
+      (e: unknown) => e instanceof MerkleError && e.code === "STALE_UPDATE",
+    );
+    assert.equal(toHex(tree.root()), refRoot(state));
   });
 
   it("rejects malformed proof JSON with a typed error", () => {

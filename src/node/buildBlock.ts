@@ -1,0 +1,190 @@
+/**
+ * Building one block, without committing anything: execute the candidates with the engine,
+ * keep the block's receipts within its byte bound, compute the new state root as a staged
+ * Merkle update (the tree does not change), then build and encode every record (receipts,
+ * header, the LMDB values). A throw at any point leaves no trace anywhere: the producer
+ * (`producer.ts`) commits a built block, or finds the transaction that made building fail
+ * (`blockFault.ts`).
+ *
+ * The receipt bound. Everything a block's receipts carry (return data, events) is stored,
+ * indexed and served, so a block may hold at most `maxBlockReceiptBytes` of it
+ * (`receiptBytes`). Execution runs the whole candidate list at once, so the bound is
+ * applied after it: if the receipts up to transaction i cross the bound, the block is cut
+ * before i and re-executed (the prefix's results are the same, its write set is not) and
+ * the rest waits for a later block; if transaction 0 alone crosses it, that transaction
+ * can never fit and is dropped. The VM's per-transaction caps keep both rare.
+ */
+import type { BlockContext } from "../chain/blockContext.js";
+import type { Receipt } from "../chain/receipt.js";
+import type { Transaction } from "../chain/transaction.js";
+import type { Address } from "../codec/address.js";
+import type { BlockResult } from "../engine/types.js";
+import type { MerkleTree, MerkleUpdate } from "../state/merkle/index.js";
+import type { Storage, WriteSet } from "../state/storage.js";
+import type { PendingTx } from "./admission.js";
+import type { PoolTx } from "./mempool/index.js";
+import { type EncodedBlock, encodeBlock } from "./store/encodeBlock.js";
+import {
+  type BlockExecutionStats,
+  type BlockHeader,
+  blockHash,
+  type Hex,
+  hex,
+  type ReceiptJson,
+  receiptBytes,
+  receiptsRoot,
+  receiptToJson,
+  type StoredBlock,
+  txRoot,
+  ZERO_HASH,
+} from "./store/records.js";
+
+/** Default bound on a block's receipt bytes (return data and events): 16 MiB. */
+export const MAX_BLOCK_RECEIPT_BYTES = 16 * 1024 * 1024;
+
+/** The stages of producing a block, in order (where a fault can be injected or found). */
+export type ProductionStage = "execute" | "stateRoot" | "records" | "stage" | "commit" | "notify";
+
+/**
+ * A test hook, passed in as an option: called as production reaches each stage, with the
+ * hashes of the block's transactions; a throw is a failure at that stage.
+ */
+export type FaultHook = (stage: ProductionStage, txHashes: readonly string[]) => void;
+
+export interface BlockExecutor {
+  executeBlock(pre: Storage, txs: readonly Transaction[], ctx: BlockContext): Promise<BlockResult<Receipt>>;
+  /** How the last block ran (mode, executions, aborts...), if the executor knows. */
+  stats(): Omit<BlockExecutionStats, "executeMs" | "stateRootMs" | "commitMs"> | undefined;
+}
+
+export interface BuildDeps {
+  /** The state to execute over (the engine's attached store). */
+  state: Storage;
+  tree: MerkleTree;
+  executor: BlockExecutor;
+  chainId: bigint;
+  feeRecipient: Address;
+  blockGasLimit: number;
+  maxBlockReceiptBytes: number;
+  faults?: FaultHook;
+}
+
+/** A transaction left out of the block and dropped from the pool, with the reason. */
+export interface DroppedTx {
+  hash: string;
+  reason: string;
+}
+
+/** A block ready to commit: nothing of it is written yet. */
+export interface BuiltBlock {
+  block: StoredBlock;
+  receipts: ReceiptJson[];
+  included: PoolTx<PendingTx>[];
+  /** Invalid at execution, or alone over the receipt bound: dropped from the pool. */
+  dropped: DroppedTx[];
+  writeSet: WriteSet;
+  merkle: MerkleUpdate;
+  encoded: EncodedBlock;
+}
+
+/** Executes `candidates` (in this order) on top of `head` and builds the block; commits nothing. */
+export async function buildBlock(
+  deps: BuildDeps,
+  head: BlockHeader,
+  candidates: readonly PoolTx<PendingTx>[],
+  ctx: BlockContext,
+): Promise<BuiltBlock> {
+  const dropped: DroppedTx[] = [];
+  let run = candidates;
+  let result: BlockResult<Receipt>;
+  const t0 = performance.now();
+  for (;;) {
+    deps.faults?.(
+      "execute",
+      run.map((p) => p.hash),
+    );
+    const txs: Transaction[] = run.map((p) => ({ kind: "account", envelope: p.tx.envelope, raw: p.tx.raw }));
+    result = await deps.executor.executeBlock(deps.state, txs, ctx);
+    const cut = firstOverBound(result.receipts, deps.maxBlockReceiptBytes);
+    if (cut === undefined) break;
+    if (cut === 0) {
+      const bytes = receiptBytes(result.receipts[0] as Receipt);
+      const reason = `its receipt holds ${bytes} bytes of return data and events, more than a whole block may (${deps.maxBlockReceiptBytes})`;
+      dropped.push({ hash: (run[0] as PoolTx<PendingTx>).hash, reason });
+      run = run.slice(1);
+    } else run = run.slice(0, cut);
+  }
+  const t1 = performance.now();
+
+  const included: PoolTx<PendingTx>[] = [];
+  const receipts: Receipt[] = [];
+  result.receipts.forEach((r, i) => {
+    const p = run[i] as PoolTx<PendingTx>;
+    if (r.status === "invalid") dropped.push({ hash: p.hash, reason: r.invalidReason ?? "invalid" });
+    else {
+      included.push(p);
+      receipts.push(r);
+    }
+  });
+  const txHashes = included.map((p) => p.tx.hash);
+  deps.faults?.("stateRoot", txHashes);
+  const merkle = deps.tree.update(result.writeSet);
+  const t2 = performance.now();
+
+  deps.faults?.("records", txHashes);
+  const number = head.number + 1;
+  // Receipts before the block hash exists (the receipts root excludes it), then with it.
+  const unsigned = receipts.map((r, i) =>
+    receiptToJson(r, { txHash: txHashes[i] as Hex, blockNumber: number, blockHash: ZERO_HASH, txIndex: i }),
+  );
+  const headerFields: Omit<BlockHeader, "hash"> = {
+    number,
+    parentHash: head.hash,
+    time: Number(ctx.time),
+    chainId: deps.chainId.toString(),
+    feeRecipient: deps.feeRecipient,
+    stateRoot: hex(merkle.root),
+    txRoot: txRoot(txHashes),
+    receiptsRoot: receiptsRoot(unsigned),
+    gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0),
+    gasLimit: deps.blockGasLimit,
+    baseFee: (ctx.baseFee ?? 0n).toString(),
+    txCount: included.length,
+  };
+  const header: BlockHeader = { ...headerFields, hash: blockHash(headerFields) };
+  const jsonReceipts = unsigned.map((r) => ({ ...r, blockHash: header.hash }));
+  const stats = deps.executor.stats();
+  const block: StoredBlock = {
+    header,
+    txHashes,
+    execution: {
+      ...(stats ?? {
+        mode: "sequential",
+        workers: 1,
+        executions: run.length,
+        validationAborts: 0,
+        dependencyWaits: 0,
+      }),
+      executeMs: t1 - t0,
+      stateRootMs: t2 - t1,
+    },
+  };
+  const encoded = encodeBlock({
+    block,
+    rawTxs: included.map((p) => p.tx.raw),
+    receipts: jsonReceipts,
+    merkleWrites: merkle.nodeWrites,
+    beforeCommit: () => deps.faults?.("commit", txHashes),
+  });
+  return { block, receipts: jsonReceipts, included, dropped, writeSet: result.writeSet, merkle, encoded };
+}
+
+/** The first transaction whose receipt takes the running total past `max` bytes, if any. */
+function firstOverBound(receipts: readonly Receipt[], max: number): number | undefined {
+  let total = 0;
+  for (let i = 0; i < receipts.length; i++) {
+    total += receiptBytes(receipts[i] as Receipt);
+    if (total > max) return i;
+  }
+  return undefined;
+}

@@ -1,0 +1,114 @@
+/**
+ * A block's records encoded to the bytes the chain database writes, before anything is
+ * written. Encoding is where an oversized record would fail (a JSON string past V8's
+ * limit, say), so it happens while the block is being built, where a failure leaves no
+ * trace; the LMDB transaction then only copies bytes (`chainDb.ts`).
+ */
+import { addressToBytes } from "../../codec/address.js";
+import { utf8 } from "../../codec/bytes.js";
+import type { NodeWrites } from "../../state/merkle/index.js";
+import type { BlockHeader, ReceiptJson, StoredBlock } from "./records.js";
+import { unhex } from "./records.js";
+
+/** Everything a block commits besides the state write set. */
+export interface BlockCommit {
+  block: StoredBlock;
+  /** Raw encoded transactions, in block order (same order as `block.txHashes`). */
+  rawTxs: Uint8Array[];
+  receipts: ReceiptJson[];
+  merkleWrites: NodeWrites;
+  /** Extra meta records to write (e.g. the genesis description). */
+  meta?: Record<string, unknown>;
+  /**
+   * Runs inside the LMDB transaction after every write, before it commits: a throw aborts
+   * the transaction (tests inject a commit failure with it).
+   */
+  beforeCommit?: () => void;
+}
+
+/** A key and the bytes stored under it. */
+export type Put = [key: Uint8Array, value: Uint8Array];
+
+/** A block's records as the bytes of each named database (see the table in chainDb.ts). */
+export interface EncodedBlock {
+  header: BlockHeader;
+  blocks: Put;
+  blockHashes: Put;
+  txs: Put[];
+  receipts: Put[];
+  /** Keys of the log indexes (their values are empty). */
+  logsByAddress: Uint8Array[];
+  logsByTopic: Uint8Array[];
+  merkleWrites: NodeWrites;
+  /** The meta records, `head` last. */
+  meta: Put[];
+  /** What the account transaction index is built from (`accountIndex.ts`): the raw transactions and the contract each created. */
+  accountIndex: { rawTxs: Uint8Array[]; contracts: Array<string | undefined> };
+  beforeCommit?: () => void;
+}
+
+export function u64(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+/** A log's position key: block u64 ‖ tx u32 ‖ log u32, big-endian. */
+export function position(block: number, tx: number, log: number): Uint8Array {
+  const out = new Uint8Array(16);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(block));
+  view.setUint32(8, tx);
+  view.setUint32(12, log);
+  return out;
+}
+
+export function prefixed(prefix: Uint8Array, rest: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + rest.length);
+  out.set(prefix);
+  out.set(rest, prefix.length);
+  return out;
+}
+
+export const json = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
+
+/** Encodes every record of `commit`; throws (writing nothing anywhere) if one cannot be. */
+export function encodeBlock(commit: BlockCommit): EncodedBlock {
+  const { block } = commit;
+  const n = block.header.number;
+  const txs: Put[] = block.txHashes.map((hash, i) => {
+    const raw = commit.rawTxs[i] as Uint8Array;
+    const value = new Uint8Array(12 + raw.length);
+    value.set(u64(n));
+    new DataView(value.buffer).setUint32(8, i);
+    value.set(raw, 12);
+    return [unhex(hash), value];
+  });
+  const receipts: Put[] = [];
+  const logsByAddress: Uint8Array[] = [];
+  const logsByTopic: Uint8Array[] = [];
+  for (const receipt of commit.receipts) {
+    receipts.push([unhex(receipt.txHash), json(receipt)]);
+    for (const log of receipt.logs) {
+      const at = position(n, log.txIndex, log.logIndex);
+      logsByAddress.push(prefixed(addressToBytes(log.address), at));
+      for (const topic of log.topics) logsByTopic.push(prefixed(unhex(topic), at));
+    }
+  }
+  const meta: Put[] = Object.entries(commit.meta ?? {}).map(([name, value]) => [utf8(name), json(value)]);
+  meta.push([utf8("head"), json(block.header)]);
+  const encoded: EncodedBlock = {
+    header: block.header,
+    blocks: [u64(n), json(block)],
+    blockHashes: [unhex(block.header.hash), u64(n)],
+    txs,
+    receipts,
+    logsByAddress,
+    logsByTopic,
+    merkleWrites: commit.merkleWrites,
+    meta,
+    accountIndex: { rawTxs: commit.rawTxs, contracts: commit.receipts.map((r) => r.contractAddress) },
+  };
+  if (commit.beforeCommit !== undefined) encoded.beforeCommit = commit.beforeCommit;
+  return encoded;
+}
