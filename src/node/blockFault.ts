@@ -17,7 +17,13 @@
  */
 import type { BlockContext } from "../chain/blockContext.js";
 import type { PendingTx } from "./admission.js";
-import { type BuildDeps, type BuiltBlock, buildBlock, type DroppedTx, type ProductionStage } from "./buildBlock.js";
+import {
+  type BuildDeps,
+  type BuiltBlock,
+  buildBlock,
+  type DroppedTx,
+  type ProductionStage,
+} from "./buildBlock.js";
 import type { PoolTx } from "./mempool/index.js";
 import type { ChainDb } from "./store/chainDb.js";
 import type { BlockHeader } from "./store/records.js";

@@ -343,7 +343,8 @@ export class ChainNode {
       throw error;
     }
     if (produced === undefined) return undefined;
-    for (const d of produced.dropped) this.log("warn", "dropped a transaction invalid at execution", { ...d });
+    for (const d of produced.dropped)
+      this.log("warn", "dropped a transaction invalid at execution", { ...d });
     this.options.faults?.("notify", produced.block.txHashes);
     this.publish(produced);
     return produced;
@@ -453,7 +454,13 @@ function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
   };
   const block: StoredBlock = { header: { ...fields, hash: blockHash(fields) }, txHashes: [] };
   db.stageBlock(
-    encodeBlock({ block, rawTxs: [], receipts: [], merkleWrites: update.nodeWrites, meta: { genesis: info } }),
+    encodeBlock({
+      block,
+      rawTxs: [],
+      receipts: [],
+      merkleWrites: update.nodeWrites,
+      meta: { genesis: info },
+    }),
   );
   db.state.commit(writes);
   return info;

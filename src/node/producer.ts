@@ -18,8 +18,14 @@ import { nonceKey } from "../state/keys.js";
 import type { Storage } from "../state/storage.js";
 import type { PendingTx } from "./admission.js";
 import { nextBaseFee } from "./baseFee.js";
+import {
+  BlockProductionError,
+  describe as describeError,
+  type FaultDeps,
+  findCulprit,
+  stageAndCommit,
+} from "./blockFault.js";
 import { spreadBySender } from "./blockOrder.js";
-import { BlockProductionError, describe as describeError, type FaultDeps, findCulprit, stageAndCommit } from "./blockFault.js";
 import { type BuildDeps, buildBlock, type DroppedTx, type ProductionStage } from "./buildBlock.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
 import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
@@ -121,7 +127,10 @@ export async function produceBlock(
     const dropped =
       culprit === undefined
         ? undefined
-        : { hash: culprit.tx.hash, reason: `block production failed at ${stage}: ${describeError(culprit.error)}` };
+        : {
+            hash: culprit.tx.hash,
+            reason: `block production failed at ${stage}: ${describeError(culprit.error)}`,
+          };
     if (dropped !== undefined) deps.mempool.removeIncluded([dropped.hash]);
     throw new BlockProductionError(head.number + 1, stage, dropped, error);
   }

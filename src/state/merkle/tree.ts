@@ -41,10 +41,10 @@
  * A verifier rebuilds the root from the end node and the siblings and compares.
  */
 import { checkValue } from "../errors.js";
-import { MerkleError } from "./errors.js";
 import type { StateKey } from "../keys.js";
 import type { WriteSet } from "../storage.js";
 import { applyBatch } from "./batchUpdate.js";
+import { MerkleError } from "./errors.js";
 import {
   bitAt,
   type Digest,

@@ -342,7 +342,12 @@ describe("merkle proofs", () => {
     const proofsBefore = KEYS.map((k) => tree.prove(k));
     const storedBefore = storeDump(store);
     // A block's update whose commit fails: computed, never committed.
-    const lost = tree.update(new Map([[KEYS[8] as string, new Uint8Array([9])], [KEYS[0] as string, null]]));
+    const lost = tree.update(
+      new Map([
+        [KEYS[8] as string, new Uint8Array([9])],
+        [KEYS[0] as string, null],
+      ]),
+    );
     assert.notEqual(toHex(lost.root), before);
     assert.equal(toHex(tree.root()), before);
     assert.deepEqual(
