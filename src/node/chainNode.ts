@@ -343,8 +343,10 @@ export class ChainNode {
       throw error;
     }
     if (produced === undefined) return undefined;
-    for (const d of produced.dropped)
-      this.log("warn", "dropped a transaction invalid at execution", { ...d });
+    for (const d of produced.dropped) {
+      const what = d.cause === "bound" ? "over the block's receipt bound" : "invalid at execution";
+      this.log("warn", `dropped a transaction ${what}`, { ...d });
+    }
     this.options.faults?.("notify", produced.block.txHashes);
     this.publish(produced);
     return produced;

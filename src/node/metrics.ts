@@ -4,7 +4,7 @@
  * block time, RPC latency.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { ProducedBlock } from "./producer.js";
+import type { BlockProductionError, ProducedBlock } from "./producer.js";
 
 const TPS_WINDOW_MS = 10_000;
 
@@ -54,6 +54,18 @@ export class NodeMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  private readonly blockFailures = new Counter({
+    name: "weft_block_failures_total",
+    help: "Blocks that failed to be produced (nothing committed), by stage and whether a transaction was found at fault",
+    labelNames: ["stage", "culprit"],
+    registers: [this.registry],
+  });
+  private readonly droppedTxs = new Counter({
+    name: "weft_dropped_transactions_total",
+    help: "Transactions dropped from the pool by block production: invalid at execution, over the block's receipt bound, or at fault for a failed block",
+    labelNames: ["cause"],
+    registers: [this.registry],
+  });
   private readonly mempoolSize = new Gauge({
     name: "weft_mempool_transactions",
     help: "Pending transactions",
@@ -85,6 +97,7 @@ export class NodeMetrics {
     this.head.set(header.number);
     if (this.lastBlockAt !== undefined) this.blockInterval.observe((nowMs - this.lastBlockAt) / 1000);
     this.lastBlockAt = nowMs;
+    for (const d of produced.dropped) this.droppedTxs.inc({ cause: d.cause });
     this.recent.push([nowMs, header.txCount]);
     while ((this.recent[0]?.[0] ?? nowMs) < nowMs - TPS_WINDOW_MS) this.recent.shift();
     this.tps.set(this.recent.reduce((sum, [, n]) => sum + n, 0) / (TPS_WINDOW_MS / 1000));
@@ -95,6 +108,11 @@ export class NodeMetrics {
       this.phase.observe({ phase: "state_root" }, execution.stateRootMs / 1000);
       this.phase.observe({ phase: "commit" }, produced.commitMs / 1000);
     }
+  }
+
+  onFault(fault: BlockProductionError): void {
+    this.blockFailures.inc({ stage: fault.stage, culprit: fault.culprit === undefined ? "none" : "dropped" });
+    if (fault.culprit !== undefined) this.droppedTxs.inc({ cause: "fault" });
   }
 
   onMempool(stats: { count: number; bytes: number }): void {

@@ -124,11 +124,12 @@ export async function produceBlock(
     commitMs = performance.now() - t0;
   } catch (error) {
     const culprit = await findCulprit(deps, head, ready, ctx);
-    const dropped =
+    const dropped: DroppedTx | undefined =
       culprit === undefined
         ? undefined
         : {
             hash: culprit.tx.hash,
+            cause: "fault",
             reason: `block production failed at ${stage}: ${describeError(culprit.error)}`,
           };
     if (dropped !== undefined) deps.mempool.removeIncluded([dropped.hash]);

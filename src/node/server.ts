@@ -68,6 +68,7 @@ export async function startNode(
     },
   });
   node.onPending((tx) => rpc.publish("pendingTransactions", tx.hash));
+  node.onFault((fault) => metrics.onFault(fault));
   node.onBlock((produced) => {
     metrics.onBlock(produced);
     metrics.onMempool(node.mempool.stats());

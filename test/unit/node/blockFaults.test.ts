@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
+import { NodeMetrics } from "../../../src/node/metrics.js";
 import { BlockProductionError, type FaultHook, type ProductionStage } from "../../../src/node/producer.js";
 import { hex } from "../../../src/node/store/records.js";
 import { MerkleTree, stateRootFrom } from "../../../src/state/merkle/index.js";
@@ -143,6 +144,8 @@ describe("block production faults", () => {
       const node = await ChainNode.open(options(dir, faults));
       const heard: BlockProductionError[] = [];
       node.onFault((f) => heard.push(f));
+      const metrics = new NodeMetrics();
+      node.onFault((f) => metrics.onFault(f));
       try {
         let good = 0n;
         let other = 0n;
@@ -175,6 +178,13 @@ describe("block production faults", () => {
           checkRoots(node, `after a poison at ${stage}`);
         }
         assert.equal(heard.length, 5, "each failure is reported once");
+        const text = await metrics.text();
+        for (const stage of ["execute", "stateRoot", "records", "stage", "commit"])
+          assert.match(
+            text,
+            new RegExp(`weft_block_failures_total\\{stage="${stage}",culprit="dropped"\\} 1`),
+          );
+        assert.match(text, /weft_dropped_transactions_total\{cause="fault"\} 5/);
       } finally {
         await node.close();
       }
