@@ -9,7 +9,8 @@
  * exactly the snapshot's nodes, and its root equals the head's state root again (checked).
  * Then the pool holds the snapshot's pending transactions that are still valid, and the
  * clock is as it was. Like Anvil's, a revert removes that snapshot and every later one.
- * Snapshots live in memory: a restarted node has none.
+ * Snapshots live in memory: a restarted node has none, and at most `MAX_SNAPSHOTS` are kept
+ * (taking one more forgets the oldest, whose revert then answers false).
  */
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { WriteSet } from "../../state/storage.js";
@@ -45,6 +46,9 @@ function difference(current: Iterable<[StateKey, StateValue]>, target: Map<State
   return diff;
 }
 
+/** Snapshots kept at once (each holds a copy of the state). */
+export const MAX_SNAPSHOTS = 64;
+
 export class Snapshots {
   private readonly taken = new Map<number, Snapshot>();
   private nextId = 1;
@@ -58,6 +62,7 @@ export class Snapshots {
       const state = new Map<StateKey, StateValue>(this.node.db.state.iterate(""));
       const pending = this.node.mempool.pending().map((p) => p.tx.raw);
       const id = this.nextId++;
+      if (this.taken.size >= MAX_SNAPSHOTS) this.taken.delete(Math.min(...this.taken.keys()));
       this.taken.set(id, {
         head: head.number,
         headHash: head.hash,

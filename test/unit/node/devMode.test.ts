@@ -173,7 +173,18 @@ describe("dev mode", () => {
   it("reverts to a snapshot: state, root, head, transactions, account history and pool", async () => {
     const h0 = await head();
     const wusdBefore = await wusdOf(TO);
+    // Dev account 2's sequence 1 waits in the pool (0 is missing); 2 arrives after the snapshot.
+    const dev2 = genesis.accounts[2]?.address as Address;
+    const waiting = async (sequence: bigint) => {
+      const raw = tokenTransferRaw({ chainId: 1337n, sender: dev2, devIndex: 2, sequence }, wusd, TO, 1n);
+      return (await rpc<{ hash: string }>(node.url, "weft_sendRawTransaction", [hex(raw)])).hash;
+    };
+    const pending = async () =>
+      (await rpc<Array<{ hash: string }>>(node.url, "weft_pendingTransactions")).map((p) => p.hash).sort();
+    const kept = await waiting(1n);
     const id = await rpc<number>(node.url, "dev_snapshot");
+    const dropped = await waiting(2n);
+    assert.deepEqual(await pending(), [kept, dropped].sort());
     const tx = await transfer(1_000n);
     await rpc(node.url, "dev_setBalance", [TO, "42"]);
     await rpc(node.url, "dev_mine", [2]);
@@ -195,6 +206,7 @@ describe("dev mode", () => {
     assert.equal(await rpc(node.url, "weft_getTransaction", [tx.hash]), null);
     assert.equal(await rpc(node.url, "weft_getReceipt", [tx.hash]), null);
     assert.equal(await rpc(node.url, "weft_getBlockByNumber", [h0.number + 1]), null);
+    assert.deepEqual(await pending(), [kept], "the pool as it was at the snapshot");
     const after = await rpc<{ transactions: Array<{ hash: string }> }>(
       node.url,
       "weft_getAccountTransactions",
@@ -206,6 +218,11 @@ describe("dev mode", () => {
     );
     assert.equal(await rpc(node.url, "dev_revert", [id]), false, "a snapshot is used once");
     assert.equal(await rpc(node.url, "dev_revert", [later]), false, "later snapshots are gone too");
+    // At most 64 snapshots are kept: the 65th forgets the oldest.
+    const ids: number[] = [];
+    for (let i = 0; i < 65; i++) ids.push(await rpc<number>(node.url, "dev_snapshot"));
+    assert.equal(await rpc(node.url, "dev_revert", [ids[0]]), false, "the oldest was forgotten");
+    assert.equal(await rpc(node.url, "dev_revert", [ids[1]]), true);
 
     // The chain goes on from there: the same nonce is free again.
     sequence--;
