@@ -10,6 +10,7 @@
 import type { Receipt } from "../../chain/receipt.js";
 import type { Transaction } from "../../chain/transaction.js";
 import { encodeTx, txHash } from "../../chain/tx/envelope.js";
+import type { Address } from "../../codec/address.js";
 import { executeSequential } from "../../engine/sequential.js";
 import type { TxExecutor } from "../../engine/types.js";
 import type { WriteSet } from "../../state/storage.js";
@@ -108,6 +109,8 @@ export function commitDevBlock(node: ChainNode, content: DevBlockContent = {}): 
     commitMs: performance.now() - t1,
   };
   node.mempool.removeIncluded(txHashes);
+  // An impersonated transaction may have used a nonce a pending one was waiting for.
+  node.mempool.dropStale((sender, key) => node.nextSequence(sender as Address, key));
   node.publish(produced);
   return produced;
 }

@@ -73,6 +73,7 @@ export {
   type SwapQuote,
   withSlippage,
 } from "./defi.js";
+export { type AccountTransaction, type DevActions, type DevBlock, devActions } from "./dev.js";
 export {
   type DecodedRevert,
   formatRevert,

@@ -21,6 +21,7 @@ const MODES = {
   "sequential-fallback":
     "The parallel engine failed on this block, which then ran sequentially (the node logged why).",
   sequential: "Ran by the sequential executor.",
+  dev: "Made by dev mode: a state edit (dev_setBalance, dev_setCode, dev_setStorageAt), an empty block of dev_mine, or an impersonated transaction, run on the main thread.",
 };
 
 const KNOWN_FIELDS = new Set([
