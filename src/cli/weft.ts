@@ -27,6 +27,21 @@ program
   )
   .option("--json", "print one JSON document instead of text (errors as JSON on stderr)", false)
   .option("--keystore <dir>", "where keys are kept (env WEFT_KEYSTORE, default ./.weft/keys)")
+  .addHelpText(
+    "after",
+    `
+Start a node first (npm start, or weft node), then in another terminal:
+  weft keys new alice && weft account create alice --from dev0
+  weft send 0x00000000000000000000000000000000000000ab 1.5 --from alice
+  weft call wusd balanceOf 0x00000000000000000000000000000000000000ab
+
+Amounts: send, transfer and --fund take whole coin or tokens (--raw: smallest units);
+deploy, call and tx take a contract method's own integers, raw (1000e6 = 1000 × 10^6).
+Contracts: call and tx name a genesis contract (wusd, weth, router, pool...) or an address;
+--abi <name> only for code not built here.
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused by the node, 4 reverted,
+5 chain database damaged (weft db check).`,
+  )
   .showHelpAfterError()
   .exitOverride((error) => {
     // Usage errors from commander (unknown option, missing argument) exit 2; --help and --version 0.

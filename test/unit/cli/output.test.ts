@@ -158,6 +158,14 @@ describe("messages for people", () => {
     assert.equal(describeCall({ target: TO, method: "transfer" }), `${TO}.transfer`);
   });
 
+  it("weft --help says to start a node, the rule for amounts and the exit codes", () => {
+    const help = run(CLI, ["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /Start a node first \(npm start, or weft node\)/);
+    assert.match(help.out, /Amounts: send, transfer and --fund take whole coin or tokens/);
+    assert.match(help.out, /Exit codes: 0 done, 1 failed, 2 bad usage/);
+  });
+
   it("the explorer lists a coin send as coin to its recipient, not as an empty method", async () => {
     const dir = explorerStaticDir();
     assert.ok(dir !== undefined);
