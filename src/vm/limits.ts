@@ -17,12 +17,12 @@ export const MAX_LOCALS = 1_024;
 export const MAX_GLOBALS = 1_024;
 /**
  * Budget of "stack units" shared by all wasm frames of a transaction. A frame costs
- * `FRAME_OVERHEAD_UNITS + params + locals + max operand stack height` (the values V8
+ * `FRAME_OVERHEAD_UNITS + params + results + locals + max operand stack height` (the values V8
  * keeps in the frame, `wasm/stackHeight.ts`); each nested contract call costs
  * `HOST_FRAME_UNITS` more (its JavaScript frames measure about 1 KiB, 125 units).
  * Exhausting the budget is a deterministic trap; V8's own stack running out would not
  * be, so the budget must always come first: `bench/stackMargin.ts` measures V8's
- * overflow at 3.6x the budget or more on the main thread (984 KiB, the smallest stack a
+ * overflow at 3.5x the budget or more on the main thread (984 KiB, the smallest stack a
  * contract runs on; inside an RPC handler too) and 14.5x on 4 MiB workers.
  */
 export const MAX_STACK_UNITS = 24_000;

@@ -9,12 +9,13 @@
  *
  * Shapes: `minimal` (no locals, nothing held), `wide` (`size` i64 values held on the
  * operand stack across the recursive call), `locals` (`size` i64 locals), `params`
- * (`size` i64 parameters passed on), `mixed` (a quarter of each).
+ * (`size` i64 parameters passed on), `results` (`size` i64 results passed back up),
+ * `mixed` (a quarter of wide, locals and params).
  */
 import { type Address, addressToBytes } from "../../src/codec/address.js";
 import { wat } from "./wat.js";
 
-export type FrameShapeKind = "minimal" | "wide" | "locals" | "params" | "mixed";
+export type FrameShapeKind = "minimal" | "wide" | "locals" | "params" | "results" | "mixed";
 
 export interface FrameShape {
   kind: FrameShapeKind;
@@ -25,6 +26,13 @@ const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }
 
 /** The recursive function `$r (param $n i32) ...` of a shape. */
 function recursiveFunction(shape: FrameShape): string {
+  if (shape.kind === "results") {
+    const results = `(result ${repeat(shape.size, () => "i64")})`;
+    return `(func $r (param $n i32) ${results}
+    (if ${results} (local.get $n)
+      (then (call $r (i32.sub (local.get $n) (i32.const 1))))
+      (else ${repeat(shape.size, (i) => `(i64.const ${i})`)})))`;
+  }
   const n = shape.kind === "minimal" ? 0 : shape.kind === "mixed" ? Math.max(1, shape.size >> 2) : shape.size;
   const wide = shape.kind === "wide" || shape.kind === "mixed" ? n : 0;
   const locals = shape.kind === "locals" || shape.kind === "mixed" ? n : 0;
@@ -76,6 +84,7 @@ export function deepFrameContract(shape: FrameShape): Uint8Array {
           shape.kind === "params" ? shape.size : shape.kind === "mixed" ? Math.max(1, shape.size >> 2) : 0,
           (i) => `(i64.const ${i})`,
         )})
+        ${shape.kind === "results" ? repeat(shape.size, () => "drop") : ""}
         (call $storage_set (i32.const 4128) (i32.const 1) (i32.const 0) (i32.const 4))))))`);
 }
 
@@ -99,5 +108,7 @@ export const FRAME_SHAPES: readonly FrameShape[] = [
   { kind: "locals", size: 1000 },
   { kind: "params", size: 64 },
   { kind: "params", size: 500 },
+  { kind: "results", size: 64 },
+  { kind: "results", size: 500 },
   { kind: "mixed", size: 400 },
 ];

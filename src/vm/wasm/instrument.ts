@@ -13,8 +13,8 @@
  *   injected function enforces it: the imported memory itself always declares
  *   `MAX_MEMORY_PAGES`, the maximum of the pool's memories, so that a contract declaring
  *   a smaller maximum still links.
- * - Stack: every function adds its frame size (`FRAME_OVERHEAD_UNITS + params + locals +
- *   its maximum operand stack height`, `stackHeight.ts`) to `__weft_stack` on entry and
+ * - Stack: every function adds its frame size (`FRAME_OVERHEAD_UNITS + params + results +
+ *   locals + its maximum operand stack height`, `stackHeight.ts`) to `__weft_stack` on entry and
  *   traps past `MAX_STACK_UNITS`; it subtracts it again on every way out (the body is
  *   wrapped in a block so a branch to the function's own label lands on the epilogue;
  *   `return` gets the epilogue inserted before it). The frame size counts every value V8
@@ -152,7 +152,9 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
             ? { byte: type.results[0] as number }
             : { index: blockTypes.get(typeIndex) as number };
       const height = maxStackHeight(parsed.bytes, instrs, type.results.length, parsed) + METERING_HEIGHT;
-      const units = FRAME_OVERHEAD_UNITS + type.params.length + body.localCount + height;
+      // Results count too: V8 returns most of a multi-value result in stack slots.
+      const values = type.params.length + type.results.length + body.localCount + height;
+      const units = FRAME_OVERHEAD_UNITS + values;
       const out = instrumentBody(parsed.bytes, body.start, body.codeStart, instrs, units, blockType, ix);
       code.u32(out.length).bytes(out);
     });
