@@ -22,7 +22,10 @@ async function checkDir(dir: string): Promise<DbCheckReport> {
     try {
       db = openChainDb(dir);
     } catch (error) {
-      if (error instanceof ChainDbError && error.code === "CORRUPT_FILE") {
+      if (
+        error instanceof ChainDbError &&
+        (error.code === "CORRUPT_FILE" || error.code === "CORRUPT_RECORD")
+      ) {
         const checked = { stateRecords: 0, merkleNodes: 0, blocks: 0, txs: 0, receipts: 0 };
         return { ok: false, head: undefined, checked, problems: [error.message], ms: 0 };
       }

@@ -78,8 +78,11 @@ export interface ChainDb {
   close(): Promise<void>;
 }
 
-/** `OPEN`: LMDB refused to open; `CORRUPT_FILE`: the data file's header pages are damaged; `STAGE`: misuse of `stageBlock` or `stageRewind`. */
-export type ChainDbErrorCode = "OPEN" | "CORRUPT_FILE" | "STAGE";
+/**
+ * `OPEN`: LMDB refused to open; `CORRUPT_FILE`: the data file's header pages are damaged;
+ * `CORRUPT_RECORD`: the head record cannot be read; `STAGE`: misuse of `stageBlock` or `stageRewind`.
+ */
+export type ChainDbErrorCode = "OPEN" | "CORRUPT_FILE" | "CORRUPT_RECORD" | "STAGE";
 
 export class ChainDbError extends Error {
   readonly code: ChainDbErrorCode;
@@ -153,7 +156,19 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   };
   let staged: EncodedBlock | undefined;
   let rewind: Rewind | undefined;
-  let headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
+  let headCache: BlockHeader | undefined;
+  try {
+    headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
+  } catch (error) {
+    void root.close();
+    throw new ChainDbError(
+      "CORRUPT_RECORD",
+      `the head record in ${dir} is not valid JSON: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
 
   const writeStaged = (block: EncodedBlock): void => {
     for (const [id, record] of block.merkleWrites) {

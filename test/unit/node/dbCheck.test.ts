@@ -231,6 +231,19 @@ describe("chain database check", () => {
       `logsByTopic lacks the entry ${Buffer.from(entry).toString("hex")} of a stored log`,
     ]);
 
+    // The head record unreadable: damage, reported; a node refuses to start on it.
+    const headless = copy();
+    await editRecord(headless, "meta", utf8("head"), () => utf8("{not json"));
+    const hl = dbCheck(headless);
+    assert.equal(hl.code, 5);
+    assert.match(hl.report.problems[0] as string, /^the head record in .* is not valid JSON: SyntaxError/);
+    const start = spawnSync(process.execPath, [CLI, "node", "--data-dir", headless, "--port", "0"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(start.status, 1, start.stderr);
+    assert.match(start.stderr, /^weft: the head record in .* is not valid JSON/);
+
     // The in-process function agrees with the command.
     const again = openChainDb(receipt);
     try {
