@@ -13,9 +13,16 @@ import type { StateReader } from "../state/storage.js";
 import { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import { type Mempool, MempoolError, type MempoolErrorCode, type PoolTx } from "./mempool/index.js";
+import type { SenderReputation } from "./reputation.js";
 import { type Hex, hex } from "./store/records.js";
 
-export type AdmissionErrorCode = "DECODE" | "ALREADY_INCLUDED" | "INVALID" | MempoolErrorCode;
+export type AdmissionErrorCode =
+  | "DECODE"
+  | "ALREADY_INCLUDED"
+  | "INVALID"
+  | "SENDER_THROTTLED"
+  | "SENDER_BANNED"
+  | MempoolErrorCode;
 
 export class AdmissionError extends Error {
   constructor(
@@ -46,6 +53,8 @@ export interface AdmissionDeps {
   nextBlock: () => BlockContext;
   /** True when a transaction with this hash is already in a block. */
   included: (hash: Hex) => boolean;
+  /** Senders whose transactions keep turning invalid at execution are throttled or banned (`reputation.ts`). */
+  reputation?: SenderReputation;
 }
 
 /** Decodes `raw`; throws `AdmissionError("DECODE")` with the decoder's reason. */
@@ -67,11 +76,18 @@ export function checkNew(deps: Pick<AdmissionDeps, "mempool" | "included">, hash
     throw new AdmissionError("ALREADY_INCLUDED", `transaction ${hash} is already in a block`);
 }
 
+/** Refuses a throttled sender with too many pending, or a banned one (`reputation.ts`). */
+function checkReputation(deps: Pick<AdmissionDeps, "mempool" | "reputation">, sender: string): void {
+  const refusal = deps.reputation?.refusal(sender, deps.mempool.senderCount(sender));
+  if (refusal !== undefined) throw new AdmissionError(refusal.code, refusal.message);
+}
+
 /** Admits `raw` into the pool, validating on this thread; returns the pool record. Throws `AdmissionError`. */
 export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const envelope = decodeRaw(raw);
   const hash = hex(keccak256(raw)); // raw is the canonical encoding: its hash is the transaction hash
   checkNew(deps, hash);
+  checkReputation(deps, envelope.sender); // before validation: a banned sender costs no VM run
   const state = new TxState({ read: (key) => deps.state.get(key) });
   if (deps.verified !== undefined) deps.verified.digests = [];
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
@@ -85,13 +101,14 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
  * to the pool, after the duplicate checks. Throws `AdmissionError`.
  */
 export function offer(
-  deps: Pick<AdmissionDeps, "mempool" | "included">,
+  deps: Pick<AdmissionDeps, "mempool" | "included" | "reputation">,
   pending: PendingTx,
   price: bigint,
   nextSequence: bigint,
 ): PoolTx<PendingTx> {
   checkNew(deps, pending.hash);
   const { envelope, raw, hash } = pending;
+  checkReputation(deps, envelope.sender);
   const record: PoolTx<PendingTx> = {
     hash,
     sender: envelope.sender,

@@ -72,6 +72,8 @@ export interface BuildDeps {
 /** A transaction left out of the block and dropped from the pool, with the reason. */
 export interface DroppedTx {
   hash: string;
+  /** The account that sent it. */
+  sender: string;
   /** `invalid`: invalid at execution; `bound`: its receipt alone is over the block's bound; `fault`: it made the block fail. */
   cause: "invalid" | "bound" | "fault";
   reason: string;
@@ -112,7 +114,8 @@ export async function buildBlock(
     if (cut === 0) {
       const bytes = receiptBytes(result.receipts[0] as Receipt);
       const reason = `its receipt holds ${bytes} bytes of return data and events, more than a whole block may (${deps.maxBlockReceiptBytes})`;
-      dropped.push({ hash: (run[0] as PoolTx<PendingTx>).hash, cause: "bound", reason });
+      const first = run[0] as PoolTx<PendingTx>;
+      dropped.push({ hash: first.hash, sender: first.sender, cause: "bound", reason });
       run = run.slice(1);
     } else run = run.slice(0, cut);
   }
@@ -123,7 +126,12 @@ export async function buildBlock(
   result.receipts.forEach((r, i) => {
     const p = run[i] as PoolTx<PendingTx>;
     if (r.status === "invalid")
-      dropped.push({ hash: p.hash, cause: "invalid", reason: r.invalidReason ?? "invalid" });
+      dropped.push({
+        hash: p.hash,
+        sender: p.sender,
+        cause: "invalid",
+        reason: r.invalidReason ?? "invalid",
+      });
     else {
       included.push(p);
       receipts.push(r);

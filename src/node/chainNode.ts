@@ -37,6 +37,7 @@ import {
   produceBlock,
   readSequence,
 } from "./producer.js";
+import { type ReputationConfig, SenderReputation } from "./reputation.js";
 import { type ChainDb, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
 import { type DataDirLock, lockDataDir } from "./store/dirLock.js";
@@ -77,6 +78,8 @@ export interface ChainNodeOptions {
   maxBlockReceiptBytes?: number;
   /** Test hook: called at each stage of block production; a throw is a failure there (see `FaultHook`). */
   faults?: FaultHook;
+  /** Thresholds for senders whose transactions turn invalid at execution (`reputation.ts`). */
+  reputation?: Partial<ReputationConfig>;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -113,6 +116,8 @@ type PendingListener = (tx: PoolTx<PendingTx>) => void;
 
 export class ChainNode {
   readonly mempool: Mempool<PendingTx>;
+  /** Throttles and bans senders whose admitted transactions keep turning invalid at execution. */
+  readonly reputation: SenderReputation;
   readonly vm: Vm;
   /** Where block times come from (the wall clock, moved by dev mode's time travel). */
   readonly clock = new BlockClock();
@@ -138,6 +143,7 @@ export class ChainNode {
     private readonly lock: DataDirLock,
   ) {
     this.mempool = new Mempool<PendingTx>(options.mempool ?? {});
+    this.reputation = new SenderReputation(options.reputation ?? {});
     this.vm = createVm();
     this.admissionVm = createVm({
       cache: this.vm.cache,
@@ -244,6 +250,7 @@ export class ChainNode {
       mempool: this.mempool,
       nextBlock: () => this.nextBlock(),
       included: (hash) => this.db.tx(hash) !== undefined,
+      reputation: this.reputation,
     };
     return this.admitted(admit(deps, raw));
   }
@@ -252,7 +259,11 @@ export class ChainNode {
   async submitAsync(raw: Uint8Array): Promise<PoolTx<PendingTx>> {
     if (this.admission === undefined) return this.submit(raw);
     const verdict = await this.admission.judge(raw);
-    const deps = { mempool: this.mempool, included: (hash: string) => this.db.tx(hash) !== undefined };
+    const deps = {
+      mempool: this.mempool,
+      included: (hash: string) => this.db.tx(hash) !== undefined,
+      reputation: this.reputation,
+    };
     if (!verdict.ok) {
       // A known or included transaction is reported as such, not by the rule it now breaks.
       if (verdict.hash !== undefined) checkNew(deps, verdict.hash);
@@ -398,6 +409,7 @@ export class ChainNode {
         blockGasLimit: this.options.blockGasLimit,
         maxBlockTxs: this.options.maxBlockTxs,
         maxBlockReceiptBytes: this.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES,
+        reputation: this.reputation,
         ...(this.options.faults === undefined ? {} : { faults: this.options.faults }),
       },
       this.clock.nowMs(),

@@ -26,8 +26,15 @@ import {
   stageAndCommit,
 } from "./blockFault.js";
 import { spreadBySender } from "./blockOrder.js";
-import { type BuildDeps, buildBlock, type DroppedTx, type ProductionStage } from "./buildBlock.js";
+import {
+  type BuildDeps,
+  type BuiltBlock,
+  buildBlock,
+  type DroppedTx,
+  type ProductionStage,
+} from "./buildBlock.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
+import type { SenderReputation } from "./reputation.js";
 import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
 
 export { BlockProductionError } from "./blockFault.js";
@@ -41,6 +48,8 @@ export {
 
 export interface ProducerDeps extends FaultDeps {
   mempool: Mempool<PendingTx>;
+  /** Charged for every transaction dropped as invalid at execution (`reputation.ts`). */
+  reputation?: SenderReputation;
   minBaseFee: bigint;
   maxBlockTxs: number;
 }
@@ -129,6 +138,7 @@ export async function produceBlock(
         ? undefined
         : {
             hash: culprit.tx.hash,
+            sender: culprit.tx.sender,
             cause: "fault",
             reason: `block production failed at ${stage}: ${describeError(culprit.error)}`,
           };
@@ -139,7 +149,24 @@ export async function produceBlock(
   deps.tree.commit(built.merkle);
   deps.mempool.removeIncluded([...built.block.txHashes, ...built.dropped.map((d) => d.hash)]);
   deps.mempool.dropStale(nextSequence);
+  if (deps.reputation !== undefined) charge(deps.reputation, deps.mempool, built);
   return { block: built.block, receipts: built.receipts, dropped: built.dropped, commitMs };
 }
 
 export type { BuildDeps };
+
+/** Senders of transactions invalid at execution lose reputation; one that becomes banned has its pending transactions dropped. */
+function charge(reputation: SenderReputation, mempool: Mempool<PendingTx>, built: BuiltBlock): void {
+  // Wall-clock time (the reputation's default), not the block's, which dev mode can move.
+  const banned = new Set<string>();
+  for (const d of built.dropped) {
+    if (d.cause === "invalid" && reputation.invalid(d.sender) === "banned") banned.add(d.sender);
+  }
+  if (banned.size > 0)
+    mempool.removeIncluded(
+      mempool
+        .pending()
+        .filter((p) => banned.has(p.sender))
+        .map((p) => p.hash),
+    );
+}
