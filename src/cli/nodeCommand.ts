@@ -50,7 +50,11 @@ function optionKey(setting: Setting): string {
 const WEFT_JS = fileURLToPath(new URL("./weft.js", import.meta.url));
 
 /** What `weft node` prints on stderr once it serves: where everything is, the keys, what to do next. */
-export function bannerLines(genesis: GenesisInfo, address: { url: string; wsUrl: string }): string[] {
+export function bannerLines(
+  genesis: GenesisInfo,
+  address: { url: string; wsUrl: string },
+  dev = false,
+): string[] {
   const url = address.url.replace(/\/$/, "");
   const lines = [
     "",
@@ -59,6 +63,9 @@ export function bannerLines(genesis: GenesisInfo, address: { url: string; wsUrl:
     `  explorer   ${url}/explorer`,
     `  metrics    ${url}/metrics`,
     `  chain id   ${genesis.chainId}`,
+    dev
+      ? '  dev mode   on: a block as soon as a transaction arrives; dev_* RPC methods (docs/rpc.md, "Dev mode")'
+      : "  dev mode   off: blocks on the block timer; dev_* RPC methods refused",
     "",
     "Development accounts (ed25519 smart accounts; never use these keys on a real network):",
   ];
@@ -110,7 +117,9 @@ export function addNodeCommand(program: Command): void {
     }
     const logger = createLogger(config);
     const running = await startNode(config, logger);
-    process.stderr.write(`${bannerLines(running.node.genesis, running.address).join("\n")}\n`);
+    process.stderr.write(
+      `${bannerLines(running.node.genesis, running.address, running.node.options.dev === true).join("\n")}\n`,
+    );
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

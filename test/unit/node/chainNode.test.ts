@@ -131,4 +131,23 @@ describe("chain node", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("never runs a chain whose genesis is not the development genesis in dev mode", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-node-"));
+    try {
+      const node = await ChainNode.open({ ...options(dir), dev: true });
+      assert.equal(node.genesis.kind, "development");
+      node.db.putMeta("genesis", { ...node.genesis, kind: "custom" });
+      await node.close();
+      await assert.rejects(
+        ChainNode.open({ ...options(dir), dev: true }),
+        /a custom genesis: dev mode is only for the development genesis \(start with --dev off\)/,
+      );
+      const off = await ChainNode.open({ ...options(dir), dev: false });
+      assert.equal(off.genesis.kind, "custom");
+      await off.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
