@@ -15,12 +15,15 @@ import type { Transaction } from "./transaction.js";
 
 export interface ChainExecutorOptions {
   metering?: boolean;
+  /** Benchmarks and tests only: the VM's `stackStart` (see `VmOptions`); 0 in consensus. */
+  stackStart?: number;
 }
 
 export function createExecutorFactory(
   options: ChainExecutorOptions = {},
 ): ExecutorFactory<Transaction, Receipt, BlockContext> {
   const vmOptions: VmOptions = { metering: options.metering ?? true };
+  if (options.stackStart !== undefined) vmOptions.stackStart = options.stackStart;
   const vm = createVm(vmOptions);
   return {
     forBlock: (block) => createChainExecutor(block, { vm }),

@@ -9,10 +9,17 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import type { BlockContext } from "../../../src/chain/blockContext.js";
+import { chainExecutorModule } from "../../../src/chain/executorModule.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
+import type { Transaction } from "../../../src/chain/transaction.js";
 import { decodeError } from "../../../src/codec/abi.js";
+import type { Address } from "../../../src/codec/address.js";
+import { createParallelEngine } from "../../../src/engine/parallel/index.js";
 import { createMemoryStore } from "../../../src/state/memoryStore.js";
-import { deepFrameBlock, runDeepFrameBlock } from "../../helpers/deepFrameBlock.js";
+import { account } from "../../helpers/chain.js";
+import { TestChain } from "../../helpers/contracts.js";
+import { deepFrameBlock, deployShape, runDeepFrameBlock, runTx } from "../../helpers/deepFrameBlock.js";
 import { digest } from "../../helpers/mixedBlock.js";
 import { assertSameAsSequential, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
 
@@ -63,6 +70,32 @@ describe("deep frames", () => {
       chain.state.entries.clear();
       for (const [k, v] of before) chain.state.entries.set(k, v);
       assert.equal(digest(chain.run(txs)), first);
+    }
+  });
+});
+
+describe("a V8 stack overflow in the parallel engine", () => {
+  it("is never a result: the block falls back to sequential, which fails loudly with the VmFault", async () => {
+    // The budget moved out of the way (tests only), so V8's own stack runs out first.
+    const engine = await createParallelEngine<Transaction, Receipt, BlockContext>({
+      workers: 2,
+      executor: chainExecutorModule({ stackStart: -1_000_000_000 }),
+      minParallelTxs: 0,
+      speed: false,
+      contention: false,
+    });
+    try {
+      const chain = new TestChain(2);
+      const [deep] = deployShape(chain, { kind: "minimal", size: 0 });
+      const store = await engine.attach(createMemoryStore(chain.state.entries));
+      const txs = [runTx(account(1), [deep as Address], 1), runTx(account(2), [deep as Address], 10_000_000)];
+      await assert.rejects(engine.executeBlock(store, txs, chain.block), (e: unknown) => {
+        assert.equal((e as { name?: string }).name, "VmFault");
+        assert.equal((e as { code?: string }).code, "STACK_OVERFLOW");
+        return true;
+      });
+    } finally {
+      await engine.close();
     }
   });
 });
