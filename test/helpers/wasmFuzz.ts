@@ -9,7 +9,7 @@
  * - Bodies are typed expression trees and statements: integer arithmetic (division
  *   included, which traps on zero), comparisons, conversions, `select`, locals and
  *   globals, memory loads and stores (in range, or rarely out of range: a trap), loops
- *   with a bounded counter, `if`/`else`, blocks left by `br_if`, runs of values held on
+ *   with a bounded counter, `if`/`else`, blocks left by `br_if`, multi-value blocks, runs of values held on
  *   the operand stack across calls, `memory.grow`, and host calls: `storage_get` and
  *   `storage_set` on 8 one-byte keys (so transactions conflict), `emit`, and `call` to a
  *   peer contract.
@@ -204,7 +204,7 @@ class ProgramGenerator {
 
   private stmt(depth: number): string {
     const d = depth - 1;
-    switch (depth <= 0 ? this.int(4) : this.int(14)) {
+    switch (depth <= 0 ? this.int(4) : this.int(15)) {
       case 0: {
         const t = this.ty();
         const l = this.local(t);
@@ -261,6 +261,14 @@ class ProgramGenerator {
       }
       case 12:
         return this.chance(0.1) ? "(drop (memory.grow (i32.const 1)))" : "(nop)";
+      case 13: {
+        // Multi-value: a block taking two values, an if giving two back.
+        const a = this.expr("i64", 1);
+        const b = this.expr("i64", 1);
+        const sum = `${a} ${b} (block (param i64 i64) (result i64) (i64.add)) (drop)`;
+        const pair = `(if (result i64 i32) ${this.expr("i32", 1)} (then (i64.const 1) (i32.const 2)) (else (i64.const 3) (i32.const 4))) (drop) (drop)`;
+        return `${sum}\n    ${pair}`;
+      }
       default:
         return this.chance(0.05)
           ? "(if (i32.eq (global.get $g0) (i32.const 12345)) (then unreachable))"
