@@ -8,7 +8,9 @@
  * calls) it finds, by bisection on the recursion depth, the smallest depth at which the
  * budget traps, and the smallest depth at which V8 overflows with the budget moved out
  * of the way (`VmOptions.stackStart`). The margin is their ratio: above 1 the budget
- * always decides first.
+ * always decides first. For single contracts it also gives the stack units in use when
+ * V8 overflowed, against the most a transaction can ever reach: the budget plus one
+ * frame of `MAX_FRAME_UNITS` (V8 allocates a frame before its budget check runs).
  *
  *   node [--liftoff-only | --no-liftoff] dist/bench/stackMargin.js [--nest 0,16,63]
  *
@@ -22,7 +24,8 @@ import { WORKER_STACK_MB } from "../src/engine/parallel/protocol.js";
 import { createRpcServer } from "../src/node/rpc/index.js";
 import { storageKey } from "../src/state/keys.js";
 import { VmFault } from "../src/vm/errors.js";
-import { MAX_STACK_UNITS } from "../src/vm/limits.js";
+import { MAX_FRAME_UNITS, MAX_STACK_UNITS } from "../src/vm/limits.js";
+import { validateModule } from "../src/vm/wasm/index.js";
 import { account } from "../test/helpers/chain.js";
 import { TestChain } from "../test/helpers/contracts.js";
 import {
@@ -46,11 +49,16 @@ interface Row {
   trapDepth: number;
   overflowDepth: number;
   margin: number;
+  /** Stack units in use at V8's overflow (single contracts only), and that over the most reachable. */
+  overflowUnits?: number;
+  reachableMargin?: number;
 }
 
 type Ending = "success" | "budget" | "overflow";
 
 const from = account(1);
+/** The most stack units a transaction can have in use: a full budget, then one largest frame. */
+const REACHABLE_UNITS = MAX_STACK_UNITS + MAX_FRAME_UNITS;
 
 /** A chain with `nest + 1` copies of the shape's contract; `run` ends one way at each depth. */
 function setup(c: Case, unbounded: boolean): (depth: number) => Ending {
@@ -114,7 +122,7 @@ function measure(thread: string, c: Case): Row {
   const name = `${c.shape.kind}-${c.shape.size}`;
   const trapDepth = firstDepth(setup(c, false), "budget");
   const overflowDepth = firstDepth(setup(c, true), "overflow");
-  return {
+  const row: Row = {
     thread,
     shape: name,
     nest: c.nest,
@@ -122,6 +130,13 @@ function measure(thread: string, c: Case): Row {
     overflowDepth,
     margin: Math.round((overflowDepth / trapDepth) * 100) / 100,
   };
+  if (c.nest === 0) {
+    // run's own frame, then the recursive function's (the first defined one) per level.
+    const [recursive, run] = validateModule(deepFrameContract(c.shape)).frameUnits as [number, number];
+    row.overflowUnits = run + overflowDepth * recursive;
+    row.reachableMargin = Math.round((row.overflowUnits / REACHABLE_UNITS) * 100) / 100;
+  }
+  return row;
 }
 
 function cases(nests: number[]): Case[] {
@@ -169,14 +184,39 @@ if (!isMainThread) {
   const flags = process.execArgv.join(" ") || "(default tiers)";
   console.log(`stack budget ${MAX_STACK_UNITS} units; workers ${WORKER_STACK_MB} MiB; node flags ${flags}`);
   printTable(
-    ["thread", "shape", "nest", "trap depth", "V8 overflow depth", "margin"],
-    rows.map((r) => [r.thread, r.shape, r.nest, r.trapDepth, r.overflowDepth, r.margin.toFixed(2)]),
+    [
+      "thread",
+      "shape",
+      "nest",
+      "trap depth",
+      "V8 overflow depth",
+      "margin",
+      "units at overflow",
+      "/ reachable",
+    ],
+    rows.map((r) => [
+      r.thread,
+      r.shape,
+      r.nest,
+      r.trapDepth,
+      r.overflowDepth,
+      r.margin.toFixed(2),
+      r.overflowUnits ?? "",
+      r.reachableMargin?.toFixed(2) ?? "",
+    ]),
   );
   for (const thread of ["main", "worker", "rpc"]) {
     const worst = rows.filter((r) => r.thread === thread).sort((a, b) => a.margin - b.margin)[0];
     if (worst !== undefined)
       console.log(
         `${thread}: smallest margin ${worst.margin.toFixed(2)}x (${worst.shape}, nest ${worst.nest})`,
+      );
+    const fewest = rows
+      .filter((r) => r.thread === thread && r.overflowUnits !== undefined)
+      .sort((a, b) => (a.overflowUnits ?? 0) - (b.overflowUnits ?? 0))[0];
+    if (fewest !== undefined)
+      console.log(
+        `${thread}: V8 overflowed at ${fewest.overflowUnits} units at the fewest (${fewest.shape}), ${fewest.reachableMargin?.toFixed(2)}x the ${REACHABLE_UNITS} a transaction can reach`,
       );
   }
   writeJson("bench/results/stackMargin.json", {

@@ -17,17 +17,25 @@ export const MAX_LOCALS = 1_024;
 export const MAX_GLOBALS = 1_024;
 /**
  * Budget of "stack units" shared by all wasm frames of a transaction. A frame costs
- * `FRAME_OVERHEAD_UNITS + params + results + locals + max operand stack height` (the values V8
- * keeps in the frame, `wasm/stackHeight.ts`); each nested contract call costs
+ * `FRAME_OVERHEAD_UNITS + 2 × params + results + locals + max operand stack height` (the
+ * values V8 keeps in the frame, `wasm/stackHeight.ts`); each nested contract call costs
  * `HOST_FRAME_UNITS` more (its JavaScript frames measure about 1 KiB, 125 units).
  * Exhausting the budget is a deterministic trap; V8's own stack running out would not
- * be, so the budget must always come first: `bench/stackMargin.ts` measures V8's
- * overflow at 3.5x the budget or more on the main thread (984 KiB, the smallest stack a
- * contract runs on; inside an RPC handler too) and 14.5x on 4 MiB workers.
+ * be, so the budget must always come first: `bench/stackMargin.ts` measured V8's
+ * overflow at no fewer than 122,963 units in use on the main thread (984 KiB, the
+ * smallest stack a contract runs on; inside an RPC handler too), 4.4x the most a
+ * transaction can reach (`MAX_STACK_UNITS + MAX_FRAME_UNITS`), and 17.8x on 4 MiB workers.
  */
 export const MAX_STACK_UNITS = 24_000;
 export const FRAME_OVERHEAD_UNITS = 8;
 export const HOST_FRAME_UNITS = 256;
+/**
+ * Largest frame one function may need, in stack units (refused at deployment above it).
+ * V8 allocates a frame before the function's first instruction can check the budget, so
+ * the real stack is bounded by `MAX_STACK_UNITS + MAX_FRAME_UNITS` units, not by the
+ * budget alone. The shipped contracts' largest frame is 36 units.
+ */
+export const MAX_FRAME_UNITS = 4_096;
 /** Deepest nesting of contract-to-contract calls. */
 export const MAX_CALL_DEPTH = 64;
 /** Most gas one transaction may ask for (the wasm gas counter is an i32). */

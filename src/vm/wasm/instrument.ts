@@ -14,7 +14,8 @@
  *   `MAX_MEMORY_PAGES`, the maximum of the pool's memories, so that a contract declaring
  *   a smaller maximum still links.
  * - Stack: every function adds its frame size (`FRAME_OVERHEAD_UNITS + params + results +
- *   locals + its maximum operand stack height`, `stackHeight.ts`) to `__weft_stack` on entry and
+ *   locals + its maximum operand stack height`, `stackHeight.ts`, computed at validation)
+ *   to `__weft_stack` on entry and
  *   traps past `MAX_STACK_UNITS`; it subtracts it again on every way out (the body is
  *   wrapped in a block so a branch to the function's own label lands on the epilogue;
  *   `return` gets the epilogue inserted before it). The frame size counts every value V8
@@ -28,13 +29,12 @@
  *   (`dataSegments.ts` has the figures).
  */
 import { GAS } from "../gasSchedule.js";
-import { FRAME_OVERHEAD_UNITS, MAX_MEMORY_PAGES, MAX_STACK_UNITS } from "../limits.js";
+import { MAX_MEMORY_PAGES, MAX_STACK_UNITS } from "../limits.js";
 import { BinaryReader, BinaryWriter } from "./binary.js";
 import { type DataSegment, mergeSegments } from "./dataSegments.js";
 import type { Instruction } from "./instructions.js";
 import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32 } from "./opcodes.js";
 import { EXPORT_FUNC, EXPORT_GLOBAL, EXPORT_MEMORY, SECTION, SECTION_ORDER } from "./parseModule.js";
-import { maxStackHeight } from "./stackHeight.js";
 import { type ValidatedModule, validateModule } from "./validate.js";
 
 export const GAS_GLOBAL = "__weft_gas";
@@ -43,9 +43,6 @@ export const STACK_GLOBAL = "__weft_stack";
 export const CALL_EXPORT = "__weft_call";
 /** The import module the prepared module takes its memory from (the node's, not the contract's). */
 export const MEMORY_IMPORT_MODULE = "weft:memory";
-
-/** Values the injected metering code pushes on top of the contract's own (`chargeGas`). */
-const METERING_HEIGHT = 2;
 
 interface Indices {
   gas: number;
@@ -151,10 +148,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
           : type.results.length === 1
             ? { byte: type.results[0] as number }
             : { index: blockTypes.get(typeIndex) as number };
-      const height = maxStackHeight(parsed.bytes, instrs, type.results.length, parsed) + METERING_HEIGHT;
-      // Results count too: V8 returns most of a multi-value result in stack slots.
-      const values = type.params.length + type.results.length + body.localCount + height;
-      const units = FRAME_OVERHEAD_UNITS + values;
+      const units = v.frameUnits[i] as number;
       const out = instrumentBody(parsed.bytes, body.start, body.codeStart, instrs, units, blockType, ix);
       code.u32(out.length).bytes(out);
     });

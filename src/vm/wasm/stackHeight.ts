@@ -9,9 +9,11 @@
  * of those values in a slot of the function's machine frame, so a frame's real size
  * grows with it.
  *
- * The module has passed V8's validation before this runs, so the stack discipline holds;
- * the count is an upper bound on every path, whichever way the branches go.
+ * The count is an upper bound on every path, whichever way the branches go. Deployment
+ * (`validate.ts`) computes every function's frame with it, refuses frames over
+ * `MAX_FRAME_UNITS`, and V8 then validates the stack discipline it relies on.
  */
+import { FRAME_OVERHEAD_UNITS } from "../limits.js";
 import { BinaryReader } from "./binary.js";
 import type { FuncSignature } from "./hostImports.js";
 import type { Instruction } from "./instructions.js";
@@ -133,4 +135,25 @@ export function maxStackHeight(
     if (height > max) max = height;
   }
   return max;
+}
+
+/** Values the injected metering code pushes on top of the contract's own (`instrument.ts`). */
+export const METERING_HEIGHT = 2;
+
+/**
+ * The stack units one call of a function costs: `FRAME_OVERHEAD_UNITS` plus its params
+ * twice (V8 passes most of them in stack slots of the caller, and the callee's baseline
+ * code keeps a copy of its own), results (V8 returns most of a multi-value result in
+ * stack slots), locals and maximum operand stack height (with the metering code's own
+ * values). `bench/stackMargin.ts` measured params at about three 8-byte slots each.
+ */
+export function frameUnits(
+  bytes: Uint8Array,
+  instrs: readonly Instruction[],
+  type: FuncSignature,
+  localCount: number,
+  t: StackTypes,
+): number {
+  const height = maxStackHeight(bytes, instrs, type.results.length, t) + METERING_HEIGHT;
+  return FRAME_OVERHEAD_UNITS + 2 * type.params.length + type.results.length + localCount + height;
 }

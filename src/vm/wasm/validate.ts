@@ -2,13 +2,15 @@
  * Deployment-time validation: decides whether a module may become a contract, and names
  * the reason when it may not (a `DeployError` with a code). Checks, in order: size, the
  * module-level rules (`parseModule.ts`), every instruction (`instructions.ts`), the
- * exports (`memory`, methods of type `() -> ()`, nothing reserved), and finally V8's own
- * validation of everything else (types, stack discipline, indices).
+ * exports (`memory`, methods of type `() -> ()`, nothing reserved), V8's own validation
+ * of everything else (types, stack discipline, indices), and last each function's frame
+ * size in stack units (`stackHeight.ts`), at most `MAX_FRAME_UNITS`.
  */
 import { DeployError } from "../errors.js";
-import { MAX_CODE_BYTES, MAX_LOCALS } from "../limits.js";
+import { MAX_CODE_BYTES, MAX_FRAME_UNITS, MAX_LOCALS } from "../limits.js";
 import { decodeInstructions, type Instruction } from "./instructions.js";
 import { EXPORT_FUNC, EXPORT_MEMORY, type ParsedModule, parseModule } from "./parseModule.js";
+import { frameUnits } from "./stackHeight.js";
 
 /** Names starting with this are the node's (instrumentation exports). */
 export const RESERVED_PREFIX = "__";
@@ -25,6 +27,8 @@ export interface ValidatedModule {
   parsed: ParsedModule;
   /** Decoded instructions of every defined function. */
   code: Instruction[][];
+  /** Stack units one call of each defined function costs (`stackHeight.ts`). */
+  frameUnits: number[];
 }
 
 export function validateModule(bytes: Uint8Array): ValidatedModule {
@@ -84,10 +88,25 @@ export function validateModule(bytes: Uint8Array): ValidatedModule {
   if (!WebAssembly.validate(bytes)) {
     throw new DeployError("MALFORMED_MODULE", "the module does not pass WebAssembly validation");
   }
+  const units = code.map((instrs, i) => {
+    const fn = parsed.importedFunctionCount + i;
+    const type = parsed.types[parsed.functionTypes[fn] as number];
+    const body = parsed.bodies[i];
+    if (type === undefined || body === undefined) throw new Error("parsed module lost a function");
+    const n = frameUnits(bytes, instrs, type, body.localCount, parsed);
+    if (n > MAX_FRAME_UNITS) {
+      throw new DeployError(
+        "MODULE_LIMIT",
+        `function ${fn} needs a frame of ${n} stack units (max ${MAX_FRAME_UNITS}): params, results, locals and operand stack height`,
+      );
+    }
+    return n;
+  });
   return {
     info: { methods, hasInit: methods.includes("init"), hasStart: parsed.start !== undefined },
     parsed,
     code,
+    frameUnits: units,
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { VmFault } from "../../../src/vm/errors.js";
+import { DeployError, VmFault } from "../../../src/vm/errors.js";
+import { limits } from "../../../src/vm/index.js";
 import { validateModule } from "../../../src/vm/wasm/index.js";
 import { maxStackHeight } from "../../../src/vm/wasm/stackHeight.js";
 import { account } from "../../helpers/chain.js";
@@ -47,6 +48,19 @@ describe("stack budget", () => {
                (func (result i32) (i32.const 1) (i32.const 2) (block (type $two) (i32.add)))
                (func (block (br 0) (i32.const 1) (drop)))`),
       [3, 2, 1],
+    );
+  });
+
+  it("refuses at deployment a function whose one frame exceeds MAX_FRAME_UNITS", () => {
+    // V8 allocates the frame before the budget can be checked: such a frame is refused outright.
+    const pushes = (n: number) => `${"(i64.const 1) ".repeat(n)}${"drop ".repeat(n)}`;
+    const module = (n: number) =>
+      wat(`(module (memory (export "memory") 1) (func (export "f") ${pushes(n)}))`);
+    const fits = limits.MAX_FRAME_UNITS - limits.FRAME_OVERHEAD_UNITS - 2;
+    assert.equal(validateModule(module(fits)).frameUnits[0], limits.MAX_FRAME_UNITS);
+    assert.throws(
+      () => validateModule(module(fits + 1)),
+      (e: unknown) => e instanceof DeployError && e.code === "MODULE_LIMIT" && /stack units/.test(e.message),
     );
   });
 
