@@ -5,3 +5,5 @@ export declare function NotOwner(caller: Address): void;
 /** Only the protocol (the zero address) settles a transaction. */
 export declare function NotProtocol(caller: Address): void;
 export declare function CoinTransferFailed(to: Address, amount: U128): void;
+/** A per-sender limit's window must last at least a second. */
+export declare function InvalidWindow(seconds: u64): void;

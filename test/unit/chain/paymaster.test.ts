@@ -10,7 +10,7 @@ import type { Transaction } from "../../../src/chain/transaction.js";
 import { decodeEvent } from "../../../src/codec/metadata.js";
 import { callOf, nonceOf, setupAccounts, signed, transferCall, type User } from "../../helpers/accounts.js";
 import { account, FEE_RECIPIENT } from "../../helpers/chain.js";
-import type { Contract } from "../../helpers/contracts.js";
+import type { Contract, TestChain } from "../../helpers/contracts.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
 
 const COIN = "0x0000000000000000000000000000000000000000";
@@ -25,13 +25,13 @@ function eventNames(contract: Contract, events: Parameters<typeof decodeEvent>[1
   return events.flatMap((e) => decodeEvent(contract.meta, e)?.name ?? []);
 }
 
-function sponsorSetup() {
-  const { chain, token, users } = setupAccounts(1);
+function sponsorSetup(accounts = 1) {
+  const { chain, token, users } = setupAccounts(accounts);
   const user = users[0] as User;
   const sponsor = chain.deploy("sponsorPaymaster", [10_000_000n]);
   assert.equal(sponsor.send(account(1), "fund", [], { value: 10n ** 12n }).receipt.status, "success");
   assert.equal(sponsor.send(account(1), "setSponsored", [token.address, true]).receipt.status, "success");
-  return { chain, token, user, sponsor };
+  return { chain, token, user, users, sponsor };
 }
 
 describe("sponsoring paymaster", () => {
@@ -118,6 +118,81 @@ describe("sponsoring paymaster", () => {
     const { sponsor } = sponsorSetup();
     const out = sponsor.send(account(2), "postOp", [new Uint8Array(32), account(2), NO_DATA, true, 1n, 1n]);
     assert.deepEqual(out.error, { name: "NotProtocol", args: { caller: account(2) } });
+  });
+});
+
+describe("sponsoring paymaster: a limit per sender", () => {
+  const sponsoredTransfer = (chain: TestChain, user: User, token: Contract, sponsor: Contract) =>
+    chain.runOne(signed(chain, user, [transferCall(token, account(2), 1n)], { paymaster: via(sponsor) }));
+  // signed(): gas limit 3,000,000 at price 1 (base fee 0 + priority fee 1).
+  const TX_MAX_COST = 3_000_000n;
+
+  it("one sender cannot drain it: out of the box, 100 sponsored transactions per sender per hour", () => {
+    const { chain, token, users, sponsor } = sponsorSetup(2);
+    const [greedy, other] = users as [User, User];
+    for (let i = 0; i < 100; i++) {
+      const receipt = sponsoredTransfer(chain, greedy, token, sponsor);
+      assert.equal(receipt.status, "success", `transaction ${i}: ${receipt.invalidReason}`);
+    }
+    const refused = sponsoredTransfer(chain, greedy, token, sponsor);
+    assert.equal(refused.status, "invalid", "the 101st transaction in the hour is not sponsored");
+    assert.match(refused.invalidReason ?? "", /paymaster refused to pay/);
+    assert.deepEqual(sponsor.view("senderUsage", [greedy.address]), [100n, 100n * TX_MAX_COST]);
+    assert.equal(sponsoredTransfer(chain, other, token, sponsor).status, "success", "others still are");
+    // An hour later, the next settlement starts a new window.
+    chain.advance(3600n);
+    assert.equal(sponsoredTransfer(chain, other, token, sponsor).status, "success");
+    assert.deepEqual(sponsor.view("senderUsage", [greedy.address]), [0n, 0n]);
+    assert.equal(sponsoredTransfer(chain, greedy, token, sponsor).status, "success");
+  });
+
+  it("the owner sets it: transactions and total maximum cost per window", () => {
+    const { chain, token, user, sponsor } = sponsorSetup();
+    const owner = account(1);
+    assert.equal(sponsor.send(account(2), "setSenderLimit", [5, 10n ** 9n, 60n]).error?.name, "NotOwner");
+    assert.deepEqual(sponsor.send(owner, "setSenderLimit", [5, 10n ** 9n, 0n]).error, {
+      name: "InvalidWindow",
+      args: { seconds: 0n },
+    });
+    const set = sponsor.send(owner, "setSenderLimit", [5, 2n * TX_MAX_COST + 1n, 60n]);
+    assert.deepEqual(sponsor.events(set.receipt), [
+      { name: "SenderLimitChanged", args: { txs: 5n, cost: 2n * TX_MAX_COST + 1n, windowSeconds: 60n } },
+    ]);
+    assert.deepEqual(sponsor.view("senderLimit"), [5n, 2n * TX_MAX_COST + 1n, 60n]);
+    assert.equal(sponsoredTransfer(chain, user, token, sponsor).status, "success");
+    assert.equal(sponsoredTransfer(chain, user, token, sponsor).status, "success");
+    // A third would bring the sender's maximum costs to 3 × 3,000,000 > the limit.
+    assert.equal(sponsoredTransfer(chain, user, token, sponsor).status, "invalid");
+    chain.advance(59n);
+    sponsor.send(account(3), "advanceWindow", []);
+    assert.equal(sponsoredTransfer(chain, user, token, sponsor).status, "invalid", "the window is not over");
+    chain.advance(1n);
+    assert.equal(sponsor.send(account(3), "advanceWindow", []).receipt.status, "success");
+    assert.equal(sponsoredTransfer(chain, user, token, sponsor).status, "success");
+  });
+
+  it("a block of sponsored transactions past the limit: the parallel engine matches sequential", async () => {
+    const { chain, token, users, sponsor } = sponsorSetup(2);
+    sponsor.send(account(1), "setSenderLimit", [3, 10n ** 12n, 3600n]);
+    const txs: Transaction[] = [];
+    for (let i = 0; i < 8; i++) {
+      const user = users[i % 2] as User;
+      const sequence = nonceOf(chain, user.address) + BigInt(i >> 1);
+      txs.push(
+        signed(chain, user, [transferCall(token, account(2), 1n)], { sequence, paymaster: via(sponsor) }),
+      );
+    }
+    const engine = await chainEngine(2);
+    try {
+      const result = await assertSameAsSequential(engine, await attachChain(engine, chain), chain.block, txs);
+      // Each sender's fourth transaction is past the limit of 3.
+      assert.deepEqual(
+        result.receipts.map((r) => r.status),
+        ["success", "success", "success", "success", "success", "success", "invalid", "invalid"],
+      );
+    } finally {
+      await engine.close();
+    }
   });
 });
 
