@@ -22,7 +22,11 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
   );
 }
 
-/** The address that signed `digest` with a 65-byte r ‖ s ‖ v secp256k1 signature, or the zero address if invalid. */
+/**
+ * The address that signed `digest` with a 65-byte r ‖ s ‖ v secp256k1 signature (v 27 or
+ * 28, s at most n/2), or the zero address if invalid; v 0/1 or a high s reverts with
+ * `NonCanonicalSignature` (one accepted form per signature).
+ */
 export function secp256k1Recover(digest: Bytes32, signature: Uint8Array): Address {
   if (signature.length != 65) return Address.zero();
   const out = new Uint8Array(20);
@@ -31,7 +35,10 @@ export function secp256k1Recover(digest: Bytes32, signature: Uint8Array): Addres
   return new Address(out);
 }
 
-/** True if `signature` (64 bytes, r ‖ s) is a valid P-256 signature over sha256(`message`) by `publicKey` (65 bytes). */
+/**
+ * True if `signature` (64 bytes, r ‖ s) is a valid P-256 signature over sha256(`message`)
+ * by `publicKey` (65 bytes); a high s (above n/2) reverts with `NonCanonicalSignature`.
+ */
 export function p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): bool {
   if (publicKey.length != 65 || signature.length != 64) return false;
   return host.p256_verify(publicKey.dataStart, message.dataStart, message.length, signature.dataStart) == 1;

@@ -3,7 +3,9 @@
  * ABI encoding of (authenticatorData, clientDataJSON, signature r ‖ s): the client data
  * must be a `webauthn.get` whose challenge is the base64url of `challenge`, the
  * authenticator must report user presence, and the signature must verify over
- * authenticatorData ‖ sha256(clientDataJSON).
+ * authenticatorData ‖ sha256(clientDataJSON). The encoding must be exact (no bytes after
+ * the three fields: `InvalidArguments`) and the signature low-S (the host reverts with
+ * `NonCanonicalSignature` otherwise), so that an assertion has one accepted form.
  */
 import { AbiReader } from "./abi";
 import { p256Verify, sha256 } from "./crypto";
@@ -35,6 +37,7 @@ export function verifyWebAuthn(publicKey: Uint8Array, challenge: Uint8Array, ass
   const authenticatorData = r.bytes();
   const clientDataJSON = r.bytes();
   const signature = r.bytes();
+  r.finish();
   if (authenticatorData.length < 37 || (authenticatorData[32] & 1) == 0) return false;
   const client = String.UTF8.decodeUnsafe(clientDataJSON.dataStart, <usize>clientDataJSON.length);
   if (client.indexOf('"type":"webauthn.get"') < 0) return false;

@@ -18,7 +18,7 @@
  * Validation effects (a session key's recorded spending, a paymaster's reservation) land
  * in the `TxState` and are kept like the nonce, even when the calls revert.
  */
-import { encodeAbi } from "../codec/abi.js";
+import { decodeAbi, decodeErrorName, encodeAbi } from "../codec/abi.js";
 import type { Address } from "../codec/address.js";
 import { decodeU128 } from "../engine/deltas.js";
 import { balanceKey, codeHashKey, nonceKey } from "../state/keys.js";
@@ -92,6 +92,22 @@ function validUntil(outcome: CallOutcome): bigint {
   return new DataView(outcome.data.buffer, outcome.data.byteOffset, 8).getBigUint64(0, true);
 }
 
+/** ": Name" or ": Name: message" of a validation step's revert data (a VM error such as `NonCanonicalSignature`), or "". */
+function revertReason(outcome: CallOutcome): string {
+  if (outcome.status !== "revert" || outcome.data.length === 0) return "";
+  try {
+    const { name, rest } = decodeErrorName(outcome.data);
+    try {
+      const [message] = decodeAbi(["string"], rest) as [string];
+      return `: ${name}: ${message}`;
+    } catch {
+      return `: ${name}`;
+    }
+  } catch {
+    return "";
+  }
+}
+
 /** Why a validation step's answer makes the transaction invalid, or undefined if it accepts. */
 function refusal(who: string, outcome: CallOutcome, time: bigint): string | undefined {
   const until = validUntil(outcome);
@@ -100,7 +116,7 @@ function refusal(who: string, outcome: CallOutcome, time: bigint): string | unde
     const how =
       outcome.status === "success"
         ? "its validation returned 0"
-        : `its validation ended in ${outcome.status}`;
+        : `its validation ended in ${outcome.status}${revertReason(outcome)}`;
     return `the ${who} refused ${what} (${how})`;
   }
   if (until < time) return `the ${who}'s authorisation expired at ${until} (block time ${time})`;

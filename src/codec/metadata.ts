@@ -66,6 +66,7 @@ export const STANDARD_ERRORS: readonly ErrorMetadata[] = [
   { name: "Overflow", inputs: params(["message", "string"]) },
   { name: "NoSuchCode", inputs: params(["codeHash", "bytes32"]) },
   { name: "ForbiddenInValidation", inputs: params(["what", "string"]) },
+  { name: "NonCanonicalSignature", inputs: params(["reason", "string"]) },
 ];
 
 const STANDARD_BY_NAME = new Map(STANDARD_ERRORS.map((e) => [e.name, e]));

@@ -3,8 +3,15 @@
  * secp256k1 public-key recovery to an Ethereum-style address (`@noble/curves`). The VM's
  * host functions and the chain's account schemes both build on these. Functions return
  * false / undefined for a bad signature and throw `SignatureError` only for a malformed key.
+ *
+ * Every signature has exactly one accepted form, so that one signed transaction has one
+ * authorisation and one hash (`nonCanonicalReason`): ECDSA's s must be in the lower half
+ * of the group order (s and n − s both verify; s ≤ n/2 is kept, as Bitcoin and Ethereum
+ * do), a secp256k1 v is 27 or 28 (never 0 or 1), and an ed25519 S is below the group
+ * order L. A signature in another form is refused even if it would verify.
  */
 import { createPublicKey, type KeyObject, verify as nodeVerify } from "node:crypto";
+import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { type Address, addressFromBytes } from "./address.js";
 import { keccak256 } from "./hash.js";
@@ -18,6 +25,48 @@ export class SignatureError extends Error {
 }
 
 const b64url = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const ED25519_L = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+function bigEndian(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
+}
+
+function littleEndian(bytes: Uint8Array): bigint {
+  return bigEndian(Uint8Array.from(bytes).reverse());
+}
+
+/** The schemes whose signatures have a canonical form to check. */
+export type CanonicalScheme = "secp256k1" | "p256" | "ed25519";
+
+/**
+ * Why `signature` is not in its scheme's one accepted form, or undefined when it is (or is
+ * too malformed to be a variant of a valid one: verification then simply fails). Forms:
+ * secp256k1 r ‖ s ‖ v (65 bytes) with v 27 or 28 and s ≤ n/2; P-256 raw r ‖ s (64 bytes)
+ * with s ≤ n/2; ed25519 R ‖ S (64 bytes) with S < L.
+ */
+export function nonCanonicalReason(scheme: CanonicalScheme, signature: Uint8Array): string | undefined {
+  if (scheme === "ed25519") {
+    if (signature.length !== 64) return undefined;
+    return littleEndian(signature.subarray(32)) >= ED25519_L
+      ? "ed25519 S is not below the group order L (the same signature with S - L is the accepted form)"
+      : undefined;
+  }
+  if (scheme === "secp256k1") {
+    if (signature.length !== 65) return undefined;
+    const v = signature[64] as number;
+    if (v === 0 || v === 1) return `secp256k1 v is ${v}: the accepted form is ${v + 27} (v is 27 or 28)`;
+    const s = bigEndian(signature.subarray(32, 64));
+    if (s > SECP256K1_N / 2n && s < SECP256K1_N)
+      return "secp256k1 s is above n/2: the accepted form is (r, n - s) with v flipped (27 <-> 28)";
+    return undefined;
+  }
+  if (signature.length !== 64) return undefined;
+  const s = bigEndian(signature.subarray(32));
+  return s > P256_N / 2n && s < P256_N ? "P-256 s is above n/2: the accepted form is (r, n - s)" : undefined;
+}
 const KEY_CACHE_LIMIT = 10_000;
 
 function cached(cache: Map<string, KeyObject>, id: string, make: () => KeyObject): KeyObject {
@@ -33,11 +82,11 @@ function cached(cache: Map<string, KeyObject>, id: string, make: () => KeyObject
 const ed25519Keys = new Map<string, KeyObject>();
 const p256Keys = new Map<string, KeyObject>();
 
-/** ed25519 over `message` with a 32-byte public key and a 64-byte signature. */
+/** ed25519 over `message` with a 32-byte public key and a 64-byte signature (S < L). */
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32)
     throw new SignatureError(`ed25519 public key of ${publicKey.length} bytes (32)`);
-  if (signature.length !== 64) return false;
+  if (signature.length !== 64 || nonCanonicalReason("ed25519", signature) !== undefined) return false;
   const id = b64url(publicKey);
   const key = cached(ed25519Keys, id, () => {
     try {
@@ -50,10 +99,15 @@ export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signat
   return nodeVerify(null, message, key, signature);
 }
 
-/** P-256 ECDSA over sha256(`message`), 65-byte uncompressed key, signature DER or raw r ‖ s (64 bytes). */
+/**
+ * P-256 ECDSA over sha256(`message`), 65-byte uncompressed key, signature DER or raw r ‖ s
+ * (64 bytes); low-S only (s ≤ n/2), in either encoding.
+ */
 export function verifyP256(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 65 || publicKey[0] !== 4)
     throw new SignatureError("expected a 65-byte uncompressed P-256 key");
+  const raw = signature.length === 64 ? signature : derToRaw(signature);
+  if (raw === undefined || nonCanonicalReason("p256", raw) !== undefined) return false;
   const key = cached(p256Keys, b64url(publicKey), () => {
     try {
       return createPublicKey({
@@ -83,6 +137,15 @@ export function verifyP256(publicKey: Uint8Array, message: Uint8Array, signature
   }
 }
 
+/** A strict DER P-256 signature as raw r ‖ s (64 bytes); undefined if it is not one. */
+function derToRaw(der: Uint8Array): Uint8Array | undefined {
+  try {
+    return p256.Signature.fromBytes(der, "der").toBytes("compact");
+  } catch {
+    return undefined;
+  }
+}
+
 /** The Ethereum-style address of an uncompressed secp256k1 public key (65 bytes, 0x04 ‖ x ‖ y). */
 export function secp256k1Address(publicKey: Uint8Array): Address {
   if (publicKey.length !== 65 || publicKey[0] !== 4)
@@ -90,12 +153,13 @@ export function secp256k1Address(publicKey: Uint8Array): Address {
   return addressFromBytes(keccak256(publicKey.subarray(1)).subarray(12));
 }
 
-/** The address that signed a 32-byte `digest` with a 65-byte r ‖ s ‖ v signature (v 0/1 or 27/28), low-s only; undefined if invalid. */
+/** The address that signed a 32-byte `digest` with a 65-byte r ‖ s ‖ v signature (v 27 or 28, s ≤ n/2); undefined if invalid. */
 export function recoverSecp256k1(digest: Uint8Array, signature: Uint8Array): Address | undefined {
   if (digest.length !== 32 || signature.length !== 65) return undefined;
   const v = signature[64] as number;
-  const recovery = v >= 27 ? v - 27 : v;
-  if (recovery !== 0 && recovery !== 1) return undefined;
+  if (v !== 27 && v !== 28) return undefined;
+  if (nonCanonicalReason("secp256k1", signature) !== undefined) return undefined;
+  const recovery = v - 27;
   const recovered = new Uint8Array(65);
   recovered[0] = recovery;
   recovered.set(signature.subarray(0, 64), 1);

@@ -48,7 +48,7 @@ export function secp256k1Signer(seed = 1) {
   const publicKey = secp256k1.getPublicKey(secret, false);
   return {
     address: secp256k1Address(publicKey),
-    /** r ‖ s ‖ v over keccak256(message), v in {27, 28}. */
+    /** r ‖ s ‖ v over keccak256(message), v in {27, 28}, s ≤ n/2: the one form the chain accepts. */
     sign: (message: Uint8Array) => {
       const sig = secp256k1.sign(keccak256(message), secret, { prehash: false, format: "recovered" });
       const out = new Uint8Array(65);
@@ -110,5 +110,15 @@ function assertion(
     }),
   );
   const signed = Buffer.concat([authenticatorData, createHash("sha256").update(clientDataJSON).digest()]);
-  return { authenticatorData, clientDataJSON, signature: new Uint8Array(sign("sha256", signed, privateKey)) };
+  const der = new Uint8Array(sign("sha256", signed, privateKey));
+  return { authenticatorData, clientDataJSON, signature: lowS(der) };
+}
+
+/**
+ * A DER P-256 signature in its one accepted form: s ≤ n/2 (an authenticator's s is
+ * random; (r, n - s) verifies too, and the chain refuses the high one).
+ */
+export function lowS(der: Uint8Array): Uint8Array {
+  const sig = p256.Signature.fromBytes(der, "der");
+  return sig.hasHighS() ? new p256.Signature(sig.r, p256.Point.CURVE().n - sig.s).toBytes("der") : der;
 }

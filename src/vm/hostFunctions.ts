@@ -9,7 +9,14 @@
 import type { Address } from "../codec/address.js";
 import { addressHex } from "../codec/address.js";
 import { keccak256, sha256 } from "../codec/hash.js";
-import { recoverSecp256k1, SignatureError, verifyEd25519, verifyP256 } from "../codec/signatures.js";
+import {
+  type CanonicalScheme,
+  nonCanonicalReason,
+  recoverSecp256k1,
+  SignatureError,
+  verifyEd25519,
+  verifyP256,
+} from "../codec/signatures.js";
 import { isStackOverflow } from "../codec/stackOverflow.js";
 import type { Frame } from "./frame.js";
 import { FrameAbort } from "./frame.js";
@@ -99,6 +106,18 @@ export function charge(frame: Frame, amount: number): void {
 
 function forbidden(what: string): FrameAbort {
   return new FrameAbort("revert", vmError("ForbiddenInValidation", ["string"], [what]));
+}
+
+/**
+ * A signature in a form other than its scheme's one accepted form aborts the frame with
+ * `NonCanonicalSignature(reason)` instead of answering: such a signature is never made by
+ * an honest signer, only derived from a valid one, and a clear error tells its sender
+ * what to fix (docs/host-abi.md).
+ */
+function requireCanonical(scheme: CanonicalScheme, signature: Uint8Array): void {
+  const reason = nonCanonicalReason(scheme, signature);
+  if (reason !== undefined)
+    throw new FrameAbort("revert", vmError("NonCanonicalSignature", ["string"], [reason]));
 }
 
 function limitExceeded(what: string): FrameAbort {
@@ -345,6 +364,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
         const key = readBytes(f, pkPtr, 32);
         const msg = readBytes(f, msgPtr, msgLen);
         const sig = readBytes(f, sigPtr, 64);
+        requireCanonical("ed25519", sig);
         return verifiedOnce(ctx, "ed25519", key, msg, sig, () => verifyEd25519(key, msg, sig)) ? 1 : 0;
       } catch (error) {
         if (error instanceof SignatureError) return 0;
@@ -353,17 +373,23 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     },
     /**
      * Recovers the signer of a 32-byte digest from a 65-byte r ‖ s ‖ v secp256k1 signature
-     * and writes its 20-byte address to `dst`: 1, or 0 if the signature is invalid.
+     * (v 27 or 28, s ≤ n/2) and writes its 20-byte address to `dst`: 1, or 0 if the
+     * signature is invalid. v 0/1 or a high s reverts with `NonCanonicalSignature`.
      */
     secp256k1_recover(digestPtr: number, sigPtr: number, dst: number): number {
       const f = ctx.frame();
       charge(f, GAS.SECP256K1_RECOVER);
-      const address = recoverSecp256k1(readBytes(f, digestPtr, 32), readBytes(f, sigPtr, 65));
+      const sig = readBytes(f, sigPtr, 65);
+      requireCanonical("secp256k1", sig);
+      const address = recoverSecp256k1(readBytes(f, digestPtr, 32), sig);
       if (address === undefined) return 0;
       writeAddress(f, dst, address);
       return 1;
     },
-    /** 1 if the 64-byte r ‖ s P-256 signature over sha256(msg) is valid for the 65-byte key, else 0. */
+    /**
+     * 1 if the 64-byte r ‖ s P-256 signature over sha256(msg) is valid for the 65-byte key,
+     * else 0. A high s (above n/2) reverts with `NonCanonicalSignature`.
+     */
     p256_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
       const f = ctx.frame();
       charge(f, GAS.P256_VERIFY + GAS.HASH_WORD * Math.ceil((msgLen >>> 0) / 32));
@@ -372,6 +398,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
         const key = readBytes(f, pkPtr, 65);
         const msg = readBytes(f, msgPtr, msgLen);
         const sig = readBytes(f, sigPtr, 64);
+        requireCanonical("p256", sig);
         return verifiedOnce(ctx, "p256", key, msg, sig, () => verifyP256(key, msg, sig)) ? 1 : 0;
       } catch (error) {
         if (error instanceof SignatureError) return 0;

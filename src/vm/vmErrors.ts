@@ -18,7 +18,8 @@ export type VmErrorName =
   | "AddressInUse"
   | "DeployRejected"
   | "NoSuchCode"
-  | "ForbiddenInValidation";
+  | "ForbiddenInValidation"
+  | "NonCanonicalSignature";
 
 /** Encodes a VM error as revert data. */
 export function vmError(name: VmErrorName, types: string[] = [], values: unknown[] = []): Uint8Array {

@@ -3,7 +3,9 @@
  * 32-byte key), secp256k1 Ethereum-style (scheme 1, 20-byte address) and P-256 passkeys
  * (scheme 2, 65-byte key, WebAuthn assertions). The authorisation is a u8 count, then per
  * signature a u8 signer index (strictly increasing: no signer counts twice) and the
- * signature as ABI bytes. At least `threshold` must verify over the signing hash.
+ * signature as ABI bytes. Exactly `threshold` signatures, each of which must verify over
+ * the signing hash: with an extra or a failing entry allowed, anyone could add or drop
+ * one and give the same signed transaction a second authorisation and hash.
  */
 import {
   AbiReader,
@@ -64,7 +66,7 @@ function verifies(index: u32, hash: Bytes32, signature: Uint8Array): bool {
   return false;
 }
 
-/** The validation step: at least `threshold` signatures over the signing hash (no expiry); 0 refuses. */
+/** The validation step: exactly `threshold` valid signatures over the signing hash (no expiry); 0 refuses. */
 export function validate(
   hash: Bytes32,
   auth: Uint8Array,
@@ -76,16 +78,16 @@ export function validate(
 ): u64 {
   const r = new AbiReader(auth);
   const count = <u32>r.u8();
+  if (count != thresholdSlot.get(0)) return 0;
   const n = countSlot.get(0);
-  let valid: u32 = 0;
   let previous: i32 = -1;
   for (let k: u32 = 0; k < count; k++) {
     const index = <i32>r.u8();
     const signature = r.bytes();
     if (index <= previous || <u32>index >= n) return 0;
     previous = index;
-    if (verifies(<u32>index, hash, signature)) valid++;
+    if (!verifies(<u32>index, hash, signature)) return 0;
   }
   r.finish();
-  return valid >= thresholdSlot.get(0) ? VALID_FOREVER : 0;
+  return VALID_FOREVER;
 }

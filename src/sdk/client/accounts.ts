@@ -5,9 +5,9 @@
  * | kind | authorisation (`signAuth`) |
  * |---|---|
  * | ed25519 | the key's 64-byte signature of the signing hash |
- * | secp256k1 | r ‖ s ‖ v (65 bytes) over keccak256(signing hash), v in {27, 28} |
- * | passkey | ABI (authenticatorData, clientDataJSON, r ‖ s) of a WebAuthn assertion whose challenge is the signing hash |
- * | multisig | u8 count, then per signature: u8 signer index (increasing), ABI bytes of that signer's authorisation |
+ * | secp256k1 | r ‖ s ‖ v (65 bytes) over keccak256(signing hash), v in {27, 28}, s ≤ n/2 |
+ * | passkey | ABI (authenticatorData, clientDataJSON, r ‖ s with s ≤ n/2) of a WebAuthn assertion whose challenge is the signing hash |
+ * | multisig | u8 count (= the threshold), then per signature: u8 signer index (increasing), ABI bytes of that signer's authorisation |
  * | session | session public key (32) ‖ its ed25519 signature (64): 96 bytes (`sessionKeys.ts`) |
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
@@ -99,13 +99,18 @@ export function secp256k1Key(secret: Uint8Array | string): LocalKeySigner & { ad
   };
 }
 
-/** The passkey authorisation: ABI (authenticatorData, clientDataJSON, compact r ‖ s). */
+/**
+ * The passkey authorisation: ABI (authenticatorData, clientDataJSON, compact r ‖ s), with
+ * s ≤ n/2: an authenticator's s is random, and the chain accepts only the low one.
+ */
 export function encodePasskeyAuth(assertion: WebAuthnAssertion): Uint8Array {
-  const raw =
-    assertion.signature.length === 64
-      ? assertion.signature
-      : p256.Signature.fromBytes(assertion.signature, "der").toBytes("compact");
-  return encodeAbi(["bytes", "bytes", "bytes"], [assertion.authenticatorData, assertion.clientDataJSON, raw]);
+  const format = assertion.signature.length === 64 ? "compact" : "der";
+  const sig = p256.Signature.fromBytes(assertion.signature, format);
+  const low = sig.hasHighS() ? new p256.Signature(sig.r, p256.Point.CURVE().n - sig.s) : sig;
+  return encodeAbi(
+    ["bytes", "bytes", "bytes"],
+    [assertion.authenticatorData, assertion.clientDataJSON, low.toBytes("compact")],
+  );
 }
 
 /** A P-256 passkey (the challenge it signs is the signing hash). */

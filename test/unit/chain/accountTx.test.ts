@@ -199,7 +199,7 @@ describe("account kinds", () => {
 });
 
 describe("multisig account", () => {
-  it("k-of-n across schemes: enough distinct valid signatures pass, anything less is invalid", async () => {
+  it("k-of-n across schemes: exactly k distinct valid signatures pass, anything else is invalid", async () => {
     const { secp256k1Signer, passkeySigner } = await import("../../../src/sdk/signers.js");
     const { p256 } = await import("@noble/curves/nist.js");
     const { fromHex } = await import("../../../src/codec/bytes.js");
@@ -259,7 +259,11 @@ describe("multisig account", () => {
     assert.equal(chain.runOne(tx(0n, [0, 2], true)).status, "invalid", "one forged");
     const ok = chain.runOne(tx(0n, [1, 2]));
     assert.equal(ok.status, "success", ok.invalidReason);
-    assert.equal(chain.runOne(tx(1n, [0, 1, 2])).status, "success", "3 of 3");
+    // Exactly the threshold: with a third signature, anyone could drop one (or add a
+    // failing one) and give the signed transaction a second authorisation and hash.
+    assert.equal(chain.runOne(tx(1n, [0, 1, 2])).status, "invalid", "3 signatures for a threshold of 2");
+    assert.equal(chain.runOne(tx(1n, [0, 1, 2], true)).status, "invalid", "an extra failing signature");
+    assert.equal(chain.runOne(tx(1n, [0, 1])).status, "success");
     assert.equal(token.view("balanceOf", [account(2)]), 2n);
   });
 });
