@@ -132,7 +132,7 @@ describe("staking", () => {
     const delegators = [5, 6, 7, 8].map((n) => account(n));
     const vals = [v1, v2, v3];
     const op = fc.record({
-      kind: fc.constantFrom("delegate", "undelegate", "withdraw", "reward", "claim", "slash", "time"),
+      kind: fc.constantFrom("delegate", "undelegate", "withdraw", "reward", "claim", "slash", "wipe", "time"),
       d: fc.nat(3),
       v: fc.nat(2),
       amount: fc.bigInt(1n, 1000n * WAD),
@@ -145,18 +145,28 @@ describe("staking", () => {
         let slashed = 0n;
         let rewards = 0n;
         let claimed = 0n;
+        // Per delegator: coin put in, and coin taken out (withdrawn).
+        const putIn = new Map<Address, bigint>();
+        const takenOut = new Map<Address, bigint>();
+        const add = (m: Map<Address, bigint>, d: Address, x: bigint) => m.set(d, (m.get(d) ?? 0n) + x);
         for (const o of ops) {
           const d = delegators[o.d] as Address;
           const v = vals[o.v] as Address;
           if (o.kind === "time") chain.advance(7n * DAY);
           else if (o.kind === "delegate") {
-            if (send(staking, d, "delegate", [v], o.amount).receipt.status === "success") staked += o.amount;
+            if (send(staking, d, "delegate", [v], o.amount).receipt.status === "success") {
+              staked += o.amount;
+              add(putIn, d, o.amount);
+            }
           } else if (o.kind === "undelegate") {
             const shares = staking.view("sharesOf", [v, d]) as bigint;
             if (shares > 0n) send(staking, d, "undelegate", [v, shares / 2n + 1n]);
           } else if (o.kind === "withdraw") {
             const out = send(staking, d, "withdraw", [v]);
-            if (out.receipt.status === "success") withdrawn += out.value as bigint;
+            if (out.receipt.status === "success") {
+              withdrawn += out.value as bigint;
+              add(takenOut, d, out.value as bigint);
+            }
           } else if (o.kind === "reward") {
             // A reward too large for a validator's total shares (1e18-scaled per share) reverts, whole.
             if (send(staking, admin, "depositReward", [v], o.amount).receipt.status === "success")
@@ -167,7 +177,9 @@ describe("staking", () => {
             const before =
               (staking.view("validatorStake", [v]) as bigint) +
               (staking.view("unbondingStake", [v]) as bigint);
-            staking.send(admin, "slashDowntime", [v]);
+            // "wipe" slashes everything: the pools' generations end.
+            if (o.kind === "wipe") staking.send(admin, "slash", [v, WAD]);
+            else staking.send(admin, "slashDowntime", [v]);
             slashed +=
               before -
               ((staking.view("validatorStake", [v]) as bigint) +
@@ -180,6 +192,14 @@ describe("staking", () => {
             (staking.view("validatorStake", [v]) as bigint) + (staking.view("unbondingStake", [v]) as bigint);
         assert.equal(held + withdrawn + slashed, staked, "stake conserved except by slashing");
         assert.ok(claimed <= rewards, "never pays more rewards than deposited");
+        // Slashing only ever takes: no delegator's stake grows from someone else's coin.
+        for (const d of delegators) {
+          let has = takenOut.get(d) ?? 0n;
+          for (const v of vals)
+            has +=
+              (staking.view("stakeOf", [v, d]) as bigint) + (staking.view("unbondingOf", [v, d]) as bigint);
+          assert.ok(has <= (putIn.get(d) ?? 0n), `delegator ${d} holds ${has}, put in ${putIn.get(d) ?? 0n}`);
+        }
         assert.equal(
           chain.state.balance(staking.address),
           held + slashed + rewards - claimed,
