@@ -7,3 +7,5 @@ export declare function NotProtocol(caller: Address): void;
 export declare function CoinTransferFailed(to: Address, amount: U128): void;
 /** A per-sender limit's window must last at least a second. */
 export declare function InvalidWindow(seconds: u64): void;
+/** The sender's sponsored transactions in this window would number `txs`, of total maximum cost `cost`: over the limit (`senderLimit()`). */
+export declare function SenderLimitReached(sender: Address, txs: u32, cost: U128): void;

@@ -27,7 +27,7 @@ import {
   U128,
   VALID_FOREVER,
 } from "../../sdk/index";
-import { CoinTransferFailed, InvalidWindow, NotOwner, NotProtocol } from "./errors.gen";
+import { CoinTransferFailed, InvalidWindow, NotOwner, NotProtocol, SenderLimitReached } from "./errors.gen";
 import { SenderLimitChanged, Sponsored, TargetSponsored } from "./events.gen";
 
 const DEFAULT_TXS_PER_WINDOW: u32 = 100;
@@ -135,7 +135,8 @@ export function withdraw(to: Address, amount: U128): void {
 /**
  * Sponsors the transaction (no expiry) when every call goes to a sponsored contract, it
  * costs at most the cap, and the sender's usage in this window stays within the limit
- * (the transaction is counted at once, at its maximum cost); 0 refuses.
+ * (the transaction is counted at once, at its maximum cost); 0 refuses. Past the sender's
+ * limit it reverts with `SenderLimitReached`, which the node's refusal names.
  */
 export function validatePaymaster(
   _hash: Bytes32,
@@ -152,7 +153,7 @@ export function validatePaymaster(
   const current = u.get<u64>(U_WINDOW, 0) == windowNo;
   const txs = (current ? u.get<u32>(U_TXS, 0) : 0) + 1;
   const cost = (current ? u.get<U128>(U_COST, U128.Zero) : U128.Zero).add(maxCost);
-  if (txs > txLimitSlot.get(0) || cost.gt(costLimitSlot.get(U128.Zero))) return 0;
+  if (txs > txLimitSlot.get(0) || cost.gt(costLimitSlot.get(U128.Zero))) SenderLimitReached(sender, txs, cost);
   if (!current) u.set<u64>(U_WINDOW, windowNo);
   u.set<u32>(U_TXS, txs);
   u.set<U128>(U_COST, cost);
