@@ -103,6 +103,7 @@ export type ChainDbName =
   | "receipts"
   | "logsByAddress"
   | "logsByTopic"
+  | "txsByAccount"
   | "meta";
 
 const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
@@ -152,6 +153,7 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
     receipts,
     logsByAddress,
     logsByTopic,
+    txsByAccount,
     meta: metaDb,
   };
   let staged: EncodedBlock | undefined;

@@ -10,13 +10,14 @@
  *   its chain id, the hash index, the tx root from its transaction hashes, each
  *   transaction's hash from its raw bytes and position, each receipt, the receipts root
  *   and the gas used;
- * - the log indexes: an entry under the address and one under each topic of every log of
- *   every receipt, and no other entry;
+ * - the indexes: for every log of every receipt an entry under its address and one under
+ *   each topic, for every transaction one under each account it touches, and no other entry;
  * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
  * Every problem is collected (none throws), so one run lists all the damage.
  */
 import { keccak256 } from "../../codec/hash.js";
 import { checkStoredTree, stateRootFrom } from "../../state/merkle/index.js";
+import { partiesOf } from "./accountIndex.js";
 import type { ChainDb } from "./chainDb.js";
 import {
   type BlockHeader,
@@ -28,6 +29,13 @@ import {
   txRoot,
   ZERO_HASH,
 } from "./records.js";
+
+/** Index keys (hex) the stored blocks call for: log indexes by address and topic, transactions by account. */
+interface IndexKeys {
+  address: Set<string>;
+  topic: Set<string>;
+  account: Set<string>;
+}
 
 /** What `checkChainDb` read and found. */
 export interface DbCheckReport {
@@ -88,10 +96,11 @@ export function checkChainDb(db: ChainDb): DbCheckReport {
       `the stored Merkle root is ${hex(tree.storedRoot)}, but head block ${head.number} says ${head.stateRoot}`,
     );
 
-  const logKeys = { address: new Set<string>(), topic: new Set<string>() };
-  const chain = checkBlocks(db, head, problems, guard, logKeys);
-  checkLogIndex(db, "logsByAddress", logKeys.address, problems);
-  checkLogIndex(db, "logsByTopic", logKeys.topic, problems);
+  const indexKeys: IndexKeys = { address: new Set(), topic: new Set(), account: new Set() };
+  const chain = checkBlocks(db, head, problems, guard, indexKeys);
+  checkIndex(db, "logsByAddress", indexKeys.address, problems, "log");
+  checkIndex(db, "logsByTopic", indexKeys.topic, problems, "log");
+  checkIndex(db, "txsByAccount", indexKeys.account, problems, "transaction");
   checked.blocks = chain.blocks;
   checked.txs = chain.txs;
   checked.receipts = chain.receipts;
@@ -117,7 +126,7 @@ function checkBlocks(
   head: BlockHeader,
   problems: string[],
   guard: <T>(what: string, read: () => T) => T | undefined,
-  logKeys: { address: Set<string>; topic: Set<string> },
+  indexKeys: IndexKeys,
 ): { blocks: number; txs: number; receipts: number } {
   const chainId = guard("the genesis record", () => db.meta<{ chainId: string }>("genesis"))?.chainId;
   if (chainId === undefined) problems.push("the genesis record is missing");
@@ -171,8 +180,16 @@ function checkBlocks(
         receipts.push(receipt);
         for (const log of receipt.logs ?? []) {
           const at = logPosition(n, log.txIndex, log.logIndex);
-          logKeys.address.add(`${log.address.slice(2).toLowerCase()}${at}`);
-          for (const topic of log.topics) logKeys.topic.add(`${topic.replace(/^0x/, "").toLowerCase()}${at}`);
+          indexKeys.address.add(`${log.address.slice(2).toLowerCase()}${at}`);
+          for (const topic of log.topics)
+            indexKeys.topic.add(`${topic.replace(/^0x/, "").toLowerCase()}${at}`);
+        }
+        if (tx !== undefined) {
+          const parties = guard(`transaction ${txHash}'s accounts`, () =>
+            partiesOf(tx.raw, receipt.contractAddress),
+          );
+          const at = `${n.toString(16).padStart(16, "0")}${i.toString(16).padStart(8, "0")}`;
+          for (const who of parties ?? []) indexKeys.account.add(`${who.slice(2).toLowerCase()}${at}`);
         }
         const where = receipt.txHash === txHash && receipt.blockNumber === n && receipt.txIndex === i;
         if (!where || receipt.blockHash !== h.hash)
@@ -197,18 +214,19 @@ function logPosition(block: number, tx: number, log: number): string {
   return `${block.toString(16).padStart(16, "0")}${tx.toString(16).padStart(8, "0")}${log.toString(16).padStart(8, "0")}`;
 }
 
-/** Compares a log index with the entries the receipts call for (hex keys), both ways. */
-function checkLogIndex(
+/** Compares an index with the entries the stored transactions and logs call for (hex keys), both ways. */
+function checkIndex(
   db: ChainDb,
-  name: "logsByAddress" | "logsByTopic",
+  name: "logsByAddress" | "logsByTopic" | "txsByAccount",
   expected: Set<string>,
   problems: string[],
+  what: string,
 ): void {
   let extra = 0;
   for (const { key } of db.scan(name)) {
     const hexKey = Buffer.from(key).toString("hex");
     if (!expected.delete(hexKey)) extra++;
   }
-  if (extra > 0) problems.push(`${name} has ${extra} entries no stored log calls for`);
-  for (const missing of expected) problems.push(`${name} lacks the entry ${missing} of a stored log`);
+  if (extra > 0) problems.push(`${name} has ${extra} entries no stored ${what} calls for`);
+  for (const missing of expected) problems.push(`${name} lacks the entry ${missing} of a stored ${what}`);
 }

@@ -2,8 +2,8 @@
  * `weft db check` and the node's `--check-db full`: a clean chain passes with every record
  * counted; a byte flipped in a stored balance (written through LMDB directly, below every
  * check of the node) is reported with the key, exits 5, and makes a full-check startup
- * refuse; damage to a Merkle node, a block header, a parent link, a receipt and a log index
- * entry is found too; a chain that went through dev mode's edits and a revert passes.
+ * refuse; damage to a Merkle node, a block header, a parent link, a receipt, a log or
+ * account index entry and the head record is found too; a chain that went through dev mode's edits and a revert passes.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -166,7 +166,7 @@ describe("chain database check", () => {
     assert.match(env.stderr, /found 2 problem\(s\)/);
   });
 
-  it("finds a changed Merkle node, block header, parent link, missing receipt and log index entry", async () => {
+  it("finds a changed Merkle node, block header, parent link, missing receipt, index entries, unreadable head", async () => {
     // A Merkle node below the root: its parent's link no longer matches.
     const merkle = copy();
     const db = openChainDb(merkle);
@@ -229,6 +229,16 @@ describe("chain database check", () => {
     const li = dbCheck(logs).report;
     assert.deepEqual(li.problems, [
       `logsByTopic lacks the entry ${Buffer.from(entry).toString("hex")} of a stored log`,
+    ]);
+
+    // An account index entry deleted.
+    const accounts = copy();
+    const adb = openChainDb(accounts);
+    const accountEntry = [...adb.scan("txsByAccount")][0]?.key as Uint8Array;
+    await adb.close();
+    await editRecord(accounts, "txsByAccount", accountEntry, () => null);
+    assert.deepEqual(dbCheck(accounts).report.problems, [
+      `txsByAccount lacks the entry ${Buffer.from(accountEntry).toString("hex")} of a stored transaction`,
     ]);
 
     // The head record unreadable: damage, reported; a node refuses to start on it.
