@@ -83,7 +83,11 @@ describe("crash safety", () => {
         for (const s of senders)
           next.set(s.address, BigInt(await rpc<string>(node.url, "weft_nextNonce", [s.address])));
         let killed = false;
-        const killAt = Date.now() + 150 + Math.floor(random() * 900);
+        // Even runs kill at a random moment from the start (startup included); odd runs at a
+        // random moment after this run's first acknowledged receipt, so that committed load
+        // is always there to check however slow the machine is.
+        const delay = 150 + Math.floor(random() * 900);
+        const ackedBefore = acknowledged.size;
         const load = (async () => {
           const sent: string[] = [];
           while (!killed) {
@@ -122,6 +126,11 @@ describe("crash safety", () => {
             }
           }
         })();
+        const started = Date.now();
+        if (run % 2 === 1)
+          while (acknowledged.size === ackedBefore && Date.now() - started < 60_000)
+            await new Promise((r) => setTimeout(r, 10));
+        const killAt = Date.now() + (run % 2 === 1 ? delay - 150 : delay);
         while (Date.now() < killAt) await new Promise((r) => setTimeout(r, 10));
         node.child.kill("SIGKILL");
         killed = true;
