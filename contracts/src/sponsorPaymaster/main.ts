@@ -153,7 +153,8 @@ export function validatePaymaster(
   const current = u.get<u64>(U_WINDOW, 0) == windowNo;
   const txs = (current ? u.get<u32>(U_TXS, 0) : 0) + 1;
   const cost = (current ? u.get<U128>(U_COST, U128.Zero) : U128.Zero).add(maxCost);
-  if (txs > txLimitSlot.get(0) || cost.gt(costLimitSlot.get(U128.Zero))) SenderLimitReached(sender, txs, cost);
+  if (txs > txLimitSlot.get(0) || cost.gt(costLimitSlot.get(U128.Zero)))
+    SenderLimitReached(sender, txs, cost);
   if (!current) u.set<u64>(U_WINDOW, windowNo);
   u.set<u32>(U_TXS, txs);
   u.set<U128>(U_COST, cost);
