@@ -5,6 +5,7 @@
  * index the chain database writes with each block.
  */
 import { decodeTx } from "../../chain/tx/envelope.js";
+import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import { codeHashKey } from "../../state/keys.js";
 import type { ChainNode } from "../chainNode.js";
@@ -43,11 +44,11 @@ function cursorOf(value: unknown): { block: number; tx: number } | undefined {
 }
 
 export function contractMethods(node: ChainNode): Record<string, RpcHandler> {
-  const verifiedAt = (who: string): (VerifiedCode & { address: string }) | null => {
-    const code = node.state.get(codeHashKey(address(who, "address")));
+  const verifiedAt = (who: Address): (VerifiedCode & { address: Address }) | null => {
+    const code = node.state.get(codeHashKey(who));
     if (code === undefined) return null;
     const found = node.db.meta<VerifiedCode>(verifiedCodeKey(`0x${toHex(code)}`));
-    return found === undefined ? null : { address: who.toLowerCase(), ...found };
+    return found === undefined ? null : { address: who, ...found };
   };
   return {
     /**
@@ -75,7 +76,7 @@ export function contractMethods(node: ChainNode): Record<string, RpcHandler> {
     /** [address] → { address, codeHash, name, metadata, verifiedAt } for verified code, else null. */
     weft_getContractMetadata(params) {
       const [who] = positional(params, 1, 1, "[address]");
-      return verifiedAt(String(who));
+      return verifiedAt(address(who, "address"));
     },
     /**
      * [address, { limit?, before? }?] → { transactions, next }: the transactions the address

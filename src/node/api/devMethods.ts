@@ -16,7 +16,7 @@ import { mineImpersonated } from "../dev/impersonation.js";
 import { Snapshots } from "../dev/snapshots.js";
 import { balanceWrites, codeWrites, storageWrites } from "../dev/stateEdits.js";
 import type { ProducedBlock } from "../producer.js";
-import { RpcError } from "../rpc/errors.js";
+import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { hex } from "../store/records.js";
 import { address, amount, bytes, object, positional, u64 } from "./params.js";
@@ -40,6 +40,16 @@ export const DEV_ERROR_CODES = {
 const DEFAULT_GAS_LIMIT = 50_000_000n;
 /** `dev_mine` makes at most this many blocks per call. */
 const MAX_MINE = 10_000;
+/** Time travel stops at the last second of year 9999 (block times stay far inside u64 and safe integers). */
+export const MAX_BLOCK_TIME = 253_402_300_799;
+
+/** Refuses a move of the clock that would take block times past `MAX_BLOCK_TIME`. */
+function checkTime(name: string, time: number): void {
+  if (time > MAX_BLOCK_TIME)
+    throw invalidParams(
+      `${name}: block times stop at ${MAX_BLOCK_TIME} (9999-12-31T23:59:59Z), this reaches ${time}`,
+    );
+}
 
 function devOff(method: string): RpcError {
   return new RpcError(
@@ -91,9 +101,11 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
       const [countParam, intervalParam] = positional(params, 0, 2, "[count?, intervalSeconds?]");
       const count = countParam === undefined ? 1 : Number(u64(countParam, "count"));
       if (count < 1 || count > MAX_MINE)
-        throw new RpcError(-32602, `count: expected 1 to ${MAX_MINE}, got ${count}`);
+        throw invalidParams(`count: expected 1 to ${MAX_MINE}, got ${count}`);
       const interval =
         intervalParam === undefined ? undefined : Number(u64(intervalParam, "intervalSeconds"));
+      if (interval !== undefined)
+        checkTime("intervalSeconds", Math.floor(node.clock.nowMs() / 1000) + interval * (count - 1));
       return node.exclusive(() => {
         const first = node.head().number + 1;
         for (let i = 0; i < count; i++) {
@@ -105,13 +117,16 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
     },
     /** [seconds] → the whole offset from the wall clock, in seconds: later blocks are that much later. */
     dev_increaseTime(params) {
-      const [seconds] = positional(params, 1, 1, "[seconds]");
-      return node.clock.increase(Number(u64(seconds, "seconds")));
+      const [param] = positional(params, 1, 1, "[seconds]");
+      const seconds = Number(u64(param, "seconds"));
+      checkTime("seconds", Math.floor(node.clock.nowMs() / 1000) + seconds);
+      return node.clock.increase(seconds);
     },
     /** [timestamp] → timestamp: the next block's time, in seconds (not before the head's). */
     dev_setNextBlockTimestamp(params) {
       const [ts] = positional(params, 1, 1, "[timestamp]");
       const time = Number(u64(ts, "timestamp"));
+      checkTime("timestamp", time);
       const head = node.head();
       if (time < head.time)
         throw new RpcError(
@@ -183,17 +198,28 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
       );
       const o = object(req, "transaction");
       const from = address(o.from, "from");
+      const calls = callsOf(o.calls);
+      const nonceKey = o.nonceKey === undefined ? 0n : u64(o.nonceKey, "nonceKey");
+      const gasLimit = o.gasLimit === undefined ? DEFAULT_GAS_LIMIT : u64(o.gasLimit, "gasLimit");
+      if (gasLimit > BigInt(MAX_TX_GAS))
+        throw invalidParams(`gasLimit: at most ${MAX_TX_GAS}, got ${gasLimit}`);
+      const priorityFee = o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee");
+      const maxFee = o.maxFee === undefined ? undefined : amount(o.maxFee, "maxFee");
+      const p = o.paymaster === undefined ? undefined : object(o.paymaster, "paymaster");
+      const paymaster =
+        p === undefined
+          ? undefined
+          : {
+              address: address(p.address, "paymaster.address"),
+              data: p.data === undefined ? new Uint8Array(0) : bytes(p.data, "paymaster.data"),
+            };
+      // Parameters first, then the state of things.
       if (!impersonated.has(from))
         throw new RpcError(
           DEV_ERROR_CODES.NOT_IMPERSONATED,
           `${from} is not impersonated: call dev_impersonateAccount first, or sign the transaction and use weft_sendRawTransaction`,
           { reason: "NOT_IMPERSONATED" },
         );
-      const calls = callsOf(o.calls);
-      const nonceKey = o.nonceKey === undefined ? 0n : u64(o.nonceKey, "nonceKey");
-      const gasLimit = o.gasLimit === undefined ? DEFAULT_GAS_LIMIT : u64(o.gasLimit, "gasLimit");
-      if (gasLimit > BigInt(MAX_TX_GAS)) throw new RpcError(-32602, `gasLimit: at most ${MAX_TX_GAS}`);
-      const priorityFee = o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee");
       const produced = await node.exclusive(() => {
         const env: TxEnvelope = {
           chainId: node.options.chainId,
@@ -201,21 +227,12 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
           nonceKey,
           nonceSequence: node.nextSequence(from, nonceKey),
           gasLimit,
-          maxFee:
-            o.maxFee === undefined
-              ? (node.nextBlock().baseFee ?? 0n) * 2n + priorityFee
-              : amount(o.maxFee, "maxFee"),
+          maxFee: maxFee ?? (node.nextBlock().baseFee ?? 0n) * 2n + priorityFee,
           priorityFee,
           calls,
           auth: new Uint8Array(0),
         };
-        if (o.paymaster !== undefined) {
-          const p = object(o.paymaster, "paymaster");
-          env.paymaster = {
-            address: address(p.address, "paymaster.address"),
-            data: p.data === undefined ? new Uint8Array(0) : bytes(p.data, "paymaster.data"),
-          };
-        }
+        if (paymaster !== undefined) env.paymaster = paymaster;
         try {
           return mineImpersonated(node, impersonated, env);
         } catch (error) {

@@ -139,6 +139,25 @@ describe("dev mode", () => {
     assert.equal(h3.time, previous.time + 60, "dev_mine's interval");
     const past = await rpcError(rpc(node.url, "dev_setNextBlockTimestamp", [h3.time - 1]));
     assert.equal(past.code, -32042);
+    // What a hostile or careless client might send: refused by name, nothing changed.
+    const refused: Array<[string, unknown[]]> = [
+      ["dev_mine", [0]],
+      ["dev_mine", [10_001]],
+      ["dev_mine", [2, "18446744073709551615"]],
+      ["dev_increaseTime", ["18446744073709551615"]],
+      ["dev_increaseTime", [-5]],
+      ["dev_setNextBlockTimestamp", [253_402_300_800]],
+      ["dev_revert", ["x"]],
+      ["dev_setBalance", [TO, "-1"]],
+      ["dev_setBalance", [TO, (1n << 128n).toString()]],
+      ["dev_setStorageAt", [TO, "0x1", "0x00"]],
+      ["weft_sendTransaction", [{ from: TO, calls: [], gasLimit: "1000000001" }]],
+    ];
+    for (const [method, params] of refused) {
+      const e = await rpcError(rpc(node.url, method, params));
+      assert.equal(e.code, -32602, `${method} ${JSON.stringify(params)}: ${e.message}`);
+    }
+    assert.deepEqual(await head(), h3);
   });
 
   it("sets a balance, code and a storage slot, each in a block whose state root proves it", async () => {
