@@ -66,6 +66,7 @@ export function stageAndCommit(deps: FaultDeps, built: BuiltBlock): void {
     deps.faults?.("stage", built.block.txHashes);
     deps.db.stageBlock(built.encoded);
     deps.state.commit(built.writeSet);
+    deps.faults?.("afterCommit", built.block.txHashes);
   } catch (error) {
     deps.db.discardStaged();
     throw error;

@@ -43,7 +43,15 @@ import {
 export const MAX_BLOCK_RECEIPT_BYTES = 16 * 1024 * 1024;
 
 /** The stages of producing a block, in order (where a fault can be injected or found). */
-export type ProductionStage = "execute" | "stateRoot" | "records" | "stage" | "commit" | "notify";
+export type ProductionStage =
+  | "execute"
+  | "stateRoot"
+  | "records"
+  | "stage"
+  | "commit"
+  /** After the LMDB commit took effect (the commit's forwarding to the engine's workers, say). */
+  | "afterCommit"
+  | "notify";
 
 /**
  * A test hook, passed in as an option: called as production reaches each stage, with the

@@ -330,9 +330,11 @@ export class ChainNode {
   }
 
   private produceSoon(): void {
-    void this.produceNow().catch((error: unknown) =>
-      this.log("error", "block production failed", { error: String(error) }),
-    );
+    void this.produceNow().catch((error: unknown) => {
+      // A BlockProductionError was logged, with its details, where it was caught.
+      if (!(error instanceof BlockProductionError))
+        this.log("error", "block production failed", { error: String(error) });
+    });
   }
 
   private async produceOne(): Promise<ProducedBlock | undefined> {
@@ -358,6 +360,11 @@ export class ChainNode {
       const what = d.cause === "bound" ? "over the block's receipt bound" : "invalid at execution";
       this.log("warn", `dropped a transaction ${what}`, { ...d });
     }
+    if (produced.afterCommitError !== undefined)
+      this.log("error", "block committed, then a failure", {
+        number: produced.block.header.number,
+        error: produced.afterCommitError,
+      });
     this.options.faults?.("notify", produced.block.txHashes);
     this.publish(produced);
     return produced;

@@ -61,6 +61,8 @@ export interface ProducedBlock {
   dropped: DroppedTx[];
   /** Time of the one-transaction LMDB commit (not in the stored record: known only after it). */
   commitMs: number;
+  /** Set when something failed after the block's LMDB commit took effect (the block stands; logged). */
+  afterCommitError?: string;
 }
 
 /** The chain's next nonce sequence of (sender, key). */
@@ -125,32 +127,45 @@ export async function produceBlock(
     },
   };
   let commitMs = 0;
-  let built: Awaited<ReturnType<typeof buildBlock>>;
+  let built: BuiltBlock | undefined;
+  let afterCommitError: string | undefined;
   try {
     built = await buildBlock(tracked, head, ready, ctx);
     const t0 = performance.now();
     stageAndCommit(tracked, built);
     commitMs = performance.now() - t0;
   } catch (error) {
-    const culprit = await findCulprit(deps, head, ready, ctx);
-    const dropped: DroppedTx | undefined =
-      culprit === undefined
-        ? undefined
-        : {
-            hash: culprit.tx.hash,
-            sender: culprit.tx.sender,
-            cause: "fault",
-            reason: `block production failed at ${stage}: ${describeError(culprit.error)}`,
-          };
-    if (dropped !== undefined) deps.mempool.removeIncluded([dropped.hash]);
-    throw new BlockProductionError(head.number + 1, stage, dropped, error);
+    if (built !== undefined && deps.db.head()?.hash === built.block.header.hash) {
+      // The LMDB commit took effect and what followed it failed: the block exists.
+      afterCommitError = `after the commit: ${describeError(error)}`;
+    } else {
+      const culprit = await findCulprit(deps, head, ready, ctx);
+      const dropped: DroppedTx | undefined =
+        culprit === undefined
+          ? undefined
+          : {
+              hash: culprit.tx.hash,
+              sender: culprit.tx.sender,
+              cause: "fault",
+              reason: `block production failed at ${stage}: ${describeError(culprit.error)}`,
+            };
+      if (dropped !== undefined) deps.mempool.removeIncluded([dropped.hash]);
+      throw new BlockProductionError(head.number + 1, stage, dropped, error);
+    }
   }
   // Committed: from here on the block exists, so its Merkle update becomes the tree's.
   deps.tree.commit(built.merkle);
   deps.mempool.removeIncluded([...built.block.txHashes, ...built.dropped.map((d) => d.hash)]);
   deps.mempool.dropStale(nextSequence);
   if (deps.reputation !== undefined) charge(deps.reputation, deps.mempool, built);
-  return { block: built.block, receipts: built.receipts, dropped: built.dropped, commitMs };
+  const produced: ProducedBlock = {
+    block: built.block,
+    receipts: built.receipts,
+    dropped: built.dropped,
+    commitMs,
+  };
+  if (afterCommitError !== undefined) produced.afterCommitError = afterCommitError;
+  return produced;
 }
 
 export type { BuildDeps };

@@ -14,13 +14,26 @@ import { describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
 import { NodeMetrics } from "../../../src/node/metrics.js";
-import { BlockProductionError, type FaultHook, type ProductionStage } from "../../../src/node/producer.js";
+import {
+  BlockProductionError,
+  type FaultHook,
+  type ProducedBlock,
+  type ProductionStage,
+} from "../../../src/node/producer.js";
 import { hex } from "../../../src/node/store/records.js";
 import { MerkleTree, stateRootFrom } from "../../../src/state/merkle/index.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 
 const FEE: Address = "0x00000000000000000000000000000000000000fe";
-const STAGES: ProductionStage[] = ["execute", "stateRoot", "records", "stage", "commit", "notify"];
+const STAGES: ProductionStage[] = [
+  "execute",
+  "stateRoot",
+  "records",
+  "stage",
+  "commit",
+  "afterCommit",
+  "notify",
+];
 
 function options(dataDir: string, faults?: FaultHook): ChainNodeOptions {
   return {
@@ -85,25 +98,39 @@ describe("block production faults", () => {
         sequence += 3n;
         const before = node.head();
         armed = stage;
+        let produced: ProducedBlock | undefined;
         const failure = await node.produceNow().then(
-          () => undefined,
+          (p) => {
+            produced = p;
+            return undefined;
+          },
           (error: unknown) => error,
         );
-        assert.ok(failure instanceof Error, `${stage}: production failed`);
-        assert.match(failure.message, new RegExp(`injected failure at ${stage}`));
-        if (stage === "notify") {
+        if (stage === "afterCommit") {
+          // The LMDB commit took effect before the failure: the block stands, and says what failed.
+          assert.equal(failure, undefined, String(failure));
+          assert.match(
+            produced?.afterCommitError ?? "",
+            /after the commit: Error: injected failure at afterCommit/,
+          );
+          assert.equal(node.head().number, before.number + 1, `${stage}: the committed block stays`);
+          assert.equal(node.mempool.size, 0);
+        } else if (stage === "notify") {
+          assert.ok(failure instanceof Error, `${stage}: production failed`);
+          assert.match(failure.message, /injected failure at notify/);
           // The commit took effect before the failure: the block is there, whole.
           assert.equal(node.head().number, before.number + 1, `${stage}: the committed block stays`);
           assert.equal(node.mempool.size, 0);
         } else {
           assert.ok(failure instanceof BlockProductionError, `${stage}: ${String(failure)}`);
+          assert.match(failure.message, new RegExp(`injected failure at ${stage}`));
           assert.equal(failure.stage, stage);
           assert.equal(failure.culprit, undefined, `${stage}: a one-off failure blames no transaction`);
           assert.deepEqual(node.head(), before, `${stage}: the head did not move`);
           assert.equal(node.mempool.size, 3, `${stage}: the transactions wait in the pool`);
         }
         checkRoots(node, `after a failure at ${stage}`);
-        if (stage !== "notify") {
+        if (stage !== "notify" && stage !== "afterCommit") {
           const produced = await node.produceNow();
           assert.deepEqual(produced?.block.txHashes, hashes, `${stage}: the next block carries them`);
           assert.deepEqual(
@@ -149,7 +176,8 @@ describe("block production faults", () => {
       try {
         let good = 0n;
         let other = 0n;
-        for (const stage of STAGES.filter((s) => s !== "notify")) {
+        const preCommit = STAGES.slice(0, STAGES.indexOf("afterCommit"));
+        for (const stage of preCommit) {
           poisonStage = stage;
           const before = node.head();
           const honest = transfers(node, 0, good, 4);
