@@ -168,6 +168,16 @@ export function receiptsRoot(receipts: readonly ReceiptJson[]): Hex {
 }
 
 /**
+ * The receipts root of blocks stored before `receiptsRoot` v2: keccak256 of the receipts'
+ * JSON without their block hash, in one string. Only for checking those blocks (`weft db
+ * check`); a block's receipts too large for one string make it throw.
+ */
+export function receiptsRootV1(receipts: readonly ReceiptJson[]): Hex {
+  const canonical = receipts.map((r) => ({ ...r, blockHash: undefined }));
+  return hex(keccak256(utf8(JSON.stringify(canonical))));
+}
+
+/**
  * One receipt's hash: keccak256, streamed, of its canonical bytes (integers big-endian):
  * `"weft/receipt/v2"` ‖ txHash (32) ‖ txIndex u32 ‖ status (u8 length ‖ UTF-8) ‖
  * gasUsed u64 ‖ fee u128 ‖ output (u32 length ‖ bytes) ‖ contract address (u8 0, or u8 1 ‖
