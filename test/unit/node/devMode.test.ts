@@ -279,6 +279,62 @@ describe("dev mode", () => {
     assert.equal((await rpcError(send())).code, -32041);
   });
 
+  it("keeps the chain consistent when transactions, edits, mining and snapshots arrive at once, and reverts it all", async () => {
+    const before = await head();
+    const id = await rpc<number>(node.url, "dev_snapshot");
+    const senders = [0, 3].map((i) => ({ i, address: genesis.accounts[i]?.address as Address }));
+    const next = new Map<number, bigint>();
+    for (const s of senders)
+      next.set(s.i, BigInt(await rpc<string>(node.url, "weft_nextNonce", [s.address])));
+    const work: Array<Promise<unknown>> = [];
+    const sent: Array<Promise<{ hash: string }>> = [];
+    for (let k = 0; k < 10; k++) {
+      for (const s of senders) {
+        const sequence = next.get(s.i) as bigint;
+        next.set(s.i, sequence + 1n);
+        const raw = tokenTransferRaw(
+          { chainId: 1337n, sender: s.address, devIndex: s.i, sequence },
+          wusd,
+          TO,
+          1n,
+        );
+        sent.push(rpc<{ hash: string }>(node.url, "weft_sendRawTransaction", [hex(raw)]));
+      }
+      work.push(
+        rpc(node.url, "dev_setBalance", [
+          `0x${"0e".repeat(19)}${k.toString(16).padStart(2, "0")}`,
+          String(k + 1),
+        ]),
+      );
+      if (k % 3 === 0) work.push(rpc(node.url, "dev_mine", [2]));
+      if (k === 5) work.push(rpc(node.url, "dev_snapshot"));
+    }
+    await Promise.all(work);
+    for (const { hash } of await Promise.all(sent)) {
+      const receipt = await waitForReceipt<{ status: string }>(node.url, hash);
+      assert.equal(receipt.status, "success");
+    }
+    // Every transaction was mined (automine) and every edit is a block.
+    const pending = await rpc<unknown[]>(node.url, "weft_pendingTransactions");
+    assert.equal(pending.length, 1, "only dev account 2's transaction waiting since the revert test");
+    const h = await head();
+    assert.ok(h.number >= before.number + 10 + 8);
+    assert.ok(
+      await proves(
+        balanceKey(`0x${"0e".repeat(19)}09` as Address),
+        (() => {
+          const v = new Uint8Array(16);
+          v[0] = 10;
+          return v;
+        })(),
+      ),
+    );
+    // And all of it reverts in one step.
+    assert.equal(await rpc(node.url, "dev_revert", [id]), true);
+    assert.deepEqual(await head(), before);
+    assert.equal(await balanceOf(`0x${"0e".repeat(19)}09` as Address), 0n);
+  });
+
   it("restarts on the same data: the stored tree, the head's root and the root of the stored state agree", async () => {
     const h = await head();
     node.child.kill("SIGTERM");
