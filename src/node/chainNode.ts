@@ -21,6 +21,7 @@ import { toHex } from "../codec/bytes.js";
 import { createParallelEngine, type ParallelEngine } from "../engine/parallel/index.js";
 import { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
+import { assertThreadStack } from "../vm/stackCheck.js";
 import { createVm, type Vm } from "../vm/vm.js";
 import { type AdmissionDeps, AdmissionError, admit, checkNew, offer, type PendingTx } from "./admission.js";
 import { AdmissionPool } from "./admissionPool.js";
@@ -158,6 +159,9 @@ export class ChainNode {
    * directory's lock (`DataDirLockError` `LOCKED` when another process has it) until `close`.
    */
   static async open(options: ChainNodeOptions): Promise<ChainNode> {
+    // Sequential blocks, weft_call and weft_estimateGas run contracts on this thread: its
+    // stack must hold what the VM's stack budget allows, with room to spare (VmFault if not).
+    assertThreadStack();
     const lock = lockDataDir(options.dataDir);
     let db: ChainDb | undefined;
     try {

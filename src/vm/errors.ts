@@ -29,7 +29,7 @@ export class DeployError extends Error {
   }
 }
 
-export type VmFaultCode = "STACK_OVERFLOW";
+export type VmFaultCode = "STACK_OVERFLOW" | "STACK_TOO_SMALL";
 
 /**
  * The VM could not finish a call for a reason of the node, not of the contract (V8's own

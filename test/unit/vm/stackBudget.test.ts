@@ -4,9 +4,11 @@
  * never a result.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { DeployError, VmFault } from "../../../src/vm/errors.js";
 import { limits } from "../../../src/vm/index.js";
+import { assertThreadStack, REQUIRED_STACK_UNITS, threadStackUnits } from "../../../src/vm/stackCheck.js";
 import { validateModule } from "../../../src/vm/wasm/index.js";
 import { maxStackHeight } from "../../../src/vm/wasm/stackHeight.js";
 import { account } from "../../helpers/chain.js";
@@ -81,5 +83,16 @@ describe("stack budget", () => {
       () => chain.runOne(runTx(account(1), [nested as `0x${string}`, ...rest], 10_000_000)),
       (e: unknown) => e instanceof VmFault && e.code === "STACK_OVERFLOW",
     );
+  });
+
+  it("the thread stack check passes on Node's default stack and refuses a smaller one", () => {
+    assert.ok(threadStackUnits() >= REQUIRED_STACK_UNITS);
+    assertThreadStack();
+    const module = new URL("../../../src/vm/stackCheck.js", import.meta.url).href;
+    const script = `import(${JSON.stringify(module)}).then((m) => { try { m.assertThreadStack(); console.log("ok"); } catch (e) { console.log(e.code); } })`;
+    const run = (flags: string[]) =>
+      execFileSync(process.execPath, [...flags, "-e", script], { encoding: "utf8" }).trim();
+    assert.equal(run([]), "ok");
+    assert.equal(run(["--stack-size=300"]), "STACK_TOO_SMALL");
   });
 });
