@@ -16,9 +16,17 @@ export interface NodeProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `weft node --data-dir <dataDir> ...args`; resolves once it logs "node started". */
-export function launchNode(dataDir: string, args: string[] = [], timeoutMs = 120_000): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [CLI, "node", "--data-dir", dataDir, ...args], {
+/**
+ * Starts `weft node --data-dir <dataDir> ...args`; resolves once it logs "node started".
+ * `cli`: the `weft.js` to run (default this package's; a test runs an installed package's).
+ */
+export function launchNode(
+  dataDir: string,
+  args: string[] = [],
+  timeoutMs = 120_000,
+  cli = CLI,
+): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [cli, "node", "--data-dir", dataDir, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Array<Record<string, unknown>> = [];

@@ -90,7 +90,11 @@ export async function stop(s: Started): Promise<void> {
 }
 
 /** POSTs `body` (a string is sent as is) and returns status, headers and parsed JSON (if any). */
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string; json: unknown }> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

@@ -1,11 +1,11 @@
 /** `weft build`, `weft deploy`, `weft call` (read-only) and `weft tx` (a method as a transaction). */
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { DEPLOY_ARGS, DEPLOY_METHOD, DEPLOY_TARGET } from "../../chain/executeEnvelope.js";
-import { encodeAbi } from "../../codec/abi.js";
-import { encodeCall } from "../../codec/metadata.js";
+import { buildProject } from "../../project/build.js";
+import { deployContract, deployProjectContract } from "../../project/deploy.js";
+import { findProject, projectArtifact } from "../../project/project.js";
 import { artifact, contextOf, parseArgs, signerFor } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
@@ -16,9 +16,18 @@ const BUILD_SCRIPT = fileURLToPath(new URL("../../../../scripts/build-contracts.
 export function addContractCommands(program: Command): void {
   program
     .command("build [names...]")
-    .description("compile contracts (contracts/src/<name>/main.ts) to wasm + metadata; all when no names")
-    .action((names: string[]) => {
-      const result = spawnSync(process.execPath, [BUILD_SCRIPT, ...names], { stdio: "inherit" });
+    .description(
+      "compile contracts to wasm + metadata, all when no names: a project's contracts/<name>/main.ts → build/ (inside a weft init project), else this repository's contracts/src",
+    )
+    .option("--force", "rebuild even when the sources did not change")
+    .action(async (names: string[], opts: { force?: boolean }) => {
+      const project = findProject();
+      if (project !== undefined) {
+        await buildProject(project, { names, force: opts.force === true });
+        return;
+      }
+      const flags = opts.force === true ? ["--force"] : [];
+      const result = spawnSync(process.execPath, [BUILD_SCRIPT, ...flags, ...names], { stdio: "inherit" });
       if (result.status !== 0) process.exitCode = EXIT.failed;
     });
   program
@@ -28,57 +37,57 @@ export function addContractCommands(program: Command): void {
     )
     .requiredOption("--from <who>", "devN or a key name")
     .option("--salt <hex>", "32-byte salt (default random)")
-    .action(async (name: string, args: string[], opts: { from: string; salt?: string }, cmd: Command) => {
-      const ctx = contextOf(cmd);
-      const a = artifact(name);
-      const initArgs =
-        a.metadata.constructor === null
-          ? new Uint8Array(0)
-          : encodeCall(
-              { ...a.metadata, methods: [a.metadata.constructor] },
-              "init",
-              parseArgs(a.metadata, "init", args),
-            );
-      if (a.metadata.constructor === null && args.length > 0)
-        throw new UsageError(`${name} takes no init arguments`);
-      const salt =
-        opts.salt === undefined
-          ? new Uint8Array(randomBytes(32))
-          : Buffer.from(opts.salt.replace(/^0x/, ""), "hex");
-      if (salt.length !== 32) throw new UsageError("--salt: 32 bytes (64 hex digits)");
-      const account = await signerFor(ctx, opts.from);
-      const done = ctx.out.progress(`deploying ${name}`);
-      try {
-        const receipt = await ctx.client.sendAndWait({
-          account,
-          calls: [
+    .option("--network <name>", "in a project: the deployments/<name>.json to record in", "local")
+    .action(
+      async (
+        name: string,
+        args: string[],
+        opts: { from: string; salt?: string; network: string },
+        cmd: Command,
+      ) => {
+        const ctx = contextOf(cmd);
+        const project = findProject();
+        const a = project === undefined ? artifact(name) : projectArtifact(project, name);
+        if (a.metadata.constructor === null && args.length > 0)
+          throw new UsageError(`${name} takes no init arguments`);
+        const initArgs = a.metadata.constructor === null ? [] : parseArgs(a.metadata, "init", args);
+        const salt =
+          opts.salt === undefined
+            ? undefined
+            : new Uint8Array(Buffer.from(opts.salt.replace(/^0x/, ""), "hex"));
+        if (salt !== undefined && salt.length !== 32)
+          throw new UsageError("--salt: 32 bytes (64 hex digits)");
+        const account = await signerFor(ctx, opts.from);
+        const done = ctx.out.progress(`deploying ${name}`);
+        try {
+          const params = { client: ctx.client, account, args: initArgs, ...(salt ? { salt } : {}) };
+          // In a project the deployment is recorded in deployments/<network>.json.
+          const { receipt, file } =
+            project === undefined
+              ? { receipt: await deployContract({ ...params, artifact: a }), file: undefined }
+              : await deployProjectContract(project, opts.network, { ...params, name });
+          const { events } = await decodeReceipt(contractBook(ctx.client), receipt);
+          done();
+          ctx.out.result(
             {
-              target: DEPLOY_TARGET,
-              method: DEPLOY_METHOD,
-              args: encodeAbi(DEPLOY_ARGS, [a.code, initArgs, salt]),
+              contract: name,
+              address: receipt.contractAddress,
+              txHash: receipt.txHash,
+              blockNumber: receipt.blockNumber,
+              gasUsed: receipt.gasUsed,
+              events,
+              recordedIn: file,
             },
-          ],
-          decodeWith: [a.metadata],
-        });
-        const { events } = await decodeReceipt(contractBook(ctx.client), receipt);
-        done();
-        ctx.out.result(
-          {
-            contract: name,
-            address: receipt.contractAddress,
-            txHash: receipt.txHash,
-            blockNumber: receipt.blockNumber,
-            gasUsed: receipt.gasUsed,
-            events,
-          },
-          () => [
-            `deployed ${name} at ${receipt.contractAddress} (block ${receipt.blockNumber}, gas ${receipt.gasUsed})`,
-          ],
-        );
-      } finally {
-        done();
-      }
-    });
+            () => [
+              `deployed ${name} at ${receipt.contractAddress} (block ${receipt.blockNumber}, gas ${receipt.gasUsed})`,
+              ...(file === undefined ? [] : [`recorded in ${relative(process.cwd(), file)}`]),
+            ],
+          );
+        } finally {
+          done();
+        }
+      },
+    );
   program
     .command("call <contract> <method> [args...]")
     .description(

@@ -1,0 +1,147 @@
+/**
+ * `weft init [dir]` (scaffold a project outside this repository) and `weft test` (build
+ * the project's contracts, then run its tests with node:test). `weft build` and
+ * `weft deploy` switch to the project when run inside one (contracts.ts).
+ */
+import { spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { buildProject } from "../../project/build.js";
+import { findProject, PROJECT_FILE } from "../../project/project.js";
+import { contextOf } from "../context.js";
+import { EXIT, UsageError } from "../output.js";
+
+/** The package root, from dist/src/cli/commands (compiled). */
+const PACKAGE_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const TEMPLATE = join(PACKAGE_ROOT, "templates/project");
+
+/** This package's version (what a new project depends on). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string })
+    .version;
+}
+
+const SCRIPTS = { build: "weft build", test: "weft test", deploy: "node scripts/deploy.mjs" };
+
+/** Template files (relative paths), `gitignore` stored without its dot (npm pack drops `.gitignore`). */
+function templateFiles(dir = TEMPLATE, prefix = ""): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) =>
+      statSync(join(dir, name)).isDirectory()
+        ? templateFiles(join(dir, name), `${prefix}${name}/`)
+        : [`${prefix}${name}`],
+    );
+}
+
+function targetName(file: string): string {
+  return file === "gitignore" ? ".gitignore" : file;
+}
+
+/** Creates or completes package.json: ES modules, the scripts, a dependency on weft. */
+function writePackageJson(dir: string, weftSpec: string): void {
+  const file = join(dir, "package.json");
+  let pkg: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      pkg = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
+    }
+  } else {
+    pkg = {
+      name: basename(dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-"),
+      version: "0.1.0",
+      private: true,
+    };
+  }
+  pkg.type ??= "module";
+  pkg.scripts = { ...SCRIPTS, ...((pkg.scripts as Record<string, string> | undefined) ?? {}) };
+  const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
+  const devDeps = (pkg.devDependencies as Record<string, string> | undefined) ?? {};
+  if (deps.weft === undefined && devDeps.weft === undefined) pkg.dependencies = { ...deps, weft: weftSpec };
+  writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
+/** Test files of the project: `test/**` files ending in `.test.mjs` or `.test.js`. */
+function testFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.test\.m?js$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function addProjectCommands(program: Command): void {
+  program
+    .command("init [dir]")
+    .description("create a Weft project in dir (default here): a contract, its tests, a deploy script")
+    .option("--weft <spec>", "the weft dependency to write in package.json (default ^<this version>)")
+    .action((dirArg: string | undefined, opts: { weft?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const dir = resolve(dirArg ?? ".");
+      if (existsSync(join(dir, PROJECT_FILE)))
+        throw new UsageError(`${dir} is already a Weft project (${PROJECT_FILE} exists)`);
+      const files = templateFiles();
+      const clashes = files.map(targetName).filter((f) => existsSync(join(dir, f)));
+      if (clashes.length > 0)
+        throw new UsageError(
+          `${dir} already has ${clashes.join(", ")}: not overwriting; choose another folder`,
+        );
+      for (const file of files) {
+        mkdirSync(join(dir, targetName(file), ".."), { recursive: true });
+        copyFileSync(join(TEMPLATE, file), join(dir, targetName(file)));
+      }
+      writePackageJson(dir, opts.weft ?? `^${packageVersion()}`);
+      const installed = existsSync(join(dir, "node_modules/weft"));
+      const shown = relative(process.cwd(), dir) || ".";
+      const next = [
+        ...(shown === "." ? [] : [`cd ${shown}`]),
+        ...(installed ? [] : ["npm install"]),
+        "npx weft build        # contracts/counter → build/counter.wasm",
+        "npx weft test         # the tests in test/, on an in-process chain",
+        "npx weft node         # (another terminal) a local node on :8545",
+        "npm run deploy        # deploys, records deployments/local.json",
+      ];
+      ctx.out.result({ dir, files: [...files.map(targetName), "package.json"], next }, () => [
+        `created a Weft project in ${dir}`,
+        "next:",
+        ...next.map((line) => `  ${line}`),
+      ]);
+    });
+  program
+    .command("test [files...]")
+    .description("in a project: build its contracts, then run its tests (test/**/*.test.mjs) with node:test")
+    .action(async (files: string[]) => {
+      const project = findProject();
+      if (project === undefined)
+        throw new UsageError(`not inside a Weft project (no ${PROJECT_FILE} here or above)`, [
+          "create one with: weft init <dir>",
+          "(in the weft repository itself: npm test)",
+        ]);
+      await buildProject(project);
+      const chosen = files.length > 0 ? files.map((f) => resolve(f)) : testFiles(join(project.root, "test"));
+      if (chosen.length === 0)
+        throw new UsageError(`no tests: expected test/**/*.test.mjs in ${project.root}`);
+      // A fresh test run even when weft test itself runs under node:test (which would make it skip).
+      const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+      const result = spawnSync(process.execPath, ["--test", ...chosen], {
+        cwd: project.root,
+        stdio: "inherit",
+        env,
+      });
+      if (result.status !== 0) process.exitCode = EXIT.failed;
+    });
+}
