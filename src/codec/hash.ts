@@ -12,8 +12,6 @@ import { createHash } from "node:crypto";
 import { createKeccak } from "hash-wasm";
 
 const keccak = await createKeccak(256);
-/** A second instance for `keccak256Stream`, so a streamed hash never disturbs `keccak256`. */
-const streamKeccak = await createKeccak(256);
 
 /** SHA-256 of `data` (32 bytes). */
 export function sha256(data: Uint8Array): Uint8Array {
@@ -25,18 +23,4 @@ export function keccak256(data: Uint8Array): Uint8Array {
   keccak.init();
   keccak.update(data);
   return keccak.digest("binary");
-}
-
-/**
- * Keccak-256 of bytes written in pieces: `write` gets an `update` function to call with each
- * piece, in order; the digest is that of their concatenation, computed without ever
- * joining them. Not reentrant: `write` must not call `keccak256Stream` itself.
- * @example const h = keccak256Stream((update) => { update(header); for (const p of parts) update(p); });
- */
-export function keccak256Stream(write: (update: (bytes: Uint8Array) => void) => void): Uint8Array {
-  streamKeccak.init();
-  write((bytes) => {
-    streamKeccak.update(bytes);
-  });
-  return streamKeccak.digest("binary");
 }

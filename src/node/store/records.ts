@@ -5,7 +5,7 @@
 import type { Receipt } from "../../chain/receipt.js";
 import type { Address } from "../../codec/address.js";
 import { concatBytes, fromHex, toHex, utf8 } from "../../codec/bytes.js";
-import { keccak256, keccak256Stream } from "../../codec/hash.js";
+import { keccak256 } from "../../codec/hash.js";
 
 export type Hex = `0x${string}`;
 
@@ -154,8 +154,9 @@ export function txRoot(hashes: readonly Hex[]): Hex {
 
 /**
  * The receipts root: keccak256 of `"weft/receipts/v2"` ‖ count u32 ‖ each receipt's
- * `receiptHash`, in block order. Each receipt is hashed on its own, in pieces, so no
- * string or buffer ever holds a whole block's receipts (docs/rpc.md, "Receipts root").
+ * `receiptHash`, in block order. Each receipt is hashed on its own (its bytes written into
+ * one reused buffer, straight from the hex), so no string or buffer ever holds a whole
+ * block's receipts (docs/rpc.md, "Receipts root").
  */
 export function receiptsRoot(receipts: readonly ReceiptJson[]): Hex {
   const out = new Uint8Array(RECEIPTS_TAG.length + 4 + 32 * receipts.length);
@@ -178,7 +179,7 @@ export function receiptsRootV1(receipts: readonly ReceiptJson[]): Hex {
 }
 
 /**
- * One receipt's hash: keccak256, streamed, of its canonical bytes (integers big-endian):
+ * One receipt's hash: keccak256 of its canonical bytes (integers big-endian):
  * `"weft/receipt/v2"` ‖ txHash (32) ‖ txIndex u32 ‖ status (u8 length ‖ UTF-8) ‖
  * gasUsed u64 ‖ fee u128 ‖ output (u32 length ‖ bytes) ‖ contract address (u8 0, or u8 1 ‖
  * 20 bytes) ‖ log count u32 ‖ each log: address (20) ‖ topic count u8 ‖ each topic (u8
@@ -192,48 +193,54 @@ export function receiptHash(receipt: ReceiptJson): Hex {
 const RECEIPTS_TAG = utf8("weft/receipts/v2");
 const RECEIPT_TAG = utf8("weft/receipt/v2");
 
+/** One buffer reused for every receipt's canonical bytes (grown when a receipt needs more). */
+let scratch = Buffer.alloc(64 * 1024);
+
 function receiptHashBytes(r: ReceiptJson): Uint8Array {
-  return keccak256Stream((update) => {
-    const head = new Uint8Array(4 + 1 + 8 + 16);
-    const view = new DataView(head.buffer);
-    update(RECEIPT_TAG);
-    update(unhex(r.txHash));
-    view.setUint32(0, r.txIndex);
-    const status = utf8(r.status);
-    update(head.subarray(0, 4));
-    update(new Uint8Array([status.length]));
-    update(status);
-    view.setBigUint64(5, BigInt(r.gasUsed));
-    const fee = BigInt(r.fee);
-    view.setBigUint64(13, fee >> 64n);
-    view.setBigUint64(21, fee & 0xffff_ffff_ffff_ffffn);
-    update(head.subarray(5));
-    updateSized(update, unhex(r.output));
-    update(r.contractAddress === undefined ? new Uint8Array([0]) : new Uint8Array([1]));
-    if (r.contractAddress !== undefined) update(unhex(r.contractAddress));
-    update(u32(r.logs.length));
-    for (const log of r.logs) {
-      update(unhex(log.address));
-      update(new Uint8Array([log.topics.length]));
-      for (const topic of log.topics) {
-        const bytes = unhex(topic);
-        update(new Uint8Array([bytes.length]));
-        update(bytes);
-      }
-      updateSized(update, unhex(log.data));
+  const hexBytes = (value: string) => (value.length - 2) >>> 1;
+  let size = RECEIPT_TAG.length + 32 + 4 + 1 + r.status.length + 8 + 16;
+  size += 4 + hexBytes(r.output) + 1 + (r.contractAddress === undefined ? 0 : 20) + 4;
+  for (const log of r.logs) {
+    size += 20 + 1 + 4 + hexBytes(log.data);
+    for (const topic of log.topics) size += 1 + hexBytes(topic);
+  }
+  if (scratch.length < size) scratch = Buffer.alloc(Math.max(size, 2 * scratch.length));
+  const out = scratch;
+  let at = 0;
+  /** Writes 0x hex as bytes; refuses what is not whole hex (a corrupt record). */
+  const putHex = (value: string): void => {
+    const expected = hexBytes(value);
+    const written = out.write(value.slice(2), at, "hex");
+    if (written !== expected || !value.startsWith("0x"))
+      throw new RangeError(`receipt of ${r.txHash}: not 0x hex: ${value.slice(0, 80)}`);
+    at += written;
+  };
+  out.set(RECEIPT_TAG, at);
+  at += RECEIPT_TAG.length;
+  putHex(r.txHash);
+  at = out.writeUInt32BE(r.txIndex, at);
+  at = out.writeUInt8(r.status.length, at);
+  at += out.write(r.status, at, "latin1");
+  at = out.writeBigUInt64BE(BigInt(r.gasUsed), at);
+  const fee = BigInt(r.fee);
+  at = out.writeBigUInt64BE(fee >> 64n, at);
+  at = out.writeBigUInt64BE(fee & 0xffff_ffff_ffff_ffffn, at);
+  at = out.writeUInt32BE(hexBytes(r.output), at);
+  putHex(r.output);
+  at = out.writeUInt8(r.contractAddress === undefined ? 0 : 1, at);
+  if (r.contractAddress !== undefined) putHex(r.contractAddress);
+  at = out.writeUInt32BE(r.logs.length, at);
+  for (const log of r.logs) {
+    putHex(log.address);
+    at = out.writeUInt8(log.topics.length, at);
+    for (const topic of log.topics) {
+      at = out.writeUInt8(hexBytes(topic), at);
+      putHex(topic);
     }
-  });
-}
-
-function u32(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
-}
-
-function updateSized(update: (bytes: Uint8Array) => void, bytes: Uint8Array): void {
-  update(u32(bytes.length));
-  update(bytes);
+    at = out.writeUInt32BE(hexBytes(log.data), at);
+    putHex(log.data);
+  }
+  return keccak256(out.subarray(0, at));
 }
 
 /**
