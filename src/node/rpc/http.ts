@@ -21,6 +21,8 @@ export interface HttpHandlerOptions {
   dispatcher: RpcDispatcher;
   limiter: KeyedRateLimiter;
   maxBodyBytes: number;
+  /** A body not received in full this many ms after its headers is answered 408 and the socket cut. */
+  bodyTimeoutMs: number;
   routes: Record<string, HttpRoute>;
   log: RpcLogger;
   /** The id the server gave the request's socket. */
@@ -109,8 +111,18 @@ async function handleRpc(
     sendJson(res, 415, encodeError(null, error));
     return;
   }
-  const body = await readBody(req, options.maxBodyBytes);
+  const body = await readBody(req, options.maxBodyBytes, options.bodyTimeoutMs);
   if (body === "aborted") return;
+  if (body === "timeout") {
+    const error = new RpcError(
+      RpcErrorCode.InvalidRequest,
+      `request body not received within ${options.bodyTimeoutMs} ms`,
+      { bodyTimeoutMs: options.bodyTimeoutMs },
+    );
+    // The client is still sending: answer, then cut the connection rather than read the rest.
+    sendJson(res, 408, encodeError(null, error), { connection: "close" }, () => req.socket.destroy());
+    return;
+  }
   if (body === "too-large") {
     const error = new RpcError(RpcErrorCode.RequestTooLarge, "request too large", {
       maxBodyBytes: options.maxBodyBytes,
@@ -141,17 +153,22 @@ async function handleRpc(
   } else sendJson(res, 200, result.body);
 }
 
+type BodyRead = Buffer | "too-large" | "aborted" | "timeout";
+
 /**
- * Reads the body up to `maxBytes`. A declared content-length over the limit is refused before
- * reading; otherwise reading stops at the first chunk that crosses the limit.
+ * Reads the body up to `maxBytes` within `timeoutMs`. A declared content-length over the limit
+ * is refused before reading; otherwise reading stops at the first chunk that crosses the limit,
+ * or when the time is up (a body trickled a byte at a time is cut off).
  */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | "too-large" | "aborted"> {
+function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve("too-large");
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = (value: Buffer | "too-large" | "aborted") => {
+    const timer = setTimeout(() => finish("timeout"), timeoutMs);
+    const finish = (value: BodyRead) => {
+      clearTimeout(timer);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onAbort);
@@ -191,6 +208,7 @@ function sendJson(
   status: number,
   body: string,
   headers: OutgoingHttpHeaders = {},
+  sent?: () => void,
 ): void {
   res.writeHead(status, {
     ...CORS_HEADERS,
@@ -198,7 +216,7 @@ function sendJson(
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
   });
-  res.end(body);
+  res.end(body, sent);
 }
 
 function sendText(

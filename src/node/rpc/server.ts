@@ -25,11 +25,15 @@
  *   with 1009 (message too big).
  * - The server pings every 30 s and terminates a connection that did not answer the previous
  *   ping. A connection with more than `maxBufferedBytes` (8 MiB) unsent is closed with 1008.
+ * - A connection that sent no message for `wsIdleTimeoutMs` (60 s) and holds no subscription
+ *   is closed with 1000: answering pings is not activity.
  * - `close()` closes every connection with 1001.
  *
  * Requests and batches
  * - Request: `{"jsonrpc":"2.0","method":string,"params"?:array|object,"id"?:string|number|null}`.
  *   Without `id` it is a notification: it runs but gets no response (not even an error).
+ * - `params` nested deeper than `MAX_PARAMS_DEPTH` (32) levels get -32602 with `data: {maxDepth}`
+ *   before any handler sees them (checked without recursion, so any depth is safe).
  * - Invalid requests (not an object, `jsonrpc` not "2.0", `method` not a string, `id` not a
  *   string/number/null, `params` not an array/object) get -32600, with their id when the id is
  *   valid and null otherwise. Unparseable JSON gets -32700 with id null.
@@ -45,7 +49,11 @@
  * A refused request gets -32005 with `data: {retryAfterMs}`; a refused notification is dropped.
  *
  * Connections: at most `maxConnections` (1000) open TCP connections (HTTP keep-alive and
- * WebSocket alike); the next is answered 503 and closed.
+ * WebSocket alike), and at most `maxConnectionsPerIp` (256) from one remote address; the next is
+ * answered 503 and closed (or cut after a second if it sends nothing). A request's headers must
+ * arrive within `headerTimeoutMs` (10 s) and its body within `bodyTimeoutMs` (10 s) after them,
+ * else 408 and the connection is cut (a body trickled byte by byte is cut off); a keep-alive
+ * connection idle for `idleTimeoutMs` (5 s) is closed.
  *
  * Subscriptions (WebSocket only)
  * - `weft_subscribe` params `[topic, filter?]` returns a subscription id (`0x` + 32 hex digits,
@@ -97,6 +105,16 @@ export interface RpcLimits {
   maxBufferedBytes: number;
   /** WebSocket ping interval in ms. Default 30 000. */
   heartbeatMs: number;
+  /** Most open TCP connections from one remote address (HTTP and WebSocket). Default 256. */
+  maxConnectionsPerIp: number;
+  /** A request's headers must arrive within this many ms of its start (else 408, closed). Default 10 000. */
+  headerTimeoutMs: number;
+  /** A request's body must arrive within this many ms of its headers (else 408, closed). Default 10 000. */
+  bodyTimeoutMs: number;
+  /** An HTTP keep-alive connection idle for this long between requests is closed. Default 5 000. */
+  idleTimeoutMs: number;
+  /** A WebSocket that sent no message for this long and holds no subscription is closed (1000). Default 60 000. */
+  wsIdleTimeoutMs: number;
 }
 
 /** Options of `createRpcServer`. */
@@ -148,10 +166,17 @@ export const DEFAULT_LIMITS: Readonly<RpcLimits> = {
   maxSubscriptionsPerConnection: 100,
   maxBufferedBytes: 8 * 1024 * 1024,
   heartbeatMs: 30_000,
+  maxConnectionsPerIp: 256,
+  headerTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
+  idleTimeoutMs: 5_000,
+  wsIdleTimeoutMs: 60_000,
 };
 
 /** How long `close()` lets WebSocket clients answer the close frame before cutting them off. */
 const CLOSE_GRACE_MS = 1000;
+/** How long a refused connection may take to send the request that will be answered 503. */
+const REFUSED_GRACE_MS = 1000;
 
 const noLog: RpcLogger = () => {};
 
@@ -179,12 +204,15 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     requestsPerSecond: limits.requestsPerSecond,
     maxBufferedBytes: limits.maxBufferedBytes,
     heartbeatMs: limits.heartbeatMs,
+    idleTimeoutMs: limits.wsIdleTimeoutMs,
     log,
   });
 
   let listening = false;
   let closing: Promise<void> | undefined;
   const sockets = new Set<Socket>();
+  /** Open connections per remote address. */
+  const perIp = new Map<string, number>();
   const refused = new WeakSet<Socket>();
   const socketIds = new WeakMap<Socket, string>();
   let nextSocketId = 1;
@@ -193,29 +221,51 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     dispatcher,
     limiter: new KeyedRateLimiter(limits.requestsPerSecond),
     maxBodyBytes: limits.maxBodyBytes,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
     routes: options.routes ?? {},
     log,
     connectionIdOf: (socket) => socketIds.get(socket) ?? "http-0",
   });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (refused.has(req.socket)) {
-      res.writeHead(503, { connection: "close", "content-type": "text/plain" });
-      res.end("too many connections\n");
-      return;
-    }
-    onHttp(req, res);
-  });
+  const server = createServer(
+    {
+      // Node checks the header and request timeouts on this interval (30 s by default).
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1000, Math.floor(Math.min(limits.headerTimeoutMs, limits.bodyTimeoutMs) / 4)),
+      ),
+      headersTimeout: limits.headerTimeoutMs,
+      // A backstop for the body timeout `http.ts` enforces itself.
+      requestTimeout: limits.headerTimeoutMs + limits.bodyTimeoutMs,
+      keepAliveTimeout: limits.idleTimeoutMs,
+    },
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (refused.has(req.socket)) {
+        res.writeHead(503, { connection: "close", "content-type": "text/plain" });
+        res.end("too many connections\n");
+        return;
+      }
+      onHttp(req, res);
+    },
+  );
   // A hard ceiling for sockets refused with 503 while they wait for their request.
   server.maxConnections = limits.maxConnections * 2;
   server.on("connection", (socket: Socket) => {
-    if (sockets.size >= limits.maxConnections) {
+    const ip = socket.remoteAddress ?? "unknown";
+    const fromIp = perIp.get(ip) ?? 0;
+    if (sockets.size >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
       refused.add(socket);
-      socket.setTimeout(5000, () => socket.destroy());
+      socket.setTimeout(REFUSED_GRACE_MS, () => socket.destroy());
       return;
     }
     sockets.add(socket);
+    perIp.set(ip, fromIp + 1);
     socketIds.set(socket, `http-${nextSocketId++}`);
-    socket.once("close", () => sockets.delete(socket));
+    socket.once("close", () => {
+      sockets.delete(socket);
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+    });
   });
   server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
     if (refused.has(socket) || closing) {

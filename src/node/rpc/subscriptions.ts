@@ -73,6 +73,11 @@ export class SubscriptionRegistry {
     return n;
   }
 
+  /** Number of subscriptions `owner` holds. */
+  countOf(owner: SubscriptionOwner): number {
+    return this.byOwner.get(owner)?.size ?? 0;
+  }
+
   /**
    * `weft_subscribe` for `owner`: params `[topic, filter?]` (or `{topic, filter}`). Returns the
    * new subscription's id, pending until `activate`.

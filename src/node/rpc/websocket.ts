@@ -17,6 +17,11 @@ import type { RpcHandler, RpcLogger, RpcMethodContext } from "./types.js";
 export const CLOSE_POLICY_VIOLATION = 1008;
 /** Close code sent to every client when the server shuts down (RFC 6455 "going away"). */
 export const CLOSE_GOING_AWAY = 1001;
+/** Close code sent to a connection idle for `idleTimeoutMs` (RFC 6455 "normal closure"). */
+export const CLOSE_NORMAL = 1000;
+
+/** How long an idle connection has to answer the close frame before it is terminated. */
+const IDLE_CLOSE_GRACE_MS = 1000;
 
 /** What the WebSocket transport needs from the server. */
 export interface WsHubOptions {
@@ -30,12 +35,19 @@ export interface WsHubOptions {
   maxBufferedBytes: number;
   /** Ping interval; a connection that has not answered the previous ping is terminated. */
   heartbeatMs: number;
+  /**
+   * A connection that sent no message for this long and holds no subscription is closed
+   * (1000): answering pings does not count as activity.
+   */
+  idleTimeoutMs: number;
   log: RpcLogger;
 }
 
 class WsConnection implements SubscriptionOwner {
   alive = true;
   closing = false;
+  /** When the client last sent a message (performance.now()). */
+  lastMessageAt = performance.now();
   readonly bucket: TokenBucket;
   readonly ctx: RpcMethodContext;
 
@@ -77,6 +89,7 @@ export class WsHub {
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<WsConnection>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private idleSweep: NodeJS.Timeout | undefined;
   private nextId = 1;
 
   constructor(private readonly options: WsHubOptions) {
@@ -98,11 +111,14 @@ export class WsHub {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, req));
   }
 
-  /** Starts the heartbeat timer (unref'd: it never keeps the process alive). */
+  /** Starts the heartbeat and idle timers (unref'd: they never keep the process alive). */
   start(): void {
     if (this.heartbeat !== undefined) return;
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
+    const every = Math.max(10, Math.min(1000, Math.floor(this.options.idleTimeoutMs / 4)));
+    this.idleSweep = setInterval(() => this.closeIdle(), every);
+    this.idleSweep.unref();
   }
 
   /**
@@ -111,7 +127,9 @@ export class WsHub {
    */
   async closeAll(graceMs: number): Promise<void> {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
     this.heartbeat = undefined;
+    this.idleSweep = undefined;
     const conns = [...this.conns];
     const closed = conns.map(
       (conn) =>
@@ -143,6 +161,7 @@ export class WsHub {
     this.conns.add(conn);
     ws.on("message", (data, isBinary) => {
       conn.alive = true;
+      conn.lastMessageAt = performance.now();
       void this.onMessage(conn, data, isBinary);
     });
     ws.on("pong", () => {
@@ -189,6 +208,23 @@ export class WsHub {
       this.options.log("error", "websocket message failed", { error: describeError(err) });
     }
     if (created.length > 0) registry.activate(conn, created);
+  }
+
+  /** Closes connections that sent nothing for `idleTimeoutMs` and hold no subscription. */
+  private closeIdle(): void {
+    const now = performance.now();
+    const { idleTimeoutMs, registry, log } = this.options;
+    for (const conn of this.conns) {
+      if (conn.closing || now - conn.lastMessageAt < idleTimeoutMs || registry.countOf(conn) > 0) continue;
+      conn.closing = true;
+      log("info", "closing idle websocket", {
+        connectionId: conn.connectionId,
+        remoteAddress: conn.ctx.remoteAddress,
+      });
+      conn.ws.close(CLOSE_NORMAL, `idle: no request for ${idleTimeoutMs} ms`);
+      // A client that does not answer the close frame is cut off soon, not after ws's 30 s.
+      setTimeout(() => conn.ws.terminate(), IDLE_CLOSE_GRACE_MS).unref();
+    }
   }
 
   private beat(): void {
