@@ -5,7 +5,7 @@ import { AdmissionError, type AdmissionErrorCode } from "../admission.js";
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
-import { address, bytes, positional, u64 } from "./params.js";
+import { address, bytes, positional, shown, u64 } from "./params.js";
 
 /** JSON-RPC codes of transaction rejections; `data.reason` carries the rule's name. */
 export const REJECTION_CODES: Record<AdmissionErrorCode, number> = {
@@ -35,7 +35,7 @@ export function txMethods(node: ChainNode): Record<string, RpcHandler> {
     async weft_sendRawTransaction(params) {
       const [raw] = positional(params, 1, 1, "[rawTransactionHex]");
       try {
-        const record = await node.submitAsync(bytes(raw, "rawTransaction"));
+        const record = await node.submitAsync(bytes(raw, "rawTransaction", Number.POSITIVE_INFINITY));
         return { hash: record.hash };
       } catch (error) {
         if (error instanceof AdmissionError)
@@ -58,7 +58,7 @@ export function txMethods(node: ChainNode): Record<string, RpcHandler> {
       const nonceKey = key === undefined ? 0n : u64(key, "nonceKey");
       if (tag !== undefined && tag !== "latest" && tag !== "pending")
         throw invalidParams(
-          `tag: "latest" (the chain's) or "pending" (after this node's pool), got ${JSON.stringify(tag)}`,
+          `tag: "latest" (the chain's) or "pending" (after this node's pool), got ${shown(tag)}`,
         );
       let next = node.nextSequence(sender, nonceKey);
       if (tag === "pending") {

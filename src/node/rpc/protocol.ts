@@ -4,6 +4,14 @@
  */
 import { RpcError, RpcErrorCode } from "./errors.js";
 
+/**
+ * Deepest nesting of arrays and objects accepted in `params` (the params array itself is
+ * level 1). Every node method needs fewer than 8; a deeper value is refused here, before
+ * any handler walks it or an error message quotes it (recursion over 300,000 levels
+ * overflows the stack).
+ */
+export const MAX_PARAMS_DEPTH = 32;
+
 /** A request id: JSON-RPC allows a string, a number or null. */
 export type JsonRpcId = string | number | null;
 
@@ -59,7 +67,29 @@ export function validateRequest(value: unknown): ParsedItem {
   if (Object.hasOwn(obj, "params") && (typeof params !== "object" || params === null)) {
     return invalid(replyId, "invalid request: params must be an array or an object");
   }
+  if (nestedDeeperThan(params, MAX_PARAMS_DEPTH)) {
+    const error = new RpcError(
+      RpcErrorCode.InvalidParams,
+      `invalid params: nested deeper than ${MAX_PARAMS_DEPTH} levels of arrays and objects`,
+      { maxDepth: MAX_PARAMS_DEPTH },
+    );
+    return { ok: false, id: replyId, error };
+  }
   return { ok: true, request: { method: obj.method, params, id: hasId ? (id as JsonRpcId) : undefined } };
+}
+
+/** Whether arrays and objects in `value` nest more than `max` levels; iterative, so any depth is safe. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** Parses a message's text into requests; `maxBatch` bounds the number of batch elements. */
