@@ -31,6 +31,18 @@ const HELP: Record<Setting, string> = {
   "rpc.maxBodyBytes": "largest RPC request (default 1 MiB)",
   "rpc.maxBatch": "most requests in one batch (default 1000)",
   "rpc.requestsPerSecond": "rate limit per connection / remote address (default 100000)",
+  "rpc.maxConnections": "most open RPC connections, HTTP and WebSocket (default 1000)",
+  "rpc.maxConnectionsPerIp": "most open RPC connections from one remote address (default 256)",
+  "rpc.headerTimeoutMs": "a request's headers must arrive within this (default 10000)",
+  "rpc.bodyTimeoutMs": "a request's body must arrive within this after its headers (default 10000)",
+  "rpc.idleTimeoutMs": "close HTTP keep-alive connections idle this long (default 5000)",
+  "rpc.wsIdleTimeoutMs": "close WebSockets with no request and no subscription for this long (default 60000)",
+  "rpc.callWorkers":
+    "threads running weft_call and weft_estimateGas, 0 = main thread (default: half the cores)",
+  "rpc.callGasCap": "most gas one read-only call may use (default 30000000)",
+  "rpc.callBudgetMs": "ms of read-only execution each remote address earns per second (default 1000)",
+  "rpc.callQueue": "most read-only calls waiting in all (default 1000)",
+  "rpc.callQueuePerClient": "most read-only calls waiting per remote address (default 100)",
 };
 
 function flagOf(setting: Setting): string {

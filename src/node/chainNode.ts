@@ -39,6 +39,7 @@ import {
   readSequence,
 } from "./producer.js";
 import { type ReputationConfig, SenderReputation } from "./reputation.js";
+import { DEFAULT_READ_ONLY, ReadOnlyPool, type ReadOnlySettings } from "./readOnly/pool.js";
 import { type ChainDb, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
 import { type DataDirLock, lockDataDir } from "./store/dirLock.js";
@@ -81,6 +82,8 @@ export interface ChainNodeOptions {
   faults?: FaultHook;
   /** Thresholds for senders whose transactions turn invalid at execution (`reputation.ts`). */
   reputation?: Partial<ReputationConfig>;
+  /** Where and how `weft_call` and `weft_estimateGas` run (default: main thread, 30M gas per call). */
+  readOnly?: Partial<ReadOnlySettings>;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -133,6 +136,8 @@ export class ChainNode {
   private readonly faultListeners = new Set<FaultListener>();
   private readonly pendingListeners = new Set<PendingListener>();
   private readonly admission: AdmissionPool | undefined;
+  /** Read-only execution (`weft_call`, `weft_estimateGas`), off the main thread when it has workers. */
+  readonly readOnly: ReadOnlyPool;
 
   private constructor(
     readonly options: ChainNodeOptions,
@@ -152,6 +157,17 @@ export class ChainNode {
     });
     const workers = options.admissionWorkers ?? 0;
     if (workers > 0) this.admission = new AdmissionPool(options.dataDir, workers, () => this.nextBlock());
+    this.readOnly = new ReadOnlyPool(
+      {
+        dataDir: options.dataDir,
+        chainId: options.chainId,
+        feeRecipient: options.feeRecipient,
+        minBaseFee: this.minBaseFee,
+        nowMs: () => this.clock.nowMs(),
+        inline: () => ({ vm: this.vm, read: (key) => this.state.get(key), block: this.nextBlock() }),
+      },
+      { ...DEFAULT_READ_ONLY, ...options.readOnly },
+    );
   }
 
   /**
@@ -442,6 +458,7 @@ export class ChainNode {
     await this.producing;
     this.closed = true;
     await this.admission?.close();
+    await this.readOnly.close();
     await this.engine.close();
     await this.db.close();
     this.lock.release();

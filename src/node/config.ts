@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Address } from "../codec/address.js";
+import { MAX_TX_GAS } from "../vm/limits.js";
 
 export interface NodeConfig {
   /** Where the chain database lives (created if missing). */
@@ -40,7 +41,30 @@ export interface NodeConfig {
   minBaseFee: bigint;
   logLevel: "debug" | "info" | "warn" | "error";
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
-  rpc: { maxBodyBytes: number; maxBatch: number; requestsPerSecond: number };
+  rpc: {
+    maxBodyBytes: number;
+    maxBatch: number;
+    requestsPerSecond: number;
+    /** Most open connections (HTTP and WebSocket), and most from one remote address. */
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    /** Headers must arrive within this; the body within `bodyTimeoutMs` after them (else 408). */
+    headerTimeoutMs: number;
+    bodyTimeoutMs: number;
+    /** HTTP keep-alive connections idle this long are closed. */
+    idleTimeoutMs: number;
+    /** WebSockets that sent nothing this long and hold no subscription are closed. */
+    wsIdleTimeoutMs: number;
+    /** Threads running weft_call / weft_estimateGas (0: the main thread). */
+    callWorkers: number;
+    /** Most gas one read-only call may use. */
+    callGasCap: number;
+    /** Milliseconds of read-only execution each remote address earns per second. */
+    callBudgetMs: number;
+    /** Most read-only calls waiting, in all and per remote address. */
+    callQueue: number;
+    callQueuePerClient: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -69,7 +93,22 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     minBaseFee: 1n,
     logLevel: "info",
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
-    rpc: { maxBodyBytes: 1024 * 1024, maxBatch: 1_000, requestsPerSecond: 100_000 },
+    rpc: {
+      maxBodyBytes: 1024 * 1024,
+      maxBatch: 1_000,
+      requestsPerSecond: 100_000,
+      maxConnections: 1_000,
+      maxConnectionsPerIp: 256,
+      headerTimeoutMs: 10_000,
+      bodyTimeoutMs: 10_000,
+      idleTimeoutMs: 5_000,
+      wsIdleTimeoutMs: 60_000,
+      callWorkers: Math.max(1, Math.floor(availableParallelism() / 2)),
+      callGasCap: 30_000_000,
+      callBudgetMs: 1_000,
+      callQueue: 1_000,
+      callQueuePerClient: 100,
+    },
   };
 }
 
@@ -98,6 +137,17 @@ const SETTINGS = [
   "rpc.maxBodyBytes",
   "rpc.maxBatch",
   "rpc.requestsPerSecond",
+  "rpc.maxConnections",
+  "rpc.maxConnectionsPerIp",
+  "rpc.headerTimeoutMs",
+  "rpc.bodyTimeoutMs",
+  "rpc.idleTimeoutMs",
+  "rpc.wsIdleTimeoutMs",
+  "rpc.callWorkers",
+  "rpc.callGasCap",
+  "rpc.callBudgetMs",
+  "rpc.callQueue",
+  "rpc.callQueuePerClient",
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 
@@ -250,6 +300,17 @@ export function loadConfig(
   int("rpc.maxBodyBytes", 1_024, 256 * 1024 * 1024, (n) => (config.rpc.maxBodyBytes = n));
   int("rpc.maxBatch", 1, 100_000, (n) => (config.rpc.maxBatch = n));
   int("rpc.requestsPerSecond", 1, 10_000_000, (n) => (config.rpc.requestsPerSecond = n));
+  int("rpc.maxConnections", 1, 1_000_000, (n) => (config.rpc.maxConnections = n));
+  int("rpc.maxConnectionsPerIp", 1, 1_000_000, (n) => (config.rpc.maxConnectionsPerIp = n));
+  int("rpc.headerTimeoutMs", 100, 3_600_000, (n) => (config.rpc.headerTimeoutMs = n));
+  int("rpc.bodyTimeoutMs", 100, 3_600_000, (n) => (config.rpc.bodyTimeoutMs = n));
+  int("rpc.idleTimeoutMs", 100, 3_600_000, (n) => (config.rpc.idleTimeoutMs = n));
+  int("rpc.wsIdleTimeoutMs", 100, 24 * 3_600_000, (n) => (config.rpc.wsIdleTimeoutMs = n));
+  int("rpc.callWorkers", 0, 256, (n) => (config.rpc.callWorkers = n));
+  int("rpc.callGasCap", 100_000, MAX_TX_GAS, (n) => (config.rpc.callGasCap = n));
+  int("rpc.callBudgetMs", 1, 1_000_000, (n) => (config.rpc.callBudgetMs = n));
+  int("rpc.callQueue", 1, 1_000_000, (n) => (config.rpc.callQueue = n));
+  int("rpc.callQueuePerClient", 1, 1_000_000, (n) => (config.rpc.callQueuePerClient = n));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

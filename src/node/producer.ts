@@ -15,7 +15,7 @@
 import type { BlockContext } from "../chain/blockContext.js";
 import type { Address } from "../codec/address.js";
 import { nonceKey } from "../state/keys.js";
-import type { Storage } from "../state/storage.js";
+import type { StateReader } from "../state/storage.js";
 import type { PendingTx } from "./admission.js";
 import { nextBaseFee } from "./baseFee.js";
 import {
@@ -66,7 +66,7 @@ export interface ProducedBlock {
 }
 
 /** The chain's next nonce sequence of (sender, key). */
-export function readSequence(state: Storage, sender: string, key: bigint): bigint {
+export function readSequence(state: StateReader, sender: string, key: bigint): bigint {
   const raw = state.get(nonceKey(sender as Address, key));
   return raw === undefined ? 0n : new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true);
 }

@@ -43,6 +43,13 @@ export async function startNode(
     maxBlockTxs: config.maxBlockTxs,
     blockGasLimit: config.blockGasLimit,
     mempool: config.mempool,
+    readOnly: {
+      workers: config.rpc.callWorkers,
+      gasCap: config.rpc.callGasCap,
+      budgetMsPerSecond: config.rpc.callBudgetMs,
+      maxQueue: config.rpc.callQueue,
+      maxQueuePerClient: config.rpc.callQueuePerClient,
+    },
     log,
   });
   const metrics = new NodeMetrics();
@@ -51,7 +58,17 @@ export async function startNode(
     port: config.port,
     methods: nodeMethods(node),
     topics: NODE_TOPICS,
-    limits: config.rpc,
+    limits: {
+      maxBodyBytes: config.rpc.maxBodyBytes,
+      maxBatch: config.rpc.maxBatch,
+      requestsPerSecond: config.rpc.requestsPerSecond,
+      maxConnections: config.rpc.maxConnections,
+      maxConnectionsPerIp: config.rpc.maxConnectionsPerIp,
+      headerTimeoutMs: config.rpc.headerTimeoutMs,
+      bodyTimeoutMs: config.rpc.bodyTimeoutMs,
+      idleTimeoutMs: config.rpc.idleTimeoutMs,
+      wsIdleTimeoutMs: config.rpc.wsIdleTimeoutMs,
+    },
     log,
     onRequest: (method, ms, ok) => metrics.onRpc(method, ms, ok),
     routes: {

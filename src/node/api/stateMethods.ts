@@ -1,47 +1,43 @@
 /**
  * RPC methods that read the state at the head: accounts, storage with Merkle proofs,
- * read-only calls and gas estimates. Calls and estimates run against a throwaway
- * `TxState` over the committed state: nothing they do is ever committed.
+ * read-only calls and gas estimates. Calls and estimates are read here and run in the
+ * node's read-only pool (`node/readOnly`: off the main thread, with a gas cap and a time
+ * budget per client); nothing they do is ever committed.
  */
 
-import { loadArtifact } from "../../chain/artifacts.js";
-import { executeEnvelope, runBatchCall } from "../../chain/executeEnvelope.js";
-import type { Call, TxEnvelope } from "../../chain/tx/envelope.js";
-import { encodeTx, signingHash } from "../../chain/tx/envelope.js";
+import type { Call } from "../../chain/tx/envelope.js";
 import {
-  envelopeIntrinsicGas,
-  POST_OP_GAS_LIMIT,
-  VALIDATE_ARGS,
-  VALIDATION_GAS_LIMIT,
-} from "../../chain/validateEnvelope.js";
-import { decodeAbi, encodeAbi } from "../../codec/abi.js";
+  MAX_ARGS_BYTES,
+  MAX_AUTH_BYTES,
+  MAX_CALLS,
+  MAX_METHOD_BYTES,
+  MAX_PAYMASTER_DATA_BYTES,
+} from "../../chain/tx/envelope.js";
 import type { Address } from "../../codec/address.js";
-import { keccak256 } from "../../codec/hash.js";
 import { decodeU128 } from "../../engine/deltas.js";
 import { balanceKey, codeHashKey, storageKey } from "../../state/keys.js";
 import { proofToJson } from "../../state/merkle/index.js";
-import { MAX_TX_GAS } from "../../vm/limits.js";
-import { TxState } from "../../vm/txState.js";
+import { MAX_INPUT_BYTES, MAX_KEY_BYTES, MAX_TX_GAS } from "../../vm/limits.js";
 import type { ChainNode } from "../chainNode.js";
-import { invalidParams } from "../rpc/errors.js";
-import type { RpcHandler } from "../rpc/types.js";
+import type { EstimateJob, ReadOnlyJob } from "../readOnly/execute.js";
+import { invalidParams, RpcError } from "../rpc/errors.js";
+import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import { hex } from "../store/records.js";
 import { address, amount, bool, bytes, object, positional, string, u64 } from "./params.js";
 
-const CALL_GAS = 30_000_000;
-/** Margin added to a measured estimate: gas use can shift with the state between estimate and inclusion. */
-const ESTIMATE_MARGIN = 1.2;
 const ZERO: Address = "0x0000000000000000000000000000000000000000";
+/** The longest state key: a space tag, an address and the longest storage key a contract can use. */
+const MAX_STATE_KEY_BYTES = 1 + 20 + MAX_KEY_BYTES;
 
 export function callsOf(value: unknown): Call[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > 16)
-    throw invalidParams("calls: expected 1 to 16 calls");
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_CALLS)
+    throw invalidParams(`calls: expected 1 to ${MAX_CALLS} calls`);
   return value.map((c, i) => {
     const o = object(c, `calls[${i}]`);
     return {
       target: address(o.target, `calls[${i}].target`),
-      method: string(o.method, `calls[${i}].method`, 64),
-      args: o.args === undefined ? new Uint8Array(0) : bytes(o.args, `calls[${i}].args`),
+      method: string(o.method, `calls[${i}].method`, MAX_METHOD_BYTES),
+      args: o.args === undefined ? new Uint8Array(0) : bytes(o.args, `calls[${i}].args`, MAX_ARGS_BYTES),
       value: o.value === undefined ? 0n : amount(o.value, `calls[${i}].value`),
     };
   });
@@ -59,27 +55,14 @@ function proofView(node: ChainNode, key: string, withProof: boolean) {
   };
 }
 
-let ed25519CodeHash: string | undefined;
-/** The code hash of the built-in ed25519 account (its validation cost is measured exactly). */
-function ed25519AccountCodeHash(): string {
-  ed25519CodeHash ??= hex(keccak256(loadArtifact("ed25519Account").code));
-  return ed25519CodeHash;
-}
-
-/** The name of an ABI-encoded error (the revert data's leading string), or undefined. */
-function revertName(data: Uint8Array): string | undefined {
-  try {
-    return decodeAbi(
-      ["string"],
-      data.subarray(0, 4 + new DataView(data.buffer, data.byteOffset).getUint32(0, true)),
-    )[0] as string;
-  } catch {
-    return undefined;
-  }
+/** Runs a job in the node's read-only pool for the calling client; refusals become RpcErrors. */
+async function runReadOnly(node: ChainNode, ctx: RpcMethodContext, job: ReadOnlyJob): Promise<unknown> {
+  const outcome = await node.readOnly.run(ctx.remoteAddress, job);
+  if (outcome.ok) return outcome.result;
+  throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
 }
 
 export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
-  const view = () => new TxState({ read: (k) => node.state.get(k) });
   return {
     /** [address, nonceKeys?: string[]] → { balance, codeHash, nonces } at the head. */
     weft_getAccount(params) {
@@ -104,37 +87,30 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
     /** [contract, storageKeyHex, withProof?] → { value, proof?, stateRoot, blockNumber }. */
     weft_getStorage(params) {
       const [who, key, withProof] = positional(params, 2, 3, "[contract, storageKeyHex, withProof?]");
-      const stateKey = storageKey(address(who, "contract"), bytes(key, "storageKey"));
+      const stateKey = storageKey(address(who, "contract"), bytes(key, "storageKey", MAX_KEY_BYTES));
       return proofView(node, stateKey, bool(withProof, "withProof", true));
     },
     /** [stateKeyHex] → the value at any state key with its Merkle proof against the head's state root. */
     weft_getProof(params) {
       const [key] = positional(params, 1, 1, "[stateKeyHex]");
-      const text = string(key, "stateKey", 4096).toLowerCase();
+      const text = string(key, "stateKey", 2 + 2 * MAX_STATE_KEY_BYTES).toLowerCase();
       const k = text.startsWith("0x") ? text.slice(2) : text;
       if (!/^[0-9a-f]{2,}$/.test(k) || k.length % 2 !== 0)
         throw invalidParams("stateKey: expected hex bytes (0x optional)");
       return proofView(node, k, true);
     },
     /** [{ from?, to, method, args?, value? }] → { status, output, gasUsed, logs }: a read-only call. */
-    weft_call(params) {
+    weft_call(params, ctx) {
       const [req] = positional(params, 1, 1, "[{ from?, to, method, args?, value? }]");
       const o = object(req, "call");
-      const state = view();
-      const outcome = node.vm.call(state, node.nextBlock(), {
+      return runReadOnly(node, ctx, {
+        kind: "call",
         caller: o.from === undefined ? ZERO : address(o.from, "from"),
         target: address(o.to, "to"),
-        method: string(o.method, "method", 64),
-        input: o.args === undefined ? new Uint8Array(0) : bytes(o.args, "args"),
+        method: string(o.method, "method", MAX_METHOD_BYTES),
+        input: o.args === undefined ? new Uint8Array(0) : bytes(o.args, "args", MAX_INPUT_BYTES),
         value: o.value === undefined ? 0n : amount(o.value, "value"),
-        gasLimit: CALL_GAS,
       });
-      return {
-        status: outcome.status,
-        output: hex(outcome.data),
-        gasUsed: outcome.gasUsed,
-        logs: state.events.map((e) => ({ address: e.address, topics: e.topics, data: hex(e.data) })),
-      };
     },
     /**
      * [{ sender, calls, nonceKey?, nonceSequence?, gasLimit?, maxFee?, priorityFee?, paymaster?, auth? }]
@@ -143,7 +119,7 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
      * dummy 64-byte authorisation (signature checks cost the same whether they pass) and
      * the calls run as the sender. `gasLimit` in the answer adds a 20% margin.
      */
-    weft_estimateGas(params) {
+    weft_estimateGas(params, ctx) {
       const [req] = positional(
         params,
         1,
@@ -151,72 +127,37 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
         "[{ sender, calls, nonceKey?, nonceSequence?, gasLimit?, maxFee?, priorityFee?, paymaster?, auth? }]",
       );
       const o = object(req, "transaction");
+      // Read in this order so that the first wrong field named is the same as it always was.
       const sender = address(o.sender, "sender");
       const calls = callsOf(o.calls);
-      const key = o.nonceKey === undefined ? 0n : u64(o.nonceKey, "nonceKey");
-      const env: TxEnvelope = {
+      const nonceKey = o.nonceKey === undefined ? 0n : u64(o.nonceKey, "nonceKey");
+      const nonceSequence = o.nonceSequence === undefined ? undefined : u64(o.nonceSequence, "nonceSequence");
+      const gasLimit = o.gasLimit === undefined ? BigInt(MAX_TX_GAS) : u64(o.gasLimit, "gasLimit");
+      const maxFee = o.maxFee === undefined ? undefined : amount(o.maxFee, "maxFee");
+      const priorityFee = o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee");
+      const auth = o.auth === undefined ? new Uint8Array(64) : bytes(o.auth, "auth", MAX_AUTH_BYTES);
+      const envelope: EstimateJob["envelope"] = {
         chainId: node.options.chainId,
         sender,
-        nonceKey: key,
-        nonceSequence:
-          o.nonceSequence === undefined
-            ? node.nextSequence(sender, key)
-            : u64(o.nonceSequence, "nonceSequence"),
-        gasLimit: o.gasLimit === undefined ? BigInt(MAX_TX_GAS) : u64(o.gasLimit, "gasLimit"),
-        maxFee: o.maxFee === undefined ? (node.nextBlock().baseFee ?? 0n) : amount(o.maxFee, "maxFee"),
-        priorityFee: o.priorityFee === undefined ? 0n : amount(o.priorityFee, "priorityFee"),
+        nonceKey,
+        gasLimit,
+        priorityFee,
         calls,
-        auth: o.auth === undefined ? new Uint8Array(64) : bytes(o.auth, "auth"),
+        auth,
       };
+      if (nonceSequence !== undefined) envelope.nonceSequence = nonceSequence;
+      if (maxFee !== undefined) envelope.maxFee = maxFee;
       if (o.paymaster !== undefined) {
         const p = object(o.paymaster, "paymaster");
-        env.paymaster = {
+        envelope.paymaster = {
           address: address(p.address, "paymaster.address"),
-          data: p.data === undefined ? new Uint8Array(0) : bytes(p.data, "paymaster.data"),
+          data:
+            p.data === undefined
+              ? new Uint8Array(0)
+              : bytes(p.data, "paymaster.data", MAX_PAYMASTER_DATA_BYTES),
         };
       }
-      encodeTx(env); // refuses what cannot be encoded, with the field named
-      let gasUsed: number;
-      if (o.auth !== undefined) {
-        const out = executeEnvelope(node.vm, node.nextBlock(), view(), env);
-        if (out.receipt.status === "invalid")
-          throw invalidParams(`the transaction is invalid: ${out.receipt.invalidReason ?? ""}`);
-        gasUsed = out.receipt.gasUsed;
-      } else {
-        const state = view();
-        const validation = node.vm.validate(state, node.nextBlock(), {
-          account: sender,
-          input: encodeAbi(VALIDATE_ARGS, [
-            signingHash(env),
-            new Uint8Array(64),
-            0n,
-            calls.map((c) => c.target),
-            calls.map((c) => c.method),
-            calls.map((c) => c.args),
-            calls.map((c) => c.value),
-          ]),
-          gasLimit: VALIDATION_GAS_LIMIT,
-        });
-        const code = node.state.get(codeHashKey(sender));
-        if (code === undefined) throw invalidParams(`sender ${sender} is not an account contract`);
-        if (validation.status === "revert" && revertName(validation.data) === "NoSuchMethod")
-          throw invalidParams(`sender ${sender} is a contract without a validate method: not an account`);
-        // The dummy authorisation costs what a real one does only for ed25519 accounts (one
-        // signature check either way); other kinds may stop early on it: charge the limit.
-        const measured = validation.status === "success" && hex(code) === ed25519AccountCodeHash();
-        const validationGas = measured ? validation.gasUsed : VALIDATION_GAS_LIMIT;
-        const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
-        gasUsed = envelopeIntrinsicGas(env) + validationGas + settlement;
-        for (const call of calls) {
-          const outcome = runBatchCall(node.vm, node.nextBlock(), state, sender, call, CALL_GAS);
-          gasUsed += outcome.gasUsed;
-          if (outcome.status !== "success")
-            throw invalidParams(`call to ${call.target}.${call.method} fails: ${outcome.status}`, {
-              output: hex(outcome.data),
-            });
-        }
-      }
-      return { gasUsed, gasLimit: Math.min(MAX_TX_GAS, Math.ceil(gasUsed * ESTIMATE_MARGIN)) };
+      return runReadOnly(node, ctx, { kind: "estimate", envelope, withAuth: o.auth !== undefined });
     },
   };
 }

@@ -33,6 +33,32 @@ describe("node configuration", () => {
     }
   });
 
+  it("reads the connection and read-only execution limits, and refuses out-of-range ones", () => {
+    const defaults = defaultConfig().rpc;
+    assert.equal(defaults.maxConnectionsPerIp, 256);
+    assert.equal(defaults.callGasCap, 30_000_000);
+    assert.ok(defaults.callWorkers >= 1);
+    const config = loadConfig(
+      { "rpc.callGasCap": "1000000", "rpc.maxConnectionsPerIp": 8 },
+      { WEFT_RPC_BODY_TIMEOUT_MS: "2500", WEFT_RPC_CALL_WORKERS: "0", WEFT_RPC_WS_IDLE_TIMEOUT_MS: "1000" },
+    );
+    assert.equal(config.rpc.callGasCap, 1_000_000);
+    assert.equal(config.rpc.maxConnectionsPerIp, 8);
+    assert.equal(config.rpc.bodyTimeoutMs, 2500);
+    assert.equal(config.rpc.callWorkers, 0);
+    assert.equal(config.rpc.wsIdleTimeoutMs, 1000);
+    assert.equal(envName("rpc.maxConnectionsPerIp"), "WEFT_RPC_MAX_CONNECTIONS_PER_IP");
+    assert.throws(
+      () => loadConfig({ "rpc.callGasCap": "2000000000", "rpc.headerTimeoutMs": 0, "rpc.callQueue": -1 }, {}),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.length === 3 &&
+        /rpc\.callGasCap \(WEFT_RPC_CALL_GAS_CAP\): expected an integer from 100000 to 1000000000/.test(
+          error.message,
+        ),
+    );
+  });
+
   it("turns the engine's speed rule on or off from a file, the environment or a flag, and refuses anything else", () => {
     assert.equal(loadConfig({}, {}).speedRule, false, "off by default");
     assert.equal(loadConfig({}, { WEFT_SPEED_RULE: "on" }).speedRule, true);

@@ -1,0 +1,208 @@
+/**
+ * Read-only execution: `weft_call` (one call) and `weft_estimateGas` (an envelope's
+ * validation step and calls) against the committed head, on a throwaway `TxState`: nothing
+ * they do is ever committed. The same function runs on the read-only workers (reading LMDB)
+ * and on the main thread (`callWorkers` 0), so both give the same gas and the same data.
+ *
+ * A job arrives with its params already read (the RPC layer refused bad ones); the fields
+ * that depend on the head (the nonce sequence, the fee) are filled in here, from the same
+ * state the job runs on. Every call runs with at most `gasCap` gas.
+ */
+
+import { loadArtifact } from "../../chain/artifacts.js";
+import type { BlockContext } from "../../chain/blockContext.js";
+import { executeEnvelope, runBatchCall } from "../../chain/executeEnvelope.js";
+import { type Call, encodeTx, signingHash, TxDecodeError, type TxEnvelope } from "../../chain/tx/envelope.js";
+import {
+  envelopeIntrinsicGas,
+  POST_OP_GAS_LIMIT,
+  VALIDATE_ARGS,
+  VALIDATION_GAS_LIMIT,
+} from "../../chain/validateEnvelope.js";
+import { decodeAbi, encodeAbi } from "../../codec/abi.js";
+import type { Address } from "../../codec/address.js";
+import { toHex } from "../../codec/bytes.js";
+import { keccak256 } from "../../codec/hash.js";
+import { codeHashKey } from "../../state/keys.js";
+import { MAX_TX_GAS } from "../../vm/limits.js";
+import { TxState } from "../../vm/txState.js";
+import type { Vm } from "../../vm/vm.js";
+import { readSequence } from "../producer.js";
+
+/** `weft_call`: one call, as `caller`, with nothing committed. */
+export interface CallJob {
+  kind: "call";
+  caller: Address;
+  target: Address;
+  method: string;
+  input: Uint8Array;
+  value: bigint;
+}
+
+/** `weft_estimateGas`: an envelope whose head-dependent fields may be left for the executor. */
+export interface EstimateJob {
+  kind: "estimate";
+  /** The envelope without `nonceSequence` and `maxFee` when the caller left them out. */
+  envelope: Omit<TxEnvelope, "nonceSequence" | "maxFee"> & { nonceSequence?: bigint; maxFee?: bigint };
+  /** Whether `auth` is the caller's (the whole transaction runs) or a dummy (validation is measured). */
+  withAuth: boolean;
+}
+
+export type ReadOnlyJob = CallJob | EstimateJob;
+
+export interface CallResult {
+  status: string;
+  output: string;
+  gasUsed: number;
+  logs: Array<{ address: string; topics: string[]; data: string }>;
+}
+
+export interface EstimateResult {
+  gasUsed: number;
+  gasLimit: number;
+}
+
+/** A refusal to send the client as a JSON-RPC error (plain data: it crosses threads). */
+export interface JobError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+export type JobOutcome = { ok: true; result: CallResult | EstimateResult } | { ok: false; error: JobError };
+
+/** What a job runs against: one consistent view of the committed head. */
+export interface ReadOnlyContext {
+  vm: Vm;
+  read: (key: string) => Uint8Array | undefined;
+  block: BlockContext;
+  /** Most gas one call may use (the node's `rpc.callGasCap`). */
+  gasCap: number;
+}
+
+/** Margin added to a measured estimate: gas use can shift with the state between estimate and inclusion. */
+const ESTIMATE_MARGIN = 1.2;
+const INVALID_PARAMS = -32602;
+
+class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs one job; a refusal is a value, anything else thrown is a fault of the node. */
+export function executeReadOnly(ctx: ReadOnlyContext, job: ReadOnlyJob): JobOutcome {
+  try {
+    return { ok: true, result: job.kind === "call" ? runCall(ctx, job) : runEstimate(ctx, job) };
+  } catch (error) {
+    if (error instanceof Refusal) {
+      const refused: JobError = { code: INVALID_PARAMS, message: error.message };
+      if (error.data !== undefined) refused.data = error.data;
+      return { ok: false, error: refused };
+    }
+    if (error instanceof TxDecodeError)
+      return { ok: false, error: { code: INVALID_PARAMS, message: `${error.code}: ${error.message}` } };
+    throw error;
+  }
+}
+
+const hex = (b: Uint8Array): string => `0x${toHex(b)}`;
+
+function runCall(ctx: ReadOnlyContext, job: CallJob): CallResult {
+  const state = new TxState({ read: ctx.read });
+  const outcome = ctx.vm.call(state, ctx.block, {
+    caller: job.caller,
+    target: job.target,
+    method: job.method,
+    input: job.input,
+    value: job.value,
+    gasLimit: ctx.gasCap,
+  });
+  return {
+    status: outcome.status,
+    output: hex(outcome.data),
+    gasUsed: outcome.gasUsed,
+    logs: state.events.map((e) => ({ address: e.address, topics: e.topics, data: hex(e.data) })),
+  };
+}
+
+function runEstimate(ctx: ReadOnlyContext, job: EstimateJob): EstimateResult {
+  const { vm, block, read } = ctx;
+  const given = job.envelope;
+  const sender = given.sender;
+  const env: TxEnvelope = {
+    ...given,
+    nonceSequence: given.nonceSequence ?? readSequence({ get: read }, sender, given.nonceKey),
+    maxFee: given.maxFee ?? block.baseFee ?? 0n,
+  };
+  encodeTx(env); // refuses what cannot be encoded, with the field named
+  let gasUsed: number;
+  if (job.withAuth) {
+    if (env.gasLimit > BigInt(ctx.gasCap))
+      throw new Refusal(
+        `gasLimit ${env.gasLimit} is over the node's gas cap for read-only execution (${ctx.gasCap}): estimate an envelope signed with a lower gasLimit`,
+        { gasCap: ctx.gasCap },
+      );
+    const out = executeEnvelope(vm, block, new TxState({ read }), env);
+    if (out.receipt.status === "invalid")
+      throw new Refusal(`the transaction is invalid: ${out.receipt.invalidReason ?? ""}`);
+    gasUsed = out.receipt.gasUsed;
+  } else {
+    const state = new TxState({ read });
+    const calls = env.calls;
+    const validation = vm.validate(state, block, {
+      account: sender,
+      input: encodeAbi(VALIDATE_ARGS, [
+        signingHash(env),
+        new Uint8Array(64),
+        0n,
+        calls.map((c) => c.target),
+        calls.map((c) => c.method),
+        calls.map((c) => c.args),
+        calls.map((c) => c.value),
+      ]),
+      gasLimit: VALIDATION_GAS_LIMIT,
+    });
+    const code = read(codeHashKey(sender));
+    if (code === undefined) throw new Refusal(`sender ${sender} is not an account contract`);
+    if (validation.status === "revert" && revertName(validation.data) === "NoSuchMethod")
+      throw new Refusal(`sender ${sender} is a contract without a validate method: not an account`);
+    // The dummy authorisation costs what a real one does only for ed25519 accounts (one
+    // signature check either way); other kinds may stop early on it: charge the limit.
+    const measured = validation.status === "success" && hex(code) === ed25519AccountCodeHash();
+    const validationGas = measured ? validation.gasUsed : VALIDATION_GAS_LIMIT;
+    const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
+    gasUsed = envelopeIntrinsicGas(env) + validationGas + settlement;
+    for (const call of calls) {
+      const outcome = runBatchCall(vm, block, state, sender, call as Call, ctx.gasCap);
+      gasUsed += outcome.gasUsed;
+      if (outcome.status !== "success")
+        throw new Refusal(`call to ${call.target}.${call.method} fails: ${outcome.status}`, {
+          output: hex(outcome.data),
+        });
+    }
+  }
+  return { gasUsed, gasLimit: Math.min(MAX_TX_GAS, Math.ceil(gasUsed * ESTIMATE_MARGIN)) };
+}
+
+let ed25519CodeHash: string | undefined;
+/** The code hash of the built-in ed25519 account (its validation cost is measured exactly). */
+function ed25519AccountCodeHash(): string {
+  ed25519CodeHash ??= hex(keccak256(loadArtifact("ed25519Account").code));
+  return ed25519CodeHash;
+}
+
+/** The name of an ABI-encoded error (the revert data's leading string), or undefined. */
+function revertName(data: Uint8Array): string | undefined {
+  try {
+    return decodeAbi(
+      ["string"],
+      data.subarray(0, 4 + new DataView(data.buffer, data.byteOffset).getUint32(0, true)),
+    )[0] as string;
+  } catch {
+    return undefined;
+  }
+}

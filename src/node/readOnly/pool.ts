@@ -1,0 +1,259 @@
+/**
+ * The read-only execution pool: `weft_call` and `weft_estimateGas` run here, on worker
+ * threads that read the committed state straight from LMDB (`worker.ts`), so the main
+ * thread (RPC, block production) never waits for them. With `workers: 0` jobs run on the
+ * main thread, through the same queue and the same `executeReadOnly`.
+ *
+ * Fairness: waiting jobs are kept per client (the remote address) and served round-robin,
+ * one job per client in turn, so a client with a thousand queued calls delays another
+ * client's call by at most one job per worker. Each client has a time budget
+ * (`budget.ts`): a job starts only while its client's balance is positive, and is charged
+ * the time it took. Jobs beyond `maxQueuePerClient` for one client, or `maxQueue` in all,
+ * are refused at once. Refusals are -32005 with `data.retryAfterMs`.
+ */
+import { Worker } from "node:worker_threads";
+import type { Address } from "../../codec/address.js";
+import { TimeBudgets } from "./budget.js";
+import { executeReadOnly, type JobOutcome, type ReadOnlyContext, type ReadOnlyJob } from "./execute.js";
+import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
+
+export interface ReadOnlySettings {
+  /** Worker threads (0: jobs run on the main thread). */
+  workers: number;
+  /** Most gas one call may use. */
+  gasCap: number;
+  /** Milliseconds of execution each client earns per second (it may hold two seconds' worth). */
+  budgetMsPerSecond: number;
+  /** Most jobs waiting, all clients together. */
+  maxQueue: number;
+  /** Most jobs waiting for one client. */
+  maxQueuePerClient: number;
+}
+
+/** What the pool needs from the node. */
+export interface ReadOnlyHost {
+  dataDir: string;
+  chainId: bigint;
+  feeRecipient: Address;
+  minBaseFee: bigint;
+  /** The time (ms) the next block would take (the node's block clock, which dev mode moves). */
+  nowMs: () => number;
+  /** The main thread's view, for `workers: 0`. */
+  inline: () => Omit<ReadOnlyContext, "gasCap">;
+}
+
+/** The settings' defaults: jobs on the main thread, 30M gas per call, a second per second per client. */
+export const DEFAULT_READ_ONLY: Readonly<ReadOnlySettings> = {
+  workers: 0,
+  gasCap: 30_000_000,
+  budgetMsPerSecond: 1_000,
+  maxQueue: 1_000,
+  maxQueuePerClient: 100,
+};
+
+/** JSON-RPC code of a refusal to run a job now (the same as the server's rate limit). */
+export const RETRY_LATER = -32005;
+
+interface Waiting {
+  client: string;
+  job: ReadOnlyJob;
+  resolve: (outcome: JobOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Where a job runs: one worker thread, or the main thread. */
+interface Slot {
+  run(job: ReadOnlyJob): Promise<{ outcome: JobOutcome; ms: number }>;
+  close(): Promise<void>;
+}
+
+export class ReadOnlyPool {
+  private readonly idle: Slot[] = [];
+  private readonly slots: Slot[] = [];
+  /** Waiting jobs per client; Map order is the round-robin order. */
+  private readonly queues = new Map<string, Waiting[]>();
+  private queued = 0;
+  private closed = false;
+  readonly budgets: TimeBudgets;
+
+  constructor(
+    private readonly host: ReadOnlyHost,
+    readonly settings: ReadOnlySettings,
+  ) {
+    this.budgets = new TimeBudgets(settings.budgetMsPerSecond);
+    const count = Math.max(1, settings.workers);
+    for (let i = 0; i < count; i++) {
+      const slot = settings.workers === 0 ? this.inlineSlot() : this.workerSlot();
+      this.slots.push(slot);
+      this.idle.push(slot);
+    }
+  }
+
+  /** Runs `job` for `client` when its turn comes; refusals are outcomes, node faults reject. */
+  run(client: string, job: ReadOnlyJob): Promise<JobOutcome> {
+    const { maxQueue, maxQueuePerClient } = this.settings;
+    const waiting = this.queues.get(client);
+    if (this.closed || this.queued >= maxQueue || (waiting?.length ?? 0) >= maxQueuePerClient)
+      return Promise.resolve(
+        refusal(
+          this.closed
+            ? "the node is shutting down"
+            : `busy: too many read-only calls waiting (at most ${maxQueuePerClient} per client, ${maxQueue} in all)`,
+          100,
+        ),
+      );
+    const wait = this.budgets.waitMs(client);
+    if (wait > 0) return Promise.resolve(this.overBudget(wait));
+    return new Promise((resolve, reject) => {
+      const item = { client, job, resolve, reject };
+      if (waiting === undefined) this.queues.set(client, [item]);
+      else waiting.push(item);
+      this.queued++;
+      this.pump();
+    });
+  }
+
+  /** Jobs waiting for a slot. */
+  waiting(): number {
+    return this.queued;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const list of this.queues.values())
+      for (const w of list) w.resolve(refusal("the node is shutting down", 100));
+    this.queues.clear();
+    this.queued = 0;
+    await Promise.all(this.slots.map((s) => s.close()));
+  }
+
+  private overBudget(wait: number): JobOutcome {
+    return refusal(
+      `rate limited: read-only execution budget used up (${this.settings.budgetMsPerSecond} ms per second per client)`,
+      wait,
+    );
+  }
+
+  /** The next waiting job, one client after another. */
+  private next(): Waiting | undefined {
+    for (const [client, list] of this.queues) {
+      const item = list.shift() as Waiting;
+      this.queued--;
+      this.queues.delete(client);
+      if (list.length > 0) this.queues.set(client, list); // to the back of the line
+      return item;
+    }
+    return undefined;
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0) {
+      const item = this.next();
+      if (item === undefined) return;
+      // Checked again at the start: a batch queues all its calls before the first is charged.
+      const wait = this.budgets.waitMs(item.client);
+      if (wait > 0) {
+        item.resolve(this.overBudget(wait));
+        continue;
+      }
+      const slot = this.idle.pop() as Slot;
+      slot.run(item.job).then(
+        ({ outcome, ms }) => {
+          this.budgets.charge(item.client, ms);
+          this.release(slot);
+          item.resolve(outcome);
+        },
+        (error: unknown) => {
+          this.release(slot);
+          item.reject(error);
+        },
+      );
+    }
+  }
+
+  private release(slot: Slot): void {
+    if (this.closed || !this.slots.includes(slot)) return;
+    this.idle.push(slot);
+    this.pump();
+  }
+
+  private inlineSlot(): Slot {
+    return {
+      run: (job) =>
+        new Promise((resolve, reject) => {
+          setImmediate(() => {
+            try {
+              const started = performance.now();
+              const ctx = { ...this.host.inline(), gasCap: this.settings.gasCap };
+              const outcome = executeReadOnly(ctx, job);
+              resolve({ outcome, ms: performance.now() - started });
+            } catch (error) {
+              reject(error);
+            }
+          });
+        }),
+      close: async () => {},
+    };
+  }
+
+  private workerSlot(): Slot {
+    const setup: WorkerSetup = {
+      dataDir: this.host.dataDir,
+      chainId: this.host.chainId,
+      feeRecipient: this.host.feeRecipient,
+      minBaseFee: this.host.minBaseFee,
+      gasCap: this.settings.gasCap,
+    };
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: setup });
+    let nextId = 1;
+    let current: { id: number; resolve: (r: WorkerReply) => void; reject: (e: unknown) => void } | undefined;
+    const fail = (error: unknown) => {
+      const job = current;
+      current = undefined;
+      job?.reject(error);
+      const at = this.slots.indexOf(slot);
+      if (this.closed || at < 0) return;
+      // Replace the dead worker so that the pool keeps its size.
+      this.slots.splice(at, 1);
+      const idleAt = this.idle.indexOf(slot);
+      if (idleAt >= 0) this.idle.splice(idleAt, 1);
+      const fresh = this.workerSlot();
+      this.slots.push(fresh);
+      this.idle.push(fresh);
+      this.pump();
+    };
+    worker.on("message", (reply: WorkerReply) => {
+      if (current?.id !== reply.id) return;
+      const job = current;
+      current = undefined;
+      job.resolve(reply);
+    });
+    worker.on("error", (error) => fail(error));
+    worker.on("exit", (code) => fail(new Error(`read-only worker exited with code ${code}`)));
+    const slot: Slot = {
+      run: (job) =>
+        new Promise((resolve, reject) => {
+          const id = nextId++;
+          current = {
+            id,
+            resolve: (reply) => {
+              if (reply.ok) resolve({ outcome: reply.outcome, ms: reply.ms });
+              else reject(new Error(`read-only worker failed: ${reply.failure}`));
+            },
+            reject,
+          };
+          const request: WorkerRequest = { id, job, nowMs: this.host.nowMs() };
+          worker.postMessage(request);
+        }),
+      close: async () => {
+        worker.removeAllListeners("exit");
+        await worker.terminate();
+      },
+    };
+    return slot;
+  }
+}
+
+function refusal(message: string, retryAfterMs: number): JobOutcome {
+  return { ok: false, error: { code: RETRY_LATER, message, data: { retryAfterMs } } };
+}

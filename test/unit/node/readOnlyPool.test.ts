@@ -1,0 +1,206 @@
+/**
+ * Read-only execution off the main thread: `weft_call` and `weft_estimateGas` answered by a
+ * worker reading LMDB give exactly what the main thread computes (the same status, gas,
+ * output and logs; the same estimates and refusals), every call is held to the gas cap, a
+ * client over its time budget is refused with -32005 while another is served, and a full
+ * queue refuses at once.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
+import { encodeAbi } from "../../../src/codec/abi.js";
+import { type Address, contractAddress } from "../../../src/codec/address.js";
+import { toHex } from "../../../src/codec/bytes.js";
+import { keccak256 } from "../../../src/codec/hash.js";
+import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
+import type { JobOutcome, ReadOnlyJob } from "../../../src/node/readOnly/execute.js";
+import { DEFAULT_READ_ONLY, ReadOnlyPool, type ReadOnlySettings } from "../../../src/node/readOnly/pool.js";
+import { RpcCallError, rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
+import { TxState } from "../../../src/vm/txState.js";
+import { deployRaw, tokenTransferRaw } from "../../helpers/nodeTx.js";
+import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+
+const TO: Address = "0x00000000000000000000000000000000000000aa";
+const ZERO: Address = "0x0000000000000000000000000000000000000000";
+const GAS_CAP = 5_000_000;
+const hex = (b: Uint8Array) => `0x${toHex(b)}`;
+
+describe("read-only execution pool", () => {
+  let node: TestNode;
+  let genesis: GenesisInfo;
+  let sender: Address;
+  let wusd: Address;
+  let probe: Address;
+
+  /** A pool over the node's database with these settings (closed after the file). */
+  const pools: ReadOnlyPool[] = [];
+  const poolOf = (settings: Partial<ReadOnlySettings>): ReadOnlyPool => {
+    const chain = node.running.node;
+    const pool = new ReadOnlyPool(
+      {
+        dataDir: node.config.dataDir,
+        chainId: chain.options.chainId,
+        feeRecipient: chain.options.feeRecipient,
+        minBaseFee: chain.minBaseFee,
+        nowMs: () => chain.clock.nowMs(),
+        inline: () => ({ vm: chain.vm, read: (k) => chain.state.get(k), block: chain.nextBlock() }),
+      },
+      { ...DEFAULT_READ_ONLY, gasCap: GAS_CAP, ...settings },
+    );
+    pools.push(pool);
+    return pool;
+  };
+
+  before(async () => {
+    node = await startTestNode((config) => {
+      config.rpc.callWorkers = 1;
+      config.rpc.callGasCap = GAS_CAP;
+    });
+    genesis = await rpc<GenesisInfo>(node.url, "weft_genesis");
+    sender = genesis.accounts[0]?.address as Address;
+    wusd = genesis.contracts.wusd as Address;
+    const options = { chainId: 1337n, sender, devIndex: 0 };
+    const { code } = loadArtifact("probe");
+    const deploy = { raw: deployRaw({ ...options, sequence: 0n, gasLimit: 50_000_000n }, code) };
+    probe = contractAddress(sender, new Uint8Array(32), keccak256(code), new Uint8Array(0));
+    const transfer = tokenTransferRaw({ ...options, sequence: 1n }, wusd, TO, 5n);
+    for (const raw of [deploy.raw, transfer]) {
+      const { hash } = await rpc<{ hash: string }>(node.url, "weft_sendRawTransaction", [hex(raw)]);
+      const receipt = await waitForReceipt<{ status: string }>(node.url, hash);
+      assert.equal(receipt.status, "success");
+    }
+  });
+  after(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+    await node.close();
+  });
+
+  const call = (target: Address, method: string, args: Uint8Array = new Uint8Array(0)): ReadOnlyJob => ({
+    kind: "call",
+    caller: sender,
+    target,
+    method,
+    input: args,
+    value: 0n,
+  });
+  const estimate = (calls: Array<{ target: Address; method: string; args?: Uint8Array }>): ReadOnlyJob => ({
+    kind: "estimate",
+    envelope: {
+      chainId: 1337n,
+      sender,
+      nonceKey: 0n,
+      gasLimit: 1_000_000_000n,
+      priorityFee: 0n,
+      calls: calls.map((c) => ({ ...c, args: c.args ?? new Uint8Array(0), value: 0n })),
+      auth: new Uint8Array(64),
+    },
+    withAuth: false,
+  });
+
+  it("answers on a worker exactly what the main thread computes", async () => {
+    const jobs: ReadOnlyJob[] = [
+      call(wusd, "balanceOf", encodeAbi(["address"], [TO])),
+      call(wusd, "symbol"),
+      call(wusd, "transfer", encodeAbi(["address", "u128"], [TO, 1n])), // emits a log, reverts? either way the same
+      call(probe, "spin"), // runs until the gas cap
+      call(probe, "gas"),
+      call(probe, "requireTrue", encodeAbi(["bool"], [false])),
+      call(ZERO, "nothing"),
+      estimate([{ target: wusd, method: "transfer", args: encodeAbi(["address", "u128"], [TO, 1n]) }]),
+      estimate([{ target: probe, method: "spin" }]), // refused: the call fails
+      estimate([
+        { target: wusd, method: "symbol" },
+        { target: probe, method: "gas" },
+      ]),
+    ];
+    const onWorker = poolOf({ workers: 1 });
+    const onMain = poolOf({ workers: 0 });
+    for (const job of jobs) {
+      const [a, b] = await Promise.all([onWorker.run("c", job), onMain.run("c", job)]);
+      assert.deepEqual(a, b, `${job.kind} ${job.kind === "call" ? job.method : ""}`);
+    }
+    // And what the main thread computed before the pool existed: the VM called directly.
+    const chain = node.running.node;
+    for (const job of jobs.slice(0, 6)) {
+      if (job.kind !== "call") continue;
+      const state = new TxState({ read: (k) => chain.state.get(k) });
+      const direct = chain.vm.call(state, chain.nextBlock(), {
+        caller: job.caller,
+        target: job.target,
+        method: job.method,
+        input: job.input,
+        value: job.value,
+        gasLimit: GAS_CAP,
+      });
+      const pooled = (await onWorker.run("c", job)) as JobOutcome & { ok: true };
+      assert.ok(pooled.ok);
+      assert.deepEqual(pooled.result, {
+        status: direct.status,
+        output: hex(direct.data),
+        gasUsed: direct.gasUsed,
+        logs: state.events.map((e) => ({ address: e.address, topics: e.topics, data: hex(e.data) })),
+      });
+    }
+  });
+
+  it("holds every call to the gas cap, over RPC too", async () => {
+    const spun = await rpc<{ status: string; gasUsed: number }>(node.url, "weft_call", [
+      { to: probe, method: "spin" },
+    ]);
+    assert.equal(spun.status, "outOfGas");
+    assert.equal(spun.gasUsed, GAS_CAP);
+    await assert.rejects(
+      rpc(node.url, "weft_estimateGas", [
+        { sender, calls: [{ target: wusd, method: "symbol" }], auth: `0x${"11".repeat(64)}` },
+      ]),
+      (e: unknown) => e instanceof RpcCallError && e.code === -32602 && /gas cap/.test(e.message),
+    );
+  });
+
+  it("refuses a client over its time budget with -32005 and keeps serving another", async () => {
+    const pool = poolOf({ workers: 1, budgetMsPerSecond: 1 });
+    const first = await pool.run("greedy", call(probe, "spin"));
+    assert.ok(first.ok, "the first job runs on the client's initial balance");
+    const refused = await pool.run("greedy", call(probe, "spin"));
+    assert.ok(!refused.ok);
+    assert.equal(refused.error.code, -32005);
+    assert.match(refused.error.message, /budget/);
+    const wait = (refused.error.data as { retryAfterMs: number }).retryAfterMs;
+    assert.ok(wait > 0);
+    const other = await pool.run("modest", call(wusd, "symbol"));
+    assert.ok(other.ok, "another client has its own budget");
+  });
+
+  it("serves clients in turn and refuses beyond the queue at once", async () => {
+    const pool = poolOf({ workers: 1, maxQueuePerClient: 2, budgetMsPerSecond: 1_000_000 });
+    const finished: string[] = [];
+    const track = (name: string, p: Promise<JobOutcome>) =>
+      p.then((o) => {
+        finished.push(name);
+        return o;
+      });
+    const greedy = [1, 2, 3, 4, 5].map((i) => track(`greedy${i}`, pool.run("greedy", call(probe, "spin"))));
+    const modest = track("modest", pool.run("modest", call(wusd, "symbol")));
+    const outcomes = await Promise.all([...greedy, modest]);
+    // greedy1 runs at once, greedy2-3 wait, greedy4-5 find the client's queue full.
+    assert.deepEqual(
+      outcomes.map((o) => (o.ok ? "ok" : o.error.code)),
+      ["ok", "ok", "ok", -32005, -32005, "ok"],
+    );
+    assert.match((outcomes[3] as { error: { message: string } }).error.message, /busy/);
+    assert.ok(
+      finished.indexOf("modest") < finished.indexOf("greedy3"),
+      `modest waited for at most one greedy job: ${finished.join(" ")}`,
+    );
+  });
+
+  it("refuses at once over the whole queue's bound", async () => {
+    const pool = poolOf({ workers: 1, maxQueue: 1, budgetMsPerSecond: 1_000_000 });
+    const running = pool.run("a", call(probe, "spin"));
+    const waiting = pool.run("b", call(probe, "spin"));
+    const refused = await pool.run("c", call(wusd, "symbol"));
+    assert.ok(!refused.ok);
+    assert.equal(refused.error.code, -32005);
+    assert.ok((await running).ok && (await waiting).ok);
+  });
+});
