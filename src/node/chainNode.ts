@@ -38,8 +38,8 @@ import {
   produceBlock,
   readSequence,
 } from "./producer.js";
-import { type ReputationConfig, SenderReputation } from "./reputation.js";
 import { DEFAULT_READ_ONLY, ReadOnlyPool, type ReadOnlySettings } from "./readOnly/pool.js";
+import { type ReputationConfig, SenderReputation } from "./reputation.js";
 import { type ChainDb, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
 import { type DataDirLock, lockDataDir } from "./store/dirLock.js";

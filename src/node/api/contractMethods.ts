@@ -8,6 +8,7 @@ import { decodeTx } from "../../chain/tx/envelope.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import { codeHashKey } from "../../state/keys.js";
+import { MAX_CODE_BYTES } from "../../vm/limits.js";
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
@@ -61,7 +62,13 @@ export function contractMethods(node: ChainNode): Record<string, RpcHandler> {
       const a = address(who, "address");
       object(meta, "metadata");
       try {
-        const verified = verifyContract(node.state, a, meta, bytes(wasm, "wasm"), node.head().number);
+        const verified = verifyContract(
+          node.state,
+          a,
+          meta,
+          bytes(wasm, "wasm", MAX_CODE_BYTES),
+          node.head().number,
+        );
         node.db.putMeta(verifiedCodeKey(verified.codeHash), verified);
         return { address: a, codeHash: verified.codeHash, name: verified.name };
       } catch (error) {

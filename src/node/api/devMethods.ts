@@ -7,9 +7,9 @@
  * `weft_sendTransaction` from an impersonated account). Outside dev mode every one of them
  * answers `DEV_MODE_OFF` (-32040) and changes nothing.
  */
-import type { TxEnvelope } from "../../chain/tx/envelope.js";
+import { MAX_PAYMASTER_DATA_BYTES, type TxEnvelope } from "../../chain/tx/envelope.js";
 import { DeployError } from "../../vm/errors.js";
-import { MAX_TX_GAS } from "../../vm/limits.js";
+import { MAX_CODE_BYTES, MAX_KEY_BYTES, MAX_TX_GAS, MAX_VALUE_BYTES } from "../../vm/limits.js";
 import type { ChainNode } from "../chainNode.js";
 import { commitDevBlock, DevBlockError } from "../dev/devBlock.js";
 import { mineImpersonated } from "../dev/impersonation.js";
@@ -157,7 +157,7 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
       const [who, wasm] = positional(params, 2, 2, "[address, wasmHex]");
       let edit: ReturnType<typeof codeWrites>;
       try {
-        edit = codeWrites(address(who, "address"), bytes(wasm, "code"));
+        edit = codeWrites(address(who, "address"), bytes(wasm, "code", MAX_CODE_BYTES));
       } catch (error) {
         if (!(error instanceof DeployError)) throw error;
         throw new RpcError(DEV_ERROR_CODES.CODE_REJECTED, `code rejected: ${error.message}`, {
@@ -171,7 +171,11 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
     async dev_setStorageAt(params) {
       const [who, key, value] = positional(params, 3, 3, "[address, storageKeyHex, valueHex]");
       return editBlock({
-        writes: storageWrites(address(who, "address"), bytes(key, "storageKey"), bytes(value, "value")),
+        writes: storageWrites(
+          address(who, "address"),
+          bytes(key, "storageKey", MAX_KEY_BYTES),
+          bytes(value, "value", MAX_VALUE_BYTES),
+        ),
       });
     },
     /** [address] → true: transactions from it are accepted without its authorisation. */
@@ -211,7 +215,10 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
           ? undefined
           : {
               address: address(p.address, "paymaster.address"),
-              data: p.data === undefined ? new Uint8Array(0) : bytes(p.data, "paymaster.data"),
+              data:
+                p.data === undefined
+                  ? new Uint8Array(0)
+                  : bytes(p.data, "paymaster.data", MAX_PAYMASTER_DATA_BYTES),
             };
       // Parameters first, then the state of things.
       if (!impersonated.has(from))
