@@ -1,0 +1,224 @@
+/**
+ * Does read-only execution hold up the node? A `weft node` process runs batches of
+ * max-gas `weft_call`s (the probe contract's `spin`, which loops until the gas cap, 30M gas),
+ * one batch always in flight, while `GET /health` is timed over and over; the same with no
+ * calls gives the baseline. The ways of running the calls:
+ *
+ * - `before`: with `--before <weft.js of an older build>` (e.g. a checkout of b157a5a, built),
+ *   that build as it was: each call runs on the main thread as the batch arrives;
+ * - `main thread`: `--rpc-call-workers 0` with the time budget off (`--rpc-call-budget-ms`
+ *   1,000,000): every call runs on the node's main thread, one per event-loop turn;
+ * - `workers`: `--rpc-call-workers 1` (the default on 2 cores), budget off;
+ * - `workers + budget`: the defaults (1 worker, 1,000 ms of execution per second per address;
+ *   calls beyond it are refused with -32005, counted in the "refused" column).
+ *
+ *   node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js>]
+ *
+ * Prints a table and writes bench/results/rpcIsolation.json.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadArtifact } from "../src/chain/artifacts.js";
+import { DEPLOY_ARGS, DEPLOY_METHOD, DEPLOY_TARGET } from "../src/chain/executeEnvelope.js";
+import { encodeTx, signingHash, type TxEnvelope } from "../src/chain/tx/envelope.js";
+import { encodeAbi } from "../src/codec/abi.js";
+import { type Address, contractAddress } from "../src/codec/address.js";
+import { toHex } from "../src/codec/bytes.js";
+import { keccak256 } from "../src/codec/hash.js";
+import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
+import { launchNode } from "../src/node/launch.js";
+import { rpc, waitForReceipt } from "../src/sdk/rpcClient.js";
+import { benchArgs } from "./lib/args.js";
+import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+
+const USAGE =
+  "node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js of an older build>]";
+const args = benchArgs(USAGE, {
+  options: {
+    batch: { type: "string", default: "20" },
+    seconds: { type: "string", default: "6" },
+    "gap-ms": { type: "string", default: "50" },
+    before: { type: "string" },
+  },
+});
+const batchSize = Number(args.batch);
+const seconds = Number(args.seconds);
+const gapMs = Number(args["gap-ms"]);
+
+const MODES: Array<{ name: string; flags: string[]; cli?: string }> = [
+  ...(args.before === undefined ? [] : [{ name: "before", flags: [], cli: args.before }]),
+  { name: "main thread", flags: ["--rpc-call-workers", "0", "--rpc-call-budget-ms", "1000000"] },
+  { name: "workers", flags: ["--rpc-call-workers", "1", "--rpc-call-budget-ms", "1000000"] },
+  { name: "workers + budget", flags: ["--rpc-call-workers", "1"] },
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Deploys the probe contract from dev account 0; returns its address. */
+async function deployProbe(url: string): Promise<Address> {
+  const genesis = await rpc<GenesisInfo>(url, "weft_genesis");
+  const sender = genesis.accounts[0]?.address as Address;
+  const { code } = loadArtifact("probe");
+  const salt = new Uint8Array(32);
+  const env: TxEnvelope = {
+    chainId: BigInt(genesis.chainId),
+    sender,
+    nonceKey: 0n,
+    nonceSequence: BigInt(await rpc<string>(url, "weft_nextNonce", [sender])),
+    gasLimit: 50_000_000n,
+    maxFee: 10n,
+    priorityFee: 1n,
+    calls: [
+      {
+        target: DEPLOY_TARGET,
+        method: DEPLOY_METHOD,
+        args: encodeAbi(DEPLOY_ARGS, [code, new Uint8Array(0), salt]),
+        value: 0n,
+      },
+    ],
+    auth: new Uint8Array(0),
+  };
+  env.auth = devSigner(0).sign(signingHash(env));
+  const { hash } = await rpc<{ hash: string }>(url, "weft_sendRawTransaction", [`0x${toHex(encodeTx(env))}`]);
+  const receipt = await waitForReceipt<{ status: string }>(url, hash);
+  if (receipt.status !== "success") throw new Error(`probe deployment: ${receipt.status}`);
+  return contractAddress(sender, salt, keccak256(code), new Uint8Array(0));
+}
+
+/** Times `GET /health` back to back (with `gapMs` between) until `until` resolves. */
+async function sampleHealth(url: string, until: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void until.then(() => {
+    done = true;
+  });
+  const samples: number[] = [];
+  const health = new URL("/health", url);
+  while (!done) {
+    const started = performance.now();
+    const res = await fetch(health);
+    await res.text();
+    samples.push(performance.now() - started);
+    await sleep(gapMs);
+  }
+  return samples;
+}
+
+interface Load {
+  batches: number;
+  served: number;
+  refused: number;
+  batchMs: number[];
+}
+
+/** Keeps one batch of `spin` calls in flight for `ms`. */
+async function loadCalls(url: string, probe: Address, ms: number): Promise<Load> {
+  const load: Load = { batches: 0, served: 0, refused: 0, batchMs: [] };
+  const body = JSON.stringify(
+    Array.from({ length: batchSize }, (_, id) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "weft_call",
+      params: [{ to: probe, method: "spin" }],
+    })),
+  );
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const started = performance.now();
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const answers = (await res.json()) as Array<{ result?: { status: string }; error?: { code: number } }>;
+    load.batchMs.push(performance.now() - started);
+    load.batches++;
+    for (const a of answers) {
+      if (a.result !== undefined) load.served++;
+      else load.refused++;
+    }
+    if (answers.every((a) => a.error !== undefined)) await sleep(20); // all refused: do not spin
+  }
+  return load;
+}
+
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0;
+
+const rows: Array<Array<string | number>> = [];
+const results: Record<string, unknown>[] = [];
+for (const mode of MODES) {
+  const dir = mkdtempSync(join(tmpdir(), "weft-rpc-isolation-"));
+  const node = await launchNode(
+    dir,
+    ["--port", "0", "--dev-accounts", "2", ...mode.flags],
+    120_000,
+    mode.cli,
+  );
+  console.error(`${mode.name}: node at ${node.url}`);
+  try {
+    const probe = await deployProbe(node.url);
+    await rpc(node.url, "weft_call", [{ to: probe, method: "spin" }]); // compile the contract first
+    const idle = await sampleHealth(node.url, sleep(2_000));
+    const loading = loadCalls(node.url, probe, seconds * 1000);
+    const busy = await sampleHealth(node.url, loading);
+    const load = await loading;
+    const row = {
+      mode: mode.name,
+      flags: mode.flags.join(" "),
+      idleMedianMs: median(idle),
+      busyMedianMs: median(busy),
+      busyP90Ms: quantile(busy, 0.9),
+      busyMaxMs: Math.max(...busy),
+      healthSamples: busy.length,
+      batches: load.batches,
+      callsServed: load.served,
+      callsRefused: load.refused,
+      batchMedianMs: median(load.batchMs),
+    };
+    results.push(row);
+    rows.push([
+      mode.name,
+      row.idleMedianMs.toFixed(1),
+      row.busyMedianMs.toFixed(1),
+      row.busyP90Ms.toFixed(1),
+      row.busyMaxMs.toFixed(0),
+      row.healthSamples,
+      `${row.callsServed} / ${row.callsRefused}`,
+      row.batchMedianMs.toFixed(0),
+    ]);
+  } finally {
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(
+  `\n/health latency with a batch of ${batchSize} max-gas weft_call always in flight (${seconds} s)\n`,
+);
+printTable(
+  [
+    "calls run on",
+    "idle /health median ms",
+    "busy median ms",
+    "busy p90 ms",
+    "busy max ms",
+    "samples",
+    "calls served / refused",
+    "batch median ms",
+  ],
+  rows,
+);
+const busy = (name: string) =>
+  (results.find((r) => r.mode === name) as { busyMedianMs: number } | undefined)?.busyMedianMs;
+const shipped = busy("workers + budget") as number;
+for (const name of ["before", "main thread", "workers"]) {
+  const ms = busy(name);
+  if (ms !== undefined)
+    console.log(
+      `busy /health median: ${name} ${ms.toFixed(1)} ms, workers + budget ${shipped.toFixed(1)} ms (${(ms / shipped).toFixed(1)}x)`,
+    );
+}
+writeJson("bench/results/rpcIsolation.json", {
+  command: `${USAGE.split(" [")[0]} --batch ${batchSize} --seconds ${seconds} --gap-ms ${gapMs}${args.before === undefined ? "" : ` --before ${args.before}`}`,
+  machine: machineInfo(),
+  results,
+});
+console.log("wrote bench/results/rpcIsolation.json");
