@@ -90,6 +90,11 @@ export class NodeMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: "weft_process_" });
   }
 
+  /** The head the node opened at, so the gauge is right before the first new block. */
+  onOpen(headNumber: number): void {
+    this.head.set(headNumber);
+  }
+
   onBlock(produced: ProducedBlock, nowMs = Date.now()): void {
     const { header, execution } = produced.block;
     this.txs.inc(header.txCount);

@@ -53,6 +53,7 @@ export async function startNode(
     log,
   });
   const metrics = new NodeMetrics();
+  metrics.onOpen(node.head().number);
   const rpc = createRpcServer({
     host: config.host,
     port: config.port,
@@ -110,6 +111,11 @@ export async function startNode(
     address = await rpc.listen();
   } catch (error) {
     await node.close();
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new Error(
+        `port ${config.port} on ${config.host} is already in use (another weft node?): stop it, or pick another port with --port <n> or WEFT_PORT`,
+        { cause: error },
+      );
     throw error;
   }
   node.start();

@@ -10,7 +10,9 @@
  * than the one recorded (the pid was reused). Only one process at a time removes a stale
  * lock, under a second O_EXCL file, after reading it again (`takeOver`), so processes
  * racing for a stale lock cannot delete each other's fresh one: exactly one wins.
- * A lock from another host is never judged stale (its pid means nothing here).
+ * A lock from another host is never judged stale (its pid means nothing here). A lock that
+ * names another directory (device and inode) was copied along with the directory (`cp -r`
+ * of a live node's data) and does not lock this one.
  */
 import {
   closeSync,
@@ -44,6 +46,8 @@ export interface LockOwner {
   procStart?: string;
   /** When the lock was taken (ISO time). */
   since: string;
+  /** The locked directory's device and inode (`dev:ino`): a copied lock names the original. */
+  dirId?: string;
 }
 
 /** `LOCKED`: another live process holds the directory; `LOCK_IO`: the lock file could not be made or read. */
@@ -91,8 +95,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** True when `owner` no longer holds the lock: same host, and its process is gone or replaced. */
-function isStale(owner: LockOwner): boolean {
+const dirIdOf = (dir: string): string => {
+  const st = statSync(dir);
+  return `${st.dev}:${st.ino}`;
+};
+
+/**
+ * True when `owner` no longer holds the lock on the directory `dirId`: the lock was copied
+ * from another directory, or (same host) its process is gone or replaced.
+ */
+function isStale(owner: LockOwner, dirId: string): boolean {
+  if (owner.dirId !== undefined && owner.dirId !== dirId) return true;
   if (owner.host !== hostname()) return false;
   if (!isAlive(owner.pid)) return true;
   if (owner.procStart === undefined) return false;
@@ -122,12 +135,14 @@ export function lockDataDir(dir: string): DataDirLock {
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   const procStart = procStartOf(process.pid);
   if (procStart !== undefined) me.procStart = procStart;
-  const text = `${JSON.stringify(me)}\n`;
   try {
     mkdirSync(dir, { recursive: true });
+    me.dirId = dirIdOf(dir);
   } catch (error) {
     throw new DataDirLockError("LOCK_IO", dir, `cannot create the data directory ${dir}: ${String(error)}`);
   }
+  const dirId = me.dirId;
+  const text = `${JSON.stringify(me)}\n`;
   let unreadableSince: number | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let fd: number;
@@ -151,7 +166,7 @@ export function lockDataDir(dir: string): DataDirLock {
         else takeOver(file, undefined);
         continue;
       }
-      if (!isStale(owner))
+      if (!isStale(owner, dirId))
         throw new DataDirLockError(
           "LOCKED",
           dir,

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -110,6 +110,27 @@ describe("data directory lock", () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a copy of a locked directory (cp -r of a live node's data) is not locked by the copied file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-lock-"));
+    const copy = mkdtempSync(join(tmpdir(), "weft-lock-copy-"));
+    try {
+      const lock = lockDataDir(dir);
+      cpSync(dir, copy, { recursive: true });
+      assert.equal(existsSync(join(copy, LOCK_FILE)), true);
+      // The original stays locked by this live process; the copy's lock names the original.
+      assert.throws(
+        () => lockDataDir(dir),
+        (e: unknown) => e instanceof DataDirLockError && e.code === "LOCKED",
+      );
+      const copied = lockDataDir(copy);
+      copied.release();
+      lock.release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(copy, { recursive: true, force: true });
     }
   });
 
