@@ -1,0 +1,124 @@
+/**
+ * Worst-case wall time of a block at the gas limit: for each of the most expensive
+ * operations per gas (the calibration's probes, `bench/lib/calibrationProbes.ts`), fill a
+ * block of the node's default gas limit with transactions of `MAX_TX_GAS` that repeat it,
+ * and time executing them one after another on one thread (the sequential executor's
+ * path: the parallel engine falls back to it). Rows marked "+ Merkle" include updating the
+ * state tree with the block's writes.
+ *
+ *   node dist/bench/worstBlock.js [--rows "keccak256 input,call (empty method)"] [--gas 3000000000]
+ *
+ * Prints a table, writes bench/results/worst-block.json.
+ */
+import { defaultConfig } from "../src/node/config.js";
+import { MerkleTree } from "../src/state/merkle/index.js";
+import { MAX_TX_GAS } from "../src/vm/limits.js";
+import { benchArgs } from "./lib/args.js";
+import { PROBE_ROWS, type ProbeRow, probeModule } from "./lib/calibrationProbes.js";
+import { Bench } from "./lib/calibrationRun.js";
+import { machineInfo, printTable, writeJson } from "./lib/report.js";
+
+const DEFAULT_ROWS = [
+  "keccak256 input",
+  "sha256 (32 B)",
+  "keccak256 (32 B)",
+  "storage_get (present, 32 B)",
+  "balance",
+  "storage_set (new key) + Merkle",
+  "call (empty method)",
+  "function call",
+  "call_indirect",
+  "i64 division",
+  "memory.grow",
+  "ed25519_verify",
+  "secp256k1_recover",
+  "p256_verify",
+  "emit (no topics, no data)",
+];
+
+const args = benchArgs('node dist/bench/worstBlock.js [--rows "name,name"] [--gas 3000000000]', {
+  options: {
+    rows: { type: "string", default: DEFAULT_ROWS.join(",") },
+    gas: { type: "string", default: String(defaultConfig().blockGasLimit) },
+  },
+});
+const blockGas = Number(args.gas);
+const names = String(args.rows).split(",");
+const bench = new Bench(1);
+bench.callee = bench.deploy(probeModule("", ""));
+
+/** The loop count and byte count that make one transaction use about `gas`. */
+function sized(to: string, row: ProbeRow, gas: number): { n: number; len: number } {
+  const len = row.vary.by === "len" ? row.vary.len[1] : 0;
+  const small = row.vary.by === "n" ? Math.max(1, row.vary.n[0] / 10) : 1;
+  const a = bench.measureCall(to as `0x${string}`, row, small, len);
+  const b = bench.measureCall(to as `0x${string}`, row, small * 2, len);
+  const perIteration = (b.gas - a.gas) / small;
+  const fixed = a.gas - perIteration * small;
+  // memory.grow stops at the page limit: its block is many smaller transactions.
+  const cap = row.name === "memory.grow" ? 60 : Number.POSITIVE_INFINITY;
+  return { n: Math.min(cap, Math.floor((gas * 0.99 - fixed) / perIteration)), len };
+}
+
+interface Row {
+  workload: string;
+  txs: number;
+  gas: number;
+  seconds: number;
+  nsPerGas: number;
+}
+
+const rows: Row[] = [];
+for (const name of names) {
+  const row = PROBE_ROWS.find((r) => r.name === name);
+  if (row === undefined) throw new Error(`no probe named ${JSON.stringify(name)}`);
+  const to = bench.deploy(probeModule(row.pre ?? "", row.body));
+  const { n, len } = sized(to, row, MAX_TX_GAS);
+  let gas = 0;
+  let ms = 0;
+  let txs = 0;
+  let last = 0;
+  const writes = new Map();
+  while (txs === 0 || gas + last <= blockGas) {
+    const tx = bench.callTx(to, "run", bench.input(row, n, len), row.needs === "coin" ? 10n ** 12n : 0n);
+    const out = bench.run(tx);
+    if (out.receipt.status !== "success") throw new Error(`${name}: ${out.receipt.status}`);
+    for (const [k, v] of out.writes) writes.set(k, v);
+    gas += out.receipt.gasUsed;
+    ms += out.ms;
+    txs++;
+    last = out.receipt.gasUsed;
+  }
+  if (row.commit === true) {
+    const start = performance.now();
+    new MerkleTree(bench.merkleStore()).update(writes);
+    ms += performance.now() - start;
+  }
+  rows.push({ workload: name, txs, gas, seconds: ms / 1000, nsPerGas: (ms * 1e6) / gas });
+  process.stderr.write(".");
+}
+process.stderr.write("\n");
+rows.sort((a, b) => b.nsPerGas - a.nsPerGas);
+const worst = rows[0] as Row;
+console.log(
+  `blocks of ${blockGas.toLocaleString("en")} gas (transactions of ${MAX_TX_GAS.toLocaleString("en")}), one thread`,
+);
+printTable(
+  ["workload", "txs", "gas", "s", "ns/gas", `s per ${blockGas / 1e9}e9-gas block`],
+  rows.map((r) => [
+    r.workload,
+    r.txs,
+    r.gas,
+    r.seconds.toFixed(2),
+    r.nsPerGas.toFixed(3),
+    ((r.nsPerGas * blockGas) / 1e9).toFixed(2),
+  ]),
+);
+console.log(
+  `worst case: ${worst.workload}, ${((worst.nsPerGas * blockGas) / 1e9).toFixed(2)} s for a full block`,
+);
+writeJson("bench/results/worst-block.json", {
+  machine: machineInfo(),
+  params: { blockGas, maxTxGas: MAX_TX_GAS },
+  rows,
+});
