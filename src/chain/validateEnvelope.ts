@@ -31,9 +31,9 @@ import type { BlockContext } from "./blockContext.js";
 import { encodedLength, MAX_AUTH_BYTES, MAX_TX_BYTES, signingHash, type TxEnvelope } from "./tx/envelope.js";
 
 /** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
-export const VALIDATION_GAS_LIMIT = 2_000_000;
+export const VALIDATION_GAS_LIMIT = 8_000_000;
 /** Gas reserved for a paymaster's `postOp`, out of the transaction's limit. */
-export const POST_OP_GAS_LIMIT = 500_000;
+export const POST_OP_GAS_LIMIT = 1_000_000;
 
 /** Arguments of an account's `validate`. */
 export const VALIDATE_ARGS = ["bytes32", "bytes", "u128", "address[]", "string[]", "bytes[]", "u128[]"];

@@ -1,37 +1,70 @@
 /**
- * What everything costs, in gas. Wasm instructions are charged per basic block before
- * the block runs (one unit per instruction); host functions are charged by the work they
- * do. Changing a value changes consensus.
+ * What everything costs, in gas. Changing a value changes consensus.
+ *
+ * The unit: one gas is about one nanosecond of this node's work, or more. Every value
+ * below comes from `bench/calibrate.ts` (ARCHITECTURE.md has its tables and the command),
+ * which runs each instruction class, host function and per-byte cost in a loop and
+ * divides time by gas: the schedule keeps every row within 3x of the median ns per gas,
+ * so that a block at the gas limit has a bounded wall time whatever it runs. Plain wasm
+ * instructions run faster than 1 ns per gas (one gas is the smallest charge).
+ *
+ * State growth budget: every byte a transaction can add to the state (storage keys and
+ * values, code, new balances from `transfer`) costs at least `STORAGE_BYTE` gas, so a
+ * transaction adds at most `MAX_TX_GAS / STORAGE_BYTE` bytes (4 MB) and a block at most
+ * `blockGasLimit / STORAGE_BYTE` (12 MB at the default 3e9), plus the balances of plain
+ * coin transfers (bounded by the block's transaction count).
  */
 export const GAS = {
-  /** Each wasm instruction in a basic block. */
+  /** Each wasm instruction in a basic block (charged before the block runs). */
   INSTRUCTION: 1,
-  /** Each 64 KiB page added by memory.grow (and each initial page at instantiation). */
-  MEMORY_PAGE: 2_000,
+  /** `call` and `call_indirect`, instead of INSTRUCTION: the callee's stack metering runs on entry and exit. */
+  CALL_INSTRUCTION: 15,
+  /** Integer division and remainder (`div_s`, `div_u`, `rem_s`, `rem_u`), instead of INSTRUCTION. */
+  DIVISION: 4,
+  /** Each initial 64 KiB page of a frame's memory (zeroed again after every call). */
+  MEMORY_PAGE: 4_000,
+  /** Each 64 KiB page added by memory.grow (a fresh mapping, faulted in and zeroed). */
+  MEMORY_GROW_PAGE: 40_000,
   /** Every host function call, on top of its own cost. */
-  HOST_CALL: 20,
+  HOST_CALL: 100,
   /** Each byte copied between the host and wasm memory. */
   BYTE: 1,
-  STORAGE_READ: 200,
-  STORAGE_WRITE: 500,
-  /** Each byte of key and value written to storage. */
-  STORAGE_BYTE: 4,
-  EVENT: 100,
-  EVENT_TOPIC: 50,
-  TRANSFER: 400,
-  HASH: 60,
-  HASH_WORD: 10,
+  STORAGE_READ: 2_000,
+  /** A storage write or delete: the journal, and the key's Merkle update when the block commits. */
+  STORAGE_WRITE: 20_000,
+  /** Each byte of key and value written to storage: the state growth budget. */
+  STORAGE_BYTE: 250,
+  EVENT: 1_000,
+  EVENT_TOPIC: 1_200,
   /**
-   * Signature checks, priced like the rest of the schedule at roughly one gas per
-   * nanosecond of the host's measured cost (bench/signatures.ts: ed25519 ~109 µs,
-   * P-256 ~74 µs native; secp256k1 recovery ~1.4 ms in JavaScript).
+   * Each byte a receipt keeps: event data and topics (32 bytes each), return and revert
+   * data. Receipts are stored for good, and per-transaction caps bound them
+   * (`MAX_TX_EVENT_BYTES`, `MAX_RETURN_BYTES` in limits.ts).
    */
-  ED25519_VERIFY: 100_000,
+  RECEIPT_BYTE: 16,
+  /** A native coin transfer from a contract: two balance writes (a new one grows the state). */
+  TRANSFER: 40_000,
+  /** A hash call (sha256 or keccak256), on top of its words. */
+  HASH: 3_000,
+  /** Each 32-byte word hashed by sha256 (and by the signature checks, for their message). */
+  SHA256_WORD: 30,
+  /** Each 32-byte word hashed by keccak256 (about 5 ns per byte). */
+  KECCAK_WORD: 200,
+  /**
+   * Signature checks, at about one gas per nanosecond of the host's measured cost
+   * (bench/calibrate.ts: ed25519 ~127 µs, P-256 ~70 µs native; secp256k1 recovery ~2.6 ms
+   * in JavaScript).
+   */
+  ED25519_VERIFY: 150_000,
   P256_VERIFY: 80_000,
-  SECP256K1_RECOVER: 1_500_000,
-  /** Starting a contract call (instantiating a cached module). */
-  CALL: 1_000,
-  /** Each byte of code of the called contract (loading it). */
+  SECP256K1_RECOVER: 2_700_000,
+  /** Starting a contract call (an instance of a cached module). */
+  CALL: 3_000,
+  /**
+   * Each byte of code of the called contract. Zero: compiling is paid once, at deployment
+   * (`DEPLOY_BYTE`), because gas must not depend on what a node's module cache holds
+   * (ARCHITECTURE.md, "Compiling is paid at deployment").
+   */
   CODE_BYTE: 0,
   /** Every transaction pays this before anything runs. */
   TX_BASE: 5_000,
@@ -39,6 +72,9 @@ export const GAS = {
   TX_BYTE: 4,
   /** A deployment, on top of TX_BASE. */
   DEPLOY: 20_000,
-  /** Each byte of deployed code (validation, instrumentation, storage). */
-  DEPLOY_BYTE: 40,
+  /**
+   * Each byte of deployed code: the state it adds (`STORAGE_BYTE`), and validating,
+   * instrumenting and compiling it (~110 ns per byte, done at deployment).
+   */
+  DEPLOY_BYTE: 500,
 } as const;

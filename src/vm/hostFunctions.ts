@@ -28,6 +28,8 @@ import {
   MAX_KEY_BYTES,
   MAX_METHOD_NAME_BYTES,
   MAX_RETURN_BYTES,
+  MAX_TX_EVENT_BYTES,
+  MAX_TX_EVENTS,
   MAX_VALUE_BYTES,
 } from "./limits.js";
 import {
@@ -169,13 +171,13 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     },
     set_return(ptr: number, len: number): void {
       const f = ctx.frame();
-      charge(f, GAS.HOST_CALL + GAS.BYTE * (len >>> 0));
+      charge(f, GAS.HOST_CALL + GAS.RECEIPT_BYTE * Math.min(len >>> 0, MAX_RETURN_BYTES + 1));
       if (len >>> 0 > MAX_RETURN_BYTES) throw new FrameAbort("revert", vmError("ReturnDataTooLarge"));
       f.returnData = readBytes(f, ptr, len);
     },
     revert(ptr: number, len: number): never {
       const f = ctx.frame();
-      charge(f, GAS.HOST_CALL + GAS.BYTE * (len >>> 0));
+      charge(f, GAS.HOST_CALL + GAS.RECEIPT_BYTE * Math.min(len >>> 0, MAX_RETURN_BYTES + 1));
       if (len >>> 0 > MAX_RETURN_BYTES) throw new FrameAbort("revert", vmError("ReturnDataTooLarge"));
       throw new FrameAbort("revert", readBytes(f, ptr, len));
     },
@@ -197,14 +199,19 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     },
     storage_set(kp: number, kl: number, vp: number, vl: number): void {
       const f = ctx.frame();
-      charge(f, GAS.STORAGE_WRITE + GAS.STORAGE_BYTE * ((kl >>> 0) + (vl >>> 0)));
+      charge(
+        f,
+        GAS.STORAGE_WRITE +
+          GAS.STORAGE_BYTE *
+            (Math.min(kl >>> 0, MAX_KEY_BYTES + 1) + Math.min(vl >>> 0, MAX_VALUE_BYTES + 1)),
+      );
       if (vl >>> 0 > MAX_VALUE_BYTES)
         throw limitExceeded(`storage value of ${vl >>> 0} bytes (max ${MAX_VALUE_BYTES})`);
       ctx.state().write(slotKey(f, kp, kl), readBytes(f, vp, vl));
     },
     storage_delete(kp: number, kl: number): void {
       const f = ctx.frame();
-      charge(f, GAS.STORAGE_WRITE + GAS.BYTE * (kl >>> 0));
+      charge(f, GAS.STORAGE_WRITE + GAS.BYTE * Math.min(kl >>> 0, MAX_KEY_BYTES + 1));
       ctx.state().write(slotKey(f, kp, kl), null);
     },
 
@@ -249,12 +256,21 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       const f = ctx.frame();
       const count = topicCount >>> 0;
       const len = dataLen >>> 0;
-      charge(f, GAS.EVENT + GAS.EVENT_TOPIC * Math.min(count, MAX_EVENT_TOPICS + 1) + GAS.BYTE * len);
+      const topicsCharged = Math.min(count, MAX_EVENT_TOPICS + 1);
+      const bytes = Math.min(len, MAX_EVENT_BYTES + 1) + 32 * topicsCharged;
+      charge(f, GAS.EVENT + GAS.EVENT_TOPIC * topicsCharged + GAS.RECEIPT_BYTE * bytes);
       if (count > MAX_EVENT_TOPICS) throw limitExceeded(`${count} event topics (max ${MAX_EVENT_TOPICS})`);
       if (len > MAX_EVENT_BYTES) throw limitExceeded(`event data of ${len} bytes (max ${MAX_EVENT_BYTES})`);
+      const state = ctx.state();
+      if (state.events.length >= MAX_TX_EVENTS)
+        throw limitExceeded(`more than ${MAX_TX_EVENTS} events in one transaction`);
+      if (state.eventBytes + bytes > MAX_TX_EVENT_BYTES)
+        throw limitExceeded(
+          `${state.eventBytes + bytes} bytes of events in one transaction (max ${MAX_TX_EVENT_BYTES}: data + 32 per topic)`,
+        );
       const topics: string[] = [];
       for (let i = 0; i < count; i++) topics.push(`0x${readHex(f, topicsPtr + i * 32, 32)}`);
-      ctx.state().emit({ address: f.self, topics, data: readBytes(f, dataPtr, len) });
+      state.emit({ address: f.self, topics, data: readBytes(f, dataPtr, len) });
     },
 
     balance(addrPtr: number, dst: number): void {
@@ -346,19 +362,19 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
 
     sha256(ptr: number, len: number, dst: number): void {
       const f = ctx.frame();
-      charge(f, GAS.HASH + GAS.HASH_WORD * Math.ceil((len >>> 0) / 32));
+      charge(f, GAS.HASH + GAS.SHA256_WORD * Math.ceil((len >>> 0) / 32));
       writeBytes(f, dst, sha256(readBytes(f, ptr, len)));
     },
     keccak256(ptr: number, len: number, dst: number): void {
       const f = ctx.frame();
-      charge(f, GAS.HASH + GAS.HASH_WORD * Math.ceil((len >>> 0) / 32));
+      charge(f, GAS.HASH + GAS.KECCAK_WORD * Math.ceil((len >>> 0) / 32));
       writeBytes(f, dst, keccak256(readBytes(f, ptr, len)));
     },
 
     /** 1 if the 64-byte ed25519 signature of `msg` is valid for the 32-byte key, else 0. */
     ed25519_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
       const f = ctx.frame();
-      charge(f, GAS.ED25519_VERIFY + GAS.HASH_WORD * Math.ceil((msgLen >>> 0) / 32));
+      charge(f, GAS.ED25519_VERIFY + GAS.SHA256_WORD * Math.ceil((msgLen >>> 0) / 32));
       if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
       try {
         const key = readBytes(f, pkPtr, 32);
@@ -392,7 +408,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
      */
     p256_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
       const f = ctx.frame();
-      charge(f, GAS.P256_VERIFY + GAS.HASH_WORD * Math.ceil((msgLen >>> 0) / 32));
+      charge(f, GAS.P256_VERIFY + GAS.SHA256_WORD * Math.ceil((msgLen >>> 0) / 32));
       if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
       try {
         const key = readBytes(f, pkPtr, 65);

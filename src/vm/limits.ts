@@ -42,9 +42,19 @@ export const MAX_CALL_DEPTH = 64;
 export const MAX_TX_GAS = 1_000_000_000;
 
 export const MAX_INPUT_BYTES = 128 * 1024;
+/** Largest return or revert data of one frame (so of a receipt's output). */
 export const MAX_RETURN_BYTES = 64 * 1024;
 export const MAX_KEY_BYTES = 256;
 export const MAX_VALUE_BYTES = 64 * 1024;
+/** Largest data of one event. */
 export const MAX_EVENT_BYTES = 16 * 1024;
 export const MAX_EVENT_TOPICS = 4;
+/**
+ * Most events one transaction keeps (those of reverted frames do not count). One more
+ * reverts the emitting frame with `LimitExceeded`; if nothing catches it, the transaction
+ * fails with that error in its receipt.
+ */
+export const MAX_TX_EVENTS = 1_024;
+/** Most event bytes one transaction keeps: data plus 32 per topic, over all its events. */
+export const MAX_TX_EVENT_BYTES = 256 * 1024;
 export const MAX_METHOD_NAME_BYTES = 64;

@@ -33,13 +33,26 @@ export function readAddress(frame: Frame, ptr: number): Address {
   return addressFromBytes(bytesView(frame, ptr, ADDRESS_BYTES));
 }
 
+/** Value of each lowercase hex digit by character code; -1 for anything else. */
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
+
 export function writeAddress(frame: Frame, ptr: number, address: Address): void {
   const view = bytesView(frame, ptr, ADDRESS_BYTES);
-  // Frame addresses are normalised already: decode the hex straight into memory. Anything
-  // else (never expected) takes the checked path, which names the problem.
-  const written = Buffer.from(view.buffer, view.byteOffset, ADDRESS_BYTES).write(address.substring(2), "hex");
-  if (written !== ADDRESS_BYTES || address.length !== 2 + 2 * ADDRESS_BYTES)
-    view.set(addressToBytes(address));
+  // Frame addresses are normalised already: decode the hex straight into memory (no
+  // Buffer per call: this ran at ~250-900 ns). Anything else (never expected) takes the
+  // checked path, which names the problem.
+  if (address.length === 2 + 2 * ADDRESS_BYTES) {
+    let bad = 0;
+    for (let i = 0; i < ADDRESS_BYTES; i++) {
+      const hi = HEX_DIGIT[address.charCodeAt(2 + 2 * i)] ?? -1;
+      const lo = HEX_DIGIT[address.charCodeAt(3 + 2 * i)] ?? -1;
+      bad |= hi | lo;
+      view[i] = (hi << 4) | lo;
+    }
+    if (bad >= 0) return;
+  }
+  view.set(addressToBytes(address));
 }
 
 export function readU128(frame: Frame, ptr: number): bigint {

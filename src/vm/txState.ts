@@ -23,6 +23,12 @@ export interface LogEvent {
 export interface Snapshot {
   journal: number;
   events: number;
+  eventBytes: number;
+}
+
+/** An event's size as the per-transaction cap counts it: its data and 32 bytes per topic. */
+export function eventBytes(event: LogEvent): number {
+  return event.data.length + 32 * event.topics.length;
 }
 
 const ABSENT = Symbol("absent");
@@ -30,6 +36,8 @@ const ABSENT = Symbol("absent");
 export class TxState {
   readonly writes: WriteSet = new Map();
   readonly events: LogEvent[] = [];
+  /** `eventBytes` summed over `events`. */
+  private eventTotal = 0;
   private readonly journal: Array<[StateKey, StateValue | null | typeof ABSENT]> = [];
 
   constructor(private readonly view: StateView) {}
@@ -47,10 +55,16 @@ export class TxState {
 
   emit(event: LogEvent): void {
     this.events.push(event);
+    this.eventTotal += eventBytes(event);
+  }
+
+  /** Bytes of the events kept so far (data and 32 per topic). */
+  get eventBytes(): number {
+    return this.eventTotal;
   }
 
   snapshot(): Snapshot {
-    return { journal: this.journal.length, events: this.events.length };
+    return { journal: this.journal.length, events: this.events.length, eventBytes: this.eventTotal };
   }
 
   /** Undoes every write and event made since `snap`. */
@@ -61,6 +75,7 @@ export class TxState {
       else this.writes.set(key, previous);
     }
     this.events.length = snap.events;
+    this.eventTotal = snap.eventBytes;
   }
 
   balanceOf(address: Address): bigint {

@@ -257,6 +257,9 @@ export function createVm(options: VmOptions = {}): Vm {
       return { status: "revert", data, gasUsed: 0 };
     }
     const codeHash = keccak256(req.code);
+    // Compile now, while the deployment pays for it (`DEPLOY_BYTE`): calls never pay for
+    // compiling, so that their gas does not depend on what this node's cache holds.
+    cache.get(toHex(codeHash), () => req.code);
     const key = codeKey(codeHash);
     const snap = s.state.snapshot();
     if (s.state.read(key) === undefined) s.state.write(key, req.code);

@@ -3,12 +3,14 @@
  * for what it runs and can never run unbounded:
  *
  * - Gas: every basic block starts by charging the cost of its instructions to an
- *   exported mutable i32 global (`__weft_gas`). A block is cut after `block`, `loop`,
+ *   exported mutable i32 global (`__weft_gas`): `INSTRUCTION` each, `CALL_INSTRUCTION`
+ *   for `call`/`call_indirect`, `DIVISION` for integer division and remainder
+ *   (`instructionGas`). A block is cut after `block`, `loop`,
  *   `if`, `else` and `end`, so every loop iteration pays before it runs. When the gas
  *   left is below the cost the counter is set to -1 and the module traps: the VM reads
  *   that as out of gas.
  * - Memory: `memory.grow` is replaced by a call to an injected function that charges
- *   `GAS.MEMORY_PAGE` per page first; the memory's maximum is the contract's own, capped
+ *   `GAS.MEMORY_GROW_PAGE` per page first; the memory's maximum is the contract's own, capped
  *   at `MAX_MEMORY_PAGES`, and growing past it fails (returns -1) deterministically. The
  *   injected function enforces it: the imported memory itself always declares
  *   `MAX_MEMORY_PAGES`, the maximum of the pool's memories, so that a contract declaring
@@ -266,6 +268,16 @@ function leaveFrame(w: BinaryWriter, stack: number, units: number): void {
   w.byte(OP.globalGet).u32(stack).byte(OP.i32Const).s32(units).byte(OP.i32Sub).byte(OP.globalSet).u32(stack);
 }
 
+/** Integer division and remainder: i32 div_s, div_u, rem_s, rem_u and the same for i64. */
+const DIVISIONS: ReadonlySet<number> = new Set([0x6d, 0x6e, 0x6f, 0x70, 0x7f, 0x80, 0x81, 0x82]);
+
+/** Gas of one instruction (bench/calibrate.ts measures each class). */
+export function instructionGas(op: number): number {
+  if (op === OP.call || op === OP.callIndirect) return GAS.CALL_INSTRUCTION;
+  if (DIVISIONS.has(op)) return GAS.DIVISION;
+  return GAS.INSTRUCTION;
+}
+
 /** Cost of each basic block, keyed by the index of its first instruction. */
 function basicBlocks(instrs: Instruction[]): Map<number, number> {
   const costs = new Map<number, number>();
@@ -273,8 +285,8 @@ function basicBlocks(instrs: Instruction[]): Map<number, number> {
   let cost = 0;
   const last = instrs.length - 1;
   instrs.forEach((ins, i) => {
-    cost += GAS.INSTRUCTION;
     const op = ins.op;
+    cost += instructionGas(op);
     if (i === last || op === OP.block || op === OP.loop || op === OP.if || op === OP.else || op === OP.end) {
       costs.set(start, cost);
       start = i + 1;
@@ -332,7 +344,8 @@ function instrumentBody(
 /** `(pages) -> old size or -1`: charges for the pages, then grows up to `maxPages`. */
 function growFunction(gas: number, maxPages: number): Uint8Array {
   const w = new BinaryWriter().u32(0); // no locals
-  const pageCost = () => w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(GAS.MEMORY_PAGE).byte(OP.i32Mul);
+  const pageCost = () =>
+    w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(GAS.MEMORY_GROW_PAGE).byte(OP.i32Mul);
   // if (pages > maxPages) return -1   (also keeps the multiplication below small)
   w.byte(OP.localGet).u32(0).byte(OP.i32Const).s32(maxPages).byte(OP.i32GtU);
   w.byte(OP.if).byte(BLOCKTYPE_EMPTY).byte(OP.i32Const).s32(-1).byte(OP.return).byte(OP.end);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decodeRevert } from "../../../src/codec/metadata.js";
+import { GAS } from "../../../src/vm/gasSchedule.js";
 import { limits } from "../../../src/vm/index.js";
 import { account } from "../../helpers/chain.js";
 import { type Contract, TestChain } from "../../helpers/contracts.js";
@@ -219,7 +220,7 @@ describe("deployment validation", () => {
         code,
         args: new Uint8Array(0),
         value: 0n,
-        gasLimit: 20_000_000,
+        gasLimit: 200_000_000,
         gasPrice: 1n,
       });
       assert.equal(decodeRevert(probe.meta, receipt.output).args.code, expected);
@@ -254,10 +255,10 @@ describe("deployment validation", () => {
         gasPrice: 1n,
       });
     assert.equal(call("loop", 100_000).status, "outOfGas");
-    const grow = call("grow", 100_000);
+    const grow = call("grow", 1_000_000);
     assert.equal(grow.status, "success");
-    assert.ok(grow.gasUsed > 10 * 2_000, `grow used ${grow.gasUsed}`);
-    assert.equal(call("grow", 22_000).status, "outOfGas");
+    assert.ok(grow.gasUsed > 10 * GAS.MEMORY_GROW_PAGE, `grow used ${grow.gasUsed}`);
+    assert.equal(call("grow", 9 * GAS.MEMORY_GROW_PAGE).status, "outOfGas");
   });
 
   it("a call never sees memory a previous call wrote, even in grown pages", () => {
