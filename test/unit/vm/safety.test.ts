@@ -46,7 +46,7 @@ describe("VM safety", () => {
 
   it("a memory bomb stops at the page limit and pays for every page", () => {
     const { probe } = setup();
-    const grown = probe.send(alice, "growAll", [], { gasLimit: 5_000_000 });
+    const grown = probe.send(alice, "growAll", [], { gasLimit: 20_000_000 });
     assert.equal(grown.receipt.status, "success");
     const pages = Number(grown.value);
     assert.ok(pages > 0 && pages < limits.MAX_MEMORY_PAGES, `grew ${pages} pages`);
@@ -255,7 +255,7 @@ describe("deployment validation", () => {
         gasPrice: 1n,
       });
     assert.equal(call("loop", 100_000).status, "outOfGas");
-    const grow = call("grow", 1_000_000);
+    const grow = call("grow", 2_000_000);
     assert.equal(grow.status, "success");
     assert.ok(grow.gasUsed > 10 * GAS.MEMORY_GROW_PAGE, `grow used ${grow.gasUsed}`);
     assert.equal(call("grow", 9 * GAS.MEMORY_GROW_PAGE).status, "outOfGas");
