@@ -3,11 +3,14 @@
  * (`--from devN` for a development account of the genesis, or a keystore key's name),
  * and contract arguments parsed from text by their ABI types.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { type ContractArtifact, loadArtifact } from "../chain/artifacts.js";
 import type { Address } from "../codec/address.js";
 import { fromHex } from "../codec/bytes.js";
 import type { ContractMetadata } from "../codec/metadata.js";
+import { findProject, projectArtifact } from "../project/project.js";
 import {
   type Account,
   createClient,
@@ -96,8 +99,11 @@ export function keySigner(key: StoredKey): KeySigner {
   throw new UsageError(`key ${key.name} is a multisig: it cannot be a multisig signer`);
 }
 
-/** A shipped contract by name (`token`, `router`...): code and metadata. */
+/** A contract by name: the project's own (built in `build/`, inside a `weft init` project) or a shipped one (`token`, `router`...). */
 export function artifact(name: string): ContractArtifact {
+  const project = findProject();
+  if (project !== undefined && existsSync(join(project.buildDir, `${name}.wasm`)))
+    return projectArtifact(project, name);
   try {
     return loadArtifact(name);
   } catch (error) {

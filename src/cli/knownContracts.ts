@@ -3,13 +3,17 @@
  * name (`wusd`, `router`...) or address, and any contract whose code is a shipped
  * artifact's (a token deployed with `weft deploy token`, a smart account), found by the
  * code hash the node reports, or whose metadata was verified with the node (`weft verify`).
+ * Inside a `weft init` project also its own contracts: by name from
+ * `deployments/<WEFT_NETWORK or local>.json`, and by code hash from `build/`.
  * `call`, `tx` and the decoding of receipts use it; `--abi` remains for the rest.
  */
+import { existsSync, readdirSync } from "node:fs";
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
 import type { ContractMetadata } from "../codec/metadata.js";
 import { GENESIS_ARTIFACTS, SHIPPED_ARTIFACTS } from "../node/explorer/index.js";
+import { findProject, readDeployments } from "../project/project.js";
 import type { WeftClient } from "../sdk/client/index.js";
 import { artifact } from "./context.js";
 import { UsageError } from "./output.js";
@@ -30,6 +34,29 @@ export interface ContractBook {
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
+/** The network whose deployments a project's contracts are named from (env WEFT_NETWORK, default local). */
+function projectNetwork(): string {
+  return process.env.WEFT_NETWORK ?? "local";
+}
+
+/** Inside a `weft init` project: the names of its built contracts. */
+function projectContracts(): string[] {
+  const project = findProject();
+  if (project === undefined || !existsSync(project.buildDir)) return [];
+  return readdirSync(project.buildDir)
+    .filter((f) => f.endsWith(".wasm"))
+    .map((f) => f.slice(0, -".wasm".length));
+}
+
+/** Inside a project: its deployments on the current network, name → address. */
+function projectDeployments(): Record<string, Address> {
+  const project = findProject();
+  if (project === undefined) return {};
+  return Object.fromEntries(
+    Object.entries(readDeployments(project, projectNetwork())).map(([n, r]) => [n, r.address as Address]),
+  );
+}
+
 export function contractBook(client: WeftClient): ContractBook {
   let genesis: Promise<Record<string, Address>> | undefined;
   const genesisContracts = () => {
@@ -41,7 +68,7 @@ export function contractBook(client: WeftClient): ContractBook {
   const artifactByCodeHash = (): Map<string, string> => {
     if (hashes !== undefined) return hashes;
     hashes = new Map();
-    for (const name of SHIPPED_ARTIFACTS) {
+    for (const name of [...SHIPPED_ARTIFACTS, ...projectContracts()]) {
       try {
         hashes.set(`0x${toHex(keccak256(artifact(name).code))}`, name);
       } catch {
@@ -86,10 +113,16 @@ export function contractBook(client: WeftClient): ContractBook {
       if (ADDRESS_RE.test(text)) address = text.toLowerCase() as Address;
       else {
         const contracts = await genesisContracts();
-        const entry = Object.entries(contracts).find(([n]) => n.toLowerCase() === text.toLowerCase());
+        const deployed = projectDeployments();
+        const entry =
+          Object.entries(contracts).find(([n]) => n.toLowerCase() === text.toLowerCase()) ??
+          Object.entries(deployed).find(([n]) => n === text);
         if (entry === undefined)
           throw new UsageError(`${JSON.stringify(text)} is neither an address nor a genesis contract`, [
             `genesis contracts: ${Object.keys(contracts).join(", ")}`,
+            ...(Object.keys(deployed).length > 0
+              ? [`deployed by this project (${projectNetwork()}): ${Object.keys(deployed).join(", ")}`]
+              : []),
             "an address is 0x + 40 hex digits",
           ]);
         [name, address] = [entry[0], entry[1].toLowerCase() as Address];

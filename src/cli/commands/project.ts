@@ -44,6 +44,8 @@ function templateFiles(dir = TEMPLATE, prefix = ""): string[] {
     );
 }
 
+const KEPT_IF_PRESENT = new Set(["README.md", ".gitignore"]);
+
 function targetName(file: string): string {
   return file === "gitignore" ? ".gitignore" : file;
 }
@@ -95,12 +97,19 @@ export function addProjectCommands(program: Command): void {
       if (existsSync(join(dir, PROJECT_FILE)))
         throw new UsageError(`${dir} is already a Weft project (${PROJECT_FILE} exists)`);
       const files = templateFiles();
-      const clashes = files.map(targetName).filter((f) => existsSync(join(dir, f)));
+      // A folder's own README and .gitignore are kept; any other file of the template must be new.
+      const kept = files.filter(
+        (f) => KEPT_IF_PRESENT.has(targetName(f)) && existsSync(join(dir, targetName(f))),
+      );
+      const clashes = files
+        .filter((f) => !kept.includes(f))
+        .map(targetName)
+        .filter((f) => existsSync(join(dir, f)));
       if (clashes.length > 0)
         throw new UsageError(
           `${dir} already has ${clashes.join(", ")}: not overwriting; choose another folder`,
         );
-      for (const file of files) {
+      for (const file of files.filter((f) => !kept.includes(f))) {
         mkdirSync(join(dir, targetName(file), ".."), { recursive: true });
         copyFileSync(join(TEMPLATE, file), join(dir, targetName(file)));
       }
@@ -115,11 +124,10 @@ export function addProjectCommands(program: Command): void {
         "npx weft node         # (another terminal) a local node on :8545",
         "npm run deploy        # deploys, records deployments/local.json",
       ];
-      ctx.out.result({ dir, files: [...files.map(targetName), "package.json"], next }, () => [
-        `created a Weft project in ${dir}`,
-        "next:",
-        ...next.map((line) => `  ${line}`),
-      ]);
+      ctx.out.result(
+        { dir, files: [...files.filter((f) => !kept.includes(f)).map(targetName), "package.json"], next },
+        () => [`created a Weft project in ${dir}`, "next:", ...next.map((line) => `  ${line}`)],
+      );
     });
   program
     .command("test [files...]")

@@ -7,7 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -60,6 +68,7 @@ describe("the packed weft package in a project outside the repository", () => {
       app,
     );
     assert.equal(install.code, 0, install.said);
+    writeFileSync(join(app, "README.md"), "# mine\n");
     const created = weft("init");
     assert.equal(created.code, 0, created.said);
     assert.match(created.out, /created a Weft project/);
@@ -70,6 +79,7 @@ describe("the packed weft package in a project outside the repository", () => {
       "scripts/deploy.mjs",
     ])
       assert.ok(existsSync(join(app, file)), `${file} written`);
+    assert.equal(readFileSync(join(app, "README.md"), "utf8"), "# mine\n", "the folder's own README is kept");
     const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
     assert.equal(pkg.scripts.test, "weft test");
     assert.match(pkg.dependencies.weft, /^file:/, "the installed tarball stays the dependency");
@@ -122,5 +132,12 @@ describe("the packed weft package in a project outside the repository", () => {
     assert.equal(devnet.counter.address, out.address);
     assert.equal(devnet.counter.codeHash, recorded.counter.codeHash, "the same code");
     assert.notEqual(out.address, recorded.counter.address);
+    // The project's contracts by name (deployments/local.json) and decoded by their built metadata.
+    const tx = weft("--rpc", node.url, "tx", "counter", "add", "5", "--from", "dev0");
+    assert.equal(tx.code, 0, tx.said);
+    assert.match(tx.out, /counter\.add: success[\s\S]*event counter\.Counted/, tx.said);
+    const read = weft("--rpc", node.url, "call", "counter", "get");
+    assert.equal(read.code, 0, read.said);
+    assert.equal(read.out.trim(), "5");
   });
 });
