@@ -4,8 +4,12 @@
  * each append blocks from their own in-memory head, so the node (and `weft db check`)
  * first takes `weft.lock` in the directory and holds it until it closes.
  *
- * The lock is a file created with O_EXCL holding the owner's pid, host and process start
- * time. A lock left by a process that is gone (killed, crashed) is stale and is taken
+ * The lock is a file holding the owner's pid, host and process start time. It appears whole:
+ * the content is written to a temporary file in the directory first, then hard-linked to
+ * `weft.lock` (the link fails if the lock exists), so no process ever sees it half-written.
+ * A lock file that cannot be read or parsed (emptied, overwritten, a directory) is therefore
+ * not a lock being written and is never taken over: its owner is unknown and may be alive,
+ * so the node refuses (`LOCK_IO`) and asks for it to be removed by hand. A lock left by a process that is gone (killed, crashed) is stale and is taken
  * over: its pid is dead, or on Linux the process now at that pid started at another time
  * than the one recorded (the pid was reused). Only one process at a time removes a stale
  * lock, under a second O_EXCL file, after reading it again (`takeOver`), so processes
@@ -16,7 +20,8 @@
  */
 import {
   closeSync,
-  existsSync,
+  linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -33,8 +38,6 @@ export const LOCK_FILE = "weft.lock";
 const RETRY_MS = 20;
 /** About 5 s of retries before giving up on a lock that keeps changing hands. */
 const MAX_ATTEMPTS = 250;
-/** A lock file still unreadable after this long is garbage (its owner died writing it). */
-const UNREADABLE_STALE_MS = 500;
 /** A takeover guard older than this was left by a process that died taking over. */
 const GUARD_STALE_MS = 10_000;
 
@@ -114,11 +117,52 @@ function isStale(owner: LockOwner, dirId: string): boolean {
 }
 
 function readOwner(file: string): LockOwner | undefined {
+  const read = readLock(file);
+  return typeof read === "object" ? read : undefined;
+}
+
+/**
+ * The lock file's owner; `"gone"` when there is no file (nor a link) at `file`; otherwise
+ * the reason it cannot be read as a lock (a string starting with "unreadable").
+ */
+function readLock(file: string): LockOwner | "gone" | `unreadable: ${string}` {
+  let text: string;
   try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as LockOwner;
-    return Number.isSafeInteger(parsed.pid) && typeof parsed.host === "string" ? parsed : undefined;
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    try {
+      lstatSync(file);
+    } catch {
+      return "gone";
+    }
+    return `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
+  try {
+    const parsed = JSON.parse(text) as LockOwner;
+    if (Number.isSafeInteger(parsed.pid) && typeof parsed.host === "string") return parsed;
   } catch {
-    return undefined;
+    // not JSON
+  }
+  return `unreadable: ${text.length === 0 ? "empty" : "not a weft lock"}`;
+}
+
+/** Creates `file` holding `text` at once (temporary file, then a hard link); false if it exists. */
+function createWhole(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
+  const fd = openSync(tmp, "wx", 0o644);
+  try {
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    unlinkSync(tmp);
   }
 }
 
@@ -143,29 +187,22 @@ export function lockDataDir(dir: string): DataDirLock {
   }
   const dirId = me.dirId;
   const text = `${JSON.stringify(me)}\n`;
-  let unreadableSince: number | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    let fd: number;
+    let created: boolean;
     try {
-      fd = openSync(file, "wx", 0o644);
+      created = createWhole(file, text);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+      throw new DataDirLockError("LOCK_IO", dir, `cannot create ${file}: ${String(error)}`, undefined, error);
+    }
+    if (!created) {
+      const owner = readLock(file);
+      if (owner === "gone") continue; // released meanwhile: try again at once
+      if (typeof owner === "string")
         throw new DataDirLockError(
           "LOCK_IO",
           dir,
-          `cannot create ${file}: ${String(error)}`,
-          undefined,
-          error,
+          `the lock file ${file} is not a readable weft lock (${owner.slice("unreadable: ".length)}): a node may still be using ${dir}; if none is, remove ${file} and start again`,
         );
-      const owner = readOwner(file);
-      if (owner === undefined) {
-        if (!existsSync(file)) continue; // released meanwhile: try again at once
-        // Being written by its owner right now, or garbage: garbage left for a while is stale.
-        unreadableSince ??= Date.now();
-        if (Date.now() - unreadableSince < UNREADABLE_STALE_MS) pause(RETRY_MS);
-        else takeOver(file, undefined);
-        continue;
-      }
       if (!isStale(owner, dirId))
         throw new DataDirLockError(
           "LOCKED",
@@ -175,11 +212,6 @@ export function lockDataDir(dir: string): DataDirLock {
         );
       takeOver(file, owner);
       continue;
-    }
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
     }
     let released = false;
     return {
@@ -197,12 +229,12 @@ export function lockDataDir(dir: string): DataDirLock {
 }
 
 /**
- * Removes the stale lock file `file` (whose owner was `stale`; undefined: unreadable) if it
+ * Removes the stale lock file `file` (whose owner was `stale`) if it
  * is still that one. Only one process at a time does this, under `weft.lock.takeover`
  * (O_EXCL), and it reads the lock again under it: a racer that judged the same stale lock
  * finds it gone or replaced by the winner's fresh one, and leaves it alone.
  */
-function takeOver(file: string, stale: LockOwner | undefined): void {
+function takeOver(file: string, stale: LockOwner): void {
   const guard = `${file}.takeover`;
   let fd: number;
   try {
@@ -219,11 +251,7 @@ function takeOver(file: string, stale: LockOwner | undefined): void {
   }
   try {
     const now = readOwner(file);
-    const same =
-      stale === undefined
-        ? now === undefined && existsSync(file)
-        : now !== undefined && now.pid === stale.pid && now.since === stale.since;
-    if (same) unlinkSync(file);
+    if (now !== undefined && now.pid === stale.pid && now.since === stale.since) unlinkSync(file);
   } finally {
     closeSync(fd);
     unlinkSync(guard);

@@ -7,7 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -171,6 +181,46 @@ describe("data directory lock", () => {
         if (!r.startsWith("won ")) assert.equal(r, `LOCKED ${winner}`, results.join("\n"));
       assert.equal(existsSync(join(dir, LOCK_FILE)), false, "the winner released it");
       assert.equal(existsSync(join(dir, `${LOCK_FILE}.takeover`)), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a held lock made unreadable (emptied, garbage) is never taken over: LOCK_IO naming the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-lock-"));
+    try {
+      const file = join(dir, LOCK_FILE);
+      const lock = lockDataDir(dir);
+      // The lock appears whole: no temporary file is left next to it.
+      assert.deepEqual(readdirSync(dir), [LOCK_FILE]);
+      for (const content of ["", "xx"]) {
+        writeFileSync(file, content); // the live holder's lock emptied or overwritten
+        assert.throws(
+          () => lockDataDir(dir),
+          (e: unknown) =>
+            e instanceof DataDirLockError &&
+            e.code === "LOCK_IO" &&
+            e.message.includes(file) &&
+            /if none is, remove/.test(e.message),
+        );
+        assert.equal(readFileSync(file, "utf8"), content, "the unreadable lock is left alone");
+      }
+      lock.release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("weft.lock as a directory or a dangling symlink: a typed LOCK_IO error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-lock-"));
+    try {
+      mkdirSync(join(dir, LOCK_FILE));
+      const isLockIo = (e: unknown) =>
+        e instanceof DataDirLockError && e.code === "LOCK_IO" && e.message.includes(join(dir, LOCK_FILE));
+      assert.throws(() => lockDataDir(dir), isLockIo);
+      rmSync(join(dir, LOCK_FILE), { recursive: true });
+      symlinkSync(join(dir, "nowhere"), join(dir, LOCK_FILE));
+      assert.throws(() => lockDataDir(dir), isLockIo);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
