@@ -128,6 +128,18 @@ function readNonce(state: TxState, key: string): bigint {
   return stored === undefined ? 0n : new DataView(stored.buffer, stored.byteOffset, 8).getBigUint64(0, true);
 }
 
+/**
+ * Who is at fault when an envelope is invalid for `reason` (one of `validateEnvelope`'s): the
+ * block, when its base fee is above the envelope's maxFee (the sender could not control
+ * it); the paymaster, when it is not a contract, cannot pay or refuses; otherwise the
+ * sender (its balance, its nonce, its account's validation, its fields).
+ */
+export function invalidParty(reason: string): "sender" | "paymaster" | "block" {
+  if (/^max fee \d+ is below the block's base fee/.test(reason)) return "block";
+  if (/^(paymaster 0x[0-9a-f]+ |the paymaster)/.test(reason)) return "paymaster";
+  return "sender";
+}
+
 function fail(reason: string): EnvelopeCheck {
   return { ok: false, reason };
 }

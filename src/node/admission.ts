@@ -77,9 +77,16 @@ export function checkNew(deps: Pick<AdmissionDeps, "mempool" | "included">, hash
 }
 
 /** Refuses a throttled sender with too many pending, or a banned one (`reputation.ts`). */
-function checkReputation(deps: Pick<AdmissionDeps, "mempool" | "reputation">, sender: string): void {
+function checkReputation(deps: Pick<AdmissionDeps, "mempool" | "reputation">, envelope: TxEnvelope): void {
+  const { sender, paymaster } = envelope;
   const refusal = deps.reputation?.refusal(sender, deps.mempool.senderCount(sender));
   if (refusal !== undefined) throw new AdmissionError(refusal.code, refusal.message);
+  // A paymaster charged for sponsored transactions it failed to pay for is banned, not throttled.
+  if (paymaster !== undefined && deps.reputation?.standing(paymaster.address) === "banned")
+    throw new AdmissionError(
+      "SENDER_BANNED",
+      `paymaster ${paymaster.address} is banned: too many transactions it sponsors turned invalid at execution because it could not pay or refused (score ${deps.reputation.score(paymaster.address).toFixed(1)})`,
+    );
 }
 
 /** Admits `raw` into the pool, validating on this thread; returns the pool record. Throws `AdmissionError`. */
@@ -87,7 +94,7 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const envelope = decodeRaw(raw);
   const hash = hex(keccak256(raw)); // raw is the canonical encoding: its hash is the transaction hash
   checkNew(deps, hash);
-  checkReputation(deps, envelope.sender); // before validation: a banned sender costs no VM run
+  checkReputation(deps, envelope); // before validation: a banned sender costs no VM run
   const state = new TxState({ read: (key) => deps.state.get(key) });
   if (deps.verified !== undefined) deps.verified.digests = [];
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
@@ -108,7 +115,7 @@ export function offer(
 ): PoolTx<PendingTx> {
   checkNew(deps, pending.hash);
   const { envelope, raw, hash } = pending;
-  checkReputation(deps, envelope.sender);
+  checkReputation(deps, envelope);
   const record: PoolTx<PendingTx> = {
     hash,
     sender: envelope.sender,

@@ -82,6 +82,8 @@ export interface DroppedTx {
   hash: string;
   /** The account that sent it. */
   sender: string;
+  /** The paymaster that sponsors it, if one does. */
+  paymaster?: string;
   /** `invalid`: invalid at execution; `bound`: its receipt alone is over the block's bound; `fault`: it made the block fail. */
   cause: "invalid" | "bound" | "fault";
   reason: string;
@@ -133,14 +135,16 @@ export async function buildBlock(
   const receipts: Receipt[] = [];
   result.receipts.forEach((r, i) => {
     const p = run[i] as PoolTx<PendingTx>;
-    if (r.status === "invalid")
+    if (r.status === "invalid") {
+      const paymaster = p.tx.envelope.paymaster?.address;
       dropped.push({
         hash: p.hash,
         sender: p.sender,
+        ...(paymaster === undefined ? {} : { paymaster }),
         cause: "invalid",
         reason: r.invalidReason ?? "invalid",
       });
-    else {
+    } else {
       included.push(p);
       receipts.push(r);
     }

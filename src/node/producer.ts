@@ -13,6 +13,7 @@
  * next attempt builds without it.
  */
 import type { BlockContext } from "../chain/blockContext.js";
+import { invalidParty } from "../chain/validateEnvelope.js";
 import type { Address } from "../codec/address.js";
 import { nonceKey } from "../state/keys.js";
 import type { StateReader } from "../state/storage.js";
@@ -48,7 +49,7 @@ export {
 
 export interface ProducerDeps extends FaultDeps {
   mempool: Mempool<PendingTx>;
-  /** Charged for every transaction dropped as invalid at execution (`reputation.ts`). */
+  /** Charged for transactions dropped as invalid at execution, to whoever is at fault (`charge`). */
   reputation?: SenderReputation;
   minBaseFee: bigint;
   maxBlockTxs: number;
@@ -106,14 +107,21 @@ export async function produceBlock(
   const head = deps.db.head();
   if (head === undefined) throw new Error("no genesis block: the chain database is empty");
   const nextSequence = (sender: string, key: bigint) => readSequence(deps.state, sender, key);
-  // Selected by price; run with each sender's transactions spread apart (blockOrder.ts).
+  const base = nextBlockContext(head, deps.chainId, deps.feeRecipient, deps.minBaseFee, nowMs);
+  const baseFee = base.baseFee ?? 0n;
+  // Selected by price, only those whose maxFee covers the base fee (the others wait in the
+  // pool); run with each sender's transactions spread apart (blockOrder.ts).
   const ready: PoolTx<PendingTx>[] = spreadBySender(
-    deps.mempool.ready(nextSequence, { maxGas: deps.blockGasLimit, maxCount: deps.maxBlockTxs }),
+    deps.mempool.ready(nextSequence, {
+      maxGas: deps.blockGasLimit,
+      maxCount: deps.maxBlockTxs,
+      eligible: (p) => p.tx.envelope.maxFee >= baseFee,
+    }),
     (p) => p.sender,
   );
   if (ready.length === 0) return undefined;
   const ctx: BlockContext = {
-    ...nextBlockContext(head, deps.chainId, deps.feeRecipient, deps.minBaseFee, nowMs),
+    ...base,
     // Signatures admission verified are not verified again (vm/verifiedSignatures.ts).
     preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
   };
@@ -170,18 +178,28 @@ export async function produceBlock(
 
 export type { BuildDeps };
 
-/** Senders of transactions invalid at execution lose reputation; one that becomes banned has its pending transactions dropped. */
+/**
+ * Whoever is at fault for a transaction invalid at execution loses reputation
+ * (`invalidParty`): its sender for its own balance, nonce or account's validation; its
+ * paymaster when that cannot pay or refuses; nobody for the block's base fee (selection
+ * leaves such transactions in the pool anyway). One that becomes banned has the pending
+ * transactions it sends or sponsors dropped.
+ */
 function charge(reputation: SenderReputation, mempool: Mempool<PendingTx>, built: BuiltBlock): void {
   // Wall-clock time (the reputation's default), not the block's, which dev mode can move.
   const banned = new Set<string>();
   for (const d of built.dropped) {
-    if (d.cause === "invalid" && reputation.invalid(d.sender) === "banned") banned.add(d.sender);
+    const party = d.cause === "invalid" ? invalidParty(d.reason) : undefined;
+    const blamed = party === "sender" ? d.sender : party === "paymaster" ? d.paymaster : undefined;
+    if (blamed !== undefined && reputation.invalid(blamed) === "banned") banned.add(blamed.toLowerCase());
   }
   if (banned.size > 0)
     mempool.removeIncluded(
       mempool
         .pending()
-        .filter((p) => banned.has(p.sender))
+        .filter(
+          (p) => banned.has(p.sender.toLowerCase()) || banned.has(p.tx.envelope.paymaster?.address ?? ""),
+        )
         .map((p) => p.hash),
     );
 }

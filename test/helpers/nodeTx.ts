@@ -13,6 +13,7 @@ export interface RawTxOptions {
   nonceKey?: bigint;
   gasLimit?: bigint;
   priorityFee?: bigint;
+  maxFee?: bigint;
 }
 
 /** A raw envelope from dev account `devIndex` running `calls`. */
@@ -23,7 +24,7 @@ export function callsRaw(options: RawTxOptions, calls: Call[]): Uint8Array {
     nonceKey: options.nonceKey ?? 0n,
     nonceSequence: options.sequence,
     gasLimit: options.gasLimit ?? 2_000_000n,
-    maxFee: 10n,
+    maxFee: options.maxFee ?? 10n,
     priorityFee: options.priorityFee ?? 1n,
     calls,
     auth: new Uint8Array(0),

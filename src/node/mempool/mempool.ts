@@ -210,7 +210,7 @@ export class Mempool<T> {
    * across flows, each flow in sequence order from the chain's next one, within
    * `maxGas`/`maxCount`. See {@link selectReady}.
    */
-  ready(nextSequence: NextSequence, options: ReadyOptions): PoolTx<T>[] {
+  ready(nextSequence: NextSequence, options: ReadyOptions<T>): PoolTx<T>[] {
     return selectReady(this.queues(), nextSequence, options);
   }
 

@@ -8,11 +8,17 @@ import type { SenderQueue } from "./senderQueue.js";
 export type NextSequence = (sender: string, nonceKey: bigint) => bigint;
 
 /** Bounds of one block's selection. */
-export interface ReadyOptions {
+export interface ReadyOptions<T = unknown> {
   /** Gas available: the sum of the selected transactions' gasLimit stays at or below it. */
   maxGas: number;
   /** Most transactions selected. */
   maxCount: number;
+  /**
+   * Whether a transaction may go in this block at all (the producer's: its maxFee covers the
+   * block's base fee). One that may not is skipped with the rest of its queue, like one over
+   * the gas left: it stays in the pool for a later block (or expiry, or eviction).
+   */
+  eligible?: (tx: PoolTx<T>) => boolean;
 }
 
 interface Head<T> {
@@ -25,7 +31,8 @@ interface Head<T> {
  * Selects transactions for a block. Per queue only the run of consecutive sequences starting
  * at the chain's next one is ready. Queue heads are merged by {@link selectsBefore}; taking a
  * head exposes the queue's next one. A head whose gasLimit exceeds the gas left is skipped
- * together with the rest of its queue (they cannot run before it), and selection goes on
+ * together with the rest of its queue (they cannot run before it), and so is one that is not
+ * `eligible`; selection goes on
  * with the other queues until `maxCount` or no head is left.
  *
  * O(s) to find the s queues' heads plus O(k log s) for k selected.
@@ -33,7 +40,7 @@ interface Head<T> {
 export function selectReady<T>(
   queues: Iterable<SenderQueue<T>>,
   nextSequence: NextSequence,
-  options: ReadyOptions,
+  options: ReadyOptions<T>,
 ): PoolTx<T>[] {
   const { maxGas, maxCount } = options;
   if (typeof maxGas !== "number" || Number.isNaN(maxGas) || maxGas < 0) {
@@ -58,7 +65,8 @@ export function selectReady<T>(
   while (out.length < maxCount) {
     const head = heap.pop();
     if (head === undefined) break;
-    if (head.tx.gasLimit > gasLeft) continue; // skip it and, by not pushing its successor, its queue
+    // Skip it and, by not pushing its successor, its queue.
+    if (head.tx.gasLimit > gasLeft || options.eligible?.(head.tx) === false) continue;
     out.push(head.tx);
     gasLeft -= head.tx.gasLimit;
     const pos = head.pos + 1;
