@@ -31,6 +31,7 @@ program
   .addHelpText(
     "after",
     `
+Your own contracts: weft init <dir> (docs/tutorial.md), then weft build, weft test, weft deploy there.
 Start a node first (npm start, or weft node), then in another terminal:
   weft keys new alice && weft account create alice --from dev0
   weft send 0x00000000000000000000000000000000000000ab 1.5 --from alice

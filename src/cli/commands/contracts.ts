@@ -1,5 +1,6 @@
 /** `weft build`, `weft deploy`, `weft call` (read-only) and `weft tx` (a method as a transaction). */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -12,6 +13,8 @@ import { EXIT, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../../../../scripts/build-contracts.mjs", import.meta.url));
+/** This repository's contract sources (absent from the installed package). */
+const REPO_CONTRACTS = fileURLToPath(new URL("../../../../contracts/src/", import.meta.url));
 
 export function addContractCommands(program: Command): void {
   program
@@ -26,6 +29,11 @@ export function addContractCommands(program: Command): void {
         await buildProject(project, { names, force: opts.force === true });
         return;
       }
+      // An installed package has no contract sources of its own: only a project has contracts to build.
+      if (!existsSync(REPO_CONTRACTS))
+        throw new UsageError("not inside a Weft project (no weft.json here or above): nothing to build", [
+          "create one with: weft init <dir>",
+        ]);
       const flags = opts.force === true ? ["--force"] : [];
       const result = spawnSync(process.execPath, [BUILD_SCRIPT, ...flags, ...names], { stdio: "inherit" });
       if (result.status !== 0) process.exitCode = EXIT.failed;

@@ -68,6 +68,9 @@ describe("the packed weft package in a project outside the repository", () => {
       app,
     );
     assert.equal(install.code, 0, install.said);
+    const outside = weft("build");
+    assert.equal(outside.code, 2, `outside a project there is nothing to build: ${outside.said}`);
+    assert.match(outside.err, /weft init/);
     writeFileSync(join(app, "README.md"), "# mine\n");
     const created = weft("init");
     assert.equal(created.code, 0, created.said);
