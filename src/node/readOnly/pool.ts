@@ -51,6 +51,9 @@ export const DEFAULT_READ_ONLY: Readonly<ReadOnlySettings> = {
   maxQueuePerClient: 100,
 };
 
+/** Workers replaced in a row (each died before answering a job) before the pool gives up. */
+const MAX_RESPAWNS = 3;
+
 /** JSON-RPC code of a refusal to run a job now (the same as the server's rate limit). */
 export const RETRY_LATER = -32005;
 
@@ -74,6 +77,10 @@ export class ReadOnlyPool {
   private readonly queues = new Map<string, Waiting[]>();
   private queued = 0;
   private closed = false;
+  /** Workers that died in a row without answering a job; past `MAX_RESPAWNS` the pool gives up. */
+  private deaths = 0;
+  /** Why the pool gave up (every job is then refused with it). */
+  private broken: Error | undefined;
   readonly budgets: TimeBudgets;
 
   constructor(
@@ -91,6 +98,7 @@ export class ReadOnlyPool {
 
   /** Runs `job` for `client` when its turn comes; refusals are outcomes, node faults reject. */
   run(client: string, job: ReadOnlyJob): Promise<JobOutcome> {
+    if (this.broken !== undefined) return Promise.reject(this.broken);
     const { maxQueue, maxQueuePerClient } = this.settings;
     const waiting = this.queues.get(client);
     if (this.closed || this.queued >= maxQueue || (waiting?.length ?? 0) >= maxQueuePerClient)
@@ -213,10 +221,20 @@ export class ReadOnlyPool {
       job?.reject(error);
       const at = this.slots.indexOf(slot);
       if (this.closed || at < 0) return;
-      // Replace the dead worker so that the pool keeps its size.
       this.slots.splice(at, 1);
       const idleAt = this.idle.indexOf(slot);
       if (idleAt >= 0) this.idle.splice(idleAt, 1);
+      if (++this.deaths > MAX_RESPAWNS) {
+        // A worker that cannot even start (say, the database will not open) is not retried forever.
+        this.broken = new Error(
+          `read-only workers keep dying: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        for (const list of this.queues.values()) for (const w of list) w.reject(this.broken);
+        this.queues.clear();
+        this.queued = 0;
+        return;
+      }
+      // Replace the dead worker so that the pool keeps its size.
       const fresh = this.workerSlot();
       this.slots.push(fresh);
       this.idle.push(fresh);
@@ -226,6 +244,7 @@ export class ReadOnlyPool {
       if (current?.id !== reply.id) return;
       const job = current;
       current = undefined;
+      this.deaths = 0;
       job.resolve(reply);
     });
     worker.on("error", (error) => fail(error));

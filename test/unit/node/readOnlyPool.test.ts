@@ -203,4 +203,29 @@ describe("read-only execution pool", () => {
     assert.equal(refused.error.code, -32005);
     assert.ok((await running).ok && (await waiting).ok);
   });
+
+  it("gives up, loudly, on workers that cannot start instead of respawning them forever", async () => {
+    const chain = node.running.node;
+    const pool = new ReadOnlyPool(
+      {
+        dataDir: "/dev/null/no-database-here",
+        chainId: chain.options.chainId,
+        feeRecipient: chain.options.feeRecipient,
+        minBaseFee: chain.minBaseFee,
+        nowMs: () => Date.now(),
+        inline: () => ({ vm: chain.vm, read: (k) => chain.state.get(k), block: chain.nextBlock() }),
+      },
+      { ...DEFAULT_READ_ONLY, workers: 1 },
+    );
+    pools.push(pool);
+    const failures: string[] = [];
+    for (let i = 0; i < 10 && !failures.some((f) => /keep dying/.test(f)); i++) {
+      await pool.run("c", call(wusd, "symbol")).then(
+        () => assert.fail("a job ran without a database"),
+        (error: unknown) => failures.push(String(error)),
+      );
+    }
+    assert.match(failures.at(-1) ?? "", /read-only workers keep dying: .*no-database-here/);
+    await assert.rejects(pool.run("d", call(wusd, "symbol")), /keep dying/);
+  });
 });
