@@ -9,10 +9,16 @@
  * The receipt bound. Everything a block's receipts carry (return data, events) is stored,
  * indexed and served, so a block may hold at most `maxBlockReceiptBytes` of it
  * (`receiptBytes`). Execution runs the whole candidate list at once, so the bound is
- * applied after it: if the receipts up to transaction i cross the bound, the block is cut
- * before i and re-executed (the prefix's results are the same, its write set is not) and
- * the rest waits for a later block; if transaction 0 alone crosses it, that transaction
- * can never fit and is dropped. The VM's per-transaction caps keep both rare.
+ * applied after it: a transaction whose receipt alone crosses the bound can never fit, so
+ * it is dropped wherever it stands (and its sender charged, `producer.ts`), and the rest is
+ * executed again; otherwise, if the receipts up to transaction i cross the bound, the block
+ * is cut before i and its prefix executed again (the prefix's results are the same, but
+ * the engine returns only the whole block's write set) and the rest waits for a later
+ * block. A deferred transaction is thus executed once per block, and a block at most twice
+ * for a cut. The VM's per-transaction caps (`MAX_RETURN_BYTES`, `MAX_TX_EVENT_BYTES`) keep a
+ * receipt under 350 KB, far below the default bound of 16 MiB, so only a node configured
+ * with a smaller bound drops any, and a cut takes some 50 transactions of maximal events,
+ * all paying their fees.
  */
 import type { BlockContext } from "../chain/blockContext.js";
 import type { Receipt } from "../chain/receipt.js";
@@ -84,7 +90,11 @@ export interface DroppedTx {
   sender: string;
   /** The paymaster that sponsors it, if one does. */
   paymaster?: string;
-  /** `invalid`: invalid at execution; `bound`: its receipt alone is over the block's bound; `fault`: it made the block fail. */
+  /**
+   * `invalid`: invalid at execution; `bound`: its receipt alone is over the block's bound
+   * (its sender is charged in reputation); `fault`: it made the block fail (nobody is
+   * charged: the failure may be the node's own).
+   */
   cause: "invalid" | "bound" | "fault";
   reason: string;
 }
@@ -121,13 +131,18 @@ export async function buildBlock(
     result = await deps.executor.executeBlock(deps.state, txs, ctx);
     const cut = firstOverBound(result.receipts, deps.maxBlockReceiptBytes);
     if (cut === undefined) break;
-    if (cut === 0) {
-      const bytes = receiptBytes(result.receipts[0] as Receipt);
+    // Wherever it stands, one whose receipt alone is over the bound can never fit: dropped
+    // (not deferred, or every later block would execute it again).
+    const tooBig = new Set<number>();
+    result.receipts.forEach((r, i) => {
+      const bytes = receiptBytes(r);
+      if (bytes <= deps.maxBlockReceiptBytes) return;
+      const p = run[i] as PoolTx<PendingTx>;
       const reason = `its receipt holds ${bytes} bytes of return data and events, more than a whole block may (${deps.maxBlockReceiptBytes})`;
-      const first = run[0] as PoolTx<PendingTx>;
-      dropped.push({ hash: first.hash, sender: first.sender, cause: "bound", reason });
-      run = run.slice(1);
-    } else run = run.slice(0, cut);
+      dropped.push({ hash: p.hash, sender: p.sender, cause: "bound", reason });
+      tooBig.add(i);
+    });
+    run = tooBig.size > 0 ? run.filter((_, i) => !tooBig.has(i)) : run.slice(0, cut);
   }
   const t1 = performance.now();
 

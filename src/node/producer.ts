@@ -182,14 +182,16 @@ export type { BuildDeps };
  * Whoever is at fault for a transaction invalid at execution loses reputation
  * (`invalidParty`): its sender for its own balance, nonce or account's validation; its
  * paymaster when that cannot pay or refuses; nobody for the block's base fee (selection
- * leaves such transactions in the pool anyway). One that becomes banned has the pending
+ * leaves such transactions in the pool anyway). The sender of one whose receipt alone is over
+ * the block's bound (`bound`) is charged too; a transaction found at `fault` is not (the
+ * failure may be the node's). One that becomes banned has the pending
  * transactions it sends or sponsors dropped.
  */
 function charge(reputation: SenderReputation, mempool: Mempool<PendingTx>, built: BuiltBlock): void {
   // Wall-clock time (the reputation's default), not the block's, which dev mode can move.
   const banned = new Set<string>();
   for (const d of built.dropped) {
-    const party = d.cause === "invalid" ? invalidParty(d.reason) : undefined;
+    const party = d.cause === "invalid" ? invalidParty(d.reason) : d.cause === "bound" ? "sender" : undefined;
     const blamed = party === "sender" ? d.sender : party === "paymaster" ? d.paymaster : undefined;
     if (blamed !== undefined && reputation.invalid(blamed) === "banned") banned.add(blamed.toLowerCase());
   }

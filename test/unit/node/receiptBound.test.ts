@@ -128,6 +128,44 @@ describe("receipt bounds", () => {
     }
   });
 
+  it("one too big alone is dropped wherever it stands in its block, not executed again block after block", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-bound-"));
+    const executed: string[][] = [];
+    try {
+      const node = await ChainNode.open(
+        options(dir, {
+          maxBlockReceiptBytes: 100_000,
+          faults: (stage, hashes) => {
+            if (stage === "execute") executed.push([...hashes]);
+          },
+        }),
+      );
+      try {
+        const flood = await deployFlood(node, new Dev(node, 0));
+        const wusd = node.genesis.contracts.wusd as Address;
+        const small = new Dev(node, 1).transfer(wusd); // first in the block
+        const bigDev = new Dev(node, 2);
+        const big = bigDev.flood(flood, 8, 16_000); // ~128 KB of events: over the bound alone
+        executed.length = 0;
+        const block = await node.produceNow();
+        assert.deepEqual(block?.block.txHashes, [small]);
+        assert.deepEqual(
+          block?.dropped.map((d) => [d.hash, d.cause]),
+          [[big, "bound"]],
+        );
+        assert.equal(node.mempool.get(big), undefined, "dropped, not deferred");
+        assert.equal(node.reputation.score(bigDev.address), 1, "its sender is charged");
+        // Executed once with it, once without it; no later block executes it again.
+        assert.deepEqual(executed, [[small, big], [small]]);
+        checkRoots(node);
+      } finally {
+        await node.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a transaction emitting events with 320M gas does not stop the chain", {
     timeout: 300_000,
   }, async () => {
