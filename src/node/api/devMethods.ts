@@ -23,6 +23,9 @@ import { address, amount, bytes, object, positional, u64 } from "./params.js";
 import { callsOf } from "./stateMethods.js";
 
 /** JSON-RPC codes of dev mode's refusals. */
+/** Largest balance `dev_setBalance` sets: half the u128 range, the other half is headroom. */
+export const MAX_DEV_BALANCE = (1n << 127n) - 1n;
+
 export const DEV_ERROR_CODES = {
   /** The node does not run in dev mode (`--dev off`, or a chain without the development genesis). */
   DEV_MODE_OFF: -32040,
@@ -150,7 +153,14 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
     /** [address, amount] → the block that set it: the address's native balance becomes `amount`. */
     async dev_setBalance(params) {
       const [who, value] = positional(params, 2, 2, "[address, amount]");
-      return editBlock({ writes: balanceWrites(address(who, "address"), amount(value, "amount")) });
+      const balance = amount(value, "amount");
+      // Headroom: fees and transfers credited to it must not overflow u128 (a fee recipient
+      // at 2^128 - 1 would make every tipped transaction fail its block).
+      if (balance > MAX_DEV_BALANCE)
+        throw invalidParams(
+          `amount: at most 2^127 - 1 (${MAX_DEV_BALANCE}), so that what is credited to the address cannot overflow a u128 balance; got ${balance}`,
+        );
+      return editBlock({ writes: balanceWrites(address(who, "address"), balance) });
     },
     /** [address, wasmHex] → the block that set it, with the code hash: the address runs this code ("0x": no code). */
     async dev_setCode(params) {

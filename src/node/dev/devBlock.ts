@@ -15,13 +15,14 @@ import { executeSequential } from "../../engine/sequential.js";
 import type { TxExecutor } from "../../engine/types.js";
 import type { WriteSet } from "../../state/storage.js";
 import type { ChainNode } from "../chainNode.js";
-import type { ProducedBlock } from "../producer.js";
+import { MAX_BLOCK_RECEIPT_BYTES, type ProducedBlock } from "../producer.js";
 import { encodeBlock } from "../store/encodeBlock.js";
 import {
   type BlockHeader,
   blockHash,
   type Hex,
   hex,
+  receiptBytes,
   receiptsRoot,
   receiptToJson,
   type StoredBlock,
@@ -52,6 +53,13 @@ export function commitDevBlock(node: ChainNode, content: DevBlockContent = {}): 
   }
   const invalid = receipts.findIndex((r) => r.status === "invalid");
   if (invalid >= 0) throw new DevBlockError(receipts[invalid]?.invalidReason ?? "invalid transaction");
+  // The producer's receipt bound (`buildBlock.ts`) holds for dev blocks too.
+  const bound = node.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES;
+  const bytes = receipts.reduce((sum, r) => sum + receiptBytes(r), 0);
+  if (bytes > bound)
+    throw new DevBlockError(
+      `its receipts hold ${bytes} bytes of return data and events, more than a block may (${bound})`,
+    );
 
   const t0 = performance.now();
   const root = node.tree.update(writeSet);
