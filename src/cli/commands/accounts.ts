@@ -32,6 +32,13 @@ async function createAndSave(
 ): Promise<void> {
   const params = { factory, account: spec };
   const address = counterfactualAddress(params);
+  if ((await ctx.client.getAccount(address)).codeHash !== null) {
+    if (entry.account !== address)
+      saveKey(keystoreDir(ctx.options.keystore), { ...entry, account: address }, true);
+    throw new UsageError(`${entry.name} already has its ${spec.kind} account at ${address}: nothing sent`, [
+      `use it with --from ${entry.name}; send it coin with: weft send ${address} <amount> --from ${opts.from}`,
+    ]);
+  }
   const payer = await signerFor(ctx, opts.from);
   const funded = amountOf(opts.fund, 18, false, "--fund");
   const done = ctx.out.progress(`creating ${spec.kind} account ${address}`);

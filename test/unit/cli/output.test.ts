@@ -53,6 +53,16 @@ describe("weft CLI output", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("account create a second time says the account exists, sends nothing and exits 2", () => {
+    assert.equal(weft("keys", "new", "again").code, 0);
+    const first = weft("account", "create", "again", "--from", "dev0");
+    assert.equal(first.code, 0, first.err);
+    const second = weft("account", "create", "again", "--from", "dev0");
+    assert.equal(second.code, 2, second.err);
+    assert.match(second.err, /again already has its ed25519 account at 0x[0-9a-f]{40}: nothing sent/);
+    assert.match(second.err, /weft send 0x[0-9a-f]{40} <amount> --from dev0/);
+  });
+
   it("calls and sends to genesis contracts by name, and to deployed shipped code by address, without --abi", () => {
     const byName = weft("--json", "call", "wusd", "decimals");
     assert.equal(byName.code, 0, byName.err);
