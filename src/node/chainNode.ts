@@ -40,7 +40,7 @@ import {
 } from "./producer.js";
 import { DEFAULT_READ_ONLY, ReadOnlyPool, type ReadOnlySettings } from "./readOnly/pool.js";
 import { type ReputationConfig, SenderReputation } from "./reputation.js";
-import { type ChainDb, openChainDb } from "./store/chainDb.js";
+import { type ChainDb, damageError, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
 import { type DataDirLock, lockDataDir } from "./store/dirLock.js";
 import { encodeBlock } from "./store/encodeBlock.js";
@@ -234,7 +234,8 @@ export class ChainNode {
     } catch (error) {
       await db?.close();
       lock.release();
-      throw error;
+      // A page LMDB cannot read (zeroed, overwritten): the typed damage error naming the file.
+      throw damageError(options.dataDir, error) ?? error;
     }
   }
 

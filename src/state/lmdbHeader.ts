@@ -9,8 +9,16 @@
  * a 24-byte header: page number (u64), transaction id (u64), pad (u16), flags (u16, the
  * meta page flag is 0x08), then u32. The meta record follows: magic (u32, 0xBEEFC0DE),
  * format version (u32, low 16 bits), the fixed-map address (u64), the map size (u64), then
- * the free-page database record, whose first u32 is the page size. Page 1 starts at that
- * page size. An empty or missing file is a database not yet created and passes.
+ * the free-page database record, whose first u32 is the page size, and the main database
+ * record (two 48-byte records), then the last page number in use (u64, page offset 144) and
+ * the transaction id (u64, page offset 152). Page 1 starts at that page size.
+ *
+ * A commit writes its pages before the meta page that names them, so the file always holds
+ * pages 0 to the newest meta's last page: a file shorter than that was truncated (cut by a
+ * copy, a full disk, a restore) and LMDB would crash on the first read beyond its end (a bus
+ * error). A missing file is a database not yet created and passes. An empty file is
+ * refused too: LMDB writes both meta pages when it creates the file, so a 0-byte data file
+ * is one that was truncated, and opening it would silently start a new, empty database.
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
@@ -24,7 +32,9 @@ const DATA_VERSION = 2;
 const MAGIC_OFFSET = PAGE_HEADER_BYTES;
 const VERSION_OFFSET = PAGE_HEADER_BYTES + 4;
 const PAGE_SIZE_OFFSET = PAGE_HEADER_BYTES + 24;
-const META_BYTES = 128;
+const LAST_PAGE_OFFSET = PAGE_HEADER_BYTES + 120;
+const TXN_ID_OFFSET = PAGE_HEADER_BYTES + 128;
+const META_BYTES = TXN_ID_OFFSET + 8;
 
 /** The data file LMDB uses for `path`: `path` itself when it has an extension, else `path/data.mdb`. */
 export function lmdbDataFile(path: string): string {
@@ -50,9 +60,18 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
   return out.subarray(0, n);
 }
 
+/** The last page number the newer (by transaction id) of two valid meta pages records. */
+function lastPageOf(page0: Uint8Array, page1: Uint8Array): bigint {
+  const at = (page: Uint8Array, offset: number) =>
+    new DataView(page.buffer, page.byteOffset, page.byteLength).getBigUint64(offset, true);
+  const newer = at(page1, TXN_ID_OFFSET) > at(page0, TXN_ID_OFFSET) ? page1 : page0;
+  return at(newer, LAST_PAGE_OFFSET);
+}
+
 /**
  * Throws `StateError` `CORRUPT_FILE` naming the file unless both meta pages of the LMDB
- * data file for `path` are valid (a missing or empty file passes: LMDB will create it).
+ * data file for `path` are valid and the file holds every page they record (a missing file
+ * passes: LMDB will create it; an empty one does not, see the module comment).
  * @example checkLmdbFile(".weft/data") // before open({ path: ".weft/data" })
  */
 export function checkLmdbFile(path: string): void {
@@ -63,7 +82,10 @@ export function checkLmdbFile(path: string): void {
   } catch {
     return;
   }
-  if (size === 0) return;
+  if (size === 0)
+    fail(file, [
+      "the file is empty (0 bytes), but LMDB writes its meta pages when it creates it: it was cut short",
+    ]);
   const problems: string[] = [];
   const fd = openSync(file, "r");
   try {
@@ -77,16 +99,52 @@ export function checkLmdbFile(path: string): void {
       else if (size < 2 * pageSize)
         problems.push(`the file is ${size} bytes, shorter than its two ${pageSize}-byte meta pages`);
       else {
-        const bad1 = metaProblem(readAt(fd, pageSize, META_BYTES));
+        const page1 = readAt(fd, pageSize, META_BYTES);
+        const bad1 = metaProblem(page1);
         if (bad1 !== undefined) problems.push(`meta page 1 ${bad1}`);
+        else {
+          const needed = (lastPageOf(page0, page1) + 1n) * BigInt(pageSize);
+          if (BigInt(size) < needed)
+            problems.push(
+              `the file is ${size} bytes, but its meta pages record ${needed} bytes of pages (it was cut short)`,
+            );
+        }
       }
     }
   } finally {
     closeSync(fd);
   }
-  if (problems.length > 0)
-    throw new StateError(
-      "CORRUPT_FILE",
-      `${file} is not a valid LMDB data file: ${problems.join("; ")}. The database is damaged: restore it from a backup (or start a new data directory); the node will not open it`,
-    );
+  if (problems.length > 0) fail(file, problems);
+}
+
+function fail(file: string, problems: string[]): never {
+  throw new StateError(
+    "CORRUPT_FILE",
+    `${file} is not a valid LMDB data file: ${problems.join("; ")}. The database is damaged: restore it from a backup (or start a new data directory); the node will not open it`,
+  );
+}
+
+/** LMDB's error codes for a damaged data file (lmdb.h): a page missing or of the wrong kind, a failed environment. */
+const DAMAGE_CODES = new Map<number, string>([
+  [-30797, "MDB_PAGE_NOTFOUND"],
+  [-30796, "MDB_CORRUPTED"],
+  [-30795, "MDB_PANIC"],
+  [-30793, "MDB_INVALID"],
+  [-30784, "MDB_INCOMPATIBLE"],
+  [-30782, "MDB_BAD_TXN"],
+  [-30779, "MDB_PROBLEM"],
+  [-30778, "MDB_BAD_CHECKSUM"],
+]);
+
+/**
+ * True when `error` is the `lmdb` package reporting a damaged data file (its errors carry
+ * LMDB's negative code in `code`, and a message starting with the code's name), so a caller
+ * can turn it into its own typed damage error.
+ * @example catch (e) { if (isLmdbDamage(e)) throw new ChainDbError("CORRUPT_FILE", ...); }
+ */
+export function isLmdbDamage(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "number" && DAMAGE_CODES.has(code)) return true;
+  return [...DAMAGE_CODES.values()].some((name) => error.message.startsWith(`${name}:`));
 }

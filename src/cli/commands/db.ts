@@ -45,7 +45,7 @@ export function addDbCommands(program: Command): void {
   const db = program.command("db").description("inspect a node's chain database on disk");
   db.command("check")
     .description(
-      "check every record of a chain database: the state root recomputed from the whole state, Merkle hash links, block links, tx and receipt roots; exits 5 when anything is wrong (refuses while a node runs on the directory)",
+      "check every record of a chain database: the state root recomputed from the whole state, Merkle hash links, block links, tx and receipt roots; exits 5 when anything is wrong, 2 when there is no chain (refuses while a node runs on the directory)",
     )
     .option(
       "--dir <dir>",
@@ -57,6 +57,10 @@ export function addDbCommands(program: Command): void {
       const dir = resolve(opts.dir);
       if (!existsSync(lmdbDataFile(dir))) throw new UsageError(`no chain database in ${dir}`);
       const report = await checkDir(dir);
+      if (report.ok && report.head === undefined)
+        throw new UsageError(
+          `no chain in ${dir}: the database holds no blocks (no node has made a genesis block in it)`,
+        );
       const c = report.checked;
       ctx.out.result({ dir, ...report }, () => [
         `${report.ok ? "ok" : "DAMAGED"}: ${dir}${report.head === undefined ? "" : ` (head block ${report.head})`}`,

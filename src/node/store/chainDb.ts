@@ -27,7 +27,7 @@
 import { mkdirSync } from "node:fs";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { utf8 } from "../../codec/bytes.js";
-import { checkLmdbFile } from "../../state/lmdbHeader.js";
+import { checkLmdbFile, isLmdbDamage, lmdbDataFile } from "../../state/lmdbHeader.js";
 import { lmdbStorage } from "../../state/lmdbStore.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
@@ -93,6 +93,19 @@ export class ChainDbError extends Error {
   }
 }
 
+/**
+ * `ChainDbError` `CORRUPT_FILE` for an LMDB error that says the data file in `dir` is
+ * damaged (a page missing or of the wrong kind: `isLmdbDamage`), else undefined.
+ */
+export function damageError(dir: string, error: unknown): ChainDbError | undefined {
+  if (!isLmdbDamage(error)) return undefined;
+  return new ChainDbError(
+    "CORRUPT_FILE",
+    `${lmdbDataFile(dir)} is damaged: LMDB reports ${error.message}. Restore it from a backup (or start a new data directory); the node will not use it`,
+    { cause: error },
+  );
+}
+
 /** The named databases `scan` can walk. */
 export type ChainDbName =
   | "state"
@@ -133,7 +146,14 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
       cause: error,
     });
   }
-  const sub = (name: string): Bin => root.openDB({ name, keyEncoding: "binary", encoding: "binary" }) as Bin;
+  const sub = (name: string): Bin => {
+    try {
+      return root.openDB({ name, keyEncoding: "binary", encoding: "binary" }) as Bin;
+    } catch (error) {
+      void root.close();
+      throw damageError(dir, error) ?? error;
+    }
+  };
   const stateDb = sub("state");
   const merkleDb = sub("merkle");
   const blocks = sub("blocks");
@@ -163,6 +183,8 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
     headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
   } catch (error) {
     void root.close();
+    const damage = damageError(dir, error);
+    if (damage !== undefined) throw damage;
     throw new ChainDbError(
       "CORRUPT_RECORD",
       `the head record in ${dir} is not valid JSON: ${String(error)}`,

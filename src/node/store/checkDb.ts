@@ -13,9 +13,11 @@
  * - the indexes: for every log of every receipt an entry under its address and one under
  *   each topic, for every transaction one under each account it touches, and no other entry;
  * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
- * Every problem is collected (none throws), so one run lists all the damage.
+ * Every problem is collected (none throws), so one run lists all the damage. A damaged
+ * page LMDB cannot read (`isLmdbDamage`) ends the check there, reported as a problem.
  */
 import { keccak256 } from "../../codec/hash.js";
+import { isLmdbDamage } from "../../state/lmdbHeader.js";
 import { checkStoredTree, stateRootFrom } from "../../state/merkle/index.js";
 import { partiesOf } from "./accountIndex.js";
 import type { ChainDb } from "./chainDb.js";
@@ -64,6 +66,18 @@ export function checkChainDb(db: ChainDb): DbCheckReport {
   const started = performance.now();
   const problems: string[] = [];
   const checked = { stateRecords: 0, merkleNodes: 0, blocks: 0, txs: 0, receipts: 0 };
+  let head: number | undefined;
+  try {
+    head = checkAll(db, problems, checked);
+  } catch (error) {
+    if (!isLmdbDamage(error)) throw error;
+    problems.push(`the data file is damaged: LMDB reports ${error.message} (the check stopped there)`);
+  }
+  return { ok: problems.length === 0, head, checked, problems, ms: performance.now() - started };
+}
+
+/** The checks of `checkChainDb`, adding to `problems` and `checked`; returns the head's number. */
+function checkAll(db: ChainDb, problems: string[], checked: DbCheckReport["checked"]): number | undefined {
   const guard = <T>(what: string, read: () => T): T | undefined => {
     try {
       return read();
@@ -77,7 +91,7 @@ export function checkChainDb(db: ChainDb): DbCheckReport {
     for (const name of ["state", "merkle", "blocks", "txs"] as const)
       if (count(db.scan(name)) > 0)
         problems.push(`there is no head block, but the ${name} database has records`);
-    return { ok: problems.length === 0, head: undefined, checked, problems, ms: performance.now() - started };
+    return undefined;
   }
 
   const fromScratch = hex(stateRootFrom(db.state.iterate("")));
@@ -118,7 +132,7 @@ export function checkChainDb(db: ChainDb): DbCheckReport {
     problems.push(`${storedTxs} transactions are stored, the blocks hold ${chain.txs}`);
   if (storedReceipts !== chain.txs)
     problems.push(`${storedReceipts} receipts are stored, the blocks hold ${chain.txs} transactions`);
-  return { ok: problems.length === 0, head: head.number, checked, problems, ms: performance.now() - started };
+  return head.number;
 }
 
 /** Walks blocks 0..head, checking each one's links, roots, transactions and receipts. */

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -105,6 +105,40 @@ describe("chain database check", () => {
       human.out,
       /^ok: .* \(head block 2\)\nchecked \d+ state records, \d+ Merkle nodes, 3 blocks/,
     );
+  });
+
+  it("a page LMDB cannot read (zeroed) is damage: db check exits 5, the node refuses, by name", () => {
+    const dir = copy();
+    const file = join(dir, "data.mdb");
+    const page = readFileSync(file).readUInt32LE(48); // the page size meta page 0 records
+    const fd = openSync(file, "r+");
+    try {
+      writeSync(fd, new Uint8Array(page), 0, page, 2 * page); // page 2: the first page after the meta pages
+    } finally {
+      closeSync(fd);
+    }
+    const { code, report } = dbCheck(dir);
+    assert.equal(code, 5, JSON.stringify(report));
+    assert.equal(report.ok, false);
+    assert.ok(
+      report.problems.some((p) => /^the data file is damaged: LMDB reports MDB_[A-Z_]+: /.test(p)),
+      report.problems.join("\n"),
+    );
+    const node = spawnSync(process.execPath, [CLI, "node", "--data-dir", dir, "--port", "0"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(node.status, 1, node.stderr);
+    assert.ok(node.stderr.includes(`weft: ${file} is damaged: LMDB reports MDB_`), node.stderr);
+  });
+
+  it("an empty database (opened, no genesis yet) has no chain: db check exits 2, not ok", async () => {
+    const dir = join(base, "empty");
+    await openChainDb(dir).close();
+    const r = dbCheck(dir, false);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.equal(r.out, "");
+    assert.match(r.err, new RegExp(`no chain in ${dir}: the database holds no blocks`));
   });
 
   it("a byte flipped in a stored balance is reported, exits 5, and a full-check startup refuses", async () => {

@@ -2,7 +2,8 @@
  * A damaged LMDB meta page is refused with a clear error, never a crash. The `lmdb`
  * package segfaults on a zeroed first meta page, so every open happens in a child process
  * here: the parent survives, and sees the child's exit code and message. Copies of a real
- * chain database get meta page 0, page 1 or both zeroed, or the file cut short.
+ * chain database get meta page 0, page 1 or both zeroed, or the file cut short (inside the
+ * meta pages, to half, to 0 bytes).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -13,6 +14,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   truncateSync,
   writeSync,
 } from "node:fs";
@@ -55,12 +57,18 @@ describe("LMDB meta pages", () => {
   });
   after(() => rmSync(base, { recursive: true, force: true }));
 
-  it("a clean file passes; a missing or empty one is a database not yet created", () => {
+  it("a clean file passes; a missing one is a database not yet created", () => {
     checkLmdbFile(clean);
     checkLmdbFile(join(base, "nowhere"));
   });
 
-  const cases: Array<{ name: string; damage: (file: string) => void; problem: string }> = [
+  /** The data file's size in whole pages, halved: far below the last page its meta pages record. */
+  const half = (file: string) => Math.floor(statSync(file).size / PAGE / 2) * PAGE;
+  const cases: Array<{
+    name: string;
+    damage: (file: string) => void;
+    problem: string | ((file: string) => string);
+  }> = [
     { name: "meta page 0 zeroed", damage: (f) => zeroPages(f, [0]), problem: "meta page 0 is all zeros" },
     { name: "meta page 1 zeroed", damage: (f) => zeroPages(f, [1]), problem: "meta page 1 is all zeros" },
     {
@@ -73,13 +81,28 @@ describe("LMDB meta pages", () => {
       damage: (f) => truncateSync(f, PAGE + 100),
       problem: `the file is ${PAGE + 100} bytes, shorter than its two ${PAGE}-byte meta pages`,
     },
+    {
+      // LMDB read past the end of the mapped file: the process died of SIGBUS.
+      name: "the file cut to half",
+      damage: (f) => truncateSync(f, half(f)),
+      problem: (f) =>
+        `the file is ${half(f)} bytes, but its meta pages record ${statSync(f).size} bytes of pages (it was cut short)`,
+    },
+    {
+      // LMDB took it for a new database: db check said ok, the node started a new chain.
+      name: "the file cut to 0 bytes",
+      damage: (f) => truncateSync(f, 0),
+      problem:
+        "the file is empty (0 bytes), but LMDB writes its meta pages when it creates it: it was cut short",
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: refused by name, in the node and in db check, no crash`, () => {
       const dir = copy();
       const file = join(dir, "data.mdb");
+      const problem = typeof c.problem === "string" ? c.problem : c.problem(file);
       c.damage(file);
-      const message = `${file} is not a valid LMDB data file: ${c.problem}`;
+      const message = `${file} is not a valid LMDB data file: ${problem}`;
       assert.throws(
         () => checkLmdbFile(dir),
         (e: unknown) => e instanceof StateError && e.code === "CORRUPT_FILE" && e.message.startsWith(message),
