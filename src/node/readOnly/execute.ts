@@ -180,12 +180,19 @@ function runEstimate(ctx: ReadOnlyContext, job: EstimateJob): EstimateResult {
       const outcome = runBatchCall(vm, block, state, sender, call as Call, ctx.gasCap);
       gasUsed += outcome.gasUsed;
       if (outcome.status !== "success")
-        throw new Refusal(`call to ${call.target}.${call.method} fails: ${outcome.status}`, {
+        throw new Refusal(`${describeBatchCall(call as Call)} fails: ${outcome.status}`, {
           output: hex(outcome.data),
         });
     }
   }
   return { gasUsed, gasLimit: Math.min(MAX_TX_GAS, Math.ceil(gasUsed * ESTIMATE_MARGIN)) };
+}
+
+/** A call as people read it: a coin transfer (no method) or `target.method`. */
+function describeBatchCall(call: Call): string {
+  return call.method === ""
+    ? `coin transfer of ${call.value} (smallest units) to ${call.target}`
+    : `call to ${call.target}.${call.method}`;
 }
 
 let ed25519CodeHash: string | undefined;

@@ -63,6 +63,15 @@ describe("weft CLI output", () => {
     assert.match(second.err, /weft send 0x[0-9a-f]{40} <amount> --from dev0/);
   });
 
+  it("a coin send the account cannot afford names the coin transfer, not a call to `address.`", () => {
+    assert.equal(weft("keys", "new", "poor").code, 0);
+    assert.equal(weft("account", "create", "poor", "--from", "dev0", "--fund", "0.01").code, 0);
+    const r = weft("send", TO, "5", "--from", "poor");
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /coin transfer of 5000000000000000000 \(smallest units\) to 0x0+ab fails/);
+    assert.doesNotMatch(r.err, /0x0+ab\. fails/);
+  });
+
   it("calls and sends to genesis contracts by name, and to deployed shipped code by address, without --abi", () => {
     const byName = weft("--json", "call", "wusd", "decimals");
     assert.equal(byName.code, 0, byName.err);
