@@ -85,7 +85,7 @@ export function reportError(error: unknown, json: boolean): number {
     error instanceof WeftClientError || error instanceof UsageError ? [...error.details] : ([] as string[]);
   if (error instanceof TransportError && error.status === undefined)
     details.push(
-      "is a node running there? start one in another terminal with: npm start (or weft node)",
+      "is a node running there? start one in another terminal with: npx weft node (npm start in the Weft repository)",
       "or point the CLI at yours with --rpc <url> or WEFT_RPC=<url>",
     );
   const message = error instanceof Error ? error.message : String(error);

@@ -32,7 +32,7 @@ program
     "after",
     `
 Your own contracts: weft init <dir> (docs/tutorial.md), then weft build, weft test, weft deploy there.
-Start a node first (npm start, or weft node), then in another terminal:
+Start a node first (npx weft node; npm start in the Weft repository), then in another terminal:
   weft keys new alice && weft account create alice --from dev0
   weft send 0x00000000000000000000000000000000000000ab 1.5 --from alice
   weft call wusd balanceOf 0x00000000000000000000000000000000000000ab

@@ -166,7 +166,7 @@ describe("weft CLI without a node", () => {
     const r = run(CLI, ["--rpc", url, "account", "show", "dev0"]);
     assert.equal(r.code, 1);
     assert.match(r.err, /cannot reach the node/);
-    assert.match(r.err, /start one in another terminal with: npm start \(or weft node\)/);
+    assert.match(r.err, /start one in another terminal with: npx weft node \(npm start in the Weft repository\)/);
     assert.match(r.err, /--rpc <url> or WEFT_RPC=<url>/);
   });
 });
@@ -180,7 +180,7 @@ describe("messages for people", () => {
   it("weft --help says to start a node, the rule for amounts and the exit codes", () => {
     const help = run(CLI, ["--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.out, /Start a node first \(npm start, or weft node\)/);
+    assert.match(help.out, /Start a node first \(npx weft node; npm start in the Weft repository\)/);
     assert.match(help.out, /Amounts: send, transfer and --fund take whole coin or tokens/);
     assert.match(help.out, /Exit codes: 0 done, 1 failed, 2 bad usage/);
   });
