@@ -166,7 +166,10 @@ describe("weft CLI without a node", () => {
     const r = run(CLI, ["--rpc", url, "account", "show", "dev0"]);
     assert.equal(r.code, 1);
     assert.match(r.err, /cannot reach the node/);
-    assert.match(r.err, /start one in another terminal with: npx weft node \(npm start in the Weft repository\)/);
+    assert.match(
+      r.err,
+      /start one in another terminal with: npx weft node \(npm start in the Weft repository\)/,
+    );
     assert.match(r.err, /--rpc <url> or WEFT_RPC=<url>/);
   });
 });
