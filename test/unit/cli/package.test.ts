@@ -105,6 +105,12 @@ describe("the packed weft package in a project outside the repository", () => {
   });
 
   it("deploys with the deploy script and weft deploy against a node from the package, recording both", async () => {
+    // No node yet: the script says so in two lines, no stack trace.
+    const down = run(NPM, ["run", "deploy"], app, { WEFT_RPC: "http://127.0.0.1:1" });
+    assert.equal(down.code, 1, down.said);
+    assert.match(down.said, /deploy failed: .*cannot reach the node/);
+    assert.match(down.said, /is a node running at http:\/\/127\.0\.0\.1:1\? start one with: npx weft node/);
+    assert.doesNotMatch(down.said, /\n\s+at /);
     node = await launchNode(
       join(tmp, "data"),
       ["--port", "0", "--block-time-ms", "100", "--dev-accounts", "2"],
