@@ -21,6 +21,7 @@
  * 4256 a zero value (16 bytes).
  */
 import { type Address, addressToBytes } from "../../src/codec/address.js";
+import { seededRandom } from "../../src/sdk/bots/series.js";
 
 type Ty = "i32" | "i64";
 
@@ -30,17 +31,8 @@ interface Fn {
   locals: Ty[];
 }
 
-/** Deterministic 32-bit generator (mulberry32). */
-export function fuzzRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic 32-bit generator (mulberry32): the one the bots' series use. */
+export const fuzzRng = seededRandom;
 
 class ProgramGenerator {
   private readonly fns: Fn[] = [];
