@@ -165,6 +165,7 @@ export class ChainNode {
         minBaseFee: this.minBaseFee,
         nowMs: () => this.clock.nowMs(),
         inline: () => ({ vm: this.vm, read: (key) => this.state.get(key), block: this.nextBlock() }),
+        log: (level, message, fields) => this.log(level, message, fields),
       },
       { ...DEFAULT_READ_ONLY, ...options.readOnly },
     );

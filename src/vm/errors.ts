@@ -35,7 +35,8 @@ export type VmFaultCode = "STACK_OVERFLOW" | "STACK_TOO_SMALL";
  * The VM could not finish a call for a reason of the node, not of the contract (V8's own
  * stack ran out before the stack budget did). No result may be taken from such a run:
  * it is thrown out of the VM, so the engine reruns the block sequentially or fails it,
- * loudly, and an RPC call answers with an internal error.
+ * loudly, and an RPC call (`weft_call`, `weft_estimateGas`) answers with the typed
+ * execution-fault error (-32060, `data.fault` = the code).
  */
 export class VmFault extends Error {
   readonly code: VmFaultCode;

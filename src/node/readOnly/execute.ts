@@ -24,6 +24,7 @@ import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 import { codeHashKey } from "../../state/keys.js";
+import { VmFault } from "../../vm/errors.js";
 import { MAX_TX_GAS } from "../../vm/limits.js";
 import { TxState } from "../../vm/txState.js";
 import type { Vm } from "../../vm/vm.js";
@@ -83,6 +84,12 @@ export interface ReadOnlyContext {
 /** Margin added to a measured estimate: gas use can shift with the state between estimate and inclusion. */
 const ESTIMATE_MARGIN = 1.2;
 const INVALID_PARAMS = -32602;
+/**
+ * JSON-RPC code of a call the VM could not finish for a reason of the node, not of the
+ * contract (a `VmFault`: V8's own stack ran out, or the thread's stack is too small). No
+ * result is taken from such a run; `data: { fault, details }` names the fault.
+ */
+export const EXECUTION_FAULT = -32060;
 
 class Refusal extends Error {
   constructor(
@@ -93,7 +100,10 @@ class Refusal extends Error {
   }
 }
 
-/** Runs one job; a refusal is a value, anything else thrown is a fault of the node. */
+/**
+ * Runs one job; a refusal is a value, and so is a `VmFault` (answered with `EXECUTION_FAULT`,
+ * the same on a worker and on the main thread); anything else thrown is a bug of the node.
+ */
 export function executeReadOnly(ctx: ReadOnlyContext, job: ReadOnlyJob): JobOutcome {
   try {
     return { ok: true, result: job.kind === "call" ? runCall(ctx, job) : runEstimate(ctx, job) };
@@ -105,8 +115,18 @@ export function executeReadOnly(ctx: ReadOnlyContext, job: ReadOnlyJob): JobOutc
     }
     if (error instanceof TxDecodeError)
       return { ok: false, error: { code: INVALID_PARAMS, message: `${error.code}: ${error.message}` } };
+    if (error instanceof VmFault) return { ok: false, error: executionFault(error) };
     throw error;
   }
+}
+
+/** The answer to a call the VM could not finish: what happened, and the fault's code and details. */
+export function executionFault(fault: VmFault): JobError {
+  return {
+    code: EXECUTION_FAULT,
+    message: `execution fault: the node could not finish this call (${fault.code}: ${fault.message}); no result was taken from it`,
+    data: { fault: fault.code, details: fault.details },
+  };
 }
 
 const hex = (b: Uint8Array): string => `0x${toHex(b)}`;

@@ -14,7 +14,13 @@
 import { Worker } from "node:worker_threads";
 import type { Address } from "../../codec/address.js";
 import { TimeBudgets } from "./budget.js";
-import { executeReadOnly, type JobOutcome, type ReadOnlyContext, type ReadOnlyJob } from "./execute.js";
+import {
+  EXECUTION_FAULT,
+  executeReadOnly,
+  type JobOutcome,
+  type ReadOnlyContext,
+  type ReadOnlyJob,
+} from "./execute.js";
 import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
 
 export interface ReadOnlySettings {
@@ -40,6 +46,8 @@ export interface ReadOnlyHost {
   nowMs: () => number;
   /** The main thread's view, for `workers: 0`. */
   inline: () => Omit<ReadOnlyContext, "gasCap">;
+  /** Where a job the VM could not finish (`EXECUTION_FAULT`, a fault of the node) is reported. */
+  log?: (level: "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
 /** The settings' defaults: jobs on the main thread, 30M gas per call, a second per second per client. */
@@ -168,6 +176,12 @@ export class ReadOnlyPool {
       slot.run(item.job).then(
         ({ outcome, ms }) => {
           this.budgets.charge(item.client, ms);
+          if (!outcome.ok && outcome.error.code === EXECUTION_FAULT)
+            this.host.log?.("error", "read-only execution fault", {
+              job: item.job.kind,
+              client: item.client,
+              error: outcome.error.message,
+            });
           this.release(slot);
           item.resolve(outcome);
         },
