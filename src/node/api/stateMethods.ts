@@ -20,6 +20,7 @@ import { proofToJson } from "../../state/merkle/index.js";
 import { MAX_INPUT_BYTES, MAX_KEY_BYTES, MAX_TX_GAS } from "../../vm/limits.js";
 import type { ChainNode } from "../chainNode.js";
 import type { EstimateJob, ReadOnlyJob } from "../readOnly/execute.js";
+import { clientKey } from "../rpc/clientKey.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import { hex } from "../store/records.js";
@@ -57,7 +58,7 @@ function proofView(node: ChainNode, key: string, withProof: boolean) {
 
 /** Runs a job in the node's read-only pool for the calling client; refusals become RpcErrors. */
 async function runReadOnly(node: ChainNode, ctx: RpcMethodContext, job: ReadOnlyJob): Promise<unknown> {
-  const outcome = await node.readOnly.run(ctx.remoteAddress, job);
+  const outcome = await node.readOnly.run(clientKey(ctx.remoteAddress), job);
   if (outcome.ok) return outcome.result;
   throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
 }

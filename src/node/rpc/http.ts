@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { clientKey } from "./clientKey.js";
 import type { RpcDispatcher } from "./dispatch.js";
 import { describeError, RpcError, RpcErrorCode } from "./errors.js";
 import { encodeError } from "./protocol.js";
@@ -141,7 +142,7 @@ async function handleRpc(
   const result = await options.dispatcher.handle(
     body.toString("utf8"),
     ctx,
-    () => options.limiter.take(remoteAddress),
+    () => options.limiter.take(clientKey(remoteAddress)),
     HTTP_BUILTINS,
   );
   if (res.destroyed) return;

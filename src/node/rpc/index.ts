@@ -1,4 +1,5 @@
 /** The node's JSON-RPC 2.0 server over HTTP and WebSocket; see `server.ts` for the wire behaviour. */
+export { clientKey } from "./clientKey.js";
 export { invalidParams, RpcError, RpcErrorCode } from "./errors.js";
 export type { HttpRoute } from "./http.js";
 export { SUBSCRIPTIONS_NEED_WEBSOCKET } from "./http.js";

@@ -44,6 +44,9 @@
  *   a result that is not JSON-serialisable (a bigint, a cycle), is sent as -32603
  *   "internal error" and the real error goes to `log`.
  *
+ * Remote addresses are counted per client (`clientKey.ts`): an IPv6 address by its /64, an
+ * IPv4-mapped one (`::ffff:1.2.3.4`) as the IPv4 address.
+ *
  * Rate limiting: a token bucket per WebSocket connection and per remote address for HTTP,
  * `requestsPerSecond` (1000) with a burst of twice that; each batch element costs one token.
  * A refused request gets -32005 with `data: {retryAfterMs}`; a refused notification is dropped.
@@ -82,6 +85,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { clientKey } from "./clientKey.js";
 import { RpcDispatcher } from "./dispatch.js";
 import { createHttpHandler, type HttpRoute } from "./http.js";
 import { KeyedRateLimiter } from "./rateLimit.js";
@@ -250,7 +254,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   // A hard ceiling for sockets refused with 503 while they wait for their request.
   server.maxConnections = limits.maxConnections * 2;
   server.on("connection", (socket: Socket) => {
-    const ip = socket.remoteAddress ?? "unknown";
+    const ip = clientKey(socket.remoteAddress ?? "unknown");
     const fromIp = perIp.get(ip) ?? 0;
     if (sockets.size >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
       refused.add(socket);

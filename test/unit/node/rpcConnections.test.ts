@@ -5,7 +5,7 @@
  * connections and WebSockets that only answer pings are cut off.
  */
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import { connect, Socket } from "node:net";
 import { describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { Client, call, sleep, start, stop } from "../../helpers/rpcServer.js";
@@ -64,6 +64,37 @@ describe("rpc connections under hostile clients", () => {
     for (const conn of hostile) conn.socket.destroy();
     for (const w of idleWs) w.terminate();
     await stop(s);
+  });
+
+  it("counts a host's whole IPv6 /64 as one address", async () => {
+    // Loopback has one IPv6 address, so the server is shown every connection from HOSTILE as
+    // coming from a fresh address of one /64 (Node's own peer lookup, wrapped for this test).
+    const proto = Socket.prototype as unknown as { _getpeername(): { address?: string; port?: number } };
+    const real = proto._getpeername;
+    proto._getpeername = function (this: Socket) {
+      const peer = real.call(this);
+      if (peer.address !== HOSTILE) return peer;
+      return { ...peer, address: `2001:db8:1:2:${(peer.port ?? 0).toString(16)}::1`, family: "IPv6" };
+    };
+    const s = await start({ limits: { maxConnections: 12, maxConnectionsPerIp: 4 } });
+    const hostile: Array<Awaited<ReturnType<typeof rawSocket>>> = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        const conn = await rawSocket(s.addr.url, HOSTILE);
+        conn.socket.write(TRICKLE_HEAD);
+        hostile.push(conn);
+      }
+      await sleep(100);
+      assert.equal(s.server.connections(), 4, "8 addresses of one /64 hold one address's 4 slots");
+      const refused = hostile.filter((c) => c.text().startsWith("HTTP/1.1 503")).length;
+      assert.ok(refused <= 4, `${refused} refused`);
+      const answer = await call(s.addr.url, "add", [1, 1]);
+      assert.equal(answer.result, 2, "another address is still served");
+    } finally {
+      proto._getpeername = real;
+      for (const conn of hostile) conn.socket.destroy();
+      await stop(s);
+    }
   });
 
   it("answers a body that does not arrive in time with 408 and cuts the connection", async () => {
