@@ -6,17 +6,22 @@
  * read as their value plus the deltas so far. Deltas are kept apart and folded into the
  * write set at block end, exactly as the parallel engine does, so that both produce the
  * same write set.
+ *
+ * With a receipt budget it stops at the first transaction whose receipt takes the total
+ * past it: that one's receipt is returned as the cut, its writes are not kept, and the
+ * transactions after it are not executed.
  */
 import type { StateKey, StateValue } from "../state/keys.js";
 import type { StateReader, WriteSet } from "../state/storage.js";
 import { applyDelta } from "./deltas.js";
-import type { BlockExecutor, BlockResult, StateView, TxExecutor } from "./types.js";
+import type { BlockExecutor, BlockResult, ReceiptBudget, StateView, TxExecutor } from "./types.js";
 
-/** Runs `txs` in order over `pre` and returns receipts and the block's write set. */
+/** Runs `txs` in order over `pre` and returns receipts and the block's write set (cut by `budget`, if given). */
 export function executeSequential<T, R>(
   executor: TxExecutor<T, R>,
   pre: StateReader,
   txs: readonly T[],
+  budget?: ReceiptBudget<R>,
 ): BlockResult<R> {
   const writes: WriteSet = new Map();
   const deltas = new Map<StateKey, bigint>();
@@ -28,8 +33,17 @@ export function executeSequential<T, R>(
     },
   };
   const receipts: R[] = [];
+  let weight = 0;
+  let cut: BlockResult<R>["cut"];
   for (let i = 0; i < txs.length; i++) {
     const out = executor.execute(view, txs[i] as T, i);
+    if (budget !== undefined) {
+      weight += budget.weight(out.receipt);
+      if (weight > budget.max) {
+        cut = { at: i, receipt: out.receipt };
+        break;
+      }
+    }
     for (const [key, value] of out.writes) {
       writes.set(key, value);
       // A plain write replaces whatever the deltas had accumulated: the transaction read
@@ -43,12 +57,14 @@ export function executeSequential<T, R>(
     const base = writes.has(key) ? (writes.get(key) ?? undefined) : pre.get(key);
     writes.set(key, applyDelta(base, delta));
   }
-  return { receipts, writeSet: writes };
+  return cut === undefined ? { receipts, writeSet: writes } : { receipts, writeSet: writes, cut };
 }
 
 /** The sequential executor behind the `BlockExecutor` interface; `forBlock` gives each block's transaction executor. */
 export function createSequentialExecutor<T, R, C>(
   forBlock: (config: C) => TxExecutor<T, R>,
 ): BlockExecutor<T, R, C> {
-  return { executeBlock: (pre, txs, config) => executeSequential(forBlock(config), pre, txs) };
+  return {
+    executeBlock: (pre, txs, config, budget) => executeSequential(forBlock(config), pre, txs, budget),
+  };
 }

@@ -33,17 +33,45 @@ export interface TxExecutor<T, R> {
   execute(view: StateView, tx: T, txIndex: number): TxOutput<R>;
 }
 
+/**
+ * A bound on what a block's receipts may weigh (for the chain: bytes of return data and
+ * events). The block keeps the longest prefix of its transactions whose receipts weigh at
+ * most `max` in all; the first transaction that would take the total past it, and every
+ * later one, are left out. Later transactions cannot change what earlier ones did, so the
+ * prefix's receipts and write set are those of a block of just the prefix, and both
+ * executors produce them from the one execution (no re-run).
+ */
+export interface ReceiptBudget<R> {
+  max: number;
+  /** What one receipt weighs; must depend on the receipt only. */
+  weight(receipt: R): number;
+}
+
 /** The result of a block: one receipt per transaction, in order, and the block's write set. */
 export interface BlockResult<R> {
+  /** One per transaction kept (all of them, unless the budget cut the block). */
   receipts: R[];
-  /** Final value of every key the block changed (deltas already applied); `null` = deleted. */
+  /** Final value of every key the kept transactions changed (deltas already applied); `null` = deleted. */
   writeSet: WriteSet;
+  /**
+   * Set when the budget cut the block: the index of the first transaction left out (= the
+   * number kept) and its receipt, as executed after the kept ones (nothing of it is in
+   * `writeSet`), so the caller can tell one too heavy alone (`weight > max`) from one that
+   * only has to wait.
+   */
+  cut?: { at: number; receipt: R };
 }
 
 /**
  * An executor of whole blocks: the sequential reference or the parallel engine, used the
- * same way. `config` is what changes per block (for the chain, the block's context).
+ * same way. `config` is what changes per block (for the chain, the block's context);
+ * `budget` bounds the block's receipts (the block is cut, see `ReceiptBudget`).
  */
 export interface BlockExecutor<T, R, C> {
-  executeBlock(pre: StateReader, txs: readonly T[], config: C): BlockResult<R> | Promise<BlockResult<R>>;
+  executeBlock(
+    pre: StateReader,
+    txs: readonly T[],
+    config: C,
+    budget?: ReceiptBudget<R>,
+  ): BlockResult<R> | Promise<BlockResult<R>>;
 }

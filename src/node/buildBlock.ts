@@ -8,23 +8,22 @@
  *
  * The receipt bound. Everything a block's receipts carry (return data, events) is stored,
  * indexed and served, so a block may hold at most `maxBlockReceiptBytes` of it
- * (`receiptBytes`). Execution runs the whole candidate list at once, so the bound is
- * applied after it: a transaction whose receipt alone crosses the bound can never fit, so
- * it is dropped wherever it stands (and its sender charged, `producer.ts`), and the rest is
- * executed again; otherwise, if the receipts up to transaction i cross the bound, the block
- * is cut before i and its prefix executed again (the prefix's results are the same, but
- * the engine returns only the whole block's write set) and the rest waits for a later
- * block. A deferred transaction is thus executed once per block, and a block at most twice
- * for a cut. The VM's per-transaction caps (`MAX_RETURN_BYTES`, `MAX_TX_EVENT_BYTES`) keep a
- * receipt under 350 KB, far below the default bound of 16 MiB, so only a node configured
- * with a smaller bound drops any, and a cut takes some 50 transactions of maximal events,
- * all paying their fees.
+ * (`receiptBytes`). The engine applies it (a `ReceiptBudget`, `engine/types.ts`): if the
+ * receipts up to transaction i cross the bound, the block is the transactions before i,
+ * with the receipts and write set of just them, taken from the one execution (nothing is
+ * executed again). Transaction i and those after it wait for a later block, except that i
+ * is dropped (and its sender charged, `producer.ts`) if its receipt alone is over the
+ * bound: it could never fit. A deferred transaction is thus executed once per block it is
+ * a candidate of. The VM's per-transaction caps keep a receipt within `MAX_RECEIPT_BYTES`
+ * (about 340 KiB), below the smallest bound the configuration accepts, so only a node
+ * given a smaller bound in code drops any; a cut at the default 16 MiB takes some 50
+ * transactions of maximal events, all paying their fees.
  */
 import type { BlockContext } from "../chain/blockContext.js";
 import type { Receipt } from "../chain/receipt.js";
 import type { Transaction } from "../chain/transaction.js";
 import type { Address } from "../codec/address.js";
-import type { BlockResult } from "../engine/types.js";
+import type { BlockResult, ReceiptBudget } from "../engine/types.js";
 import type { MerkleTree, MerkleUpdate } from "../state/merkle/index.js";
 import type { Storage, WriteSet } from "../state/storage.js";
 import type { PendingTx } from "./admission.js";
@@ -66,7 +65,12 @@ export type ProductionStage =
 export type FaultHook = (stage: ProductionStage, txHashes: readonly string[]) => void;
 
 export interface BlockExecutor {
-  executeBlock(pre: Storage, txs: readonly Transaction[], ctx: BlockContext): Promise<BlockResult<Receipt>>;
+  executeBlock(
+    pre: Storage,
+    txs: readonly Transaction[],
+    ctx: BlockContext,
+    budget: ReceiptBudget<Receipt>,
+  ): Promise<BlockResult<Receipt>>;
   /** How the last block ran (mode, executions, aborts...), if the executor knows. */
   stats(): Omit<BlockExecutionStats, "executeMs" | "stateRootMs" | "commitMs"> | undefined;
 }
@@ -119,30 +123,29 @@ export async function buildBlock(
   ctx: BlockContext,
 ): Promise<BuiltBlock> {
   const dropped: DroppedTx[] = [];
-  let run = candidates;
-  let result: BlockResult<Receipt>;
   const t0 = performance.now();
-  for (;;) {
-    deps.faults?.(
-      "execute",
-      run.map((p) => p.hash),
-    );
-    const txs: Transaction[] = run.map((p) => ({ kind: "account", envelope: p.tx.envelope, raw: p.tx.raw }));
-    result = await deps.executor.executeBlock(deps.state, txs, ctx);
-    const cut = firstOverBound(result.receipts, deps.maxBlockReceiptBytes);
-    if (cut === undefined) break;
-    // Wherever it stands, one whose receipt alone is over the bound can never fit: dropped
-    // (not deferred, or every later block would execute it again).
-    const tooBig = new Set<number>();
-    result.receipts.forEach((r, i) => {
-      const bytes = receiptBytes(r);
-      if (bytes <= deps.maxBlockReceiptBytes) return;
-      const p = run[i] as PoolTx<PendingTx>;
-      const reason = `its receipt holds ${bytes} bytes of return data and events, more than a whole block may (${deps.maxBlockReceiptBytes})`;
+  deps.faults?.(
+    "execute",
+    candidates.map((p) => p.hash),
+  );
+  const txs: Transaction[] = candidates.map((p) => ({
+    kind: "account",
+    envelope: p.tx.envelope,
+    raw: p.tx.raw,
+  }));
+  const max = deps.maxBlockReceiptBytes;
+  const result = await deps.executor.executeBlock(deps.state, txs, ctx, { max, weight: receiptBytes });
+  let run = candidates;
+  if (result.cut !== undefined) {
+    run = candidates.slice(0, result.cut.at);
+    const bytes = receiptBytes(result.cut.receipt);
+    // One whose receipt alone is over the bound can never fit: dropped, not deferred, or
+    // every later block would execute it again.
+    if (bytes > max) {
+      const p = candidates[result.cut.at] as PoolTx<PendingTx>;
+      const reason = `its receipt holds ${bytes} bytes of return data and events, more than a whole block may (${max})`;
       dropped.push({ hash: p.hash, sender: p.sender, cause: "bound", reason });
-      tooBig.add(i);
-    });
-    run = tooBig.size > 0 ? run.filter((_, i) => !tooBig.has(i)) : run.slice(0, cut);
+    }
   }
   const t1 = performance.now();
 
@@ -199,7 +202,7 @@ export async function buildBlock(
       ...(stats ?? {
         mode: "sequential",
         workers: 1,
-        executions: run.length,
+        executions: result.cut === undefined ? candidates.length : result.cut.at + 1,
         validationAborts: 0,
         dependencyWaits: 0,
       }),
@@ -215,14 +218,4 @@ export async function buildBlock(
     beforeCommit: () => deps.faults?.("commit", txHashes),
   });
   return { block, receipts: jsonReceipts, included, dropped, writeSet: result.writeSet, merkle, encoded };
-}
-
-/** The first transaction whose receipt takes the running total past `max` bytes, if any. */
-function firstOverBound(receipts: readonly Receipt[], max: number): number | undefined {
-  let total = 0;
-  for (let i = 0; i < receipts.length; i++) {
-    total += receiptBytes(receipts[i] as Receipt);
-    if (total > max) return i;
-  }
-  return undefined;
 }

@@ -409,7 +409,7 @@ export class ChainNode {
         tree: this.tree,
         mempool: this.mempool,
         executor: {
-          executeBlock: (pre, txs, ctx) => this.engine.executeBlock(pre, txs, ctx),
+          executeBlock: (pre, txs, ctx, budget) => this.engine.executeBlock(pre, txs, ctx, budget),
           stats: () => {
             const s = this.engine.lastStats;
             if (s === undefined) return undefined;

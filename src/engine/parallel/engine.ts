@@ -13,14 +13,21 @@
  * `bench/engine.ts`). If the parallel run fails an invariant or runs out of shared room,
  * the block is run sequentially and the reason is printed to stderr: the result is
  * never silently different.
+ *
+ * A receipt budget (`ReceiptBudget`) cuts the block after it ran: once every transaction
+ * is executed and validated, the multi-version memory holds each one's final writes, so
+ * the state after any prefix is every key resolved as the first transaction left out
+ * would read it (`resolveFinalWrites` at the cut). The kept prefix is thus committed from
+ * the one execution, exactly as the sequential executor, which stops at the cut, gives it.
  */
 import { availableParallelism } from "node:os";
 import { serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage } from "../../state/storage.js";
+import { budgetCut } from "../budget.js";
 import { executeSequential } from "../sequential.js";
-import type { BlockExecutor, BlockResult } from "../types.js";
+import type { BlockExecutor, BlockResult, ReceiptBudget } from "../types.js";
 import { decodeFinalWrites, resolveFinalWrites } from "./finalWrites.js";
 import { MvMemory } from "./mvMemory.js";
 import {
@@ -96,8 +103,13 @@ export interface ParallelEngine<T, R, C> extends BlockExecutor<T, R, C> {
   readonly workers: number;
   /** Copies `store` into every worker and returns it wrapped: commit through the wrapper. */
   attach(store: Storage): Promise<Storage>;
-  /** Runs a block over the attached store (`pre` must be the store `attach` returned). */
-  executeBlock(pre: StateReader, txs: readonly T[], config: C): Promise<BlockResult<R>>;
+  /** Runs a block over the attached store (`pre` must be the store `attach` returned), cut by `budget` if given. */
+  executeBlock(
+    pre: StateReader,
+    txs: readonly T[],
+    config: C,
+    budget?: ReceiptBudget<R>,
+  ): Promise<BlockResult<R>>;
   /** Statistics of the last block. */
   readonly lastStats: BlockStats | undefined;
   close(): Promise<void>;
@@ -192,11 +204,16 @@ export async function createParallelEngine<T, R, C>(
   let lastPhases: BlockStats["phases"];
   let lastTrace: BlockTrace | undefined;
 
-  function sequential(pre: StateReader, txs: readonly T[], config: C) {
-    return executeSequential(local.forBlock(config), pre, txs);
+  function sequential(pre: StateReader, txs: readonly T[], config: C, budget: ReceiptBudget<R> | undefined) {
+    return executeSequential(local.forBlock(config), pre, txs, budget);
   }
 
-  async function parallel(pre: StateReader, txs: readonly T[], config: C): Promise<BlockResult<R> | string> {
+  async function parallel(
+    pre: StateReader,
+    txs: readonly T[],
+    config: C,
+    budget: ReceiptBudget<R> | undefined,
+  ): Promise<BlockResult<R> | string> {
     const n = txs.length;
     if (n > views.capacity.txs) return `block of ${n} transactions exceeds capacity ${views.capacity.txs}`;
     const t0 = performance.now();
@@ -251,22 +268,39 @@ export async function createParallelEngine<T, R, C>(
       }
     }
     const t3 = performance.now();
+    const all = receipts as R[];
+    const at = budgetCut(all, budget);
     const parts = replies.map((m) => (m.type === "blockDone" ? m.writes : undefined));
-    const writeSet = parts.every((p) => p !== undefined)
-      ? decodeFinalWrites(mv, parts as Uint8Array[])
-      : resolveFinalWrites(mv, pre, n);
+    let result: BlockResult<R>;
+    if (at !== undefined) {
+      // Cut: the kept prefix's writes, resolved as transaction `at` would read them.
+      const writeSet = resolveFinalWrites(mv, pre, at);
+      result = { receipts: all.slice(0, at), writeSet, cut: { at, receipt: all[at] as R } };
+    } else {
+      const writeSet = parts.every((p) => p !== undefined)
+        ? decodeFinalWrites(mv, parts as Uint8Array[])
+        : resolveFinalWrites(mv, pre, n);
+      result = { receipts: all, writeSet };
+    }
     const t4 = performance.now();
     lastPhases = { prepareMs: t1 - t0, workersMs: t2 - t1, receiptsMs: t3 - t2, writeSetMs: t4 - t3 };
     lastTrace = options.trace === true ? collectTrace(replies, blockStartUs) : undefined;
-    return { receipts: receipts as R[], writeSet };
+    return result;
   }
 
-  function stats(mode: BlockStats["mode"], txs: number, fallbackReason?: string): BlockStats {
+  /** `result`: a sequential run's, whose executions are its transactions up to and including a cut. */
+  function stats(
+    mode: BlockStats["mode"],
+    txs: number,
+    result?: BlockResult<R>,
+    fallbackReason?: string,
+  ): BlockStats {
     const ctl = views.ctl;
+    const ran = result?.cut === undefined ? txs : result.cut.at + 1;
     const s: BlockStats = {
       mode,
       txs,
-      executions: mode === "parallel" ? (ctl[CTL.executions] as number) : txs,
+      executions: mode === "parallel" ? (ctl[CTL.executions] as number) : ran,
       validations: mode === "parallel" ? (ctl[CTL.validations] as number) : 0,
       validationAborts: mode === "parallel" ? (ctl[CTL.validationAborts] as number) : 0,
       dependencyWaits: mode === "parallel" ? (ctl[CTL.dependencyWaits] as number) : 0,
@@ -317,34 +351,37 @@ export async function createParallelEngine<T, R, C>(
       return mirrored;
     },
 
-    async executeBlock(pre, txs, config) {
+    async executeBlock(pre, txs, config, budget) {
       if (attached === undefined || pre !== attached) {
         throw new TypeError(
           "executeBlock: pre must be the store returned by attach() (the workers hold its replica)",
         );
       }
       if (txs.length < minParallelTxs) {
-        lastStats = stats("sequential-small", txs.length);
-        return sequential(pre, txs, config);
+        const result = sequential(pre, txs, config, budget);
+        lastStats = stats("sequential-small", txs.length, result);
+        return result;
       }
       // Contention comes in runs (a popular mint, a hot pool): after a contended block the
       // next ones go straight to the sequential executor, and every `CONTENTION_PROBE_EVERY`
       // blocks one is tried in parallel again.
       if (contendedStreak > 0 && contendedStreak % CONTENTION_PROBE_EVERY !== 0) {
         contendedStreak++;
-        lastStats = stats("sequential-contended", txs.length);
-        return sequential(pre, txs, config);
+        const result = sequential(pre, txs, config, budget);
+        lastStats = stats("sequential-contended", txs.length, result);
+        return result;
       }
       const choice = speedRule?.choose();
       if (choice?.mode === "sequential") {
         const started = performance.now();
-        const result = sequential(pre, txs, config);
+        const result = sequential(pre, txs, config, budget);
         speedRule?.record("sequential", performance.now() - started, workOf(result.receipts));
-        lastStats = stats(choice.probe ? "sequential-probe" : "sequential-slower", txs.length);
+        lastStats = stats(choice.probe ? "sequential-probe" : "sequential-slower", txs.length, result);
         return result;
       }
       const started = performance.now();
-      const result = broken === undefined ? await parallel(pre, txs, config) : `engine unusable: ${broken}`;
+      const result =
+        broken === undefined ? await parallel(pre, txs, config, budget) : `engine unusable: ${broken}`;
       if (typeof result !== "string") {
         speedRule?.record("parallel", performance.now() - started, workOf(result.receipts));
         contendedStreak = 0;
@@ -360,12 +397,14 @@ export async function createParallelEngine<T, R, C>(
       if (result === CONTENDED) {
         // The contention rule (worker.ts), not a failure: nothing to report.
         contendedStreak++;
-        lastStats = { ...stats("sequential-contended", txs.length), attempt };
-        return sequential(pre, txs, config);
+        const again = sequential(pre, txs, config, budget);
+        lastStats = { ...stats("sequential-contended", txs.length, again), attempt };
+        return again;
       }
       console.error(`weft parallel engine: running the block sequentially instead: ${result}`);
-      lastStats = { ...stats("sequential-fallback", txs.length, result), attempt };
-      return sequential(pre, txs, config);
+      const again = sequential(pre, txs, config, budget);
+      lastStats = { ...stats("sequential-fallback", txs.length, again, result), attempt };
+      return again;
     },
 
     async close() {

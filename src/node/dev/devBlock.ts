@@ -47,19 +47,21 @@ export function commitDevBlock(node: ChainNode, content: DevBlockContent = {}): 
   let receipts: Receipt[] = [];
   if (txs.length > 0) {
     if (content.executor === undefined) throw new Error("commitDevBlock: transactions need an executor");
-    const result = executeSequential(content.executor(ctx), node.state, txs);
+    // The producer's receipt bound (`buildBlock.ts`) holds for dev blocks too, through the
+    // same budget; a dev block is not cut but refused, as its caller asked for all of it.
+    const max = node.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES;
+    const result = executeSequential(content.executor(ctx), node.state, txs, { max, weight: receiptBytes });
+    if (result.cut !== undefined) {
+      const bytes = [...result.receipts, result.cut.receipt].reduce((sum, r) => sum + receiptBytes(r), 0);
+      throw new DevBlockError(
+        `its receipts hold ${bytes} bytes of return data and events, more than a block may (${max})`,
+      );
+    }
     writeSet = result.writeSet;
     receipts = result.receipts;
   }
   const invalid = receipts.findIndex((r) => r.status === "invalid");
   if (invalid >= 0) throw new DevBlockError(receipts[invalid]?.invalidReason ?? "invalid transaction");
-  // The producer's receipt bound (`buildBlock.ts`) holds for dev blocks too.
-  const bound = node.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES;
-  const bytes = receipts.reduce((sum, r) => sum + receiptBytes(r), 0);
-  if (bytes > bound)
-    throw new DevBlockError(
-      `its receipts hold ${bytes} bytes of return data and events, more than a block may (${bound})`,
-    );
 
   const t0 = performance.now();
   const root = node.tree.update(writeSet);

@@ -6,6 +6,7 @@ import type { Receipt } from "../../chain/receipt.js";
 import type { Address } from "../../codec/address.js";
 import { concatBytes, fromHex, toHex, utf8 } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
+import { MAX_RETURN_BYTES, MAX_TX_EVENT_BYTES, MAX_TX_EVENTS } from "../../vm/limits.js";
 
 export type Hex = `0x${string}`;
 
@@ -242,6 +243,12 @@ function receiptHashBytes(r: ReceiptJson): Uint8Array {
   }
   return keccak256(out.subarray(0, at));
 }
+
+/**
+ * The most a receipt can weigh (`receiptBytes`), given the VM's per-transaction caps: its
+ * return data, its events' data and topics, and 20 bytes of address per event.
+ */
+export const MAX_RECEIPT_BYTES = MAX_RETURN_BYTES + MAX_TX_EVENT_BYTES + 20 * MAX_TX_EVENTS;
 
 /**
  * What a receipt weighs for the block's bound (`MAX_BLOCK_RECEIPT_BYTES` in the producer):

@@ -10,12 +10,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
+import type { BlockContext } from "../../../src/chain/blockContext.js";
+import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
+import type { Transaction } from "../../../src/chain/transaction.js";
+import { decodeTx } from "../../../src/chain/tx/envelope.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
+import { executeSequential } from "../../../src/engine/sequential.js";
 import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
 import { MAX_BLOCK_RECEIPT_BYTES } from "../../../src/node/producer.js";
-import { hex, type ReceiptJson } from "../../../src/node/store/records.js";
+import {
+  type Hex,
+  hex,
+  type ReceiptJson,
+  receiptsRoot,
+  receiptToJson,
+  ZERO_HASH,
+} from "../../../src/node/store/records.js";
+import { createMemoryStore } from "../../../src/state/memoryStore.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
+import { sortedWrites } from "../../helpers/compare.js";
 import { callsRaw, deployRaw, tokenTransferRaw } from "../../helpers/nodeTx.js";
 
 const FEE: Address = "0x00000000000000000000000000000000000000fe";
@@ -128,7 +142,7 @@ describe("receipt bounds", () => {
     }
   });
 
-  it("one too big alone is dropped wherever it stands in its block, not executed again block after block", async () => {
+  it("one too big alone is dropped where the block is cut at it, executed once, not again block after block", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-bound-"));
     const executed: string[][] = [];
     try {
@@ -155,8 +169,100 @@ describe("receipt bounds", () => {
         );
         assert.equal(node.mempool.get(big), undefined, "dropped, not deferred");
         assert.equal(node.reputation.score(bigDev.address), 1, "its sender is charged");
-        // Executed once with it, once without it; no later block executes it again.
-        assert.deepEqual(executed, [[small, big], [small]]);
+        // Executed once (the block is cut before it, and nothing runs again); no later
+        // block executes it again.
+        assert.deepEqual(executed, [[small, big]]);
+        checkRoots(node);
+      } finally {
+        await node.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a block cut at the bound is executed once, in parallel, and is exactly a block of its prefix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-bound-"));
+    const executed: string[][] = [];
+    try {
+      const node = await ChainNode.open(
+        options(dir, {
+          maxBlockReceiptBytes: 100_000,
+          workers: 2,
+          minParallelTxs: 0,
+          faults: (stage, hashes) => {
+            if (stage === "execute") executed.push([...hashes]);
+          },
+        }),
+      );
+      try {
+        const flood = await deployFlood(node, new Dev(node, 0));
+        const wusd = node.genesis.contracts.wusd as Address;
+        // Three transactions of ~48 KB of events (two fit) among transfers that pay fees to
+        // the same recipient: those after the cut must leave no trace in the block.
+        const flooder = new Dev(node, 1);
+        const floods = [0, 1, 2].map(() => flooder.flood(flood, 3, 16_000));
+        const others = [2, 3].flatMap((i) => {
+          const dev = new Dev(node, i);
+          return [0, 1, 2].map(() => dev.transfer(wusd));
+        });
+        const before = createMemoryStore(
+          [...node.db.state.iterate("")].map(([k, v]) => [k, v.slice()] as const),
+        );
+        executed.length = 0;
+        const produced = await node.produceNow();
+        assert.ok(produced !== undefined);
+        const { header } = produced.block;
+        assert.ok(produced.block.txHashes.includes(floods[1] as Hex), "two floods fit");
+        assert.ok(!produced.block.txHashes.includes(floods[2] as Hex), "the third is cut");
+        assert.deepEqual(produced.dropped, [], "nothing is dropped: the rest waits");
+        assert.equal(node.mempool.size, floods.length + others.length - header.txCount);
+        assert.equal(produced.block.execution?.mode, "parallel");
+        assert.equal(executed.length, 1, `the block executed once, not ${executed.length} times`);
+
+        // A sequential run of just the block's transactions over the state before it gives
+        // the same receipts, gas, state and root.
+        const ctx: BlockContext = {
+          height: BigInt(header.number),
+          time: BigInt(header.time),
+          chainId: BigInt(header.chainId),
+          feeRecipient: header.feeRecipient as Address,
+          baseFee: BigInt(header.baseFee ?? "0"),
+        };
+        const txs: Transaction[] = produced.block.txHashes.map((h) => {
+          const raw = node.db.tx(h)?.raw as Uint8Array;
+          return { kind: "account", envelope: decodeTx(raw), raw };
+        });
+        const expected = executeSequential(createChainExecutor(ctx), before, txs);
+        const unsigned = expected.receipts.map((r, i) =>
+          receiptToJson(r, {
+            txHash: produced.block.txHashes[i] as Hex,
+            blockNumber: header.number,
+            blockHash: ZERO_HASH,
+            txIndex: i,
+          }),
+        );
+        assert.deepEqual(
+          produced.receipts.map((r) => ({ ...r, blockHash: ZERO_HASH })),
+          unsigned,
+        );
+        assert.equal(receiptsRoot(unsigned), header.receiptsRoot);
+        assert.equal(
+          header.gasUsed,
+          expected.receipts.reduce((sum, r) => sum + r.gasUsed, 0),
+        );
+        before.commit(expected.writeSet);
+        assert.deepEqual(
+          sortedWrites(new Map(node.db.state.iterate(""))),
+          sortedWrites(new Map(before.iterate(""))),
+          "the stored state is the prefix's",
+        );
+        assert.equal(hex(stateRootFrom(before.iterate(""))), header.stateRoot);
+        checkRoots(node);
+
+        // The rest goes in the next block.
+        const next = await node.produceNow();
+        assert.equal(next?.block.txHashes.length, floods.length + others.length - header.txCount);
         checkRoots(node);
       } finally {
         await node.close();
