@@ -20,6 +20,8 @@ const HELP: Record<Setting, string> = {
   blockTimeMs: "produce a block this often when transactions wait (default 1000)",
   maxBlockTxs: "most transactions per block; a full block's worth is produced at once (default 10000)",
   blockGasLimit: "block gas limit (default 3000000000)",
+  maxBlockReceiptBytes:
+    "most bytes of return data and events a block's receipts hold; the block is cut there and the rest waits (default 16777216, at least 348160: one receipt's most)",
   devAccounts: "prefunded development accounts created at genesis (default 10)",
   feeRecipient: "address credited with fees (the priority part; the base fee is burned)",
   minBaseFee: "lowest base fee per gas, also block 0's (default 1)",

@@ -8,6 +8,11 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Address } from "../codec/address.js";
 import { MAX_TX_GAS } from "../vm/limits.js";
+import { MAX_BLOCK_RECEIPT_BYTES } from "./buildBlock.js";
+import { MAX_RECEIPT_BYTES } from "./store/records.js";
+
+/** The largest `maxBlockReceiptBytes` accepted: 1 GiB of receipts in one block. */
+export const MAX_BLOCK_RECEIPT_BYTES_LIMIT = 1024 * 1024 * 1024;
 
 export interface NodeConfig {
   /** Where the chain database lives (created if missing). */
@@ -34,6 +39,11 @@ export interface NodeConfig {
   blockTimeMs: number;
   maxBlockTxs: number;
   blockGasLimit: number;
+  /**
+   * Most bytes of return data and events a block's receipts hold (`buildBlock.ts`): at least
+   * one receipt's worth (`MAX_RECEIPT_BYTES`), so that every transaction can fit in a block.
+   */
+  maxBlockReceiptBytes: number;
   /** Prefunded development accounts created at genesis (keys printed at start). */
   devAccounts: number;
   feeRecipient: Address;
@@ -88,6 +98,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     blockTimeMs: 1_000,
     maxBlockTxs: 10_000,
     blockGasLimit: 3_000_000_000,
+    maxBlockReceiptBytes: MAX_BLOCK_RECEIPT_BYTES,
     devAccounts: 10,
     feeRecipient: "0x00000000000000000000000000000000000000fe",
     minBaseFee: 1n,
@@ -126,6 +137,7 @@ const SETTINGS = [
   "blockTimeMs",
   "maxBlockTxs",
   "blockGasLimit",
+  "maxBlockReceiptBytes",
   "devAccounts",
   "feeRecipient",
   "minBaseFee",
@@ -271,6 +283,12 @@ export function loadConfig(
   int("blockTimeMs", 10, 3_600_000, (n) => (config.blockTimeMs = n));
   int("maxBlockTxs", 1, 100_000, (n) => (config.maxBlockTxs = n));
   int("blockGasLimit", 1_000_000, 1e15, (n) => (config.blockGasLimit = n));
+  int(
+    "maxBlockReceiptBytes",
+    MAX_RECEIPT_BYTES,
+    MAX_BLOCK_RECEIPT_BYTES_LIMIT,
+    (n) => (config.maxBlockReceiptBytes = n),
+  );
   int("devAccounts", 0, 10_000, (n) => (config.devAccounts = n));
   str(
     "feeRecipient",

@@ -42,6 +42,7 @@ export async function startNode(
     blockTimeMs: config.blockTimeMs,
     maxBlockTxs: config.maxBlockTxs,
     blockGasLimit: config.blockGasLimit,
+    maxBlockReceiptBytes: config.maxBlockReceiptBytes,
     mempool: config.mempool,
     readOnly: {
       workers: config.rpc.callWorkers,

@@ -1,10 +1,14 @@
 /** Node configuration: defaults, then file, then environment, then flags; every problem reported at once. */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { MAX_BLOCK_RECEIPT_BYTES } from "../../../src/node/buildBlock.js";
 import { ConfigError, defaultConfig, envName, loadConfig } from "../../../src/node/config.js";
+import { MAX_RECEIPT_BYTES } from "../../../src/node/store/records.js";
 
 describe("node configuration", () => {
   it("layers file < environment < flags, nested or flat keys in the file", () => {
@@ -97,6 +101,52 @@ describe("node configuration", () => {
         e instanceof ConfigError &&
         e.problems.some((p) => p.includes("WEFT_CHECK_DB") && p.includes('"quick"')),
     );
+  });
+
+  it("sets the block's receipt bound from a file, the environment or a flag, and refuses one a receipt cannot fit in", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-config-"));
+    try {
+      assert.equal(
+        loadConfig({}, {}, dir).maxBlockReceiptBytes,
+        MAX_BLOCK_RECEIPT_BYTES,
+        "16 MiB by default",
+      );
+      const file = join(dir, "weft.json");
+      writeFileSync(file, JSON.stringify({ maxBlockReceiptBytes: 4_000_000 }));
+      assert.equal(loadConfig({ config: file }, {}, dir).maxBlockReceiptBytes, 4_000_000);
+      assert.equal(envName("maxBlockReceiptBytes"), "WEFT_MAX_BLOCK_RECEIPT_BYTES");
+      const env = { WEFT_MAX_BLOCK_RECEIPT_BYTES: "2000000" };
+      assert.equal(loadConfig({ config: file }, env, dir).maxBlockReceiptBytes, 2_000_000, "env over file");
+      assert.equal(
+        loadConfig({ config: file, maxBlockReceiptBytes: "1000000" }, env, dir).maxBlockReceiptBytes,
+        1_000_000,
+        "the flag wins",
+      );
+      assert.equal(
+        loadConfig({ maxBlockReceiptBytes: MAX_RECEIPT_BYTES }, {}).maxBlockReceiptBytes,
+        MAX_RECEIPT_BYTES,
+      );
+      const cli = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
+      const help = spawnSync(process.execPath, [cli, "node", "--help"], { encoding: "utf8" });
+      assert.equal(help.status, 0);
+      assert.match(
+        help.stdout.replace(/\s+/g, " "),
+        /--max-block-receipt-bytes <value> most bytes of return data and events a block's receipts hold.*\[env WEFT_MAX_BLOCK_RECEIPT_BYTES\]/,
+      );
+      for (const bad of [MAX_RECEIPT_BYTES - 1, 0, "-5", "16MiB", 1.5, 2 ** 31]) {
+        assert.throws(
+          () => loadConfig({ maxBlockReceiptBytes: bad }, {}),
+          (e: unknown) =>
+            e instanceof ConfigError &&
+            e.problems.length === 1 &&
+            e.problems[0] ===
+              `maxBlockReceiptBytes (WEFT_MAX_BLOCK_RECEIPT_BYTES): expected an integer from ${MAX_RECEIPT_BYTES} to 1073741824, got ${JSON.stringify(bad)}`,
+          `refuses ${JSON.stringify(bad)}`,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports every bad value, unknown setting and unreadable file with the setting's name", () => {
