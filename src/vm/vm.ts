@@ -219,8 +219,20 @@ export function createVm(options: VmOptions = {}): Vm {
     cache,
     instances: instances.stats,
     call(state, env, req) {
+      // A literal with every field, in `FrameRequest`'s order (not a spread of `req`): every
+      // frame request then has one hidden class, and the frame code stays monomorphic.
       return withSession(state, env, () =>
-        runFrame(current(), cache, instances, { ...req, depth: 0, stackStart, isInit: false }),
+        runFrame(current(), cache, instances, {
+          caller: req.caller,
+          target: req.target,
+          method: req.method,
+          input: req.input,
+          value: req.value,
+          gasLimit: req.gasLimit,
+          depth: 0,
+          stackStart,
+          isInit: false,
+        }),
       );
     },
     deploy(state, env, req) {
