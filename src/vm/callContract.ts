@@ -5,7 +5,7 @@
  * 2. Snapshot the transaction state, move the coin sent with the call.
  * 3. Take an instance of the cached module from the VM's pool (`instancePool.ts`: as
  *    good as a fresh one), set its gas and stack counters, run the start function (if
- *    any) and the method.
+ *    any; or restore and charge what it leaves, `startSnapshot.ts`) and the method.
  * 4. Classify how it ended: success; a revert (the contract's own, or a trap, or a host
  *    limit); out of gas (the gas counter went negative). Anything else is a node fault
  *    and is rethrown; V8's own stack running out is one (`VmFault("STACK_OVERFLOW")`):
@@ -30,6 +30,7 @@ import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
 import type { ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
 import { vmError } from "./vmErrors.js";
+import { DISPATCH_FRESH, DISPATCH_SNAPSHOT } from "./wasm/index.js";
 
 export type CallStatus = "success" | "revert" | "outOfGas";
 
@@ -115,8 +116,14 @@ export function runFrame(
   session.active.add(targetHex);
   let warm: WarmInstance | undefined;
   let outcome: CallOutcome;
+  // Start from the start function's snapshot only when running it would certainly finish
+  // (enough gas and stack left: `startSnapshot.ts`); it is charged the same gas.
+  const memoryGas = GAS.MEMORY_PAGE * cached.initialPages;
+  const start = cached.snapshot;
+  const fromSnapshot =
+    start !== undefined && req.gasLimit - memoryGas >= start.gas && req.stackStart <= start.maxStackStart;
   try {
-    warm = instances.acquire(cached);
+    warm = instances.acquire(cached, fromSnapshot);
     frame.memory = warm.memory;
     if (warm.gas !== undefined && warm.stack !== undefined) {
       warm.gas.value = frame.gas.value;
@@ -124,8 +131,13 @@ export function runFrame(
       warm.stack.value = req.stackStart;
       frame.stack = warm.stack;
     }
-    chargeFrame(frame, GAS.MEMORY_PAGE * cached.initialPages);
-    warm.call(methodIndex);
+    chargeFrame(frame, memoryGas);
+    if (fromSnapshot) {
+      chargeFrame(frame, start.gas);
+      warm.call(methodIndex, DISPATCH_SNAPSHOT, ...start.globals);
+    } else {
+      warm.call(methodIndex, DISPATCH_FRESH);
+    }
     outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - frame.gas.value };
   } catch (error) {
     outcome = classifyFailure(error, frame, req.gasLimit);

@@ -6,9 +6,10 @@
  *
  * Reuse is invisible to the contract. An instance's state is its memory and its mutable
  * globals (tables cannot change: the instructions that would change them are refused at
- * deployment). The memory is zeroed when the instance comes back and the data copied in
- * when it goes out, as for a fresh one; the dispatcher the instrumenter adds sets every
- * mutable global back to its initial value before anything else runs (`instrument.ts`).
+ * deployment). The memory is zeroed when the instance comes back and the data (or the
+ * start function's snapshot, `startSnapshot.ts`) copied in when it goes out, as for a
+ * fresh one; the dispatcher the instrumenter adds sets every mutable global back to its
+ * initial value (or to the snapshot's) before anything else runs (`wasm/dispatcher.ts`).
  * An instance whose memory grew is not kept: its memory goes back to the memory pool.
  *
  * Bounded: idle instances hold their memories, so the pool keeps at most
@@ -28,16 +29,19 @@ const DEFAULT_MAX_IDLE_BYTES = 16 * 1024 * 1024;
 
 export interface WarmInstance {
   readonly memory: WebAssembly.Memory;
-  /** The dispatcher: `call(method index)`. */
-  readonly call: (method: number) => void;
+  /** The dispatcher: `call(method index, mode, ...globals)` (`wasm/dispatcher.ts`). */
+  readonly call: (method: number, mode: number, ...globals: number[]) => void;
   /** The metering counters (absent when the module was compiled without metering). */
   readonly gas: WebAssembly.Global | undefined;
   readonly stack: WebAssembly.Global | undefined;
 }
 
 export interface InstancePool {
-  /** An instance of `cached` whose memory holds exactly the module's data on zeroes. */
-  acquire(cached: CachedModule): WarmInstance;
+  /**
+   * An instance of `cached` whose memory holds exactly the module's data on zeroes, or
+   * with `fromSnapshot` the memory its start function leaves (`cached.snapshot`).
+   */
+  acquire(cached: CachedModule, fromSnapshot?: boolean): WarmInstance;
   /** Gives an instance back after its call, whatever way the call ended. */
   release(cached: CachedModule, instance: WarmInstance): void;
   readonly stats: { created: number; reused: number; idleBytes: number };
@@ -66,7 +70,7 @@ export function createInstancePool(
   };
 
   return {
-    acquire(cached) {
+    acquire(cached, fromSnapshot = false) {
       const list = idle.get(cached);
       let warm = list?.pop();
       if (warm !== undefined) {
@@ -83,13 +87,17 @@ export function createInstancePool(
         const exports = instance.exports as Record<string, unknown>;
         warm = {
           memory,
-          call: exports[CALL_EXPORT] as (method: number) => void,
+          call: exports[CALL_EXPORT] as WarmInstance["call"],
           gas: exports[GAS_GLOBAL] as WebAssembly.Global | undefined,
           stack: exports[STACK_GLOBAL] as WebAssembly.Global | undefined,
         };
       }
       const bytes = new Uint8Array(warm.memory.buffer);
-      for (const segment of cached.data) bytes.set(segment.bytes, segment.offset);
+      if (fromSnapshot && cached.snapshot !== undefined) {
+        bytes.set(cached.snapshot.memory.bytes, cached.snapshot.memory.offset);
+      } else {
+        for (const segment of cached.data) bytes.set(segment.bytes, segment.offset);
+      }
       return warm;
     },
     release(cached, warm) {

@@ -1,11 +1,13 @@
 /**
  * Compiled contract modules, keyed by code hash. Compiling (validation, instrumentation,
- * V8 compilation) happens once per code per process; every call then instantiates a
+ * V8 compilation, the start function's snapshot: `startSnapshot.ts`) happens once per
+ * code per process; every call then instantiates a
  * fresh instance from the cached module, so no state survives between calls. Each
  * worker thread has its own cache: `WebAssembly.Module`s are cheap to keep and there is
  * nothing to coordinate.
  */
 import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
+import { type StartSnapshot, takeStartSnapshot } from "./startSnapshot.js";
 import { type DataSegment, instrumentModule, validateModule } from "./wasm/index.js";
 
 export interface CachedModule {
@@ -18,6 +20,8 @@ export interface CachedModule {
   /** Pages of memory a call starts with, and the static data copied into it. */
   readonly initialPages: number;
   readonly data: readonly DataSegment[];
+  /** What the start function leaves, when calls can start from it instead of running it. */
+  readonly snapshot: StartSnapshot | undefined;
 }
 
 export interface ModuleCache {
@@ -35,27 +39,36 @@ export interface ModuleCacheOptions {
   metering?: boolean;
   /** Most modules kept; the least recently used is dropped past this (default 1024). */
   capacity?: number;
+  /**
+   * Start calls from the start function's snapshot (`startSnapshot.ts`; default true).
+   * Off only to compare with running it on every call (tests, benchmarks): results and
+   * gas are the same either way.
+   */
+  startSnapshots?: boolean;
 }
 
 /** Compiles a contract the way the node runs it. */
-export function compileContract(code: Uint8Array, metering = true): CachedModule {
+export function compileContract(code: Uint8Array, metering = true, startSnapshot = true): CachedModule {
   const prepared = instrumentModule(validateModule(code), metering);
   const methods = new Map(prepared.methods.map((name, i) => [name, i]));
   const initIndex = methods.get("init") ?? -1;
   methods.delete("init");
+  const module = new WebAssembly.Module(prepared.bytes);
   return {
-    module: new WebAssembly.Module(prepared.bytes),
+    module,
     methods,
     initIndex,
     codeBytes: code.length,
     initialPages: prepared.initialPages,
     data: prepared.data,
+    snapshot: startSnapshot ? takeStartSnapshot(module, prepared) : undefined,
   };
 }
 
 /** @example const cache = createModuleCache(); cache.get(hashHex, () => code) */
 export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache {
   const metering = options.metering ?? true;
+  const snapshots = options.startSnapshots ?? true;
   const capacity = options.capacity ?? 1024;
   /** Each module with the tick of its last use: a hit only bumps the tick. */
   const entries = new Map<string, { module: CachedModule; used: number }>();
@@ -71,7 +84,7 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
         return hit.module;
       }
       stats.misses++;
-      const compiled = compileContract(loadCode(), metering);
+      const compiled = compileContract(loadCode(), metering, snapshots);
       entries.set(codeHash, { module: compiled, used: ++clock });
       if (entries.size > capacity) {
         // Past capacity (rare: a miss on a full cache), drop the least recently used.

@@ -24,7 +24,8 @@
  *   keeps in the function's machine frame, so the budget bounds the real stack
  *   (`limits.ts` has the measured bound).
  * - Start: the start section is removed and its function called by the dispatcher
- *   (below), so the VM can set the counters before any contract code runs.
+ *   (`dispatcher.ts`), so the VM can set the counters before any contract code runs,
+ *   or skipped when the VM restores what it leaves (`startSnapshot.ts`).
  * - Memory and data: the memory becomes an import the VM supplies from a pool of zeroed
  *   memories, and the data segments move out of the module (merged; the VM copies them
  *   in). Instantiation, paid on every call, gets about ten times cheaper
@@ -34,6 +35,7 @@ import { GAS } from "../gasSchedule.js";
 import { MAX_MEMORY_PAGES, MAX_STACK_UNITS } from "../limits.js";
 import { BinaryReader, BinaryWriter } from "./binary.js";
 import { type DataSegment, mergeSegments } from "./dataSegments.js";
+import { type DispatchGlobal, dispatchFunction, dispatchParams, globalParamCount } from "./dispatcher.js";
 import type { Instruction } from "./instructions.js";
 import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32 } from "./opcodes.js";
 import { EXPORT_FUNC, EXPORT_GLOBAL, EXPORT_MEMORY, SECTION, SECTION_ORDER } from "./parseModule.js";
@@ -80,14 +82,21 @@ export interface PreparedModule {
   maxPages: number;
   /** Static data to copy into the (zeroed) memory before instantiating. */
   data: DataSegment[];
+  /** The module has a start function (the dispatcher runs it: `dispatcher.ts`). */
+  hasStart: boolean;
+  /**
+   * Types of the mutable globals the dispatcher takes as arguments in `DISPATCH_SNAPSHOT`
+   * mode (in order; an i64 takes two i32 arguments), or undefined if there are too many.
+   */
+  snapshotGlobals: number[] | undefined;
 }
 
 /**
  * Prepares a validated module for the VM:
  * - the memory becomes an import (`"weft:memory"`, supplied from a pool) and the data
  *   segments move out of the module (the VM copies them in);
- * - the exports are replaced by one dispatcher, `__weft_call(method index)`, which runs
- *   the start function and then the method (V8 spends about 1 µs per export on every
+ * - the exports are replaced by one dispatcher, `__weft_call(method index, mode, ...)`
+ *   (`dispatcher.ts`), which runs the start function (or restores what it left) and then the method (V8 spends about 1 µs per export on every
  *   instantiation: a contract with 15 methods paid 15 µs per call for them);
  * - with `metering` (the default, and what consensus runs) gas and stack metering are
  *   injected. Without it, the code is left as compiled (benchmarks only).
@@ -171,14 +180,18 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
   }
 
   const methodExports = parsed.exports.filter((e) => e.kind === EXPORT_FUNC);
-  const dispatchType = addType([VALTYPE_I32], []);
+  const mutableGlobals: DispatchGlobal[] = [];
+  parsed.globals.forEach((g, index) => {
+    if (g.mutable) mutableGlobals.push({ index, type: g.type, init: g.init });
+  });
+  const dispatchType = addType(dispatchParams(mutableGlobals), []);
   const dispatcher = functionBase + added.length;
   added.push({
     type: dispatchType,
     body: dispatchFunction(
       parsed.start,
       methodExports.map((e) => e.index),
-      parsed.globals,
+      mutableGlobals,
     ),
   });
   exports.name(CALL_EXPORT).byte(EXPORT_FUNC).u32(dispatcher);
@@ -216,38 +229,10 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     initialPages: memory.min,
     maxPages,
     data: mergeSegments(parsed.data),
+    hasStart: parsed.start !== undefined,
+    snapshotGlobals:
+      globalParamCount(mutableGlobals) === undefined ? undefined : mutableGlobals.map((g) => g.type),
   };
-}
-
-/**
- * `__weft_call(i)`: sets every mutable global of the contract back to its initial value,
- * runs the start function (if any), then method `i` through a `br_table`; an index out
- * of range traps. Resetting the globals (with the VM zeroing the memory and copying the
- * data in) is what lets the VM reuse an instance: each call starts from exactly the state
- * a fresh instance would have (tables cannot change: their instructions are refused).
- */
-function dispatchFunction(
-  start: number | undefined,
-  methods: number[],
-  globals: ReadonlyArray<{ mutable: boolean; init: Uint8Array }>,
-): Uint8Array {
-  const w = new BinaryWriter().u32(0); // no locals
-  globals.forEach((g, i) => {
-    // The initialiser is a constant expression ending in `end`: its instruction, then global.set.
-    if (g.mutable)
-      w.bytes(g.init.subarray(0, g.init.length - 1))
-        .byte(OP.globalSet)
-        .u32(i);
-  });
-  if (start !== undefined) w.byte(OP.call).u32(start);
-  const k = methods.length;
-  for (let i = 0; i <= k; i++) w.byte(OP.block).byte(BLOCKTYPE_EMPTY);
-  w.byte(OP.localGet).u32(0).byte(OP.brTable).u32(k);
-  for (let i = 0; i < k; i++) w.u32(i);
-  w.u32(k);
-  for (const fn of methods) w.byte(OP.end).byte(OP.call).u32(fn).byte(OP.return);
-  w.byte(OP.end).byte(OP.unreachable).byte(OP.end);
-  return w.finish();
 }
 
 function chargeGas(w: BinaryWriter, gas: number, cost: number): void {

@@ -59,6 +59,8 @@ export interface ExportEntry {
 }
 
 export interface GlobalEntry {
+  /** `VALTYPE_I32` or `VALTYPE_I64`. */
+  type: number;
   mutable: boolean;
   init: Uint8Array;
 }
@@ -256,12 +258,13 @@ function parseSection(m: ParsedModule, id: number, s: BinaryReader): void {
       const count = s.u32();
       if (count > MAX_GLOBALS) throw new DeployError("MODULE_LIMIT", `${count} globals (max ${MAX_GLOBALS})`);
       for (let i = 0; i < count; i++) {
-        checkValueType(s.u8(), `global ${i}`);
+        const type = s.u8();
+        checkValueType(type, `global ${i}`);
         const mut = s.u8();
         if (mut > 1) s.fail("bad global mutability");
         const start = s.offset;
         skipConstExpr(s);
-        m.globals.push({ mutable: mut === 1, init: s.bytes.subarray(start, s.offset) });
+        m.globals.push({ type, mutable: mut === 1, init: s.bytes.subarray(start, s.offset) });
       }
       m.globalCount = count;
       return;

@@ -1,0 +1,185 @@
+/**
+ * Calls that start from the start function's snapshot (`src/vm/startSnapshot.ts`) are
+ * indistinguishable from calls that run it: same outputs, same gas, same failures at
+ * every gas and stack boundary; a start function that calls the host still runs on every
+ * call; and no call sees what another left in memory or globals.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Address } from "../../../src/codec/address.js";
+import { toHex } from "../../../src/codec/bytes.js";
+import type { CallOutcome } from "../../../src/vm/callContract.js";
+import { GAS } from "../../../src/vm/gasSchedule.js";
+import type { BlockEnv } from "../../../src/vm/hostFunctions.js";
+import { compileContract } from "../../../src/vm/moduleCache.js";
+import { PROBE_GAS } from "../../../src/vm/startSnapshot.js";
+import { TxState } from "../../../src/vm/txState.js";
+import { createVm, type Vm } from "../../../src/vm/vm.js";
+import { account } from "../../helpers/chain.js";
+import { wat } from "../../helpers/wat.js";
+
+// The start function sets both globals (the i64 with both halves non-zero), writes memory
+// near and far from the data, recurses 20 deep (stack) and loops (gas). `read` returns
+// g ‖ h ‖ mem[300] ‖ mem[200..202] ‖ mem[5000] and then changes all of them; `dirty`
+// changes them and traps.
+const STARTS = wat(`(module
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 5))
+  (global $h (mut i64) (i64.const -3))
+  (global $k i32 (i32.const 9))
+  (data (i32.const 200) "AB")
+  (func $deep (param $n i32)
+    local.get $n
+    if local.get $n i32.const 1 i32.sub call $deep end)
+  (func $start (local $i i32)
+    global.get $k global.set $g
+    i64.const 0x1122334455667788 global.set $h
+    i32.const 300 i32.const 0xdeadbeef i32.store
+    (loop $l local.get $i i32.const 1 i32.add local.tee $i i32.const 50 i32.lt_u br_if $l)
+    i32.const 20 call $deep
+    i32.const 5000 i32.const 1 i32.store8)
+  (start $start)
+  (func $spoil
+    i32.const 1 global.set $g
+    i64.const 1 global.set $h
+    i32.const 300 i32.const 0 i32.store
+    i32.const 200 i32.const 0 i32.store
+    i32.const 5000 i32.const 9 i32.store8)
+  (func (export "read")
+    i32.const 100 global.get $g i32.store
+    i32.const 104 global.get $h i64.store
+    i32.const 112 i32.const 300 i32.load i32.store
+    i32.const 116 i32.const 200 i32.load16_u i32.store
+    i32.const 120 i32.const 5000 i32.load8_u i32.store
+    call $spoil
+    i32.const 100 i32.const 24 call $ret)
+  (func (export "dirty") call $spoil unreachable))`);
+
+// g = 9, h = 0x1122334455667788, mem[300] = 0xdeadbeef, "AB", mem[5000] = 1.
+const READ = "09000000" + "8877665544332211" + "efbeadde" + "41420000" + "01000000";
+
+const HOST_IN_START = wat(`(module
+  (import "weft" "caller" (func $caller (param i32)))
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (func $start i32.const 0 call $caller)
+  (start $start)
+  (func (export "who") i32.const 0 i32.const 20 call $ret))`);
+
+const GROWS_IN_START = wat(`(module
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 0))
+  (func $start i32.const 1 memory.grow global.set $g)
+  (start $start)
+  (func (export "read") i32.const 0 global.get $g i32.store i32.const 0 i32.const 4 call $ret))`);
+
+const LOOPS_IN_START = wat(`(module
+  (memory (export "memory") 1)
+  (func $start (loop $l br $l))
+  (start $start)
+  (func (export "read")))`);
+
+const TRAPS_IN_START = wat(`(module
+  (memory (export "memory") 1)
+  (func $start unreachable)
+  (start $start)
+  (func (export "read")))`);
+
+const ENV: BlockEnv = { height: 1n, time: 1_700_000_000n, chainId: 1337n };
+
+/** A VM with `code` deployed, and a way to call it on a fresh transaction state. */
+function deployed(code: Uint8Array, options: { snapshots: boolean; stackStart?: number }) {
+  const vm: Vm = createVm({ startSnapshots: options.snapshots, stackStart: options.stackStart ?? 0 });
+  const pre = new TxState({ read: () => undefined });
+  const salt = new Uint8Array(32);
+  const outcome = vm.deploy(pre, ENV, {
+    deployer: account(1),
+    code,
+    args: new Uint8Array(0),
+    salt,
+    value: 0n,
+    gasLimit: 1_000_000,
+  });
+  assert.equal(outcome.status, "success");
+  const address = outcome.address as Address;
+  return (method: string, gasLimit = 1_000_000, caller = account(1)): CallOutcome => {
+    const state = new TxState({ read: (key) => pre.writes.get(key) ?? undefined });
+    return vm.call(state, ENV, {
+      caller,
+      target: address,
+      method,
+      input: new Uint8Array(0),
+      value: 0n,
+      gasLimit,
+    });
+  };
+}
+
+const shown = (o: CallOutcome) => `${o.status} gas ${o.gasUsed} ${toHex(o.data)}`;
+
+describe("start function snapshot", () => {
+  it("is taken for a start function that only computes, with its gas and stack bound", () => {
+    const cached = compileContract(STARTS);
+    const snapshot = cached.snapshot;
+    assert.ok(snapshot !== undefined);
+    assert.ok(snapshot.gas > 50, `start gas ${snapshot.gas}: the loop is charged`);
+    assert.ok(snapshot.maxStackStart < 24_000 - 20 * 8, `stack bound ${snapshot.maxStackStart}`);
+    for (const code of [HOST_IN_START, GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START])
+      assert.equal(compileContract(code).snapshot, undefined);
+    assert.equal(compileContract(STARTS, true, false).snapshot, undefined);
+  });
+
+  it("calls see the state the start function leaves, never what another call left", () => {
+    const call = deployed(STARTS, { snapshots: true });
+    for (const method of ["read", "dirty", "read", "read", "dirty", "dirty", "read"]) {
+      const outcome = call(method);
+      if (method === "dirty") assert.equal(outcome.status, "revert");
+      else assert.equal(toHex(outcome.data), READ, `${method}: ${shown(outcome)}`);
+    }
+  });
+
+  it("gives the same outcome and gas as running the start function, at every gas limit around it", () => {
+    const snap = deployed(STARTS, { snapshots: true });
+    const fresh = deployed(STARTS, { snapshots: false });
+    const startGas = compileContract(STARTS).snapshot?.gas ?? 0;
+    const full = fresh("read").gasUsed;
+    const limits = [0, 1, GAS.MEMORY_PAGE - 1, GAS.MEMORY_PAGE, GAS.MEMORY_PAGE + 1];
+    for (let d = -3; d <= 3; d++) limits.push(GAS.MEMORY_PAGE + startGas + d, full + d);
+    for (const limit of limits) {
+      for (const method of ["read", "dirty"])
+        assert.equal(shown(snap(method, limit)), shown(fresh(method, limit)), `${method} with gas ${limit}`);
+    }
+    assert.equal(snap("read").status, "success");
+  });
+
+  it("gives the same outcome and gas as running the start function, at every stack start around its bound", () => {
+    const bound = compileContract(STARTS).snapshot?.maxStackStart ?? 0;
+    for (const stackStart of [bound - 1, bound, bound + 1, bound + 2]) {
+      const snap = deployed(STARTS, { snapshots: true, stackStart });
+      const fresh = deployed(STARTS, { snapshots: false, stackStart });
+      assert.equal(shown(snap("read")), shown(fresh("read")), `stack start ${stackStart}`);
+    }
+    assert.equal(deployed(STARTS, { snapshots: true, stackStart: bound })("read").status, "success");
+    assert.match(
+      Buffer.from(deployed(STARTS, { snapshots: true, stackStart: bound + 1 })("read").data).toString(),
+      /stack exhausted/,
+    );
+  });
+
+  it("runs a start function that calls the host on every call", () => {
+    const call = deployed(HOST_IN_START, { snapshots: true });
+    assert.equal(toHex(call("who", 1_000_000, account(7)).data), account(7).slice(2));
+    assert.equal(toHex(call("who", 1_000_000, account(8)).data), account(8).slice(2));
+  });
+
+  it("leaves start functions it cannot snapshot as they were: growing, looping, trapping", () => {
+    for (const code of [GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START]) {
+      const snap = deployed(code, { snapshots: true });
+      const fresh = deployed(code, { snapshots: false });
+      for (const gas of [100_000, PROBE_GAS + 100_000])
+        assert.equal(shown(snap("read", gas)), shown(fresh("read", gas)));
+    }
+  });
+});
