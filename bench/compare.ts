@@ -1,0 +1,311 @@
+/**
+ * This build against earlier revisions, on the same workloads, interleaved in one run.
+ *
+ *   node dist/bench/compare.js --base b157a5a [--base f7ffcd7] [--quick] [--runs 5]
+ *                              [--block 2000] [--accounts 1000] [--workers 2] [--warm-up-ms 4000]
+ *                              [--workloads token-transfer,amm-swap,...] [--cache /tmp/weft-compare]
+ *
+ * Each base revision is built once in a temporary directory (`lib/compareBuild.ts`,
+ * cached by commit hash). Every build then runs in its own child process
+ * (`lib/compareRunner.ts`, which drives a build only through what every revision has,
+ * never through its bench program's options): token transfers, AMM swaps through the
+ * router over 10 pools, lending, staking and the DeFi mix, each sequentially and on the
+ * parallel engine with `--workers` workers. Blocks run one at a time, the builds in turn
+ * (A B A B …), so machine noise falls on every build alike. Per workload and executor:
+ * median µs per transaction of each build, this build's speedup over each base, gas per
+ * transaction, and whether the receipts' statuses, outputs and event data (every amount a
+ * contract computed) are identical across builds, and parallel equals sequential (whole
+ * receipts and write set) within each.
+ * Writes bench/results/compare.json and bench/results/compare-*.svg.
+ */
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { benchArgs } from "./lib/args.js";
+import { buildRevision, defaultCacheDir, resolveRevision } from "./lib/compareBuild.js";
+import {
+  COMPARE_WORKLOADS,
+  type CompareWorkload,
+  type Digest,
+  type RunnerReply,
+  type RunnerRequest,
+} from "./lib/compareRunner.js";
+import { barChartSvg, writeSvg } from "./lib/plot.js";
+import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+
+const USAGE =
+  "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix] [--warm-up-ms 4000] [--cache <dir>]";
+const args = benchArgs(USAGE, {
+  options: {
+    base: { type: "string", multiple: true },
+    quick: { type: "boolean", default: false },
+    runs: { type: "string" },
+    block: { type: "string" },
+    accounts: { type: "string" },
+    workers: { type: "string" },
+    workloads: { type: "string" },
+    "warm-up-ms": { type: "string" },
+    cache: { type: "string" },
+  },
+});
+const bases = (args.base ?? []).flatMap((b) => b.split(",")).filter((b) => b !== "");
+if (bases.length === 0) {
+  console.error(`give at least one --base revision\nusage: ${USAGE}`);
+  process.exit(2);
+}
+const quick = args.quick ?? false;
+const runs = Number(args.runs ?? (quick ? 3 : 5));
+const blockSize = Number(args.block ?? (quick ? 500 : 2000));
+const accounts = Number(args.accounts ?? 1000);
+const workers = Number(args.workers ?? 2);
+const warmUpMs = Number(args["warm-up-ms"] ?? (quick ? 1500 : 4000));
+const chosen = (args.workloads ?? COMPARE_WORKLOADS.join(",")).split(",");
+for (const name of chosen) {
+  if (!(COMPARE_WORKLOADS as readonly string[]).includes(name)) {
+    console.error(`unknown workload "${name}": one of ${COMPARE_WORKLOADS.join(", ")}\nusage: ${USAGE}`);
+    process.exit(2);
+  }
+}
+for (const [name, value] of [
+  ["runs", runs],
+  ["block", blockSize],
+  ["accounts", accounts],
+  ["workers", workers],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} must be a positive integer, got ${value}\nusage: ${USAGE}`);
+    process.exit(2);
+  }
+}
+if (!Number.isInteger(warmUpMs) || warmUpMs < 0) {
+  console.error(`--warm-up-ms must be a whole number of milliseconds, got ${warmUpMs}\nusage: ${USAGE}`);
+  process.exit(2);
+}
+const workloads = chosen as CompareWorkload[];
+const EXECUTORS = ["sequential", "parallel"] as const;
+/** Short blocks get more rounds, up to this many, about MIN_MEASURED_MS of work per build. */
+const MAX_ROUNDS = 30;
+const MIN_MEASURED_MS = 400;
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const runnerPath = fileURLToPath(new URL("./lib/compareRunner.js", import.meta.url));
+
+/** One build in its runner process, answering one request at a time. */
+class Side {
+  private readonly child: ChildProcess;
+  private waiting: ((reply: RunnerReply) => void) | undefined;
+  readonly ready: Promise<RunnerReply>;
+
+  constructor(
+    readonly label: string,
+    root: string,
+  ) {
+    this.child = fork(runnerPath, [root], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child.on("message", (reply: RunnerReply) => {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve?.(reply);
+    });
+    this.child.on("exit", (code) => {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve?.({ ok: false, error: `runner for ${label} exited with code ${code}` });
+    });
+    this.ready = new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  async request(request: RunnerRequest): Promise<{ txs?: number; ms?: number; digest?: Digest }> {
+    const reply = await new Promise<RunnerReply>((resolve) => {
+      this.waiting = resolve;
+      this.child.send(request);
+    });
+    if (!reply.ok) throw new Error(`${this.label}: ${reply.error}`);
+    return reply;
+  }
+
+  close(): void {
+    if (this.child.connected) this.child.send({ op: "close" } satisfies RunnerRequest);
+  }
+}
+
+interface Cell {
+  workload: CompareWorkload;
+  executor: string;
+  build: string;
+  medianUsPerTx: number;
+  tps: number;
+  gasPerTx: number;
+  rounds: number;
+  digest: Digest;
+}
+
+function headLabel(): string {
+  const head = execFileSync("git", ["-C", repoRoot, "rev-parse", "--short", "HEAD"], {
+    encoding: "utf8",
+  }).trim();
+  const dirty = execFileSync("git", ["-C", repoRoot, "status", "--porcelain", "--untracked-files=no"], {
+    encoding: "utf8",
+  }).trim();
+  return `this build (${head}${dirty === "" ? "" : "+changes"})`;
+}
+
+async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]> {
+  const started = performance.now();
+  for (const side of sides)
+    await side.request({ op: "setup", workload, block: blockSize, accounts, workers });
+  // Warm-up rounds (module caches, the workers' replicas, and V8 tiering the contracts'
+  // wasm up to optimised code in the background, which takes seconds of running) until
+  // every build has run WARM_UP_MS; the last one sets the round count.
+  const digests = new Map<string, Digest>();
+  const spent = new Map<string, number>();
+  let warmMs = 0;
+  for (let round = 0; round < 2 || Math.min(...spent.values()) < warmUpMs; round++) {
+    warmMs = 0;
+    for (const executor of EXECUTORS) {
+      for (const side of sides) {
+        const r = await side.request({ op: "run", executor });
+        digests.set(`${side.label}/${executor}`, r.digest as Digest);
+        spent.set(side.label, (spent.get(side.label) ?? 0) + (r.ms ?? 0));
+        if (executor === "sequential") warmMs = Math.max(warmMs, r.ms ?? 0);
+      }
+    }
+  }
+  const rounds = Math.min(MAX_ROUNDS, Math.max(runs, Math.ceil(MIN_MEASURED_MS / Math.max(warmMs, 0.1))));
+  const times = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const executor of EXECUTORS) {
+      for (const side of sides) {
+        const r = await side.request({ op: "run", executor });
+        const key = `${side.label}/${executor}`;
+        times.set(key, [...(times.get(key) ?? []), r.ms ?? 0]);
+      }
+    }
+  }
+  const cells: Cell[] = [];
+  for (const executor of EXECUTORS) {
+    for (const side of sides) {
+      const key = `${side.label}/${executor}`;
+      const digest = digests.get(key) as Digest;
+      const ms = median(times.get(key) ?? []);
+      cells.push({
+        workload,
+        executor: executor === "sequential" ? "sequential" : `parallel-${workers}`,
+        build: side.label,
+        medianUsPerTx: (ms * 1000) / digest.txs,
+        tps: (digest.txs / ms) * 1000,
+        gasPerTx: digest.gas / digest.txs,
+        rounds,
+        digest,
+      });
+    }
+  }
+  console.log(`  ${workload}: ${rounds} rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return cells;
+}
+
+/** Whether outputs and events agree across builds, and parallel equals sequential within each. */
+function agreement(cells: Cell[]): { results: boolean; parallelEqualsSequential: string[] } {
+  const results = new Set(cells.map((c) => c.digest.results)).size === 1;
+  const mismatched: string[] = [];
+  for (const build of new Set(cells.map((c) => c.build))) {
+    if (new Set(cells.filter((c) => c.build === build).map((c) => c.digest.full)).size !== 1)
+      mismatched.push(build);
+  }
+  return { results, parallelEqualsSequential: mismatched };
+}
+
+async function main(): Promise<void> {
+  const cacheDir = args.cache ?? defaultCacheDir();
+  const resolved = bases.map((b) => ({ revision: b, commit: resolveRevision(repoRoot, b) }));
+  const sides: Side[] = [];
+  for (const { revision, commit } of resolved) {
+    const root = buildRevision(repoRoot, commit, cacheDir, (line) => console.log(line));
+    const short = commit.slice(0, 7);
+    sides.push(new Side(commit.startsWith(revision) ? short : `${revision} (${short})`, root));
+  }
+  const head = headLabel();
+  sides.push(new Side(head, repoRoot));
+  for (const side of sides) {
+    const reply = await side.ready;
+    if (!reply.ok) throw new Error(`${side.label}: ${reply.error}`);
+  }
+  console.log(
+    `compare: ${sides.map((s) => s.label).join(" vs ")}; blocks of ${blockSize}; token accounts ${accounts}; sequential and parallel-${workers}; median of at least ${runs} interleaved rounds`,
+  );
+  const cells: Cell[] = [];
+  const checks: Record<string, ReturnType<typeof agreement>> = {};
+  try {
+    for (const workload of workloads) {
+      const measured = await measure(sides, workload);
+      cells.push(...measured);
+      checks[workload] = agreement(measured);
+    }
+  } finally {
+    for (const side of sides) side.close();
+  }
+
+  const baseLabels = sides.slice(0, -1).map((s) => s.label);
+  console.log(`\nmedian µs per transaction (TPS); speedup = base time / this build's time, same run`);
+  const rows: Array<Array<string | number>> = [];
+  for (const workload of workloads) {
+    for (const executor of [...new Set(cells.map((c) => c.executor))]) {
+      const mine = cells.filter((c) => c.workload === workload && c.executor === executor);
+      const ours = mine.find((c) => c.build === head) as Cell;
+      const row: Array<string | number> = [workload, executor];
+      for (const c of mine) row.push(`${c.medianUsPerTx.toFixed(1)} (${Math.round(c.tps)})`);
+      for (const label of baseLabels) {
+        const base = mine.find((c) => c.build === label) as Cell;
+        row.push(`${(base.medianUsPerTx / ours.medianUsPerTx).toFixed(2)}x`);
+      }
+      row.push(mine.map((c) => Math.round(c.gasPerTx)).join(" / "));
+      rows.push(row);
+    }
+  }
+  printTable(
+    [
+      "workload",
+      "executor",
+      ...sides.map((s) => s.label),
+      ...baseLabels.map((l) => `vs ${l.split(" ")[0]}`),
+      "gas/tx (same order)",
+    ],
+    rows,
+  );
+  console.log(
+    "\nresults (receipt statuses, outputs, event data; within a build also gas, addresses, write set):",
+  );
+  for (const [workload, check] of Object.entries(checks)) {
+    const par =
+      check.parallelEqualsSequential.length === 0
+        ? "parallel == sequential in every build"
+        : `PARALLEL DIFFERS FROM SEQUENTIAL in ${check.parallelEqualsSequential.join(", ")}`;
+    console.log(
+      `  ${workload}: ${check.results ? "identical across builds" : "DIFFER between builds"}; ${par}`,
+    );
+  }
+
+  writeJson("bench/results/compare.json", {
+    machine: machineInfo(),
+    params: { bases: resolved, runs, blockSize, accounts, workers, warmUpMs, workloads },
+    builds: sides.map((s) => s.label),
+    cells,
+    checks,
+  });
+  for (const executor of [...new Set(cells.map((c) => c.executor))]) {
+    const path = `bench/results/compare-${executor}.svg`;
+    writeSvg(
+      path,
+      barChartSvg(
+        `${executor}, blocks of ${blockSize}: throughput per build`,
+        "tx/s",
+        cells
+          .filter((c) => c.executor === executor)
+          .map((c) => ({ label: `${c.workload} ${c.build.split(" ")[0]}`, value: Math.round(c.tps) })),
+      ),
+    );
+    console.log(`wrote ${path}`);
+  }
+}
+
+await main();
