@@ -4,6 +4,9 @@
  * memory, storage on a few shared keys, events, calls between contracts) are deployed,
  * and blocks of many calls into them run on the parallel engine (workers) and the
  * sequential executor (main thread); every receipt field and the write set must match.
+ * The same blocks run in fresh processes must give the same digest; and on a node,
+ * `weft_call` and `weft_estimateGas` must give what the block gives
+ * (`test/unit/node/fuzzNode.test.ts`).
  *
  * The seed is fixed, so CI runs the same few programs every time, in a few seconds.
  * Soak: `WEFT_FUZZ=<rounds> node scripts/run-tests.mjs fuzzParallel` runs that many
@@ -11,60 +14,16 @@
  * the round's seed.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import type { Transaction } from "../../../src/chain/transaction.js";
-import type { Address } from "../../../src/codec/address.js";
+import { fileURLToPath } from "node:url";
 import { createMemoryStore } from "../../../src/state/memoryStore.js";
-import { account } from "../../helpers/chain.js";
-import { TestChain } from "../../helpers/contracts.js";
+import { fuzzRound, fuzzRoundDigest } from "../../helpers/fuzzBlock.js";
 import { assertSameAsSequential, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
-import { fuzzInput, fuzzProgram, fuzzRng } from "../../helpers/wasmFuzz.js";
-import { wat } from "../../helpers/wat.js";
 
 const ROUNDS = Number(process.env.WEFT_FUZZ ?? 1);
 const FIRST_SEED = Number(process.env.WEFT_FUZZ_SEED ?? 20_261_206);
-const PROGRAMS = 5;
-const TXS = 160;
-
-/** Deploys `PROGRAMS` random contracts and builds a block of calls into them. */
-function round(seed: number): { chain: TestChain; txs: Transaction[] } {
-  const chain = new TestChain(8);
-  const contracts: Address[] = [];
-  for (let p = 0; p < PROGRAMS; p++) {
-    const code = wat(fuzzProgram(seed * 100 + p));
-    const receipt = chain.runOne({
-      kind: "deploy",
-      from: account(1),
-      code,
-      args: new Uint8Array(0),
-      value: 0n,
-      gasLimit: 50_000_000,
-      gasPrice: 1n,
-    });
-    if (receipt.contractAddress === undefined) throw new Error(`seed ${seed}: program ${p} did not deploy`);
-    contracts.push(receipt.contractAddress);
-  }
-  const rand = fuzzRng(seed);
-  const int = (n: number) => Math.floor(rand() * n);
-  const txs: Transaction[] = [];
-  for (let i = 0; i < TXS; i++) {
-    const target = int(PROGRAMS);
-    const peer = contracts[(target + 1 + int(PROGRAMS - 1)) % PROGRAMS] as Address;
-    const depth = rand() < 0.15 ? int(4000) : int(6);
-    txs.push({
-      kind: "call",
-      from: account(1 + int(8)),
-      to: contracts[target] as Address,
-      method: "run",
-      args: fuzzInput(peer, depth, int(1 << 30)),
-      value: 0n,
-      gasLimit: 500_000 + int(3_000_000),
-      gasPrice: 1n,
-    });
-  }
-  return { chain, txs };
-}
-
+const script = fileURLToPath(new URL("../../helpers/fuzzBlock.js", import.meta.url));
 describe(`fuzz: random contracts, parallel against sequential (${ROUNDS} round(s) from seed ${FIRST_SEED})`, () => {
   let engine: ChainEngine;
   before(async () => {
@@ -76,7 +35,7 @@ describe(`fuzz: random contracts, parallel against sequential (${ROUNDS} round(s
     const statuses = new Map<string, number>();
     for (let r = 0; r < ROUNDS; r++) {
       const seed = FIRST_SEED + r;
-      const { chain, txs } = round(seed);
+      const { chain, txs } = fuzzRound(seed);
       const store = await engine.attach(createMemoryStore(chain.state.entries));
       try {
         const result = await assertSameAsSequential(engine, store, chain.block, txs);
@@ -89,5 +48,13 @@ describe(`fuzz: random contracts, parallel against sequential (${ROUNDS} round(s
     // The programs do something: some calls succeed, some fail.
     assert.ok((statuses.get("success") ?? 0) > 0, `statuses ${JSON.stringify([...statuses])}`);
     assert.ok((statuses.get("revert") ?? 0) + (statuses.get("outOfGas") ?? 0) > 0);
+  });
+
+  it("every round's block gives the same digest in a fresh process", () => {
+    for (let r = 0; r < ROUNDS; r++) {
+      const seed = FIRST_SEED + r;
+      const there = execFileSync(process.execPath, [script, String(seed)], { encoding: "utf8" }).trim();
+      assert.equal(there, fuzzRoundDigest(seed), `fuzz round with seed ${seed}: a fresh process differs`);
+    }
   });
 });
