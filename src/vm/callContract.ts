@@ -124,7 +124,7 @@ export function runFrame(
     start !== undefined && req.gasLimit - memoryGas >= start.gas && req.stackStart <= start.maxStackStart;
   try {
     warm = instances.acquire(cached, fromSnapshot);
-    frame.memory = warm.memory;
+    frame.memory = warm.views;
     if (warm.gas !== undefined && warm.stack !== undefined) {
       warm.gas.value = frame.gas.value;
       frame.gas = warm.gas;

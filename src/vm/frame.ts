@@ -4,6 +4,7 @@
  * calls another; the VM keeps them on a stack.
  */
 import type { Address } from "../codec/address.js";
+import type { MemoryViews } from "./memoryAccess.js";
 
 /** A mutable i32 counter: the instrumented module's exported global, or a plain object when unmetered. */
 export interface Counter {
@@ -16,12 +17,15 @@ export interface Frame {
   readonly value: bigint;
   readonly input: Uint8Array;
   readonly depth: number;
-  memory: WebAssembly.Memory;
+  /** The instance's memory, as host functions read and write it (`memoryAccess.ts`). */
+  memory: MemoryViews;
   gas: Counter;
   stack: Counter;
   returnData: Uint8Array;
   /** Data of the last nested call this frame made (return or revert data). */
   lastCallData: Uint8Array;
+  /** `03 ‖ self`, the start of this contract's storage keys ("" until first built). */
+  storagePrefix: string;
 }
 
 /** Why a frame stopped early. Thrown by host functions, caught by `callContract`. */
@@ -51,10 +55,11 @@ export function createFrame(init: {
     value: init.value,
     input: init.input,
     depth: init.depth,
-    memory: undefined as unknown as WebAssembly.Memory,
+    memory: undefined as unknown as MemoryViews,
     gas: { value: 0 },
     stack: { value: 0 },
     returnData: EMPTY,
     lastCallData: EMPTY,
+    storagePrefix: "",
   };
 }

@@ -37,6 +37,7 @@ import {
   readBytes,
   readHex,
   readU128,
+  viewBytes,
   writeAddress,
   writeBytes,
   writeU128,
@@ -132,7 +133,12 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 function slotKey(frame: Frame, kp: number, kl: number): string {
   if (kl >>> 0 > MAX_KEY_BYTES)
     throw limitExceeded(`storage key of ${kl >>> 0} bytes (max ${MAX_KEY_BYTES})`);
-  return STORAGE_SPACE + addressHex(frame.self) + readHex(frame, kp, kl);
+  let prefix = frame.storagePrefix;
+  if (prefix === "") {
+    prefix = STORAGE_SPACE + addressHex(frame.self);
+    frame.storagePrefix = prefix;
+  }
+  return prefix + readHex(frame, kp, kl);
 }
 
 /** Builds the `"weft"` import object bound to `ctx`. */
@@ -308,7 +314,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       let method: string;
       try {
         if (mLen > MAX_METHOD_NAME_BYTES) throw new Error("too long");
-        method = utf8Decoder.decode(readBytes(f, methodPtr, mLen));
+        method = utf8Decoder.decode(viewBytes(f, methodPtr, mLen));
       } catch (e) {
         if (e instanceof FrameAbort || isStackOverflow(e)) throw e;
         f.lastCallData = vmError("NoSuchMethod", ["string"], ["<invalid method name>"]);
@@ -363,12 +369,12 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     sha256(ptr: number, len: number, dst: number): void {
       const f = ctx.frame();
       charge(f, GAS.HASH + GAS.SHA256_WORD * Math.ceil((len >>> 0) / 32));
-      writeBytes(f, dst, sha256(readBytes(f, ptr, len)));
+      writeBytes(f, dst, sha256(viewBytes(f, ptr, len)));
     },
     keccak256(ptr: number, len: number, dst: number): void {
       const f = ctx.frame();
       charge(f, GAS.HASH + GAS.KECCAK_WORD * Math.ceil((len >>> 0) / 32));
-      writeBytes(f, dst, keccak256(readBytes(f, ptr, len)));
+      writeBytes(f, dst, keccak256(viewBytes(f, ptr, len)));
     },
 
     /** 1 if the 64-byte ed25519 signature of `msg` is valid for the 32-byte key, else 0. */

@@ -18,6 +18,7 @@
  *
  * One pool per VM: an instance is bound to the host functions it was created with.
  */
+import { MemoryViews } from "./memoryAccess.js";
 import type { MemoryPool } from "./memoryPool.js";
 import type { CachedModule } from "./moduleCache.js";
 import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL } from "./wasm/index.js";
@@ -29,6 +30,8 @@ const DEFAULT_MAX_IDLE_BYTES = 16 * 1024 * 1024;
 
 export interface WarmInstance {
   readonly memory: WebAssembly.Memory;
+  /** Views of `memory`, kept with the instance (`memoryAccess.ts`). */
+  readonly views: MemoryViews;
   /** The dispatcher: `call(method index, mode, ...globals)` (`wasm/dispatcher.ts`). */
   readonly call: (method: number, mode: number, ...globals: number[]) => void;
   /** The metering counters (absent when the module was compiled without metering). */
@@ -87,12 +90,13 @@ export function createInstancePool(
         const exports = instance.exports as Record<string, unknown>;
         warm = {
           memory,
+          views: new MemoryViews(memory),
           call: exports[CALL_EXPORT] as WarmInstance["call"],
           gas: exports[GAS_GLOBAL] as WebAssembly.Global | undefined,
           stack: exports[STACK_GLOBAL] as WebAssembly.Global | undefined,
         };
       }
-      const bytes = new Uint8Array(warm.memory.buffer);
+      const bytes = warm.views.bytes();
       if (fromSnapshot && cached.snapshot !== undefined) {
         bytes.set(cached.snapshot.memory.bytes, cached.snapshot.memory.offset);
       } else {
@@ -115,7 +119,7 @@ export function createInstancePool(
         memories.release(warm.memory); // this module's own idle ones fill the budget
         return;
       }
-      new Uint8Array(warm.memory.buffer).fill(0);
+      warm.views.bytes().fill(0);
       list.push(warm);
       idle.set(cached, list);
       stats.idleBytes += size;

@@ -134,3 +134,62 @@ describe("instance pool bounds", () => {
     assert.equal(tiny.stats.created, 2);
   });
 });
+
+describe("memory views kept per instance", () => {
+  // Host functions read through views made once per instance (`MemoryViews`): after the
+  // contract grows its memory (grow(0) included, which also replaces the buffer) they
+  // must see the new memory, in the same frame and in the next call.
+  const GROWER = wat(`(module
+    (import "weft" "set_return" (func $ret (param i32 i32)))
+    (import "weft" "keccak256" (func $keccak (param i32 i32 i32)))
+    (memory (export "memory") 1)
+    (func (export "grow")
+      i32.const 1 memory.grow drop
+      i32.const 65536 i32.const 0x01020304 i32.store
+      i32.const 0 memory.grow drop
+      i32.const 65532 i32.const 8 i32.const 65600 call $keccak
+      i32.const 65532 i32.const 8 call $ret)
+    (func (export "zero")
+      i32.const 0 memory.grow drop
+      i32.const 65532 i32.const 4 call $ret))`);
+
+  it("host functions see the memory after memory.grow, in the frame and after", () => {
+    const vm = createVm();
+    const block = blockContext({});
+    const state = fundedState([[account(1), 10n ** 24n]]);
+    const executor = createChainExecutor(block, { vm });
+    const run = (txs: Transaction[]): Receipt[] => runBlock(executor, state, txs).receipts;
+    const [deployed] = run([
+      {
+        kind: "deploy",
+        from: account(1),
+        code: GROWER,
+        args: new Uint8Array(0),
+        value: 0n,
+        gasLimit: 5_000_000,
+        gasPrice: 0n,
+      },
+    ]);
+    const address = deployed?.contractAddress;
+    assert.ok(address !== undefined);
+    const call = (method: string): Transaction => ({
+      kind: "call",
+      from: account(1),
+      to: address,
+      method,
+      args: new Uint8Array(0),
+      value: 0n,
+      gasLimit: 1_000_000,
+      gasPrice: 0n,
+    });
+    const receipts = run(["zero", "grow", "zero", "grow", "zero"].map(call));
+    const outputs = receipts.map((r) => `${r.status} ${toHex(r.output)}`);
+    assert.deepEqual(outputs, [
+      "success 00000000",
+      "success 0000000004030201",
+      "success 00000000",
+      "success 0000000004030201",
+      "success 00000000",
+    ]);
+  });
+});
