@@ -13,6 +13,7 @@
 import type { Address } from "../codec/address.js";
 import type { BlockCodec } from "../engine/parallel/protocol.js";
 import type { LogEvent } from "../vm/txState.js";
+import { INVALID_CODES, type InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
 import { decodeTx, encodeTx } from "./tx/envelope.js";
@@ -240,9 +241,14 @@ function writeReceipt(w: Writer, receipt: Receipt): void {
     w.bytes(e.data);
   }
   w.bytes(receipt.output);
-  w.u8((receipt.contractAddress === undefined ? 0 : 1) | (receipt.invalidReason === undefined ? 0 : 2));
+  w.u8(
+    (receipt.contractAddress === undefined ? 0 : 1) |
+      (receipt.invalidReason === undefined ? 0 : 2) |
+      (receipt.invalidCode === undefined ? 0 : 4),
+  );
   if (receipt.contractAddress !== undefined) w.str(receipt.contractAddress);
   if (receipt.invalidReason !== undefined) w.str(receipt.invalidReason);
+  if (receipt.invalidCode !== undefined) w.u8(INVALID_CODES.indexOf(receipt.invalidCode));
 }
 
 function readReceipt(r: Reader): Receipt {
@@ -260,6 +266,7 @@ function readReceipt(r: Reader): Receipt {
   const flags = r.u8();
   if (flags & 1) receipt.contractAddress = r.str() as Address;
   if (flags & 2) receipt.invalidReason = r.str();
+  if (flags & 4) receipt.invalidCode = INVALID_CODES[r.u8()] as InvalidCode;
   return receipt;
 }
 

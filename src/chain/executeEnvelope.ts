@@ -72,6 +72,7 @@ export function executeEnvelope(
         events: [],
         output: EMPTY,
         invalidReason: check.reason,
+        invalidCode: check.code,
       },
       writes: new Map(),
       deltas: new Map(),

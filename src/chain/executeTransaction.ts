@@ -18,6 +18,7 @@ import { TxState } from "../vm/txState.js";
 import { createVm, type DeployOutcome, PROTOCOL_CALLER, type Vm, type VmOptions } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 import { envelopeIntrinsicGas, executeEnvelope } from "./executeEnvelope.js";
+import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt } from "./receipt.js";
 import type { AccountTx, Transaction } from "./transaction.js";
 
@@ -40,9 +41,17 @@ export function intrinsicGas(tx: Transaction): number {
   }
 }
 
-function invalid(reason: string): TxOutput<Receipt> {
+function invalid(code: InvalidCode, reason: string): TxOutput<Receipt> {
   return {
-    receipt: { status: "invalid", gasUsed: 0, fee: 0n, events: [], output: EMPTY, invalidReason: reason },
+    receipt: {
+      status: "invalid",
+      gasUsed: 0,
+      fee: 0n,
+      events: [],
+      output: EMPTY,
+      invalidReason: reason,
+      invalidCode: code,
+    },
     writes: new Map(),
     deltas: new Map(),
   };
@@ -56,24 +65,30 @@ function valueSent(tx: KeyTransaction): bigint {
 }
 
 /** Why `tx` cannot run at all, judged without state; undefined if it can. */
-export function statelessCheck(tx: KeyTransaction): string | undefined {
+export function statelessCheck(tx: KeyTransaction): { code: InvalidCode; reason: string } | undefined {
+  const malformed = (reason: string) => ({ code: "MALFORMED" as const, reason });
   if (!ADDRESS_RE.test(tx.from))
-    return `sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`;
+    return malformed(`sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`);
   // The zero address is the protocol's own caller (paymaster settlement): nobody may send as it.
-  if (tx.from === PROTOCOL_CALLER) return "sender is the zero address (reserved for the protocol)";
+  if (tx.from === PROTOCOL_CALLER) return malformed("sender is the zero address (reserved for the protocol)");
   if (tx.kind !== "deploy" && !ADDRESS_RE.test(tx.to)) {
-    return `recipient ${JSON.stringify(tx.to)} is not an address (0x + 40 lowercase hex)`;
+    return malformed(`recipient ${JSON.stringify(tx.to)} is not an address (0x + 40 lowercase hex)`);
   }
   const intrinsic = intrinsicGas(tx);
   if (!Number.isSafeInteger(tx.gasLimit) || tx.gasLimit < intrinsic) {
-    return `gas limit ${tx.gasLimit} is below the intrinsic gas ${intrinsic}`;
+    return {
+      code: "GAS_LIMIT_LOW",
+      reason: `gas limit ${tx.gasLimit} is below the intrinsic gas ${intrinsic}`,
+    };
   }
-  if (tx.gasLimit > MAX_TX_GAS) return `gas limit ${tx.gasLimit} is above the maximum ${MAX_TX_GAS}`;
-  if (tx.gasPrice < 0n || tx.gasPrice > U128_MAX) return `gas price ${tx.gasPrice} is out of range`;
+  if (tx.gasLimit > MAX_TX_GAS)
+    return { code: "GAS_LIMIT_HIGH", reason: `gas limit ${tx.gasLimit} is above the maximum ${MAX_TX_GAS}` };
+  if (tx.gasPrice < 0n || tx.gasPrice > U128_MAX)
+    return malformed(`gas price ${tx.gasPrice} is out of range`);
   const value = valueSent(tx);
-  if (value < 0n || value > U128_MAX) return `value ${value} is out of range`;
+  if (value < 0n || value > U128_MAX) return malformed(`value ${value} is out of range`);
   if (tx.kind === "deploy" && tx.salt !== undefined && tx.salt.length !== 32) {
-    return `salt must be 32 bytes, got ${tx.salt.length}`;
+    return malformed(`salt must be 32 bytes, got ${tx.salt.length}`);
   }
   return undefined;
 }
@@ -87,12 +102,15 @@ export function executeTransaction(
 ): TxOutput<Receipt> {
   if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope);
   const problem = statelessCheck(tx);
-  if (problem !== undefined) return invalid(problem);
+  if (problem !== undefined) return invalid(problem.code, problem.reason);
   const state = new TxState(view);
   const maxCost = BigInt(tx.gasLimit) * tx.gasPrice + valueSent(tx);
   const balance = state.balanceOf(tx.from);
   if (balance < maxCost)
-    return invalid(`insufficient funds: balance ${balance}, needs ${maxCost} (gas limit × price + value)`);
+    return invalid(
+      "INSUFFICIENT_FUNDS",
+      `insufficient funds: balance ${balance}, needs ${maxCost} (gas limit × price + value)`,
+    );
 
   const intrinsic = intrinsicGas(tx);
   const execGas = tx.gasLimit - intrinsic;

@@ -1,6 +1,7 @@
 /** The outcome of one transaction, as stored and returned to clients. */
 import type { Address } from "../codec/address.js";
 import type { LogEvent } from "../vm/txState.js";
+import type { InvalidCode } from "./invalidCode.js";
 
 /**
  * - `success`: every effect applied.
@@ -20,6 +21,8 @@ export interface Receipt {
   output: Uint8Array;
   /** The new contract's address, for a successful deployment. */
   contractAddress?: Address;
-  /** Why an `invalid` transaction could not run. */
+  /** Why an `invalid` transaction could not run, for people. */
   invalidReason?: string;
+  /** Why an `invalid` transaction could not run, as the check's code (who is at fault: `INVALID_PARTY`). */
+  invalidCode?: InvalidCode;
 }

@@ -28,6 +28,7 @@ import { MAX_TX_GAS } from "../vm/limits.js";
 import type { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
+import type { InvalidCode } from "./invalidCode.js";
 import { encodedLength, MAX_AUTH_BYTES, MAX_TX_BYTES, signingHash, type TxEnvelope } from "./tx/envelope.js";
 
 /** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
@@ -60,10 +61,13 @@ export interface ValidatedEnvelope {
   nextSequence: bigint;
 }
 
-/** A refusal; `rule: "nonce"` when the nonce sequence is the problem (below the next one, or not it). */
+/**
+ * A refusal: `code` says which check failed (and so who is at fault, `INVALID_PARTY`), `reason`
+ * says it for people. `NONCE`: the nonce sequence is below the next one, or not it.
+ */
 export type EnvelopeCheck =
   | { ok: true; checked: ValidatedEnvelope }
-  | { ok: false; reason: string; rule?: "nonce" };
+  | { ok: false; code: InvalidCode; reason: string };
 
 /** How the nonce is judged: execution wants exactly the next one; admission also takes later ones. */
 export type NonceRule = "exact" | "next-or-later";
@@ -109,7 +113,11 @@ function revertReason(outcome: CallOutcome): string {
 }
 
 /** Why a validation step's answer makes the transaction invalid, or undefined if it accepts. */
-function refusal(who: string, outcome: CallOutcome, time: bigint): string | undefined {
+function refusal(
+  who: "account" | "paymaster",
+  outcome: CallOutcome,
+  time: bigint,
+): EnvelopeCheck | undefined {
   const until = validUntil(outcome);
   if (until === 0n) {
     const what = who === "account" ? "the authorisation" : "to pay";
@@ -117,9 +125,16 @@ function refusal(who: string, outcome: CallOutcome, time: bigint): string | unde
       outcome.status === "success"
         ? "its validation returned 0"
         : `its validation ended in ${outcome.status}${revertReason(outcome)}`;
-    return `the ${who} refused ${what} (${how})`;
+    return fail(
+      who === "account" ? "ACCOUNT_REFUSED" : "PAYMASTER_REFUSED",
+      `the ${who} refused ${what} (${how})`,
+    );
   }
-  if (until < time) return `the ${who}'s authorisation expired at ${until} (block time ${time})`;
+  if (until < time)
+    return fail(
+      who === "account" ? "ACCOUNT_EXPIRED" : "PAYMASTER_EXPIRED",
+      `the ${who}'s authorisation expired at ${until} (block time ${time})`,
+    );
   return undefined;
 }
 
@@ -128,20 +143,8 @@ function readNonce(state: TxState, key: string): bigint {
   return stored === undefined ? 0n : new DataView(stored.buffer, stored.byteOffset, 8).getBigUint64(0, true);
 }
 
-/**
- * Who is at fault when an envelope is invalid for `reason` (one of `validateEnvelope`'s): the
- * block, when its base fee is above the envelope's maxFee (the sender could not control
- * it); the paymaster, when it is not a contract, cannot pay or refuses; otherwise the
- * sender (its balance, its nonce, its account's validation, its fields).
- */
-export function invalidParty(reason: string): "sender" | "paymaster" | "block" {
-  if (/^max fee \d+ is below the block's base fee/.test(reason)) return "block";
-  if (/^(paymaster 0x[0-9a-f]+ |the paymaster)/.test(reason)) return "paymaster";
-  return "sender";
-}
-
-function fail(reason: string): EnvelopeCheck {
-  return { ok: false, reason };
+function fail(code: InvalidCode, reason: string): EnvelopeCheck {
+  return { ok: false, code, reason };
 }
 
 /** Runs every check and validation step of `env` in `state`; never throws for a bad envelope. */
@@ -153,7 +156,7 @@ export function validateEnvelope(
   nonceRule: NonceRule = "exact",
 ): EnvelopeCheck {
   if (env.chainId !== block.chainId)
-    return fail(`chain id ${env.chainId} is not this chain's (${block.chainId})`);
+    return fail("CHAIN_ID", `chain id ${env.chainId} is not this chain's (${block.chainId})`);
   let intrinsic: number;
   let hash: Uint8Array;
   try {
@@ -164,32 +167,38 @@ export function validateEnvelope(
     intrinsic = envelopeIntrinsicGas(env);
     if (intrinsic - GAS.TX_BASE > GAS.TX_BYTE * MAX_TX_BYTES) throw new RangeError("transaction too large");
   } catch (error) {
-    return fail(`malformed transaction: ${error instanceof Error ? error.message : String(error)}`);
+    return fail(
+      "MALFORMED",
+      `malformed transaction: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const paymaster = env.paymaster?.address;
   const reserve = paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
   if (env.gasLimit < BigInt(intrinsic + reserve)) {
     const what = reserve > 0 ? ` plus the paymaster settlement reserve ${reserve}` : "";
-    return fail(`gas limit ${env.gasLimit} is below the intrinsic gas ${intrinsic}${what}`);
+    return fail("GAS_LIMIT_LOW", `gas limit ${env.gasLimit} is below the intrinsic gas ${intrinsic}${what}`);
   }
   if (env.gasLimit > BigInt(MAX_TX_GAS))
-    return fail(`gas limit ${env.gasLimit} is above the maximum ${MAX_TX_GAS}`);
+    return fail("GAS_LIMIT_HIGH", `gas limit ${env.gasLimit} is above the maximum ${MAX_TX_GAS}`);
   const gasLimit = Number(env.gasLimit);
   const baseFee = block.baseFee ?? 0n;
   if (env.maxFee < baseFee)
-    return fail(`max fee ${env.maxFee} is below the block's base fee ${baseFee}: raise maxFee`);
+    return fail(
+      "MAX_FEE_BELOW_BASE_FEE",
+      `max fee ${env.maxFee} is below the block's base fee ${baseFee}: raise maxFee`,
+    );
   const price = effectivePrice(env, baseFee);
   const sender = env.sender;
   if (state.read(codeHashKey(sender)) === undefined)
-    return fail(`sender ${sender} is not an account contract`);
+    return fail("SENDER_NOT_ACCOUNT", `sender ${sender} is not an account contract`);
   if (paymaster !== undefined && state.read(codeHashKey(paymaster)) === undefined)
-    return fail(`paymaster ${paymaster} is not a contract`);
+    return fail("PAYMASTER_NOT_CONTRACT", `paymaster ${paymaster} is not a contract`);
   const nonceStateKey = nonceKey(sender, env.nonceKey);
   const next = readNonce(state, nonceStateKey);
   const nonceOk = nonceRule === "exact" ? env.nonceSequence === next : env.nonceSequence >= next;
   if (!nonceOk) {
     const reason = `nonce ${env.nonceKey}:${env.nonceSequence} is not the next one (${env.nonceKey}:${next})`;
-    return { ok: false, reason, rule: "nonce" };
+    return fail("NONCE", reason);
   }
   const value = env.calls.reduce((sum, c) => sum + c.value, 0n);
   const maxFee = BigInt(gasLimit) * price;
@@ -197,12 +206,18 @@ export function validateEnvelope(
   const senderBalance = decodeU128(state.read(balanceKey(sender)));
   if (senderBalance < senderNeeds) {
     const what = paymaster === undefined ? "gas limit × price + value" : "value";
-    return fail(`insufficient funds: balance ${senderBalance}, needs ${senderNeeds} (${what})`);
+    return fail(
+      "INSUFFICIENT_FUNDS",
+      `insufficient funds: balance ${senderBalance}, needs ${senderNeeds} (${what})`,
+    );
   }
   if (paymaster !== undefined) {
     const paymasterBalance = decodeU128(state.read(balanceKey(paymaster)));
     if (paymasterBalance < maxFee)
-      return fail(`paymaster ${paymaster} cannot pay: balance ${paymasterBalance}, needs ${maxFee}`);
+      return fail(
+        "PAYMASTER_CANNOT_PAY",
+        `paymaster ${paymaster} cannot pay: balance ${paymasterBalance}, needs ${maxFee}`,
+      );
   }
 
   const targets = env.calls.map((c) => c.target);
@@ -222,7 +237,7 @@ export function validateEnvelope(
     gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
   });
   const accountRefusal = refusal("account", validation, block.time);
-  if (accountRefusal !== undefined) return fail(accountRefusal);
+  if (accountRefusal !== undefined) return accountRefusal;
   remaining -= validation.gasUsed;
   let validationGas = validation.gasUsed;
   if (env.paymaster !== undefined) {
@@ -233,7 +248,7 @@ export function validateEnvelope(
       gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
     });
     const paymasterRefusal = refusal("paymaster", sponsor, block.time);
-    if (paymasterRefusal !== undefined) return fail(paymasterRefusal);
+    if (paymasterRefusal !== undefined) return paymasterRefusal;
     remaining -= sponsor.gasUsed;
     validationGas += sponsor.gasUsed;
   }

@@ -98,7 +98,7 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const state = new TxState({ read: (key) => deps.state.get(key) });
   if (deps.verified !== undefined) deps.verified.digests = [];
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
-  if (!check.ok) throw new AdmissionError(check.rule === "nonce" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
+  if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
   return offer(deps, { envelope, raw, hash, verified }, effectivePrice(envelope), check.checked.nextSequence);
 }

@@ -65,7 +65,7 @@ export function judge(
   if (!check.ok)
     return {
       ok: false,
-      code: check.rule === "nonce" ? "NONCE_TOO_LOW" : "INVALID",
+      code: check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID",
       message: check.reason,
       hash,
     };

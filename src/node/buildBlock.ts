@@ -20,6 +20,7 @@
  * transactions of maximal events, all paying their fees.
  */
 import type { BlockContext } from "../chain/blockContext.js";
+import type { InvalidCode } from "../chain/invalidCode.js";
 import type { Receipt } from "../chain/receipt.js";
 import type { Transaction } from "../chain/transaction.js";
 import type { Address } from "../codec/address.js";
@@ -100,6 +101,8 @@ export interface DroppedTx {
    * charged: the failure may be the node's own).
    */
   cause: "invalid" | "bound" | "fault";
+  /** With `invalid`: the check that failed, which says who is at fault (`INVALID_PARTY`). */
+  code?: InvalidCode;
   reason: string;
 }
 
@@ -160,6 +163,7 @@ export async function buildBlock(
         sender: p.sender,
         ...(paymaster === undefined ? {} : { paymaster }),
         cause: "invalid",
+        ...(r.invalidCode === undefined ? {} : { code: r.invalidCode }),
         reason: r.invalidReason ?? "invalid",
       });
     } else {

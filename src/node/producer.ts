@@ -13,7 +13,7 @@
  * next attempt builds without it.
  */
 import type { BlockContext } from "../chain/blockContext.js";
-import { invalidParty } from "../chain/validateEnvelope.js";
+import { type InvalidParty, invalidParty } from "../chain/invalidCode.js";
 import type { Address } from "../codec/address.js";
 import { nonceKey } from "../state/keys.js";
 import type { StateReader } from "../state/storage.js";
@@ -179,10 +179,11 @@ export async function produceBlock(
 export type { BuildDeps };
 
 /**
- * Whoever is at fault for a transaction invalid at execution loses reputation
- * (`invalidParty`): its sender for its own balance, nonce or account's validation; its
- * paymaster when that cannot pay or refuses; nobody for the block's base fee (selection
- * leaves such transactions in the pool anyway). The sender of one whose receipt alone is over
+ * Whoever is at fault for a transaction invalid at execution loses reputation, by the code
+ * of the check that failed (`INVALID_PARTY`), never by its message: its sender for its own
+ * fields, balance, nonce or account's validation; its paymaster when that is not a
+ * contract, cannot pay or refuses; nobody for the block's base fee (selection leaves such
+ * transactions in the pool anyway). The sender of one whose receipt alone is over
  * the block's bound (`bound`) is charged too; a transaction found at `fault` is not (the
  * failure may be the node's). One that becomes banned has the pending
  * transactions it sends or sponsors dropped.
@@ -191,7 +192,9 @@ function charge(reputation: SenderReputation, mempool: Mempool<PendingTx>, built
   // Wall-clock time (the reputation's default), not the block's, which dev mode can move.
   const banned = new Set<string>();
   for (const d of built.dropped) {
-    const party = d.cause === "invalid" ? invalidParty(d.reason) : d.cause === "bound" ? "sender" : undefined;
+    let party: InvalidParty | undefined;
+    if (d.cause === "invalid") party = d.code === undefined ? undefined : invalidParty(d.code);
+    else if (d.cause === "bound") party = "sender";
     const blamed = party === "sender" ? d.sender : party === "paymaster" ? d.paymaster : undefined;
     if (blamed !== undefined && reputation.invalid(blamed) === "banned") banned.add(blamed.toLowerCase());
   }

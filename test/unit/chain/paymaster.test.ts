@@ -277,6 +277,7 @@ describe("token paymaster", () => {
     );
     assert.equal(stale.status, "invalid");
     assert.match(stale.invalidReason ?? "", /paymaster's authorisation expired/);
+    assert.equal(stale.invalidCode, "PAYMASTER_EXPIRED");
   });
 
   it("withdrawals return the deposit; the owner collects the earnings", () => {

@@ -143,6 +143,7 @@ describe("session keys", () => {
     const late = bySession(chain, user, session, [transferCall(token, account(2), 1n)]);
     assert.equal(late.status, "invalid");
     assert.match(late.invalidReason ?? "", /authorisation expired at \d+ \(block time \d+\)/);
+    assert.equal(late.invalidCode, "ACCOUNT_EXPIRED");
   });
 
   it("only the account grants and revokes; a revoked key is refused", () => {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
-import { invalidParty } from "../../../src/chain/validateEnvelope.js";
+import { invalidParty } from "../../../src/chain/invalidCode.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { ChainNode } from "../../../src/node/chainNode.js";
@@ -85,14 +85,13 @@ describe("a base fee above a pending transaction's maxFee", () => {
   });
 
   it("invalidParty blames the block for its base fee, the paymaster for not paying, else the sender", () => {
-    assert.equal(invalidParty("max fee 12 is below the block's base fee 14: raise maxFee"), "block");
-    const pm = "0x00000000000000000000000000000000000000aa";
-    assert.equal(invalidParty(`paymaster ${pm} cannot pay: balance 0, needs 5`), "paymaster");
-    assert.equal(invalidParty(`paymaster ${pm} is not a contract`), "paymaster");
-    assert.equal(invalidParty("the paymaster refused to pay (its validation returned 0)"), "paymaster");
-    assert.equal(invalidParty("the paymaster's authorisation expired at 3 (block time 4)"), "paymaster");
-    assert.equal(invalidParty("insufficient funds: balance 1, needs 2 (value)"), "sender");
-    assert.equal(invalidParty("nonce 0:1 is not the next one (0:2)"), "sender");
-    assert.equal(invalidParty("the account refused the authorisation (its validation returned 0)"), "sender");
+    assert.equal(invalidParty("MAX_FEE_BELOW_BASE_FEE"), "block");
+    assert.equal(invalidParty("PAYMASTER_CANNOT_PAY"), "paymaster");
+    assert.equal(invalidParty("PAYMASTER_NOT_CONTRACT"), "paymaster");
+    assert.equal(invalidParty("PAYMASTER_REFUSED"), "paymaster");
+    assert.equal(invalidParty("PAYMASTER_EXPIRED"), "paymaster");
+    assert.equal(invalidParty("INSUFFICIENT_FUNDS"), "sender");
+    assert.equal(invalidParty("NONCE"), "sender");
+    assert.equal(invalidParty("ACCOUNT_REFUSED"), "sender");
   });
 });
