@@ -134,7 +134,7 @@ export function runFrame(
     chargeFrame(frame, memoryGas);
     if (fromSnapshot) {
       chargeFrame(frame, start.gas);
-      warm.call(methodIndex, DISPATCH_SNAPSHOT, ...start.globals);
+      warm.call(methodIndex, DISPATCH_SNAPSHOT);
     } else {
       warm.call(methodIndex, DISPATCH_FRESH);
     }

@@ -32,8 +32,8 @@ export interface WarmInstance {
   readonly memory: WebAssembly.Memory;
   /** Views of `memory`, kept with the instance (`memoryAccess.ts`). */
   readonly views: MemoryViews;
-  /** The dispatcher: `call(method index, mode, ...globals)` (`wasm/dispatcher.ts`). */
-  readonly call: (method: number, mode: number, ...globals: number[]) => void;
+  /** The dispatcher: `call(method index, mode)` (`wasm/dispatcher.ts`). */
+  readonly call: (method: number, mode: number) => void;
   /** The metering counters (absent when the module was compiled without metering). */
   readonly gas: WebAssembly.Global | undefined;
   readonly stack: WebAssembly.Global | undefined;
@@ -97,11 +97,8 @@ export function createInstancePool(
         };
       }
       const bytes = warm.views.bytes();
-      if (fromSnapshot && cached.snapshot !== undefined) {
-        bytes.set(cached.snapshot.memory.bytes, cached.snapshot.memory.offset);
-      } else {
-        for (const segment of cached.data) bytes.set(segment.bytes, segment.offset);
-      }
+      const segments = fromSnapshot && cached.snapshot !== undefined ? cached.snapshot.memory : cached.data;
+      for (const segment of segments) bytes.set(segment.bytes, segment.offset);
       return warm;
     },
     release(cached, warm) {

@@ -10,8 +10,9 @@
  * snapshot runs it once on an instance of its own, whose host functions all throw:
  *
  * 1. `DISPATCH_START_ONLY` with `PROBE_GAS` gas: it must return normally, without calling
- *    the host or growing the memory. The gas it used and the memory it left are recorded;
- *    `DISPATCH_DUMP` then writes the globals out where they are read back.
+ *    the host or growing the memory, and leave the globals' slots at the top of the
+ *    memory zero. The gas it used and the memory it left are recorded; `DISPATCH_DUMP`
+ *    then writes the globals into their slots, recorded too.
  * 2. A binary search over the stack counter it starts at finds the highest start from
  *    which it still finishes (the stack budget traps at `MAX_STACK_UNITS`).
  *
@@ -34,7 +35,6 @@ import {
   type PreparedModule,
   STACK_GLOBAL,
 } from "./wasm/index.js";
-import { VALTYPE_I64 } from "./wasm/opcodes.js";
 
 const PAGE = 65536;
 /**
@@ -44,10 +44,13 @@ const PAGE = 65536;
 export const PROBE_GAS = 10_000_000;
 
 export interface StartSnapshot {
-  /** The memory the start function leaves: these bytes, zeros everywhere else. */
-  readonly memory: DataSegment;
-  /** The dispatcher's arguments after method and mode: the globals it leaves, as i32 words. */
-  readonly globals: readonly number[];
+  /**
+   * The memory a snapshot call starts with: the bytes the start function leaves (zeros
+   * everywhere else), then the values of the globals it leaves in their slots at the top
+   * of the memory (`wasm/dispatcher.ts`), which the dispatcher moves into the globals and
+   * zeroes.
+   */
+  readonly memory: readonly DataSegment[];
   /** Gas the start function uses. */
   readonly gas: number;
   /** Highest stack counter the start function can begin at and still finish. */
@@ -60,10 +63,10 @@ class HostCalled extends Error {}
 /** The snapshot of `module`'s start function, or undefined when calls must run it. */
 export function takeStartSnapshot(
   module: WebAssembly.Module,
-  prepared: Pick<PreparedModule, "hasStart" | "snapshotGlobals" | "initialPages" | "data">,
+  prepared: Pick<PreparedModule, "hasStart" | "globalsAt" | "globalTypes" | "initialPages" | "data">,
 ): StartSnapshot | undefined {
-  const types = prepared.snapshotGlobals;
-  if (!prepared.hasStart || types === undefined) return undefined;
+  const at = prepared.globalsAt;
+  if (!prepared.hasStart || at === undefined) return undefined;
   const host: Record<string, () => never> = {};
   for (const entry of WebAssembly.Module.imports(module)) {
     if (entry.module === "weft")
@@ -98,13 +101,10 @@ export function takeStartSnapshot(
   if (!runStart(0)) return undefined;
   const gasUsed = gas === undefined ? 0 : PROBE_GAS - (gas.value as number);
   const image = new Uint8Array(memory.buffer).slice();
+  const slots = image.subarray(at);
+  if (slots.some((byte) => byte !== 0)) return undefined; // the globals' slots must be zeros
   call(0, DISPATCH_DUMP);
-  const words = new DataView(memory.buffer);
-  const globals: number[] = [];
-  types.forEach((type, i) => {
-    globals.push(words.getInt32(8 * i, true));
-    if (type === VALTYPE_I64) globals.push(words.getInt32(8 * i + 4, true));
-  });
+  const globals = { offset: at, bytes: new Uint8Array(memory.buffer).slice(at, size) };
 
   // The highest stack start that still finishes: runStart is monotone in it (the start
   // function reaches the same depth above wherever it begins).
@@ -119,7 +119,7 @@ export function takeStartSnapshot(
     }
     maxStackStart = finishes;
   }
-  return { memory: nonZeroRange(image), globals, gas: gasUsed, maxStackStart };
+  return { memory: [nonZeroRange(image), globals], gas: gasUsed, maxStackStart };
 }
 
 /** The smallest segment holding every non-zero byte of `image`. */

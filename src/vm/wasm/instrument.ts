@@ -35,7 +35,7 @@ import { GAS } from "../gasSchedule.js";
 import { MAX_MEMORY_PAGES, MAX_STACK_UNITS } from "../limits.js";
 import { BinaryReader, BinaryWriter } from "./binary.js";
 import { type DataSegment, mergeSegments } from "./dataSegments.js";
-import { type DispatchGlobal, dispatchFunction, dispatchParams, globalParamCount } from "./dispatcher.js";
+import { type DispatchGlobal, dispatchFunction, globalsOffset } from "./dispatcher.js";
 import type { Instruction } from "./instructions.js";
 import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32 } from "./opcodes.js";
 import { EXPORT_FUNC, EXPORT_GLOBAL, EXPORT_MEMORY, SECTION, SECTION_ORDER } from "./parseModule.js";
@@ -85,10 +85,12 @@ export interface PreparedModule {
   /** The module has a start function (the dispatcher runs it: `dispatcher.ts`). */
   hasStart: boolean;
   /**
-   * Types of the mutable globals the dispatcher takes as arguments in `DISPATCH_SNAPSHOT`
-   * mode (in order; an i64 takes two i32 arguments), or undefined if there are too many.
+   * Where the dispatcher exchanges the mutable globals with the VM in snapshot mode
+   * (`dispatcher.ts`), or undefined if they do not fit in the initial memory.
    */
-  snapshotGlobals: number[] | undefined;
+  globalsAt: number | undefined;
+  /** Types of the mutable globals, in the order of their 8-byte slots at `globalsAt`. */
+  globalTypes: number[];
 }
 
 /**
@@ -184,7 +186,8 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
   parsed.globals.forEach((g, index) => {
     if (g.mutable) mutableGlobals.push({ index, type: g.type, init: g.init });
   });
-  const dispatchType = addType(dispatchParams(mutableGlobals), []);
+  const globalsAt = globalsOffset(memory.min, mutableGlobals.length);
+  const dispatchType = addType([VALTYPE_I32, VALTYPE_I32], []);
   const dispatcher = functionBase + added.length;
   added.push({
     type: dispatchType,
@@ -192,6 +195,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
       parsed.start,
       methodExports.map((e) => e.index),
       mutableGlobals,
+      globalsAt,
     ),
   });
   exports.name(CALL_EXPORT).byte(EXPORT_FUNC).u32(dispatcher);
@@ -230,8 +234,8 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     maxPages,
     data: mergeSegments(parsed.data),
     hasStart: parsed.start !== undefined,
-    snapshotGlobals:
-      globalParamCount(mutableGlobals) === undefined ? undefined : mutableGlobals.map((g) => g.type),
+    globalsAt,
+    globalTypes: mutableGlobals.map((g) => g.type),
   };
 }
 

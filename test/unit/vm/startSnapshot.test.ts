@@ -20,7 +20,8 @@ import { wat } from "../../helpers/wat.js";
 
 // The start function sets both globals (the i64 with both halves non-zero), writes memory
 // near and far from the data, recurses 20 deep (stack) and loops (gas). `read` returns
-// g ‖ h ‖ mem[300] ‖ mem[200..202] ‖ mem[5000] and then changes all of them; `dirty`
+// g ‖ h ‖ mem[300] ‖ mem[200..202] ‖ mem[5000] ‖ the top 16 bytes (where the globals
+// pass through) and then changes all of them; `dirty`
 // changes them and traps.
 const STARTS = wat(`(module
   (import "weft" "set_return" (func $ret (param i32 i32)))
@@ -52,12 +53,14 @@ const STARTS = wat(`(module
     i32.const 112 i32.const 300 i32.load i32.store
     i32.const 116 i32.const 200 i32.load16_u i32.store
     i32.const 120 i32.const 5000 i32.load8_u i32.store
+    i32.const 124 i32.const 65520 i64.load i64.store
+    i32.const 132 i32.const 65528 i64.load i64.store
     call $spoil
-    i32.const 100 i32.const 24 call $ret)
+    i32.const 100 i32.const 40 call $ret)
   (func (export "dirty") call $spoil unreachable))`);
 
-// g = 9, h = 0x1122334455667788, mem[300] = 0xdeadbeef, "AB", mem[5000] = 1.
-const READ = "09000000" + "8877665544332211" + "efbeadde" + "41420000" + "01000000";
+// g = 9, h = 0x1122334455667788, mem[300] = 0xdeadbeef, "AB", mem[5000] = 1, zeros.
+const READ = ["09000000", "8877665544332211", "efbeadde", "41420000", "01000000", "00".repeat(16)].join("");
 
 const HOST_IN_START = wat(`(module
   (import "weft" "caller" (func $caller (param i32)))
@@ -86,6 +89,17 @@ const TRAPS_IN_START = wat(`(module
   (func $start unreachable)
   (start $start)
   (func (export "read")))`);
+
+// Writes where the dispatcher exchanges the globals with the VM (the top of the memory).
+const WRITES_TOP_IN_START = wat(`(module
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 0))
+  (func $start i32.const 65532 i32.const 7 i32.store i32.const 3 global.set $g)
+  (start $start)
+  (func (export "read")
+    i32.const 65528 global.get $g i32.store
+    i32.const 65528 i32.const 8 call $ret))`);
 
 const ENV: BlockEnv = { height: 1n, time: 1_700_000_000n, chainId: 1337n };
 
@@ -126,7 +140,7 @@ describe("start function snapshot", () => {
     assert.ok(snapshot !== undefined);
     assert.ok(snapshot.gas > 50, `start gas ${snapshot.gas}: the loop is charged`);
     assert.ok(snapshot.maxStackStart < 24_000 - 20 * 8, `stack bound ${snapshot.maxStackStart}`);
-    for (const code of [HOST_IN_START, GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START])
+    for (const code of [HOST_IN_START, GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START, WRITES_TOP_IN_START])
       assert.equal(compileContract(code).snapshot, undefined);
     assert.equal(compileContract(STARTS, true, false).snapshot, undefined);
   });
@@ -174,12 +188,13 @@ describe("start function snapshot", () => {
     assert.equal(toHex(call("who", 1_000_000, account(8)).data), account(8).slice(2));
   });
 
-  it("leaves start functions it cannot snapshot as they were: growing, looping, trapping", () => {
-    for (const code of [GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START]) {
+  it("leaves start functions it cannot snapshot as they were: growing, looping, trapping, writing the top", () => {
+    for (const code of [GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START, WRITES_TOP_IN_START]) {
       const snap = deployed(code, { snapshots: true });
       const fresh = deployed(code, { snapshots: false });
       for (const gas of [100_000, PROBE_GAS + 100_000])
         assert.equal(shown(snap("read", gas)), shown(fresh("read", gas)));
     }
+    assert.match(shown(deployed(WRITES_TOP_IN_START, { snapshots: true })("read")), / 0300000007000000$/);
   });
 });
