@@ -1,7 +1,7 @@
 /**
  * The contract build, as a library: used by `scripts/build-contracts.mjs` for the
  * contracts shipped in this repository and by `weft build` in a project made by
- * `weft init` (contracts importing the SDK from the installed `weft` package).
+ * `weft init` (contracts importing the SDK from the installed package, `@weft-chain/weft`).
  *
  * A contract is a folder with `main.ts`: its exported functions are the methods, typed
  * with SDK types. Optional `events.ts` and `errors.ts` declare events and errors as
@@ -33,6 +33,10 @@ const ascVersion = JSON.parse(readFileSync(require.resolve("assemblyscript/packa
 const self = readFileSync(fileURLToPath(import.meta.url));
 /** This package's contract SDK (AssemblyScript sources). */
 export const SDK_DIR = fileURLToPath(new URL("../contracts/sdk/", import.meta.url));
+/** This package's npm name: a project's contracts import `<it>/contracts/sdk`. */
+export const PACKAGE_NAME = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).name;
 
 /** A build failure with what to fix (`code`: NO_CONTRACTS, BAD_CONTRACT, COMPILE_FAILED). */
 export class ContractBuildError extends Error {
@@ -49,7 +53,7 @@ export class ContractBuildError extends Error {
  * - `root`: the directory paths are shown relative to and the compiler runs in;
  * - `groups`: `[{ dir, bindings }]`, `bindings` writing `src/bindings/<name>.gen.ts` (this repository only);
  * - `sdk`: `"relative"` (contracts import the SDK by relative path, as in this repository)
- *   or `"package"` (they import `weft/contracts/sdk`, resolved from `node_modules`);
+ *   or `"package"` (they import `@weft-chain/weft/contracts/sdk`, resolved from `node_modules`);
  * - `names`: only these contracts; `force`: ignore the up-to-date check; `log`: progress lines.
  *
  * Returns `{ built, cached }`: the names built and the number found up to date.
@@ -70,11 +74,11 @@ export function buildContracts({
     .map((f) => join(sdkDir, f));
   const sdkImport =
     sdk === "package"
-      ? () => "weft/contracts/sdk/index"
+      ? () => `${PACKAGE_NAME}/contracts/sdk/index`
       : (dir) => relative(dir, join(sdkDir, "index")).replaceAll("\\", "/");
   const abortName =
     sdk === "package"
-      ? "~lib/weft/contracts/sdk/errors/weftAbort"
+      ? `~lib/${PACKAGE_NAME}/contracts/sdk/errors/weftAbort`
       : `${relative(root, join(sdkDir, "errors")).replaceAll("\\", "/")}/weftAbort`;
 
   /** AssemblyScript type (as written) → ABI type. */

@@ -1,6 +1,7 @@
 /**
  * What every CLI command needs: the client for `--rpc`, the output mode, who signs
- * (`--from devN` for a development account of the genesis, or a keystore key's name),
+ * (`--from devN` for a development account of the genesis, or a keystore key's name, or
+ * `--private-key-env VAR` / `WEFT_PRIVATE_KEY` for a key kept in the environment),
  * and contract arguments parsed from text by their ABI types.
  */
 import { existsSync } from "node:fs";
@@ -10,6 +11,8 @@ import { type ContractArtifact, loadArtifact } from "../chain/artifacts.js";
 import type { Address } from "../codec/address.js";
 import { fromHex } from "../codec/bytes.js";
 import type { ContractMetadata } from "../codec/metadata.js";
+import { DeployError } from "../project/deploy.js";
+import { keyAccount, PRIVATE_KEY_ENV, parsePrivateKey } from "../project/keyAccount.js";
 import { findProject, projectArtifact } from "../project/project.js";
 import {
   type Account,
@@ -88,6 +91,51 @@ export async function signerFor(ctx: Context, from: string | undefined): Promise
         key.threshold ?? 1,
         (key.signers ?? []).map((name) => keySigner(loadKey(dir, name))),
       );
+  }
+}
+
+/** The signing options of `deploy` and `tx`. */
+export interface SignerOptions {
+  from?: string;
+  privateKeyEnv?: string;
+  account?: string;
+  keyKind?: string;
+}
+
+/**
+ * Who signs: `--from devN | <key name>`, or the private key held in the environment
+ * variable `--private-key-env` names (else `WEFT_PRIVATE_KEY` when set, with no `--from`),
+ * controlling `--account` (else `WEFT_ACCOUNT`, else the factory's account for that key).
+ * A key is never taken on the command line, where shell history and `ps` would keep it.
+ */
+export async function accountFor(ctx: Context, opts: SignerOptions): Promise<Account> {
+  if (opts.from !== undefined && opts.privateKeyEnv !== undefined)
+    throw new UsageError("--from and --private-key-env both name a signer: pass one");
+  const variable =
+    opts.privateKeyEnv ??
+    (opts.from === undefined && process.env[PRIVATE_KEY_ENV] !== undefined ? PRIVATE_KEY_ENV : undefined);
+  if (variable === undefined) {
+    if (opts.from === undefined)
+      throw new UsageError("who signs? pass --from devN (a development account) or --from <key name>", [
+        `or keep a private key in an environment variable: --private-key-env VAR (default ${PRIVATE_KEY_ENV})`,
+      ]);
+    return signerFor(ctx, opts.from);
+  }
+  const kind = opts.keyKind ?? "ed25519";
+  if (kind !== "ed25519" && kind !== "secp256k1")
+    throw new UsageError(`--key-kind: ed25519 or secp256k1, got ${JSON.stringify(kind)}`);
+  try {
+    const secret = parsePrivateKey(process.env[variable], variable);
+    const address = opts.account ?? process.env.WEFT_ACCOUNT;
+    return await keyAccount(ctx.client, secret, { kind, ...(address === undefined ? {} : { address }) });
+  } catch (error) {
+    if (error instanceof DeployError && error.code === "BAD_KEY") throw new UsageError(error.message);
+    if (error instanceof DeployError && error.code === "NO_ACCOUNT")
+      throw new UsageError(error.message, [
+        "create the key's account with: weft account create <key name> (a keystore key with this secret)",
+        "or name the account it controls: --account 0x… (or WEFT_ACCOUNT)",
+      ]);
+    throw error;
   }
 }
 

@@ -1,4 +1,5 @@
 /** `weft node`: start a local single-node chain (see src/node/config.ts for every setting). */
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { ConfigError, envName, loadConfig, SETTINGS, type Setting } from "../node/config.js";
@@ -63,12 +64,35 @@ function optionKey(setting: Setting): string {
 /** This CLI's entry point (dist/src/cli/weft.js), for the banner's alias. */
 const WEFT_JS = fileURLToPath(new URL("./weft.js", import.meta.url));
 
+/** How the banner's examples call the CLI: a prefix, and lines to run first (an alias). */
+export interface Invocation {
+  prefix: string;
+  setup: string[];
+}
+
+/**
+ * The way the user started this command, so the banner's examples can be pasted as they
+ * are: `npx weft` under npx / npm exec, `weft` when run through the installed `weft` bin,
+ * and otherwise (`npm start` in the repository, `node dist/src/cli/weft.js`) `weft` after
+ * an alias to this file.
+ */
+export function invocationOf(
+  env: NodeJS.ProcessEnv = process.env,
+  script = process.argv[1] ?? "",
+): Invocation {
+  if (env.npm_command === "exec") return { prefix: "npx weft", setup: [] };
+  if (basename(script) === "weft") return { prefix: "weft", setup: [] };
+  return { prefix: "weft", setup: [`alias weft="node ${WEFT_JS}"`] };
+}
+
 /** What `weft node` prints on stderr once it serves: where everything is, the keys, what to do next. */
 export function bannerLines(
   genesis: GenesisInfo,
   address: { url: string; wsUrl: string },
   dev = false,
+  invocation: Invocation = invocationOf(),
 ): string[] {
+  const weft = invocation.prefix;
   const url = address.url.replace(/\/$/, "");
   const lines = [
     "",
@@ -91,11 +115,11 @@ export function bannerLines(
   lines.push(
     "",
     "Next, in another terminal:",
-    `  alias weft="node ${WEFT_JS}"`,
+    ...invocation.setup.map((line) => `  ${line}`),
     ...(url === "http://127.0.0.1:8545" ? [] : [`  export WEFT_RPC=${url}`]),
-    "  weft account show dev0          balances of development account 0",
-    "  weft send 0x00000000000000000000000000000000000000ab 1.5 --from dev0",
-    `  weft call wusd balanceOf ${genesis.accounts[0]?.address ?? "<address>"}`,
+    `  ${`${weft} account show dev0`.padEnd(31)} balances of development account 0`,
+    `  ${weft} send 0x00000000000000000000000000000000000000ab 1.5 --from dev0`,
+    `  ${weft} call wusd balanceOf ${genesis.accounts[0]?.address ?? "<address>"}`,
     `  open ${url}/explorer to watch blocks and transactions`,
     'The README\'s "command line" section walks through keys, accounts, deploys and proofs.',
     "Ctrl-C stops the node; starting it again resumes the chain.",

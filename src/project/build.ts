@@ -1,7 +1,7 @@
 /**
  * `weft build` in a project: the contract build (`scripts/contractBuild.mjs`, shipped in
  * the package) over `contracts/<name>/main.ts`, the contracts importing the SDK from the
- * installed package (`import { ... } from "weft/contracts/sdk"`), output in `build/`.
+ * installed package (`import { ... } from "@weft-chain/weft/contracts/sdk"`), output in `build/`.
  */
 import type { Project } from "./project.js";
 

@@ -19,7 +19,7 @@ import { type DeploymentRecord, type Project, projectArtifact, recordDeployment 
 
 export class DeployError extends Error {
   constructor(
-    readonly code: "BAD_ARGS" | "NOT_DEPLOYED" | "NO_DEV_ACCOUNT",
+    readonly code: "BAD_ARGS" | "NOT_DEPLOYED" | "NO_DEV_ACCOUNT" | "BAD_KEY" | "NO_ACCOUNT",
     message: string,
   ) {
     super(message);
@@ -76,12 +76,20 @@ export async function deployContract(p: DeployParams): Promise<Receipt & { contr
   return receipt as Receipt & { contractAddress: Address };
 }
 
-/** Deploys the project's built contract `name` and records it for `network`; returns the record and the file. */
+/**
+ * Deploys the project's built contract `name` and records it for `network`; returns the
+ * record, the file and the earlier deployment of that name it replaced (kept in `previous`).
+ */
 export async function deployProjectContract(
   project: Project,
   network: string,
   p: Omit<DeployParams, "artifact"> & { name: string },
-): Promise<{ record: DeploymentRecord; file: string; receipt: Receipt }> {
+): Promise<{
+  record: DeploymentRecord;
+  file: string;
+  receipt: Receipt;
+  replaced: DeploymentRecord | undefined;
+}> {
   const artifact = projectArtifact(project, p.name);
   const receipt = await deployContract({ ...p, artifact });
   const record: DeploymentRecord = {
@@ -92,6 +100,6 @@ export async function deployProjectContract(
     chainId: String(await p.client.chainId()),
     deployedAt: new Date().toISOString(),
   };
-  const file = recordDeployment(project, network, p.name, record);
-  return { record, file, receipt };
+  const { file, replaced } = recordDeployment(project, network, p.name, record);
+  return { record, file, receipt, replaced };
 }

@@ -1,4 +1,4 @@
-/** `weft/project`: a Weft project's layout, its built contracts, deploying and recording deployments. */
+/** `@weft-chain/weft/project`: a Weft project's layout, its built contracts, deploying and recording deployments. */
 export { buildProject } from "./build.js";
 export {
   DeployError,
@@ -7,6 +7,7 @@ export {
   deployProjectContract,
   devAccount,
 } from "./deploy.js";
+export { type KeyAccountOptions, keyAccount, PRIVATE_KEY_ENV, parsePrivateKey } from "./keyAccount.js";
 export {
   type DeploymentRecord,
   findProject,

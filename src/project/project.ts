@@ -1,8 +1,9 @@
 /**
  * A Weft project outside this repository (made by `weft init`): a folder with `weft.json`,
  * contracts in `contracts/<name>/main.ts`, built to `build/`, deployments recorded in
- * `deployments/<network>.json`. Used by `weft build`, `weft test`, `weft deploy` and by a
- * project's own deploy script (`weft/project`).
+ * `deployments/<network>.json` (the latest deployment of each name, the earlier ones kept in
+ * its `previous` list, newest first). Used by `weft build`, `weft test`, `weft deploy` and by a
+ * project's own deploy script (`@weft-chain/weft/project`).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -11,10 +12,10 @@ import type { ContractMetadata } from "../codec/metadata.js";
 
 export const PROJECT_FILE = "weft.json";
 
-/** A project problem: `NO_PROJECT`, `BAD_PROJECT_FILE`, `NO_ARTIFACT`, `BAD_DEPLOYMENTS`. */
+/** A project problem: `NO_PROJECT`, `BAD_PROJECT_FILE`, `NO_ARTIFACT`, `BAD_DEPLOYMENTS`, `BAD_TEST`. */
 export class ProjectError extends Error {
   constructor(
-    readonly code: "NO_PROJECT" | "BAD_PROJECT_FILE" | "NO_ARTIFACT" | "BAD_DEPLOYMENTS",
+    readonly code: "NO_PROJECT" | "BAD_PROJECT_FILE" | "NO_ARTIFACT" | "BAD_DEPLOYMENTS" | "BAD_TEST",
     message: string,
   ) {
     super(message);
@@ -99,6 +100,8 @@ export interface DeploymentRecord {
   blockNumber: string;
   chainId: string;
   deployedAt: string;
+  /** Earlier deployments under the same name on this network, newest first (absent when none). */
+  previous?: Omit<DeploymentRecord, "previous">[];
 }
 
 /** The deployments recorded for `network`, by contract name (empty when none). */
@@ -112,21 +115,31 @@ export function readDeployments(project: Project, network: string): Record<strin
   }
 }
 
-/** Records `name`'s deployment in `deployments/<network>.json` (replacing an earlier one of that name). */
+/**
+ * Records `name`'s deployment in `deployments/<network>.json`. An earlier deployment of that
+ * name is not lost: it moves to the new record's `previous` list (newest first), and is
+ * returned as `replaced` so the caller can say which address stopped being `name`.
+ */
 export function recordDeployment(
   project: Project,
   network: string,
   name: string,
   record: DeploymentRecord,
-): string {
+): { file: string; replaced: DeploymentRecord | undefined } {
   const file = deploymentsFile(project, network);
   const all = readDeployments(project, network);
-  all[name] = record;
+  const earlier = all[name];
+  const { previous: _, ...current } = record;
+  if (earlier === undefined) all[name] = current;
+  else {
+    const { previous = [], ...replaced } = earlier;
+    all[name] = { ...current, previous: [replaced, ...previous] };
+  }
   mkdirSync(dirname(file), { recursive: true });
   // Written aside then renamed: an interrupted write never leaves a half file.
   writeFileSync(`${file}.tmp`, `${JSON.stringify(all, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
-  return file;
+  return { file, replaced: earlier };
 }
 
 function deploymentsFile(project: Project, network: string): string {

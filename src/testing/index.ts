@@ -1,4 +1,6 @@
-/** `weft/testing`: the in-process chain for contract tests (docs/tutorial.md). */
+/** `@weft-chain/weft/testing`: the in-process chain for contract tests (docs/tutorial.md). */
+
+export type { Address } from "../codec/address.js";
 export {
   createTestChain,
   type SendOptions,

@@ -1,5 +1,5 @@
 /**
- * An in-process chain for contract tests (`weft/testing`): the chain's own executor and
+ * An in-process chain for contract tests (`@weft-chain/weft/testing`): the chain's own executor and
  * VM over an in-memory state, one block per transaction, no node, no signatures.
  * Prefunded accounts send plain transactions; a test deploys contracts, calls and reads
  * them, expects reverts by error name, moves time and checks decoded events.

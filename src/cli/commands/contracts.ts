@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { buildProject } from "../../project/build.js";
 import { deployContract, deployProjectContract } from "../../project/deploy.js";
 import { findProject, projectArtifact } from "../../project/project.js";
-import { artifact, contextOf, parseArgs, signerFor } from "../context.js";
+import { accountFor, artifact, contextOf, parseArgs, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
@@ -15,6 +15,25 @@ import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
 const BUILD_SCRIPT = fileURLToPath(new URL("../../../../scripts/build-contracts.mjs", import.meta.url));
 /** This repository's contract sources (absent from the installed package). */
 const REPO_CONTRACTS = fileURLToPath(new URL("../../../../contracts/src/", import.meta.url));
+
+/** `--from`, or a key from the environment: the options of `deploy` and `tx`. */
+function signerOptions(cmd: Command): Command {
+  return cmd
+    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
+    .option(
+      "--private-key-env <VAR>",
+      "who signs: the private key (hex) held in environment variable VAR; with no --from, WEFT_PRIVATE_KEY is used when set",
+    )
+    .option(
+      "--account <address>",
+      "with a key from the environment: the account it controls (also WEFT_ACCOUNT; default: the factory's account for the key)",
+    )
+    .option("--key-kind <kind>", "with a key from the environment: ed25519 (default) or secp256k1");
+}
+
+/** Where call and tx find a contract, for their help. */
+const CONTRACT_NAMES =
+  "a genesis contract (wusd, router...), in a weft init project one of its deployed contracts by name (deployments/<WEFT_NETWORK, default local>.json), or an address";
 
 export function addContractCommands(program: Command): void {
   program
@@ -38,19 +57,20 @@ export function addContractCommands(program: Command): void {
       const result = spawnSync(process.execPath, [BUILD_SCRIPT, ...flags, ...names], { stdio: "inherit" });
       if (result.status !== 0) process.exitCode = EXIT.failed;
     });
-  program
-    .command("deploy <contract> [args...]")
-    .description(
-      "deploy a built contract (by name) from a smart account; args are its init arguments, integers raw (1000e6 = 1000 × 10^6)",
-    )
-    .requiredOption("--from <who>", "devN or a key name")
+  signerOptions(
+    program
+      .command("deploy <contract> [args...]")
+      .description(
+        "deploy a built contract (by name) from a smart account; args are its init arguments, integers raw (1000e6 = 1000 × 10^6). In a project it is recorded in deployments/<network>.json; an earlier deployment of the same name stays there, under previous",
+      ),
+  )
     .option("--salt <hex>", "32-byte salt (default random)")
     .option("--network <name>", "in a project: the deployments/<name>.json to record in", "local")
     .action(
       async (
         name: string,
         args: string[],
-        opts: { from: string; salt?: string; network: string },
+        opts: SignerOptions & { salt?: string; network: string },
         cmd: Command,
       ) => {
         const ctx = contextOf(cmd);
@@ -65,14 +85,18 @@ export function addContractCommands(program: Command): void {
             : new Uint8Array(Buffer.from(opts.salt.replace(/^0x/, ""), "hex"));
         if (salt !== undefined && salt.length !== 32)
           throw new UsageError("--salt: 32 bytes (64 hex digits)");
-        const account = await signerFor(ctx, opts.from);
+        const account = await accountFor(ctx, opts);
         const done = ctx.out.progress(`deploying ${name}`);
         try {
           const params = { client: ctx.client, account, args: initArgs, ...(salt ? { salt } : {}) };
           // In a project the deployment is recorded in deployments/<network>.json.
-          const { receipt, file } =
+          const { receipt, file, replaced } =
             project === undefined
-              ? { receipt: await deployContract({ ...params, artifact: a }), file: undefined }
+              ? {
+                  receipt: await deployContract({ ...params, artifact: a }),
+                  file: undefined,
+                  replaced: undefined,
+                }
               : await deployProjectContract(project, opts.network, { ...params, name });
           const { events } = await decodeReceipt(contractBook(ctx.client), receipt);
           done();
@@ -85,10 +109,16 @@ export function addContractCommands(program: Command): void {
               gasUsed: receipt.gasUsed,
               events,
               recordedIn: file,
+              replaced: replaced?.address,
             },
             () => [
               `deployed ${name} at ${receipt.contractAddress} (block ${receipt.blockNumber}, gas ${receipt.gasUsed})`,
               ...(file === undefined ? [] : [`recorded in ${relative(process.cwd(), file)}`]),
+              ...(replaced === undefined
+                ? []
+                : [
+                    `${name} was ${replaced.address} (deployed ${replaced.deployedAt}): now the new address; the old one is kept under "previous"`,
+                  ]),
             ],
           );
         } finally {
@@ -98,9 +128,7 @@ export function addContractCommands(program: Command): void {
     );
   program
     .command("call <contract> <method> [args...]")
-    .description(
-      "call a read-only method of a genesis contract (wusd, router...) or any address; integers are raw (1000e6 = 1000 × 10^6)",
-    )
+    .description(`call a read-only method of ${CONTRACT_NAMES}; integers are raw (1000e6 = 1000 × 10^6)`)
     .option(
       "--abi <contract>",
       "the built contract whose metadata describes it (needed only for code not built here)",
@@ -116,44 +144,42 @@ export function addContractCommands(program: Command): void {
       });
       ctx.out.result({ result: value }, () => [showValue(value)]);
     });
-  program
-    .command("tx <contract> <method> [args...]")
-    .description(
-      "send one method call of a genesis contract (wusd, router...) or any address as a transaction; integers are raw",
-    )
-    .option(
-      "--abi <contract>",
-      "the built contract whose metadata describes it (needed only for code not built here)",
-    )
-    .requiredOption("--from <who>", "devN or a key name")
-    .action(
-      async (
-        at: string,
-        method: string,
-        args: string[],
-        opts: { abi?: string; from: string },
-        cmd: Command,
-      ) => {
-        const ctx = contextOf(cmd);
-        const book = contractBook(ctx.client);
-        const contract = await book.resolve(at, opts.abi);
-        const parsed = parseArgs(contract.metadata, method, args);
-        const account = await signerFor(ctx, opts.from);
-        const done = ctx.out.progress(`${contract.name}.${method}`);
-        try {
-          const receipt = await ctx.client.writeContract({
-            account,
-            address: contract.address,
-            metadata: contract.metadata,
-            method,
-            args: parsed,
-          });
-          const decoded = await decodeReceipt(book, receipt, { metadata: contract.metadata, method });
-          done();
-          printReceipt(ctx, decoded, `${contract.name}.${method}: ${receipt.status}`);
-        } finally {
-          done();
-        }
-      },
-    );
+  signerOptions(
+    program
+      .command("tx <contract> <method> [args...]")
+      .description(`send one method call of ${CONTRACT_NAMES}, as a transaction; integers are raw`)
+      .option(
+        "--abi <contract>",
+        "the built contract whose metadata describes it (needed only for code not built here)",
+      ),
+  ).action(
+    async (
+      at: string,
+      method: string,
+      args: string[],
+      opts: SignerOptions & { abi?: string },
+      cmd: Command,
+    ) => {
+      const ctx = contextOf(cmd);
+      const book = contractBook(ctx.client);
+      const contract = await book.resolve(at, opts.abi);
+      const parsed = parseArgs(contract.metadata, method, args);
+      const account = await accountFor(ctx, opts);
+      const done = ctx.out.progress(`${contract.name}.${method}`);
+      try {
+        const receipt = await ctx.client.writeContract({
+          account,
+          address: contract.address,
+          metadata: contract.metadata,
+          method,
+          args: parsed,
+        });
+        const decoded = await decodeReceipt(book, receipt, { metadata: contract.metadata, method });
+        done();
+        printReceipt(ctx, decoded, `${contract.name}.${method}: ${receipt.status}`);
+      } finally {
+        done();
+      }
+    },
+  );
 }

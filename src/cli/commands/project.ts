@@ -1,6 +1,6 @@
 /**
  * `weft init [dir]` (scaffold a project outside this repository) and `weft test` (build
- * the project's contracts, then run its tests with node:test). `weft build` and
+ * the project's contracts, compile its TypeScript tests, then run its tests with node:test). `weft build` and
  * `weft deploy` switch to the project when run inside one (contracts.ts).
  */
 import { spawnSync } from "node:child_process";
@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { buildProject } from "../../project/build.js";
 import { findProject, PROJECT_FILE } from "../../project/project.js";
+import { prepareTests } from "../../project/tests.js";
 import { contextOf } from "../context.js";
 import { EXIT, UsageError } from "../output.js";
 
@@ -25,10 +26,28 @@ import { EXIT, UsageError } from "../output.js";
 const PACKAGE_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const TEMPLATE = join(PACKAGE_ROOT, "templates/project");
 
-/** This package's version (what a new project depends on). */
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string })
-    .version;
+/** This package's npm name and version (what a new project depends on). */
+export function packageInfo(): { name: string; version: string } {
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+  };
+}
+
+/**
+ * What a new project depends on: `^<this version>`, or, when this command runs from a
+ * tarball or folder through `npx -p <path> weft init` (npm exec sets npm_config_package),
+ * that same tarball or folder, which a registry would not have.
+ */
+function defaultDependency(version: string): string {
+  if (process.env.npm_command !== "exec") return `^${version}`;
+  const local = (process.env.npm_config_package ?? "")
+    .split("\n")
+    .map((spec) => spec.trim())
+    .find((spec) => /^(file:|\.{0,2}\/|~\/)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec));
+  if (local === undefined) return `^${version}`;
+  const path = local.replace(/^file:/, "").replace(/^~(?=\/)/, process.env.HOME ?? "~");
+  return `file:${resolve(path)}`;
 }
 
 const SCRIPTS = { build: "weft build", test: "weft test", deploy: "node scripts/deploy.mjs" };
@@ -50,8 +69,9 @@ function targetName(file: string): string {
   return file === "gitignore" ? ".gitignore" : file;
 }
 
-/** Creates or completes package.json: ES modules, the scripts, a dependency on weft. */
+/** Creates or completes package.json: ES modules, the scripts, a dependency on this package. */
 function writePackageJson(dir: string, weftSpec: string): void {
+  const { name } = packageInfo();
   const file = join(dir, "package.json");
   let pkg: Record<string, unknown> = {};
   if (existsSync(file)) {
@@ -73,24 +93,19 @@ function writePackageJson(dir: string, weftSpec: string): void {
   pkg.scripts = { ...SCRIPTS, ...((pkg.scripts as Record<string, string> | undefined) ?? {}) };
   const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
   const devDeps = (pkg.devDependencies as Record<string, string> | undefined) ?? {};
-  if (deps.weft === undefined && devDeps.weft === undefined) pkg.dependencies = { ...deps, weft: weftSpec };
+  if (deps[name] === undefined && devDeps[name] === undefined)
+    pkg.dependencies = { ...deps, [name]: weftSpec };
   writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
-}
-
-/** Test files of the project: `test/**` files ending in `.test.mjs` or `.test.js`. */
-function testFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((f) => /\.test\.m?js$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
 }
 
 export function addProjectCommands(program: Command): void {
   program
     .command("init [dir]")
     .description("create a Weft project in dir (default here): a contract, its tests, a deploy script")
-    .option("--weft <spec>", "the weft dependency to write in package.json (default ^<this version>)")
+    .option(
+      "--weft <spec>",
+      "the version, tarball or path of this package to depend on in package.json (default ^<this version>, or the tarball npx -p ran)",
+    )
     .action((dirArg: string | undefined, opts: { weft?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const dir = resolve(dirArg ?? ".");
@@ -113,8 +128,9 @@ export function addProjectCommands(program: Command): void {
         mkdirSync(join(dir, targetName(file), ".."), { recursive: true });
         copyFileSync(join(TEMPLATE, file), join(dir, targetName(file)));
       }
-      writePackageJson(dir, opts.weft ?? `^${packageVersion()}`);
-      const installed = existsSync(join(dir, "node_modules/weft"));
+      const { name, version } = packageInfo();
+      writePackageJson(dir, opts.weft ?? defaultDependency(version));
+      const installed = existsSync(join(dir, "node_modules", name));
       const shown = relative(process.cwd(), dir) || ".";
       const next = [
         ...(shown === "." ? [] : [`cd ${shown}`]),
@@ -131,7 +147,9 @@ export function addProjectCommands(program: Command): void {
     });
   program
     .command("test [files...]")
-    .description("in a project: build its contracts, then run its tests (test/**/*.test.mjs) with node:test")
+    .description(
+      "in a project: build its contracts, compile its TypeScript tests, then run test/**/*.test.{ts,mjs,js} with node:test",
+    )
     .action(async (files: string[]) => {
       const project = findProject();
       if (project === undefined)
@@ -140,12 +158,12 @@ export function addProjectCommands(program: Command): void {
           "(in the weft repository itself: npm test)",
         ]);
       await buildProject(project);
-      const chosen = files.length > 0 ? files.map((f) => resolve(f)) : testFiles(join(project.root, "test"));
+      const chosen = prepareTests(project, files);
       if (chosen.length === 0)
-        throw new UsageError(`no tests: expected test/**/*.test.mjs in ${project.root}`);
+        throw new UsageError(`no tests: expected test/**/*.test.ts (or .mjs, .js) in ${project.root}`);
       // A fresh test run even when weft test itself runs under node:test (which would make it skip).
       const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-      const result = spawnSync(process.execPath, ["--test", ...chosen], {
+      const result = spawnSync(process.execPath, ["--enable-source-maps", "--test", ...chosen], {
         cwd: project.root,
         stdio: "inherit",
         env,

@@ -1,21 +1,16 @@
 /**
- * The package as a developer gets it: `npm pack` this repository, install the tarball in a
- * fresh folder outside it, `weft init` a project there, then `weft build`, `weft test` (the
- * scaffold's tests on the in-process chain) and the deploy script and `weft deploy` against
- * a node started from the installed package, which record deployments/local.json.
- * The walk of docs/tutorial.md. Installs from the npm cache (--prefer-offline).
+ * The package as a developer gets it (docs/tutorial.md): `npm pack` this repository (its
+ * files: the docs it points to included), `npx -p <tarball> weft init my-app` from outside
+ * any project (the tarball becomes the project's dependency), `npm install` there, then
+ * `weft build`, `weft test` (the scaffold's TypeScript tests, compiled, on the in-process
+ * chain), and the deploy script and `weft deploy` against a node started from the installed
+ * package, which record deployments/<network>.json and keep a replaced deployment under
+ * `previous`; a deployment signed by a key held in an environment variable, not a dev key.
+ * Installs from the npm cache (--prefer-offline).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -24,6 +19,8 @@ import { launchNode, type NodeProcess } from "../../../src/node/launch.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+const NAME = "@weft-chain/weft";
+const OFFLINE = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
   const r = spawnSync(cmd, args, {
@@ -39,14 +36,17 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
 describe("the packed weft package in a project outside the repository", () => {
   let tmp: string;
   let app: string;
+  let tarball: string;
   let weftJs: string;
   let node: NodeProcess | undefined;
   const weft = (...args: string[]) => run(process.execPath, [weftJs, ...args], app);
+  const weftWith = (env: Record<string, string>, ...args: string[]) =>
+    run(process.execPath, [weftJs, ...args], app, env);
 
   before(() => {
     tmp = mkdtempSync(join(tmpdir(), "weft-package-"));
     app = join(tmp, "my-app");
-    weftJs = join(app, "node_modules/weft/dist/src/cli/weft.js");
+    weftJs = join(app, "node_modules", NAME, "dist/src/cli/weft.js");
   });
   after(async () => {
     if (node !== undefined) {
@@ -56,40 +56,82 @@ describe("the packed weft package in a project outside the repository", () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("packs, installs from the tarball and scaffolds a project with weft init", () => {
-    const pack = run(NPM, ["pack", "--pack-destination", tmp, "--silent"], REPO);
+  it("packs under its scoped name with the docs it points to", () => {
+    const pack = run(NPM, ["pack", "--pack-destination", tmp, "--json", "--loglevel=error"], REPO);
     assert.equal(pack.code, 0, pack.said);
-    const tarball = readdirSync(tmp).find((f) => f.endsWith(".tgz"));
-    assert.ok(tarball !== undefined, pack.said);
-    mkdirSync(app);
-    const install = run(
-      NPM,
-      ["install", join(tmp, tarball), "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
-      app,
+    const [packed] = JSON.parse(pack.out) as [{ name: string; filename: string; files: { path: string }[] }];
+    assert.equal(packed.name, NAME);
+    tarball = join(tmp, packed.filename);
+    const files = new Set(packed.files.map((f) => f.path));
+    for (const file of [
+      "docs/tutorial.md",
+      "docs/sdk.md",
+      "docs/host-abi.md",
+      "docs/rpc.md",
+      "README.md",
+      "templates/project/test/counter.test.ts",
+      "dist/src/cli/weft.js",
+      "contracts/sdk/index.ts",
+    ])
+      assert.ok(files.has(file), `${file} is in the tarball`);
+    assert.ok(
+      ![...files].some((f) => f.startsWith("test/") || f.startsWith("dist/test/")),
+      "no tests shipped",
     );
-    assert.equal(install.code, 0, install.said);
-    const outside = weft("build");
-    assert.equal(outside.code, 2, `outside a project there is nothing to build: ${outside.said}`);
-    assert.match(outside.err, /weft init/);
-    writeFileSync(join(app, "README.md"), "# mine\n");
-    const created = weft("init");
-    assert.equal(created.code, 0, created.said);
-    assert.match(created.out, /created a Weft project/);
+  });
+
+  it("npx -p <tarball> weft init my-app, from outside any project, scaffolds a project depending on that tarball", () => {
+    const init = run(
+      NPM,
+      ["exec", "--yes", ...OFFLINE, "--package", tarball, "--", "weft", "init", "my-app"],
+      tmp,
+    );
+    assert.equal(init.code, 0, init.said);
+    assert.match(init.out, /created a Weft project/);
+    assert.match(init.out, /cd my-app\n\s+npm install\n/, init.said);
     for (const file of [
       "weft.json",
+      "README.md",
+      ".gitignore",
       "contracts/counter/main.ts",
-      "test/counter.test.mjs",
+      "test/counter.test.ts",
       "scripts/deploy.mjs",
     ])
       assert.ok(existsSync(join(app, file)), `${file} written`);
-    assert.equal(readFileSync(join(app, "README.md"), "utf8"), "# mine\n", "the folder's own README is kept");
     const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
+    assert.equal(pkg.dependencies[NAME], `file:${tarball}`, "the tarball npx ran is the dependency");
+    assert.equal(pkg.dependencies.weft, undefined, "not the unrelated registry package weft");
     assert.equal(pkg.scripts.test, "weft test");
-    assert.match(pkg.dependencies.weft, /^file:/, "the installed tarball stays the dependency");
+    const install = run(NPM, ["install", ...OFFLINE], app);
+    assert.equal(install.code, 0, install.said);
+    assert.ok(existsSync(weftJs), install.said);
     assert.equal(weft("init").code, 2, "a second init refuses to overwrite");
   });
 
-  it("builds the contract and passes the scaffold's tests on the in-process chain", () => {
+  it("weft init in a folder of one's own keeps its README and its dependency on the package", () => {
+    const mine = join(tmp, "mine");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "README.md"), "# mine\n");
+    writeFileSync(
+      join(mine, "package.json"),
+      JSON.stringify({ name: "mine", dependencies: { [NAME]: "^0.1.0" } }),
+    );
+    const outside = run(process.execPath, [weftJs, "build"], mine);
+    assert.equal(outside.code, 2, `outside a project there is nothing to build: ${outside.said}`);
+    assert.match(outside.err, /weft init/);
+    const created = run(process.execPath, [weftJs, "init"], mine);
+    assert.equal(created.code, 0, created.said);
+    assert.equal(
+      readFileSync(join(mine, "README.md"), "utf8"),
+      "# mine\n",
+      "the folder's own README is kept",
+    );
+    const pkg = JSON.parse(readFileSync(join(mine, "package.json"), "utf8"));
+    assert.equal(pkg.dependencies[NAME], "^0.1.0");
+    assert.equal(pkg.type, "module");
+  });
+
+  it("builds the contract and passes the scaffold's TypeScript tests on the in-process chain", () => {
     const build = weft("build");
     assert.equal(build.code, 0, build.said);
     assert.ok(existsSync(join(app, "build/counter.wasm")), build.said);
@@ -102,6 +144,17 @@ describe("the packed weft package in a project outside the repository", () => {
     assert.equal(test.code, 0, test.said);
     assert.match(test.out, /# pass 3/, test.said);
     assert.match(test.out, /# fail 0/, test.said);
+    assert.ok(existsSync(join(app, "build/test/counter.test.js")), "compiled to build/test");
+    // A failing TypeScript test fails the run, its stack naming the .ts line.
+    writeFileSync(
+      join(app, "test/broken.test.ts"),
+      'import assert from "node:assert/strict";\nimport { it } from "node:test";\n\nconst n: number = 1;\nit("fails", () => {\n  assert.equal(n, 2);\n});\n',
+    );
+    const broken = weft("test", "test/broken.test.ts");
+    rmSync(join(app, "test/broken.test.ts"));
+    assert.equal(broken.code, 1, broken.said);
+    assert.match(broken.out, /# fail 1/, broken.said);
+    assert.match(broken.out, /broken\.test\.ts:6/, `the stack names the TypeScript line: ${broken.said}`);
   });
 
   it("deploys with the deploy script and weft deploy against a node from the package, recording both", async () => {
@@ -148,5 +201,102 @@ describe("the packed weft package in a project outside the repository", () => {
     const read = weft("--rpc", node.url, "call", "counter", "get");
     assert.equal(read.code, 0, read.said);
     assert.equal(read.out.trim(), "5");
+  });
+
+  it("a second deployment of a name keeps the first under previous and says so", () => {
+    assert.ok(node !== undefined);
+    const first = JSON.parse(readFileSync(join(app, "deployments/local.json"), "utf8")).counter;
+    const again = weft("--rpc", node.url, "deploy", "counter", "60", "--from", "dev0");
+    assert.equal(again.code, 0, again.said);
+    assert.match(again.out, new RegExp(`counter was ${first.address} .*kept under "previous"`), again.said);
+    const local = JSON.parse(readFileSync(join(app, "deployments/local.json"), "utf8"));
+    assert.notEqual(local.counter.address, first.address);
+    assert.deepEqual(local.counter.previous, [first], "the earlier record, whole");
+    const script = run(NPM, ["run", "deploy"], app, { WEFT_RPC: node.url });
+    assert.equal(script.code, 0, script.said);
+    assert.match(script.out, new RegExp(`replaces counter at ${local.counter.address}`), script.said);
+    const third = JSON.parse(readFileSync(join(app, "deployments/local.json"), "utf8")).counter;
+    assert.deepEqual(
+      third.previous.map((r: { address: string }) => r.address),
+      [local.counter.address, first.address],
+      "newest first",
+    );
+    // The name now means the newest deployment.
+    const read = weft("--rpc", node.url, "call", "counter", "get");
+    assert.equal(read.out.trim(), "0", read.said);
+  });
+
+  it("deploys from a key held in an environment variable (no dev key, nothing secret on the command line)", () => {
+    assert.ok(node !== undefined);
+    const rpc = node.url;
+    const keystore = join(tmp, "keys");
+    assert.equal(weft("--rpc", rpc, "--keystore", keystore, "keys", "new", "ops").code, 0);
+    const created = weft("--rpc", rpc, "--keystore", keystore, "account", "create", "ops", "--from", "dev0");
+    assert.equal(created.code, 0, created.said);
+    const ops = JSON.parse(readFileSync(join(keystore, "ops.json"), "utf8")) as {
+      secret: string;
+      account: string;
+    };
+    // weft deploy --private-key-env: the account is the factory's account for that key.
+    const cli = weftWith(
+      { OPS_KEY: `0x${ops.secret}` },
+      "--rpc",
+      rpc,
+      "--json",
+      "deploy",
+      "counter",
+      "60",
+      "--private-key-env",
+      "OPS_KEY",
+      "--network",
+      "prod",
+    );
+    assert.equal(cli.code, 0, cli.said);
+    const prod = JSON.parse(readFileSync(join(app, "deployments/prod.json"), "utf8"));
+    assert.equal(prod.counter.address, JSON.parse(cli.out).address);
+    // The key's account owns it: it may subtract (tx signed the same way), a development account may not.
+    const sub = weftWith(
+      { OPS_KEY: ops.secret },
+      "--rpc",
+      rpc,
+      "tx",
+      prod.counter.address,
+      "sub",
+      "0",
+      "--private-key-env",
+      "OPS_KEY",
+    );
+    assert.equal(sub.code, 0, sub.said);
+    const notOwner = weft("--rpc", rpc, "tx", prod.counter.address, "sub", "0", "--from", "dev0");
+    assert.equal(notOwner.code, 4, notOwner.said);
+    assert.match(notOwner.said, /NotOwner/);
+    // The deploy script reads WEFT_PRIVATE_KEY.
+    const script = run(NPM, ["run", "deploy"], app, {
+      WEFT_RPC: rpc,
+      WEFT_NETWORK: "prod2",
+      WEFT_PRIVATE_KEY: ops.secret,
+    });
+    assert.equal(script.code, 0, script.said);
+    assert.ok(existsSync(join(app, "deployments/prod2.json")), script.said);
+    // A bad key is a usage error that does not echo the variable's content; a key with no account is named.
+    const bad = weftWith({ WEFT_PRIVATE_KEY: "not-a-key-at-all" }, "--rpc", rpc, "deploy", "counter", "60");
+    assert.equal(bad.code, 2, bad.said);
+    assert.match(bad.err, /WEFT_PRIVATE_KEY does not hold a private key/);
+    assert.doesNotMatch(bad.err, /not-a-key-at-all/);
+    const stranger = weftWith(
+      { K: "11".repeat(32) },
+      "--rpc",
+      rpc,
+      "deploy",
+      "counter",
+      "60",
+      "--private-key-env",
+      "K",
+    );
+    assert.equal(stranger.code, 2, stranger.said);
+    assert.match(stranger.err, /no account at 0x[0-9a-f]{40} for this key/);
+    const unset = weft("--rpc", rpc, "deploy", "counter", "60", "--private-key-env", "NOT_SET_ANYWHERE");
+    assert.equal(unset.code, 2, unset.said);
+    assert.match(unset.err, /NOT_SET_ANYWHERE is not set/);
   });
 });

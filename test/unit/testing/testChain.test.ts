@@ -1,5 +1,5 @@
 /**
- * The in-process test chain (`weft/testing`) on this repository's built contracts: deploy,
+ * The in-process test chain (`@weft-chain/weft/testing`) on this repository's built contracts: deploy,
  * send and read, typed reverts by name with their arguments, time travel, decoded events,
  * snapshots, and the typed errors of misuse.
  */

@@ -1,5 +1,5 @@
 // The counter's errors (read by weft build).
-import { Address, U128 } from "weft/contracts/sdk";
+import { Address, U128 } from "@weft-chain/weft/contracts/sdk";
 
 /** Only the owner may do this. */
 export declare function NotOwner(caller: Address): void;

@@ -2,7 +2,7 @@
  * A counter with an owner: anyone adds, the owner subtracts, and the owner may reset it
  * once `cooldown` seconds have passed since the last change.
  */
-import { Address, blockTime, caller, StorageValue, U128 } from "weft/contracts/sdk";
+import { Address, blockTime, caller, StorageValue, U128 } from "@weft-chain/weft/contracts/sdk";
 import { NotOwner, TooSoon, Underflow } from "./errors.gen";
 import { Counted, Reset } from "./events.gen";
 

@@ -1,19 +1,20 @@
-// Tests of the counter on an in-process chain: no node needed. Run with `weft test`.
+// Tests of the counter on an in-process chain: no node needed. Run with `weft test`, which
+// compiles this TypeScript to build/test/ (types erased, not checked) and runs it with node:test.
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { createTestChain } from "weft/testing";
+import { type Address, createTestChain, type TestChain, type TestContract } from "@weft-chain/weft/testing";
 
 const COOLDOWN = 3600n;
 
 describe("counter", () => {
-  let chain;
-  let counter;
-  let owner;
-  let other;
+  let chain: TestChain;
+  let counter: TestContract;
+  let owner: Address;
+  let other: Address;
 
   beforeEach(() => {
     chain = createTestChain(); // contracts from ./build (weft build)
-    [owner, other] = chain.accounts;
+    [owner, other] = chain.accounts as [Address, Address];
     counter = chain.deploy("counter", [COOLDOWN], { from: owner });
   });
 
