@@ -49,12 +49,16 @@ describe("hints that match the user's way in", () => {
   });
 
   it("call and tx help name a project's deployed contracts; deploy and tx offer a key from the environment", () => {
-    for (const command of ["call", "tx"])
-      assert.match(help(command), /deployments\/<WEFT_NETWORK, default local>\.json/);
-    for (const command of ["deploy", "tx"]) {
-      assert.match(help(command), /--private-key-env <VAR>/);
-      assert.match(help(command), /WEFT_PRIVATE_KEY/);
+    const [call, tx, deploy] = ["call", "tx", "deploy"].map((command) => help(command)) as [
+      string,
+      string,
+      string,
+    ];
+    for (const text of [call, tx]) assert.match(text, /deployments\/<WEFT_NETWORK, default local>\.json/);
+    for (const text of [deploy, tx]) {
+      assert.match(text, /--private-key-env <VAR>/);
+      assert.match(text, /WEFT_PRIVATE_KEY/);
     }
-    assert.match(help("deploy"), /earlier deployment of the same name stays there, under previous/);
+    assert.match(deploy, /earlier deployment of the same name stays there, under previous/);
   });
 });
