@@ -66,6 +66,28 @@ export interface Session {
   readonly restricted: boolean;
 }
 
+/**
+ * The hex of a code hash read from the state, kept per value object: a contract's code
+ * hash is the same stored value on every call, so each call would otherwise encode it
+ * again and the module cache hash a new 64-character string. The bytes are compared with
+ * a copy kept beside the hex, so a value changed in place is encoded again.
+ */
+const hashHex = new WeakMap<Uint8Array, { bytes: Uint8Array; hex: string }>();
+
+export function codeHashHex(codeHash: Uint8Array): string {
+  const known = hashHex.get(codeHash);
+  if (known !== undefined && sameBytes(known.bytes, codeHash)) return known.hex;
+  const hex = toHex(codeHash);
+  hashHex.set(codeHash, { bytes: codeHash.slice(), hex });
+  return hex;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function refuse(data: Uint8Array): CallOutcome {
   return { status: "revert", data, gasUsed: 0 };
 }
@@ -91,7 +113,7 @@ export function runFrame(
     }
     return refuse(vmError("NoSuchContract", ["address"], [req.target]));
   }
-  const cached = cache.get(toHex(codeHash), () => {
+  const cached = cache.get(codeHashHex(codeHash), () => {
     const code = state.read(codeKey(codeHash));
     if (code === undefined)
       throw new Error(`state is missing the code of ${req.target} (hash ${toHex(codeHash)})`);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
+import { codeHashHex } from "../../../src/vm/callContract.js";
 import { createModuleCache } from "../../../src/vm/moduleCache.js";
 
 describe("module cache", () => {
@@ -24,5 +25,13 @@ describe("module cache", () => {
     get("a");
     assert.deepEqual(compiled, ["a", "b", "c", "b"]);
     assert.deepEqual(cache.stats, { hits: 3, misses: 4 });
+  });
+
+  it("a code hash's hex is kept per value, and follows a value changed in place", () => {
+    const hash = new Uint8Array(32).fill(0xaa);
+    assert.equal(codeHashHex(hash), "aa".repeat(32));
+    assert.equal(codeHashHex(hash), "aa".repeat(32));
+    hash[31] = 0xbb;
+    assert.equal(codeHashHex(hash), `${"aa".repeat(31)}bb`);
   });
 });
