@@ -6,9 +6,11 @@
  *
  * Reuse is invisible to the contract. An instance's state is its memory and its mutable
  * globals (tables cannot change: the instructions that would change them are refused at
- * deployment). The memory is zeroed when the instance comes back and the data (or the
- * start function's snapshot, `startSnapshot.ts`) copied in when it goes out, as for a
- * fresh one; the dispatcher the instrumenter adds sets every mutable global back to its
+ * deployment). Every byte of the memory is written when the instance comes back: zeros,
+ * or (for a module with a start function snapshot, `startSnapshot.ts`) the snapshot the
+ * next call most likely starts from, on zeros. When it goes out the data or the snapshot
+ * is copied in if the memory does not hold it already (a snapshot is zeroed first for a
+ * call that runs the start function), so a call starts as in a fresh instance; the dispatcher the instrumenter adds sets every mutable global back to its
  * initial value (or to the snapshot's) before anything else runs (`wasm/dispatcher.ts`).
  * An instance whose memory grew is not kept: its memory goes back to the memory pool.
  *
@@ -37,6 +39,8 @@ export interface WarmInstance {
   /** The metering counters (absent when the module was compiled without metering). */
   readonly gas: WebAssembly.Global | undefined;
   readonly stack: WebAssembly.Global | undefined;
+  /** What the memory holds while the instance is idle: zeros, or its module's snapshot. */
+  holds: "zeros" | "snapshot";
 }
 
 export interface InstancePool {
@@ -94,11 +98,18 @@ export function createInstancePool(
           call: exports[CALL_EXPORT] as WarmInstance["call"],
           gas: exports[GAS_GLOBAL] as WebAssembly.Global | undefined,
           stack: exports[STACK_GLOBAL] as WebAssembly.Global | undefined,
+          holds: "zeros",
         };
       }
       const bytes = warm.views.bytes();
-      const segments = fromSnapshot && cached.snapshot !== undefined ? cached.snapshot.memory : cached.data;
-      for (const segment of segments) bytes.set(segment.bytes, segment.offset);
+      const snapshot = cached.snapshot?.memory;
+      if (fromSnapshot && snapshot !== undefined) {
+        if (warm.holds === "zeros") for (const s of snapshot) bytes.set(s.bytes, s.offset);
+      } else {
+        if (warm.holds === "snapshot" && snapshot !== undefined)
+          for (const s of snapshot) bytes.fill(0, s.offset, s.offset + s.bytes.length);
+        for (const segment of cached.data) bytes.set(segment.bytes, segment.offset);
+      }
       return warm;
     },
     release(cached, warm) {
@@ -116,7 +127,23 @@ export function createInstancePool(
         memories.release(warm.memory); // this module's own idle ones fill the budget
         return;
       }
-      warm.views.bytes().fill(0);
+      // Every byte is written: with the snapshot the next call most likely starts from
+      // (zeros between its segments: one pass instead of zeroing, then copying it in), or zeros.
+      const bytes = warm.views.bytes();
+      const snapshot = cached.snapshot?.memory;
+      if (snapshot !== undefined) {
+        let end = 0;
+        for (const s of snapshot) {
+          bytes.fill(0, end, s.offset);
+          bytes.set(s.bytes, s.offset);
+          end = s.offset + s.bytes.length;
+        }
+        bytes.fill(0, end);
+        warm.holds = "snapshot";
+      } else {
+        bytes.fill(0);
+        warm.holds = "zeros";
+      }
       list.push(warm);
       idle.set(cached, list);
       stats.idleBytes += size;

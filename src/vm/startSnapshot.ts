@@ -48,7 +48,7 @@ export interface StartSnapshot {
    * The memory a snapshot call starts with: the bytes the start function leaves (zeros
    * everywhere else), then the values of the globals it leaves in their slots at the top
    * of the memory (`wasm/dispatcher.ts`), which the dispatcher moves into the globals and
-   * zeroes.
+   * zeroes. In increasing order, not overlapping.
    */
   readonly memory: readonly DataSegment[];
   /** Gas the start function uses. */
@@ -126,6 +126,7 @@ export function takeStartSnapshot(
 function nonZeroRange(image: Uint8Array): DataSegment {
   let first = 0;
   while (first < image.length && image[first] === 0) first++;
+  if (first === image.length) return { offset: 0, bytes: new Uint8Array(0) };
   let end = image.length;
   while (end > first && image[end - 1] === 0) end--;
   return { offset: first, bytes: image.slice(first, end) };

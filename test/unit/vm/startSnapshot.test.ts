@@ -11,6 +11,8 @@ import { toHex } from "../../../src/codec/bytes.js";
 import type { CallOutcome } from "../../../src/vm/callContract.js";
 import { GAS } from "../../../src/vm/gasSchedule.js";
 import type { BlockEnv } from "../../../src/vm/hostFunctions.js";
+import { createInstancePool } from "../../../src/vm/instancePool.js";
+import { createMemoryPool } from "../../../src/vm/memoryPool.js";
 import { compileContract } from "../../../src/vm/moduleCache.js";
 import { PROBE_GAS } from "../../../src/vm/startSnapshot.js";
 import { TxState } from "../../../src/vm/txState.js";
@@ -101,6 +103,14 @@ const WRITES_TOP_IN_START = wat(`(module
     i32.const 65528 global.get $g i32.store
     i32.const 65528 i32.const 8 call $ret))`);
 
+// A start function that leaves only a global: the snapshot's memory is zeros but its slot.
+const GLOBAL_ONLY_START = wat(`(module
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 0))
+  (func $start i32.const 3 global.set $g)
+  (start $start)
+  (func (export "read")))`);
+
 const ENV: BlockEnv = { height: 1n, time: 1_700_000_000n, chainId: 1337n };
 
 /** A VM with `code` deployed, and a way to call it on a fresh transaction state. */
@@ -180,6 +190,33 @@ describe("start function snapshot", () => {
       Buffer.from(deployed(STARTS, { snapshots: true, stackStart: bound + 1 })("read").data).toString(),
       /stack exhausted/,
     );
+  });
+
+  it("pooled memories hold exactly the data or the snapshot, whichever the call asks for", () => {
+    for (const code of [STARTS, GLOBAL_ONLY_START]) {
+      const cached = compileContract(code);
+      const snapshot = cached.snapshot;
+      assert.ok(snapshot !== undefined);
+      const image = (segments: readonly { offset: number; bytes: Uint8Array }[]) => {
+        const out = new Uint8Array(cached.initialPages * 65536);
+        for (const s of segments) out.set(s.bytes, s.offset);
+        return out;
+      };
+      const host = Object.fromEntries(
+        WebAssembly.Module.imports(cached.module)
+          .filter((i) => i.module === "weft")
+          .map((i) => [i.name, () => 0]),
+      );
+      const pool = createInstancePool(createMemoryPool(), host);
+      for (const fromSnapshot of [true, false, false, true, true, false, true]) {
+        const warm = pool.acquire(cached, fromSnapshot);
+        const expected = image(fromSnapshot ? snapshot.memory : cached.data);
+        assert.equal(Buffer.compare(warm.views.bytes(), expected), 0, `fromSnapshot ${fromSnapshot}`);
+        warm.views.bytes().fill(0xab); // a call that wrote everywhere
+        pool.release(cached, warm);
+      }
+      assert.ok(pool.stats.reused >= 6);
+    }
   });
 
   it("runs a start function that calls the host on every call", () => {
