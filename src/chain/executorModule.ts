@@ -2,10 +2,21 @@
  * The chain's transaction executor as the parallel engine's workers load it: each worker
  * imports this module and keeps one VM (and so one module cache and memory pool) for its
  * whole life; every block gets an executor bound to the block's context.
+ *
+ * Compiled code: on the main thread `prepare` holds the module of every contract code in
+ * the state the engine is attached to, then in each commit (compiling only code this
+ * thread has in no form), and the workers `adopt` those modules: a worker never compiles
+ * stored code, so no call compiles (`vm/moduleCache.ts`). A worker checks its stack when
+ * it loads this module (`VmFault("STACK_TOO_SMALL")`, `vm/stackCheck.ts`).
  */
+
+import { isMainThread } from "node:worker_threads";
 import type { ExecutorFactory, ExecutorModuleSpec } from "../engine/parallel/protocol.js";
 import { GAS } from "../vm/gasSchedule.js";
-import type { VmOptions } from "../vm/vm.js";
+import type { ModuleList } from "../vm/moduleCache.js";
+import { assertThreadStack } from "../vm/stackCheck.js";
+import { loadCode } from "../vm/storedCode.js";
+import type { Vm, VmOptions } from "../vm/vm.js";
 import { createVm } from "../vm/vm.js";
 import { chainBlockCodec } from "./blockCodec.js";
 import type { BlockContext } from "./blockContext.js";
@@ -17,19 +28,29 @@ export interface ChainExecutorOptions {
   metering?: boolean;
   /** Benchmarks and tests only: the VM's `stackStart` (see `VmOptions`); 0 in consensus. */
   stackStart?: number;
+  /** The main thread only (not sent to workers): use this VM, and its module cache (the node's). */
+  vm?: Vm;
 }
 
 export function createExecutorFactory(
   options: ChainExecutorOptions = {},
 ): ExecutorFactory<Transaction, Receipt, BlockContext> {
+  // A worker runs contracts: its stack must hold what the stack budget allows.
+  if (!isMainThread) assertThreadStack("an engine worker");
   const vmOptions: VmOptions = { metering: options.metering ?? true };
   if (options.stackStart !== undefined) vmOptions.stackStart = options.stackStart;
-  const vm = createVm(vmOptions);
+  const vm = options.vm ?? createVm(vmOptions);
   return {
     forBlock: (block) => createChainExecutor(block, { vm }),
     codec: chainBlockCodec,
     // Gas stands for work; a transaction that could not run still cost its decoding and checks.
     work: (receipt) => Math.max(receipt.gasUsed, GAS.TX_BASE),
+    prepare: (entries) => {
+      const modules = loadCode(vm.cache, entries);
+      return modules.length > 0 ? modules : undefined;
+    },
+    adopt: (prepared) => vm.cache.adopt(prepared as ModuleList),
+    counters: () => ({ ...vm.cache.stats, modules: vm.cache.size }),
   };
 }
 

@@ -46,6 +46,7 @@ const HELP: Record<Setting, string> = {
   "rpc.callBudgetMs": "ms of read-only execution each remote address earns per second (default 1000)",
   "rpc.callQueue": "most read-only calls waiting in all (default 1000)",
   "rpc.callQueuePerClient": "most read-only calls waiting per remote address (default 100)",
+  "rpc.callTimeoutMs": "most ms one read-only call may run on a worker, then -32009 (default 5000)",
 };
 
 function flagOf(setting: Setting): string {

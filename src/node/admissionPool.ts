@@ -7,7 +7,9 @@
 import { Worker } from "node:worker_threads";
 import type { BlockContext } from "../chain/blockContext.js";
 import { WORKER_STACK_MB } from "../engine/parallel/protocol.js";
-import type { AdmissionRequest, WorkerVerdict } from "./admissionWorker.js";
+import type { ModuleList } from "../vm/moduleCache.js";
+import type { AdmissionMessage, AdmissionRequest, AdmissionSetup, WorkerVerdict } from "./admissionWorker.js";
+import { startupFault } from "./workerStart.js";
 
 interface Waiting {
   raw: Uint8Array;
@@ -23,27 +25,49 @@ export class AdmissionPool {
   private nextId = 1;
   private next = 0;
   private failure: Error | undefined;
+  /** Settles when every worker has loaded (or one failed to: the typed error, a VmFault say). */
+  readonly ready: Promise<void>;
 
+  /** `modules`: the main thread's compiled code, so that the workers compile none (`vm/moduleCache.ts`). */
   constructor(
     dataDir: string,
     count: number,
     private readonly nextBlock: () => BlockContext,
+    modules: ModuleList = [],
+    stackSizeMb = WORKER_STACK_MB,
   ) {
+    const started: Array<Promise<void>> = [];
     for (let i = 0; i < count; i++) {
+      const setup: AdmissionSetup = { dataDir, modules };
       const worker = new Worker(new URL("./admissionWorker.js", import.meta.url), {
-        workerData: { dataDir },
-        resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+        workerData: setup,
+        resourceLimits: { stackSizeMb },
       });
-      worker.on("message", (m: { id: number; verdicts: WorkerVerdict[] }) => {
+      started.push(
+        new Promise((resolve, reject) => {
+          worker.once("message", () => resolve());
+          worker.once("error", (error) => reject(startupFault("admission worker", error)));
+        }),
+      );
+      worker.on("message", (m: { type?: "ready"; id: number; verdicts: WorkerVerdict[] }) => {
+        if (m.type === "ready") return;
         const done = this.pending.get(m.id);
         this.pending.delete(m.id);
         done?.(m.verdicts);
       });
       worker.on("error", (error) => {
-        this.failure = error instanceof Error ? error : new Error(String(error));
+        this.failure = startupFault("admission worker", error);
       });
       this.workers.push(worker);
     }
+    this.ready = Promise.all(started).then(() => undefined);
+    this.ready.catch(() => undefined);
+  }
+
+  /** Gives every worker the modules of newly committed code. */
+  adopt(modules: ModuleList): void {
+    const message: AdmissionMessage = { type: "modules", modules };
+    for (const w of this.workers) w.postMessage(message);
   }
 
   /** The verdict on `raw`, from a worker. */
@@ -71,7 +95,7 @@ export class AdmissionPool {
       this.pending.set(id, (verdicts) => {
         for (const [i, w] of part.entries()) w.resolve(verdicts[i] as WorkerVerdict);
       });
-      const request: AdmissionRequest = { id, raws: part.map((w) => w.raw), block };
+      const request: AdmissionRequest = { type: "judge", id, raws: part.map((w) => w.raw), block };
       try {
         worker.postMessage(request);
       } catch (error) {

@@ -10,6 +10,8 @@ import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope } from "../chain
 import { effectivePrice, validateEnvelope } from "../chain/validateEnvelope.js";
 import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
+import type { ModuleList } from "../vm/moduleCache.js";
+import { assertThreadStack } from "../vm/stackCheck.js";
 import { TxState } from "../vm/txState.js";
 import { createVm } from "../vm/vm.js";
 import { openChainDb } from "./store/chainDb.js";
@@ -32,9 +34,19 @@ export type WorkerVerdict =
     };
 
 export interface AdmissionRequest {
+  type: "judge";
   id: number;
   raws: Uint8Array[];
   block: BlockContext;
+}
+
+/** What the pool sends: transactions to judge, or the modules of newly committed code. */
+export type AdmissionMessage = AdmissionRequest | { type: "modules"; modules: ModuleList };
+
+export interface AdmissionSetup {
+  dataDir: string;
+  /** The main thread's compiled modules of every stored code (`vm/moduleCache.ts`). */
+  modules: ModuleList;
 }
 
 /** The verdict on one raw transaction against `read` (pure: used by the worker and its tests). */
@@ -81,11 +93,20 @@ export function judge(
 
 if (parentPort !== null) {
   const port = parentPort;
-  const db = openChainDb((workerData as { dataDir: string }).dataDir);
+  // Account validation runs contracts here: the stack must hold the VM's budget (else VmFault).
+  assertThreadStack("an admission worker");
+  const setup = workerData as AdmissionSetup;
+  const db = openChainDb(setup.dataDir);
   let verified: string[] = [];
   const vm = createVm({ onSignatureVerified: (digest) => verified.push(digest) });
+  vm.cache.adopt(setup.modules);
   const read = (key: string) => db.state.get(key);
-  port.on("message", (m: AdmissionRequest) => {
+  port.postMessage({ type: "ready" });
+  port.on("message", (m: AdmissionMessage) => {
+    if (m.type === "modules") {
+      vm.cache.adopt(m.modules);
+      return;
+    }
     const verdicts = m.raws.map((raw) => {
       verified = [];
       return judge(vm, read, m.block, raw, verified);

@@ -13,15 +13,18 @@
  * RPC subscriptions and metrics use them).
  */
 import type { BlockContext } from "../chain/blockContext.js";
-import { chainExecutorModule } from "../chain/executorModule.js";
+import { chainExecutorModule, createExecutorFactory } from "../chain/executorModule.js";
 import type { Receipt } from "../chain/receipt.js";
 import type { Transaction } from "../chain/transaction.js";
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
-import { createParallelEngine, type ParallelEngine } from "../engine/parallel/index.js";
+import { createParallelEngine, EngineStartError, type ParallelEngine } from "../engine/parallel/index.js";
 import { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
+import { VmFault } from "../vm/errors.js";
+import type { ModuleList } from "../vm/moduleCache.js";
 import { assertThreadStack } from "../vm/stackCheck.js";
+import { loadCode, storedCode } from "../vm/storedCode.js";
 import { createVm, type Vm } from "../vm/vm.js";
 import { type AdmissionDeps, AdmissionError, admit, checkNew, offer, type PendingTx } from "./admission.js";
 import { AdmissionPool } from "./admissionPool.js";
@@ -84,6 +87,8 @@ export interface ChainNodeOptions {
   reputation?: Partial<ReputationConfig>;
   /** Where and how `weft_call` and `weft_estimateGas` run (default: main thread, 30M gas per call). */
   readOnly?: Partial<ReadOnlySettings>;
+  /** V8 stack of the node's workers, MiB (default `WORKER_STACK_MB`; smaller only to test the refusal). */
+  workerStackMb?: number;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -147,16 +152,30 @@ export class ChainNode {
     private readonly engine: ParallelEngine<Transaction, Receipt, BlockContext>,
     readonly genesis: GenesisInfo,
     private readonly lock: DataDirLock,
+    vm: Vm,
+    committedCode: { forward: (modules: ModuleList) => void },
   ) {
     this.mempool = new Mempool<PendingTx>(options.mempool ?? {});
     this.reputation = new SenderReputation(options.reputation ?? {});
-    this.vm = createVm();
+    this.vm = vm;
     this.admissionVm = createVm({
       cache: this.vm.cache,
       onSignatureVerified: (d) => this.verified.digests.push(d),
     });
     const workers = options.admissionWorkers ?? 0;
-    if (workers > 0) this.admission = new AdmissionPool(options.dataDir, workers, () => this.nextBlock());
+    if (workers > 0)
+      this.admission = new AdmissionPool(
+        options.dataDir,
+        workers,
+        () => this.nextBlock(),
+        vm.cache.held(),
+        options.workerStackMb,
+      );
+    // Code each commit brings, compiled once on this thread (the engine's `prepare`), goes to every worker.
+    committedCode.forward = (modules) => {
+      this.admission?.adopt(modules);
+      this.readOnly.adopt(modules);
+    };
     this.readOnly = new ReadOnlyPool(
       {
         dataDir: options.dataDir,
@@ -166,6 +185,8 @@ export class ChainNode {
         nowMs: () => this.clock.nowMs(),
         inline: () => ({ vm: this.vm, read: (key) => this.state.get(key), block: this.nextBlock() }),
         log: (level, message, fields) => this.log(level, message, fields),
+        modules: () => this.vm.cache.held(),
+        ...(options.workerStackMb === undefined ? {} : { stackSizeMb: options.workerStackMb }),
       },
       { ...DEFAULT_READ_ONLY, ...options.readOnly },
     );
@@ -181,6 +202,8 @@ export class ChainNode {
     assertThreadStack();
     const lock = lockDataDir(options.dataDir);
     let db: ChainDb | undefined;
+    let engine: ParallelEngine<Transaction, Receipt, BlockContext> | undefined;
+    let node: ChainNode | undefined;
     try {
       db = openChainDb(options.dataDir);
       let genesis = db.meta<GenesisInfo>("genesis");
@@ -223,25 +246,64 @@ export class ChainNode {
           `state root mismatch at block ${head.number}: stored tree ${hex(tree.root())}, header ${head.stateRoot}`,
         );
       }
-      const engine = await createParallelEngine<Transaction, Receipt, BlockContext>({
+      // Every stored contract is compiled now, once, on this thread: no call ever compiles
+      // (`vm/moduleCache.ts`); the workers adopt these modules.
+      const vm = createVm();
+      const loadStarted = performance.now();
+      loadCode(vm.cache, storedCode(db.state));
+      options.log?.("info", "contract code compiled", {
+        modules: vm.cache.size,
+        ms: Math.round(performance.now() - loadStarted),
+      });
+      const committedCode = { forward: (_modules: ModuleList) => {} };
+      const chain = createExecutorFactory({ vm });
+      engine = await createParallelEngine<Transaction, Receipt, BlockContext>({
         workers: options.workers,
         executor: chainExecutorModule(),
+        local: {
+          ...chain,
+          prepare(entries) {
+            const modules = chain.prepare?.(entries) as ModuleList | undefined;
+            if (modules !== undefined) committedCode.forward(modules);
+            return modules;
+          },
+        },
         trace: true,
         ...(options.minParallelTxs === undefined ? {} : { minParallelTxs: options.minParallelTxs }),
+        ...(options.workerStackMb === undefined ? {} : { stackSizeMb: options.workerStackMb }),
         speed: options.speedRule === true,
       });
       const state = await engine.attach(db.state);
-      return new ChainNode(options, db, state, tree, engine, genesis, lock);
+      node = new ChainNode(options, db, state, tree, engine, genesis, lock, vm, committedCode);
+      await Promise.all([node.admission?.ready, node.readOnly.ready]);
+      return node;
     } catch (error) {
+      if (node !== undefined) {
+        await node.close().catch(() => undefined);
+        throw asVmFault(error);
+      }
+      await engine?.close();
       await db?.close();
       lock.release();
+      const typed = asVmFault(error);
       // A page LMDB cannot read (zeroed, overwritten): the typed damage error naming the file.
-      throw damageError(options.dataDir, error) ?? error;
+      throw damageError(options.dataDir, typed) ?? typed;
     }
   }
 
   head(): BlockHeader {
     return this.db.head() as BlockHeader;
+  }
+
+  /**
+   * Compilations so far: on this thread's module cache (open, commits, sequential blocks,
+   * admission and `weft_call` here), and on each engine worker as of the last parallel block.
+   */
+  compileStats(): { main: Record<string, number>; workers: Array<Record<string, number>> } {
+    return {
+      main: { ...this.vm.cache.stats, modules: this.vm.cache.size },
+      workers: this.engine.lastStats?.workerCounters ?? [],
+    };
   }
 
   /** The context the next block will run with. */
@@ -469,6 +531,16 @@ export class ChainNode {
   private log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, fields);
   }
+}
+
+/** An engine worker's stack refusal (`EngineStartError` carries its code) as the VmFault it was. */
+function asVmFault(error: unknown): unknown {
+  if (
+    error instanceof EngineStartError &&
+    (error.code === "STACK_TOO_SMALL" || error.code === "STACK_OVERFLOW")
+  )
+    return new VmFault(error.code, error.message, error.details);
+  return error;
 }
 
 /** Builds the development genesis and commits it as block 0. */

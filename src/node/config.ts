@@ -74,6 +74,8 @@ export interface NodeConfig {
     /** Most read-only calls waiting, in all and per remote address. */
     callQueue: number;
     callQueuePerClient: number;
+    /** Most milliseconds one read-only call may run on a worker (then -32009, the worker replaced). */
+    callTimeoutMs: number;
   };
 }
 
@@ -119,6 +121,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
       callBudgetMs: 1_000,
       callQueue: 1_000,
       callQueuePerClient: 100,
+      callTimeoutMs: 5_000,
     },
   };
 }
@@ -160,6 +163,7 @@ const SETTINGS = [
   "rpc.callBudgetMs",
   "rpc.callQueue",
   "rpc.callQueuePerClient",
+  "rpc.callTimeoutMs",
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 
@@ -329,6 +333,7 @@ export function loadConfig(
   int("rpc.callBudgetMs", 1, 1_000_000, (n) => (config.rpc.callBudgetMs = n));
   int("rpc.callQueue", 1, 1_000_000, (n) => (config.rpc.callQueue = n));
   int("rpc.callQueuePerClient", 1, 1_000_000, (n) => (config.rpc.callQueuePerClient = n));
+  int("rpc.callTimeoutMs", 10, 3_600_000, (n) => (config.rpc.callTimeoutMs = n));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

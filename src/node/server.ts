@@ -50,6 +50,7 @@ export async function startNode(
       budgetMsPerSecond: config.rpc.callBudgetMs,
       maxQueue: config.rpc.callQueue,
       maxQueuePerClient: config.rpc.callQueuePerClient,
+      maxCallMs: config.rpc.callTimeoutMs,
     },
     log,
   });

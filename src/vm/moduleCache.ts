@@ -1,10 +1,24 @@
 /**
  * Compiled contract modules, keyed by code hash. Compiling (validation, instrumentation,
- * V8 compilation, the start function's snapshot: `startSnapshot.ts`) happens once per
- * code per process; every call then instantiates a
- * fresh instance from the cached module, so no state survives between calls. Each
- * worker thread has its own cache: `WebAssembly.Module`s are cheap to keep and there is
- * nothing to coordinate.
+ * V8 compilation, the start function's snapshot: `startSnapshot.ts`; 300-850 ns per code
+ * byte) is work no call pays for (`CODE_BYTE` is 0,
+ * so that a call's gas never depends on what a thread holds), so it must never happen on
+ * a call, however many contracts exist and whatever the thread:
+ *
+ * - **Held**: the code of the committed state. A node compiles every stored code once, on
+ *   its main thread, when it opens (`loadCode` in `storedCode.ts`), then each code a
+ *   block commits; the deployment paid for that (`DEPLOY_BYTE`). Held modules are never
+ *   evicted: their memory is bounded by the state's code, which costs 500 gas per byte
+ *   (ARCHITECTURE.md, "Compiled code is held, not cached", has the figures). Other
+ *   threads (engine, admission and read-only workers) `adopt` the main thread's modules
+ *   by message: `WebAssembly.Module`s cross threads without compiling again.
+ * - **Transient**: modules compiled outside the committed state: a deployment that has
+ *   not committed (it may never: `weft_estimateGas`, a reverted block), or code written
+ *   earlier in the same block by another thread. Bounded (`transientCapacity`, least
+ *   recently used first out) so that uncommitted code cannot grow memory; `load` of a
+ *   transient module makes it held without compiling again.
+ *
+ * A call instantiates a fresh instance from the module, so no state survives between calls.
  */
 import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
 import { type StartSnapshot, takeStartSnapshot } from "./startSnapshot.js";
@@ -24,12 +38,32 @@ export interface CachedModule {
   readonly snapshot: StartSnapshot | undefined;
 }
 
+/** Modules with their code hashes, as sent to another thread (structured clone keeps the compiled code). */
+export type ModuleList = Array<[codeHash: string, module: CachedModule]>;
+
+export interface ModuleCacheStats {
+  /** `get`s answered from a module held or transient. */
+  hits: number;
+  /** `get`s that had to compile (code no thread had loaded yet). */
+  misses: number;
+  /** Compilations of any kind: `load`s of new code and misses. */
+  compiles: number;
+  /** Modules adopted from another thread (no compilation). */
+  adopted: number;
+}
+
 export interface ModuleCache {
-  /** The compiled module for `codeHash`, compiling `loadCode()` on a miss. */
+  /** The module for `codeHash`, compiling `loadCode()` on a miss (kept as transient). */
   get(codeHash: string, loadCode: () => Uint8Array): CachedModule;
+  /** Holds the module of committed `code` for good, compiling it only if no form of it is here. */
+  load(codeHash: string, code: Uint8Array): CachedModule;
+  /** Holds a module compiled on another thread. */
+  adopt(modules: ModuleList): void;
+  /** Every held module (what another thread needs to adopt). */
+  held(): ModuleList;
+  /** Held modules. */
   readonly size: number;
-  /** Hits and misses since creation. */
-  readonly stats: { hits: number; misses: number };
+  readonly stats: ModuleCacheStats;
   /** The memories calls run in (same thread as the modules). */
   readonly memories: MemoryPool;
 }
@@ -37,8 +71,8 @@ export interface ModuleCache {
 export interface ModuleCacheOptions {
   /** Inject gas and stack metering (default true). Off only for benchmarks of metering's cost. */
   metering?: boolean;
-  /** Most modules kept; the least recently used is dropped past this (default 1024). */
-  capacity?: number;
+  /** Most transient modules kept (default 64). Held modules are never dropped. */
+  transientCapacity?: number;
   /**
    * Start calls from the start function's snapshot (`startSnapshot.ts`; default true).
    * Off only to compare with running it on every call (tests, benchmarks): results and
@@ -65,43 +99,59 @@ export function compileContract(code: Uint8Array, metering = true, startSnapshot
   };
 }
 
-/** @example const cache = createModuleCache(); cache.get(hashHex, () => code) */
+/** @example const cache = createModuleCache(); cache.load(hashHex, code); cache.get(hashHex, () => code) */
 export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache {
   const metering = options.metering ?? true;
   const snapshots = options.startSnapshots ?? true;
-  const capacity = options.capacity ?? 1024;
-  /** Each module with the tick of its last use: a hit only bumps the tick. */
-  const entries = new Map<string, { module: CachedModule; used: number }>();
-  let clock = 0;
-  const stats = { hits: 0, misses: 0 };
+  const transientCapacity = options.transientCapacity ?? 64;
+  const held = new Map<string, CachedModule>();
+  /** Map order is recency: a hit moves the module to the end. */
+  const transient = new Map<string, CachedModule>();
+  const stats: ModuleCacheStats = { hits: 0, misses: 0, compiles: 0, adopted: 0 };
   const memories = createMemoryPool();
+  const compile = (code: Uint8Array): CachedModule => {
+    stats.compiles++;
+    return compileContract(code, metering, snapshots);
+  };
   return {
     get(codeHash, loadCode) {
-      const hit = entries.get(codeHash);
-      if (hit !== undefined) {
+      const found = held.get(codeHash);
+      if (found !== undefined) {
         stats.hits++;
-        hit.used = ++clock;
-        return hit.module;
+        return found;
+      }
+      const recent = transient.get(codeHash);
+      if (recent !== undefined) {
+        stats.hits++;
+        transient.delete(codeHash);
+        transient.set(codeHash, recent);
+        return recent;
       }
       stats.misses++;
-      const compiled = compileContract(loadCode(), metering, snapshots);
-      entries.set(codeHash, { module: compiled, used: ++clock });
-      if (entries.size > capacity) {
-        // Past capacity (rare: a miss on a full cache), drop the least recently used.
-        let oldest: string | undefined;
-        let oldestUse = Number.POSITIVE_INFINITY;
-        for (const [hash, e] of entries) {
-          if (e.used < oldestUse) {
-            oldestUse = e.used;
-            oldest = hash;
-          }
-        }
-        if (oldest !== undefined) entries.delete(oldest);
-      }
+      const compiled = compile(loadCode());
+      transient.set(codeHash, compiled);
+      if (transient.size > transientCapacity) transient.delete(transient.keys().next().value as string);
       return compiled;
     },
+    load(codeHash, code) {
+      const found = held.get(codeHash);
+      if (found !== undefined) return found;
+      const compiled = transient.get(codeHash) ?? compile(code);
+      transient.delete(codeHash);
+      held.set(codeHash, compiled);
+      return compiled;
+    },
+    adopt(modules) {
+      for (const [codeHash, module] of modules) {
+        if (held.has(codeHash)) continue;
+        held.set(codeHash, module);
+        transient.delete(codeHash);
+        stats.adopted++;
+      }
+    },
+    held: () => [...held],
     get size() {
-      return entries.size;
+      return held.size;
     },
     stats,
     memories,

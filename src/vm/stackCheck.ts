@@ -7,7 +7,10 @@
  * whose recursive function holds 1,000 computed values per frame (one of the heaviest frame
  * shapes per unit measured) recurses, metered but with the budget moved out of the way,
  * until V8's stack runs out; the stack units then in use are the answer. It takes
- * tens of milliseconds (55-95 ms measured); the node runs it once at start (`assertThreadStack`).
+ * tens of milliseconds (55-95 ms measured); every thread that runs contracts runs it once at
+ * start (`assertThreadStack`): the node's main thread when it opens, each engine, admission
+ * and read-only worker when it loads, so that a thread made with too small a stack fails
+ * loudly at start instead of faulting on some deep call later.
  */
 import { VmFault } from "./errors.js";
 import { MAX_FRAME_UNITS, MAX_STACK_UNITS } from "./limits.js";
@@ -69,14 +72,24 @@ export function threadStackUnits(): number {
   return Number.MAX_SAFE_INTEGER;
 }
 
-/** Throws `VmFault("STACK_TOO_SMALL")` if this thread cannot hold `REQUIRED_STACK_UNITS`. */
-export function assertThreadStack(): void {
+/**
+ * Throws `VmFault("STACK_TOO_SMALL")` if this thread cannot hold `REQUIRED_STACK_UNITS`.
+ * `thread` names it in the message: the main thread, or which worker.
+ */
+export function assertThreadStack(thread = "the main thread"): void {
   const units = threadStackUnits();
   if (units < REQUIRED_STACK_UNITS) {
+    const hint =
+      thread === "the main thread"
+        ? "start node with its default stack (no --stack-size below 984), or a larger one"
+        : `make the worker with resourceLimits.stackSizeMb of at least 1 (the node's workers use ${WORKER_STACK_MB_HINT})`;
     throw new VmFault(
       "STACK_TOO_SMALL",
-      `this thread's stack holds ${units} stack units of contract frames; the VM needs ${REQUIRED_STACK_UNITS}`,
-      ["start node with its default stack (no --stack-size below 984), or a larger one"],
+      `${thread}'s stack holds ${units} stack units of contract frames; the VM needs ${REQUIRED_STACK_UNITS}`,
+      [hint],
     );
   }
 }
+
+/** What the node's workers are given (`WORKER_STACK_MB` in engine/parallel/protocol.ts, a layer above). */
+const WORKER_STACK_MB_HINT = "4 MiB";

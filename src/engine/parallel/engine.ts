@@ -55,7 +55,7 @@ import {
 import { DEFAULT_SPEED_RULE, SpeedRule, type SpeedRuleOptions } from "./speedRule.js";
 import { type BlockTrace, collectTrace } from "./trace.js";
 
-export interface ParallelEngineOptions {
+export interface ParallelEngineOptions<T = unknown, R = unknown, C = unknown> {
   /** Worker threads (default: one per core). */
   workers?: number;
   executor: ExecutorModuleSpec;
@@ -68,6 +68,22 @@ export interface ParallelEngineOptions {
   trace?: boolean;
   /** Run blocks sequentially while that has measured faster (`speedRule.ts`; default off). */
   speed?: Partial<SpeedRuleOptions> | boolean;
+  /** The main thread's executor (default: the executor module's, made with its options). */
+  local?: ExecutorFactory<T, R, C>;
+  /** V8 stack of each worker, MiB (default `WORKER_STACK_MB`; smaller only to test a refusal). */
+  stackSizeMb?: number;
+}
+
+/** A worker could not start: the error it caught, with its code and details (a VmFault's, say). */
+export class EngineStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: string[],
+  ) {
+    super(message);
+    this.name = "EngineStartError";
+  }
 }
 
 export interface BlockStats {
@@ -92,6 +108,8 @@ export interface BlockStats {
   phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
   /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */
   workerMs?: number[];
+  /** Per worker: the executor's counters after the block (`ExecutorFactory.counters`). */
+  workerCounters?: Array<Record<string, number>>;
   fallbackReason?: string;
   /** With the `trace` option, for blocks run in parallel. */
   trace?: BlockTrace;
@@ -120,7 +138,7 @@ const CONTENDED = "contended";
 const CONTENTION_PROBE_EVERY = 8;
 
 export async function createParallelEngine<T, R, C>(
-  options: ParallelEngineOptions,
+  options: ParallelEngineOptions<T, R, C>,
 ): Promise<ParallelEngine<T, R, C>> {
   const count = options.workers ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1)
@@ -129,10 +147,13 @@ export async function createParallelEngine<T, R, C>(
   const shared = allocateShared({ ...DEFAULT_CAPACITY, ...options.capacity });
   const views: SharedViews = viewsOf(shared);
   const mv = new MvMemory(views);
-  const mod = (await import(options.executor.module)) as {
-    createExecutorFactory(options: unknown): ExecutorFactory<T, R, C>;
-  };
-  const local = mod.createExecutorFactory(options.executor.options);
+  const local =
+    options.local ??
+    (
+      (await import(options.executor.module)) as {
+        createExecutorFactory(options: unknown): ExecutorFactory<T, R, C>;
+      }
+    ).createExecutorFactory(options.executor.options);
 
   const workers: Worker[] = [];
   /** Set when a worker died: every later block runs sequentially, and says so. */
@@ -141,7 +162,7 @@ export async function createParallelEngine<T, R, C>(
   const inbox: Array<Array<(m: FromWorker) => void>> = [];
   for (let id = 0; id < count; id++) {
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
-      resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+      resourceLimits: { stackSizeMb: options.stackSizeMb ?? WORKER_STACK_MB },
     });
     const waiting: Array<(m: FromWorker) => void> = [];
     worker.on("message", (m: FromWorker) => waiting.shift()?.(m));
@@ -167,10 +188,14 @@ export async function createParallelEngine<T, R, C>(
       workers[id]?.postMessage(message);
     });
   const expect = (m: FromWorker, type: FromWorker["type"]): void => {
+    if (m.type === "error" && m.code !== undefined) {
+      const first = m.message.split("\n")[0] ?? m.message;
+      throw new EngineStartError(m.code, `parallel engine worker failed: ${first}`, m.details ?? []);
+    }
     if (m.type === "error") throw new Error(`parallel engine worker failed: ${m.message}`);
     if (m.type !== type) throw new Error(`parallel engine worker answered ${m.type}, expected ${type}`);
   };
-  for (const m of await Promise.all(
+  const started = await Promise.all(
     workers.map((_, id) =>
       request(id, {
         type: "init",
@@ -181,8 +206,13 @@ export async function createParallelEngine<T, R, C>(
         contention: options.contention ?? DEFAULT_CONTENTION_RULE,
       }),
     ),
-  )) {
-    expect(m, "ready");
+  );
+  try {
+    for (const m of started) expect(m, "ready");
+  } catch (error) {
+    closing = true;
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw error;
   }
 
   const speedRule =
@@ -201,6 +231,7 @@ export async function createParallelEngine<T, R, C>(
   let txBuffer = new SharedArrayBuffer(1 << 20);
   let lastStats: BlockStats | undefined;
   let lastWorkerMs: number[] = [];
+  let lastCounters: Array<Record<string, number>> = [];
   let lastPhases: BlockStats["phases"];
   let lastTrace: BlockTrace | undefined;
 
@@ -249,6 +280,7 @@ export async function createParallelEngine<T, R, C>(
     const t2 = performance.now();
     const failures: string[] = [];
     lastWorkerMs = replies.map((m) => (m.type === "blockDone" ? Math.round(m.ms * 10) / 10 : -1));
+    lastCounters = replies.map((m) => (m.type === "blockDone" ? (m.counters ?? {}) : {}));
     const receipts = new Array<R | undefined>(n);
     for (const m of replies) {
       if (m.type === "error") failures.push(m.message);
@@ -307,6 +339,7 @@ export async function createParallelEngine<T, R, C>(
     };
     if (mode === "parallel") {
       s.workerMs = lastWorkerMs;
+      s.workerCounters = lastCounters;
       s.phases = lastPhases;
       if (lastTrace !== undefined) s.trace = lastTrace;
     }
@@ -322,11 +355,12 @@ export async function createParallelEngine<T, R, C>(
 
     async attach(store) {
       const entries: Array<[StateKey, StateValue]> = [...store.iterate("")];
+      const prepared = local.prepare?.(entries);
       for (let at = 0, first = true; first || at < entries.length; at += STATE_CHUNK, first = false) {
         const chunk = entries.slice(at, at + STATE_CHUNK);
-        for (const m of await Promise.all(
-          workers.map((_, id) => request(id, { type: "state", entries: chunk, reset: at === 0 })),
-        )) {
+        const message: ToWorker = { type: "state", entries: chunk, reset: at === 0 };
+        if (at === 0 && prepared !== undefined) message.prepared = prepared;
+        for (const m of await Promise.all(workers.map((_, id) => request(id, message)))) {
           expect(m, "ack");
         }
       }
@@ -343,7 +377,10 @@ export async function createParallelEngine<T, R, C>(
         commit(writes) {
           store.commit(writes);
           const list = [...writes.entries()];
-          for (const w of workers) w.postMessage({ type: "commit", writes: list } satisfies ToWorker);
+          const message: ToWorker = { type: "commit", writes: list };
+          const prepared = local.prepare?.(list);
+          if (prepared !== undefined) message.prepared = prepared;
+          for (const w of workers) w.postMessage(message);
         },
         close: () => store.close(),
       };

@@ -2,6 +2,7 @@
 export {
   type BlockStats,
   createParallelEngine,
+  EngineStartError,
   type ParallelEngine,
   type ParallelEngineOptions,
 } from "./engine.js";

@@ -15,6 +15,16 @@ export interface ExecutorFactory<T, R, C> {
   codec?: BlockCodec<T, R>;
   /** The work a transaction did, from its receipt (e.g. gas), for the speed rule; default 1. */
   work?(receipt: R): number;
+  /**
+   * Main thread: told of the state the engine runs over (the whole store at `attach`, then
+   * each commit's writes). Returns what the workers need prepared from it, sent to them with
+   * the state (the chain: the compiled modules of the contract code in it).
+   */
+  prepare?(entries: ReadonlyArray<readonly [StateKey, StateValue | null]>): unknown;
+  /** Worker: takes what `prepare` returned on the main thread. */
+  adopt?(prepared: unknown): void;
+  /** Counters reported with each block's statistics, per worker (the chain: its module cache's). */
+  counters?(): Record<string, number>;
 }
 
 /** Binary forms of a block's transactions and receipts, cheaper to move than structured clones. */
@@ -63,8 +73,8 @@ export type ToWorker =
       executor: ExecutorModuleSpec;
       contention: ContentionRule | false;
     }
-  | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean }
-  | { type: "commit"; writes: Array<[StateKey, StateValue | null]> }
+  | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean; prepared?: unknown }
+  | { type: "commit"; writes: Array<[StateKey, StateValue | null]>; prepared?: unknown }
   /** `txs`: the block's transactions encoded once (codec or `v8.serialize`) into shared memory. */
   | {
       type: "block";
@@ -95,5 +105,8 @@ export type FromWorker =
       trace?: Float64Array;
       /** With `trace`: [key, tx] per conflict (a validation abort or a dependency wait on that key). */
       conflicts?: Array<[string, number]>;
+      /** The executor's counters after the block (`ExecutorFactory.counters`). */
+      counters?: Record<string, number>;
     }
-  | { type: "error"; message: string };
+  /** `code` and `details`: those of the error the worker caught, when it had them (e.g. a VmFault's). */
+  | { type: "error"; message: string; code?: string; details?: string[] };

@@ -259,6 +259,7 @@ port.on("message", async (message: ToWorker) => {
       case "state":
         if (message.reset) replica.clear();
         for (const [k, v] of message.entries) replica.set(k, v);
+        if (message.prepared !== undefined) factory.adopt?.(message.prepared);
         send({ type: "ack" });
         return;
       case "commit":
@@ -266,6 +267,7 @@ port.on("message", async (message: ToWorker) => {
           if (v === null) replica.delete(k);
           else replica.set(k, v);
         }
+        if (message.prepared !== undefined) factory.adopt?.(message.prepared);
         return;
       case "block": {
         const executor = factory.forBlock(message.config);
@@ -309,6 +311,7 @@ port.on("message", async (message: ToWorker) => {
           transfer.push(receiptBytes.buffer as ArrayBuffer);
           const reply: FromWorker = { type: "blockDone", receipts: [], receiptBytes, ms };
           if (writes !== undefined) reply.writes = writes;
+          if (factory.counters !== undefined) reply.counters = factory.counters();
           if (trace !== undefined) {
             reply.trace = trace.finish();
             reply.conflicts = trace.conflicts;
@@ -318,6 +321,7 @@ port.on("message", async (message: ToWorker) => {
         } else {
           const reply: FromWorker = { type: "blockDone", receipts, ms };
           if (writes !== undefined) reply.writes = writes;
+          if (factory.counters !== undefined) reply.counters = factory.counters();
           if (trace !== undefined) {
             reply.trace = trace.finish();
             reply.conflicts = trace.conflicts;
@@ -329,6 +333,13 @@ port.on("message", async (message: ToWorker) => {
       }
     }
   } catch (error) {
-    send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    const reply: FromWorker = {
+      type: "error",
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    };
+    const { code, details } = (error ?? {}) as { code?: unknown; details?: unknown };
+    if (typeof code === "string") reply.code = code;
+    if (Array.isArray(details)) reply.details = details.map(String);
+    send(reply);
   }
 });

@@ -10,9 +10,21 @@
  * (`budget.ts`): a job starts only while its client's balance is positive, and is charged
  * the time it took. Jobs beyond `maxQueuePerClient` for one client, or `maxQueue` in all,
  * are refused at once. Refusals are -32005 with `data.retryAfterMs`.
+ *
+ * Time: the gas cap bounds a call's work, and `maxCallMs` bounds its wall time on a
+ * worker whatever it does (a host function slower than its gas says, a machine
+ * overloaded): past it the worker is terminated and replaced, and the job answers -32009
+ * (`CALL_TIMEOUT`); other jobs, on other workers, are not affected.
+ *
+ * Workers check their stack at start (`VmFault("STACK_TOO_SMALL")`, which `ready` rejects
+ * with) and hold the main thread's compiled modules, so that no call compiles code.
  */
 import { Worker } from "node:worker_threads";
 import type { Address } from "../../codec/address.js";
+import { WORKER_STACK_MB } from "../../engine/parallel/protocol.js";
+import { VmFault } from "../../vm/errors.js";
+import type { ModuleList } from "../../vm/moduleCache.js";
+import { startupFault } from "../workerStart.js";
 import { TimeBudgets } from "./budget.js";
 import {
   EXECUTION_FAULT,
@@ -21,7 +33,7 @@ import {
   type ReadOnlyContext,
   type ReadOnlyJob,
 } from "./execute.js";
-import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
+import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
 
 export interface ReadOnlySettings {
   /** Worker threads (0: jobs run on the main thread). */
@@ -34,6 +46,8 @@ export interface ReadOnlySettings {
   maxQueue: number;
   /** Most jobs waiting for one client. */
   maxQueuePerClient: number;
+  /** Most milliseconds one job may run on a worker before the worker is terminated (-32009). */
+  maxCallMs: number;
 }
 
 /** What the pool needs from the node. */
@@ -48,6 +62,10 @@ export interface ReadOnlyHost {
   inline: () => Omit<ReadOnlyContext, "gasCap">;
   /** Where a job the VM could not finish (`EXECUTION_FAULT`, a fault of the node) is reported. */
   log?: (level: "error", message: string, fields?: Record<string, unknown>) => void;
+  /** Every module the main thread holds, for a worker that starts (`vm/moduleCache.ts`). */
+  modules: () => ModuleList;
+  /** V8 stack of each worker, MiB (default `WORKER_STACK_MB`; smaller only to test a refusal). */
+  stackSizeMb?: number;
 }
 
 /** The settings' defaults: jobs on the main thread, 30M gas per call, a second per second per client. */
@@ -57,6 +75,7 @@ export const DEFAULT_READ_ONLY: Readonly<ReadOnlySettings> = {
   budgetMsPerSecond: 1_000,
   maxQueue: 1_000,
   maxQueuePerClient: 100,
+  maxCallMs: 5_000,
 };
 
 /** Workers replaced in a row (each died before answering a job) before the pool gives up. */
@@ -64,6 +83,9 @@ const MAX_RESPAWNS = 3;
 
 /** JSON-RPC code of a refusal to run a job now (the same as the server's rate limit). */
 export const RETRY_LATER = -32005;
+
+/** JSON-RPC code of a job stopped at `maxCallMs`. */
+export const CALL_TIMEOUT = -32009;
 
 interface Waiting {
   client: string;
@@ -75,6 +97,8 @@ interface Waiting {
 /** Where a job runs: one worker thread, or the main thread. */
 interface Slot {
   run(job: ReadOnlyJob): Promise<{ outcome: JobOutcome; ms: number }>;
+  /** Modules of newly committed code (workers only). */
+  adopt(modules: ModuleList): void;
   close(): Promise<void>;
 }
 
@@ -90,6 +114,11 @@ export class ReadOnlyPool {
   /** Why the pool gave up (every job is then refused with it). */
   private broken: Error | undefined;
   readonly budgets: TimeBudgets;
+  /** Workers terminated at `maxCallMs` (each replaced). */
+  timeouts = 0;
+  /** Settles when the first workers have loaded, or rejects with why one could not (a VmFault, say). */
+  readonly ready: Promise<void>;
+  private readonly starts: Array<Promise<void>> = [];
 
   constructor(
     private readonly host: ReadOnlyHost,
@@ -102,6 +131,13 @@ export class ReadOnlyPool {
       this.slots.push(slot);
       this.idle.push(slot);
     }
+    this.ready = Promise.all(this.starts).then(() => undefined);
+    this.ready.catch(() => undefined);
+  }
+
+  /** Gives every worker the modules of newly committed code. */
+  adopt(modules: ModuleList): void {
+    for (const slot of this.slots) slot.adopt(modules);
   }
 
   /** Runs `job` for `client` when its turn comes; refusals are outcomes, node faults reject. */
@@ -214,6 +250,7 @@ export class ReadOnlyPool {
             }
           });
         }),
+      adopt: () => {},
       close: async () => {},
     };
   }
@@ -225,36 +262,64 @@ export class ReadOnlyPool {
       feeRecipient: this.host.feeRecipient,
       minBaseFee: this.host.minBaseFee,
       gasCap: this.settings.gasCap,
+      modules: this.host.modules(),
     };
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: setup });
+    const worker = new Worker(new URL("./worker.js", import.meta.url), {
+      workerData: setup,
+      resourceLimits: { stackSizeMb: this.host.stackSizeMb ?? WORKER_STACK_MB },
+    });
     let nextId = 1;
     let current: { id: number; resolve: (r: WorkerReply) => void; reject: (e: unknown) => void } | undefined;
-    const fail = (error: unknown) => {
-      const job = current;
-      current = undefined;
-      job?.reject(error);
+    let started = false;
+    const start = new Promise<void>((resolve, reject) => {
+      worker.once("message", () => resolve());
+      worker.once("error", (error) => reject(startupFault("read-only worker", error)));
+    });
+    start.catch(() => undefined);
+    this.starts.push(start);
+    /** Takes the slot out of the pool; false if it was already out (or the pool is closed). */
+    const retire = (): boolean => {
       const at = this.slots.indexOf(slot);
-      if (this.closed || at < 0) return;
+      if (this.closed || at < 0) return false;
       this.slots.splice(at, 1);
       const idleAt = this.idle.indexOf(slot);
       if (idleAt >= 0) this.idle.splice(idleAt, 1);
-      if (++this.deaths > MAX_RESPAWNS) {
+      return true;
+    };
+    const replace = () => {
+      const fresh = this.workerSlot();
+      this.slots.push(fresh);
+      this.idle.push(fresh);
+      this.pump();
+    };
+    const fail = (raw: unknown) => {
+      const error = started ? raw : startupFault("read-only worker", raw);
+      const job = current;
+      current = undefined;
+      job?.reject(error);
+      if (!retire()) return;
+      // A stack too small is the thread's, not the job's: a new worker would fail the same way.
+      if (error instanceof VmFault || ++this.deaths > MAX_RESPAWNS) {
         // A worker that cannot even start (say, the database will not open) is not retried forever.
-        this.broken = new Error(
-          `read-only workers keep dying: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.broken =
+          error instanceof VmFault
+            ? error
+            : new Error(
+                `read-only workers keep dying: ${error instanceof Error ? error.message : String(error)}`,
+              );
         for (const list of this.queues.values()) for (const w of list) w.reject(this.broken);
         this.queues.clear();
         this.queued = 0;
         return;
       }
       // Replace the dead worker so that the pool keeps its size.
-      const fresh = this.workerSlot();
-      this.slots.push(fresh);
-      this.idle.push(fresh);
-      this.pump();
+      replace();
     };
     worker.on("message", (reply: WorkerReply) => {
+      if ("ready" in reply) {
+        started = true;
+        return;
+      }
       if (current?.id !== reply.id) return;
       const job = current;
       current = undefined;
@@ -267,17 +332,42 @@ export class ReadOnlyPool {
       run: (job) =>
         new Promise((resolve, reject) => {
           const id = nextId++;
+          const { maxCallMs } = this.settings;
+          // Past maxCallMs the job is answered and the worker, still busy with it, replaced.
+          // The clock starts once the worker has started (a job may reach it earlier).
+          let timer: NodeJS.Timeout | undefined;
+          const onTime = () => {
+            if (current?.id !== id) return;
+            current = undefined;
+            this.timeouts++;
+            worker.removeAllListeners();
+            worker.on("error", () => {}); // whatever it says while it stops
+            void worker.terminate();
+            if (retire()) replace();
+            resolve({ outcome: timedOut(maxCallMs), ms: maxCallMs });
+          };
+          const arm = () => {
+            if (current?.id === id) timer = setTimeout(onTime, maxCallMs);
+          };
           current = {
             id,
             resolve: (reply) => {
+              clearTimeout(timer);
+              if ("ready" in reply) return;
               if (reply.ok) resolve({ outcome: reply.outcome, ms: reply.ms });
               else reject(new Error(`read-only worker failed: ${reply.failure}`));
             },
-            reject,
+            reject: (error) => {
+              clearTimeout(timer);
+              reject(error);
+            },
           };
-          const request: WorkerRequest = { id, job, nowMs: this.host.nowMs() };
+          const request: WorkerRequest = { type: "job", id, job, nowMs: this.host.nowMs() };
           worker.postMessage(request);
+          if (started) arm();
+          else start.then(arm, () => undefined);
         }),
+      adopt: (modules) => worker.postMessage({ type: "modules", modules } satisfies WorkerMessage),
       close: async () => {
         worker.removeAllListeners("exit");
         await worker.terminate();
@@ -285,6 +375,17 @@ export class ReadOnlyPool {
     };
     return slot;
   }
+}
+
+function timedOut(maxCallMs: number): JobOutcome {
+  return {
+    ok: false,
+    error: {
+      code: CALL_TIMEOUT,
+      message: `read-only call stopped: it ran longer than ${maxCallMs} ms (readOnly.maxCallMs)`,
+      data: { maxCallMs },
+    },
+  };
 }
 
 function refusal(message: string, retryAfterMs: number): JobOutcome {

@@ -7,6 +7,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Address } from "../../codec/address.js";
+import type { ModuleList } from "../../vm/moduleCache.js";
+import { assertThreadStack } from "../../vm/stackCheck.js";
 import { createVm } from "../../vm/vm.js";
 import { nextBlockContext } from "../producer.js";
 import { openChainDb } from "../store/chainDb.js";
@@ -19,27 +21,44 @@ export interface WorkerSetup {
   feeRecipient: Address;
   minBaseFee: bigint;
   gasCap: number;
+  /** The main thread's compiled modules of every stored code (`vm/moduleCache.ts`). */
+  modules: ModuleList;
+  /** Tests only: `false` lets a worker with too small a stack start, to provoke a real `STACK_OVERFLOW`. */
+  stackCheck?: false;
 }
 
 export interface WorkerRequest {
+  type: "job";
   id: number;
   job: ReadOnlyJob;
   /** The main thread's block clock, for the next block's time. */
   nowMs: number;
 }
 
-/** The outcome and how long the job ran on this thread, or a fault of the node. */
+/** What the pool sends: a job, or the modules of newly committed code. */
+export type WorkerMessage = WorkerRequest | { type: "modules"; modules: ModuleList };
+
+/** The outcome and how long the job ran on this thread, or a fault of the node; `ready` once loaded. */
 export type WorkerReply =
   | { id: number; ok: true; outcome: JobOutcome; ms: number }
-  | { id: number; ok: false; failure: string };
+  | { id: number; ok: false; failure: string }
+  | { id: 0; ready: true };
 
 if (parentPort !== null) {
   const port = parentPort;
   const setup = workerData as WorkerSetup;
+  // Calls run contracts here: the stack must hold the VM's budget (else VmFault at start).
+  if (setup.stackCheck !== false) assertThreadStack("a read-only worker");
   const db = openChainDb(setup.dataDir);
   const vm = createVm();
+  vm.cache.adopt(setup.modules);
   const read = (key: string) => db.state.get(key);
-  port.on("message", (m: WorkerRequest) => {
+  port.postMessage({ id: 0, ready: true } satisfies WorkerReply);
+  port.on("message", (m: WorkerMessage) => {
+    if (m.type === "modules") {
+      vm.cache.adopt(m.modules);
+      return;
+    }
     const started = performance.now();
     let reply: WorkerReply;
     try {

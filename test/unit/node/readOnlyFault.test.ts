@@ -97,16 +97,24 @@ describe("read-only execution faults", () => {
       feeRecipient: chain.options.feeRecipient,
       minBaseFee: chain.minBaseFee,
       gasCap: 30_000_000,
+      modules: [],
+      // The worker would refuse this stack at start (workerStack.test.ts): here it must run.
+      stackCheck: false,
     };
     const url = new URL("../../../src/node/readOnly/worker.js", import.meta.url);
     // A stack far smaller than the VM's budget needs: recursion reaches V8's limit first.
     const worker = new Worker(url, { workerData: setup, resourceLimits: { stackSizeMb: 0.3 } });
     try {
+      await new Promise((resolve, reject) => {
+        worker.once("message", resolve); // ready
+        worker.once("error", reject);
+      });
       const ask = (id: number, depth: number): Promise<WorkerReply> =>
         new Promise((resolve, reject) => {
           worker.once("message", resolve);
           worker.once("error", reject);
           const request: WorkerRequest = {
+            type: "job",
             id,
             nowMs: chain.clock.nowMs(),
             job: {
@@ -121,9 +129,10 @@ describe("read-only execution faults", () => {
           worker.postMessage(request);
         });
       const shallow = await ask(1, 10);
-      assert.ok(shallow.ok, "the worker runs");
+      assert.ok("ok" in shallow && shallow.ok, "the worker runs");
       assert.equal((shallow.outcome as { ok: true; result: { status: string } }).result.status, "success");
       const reply = await ask(2, 6_000);
+      assert.ok("ok" in reply, "a job's reply");
       assert.ok(reply.ok, `a VM fault is an outcome, not a worker failure: ${reply.ok ? "" : reply.failure}`);
       const outcome = reply.outcome as JobOutcome;
       assert.ok(!outcome.ok, "no result is taken from a faulted run");

@@ -44,6 +44,7 @@ describe("read-only execution pool", () => {
         minBaseFee: chain.minBaseFee,
         nowMs: () => chain.clock.nowMs(),
         inline: () => ({ vm: chain.vm, read: (k) => chain.state.get(k), block: chain.nextBlock() }),
+        modules: () => chain.vm.cache.held(),
       },
       { ...DEFAULT_READ_ONLY, gasCap: GAS_CAP, ...settings },
     );
@@ -204,6 +205,33 @@ describe("read-only execution pool", () => {
     assert.ok((await running).ok && (await waiting).ok);
   });
 
+  it("stops a call past maxCallMs with -32009, replaces its worker, and serves the others", async () => {
+    // spin loops until its gas runs out: at 1e9 gas it runs for far longer than 40 ms.
+    const pool = poolOf({ workers: 2, gasCap: 1_000_000_000, maxCallMs: 40, budgetMsPerSecond: 1_000_000 });
+    await pool.ready;
+    const other = await pool.run("b", call(wusd, "symbol"));
+    assert.ok(other.ok, "a call before");
+    const [stopped, beside] = await Promise.all([
+      pool.run("a", call(probe, "spin")),
+      pool.run("b", call(wusd, "symbol")),
+    ]);
+    assert.ok(!stopped.ok, JSON.stringify(stopped));
+    assert.equal(stopped.error.code, -32009);
+    assert.match(stopped.error.message, /ran longer than 40 ms/);
+    assert.deepEqual(stopped.error.data, { maxCallMs: 40 });
+    assert.ok(beside.ok, "the call on the other worker was answered");
+    assert.equal(pool.timeouts, 1);
+    const later = await Promise.all([
+      pool.run("c", call(wusd, "symbol")),
+      pool.run("d", call(wusd, "symbol")),
+    ]);
+    assert.ok(
+      later.every((o) => o.ok),
+      "both workers serve after the replacement",
+    );
+    assert.deepEqual(later[0], other, "the same answer from the fresh worker");
+  });
+
   it("gives up, loudly, on workers that cannot start instead of respawning them forever", async () => {
     const chain = node.running.node;
     const pool = new ReadOnlyPool(
@@ -214,6 +242,7 @@ describe("read-only execution pool", () => {
         minBaseFee: chain.minBaseFee,
         nowMs: () => Date.now(),
         inline: () => ({ vm: chain.vm, read: (k) => chain.state.get(k), block: chain.nextBlock() }),
+        modules: () => chain.vm.cache.held(),
       },
       { ...DEFAULT_READ_ONLY, workers: 1 },
     );

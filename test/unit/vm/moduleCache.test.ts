@@ -1,4 +1,4 @@
-/** The module cache: compiles once per code hash and drops the least recently used past its capacity. */
+/** The module cache: committed code is held for good, other code is transient and bounded; compiles are counted. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
@@ -6,25 +6,36 @@ import { codeHashHex } from "../../../src/vm/callContract.js";
 import { createModuleCache } from "../../../src/vm/moduleCache.js";
 
 describe("module cache", () => {
-  it("hits reuse the compiled module; past capacity the least recently used goes", () => {
+  it("holds loaded code for good, keeps at most transientCapacity other modules, and counts compiles", () => {
     const code = loadArtifact("probe").code;
-    const cache = createModuleCache({ capacity: 2 });
+    const cache = createModuleCache({ transientCapacity: 2 });
     const compiled: string[] = [];
     const get = (hash: string) =>
       cache.get(hash, () => {
         compiled.push(hash);
         return code;
       });
-    const a = get("a");
+    const held = ["h1", "h2", "h3"].map((h) => cache.load(h, code));
+    assert.equal(cache.size, 3);
+    const a = get("a"); // transient
     get("b");
     assert.equal(get("a"), a, "a hit returns the same compiled module");
-    get("c"); // evicts b: a was used after it
-    assert.equal(cache.size, 2);
-    assert.equal(get("a"), a);
-    get("b"); // compiled again, evicting c
-    get("a");
+    get("c"); // evicts b (a was used after it)
+    get("b"); // compiled again
     assert.deepEqual(compiled, ["a", "b", "c", "b"]);
-    assert.deepEqual(cache.stats, { hits: 3, misses: 4 });
+    // Held modules are never dropped, however many transient ones come and go.
+    for (const [i, h] of ["h1", "h2", "h3"].entries()) assert.equal(get(h), held[i]);
+    // A transient module that commits becomes held without compiling again.
+    const before = cache.stats.compiles;
+    assert.equal(cache.load("b", code), get("b"));
+    assert.equal(cache.stats.compiles, before);
+    assert.equal(cache.size, 4);
+    assert.deepEqual(cache.stats, { hits: 5, misses: 4, compiles: 7, adopted: 0 });
+    // Another thread adopts the held modules without compiling.
+    const other = createModuleCache();
+    other.adopt(cache.held());
+    assert.equal(other.size, 4);
+    assert.deepEqual(other.stats, { hits: 0, misses: 0, compiles: 0, adopted: 4 });
   });
 
   it("a code hash's hex is kept per value, and follows a value changed in place", () => {
