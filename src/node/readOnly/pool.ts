@@ -382,7 +382,7 @@ function timedOut(maxCallMs: number): JobOutcome {
     ok: false,
     error: {
       code: CALL_TIMEOUT,
-      message: `read-only call stopped: it ran longer than ${maxCallMs} ms (readOnly.maxCallMs)`,
+      message: `read-only call stopped: it ran longer than ${maxCallMs} ms (rpc.callTimeoutMs)`,
       data: { maxCallMs },
     },
   };
