@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { probeModule } from "../../../bench/lib/calibrationProbes.js";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import { type Address, contractAddress } from "../../../src/codec/address.js";
@@ -16,6 +17,7 @@ import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import type { JobOutcome, ReadOnlyJob } from "../../../src/node/readOnly/execute.js";
 import { DEFAULT_READ_ONLY, ReadOnlyPool, type ReadOnlySettings } from "../../../src/node/readOnly/pool.js";
 import { RpcCallError, rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
+import { secp256k1Signer } from "../../../src/sdk/signers.js";
 import { TxState } from "../../../src/vm/txState.js";
 import { deployRaw, tokenTransferRaw } from "../../helpers/nodeTx.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
@@ -23,6 +25,17 @@ import { startTestNode, type TestNode } from "../../helpers/testNode.js";
 const TO: Address = "0x00000000000000000000000000000000000000aa";
 const ZERO: Address = "0x0000000000000000000000000000000000000000";
 const GAS_CAP = 5_000_000;
+const RECOVER = "(drop (call $secp256k1_recover (i32.const 256) (i32.const 160) (i32.const 1024)))";
+
+/** `run`'s input: a loop count, then a signature at 160 and its digest at 256 (bench/lib/calibrationProbes.ts). */
+function recoverLoop(n: number): Uint8Array {
+  const input = new Uint8Array(512);
+  new DataView(input.buffer).setUint32(0, n, true);
+  const message = new Uint8Array(32).map((_, i) => i * 7);
+  input.set(secp256k1Signer(3).sign(message), 160);
+  input.set(keccak256(message), 256);
+  return input;
+}
 const hex = (b: Uint8Array) => `0x${toHex(b)}`;
 
 describe("read-only execution pool", () => {
@@ -31,6 +44,8 @@ describe("read-only execution pool", () => {
   let sender: Address;
   let wusd: Address;
   let probe: Address;
+  /** A contract whose `run` recovers a secp256k1 signer in a loop: ~1 ms of wall time per 2.7M gas. */
+  let slow: Address;
 
   /** A pool over the node's database with these settings (closed after the file). */
   const pools: ReadOnlyPool[] = [];
@@ -65,7 +80,10 @@ describe("read-only execution pool", () => {
     const deploy = { raw: deployRaw({ ...options, sequence: 0n, gasLimit: 50_000_000n }, code) };
     probe = contractAddress(sender, new Uint8Array(32), keccak256(code), new Uint8Array(0));
     const transfer = tokenTransferRaw({ ...options, sequence: 1n }, wusd, TO, 5n);
-    for (const raw of [deploy.raw, transfer]) {
+    const slowCode = probeModule("", RECOVER);
+    slow = contractAddress(sender, new Uint8Array(32), keccak256(slowCode), new Uint8Array(0));
+    const slowDeploy = deployRaw({ ...options, sequence: 2n, gasLimit: 50_000_000n }, slowCode);
+    for (const raw of [deploy.raw, transfer, slowDeploy]) {
       const { hash } = await rpc<{ hash: string }>(node.url, "weft_sendRawTransaction", [hex(raw)]);
       const receipt = await waitForReceipt<{ status: string }>(node.url, hash);
       assert.equal(receipt.status, "success");
@@ -159,8 +177,10 @@ describe("read-only execution pool", () => {
   });
 
   it("refuses a client over its time budget with -32005 and keeps serving another", async () => {
-    const pool = poolOf({ workers: 1, budgetMsPerSecond: 1 });
-    const first = await pool.run("greedy", call(probe, "spin"));
+    // A budget of 0.5 ms that one secp256k1 recovery (~1 ms) uses up. (The workers hold every
+    // contract compiled, so a first call no longer spends the budget compiling.)
+    const pool = poolOf({ workers: 1, budgetMsPerSecond: 0.25 });
+    const first = await pool.run("greedy", call(slow, "run", recoverLoop(10)));
     assert.ok(first.ok, "the first job runs on the client's initial balance");
     const refused = await pool.run("greedy", call(probe, "spin"));
     assert.ok(!refused.ok);
@@ -206,19 +226,19 @@ describe("read-only execution pool", () => {
   });
 
   it("stops a call past maxCallMs with -32009, replaces its worker, and serves the others", async () => {
-    // spin loops until its gas runs out: at 1e9 gas it runs for about a second here, far longer than 250 ms.
-    const pool = poolOf({ workers: 2, gasCap: 1_000_000_000, maxCallMs: 250, budgetMsPerSecond: 1_000_000 });
+    // 10,000 recoveries would take seconds: 1e9 gas buys ~370 of them, far more than 100 ms.
+    const pool = poolOf({ workers: 2, gasCap: 1_000_000_000, maxCallMs: 100, budgetMsPerSecond: 1_000_000 });
     await pool.ready;
     const other = await pool.run("b", call(wusd, "symbol"));
     assert.ok(other.ok, "a call before");
     const [stopped, beside] = await Promise.all([
-      pool.run("a", call(probe, "spin")),
+      pool.run("a", call(slow, "run", recoverLoop(10_000))),
       pool.run("b", call(wusd, "symbol")),
     ]);
     assert.ok(!stopped.ok, JSON.stringify(stopped));
     assert.equal(stopped.error.code, -32009);
-    assert.match(stopped.error.message, /ran longer than 250 ms/);
-    assert.deepEqual(stopped.error.data, { maxCallMs: 250 });
+    assert.match(stopped.error.message, /ran longer than 100 ms/);
+    assert.deepEqual(stopped.error.data, { maxCallMs: 100 });
     assert.ok(beside.ok, "the call on the other worker was answered");
     assert.equal(pool.timeouts, 1);
     const later = await Promise.all([
