@@ -27,7 +27,9 @@ export function executeSequential<T, R>(
   const deltas = new Map<StateKey, bigint>();
   const view: StateView = {
     read(key: StateKey): StateValue | undefined {
-      const base = writes.has(key) ? (writes.get(key) ?? undefined) : pre.get(key);
+      const written = writes.get(key);
+      const base = written === undefined ? pre.get(key) : written === null ? undefined : written;
+      if (deltas.size === 0) return base;
       const delta = deltas.get(key);
       return delta === undefined ? base : applyDelta(base, delta);
     },

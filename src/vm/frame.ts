@@ -24,8 +24,6 @@ export interface Frame {
   returnData: Uint8Array;
   /** Data of the last nested call this frame made (return or revert data). */
   lastCallData: Uint8Array;
-  /** `03 ‖ self`, the start of this contract's storage keys ("" until first built). */
-  storagePrefix: string;
 }
 
 /** Why a frame stopped early. Thrown by host functions, caught by `callContract`. */
@@ -60,6 +58,5 @@ export function createFrame(init: {
     stack: { value: 0 },
     returnData: EMPTY,
     lastCallData: EMPTY,
-    storagePrefix: "",
   };
 }

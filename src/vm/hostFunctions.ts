@@ -7,7 +7,6 @@
  */
 
 import type { Address } from "../codec/address.js";
-import { addressHex } from "../codec/address.js";
 import { keccak256, sha256 } from "../codec/hash.js";
 import {
   type CanonicalScheme,
@@ -18,6 +17,7 @@ import {
   verifyP256,
 } from "../codec/signatures.js";
 import { isStackOverflow } from "../codec/stackOverflow.js";
+import { internedStorageKey } from "../state/slotKeys.js";
 import type { Frame } from "./frame.js";
 import { FrameAbort } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
@@ -127,18 +127,18 @@ function limitExceeded(what: string): FrameAbort {
   return new FrameAbort("revert", vmError("LimitExceeded", ["string"], [what]));
 }
 
-const STORAGE_SPACE = "03";
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** The state key of the slot the contract names at `kp`, interned (`state/slotKeys.ts`). */
 function slotKey(frame: Frame, kp: number, kl: number): string {
   if (kl >>> 0 > MAX_KEY_BYTES)
     throw limitExceeded(`storage key of ${kl >>> 0} bytes (max ${MAX_KEY_BYTES})`);
-  let prefix = frame.storagePrefix;
-  if (prefix === "") {
-    prefix = STORAGE_SPACE + addressHex(frame.self);
-    frame.storagePrefix = prefix;
-  }
-  return prefix + readHex(frame, kp, kl);
+  const bytes = frame.memory.bytes();
+  const start = kp >>> 0;
+  const length = kl >>> 0;
+  // Out of bounds: readHex aborts the frame with the memory trap.
+  if (start + length > bytes.length) return readHex(frame, kp, kl);
+  return internedStorageKey(frame.self, bytes, start, length);
 }
 
 /** Builds the `"weft"` import object bound to `ctx`. */

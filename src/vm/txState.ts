@@ -43,13 +43,16 @@ export class TxState {
   constructor(private readonly view: StateView) {}
 
   read(key: StateKey): StateValue | undefined {
-    if (this.writes.has(key)) return this.writes.get(key) ?? undefined;
+    // One lookup: a written key holds a value or null (deleted), never undefined.
+    const written = this.writes.get(key);
+    if (written !== undefined) return written === null ? undefined : written;
     return this.view.read(key);
   }
 
   /** Writes `value`, or deletes the key when `value` is null. */
   write(key: StateKey, value: StateValue | null): void {
-    this.journal.push([key, this.writes.has(key) ? (this.writes.get(key) as StateValue | null) : ABSENT]);
+    const previous = this.writes.get(key);
+    this.journal.push([key, previous === undefined ? ABSENT : previous]);
     this.writes.set(key, value);
   }
 
