@@ -172,13 +172,35 @@ export class AbiReader {
   }
 }
 
+/**
+ * The encoded size of a value of type `T` when every value of it has the same size
+ * (integers, bool, Address, Bytes32, U128, U256), else -1. Known at compile time: writers
+ * sized with it get a buffer that `finish` hands back whole.
+ */
+export function fixedSize<T>(): i32 {
+  if (isBoolean<T>()) return 1;
+  if (isInteger<T>()) return sizeof<T>();
+  if (isString<T>()) return -1;
+  if (isArray<T>()) return -1;
+  if (idof<T>() == idof<Address>()) return 20;
+  if (idof<T>() == idof<U128>()) return 16;
+  if (idof<T>() == idof<U256>()) return 32;
+  if (idof<T>() == idof<Bytes32>()) return 32;
+  return -1;
+}
+
 export class AbiWriter {
-  private buf: Uint8Array = new Uint8Array(64);
+  private buf: Uint8Array;
   length: i32 = 0;
+
+  /** `capacity`: the bytes to reserve up front; the buffer grows past it as needed. */
+  constructor(capacity: i32 = 64) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   private reserve(n: i32): void {
     if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = max(this.buf.length * 2, 16);
     while (size < this.length + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.length));
@@ -280,14 +302,20 @@ export class AbiWriter {
     ERROR("AbiWriter.write: unsupported type");
   }
 
+  /**
+   * The bytes written, without a copy: the buffer itself when it is full, else a view of
+   * its start. Write nothing more to this writer once it is finished.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    if (this.length == this.buf.length) return this.buf;
+    return this.buf.subarray(0, this.length);
   }
 }
 
 /** The ABI encoding of one value. */
 export function encode<T>(v: T): Uint8Array {
-  const w = new AbiWriter();
+  const size = fixedSize<T>();
+  const w = new AbiWriter(size < 0 ? 64 : size);
   w.write<T>(v);
   return w.finish();
 }

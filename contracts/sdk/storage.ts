@@ -8,7 +8,7 @@
  * - `Fields`: a struct laid over several keys, one per field, so that writing one field
  *   of one record touches one key (and conflicts with nothing else).
  */
-import { AbiReader, AbiWriter } from "./abi";
+import { AbiReader, AbiWriter, fixedSize } from "./abi";
 import * as host from "./host";
 
 /** The value under `key`, or null when absent. */
@@ -36,11 +36,19 @@ export function storageDelete(key: Uint8Array): void {
   host.storage_delete(key.dataStart, key.length);
 }
 
-function nameWriter(name: string): AbiWriter {
-  const w = new AbiWriter();
+/** A map's or value's key prefix: the name's UTF-8 bytes after their length. */
+function namePrefix(name: string): Uint8Array {
   const raw = Uint8Array.wrap(String.UTF8.encode(name));
-  w.u8(<u8>raw.length);
-  w.raw(raw);
+  const prefix = new Uint8Array(1 + raw.length);
+  prefix[0] = <u8>raw.length;
+  prefix.set(raw, 1);
+  return prefix;
+}
+
+/** A writer of `size` more bytes after `prefix`, sized to hold them exactly when `size` is known. */
+function keyWriter(prefix: Uint8Array, size: i32): AbiWriter {
+  const w = new AbiWriter(prefix.length + (size < 0 ? 48 : size));
+  w.raw(prefix);
   return w;
 }
 
@@ -51,7 +59,8 @@ function loadValue<V>(key: Uint8Array, fallback: V): V {
 }
 
 function storeValue<V>(key: Uint8Array, value: V): void {
-  const w = new AbiWriter();
+  const size = fixedSize<V>();
+  const w = new AbiWriter(size < 0 ? 64 : size);
   w.write<V>(value);
   storageSet(key, w.finish());
 }
@@ -59,7 +68,7 @@ function storeValue<V>(key: Uint8Array, value: V): void {
 export class StorageValue<T> {
   private key: Uint8Array;
   constructor(name: string) {
-    this.key = nameWriter(name).finish();
+    this.key = namePrefix(name);
   }
   get(fallback: T): T {
     return loadValue<T>(this.key, fallback);
@@ -75,13 +84,14 @@ export class StorageValue<T> {
   }
 }
 
+/** Values by key, under `len(name) ‖ name ‖ key` (the prefix built once, with the map). */
 export class StorageMap<K, V> {
-  private name: string;
+  private prefix: Uint8Array;
   constructor(name: string) {
-    this.name = name;
+    this.prefix = namePrefix(name);
   }
   keyOf(key: K): Uint8Array {
-    const w = nameWriter(this.name);
+    const w = keyWriter(this.prefix, fixedSize<K>());
     w.write<K>(key);
     return w.finish();
   }
@@ -99,13 +109,16 @@ export class StorageMap<K, V> {
   }
 }
 
+/** Values by two keys, under `len(name) ‖ name ‖ key1 ‖ key2`. */
 export class StorageMap2<K1, K2, V> {
-  private name: string;
+  private prefix: Uint8Array;
   constructor(name: string) {
-    this.name = name;
+    this.prefix = namePrefix(name);
   }
   keyOf(a: K1, b: K2): Uint8Array {
-    const w = nameWriter(this.name);
+    const sizeA = fixedSize<K1>();
+    const sizeB = fixedSize<K2>();
+    const w = keyWriter(this.prefix, sizeA < 0 || sizeB < 0 ? -1 : sizeA + sizeB);
     w.write<K1>(a);
     w.write<K2>(b);
     return w.finish();
@@ -125,10 +138,10 @@ export class StorageMap2<K1, K2, V> {
 export class Fields {
   constructor(private base: Uint8Array) {}
   private key(field: u8): Uint8Array {
-    const w = new AbiWriter();
-    w.raw(this.base);
-    w.u8(field);
-    return w.finish();
+    const key = new Uint8Array(this.base.length + 1);
+    key.set(this.base);
+    key[this.base.length] = field;
+    return key;
   }
   get<T>(field: u8, fallback: T): T {
     return loadValue<T>(this.key(field), fallback);

@@ -41,24 +41,57 @@ export function init(factory_: Address): void {
   pairCodeHashSlot.set(callOrRevert(factory_, "pairCodeHash", new Uint8Array(0)).value<Bytes32>());
 }
 
+/** What every pair address is derived from, read from storage once per call. */
+class PairDerivation {
+  constructor(
+    /** `domain ‖ factory`, the preimage's start. */
+    public head: Uint8Array,
+    public codeHash: Uint8Array,
+  ) {}
+}
+
+let derivation: PairDerivation | null = null;
+
+function pairDerivation(): PairDerivation {
+  let d = derivation;
+  if (d === null) {
+    const domain = Uint8Array.wrap(String.UTF8.encode(DEPLOY_DOMAIN));
+    const head = new Uint8Array(domain.length + 20);
+    head.set(domain);
+    head.set(factorySlot.get(Address.zero()).bytes, domain.length);
+    d = new PairDerivation(head, pairCodeHashSlot.get(Bytes32.zero()).bytes);
+    derivation = d;
+  }
+  return d;
+}
+
 /**
  * The address the factory creates the pair of two tokens at, computed here the way the
  * VM derives it (src/codec/address.ts) instead of asked of the factory: a swap then
- * costs three contract calls fewer.
+ * costs three contract calls fewer. The factory's salt and constructor arguments are
+ * both the sorted tokens, so one keccak serves as both.
  */
 export function pairFor(tokenA: Address, tokenB: Address): Address {
   const aFirst = tokenA.lessThan(tokenB);
-  const args = new AbiWriter();
+  const args = new AbiWriter(40);
   args.address(aFirst ? tokenA : tokenB);
   args.address(aFirst ? tokenB : tokenA);
-  const encoded = args.finish();
-  const preimage = new AbiWriter();
-  preimage.raw(Uint8Array.wrap(String.UTF8.encode(DEPLOY_DOMAIN)));
-  preimage.address(factorySlot.get(Address.zero()));
-  preimage.raw(keccak256(encoded).bytes);
-  preimage.raw(pairCodeHashSlot.get(Bytes32.zero()).bytes);
-  preimage.raw(keccak256(encoded).bytes);
+  const argsHash = keccak256(args.finish()).bytes;
+  const d = pairDerivation();
+  const preimage = new AbiWriter(d.head.length + 96);
+  preimage.raw(d.head);
+  preimage.raw(argsHash);
+  preimage.raw(d.codeHash);
+  preimage.raw(argsHash);
   return new Address(keccak256(preimage.finish()).bytes.slice(12));
+}
+
+/** The pair of each hop of `path`, derived once for the whole swap. */
+function pairsAlong(path: Array<Address>): Array<Address> {
+  if (path.length < 2) InvalidPath();
+  const pairs = new Array<Address>(path.length - 1);
+  for (let i = 0; i < path.length - 1; i++) pairs[i] = pairFor(path[i], path[i + 1]);
+  return pairs;
 }
 
 export function factory(): Address {
@@ -92,22 +125,28 @@ export function getAmountIn(amountOut: U128, reserveIn: U128, reserveOut: U128):
 }
 
 export function getAmountsOut(amountIn: U128, path: Array<Address>): Array<U128> {
-  if (path.length < 2) InvalidPath();
+  return amountsOut(amountIn, path, pairsAlong(path));
+}
+
+export function getAmountsIn(amountOut: U128, path: Array<Address>): Array<U128> {
+  return amountsIn(amountOut, path, pairsAlong(path));
+}
+
+function amountsOut(amountIn: U128, path: Array<Address>, pairs: Array<Address>): Array<U128> {
   const amounts = new Array<U128>(path.length);
   amounts[0] = amountIn;
   for (let i = 0; i < path.length - 1; i++) {
-    const r = reservesOf(path[i], path[i + 1]);
+    const r = reservesOf(pairs[i], path[i], path[i + 1]);
     amounts[i + 1] = getAmountOut(amounts[i], r[0], r[1]);
   }
   return amounts;
 }
 
-export function getAmountsIn(amountOut: U128, path: Array<Address>): Array<U128> {
-  if (path.length < 2) InvalidPath();
+function amountsIn(amountOut: U128, path: Array<Address>, pairs: Array<Address>): Array<U128> {
   const amounts = new Array<U128>(path.length);
   amounts[path.length - 1] = amountOut;
   for (let i = path.length - 1; i > 0; i--) {
-    const r = reservesOf(path[i - 1], path[i]);
+    const r = reservesOf(pairs[i - 1], path[i - 1], path[i]);
     amounts[i - 1] = getAmountIn(amounts[i], r[0], r[1]);
   }
   return amounts;
@@ -129,7 +168,7 @@ export function addLiquidity(
   ensure(deadline);
   let pair = pairOf(tokenA, tokenB);
   if (pair.isZero()) pair = createPair(tokenA, tokenB);
-  const r = reservesOf(tokenA, tokenB);
+  const r = reservesOf(pair, tokenA, tokenB);
   let amountA = amountADesired;
   let amountB = amountBDesired;
   if (!(r[0].isZero() && r[1].isZero())) {
@@ -186,11 +225,12 @@ export function swapExactTokensForTokens(
   deadline: u64,
 ): Array<U128> {
   ensure(deadline);
-  const amounts = getAmountsOut(amountIn, path);
+  const pairs = pairsAlong(path);
+  const amounts = amountsOut(amountIn, path, pairs);
   const out = amounts[amounts.length - 1];
   if (out.lt(amountOutMin)) InsufficientOutputAmount(out, amountOutMin);
-  transferFrom(path[0], caller(), pairFor(path[0], path[1]), amounts[0]);
-  swapAlong(amounts, path, to);
+  transferFrom(path[0], caller(), pairs[0], amounts[0]);
+  swapAlong(amounts, path, pairs, to);
   return amounts;
 }
 
@@ -202,26 +242,27 @@ export function swapTokensForExactTokens(
   deadline: u64,
 ): Array<U128> {
   ensure(deadline);
-  const amounts = getAmountsIn(amountOut, path);
+  const pairs = pairsAlong(path);
+  const amounts = amountsIn(amountOut, path, pairs);
   if (amounts[0].gt(amountInMax)) ExcessiveInputAmount(amounts[0], amountInMax);
-  transferFrom(path[0], caller(), pairFor(path[0], path[1]), amounts[0]);
-  swapAlong(amounts, path, to);
+  transferFrom(path[0], caller(), pairs[0], amounts[0]);
+  swapAlong(amounts, path, pairs, to);
   return amounts;
 }
 
-function swapAlong(amounts: Array<U128>, path: Array<Address>, to: Address): void {
+function swapAlong(amounts: Array<U128>, path: Array<Address>, pairs: Array<Address>, to: Address): void {
   for (let i = 0; i < path.length - 1; i++) {
     const input = path[i];
     const output = path[i + 1];
     const out = amounts[i + 1];
     const zeroForOne = input.lessThan(output);
-    const recipient = i < path.length - 2 ? pairFor(output, path[i + 2]) : to;
-    const w = new AbiWriter();
+    const recipient = i < path.length - 2 ? pairs[i + 1] : to;
+    const w = new AbiWriter(56);
     w.u128(zeroForOne ? U128.Zero : out);
     w.u128(zeroForOne ? out : U128.Zero);
     w.address(recipient);
     w.bytes(new Uint8Array(0));
-    callOrRevert(pairFor(input, output), "swap", w.finish());
+    callOrRevert(pairs[i], "swap", w.finish());
   }
 }
 
@@ -251,8 +292,8 @@ function createPair(tokenA: Address, tokenB: Address): Address {
 }
 
 /** [reserveA, reserveB] in the order of the arguments; a pair that was never created reverts with PairNotFound. */
-function reservesOf(tokenA: Address, tokenB: Address): Array<U128> {
-  const result: CallResult = callContract(pairFor(tokenA, tokenB), "getReserves", new Uint8Array(0));
+function reservesOf(pair: Address, tokenA: Address, tokenB: Address): Array<U128> {
+  const result: CallResult = callContract(pair, "getReserves", new Uint8Array(0));
   if (!result.ok) PairNotFound(tokenA, tokenB);
   const reserves = new AbiReader(result.data).read<Array<U128>>();
   return tokenA.lessThan(tokenB) ? [reserves[0], reserves[1]] : [reserves[1], reserves[0]];
