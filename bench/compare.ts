@@ -13,9 +13,9 @@
  * parallel engine with `--workers` workers. Blocks run one at a time, the builds in turn
  * (A B A B …), so machine noise falls on every build alike. Per workload and executor:
  * median µs per transaction of each build, this build's speedup over each base, gas per
- * transaction, and whether the receipts' statuses, outputs and event data (every amount a
- * contract computed) are identical across builds, and parallel equals sequential (whole
- * receipts and write set) within each.
+ * transaction, and whether each base's receipts have the same statuses, outputs and event
+ * data (the amounts the contracts computed) as this build's, and parallel equals
+ * sequential (whole receipts and write set) within each build.
  * Writes bench/results/compare.json and bench/results/compare-*.svg.
  */
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
@@ -204,15 +204,39 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
   return cells;
 }
 
-/** Whether outputs and events agree across builds, and parallel equals sequential within each. */
-function agreement(cells: Cell[]): { results: boolean; parallelEqualsSequential: string[] } {
-  const results = new Set(cells.map((c) => c.digest.results)).size === 1;
-  const mismatched: string[] = [];
-  for (const build of new Set(cells.map((c) => c.build))) {
-    if (new Set(cells.filter((c) => c.build === build).map((c) => c.digest.full)).size !== 1)
-      mismatched.push(build);
-  }
-  return { results, parallelEqualsSequential: mismatched };
+interface Agreement {
+  /** Per base: whether its statuses and outputs, and its event data, equal this build's. */
+  bases: Array<{ build: string; outputs: boolean; eventData: boolean }>;
+  /** Builds whose parallel result (whole receipts, write set) differs from their sequential one. */
+  parallelDiffers: string[];
+}
+
+/**
+ * Whether each base computed what this build computed, and parallel equals sequential
+ * within each build. Event data is told apart from outputs: a pair orders its two tokens
+ * by address and addresses follow code hashes, so the same amounts can appear in another
+ * order in a pair's events when the token code differs.
+ */
+function agreement(cells: Cell[], head: string): Agreement {
+  const sequential = (build: string) =>
+    cells.find((c) => c.build === build && c.executor === "sequential") as Cell;
+  const ours = sequential(head).digest;
+  const builds = [...new Set(cells.map((c) => c.build))];
+  return {
+    bases: builds
+      .filter((b) => b !== head)
+      .map((build) => {
+        const theirs = sequential(build).digest;
+        return {
+          build,
+          outputs: theirs.outputs === ours.outputs,
+          eventData: theirs.results === ours.results,
+        };
+      }),
+    parallelDiffers: builds.filter(
+      (build) => new Set(cells.filter((c) => c.build === build).map((c) => c.digest.full)).size !== 1,
+    ),
+  };
 }
 
 async function main(): Promise<void> {
@@ -234,12 +258,12 @@ async function main(): Promise<void> {
     `compare: ${sides.map((s) => s.label).join(" vs ")}; blocks of ${blockSize}; token accounts ${accounts}; sequential and parallel-${workers}; median of at least ${runs} interleaved rounds`,
   );
   const cells: Cell[] = [];
-  const checks: Record<string, ReturnType<typeof agreement>> = {};
+  const checks: Record<string, Agreement> = {};
   try {
     for (const workload of workloads) {
       const measured = await measure(sides, workload);
       cells.push(...measured);
-      checks[workload] = agreement(measured);
+      checks[workload] = agreement(measured, head);
     }
   } finally {
     for (const side of sides) side.close();
@@ -273,16 +297,18 @@ async function main(): Promise<void> {
     rows,
   );
   console.log(
-    "\nresults (receipt statuses, outputs, event data; within a build also gas, addresses, write set):",
+    "\nresults against this build: statuses and outputs; event data (a pair's events list its tokens in address order, which follows code hashes)",
   );
   for (const [workload, check] of Object.entries(checks)) {
-    const par =
-      check.parallelEqualsSequential.length === 0
-        ? "parallel == sequential in every build"
-        : `PARALLEL DIFFERS FROM SEQUENTIAL in ${check.parallelEqualsSequential.join(", ")}`;
-    console.log(
-      `  ${workload}: ${check.results ? "identical across builds" : "DIFFER between builds"}; ${par}`,
+    const bases = check.bases.map(
+      (b) =>
+        `${b.build.split(" ")[0]}: outputs ${b.outputs ? "identical" : "DIFFER"}, event data ${b.eventData ? "identical" : "differs"}`,
     );
+    const par =
+      check.parallelDiffers.length === 0
+        ? "parallel == sequential in every build"
+        : `PARALLEL DIFFERS FROM SEQUENTIAL in ${check.parallelDiffers.join(", ")}`;
+    console.log(`  ${workload}: ${bases.join("; ")}; ${par}`);
   }
 
   writeJson("bench/results/compare.json", {

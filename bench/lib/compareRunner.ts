@@ -66,6 +66,9 @@ export type RunnerRequest =
  * hashes the whole receipts with their gas and the write set (fees follow gas).
  */
 export interface Digest {
+  /** Statuses and outputs (what each call returned). */
+  outputs: string;
+  /** Statuses, outputs and event data. */
   results: string;
   full: string;
   gas: number;
@@ -106,6 +109,7 @@ function makeWorkload(build: Build, name: CompareWorkload, block: number, accoun
 }
 
 function digest(result: BlockResultish): Digest {
+  const outputs = createHash("sha256");
   const results = createHash("sha256");
   const full = createHash("sha256");
   let gas = 0;
@@ -114,6 +118,7 @@ function digest(result: BlockResultish): Digest {
     // Contract addresses follow the code hash, which differs between builds: across builds
     // compare what the contracts computed (statuses, outputs, event data), within one build everything.
     const part = [r.status, Buffer.from(r.output).toString("hex")];
+    outputs.update(`${part.join(",")};`);
     for (const e of r.events) part.push(Buffer.from(e.data).toString("hex"));
     results.update(`${part.join(",")};`);
     for (const e of r.events) part.push(e.address, ...e.topics);
@@ -128,6 +133,7 @@ function digest(result: BlockResultish): Digest {
     );
   }
   return {
+    outputs: outputs.digest("hex").slice(0, 16),
     results: results.digest("hex").slice(0, 16),
     full: full.digest("hex").slice(0, 16),
     gas,
