@@ -10,8 +10,9 @@
  * or (for a module with a start function snapshot, `startSnapshot.ts`) the snapshot the
  * next call most likely starts from, on zeros. When it goes out the data or the snapshot
  * is copied in if the memory does not hold it already (a snapshot is zeroed first for a
- * call that runs the start function), so a call starts as in a fresh instance; the dispatcher the instrumenter adds sets every mutable global back to its
- * initial value (or to the snapshot's) before anything else runs (`wasm/dispatcher.ts`).
+ * call that runs the start function), so a call starts as in a fresh instance; the
+ * dispatcher the instrumenter adds sets every mutable global back to its initial value
+ * (or to the snapshot's) before anything else runs (`wasm/dispatcher.ts`).
  * An instance whose memory grew is not kept: its memory goes back to the memory pool.
  *
  * Bounded: idle instances hold their memories, so the pool keeps at most
