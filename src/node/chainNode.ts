@@ -8,7 +8,8 @@
  *
  * Blocks are produced every `blockTimeMs` when transactions wait, or at once when a full
  * block's worth is ready; in dev mode (`dev`) as soon as a transaction arrives (automine:
- * what arrives within `AUTOMINE_DELAY_MS` shares a block). Block times come from `clock`,
+ * what arrives within `AUTOMINE_DELAY_MS` shares a block; `automine` false turns that off, and
+then `dev_mine` mines them). Block times come from `clock`,
  * which dev mode's time travel moves (blockClock.ts). Listeners hear about new blocks and pending transactions (the
  * RPC subscriptions and metrics use them).
  */
@@ -131,6 +132,8 @@ export class ChainNode {
   /** Where block times come from (the wall clock, moved by dev mode's time travel). */
   readonly clock = new BlockClock();
   private mineScheduled = false;
+  /** Dev mode mines each admitted transaction at once unless `dev_setAutomine` turned this off. */
+  automine = true;
   /** Admission on this thread: a VM that records the signatures it verifies. */
   private readonly admissionVm: Vm;
   private readonly verified = { digests: [] as string[] };
@@ -360,7 +363,7 @@ export class ChainNode {
   private admitted(record: PoolTx<PendingTx>): PoolTx<PendingTx> {
     for (const listener of this.pendingListeners) listener(record);
     if (this.mempool.size >= this.options.maxBlockTxs) this.produceSoon();
-    else if (this.options.dev === true) this.mineSoon();
+    else if (this.options.dev === true && this.automine) this.mineSoon();
     return record;
   }
 
@@ -411,6 +414,14 @@ export class ChainNode {
     const run = this.producing.then(() => this.produceOne());
     this.producing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Produces a block of the ready pending transactions now, undefined if none is ready. Only
+   * inside `exclusive` (dev_mine), which already holds block production.
+   */
+  produceHeld(): Promise<ProducedBlock | undefined> {
+    return this.produceOne();
   }
 
   private produceSoon(): void {

@@ -1,6 +1,6 @@
 /**
  * Dev mode's RPC methods (docs/rpc.md, "Dev mode"): automine's companions that Anvil users
- * expect. Mining and time travel (`dev_mine`, `dev_increaseTime`,
+ * expect. Mining and time travel (`dev_mine`, `dev_setAutomine`, `dev_increaseTime`,
  * `dev_setNextBlockTimestamp`), snapshots (`dev_snapshot`, `dev_revert`), state edits
  * (`dev_setBalance`, `dev_setCode`, `dev_setStorageAt`, each committed as a block of its
  * own), impersonation (`dev_impersonateAccount`, `dev_stopImpersonatingAccount`, and
@@ -72,6 +72,7 @@ function blockSummary(produced: ProducedBlock) {
 
 const DEV_METHOD_NAMES = [
   "dev_mine",
+  "dev_setAutomine",
   "dev_increaseTime",
   "dev_setNextBlockTimestamp",
   "dev_snapshot",
@@ -99,7 +100,11 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
     node.exclusive(() => blockSummary(commitDevBlock(node, writes)));
 
   const methods: Record<(typeof DEV_METHOD_NAMES)[number], RpcHandler> = {
-    /** [count?, intervalSeconds?] → { from, to }: mines `count` (default 1) empty blocks, `intervalSeconds` apart. */
+    /**
+     * [count?, intervalSeconds?] → { from, to, txs }: mines `count` (default 1) blocks,
+     * `intervalSeconds` apart; each takes the pending transactions that are ready, as the
+     * producer would (empty when none is), `txs` counts them.
+     */
     async dev_mine(params) {
       const [countParam, intervalParam] = positional(params, 0, 2, "[count?, intervalSeconds?]");
       const count = countParam === undefined ? 1 : Number(u64(countParam, "count"));
@@ -109,14 +114,24 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
         intervalParam === undefined ? undefined : Number(u64(intervalParam, "intervalSeconds"));
       if (interval !== undefined)
         checkTime("intervalSeconds", Math.floor(node.clock.nowMs() / 1000) + interval * (count - 1));
-      return node.exclusive(() => {
+      return node.exclusive(async () => {
         const first = node.head().number + 1;
+        let txs = 0;
         for (let i = 0; i < count; i++) {
           if (interval !== undefined && i > 0) node.clock.setNext(node.head().time + interval);
-          commitDevBlock(node);
+          const produced = (await node.produceHeld()) ?? commitDevBlock(node);
+          txs += produced.block.txHashes.length;
         }
-        return { from: first, to: node.head().number };
+        return { from: first, to: node.head().number, txs };
       });
+    },
+    /** [enabled] → enabled: whether each admitted transaction is mined at once (off: `dev_mine` or the block timer mines them). */
+    dev_setAutomine(params) {
+      const [enabled] = positional(params, 1, 1, "[enabled]");
+      if (typeof enabled !== "boolean")
+        throw invalidParams(`enabled: expected true or false, got ${JSON.stringify(enabled)}`);
+      node.automine = enabled;
+      return enabled;
     },
     /** [seconds] → the whole offset from the wall clock, in seconds: later blocks are that much later. */
     dev_increaseTime(params) {

@@ -9,9 +9,12 @@
  * exactly the snapshot's nodes, and its root equals the head's state root again (checked).
  * Then the pool holds the snapshot's pending transactions that are still valid, and the
  * clock is as it was. Like Anvil's, a revert removes that snapshot and every later one.
- * Snapshots live in memory: a restarted node has none, and at most `MAX_SNAPSHOTS` are kept
- * (taking one more forgets the oldest, whose revert then answers false).
+ * Snapshots are stored in the chain database (`snapshots`, one record each, encoded below),
+ * so a restarted node reverts to a snapshot taken before the restart; ids keep counting up
+ * across restarts (`nextSnapshot` in meta). At most `MAX_SNAPSHOTS` are kept (taking one
+ * more forgets the oldest, whose revert then answers false).
  */
+import { fromHex, toHex, utf8 } from "../../codec/bytes.js";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { WriteSet } from "../../state/storage.js";
 import type { ClockState } from "../blockClock.js";
@@ -24,6 +27,71 @@ interface Snapshot {
   state: Map<StateKey, StateValue>;
   pending: Uint8Array[];
   clock: ClockState;
+}
+
+/** The snapshot record's fields besides the state, as JSON. */
+interface SnapshotHeader {
+  head: number;
+  headHash: string;
+  pending: string[];
+  clock: { offsetMs: number; nextTime: number | null };
+}
+
+/**
+ * A snapshot's record: u32 BE length ‖ the header's JSON, then per state entry u32 BE key
+ * length ‖ the key (utf8, as the state names it) ‖ u32 BE value length ‖ the value.
+ */
+export function encodeSnapshot(snap: Snapshot): Uint8Array {
+  const header: SnapshotHeader = {
+    head: snap.head,
+    headHash: snap.headHash,
+    pending: snap.pending.map(toHex),
+    clock: { offsetMs: snap.clock.offsetMs, nextTime: snap.clock.nextTime ?? null },
+  };
+  const parts: Uint8Array[] = [];
+  const length = (n: number) => {
+    const out = new Uint8Array(4);
+    new DataView(out.buffer).setUint32(0, n);
+    parts.push(out);
+  };
+  const head = utf8(JSON.stringify(header));
+  length(head.length);
+  parts.push(head);
+  for (const [key, value] of snap.state) {
+    const k = utf8(key);
+    length(k.length);
+    parts.push(k);
+    length(value.length);
+    parts.push(value);
+  }
+  return Buffer.concat(parts);
+}
+
+export function decodeSnapshot(record: Uint8Array): Snapshot {
+  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+  let at = 0;
+  const take = (): Uint8Array => {
+    const n = view.getUint32(at);
+    const out = record.subarray(at + 4, at + 4 + n);
+    at += 4 + n;
+    return out;
+  };
+  const header = JSON.parse(Buffer.from(take()).toString("utf8")) as SnapshotHeader;
+  const state = new Map<StateKey, StateValue>();
+  while (at < record.length) {
+    const key = Buffer.from(take()).toString("utf8");
+    state.set(key, Uint8Array.from(take()));
+  }
+  return {
+    head: header.head,
+    headHash: header.headHash,
+    state,
+    pending: header.pending.map((p) => fromHex(p)),
+    clock: {
+      offsetMs: header.clock.offsetMs,
+      nextTime: header.clock.nextTime === null ? undefined : header.clock.nextTime,
+    },
+  };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -50,36 +118,35 @@ function difference(current: Iterable<[StateKey, StateValue]>, target: Map<State
 export const MAX_SNAPSHOTS = 64;
 
 export class Snapshots {
-  private readonly taken = new Map<number, Snapshot>();
-  private nextId = 1;
-
   constructor(private readonly node: ChainNode) {}
 
-  /** Takes a snapshot between blocks; resolves with its id. */
+  /** Takes a snapshot between blocks and stores it; resolves with its id. */
   take(): Promise<number> {
     return this.node.exclusive(() => {
+      const db = this.node.db;
       const head = this.node.head();
-      const state = new Map<StateKey, StateValue>(this.node.db.state.iterate(""));
-      const pending = this.node.mempool.pending().map((p) => p.tx.raw);
-      const id = this.nextId++;
-      if (this.taken.size >= MAX_SNAPSHOTS) this.taken.delete(Math.min(...this.taken.keys()));
-      this.taken.set(id, {
+      const id = db.meta<number>("nextSnapshot") ?? 1;
+      const record = encodeSnapshot({
         head: head.number,
         headHash: head.hash,
-        state,
-        pending,
+        state: new Map<StateKey, StateValue>(db.state.iterate("")),
+        pending: this.node.mempool.pending().map((p) => p.tx.raw),
         clock: this.node.clock.save(),
       });
+      const ids = db.snapshotIds();
+      if (ids.length >= MAX_SNAPSHOTS) db.removeSnapshots(ids.slice(0, ids.length - MAX_SNAPSHOTS + 1));
+      db.putSnapshot(id, record);
       return id;
     });
   }
 
   /** Goes back to snapshot `id`; false if there is no such snapshot (never taken, or already reverted past). */
   async revert(id: number): Promise<boolean> {
-    const snap = this.taken.get(id);
-    if (snap === undefined) return false;
-    await this.node.exclusive(() => {
+    const snap = await this.node.exclusive(() => {
       const node = this.node;
+      const record = node.db.snapshot(id);
+      if (record === undefined) return undefined;
+      const snap = decodeSnapshot(record);
       const target = node.db.block(snap.head);
       if (target === undefined || target.header.hash !== snap.headHash)
         throw new Error(`snapshot ${id}'s block ${snap.head} is no longer in the chain`);
@@ -92,10 +159,12 @@ export class Snapshots {
       node.db.stageRewind(snap.head, update.nodeWrites);
       node.state.commit(diff);
       node.tree.commit(update);
+      node.db.removeSnapshots(node.db.snapshotIds().filter((other) => other >= id));
       node.mempool.removeIncluded(node.mempool.pending().map((p) => p.hash));
       node.clock.restore(snap.clock);
-      for (const other of [...this.taken.keys()]) if (other >= id) this.taken.delete(other);
+      return snap;
     });
+    if (snap === undefined) return false;
     for (const raw of snap.pending) {
       try {
         this.node.submit(raw);

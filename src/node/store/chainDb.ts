@@ -19,7 +19,8 @@
  * | `logsByAddress` | address ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
  * | `logsByTopic` | topic ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
  * | `txsByAccount` | address ‖ block u64 ‖ tx u32 | empty (`accountIndex.ts`) |
- * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata) |
+ * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata, `nextSnapshot`) |
+ * | `snapshots` | id u64 BE | a dev mode snapshot (`dev/snapshots.ts` encodes it) |
  *
  * Dev mode may go back to an earlier block (`stageRewind`, `rewind.ts`): the blocks after
  * it are removed in the same LMDB transaction that writes the state back.
@@ -73,6 +74,14 @@ export interface ChainDb {
    * restores `to`'s state) also removes every later block and writes `merkleWrites`.
    */
   stageRewind(to: number, merkleWrites: NodeWrites): void;
+  /** Dev mode's snapshots, kept across restarts: the record of snapshot `id`, undefined if none. */
+  snapshot(id: number): Uint8Array | undefined;
+  /** Stores snapshot `id`'s record (and `nextSnapshot` = id + 1 in meta) in one transaction. */
+  putSnapshot(id: number, record: Uint8Array): void;
+  /** Removes the snapshots whose ids are in `ids`. */
+  removeSnapshots(ids: number[]): void;
+  /** The stored snapshots' ids, in order. */
+  snapshotIds(): number[];
   /** Every raw record of a named database in key order (for `checkChainDb`). */
   scan(name: ChainDbName): Iterable<{ key: Uint8Array; value: Uint8Array }>;
   close(): Promise<void>;
@@ -164,6 +173,7 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   const logsByTopic = sub("logsByTopic");
   const metaDb = sub("meta");
   const txsByAccount = sub("txsByAccount");
+  const snapshots = sub("snapshots");
   const databases: Record<ChainDbName, Bin> = {
     state: stateDb,
     merkle: merkleDb,
@@ -285,6 +295,20 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
         throw new ChainDbError("STAGE", `cannot go back to block ${to}: the head is ${head?.number}`);
       rewind = { to, from: head.number, merkleWrites };
     },
+    snapshot: (id) => snapshots.getBinary(u64(id)) ?? undefined,
+    putSnapshot(id, record) {
+      root.transactionSync(() => {
+        snapshots.putSync(u64(id), record);
+        metaDb.putSync(utf8("nextSnapshot"), json(id + 1));
+      });
+    },
+    removeSnapshots(ids) {
+      root.transactionSync(() => {
+        for (const id of ids) snapshots.removeSync(u64(id));
+      });
+    },
+    snapshotIds: () =>
+      [...snapshots.getKeys({})].map((k) => Number(new DataView(k.buffer, k.byteOffset, 8).getBigUint64(0))),
     *scan(name) {
       // Copies: the range may hand out buffers it reuses.
       for (const { key, value } of databases[name].getRange({}))

@@ -119,7 +119,7 @@ describe("dev mode", () => {
   it("mines empty blocks, moves time forward and fixes the next block's time", async () => {
     const h0 = await head();
     const mined = await rpc<{ from: number; to: number }>(node.url, "dev_mine", [3]);
-    assert.deepEqual(mined, { from: h0.number + 1, to: h0.number + 3 });
+    assert.deepEqual(mined, { from: h0.number + 1, to: h0.number + 3, txs: 0 });
     const h1 = await head();
     assert.equal(h1.number, h0.number + 3);
     const offset = await rpc<number>(node.url, "dev_increaseTime", [10_000]);
