@@ -205,11 +205,11 @@ export function validateEnvelope(
   const senderNeeds = paymaster === undefined ? maxFee + value : value;
   const senderBalance = decodeU128(state.read(balanceKey(sender)));
   if (senderBalance < senderNeeds) {
-    const what = paymaster === undefined ? "gas limit × price + value" : "value";
-    return fail(
-      "INSUFFICIENT_FUNDS",
-      `insufficient funds: balance ${senderBalance}, needs ${senderNeeds} (${what})`,
-    );
+    const what =
+      paymaster === undefined
+        ? `fee up to ${maxFee} (gas limit ${gasLimit} × price ${price}) + value ${value}`
+        : `value ${value}; the paymaster pays the fee`;
+    return fail("INSUFFICIENT_FUNDS", `insufficient funds: balance ${senderBalance}, needs ${senderNeeds} = ${what}`);
   }
   if (paymaster !== undefined) {
     const paymasterBalance = decodeU128(state.read(balanceKey(paymaster)));

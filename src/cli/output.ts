@@ -31,6 +31,17 @@ export class UsageError extends Error {
   }
 }
 
+/** The sender cannot pay what a transaction moves plus its fee: the node would refuse it (exit 3). */
+export class InsufficientFundsError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = "InsufficientFundsError";
+  }
+}
+
 /** JSON with bigints as decimal strings and bytes as 0x hex. */
 export function toJson(value: unknown): string {
   return JSON.stringify(
@@ -79,10 +90,13 @@ export function output(json: boolean): Out {
 export function reportError(error: unknown, json: boolean): number {
   let code: number = EXIT.failed;
   if (error instanceof UsageError) code = EXIT.usage;
-  else if (error instanceof TransactionRejectedError) code = EXIT.rejected;
+  else if (error instanceof TransactionRejectedError || error instanceof InsufficientFundsError)
+    code = EXIT.rejected;
   else if (error instanceof TransactionRevertedError) code = EXIT.reverted;
   const details =
-    error instanceof WeftClientError || error instanceof UsageError ? [...error.details] : ([] as string[]);
+    error instanceof WeftClientError || error instanceof UsageError || error instanceof InsufficientFundsError
+      ? [...error.details]
+      : ([] as string[]);
   if (error instanceof TransportError && error.status === undefined)
     details.push(
       "is a node running there? start one in another terminal with: npx weft node (npm start in the Weft repository)",

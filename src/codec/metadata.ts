@@ -58,7 +58,10 @@ export const STANDARD_ERRORS: readonly ErrorMetadata[] = [
   { name: "Reentrancy", inputs: params(["address", "address"]) },
   { name: "CallDepthExceeded", inputs: [] },
   { name: "ReturnDataTooLarge", inputs: [] },
-  { name: "InsufficientBalance", inputs: [] },
+  {
+    name: "InsufficientBalance",
+    inputs: params(["account", "address"], ["balance", "u128"], ["needed", "u128"]),
+  },
   { name: "InvalidArguments", inputs: params(["message", "string"]) },
   { name: "LimitExceeded", inputs: params(["message", "string"]) },
   { name: "AddressInUse", inputs: params(["address", "address"]) },

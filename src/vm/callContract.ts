@@ -29,7 +29,7 @@ import type { InstancePool, WarmInstance } from "./instancePool.js";
 import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
 import type { ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
-import { vmError } from "./vmErrors.js";
+import { insufficientBalance, vmError } from "./vmErrors.js";
 import { DISPATCH_FRESH, DISPATCH_SNAPSHOT } from "./wasm/index.js";
 
 export type CallStatus = "success" | "revert" | "outOfGas";
@@ -108,7 +108,8 @@ export function runFrame(
   if (codeHash === undefined) {
     // A plain coin transfer: the empty method on an address without code moves the value.
     if (req.method === "" && !req.isInit) {
-      if (!state.transfer(req.caller, req.target, req.value)) return refuse(vmError("InsufficientBalance"));
+      if (!state.transfer(req.caller, req.target, req.value))
+        return refuse(insufficientBalance(req.caller, state.balanceOf(req.caller), req.value));
       return { status: "success", data: new Uint8Array(0), gasUsed: 0 };
     }
     return refuse(vmError("NoSuchContract", ["address"], [req.target]));
@@ -123,7 +124,8 @@ export function runFrame(
   if (methodIndex < 0) return refuse(vmError("NoSuchMethod", ["string"], [req.method]));
 
   const snap = state.snapshot();
-  if (!state.transfer(req.caller, req.target, req.value)) return refuse(vmError("InsufficientBalance"));
+  if (!state.transfer(req.caller, req.target, req.value))
+    return refuse(insufficientBalance(req.caller, state.balanceOf(req.caller), req.value));
 
   const frame = createFrame({
     self: req.target,

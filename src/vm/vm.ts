@@ -24,7 +24,7 @@ import { createInstancePool } from "./instancePool.js";
 import { HOST_FRAME_UNITS } from "./limits.js";
 import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
-import { vmError } from "./vmErrors.js";
+import { insufficientBalance, vmError } from "./vmErrors.js";
 import { validateContract } from "./wasm/index.js";
 
 export interface CallRequest {
@@ -326,7 +326,8 @@ export function createVm(options: VmOptions = {}): Vm {
     if (!req.hasInit) {
       if (!s.state.transfer(req.deployer, address, req.value)) {
         s.state.revertTo(snap);
-        return { status: "revert", data: vmError("InsufficientBalance"), gasUsed: 0 };
+        const data = insufficientBalance(req.deployer, s.state.balanceOf(req.deployer), req.value);
+        return { status: "revert", data, gasUsed: 0 };
       }
       return { status: "success", data: new Uint8Array(0), gasUsed: 0, address };
     }

@@ -25,3 +25,8 @@ export type VmErrorName =
 export function vmError(name: VmErrorName, types: string[] = [], values: unknown[] = []): Uint8Array {
   return encodeError(name, types, values);
 }
+
+/** `InsufficientBalance(account, balance, needed)`: `account` cannot move `needed` of native coin. */
+export function insufficientBalance(account: string, balance: bigint, needed: bigint): Uint8Array {
+  return vmError("InsufficientBalance", ["address", "u128", "u128"], [account, balance, needed]);
+}

@@ -13,6 +13,7 @@ import {
 } from "../../sdk/client/index.js";
 import { amountOf, artifact, type Context, contextOf, keySigner, signerFor } from "../context.js";
 import { keystoreDir, loadKey, type StoredKey, saveKey } from "../keystore.js";
+import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 
 async function factoryOf(ctx: Context): Promise<Address> {
@@ -152,11 +153,13 @@ export function addAccountCommands(program: Command): void {
         if (r.status === "success")
           tokens[name] = decodeReturn(token, "balanceOf", Buffer.from(r.output.slice(2), "hex")) as bigint;
       }
-      ctx.out.result({ ...state, tokens }, () => [
+      // The code's name when the CLI knows it (a genesis contract, a shipped account...).
+      const code = state.codeHash === null ? undefined : await contractBook(ctx.client).at(address);
+      ctx.out.result({ ...state, tokens, ...(code === undefined ? {} : { code: code.name }) }, () => [
         `address    ${state.address}`,
         `balance    ${formatUnits(state.balance)} coin`,
         `nonce      ${state.nonces["0"] ?? 0n} (key 0)`,
-        `contract   ${state.codeHash ?? "none"}`,
+        `code hash  ${state.codeHash ?? "none (no code at this address)"}${code === undefined ? "" : ` (${code.name})`}`,
         ...Object.entries(tokens).map(([n, v]) => `${n.toUpperCase().padEnd(10)} ${formatUnits(v)}`),
         `at block   ${state.blockNumber}`,
       ]);

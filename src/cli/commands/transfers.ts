@@ -3,10 +3,10 @@ import type { Command } from "commander";
 import { encodeAbi } from "../../codec/abi.js";
 import type { Address } from "../../codec/address.js";
 import { decodeReturn } from "../../codec/metadata.js";
-import { formatUnits } from "../../sdk/client/index.js";
+import { estimateGasLimit, formatUnits } from "../../sdk/client/index.js";
 import { amountOf, contextOf, signerFor } from "../context.js";
 import { contractBook } from "../knownContracts.js";
-import { UsageError } from "../output.js";
+import { InsufficientFundsError, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt } from "../receipts.js";
 
 function address(text: string, what: string): Address {
@@ -25,11 +25,33 @@ export function addTransferCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const value = amountOf(amount, 18, opts.raw === true);
       const account = await signerFor(ctx, opts.from);
+      const target = address(to, "to");
       const done = ctx.out.progress("sending");
       try {
+        // The fee does not depend on the amount: estimated for the same send of 0, so that a
+        // send beyond the balance is explained in coin (balance, amount, fee) before it fails.
+        const [gasLimit, fees, sender] = await Promise.all([
+          estimateGasLimit(ctx.client, { account, calls: [{ target, method: "", value: 0n }] }),
+          ctx.client.estimateFees(),
+          ctx.client.getAccount(account.address),
+        ]);
+        const fee = gasLimit * fees.maxFee;
+        if (sender.balance < value + fee)
+          throw new InsufficientFundsError(
+            `insufficient funds: ${opts.from} holds ${formatUnits(sender.balance)} coin; sending ${formatUnits(value)} coin with a fee of up to ${formatUnits(fee)} coin needs ${formatUnits(value + fee)} coin`,
+            [
+              `sender: ${account.address}`,
+              `balance: ${formatUnits(sender.balance)} coin`,
+              `amount: ${formatUnits(value)} coin`,
+              `fee: up to ${formatUnits(fee)} coin (gas limit ${gasLimit} × max fee ${fees.maxFee})`,
+              `short by: ${formatUnits(value + fee - sender.balance)} coin`,
+            ],
+          );
         const receipt = await ctx.client.sendAndWait({
           account,
-          calls: [{ target: address(to, "to"), method: "", value }],
+          calls: [{ target, method: "", value }],
+          gasLimit,
+          maxFee: fees.maxFee,
         });
         const decoded = await decodeReceipt(contractBook(ctx.client), receipt);
         done();

@@ -109,6 +109,7 @@ export {
 export {
   DEFAULT_PRIORITY_FEE,
   estimateFees,
+  estimateGasLimit,
   type FeeEstimate,
   type MetadataLike,
   pendingNonce,

@@ -167,7 +167,12 @@ function revertMetadata(
   return [...(extra ?? []), ...client.metadata];
 }
 
-async function estimate(client: WeftClient, request: TransactionRequest): Promise<bigint> {
+/**
+ * The gas limit a transaction is sent with when it names none: the node's estimate of its
+ * calls plus the validation gas of its account (and its paymaster's); a revert in the
+ * estimate throws `TransactionRevertedError` (phase "estimate").
+ */
+export async function estimateGasLimit(client: WeftClient, request: TransactionRequest): Promise<bigint> {
   const params: Parameters<WeftClient["estimateGas"]>[0] = {
     sender: request.account.address,
     calls: request.calls,
@@ -210,7 +215,7 @@ export async function prepareTransaction(
   const [chainId, nonceSequence, gasLimit, maxFee] = await Promise.all([
     client.chainId(),
     request.nonce ?? pendingNonce(client, sender, nonceKey),
-    request.gasLimit ?? estimate(client, request),
+    request.gasLimit ?? estimateGasLimit(client, request),
     request.maxFee ?? estimateFees(client, priorityFee).then((f) => f.maxFee),
   ]);
   const envelope: TxEnvelope = {

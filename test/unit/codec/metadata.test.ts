@@ -161,7 +161,7 @@ describe("contract metadata", () => {
       name: "NoSuchMethod",
       args: { method: "mint" },
     });
-    for (const name of ["CallDepthExceeded", "ReturnDataTooLarge", "InsufficientBalance"]) {
+    for (const name of ["CallDepthExceeded", "ReturnDataTooLarge"]) {
       assert.equal(decodeRevert({ ...token, errors: [] }, encodeError(name, [], [])).name, name);
     }
     const custom = encodeError("Custom", ["u8"], [9]);
