@@ -2,7 +2,9 @@
  * A user's own contract in the explorer: deployed from a dev account, its transaction shows
  * "no metadata" and "unknown event" until its metadata is verified with the node
  * (`weft_verifyContract`); then the call and the event are decoded, the account page says
- * the metadata was verified, and the account's transactions are listed page by page.
+ * the metadata was verified, and the account's transactions are listed page by page. On
+ * the home page the latest transactions then name the verified contract, show each status
+ * whole (not clipped) and each fee in coin, as the CLI prints it.
  * Registered inside explorerBrowser.test.ts's browser session, like explorerDetailPages.ts.
  */
 import assert from "node:assert/strict";
@@ -15,7 +17,7 @@ import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { devSigner } from "../../../src/node/genesis/genesis.js";
-import { genesis, node, open, page } from "../../helpers/explorerSession.js";
+import { genesis, node, open, page, shoot } from "../../helpers/explorerSession.js";
 import { rpc, waitForReceipt } from "../../helpers/nodeProcess.js";
 
 const BUILD = fileURLToPath(new URL("../../../../contracts/build/", import.meta.url));
@@ -42,6 +44,16 @@ async function sendFromDev(calls: Call[]) {
   return { hash, receipt };
 }
 
+/** The counter's `add` transaction, once the first test verified the counter's metadata. */
+let verifiedAdd: { hash: string; fee: bigint } | undefined;
+
+/** `value` base units as the CLI prints coin: every significant digit. */
+function coinText(value: bigint): string {
+  const whole = value / 10n ** 18n;
+  const frac = (value % 10n ** 18n).toString().padStart(18, "0").replace(/0+$/, "");
+  return `${whole.toLocaleString("en-US")}${frac === "" ? "" : `.${frac}`} coin`;
+}
+
 /** Registers the user-contract tests in the calling suite (which runs explorerSession()). */
 export function userContractTests(): void {
   it("decodes a user's contract once its metadata is verified, and lists the account's transactions", async () => {
@@ -66,6 +78,8 @@ export function userContractTests(): void {
     const metadata = JSON.parse(readFileSync(`${BUILD}counter.metadata.json`, "utf8")) as unknown;
     await rpc(node.url, "weft_verifyContract", [counter, metadata, hex(wasm)]);
 
+    const fee = (await rpc<{ fee: string }>(node.url, "weft_getReceipt", [add.hash])).fee;
+    verifiedAdd = { hash: add.hash, fee: BigInt(fee) };
     await open(`/tx/${add.hash}`);
     const call = page.locator('#tx-calls [data-method="add"]');
     assert.match((await call.locator('[data-arg="amount"]').textContent()) ?? "", /42/);
@@ -102,5 +116,38 @@ export function userContractTests(): void {
         all.transactions[25]?.hash,
       );
     } else assert.equal(await page.locator("#history-older").count(), 0, "one page: no Older button");
+  });
+
+  it("home's latest transactions name the verified contract, show the whole status and the fee in coin", async () => {
+    assert.ok(verifiedAdd !== undefined, "the previous test verified the counter");
+    const { hash, fee } = verifiedAdd;
+    await open("/");
+    const row = page.locator(`#latest-txs tr[data-tx="${hash}"]`);
+    await row.waitFor();
+    await shoot("home-latest-txs");
+    assert.match((await row.locator(".call").textContent()) ?? "", /counter\.add/);
+    const badge = row.locator(".badge");
+    assert.equal(await badge.textContent(), "success");
+    const fit = await badge.evaluate((el) => {
+      const panel = el.closest(".panel") as typeof el;
+      const b = el.getBoundingClientRect();
+      const p = panel.getBoundingClientRect();
+      return {
+        scroll: el.scrollWidth,
+        client: el.clientWidth,
+        inside: b.left >= p.left && b.right <= p.left + panel.clientWidth,
+        panelScrolls: panel.scrollWidth > panel.clientWidth,
+      };
+    });
+    assert.ok(fit.scroll <= fit.client, `the status is not clipped (${fit.scroll} > ${fit.client})`);
+    assert.ok(fit.inside, "the status is inside the panel's visible area");
+    assert.equal(fit.panelScrolls, false, "the latest transactions fit their panel");
+    assert.ok(fee > 0n);
+    assert.equal((await row.locator(".fee").textContent())?.trim(), coinText(fee));
+    await open(`/tx/${hash}`);
+    assert.match(
+      (await page.textContent("#tx-fee")) ?? "",
+      new RegExp(`^${coinText(fee).replace(/\./g, "\\.")} max fee [\\d.]+ coin / gas`),
+    );
   });
 }

@@ -4,7 +4,7 @@
 import { barChart, lineChart } from "./charts.js";
 import { $, age, groupDigits, html, ms, render } from "./dom.js";
 import { batch, resultOr } from "./rpc.js";
-import { addressLink, blockLink, callSummary, statusBadge, txLink } from "./values.js";
+import { addressLink, blockLink, callSummary, coin, statusBadge, txLink } from "./values.js";
 
 const WINDOW = 60;
 const TPS_WINDOW = 10;
@@ -116,7 +116,10 @@ export async function homeView(root, ctx) {
         if (tx) txs.set(h, { tx, receipt: resultOr(answers[2 * i + 1], null) });
       });
       for (const h of txs.keys()) if (!latestHashes.includes(h)) txs.delete(h);
-      await registry.identifyMany([...txs.values()].map((t) => t.tx.sender));
+      // Senders and call targets: shipped code and contracts verified with `weft verify` get their names.
+      await registry.identifyMany(
+        [...txs.values()].flatMap((t) => [t.tx.sender, ...(t.tx.calls ?? []).map((c) => c.target)]),
+      );
       if (ctx.alive()) draw(latestHashes);
     } catch (error) {
       if (ctx.alive())
@@ -200,14 +203,13 @@ export async function homeView(root, ctx) {
       $("#latest-txs"),
       rows.length === 0
         ? html`<p class="muted">No transactions yet.</p>`
-        : html`<table class="list"><thead><tr><th>Transaction</th><th>From</th><th>Call</th><th>Status</th><th>Block</th></tr></thead>
+        : html`<table class="list latest-txs"><thead><tr><th>Transaction</th><th>From</th><th>Call</th><th>Status <span class="muted">and fee</span></th></tr></thead>
         <tbody>${rows.map(
-          ({
-            tx,
-            receipt,
-          }) => html`<tr data-tx="${tx.hash}"><td>${txLink(tx.hash)}</td><td>${addressLink(registry, tx.sender, { compact: true })}</td>
-            <td>${callSummary(registry, tx.calls)}</td><td>${statusBadge(receipt?.status ?? tx.status)}</td>
-            <td>${tx.blockNumber === undefined ? "–" : blockLink(tx.blockNumber)}</td></tr>`,
+          ({ tx, receipt }) => html`<tr data-tx="${tx.hash}"><td>${txLink(tx.hash, { compact: true })}
+            <div class="small muted">${tx.blockNumber === undefined ? "pending" : html`in ${blockLink(tx.blockNumber)}`}</div></td>
+            <td>${addressLink(registry, tx.sender, { compact: true })}</td>
+            <td>${callSummary(registry, tx.calls)}</td>
+            <td>${statusBadge(receipt?.status ?? tx.status)}<div class="small fee">${receipt ? coin(receipt.fee) : ""}</div></td></tr>`,
         )}</tbody></table>`,
     );
   }

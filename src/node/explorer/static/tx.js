@@ -9,6 +9,7 @@ import {
   argsTable,
   blockLink,
   coin,
+  coinPerGas,
   eventView,
   notFound,
   revertView,
@@ -60,7 +61,7 @@ export async function txView(root, hash, ctx) {
         <tr><th>Sender</th><td id="tx-sender">${addressLink(registry, tx.sender, { full: true })}</td></tr>
         <tr><th>Nonce</th><td>key ${tx.nonce.key}, sequence ${groupDigits(tx.nonce.sequence)}</td></tr>
         <tr><th>Gas used</th><td>${receipt ? html`${groupDigits(receipt.gasUsed)} <span class="muted">of ${groupDigits(gasLimit)} limit (${percent(receipt.gasUsed, gasLimit)})</span>` : html`<span class="muted">limit ${groupDigits(gasLimit)}</span>`}</td></tr>
-        <tr><th>Fee</th><td id="tx-fee">${receipt ? coin(receipt.fee) : "–"} <span class="muted">max fee ${groupDigits(tx.maxFee)} / gas, priority ${groupDigits(tx.priorityFee)} / gas</span></td></tr>
+        <tr><th>Fee</th><td id="tx-fee">${receipt ? coin(receipt.fee) : "–"} <span class="muted">max fee ${coinPerGas(tx.maxFee)}, priority ${coinPerGas(tx.priorityFee)}</span></td></tr>
         <tr><th>Paymaster</th><td id="tx-paymaster">${
           tx.paymaster
             ? html`${addressLink(registry, tx.paymaster.address, { full: true })} <span class="muted">paid the fee</span>

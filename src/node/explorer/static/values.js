@@ -9,12 +9,16 @@ const AMOUNT_NAME = /amount|value|balance|needed|allowance|supply|reserve|fee|to
 
 export const COIN_DECIMALS = 18;
 
-/** Coin amounts: in coin, or in base units when too small to read as coin. */
+/** Coin amounts, always in coin with every significant digit (as the CLI prints them); base units in the title. */
 export function coin(value) {
   const v = BigInt(value);
-  if (v !== 0n && v < 10n ** BigInt(COIN_DECIMALS - 6))
-    return html`<span class="amount" title="${formatUnits(v, COIN_DECIMALS, COIN_DECIMALS)} coin">${groupDigits(v)} base units</span>`;
-  return html`<span class="amount" title="${groupDigits(v)} base units">${formatUnits(v, COIN_DECIMALS)} coin</span>`;
+  return html`<span class="amount" data-base-units="${v}" title="${groupDigits(v)} base units">${formatUnits(v, COIN_DECIMALS, COIN_DECIMALS)} coin</span>`;
+}
+
+/** A price per gas (fee fields of a transaction), in coin per gas. */
+export function coinPerGas(value) {
+  const v = BigInt(value);
+  return html`<span class="amount" title="${groupDigits(v)} base units / gas">${formatUnits(v, COIN_DECIMALS, COIN_DECIMALS)} coin / gas</span>`;
 }
 
 export function tokenAmount(value, info) {
@@ -33,8 +37,9 @@ export function addressLink(registry, address, { full = false, compact = false }
   return html`<a class="addr" href="#/address/${a}" title="${a}">${tag}${label ? " " : ""}<code>${text}</code></a>`;
 }
 
-export function txLink(hash, { full = false } = {}) {
-  return html`<a class="hash" href="#/tx/${hash}" title="${hash}"><code>${full ? hash : short(hash, 10, 8)}</code></a>`;
+export function txLink(hash, { full = false, compact = false } = {}) {
+  const text = full ? hash : compact ? short(hash, 8, 4) : short(hash, 10, 8);
+  return html`<a class="hash" href="#/tx/${hash}" title="${hash}"><code>${text}</code></a>`;
 }
 
 export function blockLink(number) {
