@@ -173,7 +173,12 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
   const logsByTopic = sub("logsByTopic");
   const metaDb = sub("meta");
   const txsByAccount = sub("txsByAccount");
-  const snapshots = sub("snapshots");
+  // Opened when dev mode first uses it: a chain that never took a snapshot keeps the layout it had.
+  let snapshotsDb: Bin | undefined;
+  const snapshots = (): Bin => {
+    snapshotsDb ??= root.openDB({ name: "snapshots", keyEncoding: "binary", encoding: "binary" }) as Bin;
+    return snapshotsDb;
+  };
   const databases: Record<ChainDbName, Bin> = {
     state: stateDb,
     merkle: merkleDb,
@@ -295,20 +300,24 @@ export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}
         throw new ChainDbError("STAGE", `cannot go back to block ${to}: the head is ${head?.number}`);
       rewind = { to, from: head.number, merkleWrites };
     },
-    snapshot: (id) => snapshots.getBinary(u64(id)) ?? undefined,
+    snapshot: (id) => snapshots().getBinary(u64(id)) ?? undefined,
     putSnapshot(id, record) {
+      const db = snapshots();
       root.transactionSync(() => {
-        snapshots.putSync(u64(id), record);
+        db.putSync(u64(id), record);
         metaDb.putSync(utf8("nextSnapshot"), json(id + 1));
       });
     },
     removeSnapshots(ids) {
+      const db = snapshots();
       root.transactionSync(() => {
-        for (const id of ids) snapshots.removeSync(u64(id));
+        for (const id of ids) db.removeSync(u64(id));
       });
     },
     snapshotIds: () =>
-      [...snapshots.getKeys({})].map((k) => Number(new DataView(k.buffer, k.byteOffset, 8).getBigUint64(0))),
+      [...snapshots().getKeys({})].map((k) =>
+        Number(new DataView(k.buffer, k.byteOffset, 8).getBigUint64(0)),
+      ),
     *scan(name) {
       // Copies: the range may hand out buffers it reuses.
       for (const { key, value } of databases[name].getRange({}))

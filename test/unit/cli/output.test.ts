@@ -68,7 +68,7 @@ describe("weft CLI output", () => {
     assert.equal(weft("account", "create", "poor", "--from", "dev0", "--fund", "0.01").code, 0);
     const r = weft("send", TO, "5", "--from", "poor");
     assert.notEqual(r.code, 0);
-    assert.match(r.err, /coin transfer of 5000000000000000000 \(smallest units\) to 0x0+ab fails/);
+    assert.match(r.err, /insufficient funds: poor holds 0\.0\d* coin; sending 5 coin with a fee of up to/);
     assert.doesNotMatch(r.err, /0x0+ab\. fails/);
   });
 
