@@ -209,7 +209,10 @@ export function validateEnvelope(
       paymaster === undefined
         ? `fee up to ${maxFee} (gas limit ${gasLimit} × price ${price}) + value ${value}`
         : `value ${value}; the paymaster pays the fee`;
-    return fail("INSUFFICIENT_FUNDS", `insufficient funds: balance ${senderBalance}, needs ${senderNeeds} = ${what}`);
+    return fail(
+      "INSUFFICIENT_FUNDS",
+      `insufficient funds: balance ${senderBalance}, needs ${senderNeeds} = ${what}`,
+    );
   }
   if (paymaster !== undefined) {
     const paymasterBalance = decodeU128(state.read(balanceKey(paymaster)));
