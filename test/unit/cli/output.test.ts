@@ -147,7 +147,10 @@ describe("weft CLI output", () => {
     assert.doesNotMatch(shown.err, /no key named/);
   });
 
-  it("the node's banner shows the explorer and metrics URLs and what to do next; logs are JSON off a terminal", () => {
+  it("the node's banner shows the explorer and metrics URLs and what to do next; logs are JSON off a terminal", async () => {
+    // The banner is on stderr, read apart from the "node started" log line: wait until it is all here.
+    for (let i = 0; i < 100 && !node.stderr.join("\n").includes("weft call wusd balanceOf"); i++)
+      await new Promise((r) => setTimeout(r, 50));
     const banner = node.stderr.join("\n");
     const url = node.url.replace(/\/$/, "");
     assert.ok(banner.includes(`explorer   ${url}/explorer`), banner);
