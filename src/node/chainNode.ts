@@ -208,7 +208,8 @@ export class ChainNode {
     let engine: ParallelEngine<Transaction, Receipt, BlockContext> | undefined;
     let node: ChainNode | undefined;
     try {
-      db = openChainDb(options.dataDir);
+      // `full`: every page of the data file is walked with plain reads before LMDB maps it.
+      db = openChainDb(options.dataDir, { walk: options.checkDb === "full" ? "full" : "roots" });
       let genesis = db.meta<GenesisInfo>("genesis");
       if (db.head() === undefined) genesis = commitGenesis(db, options);
       if (genesis === undefined)

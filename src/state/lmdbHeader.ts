@@ -6,7 +6,7 @@
  * The layout (LMDB's data format 2, as built into the `lmdb` package; all integers little
  * endian on the machines Node runs on): pages 0 and 1 are meta pages, each written in
  * turn by commits, and LMDB picks the one with the newer transaction id. A page starts with
- * a 24-byte header: page number (u64), transaction id (u64), pad (u16), flags (u16, the
+ * a 24-byte header: page number (u64, 0 or 1 here), transaction id (u64), pad (u16), flags (u16, the
  * meta page flag is 0x08), then u32. The meta record follows: magic (u32, 0xBEEFC0DE),
  * format version (u32, low 16 bits), the fixed-map address (u64), the map size (u64), then
  * the free-page database record, whose first u32 is the page size, and the main database
@@ -42,10 +42,12 @@ export function lmdbDataFile(path: string): string {
 }
 
 /** Why `page` (the start of a meta page) is not a valid meta page, or undefined when it is. */
-function metaProblem(page: Uint8Array): string | undefined {
+function metaProblem(page: Uint8Array, pgno: number): string | undefined {
   if (page.length < META_BYTES) return "is cut short";
   const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
   if (page.every((b) => b === 0)) return "is all zeros";
+  const stored = view.getBigUint64(0, true);
+  if (stored !== BigInt(pgno)) return `has page number ${stored} in its header`;
   if ((view.getUint16(FLAGS_OFFSET, true) & P_META) === 0) return "is not marked as a meta page";
   const magic = view.getUint32(MAGIC_OFFSET, true);
   if (magic !== MAGIC) return `has magic 0x${magic.toString(16)}, not 0x${MAGIC.toString(16)}`;
@@ -90,7 +92,7 @@ export function checkLmdbFile(path: string): void {
   const fd = openSync(file, "r");
   try {
     const page0 = readAt(fd, 0, META_BYTES);
-    const bad0 = metaProblem(page0);
+    const bad0 = metaProblem(page0, 0);
     if (bad0 !== undefined) problems.push(`meta page 0 ${bad0}`);
     else {
       const pageSize = new DataView(page0.buffer).getUint32(PAGE_SIZE_OFFSET, true);
@@ -100,7 +102,7 @@ export function checkLmdbFile(path: string): void {
         problems.push(`the file is ${size} bytes, shorter than its two ${pageSize}-byte meta pages`);
       else {
         const page1 = readAt(fd, pageSize, META_BYTES);
-        const bad1 = metaProblem(page1);
+        const bad1 = metaProblem(page1, 1);
         if (bad1 !== undefined) problems.push(`meta page 1 ${bad1}`);
         else {
           const needed = (lastPageOf(page0, page1) + 1n) * BigInt(pageSize);

@@ -8,7 +8,7 @@ import { type Database, open } from "lmdb";
 import { fromHex, toHex } from "../codec/bytes.js";
 import { checkKey, checkValue, StateError } from "./errors.js";
 import type { StateKey, StateValue } from "./keys.js";
-import { checkLmdbFile } from "./lmdbHeader.js";
+import { walkLmdbFile } from "./lmdbWalk.js";
 import type { Storage, WriteSet } from "./storage.js";
 
 export interface LmdbStoreOptions {
@@ -50,7 +50,8 @@ function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
 
 /** @example const store = openLmdbStore(".weft/state"); store.commit(result.writeSet); */
 export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Storage {
-  checkLmdbFile(path);
+  // LMDB follows page pointers through a memory map: check the meta pages and tree roots first.
+  walkLmdbFile(path, { depth: "roots" });
   const db = io("open", () =>
     open<Uint8Array, Uint8Array>({
       path,

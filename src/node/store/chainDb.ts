@@ -28,8 +28,10 @@
 import { mkdirSync } from "node:fs";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { utf8 } from "../../codec/bytes.js";
-import { checkLmdbFile, isLmdbDamage, lmdbDataFile } from "../../state/lmdbHeader.js";
+import { StateError } from "../../state/errors.js";
+import { isLmdbDamage, lmdbDataFile } from "../../state/lmdbHeader.js";
 import { lmdbStorage } from "../../state/lmdbStore.js";
+import { type LmdbWalkDepth, walkLmdbFile } from "../../state/lmdbWalk.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
 import { accountTxPositions, indexBlockTxs } from "./accountIndex.js";
@@ -132,14 +134,31 @@ const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
   bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString("utf8")) as T);
 const EMPTY = new Uint8Array(0);
 
+export interface OpenChainDbOptions {
+  mapSizeBytes?: number;
+  /**
+   * How much of the data file to check with plain reads before LMDB maps it (`walkLmdbFile`):
+   * `roots` (default, a few pages: the meta pages, the main tree, each database's root page),
+   * `full` (every page), `none` (the caller has just walked it).
+   */
+  walk?: LmdbWalkDepth | "none";
+}
+
 /** Opens (creating if needed) the chain database in `dir`. */
-export function openChainDb(dir: string, options: { mapSizeBytes?: number } = {}): ChainDb {
+export function openChainDb(dir: string, options: OpenChainDbOptions = {}): ChainDb {
   let root: RootDatabase<Uint8Array, Uint8Array>;
   try {
-    // LMDB crashes the process on a damaged meta page: look at the header pages first.
-    checkLmdbFile(dir);
+    // LMDB follows the file's page pointers through a memory map: a damaged page crashes
+    // the process (SIGSEGV, SIGBUS). Look at the pages with plain reads first.
+    const depth = options.walk ?? "roots";
+    if (depth !== "none") walkLmdbFile(dir, { depth });
   } catch (error) {
-    throw new ChainDbError("CORRUPT_FILE", (error as Error).message, { cause: error });
+    const damage = error instanceof StateError && error.code === "CORRUPT_FILE";
+    throw new ChainDbError(
+      damage ? "CORRUPT_FILE" : "OPEN",
+      damage ? error.message : `cannot read the chain database in ${dir}: ${String(error)}`,
+      { cause: error },
+    );
   }
   try {
     mkdirSync(dir, { recursive: true });
