@@ -1,9 +1,12 @@
 /**
  * Cost of the full chain database check (`weft db check`, `--check-db full`) against the
- * check every open does (the stored root node against the head's state root). A chain
+ * check every open does (the stored root node against the head's state root), and of the
+ * page walk (`walkLmdbFile`: every page of the data file read with plain reads, before
+ * LMDB maps it) in MB/s of wall time and of CPU time (the machine's other load shows in the
+ * first only), with the roots-only walk every open does. A chain
  * database on disk gets a block 0 holding N balance-shaped state records (values 16-32
- * bytes) and their Merkle nodes; each run opens it, then times the root-only check and
- * `checkChainDb` (medians over runs).
+ * bytes) and their Merkle nodes; each run walks its pages (all, then the roots), opens it,
+ * then times the root-only check and `checkChainDb` (medians over runs).
  *
  *   node dist/bench/dbCheck.js [--quick] [--runs 3]
  *
@@ -18,6 +21,7 @@ import { openChainDb } from "../src/node/store/chainDb.js";
 import { checkChainDb } from "../src/node/store/checkDb.js";
 import { encodeBlock } from "../src/node/store/encodeBlock.js";
 import { type BlockHeader, blockHash, hex, txRoot, ZERO_HASH } from "../src/node/store/records.js";
+import { walkLmdbFile } from "../src/state/lmdbWalk.js";
 import { MerkleTree } from "../src/state/merkle/index.js";
 import type { WriteSet } from "../src/state/storage.js";
 import { benchArgs } from "./lib/args.js";
@@ -78,11 +82,25 @@ for (const n of sizes) {
     await buildDb(dir, n);
     const rootOnly: number[] = [];
     const full: number[] = [];
+    const walkFull: number[] = [];
+    const walkRoots: number[] = [];
+    const walkCpu: number[] = [];
     let nodes = 0;
+    let walkedMb = 0;
     for (let run = 0; run < runs; run++) {
-      const db = openChainDb(dir);
+      let t = performance.now();
+      const cpu = process.cpuUsage();
+      const walk = walkLmdbFile(dir);
+      walkFull.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      walkCpu.push((used.user + used.system) / 1000);
+      walkedMb = (walk.pages * walk.pageSize) / 1024 ** 2;
+      t = performance.now();
+      walkLmdbFile(dir, { depth: "roots" });
+      walkRoots.push(performance.now() - t);
+      const db = openChainDb(dir, { walk: "none" });
       try {
-        let t = performance.now();
+        t = performance.now();
         const ok = hex(new MerkleTree(db.merkle).root()) === db.head()?.stateRoot;
         rootOnly.push(performance.now() - t);
         t = performance.now();
@@ -97,17 +115,51 @@ for (const n of sizes) {
     }
     const fullMs = median(full);
     const rootMs = median(rootOnly);
+    const walkMs = median(walkFull);
+    const walkRootsMs = median(walkRoots);
+    const walkCpuMs = median(walkCpu);
     results.push({
       stateRecords: n,
       merkleNodes: nodes,
       rootOnlyMs: rootMs,
       fullMs,
       usPerRecord: (fullMs * 1000) / n,
+      pagesMb: walkedMb,
+      pageWalkMs: walkMs,
+      pageWalkMbPerS: walkedMb / (walkMs / 1000),
+      pageWalkCpuMs: walkCpuMs,
+      pageWalkMbPerCpuS: walkedMb / (walkCpuMs / 1000),
+      rootsWalkMs: walkRootsMs,
     });
-    rows.push([n, nodes, rootMs.toFixed(2), fullMs.toFixed(0), ((fullMs * 1000) / n).toFixed(1)]);
+    rows.push([
+      n,
+      nodes,
+      rootMs.toFixed(2),
+      fullMs.toFixed(0),
+      ((fullMs * 1000) / n).toFixed(1),
+      walkedMb.toFixed(1),
+      walkMs.toFixed(1),
+      (walkedMb / (walkMs / 1000)).toFixed(0),
+      (walkedMb / (walkCpuMs / 1000)).toFixed(0),
+      walkRootsMs.toFixed(2),
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-printTable(["state records", "merkle nodes", "open check ms", "full check ms", "µs/record"], rows);
+printTable(
+  [
+    "state records",
+    "merkle nodes",
+    "open check ms",
+    "full check ms",
+    "µs/record",
+    "pages MB",
+    "page walk ms",
+    "walk MB/s",
+    "walk MB/cpu-s",
+    "roots walk ms",
+  ],
+  rows,
+);
 writeJson("bench/results/dbCheck.json", { machine: machineInfo(), runs, results });

@@ -103,15 +103,30 @@ function treeRecord(view: DataView, at: number): TreeRecord {
   };
 }
 
-/** Byte order, shorter first on a common prefix (LMDB's default); integer keys as numbers. */
-function compareKeys(a: Uint8Array, b: Uint8Array, integer: boolean): number {
-  if (integer && a.length === b.length && (a.length === 4 || a.length === 8)) {
-    for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+/**
+ * Compares keys a[aFrom, aTo) and b[bFrom, bTo): byte order, shorter first on a common
+ * prefix (LMDB's default); 4- and 8-byte integer keys as little-endian numbers.
+ */
+function compareKeys(
+  integer: boolean,
+  a: Uint8Array,
+  aFrom: number,
+  aTo: number,
+  b: Uint8Array,
+  bFrom: number,
+  bTo: number,
+): number {
+  const aLength = aTo - aFrom;
+  const bLength = bTo - bFrom;
+  if (integer && aLength === bLength && (aLength === 4 || aLength === 8)) {
+    for (let i = aLength - 1; i >= 0; i--)
+      if (a[aFrom + i] !== b[bFrom + i]) return (a[aFrom + i] as number) - (b[bFrom + i] as number);
     return 0;
   }
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  return a.length - b.length;
+  const n = Math.min(aLength, bLength);
+  for (let i = 0; i < n; i++)
+    if (a[aFrom + i] !== b[bFrom + i]) return (a[aFrom + i] as number) - (b[bFrom + i] as number);
+  return aLength - bLength;
 }
 
 /** The tree being walked: its name (for messages), record, key order and what was counted. */
@@ -123,7 +138,7 @@ interface Walk {
   main: boolean;
   /** Only the root page (with its nodes) is checked: nothing below it is read. */
   rootOnly: boolean;
-  counts: { branch: bigint; leaf: bigint; overflow: bigint; entries: bigint };
+  counts: { branch: number; leaf: number; overflow: number; entries: number };
 }
 
 class PageWalker {
@@ -160,7 +175,7 @@ class PageWalker {
       integer: (record.flags & DB_INTEGERKEY) !== 0,
       main,
       rootOnly,
-      counts: { branch: 0n, leaf: 0n, overflow: 0n, entries: 0n },
+      counts: { branch: 0, leaf: 0, overflow: 0, entries: 0 },
     };
     if (record.root === NO_PAGE) {
       if (record.depth !== 0 || record.entries !== 0n)
@@ -175,21 +190,21 @@ class PageWalker {
     this.visit(walk, this.pageNumber(record.root, `the root of ${name}`), 1, undefined, undefined);
     if (rootOnly) return;
     const c = walk.counts;
-    const counted: Array<[string, bigint, bigint]> = [
+    const counted: Array<[string, number, bigint]> = [
       ["branch pages", c.branch, record.branch],
       ["leaf pages", c.leaf, record.leaf],
       ["overflow pages", c.overflow, record.overflow],
     ];
     if ((record.flags & DB_DUPSORT) === 0) counted.push(["entries", c.entries, record.entries]);
-    this.entries += Number(c.entries);
+    this.entries += c.entries;
     for (const [what, found, recorded] of counted)
-      if (found !== recorded)
+      if (BigInt(found) !== recorded)
         this.fail(undefined, `${name} records ${recorded} ${what}, its tree holds ${found}`);
   }
 
   /** A page number read from the file, checked to be a data page within the file. */
-  private pageNumber(value: bigint, what: string, from?: number): number {
-    if (value < 2n || value > BigInt(this.lastPage))
+  private pageNumber(value: bigint | number, what: string, from?: number): number {
+    if (value < 2 || value > this.lastPage)
       this.fail(from, `names page ${value} as ${what}, outside data pages 2..${this.lastPage}`);
     return Number(value);
   }
@@ -223,8 +238,11 @@ class PageWalker {
     this.claim(pgno, from, `a page of ${walk.name}`, "tree");
     this.read(pgno);
     const view = this.view;
-    const stored = view.getBigUint64(0, true);
-    if (stored !== BigInt(pgno)) this.fail(pgno, `has page number ${stored} in its header`);
+    if (
+      view.getUint32(0, true) !== pgno % 0x1_0000_0000 ||
+      view.getUint32(4, true) !== Math.floor(pgno / 0x1_0000_0000)
+    )
+      this.fail(pgno, `has page number ${view.getBigUint64(0, true)} in its header`);
     const flags = view.getUint16(18, true) & 0xff;
     const branch = flags === P_BRANCH;
     if (!branch && flags !== P_LEAF && flags !== (P_LEAF | P_LEAF2))
@@ -247,7 +265,7 @@ class PageWalker {
     if ((flags & P_LEAF2) !== 0) {
       // Fixed-size duplicate values (a DUPFIXED sub-database): no nodes to follow.
       walk.counts.leaf++;
-      walk.counts.entries += BigInt(lower / 2);
+      walk.counts.entries += lower / 2;
       return;
     }
     const count = lower / 2;
@@ -255,7 +273,8 @@ class PageWalker {
     // Nodes first (the page buffer is reused by the children), children after.
     const children: Array<{ child: number; low?: Uint8Array; high?: Uint8Array }> = [];
     const subTrees: Array<{ name: string; record: TreeRecord }> = [];
-    let previous: Uint8Array | undefined;
+    let previousFrom = 0;
+    let previousTo = 0;
     for (let i = 0; i < count; i++) {
       const offset = view.getUint16(HEADER + 2 * i, true);
       const at = HEADER + offset;
@@ -264,24 +283,35 @@ class PageWalker {
       const keySize = view.getUint16(at + 6, true);
       const keyEnd = at + NODE + keySize;
       if (keyEnd > this.pageSize) this.fail(pgno, `node ${i}'s ${keySize}-byte key runs past the page's end`);
-      const key = this.page.slice(at + NODE, keyEnd);
+      const keyFrom = at + NODE;
       const lo = view.getUint16(at, true);
       const hi = view.getUint16(at + 2, true);
       const nodeFlags = view.getUint16(at + 4, true);
-      if (!(branch && i === 0)) {
-        if (walk.ordered && previous !== undefined && compareKeys(previous, key, walk.integer) >= 0)
+      if (!(branch && i === 0) && walk.ordered) {
+        const page = this.page;
+        const integer = walk.integer;
+        if (
+          i > (branch ? 1 : 0) &&
+          compareKeys(integer, page, previousFrom, previousTo, page, keyFrom, keyEnd) >= 0
+        )
           this.fail(pgno, `node ${i}'s key is not above node ${i - 1}'s (keys out of order)`);
-        if (walk.ordered && low !== undefined && compareKeys(key, low, walk.integer) < 0)
+        if (low !== undefined && compareKeys(integer, page, keyFrom, keyEnd, low, 0, low.length) < 0)
           this.fail(pgno, `node ${i}'s key is below the range its parent gives this page`);
-        if (walk.ordered && high !== undefined && compareKeys(key, high, walk.integer) >= 0)
+        if (high !== undefined && compareKeys(integer, page, keyFrom, keyEnd, high, 0, high.length) >= 0)
           this.fail(pgno, `node ${i}'s key is not below the range its parent gives this page`);
-        previous = key;
+        previousFrom = keyFrom;
+        previousTo = keyEnd;
       }
       if (branch) {
-        const child = BigInt(lo) | (BigInt(hi) << 16n) | (BigInt(nodeFlags) << 32n);
-        children.push({ child: this.pageNumber(child, `child ${i}`, pgno), low: i === 0 ? low : key, high });
+        const child = lo + hi * 0x1_0000 + nodeFlags * 0x1_0000_0000;
+        const bound = this.page.slice(keyFrom, keyEnd);
+        children.push({
+          child: this.pageNumber(child, `child ${i}`, pgno),
+          low: i === 0 ? low : bound,
+          high,
+        });
         const last = children[i - 1];
-        if (last !== undefined) last.high = key;
+        if (last !== undefined) last.high = bound;
         continue;
       }
       walk.counts.entries++;
@@ -311,7 +341,7 @@ class PageWalker {
             `node ${i} names a sub-database with a ${dataSize}-byte record, not ${TREE_RECORD}`,
           );
         const name = walk.main
-          ? Buffer.from(key).toString("utf8").replace(/\0$/, "")
+          ? Buffer.from(this.page.subarray(keyFrom, keyEnd)).toString("utf8").replace(/\0$/, "")
           : `${walk.name} (duplicates)`;
         subTrees.push({ name: walk.main ? `database "${name}"` : name, record: treeRecord(view, keyEnd) });
         if (walk.main && (nodeFlags & F_DUPDATA) === 0) this.databases.push(name);
@@ -345,7 +375,7 @@ class PageWalker {
       this.fail(first, `is an overflow run of ${pages} pages, past the last page ${this.lastPage}`);
     for (let p = first; p <= end; p++)
       this.claim(p, from, `an overflow page of ${walk.name}`, p === first ? "overflow" : "value");
-    walk.counts.overflow += BigInt(pages);
+    walk.counts.overflow += pages;
   }
 }
 
