@@ -57,6 +57,7 @@ import {
   txRoot,
   ZERO_HASH,
 } from "./store/records.js";
+import { type StoreError, storeErrorIn } from "./store/storeError.js";
 
 export interface ChainNodeOptions {
   dataDir: string;
@@ -84,6 +85,8 @@ export interface ChainNodeOptions {
   maxBlockReceiptBytes?: number;
   /** Test hook: called at each stage of block production; a throw is a failure there (see `FaultHook`). */
   faults?: FaultHook;
+  /** Test hook: a failure of the chain database's reads or block writes (`OpenChainDbOptions.storeFaults`). */
+  storeFaults?: (point: "read" | "write") => void;
   /** Thresholds for senders whose transactions turn invalid at execution (`reputation.ts`). */
   reputation?: Partial<ReputationConfig>;
   /** Where and how `weft_call` and `weft_estimateGas` run (default: main thread, 30M gas per call). */
@@ -140,6 +143,7 @@ export class ChainNode {
   private timer: NodeJS.Timeout | undefined;
   private producing: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private stopped: StoreError | undefined;
   private readonly blockListeners = new Set<BlockListener>();
   private readonly faultListeners = new Set<FaultListener>();
   private readonly pendingListeners = new Set<PendingListener>();
@@ -209,7 +213,10 @@ export class ChainNode {
     let node: ChainNode | undefined;
     try {
       // `full`: every page of the data file is walked with plain reads before LMDB maps it.
-      db = openChainDb(options.dataDir, { walk: options.checkDb === "full" ? "full" : "roots" });
+      db = openChainDb(options.dataDir, {
+        walk: options.checkDb === "full" ? "full" : "roots",
+        ...(options.storeFaults === undefined ? {} : { storeFaults: options.storeFaults }),
+      });
       let genesis = db.meta<GenesisInfo>("genesis");
       if (db.head() === undefined) genesis = commitGenesis(db, options);
       if (genesis === undefined)
@@ -310,6 +317,26 @@ export class ChainNode {
     };
   }
 
+  /**
+   * The failure of the chain database that stopped block production, if one did: the node
+   * then produces no block and accepts no transaction (both throw it), and still answers reads.
+   */
+  get storeFailure(): StoreError | undefined {
+    return this.stopped;
+  }
+
+  /** Stops block production for good after a failure of the store (see `storeFailure`). */
+  private stopProducing(failure: StoreError): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = failure;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.log("error", "block production stopped: the chain database failed", {
+      code: failure.code,
+      error: failure.message,
+    });
+  }
+
   /** The context the next block will run with. */
   nextBlock(nowMs = this.clock.nowMs()): BlockContext {
     return nextBlockContext(
@@ -331,6 +358,7 @@ export class ChainNode {
 
   /** Admits a raw transaction into the pool (throws `AdmissionError`); may trigger a block. */
   submit(raw: Uint8Array): PoolTx<PendingTx> {
+    if (this.stopped !== undefined) throw this.stopped;
     const deps: AdmissionDeps = {
       vm: this.admissionVm,
       verified: this.verified,
@@ -345,6 +373,7 @@ export class ChainNode {
 
   /** Like `submit`, with decoding and validation on the admission workers when there are any. */
   async submitAsync(raw: Uint8Array): Promise<PoolTx<PendingTx>> {
+    if (this.stopped !== undefined) throw this.stopped;
     if (this.admission === undefined) return this.submit(raw);
     const verdict = await this.admission.judge(raw);
     const deps = {
@@ -427,18 +456,22 @@ export class ChainNode {
 
   private produceSoon(): void {
     void this.produceNow().catch((error: unknown) => {
-      // A BlockProductionError was logged, with its details, where it was caught.
-      if (!(error instanceof BlockProductionError))
+      // A BlockProductionError, or a store failure that stopped production, was logged where it was caught.
+      if (!(error instanceof BlockProductionError) && storeErrorIn(error) === undefined)
         this.log("error", "block production failed", { error: String(error) });
     });
   }
 
   private async produceOne(): Promise<ProducedBlock | undefined> {
     if (this.closed) return undefined;
+    if (this.stopped !== undefined) throw this.stopped;
     let produced: ProducedBlock | undefined;
     try {
       produced = await this.produce();
     } catch (error) {
+      // Nothing of the block was committed (one LMDB transaction); the store cannot be trusted further.
+      const failure = storeErrorIn(error);
+      if (failure !== undefined) this.stopProducing(failure);
       if (!(error instanceof BlockProductionError)) throw error;
       this.log("error", "block production failed", {
         number: error.number,
@@ -521,7 +554,7 @@ export class ChainNode {
 
   /** Starts producing blocks on the interval. */
   start(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.stopped !== undefined) return;
     this.timer = setInterval(() => {
       this.mempool.prune(Date.now());
       this.produceSoon();

@@ -37,6 +37,7 @@ import {
 import type { Mempool, PoolTx } from "./mempool/index.js";
 import type { SenderReputation } from "./reputation.js";
 import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
+import { storeErrorIn } from "./store/storeError.js";
 
 export { BlockProductionError } from "./blockFault.js";
 export {
@@ -147,7 +148,9 @@ export async function produceBlock(
       // The LMDB commit took effect and what followed it failed: the block exists.
       afterCommitError = `after the commit: ${describeError(error)}`;
     } else {
-      const culprit = await findCulprit(deps, head, ready, ctx);
+      // A failure of the store itself is no transaction's: nothing to look for (the trials would fail too).
+      const culprit =
+        storeErrorIn(error) === undefined ? await findCulprit(deps, head, ready, ctx) : undefined;
       const dropped: DroppedTx | undefined =
         culprit === undefined
           ? undefined

@@ -6,22 +6,48 @@
  * `{ address?, topics? }`), `pendingTransactions` (the hash of each admitted transaction).
  */
 import type { ChainNode } from "../chainNode.js";
-import { invalidParams, type RpcHandler, type TopicSpec } from "../rpc/index.js";
+import { invalidParams, RpcError, type RpcHandler, type TopicSpec } from "../rpc/index.js";
 import type { LogJson } from "../store/records.js";
+import { storeErrorIn } from "../store/storeError.js";
 import { chainMethods, logMatches, parseLogFilter } from "./chainMethods.js";
 import { contractMethods } from "./contractMethods.js";
 import { devMethods } from "./devMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
 
+/** A failure of the chain database (`StoreError`), answered by every method with its code, path and advice. */
+export const STORE_FAILURE = -32070;
+
+/** `handler`, answering a failure of the chain database as `STORE_FAILURE` rather than an internal error. */
+function storeFailures(handler: RpcHandler): RpcHandler {
+  const answer = (error: unknown): never => {
+    const failure = storeErrorIn(error);
+    if (failure === undefined) throw error;
+    throw new RpcError(STORE_FAILURE, failure.message, {
+      code: failure.code,
+      path: failure.path,
+      advice: failure.advice,
+    });
+  };
+  return (params, ctx) => {
+    try {
+      const out = handler(params, ctx);
+      return out instanceof Promise ? out.catch(answer) : out;
+    } catch (error) {
+      return answer(error);
+    }
+  };
+}
+
 export function nodeMethods(node: ChainNode): Record<string, RpcHandler> {
-  return {
+  const methods: Record<string, RpcHandler> = {
     ...chainMethods(node),
     ...stateMethods(node),
     ...txMethods(node),
     ...contractMethods(node),
     ...devMethods(node),
   };
+  return Object.fromEntries(Object.entries(methods).map(([name, h]) => [name, storeFailures(h)]));
 }
 
 export const NODE_TOPICS: Record<string, TopicSpec> = {

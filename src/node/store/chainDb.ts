@@ -39,6 +39,7 @@ import { type EncodedBlock, json, position, prefixed, u64 } from "./encodeBlock.
 import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
+import { guarded, guardedIteration, guardedStorage } from "./storeError.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
 
@@ -142,6 +143,12 @@ export interface OpenChainDbOptions {
    * `full` (every page), `none` (the caller has just walked it).
    */
   walk?: LmdbWalkDepth | "none";
+  /**
+   * Test hook for failures while the node runs: called before each read (`read`) and inside
+   * a block's LMDB transaction after its state and Merkle writes (`write`); a throw there
+   * is a failure of the store at that point.
+   */
+  storeFaults?: (point: "read" | "write") => void;
 }
 
 /** Opens (creating if needed) the chain database in `dir`. */
@@ -233,6 +240,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       if (record === null) merkleDb.removeSync(utf8(id));
       else merkleDb.putSync(utf8(id), record);
     }
+    options.storeFaults?.("write");
     blocks.putSync(...block.blocks);
     blockHashes.putSync(...block.blockHashes);
     for (const put of block.txs) txs.putSync(...put);
@@ -244,7 +252,14 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     block.beforeCommit?.();
   };
 
-  const state = lmdbStorage(stateDb, `${dir} (state)`, {
+  // Reads and commits while the node runs: an LMDB failure is a `StoreError` naming `dir`.
+  const beforeRead = options.storeFaults === undefined ? undefined : () => options.storeFaults?.("read");
+  const read = <T>(operation: string, run: () => T): T =>
+    guarded(dir, operation, () => {
+      beforeRead?.();
+      return run();
+    });
+  const stateStore = lmdbStorage(stateDb, `${dir} (state)`, {
     transaction: (apply) => {
       const commit = staged;
       const back = rewind;
@@ -261,10 +276,11 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       if (rewound !== undefined) headCache = rewound.header;
     },
   });
+  const state = guardedStorage(dir, stateStore, beforeRead);
 
   return {
     state,
-    merkle: { get: (id) => merkleDb.getBinary(utf8(id)) ?? undefined },
+    merkle: { get: (id) => read("a Merkle node read", () => merkleDb.getBinary(utf8(id)) ?? undefined) },
     stageBlock(block) {
       if (staged !== undefined)
         throw new ChainDbError("STAGE", "a block is already staged and not committed");
@@ -278,15 +294,16 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       staged = undefined;
     },
     head: () => headCache,
-    block: (number) => parse<StoredBlock>(blocks.getBinary(u64(number))),
+    block: (number) =>
+      read(`reading block ${number}`, () => parse<StoredBlock>(blocks.getBinary(u64(number)))),
     blockNumberOf(hash) {
-      const raw = blockHashes.getBinary(unhex(hash));
+      const raw = read("a block hash lookup", () => blockHashes.getBinary(unhex(hash)));
       return raw === undefined
         ? undefined
         : Number(new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0));
     },
     tx(hash) {
-      const raw = txs.getBinary(unhex(hash));
+      const raw = read("a transaction read", () => txs.getBinary(unhex(hash)));
       if (raw === undefined) return undefined;
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       return {
@@ -295,22 +312,24 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
         raw: new Uint8Array(raw.subarray(12)),
       };
     },
-    receipt: (hash) => parse<ReceiptJson>(receipts.getBinary(unhex(hash))),
+    receipt: (hash) => read("a receipt read", () => parse<ReceiptJson>(receipts.getBinary(unhex(hash)))),
     *logPositions(index, key, from, to) {
       const db = index === "address" ? logsByAddress : logsByTopic;
       const prefix = unhex(key);
       const start = prefixed(prefix, position(from, 0, 0));
       const end = prefixed(prefix, position(to + 1, 0, 0));
-      for (const { key: k } of db.getRange({ start, end })) {
+      for (const { key: k } of guardedIteration(dir, "a log index scan", () => db.getRange({ start, end }))) {
         const view = new DataView(k.buffer, k.byteOffset + prefix.length, 16);
         yield [Number(view.getBigUint64(0)), view.getUint32(8), view.getUint32(12)];
       }
     },
-    meta: <T>(name: string) => parse<T>(metaDb.getBinary(utf8(name))),
+    meta: <T>(name: string) =>
+      read(`reading the ${name} record`, () => parse<T>(metaDb.getBinary(utf8(name)))),
     putMeta(name, value) {
-      metaDb.putSync(utf8(name), json(value));
+      guarded(dir, `writing the ${name} record`, () => metaDb.putSync(utf8(name), json(value)));
     },
-    accountTxs: (address, limit, before) => accountTxPositions(txsByAccount, address, limit, before),
+    accountTxs: (address, limit, before) =>
+      read("an account index scan", () => accountTxPositions(txsByAccount, address, limit, before)),
     stageRewind(to, merkleWrites) {
       const head = headCache;
       if (staged !== undefined || rewind !== undefined)
@@ -339,7 +358,9 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       ),
     *scan(name) {
       // Copies: the range may hand out buffers it reuses.
-      for (const { key, value } of databases[name].getRange({}))
+      for (const { key, value } of guardedIteration(dir, `a scan of ${name}`, () =>
+        databases[name].getRange({}),
+      ))
         yield { key: Uint8Array.from(key), value: Uint8Array.from(value) };
     },
     async close() {

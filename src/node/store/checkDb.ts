@@ -14,7 +14,7 @@
  *   each topic, for every transaction one under each account it touches, and no other entry;
  * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
  * Every problem is collected (none throws), so one run lists all the damage. A damaged
- * page LMDB cannot read (`isLmdbDamage`) ends the check there, reported as a problem.
+ * page LMDB cannot read (`isLmdbDamage`, or a `StoreError`) ends the check there, reported as a problem.
  */
 import { keccak256 } from "../../codec/hash.js";
 import { isLmdbDamage } from "../../state/lmdbHeader.js";
@@ -32,6 +32,7 @@ import {
   txRoot,
   ZERO_HASH,
 } from "./records.js";
+import { storeErrorIn } from "./storeError.js";
 
 /** Index keys (hex) the stored blocks call for: log indexes by address and topic, transactions by account. */
 interface IndexKeys {
@@ -70,8 +71,11 @@ export function checkChainDb(db: ChainDb): DbCheckReport {
   try {
     head = checkAll(db, problems, checked);
   } catch (error) {
-    if (!isLmdbDamage(error)) throw error;
-    problems.push(`the data file is damaged: LMDB reports ${error.message} (the check stopped there)`);
+    const store = storeErrorIn(error);
+    if (store !== undefined) problems.push(`${store.message} (the check stopped there)`);
+    else if (isLmdbDamage(error))
+      problems.push(`the data file is damaged: LMDB reports ${error.message} (the check stopped there)`);
+    else throw error;
   }
   return { ok: problems.length === 0, head, checked, problems, ms: performance.now() - started };
 }
