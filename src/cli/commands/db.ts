@@ -50,7 +50,7 @@ export function addDbCommands(program: Command): void {
         ...(report.pages === undefined
           ? []
           : [
-              `read ${report.pages.pages} pages (${(report.pages.bytes / 1024 ** 2).toFixed(1)} MB) of the data file in ${(report.pages.ms / 1000).toFixed(2)} s: every page's header, nodes, keys and links`,
+              `read ${report.pages.pages} pages (${((report.pages.pages * report.pages.pageSize) / 1024 ** 2).toFixed(1)} MB) of the data file in ${(report.pages.ms / 1000).toFixed(2)} s: every page's header, nodes, keys and links`,
             ]),
         `checked ${c.stateRecords} state records, ${c.merkleNodes} Merkle nodes, ${c.blocks} blocks, ${c.txs} transactions, ${c.receipts} receipts in ${(report.ms / 1000).toFixed(2)} s`,
         ...(report.ok
