@@ -89,7 +89,7 @@ for (let round = 0; round <= rounds; round++) {
       sender: s.address,
       nonceKey: 0n,
       nonceSequence: sequence,
-      gasLimit: 250_000n,
+      gasLimit: 1_000_000n, // above what the transfer and its ed25519 validation take on the gas schedule
       maxFee: 10n,
       priorityFee: 1n,
       calls: [
@@ -122,8 +122,13 @@ for (let round = 0; round <= rounds; round++) {
   if (produced === undefined || produced.block.header.txCount !== txCount) {
     throw new Error(`round ${round}: expected a block of ${txCount}, got ${produced?.block.header.txCount}`);
   }
-  const failed = produced.receipts.filter((r) => r.status !== "success").length;
-  if (failed > 0) throw new Error(`round ${round}: ${failed} transactions failed`);
+  const failed = produced.receipts.filter((r) => r.status !== "success");
+  if (failed.length > 0) {
+    const first = failed[0] as (typeof failed)[number];
+    throw new Error(
+      `round ${round}: ${failed.length} transactions failed; the first: ${first.status}, gas ${first.gasUsed}, output ${first.output}`,
+    );
+  }
   if (round === 0) continue; // warm-up
   const e = produced.block.execution;
   if (e === undefined) throw new Error("the block has no execution record");
