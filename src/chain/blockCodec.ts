@@ -20,24 +20,30 @@ import { decodeTx, encodeTx } from "./tx/envelope.js";
 
 const KIND = ["transfer", "deploy", "call", "account"] as const;
 const STATUS: readonly ReceiptStatus[] = ["success", "revert", "outOfGas", "invalid"];
-const encoder = new TextEncoder();
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** In place of a string's length: "the same string as last time in this slot". */
 const REPEAT = 0xffffffff;
 
 class Writer {
-  private buf = new Uint8Array(1 << 16);
-  private view = new DataView(this.buf.buffer);
+  /** A Buffer: its native `write` beats `TextEncoder.encodeInto` on a subarray (no view per string). */
+  private buf = Buffer.alloc(1 << 16);
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   pos = 0;
+
+  /** Starts over (a writer is reused from block to block: it keeps its grown buffer). */
+  reset(): void {
+    this.pos = 0;
+    this.recent.length = 0;
+  }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
+    const next = Buffer.alloc(size);
+    this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
   u8(v: number): void {
     this.ensure(1);
@@ -64,7 +70,7 @@ class Writer {
   str(s: string): void {
     if (typeof s !== "string") throw new TypeError(`expected a string, got ${typeof s}`);
     this.ensure(4 + s.length * 3);
-    const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos + 4));
+    const written = this.buf.write(s, this.pos + 4, "utf8");
     this.view.setUint32(this.pos, written, true);
     this.pos += 4 + written;
   }
@@ -89,8 +95,11 @@ class Writer {
       this.str(v.toString(16));
     }
   }
+  /** A copy of what was written (the writer's buffer is reused). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = new Uint8Array(this.pos); // a plain Uint8Array: a Buffer's slice would be a view
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 }
 
@@ -270,10 +279,15 @@ function readReceipt(r: Reader): Receipt {
   return receipt;
 }
 
+/** One writer each for transactions and receipts, reused (a thread encodes one block at a time). */
+const txWriter = new Writer();
+const receiptWriter = new Writer();
+
 /** The chain's codec for the parallel engine. */
 export const chainBlockCodec: BlockCodec<Transaction, Receipt> = {
   encodeTxs(txs) {
-    const w = new Writer();
+    const w = txWriter;
+    w.reset();
     w.u32(txs.length);
     const offsets = w.pos;
     for (let i = 0; i <= txs.length; i++) w.u32(0);
@@ -305,7 +319,8 @@ export const chainBlockCodec: BlockCodec<Transaction, Receipt> = {
     };
   },
   encodeReceipts(list) {
-    const w = new Writer();
+    const w = receiptWriter;
+    w.reset();
     w.u32(list.length);
     for (const [index, receipt] of list) {
       w.u32(index);
