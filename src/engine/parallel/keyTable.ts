@@ -59,10 +59,14 @@ export class KeyTable {
    * already computed, and builds no new string for a key seen in an earlier block.
    */
   cachedText(id: number): StateKey {
-    let text = this.texts[id];
+    const texts = this.texts;
+    let text = texts[id];
     if (text === undefined) {
       text = this.keyText(id);
-      this.texts[id] = text;
+      // Grown in order, never by assigning past the end: an array with a gap turns into a
+      // dictionary, and every lookup of the write set's keys then cost a hash probe.
+      while (texts.length < id) texts.push(undefined);
+      texts[id] = text;
     }
     return text;
   }

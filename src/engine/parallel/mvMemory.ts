@@ -62,6 +62,14 @@ export interface KeyWrite {
 }
 
 const U128 = 1n << 128n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function putWord32(out: Uint8Array, at: number, word: number): void {
+  out[at] = word & 0xff;
+  out[at + 1] = (word >>> 8) & 0xff;
+  out[at + 2] = (word >>> 16) & 0xff;
+  out[at + 3] = word >>> 24;
+}
 
 /** The outcome of resolving one read (a reused object). */
 export interface Resolution {
@@ -133,11 +141,21 @@ export class MvMemory {
     return at;
   }
 
+  /** A delta as [sign byte, u128 little-endian], written straight into the arena (no temporary array). */
   private storeDelta(delta: bigint): number {
-    const out = new Uint8Array(17);
-    out[0] = delta < 0n ? 1 : 0;
-    out.set(encodeU128(delta < 0n ? -delta : delta), 1);
-    return this.storeBytes(out);
+    const at = Atomics.add(this.ctl, CTL.valuesTop, 17);
+    if (at + 17 > this.v.values.length) throw new CapacityError("value arena full");
+    const values = this.v.values;
+    values[at] = delta < 0n ? 1 : 0;
+    const magnitude = delta < 0n ? -delta : delta;
+    if (magnitude <= MAX_SAFE) {
+      const n = Number(magnitude);
+      putWord32(values, at + 1, n >>> 0);
+      putWord32(values, at + 5, Math.floor(n / 0x100000000));
+      putWord32(values, at + 9, 0);
+      putWord32(values, at + 13, 0);
+    } else values.set(encodeU128(magnitude), at + 1);
+    return at;
   }
 
   private loadDelta(at: number): bigint {
@@ -152,6 +170,13 @@ export class MvMemory {
     out.delta = 0n;
     out.hasDelta = false;
     out.baseEntry = 0;
+    // A key no transaction has written this block reads from storage: no lock needed. A
+    // version added after this load is by a transaction that wrote a new key, which makes
+    // the scheduler validate every later transaction again (Block-STM's rule).
+    if (Atomics.load(this.keyMeta, id * KEY_WORDS + K_HEAD) === 0) {
+      out.kind = R_STORAGE;
+      return;
+    }
     lock(locks, id);
     let at = this.keyMeta[id * KEY_WORDS + K_HEAD] as number;
     while (at !== 0 && (e[at + E_TX] as number) >= tx) at = e[at + E_NEXT] as number;
@@ -324,10 +349,9 @@ export class MvMemory {
     r[at + 3] = b;
   }
 
-  /** Stores a value-kind read's bytes; returns [offset, length] in the read record's terms. */
-  storeReadValue(value: StateValue | undefined): [number, number] {
-    if (value === undefined) return [ABSENT, 0];
-    return [this.storeBytes(value), value.length];
+  /** Stores a value-kind read's bytes; returns the offset the read record keeps (its length is the value's). */
+  storeReadValue(value: StateValue | undefined): number {
+    return value === undefined ? ABSENT : this.storeBytes(value);
   }
 
   /** The value `r` resolves to, given the key's storage value. */

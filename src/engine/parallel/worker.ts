@@ -39,12 +39,19 @@ let scheduler: Scheduler;
 let mv: MvMemory;
 let factory: ExecutorFactory<unknown, unknown, unknown>;
 const replica = new Map<StateKey, StateValue>();
+/** Made at init (its per-key tables are sized by the key capacity) and reused for every block. */
+let view: IncarnationView;
 
 function send(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-/** The view one incarnation of one transaction reads through; records its reads. */
+/**
+ * The view one incarnation of one transaction reads through; records its reads. A key
+ * read again in the same incarnation answers what its first read returned, without
+ * resolving or recording it again (a transfer reads its sender's balance several times):
+ * one record per key, as validation needs.
+ */
 class IncarnationView implements StateView {
   tx = 0;
   /** The transaction this incarnation must wait for, or -1. */
@@ -55,7 +62,18 @@ class IncarnationView implements StateView {
   readonly kinds: number[] = [];
   readonly a: number[] = [];
   readonly b: number[] = [];
+  /** What each recorded read returned. */
+  private readonly values: Array<StateValue | undefined> = [];
+  /** Per key id: the incarnation stamp of its record, and the record's index. */
+  private readonly stampOf: Int32Array;
+  private readonly recordOf: Int32Array;
+  private stamp = 0;
   private readonly r: Resolution = newResolution();
+
+  constructor(keys: number) {
+    this.stampOf = new Int32Array(keys);
+    this.recordOf = new Int32Array(keys);
+  }
 
   reset(tx: number): void {
     this.tx = tx;
@@ -65,6 +83,11 @@ class IncarnationView implements StateView {
     this.kinds.length = 0;
     this.a.length = 0;
     this.b.length = 0;
+    this.values.length = 0;
+    if (++this.stamp === 0x7fffffff) {
+      this.stampOf.fill(0);
+      this.stamp = 1;
+    }
   }
 
   read(key: StateKey): StateValue | undefined {
@@ -72,6 +95,7 @@ class IncarnationView implements StateView {
     // the incarnation's result is thrown away (no exception on this path).
     if (this.blocked >= 0) return undefined;
     const id = mv.keyId(key);
+    if (this.stampOf[id] === this.stamp) return this.values[this.recordOf[id] as number];
     const r = this.r;
     mv.resolve(id, this.tx, r);
     switch (r.kind) {
@@ -80,27 +104,39 @@ class IncarnationView implements StateView {
         this.blockedKey = id;
         return undefined;
       case R_STORAGE:
-        this.record(id, R_STORAGE, 0, 0);
-        return replica.get(key);
+        return this.record(id, R_STORAGE, 0, 0, replica.get(key));
       case R_VERSION: {
-        this.record(id, R_VERSION, r.tx, r.incarnation);
         const base = mv.baseValue(r);
-        return base === null ? undefined : (base as StateValue);
+        return this.record(id, R_VERSION, r.tx, r.incarnation, base === null ? undefined : base);
       }
       default: {
         const value = mv.valueOf(r, () => replica.get(key));
-        const [offset, length] = mv.storeReadValue(value);
-        this.record(id, R_VALUE, offset, length);
-        return value;
+        return this.record(
+          id,
+          R_VALUE,
+          mv.storeReadValue(value),
+          value === undefined ? 0 : value.length,
+          value,
+        );
       }
     }
   }
 
-  private record(id: number, kind: number, a: number, b: number): void {
+  private record(
+    id: number,
+    kind: number,
+    a: number,
+    b: number,
+    value: StateValue | undefined,
+  ): StateValue | undefined {
+    this.stampOf[id] = this.stamp;
+    this.recordOf[id] = this.ids.length;
     this.ids.push(id);
     this.kinds.push(kind);
     this.a.push(a);
     this.b.push(b);
+    this.values.push(value);
+    return value;
   }
 }
 
@@ -153,7 +189,6 @@ function runBlock(
   const receipts = new Map<number, unknown>();
   /** One transaction's writes by key id, reused from execution to execution. */
   const writes = new Map<number, KeyWrite>();
-  const view = new IncarnationView();
   const scratch = newResolution();
   const task: Task = { kind: 0, tx: 0, incarnation: 0 };
   const ctl = views.ctl;
@@ -249,6 +284,7 @@ port.on("message", async (message: ToWorker) => {
         views = viewsOf(message.shared);
         scheduler = new Scheduler(views);
         mv = new MvMemory(views);
+        view = new IncarnationView(views.capacity.keys);
         const mod = (await import(message.executor.module)) as {
           createExecutorFactory(options: unknown): ExecutorFactory<unknown, unknown, unknown>;
         };
