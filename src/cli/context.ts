@@ -236,8 +236,14 @@ export function parseArgs(meta: ContractMetadata, method: string, texts: string[
       `methods: ${meta.methods.map((x) => x.name).join(", ")}`,
     ]);
   if (texts.length !== m.inputs.length)
-    throw new UsageError(`${meta.name}.${method} takes ${m.inputs.length} arguments, got ${texts.length}`, [
-      `${method}(${m.inputs.map((p) => `${p.name}: ${p.type}`).join(", ")})`,
-    ]);
+    throw new UsageError(
+      `${meta.name}.${method} takes ${plural(m.inputs.length, "argument")}, got ${texts.length}`,
+      [`${method}(${m.inputs.map((p) => `${p.name}: ${p.type}`).join(", ")})`],
+    );
   return m.inputs.map((p, i) => parseArg(p.type, texts[i] as string, p.name));
+}
+
+/** `1 argument`, `2 arguments`, `0 arguments`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -8,12 +8,13 @@
  * `call`, `tx` and the decoding of receipts use it; `--abi` remains for the rest.
  */
 import { existsSync, readdirSync } from "node:fs";
+import { relative } from "node:path";
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
 import type { ContractMetadata } from "../codec/metadata.js";
 import { GENESIS_ARTIFACTS, SHIPPED_ARTIFACTS } from "../node/explorer/index.js";
-import { findProject, readDeployments } from "../project/project.js";
+import { type DeploymentRecord, deploymentsFile, findProject, readDeployments } from "../project/project.js";
 import type { WeftClient } from "../sdk/client/index.js";
 import { artifact } from "./context.js";
 import { UsageError } from "./output.js";
@@ -28,15 +29,20 @@ export interface KnownContract {
 export interface ContractBook {
   /** `text` is a genesis name or an address; `abi` names the metadata when the book cannot tell. */
   resolve(text: string, abi?: string): Promise<KnownContract>;
+  /**
+   * The address `text` names: an address, a genesis name, or (in a project) a deployed
+   * contract's name, checked against the chain (no code there, or other code, is an error).
+   */
+  addressOf(text: string): Promise<{ address: Address; name: string | undefined }>;
   /** The contract at `address` when its metadata is known (genesis or shipped code), else undefined. */
   at(address: Address): Promise<KnownContract | undefined>;
 }
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
-/** The network whose deployments a project's contracts are named from (env WEFT_NETWORK, default local). */
-function projectNetwork(): string {
-  return process.env.WEFT_NETWORK ?? "local";
+/** The network whose deployments a project's contracts are named from: `--network`, else env WEFT_NETWORK (when not empty), else local. */
+export function projectNetwork(option?: string): string {
+  return option ?? (process.env.WEFT_NETWORK || "local");
 }
 
 /** Inside a `weft init` project: the names of its built contracts. */
@@ -48,16 +54,45 @@ function projectContracts(): string[] {
     .map((f) => f.slice(0, -".wasm".length));
 }
 
-/** Inside a project: its deployments on the current network, name → address. */
-function projectDeployments(): Record<string, Address> {
+/** Inside a project: its deployments on `network` and the file they are recorded in. */
+function projectDeployments(network: string): {
+  file: string | undefined;
+  records: Record<string, DeploymentRecord>;
+} {
   const project = findProject();
-  if (project === undefined) return {};
-  return Object.fromEntries(
-    Object.entries(readDeployments(project, projectNetwork())).map(([n, r]) => [n, r.address as Address]),
-  );
+  if (project === undefined) return { file: undefined, records: {} };
+  const file =
+    relative(process.cwd(), deploymentsFile(project, network)) || deploymentsFile(project, network);
+  return { file, records: readDeployments(project, network) };
 }
 
-export function contractBook(client: WeftClient): ContractBook {
+/**
+ * Throws when the recorded deployment `name` is not what the chain holds at its address: no
+ * code there (the chain was reset or is another chain) or other code (the address was reused).
+ */
+async function checkRecorded(
+  client: WeftClient,
+  name: string,
+  record: DeploymentRecord,
+  file: string,
+): Promise<void> {
+  const { codeHash } = await client.getAccount(record.address as Address);
+  const redeploy = `deploy it again on this chain: weft deploy ${name} ...`;
+  if (codeHash === null)
+    throw new UsageError(
+      `no contract at ${record.address} on this chain: ${file} records ${name} there from an earlier chain (block ${record.blockNumber}, ${record.deployedAt})`,
+      [redeploy, "(a dev chain starts empty after its .weft/data is removed)"],
+    );
+  if (codeHash.toLowerCase() !== record.codeHash.toLowerCase())
+    throw new UsageError(
+      `the code at ${record.address} is not the ${name} that ${file} records (code hash ${codeHash}, recorded ${record.codeHash}): the deployments file is from another chain`,
+      [redeploy],
+    );
+}
+
+/** `network`: the project deployments file names are looked up in (default: projectNetwork()). */
+export function contractBook(client: WeftClient, options: { network?: string } = {}): ContractBook {
+  const network = projectNetwork(options.network);
   let genesis: Promise<Record<string, Address>> | undefined;
   const genesisContracts = () => {
     genesis ??= client.genesis().then((g) => g.contracts);
@@ -107,26 +142,38 @@ export function contractBook(client: WeftClient): ContractBook {
       }
       return found;
     },
-    async resolve(text, abi) {
-      let address: Address;
-      let name: string | undefined;
-      if (ADDRESS_RE.test(text)) address = text.toLowerCase() as Address;
-      else {
-        const contracts = await genesisContracts();
-        const deployed = projectDeployments();
-        const entry =
-          Object.entries(contracts).find(([n]) => n.toLowerCase() === text.toLowerCase()) ??
-          Object.entries(deployed).find(([n]) => n === text);
-        if (entry === undefined)
-          throw new UsageError(`${JSON.stringify(text)} is neither an address nor a genesis contract`, [
+    async addressOf(text) {
+      if (ADDRESS_RE.test(text)) return { address: text.toLowerCase() as Address, name: undefined };
+      const contracts = await genesisContracts();
+      const deployed = projectDeployments(network);
+      const genesisEntry = Object.entries(contracts).find(([n]) => n.toLowerCase() === text.toLowerCase());
+      const record = genesisEntry === undefined ? deployed.records[text] : undefined;
+      if (genesisEntry === undefined && record === undefined) {
+        const names = Object.keys(deployed.records);
+        throw new UsageError(
+          `${JSON.stringify(text)} is neither an address, a genesis contract nor a contract deployed by this project`,
+          [
             `genesis contracts: ${Object.keys(contracts).join(", ")}`,
-            ...(Object.keys(deployed).length > 0
-              ? [`deployed by this project (${projectNetwork()}): ${Object.keys(deployed).join(", ")}`]
-              : []),
+            ...(deployed.file === undefined
+              ? []
+              : [
+                  names.length > 0
+                    ? `deployed by this project (${deployed.file}): ${names.join(", ")}`
+                    : `no deployments recorded in ${deployed.file} (network ${network}; --network or WEFT_NETWORK picks another)`,
+                ]),
             "an address is 0x + 40 hex digits",
-          ]);
-        [name, address] = [entry[0], entry[1].toLowerCase() as Address];
+          ],
+        );
       }
+      if (record !== undefined) {
+        await checkRecorded(client, text, record, deployed.file as string);
+        return { name: text, address: record.address.toLowerCase() as Address };
+      }
+      const [n, a] = genesisEntry as [string, Address];
+      return { name: n, address: a.toLowerCase() as Address };
+    },
+    async resolve(text, abi) {
+      const { address, name } = await book.addressOf(text);
       if (abi !== undefined) return { address, name: name ?? abi, metadata: artifact(abi).metadata };
       const known = await book.at(address);
       if (known === undefined)

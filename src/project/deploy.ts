@@ -5,6 +5,8 @@
  * `deployments/<network>.json`.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { ContractArtifact } from "../chain/artifacts.js";
 import { DEPLOY_ARGS, DEPLOY_METHOD, DEPLOY_TARGET } from "../chain/executeEnvelope.js";
 import { encodeAbi } from "../codec/abi.js";
@@ -15,6 +17,7 @@ import { encodeCall } from "../codec/metadata.js";
 import { type Account, ed25519Account, type WeftClient } from "../sdk/client/index.js";
 import type { Receipt } from "../sdk/client/types.js";
 import { devSigner } from "../sdk/devKeys.js";
+import { buildProject } from "./build.js";
 import { type DeploymentRecord, type Project, projectArtifact, recordDeployment } from "./project.js";
 
 export class DeployError extends Error {
@@ -77,8 +80,24 @@ export async function deployContract(p: DeployParams): Promise<Receipt & { contr
 }
 
 /**
- * Deploys the project's built contract `name` and records it for `network`; returns the
- * record, the file and the earlier deployment of that name it replaced (kept in `previous`).
+ * Rebuilds the project's contract `name` when its sources changed since its last build (the
+ * build's `build/<name>.inputs` no longer matches), as Hardhat and Foundry compile before
+ * deploying; true when it was rebuilt. A contract with no sources here (only a built wasm)
+ * is left as it is.
+ */
+export async function rebuildIfStale(project: Project, name: string): Promise<boolean> {
+  if (!existsSync(join(project.contractsDir, name, "main.ts"))) return false;
+  const { built } = await buildProject(project, { names: [name], log: () => {} });
+  return built.includes(name);
+}
+
+/**
+ * Deploys the project's contract `name` (rebuilt first when its sources changed) and records
+ * it for `network`; then registers its metadata with the node (`weft_verifyContract`, checked
+ * against the deployed code) so the explorer and the CLI decode its calls and events. Returns
+ * the record, the file, the earlier deployment of that name it replaced (kept in
+ * `previous`), whether it was rebuilt, and whether the node took the metadata (`verified`;
+ * false, with the reason in `verifyError`, when it refused, e.g. a node without that method).
  */
 export async function deployProjectContract(
   project: Project,
@@ -89,7 +108,11 @@ export async function deployProjectContract(
   file: string;
   receipt: Receipt;
   replaced: DeploymentRecord | undefined;
+  rebuilt: boolean;
+  verified: boolean;
+  verifyError?: string;
 }> {
+  const rebuilt = await rebuildIfStale(project, p.name);
   const artifact = projectArtifact(project, p.name);
   const receipt = await deployContract({ ...p, artifact });
   const record: DeploymentRecord = {
@@ -101,5 +124,15 @@ export async function deployProjectContract(
     deployedAt: new Date().toISOString(),
   };
   const { file, replaced } = recordDeployment(project, network, p.name, record);
-  return { record, file, receipt, replaced };
+  try {
+    await p.client.request("weft_verifyContract", [
+      receipt.contractAddress,
+      artifact.metadata,
+      `0x${toHex(artifact.code)}`,
+    ]);
+    return { record, file, receipt, replaced, rebuilt, verified: true };
+  } catch (error) {
+    const verifyError = error instanceof Error ? error.message : String(error);
+    return { record, file, receipt, replaced, rebuilt, verified: false, verifyError };
+  }
 }

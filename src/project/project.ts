@@ -142,7 +142,8 @@ export function recordDeployment(
   return { file, replaced: earlier };
 }
 
-function deploymentsFile(project: Project, network: string): string {
+/** The file holding `network`'s deployments: deployments/<network>.json. */
+export function deploymentsFile(project: Project, network: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(network))
     throw new ProjectError(
       "BAD_DEPLOYMENTS",

@@ -5,10 +5,10 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { buildProject } from "../../project/build.js";
-import { deployContract, deployProjectContract } from "../../project/deploy.js";
+import { deployContract, deployProjectContract, rebuildIfStale } from "../../project/deploy.js";
 import { findProject, projectArtifact } from "../../project/project.js";
-import { accountFor, artifact, contextOf, parseArgs, type SignerOptions } from "../context.js";
-import { contractBook } from "../knownContracts.js";
+import { accountFor, amountOf, artifact, contextOf, parseArgs, type SignerOptions } from "../context.js";
+import { contractBook, projectNetwork } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
 
@@ -33,7 +33,12 @@ function signerOptions(cmd: Command): Command {
 
 /** Where call and tx find a contract, for their help. */
 const CONTRACT_NAMES =
-  "a genesis contract (wusd, router...), in a weft init project one of its deployed contracts by name (deployments/<WEFT_NETWORK, default local>.json), or an address";
+  "a genesis contract (wusd, router...), in a weft init project one of its deployed contracts by name (deployments/<--network, else WEFT_NETWORK, else local>.json), or an address";
+
+const NETWORK_OPTION = [
+  "--network <name>",
+  "in a project: the deployments/<name>.json to use (default: WEFT_NETWORK, else local)",
+] as const;
 
 export function addContractCommands(program: Command): void {
   program
@@ -61,20 +66,22 @@ export function addContractCommands(program: Command): void {
     program
       .command("deploy <contract> [args...]")
       .description(
-        "deploy a built contract (by name) from a smart account; args are its init arguments, integers raw (1000e6 = 1000 × 10^6). In a project it is recorded in deployments/<network>.json; an earlier deployment of the same name stays there, under previous",
+        "deploy a contract (by name) from a smart account; args are its init arguments, integers raw (1000e6 = 1000 × 10^6). In a project it is rebuilt first when its sources changed, recorded in deployments/<network>.json (an earlier deployment of the same name stays there, under previous) and its metadata registered with the node (the explorer decodes it)",
       ),
   )
     .option("--salt <hex>", "32-byte salt (default random)")
-    .option("--network <name>", "in a project: the deployments/<name>.json to record in", "local")
+    .option(...NETWORK_OPTION)
     .action(
       async (
         name: string,
         args: string[],
-        opts: SignerOptions & { salt?: string; network: string },
+        opts: SignerOptions & { salt?: string; network?: string },
         cmd: Command,
       ) => {
         const ctx = contextOf(cmd);
         const project = findProject();
+        // A project's contract whose sources changed since its build is rebuilt before anything is sent.
+        const rebuilt = project === undefined ? false : await rebuildIfStale(project, name);
         const a = project === undefined ? artifact(name) : projectArtifact(project, name);
         if (a.metadata.constructor === null && args.length > 0)
           throw new UsageError(`${name} takes no init arguments`);
@@ -90,14 +97,16 @@ export function addContractCommands(program: Command): void {
         try {
           const params = { client: ctx.client, account, args: initArgs, ...(salt ? { salt } : {}) };
           // In a project the deployment is recorded in deployments/<network>.json.
-          const { receipt, file, replaced } =
+          const { receipt, file, replaced, verified, verifyError } =
             project === undefined
               ? {
                   receipt: await deployContract({ ...params, artifact: a }),
                   file: undefined,
                   replaced: undefined,
+                  verified: undefined,
+                  verifyError: undefined,
                 }
-              : await deployProjectContract(project, opts.network, { ...params, name });
+              : await deployProjectContract(project, projectNetwork(opts.network), { ...params, name });
           const { events } = await decodeReceipt(contractBook(ctx.client), receipt);
           done();
           ctx.out.result(
@@ -110,8 +119,11 @@ export function addContractCommands(program: Command): void {
               events,
               recordedIn: file,
               replaced: replaced?.address,
+              rebuilt,
+              verified,
             },
             () => [
+              ...(rebuilt ? [`rebuilt ${name}: its sources changed since the last build`] : []),
               `deployed ${name} at ${receipt.contractAddress} (block ${receipt.blockNumber}, gas ${receipt.gasUsed})`,
               ...(file === undefined ? [] : [`recorded in ${relative(process.cwd(), file)}`]),
               ...(replaced === undefined
@@ -119,6 +131,11 @@ export function addContractCommands(program: Command): void {
                 : [
                     `${name} was ${replaced.address} (deployed ${replaced.deployedAt}): now the new address; the old one is kept under "previous"`,
                   ]),
+              ...(verified === true
+                ? ["metadata registered with the node: the explorer and weft call decode it"]
+                : verified === false
+                  ? [`metadata not registered with the node (${verifyError})`]
+                  : []),
             ],
           );
         } finally {
@@ -133,17 +150,29 @@ export function addContractCommands(program: Command): void {
       "--abi <contract>",
       "the built contract whose metadata describes it (needed only for code not built here)",
     )
-    .action(async (at: string, method: string, args: string[], opts: { abi?: string }, cmd: Command) => {
-      const ctx = contextOf(cmd);
-      const contract = await contractBook(ctx.client).resolve(at, opts.abi);
-      const value = await ctx.client.readContract({
-        address: contract.address,
-        metadata: contract.metadata,
-        method,
-        args: parseArgs(contract.metadata, method, args),
-      });
-      ctx.out.result({ result: value }, () => [showValue(value)]);
-    });
+    .option(...NETWORK_OPTION)
+    .action(
+      async (
+        at: string,
+        method: string,
+        args: string[],
+        opts: { abi?: string; network?: string },
+        cmd: Command,
+      ) => {
+        const ctx = contextOf(cmd);
+        const contract = await contractBook(ctx.client, { network: projectNetwork(opts.network) }).resolve(
+          at,
+          opts.abi,
+        );
+        const value = await ctx.client.readContract({
+          address: contract.address,
+          metadata: contract.metadata,
+          method,
+          args: parseArgs(contract.metadata, method, args),
+        });
+        ctx.out.result({ result: value }, () => [showValue(value)]);
+      },
+    );
   signerOptions(
     program
       .command("tx <contract> <method> [args...]")
@@ -151,19 +180,24 @@ export function addContractCommands(program: Command): void {
       .option(
         "--abi <contract>",
         "the built contract whose metadata describes it (needed only for code not built here)",
-      ),
+      )
+      .option("--value <amount>", "coin sent with the call, in coin (18 decimals; --raw: smallest units)")
+      .option("--raw", "--value is in smallest units")
+      .option(...NETWORK_OPTION),
   ).action(
     async (
       at: string,
       method: string,
       args: string[],
-      opts: SignerOptions & { abi?: string },
+      opts: SignerOptions & { abi?: string; value?: string; raw?: boolean; network?: string },
       cmd: Command,
     ) => {
       const ctx = contextOf(cmd);
-      const book = contractBook(ctx.client);
+      const book = contractBook(ctx.client, { network: projectNetwork(opts.network) });
       const contract = await book.resolve(at, opts.abi);
       const parsed = parseArgs(contract.metadata, method, args);
+      const value =
+        opts.value === undefined ? undefined : amountOf(opts.value, 18, opts.raw === true, "--value");
       const account = await accountFor(ctx, opts);
       const done = ctx.out.progress(`${contract.name}.${method}`);
       try {
@@ -173,6 +207,7 @@ export function addContractCommands(program: Command): void {
           metadata: contract.metadata,
           method,
           args: parsed,
+          ...(value === undefined ? {} : { value }),
         });
         const decoded = await decodeReceipt(book, receipt, { metadata: contract.metadata, method });
         done();

@@ -1,5 +1,5 @@
 /**
- * `weft verify <address> <metadata>`: registers a deployed contract's metadata with the
+ * `weft verify <address or project contract name> <metadata>`: registers a deployed contract's metadata with the
  * node after the node has checked it against the code at the address (the wasm's hash is
  * the code hash, its exports are the metadata's methods). The explorer and `weft call`
  * then decode that contract's calls and events. `<metadata>` is a `.metadata.json` file
@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { artifact, contextOf } from "../context.js";
+import { contractBook, projectNetwork } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 
 function readInputs(metadata: string, wasm: string | undefined): { metadata: unknown; wasm: Uint8Array } {
@@ -32,23 +33,30 @@ function readInputs(metadata: string, wasm: string | undefined): { metadata: unk
 
 export function addVerifyCommand(program: Command): void {
   program
-    .command("verify <address> <metadata>")
+    .command("verify <contract> <metadata>")
     .description(
-      "register a deployed contract's metadata (a .metadata.json with its .wasm beside it, or a built contract's name), checked by the node against the code at <address>",
+      "register a deployed contract's metadata (a .metadata.json with its .wasm beside it, or a built contract's name), checked by the node against the code at <contract>: an address or, in a project, a deployed contract's name (weft deploy already does this for a project's contracts)",
     )
     .option("--wasm <file>", "the wasm the contract was deployed from (default: beside the metadata)")
-    .action(async (address: string, metadata: string, opts: { wasm?: string }, cmd: Command) => {
-      const ctx = contextOf(cmd);
-      if (!/^0x[0-9a-fA-F]{40}$/.test(address))
-        throw new UsageError(`${address}: expected an address (0x + 40 hex digits)`);
-      const inputs = readInputs(metadata, opts.wasm);
-      const verified = await ctx.client.request<{ address: string; codeHash: string; name: string }>(
-        "weft_verifyContract",
-        [address, inputs.metadata, `0x${Buffer.from(inputs.wasm).toString("hex")}`],
-      );
-      ctx.out.result(verified, () => [
-        `verified ${verified.name} at ${verified.address} (code hash ${verified.codeHash})`,
-        "the explorer and weft call now decode its calls and events",
-      ]);
-    });
+    .option(
+      "--network <name>",
+      "in a project: the deployments/<name>.json naming <contract> (default: WEFT_NETWORK, else local)",
+    )
+    .action(
+      async (contract: string, metadata: string, opts: { wasm?: string; network?: string }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const { address } = await contractBook(ctx.client, {
+          network: projectNetwork(opts.network),
+        }).addressOf(contract);
+        const inputs = readInputs(metadata, opts.wasm);
+        const verified = await ctx.client.request<{ address: string; codeHash: string; name: string }>(
+          "weft_verifyContract",
+          [address, inputs.metadata, `0x${Buffer.from(inputs.wasm).toString("hex")}`],
+        );
+        ctx.out.result(verified, () => [
+          `verified ${verified.name} at ${verified.address} (code hash ${verified.codeHash})`,
+          "the explorer and weft call now decode its calls and events",
+        ]);
+      },
+    );
 }

@@ -1,4 +1,5 @@
-// Deploys the counter to a running node and records it in deployments/<network>.json.
+// Deploys the counter to a running node (rebuilt first when its sources changed), records it in
+// deployments/<network>.json and registers its metadata with the node (the explorer decodes it).
 // Usage: node scripts/deploy.mjs
 //   WEFT_RPC      the node (default http://127.0.0.1:8545)
 //   WEFT_NETWORK  the deployments file's name (default "local")
@@ -20,12 +21,13 @@ try {
       : await keyAccount(client, parsePrivateKey(process.env.WEFT_PRIVATE_KEY, "WEFT_PRIVATE_KEY"), {
           address: process.env.WEFT_ACCOUNT,
         });
-  const { record, file, replaced } = await deployProjectContract(project, network, {
+  const { record, file, replaced, rebuilt } = await deployProjectContract(project, network, {
     client,
     account,
     name: "counter",
     args: [3600n], // init(cooldownSeconds)
   });
+  if (rebuilt) console.log("rebuilt counter: its sources changed since the last build");
   console.log(`counter deployed at ${record.address} (tx ${record.txHash}), recorded in ${file}`);
   if (replaced !== undefined)
     console.log(`it replaces counter at ${replaced.address} (${replaced.deployedAt}), kept in "previous"`);
