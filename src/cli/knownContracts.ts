@@ -151,7 +151,9 @@ export function contractBook(client: WeftClient, options: { network?: string } =
       if (genesisEntry === undefined && record === undefined) {
         const names = Object.keys(deployed.records);
         throw new UsageError(
-          `${JSON.stringify(text)} is neither an address, a genesis contract nor a contract deployed by this project`,
+          deployed.file === undefined
+            ? `${JSON.stringify(text)} is neither an address nor a genesis contract`
+            : `${JSON.stringify(text)} is neither an address, a genesis contract nor a contract deployed by this project`,
           [
             `genesis contracts: ${Object.keys(contracts).join(", ")}`,
             ...(deployed.file === undefined

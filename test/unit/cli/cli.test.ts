@@ -122,7 +122,7 @@ describe("weft CLI", () => {
   it("exits 2 on bad usage and 4 when the transaction reverts, with a reason", () => {
     const wrongArgs = weft("call", TO, "balanceOf", "--abi", "token");
     assert.equal(wrongArgs.code, 2);
-    assert.match(wrongArgs.err, /takes 1 arguments, got 0/);
+    assert.match(wrongArgs.err, /takes 1 argument, got 0/);
     assert.equal(weft("send", "0xab", "1", "--from", "dev0").code, 2);
     assert.equal(weft("frobnicate").code, 2);
     const reverted = weft("--json", "transfer", "wusd", TO, "1", "--from", "dev3");
