@@ -144,15 +144,14 @@ export class TransactionRevertedError extends WeftClientError {
     receipt?: unknown;
     details?: string[];
   }) {
-    const what =
-      options.phase === "receipt" ? "transaction" : options.phase === "estimate" ? "gas estimate" : "call";
+    // Said once: the message names what failed and how; the details add only what it does not.
+    const reason = options.revert === undefined ? "" : `: ${options.revert.name || "(unnamed error)"}`;
     const message =
-      options.status === "outOfGas"
-        ? `${what} ran out of gas`
-        : `${what} reverted${options.revert === undefined ? "" : `: ${options.revert.name || "(unnamed error)"}`}`;
+      options.phase === "estimate"
+        ? `${options.status === "outOfGas" ? "transaction would run out of gas" : `transaction would revert${reason}`} (found by the gas estimate; nothing was sent)`
+        : `${options.phase === "receipt" ? "transaction" : "call"} ${options.status === "outOfGas" ? "ran out of gas" : `reverted${reason}`}`;
     const details: string[] = [];
     if (options.hash !== undefined) details.push(`hash: ${options.hash}`);
-    details.push(`status: ${options.status}`);
     if (options.revert !== undefined) {
       details.push(
         `error: ${options.revert.name}${options.revert.contract ? ` (${options.revert.contract})` : ""}`,

@@ -186,6 +186,7 @@ export async function estimateGasLimit(client: WeftClient, request: TransactionR
     const output = (error as RpcRequestError).data as { output?: unknown } | undefined;
     if (!(error instanceof RpcRequestError) || typeof output?.output !== "string") throw error;
     const status = /: (outOfGas|revert)$/.exec(error.rpcMessage)?.[1] ?? "revert";
+    const failingCall = /^(?:call to )?(.+) fails: \w+$/.exec(error.rpcMessage)?.[1];
     throw new TransactionRevertedError({
       status,
       phase: "estimate",
@@ -193,8 +194,10 @@ export async function estimateGasLimit(client: WeftClient, request: TransactionR
       revert: decodeRevertWith(revertMetadata(client, request.decodeWith), output.output as Hex),
       details: [
         `sender: ${request.account.address}`,
-        error.rpcMessage,
-        ...request.calls.map((c) => `call: ${describeCall(c)}`),
+        // The node names the call that failed ("call to 0x….m fails: revert"); else all of them.
+        ...(failingCall === undefined
+          ? request.calls.map((c) => `call: ${describeCall(c)}`)
+          : [`failing call: ${failingCall}`]),
       ],
     });
   }

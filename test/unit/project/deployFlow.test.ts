@@ -76,7 +76,7 @@ describe("a project's deploy, call and tx", () => {
     assert.match(verified, new RegExp(`verified counter at ${deployed.address}`));
   });
 
-  it("tx --value sends coin with the call; a wrong argument count is singular", async () => {
+  it("tx --value sends coin with the call; a revert is said once; a wrong argument count is singular", async () => {
     const { address } = JSON.parse(ok(["--json", "deploy", "counter", "60", "--from", "dev0"])) as {
       address: string;
     };
@@ -85,6 +85,15 @@ describe("a project's deploy, call and tx", () => {
     const client = createClient({ transport: http(node.url) });
     const account = await client.getAccount(address as `0x${string}`);
     assert.equal(account.balance, 15n * 10n ** 17n);
+    const notOwner = weft(["tx", "counter", "sub", "1", "--from", "dev1"]);
+    assert.equal(notOwner.code, 4, notOwner.err);
+    const lines = notOwner.err.trimEnd().split("\n");
+    assert.match(
+      lines[0] ?? "",
+      /^weft: transaction would revert: NotOwner \(found by the gas estimate; nothing was sent\)$/,
+    );
+    assert.equal(lines.filter((l) => l.includes(`${address}.sub`)).length, 1, "the failing call, named once");
+    assert.equal(lines.filter((l) => /revert/.test(l)).length, 1, `said once:\n${notOwner.err}`);
     const wrong = weft(["call", "counter", "add"]);
     assert.equal(wrong.code, 2);
     assert.match(wrong.err, /counter\.add takes 1 argument, got 0/);
