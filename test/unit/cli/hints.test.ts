@@ -54,7 +54,8 @@ describe("hints that match the user's way in", () => {
       string,
       string,
     ];
-    for (const text of [call, tx]) assert.match(text, /deployments\/<WEFT_NETWORK, default local>\.json/);
+    for (const text of [call, tx])
+      assert.match(text, /deployments\/<--network, else WEFT_NETWORK, else local>\.json/);
     for (const text of [deploy, tx]) {
       assert.match(text, /--private-key-env <VAR>/);
       assert.match(text, /WEFT_PRIVATE_KEY/);
