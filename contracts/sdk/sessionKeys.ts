@@ -15,7 +15,8 @@
  *   `transferFrom(from, to, amount)` with `from` = the account, on the called token.
  * Spending on a token with no limit in the grant is refused. Limits are totals over the
  * session's life; granting the same key again replaces the grant and resets them.
- * Method "*" allows every method of its target.
+ * Method "*" allows every method of its target. Each refusal reverts with a typed error
+ * naming the check and its figures (see `validateSession`), which the node reports.
  *
  * Only the account itself (a call in one of its own transactions) may grant or revoke;
  * otherwise the call reverts with `NotSelf(address)`. Events: `SessionGranted(bytes,u64)`
@@ -131,35 +132,67 @@ function tokenAmount(method: string, args: Uint8Array): U128 {
   return U128.Zero;
 }
 
-function allowed(targets: Array<Address>, methods: Array<string>, target: Address, method: string): bool {
+/** Reverts with `SessionCallNotAllowed(target, method)` unless the grant allows the call. */
+function requireAllowed(
+  targets: Array<Address>,
+  methods: Array<string>,
+  target: Address,
+  method: string,
+): void {
   for (let j = 0; j < targets.length; j++) {
-    if (targets[j].equals(target) && (methods[j] == "*" || methods[j] == method)) return true;
+    if (targets[j].equals(target) && (methods[j] == "*" || methods[j] == method)) return;
   }
-  return false;
+  const w = new AbiWriter();
+  w.address(target);
+  w.string(method);
+  revertWith("SessionCallNotAllowed", w.finish());
 }
 
-/** Adds `amount` to the spending of `token`; false when over its limit or it has none. */
+/**
+ * Adds `amount` to the spending of `token`; reverts with `SessionNoLimit(token, amount)`
+ * when the grant has no limit for it, `SessionLimitExceeded(token, spent, amount, limit)`
+ * when the total would pass its limit.
+ */
 function spend(
   tokens: Array<Address>,
   limits: Array<U128>,
   spent: Array<U128>,
   token: Address,
   amount: U128,
-): bool {
-  if (amount.isZero()) return true;
+): void {
+  if (amount.isZero()) return;
   for (let i = 0; i < tokens.length; i++) {
     if (!tokens[i].equals(token)) continue;
     const total = spent[i].add(amount);
-    if (total.gt(limits[i])) return false;
+    if (total.gt(limits[i])) {
+      const w = new AbiWriter();
+      w.address(token);
+      w.u128(spent[i]);
+      w.u128(amount);
+      w.u128(limits[i]);
+      revertWith("SessionLimitExceeded", w.finish());
+    }
     spent[i] = total;
-    return true;
+    return;
   }
-  return false;
+  const w = new AbiWriter();
+  w.address(token);
+  w.u128(amount);
+  revertWith("SessionNoLimit", w.finish());
+}
+
+function revertWithKey(name: string, key: Uint8Array): void {
+  const w = new AbiWriter();
+  w.bytes(key);
+  revertWith(name, w.finish());
 }
 
 /**
  * Validates a 96-byte session authorisation for the transaction's calls; returns the
- * session's expiry ("valid until"), or 0 to refuse. Records the spending when it accepts.
+ * session's expiry ("valid until"; the protocol refuses it from then on), or reverts with
+ * the reason (errors in `STANDARD_ERRORS`, src/codec/metadata.ts): `SessionUnknown(key)`
+ * (never granted, or revoked), `SessionBadSignature(key)`, `SessionCallNotAllowed`,
+ * `SessionNoLimit`, `SessionLimitExceeded`. Records the spending when it accepts.
  */
 export function validateSession(
   hash: Bytes32,
@@ -174,18 +207,18 @@ export function validateSession(
   const key = auth.slice(0, 32);
   const r = record(key);
   const expiry = r.get<u64>(F_EXPIRY, 0);
-  if (expiry == 0) return 0;
-  if (!ed25519Verify(key, hash.bytes, auth.slice(32))) return 0;
+  if (expiry == 0) revertWithKey("SessionUnknown", key);
+  if (!ed25519Verify(key, hash.bytes, auth.slice(32))) revertWithKey("SessionBadSignature", key);
   const okTargets = r.get<Array<Address>>(F_TARGETS, []);
   const okMethods = r.get<Array<string>>(F_METHODS, []);
   const tokens = r.get<Array<Address>>(F_TOKENS, []);
   const limits = r.get<Array<U128>>(F_LIMITS, []);
   const spent = r.get<Array<U128>>(F_SPENT, []);
-  if (!spend(tokens, limits, spent, Address.zero(), maxCost)) return 0;
+  spend(tokens, limits, spent, Address.zero(), maxCost);
   for (let i = 0; i < targets.length; i++) {
-    if (!allowed(okTargets, okMethods, targets[i], methods[i])) return 0;
-    if (!spend(tokens, limits, spent, Address.zero(), values[i])) return 0;
-    if (!spend(tokens, limits, spent, targets[i], tokenAmount(methods[i], args[i]))) return 0;
+    requireAllowed(okTargets, okMethods, targets[i], methods[i]);
+    spend(tokens, limits, spent, Address.zero(), values[i]);
+    spend(tokens, limits, spent, targets[i], tokenAmount(methods[i], args[i]));
   }
   r.set<Array<U128>>(F_SPENT, spent);
   return expiry;

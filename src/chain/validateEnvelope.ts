@@ -10,7 +10,8 @@
  * 2. The account's validation step (`Vm.validate`, restricted mode, at most
  *    `VALIDATION_GAS_LIMIT`) sees the signing hash, the authorisation, the most the
  *    account pays in fees, and the calls; it returns "valid until" (a u64 timestamp, 0 =
- *    refused), which must not be before the block's time.
+ *    refused; a revert refuses with its error, e.g. a session key's `SessionLimitExceeded`),
+ *    which must not be before the block's time.
  * 3. With a paymaster, its `validatePaymaster` step runs the same way (it sees the sender,
  *    the most it pays, its data and the calls' targets and methods) and may reserve what
  *    it will charge in its own storage.
@@ -18,7 +19,7 @@
  * Validation effects (a session key's recorded spending, a paymaster's reservation) land
  * in the `TxState` and are kept like the nonce, even when the calls revert.
  */
-import { decodeAbi, decodeErrorName, encodeAbi } from "../codec/abi.js";
+import { encodeAbi } from "../codec/abi.js";
 import type { Address } from "../codec/address.js";
 import { decodeU128 } from "../engine/deltas.js";
 import { balanceKey, codeHashKey, nonceKey } from "../state/keys.js";
@@ -30,6 +31,7 @@ import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 import type { InvalidCode } from "./invalidCode.js";
 import { encodedLength, MAX_AUTH_BYTES, MAX_TX_BYTES, signingHash, type TxEnvelope } from "./tx/envelope.js";
+import { validationRevertReason } from "./validationRevert.js";
 
 /** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
 export const VALIDATION_GAS_LIMIT = 8_000_000;
@@ -96,22 +98,6 @@ function validUntil(outcome: CallOutcome): bigint {
   return new DataView(outcome.data.buffer, outcome.data.byteOffset, 8).getBigUint64(0, true);
 }
 
-/** ": Name" or ": Name: message" of a validation step's revert data (a VM error such as `NonCanonicalSignature`), or "". */
-function revertReason(outcome: CallOutcome): string {
-  if (outcome.status !== "revert" || outcome.data.length === 0) return "";
-  try {
-    const { name, rest } = decodeErrorName(outcome.data);
-    try {
-      const [message] = decodeAbi(["string"], rest) as [string];
-      return `: ${name}: ${message}`;
-    } catch {
-      return `: ${name}`;
-    }
-  } catch {
-    return "";
-  }
-}
-
 /** Why a validation step's answer makes the transaction invalid, or undefined if it accepts. */
 function refusal(
   who: "account" | "paymaster",
@@ -124,7 +110,7 @@ function refusal(
     const how =
       outcome.status === "success"
         ? "its validation returned 0"
-        : `its validation ended in ${outcome.status}${revertReason(outcome)}`;
+        : `its validation ended in ${outcome.status}${outcome.status === "revert" ? validationRevertReason(outcome.data) : ""}`;
     return fail(
       who === "account" ? "ACCOUNT_REFUSED" : "PAYMASTER_REFUSED",
       `the ${who} refused ${what} (${how})`,

@@ -70,6 +70,15 @@ export const STANDARD_ERRORS: readonly ErrorMetadata[] = [
   { name: "NoSuchCode", inputs: params(["codeHash", "bytes32"]) },
   { name: "ForbiddenInValidation", inputs: params(["what", "string"]) },
   { name: "NonCanonicalSignature", inputs: params(["reason", "string"]) },
+  // A session key's refusals (contracts/sdk/sessionKeys.ts, in every built-in account's validation).
+  { name: "SessionUnknown", inputs: params(["key", "bytes"]) },
+  { name: "SessionBadSignature", inputs: params(["key", "bytes"]) },
+  { name: "SessionCallNotAllowed", inputs: params(["target", "address"], ["method", "string"]) },
+  { name: "SessionNoLimit", inputs: params(["token", "address"], ["amount", "u128"]) },
+  {
+    name: "SessionLimitExceeded",
+    inputs: params(["token", "address"], ["spent", "u128"], ["amount", "u128"], ["limit", "u128"]),
+  },
 ];
 
 const STANDARD_BY_NAME = new Map(STANDARD_ERRORS.map((e) => [e.name, e]));

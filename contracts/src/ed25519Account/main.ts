@@ -45,7 +45,8 @@ export function publicKey(): Uint8Array {
 /**
  * The validation step: accepts the key's ed25519 signature of `hash` (the transaction's
  * signing hash) with no expiry, or a session key's authorisation within its grant
- * (see sdk/sessionKeys.ts) until the session expires. 0 refuses.
+ * (see sdk/sessionKeys.ts) until the session expires. 0 refuses (a session is refused
+ * with a typed error instead).
  */
 export function validate(
   hash: Bytes32,

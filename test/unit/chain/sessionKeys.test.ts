@@ -93,7 +93,11 @@ describe("session keys", () => {
     const before = new Map(chain.state.entries);
     const over = bySession(chain, user, session, [transferCall(token, account(2), 1n)]);
     assert.equal(over.status, "invalid");
-    assert.match(over.invalidReason ?? "", /account refused the authorisation/);
+    assert.equal(
+      over.invalidReason,
+      `the account refused the authorisation (its validation ended in revert: SessionLimitExceeded: session key over its limit: spent 500 + 1 > limit 500 of token ${token.address})`,
+    );
+    assert.equal(over.invalidCode, "ACCOUNT_REFUSED");
     assert.deepEqual(new Map(chain.state.entries), before, "a refused transaction changes nothing");
     assert.equal(token.view("balanceOf", [account(2)]), 500n);
     // The owner is not limited by the session.
@@ -103,33 +107,59 @@ describe("session keys", () => {
     );
   });
 
-  it("other targets, other methods and a bad signature are refused", () => {
+  it("other targets, other methods and a bad signature are refused, each saying which check failed", () => {
     const { chain, token, other, user, acct } = setup();
     const session = ed25519Signer();
     grant(chain, user, acct, session, token, 1_000n);
-    const refused = (calls: Parameters<typeof signed>[2], authorise = sessionAuth(session)) =>
-      chain.runOne(signed(chain, user, calls, { authorise })).status;
-    assert.equal(refused([transferCall(other, account(2), 1n)]), "invalid", "another token");
-    assert.equal(refused([callOf(token, "approve", [account(2), 1n])]), "invalid", "another method");
+    const refusal = (calls: Parameters<typeof signed>[2], authorise = sessionAuth(session)) => {
+      const receipt = chain.runOne(signed(chain, user, calls, { authorise }));
+      assert.equal(receipt.status, "invalid");
+      assert.equal(receipt.invalidCode, "ACCOUNT_REFUSED");
+      const prefix = "the account refused the authorisation (its validation ended in revert: ";
+      const reason = receipt.invalidReason ?? "";
+      assert.ok(reason.startsWith(prefix), reason);
+      return reason.slice(prefix.length, -1);
+    };
+    const hex = (bytes: Uint8Array) => `0x${Buffer.from(bytes).toString("hex")}`;
     assert.equal(
-      refused([callOf(acct, "grantSession", [session.publicKey, 1n << 40n, [], [], [], []])]),
-      "invalid",
-      "the account itself (escalating its own grant)",
+      refusal([transferCall(other, account(2), 1n)]),
+      `SessionCallNotAllowed: session key may not call "transfer" on ${other.address}`,
+      "another token",
     );
     assert.equal(
-      refused([transferCall(token, account(2), 1n)], sessionAuth(ed25519Signer())),
-      "invalid",
+      refusal([callOf(token, "approve", [account(2), 1n])]),
+      `SessionCallNotAllowed: session key may not call "approve" on ${token.address}`,
+      "another method",
+    );
+    assert.equal(
+      refusal([callOf(acct, "grantSession", [session.publicKey, 1n << 40n, [], [], [], []])]),
+      `SessionCallNotAllowed: session key may not call "grantSession" on ${acct.address}`,
+      "the account itself (escalating its own grant)",
+    );
+    const stranger = ed25519Signer();
+    assert.equal(
+      refusal([transferCall(token, account(2), 1n)], sessionAuth(stranger)),
+      `SessionUnknown: session key ${hex(stranger.publicKey)} is not granted by this account (never granted, or revoked)`,
       "a key never granted",
     );
     const forged = (hash: Uint8Array) => concatBytes(session.publicKey, ed25519Signer().sign(hash));
-    assert.equal(refused([transferCall(token, account(2), 1n)], forged), "invalid", "signed by another key");
     assert.equal(
-      refused([{ ...transferCall(token, account(2), 1n), value: 10n ** 9n }]),
-      "invalid",
-      "coin over limit",
+      refusal([transferCall(token, account(2), 1n)], forged),
+      `SessionBadSignature: session key ${hex(session.publicKey)}: its signature of the transaction does not verify`,
+      "signed by another key",
+    );
+    assert.equal(
+      refusal([{ ...transferCall(token, account(2), 1n), value: 10n ** 9n }]),
+      "SessionLimitExceeded: session key over its limit: spent 3000000 + 1000000000 > limit 100000000 of the native coin",
+      "coin over limit (the max fee is counted first, then the value)",
     );
     assert.equal(nonceOf(chain, user.address), 1n, "only the grant ran");
-    assert.equal(refused([transferCall(token, account(2), 1n)]), "success");
+    assert.equal(
+      chain.runOne(
+        signed(chain, user, [transferCall(token, account(2), 1n)], { authorise: sessionAuth(session) }),
+      ).status,
+      "success",
+    );
   });
 
   it("expires: valid until its expiry, refused after it", () => {
@@ -181,6 +211,10 @@ describe("session keys", () => {
       // Five session transfers of 10 reach the limit of 50: the sixth (index 7) is refused,
       // which leaves a nonce gap, so every later transaction is invalid too.
       assert.deepEqual(statuses, [...Array(7).fill("success"), ...Array(5).fill("invalid")]);
+      assert.equal(
+        result.receipts[7]?.invalidReason,
+        `the account refused the authorisation (its validation ended in revert: SessionLimitExceeded: session key over its limit: spent 50 + 10 > limit 50 of token ${token.address})`,
+      );
     } finally {
       await engine.close();
     }
