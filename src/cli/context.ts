@@ -1,6 +1,7 @@
 /**
  * What every CLI command needs: the client for `--rpc`, the output mode, who signs
- * (`--from devN` for a development account of the genesis, or a keystore key's name, or
+ * (`--from devN` for a development account of the genesis, or a keystore key's name (a
+ * session key signs for the account that granted it), or
  * `--private-key-env VAR` / `WEFT_PRIVATE_KEY` for a key kept in the environment),
  * and contract arguments parsed from text by their ABI types.
  */
@@ -27,6 +28,7 @@ import {
   passkeyKey,
   secp256k1Account,
   secp256k1Key,
+  sessionKeyAccount,
   type WeftClient,
 } from "../sdk/client/index.js";
 import { devSigner } from "../sdk/devKeys.js";
@@ -85,6 +87,8 @@ export async function signerFor(ctx: Context, from: string | undefined): Promise
       return secp256k1Account(key.secret, key.account);
     case "passkey":
       return passkeyAccount(passkeySigner(fromHex(key.secret)), key.account);
+    case "session":
+      return sessionKeyAccount(key.secret, key.account);
     case "multisig":
       return multisigAccount(
         key.account,
@@ -144,7 +148,7 @@ export function keySigner(key: StoredKey): KeySigner {
   if (key.kind === "ed25519") return ed25519Key(key.secret);
   if (key.kind === "secp256k1") return secp256k1Key(key.secret);
   if (key.kind === "passkey") return passkeyKey(passkeySigner(fromHex(key.secret)));
-  throw new UsageError(`key ${key.name} is a multisig: it cannot be a multisig signer`);
+  throw new UsageError(`key ${key.name} is a ${key.kind} key: it cannot be a multisig signer`);
 }
 
 /** A contract by name: the project's own (built in `build/`, inside a `weft init` project) or a shipped one (`token`, `router`...). */

@@ -12,12 +12,13 @@ export type KeyKind = "ed25519" | "secp256k1" | "passkey";
 
 export interface StoredKey {
   name: string;
-  kind: KeyKind | "multisig";
+  /** "session": an ed25519 session key acting for `account`, which grants it (sdk/client/sessionKeys.ts). */
+  kind: KeyKind | "multisig" | "session";
   /** 32-byte secret, hex (empty for a multisig entry, whose keys are its signers). */
   secret: string;
   /** ed25519: the public key (hex); secp256k1: the owner address; passkey: the 65-byte P-256 point (hex). */
   publicKey: string;
-  /** The smart account this key controls, once created. */
+  /** The smart account this key controls, once created (a session key's: the account it acts for). */
   account?: Address;
   /** Multisig: the approvals needed and the signers' key names, in the account's order. */
   threshold?: number;
@@ -53,7 +54,11 @@ export function loadKey(dir: string, name: string): StoredKey {
   } catch (error) {
     throw new UsageError(`key file ${path} is not valid JSON: ${String(error)}`);
   }
-  const single = key.kind === "ed25519" || key.kind === "secp256k1" || key.kind === "passkey";
+  const single =
+    key.kind === "ed25519" ||
+    key.kind === "secp256k1" ||
+    key.kind === "passkey" ||
+    (key.kind === "session" && typeof key.account === "string");
   const ok = single
     ? /^[0-9a-f]{64}$/.test(key.secret ?? "")
     : key.kind === "multisig" && Array.isArray(key.signers) && typeof key.threshold === "number";

@@ -83,6 +83,8 @@ export function addAccountCommands(program: Command): void {
       const factory = await factoryOf(ctx);
       if (key.kind === "multisig")
         throw new UsageError(`${keyName} is a multisig: use weft account create-multisig`);
+      if (key.kind === "session")
+        throw new UsageError(`${keyName} is a session key of ${key.account}: it has no account of its own`);
       const spec: AccountSpec =
         key.kind === "secp256k1"
           ? { kind: "secp256k1", owner: key.publicKey as Address }

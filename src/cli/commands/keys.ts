@@ -1,23 +1,56 @@
 /** `weft keys`: create and list local keys. */
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
+import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import { ed25519Key, secp256k1Key } from "../../sdk/client/index.js";
 import { passkeySigner } from "../../sdk/signers.js";
-import { contextOf } from "../context.js";
+import { type Context, contextOf } from "../context.js";
 import { type KeyKind, keystoreDir, listKeys, saveKey } from "../keystore.js";
 import { UsageError } from "../output.js";
+
+/** A session key: an ed25519 key signing for `account` within what the account grants it. */
+function newSessionKey(ctx: Context, name: string, account: string | undefined): void {
+  if (account === undefined || !/^0x[0-9a-fA-F]{40}$/.test(account))
+    throw new UsageError("--kind session: name the account it acts for with --account 0x… (40 hex digits)");
+  const secret = new Uint8Array(randomBytes(32));
+  const publicKey = toHex(ed25519Key(secret).publicKey);
+  const address = account.toLowerCase() as Address;
+  const path = saveKey(keystoreDir(ctx.options.keystore), {
+    name,
+    kind: "session",
+    secret: toHex(secret),
+    publicKey,
+    account: address,
+  });
+  ctx.out.result({ name, kind: "session", publicKey, account: address, path }, () => [
+    `created session key ${name} for account ${address}`,
+    `  public key: ${publicKey} (the account grants it with grantSession)`,
+    `  stored in:  ${path}`,
+  ]);
+}
 
 export function addKeyCommands(program: Command): void {
   const keys = program.command("keys").description("create and list local keys (development keystore)");
   keys
     .command("new <name>")
     .description("create a key; then `weft account create <name>` makes its smart account")
-    .option("--kind <kind>", "ed25519 | secp256k1 | passkey (a software P-256 passkey)", "ed25519")
-    .action((name: string, opts: { kind: string }, cmd: Command) => {
+    .option(
+      "--kind <kind>",
+      "ed25519 | secp256k1 | passkey (a software P-256 passkey) | session (an ed25519 session key of --account)",
+      "ed25519",
+    )
+    .option(
+      "--account <address>",
+      "session: the account the key acts for (it grants the key with grantSession)",
+    )
+    .action((name: string, opts: { kind: string; account?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
+      if (opts.kind === "session") return newSessionKey(ctx, name, opts.account);
       if (opts.kind !== "ed25519" && opts.kind !== "secp256k1" && opts.kind !== "passkey")
-        throw new UsageError(`--kind: ed25519, secp256k1 or passkey, got ${JSON.stringify(opts.kind)}`);
+        throw new UsageError(
+          `--kind: ed25519, secp256k1, passkey or session, got ${JSON.stringify(opts.kind)}`,
+        );
       const kind = opts.kind as KeyKind;
       const secret = new Uint8Array(randomBytes(32));
       const publicKey =
