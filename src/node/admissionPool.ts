@@ -8,7 +8,14 @@ import { Worker } from "node:worker_threads";
 import type { BlockContext } from "../chain/blockContext.js";
 import { WORKER_STACK_MB } from "../engine/parallel/protocol.js";
 import type { ModuleList } from "../vm/moduleCache.js";
-import type { AdmissionMessage, AdmissionRequest, AdmissionSetup, WorkerVerdict } from "./admissionWorker.js";
+import type {
+  AdmissionMessage,
+  AdmissionRequest,
+  AdmissionSetup,
+  WorkerAnswer,
+  WorkerVerdict,
+} from "./admissionWorker.js";
+import { type InjectedReadFault, storeErrorFrom } from "./store/storeError.js";
 import { startupFault } from "./workerStart.js";
 
 interface Waiting {
@@ -19,7 +26,7 @@ interface Waiting {
 
 export class AdmissionPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, (verdicts: WorkerVerdict[]) => void>();
+  private readonly pending = new Map<number, (answers: WorkerAnswer[]) => void>();
   private queue: Waiting[] = [];
   private scheduled = false;
   private nextId = 1;
@@ -28,17 +35,21 @@ export class AdmissionPool {
   /** Settles when every worker has loaded (or one failed to: the typed error, a VmFault say). */
   readonly ready: Promise<void>;
 
-  /** `modules`: the main thread's compiled code, so that the workers compile none (`vm/moduleCache.ts`). */
+  /**
+   * `modules`: the main thread's compiled code, so that the workers compile none
+   * (`vm/moduleCache.ts`); `readFault`: tests only, every read of the workers' database fails so.
+   */
   constructor(
     dataDir: string,
     count: number,
     private readonly nextBlock: () => BlockContext,
     modules: ModuleList = [],
     stackSizeMb = WORKER_STACK_MB,
+    readFault?: InjectedReadFault,
   ) {
     const started: Array<Promise<void>> = [];
     for (let i = 0; i < count; i++) {
-      const setup: AdmissionSetup = { dataDir, modules };
+      const setup: AdmissionSetup = { dataDir, modules, ...(readFault === undefined ? {} : { readFault }) };
       const worker = new Worker(new URL("./admissionWorker.js", import.meta.url), {
         workerData: setup,
         resourceLimits: { stackSizeMb },
@@ -49,7 +60,7 @@ export class AdmissionPool {
           worker.once("error", (error) => reject(startupFault("admission worker", error)));
         }),
       );
-      worker.on("message", (m: { type?: "ready"; id: number; verdicts: WorkerVerdict[] }) => {
+      worker.on("message", (m: { type?: "ready"; id: number; verdicts: WorkerAnswer[] }) => {
         if (m.type === "ready") return;
         const done = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -92,8 +103,14 @@ export class AdmissionPool {
       const part = items.slice(at, at + chunk);
       const id = this.nextId++;
       const worker = this.workers[this.next++ % this.workers.length] as Worker;
-      this.pending.set(id, (verdicts) => {
-        for (const [i, w] of part.entries()) w.resolve(verdicts[i] as WorkerVerdict);
+      this.pending.set(id, (answers) => {
+        for (const [i, w] of part.entries()) {
+          const answer = answers[i] as WorkerAnswer;
+          if (!("failed" in answer)) w.resolve(answer);
+          // A failure of the chain database is the same typed error as on the main thread.
+          else if (answer.store !== undefined) w.reject(storeErrorFrom(answer.store));
+          else w.reject(new Error(`admission worker failed: ${answer.message}`));
+        }
       });
       const request: AdmissionRequest = { type: "judge", id, raws: part.map((w) => w.raw), block };
       try {

@@ -15,6 +15,13 @@ import { assertThreadStack } from "../vm/stackCheck.js";
 import { TxState } from "../vm/txState.js";
 import { createVm } from "../vm/vm.js";
 import { openChainDb } from "./store/chainDb.js";
+import {
+  type InjectedReadFault,
+  injectedReadFaults,
+  type StoreErrorData,
+  storeErrorData,
+  storeErrorIn,
+} from "./store/storeError.js";
 
 export type WorkerVerdict =
   | {
@@ -33,6 +40,19 @@ export type WorkerVerdict =
       hash?: `0x${string}`;
     };
 
+/**
+ * A transaction the worker could not judge: its reads hit a failure of the chain database
+ * (`store`, a `StoreError` as data), or the node has a bug (`message`). The pool rejects with it.
+ */
+export interface JudgeFailure {
+  failed: true;
+  message: string;
+  store?: StoreErrorData;
+}
+
+/** What the worker answers for each transaction of a request. */
+export type WorkerAnswer = WorkerVerdict | JudgeFailure;
+
 export interface AdmissionRequest {
   type: "judge";
   id: number;
@@ -47,6 +67,8 @@ export interface AdmissionSetup {
   dataDir: string;
   /** The main thread's compiled modules of every stored code (`vm/moduleCache.ts`). */
   modules: ModuleList;
+  /** Tests only: every read of this worker's database fails so. */
+  readFault?: InjectedReadFault;
 }
 
 /** The verdict on one raw transaction against `read` (pure: used by the worker and its tests). */
@@ -96,7 +118,7 @@ if (parentPort !== null) {
   // Account validation runs contracts here: the stack must hold the VM's budget (else VmFault).
   assertThreadStack("an admission worker");
   const setup = workerData as AdmissionSetup;
-  const db = openChainDb(setup.dataDir);
+  const db = openChainDb(setup.dataDir, injectedReadFaults(setup.readFault));
   let verified: string[] = [];
   const vm = createVm({ onSignatureVerified: (digest) => verified.push(digest) });
   vm.cache.adopt(setup.modules);
@@ -107,9 +129,18 @@ if (parentPort !== null) {
       vm.cache.adopt(m.modules);
       return;
     }
-    const verdicts = m.raws.map((raw) => {
+    const verdicts = m.raws.map((raw): WorkerAnswer => {
       verified = [];
-      return judge(vm, read, m.block, raw, verified);
+      try {
+        return judge(vm, read, m.block, raw, verified);
+      } catch (error) {
+        // Not a verdict on the transaction: the worker answers it (and lives on) rather than dying silently.
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        const store = storeErrorIn(error);
+        return store === undefined
+          ? { failed: true, message }
+          : { failed: true, message, store: storeErrorData(store) };
+      }
     });
     port.postMessage({ id: m.id, verdicts });
   });

@@ -57,7 +57,7 @@ import {
   txRoot,
   ZERO_HASH,
 } from "./store/records.js";
-import { type StoreError, storeErrorIn } from "./store/storeError.js";
+import { type InjectedReadFault, type StoreError, storeErrorIn } from "./store/storeError.js";
 
 export interface ChainNodeOptions {
   dataDir: string;
@@ -87,6 +87,8 @@ export interface ChainNodeOptions {
   faults?: FaultHook;
   /** Test hook: a failure of the chain database's reads or block writes (`OpenChainDbOptions.storeFaults`). */
   storeFaults?: (point: "read" | "write") => void;
+  /** Test hook: a failure every read of the admission and read-only workers' databases throws (an LMDB-like error). */
+  workerReadFault?: InjectedReadFault;
   /** Thresholds for senders whose transactions turn invalid at execution (`reputation.ts`). */
   reputation?: Partial<ReputationConfig>;
   /** Where and how `weft_call` and `weft_estimateGas` run (default: main thread, 30M gas per call). */
@@ -177,6 +179,7 @@ export class ChainNode {
         () => this.nextBlock(),
         vm.cache.held(),
         options.workerStackMb,
+        options.workerReadFault,
       );
     // Code each commit brings, compiled once on this thread (the engine's `prepare`), goes to every worker.
     committedCode.forward = (modules) => {
@@ -194,6 +197,7 @@ export class ChainNode {
         log: (level, message, fields) => this.log(level, message, fields),
         modules: () => this.vm.cache.held(),
         ...(options.workerStackMb === undefined ? {} : { stackSizeMb: options.workerStackMb }),
+        ...(options.workerReadFault === undefined ? {} : { readFault: options.workerReadFault }),
       },
       { ...DEFAULT_READ_ONLY, ...options.readOnly },
     );

@@ -1,10 +1,11 @@
 /**
  * The node's Prometheus metrics (prom-client), served at `/metrics`: throughput, block
  * time, mempool size, re-executions, transactions by engine mode, the state root's share of
- * block time, RPC latency.
+ * block time, RPC latency, whether a failure of the chain database stopped the node.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { BlockProductionError, ProducedBlock } from "./producer.js";
+import type { StoreError } from "./store/storeError.js";
 
 const TPS_WINDOW_MS = 10_000;
 
@@ -83,6 +84,12 @@ export class NodeMetrics {
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
     registers: [this.registry],
   });
+  private readonly storeFailed = new Gauge({
+    name: "weft_store_failed",
+    help: "1 once a failure of the chain database (StoreError) stopped block production, labelled by its code; 0 while the store is sound",
+    labelNames: ["code"],
+    registers: [this.registry],
+  });
   private lastBlockAt: number | undefined;
   private readonly recent: Array<[number, number]> = [];
 
@@ -123,6 +130,13 @@ export class NodeMetrics {
   onMempool(stats: { count: number; bytes: number }): void {
     this.mempoolSize.set(stats.count);
     this.mempoolBytes.set(stats.bytes);
+  }
+
+  /** The node's store failure (`ChainNode.storeFailure`), if any. */
+  onStore(failure: StoreError | undefined): void {
+    this.storeFailed.reset();
+    if (failure === undefined) this.storeFailed.set(0);
+    else this.storeFailed.set({ code: failure.code }, 1);
   }
 
   onRpc(method: string, durationMs: number, ok: boolean): void {

@@ -3,7 +3,6 @@
  * and `/health`, publish blocks, logs and pending transactions to subscribers, produce
  * blocks on the interval. `close` stops in the reverse order and flushes the database.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { NODE_TOPICS, nodeMethods } from "./api/index.js";
 import { ChainNode } from "./chainNode.js";
@@ -12,6 +11,7 @@ import { explorerRoutes } from "./explorer/index.js";
 import { createLogger } from "./logger.js";
 import { NodeMetrics } from "./metrics.js";
 import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
+import { statusRoutes } from "./statusRoutes.js";
 
 export interface RunningNode {
   node: ChainNode;
@@ -76,15 +76,7 @@ export async function startNode(
     onRequest: (method, ms, ok) => metrics.onRpc(method, ms, ok),
     routes: {
       ...explorerRoutes(node),
-      "/metrics": async (_req: IncomingMessage, res: ServerResponse) => {
-        metrics.onMempool(node.mempool.stats());
-        res.writeHead(200, { "content-type": metrics.registry.contentType });
-        res.end(await metrics.text());
-      },
-      "/health": (_req: IncomingMessage, res: ServerResponse) => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ ok: true, head: node.head().number }));
-      },
+      ...statusRoutes(node, metrics),
     },
   });
   node.onPending((tx) => rpc.publish("pendingTransactions", tx.hash));

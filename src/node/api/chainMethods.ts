@@ -4,6 +4,7 @@ import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
+import { storeFailureJson } from "../store/storeError.js";
 import { address, blockTag, bool, hash, object, positional } from "./params.js";
 
 export const MAX_LOG_RANGE = 10_000;
@@ -114,6 +115,7 @@ export function chainMethods(node: ChainNode): Record<string, RpcHandler> {
     weft_status(params) {
       positional(params, 0, 0, "[]");
       const head = node.head();
+      const failure = node.storeFailure;
       return {
         version: NODE_VERSION,
         chainId: node.options.chainId.toString(),
@@ -123,6 +125,8 @@ export function chainMethods(node: ChainNode): Record<string, RpcHandler> {
         workers: node.options.workers,
         peers: 0,
         syncing: false,
+        // The failure of the chain database that stopped block production, or null.
+        storeFailure: failure === undefined ? null : storeFailureJson(failure),
       };
     },
     /** [] → { baseFee (head), nextBaseFee, suggestedPriorityFee, suggestedMaxFee } as decimal strings. */

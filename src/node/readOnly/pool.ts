@@ -24,6 +24,7 @@ import type { Address } from "../../codec/address.js";
 import { WORKER_STACK_MB } from "../../engine/parallel/protocol.js";
 import { VmFault } from "../../vm/errors.js";
 import type { ModuleList } from "../../vm/moduleCache.js";
+import { type InjectedReadFault, storeErrorFrom } from "../store/storeError.js";
 import { startupFault } from "../workerStart.js";
 import { TimeBudgets } from "./budget.js";
 import {
@@ -66,6 +67,8 @@ export interface ReadOnlyHost {
   modules: () => ModuleList;
   /** V8 stack of each worker, MiB (default `WORKER_STACK_MB`; smaller only to test a refusal). */
   stackSizeMb?: number;
+  /** Tests only: every read of the workers' database fails so (`worker.ts`). */
+  readFault?: InjectedReadFault;
 }
 
 /** The settings' defaults: jobs on the main thread, 30M gas per call, a second per second per client. */
@@ -263,6 +266,7 @@ export class ReadOnlyPool {
       minBaseFee: this.host.minBaseFee,
       gasCap: this.settings.gasCap,
       modules: this.host.modules(),
+      ...(this.host.readFault === undefined ? {} : { readFault: this.host.readFault }),
     };
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       workerData: setup,
@@ -355,6 +359,8 @@ export class ReadOnlyPool {
               clearTimeout(timer);
               if ("ready" in reply) return;
               if (reply.ok) resolve({ outcome: reply.outcome, ms: reply.ms });
+              // A failure of the chain database is the same typed error as on the main thread.
+              else if (reply.store !== undefined) reject(storeErrorFrom(reply.store));
               else reject(new Error(`read-only worker failed: ${reply.failure}`));
             },
             reject: (error) => {

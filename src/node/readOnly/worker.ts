@@ -13,6 +13,13 @@ import { createVm } from "../../vm/vm.js";
 import { nextBlockContext } from "../producer.js";
 import { openChainDb } from "../store/chainDb.js";
 import type { BlockHeader } from "../store/records.js";
+import {
+  type InjectedReadFault,
+  injectedReadFaults,
+  type StoreErrorData,
+  storeErrorData,
+  storeErrorIn,
+} from "../store/storeError.js";
 import { executeReadOnly, type JobOutcome, type ReadOnlyJob } from "./execute.js";
 
 export interface WorkerSetup {
@@ -25,6 +32,8 @@ export interface WorkerSetup {
   modules: ModuleList;
   /** Tests only: `false` lets a worker with too small a stack start, to provoke a real `STACK_OVERFLOW`. */
   stackCheck?: false;
+  /** Tests only: every read of this worker's database fails so. */
+  readFault?: InjectedReadFault;
 }
 
 export interface WorkerRequest {
@@ -38,10 +47,13 @@ export interface WorkerRequest {
 /** What the pool sends: a job, or the modules of newly committed code. */
 export type WorkerMessage = WorkerRequest | { type: "modules"; modules: ModuleList };
 
-/** The outcome and how long the job ran on this thread, or a fault of the node; `ready` once loaded. */
+/**
+ * The outcome and how long the job ran on this thread, or a fault of the node (`store`
+ * when it is a failure of the chain database); `ready` once loaded.
+ */
 export type WorkerReply =
   | { id: number; ok: true; outcome: JobOutcome; ms: number }
-  | { id: number; ok: false; failure: string }
+  | { id: number; ok: false; failure: string; store?: StoreErrorData }
   | { id: 0; ready: true };
 
 if (parentPort !== null) {
@@ -49,7 +61,7 @@ if (parentPort !== null) {
   const setup = workerData as WorkerSetup;
   // Calls run contracts here: the stack must hold the VM's budget (else VmFault at start).
   if (setup.stackCheck !== false) assertThreadStack("a read-only worker");
-  const db = openChainDb(setup.dataDir);
+  const db = openChainDb(setup.dataDir, injectedReadFaults(setup.readFault));
   const vm = createVm();
   vm.cache.adopt(setup.modules);
   const read = (key: string) => db.state.get(key);
@@ -68,11 +80,12 @@ if (parentPort !== null) {
       const outcome = executeReadOnly({ vm, read, block, gasCap: setup.gasCap }, m.job);
       reply = { id: m.id, ok: true, outcome, ms: performance.now() - started };
     } catch (error) {
-      reply = {
-        id: m.id,
-        ok: false,
-        failure: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      };
+      const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const store = storeErrorIn(error);
+      reply =
+        store === undefined
+          ? { id: m.id, ok: false, failure }
+          : { id: m.id, ok: false, failure, store: storeErrorData(store) };
     }
     port.postMessage(reply);
   });

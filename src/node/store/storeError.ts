@@ -19,7 +19,13 @@ export class StoreError extends Error {
   readonly path: string;
   /** What to do about it. */
   readonly advice: string;
-  constructor(code: StoreErrorCode, path: string, operation: string, cause: Error) {
+  constructor(
+    code: StoreErrorCode,
+    path: string,
+    /** What failed ("a state read", "a block's commit", ...). */
+    readonly operation: string,
+    cause: Error,
+  ) {
     const advice =
       code === "STORE_CORRUPT"
         ? `the chain database is damaged: stop the node and run \`weft db check --dir ${path}\`, then restore it from a backup`
@@ -30,6 +36,29 @@ export class StoreError extends Error {
     this.path = path;
     this.advice = advice;
   }
+}
+
+/** What `/health` and `weft_status` say of a store failure. */
+export function storeFailureJson(failure: StoreError): Record<string, string> {
+  return { code: failure.code, path: failure.path, advice: failure.advice, message: failure.message };
+}
+
+/** A `StoreError` as plain data, to cross a thread (a structured clone keeps no class). */
+export interface StoreErrorData {
+  code: StoreErrorCode;
+  path: string;
+  operation: string;
+  cause: string;
+}
+
+export function storeErrorData(error: StoreError): StoreErrorData {
+  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  return { code: error.code, path: error.path, operation: error.operation, cause };
+}
+
+/** The `StoreError` a worker thread sent as `data`: the same code, path, message and advice. */
+export function storeErrorFrom(data: StoreErrorData): StoreError {
+  return new StoreError(data.code, data.path, data.operation, new Error(data.cause));
 }
 
 /** The LMDB (or OS) error in `error` or its causes: an Error with a numeric `code`. */
@@ -111,5 +140,23 @@ export function guardedStorage(path: string, storage: Storage, beforeRead?: () =
     delete: (key) => guarded(path, "a state write", () => storage.delete(key)),
     commit: (writes) => guarded(path, "a block's commit", () => storage.commit(writes)),
     close: () => storage.close(),
+  };
+}
+
+/** Tests only: a failure, as LMDB reports one (a message and a numeric code), that every read of a worker's database throws. */
+export interface InjectedReadFault {
+  message: string;
+  code: number;
+}
+
+/** The `openChainDb` options of a worker thread given `fault` (none without one). */
+export function injectedReadFaults(fault: InjectedReadFault | undefined): {
+  storeFaults?: (point: "read" | "write") => void;
+} {
+  if (fault === undefined) return {};
+  return {
+    storeFaults: (point) => {
+      if (point === "read") throw Object.assign(new Error(fault.message), { code: fault.code });
+    },
   };
 }

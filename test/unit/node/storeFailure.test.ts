@@ -6,7 +6,9 @@
  *   the block fails with `STORE_IO` naming the directory and `weft db check`; nothing of
  *   it is committed (head, state, indexes unchanged), no transaction is blamed or dropped;
  *   production stops (no more blocks, submissions refused with the same error); the RPC
- *   answers -32070 with the code, path and advice; after a
+ *   answers -32070 with the code, path and advice; `/health` turns from 200 to 503 with the
+ *   code, path and advice, `/metrics` shows `weft_store_failed{code="STORE_IO"} 1` and
+ *   `weft_status` the failure; after a
  *   restart the header root equals the root recomputed from the whole stored state, the
  *   full check passes, and the same transaction makes the next block;
  * - a read that LMDB reports as a damaged page (MDB_CORRUPTED) answers `STORE_CORRUPT`.
@@ -19,7 +21,9 @@ import { after, before, describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { NODE_TOPICS, nodeMethods, STORE_FAILURE } from "../../../src/node/api/index.js";
 import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
+import { NodeMetrics } from "../../../src/node/metrics.js";
 import { createRpcServer } from "../../../src/node/rpc/index.js";
+import { statusRoutes } from "../../../src/node/statusRoutes.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { hex } from "../../../src/node/store/records.js";
 import { StoreError, storeErrorIn } from "../../../src/node/store/storeError.js";
@@ -62,9 +66,25 @@ describe("store failures while the node runs", () => {
   it("an I/O error mid-block: STORE_IO, nothing committed, production stops, RPC answers it; a restart is clean", async () => {
     const node = await ChainNode.open(options());
     wusd = node.genesis.contracts.wusd as Address;
-    const server = createRpcServer({ port: 0, methods: nodeMethods(node), topics: NODE_TOPICS });
+    const server = createRpcServer({
+      port: 0,
+      methods: nodeMethods(node),
+      topics: NODE_TOPICS,
+      routes: statusRoutes(node, new NodeMetrics()),
+    });
     const { url } = await server.listen();
+    const get = async (path: string) => {
+      const res = await fetch(new URL(path, url));
+      return { status: res.status, text: await res.text() };
+    };
     const before = node.head();
+    // Sound: /health is ok, the gauge 0, weft_status names no failure.
+    assert.deepEqual(await get("/health"), {
+      status: 200,
+      text: JSON.stringify({ ok: true, head: before.number }),
+    });
+    assert.match((await get("/metrics")).text, /^weft_store_failed 0$/m);
+    assert.equal((await rpc<{ storeFailure: unknown }>(url, "weft_status", [])).storeFailure, null);
     const raw = tokenTransferRaw({ chainId: 1337n, sender, devIndex: 0, sequence: 1n }, wusd, TO, 5n);
     let hash = "";
     try {
@@ -111,6 +131,16 @@ describe("store failures while the node runs", () => {
           return true;
         },
       );
+      // /health answers 503 with the failure; /metrics and weft_status show it.
+      const health = await get("/health");
+      assert.equal(health.status, 503);
+      const failed = { code: "STORE_IO", path: dir, advice: store.advice, message: store.message };
+      assert.deepEqual(JSON.parse(health.text), { ok: false, head: before.number, error: failed });
+      assert.match(store.advice, /weft db check --dir/);
+      const metrics = (await get("/metrics")).text;
+      assert.match(metrics, /^weft_store_failed\{code="STORE_IO"\} 1$/m);
+      assert.doesNotMatch(metrics, /^weft_store_failed 0$/m);
+      assert.deepEqual((await rpc<{ storeFailure: unknown }>(url, "weft_status", [])).storeFailure, failed);
       // A read the store reports as a damaged page: STORE_CORRUPT over the RPC.
       fail = { point: "read", error: lmdbError("MDB_CORRUPTED: Located page was wrong type", -30796) };
       await assert.rejects(rpc(url, "weft_getBlockByNumber", [before.number]), (e: unknown) => {
