@@ -165,6 +165,8 @@ export interface NodeStatus {
   workers: number;
   peers: number;
   syncing: boolean;
+  /** The failure of the chain database that stopped block production (the node answers -32070), or null. */
+  storeFailure: { code: string; path: string; advice: string; message: string } | null;
 }
 
 export interface GenesisAccount {
