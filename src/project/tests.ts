@@ -3,7 +3,7 @@
  * or `.test.js`. Node 20 cannot load TypeScript, so every `.ts` file of `test/` (tests and
  * their helpers, `.d.ts` aside) is transpiled with the package's TypeScript compiler to
  * `<build>/test/` (same layout, `.js`, inline source maps so stack traces name the `.ts`
- * lines), then node:test runs the compiled files. Types are erased, not checked: as with
+ * files and lines), then node:test runs the compiled files. Types are erased, not checked: as with
  * `tsx` or Node's own type stripping, type errors are the editor's (or `tsc --noEmit`'s) job.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,6 +26,43 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
+/**
+ * One `.ts` test file as an ES module with an inline source map whose `sources` names the
+ * real `.ts` file (relative to the compiled one), so stacks point at `test/x.test.ts`, not
+ * at a `build/test/x.test.ts` that does not exist. A syntax error is a BAD_TEST naming the
+ * `.ts` file, line and column (TypeScript's own diagnostic), not a SyntaxError in generated JS.
+ */
+export function transpileTest(from: string, to: string): string {
+  const result = ts.transpileModule(readFileSync(from, "utf8"), {
+    fileName: from,
+    reportDiagnostics: true,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      sourceMap: true,
+      inlineSources: true,
+    },
+  });
+  const errors = (result.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length > 0)
+    throw new ProjectError("BAD_TEST", errors.map((d) => describeDiagnostic(d, from)).join("\n"));
+  const map = JSON.parse(result.sourceMapText ?? "{}") as { sources?: string[]; sourceRoot?: string };
+  map.sources = [relative(dirname(to), from).replaceAll("\\", "/")];
+  delete map.sourceRoot;
+  const code = result.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
+  const inline = Buffer.from(JSON.stringify(map)).toString("base64");
+  return `${code}//# sourceMappingURL=data:application/json;base64,${inline}\n`;
+}
+
+/** `file:line:column: error TSnnnn: message`, as tsc prints it. */
+function describeDiagnostic(d: ts.Diagnostic, fallbackFile: string): string {
+  const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+  const file = d.file?.fileName ?? fallbackFile;
+  if (d.file === undefined || d.start === undefined) return `${file}: error TS${d.code}: ${text}`;
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  return `${file}:${line + 1}:${character + 1}: error TS${d.code}: ${text}`;
+}
+
 /** Transpiles test/**.ts into `<build>/test/`; returns how many files it wrote. */
 function transpileTests(project: Project): number {
   const source = join(project.root, "test");
@@ -33,23 +70,47 @@ function transpileTests(project: Project): number {
   rmSync(out, { recursive: true, force: true });
   const files = filesUnder(source).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
   for (const file of files) {
-    const from = join(source, file);
-    const result = ts.transpileModule(readFileSync(from, "utf8"), {
-      fileName: from,
-      compilerOptions: {
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.ESNext,
-        inlineSourceMap: true,
-        inlineSources: true,
-      },
-    });
     const to = join(out, file.replace(/\.ts$/, ".js"));
+    const text = transpileTest(join(source, file), to);
     mkdirSync(dirname(to), { recursive: true });
-    writeFileSync(to, result.outputText);
+    writeFileSync(to, text);
   }
   // The compiled files are ES modules whatever the project's package.json says.
   if (files.length > 0) writeFileSync(join(out, "package.json"), '{ "type": "module" }\n');
   return files.length;
+}
+
+/**
+ * `weft test a.test.ts -- --x`: commander drops the `--` and appends what followed it to the
+ * operands; `rawArgs` (the whole command line) says where it was. Returns the files and the
+ * arguments meant for node.
+ */
+export function splitPassThrough(
+  operands: string[],
+  rawArgs: string[],
+): { files: string[]; passThrough: string[] } {
+  const dashes = rawArgs.indexOf("--");
+  const passThrough = dashes < 0 ? [] : rawArgs.slice(dashes + 1);
+  return { files: operands.slice(0, Math.max(0, operands.length - passThrough.length)), passThrough };
+}
+
+/**
+ * The arguments of `node --test` for `weft test`: name patterns (`--test-name-pattern`,
+ * alias `--grep`, repeatable: a test runs when its name matches any), then what came after
+ * `--` on weft's command line, passed to node unchanged, then the files.
+ */
+export function nodeTestArgs(
+  files: string[],
+  namePatterns: string[] = [],
+  passThrough: string[] = [],
+): string[] {
+  return [
+    "--enable-source-maps",
+    "--test",
+    ...namePatterns.map((p) => `--test-name-pattern=${p}`),
+    ...passThrough,
+    ...files,
+  ];
 }
 
 /**

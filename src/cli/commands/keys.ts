@@ -1,8 +1,10 @@
-/** `weft keys`: create and list local keys. */
+/** `weft keys`: create, import and list local keys. */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Address } from "../../codec/address.js";
-import { toHex } from "../../codec/bytes.js";
+import { fromHex, toHex } from "../../codec/bytes.js";
+import { parsePrivateKey } from "../../project/keyAccount.js";
 import { ed25519Key, secp256k1Key } from "../../sdk/client/index.js";
 import { passkeySigner } from "../../sdk/signers.js";
 import { type Context, contextOf } from "../context.js";
@@ -53,22 +55,41 @@ export function addKeyCommands(program: Command): void {
         );
       const kind = opts.kind as KeyKind;
       const secret = new Uint8Array(randomBytes(32));
-      const publicKey =
-        kind === "ed25519"
-          ? toHex(ed25519Key(secret).publicKey)
-          : kind === "secp256k1"
-            ? secp256k1Key(secret).address
-            : toHex(passkeySigner(secret).publicKey);
-      const path = saveKey(keystoreDir(ctx.options.keystore), {
-        name,
-        kind,
-        secret: toHex(secret),
-        publicKey,
-      });
+      const { publicKey, path } = storeKey(keystoreDir(ctx.options.keystore), name, kind, secret);
       ctx.out.result({ name, kind, publicKey, path }, () => [
         `created ${kind} key ${name}`,
         `  public key: ${publicKey}`,
         `  stored in:  ${path}`,
+      ]);
+    });
+  keys
+    .command("import <name>")
+    .description(
+      "store an existing private key under name, read from stdin (or --from-env VAR), never from the command line; then `weft account create <name>`",
+    )
+    .option("--kind <kind>", "ed25519 | secp256k1 | passkey", "ed25519")
+    .option("--from-env <var>", "read the key from this environment variable instead of stdin")
+    .action((name: string, opts: { kind: string; fromEnv?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const kind = parseKind(opts.kind);
+      const source = opts.fromEnv ?? "stdin";
+      if (opts.fromEnv === undefined && process.stdin.isTTY)
+        throw new UsageError("weft keys import reads the key from stdin: pipe it in, or use --from-env VAR", [
+          "read -rs KEY && export KEY && weft keys import <name> --from-env KEY",
+        ]);
+      const text = opts.fromEnv === undefined ? readFileSync(0, "utf8") : process.env[opts.fromEnv];
+      let hex: string;
+      try {
+        hex = parsePrivateKey(text, source);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      const { publicKey, path } = storeKey(keystoreDir(ctx.options.keystore), name, kind, fromHex(hex));
+      ctx.out.result({ name, kind, publicKey, path }, () => [
+        `imported ${kind} key ${name} (from ${source})`,
+        `  public key: ${publicKey}`,
+        `  stored in:  ${path}`,
+        `next: weft account create ${name} --from <funded account>`,
       ]);
     });
   keys
@@ -83,4 +104,22 @@ export function addKeyCommands(program: Command): void {
           : all.map((k) => `${k.name.padEnd(16)} ${k.kind.padEnd(10)} ${k.account ?? "(no account yet)"}`),
       );
     });
+}
+
+function parseKind(kind: string): KeyKind {
+  if (kind !== "ed25519" && kind !== "secp256k1" && kind !== "passkey")
+    throw new UsageError(`--kind: ed25519, secp256k1 or passkey, got ${JSON.stringify(kind)}`);
+  return kind;
+}
+
+/** Saves a key with its public part (what accounts are made from); refuses an existing name. */
+function storeKey(dir: string, name: string, kind: KeyKind, secret: Uint8Array) {
+  const publicKey =
+    kind === "ed25519"
+      ? toHex(ed25519Key(secret).publicKey)
+      : kind === "secp256k1"
+        ? secp256k1Key(secret).address
+        : toHex(passkeySigner(secret).publicKey);
+  const path = saveKey(dir, { name, kind, secret: toHex(secret), publicKey });
+  return { publicKey, path };
 }

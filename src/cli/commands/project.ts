@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { buildProject } from "../../project/build.js";
 import { findProject, PROJECT_FILE } from "../../project/project.js";
-import { prepareTests } from "../../project/tests.js";
+import { nodeTestArgs, prepareTests, splitPassThrough } from "../../project/tests.js";
 import { contextOf } from "../context.js";
 import { EXIT, UsageError } from "../output.js";
 
@@ -27,10 +27,11 @@ const PACKAGE_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const TEMPLATE = join(PACKAGE_ROOT, "templates/project");
 
 /** This package's npm name and version (what a new project depends on). */
-export function packageInfo(): { name: string; version: string } {
+export function packageInfo(): { name: string; version: string; devDependencies?: Record<string, string> } {
   return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
     name: string;
     version: string;
+    devDependencies?: Record<string, string>;
   };
 }
 
@@ -63,15 +64,51 @@ function templateFiles(dir = TEMPLATE, prefix = ""): string[] {
     );
 }
 
-const KEPT_IF_PRESENT = new Set(["README.md", ".gitignore"]);
+const KEPT_IF_PRESENT = new Set(["README.md", ".gitignore", "tsconfig.json"]);
 
 function targetName(file: string): string {
   return file === "gitignore" ? ".gitignore" : file;
 }
 
-/** Creates or completes package.json: ES modules, the scripts, a dependency on this package. */
-function writePackageJson(dir: string, weftSpec: string): void {
-  const { name } = packageInfo();
+/** The `test` script `npm init` writes: a placeholder, replaced by `weft test`. */
+const NPM_PLACEHOLDER_TEST = /^echo "Error: no test specified" && exit 1$/;
+
+/**
+ * Creates or completes package.json: the scripts (a script of the folder's own is kept, npm
+ * init's placeholder `test` is replaced), a dependency on this package, `@types/node` for
+ * the tests' tsconfig, `type: module` unless a type is set (the scaffold's files work with
+ * either: the deploy script is `.mjs`, tests compile to ES modules). Returns what it did
+ * that a user may not expect, one line each.
+ */
+export function completePackageJson(pkg: Record<string, unknown>, weftSpec: string): string[] {
+  const { name, devDependencies } = packageInfo();
+  const notes: string[] = [];
+  if (pkg.type === undefined) pkg.type = "module";
+  else if (pkg.type !== "module")
+    notes.push(
+      `package.json: "type": ${JSON.stringify(pkg.type)} kept (scripts/deploy.mjs is an ES module and weft test compiles tests to ES modules, so it works either way)`,
+    );
+  const scripts = { ...((pkg.scripts as Record<string, string> | undefined) ?? {}) };
+  if (scripts.test !== undefined && NPM_PLACEHOLDER_TEST.test(scripts.test.trim())) {
+    delete scripts.test;
+    notes.push(`package.json: npm's placeholder "test" script replaced by "weft test"`);
+  }
+  for (const [script, command] of Object.entries(SCRIPTS)) {
+    if (scripts[script] === undefined) scripts[script] = command;
+    else if (scripts[script] !== command)
+      notes.push(`package.json: your "${script}" script kept, not replaced by "${command}"`);
+  }
+  pkg.scripts = scripts;
+  const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
+  const devDeps = (pkg.devDependencies as Record<string, string> | undefined) ?? {};
+  if (deps[name] === undefined && devDeps[name] === undefined)
+    pkg.dependencies = { ...deps, [name]: weftSpec };
+  if (deps["@types/node"] === undefined && devDeps["@types/node"] === undefined)
+    pkg.devDependencies = { ...devDeps, "@types/node": devDependencies?.["@types/node"] ?? "^20.19.0" };
+  return notes;
+}
+
+function writePackageJson(dir: string, weftSpec: string): string[] {
   const file = join(dir, "package.json");
   let pkg: Record<string, unknown> = {};
   if (existsSync(file)) {
@@ -89,13 +126,9 @@ function writePackageJson(dir: string, weftSpec: string): void {
       private: true,
     };
   }
-  pkg.type ??= "module";
-  pkg.scripts = { ...SCRIPTS, ...((pkg.scripts as Record<string, string> | undefined) ?? {}) };
-  const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
-  const devDeps = (pkg.devDependencies as Record<string, string> | undefined) ?? {};
-  if (deps[name] === undefined && devDeps[name] === undefined)
-    pkg.dependencies = { ...deps, [name]: weftSpec };
+  const notes = completePackageJson(pkg, weftSpec);
   writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+  return notes;
 }
 
 export function addProjectCommands(program: Command): void {
@@ -129,7 +162,7 @@ export function addProjectCommands(program: Command): void {
         copyFileSync(join(TEMPLATE, file), join(dir, targetName(file)));
       }
       const { name, version } = packageInfo();
-      writePackageJson(dir, opts.weft ?? defaultDependency(version));
+      const notes = writePackageJson(dir, opts.weft ?? defaultDependency(version));
       const installed = existsSync(join(dir, "node_modules", name));
       const shown = relative(process.cwd(), dir) || ".";
       const next = [
@@ -141,8 +174,20 @@ export function addProjectCommands(program: Command): void {
         "npm run deploy        # deploys, records deployments/local.json",
       ];
       ctx.out.result(
-        { dir, files: [...files.filter((f) => !kept.includes(f)).map(targetName), "package.json"], next },
-        () => [`created a Weft project in ${dir}`, "next:", ...next.map((line) => `  ${line}`)],
+        {
+          dir,
+          files: [...files.filter((f) => !kept.includes(f)).map(targetName), "package.json"],
+          kept: kept.map(targetName),
+          notes,
+          next,
+        },
+        () => [
+          `created a Weft project in ${dir}`,
+          ...kept.map((f) => `  ${targetName(f)}: yours, kept`),
+          ...notes.map((note) => `  ${note}`),
+          "next:",
+          ...next.map((line) => `  ${line}`),
+        ],
       );
     });
   program
@@ -150,24 +195,41 @@ export function addProjectCommands(program: Command): void {
     .description(
       "in a project: build its contracts, compile its TypeScript tests, then run test/**/*.test.{ts,mjs,js} with node:test",
     )
-    .action(async (files: string[]) => {
+    .option(
+      "--test-name-pattern <regex>",
+      "run only the tests whose name matches (repeatable; node:test's option)",
+      collect,
+      [],
+    )
+    .option("--grep <regex>", "the same as --test-name-pattern", collect, [])
+    .addHelpText(
+      "after",
+      "\nAnything after -- goes to node's test runner unchanged: weft test -- --test-only --test-reporter=tap",
+    )
+    .action(async (operands: string[], opts: { testNamePattern: string[]; grep: string[] }) => {
       const project = findProject();
       if (project === undefined)
         throw new UsageError(`not inside a Weft project (no ${PROJECT_FILE} here or above)`, [
           "create one with: weft init <dir>",
           "(in the weft repository itself: npm test)",
         ]);
+      const { files, passThrough } = splitPassThrough(operands, process.argv);
       await buildProject(project);
       const chosen = prepareTests(project, files);
       if (chosen.length === 0)
         throw new UsageError(`no tests: expected test/**/*.test.ts (or .mjs, .js) in ${project.root}`);
       // A fresh test run even when weft test itself runs under node:test (which would make it skip).
       const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-      const result = spawnSync(process.execPath, ["--enable-source-maps", "--test", ...chosen], {
+      const patterns = [...opts.testNamePattern, ...opts.grep];
+      const result = spawnSync(process.execPath, nodeTestArgs(chosen, patterns, passThrough), {
         cwd: project.root,
         stdio: "inherit",
         env,
       });
       if (result.status !== 0) process.exitCode = EXIT.failed;
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

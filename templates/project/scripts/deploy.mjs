@@ -36,5 +36,9 @@ try {
   console.error(`deploy failed: ${error instanceof Error ? error.message : String(error)}`);
   if (error?.name === "TransportError")
     console.error(`is a node running at ${rpc}? start one with: npx weft node (or set WEFT_RPC)`);
+  if (error?.code === "NO_ACCOUNT")
+    console.error(
+      "create the key's account (npx weft keys import <name>, then npx weft account create <name>), or set WEFT_ACCOUNT to the account the key controls",
+    );
   process.exit(1);
 }

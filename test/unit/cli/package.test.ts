@@ -145,6 +145,22 @@ describe("the packed weft package in a project outside the repository", () => {
     assert.match(test.out, /# pass 3/, test.said);
     assert.match(test.out, /# fail 0/, test.said);
     assert.ok(existsSync(join(app, "build/test/counter.test.js")), "compiled to build/test");
+    // The tests type-check with the tsconfig weft init wrote (what an editor uses); the contracts'
+    // tsconfig finds AssemblyScript's types and the SDK through the package's exports.
+    const tsc = join(app, "node_modules/typescript/bin/tsc");
+    const check = run(process.execPath, [tsc, "--noEmit", "-p", "."], app);
+    assert.equal(check.code, 0, check.said);
+    const contracts = run(process.execPath, [tsc, "-p", "contracts", "--listFilesOnly"], app);
+    for (const file of ["assemblyscript/std/assembly/index.d.ts", `${NAME}/contracts/sdk/index.ts`])
+      assert.ok(
+        contracts.out.includes(`node_modules/${file}`),
+        `${file} in the contracts' program: ${contracts.said}`,
+      );
+    // Tests chosen by name: --test-name-pattern (alias --grep), or node's own option after --.
+    const grep = weft("test", "--grep", "adds");
+    assert.match(grep.out, /# pass 1\n[\s\S]*# fail 0/, grep.said);
+    const passed = weft("test", "test/counter.test.ts", "--", "--test-name-pattern=cooldown");
+    assert.match(passed.out, /ok \d+ - resets only after the cooldown[\s\S]*# pass 1\n/, passed.said);
     // A failing TypeScript test fails the run, its stack naming the .ts line.
     writeFileSync(
       join(app, "test/broken.test.ts"),
@@ -154,7 +170,10 @@ describe("the packed weft package in a project outside the repository", () => {
     rmSync(join(app, "test/broken.test.ts"));
     assert.equal(broken.code, 1, broken.said);
     assert.match(broken.out, /# fail 1/, broken.said);
-    assert.match(broken.out, /broken\.test\.ts:6/, `the stack names the TypeScript line: ${broken.said}`);
+    assert.ok(
+      broken.out.includes(`${join(app, "test", "broken.test.ts")}:6`),
+      `the stack names the TypeScript file and line: ${broken.said}`,
+    );
   });
 
   it("deploys with the deploy script and weft deploy against a node from the package, recording both", async () => {
@@ -295,6 +314,16 @@ describe("the packed weft package in a project outside the repository", () => {
     );
     assert.equal(stranger.code, 2, stranger.said);
     assert.match(stranger.err, /no account at 0x[0-9a-f]{40} for this key/);
+    const strangerScript = run(NPM, ["run", "deploy"], app, {
+      WEFT_RPC: rpc,
+      WEFT_PRIVATE_KEY: "11".repeat(32),
+    });
+    assert.equal(strangerScript.code, 1, strangerScript.said);
+    assert.match(
+      strangerScript.err,
+      /no account at 0x[0-9a-f]{40}[\s\S]*set WEFT_ACCOUNT/,
+      strangerScript.said,
+    );
     const unset = weft("--rpc", rpc, "deploy", "counter", "60", "--private-key-env", "NOT_SET_ANYWHERE");
     assert.equal(unset.code, 2, unset.said);
     assert.match(unset.err, /NOT_SET_ANYWHERE is not set/);
