@@ -37,7 +37,7 @@ export {
  * Deploying from a smart account: a call of `deploy(code: bytes, initArgs: bytes, salt:
  * bytes32)` on the zero address creates the contract (deployer = the account); the
  * receipt's `contractAddress` names it (the call returns no data); the call's value goes
- * to the new contract. It costs `GAS.DEPLOY` plus
+ * to the new contract. It costs `GAS.DEPLOY` and `GAS.COMPILE_MODULE` plus
  * `GAS.DEPLOY_BYTE` per byte of code on top of the transaction's byte gas.
  */
 export const DEPLOY_TARGET: Address = "0x0000000000000000000000000000000000000000";
@@ -174,7 +174,7 @@ function deployFrom(
     const message = `deploy(bytes,bytes,bytes32): ${error instanceof Error ? error.message : String(error)}`;
     return { status: "revert", data: vmError("InvalidArguments", ["string"], [message]), gasUsed: 0 };
   }
-  const cost = GAS.DEPLOY + GAS.DEPLOY_BYTE * code.length;
+  const cost = GAS.DEPLOY + GAS.COMPILE_MODULE + GAS.DEPLOY_BYTE * code.length;
   if (cost > gasLimit) return { status: "outOfGas", data: vmError("OutOfGas"), gasUsed: gasLimit };
   const outcome = vm.deploy(state, block, {
     deployer,

@@ -37,7 +37,13 @@ export function intrinsicGas(tx: Transaction): number {
     case "call":
       return GAS.TX_BASE + GAS.TX_BYTE * (tx.args.length + tx.method.length);
     case "deploy":
-      return GAS.TX_BASE + GAS.DEPLOY + GAS.DEPLOY_BYTE * tx.code.length + GAS.TX_BYTE * tx.args.length;
+      return (
+        GAS.TX_BASE +
+        GAS.DEPLOY +
+        GAS.COMPILE_MODULE +
+        GAS.DEPLOY_BYTE * tx.code.length +
+        GAS.TX_BYTE * tx.args.length
+      );
   }
 }
 

@@ -73,8 +73,17 @@ export const GAS = {
   TX_BASE: 5_000,
   /** Each byte of transaction payload (arguments, code). */
   TX_BYTE: 4,
-  /** A deployment, on top of TX_BASE. */
+  /** A deployment (or a contract's `create` of stored code), on top of TX_BASE. */
   DEPLOY: 20_000,
+  /**
+   * The fixed cost of compiling one module, paid by each deployment of new code (a
+   * deploy transaction or a smart account's `deploy`; not `create`, whose code is stored
+   * and compiled already): every node compiles it then and again at each start
+   * (`vm/moduleCache.ts`). Compiling a ~100-byte module took a median 490-615 µs CPU
+   * with a start function (its snapshot probe, bounded by `vm/startSnapshot.ts`), ~200 µs
+   * without, at 0.3 ns per gas (`bench/calibrate.ts`): 2M gas.
+   */
+  COMPILE_MODULE: 2_000_000,
   /**
    * Each byte of deployed code: the state it adds (`STORAGE_BYTE`), and validating,
    * instrumenting and compiling it (~110 ns per byte, done at deployment).

@@ -7,20 +7,25 @@
  * only the static data on zeroed memory and the globals' initial values, and cannot read
  * its gas or stack counters. So it always does the same thing: it writes the same memory,
  * leaves the same globals, uses the same gas and reaches the same stack depth. Taking the
- * snapshot runs it once on an instance of its own, whose host functions all throw:
+ * snapshot runs it (once, at most twice) on an instance of its own, whose host functions all throw:
  *
- * 1. `DISPATCH_START_ONLY` with `PROBE_GAS` gas: it must return normally, without calling
- *    the host or growing the memory, and leave the globals' slots at the top of the
- *    memory zero. The gas it used and the memory it left are recorded; `DISPATCH_DUMP`
- *    then writes the globals into their slots, recorded too.
- * 2. A binary search over the stack counter it starts at finds the highest start from
- *    which it still finishes (the stack budget traps at `MAX_STACK_UNITS`).
+ * 1. `DISPATCH_START_ONLY` with `PROBE_GAS` gas, from stack counter `PROBE_STACK_START`
+ *    (`MAX_STACK_UNITS - PROBE_STACK_UNITS`), and if that fails once more from 0: it must
+ *    return normally, without calling the host or growing the memory, and leave the
+ *    globals' slots at the top of the memory zero. The gas it used and the memory it left
+ *    are recorded; `DISPATCH_DUMP` then writes the globals into their slots, recorded too.
+ * 2. The stack start it finished from is the highest a call may start from the snapshot.
+ *
+ * Nobody pays gas for the probe (it runs once per module, at deployment and at every node
+ * start), so its work is a small constant: at most `PROBE_RUNS` runs of `PROBE_GAS` gas
+ * each, whatever the start function does (`probeWork` counts it).
  *
  * A call then takes the snapshot (`DISPATCH_SNAPSHOT`) only when the start function would
  * certainly have finished: the frame has at least its gas left and starts no higher on the
  * stack than that bound. It is charged exactly that gas, before any contract code runs, so
  * receipts are the same as when the start function ran. Otherwise (a start function that
- * calls the host, grows memory, traps, needs more than `PROBE_GAS`, or a frame with too
+ * calls the host, grows memory, traps, needs more than `PROBE_GAS` or, from a frame not at
+ * the bottom of the stack, more than `PROBE_STACK_UNITS`; or a frame with too
  * little gas or stack left) the call runs it (`DISPATCH_FRESH`) and fails or succeeds
  * exactly as before.
  */
@@ -38,10 +43,19 @@ import {
 
 const PAGE = 65536;
 /**
- * Most gas a start function may use and still be snapshot (the probe runs on no
- * transaction's gas, so it is bounded here: a few milliseconds at most, once per module).
+ * Most gas a start function may use and still be snapshot. The shipped contracts' start
+ * functions use 14-36k; the probe runs on no transaction's gas, so this bounds its cost
+ * (250k gas is about 0.1 ms at the calibration's ~0.3 ns per gas).
  */
-export const PROBE_GAS = 10_000_000;
+export const PROBE_GAS = 250_000;
+/** Most stack units a start function may reach and still be snapshot for nested calls. */
+export const PROBE_STACK_UNITS = 2_048;
+/** The stack counter the probe first runs the start function from. */
+export const PROBE_STACK_START = MAX_STACK_UNITS - PROBE_STACK_UNITS;
+/** Most runs of the start function per probe (from `PROBE_STACK_START`, then from 0). */
+export const PROBE_RUNS = 2;
+/** Work every probe of this thread has done (tests check it stays bounded). */
+export const probeWork = { runs: 0, gas: 0 };
 
 export interface StartSnapshot {
   /**
@@ -89,36 +103,35 @@ export function takeStartSnapshot(
     for (const segment of prepared.data) bytes.set(segment.bytes, segment.offset);
     if (gas !== undefined) gas.value = PROBE_GAS;
     if (stack !== undefined) stack.value = stackStart;
+    probeWork.runs++;
     try {
       call(0, DISPATCH_START_ONLY);
     } catch {
       // A trap, a host call, out of gas or stack: calls run this start function themselves.
       return false;
+    } finally {
+      if (gas !== undefined) probeWork.gas += PROBE_GAS - Math.max(0, gas.value as number);
     }
     return memory.buffer.byteLength === size;
   };
 
-  if (!runStart(0)) return undefined;
+  // runStart is monotone in the stack start (the start function reaches the same depth
+  // above wherever it begins): finishing from PROBE_STACK_START covers every start below.
+  // Without metering there is no stack counter, and V8's own stack bounds the start function.
+  let maxStackStart = MAX_STACK_UNITS;
+  if (stack !== undefined) {
+    maxStackStart = PROBE_STACK_START;
+    if (!runStart(PROBE_STACK_START)) {
+      maxStackStart = 0;
+      if (!runStart(0)) return undefined;
+    }
+  } else if (!runStart(0)) return undefined;
   const gasUsed = gas === undefined ? 0 : PROBE_GAS - (gas.value as number);
   const image = new Uint8Array(memory.buffer).slice();
   const slots = image.subarray(at);
   if (slots.some((byte) => byte !== 0)) return undefined; // the globals' slots must be zeros
   call(0, DISPATCH_DUMP);
   const globals = { offset: at, bytes: new Uint8Array(memory.buffer).slice(at, size) };
-
-  // The highest stack start that still finishes: runStart is monotone in it (the start
-  // function reaches the same depth above wherever it begins).
-  let maxStackStart = MAX_STACK_UNITS;
-  if (stack !== undefined && !runStart(MAX_STACK_UNITS)) {
-    let finishes = 0;
-    let traps = MAX_STACK_UNITS;
-    while (traps - finishes > 1) {
-      const mid = Math.floor((finishes + traps) / 2);
-      if (runStart(mid)) finishes = mid;
-      else traps = mid;
-    }
-    maxStackStart = finishes;
-  }
   return { memory: [nonZeroRange(image), globals], gas: gasUsed, maxStackStart };
 }
 

@@ -129,11 +129,12 @@ describe("docs/rpc.md's gas figures", () => {
     sentence("token.wasm's size", /`contracts\/build\/token\.wasm`, ([\d,]+) bytes\)/, [codeBytes]);
     sentence(
       "the deployment's gas",
-      /The deployment used exactly the estimated ([\d,]+) gas: ([\d,]+) for the code \(([\d,]+) \+ ([\d,]+) × ([\d,]+)\), ([\d,]+) intrinsic gas \(([\d,]+) \+ ([\d,]+) × ([\d,]+)\)/,
+      /The deployment used exactly the estimated ([\d,]+) gas: ([\d,]+) for the code \(([\d,]+) \+ ([\d,]+) to compile it \+ ([\d,]+) × ([\d,]+)\), ([\d,]+) intrinsic gas \(([\d,]+) \+ ([\d,]+) × ([\d,]+)\)/,
       [
         want("receipt66.gasUsed"),
-        GAS.DEPLOY + GAS.DEPLOY_BYTE * codeBytes,
+        GAS.DEPLOY + GAS.COMPILE_MODULE + GAS.DEPLOY_BYTE * codeBytes,
         GAS.DEPLOY,
+        GAS.COMPILE_MODULE,
         GAS.DEPLOY_BYTE,
         codeBytes,
         GAS.TX_BASE + GAS.TX_BYTE * txBytes,
@@ -144,8 +145,8 @@ describe("docs/rpc.md's gas figures", () => {
     );
     sentence(
       "a deployment's price",
-      /It costs ([\d,]+) gas plus ([\d,]+) per byte of code, on top of the ([\d,]+) per byte every transaction pays/,
-      [GAS.DEPLOY, GAS.DEPLOY_BYTE, GAS.TX_BYTE],
+      /It costs ([\d,]+) gas plus ([\d,]+) to compile it plus ([\d,]+) per byte of code, on top of the ([\d,]+) per byte every transaction pays/,
+      [GAS.DEPLOY, GAS.COMPILE_MODULE, GAS.DEPLOY_BYTE, GAS.TX_BYTE],
     );
     for (const m of prose.matchAll(/validation limit, ([\d,]+)/g))
       figures.push(["the validation limit", number(m[1]), VALIDATION_GAS_LIMIT]);

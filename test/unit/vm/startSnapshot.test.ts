@@ -14,7 +14,7 @@ import type { BlockEnv } from "../../../src/vm/hostFunctions.js";
 import { createInstancePool } from "../../../src/vm/instancePool.js";
 import { createMemoryPool } from "../../../src/vm/memoryPool.js";
 import { compileContract } from "../../../src/vm/moduleCache.js";
-import { PROBE_GAS } from "../../../src/vm/startSnapshot.js";
+import { PROBE_GAS, PROBE_RUNS, PROBE_STACK_START, probeWork } from "../../../src/vm/startSnapshot.js";
 import { TxState } from "../../../src/vm/txState.js";
 import { createVm, type Vm } from "../../../src/vm/vm.js";
 import { account } from "../../helpers/chain.js";
@@ -111,6 +111,23 @@ const GLOBAL_ONLY_START = wat(`(module
   (start $start)
   (func (export "read")))`);
 
+/** A start function that loops `iterations` times (about 8 gas each), then recurses `depth` deep. */
+const burnsThenRecurses = (iterations: number, depth: number, salt: number) =>
+  wat(`(module
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (global $salt i32 (i32.const ${salt}))
+  (global $g (mut i32) (i32.const 0))
+  (func $deep (param $n i32)
+    local.get $n
+    if local.get $n i32.const 1 i32.sub call $deep end)
+  (func $start (local $i i32)
+    (loop $l local.get $i i32.const 1 i32.add local.tee $i i32.const ${iterations} i32.lt_u br_if $l)
+    i32.const ${depth} call $deep
+    i32.const 7 global.set $g)
+  (start $start)
+  (func (export "read") i32.const 0 global.get $g i32.store i32.const 0 i32.const 4 call $ret))`);
+
 const ENV: BlockEnv = { height: 1n, time: 1_700_000_000n, chainId: 1337n };
 
 /** A VM with `code` deployed, and a way to call it on a fresh transaction state. */
@@ -149,7 +166,7 @@ describe("start function snapshot", () => {
     const snapshot = cached.snapshot;
     assert.ok(snapshot !== undefined);
     assert.ok(snapshot.gas > 50, `start gas ${snapshot.gas}: the loop is charged`);
-    assert.ok(snapshot.maxStackStart < 24_000 - 20 * 8, `stack bound ${snapshot.maxStackStart}`);
+    assert.equal(snapshot.maxStackStart, PROBE_STACK_START);
     for (const code of [HOST_IN_START, GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START, WRITES_TOP_IN_START])
       assert.equal(compileContract(code).snapshot, undefined);
     assert.equal(compileContract(STARTS, true, false).snapshot, undefined);
@@ -180,14 +197,14 @@ describe("start function snapshot", () => {
 
   it("gives the same outcome and gas as running the start function, at every stack start around its bound", () => {
     const bound = compileContract(STARTS).snapshot?.maxStackStart ?? 0;
-    for (const stackStart of [bound - 1, bound, bound + 1, bound + 2]) {
+    for (const stackStart of [bound - 1, bound, bound + 1, bound + 2, 23_800, 23_900, 23_990, 24_000]) {
       const snap = deployed(STARTS, { snapshots: true, stackStart });
       const fresh = deployed(STARTS, { snapshots: false, stackStart });
       assert.equal(shown(snap("read")), shown(fresh("read")), `stack start ${stackStart}`);
     }
     assert.equal(deployed(STARTS, { snapshots: true, stackStart: bound })("read").status, "success");
     assert.match(
-      Buffer.from(deployed(STARTS, { snapshots: true, stackStart: bound + 1 })("read").data).toString(),
+      Buffer.from(deployed(STARTS, { snapshots: true, stackStart: 24_000 })("read").data).toString(),
       /stack exhausted/,
     );
   });
@@ -233,5 +250,30 @@ describe("start function snapshot", () => {
         assert.equal(shown(snap("read", gas)), shown(fresh("read", gas)));
     }
     assert.match(shown(deployed(WRITES_TOP_IN_START, { snapshots: true })("read")), / 0300000007000000$/);
+  });
+
+  it("probes a start function with bounded work, however much gas and stack it uses", () => {
+    const probed = (code: Uint8Array) => {
+      const before = { ...probeWork };
+      const snapshot = compileContract(code).snapshot;
+      const runs = probeWork.runs - before.runs;
+      const gas = probeWork.gas - before.gas;
+      assert.ok(runs <= PROBE_RUNS, `${runs} probe runs`);
+      assert.ok(gas <= PROBE_RUNS * PROBE_GAS, `${gas} probe gas`);
+      return snapshot;
+    };
+    // Burns ~8M gas then recurses: used to cost ~16 runs and ~130M gas of probing per compile.
+    assert.equal(probed(burnsThenRecurses(1_000_000, 100, 1)), undefined);
+    assert.equal(probed(burnsThenRecurses(40_000, 100, 2)), undefined);
+    // Within the gas bound, too deep for nested calls: only calls at the bottom of the stack start from it.
+    const deep = burnsThenRecurses(10_000, 300, 3);
+    assert.equal(probed(deep)?.maxStackStart, 0);
+    assert.equal(probed(burnsThenRecurses(10_000, 20, 4))?.maxStackStart, PROBE_STACK_START);
+    for (const stackStart of [0, 1, 300]) {
+      const snap = deployed(deep, { snapshots: true, stackStart });
+      const fresh = deployed(deep, { snapshots: false, stackStart });
+      assert.equal(shown(snap("read")), shown(fresh("read")), `stack start ${stackStart}`);
+      assert.equal(snap("read").status, "success");
+    }
   });
 });
