@@ -36,9 +36,21 @@ const LAST_PAGE_OFFSET = PAGE_HEADER_BYTES + 120;
 const TXN_ID_OFFSET = PAGE_HEADER_BYTES + 128;
 const META_BYTES = TXN_ID_OFFSET + 8;
 
-/** The data file LMDB uses for `path`: `path` itself when it has an extension, else `path/data.mdb`. */
+/**
+ * Whether LMDB uses `path` itself as its data file (LMDB's `noSubdir`) rather than
+ * `path/data.mdb`: decided by what `path` is (an existing directory never, an existing file
+ * always); only for a path not there yet by its name (an extension means a file, the `lmdb`
+ * package's own default). Pass the result to `open` as `noSubdir`: a directory named
+ * `chain.v1` is a directory.
+ */
+export function lmdbNoSubdir(path: string): boolean {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat === undefined ? extname(path) !== "" : !stat.isDirectory();
+}
+
+/** The data file LMDB uses for `path`: `path` itself for a file (`lmdbNoSubdir`), else `path/data.mdb`. */
 export function lmdbDataFile(path: string): string {
-  return extname(path) === "" ? join(path, "data.mdb") : path;
+  return lmdbNoSubdir(path) ? path : join(path, "data.mdb");
 }
 
 /** Why `page` (the start of a meta page) is not a valid meta page, or undefined when it is. */

@@ -8,6 +8,7 @@ import { type Database, open } from "lmdb";
 import { fromHex, toHex } from "../codec/bytes.js";
 import { checkKey, checkValue, StateError } from "./errors.js";
 import type { StateKey, StateValue } from "./keys.js";
+import { lmdbNoSubdir } from "./lmdbHeader.js";
 import { walkLmdbFile } from "./lmdbWalk.js";
 import type { Storage, WriteSet } from "./storage.js";
 
@@ -55,6 +56,7 @@ export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Sto
   const db = io("open", () =>
     open<Uint8Array, Uint8Array>({
       path,
+      noSubdir: lmdbNoSubdir(path),
       keyEncoding: "binary",
       encoding: "binary",
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,

@@ -171,6 +171,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     mkdirSync(dir, { recursive: true });
     root = open<Uint8Array, Uint8Array>({
       path: dir,
+      noSubdir: false, // a directory, made above, whatever its name (`lmdbNoSubdir`)
       maxDbs: 16,
       keyEncoding: "binary",
       encoding: "binary",

@@ -13,7 +13,9 @@
  * - the indexes: for every log of every receipt an entry under its address and one under
  *   each topic, for every transaction one under each account it touches, and no other entry;
  * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
- * Every problem is collected (none throws), so one run lists all the damage. A damaged
+ * Every problem is collected (none throws), so one run lists all the damage: a record that
+ * does not decode (a field of the wrong type, hex that is not hex) is reported as damage
+ * naming its table and key (in hex), and the check goes on past it. A damaged
  * page LMDB cannot read (`isLmdbDamage`, or a `StoreError`) ends the check there, reported as a problem.
  */
 import { keccak256 } from "../../codec/hash.js";
@@ -26,6 +28,7 @@ import {
   blockHash,
   hex,
   type ReceiptJson,
+  receiptHash,
   receiptsRoot,
   receiptsRootV1,
   type StoredBlock,
@@ -161,6 +164,18 @@ function checkBlocks(
       continue;
     }
     blocks++;
+    try {
+      parent = checkBlock(block, n, parent);
+    } catch (error) {
+      if (storeErrorIn(error) !== undefined || isLmdbDamage(error)) throw error;
+      problems.push(undecodable("blocks", n.toString(16).padStart(16, "0"), error));
+      parent = "";
+    }
+  }
+  return { blocks, txs, receipts: found };
+
+  /** Checks one decoded block; returns its hash (the next block's parent). */
+  function checkBlock(block: StoredBlock, n: number, parent: string): string {
     const h = block.header;
     if (h.number !== n) problems.push(`block ${n} is stored with number ${h.number}`);
     if (chainId !== undefined && h.chainId !== chainId)
@@ -170,7 +185,6 @@ function checkBlocks(
       problems.push(`block ${n}: its header hashes to ${recomputed}, not its hash ${h.hash}`);
     if (parent !== "" && h.parentHash !== parent)
       problems.push(`block ${n}: parent hash ${h.parentHash}, but block ${n - 1} is ${parent}`);
-    parent = h.hash;
     if (db.blockNumberOf(h.hash) !== n) problems.push(`block ${n}: its hash ${h.hash} is not indexed to it`);
     if (n === head.number && JSON.stringify(h) !== JSON.stringify(head))
       problems.push(`the head record differs from stored block ${n}'s header`);
@@ -179,6 +193,16 @@ function checkBlocks(
     if (txRoot(block.txHashes) !== h.txRoot)
       problems.push(`block ${n}: its transactions do not hash to its tx root`);
     const receipts: ReceiptJson[] = [];
+    /** False (with the problem added) when `decode` of the record under `key` throws. */
+    const decodes = (table: string, key: string, decode: () => unknown): boolean => {
+      try {
+        decode();
+        return true;
+      } catch (error) {
+        problems.push(undecodable(table, key.replace(/^0x/, "").toLowerCase(), error));
+        return false;
+      }
+    };
     block.txHashes.forEach((txHash, i) => {
       txs++;
       const tx = guard(`transaction ${txHash}`, () => db.tx(txHash));
@@ -194,7 +218,7 @@ function checkBlocks(
       const receipt = guard(`receipt ${txHash}`, () => db.receipt(txHash));
       if (receipt === undefined)
         problems.push(`block ${n}: the receipt of transaction ${i} (${txHash}) is missing`);
-      else {
+      else if (decodes("receipts", txHash, () => receiptHash(receipt))) {
         found++;
         receipts.push(receipt);
         for (const log of receipt.logs ?? []) {
@@ -224,8 +248,13 @@ function checkBlocks(
       if (gas !== h.gasUsed)
         problems.push(`block ${n}: gas used ${h.gasUsed}, its receipts add up to ${gas}`);
     }
+    return h.hash;
   }
-  return { blocks, txs, receipts: found };
+}
+
+/** The problem of a record that does not decode: its table, its key (hex) and what was wrong. */
+function undecodable(table: string, keyHex: string, error: unknown): string {
+  return `the ${table} record ${keyHex} is damaged, it does not decode: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 /** A log's position in an index key (block u64 ‖ tx u32 ‖ log u32), as hex. */
