@@ -1,0 +1,60 @@
+/**
+ * The node's persistent libp2p identity: an Ed25519 private key in a file (libp2p's
+ * protobuf encoding), created once with mode 0600 and loaded on every start, so the
+ * peer id, and what peers remember of it, survives restarts. A key file that others may
+ * read is refused, as ssh refuses one.
+ */
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
+import { NetError } from "./errors.js";
+
+/** A libp2p private key, as `@libp2p/crypto` makes it. */
+export type NodeKey = ReturnType<typeof privateKeyFromProtobuf>;
+
+/** The most bytes a key file may hold (an Ed25519 key is 68; RSA ones are larger). */
+const MAX_KEY_FILE_BYTES = 8192;
+
+/** Loads the key in `path`, or creates it (mode 0600) when the file does not exist. */
+export async function loadOrCreateNodeKey(path: string): Promise<NodeKey> {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new NetError("KEY_FILE", `cannot read the node key file ${path}: ${String(error)}`, { path });
+    return createNodeKey(path);
+  }
+  if ((mode & 0o077) !== 0)
+    throw new NetError(
+      "KEY_FILE",
+      `node key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${path}`,
+      { path, mode: mode & 0o777 },
+    );
+  const bytes = readFileSync(path);
+  if (bytes.length > MAX_KEY_FILE_BYTES)
+    throw new NetError("KEY_FILE", `node key file ${path} holds ${bytes.length} bytes: not a libp2p key`, {
+      path,
+    });
+  try {
+    return privateKeyFromProtobuf(bytes);
+  } catch (error) {
+    throw new NetError("KEY_FILE", `node key file ${path} is not a libp2p private key: ${String(error)}`, {
+      path,
+    });
+  }
+}
+
+async function createNodeKey(path: string): Promise<NodeKey> {
+  const key = await generateKeyPair("Ed25519");
+  try {
+    // O_EXCL: two processes starting at once do not overwrite each other's key.
+    writeFileSync(path, privateKeyToProtobuf(key), {
+      mode: 0o600,
+      flag: "wx",
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return loadOrCreateNodeKey(path);
+    throw new NetError("KEY_FILE", `cannot create the node key file ${path}: ${String(error)}`, { path });
+  }
+  return key;
+}
