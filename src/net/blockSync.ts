@@ -1,0 +1,179 @@
+/**
+ * Block sync: request-response over a libp2p stream (`/weft/sync/blocks/1`, messages in
+ * `syncMessages.ts`, framed by `frames.ts`). A node asks one peer for up to `count`
+ * blocks from height `from`; the peer answers the blocks it has, in order, each with its
+ * commit certificate, then `end`.
+ *
+ * Bounds, so that neither side can make the other spend without limit:
+ * - server: `syncRequestRate` requests per peer (over it: `error RATE_LIMITED` and points
+ *   off), one request per stream, at most `maxSyncBlocks` blocks and `maxSyncResponseBytes`
+ *   per answer, the whole answer within `syncTimeoutMs`; a malformed request costs `BAD_SYNC`;
+ * - client: each frame at most one block and certificate of `maxSyncItemBytes` (checked from
+ *   its length prefix, before buffering), at most `count` blocks at the asked heights, at most
+ *   `maxSyncResponseBytes`, all within `syncTimeoutMs`. An answer that breaks these is a
+ *   `NetError` (MALFORMED, TOO_LARGE, UNEXPECTED) and costs the peer `BAD_SYNC`; a timeout is
+ *   `TIMEOUT`, an error frame `PEER_ERROR` (or `RATE_LIMITED`).
+ *
+ * What a block means (its certificate, its state root) is checked by the caller, which
+ * blames the peer through `scores` when it does not hold.
+ */
+import { peerIdFromString } from "@libp2p/peer-id";
+import { NetError, PEER_FAULTS } from "./errors.js";
+import { encodeFrame, readFrames } from "./frames.js";
+import type { P2pNode } from "./p2pNode.js";
+import { PENALTY } from "./peerScore.js";
+import { RateLimiter } from "./rateLimit.js";
+import {
+  type BlocksRequest,
+  decodeAnswer,
+  decodeRequest,
+  encodeBlock,
+  encodeEnd,
+  encodeError,
+  encodeRequest,
+  type SyncBlock,
+} from "./syncMessages.js";
+
+export const BLOCK_SYNC_PROTOCOL = "/weft/sync/blocks/1";
+
+/** Where a server reads blocks from (its chain database, with certificates). */
+export interface BlockSource {
+  block(height: number): SyncBlock | undefined | Promise<SyncBlock | undefined>;
+}
+
+/** Serves `source` to peers on `node`. */
+export async function serveBlocks(node: P2pNode, source: BlockSource): Promise<void> {
+  const limiter = new RateLimiter(node.limits.syncRequestRate);
+  await node.handle(
+    BLOCK_SYNC_PROTOCOL,
+    ({ stream, connection }) => {
+      const peer = connection.remotePeer.toString();
+      const timer = setTimeout(
+        () => stream.abort(new NetError("TIMEOUT", "sync answer took too long")),
+        node.limits.syncTimeoutMs,
+      );
+      void answer(node, source, limiter, peer, stream)
+        .catch((error: unknown) => stream.abort(error instanceof Error ? error : new Error(String(error))))
+        .finally(() => clearTimeout(timer));
+    },
+    2,
+  );
+}
+
+type SyncStream = Parameters<Parameters<P2pNode["handle"]>[1]>[0]["stream"];
+
+async function answer(
+  node: P2pNode,
+  source: BlockSource,
+  limiter: RateLimiter,
+  peer: string,
+  stream: SyncStream,
+): Promise<void> {
+  const frames = readFrames(stream.source, 64);
+  let request: BlocksRequest;
+  try {
+    const first = await frames.next();
+    if (first.done === true) throw new NetError("MALFORMED", "the stream ended before a request");
+    request = decodeRequest(first.value);
+  } catch (error) {
+    node.scores.penalize(peer, PENALTY.BAD_SYNC, `bad sync request: ${String(error)}`);
+    await stream.sink([encodeFrame(encodeError("BAD_REQUEST", String(error)))]);
+    return;
+  }
+  await frames.return(undefined);
+  if (!limiter.take(peer)) {
+    node.scores.penalize(peer, PENALTY.RATE_LIMITED, "sync requests over the rate");
+    await stream.sink([encodeFrame(encodeError("RATE_LIMITED", "too many sync requests; slow down"))]);
+    return;
+  }
+  const { limits } = node;
+  const count = Math.min(request.count, limits.maxSyncBlocks);
+  async function* blocks(): AsyncGenerator<Uint8Array> {
+    let bytes = 0;
+    for (let height = request.from; height < request.from + count; height++) {
+      const block = await source.block(height);
+      if (block === undefined) break;
+      const frame = encodeBlock(block);
+      bytes += frame.length;
+      if (block.block.length > limits.maxSyncItemBytes || block.certificate.length > limits.maxSyncItemBytes)
+        break;
+      if (bytes > limits.maxSyncResponseBytes) break;
+      yield encodeFrame(frame);
+    }
+    yield encodeFrame(encodeEnd());
+  }
+  await stream.sink(blocks());
+}
+
+/**
+ * Asks `peer` for blocks `from`, `from + 1`, ... (at most `count`); resolves to those it
+ * has, checked against the protocol's bounds. Throws `NetError` (see the module's comment).
+ */
+export async function fetchBlocks(node: P2pNode, peer: string, request: BlocksRequest): Promise<SyncBlock[]> {
+  const { limits } = node;
+  if (
+    !Number.isSafeInteger(request.from) ||
+    request.from < 0 ||
+    request.count < 1 ||
+    request.count > limits.maxSyncBlocks
+  )
+    throw new NetError("CONFIG", `ask for 1 to ${limits.maxSyncBlocks} blocks from a height ≥ 0`, {
+      ...request,
+    });
+  const signal = AbortSignal.timeout(limits.syncTimeoutMs);
+  try {
+    const stream = await node.libp2p.dialProtocol(peerIdFromString(peer), BLOCK_SYNC_PROTOCOL, { signal });
+    const onAbort = () => stream.abort(new NetError("TIMEOUT", "sync answer timed out"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await stream.sink([encodeFrame(encodeRequest(request))]);
+      return await readAnswer(stream, request, limits);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      stream.abort(new Error("done"));
+    }
+  } catch (error) {
+    if (signal.aborted)
+      throw new NetError("TIMEOUT", `peer ${peer} did not answer within ${limits.syncTimeoutMs} ms`, {
+        peer,
+      });
+    if (error instanceof NetError && PEER_FAULTS.has(error.code))
+      node.scores.penalize(peer, PENALTY.BAD_SYNC, `bad sync answer: ${error.code} ${error.message}`);
+    if (error instanceof NetError) throw error;
+    throw new NetError("STREAM", `block sync with ${peer} failed: ${String(error)}`, { peer });
+  }
+}
+
+async function readAnswer(
+  stream: SyncStream,
+  request: BlocksRequest,
+  limits: P2pNode["limits"],
+): Promise<SyncBlock[]> {
+  const blocks: SyncBlock[] = [];
+  let bytes = 0;
+  const maxFrame = 17 + 2 * limits.maxSyncItemBytes;
+  for await (const frame of readFrames(stream.source, maxFrame)) {
+    const answer = decodeAnswer(frame);
+    if (answer.type === "end") return blocks;
+    if (answer.type === "error") {
+      const code = answer.code === "RATE_LIMITED" ? "RATE_LIMITED" : "PEER_ERROR";
+      throw new NetError(code, `the peer refused: ${answer.code}: ${answer.message}`, { code: answer.code });
+    }
+    const { block } = answer;
+    const expected = request.from + blocks.length;
+    if (blocks.length >= request.count)
+      throw new NetError("UNEXPECTED", `more blocks than the ${request.count} asked for`);
+    if (block.height !== expected)
+      throw new NetError("UNEXPECTED", `block at height ${block.height} where ${expected} was due`);
+    if (block.block.length > limits.maxSyncItemBytes || block.certificate.length > limits.maxSyncItemBytes)
+      throw new NetError(
+        "TOO_LARGE",
+        `block ${block.height} or its certificate over ${limits.maxSyncItemBytes} bytes`,
+      );
+    bytes += frame.length;
+    if (bytes > limits.maxSyncResponseBytes)
+      throw new NetError("TOO_LARGE", `an answer over ${limits.maxSyncResponseBytes} bytes`);
+    blocks.push(block);
+  }
+  throw new NetError("MALFORMED", "the answer ended without its end frame");
+}
