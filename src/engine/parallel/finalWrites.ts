@@ -7,9 +7,8 @@
  * engine merges the shares, turning key ids into the key strings it caches. If a share
  * is missing, the engine resolves the whole set itself.
  */
-import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, WriteSet } from "../../state/storage.js";
-import { type MvMemory, newResolution, R_STORAGE } from "./mvMemory.js";
+import { type MvMemory, newResolution, R_STORAGE, type StorageById } from "./mvMemory.js";
 
 /** A worker's share of the final writes of a block of `size` transactions. */
 export function encodeFinalWrites(
@@ -17,7 +16,7 @@ export function encodeFinalWrites(
   size: number,
   part: number,
   parts: number,
-  storage: (key: StateKey) => StateValue | undefined,
+  storage: StorageById,
 ): Uint8Array {
   const touched = mv.touchedKeys();
   const r = newResolution();
@@ -42,7 +41,7 @@ export function encodeFinalWrites(
     view.setUint32(at, id, true);
     at += 4;
     count++;
-    const value = r.hasDelta ? mv.valueOf(r, () => storage(mv.keyText(id))) : mv.baseBytes(r);
+    const value = r.hasDelta ? mv.valueOf(r, id, storage) : mv.baseBytes(r);
     if (value === null || value === undefined) {
       out[at++] = 0;
       continue;
@@ -82,11 +81,12 @@ export function decodeFinalWrites(mv: MvMemory, parts: Uint8Array[]): WriteSet {
 export function resolveFinalWrites(mv: MvMemory, pre: StateReader, size: number): WriteSet {
   const writes: WriteSet = new Map();
   const r = newResolution();
+  const storage: StorageById = (id) => pre.get(mv.keys.cachedText(id));
   for (const id of mv.touchedKeys()) {
     mv.resolve(id, size, r);
     if (r.kind === R_STORAGE) continue; // only read, or only written by discarded incarnations
     const key = mv.keys.cachedText(id);
-    const value = mv.valueOf(r, () => pre.get(key));
+    const value = mv.valueOf(r, id, storage);
     writes.set(key, value === undefined ? null : value);
   }
   return writes;

@@ -1,8 +1,9 @@
 /**
  * The shared key table: state keys (hex strings) interned into small integer ids through
  * an open-addressing table in shared memory, so every thread names a key the same way.
- * Each thread caches the ids it has seen; the table and the caches survive from block to
- * block until the table is emptied (`resetForBlock` bumps the generation).
+ * A worker keeps each key's id in its replica's entry for the key (`replica.ts`); the
+ * table survives from block to block until it is emptied (`resetForBlock` bumps the
+ * generation, and every id must be looked up again).
  */
 import type { StateKey } from "../../state/keys.js";
 import {
@@ -28,8 +29,6 @@ function hashString(s: string): number {
 export class KeyTable {
   private readonly ctl: Int32Array;
   private readonly keyMeta: Int32Array;
-  /** This thread's cache of interned keys (dropped when the table is emptied). */
-  private readonly ids = new Map<StateKey, number>();
   private generation = -1;
   /** The key arena as a Buffer, for fast native decoding of key text. */
   private readonly keyBuffer: Buffer;
@@ -43,14 +42,18 @@ export class KeyTable {
   /** This thread's key texts by id (for `cachedText`), dropped with the ids. */
   private texts: Array<StateKey | undefined> = [];
 
-  /** Drops the cached ids if the table was emptied since the last block. */
+  /** Drops the cached key texts if the table was emptied since the last block. */
   startBlock(): void {
-    const generation = Atomics.load(this.ctl, CTL.keyGeneration);
+    const generation = this.generationNow();
     if (generation !== this.generation) {
-      this.ids.clear();
       this.texts = [];
       this.generation = generation;
     }
+  }
+
+  /** How many times the table has been emptied: ids are valid within one generation. */
+  generationNow(): number {
+    return Atomics.load(this.ctl, CTL.keyGeneration);
   }
 
   /**
@@ -71,16 +74,8 @@ export class KeyTable {
     return text;
   }
 
-  /** The id of `key`, interning it on first sight. */
-  keyId(key: StateKey): number {
-    const cached = this.ids.get(key);
-    if (cached !== undefined) return cached;
-    const id = this.intern(key);
-    this.ids.set(key, id);
-    return id;
-  }
-
-  private intern(key: StateKey): number {
+  /** The id of `key`, interning it on first sight (callers keep the ids they got: `replica.ts`). */
+  intern(key: StateKey): number {
     const v = this.v;
     const slots = v.keySlots;
     let slot = hashString(key) & v.slotMask;

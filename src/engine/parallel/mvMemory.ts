@@ -42,6 +42,7 @@ import {
   T_WRITE_START,
   TX_WORDS,
 } from "./shared.js";
+import type { WriteList } from "./writeList.js";
 
 /** How a read resolved. */
 export const R_STORAGE = 0;
@@ -50,16 +51,12 @@ export const R_VALUE = 2;
 export const R_ESTIMATE = 3;
 
 /** Words per read-set record: key id, kind, and (tx, incarnation) or (value offset, length). */
-const READ_WORDS = 4;
+export const READ_WORDS = 4;
 /** Marks an absent value in a value-kind read record. */
 const ABSENT = -1;
 
-/** A write of one transaction to one key: a value or delete, and/or a delta. */
-export interface KeyWrite {
-  /** `undefined` = the transaction wrote no plain value; `null` = it deleted the key. */
-  value: StateValue | null | undefined;
-  delta: bigint | undefined;
-}
+/** The committed value of a key, by id (asked only when no version of the block holds it). */
+export type StorageById = (id: number) => StateValue | undefined;
 
 const U128 = 1n << 128n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -123,11 +120,6 @@ export class MvMemory {
   /** Keys whose version list got its first entry this block. */
   touchedKeys(): Int32Array {
     return this.v.touched.subarray(0, Atomics.load(this.ctl, CTL.touchedTop));
-  }
-
-  /** The id of `key`, interning it on first sight. */
-  keyId(key: StateKey): number {
-    return this.keys.keyId(key);
   }
 
   keyText(id: number): StateKey {
@@ -218,7 +210,7 @@ export class MvMemory {
   recordWrites(
     tx: number,
     incarnation: number,
-    writes: Map<number, KeyWrite>,
+    writes: WriteList,
     allocList: (n: number) => number,
   ): boolean {
     const txs = this.v.txs;
@@ -231,31 +223,34 @@ export class MvMemory {
     for (let i = 0; i < previousLength; i++) previous?.add(lists[previousStart + i] as number);
 
     let wroteNew = false;
-    const start = allocList(writes.size);
-    let i = 0;
-    for (const [id, w] of writes) {
-      lists[start + i++] = id;
+    const count = writes.count;
+    const start = allocList(count);
+    for (let i = 0; i < count; i++) {
+      const id = writes.ids[i] as number;
+      const value = writes.values[i];
+      const delta = writes.deltas[i];
+      lists[start + i] = id;
       if (previous === undefined || !previous.delete(id)) wroteNew = true;
       let flags = 0;
       let valueAt = 0;
       let valueLength = 0;
       let deltaAt = 0;
-      if (w.value === null) flags |= F_DELETE;
-      else if (w.value !== undefined) {
+      if (value === null) flags |= F_DELETE;
+      else if (value !== undefined) {
         flags |= F_VALUE;
-        valueAt = this.storeBytes(w.value);
-        valueLength = w.value.length;
+        valueAt = this.storeBytes(value);
+        valueLength = value.length;
       }
-      if (w.delta !== undefined) {
+      if (delta !== undefined) {
         flags |= F_DELTA;
-        deltaAt = this.storeDelta(w.delta);
+        deltaAt = this.storeDelta(delta);
       }
       this.upsert(id, tx, incarnation, flags, valueAt, valueLength, deltaAt);
     }
     // Keys the previous incarnation wrote and this one did not: their versions go.
     if (previous !== undefined) for (const id of previous) this.setFlags(id, tx, F_REMOVED);
     Atomics.store(txs, t + T_WRITE_START, start);
-    Atomics.store(txs, t + T_WRITE_LEN, writes.size);
+    Atomics.store(txs, t + T_WRITE_LEN, count);
     return wroteNew;
   }
 
@@ -326,27 +321,18 @@ export class MvMemory {
     for (let i = 0; i < length; i++) this.setFlags(this.v.lists[start + i] as number, tx, F_ESTIMATE);
   }
 
-  /** Room for a read set of up to `records` reads; returns its start. */
-  allocReads(records: number): number {
-    const words = records * READ_WORDS;
+  /**
+   * Publishes transaction `tx`'s read set: `count` records of `READ_WORDS` words each
+   * (key id, kind, and the kind's two words), copied into the read-set arena at once.
+   */
+  publishReads(tx: number, records: Int32Array, count: number): void {
+    const words = count * READ_WORDS;
     const at = Atomics.add(this.ctl, CTL.readsTop, words);
     if (at + words > this.v.reads.length) throw new CapacityError("read-set arena full");
-    return at;
-  }
-
-  /** Publishes transaction `tx`'s read set (records already written at `start`). */
-  publishReads(tx: number, start: number, records: number): void {
+    this.v.reads.set(records.subarray(0, words), at);
     const t = tx * TX_WORDS;
-    Atomics.store(this.v.txs, t + T_READ_START, start);
-    Atomics.store(this.v.txs, t + T_READ_LEN, records);
-  }
-
-  writeReadRecord(at: number, id: number, kind: number, a: number, b: number): void {
-    const r = this.v.reads;
-    r[at] = id;
-    r[at + 1] = kind;
-    r[at + 2] = a;
-    r[at + 3] = b;
+    Atomics.store(this.v.txs, t + T_READ_START, at);
+    Atomics.store(this.v.txs, t + T_READ_LEN, count);
   }
 
   /** Stores a value-kind read's bytes; returns the offset the read record keeps (its length is the value's). */
@@ -354,10 +340,10 @@ export class MvMemory {
     return value === undefined ? ABSENT : this.storeBytes(value);
   }
 
-  /** The value `r` resolves to, given the key's storage value. */
-  valueOf(r: Resolution, storage: () => StateValue | undefined): StateValue | undefined {
+  /** The value `r` (a resolution of key `id`) resolves to; `storage` is asked only if no version holds a base value. */
+  valueOf(r: Resolution, id: number, storage: StorageById): StateValue | undefined {
     let base: StateValue | undefined;
-    if (r.baseEntry === 0) base = storage();
+    if (r.baseEntry === 0) base = storage(id);
     else {
       const b = this.baseValue(r);
       base = b === null ? undefined : (b as StateValue);
@@ -373,15 +359,7 @@ export class MvMemory {
   failedKey = -1;
 
   /** True if every read of `tx`'s last published read set still resolves the same way. */
-  validate(tx: number, scratch: Resolution, storage: (key: StateKey) => StateValue | undefined): boolean {
-    return this.validateReads(tx, scratch, storage);
-  }
-
-  private validateReads(
-    tx: number,
-    scratch: Resolution,
-    storage: (key: StateKey) => StateValue | undefined,
-  ): boolean {
+  validate(tx: number, scratch: Resolution, storage: StorageById): boolean {
     const t = tx * TX_WORDS;
     const start = Atomics.load(this.v.txs, t + T_READ_START);
     const records = Atomics.load(this.v.txs, t + T_READ_LEN);
@@ -396,7 +374,7 @@ export class MvMemory {
       if (kind === R_VERSION) {
         if (scratch.tx !== reads[at + 2] || scratch.incarnation !== reads[at + 3]) return false;
       } else if (kind === R_VALUE) {
-        const now = this.valueOf(scratch, () => storage(this.keyText(id)));
+        const now = this.valueOf(scratch, id, storage);
         const offset = reads[at + 2] as number;
         const length = reads[at + 3] as number;
         if (offset === ABSENT) {

@@ -10,14 +10,15 @@ import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateView, TxExecutor } from "../types.js";
 import { encodeFinalWrites } from "./finalWrites.js";
 import {
-  type KeyWrite,
   MvMemory,
   newResolution,
   R_ESTIMATE,
   R_STORAGE,
   R_VALUE,
   R_VERSION,
+  READ_WORDS,
   type Resolution,
+  type StorageById,
 } from "./mvMemory.js";
 import {
   type ContentionRule,
@@ -26,8 +27,10 @@ import {
   type FromWorker,
   type ToWorker,
 } from "./protocol.js";
+import { Replica } from "./replica.js";
 import { abortRun, Scheduler, TASK_EXECUTE, type Task } from "./scheduler.js";
 import { CapacityError, CTL, type SharedViews, T_LAST_WORKER, TX_WORDS, viewsOf } from "./shared.js";
+import { WriteList } from "./writeList.js";
 
 const port = parentPort;
 if (port === null) throw new Error("the parallel engine worker must run in a worker thread");
@@ -38,9 +41,12 @@ let views: SharedViews;
 let scheduler: Scheduler;
 let mv: MvMemory;
 let factory: ExecutorFactory<unknown, unknown, unknown>;
-const replica = new Map<StateKey, StateValue>();
-/** Made at init (its per-key tables are sized by the key capacity) and reused for every block. */
+/** The committed state, with each key's id (made at init, over the shared key table). */
+let replica: Replica;
+let storageById: StorageById;
+/** Made at init (their per-key tables are sized by the key capacity) and reused for every block. */
 let view: IncarnationView;
+let writes: WriteList;
 
 function send(message: FromWorker): void {
   port?.postMessage(message);
@@ -58,10 +64,9 @@ class IncarnationView implements StateView {
   blocked = -1;
   /** The key whose read found an estimate (what `blocked` is about), or -1. */
   blockedKey = -1;
-  readonly ids: number[] = [];
-  readonly kinds: number[] = [];
-  readonly a: number[] = [];
-  readonly b: number[] = [];
+  /** The read set, `READ_WORDS` words per record (published as is: `MvMemory.publishReads`). */
+  records = new Int32Array(READ_WORDS * 64);
+  count = 0;
   /** What each recorded read returned. */
   private readonly values: Array<StateValue | undefined> = [];
   /** Per key id: the incarnation stamp of its record, and the record's index. */
@@ -79,11 +84,7 @@ class IncarnationView implements StateView {
     this.tx = tx;
     this.blocked = -1;
     this.blockedKey = -1;
-    this.ids.length = 0;
-    this.kinds.length = 0;
-    this.a.length = 0;
-    this.b.length = 0;
-    this.values.length = 0;
+    this.count = 0;
     if (++this.stamp === 0x7fffffff) {
       this.stampOf.fill(0);
       this.stamp = 1;
@@ -94,7 +95,8 @@ class IncarnationView implements StateView {
     // Waiting on an unfinished transaction: everything reads as absent from here on and
     // the incarnation's result is thrown away (no exception on this path).
     if (this.blocked >= 0) return undefined;
-    const id = mv.keyId(key);
+    const slot = replica.slot(key);
+    const id = slot.id;
     if (this.stampOf[id] === this.stamp) return this.values[this.recordOf[id] as number];
     const r = this.r;
     mv.resolve(id, this.tx, r);
@@ -104,13 +106,13 @@ class IncarnationView implements StateView {
         this.blockedKey = id;
         return undefined;
       case R_STORAGE:
-        return this.record(id, R_STORAGE, 0, 0, replica.get(key));
+        return this.record(id, R_STORAGE, 0, 0, slot.value);
       case R_VERSION: {
         const base = mv.baseValue(r);
         return this.record(id, R_VERSION, r.tx, r.incarnation, base === null ? undefined : base);
       }
       default: {
-        const value = mv.valueOf(r, () => replica.get(key));
+        const value = mv.valueOf(r, id, storageById);
         return this.record(
           id,
           R_VALUE,
@@ -129,13 +131,21 @@ class IncarnationView implements StateView {
     b: number,
     value: StateValue | undefined,
   ): StateValue | undefined {
+    const i = this.count++;
     this.stampOf[id] = this.stamp;
-    this.recordOf[id] = this.ids.length;
-    this.ids.push(id);
-    this.kinds.push(kind);
-    this.a.push(a);
-    this.b.push(b);
-    this.values.push(value);
+    this.recordOf[id] = i;
+    const at = i * READ_WORDS;
+    if (at + READ_WORDS > this.records.length) {
+      const grown = new Int32Array(this.records.length * 2);
+      grown.set(this.records);
+      this.records = grown;
+    }
+    const records = this.records;
+    records[at] = id;
+    records[at + 1] = kind;
+    records[at + 2] = a;
+    records[at + 3] = b;
+    this.values[i] = value;
     return value;
   }
 }
@@ -186,13 +196,16 @@ function runBlock(
   trace?: Trace,
 ): Array<[number, unknown]> {
   mv.startBlock();
+  replica.startBlock();
   const receipts = new Map<number, unknown>();
-  /** One transaction's writes by key id, reused from execution to execution. */
-  const writes = new Map<number, KeyWrite>();
   const scratch = newResolution();
   const task: Task = { kind: 0, tx: 0, incarnation: 0 };
   const ctl = views.ctl;
-  const storage = (key: StateKey) => replica.get(key);
+  // With one worker, every transaction runs after all earlier ones have their final
+  // writes (nothing is ever aborted, so nothing reads an estimate): its validation cannot
+  // fail, and neither resolving its reads again nor publishing them is needed.
+  const alone = workerCount === 1;
+  const allocList = (n: number) => scheduler.allocList(n);
   let has = false;
   for (;;) {
     if (!has) {
@@ -228,27 +241,11 @@ function runBlock(
         has = scheduler.waitWhileExecuting(view.blocked, 1) || !scheduler.addDependency(j, view.blocked);
         continue;
       }
-      writes.clear();
-      for (const [key, value] of out.writes) writes.set(mv.keyId(key), { value, delta: undefined });
-      for (const [key, delta] of out.deltas) {
-        const id = mv.keyId(key);
-        const w = writes.get(id);
-        if (w === undefined) writes.set(id, { value: undefined, delta });
-        else w.delta = delta;
-      }
-      const wroteNew = mv.recordWrites(j, task.incarnation, writes, (n) => scheduler.allocList(n));
-      const records = view.ids.length;
-      const start = mv.allocReads(records);
-      for (let i = 0; i < records; i++) {
-        mv.writeReadRecord(
-          start + i * 4,
-          view.ids[i] as number,
-          view.kinds[i] as number,
-          view.a[i] as number,
-          view.b[i] as number,
-        );
-      }
-      mv.publishReads(j, start, records);
+      writes.reset();
+      for (const [key, value] of out.writes) writes.value(replica.slot(key).id, value);
+      for (const [key, delta] of out.deltas) writes.delta(replica.slot(key).id, delta);
+      const wroteNew = mv.recordWrites(j, task.incarnation, writes, allocList);
+      if (!alone) mv.publishReads(j, view.records, view.count);
       receipts.set(j, out.receipt);
       Atomics.store(views.txs, j * TX_WORDS + T_LAST_WORKER, workerId);
       trace?.task(j, task.incarnation, started, 0);
@@ -256,7 +253,7 @@ function runBlock(
     } else {
       const j = task.tx;
       Atomics.add(ctl, CTL.validations, 1);
-      const valid = mv.validate(j, scratch, storage);
+      const valid = alone || mv.validate(j, scratch, storageById);
       const incarnation = task.incarnation;
       const aborted = !valid && scheduler.tryValidationAbort(j, incarnation);
       if (aborted) mv.convertWritesToEstimates(j);
@@ -284,7 +281,10 @@ port.on("message", async (message: ToWorker) => {
         views = viewsOf(message.shared);
         scheduler = new Scheduler(views);
         mv = new MvMemory(views);
+        replica = new Replica(mv.keys);
+        storageById = (id) => replica.valueById(id);
         view = new IncarnationView(views.capacity.keys);
+        writes = new WriteList(views.capacity.keys);
         const mod = (await import(message.executor.module)) as {
           createExecutorFactory(options: unknown): ExecutorFactory<unknown, unknown, unknown>;
         };
@@ -299,10 +299,7 @@ port.on("message", async (message: ToWorker) => {
         send({ type: "ack" });
         return;
       case "commit":
-        for (const [k, v] of message.writes) {
-          if (v === null) replica.delete(k);
-          else replica.set(k, v);
-        }
+        for (const [k, v] of message.writes) replica.set(k, v);
         if (message.prepared !== undefined) factory.adopt?.(message.prepared);
         return;
       case "block": {
@@ -337,16 +334,16 @@ port.on("message", async (message: ToWorker) => {
         }
         // The block is done everywhere: the version lists are final. Each worker encodes
         // its share of the final write set, in parallel, instead of the main thread alone.
-        let writes: Uint8Array | undefined;
+        let finalWrites: Uint8Array | undefined;
         if (Atomics.load(views.ctl, CTL.done) !== 0 && Atomics.load(views.ctl, CTL.abort) === 0) {
-          writes = encodeFinalWrites(mv, message.txCount, workerId, workerCount, (key) => replica.get(key));
+          finalWrites = encodeFinalWrites(mv, message.txCount, workerId, workerCount, storageById);
         }
-        const transfer: ArrayBuffer[] = writes === undefined ? [] : [writes.buffer as ArrayBuffer];
+        const transfer: ArrayBuffer[] = finalWrites === undefined ? [] : [finalWrites.buffer as ArrayBuffer];
         if (codec !== undefined) {
           const receiptBytes = codec.encodeReceipts(receipts);
           transfer.push(receiptBytes.buffer as ArrayBuffer);
           const reply: FromWorker = { type: "blockDone", receipts: [], receiptBytes, ms };
-          if (writes !== undefined) reply.writes = writes;
+          if (finalWrites !== undefined) reply.writes = finalWrites;
           if (factory.counters !== undefined) reply.counters = factory.counters();
           if (trace !== undefined) {
             reply.trace = trace.finish();
@@ -356,7 +353,7 @@ port.on("message", async (message: ToWorker) => {
           port?.postMessage(reply, transfer);
         } else {
           const reply: FromWorker = { type: "blockDone", receipts, ms };
-          if (writes !== undefined) reply.writes = writes;
+          if (finalWrites !== undefined) reply.writes = finalWrites;
           if (factory.counters !== undefined) reply.counters = factory.counters();
           if (trace !== undefined) {
             reply.trace = trace.finish();

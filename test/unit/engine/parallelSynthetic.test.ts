@@ -120,6 +120,45 @@ describe("parallel engine vs sequential (synthetic blocks)", () => {
     );
   });
 
+  it("a key table emptied between blocks: every key's id is looked up again, values stay right", async () => {
+    // 64 keys of capacity and blocks over 60 keys: the table passes 3/4 full and is emptied
+    // every block or two, while the workers' replicas keep their values (deletes included).
+    for (const workers of [1, 2]) {
+      const engine = await createParallelEngine<SyntheticTx, SyntheticReceipt, null>({
+        workers,
+        executor: syntheticExecutorModule,
+        minParallelTxs: 0,
+        contention: false,
+        speed: false,
+        capacity: { keys: 64 },
+      });
+      try {
+        const base = createMemoryStore();
+        for (let n = 0; n < 60; n += 2) base.put(key(1, n), new Uint8Array([n, 7]));
+        const store = await engine.attach(base);
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.record({ ops: fc.array(opArb(60), { minLength: 1, maxLength: 6 }) }), {
+              minLength: 20,
+              maxLength: 40,
+            }),
+            async (txs) => {
+              const expected = executeSequential({ execute: executeSynthetic }, store, txs);
+              const actual = await engine.executeBlock(store, txs, null);
+              assert.equal(engine.lastStats?.mode, "parallel", engine.lastStats?.fallbackReason);
+              assert.deepEqual(actual.receipts, expected.receipts);
+              assert.deepEqual(sortedWrites(actual.writeSet), sortedWrites(expected.writeSet));
+              store.commit(actual.writeSet);
+            },
+          ),
+          { numRuns: 40 },
+        );
+      } finally {
+        await engine.close();
+      }
+    }
+  });
+
   it("rejects a pre-state the workers do not hold", async () => {
     const engine = engines.get(1) as Engine;
     await assert.rejects(engine.executeBlock(createMemoryStore(), [], null), /attach/);
