@@ -17,12 +17,10 @@
  * What a block means (its certificate, its state root) is checked by the caller, which
  * blames the peer through `scores` when it does not hold.
  */
-import { peerIdFromString } from "@libp2p/peer-id";
-import { NetError, PEER_FAULTS } from "./errors.js";
-import { encodeFrame, readFrames } from "./frames.js";
+import { NetError } from "./errors.js";
+import { type Chunk, readFrames } from "./frames.js";
 import type { P2pNode } from "./p2pNode.js";
-import { PENALTY } from "./peerScore.js";
-import { RateLimiter } from "./rateLimit.js";
+import { requestPeer, serveRequests } from "./requestResponse.js";
 import {
   type BlocksRequest,
   decodeAnswer,
@@ -43,66 +41,34 @@ export interface BlockSource {
 
 /** Serves `source` to peers on `node`. */
 export async function serveBlocks(node: P2pNode, source: BlockSource): Promise<void> {
-  const limiter = new RateLimiter(node.limits.syncRequestRate);
-  await node.handle(
-    BLOCK_SYNC_PROTOCOL,
-    ({ stream, connection }) => {
-      const peer = connection.remotePeer.toString();
-      const timer = setTimeout(
-        () => stream.abort(new NetError("TIMEOUT", "sync answer took too long")),
-        node.limits.syncTimeoutMs,
-      );
-      void answer(node, source, limiter, peer, stream)
-        .catch((error: unknown) => stream.abort(error instanceof Error ? error : new Error(String(error))))
-        .finally(() => clearTimeout(timer));
-    },
-    2,
-  );
-}
-
-type SyncStream = Parameters<Parameters<P2pNode["handle"]>[1]>[0]["stream"];
-
-async function answer(
-  node: P2pNode,
-  source: BlockSource,
-  limiter: RateLimiter,
-  peer: string,
-  stream: SyncStream,
-): Promise<void> {
-  const frames = readFrames(stream.source, 64);
-  let request: BlocksRequest;
-  try {
-    const first = await frames.next();
-    if (first.done === true) throw new NetError("MALFORMED", "the stream ended before a request");
-    request = decodeRequest(first.value);
-  } catch (error) {
-    node.scores.penalize(peer, PENALTY.BAD_SYNC, `bad sync request: ${String(error)}`);
-    await stream.sink([encodeFrame(encodeError("BAD_REQUEST", String(error)))]);
-    return;
-  }
-  await frames.return(undefined);
-  if (!limiter.take(peer)) {
-    node.scores.penalize(peer, PENALTY.RATE_LIMITED, "sync requests over the rate");
-    await stream.sink([encodeFrame(encodeError("RATE_LIMITED", "too many sync requests; slow down"))]);
-    return;
-  }
   const { limits } = node;
-  const count = Math.min(request.count, limits.maxSyncBlocks);
-  async function* blocks(): AsyncGenerator<Uint8Array> {
-    let bytes = 0;
-    for (let height = request.from; height < request.from + count; height++) {
-      const block = await source.block(height);
-      if (block === undefined) break;
-      const frame = encodeBlock(block);
-      bytes += frame.length;
-      if (block.block.length > limits.maxSyncItemBytes || block.certificate.length > limits.maxSyncItemBytes)
-        break;
-      if (bytes > limits.maxSyncResponseBytes) break;
-      yield encodeFrame(frame);
-    }
-    yield encodeFrame(encodeEnd());
-  }
-  await stream.sink(blocks());
+  await serveRequests(node, {
+    protocol: BLOCK_SYNC_PROTOCOL,
+    rate: limits.syncRequestRate,
+    timeoutMs: limits.syncTimeoutMs,
+    maxRequestBytes: 64,
+    decode: decodeRequest,
+    badRequest: (reason) => encodeError("BAD_REQUEST", reason),
+    rateLimited: () => encodeError("RATE_LIMITED", "too many sync requests; slow down"),
+    async *answer(request) {
+      const count = Math.min(request.count, limits.maxSyncBlocks);
+      let bytes = 0;
+      for (let height = request.from; height < request.from + count; height++) {
+        const block = await source.block(height);
+        if (block === undefined) break;
+        if (
+          block.block.length > limits.maxSyncItemBytes ||
+          block.certificate.length > limits.maxSyncItemBytes
+        )
+          break;
+        const frame = encodeBlock(block);
+        bytes += frame.length;
+        if (bytes > limits.maxSyncResponseBytes) break;
+        yield frame;
+      }
+      yield encodeEnd();
+    },
+  });
 }
 
 /**
@@ -120,39 +86,25 @@ export async function fetchBlocks(node: P2pNode, peer: string, request: BlocksRe
     throw new NetError("CONFIG", `ask for 1 to ${limits.maxSyncBlocks} blocks from a height ≥ 0`, {
       ...request,
     });
-  const signal = AbortSignal.timeout(limits.syncTimeoutMs);
-  try {
-    const stream = await node.libp2p.dialProtocol(peerIdFromString(peer), BLOCK_SYNC_PROTOCOL, { signal });
-    const onAbort = () => stream.abort(new NetError("TIMEOUT", "sync answer timed out"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      await stream.sink([encodeFrame(encodeRequest(request))]);
-      return await readAnswer(stream, request, limits);
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      stream.abort(new Error("done"));
-    }
-  } catch (error) {
-    if (signal.aborted)
-      throw new NetError("TIMEOUT", `peer ${peer} did not answer within ${limits.syncTimeoutMs} ms`, {
-        peer,
-      });
-    if (error instanceof NetError && PEER_FAULTS.has(error.code))
-      node.scores.penalize(peer, PENALTY.BAD_SYNC, `bad sync answer: ${error.code} ${error.message}`);
-    if (error instanceof NetError) throw error;
-    throw new NetError("STREAM", `block sync with ${peer} failed: ${String(error)}`, { peer });
-  }
+  return requestPeer(
+    node,
+    peer,
+    BLOCK_SYNC_PROTOCOL,
+    encodeRequest(request),
+    limits.syncTimeoutMs,
+    (source) => readAnswer(source, request, limits),
+  );
 }
 
 async function readAnswer(
-  stream: SyncStream,
+  source: AsyncIterable<Chunk>,
   request: BlocksRequest,
   limits: P2pNode["limits"],
 ): Promise<SyncBlock[]> {
   const blocks: SyncBlock[] = [];
   let bytes = 0;
   const maxFrame = 17 + 2 * limits.maxSyncItemBytes;
-  for await (const frame of readFrames(stream.source, maxFrame)) {
+  for await (const frame of readFrames(source, maxFrame)) {
     const answer = decodeAnswer(frame);
     if (answer.type === "end") return blocks;
     if (answer.type === "error") {

@@ -28,7 +28,7 @@ export const DEFAULT_NET_LIMITS: NetLimits = {
   maxConnections: 64,
   maxGossipFrameBytes: 2 * 1024 * 1024,
   gossipRate: { perSecond: 200, burst: 400 },
-  syncRequestRate: { perSecond: 5, burst: 10 },
+  syncRequestRate: { perSecond: 20, burst: 40 },
   maxSyncBlocks: 64,
   maxSyncItemBytes: 8 * 1024 * 1024,
   maxSyncResponseBytes: 32 * 1024 * 1024,

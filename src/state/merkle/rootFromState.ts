@@ -18,7 +18,7 @@ import {
   leafDigest,
 } from "./hashing.js";
 
-interface Leaf {
+export interface Leaf {
   path: Digest;
   valueHash: Digest;
 }
@@ -34,8 +34,8 @@ export function stateRootFrom(entries: Iterable<readonly [StateKey, StateValue]>
   return digestToBytes(subtreeDigest(leaves, 0, leaves.length, 0));
 }
 
-/** The hash of the subtree at `depth` holding the sorted `leaves[a, b)`. */
-function subtreeDigest(leaves: readonly Leaf[], a: number, b: number, depth: number): Digest {
+/** The hash of the subtree at `depth` holding the sorted `leaves[a, b)` (all sharing their first `depth` bits). */
+export function subtreeDigest(leaves: readonly Leaf[], a: number, b: number, depth: number): Digest {
   if (b === a) return EMPTY_DIGEST;
   if (b - a === 1) {
     const leaf = leaves[a] as Leaf;
