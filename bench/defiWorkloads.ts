@@ -3,10 +3,12 @@
  * 10 or 100 pools, lending actions by many users, staking actions, and a mix of all of
  * them with token transfers. Each builds its pre-state with setup blocks, deterministically.
  */
+
 import type { Receipt } from "../src/chain/receipt.js";
 import { SetupRunner } from "../src/chain/setupRunner.js";
 import type { Transaction } from "../src/chain/transaction.js";
 import type { Address } from "../src/codec/address.js";
+import { blsKeyFromSeed, blsProofOfPossession } from "../src/codec/bls.js";
 import { keccak256 } from "../src/codec/hash.js";
 import type { Storage } from "../src/state/storage.js";
 import { createRng } from "./lib/report.js";
@@ -184,7 +186,9 @@ function buildStaking(s: Setup, validators: number): { staking: Address; validat
   for (let v = 0; v < validators; v++) {
     const who = benchAccount(1 + v);
     list.push(who);
-    txs.push(s.tx("staking", staking, who, "register", [500]));
+    const bls = blsKeyFromSeed(new Uint8Array(32).fill(1 + v));
+    const pop = blsProofOfPossession(bls, BENCH_BLOCK.chainId, who);
+    txs.push(s.tx("staking", staking, who, "register", [500, bls.publicKey, pop]));
   }
   s.run(txs);
   return { staking, validators: list };

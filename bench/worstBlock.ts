@@ -35,6 +35,7 @@ const DEFAULT_ROWS = [
   "ed25519_verify",
   "secp256k1_recover",
   "p256_verify",
+  "bls_verify",
 ];
 
 const args = benchArgs('node dist/bench/worstBlock.js [--rows "name;name"] [--gas 3000000000]', {

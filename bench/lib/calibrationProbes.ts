@@ -46,7 +46,8 @@ const IMPORTS = `
   (import "weft" "keccak256" (func $keccak256 (param i32 i32 i32)))
   (import "weft" "ed25519_verify" (func $ed25519_verify (param i32 i32 i32 i32) (result i32)))
   (import "weft" "secp256k1_recover" (func $secp256k1_recover (param i32 i32 i32) (result i32)))
-  (import "weft" "p256_verify" (func $p256_verify (param i32 i32 i32 i32) (result i32)))`;
+  (import "weft" "p256_verify" (func $p256_verify (param i32 i32 i32 i32) (result i32)))
+  (import "weft" "bls_verify" (func $bls_verify (param i32 i32 i32 i32) (result i32)))`;
 
 /** The probe module with `body` in its loop; `filler` extra functions make the code bigger. */
 export function probeModule(pre: string, body: string, filler = 0, salt = 0): Uint8Array {
@@ -106,7 +107,7 @@ export interface ProbeRow {
   /** Also time a Merkle update of the transaction's writes (what committing them costs). */
   commit?: boolean;
   /** The row needs the callee's address at 16 / signatures from 64 / coin in the probe. */
-  needs?: "callee" | "ed25519" | "secp256k1" | "p256" | "coin";
+  needs?: "callee" | "ed25519" | "secp256k1" | "p256" | "bls" | "coin";
   /** The input carries `len` more bytes (for input_copy). */
   inputBytes?: boolean;
   /**
@@ -290,6 +291,12 @@ const ROWS: ProbeRow[] = [
     {
       needs: "p256",
     },
+  ),
+  host(
+    "bls_verify",
+    "(drop (call $bls_verify (i32.const 64) (i32.const 256) (i32.const 32) (i32.const 160)))",
+    [1, 6],
+    { needs: "bls" },
   ),
   perByte("input_copy", "(call $input_copy (i32.const 65536))", 200, [0, 32_768], { inputBytes: true }),
   perByte("set_return", "(call $set_return (i32.const 65536) (local.get $len))", 500, [0, 65_536]),

@@ -14,6 +14,7 @@ import { genesisWrites } from "../../src/chain/genesis.js";
 import type { Receipt } from "../../src/chain/receipt.js";
 import type { CallTx, DeployTx, Transaction } from "../../src/chain/transaction.js";
 import type { Address } from "../../src/codec/address.js";
+import { blsKeyFromSeed, blsSign } from "../../src/codec/bls.js";
 import { keccak256 } from "../../src/codec/hash.js";
 import { secp256k1Signer } from "../../src/sdk/signers.js";
 import type { StateKey, StateValue } from "../../src/state/keys.js";
@@ -171,6 +172,7 @@ function signatures(): Record<string, Signed> {
   pKey.set(Buffer.from(jwk.x, "base64url"), 1);
   pKey.set(Buffer.from(jwk.y, "base64url"), 33);
   const k1 = secp256k1Signer(3);
+  const bls = blsKeyFromSeed(new Uint8Array(32).fill(3));
   return {
     ed25519: { key: edKey, signature: new Uint8Array(sign(null, MESSAGE, ed.privateKey)), message: MESSAGE },
     p256: {
@@ -184,6 +186,7 @@ function signatures(): Record<string, Signed> {
       message: MESSAGE,
     },
     secp256k1: { key: new Uint8Array(0), signature: k1.sign(MESSAGE), message: keccak256(MESSAGE) },
+    bls: { key: bls.publicKey, signature: blsSign(bls.secret, MESSAGE), message: MESSAGE },
   };
 }
 

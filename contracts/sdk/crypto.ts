@@ -43,3 +43,13 @@ export function p256Verify(publicKey: Uint8Array, message: Uint8Array, signature
   if (publicKey.length != 65 || signature.length != 64) return false;
   return host.p256_verify(publicKey.dataStart, message.dataStart, message.length, signature.dataStart) == 1;
 }
+
+/**
+ * True if `signature` (96 bytes, compressed G2) is a valid BLS12-381 signature of `message`
+ * by `publicKey` (48 bytes, compressed G1); keys off the curve, outside the subgroup or at
+ * infinity are invalid.
+ */
+export function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): bool {
+  if (publicKey.length != 48 || signature.length != 96) return false;
+  return host.bls_verify(publicKey.dataStart, message.dataStart, message.length, signature.dataStart) == 1;
+}

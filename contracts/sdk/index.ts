@@ -24,7 +24,7 @@ export {
   selfAddress,
   transferCoin,
 } from "./context";
-export { ed25519Verify, keccak256, p256Verify, secp256k1Recover, sha256 } from "./crypto";
+export { blsVerify, ed25519Verify, keccak256, p256Verify, secp256k1Recover, sha256 } from "./crypto";
 export { require, revertRaw, revertWith } from "./errors";
 export { emitEvent, topic } from "./events";
 export {

@@ -7,6 +7,7 @@
  */
 
 import type { Address } from "../codec/address.js";
+import { BLS_PUBLIC_KEY_BYTES, BLS_SIGNATURE_BYTES, verifyBls } from "../codec/bls.js";
 import { keccak256, sha256 } from "../codec/hash.js";
 import {
   type CanonicalScheme,
@@ -426,6 +427,19 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
         if (error instanceof SignatureError) return 0;
         throw error;
       }
+    },
+    /**
+     * 1 if the 96-byte compressed BLS12-381 signature of `msg` is valid for the 48-byte
+     * compressed public key (subgroup-checked, not infinity), else 0 (codec/bls.ts).
+     */
+    bls_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
+      const f = ctx.frame();
+      charge(f, GAS.BLS_VERIFY + GAS.SHA256_WORD * Math.ceil((msgLen >>> 0) / 32));
+      if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
+      const key = readBytes(f, pkPtr, BLS_PUBLIC_KEY_BYTES);
+      const msg = readBytes(f, msgPtr, msgLen);
+      const sig = readBytes(f, sigPtr, BLS_SIGNATURE_BYTES);
+      return verifyBls(key, msg, sig) ? 1 : 0;
     },
   };
   return host as unknown as Record<string, (...args: never[]) => unknown>;

@@ -39,3 +39,18 @@ export declare function Slashed(
   bonded: U128,
   unbonding: U128,
 ): void;
+export declare function CommissionChanged(validator: Indexed<Address>, from: u32, to: u32): void;
+/** Missed too many blocks of the downtime window: jailed until `until`, `slashed` burned. */
+export declare function Jailed(validator: Indexed<Address>, until: u64, missed: u32, slashed: U128): void;
+export declare function Unjailed(validator: Indexed<Address>): void;
+/** Double signing at `infractionHeight`: slashed and jailed for good. */
+export declare function ValidatorTombstoned(
+  validator: Indexed<Address>,
+  infractionHeight: u64,
+  bonded: U128,
+  unbonding: U128,
+): void;
+/** The validator set for `epoch` was computed: `size` validators, `totalPower` in all. */
+export declare function ValidatorSetUpdated(epoch: u64, size: u32, totalPower: u64): void;
+/** One block's rewards and fees: `amount` spread, `carried` kept for the next block. */
+export declare function BlockRewarded(proposer: Indexed<Address>, amount: U128, carried: U128): void;

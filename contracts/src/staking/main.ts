@@ -17,6 +17,10 @@
  * - The reward per share is 1e18-scaled; what does not divide into it (less than one
  *   unit per share) is carried to the validator's next reward, never lost.
  * - `activeSet(n)`: the n validators with the most bonded stake.
+ * - On a validator network (`configureNetwork`, network.ts) it is also the registry of
+ *   validators: BLS keys with proofs of possession and commission limits (registry.ts),
+ *   the protocol's end-of-block step (downtime, block rewards, the set of each epoch),
+ *   double-signing evidence, jail and unjail.
  */
 import { Address, blockTime, caller, callValue, Fields, transferCoin, U128 } from "../../sdk/index";
 import {
@@ -27,7 +31,9 @@ import {
   Locked,
   NothingToWithdraw,
   NotOwner,
+  RedelegationDisabled,
   StillUnbonding,
+  Tombstoned,
   TooManyValidators,
   TransferFailed,
   ZeroAmount,
@@ -43,8 +49,11 @@ import {
   ValidatorRegistered,
   Withdrawn,
 } from "./events.gen";
+import { networkConfigured } from "./params";
 import {
-  addReward,
+  blsKeyOf,
+  blsKeyUser,
+  creditReward,
   D_LOCKED_UNTIL,
   D_REWARD_DEBT,
   D_SHARES,
@@ -55,7 +64,6 @@ import {
   doubleSignSlot,
   downtimeSlot,
   earnedPerShare,
-  endEmptyGenerations,
   liveShares,
   liveUnbondingShares,
   MAX_VALIDATORS,
@@ -63,12 +71,16 @@ import {
   ownerSlot,
   resetDebt,
   settle,
+  slashPools,
   unbondingPeriodSlot,
   V_COMMISSION,
+  V_COMMISSION_CHANGED_AT,
+  V_INDEX,
   V_REGISTERED,
   V_REWARD_REMAINDER,
   V_SHARES,
   V_STAKE,
+  V_TOMBSTONED,
   V_UNBONDING_GENERATION,
   V_UNBONDING_SHARES,
   V_UNBONDING_STAKE,
@@ -78,6 +90,24 @@ import {
   validators,
   WAD,
 } from "./pools";
+import { checkBlsKey, MAX_COMMISSION_BPS } from "./registry";
+
+export {
+  blsKey,
+  commissionOf,
+  configureNetwork,
+  currentEpoch,
+  endBlock,
+  isTombstoned,
+  jailedUntil,
+  missedBlocks,
+  setMembers,
+  setPowers,
+  slashEquivocation,
+  unjail,
+  validatorList,
+} from "./network";
+export { setCommission } from "./registry";
 
 /** `doubleSignFraction`, `downtimeFraction`: slashing fractions, 1e18-scaled. */
 export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFraction: U128): void {
@@ -90,18 +120,28 @@ export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFra
   validatorCount.set(0);
 }
 
-/** Registers the caller as a validator with `commissionBps` (at most 10,000). */
-export function register(commissionBps: u32): void {
+/**
+ * Registers the caller as a validator with `commissionBps` (at most 10,000) and its BLS
+ * public key (48 bytes), proven by `pop`: the key's signature of the proof-of-possession
+ * message for this chain and the caller (src/codec/bls.ts). A key is registered once.
+ */
+export function register(commissionBps: u32, blsKey: Uint8Array, pop: Uint8Array): void {
   const v = caller();
   const f = new Fields(validators.keyOf(v));
+  if (f.get<bool>(V_TOMBSTONED, false)) Tombstoned(v);
   if (f.get<bool>(V_REGISTERED, false)) AlreadyRegistered(v);
-  if (commissionBps > 10_000) InvalidCommission(commissionBps);
+  if (commissionBps > MAX_COMMISSION_BPS) InvalidCommission(commissionBps);
+  checkBlsKey(v, blsKey, pop);
   const count = validatorCount.get(0);
   if (count >= MAX_VALIDATORS) TooManyValidators();
   validatorAt.set(count, v);
   validatorCount.set(count + 1);
   f.set<bool>(V_REGISTERED, true);
+  f.set<u32>(V_INDEX, count);
   f.set<U128>(V_COMMISSION, U128.fromU64(commissionBps));
+  f.set<u64>(V_COMMISSION_CHANGED_AT, blockTime());
+  blsKeyOf.set(v, blsKey);
+  blsKeyUser.set(blsKey, v);
   ValidatorRegistered(v, commissionBps);
 }
 
@@ -179,6 +219,9 @@ export function undelegate(v: Address, shares: U128): u64 {
 
 /** Moves `shares` of the caller's delegation from `from` to `to` at once (no unbonding). */
 export function redelegate(from: Address, to: Address, shares: U128): U128 {
+  // On a validator network stake must unbond: an instant move would escape a slash for
+  // an infraction whose evidence has not arrived yet.
+  if (networkConfigured()) RedelegationDisabled();
   const d = caller();
   const amount = unbond(from, validator(from), d, shares);
   Redelegated(from, to, d, amount);
@@ -218,14 +261,7 @@ export function depositReward(v: Address): void {
   const vf = validator(v);
   const amount = callValue();
   if (amount.isZero()) ZeroAmount();
-  const total = vf.get<U128>(V_SHARES, U128.Zero);
-  let commission = amount.mulDiv(vf.get<U128>(V_COMMISSION, U128.Zero), U128.fromU64(10_000));
-  // With no delegators the whole reward is the validator's.
-  if (total.isZero()) commission = amount;
-  const rest = amount.sub(commission);
-  if (!rest.isZero()) addReward(vf, total, rest);
-  owed.set(v, owed.get(v, U128.Zero).add(commission));
-  RewardDeposited(v, amount, commission);
+  RewardDeposited(v, amount, creditReward(v, vf, amount));
 }
 
 /** Settles the caller's rewards from `v` (if any) and pays everything the caller is owed. */
@@ -247,16 +283,8 @@ export function slash(v: Address, fraction: U128): void {
   const who = caller();
   if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
   if (fraction.gt(WAD)) InvalidFraction(fraction);
-  const vf = validator(v);
-  const stake = vf.get<U128>(V_STAKE, U128.Zero);
-  const uStake = vf.get<U128>(V_UNBONDING_STAKE, U128.Zero);
-  const bonded = stake.mulDiv(fraction, WAD);
-  const unbonding = uStake.mulDiv(fraction, WAD);
-  vf.set<U128>(V_STAKE, stake.sub(bonded));
-  vf.set<U128>(V_UNBONDING_STAKE, uStake.sub(unbonding));
-  endEmptyGenerations(v, vf);
-  // The slashed coin stays in the contract, unspendable: it is burned.
-  Slashed(v, fraction, bonded, unbonding);
+  const parts = slashPools(v, validator(v), fraction);
+  Slashed(v, fraction, parts[0], parts[1]);
 }
 
 export function slashDoubleSign(v: Address): void {

@@ -23,6 +23,16 @@ export const V_GENERATION: u8 = 7;
 export const V_UNBONDING_GENERATION: u8 = 8;
 /** Rewards not yet in the reward per share, 1e18-scaled (below the total shares). */
 export const V_REWARD_REMAINDER: u8 = 9;
+/** Jailed until this time (seconds; 0 = not jailed; u64 max = tombstoned, for good). */
+export const V_JAILED_UNTIL: u8 = 10;
+export const V_TOMBSTONED: u8 = 11;
+/** Blocks missed in the downtime window: a bit per height modulo the window, and their count. */
+export const V_MISSED_BITS: u8 = 12;
+export const V_MISSED_COUNT: u8 = 13;
+/** When the commission last changed (seconds). */
+export const V_COMMISSION_CHANGED_AT: u8 = 14;
+/** The validator's position in registration order (breaks stake ties in the active set). */
+export const V_INDEX: u8 = 15;
 
 // Delegation fields.
 export const D_SHARES: u8 = 0;
@@ -43,6 +53,9 @@ export const validatorAt = new StorageMap<u32, Address>("at");
 export const validators = new StorageMap<Address, bool>("v");
 export const delegations = new StorageMap2<Address, Address, bool>("d");
 export const owed = new StorageMap<Address, U128>("owed");
+/** A validator's 48-byte BLS public key, and which validator registered each key. */
+export const blsKeyOf = new StorageMap<Address, Uint8Array>("bls");
+export const blsKeyUser = new StorageMap<Uint8Array, Address>("blsUser");
 /** A validator's reward per share when one of its bonded pool's generations ended. */
 export const finalRewardPerShare = new StorageMap2<Address, u64, U128>("finalRps");
 
@@ -133,4 +146,35 @@ export function endEmptyGenerations(v: Address, vf: Fields): void {
     vf.set<u64>(V_UNBONDING_GENERATION, vf.get<u64>(V_UNBONDING_GENERATION, 0) + 1);
     vf.set<U128>(V_UNBONDING_SHARES, U128.Zero);
   }
+}
+
+/**
+ * Credits `amount` of reward (coin already held by the contract) to `v`: the commission
+ * to the validator, the rest to its delegators by reward per share. With no delegators
+ * the whole reward is the validator's. Returns the commission.
+ */
+export function creditReward(v: Address, vf: Fields, amount: U128): U128 {
+  const total = vf.get<U128>(V_SHARES, U128.Zero);
+  let commission = amount.mulDiv(vf.get<U128>(V_COMMISSION, U128.Zero), U128.fromU64(10_000));
+  if (total.isZero()) commission = amount;
+  const rest = amount.sub(commission);
+  if (!rest.isZero()) addReward(vf, total, rest);
+  owed.set(v, owed.get(v, U128.Zero).add(commission));
+  return commission;
+}
+
+/**
+ * Takes `fraction` (1e18-scaled) of `v`'s bonded stake and of its unbonding stake, so that
+ * stake on its way out pays like stake still bonded; the coin stays in the contract,
+ * unspendable: it is burned. Returns the bonded and unbonding amounts taken.
+ */
+export function slashPools(v: Address, vf: Fields, fraction: U128): U128[] {
+  const stake = vf.get<U128>(V_STAKE, U128.Zero);
+  const uStake = vf.get<U128>(V_UNBONDING_STAKE, U128.Zero);
+  const bonded = stake.mulDiv(fraction, WAD);
+  const unbonding = uStake.mulDiv(fraction, WAD);
+  vf.set<U128>(V_STAKE, stake.sub(bonded));
+  vf.set<U128>(V_UNBONDING_STAKE, uStake.sub(unbonding));
+  endEmptyGenerations(v, vf);
+  return [bonded, unbonding];
 }

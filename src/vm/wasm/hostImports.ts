@@ -45,6 +45,7 @@ export const HOST_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   ed25519_verify: sig([I32, I32, I32, I32], [I32]),
   secp256k1_recover: sig([I32, I32, I32], [I32]),
   p256_verify: sig([I32, I32, I32, I32], [I32]),
+  bls_verify: sig([I32, I32, I32, I32], [I32]),
 };
 
 export function sameSignature(a: FuncSignature, b: FuncSignature): boolean {

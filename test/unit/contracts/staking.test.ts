@@ -11,6 +11,7 @@ import type { Address } from "../../../src/codec/address.js";
 import { account } from "../../helpers/chain.js";
 import { type CallOptions, type Contract, TestChain } from "../../helpers/contracts.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
+import { registerArgs } from "../../helpers/validators.js";
 
 const WAD = 10n ** 18n;
 const DAY = 86_400n;
@@ -25,12 +26,14 @@ const free: CallOptions = { gasPrice: 0n };
 function setup() {
   const chain = new TestChain(10);
   const staking = chain.deploy("staking", [21n * DAY, WAD / 20n, WAD / 1000n]); // 5% double sign, 0.1% downtime
-  for (const [v, bps] of [
-    [v1, 1_000],
-    [v2, 500],
-    [v3, 0],
-  ] as const) {
-    assert.equal(staking.send(v as Address, "register", [bps]).receipt.status, "success");
+  for (const [i, [v, bps]] of (
+    [
+      [v1, 1_000],
+      [v2, 500],
+      [v3, 0],
+    ] as const
+  ).entries()) {
+    assert.equal(staking.send(v as Address, "register", registerArgs(v, bps, i)).receipt.status, "success");
   }
   return { chain, staking };
 }
@@ -42,8 +45,11 @@ function send(staking: Contract, from: Address, method: string, args: unknown[],
 describe("staking", () => {
   it("registration rules", () => {
     const { staking } = setup();
-    assert.equal(staking.send(v1, "register", [100]).error?.name, "AlreadyRegistered");
-    assert.equal(staking.send(alice, "register", [10_001]).error?.name, "InvalidCommission");
+    assert.equal(staking.send(v1, "register", registerArgs(v1, 100, 9)).error?.name, "AlreadyRegistered");
+    assert.equal(
+      staking.send(alice, "register", registerArgs(alice, 10_001, 9)).error?.name,
+      "InvalidCommission",
+    );
     assert.equal(send(staking, alice, "delegate", [bob], 5n).error?.name, "NotRegistered");
     assert.equal(send(staking, alice, "delegate", [v1], 0n).error?.name, "ZeroAmount");
   });

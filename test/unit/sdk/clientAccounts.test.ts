@@ -17,6 +17,7 @@ import { staking } from "../../../src/bindings/staking.gen.js";
 import { token } from "../../../src/bindings/token.gen.js";
 import { verifySecp256k1, verifyWebAuthn } from "../../../src/chain/tx/signatures.js";
 import { decodeAbi } from "../../../src/codec/abi.js";
+import { blsKeyFromSeed, blsProofOfPossession } from "../../../src/codec/bls.js";
 import { verifyEd25519 } from "../../../src/codec/signatures.js";
 import { devSigner } from "../../../src/node/genesis/genesis.js";
 import {
@@ -372,7 +373,9 @@ describe("client accounts and contracts (node)", () => {
 
     const validator = dev[3] as LocalAccount;
     const stake = getContract({ client, address: contracts.staking, binding: staking });
-    await stake.write.register(validator, [1_000n]);
+    const bls = blsKeyFromSeed(new Uint8Array(32).fill(3));
+    const pop = blsProofOfPossession(bls, await client.chainId(), validator.address);
+    await stake.write.register(validator, [1_000n, bls.publicKey, pop]);
     await stake.write.delegate(borrower, [validator.address], { value: parseUnits("100") });
     assert.equal(await getPendingRewards(client, contracts.staking, validator.address, borrower.address), 0n);
     await stake.write.depositReward(dev[0] as LocalAccount, [validator.address], { value: parseUnits("10") });
