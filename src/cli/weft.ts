@@ -12,6 +12,7 @@ import { addKeyCommands } from "./commands/keys.js";
 import { addProjectCommands } from "./commands/project.js";
 import { addProofCommand } from "./commands/proof.js";
 import { addTransferCommands } from "./commands/transfers.js";
+import { addValidatorCommands } from "./commands/validator.js";
 import { addVerifyCommand } from "./commands/verify.js";
 import { addNodeCommand } from "./nodeCommand.js";
 import { EXIT, reportError } from "./output.js";
@@ -59,6 +60,7 @@ addVerifyCommand(program);
 addProofCommand(program);
 addBenchCommands(program);
 addDbCommands(program);
+addValidatorCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exit(reportError(error, process.argv.includes("--json")));

@@ -52,6 +52,11 @@ export function blsKeyFromSeed(seed: Uint8Array): BlsKeyPair {
   return { secret: sk.toBytes(), publicKey: sk.toPublicKey().toBytes(true) };
 }
 
+/** The key pair of a 32-byte secret key (throws if it is not one). */
+export function blsKeyFromSecret(secret: Uint8Array): BlsKeyPair {
+  return { secret, publicKey: SecretKey.fromBytes(secret).toPublicKey().toBytes(true) };
+}
+
 export function blsSign(secret: Uint8Array, message: Uint8Array): Uint8Array {
   return SecretKey.fromBytes(secret).sign(message).toBytes(true);
 }

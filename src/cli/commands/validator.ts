@@ -1,0 +1,235 @@
+/**
+ * `weft validator create | delegate | unbond | withdraw | unjail | list`: a validator's life
+ * through the staking contract (docs/validators.md), signed like every other transaction
+ * (--from devN, a keystore key, or a key from the environment).
+ */
+import type { Command } from "commander";
+import { stakingMetadata } from "../../bindings/staking.gen.js";
+import type { Address } from "../../codec/address.js";
+import { blsProofOfPossession } from "../../codec/bls.js";
+import { toHex } from "../../codec/bytes.js";
+import { loadOrCreateValidatorKey, ValidatorKeyError } from "../../node/validatorKey.js";
+import { formatUnits } from "../../sdk/client/units.js";
+import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
+import { contractBook } from "../knownContracts.js";
+import { UsageError } from "../output.js";
+import { decodeReceipt, printReceipt } from "../receipts.js";
+import { readValidators, type ValidatorRow } from "../validatorList.js";
+
+const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
+
+function signer(cmd: Command): Command {
+  return cmd
+    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
+    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
+    .option("--account <address>", "with a key from the environment: the account it controls")
+    .option("--staking <address>", "the staking contract (default: the genesis's staking contract)");
+}
+
+type Opts = SignerOptions & { staking?: string };
+
+async function stakingAddress(ctx: Context, opts: { staking?: string }): Promise<Address> {
+  if (opts.staking !== undefined) return validatorAddress(opts.staking, "--staking");
+  const address = (await ctx.client.genesis()).contracts.staking;
+  if (address === undefined)
+    throw new UsageError("this chain's genesis has no staking contract: pass --staking <address>");
+  return address as Address;
+}
+
+function validatorAddress(text: string, what = "validator"): Address {
+  const lower = text.toLowerCase();
+  if (!ADDRESS_RE.test(lower))
+    throw new UsageError(`${what}: expected an address (0x + 40 hex digits), got ${JSON.stringify(text)}`);
+  return lower as Address;
+}
+
+/** A commission in percent ("5", "12.5") as basis points, 0 to 100%. */
+export function commissionBps(text: string): number {
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(text))
+    throw new UsageError(`--commission: a percentage like 5 or 12.5, got ${JSON.stringify(text)}`);
+  const [whole, frac = ""] = text.split(".");
+  const bps = Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+  if (bps > 10_000) throw new UsageError(`--commission: at most 100%, got ${text}%`);
+  return bps;
+}
+
+async function send(ctx: Context, opts: Opts, method: string, args: unknown[], value?: bigint) {
+  const staking = await stakingAddress(ctx, opts);
+  const account = await accountFor(ctx, opts);
+  const done = ctx.out.progress(`staking.${method}`);
+  try {
+    const receipt = await ctx.client.writeContract({
+      account,
+      address: staking,
+      metadata: stakingMetadata,
+      method,
+      args,
+      ...(value === undefined ? {} : { value }),
+    });
+    const decoded = await decodeReceipt(contractBook(ctx.client), receipt, {
+      metadata: stakingMetadata,
+      method,
+    });
+    done();
+    return { account, decoded };
+  } finally {
+    done();
+  }
+}
+
+export function addValidatorCommands(program: Command): void {
+  const validator = program
+    .command("validator")
+    .description("run or delegate to a validator (docs/validators.md)");
+
+  signer(
+    validator
+      .command("create")
+      .description(
+        "register the signing account as a validator: its BLS key (from --key, created there if absent) with a proof of possession, a commission, and an optional self-delegation",
+      )
+      .requiredOption(
+        "--key <file>",
+        "the validator's BLS key file (created, mode 0600, if it does not exist)",
+      )
+      .option("--commission <percent>", "commission on delegators' rewards, in percent (0-100)", "5")
+      .option("--stake <amount>", "coin to self-delegate at once"),
+  ).action(async (opts: Opts & { key: string; commission: string; stake?: string }, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const bps = commissionBps(opts.commission);
+    const stake = opts.stake === undefined ? undefined : amountOf(opts.stake, 18, false, "--stake");
+    let loaded: ReturnType<typeof loadOrCreateValidatorKey>;
+    try {
+      loaded = loadOrCreateValidatorKey(opts.key);
+    } catch (error) {
+      if (error instanceof ValidatorKeyError) throw new UsageError(error.message, error.details);
+      throw error;
+    }
+    const account = await accountFor(ctx, opts);
+    const chainId = await ctx.client.chainId();
+    const pop = blsProofOfPossession(loaded.key, chainId, account.address as Address);
+    const { decoded } = await send(ctx, opts, "register", [bps, loaded.key.publicKey, pop]);
+    const delegated =
+      stake === undefined ? undefined : (await send(ctx, opts, "delegate", [account.address], stake)).decoded;
+    ctx.out.result(
+      {
+        validator: account.address,
+        blsKey: toHex(loaded.key.publicKey),
+        keyCreated: loaded.created,
+        commissionBps: bps,
+        register: decoded,
+        delegate: delegated,
+      },
+      () => [
+        ...(loaded.created ? [`created BLS key ${opts.key} (keep it secret; back it up)`] : []),
+        `validator ${account.address} registered: BLS key ${toHex(loaded.key.publicKey)}, commission ${bps / 100}%`,
+        ...(stake === undefined ? [] : [`self-delegated ${formatUnits(stake)} coin`]),
+      ],
+    );
+  });
+
+  signer(
+    validator
+      .command("delegate <validator> <amount>")
+      .description("delegate coin (whole coin, 18 decimals) to a validator")
+      .option("--raw", "the amount is in smallest units"),
+  ).action(async (at: string, amount: string, opts: Opts & { raw?: boolean }, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const v = validatorAddress(at);
+    const value = amountOf(amount, 18, opts.raw === true);
+    const { decoded } = await send(ctx, opts, "delegate", [v], value);
+    printReceipt(ctx, decoded, `delegated ${formatUnits(value)} coin to ${v}: ${decoded.status}`);
+  });
+
+  signer(
+    validator
+      .command("unbond <validator> [amount]")
+      .description(
+        "start unbonding coin delegated to a validator (all of it when no amount); withdraw it after the unbonding period",
+      )
+      .option("--raw", "the amount is in smallest units"),
+  ).action(async (at: string, amount: string | undefined, opts: Opts & { raw?: boolean }, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const v = validatorAddress(at);
+    const staking = await stakingAddress(ctx, opts);
+    const account = await accountFor(ctx, opts);
+    const read = (method: string) =>
+      ctx.client.readContract({
+        address: staking,
+        metadata: stakingMetadata,
+        method,
+        args: [v, account.address],
+      }) as Promise<bigint>;
+    const [shares, stake] = await Promise.all([read("sharesOf"), read("stakeOf")]);
+    if (shares === 0n) throw new UsageError(`${account.address} has nothing delegated to ${v}`);
+    let unbond = shares;
+    if (amount !== undefined) {
+      const wanted = amountOf(amount, 18, opts.raw === true);
+      if (wanted > stake) throw new UsageError(`only ${formatUnits(stake)} coin is delegated to ${v}`);
+      unbond = (wanted * shares) / stake;
+      if (unbond === 0n) throw new UsageError(`${amount} is less than one share of ${v}`);
+    }
+    const { decoded } = await send(ctx, opts, "undelegate", [v, unbond]);
+    printReceipt(
+      ctx,
+      decoded,
+      `unbonding from ${v}: ${decoded.status}${decoded.status === "success" ? `, withdrawable at ${String(decoded.result)} (unix seconds)` : ""}`,
+    );
+  });
+
+  signer(
+    validator.command("withdraw <validator>").description("pay out stake whose unbonding period is over"),
+  ).action(async (at: string, opts: Opts, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { decoded } = await send(ctx, opts, "withdraw", [validatorAddress(at)]);
+    printReceipt(
+      ctx,
+      decoded,
+      `withdrew ${formatUnits((decoded.result as bigint | undefined) ?? 0n)} coin: ${decoded.status}`,
+    );
+  });
+
+  signer(
+    validator.command("unjail").description("leave jail once the jail time for downtime is over"),
+  ).action(async (opts: Opts, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { decoded } = await send(ctx, opts, "unjail", []);
+    printReceipt(ctx, decoded, `unjail: ${decoded.status}`);
+  });
+
+  validator
+    .command("list")
+    .description("every registered validator: stake, voting power, commission, jailed, missed blocks")
+    .option("--staking <address>", "the staking contract (default: the genesis's staking contract)")
+    .action(async (opts: { staking?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const rows = await readValidators(ctx.client, await stakingAddress(ctx, opts));
+      ctx.out.result(rows, () => table(rows));
+    });
+}
+
+function table(rows: ValidatorRow[]): string[] {
+  if (rows.length === 0) return ["no validators registered"];
+  const header = ["validator", "stake", "power", "commission", "status", "missed"];
+  const body = rows.map((r) => [
+    r.address,
+    formatUnits(r.stake),
+    r.power === 0 ? "-" : `${r.power} (${((r.power / 1e9) * 100).toFixed(2)}%)`,
+    `${r.commissionBps / 100}%`,
+    r.tombstoned
+      ? "tombstoned"
+      : r.jailedUntil > 0n
+        ? `jailed until ${r.jailedUntil}`
+        : r.power > 0
+          ? "active"
+          : "inactive",
+    String(r.missedBlocks),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...body.map(line)];
+}

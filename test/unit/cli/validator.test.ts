@@ -1,0 +1,128 @@
+/**
+ * `weft validator create | delegate | unbond | unjail | list` against a node on loopback:
+ * a BLS key file created with mode 0600 and registered with its proof of possession,
+ * delegation and unbonding in coin, the list's columns, and refusals with their exit
+ * codes (2 bad usage, 4 reverted).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+
+const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
+const E18 = 10n ** 18n;
+
+describe("weft validator", () => {
+  let dir: string;
+  let node: NodeProcess;
+  const weft = (...args: string[]) => {
+    const r = spawnSync(
+      process.execPath,
+      [CLI, "--rpc", node.url, "--keystore", join(dir, "keys"), ...args],
+      {
+        encoding: "utf8",
+        cwd: dir,
+      },
+    );
+    return { code: r.status, out: r.stdout, err: r.stderr, json: () => JSON.parse(r.stdout) as unknown };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weft-validator-"));
+    node = await startNodeProcess(join(dir, "data"));
+  });
+  after(async () => {
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates a validator with a fresh BLS key, delegates, lists, unbonds", () => {
+    assert.equal(weft("validator", "list").out.trim(), "no validators registered");
+    const key = join(dir, "v1.key");
+    const created = weft(
+      "--json",
+      "validator",
+      "create",
+      "--from",
+      "dev3",
+      "--key",
+      key,
+      "--commission",
+      "10",
+      "--stake",
+      "100",
+    );
+    assert.equal(created.code, 0, created.err);
+    const c = created.json() as {
+      validator: string;
+      blsKey: string;
+      keyCreated: boolean;
+      commissionBps: number;
+    };
+    assert.equal(c.keyCreated, true);
+    assert.equal(c.commissionBps, 1_000);
+    assert.equal(statSync(key).mode & 0o777, 0o600);
+    assert.equal(JSON.parse(readFileSync(key, "utf8")).publicKey, c.blsKey);
+
+    const delegated = weft("validator", "delegate", c.validator, "50", "--from", "dev1");
+    assert.equal(delegated.code, 0, delegated.err);
+    assert.match(delegated.out, /delegated 50 coin to 0x[0-9a-f]{40}: success/);
+
+    const rows = weft("--json", "validator", "list").json() as Array<Record<string, unknown>>;
+    assert.deepEqual(rows, [
+      {
+        address: c.validator,
+        stake: (150n * E18).toString(),
+        power: 0,
+        commissionBps: 1_000,
+        jailedUntil: "0",
+        tombstoned: false,
+        missedBlocks: 0,
+      },
+    ]);
+    const text = weft("validator", "list").out;
+    assert.match(text, /^validator\s+stake\s+power\s+commission\s+status\s+missed$/m);
+    assert.match(text, new RegExp(`^${c.validator}\\s+150\\s+-\\s+10%\\s+inactive\\s+0$`, "m"));
+
+    const unbond = weft("validator", "unbond", c.validator, "20", "--from", "dev1");
+    assert.equal(unbond.code, 0, unbond.err);
+    assert.match(unbond.out, /unbonding from 0x[0-9a-f]{40}: success, withdrawable at \d+/);
+    const after = weft("--json", "validator", "list").json() as Array<{ stake: string }>;
+    assert.equal(after[0]?.stake, (130n * E18).toString());
+  });
+
+  it("refuses: a key already registered (4), bad commission (2), a key file others can read (2), unjail when not jailed (4)", () => {
+    const key = join(dir, "v1.key");
+    const again = weft("validator", "create", "--from", "dev2", "--key", key);
+    assert.equal(again.code, 4, again.out + again.err);
+    assert.match(again.err, /BlsKeyInUse/);
+    const bad = weft(
+      "validator",
+      "create",
+      "--from",
+      "dev4",
+      "--key",
+      join(dir, "v2.key"),
+      "--commission",
+      "101",
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /at most 100%/);
+    const shared = join(dir, "v3.key");
+    assert.equal(weft("validator", "create", "--from", "dev2", "--key", shared).code, 0);
+    chmodSync(shared, 0o644);
+    const open = weft("validator", "create", "--from", "dev0", "--key", shared);
+    assert.equal(open.code, 2);
+    assert.match(open.err, /readable by others/);
+    const unjail = weft("validator", "unjail", "--from", "dev3");
+    assert.equal(unjail.code, 4);
+    assert.match(unjail.err, /NotJailed/);
+    const notValidator = weft("validator", "delegate", "0x12", "1", "--from", "dev1");
+    assert.equal(notValidator.code, 2);
+  });
+});
