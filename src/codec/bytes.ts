@@ -76,7 +76,9 @@ export function leToUint(bytes: Uint8Array): bigint {
   return v;
 }
 
+const encoder = new TextEncoder();
+
 /** UTF-8 encode. */
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return encoder.encode(text);
 }

@@ -38,11 +38,10 @@ import {
   hex,
   type ReceiptJson,
   receiptBytes,
-  receiptsRoot,
+  receiptsRootOf,
   receiptToJson,
   type StoredBlock,
   txRoot,
-  ZERO_HASH,
 } from "./store/records.js";
 
 /** Default bound on a block's receipt bytes (return data and events): 16 MiB. */
@@ -178,10 +177,8 @@ export async function buildBlock(
 
   deps.faults?.("records", txHashes);
   const number = head.number + 1;
-  // Receipts before the block hash exists (the receipts root excludes it), then with it.
-  const unsigned = receipts.map((r, i) =>
-    receiptToJson(r, { txHash: txHashes[i] as Hex, blockNumber: number, blockHash: ZERO_HASH, txIndex: i }),
-  );
+  // The receipts root is hashed from the receipts themselves (it excludes the block hash);
+  // their JSON is built once the block hash exists.
   const headerFields: Omit<BlockHeader, "hash"> = {
     number,
     parentHash: head.hash,
@@ -190,14 +187,16 @@ export async function buildBlock(
     feeRecipient: deps.feeRecipient,
     stateRoot: hex(merkle.root),
     txRoot: txRoot(txHashes),
-    receiptsRoot: receiptsRoot(unsigned),
+    receiptsRoot: receiptsRootOf(receipts, txHashes),
     gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0),
     gasLimit: deps.blockGasLimit,
     baseFee: (ctx.baseFee ?? 0n).toString(),
     txCount: included.length,
   };
   const header: BlockHeader = { ...headerFields, hash: blockHash(headerFields) };
-  const jsonReceipts = unsigned.map((r) => ({ ...r, blockHash: header.hash }));
+  const jsonReceipts = receipts.map((r, i) =>
+    receiptToJson(r, { txHash: txHashes[i] as Hex, blockNumber: number, blockHash: header.hash, txIndex: i }),
+  );
   const stats = deps.executor.stats();
   const block: StoredBlock = {
     header,
@@ -217,6 +216,7 @@ export async function buildBlock(
   const encoded = encodeBlock({
     block,
     rawTxs: included.map((p) => p.tx.raw),
+    envelopes: included.map((p) => p.tx.envelope),
     receipts: jsonReceipts,
     merkleWrites: merkle.nodeWrites,
     beforeCommit: () => deps.faults?.("commit", txHashes),

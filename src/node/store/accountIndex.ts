@@ -7,7 +7,7 @@
  */
 import type { Database } from "lmdb";
 import { DEPLOY_TARGET } from "../../chain/executeEnvelope.js";
-import { decodeTx } from "../../chain/tx/envelope.js";
+import { decodeTx, type TxEnvelope } from "../../chain/tx/envelope.js";
 import { addressToBytes } from "../../codec/address.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
@@ -15,11 +15,27 @@ const EMPTY = new Uint8Array(0);
 
 /** The accounts a transaction touches: sender, call targets, created contract; each once. */
 export function partiesOf(raw: Uint8Array, contractAddress?: string): string[] {
-  const env = decodeTx(raw);
+  return envelopeParties(decodeTx(raw), contractAddress);
+}
+
+/** `partiesOf` for a transaction already decoded. */
+export function envelopeParties(env: TxEnvelope, contractAddress?: string): string[] {
   const out = new Set<string>([env.sender]);
   for (const call of env.calls) if (call.target !== DEPLOY_TARGET) out.add(call.target);
   if (contractAddress !== undefined) out.add(contractAddress);
   return [...out];
+}
+
+/**
+ * The index keys of one block's transactions, given each one's parties (`envelopeParties`),
+ * in block order: what the block's LMDB transaction puts (empty values).
+ */
+export function accountIndexKeys(block: number, parties: ReadonlyArray<readonly string[]>): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  parties.forEach((who, i) => {
+    for (const address of who) keys.push(indexKey(address, block, i));
+  });
+  return keys;
 }
 
 function indexKey(address: string, block: number, tx: number): Uint8Array {
@@ -31,7 +47,7 @@ function indexKey(address: string, block: number, tx: number): Uint8Array {
   return out;
 }
 
-/** Index entries of one block's transactions (`contracts[i]`: the address transaction i deployed). */
+/** Writes or removes (`remove`) one stored block's index entries (`contracts[i]`: the address transaction i deployed). */
 export function indexBlockTxs(
   db: Bin,
   block: number,

@@ -34,8 +34,8 @@ import { lmdbStorage } from "../../state/lmdbStore.js";
 import { type LmdbWalkDepth, walkLmdbFile } from "../../state/lmdbWalk.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
-import { accountTxPositions, indexBlockTxs } from "./accountIndex.js";
-import { type EncodedBlock, json, position, prefixed, u64 } from "./encodeBlock.js";
+import { accountTxPositions } from "./accountIndex.js";
+import { type EncodedBlock, json, nodeKey, position, prefixed, u64 } from "./encodeBlock.js";
 import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
@@ -238,14 +238,14 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
 
   const writeStaged = (block: EncodedBlock): void => {
     for (const [id, record] of block.merkleWrites) {
-      if (record === null) merkleDb.removeSync(utf8(id));
-      else merkleDb.putSync(utf8(id), record);
+      if (record === null) merkleDb.removeSync(nodeKey(id));
+      else merkleDb.putSync(nodeKey(id), record);
     }
     options.storeFaults?.("write");
     blocks.putSync(...block.blocks);
     blockHashes.putSync(...block.blockHashes);
     for (const put of block.txs) txs.putSync(...put);
-    indexBlockTxs(txsByAccount, block.header.number, block.accountIndex.rawTxs, block.accountIndex.contracts);
+    for (const key of block.accountIndex) txsByAccount.putSync(key, EMPTY);
     for (const put of block.receipts) receipts.putSync(...put);
     for (const key of block.logsByAddress) logsByAddress.putSync(key, EMPTY);
     for (const key of block.logsByTopic) logsByTopic.putSync(key, EMPTY);
@@ -281,7 +281,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
 
   return {
     state,
-    merkle: { get: (id) => read("a Merkle node read", () => merkleDb.getBinary(utf8(id)) ?? undefined) },
+    merkle: { get: (id) => read("a Merkle node read", () => merkleDb.getBinary(nodeKey(id)) ?? undefined) },
     stageBlock(block) {
       if (staged !== undefined)
         throw new ChainDbError("STAGE", "a block is already staged and not committed");

@@ -9,6 +9,7 @@ import { addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
 import { indexBlockTxs } from "./accountIndex.js";
+import { nodeKey } from "./encodeBlock.js";
 import type { ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 
@@ -79,8 +80,8 @@ export function writeRewind(dbs: RewindDbs, rewind: Rewind): StoredBlock {
     dbs.blocks.removeSync(u64(n));
   }
   for (const [id, record] of rewind.merkleWrites) {
-    if (record === null) dbs.merkle.removeSync(utf8(id));
-    else dbs.merkle.putSync(utf8(id), record);
+    if (record === null) dbs.merkle.removeSync(nodeKey(id));
+    else dbs.merkle.putSync(nodeKey(id), record);
   }
   const target = parse<StoredBlock>(dbs.blocks.getBinary(u64(rewind.to)));
   if (target === undefined) throw new Error(`cannot rewind to block ${rewind.to}: it is not stored`);

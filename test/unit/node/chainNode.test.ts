@@ -72,6 +72,11 @@ describe("chain node", () => {
       assert.equal(node.mempool.size, 0);
       assert.equal(node.db.receipt(first.hash)?.blockNumber, 1);
       assert.equal(node.db.tx(first.hash)?.index, 0);
+      // The account index (built from the pool's decoded envelopes): the sender and the token, newest first.
+      const positions = [2, 1, 0].map((tx) => ({ block: 1, tx }));
+      assert.deepEqual(node.db.accountTxs(sender, 10), positions);
+      assert.deepEqual(node.db.accountTxs(wusd, 10), positions);
+      assert.deepEqual(node.db.accountTxs(FEE, 10), []);
       assert.throws(
         () => node.submit(raws[0] as Uint8Array),
         (e: unknown) => e instanceof AdmissionError && e.code === "ALREADY_INCLUDED",

@@ -4,14 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Receipt } from "../../../src/chain/receipt.js";
 import { concatBytes, utf8 } from "../../../src/codec/bytes.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import {
+  type Hex,
   hex,
   type ReceiptJson,
   receiptHash,
   receiptsRoot,
+  receiptsRootOf,
   receiptsRootV1,
+  receiptToJson,
   unhex,
 } from "../../../src/node/store/records.js";
 
@@ -92,6 +96,37 @@ describe("receipts root", () => {
     );
     assert.notEqual(receiptsRoot([{ ...(rs[0] as ReceiptJson), gasUsed: 1 }, ...rs.slice(1)]), hex(expected));
     assert.equal(receiptsRoot([]), hex(keccak256(concatBytes(utf8("weft/receipts/v2"), be(0n, 4)))));
+  });
+
+  it("the root of the engine's receipts (from their bytes) equals the root of their JSON", () => {
+    const topic = (b: number): string => `0x${b.toString(16).padStart(2, "0").repeat(32)}`;
+    const receipts: Receipt[] = [
+      { status: "success", gasUsed: 51_234, fee: 2n ** 100n + 7n, output: new Uint8Array([1]), events: [] },
+      { status: "revert", gasUsed: 9, fee: 0n, output: new Uint8Array(300).fill(0xee), events: [] },
+      {
+        status: "success",
+        gasUsed: 2 ** 40,
+        fee: 123n,
+        output: new Uint8Array(0),
+        contractAddress: "0x00000000000000000000000000000000000000d3",
+        events: [
+          { address: "0x00000000000000000000000000000000000000c1", topics: [], data: new Uint8Array(0) },
+          {
+            address: "0x00000000000000000000000000000000000000c2",
+            topics: [topic(1), topic(2), topic(3), topic(4)],
+            data: new Uint8Array(70_000).fill(3), // past the 64 KiB scratch buffer
+          },
+        ],
+      },
+      { status: "outOfGas", gasUsed: 1_000_000, fee: 10n ** 30n, output: new Uint8Array(4), events: [] },
+    ];
+    const hashes = receipts.map((_, i) => topic(0x10 + i) as Hex);
+    const json = receipts.map((r, i) =>
+      receiptToJson(r, { txHash: hashes[i] as Hex, blockNumber: 3, blockHash: hashes[0] as Hex, txIndex: i }),
+    );
+    assert.equal(receiptsRootOf(receipts, hashes), receiptsRoot(json));
+    assert.equal(receiptsRootOf([], []), receiptsRoot([]));
+    assert.notEqual(receiptsRootOf(receipts.slice(1), hashes.slice(1)), receiptsRoot(json));
   });
 
   it("64 receipts of 1 MiB of log data each are hashed one by one", () => {
