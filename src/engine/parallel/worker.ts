@@ -9,6 +9,7 @@ import { parentPort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateView, TxExecutor } from "../types.js";
 import { encodeFinalWrites } from "./finalWrites.js";
+import { type InOrderParts, runInOrder } from "./inOrder.js";
 import {
   MvMemory,
   newResolution,
@@ -195,16 +196,10 @@ function runBlock(
   executor: TxExecutor<unknown, unknown>,
   trace?: Trace,
 ): Array<[number, unknown]> {
-  mv.startBlock();
-  replica.startBlock();
   const receipts = new Map<number, unknown>();
   const scratch = newResolution();
   const task: Task = { kind: 0, tx: 0, incarnation: 0 };
   const ctl = views.ctl;
-  // With one worker, every transaction runs after all earlier ones have their final
-  // writes (nothing is ever aborted, so nothing reads an estimate): its validation cannot
-  // fail, and neither resolving its reads again nor publishing them is needed.
-  const alone = workerCount === 1;
   const allocList = (n: number) => scheduler.allocList(n);
   let has = false;
   for (;;) {
@@ -241,11 +236,9 @@ function runBlock(
         has = scheduler.waitWhileExecuting(view.blocked, 1) || !scheduler.addDependency(j, view.blocked);
         continue;
       }
-      writes.reset();
-      for (const [key, value] of out.writes) writes.value(replica.slot(key).id, value);
-      for (const [key, delta] of out.deltas) writes.delta(replica.slot(key).id, delta);
+      writes.collect(out.writes, out.deltas, replica);
       const wroteNew = mv.recordWrites(j, task.incarnation, writes, allocList);
-      if (!alone) mv.publishReads(j, view.records, view.count);
+      mv.publishReads(j, view.records, view.count);
       receipts.set(j, out.receipt);
       Atomics.store(views.txs, j * TX_WORDS + T_LAST_WORKER, workerId);
       trace?.task(j, task.incarnation, started, 0);
@@ -253,7 +246,7 @@ function runBlock(
     } else {
       const j = task.tx;
       Atomics.add(ctl, CTL.validations, 1);
-      const valid = alone || mv.validate(j, scratch, storageById);
+      const valid = mv.validate(j, scratch, storageById);
       const incarnation = task.incarnation;
       const aborted = !valid && scheduler.tryValidationAbort(j, incarnation);
       if (aborted) mv.convertWritesToEstimates(j);
@@ -269,6 +262,15 @@ function runBlock(
     if (Atomics.load(views.txs, j * TX_WORDS + T_LAST_WORKER) === workerId) mine.push([j, receipt]);
   }
   return mine;
+}
+
+function inOrderParts(trace: Trace | undefined): InOrderParts {
+  const parts: InOrderParts = { views, mv, scheduler, replica, view, writes, workerId };
+  if (trace !== undefined) {
+    parts.now = () => trace.now();
+    parts.traced = (tx, started) => trace.task(tx, 0, started, 0);
+  }
+  return parts;
 }
 
 port.on("message", async (message: ToWorker) => {
@@ -317,7 +319,12 @@ port.on("message", async (message: ToWorker) => {
         const started = performance.now();
         const trace = message.trace ? new Trace() : undefined;
         try {
-          receipts = runBlock(txAt, executor, trace);
+          mv.startBlock();
+          replica.startBlock();
+          receipts =
+            workerCount === 1
+              ? runInOrder(inOrderParts(trace), txAt, executor)
+              : runBlock(txAt, executor, trace);
         } catch (error) {
           failure =
             error instanceof CapacityError

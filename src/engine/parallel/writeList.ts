@@ -1,5 +1,8 @@
 /** One execution's writes, by key id, as the worker hands them to the multi-version memory. */
-import type { StateValue } from "../../state/keys.js";
+import type { StateKey, StateValue } from "../../state/keys.js";
+import type { WriteSet } from "../../state/storage.js";
+import type { DeltaSet } from "../types.js";
+import type { Replica } from "./replica.js";
 
 /**
  * One execution's writes by key id, in reusable arrays (no object per write): a key's
@@ -38,6 +41,13 @@ export class WriteList {
     this.values[i] = undefined;
     this.deltas[i] = undefined;
     return i;
+  }
+
+  /** Starts over with one execution's writes and deltas, keys named by their ids in `replica`. */
+  collect(writes: WriteSet, deltas: DeltaSet, replica: Replica): void {
+    this.reset();
+    for (const [key, value] of writes) this.value(replica.slot(key as StateKey).id, value);
+    for (const [key, delta] of deltas) this.delta(replica.slot(key).id, delta);
   }
 
   value(id: number, value: StateValue | null): void {

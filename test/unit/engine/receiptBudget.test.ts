@@ -51,15 +51,22 @@ function assertSame(actual: BlockResult<Receipt>, expected: BlockResult<Receipt>
 }
 
 describe("receipt budget (a block cut from one execution)", () => {
-  let engine: ChainEngine;
+  // One worker runs the block in order (inOrder.ts), two by Block-STM's tasks: both cut the same way.
+  const engines: ChainEngine[] = [];
   before(async () => {
-    engine = await chainEngine(2);
+    engines.push(await chainEngine(1), await chainEngine(2));
   });
   after(async () => {
-    await engine.close();
+    for (const engine of engines) await engine.close();
   });
 
-  it("parallel = sequential = a block of just the prefix, for cuts anywhere", async () => {
+  for (const workers of [1, 2]) {
+    it(`parallel = sequential = a block of just the prefix, for cuts anywhere (${workers} worker(s))`, async () => {
+      await cutsAnywhere(engines[workers - 1] as ChainEngine);
+    });
+  }
+
+  async function cutsAnywhere(engine: ChainEngine): Promise<void> {
     const { chain, txs } = setup();
     const store = await attachChain(engine, chain);
     const whole = executeSequential(chain.executor, store, txs);
@@ -106,7 +113,7 @@ describe("receipt budget (a block cut from one execution)", () => {
     }
     assert.ok(cuts.has(0) && cuts.has(1) && cuts.has(txs.length), `cut at 0, 1 and not at all: ${[...cuts]}`);
     assert.ok([...cuts].filter((at) => at > 1 && at < txs.length).length >= 4, `cuts inside: ${[...cuts]}`);
-  });
+  }
 
   it("the sequential executor stops at the cut: nothing after it runs", () => {
     const { chain, txs } = setup();
