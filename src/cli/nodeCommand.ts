@@ -27,6 +27,11 @@ const HELP: Record<Setting, string> = {
   feeRecipient: "address credited with fees (the priority part; the base fee is burned)",
   minBaseFee: "lowest base fee per gas, also block 0's (default 1)",
   logLevel: "debug | info | warn | error (default info)",
+  p2pListen:
+    "multiaddrs the peer-to-peer host listens on, comma-separated, e.g. /ip4/0.0.0.0/tcp/26656 (default none: no networking)",
+  peers: "peers to keep connected, comma-separated multiaddrs ending in /p2p/<peer id>",
+  nodeKey: "the node's libp2p key file, created with mode 0600 if missing (default <data-dir>/node.key)",
+  p2pMaxConnections: "most peer-to-peer connections (default 64)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
   "mempool.maxPerSender": "pending transactions per sender (default 1024)",
   "mempool.maxNonceGap": "how far ahead of the chain a sender's nonce may run (default 1024)",

@@ -14,8 +14,10 @@ import type { P2pNode } from "./p2pNode.js";
 import { type ChainTopics, MAX_CONSENSUS_MESSAGE_BYTES, MAX_EVIDENCE_BYTES } from "./topics.js";
 
 export interface GossipChannel {
-  /** Sends `bytes` to the topic's peers (not to this node's own handlers). */
+  /** Sends `bytes` to the topic's peers (not to this node's own handlers); never rejects (`failures` counts). */
   broadcast(bytes: Uint8Array): Promise<void>;
+  /** Broadcasts that failed (too large, the node stopped). */
+  readonly failures: number;
   /** Calls `handler` with each accepted message and the forwarding peer's id; returns the unsubscribe. */
   onMessage(handler: (bytes: Uint8Array, from: string) => void): () => void;
   close(): void;
@@ -36,9 +38,17 @@ export function gossipChannel(node: P2pNode, topic: string, options: ChannelOpti
       for (const handler of handlers) handler(bytes, from);
     },
   });
+  let failures = 0;
   return {
     async broadcast(bytes) {
-      await node.gossip.publish(topic, bytes);
+      // Consensus calls this and moves on (its transport's broadcast returns nothing): a
+      // rejection here would be unhandled, so a failure is counted instead.
+      await node.gossip.publish(topic, bytes).catch(() => {
+        failures++;
+      });
+    },
+    get failures() {
+      return failures;
     },
     onMessage(handler) {
       handlers.add(handler);

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { multiaddr } from "@multiformats/multiaddr";
 import type { Address } from "../codec/address.js";
 import { MAX_TX_GAS } from "../vm/limits.js";
 import { MAX_BLOCK_RECEIPT_BYTES } from "./buildBlock.js";
@@ -50,6 +51,17 @@ export interface NodeConfig {
   /** The base fee never falls below this; block 0 has it. */
   minBaseFee: bigint;
   logLevel: "debug" | "info" | "warn" | "error";
+  /**
+   * Multiaddrs the peer-to-peer host listens on (e.g. `/ip4/0.0.0.0/tcp/26656`); empty (the
+   * default): no networking, a chain of one node.
+   */
+  p2pListen: string[];
+  /** Peers to keep connected (multiaddrs ending in `/p2p/<peer id>`). */
+  peers: string[];
+  /** The node's libp2p key file (created with mode 0600 if missing); default `<dataDir>/node.key`. */
+  nodeKey: string | undefined;
+  /** Most peer-to-peer connections. */
+  p2pMaxConnections: number;
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
   rpc: {
     maxBodyBytes: number;
@@ -105,6 +117,10 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     feeRecipient: "0x00000000000000000000000000000000000000fe",
     minBaseFee: 1n,
     logLevel: "info",
+    p2pListen: [],
+    peers: [],
+    nodeKey: undefined,
+    p2pMaxConnections: 64,
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
     rpc: {
       maxBodyBytes: 1024 * 1024,
@@ -145,6 +161,10 @@ const SETTINGS = [
   "feeRecipient",
   "minBaseFee",
   "logLevel",
+  "p2pListen",
+  "peers",
+  "nodeKey",
+  "p2pMaxConnections",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
   "mempool.maxNonceGap",
@@ -315,6 +335,33 @@ export function loadConfig(
     'one of "debug", "info", "warn", "error"',
     (v) => (config.logLevel = v as NodeConfig["logLevel"]),
   );
+  const multiaddrs = (s: Setting, needPeerId: boolean, set: (v: string[]) => void): void => {
+    const v = getIn(raw, s);
+    if (v === undefined) return;
+    const list = Array.isArray(v)
+      ? v
+      : typeof v === "string"
+        ? v
+            .split(",")
+            .map((a) => a.trim())
+            .filter((a) => a !== "")
+        : undefined;
+    const bad = list === undefined ? [v] : list.filter((a) => !isMultiaddr(a, needPeerId));
+    if (list === undefined || bad.length > 0)
+      problems.push(
+        `${s} (${envName(s)}): expected multiaddrs separated by commas${needPeerId ? ", each ending in /p2p/<peer id>" : ""}, got ${JSON.stringify(bad[0])}`,
+      );
+    else set(list as string[]);
+  };
+  multiaddrs("p2pListen", false, (v) => (config.p2pListen = v));
+  multiaddrs("peers", true, (v) => (config.peers = v));
+  str(
+    "nodeKey",
+    (v) => v.length > 0,
+    "a file path",
+    (v) => (config.nodeKey = resolve(cwd, v)),
+  );
+  int("p2pMaxConnections", 1, 100_000, (n) => (config.p2pMaxConnections = n));
   int("mempool.maxTransactions", 1, 10_000_000, (n) => (config.mempool.maxTransactions = n));
   int("mempool.maxPerSender", 1, 100_000, (n) => (config.mempool.maxPerSender = n));
   int("mempool.maxNonceGap", 1, 100_000, (n) => (config.mempool.maxNonceGap = n));
@@ -336,6 +383,16 @@ export function loadConfig(
   int("rpc.callTimeoutMs", 10, 3_600_000, (n) => (config.rpc.callTimeoutMs = n));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function isMultiaddr(text: unknown, needPeerId: boolean): boolean {
+  if (typeof text !== "string") return false;
+  try {
+    const address = multiaddr(text);
+    return !needPeerId || address.getPeerId() !== null;
+  } catch {
+    return false;
+  }
 }
 
 export { SETTINGS, type Setting };

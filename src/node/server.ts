@@ -10,6 +10,7 @@ import type { NodeConfig } from "./config.js";
 import { explorerRoutes } from "./explorer/index.js";
 import { createLogger } from "./logger.js";
 import { NodeMetrics } from "./metrics.js";
+import type { NodeNetwork } from "./network.js";
 import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
 import { statusRoutes } from "./statusRoutes.js";
 
@@ -17,6 +18,8 @@ export interface RunningNode {
   node: ChainNode;
   address: RpcServerAddress;
   metrics: NodeMetrics;
+  /** The peer-to-peer host and shared mempool, when `p2pListen` is set. */
+  network: NodeNetwork | undefined;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,16 @@ export async function startNode(
       );
     throw error;
   }
+  let network: NodeNetwork | undefined;
+  try {
+    // Loaded only when asked for: a node of one does not load libp2p.
+    if (config.p2pListen.length > 0)
+      network = await (await import("./network.js")).startNetwork(node, config, log);
+  } catch (error) {
+    await rpc.close();
+    await node.close();
+    throw error;
+  }
   node.start();
   logger.info(
     { url: address.url, ws: address.wsUrl, head: node.head().number, dataDir: config.dataDir },
@@ -121,7 +134,9 @@ export async function startNode(
     node,
     address,
     metrics,
+    network,
     async close() {
+      await network?.close();
       await rpc.close();
       await node.close();
       logger.info("node stopped");
