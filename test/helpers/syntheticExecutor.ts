@@ -5,7 +5,7 @@
  * The engine's workers load this module (`createExecutorFactory`).
  */
 import { isMainThread } from "node:worker_threads";
-import type { ExecutorFactory } from "../../src/engine/parallel/protocol.js";
+import type { BlockCodec, ExecutorFactory } from "../../src/engine/parallel/protocol.js";
 import type { StateView, TxExecutor, TxOutput } from "../../src/engine/types.js";
 import type { StateKey, StateValue } from "../../src/state/keys.js";
 
@@ -23,6 +23,10 @@ export type SyntheticOp =
 
 export interface SyntheticTx {
   ops: SyntheticOp[];
+  /** For the codec variant: `refuse` makes the codec refuse the tx's chunk (TypeError), `poison` fail it. */
+  codec?: "refuse" | "poison";
+  /** Ignored by the executor: makes the encoded block larger. */
+  padding?: string;
 }
 
 export interface SyntheticReceipt {
@@ -91,9 +95,36 @@ export function executeSynthetic(
   return { receipt: { digest, reverted, reads }, writes, deltas };
 }
 
-export function createExecutorFactory(): ExecutorFactory<SyntheticTx, SyntheticReceipt, null> {
+/** A JSON codec (bigints as strings), to test the engine's handling of a codec and its refusals. */
+const bigints = (_: string, v: unknown) => (typeof v === "bigint" ? { big: v.toString() } : v);
+const revive = (_: string, v: unknown) =>
+  typeof v === "object" && v !== null && "big" in v ? BigInt((v as { big: string }).big) : v;
+const jsonCodec: BlockCodec<SyntheticTx, SyntheticReceipt> = {
+  encodeTxs(txs) {
+    if (txs.some((tx) => tx.codec === "poison")) throw new Error("poisoned transaction");
+    if (txs.some((tx) => tx.codec === "refuse")) throw new TypeError("refused by the codec");
+    return new TextEncoder().encode(JSON.stringify(txs, bigints));
+  },
+  decodeTxs(bytes) {
+    const txs = JSON.parse(new TextDecoder().decode(bytes), revive) as SyntheticTx[];
+    return (i) => txs[i] as SyntheticTx;
+  },
+  encodeReceipts: (list) => new TextEncoder().encode(JSON.stringify(list)),
+  decodeReceipts(bytes, into) {
+    for (const [i, r] of JSON.parse(new TextDecoder().decode(bytes)) as Array<[number, SyntheticReceipt]>)
+      into[i] = r;
+  },
+};
+
+export function createExecutorFactory(
+  options: { codec?: boolean } = {},
+): ExecutorFactory<SyntheticTx, SyntheticReceipt, null> {
   const executor: TxExecutor<SyntheticTx, SyntheticReceipt> = { execute: executeSynthetic };
-  return { forBlock: () => executor };
+  return options.codec === true
+    ? { forBlock: () => executor, codec: jsonCodec }
+    : { forBlock: () => executor };
 }
 
 export const syntheticExecutorModule = { module: new URL("./syntheticExecutor.js", import.meta.url).href };
+/** The synthetic executor with a codec (`jsonCodec`). */
+export const syntheticCodecModule = { ...syntheticExecutorModule, options: { codec: true } };

@@ -21,7 +21,6 @@
  * the one execution, exactly as the sequential executor, which stops at the cut, gives it.
  */
 import { availableParallelism } from "node:os";
-import { serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage } from "../../state/storage.js";
@@ -54,6 +53,7 @@ import {
 } from "./shared.js";
 import { DEFAULT_SPEED_RULE, SpeedRule, type SpeedRuleOptions } from "./speedRule.js";
 import { type BlockTrace, collectTrace } from "./trace.js";
+import { MAX_TX_BYTES, TxStreamWriter } from "./txStream.js";
 
 export interface ParallelEngineOptions<T = unknown, R = unknown, C = unknown> {
   /** Worker threads (default: one per core). */
@@ -135,6 +135,7 @@ export interface ParallelEngine<T, R, C> extends BlockExecutor<T, R, C> {
 
 const STATE_CHUNK = 20_000;
 const CONTENDED = "contended";
+const TOO_LARGE = `the block's transactions take more than ${MAX_TX_BYTES} bytes encoded`;
 const CONTENTION_PROBE_EVERY = 8;
 
 export async function createParallelEngine<T, R, C>(
@@ -228,7 +229,7 @@ export async function createParallelEngine<T, R, C>(
   let attached: Storage | undefined;
   /** Consecutive blocks handed to the sequential executor by the contention rule. */
   let contendedStreak = 0;
-  let txBuffer = new SharedArrayBuffer(1 << 20);
+  const stream = new TxStreamWriter<T>(shared.txBytes, shared.txChunks, local.codec);
   let lastStats: BlockStats | undefined;
   let lastWorkerMs: number[] = [];
   let lastCounters: Array<Record<string, number>> = [];
@@ -250,33 +251,26 @@ export async function createParallelEngine<T, R, C>(
     const t0 = performance.now();
     resetForBlock(views, n);
     mv.startBlock();
-    // Encoded once, shared by every worker (a structured clone per worker would copy it each time).
-    let encoded: Uint8Array;
-    let encoding: "codec" | "v8" = "v8";
-    try {
-      if (local.codec === undefined) throw new TypeError("no codec");
-      encoded = local.codec.encodeTxs(txs);
-      encoding = "codec";
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
-      encoded = serialize(txs);
-    }
-    if (txBuffer.byteLength < encoded.length) {
-      txBuffer = new SharedArrayBuffer(Math.max(encoded.length, txBuffer.byteLength * 2));
-    }
-    new Uint8Array(txBuffer).set(encoded);
-    const message: ToWorker = {
-      type: "block",
-      txs: txBuffer,
-      txBytes: encoded.length,
-      txCount: n,
-      encoding,
-      config,
-      trace: options.trace === true,
-    };
+    // Encoded once into shared memory for every worker (a structured clone per worker
+    // would copy it each time), in chunks: the workers start on the first chunk while
+    // this thread encodes the rest (`txStream.ts`).
+    stream.start();
+    if (n > 0 && !stream.publishNext(txs)) return TOO_LARGE;
+    const message: ToWorker = { type: "block", txCount: n, config, trace: options.trace === true };
     const blockStartUs = (performance.timeOrigin + performance.now()) * 1000;
     const t1 = performance.now();
-    const replies = await Promise.all(workers.map((_, id) => request(id, message)));
+    const pending = Promise.all(workers.map((_, id) => request(id, message)));
+    let streamed = true;
+    try {
+      for (let k = 1; k < TxStreamWriter.chunks(n) && streamed; k++) streamed = stream.publishNext(txs);
+    } catch (error) {
+      abortRun(views);
+      await pending;
+      throw error;
+    }
+    if (!streamed) abortRun(views);
+    const replies = await pending;
+    if (!streamed) return TOO_LARGE;
     const t2 = performance.now();
     const failures: string[] = [];
     lastWorkerMs = replies.map((m) => (m.type === "blockDone" ? Math.round(m.ms * 10) / 10 : -1));

@@ -75,13 +75,10 @@ export type ToWorker =
     }
   | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean; prepared?: unknown }
   | { type: "commit"; writes: Array<[StateKey, StateValue | null]>; prepared?: unknown }
-  /** `txs`: the block's transactions encoded once (codec or `v8.serialize`) into shared memory. */
+  /** The block's transactions come through shared memory, in chunks (`txStream.ts`). */
   | {
       type: "block";
-      txs: SharedArrayBuffer;
-      txBytes: number;
       txCount: number;
-      encoding: "codec" | "v8";
       config: unknown;
       /** Record a timeline of tasks and the keys behind conflicts (see `BlockTrace`). */
       trace: boolean;

@@ -3,6 +3,7 @@
  * multi-version memory use, allocated once as `SharedArrayBuffer`s and handed to the
  * workers at start. A block resets the parts it uses; nothing is allocated per block.
  */
+import { allocateTxBytes, chunkTableWords } from "./txStream.js";
 
 /** A shared arena ran out of room: the block is run sequentially instead (and it is reported). */
 export class CapacityError extends Error {
@@ -116,6 +117,10 @@ export interface SharedBuffers {
   reads: SharedArrayBuffer;
   lists: SharedArrayBuffer;
   touched: SharedArrayBuffer;
+  /** The block's transactions, encoded in chunks (growable: `txStream.ts`). */
+  txBytes: SharedArrayBuffer;
+  /** Chunks published, then each chunk's offset, length and encoding (`txStream.ts`). */
+  txChunks: SharedArrayBuffer;
 }
 
 /** Words per transaction in `txs`. */
@@ -166,6 +171,8 @@ export function allocateShared(capacity: Capacity = DEFAULT_CAPACITY): SharedBuf
     reads: words(capacity.reads),
     lists: words(capacity.lists),
     touched: words(capacity.keys),
+    txBytes: allocateTxBytes(),
+    txChunks: words(chunkTableWords(capacity.txs)),
   };
 }
 

@@ -4,7 +4,6 @@
  * memory until the scheduler says the block is done: take a task (execute or validate a
  * transaction), do it, repeat; sleep on the wake counter when there is nothing to do.
  */
-import { deserialize } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateView, TxExecutor } from "../types.js";
@@ -31,6 +30,7 @@ import {
 import { Replica } from "./replica.js";
 import { abortRun, Scheduler, TASK_EXECUTE, type Task } from "./scheduler.js";
 import { CapacityError, CTL, type SharedViews, T_LAST_WORKER, TX_WORDS, viewsOf } from "./shared.js";
+import { StreamAbandoned, TxStreamReader } from "./txStream.js";
 import { WriteList } from "./writeList.js";
 
 const port = parentPort;
@@ -48,6 +48,7 @@ let storageById: StorageById;
 /** Made at init (their per-key tables are sized by the key capacity) and reused for every block. */
 let view: IncarnationView;
 let writes: WriteList;
+let txStream: TxStreamReader<unknown>;
 
 function send(message: FromWorker): void {
   port?.postMessage(message);
@@ -291,6 +292,12 @@ port.on("message", async (message: ToWorker) => {
           createExecutorFactory(options: unknown): ExecutorFactory<unknown, unknown, unknown>;
         };
         factory = mod.createExecutorFactory(message.executor.options);
+        txStream = new TxStreamReader(
+          message.shared.txBytes,
+          message.shared.txChunks,
+          factory.codec,
+          () => Atomics.load(views.ctl, CTL.abort) !== 0,
+        );
         send({ type: "ready" });
         return;
       }
@@ -306,14 +313,9 @@ port.on("message", async (message: ToWorker) => {
         return;
       case "block": {
         const executor = factory.forBlock(message.config);
-        const bytes = new Uint8Array(message.txs, 0, message.txBytes);
         const codec = factory.codec;
-        let txAt: (i: number) => unknown;
-        if (message.encoding === "codec" && codec !== undefined) txAt = codec.decodeTxs(bytes);
-        else {
-          const txs = deserialize(bytes) as unknown[];
-          txAt = (i) => txs[i];
-        }
+        txStream.start();
+        const txAt = (i: number) => txStream.txAt(i);
         let receipts: Array<[number, unknown]> = [];
         let failure: string | undefined;
         const started = performance.now();
@@ -327,7 +329,7 @@ port.on("message", async (message: ToWorker) => {
               : runBlock(txAt, executor, trace);
         } catch (error) {
           failure =
-            error instanceof CapacityError
+            error instanceof CapacityError || error instanceof StreamAbandoned
               ? error.message
               : `worker ${workerId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
           Atomics.store(views.ctl, CTL.failed, 1);
