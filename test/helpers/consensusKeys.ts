@@ -1,0 +1,32 @@
+/** Deterministic BLS validators for consensus tests, and helpers to sign votes with them. */
+import { utf8 } from "../../src/codec/bytes.js";
+import { sha256 } from "../../src/codec/hash.js";
+import { type BlsKeyPair, keyPairFromSeed, proveKeyPossession, sign } from "../../src/consensus/bls.js";
+import { voteSigningBytes } from "../../src/consensus/signingBytes.js";
+import type { UnsignedVote, Vote } from "../../src/consensus/types.js";
+import { ValidatorSet } from "../../src/consensus/validatorSet.js";
+
+export const TEST_CHAIN_ID = "weft-test";
+
+export function testKeys(n: number, label = "test"): BlsKeyPair[] {
+  return Array.from({ length: n }, (_, i) => keyPairFromSeed(sha256(utf8(`${label} validator ${i}`))));
+}
+
+export function testSet(keys: readonly BlsKeyPair[], powers?: readonly bigint[]): ValidatorSet {
+  return ValidatorSet.create(
+    keys.map((k, i) => ({
+      publicKey: k.publicKey,
+      votingPower: powers?.[i] ?? 10n,
+      proofOfPossession: proveKeyPossession(k),
+    })),
+  );
+}
+
+export function signedVote(keys: readonly BlsKeyPair[], v: UnsignedVote, chainId = TEST_CHAIN_ID): Vote {
+  const pair = keys[v.validator] as BlsKeyPair;
+  return { ...v, signature: sign(pair.secretKey, voteSigningBytes(chainId, v)) };
+}
+
+export function hashOf(label: string): Uint8Array {
+  return sha256(utf8(label));
+}
