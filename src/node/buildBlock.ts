@@ -22,11 +22,18 @@
 import type { BlockContext } from "../chain/blockContext.js";
 import type { InvalidCode } from "../chain/invalidCode.js";
 import type { Receipt } from "../chain/receipt.js";
+import {
+  applyEndBlock,
+  type EndBlockInput,
+  type NetworkConfig,
+  type SystemCall,
+} from "../chain/staking/endBlock.js";
 import type { Transaction } from "../chain/transaction.js";
 import type { Address } from "../codec/address.js";
 import type { BlockResult, ReceiptBudget } from "../engine/types.js";
 import type { MerkleTree, MerkleUpdate } from "../state/merkle/index.js";
 import type { Storage, WriteSet } from "../state/storage.js";
+import type { Vm } from "../vm/vm.js";
 import type { PendingTx } from "./admission.js";
 import type { PoolTx } from "./mempool/index.js";
 import { type EncodedBlock, encodeBlock } from "./store/encodeBlock.js";
@@ -75,6 +82,17 @@ export interface BlockExecutor {
   stats(): Omit<BlockExecutionStats, "executeMs" | "stateRootMs" | "commitMs"> | undefined;
 }
 
+/**
+ * On a validator network: the end-of-block staking step (src/chain/staking/endBlock.ts),
+ * run after the transactions and before the state root, with what consensus says of the
+ * block (proposer, the certificate it carries, verified evidence).
+ */
+export interface NetworkStep {
+  vm: Vm;
+  config: NetworkConfig;
+  input(height: number): EndBlockInput;
+}
+
 export interface BuildDeps {
   /** The state to execute over (the engine's attached store). */
   state: Storage;
@@ -85,6 +103,7 @@ export interface BuildDeps {
   blockGasLimit: number;
   maxBlockReceiptBytes: number;
   faults?: FaultHook;
+  network?: NetworkStep;
 }
 
 /** A transaction left out of the block and dropped from the pool, with the reason. */
@@ -115,6 +134,8 @@ export interface BuiltBlock {
   writeSet: WriteSet;
   merkle: MerkleUpdate;
   encoded: EncodedBlock;
+  /** The end-of-block system calls, on a validator network (empty otherwise). */
+  systemCalls: SystemCall[];
 }
 
 /** Executes `candidates` (in this order) on top of `head` and builds the block; commits nothing. */
@@ -172,7 +193,15 @@ export async function buildBlock(
   });
   const txHashes = included.map((p) => p.tx.hash);
   deps.faults?.("stateRoot", txHashes);
-  const merkle = deps.tree.update(result.writeSet);
+  let writeSet = result.writeSet;
+  let systemCalls: SystemCall[] = [];
+  if (deps.network !== undefined) {
+    const step = deps.network;
+    const end = applyEndBlock(step.vm, ctx, deps.state, writeSet, step.config, step.input(head.number + 1));
+    writeSet = end.writeSet;
+    systemCalls = end.calls;
+  }
+  const merkle = deps.tree.update(writeSet);
   const t2 = performance.now();
 
   deps.faults?.("records", txHashes);
@@ -221,5 +250,5 @@ export async function buildBlock(
     merkleWrites: merkle.nodeWrites,
     beforeCommit: () => deps.faults?.("commit", txHashes),
   });
-  return { block, receipts: jsonReceipts, included, dropped, writeSet: result.writeSet, merkle, encoded };
+  return { block, receipts: jsonReceipts, included, dropped, writeSet, merkle, encoded, systemCalls };
 }

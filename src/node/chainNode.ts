@@ -16,6 +16,7 @@ then `dev_mine` mines them). Block times come from `clock`,
 import type { BlockContext } from "../chain/blockContext.js";
 import { chainExecutorModule, createExecutorFactory } from "../chain/executorModule.js";
 import type { Receipt } from "../chain/receipt.js";
+import { type EndBlockInput, FEE_COLLECTOR } from "../chain/staking/endBlock.js";
 import type { Transaction } from "../chain/transaction.js";
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
@@ -30,8 +31,11 @@ import { createVm, type Vm } from "../vm/vm.js";
 import { type AdmissionDeps, AdmissionError, admit, checkNew, offer, type PendingTx } from "./admission.js";
 import { AdmissionPool } from "./admissionPool.js";
 import { BlockClock } from "./blockClock.js";
+import type { NetworkStep } from "./buildBlock.js";
 import { buildGenesis, type GenesisInfo } from "./genesis/genesis.js";
+import type { NetworkGenesis } from "./genesis/networkGenesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
+import { networkStep } from "./networkStep.js";
 import {
   type BlockExecutor,
   BlockProductionError,
@@ -95,6 +99,14 @@ export interface ChainNodeOptions {
   readOnly?: Partial<ReadOnlySettings>;
   /** V8 stack of the node's workers, MiB (default `WORKER_STACK_MB`; smaller only to test the refusal). */
   workerStackMb?: number;
+  /** A validator network's genesis (used only when the data directory has no chain yet). */
+  network?: NetworkGenesis;
+  /**
+   * On a validator network: what consensus says of block `height` for the end-of-block step
+   * (proposer, certificate, verified evidence). Default: proposed by the newest set's first
+   * validator, no certificate, no evidence (a network of one validator).
+   */
+  endBlockInput?: (height: number) => EndBlockInput;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -134,6 +146,8 @@ export class ChainNode {
   /** Throttles and bans senders whose admitted transactions keep turning invalid at execution. */
   readonly reputation: SenderReputation;
   readonly vm: Vm;
+  /** The end-of-block staking step, when the genesis made a validator network. */
+  private readonly network: NetworkStep | undefined;
   /** Where block times come from (the wall clock, moved by dev mode's time travel). */
   readonly clock = new BlockClock();
   private mineScheduled = false;
@@ -167,6 +181,7 @@ export class ChainNode {
     this.mempool = new Mempool<PendingTx>(options.mempool ?? {});
     this.reputation = new SenderReputation(options.reputation ?? {});
     this.vm = vm;
+    this.network = networkStep(genesis, vm, state, options.endBlockInput);
     this.admissionVm = createVm({
       cache: this.vm.cache,
       onSignatureVerified: (d) => this.verified.digests.push(d),
@@ -289,7 +304,9 @@ export class ChainNode {
         speed: options.speedRule === true,
       });
       const state = await engine.attach(db.state);
-      node = new ChainNode(options, db, state, tree, engine, genesis, lock, vm, committedCode);
+      // A network's fees go to the fee collector, which the end-of-block step pays out.
+      const effective = genesis.network === undefined ? options : { ...options, feeRecipient: FEE_COLLECTOR };
+      node = new ChainNode(effective, db, state, tree, engine, genesis, lock, vm, committedCode);
       await Promise.all([node.admission?.ready, node.readOnly.ready]);
       return node;
     } catch (error) {
@@ -551,6 +568,7 @@ export class ChainNode {
         maxBlockReceiptBytes: this.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES,
         reputation: this.reputation,
         ...(this.options.faults === undefined ? {} : { faults: this.options.faults }),
+        ...(this.network === undefined ? {} : { network: this.network }),
       },
       this.clock.nowMs(),
     );
@@ -600,6 +618,7 @@ function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
     time,
     accounts: options.devAccounts,
     feeRecipient: options.feeRecipient,
+    ...(options.network === undefined ? {} : { network: options.network }),
   });
   const tree = new MerkleTree(db.merkle);
   const update = tree.update(writes);

@@ -11,14 +11,17 @@
  *   factory for every account kind; a sponsoring paymaster (router and tokens) and a
  *   WUSD token paymaster, both funded.
  */
+
+import { loadArtifact } from "../../chain/artifacts.js";
 import type { BlockContext } from "../../chain/blockContext.js";
 import { SetupRunner } from "../../chain/setupRunner.js";
 import type { Address } from "../../codec/address.js";
-import { addressFromBytes } from "../../codec/address.js";
+import { addressFromBytes, contractAddress } from "../../codec/address.js";
 import { toHex, utf8 } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
-import { decodeReturn } from "../../codec/metadata.js";
+import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { devSigner } from "../../sdk/devKeys.js";
+import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
 
 export { devSigner };
 
@@ -43,12 +46,14 @@ export interface DevAccount {
 }
 
 export interface GenesisInfo {
-  /** "development" (this file's genesis; absent in records written before the field existed). */
+  /** "development", or "network" with a validator network (absent in records written before the field existed). */
   kind?: string;
   chainId: string;
   time: number;
   accounts: DevAccount[];
   contracts: Record<string, Address>;
+  /** Set when the genesis made a validator network (networkGenesis.ts). */
+  network?: NetworkInfo;
 }
 
 export interface GenesisOptions {
@@ -56,6 +61,8 @@ export interface GenesisOptions {
   time: number;
   accounts: number;
   feeRecipient: Address;
+  /** A validator network: its validators and parameters (networkGenesis.ts). */
+  network?: NetworkGenesis;
 }
 
 export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info: GenesisInfo } {
@@ -80,7 +87,12 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
   c.router = s.deploy("router", [c.factory], me);
   c.oracle = s.deploy("oracle", [TEN_YEARS], me);
   c.lending = s.deploy("lending", [c.oracle], me);
-  c.staking = s.deploy("staking", [3600n, E18 / 20n, E18 / 1000n], me);
+  const network = options.network;
+  c.staking = s.deploy(
+    "staking",
+    network === undefined ? [3600n, E18 / 20n, E18 / 1000n] : networkStakingArgs(network),
+    me,
+  );
   const kinds = ["ed25519Account", "secp256k1Account", "passkeyAccount", "multisigAccount"];
   // Every account kind's code is on chain, so the factory can create any of them.
   c.accountFactory = s.deploy("accountFactory", [kinds.map((k) => s.storeCode(k))], me);
@@ -139,16 +151,38 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
       secretKey: toHex(key.secret),
     });
   }
-  return {
-    writes: s.writes,
-    info: {
-      kind: "development",
-      chainId: options.chainId.toString(),
-      time: options.time,
-      accounts,
-      contracts: c,
-    },
+  const info: GenesisInfo = {
+    kind: "development",
+    chainId: options.chainId.toString(),
+    time: options.time,
+    accounts,
+    contracts: c,
   };
+  if (network !== undefined) {
+    // Dev mode's blocks do not run the end-of-block step: a network is never in dev mode.
+    info.kind = "network";
+    info.network = setUpNetwork(s, c.staking, me, network);
+  }
+  return { writes: s.writes, info };
+}
+
+/** Contracts the genesis deploys before the development accounts (the salts count deployments). */
+const DEPLOYS_BEFORE_ACCOUNTS = 11;
+
+/**
+ * The address development account `i` will have in a genesis (without building one), so a
+ * network genesis can name dev accounts as validator operators and prove BLS keys for them.
+ */
+export function devAccountAddress(i: number): Address {
+  const a = loadArtifact("ed25519Account");
+  const ctor = a.metadata.constructor;
+  const args =
+    ctor === null
+      ? new Uint8Array(0)
+      : encodeCall({ ...a.metadata, methods: [ctor] }, "init", [devSigner(i).publicKey]);
+  const salt = new Uint8Array(32);
+  new DataView(salt.buffer).setUint32(0, DEPLOYS_BEFORE_ACCOUNTS + 1 + i);
+  return contractAddress(GENESIS_DEPLOYER, salt, keccak256(a.code), args);
 }
 
 function pairAddress(s: SetupRunner, factory: Address, a: Address, b: Address): Address {

@@ -1,0 +1,108 @@
+/**
+ * A validator network's genesis: the staking contract made the network's registry, with
+ * the genesis validators registered (BLS key and proof of possession for the chain id and
+ * the operator's address), each self-delegating its stake, and epoch 0's set computed
+ * (`configureNetwork`, which also hands the contract's ownership to the protocol). Blocks
+ * then pay their fees to `FEE_COLLECTOR` and end with the staking step
+ * (src/chain/staking/endBlock.ts).
+ */
+import type { SetupRunner } from "../../chain/setupRunner.js";
+import { FEE_COLLECTOR } from "../../chain/staking/endBlock.js";
+import type { Address } from "../../codec/address.js";
+
+const E18 = 10n ** 18n;
+
+export interface GenesisValidator {
+  /** The validator's account: it registers, self-delegates and later unjails. */
+  operator: Address;
+  /** 48-byte compressed BLS12-381 public key. */
+  blsKey: Uint8Array;
+  /** Its proof of possession for this chain id and `operator` (`blsProofOfPossession`). */
+  proofOfPossession: Uint8Array;
+  /** Coin self-delegated at genesis (funded by the genesis). */
+  stake: bigint;
+  commissionBps: number;
+}
+
+export interface NetworkGenesis {
+  validators: GenesisValidator[];
+  /** N: the set is the top N by stake (1..128). */
+  activeSize: number;
+  /** Blocks per epoch. */
+  epochLength: bigint;
+  /** Seconds a validator jailed for downtime waits before `unjail`. */
+  jailSeconds: bigint;
+  /** Blocks during which double-signing evidence still slashes. */
+  evidenceAge: bigint;
+  /** Seconds undelegated stake waits before it can be withdrawn. */
+  unbondingSeconds: bigint;
+  /** Coin minted to the validators at the end of every block. */
+  blockReward: bigint;
+}
+
+/** What a network genesis records (in `GenesisInfo.network`). */
+export interface NetworkInfo {
+  staking: Address;
+  blockReward: string;
+  feeCollector: Address;
+  epochLength: string;
+  activeSize: number;
+}
+
+/** The staking contract's constructor arguments on a network: 5% for double signing, 1% for downtime. */
+export function networkStakingArgs(spec: NetworkGenesis): unknown[] {
+  return [spec.unbondingSeconds, E18 / 20n, E18 / 100n];
+}
+
+export class NetworkGenesisError extends Error {
+  readonly code = "BAD_NETWORK_GENESIS";
+  constructor(message: string) {
+    super(message);
+    this.name = "NetworkGenesisError";
+  }
+}
+
+/** Registers and bonds the genesis validators and configures the network; `funder` pays their stakes. */
+export function setUpNetwork(
+  s: SetupRunner,
+  staking: Address,
+  funder: Address,
+  spec: NetworkGenesis,
+): NetworkInfo {
+  if (spec.validators.length === 0)
+    throw new NetworkGenesisError("a network genesis needs at least one validator");
+  for (const v of spec.validators)
+    if (v.stake <= 0n)
+      throw new NetworkGenesisError(`validator ${v.operator} has no stake: it could not be in the set`);
+  s.run(
+    spec.validators.map((v) => ({
+      kind: "transfer",
+      from: funder,
+      to: v.operator,
+      amount: v.stake,
+      gasLimit: 5_000,
+      gasPrice: 0n,
+    })),
+  );
+  s.run(
+    spec.validators.flatMap((v) => [
+      s.tx("staking", staking, v.operator, "register", [v.commissionBps, v.blsKey, v.proofOfPossession]),
+      s.tx("staking", staking, v.operator, "delegate", [v.operator], v.stake),
+    ]),
+  );
+  s.run([
+    s.tx("staking", staking, funder, "configureNetwork", [
+      spec.activeSize,
+      spec.epochLength,
+      spec.jailSeconds,
+      spec.evidenceAge,
+    ]),
+  ]);
+  return {
+    staking,
+    blockReward: spec.blockReward.toString(),
+    feeCollector: FEE_COLLECTOR,
+    epochLength: spec.epochLength.toString(),
+    activeSize: spec.activeSize,
+  };
+}
