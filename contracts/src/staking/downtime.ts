@@ -4,12 +4,14 @@
  * as a bitmap (bit = height mod WINDOW) and a count; a slot is rewritten only when it
  * changes, so a validator that keeps signing costs reads, no writes. At `MAX_MISSED`
  * missed blocks in the window it is jailed for the jail time (`unjail` after it), slashed
- * the downtime fraction, and its window starts again.
+ * the downtime fraction (of its bonded stake and of the unbonding made during the window),
+ * and its window starts again.
  */
-import { Address, blockTime, Fields, U128 } from "../../sdk/index";
+import { Address, blockHeight, blockTime, Fields, U128 } from "../../sdk/index";
 import { Jailed } from "./events.gen";
 import { jailSecondsSlot } from "./params";
-import { downtimeSlot, slashPools, V_JAILED_UNTIL, V_MISSED_BITS, V_MISSED_COUNT } from "./pools";
+import { downtimeSlot, V_JAILED_UNTIL, V_MISSED_BITS, V_MISSED_COUNT } from "./pools";
+import { slashValidator } from "./unbondingQueue";
 
 export const WINDOW: u64 = 100;
 export const MAX_MISSED: u32 = 50;
@@ -38,7 +40,9 @@ export function recordSigning(v: Address, vf: Fields, height: u64, signed: bool)
 }
 
 function jail(v: Address, vf: Fields, missed: u32): void {
-  const parts = slashPools(v, vf, downtimeSlot.get(U128.Zero));
+  // The infraction is the window: unbonding made during it pays too.
+  const now = blockHeight();
+  const parts = slashValidator(v, vf, downtimeSlot.get(U128.Zero), now > WINDOW ? now - WINDOW : 0);
   const until = blockTime() + jailSecondsSlot.get(0);
   vf.set<u64>(V_JAILED_UNTIL, until);
   vf.set<U128>(V_MISSED_BITS, U128.Zero);

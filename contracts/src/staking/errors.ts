@@ -36,3 +36,5 @@ export declare function StillJailed(until: u64, now: u64): void;
 export declare function EvidenceTooOld(infractionHeight: u64, height: u64): void;
 /** The signer bitmap has `length` bytes; the certified block's set needs `expected`. */
 export declare function InvalidSigners(length: u32, expected: u32): void;
+/** A delegation may have at most `max` unbonding entries at once (withdraw, or wait a block to add to one). */
+export declare function TooManyUnbondings(max: u32): void;

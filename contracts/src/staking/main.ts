@@ -91,6 +91,7 @@ import {
   WAD,
 } from "./pools";
 import { checkBlsKey, MAX_COMMISSION_BPS } from "./registry";
+import { enqueue, queued, withdrawMatured } from "./unbondingQueue";
 
 export {
   blsKey,
@@ -198,11 +199,19 @@ export function delegateLocked(v: Address, until: u64): U128 {
   return shares;
 }
 
-/** Starts unbonding `shares` of the caller's delegation to `v`; returns when it completes. */
+/**
+ * Starts unbonding `shares` of the caller's delegation to `v`; returns when it completes.
+ * On a validator network it is an entry of the delegation's queue (unbondingQueue.ts).
+ */
 export function undelegate(v: Address, shares: U128): u64 {
   const vf = validator(v);
   const d = caller();
   const amount = unbond(v, vf, d, shares);
+  if (networkConfigured()) {
+    const at = enqueue(v, vf, delegation(v, d), amount);
+    Undelegated(v, d, amount, at);
+    return at;
+  }
   const uStake = vf.get<U128>(V_UNBONDING_STAKE, U128.Zero);
   const uTotal = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
   const uShares = uTotal.isZero() || uStake.isZero() ? amount : amount.mulDiv(uTotal, uStake);
@@ -228,11 +237,20 @@ export function redelegate(from: Address, to: Address, shares: U128): U128 {
   return bond(to, validator(to), d, amount);
 }
 
-/** Pays out the caller's unbonded stake from `v` once its unbonding period is over. */
+/**
+ * Pays out the caller's unbonded stake from `v` once its unbonding period is over (on a
+ * validator network: every entry of the queue whose period is over).
+ */
 export function withdraw(v: Address): U128 {
   const vf = validator(v);
   const d = caller();
   const df = delegation(v, d);
+  if (networkConfigured()) {
+    const paid = withdrawMatured(v, vf, df);
+    pay(d, paid);
+    Withdrawn(v, d, paid);
+    return paid;
+  }
   const uShares = liveUnbondingShares(vf, df);
   if (uShares.isZero()) NothingToWithdraw();
   const until = df.get<u64>(D_UNBONDING_UNTIL, 0);
@@ -320,6 +338,7 @@ export function stakeOf(v: Address, d: Address): U128 {
 /** Coin `d` is unbonding from `v` (after any slashing). */
 export function unbondingOf(v: Address, d: Address): U128 {
   const vf = validator(v);
+  if (networkConfigured()) return queued(v, delegation(v, d));
   const total = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
   if (total.isZero()) return U128.Zero;
   return liveUnbondingShares(vf, delegation(v, d)).mulDiv(vf.get<U128>(V_UNBONDING_STAKE, U128.Zero), total);

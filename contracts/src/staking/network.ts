@@ -33,7 +33,6 @@ import {
   doubleSignSlot,
   MAX_VALIDATORS,
   ownerSlot,
-  slashPools,
   V_COMMISSION,
   V_JAILED_UNTIL,
   V_MISSED_BITS,
@@ -43,6 +42,7 @@ import {
   validatorAt,
   validatorCount,
 } from "./pools";
+import { MAX_EVIDENCE_AGE, slashValidator } from "./unbondingQueue";
 import { computeSet, eligible, epochOf, setEpochSlot, setMember, setPower, setSize } from "./validatorSet";
 
 const FOREVER: u64 = u64.MAX_VALUE;
@@ -65,7 +65,7 @@ export function configureNetwork(
   if (activeSize == 0 || activeSize > MAX_VALIDATORS) InvalidParameter("activeSize", activeSize);
   if (epochLength == 0) InvalidParameter("epochLength", epochLength);
   if (jailSeconds == 0) InvalidParameter("jailSeconds", jailSeconds);
-  if (evidenceAge == 0) InvalidParameter("evidenceAge", evidenceAge);
+  if (evidenceAge == 0 || evidenceAge > MAX_EVIDENCE_AGE) InvalidParameter("evidenceAge", evidenceAge);
   activeSizeSlot.set(activeSize);
   epochLengthSlot.set(epochLength);
   jailSecondsSlot.set(jailSeconds);
@@ -109,8 +109,8 @@ export function endBlock(proposer: Address, certifiedHeight: u64, signers: Uint8
 
 /**
  * Double signing at `infractionHeight`, from evidence the node verified (protocol only):
- * slashes the double-sign fraction of the bonded and unbonding stake and tombstones the
- * validator (jailed for good; it cannot unjail or register again).
+ * slashes the double-sign fraction of the bonded stake and of the unbonding made since the
+ * infraction, and tombstones the validator (jailed for good; it cannot unjail or register again).
  */
 export function slashEquivocation(v: Address, infractionHeight: u64): void {
   requireProtocol();
@@ -120,7 +120,7 @@ export function slashEquivocation(v: Address, infractionHeight: u64): void {
   const height = blockHeight();
   if (infractionHeight > height) InvalidParameter("infractionHeight", infractionHeight);
   if (height - infractionHeight > evidenceAgeSlot.get(0)) EvidenceTooOld(infractionHeight, height);
-  const parts = slashPools(v, vf, doubleSignSlot.get(U128.Zero));
+  const parts = slashValidator(v, vf, doubleSignSlot.get(U128.Zero), infractionHeight);
   vf.set<bool>(V_TOMBSTONED, true);
   vf.set<u64>(V_JAILED_UNTIL, FOREVER);
   vf.set<U128>(V_MISSED_BITS, U128.Zero);

@@ -27,39 +27,52 @@ function fourValidators(options: { evidenceAge?: bigint; blockReward?: bigint } 
   });
 }
 
+/** Moves the clock only (heights stay those the end-of-block steps ran for). */
+function later(net: Network, seconds: bigint): void {
+  net.chain.setBlock({ time: net.chain.block.time + seconds });
+}
+
 function events(net: Network, end: EndBlockResult, call = 0) {
   return net.staking.events({ events: end.calls[call]?.events ?? [] } as unknown as Receipt);
 }
 
-/** Blocks whose certificates were signed by all of A, B, C (indices 0-2), D (index 3) signing when `dSigns`. */
+/** Blocks proposed by A whose certificates every member signed, D only when `dSigns`. */
 function blocks(net: Network, count: number, dSigns: boolean): EndBlockResult[] {
   const out: EndBlockResult[] = [];
-  for (let k = 0; k < count; k++) out.push(net.signedBlock(A, dSigns ? [0, 1, 2, 3] : [0, 1, 2]));
+  for (let k = 0; k < count; k++) {
+    const h = net.chain.block.height;
+    const members = h === 1n ? [] : net.setAt(h - 1n).validators;
+    const signers = members.flatMap((m, i) => (dSigns || m.address !== D ? [i] : []));
+    out.push(net.signedBlock(A, signers));
+  }
   return out;
 }
 
 describe("staking: double signing", () => {
-  it("slashes 5% of bonded and unbonding stake exactly, tombstones, and the validator can never return", () => {
+  it("slashes 5% of bonded stake and of unbonding made since the infraction, exactly; tombstones", () => {
     const net = fourValidators({ blockReward: 1_000n });
     net.ok(net.send(alice, "delegate", [D], 40n * WAD));
     const shares = net.view("sharesOf", [D, alice]) as bigint;
-    net.ok(net.send(alice, "undelegate", [D, shares / 2n]));
+    net.ok(net.send(alice, "undelegate", [D, shares / 4n])); // 10 at height 1: before the infraction
+    blocks(net, 3, true);
+    const infraction = net.chain.block.height; // 4
+    net.ok(net.send(alice, "undelegate", [D, shares / 4n])); // 10 at height 4: at the infraction
+    blocks(net, 1, true);
     assert.equal(net.view("validatorStake", [D]), 120n * WAD);
     assert.equal(net.view("unbondingStake", [D]), 20n * WAD);
-    blocks(net, 3, true);
-    const height = net.chain.block.height;
-    const end = net.signedBlock(A, [0, 1, 2, 3], [{ validator: D, height: height - 1n }]);
+    const end = net.signedBlock(A, [0, 1, 2, 3], [{ validator: D, height: infraction }]);
     assert.equal(end.calls[0]?.method, "slashEquivocation");
     assert.equal(end.calls[0]?.status, "success");
     assert.deepEqual(events(net, end), [
       {
         name: "ValidatorTombstoned",
-        args: { validator: D, infractionHeight: height - 1n, bonded: 6n * WAD, unbonding: WAD },
+        args: { validator: D, infractionHeight: infraction, bonded: 6n * WAD, unbonding: WAD / 2n },
       },
     ]);
     assert.equal(net.view("validatorStake", [D]), 114n * WAD);
-    assert.equal(net.view("unbondingStake", [D]), 19n * WAD);
-    assert.equal(net.view("unbondingOf", [D, alice]), 19n * WAD);
+    // The entry made before the infraction keeps its 10; the one made at it pays 5%.
+    assert.equal(net.view("unbondingStake", [D]), 195n * (WAD / 10n));
+    assert.equal(net.view("unbondingOf", [D, alice]), 195n * (WAD / 10n));
     assert.equal(net.view("isTombstoned", [D]), true);
     assert.equal(net.view("jailedUntil", [D]), U64_MAX);
     // Never back: no unjail, no second registration, no commission change.
@@ -157,9 +170,13 @@ describe("staking: downtime", () => {
 
   it("the window slides: old misses are forgotten as their heights come round again", () => {
     const net = fourValidators();
+    net.ok(net.send(alice, "delegate", [D], 20n * WAD));
+    const half = (net.view("sharesOf", [D, alice]) as bigint) / 2n;
+    net.ok(net.send(alice, "undelegate", [D, half])); // height 1: long before the window that jails
     net.fullBlock(A);
     blocks(net, 40, false); // heights 1..40 missed
     blocks(net, 60, true); // 41..100 signed
+    net.ok(net.send(alice, "undelegate", [D, half])); // height 102: inside it
     blocks(net, 40, false); // 101..140 missed: the same slots as 1..40
     assert.equal(net.view("missedBlocks", [D]), 40n);
     blocks(net, 9, false); // 141..149: slots 41..49, signed before
@@ -167,6 +184,9 @@ describe("staking: downtime", () => {
     assert.equal(net.view("jailedUntil", [D]), 0n);
     blocks(net, 1, false);
     assert.notEqual(net.view("jailedUntil", [D]), 0n);
+    // Jailed at height 151 for the window 51..151: the unbonding made in it pays 1%, the older does not.
+    assert.equal(net.view("unbondingOf", [D, alice]), 10n * WAD + 99n * (WAD / 10n));
+    assert.equal(net.view("validatorStake", [D]), 99n * WAD);
   });
 
   it("a signer bitmap of the wrong size fails only the step: nothing minted, fees wait", () => {
@@ -196,17 +216,41 @@ describe("staking: only the protocol slashes and ends blocks", () => {
     assert.equal(net.send(alice, "redelegate", [A, B, shares]).error?.name, "RedelegationDisabled");
   });
 
-  it("unbonding stake waits the unbonding period and pays the slashes made meanwhile", () => {
+  it("unbonding stake waits the unbonding period and pays the slashes for infractions before it left", () => {
     const net = fourValidators();
     net.ok(net.send(alice, "delegate", [C], 10n * WAD));
     const shares = net.view("sharesOf", [C, alice]);
-    net.ok(net.send(alice, "undelegate", [C, shares]));
+    net.ok(net.send(alice, "undelegate", [C, shares])); // at height 1
     assert.equal(net.send(alice, "withdraw", [C]).error?.name, "StillUnbonding");
     blocks(net, 2, true);
-    net.signedBlock(A, [0, 1, 2, 3], [{ validator: C, height: net.chain.block.height - 1n }]);
+    net.signedBlock(A, [0, 1, 2, 3], [{ validator: C, height: 1n }]);
     net.chain.advance(21n * DAY);
     const before = net.chain.state.balance(alice);
-    assert.equal(net.send(alice, "withdraw", [C]).value, 9_500_000_000_000_000_000n);
+    assert.equal(net.send(alice, "withdraw", [C]).value, 95n * (WAD / 10n));
     assert.equal(net.chain.state.balance(alice), before + 95n * (WAD / 10n));
+    assert.equal(net.send(alice, "withdraw", [C]).error?.name, "NothingToWithdraw");
+  });
+
+  it("a queue of at most 7 entries; withdraw pays only the entries whose period is over", () => {
+    const net = fourValidators();
+    net.ok(net.send(alice, "delegate", [B], 80n * WAD));
+    const each = (net.view("sharesOf", [B, alice]) as bigint) / 8n;
+    for (let k = 0; k < 7; k++) {
+      net.ok(net.send(alice, "undelegate", [B, each]));
+      blocks(net, 1, true);
+      later(net, DAY);
+    }
+    const eighth = net.send(alice, "undelegate", [B, each]);
+    assert.deepEqual(eighth.error, { name: "TooManyUnbondings", args: { max: 7n } });
+    assert.equal(net.view("unbondingOf", [B, alice]), 70n * WAD);
+    // Entries were made a day (and a block) apart: 21 days after the first, only it is due.
+    later(net, 14n * DAY);
+    assert.equal(net.send(alice, "withdraw", [B]).value, 10n * WAD);
+    assert.equal(net.view("unbondingOf", [B, alice]), 60n * WAD);
+    net.ok(net.send(alice, "undelegate", [B, each])); // room again
+    later(net, 2n * DAY);
+    assert.equal(net.send(alice, "withdraw", [B]).value, 20n * WAD);
+    const early = net.send(alice, "withdraw", [B]);
+    assert.equal(early.error?.name, "StillUnbonding");
   });
 });
