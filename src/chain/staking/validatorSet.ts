@@ -76,3 +76,23 @@ export function readValidatorSet(read: ReadState, staking: Address, epoch?: bigi
   }
   return { epoch: wanted, validators, totalPower };
 }
+
+/**
+ * The set that signs `height` and the first height of its epoch (what consensus needs for
+ * proposer selection), from a state at or after the end of block epoch·L: the newest set
+ * or the one before it.
+ */
+export function validatorSetAt(
+  read: ReadState,
+  staking: Address,
+  height: bigint,
+): { set: ValidatorSet; startHeight: bigint } {
+  const length = epochLength(read, staking);
+  if (length === 0n)
+    throw new ValidatorSetError(
+      "NOT_A_NETWORK",
+      `the staking contract at ${staking} is not configured as a validator network (configureNetwork)`,
+    );
+  const epoch = epochOfHeight(height, length);
+  return { set: readValidatorSet(read, staking, epoch), startHeight: epoch * length + 1n };
+}

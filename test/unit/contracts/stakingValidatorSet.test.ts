@@ -5,7 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { readValidatorSet, ValidatorSetError } from "../../../src/chain/staking/validatorSet.js";
+import {
+  readValidatorSet,
+  ValidatorSetError,
+  validatorSetAt,
+} from "../../../src/chain/staking/validatorSet.js";
 import { account } from "../../helpers/chain.js";
 import { TestChain } from "../../helpers/contracts.js";
 import { Network, WAD } from "../../helpers/stakingNetwork.js";
@@ -93,6 +97,11 @@ describe("staking: the validator set", () => {
       net.setAt(5n).validators.map((m) => m.address),
       [a, d, b],
     );
+    const read = (k: string) => net.chain.state.get(k);
+    const at5 = validatorSetAt(read, net.staking.address, 5n);
+    assert.equal(at5.startHeight, 5n);
+    assert.equal(at5.set.epoch, 1n);
+    assert.equal(validatorSetAt(read, net.staking.address, 4n).startHeight, 1n);
     for (let h = 5n; h <= 12n; h++) net.fullBlock(a);
     assert.equal(net.set().epoch, 3n);
     // Sets older than the previous epoch are deleted.
