@@ -59,7 +59,7 @@ export function readValidatorSet(read: ReadState, staking: Address, epoch?: bigi
     );
   const newest = readSlot(read, staking, slots.setEpoch(), "u64", 0n);
   const wanted = epoch ?? newest;
-  if (wanted > newest || (wanted < newest - 1n && wanted !== newest))
+  if (wanted > newest || wanted + 1n < newest)
     throw new ValidatorSetError(
       "NO_SUCH_EPOCH",
       `no validator set for epoch ${wanted} in this state (it holds epochs ${newest > 0n ? newest - 1n : 0n}..${newest})`,
