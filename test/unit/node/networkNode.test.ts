@@ -108,7 +108,10 @@ describe("a node on a validator network", () => {
       assert.ok(paid > 3n * E18, `${paid}: the block reward and the fees`);
       assert.ok(paid <= 3n * E18 + tips);
       await node.close();
-      await assert.rejects(ChainNode.open({ ...options(dir), dev: true }), /dev mode is only for the development genesis/);
+      await assert.rejects(
+        ChainNode.open({ ...options(dir), dev: true }),
+        /dev mode is only for the development genesis/,
+      );
 
       node = await ChainNode.open(options(dir));
       node.submit(tokenTransferRaw({ chainId: CHAIN, sender: v0, devIndex: 0, sequence: 1n }, wusd, v1, 5n));
