@@ -1,0 +1,83 @@
+/**
+ * Where the staking contract meets consensus (src/consensus knows nothing of contracts):
+ *
+ * - `stakingValidatorSource`: consensus's `ValidatorSetSource` over a committed state: the
+ *   staking contract's set for the height's epoch (src/chain/staking/validatorSet.ts) as a
+ *   consensus `ValidatorSet`, cached per epoch. Keys are not re-proven: the contract
+ *   checked each key's proof of possession (bound to the chain and the operator) when it
+ *   was registered, and a key is registered once.
+ * - `equivocationToSlash`: duplicate-vote evidence from consensus, verified against the set
+ *   of its height, as the staking step's `VerifiedEquivocation` (the validator's operator
+ *   address). Evidence that does not verify throws consensus's `BAD_EVIDENCE`: it never
+ *   reaches the contract.
+ *
+ * @example
+ * const source = stakingValidatorSource((key) => store.get(key), stakingAddress);
+ * const { set, startHeight } = source.validatorSetAt(12);
+ */
+
+import type { VerifiedEquivocation } from "../chain/staking/evidence.js";
+import {
+  type ReadState,
+  type ValidatorSet as StakingSet,
+  validatorSetAt,
+} from "../chain/staking/validatorSet.js";
+import type { Address } from "../codec/address.js";
+import { type DuplicateVoteEvidence, verifyEvidence } from "../consensus/evidence.js";
+import type { ValidatorSetSource } from "../consensus/interfaces.js";
+import { ValidatorSet } from "../consensus/validatorSet.js";
+
+/** A staking set as consensus's: the same order (bit i of a certificate = member i), power, keys. */
+export function consensusValidatorSet(set: StakingSet): ValidatorSet {
+  return ValidatorSet.create(
+    set.validators.map((m) => ({
+      publicKey: m.blsKey,
+      votingPower: BigInt(m.power),
+      proofOfPossession: new Uint8Array(0),
+    })),
+    { checkPossession: false },
+  );
+}
+
+/** Consensus's view of the staking contract's sets, read from `read` (the committed state). */
+export function stakingValidatorSource(
+  read: ReadState,
+  staking: Address,
+): ValidatorSetSource & {
+  stakingSetAt(height: number): StakingSet;
+} {
+  const cache = new Map<bigint, { staking: StakingSet; set: ValidatorSet }>();
+  const at = (height: number) => {
+    const found = validatorSetAt(read, staking, BigInt(height));
+    let entry = cache.get(found.set.epoch);
+    if (entry === undefined) {
+      entry = { staking: found.set, set: consensusValidatorSet(found.set) };
+      // Two epochs are ever readable; keep the cache as small.
+      if (cache.size >= 4) cache.clear();
+      cache.set(found.set.epoch, entry);
+    }
+    return { entry, startHeight: Number(found.startHeight) };
+  };
+  return {
+    validatorSetAt(height) {
+      const { entry, startHeight } = at(height);
+      return { set: entry.set, startHeight };
+    },
+    stakingSetAt(height) {
+      return at(height).entry.staking;
+    },
+  };
+}
+
+/** Verifies `evidence` against the set of its height and names the validator to slash. */
+export function equivocationToSlash(
+  evidence: DuplicateVoteEvidence,
+  source: ReturnType<typeof stakingValidatorSource>,
+  chainId: bigint,
+): VerifiedEquivocation {
+  const height = evidence.first.height;
+  verifyEvidence(evidence, source.validatorSetAt(height).set, chainId.toString());
+  const member = source.stakingSetAt(height).validators[evidence.first.validator];
+  // verifyEvidence checked the index against the same set.
+  return { validator: (member as StakingSet["validators"][number]).address, height: BigInt(height) };
+}
