@@ -43,6 +43,7 @@ import {
   MAX_BLOCK_RECEIPT_BYTES,
   nextBlockContext,
   type ProducedBlock,
+  type ProducerDeps,
   produceBlock,
   readSequence,
 } from "./producer.js";
@@ -108,6 +109,8 @@ export interface ChainNodeOptions {
    */
   endBlockInput?: (height: number) => EndBlockInput;
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+  /** Block 0's time, seconds (default: now). Validators of one network must agree on it (their genesis file). */
+  genesisTime?: number;
 }
 
 /**
@@ -530,48 +533,54 @@ export class ChainNode {
   }
 
   private produce(): Promise<ProducedBlock | undefined> {
-    return produceBlock(
-      {
-        db: this.db,
-        state: this.state,
-        tree: this.tree,
-        mempool: this.mempool,
-        executor: {
-          executeBlock: (pre, txs, ctx, budget) => this.engine.executeBlock(pre, txs, ctx, budget),
-          stats: () => {
-            const s = this.engine.lastStats;
-            if (s === undefined) return undefined;
-            const out: ReturnType<BlockExecutor["stats"]> & object = {
-              mode: s.mode,
-              workers: this.engine.workers,
-              executions: s.executions,
-              validationAborts: s.validationAborts,
-              dependencyWaits: s.dependencyWaits,
-            };
-            if (s.fallbackReason !== undefined) out.fallbackReason = s.fallbackReason;
-            if (s.attempt !== undefined) out.attempt = s.attempt;
-            if (s.phases !== undefined) out.phases = s.phases;
-            if (s.workerMs !== undefined) out.workerMs = s.workerMs;
-            if (s.trace !== undefined) {
-              out.timeline = s.trace.tasks.slice(0, MAX_TIMELINE_TASKS);
-              if (s.trace.tasks.length > MAX_TIMELINE_TASKS) out.timelineTruncated = true;
-              out.conflicts = s.trace.conflicts.slice(0, 20).map((c) => ({ ...c, txs: c.txs.slice(0, 50) }));
-            }
-            return out;
-          },
+    return produceBlock(this.blockDeps(), this.clock.nowMs());
+  }
+
+  /**
+   * What producing a block needs (the store, the tree, the engine, the pool, the limits): for
+   * the validator (`validator/chainApplication.ts`), which builds, checks and commits blocks
+   * that consensus decides instead of producing them on a timer. Use inside `exclusive`.
+   */
+  blockDeps(): ProducerDeps {
+    return {
+      db: this.db,
+      state: this.state,
+      tree: this.tree,
+      mempool: this.mempool,
+      executor: {
+        executeBlock: (pre, txs, ctx, budget) => this.engine.executeBlock(pre, txs, ctx, budget),
+        stats: () => {
+          const s = this.engine.lastStats;
+          if (s === undefined) return undefined;
+          const out: ReturnType<BlockExecutor["stats"]> & object = {
+            mode: s.mode,
+            workers: this.engine.workers,
+            executions: s.executions,
+            validationAborts: s.validationAborts,
+            dependencyWaits: s.dependencyWaits,
+          };
+          if (s.fallbackReason !== undefined) out.fallbackReason = s.fallbackReason;
+          if (s.attempt !== undefined) out.attempt = s.attempt;
+          if (s.phases !== undefined) out.phases = s.phases;
+          if (s.workerMs !== undefined) out.workerMs = s.workerMs;
+          if (s.trace !== undefined) {
+            out.timeline = s.trace.tasks.slice(0, MAX_TIMELINE_TASKS);
+            if (s.trace.tasks.length > MAX_TIMELINE_TASKS) out.timelineTruncated = true;
+            out.conflicts = s.trace.conflicts.slice(0, 20).map((c) => ({ ...c, txs: c.txs.slice(0, 50) }));
+          }
+          return out;
         },
-        chainId: this.options.chainId,
-        feeRecipient: this.options.feeRecipient,
-        minBaseFee: this.minBaseFee,
-        blockGasLimit: this.options.blockGasLimit,
-        maxBlockTxs: this.options.maxBlockTxs,
-        maxBlockReceiptBytes: this.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES,
-        reputation: this.reputation,
-        ...(this.options.faults === undefined ? {} : { faults: this.options.faults }),
-        ...(this.network === undefined ? {} : { network: this.network }),
       },
-      this.clock.nowMs(),
-    );
+      chainId: this.options.chainId,
+      feeRecipient: this.options.feeRecipient,
+      minBaseFee: this.minBaseFee,
+      blockGasLimit: this.options.blockGasLimit,
+      maxBlockTxs: this.options.maxBlockTxs,
+      maxBlockReceiptBytes: this.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES,
+      reputation: this.reputation,
+      ...(this.options.faults === undefined ? {} : { faults: this.options.faults }),
+      ...(this.network === undefined ? {} : { network: this.network }),
+    };
   }
 
   /** Starts producing blocks on the interval. */
@@ -612,7 +621,7 @@ function asVmFault(error: unknown): unknown {
 
 /** Builds the development genesis and commits it as block 0. */
 function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
-  const time = Math.floor(Date.now() / 1000);
+  const time = options.genesisTime ?? Math.floor(Date.now() / 1000);
   const { writes, info } = buildGenesis({
     chainId: options.chainId,
     time,

@@ -1,0 +1,183 @@
+/**
+ * The node as consensus's application (`ConsensusApplication`): instead of producing a block
+ * on a timer, a validator
+ *   - proposes (getValue): selects from its pool and builds the block on the committed head
+ *     with the producer's own builder (`buildBlock.ts`), committing nothing;
+ *   - validates (valid(v)): decodes the proposed block (`blockValue.ts`), checks its parent,
+ *     number, time and base fee, re-executes its transactions on the parallel engine and
+ *     requires the same header hash — so the same state, tx and receipts roots;
+ *   - commits the decided block with its certificate in one LMDB transaction
+ *     (`certificateStore.ts`), then makes the Merkle update the tree's and cleans the pool,
+ *     exactly as the producer does after its commit.
+ * A block built for a value is kept (by header hash) until the height is committed, so the
+ * proposer and every validator that checked the value commit without executing it again.
+ */
+import type { BlockContext } from "../../chain/blockContext.js";
+import type { Address } from "../../codec/address.js";
+import { keccak256 } from "../../codec/hash.js";
+import type { CommitCertificate } from "../../consensus/certificate.js";
+import type { DuplicateVoteEvidence } from "../../consensus/evidence.js";
+import type { ConsensusApplication } from "../../consensus/interfaces.js";
+import type { Value } from "../../consensus/types.js";
+import { decodeRaw, type PendingTx } from "../admission.js";
+import { nextBaseFee } from "../baseFee.js";
+import { stageAndCommit } from "../blockFault.js";
+import { spreadBySender } from "../blockOrder.js";
+import { type BuiltBlock, buildBlock } from "../buildBlock.js";
+import type { ChainNode } from "../chainNode.js";
+import type { PoolTx } from "../mempool/index.js";
+import { type ProducerDeps, readSequence } from "../producer.js";
+import { type BlockHeader, hex } from "../store/records.js";
+import { type BlockValue, decodeBlockValue, encodeBlockValue } from "./blockValue.js";
+import { attachCertificate } from "./certificateStore.js";
+
+export interface ChainApplicationOptions {
+  /** Where this validator's fees go when it proposes (default: the node's fee recipient). */
+  feeRecipient?: Address;
+  /** A proposed block's time may be at most this far ahead of the local clock, seconds (default 30). */
+  maxClockDriftS?: number;
+  /** Double signing seen by consensus (to gossip and include for slashing). */
+  onEvidence?: (evidence: DuplicateVoteEvidence) => void;
+  log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
+}
+
+export class ChainApplication implements ConsensusApplication {
+  private readonly built = new Map<string, BuiltBlock>();
+  readonly evidence: DuplicateVoteEvidence[] = [];
+
+  constructor(
+    private readonly node: ChainNode,
+    private readonly options: ChainApplicationOptions = {},
+  ) {}
+
+  proposeValue(height: number): Promise<Value> {
+    return this.node.exclusive(async () => {
+      const deps = this.node.blockDeps();
+      const head = this.head(deps, height);
+      const nextSequence = (sender: string, key: bigint) => readSequence(deps.state, sender, key);
+      const time = Math.max(Math.floor(this.node.clock.nowMs() / 1000), head.time);
+      const ctx = this.context(deps, head, time, this.options.feeRecipient ?? deps.feeRecipient);
+      const baseFee = ctx.baseFee ?? 0n;
+      const ready = spreadBySender(
+        deps.mempool.ready(nextSequence, {
+          maxGas: deps.blockGasLimit,
+          maxCount: deps.maxBlockTxs,
+          eligible: (p) => p.tx.envelope.maxFee >= baseFee,
+        }),
+        (p) => p.sender,
+      );
+      const built = await buildBlock(deps, head, ready, {
+        ...ctx,
+        preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
+      });
+      this.built.set(built.block.header.hash, built);
+      return encodeBlockValue({
+        number: height,
+        parentHash: head.hash,
+        time,
+        feeRecipient: ctx.feeRecipient,
+        baseFee,
+        headerHash: built.block.header.hash,
+        rawTxs: built.included.map((p) => p.tx.raw),
+      });
+    });
+  }
+
+  validateValue(height: number, value: Value): Promise<boolean> {
+    return this.node.exclusive(async () => {
+      try {
+        return (await this.check(height, value)) !== undefined;
+      } catch (error) {
+        this.options.log?.("warn", "proposed block refused", { height, error: String(error) });
+        return false;
+      }
+    });
+  }
+
+  commit(height: number, value: Value, certificate: CommitCertificate): Promise<void> {
+    return this.node.exclusive(async () => {
+      const built = await this.check(height, value);
+      if (built === undefined)
+        throw new Error(`decided block ${hex(value.hash)} at ${height} does not re-execute to its hash`);
+      const deps = this.node.blockDeps();
+      attachCertificate(built.encoded, certificate);
+      const t0 = performance.now();
+      stageAndCommit(deps, built);
+      const commitMs = performance.now() - t0;
+      deps.tree.commit(built.merkle);
+      this.built.clear();
+      deps.mempool.removeIncluded(built.block.txHashes);
+      deps.mempool.dropStale((sender, key) => readSequence(deps.state, sender, key));
+      this.node.publish({ block: built.block, receipts: built.receipts, dropped: [], commitMs });
+    });
+  }
+
+  reportEvidence(evidence: DuplicateVoteEvidence): void {
+    if (this.evidence.length < 1000) this.evidence.push(evidence);
+    this.options.onEvidence?.(evidence);
+  }
+
+  /** The built block of a valid value, or undefined when it is not valid (a throw says why). */
+  private async check(height: number, value: Value): Promise<BuiltBlock | undefined> {
+    const key = hex(value.hash);
+    const cached = this.built.get(key);
+    if (cached !== undefined) return cached;
+    const deps = this.node.blockDeps();
+    const head = this.head(deps, height);
+    const b: BlockValue = decodeBlockValue(value.bytes);
+    if (b.headerHash !== key) throw new Error("the value's id is not its header hash");
+    if (b.number !== height || b.parentHash !== head.hash)
+      throw new Error(`not a child of the head ${head.number}`);
+    const now = Math.floor(this.node.clock.nowMs() / 1000);
+    if (b.time < head.time || b.time > now + (this.options.maxClockDriftS ?? 30)) {
+      throw new Error(`block time ${b.time} is before its parent's ${head.time} or too far ahead of ${now}`);
+    }
+    const ctx = this.context(deps, head, b.time, b.feeRecipient);
+    if (ctx.baseFee !== b.baseFee) throw new Error(`base fee ${b.baseFee}, the rule gives ${ctx.baseFee}`);
+    const candidates = b.rawTxs.map((raw) => candidate(raw));
+    const built = await buildBlock(deps, head, candidates, ctx);
+    if (built.block.header.hash !== key || built.dropped.length > 0) return undefined;
+    this.built.set(key, built);
+    return built;
+  }
+
+  private head(deps: ProducerDeps, height: number): BlockHeader {
+    const head = deps.db.head();
+    if (head === undefined || head.number + 1 !== height) {
+      throw new Error(`consensus is at height ${height} but the chain's head is ${head?.number}`);
+    }
+    return head;
+  }
+
+  private context(deps: ProducerDeps, head: BlockHeader, time: number, feeRecipient: Address): BlockContext {
+    const parent = {
+      baseFee: BigInt(head.baseFee ?? deps.minBaseFee),
+      gasUsed: head.gasUsed,
+      gasLimit: head.gasLimit,
+    };
+    return {
+      height: BigInt(head.number + 1),
+      time: BigInt(time),
+      chainId: deps.chainId,
+      feeRecipient,
+      baseFee: nextBaseFee(parent, deps.minBaseFee),
+    };
+  }
+}
+
+/** A proposed transaction as the builder takes it (decoded, not admitted: execution checks it). */
+function candidate(raw: Uint8Array): PoolTx<PendingTx> {
+  const envelope = decodeRaw(raw);
+  const hash = hex(keccak256(raw));
+  return {
+    hash,
+    sender: envelope.sender,
+    nonceKey: envelope.nonceKey,
+    sequence: envelope.nonceSequence,
+    price: 0n,
+    gasLimit: Number(envelope.gasLimit),
+    size: raw.length,
+    tx: { envelope, raw, hash },
+    receivedAt: 0,
+  };
+}
