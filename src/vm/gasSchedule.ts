@@ -87,9 +87,24 @@ export const GAS = {
    * and compiled already): every node compiles it then and again at each start
    * (`vm/moduleCache.ts`). Compiling a ~100-byte module took a median 490-615 µs CPU
    * with a start function (its snapshot probe, bounded by `vm/startSnapshot.ts`), ~200 µs
-   * without, at 0.3 ns per gas (`bench/calibrate.ts`): 2M gas.
+   * without, at 0.3 ns per gas (`bench/calibrate.ts`): 2M gas. The probe's worst case (a
+   * start function that burns its gas, then recurses to the stack budget, twice) is in it:
+   * `bench/deployCost.ts` measures every hostile shape against what it pays.
    */
   COMPILE_MODULE: 2_000_000,
+  /**
+   * Each page of initial memory a deployed module declares past the first (the first is
+   * in `COMPILE_MODULE`): the start function's probe runs on fresh memory of that size,
+   * scans it and copies what the start function left (`vm/startSnapshot.ts`), at deployment
+   * and at every node start. Measured by `bench/deployCost.ts`.
+   */
+  DEPLOY_MEMORY_PAGE: 100_000,
+  /**
+   * Each function a deployed module defines: validating and instrumenting it costs ~3 µs
+   * whatever its size (10,000 empty functions, 40 KB of code, took ~32 ms CPU), and every
+   * node does it again at each start. Measured by `bench/deployCost.ts`.
+   */
+  DEPLOY_FUNCTION: 5_000,
   /**
    * Each byte of deployed code: the state it adds (`STORAGE_BYTE`), and validating,
    * instrumenting and compiling it (~110 ns per byte, done at deployment).

@@ -10,15 +10,20 @@
  * snapshot runs it (once, at most twice) on an instance of its own, whose host functions all throw:
  *
  * 1. `DISPATCH_START_ONLY` with `PROBE_GAS` gas, from stack counter `PROBE_STACK_START`
- *    (`MAX_STACK_UNITS - PROBE_STACK_UNITS`), and if that fails once more from 0: it must
- *    return normally, without calling the host or growing the memory, and leave the
- *    globals' slots at the top of the memory zero. The gas it used and the memory it left
- *    are recorded; `DISPATCH_DUMP` then writes the globals into their slots, recorded too.
+ *    (`MAX_STACK_UNITS - PROBE_STACK_UNITS`), on fresh memory (the system's zeros plus the
+ *    static data): it must return normally, without calling the host or growing the
+ *    memory, and leave the globals' slots at the top of the memory zero. Only a run stopped
+ *    by the stack budget is tried again, once, from 0: out of gas, a trap or a host call
+ *    would happen again from any stack start. The gas it used and the memory it left (the
+ *    smallest range holding every non-zero byte, found by comparing 4 KiB at a time) are
+ *    recorded; `DISPATCH_DUMP` then writes the globals into their slots, recorded too.
  * 2. The stack start it finished from is the highest a call may start from the snapshot.
  *
- * Nobody pays gas for the probe (it runs once per module, at deployment and at every node
- * start), so its work is a small constant: at most `PROBE_RUNS` runs of `PROBE_GAS` gas
- * each, whatever the start function does (`probeWork` counts it).
+ * The probe runs once per module, at deployment and at every node start, and the
+ * deployment pays for it: its work is bounded by a constant (at most `PROBE_RUNS` runs of
+ * `PROBE_GAS` gas each, whatever the start function does; `probeWork` counts it), in
+ * `COMPILE_MODULE`, plus work per page of declared memory, in `DEPLOY_MEMORY_PAGE`
+ * (`bench/deployCost.ts` measures the worst cases against what they pay).
  *
  * A call then takes the snapshot (`DISPATCH_SNAPSHOT`) only when the start function would
  * certainly have finished: the frame has at least its gas left and starts no higher on the
@@ -44,10 +49,10 @@ import {
 const PAGE = 65536;
 /**
  * Most gas a start function may use and still be snapshot. The shipped contracts' start
- * functions use 14-36k; the probe runs on no transaction's gas, so this bounds its cost
- * (250k gas is about 0.1 ms at the calibration's ~0.3 ns per gas).
+ * functions use 11-27k; this bounds the probe's cost (two runs of 100k gas and a trap at
+ * the stack budget took ~0.55 ms CPU with the compile, `bench/deployCost.ts`).
  */
-export const PROBE_GAS = 250_000;
+export const PROBE_GAS = 100_000;
 /** Most stack units a start function may reach and still be snapshot for nested calls. */
 export const PROBE_STACK_UNITS = 2_048;
 /** The stack counter the probe first runs the start function from. */
@@ -88,59 +93,100 @@ export function takeStartSnapshot(
         throw new HostCalled();
       };
   }
+  // A run is monotone in the stack start (the start function reaches the same depth above
+  // wherever it begins): finishing from PROBE_STACK_START covers every start below, and
+  // only a run stopped by the stack budget can finish from lower down. Without metering
+  // there is no stack counter, and V8's own stack bounds the start function.
+  let run = runStart(module, host, prepared, PROBE_STACK_START);
+  let maxStackStart = run.metered ? PROBE_STACK_START : MAX_STACK_UNITS;
+  if (run.stop === "stack") {
+    run = runStart(module, host, prepared, 0);
+    maxStackStart = 0;
+  }
+  if (run.stop !== "returned") return undefined;
+  const size = prepared.initialPages * PAGE;
+  const live = new Uint8Array(run.memory.buffer);
+  if (!isZero(live, at, size)) return undefined; // the globals' slots must be zeros
+  const image = nonZeroRange(live, at);
+  run.dump();
+  const globals = { offset: at, bytes: new Uint8Array(run.memory.buffer).slice(at, size) };
+  return { memory: [image, globals], gas: run.gasUsed, maxStackStart };
+}
+
+/** How a probe run ended: normally, at the stack budget, or any other way (which no stack start changes). */
+type Stop = "returned" | "stack" | "failed";
+
+interface ProbeRun {
+  stop: Stop;
+  gasUsed: number;
+  /** Whether the module counts stack units (false only with metering off). */
+  metered: boolean;
+  memory: WebAssembly.Memory;
+  /** Writes the globals into their slots at the top of the memory (`DISPATCH_DUMP`). */
+  dump(): void;
+}
+
+/**
+ * Runs the start function once from `stackStart` with `PROBE_GAS`, on a fresh instance
+ * and fresh memory: zeros from the system, not filled here, so a run touches only the
+ * static data and the pages the start function writes. It must return without growing
+ * the memory.
+ */
+function runStart(
+  module: WebAssembly.Module,
+  host: Record<string, () => never>,
+  prepared: Pick<PreparedModule, "initialPages" | "data">,
+  stackStart: number,
+): ProbeRun {
   const memory = new WebAssembly.Memory({ initial: prepared.initialPages, maximum: MAX_MEMORY_PAGES });
   const exports = new WebAssembly.Instance(module, { weft: host, [MEMORY_IMPORT_MODULE]: { memory } })
     .exports as Record<string, unknown>;
   const call = exports[CALL_EXPORT] as (method: number, mode: number) => void;
   const gas = exports[GAS_GLOBAL] as WebAssembly.Global | undefined;
   const stack = exports[STACK_GLOBAL] as WebAssembly.Global | undefined;
-  const size = prepared.initialPages * PAGE;
-
-  /** Runs the start function from a fresh state; true if it returned normally. */
-  const runStart = (stackStart: number): boolean => {
-    const bytes = new Uint8Array(memory.buffer);
-    bytes.fill(0);
-    for (const segment of prepared.data) bytes.set(segment.bytes, segment.offset);
-    if (gas !== undefined) gas.value = PROBE_GAS;
-    if (stack !== undefined) stack.value = stackStart;
-    probeWork.runs++;
-    try {
-      call(0, DISPATCH_START_ONLY);
-    } catch {
-      // A trap, a host call, out of gas or stack: calls run this start function themselves.
-      return false;
-    } finally {
-      if (gas !== undefined) probeWork.gas += PROBE_GAS - Math.max(0, gas.value as number);
-    }
-    return memory.buffer.byteLength === size;
-  };
-
-  // runStart is monotone in the stack start (the start function reaches the same depth
-  // above wherever it begins): finishing from PROBE_STACK_START covers every start below.
-  // Without metering there is no stack counter, and V8's own stack bounds the start function.
-  let maxStackStart = MAX_STACK_UNITS;
-  if (stack !== undefined) {
-    maxStackStart = PROBE_STACK_START;
-    if (!runStart(PROBE_STACK_START)) {
-      maxStackStart = 0;
-      if (!runStart(0)) return undefined;
-    }
-  } else if (!runStart(0)) return undefined;
-  const gasUsed = gas === undefined ? 0 : PROBE_GAS - (gas.value as number);
-  const image = new Uint8Array(memory.buffer).slice();
-  const slots = image.subarray(at);
-  if (slots.some((byte) => byte !== 0)) return undefined; // the globals' slots must be zeros
-  call(0, DISPATCH_DUMP);
-  const globals = { offset: at, bytes: new Uint8Array(memory.buffer).slice(at, size) };
-  return { memory: [nonZeroRange(image), globals], gas: gasUsed, maxStackStart };
+  const bytes = new Uint8Array(memory.buffer);
+  for (const segment of prepared.data) bytes.set(segment.bytes, segment.offset);
+  if (gas !== undefined) gas.value = PROBE_GAS;
+  if (stack !== undefined) stack.value = stackStart;
+  probeWork.runs++;
+  let stop: Stop = "returned";
+  try {
+    call(0, DISPATCH_START_ONLY);
+    if (memory.buffer.byteLength !== prepared.initialPages * PAGE) stop = "failed";
+  } catch {
+    // A trap, a host call, out of gas or stack: calls run this start function themselves.
+    const gasLeft = gas === undefined ? 0 : (gas.value as number);
+    const stackExhausted = stack !== undefined && (stack.value as number) > MAX_STACK_UNITS;
+    stop = stackExhausted && gasLeft >= 0 ? "stack" : "failed";
+  }
+  const gasUsed = gas === undefined ? 0 : PROBE_GAS - Math.max(0, gas.value as number);
+  probeWork.gas += gasUsed;
+  return { stop, gasUsed, metered: stack !== undefined, memory, dump: () => call(0, DISPATCH_DUMP) };
 }
 
-/** The smallest segment holding every non-zero byte of `image`. */
-function nonZeroRange(image: Uint8Array): DataSegment {
+/** Zeros to compare memory with, a chunk at a time (a native compare, not a loop over bytes). */
+const ZERO_CHUNK = Buffer.alloc(4096);
+
+/** Whether `bytes[from, to)` is all zeros. */
+function isZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let at = from; at < to; at += ZERO_CHUNK.length) {
+    const end = Math.min(to, at + ZERO_CHUNK.length);
+    const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at);
+    if (!chunk.equals(end - at === ZERO_CHUNK.length ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, end - at)))
+      return false;
+  }
+  return true;
+}
+
+/** A copy of the smallest segment holding every non-zero byte of `bytes[0, end)`. */
+function nonZeroRange(bytes: Uint8Array, end: number): DataSegment {
+  const step = ZERO_CHUNK.length;
   let first = 0;
-  while (first < image.length && image[first] === 0) first++;
-  if (first === image.length) return { offset: 0, bytes: new Uint8Array(0) };
-  let end = image.length;
-  while (end > first && image[end - 1] === 0) end--;
-  return { offset: first, bytes: image.slice(first, end) };
+  while (first < end && isZero(bytes, first, Math.min(end, first + step))) first += step;
+  while (first < end && bytes[first] === 0) first++;
+  if (first >= end) return { offset: 0, bytes: new Uint8Array(0) };
+  let last = end;
+  while (last - step > first && isZero(bytes, last - step, last)) last -= step;
+  while (last > first && bytes[last - 1] === 0) last--;
+  return { offset: first, bytes: bytes.slice(first, last) };
 }

@@ -25,7 +25,7 @@ import { HOST_FRAME_UNITS } from "./limits.js";
 import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
 import { insufficientBalance, vmError } from "./vmErrors.js";
-import { validateContract } from "./wasm/index.js";
+import { type ContractInfo, validateContract } from "./wasm/index.js";
 
 export interface CallRequest {
   caller: Address;
@@ -268,9 +268,14 @@ export function createVm(options: VmOptions = {}): Vm {
       const data = vmError("DeployRejected", ["string", "string"], [error.code, error.message]);
       return { status: "revert", data, gasUsed: 0 };
     }
+    // What compiling costs beyond the bytes, here and at every node start: instrumenting
+    // each function, and the start function's probe on the declared memory (`startSnapshot.ts`).
+    const moduleCost = deployModuleGas(info);
+    if (moduleCost > req.gasLimit)
+      return { status: "outOfGas", data: vmError("OutOfGas"), gasUsed: req.gasLimit };
     const codeHash = keccak256(req.code);
-    // Compile now, while the deployment pays for it (`DEPLOY_BYTE`): calls never pay for
-    // compiling, so that their gas does not depend on what this node's cache holds.
+    // Compile now, while the deployment pays for it (`COMPILE_MODULE`, `DEPLOY_BYTE`): calls
+    // never pay for compiling, so that their gas does not depend on what this node's cache holds.
     cache.get(toHex(codeHash), () => req.code);
     const key = codeKey(codeHash);
     const snap = s.state.snapshot();
@@ -282,12 +287,12 @@ export function createVm(options: VmOptions = {}): Vm {
       args: req.args,
       salt: req.salt,
       value: req.value,
-      gasLimit: req.gasLimit,
+      gasLimit: req.gasLimit - moduleCost,
       depth: 0,
       stackStart,
     });
     if (outcome.status !== "success") s.state.revertTo(snap);
-    return outcome;
+    return { ...outcome, gasUsed: outcome.gasUsed + moduleCost };
   }
 
   /**
@@ -348,4 +353,13 @@ export function createVm(options: VmOptions = {}): Vm {
     }
     return { ...outcome, address };
   }
+}
+
+/**
+ * Gas a deployment of new code pays for its module's shape, on top of `COMPILE_MODULE` and
+ * `DEPLOY_BYTE`: `DEPLOY_FUNCTION` per defined function and `DEPLOY_MEMORY_PAGE` per
+ * initial memory page past the first (`bench/deployCost.ts` measures both).
+ */
+export function deployModuleGas(info: Pick<ContractInfo, "functions" | "initialPages">): number {
+  return GAS.DEPLOY_FUNCTION * info.functions + GAS.DEPLOY_MEMORY_PAGE * Math.max(0, info.initialPages - 1);
 }

@@ -20,6 +20,10 @@ export interface ContractInfo {
   methods: string[];
   hasInit: boolean;
   hasStart: boolean;
+  /** Pages of memory the module declares to start with. */
+  initialPages: number;
+  /** Functions the module defines (imports not counted). */
+  functions: number;
 }
 
 export interface ValidatedModule {
@@ -103,7 +107,13 @@ export function validateModule(bytes: Uint8Array): ValidatedModule {
     return n;
   });
   return {
-    info: { methods, hasInit: methods.includes("init"), hasStart: parsed.start !== undefined },
+    info: {
+      methods,
+      hasInit: methods.includes("init"),
+      hasStart: parsed.start !== undefined,
+      initialPages: parsed.memory.min,
+      functions: parsed.bodies.length,
+    },
     parsed,
     code,
     frameUnits: units,

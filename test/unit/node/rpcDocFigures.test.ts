@@ -11,8 +11,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { POST_OP_GAS_LIMIT, VALIDATION_GAS_LIMIT } from "../../../src/chain/validateEnvelope.js";
 import { GAS } from "../../../src/vm/gasSchedule.js";
+import { validateContract } from "../../../src/vm/wasm/index.js";
 import { replayRpcDocExamples } from "../../helpers/rpcDocExamples.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
 
@@ -125,16 +127,23 @@ describe("docs/rpc.md's gas figures", () => {
       [want("deploy.txBytes"), want("estimate64.gasLimit")],
     );
     const codeBytes = want("token.codeBytes");
+    const tokenInfo = validateContract(loadArtifact("token").code);
+    assert.equal(tokenInfo.initialPages, 1, "token.wasm's memory is in COMPILE_MODULE");
     const txBytes = want("deploy.txBytes");
     sentence("token.wasm's size", /`contracts\/build\/token\.wasm`, ([\d,]+) bytes\)/, [codeBytes]);
     sentence(
       "the deployment's gas",
-      /The deployment used exactly the estimated ([\d,]+) gas: ([\d,]+) for the code \(([\d,]+) \+ ([\d,]+) to compile it \+ ([\d,]+) × ([\d,]+)\), ([\d,]+) intrinsic gas \(([\d,]+) \+ ([\d,]+) × ([\d,]+)\)/,
+      /The deployment used exactly the estimated ([\d,]+) gas: ([\d,]+) for the code \(([\d,]+) \+ ([\d,]+) to compile it \+ ([\d,]+) × ([\d,]+) functions \+ ([\d,]+) × ([\d,]+)\), ([\d,]+) intrinsic gas \(([\d,]+) \+ ([\d,]+) × ([\d,]+)\)/,
       [
         want("receipt66.gasUsed"),
-        GAS.DEPLOY + GAS.COMPILE_MODULE + GAS.DEPLOY_BYTE * codeBytes,
+        GAS.DEPLOY +
+          GAS.COMPILE_MODULE +
+          GAS.DEPLOY_FUNCTION * tokenInfo.functions +
+          GAS.DEPLOY_BYTE * codeBytes,
         GAS.DEPLOY,
         GAS.COMPILE_MODULE,
+        GAS.DEPLOY_FUNCTION,
+        tokenInfo.functions,
         GAS.DEPLOY_BYTE,
         codeBytes,
         GAS.TX_BASE + GAS.TX_BYTE * txBytes,
@@ -145,8 +154,15 @@ describe("docs/rpc.md's gas figures", () => {
     );
     sentence(
       "a deployment's price",
-      /It costs ([\d,]+) gas plus ([\d,]+) to compile it plus ([\d,]+) per byte of code, on top of the ([\d,]+) per byte every transaction pays/,
-      [GAS.DEPLOY, GAS.COMPILE_MODULE, GAS.DEPLOY_BYTE, GAS.TX_BYTE],
+      /It costs ([\d,]+) gas plus ([\d,]+) to compile it plus ([\d,]+) per function it defines plus\s+([\d,]+) per page of initial memory past the first plus ([\d,]+) per byte of code, on top of the ([\d,]+) per byte every transaction pays/,
+      [
+        GAS.DEPLOY,
+        GAS.COMPILE_MODULE,
+        GAS.DEPLOY_FUNCTION,
+        GAS.DEPLOY_MEMORY_PAGE,
+        GAS.DEPLOY_BYTE,
+        GAS.TX_BYTE,
+      ],
     );
     for (const m of prose.matchAll(/validation limit, ([\d,]+)/g))
       figures.push(["the validation limit", number(m[1]), VALIDATION_GAS_LIMIT]);

@@ -145,6 +145,62 @@ describe("gas pricing", () => {
     assert.deepEqual(coldReceipt, warm, "same receipt, same gas, cached or not");
   });
 
+  it("a deployment pays for each function it defines and each initial memory page past the first", () => {
+    // bench/deployCost.ts: ~3 µs per function whatever its size (4-byte functions paid
+    // ~2,000 gas each by their bytes alone, ~5x the median ns/gas); a start function's
+    // probe on 64 written pages ~40 µs per page (paid nothing beyond COMPILE_MODULE).
+    assert.ok(GAS.DEPLOY_FUNCTION >= 3_000 && GAS.DEPLOY_MEMORY_PAGE >= 50_000);
+    const cache = createModuleCache();
+    const chain = new TestChain(5, {}, { cache });
+    const shaped = (functions: number, pages: number) =>
+      wat(
+        `(module (memory (export "memory") ${pages}) ${"(func)".repeat(functions - 1)} (func (export "run")))`,
+      );
+    /** The fixed and per-byte deployment costs. */
+    const fixedGas = (code: Uint8Array) =>
+      GAS.TX_BASE + GAS.DEPLOY + GAS.COMPILE_MODULE + (GAS.DEPLOY_BYTE + GAS.TX_BYTE) * code.length;
+    /** Gas beyond them. */
+    const moduleGas = (code: Uint8Array, salt: number, gasLimit = 100_000_000) => {
+      const s = new Uint8Array(32);
+      s[0] = salt;
+      const receipt = chain.runOne({
+        kind: "deploy",
+        from: alice,
+        code,
+        args: new Uint8Array(0),
+        salt: s,
+        value: 0n,
+        gasLimit,
+        gasPrice: 1n,
+      });
+      return { receipt, extra: receipt.gasUsed - fixedGas(code) };
+    };
+    for (const [functions, pages, salt] of [
+      [1, 1, 1],
+      [2_000, 1, 2],
+      [1, 64, 3],
+      [300, 17, 4],
+    ] as const) {
+      const { receipt, extra } = moduleGas(shaped(functions, pages), salt);
+      assert.equal(receipt.status, "success");
+      assert.equal(
+        extra,
+        GAS.DEPLOY_FUNCTION * functions + GAS.DEPLOY_MEMORY_PAGE * (pages - 1),
+        `${functions} functions, ${pages} pages`,
+      );
+    }
+    assert.ok(moduleGas(shaped(2_000, 1), 5).extra >= 2_000 * 3_000);
+    assert.ok(moduleGas(shaped(1, 64), 6).extra >= 63 * 50_000);
+    // A gas limit that cannot pay for the module: out of gas, and nothing compiled.
+    const code = shaped(2, 64);
+    const cost = 2 * GAS.DEPLOY_FUNCTION + GAS.DEPLOY_MEMORY_PAGE * 63;
+    const compiles = cache.stats.compiles;
+    const short = moduleGas(code, 7, fixedGas(code) + cost - 1).receipt;
+    assert.equal(short.status, "outOfGas");
+    assert.equal(short.gasUsed, fixedGas(code) + cost - 1);
+    assert.equal(cache.stats.compiles, compiles, "the deployment that could not pay compiled nothing");
+  });
+
   it("memory.grow pays at least 30,000 gas per page (measured ~33 µs per page)", () => {
     const chain = new TestChain();
     const { address } = deploy(chain, looping("(drop (memory.grow (i32.const 1)))"));

@@ -128,6 +128,32 @@ const burnsThenRecurses = (iterations: number, depth: number, salt: number) =>
   (start $start)
   (func (export "read") i32.const 0 global.get $g i32.store i32.const 0 i32.const 4 call $ret))`);
 
+const UNBOUNDED_RECURSION_IN_START = wat(`(module
+  (memory (export "memory") 1)
+  (func $deep call $deep)
+  (func $start call $deep)
+  (start $start)
+  (func (export "read")))`);
+
+// Writes bytes at 7, in page 5 and 100 bytes below the top of 16 pages (far from the
+// globals' slots); \`read\` returns the three bytes and the one between.
+const WRITES_FAR_APART = wat(`(module
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 16)
+  (global $g (mut i32) (i32.const 0))
+  (func $start
+    i32.const 7 i32.const 1 i32.store8
+    i32.const ${5 * 65536 + 3} i32.const 3 i32.store8
+    i32.const ${16 * 65536 - 100} i32.const 2 i32.store8
+    i32.const 1 global.set $g)
+  (start $start)
+  (func (export "read")
+    i32.const 0 i32.const 7 i32.load8_u i32.store8
+    i32.const 1 i32.const ${5 * 65536 + 3} i32.load8_u i32.store8
+    i32.const 2 i32.const 8 i32.load8_u i32.store8
+    i32.const 3 i32.const ${16 * 65536 - 100} i32.load8_u i32.store8
+    i32.const 0 i32.const 4 call $ret))`);
+
 const ENV: BlockEnv = { height: 1n, time: 1_700_000_000n, chainId: 1337n };
 
 /** A VM with `code` deployed, and a way to call it on a fresh transaction state. */
@@ -141,7 +167,7 @@ function deployed(code: Uint8Array, options: { snapshots: boolean; stackStart?: 
     args: new Uint8Array(0),
     salt,
     value: 0n,
-    gasLimit: 1_000_000,
+    gasLimit: 10_000_000,
   });
   assert.equal(outcome.status, "success");
   const address = outcome.address as Address;
@@ -253,27 +279,55 @@ describe("start function snapshot", () => {
   });
 
   it("probes a start function with bounded work, however much gas and stack it uses", () => {
-    const probed = (code: Uint8Array) => {
+    const probed = (code: Uint8Array, expectedRuns: number) => {
       const before = { ...probeWork };
       const snapshot = compileContract(code).snapshot;
       const runs = probeWork.runs - before.runs;
       const gas = probeWork.gas - before.gas;
       assert.ok(runs <= PROBE_RUNS, `${runs} probe runs`);
-      assert.ok(gas <= PROBE_RUNS * PROBE_GAS, `${gas} probe gas`);
+      assert.equal(runs, expectedRuns, "probe runs");
+      assert.ok(gas <= runs * PROBE_GAS, `${gas} probe gas`);
       return snapshot;
     };
     // Burns ~8M gas then recurses: used to cost ~16 runs and ~130M gas of probing per compile.
-    assert.equal(probed(burnsThenRecurses(1_000_000, 100, 1)), undefined);
-    assert.equal(probed(burnsThenRecurses(40_000, 100, 2)), undefined);
+    // Out of gas, a trap or a host call ends the probe at once: from lower on the stack
+    // the start function would do the same (on be831e4 each took a second run).
+    assert.equal(probed(burnsThenRecurses(1_000_000, 100, 1), 1), undefined);
+    assert.equal(probed(burnsThenRecurses(40_000, 100, 2), 1), undefined);
+    assert.equal(probed(LOOPS_IN_START, 1), undefined);
+    assert.equal(probed(TRAPS_IN_START, 1), undefined);
+    assert.equal(probed(HOST_IN_START, 1), undefined);
+    // Only the stack budget, which depends on where the run began, earns a second run.
+    assert.equal(probed(UNBOUNDED_RECURSION_IN_START, 2), undefined);
     // Within the gas bound, too deep for nested calls: only calls at the bottom of the stack start from it.
-    const deep = burnsThenRecurses(10_000, 300, 3);
-    assert.equal(probed(deep)?.maxStackStart, 0);
-    assert.equal(probed(burnsThenRecurses(10_000, 20, 4))?.maxStackStart, PROBE_STACK_START);
+    const deep = burnsThenRecurses(5_000, 300, 3);
+    assert.equal(probed(deep, 2)?.maxStackStart, 0);
+    assert.equal(probed(burnsThenRecurses(5_000, 20, 4), 1)?.maxStackStart, PROBE_STACK_START);
     for (const stackStart of [0, 1, 300]) {
       const snap = deployed(deep, { snapshots: true, stackStart });
       const fresh = deployed(deep, { snapshots: false, stackStart });
       assert.equal(shown(snap("read")), shown(fresh("read")), `stack start ${stackStart}`);
       assert.equal(snap("read").status, "success");
     }
+  });
+
+  it("snapshots a start function that writes far apart in a large memory, and calls see exactly it", () => {
+    const cached = compileContract(WRITES_FAR_APART);
+    const snapshot = cached.snapshot;
+    assert.ok(snapshot !== undefined);
+    const [image] = snapshot.memory;
+    assert.equal(image?.offset, 7);
+    assert.equal(image?.bytes.length, 16 * 65536 - 100 - 7 + 1);
+    assert.equal(image?.bytes[0], 1);
+    assert.equal(image?.bytes.at(-1), 2);
+    assert.equal(
+      image?.bytes.subarray(1, -1).some((b) => b !== 0),
+      true,
+      "the page-5 byte is kept",
+    );
+    const snap = deployed(WRITES_FAR_APART, { snapshots: true });
+    const fresh = deployed(WRITES_FAR_APART, { snapshots: false });
+    assert.equal(shown(snap("read")), shown(fresh("read")));
+    assert.equal(toHex(snap("read").data), "01030002");
   });
 });
