@@ -177,17 +177,34 @@ function signatures(): Record<string, Signed> {
     ed25519: { key: edKey, signature: new Uint8Array(sign(null, MESSAGE, ed.privateKey)), message: MESSAGE },
     p256: {
       key: pKey,
-      signature: new Uint8Array(
-        sign("sha256", MESSAGE, {
-          key: createPrivateKey(p.privateKey.export({ format: "pem", type: "pkcs8" })),
-          dsaEncoding: "ieee-p1363",
-        }),
+      signature: lowS(
+        new Uint8Array(
+          sign("sha256", MESSAGE, {
+            key: createPrivateKey(p.privateKey.export({ format: "pem", type: "pkcs8" })),
+            dsaEncoding: "ieee-p1363",
+          }),
+        ),
       ),
       message: MESSAGE,
     },
     secp256k1: { key: new Uint8Array(0), signature: k1.sign(MESSAGE), message: keccak256(MESSAGE) },
     bls: { key: bls.publicKey, signature: blsSign(bls.secret, MESSAGE), message: MESSAGE },
   };
+}
+
+/** P-256's group order. */
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/**
+ * A P-256 signature `r ‖ s` in the form the chain accepts (s ≤ n/2, `codec/signatures.ts`):
+ * node's signer gives either half at random, and a high-S one made the probes revert.
+ */
+function lowS(signature: Uint8Array): Uint8Array {
+  const s = BigInt(`0x${Buffer.from(signature.subarray(32)).toString("hex")}`);
+  if (s <= P256_N / 2n) return signature;
+  const out = Uint8Array.from(signature);
+  out.set(Buffer.from((P256_N - s).toString(16).padStart(64, "0"), "hex"), 32);
+  return out;
 }
 
 const SIGNATURES = signatures();
