@@ -26,7 +26,7 @@ export interface NetLimits {
 
 export const DEFAULT_NET_LIMITS: NetLimits = {
   maxConnections: 64,
-  maxGossipFrameBytes: 2 * 1024 * 1024,
+  maxGossipFrameBytes: 8 * 1024 * 1024,
   gossipRate: { perSecond: 200, burst: 400 },
   syncRequestRate: { perSecond: 20, burst: 40 },
   maxSyncBlocks: 64,
