@@ -11,13 +11,22 @@
  *     exactly as the producer does after its commit.
  * A block built for a value is kept (by header hash) until the height is committed, so the
  * proposer and every validator that checked the value commit without executing it again.
+ *
+ * On a validator network (a staking genesis) the block also carries what the end-of-block
+ * staking step needs: its proposer, the certificate of the block before (who signed: rewards
+ * and downtime) and double-sign evidence this node saw. Validators check the certificate
+ * against the previous height's set and block hash, and the evidence against its height's set
+ * (`equivocationToSlash`), before executing the block with them.
  */
 import type { BlockContext } from "../../chain/blockContext.js";
+import type { EndBlockInput } from "../../chain/staking/endBlock.js";
+import type { ValidatorSet as StakingSet } from "../../chain/staking/validatorSet.js";
 import type { Address } from "../../codec/address.js";
+import { fromHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
-import type { CommitCertificate } from "../../consensus/certificate.js";
-import type { DuplicateVoteEvidence } from "../../consensus/evidence.js";
-import type { ConsensusApplication } from "../../consensus/interfaces.js";
+import { type CommitCertificate, verifyCertificate } from "../../consensus/certificate.js";
+import { type DuplicateVoteEvidence, evidenceHash } from "../../consensus/evidence.js";
+import type { ConsensusApplication, ValidatorSetSource } from "../../consensus/interfaces.js";
 import type { Value } from "../../consensus/types.js";
 import { decodeRaw, type PendingTx } from "../admission.js";
 import { nextBaseFee } from "../baseFee.js";
@@ -27,11 +36,16 @@ import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
 import type { PoolTx } from "../mempool/index.js";
 import { type ProducerDeps, readSequence } from "../producer.js";
+import { equivocationToSlash } from "../stakingConsensus.js";
 import { type BlockHeader, hex } from "../store/records.js";
-import { type BlockValue, decodeBlockValue, encodeBlockValue } from "./blockValue.js";
-import { attachCertificate } from "./certificateStore.js";
+import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
+import { attachCertificate, readCertificate } from "./certificateStore.js";
 
 export interface ChainApplicationOptions {
+  /** This validator's BLS public key (its index in each height's set is the block's proposer). */
+  publicKey?: Uint8Array;
+  /** The sets by height: the staking contract's on a validator network. */
+  validators: ValidatorSetSource & { stakingSetAt?(height: number): StakingSet };
   /** Where this validator's fees go when it proposes (default: the node's fee recipient). */
   feeRecipient?: Address;
   /** A proposed block's time may be at most this far ahead of the local clock, seconds (default 30). */
@@ -43,11 +57,12 @@ export interface ChainApplicationOptions {
 
 export class ChainApplication implements ConsensusApplication {
   private readonly built = new Map<string, BuiltBlock>();
-  readonly evidence: DuplicateVoteEvidence[] = [];
+  /** Evidence seen and not yet in a committed block. */
+  evidence: DuplicateVoteEvidence[] = [];
 
   constructor(
     private readonly node: ChainNode,
-    private readonly options: ChainApplicationOptions = {},
+    private readonly options: ChainApplicationOptions,
   ) {}
 
   proposeValue(height: number): Promise<Value> {
@@ -66,7 +81,13 @@ export class ChainApplication implements ConsensusApplication {
         }),
         (p) => p.sender,
       );
-      const built = await buildBlock(deps, head, ready, {
+      const set = this.options.validators.validatorSetAt(height).set;
+      const proposer = this.options.publicKey === undefined ? undefined : set.indexOf(this.options.publicKey);
+      if (proposer === undefined) throw new Error("this node is not a validator of the height's set");
+      const lastCommit = head.number === 0 ? null : (readCertificate(deps.db, head.number) ?? null);
+      const evidence = this.evidence.slice(0, MAX_BLOCK_EVIDENCE);
+      const staked = this.withEndBlock(deps, height, proposer, lastCommit, evidence);
+      const built = await buildBlock(staked, head, ready, {
         ...ctx,
         preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
       });
@@ -78,6 +99,9 @@ export class ChainApplication implements ConsensusApplication {
         feeRecipient: ctx.feeRecipient,
         baseFee,
         headerHash: built.block.header.hash,
+        proposer,
+        lastCommit,
+        evidence,
         rawTxs: built.included.map((p) => p.tx.raw),
       });
     });
@@ -106,6 +130,8 @@ export class ChainApplication implements ConsensusApplication {
       const commitMs = performance.now() - t0;
       deps.tree.commit(built.merkle);
       this.built.clear();
+      const included = new Set(decodeBlockValue(value.bytes).evidence.map((e) => hex(evidenceHash(e))));
+      this.evidence = this.evidence.filter((e) => !included.has(hex(evidenceHash(e))));
       deps.mempool.removeIncluded(built.block.txHashes);
       deps.mempool.dropStale((sender, key) => readSequence(deps.state, sender, key));
       this.node.publish({ block: built.block, receipts: built.receipts, dropped: [], commitMs });
@@ -113,7 +139,9 @@ export class ChainApplication implements ConsensusApplication {
   }
 
   reportEvidence(evidence: DuplicateVoteEvidence): void {
-    if (this.evidence.length < 1000) this.evidence.push(evidence);
+    const key = hex(evidenceHash(evidence));
+    if (this.evidence.length < 1000 && !this.evidence.some((e) => hex(evidenceHash(e)) === key))
+      this.evidence.push(evidence);
     this.options.onEvidence?.(evidence);
   }
 
@@ -134,11 +162,66 @@ export class ChainApplication implements ConsensusApplication {
     }
     const ctx = this.context(deps, head, b.time, b.feeRecipient);
     if (ctx.baseFee !== b.baseFee) throw new Error(`base fee ${b.baseFee}, the rule gives ${ctx.baseFee}`);
+    this.checkLastCommit(deps, head, b.lastCommit);
     const candidates = b.rawTxs.map((raw) => candidate(raw));
-    const built = await buildBlock(deps, head, candidates, ctx);
+    const built = await buildBlock(
+      this.withEndBlock(deps, height, b.proposer, b.lastCommit, b.evidence),
+      head,
+      candidates,
+      ctx,
+    );
     if (built.block.header.hash !== key || built.dropped.length > 0) return undefined;
     this.built.set(key, built);
     return built;
+  }
+
+  /** Block 1 carries no certificate; every later block carries a valid one of its parent. */
+  private checkLastCommit(deps: ProducerDeps, head: BlockHeader, cert: CommitCertificate | null): void {
+    if (head.number === 0) {
+      if (cert !== null) throw new Error("block 1 carries a certificate");
+      return;
+    }
+    if (cert === null)
+      throw new Error(`block ${head.number + 1} carries no certificate of block ${head.number}`);
+    const set = this.options.validators.validatorSetAt(head.number).set;
+    verifyCertificate(cert, set, deps.chainId.toString(), {
+      height: head.number,
+      blockHash: fromHex(head.hash),
+    });
+  }
+
+  /**
+   * The deps with the end-of-block step fed this block's consensus facts (a network chain);
+   * unchanged on a chain without one. Evidence that does not verify makes the block invalid.
+   */
+  private withEndBlock(
+    deps: ProducerDeps,
+    height: number,
+    proposer: number,
+    lastCommit: CommitCertificate | null,
+    evidence: readonly DuplicateVoteEvidence[],
+  ): ProducerDeps {
+    const set = this.options.validators.validatorSetAt(height).set;
+    if (proposer >= set.size) throw new Error(`proposer ${proposer} is outside the set of ${set.size}`);
+    const step = deps.network;
+    const source = this.options.validators;
+    if (step === undefined || source.stakingSetAt === undefined) return deps;
+    const stakingSetAt = source.stakingSetAt.bind(source);
+    const members = stakingSetAt(height).validators;
+    const input: EndBlockInput = {
+      proposer: (members[proposer] as StakingSet["validators"][number]).address,
+      ...(lastCommit === null
+        ? {}
+        : { lastCommit: { height: BigInt(lastCommit.height), signers: lastCommit.signers } }),
+      evidence: evidence.map((e) =>
+        equivocationToSlash(
+          e,
+          { validatorSetAt: (h: number) => source.validatorSetAt(h), stakingSetAt },
+          deps.chainId,
+        ),
+      ),
+    };
+    return { ...deps, network: { ...step, input: () => input } };
   }
 
   private head(deps: ProducerDeps, height: number): BlockHeader {
