@@ -13,7 +13,8 @@
  * parallel engine with `--workers` workers. Blocks run one at a time, the builds in turn
  * (A B A B …), so machine noise falls on every build alike. Per workload and executor:
  * median µs per transaction of each build, this build's speedup over each base, gas per
- * transaction, and whether each base's receipts have the same statuses, outputs and event
+ * transaction, median CPU µs per transaction (every thread of the build's process during
+ * the block: its cost, less disturbed than wall time on a busy machine), and whether each base's receipts have the same statuses, outputs and event
  * data (the amounts the contracts computed) as this build's, and parallel equals
  * sequential (whole receipts and write set) within each build.
  * Writes bench/results/compare.json and bench/results/compare-*.svg.
@@ -25,6 +26,7 @@ import { buildRevision, defaultCacheDir, resolveRevision } from "./lib/compareBu
 import {
   COMPARE_WORKLOADS,
   type CompareWorkload,
+  DEFAULT_COMPARE_WORKLOADS,
   type Digest,
   type RunnerReply,
   type RunnerRequest,
@@ -33,7 +35,7 @@ import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
 const USAGE =
-  "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix] [--warm-up-ms 4000] [--cache <dir>]";
+  "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix,native-transfer] [--warm-up-ms 4000] [--cache <dir>]";
 const args = benchArgs(USAGE, {
   options: {
     base: { type: "string", multiple: true },
@@ -58,7 +60,7 @@ const blockSize = Number(args.block ?? (quick ? 500 : 2000));
 const accounts = Number(args.accounts ?? 1000);
 const workers = Number(args.workers ?? 2);
 const warmUpMs = Number(args["warm-up-ms"] ?? (quick ? 1500 : 4000));
-const chosen = (args.workloads ?? COMPARE_WORKLOADS.join(",")).split(",");
+const chosen = (args.workloads ?? DEFAULT_COMPARE_WORKLOADS.join(",")).split(",");
 for (const name of chosen) {
   if (!(COMPARE_WORKLOADS as readonly string[]).includes(name)) {
     console.error(`unknown workload "${name}": one of ${COMPARE_WORKLOADS.join(", ")}\nusage: ${USAGE}`);
@@ -115,7 +117,9 @@ class Side {
     });
   }
 
-  async request(request: RunnerRequest): Promise<{ txs?: number; ms?: number; digest?: Digest }> {
+  async request(
+    request: RunnerRequest,
+  ): Promise<{ txs?: number; ms?: number; cpuMs?: number; digest?: Digest }> {
     const reply = await new Promise<RunnerReply>((resolve) => {
       this.waiting = resolve;
       this.child.send(request);
@@ -134,6 +138,8 @@ interface Cell {
   executor: string;
   build: string;
   medianUsPerTx: number;
+  /** Median CPU time per transaction (all threads of the build's process). */
+  cpuUsPerTx: number;
   tps: number;
   gasPerTx: number;
   rounds: number;
@@ -173,12 +179,14 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
   }
   const rounds = Math.min(MAX_ROUNDS, Math.max(runs, Math.ceil(MIN_MEASURED_MS / Math.max(warmMs, 0.1))));
   const times = new Map<string, number[]>();
+  const cpuTimes = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
     for (const executor of EXECUTORS) {
       for (const side of sides) {
         const r = await side.request({ op: "run", executor });
         const key = `${side.label}/${executor}`;
         times.set(key, [...(times.get(key) ?? []), r.ms ?? 0]);
+        cpuTimes.set(key, [...(cpuTimes.get(key) ?? []), r.cpuMs ?? 0]);
       }
     }
   }
@@ -193,6 +201,7 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
         executor: executor === "sequential" ? "sequential" : `parallel-${workers}`,
         build: side.label,
         medianUsPerTx: (ms * 1000) / digest.txs,
+        cpuUsPerTx: (median(cpuTimes.get(key) ?? []) * 1000) / digest.txs,
         tps: (digest.txs / ms) * 1000,
         gasPerTx: digest.gas / digest.txs,
         rounds,
@@ -270,7 +279,9 @@ async function main(): Promise<void> {
   }
 
   const baseLabels = sides.slice(0, -1).map((s) => s.label);
-  console.log(`\nmedian µs per transaction (TPS); speedup = base time / this build's time, same run`);
+  console.log(
+    `\nmedian µs per transaction (TPS); speedup = base time / this build's time, same run; CPU: median CPU time per transaction of each build's process (all threads)`,
+  );
   const rows: Array<Array<string | number>> = [];
   for (const workload of workloads) {
     for (const executor of [...new Set(cells.map((c) => c.executor))]) {
@@ -282,6 +293,11 @@ async function main(): Promise<void> {
         const base = mine.find((c) => c.build === label) as Cell;
         row.push(`${(base.medianUsPerTx / ours.medianUsPerTx).toFixed(2)}x`);
       }
+      row.push(mine.map((c) => c.cpuUsPerTx.toFixed(1)).join(" / "));
+      for (const label of baseLabels) {
+        const base = mine.find((c) => c.build === label) as Cell;
+        row.push(`${(base.cpuUsPerTx / ours.cpuUsPerTx).toFixed(2)}x`);
+      }
       row.push(mine.map((c) => Math.round(c.gasPerTx)).join(" / "));
       rows.push(row);
     }
@@ -292,6 +308,8 @@ async function main(): Promise<void> {
       "executor",
       ...sides.map((s) => s.label),
       ...baseLabels.map((l) => `vs ${l.split(" ")[0]}`),
+      "CPU µs/tx (same order)",
+      ...baseLabels.map((l) => `CPU vs ${l.split(" ")[0]}`),
       "gas/tx (same order)",
     ],
     rows,

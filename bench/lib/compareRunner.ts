@@ -10,7 +10,8 @@
  * Protocol (IPC messages): `{op: "setup", workload, block, accounts, workers}` builds the
  * workload and attaches a parallel engine, answering `{ok: true, txs}`;
  * `{op: "run", executor: "sequential" | "parallel"}` runs the block once, answering
- * `{ok: true, ms, digest}`; `{op: "close"}` ends the process. A failure answers
+ * `{ok: true, ms, cpuMs, digest}` (`cpuMs`: CPU time of this process, every thread, during
+ * the block: what the block cost, less disturbed than `ms` by other processes); `{op: "close"}` ends the process. A failure answers
  * `{ok: false, error}`.
  */
 import { createHash } from "node:crypto";
@@ -39,6 +40,7 @@ interface Engineish {
 }
 interface Build {
   BENCH_BLOCK: unknown;
+  nativeTransfers(accounts: number, block: number): Workloadish;
   tokenTransfers(accounts: number, block: number): Workloadish;
   ammSwaps(pools: number, block: number): Workloadish;
   lendingActions(block: number): Workloadish;
@@ -50,8 +52,17 @@ interface Build {
   chainExecutorModule(): unknown;
 }
 
-/** The workloads both sides run, by name. */
-export const COMPARE_WORKLOADS = ["token-transfer", "amm-swap", "lending", "staking", "defi-mix"] as const;
+/** The workloads both sides can run, by name. */
+export const COMPARE_WORKLOADS = [
+  "token-transfer",
+  "amm-swap",
+  "lending",
+  "staking",
+  "defi-mix",
+  "native-transfer",
+] as const;
+/** The workloads run when none are named. */
+export const DEFAULT_COMPARE_WORKLOADS = ["token-transfer", "amm-swap", "lending", "staking", "defi-mix"];
 export type CompareWorkload = (typeof COMPARE_WORKLOADS)[number];
 
 export type RunnerRequest =
@@ -77,7 +88,7 @@ export interface Digest {
 }
 
 export type RunnerReply =
-  | { ok: true; txs?: number; ms?: number; digest?: Digest }
+  | { ok: true; txs?: number; ms?: number; cpuMs?: number; digest?: Digest }
   | { ok: false; error: string };
 
 async function loadBuild(root: string): Promise<Build> {
@@ -97,6 +108,8 @@ function makeWorkload(build: Build, name: CompareWorkload, block: number, accoun
   switch (name) {
     case "token-transfer":
       return build.tokenTransfers(accounts, block);
+    case "native-transfer":
+      return build.nativeTransfers(accounts, block);
     case "amm-swap":
       return build.ammSwaps(10, block);
     case "lending":
@@ -170,13 +183,15 @@ async function serve(root: string): Promise<void> {
         return;
       }
       if (current === undefined || engine === undefined) throw new Error("run before setup");
+      const cpu = process.cpuUsage();
       const started = performance.now();
       const result =
         request.executor === "sequential"
           ? build.executeSequential(current.executor, current.w.pre, current.w.txs)
           : await engine.executeBlock(current.store, current.w.txs, build.BENCH_BLOCK);
       const ms = performance.now() - started;
-      reply({ ok: true, ms, digest: digest(result) });
+      const used = process.cpuUsage(cpu);
+      reply({ ok: true, ms, cpuMs: (used.user + used.system) / 1000, digest: digest(result) });
     } catch (error) {
       reply({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }
