@@ -13,7 +13,12 @@ export class CapacityError extends Error {
   }
 }
 
-/** Indices into the control array. */
+/**
+ * Indices into the control array. Words that every worker writes many times per block are
+ * kept 16 words (64 bytes, a cache line) apart by group: the scheduler's counters, the
+ * bump allocators, the statistics, the rest. A write to one group then does not take the
+ * others' cache line away from the other cores.
+ */
 export const CTL = {
   /** Transactions in the current block. */
   size: 0,
@@ -27,28 +32,28 @@ export const CTL = {
   /** Nonzero: the run is abandoned (capacity exceeded or a worker failed); see `failure`. */
   abort: 7,
   // Bump allocators.
-  nextKeyId: 8,
-  keyBytesTop: 9,
-  entriesTop: 10,
-  valuesTop: 11,
-  readsTop: 12,
-  listsTop: 13,
-  // Statistics of the block.
-  executions: 14,
-  validationAborts: 15,
-  dependencyWaits: 16,
-  validations: 17,
-  /** Workers that finished the block loop. */
-  finished: 18,
-  /** Nonzero: the block proved too contended and is left to the sequential executor. */
-  contended: 19,
+  nextKeyId: 16,
+  keyBytesTop: 17,
+  entriesTop: 18,
+  valuesTop: 19,
+  readsTop: 20,
+  listsTop: 21,
   /** Keys whose version list got its first entry this block (count of `touched`). */
-  touchedTop: 20,
+  touchedTop: 22,
+  // Statistics of the block.
+  executions: 32,
+  validationAborts: 33,
+  dependencyWaits: 34,
+  validations: 35,
+  /** Workers that finished the block loop. */
+  finished: 48,
+  /** Nonzero: the block proved too contended and is left to the sequential executor. */
+  contended: 49,
   /** Bumped when the key table is emptied: workers then drop their cached key ids. */
-  keyGeneration: 21,
+  keyGeneration: 50,
   /** Nonzero: a worker failed mid-block (a key slot or lock may be left held). */
-  failed: 22,
-  length: 24,
+  failed: 51,
+  length: 64,
 } as const;
 
 export interface Capacity {
