@@ -9,9 +9,11 @@
  *
  * Only the identity of the string changes, never its value: the keys, and so every
  * result, are the same with or without the table. The table is bounded: it is emptied
- * when it holds `MAX_INTERNED_SLOTS` keys.
+ * when it holds `MAX_INTERNED_SLOTS` keys, and keeps at most `MAX_CHAIN` slots under one
+ * hash (`internTable.ts`: keys chosen to collide cannot make lookups walk long chains).
  */
 import { type Address, addressToBytes } from "../codec/address.js";
+import { hashBytes, MAX_CHAIN } from "./internTable.js";
 import { SPACE_STORAGE, type StateKey } from "./keys.js";
 
 const MAX_INTERNED_SLOTS = 1 << 17;
@@ -57,12 +59,12 @@ export function internedStorageKey(
     table = { prefix, byHash: new Map() };
     contracts.set(contract, table);
   }
-  // FNV-1a over the bytes, seeded with the length.
-  let hash = 0x811c9dc5 ^ length;
-  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ (memory[start + i] as number), 0x01000193);
+  const hash = hashBytes(memory, start, length);
   const first = table.byHash.get(hash);
+  let chain = 0;
   for (let slot = first; slot !== undefined; slot = slot.next) {
     if (sameBytes(slot.bytes, memory, start, length)) return slot.key;
+    chain++;
   }
   if (interned >= MAX_INTERNED_SLOTS) {
     contracts.clear();
@@ -73,6 +75,7 @@ export function internedStorageKey(
   full.set(table.prefix);
   full.set(memory.subarray(start, start + length), 21);
   const key = full.toString("hex");
+  if (chain >= MAX_CHAIN) return key; // keys chosen to collide are built each time
   table.byHash.set(hash, { bytes: new Uint8Array(full.subarray(21)), key, next: first });
   interned++;
   return key;

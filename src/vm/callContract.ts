@@ -17,14 +17,14 @@
  * of gas). Nested calls pay `GAS.CALL` from the caller and forward at most 63/64 of what
  * is left, so a caller always keeps something to react with.
  */
-import { type Address, addressHex } from "../codec/address.js";
+import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { isStackOverflow } from "../codec/stackOverflow.js";
 import { codeHashKey, codeKey } from "../state/keys.js";
 import { VmFault } from "./errors.js";
-import { createFrame, type Frame, FrameAbort } from "./frame.js";
+import { createFrame, type Frame, FrameAbort, PlainCounter } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
-import type { BlockEnv } from "./hostFunctions.js";
+import { type BlockEnv, charge } from "./hostFunctions.js";
 import type { InstancePool, WarmInstance } from "./instancePool.js";
 import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
 import type { ModuleCache } from "./moduleCache.js";
@@ -59,9 +59,8 @@ export interface FrameRequest {
 export interface Session {
   readonly state: TxState;
   readonly env: BlockEnv;
+  /** The frames running, outermost first (a contract among them cannot be entered again). */
   readonly frames: Frame[];
-  /** Contracts currently executing (for the reentrancy check). */
-  readonly active: Set<string>;
   /** An account's validation step: host functions outside the validation rules are refused. */
   readonly restricted: boolean;
 }
@@ -102,9 +101,10 @@ export function runFrame(
   const { state } = session;
   if (req.depth > MAX_CALL_DEPTH || req.stackStart > MAX_STACK_UNITS)
     return refuse(vmError("CallDepthExceeded"));
-  const targetHex = addressHex(req.target);
-  if (session.active.has(targetHex)) return refuse(vmError("Reentrancy", ["address"], [req.target]));
-  const codeHash = state.read(codeHashKey(req.target));
+  const targetKey = codeHashKey(req.target);
+  for (const running of session.frames)
+    if (running.codeHashKey === targetKey) return refuse(vmError("Reentrancy", ["address"], [req.target]));
+  const codeHash = state.read(targetKey);
   if (codeHash === undefined) {
     // A plain coin transfer: the empty method on an address without code moves the value.
     if (req.method === "" && !req.isInit) {
@@ -127,64 +127,66 @@ export function runFrame(
   if (!state.transfer(req.caller, req.target, req.value))
     return refuse(insufficientBalance(req.caller, state.balanceOf(req.caller), req.value));
 
-  const frame = createFrame({
-    self: req.target,
-    caller: req.caller,
-    value: req.value,
-    input: req.input,
-    depth: req.depth,
-  });
-  frame.gas.value = req.gasLimit;
-  frame.stack.value = req.stackStart;
-  session.frames.push(frame);
-  session.active.add(targetHex);
-  let warm: WarmInstance | undefined;
-  let outcome: CallOutcome;
   // Start from the start function's snapshot only when running it would certainly finish
   // (enough gas and stack left: `startSnapshot.ts`); it is charged the same gas.
   const memoryGas = GAS.MEMORY_PAGE * cached.initialPages;
   const start = cached.snapshot;
   const fromSnapshot =
     start !== undefined && req.gasLimit - memoryGas >= start.gas && req.stackStart <= start.maxStackStart;
+  let warm: WarmInstance;
   try {
     warm = instances.acquire(cached, fromSnapshot);
-    frame.memory = warm.views;
-    if (warm.gas !== undefined && warm.stack !== undefined) {
-      warm.gas.value = frame.gas.value;
-      frame.gas = warm.gas;
-      warm.stack.value = req.stackStart;
-      frame.stack = warm.stack;
-    }
-    chargeFrame(frame, memoryGas);
+  } catch (error) {
+    // Nothing ran: the frame used no gas (a failure to instantiate is a trap or a node fault).
+    const outcome = classifyFailure(error, req.gasLimit, req.stackStart, req.depth, req.gasLimit);
+    state.revertTo(snap);
+    return outcome;
+  }
+  // The instance's own counters when metered (the contract and the host share them).
+  const gas = warm.gas ?? new PlainCounter(0);
+  const stack = warm.stack ?? new PlainCounter(0);
+  gas.value = req.gasLimit;
+  stack.value = req.stackStart;
+  const frame = createFrame(
+    req.target,
+    req.caller,
+    req.value,
+    req.input,
+    req.depth,
+    targetKey,
+    warm.views,
+    gas,
+    stack,
+  );
+  session.frames.push(frame);
+  let outcome: CallOutcome;
+  try {
+    charge(frame, memoryGas);
     if (fromSnapshot) {
-      chargeFrame(frame, start.gas);
+      charge(frame, start.gas);
       warm.call(methodIndex, DISPATCH_SNAPSHOT);
     } else {
       warm.call(methodIndex, DISPATCH_FRESH);
     }
-    outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - frame.gas.value };
+    outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - gas.value };
   } catch (error) {
-    outcome = classifyFailure(error, frame, req.gasLimit);
+    outcome = classifyFailure(error, gas.value, stack.value, req.depth, req.gasLimit);
   } finally {
     session.frames.pop();
-    session.active.delete(targetHex);
-    if (warm !== undefined) instances.release(cached, warm);
+    instances.release(cached, warm);
   }
   if (outcome.status !== "success") state.revertTo(snap);
   return outcome;
 }
 
-function chargeFrame(frame: Frame, amount: number): void {
-  const left = frame.gas.value - amount;
-  if (left < 0) {
-    frame.gas.value = -1;
-    throw new FrameAbort("outOfGas", vmError("OutOfGas"));
-  }
-  frame.gas.value = left;
-}
-
-function classifyFailure(error: unknown, frame: Frame, gasLimit: number): CallOutcome {
-  const gasLeft = frame.gas.value;
+/** How a frame that threw ended, from its gas and stack counters when it stopped. */
+function classifyFailure(
+  error: unknown,
+  gasLeft: number,
+  stackUsed: number,
+  depth: number,
+  gasLimit: number,
+): CallOutcome {
   if (gasLeft < 0 || (error instanceof FrameAbort && error.kind === "outOfGas")) {
     return { status: "outOfGas", data: vmError("OutOfGas"), gasUsed: gasLimit };
   }
@@ -193,10 +195,10 @@ function classifyFailure(error: unknown, frame: Frame, gasLimit: number): CallOu
   if (error instanceof VmFault) throw error;
   if (isStackOverflow(error)) {
     throw new VmFault("STACK_OVERFLOW", "V8's stack ran out before the contract's stack budget", [
-      `call depth ${frame.depth}, ${frame.stack.value} stack units in use (budget ${MAX_STACK_UNITS})`,
+      `call depth ${depth}, ${stackUsed} stack units in use (budget ${MAX_STACK_UNITS})`,
     ]);
   }
-  if (frame.stack.value > MAX_STACK_UNITS) {
+  if (stackUsed > MAX_STACK_UNITS) {
     return { status: "revert", data: vmError("Trap", ["string"], ["stack exhausted"]), gasUsed };
   }
   if (error instanceof WebAssembly.RuntimeError || error instanceof WebAssembly.LinkError) {

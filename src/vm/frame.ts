@@ -4,11 +4,21 @@
  * calls another; the VM keeps them on a stack.
  */
 import type { Address } from "../codec/address.js";
+import type { StateKey } from "../state/keys.js";
 import type { MemoryViews } from "./memoryAccess.js";
 
 /** A mutable i32 counter: the instrumented module's exported global, or a plain object when unmetered. */
 export interface Counter {
   value: number;
+}
+
+/** The gas counter: a `Counter` that can also take gas in one step. */
+export interface GasCounter extends Counter {
+  /**
+   * Takes `amount` (a non-negative integer) and returns the gas left; when that would go
+   * below zero the counter is set to -1 instead, and -1 is returned.
+   */
+  take(amount: number): number;
 }
 
 export interface Frame {
@@ -17,10 +27,16 @@ export interface Frame {
   readonly value: bigint;
   readonly input: Uint8Array;
   readonly depth: number;
+  /**
+   * The state key of `self`'s code hash (`codeHashKey`): one string per contract whatever
+   * the case its address was written in, which the reentrancy check compares.
+   */
+  readonly codeHashKey: StateKey;
   /** The instance's memory, as host functions read and write it (`memoryAccess.ts`). */
-  memory: MemoryViews;
-  gas: Counter;
-  stack: Counter;
+  readonly memory: MemoryViews;
+  /** Gas left: the instance's own counter, read and written in place (`counters.ts`). */
+  readonly gas: GasCounter;
+  readonly stack: Counter;
   returnData: Uint8Array;
   /** Data of the last nested call this frame made (return or revert data). */
   lastCallData: Uint8Array;
@@ -39,23 +55,38 @@ export class FrameAbort {
 
 const EMPTY = new Uint8Array(0);
 
-export function createFrame(init: {
-  self: Address;
-  caller: Address;
-  value: bigint;
-  input: Uint8Array;
-  depth: number;
-}): Frame {
+/** A counter kept in a plain field: the frame's counters when the module is not metered. */
+export class PlainCounter implements GasCounter {
+  constructor(public value: number) {}
+  take(amount: number): number {
+    const left = this.value - amount;
+    this.value = left < 0 ? -1 : left;
+    return this.value;
+  }
+}
+
+export function createFrame(
+  self: Address,
+  caller: Address,
+  value: bigint,
+  input: Uint8Array,
+  depth: number,
+  codeHashKey: StateKey,
+  memory: MemoryViews,
+  gas: GasCounter,
+  stack: Counter,
+): Frame {
   // One literal with every field, in one order: every frame has the same shape.
   return {
-    self: init.self,
-    caller: init.caller,
-    value: init.value,
-    input: init.input,
-    depth: init.depth,
-    memory: undefined as unknown as MemoryViews,
-    gas: { value: 0 },
-    stack: { value: 0 },
+    self,
+    caller,
+    value,
+    input,
+    depth,
+    codeHashKey,
+    memory,
+    gas,
+    stack,
     returnData: EMPTY,
     lastCallData: EMPTY,
   };

@@ -18,6 +18,7 @@ import {
   verifyP256,
 } from "../codec/signatures.js";
 import { isStackOverflow } from "../codec/stackOverflow.js";
+import { hashBytes, InternTable } from "../state/internTable.js";
 import { internedStorageKey } from "../state/slotKeys.js";
 import type { Frame } from "./frame.js";
 import { FrameAbort } from "./frame.js";
@@ -34,9 +35,11 @@ import {
   MAX_VALUE_BYTES,
 } from "./limits.js";
 import {
+  offsetOf,
   readAddress,
   readBytes,
   readHex,
+  readHexInterned,
   readU128,
   viewBytes,
   writeAddress,
@@ -100,12 +103,7 @@ export interface HostContext {
 
 /** Takes `amount` gas from the frame or aborts it with out of gas. */
 export function charge(frame: Frame, amount: number): void {
-  const left = frame.gas.value - amount;
-  if (left < 0) {
-    frame.gas.value = -1;
-    throw new FrameAbort("outOfGas", vmError("OutOfGas"));
-  }
-  frame.gas.value = left;
+  if (frame.gas.take(amount) < 0) throw new FrameAbort("outOfGas", vmError("OutOfGas"));
 }
 
 function forbidden(what: string): FrameAbort {
@@ -129,6 +127,19 @@ function limitExceeded(what: string): FrameAbort {
 }
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Method names called by contracts, interned by their bytes (`state/internTable.ts`). */
+const methodNames = new InternTable(1 << 12);
+
+/** The method name of `len` bytes at `ptr`, as UTF-8 (throws on invalid UTF-8, or the memory trap). */
+function methodName(frame: Frame, ptr: number, len: number): string {
+  const at = offsetOf(frame, ptr, len);
+  const bytes = frame.memory.bytes();
+  const hash = hashBytes(bytes, at, len);
+  const known = methodNames.find(bytes, at, len, hash);
+  if (known !== undefined) return known;
+  return methodNames.add(bytes, at, len, hash, utf8Decoder.decode(bytes.subarray(at, at + len)));
+}
 
 /** The state key of the slot the contract names at `kp`, interned (`state/slotKeys.ts`). */
 function slotKey(frame: Frame, kp: number, kl: number): string {
@@ -276,7 +287,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
           `${state.eventBytes + bytes} bytes of events in one transaction (max ${MAX_TX_EVENT_BYTES}: data + 32 per topic)`,
         );
       const topics: string[] = [];
-      for (let i = 0; i < count; i++) topics.push(`0x${readHex(f, topicsPtr + i * 32, 32)}`);
+      for (let i = 0; i < count; i++) topics.push(readHexInterned(f, topicsPtr + i * 32, 32));
       state.emit({ address: f.self, topics, data: readBytes(f, dataPtr, len) });
     },
 
@@ -311,11 +322,14 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       if (aLen > MAX_INPUT_BYTES) throw limitExceeded(`call input of ${aLen} bytes (max ${MAX_INPUT_BYTES})`);
       const target = readAddress(f, addrPtr);
       const value = readU128(f, valuePtr);
-      const input = readBytes(f, argsPtr, aLen);
+      // A view, not a copy: nothing can write this frame's memory while the call it makes
+      // runs (the frame is suspended, its instance is its own, a contract cannot be
+      // re-entered), and the nested frame only reads its input, keeping nothing of it.
+      const input = viewBytes(f, argsPtr, aLen);
       let method: string;
       try {
         if (mLen > MAX_METHOD_NAME_BYTES) throw new Error("too long");
-        method = utf8Decoder.decode(viewBytes(f, methodPtr, mLen));
+        method = methodName(f, methodPtr, mLen);
       } catch (e) {
         if (e instanceof FrameAbort || isStackOverflow(e)) throw e;
         f.lastCallData = vmError("NoSuchMethod", ["string"], ["<invalid method name>"]);

@@ -17,10 +17,14 @@
  *
  * Bounded: idle instances hold their memories, so the pool keeps at most
  * `maxIdleBytes` of them (default 16 MiB, 256 one-page contracts) and at most 8 per
- * module; past that, the module used least recently gives one up.
+ * module; past that, the module used least recently gives one up. A module's list stays
+ * in the pool while it is empty, and recency is a release counter, not the map's order:
+ * acquiring and releasing then allocate nothing (deleting and re-adding map entries did).
  *
  * One pool per VM: an instance is bound to the host functions it was created with.
  */
+import { globalCounters } from "./counters.js";
+import type { Counter, GasCounter } from "./frame.js";
 import { MemoryViews } from "./memoryAccess.js";
 import type { MemoryPool } from "./memoryPool.js";
 import type { CachedModule } from "./moduleCache.js";
@@ -37,9 +41,9 @@ export interface WarmInstance {
   readonly views: MemoryViews;
   /** The dispatcher: `call(method index, mode)` (`wasm/dispatcher.ts`). */
   readonly call: (method: number, mode: number) => void;
-  /** The metering counters (absent when the module was compiled without metering). */
-  readonly gas: WebAssembly.Global | undefined;
-  readonly stack: WebAssembly.Global | undefined;
+  /** The metering counters, read and written in place (absent when the module was compiled without metering). */
+  readonly gas: GasCounter | undefined;
+  readonly stack: Counter | undefined;
   /** What the memory holds while the instance is idle: zeros, or its module's snapshot. */
   holds: "zeros" | "snapshot";
 }
@@ -55,36 +59,50 @@ export interface InstancePool {
   readonly stats: { created: number; reused: number; idleBytes: number };
 }
 
+interface IdleList {
+  readonly warm: WarmInstance[];
+  /** The pool's release tick when this module last gave an instance back. */
+  lastRelease: number;
+}
+
 export function createInstancePool(
   memories: MemoryPool,
   host: WebAssembly.ModuleImports,
   maxIdleBytes = DEFAULT_MAX_IDLE_BYTES,
 ): InstancePool {
-  /** Idle instances per module, modules in order of last release (oldest first). */
-  const idle = new Map<CachedModule, WarmInstance[]>();
+  /** Idle instances per module, with the release tick of the last one given back. */
+  const idle = new Map<CachedModule, IdleList>();
   const stats = { created: 0, reused: 0, idleBytes: 0 };
+  let tick = 0;
 
-  /** Drops one idle instance of the least recently released module; false if none. */
-  const evictOne = (): boolean => {
+  /**
+   * Drops one idle instance of the least recently released module other than `keep`;
+   * false if there is none. A list it empties leaves the pool.
+   */
+  const evictOne = (keep: IdleList): boolean => {
+    let oldest: CachedModule | undefined;
+    let oldestList: IdleList | undefined;
     for (const [module, list] of idle) {
-      const warm = list.pop();
-      if (list.length === 0) idle.delete(module);
-      if (warm === undefined) continue;
-      stats.idleBytes -= warm.memory.buffer.byteLength;
-      memories.release(warm.memory);
-      return true;
+      if (list === keep || list.warm.length === 0) continue;
+      if (oldestList === undefined || list.lastRelease < oldestList.lastRelease) {
+        oldest = module;
+        oldestList = list;
+      }
     }
-    return false;
+    const warm = oldestList?.warm.pop();
+    if (oldest === undefined || oldestList === undefined || warm === undefined) return false;
+    if (oldestList.warm.length === 0) idle.delete(oldest);
+    stats.idleBytes -= warm.memory.buffer.byteLength;
+    memories.release(warm.memory);
+    return true;
   };
 
   return {
     acquire(cached, fromSnapshot = false) {
-      const list = idle.get(cached);
-      let warm = list?.pop();
+      let warm = idle.get(cached)?.warm.pop();
       if (warm !== undefined) {
         stats.reused++;
         stats.idleBytes -= warm.memory.buffer.byteLength;
-        if (list?.length === 0) idle.delete(cached);
       } else {
         stats.created++;
         const memory = memories.acquire(cached.initialPages);
@@ -93,12 +111,15 @@ export function createInstancePool(
           [MEMORY_IMPORT_MODULE]: { memory },
         });
         const exports = instance.exports as Record<string, unknown>;
+        const gas = exports[GAS_GLOBAL] as WebAssembly.Global | undefined;
+        const stack = exports[STACK_GLOBAL] as WebAssembly.Global | undefined;
+        const counters = gas !== undefined && stack !== undefined ? globalCounters(gas, stack) : undefined;
         warm = {
           memory,
           views: new MemoryViews(memory),
           call: exports[CALL_EXPORT] as WarmInstance["call"],
-          gas: exports[GAS_GLOBAL] as WebAssembly.Global | undefined,
-          stack: exports[STACK_GLOBAL] as WebAssembly.Global | undefined,
+          gas: counters?.gas,
+          stack: counters?.stack,
           holds: "zeros",
         };
       }
@@ -115,17 +136,26 @@ export function createInstancePool(
     },
     release(cached, warm) {
       const size = warm.memory.buffer.byteLength;
-      const list = idle.get(cached) ?? [];
-      if (size !== cached.initialPages * PAGE || list.length >= KEEP_PER_MODULE || size > maxIdleBytes) {
+      let list = idle.get(cached);
+      if (
+        size !== cached.initialPages * PAGE ||
+        (list?.warm.length ?? 0) >= KEEP_PER_MODULE ||
+        size > maxIdleBytes
+      ) {
         memories.release(warm.memory);
+        if (list?.warm.length === 0) idle.delete(cached);
         return;
       }
+      if (list === undefined) {
+        list = { warm: [], lastRelease: 0 };
+        idle.set(cached, list);
+      }
+      list.lastRelease = ++tick;
       // Make room from the other modules, least recently released first.
-      idle.delete(cached);
-      while (stats.idleBytes + size > maxIdleBytes && evictOne()) {}
-      if (list.length > 0) idle.set(cached, list); // now the most recently released
+      while (stats.idleBytes + size > maxIdleBytes && evictOne(list)) {}
       if (stats.idleBytes + size > maxIdleBytes) {
         memories.release(warm.memory); // this module's own idle ones fill the budget
+        if (list.warm.length === 0) idle.delete(cached);
         return;
       }
       // Every byte is written: with the snapshot the next call most likely starts from
@@ -145,8 +175,7 @@ export function createInstancePool(
         bytes.fill(0);
         warm.holds = "zeros";
       }
-      list.push(warm);
-      idle.set(cached, list);
+      list.warm.push(warm);
       stats.idleBytes += size;
     },
     stats,

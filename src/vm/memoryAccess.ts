@@ -5,7 +5,8 @@
  */
 import type { Address } from "../codec/address.js";
 import { ADDRESS_BYTES, addressToBytes } from "../codec/address.js";
-import { decodeU128, encodeU128 } from "../engine/deltas.js";
+import { decodeU128At, encodeU128At } from "../engine/deltas.js";
+import { hashBytes, InternTable } from "../state/internTable.js";
 import { type Frame, FrameAbort } from "./frame.js";
 import { vmError } from "./vmErrors.js";
 
@@ -57,6 +58,11 @@ export function readBytes(frame: Frame, ptr: number, len: number): Uint8Array {
   return bytes.slice(at, at + (len >>> 0));
 }
 
+/** The offset of `len` bytes at `ptr` in `frame.memory.bytes()`, after the bounds check. */
+export function offsetOf(frame: Frame, ptr: number, len: number): number {
+  return start(frame.memory.bytes().length, ptr, len);
+}
+
 /** A view of `len` bytes at `ptr`, for a host function that uses them before returning. */
 export function viewBytes(frame: Frame, ptr: number, len: number): Uint8Array {
   const bytes = frame.memory.bytes();
@@ -70,7 +76,24 @@ export function writeBytes(frame: Frame, ptr: number, src: Uint8Array): void {
 }
 
 export function readAddress(frame: Frame, ptr: number): Address {
-  return `0x${readHex(frame, ptr, ADDRESS_BYTES)}`;
+  return readHexInterned(frame, ptr, ADDRESS_BYTES) as Address;
+}
+
+/**
+ * `0x`-prefixed hex strings of bytes in memory (addresses, event topics), interned: the
+ * same few addresses and topics come back on every call (`state/internTable.ts`).
+ */
+const hexStrings = new InternTable(1 << 16);
+
+/** `0x` and the hex of `len` bytes at `ptr`: an interned string, the same object for the same bytes. */
+export function readHexInterned(frame: Frame, ptr: number, len: number): string {
+  const bytes = frame.memory.bytes();
+  const at = start(bytes.length, ptr, len);
+  const length = len >>> 0;
+  const hash = hashBytes(bytes, at, length);
+  const known = hexStrings.find(bytes, at, length, hash);
+  if (known !== undefined) return known;
+  return hexStrings.add(bytes, at, length, hash, `0x${frame.memory.text().toString("hex", at, at + length)}`);
 }
 
 /** Value of each lowercase hex digit by character code; -1 for anything else. */
@@ -78,29 +101,33 @@ const HEX_DIGIT = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
 
 export function writeAddress(frame: Frame, ptr: number, address: Address): void {
-  const view = viewBytes(frame, ptr, ADDRESS_BYTES);
+  const bytes = frame.memory.bytes();
+  const at = start(bytes.length, ptr, ADDRESS_BYTES);
   // Frame addresses are normalised already: decode the hex straight into memory (no
-  // Buffer per call: this ran at ~250-900 ns). Anything else (never expected) takes the
-  // checked path, which names the problem.
+  // Buffer or view per call: this ran at ~250-900 ns). Anything else (never expected)
+  // takes the checked path, which names the problem.
   if (address.length === 2 + 2 * ADDRESS_BYTES) {
     let bad = 0;
     for (let i = 0; i < ADDRESS_BYTES; i++) {
       const hi = HEX_DIGIT[address.charCodeAt(2 + 2 * i)] ?? -1;
       const lo = HEX_DIGIT[address.charCodeAt(3 + 2 * i)] ?? -1;
       bad |= hi | lo;
-      view[i] = (hi << 4) | lo;
+      bytes[at + i] = (hi << 4) | lo;
     }
     if (bad >= 0) return;
   }
-  view.set(addressToBytes(address));
+  bytes.set(addressToBytes(address), at);
 }
 
+/** The u128 (little-endian) at `ptr`. */
 export function readU128(frame: Frame, ptr: number): bigint {
-  return decodeU128(viewBytes(frame, ptr, 16));
+  const bytes = frame.memory.bytes();
+  return decodeU128At(bytes, start(bytes.length, ptr, 16));
 }
 
 export function writeU128(frame: Frame, ptr: number, amount: bigint): void {
-  writeBytes(frame, ptr, encodeU128(amount));
+  const bytes = frame.memory.bytes();
+  encodeU128At(bytes, start(bytes.length, ptr, 16), amount);
 }
 
 /** The hex form of `len` bytes at `ptr` (for storage keys and topics) without a copy or a view. */

@@ -105,8 +105,12 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
   const snapshots = options.startSnapshots ?? true;
   const transientCapacity = options.transientCapacity ?? 64;
   const held = new Map<string, CachedModule>();
-  /** Map order is recency: a hit moves the module to the end. */
-  const transient = new Map<string, CachedModule>();
+  /**
+   * With the tick of their last use: a hit bumps it (re-inserting into the map, to keep
+   * its order as the recency, allocated on every call); the least recent goes first out.
+   */
+  const transient = new Map<string, { module: CachedModule; used: number }>();
+  let tick = 0;
   const stats: ModuleCacheStats = { hits: 0, misses: 0, compiles: 0, adopted: 0 };
   const memories = createMemoryPool();
   const compile = (code: Uint8Array): CachedModule => {
@@ -123,20 +127,28 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
       const recent = transient.get(codeHash);
       if (recent !== undefined) {
         stats.hits++;
-        transient.delete(codeHash);
-        transient.set(codeHash, recent);
-        return recent;
+        recent.used = ++tick;
+        return recent.module;
       }
       stats.misses++;
       const compiled = compile(loadCode());
-      transient.set(codeHash, compiled);
-      if (transient.size > transientCapacity) transient.delete(transient.keys().next().value as string);
+      transient.set(codeHash, { module: compiled, used: ++tick });
+      if (transient.size > transientCapacity) {
+        let oldest: string | undefined;
+        let oldestUse = Number.POSITIVE_INFINITY;
+        for (const [hash, entry] of transient)
+          if (entry.used < oldestUse) {
+            oldest = hash;
+            oldestUse = entry.used;
+          }
+        if (oldest !== undefined) transient.delete(oldest);
+      }
       return compiled;
     },
     load(codeHash, code) {
       const found = held.get(codeHash);
       if (found !== undefined) return found;
-      const compiled = transient.get(codeHash) ?? compile(code);
+      const compiled = transient.get(codeHash)?.module ?? compile(code);
       transient.delete(codeHash);
       held.set(codeHash, compiled);
       return compiled;

@@ -38,7 +38,16 @@ export class TxState {
   readonly events: LogEvent[] = [];
   /** `eventBytes` summed over `events`. */
   private eventTotal = 0;
-  private readonly journal: Array<[StateKey, StateValue | null | typeof ABSENT]> = [];
+  /** The write journal, as two parallel arrays (a pair per write was an allocation per write). */
+  private readonly journalKeys: StateKey[] = [];
+  private readonly journalPrevious: Array<StateValue | null | typeof ABSENT> = [];
+  /**
+   * The last balance value decoded or encoded here and its amount: a transaction reads its
+   * sender's balance before and after running (the fee), mostly the same value object.
+   * Values are never changed in place once written or read, so the object names its amount.
+   */
+  private lastBalance: StateValue | undefined;
+  private lastAmount = 0n;
 
   constructor(private readonly view: StateView) {}
 
@@ -52,7 +61,8 @@ export class TxState {
   /** Writes `value`, or deletes the key when `value` is null. */
   write(key: StateKey, value: StateValue | null): void {
     const previous = this.writes.get(key);
-    this.journal.push([key, previous === undefined ? ABSENT : previous]);
+    this.journalKeys.push(key);
+    this.journalPrevious.push(previous === undefined ? ABSENT : previous);
     this.writes.set(key, value);
   }
 
@@ -67,13 +77,14 @@ export class TxState {
   }
 
   snapshot(): Snapshot {
-    return { journal: this.journal.length, events: this.events.length, eventBytes: this.eventTotal };
+    return { journal: this.journalKeys.length, events: this.events.length, eventBytes: this.eventTotal };
   }
 
   /** Undoes every write and event made since `snap`. */
   revertTo(snap: Snapshot): void {
-    while (this.journal.length > snap.journal) {
-      const [key, previous] = this.journal.pop() as [StateKey, StateValue | null | typeof ABSENT];
+    while (this.journalKeys.length > snap.journal) {
+      const key = this.journalKeys.pop() as StateKey;
+      const previous = this.journalPrevious.pop() as StateValue | null | typeof ABSENT;
       if (previous === ABSENT) this.writes.delete(key);
       else this.writes.set(key, previous);
     }
@@ -82,11 +93,20 @@ export class TxState {
   }
 
   balanceOf(address: Address): bigint {
-    return decodeU128(this.read(balanceKey(address)));
+    const value = this.read(balanceKey(address));
+    if (value === undefined) return 0n;
+    if (value !== this.lastBalance) {
+      this.lastAmount = decodeU128(value);
+      this.lastBalance = value;
+    }
+    return this.lastAmount;
   }
 
   setBalance(address: Address, amount: bigint): void {
-    this.write(balanceKey(address), encodeU128(amount));
+    const value = encodeU128(amount);
+    this.write(balanceKey(address), value);
+    this.lastBalance = value;
+    this.lastAmount = BigInt.asUintN(128, amount);
   }
 
   /** Moves native coin; returns false (and changes nothing) if `from` has too little. */

@@ -129,6 +129,16 @@ function profiled(
 export function createVm(options: VmOptions = {}): Vm {
   const cache = options.cache ?? createModuleCache(options);
   const stackStart = options.stackStart ?? 0;
+  /**
+   * The session of the transaction running, reused from one transaction to the next
+   * (`open` / `close`): starting a transaction allocates nothing.
+   */
+  const live: { state: TxState; env: BlockEnv; frames: Frame[]; restricted: boolean } = {
+    state: undefined as unknown as TxState,
+    env: undefined as unknown as BlockEnv,
+    frames: [],
+    restricted: false,
+  };
   let session: Session | undefined;
 
   const current = (): Session => {
@@ -136,7 +146,7 @@ export function createVm(options: VmOptions = {}): Vm {
     return session;
   };
   const currentFrame = (): Frame => {
-    const frames = (session as Session).frames;
+    const frames = live.frames;
     return frames[frames.length - 1] as Frame;
   };
 
@@ -144,7 +154,7 @@ export function createVm(options: VmOptions = {}): Vm {
     frame: currentFrame,
     state: () => current().state,
     env: () => current().env,
-    restricted: () => (session as Session).restricted,
+    restricted: () => live.restricted,
     ...(options.onSignatureVerified === undefined ? {} : { onVerified: options.onSignatureVerified }),
     call(request) {
       const caller = currentFrame();
@@ -205,24 +215,32 @@ export function createVm(options: VmOptions = {}): Vm {
       : hostFunctions) as WebAssembly.ModuleImports,
   );
 
-  function withSession<T>(state: TxState, env: BlockEnv, run: () => T, restricted = false): T {
+  function open(state: TxState, env: BlockEnv, restricted: boolean): Session {
     if (session !== undefined) throw new Error("weft vm: a transaction is already running on this VM");
-    session = { state, env, frames: [], active: new Set(), restricted };
-    try {
-      return run();
-    } finally {
-      session = undefined;
-    }
+    live.state = state;
+    live.env = env;
+    live.restricted = restricted;
+    session = live;
+    return live;
+  }
+
+  function close(): void {
+    session = undefined;
+    // Keep nothing of the transaction alive until the next one.
+    live.state = undefined as unknown as TxState;
+    live.env = undefined as unknown as BlockEnv;
+    // Every frame pops itself (`runFrame`'s finally): the stack is empty here.
   }
 
   return {
     cache,
     instances: instances.stats,
     call(state, env, req) {
-      // A literal with every field, in `FrameRequest`'s order (not a spread of `req`): every
-      // frame request then has one hidden class, and the frame code stays monomorphic.
-      return withSession(state, env, () =>
-        runFrame(current(), cache, instances, {
+      const s = open(state, env, false);
+      try {
+        // A literal with every field, in `FrameRequest`'s order (not a spread of `req`): every
+        // frame request then has one hidden class, and the frame code stays monomorphic.
+        return runFrame(s, cache, instances, {
           caller: req.caller,
           target: req.target,
           method: req.method,
@@ -232,30 +250,36 @@ export function createVm(options: VmOptions = {}): Vm {
           depth: 0,
           stackStart,
           isInit: false,
-        }),
-      );
+        });
+      } finally {
+        close();
+      }
     },
     deploy(state, env, req) {
-      return withSession(state, env, () => deploy(current(), req));
+      const s = open(state, env, false);
+      try {
+        return deploy(s, req);
+      } finally {
+        close();
+      }
     },
     validate(state, env, req) {
-      return withSession(
-        state,
-        env,
-        () =>
-          runFrame(current(), cache, instances, {
-            caller: PROTOCOL_CALLER,
-            target: req.account,
-            method: req.method ?? "validate",
-            input: req.input,
-            value: 0n,
-            gasLimit: req.gasLimit,
-            depth: 0,
-            stackStart,
-            isInit: false,
-          }),
-        true,
-      );
+      const s = open(state, env, true);
+      try {
+        return runFrame(s, cache, instances, {
+          caller: PROTOCOL_CALLER,
+          target: req.account,
+          method: req.method ?? "validate",
+          input: req.input,
+          value: 0n,
+          gasLimit: req.gasLimit,
+          depth: 0,
+          stackStart,
+          isInit: false,
+        });
+      } finally {
+        close();
+      }
     },
   };
 
