@@ -38,9 +38,11 @@ export class TxState {
   readonly events: LogEvent[] = [];
   /** `eventBytes` summed over `events`. */
   private eventTotal = 0;
-  /** The write journal, as two parallel arrays (a pair per write was an allocation per write). */
-  private readonly journalKeys: StateKey[] = [];
-  private readonly journalPrevious: Array<StateValue | null | typeof ABSENT> = [];
+  /**
+   * The write journal: each write's key then the value it replaced, flat (a pair per
+   * write was an allocation per write).
+   */
+  private readonly journal: Array<StateKey | StateValue | null | typeof ABSENT> = [];
   /**
    * The last balance value decoded or encoded here and its amount: a transaction reads its
    * sender's balance before and after running (the fee), mostly the same value object.
@@ -61,8 +63,7 @@ export class TxState {
   /** Writes `value`, or deletes the key when `value` is null. */
   write(key: StateKey, value: StateValue | null): void {
     const previous = this.writes.get(key);
-    this.journalKeys.push(key);
-    this.journalPrevious.push(previous === undefined ? ABSENT : previous);
+    this.journal.push(key, previous === undefined ? ABSENT : previous);
     this.writes.set(key, value);
   }
 
@@ -77,14 +78,14 @@ export class TxState {
   }
 
   snapshot(): Snapshot {
-    return { journal: this.journalKeys.length, events: this.events.length, eventBytes: this.eventTotal };
+    return { journal: this.journal.length, events: this.events.length, eventBytes: this.eventTotal };
   }
 
   /** Undoes every write and event made since `snap`. */
   revertTo(snap: Snapshot): void {
-    while (this.journalKeys.length > snap.journal) {
-      const key = this.journalKeys.pop() as StateKey;
-      const previous = this.journalPrevious.pop() as StateValue | null | typeof ABSENT;
+    while (this.journal.length > snap.journal) {
+      const previous = this.journal.pop() as StateValue | null | typeof ABSENT;
+      const key = this.journal.pop() as StateKey;
       if (previous === ABSENT) this.writes.delete(key);
       else this.writes.set(key, previous);
     }
