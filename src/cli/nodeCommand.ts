@@ -32,6 +32,9 @@ const HELP: Record<Setting, string> = {
   peers: "peers to keep connected, comma-separated multiaddrs ending in /p2p/<peer id>",
   nodeKey: "the node's libp2p key file, created with mode 0600 if missing (default <data-dir>/node.key)",
   p2pMaxConnections: "most peer-to-peer connections (default 64)",
+  genesis: "a validator network's genesis file (weft genesis new): chain id, block 0, validators",
+  validatorKey:
+    "this validator's BLS key file: with --genesis, the node votes in consensus (needs --p2p-listen)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
   "mempool.maxPerSender": "pending transactions per sender (default 1024)",
   "mempool.maxNonceGap": "how far ahead of the chain a sender's nonce may run (default 1024)",

@@ -8,6 +8,7 @@ import { addAccountCommands } from "./commands/accounts.js";
 import { addBenchCommands } from "./commands/bench.js";
 import { addContractCommands } from "./commands/contracts.js";
 import { addDbCommands } from "./commands/db.js";
+import { addGenesisCommands } from "./commands/genesis.js";
 import { addKeyCommands } from "./commands/keys.js";
 import { addProjectCommands } from "./commands/project.js";
 import { addProofCommand } from "./commands/proof.js";
@@ -61,6 +62,7 @@ addProofCommand(program);
 addBenchCommands(program);
 addDbCommands(program);
 addValidatorCommands(program);
+addGenesisCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exit(reportError(error, process.argv.includes("--json")));

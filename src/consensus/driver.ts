@@ -20,9 +20,16 @@ import type {
   ConsensusTransport,
   ValidatorSetSource,
 } from "./interfaces.js";
-import { decodeMessage, encodeProposal, encodeVote } from "./messageCodec.js";
+import {
+  decodeBundle,
+  decodeMessage,
+  encodeBundle,
+  encodeProposal,
+  encodeVote,
+  MAX_BUNDLE_MESSAGES,
+} from "./messageCodec.js";
 import { ProposerSchedule } from "./proposerSelection.js";
-import type { SignGuard } from "./signGuard.js";
+import type { PolkaStore, SignGuard } from "./signGuard.js";
 import { proposalSigningBytes, voteSigningBytes } from "./signingBytes.js";
 import { type LockState, type MachineInput, type MachineOutput, TendermintMachine } from "./stateMachine.js";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.js";
@@ -36,7 +43,11 @@ export interface DriverOptions {
   readonly validators: ValidatorSetSource;
   readonly app: ConsensusApplication;
   /** This validator's key and guard; absent for a node that follows without voting. */
-  readonly validator?: { readonly publicKey: Uint8Array; readonly guard: SignGuard };
+  readonly validator?: {
+    readonly publicKey: Uint8Array;
+    readonly guard: SignGuard;
+    readonly polka?: PolkaStore;
+  };
   readonly timeouts?: TimeoutConfig;
   readonly maxValueBytes?: number;
   /** Messages kept for heights not started yet (at most 2 ahead). */
@@ -67,6 +78,9 @@ export class ConsensusDriver {
   private own: Uint8Array[] = [];
   /** The prevotes that justify this validator's latest proposal with a POL round, sent with it. */
   private pol: Uint8Array[] = [];
+  private nonce = BigInt(Date.now()) * 1000n;
+  /** The valid round whose polka is kept (`PolkaStore`) at this height. */
+  private polkaRound = -1;
   private stopped = false;
 
   constructor(private readonly options: DriverOptions) {
@@ -123,7 +137,13 @@ export class ConsensusDriver {
     this.options.clock.schedule(every, () => {
       if (this.stopped) return;
       void this.enqueue(async () => {
-        for (const m of [...this.own, ...this.pol]) this.options.transport.broadcast(m);
+        // A fresh bundle each time: gossip drops bytes it has seen, so the originals would reach nobody.
+        const messages = [...this.own, ...this.pol];
+        for (let i = 0; i < messages.length; i += MAX_BUNDLE_MESSAGES) {
+          this.options.transport.broadcast(
+            encodeBundle(messages.slice(i, i + MAX_BUNDLE_MESSAGES), this.nonce++),
+          );
+        }
       });
       this.scheduleRebroadcast(every);
     });
@@ -155,9 +175,24 @@ export class ConsensusDriver {
     this.pol = [];
     const last = this.options.validator?.guard.lastSigned;
     const resumed = last !== null && last !== undefined && last.height === height ? last : undefined;
+    const polka = resumed === undefined ? null : (this.options.validator?.polka?.load() ?? null);
+    const kept = polka !== null && polka.height === height ? polka : null;
+    this.polkaRound = kept?.round ?? -1;
     const resume =
-      resumed === undefined ? undefined : { ...resumed.lock, round: resumed.round, step: resumed.step };
+      resumed === undefined
+        ? undefined
+        : {
+            ...resumed.lock,
+            round: resumed.round,
+            step: resumed.step,
+            ...(kept ? { validValue: kept.value } : {}),
+          };
     await this.feed({ kind: "start", height, set, schedule, ...(resume ? { resume } : {}) });
+    // The kept polka's prevotes count again (they were checked when first received).
+    for (const bytes of kept?.prevotes ?? []) {
+      const m = decodeMessage(bytes);
+      if (m.kind === "vote") await this.feed({ kind: "vote", vote: m.vote });
+    }
     if (resumed?.message) await this.resend(resumed.message);
     const ready = this.buffered.filter((m) => m.height === height);
     this.buffered = this.buffered.filter((m) => m.height > height);
@@ -173,6 +208,24 @@ export class ConsensusDriver {
   }
 
   private async receive(bytes: Uint8Array, from: string): Promise<void> {
+    let bundle: Uint8Array[] | null;
+    try {
+      bundle = decodeBundle(
+        bytes,
+        this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes },
+      );
+    } catch (e) {
+      if (e instanceof ConsensusDecodeError) return this.options.onInvalid?.(from, e);
+      throw e;
+    }
+    if (bundle !== null) {
+      for (const inner of bundle) await this.receiveOne(inner, from);
+      return;
+    }
+    return this.receiveOne(bytes, from);
+  }
+
+  private async receiveOne(bytes: Uint8Array, from: string): Promise<void> {
     let message: ConsensusMessage;
     try {
       message = decodeMessage(
@@ -262,6 +315,7 @@ export class ConsensusDriver {
       }
       case "sign-vote": {
         const step = o.vote.type === VoteType.Prevote ? Step.Prevote : Step.Precommit;
+        this.keepPolka(o.vote.height, o.lock);
         const bytes = voteSigningBytes(chainId, o.vote);
         const signature = this.signOrSkip(o.vote.height, o.vote.round, step, bytes, o.lock, (sig) =>
           encodeVote({ ...o.vote, signature: sig }),
@@ -295,6 +349,17 @@ export class ConsensusDriver {
         return;
       }
     }
+  }
+
+  /** Before a vote that follows a new valid round leaves: keep the valid value and its polka durably. */
+  private keepPolka(height: number, lock: LockState): void {
+    const store = this.options.validator?.polka;
+    if (store === undefined || lock.validRound <= this.polkaRound) return;
+    const valid = this.machine.validValue();
+    if (valid === null || valid.round !== lock.validRound) return;
+    const prevotes = this.machine.polkaVotes(valid.round, valid.value.hash).map(encodeVote);
+    store.save({ height, round: valid.round, value: valid.value, prevotes });
+    this.polkaRound = valid.round;
   }
 
   private async commitAndAdvance(

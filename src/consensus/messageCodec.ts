@@ -6,6 +6,12 @@
  *   vote     (kind 2): type u8 (1 prevote, 2 precommit) ‖ height u64 ‖ round u32 ‖
  *                      flag u8 (0 nil, 1 value) ‖ id(v) or 32 zeros ‖ validator u16 ‖ signature 96
  *
+ *   bundle   (kind 3): nonce u64 ‖ count u8 (1..8) ‖ count × (u32 length ‖ a proposal or vote as above)
+ *
+ * A bundle is how a validator sends its latest messages again (`driver.ts` rebroadcast): gossip
+ * drops a message it has seen (by content), so the same bytes sent twice reach nobody; a fresh
+ * nonce makes the bundle new while its messages stay the signed originals.
+ *
  * Decoding checks every bound (sizes first, then ranges: round < 2^31, -1 ≤ polRound < round,
  * a nil vote's hash all zeros) and throws a `ConsensusDecodeError` with a code. It does not
  * check signatures or that id(v) is the value's hash: that needs the validator set and the
@@ -27,6 +33,55 @@ export const MESSAGE_VERSION = 1;
 export const DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
 const KIND_PROPOSAL = 1;
 const KIND_VOTE = 2;
+const KIND_BUNDLE = 3;
+export const MAX_BUNDLE_MESSAGES = 8;
+
+/** Several encoded messages in one, with a nonce that makes the bytes new. */
+export function encodeBundle(messages: readonly Uint8Array[], nonce: bigint): Uint8Array {
+  if (messages.length === 0 || messages.length > MAX_BUNDLE_MESSAGES) {
+    throw new RangeError(`a bundle holds 1 to ${MAX_BUNDLE_MESSAGES} messages, got ${messages.length}`);
+  }
+  const w = new Writer().u8(MESSAGE_VERSION).u8(KIND_BUNDLE).bigU64(nonce).u8(messages.length);
+  for (const m of messages) w.bytes(m);
+  return w.finish();
+}
+
+/** The messages of a bundle, or null when `bytes` is not one (a plain proposal or vote). */
+export function decodeBundle(
+  bytes: Uint8Array,
+  options: { maxValueBytes?: number } = {},
+): Uint8Array[] | null {
+  if (bytes.length < 2 || bytes[1] !== KIND_BUNDLE) return null;
+  const maxValue = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  if (bytes.length > maxValue + 256 * MAX_BUNDLE_MESSAGES) {
+    throw new ConsensusDecodeError("TOO_LARGE", `consensus bundle of ${bytes.length} bytes`);
+  }
+  const r = new Reader(bytes, "consensus bundle");
+  const version = r.u8("version");
+  if (version !== MESSAGE_VERSION) {
+    throw new ConsensusDecodeError(
+      "BAD_VERSION",
+      `consensus message version ${version}, this node reads ${MESSAGE_VERSION}`,
+    );
+  }
+  r.u8("kind");
+  r.bigU64("nonce");
+  const count = r.u8("count");
+  if (count === 0 || count > MAX_BUNDLE_MESSAGES) {
+    throw new ConsensusDecodeError(
+      "OUT_OF_RANGE",
+      `a bundle of ${count} messages (1 to ${MAX_BUNDLE_MESSAGES})`,
+    );
+  }
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const inner = r.bytes(maxValue + 256, `message ${i}`);
+    if (inner[1] === KIND_BUNDLE) throw new ConsensusDecodeError("BAD_FIELD", "a bundle inside a bundle");
+    out.push(inner);
+  }
+  r.end();
+  return out;
+}
 
 export function encodeProposal(p: Proposal): Uint8Array {
   return new Writer()

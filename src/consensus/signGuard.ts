@@ -23,7 +23,7 @@ import { sha256 } from "../codec/hash.js";
 import { sign } from "./bls.js";
 import { ConsensusError } from "./errors.js";
 import type { LockState } from "./stateMachine.js";
-import { HASH_LENGTH, SIGNATURE_LENGTH, Step } from "./types.js";
+import { HASH_LENGTH, SIGNATURE_LENGTH, Step, type Value } from "./types.js";
 import { Reader, Writer } from "./wire.js";
 
 export interface SignRecord {
@@ -119,6 +119,100 @@ export class MemorySignRecordStore implements SignRecordStore {
   }
 }
 
+/**
+ * The polka behind the lock: the valid value's bytes and the 2f+1 prevotes for it, kept when
+ * the valid round changes (once or twice a height). A validator locked on v after a restart
+ * needs them to bring v back as proposer with its POL (line 28 unlocks the others); with the
+ * lock alone (and amnesia of the prevotes everywhere) the locked and the unlocked could wait
+ * on each other forever — seen in the simulated restart test.
+ */
+export interface PolkaRecord {
+  readonly height: number;
+  readonly round: number;
+  readonly value: Value;
+  /** The signed prevotes, each as sent. */
+  readonly prevotes: readonly Uint8Array[];
+}
+
+export interface PolkaStore {
+  load(): PolkaRecord | null;
+  save(record: PolkaRecord): void;
+}
+
+export class MemoryPolkaStore implements PolkaStore {
+  record: PolkaRecord | null = null;
+  load(): PolkaRecord | null {
+    return this.record;
+  }
+  save(record: PolkaRecord): void {
+    this.record = record;
+  }
+}
+
+const POLKA_MAGIC = new TextEncoder().encode("WEFTPOLK");
+const MAX_POLKA_VOTES = 1024;
+
+/** The polka record in one file, replaced atomically like the last-signed record; a damaged file is ignored (liveness only). */
+export class FilePolkaStore implements PolkaStore {
+  constructor(
+    readonly path: string,
+    private readonly maxValueBytes = 8 * 1024 * 1024,
+  ) {}
+
+  load(): PolkaRecord | null {
+    try {
+      const bytes = readFileSync(this.path);
+      const body = bytes.subarray(0, bytes.length - HASH_LENGTH);
+      if (!equalBytes(sha256(body), bytes.subarray(bytes.length - HASH_LENGTH))) return null;
+      const r = new Reader(body, "polka record");
+      if (!equalBytes(r.fixed(POLKA_MAGIC.length, "magic"), POLKA_MAGIC)) return null;
+      const height = r.u64("height");
+      const round = r.u32("round");
+      const hash = r.fixed(HASH_LENGTH, "value hash");
+      const valueBytes = r.bytes(this.maxValueBytes, "value");
+      const count = r.u32("count");
+      if (count > MAX_POLKA_VOTES) return null;
+      const prevotes: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) prevotes.push(r.bytes(1024, "prevote"));
+      r.end();
+      return { height, round, value: { hash, bytes: valueBytes }, prevotes };
+    } catch {
+      return null;
+    }
+  }
+
+  save(p: PolkaRecord): void {
+    const w = new Writer()
+      .fixed(POLKA_MAGIC)
+      .u64(p.height)
+      .u32(p.round)
+      .fixed(p.value.hash)
+      .bytes(p.value.bytes);
+    w.u32(p.prevotes.length);
+    for (const v of p.prevotes) w.bytes(v);
+    const body = w.finish();
+    writeDurably(this.path, new Writer().fixed(body).fixed(sha256(body)).finish());
+  }
+}
+
+function writeDurably(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
 const MAGIC = new TextEncoder().encode("WEFTSIGN");
 const RECORD_VERSION = 1;
 const MAX_RECORD_MESSAGE = 1024;
@@ -157,21 +251,7 @@ export class FileSignRecordStore implements SignRecordStore {
   }
 
   save(record: SignRecord): void {
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, encodeSignRecord(record));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    const dir = openSync(dirname(this.path), "r");
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeDurably(this.path, encodeSignRecord(record));
   }
 }
 

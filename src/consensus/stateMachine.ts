@@ -47,6 +47,8 @@ export interface LockState {
 /** Where a restarted validator was: its lock, and the round and step of its last signature. */
 export interface ResumeState extends LockState {
   readonly step: Step;
+  /** The valid value's bytes, when they were kept (`PolkaStore`): a locked proposer re-proposes it. */
+  readonly validValue?: Value;
 }
 
 export type MachineInput =
@@ -150,6 +152,12 @@ export class TendermintMachine {
     return this.state?.votes.votes(round, VoteType.Prevote)?.votesFor(toHex(valueHash)) ?? [];
   }
 
+  /** The valid value (with bytes) of the current height, if any. */
+  validValue(): { round: number; value: Value } | null {
+    const s = this.state;
+    return s === null || s.validValue === null ? null : { round: s.validRound, value: s.validValue };
+  }
+
   lockState(): LockState | null {
     return this.state === null ? null : this.lock(this.state);
   }
@@ -186,7 +194,12 @@ export class TendermintMachine {
       lockedKey: resume?.lockedHash ? toHex(resume.lockedHash) : null,
       lockedHash: resume?.lockedHash ?? null,
       validRound: resume?.validRound ?? -1,
-      validValue: null,
+      validValue:
+        resume?.validValue !== undefined &&
+        resume.validHash !== null &&
+        toHex(resume.validValue.hash) === toHex(resume.validHash)
+          ? resume.validValue
+          : null,
       validHashOnly: resume?.validHash ?? null,
       awaitingValue: false,
       prevoteTimeoutRounds: new Set(),

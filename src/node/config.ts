@@ -62,6 +62,10 @@ export interface NodeConfig {
   nodeKey: string | undefined;
   /** Most peer-to-peer connections. */
   p2pMaxConnections: number;
+  /** A validator network's genesis file (`weft genesis new`); the chain id and block 0 come from it. */
+  genesis: string | undefined;
+  /** This node's BLS validator key file: with `genesis`, the node votes in consensus instead of producing alone. */
+  validatorKey: string | undefined;
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
   rpc: {
     maxBodyBytes: number;
@@ -120,6 +124,8 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     p2pListen: [],
     peers: [],
     nodeKey: undefined,
+    genesis: undefined,
+    validatorKey: undefined,
     p2pMaxConnections: 64,
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
     rpc: {
@@ -165,6 +171,8 @@ const SETTINGS = [
   "peers",
   "nodeKey",
   "p2pMaxConnections",
+  "genesis",
+  "validatorKey",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
   "mempool.maxNonceGap",
@@ -362,6 +370,18 @@ export function loadConfig(
     (v) => (config.nodeKey = resolve(cwd, v)),
   );
   int("p2pMaxConnections", 1, 100_000, (n) => (config.p2pMaxConnections = n));
+  str(
+    "genesis",
+    (v) => v.length > 0,
+    "a file path",
+    (v) => (config.genesis = resolve(cwd, v)),
+  );
+  str(
+    "validatorKey",
+    (v) => v.length > 0,
+    "a file path",
+    (v) => (config.validatorKey = resolve(cwd, v)),
+  );
   int("mempool.maxTransactions", 1, 10_000_000, (n) => (config.mempool.maxTransactions = n));
   int("mempool.maxPerSender", 1, 100_000, (n) => (config.mempool.maxPerSender = n));
   int("mempool.maxNonceGap", 1, 100_000, (n) => (config.mempool.maxNonceGap = n));

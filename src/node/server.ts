@@ -3,6 +3,8 @@
  * and `/health`, publish blocks, logs and pending transactions to subscribers, produce
  * blocks on the interval. `close` stops in the reverse order and flushes the database.
  */
+
+import { SecretKey } from "@chainsafe/blst";
 import type { Logger } from "pino";
 import { NODE_TOPICS, nodeMethods } from "./api/index.js";
 import { ChainNode } from "./chainNode.js";
@@ -13,6 +15,9 @@ import { NodeMetrics } from "./metrics.js";
 import type { NodeNetwork } from "./network.js";
 import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
 import { statusRoutes } from "./statusRoutes.js";
+import { readGenesisFile } from "./validator/genesisFile.js";
+import type { ValidatorService } from "./validator/startValidator.js";
+import { loadValidatorKey } from "./validatorKey.js";
 
 export interface RunningNode {
   node: ChainNode;
@@ -26,12 +31,23 @@ export interface RunningNode {
 export { createLogger };
 
 export async function startNode(
-  config: NodeConfig,
-  logger: Logger = createLogger(config),
+  given: NodeConfig,
+  logger: Logger = createLogger(given),
 ): Promise<RunningNode> {
   const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) =>
     logger[level](fields ?? {}, message);
+  // A validator network's genesis file gives the chain id and block 0; such a chain is never in dev mode.
+  const genesisFile = given.genesis === undefined ? undefined : readGenesisFile(given.genesis);
+  const config: NodeConfig =
+    genesisFile === undefined ? given : { ...given, chainId: genesisFile.chainId, dev: false };
+  if (config.validatorKey !== undefined && (genesisFile === undefined || config.p2pListen.length === 0))
+    throw new Error(
+      "--validator-key needs --genesis <file> and --p2p-listen <multiaddr>: a validator votes with peers",
+    );
   const node = await ChainNode.open({
+    ...(genesisFile === undefined
+      ? {}
+      : { network: genesisFile.network, genesisTime: genesisFile.genesisTime }),
     dataDir: config.dataDir,
     chainId: config.chainId,
     feeRecipient: config.feeRecipient,
@@ -116,16 +132,30 @@ export async function startNode(
     throw error;
   }
   let network: NodeNetwork | undefined;
+  let validator: ValidatorService | undefined;
   try {
     // Loaded only when asked for: a node of one does not load libp2p.
     if (config.p2pListen.length > 0)
       network = await (await import("./network.js")).startNetwork(node, config, log);
+    if (config.validatorKey !== undefined && network !== undefined) {
+      const key = loadValidatorKey(config.validatorKey);
+      const { startValidator } = await import("./validator/startValidator.js");
+      validator = await startValidator({
+        node,
+        p2p: network.p2p,
+        key: { publicKey: key.publicKey, secretKey: SecretKey.fromBytes(key.secret) },
+        log,
+      });
+    }
   } catch (error) {
+    await network?.close();
     await rpc.close();
     await node.close();
     throw error;
   }
-  node.start();
+  // On a validator network blocks come from consensus only (a node without a key must not make
+  // its own); a chain of one node produces them on its timer.
+  if (genesisFile === undefined) node.start();
   logger.info(
     { url: address.url, ws: address.wsUrl, head: node.head().number, dataDir: config.dataDir },
     "node started",
@@ -136,6 +166,7 @@ export async function startNode(
     metrics,
     network,
     async close() {
+      validator?.close();
       await network?.close();
       await rpc.close();
       await node.close();

@@ -18,8 +18,8 @@ import { type BlsKeyPair, keyPairFromSeed, proveKeyPossession, sign } from "../.
 import type { CommitCertificate } from "../../src/consensus/certificate.js";
 import { ConsensusDriver } from "../../src/consensus/driver.js";
 import type { DuplicateVoteEvidence } from "../../src/consensus/evidence.js";
-import { decodeMessage, encodeProposal, encodeVote } from "../../src/consensus/messageCodec.js";
-import { MemorySignRecordStore, SignGuard } from "../../src/consensus/signGuard.js";
+import { decodeBundle, decodeMessage, encodeProposal, encodeVote } from "../../src/consensus/messageCodec.js";
+import { MemoryPolkaStore, MemorySignRecordStore, SignGuard } from "../../src/consensus/signGuard.js";
 import { proposalSigningBytes, voteSigningBytes } from "../../src/consensus/signingBytes.js";
 import type { TimeoutConfig } from "../../src/consensus/timeouts.js";
 import type { Value } from "../../src/consensus/types.js";
@@ -70,6 +70,7 @@ export interface SimNode {
   readonly index: number;
   readonly keys: BlsKeyPair;
   readonly store: MemorySignRecordStore;
+  readonly polka: MemoryPolkaStore;
   driver: ConsensusDriver;
   up: boolean;
   generation: number;
@@ -119,6 +120,7 @@ export class ConsensusSim {
         index,
         keys: k,
         store: new MemorySignRecordStore(),
+        polka: new MemoryPolkaStore(),
         up: true,
         generation: 0,
         commits: new Map(),
@@ -282,6 +284,14 @@ export class ConsensusSim {
   }
 
   private broadcast(from: SimNode, bytes: Uint8Array): void {
+    const bundle = decodeBundle(bytes);
+    if (bundle !== null) {
+      // A rebroadcast of messages already signed and recorded: relayed as it is.
+      for (const inner of bundle) this.recordOnWire(inner);
+      this.firstSight(from.index, bytes);
+      this.relay(from.index, bytes);
+      return;
+    }
     this.recordOnWire(bytes);
     this.firstSight(from.index, bytes);
     if (this.byzantine.has(from.index)) this.broadcastByzantine(from, bytes);
@@ -366,7 +376,11 @@ export class ConsensusSim {
           }),
       },
       validators: { validatorSetAt: () => ({ set: this.set, startHeight: 1 }) },
-      validator: { publicKey: node.keys.publicKey, guard: new SignGuard(node.store, node.keys.secretKey) },
+      validator: {
+        publicKey: node.keys.publicKey,
+        guard: new SignGuard(node.store, node.keys.secretKey),
+        polka: node.polka,
+      },
       app: {
         proposeValue: async (h, r) =>
           byzantine

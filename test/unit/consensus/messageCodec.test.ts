@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { ConsensusDecodeError } from "../../../src/consensus/errors.js";
-import { decodeMessage, encodeProposal, encodeVote } from "../../../src/consensus/messageCodec.js";
+import {
+  decodeBundle,
+  decodeMessage,
+  encodeBundle,
+  encodeProposal,
+  encodeVote,
+} from "../../../src/consensus/messageCodec.js";
 import { type Proposal, type Vote, VoteType } from "../../../src/consensus/types.js";
 
 const hash = (b: number) => new Uint8Array(32).fill(b);
@@ -94,6 +100,33 @@ describe("consensus message codec", () => {
     // value length field sits after version, kind, height, round, polRound, proposer, hash
     new DataView(lying.buffer).setUint32(2 + 8 + 4 + 4 + 2 + 32, 0xffffffff);
     assert.equal(decodeError(lying), "TOO_LARGE");
+  });
+
+  it("bundles carry the signed originals under a fresh nonce; nested, empty or oversized bundles are refused", () => {
+    const inner = [encodeVote(vote), encodeProposal(proposal)];
+    const a = encodeBundle(inner, 1n);
+    const b = encodeBundle(inner, 2n);
+    assert.notDeepEqual(a, b, "a new nonce makes new bytes (gossip would drop a repeat)");
+    assert.deepEqual(decodeBundle(a), inner);
+    assert.equal(decodeBundle(encodeVote(vote)), null, "a plain vote is not a bundle");
+    const bundleCode = (bytes: Uint8Array) => {
+      try {
+        decodeBundle(bytes);
+      } catch (e) {
+        assert.ok(e instanceof ConsensusDecodeError);
+        return e.code;
+      }
+      assert.fail("decoded");
+    };
+    assert.equal(bundleCode(encodeBundle([a], 3n)), "BAD_FIELD");
+    const empty = a.slice(0, 11);
+    empty[10] = 0;
+    assert.equal(bundleCode(empty), "OUT_OF_RANGE");
+    const nine = a.slice();
+    nine[10] = 9;
+    assert.equal(bundleCode(nine), "OUT_OF_RANGE");
+    assert.equal(bundleCode(a.subarray(0, a.length - 1)), "TRUNCATED");
+    assert.throws(() => encodeBundle([], 1n), RangeError);
   });
 
   it("property: random bytes never crash the decoder", () => {

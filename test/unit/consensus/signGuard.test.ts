@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConsensusError } from "../../../src/consensus/errors.js";
-import { FileSignRecordStore, MemorySignRecordStore, SignGuard } from "../../../src/consensus/signGuard.js";
+import {
+  FilePolkaStore,
+  FileSignRecordStore,
+  MemorySignRecordStore,
+  SignGuard,
+} from "../../../src/consensus/signGuard.js";
 import type { LockState } from "../../../src/consensus/stateMachine.js";
 import { Step } from "../../../src/consensus/types.js";
 import { hashOf, testKeys } from "../../helpers/consensusKeys.js";
@@ -84,6 +89,28 @@ describe("double-sign guard", () => {
     failing = true;
     assert.throws(() => guard.sign(1, 0, Step.Precommit, bytes("b"), lock), /disk full/);
     assert.equal(store.record?.step, Step.Prevote, "nothing recorded, nothing signed");
+  });
+
+  it("the polka behind a lock survives a restart in its file; a damaged file is only forgotten (liveness, not safety)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-polka-"));
+    try {
+      const path = join(dir, "polka.bin");
+      const record = {
+        height: 7,
+        round: 2,
+        value: { hash: hashOf("v"), bytes: new Uint8Array([1, 2, 3]) },
+        prevotes: [new Uint8Array([9, 9])],
+      };
+      new FilePolkaStore(path).save(record);
+      assert.deepEqual(new FilePolkaStore(path).load(), record);
+      const bytes = readFileSync(path);
+      bytes[12] = (bytes[12] as number) ^ 1;
+      writeFileSync(path, bytes);
+      assert.equal(new FilePolkaStore(path).load(), null);
+      assert.equal(new FilePolkaStore(join(dir, "absent.bin")).load(), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a damaged or truncated record refuses to load (BAD_SIGN_RECORD) rather than forget", () => {

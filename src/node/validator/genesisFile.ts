@@ -1,0 +1,167 @@
+/**
+ * The genesis file every node of a validator network loads (`weft genesis new` writes it,
+ * `weft node --genesis <file>` reads it): the chain id, block 0's time and the network's
+ * genesis validators and parameters (`NetworkGenesis`). JSON, with byte strings in 0x hex and
+ * big numbers as decimal strings:
+ *
+ *   { "version": 1, "chainId": "7", "genesisTime": 1700000000,
+ *     "network": { "validators": [{ "operator": "0x…", "blsKey": "0x…", "proofOfPossession": "0x…",
+ *                  "stake": "1000000000000000000000", "commissionBps": 1000 }], "activeSize": 4,
+ *                  "epochLength": "100", "jailSeconds": "600", "evidenceAge": "100",
+ *                  "unbondingSeconds": "86400", "blockReward": "1000000000000000000" } }
+ *
+ * Reading checks every field and its bounds and says which is wrong (`GenesisFileError`);
+ * each proof of possession is checked against its key, chain id and operator.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { type Address, parseAddress } from "../../codec/address.js";
+import { blsPopMessage, verifyBls } from "../../codec/bls.js";
+import { fromHex, toHex } from "../../codec/bytes.js";
+import type { NetworkGenesis } from "../genesis/networkGenesis.js";
+
+export const GENESIS_FILE_VERSION = 1;
+const MAX_GENESIS_FILE_BYTES = 1024 * 1024;
+const MAX_GENESIS_VALIDATORS = 128;
+
+export class GenesisFileError extends Error {
+  readonly code = "GENESIS_FILE" as const;
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(details.length > 0 ? `${message}\n${details.join("\n")}` : message);
+    this.name = "GenesisFileError";
+  }
+}
+
+export interface GenesisFile {
+  chainId: bigint;
+  genesisTime: number;
+  network: NetworkGenesis;
+}
+
+export function genesisToJson(g: GenesisFile): unknown {
+  const n = g.network;
+  return {
+    version: GENESIS_FILE_VERSION,
+    chainId: g.chainId.toString(),
+    genesisTime: g.genesisTime,
+    network: {
+      validators: n.validators.map((v) => ({
+        operator: v.operator,
+        blsKey: `0x${toHex(v.blsKey)}`,
+        proofOfPossession: `0x${toHex(v.proofOfPossession)}`,
+        stake: v.stake.toString(),
+        commissionBps: v.commissionBps,
+      })),
+      activeSize: n.activeSize,
+      epochLength: n.epochLength.toString(),
+      jailSeconds: n.jailSeconds.toString(),
+      evidenceAge: n.evidenceAge.toString(),
+      unbondingSeconds: n.unbondingSeconds.toString(),
+      blockReward: n.blockReward.toString(),
+    },
+  };
+}
+
+export function writeGenesisFile(path: string, g: GenesisFile): void {
+  checkProofs(g);
+  writeFileSync(path, `${JSON.stringify(genesisToJson(g), null, 2)}\n`, { flag: "wx" });
+}
+
+export function readGenesisFile(path: string): GenesisFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new GenesisFileError(`cannot read the genesis file ${path}: ${(e as Error).message}`);
+  }
+  if (text.length > MAX_GENESIS_FILE_BYTES) throw new GenesisFileError(`genesis file ${path} is over 1 MiB`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new GenesisFileError(`genesis file ${path} is not JSON: ${(e as Error).message}`);
+  }
+  return parseGenesis(json, path);
+}
+
+export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
+  const fail = (field: string, want: string): never => {
+    throw new GenesisFileError(`${where}: ${field} must be ${want}`);
+  };
+  const obj = (v: unknown, field: string) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : fail(field, "an object");
+  const big = (v: unknown, field: string, min = 0n): bigint => {
+    if (typeof v !== "string" || !/^[0-9]{1,40}$/.test(v) || BigInt(v) < min)
+      return fail(field, `a decimal string ≥ ${min}`);
+    return BigInt(v);
+  };
+  const int = (v: unknown, field: string, min: number, max: number): number =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
+      ? (v as number)
+      : fail(field, `an integer in [${min}, ${max}]`);
+  const bytes = (v: unknown, field: string, length: number): Uint8Array => {
+    if (typeof v !== "string" || v.length !== 2 + 2 * length)
+      return fail(field, `0x and ${length} bytes of hex`);
+    try {
+      return fromHex(v);
+    } catch {
+      return fail(field, `0x and ${length} bytes of hex`);
+    }
+  };
+  const top = obj(json, "the file");
+  if (top.version !== GENESIS_FILE_VERSION) fail("version", String(GENESIS_FILE_VERSION));
+  const chainId = big(top.chainId, "chainId", 1n);
+  const genesisTime = int(top.genesisTime, "genesisTime", 0, 2 ** 40);
+  const n = obj(top.network, "network");
+  if (
+    !Array.isArray(n.validators) ||
+    n.validators.length === 0 ||
+    n.validators.length > MAX_GENESIS_VALIDATORS
+  )
+    fail("network.validators", `a list of 1 to ${MAX_GENESIS_VALIDATORS} validators`);
+  const validators = (n.validators as unknown[]).map((raw, i) => {
+    const v = obj(raw, `network.validators[${i}]`);
+    let operator: Address;
+    try {
+      operator = parseAddress(String(v.operator));
+    } catch {
+      return fail(`network.validators[${i}].operator`, "an address");
+    }
+    return {
+      operator,
+      blsKey: bytes(v.blsKey, `network.validators[${i}].blsKey`, 48),
+      proofOfPossession: bytes(v.proofOfPossession, `network.validators[${i}].proofOfPossession`, 96),
+      stake: big(v.stake, `network.validators[${i}].stake`, 1n),
+      commissionBps: int(v.commissionBps, `network.validators[${i}].commissionBps`, 0, 10_000),
+    };
+  });
+  const genesis: GenesisFile = {
+    chainId,
+    genesisTime,
+    network: {
+      validators,
+      activeSize: int(n.activeSize, "network.activeSize", 1, 128),
+      epochLength: big(n.epochLength, "network.epochLength", 1n),
+      jailSeconds: big(n.jailSeconds, "network.jailSeconds"),
+      evidenceAge: big(n.evidenceAge, "network.evidenceAge", 1n),
+      unbondingSeconds: big(n.unbondingSeconds, "network.unbondingSeconds"),
+      blockReward: big(n.blockReward, "network.blockReward"),
+    },
+  };
+  checkProofs(genesis, where);
+  return genesis;
+}
+
+function checkProofs(g: GenesisFile, where = "genesis"): void {
+  for (const [i, v] of g.network.validators.entries()) {
+    if (!verifyBls(v.blsKey, blsPopMessage(g.chainId, v.operator, v.blsKey), v.proofOfPossession)) {
+      throw new GenesisFileError(`${where}: validator ${i}'s proof of possession does not verify`, [
+        `it must be the key's signature for chain ${g.chainId} and operator ${v.operator} (weft genesis new makes it)`,
+      ]);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * A validator in a running node: consensus (`consensus/driver.ts`) over the node's libp2p
+ * host, on the chain's consensus topic (`net/gossipChannel.ts`), with the node as its
+ * application (`chainApplication.ts`) and the staking contract's sets as its validators
+ * (`stakingConsensus.ts`). The node's own timer producer must not run beside it.
+ *
+ * Messages are judged before gossip forwards them (`judge`): one that does not decode, or
+ * whose signature is not its validator's for a height whose set this node knows, is rejected
+ * and costs the forwarding peer score; one for a height too far from ours is ignored (not
+ * forwarded). The driver checks again what it is given (it trusts no transport).
+ */
+import { join } from "node:path";
+import type { SecretKey } from "@chainsafe/blst";
+import type { Address } from "../../codec/address.js";
+import { verifySignature } from "../../consensus/bls.js";
+import { ConsensusDriver } from "../../consensus/driver.js";
+import { decodeBundle, decodeMessage } from "../../consensus/messageCodec.js";
+import { FilePolkaStore, FileSignRecordStore, SignGuard } from "../../consensus/signGuard.js";
+import { proposalSigningBytes, voteSigningBytes } from "../../consensus/signingBytes.js";
+import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "../../consensus/timeouts.js";
+import type { Verdict } from "../../net/gossip.js";
+import { consensusTransport } from "../../net/gossipChannel.js";
+import type { P2pNode } from "../../net/p2pNode.js";
+import { chainTopics, MAX_CONSENSUS_MESSAGE_BYTES } from "../../net/topics.js";
+import type { ChainNode } from "../chainNode.js";
+import { stakingValidatorSource } from "../stakingConsensus.js";
+import { ChainApplication } from "./chainApplication.js";
+
+export interface ValidatorOptions {
+  node: ChainNode;
+  p2p: P2pNode;
+  key: { publicKey: Uint8Array; secretKey: SecretKey };
+  /** Where the last-signed record lives (default `<dataDir>/last-signed.bin`). */
+  signRecordPath?: string;
+  timeouts?: TimeoutConfig;
+  log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface ValidatorService {
+  readonly driver: ConsensusDriver;
+  readonly app: ChainApplication;
+  close(): void;
+}
+
+export async function startValidator(options: ValidatorOptions): Promise<ValidatorService> {
+  const { node, p2p, key } = options;
+  const staking = node.genesis.network?.staking;
+  if (staking === undefined)
+    throw new Error("a validator needs a network genesis (a staking contract and its set)");
+  const chainId = node.options.chainId;
+  const validators = stakingValidatorSource((k) => node.state.get(k), staking as Address);
+  const app = new ChainApplication(node, {
+    publicKey: key.publicKey,
+    validators,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  let driver: ConsensusDriver | undefined;
+  const judge = (bytes: Uint8Array): Verdict => {
+    let bundle: Uint8Array[] | null;
+    try {
+      bundle = decodeBundle(bytes, { maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 });
+    } catch (e) {
+      return { reject: `consensus bundle: ${(e as Error).message}`, points: 10 };
+    }
+    if (bundle === null) return judgeOne(bytes);
+    const verdicts = bundle.map(judgeOne);
+    return (
+      verdicts.find((v) => v !== "accept" && v !== "ignore") ??
+      (verdicts.includes("accept") ? "accept" : "ignore")
+    );
+  };
+  const judgeOne = (bytes: Uint8Array): Verdict => {
+    let m: ReturnType<typeof decodeMessage>;
+    try {
+      m = decodeMessage(bytes, { maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 });
+    } catch (e) {
+      return { reject: `consensus message: ${(e as Error).message}`, points: 10 };
+    }
+    const height = m.kind === "proposal" ? m.proposal.height : m.vote.height;
+    const current = driver?.currentHeight ?? node.head().number + 1;
+    if (height < current - 1 || height > current + 2) return "ignore";
+    if (height > current) return "accept"; // its set may not be known yet: the driver checks it then
+    const set = validators.validatorSetAt(height).set;
+    const index = m.kind === "proposal" ? m.proposal.proposer : m.vote.validator;
+    if (index >= set.size)
+      return { reject: `consensus message from validator ${index} outside the set`, points: 10 };
+    const signed =
+      m.kind === "proposal"
+        ? proposalSigningBytes(chainId.toString(), m.proposal)
+        : voteSigningBytes(chainId.toString(), m.vote);
+    const signature = m.kind === "proposal" ? m.proposal.signature : m.vote.signature;
+    return verifySignature(set.key(index), signed, signature)
+      ? "accept"
+      : { reject: "consensus message with a bad signature", points: 10 };
+  };
+  const channel = consensusTransport(p2p, chainTopics(chainId), { validate: judge });
+  driver = new ConsensusDriver({
+    chainId: chainId.toString(),
+    transport: {
+      broadcast: (bytes) => void channel.broadcast(bytes),
+      onMessage: (handler) => {
+        channel.onMessage(handler);
+      },
+    },
+    clock: { schedule: (ms, fire) => void setTimeout(fire, ms).unref() },
+    validators,
+    app,
+    validator: {
+      publicKey: key.publicKey,
+      guard: new SignGuard(
+        new FileSignRecordStore(options.signRecordPath ?? join(node.options.dataDir, "last-signed.bin")),
+        key.secretKey,
+      ),
+      polka: new FilePolkaStore(join(node.options.dataDir, "polka.bin"), MAX_CONSENSUS_MESSAGE_BYTES),
+    },
+    timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
+    maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
+    rebroadcastMs: 2_000,
+    onInvalid: (from, error) =>
+      options.log?.("warn", "invalid consensus message", { from, error: error.message }),
+    onCommit: (height, round) => options.log?.("info", "block decided", { height, round }),
+  });
+  await driver.start(node.head().number + 1);
+  const running = driver;
+  return {
+    driver: running,
+    app,
+    close() {
+      running.stop();
+      channel.close();
+    },
+  };
+}
