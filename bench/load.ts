@@ -1,7 +1,9 @@
 /**
  * The end-to-end load program: starts a node (or uses `--url`), pre-signs token transfers
  * from the dev accounts, sends them over JSON-RPC (HTTP batches) at increasing offered
- * rates, and reports per rate the committed TPS and submit-to-commit latency p50/p99
+ * rates from a sender process of its own (`lib/loadSender.ts`: keep-alive connections, the
+ * batches' bodies ready before the clock starts), and reports per rate the committed TPS
+ * and submit-to-commit latency p50/p99
  * (commit = the block's `newHeads` notification over WebSocket), beside the ed25519
  * verification ceiling measured in the same run on this machine (one core, and a pool of
  * one worker per core).
@@ -10,6 +12,7 @@
  *
  * Prints a table, writes bench/results/load.json and load.svg.
  */
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +25,7 @@ import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc } from "../src/sdk/rpcClient.js";
 import { benchArgs } from "./lib/args.js";
+import { now, type SenderReport, type SendPlan } from "./lib/loadSender.js";
 import { lineChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
 import { ed25519Case, verifyRateOneCore, verifyRatePool } from "./lib/signatureCeiling.js";
@@ -101,12 +105,34 @@ for (const s of senders) next.set(s.address, BigInt(await rpc<string>(url, "weft
 const committedAt = new Map<string, number>();
 let modeTxs = new Map<string, number>();
 const ws = new WebSocket(wsUrl as string);
+// The sender, in its own process (started now, so that it is ready before the first rate).
+const sender = fork(new URL("./lib/loadSender.js", import.meta.url), [], {
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+process.on("exit", () => sender.kill("SIGKILL"));
+/** Runs one plan on the sender; calls `onReport` for each report until the last. */
+function runOnSender(plan: SendPlan, onReport: (r: SenderReport) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const listen = (r: SenderReport) => {
+      onReport(r);
+      if (r.type === "done") {
+        sender.off("message", listen);
+        sender.off("exit", fail);
+        resolve();
+      }
+    };
+    const fail = (code: number | null) => reject(new Error(`the load sender exited with ${code}`));
+    sender.on("message", listen);
+    sender.once("exit", fail);
+    sender.send(plan);
+  });
+}
 await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
 const blockQueue: number[] = [];
 ws.on("message", (data) => {
   const m = JSON.parse(String(data)) as { params?: { result: { number: number } } };
   if (m.params !== undefined) {
-    const at = performance.now();
+    const at = now();
     const n = m.params.result.number;
     blockQueue.push(n);
     const record = (attempt: number): void => {
@@ -194,41 +220,30 @@ for (const rate of rates) {
   let transportErrors = 0;
   let rejected = 0;
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
-  const started = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let at = 0, tick = 0; at < raws.length; at += perTick, tick++) {
-    const due = started + tick * TICK_MS;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const batch = raws.slice(at, at + perTick);
-    const sentAt = performance.now();
-    for (const r of batch) submittedAt.set(r.hash, sentAt);
-    const body = JSON.stringify(
+  const batches: Array<typeof raws> = [];
+  for (let at = 0; at < raws.length; at += perTick) batches.push(raws.slice(at, at + perTick));
+  const bodies = batches.map((batch) =>
+    JSON.stringify(
       batch.map((r, k) => ({ jsonrpc: "2.0", id: k, method: "weft_sendRawTransaction", params: [r.hex] })),
-    );
-    inflight.push(
-      fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } })
-        .then(
-          (res) => res.json() as Promise<Array<{ error?: { message: string; data?: { reason?: string } } }>>,
-        )
-        .catch((error: unknown) => {
-          transportErrors++;
-          if (transportErrors === 1)
-            console.error(`send failed: ${String(error)} (${String((error as { cause?: unknown }).cause)})`);
-          return [] as Array<{ error?: { message: string; data?: { reason?: string } } }>;
-        })
-        .then((answers) => {
-          for (const a of answers) {
-            if (a.error === undefined) continue;
-            rejected++;
-            const why = a.error.data?.reason ?? a.error.message;
-            reasons.set(why, (reasons.get(why) ?? 0) + 1);
-          }
-        }),
-    );
-  }
-  await Promise.all(inflight);
-  const sendEnd = performance.now();
+    ),
+  );
+  let started = Number.POSITIVE_INFINITY;
+  let sendEnd = 0;
+  await runOnSender({ url: url as string, tickMs: TICK_MS, bodies, connections: 64 }, (r) => {
+    if (r.type === "sent") {
+      started = Math.min(started, r.at);
+      for (const tx of batches[r.batch] ?? []) submittedAt.set(tx.hash, r.at);
+    } else if (r.type === "answered") {
+      if (r.transportError !== undefined) {
+        transportErrors++;
+        if (transportErrors === 1) console.error(`send failed: ${r.transportError}`);
+      }
+      for (const [why, n] of Object.entries(r.rejected)) {
+        rejected += n;
+        reasons.set(why, (reasons.get(why) ?? 0) + n);
+      }
+    } else sendEnd = r.at;
+  });
   const deadline = performance.now() + 30_000;
   while (
     performance.now() < deadline &&
@@ -263,6 +278,7 @@ for (const rate of rates) {
   );
 }
 ws.close();
+sender.disconnect();
 await stop();
 if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 

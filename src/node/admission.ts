@@ -100,7 +100,13 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
   if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
-  return offer(deps, { envelope, raw, hash, verified }, effectivePrice(envelope), check.checked.nextSequence);
+  // Checked as new above, in this same turn: nothing can have added it since.
+  return addToPool(
+    deps,
+    { envelope, raw, hash, verified },
+    effectivePrice(envelope),
+    check.checked.nextSequence,
+  );
 }
 
 /**
@@ -114,6 +120,16 @@ export function offer(
   nextSequence: bigint,
 ): PoolTx<PendingTx> {
   checkNew(deps, pending.hash);
+  return addToPool(deps, pending, price, nextSequence);
+}
+
+/** `offer` without the duplicate checks (the caller has just made them). */
+function addToPool(
+  deps: Pick<AdmissionDeps, "mempool" | "reputation">,
+  pending: PendingTx,
+  price: bigint,
+  nextSequence: bigint,
+): PoolTx<PendingTx> {
   const { envelope, raw, hash } = pending;
   checkReputation(deps, envelope);
   const record: PoolTx<PendingTx> = {

@@ -389,7 +389,7 @@ export class ChainNode {
       state: this.state,
       mempool: this.mempool,
       nextBlock: () => this.nextBlock(),
-      included: (hash) => this.db.tx(hash) !== undefined,
+      included: (hash) => this.db.hasTx(hash),
       reputation: this.reputation,
     };
     return this.admitted(admit(deps, raw));
@@ -402,7 +402,7 @@ export class ChainNode {
     const verdict = await this.admission.judge(raw);
     const deps = {
       mempool: this.mempool,
-      included: (hash: string) => this.db.tx(hash) !== undefined,
+      included: (hash: string) => this.db.hasTx(hash),
       reputation: this.reputation,
     };
     if (!verdict.ok) {

@@ -55,6 +55,8 @@ export interface ChainDb {
   block(number: number): StoredBlock | undefined;
   blockNumberOf(hash: string): number | undefined;
   tx(hash: string): { blockNumber: number; index: number; raw: Uint8Array } | undefined;
+  /** Whether a committed block holds the transaction `hash` (admission's duplicate check: nothing read or copied). */
+  hasTx(hash: string): boolean;
   receipt(hash: string): ReceiptJson | undefined;
   /** Log positions (block, tx, log) under an address or a topic, in order, within [from, to]. */
   logPositions(
@@ -313,6 +315,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
         raw: new Uint8Array(raw.subarray(12)),
       };
     },
+    hasTx: (hash) => read("a transaction lookup", () => txs.doesExist(unhex(hash))),
     receipt: (hash) => read("a receipt read", () => parse<ReceiptJson>(receipts.getBinary(unhex(hash)))),
     *logPositions(index, key, from, to) {
       const db = index === "address" ? logsByAddress : logsByTopic;

@@ -32,6 +32,12 @@
  * one commit), pass it as `update(writes, parent)`: the new update reads `parent`'s node
  * writes over the store and carries both batches' writes.
  *
+ * Node cache. The tree keeps the records it reads from the store, and those each commit
+ * writes, in memory (`cacheLimit` records at most; past that the cache starts over), so a
+ * block's update reads the store only for nodes no recent block touched. The cache
+ * mirrors the committed tree only: it learns from store reads (committed records) and
+ * from `commit`, never from an update that was not committed.
+ *
  * Proofs (see proof.ts). A proof for a key lists the sibling hashes along the key's path
  * from the root's children down to where the path ends, plus the leaf found there:
  * - inclusion: the path ends in the key's own leaf (`leaf.path` = the key's path,
@@ -87,14 +93,24 @@ interface SortedWrite {
 
 const byPath = (x: SortedWrite, y: SortedWrite): number => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 
+/** Records the tree keeps in memory by default (~45 MB of records and ids at most). */
+export const DEFAULT_NODE_CACHE = 200_000;
+
 /** A sparse Merkle tree over the state, read from a node store; updates are staged until committed. */
 export class MerkleTree {
   private readonly store: MerkleNodeStore;
   private rootNode: TreeNode;
+  /** Committed records by node id (see "Node cache" above). */
+  private readonly cache = new Map<string, Uint8Array>();
+  private readonly cacheLimit: number;
 
-  /** Opens the tree stored in `store` (its root is the record at `ROOT_ID`); empty if none. */
-  constructor(store: MerkleNodeStore) {
+  /**
+   * Opens the tree stored in `store` (its root is the record at `ROOT_ID`); empty if none.
+   * `cacheLimit`: most records kept in memory (0: none).
+   */
+  constructor(store: MerkleNodeStore, options: { cacheLimit?: number } = {}) {
     this.store = store;
+    this.cacheLimit = options.cacheLimit ?? DEFAULT_NODE_CACHE;
     const record = store.get(ROOT_ID);
     this.rootNode =
       record === undefined ? EMPTY_NODE : { hash: recordDigest(checkRecord(ROOT_ID, record)), record };
@@ -126,7 +142,7 @@ export class MerkleTree {
         ? this.readStored
         : (id: string): Uint8Array | undefined => {
             const record = overlay.get(id);
-            return record === undefined ? this.store.get(id) : (record ?? undefined);
+            return record === undefined ? this.readStored(id) : (record ?? undefined);
           };
     const from = parent?.next ?? this.rootNode;
     const outcome = applyBatch(
@@ -158,9 +174,22 @@ export class MerkleTree {
   commit(update: MerkleUpdate): void {
     if (update.base !== this.rootNode) throw staleUpdate("commit of");
     this.rootNode = update.next;
+    if (this.cache.size + update.nodeWrites.size > this.cacheLimit) this.cache.clear();
+    if (update.nodeWrites.size > this.cacheLimit) return;
+    for (const [id, record] of update.nodeWrites) {
+      if (record === null) this.cache.delete(id);
+      else this.cache.set(id, record);
+    }
   }
 
-  private readonly readStored = (id: string): Uint8Array | undefined => this.store.get(id);
+  /** A committed record: from the cache, else from the store (and then kept). */
+  private readonly readStored = (id: string): Uint8Array | undefined => {
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
+    const record = this.store.get(id);
+    if (record !== undefined && this.cache.size < this.cacheLimit) this.cache.set(id, record);
+    return record;
+  };
 
   /** A proof that `key` is present (with its value hash) or absent, against `root()`. */
   prove(key: StateKey): MerkleProof {

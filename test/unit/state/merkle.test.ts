@@ -218,6 +218,39 @@ describe("merkle tree properties", () => {
     );
   });
 
+  it("the node cache, of any size, changes no root, node write or proof, lost updates included", () => {
+    fc.assert(
+      fc.property(
+        historyArb,
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        fc.constantFrom(0, 1, 3, 8, 1_000),
+        (history, lostAt, cacheLimit) => {
+          // `plain` has no cache; `cached` the given limit; each over its own store.
+          const plainStore = new MemoryNodeStore();
+          const plain = new MerkleTree(plainStore, { cacheLimit: 0 });
+          const cachedStore = new MemoryNodeStore();
+          const cached = new MerkleTree(cachedStore, { cacheLimit });
+          history.forEach((batch, i) => {
+            const writes = toWriteSet(batch);
+            const a = plain.update(writes);
+            const b = cached.update(writes);
+            assert.equal(toHex(b.root), toHex(a.root));
+            assert.deepEqual([...b.nodeWrites].sort(), [...a.nodeWrites].sort());
+            // A lost block: computed by both, committed by neither (its writes never stored).
+            if (lostAt[i] === true) return;
+            plainStore.apply(a.nodeWrites);
+            plain.commit(a);
+            cachedStore.apply(b.nodeWrites);
+            cached.commit(b);
+          });
+          assert.equal(toHex(cached.root()), toHex(plain.root()));
+          for (const key of KEYS) assert.deepEqual(cached.prove(key), plain.prove(key));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("the same final map through different histories gives the same root", () => {
     fc.assert(
       fc.property(
