@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import type { Receipt } from "../../../src/chain/receipt.js";
 import type { EndBlockResult } from "../../../src/chain/staking/endBlock.js";
 import { account } from "../../helpers/chain.js";
@@ -187,6 +188,32 @@ describe("staking: downtime", () => {
     // Jailed at height 151 for the window 51..151: the unbonding made in it pays 1%, the older does not.
     assert.equal(net.view("unbondingOf", [D, alice]), 10n * WAD + 99n * (WAD / 10n));
     assert.equal(net.view("validatorStake", [D]), 99n * WAD);
+  });
+
+  it("missed blocks equal a model of the last 100 heights; jailed exactly when it reaches 50 (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 60, maxLength: 160 }), fc.nat(99), (signs, bias) => {
+        const net = fourValidators();
+        net.fullBlock(A);
+        const missedAt: number[] = []; // certified heights D missed
+        for (const [k, signed] of signs.entries()) {
+          const certified = k + 1;
+          // Bias towards missing so that some runs jail.
+          const dSigns = signed && (certified * 7 + bias) % 3 !== 0;
+          blocks(net, 1, dSigns);
+          if (!dSigns) missedAt.push(certified);
+          const inWindow = missedAt.filter((h) => h > certified - 100).length;
+          if (inWindow >= 50) {
+            assert.notEqual(net.view("jailedUntil", [D]), 0n, `jailed at certified height ${certified}`);
+            assert.equal(net.view("validatorStake", [D]), 99n * WAD);
+            return;
+          }
+          assert.equal(net.view("jailedUntil", [D]), 0n, `not jailed at ${certified}`);
+          assert.equal(net.view("missedBlocks", [D]), BigInt(inWindow), `missed at ${certified}`);
+        }
+      }),
+      { numRuns: 4 },
+    );
   });
 
   it("a signer bitmap of the wrong size fails only the step: nothing minted, fees wait", () => {
