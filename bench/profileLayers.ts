@@ -11,7 +11,8 @@
  *
  * - contract wasm: the contracts' own code (metering included: it is in the bytecode);
  * - host calls: the host functions (`vm/hostFunctions.ts`, `memoryAccess.ts`,
- *   `counters.ts`), hashing and signatures they run, and the wasm↔JS wrappers;
+ *   `counters.ts` and its accessor of the gas counter), hashing and signatures they run,
+ *   and the wasm↔JS wrappers;
  * - VM frames: frame setup and teardown (`vm/vm.ts`, `callContract.ts`, `instancePool.ts`
  *   with the memory reset, `moduleCache.ts`, `frame.ts`);
  * - state maps and keys: the transaction overlay, the engine's view, the store, state keys
@@ -31,6 +32,7 @@ import { Session } from "node:inspector/promises";
 import type { BlockContext } from "../src/chain/blockContext.js";
 import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { executeSequential } from "../src/engine/sequential.js";
+import { COUNTER_FUNCTION_PREFIX } from "../src/vm/counters.js";
 import { ammSwaps, defiMix, lendingActions, stakingActions } from "./defiWorkloads.js";
 import { benchArgs } from "./lib/args.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
@@ -84,7 +86,13 @@ interface ProfileNode {
 function layerOf(node: ProfileNode): Layer {
   const { functionName, url } = node.callFrame;
   if (functionName === "(garbage collector)") return "GC";
-  if (functionName.startsWith("wasm-to-js") || functionName.startsWith("js-to-wasm")) return "host calls";
+  // The wrappers between contract and host, and the host's own accessor of the gas counter.
+  if (
+    functionName.startsWith("wasm-to-js") ||
+    functionName.startsWith("js-to-wasm") ||
+    functionName.startsWith(COUNTER_FUNCTION_PREFIX)
+  )
+    return "host calls";
   if (url.startsWith("wasm://")) return "contract wasm";
   if (VM_FRAMES.test(url)) return "VM frames";
   if (HOST.test(url)) return "host calls";

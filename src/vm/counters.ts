@@ -102,7 +102,27 @@ function accessorBytes(): Uint8Array {
       [...name("take"), 0x00, 4],
     ]),
     ...section(10, [body(getter(0)), body(setter(0)), body(getter(1)), body(setter(1)), body(take)]),
+    ...nameSection(),
   ]);
+}
+
+/** The functions' names as profiles show them (`weft_counter_*`: host code, not a contract's). */
+export const COUNTER_FUNCTION_PREFIX = "weft_counter_";
+
+/** The custom "name" section naming the accessor's functions. */
+function nameSection(): number[] {
+  const names = ["gas", "setGas", "stack", "setStack", "take"].map((n, i) => [
+    i,
+    ...name(COUNTER_FUNCTION_PREFIX + n),
+  ]);
+  const functionNames = [
+    1,
+    ...leb([...leb(names.length), ...names.flat()].length),
+    ...leb(names.length),
+    ...names.flat(),
+  ];
+  const body = [...name("name"), ...functionNames];
+  return [0, ...leb(body.length), ...body];
 }
 
 let accessorModule: WebAssembly.Module | undefined;
