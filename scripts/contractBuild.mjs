@@ -227,7 +227,7 @@ export function buildContracts({
       const call =
         m.outputs.length === 0
           ? `  c.${m.name}(${callArgs});\n`
-          : `  const out = c.${m.name}(${callArgs});\n  const w = new sdk.AbiWriter();\n  w.write<${asType(m.outputs[0].type)}>(out);\n  sdk.returnData(w.finish());\n`;
+          : `  const out = c.${m.name}(${callArgs});\n  sdk.returnData(sdk.encode<${asType(m.outputs[0].type)}>(out));\n`;
       entry += `\nexport function ${m.name}(): void {\n  const r = new sdk.AbiReader(sdk.input());\n${args}  r.finish();\n${call}}\n`;
     }
     writeFileSync(join(dir, "entry.gen.ts"), entry);
@@ -251,13 +251,15 @@ export function buildContracts({
         const topicBytes = [...Buffer.from(e.topic0.slice(2), "hex")].join(", ");
         src += `\nconst TOPIC_${e.name}: StaticArray<u8> = [${topicBytes}];\n`;
         src += `\n/** Emits ${e.signature}. */\nexport function ${e.name}(${params}): void {\n`;
-        src += `  const topics = new Array<Uint8Array>();\n  topics.push(sdk.bytesOf(TOPIC_${e.name}));\n`;
-        for (const p of e.inputs.filter((q) => q.indexed))
-          src += `  topics.push(sdk.topic<${asType(p.type)}>(${p.name}));\n`;
-        src += "  const w = new sdk.AbiWriter();\n";
+        // Built in the SDK's event buffers (`beginEvent`, `eventTopic`, `endEvent`), which the host copies out.
+        src += `  const w = sdk.beginEvent(TOPIC_${e.name});\n`;
+        const indexed = e.inputs.filter((q) => q.indexed);
+        indexed.forEach((p, i) => {
+          src += `  sdk.eventTopic<${asType(p.type)}>(${i + 1}, ${p.name});\n`;
+        });
         for (const p of e.inputs.filter((q) => !q.indexed))
           src += `  w.write<${asType(p.type)}>(${p.name});\n`;
-        src += "  sdk.emitEvent(topics, w.finish());\n}\n";
+        src += `  sdk.endEvent(${indexed.length + 1});\n}\n`;
       }
       writeFileSync(join(dir, "events.gen.ts"), src);
     }

@@ -53,10 +53,21 @@ function validUtf8(bytes: Uint8Array, start: i32, end: i32): bool {
 
 export class AbiReader {
   offset: i32 = 0;
-  constructor(public data: Uint8Array) {}
+  /** Where the input ends: `data.length`, or less for a reader over the start of a buffer (`reset`). */
+  end: i32;
+  constructor(public data: Uint8Array) {
+    this.end = data.length;
+  }
+
+  /** Reads `data[0..end)` from its start again (a reader reused over a scratch buffer). */
+  reset(data: Uint8Array, end: i32): void {
+    this.data = data;
+    this.end = end;
+    this.offset = 0;
+  }
 
   private need(n: i32, what: string): void {
-    if (n < 0 || this.data.length - this.offset < n) {
+    if (n < 0 || this.end - this.offset < n) {
       invalid(
         "truncated input: needed " +
           n.toString() +
@@ -70,15 +81,20 @@ export class AbiReader {
 
   /** Reverts with `InvalidArguments` if bytes are left over. */
   finish(): void {
-    if (this.offset != this.data.length) {
-      invalid((this.data.length - this.offset).toString() + " trailing bytes");
+    if (this.offset != this.end) {
+      invalid((this.end - this.offset).toString() + " trailing bytes");
     }
   }
 
+  /** A little-endian integer of `size` bytes (1, 2, 4 or 8): one load (wasm memory is little-endian). */
   private uint(size: i32, what: string): u64 {
     this.need(size, what);
-    let v: u64 = 0;
-    for (let i = size - 1; i >= 0; i--) v = (v << 8) | <u64>unchecked(this.data[this.offset + i]);
+    const at = this.data.dataStart + <usize>this.offset;
+    let v: u64;
+    if (size == 8) v = load<u64>(at);
+    else if (size == 4) v = <u64>load<u32>(at);
+    else if (size == 2) v = <u64>load<u16>(at);
+    else v = <u64>load<u8>(at);
     this.offset += size;
     return v;
   }
@@ -207,12 +223,25 @@ export class AbiWriter {
     this.buf = next;
   }
 
+  /** `v` as `size` little-endian bytes (1, 2, 4 or 8): one store. */
   private uint(v: u64, size: i32): void {
     this.reserve(size);
-    for (let i = 0; i < size; i++) {
-      unchecked((this.buf[this.length + i] = <u8>(v >> <u64>(i * 8))));
-    }
+    const at = this.buf.dataStart + <usize>this.length;
+    if (size == 8) store<u64>(at, v);
+    else if (size == 4) store<u32>(at, <u32>v);
+    else if (size == 2) store<u16>(at, <u16>v);
+    else store<u8>(at, <u8>v);
     this.length += size;
+  }
+
+  /** Starts over, keeping the buffer (a writer reused for scratch work: `storage.ts`). */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** Where the bytes written start in memory (valid until the next write). */
+  get dataStart(): usize {
+    return this.buf.dataStart;
   }
 
   u8(v: u8): void {

@@ -10,8 +10,8 @@ export class Address {
   }
 
   isZero(): bool {
-    for (let i = 0; i < 20; i++) if (unchecked(this.bytes[i]) != 0) return false;
-    return true;
+    const p = this.bytes.dataStart;
+    return (load<u64>(p) | load<u64>(p + 8) | <u64>load<u32>(p + 16)) == 0;
   }
 
   /** Byte-wise order (the order pairs sort their tokens in). */
@@ -25,8 +25,13 @@ export class Address {
   }
 
   equals(other: Address): bool {
-    for (let i = 0; i < 20; i++) if (unchecked(this.bytes[i]) != unchecked(other.bytes[i])) return false;
-    return true;
+    const a = this.bytes.dataStart;
+    const b = other.bytes.dataStart;
+    return (
+      load<u64>(a) == load<u64>(b) &&
+      load<u64>(a + 8) == load<u64>(b + 8) &&
+      load<u32>(a + 16) == load<u32>(b + 16)
+    );
   }
 
   @operator("==")

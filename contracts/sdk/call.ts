@@ -2,7 +2,7 @@
  * Calling other contracts. `callContract` returns the status and data and lets the
  * caller decide; `callOrRevert` bubbles the callee's revert up unchanged.
  */
-import { AbiReader, AbiWriter } from "./abi";
+import { AbiReader } from "./abi";
 import { Address, Bytes32 } from "./address";
 import { revertRaw } from "./errors";
 import * as host from "./host";
@@ -30,6 +30,16 @@ export class CallResult {
   }
 }
 
+/** The value sent with a call, as the host reads it (16 bytes, little-endian), copied by the host at once. */
+const callValue = new Uint8Array(16);
+
+function valueAt(value: U128): usize {
+  const at = callValue.dataStart;
+  store<u64>(at, value.lo);
+  store<u64>(at + 8, value.hi);
+  return at;
+}
+
 /** Calls `method` on `target` with ABI-encoded `args`, sending `value`, forwarding at most `gas` (0 = all allowed). */
 export function callContract(
   target: Address,
@@ -39,16 +49,13 @@ export function callContract(
   gas: u64 = 0,
 ): CallResult {
   const name = Uint8Array.wrap(String.UTF8.encode(method));
-  const v = new AbiWriter();
-  v.u128(value);
-  const valueBytes = v.finish();
   const status = host.call(
     target.bytes.dataStart,
     name.dataStart,
     name.length,
     args.dataStart,
     args.length,
-    valueBytes.dataStart,
+    valueAt(value),
     <i64>gas,
   );
   const data = new Uint8Array(host.returndata_size());
@@ -91,16 +98,13 @@ export function createContract(
   value: U128 = U128.Zero,
   gas: u64 = 0,
 ): CreateResult {
-  const v = new AbiWriter();
-  v.u128(value);
-  const valueBytes = v.finish();
   const out = new Uint8Array(20);
   const status = host.create(
     codeHash.bytes.dataStart,
     args.dataStart,
     args.length,
     salt.bytes.dataStart,
-    valueBytes.dataStart,
+    valueAt(value),
     <i64>gas,
     out.dataStart,
   );

@@ -26,7 +26,7 @@ export {
 } from "./context";
 export { blsVerify, ed25519Verify, keccak256, p256Verify, secp256k1Recover, sha256 } from "./crypto";
 export { require, revertRaw, revertWith } from "./errors";
-export { emitEvent, topic } from "./events";
+export { beginEvent, emitEvent, endEvent, eventTopic, topic } from "./events";
 export {
   approveRecovery,
   cancelRecovery,

@@ -52,17 +52,53 @@ function keyWriter(prefix: Uint8Array, size: i32): AbiWriter {
   return w;
 }
 
-function loadValue<V>(key: Uint8Array, fallback: V): V {
-  const raw = storageGet(key);
-  if (raw === null) return fallback;
-  return new AbiReader(raw).read<V>();
+// Scratch space for the typed views: the key of one access and the value read or written
+// are handed to the host (which copies them) before the next access, so one buffer of
+// each serves every access of a call instead of new arrays each time.
+/** The key of the current access. */
+const scratchKey = new AbiWriter(64);
+/** The value being written. */
+const scratchValue = new AbiWriter(64);
+/** The value read (values longer than it get a buffer of their own), and its reader. */
+const SCRATCH_READ: i32 = 64;
+const scratchRead = new Uint8Array(SCRATCH_READ);
+const scratchReader = new AbiReader(scratchRead);
+
+/** `scratchKey` holding `prefix`, ready for the rest of the key. */
+function startKey(prefix: Uint8Array): AbiWriter {
+  scratchKey.reset();
+  scratchKey.raw(prefix);
+  return scratchKey;
 }
 
-function storeValue<V>(key: Uint8Array, value: V): void {
-  const size = fixedSize<V>();
-  const w = new AbiWriter(size < 0 ? 64 : size);
-  w.write<V>(value);
-  storageSet(key, w.finish());
+/** The value under the key in `scratchKey`, decoded, or `fallback` when absent. */
+function loadScratch<V>(fallback: V): V {
+  const keyAt = scratchKey.dataStart;
+  const keyLen = scratchKey.length;
+  const len = host.storage_get(keyAt, keyLen, scratchRead.dataStart, SCRATCH_READ);
+  if (len < 0) return fallback;
+  if (len > SCRATCH_READ) {
+    const buf = new Uint8Array(len);
+    host.storage_get(keyAt, keyLen, buf.dataStart, len);
+    scratchReader.reset(buf, len);
+  } else scratchReader.reset(scratchRead, len);
+  // Every read copies what it keeps (slices, strings, numbers), so the scratch can be reused.
+  return scratchReader.read<V>();
+}
+
+/** Stores `value` under the key in `scratchKey`. */
+function storeScratch<V>(value: V): void {
+  scratchValue.reset();
+  scratchValue.write<V>(value);
+  host.storage_set(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, scratchValue.length);
+}
+
+function hasScratch(): bool {
+  return host.storage_has(scratchKey.dataStart, scratchKey.length) != 0;
+}
+
+function deleteScratch(): void {
+  host.storage_delete(scratchKey.dataStart, scratchKey.length);
 }
 
 export class StorageValue<T> {
@@ -71,10 +107,12 @@ export class StorageValue<T> {
     this.key = namePrefix(name);
   }
   get(fallback: T): T {
-    return loadValue<T>(this.key, fallback);
+    startKey(this.key);
+    return loadScratch<T>(fallback);
   }
   set(value: T): void {
-    storeValue<T>(this.key, value);
+    startKey(this.key);
+    storeScratch<T>(value);
   }
   has(): bool {
     return storageHas(this.key);
@@ -95,17 +133,25 @@ export class StorageMap<K, V> {
     w.write<K>(key);
     return w.finish();
   }
+  /** `scratchKey` holding the key of `key`. */
+  private scratch(key: K): void {
+    startKey(this.prefix).write<K>(key);
+  }
   get(key: K, fallback: V): V {
-    return loadValue<V>(this.keyOf(key), fallback);
+    this.scratch(key);
+    return loadScratch<V>(fallback);
   }
   set(key: K, value: V): void {
-    storeValue<V>(this.keyOf(key), value);
+    this.scratch(key);
+    storeScratch<V>(value);
   }
   has(key: K): bool {
-    return storageHas(this.keyOf(key));
+    this.scratch(key);
+    return hasScratch();
   }
   delete(key: K): void {
-    storageDelete(this.keyOf(key));
+    this.scratch(key);
+    deleteScratch();
   }
 }
 
@@ -123,33 +169,43 @@ export class StorageMap2<K1, K2, V> {
     w.write<K2>(b);
     return w.finish();
   }
+  /** `scratchKey` holding the key of `(a, b)`. */
+  private scratch(a: K1, b: K2): void {
+    const w = startKey(this.prefix);
+    w.write<K1>(a);
+    w.write<K2>(b);
+  }
   get(a: K1, b: K2, fallback: V): V {
-    return loadValue<V>(this.keyOf(a, b), fallback);
+    this.scratch(a, b);
+    return loadScratch<V>(fallback);
   }
   set(a: K1, b: K2, value: V): void {
-    storeValue<V>(this.keyOf(a, b), value);
+    this.scratch(a, b);
+    storeScratch<V>(value);
   }
   delete(a: K1, b: K2): void {
-    storageDelete(this.keyOf(a, b));
+    this.scratch(a, b);
+    deleteScratch();
   }
 }
 
 /** A record whose fields live under `base ‖ field number`, one key each. */
 export class Fields {
   constructor(private base: Uint8Array) {}
-  private key(field: u8): Uint8Array {
-    const key = new Uint8Array(this.base.length + 1);
-    key.set(this.base);
-    key[this.base.length] = field;
-    return key;
+  /** `scratchKey` holding the key of `field`. */
+  private scratch(field: u8): void {
+    startKey(this.base).u8(field);
   }
   get<T>(field: u8, fallback: T): T {
-    return loadValue<T>(this.key(field), fallback);
+    this.scratch(field);
+    return loadScratch<T>(fallback);
   }
   set<T>(field: u8, value: T): void {
-    storeValue<T>(this.key(field), value);
+    this.scratch(field);
+    storeScratch<T>(value);
   }
   delete(field: u8): void {
-    storageDelete(this.key(field));
+    this.scratch(field);
+    deleteScratch();
   }
 }

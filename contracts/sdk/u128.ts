@@ -26,6 +26,11 @@ function mul64(a: u64, b: u64, out: StaticArray<u64>): void {
   unchecked((out[1] = hh + (lh >> 32) + (hl >> 32) + (mid >> 32)));
 }
 
+/** Number of significant bits of a u128. */
+function bitLength128(v: U128): i32 {
+  return v.hi != 0 ? 128 - <i32>clz(v.hi) : 64 - <i32>clz(v.lo);
+}
+
 export class U128 {
   constructor(
     public lo: u64 = 0,
@@ -121,11 +126,16 @@ export class U128 {
     if (this.hi == 0 && o.hi == 0) {
       return quotient ? new U128(this.lo / o.lo, 0) : new U128(this.lo % o.lo, 0);
     }
+    // Steps above bit `top` never subtract (see U256.divWide): start the remainder past them.
+    const top = bitLength128(this) - bitLength128(o);
+    if (top < 0) return quotient ? new U128(0, 0) : new U128(this.lo, this.hi);
     let qLo: u64 = 0;
     let qHi: u64 = 0;
-    let rLo: u64 = 0;
-    let rHi: u64 = 0;
-    for (let i = 127; i >= 0; i--) {
+    const s = top + 1; // 1..128
+    let rLo: u64 =
+      s >= 128 ? 0 : s >= 64 ? this.hi >> <u64>(s - 64) : (this.lo >> <u64>s) | (this.hi << (<u64>(64 - s)));
+    let rHi: u64 = s >= 64 ? 0 : this.hi >> <u64>s;
+    for (let i = top; i >= 0; i--) {
       // r = (r << 1) | bit i of this
       rHi = (rHi << 1) | (rLo >> 63);
       const bit = i >= 64 ? (this.hi >> <u64>(i - 64)) & 1 : (this.lo >> <u64>i) & 1;
@@ -299,14 +309,35 @@ export class U256 {
     return r;
   }
 
-  /** Division by a u128, rounding down, with a 256-bit quotient. */
+  /** The 64 bits of this value from bit `at` up (zeros past the top); `at` in [0, 256]. */
+  private bitsFrom(at: i32): u64 {
+    const limb = at >> 6;
+    const shift = at & 63;
+    const low = this.limb(limb) >> <u64>shift;
+    // A shift by 64 would be a shift by 0 in wasm: a limb-aligned window is one limb.
+    return shift == 0 ? low : low | (this.limb(limb + 1) << (<u64>(64 - shift)));
+  }
+
+  private limb(i: i32): u64 {
+    return i == 0 ? this.l0 : i == 1 ? this.l1 : i == 2 ? this.l2 : i == 3 ? this.l3 : 0;
+  }
+
+  /**
+   * Division by a u128, rounding down, with a 256-bit quotient: restoring division, one
+   * quotient bit per step. The steps above bit `bitLength(this) - bitLength(d)` can never
+   * subtract (the partial remainder, `this >> i`, has fewer bits than `d`), so the
+   * remainder starts as `this` shifted past them and only the quotient's own bits run.
+   */
   divWide(d: U128): U256 {
     if (d.isZero()) overflow("division by zero");
     const q = new U256();
-    let rLo: u64 = 0;
-    let rHi: u64 = 0;
+    const top = this.bitLength() - bitLength128(d);
+    if (top < 0) return q; // this < d
+    // The remainder before step `top`: this >> (top + 1), below d, so within 128 bits.
+    let rLo: u64 = this.bitsFrom(top + 1);
+    let rHi: u64 = this.bitsFrom(top + 65);
     let rTop: u64 = 0;
-    for (let i = 255; i >= 0; i--) {
+    for (let i = top; i >= 0; i--) {
       const limb = i >= 192 ? this.l3 : i >= 128 ? this.l2 : i >= 64 ? this.l1 : this.l0;
       const bit = (limb >> <u64>(i & 63)) & 1;
       rTop = rHi >> 63;
