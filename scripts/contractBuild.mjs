@@ -297,7 +297,7 @@ export function buildContracts({
       "stub",
       "-O3",
       "--disable",
-      "bulk-memory,nontrapping-f2i,simd,reference-types",
+      "nontrapping-f2i,simd,reference-types",
       "--use",
       `abort=${abortName}`,
     ];

@@ -15,7 +15,11 @@ const wabt = await wabtInit();
 
 /** Compiles WebAssembly text to a binary (wabt). */
 export function wat(source: string): Uint8Array {
-  const module = wabt.parseWat("probe.wat", source, { mutable_globals: true, sign_extension: true });
+  const module = wabt.parseWat("probe.wat", source, {
+    mutable_globals: true,
+    sign_extension: true,
+    bulk_memory: true,
+  });
   try {
     return new Uint8Array(module.toBinary({}).buffer);
   } finally {
@@ -219,6 +223,8 @@ const ROWS: ProbeRow[] = [
   op("function call", "(call $empty)"),
   op("call_indirect", "(call_indirect (type $v) (i32.const 1))"),
   op("br_table", "(block (block (br_table 0 1 (i32.and (local.get $i) (i32.const 1)))))"),
+  op("memory.copy (16 B)", "(memory.copy (i32.const 1024) (i32.const 65536) (i32.const 16))"),
+  op("memory.fill (16 B)", "(memory.fill (i32.const 1024) (local.get $i) (i32.const 16))"),
   {
     name: "memory.grow",
     group: "instruction",
@@ -297,6 +303,18 @@ const ROWS: ProbeRow[] = [
     "(drop (call $bls_verify (i32.const 64) (i32.const 256) (i32.const 32) (i32.const 160)))",
     [1, 6],
     { needs: "bls" },
+  ),
+  perByte(
+    "memory.copy",
+    "(memory.copy (i32.const 65536) (i32.const 98304) (local.get $len))",
+    2_000,
+    [0, 32_768],
+  ),
+  perByte(
+    "memory.fill",
+    "(memory.fill (i32.const 65536) (local.get $i) (local.get $len))",
+    2_000,
+    [0, 65_536],
   ),
   perByte("input_copy", "(call $input_copy (i32.const 65536))", 200, [0, 32_768], { inputBytes: true }),
   perByte("set_return", "(call $set_return (i32.const 65536) (local.get $len))", 500, [0, 65_536]),

@@ -1,7 +1,7 @@
 /**
  * Decodes a function body into its instructions (opcode and byte range), refusing every
  * instruction outside the allowed set (see `opcodes.ts`). The instrumenter walks this
- * list to find basic blocks, returns and `memory.grow`.
+ * list to find basic blocks, returns, `memory.grow`, `memory.copy` and `memory.fill`.
  */
 import { DeployError } from "../errors.js";
 import { BinaryReader } from "./binary.js";
@@ -16,6 +16,7 @@ import {
 } from "./opcodes.js";
 
 export interface Instruction {
+  /** The opcode; `OP.memoryCopy` / `OP.memoryFill` for the two allowed 0xfc instructions. */
   op: number;
   /** Byte range of the whole instruction (opcode and immediates) in the module. */
   start: number;
@@ -26,7 +27,7 @@ function refuse(op: number, fn: number): never {
   if (op === 0xfc) {
     throw new DeployError(
       "FEATURE_NOT_ALLOWED",
-      `function ${fn} uses bulk memory, table or saturating float instructions`,
+      `function ${fn} uses bulk memory (other than memory.copy and memory.fill), table or saturating float instructions`,
     );
   }
   throw new DeployError("FEATURE_NOT_ALLOWED", `function ${fn} uses ${forbiddenFeature(op)}`);
@@ -108,6 +109,18 @@ export function decodeInstructions(
         case OP.i64Const:
           r.skipSigned(64);
           break;
+        case OP.prefixFC: {
+          // memory.copy (10, two memory indices) and memory.fill (11, one): memory 0 only.
+          const sub = r.u32();
+          if (sub === 10) {
+            if (r.u8() !== 0 || r.u8() !== 0) refuse(0xfc, fn);
+            out.push({ op: OP.memoryCopy, start, end: r.offset });
+          } else if (sub === 11) {
+            if (r.u8() !== 0) refuse(0xfc, fn);
+            out.push({ op: OP.memoryFill, start, end: r.offset });
+          } else refuse(0xfc, fn);
+          continue;
+        }
         default:
           refuse(op, fn);
       }

@@ -9,6 +9,11 @@
  *   `if`, `else` and `end`, so every loop iteration pays before it runs. When the gas
  *   left is below the cost the counter is set to -1 and the module traps: the VM reads
  *   that as out of gas.
+ * - Bulk memory: `memory.copy` and `memory.fill` are replaced by calls to injected
+ *   functions that charge `GAS.MEMORY_BULK` plus `GAS.MEMORY_BULK_WORD` per 16 bytes
+ *   (rounded up, computed in 64 bits so no length overflows it) before running the
+ *   instruction; its bounds check then traps as usual. The call itself pays
+ *   `CALL_INSTRUCTION` in its block.
  * - Memory: `memory.grow` is replaced by a call to an injected function that charges
  *   `GAS.MEMORY_GROW_PAGE` per page first; the memory's maximum is the contract's own, capped
  *   at `MAX_MEMORY_PAGES`, and growing past it fails (returns -1) deterministically. The
@@ -37,7 +42,7 @@ import { BinaryReader, BinaryWriter } from "./binary.js";
 import { type DataSegment, mergeSegments } from "./dataSegments.js";
 import { type DispatchGlobal, dispatchFunction, globalsOffset } from "./dispatcher.js";
 import type { Instruction } from "./instructions.js";
-import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32 } from "./opcodes.js";
+import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32, VALTYPE_I64 } from "./opcodes.js";
 import { EXPORT_FUNC, EXPORT_GLOBAL, EXPORT_MEMORY, SECTION, SECTION_ORDER } from "./parseModule.js";
 import { type ValidatedModule, validateModule } from "./validate.js";
 
@@ -52,6 +57,8 @@ interface Indices {
   gas: number;
   stack: number;
   grow: number;
+  copy: number;
+  fill: number;
 }
 
 /** Validates and instruments `bytes`; the result is what the node compiles and runs. */
@@ -142,8 +149,17 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
   const exports = new BinaryWriter();
   let exportCount = 0;
   if (metering) {
-    const ix: Indices = { gas: parsed.globalCount, stack: parsed.globalCount + 1, grow: functionBase };
+    const ix: Indices = {
+      gas: parsed.globalCount,
+      stack: parsed.globalCount + 1,
+      grow: functionBase,
+      copy: functionBase + 1,
+      fill: functionBase + 2,
+    };
     added.push({ type: addType([VALTYPE_I32], [VALTYPE_I32]), body: growFunction(ix.gas, maxPages) });
+    const bulkType = addType([VALTYPE_I32, VALTYPE_I32, VALTYPE_I32], []);
+    added.push({ type: bulkType, body: bulkFunction(ix.gas, MEMORY_COPY) });
+    added.push({ type: bulkType, body: bulkFunction(ix.gas, MEMORY_FILL) });
     const blockTypes = new Map<number, number>();
     for (const t of new Set(parsed.functionTypes)) {
       const type = parsed.types[t];
@@ -262,7 +278,8 @@ const DIVISIONS: ReadonlySet<number> = new Set([0x6d, 0x6e, 0x6f, 0x70, 0x7f, 0x
 
 /** Gas of one instruction (bench/calibrate.ts measures each class). */
 export function instructionGas(op: number): number {
-  if (op === OP.call || op === OP.callIndirect) return GAS.CALL_INSTRUCTION;
+  if (op === OP.call || op === OP.callIndirect || op === OP.memoryCopy || op === OP.memoryFill)
+    return GAS.CALL_INSTRUCTION;
   if (DIVISIONS.has(op)) return GAS.DIVISION;
   return GAS.INSTRUCTION;
 }
@@ -316,6 +333,10 @@ function instrumentBody(
     if (cost !== undefined && cost > 0) chargeGas(w, ix.gas, cost);
     if (ins.op === OP.memoryGrow) {
       w.byte(OP.call).u32(ix.grow);
+    } else if (ins.op === OP.memoryCopy) {
+      w.byte(OP.call).u32(ix.copy);
+    } else if (ins.op === OP.memoryFill) {
+      w.byte(OP.call).u32(ix.fill);
     } else if (ins.op === OP.return) {
       leaveFrame(w, ix.stack, units);
       w.byte(OP.return);
@@ -359,5 +380,42 @@ function growFunction(gas: number, maxPages: number): Uint8Array {
   w.byte(OP.i32Const).s32(maxPages).byte(OP.i32GtU);
   w.byte(OP.if).byte(BLOCKTYPE_EMPTY).byte(OP.i32Const).s32(-1).byte(OP.return).byte(OP.end);
   w.byte(OP.localGet).u32(0).byte(OP.memoryGrow).byte(0).byte(OP.end);
+  return w.finish();
+}
+
+/** `memory.copy` and `memory.fill` with their immediates (memory 0). */
+const MEMORY_COPY = [OP.prefixFC, 10, 0, 0];
+const MEMORY_FILL = [OP.prefixFC, 11, 0];
+
+/**
+ * `(destination, source or byte, length) -> ()`: charges `MEMORY_BULK` plus
+ * `MEMORY_BULK_WORD` per 16 bytes of `length` (unsigned, rounded up, in 64 bits), then runs
+ * `instruction` (`MEMORY_COPY` or `MEMORY_FILL`) on its arguments.
+ */
+function bulkFunction(gas: number, instruction: readonly number[]): Uint8Array {
+  // One local, an i64 (local 3): the cost. Constants are small: i64.const takes the s32 encoding.
+  const w = new BinaryWriter().u32(1).u32(1).byte(VALTYPE_I64);
+  // cost = ((length + 15) >> 4) * MEMORY_BULK_WORD + MEMORY_BULK
+  w.byte(OP.localGet).u32(2).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(15).byte(OP.i64Add);
+  w.byte(OP.i64Const).s32(4).byte(OP.i64ShrU);
+  w.byte(OP.i64Const).s32(GAS.MEMORY_BULK_WORD).byte(OP.i64Mul);
+  w.byte(OP.i64Const).s32(GAS.MEMORY_BULK).byte(OP.i64Add);
+  w.byte(OP.localSet).u32(3);
+  // if (gas < cost) { gas = -1; unreachable }
+  w.byte(OP.globalGet).u32(gas).byte(OP.i64ExtendI32S).byte(OP.localGet).u32(3).byte(OP.i64LtS);
+  w.byte(OP.if)
+    .byte(BLOCKTYPE_EMPTY)
+    .byte(OP.i32Const)
+    .s32(-1)
+    .byte(OP.globalSet)
+    .u32(gas)
+    .byte(OP.unreachable);
+  w.byte(OP.end);
+  // gas -= cost (at most gas, so it fits in 32 bits)
+  w.byte(OP.globalGet).u32(gas).byte(OP.localGet).u32(3).byte(OP.i32WrapI64).byte(OP.i32Sub);
+  w.byte(OP.globalSet).u32(gas);
+  w.byte(OP.localGet).u32(0).byte(OP.localGet).u32(1).byte(OP.localGet).u32(2);
+  for (const b of instruction) w.byte(b);
+  w.byte(OP.end);
   return w.finish();
 }

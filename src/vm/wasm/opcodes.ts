@@ -1,9 +1,10 @@
 /**
  * The instruction set a Weft contract may use: WebAssembly MVP integer instructions,
- * sign extension and multi-value blocks. Everything else is refused at deployment, each
- * with its reason: floating point is nondeterministic across hardware (NaN bits), SIMD,
- * threads, bulk memory, reference types, exceptions and tail calls are features the VM
- * does not meter or support.
+ * sign extension, multi-value blocks and the bulk memory instructions `memory.copy` and
+ * `memory.fill` (metered per byte: `instrument.ts`). Everything else is refused at
+ * deployment, each with its reason: floating point is nondeterministic across hardware
+ * (NaN bits), SIMD, threads, the rest of bulk memory (`memory.init`, `data.drop`, tables),
+ * reference types, exceptions and tail calls are features the VM does not meter or support.
  */
 
 export const VALTYPE_I32 = 0x7f;
@@ -38,6 +39,22 @@ export const OP = {
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
+  i64Mul: 0x7e,
+  i32WrapI64: 0xa7,
+  i64ExtendI32S: 0xac,
+  i64ExtendI32U: 0xad,
+  i64LtS: 0x53,
+  i64Add: 0x7c,
+  i64ShrU: 0x88,
+  localSet: 0x21,
+  /** The prefix of `memory.copy` (sub-opcode 10) and `memory.fill` (11). */
+  prefixFC: 0xfc,
+  /**
+   * `memory.copy` and `memory.fill` in decoded instructions (`instructions.ts`): the
+   * prefix and sub-opcode as one number, outside the one-byte opcodes.
+   */
+  memoryCopy: 0xfc0a,
+  memoryFill: 0xfc0b,
 } as const;
 
 export function valtypeName(type: number): string {
@@ -109,7 +126,7 @@ export function forbiddenFeature(op: number): string {
   if (op === 0x14) return "typed function references";
   if (op === 0x1c || op === 0x25 || op === 0x26 || (op >= 0xd0 && op <= 0xd6)) return "reference types";
   if (op === 0xfb) return "garbage collection";
-  if (op === 0xfc) return "bulk memory or table instructions";
+  if (op === 0xfc) return "bulk memory or table instructions other than memory.copy and memory.fill";
   if (op === 0xfd) return "SIMD";
   if (op === 0xfe) return "threads and atomics";
   return `unknown opcode 0x${op.toString(16)}`;

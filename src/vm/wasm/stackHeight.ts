@@ -59,6 +59,9 @@ function plainEffect(op: number): number {
     case 0x22: // local.tee
     case OP.memoryGrow:
       return 0;
+    case OP.memoryCopy: // destination, source, length
+    case OP.memoryFill: // destination, byte, length
+      return -3;
     default:
       throw new Error(`stack height: unexpected opcode 0x${op.toString(16)}`);
   }

@@ -181,8 +181,8 @@ describe("deployment validation", () => {
       "BAD_EXPORT_SIGNATURE",
     ],
     [
-      "bulk memory",
-      `(module (memory (export "memory") 1) (func (export "f") i32.const 0 i32.const 0 i32.const 1 memory.copy))`,
+      "bulk memory other than memory.copy and memory.fill",
+      `(module (memory (export "memory") 1) (func (export "f") i32.const 0 i32.const 0 i32.const 1 memory.init 0) (data "x"))`,
       "FEATURE_NOT_ALLOWED",
     ],
   ];
