@@ -30,11 +30,11 @@ export class CallResult {
   }
 }
 
-/** The value sent with a call, as the host reads it (16 bytes, little-endian), copied by the host at once. */
-const callValue = new Uint8Array(16);
+/** The value sent with a call, as the host reads it (16 bytes, little-endian, in static memory), copied by the host at once. */
+const callValue: usize = memory.data(16, 8);
 
 function valueAt(value: U128): usize {
-  const at = callValue.dataStart;
+  const at = callValue;
   store<u64>(at, value.lo);
   store<u64>(at + 8, value.hi);
   return at;

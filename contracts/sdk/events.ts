@@ -35,19 +35,20 @@ export function emitEvent(topics: Array<Uint8Array>, data: Uint8Array): void {
 // The event being built by a generated emitter (`events.gen.ts`): `beginEvent`, then
 // `eventTopic` for each indexed argument and the writer for the others, then `endEvent`.
 // The host copies both out at `endEvent`, so one buffer of each serves every event.
-const eventTopics = new Uint8Array(4 * 32);
+/** The topics, in static memory (no allocation). */
+const eventTopics: usize = memory.data(4 * 32, 8);
 const eventData = new AbiWriter(64);
 
 /** Starts an event whose topic 0 is `topic0` (32 bytes); returns the writer of its data. */
 export function beginEvent(topic0: StaticArray<u8>): AbiWriter {
-  memory.copy(eventTopics.dataStart, changetype<usize>(topic0), 32);
+  memory.copy(eventTopics, changetype<usize>(topic0), 32);
   eventData.reset();
   return eventData;
 }
 
 /** Sets topic `index` (1 to 3) of the event being built to `value`, as `topic<T>` encodes it. */
 export function eventTopic<T>(index: i32, value: T): void {
-  const at = eventTopics.dataStart + <usize>(index * 32);
+  const at = eventTopics + <usize>(index * 32);
   if (isInteger<T>() || isBoolean<T>()) {
     memory.fill(at, 0, 32);
     if (sizeof<T>() == 8) store<u64>(at, <u64>value);
@@ -85,5 +86,5 @@ export function eventTopic<T>(index: i32, value: T): void {
 
 /** Emits the event built since `beginEvent`, with its first `topicCount` topics. */
 export function endEvent(topicCount: i32): void {
-  host.emit(eventTopics.dataStart, topicCount, eventData.dataStart, eventData.length);
+  host.emit(eventTopics, topicCount, eventData.dataStart, eventData.length);
 }

@@ -26,6 +26,32 @@ function mul64(a: u64, b: u64, out: StaticArray<u64>): void {
   unchecked((out[1] = hh + (lh >> 32) + (hl >> 32) + (mid >> 32)));
 }
 
+const MASK32: u64 = 0xffffffff;
+// Scratch digits of `U256.divWide` in static memory (no allocation, nothing for the start
+// function to do): the dividend (then the remainder) and one more, and the divisor.
+const DIV_U: usize = memory.data(9 * 8, 8);
+const DIV_V: usize = memory.data(4 * 8, 8);
+
+/** Digit `i` of a scratch digit array. */
+function digit(at: usize, i: i32): u64 {
+  return load<u64>(at + ((<usize>i) << 3));
+}
+
+/** Sets digit `i` of a scratch digit array. */
+function setScratch(at: usize, i: i32, value: u64): void {
+  store<u64>(at + ((<usize>i) << 3), value);
+}
+
+/** Sets 32-bit digit `j` (0 = lowest) of `q` to `digit`. */
+function setDigit(q: U256, j: i32, digit: u64): void {
+  const shift = <u64>((j & 1) * 32);
+  const limb = j >> 1;
+  if (limb == 0) q.l0 |= digit << shift;
+  else if (limb == 1) q.l1 |= digit << shift;
+  else if (limb == 2) q.l2 |= digit << shift;
+  else q.l3 |= digit << shift;
+}
+
 /** Number of significant bits of a u128. */
 function bitLength128(v: U128): i32 {
   return v.hi != 0 ? 128 - <i32>clz(v.hi) : 64 - <i32>clz(v.lo);
@@ -126,7 +152,9 @@ export class U128 {
     if (this.hi == 0 && o.hi == 0) {
       return quotient ? new U128(this.lo / o.lo, 0) : new U128(this.lo % o.lo, 0);
     }
-    // Steps above bit `top` never subtract (see U256.divWide): start the remainder past them.
+    // Restoring division, one quotient bit per step. Steps above bit `top` (the dividend's
+    // bit length minus the divisor's) never subtract: the partial remainder, `this >> i`,
+    // has fewer bits than the divisor. So the remainder starts as `this >> (top + 1)`.
     const top = bitLength128(this) - bitLength128(o);
     if (top < 0) return quotient ? new U128(0, 0) : new U128(this.lo, this.hi);
     let qLo: u64 = 0;
@@ -309,50 +337,88 @@ export class U256 {
     return r;
   }
 
-  /** The 64 bits of this value from bit `at` up (zeros past the top); `at` in [0, 256]. */
-  private bitsFrom(at: i32): u64 {
-    const limb = at >> 6;
-    const shift = at & 63;
-    const low = this.limb(limb) >> <u64>shift;
-    // A shift by 64 would be a shift by 0 in wasm: a limb-aligned window is one limb.
-    return shift == 0 ? low : low | (this.limb(limb + 1) << (<u64>(64 - shift)));
-  }
-
-  private limb(i: i32): u64 {
-    return i == 0 ? this.l0 : i == 1 ? this.l1 : i == 2 ? this.l2 : i == 3 ? this.l3 : 0;
-  }
-
   /**
-   * Division by a u128, rounding down, with a 256-bit quotient: restoring division, one
-   * quotient bit per step. The steps above bit `bitLength(this) - bitLength(d)` can never
-   * subtract (the partial remainder, `this >> i`, has fewer bits than `d`), so the
-   * remainder starts as `this` shifted past them and only the quotient's own bits run.
+   * Division by a u128, rounding down, with a 256-bit quotient: long division in 32-bit
+   * digits (Knuth's algorithm D, as in Hacker's Delight's `divmnu`), a few steps per
+   * quotient digit instead of one per bit.
    */
   divWide(d: U128): U256 {
     if (d.isZero()) overflow("division by zero");
     const q = new U256();
-    const top = this.bitLength() - bitLength128(d);
-    if (top < 0) return q; // this < d
-    // The remainder before step `top`: this >> (top + 1), below d, so within 128 bits.
-    let rLo: u64 = this.bitsFrom(top + 1);
-    let rHi: u64 = this.bitsFrom(top + 65);
-    let rTop: u64 = 0;
-    for (let i = top; i >= 0; i--) {
-      const limb = i >= 192 ? this.l3 : i >= 128 ? this.l2 : i >= 64 ? this.l1 : this.l0;
-      const bit = (limb >> <u64>(i & 63)) & 1;
-      rTop = rHi >> 63;
-      rHi = (rHi << 1) | (rLo >> 63);
-      rLo = (rLo << 1) | bit;
-      if (rTop != 0 || rHi > d.hi || (rHi == d.hi && rLo >= d.lo)) {
-        const borrow: u64 = rLo < d.lo ? 1 : 0;
-        rLo -= d.lo;
-        rHi = rHi - d.hi - borrow;
-        const mask = (<u64>1) << (<u64>(i & 63));
-        if (i >= 192) q.l3 |= mask;
-        else if (i >= 128) q.l2 |= mask;
-        else if (i >= 64) q.l1 |= mask;
-        else q.l0 |= mask;
+    setScratch(DIV_U, 0, this.l0 & MASK32);
+    setScratch(DIV_U, 1, this.l0 >> 32);
+    setScratch(DIV_U, 2, this.l1 & MASK32);
+    setScratch(DIV_U, 3, this.l1 >> 32);
+    setScratch(DIV_U, 4, this.l2 & MASK32);
+    setScratch(DIV_U, 5, this.l2 >> 32);
+    setScratch(DIV_U, 6, this.l3 & MASK32);
+    setScratch(DIV_U, 7, this.l3 >> 32);
+    setScratch(DIV_U, 8, 0);
+    setScratch(DIV_V, 0, d.lo & MASK32);
+    setScratch(DIV_V, 1, d.lo >> 32);
+    setScratch(DIV_V, 2, d.hi & MASK32);
+    setScratch(DIV_V, 3, d.hi >> 32);
+    let n = 4;
+    while (digit(DIV_V, n - 1) == 0) n--;
+    let m = 8;
+    while (m > 0 && digit(DIV_U, m - 1) == 0) m--;
+    if (m < n) return q; // this < d
+    if (n == 1) {
+      // One-digit divisor: the remainder stays below it, so each step fits in 64 bits.
+      const v0 = digit(DIV_V, 0);
+      let r: u64 = 0;
+      for (let j = m - 1; j >= 0; j--) {
+        const cur = (r << 32) | digit(DIV_U, j);
+        setDigit(q, j, cur / v0);
+        r = cur % v0;
       }
+      return q;
+    }
+    // Normalize: shift both so the divisor's top digit has its high bit set.
+    const s = <u64>clz(<u32>digit(DIV_V, n - 1));
+    if (s != 0) {
+      for (let i = n - 1; i > 0; i--)
+        setScratch(DIV_V, i, ((digit(DIV_V, i) << s) | (digit(DIV_V, i - 1) >> (32 - s))) & MASK32);
+      setScratch(DIV_V, 0, (digit(DIV_V, 0) << s) & MASK32);
+      setScratch(DIV_U, m, digit(DIV_U, m - 1) >> (32 - s));
+      for (let i = m - 1; i > 0; i--)
+        setScratch(DIV_U, i, ((digit(DIV_U, i) << s) | (digit(DIV_U, i - 1) >> (32 - s))) & MASK32);
+      setScratch(DIV_U, 0, (digit(DIV_U, 0) << s) & MASK32);
+    } else setScratch(DIV_U, m, 0);
+    const vTop = digit(DIV_V, n - 1);
+    const vNext = digit(DIV_V, n - 2);
+    for (let j = m - n; j >= 0; j--) {
+      // Estimate the digit from the top two digits, then correct it (at most twice).
+      const num = (digit(DIV_U, j + n) << 32) | digit(DIV_U, j + n - 1);
+      let qhat = num / vTop;
+      let rhat = num - qhat * vTop;
+      while (qhat > MASK32 || qhat * vNext > ((rhat << 32) | digit(DIV_U, j + n - 2))) {
+        qhat--;
+        rhat += vTop;
+        if (rhat > MASK32) break;
+      }
+      // Multiply and subtract qhat * v from digits j .. j + n of u.
+      let borrow: i64 = 0;
+      for (let i = 0; i < n; i++) {
+        const p = qhat * digit(DIV_V, i);
+        const t = <i64>digit(DIV_U, i + j) - borrow - <i64>(p & MASK32);
+        setScratch(DIV_U, i + j, <u64>t & MASK32);
+        borrow = <i64>(p >> 32) - (t >> 32);
+      }
+      const t = <i64>digit(DIV_U, j + n) - borrow;
+      setScratch(DIV_U, j + n, <u64>t & MASK32);
+      if (t < 0) {
+        // qhat was one too large: add the divisor back.
+        qhat--;
+        let carry: u64 = 0;
+        for (let i = 0; i < n; i++) {
+          const sum = digit(DIV_U, i + j) + digit(DIV_V, i) + carry;
+          setScratch(DIV_U, i + j, sum & MASK32);
+          carry = sum >> 32;
+        }
+        setScratch(DIV_U, j + n, (digit(DIV_U, j + n) + carry) & MASK32);
+      }
+      setDigit(q, j, qhat);
     }
     return q;
   }

@@ -3,8 +3,9 @@
  * by a u128, `U256.divWide`) against BigInt, through the probe contract: values of every
  * bit length, both below and above 2^64 and 2^128, divisors of every size, the edges
  * (equal, one apart, the maximum), and the reverts (division by zero, a quotient past
- * u128). The division starts at the quotient's top bit instead of bit 255 / 127; the
- * results must be exactly the long division's.
+ * u128), and the long division's add-back step. `U128.div` starts at the quotient's top
+ * bit instead of bit 127 and `divWide` divides by 32-bit digits instead of bits: the
+ * results must be exactly the bit-by-bit long division's.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -50,9 +51,9 @@ describe("u128 division in the contract SDK", () => {
   it("mulDiv matches BigInt for 256-bit products, and reverts past u128", () => {
     const chain = new TestChain(2);
     const probe = chain.deploy("probe");
-    const as = [...EDGES, ...values(3, 40)];
-    const bs = [...EDGES, ...values(4, 40)];
-    const cs = [...EDGES.filter((c) => c > 0n), ...values(5, 40).filter((c) => c > 0n)];
+    const as = [...EDGES, ...values(3, 120)];
+    const bs = [...EDGES, ...values(4, 120)];
+    const cs = [...EDGES.filter((c) => c > 0n), ...values(5, 120).filter((c) => c > 0n)];
     let checked = 0;
     let overflowed = 0;
     for (let i = 0; i < as.length; i++) {
@@ -71,6 +72,20 @@ describe("u128 division in the contract SDK", () => {
       }
     }
     assert.ok(checked > 50 && overflowed > 5, `${checked} checked, ${overflowed} overflowed`);
+    // Dividends and divisors whose first estimated digit is one too large, so the long
+    // division must add the divisor back (Hacker's Delight's test cases for divmnu).
+    for (const [a, c] of [
+      [39614081257132168796771975171n, 9903520314283042199192993793n],
+      [604462909807314587353091n, 151115727451828646838273n],
+      [2596069201709362459734969208012800n, 604462909807314587353089n],
+      [2596148429267413814546714551386112n, 604462909807314587418623n],
+      [170141183420855150474555134919112130560n, 39614081257132168796771975169n],
+    ] as const) {
+      for (const b of [1n, 1n << 64n, (1n << 96n) + 12345n]) {
+        const want = (a * b) / c;
+        if (want <= MAX) assert.equal(probe.view("mulDiv", [a, b, c]), want, `${a}*${b}/${c}`);
+      }
+    }
     assert.equal(probe.send(alice, "mulDiv", [MAX, MAX, MAX]).value, MAX);
     assert.equal(probe.send(alice, "mulDiv", [MAX, MAX, 0n]).error?.name, "Overflow");
   });
