@@ -12,6 +12,7 @@
 import { toHex } from "../codec/bytes.js";
 import { verifySignature } from "./bls.js";
 import { buildCertificate, type CommitCertificate, verifyCertificate } from "./certificate.js";
+import { DecisionCache, decodeDecision, encodeDecision } from "./decisionSync.js";
 import { ConsensusDecodeError, ConsensusError } from "./errors.js";
 import { duplicateVoteEvidence, evidenceHash } from "./evidence.js";
 import type {
@@ -81,6 +82,7 @@ export class ConsensusDriver {
   private nonce = BigInt(Date.now()) * 1000n;
   /** The valid round whose polka is kept (`PolkaStore`) at this height. */
   private polkaRound = -1;
+  private readonly decisions = new DecisionCache();
   private stopped = false;
 
   constructor(private readonly options: DriverOptions) {
@@ -110,17 +112,28 @@ export class ConsensusDriver {
    * application, then committed as if decided here. Ignored unless it is for the current height.
    */
   syncDecision(height: number, value: Value, certificate: CommitCertificate, from = "sync"): Promise<void> {
-    return this.enqueue(async () => {
-      if (height !== this.height || this.set === null) return;
-      try {
-        verifyCertificate(certificate, this.set, this.options.chainId, { height, blockHash: value.hash });
-      } catch (e) {
-        if (e instanceof ConsensusError) return this.options.onInvalid?.(from, e);
-        throw e;
-      }
-      if (!(await this.isValid(height, value))) return;
-      await this.commitAndAdvance(height, certificate.round, value, certificate);
-    });
+    return this.enqueue(() => this.applyDecision(height, value, certificate, from));
+  }
+
+  private async applyDecision(
+    height: number,
+    value: Value,
+    certificate: CommitCertificate,
+    from: string,
+  ): Promise<void> {
+    if (height !== this.height || this.set === null) return;
+    try {
+      verifyCertificate(certificate, this.set, this.options.chainId, { height, blockHash: value.hash });
+    } catch (e) {
+      if (e instanceof ConsensusError) return this.options.onInvalid?.(from, e);
+      throw e;
+    }
+    if (!(await this.isValid(height, value))) return;
+    await this.commitAndAdvance(height, certificate.round, value, certificate);
+  }
+
+  private limits(): { maxValueBytes?: number } {
+    return this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes };
   }
 
   /** Stops acting on anything (a crash, in tests; shutdown in the node). */
@@ -136,6 +149,7 @@ export class ConsensusDriver {
   private scheduleRebroadcast(every: number): void {
     this.options.clock.schedule(every, () => {
       if (this.stopped) return;
+      this.decisions.tick();
       void this.enqueue(async () => {
         // A fresh bundle each time: gossip drops bytes it has seen, so the originals would reach nobody.
         const messages = [...this.own, ...this.pol];
@@ -210,6 +224,9 @@ export class ConsensusDriver {
   private async receive(bytes: Uint8Array, from: string): Promise<void> {
     let bundle: Uint8Array[] | null;
     try {
+      const decision = decodeDecision(bytes, this.limits());
+      if (decision !== null)
+        return this.applyDecision(decision.height, decision.value, decision.certificate, from);
       bundle = decodeBundle(
         bytes,
         this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes },
@@ -237,7 +254,13 @@ export class ConsensusDriver {
       throw e;
     }
     const height = message.kind === "proposal" ? message.proposal.height : message.vote.height;
-    if (height < this.height || this.set === null) return;
+    if (height < this.height) {
+      // A peer behind: send it the decision of its height, if this node still holds it.
+      const d = this.decisions.answer(height);
+      if (d !== undefined) this.options.transport.broadcast(encodeDecision(d, this.nonce++));
+      return;
+    }
+    if (this.set === null) return;
     if (height > this.height || this.machine.decided) {
       if (
         height <= this.height + FUTURE_HEIGHTS &&
@@ -369,6 +392,7 @@ export class ConsensusDriver {
     cert: CommitCertificate,
   ): Promise<void> {
     await this.options.app.commit(height, value, cert);
+    this.decisions.keep({ height, value, certificate: cert });
     this.options.onCommit?.(height, round);
     await this.startHeight(height + 1);
   }

@@ -16,6 +16,7 @@ import { toHex, utf8 } from "../../src/codec/bytes.js";
 import { sha256 } from "../../src/codec/hash.js";
 import { type BlsKeyPair, keyPairFromSeed, proveKeyPossession, sign } from "../../src/consensus/bls.js";
 import type { CommitCertificate } from "../../src/consensus/certificate.js";
+import { decodeDecision } from "../../src/consensus/decisionSync.js";
 import { ConsensusDriver } from "../../src/consensus/driver.js";
 import type { DuplicateVoteEvidence } from "../../src/consensus/evidence.js";
 import { decodeBundle, decodeMessage, encodeProposal, encodeVote } from "../../src/consensus/messageCodec.js";
@@ -41,6 +42,8 @@ export interface SimOptions {
   /** Byzantine proposers propose a value that is not valid. */
   readonly byzantineInvalid?: boolean;
   readonly timeouts?: TimeoutConfig;
+  /** Off: no block sync tick, a node behind catches up only through consensus's own decisions. */
+  readonly blockSync?: boolean;
 }
 
 export const FAST_TIMEOUTS: TimeoutConfig = {
@@ -130,7 +133,7 @@ export class ConsensusSim {
       node.driver = this.makeDriver(node);
       return node;
     });
-    this.scheduleSync();
+    if (options.blockSync !== false) this.scheduleSync();
   }
 
   async startAll(): Promise<void> {
@@ -284,6 +287,12 @@ export class ConsensusSim {
   }
 
   private broadcast(from: SimNode, bytes: Uint8Array): void {
+    if (decodeDecision(bytes) !== null) {
+      // A decision sent to a peer behind: certified already, relayed as it is.
+      this.firstSight(from.index, bytes);
+      this.relay(from.index, bytes);
+      return;
+    }
     const bundle = decodeBundle(bytes);
     if (bundle !== null) {
       // A rebroadcast of messages already signed and recorded: relayed as it is.

@@ -13,6 +13,8 @@ import { join } from "node:path";
 import type { SecretKey } from "@chainsafe/blst";
 import type { Address } from "../../codec/address.js";
 import { verifySignature } from "../../consensus/bls.js";
+import { verifyCertificate } from "../../consensus/certificate.js";
+import { type Decision, decodeDecision } from "../../consensus/decisionSync.js";
 import { ConsensusDriver } from "../../consensus/driver.js";
 import { decodeBundle, decodeMessage } from "../../consensus/messageCodec.js";
 import { FilePolkaStore, FileSignRecordStore, SignGuard } from "../../consensus/signGuard.js";
@@ -58,6 +60,8 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
   const judge = (bytes: Uint8Array): Verdict => {
     let bundle: Uint8Array[] | null;
     try {
+      const decision = decodeDecision(bytes, { maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 });
+      if (decision !== null) return judgeDecision(decision);
       bundle = decodeBundle(bytes, { maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 });
     } catch (e) {
       return { reject: `consensus bundle: ${(e as Error).message}`, points: 10 };
@@ -78,9 +82,10 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     }
     const height = m.kind === "proposal" ? m.proposal.height : m.vote.height;
     const current = driver?.currentHeight ?? node.head().number + 1;
-    if (height < current - 1 || height > current + 2) return "ignore";
+    if (height > current + 2) return "ignore";
     if (height > current) return "accept"; // its set may not be known yet: the driver checks it then
-    const set = validators.validatorSetAt(height).set;
+    const set = setAt(height);
+    if (set === undefined) return "ignore"; // too old for the sets this node still reads
     const index = m.kind === "proposal" ? m.proposal.proposer : m.vote.validator;
     if (index >= set.size)
       return { reject: `consensus message from validator ${index} outside the set`, points: 10 };
@@ -92,6 +97,27 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     return verifySignature(set.key(index), signed, signature)
       ? "accept"
       : { reject: "consensus message with a bad signature", points: 10 };
+  };
+  const setAt = (height: number) => {
+    try {
+      return validators.validatorSetAt(height).set;
+    } catch {
+      return undefined;
+    }
+  };
+  /** A decision for a peer behind: forwarded only if its certificate holds for its height's set. */
+  const judgeDecision = (d: Decision): Verdict => {
+    const set = d.height <= node.head().number + 1 ? setAt(d.height) : undefined;
+    if (set === undefined) return "ignore";
+    try {
+      verifyCertificate(d.certificate, set, chainId.toString(), {
+        height: d.height,
+        blockHash: d.value.hash,
+      });
+      return "accept";
+    } catch (e) {
+      return { reject: `consensus decision: ${(e as Error).message}`, points: 10 };
+    }
   };
   const channel = consensusTransport(p2p, chainTopics(chainId), { validate: judge });
   driver = new ConsensusDriver({

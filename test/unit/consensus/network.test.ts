@@ -137,6 +137,21 @@ describe("consensus on a simulated network", () => {
     assertSafe(sim);
   });
 
+  it("a validator down for many heights catches up from its peers' decisions, with no block sync", async () => {
+    const sim = new ConsensusSim({ seed: 23, validators: 4, blockSync: false });
+    await sim.startAll();
+    await sim.runUntil(() => sim.minCommitted() >= 2, 60_000);
+    sim.crash(3);
+    assert.ok(await sim.runUntil(() => sim.minCommitted([0, 1, 2]) >= 14, 60_000), "3 of 4 keep deciding");
+    await sim.restart(3);
+    const target = sim.minCommitted([0, 1, 2]) + 2;
+    assert.ok(
+      await sim.runUntil(() => sim.minCommitted() >= target, 120_000),
+      `node 3 at ${sim.nodes[3]?.commits.size}`,
+    );
+    assertSafe(sim);
+  });
+
   it("property: any seed, random faults (crash, partition, late messages) keep agreement and end in progress", async () => {
     await fc.assert(
       fc.asyncProperty(
