@@ -15,6 +15,7 @@
  */
 import type { StateKey, StateValue } from "../../state/keys.js";
 import { decodeU128, encodeU128 } from "../deltas.js";
+import { ArenaChunks } from "./arenaChunks.js";
 import { KeyTable } from "./keyTable.js";
 import { lock, unlock } from "./locks.js";
 import {
@@ -98,11 +99,22 @@ export class MvMemory {
     this.entries = v.entries;
     this.keyMeta = v.keyMeta;
     this.keys = new KeyTable(v);
+    this.valueArena = new ArenaChunks(v.ctl, CTL.valuesTop, v.values.length, 16 * 1024);
+    this.entryArena = new ArenaChunks(v.ctl, CTL.entriesTop, v.entries.length, 64 * ENTRY_WORDS);
+    this.readArena = new ArenaChunks(v.ctl, CTL.readsTop, v.reads.length, 1024);
   }
+
+  /** This thread's chunks of the shared arenas (`arenaChunks.ts`). */
+  private readonly valueArena: ArenaChunks;
+  private readonly entryArena: ArenaChunks;
+  private readonly readArena: ArenaChunks;
 
   /** Drops the cached key ids if the key table was emptied since the last block. */
   startBlock(): void {
     this.keys.startBlock();
+    this.valueArena.reset();
+    this.entryArena.reset();
+    this.readArena.reset();
   }
 
   /**
@@ -127,16 +139,16 @@ export class MvMemory {
   }
 
   private storeBytes(bytes: Uint8Array): number {
-    const at = Atomics.add(this.ctl, CTL.valuesTop, bytes.length);
-    if (at + bytes.length > this.v.values.length) throw new CapacityError("value arena full");
+    const at = this.valueArena.alloc(bytes.length);
+    if (at < 0) throw new CapacityError("value arena full");
     this.v.values.set(bytes, at);
     return at;
   }
 
   /** A delta as [sign byte, u128 little-endian], written straight into the arena (no temporary array). */
   private storeDelta(delta: bigint): number {
-    const at = Atomics.add(this.ctl, CTL.valuesTop, 17);
-    if (at + 17 > this.v.values.length) throw new CapacityError("value arena full");
+    const at = this.valueArena.alloc(17);
+    if (at < 0) throw new CapacityError("value arena full");
     const values = this.v.values;
     values[at] = delta < 0n ? 1 : 0;
     const magnitude = delta < 0n ? -delta : delta;
@@ -274,8 +286,8 @@ export class MvMemory {
       at = e[at + E_NEXT] as number;
     }
     if (at === 0 || (e[at + E_TX] as number) !== tx) {
-      const entry = Atomics.add(this.ctl, CTL.entriesTop, ENTRY_WORDS);
-      if (entry + ENTRY_WORDS > e.length) {
+      const entry = this.entryArena.alloc(ENTRY_WORDS);
+      if (entry < 0) {
         unlock(locks, id);
         throw new CapacityError("version arena full");
       }
@@ -327,8 +339,8 @@ export class MvMemory {
    */
   publishReads(tx: number, records: Int32Array, count: number): void {
     const words = count * READ_WORDS;
-    const at = Atomics.add(this.ctl, CTL.readsTop, words);
-    if (at + words > this.v.reads.length) throw new CapacityError("read-set arena full");
+    const at = this.readArena.alloc(words);
+    if (at < 0) throw new CapacityError("read-set arena full");
     this.v.reads.set(records.subarray(0, words), at);
     const t = tx * TX_WORDS;
     Atomics.store(this.v.txs, t + T_READ_START, at);

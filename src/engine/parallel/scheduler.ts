@@ -11,6 +11,7 @@
  * declared when both counters have passed the block, no task is running, and no counter
  * was decreased in between (`decreaseCnt`, read before and after).
  */
+import { ArenaChunks } from "./arenaChunks.js";
 import { lock, unlock } from "./locks.js";
 import {
   CapacityError,
@@ -51,7 +52,11 @@ export class Scheduler {
     this.ctl = v.ctl;
     this.txs = v.txs;
     this.lists = v.lists;
+    this.listArena = new ArenaChunks(v.ctl, CTL.listsTop, v.lists.length, 256);
   }
+
+  /** This thread's chunk of the lists arena (`arenaChunks.ts`). */
+  private readonly listArena: ArenaChunks;
 
   /** The block's size, read once per block (`startBlock`): its word shares a cache line with the busiest counters. */
   private n = 0;
@@ -59,6 +64,7 @@ export class Scheduler {
   /** Call when a block starts, before any task. */
   startBlock(): void {
     this.n = Atomics.load(this.ctl, CTL.size);
+    this.listArena.reset();
   }
 
   get size(): number {
@@ -275,8 +281,8 @@ export class Scheduler {
 
   /** Words from the lists arena (dependency nodes, write lists). */
   allocList(words: number): number {
-    const at = Atomics.add(this.ctl, CTL.listsTop, words);
-    if (at + words > this.lists.length) throw new CapacityError("list arena full");
+    const at = this.listArena.alloc(words);
+    if (at < 0) throw new CapacityError("list arena full");
     return at;
   }
 }
