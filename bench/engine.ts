@@ -2,13 +2,16 @@
  * The parallel engine against the sequential executor, side by side in one run.
  *
  *   node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000]
- *                             [--defi-block 2000] [--skip-transfers] [--skip-defi]
+ *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix]
+ *                             [--skip-transfers] [--skip-defi]
  *
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
  * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
- * staking, a mix) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
+ * staking, a mix; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
  * (and more up to the machine's cores), and auto-N: N workers with the speed rule on (the node's speedRule setting). Per cell: median TPS, speedup vs sequential
- * measured in the same run, re-executions and aborts per transaction. Also: the hardware
+ * measured in the same run, median CPU µs per transaction (every thread of the process
+ * during the block: the block's cost, less disturbed than wall time on a busy machine),
+ * re-executions and aborts per transaction. Also: the hardware
  * ceiling (two independent sequential runs at once, and the cores one sequential run
  * already keeps busy), the small-block crossover, and a
  * labelled scaling projection to 4-64 cores. Writes bench/results/engine.json and SVG plots.
@@ -30,7 +33,7 @@ import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
 const args = benchArgs(
-  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--skip-transfers] [--skip-defi]",
+  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix] [--skip-transfers] [--skip-defi]",
   {
     options: {
       quick: { type: "boolean", default: false },
@@ -38,6 +41,7 @@ const args = benchArgs(
       blocks: { type: "string" },
       accounts: { type: "string" },
       "defi-block": { type: "string" },
+      defi: { type: "string" },
       "skip-transfers": { type: "boolean", default: false },
       "skip-defi": { type: "boolean", default: false },
     },
@@ -54,6 +58,14 @@ const workerCounts = [...new Set([1, 2, cores])].filter((w) => w <= Math.max(2, 
 const defiBlock = Number(args["defi-block"] ?? (quick ? 500 : 2000));
 const skipTransfers = args["skip-transfers"] ?? false;
 const skipDefi = args["skip-defi"] ?? false;
+const DEFI_NAMES = ["amm-1", "amm-10", "amm-100", "lending", "staking", "mix"];
+const defiChosen = (args.defi ?? DEFI_NAMES.join(",")).split(",");
+for (const name of defiChosen) {
+  if (!DEFI_NAMES.includes(name)) {
+    console.error(`unknown DeFi workload "${name}": one of ${DEFI_NAMES.join(", ")}`);
+    process.exit(2);
+  }
+}
 
 type Engine = ParallelEngine<Transaction, Receipt, BlockContext>;
 
@@ -63,6 +75,8 @@ interface Cell {
   block: number;
   executor: string;
   medianMs: number;
+  /** Median CPU time per transaction, all threads of the process. */
+  cpuUsPerTx: number;
   tps: number;
   speedup: number;
   reexecPerTx: number;
@@ -79,7 +93,13 @@ const workloads: Array<(accounts: number, block: number) => Workload> = [nativeT
 async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promise<Cell[]> {
   const cells: Cell[] = [];
   const seqTimes: number[] = [];
+  const seqCpu: number[] = [];
   const parTimes = new Map<string, number[]>();
+  const parCpu = new Map<string, number[]>();
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
   const stats = new Map<string, { reexec: number; aborts: number; mode: string }>();
   const stores = new Map<string, Awaited<ReturnType<Engine["attach"]>>>();
   for (const [label, engine] of engines) stores.set(label, await engine.attach(w.pre));
@@ -91,20 +111,24 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
   // of them, and a median of three would mostly measure where the pauses fell.
   let rounds = runs;
   for (let r = 0; r <= rounds; r++) {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     executeSequential(seqExecutor, w.pre, w.txs);
     const seqMs = performance.now() - started;
+    if (r > 0) seqCpu.push(cpuMs(cpu));
     if (r > 0) seqTimes.push(seqMs);
     else rounds = Math.min(MAX_ROUNDS, Math.max(runs, Math.ceil(MIN_MEASURED_MS / Math.max(seqMs, 0.1))));
     for (const [label, engine] of engines) {
       const store = stores.get(label);
       if (store === undefined) throw new Error("unattached engine");
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await engine.executeBlock(store, w.txs, BENCH_BLOCK);
       if (r === 0) continue;
       const list = parTimes.get(label) ?? [];
       list.push(performance.now() - t0);
       parTimes.set(label, list);
+      parCpu.set(label, [...(parCpu.get(label) ?? []), cpuMs(c0)]);
       const s = engine.lastStats;
       if (s !== undefined && r === rounds) {
         stats.set(label, {
@@ -121,6 +145,7 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
     ...base,
     executor: "sequential",
     medianMs: seqMs,
+    cpuUsPerTx: (median(seqCpu) * 1000) / w.txs.length,
     tps: (w.txs.length / seqMs) * 1000,
     speedup: 1,
     reexecPerTx: 0,
@@ -134,6 +159,7 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
       ...base,
       executor: label,
       medianMs: ms,
+      cpuUsPerTx: (median(parCpu.get(label) ?? []) * 1000) / w.txs.length,
       tps: (w.txs.length / ms) * 1000,
       speedup: seqMs / ms,
       reexecPerTx: s.reexec,
@@ -227,16 +253,15 @@ async function main(): Promise<void> {
 
   // DeFi workloads: one block size, no account sweep (the contracts fix the access pattern).
   const defiCells: Cell[] = [];
-  for (const make of skipDefi
-    ? []
-    : [
-        () => ammSwaps(1, defiBlock),
-        () => ammSwaps(10, defiBlock),
-        () => ammSwaps(100, defiBlock),
-        () => lendingActions(defiBlock),
-        () => stakingActions(defiBlock),
-        () => defiMix(defiBlock),
-      ]) {
+  const defiWorkloads: Record<string, () => Workload> = {
+    "amm-1": () => ammSwaps(1, defiBlock),
+    "amm-10": () => ammSwaps(10, defiBlock),
+    "amm-100": () => ammSwaps(100, defiBlock),
+    lending: () => lendingActions(defiBlock),
+    staking: () => stakingActions(defiBlock),
+    mix: () => defiMix(defiBlock),
+  };
+  for (const make of skipDefi ? [] : defiChosen.map((name) => defiWorkloads[name] as () => Workload)) {
     const w = make();
     const measured = await measureWorkload(w, engines);
     defiCells.push(...measured);
@@ -247,13 +272,24 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    "\nmeasured (median TPS; speedup vs sequential in the same run; per transaction: re-executions, aborts)",
+    "\nmeasured (median TPS; speedup vs sequential in the same run; per transaction: median CPU time of all threads, re-executions, aborts)",
   );
   console.log(
     "auto-N: the engine with its speed rule on; each cell is a new workload to its speed rule, so its rounds include relearning (two blocks each way) and probes",
   );
   printTable(
-    ["workload", "accounts", "block", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx", "mode"],
+    [
+      "workload",
+      "accounts",
+      "block",
+      "executor",
+      "TPS",
+      "speedup",
+      "CPU µs/tx",
+      "re-exec/tx",
+      "aborts/tx",
+      "mode",
+    ],
     cells.map((c) => [
       c.workload,
       c.accounts,
@@ -261,6 +297,7 @@ async function main(): Promise<void> {
       c.executor,
       Math.round(c.tps),
       `${c.speedup.toFixed(2)}x`,
+      c.cpuUsPerTx.toFixed(1),
       c.reexecPerTx.toFixed(3),
       c.abortsPerTx.toFixed(3),
       c.mode,
@@ -269,12 +306,13 @@ async function main(): Promise<void> {
 
   console.log(`\nDeFi workloads (blocks of ${defiBlock}; 1,000 users)`);
   printTable(
-    ["workload", "executor", "TPS", "speedup", "re-exec/tx", "aborts/tx", "mode"],
+    ["workload", "executor", "TPS", "speedup", "CPU µs/tx", "re-exec/tx", "aborts/tx", "mode"],
     defiCells.map((c) => [
       c.workload,
       c.executor,
       Math.round(c.tps),
       `${c.speedup.toFixed(2)}x`,
+      c.cpuUsPerTx.toFixed(1),
       c.reexecPerTx.toFixed(3),
       c.abortsPerTx.toFixed(3),
       c.mode,
