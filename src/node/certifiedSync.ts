@@ -1,0 +1,102 @@
+/**
+ * Block sync for a chain run by consensus: what a node serves to peers that catch up, and
+ * what it does with the blocks it fetches (`net/blockSync.ts`, `net/catchUp.ts`).
+ *
+ * Served: block `n` as consensus's value (`validator/blockValue.ts`: header fields and raw
+ * transactions, nothing a node can recompute) with its stored commit certificate
+ * (`validator/certificateStore.ts`). A block without a certificate (genesis, or a chain
+ * without consensus) is not served: the answer stops before it.
+ *
+ * Applied, in order, each block only after three checks, so a peer cannot make us store
+ * anything consensus did not decide:
+ * 1. the certificate decodes and proves a commit of this block's hash at this height by the
+ *    validator set of that height (`consensus/certificate.ts` `verifyCertificate`);
+ * 2. the block re-executes on our state to the same header hash, hence the same state root,
+ *    tx root and receipts root (`ChainApplication.validateValue`);
+ * 3. it is committed with its certificate in one LMDB transaction (`ChainApplication.commit`).
+ * A failure throws `CertifiedSyncError`; `catchUp` then blames the peer and asks another.
+ */
+import { fromHex } from "../codec/bytes.js";
+import { decodeCertificate, verifyCertificate } from "../consensus/certificate.js";
+import type { ValidatorSetSource } from "../consensus/interfaces.js";
+import type { BlockSource } from "../net/blockSync.js";
+import type { SyncBlock } from "../net/syncMessages.js";
+import type { ChainDb } from "./store/chainDb.js";
+import { decodeBlockValue, encodeBlockValue } from "./validator/blockValue.js";
+import { certificateKey } from "./validator/certificateStore.js";
+import type { ChainApplication } from "./validator/chainApplication.js";
+
+/** `DECODE`: the block or certificate does not decode; `CERTIFICATE`: it proves nothing for this block; `EXECUTION`: re-execution gives another header. */
+export type CertifiedSyncErrorCode = "DECODE" | "HEIGHT" | "CERTIFICATE" | "EXECUTION";
+
+export class CertifiedSyncError extends Error {
+  constructor(
+    readonly code: CertifiedSyncErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CertifiedSyncError";
+  }
+}
+
+/** The chain database's certified blocks, as block sync serves them. */
+export function chainBlockSource(db: Pick<ChainDb, "block" | "tx" | "meta">): BlockSource {
+  return {
+    block(height) {
+      const certificate = db.meta<string>(certificateKey(height));
+      const stored = db.block(height);
+      if (certificate === undefined || stored === undefined) return undefined;
+      const { header } = stored;
+      const rawTxs: Uint8Array[] = [];
+      for (const hash of stored.txHashes) {
+        const tx = db.tx(hash);
+        if (tx === undefined) return undefined;
+        rawTxs.push(tx.raw);
+      }
+      const value = encodeBlockValue({
+        number: header.number,
+        parentHash: header.parentHash,
+        time: header.time,
+        feeRecipient: header.feeRecipient,
+        baseFee: BigInt(header.baseFee ?? "0"),
+        headerHash: header.hash,
+        rawTxs,
+      });
+      return { height, block: value.bytes, certificate: fromHex(certificate) };
+    },
+  };
+}
+
+/** Applies fetched blocks to `app`'s node after checking them (see the module's comment). */
+export function applyCertifiedBlocks(
+  app: Pick<ChainApplication, "validateValue" | "commit">,
+  validators: ValidatorSetSource,
+  chainId: string,
+): (block: SyncBlock) => Promise<void> {
+  return async (block) => {
+    let value: { hash: Uint8Array; bytes: Uint8Array };
+    let certificate: ReturnType<typeof decodeCertificate>;
+    try {
+      const decoded = decodeBlockValue(block.block);
+      if (decoded.number !== block.height)
+        throw new CertifiedSyncError("HEIGHT", `block ${decoded.number} sent as height ${block.height}`);
+      value = { hash: fromHex(decoded.headerHash), bytes: block.block };
+      certificate = decodeCertificate(block.certificate);
+    } catch (error) {
+      if (error instanceof CertifiedSyncError) throw error;
+      throw new CertifiedSyncError("DECODE", `block ${block.height}: ${String(error)}`);
+    }
+    try {
+      const { set } = validators.validatorSetAt(block.height);
+      verifyCertificate(certificate, set, chainId, { height: block.height, blockHash: value.hash });
+    } catch (error) {
+      throw new CertifiedSyncError("CERTIFICATE", `block ${block.height}: ${String(error)}`);
+    }
+    if (!(await app.validateValue(block.height, value)))
+      throw new CertifiedSyncError(
+        "EXECUTION",
+        `block ${block.height} does not re-execute to its header hash`,
+      );
+    await app.commit(block.height, value, certificate);
+  };
+}
