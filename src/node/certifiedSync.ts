@@ -2,10 +2,10 @@
  * Block sync for a chain run by consensus: what a node serves to peers that catch up, and
  * what it does with the blocks it fetches (`net/blockSync.ts`, `net/catchUp.ts`).
  *
- * Served: block `n` as consensus's value (`validator/blockValue.ts`: header fields and raw
- * transactions, nothing a node can recompute) with its stored commit certificate
- * (`validator/certificateStore.ts`). A block without a certificate (genesis, or a chain
- * without consensus) is not served: the answer stops before it.
+ * Served: block `n` as the value consensus decided (`validator/blockValue.ts`: header fields,
+ * proposer, last commit, evidence, raw transactions), stored with its commit certificate
+ * (`validator/certificateStore.ts`). A block without them (genesis, or a chain without
+ * consensus) is not served: the answer stops before it.
  *
  * Applied, in order, each block only after three checks, so a peer cannot make us store
  * anything consensus did not decide:
@@ -22,8 +22,8 @@ import type { ValidatorSetSource } from "../consensus/interfaces.js";
 import type { BlockSource } from "../net/blockSync.js";
 import type { SyncBlock } from "../net/syncMessages.js";
 import type { ChainDb } from "./store/chainDb.js";
-import { decodeBlockValue, encodeBlockValue } from "./validator/blockValue.js";
-import { certificateKey } from "./validator/certificateStore.js";
+import { decodeBlockValue } from "./validator/blockValue.js";
+import { certificateKey, valueKey } from "./validator/certificateStore.js";
 import type { ChainApplication } from "./validator/chainApplication.js";
 
 /** `DECODE`: the block or certificate does not decode; `CERTIFICATE`: it proves nothing for this block; `EXECUTION`: re-execution gives another header. */
@@ -40,29 +40,13 @@ export class CertifiedSyncError extends Error {
 }
 
 /** The chain database's certified blocks, as block sync serves them. */
-export function chainBlockSource(db: Pick<ChainDb, "block" | "tx" | "meta">): BlockSource {
+export function chainBlockSource(db: Pick<ChainDb, "meta">): BlockSource {
   return {
     block(height) {
       const certificate = db.meta<string>(certificateKey(height));
-      const stored = db.block(height);
-      if (certificate === undefined || stored === undefined) return undefined;
-      const { header } = stored;
-      const rawTxs: Uint8Array[] = [];
-      for (const hash of stored.txHashes) {
-        const tx = db.tx(hash);
-        if (tx === undefined) return undefined;
-        rawTxs.push(tx.raw);
-      }
-      const value = encodeBlockValue({
-        number: header.number,
-        parentHash: header.parentHash,
-        time: header.time,
-        feeRecipient: header.feeRecipient,
-        baseFee: BigInt(header.baseFee ?? "0"),
-        headerHash: header.hash,
-        rawTxs,
-      });
-      return { height, block: value.bytes, certificate: fromHex(certificate) };
+      const value = db.meta<string>(valueKey(height));
+      if (certificate === undefined || value === undefined) return undefined;
+      return { height, block: fromHex(value), certificate: fromHex(certificate) };
     },
   };
 }

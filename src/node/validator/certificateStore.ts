@@ -3,6 +3,10 @@
  * certificate's bytes, `consensus/certificate.ts`, as hex) written in the same LMDB transaction
  * as the block, so a block decided by consensus is never stored without its proof. Blocks of a
  * chain without consensus (dev mode, the single producer) simply have none.
+ *
+ * Beside it, `value:<number>`: the decided value's bytes (`blockValue.ts`) as hex, which block
+ * sync serves to nodes catching up (`node/certifiedSync.ts`): the proposer, the last commit
+ * and the evidence it carries are not in the stored block, and re-execution needs them.
  */
 import { fromHex, toHex, utf8 } from "../../codec/bytes.js";
 import { type CommitCertificate, decodeCertificate, encodeCertificate } from "../../consensus/certificate.js";
@@ -18,6 +22,16 @@ export function attachCertificate(encoded: EncodedBlock, certificate: CommitCert
     utf8(certificateKey(certificate.height)),
     utf8(JSON.stringify(toHex(encodeCertificate(certificate)))),
   ];
+  encoded.meta.splice(Math.max(0, encoded.meta.length - 1), 0, record);
+}
+
+export function valueKey(number: number): string {
+  return `value:${number}`;
+}
+
+/** Adds the decided value's bytes to a block's records (before `head`, which stays last). */
+export function attachValue(encoded: EncodedBlock, number: number, value: Uint8Array): void {
+  const record: [Uint8Array, Uint8Array] = [utf8(valueKey(number)), utf8(JSON.stringify(toHex(value)))];
   encoded.meta.splice(Math.max(0, encoded.meta.length - 1), 0, record);
 }
 

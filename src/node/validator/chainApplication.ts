@@ -39,7 +39,7 @@ import { type ProducerDeps, readSequence } from "../producer.js";
 import { equivocationToSlash } from "../stakingConsensus.js";
 import { type BlockHeader, hex } from "../store/records.js";
 import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
-import { attachCertificate, readCertificate } from "./certificateStore.js";
+import { attachCertificate, attachValue, readCertificate } from "./certificateStore.js";
 
 export interface ChainApplicationOptions {
   /** This validator's BLS public key (its index in each height's set is the block's proposer). */
@@ -125,6 +125,7 @@ export class ChainApplication implements ConsensusApplication {
         throw new Error(`decided block ${hex(value.hash)} at ${height} does not re-execute to its hash`);
       const deps = this.node.blockDeps();
       attachCertificate(built.encoded, certificate);
+      attachValue(built.encoded, height, value.bytes);
       const t0 = performance.now();
       stageAndCommit(deps, built);
       const commitMs = performance.now() - t0;

@@ -82,7 +82,7 @@ describe("certified block sync", () => {
       transport: { broadcast: () => {}, onMessage: () => {} },
       clock: { schedule: (ms, fire) => void setTimeout(fire, ms) },
       validators,
-      app: paced(new ChainApplication(validator)),
+      app: paced(new ChainApplication(validator, { validators, publicKey: key.publicKey })),
       validator: {
         publicKey: key.publicKey,
         guard: new SignGuard(new FileSignRecordStore(join(root, "signed.bin")), key.secretKey),
@@ -137,7 +137,7 @@ describe("certified block sync", () => {
       joiner,
       [forger.peerId, server.peerId],
       1,
-      applyCertifiedBlocks(new ChainApplication(late), validators, CHAIN_ID.toString()),
+      applyCertifiedBlocks(new ChainApplication(late, { validators }), validators, CHAIN_ID.toString()),
     );
     assert.equal(result.height, top + 1);
     assert.equal(late.head().number, top);
