@@ -20,14 +20,9 @@ import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { balanceKey, storageKey } from "../../../src/state/keys.js";
 import { proofFromJson, stateRootFrom, verifyProof } from "../../../src/state/merkle/index.js";
-import {
-  type NodeProcess,
-  RpcCallError,
-  rpc,
-  startNodeProcess,
-  waitForReceipt,
-} from "../../helpers/nodeProcess.js";
+import { type NodeProcess, rpc, startNodeProcess, waitForReceipt } from "../../helpers/nodeProcess.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
+import { rpcError } from "../../helpers/rpcCallError.js";
 
 const TO: Address = "0x00000000000000000000000000000000000000aa";
 const hex = (b: Uint8Array) => `0x${toHex(b)}`;
@@ -38,16 +33,6 @@ interface Head {
   hash: string;
   time: number;
   stateRoot: string;
-}
-
-async function rpcError(p: Promise<unknown>): Promise<RpcCallError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof RpcCallError) return error;
-    throw error;
-  }
-  assert.fail("expected an RPC error");
 }
 
 describe("dev mode", () => {

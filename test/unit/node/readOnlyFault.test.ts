@@ -14,26 +14,16 @@ import { keccak256 } from "../../../src/codec/hash.js";
 import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { EXECUTION_FAULT, type JobOutcome } from "../../../src/node/readOnly/execute.js";
 import type { WorkerReply, WorkerRequest, WorkerSetup } from "../../../src/node/readOnly/worker.js";
-import { RpcCallError, rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
+import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
 import { VmFault } from "../../../src/vm/errors.js";
 import type { Vm } from "../../../src/vm/vm.js";
 import { deepFrameContract, deepFrameInput } from "../../helpers/deepFrames.js";
 import { deployRaw } from "../../helpers/nodeTx.js";
+import { rpcError } from "../../helpers/rpcCallError.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
 
 const hex = (b: Uint8Array) => `0x${toHex(b)}`;
 const SHAPE = { kind: "wide", size: 64 } as const;
-
-/** The error a JSON-RPC call answered with (fails if it succeeded). */
-async function rpcError(url: string, method: string, params: unknown[]): Promise<RpcCallError> {
-  try {
-    await rpc(url, method, params);
-  } catch (error) {
-    if (error instanceof RpcCallError) return error;
-    throw error;
-  }
-  assert.fail(`${method} succeeded`);
-}
 
 describe("read-only execution faults", () => {
   let node: TestNode;
@@ -64,12 +54,14 @@ describe("read-only execution faults", () => {
       ]);
     };
     try {
-      const call = await rpcError(node.url, "weft_call", [
-        { to: wusd, method: "balanceOf", args: hex(new Uint8Array(20)) },
-      ]);
-      const estimate = await rpcError(node.url, "weft_estimateGas", [
-        { sender, calls: [{ target: wusd, method: "balanceOf", args: hex(new Uint8Array(20)) }] },
-      ]);
+      const call = await rpcError(
+        rpc(node.url, "weft_call", [{ to: wusd, method: "balanceOf", args: hex(new Uint8Array(20)) }]),
+      );
+      const estimate = await rpcError(
+        rpc(node.url, "weft_estimateGas", [
+          { sender, calls: [{ target: wusd, method: "balanceOf", args: hex(new Uint8Array(20)) }] },
+        ]),
+      );
       for (const error of [call, estimate]) {
         assert.equal(error.code, EXECUTION_FAULT);
         assert.equal(EXECUTION_FAULT, -32060);
