@@ -14,11 +14,14 @@
  *   each topic, for every transaction one under each account it touches, and no other entry;
  * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
  * Every problem is collected (none throws), so one run lists all the damage: a record that
- * does not decode (a field of the wrong type, hex that is not hex) is reported as damage
- * naming its table and key (in hex), and the check goes on past it. A damaged
+ * does not decode (a field of the wrong type, hex that is not hex; a head record that is no
+ * header; a state or Merkle node key that is not one) is reported as damage naming its table
+ * and key (in hex), and the check goes on past it (without a head, to the state and its tree).
+ * A head number beyond the stored blocks is one problem, not one per missing block. A damaged
  * page LMDB cannot read (`isLmdbDamage`, or a `StoreError`) ends the check there, reported as a problem.
  */
 import { keccak256 } from "../../codec/hash.js";
+import type { StateKey, StateValue } from "../../state/keys.js";
 import { isLmdbDamage } from "../../state/lmdbHeader.js";
 import { checkStoredTree, stateRootFrom } from "../../state/merkle/index.js";
 import { partiesOf } from "./accountIndex.js";
@@ -55,7 +58,11 @@ export interface DbCheckReport {
   ms: number;
 }
 
-const decoder = new TextDecoder();
+/** Merkle node ids are UTF-8 text: a key that is not is damage. */
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+/** A state key as the state stores it (`state/keys.ts`): whole bytes, in lowercase hex. */
+const STATE_KEY = /^(?:[0-9a-f]{2})+$/;
+const HASH = /^0x[0-9a-fA-F]{64}$/;
 const count = (records: Iterable<unknown>): number => {
   let n = 0;
   for (const _ of records) n++;
@@ -101,17 +108,18 @@ function checkAll(db: ChainDb, problems: string[], checked: DbCheckReport["check
     return undefined;
   }
 
-  const fromScratch = hex(stateRootFrom(db.state.iterate("")));
-  const ids = (function* () {
-    for (const { key } of db.scan("merkle")) yield decoder.decode(key);
-  })();
-  const tree = checkStoredTree(db.merkle, db.state.iterate(""), ids);
-  problems.push(...tree.problems);
-  checked.stateRecords = tree.stateRecords;
-  checked.merkleNodes = tree.nodes;
+  const shape = headShapeProblem(head);
+  if (shape !== undefined) {
+    // Without a head, nothing says which blocks and which root the chain should have.
+    problems.push(undecodable("meta", Buffer.from("head").toString("hex"), shape));
+    checkTree(db, problems, checked);
+    return undefined;
+  }
+  const tree = checkTree(db, problems, checked);
+  const fromScratch = tree.fromScratch;
   if (fromScratch !== head.stateRoot)
     problems.push(
-      `state root recomputed from the ${tree.stateRecords} state records is ${fromScratch}, but head block ${head.number} says ${head.stateRoot}`,
+      `state root recomputed from the ${checked.stateRecords} state records is ${fromScratch}, but head block ${head.number} says ${head.stateRoot}`,
     );
   if (hex(tree.storedRoot) !== head.stateRoot)
     problems.push(
@@ -142,6 +150,54 @@ function checkAll(db: ChainDb, problems: string[], checked: DbCheckReport["check
   return head.number;
 }
 
+/**
+ * The state root recomputed from the state records, and the stored tree checked against
+ * them (`checkStoredTree`). A record that cannot take part (a state key that is not a
+ * state key, a Merkle node id that is not UTF-8) is reported as damage naming its table
+ * and key in hex, and left out: the check goes on.
+ */
+function checkTree(
+  db: ChainDb,
+  problems: string[],
+  checked: DbCheckReport["checked"],
+): { fromScratch: string; storedRoot: Uint8Array } {
+  /** The state's records, without those whose key is not a state key (reported when `report`). */
+  const state = function* (report: boolean): Generator<[StateKey, StateValue]> {
+    for (const [key, value] of db.state.iterate("")) {
+      if (STATE_KEY.test(key)) yield [key, value];
+      else if (report) problems.push(undecodable("state", key, "its key is not whole bytes of hex"));
+    }
+  };
+  const fromScratch = hex(stateRootFrom(state(true)));
+  const ids = (function* () {
+    for (const { key } of db.scan("merkle")) {
+      try {
+        yield utf8Strict.decode(key);
+      } catch {
+        problems.push(undecodable("merkle", Buffer.from(key).toString("hex"), "its key is not UTF-8"));
+      }
+    }
+  })();
+  const tree = checkStoredTree(db.merkle, state(false), ids);
+  problems.push(...tree.problems);
+  checked.stateRecords = tree.stateRecords;
+  checked.merkleNodes = tree.nodes;
+  return { fromScratch, storedRoot: tree.storedRoot };
+}
+
+/** What makes `head` no block header (a record of the wrong shape), or undefined. */
+function headShapeProblem(head: unknown): string | undefined {
+  if (typeof head !== "object" || head === null || Array.isArray(head))
+    return `it is ${JSON.stringify(head)?.slice(0, 40)}, not a block header`;
+  const h = head as Record<string, unknown>;
+  if (!Number.isSafeInteger(h.number) || (h.number as number) < 0)
+    return `its number ${JSON.stringify(h.number)?.slice(0, 40)} is not a block number`;
+  for (const field of ["hash", "parentHash", "stateRoot", "txRoot", "receiptsRoot"])
+    if (typeof h[field] !== "string" || !HASH.test(h[field] as string))
+      return `its ${field} ${JSON.stringify(h[field])?.slice(0, 80)} is not a 32-byte hex hash`;
+  return undefined;
+}
+
 /** Walks blocks 0..head, checking each one's links, roots, transactions and receipts. */
 function checkBlocks(
   db: ChainDb,
@@ -156,7 +212,12 @@ function checkBlocks(
   let blocks = 0;
   let txs = 0;
   let found = 0;
-  for (let n = 0; n <= head.number; n++) {
+  // A head far beyond the stored blocks (a damaged number) is one problem, not one per block.
+  const storedBlocks = count(db.scan("blocks"));
+  const last = Math.min(head.number, storedBlocks);
+  if (last < head.number)
+    problems.push(`blocks ${last + 1} to ${head.number} are missing (head is ${head.number})`);
+  for (let n = 0; n <= last; n++) {
     const block = guard<StoredBlock | undefined>(`block ${n}`, () => db.block(n));
     if (block === undefined) {
       problems.push(`block ${n} is missing (head is ${head.number})`);

@@ -7,10 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Address } from "../../../src/codec/address.js";
 import { utf8 } from "../../../src/codec/bytes.js";
@@ -21,7 +20,15 @@ import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { type BlockHeader, unhex } from "../../../src/node/store/records.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
-import { buildChainDir, editRecord, flipByte } from "../../helpers/chainDir.js";
+import {
+  chainDirFixture,
+  chainDirNodeOptions,
+  editJson,
+  editRecord,
+  flipByte,
+  runDbCheck,
+  u64,
+} from "../../helpers/chainDir.js";
 import { rpc, startNodeProcess, waitForReceipt } from "../../helpers/nodeProcess.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 
@@ -35,53 +42,21 @@ interface Report {
   problems: string[];
 }
 
+/** `weft db check` on `dir`, its JSON report parsed when `json`. */
 function dbCheck(
   dir: string,
   json = true,
 ): { code: number | null; report: Report; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...(json ? ["--json"] : []), "db", "check", "--dir", dir], {
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return {
-    code: r.status,
-    report: (json ? JSON.parse(r.stdout) : {}) as Report,
-    out: r.stdout,
-    err: r.stderr,
-  };
+  const r = runDbCheck(dir, json);
+  return { ...r, report: (json ? JSON.parse(r.out) : {}) as Report };
 }
 
-const u64 = (n: number): Uint8Array => {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-};
-const editJson = (edit: (v: Record<string, unknown>) => void) => (value: Uint8Array) => {
-  const parsed = JSON.parse(Buffer.from(value).toString("utf8")) as Record<string, unknown>;
-  edit(parsed);
-  return utf8(JSON.stringify(parsed));
-};
-
 describe("chain database check", () => {
-  let base: string;
-  let clean: string;
-  let chain: Awaited<ReturnType<typeof buildChainDir>>;
-  let copies = 0;
-  const copy = () => {
-    const dir = join(base, `copy-${copies++}`);
-    cpSync(clean, dir, { recursive: true });
-    return dir;
-  };
-
-  before(async () => {
-    base = mkdtempSync(join(tmpdir(), "weft-dbcheck-"));
-    clean = join(base, "clean");
-    chain = await buildChainDir(clean, 2, 3);
-  });
-  after(() => rmSync(base, { recursive: true, force: true }));
+  const fixture = chainDirFixture("weft-dbcheck-", 2, 3);
+  const copy = () => fixture.copy();
 
   it("a clean chain passes, every record counted, the root recomputed from the state", async () => {
-    const { code, report } = dbCheck(clean);
+    const { code, report } = dbCheck(fixture.clean);
     assert.equal(code, 0);
     assert.equal(report.ok, true);
     assert.deepEqual(report.problems, []);
@@ -91,16 +66,16 @@ describe("chain database check", () => {
     assert.equal(report.checked.receipts, 6);
     assert.ok(report.checked.stateRecords > 100, `${report.checked.stateRecords} state records`);
     assert.ok(report.checked.merkleNodes >= 2 * report.checked.stateRecords - 1);
-    const db = openChainDb(clean);
+    const db = openChainDb(fixture.clean);
     try {
       assert.equal(
         `0x${Buffer.from(stateRootFrom(db.state.iterate(""))).toString("hex")}`,
-        chain.head.stateRoot,
+        fixture.chain.head.stateRoot,
       );
     } finally {
       await db.close();
     }
-    const human = dbCheck(clean, false);
+    const human = dbCheck(fixture.clean, false);
     assert.match(
       human.out,
       /^ok: .* \(head block 2\)\nread \d+ pages \([\d.]+ MB\) of the data file in [\d.]+ s: every page's header, nodes, keys and links\nchecked \d+ state records, \d+ Merkle nodes, 3 blocks/,
@@ -133,7 +108,7 @@ describe("chain database check", () => {
   });
 
   it("an empty database (opened, no genesis yet) has no chain: db check exits 2, not ok", async () => {
-    const dir = join(base, "empty");
+    const dir = join(fixture.base, "empty");
     await openChainDb(dir).close();
     const r = dbCheck(dir, false);
     assert.equal(r.code, 2, r.out + r.err);
@@ -143,7 +118,7 @@ describe("chain database check", () => {
 
   it("a byte flipped in a stored balance is reported, exits 5, and a full-check startup refuses", async () => {
     const dir = copy();
-    const key = balanceKey(chain.accounts[0] as `0x${string}`);
+    const key = balanceKey(fixture.chain.accounts[0] as `0x${string}`);
     await editRecord(dir, "state", Buffer.from(key, "hex"), (v) => flipByte(v, 0));
 
     const { code, report } = dbCheck(dir);
@@ -160,16 +135,7 @@ describe("chain database check", () => {
     assert.match(human.out, new RegExp(`  - state key ${key}: `));
 
     // The default startup checks only the root node, which is intact: it would serve the value.
-    const options = {
-      dataDir: dir,
-      chainId: 1337n,
-      feeRecipient: "0x00000000000000000000000000000000000000fe" as const,
-      devAccounts: 3,
-      workers: 1,
-      blockTimeMs: 1_000,
-      maxBlockTxs: 1_000,
-      blockGasLimit: 1_000_000_000,
-    };
+    const options = chainDirNodeOptions(dir);
     await (await ChainNode.open(options)).close();
     await assert.rejects(
       ChainNode.open({ ...options, checkDb: "full" }),
@@ -247,7 +213,7 @@ describe("chain database check", () => {
 
     // A receipt deleted.
     const receipt = copy();
-    const tx = chain.txHashes[4] as string;
+    const tx = fixture.chain.txHashes[4] as string;
     await editRecord(receipt, "receipts", unhex(tx), () => null);
     const r = dbCheck(receipt);
     assert.equal(r.code, 5);
@@ -298,7 +264,7 @@ describe("chain database check", () => {
   });
 
   it("a chain after dev mode's edits, snapshot and revert passes", { timeout: 300_000 }, async () => {
-    const dir = join(base, "dev");
+    const dir = join(fixture.base, "dev");
     const node = await startNodeProcess(dir, ["--block-time-ms", "3600000"]);
     try {
       const genesis = await rpc<GenesisInfo>(node.url, "weft_genesis");

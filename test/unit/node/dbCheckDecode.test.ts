@@ -7,68 +7,37 @@
  * `renamed.bak`) is a directory like any other: the node and `db check` use `dir/data.mdb`.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
 import { utf8 } from "../../../src/codec/bytes.js";
 import { ChainNode, ChainNodeError } from "../../../src/node/chainNode.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { unhex } from "../../../src/node/store/records.js";
 import { lmdbDataFile, lmdbNoSubdir } from "../../../src/state/lmdbHeader.js";
-import { buildChainDir, editRecord } from "../../helpers/chainDir.js";
+import {
+  chainDirFixture,
+  chainDirNodeOptions,
+  editJson,
+  editRecord,
+  putRecord,
+  runDbCheck,
+  u64,
+} from "../../helpers/chainDir.js";
 
-const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
-
-const NODE = {
-  chainId: 1337n,
-  feeRecipient: "0x00000000000000000000000000000000000000fe" as const,
-  devAccounts: 3,
-  workers: 1,
-  blockTimeMs: 1_000,
-  maxBlockTxs: 1_000,
-  blockGasLimit: 1_000_000_000,
-};
-
-const dbCheck = (dir: string) =>
-  spawnSync(process.execPath, [CLI, "db", "check", "--dir", dir], { encoding: "utf8", timeout: 120_000 });
-
-const editJson = (edit: (v: Record<string, unknown>) => void) => (value: Uint8Array) => {
-  const parsed = JSON.parse(Buffer.from(value).toString("utf8")) as Record<string, unknown>;
-  edit(parsed);
-  return utf8(JSON.stringify(parsed));
-};
-
-const u64 = (n: number): Uint8Array => {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
+const dbCheck = (dir: string) => {
+  const r = runDbCheck(dir);
+  return { status: r.code, stdout: r.out, stderr: r.err };
 };
 
 describe("records that do not decode, directories with an extension", () => {
-  let base: string;
-  let clean: string;
-  let chain: Awaited<ReturnType<typeof buildChainDir>>;
-  let copies = 0;
-  const copy = (name = `copy-${copies++}`) => {
-    const dir = join(base, name);
-    cpSync(clean, dir, { recursive: true });
-    return dir;
-  };
-
-  before(async () => {
-    base = mkdtempSync(join(tmpdir(), "weft-dbdecode-"));
-    clean = join(base, "clean");
-    chain = await buildChainDir(clean, 2, 2);
-  });
-  after(() => rmSync(base, { recursive: true, force: true }));
+  const fixture = chainDirFixture("weft-dbdecode-", 2, 2);
+  const copy = (name?: string) => fixture.copy(name);
 
   it("a receipt whose stored tx hash is not hex is reported damage (table, key), exit 5; --check-db full refuses typed", async () => {
     const dir = copy();
-    const tx = chain.txHashes[1] as string;
+    const tx = fixture.chain.txHashes[1] as string;
     const key = tx.slice(2).toLowerCase();
     await editRecord(
       dir,
@@ -88,18 +57,81 @@ describe("records that do not decode, directories with an extension", () => {
     try {
       const report = checkChainDb(db);
       assert.equal(report.ok, false);
-      assert.equal(report.checked.receipts, chain.txHashes.length - 1);
+      assert.equal(report.checked.receipts, fixture.chain.txHashes.length - 1);
     } finally {
       await db.close();
     }
 
     await assert.rejects(
-      ChainNode.open({ ...NODE, dataDir: dir, checkDb: "full" }),
+      ChainNode.open(chainDirNodeOptions(dir, { checkDb: "full" })),
       (e: unknown) =>
         e instanceof ChainNodeError &&
         e.code === "DB_CHECK" &&
         e.message.includes(`the receipts record ${key}`),
     );
+  });
+
+  it("a head record of the wrong shape is reported damage naming the meta table and key, exit 5; the state is still checked", async () => {
+    const HEAD = utf8("head");
+    const HEAD_HEX = Buffer.from(HEAD).toString("hex");
+    // null: on be831e4 db check ended with "Cannot read properties of null (reading 'stateRoot')".
+    const empty = copy();
+    await editRecord(empty, "meta", HEAD, () => utf8("null"));
+    const r = dbCheck(empty);
+    assert.equal(r.status, 5, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `  - the meta record ${HEAD_HEX} is damaged, it does not decode: it is null, not a block header`,
+      ),
+    );
+    const db = openChainDb(empty);
+    try {
+      const report = checkChainDb(db);
+      assert.ok(report.checked.stateRecords > 100, "the state and its tree are still checked");
+      assert.equal(report.problems.length, 1, report.problems.join("\n"));
+    } finally {
+      await db.close();
+    }
+    // A root that is not a hash.
+    const rootless = copy();
+    await editRecord(
+      rootless,
+      "meta",
+      HEAD,
+      editJson((h) => {
+        h.stateRoot = 5;
+      }),
+    );
+    assert.match(
+      dbCheck(rootless).stdout,
+      /the meta record 68656164 is damaged, it does not decode: its stateRoot 5 is not a 32-byte hex hash/,
+    );
+    // A number far beyond the stored blocks: one problem, not a walk over a trillion missing blocks.
+    const far = copy();
+    await editRecord(
+      far,
+      "meta",
+      HEAD,
+      editJson((h) => {
+        h.number = 1e12;
+      }),
+    );
+    const f = dbCheck(far);
+    assert.equal(f.status, 5, f.stderr);
+    assert.match(f.stdout, /blocks 4 to 1000000000000 are missing \(head is 1000000000000\)/);
+  });
+
+  it("a Merkle node stored under a key that is not UTF-8 is reported damage naming the merkle table and the key in hex", async () => {
+    const dir = copy();
+    await putRecord(dir, "merkle", new Uint8Array([0xff, 0xfe, 0x31]), new Uint8Array(65));
+    const r = dbCheck(dir);
+    assert.equal(r.status, 5, r.stderr);
+    assert.match(
+      r.stdout,
+      / {2}- the merkle record fffe31 is damaged, it does not decode: its key is not UTF-8/,
+    );
+    assert.doesNotMatch(r.stdout, /\ufffd/, "no replacement characters in the report");
   });
 
   it("a block record of the wrong shape is reported damage naming the blocks table and key; the check goes on", async () => {
@@ -120,11 +152,11 @@ describe("records that do not decode, directories with an extension", () => {
   });
 
   it("a directory named with an extension is a directory: the node and db check use dir/data.mdb", async () => {
-    const dotted = join(base, "chain.v1");
+    const dotted = join(fixture.base, "chain.v1");
     mkdirSync(dotted);
     // A fresh node on the existing, empty `chain.v1` directory, and on one it creates.
-    for (const dataDir of [dotted, join(base, "fresh.v2")]) {
-      const node = await ChainNode.open({ ...NODE, dataDir });
+    for (const dataDir of [dotted, join(fixture.base, "fresh.v2")]) {
+      const node = await ChainNode.open(chainDirNodeOptions(dataDir));
       assert.equal(node.head().number, 0);
       await node.close();
       const r = dbCheck(dataDir);
@@ -134,16 +166,16 @@ describe("records that do not decode, directories with an extension", () => {
     const renamed = copy("renamed.bak");
     const r = dbCheck(renamed);
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`^ok: .*renamed\\.bak \\(head block ${chain.head.number}\\)`));
+    assert.match(r.stdout, new RegExp(`^ok: .*renamed\\.bak \\(head block ${fixture.chain.head.number}\\)`));
 
     // The rule itself: what the path is decides; only a path not there yet goes by its name.
     assert.equal(lmdbNoSubdir(dotted), false);
     assert.equal(lmdbDataFile(dotted), join(dotted, "data.mdb"));
-    const file = join(base, "state.mdb");
+    const file = join(fixture.base, "state.mdb");
     assert.equal(lmdbDataFile(file), file, "a path not there yet with an extension names the file");
     writeFileSync(file, "");
     assert.equal(lmdbNoSubdir(file), true);
     assert.equal(lmdbDataFile(file), file);
-    assert.equal(lmdbDataFile(join(base, "plain")), join(base, "plain", "data.mdb"));
+    assert.equal(lmdbDataFile(join(fixture.base, "plain")), join(fixture.base, "plain", "data.mdb"));
   });
 });

@@ -11,11 +11,8 @@
  * every open, every page under `--check-db full`). A child that dies of SIGBUS is reported.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import {
   closeSync,
-  cpSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readSync,
@@ -25,22 +22,19 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { before, describe, it } from "node:test";
 import { ChainNode } from "../../../src/node/chainNode.js";
 import { ChainDbError } from "../../../src/node/store/chainDb.js";
 import { checkChainDir } from "../../../src/node/store/checkDir.js";
 import { seededRandom } from "../../../src/sdk/bots/series.js";
 import { LmdbPageError, walkLmdbFile } from "../../../src/state/lmdbWalk.js";
-import { buildChainDir } from "../../helpers/chainDir.js";
+import { chainDirFixture, chainDirNodeOptions, runDbCheck } from "../../helpers/chainDir.js";
 
-const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const SIGNAL = /ended with SIG/;
 
 describe("LMDB page walk: damage in any page is a typed report", () => {
-  let base: string;
+  const fixture = chainDirFixture("weft-walk-", 2, 3);
   let clean: string;
   let pageSize = 4096;
   let pages = 0;
@@ -48,10 +42,8 @@ describe("LMDB page walk: damage in any page is a typed report", () => {
   const inUse = new Set<number>();
   /** Pages in use that hold only value bytes (later pages of a big value). */
   const valuePages = new Set<number>();
-  let copies = 0;
   const copy = (): { dir: string; file: string } => {
-    const dir = join(base, `copy-${copies++}`);
-    cpSync(clean, dir, { recursive: true });
+    const dir = fixture.copy();
     return { dir, file: join(dir, "data.mdb") };
   };
   const readPage = (file: string, p: number): Uint8Array => {
@@ -72,22 +64,10 @@ describe("LMDB page walk: damage in any page is a typed report", () => {
       closeSync(fd);
     }
   };
-  const nodeOptions = (dir: string, checkDb: "off" | "full") => ({
-    dataDir: dir,
-    chainId: 1337n,
-    feeRecipient: "0x00000000000000000000000000000000000000fe" as const,
-    devAccounts: 3,
-    workers: 1,
-    blockTimeMs: 1_000,
-    maxBlockTxs: 1_000,
-    blockGasLimit: 1_000_000_000,
-    checkDb,
-  });
+  const nodeOptions = (dir: string, checkDb: "off" | "full") => chainDirNodeOptions(dir, { checkDb });
 
   before(async () => {
-    base = mkdtempSync(join(tmpdir(), "weft-walk-"));
-    clean = join(base, "clean");
-    await buildChainDir(clean, 2, 3);
+    clean = fixture.clean;
     const file = join(clean, "data.mdb");
     pageSize = readFileSync(file).readUInt32LE(48);
     pages = statSync(file).size / pageSize;
@@ -98,7 +78,6 @@ describe("LMDB page walk: damage in any page is a typed report", () => {
       },
     });
   });
-  after(() => rmSync(base, { recursive: true, force: true }));
 
   it("a clean file passes: every page in use read once, the record check through LMDB passes", () => {
     const walk = walkLmdbFile(clean);
@@ -211,13 +190,10 @@ describe("LMDB page walk: damage in any page is a typed report", () => {
     const page = readPage(file, leaf);
     page.fill(0xa5, 24, 64);
     writePage(file, leaf, page);
-    const run = spawnSync(process.execPath, [CLI, "db", "check", "--dir", dir], {
-      encoding: "utf8",
-      timeout: 120_000,
-    });
-    assert.equal(run.status, 5, run.stderr);
-    assert.match(run.stdout, /^DAMAGED: /);
-    assert.ok(run.stdout.includes(`${file} is damaged: page ${leaf} `), run.stdout);
+    const run = runDbCheck(dir);
+    assert.equal(run.code, 5, run.err);
+    assert.match(run.out, /^DAMAGED: /);
+    assert.ok(run.out.includes(`${file} is damaged: page ${leaf} `), run.out);
     await assert.rejects(ChainNode.open(nodeOptions(dir, "full")), (error: unknown) => {
       assert.ok(error instanceof ChainDbError && error.code === "CORRUPT_FILE", String(error));
       assert.ok(error.message.startsWith(`${file} is damaged: page ${leaf} `), error.message);
@@ -238,7 +214,7 @@ describe("LMDB page walk: damage in any page is a typed report", () => {
   });
 
   it("an LMDB reader that dies of a signal is a reported problem, not a crash", () => {
-    const script = join(base, "sigbus.mjs");
+    const script = join(fixture.base, "sigbus.mjs");
     writeFileSync(script, 'process.kill(process.pid, "SIGBUS");\n');
     const report = checkChainDir(clean, { childScript: script });
     assert.equal(report.ok, false);

@@ -29,7 +29,7 @@ import { hex } from "../../../src/node/store/records.js";
 import { StoreError, storeErrorIn } from "../../../src/node/store/storeError.js";
 import { RpcCallError, rpc } from "../../../src/sdk/rpcClient.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
-import { buildChainDir } from "../../helpers/chainDir.js";
+import { buildChainDir, chainDirNodeOptions } from "../../helpers/chainDir.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 
 const TO: Address = "0x00000000000000000000000000000000000000aa";
@@ -41,19 +41,13 @@ describe("store failures while the node runs", () => {
   let sender: Address;
   let wusd: Address;
   let fail: { point: "read" | "write"; error: Error } | undefined;
-  const options = (): ChainNodeOptions => ({
-    dataDir: dir,
-    chainId: 1337n,
-    feeRecipient: "0x00000000000000000000000000000000000000fe",
-    devAccounts: 3,
-    workers: 1,
-    blockTimeMs: 60_000,
-    maxBlockTxs: 1_000,
-    blockGasLimit: 1_000_000_000,
-    storeFaults: (point) => {
-      if (fail !== undefined && fail.point === point) throw fail.error;
-    },
-  });
+  const options = (): ChainNodeOptions =>
+    chainDirNodeOptions(dir, {
+      blockTimeMs: 60_000,
+      storeFaults: (point) => {
+        if (fail !== undefined && fail.point === point) throw fail.error;
+      },
+    });
 
   before(async () => {
     base = mkdtempSync(join(tmpdir(), "weft-storefail-"));

@@ -17,23 +17,13 @@ import { toHex } from "../../../src/codec/bytes.js";
 import { NODE_TOPICS, nodeMethods, STORE_FAILURE } from "../../../src/node/api/index.js";
 import { ChainNode } from "../../../src/node/chainNode.js";
 import { createRpcServer } from "../../../src/node/rpc/index.js";
-import { RpcCallError, rpc } from "../../../src/sdk/rpcClient.js";
-import { buildChainDir } from "../../helpers/chainDir.js";
+import { type RpcCallError, rpc } from "../../../src/sdk/rpcClient.js";
+import { buildChainDir, chainDirNodeOptions } from "../../helpers/chainDir.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
+import { rpcError } from "../../helpers/rpcCallError.js";
 
 const TO: Address = "0x00000000000000000000000000000000000000aa";
 const hex = (b: Uint8Array) => `0x${toHex(b)}`;
-
-/** The error a JSON-RPC call answered with (fails if it succeeded). */
-async function rpcError(url: string, method: string, params: unknown[]): Promise<RpcCallError> {
-  try {
-    await rpc(url, method, params);
-  } catch (error) {
-    if (error instanceof RpcCallError) return error;
-    throw error;
-  }
-  assert.fail(`${method} succeeded`);
-}
 
 describe("store failures on the read-only and admission workers", () => {
   let base: string;
@@ -49,19 +39,14 @@ describe("store failures on the read-only and admission workers", () => {
   after(() => rmSync(base, { recursive: true, force: true }));
 
   it("a damaged page read on a worker: weft_call, weft_estimateGas and admission answer -32070 STORE_CORRUPT", async () => {
-    const node = await ChainNode.open({
-      dataDir: dir,
-      chainId: 1337n,
-      feeRecipient: "0x00000000000000000000000000000000000000fe",
-      devAccounts: 3,
-      workers: 1,
-      admissionWorkers: 1,
-      readOnly: { workers: 1 },
-      blockTimeMs: 60_000,
-      maxBlockTxs: 1_000,
-      blockGasLimit: 1_000_000_000,
-      workerReadFault: { message: "MDB_CORRUPTED: Located page was wrong type", code: -30796 },
-    });
+    const node = await ChainNode.open(
+      chainDirNodeOptions(dir, {
+        admissionWorkers: 1,
+        readOnly: { workers: 1 },
+        blockTimeMs: 60_000,
+        workerReadFault: { message: "MDB_CORRUPTED: Located page was wrong type", code: -30796 },
+      }),
+    );
     const server = createRpcServer({ port: 0, methods: nodeMethods(node), topics: NODE_TOPICS });
     const { url } = await server.listen();
     try {
@@ -83,11 +68,11 @@ describe("store failures on the read-only and admission workers", () => {
       // Twice each: the worker that hit the failure lives on and answers the next request.
       for (let round = 0; round < 2; round++) {
         expectStoreFailure(
-          await rpcError(url, "weft_call", [{ to: wusd, method: "balanceOf", args: balanceOf.args }]),
+          await rpcError(rpc(url, "weft_call", [{ to: wusd, method: "balanceOf", args: balanceOf.args }])),
         );
-        expectStoreFailure(await rpcError(url, "weft_estimateGas", [{ sender, calls: [balanceOf] }]));
+        expectStoreFailure(await rpcError(rpc(url, "weft_estimateGas", [{ sender, calls: [balanceOf] }])));
         const raw = tokenTransferRaw({ chainId: 1337n, sender, devIndex: 0, sequence: 1n }, wusd, TO, 5n);
-        expectStoreFailure(await rpcError(url, "weft_sendRawTransaction", [hex(raw)]));
+        expectStoreFailure(await rpcError(rpc(url, "weft_sendRawTransaction", [hex(raw)])));
       }
       // Nothing was admitted; the main thread's own reads are sound.
       assert.equal(node.mempool.size, 0);
