@@ -211,6 +211,7 @@ function sendJson(
   headers: OutgoingHttpHeaders = {},
   sent?: () => void,
 ): void {
+  if (headers.connection === "close") res.removeHeader("keep-alive");
   res.writeHead(status, {
     ...CORS_HEADERS,
     ...headers,

@@ -56,7 +56,12 @@
  * answered 503 and closed (or cut after a second if it sends nothing). A request's headers must
  * arrive within `headerTimeoutMs` (10 s) and its body within `bodyTimeoutMs` (10 s) after them,
  * else 408 and the connection is cut (a body trickled byte by byte is cut off); a keep-alive
- * connection idle for `idleTimeoutMs` (5 s) is closed.
+ * connection idle for `idleTimeoutMs` (5 s) is closed. Answers advertise a shorter idle time
+ * (`Keep-Alive: timeout=`, `KEEP_ALIVE_MARGIN_MS` less, at least 1 s): clients (fetch
+ * reuses a connection for that time less 1 s) then stop reusing a connection seconds before
+ * the server closes it. Advertising the time enforced left 1 s, and a stall of either side
+ * longer than that (a loaded machine, a client blocked in `spawnSync`) sent a request on a
+ * connection the server was closing: "fetch failed: other side closed", the request unread.
  *
  * Subscriptions (WebSocket only)
  * - `weft_subscribe` params `[topic, filter?]` returns a subscription id (`0x` + 32 hex digits,
@@ -177,6 +182,9 @@ export const DEFAULT_LIMITS: Readonly<RpcLimits> = {
   wsIdleTimeoutMs: 60_000,
 };
 
+/** How much shorter than `idleTimeoutMs` the keep-alive time advertised to clients is. */
+export const KEEP_ALIVE_MARGIN_MS = 2_000;
+
 /** How long `close()` lets WebSocket clients answer the close frame before cutting them off. */
 const CLOSE_GRACE_MS = 1000;
 /** How long a refused connection may take to send the request that will be answered 503. */
@@ -230,6 +238,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     log,
     connectionIdOf: (socket) => socketIds.get(socket) ?? "http-0",
   });
+  const advertisedKeepAliveSeconds = Math.max(
+    1,
+    Math.floor((limits.idleTimeoutMs - KEEP_ALIVE_MARGIN_MS) / 1000),
+  );
   const server = createServer(
     {
       // Node checks the header and request timeouts on this interval (30 s by default).
@@ -243,7 +255,13 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       keepAliveTimeout: limits.idleTimeoutMs,
     },
     (req: IncomingMessage, res: ServerResponse) => {
+      if (req.httpVersionMinor >= 1 && !/\bclose\b/i.test(req.headers.connection ?? "")) {
+        // Set here, Node sends these instead of its own `Keep-Alive: timeout=` (the enforced time).
+        res.setHeader("connection", "keep-alive");
+        res.setHeader("keep-alive", `timeout=${advertisedKeepAliveSeconds}`);
+      }
       if (refused.has(req.socket)) {
+        res.removeHeader("keep-alive");
         res.writeHead(503, { connection: "close", "content-type": "text/plain" });
         res.end("too many connections\n");
         return;

@@ -6,30 +6,22 @@
  * code when it is known.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { decodeError } from "../../../src/codec/abi.js";
 import { fromHex } from "../../../src/codec/bytes.js";
 import { type NodeProcess, RpcCallError, rpc, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { runWeft } from "../../helpers/weftCli.js";
 
-const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const TO = "0x00000000000000000000000000000000000000ad";
 
 describe("weft CLI messages", () => {
   let dir: string;
   let node: NodeProcess;
-  const weft = (...args: string[]) => {
-    const r = spawnSync(
-      process.execPath,
-      [CLI, "--rpc", node.url, "--keystore", join(dir, "keys"), ...args],
-      { encoding: "utf8", cwd: dir },
-    );
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const weft = (...args: string[]) =>
+    runWeft(["--rpc", node.url, "--keystore", join(dir, "keys"), ...args], { cwd: dir });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "weft-cli-msg-"));
@@ -41,8 +33,8 @@ describe("weft CLI messages", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a send beyond the balance names the balance, the amount and the fee, in coin, and sends nothing", () => {
-    const r = weft("send", TO, "5000000", "--from", "dev1");
+  it("a send beyond the balance names the balance, the amount and the fee, in coin, and sends nothing", async () => {
+    const r = await weft("send", TO, "5000000", "--from", "dev1");
     assert.equal(r.code, 3, r.err);
     assert.match(
       r.err,
@@ -51,9 +43,9 @@ describe("weft CLI messages", () => {
     assert.match(r.err, /balance: 1000000 coin/);
     assert.match(r.err, /fee: up to [\d.]+ coin \(gas limit \d+ × max fee \d+\)/);
     assert.match(r.err, /short by: 4000000\.\d+ coin/);
-    const json = weft("--json", "send", TO, "5000000", "--from", "dev1");
+    const json = await weft("--json", "send", TO, "5000000", "--from", "dev1");
     assert.equal(JSON.parse(json.err).error.name, "InsufficientFundsError");
-    const sent = weft("send", TO, "2", "--from", "dev1");
+    const sent = await weft("send", TO, "2", "--from", "dev1");
     assert.equal(sent.code, 0, sent.err);
     assert.match(sent.out, /sent 2 coin/);
   });
@@ -78,14 +70,14 @@ describe("weft CLI messages", () => {
     }
   });
 
-  it("account show labels the code hash and names known code", () => {
-    const dev0 = weft("account", "show", "dev0");
+  it("account show labels the code hash and names known code", async () => {
+    const dev0 = await weft("account", "show", "dev0");
     assert.equal(dev0.code, 0, dev0.err);
     assert.match(dev0.out, /^code hash {2}0x[0-9a-f]{64} \(ed25519Account\)$/m);
     assert.doesNotMatch(dev0.out, /^contract /m);
-    const plain = weft("account", "show", TO);
+    const plain = await weft("account", "show", TO);
     assert.match(plain.out, /^code hash {2}none \(no code at this address\)$/m);
-    const json = JSON.parse(weft("--json", "account", "show", "dev0").out) as Record<string, unknown>;
+    const json = JSON.parse((await weft("--json", "account", "show", "dev0")).out) as Record<string, unknown>;
     assert.equal(json.code, "ed25519Account");
   });
 });

@@ -6,12 +6,10 @@
  * expiry the account returns).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { fromHex } from "../../../src/codec/bytes.js";
@@ -26,8 +24,8 @@ import {
 } from "../../../src/sdk/client/index.js";
 import { devSigner } from "../../../src/sdk/devKeys.js";
 import { type NodeProcess, rpc, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { runWeft } from "../../helpers/weftCli.js";
 
-const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const TO = "0x00000000000000000000000000000000000000ad";
 const REFUSED = "the account refused the authorisation (its validation ended in revert: ";
 
@@ -37,17 +35,11 @@ describe("a session key's refusals through the RPC and the CLI", () => {
   let client: WeftClient;
   let dev0: Address;
   let wusd: Address;
-  const weft = (...args: string[]) => {
-    const r = spawnSync(
-      process.execPath,
-      [CLI, "--rpc", node.url, "--keystore", join(dir, "keys"), ...args],
-      { encoding: "utf8", cwd: dir },
-    );
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const weft = (...args: string[]) =>
+    runWeft(["--rpc", node.url, "--keystore", join(dir, "keys"), ...args], { cwd: dir });
   /** A keystore session key for dev0, granted transfers of wusd up to 100 and 1 coin, until `expiry`. */
   const sessionKey = async (name: string, expiry: bigint) => {
-    const made = weft("--json", "keys", "new", name, "--kind", "session", "--account", dev0);
+    const made = await weft("--json", "keys", "new", name, "--kind", "session", "--account", dev0);
     assert.equal(made.code, 0, made.err);
     const { publicKey } = JSON.parse(made.out) as { publicKey: string };
     const owner = ed25519Account(devSigner(0).secret, dev0);
@@ -94,12 +86,12 @@ describe("a session key's refusals through the RPC and the CLI", () => {
         return true;
       },
     );
-    const cli = weft("tx", "wusd", "transfer", TO, "150", "--from", "s1");
+    const cli = await weft("tx", "wusd", "transfer", TO, "150", "--from", "s1");
     assert.notEqual(cli.code, 0);
     assert.ok(cli.err.includes(`${REFUSED}${expected}`), cli.err);
-    const within = weft("tx", "wusd", "transfer", TO, "60", "--from", "s1");
+    const within = await weft("tx", "wusd", "transfer", TO, "60", "--from", "s1");
     assert.equal(within.code, 0, within.err);
-    const again = weft("tx", "wusd", "transfer", TO, "60", "--from", "s1");
+    const again = await weft("tx", "wusd", "transfer", TO, "60", "--from", "s1");
     assert.ok(
       again.err.includes(`session key over its limit: spent 60 + 60 > limit 100 of token ${wusd})`),
       again.err,
@@ -123,13 +115,13 @@ describe("a session key's refusals through the RPC and the CLI", () => {
         return true;
       },
     );
-    const approve = weft("tx", "wusd", "approve", TO, "1", "--from", "s2");
+    const approve = await weft("tx", "wusd", "approve", TO, "1", "--from", "s2");
     assert.notEqual(approve.code, 0);
     assert.ok(
       approve.err.includes(`${REFUSED}SessionCallNotAllowed: session key may not call "approve" on ${wusd})`),
       approve.err,
     );
-    const send = weft("send", TO, "1", "--from", "s2");
+    const send = await weft("send", TO, "1", "--from", "s2");
     assert.notEqual(send.code, 0);
     assert.ok(
       send.err.includes(`${REFUSED}SessionCallNotAllowed: session key may not send coin to ${TO})`),
@@ -152,7 +144,7 @@ describe("a session key's refusals through the RPC and the CLI", () => {
         return true;
       },
     );
-    const cli = weft("tx", "wusd", "transfer", TO, "1", "--from", "s3");
+    const cli = await weft("tx", "wusd", "transfer", TO, "1", "--from", "s3");
     assert.notEqual(cli.code, 0);
     assert.match(cli.err, expired);
   });

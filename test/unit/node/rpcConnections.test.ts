@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { connect, Socket } from "node:net";
 import { describe, it } from "node:test";
 import { WebSocket } from "ws";
-import { Client, call, sleep, start, stop } from "../../helpers/rpcServer.js";
+import { Client, call, post, sleep, start, stop } from "../../helpers/rpcServer.js";
 
 const HOSTILE = "127.0.0.2";
 
@@ -119,6 +119,39 @@ describe("rpc connections under hostile clients", () => {
     const [a, b] = await Promise.all([closesWithin(silent, 5_000), closesWithin(partial, 5_000)]);
     assert.ok(a, "a connection that sent nothing was closed");
     assert.ok(b, "a connection with half its headers was closed");
+    await stop(s);
+  });
+
+  it("advertises a keep-alive time 2 s shorter than the idle time it enforces, so clients stop reusing first", async () => {
+    // On be831e4 it advertised the enforced 5 s: fetch reuses a connection for the
+    // advertised time less 1 s, so a stall over 1 s on either side (a loaded machine, a test
+    // blocked in spawnSync) sent requests on connections the server was closing: "fetch
+    // failed: other side closed" (seen in verifyContract.test.ts).
+    const s = await start();
+    const res = await post(s.addr.url, { jsonrpc: "2.0", id: 1, method: "add", params: [1, 2] });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("keep-alive"), "timeout=3");
+    assert.equal(res.headers.get("connection"), "keep-alive");
+    // A client that asks to close gets no keep-alive; nor does a refused request.
+    const conn = await rawSocket(s.addr.url);
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "add", params: [1, 2] });
+    conn.socket.write(
+      `POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
+    assert.ok(await closesWithin(conn, 3_000));
+    assert.match(conn.text(), /"result":3/);
+    assert.doesNotMatch(conn.text(), /keep-alive/i);
+    const tooLarge = await post(s.addr.url, "x".repeat(2_000_000));
+    assert.equal(tooLarge.status, 413);
+    assert.equal(tooLarge.headers.get("keep-alive"), null);
+    const short = await start({ limits: { idleTimeoutMs: 1_000 } });
+    assert.equal(
+      (await post(short.addr.url, { jsonrpc: "2.0", id: 1, method: "add", params: [1, 2] })).headers.get(
+        "keep-alive",
+      ),
+      "timeout=1",
+    );
+    await stop(short);
     await stop(s);
   });
 

@@ -6,7 +6,6 @@
  * indexed by sender, call target and created contract, page by page.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,15 +17,10 @@ import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { devSigner, type GenesisInfo } from "../../../src/node/genesis/genesis.js";
-import {
-  type NodeProcess,
-  RpcCallError,
-  rpc,
-  startNodeProcess,
-  waitForReceipt,
-} from "../../helpers/nodeProcess.js";
+import { type NodeProcess, rpc, startNodeProcess, waitForReceipt } from "../../helpers/nodeProcess.js";
+import { rpcError } from "../../helpers/rpcCallError.js";
+import { runWeft } from "../../helpers/weftCli.js";
 
-const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const BUILD = fileURLToPath(new URL("../../../../contracts/build/", import.meta.url));
 const hex = (b: Uint8Array) => `0x${toHex(b)}`;
 
@@ -76,19 +70,7 @@ describe("verified contracts and account history", () => {
     assert.equal(r.status, "success");
     return r.contractAddress as Address;
   };
-  const weft = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, "--rpc", node.url, ...args], { encoding: "utf8" });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const rpcError = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (error) {
-      if (error instanceof RpcCallError) return error;
-      throw error;
-    }
-    return assert.fail("expected an RPC error");
-  };
+  const weft = (...args: string[]) => runWeft(["--rpc", node.url, ...args]);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "weft-verify-"));
@@ -130,9 +112,9 @@ describe("verified contracts and account history", () => {
     );
     assert.equal(badMeta.code, -32052);
 
-    const cli = weft("--json", "verify", counter, join(BUILD, "counter.metadata.json"));
-    assert.equal(cli.code, 0, cli.stderr);
-    assert.equal((JSON.parse(cli.stdout) as { name: string }).name, "counter");
+    const cli = await weft("--json", "verify", counter, join(BUILD, "counter.metadata.json"));
+    assert.equal(cli.code, 0, cli.err);
+    assert.equal((JSON.parse(cli.out) as { name: string }).name, "counter");
     const known = await rpc<{
       name: string;
       codeHash: string;
@@ -155,9 +137,9 @@ describe("verified contracts and account history", () => {
     // And `weft call` decodes it without --abi.
     const add = await send([{ target: second, method: "add", args: encodeAbi(["u128"], [5n]), value: 0n }]);
     assert.equal(add.status, "success");
-    const total = weft("--json", "call", second, "total");
-    assert.equal(total.code, 0, total.stderr);
-    assert.match(total.stdout, /"5"|: 5\b/);
+    const total = await weft("--json", "call", second, "total");
+    assert.equal(total.code, 0, total.err);
+    assert.match(total.out, /"5"|: 5\b/);
   });
 
   it("lists an account's transactions newest first, page by page, by sender, call target and created contract", async () => {

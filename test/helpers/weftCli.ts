@@ -1,0 +1,45 @@
+/**
+ * The `weft` CLI run as a child process, awaited rather than run with `spawnSync`.
+ *
+ * A test that talks to a node over HTTP keeps idle keep-alive connections in fetch's pool.
+ * `spawnSync` blocks the test's event loop for as long as the CLI runs (seconds on a loaded
+ * machine): the pool cannot expire its idle connections meanwhile, and the next request may
+ * go out on one the node is closing at that moment ("fetch failed: other side closed", seen
+ * in verifyContract.test.ts). Awaiting the child keeps the loop running; the node also
+ * advertises a keep-alive time 2 s under the one it enforces (`src/node/rpc/server.ts`).
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The CLI's entry point, compiled. */
+export const WEFT_CLI = fileURLToPath(new URL("../../src/cli/weft.js", import.meta.url));
+
+export interface CliResult {
+  /** Exit code (null if a signal ended it). */
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs `node weft.js ...args` and resolves with its exit code and output.
+ * @example const { code, out } = await runWeft(["--rpc", node.url, "--json", "call", token, "total"]);
+ */
+export function runWeft(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WEFT_CLI, ...args], {
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      err += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, out, err }));
+  });
+}
