@@ -49,8 +49,9 @@ import {
 const PAGE = 65536;
 /**
  * Most gas a start function may use and still be snapshot. The shipped contracts' start
- * functions use 11-27k; this bounds the probe's cost (two runs of 100k gas and a trap at
- * the stack budget took ~0.55 ms CPU with the compile, `bench/deployCost.ts`).
+ * functions use 11-40k (staking.wasm the most); this bounds the probe's cost (two runs of
+ * 100k gas and a trap at the stack budget took 0.55-0.73 ms CPU with the compile,
+ * `bench/deployCost.ts`).
  */
 export const PROBE_GAS = 100_000;
 /** Most stack units a start function may reach and still be snapshot for nested calls. */
