@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
-import { open } from "lmdb";
+import { type Database, open } from "lmdb";
 import type { Address } from "../../src/codec/address.js";
 import { utf8 } from "../../src/codec/bytes.js";
 import { ChainNode, type ChainNodeOptions } from "../../src/node/chainNode.js";
@@ -66,16 +66,11 @@ export async function buildChainDir(dir: string, blocks = 2, txsPerBlock = 3): P
   }
 }
 
-/**
- * Rewrites one record of the named database in the chain database in `dir` through LMDB
- * directly: `edit` gets the stored value and returns the new one, or `null` to delete it.
- * Throws if the record does not exist.
- */
-export async function editRecord(
+/** Runs `use` on the named database of the chain database in `dir`, opened through LMDB directly. */
+async function withTable(
   dir: string,
   name: ChainDbName,
-  key: Uint8Array,
-  edit: (value: Uint8Array) => Uint8Array | null,
+  use: (db: Database<Uint8Array, Uint8Array>) => void,
 ): Promise<void> {
   const root = open<Uint8Array, Uint8Array>({
     path: dir,
@@ -84,36 +79,36 @@ export async function editRecord(
     encoding: "binary",
   });
   try {
-    const db = root.openDB({ name, keyEncoding: "binary", encoding: "binary" });
+    use(root.openDB({ name, keyEncoding: "binary", encoding: "binary" }));
+  } finally {
+    await root.close();
+  }
+}
+
+/**
+ * Rewrites one record of the named database in the chain database in `dir` through LMDB
+ * directly: `edit` gets the stored value and returns the new one, or `null` to delete it.
+ * Throws if the record does not exist.
+ */
+export function editRecord(
+  dir: string,
+  name: ChainDbName,
+  key: Uint8Array,
+  edit: (value: Uint8Array) => Uint8Array | null,
+): Promise<void> {
+  return withTable(dir, name, (db) => {
     const value = db.getBinary(key);
     if (value === undefined)
       throw new Error(`no ${name} record ${Buffer.from(key).toString("hex")} in ${dir}`);
     const next = edit(Uint8Array.from(value));
     if (next === null) db.removeSync(key);
     else db.putSync(key, next);
-  } finally {
-    await root.close();
-  }
+  });
 }
 
 /** Stores `value` under `key` in the named database in `dir` through LMDB directly (a record no node wrote). */
-export async function putRecord(
-  dir: string,
-  name: ChainDbName,
-  key: Uint8Array,
-  value: Uint8Array,
-): Promise<void> {
-  const root = open<Uint8Array, Uint8Array>({
-    path: dir,
-    maxDbs: 16,
-    keyEncoding: "binary",
-    encoding: "binary",
-  });
-  try {
-    root.openDB({ name, keyEncoding: "binary", encoding: "binary" }).putSync(key, value);
-  } finally {
-    await root.close();
-  }
+export function putRecord(dir: string, name: ChainDbName, key: Uint8Array, value: Uint8Array): Promise<void> {
+  return withTable(dir, name, (db) => db.putSync(key, value));
 }
 
 /** `bytes` with bit 0 of byte `i` flipped (a copy). */
