@@ -49,7 +49,7 @@ import {
 const PAGE = 65536;
 /**
  * Most gas a start function may use and still be snapshot. The shipped contracts' start
- * functions use 11-40k (staking.wasm the most); this bounds the probe's cost (two runs of
+ * functions use 11-43k (staking.wasm the most); this bounds the probe's cost (two runs of
  * 100k gas and a trap at the stack budget took 0.55-0.73 ms CPU with the compile,
  * `bench/deployCost.ts`).
  */
