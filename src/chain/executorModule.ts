@@ -41,7 +41,11 @@ export function createExecutorFactory(
   if (options.stackStart !== undefined) vmOptions.stackStart = options.stackStart;
   const vm = options.vm ?? createVm(vmOptions);
   return {
-    forBlock: (block) => createChainExecutor(block, { vm }),
+    forBlock: (block) => {
+      // Modules used in this block stay until the next one (`vm/moduleCache.ts`).
+      vm.cache.beginBlock();
+      return createChainExecutor(block, { vm });
+    },
     codec: chainBlockCodec,
     // Gas stands for work; a transaction that could not run still cost its decoding and checks.
     work: (receipt) => Math.max(receipt.gasUsed, GAS.TX_BASE),

@@ -332,6 +332,8 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
         method = methodName(f, methodPtr, mLen);
       } catch (e) {
         if (e instanceof FrameAbort || isStackOverflow(e)) throw e;
+        // Priced as the failed call it is: the name's decoding threw (`GAS.CALL_FAILED`).
+        charge(f, GAS.CALL + GAS.CALL_FAILED);
         f.lastCallData = vmError("NoSuchMethod", ["string"], ["<invalid method name>"]);
         return CALL_REVERT;
       }
@@ -395,7 +397,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     /** 1 if the 64-byte ed25519 signature of `msg` is valid for the 32-byte key, else 0. */
     ed25519_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
       const f = ctx.frame();
-      charge(f, GAS.ED25519_VERIFY + GAS.SHA256_WORD * Math.ceil((msgLen >>> 0) / 32));
+      charge(f, GAS.ED25519_VERIFY + GAS.ED25519_WORD * Math.ceil((msgLen >>> 0) / 32));
       if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
       try {
         const key = readBytes(f, pkPtr, 32);

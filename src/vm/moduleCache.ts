@@ -16,7 +16,11 @@
  *   not committed (it may never: `weft_estimateGas`, a reverted block), or code written
  *   earlier in the same block by another thread. Bounded (`transientCapacity`, least
  *   recently used first out) so that uncommitted code cannot grow memory; `load` of a
- *   transient module makes it held without compiling again.
+ *   transient module makes it held without compiling again. An executor calls
+ *   `beginBlock` before each block: a module used during the block is then never evicted
+ *   before the next block begins, so calls cycling through more new contracts than the
+ *   capacity cannot make every call compile again (each of them was deployed in this
+ *   block and paid `COMPILE_MODULE`, so the block's gas bounds them).
  *
  * A call instantiates a fresh instance from the module, so no state survives between calls.
  */
@@ -57,6 +61,11 @@ export interface ModuleCache {
   get(codeHash: string, loadCode: () => Uint8Array): CachedModule;
   /** Holds the module of committed `code` for good, compiling it only if no form of it is here. */
   load(codeHash: string, code: Uint8Array): CachedModule;
+  /**
+   * A new block starts: modules used from now until the next `beginBlock` stay (over the
+   * capacity if need be). Caches never told (read-only calls) evict by recency alone.
+   */
+  beginBlock(): void;
   /** Holds a module compiled on another thread. */
   adopt(modules: ModuleList): void;
   /** Every held module (what another thread needs to adopt). */
@@ -109,8 +118,10 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
    * With the tick of their last use: a hit bumps it (re-inserting into the map, to keep
    * its order as the recency, allocated on every call); the least recent goes first out.
    */
-  const transient = new Map<string, { module: CachedModule; used: number }>();
+  const transient = new Map<string, { module: CachedModule; used: number; block: number }>();
   let tick = 0;
+  /** The block running (0: never told, nothing is kept past the capacity). */
+  let block = 0;
   const stats: ModuleCacheStats = { hits: 0, misses: 0, compiles: 0, adopted: 0 };
   const memories = createMemoryPool();
   const compile = (code: Uint8Array): CachedModule => {
@@ -128,20 +139,23 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
       if (recent !== undefined) {
         stats.hits++;
         recent.used = ++tick;
+        recent.block = block;
         return recent.module;
       }
       stats.misses++;
       const compiled = compile(loadCode());
-      transient.set(codeHash, { module: compiled, used: ++tick });
-      if (transient.size > transientCapacity) {
+      transient.set(codeHash, { module: compiled, used: ++tick, block });
+      // Down to the capacity, least recently used first, sparing this block's modules.
+      while (transient.size > transientCapacity) {
         let oldest: string | undefined;
         let oldestUse = Number.POSITIVE_INFINITY;
         for (const [hash, entry] of transient)
-          if (entry.used < oldestUse) {
+          if (entry.used < oldestUse && (block === 0 || entry.block !== block)) {
             oldest = hash;
             oldestUse = entry.used;
           }
-        if (oldest !== undefined) transient.delete(oldest);
+        if (oldest === undefined) break;
+        transient.delete(oldest);
       }
       return compiled;
     },
@@ -152,6 +166,9 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
       transient.delete(codeHash);
       held.set(codeHash, compiled);
       return compiled;
+    },
+    beginBlock() {
+      block++;
     },
     adopt(modules) {
       for (const [codeHash, module] of modules) {

@@ -174,6 +174,7 @@ export function createVm(options: VmOptions = {}): Vm {
         isInit: false,
       });
       caller.gas.value -= outcome.gasUsed;
+      if (outcome.status !== "success") charge(caller, GAS.CALL_FAILED);
       const status = callStatus(outcome.status);
       return { status, data: outcome.data };
     },
@@ -183,6 +184,7 @@ export function createVm(options: VmOptions = {}): Vm {
       const s = current();
       const code = s.state.read(codeKey(request.codeHash));
       if (code === undefined) {
+        charge(creator, GAS.CALL_FAILED);
         return { status: CALL_REVERT, data: vmError("NoSuchCode", ["bytes32"], [request.codeHash]) };
       }
       const cached = cache.get(toHex(request.codeHash), () => code);
@@ -201,6 +203,7 @@ export function createVm(options: VmOptions = {}): Vm {
         stackStart: creator.stack.value + HOST_FRAME_UNITS,
       });
       creator.gas.value -= outcome.gasUsed;
+      if (outcome.status !== "success") charge(creator, GAS.CALL_FAILED);
       const status = callStatus(outcome.status);
       const result: { status: number; data: Uint8Array; address?: Address } = { status, data: outcome.data };
       if (outcome.address !== undefined) result.address = outcome.address;

@@ -38,6 +38,31 @@ describe("module cache", () => {
     assert.deepEqual(other.stats, { hits: 0, misses: 0, compiles: 0, adopted: 4 });
   });
 
+  it("keeps every module a block used until the next block begins, over the capacity (no compile per call)", () => {
+    const code = loadArtifact("probe").code;
+    const cache = createModuleCache({ transientCapacity: 2 });
+    let compiles = 0;
+    const get = (hash: string) =>
+      cache.get(hash, () => {
+        compiles++;
+        return code;
+      });
+    const names = ["n0", "n1", "n2", "n3", "n4"];
+    cache.beginBlock();
+    // Three laps over five new codes in one block: each compiles once (on be831e4's
+    // recency-only cache, every get of a lap compiled again: 15).
+    for (let lap = 0; lap < 3; lap++) for (const n of names) get(n);
+    assert.equal(compiles, 5);
+    // The next block may evict what the last one used, down to the capacity.
+    cache.beginBlock();
+    get("fresh");
+    assert.equal(compiles, 6);
+    get("n4");
+    assert.equal(compiles, 6, "the most recent of the last block stays, within the capacity");
+    get("n0");
+    assert.equal(compiles, 7, "older modules of the last block were evicted down to the capacity");
+  });
+
   it("a code hash's hex is kept per value, and follows a value changed in place", () => {
     const hash = new Uint8Array(32).fill(0xaa);
     assert.equal(codeHashHex(hash), "aa".repeat(32));
