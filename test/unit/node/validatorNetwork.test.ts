@@ -206,9 +206,13 @@ describe("validator nodes", () => {
       assertOneChain(v);
       // Block 2 on carry the certificate of the block before: its signers share the reward.
       const first = v.nodes[0] as ChainNode;
+      // A node may have committed one block more than another when the drivers stopped
+      // (assertOneChain checked every common height's state root): compare the rewards of
+      // the nodes at the first node's head.
+      const level = v.nodes.filter((n) => n.head().number === first.head().number);
       for (const i of [0, 1, 2, 3]) {
         const who = devAccountAddress(i);
-        const rewards: bigint[] = v.nodes.map((n) => pendingRewards(n, who));
+        const rewards: bigint[] = level.map((n) => pendingRewards(n, who));
         assert.equal(new Set(rewards).size, 1, "every node computed the same rewards");
         assert.ok((rewards[0] as bigint) > 0n, `validator ${i} (${who}) was rewarded`);
       }
