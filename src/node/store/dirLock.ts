@@ -130,6 +130,9 @@ function readLock(file: string): LockOwner | "gone" | `unreadable: ${string}` {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
+    // ENOENT means gone, even if a racer has linked a new lock since: judging it by a
+    // later lstat would call a lock that changed hands unreadable.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
     try {
       lstatSync(file);
     } catch {

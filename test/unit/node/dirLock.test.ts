@@ -162,6 +162,7 @@ describe("data directory lock", () => {
           setTimeout(() => lock.release(), 4_000);
         } catch (e) {
           console.log(e.code + " " + (e.owner?.pid ?? ""));
+          if (e.code !== "LOCKED") console.error(e.message);
         }`;
       const racers = Array.from({ length: 6 }, () => {
         const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
