@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { type Address, parseAddress } from "../../codec/address.js";
 import { blsProofOfPossession } from "../../codec/bls.js";
 import { devAccountAddress } from "../../node/genesis/genesis.js";
+import { MAX_EVIDENCE_AGE } from "../../node/genesis/networkGenesis.js";
 import { type GenesisFile, GenesisFileError, writeGenesisFile } from "../../node/validator/genesisFile.js";
 import { loadOrCreateValidatorKey } from "../../node/validatorKey.js";
 import { UsageError } from "../output.js";
@@ -83,7 +84,7 @@ export function addGenesisCommands(program: Command): void {
           activeSize: integer(String(opts.activeSize), "--active-size", 1, 128),
           epochLength: BigInt(integer(String(opts.epochLength), "--epoch-length", 1, 1_000_000_000)),
           jailSeconds: 600n,
-          evidenceAge: 100_000n,
+          evidenceAge: MAX_EVIDENCE_AGE,
           unbondingSeconds: 21n * 86_400n,
           blockReward: wholeCoin(String(opts.blockReward), "--block-reward"),
         },

@@ -32,7 +32,7 @@ export interface NetworkGenesis {
   epochLength: bigint;
   /** Seconds a validator jailed for downtime waits before `unjail`. */
   jailSeconds: bigint;
-  /** Blocks during which double-signing evidence still slashes. */
+  /** Blocks during which double-signing evidence still slashes (1..`MAX_EVIDENCE_AGE`). */
   evidenceAge: bigint;
   /** Seconds undelegated stake waits before it can be withdrawn. */
   unbondingSeconds: bigint;
@@ -48,6 +48,9 @@ export interface NetworkInfo {
   epochLength: string;
   activeSize: number;
 }
+
+/** The most blocks evidence may be old: the staking contract's `MAX_EVIDENCE_AGE` (`configureNetwork` refuses more). */
+export const MAX_EVIDENCE_AGE = 10_000n;
 
 /** The staking contract's constructor arguments on a network: 5% for double signing, 1% for downtime. */
 export function networkStakingArgs(spec: NetworkGenesis): unknown[] {
@@ -71,6 +74,10 @@ export function setUpNetwork(
 ): NetworkInfo {
   if (spec.validators.length === 0)
     throw new NetworkGenesisError("a network genesis needs at least one validator");
+  if (spec.evidenceAge < 1n || spec.evidenceAge > MAX_EVIDENCE_AGE)
+    throw new NetworkGenesisError(
+      `evidenceAge ${spec.evidenceAge} is outside 1..${MAX_EVIDENCE_AGE} blocks (the staking contract's bound)`,
+    );
   for (const v of spec.validators)
     if (v.stake <= 0n)
       throw new NetworkGenesisError(`validator ${v.operator} has no stake: it could not be in the set`);

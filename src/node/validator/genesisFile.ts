@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { type Address, parseAddress } from "../../codec/address.js";
 import { blsPopMessage, verifyBls } from "../../codec/bls.js";
 import { fromHex, toHex } from "../../codec/bytes.js";
-import type { NetworkGenesis } from "../genesis/networkGenesis.js";
+import { MAX_EVIDENCE_AGE, type NetworkGenesis } from "../genesis/networkGenesis.js";
 
 export const GENESIS_FILE_VERSION = 1;
 const MAX_GENESIS_FILE_BYTES = 1024 * 1024;
@@ -94,9 +94,17 @@ export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
     typeof v === "object" && v !== null && !Array.isArray(v)
       ? (v as Record<string, unknown>)
       : fail(field, "an object");
-  const big = (v: unknown, field: string, min = 0n): bigint => {
-    if (typeof v !== "string" || !/^[0-9]{1,40}$/.test(v) || BigInt(v) < min)
-      return fail(field, `a decimal string ≥ ${min}`);
+  const big = (v: unknown, field: string, min = 0n, max?: bigint): bigint => {
+    if (
+      typeof v !== "string" ||
+      !/^[0-9]{1,40}$/.test(v) ||
+      BigInt(v) < min ||
+      (max !== undefined && BigInt(v) > max)
+    )
+      return fail(
+        field,
+        max === undefined ? `a decimal string ≥ ${min}` : `a decimal string in [${min}, ${max}]`,
+      );
     return BigInt(v);
   };
   const int = (v: unknown, field: string, min: number, max: number): number =>
@@ -147,7 +155,7 @@ export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
       activeSize: int(n.activeSize, "network.activeSize", 1, 128),
       epochLength: big(n.epochLength, "network.epochLength", 1n),
       jailSeconds: big(n.jailSeconds, "network.jailSeconds"),
-      evidenceAge: big(n.evidenceAge, "network.evidenceAge", 1n),
+      evidenceAge: big(n.evidenceAge, "network.evidenceAge", 1n, MAX_EVIDENCE_AGE),
       unbondingSeconds: big(n.unbondingSeconds, "network.unbondingSeconds"),
       blockReward: big(n.blockReward, "network.blockReward"),
     },

@@ -1,10 +1,13 @@
 /** The validator network's genesis file: written and read back, and refused field by field when wrong. */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { blsProofOfPossession } from "../../../src/codec/bls.js";
+import { ChainNode } from "../../../src/node/chainNode.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import {
   type GenesisFile,
@@ -14,6 +17,8 @@ import {
   writeGenesisFile,
 } from "../../../src/node/validator/genesisFile.js";
 import { blsKey } from "../../helpers/validators.js";
+
+const WEFT = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 
 const genesis = (chainId = 7n): GenesisFile => ({
   chainId,
@@ -73,6 +78,58 @@ describe("genesis file", () => {
       bad((j) => (j.network.validators[0].stake = "-1"), /validators\[0\]\.stake/);
       bad((j) => (j.network.validators[0].commissionBps = 10_001), /commissionBps/);
       bad((j) => (j.network.activeSize = 0), /activeSize/);
+      // The staking contract's configureNetwork refuses more than 10,000 blocks: say so at reading.
+      bad(
+        (j) => (j.network.evidenceAge = "10001"),
+        /network\.evidenceAge must be a decimal string in \[1, 10000\]/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("weft genesis new writes a genesis that a node opens (the staking contract accepts its parameters)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-genesis-"));
+    try {
+      const out = join(dir, "genesis.json");
+      const made = spawnSync(
+        process.execPath,
+        [
+          WEFT,
+          "genesis",
+          "new",
+          "--out",
+          out,
+          "--chain-id",
+          "9",
+          "--validator",
+          join(dir, "a.key"),
+          "--validator",
+          join(dir, "b.key"),
+        ],
+        { encoding: "utf8" },
+      );
+      assert.equal(made.status, 0, made.stderr);
+      const file = readGenesisFile(out);
+      const node = await ChainNode.open({
+        dataDir: join(dir, "data"),
+        chainId: file.chainId,
+        genesisTime: file.genesisTime,
+        network: file.network,
+        feeRecipient: "0x00000000000000000000000000000000000000fe",
+        devAccounts: 4,
+        workers: 1,
+        admissionWorkers: 0,
+        blockTimeMs: 600_000,
+        maxBlockTxs: 1_000,
+        blockGasLimit: 1_000_000_000,
+      });
+      try {
+        assert.equal(node.head().number, 0);
+        assert.ok(node.genesis.network?.staking, "the network's staking contract is deployed");
+      } finally {
+        await node.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
