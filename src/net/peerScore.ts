@@ -17,6 +17,8 @@ export const PENALTY = {
   INVALID_TX: 2,
   /** A gossip message or request over the peer's rate. */
   RATE_LIMITED: 5,
+  /** Gossip that was valid once but is no more (evidence held already, expired, or against a validator punished already): an honest peer may race into it, so it costs little. */
+  STALE_GOSSIP: 5,
   /** A sync answer or request that breaks the protocol (garbage, oversized, wrong heights). */
   BAD_SYNC: 50,
 } as const;

@@ -28,5 +28,5 @@ export const MAX_TX_BATCH_BYTES = MAX_TX_BYTES + 1024;
 export const MAX_TX_BATCH_COUNT = 1024;
 /** Most bytes of one consensus message (a proposal carries its block). */
 export const MAX_CONSENSUS_MESSAGE_BYTES = 4 * 1024 * 1024;
-/** Most bytes of one evidence message (two votes and their signatures). */
-export const MAX_EVIDENCE_BYTES = 64 * 1024;
+/** Most bytes of one evidence message: two votes and their signatures, about 420 bytes (the same bound as in a block). */
+export const MAX_EVIDENCE_BYTES = 1024;

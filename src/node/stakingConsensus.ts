@@ -6,24 +6,19 @@
  *   consensus `ValidatorSet`, cached per epoch. Keys are not re-proven: the contract
  *   checked each key's proof of possession (bound to the chain and the operator) when it
  *   was registered, and a key is registered once.
- * - `equivocationToSlash`: duplicate-vote evidence from consensus, verified against the set
- *   of its height, as the staking step's `VerifiedEquivocation` (the validator's operator
- *   address). Evidence that does not verify throws consensus's `BAD_EVIDENCE`: it never
- *   reaches the contract.
+ * Double-sign evidence is checked against these sets in `validator/evidenceCheck.ts`.
  *
  * @example
  * const source = stakingValidatorSource((key) => store.get(key), stakingAddress);
  * const { set, startHeight } = source.validatorSetAt(12);
  */
 
-import type { VerifiedEquivocation } from "../chain/staking/evidence.js";
 import {
   type ReadState,
   type ValidatorSet as StakingSet,
   validatorSetAt,
 } from "../chain/staking/validatorSet.js";
 import type { Address } from "../codec/address.js";
-import { type DuplicateVoteEvidence, verifyEvidence } from "../consensus/evidence.js";
 import type { ValidatorSetSource } from "../consensus/interfaces.js";
 import { ValidatorSet } from "../consensus/validatorSet.js";
 
@@ -67,17 +62,4 @@ export function stakingValidatorSource(
       return at(height).entry.staking;
     },
   };
-}
-
-/** Verifies `evidence` against the set of its height and names the validator to slash. */
-export function equivocationToSlash(
-  evidence: DuplicateVoteEvidence,
-  source: ReturnType<typeof stakingValidatorSource>,
-  chainId: bigint,
-): VerifiedEquivocation {
-  const height = evidence.first.height;
-  verifyEvidence(evidence, source.validatorSetAt(height).set, chainId.toString());
-  const member = source.stakingSetAt(height).validators[evidence.first.validator];
-  // verifyEvidence checked the index against the same set.
-  return { validator: (member as StakingSet["validators"][number]).address, height: BigInt(height) };
 }

@@ -42,6 +42,7 @@ export const slots = {
   setEpoch: (): StakingSlot => ({ kind: "value", name: "setEpoch" }),
   epochLength: (): StakingSlot => ({ kind: "value", name: "netEpoch" }),
   activeSize: (): StakingSlot => ({ kind: "value", name: "netActive" }),
+  evidenceAge: (): StakingSlot => ({ kind: "value", name: "netEvidenceAge" }),
   setSize: (epoch: bigint): StakingSlot => ({ kind: "map", name: "setN", keyTypes: ["u64"], keys: [epoch] }),
   setMember: (epoch: bigint, i: number): StakingSlot => ({
     kind: "map",

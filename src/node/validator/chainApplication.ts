@@ -15,17 +15,20 @@
  * On a validator network (a staking genesis) the block also carries what the end-of-block
  * staking step needs: its proposer, the certificate of the block before (who signed: rewards
  * and downtime) and double-sign evidence this node saw. Validators check the certificate
- * against the previous height's set and block hash, and the evidence against its height's set
- * (`equivocationToSlash`), before executing the block with them.
+ * against the previous height's set and block hash, and the evidence against the chain
+ * (`evidenceCheck.ts`: its height's set, its age, not punished already; evidence that does
+ * not hold makes the block invalid), before executing the block with them. Evidence comes
+ * from this node's consensus and from gossip (`evidenceGossip.ts`), held in `evidence`.
  */
 import type { BlockContext } from "../../chain/blockContext.js";
 import type { EndBlockInput } from "../../chain/staking/endBlock.js";
+import { EvidenceError } from "../../chain/staking/evidence.js";
 import type { ValidatorSet as StakingSet } from "../../chain/staking/validatorSet.js";
 import type { Address } from "../../codec/address.js";
 import { fromHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 import { type CommitCertificate, verifyCertificate } from "../../consensus/certificate.js";
-import { type DuplicateVoteEvidence, evidenceHash } from "../../consensus/evidence.js";
+import type { DuplicateVoteEvidence } from "../../consensus/evidence.js";
 import type { ConsensusApplication, ValidatorSetSource } from "../../consensus/interfaces.js";
 import type { Value } from "../../consensus/types.js";
 import { decodeRaw, type PendingTx } from "../admission.js";
@@ -36,10 +39,12 @@ import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
 import type { PoolTx } from "../mempool/index.js";
 import { type ProducerDeps, readSequence } from "../producer.js";
-import { equivocationToSlash } from "../stakingConsensus.js";
 import { type BlockHeader, hex } from "../store/records.js";
 import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
 import { attachCertificate, attachValue, readCertificate } from "./certificateStore.js";
+import { checkBlockEvidence, checkEvidence, type EvidenceContext } from "./evidenceCheck.js";
+import { judgedHeight } from "./evidenceGossip.js";
+import { EvidencePool } from "./evidencePool.js";
 
 export interface ChainApplicationOptions {
   /** This validator's BLS public key (its index in each height's set is the block's proposer). */
@@ -50,20 +55,36 @@ export interface ChainApplicationOptions {
   feeRecipient?: Address;
   /** A proposed block's time may be at most this far ahead of the local clock, seconds (default 30). */
   maxClockDriftS?: number;
-  /** Double signing seen by consensus (to gossip and include for slashing). */
+  /** New double-sign evidence this node's consensus saw and now holds (to gossip it). */
   onEvidence?: (evidence: DuplicateVoteEvidence) => void;
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
 }
 
 export class ChainApplication implements ConsensusApplication {
   private readonly built = new Map<string, BuiltBlock>();
-  /** Evidence seen and not yet in a committed block. */
-  evidence: DuplicateVoteEvidence[] = [];
+  /** Double-sign evidence held for the next block this node proposes (null: not a staking network). */
+  readonly evidence: EvidencePool | null;
+  private readonly evidenceContext: EvidenceContext | null;
 
   constructor(
     private readonly node: ChainNode,
     private readonly options: ChainApplicationOptions,
-  ) {}
+  ) {
+    const staking = node.genesis.network?.staking;
+    const source = options.validators;
+    const stakingSetAt = source.stakingSetAt?.bind(source);
+    const ctx: EvidenceContext | null =
+      staking === undefined || stakingSetAt === undefined
+        ? null
+        : {
+            read: (key) => node.state.get(key),
+            staking,
+            chainId: node.options.chainId,
+            validators: { validatorSetAt: (h) => source.validatorSetAt(h), stakingSetAt },
+          };
+    this.evidenceContext = ctx;
+    this.evidence = ctx === null ? null : new EvidencePool((e, h) => checkEvidence(e, h, ctx));
+  }
 
   proposeValue(height: number): Promise<Value> {
     return this.node.exclusive(async () => {
@@ -85,7 +106,7 @@ export class ChainApplication implements ConsensusApplication {
       const proposer = this.options.publicKey === undefined ? undefined : set.indexOf(this.options.publicKey);
       if (proposer === undefined) throw new Error("this node is not a validator of the height's set");
       const lastCommit = head.number === 0 ? null : (readCertificate(deps.db, head.number) ?? null);
-      const evidence = this.evidence.slice(0, MAX_BLOCK_EVIDENCE);
+      const evidence = this.evidence?.forBlock(height, MAX_BLOCK_EVIDENCE) ?? [];
       const staked = this.withEndBlock(deps, height, proposer, lastCommit, evidence);
       const built = await buildBlock(staked, head, ready, {
         ...ctx,
@@ -131,19 +152,24 @@ export class ChainApplication implements ConsensusApplication {
       const commitMs = performance.now() - t0;
       deps.tree.commit(built.merkle);
       this.built.clear();
-      const included = new Set(decodeBlockValue(value.bytes).evidence.map((e) => hex(evidenceHash(e))));
-      this.evidence = this.evidence.filter((e) => !included.has(hex(evidenceHash(e))));
+      this.evidence?.committed(decodeBlockValue(value.bytes).evidence);
       deps.mempool.removeIncluded(built.block.txHashes);
       deps.mempool.dropStale((sender, key) => readSequence(deps.state, sender, key));
       this.node.publish({ block: built.block, receipts: built.receipts, dropped: [], commitMs });
     });
   }
 
+  /** Consensus saw `evidence`: held for a block and gossiped when it is new and holds. */
   reportEvidence(evidence: DuplicateVoteEvidence): void {
-    const key = hex(evidenceHash(evidence));
-    if (this.evidence.length < 1000 && !this.evidence.some((e) => hex(evidenceHash(e)) === key))
-      this.evidence.push(evidence);
-    this.options.onEvidence?.(evidence);
+    if (this.evidence === null || this.evidence.has(evidence)) return;
+    try {
+      const current = this.node.head().number + 1;
+      if (this.evidence.add(evidence, judgedHeight(evidence, current)) === "added")
+        this.options.onEvidence?.(evidence);
+    } catch (error) {
+      if (!(error instanceof EvidenceError)) throw error;
+      this.options.log?.("info", "double-sign evidence not held", { error: error.message });
+    }
   }
 
   /** The built block of a valid value, or undefined when it is not valid (a throw says why). */
@@ -205,22 +231,15 @@ export class ChainApplication implements ConsensusApplication {
     const set = this.options.validators.validatorSetAt(height).set;
     if (proposer >= set.size) throw new Error(`proposer ${proposer} is outside the set of ${set.size}`);
     const step = deps.network;
-    const source = this.options.validators;
-    if (step === undefined || source.stakingSetAt === undefined) return deps;
-    const stakingSetAt = source.stakingSetAt.bind(source);
-    const members = stakingSetAt(height).validators;
+    const ctx = this.evidenceContext;
+    if (step === undefined || ctx === null) return deps;
+    const members = ctx.validators.stakingSetAt(height).validators;
     const input: EndBlockInput = {
       proposer: (members[proposer] as StakingSet["validators"][number]).address,
       ...(lastCommit === null
         ? {}
         : { lastCommit: { height: BigInt(lastCommit.height), signers: lastCommit.signers } }),
-      evidence: evidence.map((e) =>
-        equivocationToSlash(
-          e,
-          { validatorSetAt: (h: number) => source.validatorSetAt(h), stakingSetAt },
-          deps.chainId,
-        ),
-      ),
+      evidence: checkBlockEvidence(evidence, height, ctx),
     };
     return { ...deps, network: { ...step, input: () => input } };
   }

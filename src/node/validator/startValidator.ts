@@ -8,6 +8,10 @@
  * whose signature is not its validator's for a height whose set this node knows, is rejected
  * and costs the forwarding peer score; one for a height too far from ours is ignored (not
  * forwarded). The driver checks again what it is given (it trusts no transport).
+ *
+ * Double-sign evidence travels on its own topic (`evidenceGossip.ts`): what this node's
+ * consensus sees is published, what peers send is judged before it is forwarded, and both
+ * are held for the next block this validator proposes.
  */
 import { join } from "node:path";
 import type { SecretKey } from "@chainsafe/blst";
@@ -16,17 +20,19 @@ import { verifySignature } from "../../consensus/bls.js";
 import { verifyCertificate } from "../../consensus/certificate.js";
 import { type Decision, decodeDecision } from "../../consensus/decisionSync.js";
 import { ConsensusDriver } from "../../consensus/driver.js";
+import { encodeEvidence } from "../../consensus/evidence.js";
 import { decodeBundle, decodeMessage } from "../../consensus/messageCodec.js";
 import { FilePolkaStore, FileSignRecordStore, SignGuard } from "../../consensus/signGuard.js";
 import { proposalSigningBytes, voteSigningBytes } from "../../consensus/signingBytes.js";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "../../consensus/timeouts.js";
 import type { Verdict } from "../../net/gossip.js";
-import { consensusTransport } from "../../net/gossipChannel.js";
+import { consensusTransport, evidenceChannel, type GossipChannel } from "../../net/gossipChannel.js";
 import type { P2pNode } from "../../net/p2pNode.js";
 import { chainTopics, MAX_CONSENSUS_MESSAGE_BYTES } from "../../net/topics.js";
 import type { ChainNode } from "../chainNode.js";
 import { stakingValidatorSource } from "../stakingConsensus.js";
 import { ChainApplication } from "./chainApplication.js";
+import { judgeEvidence } from "./evidenceGossip.js";
 
 export interface ValidatorOptions {
   node: ChainNode;
@@ -51,12 +57,20 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     throw new Error("a validator needs a network genesis (a staking contract and its set)");
   const chainId = node.options.chainId;
   const validators = stakingValidatorSource((k) => node.state.get(k), staking as Address);
+  let evidence: GossipChannel | undefined;
   const app = new ChainApplication(node, {
     publicKey: key.publicKey,
     validators,
+    onEvidence: (e) => void evidence?.broadcast(encodeEvidence(e)),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   let driver: ConsensusDriver | undefined;
+  const consensusHeight = () => driver?.currentHeight ?? node.head().number + 1;
+  const pool = app.evidence;
+  if (pool !== null)
+    evidence = evidenceChannel(p2p, chainTopics(chainId), {
+      validate: (bytes) => judgeEvidence(bytes, pool, consensusHeight()),
+    });
   const judge = (bytes: Uint8Array): Verdict => {
     let bundle: Uint8Array[] | null;
     try {
@@ -81,7 +95,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
       return { reject: `consensus message: ${(e as Error).message}`, points: 10 };
     }
     const height = m.kind === "proposal" ? m.proposal.height : m.vote.height;
-    const current = driver?.currentHeight ?? node.head().number + 1;
+    const current = consensusHeight();
     if (height > current + 2) return "ignore";
     if (height > current) return "accept"; // its set may not be known yet: the driver checks it then
     const set = setAt(height);
@@ -154,6 +168,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     close() {
       running.stop();
       channel.close();
+      evidence?.close();
     },
   };
 }

@@ -5,12 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { EvidenceError } from "../../../src/chain/staking/evidence.js";
 import { blsSign } from "../../../src/codec/bls.js";
-import { ConsensusError } from "../../../src/consensus/errors.js";
-import { duplicateVoteEvidence } from "../../../src/consensus/evidence.js";
+import { type DuplicateVoteEvidence, duplicateVoteEvidence } from "../../../src/consensus/evidence.js";
 import { voteSigningBytes } from "../../../src/consensus/signingBytes.js";
 import { type UnsignedVote, type Vote, VoteType } from "../../../src/consensus/types.js";
-import { equivocationToSlash, stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
+import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
+import { checkBlockEvidence, checkEvidence } from "../../../src/node/validator/evidenceCheck.js";
 import { account } from "../../helpers/chain.js";
 import { Network, WAD } from "../../helpers/stakingNetwork.js";
 import { blsKey, TEST_CHAIN_ID } from "../../helpers/validators.js";
@@ -46,25 +47,47 @@ describe("staking and consensus", () => {
     assert.equal(source.validatorSetAt(6).startHeight, 6);
   });
 
-  it("duplicate votes by validator 2 slash and tombstone its operator; anything else never reaches the contract", () => {
+  it("duplicate votes by validator 2 slash and tombstone its operator; anything else is a typed refusal", () => {
     const net = network();
-    const source = stakingValidatorSource((k) => net.chain.state.get(k), net.staking.address);
+    const read = (k: string) => net.chain.state.get(k);
+    const source = stakingValidatorSource(read, net.staking.address);
+    const ctx = { read, staking: net.staking.address, chainId: TEST_CHAIN_ID, validators: source };
+    const refused = (e: DuplicateVoteEvidence, at: number, code: string, c = ctx) =>
+      assert.throws(
+        () => checkEvidence(e, at, c),
+        (err: unknown) => err instanceof EvidenceError && err.code === code,
+        code,
+      );
     for (let h = 1; h <= 3; h++) net.fullBlock(account(2));
     const evidence = duplicateVoteEvidence(vote(2, 2, new Uint8Array(32).fill(1)), vote(2, 2, null));
-    const verified = equivocationToSlash(evidence, source, TEST_CHAIN_ID);
+    // Not before the block after its height.
+    refused(evidence, 3, "FUTURE");
+    const verified = checkEvidence(evidence, 4, ctx);
     assert.deepEqual(verified, { validator: account(4), height: 3n });
-    const end = net.signedBlock(account(2), [0, 1, 2, 3], [verified]);
+    // Older than the network's evidence age (100 blocks).
+    refused(evidence, 104, "EXPIRED");
+    // Validator 1's position signed with validator 2's key.
+    refused(duplicateVoteEvidence(vote(2, 1, new Uint8Array(32).fill(1)), vote(2, 1, null)), 4, "FORGED");
+    // Signed for another chain.
+    refused(evidence, 4, "FORGED", { ...ctx, chainId: TEST_CHAIN_ID + 1n });
+    // The same vote twice is no conflict.
+    const same = vote(2, 2, null);
+    refused({ first: same, second: same }, 4, "FORGED");
+    refused(
+      duplicateVoteEvidence(vote(2, 7, new Uint8Array(32).fill(1)), vote(2, 7, null)),
+      4,
+      "UNKNOWN_VALIDATOR",
+    );
+    const other = duplicateVoteEvidence(vote(2, 2, new Uint8Array(32).fill(2)), vote(2, 2, null));
+    assert.throws(
+      () => checkBlockEvidence([evidence, other], 4, ctx),
+      (err: unknown) => err instanceof EvidenceError && err.code === "DUPLICATE",
+    );
+    const end = net.signedBlock(account(2), [0, 1, 2, 3], checkBlockEvidence([evidence], 4, ctx));
     assert.equal(end.calls[0]?.status, "success");
     assert.equal(net.view("isTombstoned", [account(4)]), true);
     assert.equal(net.view("validatorStake", [account(4)]), 98n * WAD - (98n * WAD) / 20n);
-    // Validator 1's position signed with validator 2's key: refused before any slash.
-    const framed = duplicateVoteEvidence(vote(2, 1, new Uint8Array(32).fill(1)), vote(2, 1, null));
-    assert.throws(
-      () => equivocationToSlash(framed, source, TEST_CHAIN_ID),
-      (e: unknown) => e instanceof ConsensusError && e.code === "BAD_EVIDENCE",
-    );
-    // Signed for another chain: refused too.
-    const elsewhere = duplicateVoteEvidence(vote(1, 1, new Uint8Array(32).fill(1)), vote(1, 1, null));
-    assert.throws(() => equivocationToSlash(elsewhere, source, TEST_CHAIN_ID + 1n), ConsensusError);
+    // Punished once: evidence of another double sign by it no longer holds.
+    refused(other, 5, "ALREADY_PUNISHED");
   });
 });
