@@ -14,9 +14,9 @@
  */
 import { type CommitCertificate, decodeCertificate, encodeCertificate } from "./certificate.js";
 import { ConsensusDecodeError } from "./errors.js";
-import { DEFAULT_MAX_VALUE_BYTES, MESSAGE_VERSION } from "./messageCodec.js";
+import { DEFAULT_MAX_VALUE_BYTES, MESSAGE_VERSION, openMessage } from "./messageCodec.js";
 import { HASH_LENGTH, type Value } from "./types.js";
-import { Reader, Writer } from "./wire.js";
+import { Writer } from "./wire.js";
 
 const KIND_DECISION = 4;
 export const KEPT_DECISIONS = 64;
@@ -44,14 +44,7 @@ export function encodeDecision(d: Decision, nonce: bigint): Uint8Array {
 export function decodeDecision(bytes: Uint8Array, options: { maxValueBytes?: number } = {}): Decision | null {
   if (bytes.length < 2 || bytes[1] !== KIND_DECISION) return null;
   const maxValue = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-  const r = new Reader(bytes, "consensus decision");
-  const version = r.u8("version");
-  if (version !== MESSAGE_VERSION) {
-    throw new ConsensusDecodeError(
-      "BAD_VERSION",
-      `consensus message version ${version}, this node reads ${MESSAGE_VERSION}`,
-    );
-  }
+  const r = openMessage(bytes, "consensus decision");
   r.u8("kind");
   r.bigU64("nonce");
   const height = r.u64("height");

@@ -36,6 +36,19 @@ const KIND_VOTE = 2;
 const KIND_BUNDLE = 3;
 export const MAX_BUNDLE_MESSAGES = 8;
 
+/** A reader over a consensus message (any kind) past its version, which must be this node's. */
+export function openMessage(bytes: Uint8Array, what: string): Reader {
+  const r = new Reader(bytes, what);
+  const version = r.u8("version");
+  if (version !== MESSAGE_VERSION) {
+    throw new ConsensusDecodeError(
+      "BAD_VERSION",
+      `consensus message version ${version}, this node reads ${MESSAGE_VERSION}`,
+    );
+  }
+  return r;
+}
+
 /** Several encoded messages in one, with a nonce that makes the bytes new. */
 export function encodeBundle(messages: readonly Uint8Array[], nonce: bigint): Uint8Array {
   if (messages.length === 0 || messages.length > MAX_BUNDLE_MESSAGES) {
@@ -56,14 +69,7 @@ export function decodeBundle(
   if (bytes.length > maxValue + 256 * MAX_BUNDLE_MESSAGES) {
     throw new ConsensusDecodeError("TOO_LARGE", `consensus bundle of ${bytes.length} bytes`);
   }
-  const r = new Reader(bytes, "consensus bundle");
-  const version = r.u8("version");
-  if (version !== MESSAGE_VERSION) {
-    throw new ConsensusDecodeError(
-      "BAD_VERSION",
-      `consensus message version ${version}, this node reads ${MESSAGE_VERSION}`,
-    );
-  }
+  const r = openMessage(bytes, "consensus bundle");
   r.u8("kind");
   r.bigU64("nonce");
   const count = r.u8("count");
@@ -123,14 +129,7 @@ export function decodeMessage(bytes: Uint8Array, options: { maxValueBytes?: numb
       `consensus message of ${bytes.length} bytes, above ${maxValue + 256}`,
     );
   }
-  const r = new Reader(bytes, "consensus message");
-  const version = r.u8("version");
-  if (version !== MESSAGE_VERSION) {
-    throw new ConsensusDecodeError(
-      "BAD_VERSION",
-      `consensus message version ${version}, this node reads ${MESSAGE_VERSION}`,
-    );
-  }
+  const r = openMessage(bytes, "consensus message");
   const kind = r.u8("kind");
   if (kind === KIND_PROPOSAL) return { kind: "proposal", proposal: readProposal(r, maxValue) };
   if (kind === KIND_VOTE) return { kind: "vote", vote: readVote(r) };

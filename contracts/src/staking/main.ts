@@ -92,6 +92,7 @@ import {
 } from "./pools";
 import { checkBlsKey, MAX_COMMISSION_BPS } from "./registry";
 import { enqueue, queued, withdrawMatured } from "./unbondingQueue";
+import { rankByStake } from "./validatorSet";
 
 export {
   blsKey,
@@ -361,26 +362,7 @@ export function rewardRemainder(v: Address): U128 {
 
 /** The `n` validators with the most bonded stake, largest first (ties: earlier registration first). */
 export function activeSet(n: u32): Array<Address> {
-  const count = validatorCount.get(0);
-  const list: Address[] = [];
-  const stakes: U128[] = [];
-  for (let i: u32 = 0; i < count; i++) {
-    const v = validatorAt.get(i, Address.zero());
-    const stake = new Fields(validators.keyOf(v)).get<U128>(V_STAKE, U128.Zero);
-    // Insertion sort (at most 128 validators): shift smaller stakes right, then place.
-    list.push(v);
-    stakes.push(stake);
-    let at = list.length - 1;
-    while (at > 0 && stakes[at - 1].lt(stake)) {
-      list[at] = list[at - 1];
-      stakes[at] = stakes[at - 1];
-      at--;
-    }
-    list[at] = v;
-    stakes[at] = stake;
-  }
-  if (<i32>n < list.length) list.length = <i32>n;
-  return list;
+  return rankByStake(n, false).list;
 }
 
 function pay(to: Address, amount: U128): void {

@@ -55,18 +55,26 @@ function dropSet(epoch: u64): void {
   setSize.delete(epoch);
 }
 
-/** Computes and stores the set for `epoch`. */
-export function computeSet(epoch: u64): void {
-  const n = activeSizeSlot.get(0);
+/** Validators and their bonded stakes, largest first (ties in registration order). */
+export class Ranked {
+  list: Address[] = [];
+  stakes: U128[] = [];
+}
+
+/**
+ * Every registered validator ranked by bonded stake (with `setOnly`: only those eligible for a
+ * set, with stake), at most `n`. Insertion sort, stable: only strictly smaller stakes move right.
+ */
+export function rankByStake(n: u32, setOnly: bool): Ranked {
   const count = validatorCount.get(0);
-  const list: Address[] = [];
-  const stakes: U128[] = [];
+  const out = new Ranked();
+  const list = out.list;
+  const stakes = out.stakes;
   for (let i: u32 = 0; i < count; i++) {
     const v = validatorAt.get(i, Address.zero());
     const vf = new Fields(validators.keyOf(v));
     const stake = vf.get<U128>(V_STAKE, U128.Zero);
-    if (!eligible(vf) || stake.isZero()) continue;
-    // Insertion sort, stable: only strictly smaller stakes move right, so ties keep registration order.
+    if (setOnly && (!eligible(vf) || stake.isZero())) continue;
     list.push(v);
     stakes.push(stake);
     let at = list.length - 1;
@@ -82,6 +90,14 @@ export function computeSet(epoch: u64): void {
     list.length = <i32>n;
     stakes.length = <i32>n;
   }
+  return out;
+}
+
+/** Computes and stores the set for `epoch`. */
+export function computeSet(epoch: u64): void {
+  const ranked = rankByStake(activeSizeSlot.get(0), true);
+  const list = ranked.list;
+  const stakes = ranked.stakes;
   const powers: u64[] = [];
   if (list.length == 0 && epoch > 0) {
     // Nobody eligible: keep the previous set rather than halt.
