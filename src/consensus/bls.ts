@@ -11,9 +11,13 @@
  *
  * That sum is only sound if no key was chosen as a function of others (the rogue-key attack:
  * pk' = g^x - pk_honest makes an aggregate "signed" by the honest key). Every key in a
- * validator set therefore carries a proof of possession: the key's signature over
- * `POSSESSION_TAG ‖ key`. The tag differs from the consensus tag (`signingBytes.ts`) in its
- * first bytes, so a proof of possession is never a consensus signature, nor the reverse.
+ * validator set therefore came with a proof of possession, in the one scheme Weft has
+ * (`src/codec/bls.ts`: the key's signature over `"weft/bls-pop/v1" ‖ chain id ‖ operator ‖
+ * key`), checked where a key enters the chain: the staking contract's `register` (the
+ * `bls_verify` host function) and the genesis file (`node/validator/genesisFile.ts`). A set
+ * is built only from registered keys (`node/stakingConsensus.ts`), so this module does not
+ * check proofs again. The proof's tag differs from the consensus tag (`signingBytes.ts`) in
+ * its first bytes, so a proof of possession is never a consensus signature, nor the reverse.
  */
 import {
   aggregateSerializedSignatures,
@@ -23,11 +27,8 @@ import {
   Signature,
   verify,
 } from "@chainsafe/blst";
-import { concatBytes, utf8 } from "../codec/bytes.js";
 import { ConsensusError } from "./errors.js";
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "./types.js";
-
-export const POSSESSION_TAG = utf8("weft/bls-possession/v1\0");
 
 export interface BlsKeyPair {
   readonly secretKey: SecretKey;
@@ -105,24 +106,4 @@ export function verifyAggregate(
     return false;
   }
   return fastAggregateVerify(message, [...keys], sig);
-}
-
-export function possessionMessage(publicKey: Uint8Array): Uint8Array {
-  return concatBytes(POSSESSION_TAG, publicKey);
-}
-
-/** The proof of possession of a key pair: its signature over its own public key, tagged. */
-export function proveKeyPossession(pair: BlsKeyPair): Uint8Array {
-  return sign(pair.secretKey, possessionMessage(pair.publicKey));
-}
-
-/** Checks a proof of possession; throws `BAD_POSSESSION` (or `BAD_KEY`) when it does not hold. */
-export function checkKeyPossession(publicKey: Uint8Array, proof: Uint8Array): PublicKey {
-  const key = parsePublicKey(publicKey);
-  if (!verifySignature(key, possessionMessage(publicKey), proof)) {
-    throw new ConsensusError("BAD_POSSESSION", "the proof of possession does not verify for this BLS key", [
-      "every validator key must come with its signature over the key (weft genesis / weft validator create make it)",
-    ]);
-  }
-  return key;
 }

@@ -28,7 +28,6 @@ export type ConsensusErrorCode =
   | "BAD_KEY"
   | "BAD_SIGNATURE"
   /** A public key without a valid proof of possession (rogue-key defence). */
-  | "BAD_POSSESSION"
   /** A validator set that is empty, has duplicate keys, zero or too much power. */
   | "BAD_VALIDATOR_SET"
   /** A validator index outside the set. */

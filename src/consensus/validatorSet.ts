@@ -10,9 +10,9 @@
 import type { PublicKey } from "@chainsafe/blst";
 import { toHex } from "../codec/bytes.js";
 import { sha256 } from "../codec/hash.js";
-import { checkKeyPossession, parsePublicKey } from "./bls.js";
+import { parsePublicKey } from "./bls.js";
 import { ConsensusError } from "./errors.js";
-import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "./types.js";
+import { PUBLIC_KEY_LENGTH } from "./types.js";
 import { Reader, Writer } from "./wire.js";
 
 export const MAX_VALIDATORS = 1024;
@@ -21,8 +21,6 @@ export const MAX_TOTAL_POWER = 1n << 60n;
 export interface ValidatorEntry {
   readonly publicKey: Uint8Array;
   readonly votingPower: bigint;
-  /** The key's proof of possession (`bls.ts`); checked when the set is made with `checkPossession`. */
-  readonly proofOfPossession: Uint8Array;
 }
 
 export class ValidatorSet {
@@ -42,14 +40,10 @@ export class ValidatorSet {
   }
 
   /**
-   * Checks the entries (1..1024 of them, distinct valid keys, power > 0, total ≤ 2^60) and,
-   * unless told the proofs were checked already (a set read back from the node's own
-   * store), every proof of possession.
+   * Checks the entries (1..1024 of them, distinct valid keys, power > 0, total ≤ 2^60). Each
+   * key's proof of possession was checked when it was registered (`bls.ts`).
    */
-  static create(
-    entries: readonly ValidatorEntry[],
-    options: { checkPossession?: boolean } = {},
-  ): ValidatorSet {
+  static create(entries: readonly ValidatorEntry[]): ValidatorSet {
     if (entries.length === 0 || entries.length > MAX_VALIDATORS) {
       throw new ConsensusError(
         "BAD_VALIDATOR_SET",
@@ -71,11 +65,7 @@ export class ValidatorSet {
         );
       }
       total += v.votingPower;
-      keys.push(
-        options.checkPossession === false
-          ? parsePublicKey(v.publicKey)
-          : checkKeyPossession(v.publicKey, v.proofOfPossession),
-      );
+      keys.push(parsePublicKey(v.publicKey));
     }
     if (total > MAX_TOTAL_POWER) {
       throw new ConsensusError("BAD_VALIDATOR_SET", `total voting power ${total} is above 2^60`);
@@ -130,15 +120,12 @@ const SET_VERSION = 1;
 
 export function encodeValidatorSet(validators: readonly ValidatorEntry[]): Uint8Array {
   const w = new Writer().u8(SET_VERSION).u16(validators.length);
-  for (const v of validators) w.fixed(v.publicKey).bigU64(v.votingPower).fixed(v.proofOfPossession);
+  for (const v of validators) w.fixed(v.publicKey).bigU64(v.votingPower);
   return w.finish();
 }
 
-/** Decodes a set and checks it like `ValidatorSet.create` (proofs of possession included unless told). */
-export function decodeValidatorSet(
-  bytes: Uint8Array,
-  options: { checkPossession?: boolean } = {},
-): ValidatorSet {
+/** Decodes a set and checks it like `ValidatorSet.create`. */
+export function decodeValidatorSet(bytes: Uint8Array): ValidatorSet {
   const r = new Reader(bytes, "validator set");
   const version = r.u8("version");
   if (version !== SET_VERSION) {
@@ -155,9 +142,8 @@ export function decodeValidatorSet(
     entries.push({
       publicKey: r.fixed(PUBLIC_KEY_LENGTH, `validator ${i} key`),
       votingPower: r.bigU64(`validator ${i} power`),
-      proofOfPossession: r.fixed(SIGNATURE_LENGTH, `validator ${i} proof of possession`),
     });
   }
   r.end();
-  return ValidatorSet.create(entries, options);
+  return ValidatorSet.create(entries);
 }

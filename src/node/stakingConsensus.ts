@@ -4,8 +4,8 @@
  * - `stakingValidatorSource`: consensus's `ValidatorSetSource` over a committed state: the
  *   staking contract's set for the height's epoch (src/chain/staking/validatorSet.ts) as a
  *   consensus `ValidatorSet`, cached per epoch. Keys are not re-proven: the contract
- *   checked each key's proof of possession (bound to the chain and the operator) when it
- *   was registered, and a key is registered once.
+ *   checked each key's proof of possession (Weft's one scheme, src/codec/bls.ts: bound to
+ *   the chain and the operator) when it was registered, and a key is registered once.
  * Double-sign evidence is checked against these sets in `validator/evidenceCheck.ts`.
  *
  * @example
@@ -25,12 +25,7 @@ import { ValidatorSet } from "../consensus/validatorSet.js";
 /** A staking set as consensus's: the same order (bit i of a certificate = member i), power, keys. */
 export function consensusValidatorSet(set: StakingSet): ValidatorSet {
   return ValidatorSet.create(
-    set.validators.map((m) => ({
-      publicKey: m.blsKey,
-      votingPower: BigInt(m.power),
-      proofOfPossession: new Uint8Array(0),
-    })),
-    { checkPossession: false },
+    set.validators.map((m) => ({ publicKey: m.blsKey, votingPower: BigInt(m.power) })),
   );
 }
 

@@ -1,7 +1,7 @@
 /** Deterministic BLS validators for consensus tests, and helpers to sign votes with them. */
 import { utf8 } from "../../src/codec/bytes.js";
 import { sha256 } from "../../src/codec/hash.js";
-import { type BlsKeyPair, keyPairFromSeed, proveKeyPossession, sign } from "../../src/consensus/bls.js";
+import { type BlsKeyPair, keyPairFromSeed, sign } from "../../src/consensus/bls.js";
 import { voteSigningBytes } from "../../src/consensus/signingBytes.js";
 import type { UnsignedVote, Vote } from "../../src/consensus/types.js";
 import { ValidatorSet } from "../../src/consensus/validatorSet.js";
@@ -17,7 +17,6 @@ export function testSet(keys: readonly BlsKeyPair[], powers?: readonly bigint[])
     keys.map((k, i) => ({
       publicKey: k.publicKey,
       votingPower: powers?.[i] ?? 10n,
-      proofOfPossession: proveKeyPossession(k),
     })),
   );
 }

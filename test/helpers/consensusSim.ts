@@ -14,7 +14,7 @@
  */
 import { toHex, utf8 } from "../../src/codec/bytes.js";
 import { sha256 } from "../../src/codec/hash.js";
-import { type BlsKeyPair, keyPairFromSeed, proveKeyPossession, sign } from "../../src/consensus/bls.js";
+import { type BlsKeyPair, keyPairFromSeed, sign } from "../../src/consensus/bls.js";
 import type { CommitCertificate } from "../../src/consensus/certificate.js";
 import { decodeDecision } from "../../src/consensus/decisionSync.js";
 import { ConsensusDriver } from "../../src/consensus/driver.js";
@@ -115,7 +115,6 @@ export class ConsensusSim {
       keys.map((k, i) => ({
         publicKey: k.publicKey,
         votingPower: options.powers?.[i] ?? 10n,
-        proofOfPossession: proveKeyPossession(k),
       })),
     );
     this.nodes = keys.map((k, index) => {
