@@ -4,6 +4,10 @@
  * in chunks, instead of replaying the chain. Protocol `/weft/sync/state/1` (messages in
  * `stateSyncMessages.ts`, proofs in `state/merkle/snapshot.ts`):
  *
+ * 0. (`fetchClaim`) ask a peer what it offers: its claim, bytes the node checks (a header and
+ *    the certificate of its hash: `node/certifiedStateSync.ts`), so that the root synced to
+ *    is one consensus certified, never one a peer merely names; a claim the check refuses
+ *    costs the peer `BAD_SYNC`;
  * 1. ask a peer for the manifest of `root`; it must fold to `root` (`verifyManifest`),
  *    else the peer loses `BAD_SYNC` and the next peer is asked;
  * 2. ask for each chunk, spreading them over the peers; a chunk must prove against the
@@ -32,6 +36,7 @@ import {
   decodeStateAnswer,
   decodeStateRequest,
   encodeChunk,
+  encodeClaim,
   encodeManifest,
   encodeStateError,
   encodeStateRequest,
@@ -41,9 +46,10 @@ import {
 
 export const STATE_SYNC_PROTOCOL = "/weft/sync/state/1";
 
-/** The snapshots a server offers, by root. */
+/** The snapshots a server offers, by root, and its claim for the newest (opaque here). */
 export interface SnapshotSource {
   snapshot(root: Uint8Array): StateSnapshot | undefined;
+  claim?(): Uint8Array | undefined;
 }
 
 export async function serveState(node: P2pNode, source: SnapshotSource): Promise<void> {
@@ -57,6 +63,12 @@ export async function serveState(node: P2pNode, source: SnapshotSource): Promise
     badRequest: (reason) => encodeStateError("BAD_REQUEST", reason),
     rateLimited: () => encodeStateError("RATE_LIMITED", "too many state-sync requests; slow down"),
     *answer(request) {
+      if (request.type === "claim") {
+        const claim = source.claim?.();
+        if (claim === undefined) yield encodeStateError("UNKNOWN_ROOT", "no snapshot offered here");
+        else yield encodeClaim(claim);
+        return;
+      }
       const snapshot = source.snapshot(request.root);
       if (snapshot === undefined) {
         yield encodeStateError("UNKNOWN_ROOT", `no snapshot of root 0x${toHex(request.root)} here`);
@@ -94,6 +106,28 @@ async function ask(node: P2pNode, peer: string, request: StateRequest, check: (a
       throw new NetError("MALFORMED", "the state-sync answer ended before its frame");
     },
   );
+}
+
+/**
+ * The claim `peer` offers, once `check` accepted it (`check` throws a `NetError` VERIFY, or
+ * anything, to refuse it: the peer then loses `BAD_SYNC`).
+ */
+export async function fetchClaim<T>(
+  node: P2pNode,
+  peer: string,
+  check: (claim: Uint8Array) => T,
+): Promise<T> {
+  let checked: T | undefined;
+  await ask(node, peer, { type: "claim" }, (a) => {
+    if (a.type !== "claim") throw new NetError("UNEXPECTED", `a ${a.type} where the claim was due`);
+    try {
+      checked = check(a.claim);
+    } catch (error) {
+      if (error instanceof NetError) throw error;
+      throw new NetError("VERIFY", `the claim does not hold: ${(error as Error).message}`);
+    }
+  });
+  return checked as T;
 }
 
 /** The manifest of `root` from `peer`, verified against it. */

@@ -6,6 +6,12 @@
  *   chunk request     u8 3 ‖ root (32 bytes) ‖ u32 index
  *   chunk             u8 4 ‖ u32 count ‖ count × (u16 n ‖ n bytes of key ‖ u32 m ‖ m bytes of value)
  *   error             u8 5 ‖ u8 code ‖ utf-8 message (≤ 256 bytes)
+ *   claim request     u8 6
+ *   claim             u8 7 ‖ claim bytes (≤ MAX_CLAIM_BYTES)
+ *
+ * A claim is what the server offers to sync to: bytes the node defines (a block header and
+ * the commit certificate of its hash, `node/certifiedStateSync.ts`), which the client checks
+ * before it trusts the root in them; this layer only carries them.
  *
  * What a manifest and a chunk prove is in `state/merkle/snapshot.ts`. Decoding failures are
  * `NetError` MALFORMED.
@@ -14,7 +20,11 @@ import { fromHex, toHex } from "../codec/bytes.js";
 import { MAX_SNAPSHOT_DEPTH, type SnapshotEntry, type SnapshotManifest } from "../state/merkle/snapshot.js";
 import { NetError } from "./errors.js";
 
+/** Most bytes of a claim (a header and a certificate are about 1.5 KiB). */
+export const MAX_CLAIM_BYTES = 16 * 1024;
+
 export type StateRequest =
+  | { type: "claim" }
   | { type: "manifest"; root: Uint8Array }
   | { type: "chunk"; root: Uint8Array; index: number };
 
@@ -22,11 +32,13 @@ export const STATE_ERROR_CODES = ["BAD_REQUEST", "RATE_LIMITED", "UNKNOWN_ROOT"]
 export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 
 export type StateAnswer =
+  | { type: "claim"; claim: Uint8Array }
   | { type: "manifest"; manifest: SnapshotManifest }
   | { type: "chunk"; entries: SnapshotEntry[] }
   | { type: "error"; code: StateErrorCode; message: string };
 
 export function encodeStateRequest(request: StateRequest): Uint8Array {
+  if (request.type === "claim") return Uint8Array.of(6);
   if (request.type === "manifest") return Uint8Array.of(1, ...request.root);
   const out = new Uint8Array(37);
   out[0] = 3;
@@ -36,6 +48,7 @@ export function encodeStateRequest(request: StateRequest): Uint8Array {
 }
 
 export function decodeStateRequest(data: Uint8Array): StateRequest {
+  if (data.length === 1 && data[0] === 6) return { type: "claim" };
   if (data.length === 33 && data[0] === 1) return { type: "manifest", root: data.slice(1) };
   if (data.length === 37 && data[0] === 3)
     return {
@@ -44,6 +57,10 @@ export function decodeStateRequest(data: Uint8Array): StateRequest {
       index: new DataView(data.buffer, data.byteOffset).getUint32(33),
     };
   throw new NetError("MALFORMED", `not a state-sync request (${data.length} bytes, type ${data[0]})`);
+}
+
+export function encodeClaim(claim: Uint8Array): Uint8Array {
+  return Uint8Array.of(7, ...claim);
 }
 
 export function encodeManifest(manifest: SnapshotManifest): Uint8Array {
@@ -121,6 +138,10 @@ export function decodeStateAnswer(data: Uint8Array): StateAnswer {
       }
       if (at !== data.length) throw fail("chunk with bytes after its last entry");
       return { type: "chunk", entries };
+    }
+    case 7: {
+      if (data.length - 1 > MAX_CLAIM_BYTES) throw fail(`claim of ${data.length - 1} bytes`);
+      return { type: "claim", claim: data.slice(1) };
     }
     case 5: {
       const code = STATE_ERROR_CODES[data[1] ?? 255];
