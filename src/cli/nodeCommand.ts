@@ -18,7 +18,8 @@ const HELP: Record<Setting, string> = {
   dev: "on | off: dev mode, a block per arriving transaction and the dev_* RPC methods (default on)",
   checkDb:
     "off | full: at startup, check every record of the chain database (state root from scratch, Merkle links, block links) and refuse a damaged one (default off)",
-  blockTimeMs: "produce a block this often when transactions wait (default 1000)",
+  blockTimeMs:
+    "produce a block this often when transactions wait (default 1000); with --validator-key, the pause after each block before the next height: a block per interval, with transactions or without",
   maxBlockTxs: "most transactions per block; a full block's worth is produced at once (default 10000)",
   blockGasLimit: "block gas limit (default 3000000000)",
   maxBlockReceiptBytes:

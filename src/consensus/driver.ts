@@ -1,16 +1,24 @@
 /**
  * The consensus driver: the state machine (`stateMachine.ts`) given a network, a clock, a key
  * and an application. It decodes and checks messages (size, signature, the sender's place in
- * the height's set) before the machine sees them, keeps messages of the next heights until
- * their height starts, signs through the double-sign guard (`signGuard.ts`, fsynced before
- * the message leaves), and turns decisions into commit certificates for the application.
+ * the height's set: `messageCheck.ts`) before the machine sees them, keeps messages of the
+ * next heights until their height starts, signs through the double-sign guard
+ * (`validatorSigner.ts`), and turns decisions into commit certificates for the application.
  *
  * Everything it does happens in one queue, one task at a time (a message, a timeout), the
  * application's calls awaited inside the task: the machine's inputs are totally ordered, as
  * the paper's algorithm assumes, and a simulated network on a virtual clock is deterministic.
+ *
+ * Heights: once height h is committed the driver enters h + 1 at once (its set and proposer
+ * schedule; a peer still at h is answered with h's decision) and starts the machine there
+ * `commitWaitMs` later, in a task of its own (Tendermint's timeout_commit). The wait paces the
+ * chain: one block per interval, with transactions or without (docs/validators.md, "Empty
+ * blocks"). A decision learnt from a peer (`syncDecision`: block sync, decision answers)
+ * commits and enters the next height with no wait, so a node far behind climbs as fast as it
+ * executes. A message for a height above the current one is reported (`onAhead`): this node
+ * may be behind, and block sync can bring it to the head.
  */
 import { toHex } from "../codec/bytes.js";
-import { verifySignature } from "./bls.js";
 import { buildCertificate, type CommitCertificate, verifyCertificate } from "./certificate.js";
 import { DecisionCache, decodeDecision, encodeDecision } from "./decisionSync.js";
 import { ConsensusDecodeError, ConsensusError } from "./errors.js";
@@ -21,21 +29,16 @@ import type {
   ConsensusTransport,
   ValidatorSetSource,
 } from "./interfaces.js";
-import {
-  decodeBundle,
-  decodeMessage,
-  encodeBundle,
-  encodeProposal,
-  encodeVote,
-  MAX_BUNDLE_MESSAGES,
-} from "./messageCodec.js";
+import { checkMessage, messageHeight } from "./messageCheck.js";
+import { decodeBundle, decodeMessage, encodeProposal, encodeVote } from "./messageCodec.js";
+import { OwnMessages } from "./ownMessages.js";
 import { ProposerSchedule } from "./proposerSelection.js";
-import type { PolkaStore, SignGuard } from "./signGuard.js";
 import { proposalSigningBytes, voteSigningBytes } from "./signingBytes.js";
-import { type LockState, type MachineInput, type MachineOutput, TendermintMachine } from "./stateMachine.js";
+import { type MachineInput, type MachineOutput, TendermintMachine } from "./stateMachine.js";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.js";
 import { type ConsensusMessage, Step, type Value, VoteType } from "./types.js";
 import type { ValidatorSet } from "./validatorSet.js";
+import { type ValidatorKeys, ValidatorSigner } from "./validatorSigner.js";
 
 export interface DriverOptions {
   readonly chainId: string;
@@ -44,11 +47,7 @@ export interface DriverOptions {
   readonly validators: ValidatorSetSource;
   readonly app: ConsensusApplication;
   /** This validator's key and guard; absent for a node that follows without voting. */
-  readonly validator?: {
-    readonly publicKey: Uint8Array;
-    readonly guard: SignGuard;
-    readonly polka?: PolkaStore;
-  };
+  readonly validator?: ValidatorKeys;
   readonly timeouts?: TimeoutConfig;
   readonly maxValueBytes?: number;
   /** Messages kept for heights not started yet (at most 2 ahead). */
@@ -58,35 +57,44 @@ export interface DriverOptions {
    * gossip does for peers that missed them (a partition, a restart). 0 turns it off.
    */
   readonly rebroadcastMs?: number;
+  /**
+   * After a decision, wait this long before starting the next height (Tendermint's
+   * timeout_commit): the chain makes one block per interval, empty or not. Default 0.
+   */
+  readonly commitWaitMs?: number;
   /** A peer sent something invalid (for peer scoring). */
   readonly onInvalid?: (from: string, error: Error) => void;
   /** A height was committed. */
   readonly onCommit?: (height: number, round: number) => void;
+  /** A message for `height`, above the current height, arrived: this node may be behind. */
+  readonly onAhead?: (height: number) => void;
 }
+
+/** What `syncDecision` did with a decision: committed it, or why not. */
+export type SyncOutcome = "committed" | "stale" | "ahead" | "refused";
 
 const FUTURE_HEIGHTS = 2;
 
 export class ConsensusDriver {
   readonly machine: TendermintMachine;
   private height = 0;
+  /** Whether the machine runs at `height` (false while waiting after the last commit). */
+  private started = false;
   private set: ValidatorSet | null = null;
-  private schedules = new Map<number, ProposerSchedule>();
+  private schedule: ProposerSchedule | null = null;
+  private scheduleStart = -1;
   private buffered: Array<{ bytes: Uint8Array; from: string; height: number }> = [];
   private readonly validity = new Map<string, boolean>();
   private readonly evidenceSeen = new Set<string>();
   private tail: Promise<void> = Promise.resolve();
-  /** This validator's messages at the current height, the latest few, for rebroadcast. */
-  private own: Uint8Array[] = [];
-  /** The prevotes that justify this validator's latest proposal with a POL round, sent with it. */
-  private pol: Uint8Array[] = [];
-  private nonce = BigInt(Date.now()) * 1000n;
-  /** The valid round whose polka is kept (`PolkaStore`) at this height. */
-  private polkaRound = -1;
+  private readonly own = new OwnMessages();
+  private readonly signer: ValidatorSigner;
   private readonly decisions = new DecisionCache();
   private stopped = false;
 
   constructor(private readonly options: DriverOptions) {
     const key = options.validator?.publicKey;
+    this.signer = new ValidatorSigner(options.validator);
     this.machine = new TendermintMachine({
       selfIndex: (set) => (key === undefined ? null : (set.indexOf(key) ?? null)),
       timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
@@ -96,6 +104,7 @@ export class ConsensusDriver {
     });
   }
 
+  /** The height being decided (the one after the committed head). */
   get currentHeight(): number {
     return this.height;
   }
@@ -104,36 +113,27 @@ export class ConsensusDriver {
   start(height: number): Promise<void> {
     const every = this.options.rebroadcastMs ?? 0;
     if (every > 0) this.scheduleRebroadcast(every);
-    return this.enqueue(() => this.startHeight(height));
+    return this.enqueue(async () => {
+      this.enterHeight(height);
+      await this.startMachine();
+    });
   }
 
   /**
    * A decision learnt from elsewhere (block sync): checked against the height's set and the
-   * application, then committed as if decided here. Ignored unless it is for the current height.
+   * application, then committed as if decided here. Only the current height's is taken:
+   * "stale" below it, "ahead" above; "refused" when the certificate or the value is bad.
    */
-  syncDecision(height: number, value: Value, certificate: CommitCertificate, from = "sync"): Promise<void> {
-    return this.enqueue(() => this.applyDecision(height, value, certificate, from));
-  }
-
-  private async applyDecision(
+  syncDecision(
     height: number,
     value: Value,
     certificate: CommitCertificate,
-    from: string,
-  ): Promise<void> {
-    if (height !== this.height || this.set === null) return;
-    try {
-      verifyCertificate(certificate, this.set, this.options.chainId, { height, blockHash: value.hash });
-    } catch (e) {
-      if (e instanceof ConsensusError) return this.options.onInvalid?.(from, e);
-      throw e;
-    }
-    if (!(await this.isValid(height, value))) return;
-    await this.commitAndAdvance(height, certificate.round, value, certificate);
-  }
-
-  private limits(): { maxValueBytes?: number } {
-    return this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes };
+    from = "sync",
+  ): Promise<SyncOutcome> {
+    let outcome: SyncOutcome = "stale";
+    return this.enqueue(async () => {
+      outcome = await this.applyDecision(height, value, certificate, from);
+    }).then(() => outcome);
   }
 
   /** Stops acting on anything (a crash, in tests; shutdown in the node). */
@@ -146,26 +146,43 @@ export class ConsensusDriver {
     return this.tail;
   }
 
+  private async applyDecision(
+    height: number,
+    value: Value,
+    certificate: CommitCertificate,
+    from: string,
+  ): Promise<SyncOutcome> {
+    if (height < this.height) return "stale";
+    if (height > this.height || this.set === null) return "ahead";
+    try {
+      verifyCertificate(certificate, this.set, this.options.chainId, { height, blockHash: value.hash });
+    } catch (e) {
+      if (!(e instanceof ConsensusError)) throw e;
+      this.options.onInvalid?.(from, e);
+      return "refused";
+    }
+    if (!(await this.isValid(height, value))) return "refused";
+    await this.commitAndAdvance(height, certificate.round, value, certificate, 0);
+    return "committed";
+  }
+
+  private limits(): { maxValueBytes?: number } {
+    return this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes };
+  }
+
   private scheduleRebroadcast(every: number): void {
     this.options.clock.schedule(every, () => {
       if (this.stopped) return;
       this.decisions.tick();
       void this.enqueue(async () => {
-        // A fresh bundle each time: gossip drops bytes it has seen, so the originals would reach nobody.
-        const messages = [...this.own, ...this.pol];
-        for (let i = 0; i < messages.length; i += MAX_BUNDLE_MESSAGES) {
-          this.options.transport.broadcast(
-            encodeBundle(messages.slice(i, i + MAX_BUNDLE_MESSAGES), this.nonce++),
-          );
-        }
+        for (const bundle of this.own.bundles()) this.options.transport.broadcast(bundle);
       });
       this.scheduleRebroadcast(every);
     });
   }
 
   private send(bytes: Uint8Array): void {
-    this.own.push(bytes);
-    if (this.own.length > 6) this.own.shift();
+    this.own.keep(bytes);
     this.options.transport.broadcast(bytes);
   }
 
@@ -175,93 +192,78 @@ export class ConsensusDriver {
     return run;
   }
 
-  private async startHeight(height: number): Promise<void> {
+  /** Takes `height`'s set and proposer schedule; the machine starts there later (`startMachine`). */
+  private enterHeight(height: number): void {
     this.height = height;
+    this.started = false;
     const { set, startHeight } = this.options.validators.validatorSetAt(height);
     this.set = set;
-    let schedule = this.schedules.get(startHeight);
-    if (schedule === undefined || schedule.set !== set) {
-      schedule = new ProposerSchedule(set, startHeight);
-      this.schedules = new Map([[startHeight, schedule]]);
+    if (this.schedule?.set !== set || this.scheduleStart !== startHeight) {
+      this.schedule = new ProposerSchedule(set, startHeight);
+      this.scheduleStart = startHeight;
     }
     this.validity.clear();
-    this.own = [];
-    this.pol = [];
-    const last = this.options.validator?.guard.lastSigned;
-    const resumed = last !== null && last !== undefined && last.height === height ? last : undefined;
-    const polka = resumed === undefined ? null : (this.options.validator?.polka?.load() ?? null);
-    const kept = polka !== null && polka.height === height ? polka : null;
-    this.polkaRound = kept?.round ?? -1;
-    const resume =
-      resumed === undefined
-        ? undefined
-        : {
-            ...resumed.lock,
-            round: resumed.round,
-            step: resumed.step,
-            ...(kept ? { validValue: kept.value } : {}),
-          };
-    await this.feed({ kind: "start", height, set, schedule, ...(resume ? { resume } : {}) });
-    // The kept polka's prevotes count again (they were checked when first received).
-    for (const bytes of kept?.prevotes ?? []) {
-      const m = decodeMessage(bytes);
-      if (m.kind === "vote") await this.feed({ kind: "vote", vote: m.vote });
+    this.own.clear();
+  }
+
+  /** Starts the machine at the entered height, where this validator was there before a restart. */
+  private async startMachine(): Promise<void> {
+    const height = this.height;
+    this.started = true;
+    const { resume, prevotes, lastVote } = this.signer.resumeAt(height);
+    await this.feed({
+      kind: "start",
+      height,
+      set: this.set as ValidatorSet,
+      schedule: this.schedule as ProposerSchedule,
+      ...(resume ? { resume } : {}),
+    });
+    for (const vote of prevotes) await this.feed({ kind: "vote", vote });
+    if (lastVote !== undefined) {
+      this.send(lastVote.bytes);
+      await this.feed({ kind: "vote", vote: lastVote.vote });
     }
-    if (resumed?.message) await this.resend(resumed.message);
     const ready = this.buffered.filter((m) => m.height === height);
     this.buffered = this.buffered.filter((m) => m.height > height);
     for (const m of ready) await this.receive(m.bytes, m.from);
-  }
-
-  /** After a restart: the vote signed last, counted again and sent again (peers may have missed it). */
-  private async resend(bytes: Uint8Array): Promise<void> {
-    const m = decodeMessage(bytes);
-    if (m.kind !== "vote") return;
-    this.send(bytes);
-    await this.feed({ kind: "vote", vote: m.vote });
   }
 
   private async receive(bytes: Uint8Array, from: string): Promise<void> {
     let bundle: Uint8Array[] | null;
     try {
       const decision = decodeDecision(bytes, this.limits());
-      if (decision !== null)
-        return this.applyDecision(decision.height, decision.value, decision.certificate, from);
-      bundle = decodeBundle(
-        bytes,
-        this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes },
-      );
+      if (decision !== null) {
+        if (decision.height > this.height) this.options.onAhead?.(decision.height);
+        await this.applyDecision(decision.height, decision.value, decision.certificate, from);
+        return;
+      }
+      bundle = decodeBundle(bytes, this.limits());
     } catch (e) {
       if (e instanceof ConsensusDecodeError) return this.options.onInvalid?.(from, e);
       throw e;
     }
-    if (bundle !== null) {
-      for (const inner of bundle) await this.receiveOne(inner, from);
-      return;
-    }
-    return this.receiveOne(bytes, from);
+    if (bundle === null) return this.receiveOne(bytes, from);
+    for (const inner of bundle) await this.receiveOne(inner, from);
   }
 
   private async receiveOne(bytes: Uint8Array, from: string): Promise<void> {
     let message: ConsensusMessage;
     try {
-      message = decodeMessage(
-        bytes,
-        this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes },
-      );
+      message = decodeMessage(bytes, this.limits());
     } catch (e) {
       if (e instanceof ConsensusDecodeError) return this.options.onInvalid?.(from, e);
       throw e;
     }
-    const height = message.kind === "proposal" ? message.proposal.height : message.vote.height;
+    const height = messageHeight(message);
     if (height < this.height) {
       // A peer behind: send it the decision of its height, if this node still holds it.
       const d = this.decisions.answer(height);
-      if (d !== undefined) this.options.transport.broadcast(encodeDecision(d, this.nonce++));
+      if (d !== undefined) this.options.transport.broadcast(encodeDecision(d, this.own.nextNonce()));
       return;
     }
     if (this.set === null) return;
-    if (height > this.height || this.machine.decided) {
+    if (height > this.height) this.options.onAhead?.(height);
+    if (height > this.height || !this.started || this.machine.decided) {
       if (
         height <= this.height + FUTURE_HEIGHTS &&
         this.buffered.length < (this.options.maxBufferedMessages ?? 10_000)
@@ -270,34 +272,11 @@ export class ConsensusDriver {
       }
       return;
     }
-    const error = this.check(message, this.set);
+    const error = checkMessage(this.options.chainId, message, this.set);
     if (error !== null) return this.options.onInvalid?.(from, error);
     if (message.kind === "vote") return this.feed({ kind: "vote", vote: message.vote });
     const valid = await this.isValid(height, message.proposal.value);
     return this.feed({ kind: "proposal", proposal: message.proposal, valid });
-  }
-
-  /** The signature of a message by a member of `set`, or the error to hold against the sender. */
-  private check(m: ConsensusMessage, set: ValidatorSet): ConsensusError | null {
-    const index = m.kind === "proposal" ? m.proposal.proposer : m.vote.validator;
-    if (index >= set.size) {
-      return new ConsensusError(
-        "UNKNOWN_VALIDATOR",
-        `message from validator ${index}, outside the set of ${set.size}`,
-      );
-    }
-    const bytes =
-      m.kind === "proposal"
-        ? proposalSigningBytes(this.options.chainId, m.proposal)
-        : voteSigningBytes(this.options.chainId, m.vote);
-    const signature = m.kind === "proposal" ? m.proposal.signature : m.vote.signature;
-    if (!verifySignature(set.key(index), bytes, signature)) {
-      return new ConsensusError(
-        "BAD_SIGNATURE",
-        `${m.kind} signature does not verify for validator ${index}`,
-      );
-    }
-    return null;
   }
 
   private async isValid(height: number, value: { hash: Uint8Array; bytes: Uint8Array }): Promise<boolean> {
@@ -318,29 +297,26 @@ export class ConsensusDriver {
     const { chainId, app } = this.options;
     switch (o.kind) {
       case "sign-proposal": {
-        const signature = this.signOrSkip(
-          o.proposal.height,
-          o.proposal.round,
-          Step.Propose,
-          proposalSigningBytes(chainId, o.proposal),
-          o.lock,
-        );
+        const { height, round } = o.proposal;
+        const bytes = proposalSigningBytes(chainId, o.proposal);
+        const signature = this.signer.sign(height, round, Step.Propose, bytes, o.lock);
         if (signature === null) return;
         const proposal = { ...o.proposal, signature };
         this.send(encodeProposal(proposal));
         if (proposal.polRound >= 0) {
           // Peers that missed the polka (a restart, a partition) need it to accept the proposal (line 28).
-          this.pol = this.machine.polkaVotes(proposal.polRound, proposal.value.hash).map(encodeVote);
-          for (const m of this.pol) this.options.transport.broadcast(m);
+          const pol = this.machine.polkaVotes(proposal.polRound, proposal.value.hash).map(encodeVote);
+          this.own.keepPol(pol);
+          for (const m of pol) this.options.transport.broadcast(m);
         }
         this.validity.set(toHex(proposal.value.hash), true);
         return this.feed({ kind: "proposal", proposal, valid: true });
       }
       case "sign-vote": {
         const step = o.vote.type === VoteType.Prevote ? Step.Prevote : Step.Precommit;
-        this.keepPolka(o.vote.height, o.lock);
+        this.signer.keepPolka(this.machine, o.vote.height, o.lock);
         const bytes = voteSigningBytes(chainId, o.vote);
-        const signature = this.signOrSkip(o.vote.height, o.vote.round, step, bytes, o.lock, (sig) =>
+        const signature = this.signer.sign(o.vote.height, o.vote.round, step, bytes, o.lock, (sig) =>
           encodeVote({ ...o.vote, signature: sig }),
         );
         if (signature === null) return;
@@ -361,7 +337,7 @@ export class ConsensusDriver {
       }
       case "decide": {
         const certificate = buildCertificate(o.precommits, (this.set as ValidatorSet).size);
-        return this.commitAndAdvance(o.height, o.round, o.value, certificate);
+        return this.commitAndAdvance(o.height, o.round, o.value, certificate, this.options.commitWaitMs ?? 0);
       }
       case "equivocation": {
         const evidence = duplicateVoteEvidence(o.first, o.second);
@@ -374,45 +350,30 @@ export class ConsensusDriver {
     }
   }
 
-  /** Before a vote that follows a new valid round leaves: keep the valid value and its polka durably. */
-  private keepPolka(height: number, lock: LockState): void {
-    const store = this.options.validator?.polka;
-    if (store === undefined || lock.validRound <= this.polkaRound) return;
-    const valid = this.machine.validValue();
-    if (valid === null || valid.round !== lock.validRound) return;
-    const prevotes = this.machine.polkaVotes(valid.round, valid.value.hash).map(encodeVote);
-    store.save({ height, round: valid.round, value: valid.value, prevotes });
-    this.polkaRound = valid.round;
-  }
-
+  /**
+   * Commits `height`, enters the next one and starts the machine there `waitMs` later, in a
+   * task of its own, never inside this one: a lone validator's heights follow one another
+   * through the clock and the queue instead of in one task that never ends. (After a synced
+   * decision the next one usually arrives first, and the machine starts only at the last.)
+   */
   private async commitAndAdvance(
     height: number,
     round: number,
     value: Value,
     cert: CommitCertificate,
+    waitMs: number,
   ): Promise<void> {
     await this.options.app.commit(height, value, cert);
     this.decisions.keep({ height, value, certificate: cert });
     this.options.onCommit?.(height, round);
-    await this.startHeight(height + 1);
-  }
-
-  /** Signs through the guard; a refusal (a restart mid-round) means the message is not sent. */
-  private signOrSkip(
-    height: number,
-    round: number,
-    step: Step,
-    bytes: Uint8Array,
-    lock: LockState,
-    message?: (signature: Uint8Array) => Uint8Array,
-  ): Uint8Array | null {
-    const guard = this.options.validator?.guard;
-    if (guard === undefined) return null;
-    try {
-      return guard.sign(height, round, step, bytes, lock, message);
-    } catch (e) {
-      if (e instanceof ConsensusError && e.code === "DOUBLE_SIGN") return null;
-      throw e;
-    }
+    const next = height + 1;
+    this.enterHeight(next);
+    // Through the clock even with no wait: a lone validator's heights would otherwise follow one
+    // another in microtasks alone and starve the event loop.
+    this.options.clock.schedule(waitMs, () => {
+      void this.enqueue(async () => {
+        if (this.height === next && !this.started) await this.startMachine();
+      });
+    });
   }
 }

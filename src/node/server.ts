@@ -144,6 +144,7 @@ export async function startNode(
         node,
         p2p: network.p2p,
         key: { publicKey: key.publicKey, secretKey: SecretKey.fromBytes(key.secret) },
+        blockIntervalMs: config.blockTimeMs,
         log,
       });
     }

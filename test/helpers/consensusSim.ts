@@ -355,7 +355,9 @@ export class ConsensusSim {
         const c = peer?.commits.get(h);
         if (c !== undefined) {
           const driver = n.driver;
-          this.at(20, () => driver.syncDecision(h, c.value, c.certificate));
+          this.at(20, async () => {
+            await driver.syncDecision(h, c.value, c.certificate);
+          });
         }
       }
       this.scheduleSync();

@@ -41,6 +41,8 @@ export interface ValidatorOptions {
   /** Where the last-signed record lives (default `<dataDir>/last-signed.bin`). */
   signRecordPath?: string;
   timeouts?: TimeoutConfig;
+  /** After each block, wait this long before the next height (default 1000): one block per interval, empty or not. */
+  blockIntervalMs?: number;
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -156,6 +158,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
     maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
     rebroadcastMs: 2_000,
+    commitWaitMs: options.blockIntervalMs ?? 1_000,
     onInvalid: (from, error) =>
       options.log?.("warn", "invalid consensus message", { from, error: error.message }),
     onCommit: (height, round) => options.log?.("info", "block decided", { height, round }),
