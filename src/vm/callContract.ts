@@ -160,6 +160,7 @@ export function runFrame(
   );
   session.frames.push(frame);
   let outcome: CallOutcome;
+  let returned = false;
   try {
     charge(frame, memoryGas);
     if (fromSnapshot) {
@@ -168,12 +169,13 @@ export function runFrame(
     } else {
       warm.call(methodIndex, DISPATCH_FRESH);
     }
+    returned = true;
     outcome = { status: "success", data: frame.returnData, gasUsed: req.gasLimit - gas.value };
   } catch (error) {
     outcome = classifyFailure(error, gas.value, stack.value, req.depth, req.gasLimit);
   } finally {
     session.frames.pop();
-    instances.release(cached, warm);
+    instances.release(cached, warm, returned);
   }
   if (outcome.status !== "success") state.revertTo(snap);
   return outcome;

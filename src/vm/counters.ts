@@ -1,5 +1,6 @@
 /**
- * The metering counters of a running instance, as the host reads and writes them.
+ * The metering counters of a running instance (and how far its stores reached), as the
+ * host reads and writes them.
  *
  * An instrumented module keeps its gas and stack counters in exported mutable globals
  * (`wasm/instrument.ts`). Reading or writing a `WebAssembly.Global`'s `value` from
@@ -24,6 +25,8 @@ interface AccessorExports {
   take(amount: number): number;
   stack(): number;
   setStack(value: number): void;
+  reach(): number;
+  setReach(value: number): void;
 }
 
 /** LEB128 of a small unsigned number (the accessor module's sizes all fit). */
@@ -61,6 +64,7 @@ const SELECT = 0x1b;
 /**
  * (module
  *   (import "g" "gas" (global $gas (mut i32))) (import "g" "stack" (global $stack (mut i32)))
+ *   (import "g" "reach" (global $reach (mut i32)))
  *   (func (export "gas") (result i32) global.get $gas)
  *   (func (export "setGas") (param i32) local.get 0 global.set $gas)
  *   (func (export "stack") (result i32) global.get $stack)
@@ -68,7 +72,9 @@ const SELECT = 0x1b;
  *   (func (export "take") (param $amount i32) (result i32) (local $left i32)
  *     (global.set $gas (select (i32.const -1) (local.tee $left (i32.sub (global.get $gas) (local.get $amount)))
  *       (i32.lt_s (local.get $left) (i32.const 0))))
- *     global.get $gas))
+ *     global.get $gas)
+ *   (func (export "reach") (result i32) global.get $reach)
+ *   (func (export "setReach") (param i32) local.get 0 global.set $reach))
  */
 function accessorBytes(): Uint8Array {
   const getter = (global: number) => [0, GLOBAL_GET, global, END];
@@ -92,16 +98,27 @@ function accessorBytes(): Uint8Array {
     ...section(2, [
       [...name("g"), ...name("gas"), 0x03, I32, 0x01],
       [...name("g"), ...name("stack"), 0x03, I32, 0x01],
+      [...name("g"), ...name("reach"), 0x03, I32, 0x01],
     ]),
-    ...section(3, [[0], [1], [0], [1], [2]]),
+    ...section(3, [[0], [1], [0], [1], [2], [0], [1]]),
     ...section(7, [
       [...name("gas"), 0x00, 0],
       [...name("setGas"), 0x00, 1],
       [...name("stack"), 0x00, 2],
       [...name("setStack"), 0x00, 3],
       [...name("take"), 0x00, 4],
+      [...name("reach"), 0x00, 5],
+      [...name("setReach"), 0x00, 6],
     ]),
-    ...section(10, [body(getter(0)), body(setter(0)), body(getter(1)), body(setter(1)), body(take)]),
+    ...section(10, [
+      body(getter(0)),
+      body(setter(0)),
+      body(getter(1)),
+      body(setter(1)),
+      body(take),
+      body(getter(2)),
+      body(setter(2)),
+    ]),
     ...nameSection(),
   ]);
 }
@@ -111,7 +128,7 @@ export const COUNTER_FUNCTION_PREFIX = "weft_counter_";
 
 /** The custom "name" section naming the accessor's functions. */
 function nameSection(): number[] {
-  const names = ["gas", "setGas", "stack", "setStack", "take"].map((n, i) => [
+  const names = ["gas", "setGas", "stack", "setStack", "take", "reach", "setReach"].map((n, i) => [
     i,
     ...name(COUNTER_FUNCTION_PREFIX + n),
   ]);
@@ -154,14 +171,28 @@ class StackCounter implements Counter {
   }
 }
 
-/** Fast counters over an instance's gas and stack globals (read and written in place). */
+class ReachCounter implements Counter {
+  constructor(private readonly fns: AccessorExports) {}
+  get value(): number {
+    return this.fns.reach();
+  }
+  set value(value: number) {
+    this.fns.setReach(value);
+  }
+}
+
+/**
+ * Fast counters over an instance's gas, stack and store reach globals (read and written
+ * in place; the reach: `wasm/storeReach.ts`).
+ */
 export function globalCounters(
   gas: WebAssembly.Global,
   stack: WebAssembly.Global,
-): { gas: GasCounter; stack: Counter } {
+  reach: WebAssembly.Global,
+): { gas: GasCounter; stack: Counter; reach: Counter } {
   // Compiled once per thread: a constant, like the bytes it is compiled from.
   accessorModule ??= new WebAssembly.Module(accessorBytes());
-  const fns = new WebAssembly.Instance(accessorModule, { g: { gas, stack } })
+  const fns = new WebAssembly.Instance(accessorModule, { g: { gas, stack, reach } })
     .exports as unknown as AccessorExports;
-  return { gas: new GlobalGasCounter(fns), stack: new StackCounter(fns) };
+  return { gas: new GlobalGasCounter(fns), stack: new StackCounter(fns), reach: new ReachCounter(fns) };
 }

@@ -28,7 +28,7 @@ import type { Counter, GasCounter } from "./frame.js";
 import { MemoryViews } from "./memoryAccess.js";
 import type { MemoryPool } from "./memoryPool.js";
 import type { CachedModule } from "./moduleCache.js";
-import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, STACK_GLOBAL } from "./wasm/index.js";
+import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, REACH_GLOBAL, STACK_GLOBAL } from "./wasm/index.js";
 
 const PAGE = 65536;
 /** Idle instances kept per module; a deeper nesting of the same code instantiates. */
@@ -44,6 +44,8 @@ export interface WarmInstance {
   /** The metering counters, read and written in place (absent when the module was compiled without metering). */
   readonly gas: GasCounter | undefined;
   readonly stack: Counter | undefined;
+  /** How far the call's stores reached (`wasm/storeReach.ts`; absent without metering). */
+  readonly reach: Counter | undefined;
   /** What the memory holds while the instance is idle: zeros, or its module's snapshot. */
   holds: "zeros" | "snapshot";
 }
@@ -54,8 +56,12 @@ export interface InstancePool {
    * with `fromSnapshot` the memory its start function leaves (`cached.snapshot`).
    */
   acquire(cached: CachedModule, fromSnapshot?: boolean): WarmInstance;
-  /** Gives an instance back after its call, whatever way the call ended. */
-  release(cached: CachedModule, instance: WarmInstance): void;
+  /**
+   * Gives an instance back after its call, whatever way the call ended: `returned` when
+   * the call returned normally (its store reach then bounds what it wrote: only that much
+   * of the memory is reset; otherwise all of it).
+   */
+  release(cached: CachedModule, instance: WarmInstance, returned?: boolean): void;
   readonly stats: { created: number; reused: number; idleBytes: number };
 }
 
@@ -63,6 +69,23 @@ interface IdleList {
   readonly warm: WarmInstance[];
   /** The pool's release tick when this module last gave an instance back. */
   lastRelease: number;
+}
+
+/**
+ * End of what a call may have changed in `warm`'s memory of `size` bytes: below its
+ * stores' reach (`wasm/storeReach.ts`), the host's writes and what `acquire` copies in;
+ * the whole memory after a call that did not return normally (some of its functions
+ * never reported their stores) or for a module compiled without metering. Sets the
+ * counts back to 0.
+ */
+function dirtyEnd(cached: CachedModule, warm: WarmInstance, size: number, returned: boolean): number {
+  const hostEnd = warm.views.hostEnd;
+  warm.views.hostEnd = 0;
+  if (warm.reach === undefined || cached.storeReach === undefined) return size;
+  const reach = warm.reach.value >>> 0;
+  warm.reach.value = 0;
+  if (!returned) return size;
+  return Math.min(size, Math.max(reach + cached.storeReach, hostEnd, cached.copiedEnd));
 }
 
 export function createInstancePool(
@@ -113,13 +136,18 @@ export function createInstancePool(
         const exports = instance.exports as Record<string, unknown>;
         const gas = exports[GAS_GLOBAL] as WebAssembly.Global | undefined;
         const stack = exports[STACK_GLOBAL] as WebAssembly.Global | undefined;
-        const counters = gas !== undefined && stack !== undefined ? globalCounters(gas, stack) : undefined;
+        const reach = exports[REACH_GLOBAL] as WebAssembly.Global | undefined;
+        const counters =
+          gas !== undefined && stack !== undefined && reach !== undefined
+            ? globalCounters(gas, stack, reach)
+            : undefined;
         warm = {
           memory,
           views: new MemoryViews(memory),
           call: exports[CALL_EXPORT] as WarmInstance["call"],
           gas: counters?.gas,
           stack: counters?.stack,
+          reach: counters?.reach,
           holds: "zeros",
         };
       }
@@ -134,7 +162,7 @@ export function createInstancePool(
       }
       return warm;
     },
-    release(cached, warm) {
+    release(cached, warm, returned = false) {
       const size = warm.memory.buffer.byteLength;
       let list = idle.get(cached);
       if (
@@ -158,21 +186,24 @@ export function createInstancePool(
         if (list.warm.length === 0) idle.delete(cached);
         return;
       }
-      // Every byte is written: with the snapshot the next call most likely starts from
-      // (zeros between its segments: one pass instead of zeroing, then copying it in), or zeros.
+      // Every byte the call may have changed is written again: with the snapshot the next
+      // call most likely starts from (zeros between its segments: one pass instead of
+      // zeroing, then copying it in), or zeros. Bytes from `dirtyEnd` on were neither
+      // written by the call nor copied in by `acquire`: they hold zeros already.
       const bytes = warm.views.bytes();
+      const dirty = dirtyEnd(cached, warm, size, returned);
       const snapshot = cached.snapshot?.memory;
       if (snapshot !== undefined) {
         let end = 0;
         for (const s of snapshot) {
-          bytes.fill(0, end, s.offset);
+          if (end < dirty) bytes.fill(0, end, Math.min(s.offset, dirty));
           bytes.set(s.bytes, s.offset);
           end = s.offset + s.bytes.length;
         }
-        bytes.fill(0, end);
+        if (end < dirty) bytes.fill(0, end, dirty);
         warm.holds = "snapshot";
       } else {
-        bytes.fill(0);
+        bytes.fill(0, 0, dirty);
         warm.holds = "zeros";
       }
       list.warm.push(warm);

@@ -19,6 +19,11 @@ import { vmError } from "./vmErrors.js";
 export class MemoryViews {
   private u8: Uint8Array;
   private buf: Buffer;
+  /**
+   * End of the highest byte a host function wrote since the pool last reset the memory
+   * (`instancePool.ts` resets only what was written: `wasm/storeReach.ts`).
+   */
+  hostEnd = 0;
   constructor(readonly memory: WebAssembly.Memory) {
     this.u8 = new Uint8Array(memory.buffer);
     this.buf = Buffer.from(this.u8.buffer);
@@ -70,9 +75,16 @@ export function viewBytes(frame: Frame, ptr: number, len: number): Uint8Array {
   return bytes.subarray(at, at + (len >>> 0));
 }
 
+/** Records that the host wrote up to `end` (every write below goes through it). */
+function wrote(frame: Frame, end: number): void {
+  if (end > frame.memory.hostEnd) frame.memory.hostEnd = end;
+}
+
 export function writeBytes(frame: Frame, ptr: number, src: Uint8Array): void {
   const bytes = frame.memory.bytes();
-  bytes.set(src, start(bytes.length, ptr, src.length));
+  const at = start(bytes.length, ptr, src.length);
+  wrote(frame, at + src.length);
+  bytes.set(src, at);
 }
 
 export function readAddress(frame: Frame, ptr: number): Address {
@@ -103,6 +115,7 @@ for (let i = 0; i < 16; i++) HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
 export function writeAddress(frame: Frame, ptr: number, address: Address): void {
   const bytes = frame.memory.bytes();
   const at = start(bytes.length, ptr, ADDRESS_BYTES);
+  wrote(frame, at + ADDRESS_BYTES);
   // Frame addresses are normalised already: decode the hex straight into memory (no
   // Buffer or view per call: this ran at ~250-900 ns). Anything else (never expected)
   // takes the checked path, which names the problem.
@@ -127,7 +140,9 @@ export function readU128(frame: Frame, ptr: number): bigint {
 
 export function writeU128(frame: Frame, ptr: number, amount: bigint): void {
   const bytes = frame.memory.bytes();
-  encodeU128At(bytes, start(bytes.length, ptr, 16), amount);
+  const at = start(bytes.length, ptr, 16);
+  wrote(frame, at + 16);
+  encodeU128At(bytes, at, amount);
 }
 
 /** The hex form of `len` bytes at `ptr` (for storage keys and topics) without a copy or a view. */

@@ -40,6 +40,16 @@ export interface CachedModule {
   readonly data: readonly DataSegment[];
   /** What the start function leaves, when calls can start from it instead of running it. */
   readonly snapshot: StartSnapshot | undefined;
+  /**
+   * What bounds a call's writes with `__weft_reach` (`wasm/storeReach.ts`), or undefined
+   * when the module was compiled without metering (its memory is reset whole).
+   */
+  readonly storeReach: number | undefined;
+  /**
+   * End of the highest data segment byte the pool copies in (the snapshot's segments are
+   * written whole again on every release).
+   */
+  readonly copiedEnd: number;
 }
 
 /** Modules with their code hashes, as sent to another thread (structured clone keeps the compiled code). */
@@ -97,6 +107,10 @@ export function compileContract(code: Uint8Array, metering = true, startSnapshot
   const initIndex = methods.get("init") ?? -1;
   methods.delete("init");
   const module = new WebAssembly.Module(prepared.bytes);
+  const snapshot = startSnapshot ? takeStartSnapshot(module, prepared) : undefined;
+  // The snapshot's segments are not counted: the pool writes them whole on every release.
+  let copiedEnd = 0;
+  for (const s of prepared.data) copiedEnd = Math.max(copiedEnd, s.offset + s.bytes.length);
   return {
     module,
     methods,
@@ -104,7 +118,9 @@ export function compileContract(code: Uint8Array, metering = true, startSnapshot
     codeBytes: code.length,
     initialPages: prepared.initialPages,
     data: prepared.data,
-    snapshot: startSnapshot ? takeStartSnapshot(module, prepared) : undefined,
+    snapshot,
+    storeReach: prepared.storeReach,
+    copiedEnd,
   };
 }
 

@@ -14,6 +14,7 @@ export {
   instrumentModule,
   MEMORY_IMPORT_MODULE,
   type PreparedModule,
+  REACH_GLOBAL,
   STACK_GLOBAL,
 } from "./instrument.js";
 export { type ContractInfo, validateContract, validateModule } from "./validate.js";

@@ -28,6 +28,9 @@
  *   `return` gets the epilogue inserted before it). The frame size counts every value V8
  *   keeps in the function's machine frame, so the budget bounds the real stack
  *   (`limits.ts` has the measured bound).
+ * - Store reach: every store raises a local to its address, folded into the
+ *   `__weft_reach` global when the function returns, so that the pool resets only the
+ *   memory a call wrote (`storeReach.ts`). Not metered: it changes no gas.
  * - Start: the start section is removed and its function called by the dispatcher
  *   (`dispatcher.ts`), so the VM can set the counters before any contract code runs,
  *   or skipped when the VM restores what it leaves (`startSnapshot.ts`).
@@ -44,10 +47,13 @@ import { type DispatchGlobal, dispatchFunction, globalsOffset } from "./dispatch
 import type { Instruction } from "./instructions.js";
 import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32, VALTYPE_I64 } from "./opcodes.js";
 import { EXPORT_FUNC, EXPORT_GLOBAL, EXPORT_MEMORY, SECTION, SECTION_ORDER } from "./parseModule.js";
+import { declareScratch, isStore, maxStoreEnd, raiseReach, trackedStore } from "./storeReach.js";
 import { type ValidatedModule, validateModule } from "./validate.js";
 
 export const GAS_GLOBAL = "__weft_gas";
 export const STACK_GLOBAL = "__weft_stack";
+/** How far the call's stores reached (`storeReach.ts`). */
+export const REACH_GLOBAL = "__weft_reach";
 /** The one function a prepared module exports: `__weft_call(method index)`. */
 export const CALL_EXPORT = "__weft_call";
 /** The import module the prepared module takes its memory from (the node's, not the contract's). */
@@ -56,6 +62,7 @@ export const MEMORY_IMPORT_MODULE = "weft:memory";
 interface Indices {
   gas: number;
   stack: number;
+  reach: number;
   grow: number;
   copy: number;
   fill: number;
@@ -98,6 +105,12 @@ export interface PreparedModule {
   globalsAt: number | undefined;
   /** Types of the mutable globals, in the order of their 8-byte slots at `globalsAt`. */
   globalTypes: number[];
+  /**
+   * With metering: the largest static offset plus width of the module's stores, which
+   * `__weft_reach` plus this bounds every byte a call wrote (`storeReach.ts`). Undefined
+   * without metering (nothing tracks the stores).
+   */
+  storeReach: number | undefined;
 }
 
 /**
@@ -152,14 +165,15 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     const ix: Indices = {
       gas: parsed.globalCount,
       stack: parsed.globalCount + 1,
+      reach: parsed.globalCount + 2,
       grow: functionBase,
       copy: functionBase + 1,
       fill: functionBase + 2,
     };
     added.push({ type: addType([VALTYPE_I32], [VALTYPE_I32]), body: growFunction(ix.gas, maxPages) });
     const bulkType = addType([VALTYPE_I32, VALTYPE_I32, VALTYPE_I32], []);
-    added.push({ type: bulkType, body: bulkFunction(ix.gas, MEMORY_COPY) });
-    added.push({ type: bulkType, body: bulkFunction(ix.gas, MEMORY_FILL) });
+    added.push({ type: bulkType, body: bulkFunction(ix, MEMORY_COPY) });
+    added.push({ type: bulkType, body: bulkFunction(ix, MEMORY_FILL) });
     const blockTypes = new Map<number, number>();
     for (const t of new Set(parsed.functionTypes)) {
       const type = parsed.types[t];
@@ -178,20 +192,24 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
             ? { byte: type.results[0] as number }
             : { index: blockTypes.get(typeIndex) as number };
       const units = v.frameUnits[i] as number;
-      const out = instrumentBody(parsed.bytes, body.start, body.codeStart, instrs, units, blockType, ix);
+      const firstFree = type.params.length + body.localCount;
+      const out = instrumentBody(parsed.bytes, body, firstFree, instrs, units, blockType, ix);
       code.u32(out.length).bytes(out);
     });
     const globals = new BinaryWriter();
-    for (let i = 0; i < 2; i++) globals.byte(VALTYPE_I32).byte(1).byte(OP.i32Const).byte(0).byte(OP.end);
-    rebuilt.set(SECTION.global, appendToVector(original.get(SECTION.global), 2, globals.finish()));
+    for (let i = 0; i < 3; i++) globals.byte(VALTYPE_I32).byte(1).byte(OP.i32Const).byte(0).byte(OP.end);
+    rebuilt.set(SECTION.global, appendToVector(original.get(SECTION.global), 3, globals.finish()));
     exports
       .name(GAS_GLOBAL)
       .byte(EXPORT_GLOBAL)
       .u32(ix.gas)
       .name(STACK_GLOBAL)
       .byte(EXPORT_GLOBAL)
-      .u32(ix.stack);
-    exportCount += 2;
+      .u32(ix.stack)
+      .name(REACH_GLOBAL)
+      .byte(EXPORT_GLOBAL)
+      .u32(ix.reach);
+    exportCount += 3;
   } else {
     for (const body of parsed.bodies)
       code.u32(body.end - body.start).bytes(parsed.bytes.subarray(body.start, body.end));
@@ -252,6 +270,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     hasStart: parsed.start !== undefined,
     globalsAt,
     globalTypes: mutableGlobals.map((g) => g.type),
+    storeReach: metering ? maxStoreEnd(parsed.bytes, v.code) : undefined,
   };
 }
 
@@ -304,14 +323,19 @@ function basicBlocks(instrs: Instruction[]): Map<number, number> {
 
 function instrumentBody(
   bytes: Uint8Array,
-  bodyStart: number,
-  codeStart: number,
+  body: { start: number; codeStart: number },
+  firstFree: number,
   instrs: Instruction[],
   units: number,
   blockType: { byte: number } | { index: number },
   ix: Indices,
 ): Uint8Array {
-  const w = new BinaryWriter().bytes(bytes.subarray(bodyStart, codeStart));
+  const w = new BinaryWriter();
+  // A function that stores gets scratch locals for tracking its stores (`storeReach.ts`).
+  const scratch = instrs.some((ins) => isStore(ins.op))
+    ? declareScratch(w, bytes, body.start, body.codeStart, firstFree)
+    : undefined;
+  if (scratch === undefined) w.bytes(bytes.subarray(body.start, body.codeStart));
   // Enter the frame: stack += units; trap past the budget.
   w.byte(OP.globalGet)
     .u32(ix.stack)
@@ -337,11 +361,15 @@ function instrumentBody(
       w.byte(OP.call).u32(ix.copy);
     } else if (ins.op === OP.memoryFill) {
       w.byte(OP.call).u32(ix.fill);
+    } else if (scratch !== undefined && isStore(ins.op)) {
+      trackedStore(w, bytes, ins, scratch);
     } else if (ins.op === OP.return) {
+      if (scratch !== undefined) raiseReach(w, ix.reach, scratch.highest);
       leaveFrame(w, ix.stack, units);
       w.byte(OP.return);
     } else if (i === last) {
       w.byte(OP.end);
+      if (scratch !== undefined) raiseReach(w, ix.reach, scratch.highest);
       leaveFrame(w, ix.stack, units);
       w.byte(OP.end);
     } else {
@@ -392,7 +420,8 @@ const MEMORY_FILL = [OP.prefixFC, 11, 0];
  * `MEMORY_BULK_WORD` per 16 bytes of `length` (unsigned, rounded up, in 64 bits), then runs
  * `instruction` (`MEMORY_COPY` or `MEMORY_FILL`) on its arguments.
  */
-function bulkFunction(gas: number, instruction: readonly number[]): Uint8Array {
+function bulkFunction(ix: Indices, instruction: readonly number[]): Uint8Array {
+  const gas = ix.gas;
   // One local, an i64 (local 3): the cost. Constants are small: i64.const takes the s32 encoding.
   const w = new BinaryWriter().u32(1).u32(1).byte(VALTYPE_I64);
   // cost = ((length + 15) >> 4) * MEMORY_BULK_WORD + MEMORY_BULK
@@ -416,6 +445,9 @@ function bulkFunction(gas: number, instruction: readonly number[]): Uint8Array {
   w.byte(OP.globalSet).u32(gas);
   w.byte(OP.localGet).u32(0).byte(OP.localGet).u32(1).byte(OP.localGet).u32(2);
   for (const b of instruction) w.byte(b);
+  // It wrote up to destination + length (no overflow: it did not trap): raise the reach to it.
+  w.byte(OP.localGet).u32(0).byte(OP.localGet).u32(2).byte(OP.i32Add).byte(OP.localSet).u32(0);
+  raiseReach(w, ix.reach, 0);
   w.byte(OP.end);
   return w.finish();
 }

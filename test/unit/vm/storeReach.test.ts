@@ -1,0 +1,152 @@
+/**
+ * The pool resets only the part of a memory a call may have written (`src/vm/wasm/storeReach.ts`,
+ * `instancePool.ts`): whatever way a call writes (a store at any address or static offset,
+ * `memory.fill`, `memory.copy`, a host function, in a nested function left by `return` or by a
+ * branch to its end) and however it ends (returned, trapped, reverted), the next call sees
+ * zeros everywhere but the static data.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
+import type { Receipt } from "../../../src/chain/receipt.js";
+import type { Transaction } from "../../../src/chain/transaction.js";
+import { createInstancePool } from "../../../src/vm/instancePool.js";
+import { createMemoryPool } from "../../../src/vm/memoryPool.js";
+import { compileContract } from "../../../src/vm/moduleCache.js";
+import { createVm } from "../../../src/vm/vm.js";
+import { account, blockContext, fundedState, runBlock } from "../../helpers/chain.js";
+import { wat } from "../../helpers/wat.js";
+
+// The input is [mode, address, value] as three little-endian u32, copied to 0 by "scribble".
+// "check" returns how many bytes of the memory are not zero, the data byte at 16 aside.
+const SCRIBBLER = wat(`(module
+  (import "weft" "input_copy" (func $input (param i32)))
+  (import "weft" "revert" (func $revert (param i32 i32)))
+  (import "weft" "set_return" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "D")
+  (func $deep (param $at i32) (param $v i32)
+    (block
+      (i32.store (local.get $at) (local.get $v))
+      (br 1)))
+  (func $early (param $at i32) (param $v i32)
+    (i64.store8 (local.get $at) (i64.extend_i32_u (local.get $v)))
+    (return)
+    (unreachable))
+  (func $nested (param $at i32) (param $v i32)
+    (call $deep (local.get $at) (local.get $v)))
+  (func (export "scribble")
+    (local $mode i32) (local $at i32) (local $v i32)
+    (call $input (i32.const 0))
+    (local.set $mode (i32.load (i32.const 0)))
+    (local.set $at (i32.load (i32.const 4)))
+    (local.set $v (i32.load (i32.const 8)))
+    (if (i32.eq (local.get $mode) (i32.const 0)) (then (i32.store (local.get $at) (local.get $v))))
+    (if (i32.eq (local.get $mode) (i32.const 1))
+      (then (i64.store16 offset=60000 (local.get $at) (i64.extend_i32_u (local.get $v)))))
+    (if (i32.eq (local.get $mode) (i32.const 2)) (then (memory.fill (local.get $at) (local.get $v) (i32.const 100))))
+    (if (i32.eq (local.get $mode) (i32.const 3)) (then (memory.copy (local.get $at) (i32.const 16) (i32.const 1))))
+    (if (i32.eq (local.get $mode) (i32.const 4)) (then (call $input (local.get $at))))
+    (if (i32.eq (local.get $mode) (i32.const 5))
+      (then (i32.store (local.get $at) (local.get $v)) (unreachable)))
+    (if (i32.eq (local.get $mode) (i32.const 6)) (then (call $nested (local.get $at) (local.get $v))))
+    (if (i32.eq (local.get $mode) (i32.const 7)) (then (call $early (local.get $at) (local.get $v))))
+    (if (i32.eq (local.get $mode) (i32.const 8))
+      (then (call $deep (local.get $at) (local.get $v)) (call $revert (i32.const 0) (i32.const 0))))
+    (i32.store (i32.const 0) (i32.const 0))
+    (i32.store (i32.const 4) (i32.const 0))
+    (i32.store (i32.const 8) (i32.const 0)))
+  (func (export "check")
+    (local $i i32) (local $n i32)
+    (loop $scan
+      (if (i32.and (i32.ne (local.get $i) (i32.const 16)) (i32.ne (i32.load8_u (local.get $i)) (i32.const 0)))
+        (then (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $scan (i32.lt_u (local.get $i) (i32.const 65536))))
+    (i32.store (i32.const 0) (local.get $n))
+    (call $ret (i32.const 0) (i32.const 4))))`);
+
+function args(mode: number, at: number, value: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, mode, true);
+  view.setUint32(4, at, true);
+  view.setUint32(8, value, true);
+  return out;
+}
+
+describe("memory reset up to the store reach", () => {
+  it("the next call sees zeros wherever and however the last one wrote, whatever way it ended", () => {
+    const vm = createVm();
+    const state = fundedState([[account(1), 10n ** 24n]]);
+    const executor = createChainExecutor(blockContext({}), { vm });
+    const run = (txs: Transaction[]): Receipt[] => runBlock(executor, state, txs).receipts;
+    const [deployed] = run([
+      {
+        kind: "deploy",
+        from: account(1),
+        code: SCRIBBLER,
+        args: new Uint8Array(0),
+        value: 0n,
+        gasLimit: 5_000_000,
+        gasPrice: 0n,
+      },
+    ]);
+    const address = deployed?.contractAddress;
+    assert.ok(address !== undefined, `deploy: ${deployed?.status}`);
+    const call = (method: string, input: Uint8Array): Transaction => ({
+      kind: "call",
+      from: account(1),
+      to: address,
+      method,
+      args: input,
+      value: 0n,
+      gasLimit: 50_000_000,
+      gasPrice: 0n,
+    });
+    const cases: Array<[mode: number, at: number, status: string]> = [];
+    for (const at of [20, 4096, 30_001, 65_000, 65_532])
+      for (const mode of [0, 2, 3, 4, 5, 6, 7, 8]) {
+        const width = [4, 0, 100, 1, 12, 4, 4, 1, 4][mode] as number;
+        const fits = at + width <= 65_536;
+        cases.push([mode, at, !fits || mode === 5 || mode === 8 ? "revert" : "success"]);
+      }
+    for (const at of [0, 17, 5_000, 5_534]) cases.push([1, at, "success"]);
+    const txs = cases.flatMap(([mode, at]) => [
+      call("scribble", args(mode, at, 0xa5a5a5a5)),
+      call("check", new Uint8Array(0)),
+    ]);
+    const receipts = run(txs);
+    cases.forEach(([mode, at, status], i) => {
+      const scribble = receipts[2 * i] as Receipt;
+      const check = receipts[2 * i + 1] as Receipt;
+      const what = `mode ${mode} at ${at}`;
+      assert.equal(scribble.status, status, what);
+      assert.equal(check.status, "success", what);
+      assert.deepEqual([...check.output], [0, 0, 0, 0], `${what}: the next call saw what it wrote`);
+    });
+    assert.ok(vm.instances.reused >= txs.length - 2, `instances reused ${vm.instances.reused} times`);
+  });
+
+  it("resets below the reach after a call that returned, and the whole memory after one that did not", () => {
+    const cached = compileContract(SCRIBBLER);
+    assert.equal(cached.storeReach, 60_002, "i64.store16 offset=60000 is the farthest static reach");
+    const host = Object.fromEntries(
+      WebAssembly.Module.imports(cached.module)
+        .filter((i) => i.module === "weft")
+        .map((i) => [i.name, () => 0]),
+    );
+    const pool = createInstancePool(createMemoryPool(), host);
+    const warm = pool.acquire(cached);
+    const bytes = warm.views.bytes();
+    // A byte no store, host write or copy reported: past the reach, so a returned call's
+    // reset leaves it (nothing but this test could have put it there).
+    bytes[65_000] = 1;
+    pool.release(cached, warm, true);
+    assert.equal(pool.acquire(cached), warm, "the same instance comes back");
+    assert.equal(bytes[65_000], 1, "only the reported part was reset");
+    pool.release(cached, warm, false);
+    assert.equal(pool.acquire(cached), warm);
+    assert.equal(bytes[65_000], 0, "a call that did not return gets the whole memory reset");
+  });
+});
