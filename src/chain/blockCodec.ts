@@ -200,7 +200,10 @@ function writeTx(w: Writer, tx: Transaction): void {
 
 function readTx(r: Reader): Transaction {
   const kind = KIND[r.u8()];
-  if (kind === "account") return { kind, envelope: decodeTx(r.bytes()) };
+  if (kind === "account") {
+    const raw = r.bytes();
+    return { kind, envelope: decodeTx(raw), raw };
+  }
   const from = r.str() as Address;
   const gasLimit = r.f64();
   const gasPrice = r.big();

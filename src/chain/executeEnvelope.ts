@@ -60,9 +60,11 @@ export function executeEnvelope(
   block: BlockContext,
   view: StateView,
   env: TxEnvelope,
+  /** `env`'s canonical encoding, when the caller has it (`AccountTx.raw`). */
+  raw?: Uint8Array,
 ): TxOutput<Receipt> {
   const state = new TxState(view);
-  const check = validateEnvelope(vm, block, state, env);
+  const check = validateEnvelope(vm, block, state, env, "exact", raw);
   if (!check.ok) {
     return {
       receipt: {

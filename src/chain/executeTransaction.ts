@@ -106,7 +106,7 @@ export function executeTransaction(
   view: StateView,
   tx: Transaction,
 ): TxOutput<Receipt> {
-  if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope);
+  if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope, tx.raw);
   const problem = statelessCheck(tx);
   if (problem !== undefined) return invalid(problem.code, problem.reason);
   const state = new TxState(view);

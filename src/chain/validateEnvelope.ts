@@ -30,7 +30,14 @@ import type { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 import type { InvalidCode } from "./invalidCode.js";
-import { encodedLength, MAX_AUTH_BYTES, MAX_TX_BYTES, signingHash, type TxEnvelope } from "./tx/envelope.js";
+import {
+  encodedLength,
+  MAX_AUTH_BYTES,
+  MAX_TX_BYTES,
+  signingHash,
+  signingHashOfEncoding,
+  type TxEnvelope,
+} from "./tx/envelope.js";
 import { validationRevertReason } from "./validationRevert.js";
 
 /** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
@@ -133,13 +140,18 @@ function fail(code: InvalidCode, reason: string): EnvelopeCheck {
   return { ok: false, code, reason };
 }
 
-/** Runs every check and validation step of `env` in `state`; never throws for a bad envelope. */
+/**
+ * Runs every check and validation step of `env` in `state`; never throws for a bad envelope.
+ * `raw`: `env`'s canonical encoding, when the caller has it (the bytes `env` was decoded
+ * from): the signing hash is then hashed from it instead of encoding `env` again.
+ */
 export function validateEnvelope(
   vm: Vm,
   block: BlockContext,
   state: TxState,
   env: TxEnvelope,
   nonceRule: NonceRule = "exact",
+  raw?: Uint8Array,
 ): EnvelopeCheck {
   if (env.chainId !== block.chainId)
     return fail("CHAIN_ID", `chain id ${env.chainId} is not this chain's (${block.chainId})`);
@@ -147,7 +159,7 @@ export function validateEnvelope(
   let hash: Uint8Array;
   try {
     // The signing hash encodes (and so checks) every field but the authorisation.
-    hash = signingHash(env);
+    hash = raw === undefined ? signingHash(env) : signingHashOfEncoding(raw, env.auth.length);
     if (env.auth.length > MAX_AUTH_BYTES)
       throw new RangeError(`auth: ${env.auth.length} bytes (max ${MAX_AUTH_BYTES})`);
     intrinsic = envelopeIntrinsicGas(env);

@@ -23,8 +23,20 @@ export function parseAddress(text: string): Address {
   return `0x${toHex(bytes)}`;
 }
 
+/** The 20 bytes of an address (any hex case); throws `CodecError` INVALID_ADDRESS if it is not one. */
 export function addressToBytes(address: Address): Uint8Array {
-  return fromHex(parseAddress(address));
+  const bytes = typeof address === "string" && address.startsWith("0x") ? hexBytes(address) : undefined;
+  if (bytes?.length !== ADDRESS_BYTES) parseAddress(address); // throws the error that says why
+  return bytes as Uint8Array;
+}
+
+/** `fromHex`, or undefined where it throws. */
+function hexBytes(text: string): Uint8Array | undefined {
+  try {
+    return fromHex(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function addressFromBytes(bytes: Uint8Array): Address {

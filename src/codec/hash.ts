@@ -24,3 +24,10 @@ export function keccak256(data: Uint8Array): Uint8Array {
   keccak.update(data);
   return keccak.digest("binary");
 }
+
+/** Keccak-256 of the concatenation of `parts`, without building it. */
+export function keccak256Of(...parts: Uint8Array[]): Uint8Array {
+  keccak.init();
+  for (const part of parts) keccak.update(part);
+  return keccak.digest("binary");
+}

@@ -97,7 +97,7 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   checkReputation(deps, envelope); // before validation: a banned sender costs no VM run
   const state = new TxState({ read: (key) => deps.state.get(key) });
   if (deps.verified !== undefined) deps.verified.digests = [];
-  const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later");
+  const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later", raw);
   if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
   // Checked as new above, in this same turn: nothing can have added it since.

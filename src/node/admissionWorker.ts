@@ -95,7 +95,7 @@ export function judge(
   }
   // The raw bytes are the canonical encoding (decodeTx refuses anything else): hash them as they are.
   const hash: `0x${string}` = `0x${toHex(keccak256(raw))}`;
-  const check = validateEnvelope(vm, block, new TxState({ read }), envelope, "next-or-later");
+  const check = validateEnvelope(vm, block, new TxState({ read }), envelope, "next-or-later", raw);
   if (!check.ok)
     return {
       ok: false,

@@ -21,7 +21,7 @@
  */
 import { type Address, addressFromBytes, addressToBytes } from "../../codec/address.js";
 import { toHex, utf8 } from "../../codec/bytes.js";
-import { keccak256 } from "../../codec/hash.js";
+import { keccak256, keccak256Of } from "../../codec/hash.js";
 
 export const TX_MAGIC = 0x57;
 export const TX_VERSION = 1;
@@ -200,6 +200,20 @@ export function signingHash(tx: TxEnvelope): Uint8Array {
   return keccak256(out.finish());
 }
 
+/**
+ * `signingHash` of the envelope whose canonical encoding is `raw` (the envelope `decodeTx(raw)`
+ * returns), from the bytes as they are: the body is the encoding less its authorisation
+ * (a u32 length, then `authLength` bytes, last). Nothing is encoded again.
+ */
+export function signingHashOfEncoding(raw: Uint8Array, authLength: number): Uint8Array {
+  const body = raw.length - 4 - authLength;
+  if (!Number.isInteger(authLength) || authLength < 0 || body < 0)
+    throw new RangeError(
+      `an authorisation of ${authLength} bytes does not fit a ${raw.length}-byte transaction`,
+    );
+  return keccak256Of(SIGNING_DOMAIN, raw.subarray(0, body));
+}
+
 /** The checks `encodedLength` relies on, made before sizing the buffer. */
 function checkCalls(tx: TxEnvelope): void {
   if (!Array.isArray(tx.calls) || tx.calls.length < 1 || tx.calls.length > MAX_CALLS) {
@@ -263,7 +277,9 @@ class In {
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// `ignoreBOM`: a leading U+FEFF stays in the method name, so that encoding the decoded
+// envelope gives back the same bytes (the transaction hash is the hash of those bytes).
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes a canonical encoding; throws `TxDecodeError` for anything else. */
 export function decodeTx(bytes: Uint8Array): TxEnvelope {

@@ -8,6 +8,7 @@ import {
   encodeTx,
   MAX_CALLS,
   signingHash,
+  signingHashOfEncoding,
   TxDecodeError,
   type TxEnvelope,
   txHash,
@@ -88,6 +89,34 @@ describe("transaction envelope v1", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("keeps a method's leading byte-order mark: the decoded envelope encodes to the same bytes", () => {
+    // A decoder that dropped U+FEFF gave two encodings (two transaction hashes) one envelope.
+    const tx = sample();
+    tx.calls = [{ ...(tx.calls[0] as TxEnvelope["calls"][number]), method: "\uFEFFtransfer" }];
+    const bytes = encodeTx(tx);
+    const decoded = decodeTx(bytes);
+    assert.equal(decoded.calls[0]?.method, "\uFEFFtransfer");
+    assert.deepEqual(encodeTx(decoded), bytes);
+    assert.deepEqual(keccak256(bytes), txHash(decoded));
+  });
+
+  it("hashes the signing payload from the encoding as it does from the fields (fast-check)", () => {
+    const unicodeCall = call.chain((c) =>
+      fc.string({ unit: "grapheme", maxLength: 4 }).map((m) => ({ ...c, method: `\uFEFF${m}` })),
+    );
+    fc.assert(
+      fc.property(envelope, fc.option(unicodeCall, { nil: undefined }), (tx, extra) => {
+        if (extra !== undefined && tx.calls.length < MAX_CALLS) tx.calls.push(extra);
+        const bytes = encodeTx(tx);
+        const decoded = decodeTx(bytes);
+        assert.deepEqual(encodeTx(decoded), bytes);
+        assert.deepEqual(signingHashOfEncoding(bytes, decoded.auth.length), signingHash(tx));
+      }),
+      { numRuns: 200 },
+    );
+    assert.throws(() => signingHashOfEncoding(new Uint8Array(3), 0), RangeError);
   });
 
   it("hash covers everything; the signing hash covers everything but the authorisation", () => {

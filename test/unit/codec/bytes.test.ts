@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { type Address, addressToBytes } from "../../../src/codec/address.js";
 import { CodecError, fromHex, toHex } from "../../../src/codec/bytes.js";
 
 const invalid = (e: unknown) => e instanceof CodecError && e.code === "INVALID_HEX";
@@ -38,5 +39,26 @@ describe("hex", () => {
   it("hands back an array the caller owns (not a view of a shared pool)", () => {
     const a = fromHex("0102");
     assert.equal(a.buffer.byteLength, 2);
+  });
+});
+
+describe("addressToBytes", () => {
+  it("reads 0x + 40 hex digits of either case; anything else is INVALID_ADDRESS", () => {
+    const bytes = Uint8Array.from({ length: 20 }, (_, i) => i * 13);
+    assert.deepEqual(addressToBytes(`0x${toHex(bytes)}`), bytes);
+    assert.deepEqual(addressToBytes(`0x${toHex(bytes).toUpperCase()}`), bytes);
+    const bad = (e: unknown) => e instanceof CodecError && e.code === "INVALID_ADDRESS";
+    for (const text of [
+      "0x",
+      `0x${"ab".repeat(19)}`,
+      `0x${"ab".repeat(21)}`,
+      `0X${"ab".repeat(20)}`,
+      "ab".repeat(20),
+    ])
+      assert.throws(() => addressToBytes(text as Address), bad, text);
+    assert.throws(
+      () => addressToBytes(`0x${"zz".repeat(20)}`),
+      (e) => e instanceof CodecError,
+    );
   });
 });
