@@ -15,10 +15,14 @@
  *    tx root and receipts root (`ChainApplication.validateValue`);
  * 3. it is committed with its certificate in one LMDB transaction (`ChainApplication.commit`).
  * A failure throws `CertifiedSyncError`; `catchUp` then blames the peer and asks another.
+ * A running node applies them through its consensus driver instead (`applyThroughConsensus`,
+ * used by `validator/chainSync.ts`), so that consensus moves on with the chain.
  */
 import { fromHex } from "../codec/bytes.js";
-import { decodeCertificate, verifyCertificate } from "../consensus/certificate.js";
+import { type CommitCertificate, decodeCertificate, verifyCertificate } from "../consensus/certificate.js";
+import type { ConsensusDriver } from "../consensus/driver.js";
 import type { ValidatorSetSource } from "../consensus/interfaces.js";
+import type { Value } from "../consensus/types.js";
 import type { BlockSource } from "../net/blockSync.js";
 import type { SyncBlock } from "../net/syncMessages.js";
 import type { ChainDb } from "./store/chainDb.js";
@@ -51,6 +55,39 @@ export function chainBlockSource(db: Pick<ChainDb, "meta">): BlockSource {
   };
 }
 
+/** A fetched block as consensus takes it: its value (id = header hash) and its decoded certificate. */
+export interface CertifiedBlock {
+  value: Value;
+  certificate: CommitCertificate;
+}
+
+/** Decodes a fetched block and checks check 1 (see the module's comment). */
+export function checkCertifiedBlock(
+  block: SyncBlock,
+  validators: ValidatorSetSource,
+  chainId: string,
+): CertifiedBlock {
+  let value: Value;
+  let certificate: CommitCertificate;
+  try {
+    const decoded = decodeBlockValue(block.block);
+    if (decoded.number !== block.height)
+      throw new CertifiedSyncError("HEIGHT", `block ${decoded.number} sent as height ${block.height}`);
+    value = { hash: fromHex(decoded.headerHash), bytes: block.block };
+    certificate = decodeCertificate(block.certificate);
+  } catch (error) {
+    if (error instanceof CertifiedSyncError) throw error;
+    throw new CertifiedSyncError("DECODE", `block ${block.height}: ${String(error)}`);
+  }
+  try {
+    const { set } = validators.validatorSetAt(block.height);
+    verifyCertificate(certificate, set, chainId, { height: block.height, blockHash: value.hash });
+  } catch (error) {
+    throw new CertifiedSyncError("CERTIFICATE", `block ${block.height}: ${String(error)}`);
+  }
+  return { value, certificate };
+}
+
 /** Applies fetched blocks to `app`'s node after checking them (see the module's comment). */
 export function applyCertifiedBlocks(
   app: Pick<ChainApplication, "validateValue" | "commit">,
@@ -58,29 +95,35 @@ export function applyCertifiedBlocks(
   chainId: string,
 ): (block: SyncBlock) => Promise<void> {
   return async (block) => {
-    let value: { hash: Uint8Array; bytes: Uint8Array };
-    let certificate: ReturnType<typeof decodeCertificate>;
-    try {
-      const decoded = decodeBlockValue(block.block);
-      if (decoded.number !== block.height)
-        throw new CertifiedSyncError("HEIGHT", `block ${decoded.number} sent as height ${block.height}`);
-      value = { hash: fromHex(decoded.headerHash), bytes: block.block };
-      certificate = decodeCertificate(block.certificate);
-    } catch (error) {
-      if (error instanceof CertifiedSyncError) throw error;
-      throw new CertifiedSyncError("DECODE", `block ${block.height}: ${String(error)}`);
-    }
-    try {
-      const { set } = validators.validatorSetAt(block.height);
-      verifyCertificate(certificate, set, chainId, { height: block.height, blockHash: value.hash });
-    } catch (error) {
-      throw new CertifiedSyncError("CERTIFICATE", `block ${block.height}: ${String(error)}`);
-    }
+    const { value, certificate } = checkCertifiedBlock(block, validators, chainId);
     if (!(await app.validateValue(block.height, value)))
       throw new CertifiedSyncError(
         "EXECUTION",
         `block ${block.height} does not re-execute to its header hash`,
       );
     await app.commit(block.height, value, certificate);
+  };
+}
+
+/**
+ * Applies fetched blocks through a running consensus driver (`ConsensusDriver.syncDecision`),
+ * which re-executes and commits them as its own decisions and moves its height on. A block
+ * consensus committed meanwhile is skipped; one that does not re-execute throws `EXECUTION`.
+ */
+export function applyThroughConsensus(
+  driver: Pick<ConsensusDriver, "syncDecision">,
+  validators: ValidatorSetSource,
+  chainId: string,
+): (block: SyncBlock) => Promise<void> {
+  return async (block) => {
+    const { value, certificate } = checkCertifiedBlock(block, validators, chainId);
+    const outcome = await driver.syncDecision(block.height, value, certificate);
+    if (outcome === "refused")
+      throw new CertifiedSyncError(
+        "EXECUTION",
+        `block ${block.height} does not re-execute to its header hash`,
+      );
+    if (outcome === "ahead")
+      throw new CertifiedSyncError("HEIGHT", `block ${block.height} is past the height consensus is at`);
   };
 }

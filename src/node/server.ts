@@ -38,8 +38,19 @@ export async function startNode(
     logger[level](fields ?? {}, message);
   // A validator network's genesis file gives the chain id and block 0; such a chain is never in dev mode.
   const genesisFile = given.genesis === undefined ? undefined : readGenesisFile(given.genesis);
+  // A full node (genesis, peers, no key) that listens nowhere still dials its peers: an ephemeral loopback port.
+  const followsPeers = genesisFile !== undefined && given.peers.length > 0 && given.p2pListen.length === 0;
   const config: NodeConfig =
-    genesisFile === undefined ? given : { ...given, chainId: genesisFile.chainId, dev: false };
+    genesisFile === undefined
+      ? given
+      : {
+          ...given,
+          chainId: genesisFile.chainId,
+          dev: false,
+          ...(followsPeers && given.validatorKey === undefined
+            ? { p2pListen: ["/ip4/127.0.0.1/tcp/0"] }
+            : {}),
+        };
   if (config.validatorKey !== undefined && (genesisFile === undefined || config.p2pListen.length === 0))
     throw new Error(
       "--validator-key needs --genesis <file> and --p2p-listen <multiaddr>: a validator votes with peers",
@@ -137,13 +148,16 @@ export async function startNode(
     // Loaded only when asked for: a node of one does not load libp2p.
     if (config.p2pListen.length > 0)
       network = await (await import("./network.js")).startNetwork(node, config, log);
-    if (config.validatorKey !== undefined && network !== undefined) {
-      const key = loadValidatorKey(config.validatorKey);
+    // On a validator network: a validator with its key, a full node (following, serving blocks) without.
+    if (genesisFile !== undefined && network !== undefined) {
+      const key = config.validatorKey === undefined ? undefined : loadValidatorKey(config.validatorKey);
       const { startValidator } = await import("./validator/startValidator.js");
       validator = await startValidator({
         node,
         p2p: network.p2p,
-        key: { publicKey: key.publicKey, secretKey: SecretKey.fromBytes(key.secret) },
+        ...(key === undefined
+          ? {}
+          : { key: { publicKey: key.publicKey, secretKey: SecretKey.fromBytes(key.secret) } }),
         blockIntervalMs: config.blockTimeMs,
         log,
       });

@@ -17,7 +17,11 @@ import { ChainNode } from "../../src/node/chainNode.js";
 import { devAccountAddress } from "../../src/node/genesis/genesis.js";
 import type { NetworkGenesis } from "../../src/node/genesis/networkGenesis.js";
 import { readCertificate } from "../../src/node/validator/certificateStore.js";
-import { startValidator, type ValidatorService } from "../../src/node/validator/startValidator.js";
+import {
+  startValidator,
+  type ValidatorOptions,
+  type ValidatorService,
+} from "../../src/node/validator/startValidator.js";
 import { TxState } from "../../src/vm/txState.js";
 import { meshed, startNodes, stopNodes, waitFor } from "./p2p.js";
 import { blsKey } from "./validators.js";
@@ -64,7 +68,7 @@ export interface ValidatorHosts {
 export async function startValidatorHosts(
   root: string,
   spec: NetworkGenesis,
-  options: { extraHosts?: number } = {},
+  options: { extraHosts?: number; validator?: Partial<ValidatorOptions> } = {},
 ): Promise<ValidatorHosts> {
   const n = spec.validators.length;
   const out: ValidatorHosts = {
@@ -102,6 +106,7 @@ export async function startValidatorHosts(
           p2p: out.hosts[i] as P2pNode,
           key: { publicKey: blsKey(i).publicKey, secretKey: SecretKey.fromBytes(blsKey(i).secret) },
           timeouts: TEST_TIMEOUTS,
+          ...options.validator,
         }),
       );
     }

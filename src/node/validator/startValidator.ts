@@ -1,5 +1,5 @@
 /**
- * A validator in a running node: consensus (`consensus/driver.ts`) over the node's libp2p
+ * A validator, or a full node, in a running node: consensus (`consensus/driver.ts`) over the node's libp2p
  * host, on the chain's consensus topic (`net/gossipChannel.ts`), with the node as its
  * application (`chainApplication.ts`) and the staking contract's sets as its validators
  * (`stakingConsensus.ts`). The node's own timer producer must not run beside it.
@@ -12,18 +12,21 @@
  * Double-sign evidence travels on its own topic (`evidenceGossip.ts`): what this node's
  * consensus sees is published, what peers send is judged before it is forwarded, and both
  * are held for the next block this validator proposes.
+ *
+ * Without a key the node is a full node: the same consensus, following without voting (it
+ * decides when it sees a proposal and its precommits). Both serve their blocks to peers and
+ * catch up by block sync when behind (`chainSync.ts`), into the driver.
  */
 import { join } from "node:path";
 import type { SecretKey } from "@chainsafe/blst";
 import type { Address } from "../../codec/address.js";
-import { verifySignature } from "../../consensus/bls.js";
 import { verifyCertificate } from "../../consensus/certificate.js";
 import { type Decision, decodeDecision } from "../../consensus/decisionSync.js";
 import { ConsensusDriver } from "../../consensus/driver.js";
 import { encodeEvidence } from "../../consensus/evidence.js";
+import { checkMessage, messageHeight } from "../../consensus/messageCheck.js";
 import { decodeBundle, decodeMessage } from "../../consensus/messageCodec.js";
 import { FilePolkaStore, FileSignRecordStore, SignGuard } from "../../consensus/signGuard.js";
-import { proposalSigningBytes, voteSigningBytes } from "../../consensus/signingBytes.js";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "../../consensus/timeouts.js";
 import type { Verdict } from "../../net/gossip.js";
 import { consensusTransport, evidenceChannel, type GossipChannel } from "../../net/gossipChannel.js";
@@ -32,23 +35,28 @@ import { chainTopics, MAX_CONSENSUS_MESSAGE_BYTES } from "../../net/topics.js";
 import type { ChainNode } from "../chainNode.js";
 import { stakingValidatorSource } from "../stakingConsensus.js";
 import { ChainApplication } from "./chainApplication.js";
+import { type ChainSync, startChainSync } from "./chainSync.js";
 import { judgeEvidence } from "./evidenceGossip.js";
 
 export interface ValidatorOptions {
   node: ChainNode;
   p2p: P2pNode;
-  key: { publicKey: Uint8Array; secretKey: SecretKey };
+  /** This validator's BLS key; absent for a full node. */
+  key?: { publicKey: Uint8Array; secretKey: SecretKey };
   /** Where the last-signed record lives (default `<dataDir>/last-signed.bin`). */
   signRecordPath?: string;
   timeouts?: TimeoutConfig;
   /** After each block, wait this long before the next height (default 1000): one block per interval, empty or not. */
   blockIntervalMs?: number;
+  /** How often block sync looks whether this node is behind (default 1000 ms). */
+  syncIntervalMs?: number;
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface ValidatorService {
   readonly driver: ConsensusDriver;
   readonly app: ChainApplication;
+  readonly sync: ChainSync;
   close(): void;
 }
 
@@ -61,12 +69,13 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
   const validators = stakingValidatorSource((k) => node.state.get(k), staking as Address);
   let evidence: GossipChannel | undefined;
   const app = new ChainApplication(node, {
-    publicKey: key.publicKey,
+    ...(key === undefined ? {} : { publicKey: key.publicKey }),
     validators,
     onEvidence: (e) => void evidence?.broadcast(encodeEvidence(e)),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   let driver: ConsensusDriver | undefined;
+  let sync: ChainSync | undefined;
   const consensusHeight = () => driver?.currentHeight ?? node.head().number + 1;
   const pool = app.evidence;
   if (pool !== null)
@@ -96,23 +105,15 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     } catch (e) {
       return { reject: `consensus message: ${(e as Error).message}`, points: 10 };
     }
-    const height = m.kind === "proposal" ? m.proposal.height : m.vote.height;
+    const height = messageHeight(m);
     const current = consensusHeight();
+    if (height > current) sync?.noteAhead(height);
     if (height > current + 2) return "ignore";
     if (height > current) return "accept"; // its set may not be known yet: the driver checks it then
     const set = setAt(height);
     if (set === undefined) return "ignore"; // too old for the sets this node still reads
-    const index = m.kind === "proposal" ? m.proposal.proposer : m.vote.validator;
-    if (index >= set.size)
-      return { reject: `consensus message from validator ${index} outside the set`, points: 10 };
-    const signed =
-      m.kind === "proposal"
-        ? proposalSigningBytes(chainId.toString(), m.proposal)
-        : voteSigningBytes(chainId.toString(), m.vote);
-    const signature = m.kind === "proposal" ? m.proposal.signature : m.vote.signature;
-    return verifySignature(set.key(index), signed, signature)
-      ? "accept"
-      : { reject: "consensus message with a bad signature", points: 10 };
+    const error = checkMessage(chainId.toString(), m, set);
+    return error === null ? "accept" : { reject: `consensus message: ${error.message}`, points: 10 };
   };
   const setAt = (height: number) => {
     try {
@@ -123,6 +124,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
   };
   /** A decision for a peer behind: forwarded only if its certificate holds for its height's set. */
   const judgeDecision = (d: Decision): Verdict => {
+    if (d.height > node.head().number + 1) sync?.noteAhead(d.height);
     const set = d.height <= node.head().number + 1 ? setAt(d.height) : undefined;
     if (set === undefined) return "ignore";
     try {
@@ -147,14 +149,20 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     clock: { schedule: (ms, fire) => void setTimeout(fire, ms).unref() },
     validators,
     app,
-    validator: {
-      publicKey: key.publicKey,
-      guard: new SignGuard(
-        new FileSignRecordStore(options.signRecordPath ?? join(node.options.dataDir, "last-signed.bin")),
-        key.secretKey,
-      ),
-      polka: new FilePolkaStore(join(node.options.dataDir, "polka.bin"), MAX_CONSENSUS_MESSAGE_BYTES),
-    },
+    ...(key === undefined
+      ? {}
+      : {
+          validator: {
+            publicKey: key.publicKey,
+            guard: new SignGuard(
+              new FileSignRecordStore(
+                options.signRecordPath ?? join(node.options.dataDir, "last-signed.bin"),
+              ),
+              key.secretKey,
+            ),
+            polka: new FilePolkaStore(join(node.options.dataDir, "polka.bin"), MAX_CONSENSUS_MESSAGE_BYTES),
+          },
+        }),
     timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
     maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
     rebroadcastMs: 2_000,
@@ -162,13 +170,25 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     onInvalid: (from, error) =>
       options.log?.("warn", "invalid consensus message", { from, error: error.message }),
     onCommit: (height, round) => options.log?.("info", "block decided", { height, round }),
+    onAhead: (height) => sync?.noteAhead(height),
   });
-  await driver.start(node.head().number + 1);
   const running = driver;
+  const following = await startChainSync({
+    node,
+    p2p,
+    driver: running,
+    validators,
+    ...(options.syncIntervalMs === undefined ? {} : { intervalMs: options.syncIntervalMs }),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  sync = following;
+  await driver.start(node.head().number + 1);
   return {
     driver: running,
     app,
+    sync: following,
     close() {
+      following.close();
       running.stop();
       channel.close();
       evidence?.close();

@@ -1,0 +1,149 @@
+/**
+ * Catching up by block sync, over real libp2p: a full node (no validator key) that joins a
+ * running network fetches the blocks from its peers (it sends no consensus messages, so no
+ * peer answers it with decisions: block sync is its only way), checks each certificate,
+ * re-executes each block to its header hash and then follows the head through consensus; a
+ * validator stopped while the others went on catches up when it restarts, and votes again.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { SecretKey } from "@chainsafe/blst";
+import { certificateSigners } from "../../../src/consensus/certificate.js";
+import { createP2pNode, type P2pNode } from "../../../src/net/p2pNode.js";
+import { ChainNode } from "../../../src/node/chainNode.js";
+import { readCertificate } from "../../../src/node/validator/certificateStore.js";
+import { startValidator, type ValidatorService } from "../../../src/node/validator/startValidator.js";
+import { waitFor } from "../../helpers/p2p.js";
+import {
+  assertOneChain,
+  CHAIN_ID,
+  consensusPositions,
+  networkSpec,
+  startValidatorHosts,
+  TEST_TIMEOUTS,
+} from "../../helpers/validatorHosts.js";
+import { blsKey } from "../../helpers/validators.js";
+
+const FAST = { blockIntervalMs: 10, syncIntervalMs: 300 };
+
+async function openNode(dir: string, spec: ReturnType<typeof networkSpec>): Promise<ChainNode> {
+  return ChainNode.open({
+    dataDir: dir,
+    chainId: CHAIN_ID,
+    feeRecipient: "0x00000000000000000000000000000000000000fe",
+    devAccounts: spec.validators.length,
+    workers: 1,
+    blockTimeMs: 600_000,
+    maxBlockTxs: 1_000,
+    blockGasLimit: 1_000_000_000,
+    genesisTime: 1_700_000_000,
+    network: spec,
+  });
+}
+
+/** A host that keeps connected to `peers` (their hosts' first addresses). */
+async function hostFor(peers: P2pNode[]): Promise<P2pNode> {
+  const host = await createP2pNode({
+    heartbeatMs: 100,
+    reconnect: { minMs: 100, maxMs: 1000 },
+    peers: peers.map((p) => p.multiaddrs()[0] as string),
+  });
+  await host.start();
+  return host;
+}
+
+const head = (nodes: ChainNode[]) => Math.max(...nodes.map((n) => n.head().number));
+
+describe("catching up by block sync", () => {
+  it("a full node joining late, and a validator restarted behind, catch up and follow", async () => {
+    const root = mkdtempSync(join(tmpdir(), "weft-fullnode-"));
+    const spec = networkSpec(4);
+    const net = await startValidatorHosts(root, spec, { validator: FAST });
+    const extra: Array<{ node: ChainNode; host: P2pNode; service: ValidatorService }> = [];
+    try {
+      const live = () => net.nodes.slice(0, 3);
+      const past = 12;
+      // Validator 3 stops at once; 3 of 4 equal stakes are a quorum, so the chain goes on.
+      net.services[3]?.close();
+      await net.hosts[3]?.stop();
+      await net.nodes[3]?.close();
+      net.nodes.splice(3, 1);
+      net.services.splice(3, 1);
+      net.hosts.splice(3, 1);
+      await waitFor(`the 3 live validators past ${past}`, () => head(live()) >= past, 90_000).catch(
+        (e: Error) => {
+          throw new Error(`${e.message}: at ${consensusPositions(net.services.slice(0, 3))}`);
+        },
+      );
+      // A full node joins: no key, peers the 3 live validators.
+      const fullDir = join(root, "full");
+      const full = await openNode(fullDir, spec);
+      const fullHost = await hostFor(net.hosts.slice(0, 3));
+      const synced: number[] = [];
+      const log = (_level: string, message: string, fields?: Record<string, unknown>) => {
+        if (message === "caught up by block sync") synced.push(fields?.blocks as number);
+      };
+      extra.push({
+        node: full,
+        host: fullHost,
+        service: await startValidator({ node: full, p2p: fullHost, ...FAST, log }),
+      });
+      // Validator 3 restarts on its old data, far behind.
+      const v3 = await openNode(join(root, "v3"), spec);
+      const v3Host = await hostFor(net.hosts.slice(0, 3));
+      extra.push({
+        node: v3,
+        host: v3Host,
+        service: await startValidator({
+          node: v3,
+          p2p: v3Host,
+          key: { publicKey: blsKey(3).publicKey, secretKey: SecretKey.fromBytes(blsKey(3).secret) },
+          timeouts: TEST_TIMEOUTS,
+          ...FAST,
+        }),
+      });
+      const target = head(live()) + 3;
+      await waitFor(
+        `the full node and validator 3 at ${target}`,
+        () => full.head().number >= target && v3.head().number >= target,
+        90_000,
+      ).catch((e: Error) => {
+        throw new Error(
+          `${e.message}: full at ${full.head().number}, v3 at ${v3.head().number}, live at ${head(live())}`,
+        );
+      });
+      assert.ok(
+        synced.reduce((a, b) => a + b, 0) >= past,
+        `the full node applied at least ${past} blocks by block sync: ${synced}`,
+      );
+      // Validator 3 votes again: some certificate after its return carries its signature.
+      const back = v3.head().number;
+      await waitFor(
+        "a certificate signed by validator 3",
+        () => {
+          const top = v3.head().number;
+          for (let h = back; h <= top; h++) {
+            const c = readCertificate(v3.db, h);
+            if (c !== undefined && certificateSigners(c).includes(3)) return true;
+          }
+          return false;
+        },
+        60_000,
+      );
+      for (const s of [...net.services.slice(0, 3), ...extra.map((e) => e.service)]) s.close();
+      const top = assertOneChain([...live(), full, v3]);
+      assert.ok(top > past, `one chain through ${top}`);
+    } finally {
+      for (const e of extra) {
+        e.service.close();
+        await e.host.stop();
+        await e.node.close();
+      }
+      await net.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
