@@ -108,13 +108,13 @@ export function applyCertifiedBlocks(
 /**
  * Applies fetched blocks through a running consensus driver (`ConsensusDriver.syncDecision`),
  * which re-executes and commits them as its own decisions and moves its height on. A block
- * consensus committed meanwhile is skipped; one that does not re-execute throws `EXECUTION`.
+ * consensus committed meanwhile is skipped (false); one that does not re-execute throws `EXECUTION`.
  */
 export function applyThroughConsensus(
   driver: Pick<ConsensusDriver, "syncDecision">,
   validators: ValidatorSetSource,
   chainId: string,
-): (block: SyncBlock) => Promise<void> {
+): (block: SyncBlock) => Promise<boolean> {
   return async (block) => {
     const { value, certificate } = checkCertifiedBlock(block, validators, chainId);
     const outcome = await driver.syncDecision(block.height, value, certificate);
@@ -125,5 +125,6 @@ export function applyThroughConsensus(
       );
     if (outcome === "ahead")
       throw new CertifiedSyncError("HEIGHT", `block ${block.height} is past the height consensus is at`);
+    return outcome === "committed";
   };
 }

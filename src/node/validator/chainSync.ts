@@ -17,6 +17,7 @@ import type { ValidatorSetSource } from "../../consensus/interfaces.js";
 import { serveBlocks } from "../../net/blockSync.js";
 import { catchUp } from "../../net/catchUp.js";
 import type { P2pNode } from "../../net/p2pNode.js";
+import type { SyncBlock } from "../../net/syncMessages.js";
 import { applyThroughConsensus, chainBlockSource } from "../certifiedSync.js";
 import type { ChainNode } from "../chainNode.js";
 
@@ -33,6 +34,8 @@ export interface ChainSyncOptions {
 }
 
 export interface ChainSync {
+  /** Blocks committed by block sync so far. */
+  readonly applied: number;
   /** Consensus saw a message for `height`: peers may be there. */
   noteAhead(height: number): void;
   /** Resolves once a catch-up that is running has ended. */
@@ -43,7 +46,11 @@ export interface ChainSync {
 export async function startChainSync(options: ChainSyncOptions): Promise<ChainSync> {
   const { node, p2p, driver } = options;
   await serveBlocks(p2p, chainBlockSource(node.db));
-  const apply = applyThroughConsensus(driver, options.validators, node.options.chainId.toString());
+  const commit = applyThroughConsensus(driver, options.validators, node.options.chainId.toString());
+  let applied = 0;
+  const apply = async (block: SyncBlock) => {
+    if (await commit(block)) applied++;
+  };
   let ahead = 0;
   let due = true;
   let idle = 0;
@@ -84,6 +91,9 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   }, options.intervalMs ?? 1_000);
   timer.unref();
   return {
+    get applied() {
+      return applied;
+    },
     noteAhead(height) {
       if (height > ahead) ahead = height;
     },
