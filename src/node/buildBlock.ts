@@ -37,6 +37,7 @@ import type { Vm } from "../vm/vm.js";
 import type { PendingTx } from "./admission.js";
 import type { PoolTx } from "./mempool/index.js";
 import { type EncodedBlock, encodeBlock } from "./store/encodeBlock.js";
+import { endBlockKey, systemCallsJson } from "./store/endBlockRecord.js";
 import {
   type BlockExecutionStats,
   type BlockHeader,
@@ -249,6 +250,7 @@ export async function buildBlock(
     receipts: jsonReceipts,
     merkleWrites: merkle.nodeWrites,
     beforeCommit: () => deps.faults?.("commit", txHashes),
+    ...(deps.network === undefined ? {} : { meta: { [endBlockKey(number)]: systemCallsJson(systemCalls) } }),
   });
   return { block, receipts: jsonReceipts, included, dropped, writeSet, merkle, encoded, systemCalls };
 }

@@ -14,6 +14,7 @@ import { contractMethods } from "./contractMethods.js";
 import { devMethods } from "./devMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
+import { validatorMethods } from "./validatorMethods.js";
 
 /** A failure of the chain database (`StoreError`), answered by every method with its code, path and advice. */
 export const STORE_FAILURE = -32070;
@@ -46,6 +47,7 @@ export function nodeMethods(node: ChainNode): Record<string, RpcHandler> {
     ...txMethods(node),
     ...contractMethods(node),
     ...devMethods(node),
+    ...validatorMethods(node),
   };
   return Object.fromEntries(Object.entries(methods).map(([name, h]) => [name, storeFailures(h)]));
 }

@@ -1,5 +1,5 @@
 // The explorer's entry: loads the contracts' metadata, routes on the URL's hash
-// (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…), runs the search box and
+// (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/validators), runs the search box and
 // keeps one live `newHeads` subscription for the views.
 
 import { accountView } from "./account.js";
@@ -10,6 +10,7 @@ import { homeView } from "./home.js";
 import { Registry } from "./registry.js";
 import { batch, call, LiveHeads, resultOr } from "./rpc.js";
 import { txView } from "./tx.js";
+import { validatorsView } from "./validators.js";
 
 const ROUTES = [
   [/^$/, "home", (root, ctx) => homeView(root, ctx)],
@@ -17,6 +18,7 @@ const ROUTES = [
   [/^tx\/([^/]+)$/, "tx", (root, ctx, m) => txView(root, m[1], ctx)],
   [/^address\/([^/]+)$/, "address", (root, ctx, m) => accountView(root, m[1], ctx)],
   [/^contract\/([^/]+)$/, "contract", (root, ctx, m) => contractView(root, m[1], ctx)],
+  [/^validators$/, "validators", (root, ctx) => validatorsView(root, ctx)],
 ];
 
 let registry;

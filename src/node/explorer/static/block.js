@@ -3,6 +3,7 @@
 import { gantt, phaseBar } from "./charts.js";
 import { $, age, groupDigits, html, ms, percent, render, short, utc } from "./dom.js";
 import { batch, call, resultOr } from "./rpc.js";
+import { consensusPanel } from "./validators.js";
 import { addressLink, blockLink, callSummary, coin, notFound, statusBadge, txLink } from "./values.js";
 
 const PAGE = 50;
@@ -60,6 +61,16 @@ export async function blockView(root, id, ctx) {
     return;
   }
   const e = block.execution;
+  const [cert, endBlock] = await batch([
+    ["weft_getBlockCertificate", [block.number]],
+    ["weft_getEndBlock", [block.number]],
+  ]);
+  // Only a validator network's blocks have these (elsewhere: an error, or null).
+  const consensus =
+    resultOr(cert, null) || resultOr(endBlock, null)
+      ? { cert: resultOr(cert, null), endBlock: resultOr(endBlock, null) }
+      : null;
+  if (!ctx.alive()) return;
   render(
     root,
     html`<div class="title-row"><h1>Block ${blockLink(block.number)}</h1>
@@ -80,6 +91,7 @@ export async function blockView(root, id, ctx) {
         <tr><th>Chain id</th><td>${block.chainId}</td></tr>
       </tbody></table></section>
     <section class="panel" id="execution"><h2>How this block ran</h2>${executionPanel(block, e, registry)}</section>
+    ${consensus ? html`<section class="panel" id="consensus"><h2>Consensus</h2>${consensusPanel(registry, consensus.cert, consensus.endBlock)}</section>` : ""}
     <section class="panel"><h2>Transactions <span class="muted">${groupDigits(block.txCount)}</span></h2><div id="block-txs"></div></section>`,
   );
   await showPage(0);
