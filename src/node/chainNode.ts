@@ -416,7 +416,10 @@ export class ChainNode {
 
   private admitted(record: PoolTx<PendingTx>): PoolTx<PendingTx> {
     for (const listener of this.pendingListeners) listener(record);
-    if (this.mempool.size >= this.options.maxBlockTxs) this.produceSoon();
+    // A full block's worth is produced at once, by a node that makes its own blocks: on a
+    // validator network only consensus does (the next proposer takes a full block).
+    if (this.mempool.size >= this.options.maxBlockTxs && this.options.network === undefined)
+      this.produceSoon();
     else if (this.options.dev === true && this.automine) this.mineSoon();
     return record;
   }

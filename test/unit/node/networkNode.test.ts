@@ -122,4 +122,32 @@ describe("a node on a validator network", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("makes no block of its own when its pool fills: on a network only consensus decides blocks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-network-"));
+    const node = await ChainNode.open({ ...options(dir), maxBlockTxs: 2 });
+    try {
+      const wusd = node.genesis.contracts.wusd as Address;
+      for (let i = 0n; i < 3n; i++)
+        node.submit(
+          tokenTransferRaw(
+            { chainId: CHAIN, sender: devAccountAddress(0), devIndex: 0, sequence: i },
+            wusd,
+            devAccountAddress(1),
+            1n,
+          ),
+        );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await node.exclusive(() => undefined); // any block production started has finished
+      assert.equal(
+        node.head().number,
+        0,
+        "a validator making a block outside consensus forks from the others",
+      );
+      assert.equal(node.mempool.size, 3);
+    } finally {
+      await node.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
