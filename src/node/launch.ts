@@ -18,16 +18,19 @@ export interface NodeProcess {
 
 /**
  * Starts `weft node --data-dir <dataDir> ...args`; resolves once it logs "node started".
- * `cli`: the `weft.js` to run (default this package's; a test runs an installed package's).
+ * `cli`: the `weft.js` to run (default this package's; a test runs an installed package's);
+ * `env`: the process's environment (default this one's).
  */
 export function launchNode(
   dataDir: string,
   args: string[] = [],
   timeoutMs = 120_000,
   cli = CLI,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<NodeProcess> {
   const child = spawn(process.execPath, [cli, "node", "--data-dir", dataDir, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    env,
   });
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];

@@ -152,6 +152,10 @@ export async function startNode(
     if (genesisFile !== undefined && network !== undefined) {
       const key = config.validatorKey === undefined ? undefined : loadValidatorKey(config.validatorKey);
       const { startValidator } = await import("./validator/startValidator.js");
+      const { MISBEHAVE_ENV, parseMisbehaviour } = await import("./validator/misbehave.js");
+      const misbehave = parseMisbehaviour(process.env[MISBEHAVE_ENV]);
+      if (misbehave !== undefined)
+        log("warn", "test misbehaviour on: this validator double-signs", { misbehave });
       validator = await startValidator({
         node,
         p2p: network.p2p,
@@ -160,6 +164,7 @@ export async function startNode(
           : { key: { publicKey: key.publicKey, secretKey: SecretKey.fromBytes(key.secret) } }),
         blockIntervalMs: config.blockTimeMs,
         log,
+        ...(misbehave === undefined ? {} : { misbehave }),
       });
     }
   } catch (error) {

@@ -37,6 +37,7 @@ import { stakingValidatorSource } from "../stakingConsensus.js";
 import { ChainApplication } from "./chainApplication.js";
 import { type ChainSync, startChainSync } from "./chainSync.js";
 import { judgeEvidence } from "./evidenceGossip.js";
+import { type Misbehaviour, misbehavingTransport } from "./misbehave.js";
 
 export interface ValidatorOptions {
   node: ChainNode;
@@ -51,6 +52,8 @@ export interface ValidatorOptions {
   /** How often block sync looks whether this node is behind (default 1000 ms). */
   syncIntervalMs?: number;
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
+  /** Byzantine on purpose, for the end-to-end tests only (`misbehave.ts`). */
+  misbehave?: Misbehaviour;
 }
 
 export interface ValidatorService {
@@ -140,12 +143,16 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
   const channel = consensusTransport(p2p, chainTopics(chainId), { validate: judge });
   driver = new ConsensusDriver({
     chainId: chainId.toString(),
-    transport: {
-      broadcast: (bytes) => void channel.broadcast(bytes),
-      onMessage: (handler) => {
-        channel.onMessage(handler);
+    transport: misbehavingTransport(
+      options.misbehave,
+      {
+        broadcast: (bytes) => void channel.broadcast(bytes),
+        onMessage: (handler) => {
+          channel.onMessage(handler);
+        },
       },
-    },
+      { key, node, validators, maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 },
+    ),
     clock: { schedule: (ms, fire) => void setTimeout(fire, ms).unref() },
     validators,
     app,

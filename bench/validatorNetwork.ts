@@ -1,0 +1,227 @@
+/**
+ * A validator network's figures, at 4 validators as real `weft node` processes on loopback
+ * (the e2e harness, test/e2e/harness), beside one node alone on the same machine:
+ *   - committed TPS and finality latency p50/p99: transactions pre-signed (WUSD transfers,
+ *     one nonce key each), sent open-loop at `--rate` per second through the nodes' RPC in
+ *     turn for `--seconds`; a transaction's latency is from its send to the first time node 0
+ *     reports a head at or past its block (heads polled every 50 ms); TPS is the transactions
+ *     committed from the first send until the last of them is committed, over that time;
+ *   - the same workload on one node (`weft node --dev off`, a block every `--block-ms`; the
+ *     validators wait as long after each block before the next height, Tendermint's
+ *     timeout_commit);
+ *   - time to recover after each fault of the e2e suite (`perturb`): from the heal (restart,
+ *     SIGCONT, links back) until every node passes the highest head at the heal.
+ *
+ *   node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on]
+ *
+ * Prints tables, writes bench/results/validator-network.json and .svg.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Address } from "../src/codec/address.js";
+import { launchNode } from "../src/node/launch.js";
+import { ChainChecker, headOf, rpcBatch, sleep, waitForProgress } from "../test/e2e/harness/chainView.js";
+import { Cluster, ClusterNode } from "../test/e2e/harness/cluster.js";
+import { describeFault, type Fault, type FaultOutcome, perturb } from "../test/e2e/harness/faults.js";
+import { LoadGenerator, TxLedger } from "../test/e2e/harness/txLoad.js";
+import { benchArgs } from "./lib/args.js";
+import { barChartSvg, writeSvg } from "./lib/plot.js";
+import { machineInfo, printTable, writeJson } from "./lib/report.js";
+
+const args = benchArgs(
+  "node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on]",
+  {
+    options: {
+      rate: { type: "string", default: "200" },
+      seconds: { type: "string", default: "30" },
+      "block-ms": { type: "string", default: "1000" },
+      faults: { type: "string", default: "on" },
+    },
+  },
+);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const BLOCK_MS = Number(args["block-ms"]);
+const TICK_MS = 100;
+
+interface LoadFigures {
+  setup: string;
+  sent: number;
+  committed: number;
+  txBytes: number;
+  tps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** Sends `RATE` tx/s for `SECONDS` to `nodes` in turn, then waits for every one; measures. */
+async function measureLoad(setup: string, nodes: ClusterNode[], chainId: bigint): Promise<LoadFigures> {
+  const [genesis] = await rpcBatch<{ contracts: Record<string, Address> }>((nodes[0] as ClusterNode).url, [
+    ["weft_genesis", []],
+  ]);
+  const ledger = new TxLedger(chainId, genesis?.contracts.wusd as Address);
+  const total = RATE * SECONDS;
+  const raws = Array.from({ length: total }, () => ledger.make());
+  const headSeen = new Map<number, number>();
+  let watching = true;
+  const watcher = (async () => {
+    let last = -1;
+    while (watching) {
+      const head = await headOf(nodes[0] as ClusterNode).catch(() => last);
+      for (let h = last + 1; h <= head; h++) if (last >= 0) headSeen.set(h, Date.now());
+      last = Math.max(last, head);
+      await sleep(50);
+    }
+  })();
+  const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
+  const t0 = Date.now();
+  const sends: Promise<number>[] = [];
+  for (let i = 0, turn = 0; i < total; i += perTick, turn++) {
+    const due = t0 + (i / RATE) * 1000;
+    if (due > Date.now()) await sleep(due - Date.now());
+    sends.push(ledger.send(nodes[turn % nodes.length] as ClusterNode, raws.slice(i, i + perTick), 60_000));
+  }
+  await Promise.all(sends);
+  const until = Date.now() + 180_000;
+  while (ledger.pending().length > 0 && Date.now() < until) {
+    await ledger.resolve(nodes[0] as ClusterNode);
+    if (ledger.pending().length > 0) await sleep(500);
+  }
+  await sleep(200);
+  watching = false;
+  await watcher;
+  const done = [...ledger.records.values()].filter((r) => r.committed !== undefined);
+  const latencies = done
+    .map((r) => (headSeen.get(r.committed?.blockNumber as number) ?? r.committed?.seenAt ?? 0) - r.sentAt)
+    .sort((a, b) => a - b);
+  const lastCommit = Math.max(...done.map((r) => headSeen.get(r.committed?.blockNumber as number) ?? 0));
+  return {
+    setup,
+    sent: total,
+    committed: done.length,
+    txBytes: raws[0]?.length ?? 0,
+    tps: Math.round((done.length / Math.max(1, lastCommit - t0)) * 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+async function singleNode(): Promise<LoadFigures> {
+  const dir = mkdtempSync(join(tmpdir(), "weft-bench-single-"));
+  const proc = await launchNode(dir, [
+    "--port",
+    "0",
+    "--dev",
+    "off",
+    "--block-time-ms",
+    String(BLOCK_MS),
+    "--workers",
+    "1",
+    "--admission-workers",
+    "0",
+    "--rpc-call-workers",
+    "0",
+  ]);
+  const node = new ClusterNode(0, dir, undefined, "", 0);
+  node.process = proc;
+  node.state = "running";
+  try {
+    const [chainId] = await rpcBatch<string>(proc.url, [["weft_chainId", []]]);
+    return await measureLoad(`1 node, a block every ${BLOCK_MS} ms`, [node], BigInt(chainId as string));
+  } finally {
+    proc.child.kill("SIGKILL");
+    await proc.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function network(): Promise<{ load: LoadFigures; faults: FaultOutcome[] }> {
+  const root = mkdtempSync(join(tmpdir(), "weft-bench-network-"));
+  const cluster = await Cluster.create({
+    root,
+    validators: 4,
+    nodeArgs: ["--block-time-ms", String(BLOCK_MS)],
+  });
+  try {
+    await cluster.startAll();
+    await waitForProgress(cluster.nodes, 2, "the first blocks", 180_000);
+    const load = await measureLoad(
+      `4 validators, ${BLOCK_MS} ms after each block`,
+      cluster.nodes,
+      cluster.chainId,
+    );
+    const faults: FaultOutcome[] = [];
+    if (args.faults === "on") {
+      const [genesis] = await rpcBatch<{ contracts: Record<string, Address> }>(cluster.node(0).url, [
+        ["weft_genesis", []],
+      ]);
+      const ledger = new TxLedger(cluster.chainId, genesis?.contracts.wusd as Address);
+      const background = new LoadGenerator(ledger, () => cluster.nodes, 4, 250);
+      background.start();
+      const run = { cluster, checker: new ChainChecker(), log: (m: string) => console.log(m) };
+      const list: Fault[] = [
+        { kind: "kill", node: 1 },
+        { kind: "pause", node: 2 },
+        {
+          kind: "partition",
+          groups: [
+            [0, 1],
+            [2, 3],
+          ],
+        },
+        { kind: "twoDown", nodes: [0, 3] },
+        { kind: "restartAll" },
+      ];
+      for (const f of list) {
+        try {
+          faults.push(await perturb(run, f));
+        } catch (error) {
+          // A fault the network did not get through is a figure too (and a bug to look at).
+          console.log(String(error));
+          faults.push({ fault: describeFault(f), recoveryMs: Number.NaN, startMs: 0, blocksDuringFault: 0 });
+          break;
+        }
+      }
+      await background.stop();
+    }
+    return { load, faults };
+  } finally {
+    await cluster.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const net = await network();
+const single = await singleNode();
+console.log(`\nload: ${RATE} tx/s offered for ${SECONDS} s, WUSD transfers of ${net.load.txBytes} bytes\n`);
+printTable(
+  ["setup", "sent", "committed", "TPS", "finality p50 ms", "p99 ms"],
+  [net.load, single].map((f) => [f.setup, f.sent, f.committed, f.tps, f.p50Ms, f.p99Ms]),
+);
+if (net.faults.length > 0) {
+  console.log("");
+  printTable(
+    ["fault", "recovery ms", "of which process start ms", "blocks during the fault"],
+    net.faults.map((f) => [f.fault, f.recoveryMs, f.startMs, f.blocksDuringFault]),
+  );
+}
+writeJson("bench/results/validator-network.json", {
+  machine: machineInfo(),
+  options: { rate: RATE, seconds: SECONDS, blockMs: BLOCK_MS },
+  load: [net.load, single],
+  faults: net.faults,
+  anchors: { cometbftTps: "about 400 tx/s, 1 KiB txs, 200 nodes", cometbftRecovery: "within 20 s" },
+});
+writeSvg(
+  "bench/results/validator-network.svg",
+  barChartSvg("4 validators: recovery after each fault (s)", "s", [
+    ...net.faults.map((f) => ({ label: f.fault, value: Math.round(f.recoveryMs / 100) / 10 })),
+  ]),
+);
+process.exit(0);
