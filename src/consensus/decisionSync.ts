@@ -71,10 +71,14 @@ export class DecisionCache {
     for (const h of this.kept.keys()) if (h <= d.height - KEPT_DECISIONS) this.kept.delete(h);
   }
 
-  /** The decision to send a peer behind at `height`, at most once per tick and height. */
-  answer(height: number): Decision | undefined {
-    const d = this.kept.get(height);
-    if (d === undefined || this.answered.has(height)) return undefined;
+  /**
+   * The decision to send a peer behind at `height`, at most once per tick and height; from
+   * `stored` (the node's committed chain) when it is older than the decisions kept here.
+   */
+  answer(height: number, stored?: (height: number) => Decision | undefined): Decision | undefined {
+    if (this.answered.has(height)) return undefined;
+    const d = this.kept.get(height) ?? stored?.(height);
+    if (d === undefined) return undefined;
     this.answered.add(height);
     return d;
   }

@@ -20,7 +20,7 @@
  */
 import { toHex } from "../codec/bytes.js";
 import { buildCertificate, type CommitCertificate, verifyCertificate } from "./certificate.js";
-import { DecisionCache, decodeDecision, encodeDecision } from "./decisionSync.js";
+import { type Decision, DecisionCache, decodeDecision, encodeDecision } from "./decisionSync.js";
 import { ConsensusDecodeError, ConsensusError } from "./errors.js";
 import { duplicateVoteEvidence, evidenceHash } from "./evidence.js";
 import type {
@@ -68,6 +68,13 @@ export interface DriverOptions {
   readonly onCommit?: (height: number, round: number) => void;
   /** A message for `height`, above the current height, arrived: this node may be behind. */
   readonly onAhead?: (height: number) => void;
+  /**
+   * The decision this node committed at a height, from its store: peers behind are answered
+   * with it once the recent decisions kept in memory do not reach back (after a restart, the
+   * cache is empty; without the store, validators restarted on both sides of a decision wait
+   * for each other forever).
+   */
+  readonly committed?: (height: number) => Decision | undefined;
 }
 
 /** What `syncDecision` did with a decision: committed it, or why not. */
@@ -257,7 +264,7 @@ export class ConsensusDriver {
     const height = messageHeight(message);
     if (height < this.height) {
       // A peer behind: send it the decision of its height, if this node still holds it.
-      const d = this.decisions.answer(height);
+      const d = this.decisions.answer(height, this.options.committed);
       if (d !== undefined) this.options.transport.broadcast(encodeDecision(d, this.own.nextNonce()));
       return;
     }

@@ -20,6 +20,7 @@
  */
 import { fromHex } from "../codec/bytes.js";
 import { type CommitCertificate, decodeCertificate, verifyCertificate } from "../consensus/certificate.js";
+import type { Decision } from "../consensus/decisionSync.js";
 import type { ConsensusDriver } from "../consensus/driver.js";
 import type { ValidatorSetSource } from "../consensus/interfaces.js";
 import type { Value } from "../consensus/types.js";
@@ -52,6 +53,19 @@ export function chainBlockSource(db: Pick<ChainDb, "meta">): BlockSource {
       if (certificate === undefined || value === undefined) return undefined;
       return { height, block: fromHex(value), certificate: fromHex(certificate) };
     },
+  };
+}
+
+/** Block `height` as the decision consensus made (value and certificate), from the store; undefined without them. */
+export function storedDecision(db: Pick<ChainDb, "meta">, height: number): Decision | undefined {
+  const certificate = db.meta<string>(certificateKey(height));
+  const value = db.meta<string>(valueKey(height));
+  if (certificate === undefined || value === undefined) return undefined;
+  const bytes = fromHex(value);
+  return {
+    height,
+    value: { hash: fromHex(decodeBlockValue(bytes).headerHash), bytes },
+    certificate: decodeCertificate(fromHex(certificate)),
   };
 }
 

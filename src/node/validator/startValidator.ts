@@ -32,6 +32,7 @@ import type { Verdict } from "../../net/gossip.js";
 import { consensusTransport, evidenceChannel, type GossipChannel } from "../../net/gossipChannel.js";
 import type { P2pNode } from "../../net/p2pNode.js";
 import { chainTopics, MAX_CONSENSUS_MESSAGE_BYTES } from "../../net/topics.js";
+import { storedDecision } from "../certifiedSync.js";
 import type { ChainNode } from "../chainNode.js";
 import { stakingValidatorSource } from "../stakingConsensus.js";
 import { ChainApplication } from "./chainApplication.js";
@@ -173,6 +174,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
     maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
     rebroadcastMs: 2_000,
+    committed: (height) => storedDecision(node.db, height),
     commitWaitMs: options.blockIntervalMs ?? 1_000,
     onInvalid: (from, error) =>
       options.log?.("warn", "invalid consensus message", { from, error: error.message }),
