@@ -152,7 +152,7 @@ export class ChainApplication implements ConsensusApplication {
       const commitMs = performance.now() - t0;
       deps.tree.commit(built.merkle);
       this.built.clear();
-      this.evidence?.committed(decodeBlockValue(value.bytes).evidence);
+      this.evidence?.committed(decodeBlockValue(value.bytes).evidence, height + 1);
       deps.mempool.removeIncluded(built.block.txHashes);
       deps.mempool.dropStale((sender, key) => readSequence(deps.state, sender, key));
       this.node.publish({ block: built.block, receipts: built.receipts, dropped: [], commitMs });

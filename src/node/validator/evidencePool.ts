@@ -77,13 +77,16 @@ export class EvidencePool {
   }
 
   /**
-   * A committed block carried `evidence`: it is not held any more (other evidence against
-   * the same validators is dropped by the next `forBlock`: they are tombstoned now).
+   * A block committed at `nextHeight - 1` carrying `evidence`: that evidence is not held any
+   * more, and neither is any other that no longer holds for the next block (its validator
+   * was tombstoned by this block, or it expired). Every node prunes here, not only the
+   * proposer in `forBlock`, so no node holds evidence the chain has made moot.
    */
-  committed(evidence: readonly DuplicateVoteEvidence[]): void {
+  committed(evidence: readonly DuplicateVoteEvidence[], nextHeight: number): void {
     const hashes = new Set(evidence.map((e) => toHex(evidenceHash(e))));
     for (const hash of hashes) this.remember(hash);
     for (const [validator, entry] of this.pending) if (hashes.has(entry.hash)) this.pending.delete(validator);
+    this.forBlock(nextHeight, 0);
   }
 
   private remember(hash: string): void {
