@@ -3,7 +3,7 @@
  * function and per-byte cost of the VM, so that the gas schedule (`src/vm/gasSchedule.ts`)
  * can keep every operation within 3x of the median ns per gas.
  *
- *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak]
+ *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak | tx | cycle]
  *
  * Each row runs a probe contract (`bench/lib/calibrationProbes.ts`) through the chain's
  * own transaction path at two workloads and divides the difference in time by the
@@ -13,12 +13,15 @@
  */
 import { executeTransaction } from "../src/chain/executeTransaction.js";
 import type { Transaction } from "../src/chain/transaction.js";
+import { toHex } from "../src/codec/bytes.js";
+import { keccak256 } from "../src/codec/hash.js";
 import { GAS } from "../src/vm/gasSchedule.js";
 import { compileContract } from "../src/vm/moduleCache.js";
 import { createVm } from "../src/vm/vm.js";
 import { benchArgs } from "./lib/args.js";
 import { PROBE_ROWS, probeModule } from "./lib/calibrationProbes.js";
 import { Bench, type CalibrationRow, measureRow, result } from "./lib/calibrationRun.js";
+import { callCycleRows } from "./lib/callCycle.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
 const args = benchArgs("node dist/bench/calibrate.js [--rounds 25] [--label current] [--only <substring>]", {
@@ -109,25 +112,27 @@ function txRows(): CalibrationRow[] {
     compileContract(c);
     return { ms: performance.now() - start, gas: 0 };
   });
-  const compileGas = GAS.DEPLOY_BYTE + ((GAS as Record<string, number>).CODE_BYTE ?? 0);
   rows.push(
     result(
       `compile on a cache miss (per code byte, ${compile.bytes} B)`,
       "tx",
       "byte",
       compile.ns,
-      compileGas,
+      GAS.DEPLOY_BYTE,
     ),
   );
-  // A cold call: a fresh VM (empty cache) calling freshly deployed code.
-  const cold = perCodeByte((c) => {
+  // The first call after a restart: the node compiled its stored code when it started
+  // (untimed here, as there), so the call pays instantiating a module no instance of which
+  // ever ran, and its cold price (`GAS.COLD_CODE_BYTE`).
+  const restart = perCodeByte((c) => {
     const to = bench.deploy(c);
     const vm = createVm();
+    vm.cache.load(toHex(keccak256(c)), c);
     const start = performance.now();
     const out = executeTransaction(vm, BLOCK_CTX, bench.view, bench.callTx(to, "noop", new Uint8Array(0)));
     return { ms: performance.now() - start, gas: out.receipt.gasUsed };
   });
-  rows.push(result(`first call after a restart (per code byte)`, "tx", "byte", cold.ns, cold.gas));
+  rows.push(result(`first call after a restart (per code byte)`, "tx", "byte", restart.ns, restart.gas));
   return rows;
 }
 
@@ -138,6 +143,7 @@ for (const row of PROBE_ROWS) {
   process.stderr.write(".");
 }
 if (only === "" || "tx".includes(only)) rows.push(...txRows());
+if (only === "" || only === "cycle") rows.push(...callCycleRows(bench, rounds));
 process.stderr.write("\n");
 
 // The median is over the rows priced by time; rows priced by a budget (state growth,

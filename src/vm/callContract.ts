@@ -15,7 +15,9 @@
  *
  * Gas: the frame gets `gasLimit`; gas used is what the counter lost (all of it when out
  * of gas). Nested calls pay `GAS.CALL` from the caller and forward at most 63/64 of what
- * is left, so a caller always keeps something to react with.
+ * is left, so a caller always keeps something to react with. The frame pays its memory
+ * (`GAS.MEMORY_PAGE` a page) and, when it is the transaction's first frame of this
+ * contract, the cold price (`coldCallGas`).
  */
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
@@ -26,8 +28,8 @@ import { createFrame, type Frame, FrameAbort, PlainCounter } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
 import { type BlockEnv, charge } from "./hostFunctions.js";
 import type { InstancePool, WarmInstance } from "./instancePool.js";
-import { MAX_CALL_DEPTH, MAX_STACK_UNITS } from "./limits.js";
-import type { ModuleCache } from "./moduleCache.js";
+import { MAX_CALL_DEPTH, MAX_STACK_UNITS, MAX_TX_CONTRACT_PAGES } from "./limits.js";
+import type { CachedModule, ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
 import { insufficientBalance, vmError } from "./vmErrors.js";
 import { DISPATCH_FRESH, DISPATCH_SNAPSHOT } from "./wasm/index.js";
@@ -87,6 +89,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+const TOO_MANY_CONTRACTS = `the contracts run in one transaction declare more than ${MAX_TX_CONTRACT_PAGES} pages of memory`;
+
 function refuse(data: Uint8Array): CallOutcome {
   return { status: "revert", data, gasUsed: 0 };
 }
@@ -122,6 +126,14 @@ export function runFrame(
   });
   const methodIndex = req.isInit ? cached.initIndex : (cached.methods.get(req.method) ?? -1);
   if (methodIndex < 0) return refuse(vmError("NoSuchMethod", ["string"], [req.method]));
+  let entryGas = GAS.MEMORY_PAGE * cached.initialPages;
+  if (!state.isWarm(targetKey)) {
+    // The transaction's first frame of this contract: cold, and its instance is pinned.
+    if (state.pinnedPages + cached.initialPages > MAX_TX_CONTRACT_PAGES)
+      return refuse(vmError("LimitExceeded", ["string"], [TOO_MANY_CONTRACTS]));
+    state.warmUp(targetKey, cached.initialPages);
+    entryGas += coldCallGas(cached);
+  }
 
   const snap = state.snapshot();
   if (!state.transfer(req.caller, req.target, req.value))
@@ -129,10 +141,9 @@ export function runFrame(
 
   // Start from the start function's snapshot only when running it would certainly finish
   // (enough gas and stack left: `startSnapshot.ts`); it is charged the same gas.
-  const memoryGas = GAS.MEMORY_PAGE * cached.initialPages;
   const start = cached.snapshot;
   const fromSnapshot =
-    start !== undefined && req.gasLimit - memoryGas >= start.gas && req.stackStart <= start.maxStackStart;
+    start !== undefined && req.gasLimit - entryGas >= start.gas && req.stackStart <= start.maxStackStart;
   let warm: WarmInstance;
   try {
     warm = instances.acquire(cached, fromSnapshot);
@@ -162,7 +173,7 @@ export function runFrame(
   let outcome: CallOutcome;
   let returned = false;
   try {
-    charge(frame, memoryGas);
+    charge(frame, entryGas);
     if (fromSnapshot) {
       charge(frame, start.gas);
       warm.call(methodIndex, DISPATCH_SNAPSHOT);
@@ -179,6 +190,17 @@ export function runFrame(
   }
   if (outcome.status !== "success") state.revertTo(snap);
   return outcome;
+}
+
+/**
+ * What the first frame of a contract in a transaction pays on top of `GAS.CALL` (EIP-2929's
+ * cold access): an instance made for it (the pool may hold none of its module), pinned
+ * until the transaction ends with its memory, so that its later frames are warm. It
+ * depends on the transaction's own history alone, never on what the pool or the module
+ * cache hold, so every node and thread charges the same.
+ */
+export function coldCallGas(cached: Pick<CachedModule, "codeBytes" | "initialPages">): number {
+  return GAS.COLD_CALL + GAS.COLD_CODE_BYTE * cached.codeBytes + GAS.COLD_PAGE * cached.initialPages;
 }
 
 /** How a frame that threw ended, from its gas and stack counters when it stopped. */

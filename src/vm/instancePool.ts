@@ -6,20 +6,30 @@
  *
  * Reuse is invisible to the contract. An instance's state is its memory and its mutable
  * globals (tables cannot change: the instructions that would change them are refused at
- * deployment). Every byte of the memory is written when the instance comes back: zeros,
- * or (for a module with a start function snapshot, `startSnapshot.ts`) the snapshot the
- * next call most likely starts from, on zeros. When it goes out the data or the snapshot
- * is copied in if the memory does not hold it already (a snapshot is zeroed first for a
- * call that runs the start function), so a call starts as in a fresh instance; the
+ * deployment). Every byte of the memory a call may have changed is written when the instance
+ * comes back: zeros, or (for a module with a start function snapshot, `startSnapshot.ts`)
+ * the snapshot the next call most likely starts from, on zeros. When it goes out the data
+ * or the snapshot is copied in if the memory does not hold it already (a snapshot is zeroed
+ * first for a call that runs the start function), so a call starts as in a fresh instance; the
  * dispatcher the instrumenter adds sets every mutable global back to its initial value
  * (or to the snapshot's) before anything else runs (`wasm/dispatcher.ts`).
  * An instance whose memory grew is not kept: its memory goes back to the memory pool.
  *
- * Bounded: idle instances hold their memories, so the pool keeps at most
- * `maxIdleBytes` of them (default 16 MiB, 256 one-page contracts) and at most 8 per
- * module; past that, the module used least recently gives one up. A module's list stays
- * in the pool while it is empty, and recency is a release counter, not the map's order:
- * acquiring and releasing then allocate nothing (deleting and re-adding map entries did).
+ * Bounded: idle instances hold their memories, so between transactions the pool keeps
+ * at most `maxIdleBytes` of them (default 16 MiB, 256 one-page contracts) and at most 8
+ * per module; past that, the module used least recently gives one up. A module's list
+ * stays in the pool while it is empty, and recency is a release counter, not the map's
+ * order: acquiring and releasing then allocate nothing (deleting and re-adding map
+ * entries did).
+ *
+ * Pinned for the transaction: every module a transaction acquired keeps all of its
+ * instances until the transaction ends (`pin` with the next transaction's id trims the
+ * pool back to its bounds), so a second call to a contract in the same transaction never
+ * instantiates, which is what its warm price assumes (`GAS.CALL` against `GAS.COLD_CALL`,
+ * `callContract.ts`). What a transaction pins is bounded: every instance in use at once
+ * runs a distinct contract (reentrancy is refused), so the instances kept hold at most the
+ * initial memory of the distinct contracts the transaction ran, which `MAX_TX_CONTRACT_PAGES`
+ * caps (128 MiB).
  *
  * One pool per VM: an instance is bound to the host functions it was created with.
  */
@@ -62,6 +72,11 @@ export interface InstancePool {
    * of the memory is reset; otherwise all of it).
    */
   release(cached: CachedModule, instance: WarmInstance, returned?: boolean): void;
+  /**
+   * The transaction `tx` (`TxState.id`) is running: modules acquired from now on keep their
+   * instances until a call with another id, which first trims the pool to its bounds.
+   */
+  pin(tx: number): void;
   readonly stats: { created: number; reused: number; idleBytes: number };
 }
 
@@ -97,27 +112,54 @@ export function createInstancePool(
   const idle = new Map<CachedModule, IdleList>();
   const stats = { created: 0, reused: 0, idleBytes: 0 };
   let tick = 0;
+  /** The transaction running (0: none told yet: the bounds then hold at every release). */
+  let pinned = 0;
+  /** A module's list went past KEEP_PER_MODULE during the transaction. */
+  let overKeep = false;
 
   /**
-   * Drops one idle instance of the least recently released module other than `keep`;
-   * false if there is none. A list it empties leaves the pool.
+   * Writes again every byte a call may have changed (up to `dirty`): with the snapshot the
+   * next call most likely starts from (zeros between its segments: one pass instead of
+   * zeroing, then copying it in), or zeros. Bytes from `dirty` on were neither written by
+   * the call nor copied in by `acquire`: they hold zeros already.
    */
-  const evictOne = (keep: IdleList): boolean => {
-    let oldest: CachedModule | undefined;
-    let oldestList: IdleList | undefined;
-    for (const [module, list] of idle) {
-      if (list === keep || list.warm.length === 0) continue;
-      if (oldestList === undefined || list.lastRelease < oldestList.lastRelease) {
-        oldest = module;
-        oldestList = list;
+  const clean = (cached: CachedModule, warm: WarmInstance, dirty: number): void => {
+    const bytes = warm.views.bytes();
+    const snapshot = cached.snapshot?.memory;
+    if (snapshot !== undefined) {
+      let end = 0;
+      for (const s of snapshot) {
+        if (end < dirty) bytes.fill(0, end, Math.min(s.offset, dirty));
+        bytes.set(s.bytes, s.offset);
+        end = s.offset + s.bytes.length;
       }
+      if (end < dirty) bytes.fill(0, end, dirty);
+      warm.holds = "snapshot";
+    } else {
+      bytes.fill(0, 0, dirty);
+      warm.holds = "zeros";
     }
-    const warm = oldestList?.warm.pop();
-    if (oldest === undefined || oldestList === undefined || warm === undefined) return false;
-    if (oldestList.warm.length === 0) idle.delete(oldest);
+  };
+  const drop = (warm: WarmInstance): void => {
     stats.idleBytes -= warm.memory.buffer.byteLength;
     memories.release(warm.memory);
-    return true;
+  };
+  /**
+   * Back to the bounds: at most KEEP_PER_MODULE idle instances per module, then at most
+   * `maxIdleBytes`, given up by the modules released least recently first. One sort,
+   * not a scan per eviction: a transaction may have pinned thousands.
+   */
+  const trim = (): void => {
+    const lists = [...idle].sort((a, b) => a[1].lastRelease - b[1].lastRelease);
+    if (overKeep)
+      for (const [, list] of lists)
+        while (list.warm.length > KEEP_PER_MODULE) drop(list.warm.pop() as WarmInstance);
+    overKeep = false;
+    for (const [module, list] of lists) {
+      if (stats.idleBytes <= maxIdleBytes) break;
+      while (list.warm.length > 0 && stats.idleBytes > maxIdleBytes) drop(list.warm.pop() as WarmInstance);
+      if (list.warm.length === 0) idle.delete(module);
+    }
   };
 
   return {
@@ -164,50 +206,27 @@ export function createInstancePool(
     },
     release(cached, warm, returned = false) {
       const size = warm.memory.buffer.byteLength;
-      let list = idle.get(cached);
-      if (
-        size !== cached.initialPages * PAGE ||
-        (list?.warm.length ?? 0) >= KEEP_PER_MODULE ||
-        size > maxIdleBytes
-      ) {
-        memories.release(warm.memory);
-        if (list?.warm.length === 0) idle.delete(cached);
+      if (size !== cached.initialPages * PAGE) {
+        memories.release(warm.memory); // it grew: a call must start from the declared size
         return;
       }
+      let list = idle.get(cached);
       if (list === undefined) {
         list = { warm: [], lastRelease: 0 };
         idle.set(cached, list);
       }
       list.lastRelease = ++tick;
-      // Make room from the other modules, least recently released first.
-      while (stats.idleBytes + size > maxIdleBytes && evictOne(list)) {}
-      if (stats.idleBytes + size > maxIdleBytes) {
-        memories.release(warm.memory); // this module's own idle ones fill the budget
-        if (list.warm.length === 0) idle.delete(cached);
-        return;
-      }
-      // Every byte the call may have changed is written again: with the snapshot the next
-      // call most likely starts from (zeros between its segments: one pass instead of
-      // zeroing, then copying it in), or zeros. Bytes from `dirtyEnd` on were neither
-      // written by the call nor copied in by `acquire`: they hold zeros already.
-      const bytes = warm.views.bytes();
-      const dirty = dirtyEnd(cached, warm, size, returned);
-      const snapshot = cached.snapshot?.memory;
-      if (snapshot !== undefined) {
-        let end = 0;
-        for (const s of snapshot) {
-          if (end < dirty) bytes.fill(0, end, Math.min(s.offset, dirty));
-          bytes.set(s.bytes, s.offset);
-          end = s.offset + s.bytes.length;
-        }
-        if (end < dirty) bytes.fill(0, end, dirty);
-        warm.holds = "snapshot";
-      } else {
-        bytes.fill(0, 0, dirty);
-        warm.holds = "zeros";
-      }
+      clean(cached, warm, dirtyEnd(cached, warm, size, returned));
       list.warm.push(warm);
       stats.idleBytes += size;
+      if (list.warm.length > KEEP_PER_MODULE) overKeep = true;
+      // Kept whatever the bounds while the transaction runs (pinned); trimmed when it ends.
+      if (pinned === 0 && (overKeep || stats.idleBytes > maxIdleBytes)) trim();
+    },
+    pin(tx) {
+      if (tx === pinned) return;
+      pinned = tx;
+      if (overKeep || stats.idleBytes > maxIdleBytes) trim();
     },
     stats,
   };

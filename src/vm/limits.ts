@@ -36,6 +36,14 @@ export const HOST_FRAME_UNITS = 256;
  * budget alone. The shipped contracts' largest frame is 36 units.
  */
 export const MAX_FRAME_UNITS = 4_096;
+/**
+ * Most pages of initial memory (64 KiB each) summed over the distinct contracts one
+ * transaction runs (128 MiB; 2,048 one-page contracts). The instance pool keeps every
+ * instance a transaction used until it ends, so that later calls are warm
+ * (`instancePool.ts`): this bounds what it holds. A frame of one more contract past it is
+ * refused with `LimitExceeded`.
+ */
+export const MAX_TX_CONTRACT_PAGES = 2_048;
 /** Deepest nesting of contract-to-contract calls. */
 export const MAX_CALL_DEPTH = 64;
 /** Most gas one transaction may ask for (the wasm gas counter is an i32). */

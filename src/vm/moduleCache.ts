@@ -1,9 +1,9 @@
 /**
  * Compiled contract modules, keyed by code hash. Compiling (validation, instrumentation,
- * V8 compilation, the start function's snapshot: `startSnapshot.ts`; 300-850 ns per code
- * byte) is work no call pays for (`CODE_BYTE` is 0,
- * so that a call's gas never depends on what a thread holds), so it must never happen on
- * a call, however many contracts exist and whatever the thread:
+ * V8 compilation of every function, eagerly: `eagerCompile.ts`; the start function's
+ * snapshot: `startSnapshot.ts`; 100-850 ns per code byte) is work no call pays for (a
+ * call's gas never depends on what a thread holds), so it must never happen on a call,
+ * however many contracts exist and whatever the thread:
  *
  * - **Held**: the code of the committed state. A node compiles every stored code once, on
  *   its main thread, when it opens (`loadCode` in `storedCode.ts`), then each code a
@@ -24,6 +24,7 @@
  *
  * A call instantiates a fresh instance from the module, so no state survives between calls.
  */
+import "./eagerCompile.js";
 import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
 import { type StartSnapshot, takeStartSnapshot } from "./startSnapshot.js";
 import { type DataSegment, instrumentModule, validateModule } from "./wasm/index.js";

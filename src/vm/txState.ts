@@ -33,7 +33,11 @@ export function eventBytes(event: LogEvent): number {
 
 const ABSENT = Symbol("absent");
 
+let nextTxId = 0;
+
 export class TxState {
+  /** Unique in this process: names the transaction (the instance pool pins for it, `instancePool.ts`). */
+  readonly id = ++nextTxId;
   readonly writes: WriteSet = new Map();
   readonly events: LogEvent[] = [];
   /** `eventBytes` summed over `events`. */
@@ -50,6 +54,15 @@ export class TxState {
    */
   private lastBalance: StateValue | undefined;
   private lastAmount = 0n;
+  /**
+   * Contracts a frame of this transaction has run in, by their code hash key (one string
+   * per address whatever its case; EIP-2929's accessed addresses): the first frame of each
+   * pays `GAS.COLD_CALL` (`callContract.ts`). Not journaled: a reverted frame still ran,
+   * and its instance stays pinned until the transaction ends.
+   */
+  private readonly warm = new Set<StateKey>();
+  /** Initial memory pages of the contracts in `warm` (what the instance pool pins for it). */
+  private warmPages = 0;
 
   constructor(private readonly view: StateView) {}
 
@@ -65,6 +78,22 @@ export class TxState {
     const previous = this.writes.get(key);
     this.journal.push(key, previous === undefined ? ABSENT : previous);
     this.writes.set(key, value);
+  }
+
+  /** Whether a frame of the contract whose code hash key is `contract` ran in this transaction. */
+  isWarm(contract: StateKey): boolean {
+    return this.warm.has(contract);
+  }
+
+  /** Pages of initial memory of the contracts that ran in this transaction. */
+  get pinnedPages(): number {
+    return this.warmPages;
+  }
+
+  /** Marks `contract` (a code hash key, not yet warm) as run, with its initial memory pages. */
+  warmUp(contract: StateKey, pages: number): void {
+    this.warm.add(contract);
+    this.warmPages += pages;
   }
 
   emit(event: LogEvent): void {

@@ -220,6 +220,9 @@ export function createVm(options: VmOptions = {}): Vm {
 
   function open(state: TxState, env: BlockEnv, restricted: boolean): Session {
     if (session !== undefined) throw new Error("weft vm: a transaction is already running on this VM");
+    // A transaction may open several sessions (an account's validation, its calls, a
+    // paymaster's postOp): its instances stay pinned until another transaction opens one.
+    instances.pin(state.id);
     live.state = state;
     live.env = env;
     live.restricted = restricted;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { toHex } from "../../../src/codec/bytes.js";
-import type { CallOutcome } from "../../../src/vm/callContract.js";
+import { type CallOutcome, coldCallGas } from "../../../src/vm/callContract.js";
 import { GAS } from "../../../src/vm/gasSchedule.js";
 import type { BlockEnv } from "../../../src/vm/hostFunctions.js";
 import { createInstancePool } from "../../../src/vm/instancePool.js";
@@ -171,7 +171,7 @@ function deployed(code: Uint8Array, options: { snapshots: boolean; stackStart?: 
   });
   assert.equal(outcome.status, "success");
   const address = outcome.address as Address;
-  return (method: string, gasLimit = 1_000_000, caller = account(1)): CallOutcome => {
+  return (method: string, gasLimit = 5_000_000, caller = account(1)): CallOutcome => {
     const state = new TxState({ read: (key) => pre.writes.get(key) ?? undefined });
     return vm.call(state, ENV, {
       caller,
@@ -210,10 +210,13 @@ describe("start function snapshot", () => {
   it("gives the same outcome and gas as running the start function, at every gas limit around it", () => {
     const snap = deployed(STARTS, { snapshots: true });
     const fresh = deployed(STARTS, { snapshots: false });
-    const startGas = compileContract(STARTS).snapshot?.gas ?? 0;
+    const cached = compileContract(STARTS);
+    const startGas = cached.snapshot?.gas ?? 0;
     const full = fresh("read").gasUsed;
-    const limits = [0, 1, GAS.MEMORY_PAGE - 1, GAS.MEMORY_PAGE, GAS.MEMORY_PAGE + 1];
-    for (let d = -3; d <= 3; d++) limits.push(GAS.MEMORY_PAGE + startGas + d, full + d);
+    // What a frame pays on entry: its memory, and the cold price (each call is a transaction).
+    const entry = GAS.MEMORY_PAGE * cached.initialPages + coldCallGas(cached);
+    const limits = [0, 1, entry - 1, entry, entry + 1];
+    for (let d = -3; d <= 3; d++) limits.push(entry + startGas + d, full + d);
     for (const limit of limits) {
       for (const method of ["read", "dirty"])
         assert.equal(shown(snap(method, limit)), shown(fresh(method, limit)), `${method} with gas ${limit}`);
@@ -272,7 +275,8 @@ describe("start function snapshot", () => {
     for (const code of [GROWS_IN_START, LOOPS_IN_START, TRAPS_IN_START, WRITES_TOP_IN_START]) {
       const snap = deployed(code, { snapshots: true });
       const fresh = deployed(code, { snapshots: false });
-      for (const gas of [100_000, PROBE_GAS + 100_000])
+      const entry = coldCallGas(compileContract(code)) + GAS.MEMORY_PAGE;
+      for (const gas of [entry + 100_000, entry + PROBE_GAS + 100_000])
         assert.equal(shown(snap("read", gas)), shown(fresh("read", gas)));
     }
     assert.match(shown(deployed(WRITES_TOP_IN_START, { snapshots: true })("read")), / 0300000007000000$/);
