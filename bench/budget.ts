@@ -105,7 +105,7 @@ for (let round = 0; round <= rounds; round++) {
       sender: s.address,
       nonceKey: 0n,
       nonceSequence: sequence,
-      gasLimit: 1_000_000n, // above what the transfer and its ed25519 validation take on the gas schedule
+      gasLimit: 2_000_000n, // above what the transfer and its ed25519 validation take on the gas schedule
       maxFee: 10n,
       priorityFee: 1n,
       calls: [

@@ -115,7 +115,7 @@ function tokenTransfer(from: Address, token: Address, to: Address, amount: bigin
     method: "transfer",
     args: encodeAbi(["address", "u128"], [to, amount]),
     value: 0n,
-    gasLimit: 200_000,
+    gasLimit: 1_000_000,
     gasPrice: 1n,
   };
 }

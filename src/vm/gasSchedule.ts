@@ -22,7 +22,12 @@ export const GAS = {
   CALL_INSTRUCTION: 15,
   /** Integer division and remainder (`div_s`, `div_u`, `rem_s`, `rem_u`), instead of INSTRUCTION. */
   DIVISION: 4,
-  /** Each initial 64 KiB page of a frame's memory (zeroed again after every call). */
+  /**
+   * Each initial 64 KiB page of a frame's memory, zeroed again before the instance's next
+   * call: ~5 µs a page once many contracts' memories no longer fit the CPU's caches
+   * (`bench/calibrate.ts`, "call, warm (cycling 1,000 contracts)": 9-14 µs a call with
+   * CALL, 0.37-0.57 ns/gas).
+   */
   MEMORY_PAGE: 16_000,
   /**
    * Each 64 KiB page added by memory.grow (~35 µs: a memory that grew is not reused, so
@@ -81,7 +86,10 @@ export const GAS = {
    * validators' proofs of possession, not per transaction.
    */
   BLS_VERIFY: 2_400_000,
-  /** Starting a contract call (an instance of a cached module). */
+  /**
+   * Starting a contract call: a warm one, whose instance the pool holds (with MEMORY_PAGE
+   * for its memory; a first call of the contract in the transaction adds COLD_CALL).
+   */
   CALL: 8_000,
   /**
    * A nested call or create that does not succeed (no such method, an invalid method name,
@@ -94,20 +102,28 @@ export const GAS = {
   CALL_FAILED: 40_000,
   /**
    * The first frame of a contract in a transaction (EIP-2929's cold access; `coldCallGas`
-   * in `callContract.ts`), on top of CALL: making an instance of its module when the
-   * instance pool holds none (an attacker cycling through many contracts makes every first
-   * call miss), which the pool then keeps for the transaction, so that later frames of the
-   * same contract in it pay CALL alone. TODO measured below.
+   * in `callContract.ts`), on top of CALL: an instance made for it when the pool holds
+   * none (an attacker cycling through many contracts makes every first call miss): a new
+   * memory, the instance and the garbage they leave. The pool then keeps the instance
+   * until the transaction ends, so later frames of the contract in it pay CALL alone.
+   * `bench/calibrate.ts`, "call, cold then warm": 1,000 one-page contracts, each called
+   * twice in one transaction, took 175-244 µs CPU a contract on the loaded 2-core VM
+   * (load average ~20), ~0.49 ns/gas at these prices (2x the median); on 22a5829, with
+   * one flat call price, 300 contracts ran at 5.5-9.6 ns/gas (load average ~1).
    */
-  COLD_CALL: 100_000,
-  /** Each byte of the cold contract's code: a bigger module takes longer to instantiate. */
-  COLD_CODE_BYTE: 2,
+  COLD_CALL: 200_000,
   /**
-   * Each initial 64 KiB page of the cold contract's memory: a fresh memory when the
-   * pool has none of that size, and what its pinned instance holds until the transaction
-   * ends (so a transaction at MAX_TX_GAS pins at most MAX_TX_GAS / COLD_PAGE pages).
+   * Each byte of the cold contract's code: the first instance of a module in a process
+   * takes longer for bigger code ("first call after a restart (per code byte)": 0.6-1.5 ns
+   * a byte). Instantiating a module again does not (-0.2 to 0.2 ns a byte).
    */
-  COLD_PAGE: 120_000,
+  COLD_CODE_BYTE: 4,
+  /**
+   * Each initial 64 KiB page of the cold contract's memory: a fresh memory's pages are
+   * faulted in when it is first cleaned (16 page faults, the largest part of a cold call's
+   * time on this VM). `limits.ts`'s MAX_TX_CONTRACT_PAGES bounds what a transaction pins.
+   */
+  COLD_PAGE: 150_000,
   /** Every transaction pays this before anything runs. */
   TX_BASE: 5_000,
   /** Each byte of transaction payload (arguments, code). */
