@@ -10,15 +10,24 @@
  *
  *   node dist/bench/worstBlock.js [--rows "keccak256 input;call (empty method)"] [--gas 3000000000]
  *
+ * and, with the default rows or when named, "calls cycling new contracts (2 laps)": each
+ * transaction calls as many distinct new contracts as one may, twice each.
+ *
  * Prints a table, writes bench/results/worst-block.json.
  */
+
+import type { Address } from "../src/codec/address.js";
 import { defaultConfig } from "../src/node/config.js";
 import { MerkleTree } from "../src/state/merkle/index.js";
-import { MAX_TX_GAS } from "../src/vm/limits.js";
+import { MAX_TX_CONTRACT_PAGES, MAX_TX_GAS } from "../src/vm/limits.js";
 import { benchArgs } from "./lib/args.js";
 import { PROBE_ROWS, type ProbeRow, probeModule } from "./lib/calibrationProbes.js";
 import { Bench } from "./lib/calibrationRun.js";
+import { cycleInput, deployCallees, deployCaller } from "./lib/callCycle.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
+
+/** The workload of calls cycling through new contracts (not a probe row). */
+const CYCLE = "calls cycling new contracts (2 laps)";
 
 const DEFAULT_ROWS = [
   "keccak256 input",
@@ -74,6 +83,7 @@ interface Row {
 
 const rows: Row[] = [];
 for (const name of names) {
+  if (name === CYCLE) continue;
   const row = PROBE_ROWS.find((r) => r.name === name);
   if (row === undefined) throw new Error(`no probe named ${JSON.stringify(name)}`);
   const to = bench.deploy(probeModule(row.pre ?? "", row.body));
@@ -111,6 +121,36 @@ for (const name of names) {
     cpuNsPerGas: (cpuMs * 1e6) / gas,
   });
   process.stderr.write(".");
+}
+// Calls cycling through new contracts (the cold price's attack): transactions of as many
+// distinct one-page callees as one may run (`MAX_TX_CONTRACT_PAGES`), two sets in turn so
+// that the instance pool never holds what a transaction calls, two laps each.
+if (names.length === DEFAULT_ROWS.length || names.includes(CYCLE)) {
+  const perTx = MAX_TX_CONTRACT_PAGES - 2; // the caller's 2 pages count too
+  const sets = [deployCallees(bench, perTx), deployCallees(bench, perTx)];
+  const caller = deployCaller(bench);
+  let gas = 0;
+  let ms = 0;
+  let txs = 0;
+  const cpu = process.cpuUsage();
+  while (gas < blockGas * 0.75) {
+    const out = bench.run(bench.callTx(caller, "run", cycleInput(sets[txs % 2] as Address[], 2)));
+    if (out.receipt.status !== "success") throw new Error(`${CYCLE}: ${out.receipt.status}`);
+    gas += out.receipt.gasUsed;
+    ms += out.ms;
+    txs++;
+  }
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  rows.push({
+    workload: CYCLE,
+    txs,
+    gas,
+    seconds: ms / 1000,
+    cpuSeconds: cpuMs / 1000,
+    nsPerGas: (ms * 1e6) / gas,
+    cpuNsPerGas: (cpuMs * 1e6) / gas,
+  });
 }
 process.stderr.write("\n");
 rows.sort((a, b) => b.cpuNsPerGas - a.cpuNsPerGas);

@@ -88,8 +88,13 @@ function interleaved(
   return best;
 }
 
+/** Deploys the caller contract (`run` with `cycleInput`). */
+export function deployCaller(bench: Bench): Address {
+  return bench.deploy(CALLER);
+}
+
 export function callCycleRows(bench: Bench, rounds: number): CalibrationRow[] {
-  const caller = bench.deploy(CALLER);
+  const caller = deployCaller(bench);
   // CPU time of the process (its GC threads included), not wall time: these transactions
   // run for tens of milliseconds, longer than a time slice on a loaded machine.
   const runCycle = (callees: readonly Address[], laps: number) => () => {
