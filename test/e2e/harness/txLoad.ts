@@ -70,7 +70,7 @@ export class TxLedger {
         sequence: 0n,
         nonceKey: BigInt(this.run) * 1_000_000_000n + key,
         maxFee: 1_000n,
-        gasLimit: 400_000n,
+        gasLimit: 2_000_000n, // an ed25519 account's token transfer: ~1.2M with its two cold prices
       },
       this.token,
       devAccountAddress(0),
