@@ -12,6 +12,7 @@ import { addGenesisCommands } from "./commands/genesis.js";
 import { addKeyCommands } from "./commands/keys.js";
 import { addProjectCommands } from "./commands/project.js";
 import { addProofCommand } from "./commands/proof.js";
+import { addTestnetCommand } from "./commands/testnet.js";
 import { addTransferCommands } from "./commands/transfers.js";
 import { addValidatorCommands } from "./commands/validator.js";
 import { addVerifyCommand } from "./commands/verify.js";
@@ -63,6 +64,7 @@ addBenchCommands(program);
 addDbCommands(program);
 addValidatorCommands(program);
 addGenesisCommands(program);
+addTestnetCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exit(reportError(error, process.argv.includes("--json")));
