@@ -13,7 +13,7 @@ import { blsProofOfPossession } from "../../src/codec/bls.js";
 import type { TimeoutConfig } from "../../src/consensus/timeouts.js";
 import type { P2pNode } from "../../src/net/p2pNode.js";
 import { chainTopics } from "../../src/net/topics.js";
-import { ChainNode } from "../../src/node/chainNode.js";
+import { ChainNode, type ChainNodeOptions } from "../../src/node/chainNode.js";
 import { devAccountAddress } from "../../src/node/genesis/genesis.js";
 import type { NetworkGenesis } from "../../src/node/genesis/networkGenesis.js";
 import { readCertificate } from "../../src/node/validator/certificateStore.js";
@@ -56,6 +56,22 @@ export function networkSpec(n: number, overrides: Partial<NetworkGenesis> = {}):
   };
 }
 
+/** Opens a ChainNode in `dir` as every validator test does (1 worker, genesis at a fixed time), on `network` if given. */
+export function openTestNode(dir: string, options: Partial<ChainNodeOptions> = {}): Promise<ChainNode> {
+  return ChainNode.open({
+    dataDir: dir,
+    chainId: CHAIN_ID,
+    feeRecipient: "0x00000000000000000000000000000000000000fe",
+    devAccounts: options.network?.validators.length ?? 4,
+    workers: 1,
+    blockTimeMs: 600_000,
+    maxBlockTxs: 1_000,
+    blockGasLimit: 1_000_000_000,
+    genesisTime: 1_700_000_000,
+    ...options,
+  });
+}
+
 export interface ValidatorHosts {
   nodes: ChainNode[];
   /** One host per validator, then `extraHosts` more (observers, attackers) linked to all. */
@@ -83,20 +99,7 @@ export async function startValidatorHosts(
   };
   try {
     for (let i = 0; i < n; i++) {
-      out.nodes.push(
-        await ChainNode.open({
-          dataDir: join(root, `v${i}`),
-          chainId: CHAIN_ID,
-          feeRecipient: "0x00000000000000000000000000000000000000fe",
-          devAccounts: n,
-          workers: 1,
-          blockTimeMs: 600_000,
-          maxBlockTxs: 1_000,
-          blockGasLimit: 1_000_000_000,
-          genesisTime: 1_700_000_000,
-          network: spec,
-        }),
-      );
+      out.nodes.push(await openTestNode(join(root, `v${i}`), { network: spec }));
     }
     out.hosts = await startNodes(n + (options.extraHosts ?? 0), () => ({}), everyOther);
     for (const [i, node] of out.nodes.entries()) {

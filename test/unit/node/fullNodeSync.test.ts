@@ -13,15 +13,15 @@ import { describe, it } from "node:test";
 import { SecretKey } from "@chainsafe/blst";
 import { certificateSigners } from "../../../src/consensus/certificate.js";
 import { createP2pNode, type P2pNode } from "../../../src/net/p2pNode.js";
-import { ChainNode } from "../../../src/node/chainNode.js";
+import type { ChainNode } from "../../../src/node/chainNode.js";
 import { readCertificate } from "../../../src/node/validator/certificateStore.js";
 import { startValidator, type ValidatorService } from "../../../src/node/validator/startValidator.js";
 import { waitFor } from "../../helpers/p2p.js";
 import {
   assertOneChain,
-  CHAIN_ID,
   consensusPositions,
   networkSpec,
+  openTestNode,
   startValidatorHosts,
   TEST_TIMEOUTS,
 } from "../../helpers/validatorHosts.js";
@@ -29,20 +29,7 @@ import { blsKey } from "../../helpers/validators.js";
 
 const FAST = { blockIntervalMs: 10, syncIntervalMs: 300 };
 
-async function openNode(dir: string, spec: ReturnType<typeof networkSpec>): Promise<ChainNode> {
-  return ChainNode.open({
-    dataDir: dir,
-    chainId: CHAIN_ID,
-    feeRecipient: "0x00000000000000000000000000000000000000fe",
-    devAccounts: spec.validators.length,
-    workers: 1,
-    blockTimeMs: 600_000,
-    maxBlockTxs: 1_000,
-    blockGasLimit: 1_000_000_000,
-    genesisTime: 1_700_000_000,
-    network: spec,
-  });
-}
+const openNode = (dir: string, spec: ReturnType<typeof networkSpec>) => openTestNode(dir, { network: spec });
 
 /** A host that keeps connected to `peers` (their hosts' first addresses). */
 async function hostFor(peers: P2pNode[]): Promise<P2pNode> {

@@ -15,12 +15,11 @@ import { SecretKey } from "@chainsafe/blst";
 import { staking } from "../../../src/bindings/staking.gen.js";
 import { FEE_COLLECTOR } from "../../../src/chain/staking/endBlock.js";
 import type { Address } from "../../../src/codec/address.js";
-import { blsProofOfPossession } from "../../../src/codec/bls.js";
 import { verifyCertificate } from "../../../src/consensus/certificate.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
 import type { ValidatorSetSource } from "../../../src/consensus/interfaces.js";
 import { FileSignRecordStore, SignGuard } from "../../../src/consensus/signGuard.js";
-import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
+import type { ChainNode, ChainNodeOptions } from "../../../src/node/chainNode.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { readCertificate } from "../../../src/node/validator/certificateStore.js";
@@ -28,6 +27,7 @@ import { ChainApplication } from "../../../src/node/validator/chainApplication.j
 import { TxState } from "../../../src/vm/txState.js";
 import { testKeys, testSet } from "../../helpers/consensusKeys.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
+import { networkSpec, openTestNode } from "../../helpers/validatorHosts.js";
 import { blsKey } from "../../helpers/validators.js";
 
 const CHAIN_ID = 1337n;
@@ -72,18 +72,7 @@ async function openValidators(
   const out: Validators = { nodes: [], drivers: [], sources: [] };
   for (const [i, key] of keys.entries()) {
     const dir = join(root, `v${i}`);
-    const node = await ChainNode.open({
-      dataDir: dir,
-      chainId: CHAIN_ID,
-      feeRecipient: FEE,
-      devAccounts: 4,
-      workers: 1,
-      blockTimeMs: 600_000,
-      maxBlockTxs: 1_000,
-      blockGasLimit: 1_000_000_000,
-      genesisTime: 1_700_000_000,
-      ...options,
-    });
+    const node = await openTestNode(dir, { devAccounts: 4, ...options });
     out.nodes.push(node);
     const validators = source(node);
     out.sources.push(validators);
@@ -172,20 +161,10 @@ describe("validator nodes", () => {
 
   it("on a staking genesis: the contract's set votes, and every signer of a certificate is rewarded", async () => {
     const root = mkdtempSync(join(tmpdir(), "weft-validators-staking-"));
+    // Commission 100%: every reward goes to the validator itself, so each signer's is visible.
     const network = {
-      validators: [0, 1, 2, 3].map((i) => ({
-        operator: devAccountAddress(i),
-        blsKey: blsKey(i).publicKey,
-        proofOfPossession: blsProofOfPossession(blsKey(i), CHAIN_ID, devAccountAddress(i)),
-        stake: 1_000n * E18,
-        commissionBps: 10_000,
-      })),
-      activeSize: 4,
-      epochLength: 100n,
-      jailSeconds: 600n,
-      evidenceAge: 100n,
-      unbondingSeconds: 86_400n,
-      blockReward: 3n * E18,
+      ...networkSpec(4, { blockReward: 3n * E18 }),
+      validators: networkSpec(4).validators.map((v) => ({ ...v, commissionBps: 10_000 })),
     };
     const keys = [0, 1, 2, 3].map((i) => ({
       publicKey: blsKey(i).publicKey,
