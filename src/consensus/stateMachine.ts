@@ -212,6 +212,13 @@ export class TendermintMachine {
     if (resume !== undefined && resume.step > s.step) {
       s.step = resume.step;
       s.awaitingValue = false;
+      // The votes heard before the restart are gone, and peers that voted past this step do not
+      // vote again: if all restarted at once, no 2f+1 of any step may ever arrive to schedule a
+      // timeout, and the height would stall. The round's precommit timeout moves this validator
+      // to the next round (line 65) whatever it hears. A timeout changes rounds only: liveness,
+      // never safety (the lock is kept).
+      s.precommitTimeoutRounds.add(s.round);
+      this.scheduleTimeout(s, Step.Precommit);
     }
     this.applyRules(s);
   }

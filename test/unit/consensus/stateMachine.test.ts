@@ -188,4 +188,24 @@ describe("Tendermint state machine", () => {
     assert.equal(m.round, 4);
     assert.equal(m.lockState()?.lockedRound, 2, "the lock survived the restart");
   });
+
+  it("resumed past the propose step, with no vote heard since, its round still times out", () => {
+    // All validators restarted at once after signing: nobody votes again in this round, so
+    // no 2f+1 of any step arrives. Without a timeout of its own the height would stall.
+    const self = notProposer(1);
+    const m = new TendermintMachine({ selfIndex: () => self, timeouts: FAST_TIMEOUTS });
+    const lock = { round: 1, lockedRound: -1, lockedHash: null, validRound: -1, validHash: null };
+    const out = m.handle({
+      kind: "start",
+      height: H,
+      set,
+      schedule,
+      resume: { ...lock, step: Step.Precommit },
+    });
+    const timeouts = out.filter((o) => o.kind === "schedule-timeout" && o.step === Step.Precommit);
+    assert.equal(timeouts.length, 1, "a precommit timeout for the resumed round");
+    m.handle({ kind: "timeout", height: H, round: 1, step: Step.Precommit });
+    assert.equal(m.round, 2, "the next round");
+    assert.equal(m.step, Step.Propose);
+  });
 });
