@@ -33,7 +33,8 @@ const HELP: Record<Setting, string> = {
   peers: "peers to keep connected, comma-separated multiaddrs ending in /p2p/<peer id>",
   nodeKey: "the node's libp2p key file, created with mode 0600 if missing (default <data-dir>/node.key)",
   p2pMaxConnections: "most peer-to-peer connections (default 64)",
-  genesis: "a validator network's genesis file (weft genesis new): chain id, block 0, validators",
+  genesis:
+    "a validator network's genesis file (weft genesis new): chain id, block 0, validators; without --validator-key the node is a full node that follows the chain from --peers",
   validatorKey:
     "this validator's BLS key file: with --genesis, the node votes in consensus (needs --p2p-listen)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
