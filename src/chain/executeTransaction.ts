@@ -170,5 +170,13 @@ export function createChainExecutor(
   options: VmOptions & { vm?: Vm } = {},
 ): TxExecutor<Transaction, Receipt> {
   const vm = options.vm ?? createVm(options);
-  return { execute: (view, tx) => executeTransaction(vm, block, view, tx) };
+  return {
+    execute: (view, tx) => {
+      try {
+        return executeTransaction(vm, block, view, tx);
+      } finally {
+        vm.endTransaction();
+      }
+    },
+  };
 }

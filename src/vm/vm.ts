@@ -65,9 +65,15 @@ export interface Vm {
    * validity cannot change with the block it lands in or with other contracts' state.
    */
   validate(state: TxState, env: BlockEnv, req: ValidationRequest): CallOutcome;
+  /**
+   * The transaction is over (all of its sessions): the instances it kept pinned go back to
+   * the instance pool's idle bounds, and what that pool gives up to the memory pool's, now
+   * rather than when the next transaction starts (a thread may stay idle long after).
+   */
+  endTransaction(): void;
   readonly cache: ModuleCache;
   /** Instances created and reused by this VM's pool (`instancePool.ts`). */
-  readonly instances: { readonly created: number; readonly reused: number };
+  readonly instances: { readonly created: number; readonly reused: number; readonly idleBytes: number };
 }
 
 export interface ValidationRequest {
@@ -241,6 +247,9 @@ export function createVm(options: VmOptions = {}): Vm {
   return {
     cache,
     instances: instances.stats,
+    endTransaction() {
+      if (session === undefined) instances.pin(0); // 0: no transaction pinned
+    },
     call(state, env, req) {
       const s = open(state, env, false);
       try {

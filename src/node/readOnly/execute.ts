@@ -117,6 +117,8 @@ export function executeReadOnly(ctx: ReadOnlyContext, job: ReadOnlyJob): JobOutc
       return { ok: false, error: { code: INVALID_PARAMS, message: `${error.code}: ${error.message}` } };
     if (error instanceof VmFault) return { ok: false, error: executionFault(error) };
     throw error;
+  } finally {
+    ctx.vm.endTransaction(); // an idle worker keeps only the pools' idle bounds
   }
 }
 
