@@ -138,7 +138,7 @@ describe("memory pool bounds", () => {
     const caller = deploy(CALLER);
     const input = new Uint8Array(4 + 20 * callees.length);
     new DataView(input.buffer).setUint32(0, callees.length, true);
-    callees.forEach((a, j) => input.set(Buffer.from(a.slice(2), "hex"), 4 + 20 * j));
+    for (const [j, a] of callees.entries()) input.set(Buffer.from(a.slice(2), "hex"), 4 + 20 * j);
     const [r] = runBlock(executor, state, [
       {
         kind: "call",
