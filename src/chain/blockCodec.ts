@@ -12,13 +12,14 @@
  */
 import type { Address } from "../codec/address.js";
 import type { BlockCodec } from "../engine/parallel/protocol.js";
+import { ethTxFromWire } from "../evm/ethTx.js";
 import type { LogEvent } from "../vm/txState.js";
 import { INVALID_CODES, type InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
 import { decodeTx, encodeTx } from "./tx/envelope.js";
 
-const KIND = ["transfer", "deploy", "call", "account"] as const;
+const KIND = ["transfer", "deploy", "call", "account", "eth"] as const;
 const STATUS: readonly ReceiptStatus[] = ["success", "revert", "outOfGas", "invalid"];
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** In place of a string's length: "the same string as last time in this slot". */
@@ -174,6 +175,12 @@ function writeTx(w: Writer, tx: Transaction): void {
     w.bytes(bytes);
     return;
   }
+  if (tx.kind === "eth") {
+    // The sender as recovered at the edge: workers parse the bytes again, never recover.
+    w.bytes(tx.raw);
+    w.str(tx.from);
+    return;
+  }
   w.str(tx.from);
   w.f64(tx.gasLimit);
   w.big(tx.gasPrice);
@@ -203,6 +210,10 @@ function readTx(r: Reader): Transaction {
   if (kind === "account") {
     const raw = r.bytes();
     return { kind, envelope: decodeTx(raw), raw };
+  }
+  if (kind === "eth") {
+    const raw = r.bytes();
+    return ethTxFromWire(raw, r.str() as Address);
   }
   const from = r.str() as Address;
   const gasLimit = r.f64();

@@ -10,6 +10,8 @@
  *    commutative delta, so that fees never make one transaction depend on another.
  */
 import type { StateView, TxExecutor, TxOutput } from "../engine/types.js";
+import { type EvmRunner, evmRunnerForThread } from "../evm/evmRunner.js";
+import { ethIntrinsicGas } from "../evm/intrinsicGas.js";
 import { balanceKey } from "../state/keys.js";
 import type { CallOutcome } from "../vm/callContract.js";
 import { GAS } from "../vm/gasSchedule.js";
@@ -18,9 +20,10 @@ import { TxState } from "../vm/txState.js";
 import { createVm, type DeployOutcome, PROTOCOL_CALLER, type Vm, type VmOptions } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 import { envelopeIntrinsicGas, executeEnvelope } from "./executeEnvelope.js";
+import { executeEthTx } from "./executeEthTx.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt } from "./receipt.js";
-import type { AccountTx, Transaction } from "./transaction.js";
+import type { AccountTx, EthTx, Transaction } from "./transaction.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
@@ -32,6 +35,10 @@ export function intrinsicGas(tx: Transaction): number {
   switch (tx.kind) {
     case "account":
       return envelopeIntrinsicGas(tx.envelope);
+    case "eth": {
+      const { intrinsic, floor } = ethIntrinsicGas(tx.fields);
+      return Math.max(intrinsic, floor);
+    }
     case "transfer":
       return GAS.TX_BASE;
     case "call":
@@ -64,7 +71,7 @@ function invalid(code: InvalidCode, reason: string): TxOutput<Receipt> {
 }
 
 /** The transaction kinds signed by a plain key (the `from` field). */
-type KeyTransaction = Exclude<Transaction, AccountTx>;
+type KeyTransaction = Exclude<Transaction, AccountTx | EthTx>;
 
 function valueSent(tx: KeyTransaction): bigint {
   return tx.kind === "transfer" ? tx.amount : tx.value;
@@ -105,8 +112,10 @@ export function executeTransaction(
   block: BlockContext,
   view: StateView,
   tx: Transaction,
+  evm: () => EvmRunner = evmRunnerForThread,
 ): TxOutput<Receipt> {
   if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope, tx.raw);
+  if (tx.kind === "eth") return executeEthTx(evm(), block, view, tx);
   const problem = statelessCheck(tx);
   if (problem !== undefined) return invalid(problem.code, problem.reason);
   const state = new TxState(view);

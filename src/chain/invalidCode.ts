@@ -35,6 +35,10 @@ export const INVALID_CODES = [
   "PAYMASTER_REFUSED",
   /** The paymaster's approval is valid only until before the block's time. */
   "PAYMASTER_EXPIRED",
+  /** An Ethereum transaction's sender has code (EIP-3607: only externally owned accounts send them). */
+  "SENDER_HAS_CODE",
+  /** An Ethereum contract creation's init code is over 49,152 bytes (EIP-3860). */
+  "INITCODE_TOO_LARGE",
 ] as const;
 
 export type InvalidCode = (typeof INVALID_CODES)[number];
@@ -62,6 +66,8 @@ export const INVALID_PARTY: Readonly<Record<InvalidCode, InvalidParty>> = {
   PAYMASTER_CANNOT_PAY: "paymaster",
   PAYMASTER_REFUSED: "paymaster",
   PAYMASTER_EXPIRED: "paymaster",
+  SENDER_HAS_CODE: "sender",
+  INITCODE_TOO_LARGE: "sender",
 };
 
 /** Who is at fault for a transaction invalid with `code`. */

@@ -6,6 +6,7 @@
  * worker threads.
  */
 import type { Address } from "../codec/address.js";
+import type { EthTx } from "../evm/ethTx.js";
 import type { TxEnvelope } from "./tx/envelope.js";
 
 interface TxCommon {
@@ -50,4 +51,7 @@ export interface AccountTx {
   raw?: Uint8Array;
 }
 
-export type Transaction = TransferTx | DeployTx | CallTx | AccountTx;
+export type { EthTx };
+
+/** An Ethereum transaction (legacy, EIP-2930, EIP-1559) from a secp256k1 key: `evm/ethTx.ts`, run on the EVM. */
+export type Transaction = TransferTx | DeployTx | CallTx | AccountTx | EthTx;

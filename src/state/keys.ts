@@ -11,6 +11,12 @@
  * | `03` | `03 ‖ address ‖ user key` | a contract's own storage slot |
  * | `04` | `04 ‖ code hash` | contract code (content-addressed: one copy per distinct code) |
  * | `05` | `05 ‖ address ‖ nonce key (u64 BE)` | an account's next nonce sequence for that key, u64 little-endian (absent = 0) |
+ * | `06` | `06 ‖ address` | keccak-256 hash of the EVM code at that address (absent = no EVM code) |
+ * | `07` | `07 ‖ code hash` | EVM code (content-addressed, like `04`) |
+ * | `08` | `08 ‖ address ‖ slot (32 bytes)` | an EVM contract's storage slot, big-endian without leading zeros (absent = 0) |
+ *
+ * An EVM account is the same address's `01` balance (one coin for both VMs), its nonce
+ * key 0 in `05` (an Ethereum nonce), and `06`/`08` when it holds code (`src/evm`).
  */
 import { type Address, addressHex } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
@@ -25,6 +31,9 @@ export const SPACE_CODE_HASH = "02";
 export const SPACE_STORAGE = "03";
 export const SPACE_CODE = "04";
 export const SPACE_NONCE = "05";
+export const SPACE_EVM_CODE_HASH = "06";
+export const SPACE_EVM_CODE = "07";
+export const SPACE_EVM_STORAGE = "08";
 
 /**
  * Per-address keys are built once and reused: the same string object every time means
@@ -65,4 +74,18 @@ export function codeKey(codeHash: Uint8Array): StateKey {
 /** An account's nonce sequence for one nonce key (two-dimensional nonces). */
 export function nonceKey(address: Address, key: bigint): StateKey {
   return SPACE_NONCE + addressHex(address) + key.toString(16).padStart(16, "0");
+}
+
+export const evmCodeHashKey: (address: Address) => StateKey = addressKeys(SPACE_EVM_CODE_HASH);
+
+export function evmCodeKey(codeHash: Uint8Array): StateKey {
+  return SPACE_EVM_CODE + toHex(codeHash);
+}
+
+/** Prefix of every storage slot of one EVM contract. */
+export const evmStoragePrefix: (address: Address) => StateKey = addressKeys(SPACE_EVM_STORAGE);
+
+/** An EVM contract's storage slot (`slot`: 32 bytes). */
+export function evmStorageKey(address: Address, slot: Uint8Array): StateKey {
+  return evmStoragePrefix(address) + toHex(slot);
 }

@@ -84,8 +84,15 @@ describe("invalid transactions' codes and parties", () => {
       await engine.close();
     }
     // The expiries are set by their own tests: ACCOUNT_EXPIRED in sessionKeys.test.ts,
-    // PAYMASTER_EXPIRED in paymaster.test.ts.
-    const covered = new Set<InvalidCode>([...cases.map(([c]) => c), "ACCOUNT_EXPIRED", "PAYMASTER_EXPIRED"]);
+    // PAYMASTER_EXPIRED in paymaster.test.ts; the Ethereum transactions' own codes
+    // (SENDER_HAS_CODE, INITCODE_TOO_LARGE) in evm/ethTxRules.test.ts.
+    const covered = new Set<InvalidCode>([
+      ...cases.map(([c]) => c),
+      "ACCOUNT_EXPIRED",
+      "PAYMASTER_EXPIRED",
+      "SENDER_HAS_CODE",
+      "INITCODE_TOO_LARGE",
+    ]);
     assert.deepEqual([...covered].sort(), [...INVALID_CODES].sort(), "every code is produced by some check");
   });
 });

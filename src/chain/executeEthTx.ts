@@ -1,0 +1,175 @@
+/**
+ * Applying one Ethereum transaction (`evm/ethTx.ts`), beside Weft's own kinds
+ * (`executeTransaction.ts`), with Ethereum's rules:
+ *
+ * 1. Checks without state: the chain id, gas limit within [max(intrinsic, EIP-7623
+ *    floor), `EVM_MAX_TX_GAS`], init code within EIP-3860's limit, max priority fee at
+ *    most the max fee, max fee at least the block's base fee. Then with state: the nonce
+ *    is the account's next one (`05 ‖ address ‖ 0`), the sender has no code (EIP-3607),
+ *    the balance covers gas limit × max fee + value. A transaction that fails any is
+ *    `invalid`: no effect, no fee, no nonce.
+ * 2. The gas limit × price is taken from the balance, then the EVM runs the message
+ *    (`evm/evmRunner.ts`; it bumps the nonce), over the same `StateView` as every other
+ *    transaction: each account field and storage slot it touches is one state key.
+ * 3. Gas used: intrinsic + execution, less the refund (at most a fifth, EIP-3529), at least
+ *    the floor. The unused gas is paid back; of the price, the base fee is burned and the
+ *    priority part credited to the fee recipient as a delta, as for envelopes.
+ *
+ * Gas here is the EVM's own schedule. The price is min(max fee, base fee + max priority
+ * fee) for type 2, the gas price for types 0 and 1.
+ */
+import type { StateView, TxOutput } from "../engine/types.js";
+import type { EthTx } from "../evm/ethTx.js";
+import type { EvmRunner } from "../evm/evmRunner.js";
+import { ethIntrinsicGas, MAX_INITCODE_SIZE } from "../evm/intrinsicGas.js";
+import { balanceKey, codeHashKey, evmCodeHashKey } from "../state/keys.js";
+import type { LogEvent } from "../vm/txState.js";
+import type { BlockContext } from "./blockContext.js";
+import type { InvalidCode } from "./invalidCode.js";
+import type { Receipt, ReceiptStatus } from "./receipt.js";
+
+/** The most gas one Ethereum transaction may have (EIP-7825's cap, 2^24). */
+export const EVM_MAX_TX_GAS = 16_777_216n;
+/** The block gas limit EVM code sees (GASLIMIT). */
+export const EVM_BLOCK_GAS_LIMIT = 30_000_000n;
+const U64_MAX = (1n << 64n) - 1n;
+const EMPTY = new Uint8Array(0);
+
+function invalid(code: InvalidCode, reason: string): TxOutput<Receipt> {
+  return {
+    receipt: {
+      status: "invalid",
+      gasUsed: 0,
+      fee: 0n,
+      events: [],
+      output: EMPTY,
+      invalidReason: reason,
+      invalidCode: code,
+    },
+    writes: new Map(),
+    deltas: new Map(),
+  };
+}
+
+function hex(bytes: Uint8Array): string {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+}
+
+/** Why `tx` cannot run in `block`, judged without state; undefined if it can. */
+export function ethStatelessCheck(
+  tx: EthTx,
+  block: BlockContext,
+): { code: InvalidCode; reason: string } | undefined {
+  const f = tx.fields;
+  if (f.chainId !== block.chainId)
+    return { code: "CHAIN_ID", reason: `signed for chain ${f.chainId}, this chain is ${block.chainId}` };
+  if (f.to === undefined && f.data.length > MAX_INITCODE_SIZE)
+    return {
+      code: "INITCODE_TOO_LARGE",
+      reason: `init code of ${f.data.length} bytes is over ${MAX_INITCODE_SIZE} (EIP-3860)`,
+    };
+  const { intrinsic, floor } = ethIntrinsicGas(f);
+  const least = BigInt(Math.max(intrinsic, floor));
+  if (f.gasLimit < least)
+    return { code: "GAS_LIMIT_LOW", reason: `gas limit ${f.gasLimit} is below the intrinsic gas ${least}` };
+  if (f.gasLimit > EVM_MAX_TX_GAS)
+    return {
+      code: "GAS_LIMIT_HIGH",
+      reason: `gas limit ${f.gasLimit} is above the maximum ${EVM_MAX_TX_GAS}`,
+    };
+  if (f.maxPriorityFeePerGas > f.maxFeePerGas)
+    return {
+      code: "MALFORMED",
+      reason: `max priority fee ${f.maxPriorityFeePerGas} is above the max fee ${f.maxFeePerGas}`,
+    };
+  const baseFee = block.baseFee ?? 0n;
+  if (f.maxFeePerGas < baseFee)
+    return {
+      code: "MAX_FEE_BELOW_BASE_FEE",
+      reason: `max fee ${f.maxFeePerGas} is below the base fee ${baseFee}`,
+    };
+  if (f.nonce >= U64_MAX) return { code: "MALFORMED", reason: `nonce ${f.nonce} is at the EIP-2681 limit` };
+  return undefined;
+}
+
+function statusOf(error: { error: string } | undefined): ReceiptStatus {
+  if (error === undefined) return "success";
+  return error.error === "out of gas" ? "outOfGas" : "revert";
+}
+
+/** Executes one Ethereum transaction against `view`; never throws for a bad transaction. */
+export function executeEthTx(
+  runner: EvmRunner,
+  block: BlockContext,
+  view: StateView,
+  tx: EthTx,
+): TxOutput<Receipt> {
+  const problem = ethStatelessCheck(tx, block);
+  if (problem !== undefined) return invalid(problem.code, problem.reason);
+  const f = tx.fields;
+  const from = tx.from;
+  const state = runner.state;
+  state.begin(view);
+  const next = state.nonceOf(from);
+  const hasCode = view.read(evmCodeHashKey(from)) !== undefined || view.read(codeHashKey(from)) !== undefined;
+  const balance = state.balanceOf(from);
+  state.finish();
+  if (f.nonce !== next) return invalid("NONCE", `nonce ${f.nonce} is not the next one (${next})`);
+  if (hasCode) return invalid("SENDER_HAS_CODE", `sender ${from} has code (EIP-3607)`);
+  const upfront = f.gasLimit * f.maxFeePerGas + f.value;
+  if (balance < upfront)
+    return invalid(
+      "INSUFFICIENT_FUNDS",
+      `insufficient funds: balance ${balance}, needs ${upfront} (gas limit × max fee + value)`,
+    );
+
+  const baseFee = block.baseFee ?? 0n;
+  const price = f.type === 2 ? min(f.maxFeePerGas, baseFee + f.maxPriorityFeePerGas) : f.maxFeePerGas;
+  const { intrinsic, floor } = ethIntrinsicGas(f);
+  let gasUsed = 0n;
+  const { result, writes } = runner.runMessage(
+    view,
+    {
+      chainId: block.chainId,
+      height: block.height,
+      time: block.time,
+      coinbase: block.feeRecipient,
+      baseFee,
+      gasLimit: EVM_BLOCK_GAS_LIMIT,
+    },
+    { from, fields: f, gas: f.gasLimit - BigInt(intrinsic), gasPrice: price, prepay: f.gasLimit * price },
+    (result) => {
+      const exec = result.execResult;
+      gasUsed = BigInt(intrinsic) + exec.executionGasUsed;
+      const refund = exec.gasRefund ?? 0n;
+      gasUsed -= refund < gasUsed / 5n ? refund : gasUsed / 5n;
+      if (gasUsed < BigInt(floor)) gasUsed = BigInt(floor);
+      return (f.gasLimit - gasUsed) * price;
+    },
+  );
+  const exec = result.execResult;
+  const fee = gasUsed * price;
+  const tip = gasUsed * (price - baseFee);
+  const deltas = new Map<string, bigint>();
+  if (tip > 0n) deltas.set(balanceKey(block.feeRecipient), tip);
+  // Built as this realm's arrays (the EVM's are its realm's: `evm/realm.ts`).
+  const events: LogEvent[] = [];
+  for (const [address, topics, data] of exec.logs ?? []) {
+    events.push({ address: hex(address) as LogEvent["address"], topics: Array.from(topics, hex), data });
+  }
+  const receipt: Receipt = {
+    status: statusOf(exec.exceptionError),
+    gasUsed: Number(gasUsed),
+    fee,
+    events,
+    output: exec.returnValue,
+  };
+  if (f.to === undefined && exec.exceptionError === undefined && result.createdAddress !== undefined) {
+    receipt.contractAddress = hex(result.createdAddress.bytes) as Receipt["contractAddress"] & string;
+  }
+  return { receipt, writes, deltas };
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}

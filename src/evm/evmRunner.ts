@@ -1,0 +1,156 @@
+/**
+ * One thread's EVM: the realm with the ethereumjs packages (`realm.ts`), Weft's state
+ * manager (`stateManager.ts`), and an `@ethereumjs/evm` instance per chain id (the
+ * CHAINID opcode comes from its `Common`), at the fork of `ethTx.ts` (`EVM_HARDFORK`).
+ *
+ * `runMessage` runs a transaction's top-level message synchronously: the warm set of
+ * EIP-2929 (precompiles, sender, recipient, the fee recipient of EIP-3651, the access
+ * list), then `runCall`, then EIP-6780's deletions and EIP-161's cleanup of touched empty
+ * accounts, then the caller's settlement (unused gas paid back), all inside the state
+ * manager's overlay, whose writes are the transaction's.
+ *
+ * A runner is kept per thread (`evmRunnerForThread`): loading the realm takes ~0.3 s and
+ * the runner holds nothing between transactions (the journal, the transient storage and
+ * the overlay are emptied after each).
+ */
+import type { EVM, EVMResult } from "@ethereumjs/evm";
+import { type Address, addressToBytes } from "../codec/address.js";
+import type { StateView } from "../engine/types.js";
+import type { WriteSet } from "../state/storage.js";
+import { commonChainId, type EthTxFields, EVM_HARDFORK } from "./ethTx.js";
+import { createEvmRealm, type EvmRealm } from "./realm.js";
+import { WeftStateManager } from "./stateManager.js";
+
+/** The block as EVM code sees it (NUMBER, TIMESTAMP, COINBASE, BASEFEE, GASLIMIT, PREVRANDAO). */
+export interface EvmBlock {
+  chainId: bigint;
+  height: bigint;
+  time: bigint;
+  coinbase: Address;
+  baseFee: bigint;
+  gasLimit: bigint;
+}
+
+export interface EvmMessage {
+  from: Address;
+  fields: EthTxFields;
+  /** Gas for execution: the gas limit less the intrinsic gas. */
+  gas: bigint;
+  /** The price per gas the transaction pays (GASPRICE). */
+  gasPrice: bigint;
+  /** Taken from the sender's balance before the message runs (gas limit × price). */
+  prepay: bigint;
+}
+
+export interface EvmOutcome {
+  result: EVMResult;
+  writes: WriteSet;
+}
+
+const ZERO_32 = new Uint8Array(32);
+
+export class EvmRunner {
+  readonly realm: EvmRealm;
+  readonly state: WeftStateManager;
+  private readonly evms = new Map<bigint, EVM>();
+
+  constructor(realm: EvmRealm = createEvmRealm()) {
+    this.realm = realm;
+    this.state = new WeftStateManager(realm.packages.util);
+  }
+
+  private evmFor(chainId: bigint): EVM {
+    let evm = this.evms.get(chainId);
+    if (evm === undefined) {
+      const { common, evm: evmPackage } = this.realm.packages;
+      const chainCommon = common.createCustomCommon({ chainId: commonChainId(chainId) }, common.Mainnet, {
+        hardfork: EVM_HARDFORK,
+      });
+      evm = this.realm.runSync(
+        (opts) => evmPackage.createEVM(opts),
+        // The state manager answers synchronously; the interface's promises are only awaited.
+        { common: chainCommon, stateManager: this.state as never },
+      );
+      this.evms.set(chainId, evm);
+    }
+    return evm;
+  }
+
+  private address(address: Address) {
+    return new this.realm.packages.util.Address(addressToBytes(address));
+  }
+
+  /**
+   * Runs one transaction's message over `view`: `prepay` is taken from the sender first,
+   * and what `settle` returns (for the result) is paid back to it at the end. Every
+   * effect is in the returned writes.
+   */
+  runMessage(
+    view: StateView,
+    block: EvmBlock,
+    message: EvmMessage,
+    settle: (result: EVMResult) => bigint,
+  ): EvmOutcome {
+    const evm = this.evmFor(block.chainId);
+    const state = this.state;
+    state.begin(view);
+    try {
+      state.setBalance(message.from, state.balanceOf(message.from) - message.prepay);
+      const journal = evm.journal;
+      for (const precompile of evm.precompiles.keys()) journal.addAlwaysWarmAddress(precompile);
+      journal.addAlwaysWarmAddress(message.from);
+      if (message.fields.to !== undefined) journal.addAlwaysWarmAddress(message.fields.to);
+      journal.addAlwaysWarmAddress(block.coinbase);
+      for (const entry of message.fields.accessList) {
+        journal.addAlwaysWarmAddress(entry.address);
+        for (const slot of entry.slots)
+          journal.addAlwaysWarmSlot(entry.address, Buffer.from(slot).toString("hex"));
+      }
+      const header = {
+        number: block.height,
+        coinbase: this.address(block.coinbase),
+        timestamp: block.time,
+        difficulty: 0n,
+        prevRandao: ZERO_32,
+        gasLimit: block.gasLimit,
+        baseFeePerGas: block.baseFee,
+        slotNumber: 0n,
+        getBlobGasPrice: () => 1n,
+      };
+      const to = message.fields.to;
+      const result = this.realm.runSync((opts) => evm.runCall(opts), {
+        block: { header } as never,
+        caller: this.address(message.from),
+        origin: this.address(message.from),
+        ...(to === undefined ? {} : { to: this.address(to) }),
+        value: message.fields.value,
+        data: message.fields.data,
+        gasLimit: message.gas,
+        gasPrice: message.gasPrice,
+      });
+      // EIP-6780: an account destroyed in the transaction that created it is removed.
+      const created = result.execResult.createdAddresses ?? new Set<string>();
+      for (const destroyed of result.execResult.selfdestruct?.keys() ?? []) {
+        if (!created.has(destroyed)) continue;
+        const address = this.address(destroyed as Address);
+        state.deleteAccount(address);
+        state.clearStorage(address);
+      }
+      this.realm.runSync(() => journal.cleanup(), undefined);
+      state.setBalance(message.from, state.balanceOf(message.from) + settle(result));
+      return { result, writes: state.finish() };
+    } catch (error) {
+      state.finish();
+      evm.journal.cleanJournal();
+      throw error;
+    }
+  }
+}
+
+let threadRunner: EvmRunner | undefined;
+
+/** This thread's runner, made on first use. */
+export function evmRunnerForThread(): EvmRunner {
+  threadRunner ??= new EvmRunner();
+  return threadRunner;
+}
