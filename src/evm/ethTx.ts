@@ -5,7 +5,7 @@
  * executes (`EthTxFields`), and their sender recovered from the secp256k1 signature.
  *
  * Decoding happens once at the edge (`decodeEthTx`: the chain id checked, the sender
- * recovered); the engine's workers get the raw bytes and the recovered sender
+ * recovered by `recoverSender.ts`); the engine's workers get the raw bytes and the recovered sender
  * (`chain/blockCodec.ts`) and only parse again (`parseEthTx`), never recover. Every
  * refusal is an `EthTxError` with a code (`errors.ts`).
  */
@@ -15,6 +15,7 @@ import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { type Address, addressFromBytes } from "../codec/address.js";
 import { bytesToBigIntBE } from "./bytes.js";
 import { EthTxError } from "./errors.js";
+import { recoverSender } from "./recoverSender.js";
 
 /** The fork whose rules Weft's EVM and Ethereum transactions follow. */
 export const EVM_HARDFORK = Hardfork.Prague;
@@ -178,7 +179,12 @@ export function decodeEthTx(raw: Uint8Array, chainId: bigint): EthTx {
     throw new EthTxError("CHAIN_ID", `signed for chain ${fields.chainId}, this chain is ${chainId}`);
   let from: Address;
   try {
-    from = addressFromBytes(tx.getSenderAddress().bytes);
+    const { v, r, s } = tx;
+    if (v === undefined || r === undefined || s === undefined) throw new Error("unsigned");
+    // Legacy: v = 35 + 2 × chain id + bit (EIP-155, checked by chainIdOf); typed: v is the bit.
+    const recovery = fields.type === 0 ? v - 35n - 2n * fields.chainId : v;
+    if (recovery !== 0n && recovery !== 1n) throw new Error(`recovery bit ${recovery}`);
+    from = recoverSender(tx.getHashedMessageToSign(), Number(recovery), r, s);
   } catch (error) {
     throw new EthTxError(
       "BAD_SIGNATURE",
