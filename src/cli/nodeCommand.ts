@@ -121,6 +121,17 @@ export function bannerLines(
   genesis.accounts.forEach((a, i) => {
     lines.push(`  dev${i}  ${a.address}`, `        secret key ${a.secretKey}`);
   });
+  const eth = genesis.ethAccounts ?? [];
+  if (eth.length > 0) {
+    lines.push(
+      "",
+      'Ethereum accounts (10,000 coin each; mnemonic "test test test test test test test test test test test junk",',
+      "m/44'/60'/0'/0/i; never use these keys on a real network):",
+    );
+    eth.forEach((a, i) => {
+      lines.push(`  eth${i}  ${a.address}`, `        private key 0x${a.privateKey}`);
+    });
+  }
   lines.push("", "Contracts (the CLI knows them by name):");
   for (const [name, at] of Object.entries(genesis.contracts)) lines.push(`  ${name.padEnd(17)} ${at}`);
   lines.push(

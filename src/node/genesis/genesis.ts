@@ -5,6 +5,8 @@
  *
  * - Accounts: `ed25519Account` contracts whose keys derive from "weft dev account <i>"
  *   (sha256), each with 1,000,000 coin, 1,000,000 WUSD and 1,000 WETH.
+ * - Ethereum accounts: the 10 keys of the standard test mnemonic (`sdk/ethDevKeys.ts`,
+ *   as Anvil and Hardhat), each with 10,000 coin, for Ethereum transactions and tools.
  * - Tokens WUSD and WETH; the AMM (pair code, factory, router) with a WETH/WUSD pool
  *   (1,000 WETH : 2,000,000 WUSD); a price oracle (coin $1, WUSD $1, WETH $2,000); the
  *   lending market listing both with 10,000,000 WUSD supplied; staking; the account
@@ -21,6 +23,7 @@ import { toHex, utf8 } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { devSigner } from "../../sdk/devKeys.js";
+import { ethDevKeys } from "../../sdk/ethDevKeys.js";
 import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
 
 export { devSigner };
@@ -31,6 +34,8 @@ const E18 = 10n ** 18n;
 const MAX = (1n << 128n) - 1n;
 const DEADLINE = 1n << 62n;
 const TEN_YEARS = 10n * 365n * 24n * 3600n;
+/** Each Ethereum development account's coin (Anvil's 10,000). */
+const ETH_DEV_COIN = 10_000n * E18;
 
 /** The address that deploys the genesis contracts (no key: only genesis uses it). */
 export const GENESIS_DEPLOYER: Address = addressFromBytes(
@@ -45,12 +50,21 @@ export interface DevAccount {
   secretKey: string;
 }
 
+/** An Ethereum development account (an EOA of the test mnemonic). */
+export interface EthDevAccount {
+  address: Address;
+  /** The 32-byte secp256k1 secret, hex: for development only. */
+  privateKey: string;
+}
+
 export interface GenesisInfo {
   /** "development", or "network" with a validator network (absent in records written before the field existed). */
   kind?: string;
   chainId: string;
   time: number;
   accounts: DevAccount[];
+  /** The test mnemonic's accounts (absent in records written before they existed). */
+  ethAccounts?: EthDevAccount[];
   contracts: Record<string, Address>;
   /** Set when the genesis made a validator network (networkGenesis.ts). */
   network?: NetworkInfo;
@@ -73,7 +87,11 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     feeRecipient: options.feeRecipient,
   };
   const me = GENESIS_DEPLOYER;
-  const s = new SetupRunner(block, [[me, 10n ** 40n]]);
+  const eth = ethDevKeys();
+  const s = new SetupRunner(block, [
+    [me, 10n ** 40n],
+    ...eth.map((k): [Address, bigint] => [k.address, ETH_DEV_COIN]),
+  ]);
   const c: Record<string, Address> = {};
   c.wusd = s.deploy("token", ["Weft USD", "WUSD", 18, 10n ** 36n, me], me);
   c.weth = s.deploy("token", ["Weft Ether", "WETH", 18, 10n ** 30n, me], me);
@@ -156,6 +174,7 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     chainId: options.chainId.toString(),
     time: options.time,
     accounts,
+    ethAccounts: eth.map((k) => ({ address: k.address, privateKey: toHex(k.privateKey) })),
     contracts: c,
   };
   if (network !== undefined) {
