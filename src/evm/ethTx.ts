@@ -9,16 +9,41 @@
  * (`chain/blockCodec.ts`) and only parse again (`parseEthTx`), never recover. Every
  * refusal is an `EthTxError` with a code (`errors.ts`).
  */
-import { createCustomCommon, Hardfork, Mainnet } from "@ethereumjs/common";
-import { decode as rlpDecode } from "@ethereumjs/rlp";
-import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import { createRequire } from "node:module";
+import type * as Common from "@ethereumjs/common";
+import type * as Rlp from "@ethereumjs/rlp";
+import type * as Tx from "@ethereumjs/tx";
+import type { TypedTransaction } from "@ethereumjs/tx";
 import { type Address, addressFromBytes } from "../codec/address.js";
 import { bytesToBigIntBE } from "./bytes.js";
 import { EthTxError } from "./errors.js";
 import { recoverSender } from "./recoverSender.js";
 
 /** The fork whose rules Weft's EVM and Ethereum transactions follow. */
-export const EVM_HARDFORK = Hardfork.Prague;
+export const EVM_HARDFORK = "prague";
+
+interface Packages {
+  common: typeof Common;
+  rlp: typeof Rlp;
+  tx: typeof Tx;
+}
+let loaded: Packages | undefined;
+
+/**
+ * The ethereumjs packages, loaded at first use (their CommonJS builds): every engine
+ * worker and node process imports this module, and most never see an Ethereum transaction.
+ */
+function packages(): Packages {
+  if (loaded === undefined) {
+    const load = createRequire(import.meta.url);
+    loaded = {
+      common: load("@ethereumjs/common") as typeof Common,
+      rlp: load("@ethereumjs/rlp") as typeof Rlp,
+      tx: load("@ethereumjs/tx") as typeof Tx,
+    };
+  }
+  return loaded;
+}
 
 /** The largest raw transaction accepted (geth's pool limit): 128 KiB. */
 export const MAX_ETH_TX_BYTES = 128 * 1024;
@@ -61,11 +86,12 @@ export function commonChainId(chainId: bigint): number | string {
   return chainId <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(chainId) : chainId.toString();
 }
 
-const commons = new Map<bigint, ReturnType<typeof createCustomCommon>>();
+const commons = new Map<bigint, Common.Common>();
 
 function commonFor(chainId: bigint) {
   let common = commons.get(chainId);
   if (common === undefined) {
+    const { createCustomCommon, Mainnet } = packages().common;
     common = createCustomCommon({ chainId: commonChainId(chainId) }, Mainnet, { hardfork: EVM_HARDFORK });
     if (commons.size >= 16) commons.clear();
     commons.set(chainId, common);
@@ -79,7 +105,7 @@ export function chainIdOf(raw: Uint8Array): bigint {
   const first = raw[0] as number;
   let fields: unknown;
   try {
-    fields = rlpDecode(first <= 0x7f ? raw.subarray(1) : raw);
+    fields = packages().rlp.decode(first <= 0x7f ? raw.subarray(1) : raw);
   } catch (error) {
     throw new EthTxError(
       "MALFORMED_RLP",
@@ -161,7 +187,7 @@ export function parseEthTx(raw: Uint8Array): { tx: TypedTransaction; fields: Eth
   const chainId = chainIdOf(raw);
   let tx: TypedTransaction;
   try {
-    tx = createTxFromRLP(raw, {
+    tx = packages().tx.createTxFromRLP(raw, {
       common: commonFor(chainId),
       allowUnlimitedInitCodeSize: true,
     }) as TypedTransaction;

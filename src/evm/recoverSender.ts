@@ -26,10 +26,17 @@ function loadNative(): NativeSecp256k1 | undefined {
   }
 }
 
-const native = loadNative();
+let native: NativeSecp256k1 | undefined | null = null;
+
+function nativeOrNone(): NativeSecp256k1 | undefined {
+  if (native === null) native = loadNative();
+  return native;
+}
 
 /** Which implementation recovers senders in this process. */
-export const RECOVERY_BACKEND: "libsecp256k1" | "noble" = native === undefined ? "noble" : "libsecp256k1";
+export function recoveryBackend(): "libsecp256k1" | "noble" {
+  return nativeOrNone() === undefined ? "noble" : "libsecp256k1";
+}
 
 function compact(r: bigint, s: bigint): Uint8Array {
   return Buffer.from(r.toString(16).padStart(64, "0") + s.toString(16).padStart(64, "0"), "hex");
@@ -47,6 +54,7 @@ export function recoverWithNoble(hash: Uint8Array, recovery: number, r: bigint, 
 
 /** The address whose key signed `hash` as (r, s, recovery); throws when no key recovers. */
 export function recoverSender(hash: Uint8Array, recovery: number, r: bigint, s: bigint): Address {
-  if (native === undefined) return recoverWithNoble(hash, recovery, r, s);
-  return addressOfKey(native.ecdsaRecover(compact(r, s), recovery, hash, false));
+  const lib = nativeOrNone();
+  if (lib === undefined) return recoverWithNoble(hash, recovery, r, s);
+  return addressOfKey(lib.ecdsaRecover(compact(r, s), recovery, hash, false));
 }

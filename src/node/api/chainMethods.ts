@@ -9,7 +9,7 @@ import { address, blockTag, bool, hash, object, positional } from "./params.js";
 
 export const MAX_LOG_RANGE = 10_000;
 export const MAX_LOGS = 10_000;
-const NODE_VERSION = "weft/0.1.0";
+export const NODE_VERSION = "weft/0.1.0";
 
 function blockView(node: ChainNode, block: StoredBlock, full: boolean): Record<string, unknown> {
   const transactions = full

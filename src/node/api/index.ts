@@ -12,6 +12,7 @@ import { storeErrorIn } from "../store/storeError.js";
 import { chainMethods, logMatches, parseLogFilter } from "./chainMethods.js";
 import { contractMethods } from "./contractMethods.js";
 import { devMethods } from "./devMethods.js";
+import { ethMethods } from "./ethMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
 import { validatorMethods } from "./validatorMethods.js";
@@ -48,6 +49,7 @@ export function nodeMethods(node: ChainNode): Record<string, RpcHandler> {
     ...contractMethods(node),
     ...devMethods(node),
     ...validatorMethods(node),
+    ...ethMethods(node),
   };
   return Object.fromEntries(Object.entries(methods).map(([name, h]) => [name, storeFailures(h)]));
 }

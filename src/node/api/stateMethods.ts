@@ -57,7 +57,11 @@ function proofView(node: ChainNode, key: string, withProof: boolean) {
 }
 
 /** Runs a job in the node's read-only pool for the calling client; refusals become RpcErrors. */
-async function runReadOnly(node: ChainNode, ctx: RpcMethodContext, job: ReadOnlyJob): Promise<unknown> {
+export async function runReadOnly(
+  node: ChainNode,
+  ctx: RpcMethodContext,
+  job: ReadOnlyJob,
+): Promise<unknown> {
   const outcome = await node.readOnly.run(clientKey(ctx.remoteAddress), job);
   if (outcome.ok) return outcome.result;
   throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);

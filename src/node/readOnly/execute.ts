@@ -1,6 +1,6 @@
 /**
- * Read-only execution: `weft_call` (one call) and `weft_estimateGas` (an envelope's
- * validation step and calls) against the committed head, on a throwaway `TxState`: nothing
+ * Read-only execution: `weft_call` (one call), `weft_estimateGas` (an envelope's
+ * validation step and calls) and `eth_call` (one EVM message, `evmCall.ts`) against the committed head, on a throwaway `TxState`: nothing
  * they do is ever committed. The same function runs on the read-only workers (reading LMDB)
  * and on the main thread (`callWorkers` 0), so both give the same gas and the same data.
  *
@@ -29,6 +29,7 @@ import { MAX_TX_GAS } from "../../vm/limits.js";
 import { TxState } from "../../vm/txState.js";
 import type { Vm } from "../../vm/vm.js";
 import { readSequence } from "../producer.js";
+import { type EvmCallJob, runEvmCall } from "./evmCall.js";
 
 /** `weft_call`: one call, as `caller`, with nothing committed. */
 export interface CallJob {
@@ -49,7 +50,7 @@ export interface EstimateJob {
   withAuth: boolean;
 }
 
-export type ReadOnlyJob = CallJob | EstimateJob;
+export type ReadOnlyJob = CallJob | EstimateJob | EvmCallJob;
 
 export interface CallResult {
   status: string;
@@ -70,7 +71,9 @@ export interface JobError {
   data?: unknown;
 }
 
-export type JobOutcome = { ok: true; result: CallResult | EstimateResult } | { ok: false; error: JobError };
+export type JobOutcome =
+  | { ok: true; result: CallResult | EstimateResult | string }
+  | { ok: false; error: JobError };
 
 /** What a job runs against: one consistent view of the committed head. */
 export interface ReadOnlyContext {
@@ -106,6 +109,7 @@ class Refusal extends Error {
  */
 export function executeReadOnly(ctx: ReadOnlyContext, job: ReadOnlyJob): JobOutcome {
   try {
+    if (job.kind === "evmCall") return runEvmCall(ctx, job);
     return { ok: true, result: job.kind === "call" ? runCall(ctx, job) : runEstimate(ctx, job) };
   } catch (error) {
     if (error instanceof Refusal) {

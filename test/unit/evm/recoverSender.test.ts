@@ -9,13 +9,13 @@ import { createCustomCommon, Mainnet } from "@ethereumjs/common";
 import { createTxFromRLP } from "@ethereumjs/tx";
 import { addressFromBytes } from "../../../src/codec/address.js";
 import { decodeEthTx } from "../../../src/evm/ethTx.js";
-import { RECOVERY_BACKEND, recoverSender, recoverWithNoble } from "../../../src/evm/recoverSender.js";
+import { recoverSender, recoverWithNoble, recoveryBackend } from "../../../src/evm/recoverSender.js";
 import { ethAccount, signEthTxRaw } from "../../helpers/ethAccounts.js";
 
 const CHAIN = 1337n;
 
 describe("Ethereum sender recovery", () => {
-  it(`the native and the noble paths agree with @ethereumjs/tx (backend: ${RECOVERY_BACKEND})`, () => {
+  it(`the native and the noble paths agree with @ethereumjs/tx (backend: ${recoveryBackend()})`, () => {
     const common = createCustomCommon({ chainId: Number(CHAIN) }, Mainnet, { hardfork: "prague" });
     for (let i = 0; i < 24; i++) {
       const who = ethAccount(100 + i);

@@ -1,0 +1,145 @@
+/**
+ * The first Ethereum JSON-RPC methods (issue 16), on the node's own port beside `weft_*`:
+ * chain identity and the state at the head as Ethereum tools read it. Quantities are
+ * 0x-hex without leading zeros, data is 0x-hex bytes (Ethereum's encoding).
+ *
+ * State answers come from the head: the node keeps no historical state, so a block tag
+ * other than the head ("latest", "pending", "safe", "finalized", or the head's number)
+ * is refused with a message saying so. An account's nonce is its nonce key 0 (the
+ * Ethereum nonce of an EOA, the first sequence of a smart account); its code is its EVM
+ * code (WASM contracts answer "0x": their code is not EVM bytecode). `eth_call` runs in
+ * the read-only pool (`node/readOnly/evmCall.ts`).
+ */
+const ZERO: Address = "0x0000000000000000000000000000000000000000";
+
+import type { Address } from "../../codec/address.js";
+import { decodeU128 } from "../../engine/deltas.js";
+import { MAX_ETH_TX_BYTES } from "../../evm/ethTx.js";
+import { balanceKey, evmCodeHashKey, evmCodeKey, evmStorageKey } from "../../state/keys.js";
+import type { ChainNode } from "../chainNode.js";
+import type { EvmCallJob } from "../readOnly/evmCall.js";
+import { invalidParams } from "../rpc/errors.js";
+import type { RpcHandler } from "../rpc/types.js";
+import { hex } from "../store/records.js";
+import { NODE_VERSION } from "./chainMethods.js";
+import { address, amount, bytes, object, positional, u64 } from "./params.js";
+import { runReadOnly } from "./stateMethods.js";
+
+/** A quantity as Ethereum encodes it: 0x-hex, no leading zeros ("0x0" for zero). */
+export function quantity(value: bigint | number): string {
+  return `0x${value.toString(16)}`;
+}
+
+const HEAD_TAGS = new Set(["latest", "pending", "safe", "finalized"]);
+
+/** Checks that `tag` names the head (the only state kept). */
+function atHead(node: ChainNode, tag: unknown): void {
+  if (tag === undefined || (typeof tag === "string" && HEAD_TAGS.has(tag))) return;
+  const head = node.head();
+  let number: bigint | undefined;
+  if (typeof tag === "object" && tag !== null && !Array.isArray(tag)) {
+    const o = object(tag, "block");
+    if (o.blockHash !== undefined) {
+      if (o.blockHash !== head.hash)
+        throw invalidParams(
+          `block ${String(o.blockHash)}: only the head's state is kept (head ${head.hash})`,
+        );
+      return;
+    }
+    number = u64(o.blockNumber, "block.blockNumber");
+  } else {
+    if (tag === "earliest" && head.number !== 0)
+      throw invalidParams(`block "earliest": only the head's state is kept (head ${head.number})`);
+    if (tag === "earliest") return;
+    number = u64(tag, "block");
+  }
+  if (number !== BigInt(head.number))
+    throw invalidParams(`block ${number}: only the head's state is kept (head ${head.number})`);
+}
+
+function evmCode(node: ChainNode, who: Address): Uint8Array | undefined {
+  const hash = node.state.get(evmCodeHashKey(who));
+  return hash === undefined ? undefined : node.state.get(evmCodeKey(hash));
+}
+
+export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
+  return {
+    /** [] → the chain id (quantity). */
+    eth_chainId(params) {
+      positional(params, 0, 0, "[]");
+      return quantity(node.options.chainId);
+    },
+    /** [] → the chain id as a decimal string (the network id is the chain id). */
+    net_version(params) {
+      positional(params, 0, 0, "[]");
+      return node.options.chainId.toString();
+    },
+    /** [] → "weft/<version>/node-<version>". */
+    web3_clientVersion(params) {
+      positional(params, 0, 0, "[]");
+      return `${NODE_VERSION}/node-${process.version}`;
+    },
+    /** [] → the head's number (quantity). */
+    eth_blockNumber(params) {
+      positional(params, 0, 0, "[]");
+      return quantity(node.head().number);
+    },
+    /** [address, block?] → the native coin balance (quantity): the same balance WASM contracts see. */
+    eth_getBalance(params) {
+      const [who, tag] = positional(params, 1, 2, "[address, block?]");
+      const a = address(who, "address");
+      atHead(node, tag);
+      return quantity(decodeU128(node.state.get(balanceKey(a))));
+    },
+    /** [address, block?] → the next nonce (quantity): nonce key 0's sequence at the head. */
+    eth_getTransactionCount(params) {
+      const [who, tag] = positional(params, 1, 2, "[address, block?]");
+      const a = address(who, "address");
+      atHead(node, tag);
+      return quantity(node.nextSequence(a, 0n));
+    },
+    /** [address, block?] → the EVM code at the address ("0x" for none, and for WASM contracts). */
+    eth_getCode(params) {
+      const [who, tag] = positional(params, 1, 2, "[address, block?]");
+      const a = address(who, "address");
+      atHead(node, tag);
+      const code = evmCode(node, a);
+      return code === undefined ? "0x" : hex(code);
+    },
+    /** [address, slot, block?] → the 32-byte value of an EVM storage slot. */
+    eth_getStorageAt(params) {
+      const [who, slot, tag] = positional(params, 2, 3, "[address, slot, block?]");
+      const a = address(who, "address");
+      const position =
+        typeof slot === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(slot) ? BigInt(slot) : undefined;
+      if (position === undefined)
+        throw invalidParams("slot: expected a quantity of at most 32 bytes (0x-hex)");
+      atHead(node, tag);
+      const key = bytes(`0x${position.toString(16).padStart(64, "0")}`, "slot", 32);
+      const value = node.state.get(evmStorageKey(a, key));
+      const word = new Uint8Array(32);
+      if (value !== undefined) word.set(value, 32 - value.length);
+      return hex(word);
+    },
+    /**
+     * [{ from?, to?, data? (or input), value?, gas? }, block?] → the return data; a revert is
+     * error 3 "execution reverted" with the revert data in `data`.
+     */
+    eth_call(params, ctx) {
+      const [req, tag] = positional(params, 1, 2, "[{ from?, to?, data?, value?, gas? }, block?]");
+      const o = object(req, "call");
+      atHead(node, tag);
+      const input = o.input ?? o.data;
+      const job: EvmCallJob = {
+        kind: "evmCall",
+        from: o.from === undefined || o.from === null ? ZERO : address(o.from, "from"),
+        data:
+          input === undefined || input === null ? new Uint8Array(0) : bytes(input, "data", MAX_ETH_TX_BYTES),
+        value: o.value === undefined || o.value === null ? 0n : amount(o.value, "value"),
+      };
+      if (o.to !== undefined && o.to !== null) job.to = address(o.to, "to");
+      if (o.gas !== undefined && o.gas !== null) job.gas = u64(o.gas, "gas");
+      return runReadOnly(node, ctx, job);
+    },
+  };
+}
