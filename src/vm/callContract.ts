@@ -16,8 +16,9 @@
  * Gas: the frame gets `gasLimit`; gas used is what the counter lost (all of it when out
  * of gas). Nested calls pay `GAS.CALL` from the caller and forward at most 63/64 of what
  * is left, so a caller always keeps something to react with. The frame pays its memory
- * (`GAS.MEMORY_PAGE` a page) and, when it is the transaction's first frame of this
- * contract, the cold price (`coldCallGas`).
+ * (`GAS.MEMORY_PAGE` a page), the copy of its static data (`dataGas`) and, when it is the transaction's first frame of this
+ * contract, the cold price (`coldCallGas`), which it pays again when the contract's previous
+ * frame grew its memory (the pool keeps no grown instance, so a new one is made).
  */
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
@@ -89,6 +90,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+const PAGE = 65536;
+
 const TOO_MANY_CONTRACTS = `the contracts run in one transaction declare more than ${MAX_TX_CONTRACT_PAGES} pages of memory`;
 
 function refuse(data: Uint8Array): CallOutcome {
@@ -126,12 +129,16 @@ export function runFrame(
   });
   const methodIndex = req.isInit ? cached.initIndex : (cached.methods.get(req.method) ?? -1);
   if (methodIndex < 0) return refuse(vmError("NoSuchMethod", ["string"], [req.method]));
-  let entryGas = GAS.MEMORY_PAGE * cached.initialPages;
+  let entryGas = GAS.MEMORY_PAGE * cached.initialPages + cached.dataGas;
   if (!state.isWarm(targetKey)) {
     // The transaction's first frame of this contract: cold, and its instance is pinned.
     if (state.pinnedPages + cached.initialPages > MAX_TX_CONTRACT_PAGES)
       return refuse(vmError("LimitExceeded", ["string"], [TOO_MANY_CONTRACTS]));
     state.warmUp(targetKey, cached.initialPages);
+    entryGas += coldCallGas(cached);
+  } else if (state.isDropped(targetKey)) {
+    // Its previous frame grew the memory, so the pool did not keep the instance: a new one
+    // is made, at the cold price (instantiating took ~0.5 ms with a large table).
     entryGas += coldCallGas(cached);
   }
 
@@ -145,6 +152,7 @@ export function runFrame(
   const fromSnapshot =
     start !== undefined && req.gasLimit - entryGas >= start.gas && req.stackStart <= start.maxStackStart;
   let warm: WarmInstance;
+  state.reinstantiated(targetKey);
   try {
     warm = instances.acquire(cached, fromSnapshot);
   } catch (error) {
@@ -186,6 +194,8 @@ export function runFrame(
     outcome = classifyFailure(error, gas.value, stack.value, req.depth, req.gasLimit);
   } finally {
     session.frames.pop();
+    // The pool keeps no instance whose memory grew (`instancePool.ts`).
+    if (warm.memory.buffer.byteLength !== cached.initialPages * PAGE) state.instanceDropped(targetKey);
     instances.release(cached, warm, returned);
   }
   if (outcome.status !== "success") state.revertTo(snap);

@@ -30,6 +30,16 @@ export const GAS = {
    */
   MEMORY_PAGE: 16_000,
   /**
+   * Each run of a contract's static data past the first, and each 16 bytes of it (rounded
+   * up per run), copied into its memory on every call (`wasm/dataSegments.ts`: the data
+   * segments are flattened at compile time into runs at least `MERGE_GAP` = 16,000 bytes
+   * apart; `GAS.CALL` covers the first run). A call of a module declaring 40,000
+   * overlapping one-byte segments paid nothing for copying each (~800 µs a call, ~140x the
+   * median ns/gas); a copy costs ~20-300 ns a run on the loaded VM and ~0.025 ns a byte.
+   */
+  DATA_RUN: 1_000,
+  DATA_WORD: 1,
+  /**
    * Each 64 KiB page added by memory.grow (~35 µs: a memory that grew is not reused, so
    * it is zeroed or left to the garbage collector).
    */

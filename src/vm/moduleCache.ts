@@ -27,7 +27,7 @@
 import "./eagerCompile.js";
 import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
 import { type StartSnapshot, takeStartSnapshot } from "./startSnapshot.js";
-import { type DataSegment, instrumentModule, validateModule } from "./wasm/index.js";
+import { type DataSegment, dataCopyGas, instrumentModule, validateModule } from "./wasm/index.js";
 
 export interface CachedModule {
   readonly module: WebAssembly.Module;
@@ -39,6 +39,8 @@ export interface CachedModule {
   /** Pages of memory a call starts with, and the static data copied into it. */
   readonly initialPages: number;
   readonly data: readonly DataSegment[];
+  /** What every call pays to have `data` copied in (`dataCopyGas`). */
+  readonly dataGas: number;
   /** What the start function leaves, when calls can start from it instead of running it. */
   readonly snapshot: StartSnapshot | undefined;
   /**
@@ -119,6 +121,7 @@ export function compileContract(code: Uint8Array, metering = true, startSnapshot
     codeBytes: code.length,
     initialPages: prepared.initialPages,
     data: prepared.data,
+    dataGas: dataCopyGas(prepared.data),
     snapshot,
     storeReach: prepared.storeReach,
     copiedEnd,

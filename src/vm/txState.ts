@@ -63,6 +63,12 @@ export class TxState {
   private readonly warm = new Set<StateKey>();
   /** Initial memory pages of the contracts in `warm` (what the instance pool pins for it). */
   private warmPages = 0;
+  /**
+   * Warm contracts whose last frame grew its memory: the pool does not keep such an
+   * instance, so their next frame pays the instantiation again (`callContract.ts`). Not
+   * journaled either: the instance was dropped whether or not the frame reverted.
+   */
+  private readonly dropped = new Set<StateKey>();
 
   constructor(private readonly view: StateView) {}
 
@@ -94,6 +100,21 @@ export class TxState {
   warmUp(contract: StateKey, pages: number): void {
     this.warm.add(contract);
     this.warmPages += pages;
+  }
+
+  /** The instance of `contract` (warm) was not kept: its next frame instantiates again. */
+  instanceDropped(contract: StateKey): void {
+    this.dropped.add(contract);
+  }
+
+  /** Whether the next frame of `contract` must instantiate again (`instanceDropped`). */
+  isDropped(contract: StateKey): boolean {
+    return this.dropped.has(contract);
+  }
+
+  /** A frame of `contract` instantiated it again: its instance is pinned anew. */
+  reinstantiated(contract: StateKey): void {
+    this.dropped.delete(contract);
   }
 
   emit(event: LogEvent): void {

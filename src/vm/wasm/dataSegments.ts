@@ -3,10 +3,13 @@
  * a pooled memory, rather than leaving them in the module: V8 pays ~25 µs per
  * instantiation of a module that defines its own memory and data (a fresh mapping whose
  * pages fault in), against ~5 µs for an instance importing a reused, zeroed memory.
- * Compilers also split data into many small segments, so they are merged when they do
- * not overlap (memory starts zeroed: filling the gaps with zeros writes the same bytes).
+ * The segments are flattened at compile time into the image they leave (`flattenSegments`):
+ * a module may declare thousands of overlapping segments (40,000 one-byte segments once cost
+ * ~800 µs a warm call at a flat price), and a call copies a bounded number of runs, priced
+ * per run and per byte (`dataCopyGas`).
  */
 import { DeployError } from "../errors.js";
+import { GAS } from "../gasSchedule.js";
 import { type BinaryReader, BinaryWriter } from "./binary.js";
 import { OP } from "./opcodes.js";
 
@@ -15,8 +18,12 @@ export interface DataSegment {
   bytes: Uint8Array;
 }
 
-/** Largest merged segment, in bytes: beyond this, copying zero gaps costs more than it saves. */
-const MAX_MERGED_BYTES = 64 * 1024;
+/**
+ * Zero bytes between two runs of data below which the runs are copied as one: copying the
+ * gap costs what a separate run would (`GAS.DATA_RUN` against `GAS.DATA_WORD` per 16
+ * bytes), so merging never raises a call's price and runs are at least this far apart.
+ */
+export const MERGE_GAP = (16 * GAS.DATA_RUN) / GAS.DATA_WORD;
 
 /** The data section's segments; only active segments at constant offsets are allowed. */
 export function parseDataSegments(r: BinaryReader): DataSegment[] {
@@ -39,21 +46,56 @@ export function parseDataSegments(r: BinaryReader): DataSegment[] {
   return out;
 }
 
-/** The segments merged into one when none overlaps another, else unchanged. */
-export function mergeSegments(segments: readonly DataSegment[]): DataSegment[] {
-  if (segments.length < 2) return [...segments];
-  const sorted = [...segments].sort((a, b) => a.offset - b.offset);
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1] as DataSegment;
-    if ((sorted[i] as DataSegment).offset < prev.offset + prev.bytes.length) return [...segments];
+/**
+ * The memory image the segments leave, applied in order (a later segment overwrites an
+ * earlier one, as instantiation does), as its runs of non-zero bytes in increasing order,
+ * runs closer than `MERGE_GAP` merged: memory starts zeroed, so writing the runs gives
+ * byte for byte the memory the segments give, in at most one run per `MERGE_GAP` bytes
+ * however many segments the module declares (a call copies them all: `dataCopyGas`).
+ */
+export function flattenSegments(segments: readonly DataSegment[]): DataSegment[] {
+  if (segments.length === 0) return [];
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  for (const s of segments) {
+    if (s.bytes.length === 0) continue;
+    start = Math.min(start, s.offset);
+    end = Math.max(end, s.offset + s.bytes.length);
   }
-  const first = sorted[0] as DataSegment;
-  const last = sorted[sorted.length - 1] as DataSegment;
-  const span = last.offset + last.bytes.length - first.offset;
-  if (span > MAX_MERGED_BYTES) return [...segments];
-  const merged = new Uint8Array(span);
-  for (const s of sorted) merged.set(s.bytes, s.offset - first.offset);
-  return [{ offset: first.offset, bytes: merged }];
+  if (end === 0) return [];
+  const image = new Uint8Array(end - start);
+  for (const s of segments) image.set(s.bytes, s.offset - start);
+  const runs: DataSegment[] = [];
+  let i = 0;
+  while (i < image.length) {
+    while (i < image.length && image[i] === 0) i++;
+    if (i === image.length) break;
+    const runStart = i;
+    let runEnd = i;
+    // Extend over zero gaps shorter than MERGE_GAP.
+    while (i < image.length) {
+      if (image[i] !== 0) {
+        runEnd = ++i;
+      } else if (i - runEnd >= MERGE_GAP) {
+        break;
+      } else {
+        i++;
+      }
+    }
+    runs.push({ offset: start + runStart, bytes: image.slice(runStart, runEnd) });
+  }
+  return runs;
+}
+
+/**
+ * What copying `runs` into a call's memory costs (every call copies them, `instancePool.ts`):
+ * `GAS.DATA_RUN` a run past the first (`GAS.CALL` covers one) and `GAS.DATA_WORD` per 16
+ * bytes. Fixed by the code alone.
+ */
+export function dataCopyGas(runs: readonly DataSegment[]): number {
+  let words = 0;
+  for (const r of runs) words += Math.ceil(r.bytes.length / 16);
+  return GAS.DATA_RUN * Math.max(0, runs.length - 1) + GAS.DATA_WORD * words;
 }
 
 /** The data section encoding `segments` (for modules run without instrumentation). */

@@ -1,5 +1,6 @@
 /** The node's WebAssembly tooling: contract validation and preparation (metering, memory). */
 export type { DataSegment } from "./dataSegments.js";
+export { dataCopyGas } from "./dataSegments.js";
 export {
   DISPATCH_DUMP,
   DISPATCH_FRESH,

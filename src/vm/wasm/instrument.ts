@@ -35,14 +35,14 @@
  *   (`dispatcher.ts`), so the VM can set the counters before any contract code runs,
  *   or skipped when the VM restores what it leaves (`startSnapshot.ts`).
  * - Memory and data: the memory becomes an import the VM supplies from a pool of zeroed
- *   memories, and the data segments move out of the module (merged; the VM copies them
- *   in). Instantiation, paid on every call, gets about ten times cheaper
+ *   memories, and the data segments move out of the module (flattened into a few runs;
+ *   the VM copies them in, `dataSegments.ts`). Instantiation, paid on every call, gets about ten times cheaper
  *   (`dataSegments.ts` has the figures).
  */
 import { GAS } from "../gasSchedule.js";
 import { MAX_MEMORY_PAGES, MAX_STACK_UNITS } from "../limits.js";
 import { BinaryReader, BinaryWriter } from "./binary.js";
-import { type DataSegment, mergeSegments } from "./dataSegments.js";
+import { type DataSegment, flattenSegments } from "./dataSegments.js";
 import { type DispatchGlobal, dispatchFunction, globalsOffset } from "./dispatcher.js";
 import type { Instruction } from "./instructions.js";
 import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32, VALTYPE_I64 } from "./opcodes.js";
@@ -266,7 +266,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     methods: methodExports.map((e) => e.name),
     initialPages: memory.min,
     maxPages,
-    data: mergeSegments(parsed.data),
+    data: flattenSegments(parsed.data),
     hasStart: parsed.start !== undefined,
     globalsAt,
     globalTypes: mutableGlobals.map((g) => g.type),
