@@ -73,7 +73,7 @@ export function cycleInput(callees: readonly Address[], laps: number): Uint8Arra
 }
 
 /** The fastest of `rounds` runs of each workload, interleaved (after one warm-up each). */
-function interleaved(
+export function interleaved(
   rounds: number,
   runs: ReadonlyArray<() => { ms: number; gas: number }>,
 ): Array<{ ms: number; gas: number }> {

@@ -32,12 +32,14 @@ export const GAS = {
   /**
    * Each run of a contract's static data past the first, and each 16 bytes of it (rounded
    * up per run), copied into its memory on every call (`wasm/dataSegments.ts`: the data
-   * segments are flattened at compile time into runs at least `MERGE_GAP` = 16,000 bytes
+   * segments are flattened at compile time into runs at least `MERGE_GAP` = 64,000 bytes
    * apart; `GAS.CALL` covers the first run). A call of a module declaring 40,000
    * overlapping one-byte segments paid nothing for copying each (~800 µs a call, ~140x the
-   * median ns/gas); a copy costs ~20-300 ns a run on the loaded VM and ~0.025 ns a byte.
+   * median ns/gas); `bench/calibrate.ts`, "call, warm (per static data run)": 1.4-2.5 µs a run (one byte every
+   * 16 KB of a 64-page memory, each a cache and TLB miss) on the loaded VM, 0.36-0.62 ns/gas
+   * at this price; ~0.025 ns a byte copied.
    */
-  DATA_RUN: 1_000,
+  DATA_RUN: 4_000,
   DATA_WORD: 1,
   /**
    * Each 64 KiB page added by memory.grow (~35 µs: a memory that grew is not reused, so
