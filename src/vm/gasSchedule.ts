@@ -35,12 +35,14 @@ export const GAS = {
    * segments are flattened at compile time into runs at least `MERGE_GAP` = 64,000 bytes
    * apart; `GAS.CALL` covers the first run). A call of a module declaring 40,000
    * overlapping one-byte segments paid nothing for copying each (~800 µs a call, ~140x the
-   * median ns/gas); `bench/calibrate.ts`, "call, warm (per static data run)": 1.4-2.5 µs a run (one byte every
-   * 16 KB of a 64-page memory, each a cache and TLB miss) on the loaded VM, 0.36-0.62 ns/gas
-   * at this price; ~0.025 ns a byte copied.
+   * median ns/gas); `bench/calibrate.ts`, copying 4 MiB of data into a 64-page memory the pool had just zeroed
+   * took ~0.085 ns a byte on the loaded VM (the cache no longer holds it; the calibration's
+   * memory.copy row, in cache, 0.018), 5.5x the median at 1 gas per 16 bytes, hence 4; the
+   * run price is a page's (`MEMORY_PAGE`), a bound well above one copy call
+   * ("call, warm (per static data run)" measures it).
    */
-  DATA_RUN: 4_000,
-  DATA_WORD: 1,
+  DATA_RUN: 16_000,
+  DATA_WORD: 4,
   /**
    * Each 64 KiB page added by memory.grow (~35 µs: a memory that grew is not reused, so
    * it is zeroed or left to the garbage collector).

@@ -74,13 +74,9 @@ export function flattenSegments(segments: readonly DataSegment[]): DataSegment[]
     let runEnd = i;
     // Extend over zero gaps shorter than MERGE_GAP.
     while (i < image.length) {
-      if (image[i] !== 0) {
-        runEnd = ++i;
-      } else if (i - runEnd >= MERGE_GAP) {
-        break;
-      } else {
-        i++;
-      }
+      if (image[i] !== 0) runEnd = ++i;
+      else if (i + 1 - runEnd >= MERGE_GAP) break;
+      else i++;
     }
     runs.push({ offset: start + runStart, bytes: image.slice(runStart, runEnd) });
   }

@@ -160,10 +160,11 @@ function cycle(from: Address, caller: Address, callees: readonly Address[], laps
 describe("what a call's instance costs", () => {
   const chain = new TestChain(8);
   const caller = deploy(chain, CALLER);
-  /** 16 one-byte segments 64 KiB apart: 16 runs. */
-  const spreadData = Array.from({ length: 16 }, (_, i) => `(data (i32.const ${i * PAGE + 7}) "\\2a")`).join(
-    " ",
-  );
+  /** 4 one-byte segments farther apart than MERGE_GAP: 4 runs. */
+  const spreadData = Array.from(
+    { length: 4 },
+    (_, i) => `(data (i32.const ${i * (MERGE_GAP + 1) + 7}) "\\2a")`,
+  ).join(" ");
   const codes = {
     plain: callee(16, ""),
     spread: callee(16, spreadData),
@@ -187,10 +188,10 @@ describe("what a call's instance costs", () => {
 
   it("a warm call pays for every run and byte of static data it copies", () => {
     const runs = compileContract(codes.spread).data;
-    assert.equal(runs.length, 16);
+    assert.equal(runs.length, 4);
     const extra = warmLap(addr.spread) - warmLap(addr.plain);
     // c53253c: 0 (the same warm price however many segments).
-    assert.equal(extra, GAS.DATA_RUN * 15 + GAS.DATA_WORD * 16);
+    assert.equal(extra, GAS.DATA_RUN * 3 + GAS.DATA_WORD * 4);
   });
 
   it("a frame after one that grew the memory pays the instantiation again", () => {
