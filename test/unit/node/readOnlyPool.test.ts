@@ -230,7 +230,12 @@ describe("read-only execution pool", () => {
     // each; 5e9 gas ran out in under 500 ms in CI), far more than the 500 ms limit. The limit
     // leaves a plain call hundreds of times its usual time on a loaded machine (at 100 ms,
     // the warm-up call itself was stopped once at load 25).
-    const pool = poolOf({ workers: 2, gasCap: 100_000_000_000, maxCallMs: 500, budgetMsPerSecond: 1_000_000 });
+    const pool = poolOf({
+      workers: 2,
+      gasCap: 100_000_000_000,
+      maxCallMs: 500,
+      budgetMsPerSecond: 1_000_000,
+    });
     await pool.ready;
     const other = await pool.run("b", call(wusd, "symbol"));
     assert.ok(other.ok, "a call before");
