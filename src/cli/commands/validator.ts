@@ -7,14 +7,17 @@ import type { Command } from "commander";
 import { stakingMetadata } from "../../bindings/staking.gen.js";
 import type { Address } from "../../codec/address.js";
 import { blsProofOfPossession } from "../../codec/bls.js";
-import { toHex } from "../../codec/bytes.js";
+import { fromHex, toHex } from "../../codec/bytes.js";
+import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { loadOrCreateValidatorKey, ValidatorKeyError } from "../../node/validatorKey.js";
+import type { CallRequest } from "../../sdk/client/index.js";
 import { formatUnits } from "../../sdk/client/units.js";
 import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
-import { decodeReceipt, printReceipt } from "../receipts.js";
+import { type DecodedReceipt, decodeReceipt, printReceipt } from "../receipts.js";
 import { readValidators, type ValidatorRow } from "../validatorList.js";
+import { utcDateTime, whenFrom } from "../when.js";
 
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
 
@@ -77,6 +80,28 @@ async function send(ctx: Context, opts: Opts, method: string, args: unknown[], v
   }
 }
 
+function stakingCall(staking: Address, method: string, args: unknown[]): CallRequest {
+  return { target: staking, method, args: encodeCall(stakingMetadata, method, args) };
+}
+
+/** The BLS key (hex, no 0x) `v` registered with, or undefined when it is not registered. */
+async function registeredBlsKey(ctx: Context, staking: Address, v: Address): Promise<string | undefined> {
+  const r = await ctx.client.call({
+    to: staking,
+    method: "blsKey",
+    args: encodeCall(stakingMetadata, "blsKey", [v]),
+  });
+  if (r.status !== "success") return undefined;
+  const key = decodeReturn(stakingMetadata, "blsKey", fromHex(r.output)) as Uint8Array;
+  return key.length === 0 ? undefined : toHex(key);
+}
+
+/** The time (unix seconds) of block `height`, or undefined if the node has no such block. */
+async function blockTime(ctx: Context, height: number): Promise<bigint | undefined> {
+  const block = await ctx.client.getBlock({ number: height });
+  return block === null ? undefined : BigInt(block.time);
+}
+
 export function addValidatorCommands(program: Command): void {
   const validator = program
     .command("validator")
@@ -106,24 +131,56 @@ export function addValidatorCommands(program: Command): void {
       throw error;
     }
     const account = await accountFor(ctx, opts);
-    const chainId = await ctx.client.chainId();
-    const pop = blsProofOfPossession(loaded.key, chainId, account.address as Address);
-    const { decoded } = await send(ctx, opts, "register", [bps, loaded.key.publicKey, pop]);
-    const delegated =
-      stake === undefined ? undefined : (await send(ctx, opts, "delegate", [account.address], stake)).decoded;
+    const staking = await stakingAddress(ctx, opts);
+    const registeredKey = await registeredBlsKey(ctx, staking, account.address as Address);
+    const keyHex = toHex(loaded.key.publicKey);
+    if (registeredKey !== undefined && registeredKey !== keyHex)
+      throw new UsageError(`${account.address} is already a validator, with another BLS key`, [
+        `registered key: 0x${registeredKey}`,
+        `key in ${opts.key}: 0x${keyHex}`,
+        "a validator registers once; run it with its registered key",
+      ]);
+    if (registeredKey !== undefined && stake === undefined)
+      throw new UsageError(`${account.address} is already a validator with this BLS key`, [
+        `to add stake: weft validator delegate ${account.address} <amount>`,
+      ]);
+    // Registration and self-delegation are the calls of one transaction: both happen or
+    // neither does. A validator registered before (an older create that stopped after the
+    // registration) resumes: only the self-delegation is sent.
+    const calls: CallRequest[] = [];
+    if (registeredKey === undefined) {
+      const pop = blsProofOfPossession(loaded.key, await ctx.client.chainId(), account.address as Address);
+      calls.push(stakingCall(staking, "register", [bps, loaded.key.publicKey, pop]));
+    }
+    if (stake !== undefined)
+      calls.push({ ...stakingCall(staking, "delegate", [account.address]), value: stake });
+    const done = ctx.out.progress(registeredKey === undefined ? "staking.register" : "staking.delegate");
+    let decoded: DecodedReceipt;
+    try {
+      const receipt = await ctx.client.sendAndWait({ account, calls, decodeWith: [stakingMetadata] });
+      decoded = await decodeReceipt(contractBook(ctx.client), receipt);
+    } finally {
+      done();
+    }
+    const resumed = registeredKey !== undefined;
     ctx.out.result(
       {
         validator: account.address,
         blsKey: toHex(loaded.key.publicKey),
         keyCreated: loaded.created,
         commissionBps: bps,
-        register: decoded,
-        delegate: delegated,
+        registered: !resumed,
+        alreadyRegistered: resumed,
+        selfDelegated: (stake ?? 0n).toString(),
+        receipt: decoded,
       },
       () => [
         ...(loaded.created ? [`created BLS key ${opts.key} (keep it secret; back it up)`] : []),
-        `validator ${account.address} registered: BLS key ${toHex(loaded.key.publicKey)}, commission ${bps / 100}%`,
+        resumed
+          ? `validator ${account.address} was already registered with this BLS key: only the self-delegation was sent`
+          : `validator ${account.address} registered: BLS key ${toHex(loaded.key.publicKey)}, commission ${bps / 100}%`,
         ...(stake === undefined ? [] : [`self-delegated ${formatUnits(stake)} coin`]),
+        `transaction ${decoded.txHash} in block ${decoded.blockNumber}`,
       ],
     );
   });
@@ -170,10 +227,14 @@ export function addValidatorCommands(program: Command): void {
       if (unbond === 0n) throw new UsageError(`${amount} is less than one share of ${v}`);
     }
     const { decoded } = await send(ctx, opts, "undelegate", [v, unbond]);
+    // The contract answers with a unix time: shown as a UTC date, and counted from the time of
+    // the block that included the unbonding (the period is measured from it).
+    const until = decoded.result as bigint | undefined;
+    const from = until === undefined ? undefined : await blockTime(ctx, decoded.blockNumber);
     printReceipt(
       ctx,
       decoded,
-      `unbonding from ${v}: ${decoded.status}${decoded.status === "success" ? `, withdrawable at ${String(decoded.result)} (unix seconds)` : ""}`,
+      `unbonding from ${v}: ${decoded.status}${until === undefined || from === undefined ? "" : `, withdrawable at ${whenFrom(until, from)}`}`,
     );
   });
 
@@ -219,7 +280,7 @@ function table(rows: ValidatorRow[]): string[] {
     r.tombstoned
       ? "tombstoned"
       : r.jailedUntil > 0n
-        ? `jailed until ${r.jailedUntil}`
+        ? `jailed until ${utcDateTime(r.jailedUntil)}`
         : r.power > 0
           ? "active"
           : "inactive",

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { type NodeProcess, rpc, startNodeProcess } from "../../helpers/nodeProcess.js";
 
 const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const E18 = 10n ** 18n;
@@ -91,7 +91,11 @@ describe("weft validator", () => {
 
     const unbond = weft("validator", "unbond", c.validator, "20", "--from", "dev1");
     assert.equal(unbond.code, 0, unbond.err);
-    assert.match(unbond.out, /unbonding from 0x[0-9a-f]{40}: success, withdrawable at \d+/);
+    // A date and a duration, not raw unix seconds.
+    assert.match(
+      unbond.out,
+      /unbonding from 0x[0-9a-f]{40}: success, withdrawable at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ (days?|h|min|s)\b[^)]*\)/,
+    );
     const after = weft("--json", "validator", "list").json() as Array<{ stake: string }>;
     assert.equal(after[0]?.stake, (130n * E18).toString());
   });
@@ -105,7 +109,7 @@ describe("weft validator", () => {
       "validator",
       "create",
       "--from",
-      "dev4",
+      "dev0",
       "--key",
       join(dir, "v2.key"),
       "--commission",
@@ -124,5 +128,54 @@ describe("weft validator", () => {
     assert.match(unjail.err, /NotJailed/);
     const notValidator = weft("validator", "delegate", "0x12", "1", "--from", "dev1");
     assert.equal(notValidator.code, 2);
+  });
+  const devAddress = async (i: number) =>
+    (await rpc<{ accounts: Array<{ address: string }> }>(node.url, "weft_genesis")).accounts[i]
+      ?.address as string;
+
+  it("create is one transaction: a self-delegation that cannot be paid registers nothing; a retry succeeds", async () => {
+    const key = join(dir, "v4.key");
+    const dev0 = await devAddress(0);
+    const tooMuch = weft("validator", "create", "--from", "dev0", "--key", key, "--stake", "5000000");
+    assert.equal(tooMuch.code, 4, tooMuch.out + tooMuch.err);
+    assert.match(tooMuch.err, /InsufficientBalance/);
+    assert.match(tooMuch.err, /nothing was sent/);
+    const listed = () =>
+      (weft("--json", "validator", "list").json() as Array<{ address: string }>).map((r) => r.address);
+    assert.ok(!listed().includes(dev0), "the registration was undone with the failed self-delegation");
+    const retry = weft("validator", "create", "--from", "dev0", "--key", key, "--stake", "10");
+    assert.equal(retry.code, 0, retry.err);
+    assert.match(retry.out, /registered: BLS key [0-9a-f]+, commission 5%/);
+    assert.match(retry.out, /self-delegated 10 coin/);
+    const rows = weft("--json", "validator", "list").json() as Array<{ address: string; stake: string }>;
+    assert.equal(rows.find((r) => r.address === dev0)?.stake, (10n * E18).toString());
+  });
+
+  it("create on a registered validator: resumes with the self-delegation, or says how to add stake", async () => {
+    const key = join(dir, "v5.key");
+    const dev1 = await devAddress(1);
+    assert.equal(weft("validator", "create", "--from", "dev1", "--key", key).code, 0);
+    const resumed = weft("validator", "create", "--from", "dev1", "--key", key, "--stake", "7");
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.match(resumed.out, /already registered with this BLS key: only the self-delegation was sent/);
+    assert.match(resumed.out, /self-delegated 7 coin/);
+    const rows = weft("--json", "validator", "list").json() as Array<{ address: string; stake: string }>;
+    assert.equal(rows.find((r) => r.address === dev1)?.stake, (7n * E18).toString());
+    const again = weft("validator", "create", "--from", "dev1", "--key", key);
+    assert.equal(again.code, 2, again.out + again.err);
+    assert.match(again.err, /already a validator with this BLS key/);
+    assert.match(again.err, new RegExp(`weft validator delegate ${dev1} <amount>`));
+    const otherKey = weft(
+      "validator",
+      "create",
+      "--from",
+      "dev1",
+      "--key",
+      join(dir, "v6.key"),
+      "--stake",
+      "1",
+    );
+    assert.equal(otherKey.code, 2, otherKey.out + otherKey.err);
+    assert.match(otherKey.err, /already a validator, with another BLS key/);
   });
 });
