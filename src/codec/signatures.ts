@@ -15,6 +15,7 @@ import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { type Address, addressFromBytes } from "./address.js";
 import { keccak256 } from "./hash.js";
+import { nativeRecover } from "./secp256k1Native.js";
 import { isStackOverflow } from "./stackOverflow.js";
 
 export class SignatureError extends Error {
@@ -160,6 +161,12 @@ export function recoverSecp256k1(digest: Uint8Array, signature: Uint8Array): Add
   if (v !== 27 && v !== 28) return undefined;
   if (nonCanonicalReason("secp256k1", signature) !== undefined) return undefined;
   const recovery = v - 27;
+  try {
+    const key = nativeRecover(signature.subarray(0, 64), recovery, digest);
+    if (key !== undefined) return secp256k1Address(key);
+  } catch {
+    return undefined;
+  }
   const recovered = new Uint8Array(65);
   recovered[0] = recovery;
   recovered.set(signature.subarray(0, 64), 1);

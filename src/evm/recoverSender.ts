@@ -9,34 +9,13 @@
  * machine at load average ~19). The package's own fallback (`elliptic`) is not used.
  * Signatures reach here already checked for range and low s (`@ethereumjs/tx`, EIP-2).
  */
-import { createRequire } from "node:module";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { type Address, addressFromBytes } from "../codec/address.js";
 import { keccak256 } from "../codec/hash.js";
-
-interface NativeSecp256k1 {
-  ecdsaRecover(signature: Uint8Array, recovery: number, hash: Uint8Array, compressed: boolean): Uint8Array;
-}
-
-function loadNative(): NativeSecp256k1 | undefined {
-  try {
-    return createRequire(import.meta.url)("secp256k1/bindings") as NativeSecp256k1;
-  } catch {
-    return undefined;
-  }
-}
-
-let native: NativeSecp256k1 | undefined | null = null;
-
-function nativeOrNone(): NativeSecp256k1 | undefined {
-  if (native === null) native = loadNative();
-  return native;
-}
+import { nativeRecover, secp256k1Backend } from "../codec/secp256k1Native.js";
 
 /** Which implementation recovers senders in this process. */
-export function recoveryBackend(): "libsecp256k1" | "noble" {
-  return nativeOrNone() === undefined ? "noble" : "libsecp256k1";
-}
+export const recoveryBackend = secp256k1Backend;
 
 function compact(r: bigint, s: bigint): Uint8Array {
   return Buffer.from(r.toString(16).padStart(64, "0") + s.toString(16).padStart(64, "0"), "hex");
@@ -54,7 +33,6 @@ export function recoverWithNoble(hash: Uint8Array, recovery: number, r: bigint, 
 
 /** The address whose key signed `hash` as (r, s, recovery); throws when no key recovers. */
 export function recoverSender(hash: Uint8Array, recovery: number, r: bigint, s: bigint): Address {
-  const lib = nativeOrNone();
-  if (lib === undefined) return recoverWithNoble(hash, recovery, r, s);
-  return addressOfKey(lib.ecdsaRecover(compact(r, s), recovery, hash, false));
+  const key = nativeRecover(compact(r, s), recovery, hash);
+  return key === undefined ? recoverWithNoble(hash, recovery, r, s) : addressOfKey(key);
 }

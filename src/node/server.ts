@@ -6,6 +6,7 @@
 
 import { SecretKey } from "@chainsafe/blst";
 import type { Logger } from "pino";
+import { secp256k1Backend } from "../codec/secp256k1Native.js";
 import { NODE_TOPICS, nodeMethods } from "./api/index.js";
 import { ChainNode } from "./chainNode.js";
 import type { NodeConfig } from "./config.js";
@@ -176,6 +177,11 @@ export async function startNode(
   // On a validator network blocks come from consensus only (a node without a key must not make
   // its own); a chain of one node produces them on its timer.
   if (genesisFile === undefined) node.start();
+  if (secp256k1Backend() !== "libsecp256k1")
+    logger.warn(
+      { backend: secp256k1Backend() },
+      "secp256k1 addon missing: recoveries run ~20x slower than their gas price assumes (npm rebuild secp256k1)",
+    );
   logger.info(
     { url: address.url, ws: address.wsUrl, head: node.head().number, dataDir: config.dataDir },
     "node started",

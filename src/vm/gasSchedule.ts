@@ -60,6 +60,12 @@ export const GAS = {
   HOST_CALL: 300,
   /** Each byte copied between the host and wasm memory. */
   BYTE: 1,
+  /**
+   * Writing an address into wasm memory (`caller`, `self_address`): decoding the frame's
+   * address, ~100 ns more than a host call returning a number (bench/calibrate.ts "caller":
+   * 118-126 ns for 316 gas, 2.2-2.4x the median, before this price).
+   */
+  ADDRESS_WRITE: 300,
   STORAGE_READ: 2_000,
   /** A storage write or delete: the journal, and the key's Merkle update when the block commits. */
   STORAGE_WRITE: 40_000,
@@ -82,24 +88,28 @@ export const GAS = {
   /** Each 32-byte word hashed by keccak256 (about 3.3 ns per byte). */
   KECCAK_WORD: 250,
   /**
-   * Signature checks (bench/calibrate.ts: ed25519 ~105-110 µs, P-256 ~69-70 µs native;
-   * secp256k1 recovery ~1.4 ms in JavaScript).
+   * Signature checks, priced at ~2x the median ns/gas on a quiet machine
+   * (`node dist/bench/calibrate.js --rounds 7`, load ~1-3, median 0.163-0.199 ns/gas):
+   * ed25519 110-142 µs, P-256 69-70 µs (node:crypto), secp256k1 recovery 62 µs with
+   * libsecp256k1 (`codec/secp256k1Native.ts`; @noble/curves, the fallback when the addon is
+   * missing, takes 1.4-2.0 ms), BLS 1.0-1.2 ms. At the earlier prices (200,000, 120,000,
+   * 2,700,000 in JavaScript, 2,400,000) they ran 3.1-3.5x the quiet median.
    */
-  ED25519_VERIFY: 200_000,
+  ED25519_VERIFY: 350_000,
   /**
    * Each 32-byte word of an ed25519-signed message: hashed by SHA-512 inside the check and
    * again for the verified-signature record (a 128 KiB message at SHA256_WORD ran 3.5x the
    * median ns/gas; 356 µs a check on a quiet machine, ~0.29 ns/gas at this price).
    */
   ED25519_WORD: 250,
-  P256_VERIFY: 120_000,
-  SECP256K1_RECOVER: 2_700_000,
+  P256_VERIFY: 220_000,
+  SECP256K1_RECOVER: 200_000,
   /**
    * A BLS12-381 verification (two pairings, subgroup checks; `@chainsafe/blst`): 7-12x an
-   * ed25519 verification measured side by side on this machine, so 12x its price. Used for
+   * ed25519 verification measured side by side on this machine (about 11x its price). Used for
    * validators' proofs of possession, not per transaction.
    */
-  BLS_VERIFY: 2_400_000,
+  BLS_VERIFY: 4_000_000,
   /**
    * Starting a contract call: a warm one, whose instance the pool holds (with MEMORY_PAGE
    * for its memory; a first call of the contract in the transaction adds COLD_CALL).

@@ -235,12 +235,12 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
 
     caller(dst: number): void {
       const f = ctx.frame();
-      charge(f, GAS.HOST_CALL);
+      charge(f, GAS.HOST_CALL + GAS.ADDRESS_WRITE);
       writeAddress(f, dst, f.caller);
     },
     self_address(dst: number): void {
       const f = ctx.frame();
-      charge(f, GAS.HOST_CALL);
+      charge(f, GAS.HOST_CALL + GAS.ADDRESS_WRITE);
       writeAddress(f, dst, f.self);
     },
     value(dst: number): void {
