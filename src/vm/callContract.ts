@@ -108,19 +108,18 @@ export function runFrame(
   const { state } = session;
   if (req.depth > MAX_CALL_DEPTH || req.stackStart > MAX_STACK_UNITS)
     return refuse(vmError("CallDepthExceeded"));
+  // A plain coin transfer: the empty method moves the value to any address, with or without
+  // code, and runs nothing (a contract cannot refuse coin: any method call may carry value).
+  if (req.method === "" && !req.isInit) {
+    if (!state.transfer(req.caller, req.target, req.value))
+      return refuse(insufficientBalance(req.caller, state.balanceOf(req.caller), req.value));
+    return { status: "success", data: new Uint8Array(0), gasUsed: 0 };
+  }
   const targetKey = codeHashKey(req.target);
   for (const running of session.frames)
     if (running.codeHashKey === targetKey) return refuse(vmError("Reentrancy", ["address"], [req.target]));
   const codeHash = state.read(targetKey);
-  if (codeHash === undefined) {
-    // A plain coin transfer: the empty method on an address without code moves the value.
-    if (req.method === "" && !req.isInit) {
-      if (!state.transfer(req.caller, req.target, req.value))
-        return refuse(insufficientBalance(req.caller, state.balanceOf(req.caller), req.value));
-      return { status: "success", data: new Uint8Array(0), gasUsed: 0 };
-    }
-    return refuse(vmError("NoSuchContract", ["address"], [req.target]));
-  }
+  if (codeHash === undefined) return refuse(vmError("NoSuchContract", ["address"], [req.target]));
   const cached = cache.get(codeHashHex(codeHash), () => {
     const code = state.read(codeKey(codeHash));
     if (code === undefined)

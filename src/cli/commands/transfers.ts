@@ -28,13 +28,18 @@ export function addTransferCommands(program: Command): void {
       const target = address(to, "to");
       const done = ctx.out.progress("sending");
       try {
-        // The fee does not depend on the amount: estimated for the same send of 0, so that a
-        // send beyond the balance is explained in coin (balance, amount, fee) before it fails.
-        const [gasLimit, fees, sender] = await Promise.all([
-          estimateGasLimit(ctx.client, { account, calls: [{ target, method: "", value: 0n }] }),
+        // The estimate is of the send itself, so that its errors name the real amount; only a
+        // send beyond the balance is estimated with 0 (the fee does not depend on the amount),
+        // to explain it in coin (balance, amount, fee) before it fails.
+        const [fees, sender] = await Promise.all([
           ctx.client.estimateFees(),
           ctx.client.getAccount(account.address),
         ]);
+        const estimated = sender.balance >= value ? value : 0n;
+        const gasLimit = await estimateGasLimit(ctx.client, {
+          account,
+          calls: [{ target, method: "", value: estimated }],
+        });
         const fee = gasLimit * fees.maxFee;
         if (sender.balance < value + fee)
           throw new InsufficientFundsError(

@@ -90,6 +90,35 @@ describe("account transactions", () => {
     assert.equal(chain.state.balance(fresh), before + 12_345n);
   });
 
+  it("pays coin to a smart account with the empty method: no code runs, parallel = sequential", async () => {
+    const { chain, users } = setupAccounts(3);
+    type User = { address: Address; key: Signer };
+    const [a, b, c] = users as [User, User, User];
+    const pay = (from: { address: Address; key: Signer }, to: Address, value: bigint, sequence = 0n) =>
+      signed(chain, from, [{ target: to, method: "", args: new Uint8Array(0), value }], { sequence });
+    const before = chain.state.balance(b.address);
+    const one = chain.runOne(pay(a, b.address, 777n));
+    assert.equal(one.status, "success", one.invalidReason);
+    assert.equal(one.output.length, 0);
+    assert.equal(chain.state.balance(b.address), before + 777n);
+    const txs = [
+      pay(a, c.address, 5n, 1n),
+      pay(b, a.address, 6n),
+      pay(c, b.address, 7n),
+      pay(a, b.address, 1n, 2n),
+    ];
+    const engine = await chainEngine(2);
+    try {
+      const result = await assertSameAsSequential(engine, await attachChain(engine, chain), chain.block, txs);
+      assert.deepEqual(
+        result.receipts.map((r) => r.status),
+        ["success", "success", "success", "success"],
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("nonce keys are independent flows", () => {
     const { chain, token, users } = setupAccounts();
     const user = users[0] as { address: Address; key: Signer };

@@ -70,6 +70,18 @@ describe("weft CLI messages", () => {
     }
   });
 
+  it("sends coin to a smart account (a dev account): the balance moves, no NoSuchMethod", async () => {
+    const accounts = (await rpc<{ accounts: Array<{ address: string }> }>(node.url, "weft_genesis")).accounts;
+    const dev2 = accounts[2]?.address as string;
+    const balance = async () =>
+      BigInt((await rpc<{ balance: string }>(node.url, "weft_getAccount", [dev2])).balance);
+    const before = await balance();
+    const sent = await weft("send", dev2, "3", "--from", "dev1");
+    assert.equal(sent.code, 0, sent.err);
+    assert.match(sent.out, /sent 3 coin to 0x[0-9a-f]{40}/);
+    assert.equal(await balance(), before + 3n * 10n ** 18n);
+  });
+
   it("account show labels the code hash and names known code", async () => {
     const dev0 = await weft("account", "show", "dev0");
     assert.equal(dev0.code, 0, dev0.err);
