@@ -4,17 +4,19 @@
  * the end-of-block step did in a block (its events). On a chain without a network the
  * first two answer `NOT_A_NETWORK`; `weft_getEndBlock` answers null.
  */
+import { stakingMetadata } from "../../bindings/staking.gen.js";
 import { readSlot, slots, VALIDATOR_FIELD } from "../../chain/staking/storageLayout.js";
 import type { ValidatorSet as StakingSet } from "../../chain/staking/validatorSet.js";
 import type { Address } from "../../codec/address.js";
 import { fromHex, toHex } from "../../codec/bytes.js";
-import { certificateSigners } from "../../consensus/certificate.js";
+import { decodeEvent } from "../../codec/metadata.js";
+import { type CommitCertificate, certificateSigners } from "../../consensus/certificate.js";
 import type { ChainNode } from "../chainNode.js";
 import { RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { stakingValidatorSource } from "../stakingConsensus.js";
-import { readEndBlock } from "../store/endBlockRecord.js";
-import { decodeBlockValue } from "../validator/blockValue.js";
+import { readEndBlock, type SystemCallJson } from "../store/endBlockRecord.js";
+import { decodeValueHead, VALUE_HEAD_HEX_CHARS } from "../validator/blockValue.js";
 import { readCertificate, valueKey } from "../validator/certificateStore.js";
 import { blockTag, positional } from "./params.js";
 
@@ -45,7 +47,8 @@ function certificateView(node: ChainNode, n: number) {
   if (cert === undefined) return null;
   const set = setOrNull(source, n);
   const value = node.db.meta<string>(valueKey(n));
-  const proposer = value === undefined ? null : decodeBlockValue(fromHex(value)).proposer;
+  const proposer =
+    value === undefined ? null : decodeValueHead(fromHex(value.slice(0, VALUE_HEAD_HEX_CHARS))).proposer;
   const member = (i: number) => set?.validators[i];
   const signers = certificateSigners(cert).map((i) => ({
     index: i,
@@ -64,19 +67,28 @@ function certificateView(node: ChainNode, n: number) {
   };
 }
 
-function validatorsView(node: ChainNode) {
-  const { staking, read, source } = network(node);
-  const head = node.head().number;
-  const current = setOrNull(source, head + 1);
-  const count = Number(readSlot(read, staking, slots.validatorCount(), "u32", 0n));
-  // Uptime: the certificates of the last UPTIME_WINDOW blocks, each against its height's set.
+/** The last commit block `n` carries (the certificate of block n - 1), from its stored value. */
+export function carriedCertificate(node: ChainNode, n: number): CommitCertificate | null {
+  const value = node.db.meta<string>(valueKey(n));
+  if (value === undefined) return null;
+  return decodeValueHead(fromHex(value.slice(0, VALUE_HEAD_HEX_CHARS))).lastCommit;
+}
+
+/**
+ * Uptime over the last UPTIME_WINDOW certified blocks before `head`: block h counts with the
+ * certificate the chain carries for it, the last commit of block h + 1, checked against h's
+ * set. Every node holds the same one (it is in the agreed value), where a node's own stored
+ * certificate has whichever quorum it saw first, its own vote always in; so every node
+ * reports the same figures. The head's own certificate is not carried yet: it is not counted.
+ */
+function uptime(node: ChainNode, source: ReturnType<typeof stakingValidatorSource>, head: number) {
   const signed = new Map<string, number>();
   const expected = new Map<string, number>();
   let counted = 0;
-  for (let h = Math.max(1, head - UPTIME_WINDOW + 1); h <= head; h++) {
-    const cert = readCertificate(node.db, h);
-    const set = cert === undefined ? null : setOrNull(source, h);
-    if (cert === undefined || set === null) continue;
+  for (let h = Math.max(1, head - UPTIME_WINDOW); h < head; h++) {
+    const cert = carriedCertificate(node, h + 1);
+    const set = cert === null || cert.height !== h ? null : setOrNull(source, h);
+    if (cert === null || set === null) continue;
     counted++;
     const bits = new Set(certificateSigners(cert));
     set.validators.forEach((m, i) => {
@@ -84,6 +96,15 @@ function validatorsView(node: ChainNode) {
       if (bits.has(i)) signed.set(m.address, (signed.get(m.address) ?? 0) + 1);
     });
   }
+  return { signed, expected, counted };
+}
+
+function validatorsView(node: ChainNode) {
+  const { staking, read, source } = network(node);
+  const head = node.head().number;
+  const current = setOrNull(source, head + 1);
+  const count = Number(readSlot(read, staking, slots.validatorCount(), "u32", 0n));
+  const { signed, expected, counted } = uptime(node, source, head);
   const field = <T>(v: Address, f: number, type: string, fallback: T) =>
     readSlot(read, staking, slots.validatorField(v, f), type, fallback);
   const validators = [];
@@ -118,6 +139,39 @@ function validatorsView(node: ChainNode) {
   };
 }
 
+/**
+ * A system call with each log decoded by the staking contract's metadata (the only contract
+ * that emits in the end-of-block step): `event` and `args` beside the raw fields, or null
+ * for a log it does not know. Arguments as JSON: integers in decimal strings, bytes in hex.
+ */
+function decodedCall(call: SystemCallJson) {
+  return {
+    ...call,
+    logs: call.logs.map((log) => {
+      let decoded: { name: string; args: Record<string, unknown> } | null = null;
+      try {
+        decoded = decodeEvent(stakingMetadata, { topics: log.topics, data: fromHex(log.data) });
+      } catch {
+        decoded = null; // not an event the staking contract declares: raw only
+      }
+      return {
+        ...log,
+        event: decoded?.name ?? null,
+        args: decoded === null ? null : jsonValue(decoded.args),
+      };
+    }),
+  };
+}
+
+function jsonValue(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Uint8Array) return `0x${toHex(value)}`;
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
+  return value;
+}
+
 export function validatorMethods(node: ChainNode): Record<string, RpcHandler> {
   return {
     /** [] → the registered validators: stake, power, uptime over the last 100 certificates, missed blocks, jail. */
@@ -135,7 +189,7 @@ export function validatorMethods(node: ChainNode): Record<string, RpcHandler> {
       const [tag] = positional(params, 1, 1, "[block]");
       const n = blockTag(tag, "block", node.head().number);
       const calls = readEndBlock(node.db, n);
-      return calls === undefined ? null : { number: n, calls };
+      return calls === undefined ? null : { number: n, calls: calls.map(decodedCall) };
     },
   };
 }

@@ -67,6 +67,33 @@ export function encodeBlockValue(b: BlockValue): Value {
   return { hash: fromHex(b.headerHash), bytes: w.finish() };
 }
 
+/** The fixed part of a value, before its certificate: version ‖ number ‖ parent ‖ time ‖ recipient ‖ fee ‖ hash ‖ proposer. */
+const FIXED_PREFIX_BYTES = 1 + 8 + 32 + 8 + 20 + 8 + 32 + 2;
+/** How much of a value (hex) `decodeValueHead` needs at most: the prefix and the longest certificate. */
+export const VALUE_HEAD_HEX_CHARS = 2 * (FIXED_PREFIX_BYTES + 4 + MAX_CERTIFICATE_BYTES);
+
+/**
+ * The proposer and last commit of a value, read from its first bytes only (the rest, its
+ * evidence and transactions, is not decoded): what the uptime of a window of blocks needs.
+ */
+export function decodeValueHead(bytes: Uint8Array): Pick<BlockValue, "number" | "proposer" | "lastCommit"> {
+  const r = new Reader(bytes, "block value");
+  const version = r.u8("version");
+  if (version !== BLOCK_VALUE_VERSION) {
+    throw new ConsensusDecodeError(
+      "BAD_VERSION",
+      `block value version ${version}, this node reads ${BLOCK_VALUE_VERSION}`,
+    );
+  }
+  const number = r.u64("number");
+  r.fixed(32 + 8 + 20, "parent hash, time and fee recipient");
+  r.bigU64("base fee");
+  r.fixed(32, "header hash");
+  const proposer = r.u16("proposer");
+  const certificate = r.bytes(MAX_CERTIFICATE_BYTES, "last commit");
+  return { number, proposer, lastCommit: certificate.length === 0 ? null : decodeCertificate(certificate) };
+}
+
 export function decodeBlockValue(bytes: Uint8Array): BlockValue {
   const r = new Reader(bytes, "block value");
   const version = r.u8("version");
