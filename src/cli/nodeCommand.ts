@@ -6,6 +6,7 @@ import { ConfigError, envName, loadConfig, SETTINGS, type Setting } from "../nod
 import type { GenesisInfo } from "../node/genesis/genesis.js";
 import { createLogger } from "../node/logger.js";
 import { startNode } from "../node/server.js";
+import { networkBannerLines } from "./networkBanner.js";
 
 const HELP: Record<Setting, string> = {
   dataDir: "chain database directory (default ./.weft/data)",
@@ -96,7 +97,10 @@ export function invocationOf(
   return { prefix: "weft", setup: [`alias weft="node ${WEFT_JS}"`] };
 }
 
-/** What `weft node` prints on stderr once it serves: where everything is, the keys, what to do next. */
+/**
+ * What `weft node` prints on stderr once it serves a local chain: where everything is, the
+ * development keys, what to do next (a node on a validator network prints `networkBanner.ts`).
+ */
 export function bannerLines(
   genesis: GenesisInfo,
   address: { url: string; wsUrl: string },
@@ -177,9 +181,16 @@ export function addNodeCommand(program: Command): void {
     }
     const logger = createLogger(config);
     const running = await startNode(config, logger);
-    process.stderr.write(
-      `${bannerLines(running.node.genesis, running.address, running.node.options.dev === true).join("\n")}\n`,
-    );
+    const banner =
+      config.genesis === undefined
+        ? bannerLines(running.node.genesis, running.address, running.node.options.dev === true)
+        : networkBannerLines({
+            running,
+            genesisFile: config.genesis,
+            validatorKey: config.validatorKey,
+            peers: config.peers,
+          });
+    process.stderr.write(`${banner.join("\n")}\n`);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

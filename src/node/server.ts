@@ -7,6 +7,7 @@
 import { SecretKey } from "@chainsafe/blst";
 import type { Logger } from "pino";
 import { secp256k1Backend } from "../codec/secp256k1Native.js";
+import type { NetworkStatus } from "./api/chainMethods.js";
 import { NODE_TOPICS, nodeMethods } from "./api/index.js";
 import { ChainNode } from "./chainNode.js";
 import type { NodeConfig } from "./config.js";
@@ -85,12 +86,14 @@ export async function startNode(
     },
     log,
   });
+  // What weft_status reports of the network: nothing until the p2p host (and sync) start.
+  let networkStatus: () => NetworkStatus = () => ({ peers: 0, syncing: false });
   const metrics = new NodeMetrics();
   metrics.onOpen(node.head().number);
   const rpc = createRpcServer({
     host: config.host,
     port: config.port,
-    methods: nodeMethods(node),
+    methods: nodeMethods(node, () => networkStatus()),
     topics: NODE_TOPICS,
     limits: {
       maxBodyBytes: config.rpc.maxBodyBytes,
@@ -167,6 +170,11 @@ export async function startNode(
         log,
         ...(misbehave === undefined ? {} : { misbehave }),
       });
+    }
+    if (network !== undefined) {
+      const { p2p } = network;
+      const sync = validator?.sync;
+      networkStatus = () => ({ peers: p2p.connectedPeers().length, syncing: sync?.syncing ?? false });
     }
   } catch (error) {
     await network?.close();

@@ -4,6 +4,7 @@
  * directory and JSON-RPC on `p + i`. Prints where everything is; Ctrl-C (SIGINT) or SIGTERM
  * stops every node cleanly, and running it again on the same directory resumes the chain.
  */
+import { join } from "node:path";
 import type { Command } from "commander";
 import { TestnetError } from "../../node/testnet/errors.js";
 import { type RunningTestnet, startTestnet } from "../../node/testnet/launch.js";
@@ -23,7 +24,12 @@ export function testnetLines(net: RunningTestnet): string[] {
     `  directory  ${net.layout.dir} (genesis.json, validator-<i>/ keys, data and node.log)`,
     ...net.members.flatMap((m) => [
       `  validator ${m.index}  JSON-RPC ${m.url}  explorer ${m.explorerUrl}  (pid ${m.child.pid})`,
+      `               p2p ${m.p2p}`,
     ]),
+    "",
+    "A full node joins with (its own --data-dir and --port):",
+    `  weft node --genesis ${join(net.layout.dir, "genesis.json")} --data-dir <dir> --port <port> \\`,
+    `    --peers ${net.members.map((m) => m.p2p).join(",")}`,
     "",
     "Next, in another terminal:",
     `  export WEFT_RPC=${first}`,

@@ -99,7 +99,20 @@ export function findLogs(node: ChainNode, filter: LogFilter): LogJson[] {
   return out;
 }
 
-export function chainMethods(node: ChainNode): Record<string, RpcHandler> {
+/** What `weft_status` says of the peer-to-peer side; a node of one has none. */
+export interface NetworkStatus {
+  /** Peers connected now. */
+  peers: number;
+  /** Behind the network and catching up (block sync). */
+  syncing: boolean;
+}
+
+export const NO_NETWORK: () => NetworkStatus = () => ({ peers: 0, syncing: false });
+
+export function chainMethods(
+  node: ChainNode,
+  network: () => NetworkStatus = NO_NETWORK,
+): Record<string, RpcHandler> {
   return {
     /** [] → the chain id (a decimal string). */
     weft_chainId(params) {
@@ -123,8 +136,7 @@ export function chainMethods(node: ChainNode): Record<string, RpcHandler> {
         nextBaseFee: (node.nextBlock().baseFee ?? 0n).toString(),
         mempool: node.mempool.stats(),
         workers: node.options.workers,
-        peers: 0,
-        syncing: false,
+        ...network(),
         // The failure of the chain database that stopped block production, or null.
         storeFailure: failure === undefined ? null : storeFailureJson(failure),
       };

@@ -9,7 +9,7 @@ import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError, type RpcHandler, type TopicSpec } from "../rpc/index.js";
 import type { LogJson } from "../store/records.js";
 import { storeErrorIn } from "../store/storeError.js";
-import { chainMethods, logMatches, parseLogFilter } from "./chainMethods.js";
+import { chainMethods, logMatches, type NetworkStatus, parseLogFilter } from "./chainMethods.js";
 import { contractMethods } from "./contractMethods.js";
 import { devMethods } from "./devMethods.js";
 import { ethMethods } from "./ethMethods.js";
@@ -41,9 +41,10 @@ function storeFailures(handler: RpcHandler): RpcHandler {
   };
 }
 
-export function nodeMethods(node: ChainNode): Record<string, RpcHandler> {
+/** Every method; `network` tells `weft_status` the peers and sync state (none for a node of one). */
+export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Record<string, RpcHandler> {
   const methods: Record<string, RpcHandler> = {
-    ...chainMethods(node),
+    ...chainMethods(node, network),
     ...stateMethods(node),
     ...txMethods(node),
     ...contractMethods(node),

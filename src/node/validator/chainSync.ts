@@ -36,6 +36,8 @@ export interface ChainSyncOptions {
 export interface ChainSync {
   /** Blocks committed by block sync so far. */
   readonly applied: number;
+  /** Behind the network: a catch-up is committing blocks, or peers were seen at a later height. */
+  readonly syncing: boolean;
   /** Consensus saw a message for `height`: peers may be there. */
   noteAhead(height: number): void;
   /** Resolves once a catch-up that is running has ended. */
@@ -48,7 +50,9 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   await serveBlocks(p2p, chainBlockSource(node.db));
   const commit = applyThroughConsensus(driver, options.validators, node.options.chainId.toString());
   let applied = 0;
+  let applying = false;
   const apply = async (block: SyncBlock) => {
+    applying = true;
     if (await commit(block)) applied++;
   };
   let ahead = 0;
@@ -76,6 +80,7 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       options.log?.("warn", "block sync failed", { error: String(error) });
     } finally {
       busy = false;
+      applying = false;
     }
   };
   const timer = setInterval(() => {
@@ -93,6 +98,9 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   return {
     get applied() {
       return applied;
+    },
+    get syncing() {
+      return applying || ahead > driver.currentHeight;
     },
     noteAhead(height) {
       if (height > ahead) ahead = height;
