@@ -36,6 +36,7 @@ import { buildGenesis, type GenesisInfo } from "./genesis/genesis.js";
 import type { NetworkGenesis } from "./genesis/networkGenesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
 import { networkStep } from "./networkStep.js";
+import { pendingInOrder, restorePending, savePending } from "./pendingFile.js";
 import {
   type BlockExecutor,
   BlockProductionError,
@@ -84,6 +85,12 @@ export interface ChainNodeOptions {
   /** Dev mode: automine, and the dev_* methods may change the chain (config.ts `dev`). */
   dev?: boolean;
   mempool?: Partial<MempoolConfig>;
+  /**
+   * The pending transactions are saved to `<dataDir>/mempool.bin` on close and every this many
+   * ms while the pool changes (`pendingFile.ts`), and admitted again at open. Default 5000;
+   * 0 saves on close only.
+   */
+  pendingCheckpointMs?: number;
   /** `full`: run `checkChainDb` (every record) before starting and refuse a damaged chain; default `off`. */
   checkDb?: "off" | "full";
   /** Most bytes of return data and events a block's receipts may hold (default `MAX_BLOCK_RECEIPT_BYTES`). */
@@ -160,6 +167,10 @@ export class ChainNode {
   private readonly admissionVm: Vm;
   private readonly verified = { digests: [] as string[] };
   private timer: NodeJS.Timeout | undefined;
+  private checkpoint: NodeJS.Timeout | undefined;
+  /** The pool as last saved (`poolFingerprint`). */
+  private savedPool: string | undefined;
+  private restored = false;
   private producing: Promise<unknown> = Promise.resolve();
   private closed = false;
   private stopped: StoreError | undefined;
@@ -311,6 +322,7 @@ export class ChainNode {
       const effective = genesis.network === undefined ? options : { ...options, feeRecipient: FEE_COLLECTOR };
       node = new ChainNode(effective, db, state, tree, engine, genesis, lock, vm, committedCode);
       await Promise.all([node.admission?.ready, node.readOnly.ready]);
+      node.restorePending();
       return node;
     } catch (error) {
       if (node !== undefined) {
@@ -595,10 +607,65 @@ export class ChainNode {
     }, this.options.blockTimeMs);
   }
 
+  /** Admits again the transactions the last run left pending (`pendingFile.ts`), then checkpoints them. */
+  private restorePending(): void {
+    const deps: AdmissionDeps = {
+      vm: this.admissionVm,
+      verified: this.verified,
+      state: this.state,
+      mempool: this.mempool,
+      nextBlock: () => this.nextBlock(),
+      included: (hash) => this.db.hasTx(hash),
+      reputation: this.reputation,
+    };
+    const result = restorePending(this.options.dataDir, this.mempool.config, (raw) => admit(deps, raw));
+    if (result.damaged !== undefined)
+      this.log("warn", "the saved mempool did not read: set aside as mempool.bin.damaged", {
+        code: result.damaged.code,
+        error: result.damaged.message,
+      });
+    if (result.saved > 0)
+      this.log("info", "mempool restored", {
+        saved: result.saved,
+        restored: result.restored,
+        dropped: result.dropped,
+      });
+    this.savedPool = this.poolFingerprint();
+    this.restored = true;
+    const every = this.options.pendingCheckpointMs ?? 5_000;
+    if (every > 0) {
+      this.checkpoint = setInterval(() => this.savePending(), every);
+      this.checkpoint.unref();
+    }
+  }
+
+  /** Size, bytes and head: changes whenever the pool gains or loses a transaction (a checkpoint's trigger). */
+  private poolFingerprint(): string {
+    return `${this.mempool.size}:${this.mempool.bytes}:${this.head().number}`;
+  }
+
+  /** Saves the pending transactions when the pool changed since the last save. */
+  private savePending(): void {
+    const now = this.poolFingerprint();
+    if (now === this.savedPool) return;
+    try {
+      savePending(this.options.dataDir, pendingInOrder(this.mempool.pending()));
+      this.savedPool = now;
+    } catch (error) {
+      this.log("warn", "saving the mempool failed", { error: String(error) });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.checkpoint !== undefined) clearInterval(this.checkpoint);
     await this.producing;
+    // Only a node that restored the saved pool may write over it (one that failed to open has not).
+    if (this.restored) {
+      this.savedPool = undefined;
+      this.savePending();
+    }
     this.closed = true;
     await this.admission?.close();
     await this.readOnly.close();
