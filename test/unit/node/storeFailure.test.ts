@@ -162,7 +162,8 @@ describe("store failures while the node runs", () => {
       assert.equal(hex(again.tree.root()), before.stateRoot);
       const report = checkChainDb(again.db);
       assert.deepEqual(report.problems, []);
-      again.submit(raw);
+      // The transaction still pending at close was saved and admitted again (pendingFile.ts).
+      assert.ok(again.mempool.has(hash), "the pending transaction is pending after the restart");
       const produced = await again.produceNow();
       assert.equal(produced?.block.header.number, before.number + 1);
       assert.deepEqual(produced?.block.txHashes, [hash]);
