@@ -24,6 +24,7 @@ import { createEVM } from "@ethereumjs/evm";
 import { SimpleStateManager } from "@ethereumjs/statemanager";
 import { Account, Address as EthAddress } from "@ethereumjs/util";
 import type { BlockContext } from "../src/chain/blockContext.js";
+import { evmBlockOf } from "../src/chain/evmBlock.js";
 import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { chainExecutorModule } from "../src/chain/executorModule.js";
 import type { Receipt } from "../src/chain/receipt.js";
@@ -183,14 +184,7 @@ for (let round = 0; round <= ROUNDS; round++) {
     for (const m of messages) {
       const { writes } = runner.runMessage(
         view,
-        {
-          chainId: CHAIN_ID,
-          height: 1n,
-          time: 1n,
-          coinbase: block.feeRecipient,
-          baseFee: 0n,
-          gasLimit: 30_000_000n,
-        },
+        evmBlockOf({ ...block, chainId: CHAIN_ID, height: 1n, time: 1n }),
         {
           from: m.from,
           fields: {

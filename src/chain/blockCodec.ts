@@ -267,11 +267,13 @@ function writeReceipt(w: Writer, receipt: Receipt): void {
   w.u8(
     (receipt.contractAddress === undefined ? 0 : 1) |
       (receipt.invalidReason === undefined ? 0 : 2) |
-      (receipt.invalidCode === undefined ? 0 : 4),
+      (receipt.invalidCode === undefined ? 0 : 4) |
+      (receipt.blockGas === undefined ? 0 : 8),
   );
   if (receipt.contractAddress !== undefined) w.str(receipt.contractAddress);
   if (receipt.invalidReason !== undefined) w.str(receipt.invalidReason);
   if (receipt.invalidCode !== undefined) w.u8(INVALID_CODES.indexOf(receipt.invalidCode));
+  if (receipt.blockGas !== undefined) w.f64(receipt.blockGas);
 }
 
 function readReceipt(r: Reader): Receipt {
@@ -290,6 +292,7 @@ function readReceipt(r: Reader): Receipt {
   if (flags & 1) receipt.contractAddress = r.str() as Address;
   if (flags & 2) receipt.invalidReason = r.str();
   if (flags & 4) receipt.invalidCode = INVALID_CODES[r.u8()] as InvalidCode;
+  if (flags & 8) receipt.blockGas = r.f64();
   return receipt;
 }
 

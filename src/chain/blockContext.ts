@@ -11,4 +11,15 @@ export interface BlockContext extends BlockEnv {
    * Absent = 0 (tests, benchmarks, genesis).
    */
   baseFee?: bigint;
+  /**
+   * Hashes of the blocks before this one, the parent first, at most 256 (fewer near
+   * genesis): what EVM code reads with BLOCKHASH, and the parent's hash is PREVRANDAO's
+   * seed (`evmBlock.ts`). Absent = none known (genesis, tests): BLOCKHASH answers zero.
+   */
+  recentHashes?: readonly Uint8Array[];
+  /**
+   * The block gas limit in Weft gas (the chain's limit, as the parent's header carries
+   * it): EVM code sees it as GASLIMIT in EVM gas (`evmBlock.ts`). Absent = 3e9.
+   */
+  gasLimit?: bigint;
 }

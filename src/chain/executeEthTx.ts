@@ -25,13 +25,12 @@ import { ethIntrinsicGas, MAX_INITCODE_SIZE } from "../evm/intrinsicGas.js";
 import { balanceKey, codeHashKey, evmCodeHashKey } from "../state/keys.js";
 import type { LogEvent } from "../vm/txState.js";
 import type { BlockContext } from "./blockContext.js";
+import { EVM_GAS_WEIGHT, evmBaseFee, evmBlockGas, evmBlockOf } from "./evmBlock.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
 
 /** The most gas one Ethereum transaction may have (EIP-7825's cap, 2^24). */
 export const EVM_MAX_TX_GAS = 16_777_216n;
-/** The block gas limit EVM code sees (GASLIMIT). */
-export const EVM_BLOCK_GAS_LIMIT = 30_000_000n;
 const U64_MAX = (1n << 64n) - 1n;
 const EMPTY = new Uint8Array(0);
 
@@ -77,12 +76,18 @@ export function ethStatelessCheck(
       code: "GAS_LIMIT_HIGH",
       reason: `gas limit ${f.gasLimit} is above the maximum ${EVM_MAX_TX_GAS}`,
     };
+  const blockLimit = evmBlockOf(block).gasLimit;
+  if (f.gasLimit > blockLimit)
+    return {
+      code: "GAS_LIMIT_HIGH",
+      reason: `gas limit ${f.gasLimit} is above the block's ${blockLimit} EVM gas (its gas limit / ${EVM_GAS_WEIGHT})`,
+    };
   if (f.maxPriorityFeePerGas > f.maxFeePerGas)
     return {
       code: "MALFORMED",
       reason: `max priority fee ${f.maxPriorityFeePerGas} is above the max fee ${f.maxFeePerGas}`,
     };
-  const baseFee = block.baseFee ?? 0n;
+  const baseFee = evmBaseFee(block.baseFee ?? 0n);
   if (f.maxFeePerGas < baseFee)
     return {
       code: "MAX_FEE_BELOW_BASE_FEE",
@@ -123,20 +128,14 @@ export function executeEthTx(
       `insufficient funds: balance ${balance}, needs ${upfront} (gas limit × max fee + value)`,
     );
 
-  const baseFee = block.baseFee ?? 0n;
+  const env = evmBlockOf(block);
+  const baseFee = env.baseFee;
   const price = f.type === 2 ? min(f.maxFeePerGas, baseFee + f.maxPriorityFeePerGas) : f.maxFeePerGas;
   const { intrinsic, floor } = ethIntrinsicGas(f);
   let gasUsed = 0n;
   const { result, writes } = runner.runMessage(
     view,
-    {
-      chainId: block.chainId,
-      height: block.height,
-      time: block.time,
-      coinbase: block.feeRecipient,
-      baseFee,
-      gasLimit: EVM_BLOCK_GAS_LIMIT,
-    },
+    env,
     { from, fields: f, gas: f.gasLimit - BigInt(intrinsic), gasPrice: price, prepay: f.gasLimit * price },
     (result) => {
       const exec = result.execResult;
@@ -160,6 +159,7 @@ export function executeEthTx(
   const receipt: Receipt = {
     status: statusOf(exec.exceptionError),
     gasUsed: Number(gasUsed),
+    blockGas: evmBlockGas(Number(gasUsed)),
     fee,
     events,
     output: exec.returnValue,

@@ -21,7 +21,7 @@ import { createVm } from "../vm/vm.js";
 import { chainBlockCodec } from "./blockCodec.js";
 import type { BlockContext } from "./blockContext.js";
 import { createChainExecutor } from "./executeTransaction.js";
-import type { Receipt } from "./receipt.js";
+import { blockGasOf, type Receipt } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
 
 export interface ChainExecutorOptions {
@@ -48,7 +48,7 @@ export function createExecutorFactory(
     },
     codec: chainBlockCodec,
     // Gas stands for work; a transaction that could not run still cost its decoding and checks.
-    work: (receipt) => Math.max(receipt.gasUsed, GAS.TX_BASE),
+    work: (receipt) => Math.max(blockGasOf(receipt), GAS.TX_BASE),
     prepare: (entries) => {
       const modules = loadCode(vm.cache, entries);
       return modules.length > 0 ? modules : undefined;

@@ -14,6 +14,11 @@ export type ReceiptStatus = "success" | "revert" | "outOfGas" | "invalid";
 export interface Receipt {
   status: ReceiptStatus;
   gasUsed: number;
+  /**
+   * The gas counted against the block gas limit when it is not `gasUsed`: an Ethereum
+   * transaction's EVM gas × `EVM_GAS_WEIGHT` (`evmBlock.ts`). Absent = `gasUsed`.
+   */
+  blockGas?: number;
   /** Fee paid: gasUsed × gasPrice. */
   fee: bigint;
   events: LogEvent[];
@@ -25,4 +30,9 @@ export interface Receipt {
   invalidReason?: string;
   /** Why an `invalid` transaction could not run, as the check's code (who is at fault: `INVALID_PARTY`). */
   invalidCode?: InvalidCode;
+}
+
+/** The gas `receipt` counts against the block gas limit (see `Receipt.blockGas`). */
+export function blockGasOf(receipt: Receipt): number {
+  return receipt.blockGas ?? receipt.gasUsed;
 }

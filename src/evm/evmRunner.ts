@@ -21,14 +21,23 @@ import { commonChainId, type EthTxFields, EVM_HARDFORK } from "./ethTx.js";
 import { createEvmRealm, type EvmRealm } from "./realm.js";
 import { WeftStateManager } from "./stateManager.js";
 
-/** The block as EVM code sees it (NUMBER, TIMESTAMP, COINBASE, BASEFEE, GASLIMIT, PREVRANDAO). */
+/**
+ * The block as EVM code sees it (NUMBER, TIMESTAMP, COINBASE, BASEFEE, GASLIMIT,
+ * PREVRANDAO, BLOCKHASH); `chain/evmBlock.ts` derives it from Weft's block context.
+ */
 export interface EvmBlock {
   chainId: bigint;
   height: bigint;
   time: bigint;
   coinbase: Address;
+  /** Per EVM gas. */
   baseFee: bigint;
+  /** In EVM gas. */
   gasLimit: bigint;
+  /** 32 bytes. */
+  prevRandao: Uint8Array;
+  /** BLOCKHASH: the hash of block `number` (called only for the 256 blocks before `height`); undefined = zero. */
+  hashOf(number: bigint): Uint8Array | undefined;
 }
 
 export interface EvmMessage {
@@ -53,6 +62,15 @@ export class EvmRunner {
   readonly realm: EvmRealm;
   readonly state: WeftStateManager;
   private readonly evms = new Map<bigint, EVM>();
+  /** The block of the message running: BLOCKHASH asks `blockchain` (below), which answers from it. */
+  private block: EvmBlock | undefined;
+  /** The EVM's `blockchain` option: its BLOCKHASH (before EIP-7709) only calls `getBlock`. */
+  private readonly blockchain = {
+    getBlock: (number: number) => {
+      const hash = this.block?.hashOf(BigInt(number)) ?? ZERO_32;
+      return { hash: () => hash };
+    },
+  };
 
   constructor(realm: EvmRealm = createEvmRealm()) {
     this.realm = realm;
@@ -69,7 +87,7 @@ export class EvmRunner {
       evm = this.realm.runSync(
         (opts) => evmPackage.createEVM(opts),
         // The state manager answers synchronously; the interface's promises are only awaited.
-        { common: chainCommon, stateManager: this.state as never },
+        { common: chainCommon, stateManager: this.state as never, blockchain: this.blockchain as never },
       );
       this.evms.set(chainId, evm);
     }
@@ -94,6 +112,7 @@ export class EvmRunner {
     const evm = this.evmFor(block.chainId);
     const state = this.state;
     state.begin(view);
+    this.block = block;
     try {
       state.setBalance(message.from, state.balanceOf(message.from) - message.prepay);
       const journal = evm.journal;
@@ -111,7 +130,7 @@ export class EvmRunner {
         coinbase: this.address(block.coinbase),
         timestamp: block.time,
         difficulty: 0n,
-        prevRandao: ZERO_32,
+        prevRandao: block.prevRandao,
         gasLimit: block.gasLimit,
         baseFeePerGas: block.baseFee,
         slotNumber: 0n,
@@ -143,6 +162,8 @@ export class EvmRunner {
       state.finish();
       evm.journal.cleanJournal();
       throw error;
+    } finally {
+      this.block = undefined;
     }
   }
 }

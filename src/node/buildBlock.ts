@@ -21,7 +21,7 @@
  */
 import type { BlockContext } from "../chain/blockContext.js";
 import type { InvalidCode } from "../chain/invalidCode.js";
-import type { Receipt } from "../chain/receipt.js";
+import { blockGasOf, type Receipt } from "../chain/receipt.js";
 import {
   applyEndBlock,
   type EndBlockInput,
@@ -218,7 +218,7 @@ export async function buildBlock(
     stateRoot: hex(merkle.root),
     txRoot: txRoot(txHashes),
     receiptsRoot: receiptsRootOf(receipts, txHashes),
-    gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0),
+    gasUsed: receipts.reduce((sum, r) => sum + blockGasOf(r), 0),
     gasLimit: deps.blockGasLimit,
     baseFee: (ctx.baseFee ?? 0n).toString(),
     txCount: included.length,

@@ -377,6 +377,7 @@ export class ChainNode {
   nextBlock(nowMs = this.clock.nowMs()): BlockContext {
     return nextBlockContext(
       this.head(),
+      this.db,
       this.options.chainId,
       this.options.feeRecipient,
       this.minBaseFee,

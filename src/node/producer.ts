@@ -35,6 +35,7 @@ import {
   type ProductionStage,
 } from "./buildBlock.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
+import { type BlockSource, recentBlockHashes } from "./recentHashes.js";
 import type { SenderReputation } from "./reputation.js";
 import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
 import { storeErrorIn } from "./store/storeError.js";
@@ -73,9 +74,14 @@ export function readSequence(state: StateReader, sender: string, key: bigint): b
   return raw === undefined ? 0n : new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true);
 }
 
-/** The context of the block after `head`: its time never goes backwards; its base fee follows `head`'s gas use. */
+/**
+ * The context of the block after `head`: its time never goes backwards; its base fee
+ * follows `head`'s gas use; its recent hashes (BLOCKHASH) are `head`'s and its ancestors'
+ * from `blocks`; its gas limit is `head`'s.
+ */
 export function nextBlockContext(
   head: BlockHeader,
+  blocks: BlockSource,
   chainId: bigint,
   feeRecipient: Address,
   minBaseFee: bigint,
@@ -93,6 +99,8 @@ export function nextBlockContext(
     chainId,
     feeRecipient,
     baseFee: nextBaseFee(parent, minBaseFee),
+    recentHashes: recentBlockHashes(blocks, head),
+    gasLimit: BigInt(head.gasLimit),
   };
 }
 
@@ -108,7 +116,7 @@ export async function produceBlock(
   const head = deps.db.head();
   if (head === undefined) throw new Error("no genesis block: the chain database is empty");
   const nextSequence = (sender: string, key: bigint) => readSequence(deps.state, sender, key);
-  const base = nextBlockContext(head, deps.chainId, deps.feeRecipient, deps.minBaseFee, nowMs);
+  const base = nextBlockContext(head, deps.db, deps.chainId, deps.feeRecipient, deps.minBaseFee, nowMs);
   const baseFee = base.baseFee ?? 0n;
   // Selected by price, only those whose maxFee covers the base fee (the others wait in the
   // pool); run with each sender's transactions spread apart (blockOrder.ts).

@@ -37,15 +37,24 @@ export function attachChain(engine: ChainEngine, chain: TestChain): Promise<Stor
   return engine.attach(createMemoryStore(chain.state.entries));
 }
 
-/** Runs `txs` both ways over `store` and asserts every receipt field and the write set are identical. */
+/**
+ * Runs `txs` both ways over `store` and asserts every receipt field and the write set are
+ * identical, and that the engine did not fall back to sequential (a worker fault), unless
+ * `fallback` says the test provokes one.
+ */
 export async function assertSameAsSequential(
   engine: ChainEngine,
   store: Storage,
   block: BlockContext,
   txs: Transaction[],
+  { fallback = false }: { fallback?: boolean } = {},
 ): Promise<BlockResult<Receipt>> {
   const expected = executeSequential(createChainExecutor(block), store, txs);
   const actual = await engine.executeBlock(store, txs, block);
+  // A fallback is a broken engine invariant (a worker threw): never a pass.
+  const stats = engine.lastStats;
+  if (!fallback)
+    assert.notEqual(stats?.mode, "sequential-fallback", `the engine fell back: ${stats?.fallbackReason}`);
   assert.equal(actual.receipts.length, expected.receipts.length);
   actual.receipts.forEach((r, i) => {
     const e = expected.receipts[i] as Receipt;

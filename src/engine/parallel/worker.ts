@@ -6,7 +6,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
-import type { StateView, TxExecutor } from "../types.js";
+import type { StateView, TxExecutor, TxOutput } from "../types.js";
 import { encodeFinalWrites } from "./finalWrites.js";
 import { type InOrderParts, runInOrder } from "./inOrder.js";
 import {
@@ -153,6 +153,27 @@ class IncarnationView implements StateView {
 }
 
 /**
+ * Runs transaction `j`; undefined when it read an estimate (`view.blocked`). After such a
+ * read every key reads as absent, which an executor may not survive: the EVM, finding its
+ * own contract account gone, throws. The incarnation is thrown away either way, so a throw
+ * after a blocked read is that wait, not a fault; any other throw is one.
+ */
+function executeOrBlocked<T, R>(
+  executor: TxExecutor<T, R>,
+  view: IncarnationView,
+  tx: T,
+  j: number,
+): TxOutput<R> | undefined {
+  try {
+    const out = executor.execute(view, tx, j);
+    return view.blocked >= 0 ? undefined : out;
+  } catch (error) {
+    if (view.blocked >= 0) return undefined;
+    throw error;
+  }
+}
+
+/**
  * The contention rule: once a block has run at least `minExecutions` executions and
  * more than `ratio` of them ended in an abort or a dependency
  * wait, parallelism is losing to conflicts (e.g. every transaction touches the same two
@@ -227,9 +248,9 @@ function runBlock(
     if (task.kind === TASK_EXECUTE) {
       const j = task.tx;
       view.reset(j);
-      const out = executor.execute(view, txAt(j), j);
+      const out = executeOrBlocked(executor, view, txAt(j), j);
       Atomics.add(ctl, CTL.executions, 1);
-      if (view.blocked >= 0) {
+      if (out === undefined) {
         if (trace !== undefined) {
           trace.task(j, task.incarnation, started, 3);
           trace.conflict(view.blockedKey, j);

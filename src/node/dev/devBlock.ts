@@ -7,7 +7,7 @@
  * state edit is a block in the history like any other: the explorer shows it, proofs and
  * the root recomputed from the state agree. Must run inside `ChainNode.exclusive`.
  */
-import type { Receipt } from "../../chain/receipt.js";
+import { blockGasOf, type Receipt } from "../../chain/receipt.js";
 import type { Transaction } from "../../chain/transaction.js";
 import { encodeTx, txHash } from "../../chain/tx/envelope.js";
 import type { Address } from "../../codec/address.js";
@@ -81,7 +81,7 @@ export function commitDevBlock(node: ChainNode, content: DevBlockContent = {}): 
     stateRoot: hex(root.root),
     txRoot: txRoot(txHashes),
     receiptsRoot: receiptsRoot(unsigned),
-    gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0),
+    gasUsed: receipts.reduce((sum, r) => sum + blockGasOf(r), 0),
     gasLimit: node.options.blockGasLimit,
     baseFee: (ctx.baseFee ?? 0n).toString(),
     txCount: txs.length,

@@ -5,6 +5,7 @@
  * return data on success; a revert is JSON-RPC error 3 "execution reverted" with the
  * revert data in `data`, so that clients decode reasons and custom errors.
  */
+import { evmBlockOf } from "../../chain/evmBlock.js";
 import { EVM_MAX_TX_GAS } from "../../chain/executeEthTx.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
@@ -45,14 +46,8 @@ export function runEvmCall(
   };
   const { result } = evmRunnerForThread().runMessage(
     { read: ctx.read },
-    {
-      chainId: ctx.block.chainId,
-      height: ctx.block.height,
-      time: ctx.block.time,
-      coinbase: ctx.block.feeRecipient,
-      baseFee: 0n,
-      gasLimit: EVM_MAX_TX_GAS,
-    },
+    // The next block as a transaction would see it, with no base fee (the call pays nothing).
+    { ...evmBlockOf(ctx.block), baseFee: 0n },
     { from: job.from, fields, gas, gasPrice: 0n, prepay: 0n },
     () => 0n,
   );

@@ -76,7 +76,7 @@ if (parentPort !== null) {
     try {
       // The head is read from the database, not `db.head()` (cached in this thread at open).
       const head = db.meta<BlockHeader>("head") as BlockHeader;
-      const block = nextBlockContext(head, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs);
+      const block = nextBlockContext(head, db, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs);
       const outcome = executeReadOnly({ vm, read, block, gasCap: setup.gasCap }, m.job);
       reply = { id: m.id, ok: true, outcome, ms: performance.now() - started };
     } catch (error) {

@@ -305,7 +305,7 @@ function checkBlocks(
       const expected = n === 0 && receipts.length === 0 ? ZERO_HASH : receiptsRoot(receipts);
       if (expected !== h.receiptsRoot && !legacyReceiptsRoot(receipts, h.receiptsRoot))
         problems.push(`block ${n}: its receipts do not hash to its receipts root`);
-      const gas = receipts.reduce((sum, r) => sum + r.gasUsed, 0);
+      const gas = receipts.reduce((sum, r) => sum + (r.blockGas ?? r.gasUsed), 0);
       if (gas !== h.gasUsed)
         problems.push(`block ${n}: gas used ${h.gasUsed}, its receipts add up to ${gas}`);
     }

@@ -90,6 +90,8 @@ export interface ReceiptJson {
   txIndex: number;
   status: Receipt["status"];
   gasUsed: number;
+  /** Gas counted against the block gas limit when not `gasUsed` (Ethereum transactions: `Receipt.blockGas`). */
+  blockGas?: number;
   fee: string;
   output: Hex;
   logs: LogJson[];
@@ -140,6 +142,7 @@ export function receiptToJson(
     logs,
   };
   if (receipt.contractAddress !== undefined) json.contractAddress = receipt.contractAddress;
+  if (receipt.blockGas !== undefined) json.blockGas = receipt.blockGas;
   return json;
 }
 

@@ -32,13 +32,12 @@ import type { DuplicateVoteEvidence } from "../../consensus/evidence.js";
 import type { ConsensusApplication, ValidatorSetSource } from "../../consensus/interfaces.js";
 import type { Value } from "../../consensus/types.js";
 import { decodeRaw, type PendingTx } from "../admission.js";
-import { nextBaseFee } from "../baseFee.js";
 import { stageAndCommit } from "../blockFault.js";
 import { spreadBySender } from "../blockOrder.js";
 import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
 import type { PoolTx } from "../mempool/index.js";
-import { type ProducerDeps, readSequence } from "../producer.js";
+import { nextBlockContext, type ProducerDeps, readSequence } from "../producer.js";
 import { type BlockHeader, hex } from "../store/records.js";
 import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
 import { attachCertificate, attachValue, readCertificate } from "./certificateStore.js";
@@ -253,18 +252,8 @@ export class ChainApplication implements ConsensusApplication {
   }
 
   private context(deps: ProducerDeps, head: BlockHeader, time: number, feeRecipient: Address): BlockContext {
-    const parent = {
-      baseFee: BigInt(head.baseFee ?? deps.minBaseFee),
-      gasUsed: head.gasUsed,
-      gasLimit: head.gasLimit,
-    };
-    return {
-      height: BigInt(head.number + 1),
-      time: BigInt(time),
-      chainId: deps.chainId,
-      feeRecipient,
-      baseFee: nextBaseFee(parent, deps.minBaseFee),
-    };
+    // `time` is at least `head.time` here (chosen so, or checked before).
+    return nextBlockContext(head, deps.db, deps.chainId, feeRecipient, deps.minBaseFee, time * 1000);
   }
 }
 

@@ -293,7 +293,9 @@ describe("parallel engine vs sequential (chain blocks)", () => {
     const original = console.error;
     console.error = (...args: unknown[]) => errors.push(args.join(" "));
     try {
-      await assertSameAsSequential(cramped, await attachChain(cramped, chain), chain.block, txs);
+      await assertSameAsSequential(cramped, await attachChain(cramped, chain), chain.block, txs, {
+        fallback: true,
+      });
       assert.equal(cramped.lastStats?.mode, "sequential-fallback");
       assert.match(errors.join("\n"), /running the block sequentially instead: .*capacity/);
     } finally {

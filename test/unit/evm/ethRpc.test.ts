@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { assembleText as assemble } from "../../../bench/evm/asm.js";
 import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
 import type { Address } from "../../../src/codec/address.js";
 import { keccak256 } from "../../../src/codec/hash.js";
@@ -15,7 +16,6 @@ import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { TOKEN_INIT_CODE, TOKEN_RUNTIME, TOKEN_SUPPLY } from "../../fixtures/evm/token.js";
 import { blockContext, fundedState, runBlock } from "../../helpers/chain.js";
 import { ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
-import { assemble } from "../../helpers/evmAsm.js";
 import { call } from "../../helpers/rpcServer.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
 

@@ -4,8 +4,10 @@
  * a transaction is written (no fee, no nonce). Execution failures (out of gas) keep only
  * the fee and the nonce. Each block is also run on the parallel engine and compared.
  */
+
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { evmBaseFee } from "../../../src/chain/evmBlock.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import { EthTxError, type EthTxErrorCode } from "../../../src/evm/errors.js";
@@ -20,6 +22,8 @@ import { ethAccount, signEthTx, signEthTxRaw } from "../../helpers/ethAccounts.j
 import { assertSameAsSequential, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
 
 const block = blockContext({ baseFee: 5n });
+// The base fee per EVM gas (`chain/evmBlock.ts`): the lowest max fee these transactions may offer.
+const FEE = evmBaseFee(5n);
 const CHAIN = block.chainId;
 const alice = ethAccount(1);
 const bob = ethAccount(2);
@@ -36,12 +40,12 @@ function decodeError(raw: Uint8Array, chainId = CHAIN): EthTxErrorCode {
 }
 
 describe("Ethereum transactions: decoding refuses with a code", () => {
-  const good = signEthTxRaw(alice, { nonce: 0n, to: bob.address, value: 1n, maxFee: 5n }, CHAIN);
+  const good = signEthTxRaw(alice, { nonce: 0n, to: bob.address, value: 1n, maxFee: FEE }, CHAIN);
 
   it("accepts legacy (EIP-155), EIP-2930 and EIP-1559, recovering the sender", () => {
     for (const type of [0, 1, 2] as const) {
       const tx = decodeEthTx(
-        signEthTxRaw(alice, { type, nonce: 3n, to: bob.address, maxFee: 5n }, CHAIN),
+        signEthTxRaw(alice, { type, nonce: 3n, to: bob.address, maxFee: FEE }, CHAIN),
         CHAIN,
       );
       assert.equal(tx.from, alice.address);
@@ -65,7 +69,7 @@ describe("Ethereum transactions: decoding refuses with a code", () => {
 
   it("a wrong chain id, and a legacy transaction without replay protection", () => {
     assert.equal(decodeError(good, CHAIN + 1n), "CHAIN_ID");
-    const legacy = signEthTxRaw(alice, { type: 0, nonce: 0n, to: bob.address, maxFee: 5n }, CHAIN);
+    const legacy = signEthTxRaw(alice, { type: 0, nonce: 0n, to: bob.address, maxFee: FEE }, CHAIN);
     assert.equal(decodeError(legacy, 1n), "CHAIN_ID");
     // v = 27: the legacy fields with a pre-EIP-155 v.
     assert.equal(decodeError(withV(legacy, 27)), "CHAIN_ID");
@@ -88,12 +92,12 @@ describe("Ethereum transactions: decoding refuses with a code", () => {
   });
 
   it("a max priority fee above the max fee", () => {
-    const raw = signEthTxRaw(alice, { nonce: 0n, to: bob.address, maxFee: 5n }, CHAIN);
+    const raw = signEthTxRaw(alice, { nonce: 0n, to: bob.address, maxFee: FEE }, CHAIN);
     // Re-signing cannot make one (the library refuses): the check is the decoder's.
     assert.throws(() =>
-      signEthTxRaw(alice, { nonce: 0n, to: bob.address, maxFee: 5n, priorityFee: 6n }, CHAIN),
+      signEthTxRaw(alice, { nonce: 0n, to: bob.address, maxFee: FEE, priorityFee: FEE + 1n }, CHAIN),
     );
-    assert.equal(decodeEthTx(raw, CHAIN).fields.maxPriorityFeePerGas, 5n);
+    assert.equal(decodeEthTx(raw, CHAIN).fields.maxPriorityFeePerGas, FEE);
   });
 });
 
@@ -127,35 +131,35 @@ describe("Ethereum transactions: execution refuses with a code and writes nothin
   it("each check sets its code; the invalid ones leave no write", async () => {
     const carol = ethAccount(3);
     const cases: Array<[string, Transaction]> = [
-      ["NONCE", signEthTx(alice, { nonce: 1n, to: carol.address, maxFee: 5n }, CHAIN)],
+      ["NONCE", signEthTx(alice, { nonce: 1n, to: carol.address, maxFee: FEE }, CHAIN)],
       [
         "GAS_LIMIT_LOW",
-        signEthTx(alice, { nonce: 0n, to: carol.address, gasLimit: 20_999n, maxFee: 5n }, CHAIN),
+        signEthTx(alice, { nonce: 0n, to: carol.address, gasLimit: 20_999n, maxFee: FEE }, CHAIN),
       ],
       [
         "GAS_LIMIT_LOW",
-        signEthTx(alice, { nonce: 0n, data: TOKEN_INIT_CODE, gasLimit: 53_000n, maxFee: 5n }, CHAIN),
+        signEthTx(alice, { nonce: 0n, data: TOKEN_INIT_CODE, gasLimit: 53_000n, maxFee: FEE }, CHAIN),
       ],
       [
         "GAS_LIMIT_HIGH",
-        signEthTx(alice, { nonce: 0n, to: carol.address, gasLimit: 1n << 25n, maxFee: 5n }, CHAIN),
+        signEthTx(alice, { nonce: 0n, to: carol.address, gasLimit: 1n << 25n, maxFee: FEE }, CHAIN),
       ],
-      ["MAX_FEE_BELOW_BASE_FEE", signEthTx(alice, { nonce: 0n, to: carol.address, maxFee: 4n }, CHAIN)],
+      ["MAX_FEE_BELOW_BASE_FEE", signEthTx(alice, { nonce: 0n, to: carol.address, maxFee: FEE - 1n }, CHAIN)],
       [
         "INSUFFICIENT_FUNDS",
-        signEthTx(alice, { nonce: 0n, to: carol.address, value: 10n ** 18n, maxFee: 5n }, CHAIN),
+        signEthTx(alice, { nonce: 0n, to: carol.address, value: 10n ** 18n, maxFee: FEE }, CHAIN),
       ],
       [
         "INITCODE_TOO_LARGE",
         signEthTx(
           alice,
-          { nonce: 0n, data: new Uint8Array(MAX_INITCODE_SIZE + 1), gasLimit: 3_000_000n, maxFee: 5n },
+          { nonce: 0n, data: new Uint8Array(MAX_INITCODE_SIZE + 1), gasLimit: 3_000_000n, maxFee: FEE },
           CHAIN,
         ),
       ],
-      ["SENDER_HAS_CODE", signEthTx(bob, { nonce: 0n, to: carol.address, maxFee: 5n }, CHAIN)],
+      ["SENDER_HAS_CODE", signEthTx(bob, { nonce: 0n, to: carol.address, maxFee: FEE }, CHAIN)],
       // Decoding for this chain refuses it; execution checks again (a block from elsewhere).
-      ["CHAIN_ID", decodeEthTx(signEthTxRaw(alice, { nonce: 0n, to: carol.address, maxFee: 5n }, 1n), 1n)],
+      ["CHAIN_ID", decodeEthTx(signEthTxRaw(alice, { nonce: 0n, to: carol.address, maxFee: FEE }, 1n), 1n)],
     ];
     const result = await assertSameAsSequential(
       engine,
@@ -175,14 +179,14 @@ describe("Ethereum transactions: execution refuses with a code and writes nothin
   it("an out-of-gas deployment keeps the fee and the nonce, and no code", async () => {
     const deploy = signEthTx(
       alice,
-      { nonce: 0n, data: TOKEN_INIT_CODE, gasLimit: 80_000n, maxFee: 5n },
+      { nonce: 0n, data: TOKEN_INIT_CODE, gasLimit: 80_000n, maxFee: FEE },
       CHAIN,
     );
     const result = await assertSameAsSequential(engine, store, block, [deploy]);
     const r = result.receipts[0];
     assert.equal(r?.status, "outOfGas");
     assert.equal(r?.gasUsed, 80_000);
-    assert.equal(r?.fee, 400_000n);
+    assert.equal(r?.fee, 80_000n * FEE);
     assert.equal(r?.contractAddress, undefined);
     const keys = [...result.writeSet.keys()];
     assert.ok(

@@ -4,8 +4,10 @@
  * accounts (independent and conflicting), a shared counter, and native coin transfers,
  * each block run on the parallel engine and sequentially, compared field by field.
  */
+
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { evmBaseFee } from "../../../src/chain/evmBlock.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import type { Address } from "../../../src/codec/address.js";
@@ -26,6 +28,8 @@ import { callData, type EthAccount, ethAccount, signEthTx } from "../../helpers/
 import { assertSameAsSequential, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
 
 const block = blockContext({ baseFee: 7n });
+// The base fee per EVM gas (`chain/evmBlock.ts`).
+const BASE = evmBaseFee(7n);
 const CHAIN = block.chainId;
 const ACCOUNTS = 24;
 const COIN = 10n ** 18n;
@@ -70,7 +74,7 @@ describe("Ethereum transactions on the parallel engine", () => {
   it("deploys the token and hands it out (a nonce chain from one sender)", async () => {
     const deploy = signEthTx(
       deployer,
-      { nonce: next(deployer), data: TOKEN_INIT_CODE, gasLimit: 500_000n, maxFee: 10n },
+      { nonce: next(deployer), data: TOKEN_INIT_CODE, gasLimit: 500_000n, maxFee: BASE + 3n },
       CHAIN,
     );
     const [receipt] = await run([deploy]);
@@ -85,7 +89,7 @@ describe("Ethereum transactions on the parallel engine", () => {
           nonce: next(deployer),
           to: token,
           data: callData("0xa9059cbb", u.address, 1000n),
-          maxFee: 10n,
+          maxFee: BASE + 3n,
           priorityFee: 2n,
         },
         CHAIN,
@@ -96,8 +100,8 @@ describe("Ethereum transactions on the parallel engine", () => {
       assert.equal(r.status, "success");
       assert.equal(r.events.length, 1);
       assert.equal(r.events[0]?.topics[0], TRANSFER_TOPIC);
-      // Price 7 + 2: the base fee burned, 2 per gas to the fee recipient.
-      assert.equal(r.fee, BigInt(r.gasUsed) * 9n);
+      // Price base fee + 2: the base fee burned, 2 per gas to the fee recipient.
+      assert.equal(r.fee, BigInt(r.gasUsed) * (BASE + 2n));
     }
     for (const u of users.slice(1)) assert.equal(tokenBalance(store, token, u.address), 1000n);
     assert.equal(decodeU128(store.get(nonceKey(deployer.address, 0n))), 0n + BigInt(ACCOUNTS));
@@ -116,7 +120,7 @@ describe("Ethereum transactions on the parallel engine", () => {
             nonce: next(u),
             to: token,
             data: callData("0xa9059cbb", to, 10n),
-            maxFee: 9n,
+            maxFee: BASE + 2n,
           },
           CHAIN,
         ),
@@ -131,7 +135,9 @@ describe("Ethereum transactions on the parallel engine", () => {
   it("a shared counter, native value transfers and a short balance's revert in one block", async () => {
     const txs: Transaction[] = [];
     for (const u of users.slice(1, 9)) {
-      txs.push(signEthTx(u, { nonce: next(u), to: token, data: callData("0xd09de08a"), maxFee: 8n }, CHAIN));
+      txs.push(
+        signEthTx(u, { nonce: next(u), to: token, data: callData("0xd09de08a"), maxFee: BASE + 1n }, CHAIN),
+      );
     }
     for (const [i, u] of users.slice(9, 17).entries()) {
       txs.push(
@@ -143,7 +149,7 @@ describe("Ethereum transactions on the parallel engine", () => {
             to: (users[((i + 1) % 8) + 9] as EthAccount).address,
             value: COIN,
             gasLimit: 21_000n,
-            maxFee: 8n,
+            maxFee: BASE + 1n,
           },
           CHAIN,
         ),
@@ -157,7 +163,7 @@ describe("Ethereum transactions on the parallel engine", () => {
           nonce: next(poor),
           to: token,
           data: callData("0xa9059cbb", deployer.address, 10n ** 6n),
-          maxFee: 8n,
+          maxFee: BASE + 1n,
         },
         CHAIN,
       ),
