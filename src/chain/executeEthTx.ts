@@ -19,13 +19,13 @@
  * fee) for type 2, the gas price for types 0 and 1.
  */
 import type { StateView, TxOutput } from "../engine/types.js";
-import type { EthTx } from "../evm/ethTx.js";
-import type { EvmRunner } from "../evm/evmRunner.js";
+import { type EthTx, EVM_HARDFORK } from "../evm/ethTx.js";
+import type { EvmBlock, EvmRunner } from "../evm/evmRunner.js";
 import { ethIntrinsicGas, MAX_INITCODE_SIZE } from "../evm/intrinsicGas.js";
 import { balanceKey, codeHashKey, evmCodeHashKey } from "../state/keys.js";
 import type { LogEvent } from "../vm/txState.js";
 import type { BlockContext } from "./blockContext.js";
-import { EVM_GAS_WEIGHT, evmBaseFee, evmBlockGas, evmBlockOf } from "./evmBlock.js";
+import { EVM_GAS_WEIGHT, evmBlockGas, evmBlockOf } from "./evmBlock.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
 
@@ -59,6 +59,28 @@ export function ethStatelessCheck(
   tx: EthTx,
   block: BlockContext,
 ): { code: InvalidCode; reason: string } | undefined {
+  return ethStatelessCheckIn(tx, evmBlockOf(block), { hardfork: EVM_HARDFORK, maxTxGas: EVM_MAX_TX_GAS });
+}
+
+/** Intrinsic gas at `hardfork`: the calldata floor (EIP-7623) from Prague on. */
+function intrinsicAt(f: EthTx["fields"], hardfork: string): { intrinsic: number; floor: number } {
+  const gas = ethIntrinsicGas(f);
+  return hardfork === "cancun" ? { intrinsic: gas.intrinsic, floor: 0 } : gas;
+}
+
+/** The chain's rules an Ethereum transaction is held to beyond its block. */
+export interface EthTxRules {
+  /** `EvmRunner.hardfork`. */
+  hardfork: string;
+  /** Weft: `EVM_MAX_TX_GAS`. */
+  maxTxGas: bigint;
+}
+
+function ethStatelessCheckIn(
+  tx: EthTx,
+  block: EvmBlock,
+  { hardfork, maxTxGas }: EthTxRules,
+): { code: InvalidCode; reason: string } | undefined {
   const f = tx.fields;
   if (f.chainId !== block.chainId)
     return { code: "CHAIN_ID", reason: `signed for chain ${f.chainId}, this chain is ${block.chainId}` };
@@ -67,27 +89,26 @@ export function ethStatelessCheck(
       code: "INITCODE_TOO_LARGE",
       reason: `init code of ${f.data.length} bytes is over ${MAX_INITCODE_SIZE} (EIP-3860)`,
     };
-  const { intrinsic, floor } = ethIntrinsicGas(f);
+  const { intrinsic, floor } = intrinsicAt(f, hardfork);
   const least = BigInt(Math.max(intrinsic, floor));
   if (f.gasLimit < least)
     return { code: "GAS_LIMIT_LOW", reason: `gas limit ${f.gasLimit} is below the intrinsic gas ${least}` };
-  if (f.gasLimit > EVM_MAX_TX_GAS)
+  if (f.gasLimit > maxTxGas)
     return {
       code: "GAS_LIMIT_HIGH",
-      reason: `gas limit ${f.gasLimit} is above the maximum ${EVM_MAX_TX_GAS}`,
+      reason: `gas limit ${f.gasLimit} is above the maximum ${maxTxGas}`,
     };
-  const blockLimit = evmBlockOf(block).gasLimit;
-  if (f.gasLimit > blockLimit)
+  if (f.gasLimit > block.gasLimit)
     return {
       code: "GAS_LIMIT_HIGH",
-      reason: `gas limit ${f.gasLimit} is above the block's ${blockLimit} EVM gas (its gas limit / ${EVM_GAS_WEIGHT})`,
+      reason: `gas limit ${f.gasLimit} is above the block's ${block.gasLimit} EVM gas (its gas limit / ${EVM_GAS_WEIGHT})`,
     };
   if (f.maxPriorityFeePerGas > f.maxFeePerGas)
     return {
       code: "MALFORMED",
       reason: `max priority fee ${f.maxPriorityFeePerGas} is above the max fee ${f.maxFeePerGas}`,
     };
-  const baseFee = evmBaseFee(block.baseFee ?? 0n);
+  const baseFee = block.baseFee;
   if (f.maxFeePerGas < baseFee)
     return {
       code: "MAX_FEE_BELOW_BASE_FEE",
@@ -109,7 +130,24 @@ export function executeEthTx(
   view: StateView,
   tx: EthTx,
 ): TxOutput<Receipt> {
-  const problem = ethStatelessCheck(tx, block);
+  const out = executeEthTxIn(runner, evmBlockOf(block), view, tx);
+  if (out.receipt.status !== "invalid") out.receipt.blockGas = evmBlockGas(out.receipt.gasUsed);
+  return out;
+}
+
+/**
+ * Executes `tx` in the block as EVM code sees it (`env`: its base fee and gas limit in
+ * EVM units, its coinbase credited with the tip). `executeEthTx` derives `env` from Weft's
+ * block context; the conformance tests (`test/unit/evm/stateTests.test.ts`) give Ethereum's.
+ */
+export function executeEthTxIn(
+  runner: EvmRunner,
+  env: EvmBlock,
+  view: StateView,
+  tx: EthTx,
+  maxTxGas = EVM_MAX_TX_GAS,
+): TxOutput<Receipt> {
+  const problem = ethStatelessCheckIn(tx, env, { hardfork: runner.hardfork, maxTxGas });
   if (problem !== undefined) return invalid(problem.code, problem.reason);
   const f = tx.fields;
   const from = tx.from;
@@ -128,10 +166,9 @@ export function executeEthTx(
       `insufficient funds: balance ${balance}, needs ${upfront} (gas limit × max fee + value)`,
     );
 
-  const env = evmBlockOf(block);
   const baseFee = env.baseFee;
   const price = f.type === 2 ? min(f.maxFeePerGas, baseFee + f.maxPriorityFeePerGas) : f.maxFeePerGas;
-  const { intrinsic, floor } = ethIntrinsicGas(f);
+  const { intrinsic, floor } = intrinsicAt(f, runner.hardfork);
   let gasUsed = 0n;
   const { result, writes } = runner.runMessage(
     view,
@@ -150,7 +187,7 @@ export function executeEthTx(
   const fee = gasUsed * price;
   const tip = gasUsed * (price - baseFee);
   const deltas = new Map<string, bigint>();
-  if (tip > 0n) deltas.set(balanceKey(block.feeRecipient), tip);
+  if (tip > 0n) deltas.set(balanceKey(env.coinbase), tip);
   // Built as this realm's arrays (the EVM's are its realm's: `evm/realm.ts`).
   const events: LogEvent[] = [];
   for (const [address, topics, data] of exec.logs ?? []) {
@@ -159,7 +196,6 @@ export function executeEthTx(
   const receipt: Receipt = {
     status: statusOf(exec.exceptionError),
     gasUsed: Number(gasUsed),
-    blockGas: evmBlockGas(Number(gasUsed)),
     fee,
     events,
     output: exec.returnValue,

@@ -147,7 +147,8 @@ function classify(error: unknown): EthTxError {
   return new EthTxError("BAD_FIELD", short);
 }
 
-function fieldsOf(tx: TypedTransaction, chainId: bigint): EthTxFields {
+/** Weft's fields of a parsed ethereumjs transaction, for `chainId`. */
+export function fieldsOf(tx: TypedTransaction, chainId: bigint): EthTxFields {
   const type = tx.type as EthTxType;
   const gasPrice = "gasPrice" in tx ? tx.gasPrice : undefined;
   const maxFee = "maxFeePerGas" in tx ? tx.maxFeePerGas : (gasPrice as bigint);

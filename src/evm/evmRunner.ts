@@ -72,8 +72,12 @@ export class EvmRunner {
     },
   };
 
-  constructor(realm: EvmRealm = createEvmRealm()) {
+  /** The fork whose rules this runner follows: Weft's (`EVM_HARDFORK`); conformance tests pin the vectors' fork. */
+  readonly hardfork: string;
+
+  constructor(realm: EvmRealm = createEvmRealm(), hardfork: string = EVM_HARDFORK) {
     this.realm = realm;
+    this.hardfork = hardfork;
     this.state = new WeftStateManager(realm.packages.util);
   }
 
@@ -82,7 +86,7 @@ export class EvmRunner {
     if (evm === undefined) {
       const { common, evm: evmPackage } = this.realm.packages;
       const chainCommon = common.createCustomCommon({ chainId: commonChainId(chainId) }, common.Mainnet, {
-        hardfork: EVM_HARDFORK,
+        hardfork: this.hardfork,
       });
       evm = this.realm.runSync(
         (opts) => evmPackage.createEVM(opts),

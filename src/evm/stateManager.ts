@@ -142,7 +142,9 @@ export class WeftStateManager {
       throw new EvmStateError("BALANCE_RANGE", `balance ${balance} of ${address} is outside u128`);
     const current = this.read(balanceKey(address));
     if (current === undefined ? balance === 0n : decodeU128(current) === balance) return;
-    this.write(balanceKey(address), encodeU128(balance));
+    // A zero balance is no key, as for the nonce: an account emptied in the transaction
+    // leaves nothing behind (EIP-161, EIP-6780), not a stored zero.
+    this.write(balanceKey(address), balance === 0n ? null : encodeU128(balance));
   }
 
   nonceOf(address: Address): bigint {
