@@ -5,7 +5,7 @@
  * which callers must treat as read-only.
  */
 
-import { checkKey, checkValue, StateError } from "./errors.js";
+import { checkKey, checkKeyCached, checkValue, StateError } from "./errors.js";
 import type { StateKey, StateValue } from "./keys.js";
 import type { Storage, WriteSet } from "./storage.js";
 
@@ -20,12 +20,12 @@ export function createMemoryStore(initial?: Iterable<[StateKey, StateValue]>): S
     // might be a malformed key, and it still throws BAD_KEY.
     get(key) {
       const value = open().get(key);
-      if (value === undefined) checkKey(key);
+      if (value === undefined) checkKeyCached(key);
       return value;
     },
     has(key) {
       if (open().has(key)) return true;
-      checkKey(key);
+      checkKeyCached(key);
       return false;
     },
     iterate(prefix) {

@@ -58,17 +58,19 @@ export class TxState {
    * Contracts a frame of this transaction has run in, by their code hash key (one string
    * per address whatever its case; EIP-2929's accessed addresses): the first frame of each
    * pays `GAS.COLD_CALL` (`callContract.ts`). Not journaled: a reverted frame still ran,
-   * and its instance stays pinned until the transaction ends.
+   * and its instance stays pinned until the transaction ends. Made at the first frame (a
+   * native transfer runs none).
    */
-  private readonly warm = new Set<StateKey>();
+  private warm: Set<StateKey> | undefined;
   /** Initial memory pages of the contracts in `warm` (what the instance pool pins for it). */
   private warmPages = 0;
   /**
    * Warm contracts whose last frame grew its memory: the pool does not keep such an
    * instance, so their next frame pays the instantiation again (`callContract.ts`). Not
-   * journaled either: the instance was dropped whether or not the frame reverted.
+   * journaled either: the instance was dropped whether or not the frame reverted. Made
+   * when first needed.
    */
-  private readonly dropped = new Set<StateKey>();
+  private dropped: Set<StateKey> | undefined;
 
   constructor(private readonly view: StateView) {}
 
@@ -88,7 +90,7 @@ export class TxState {
 
   /** Whether a frame of the contract whose code hash key is `contract` ran in this transaction. */
   isWarm(contract: StateKey): boolean {
-    return this.warm.has(contract);
+    return this.warm?.has(contract) === true;
   }
 
   /** Pages of initial memory of the contracts that ran in this transaction. */
@@ -98,23 +100,25 @@ export class TxState {
 
   /** Marks `contract` (a code hash key, not yet warm) as run, with its initial memory pages. */
   warmUp(contract: StateKey, pages: number): void {
+    if (this.warm === undefined) this.warm = new Set();
     this.warm.add(contract);
     this.warmPages += pages;
   }
 
   /** The instance of `contract` (warm) was not kept: its next frame instantiates again. */
   instanceDropped(contract: StateKey): void {
+    if (this.dropped === undefined) this.dropped = new Set();
     this.dropped.add(contract);
   }
 
   /** Whether the next frame of `contract` must instantiate again (`instanceDropped`). */
   isDropped(contract: StateKey): boolean {
-    return this.dropped.has(contract);
+    return this.dropped?.has(contract) === true;
   }
 
   /** A frame of `contract` instantiated it again: its instance is pinned anew. */
   reinstantiated(contract: StateKey): void {
-    this.dropped.delete(contract);
+    this.dropped?.delete(contract);
   }
 
   emit(event: LogEvent): void {
