@@ -26,14 +26,17 @@ import { SPACE_STORAGE, type StateKey } from "./keys.js";
 const MAX_INTERNED_SLOTS = 1 << 17;
 /** Places a lookup probes before it gives up and builds the key. */
 const MAX_PROBE = 8;
+/** The index grows past half full only to spread a crowded run, up to this many places per key. */
+const MAX_PLACES_PER_KEY = 16;
 const STORAGE_TAG = Number.parseInt(SPACE_STORAGE, 16);
 const PREFIX_BYTES = 21;
 
 class SlotTable {
   /** `03 ‖ address`, the start of every key of this contract. */
   readonly prefix: Uint8Array;
-  /** Slot number + 1 per place (0 = empty); its length is a power of two. */
+  /** Slot number + 1 per place (0 = empty); its length is a power of two, 2^(32 - shift). */
   index = new Int32Array(64);
+  shift = 26;
   hashes = new Int32Array(32);
   lengths = new Int32Array(32);
   /** Where each slot's bytes start in `arena`. */
@@ -52,7 +55,7 @@ class SlotTable {
   find(memory: Uint8Array, start: number, length: number, hash: number): StateKey | undefined {
     const index = this.index;
     const mask = index.length - 1;
-    for (let probe = 0, at = hash & mask; probe < MAX_PROBE; probe++, at = (at + 1) & mask) {
+    for (let probe = 0, at = place(hash, this.shift); probe < MAX_PROBE; probe++, at = (at + 1) & mask) {
       const entry = index[at] as number;
       if (entry === 0) return undefined;
       const slot = entry - 1;
@@ -69,11 +72,19 @@ class SlotTable {
   /** Interns `key` for the bytes (not in the table) unless no place is free within `MAX_PROBE`. */
   add(memory: Uint8Array, start: number, length: number, hash: number, key: StateKey): boolean {
     const mask = this.index.length - 1;
-    let at = hash & mask;
+    let at = place(hash, this.shift);
     let probe = 0;
     while (this.index[at] !== 0) {
-      if (++probe === MAX_PROBE) return false;
-      at = (at + 1) & mask;
+      if (++probe < MAX_PROBE) {
+        at = (at + 1) & mask;
+        continue;
+      }
+      // A crowded run: a larger index spreads it (linear probing at half full leaves
+      // a few percent of keys past MAX_PROBE), up to 16 places per key; hashes that
+      // collide in full stay crowded, and their keys are built each time.
+      if (this.index.length >= MAX_PLACES_PER_KEY * (this.keys.length + 1)) return false;
+      this.rehash();
+      return this.add(memory, start, length, hash, key);
     }
     const slot = this.keys.length;
     if (slot === this.hashes.length) {
@@ -101,13 +112,24 @@ class SlotTable {
   private rehash(): void {
     const index = new Int32Array(2 * this.index.length);
     const mask = index.length - 1;
+    this.shift--;
     for (let slot = 0; slot < this.keys.length; slot++) {
-      let at = (this.hashes[slot] as number) & mask;
+      let at = place(this.hashes[slot] as number, this.shift);
       while (index[at] !== 0) at = (at + 1) & mask;
       index[at] = slot + 1;
     }
     this.index = index;
   }
+}
+
+/**
+ * Where a hash's probe starts in an index of 2^(32 - shift) places: the top bits of the
+ * hash times 2^32/φ (Fibonacci hashing). They depend on every bit of the hash; its low
+ * bits alone did not mix enough (a multiply carries upward only), and keys that differ
+ * in their last bytes crowded a few places past `MAX_PROBE`, built anew every time.
+ */
+function place(hash: number, shift: number): number {
+  return Math.imul(hash, 0x9e3779b1) >>> shift;
 }
 
 function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
