@@ -13,7 +13,6 @@
 import type { Address } from "../codec/address.js";
 import type { BlockCodec } from "../engine/parallel/protocol.js";
 import { ethTxFromWire } from "../evm/ethTx.js";
-import { hashBytes, InternTable } from "../state/internTable.js";
 import type { LogEvent } from "../vm/txState.js";
 import { INVALID_CODES, type InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
@@ -25,15 +24,6 @@ const STATUS: readonly ReceiptStatus[] = ["success", "revert", "outOfGas", "inva
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** In place of a string's length: "the same string as last time in this slot". */
 const REPEAT = 0xffffffff;
-
-/**
- * Senders and recipients as decoded in this thread, interned by their UTF-8 bytes: the
- * same accounts come back in every block, and the same string object for an address
- * means every map keyed by it (the balance-key cache, the key table, the replica) finds
- * it by identity with its hash cached, where a fresh string was hashed anew at each
- * lookup (a worker's native transfers: ~7% of its time in the balance-key cache).
- */
-const addresses = new InternTable(1 << 16);
 
 class Writer {
   /** A Buffer: its native `write` beats `TextEncoder.encodeInto` on a subarray (no view per string). */
@@ -152,16 +142,6 @@ class Reader {
     this.pos += n;
     return out;
   }
-  /** A string written by `Writer.str`, interned (`addresses`): for addresses. */
-  address(): Address {
-    const n = this.u32();
-    const at = this.pos;
-    this.pos += n;
-    const hash = hashBytes(this.buf, at, n);
-    const known = addresses.find(this.buf, at, n, hash);
-    if (known !== undefined) return known as Address;
-    return addresses.add(this.buf, at, n, hash, this.text.toString("utf8", at, at + n)) as Address;
-  }
   private readonly recent: string[] = [];
   /** Reads what `Writer.repeatable` wrote: a string, or the last one read in `slot` (the same object). */
   repeatable(slot: number): string {
@@ -235,12 +215,12 @@ function readTx(r: Reader): Transaction {
     const raw = r.bytes();
     return ethTxFromWire(raw, r.str() as Address);
   }
-  const from = r.address();
+  const from = r.str() as Address;
   const gasLimit = r.f64();
   const gasPrice = r.big();
   switch (kind) {
     case "transfer":
-      return { kind, from, gasLimit, gasPrice, to: r.address(), amount: r.big() };
+      return { kind, from, gasLimit, gasPrice, to: r.str() as Address, amount: r.big() };
     case "deploy": {
       const tx: Transaction = {
         kind,
@@ -260,7 +240,7 @@ function readTx(r: Reader): Transaction {
         from,
         gasLimit,
         gasPrice,
-        to: r.address(),
+        to: r.str() as Address,
         method: r.str(),
         args: r.bytes(),
         value: r.big(),
