@@ -9,6 +9,7 @@
  * 3. Charges gasUsed × gasPrice to the sender, and credits the fee recipient with a
  *    commutative delta, so that fees never make one transaction depend on another.
  */
+import type { Address } from "../codec/address.js";
 import type { StateView, TxExecutor, TxOutput } from "../engine/types.js";
 import { type EvmRunner, evmRunnerForThread } from "../evm/evmRunner.js";
 import { ethIntrinsicGas } from "../evm/intrinsicGas.js";
@@ -106,6 +107,18 @@ export function statelessCheck(tx: KeyTransaction): { code: InvalidCode; reason:
   return undefined;
 }
 
+/** The fee recipient asked about last and its balance key (one per block, asked for every transaction). */
+let feeAccount: Address | undefined;
+let feeAccountKey = "";
+
+function feeRecipientKey(recipient: Address): string {
+  if (recipient !== feeAccount) {
+    feeAccountKey = balanceKey(recipient);
+    feeAccount = recipient;
+  }
+  return feeAccountKey;
+}
+
 /** Executes one transaction against `view`; never throws for a bad transaction. */
 export function executeTransaction(
   vm: Vm,
@@ -161,7 +174,7 @@ export function executeTransaction(
   const fee = BigInt(gasUsed) * tx.gasPrice;
   state.setBalance(tx.from, state.balanceOf(tx.from) - fee);
   const deltas = new Map<string, bigint>();
-  if (fee > 0n) deltas.set(balanceKey(block.feeRecipient), fee);
+  if (fee > 0n) deltas.set(feeRecipientKey(block.feeRecipient), fee);
   const receipt: Receipt = {
     status: outcome.status,
     gasUsed,
