@@ -7,6 +7,11 @@ import type { StateValue } from "../state/keys.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 
+/** 16 bytes seen as two u64 (this platform's order: used only when it is little-endian). */
+const scratchBytes = new Uint8Array(16);
+const scratchWords = new BigUint64Array(scratchBytes.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Thrown when a delta would take a number below zero or past u128: an engine/chain bug. */
 export class DeltaOverflowError extends Error {
   constructor(message: string) {
@@ -35,6 +40,14 @@ export function decodeU128At(bytes: Uint8Array, at: number): bigint {
   const c = word32(bytes, at + 8);
   const d = word32(bytes, at + 12);
   if ((c | d) === 0 && b < 0x200000) return BigInt(a + b * 0x100000000);
+  if (LITTLE_ENDIAN) {
+    // Two 64-bit halves through a scratch BigUint64Array: two BigInts made, where four
+    // words and three shifts made ten (balances of 10^24 and more take this path).
+    for (let i = 0; i < 16; i++) scratchBytes[i] = bytes[at + i] as number;
+    const high = scratchWords[1] as bigint;
+    const low = scratchWords[0] as bigint;
+    return high === 0n ? low : (high << 64n) | low;
+  }
   return (BigInt(d) << 96n) | (BigInt(c) << 64n) | (BigInt(b) << 32n) | BigInt(a);
 }
 
@@ -68,6 +81,13 @@ export function encodeU128At(out: Uint8Array, at: number, amount: bigint): void 
     return;
   }
   const v = BigInt.asUintN(128, amount);
+  if (LITTLE_ENDIAN) {
+    // A BigUint64Array element keeps the low 64 bits of what is stored in it.
+    scratchWords[0] = v;
+    scratchWords[1] = v >> 64n;
+    for (let i = 0; i < 16; i++) out[at + i] = scratchBytes[i] as number;
+    return;
+  }
   const low = BigInt.asUintN(64, v);
   const high = v >> 64n;
   putWord32(out, at, Number(BigInt.asUintN(32, low)));
