@@ -15,15 +15,21 @@
  * one contract's.
  *
  * Only the identity of the string changes, never its value: the keys, and so every
- * result, are the same with or without the table. The table is bounded: every table is
- * emptied when they hold `MAX_INTERNED_SLOTS` keys together, and a lookup probes at most
- * `MAX_PROBE` places (keys chosen to collide are built each time, as without a table).
+ * result, are the same with or without the table. The tables are bounded: all are
+ * dropped when they hold `MAX_INTERNED_SLOTS` keys together or number `MAX_TABLES`, and a
+ * lookup probes at most `MAX_PROBE` places (keys chosen to collide are built each time,
+ * as without a table).
  */
 import { type Address, addressToBytes } from "../codec/address.js";
 import { hashBytes } from "./internTable.js";
 import { SPACE_STORAGE, type StateKey } from "./keys.js";
 
 const MAX_INTERNED_SLOTS = 1 << 17;
+/**
+ * Contracts with a table. A table starts small (about 400 bytes) but calls cycling
+ * through many contracts would otherwise keep one each until `MAX_INTERNED_SLOTS`.
+ */
+const MAX_TABLES = 1 << 12;
 /** Places a lookup probes before it gives up and builds the key. */
 const MAX_PROBE = 8;
 /** The index grows past half full only to spread a crowded run, up to this many places per key. */
@@ -35,13 +41,13 @@ class SlotTable {
   /** `03 ‖ address`, the start of every key of this contract. */
   readonly prefix: Uint8Array;
   /** Slot number + 1 per place (0 = empty); its length is a power of two, 2^(32 - shift). */
-  index = new Int32Array(64);
-  shift = 26;
-  hashes = new Int32Array(32);
-  lengths = new Int32Array(32);
+  index = new Int32Array(16);
+  shift = 28;
+  hashes = new Int32Array(8);
+  lengths = new Int32Array(8);
   /** Where each slot's bytes start in `arena`. */
-  starts = new Int32Array(32);
-  arena = new Uint8Array(1024);
+  starts = new Int32Array(8);
+  arena = new Uint8Array(256);
   arenaUsed = 0;
   readonly keys: StateKey[] = [];
 
@@ -173,7 +179,7 @@ export function internedStorageKey(
   full.set(table.prefix);
   full.set(memory.subarray(start, start + length), PREFIX_BYTES);
   const key = full.toString("hex");
-  if (interned >= MAX_INTERNED_SLOTS) {
+  if (interned >= MAX_INTERNED_SLOTS || tables.size >= MAX_TABLES) {
     tables.clear();
     lastContract = undefined;
     lastTable = undefined;

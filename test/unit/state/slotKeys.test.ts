@@ -66,4 +66,21 @@ describe("interned storage-slot keys", () => {
     view.setUint32(0, 12345);
     assert.equal(internedStorageKey(address, key, 0, 4), storageKey(address, key));
   });
+
+  it("stay right across many contracts (past the bound on tables) and many keys of one (its index grows)", () => {
+    const key = new Uint8Array([7, 7, 7]);
+    for (let i = 0; i < 5_000; i++) {
+      const address = `0x${i.toString(16).padStart(40, "0")}` as Address;
+      assert.equal(internedStorageKey(address, key, 0, 3), storageKey(address, key));
+    }
+    const one = "0x00000000000000000000000000000000000000dd" as Address;
+    const slot = new Uint8Array(24);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3_000; i++) {
+        slot[22] = i >> 8;
+        slot[23] = i & 0xff;
+        assert.equal(internedStorageKey(one, slot, 0, 24), storageKey(one, slot));
+      }
+    }
+  });
 });
