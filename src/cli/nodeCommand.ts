@@ -32,6 +32,8 @@ const HELP: Record<Setting, string> = {
   p2pListen:
     "multiaddrs the peer-to-peer host listens on, comma-separated, e.g. /ip4/0.0.0.0/tcp/26656 (default none: no networking)",
   peers: "peers to keep connected, comma-separated multiaddrs ending in /p2p/<peer id>",
+  peersOnly:
+    "on | off: talk to --peers only, at their configured addresses; refuse every other peer (a validator behind sentries; default off)",
   nodeKey: "the node's libp2p key file, created with mode 0600 if missing (default <data-dir>/node.key)",
   p2pMaxConnections: "most peer-to-peer connections (default 64)",
   genesis:

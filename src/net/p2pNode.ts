@@ -3,7 +3,8 @@
  * ping, gossipsub for the topics (`gossip.ts`), and request-response protocols (block sync,
  * state sync) on streams. Its identity is a persistent key file (`nodeKey.ts`); it keeps the
  * configured peers connected (`reconnect.ts`); a connection gater refuses banned peers
- * (`peerScore.ts`), and a peer is hung up on the moment it is banned.
+ * (`peerScore.ts`), and a peer is hung up on the moment it is banned. With `peersOnly`, the
+ * gater also refuses every peer and address outside `peers` (`peerAllowlist.ts`).
  *
  * @example
  * const node = await createP2pNode({ listen: ["/ip4/127.0.0.1/tcp/0"], peers: [], keyFile: "node.key" });
@@ -27,6 +28,7 @@ import { NetError } from "./errors.js";
 import { Gossip, type GossipService } from "./gossip.js";
 import { DEFAULT_NET_LIMITS, type NetLimits } from "./limits.js";
 import { loadOrCreateNodeKey, type NodeKey } from "./nodeKey.js";
+import { PeerAllowlist } from "./peerAllowlist.js";
 import { DEFAULT_PEER_SCORE, type PeerScoreConfig, PeerScores } from "./peerScore.js";
 import { type Backoff, Reconnector } from "./reconnect.js";
 
@@ -35,6 +37,8 @@ export interface P2pNodeOptions {
   listen?: string[];
   /** Peers to keep connected (multiaddrs ending in `/p2p/<peer id>`). */
   peers?: string[];
+  /** Talk to `peers` only, at their configured addresses: no other peer, no address learned from identify. */
+  peersOnly?: boolean;
   /** The persistent identity (created with mode 0600 if missing); without it (and `privateKey`) a new key per run. */
   keyFile?: string;
   privateKey?: NodeKey;
@@ -74,7 +78,9 @@ export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNo
       ? await loadOrCreateNodeKey(options.keyFile)
       : await generateKeyPair("Ed25519"));
   const scores = new PeerScores({ ...DEFAULT_PEER_SCORE, ...options.scoring });
-  const refused = (peer: PeerId) => scores.isBanned(peer.toString());
+  const allowlist = options.peersOnly === true ? new PeerAllowlist(options.peers ?? []) : undefined;
+  const refused = (peer: PeerId) =>
+    scores.isBanned(peer.toString()) || (allowlist !== undefined && !allowlist.allowsPeer(peer.toString()));
   const libp2p = await createLibp2p({
     // @libp2p/crypto and libp2p resolve their own copies of @libp2p/interface's key types: the same shape.
     privateKey: privateKey as unknown as Libp2pKey,
@@ -88,8 +94,9 @@ export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNo
       denyDialPeer: refused,
       denyInboundEncryptedConnection: refused,
       denyOutboundEncryptedConnection: refused,
-      // Loopback and private addresses are how validators on one machine or LAN reach each other.
-      denyDialMultiaddr: () => false,
+      // Loopback and private addresses are how validators on one machine or LAN reach each
+      // other, so none is refused as such; peers-only refuses every unconfigured address.
+      denyDialMultiaddr: (address) => allowlist !== undefined && !allowlist.allowsAddress(address),
     },
     services: {
       identify: identify(),

@@ -58,6 +58,11 @@ export interface NodeConfig {
   p2pListen: string[];
   /** Peers to keep connected (multiaddrs ending in `/p2p/<peer id>`). */
   peers: string[];
+  /**
+   * Talk to `peers` only (default off): refuse every other peer, inbound or outbound, and dial
+   * no address but the configured ones (a validator behind sentries; `net/peerAllowlist.ts`).
+   */
+  peersOnly: boolean;
   /** The node's libp2p key file (created with mode 0600 if missing); default `<dataDir>/node.key`. */
   nodeKey: string | undefined;
   /** Most peer-to-peer connections. */
@@ -123,6 +128,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     logLevel: "info",
     p2pListen: [],
     peers: [],
+    peersOnly: false,
     nodeKey: undefined,
     genesis: undefined,
     validatorKey: undefined,
@@ -169,6 +175,7 @@ const SETTINGS = [
   "logLevel",
   "p2pListen",
   "peers",
+  "peersOnly",
   "nodeKey",
   "p2pMaxConnections",
   "genesis",
@@ -363,6 +370,9 @@ export function loadConfig(
   };
   multiaddrs("p2pListen", false, (v) => (config.p2pListen = v));
   multiaddrs("peers", true, (v) => (config.peers = v));
+  onOff("peersOnly", (on) => (config.peersOnly = on));
+  if (config.peersOnly && config.peers.length === 0)
+    problems.push("peersOnly (WEFT_PEERS_ONLY): on needs peers (--peers) to talk to");
   str(
     "nodeKey",
     (v) => v.length > 0,

@@ -23,6 +23,7 @@ export async function startNetwork(node: ChainNode, config: NodeConfig, log: Log
   const p2p = await createP2pNode({
     listen: config.p2pListen,
     peers: config.peers,
+    peersOnly: config.peersOnly,
     keyFile: config.nodeKey ?? join(config.dataDir, "node.key"),
     limits: { maxConnections: config.p2pMaxConnections },
   });
@@ -31,7 +32,12 @@ export async function startNetwork(node: ChainNode, config: NodeConfig, log: Log
     log: (message, fields) => log("warn", message, fields),
   });
   p2p.scores.onBan((fault) => log("warn", "peer banned", { ...fault }));
-  log("info", "p2p started", { peerId: p2p.peerId, addresses: p2p.multiaddrs(), peers: config.peers.length });
+  log("info", "p2p started", {
+    peerId: p2p.peerId,
+    addresses: p2p.multiaddrs(),
+    peers: config.peers.length,
+    peersOnly: config.peersOnly,
+  });
   return {
     p2p,
     txGossip,

@@ -87,13 +87,7 @@ describe("4 validators as processes under faults (e2e)", { timeout: 15 * 60_000 
     ["restart all validators", { kind: "restartAll" }],
   ];
   for (const [name, fault] of faults) {
-    // The proxies no longer partition: since block sync (495a2ff) a node dials peers by id, at
-    // the direct addresses identify taught it, around the links (both sides progressed).
-    const leaks =
-      fault.kind === "partition"
-        ? "the link proxies leak since block sync dials peers by id (test/e2e/README.md)"
-        : false;
-    it(name, { skip: leaks }, async () => {
+    it(name, async () => {
       const outcome = await perturb(run, fault);
       assert.ok(outcome.recoveryMs >= 0);
     });

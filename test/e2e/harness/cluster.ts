@@ -149,6 +149,10 @@ export class Cluster {
       `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
       "--peers",
       peers.join(","),
+      // Only through the links: else a node dials a peer by id at the direct address identify
+      // taught it, around the proxy, and a partition leaks (net/peerAllowlist.ts).
+      "--peers-only",
+      "on",
       "--port",
       "0",
       "--workers",
