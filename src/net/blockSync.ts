@@ -12,7 +12,8 @@
  *   its length prefix, before buffering), at most `count` blocks at the asked heights, at most
  *   `maxSyncResponseBytes`, all within `syncTimeoutMs`. An answer that breaks these is a
  *   `NetError` (MALFORMED, TOO_LARGE, UNEXPECTED) and costs the peer `BAD_SYNC`; a timeout is
- *   `TIMEOUT`, an error frame `PEER_ERROR` (or `RATE_LIMITED`).
+ *   `TIMEOUT`, an answer cut short `TRUNCATED` (no cost: a dropped connection looks the
+ *   same), an error frame `PEER_ERROR` (or `RATE_LIMITED`).
  *
  * What a block means (its certificate, its state root) is checked by the caller, which
  * blames the peer through `scores` when it does not hold.
@@ -127,5 +128,5 @@ async function readAnswer(
       throw new NetError("TOO_LARGE", `an answer over ${limits.maxSyncResponseBytes} bytes`);
     blocks.push(block);
   }
-  throw new NetError("MALFORMED", "the answer ended without its end frame");
+  throw new NetError("TRUNCATED", "the answer ended without its end frame");
 }

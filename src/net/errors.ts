@@ -10,6 +10,8 @@
  * `RATE_LIMITED`: a peer over its request rate; `TIMEOUT`: a peer did not answer in time;
  * `PEER_ERROR`: the peer answered with an error; `UNEXPECTED`: an answer that breaks the
  * protocol (wrong heights, more blocks than asked); `STREAM`: the stream failed;
+ * `TRUNCATED`: the stream ended before the message did (a connection dropped, the other side
+ * gave up under its own timeout: indistinguishable from a network fault, so not a peer fault);
  * `VERIFY`: a state chunk does not prove against the root.
  */
 export type NetErrorCode =
@@ -23,6 +25,7 @@ export type NetErrorCode =
   | "PEER_ERROR"
   | "UNEXPECTED"
   | "STREAM"
+  | "TRUNCATED"
   | "VERIFY";
 
 export class NetError extends Error {
@@ -36,7 +39,12 @@ export class NetError extends Error {
   }
 }
 
-/** Codes that mean the peer sent something wrong (its score falls), not that the network failed. */
+/**
+ * Codes that mean the peer sent something wrong (its score falls), not that the network failed.
+ * `TRUNCATED` is not one: an honest peer's answer is cut short by a dropped connection or its
+ * own time limit under load, and banning for that cut validators off from each other (a
+ * validator banned two honest peers and the other three stopped committing).
+ */
 export const PEER_FAULTS: ReadonlySet<NetErrorCode> = new Set([
   "TOO_LARGE",
   "MALFORMED",

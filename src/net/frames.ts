@@ -20,7 +20,7 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
 
 /**
  * Yields each frame's payload from `source`; throws `NetError` TOO_LARGE for a frame over
- * `maxFrameBytes` and MALFORMED when the stream ends inside a frame.
+ * `maxFrameBytes` and TRUNCATED when the stream ends inside a frame.
  */
 export async function* readFrames(
   source: AsyncIterable<Chunk>,
@@ -43,7 +43,7 @@ export async function* readFrames(
     }
   }
   if (buffer.length > 0)
-    throw new NetError("MALFORMED", `the stream ended inside a frame (${buffer.length} bytes left)`);
+    throw new NetError("TRUNCATED", `the stream ended inside a frame (${buffer.length} bytes left)`);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -4,7 +4,9 @@
  *
  * Server (`serveRequests`): per peer, requests beyond `rate` are answered with the
  * protocol's "rate limited" frame and cost `RATE_LIMITED`; a request that does not decode
- * costs `BAD_SYNC` and is answered with the protocol's "bad request" frame; the whole
+ * costs `BAD_SYNC` and is answered with the protocol's "bad request" frame; a stream that
+ * ends or fails before its request (the client gave up, the connection dropped) costs
+ * nothing and gets no answer; the whole
  * answer must be written within `timeoutMs` or the stream is aborted; at most
  * `maxInbound` streams per connection at once.
  *
@@ -46,10 +48,20 @@ export async function serveRequests<R>(node: P2pNode, options: ServeOptions<R>):
       );
       async function* framed(): AsyncGenerator<Uint8Array> {
         const frames = readFrames(stream.source, options.maxRequestBytes);
+        let first: IteratorResult<Uint8Array>;
+        try {
+          first = await frames.next();
+        } catch (error) {
+          // A cut or failed stream is the network's doing (or the client's, at its own cost);
+          // only a frame over the bound is the client's fault.
+          if (!(error instanceof NetError && PEER_FAULTS.has(error.code))) return;
+          node.scores.penalize(peer, PENALTY.BAD_SYNC, `bad ${options.protocol} request: ${String(error)}`);
+          yield encodeFrame(options.badRequest(String(error)));
+          return;
+        }
+        if (first.done === true) return; // the client went away before asking: nothing to answer
         let request: R;
         try {
-          const first = await frames.next();
-          if (first.done === true) throw new NetError("MALFORMED", "the stream ended before a request");
           request = options.decode(first.value);
         } catch (error) {
           node.scores.penalize(peer, PENALTY.BAD_SYNC, `bad ${options.protocol} request: ${String(error)}`);

@@ -103,7 +103,7 @@ async function ask(node: P2pNode, peer: string, request: StateRequest, check: (a
         check(answer);
         return answer;
       }
-      throw new NetError("MALFORMED", "the state-sync answer ended before its frame");
+      throw new NetError("TRUNCATED", "the state-sync answer ended before its frame");
     },
   );
 }

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { peerIdFromString } from "@libp2p/peer-id";
 import { BLOCK_SYNC_PROTOCOL, fetchBlocks, serveBlocks } from "../../../src/net/blockSync.js";
 import { NetError } from "../../../src/net/errors.js";
 import { encodeFrame } from "../../../src/net/frames.js";
@@ -34,7 +35,7 @@ describe("block sync", () => {
       3,
       (i) => ({
         limits: i === 0 ? { syncRequestRate: { perSecond: 0.001, burst: 8 } } : { syncTimeoutMs: 1_000 },
-        scoring: { banThreshold: -280 }, // the sixth fault bans (50 points each)
+        scoring: { banThreshold: -230 }, // the fifth fault bans (50 points each)
       }),
       links,
     );
@@ -82,6 +83,40 @@ describe("block sync", () => {
     assert.ok(server.scores.score(client.peerId) < 0);
   });
 
+  it("an answer cut short is TRUNCATED and costs nothing, however often: a dropped connection looks the same", async () => {
+    // On af57d7a a cut answer was MALFORMED (50 points): two bans of honest peers, whose
+    // answers under load were cut by their time limit, isolated a validator and the other
+    // three of four stopped committing (one paused), for the ten minutes of a ban.
+    const ask = () => fetchBlocks(client, hostile.peerId, { from: 10, count: 3 });
+    for (const cut of [
+      [encodeFrame(encodeBlock(blockAt(10)))], // no end frame
+      [encodeFrame(encodeBlock(blockAt(10))).subarray(0, 30)], // inside a frame
+      [],
+      [encodeFrame(encodeBlock(blockAt(10)))],
+      [encodeFrame(encodeBlock(blockAt(10)))],
+    ]) {
+      hostileAnswer = cut;
+      await assert.rejects(ask(), code("TRUNCATED"));
+    }
+    assert.equal(client.scores.score(hostile.peerId), 0);
+    assert.equal(client.scores.isBanned(hostile.peerId), false);
+  });
+
+  it("a request stream that ends or breaks before its request costs the client nothing", async () => {
+    const before = server.scores.score(client.peerId); // below 0 from the rate test; recovering
+    const faults = server.scores.faults.length;
+    for (const partial of [[], [Uint8Array.of(0, 0, 0, 9, 1, 2)]]) {
+      const stream = await client.libp2p.dialProtocol(peerIdFromString(server.peerId), BLOCK_SYNC_PROTOCOL);
+      await stream.sink(partial);
+      for await (const _ of stream.source) assert.fail("no answer is due");
+    }
+    const stream = await client.libp2p.dialProtocol(peerIdFromString(server.peerId), BLOCK_SYNC_PROTOCOL);
+    stream.abort(new Error("the client gave up"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(server.scores.faults.length, faults, JSON.stringify(server.scores.faults.slice(faults)));
+    assert.ok(server.scores.score(client.peerId) >= before);
+  });
+
   it("a hostile peer's garbage, oversized, lying or silent answers are typed errors that cost it its score", async () => {
     const ask = () => fetchBlocks(client, hostile.peerId, { from: 10, count: 3 });
     const scored: number[] = [];
@@ -99,12 +134,9 @@ describe("block sync", () => {
     hostileAnswer = [10, 11, 12, 13].map((h) => encodeFrame(encodeBlock(blockAt(h)))); // one more than asked
     await assert.rejects(ask(), code("UNEXPECTED"));
     score();
-    hostileAnswer = [encodeFrame(encodeBlock(blockAt(10)))]; // no end frame
-    await assert.rejects(ask(), code("MALFORMED"));
-    score();
     assert.deepEqual(
       scored.map((s, i) => s < (scored[i - 1] ?? 0)),
-      [true, true, true, true, true],
+      [true, true, true, true],
       `each fault costs points: ${scored.join(", ")}`,
     );
     hostileAnswer = "silence";
