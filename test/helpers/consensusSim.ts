@@ -14,6 +14,7 @@
  */
 import { toHex, utf8 } from "../../src/codec/bytes.js";
 import { sha256 } from "../../src/codec/hash.js";
+import { seededRandom } from "../../src/codec/seededRandom.js";
 import { type BlsKeyPair, keyPairFromSeed, sign } from "../../src/consensus/bls.js";
 import type { CommitCertificate } from "../../src/consensus/certificate.js";
 import { decodeDecision } from "../../src/consensus/decisionSync.js";
@@ -52,17 +53,8 @@ export const FAST_TIMEOUTS: TimeoutConfig = {
   precommit: { baseMs: 200, incrementMs: 100 },
 };
 
-/** mulberry32: small, fast and deterministic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator (`codec/seededRandom.ts`), re-exported where it was defined before. */
+export { seededRandom };
 
 export function simValue(height: number, round: number, by: number, salt: string): Value {
   const bytes = utf8(`block h=${height} r=${round} by=${by} ${salt}`);

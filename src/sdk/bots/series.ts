@@ -4,6 +4,7 @@
  * reproducible from its parameters alone.
  */
 import { readFileSync } from "node:fs";
+import { seededRandom } from "../../codec/seededRandom.js";
 
 export interface PricePoint {
   /** Milliseconds since the Unix epoch. */
@@ -27,17 +28,8 @@ export interface SyntheticOptions {
   stepMs?: number;
 }
 
-/** mulberry32: a 32-bit seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator (`codec/seededRandom.ts`), re-exported where it was defined before. */
+export { seededRandom };
 
 /** Standard normal samples (Box–Muller) from a uniform source. */
 export function normalFrom(uniform: () => number): () => number {

@@ -2,19 +2,8 @@
  * A schedule of faults drawn from a seed, as Jepsen's nemesis draws them: the same seed gives
  * the same schedule, so a failing run is replayed with its seed (printed by the test).
  */
+import { seededRandom } from "../../../src/codec/seededRandom.js";
 import type { Fault } from "./faults.js";
-
-/** mulberry32: a small, fast, seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `length` faults on a cluster of `nodes` (4 or more) drawn from `seed`. */
 export function faultSchedule(seed: number, length: number, nodes = 4): Fault[] {
