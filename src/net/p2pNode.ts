@@ -67,7 +67,20 @@ export interface P2pNode {
 
 type Libp2pKey = NonNullable<NonNullable<Parameters<typeof createLibp2p>[0]>["privateKey"]>;
 
-const DEFAULT_BACKOFF: Backoff = { minMs: 500, maxMs: 30_000 };
+/**
+ * Configured peers are few and wanted: a lost one is redialled within 5 s at worst (at 30 s,
+ * validators whose dials failed a few times under load stayed apart for half a minute).
+ */
+const DEFAULT_BACKOFF: Backoff = { minMs: 500, maxMs: 5_000 };
+
+/**
+ * libp2p pings every connection every 10 s and, by default, aborts one whose ping takes over
+ * ~5 s. Under load (a block executing for seconds on a busy machine) live peers missed that,
+ * their connections were aborted and redialled over and over, gossip in flight was lost each
+ * time, and 3 of 4 validators (one paused) made no block for minutes. A peer now has 30 s to
+ * answer a ping; a dead one is still dropped, and its closed socket is noticed at once.
+ */
+const PING_TIMEOUT = { minTimeout: 30_000, maxTimeout: 60_000 };
 
 export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNode> {
   const limits: NetLimits = { ...DEFAULT_NET_LIMITS, ...options.limits };
@@ -90,6 +103,7 @@ export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNo
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: limits.maxConnections },
+    connectionMonitor: { pingTimeout: PING_TIMEOUT },
     connectionGater: {
       denyDialPeer: refused,
       denyInboundEncryptedConnection: refused,

@@ -45,6 +45,14 @@ export class LinkProxy {
     this.up = true;
   }
 
+  /** Holds every byte on the link's open connections for `ms` (a stalled path or peer), then lets them through. */
+  stall(ms: number): void {
+    for (const s of this.sockets) s.pause();
+    setTimeout(() => {
+      for (const s of this.sockets) s.resume();
+    }, ms).unref();
+  }
+
   async close(): Promise<void> {
     this.cut();
     const server = this.server;
