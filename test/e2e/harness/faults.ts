@@ -38,8 +38,9 @@ export type Fault =
   | { kind: "kill"; node: number }
   | { kind: "pause"; node: number }
   | { kind: "partition"; groups: [number[], number[]] }
-  | { kind: "restartAll" }
-  | { kind: "twoDown"; nodes: [number, number] };
+  | { kind: "restartAll"; env?: Record<number, NodeJS.ProcessEnv> }
+  | { kind: "twoDown"; nodes: [number, number] }
+  | { kind: "killOneThenTwo"; nodes: [number, number] };
 
 export function describeFault(f: Fault): string {
   switch (f.kind) {
@@ -50,9 +51,11 @@ export function describeFault(f: Fault): string {
     case "partition":
       return `partition ${JSON.stringify(f.groups[0])} | ${JSON.stringify(f.groups[1])}, heal`;
     case "restartAll":
-      return "restart all validators";
+      return `restart all validators${f.env === undefined ? "" : ` (environment for ${Object.keys(f.env).join(", ")})`}`;
     case "twoDown":
       return `kill -9 nodes ${f.nodes[0]} and ${f.nodes[1]}, restart them`;
+    case "killOneThenTwo":
+      return `kill -9 node ${f.nodes[0]}, then node ${f.nodes[1]}; restart ${f.nodes[0]}, then ${f.nodes[1]}`;
   }
 }
 
@@ -94,7 +97,23 @@ export async function perturb(run: E2eRun, f: Fault): Promise<FaultOutcome> {
       case "restartAll": {
         await Promise.all(cluster.nodes.map((n) => cluster.stop(n.index)));
         healAt = Date.now();
-        await Promise.all(cluster.nodes.map((n) => cluster.start(n.index)));
+        await Promise.all(cluster.nodes.map((n) => cluster.start(n.index, f.env?.[n.index])));
+        break;
+      }
+      case "killOneThenTwo": {
+        // Both faults of CometBFT's list on one network, two process starts in all: one down
+        // (the other three commit), a second down (no quorum: nothing committed, no fork), the
+        // first back (a quorum again: progress, and it catches up), then the second.
+        const [first, second] = f.nodes;
+        await cluster.kill(first);
+        await waitForProgress(cluster.running(), 2, `3 of 4 after kill -9 node ${first}`, timeout);
+        await cluster.kill(second);
+        duringTop = await assertStalled(cluster.running(), name);
+        healAt = Date.now();
+        await cluster.start(first);
+        const back = await topOf(cluster.running());
+        await waitForHeight(cluster.running(), back + 1, `3 of 4 after node ${first} restarted`, timeout);
+        await cluster.start(second);
         break;
       }
       case "twoDown": {
