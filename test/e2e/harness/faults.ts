@@ -112,7 +112,9 @@ export async function perturb(run: E2eRun, f: Fault): Promise<FaultOutcome> {
         healAt = Date.now();
         await cluster.start(first);
         const back = await topOf(cluster.running());
-        await waitForHeight(cluster.running(), back + 1, `3 of 4 after node ${first} restarted`, timeout);
+        // A quorum again only once the restarted node has caught up and votes: its start and
+        // catch-up come first (minutes on a loaded machine), so twice the usual deadline.
+        await waitForHeight(cluster.running(), back + 1, `3 of 4 after node ${first} restarted`, 2 * timeout);
         await cluster.start(second);
         break;
       }
@@ -125,6 +127,8 @@ export async function perturb(run: E2eRun, f: Fault): Promise<FaultOutcome> {
       }
     }
   } catch (error) {
+    run.log(`  failed: ${error instanceof Error ? error.stack : JSON.stringify(error)}`);
+    if (error instanceof InvariantError) run.log(`  details: ${JSON.stringify(error.details)}`);
     await restore(cluster);
     throw error;
   }

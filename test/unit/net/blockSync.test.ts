@@ -34,7 +34,8 @@ describe("block sync", () => {
     nodes = await startNodes(
       3,
       (i) => ({
-        limits: i === 0 ? { syncRequestRate: { perSecond: 0.001, burst: 8 } } : { syncTimeoutMs: 1_000 },
+        // The client waits 4 s for an answer: enough on a loaded machine, short for the silent peer.
+        limits: i === 0 ? { syncRequestRate: { perSecond: 0.001, burst: 8 } } : { syncTimeoutMs: 4_000 },
         scoring: { banThreshold: -230 }, // the fifth fault bans (50 points each)
       }),
       links,

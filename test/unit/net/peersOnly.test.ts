@@ -40,7 +40,7 @@ async function cutAndDial(a: P2pNode, b: P2pNode, link: LinkProxy): Promise<bool
   link.cut();
   await waitFor("A to lose B", () => !a.connectedPeers().includes(b.peerId));
   try {
-    await a.libp2p.dial(peerIdFromString(b.peerId), { signal: AbortSignal.timeout(3_000) });
+    await a.libp2p.dial(peerIdFromString(b.peerId), { signal: AbortSignal.timeout(15_000) });
     return true;
   } catch {
     return false;
