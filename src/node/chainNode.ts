@@ -146,6 +146,11 @@ export const AUTOMINE_DELAY_MS = 2;
 
 /** Problems shown in the startup check's error; `weft db check` lists them all. */
 const SHOWN_PROBLEMS = 10;
+/**
+ * State values the node's own LMDB handle keeps in memory (`state/valueCache.ts`): about
+ * 25 MB at most for 100k small values; a read from LMDB costs ~1.2 µs, from the cache ~0.1.
+ */
+const STATE_CACHE_ENTRIES = 100_000;
 
 type BlockListener = (produced: ProducedBlock) => void;
 type FaultListener = (fault: BlockProductionError) => void;
@@ -248,6 +253,8 @@ export class ChainNode {
       // `full`: every page of the data file is walked with plain reads before LMDB maps it.
       db = openChainDb(options.dataDir, {
         walk: options.checkDb === "full" ? "full" : "roots",
+        // This handle alone commits blocks: admission and sequential blocks read through it.
+        stateCacheEntries: STATE_CACHE_ENTRIES,
         ...(options.storeFaults === undefined ? {} : { storeFaults: options.storeFaults }),
       });
       let genesis = db.meta<GenesisInfo>("genesis");

@@ -11,6 +11,7 @@ import type { StateKey, StateValue } from "./keys.js";
 import { lmdbNoSubdir } from "./lmdbHeader.js";
 import { walkLmdbFile } from "./lmdbWalk.js";
 import type { Storage, WriteSet } from "./storage.js";
+import { ValueCache } from "./valueCache.js";
 
 export interface LmdbStoreOptions {
   /** Largest size the map may reach, in bytes (default 64 GiB; sparse, costs nothing until used). */
@@ -80,6 +81,12 @@ export interface LmdbStorageHooks {
   transaction?: (apply: () => void) => void;
   /** Releases what the store holds (default: nothing; the caller owns the database). */
   close?: () => void;
+  /**
+   * Keeps up to this many recently read or committed values in memory (`valueCache.ts`).
+   * Only for the store that is the database's one writer: another handle's commits would
+   * not reach this cache. Default: no cache.
+   */
+  cacheEntries?: number;
 }
 
 /**
@@ -99,15 +106,27 @@ export function lmdbStorage(
   const copy = (v: Uint8Array | undefined): StateValue | undefined =>
     v === undefined ? undefined : new Uint8Array(v);
   const transaction = hooks.transaction ?? ((apply: () => void) => live().transactionSync(apply));
+  const cache = hooks.cacheEntries === undefined ? undefined : new ValueCache(hooks.cacheEntries);
+  /** The committed value at `key` in the open database `d` (the cache's own array when cached). */
+  const read = (d: Database<Uint8Array, Uint8Array>, key: StateKey): StateValue | undefined => {
+    // Only keys that passed `checkKey` are ever cached: a hit needs no second check.
+    const cached = cache?.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    checkKey(key);
+    const value = io("get", () => copy(d.getBinary(keyBytes(key))));
+    cache?.set(key, value ?? null);
+    return value;
+  };
   return {
     get(key) {
-      checkKey(key);
-      const d = live();
-      return io("get", () => copy(d.getBinary(keyBytes(key))));
+      const value = read(live(), key);
+      // A copy of a cached value: the caller may change what it gets, the cache keeps the committed bytes.
+      return cache === undefined ? value : value?.slice();
     },
     has(key) {
-      checkKey(key);
       const d = live();
+      if (cache !== undefined) return read(d, key) !== undefined;
+      checkKey(key);
       return io("get", () => d.doesExist(keyBytes(key)));
     },
     iterate(prefix) {
@@ -130,11 +149,13 @@ export function lmdbStorage(
       checkValue(key, value);
       const d = live();
       io("put", () => d.putSync(keyBytes(key), value));
+      cache?.set(key, value.slice());
     },
     delete(key) {
       checkKey(key);
       const d = live();
       io("delete", () => d.removeSync(keyBytes(key)));
+      cache?.set(key, null);
     },
     commit(writes: WriteSet) {
       const d = live();
@@ -150,10 +171,14 @@ export function lmdbStorage(
           }
         }),
       );
+      // Only now: a transaction that threw (a failed write, a fault after the state's
+      // writes) committed nothing, and the cache still holds what the database does.
+      if (cache !== undefined) for (const [k, v] of writes) cache.set(k, v === null ? null : v.slice());
     },
     close() {
       if (db === undefined) return;
       db = undefined;
+      cache?.clear();
       hooks.close?.();
     },
   };

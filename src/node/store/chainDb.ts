@@ -151,6 +151,12 @@ export interface OpenChainDbOptions {
    * is a failure of the store at that point.
    */
   storeFaults?: (point: "read" | "write") => void;
+  /**
+   * Keeps up to this many recently read or committed state values in memory
+   * (`state/valueCache.ts`). Only for the node's own handle, the one that commits blocks:
+   * a reader in another thread or process would not see the writer's commits in its cache.
+   */
+  stateCacheEntries?: number;
 }
 
 /** Opens (creating if needed) the chain database in `dir`. */
@@ -263,6 +269,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       return run();
     });
   const stateStore = lmdbStorage(stateDb, `${dir} (state)`, {
+    ...(options.stateCacheEntries === undefined ? {} : { cacheEntries: options.stateCacheEntries }),
     transaction: (apply) => {
       const commit = staged;
       const back = rewind;
