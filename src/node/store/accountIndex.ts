@@ -1,17 +1,19 @@
 /**
- * The account transaction index: for every committed transaction, one key per account it
- * touches, `address ‖ block u64 BE ‖ tx u32 BE` (empty value), in the chain database's
- * `txsByAccount`. An account is touched as the sender, as the target of one of the calls,
- * or as the contract a deployment created. Written in the block's LMDB transaction, so the
- * index never holds a transaction the chain does not, nor misses one it holds.
+ * The account transaction index, the chain database's `txsByAccount`: per block, one
+ * record per account its transactions touch, `address ‖ block u64 BE` → the positions
+ * (tx u32 BE) of those transactions in block order (`indexGroups.ts`; databases written
+ * before hold one key `address ‖ block ‖ tx` per transaction, read as well). An account is
+ * touched as the sender, as the target of one of the calls, or as the contract a
+ * deployment created. Written in the block's LMDB transaction, so the index never holds a
+ * transaction the chain does not, nor misses one it holds.
  */
 import type { Database } from "lmdb";
 import { DEPLOY_TARGET } from "../../chain/executeEnvelope.js";
 import { decodeTx, type TxEnvelope } from "../../chain/tx/envelope.js";
 import { addressToBytes } from "../../codec/address.js";
+import { expandIndexRecord, IndexGroups } from "./indexGroups.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
-const EMPTY = new Uint8Array(0);
 
 /** The accounts a transaction touches: sender, call targets, created contract; each once. */
 export function partiesOf(raw: Uint8Array, contractAddress?: string): string[] {
@@ -27,15 +29,21 @@ export function envelopeParties(env: TxEnvelope, contractAddress?: string): stri
 }
 
 /**
- * The index keys of one block's transactions, given each one's parties (`envelopeParties`),
- * in block order: what the block's LMDB transaction puts (empty values).
+ * The index records of one block's transactions, given each one's parties
+ * (`envelopeParties`), in block order: what the block's LMDB transaction puts.
  */
-export function accountIndexKeys(block: number, parties: ReadonlyArray<readonly string[]>): Uint8Array[] {
-  const keys: Uint8Array[] = [];
+export function accountIndexRecords(
+  block: number,
+  parties: ReadonlyArray<readonly string[]>,
+): Array<[Uint8Array, Uint8Array]> {
+  const groups = new IndexGroups(1);
   parties.forEach((who, i) => {
-    for (const address of who) keys.push(indexKey(address, block, i));
+    for (const address of who) {
+      const id = address.toLowerCase();
+      groups.add(id, () => addressToBytes(id as `0x${string}`), i);
+    }
   });
-  return keys;
+  return groups.records(block);
 }
 
 function indexKey(address: string, block: number, tx: number): Uint8Array {
@@ -47,19 +55,21 @@ function indexKey(address: string, block: number, tx: number): Uint8Array {
   return out;
 }
 
-/** Writes or removes (`remove`) one stored block's index entries (`contracts[i]`: the address transaction i deployed). */
-export function indexBlockTxs(
+/**
+ * Removes one stored block's index records (`contracts[i]`: the address transaction i
+ * deployed): the block's record of each account, and the one-entry keys of the layout before.
+ */
+export function removeBlockTxs(
   db: Bin,
   block: number,
   rawTxs: readonly Uint8Array[],
   contracts: ReadonlyArray<string | undefined>,
-  remove = false,
 ): void {
   rawTxs.forEach((raw, i) => {
     for (const who of partiesOf(raw, contracts[i])) {
       const key = indexKey(who, block, i);
-      if (remove) db.removeSync(key);
-      else db.putSync(key, EMPTY);
+      db.removeSync(key.subarray(0, 28));
+      db.removeSync(key);
     }
   });
 }
@@ -80,12 +90,16 @@ export function accountTxPositions(
       : indexKey(address, before.block, before.tx);
   const end = indexKey(address, 0, 0);
   const out: Array<{ block: number; tx: number }> = [];
-  for (const { key } of db.getRange({ start, end, reverse: true })) {
-    const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-    const at = { block: Number(view.getBigUint64(20)), tx: view.getUint32(28) };
-    if (before !== undefined && at.block === before.block && at.tx === before.tx) continue;
-    out.push(at);
-    if (out.length >= limit) break;
+  for (const { key, value } of db.getRange({ start, end, reverse: true })) {
+    const entries = expandIndexRecord(key, value, 20, 1);
+    if (entries === undefined) continue; // not an index record (`weft db check` reports it)
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [block, tx] = entries[i] as [number, number];
+      if (before !== undefined && (block > before.block || (block === before.block && tx >= before.tx)))
+        continue;
+      out.push({ block, tx });
+      if (out.length >= limit) return out;
+    }
   }
   // `end` (block 0, tx 0) is outside the range: block 0, the genesis, has no transactions.
   return out;

@@ -16,9 +16,9 @@
  * | `blockHashes` | block hash | number u64 BE |
  * | `txs` | tx hash | block u64 BE ‖ index u32 BE ‖ the raw transaction |
  * | `receipts` | tx hash | `ReceiptJson` JSON |
- * | `logsByAddress` | address ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
- * | `logsByTopic` | topic ‖ block u64 ‖ tx u32 ‖ log u32 | empty |
- * | `txsByAccount` | address ‖ block u64 ‖ tx u32 | empty (`accountIndex.ts`) |
+ * | `logsByAddress` | address ‖ block u64 | (tx u32 ‖ log u32) per log, in order (`indexGroups.ts`) |
+ * | `logsByTopic` | topic ‖ block u64 | (tx u32 ‖ log u32) per log, in order |
+ * | `txsByAccount` | address ‖ block u64 | tx u32 per transaction, in order (`accountIndex.ts`) |
  * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata, `nextSnapshot`) |
  * | `snapshots` | id u64 BE | a dev mode snapshot (`dev/snapshots.ts` encodes it) |
  *
@@ -35,7 +35,8 @@ import { type LmdbWalkDepth, walkLmdbFile } from "../../state/lmdbWalk.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
 import { accountTxPositions } from "./accountIndex.js";
-import { type EncodedBlock, json, nodeKey, position, prefixed, u64 } from "./encodeBlock.js";
+import { type EncodedBlock, json, nodeKey, prefixed, u64 } from "./encodeBlock.js";
+import { expandIndexRecord } from "./indexGroups.js";
 import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
@@ -135,7 +136,6 @@ export type ChainDbName =
 
 const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
   bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString("utf8")) as T);
-const EMPTY = new Uint8Array(0);
 
 export interface OpenChainDbOptions {
   mapSizeBytes?: number;
@@ -253,10 +253,10 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     blocks.putSync(...block.blocks);
     blockHashes.putSync(...block.blockHashes);
     for (const put of block.txs) txs.putSync(...put);
-    for (const key of block.accountIndex) txsByAccount.putSync(key, EMPTY);
+    for (const put of block.accountIndex) txsByAccount.putSync(...put);
     for (const put of block.receipts) receipts.putSync(...put);
-    for (const key of block.logsByAddress) logsByAddress.putSync(key, EMPTY);
-    for (const key of block.logsByTopic) logsByTopic.putSync(key, EMPTY);
+    for (const put of block.logsByAddress) logsByAddress.putSync(...put);
+    for (const put of block.logsByTopic) logsByTopic.putSync(...put);
     for (const put of block.meta) metaDb.putSync(...put);
     block.beforeCommit?.();
   };
@@ -327,11 +327,14 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     *logPositions(index, key, from, to) {
       const db = index === "address" ? logsByAddress : logsByTopic;
       const prefix = unhex(key);
-      const start = prefixed(prefix, position(from, 0, 0));
-      const end = prefixed(prefix, position(to + 1, 0, 0));
-      for (const { key: k } of guardedIteration(dir, "a log index scan", () => db.getRange({ start, end }))) {
-        const view = new DataView(k.buffer, k.byteOffset + prefix.length, 16);
-        yield [Number(view.getBigUint64(0)), view.getUint32(8), view.getUint32(12)];
+      const start = prefixed(prefix, u64(from));
+      const end = prefixed(prefix, u64(to + 1));
+      for (const { key: k, value } of guardedIteration(dir, "a log index scan", () =>
+        db.getRange({ start, end }),
+      )) {
+        // Expanded before yielding: the range may reuse the record's buffers.
+        const entries = expandIndexRecord(k, value, prefix.length, 2);
+        for (const entry of entries ?? []) yield entry as [number, number, number];
       }
     },
     meta: <T>(name: string) =>

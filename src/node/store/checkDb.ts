@@ -26,6 +26,7 @@ import { isLmdbDamage } from "../../state/lmdbHeader.js";
 import { checkStoredTree, stateRootFrom } from "../../state/merkle/index.js";
 import { partiesOf } from "./accountIndex.js";
 import type { ChainDb } from "./chainDb.js";
+import { expandIndexRecord } from "./indexGroups.js";
 import {
   type BlockHeader,
   blockHash,
@@ -323,7 +324,12 @@ function logPosition(block: number, tx: number, log: number): string {
   return `${block.toString(16).padStart(16, "0")}${tx.toString(16).padStart(8, "0")}${log.toString(16).padStart(8, "0")}`;
 }
 
-/** Compares an index with the entries the stored transactions and logs call for (hex keys), both ways. */
+/**
+ * Compares an index with the entries the stored transactions and logs call for (hex keys
+ * of one entry each: key ‖ block ‖ position), both ways. A stored record is expanded into
+ * its entries (`expandIndexRecord`: a block's record, or a one-entry key of the layout
+ * before); a record of neither shape is damage.
+ */
 function checkIndex(
   db: ChainDb,
   name: "logsByAddress" | "logsByTopic" | "txsByAccount",
@@ -331,10 +337,26 @@ function checkIndex(
   problems: string[],
   what: string,
 ): void {
+  const keyLength = name === "logsByTopic" ? 32 : 20;
+  const width = name === "txsByAccount" ? 1 : 2;
   let extra = 0;
-  for (const { key } of db.scan(name)) {
-    const hexKey = Buffer.from(key).toString("hex");
-    if (!expected.delete(hexKey)) extra++;
+  for (const { key, value } of db.scan(name)) {
+    const entries = expandIndexRecord(key, value, keyLength, width);
+    if (entries === undefined) {
+      problems.push(
+        undecodable(
+          name,
+          Buffer.from(key).toString("hex"),
+          `neither a block's record nor an entry of ${what}s`,
+        ),
+      );
+      continue;
+    }
+    const prefix = Buffer.from(key.subarray(0, keyLength)).toString("hex");
+    for (const [block, ...words] of entries) {
+      const at = `${(block as number).toString(16).padStart(16, "0")}${words.map((w) => w.toString(16).padStart(8, "0")).join("")}`;
+      if (!expected.delete(`${prefix}${at}`)) extra++;
+    }
   }
   if (extra > 0) problems.push(`${name} has ${extra} entries no stored ${what} calls for`);
   for (const missing of expected) problems.push(`${name} lacks the entry ${missing} of a stored ${what}`);

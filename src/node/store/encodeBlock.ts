@@ -8,8 +8,9 @@ import type { TxEnvelope } from "../../chain/tx/envelope.js";
 import { addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
-import { accountIndexKeys, envelopeParties, partiesOf } from "./accountIndex.js";
-import type { BlockHeader, ReceiptJson, StoredBlock } from "./records.js";
+import { accountIndexRecords, envelopeParties, partiesOf } from "./accountIndex.js";
+import { IndexGroups } from "./indexGroups.js";
+import type { BlockHeader, LogJson, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 
 /** Everything a block commits besides the state write set. */
@@ -40,14 +41,14 @@ export interface EncodedBlock {
   blockHashes: Put;
   txs: Put[];
   receipts: Put[];
-  /** Keys of the log indexes (their values are empty). */
-  logsByAddress: Uint8Array[];
-  logsByTopic: Uint8Array[];
+  /** The log indexes' records (one per address or topic: `indexGroups.ts`). */
+  logsByAddress: Put[];
+  logsByTopic: Put[];
   merkleWrites: NodeWrites;
   /** The meta records, `head` last. */
   meta: Put[];
-  /** Keys of the account transaction index (`accountIndex.ts`; their values are empty). */
-  accountIndex: Uint8Array[];
+  /** The account transaction index's records (`accountIndex.ts`, one per account). */
+  accountIndex: Put[];
   beforeCommit?: () => void;
 }
 
@@ -86,6 +87,16 @@ export function nodeKey(id: string): Uint8Array {
 
 export const json = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
 
+/** Adds a log's entries to the log indexes of its block: under its address, under each topic. */
+export function addLogEntries(byAddress: IndexGroups, byTopic: IndexGroups, log: LogJson): void {
+  const address = log.address.toLowerCase();
+  byAddress.add(address, () => addressToBytes(log.address), log.txIndex, log.logIndex);
+  for (const topic of log.topics) {
+    const id = topic.toLowerCase();
+    byTopic.add(id, () => unhex(id), log.txIndex, log.logIndex);
+  }
+}
+
 /** Encodes every record of `commit`; throws (writing nothing anywhere) if one cannot be. */
 export function encodeBlock(commit: BlockCommit): EncodedBlock {
   const { block } = commit;
@@ -99,15 +110,11 @@ export function encodeBlock(commit: BlockCommit): EncodedBlock {
     return [unhex(hash), value];
   });
   const receipts: Put[] = [];
-  const logsByAddress: Uint8Array[] = [];
-  const logsByTopic: Uint8Array[] = [];
+  const byAddress = new IndexGroups(2);
+  const byTopic = new IndexGroups(2);
   for (const receipt of commit.receipts) {
     receipts.push([unhex(receipt.txHash), json(receipt)]);
-    for (const log of receipt.logs) {
-      const at = position(n, log.txIndex, log.logIndex);
-      logsByAddress.push(prefixed(addressToBytes(log.address), at));
-      for (const topic of log.topics) logsByTopic.push(prefixed(unhex(topic), at));
-    }
+    for (const log of receipt.logs) addLogEntries(byAddress, byTopic, log);
   }
   const meta: Put[] = Object.entries(commit.meta ?? {}).map(([name, value]) => [utf8(name), json(value)]);
   meta.push([utf8("head"), json(block.header)]);
@@ -117,11 +124,11 @@ export function encodeBlock(commit: BlockCommit): EncodedBlock {
     blockHashes: [unhex(block.header.hash), u64(n)],
     txs,
     receipts,
-    logsByAddress,
-    logsByTopic,
+    logsByAddress: byAddress.records(n),
+    logsByTopic: byTopic.records(n),
     merkleWrites: commit.merkleWrites,
     meta,
-    accountIndex: accountIndexKeys(
+    accountIndex: accountIndexRecords(
       n,
       commit.rawTxs.map((raw, i) => {
         const created = commit.receipts[i]?.contractAddress;

@@ -8,7 +8,7 @@ import type { Database } from "lmdb";
 import { addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
-import { indexBlockTxs } from "./accountIndex.js";
+import { removeBlockTxs } from "./accountIndex.js";
 import { nodeKey } from "./encodeBlock.js";
 import type { ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
@@ -54,6 +54,13 @@ function logKey(prefix: Uint8Array, block: number, tx: number, log: number): Uin
   return out;
 }
 
+function blockKey(prefix: Uint8Array, block: number): Uint8Array {
+  const out = new Uint8Array(prefix.length + 8);
+  out.set(prefix);
+  new DataView(out.buffer).setBigUint64(prefix.length, BigInt(block));
+  return out;
+}
+
 /** Removes blocks `from` down to `to + 1` and makes `to` the head; returns its header's JSON bytes. */
 export function writeRewind(dbs: RewindDbs, rewind: Rewind): StoredBlock {
   for (let n = rewind.from; n > rewind.to; n--) {
@@ -68,14 +75,19 @@ export function writeRewind(dbs: RewindDbs, rewind: Rewind): StoredBlock {
       const receipt = parse<ReceiptJson>(dbs.receipts.getBinary(unhex(hash)));
       contracts.push(receipt?.contractAddress);
       for (const log of receipt?.logs ?? []) {
-        dbs.logsByAddress.removeSync(logKey(addressToBytes(log.address), n, log.txIndex, log.logIndex));
-        for (const topic of log.topics)
+        // The block's record under each key, and the one-entry keys of the layout before (`indexGroups.ts`).
+        const address = addressToBytes(log.address);
+        dbs.logsByAddress.removeSync(blockKey(address, n));
+        dbs.logsByAddress.removeSync(logKey(address, n, log.txIndex, log.logIndex));
+        for (const topic of log.topics) {
+          dbs.logsByTopic.removeSync(blockKey(unhex(topic), n));
           dbs.logsByTopic.removeSync(logKey(unhex(topic), n, log.txIndex, log.logIndex));
+        }
       }
       dbs.receipts.removeSync(unhex(hash));
       dbs.txs.removeSync(unhex(hash));
     }
-    indexBlockTxs(dbs.txsByAccount, n, raws, contracts, true);
+    removeBlockTxs(dbs.txsByAccount, n, raws, contracts);
     dbs.blockHashes.removeSync(unhex(block.header.hash));
     dbs.blocks.removeSync(u64(n));
   }

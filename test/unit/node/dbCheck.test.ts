@@ -17,6 +17,7 @@ import { ChainNode, ChainNodeError } from "../../../src/node/chainNode.js";
 import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
+import { expandIndexRecord } from "../../../src/node/store/indexGroups.js";
 import { type BlockHeader, unhex } from "../../../src/node/store/records.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
@@ -33,6 +34,21 @@ import { rpc, startNodeProcess, waitForReceipt } from "../../helpers/nodeProcess
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 
 const TO: Address = "0x00000000000000000000000000000000000000aa";
+/** The hex keys of one entry each (key ‖ block ‖ position) a stored index record holds. */
+function entryKeys(
+  record: { key: Uint8Array; value: Uint8Array },
+  keyLength: number,
+  width: 1 | 2,
+): string[] {
+  const entries = expandIndexRecord(record.key, record.value, keyLength, width) ?? [];
+  assert.ok(entries.length > 0, "the record holds entries");
+  const prefix = Buffer.from(record.key.subarray(0, keyLength)).toString("hex");
+  return entries.map(
+    ([block, ...words]) =>
+      `${prefix}${(block as number).toString(16).padStart(16, "0")}${words.map((w) => w.toString(16).padStart(8, "0")).join("")}`,
+  );
+}
+
 const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 
 interface Report {
@@ -220,26 +236,39 @@ describe("chain database check", () => {
     assert.ok(r.report.problems.includes(`block 2: the receipt of transaction 1 (${tx}) is missing`));
     assert.ok(r.report.problems.includes("5 receipts are stored, the blocks hold 6 transactions"));
 
-    // A log index entry deleted.
+    // A log index record deleted: every entry it held is reported missing.
     const logs = copy();
     const ldb = openChainDb(logs);
-    const entry = [...ldb.scan("logsByTopic")][0]?.key as Uint8Array;
+    const logRecord = [...ldb.scan("logsByTopic")][0] as { key: Uint8Array; value: Uint8Array };
     await ldb.close();
-    await editRecord(logs, "logsByTopic", entry, () => null);
+    await editRecord(logs, "logsByTopic", logRecord.key, () => null);
     const li = dbCheck(logs).report;
-    assert.deepEqual(li.problems, [
-      `logsByTopic lacks the entry ${Buffer.from(entry).toString("hex")} of a stored log`,
-    ]);
+    assert.deepEqual(
+      li.problems,
+      entryKeys(logRecord, 32, 2).map((k) => `logsByTopic lacks the entry ${k} of a stored log`),
+    );
 
-    // An account index entry deleted.
+    // An account index record deleted.
     const accounts = copy();
     const adb = openChainDb(accounts);
-    const accountEntry = [...adb.scan("txsByAccount")][0]?.key as Uint8Array;
+    const accountRecord = [...adb.scan("txsByAccount")][0] as { key: Uint8Array; value: Uint8Array };
     await adb.close();
-    await editRecord(accounts, "txsByAccount", accountEntry, () => null);
-    assert.deepEqual(dbCheck(accounts).report.problems, [
-      `txsByAccount lacks the entry ${Buffer.from(accountEntry).toString("hex")} of a stored transaction`,
-    ]);
+    await editRecord(accounts, "txsByAccount", accountRecord.key, () => null);
+    assert.deepEqual(
+      dbCheck(accounts).report.problems,
+      entryKeys(accountRecord, 20, 1).map((k) => `txsByAccount lacks the entry ${k} of a stored transaction`),
+    );
+
+    // An index record whose value is not whole positions: damage, named.
+    const torn = copy();
+    await editRecord(torn, "txsByAccount", accountRecord.key, () => new Uint8Array([0, 0, 1]));
+    const t = dbCheck(torn).report.problems;
+    assert.ok(
+      t.includes(
+        `the txsByAccount record ${Buffer.from(accountRecord.key).toString("hex")} is damaged, it does not decode: neither a block's record nor an entry of transactions`,
+      ),
+      t.join("\n"),
+    );
 
     // The head record unreadable: damage, reported; a node refuses to start on it.
     const headless = copy();
