@@ -20,14 +20,16 @@
  */
 import type { StateView, TxOutput } from "../engine/types.js";
 import { type EthTx, EVM_HARDFORK } from "../evm/ethTx.js";
-import type { EvmBlock, EvmRunner } from "../evm/evmRunner.js";
+import type { EvmBlock, EvmRunner, HostCall } from "../evm/evmRunner.js";
 import { ethIntrinsicGas, MAX_INITCODE_SIZE } from "../evm/intrinsicGas.js";
 import { balanceKey, codeHashKey, evmCodeHashKey } from "../state/keys.js";
 import type { LogEvent } from "../vm/txState.js";
+import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 import { EVM_GAS_WEIGHT, evmBlockGas, evmBlockOf } from "./evmBlock.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
+import { wasmFromEvm } from "./wasmFromEvm.js";
 
 /** The most gas one Ethereum transaction may have (EIP-7825's cap, 2^24). */
 export const EVM_MAX_TX_GAS = 16_777_216n;
@@ -129,8 +131,11 @@ export function executeEthTx(
   block: BlockContext,
   view: StateView,
   tx: EthTx,
+  vm?: Vm,
 ): TxOutput<Receipt> {
-  const out = executeEthTxIn(runner, evmBlockOf(block), view, tx);
+  // With a WASM VM, EVM code can call WASM contracts (`wasmFromEvm.ts`).
+  const host = vm === undefined ? undefined : wasmFromEvm(vm, block, runner.state);
+  const out = executeEthTxIn(runner, evmBlockOf(block), view, tx, EVM_MAX_TX_GAS, host);
   if (out.receipt.status !== "invalid") out.receipt.blockGas = evmBlockGas(out.receipt.gasUsed);
   return out;
 }
@@ -146,6 +151,7 @@ export function executeEthTxIn(
   view: StateView,
   tx: EthTx,
   maxTxGas = EVM_MAX_TX_GAS,
+  host?: HostCall,
 ): TxOutput<Receipt> {
   const problem = ethStatelessCheckIn(tx, env, { hardfork: runner.hardfork, maxTxGas });
   if (problem !== undefined) return invalid(problem.code, problem.reason);
@@ -182,6 +188,7 @@ export function executeEthTxIn(
       if (gasUsed < BigInt(floor)) gasUsed = BigInt(floor);
       return (f.gasLimit - gasUsed) * price;
     },
+    host,
   );
   const exec = result.execResult;
   const fee = gasUsed * price;

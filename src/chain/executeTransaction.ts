@@ -128,7 +128,7 @@ export function executeTransaction(
   evm: () => EvmRunner = evmRunnerForThread,
 ): TxOutput<Receipt> {
   if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope, tx.raw);
-  if (tx.kind === "eth") return executeEthTx(evm(), block, view, tx);
+  if (tx.kind === "eth") return executeEthTx(evm(), block, view, tx, vm);
   const problem = statelessCheck(tx);
   if (problem !== undefined) return invalid(problem.code, problem.reason);
   const state = new TxState(view);

@@ -14,7 +14,7 @@
  * the overlay are emptied after each).
  */
 import type { EVM, EVMResult } from "@ethereumjs/evm";
-import { type Address, addressToBytes } from "../codec/address.js";
+import { type Address, addressFromBytes, addressToBytes } from "../codec/address.js";
 import type { StateView } from "../engine/types.js";
 import type { WriteSet } from "../state/storage.js";
 import { commonChainId, type EthTxFields, EVM_HARDFORK } from "./ethTx.js";
@@ -51,6 +51,21 @@ export interface EvmMessage {
   prepay: bigint;
 }
 
+/** What the host precompile (`HOST_PRECOMPILE`) answers a call with. */
+export interface HostCallResult {
+  /** EVM gas the call used (at most the gas it had). */
+  gasUsed: bigint;
+  returnValue: Uint8Array;
+  /** The call reverted (its writes are not kept); `outOfGas` it ran out. */
+  failure?: "revert" | "outOfGas";
+}
+
+/** The host's side of `HOST_PRECOMPILE`: `caller` is the account that called it (an EOA or EVM contract). */
+export type HostCall = (caller: Address, data: Uint8Array, gasLimit: bigint) => HostCallResult;
+
+/** The address of the precompile through which EVM code calls into Weft (`chain/wasmFromEvm.ts`). */
+export const HOST_PRECOMPILE = "0x0000000000000000000000000000000000000100" as Address;
+
 export interface EvmOutcome {
   result: EVMResult;
   writes: WriteSet;
@@ -64,6 +79,10 @@ export class EvmRunner {
   private readonly evms = new Map<bigint, EVM>();
   /** The block of the message running: BLOCKHASH asks `blockchain` (below), which answers from it. */
   private block: EvmBlock | undefined;
+  /** Answers `HOST_PRECOMPILE` during the message running (undefined: it fails). */
+  private host: HostCall | undefined;
+  /** The caller of each message frame entered, innermost last (the precompile's caller is the top). */
+  private readonly callers: Address[] = [];
   /** The EVM's `blockchain` option: its BLOCKHASH (before EIP-7709) only calls `getBlock`. */
   private readonly blockchain = {
     getBlock: (number: number) => {
@@ -91,11 +110,47 @@ export class EvmRunner {
       evm = this.realm.runSync(
         (opts) => evmPackage.createEVM(opts),
         // The state manager answers synchronously; the interface's promises are only awaited.
-        { common: chainCommon, stateManager: this.state as never, blockchain: this.blockchain as never },
+        {
+          common: chainCommon,
+          stateManager: this.state as never,
+          blockchain: this.blockchain as never,
+          customPrecompiles: [
+            {
+              address: new this.realm.packages.util.Address(addressToBytes(HOST_PRECOMPILE)),
+              function: (input: { data: Uint8Array; gasLimit: bigint }) => this.hostCall(input),
+            },
+          ],
+        } as never,
       );
+      // Precompiles are not told their caller: each message frame's caller is kept here.
+      // The wrapper only records and returns the realm's own promise (see realm.ts).
+      const frames = evm as unknown as {
+        _executeCall(message: { caller: { bytes: Uint8Array } }): Promise<unknown>;
+      };
+      const execute = frames._executeCall.bind(evm);
+      frames._executeCall = (message) => {
+        this.callers.push(addressFromBytes(message.caller.bytes));
+        return execute(message);
+      };
       this.evms.set(chainId, evm);
     }
     return evm;
+  }
+
+  private hostCall(input: { data: Uint8Array; gasLimit: bigint }) {
+    const caller = this.callers[this.callers.length - 1];
+    const errors = this.realm.packages.evm;
+    const fail = (error: string, gasUsed: bigint, returnValue: Uint8Array) => ({
+      executionGasUsed: gasUsed,
+      returnValue,
+      exceptionError: new errors.EVMError(error as never),
+    });
+    if (this.host === undefined || caller === undefined) return fail("revert", 0n, new Uint8Array(0));
+    const result = this.host(caller, input.data, input.gasLimit);
+    const gasUsed = result.gasUsed > input.gasLimit ? input.gasLimit : result.gasUsed;
+    if (result.failure === "outOfGas") return fail("out of gas", input.gasLimit, new Uint8Array(0));
+    if (result.failure === "revert") return fail("revert", gasUsed, result.returnValue);
+    return { executionGasUsed: gasUsed, returnValue: result.returnValue };
   }
 
   private address(address: Address) {
@@ -112,11 +167,14 @@ export class EvmRunner {
     block: EvmBlock,
     message: EvmMessage,
     settle: (result: EVMResult) => bigint,
+    host?: HostCall,
   ): EvmOutcome {
     const evm = this.evmFor(block.chainId);
     const state = this.state;
     state.begin(view);
     this.block = block;
+    this.host = host;
+    this.callers.length = 0;
     try {
       state.setBalance(message.from, state.balanceOf(message.from) - message.prepay);
       const journal = evm.journal;
@@ -168,6 +226,8 @@ export class EvmRunner {
       throw error;
     } finally {
       this.block = undefined;
+      this.host = undefined;
+      this.callers.length = 0;
     }
   }
 }

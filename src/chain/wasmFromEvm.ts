@@ -1,0 +1,79 @@
+/**
+ * EVM code calling WASM contracts: the host precompile at `HOST_PRECOMPILE`
+ * (`evm/evmRunner.ts`, 0x…0100) runs one WASM call with the EVM caller as its caller.
+ *
+ * Input: `abi.encode(address target, string method, bytes input)` (the input is the WASM
+ * method's own ABI encoding). Output: the WASM call's return data; a WASM revert reverts
+ * the precompile call with the WASM revert data; out of gas takes all the gas it had.
+ *
+ * The call runs on the thread's WASM VM over a `TxState` that reads through the EVM state
+ * manager (this transaction's EVM writes so far, then the engine's view, each read
+ * recorded by Block-STM as usual); on success its writes go into the manager's journaled
+ * overlay, so an EVM revert of an enclosing frame undoes them. Gas: the call gets the
+ * precompile's gas × `EVM_GAS_WEIGHT` in Weft gas and charges ⌈Weft gas used /
+ * `EVM_GAS_WEIGHT`⌉ EVM gas. No value crosses (coin moves by plain transfers: one balance
+ * for both VMs). Events the WASM call emits are not kept (EVM logs have no place for
+ * them yet).
+ */
+import type { Address } from "../codec/address.js";
+import type { HostCall, HostCallResult } from "../evm/evmRunner.js";
+import type { WeftStateManager } from "../evm/stateManager.js";
+import { TxState } from "../vm/txState.js";
+import type { Vm } from "../vm/vm.js";
+import type { BlockContext } from "./blockContext.js";
+import { EVM_GAS_WEIGHT } from "./evmBlock.js";
+
+const EMPTY = new Uint8Array(0);
+
+function wordAt(data: Uint8Array, at: number): bigint | undefined {
+  if (at < 0 || at + 32 > data.length) return undefined;
+  return BigInt(`0x${Buffer.from(data.subarray(at, at + 32)).toString("hex")}`);
+}
+
+/** The dynamic `bytes`/`string` whose offset is in word `i`, or undefined when out of bounds. */
+function dynamicAt(data: Uint8Array, i: number): Uint8Array | undefined {
+  const offset = wordAt(data, 32 * i);
+  if (offset === undefined || offset > BigInt(data.length)) return undefined;
+  const length = wordAt(data, Number(offset));
+  if (length === undefined || Number(offset) + 32 + Number(length) > data.length) return undefined;
+  return data.subarray(Number(offset) + 32, Number(offset) + 32 + Number(length));
+}
+
+/** The precompile's input, or undefined when it is not `(address, string, bytes)`. */
+export function decodeWasmCall(
+  data: Uint8Array,
+): { target: Address; method: string; input: Uint8Array } | undefined {
+  const target = wordAt(data, 0);
+  const method = dynamicAt(data, 1);
+  const input = dynamicAt(data, 2);
+  if (target === undefined || target >> 160n !== 0n || method === undefined || input === undefined)
+    return undefined;
+  return {
+    target: `0x${target.toString(16).padStart(40, "0")}` as Address,
+    method: new TextDecoder().decode(method),
+    input: input.slice(),
+  };
+}
+
+/** The host call EVM code reaches through `HOST_PRECOMPILE` in `block`, on `vm`, over `state`. */
+export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager): HostCall {
+  return (caller, data, gasLimit): HostCallResult => {
+    const call = decodeWasmCall(data);
+    if (call === undefined) return { gasUsed: 0n, returnValue: EMPTY, failure: "revert" };
+    const weftGas = gasLimit * EVM_GAS_WEIGHT;
+    const tx = new TxState({ read: (key) => state.read(key) });
+    const outcome = vm.call(tx, block, {
+      caller,
+      target: call.target,
+      method: call.method,
+      input: call.input,
+      value: 0n,
+      gasLimit: Number(weftGas > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : weftGas),
+    });
+    const gasUsed = (BigInt(outcome.gasUsed) + EVM_GAS_WEIGHT - 1n) / EVM_GAS_WEIGHT;
+    if (outcome.status === "outOfGas") return { gasUsed, returnValue: EMPTY, failure: "outOfGas" };
+    if (outcome.status !== "success") return { gasUsed, returnValue: outcome.data, failure: "revert" };
+    for (const [key, value] of tx.writes) state.write(key, value);
+    return { gasUsed, returnValue: outcome.data };
+  };
+}
