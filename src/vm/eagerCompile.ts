@@ -5,7 +5,8 @@
  * first call of a contract after a node starts, which no gas pays for (a call's gas must
  * not depend on what this process has compiled). Compiled eagerly, it happens where it is
  * paid: at deployment (`GAS.DEPLOY_BYTE`, `GAS.COMPILE_MODULE`) and at node start
- * (`storedCode.ts`). `bench/calibrate.ts` measures both ("compile on a cache miss",
+ * (`storedCode.ts`; from the kept prepared form, this compile is most of what a start
+ * does per contract: `bench/startupCode.ts`). `bench/calibrate.ts` measures both ("compile on a cache miss",
  * "first call after a restart").
  *
  * The flag is the process's (every thread shares V8's flags); it is set once, when this

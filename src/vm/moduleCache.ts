@@ -7,7 +7,12 @@
  *
  * - **Held**: the code of the committed state. A node compiles every stored code once, on
  *   its main thread, when it opens (`loadCode` in `storedCode.ts`), then each code a
- *   block commits; the deployment paid for that (`DEPLOY_BYTE`). Held modules are never
+ *   block commits; the deployment paid for that (`DEPLOY_BYTE`). With a `preparedStore`
+ *   (the node's database), `load` keeps each committed code's prepared form
+ *   (`preparedForm.ts`) and, at the next open, builds the module from it: V8 compiles the
+ *   instrumented bytes, and validation, instrumentation and the start probe (about two
+ *   thirds of the work) are not done again. A form missing, damaged or made by other
+ *   preparation code is refused, and the code is prepared again. Held modules are never
  *   evicted: their memory is bounded by the state's code, which costs 500 gas per byte
  *   (ARCHITECTURE.md, "Compiled code is held, not cached", has the figures). Other
  *   threads (engine, admission and read-only workers) `adopt` the main thread's modules
@@ -26,6 +31,7 @@
  */
 import "./eagerCompile.js";
 import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
+import { decodePrepared, encodePrepared, type PreparedContract, type PreparedStore } from "./preparedForm.js";
 import { type StartSnapshot, takeStartSnapshot } from "./startSnapshot.js";
 import { type DataSegment, dataCopyGas, instrumentModule, validateModule } from "./wasm/index.js";
 
@@ -63,8 +69,10 @@ export interface ModuleCacheStats {
   hits: number;
   /** `get`s that had to compile (code no thread had loaded yet). */
   misses: number;
-  /** Compilations of any kind: `load`s of new code and misses. */
+  /** Full preparations (validation, instrumentation, probe, V8): `load`s of new code and misses. */
   compiles: number;
+  /** Modules `load`ed from a prepared form kept in the `preparedStore` (V8 compiled them, nothing else). */
+  restored: number;
   /** Modules adopted from another thread (no compilation). */
   adopted: number;
 }
@@ -101,28 +109,63 @@ export interface ModuleCacheOptions {
    * gas are the same either way.
    */
   startSnapshots?: boolean;
+  /**
+   * Where `load` keeps the prepared form of committed code and looks for it before
+   * preparing code again (`preparedForm.ts`): the node's database. Used only with
+   * metering and start snapshots on (what the node runs).
+   */
+  preparedStore?: PreparedStore;
 }
 
 /** Compiles a contract the way the node runs it. */
 export function compileContract(code: Uint8Array, metering = true, startSnapshot = true): CachedModule {
-  const prepared = instrumentModule(validateModule(code), metering);
+  return prepareContract(code, metering, startSnapshot).module;
+}
+
+/**
+ * Prepares a contract (validation, instrumentation, the start function's probe) and
+ * compiles it: the module, and the prepared form it was compiled from (`preparedForm.ts`).
+ */
+export function prepareContract(
+  code: Uint8Array,
+  metering = true,
+  startSnapshot = true,
+): { module: CachedModule; prepared: PreparedContract } {
+  const instrumented = instrumentModule(validateModule(code), metering);
+  const module = new WebAssembly.Module(instrumented.bytes);
+  const prepared: PreparedContract = {
+    bytes: instrumented.bytes,
+    methods: instrumented.methods,
+    codeBytes: code.length,
+    initialPages: instrumented.initialPages,
+    data: instrumented.data,
+    snapshot: startSnapshot ? takeStartSnapshot(module, instrumented) : undefined,
+    storeReach: instrumented.storeReach,
+  };
+  return { module: cachedModule(prepared, module), prepared };
+}
+
+/**
+ * The module of a prepared contract: V8 compiles `prepared.bytes` unless `module` is
+ * that compilation already. The only work of a node start for a contract whose prepared
+ * form it kept.
+ */
+export function cachedModule(prepared: PreparedContract, module?: WebAssembly.Module): CachedModule {
   const methods = new Map(prepared.methods.map((name, i) => [name, i]));
   const initIndex = methods.get("init") ?? -1;
   methods.delete("init");
-  const module = new WebAssembly.Module(prepared.bytes);
-  const snapshot = startSnapshot ? takeStartSnapshot(module, prepared) : undefined;
   // The snapshot's segments are not counted: the pool writes them whole on every release.
   let copiedEnd = 0;
   for (const s of prepared.data) copiedEnd = Math.max(copiedEnd, s.offset + s.bytes.length);
   return {
-    module,
+    module: module ?? new WebAssembly.Module(prepared.bytes),
     methods,
     initIndex,
-    codeBytes: code.length,
+    codeBytes: prepared.codeBytes,
     initialPages: prepared.initialPages,
     data: prepared.data,
     dataGas: dataCopyGas(prepared.data),
-    snapshot,
+    snapshot: prepared.snapshot,
     storeReach: prepared.storeReach,
     copiedEnd,
   };
@@ -138,15 +181,38 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
    * With the tick of their last use: a hit bumps it (re-inserting into the map, to keep
    * its order as the recency, allocated on every call); the least recent goes first out.
    */
-  const transient = new Map<string, { module: CachedModule; used: number; block: number }>();
+  const transient = new Map<
+    string,
+    { module: CachedModule; used: number; block: number; prepared: PreparedContract | undefined }
+  >();
   let tick = 0;
   /** The block running (0: never told, nothing is kept past the capacity). */
   let block = 0;
-  const stats: ModuleCacheStats = { hits: 0, misses: 0, compiles: 0, adopted: 0 };
+  const stats: ModuleCacheStats = { hits: 0, misses: 0, compiles: 0, restored: 0, adopted: 0 };
   const memories = createMemoryPool();
-  const compile = (code: Uint8Array): CachedModule => {
+  // Forms are kept only of what the node runs (the fingerprint does not cover these options).
+  const store = metering && snapshots ? options.preparedStore : undefined;
+  const compile = (code: Uint8Array): { module: CachedModule; prepared: PreparedContract } => {
     stats.compiles++;
-    return compileContract(code, metering, snapshots);
+    return prepareContract(code, metering, snapshots);
+  };
+  /** The module of committed code: from its kept form if it is sound, else prepared again and kept. */
+  const loadKept = (codeHash: string, code: Uint8Array, s: PreparedStore): CachedModule => {
+    const hash = Buffer.from(codeHash, "hex");
+    const form = s.get(codeHash);
+    const kept = form === undefined ? undefined : decodePrepared(form, hash, code.length);
+    if (kept !== undefined) {
+      try {
+        const module = cachedModule(kept);
+        stats.restored++;
+        return module;
+      } catch {
+        // V8 refused the bytes (a form made by a different V8): prepare again below.
+      }
+    }
+    const compiled = compile(code);
+    s.put(codeHash, encodePrepared(hash, compiled.prepared));
+    return compiled.module;
   };
   return {
     get(codeHash, loadCode) {
@@ -164,7 +230,9 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
       }
       stats.misses++;
       const compiled = compile(loadCode());
-      transient.set(codeHash, { module: compiled, used: ++tick, block });
+      // The prepared form is kept (in memory) only to be stored if the code commits.
+      const prepared = store === undefined ? undefined : compiled.prepared;
+      transient.set(codeHash, { module: compiled.module, used: ++tick, block, prepared });
       // Down to the capacity, least recently used first, sparing this block's modules.
       while (transient.size > transientCapacity) {
         let oldest: string | undefined;
@@ -177,15 +245,23 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
         if (oldest === undefined) break;
         transient.delete(oldest);
       }
-      return compiled;
+      return compiled.module;
     },
     load(codeHash, code) {
       const found = held.get(codeHash);
       if (found !== undefined) return found;
-      const compiled = transient.get(codeHash)?.module ?? compile(code);
+      const recent = transient.get(codeHash);
+      let module: CachedModule;
+      if (recent === undefined)
+        module = store === undefined ? compile(code).module : loadKept(codeHash, code, store);
+      else {
+        module = recent.module;
+        if (store !== undefined && recent.prepared !== undefined)
+          store.put(codeHash, encodePrepared(Buffer.from(codeHash, "hex"), recent.prepared));
+      }
       transient.delete(codeHash);
-      held.set(codeHash, compiled);
-      return compiled;
+      held.set(codeHash, module);
+      return module;
     },
     beginBlock() {
       block++;

@@ -9,7 +9,8 @@ import type { ModuleCache, ModuleList } from "./moduleCache.js";
 /**
  * Holds the module of every code among `entries` (a whole state, or a commit's writes;
  * deletions are ignored: code is never removed), compiling only what `cache` has in no
- * form. Returns the modules of those codes, for other threads to adopt.
+ * form (from its kept prepared form when the cache has a `preparedStore`). Returns the
+ * modules of those codes, for other threads to adopt.
  */
 export function loadCode(
   cache: ModuleCache,
