@@ -4,72 +4,55 @@
  * `GAS.COLD_CALL`) and a warm one (`GAS.CALL`) really cost when an attacker makes the
  * instance pool miss, and what a cold call costs per byte of the callee's code.
  *
- * One caller contract reads `laps`, `count` and `count` addresses from its input, then calls
- * `noop` on each address in turn, `laps` times. Callees are one-page modules, each distinct
- * (a constant), optionally with unused filler functions to make the code bigger.
+ * The caller and callees are `cycleContracts.ts`'s: callees here are one-page modules, each
+ * distinct, optionally with unused filler functions to make the code bigger.
  */
 import type { Address } from "../../src/codec/address.js";
 import { toHex } from "../../src/codec/bytes.js";
 import { keccak256 } from "../../src/codec/hash.js";
-import { wat } from "./calibrationProbes.js";
 import { type Bench, type CalibrationRow, result } from "./calibrationRun.js";
+import { CYCLE_CALLER, cycleCallee, cycleInput } from "./cycleContracts.js";
+
+export { cycleInput };
 
 let salt = 0;
 
 /** A distinct one-page callee with `noop`; `filler` unused functions of ~100 bytes each. */
 export function callee(filler = 0): Uint8Array {
-  const k = ++salt;
-  const fillers: string[] = [];
-  for (let f = 0; f < filler; f++) {
-    const ops: string[] = [];
-    for (let i = 0; i < 12; i++)
-      ops.push(`(local.set $a (i32.xor (local.get $a) (i32.const ${k * 1_000_003 + f * 31 + i})))`);
-    fillers.push(`(func $fill${f} (param $a i32) (result i32) ${ops.join(" ")} (local.get $a))`);
-  }
-  return wat(`(module (memory (export "memory") 1)
-  (global $g (mut i32) (i32.const ${k}))
-  ${fillers.join("\n  ")}
-  (func (export "noop") (global.set $g (i32.add (global.get $g) (i32.const ${k})))))`);
+  return cycleCallee({ k: ++salt, filler });
 }
 
-const CALLER = wat(`(module
-  (import "weft" "input_copy" (func $input_copy (param i32)))
-  (import "weft" "call" (func $call (param i32 i32 i32 i32 i32 i32 i64) (result i32)))
-  (memory (export "memory") 2)
-  (data (i32.const 2048) "noop")
-  (func (export "run") (local $r i32) (local $j i32) (local $m i32)
-    (call $input_copy (i32.const 4096))
-    (local.set $r (i32.load (i32.const 4096)))
-    (local.set $m (i32.load (i32.const 4100)))
-    (block $d (loop $l (br_if $d (i32.eqz (local.get $r)))
-      (local.set $j (i32.const 0))
-      (block $d2 (loop $l2 (br_if $d2 (i32.ge_u (local.get $j) (local.get $m)))
-        (drop (call $call (i32.add (i32.const 4104) (i32.mul (local.get $j) (i32.const 20)))
-          (i32.const 2048) (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 1100) (i64.const 0)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $l2)))
-      (local.set $r (i32.sub (local.get $r) (i32.const 1))) (br $l)))))`);
-
-/** Deploys `count` callees, held by the bench VM's module cache as a node holds stored code. */
-export function deployCallees(bench: Bench, count: number, filler = 0): Address[] {
-  const out: Address[] = [];
-  for (let i = 0; i < count; i++) {
-    const code = callee(filler);
-    out.push(bench.deploy(code));
+/** Deploys `codes`, held by the bench VM's module cache as a node holds stored code. */
+export function deployHeld(bench: Bench, codes: readonly Uint8Array[]): Address[] {
+  return codes.map((code) => {
+    const address = bench.deploy(code);
     bench.vm.cache.load(toHex(keccak256(code)), code);
-  }
-  return out;
+    return address;
+  });
 }
 
-/** The caller's input: `laps` over `callees`. */
-export function cycleInput(callees: readonly Address[], laps: number): Uint8Array {
-  const input = new Uint8Array(8 + 20 * callees.length);
-  const dv = new DataView(input.buffer);
-  dv.setUint32(0, laps, true);
-  dv.setUint32(4, callees.length, true);
-  callees.forEach((a, j) => {
-    input.set(Buffer.from(a.slice(2), "hex"), 8 + 20 * j);
-  });
-  return input;
+/** Deploys `count` distinct one-page callees (`callee`), held by the bench VM's module cache. */
+export function deployCallees(bench: Bench, count: number, filler = 0): Address[] {
+  return deployHeld(
+    bench,
+    Array.from({ length: count }, () => callee(filler)),
+  );
+}
+
+/**
+ * A run of the caller over `callees`, `laps` times, in CPU time of the process (its GC
+ * threads included), not wall time: these transactions run for tens of milliseconds,
+ * longer than a time slice on a loaded machine.
+ */
+export function cycleRun(bench: Bench, caller: Address) {
+  return (callees: readonly Address[], laps: number) => (): { ms: number; gas: number } => {
+    const tx = bench.callTx(caller, "run", cycleInput(callees, laps));
+    const cpu = process.cpuUsage();
+    const out = bench.run(tx);
+    const used = process.cpuUsage(cpu);
+    if (out.receipt.status !== "success") throw new Error(`call cycle: ${out.receipt.status}`);
+    return { ms: (used.user + used.system) / 1000, gas: out.receipt.gasUsed };
+  };
 }
 
 /** The fastest of `rounds` runs of each workload, interleaved (after one warm-up each). */
@@ -90,21 +73,11 @@ export function interleaved(
 
 /** Deploys the caller contract (`run` with `cycleInput`). */
 export function deployCaller(bench: Bench): Address {
-  return bench.deploy(CALLER);
+  return bench.deploy(CYCLE_CALLER);
 }
 
 export function callCycleRows(bench: Bench, rounds: number): CalibrationRow[] {
-  const caller = deployCaller(bench);
-  // CPU time of the process (its GC threads included), not wall time: these transactions
-  // run for tens of milliseconds, longer than a time slice on a loaded machine.
-  const runCycle = (callees: readonly Address[], laps: number) => () => {
-    const tx = bench.callTx(caller, "run", cycleInput(callees, laps));
-    const cpu = process.cpuUsage();
-    const out = bench.run(tx);
-    const used = process.cpuUsage(cpu);
-    if (out.receipt.status !== "success") throw new Error(`call cycle: ${out.receipt.status}`);
-    return { ms: (used.user + used.system) / 1000, gas: out.receipt.gasUsed };
-  };
+  const runCycle = cycleRun(bench, deployCaller(bench));
   const rows: CalibrationRow[] = [];
   // Two disjoint sets, run in turn: each transaction finds the pool holding the other
   // set's contracts (at most 16 MiB of them), so nearly all its first calls miss. Two laps:

@@ -6,29 +6,20 @@
  * Each row is the difference between two sets of 8 distinct 64-page (or one-page) callees
  * that differ only in what is measured, called in turn by `callCycle.ts`'s caller.
  */
+
 import type { Address } from "../../src/codec/address.js";
-import { toHex } from "../../src/codec/bytes.js";
-import { keccak256 } from "../../src/codec/hash.js";
 import { MAX_TABLE_ELEMENTS } from "../../src/vm/limits.js";
 import { MERGE_GAP } from "../../src/vm/wasm/dataSegments.js";
 import { wat } from "./calibrationProbes.js";
 import type { Bench, CalibrationRow } from "./calibrationRun.js";
 import { result } from "./calibrationRun.js";
-import { cycleInput, deployCaller, interleaved } from "./callCycle.js";
+import { cycleRun, deployCaller, deployHeld, interleaved } from "./callCycle.js";
 
 const PAGE = 65536;
 /** Data runs of the many-run callee: one byte every `MERGE_GAP + 1` bytes. */
 const SPACING = MERGE_GAP + 1;
 const RUNS = Math.floor((64 * PAGE - 1) / SPACING);
 let salt = 1_000_000;
-
-function deployed(bench: Bench, codes: Uint8Array[]): Address[] {
-  return codes.map((code) => {
-    const address = bench.deploy(code);
-    bench.vm.cache.load(toHex(keccak256(code)), code);
-    return address;
-  });
-}
 
 /**
  * A 64-page callee with `runs` one-byte runs; its last byte is always data, so that every
@@ -51,17 +42,10 @@ function tableCallee(grow: number): Uint8Array {
 }
 
 export function instanceCostRows(bench: Bench, rounds: number): CalibrationRow[] {
-  const caller = deployCaller(bench);
   const LAPS = 20;
-  const runCycle = (callees: readonly Address[]) => () => {
-    const tx = bench.callTx(caller, "run", cycleInput(callees, LAPS));
-    const cpu = process.cpuUsage();
-    const out = bench.run(tx);
-    const used = process.cpuUsage(cpu);
-    if (out.receipt.status !== "success") throw new Error(`instance cost: ${out.receipt.status}`);
-    return { ms: (used.user + used.system) / 1000, gas: out.receipt.gasUsed };
-  };
-  const set = (make: () => Uint8Array) => deployed(bench, Array.from({ length: 8 }, make));
+  const run = cycleRun(bench, deployCaller(bench));
+  const runCycle = (callees: readonly Address[]) => run(callees, LAPS);
+  const set = (make: () => Uint8Array) => deployHeld(bench, Array.from({ length: 8 }, make));
   const rows: CalibrationRow[] = [];
   const [many, one] = interleaved(rounds, [
     runCycle(set(() => dataCallee(RUNS))),

@@ -11,12 +11,12 @@ import { after, before, describe, it } from "node:test";
 import { executeTransaction } from "../../../src/chain/executeTransaction.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import { decodeError } from "../../../src/codec/abi.js";
-import type { Address } from "../../../src/codec/address.js";
 import { coldCallGas } from "../../../src/vm/callContract.js";
 import { GAS } from "../../../src/vm/gasSchedule.js";
 import { MAX_TX_CONTRACT_PAGES } from "../../../src/vm/limits.js";
 import { compileContract } from "../../../src/vm/moduleCache.js";
 import { createVm } from "../../../src/vm/vm.js";
+import { CYCLE_CALLER, cycleCallee, cycleTx, deploySalted } from "../../helpers/callCycle.js";
 import { account } from "../../helpers/chain.js";
 import { TestChain } from "../../helpers/contracts.js";
 import {
@@ -25,81 +25,15 @@ import {
   type ChainEngine,
   chainEngine,
 } from "../../helpers/parallelChain.js";
-import { wat } from "../../helpers/wat.js";
 
 /** A distinct callee (`k` makes its code unique) with `pages` of memory and `noop`. */
-function callee(k: number, pages = 1): Uint8Array {
-  return wat(`(module (memory (export "memory") ${pages})
-    (global $g (mut i32) (i32.const ${k}))
-    (func (export "noop") (global.set $g (i32.add (global.get $g) (i32.const ${k})))))`);
-}
-
-/**
- * Calls `noop` on each address of its input (`laps` u32, `count` u32, addresses), `laps`
- * times; reverts with a failed call's revert data.
- */
-const CALLER = wat(`(module
-  (import "weft" "input_copy" (func $input_copy (param i32)))
-  (import "weft" "call" (func $call (param i32 i32 i32 i32 i32 i32 i64) (result i32)))
-  (import "weft" "revert" (func $revert (param i32 i32)))
-  (import "weft" "returndata_size" (func $returndata_size (result i32)))
-  (import "weft" "returndata_copy" (func $returndata_copy (param i32)))
-  (memory (export "memory") 2)
-  (data (i32.const 2048) "noop")
-  (func (export "run") (local $r i32) (local $j i32) (local $m i32)
-    (call $input_copy (i32.const 4096))
-    (local.set $r (i32.load (i32.const 4096)))
-    (local.set $m (i32.load (i32.const 4100)))
-    (block $d (loop $l (br_if $d (i32.eqz (local.get $r)))
-      (local.set $j (i32.const 0))
-      (block $d2 (loop $l2 (br_if $d2 (i32.ge_u (local.get $j) (local.get $m)))
-        (if (call $call (i32.add (i32.const 4104) (i32.mul (local.get $j) (i32.const 20)))
-              (i32.const 2048) (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 1100) (i64.const 0))
-          (then (call $returndata_copy (i32.const 8192)) (call $revert (i32.const 8192) (call $returndata_size))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $l2)))
-      (local.set $r (i32.sub (local.get $r) (i32.const 1))) (br $l)))))`);
-
-let salt = 0;
-function deploy(chain: TestChain, code: Uint8Array): Address {
-  const s = new Uint8Array(32);
-  new DataView(s.buffer).setUint32(0, ++salt);
-  const receipt = chain.runOne({
-    kind: "deploy",
-    from: account(1),
-    code,
-    args: new Uint8Array(0),
-    salt: s,
-    value: 0n,
-    gasLimit: 100_000_000,
-    gasPrice: 1n,
-  });
-  assert.equal(receipt.status, "success");
-  return receipt.contractAddress as Address;
-}
-
-function cycle(from: Address, caller: Address, callees: readonly Address[], laps: number): Transaction {
-  const args = new Uint8Array(8 + 20 * callees.length);
-  const dv = new DataView(args.buffer);
-  dv.setUint32(0, laps, true);
-  dv.setUint32(4, callees.length, true);
-  callees.forEach((a, j) => {
-    args.set(Buffer.from(a.slice(2), "hex"), 8 + 20 * j);
-  });
-  return {
-    kind: "call",
-    from,
-    to: caller,
-    method: "run",
-    args,
-    value: 0n,
-    gasLimit: 1_000_000_000,
-    gasPrice: 1n,
-  };
-}
+const callee = (k: number, pages = 1): Uint8Array => cycleCallee({ k, pages });
+const deploy = deploySalted;
+const cycle = cycleTx;
 
 describe("cold and warm calls", () => {
   const chain = new TestChain(8);
-  const caller = deploy(chain, CALLER);
+  const caller = deploy(chain, CYCLE_CALLER);
   /** 300 distinct one-page callees: more than the instance pool keeps between transactions (256). */
   const callees = Array.from({ length: 300 }, (_, k) => deploy(chain, callee(k + 1)));
   const cold = coldCallGas(compileContract(callee(1)));

@@ -20,6 +20,7 @@ import { coldCallGas } from "../../../src/vm/callContract.js";
 import { GAS } from "../../../src/vm/gasSchedule.js";
 import { compileContract } from "../../../src/vm/moduleCache.js";
 import { type DataSegment, flattenSegments, MERGE_GAP } from "../../../src/vm/wasm/dataSegments.js";
+import { CYCLE_CALLER, cycleCallee, cycleTx, deploySalted } from "../../helpers/callCycle.js";
 import { account } from "../../helpers/chain.js";
 import { TestChain } from "../../helpers/contracts.js";
 import {
@@ -32,11 +33,12 @@ import { wat } from "../../helpers/wat.js";
 
 const PAGE = 65536;
 
+let k = 0;
 /** A callee of `pages` pages with `data` (wat data declarations) and `noop`, which grows the memory by `grow` pages. */
-function callee(pages: number, data: string, grow = 0): Uint8Array {
-  return wat(`(module (memory (export "memory") ${pages}) ${data}
-    (func (export "noop") (drop (memory.grow (i32.const ${grow})))))`);
-}
+const callee = (pages: number, data: string, grow = 0): Uint8Array =>
+  cycleCallee({ k: ++k, pages, data, grow });
+const deploy = deploySalted;
+const cycle = cycleTx;
 
 /** Deterministic pseudo-random numbers. */
 function rng(seed: number): () => number {
@@ -101,65 +103,9 @@ describe("flattened data segments", () => {
   });
 });
 
-/** Calls `noop` on each address of its input (`laps` u32, `count` u32, addresses), `laps` times. */
-const CALLER = wat(`(module
-  (import "weft" "input_copy" (func $input_copy (param i32)))
-  (import "weft" "call" (func $call (param i32 i32 i32 i32 i32 i32 i64) (result i32)))
-  (memory (export "memory") 2)
-  (data (i32.const 2048) "noop")
-  (func (export "run") (local $r i32) (local $j i32) (local $m i32)
-    (call $input_copy (i32.const 4096))
-    (local.set $r (i32.load (i32.const 4096)))
-    (local.set $m (i32.load (i32.const 4100)))
-    (block $d (loop $l (br_if $d (i32.eqz (local.get $r)))
-      (local.set $j (i32.const 0))
-      (block $d2 (loop $l2 (br_if $d2 (i32.ge_u (local.get $j) (local.get $m)))
-        (drop (call $call (i32.add (i32.const 4104) (i32.mul (local.get $j) (i32.const 20)))
-              (i32.const 2048) (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 1100) (i64.const 0)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $l2)))
-      (local.set $r (i32.sub (local.get $r) (i32.const 1))) (br $l)))))`);
-
-let salt = 0;
-function deploy(chain: TestChain, code: Uint8Array): Address {
-  const s = new Uint8Array(32);
-  new DataView(s.buffer).setUint32(0, ++salt);
-  const receipt = chain.runOne({
-    kind: "deploy",
-    from: account(1),
-    code,
-    args: new Uint8Array(0),
-    salt: s,
-    value: 0n,
-    gasLimit: 100_000_000,
-    gasPrice: 1n,
-  });
-  assert.equal(receipt.status, "success", receipt.invalidReason);
-  return receipt.contractAddress as Address;
-}
-
-function cycle(from: Address, caller: Address, callees: readonly Address[], laps: number): Transaction {
-  const args = new Uint8Array(8 + 20 * callees.length);
-  const dv = new DataView(args.buffer);
-  dv.setUint32(0, laps, true);
-  dv.setUint32(4, callees.length, true);
-  callees.forEach((a, j) => {
-    args.set(Buffer.from(a.slice(2), "hex"), 8 + 20 * j);
-  });
-  return {
-    kind: "call",
-    from,
-    to: caller,
-    method: "run",
-    args,
-    value: 0n,
-    gasLimit: 1_000_000_000,
-    gasPrice: 1n,
-  };
-}
-
 describe("what a call's instance costs", () => {
   const chain = new TestChain(8);
-  const caller = deploy(chain, CALLER);
+  const caller = deploy(chain, CYCLE_CALLER);
   /** 4 one-byte segments farther apart than MERGE_GAP: 4 runs. */
   const spreadData = Array.from(
     { length: 4 },
