@@ -38,8 +38,18 @@ interface Estimate {
   gasLimit: number;
 }
 
-/** Replays the examples on `node`; returns each gas figure by name (`transfer.gasUsed`, `estimate28.gasLimit`, ...). */
-export async function replayRpcDocExamples(node: TestNode): Promise<Map<string, number>> {
+/**
+ * Replays the examples on `node`; returns each gas figure by name (`transfer.gasUsed`,
+ * `estimate28.gasLimit`, ...). `texts` gets what the page shows of the transactions whose
+ * bytes depend on gas (their gas limit is an estimate): `raw61`/`raw65` (hex), `hash61`/
+ * `hash65`, the blocks they went into (`block61`/`block65`: a block's hash depends on its
+ * time, so the page's are one run's), the deployment's arguments (`args64`, hex) and the
+ * token's address, `token.address`.
+ */
+export async function replayRpcDocExamples(
+  node: TestNode,
+  texts = new Map<string, string>(),
+): Promise<Map<string, number>> {
   const actual = new Map<string, number>();
   const url = node.url;
   const genesis = await rpc<GenesisInfo>(url, "weft_genesis");
@@ -69,6 +79,14 @@ export async function replayRpcDocExamples(node: TestNode): Promise<Map<string, 
     return receipts;
   };
   const send = async (raw: Uint8Array): Promise<Receipt> => (await sendAll([raw]))[0] as Receipt;
+  /** Sends `raw` as example `id` does; records its bytes and hash. */
+  const sendShown = async (id: number, raw: Uint8Array): Promise<Receipt> => {
+    texts.set(`raw${id}`, hex(raw));
+    const receipt = await send(raw);
+    const { txHash, blockHash } = receipt as Receipt & { txHash: string; blockHash: string };
+    texts.set(`hash${id}`, txHash).set(`block${id}`, blockHash);
+    return receipt;
+  };
 
   // ids 4-9: dev account 0 sends 7 WUSD units to 0x…aa (sequence 0, max fee 10, priority 1).
   const first = await send(
@@ -131,7 +149,8 @@ export async function replayRpcDocExamples(node: TestNode): Promise<Map<string, 
   ]);
   actual.set("estimate60.gasUsed", coinEstimate.gasUsed).set("estimate60.gasLimit", coinEstimate.gasLimit);
   const fees = { chainId: 1337n, sender: dev2, devIndex: 2, maxFee: 3n, priorityFee: 1n };
-  const coinSent = await send(
+  const coinSent = await sendShown(
+    61,
     callsRaw({ ...fees, sequence: 0n, gasLimit: BigInt(coinEstimate.gasLimit) }, coin),
   );
   actual.set("receipt62.gasUsed", coinSent.gasUsed).set("receipt62.fee", Number(coinSent.fee));
@@ -146,6 +165,7 @@ export async function replayRpcDocExamples(node: TestNode): Promise<Map<string, 
   salt[31] = 1;
   const deployArgs = encodeAbi(["bytes", "bytes", "bytes32"], [code, init, salt]);
   const deploy = [{ target: ZERO, method: "deploy", args: deployArgs, value: 0n }];
+  texts.set("args64", hex(deployArgs));
   const deployEstimate = await rpc<Estimate>(url, "weft_estimateGas", [
     { sender: dev2, calls: [{ target: ZERO, method: "deploy", args: hex(deployArgs) }] },
   ]);
@@ -153,10 +173,11 @@ export async function replayRpcDocExamples(node: TestNode): Promise<Map<string, 
     .set("estimate64.gasUsed", deployEstimate.gasUsed)
     .set("estimate64.gasLimit", deployEstimate.gasLimit);
   const raw = callsRaw({ ...fees, sequence: 1n, gasLimit: BigInt(deployEstimate.gasLimit) }, deploy);
-  const deployed = await send(raw);
+  const deployed = await sendShown(65, raw);
   actual.set("receipt66.gasUsed", deployed.gasUsed).set("receipt66.fee", Number(deployed.fee));
   actual.set("token.codeBytes", code.length).set("deploy.txBytes", raw.length);
   const { contractAddress } = deployed as Receipt & { contractAddress: Address };
+  texts.set("token.address", contractAddress);
   const tokenBalance = await rpc<{ gasUsed: number }>(url, "weft_call", [
     { to: contractAddress, method: "balanceOf", args: hex(encodeAbi(["address"], [dev2])) },
   ]);

@@ -48,6 +48,8 @@ describe("docs/rpc.md's gas figures", () => {
   let node: TestNode;
   /** Figure name → what this node answers. */
   let actual: Map<string, number>;
+  /** The bytes and hashes of the transactions whose gas limit is an estimate, and the token's address. */
+  const texts = new Map<string, string>();
 
   before(async () => {
     node = await startTestNode((config) => {
@@ -55,7 +57,7 @@ describe("docs/rpc.md's gas figures", () => {
       config.dev = false; // no automine: blocks are made here, with produceNow
       config.blockTimeMs = 3_600_000;
     });
-    actual = await replayRpcDocExamples(node);
+    actual = await replayRpcDocExamples(node, texts);
   });
   after(() => node.close());
 
@@ -199,5 +201,59 @@ describe("docs/rpc.md's gas figures", () => {
       [],
       `docs/rpc.md is out of date (measured with the contracts in contracts/build: rebuild them first, \`node scripts/build-contracts.mjs\`, if they may be stale):\n${stale.join("\n")}`,
     );
+  });
+
+  it("the transactions sent with an estimate as gas limit: their bytes and hashes are the node's", () => {
+    const doc = readFileSync(DOC, "utf8");
+    const stale: string[] = [];
+    const expect = (what: string, page: string | undefined, node: string) => {
+      if (page !== node) stale.push(`${what}: the page says ${page ?? "nothing"}, the node gives ${node}`);
+    };
+    for (const [send, receipt] of [
+      [61, 62],
+      [65, 66],
+    ] as const) {
+      const raw = texts.get(`raw${send}`) as string;
+      const hash = texts.get(`hash${send}`) as string;
+      const shown = doc.match(
+        new RegExp(
+          `"id":${send},"method":"weft_sendRawTransaction","params":\\["(0x[0-9a-f]+)…([0-9a-f]+)"\\]`,
+        ),
+      );
+      const [head, tail] = [shown?.[1] ?? "", shown?.[2] ?? ""];
+      expect(
+        `id ${send} raw transaction`,
+        shown ? `${head}…${tail}` : undefined,
+        `${raw.slice(0, head.length || 18)}…${raw.slice(-(tail.length || 8))}`,
+      );
+      expect(`id ${send} hash`, answers(doc, send)[0]?.match(/"hash": "(0x[0-9a-f]+)"/)?.[1], hash);
+      const asked = doc.match(
+        new RegExp(`"id":${receipt},"method":"weft_getReceipt","params":\\["(0x[0-9a-f]+)"\\]`),
+      );
+      expect(`id ${receipt} asks for`, asked?.[1], hash);
+      for (const [i, m] of [
+        ...(answers(doc, receipt)[0] ?? "").matchAll(/"txHash": "(0x[0-9a-f]+)"/g),
+      ].entries())
+        expect(`id ${receipt} txHash (${i + 1})`, m[1], hash);
+    }
+    const args = texts.get("args64") as string;
+    const shownArgs = doc.match(/"id":64,[^\n]*"args":"(0x[0-9a-f]+)…([0-9a-f]+)"/);
+    expect(
+      "id 64 deployment arguments",
+      shownArgs ? `${shownArgs[1]}…${shownArgs[2]}` : undefined,
+      `${args.slice(0, shownArgs?.[1]?.length ?? 18)}…${args.slice(-(shownArgs?.[2]?.length ?? 8))}`,
+    );
+    const token = texts.get("token.address") as string;
+    expect(
+      "id 66 contractAddress",
+      answers(doc, 66)[0]?.match(/"contractAddress": "(0x[0-9a-f]+)"/)?.[1],
+      token,
+    );
+    expect(
+      "id 67 calls",
+      doc.match(/"id":67,"method":"weft_call","params":\[\{"to":"(0x[0-9a-f]+)"/)?.[1],
+      token,
+    );
+    assert.deepEqual(stale, [], `docs/rpc.md is out of date:\n${stale.join("\n")}`);
   });
 });
