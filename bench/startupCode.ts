@@ -10,7 +10,7 @@
  * in a fresh process (V8 shares compiled code between identical bytes within a process):
  * - `before`: every code prepared (validated, instrumented, probed) and compiled, as
  *   every start did before the forms existed (no form store);
- * - `first start`: the same, keeping each code's prepared form in the database (what a
+ * - `first start`: the same, keeping each code's prepared form (`prepared/`: what a
  *   node does the first time it meets the code: at commit, or once after an upgrade);
  * - `after`: a restart with the forms kept: each is read, checked and compiled by V8.
  * The median of `--rounds` runs of each phase, wall and CPU time (every thread's: V8
@@ -25,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { loadArtifact } from "../src/chain/artifacts.js";
 import { keccak256 } from "../src/codec/hash.js";
 import { openChainDb } from "../src/node/store/chainDb.js";
+import { PREPARED_DIR, preparedFiles } from "../src/node/store/preparedFiles.js";
 import { codeKey } from "../src/state/keys.js";
 import { createModuleCache } from "../src/vm/moduleCache.js";
 import { loadCode, storedCode } from "../src/vm/storedCode.js";
@@ -71,13 +72,12 @@ async function runPhase(phase: Phase, dir: string, cell: string): Promise<void> 
       return;
     }
     if (phase === "clear") {
-      // An empty form is refused like any damaged one: the next start prepares every code again.
-      const keys = [...db.scan("prepared")].map(({ key }) => Buffer.from(key).toString("hex"));
-      for (const key of keys) db.prepared.put(key, new Uint8Array(0));
+      rmSync(join(dir, PREPARED_DIR), { recursive: true, force: true });
       process.stdout.write(JSON.stringify({ ms: 0 }));
       return;
     }
-    const cache = createModuleCache(phase === "before" ? {} : { preparedStore: db.prepared });
+    const store = preparedFiles(join(dir, PREPARED_DIR));
+    const cache = createModuleCache(phase === "before" ? {} : { preparedStore: store });
     const cpu = process.cpuUsage();
     const started = performance.now();
     loadCode(cache, storedCode(db.state));

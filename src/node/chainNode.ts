@@ -13,6 +13,7 @@ then `dev_mine` mines them). Block times come from `clock`,
  * which dev mode's time travel moves (blockClock.ts). Listeners hear about new blocks and pending transactions (the
  * RPC subscriptions and metrics use them).
  */
+import { join } from "node:path";
 import type { BlockContext } from "../chain/blockContext.js";
 import { chainExecutorModule, createExecutorFactory } from "../chain/executorModule.js";
 import type { Receipt } from "../chain/receipt.js";
@@ -54,6 +55,7 @@ import { type ChainDb, damageError, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
 import { type DataDirLock, lockDataDir } from "./store/dirLock.js";
 import { encodeBlock } from "./store/encodeBlock.js";
+import { PREPARED_DIR, preparedFiles } from "./store/preparedFiles.js";
 import {
   type BlockHeader,
   blockHash,
@@ -299,8 +301,8 @@ export class ChainNode {
       }
       // Every stored contract is compiled now, once, on this thread: no call ever compiles
       // (`vm/moduleCache.ts`); the workers adopt these modules. Its prepared form, kept in
-      // the database when the code committed, leaves only V8's compilation to do.
-      const vm = createVm({ preparedStore: db.prepared });
+      // the data directory when the code committed, leaves only V8's compilation to do.
+      const vm = createVm({ preparedStore: preparedFiles(join(options.dataDir, PREPARED_DIR)) });
       const loadStarted = performance.now();
       loadCode(vm.cache, storedCode(db.state));
       options.log?.("info", "contract code compiled", {

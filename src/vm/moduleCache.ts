@@ -8,7 +8,7 @@
  * - **Held**: the code of the committed state. A node compiles every stored code once, on
  *   its main thread, when it opens (`loadCode` in `storedCode.ts`), then each code a
  *   block commits; the deployment paid for that (`DEPLOY_BYTE`). With a `preparedStore`
- *   (the node's database), `load` keeps each committed code's prepared form
+ *   (the node's data directory), `load` keeps each committed code's prepared form
  *   (`preparedForm.ts`) and, at the next open, builds the module from it: V8 compiles the
  *   instrumented bytes, and validation, instrumentation and the start probe (about two
  *   thirds of the work) are not done again. A form missing, damaged or made by other
@@ -111,7 +111,7 @@ export interface ModuleCacheOptions {
   startSnapshots?: boolean;
   /**
    * Where `load` keeps the prepared form of committed code and looks for it before
-   * preparing code again (`preparedForm.ts`): the node's database. Used only with
+   * preparing code again (`preparedForm.ts`): the node's data directory. Used only with
    * metering and start snapshots on (what the node runs).
    */
   preparedStore?: PreparedStore;

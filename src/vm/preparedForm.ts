@@ -41,7 +41,7 @@ export interface PreparedContract {
   readonly storeReach: number | undefined;
 }
 
-/** Where prepared forms are kept, by code hash (hex): the node's database (`node/store/chainDb.ts`). */
+/** Where prepared forms are kept, by code hash (hex): the node keeps them in files (`node/store/preparedFiles.ts`). */
 export interface PreparedStore {
   get(codeHash: string): Uint8Array | undefined;
   /** Replaces the form kept for `codeHash` (it may be written later, or lost: it is derived data). */

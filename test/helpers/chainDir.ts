@@ -67,7 +67,7 @@ export async function buildChainDir(dir: string, blocks = 2, txsPerBlock = 3): P
 }
 
 /** Runs `use` on the named database of the chain database in `dir`, opened through LMDB directly. */
-export async function withTable(
+async function withTable(
   dir: string,
   name: ChainDbName,
   use: (db: Database<Uint8Array, Uint8Array>) => void,

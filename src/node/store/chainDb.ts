@@ -21,7 +21,6 @@
  * | `txsByAccount` | address ‖ block u64 | tx u32 per transaction, in order (`accountIndex.ts`) |
  * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata, `nextSnapshot`) |
  * | `snapshots` | id u64 BE | a dev mode snapshot (`dev/snapshots.ts` encodes it) |
- * | `prepared` | code hash | the code's prepared form (`vm/preparedForm.ts`): derived data, not chain data |
  *
  * Dev mode may go back to an earlier block (`stageRewind`, `rewind.ts`): the blocks after
  * it are removed in the same LMDB transaction that writes the state back.
@@ -35,7 +34,6 @@ import { lmdbStorage } from "../../state/lmdbStore.js";
 import { type LmdbWalkDepth, walkLmdbFile } from "../../state/lmdbWalk.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
 import type { Storage } from "../../state/storage.js";
-import type { PreparedStore } from "../../vm/preparedForm.js";
 import { accountTxPositions } from "./accountIndex.js";
 import { type EncodedBlock, json, nodeKey, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
@@ -90,13 +88,6 @@ export interface ChainDb {
   removeSnapshots(ids: number[]): void;
   /** The stored snapshots' ids, in order. */
   snapshotIds(): number[];
-  /**
-   * The prepared forms of the stored contracts (`vm/preparedForm.ts`), by code hash (hex).
-   * Derived data, outside the chain's records and its checks: written without waiting
-   * (batched; a crash may lose the last ones), read back only after a checksum, and
-   * prepared again from the code when missing or damaged.
-   */
-  readonly prepared: PreparedStore;
   /** Every raw record of a named database in key order (for `checkChainDb`). */
   scan(name: ChainDbName): Iterable<{ key: Uint8Array; value: Uint8Array }>;
   close(): Promise<void>;
@@ -141,8 +132,7 @@ export type ChainDbName =
   | "logsByAddress"
   | "logsByTopic"
   | "txsByAccount"
-  | "meta"
-  | "prepared";
+  | "meta";
 
 const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
   bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString("utf8")) as T);
@@ -218,7 +208,6 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
   const logsByTopic = sub("logsByTopic");
   const metaDb = sub("meta");
   const txsByAccount = sub("txsByAccount");
-  const preparedDb = sub("prepared");
   // Opened when dev mode first uses it: a chain that never took a snapshot keeps the layout it had.
   let snapshotsDb: Bin | undefined;
   const snapshots = (): Bin => {
@@ -236,7 +225,6 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     logsByTopic,
     txsByAccount,
     meta: metaDb,
-    prepared: preparedDb,
   };
   let staged: EncodedBlock | undefined;
   let rewind: Rewind | undefined;
@@ -363,22 +351,6 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       if (head === undefined || to < 0 || to > head.number)
         throw new ChainDbError("STAGE", `cannot go back to block ${to}: the head is ${head?.number}`);
       rewind = { to, from: head.number, merkleWrites };
-    },
-    prepared: {
-      get(codeHash) {
-        try {
-          return preparedDb.getBinary(Buffer.from(codeHash, "hex")) ?? undefined;
-        } catch {
-          return undefined; // unreadable derived data: the code is prepared again
-        }
-      },
-      put(codeHash, form) {
-        try {
-          preparedDb.put(Buffer.from(codeHash, "hex"), form).catch(() => undefined);
-        } catch {
-          // Not kept: the next start prepares the code again.
-        }
-      },
     },
     snapshot: (id) => snapshots().getBinary(u64(id)) ?? undefined,
     putSnapshot(id, record) {

@@ -7,7 +7,7 @@
  * damaged forms are refused, prepared again and replaced; `weft db check` ignores them.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -18,9 +18,10 @@ import { type Address, contractAddress } from "../../../src/codec/address.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
 import { readSequence } from "../../../src/node/producer.js";
+import { PREPARED_DIR } from "../../../src/node/store/preparedFiles.js";
 import { cachedModule, compileContract, prepareContract } from "../../../src/vm/moduleCache.js";
 import { decodePrepared, encodePrepared } from "../../../src/vm/preparedForm.js";
-import { flipByte, runDbCheck, withTable } from "../../helpers/chainDir.js";
+import { flipByte, runDbCheck } from "../../helpers/chainDir.js";
 import { callsRaw, deployRaw } from "../../helpers/nodeTx.js";
 
 const SENDERS = 4;
@@ -145,33 +146,22 @@ describe("prepared forms: a restarted node", () => {
     const sequential = await restart(copy("sequential"), false, "restored");
     const kept = await restart(copy("kept"), true, "restored");
     const deleted = copy("deleted");
-    let forms = 0;
-    await withTable(deleted, "prepared", (db) => {
-      for (const key of [...db.getKeys({})]) {
-        db.removeSync(key);
-        forms++;
-      }
-    });
+    const forms = readdirSync(join(deleted, PREPARED_DIR)).length;
     assert.ok(forms >= PROBES + 2, `${forms} forms were kept`);
+    rmSync(join(deleted, PREPARED_DIR), { recursive: true });
     const withoutForms = await restart(deleted, true, "prepared");
     // Damaged in every way: a flipped byte (checksum), one code's form under another's hash, a cut.
     const damaged = copy("damaged");
-    await withTable(damaged, "prepared", (db) => {
-      const entries = [...db.getRange({})].map(({ key, value }) => [
-        Uint8Array.from(key),
-        Uint8Array.from(value),
-      ]);
-      for (const [i, [key, value]] of entries.entries()) {
-        const other = (entries[(i + 1) % entries.length] as Uint8Array[])[1] as Uint8Array;
-        const bad =
-          i % 3 === 0
-            ? flipByte(value as Uint8Array, 100 + i)
-            : i % 3 === 1
-              ? other
-              : (value as Uint8Array).subarray(0, 50);
-        db.putSync(key as Uint8Array, bad);
-      }
-    });
+    const files = readdirSync(join(damaged, PREPARED_DIR)).map((name) => join(damaged, PREPARED_DIR, name));
+    const contents = files.map((file) => new Uint8Array(readFileSync(file)));
+    for (const [i, file] of files.entries()) {
+      const value = contents[i] as Uint8Array;
+      const other = contents[(i + 1) % contents.length] as Uint8Array;
+      writeFileSync(
+        file,
+        i % 3 === 0 ? flipByte(value, 100 + i) : i % 3 === 1 ? other : value.subarray(0, 50),
+      );
+    }
     const fromDamaged = await restart(damaged, true, "prepared");
     for (const [name, run] of Object.entries({ kept, withoutForms, fromDamaged })) {
       assert.deepEqual(run.receipts, sequential.receipts, `${name}: receipts and gas`);
@@ -188,12 +178,12 @@ describe("prepared forms: a restarted node", () => {
     }
   });
 
-  it("weft db check ignores the forms: a chain with damaged forms checks clean", async () => {
+  it("weft db check ignores the forms (not the chain database): a chain with damaged forms checks clean", async () => {
     const dir = copy("check");
-    await withTable(dir, "prepared", (db) => {
-      for (const { key, value } of [...db.getRange({})])
-        db.putSync(Uint8Array.from(key), flipByte(Uint8Array.from(value), 10));
-    });
+    for (const name of readdirSync(join(dir, PREPARED_DIR))) {
+      const file = join(dir, PREPARED_DIR, name);
+      writeFileSync(file, flipByte(new Uint8Array(readFileSync(file)), 10));
+    }
     const check = runDbCheck(dir);
     assert.equal(check.code, 0, check.out + check.err);
   });
