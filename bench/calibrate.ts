@@ -3,7 +3,7 @@
  * function and per-byte cost of the VM, so that the gas schedule (`src/vm/gasSchedule.ts`)
  * can keep every operation within 3x of the median ns per gas.
  *
- *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak | tx | cycle | instance]
+ *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak | tx | cycle | instance | shape]
  *
  * Each row runs a probe contract (`bench/lib/calibrationProbes.ts`) through the chain's
  * own transaction path at two workloads and divides the difference in time by the
@@ -24,6 +24,7 @@ import { Bench, type CalibrationRow, measureRow, result } from "./lib/calibratio
 import { callCycleRows } from "./lib/callCycle.js";
 import { instanceCostRows } from "./lib/instanceCost.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+import { shapeCostRows } from "./lib/shapeCost.js";
 
 const args = benchArgs("node dist/bench/calibrate.js [--rounds 25] [--label current] [--only <substring>]", {
   options: {
@@ -146,6 +147,7 @@ for (const row of PROBE_ROWS) {
 if (only === "" || "tx".includes(only)) rows.push(...txRows());
 if (only === "" || only === "cycle") rows.push(...callCycleRows(bench, rounds));
 if (only === "" || only === "instance") rows.push(...instanceCostRows(bench, rounds));
+if (only === "" || only === "shape") rows.push(...shapeCostRows(bench, rounds));
 process.stderr.write("\n");
 
 // The median is over the rows priced by time; rows priced by a budget (state growth,

@@ -7,7 +7,8 @@
  *   (`cycleInput`), then calls `noop` on each address in turn, `laps` times; a failed call
  *   makes it revert with the callee's revert data.
  * - `cycleCallee` makes callees with `noop`: distinct (a constant), of any memory size,
- *   with static data, unused filler functions (bigger code) or a `memory.grow` in `noop`.
+ *   with static data, unused filler functions (bigger code), more globals or functions, or
+ *   a `memory.grow` in `noop`.
  */
 import type { Address } from "../../src/codec/address.js";
 import { wat } from "./calibrationProbes.js";
@@ -44,11 +45,15 @@ export interface CalleeShape {
   filler?: number;
   /** Pages `noop` grows the memory by (default none: `noop` only updates a global). */
   grow?: number;
+  /** More mutable i32 globals (default 0). */
+  globals?: number;
+  /** More empty functions (default 0). */
+  functions?: number;
 }
 
 /** A callee with `noop` (see `CalleeShape`). */
 export function cycleCallee(shape: CalleeShape): Uint8Array {
-  const { k, pages = 1, data = "", filler = 0, grow } = shape;
+  const { k, pages = 1, data = "", filler = 0, grow, globals = 0, functions = 0 } = shape;
   const fillers: string[] = [];
   for (let f = 0; f < filler; f++) {
     const ops: string[] = [];
@@ -60,8 +65,13 @@ export function cycleCallee(shape: CalleeShape): Uint8Array {
     grow === undefined
       ? `(global.set $g (i32.add (global.get $g) (i32.const ${k})))`
       : `(drop (memory.grow (i32.const ${grow})))`;
+  const more = [
+    ...Array.from({ length: globals }, (_, i) => `(global $g${i} (mut i32) (i32.const ${i}))`),
+    ...Array.from({ length: functions }, (_, i) => `(func $e${i})`),
+  ];
   return wat(`(module (memory (export "memory") ${pages}) ${data}
   (global $g (mut i32) (i32.const ${k}))
+  ${more.join(" ")}
   ${fillers.join("\n  ")}
   (func (export "noop") ${body}))`);
 }

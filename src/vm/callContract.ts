@@ -16,7 +16,8 @@
  * Gas: the frame gets `gasLimit`; gas used is what the counter lost (all of it when out
  * of gas). Nested calls pay `GAS.CALL` from the caller and forward at most 63/64 of what
  * is left, so a caller always keeps something to react with. The frame pays its memory
- * (`GAS.MEMORY_PAGE` a page), the copy of its static data (`dataGas`) and, when it is the transaction's first frame of this
+ * (`GAS.MEMORY_PAGE` a page), the copy of its static data (`dataGas`), the dispatcher's
+ * work on its mutable globals (`globalsGas`) and, when it is the transaction's first frame of this
  * contract, the cold price (`coldCallGas`), which it pays again when the contract's previous
  * frame grew its memory (the pool keeps no grown instance, so a new one is made).
  */
@@ -128,7 +129,7 @@ export function runFrame(
   });
   const methodIndex = req.isInit ? cached.initIndex : (cached.methods.get(req.method) ?? -1);
   if (methodIndex < 0) return refuse(vmError("NoSuchMethod", ["string"], [req.method]));
-  let entryGas = GAS.MEMORY_PAGE * cached.initialPages + cached.dataGas;
+  let entryGas = GAS.MEMORY_PAGE * cached.initialPages + cached.dataGas + cached.globalsGas;
   if (!state.isWarm(targetKey)) {
     // The transaction's first frame of this contract: cold, and its instance is pinned.
     if (state.pinnedPages + cached.initialPages > MAX_TX_CONTRACT_PAGES)

@@ -148,6 +148,15 @@ export const GAS = {
    * time on this VM). `limits.ts`'s MAX_TX_CONTRACT_PAGES bounds what a transaction pins.
    */
   COLD_PAGE: 150_000,
+  /**
+   * Each mutable global the frame's contract declares, on every frame: the dispatcher resets
+   * or restores every mutable global before the method runs (`wasm/dispatcher.ts`), and a
+   * cold frame's instance allocates them. `bench/calibrate.ts --only shape` (1,023 globals
+   * against none, load average ~30): a warm frame 1.0-4.2 ns a global (before: no gas,
+   * free), a cold one 23.7-33 ns (before: only the 23.8 gas of their code bytes, 4-6x the
+   * median). One price for both, set by the cold frame (warm frames are overpriced).
+   */
+  FRAME_GLOBAL: 48,
   /** Every transaction pays this before anything runs. */
   TX_BASE: 5_000,
   /** Each byte of transaction payload (arguments, code). */

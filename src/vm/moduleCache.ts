@@ -30,6 +30,7 @@
  * A call instantiates a fresh instance from the module, so no state survives between calls.
  */
 import "./eagerCompile.js";
+import { GAS } from "./gasSchedule.js";
 import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
 import { decodePrepared, encodePrepared, type PreparedContract, type PreparedStore } from "./preparedForm.js";
 import { type StartSnapshot, takeStartSnapshot } from "./startSnapshot.js";
@@ -47,6 +48,8 @@ export interface CachedModule {
   readonly data: readonly DataSegment[];
   /** What every call pays to have `data` copied in (`dataCopyGas`). */
   readonly dataGas: number;
+  /** What every call pays for the dispatcher's work on the mutable globals (`GAS.FRAME_GLOBAL` each). */
+  readonly globalsGas: number;
   /** What the start function leaves, when calls can start from it instead of running it. */
   readonly snapshot: StartSnapshot | undefined;
   /**
@@ -138,6 +141,7 @@ export function prepareContract(
     methods: instrumented.methods,
     codeBytes: code.length,
     initialPages: instrumented.initialPages,
+    mutableGlobals: instrumented.globalTypes.length,
     data: instrumented.data,
     snapshot: startSnapshot ? takeStartSnapshot(module, instrumented) : undefined,
     storeReach: instrumented.storeReach,
@@ -165,6 +169,7 @@ export function cachedModule(prepared: PreparedContract, module?: WebAssembly.Mo
     initialPages: prepared.initialPages,
     data: prepared.data,
     dataGas: dataCopyGas(prepared.data),
+    globalsGas: GAS.FRAME_GLOBAL * prepared.mutableGlobals,
     snapshot: prepared.snapshot,
     storeReach: prepared.storeReach,
     copiedEnd,

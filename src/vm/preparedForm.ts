@@ -35,6 +35,8 @@ export interface PreparedContract {
   /** Length of the contract's code (what a cold call pays per byte). */
   readonly codeBytes: number;
   readonly initialPages: number;
+  /** Mutable globals the module declares (the dispatcher resets or restores each on every call). */
+  readonly mutableGlobals: number;
   /** The flattened static data runs (`wasm/dataSegments.ts`). */
   readonly data: readonly DataSegment[];
   readonly snapshot: StartSnapshot | undefined;
@@ -86,6 +88,7 @@ export function encodePrepared(codeHash: Uint8Array, prepared: PreparedContract)
   const w = new BinaryWriter().bytes(preparationVersion()).bytes(codeHash);
   number(w, prepared.codeBytes);
   number(w, prepared.initialPages);
+  number(w, prepared.mutableGlobals);
   number(w, prepared.storeReach === undefined ? 0 : prepared.storeReach + 1);
   w.u32(prepared.methods.length);
   for (const name of prepared.methods) w.name(name);
@@ -123,6 +126,7 @@ export function decodePrepared(
     if (!equal(r.take(32), preparationVersion()) || !equal(r.take(32), codeHash)) return undefined;
     if (readNumber(r) !== codeBytes) return undefined;
     const initialPages = readNumber(r);
+    const mutableGlobals = readNumber(r);
     const reach = readNumber(r);
     const methods = Array.from({ length: r.u32() }, () => r.name());
     const data = readSegments(r);
@@ -139,6 +143,7 @@ export function decodePrepared(
       methods,
       codeBytes,
       initialPages,
+      mutableGlobals,
       data,
       snapshot,
       storeReach: reach === 0 ? undefined : reach - 1,

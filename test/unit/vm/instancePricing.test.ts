@@ -112,12 +112,14 @@ describe("what a call's instance costs", () => {
     (_, i) => `(data (i32.const ${i * (MERGE_GAP + 1) + 7}) "\\2a")`,
   ).join(" ");
   const codes = {
+    globals: cycleCallee({ k: 1_000, pages: 16, grow: 0, globals: 100 }),
     plain: callee(16, ""),
     spread: callee(16, spreadData),
     grows: callee(1, "", 1),
     still: callee(1, "", 0),
   };
   const addr = {
+    globals: deploy(chain, codes.globals),
     plain: deploy(chain, codes.plain),
     spread: deploy(chain, codes.spread),
     grows: deploy(chain, codes.grows),
@@ -138,6 +140,13 @@ describe("what a call's instance costs", () => {
     const extra = warmLap(addr.spread) - warmLap(addr.plain);
     // c53253c: 0 (the same warm price however many segments).
     assert.equal(extra, GAS.DATA_RUN * 3 + GAS.DATA_WORD * 4);
+  });
+
+  it("every frame pays for each mutable global the dispatcher resets or restores", () => {
+    const extra = warmLap(addr.globals) - warmLap(addr.plain);
+    // af57d7a: 0 (1,023 globals cost 1-4 ns each on every call, unpriced).
+    assert.equal(extra, 100 * GAS.FRAME_GLOBAL);
+    assert.equal(compileContract(codes.globals).globalsGas - compileContract(codes.plain).globalsGas, extra);
   });
 
   it("a frame after one that grew the memory pays the instantiation again", () => {
@@ -171,7 +180,7 @@ describe("what a call's instance costs", () => {
     after(() => engine.close());
 
     it("a block mixing many-run, growing and plain callees", async () => {
-      const all = [addr.plain, addr.spread, addr.grows, addr.still];
+      const all = [addr.plain, addr.spread, addr.grows, addr.still, addr.globals];
       const txs: Transaction[] = [];
       for (let t = 0; t < 16; t++) {
         const window = all.slice(t % 4).concat(all.slice(0, t % 4));
