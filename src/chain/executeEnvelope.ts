@@ -15,7 +15,6 @@
 import { decodeAbi, encodeAbi } from "../codec/abi.js";
 import type { Address } from "../codec/address.js";
 import type { StateView, TxOutput } from "../engine/types.js";
-import { balanceKey } from "../state/keys.js";
 import { GAS } from "../vm/gasSchedule.js";
 import { TxState } from "../vm/txState.js";
 import { type DeployOutcome, PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
@@ -23,6 +22,7 @@ import { vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
 import type { Receipt } from "./receipt.js";
 import type { Call, TxEnvelope } from "./tx/envelope.js";
+import { feeRecipientDeltas, invalidOutput } from "./txOutput.js";
 import { validateEnvelope } from "./validateEnvelope.js";
 
 export {
@@ -65,21 +65,7 @@ export function executeEnvelope(
 ): TxOutput<Receipt> {
   const state = new TxState(view);
   const check = validateEnvelope(vm, block, state, env, "exact", raw);
-  if (!check.ok) {
-    return {
-      receipt: {
-        status: "invalid",
-        gasUsed: 0,
-        fee: 0n,
-        events: [],
-        output: EMPTY,
-        invalidReason: check.reason,
-        invalidCode: check.code,
-      },
-      writes: new Map(),
-      deltas: new Map(),
-    };
-  }
+  if (!check.ok) return invalidOutput(check.code, check.reason);
   const { intrinsic, validationGas, reserve, price, baseFee, payer, hash } = check.checked;
   state.write(check.checked.nonceStateKey, encodeU64(check.checked.nextSequence + 1n));
 
@@ -129,8 +115,7 @@ export function executeEnvelope(
   const fee = BigInt(gasUsed) * price;
   state.setBalance(payer, state.balanceOf(payer) - fee);
   const tip = BigInt(gasUsed) * (price - baseFee);
-  const deltas = new Map<string, bigint>();
-  if (tip > 0n) deltas.set(balanceKey(block.feeRecipient), tip);
+  const deltas = feeRecipientDeltas(block.feeRecipient, tip);
   const receipt: Receipt = { status, gasUsed, fee, events: state.events, output };
   if (contractAddress !== undefined) receipt.contractAddress = contractAddress;
   return { receipt, writes: state.writes, deltas };

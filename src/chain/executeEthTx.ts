@@ -22,35 +22,19 @@ import type { StateView, TxOutput } from "../engine/types.js";
 import { type EthTx, EVM_HARDFORK } from "../evm/ethTx.js";
 import type { EvmBlock, EvmRunner, HostCall } from "../evm/evmRunner.js";
 import { ethIntrinsicGas, MAX_INITCODE_SIZE } from "../evm/intrinsicGas.js";
-import { balanceKey, codeHashKey, evmCodeHashKey } from "../state/keys.js";
+import { codeHashKey, evmCodeHashKey } from "../state/keys.js";
 import type { LogEvent } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 import { EVM_GAS_WEIGHT, evmBlockGas, evmBlockOf } from "./evmBlock.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
+import { feeRecipientDeltas, invalidOutput } from "./txOutput.js";
 import { wasmFromEvm } from "./wasmFromEvm.js";
 
 /** The most gas one Ethereum transaction may have (EIP-7825's cap, 2^24). */
 export const EVM_MAX_TX_GAS = 16_777_216n;
 const U64_MAX = (1n << 64n) - 1n;
-const EMPTY = new Uint8Array(0);
-
-function invalid(code: InvalidCode, reason: string): TxOutput<Receipt> {
-  return {
-    receipt: {
-      status: "invalid",
-      gasUsed: 0,
-      fee: 0n,
-      events: [],
-      output: EMPTY,
-      invalidReason: reason,
-      invalidCode: code,
-    },
-    writes: new Map(),
-    deltas: new Map(),
-  };
-}
 
 function hex(bytes: Uint8Array): string {
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
@@ -154,7 +138,7 @@ export function executeEthTxIn(
   host?: HostCall,
 ): TxOutput<Receipt> {
   const problem = ethStatelessCheckIn(tx, env, { hardfork: runner.hardfork, maxTxGas });
-  if (problem !== undefined) return invalid(problem.code, problem.reason);
+  if (problem !== undefined) return invalidOutput(problem.code, problem.reason);
   const f = tx.fields;
   const from = tx.from;
   const state = runner.state;
@@ -163,11 +147,11 @@ export function executeEthTxIn(
   const hasCode = view.read(evmCodeHashKey(from)) !== undefined || view.read(codeHashKey(from)) !== undefined;
   const balance = state.balanceOf(from);
   state.finish();
-  if (f.nonce !== next) return invalid("NONCE", `nonce ${f.nonce} is not the next one (${next})`);
-  if (hasCode) return invalid("SENDER_HAS_CODE", `sender ${from} has code (EIP-3607)`);
+  if (f.nonce !== next) return invalidOutput("NONCE", `nonce ${f.nonce} is not the next one (${next})`);
+  if (hasCode) return invalidOutput("SENDER_HAS_CODE", `sender ${from} has code (EIP-3607)`);
   const upfront = f.gasLimit * f.maxFeePerGas + f.value;
   if (balance < upfront)
-    return invalid(
+    return invalidOutput(
       "INSUFFICIENT_FUNDS",
       `insufficient funds: balance ${balance}, needs ${upfront} (gas limit × max fee + value)`,
     );
@@ -193,8 +177,7 @@ export function executeEthTxIn(
   const exec = result.execResult;
   const fee = gasUsed * price;
   const tip = gasUsed * (price - baseFee);
-  const deltas = new Map<string, bigint>();
-  if (tip > 0n) deltas.set(balanceKey(env.coinbase), tip);
+  const deltas = feeRecipientDeltas(env.coinbase, tip);
   // Built as this realm's arrays (the EVM's are its realm's: `evm/realm.ts`).
   const events: LogEvent[] = [];
   for (const [address, topics, data] of exec.logs ?? []) {

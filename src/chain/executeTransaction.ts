@@ -1,19 +1,6 @@
-/**
- * Applying one transaction: the chain's meaning of a transaction, run by either engine.
- *
- * 1. Checks that need no execution: gas limit within [intrinsic gas, MAX_TX_GAS], amounts
- *    in range, and a sender balance that covers gasLimit × gasPrice + value. A transaction
- *    that fails them is `invalid`: no effect, no fee.
- * 2. Runs the operation (transfer, deploy, call) in a journaled `TxState`. A failure undoes
- *    all of its effects (the VM reverts the outermost frame).
- * 3. Charges gasUsed × gasPrice to the sender, and credits the fee recipient with a
- *    commutative delta, so that fees never make one transaction depend on another.
- */
-import type { Address } from "../codec/address.js";
 import type { StateView, TxExecutor, TxOutput } from "../engine/types.js";
 import { type EvmRunner, evmRunnerForThread } from "../evm/evmRunner.js";
 import { ethIntrinsicGas } from "../evm/intrinsicGas.js";
-import { balanceKey } from "../state/keys.js";
 import type { CallOutcome } from "../vm/callContract.js";
 import { GAS } from "../vm/gasSchedule.js";
 import { MAX_TX_GAS } from "../vm/limits.js";
@@ -25,6 +12,7 @@ import { executeEthTx } from "./executeEthTx.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt } from "./receipt.js";
 import type { AccountTx, EthTx, Transaction } from "./transaction.js";
+import { feeRecipientDeltas, invalidOutput } from "./txOutput.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
@@ -53,22 +41,6 @@ export function intrinsicGas(tx: Transaction): number {
         GAS.TX_BYTE * tx.args.length
       );
   }
-}
-
-function invalid(code: InvalidCode, reason: string): TxOutput<Receipt> {
-  return {
-    receipt: {
-      status: "invalid",
-      gasUsed: 0,
-      fee: 0n,
-      events: [],
-      output: EMPTY,
-      invalidReason: reason,
-      invalidCode: code,
-    },
-    writes: new Map(),
-    deltas: new Map(),
-  };
 }
 
 /** The transaction kinds signed by a plain key (the `from` field). */
@@ -107,18 +79,6 @@ export function statelessCheck(tx: KeyTransaction): { code: InvalidCode; reason:
   return undefined;
 }
 
-/** The fee recipient asked about last and its balance key (one per block, asked for every transaction). */
-let feeAccount: Address | undefined;
-let feeAccountKey = "";
-
-function feeRecipientKey(recipient: Address): string {
-  if (recipient !== feeAccount) {
-    feeAccountKey = balanceKey(recipient);
-    feeAccount = recipient;
-  }
-  return feeAccountKey;
-}
-
 /** Executes one transaction against `view`; never throws for a bad transaction. */
 export function executeTransaction(
   vm: Vm,
@@ -130,12 +90,12 @@ export function executeTransaction(
   if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope, tx.raw);
   if (tx.kind === "eth") return executeEthTx(evm(), block, view, tx, vm);
   const problem = statelessCheck(tx);
-  if (problem !== undefined) return invalid(problem.code, problem.reason);
+  if (problem !== undefined) return invalidOutput(problem.code, problem.reason);
   const state = new TxState(view);
   const maxCost = BigInt(tx.gasLimit) * tx.gasPrice + valueSent(tx);
   const balance = state.balanceOf(tx.from);
   if (balance < maxCost)
-    return invalid(
+    return invalidOutput(
       "INSUFFICIENT_FUNDS",
       `insufficient funds: balance ${balance}, needs ${maxCost} (gas limit × price + value)`,
     );
@@ -173,8 +133,7 @@ export function executeTransaction(
   const gasUsed = intrinsic + outcome.gasUsed;
   const fee = BigInt(gasUsed) * tx.gasPrice;
   state.setBalance(tx.from, state.balanceOf(tx.from) - fee);
-  const deltas = new Map<string, bigint>();
-  if (fee > 0n) deltas.set(feeRecipientKey(block.feeRecipient), fee);
+  const deltas = feeRecipientDeltas(block.feeRecipient, fee);
   const receipt: Receipt = {
     status: outcome.status,
     gasUsed,
