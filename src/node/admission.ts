@@ -12,36 +12,15 @@ import { keccak256 } from "../codec/hash.js";
 import type { StateReader } from "../state/storage.js";
 import { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
-import { type Mempool, MempoolError, type MempoolErrorCode, type PoolTx } from "./mempool/index.js";
+import { AdmissionError } from "./admissionError.js";
+import { judgeEthTx } from "./ethAdmission.js";
+import { type Mempool, MempoolError, type PoolTx } from "./mempool/index.js";
+import { isEthRaw, type PendingTx, pendingPaymaster, pendingSender } from "./pendingTx.js";
 import type { SenderReputation } from "./reputation.js";
 import { type Hex, hex } from "./store/records.js";
 
-export type AdmissionErrorCode =
-  | "DECODE"
-  | "ALREADY_INCLUDED"
-  | "INVALID"
-  | "SENDER_THROTTLED"
-  | "SENDER_BANNED"
-  | MempoolErrorCode;
-
-export class AdmissionError extends Error {
-  constructor(
-    readonly code: AdmissionErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "AdmissionError";
-  }
-}
-
-/** What the pool carries per transaction. */
-export interface PendingTx {
-  envelope: TxEnvelope;
-  raw: Uint8Array;
-  hash: Hex;
-  /** Digests of the signatures admission verified (`vm/verifiedSignatures.ts`). */
-  verified?: string[];
-}
+export { AdmissionError, type AdmissionErrorCode } from "./admissionError.js";
+export type { PendingTx } from "./pendingTx.js";
 
 export interface AdmissionDeps {
   /** A VM whose verified signatures are recorded into `verified` (see `createVm`'s `onSignatureVerified`). */
@@ -77,24 +56,34 @@ export function checkNew(deps: Pick<AdmissionDeps, "mempool" | "included">, hash
 }
 
 /** Refuses a throttled sender with too many pending, or a banned one (`reputation.ts`). */
-function checkReputation(deps: Pick<AdmissionDeps, "mempool" | "reputation">, envelope: TxEnvelope): void {
-  const { sender, paymaster } = envelope;
+function checkReputation(deps: Pick<AdmissionDeps, "mempool" | "reputation">, pending: PendingTx): void {
+  const sender = pendingSender(pending);
+  const paymaster = pendingPaymaster(pending);
   const refusal = deps.reputation?.refusal(sender, deps.mempool.senderCount(sender));
   if (refusal !== undefined) throw new AdmissionError(refusal.code, refusal.message);
   // A paymaster charged for sponsored transactions it failed to pay for is banned, not throttled.
-  if (paymaster !== undefined && deps.reputation?.standing(paymaster.address) === "banned")
+  if (paymaster !== undefined && deps.reputation?.standing(paymaster) === "banned")
     throw new AdmissionError(
       "SENDER_BANNED",
-      `paymaster ${paymaster.address} is banned: too many transactions it sponsors turned invalid at execution because it could not pay or refused (score ${deps.reputation.score(paymaster.address).toFixed(1)})`,
+      `paymaster ${paymaster} is banned: too many transactions it sponsors turned invalid at execution because it could not pay or refused (score ${deps.reputation.score(paymaster).toFixed(1)})`,
     );
 }
 
 /** Admits `raw` into the pool, validating on this thread; returns the pool record. Throws `AdmissionError`. */
 export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
+  if (isEthRaw(raw)) {
+    if (raw.length > MAX_TX_BYTES)
+      throw new AdmissionError("TOO_LARGE", `transaction of ${raw.length} bytes (max ${MAX_TX_BYTES})`);
+    // The hash first: a known or included transaction is reported as such, before any recovery.
+    checkNew(deps, hex(keccak256(raw)));
+    const judged = judgeEthTx(deps.state, deps.nextBlock(), raw);
+    return addToPool(deps, judged.pending, judged.price, judged.nextSequence);
+  }
   const envelope = decodeRaw(raw);
   const hash = hex(keccak256(raw)); // raw is the canonical encoding: its hash is the transaction hash
   checkNew(deps, hash);
-  checkReputation(deps, envelope); // before validation: a banned sender costs no VM run
+  // before validation: a banned sender costs no VM run
+  checkReputation(deps, { envelope, raw, hash });
   const state = new TxState({ read: (key) => deps.state.get(key) });
   if (deps.verified !== undefined) deps.verified.digests = [];
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later", raw);
@@ -130,15 +119,16 @@ function addToPool(
   price: bigint,
   nextSequence: bigint,
 ): PoolTx<PendingTx> {
-  const { envelope, raw, hash } = pending;
-  checkReputation(deps, envelope);
+  const { raw, hash } = pending;
+  checkReputation(deps, pending);
+  const eth = pending.eth?.fields;
   const record: PoolTx<PendingTx> = {
     hash,
-    sender: envelope.sender,
-    nonceKey: envelope.nonceKey,
-    sequence: envelope.nonceSequence,
+    sender: pendingSender(pending),
+    nonceKey: eth === undefined ? (pending.envelope as TxEnvelope).nonceKey : 0n,
+    sequence: eth === undefined ? (pending.envelope as TxEnvelope).nonceSequence : eth.nonce,
     price,
-    gasLimit: Number(envelope.gasLimit),
+    gasLimit: Number(eth === undefined ? (pending.envelope as TxEnvelope).gasLimit : eth.gasLimit),
     size: raw.length,
     tx: pending,
     receivedAt: Date.now(),

@@ -36,6 +36,7 @@ import type { Storage, WriteSet } from "../state/storage.js";
 import type { Vm } from "../vm/vm.js";
 import type { PendingTx } from "./admission.js";
 import type { PoolTx } from "./mempool/index.js";
+import { pendingParties, pendingPaymaster, pendingTransaction } from "./pendingTx.js";
 import { type EncodedBlock, encodeBlock } from "./store/encodeBlock.js";
 import { endBlockKey, systemCallsJson } from "./store/endBlockRecord.js";
 import {
@@ -152,11 +153,7 @@ export async function buildBlock(
     "execute",
     candidates.map((p) => p.hash),
   );
-  const txs: Transaction[] = candidates.map((p) => ({
-    kind: "account",
-    envelope: p.tx.envelope,
-    raw: p.tx.raw,
-  }));
+  const txs: Transaction[] = candidates.map((p) => pendingTransaction(p.tx));
   const max = deps.maxBlockReceiptBytes;
   const result = await deps.executor.executeBlock(deps.state, txs, ctx, { max, weight: receiptBytes });
   let run = candidates;
@@ -178,7 +175,7 @@ export async function buildBlock(
   result.receipts.forEach((r, i) => {
     const p = run[i] as PoolTx<PendingTx>;
     if (r.status === "invalid") {
-      const paymaster = p.tx.envelope.paymaster?.address;
+      const paymaster = pendingPaymaster(p.tx);
       dropped.push({
         hash: p.hash,
         sender: p.sender,
@@ -224,9 +221,18 @@ export async function buildBlock(
     txCount: included.length,
   };
   const header: BlockHeader = { ...headerFields, hash: blockHash(headerFields) };
-  const jsonReceipts = receipts.map((r, i) =>
-    receiptToJson(r, { txHash: txHashes[i] as Hex, blockNumber: number, blockHash: header.hash, txIndex: i }),
-  );
+  const jsonReceipts = receipts.map((r, i) => {
+    const json = receiptToJson(r, {
+      txHash: txHashes[i] as Hex,
+      blockNumber: number,
+      blockHash: header.hash,
+      txIndex: i,
+    });
+    // An Ethereum transaction's recovered sender is kept with it: reads never recover again.
+    const eth = (included[i] as PoolTx<PendingTx>).tx.eth;
+    if (eth !== undefined) json.from = eth.from;
+    return json;
+  });
   const stats = deps.executor.stats();
   const block: StoredBlock = {
     header,
@@ -246,7 +252,7 @@ export async function buildBlock(
   const encoded = encodeBlock({
     block,
     rawTxs: included.map((p) => p.tx.raw),
-    envelopes: included.map((p) => p.tx.envelope),
+    parties: included.map((p, i) => pendingParties(p.tx, jsonReceipts[i]?.contractAddress)),
     receipts: jsonReceipts,
     merkleWrites: merkle.nodeWrites,
     beforeCommit: () => deps.faults?.("commit", txHashes),

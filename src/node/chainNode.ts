@@ -38,6 +38,7 @@ import type { NetworkGenesis } from "./genesis/networkGenesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
 import { networkStep } from "./networkStep.js";
 import { pendingInOrder, restorePending, savePending } from "./pendingFile.js";
+import { isEthRaw } from "./pendingTx.js";
 import {
   type BlockExecutor,
   BlockProductionError,
@@ -423,7 +424,8 @@ export class ChainNode {
   /** Like `submit`, with decoding and validation on the admission workers when there are any. */
   async submitAsync(raw: Uint8Array): Promise<PoolTx<PendingTx>> {
     if (this.stopped !== undefined) throw this.stopped;
-    if (this.admission === undefined) return this.submit(raw);
+    // Ethereum transactions are judged here: one sender recovery, no VM run (`ethAdmission.ts`).
+    if (this.admission === undefined || isEthRaw(raw)) return this.submit(raw);
     const verdict = await this.admission.judge(raw);
     const deps = {
       mempool: this.mempool,

@@ -35,6 +35,7 @@ import {
   type ProductionStage,
 } from "./buildBlock.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
+import { pendingMaxFee, pendingPaymaster } from "./pendingTx.js";
 import { type BlockSource, recentBlockHashes } from "./recentHashes.js";
 import type { SenderReputation } from "./reputation.js";
 import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
@@ -124,7 +125,7 @@ export async function produceBlock(
     deps.mempool.ready(nextSequence, {
       maxGas: deps.blockGasLimit,
       maxCount: deps.maxBlockTxs,
-      eligible: (p) => p.tx.envelope.maxFee >= baseFee,
+      eligible: (p) => pendingMaxFee(p.tx) >= baseFee,
     }),
     (p) => p.sender,
   );
@@ -213,9 +214,7 @@ function charge(reputation: SenderReputation, mempool: Mempool<PendingTx>, built
     mempool.removeIncluded(
       mempool
         .pending()
-        .filter(
-          (p) => banned.has(p.sender.toLowerCase()) || banned.has(p.tx.envelope.paymaster?.address ?? ""),
-        )
+        .filter((p) => banned.has(p.sender.toLowerCase()) || banned.has(pendingPaymaster(p.tx) ?? ""))
         .map((p) => p.hash),
     );
 }

@@ -8,7 +8,7 @@ import { SecretKey } from "@chainsafe/blst";
 import type { Logger } from "pino";
 import { secp256k1Backend } from "../codec/secp256k1Native.js";
 import type { NetworkStatus } from "./api/chainMethods.js";
-import { NODE_TOPICS, nodeMethods } from "./api/index.js";
+import { NODE_TOPICS, nodeMethods, publishBlock } from "./api/index.js";
 import { ChainNode } from "./chainNode.js";
 import type { NodeConfig } from "./config.js";
 import { explorerRoutes } from "./explorer/index.js";
@@ -113,13 +113,15 @@ export async function startNode(
       ...statusRoutes(node, metrics),
     },
   });
-  node.onPending((tx) => rpc.publish("pendingTransactions", tx.hash));
+  node.onPending((tx) => {
+    rpc.publish("pendingTransactions", tx.hash);
+    rpc.publish("eth_newPendingTransactions", tx.hash);
+  });
   node.onFault((fault) => metrics.onFault(fault));
   node.onBlock((produced) => {
     metrics.onBlock(produced);
     metrics.onMempool(node.mempool.stats());
-    rpc.publish("newHeads", produced.block.header);
-    for (const receipt of produced.receipts) for (const l of receipt.logs) rpc.publish("logs", l);
+    publishBlock(node, rpc, produced);
     const { header, execution } = produced.block;
     logger.info(
       {

@@ -1,11 +1,11 @@
 /** RPC methods that read the chain: blocks, transactions, receipts, logs, status. */
-import { decodeTx, txToJson } from "../../chain/tx/envelope.js";
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
 import { storeFailureJson } from "../store/storeError.js";
 import { address, blockTag, bool, hash, object, positional } from "./params.js";
+import { pendingTxJson, rawTxJson } from "./txJson.js";
 
 export const MAX_LOG_RANGE = 10_000;
 export const MAX_LOGS = 10_000;
@@ -15,7 +15,9 @@ function blockView(node: ChainNode, block: StoredBlock, full: boolean): Record<s
   const transactions = full
     ? block.txHashes.map((h) => {
         const stored = node.db.tx(h);
-        return stored === undefined ? h : { ...txToJson(decodeTx(stored.raw)), index: stored.index };
+        return stored === undefined
+          ? h
+          : { ...rawTxJson(stored.raw, node.db.receipt(h)?.from), index: stored.index };
       })
     : block.txHashes;
   return { ...block.header, transactions, execution: block.execution ?? null };
@@ -186,7 +188,7 @@ export function chainMethods(
       if (stored !== undefined) {
         const block = node.db.block(stored.blockNumber);
         return {
-          ...txToJson(decodeTx(stored.raw)),
+          ...rawTxJson(stored.raw, node.db.receipt(txh)?.from),
           status: "included",
           blockNumber: stored.blockNumber,
           blockHash: block?.header.hash ?? null,
@@ -194,7 +196,7 @@ export function chainMethods(
         };
       }
       const pending = node.mempool.get(txh);
-      return pending === undefined ? null : { ...txToJson(pending.tx.envelope), status: "pending" };
+      return pending === undefined ? null : { ...pendingTxJson(pending.tx), status: "pending" };
     },
     /** [hash] → the receipt or null (pending or unknown). */
     weft_getReceipt(params) {

@@ -10,6 +10,7 @@ import { toHex } from "../../codec/bytes.js";
 import { codeHashKey } from "../../state/keys.js";
 import { MAX_CODE_BYTES } from "../../vm/limits.js";
 import type { ChainNode } from "../chainNode.js";
+import { isEthRaw } from "../pendingTx.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import {
@@ -20,6 +21,7 @@ import {
   verifyContract,
 } from "../verify/verifyContract.js";
 import { address, bytes, object, positional, string } from "./params.js";
+import { storedEthTx } from "./txJson.js";
 
 /** JSON-RPC codes of verification refusals; `data.reason` is the code's name, `data.details` says more. */
 export const VERIFY_ERROR_CODES: Record<VerifyErrorCode, number> = {
@@ -112,6 +114,25 @@ export function contractMethods(node: ChainNode): Record<string, RpcHandler> {
         const stored = hash === undefined ? undefined : node.db.tx(hash);
         const receipt = hash === undefined ? undefined : node.db.receipt(hash);
         if (hash === undefined || stored === undefined) return { blockNumber: block, index: tx, hash: null };
+        const done = {
+          status: receipt?.status ?? null,
+          fee: receipt?.fee ?? null,
+          contractAddress: receipt?.contractAddress ?? null,
+        };
+        if (isEthRaw(stored.raw)) {
+          const eth = storedEthTx(stored.raw, receipt?.from);
+          const to = eth.fields.to ?? null;
+          return {
+            hash,
+            blockNumber: block,
+            index: tx,
+            kind: "eth",
+            from: eth.from,
+            to,
+            value: eth.fields.value.toString(),
+            ...done,
+          };
+        }
         const env = decodeTx(stored.raw);
         return {
           hash,

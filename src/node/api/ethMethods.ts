@@ -10,25 +10,20 @@
  * code (WASM contracts answer "0x": their code is not EVM bytecode). `eth_call` runs in
  * the read-only pool (`node/readOnly/evmCall.ts`).
  */
-const ZERO: Address = "0x0000000000000000000000000000000000000000";
-
 import type { Address } from "../../codec/address.js";
 import { decodeU128 } from "../../engine/deltas.js";
-import { MAX_ETH_TX_BYTES } from "../../evm/ethTx.js";
 import { balanceKey, evmCodeHashKey, evmCodeKey, evmStorageKey } from "../../state/keys.js";
 import type { ChainNode } from "../chainNode.js";
-import type { EvmCallJob } from "../readOnly/evmCall.js";
 import { invalidParams } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { hex } from "../store/records.js";
 import { NODE_VERSION } from "./chainMethods.js";
-import { address, amount, bytes, object, positional, u64 } from "./params.js";
+import { evmCallJob, stateOverrides } from "./ethCallParams.js";
+import { quantity } from "./ethShapes.js";
+import { address, bytes, object, positional, u64 } from "./params.js";
 import { runReadOnly } from "./stateMethods.js";
 
-/** A quantity as Ethereum encodes it: 0x-hex, no leading zeros ("0x0" for zero). */
-export function quantity(value: bigint | number): string {
-  return `0x${value.toString(16)}`;
-}
+export { quantity };
 
 const HEAD_TAGS = new Set(["latest", "pending", "safe", "finalized"]);
 
@@ -91,12 +86,17 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
       atHead(node, tag);
       return quantity(decodeU128(node.state.get(balanceKey(a))));
     },
-    /** [address, block?] → the next nonce (quantity): nonce key 0's sequence at the head. */
+    /**
+     * [address, block?] → the next nonce (quantity): nonce key 0's sequence at the head; with
+     * "pending", after this node's pool's transactions that would run next in a row.
+     */
     eth_getTransactionCount(params) {
       const [who, tag] = positional(params, 1, 2, "[address, block?]");
       const a = address(who, "address");
       atHead(node, tag);
-      return quantity(node.nextSequence(a, 0n));
+      let next = node.nextSequence(a, 0n);
+      if (tag === "pending") while (node.mempool.pendingAt(a, 0n, next) !== undefined) next++;
+      return quantity(next);
     },
     /** [address, block?] → the EVM code at the address ("0x" for none, and for WASM contracts). */
     eth_getCode(params) {
@@ -122,23 +122,38 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
       return hex(word);
     },
     /**
-     * [{ from?, to?, data? (or input), value?, gas? }, block?] → the return data; a revert is
-     * error 3 "execution reverted" with the revert data in `data`.
+     * [{ from?, to?, data? (or input), value?, gas? }, block?, stateOverrides?] → the return
+     * data; a revert is error 3 "execution reverted" with the revert data in `data`.
      */
     eth_call(params, ctx) {
-      const [req, tag] = positional(params, 1, 2, "[{ from?, to?, data?, value?, gas? }, block?]");
-      const o = object(req, "call");
+      const [req, tag, overrides] = positional(
+        params,
+        1,
+        3,
+        "[{ from?, to?, data?, value?, gas? }, block?, stateOverrides?]",
+      );
+      const job = evmCallJob(req);
       atHead(node, tag);
-      const input = o.input ?? o.data;
-      const job: EvmCallJob = {
-        kind: "evmCall",
-        from: o.from === undefined || o.from === null ? ZERO : address(o.from, "from"),
-        data:
-          input === undefined || input === null ? new Uint8Array(0) : bytes(input, "data", MAX_ETH_TX_BYTES),
-        value: o.value === undefined || o.value === null ? 0n : amount(o.value, "value"),
-      };
-      if (o.to !== undefined && o.to !== null) job.to = address(o.to, "to");
-      if (o.gas !== undefined && o.gas !== null) job.gas = u64(o.gas, "gas");
+      const set = stateOverrides(overrides);
+      if (set !== undefined) job.overrides = set;
+      return runReadOnly(node, ctx, job);
+    },
+    /**
+     * [{ from?, to?, data?, value?, gas? }, block?, stateOverrides?] → the least gas limit
+     * (quantity) with which the transaction succeeds; a revert is error 3 with its data.
+     */
+    eth_estimateGas(params, ctx) {
+      const [req, tag, overrides] = positional(
+        params,
+        1,
+        3,
+        "[{ from?, to?, data?, value?, gas? }, block?, stateOverrides?]",
+      );
+      const job = evmCallJob(req);
+      job.estimate = true;
+      atHead(node, tag);
+      const set = stateOverrides(overrides);
+      if (set !== undefined) job.overrides = set;
       return runReadOnly(node, ctx, job);
     },
   };

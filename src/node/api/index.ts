@@ -7,12 +7,16 @@
  */
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError, type RpcHandler, type TopicSpec } from "../rpc/index.js";
-import type { LogJson } from "../store/records.js";
+import type { RpcServer } from "../rpc/server.js";
+import type { LogJson, ReceiptJson, StoredBlock } from "../store/records.js";
 import { storeErrorIn } from "../store/storeError.js";
 import { chainMethods, logMatches, type NetworkStatus, parseLogFilter } from "./chainMethods.js";
 import { contractMethods } from "./contractMethods.js";
 import { devMethods } from "./devMethods.js";
+import { type EthLogCriteria, ethLogCriteria, ethLogMatches, ethLogMethods } from "./ethLogMethods.js";
 import { ethMethods } from "./ethMethods.js";
+import { blockShape, ethLog } from "./ethShapes.js";
+import { ethTxMethods } from "./ethTxMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
 import { validatorMethods } from "./validatorMethods.js";
@@ -51,6 +55,8 @@ export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Rec
     ...devMethods(node),
     ...validatorMethods(node),
     ...ethMethods(node),
+    ...ethTxMethods(node),
+    ...ethLogMethods(node),
   };
   return Object.fromEntries(Object.entries(methods).map(([name, h]) => [name, storeFailures(h)]));
 }
@@ -70,4 +76,39 @@ export const NODE_TOPICS: Record<string, TopicSpec> = {
     },
     matches: (filter, payload) => logMatches(filter as Parameters<typeof logMatches>[0], payload as LogJson),
   },
+  // eth_subscribe's topics (`rpc/subscriptions.ts` ETH_SUBSCRIPTIONS), in Ethereum's shapes.
+  eth_newHeads: {},
+  eth_newPendingTransactions: {},
+  eth_logs: {
+    validateFilter: (filter) => {
+      const f = filter === undefined || filter === null ? {} : filter;
+      if (typeof f !== "object" || Array.isArray(f))
+        throw invalidParams("logs: expected { address?, topics? }");
+      return ethLogCriteria(f as Record<string, unknown>);
+    },
+    matches: (filter, payload) => ethLogMatches(filter as EthLogCriteria, payload as LogJson),
+  },
 };
+
+/** Publishes a committed block to both families of subscribers (payloads built only when someone listens). */
+export function publishBlock(
+  node: ChainNode,
+  rpc: Pick<RpcServer, "publish" | "hasSubscribers">,
+  produced: { block: StoredBlock; receipts: readonly ReceiptJson[] },
+): void {
+  rpc.publish("newHeads", produced.block.header);
+  for (const receipt of produced.receipts) for (const l of receipt.logs) rpc.publish("logs", l);
+  if (rpc.hasSubscribers("eth_newHeads")) {
+    const head = blockShape(node, produced.block, false);
+    delete head.transactions;
+    delete head.uncles;
+    rpc.publish("eth_newHeads", head);
+  }
+  if (rpc.hasSubscribers("eth_logs")) {
+    let first = 0;
+    for (const receipt of produced.receipts) {
+      for (const l of receipt.logs) rpc.publish("eth_logs", ethLog(l, produced.block.header.hash, first));
+      first += receipt.logs.length;
+    }
+  }
+}

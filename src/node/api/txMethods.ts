@@ -1,11 +1,11 @@
 /** RPC methods that submit and list pending transactions. */
-import { txToJson } from "../../chain/tx/envelope.js";
 import { toHex } from "../../codec/bytes.js";
 import { AdmissionError, type AdmissionErrorCode } from "../admission.js";
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { address, bytes, positional, shown, u64 } from "./params.js";
+import { pendingTxJson } from "./txJson.js";
 
 /** JSON-RPC codes of transaction rejections; `data.reason` carries the rule's name. */
 export const REJECTION_CODES: Record<AdmissionErrorCode, number> = {
@@ -49,7 +49,7 @@ export function txMethods(node: ChainNode): Record<string, RpcHandler> {
       return node.mempool
         .pending()
         .slice(0, MAX_PENDING_LISTED)
-        .map((p) => ({ ...txToJson(p.tx.envelope), receivedAt: p.receivedAt }));
+        .map((p) => ({ ...pendingTxJson(p.tx), receivedAt: p.receivedAt }));
     },
     /** [address, nonceKey?, "latest" | "pending"?] → the next sequence for that nonce key (decimal string); "pending" counts this node's pool. */
     weft_nextNonce(params) {

@@ -120,6 +120,12 @@ export class Mempool<T> {
     return this.byHash.has(hash);
   }
 
+  /** The pending transaction of `sender` at (nonceKey, sequence), if any. */
+  pendingAt(sender: string, nonceKey: bigint, sequence: bigint): PoolTx<T> | undefined {
+    const queue = this.senders.get(sender)?.queues.get(nonceKey);
+    return queue?.at(queue.indexOf(sequence));
+  }
+
   /** Number of transactions `sender` has pending, over all its nonce keys. */
   senderCount(sender: string): number {
     return this.senders.get(sender)?.count ?? 0;

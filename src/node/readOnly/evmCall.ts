@@ -1,18 +1,37 @@
 /**
- * `eth_call`: one EVM message against the committed head, nothing committed. It runs on
- * this thread's EVM (`evm/evmRunner.ts`) over the read-only view, with no fee (price 0)
- * and at most `EVM_MAX_TX_GAS` (or the gas asked for). As Ethereum clients answer: the
- * return data on success; a revert is JSON-RPC error 3 "execution reverted" with the
- * revert data in `data`, so that clients decode reasons and custom errors.
+ * `eth_call` and `eth_estimateGas`: one EVM message against the committed head, nothing
+ * committed. It runs on this thread's EVM (`evm/evmRunner.ts`) over the read-only view, seen
+ * through the request's state overrides (`overrides`), with no fee (price 0) and at most
+ * `EVM_MAX_TX_GAS` (or the gas asked for, or the node's read-only gas cap if lower).
+ *
+ * As Ethereum clients expect: the return data on success; a revert is JSON-RPC error 3
+ * "execution reverted" with the revert data in `data`, so that clients decode reasons and
+ * custom errors. The gas limit of a message counts the intrinsic gas (`evm/intrinsicGas.ts`)
+ * as a transaction's does, so an estimate is a gas limit a transaction can be sent with.
+ *
+ * `eth_estimateGas` runs the message at the cap; if it fails there, that is the answer (error
+ * 3 with the revert data, or "gas required exceeds allowance"). Otherwise it tries the gas the
+ * run used (intrinsic + execution before refunds, at least the EIP-7623 floor), which is enough
+ * unless a call's 63/64 rule or a gas check in the code needs more; if not, a binary search
+ * between the two finds the least limit that succeeds (at most ~24 more runs, all inside the
+ * one read-only job and its time bound).
  */
 import { evmBlockOf } from "../../chain/evmBlock.js";
 import { EVM_MAX_TX_GAS } from "../../chain/executeEthTx.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
+import type { EthTxFields } from "../../evm/ethTx.js";
 import { evmRunnerForThread } from "../../evm/evmRunner.js";
+import { ethIntrinsicGas } from "../../evm/intrinsicGas.js";
 import type { JobError, ReadOnlyContext } from "./execute.js";
 
-/** `eth_call`'s request, its fields read by the RPC layer. */
+/** State overrides as key writes: `writes` replace values (null: absent); under `cleared` prefixes every other key reads absent. */
+export interface StateOverrides {
+  writes: Array<[key: string, value: Uint8Array | null]>;
+  cleared: string[];
+}
+
+/** `eth_call`'s or `eth_estimateGas`'s request, its fields read by the RPC layer. */
 export interface EvmCallJob {
   kind: "evmCall";
   from: Address;
@@ -21,22 +40,42 @@ export interface EvmCallJob {
   data: Uint8Array;
   value: bigint;
   gas?: bigint;
+  /** `eth_estimateGas`: answer the least gas limit that succeeds (a quantity) instead of the return data. */
+  estimate?: boolean;
+  overrides?: StateOverrides;
 }
 
 /** Ethereum's code for a reverted call. */
 export const EXECUTION_REVERTED = 3;
 
-/** The return data (0x-hex), or the error Ethereum clients expect. */
-export function runEvmCall(
-  ctx: ReadOnlyContext,
-  job: EvmCallJob,
-): { ok: true; result: string } | { ok: false; error: JobError } {
-  const gas = job.gas === undefined || job.gas > EVM_MAX_TX_GAS ? EVM_MAX_TX_GAS : job.gas;
-  const fields = {
-    type: 2 as const,
+type Outcome = { ok: true; result: string } | { ok: false; error: JobError };
+
+/** `read` seen through `overrides`. */
+function overridden(
+  read: (key: string) => Uint8Array | undefined,
+  overrides: StateOverrides | undefined,
+): (key: string) => Uint8Array | undefined {
+  if (overrides === undefined) return read;
+  const writes = new Map(overrides.writes);
+  const cleared = overrides.cleared;
+  return (key) => {
+    const value = writes.get(key);
+    if (value !== undefined) return value ?? undefined;
+    if (writes.has(key)) return undefined;
+    for (const prefix of cleared) if (key.startsWith(prefix)) return undefined;
+    return read(key);
+  };
+}
+
+/** The return data (0x-hex), the estimate (a quantity), or the error Ethereum clients expect. */
+export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
+  let cap = job.gas === undefined || job.gas > EVM_MAX_TX_GAS ? EVM_MAX_TX_GAS : job.gas;
+  if (BigInt(ctx.gasCap) < cap) cap = BigInt(ctx.gasCap);
+  const fields: EthTxFields = {
+    type: 2,
     chainId: ctx.block.chainId,
     nonce: 0n,
-    gasLimit: gas,
+    gasLimit: cap,
     value: job.value,
     data: job.data,
     accessList: [],
@@ -44,18 +83,56 @@ export function runEvmCall(
     maxPriorityFeePerGas: 0n,
     ...(job.to === undefined ? {} : { to: job.to }),
   };
-  const { result } = evmRunnerForThread().runMessage(
-    { read: ctx.read },
-    // The next block as a transaction would see it, with no base fee (the call pays nothing).
-    { ...evmBlockOf(ctx.block), baseFee: 0n },
-    { from: job.from, fields, gas, gasPrice: 0n, prepay: 0n },
-    () => 0n,
-  );
-  const exec = result.execResult;
+  const { intrinsic, floor } = ethIntrinsicGas(fields);
+  const least = BigInt(Math.max(intrinsic, floor));
+  if (cap < least)
+    return {
+      ok: false,
+      error: { code: -32000, message: `intrinsic gas too low: gas ${cap}, minimum needed ${least}` },
+    };
+  const read = overridden(ctx.read, job.overrides);
+  const run = (limit: bigint) => {
+    const { result } = evmRunnerForThread().runMessage(
+      { read },
+      // The next block as a transaction would see it, with no base fee (the call pays nothing).
+      { ...evmBlockOf(ctx.block), baseFee: 0n },
+      {
+        from: job.from,
+        fields: { ...fields, gasLimit: limit },
+        gas: limit - BigInt(intrinsic),
+        gasPrice: 0n,
+        prepay: 0n,
+      },
+      () => 0n,
+    );
+    return result.execResult;
+  };
+  const exec = run(cap);
   const output = `0x${toHex(exec.returnValue)}`;
   const error = exec.exceptionError?.error;
-  if (error === undefined) return { ok: true, result: output };
   if (error === "revert")
     return { ok: false, error: { code: EXECUTION_REVERTED, message: "execution reverted", data: output } };
-  return { ok: false, error: { code: -32000, message: `execution failed: ${error}` } };
+  if (error !== undefined)
+    return {
+      ok: false,
+      error: {
+        code: -32000,
+        message:
+          error === "out of gas" ? `gas required exceeds allowance (${cap})` : `execution failed: ${error}`,
+      },
+    };
+  if (job.estimate !== true) return { ok: true, result: output };
+  let used = BigInt(intrinsic) + exec.executionGasUsed;
+  if (used < least) used = least;
+  if (used > cap) used = cap;
+  const succeeds = (limit: bigint) => run(limit).exceptionError === undefined;
+  if (succeeds(used)) return { ok: true, result: `0x${used.toString(16)}` };
+  let lo = used; // fails
+  let hi = cap; // succeeds
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (succeeds(mid)) hi = mid;
+    else lo = mid;
+  }
+  return { ok: true, result: `0x${hi.toString(16)}` };
 }

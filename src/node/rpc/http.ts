@@ -40,6 +40,8 @@ const refuseSubscriptions: RpcHandler = () => {
 const HTTP_BUILTINS: Record<string, RpcHandler> = {
   weft_subscribe: refuseSubscriptions,
   weft_unsubscribe: refuseSubscriptions,
+  eth_subscribe: refuseSubscriptions,
+  eth_unsubscribe: refuseSubscriptions,
 };
 
 /** Builds the `request` listener of the server's HTTP server. */

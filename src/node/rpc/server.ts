@@ -70,6 +70,8 @@
  * - Events: `{"jsonrpc":"2.0","method":"weft_subscription","params":{"subscription":id,"result":payload}}`,
  *   never before the response carrying the id.
  * - `weft_unsubscribe` params `[id]` returns true if this connection held it, else false.
+ * - `eth_subscribe` / `eth_unsubscribe` do the same for Ethereum clients: topic `t` is the
+ *   registered topic `eth_t`, and events come as `eth_subscription` notifications.
  * - Over HTTP both methods answer -32601 "subscriptions need a WebSocket connection": the
  *   method is not available on that transport (as in geth; clients take -32601 to mean "poll
  *   instead").
@@ -162,6 +164,8 @@ export interface RpcServer {
   close(): Promise<void>;
   /** Sends `payload` to every matching subscription of `topic` (which must be registered). */
   publish(topic: string, payload: unknown): void;
+  /** Whether any subscription of `topic` is live. */
+  hasSubscribers(topic: string): boolean;
   /** Number of open TCP connections (HTTP keep-alive and WebSocket). */
   connections(): number;
 }
@@ -321,6 +325,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     publish(topic, payload) {
       registry.publish(topic, payload);
     },
+    hasSubscribers: (topic) => registry.hasSubscribers(topic),
     connections() {
       return sockets.size;
     },

@@ -13,6 +13,24 @@ import type { RpcLogger } from "./types.js";
 /** The method name of subscription notifications. */
 export const SUBSCRIPTION_NOTIFICATION = "weft_subscription";
 
+/**
+ * A family of subscription methods: `weft_subscribe` (notifications `weft_subscription`, the
+ * topics as registered) or Ethereum's `eth_subscribe` (notifications `eth_subscription`, its
+ * topic `t` registered as `eth_t`, so the two families publish different shapes).
+ */
+export interface SubscriptionFlavour {
+  /** Prefix of the registered topic names this family sees ("" for all). */
+  prefix: string;
+  /** Method name of its notifications. */
+  notification: string;
+}
+
+export const WEFT_SUBSCRIPTIONS: SubscriptionFlavour = {
+  prefix: "",
+  notification: SUBSCRIPTION_NOTIFICATION,
+};
+export const ETH_SUBSCRIPTIONS: SubscriptionFlavour = { prefix: "eth_", notification: "eth_subscription" };
+
 /** How the node describes a topic it publishes. */
 export interface TopicSpec {
   /**
@@ -39,6 +57,8 @@ interface Subscription {
   readonly topic: string;
   readonly filter: unknown;
   readonly owner: SubscriptionOwner;
+  /** The method name of its notifications. */
+  readonly notification: string;
   /** Notifications waiting for the subscribe response; undefined once active. */
   queued: string[] | undefined;
   queuedBytes: number;
@@ -66,6 +86,11 @@ export class SubscriptionRegistry {
     return [...this.byTopic.keys()];
   }
 
+  /** Whether any subscription of `topic` is live (publishers skip building payloads nobody wants). */
+  hasSubscribers(topic: string): boolean {
+    return (this.byTopic.get(topic)?.size ?? 0) > 0;
+  }
+
   /** Number of live subscriptions (all connections). */
   count(): number {
     let n = 0;
@@ -82,13 +107,20 @@ export class SubscriptionRegistry {
    * `weft_subscribe` for `owner`: params `[topic, filter?]` (or `{topic, filter}`). Returns the
    * new subscription's id, pending until `activate`.
    */
-  subscribe(owner: SubscriptionOwner, params: unknown): string {
-    const { topic, filter } = subscribeParams(params);
+  subscribe(
+    owner: SubscriptionOwner,
+    params: unknown,
+    flavour: SubscriptionFlavour = WEFT_SUBSCRIPTIONS,
+  ): string {
+    const { topic: given, filter } = subscribeParams(params);
+    const topic = flavour.prefix + given;
     const spec = Object.hasOwn(this.topics, topic) ? this.topics[topic] : undefined;
     const subscribers = this.byTopic.get(topic);
     if (spec === undefined || subscribers === undefined) {
-      const known = this.topicNames();
-      const shown = topic.length > MAX_ECHOED_TOPIC ? `${topic.slice(0, MAX_ECHOED_TOPIC)}…` : topic;
+      const known = this.topicNames()
+        .filter((name) => name.startsWith(flavour.prefix))
+        .map((name) => name.slice(flavour.prefix.length));
+      const shown = given.length > MAX_ECHOED_TOPIC ? `${given.slice(0, MAX_ECHOED_TOPIC)}…` : given;
       throw invalidParams(`unknown topic "${shown}"; known topics: ${known.join(", ") || "(none)"}`, {
         topics: known,
       });
@@ -103,7 +135,15 @@ export class SubscriptionRegistry {
     }
     const normalized = spec.validateFilter === undefined ? filter : spec.validateFilter(filter);
     const id = `0x${randomBytes(16).toString("hex")}`;
-    const sub: Subscription = { id, topic, filter: normalized, owner, queued: [], queuedBytes: 0 };
+    const sub: Subscription = {
+      id,
+      topic,
+      filter: normalized,
+      owner,
+      notification: flavour.notification,
+      queued: [],
+      queuedBytes: 0,
+    };
     if (owned === undefined) {
       owned = new Map();
       this.byOwner.set(owner, owned);
@@ -162,12 +202,11 @@ export class SubscriptionRegistry {
       return;
     }
     const matches = this.topics[topic]?.matches;
-    const head = `{"jsonrpc":"2.0","method":"${SUBSCRIPTION_NOTIFICATION}","params":{"subscription":"`;
     const tail = `","result":${payloadJson}}}`;
     // Deleting from a Map while iterating it is safe: a kicked owner's entries are just skipped.
     for (const sub of subscribers.values()) {
       if (matches !== undefined && !this.safeMatch(matches, sub, payload)) continue;
-      const text = head + sub.id + tail;
+      const text = `{"jsonrpc":"2.0","method":"${sub.notification}","params":{"subscription":"${sub.id}${tail}`;
       if (sub.queued === undefined) {
         sub.owner.send(text);
         continue;

@@ -10,7 +10,7 @@ import type { RpcDispatcher } from "./dispatch.js";
 import { describeError, RpcError, RpcErrorCode, rateLimited } from "./errors.js";
 import { encodeError } from "./protocol.js";
 import { TokenBucket } from "./rateLimit.js";
-import type { SubscriptionOwner, SubscriptionRegistry } from "./subscriptions.js";
+import { ETH_SUBSCRIPTIONS, type SubscriptionOwner, type SubscriptionRegistry } from "./subscriptions.js";
 import type { RpcHandler, RpcLogger, RpcMethodContext } from "./types.js";
 
 /** Close code sent to a slow consumer (RFC 6455 "policy violation"). */
@@ -199,6 +199,12 @@ export class WsHub {
         return id;
       },
       weft_unsubscribe: (params) => registry.unsubscribe(conn, params),
+      eth_subscribe: (params) => {
+        const id = registry.subscribe(conn, params, ETH_SUBSCRIPTIONS);
+        created.push(id);
+        return id;
+      },
+      eth_unsubscribe: (params) => registry.unsubscribe(conn, params),
     };
     try {
       const result = await dispatcher.handle(rawText(data), conn.ctx, () => conn.bucket.take(), builtins);

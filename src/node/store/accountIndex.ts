@@ -9,15 +9,24 @@
  */
 import type { Database } from "lmdb";
 import { DEPLOY_TARGET } from "../../chain/executeEnvelope.js";
-import { decodeTx, type TxEnvelope } from "../../chain/tx/envelope.js";
+import { decodeTx, TX_MAGIC, type TxEnvelope } from "../../chain/tx/envelope.js";
 import { addressToBytes } from "../../codec/address.js";
+import { decodeEthTx, parseEthTx } from "../../evm/ethTx.js";
 import { expandIndexRecord, IndexGroups } from "./indexGroups.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
 
-/** The accounts a transaction touches: sender, call targets, created contract; each once. */
-export function partiesOf(raw: Uint8Array, contractAddress?: string): string[] {
-  return envelopeParties(decodeTx(raw), contractAddress);
+/**
+ * The accounts a transaction touches: sender, call targets, created contract; each once.
+ * An Ethereum transaction's sender is `from` (its receipt's) when given, else recovered.
+ */
+export function partiesOf(raw: Uint8Array, contractAddress?: string, from?: string): string[] {
+  if (raw[0] === TX_MAGIC) return envelopeParties(decodeTx(raw), contractAddress);
+  const { fields } = parseEthTx(raw);
+  const out = new Set<string>([from ?? decodeEthTx(raw, fields.chainId).from]);
+  if (fields.to !== undefined) out.add(fields.to);
+  if (contractAddress !== undefined) out.add(contractAddress);
+  return [...out];
 }
 
 /** `partiesOf` for a transaction already decoded. */
@@ -64,9 +73,10 @@ export function removeBlockTxs(
   block: number,
   rawTxs: readonly Uint8Array[],
   contracts: ReadonlyArray<string | undefined>,
+  senders: ReadonlyArray<string | undefined> = [],
 ): void {
   rawTxs.forEach((raw, i) => {
-    for (const who of partiesOf(raw, contracts[i])) {
+    for (const who of partiesOf(raw, contracts[i], senders[i])) {
       const key = indexKey(who, block, i);
       db.removeSync(key.subarray(0, 28));
       db.removeSync(key);

@@ -291,7 +291,7 @@ function checkBlocks(
         }
         if (tx !== undefined) {
           const parties = guard(`transaction ${txHash}'s accounts`, () =>
-            partiesOf(tx.raw, receipt.contractAddress),
+            partiesOf(tx.raw, receipt.contractAddress, receipt.from),
           );
           const at = `${n.toString(16).padStart(16, "0")}${i.toString(16).padStart(8, "0")}`;
           for (const who of parties ?? []) indexKeys.account.add(`${who.slice(2).toLowerCase()}${at}`);

@@ -4,11 +4,10 @@
  * limit, say), so it happens while the block is being built, where a failure leaves no
  * trace; the LMDB transaction then only copies bytes (`chainDb.ts`).
  */
-import type { TxEnvelope } from "../../chain/tx/envelope.js";
 import { addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
-import { accountIndexRecords, envelopeParties, partiesOf } from "./accountIndex.js";
+import { accountIndexRecords, partiesOf } from "./accountIndex.js";
 import { IndexGroups } from "./indexGroups.js";
 import type { BlockHeader, LogJson, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
@@ -18,8 +17,8 @@ export interface BlockCommit {
   block: StoredBlock;
   /** Raw encoded transactions, in block order (same order as `block.txHashes`). */
   rawTxs: Uint8Array[];
-  /** The same transactions decoded, when the caller has them (else they are decoded again for the account index). */
-  envelopes?: readonly TxEnvelope[];
+  /** The accounts each transaction touches (`node/pendingTx.ts` `pendingParties`), when the caller has them (else the raw transactions are decoded again for the account index). */
+  parties?: ReadonlyArray<readonly string[]>;
   receipts: ReceiptJson[];
   merkleWrites: NodeWrites;
   /** Extra meta records to write (e.g. the genesis description). */
@@ -131,9 +130,8 @@ export function encodeBlock(commit: BlockCommit): EncodedBlock {
     accountIndex: accountIndexRecords(
       n,
       commit.rawTxs.map((raw, i) => {
-        const created = commit.receipts[i]?.contractAddress;
-        const env = commit.envelopes?.[i];
-        return env === undefined ? partiesOf(raw, created) : envelopeParties(env, created);
+        const given = commit.parties?.[i];
+        return given ?? partiesOf(raw, commit.receipts[i]?.contractAddress, commit.receipts[i]?.from);
       }),
     ),
   };

@@ -96,6 +96,8 @@ export interface ReceiptJson {
   output: Hex;
   logs: LogJson[];
   contractAddress?: Address;
+  /** An Ethereum transaction's sender, recovered at admission (absent for Weft envelopes, which name theirs). */
+  from?: Address;
 }
 
 export const ZERO_HASH: Hex = `0x${"00".repeat(32)}`;

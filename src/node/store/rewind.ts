@@ -68,12 +68,14 @@ export function writeRewind(dbs: RewindDbs, rewind: Rewind): StoredBlock {
     if (block === undefined) continue;
     const raws: Uint8Array[] = [];
     const contracts: Array<string | undefined> = [];
+    const senders: Array<string | undefined> = [];
     for (const hash of block.txHashes) {
       const stored = dbs.txs.getBinary(unhex(hash));
       if (stored === undefined) throw new Error(`block ${n} lists transaction ${hash}, which is not stored`);
       raws.push(new Uint8Array(stored.subarray(12)));
       const receipt = parse<ReceiptJson>(dbs.receipts.getBinary(unhex(hash)));
       contracts.push(receipt?.contractAddress);
+      senders.push(receipt?.from);
       for (const log of receipt?.logs ?? []) {
         // The block's record under each key, and the one-entry keys of the layout before (`indexGroups.ts`).
         const address = addressToBytes(log.address);
@@ -87,7 +89,7 @@ export function writeRewind(dbs: RewindDbs, rewind: Rewind): StoredBlock {
       dbs.receipts.removeSync(unhex(hash));
       dbs.txs.removeSync(unhex(hash));
     }
-    removeBlockTxs(dbs.txsByAccount, n, raws, contracts);
+    removeBlockTxs(dbs.txsByAccount, n, raws, contracts, senders);
     dbs.blockHashes.removeSync(unhex(block.header.hash));
     dbs.blocks.removeSync(u64(n));
   }

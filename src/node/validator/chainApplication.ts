@@ -31,12 +31,15 @@ import { type CommitCertificate, verifyCertificate } from "../../consensus/certi
 import type { DuplicateVoteEvidence } from "../../consensus/evidence.js";
 import type { ConsensusApplication, ValidatorSetSource } from "../../consensus/interfaces.js";
 import type { Value } from "../../consensus/types.js";
-import { decodeRaw, type PendingTx } from "../admission.js";
+import { EthTxError } from "../../evm/errors.js";
+import { decodeEthTx, type EthTx } from "../../evm/ethTx.js";
+import { AdmissionError, decodeRaw, type PendingTx } from "../admission.js";
 import { stageAndCommit } from "../blockFault.js";
 import { spreadBySender } from "../blockOrder.js";
 import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
 import type { PoolTx } from "../mempool/index.js";
+import { isEthRaw, pendingMaxFee } from "../pendingTx.js";
 import { nextBlockContext, type ProducerDeps, readSequence } from "../producer.js";
 import { type BlockHeader, hex } from "../store/records.js";
 import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
@@ -97,7 +100,7 @@ export class ChainApplication implements ConsensusApplication {
         deps.mempool.ready(nextSequence, {
           maxGas: deps.blockGasLimit,
           maxCount: deps.maxBlockTxs,
-          eligible: (p) => p.tx.envelope.maxFee >= baseFee,
+          eligible: (p) => pendingMaxFee(p.tx) >= baseFee,
         }),
         (p) => p.sender,
       );
@@ -189,7 +192,7 @@ export class ChainApplication implements ConsensusApplication {
     const ctx = this.context(deps, head, b.time, b.feeRecipient);
     if (ctx.baseFee !== b.baseFee) throw new Error(`base fee ${b.baseFee}, the rule gives ${ctx.baseFee}`);
     this.checkLastCommit(deps, head, b.lastCommit);
-    const candidates = b.rawTxs.map((raw) => candidate(raw));
+    const candidates = b.rawTxs.map((raw) => candidate(raw, deps.chainId));
     const built = await buildBlock(
       this.withEndBlock(deps, height, b.proposer, b.lastCommit, b.evidence),
       head,
@@ -258,9 +261,31 @@ export class ChainApplication implements ConsensusApplication {
 }
 
 /** A proposed transaction as the builder takes it (decoded, not admitted: execution checks it). */
-function candidate(raw: Uint8Array): PoolTx<PendingTx> {
-  const envelope = decodeRaw(raw);
+function candidate(raw: Uint8Array, chainId: bigint): PoolTx<PendingTx> {
   const hash = hex(keccak256(raw));
+  if (isEthRaw(raw)) {
+    let eth: EthTx;
+    try {
+      eth = decodeEthTx(raw, chainId);
+    } catch (error) {
+      if (error instanceof EthTxError) throw new AdmissionError("DECODE", `${error.code}: ${error.message}`);
+      throw error;
+    }
+    const f = eth.fields;
+    const tx = { eth, raw, hash };
+    return {
+      hash,
+      sender: eth.from,
+      nonceKey: 0n,
+      sequence: f.nonce,
+      price: 0n,
+      gasLimit: Number(f.gasLimit),
+      size: raw.length,
+      tx,
+      receivedAt: 0,
+    };
+  }
+  const envelope = decodeRaw(raw);
   return {
     hash,
     sender: envelope.sender,

@@ -1,0 +1,296 @@
+/**
+ * Blocks, transactions, receipts and logs in Ethereum's JSON shapes (quantities as 0x-hex
+ * without leading zeros, data as 0x-hex bytes), built from the node's stored records.
+ *
+ * Ethereum numbers logs across the whole block (`logIndex`) and gives each receipt the
+ * block's gas used up to and including it (`cumulativeGasUsed`); Weft's receipts number
+ * logs within their transaction. Both come from a per-block summary (each transaction's
+ * cumulative gas and first log index, and the block's logs bloom), read once from the
+ * block's receipts and kept for the last `SUMMARY_CACHE` blocks by hash.
+ *
+ * Weft's own transactions (envelopes from smart accounts) appear as transactions of type
+ * `0x57` ('W'): `from` is the account, `to` the first call's target (null for a
+ * deployment), `value` the sum of the calls' values, `nonce` the sequence of its nonce key,
+ * `input` the whole signed envelope, `v`/`r`/`s` zero (the account checks its own
+ * authorisation). Their receipts have `status` 0x1 for success and 0x0 otherwise, like
+ * Ethereum's (docs/rpc.md, "Weft's transactions in the eth_ views").
+ */
+import { DEPLOY_TARGET } from "../../chain/executeEnvelope.js";
+import { decodeTx, TX_MAGIC, type TxEnvelope } from "../../chain/tx/envelope.js";
+import type { Address } from "../../codec/address.js";
+import { keccak256 } from "../../codec/hash.js";
+import { type EthTx, parseEthTx } from "../../evm/ethTx.js";
+import type { ChainNode } from "../chainNode.js";
+import type { PendingTx } from "../pendingTx.js";
+import {
+  type BlockHeader,
+  type Hex,
+  hex,
+  type LogJson,
+  type ReceiptJson,
+  type StoredBlock,
+  unhex,
+} from "../store/records.js";
+import { storedEthTx } from "./txJson.js";
+
+/** A quantity as Ethereum encodes it: 0x-hex, no leading zeros ("0x0" for zero). */
+export function quantity(value: bigint | number): string {
+  return `0x${value.toString(16)}`;
+}
+
+/** The type Weft envelopes show in the eth_ views ('W'). */
+export const WEFT_TX_TYPE = "0x57";
+const ZERO_WORD = `0x${"00".repeat(32)}`;
+/** keccak256 of the RLP of an empty list: the uncles hash of a block without uncles. */
+const EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
+const SUMMARY_CACHE = 64;
+
+/** Adds `item`'s three bloom bits (Ethereum's logs bloom: 2048 bits, keccak-indexed). */
+function bloomAdd(bloom: Uint8Array, item: Uint8Array): void {
+  const h = keccak256(item);
+  for (let i = 0; i < 6; i += 2) {
+    const bit = (((h[i] as number) << 8) | (h[i + 1] as number)) & 2047;
+    const at = 255 - (bit >> 3);
+    bloom[at] = (bloom[at] as number) | (1 << (bit & 7));
+  }
+}
+
+/** The logs bloom of `logs`, into `bloom` (a new one when not given). */
+export function logsBloom(logs: readonly LogJson[], bloom = new Uint8Array(256)): Uint8Array {
+  for (const log of logs) {
+    bloomAdd(bloom, unhex(log.address));
+    for (const topic of log.topics) bloomAdd(bloom, unhex(topic));
+  }
+  return bloom;
+}
+
+/** What the eth_ views need of a whole block: per transaction its cumulative gas and first log index. */
+interface BlockSummary {
+  cumulativeGas: number[];
+  firstLog: number[];
+  bloom: Hex;
+}
+
+const summaries = new Map<string, BlockSummary>();
+
+/** The summary of `block` (its receipts read once, then cached by block hash: a rewound block has another hash). */
+export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary {
+  const cached = summaries.get(block.header.hash);
+  if (cached !== undefined) return cached;
+  const cumulativeGas: number[] = [];
+  const firstLog: number[] = [];
+  const bloom = new Uint8Array(256);
+  let gas = 0;
+  let logs = 0;
+  for (const h of block.txHashes) {
+    const receipt = node.db.receipt(h);
+    firstLog.push(logs);
+    gas += receipt?.gasUsed ?? 0;
+    logs += receipt?.logs.length ?? 0;
+    cumulativeGas.push(gas);
+    if (receipt !== undefined) logsBloom(receipt.logs, bloom);
+  }
+  const summary = { cumulativeGas, firstLog, bloom: hex(bloom) };
+  if (summaries.size >= SUMMARY_CACHE) summaries.delete(summaries.keys().next().value as string);
+  summaries.set(block.header.hash, summary);
+  return summary;
+}
+
+/** A log in Ethereum's shape; `firstLog`: the block-wide index of its transaction's first log. */
+export function ethLog(log: LogJson, blockHash: Hex, firstLog: number): Record<string, unknown> {
+  return {
+    address: log.address,
+    topics: log.topics,
+    data: log.data,
+    blockNumber: quantity(log.blockNumber),
+    blockHash,
+    transactionHash: log.txHash,
+    transactionIndex: quantity(log.txIndex),
+    logIndex: quantity(firstLog + log.logIndex),
+    removed: false,
+  };
+}
+
+/** Where a mined transaction is: its block and index, for the transaction and receipt shapes. */
+interface Mined {
+  header: BlockHeader;
+  index: number;
+  /** The price it paid per gas (fee / gas used), when mined. */
+  price?: bigint;
+}
+
+function weftSummary(env: TxEnvelope): { to: Address | null; value: bigint } {
+  const first = env.calls[0];
+  const to = first === undefined || first.target === DEPLOY_TARGET ? null : first.target;
+  return { to, value: env.calls.reduce((sum, c) => sum + c.value, 0n) };
+}
+
+function minedFields(mined: Mined | undefined): Record<string, unknown> {
+  return mined === undefined
+    ? { blockHash: null, blockNumber: null, transactionIndex: null }
+    : {
+        blockHash: mined.header.hash,
+        blockNumber: quantity(mined.header.number),
+        transactionIndex: quantity(mined.index),
+      };
+}
+
+/** An Ethereum transaction in Ethereum's shape. */
+function ethTxShape(tx: EthTx, hash: Hex, mined: Mined | undefined): Record<string, unknown> {
+  const f = tx.fields;
+  const { tx: parsed } = parseEthTx(tx.raw);
+  const out: Record<string, unknown> = {
+    ...minedFields(mined),
+    hash,
+    type: quantity(f.type),
+    chainId: quantity(f.chainId),
+    from: tx.from,
+    to: f.to ?? null,
+    nonce: quantity(f.nonce),
+    gas: quantity(f.gasLimit),
+    gasPrice: quantity(mined?.price ?? f.maxFeePerGas),
+    value: quantity(f.value),
+    input: hex(f.data),
+    v: quantity(parsed.v ?? 0n),
+    r: quantity(parsed.r ?? 0n),
+    s: quantity(parsed.s ?? 0n),
+  };
+  if (f.type !== 0) {
+    out.yParity = quantity(parsed.v ?? 0n);
+    out.accessList = f.accessList.map((e) => ({ address: e.address, storageKeys: e.slots.map(hex) }));
+  }
+  if (f.type === 2) {
+    out.maxFeePerGas = quantity(f.maxFeePerGas);
+    out.maxPriorityFeePerGas = quantity(f.maxPriorityFeePerGas);
+  }
+  return out;
+}
+
+/** A Weft envelope in Ethereum's shape (type 0x57: see the top of this file). */
+function weftTxShape(
+  env: TxEnvelope,
+  raw: Uint8Array,
+  hash: Hex,
+  mined: Mined | undefined,
+): Record<string, unknown> {
+  const { to, value } = weftSummary(env);
+  return {
+    ...minedFields(mined),
+    hash,
+    type: WEFT_TX_TYPE,
+    chainId: quantity(env.chainId),
+    from: env.sender,
+    to,
+    nonce: quantity(env.nonceSequence),
+    gas: quantity(env.gasLimit),
+    gasPrice: quantity(mined?.price ?? env.maxFee),
+    maxFeePerGas: quantity(env.maxFee),
+    maxPriorityFeePerGas: quantity(env.priorityFee),
+    value: quantity(value),
+    input: hex(raw),
+    accessList: [],
+    v: "0x0",
+    r: "0x0",
+    s: "0x0",
+    yParity: "0x0",
+  };
+}
+
+const priceOf = (receipt: ReceiptJson | undefined): bigint | undefined =>
+  receipt === undefined || receipt.gasUsed === 0 ? undefined : BigInt(receipt.fee) / BigInt(receipt.gasUsed);
+
+/** A mined transaction in Ethereum's shape, from its stored bytes and receipt. */
+export function minedTxShape(
+  raw: Uint8Array,
+  hash: Hex,
+  header: BlockHeader,
+  index: number,
+  receipt: ReceiptJson | undefined,
+): Record<string, unknown> {
+  const price = priceOf(receipt);
+  const mined: Mined = price === undefined ? { header, index } : { header, index, price };
+  if (raw[0] === TX_MAGIC) return weftTxShape(decodeTx(raw), raw, hash, mined);
+  return ethTxShape(storedEthTx(raw, receipt?.from), hash, mined);
+}
+
+/** A pending transaction in Ethereum's shape (block fields null). */
+export function pendingTxShape(p: PendingTx): Record<string, unknown> {
+  return p.eth === undefined
+    ? weftTxShape(p.envelope, p.raw, p.hash, undefined)
+    : ethTxShape(p.eth, p.hash, undefined);
+}
+
+/** A receipt in Ethereum's shape. */
+export function receiptShape(
+  node: ChainNode,
+  receipt: ReceiptJson,
+  raw: Uint8Array,
+): Record<string, unknown> {
+  const block = node.db.block(receipt.blockNumber);
+  const summary = block === undefined ? undefined : blockSummary(node, block);
+  const firstLog = summary?.firstLog[receipt.txIndex] ?? 0;
+  let from: Address;
+  let to: Address | null;
+  let type: string;
+  if (raw[0] === TX_MAGIC) {
+    const env = decodeTx(raw);
+    from = env.sender;
+    to = weftSummary(env).to;
+    type = WEFT_TX_TYPE;
+  } else {
+    const tx = storedEthTx(raw, receipt.from);
+    from = tx.from;
+    to = tx.fields.to ?? null;
+    type = quantity(tx.fields.type);
+  }
+  return {
+    transactionHash: receipt.txHash,
+    transactionIndex: quantity(receipt.txIndex),
+    blockHash: receipt.blockHash,
+    blockNumber: quantity(receipt.blockNumber),
+    from,
+    to,
+    cumulativeGasUsed: quantity(summary?.cumulativeGas[receipt.txIndex] ?? receipt.gasUsed),
+    gasUsed: quantity(receipt.gasUsed),
+    effectiveGasPrice: quantity(priceOf(receipt) ?? 0n),
+    contractAddress: receipt.contractAddress ?? null,
+    logs: receipt.logs.map((l) => ethLog(l, receipt.blockHash, firstLog)),
+    logsBloom: hex(logsBloom(receipt.logs)),
+    type,
+    status: receipt.status === "success" ? "0x1" : "0x0",
+  };
+}
+
+/** A block in Ethereum's shape, with its transactions' hashes or (`full`) the transactions. */
+export function blockShape(node: ChainNode, block: StoredBlock, full: boolean): Record<string, unknown> {
+  const h = block.header;
+  const summary = blockSummary(node, block);
+  const transactions = full
+    ? block.txHashes.map((txh, i) => {
+        const stored = node.db.tx(txh);
+        return stored === undefined ? txh : minedTxShape(stored.raw, txh, h, i, node.db.receipt(txh));
+      })
+    : block.txHashes;
+  return {
+    number: quantity(h.number),
+    hash: h.hash,
+    parentHash: h.parentHash,
+    nonce: "0x0000000000000000",
+    sha3Uncles: EMPTY_UNCLES,
+    logsBloom: summary.bloom,
+    transactionsRoot: h.txRoot,
+    stateRoot: h.stateRoot,
+    receiptsRoot: h.receiptsRoot,
+    miner: h.feeRecipient,
+    difficulty: "0x0",
+    totalDifficulty: "0x0",
+    extraData: "0x",
+    gasLimit: quantity(h.gasLimit),
+    gasUsed: quantity(h.gasUsed),
+    timestamp: quantity(h.time),
+    baseFeePerGas: quantity(BigInt(h.baseFee ?? "0")),
+    mixHash: ZERO_WORD,
+    transactions,
+    uncles: [],
+  };
+}
