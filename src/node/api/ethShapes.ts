@@ -69,6 +69,8 @@ interface BlockSummary {
   cumulativeGas: number[];
   firstLog: number[];
   bloom: Hex;
+  /** What each transaction paid per gas above the base fee, with its gas used, by tip ascending (fee suggestions). */
+  tips: Array<{ tip: bigint; gas: number }>;
 }
 
 const summaries = new Map<string, BlockSummary>();
@@ -80,6 +82,8 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
   const cumulativeGas: number[] = [];
   const firstLog: number[] = [];
   const bloom = new Uint8Array(256);
+  const tips: Array<{ tip: bigint; gas: number }> = [];
+  const baseFee = BigInt(block.header.baseFee ?? "0");
   let gas = 0;
   let logs = 0;
   for (const h of block.txHashes) {
@@ -88,9 +92,14 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
     gas += receipt?.gasUsed ?? 0;
     logs += receipt?.logs.length ?? 0;
     cumulativeGas.push(gas);
-    if (receipt !== undefined) logsBloom(receipt.logs, bloom);
+    if (receipt === undefined) continue;
+    logsBloom(receipt.logs, bloom);
+    if (receipt.gasUsed === 0) continue;
+    const price = BigInt(receipt.fee) / BigInt(receipt.gasUsed);
+    tips.push({ tip: price > baseFee ? price - baseFee : 0n, gas: receipt.gasUsed });
   }
-  const summary = { cumulativeGas, firstLog, bloom: hex(bloom) };
+  tips.sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
+  const summary = { cumulativeGas, firstLog, bloom: hex(bloom), tips };
   if (summaries.size >= SUMMARY_CACHE) summaries.delete(summaries.keys().next().value as string);
   summaries.set(block.header.hash, summary);
   return summary;

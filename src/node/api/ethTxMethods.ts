@@ -12,12 +12,21 @@ import { AdmissionError, type AdmissionErrorCode } from "../admission.js";
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
-import type { BlockHeader, ReceiptJson, StoredBlock } from "../store/records.js";
-import { blockShape, minedTxShape, pendingTxShape, quantity, receiptShape } from "./ethShapes.js";
+import type { BlockHeader, StoredBlock } from "../store/records.js";
+import {
+  blockShape,
+  blockSummary,
+  minedTxShape,
+  pendingTxShape,
+  quantity,
+  receiptShape,
+} from "./ethShapes.js";
 import { bool, bytes, hash, positional, shown } from "./params.js";
 
 /** The most blocks one `eth_feeHistory` reads (geth's limit). */
 export const MAX_FEE_HISTORY_BLOCKS = 1024;
+/** The most blocks one `eth_feeHistory` with reward percentiles reads (each block's receipts are read). */
+export const MAX_REWARD_BLOCKS = 100;
 /** Blocks looked back for the priority fee suggestion. */
 const TIP_BLOCKS = 20;
 /** The suggested priority fee when recent blocks paid none: 1 wei (the base fee is Weft's price). */
@@ -73,34 +82,26 @@ function mined(node: ChainNode, txh: `0x${string}`) {
   return { stored, header: block.header, receipt: node.db.receipt(txh) };
 }
 
-/** The price each of `block`'s transactions paid above its base fee, with its gas, by tip ascending. */
-function tipsOf(node: ChainNode, block: StoredBlock): Array<{ tip: bigint; gas: number }> {
-  const baseFee = BigInt(block.header.baseFee ?? "0");
-  const out: Array<{ tip: bigint; gas: number }> = [];
-  for (const h of block.txHashes) {
-    const r: ReceiptJson | undefined = node.db.receipt(h);
-    if (r === undefined || r.gasUsed === 0) continue;
-    const price = BigInt(r.fee) / BigInt(r.gasUsed);
-    out.push({ tip: price > baseFee ? price - baseFee : 0n, gas: r.gasUsed });
-  }
-  return out.sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
-}
+let lastTip: { head: string; tip: bigint } | undefined;
 
-/** The suggested priority fee: the median tip paid in the last `TIP_BLOCKS` blocks, at least `MIN_TIP`. */
+/** The suggested priority fee: the median tip paid in the last `TIP_BLOCKS` blocks, at least `MIN_TIP` (computed once per head). */
 export function suggestedTip(node: ChainNode): bigint {
-  const head = node.head().number;
+  const head = node.head();
+  if (lastTip?.head === head.hash) return lastTip.tip;
   const tips: bigint[] = [];
-  for (let n = head; n > head - TIP_BLOCKS && n > 0; n--) {
+  for (let n = head.number; n > head.number - TIP_BLOCKS && n > 0; n--) {
     const block = node.db.block(n);
-    if (block !== undefined) for (const t of tipsOf(node, block)) tips.push(t.tip);
+    if (block !== undefined) for (const t of blockSummary(node, block).tips) tips.push(t.tip);
   }
   tips.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const median = tips[Math.floor(tips.length / 2)] ?? 0n;
-  return median > MIN_TIP ? median : MIN_TIP;
+  const tip = median > MIN_TIP ? median : MIN_TIP;
+  lastTip = { head: head.hash, tip };
+  return tip;
 }
 
 function percentileTips(node: ChainNode, block: StoredBlock, percentiles: number[]): string[] {
-  const tips = tipsOf(node, block);
+  const tips = blockSummary(node, block).tips;
   const total = tips.reduce((s, t) => s + t.gas, 0);
   return percentiles.map((p) => {
     if (tips.length === 0) return "0x0";
@@ -219,6 +220,10 @@ export function ethTxMethods(node: ChainNode): Record<string, RpcHandler> {
       if (blocks < 1 || blocks > MAX_FEE_HISTORY_BLOCKS)
         throw invalidParams(`blockCount: ${blocks} is not within 1 to ${MAX_FEE_HISTORY_BLOCKS}`);
       const wanted = readPercentiles(percentiles);
+      if (percentiles !== undefined && percentiles !== null && blocks > MAX_REWARD_BLOCKS)
+        throw invalidParams(
+          `blockCount: at most ${MAX_REWARD_BLOCKS} blocks with rewardPercentiles, got ${blocks}`,
+        );
       const last = ethBlockNumber(node, newest, "newestBlock") ?? node.head().number;
       const first = Math.max(0, last - blocks + 1);
       const baseFees: string[] = [];
