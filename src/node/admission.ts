@@ -15,7 +15,14 @@ import type { Vm } from "../vm/vm.js";
 import { AdmissionError } from "./admissionError.js";
 import { judgeEthTx } from "./ethAdmission.js";
 import { type Mempool, MempoolError, type PoolTx } from "./mempool/index.js";
-import { isEthRaw, type PendingTx, pendingPaymaster, pendingSender } from "./pendingTx.js";
+import {
+  isEthRaw,
+  type PendingTx,
+  pendingBlockGas,
+  pendingPaymaster,
+  pendingPriority,
+  pendingSender,
+} from "./pendingTx.js";
 import type { SenderReputation } from "./reputation.js";
 import { type Hex, hex } from "./store/records.js";
 
@@ -77,7 +84,7 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
     // The hash first: a known or included transaction is reported as such, before any recovery.
     checkNew(deps, hex(keccak256(raw)));
     const judged = judgeEthTx(deps.state, deps.nextBlock(), raw);
-    return addToPool(deps, judged.pending, judged.price, judged.nextSequence);
+    return addToPool(deps, judged.pending, judged.nextSequence);
   }
   const envelope = decodeRaw(raw);
   const hash = hex(keccak256(raw)); // raw is the canonical encoding: its hash is the transaction hash
@@ -90,12 +97,7 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
   // Checked as new above, in this same turn: nothing can have added it since.
-  return addToPool(
-    deps,
-    { envelope, raw, hash, verified },
-    effectivePrice(envelope),
-    check.checked.nextSequence,
-  );
+  return addToPool(deps, { envelope, raw, hash, verified }, check.checked.nextSequence);
 }
 
 /**
@@ -105,21 +107,20 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
 export function offer(
   deps: Pick<AdmissionDeps, "mempool" | "included" | "reputation">,
   pending: PendingTx,
-  price: bigint,
   nextSequence: bigint,
 ): PoolTx<PendingTx> {
   checkNew(deps, pending.hash);
-  return addToPool(deps, pending, price, nextSequence);
+  return addToPool(deps, pending, nextSequence);
 }
 
 /** `offer` without the duplicate checks (the caller has just made them). */
 function addToPool(
   deps: Pick<AdmissionDeps, "mempool" | "reputation">,
   pending: PendingTx,
-  price: bigint,
   nextSequence: bigint,
 ): PoolTx<PendingTx> {
   const { raw, hash } = pending;
+  const price = pendingPriority(pending);
   checkReputation(deps, pending);
   const eth = pending.eth?.fields;
   const record: PoolTx<PendingTx> = {
@@ -128,7 +129,7 @@ function addToPool(
     nonceKey: eth === undefined ? (pending.envelope as TxEnvelope).nonceKey : 0n,
     sequence: eth === undefined ? (pending.envelope as TxEnvelope).nonceSequence : eth.nonce,
     price,
-    gasLimit: Number(eth === undefined ? (pending.envelope as TxEnvelope).gasLimit : eth.gasLimit),
+    gasLimit: pendingBlockGas(pending),
     size: raw.length,
     tx: pending,
     receivedAt: Date.now(),

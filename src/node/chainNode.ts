@@ -438,7 +438,7 @@ export class ChainNode {
       throw new AdmissionError(verdict.code, verdict.message);
     }
     const pending = { envelope: verdict.envelope, raw, hash: verdict.hash, verified: verdict.verified };
-    return this.admitted(offer(deps, pending, verdict.price, verdict.nextSequence));
+    return this.admitted(offer(deps, pending, verdict.nextSequence));
   }
 
   private admitted(record: PoolTx<PendingTx>): PoolTx<PendingTx> {

@@ -22,14 +22,14 @@ import { decodeEthTx, type EthTx, MAX_ETH_TX_BYTES } from "../evm/ethTx.js";
 import { balanceKey, codeHashKey, evmCodeHashKey } from "../state/keys.js";
 import type { StateReader } from "../state/storage.js";
 import { AdmissionError, type AdmissionErrorCode } from "./admissionError.js";
-import type { PendingEthTx } from "./pendingTx.js";
+import { type PendingEthTx, pendingPriority } from "./pendingTx.js";
 import { readSequence } from "./producer.js";
 import { type Hex, hex } from "./store/records.js";
 
 /** An Ethereum transaction that passed admission's checks, ready to offer to the pool. */
 export interface JudgedEthTx {
   pending: PendingEthTx;
-  /** Pool priority: min(max fee, max priority fee) (the part above the base fee it would pay at most). */
+  /** Pool priority per Weft gas (`pendingPriority`). */
   price: bigint;
   /** The account's next nonce on chain. */
   nextSequence: bigint;
@@ -92,9 +92,8 @@ export function judgeEthTx(state: StateReader, block: BlockContext, raw: Uint8Ar
       "INVALID",
       `insufficient funds for gas * price + value: address ${from} have ${balance} want ${want}`,
     );
-  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
-  const price = f.maxPriorityFeePerGas < f.maxFeePerGas ? f.maxPriorityFeePerGas : f.maxFeePerGas;
-  return { pending: { eth: tx, raw, hash }, price, nextSequence: next };
+  const pending: PendingEthTx = { eth: tx, raw, hash };
+  return { pending, price: pendingPriority(pending), nextSequence: next };
 }
 
 export type { AdmissionErrorCode };

@@ -5,9 +5,11 @@
  * engine runs, its most fee per gas, its paymaster, the accounts it touches) is here, so the
  * pool, the producer and the block builder do not branch on the kind.
  */
+import { EVM_GAS_WEIGHT, evmBaseFee, evmBlockGas } from "../chain/evmBlock.js";
 import { DEPLOY_TARGET } from "../chain/executeEnvelope.js";
 import type { Transaction } from "../chain/transaction.js";
 import { TX_MAGIC, type TxEnvelope } from "../chain/tx/envelope.js";
+import { effectivePrice } from "../chain/validateEnvelope.js";
 import type { Address } from "../codec/address.js";
 import type { EthTx } from "../evm/ethTx.js";
 import type { Hex } from "./store/records.js";
@@ -49,9 +51,35 @@ export function pendingTransaction(p: PendingTx): Transaction {
   return p.eth ?? { kind: "account", envelope: p.envelope, raw: p.raw };
 }
 
-/** The most it pays per gas (a block whose base fee is above it cannot include it). */
-export function pendingMaxFee(p: PendingTx): bigint {
-  return p.eth === undefined ? p.envelope.maxFee : p.eth.fields.maxFeePerGas;
+/**
+ * Whether a block with (Weft) base fee `baseFee` can include it: its max fee covers the base
+ * fee, per EVM gas for an Ethereum transaction (`evmBaseFee`: the base fee × `EVM_GAS_WEIGHT`).
+ */
+export function pendingPaysBaseFee(p: PendingTx, baseFee: bigint): boolean {
+  return p.eth === undefined
+    ? p.envelope.maxFee >= baseFee
+    : p.eth.fields.maxFeePerGas >= evmBaseFee(baseFee);
+}
+
+/**
+ * The Weft gas it reserves in a block (block selection): an envelope's gas limit, an Ethereum
+ * transaction's × `EVM_GAS_WEIGHT` (what its EVM gas counts against the block gas limit).
+ */
+export function pendingBlockGas(p: PendingTx): number {
+  return p.eth === undefined ? Number(p.envelope.gasLimit) : evmBlockGas(Number(p.eth.fields.gasLimit));
+}
+
+/**
+ * Its priority in the pool (`PoolTx.price`: order, replacement bump, eviction), per EVM gas:
+ * min(max fee, priority fee) of an Ethereum transaction as quoted, an envelope's per Weft gas ×
+ * `EVM_GAS_WEIGHT` (one EVM gas counts that much Weft gas against the block), so both kinds
+ * compete for the block's gas on one scale and an Ethereum replacement needs 10% more of
+ * its own tip, as in geth.
+ */
+export function pendingPriority(p: PendingTx): bigint {
+  if (p.eth === undefined) return effectivePrice(p.envelope) * EVM_GAS_WEIGHT;
+  const f = p.eth.fields;
+  return f.maxPriorityFeePerGas < f.maxFeePerGas ? f.maxPriorityFeePerGas : f.maxFeePerGas;
 }
 
 /** The paymaster that sponsors it, if any (Ethereum transactions have none). */

@@ -35,7 +35,7 @@ import {
   type ProductionStage,
 } from "./buildBlock.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
-import { pendingMaxFee, pendingPaymaster } from "./pendingTx.js";
+import { pendingPaymaster, pendingPaysBaseFee } from "./pendingTx.js";
 import { type BlockSource, recentBlockHashes } from "./recentHashes.js";
 import type { SenderReputation } from "./reputation.js";
 import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
@@ -125,7 +125,7 @@ export async function produceBlock(
     deps.mempool.ready(nextSequence, {
       maxGas: deps.blockGasLimit,
       maxCount: deps.maxBlockTxs,
-      eligible: (p) => pendingMaxFee(p.tx) >= baseFee,
+      eligible: (p) => pendingPaysBaseFee(p.tx, baseFee),
     }),
     (p) => p.sender,
   );

@@ -15,6 +15,7 @@
  * authorisation). Their receipts have `status` 0x1 for success and 0x0 otherwise, like
  * Ethereum's (docs/rpc.md, "Weft's transactions in the eth_ views").
  */
+import { EVM_GAS_WEIGHT, evmBaseFee } from "../../chain/evmBlock.js";
 import { DEPLOY_TARGET } from "../../chain/executeEnvelope.js";
 import { decodeTx, TX_MAGIC, type TxEnvelope } from "../../chain/tx/envelope.js";
 import type { Address } from "../../codec/address.js";
@@ -84,6 +85,7 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
   const bloom = new Uint8Array(256);
   const tips: Array<{ tip: bigint; gas: number }> = [];
   const baseFee = BigInt(block.header.baseFee ?? "0");
+  const evmBase = evmBaseFee(baseFee);
   let gas = 0;
   let logs = 0;
   for (const h of block.txHashes) {
@@ -96,7 +98,13 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
     logsBloom(receipt.logs, bloom);
     if (receipt.gasUsed === 0) continue;
     const price = BigInt(receipt.fee) / BigInt(receipt.gasUsed);
-    tips.push({ tip: price > baseFee ? price - baseFee : 0n, gas: receipt.gasUsed });
+    // Per EVM gas: an Ethereum transaction's as it paid (its receipt names its sender), a
+    // Weft envelope's per Weft gas × EVM_GAS_WEIGHT.
+    const tip =
+      receipt.from !== undefined
+        ? price - (price < evmBase ? price : evmBase)
+        : (price - (price < baseFee ? price : baseFee)) * EVM_GAS_WEIGHT;
+    tips.push({ tip, gas: receipt.gasUsed });
   }
   tips.sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
   const summary = { cumulativeGas, firstLog, bloom: hex(bloom), tips };
@@ -294,10 +302,10 @@ export function blockShape(node: ChainNode, block: StoredBlock, full: boolean): 
     difficulty: "0x0",
     totalDifficulty: "0x0",
     extraData: "0x",
-    gasLimit: quantity(h.gasLimit),
-    gasUsed: quantity(h.gasUsed),
+    gasLimit: quantity(BigInt(h.gasLimit) / EVM_GAS_WEIGHT),
+    gasUsed: quantity(BigInt(h.gasUsed) / EVM_GAS_WEIGHT),
     timestamp: quantity(h.time),
-    baseFeePerGas: quantity(BigInt(h.baseFee ?? "0")),
+    baseFeePerGas: quantity(evmBaseFee(BigInt(h.baseFee ?? "0"))),
     mixHash: ZERO_WORD,
     transactions,
     uncles: [],

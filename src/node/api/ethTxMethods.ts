@@ -8,6 +8,7 @@
  * ("nonce too low: …", "already known", "replacement transaction underpriced: …"), which
  * viem and ethers turn into their own typed errors, and `data.reason` the admission code.
  */
+import { evmBaseFee } from "../../chain/evmBlock.js";
 import { AdmissionError, type AdmissionErrorCode } from "../admission.js";
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
@@ -194,7 +195,7 @@ export function ethTxMethods(node: ChainNode): Record<string, RpcHandler> {
     /** [] → the next block's base fee plus the suggested priority fee. */
     eth_gasPrice(params) {
       positional(params, 0, 0, "[]");
-      return quantity((node.nextBlock().baseFee ?? 0n) + suggestedTip(node));
+      return quantity(evmBaseFee(node.nextBlock().baseFee ?? 0n) + suggestedTip(node));
     },
     /** [] → the suggested priority fee: the median tip of the last 20 blocks, at least 1. */
     eth_maxPriorityFeePerGas(params) {
@@ -234,14 +235,14 @@ export function ethTxMethods(node: ChainNode): Record<string, RpcHandler> {
         const block = node.db.block(n);
         if (block === undefined) continue;
         header = block.header;
-        baseFees.push(quantity(BigInt(header.baseFee ?? "0")));
+        baseFees.push(quantity(evmBaseFee(BigInt(header.baseFee ?? "0"))));
         ratios.push(header.gasLimit === 0 ? 0 : header.gasUsed / header.gasLimit);
         if (percentiles !== undefined && percentiles !== null)
           rewards.push(percentileTips(node, block, wanted));
       }
       // One more base fee: the block after the newest (the next block's, when the newest is the head).
       const next = last === node.head().number ? node.nextBlock().baseFee : undefined;
-      baseFees.push(quantity(next ?? BigInt(header?.baseFee ?? "0")));
+      baseFees.push(quantity(evmBaseFee(next ?? BigInt(header?.baseFee ?? "0"))));
       const out: Record<string, unknown> = {
         oldestBlock: quantity(first),
         baseFeePerGas: baseFees,

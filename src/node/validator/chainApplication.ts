@@ -39,7 +39,7 @@ import { spreadBySender } from "../blockOrder.js";
 import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
 import type { PoolTx } from "../mempool/index.js";
-import { isEthRaw, pendingMaxFee } from "../pendingTx.js";
+import { isEthRaw, pendingBlockGas, pendingPaysBaseFee } from "../pendingTx.js";
 import { nextBlockContext, type ProducerDeps, readSequence } from "../producer.js";
 import { type BlockHeader, hex } from "../store/records.js";
 import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
@@ -100,7 +100,7 @@ export class ChainApplication implements ConsensusApplication {
         deps.mempool.ready(nextSequence, {
           maxGas: deps.blockGasLimit,
           maxCount: deps.maxBlockTxs,
-          eligible: (p) => pendingMaxFee(p.tx) >= baseFee,
+          eligible: (p) => pendingPaysBaseFee(p.tx, baseFee),
         }),
         (p) => p.sender,
       );
@@ -279,7 +279,7 @@ function candidate(raw: Uint8Array, chainId: bigint): PoolTx<PendingTx> {
       nonceKey: 0n,
       sequence: f.nonce,
       price: 0n,
-      gasLimit: Number(f.gasLimit),
+      gasLimit: pendingBlockGas(tx),
       size: raw.length,
       tx,
       receivedAt: 0,

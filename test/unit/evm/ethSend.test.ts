@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assembleText as assemble } from "../../../bench/evm/asm.js";
+import { evmBaseFee } from "../../../src/chain/evmBlock.js";
 import type { Address } from "../../../src/codec/address.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
@@ -35,7 +36,7 @@ describe("eth_sendRawTransaction through the node", () => {
   const ask = async (method: string, params: unknown[] = []) =>
     (await call(node.url, method, params)) as Answer;
   const chainId = () => node.config.chainId;
-  const baseFee = () => node.running.node.nextBlock().baseFee ?? 0n;
+  const baseFee = () => evmBaseFee(node.running.node.nextBlock().baseFee ?? 0n);
   const raw = (from: EthAccount, request: Partial<EthTxRequest> & { nonce: bigint }, id = chainId()) =>
     hexOf(
       signEthTxRaw(
@@ -179,7 +180,10 @@ describe("eth_sendRawTransaction through the node", () => {
     const txs = block.transactions as Array<Record<string, unknown>>;
     assert.equal(txs.length, 2);
     assert.equal(txs.find((t) => t.hash === a)?.from, carol.address);
-    assert.equal(block.baseFeePerGas, `0x${BigInt(produced.block.header.baseFee ?? 0).toString(16)}`);
+    assert.equal(
+      block.baseFeePerGas,
+      `0x${evmBaseFee(BigInt(produced.block.header.baseFee ?? 0)).toString(16)}`,
+    );
     const byHash = (await ask("eth_getBlockByHash", [produced.block.header.hash, false])).result as Record<
       string,
       unknown

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assembleText as assemble } from "../../../bench/evm/asm.js";
+import { evmBaseFee } from "../../../src/chain/evmBlock.js";
 import type { Address } from "../../../src/codec/address.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { type EthAccount, type EthTxRequest, signEthTxRaw } from "../../helpers/ethAccounts.js";
@@ -46,7 +47,7 @@ describe("eth_ reads, filters and subscriptions", () => {
   const send = async (from: EthAccount, request: Partial<EthTxRequest>) => {
     const nonce = nonces.get(from.address) ?? 0n;
     nonces.set(from.address, nonce + 1n);
-    const baseFee = node.running.node.nextBlock().baseFee ?? 0n;
+    const baseFee = evmBaseFee(node.running.node.nextBlock().baseFee ?? 0n);
     const raw = signEthTxRaw(
       from,
       { nonce, to: bob.address, gasLimit: 100_000n, maxFee: baseFee * 2n + 5n, priorityFee: 3n, ...request },
@@ -69,7 +70,7 @@ describe("eth_ reads, filters and subscriptions", () => {
     await mine();
     const tip = BigInt((await ask("eth_maxPriorityFeePerGas")).result as string);
     assert.equal(tip, 3n, "the median tip paid lately");
-    const next = node.running.node.nextBlock().baseFee ?? 0n;
+    const next = evmBaseFee(node.running.node.nextBlock().baseFee ?? 0n);
     assert.equal(BigInt((await ask("eth_gasPrice")).result as string), next + tip);
     const history = (await ask("eth_feeHistory", ["0x2", "latest", [25, 75]])).result as {
       oldestBlock: string;
