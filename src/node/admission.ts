@@ -7,7 +7,7 @@
  */
 import type { BlockContext } from "../chain/blockContext.js";
 import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope } from "../chain/tx/envelope.js";
-import { effectivePrice, validateEnvelope } from "../chain/validateEnvelope.js";
+import { validateEnvelope } from "../chain/validateEnvelope.js";
 import { keccak256 } from "../codec/hash.js";
 import type { StateReader } from "../state/storage.js";
 import { TxState } from "../vm/txState.js";

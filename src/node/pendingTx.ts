@@ -79,6 +79,7 @@ export function pendingBlockGas(p: PendingTx): number {
 export function pendingPriority(p: PendingTx): bigint {
   if (p.eth === undefined) return effectivePrice(p.envelope) * EVM_GAS_WEIGHT;
   const f = p.eth.fields;
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
   return f.maxPriorityFeePerGas < f.maxFeePerGas ? f.maxPriorityFeePerGas : f.maxFeePerGas;
 }
 
