@@ -3,7 +3,7 @@
  * file reads (never a memory map), so that a damaged page is reported as a typed error
  * instead of being followed by the native library: LMDB maps the file into memory and
  * trusts its page pointers, so a page number pointing past the file's end is a bus error
- * (SIGBUS) and a garbled node offset can read anywhere. `checkLmdbFile` (lmdbHeader.ts)
+ * (SIGBUS) and a garbled node offset can read anywhere. `checkLmdbMeta` (lmdbHeader.ts)
  * checks the two meta pages first; this module then checks the trees they name.
  *
  * The format (LMDB's data format 2, as the `lmdb` package builds it; little endian):
@@ -32,7 +32,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { StateError } from "./errors.js";
-import { checkLmdbFile, lmdbDataFile } from "./lmdbHeader.js";
+import { checkLmdbMeta, cutShort, lmdbDataFile } from "./lmdbHeader.js";
 
 const HEADER = 24;
 const NODE = 8;
@@ -56,6 +56,8 @@ export class LmdbPageError extends StateError {
   readonly file: string;
   readonly page: number | undefined;
   readonly problem: string;
+  /** The page past the data pages that the problem names, when it names one. */
+  beyond: number | undefined;
   constructor(file: string, page: number | undefined, problem: string) {
     super(
       "CORRUPT_FILE",
@@ -65,6 +67,7 @@ export class LmdbPageError extends StateError {
     this.file = file;
     this.page = page;
     this.problem = problem;
+    this.beyond = undefined;
   }
 }
 
@@ -162,8 +165,11 @@ class PageWalker {
     this.seen = new Uint8Array(Math.floor(lastPage / 8) + 1);
   }
 
-  fail(page: number | undefined, problem: string): never {
-    throw new LmdbPageError(this.file, page, problem);
+  /** `beyond`: the page number past the data pages that the problem is about, if it is one. */
+  fail(page: number | undefined, problem: string, beyond?: number): never {
+    const error = new LmdbPageError(this.file, page, problem);
+    if (beyond !== undefined) error.beyond = beyond;
+    throw error;
   }
 
   /** Walks the tree `record` names; `main` for the main tree (whose leaves may name databases). */
@@ -205,7 +211,11 @@ class PageWalker {
   /** A page number read from the file, checked to be a data page within the file. */
   private pageNumber(value: bigint | number, what: string, from?: number): number {
     if (value < 2 || value > this.lastPage)
-      this.fail(from, `names page ${value} as ${what}, outside data pages 2..${this.lastPage}`);
+      this.fail(
+        from,
+        `names page ${value} as ${what}, outside data pages 2..${this.lastPage}`,
+        Number(value),
+      );
     return Number(value);
   }
 
@@ -372,7 +382,7 @@ class PageWalker {
     const pages = view.getUint32(20, true);
     const end = first + pages - 1;
     if (pages < 1 || end > this.lastPage)
-      this.fail(first, `is an overflow run of ${pages} pages, past the last page ${this.lastPage}`);
+      this.fail(first, `is an overflow run of ${pages} pages, past the last page ${this.lastPage}`, end);
     for (let p = first; p <= end; p++)
       this.claim(p, from, `an overflow page of ${walk.name}`, p === first ? "overflow" : "value");
     walk.counts.overflow += pages;
@@ -394,7 +404,8 @@ export type LmdbWalkDepth = "full" | "roots";
  * (see the module comment), reading the file with plain reads, and returns what it read.
  * With `depth: "roots"` only the main tree and each other tree's root page; `onPage` hears
  * the number of every branch, leaf and overflow page in use.
- * Throws `StateError` `CORRUPT_FILE` (a damaged meta page, from `checkLmdbFile`) or
+ * Throws `StateError` `CORRUPT_FILE` (a damaged meta page, from `checkLmdbMeta`, or a file
+ * that ends before a page in use) or
  * `LmdbPageError` (a damaged page) naming the file. A missing file passes (no pages).
  * @example walkLmdbFile(".weft/data") // before open({ path: ".weft/data" }) on a file you do not trust
  */
@@ -402,9 +413,12 @@ export function walkLmdbFile(
   path: string,
   options: { depth?: LmdbWalkDepth; onPage?: (pgno: number, kind: LmdbPageKind) => void } = {},
 ): LmdbWalkReport {
-  const roots = options.depth === "roots";
   const file = lmdbDataFile(path);
-  checkLmdbFile(path);
+  const meta = checkLmdbMeta(path);
+  // A file that ends before the last page its meta records (pages LMDB counted but never
+  // wrote, see lmdbHeader.ts) is walked whole: it is cut short if any page in use is past its end.
+  const short = meta !== undefined && meta.size < meta.recorded;
+  const roots = options.depth === "roots" && !short;
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -420,22 +434,39 @@ export function walkLmdbFile(
     const txn = (m: Uint8Array) => new DataView(m.buffer).getBigUint64(HEADER + 128, true);
     const newest = txn(other) > txn(meta) ? other : meta;
     const view = new DataView(newest.buffer);
-    const lastPage = Number(view.getBigUint64(HEADER + 120, true));
+    const size = fstatSync(fd).size;
+    const recorded = Number(view.getBigUint64(HEADER + 120, true));
+    const lastPage = short ? Math.min(recorded, Math.floor(size / pageSize) - 1) : recorded;
     const walker = new PageWalker(fd, file, pageSize, lastPage, roots, options.onPage);
     const free = treeRecord(view, HEADER + 24);
-    // The free-page tree's record keeps the page size in `pad` and the environment's flags in `flags`.
-    walker.walkTree("the free-page tree", { ...free, flags: DB_INTEGERKEY }, false, roots);
-    walker.walkTree("the main tree", treeRecord(view, HEADER + 24 + TREE_RECORD), true, false);
-    const size = fstatSync(fd).size;
+    try {
+      // The free-page tree's record keeps the page size in `pad` and the environment's flags in `flags`.
+      walker.walkTree("the free-page tree", { ...free, flags: DB_INTEGERKEY }, false, roots);
+      walker.walkTree("the main tree", treeRecord(view, HEADER + 24 + TREE_RECORD), true, false);
+    } catch (error) {
+      if (short && error instanceof LmdbPageError && error.beyond !== undefined && error.beyond > lastPage)
+        throw cutShort(file, size, (recorded + 1) * pageSize);
+      throw error;
+    }
     return {
       file,
       pageSize,
       pages: walker.pages,
-      bytes: Math.min(size, (lastPage + 1) * pageSize),
+      bytes: Math.min(size, (recorded + 1) * pageSize),
       databases: walker.databases,
       entries: walker.entries,
     };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Throws `StateError` `CORRUPT_FILE` naming the file unless its meta pages are valid and it
+ * holds its trees' root pages (every page in use, when it is shorter than its meta pages
+ * record); a missing file passes: LMDB will create it.
+ * @example checkLmdbFile(".weft/data") // before open({ path: ".weft/data" })
+ */
+export function checkLmdbFile(path: string): void {
+  walkLmdbFile(path, { depth: "roots" });
 }
