@@ -53,20 +53,18 @@ describe("random blocks of Ethereum transactions: parallel = sequential", () => 
       setup,
       store,
       block,
-      users
-        .slice(1)
-        .map((u, i) =>
-          signEthTx(
-            deployer,
-            {
-              nonce: BigInt(i + 1),
-              to: token,
-              data: callData("0xa9059cbb", u.address, 1_000_000n),
-              maxFee: fee,
-            },
-            block.chainId,
-          ),
+      users.slice(1).map((u, i) =>
+        signEthTx(
+          deployer,
+          {
+            nonce: BigInt(i + 1),
+            to: token,
+            data: callData("0xa9059cbb", u.address, 1_000_000n),
+            maxFee: fee,
+          },
+          block.chainId,
         ),
+      ),
     );
     await store.commit(handOut.writeSet);
     const entries = [...store.iterate("")];
