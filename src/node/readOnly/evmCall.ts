@@ -68,6 +68,13 @@ function overridden(
 }
 
 /** The return data (0x-hex), the estimate (a quantity), or the error Ethereum clients expect. */
+/** What a call's run gives back (the part of ethereumjs's `execResult` read here). */
+interface EvmExec {
+  returnValue: Uint8Array;
+  exceptionError?: { error: string } | undefined;
+  executionGasUsed: bigint;
+}
+
 export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
   let cap = job.gas === undefined || job.gas > EVM_MAX_TX_GAS ? EVM_MAX_TX_GAS : job.gas;
   if (BigInt(ctx.gasCap) < cap) cap = BigInt(ctx.gasCap);
@@ -91,7 +98,18 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
       error: { code: -32000, message: `intrinsic gas too low: gas ${cap}, minimum needed ${least}` },
     };
   const read = overridden(ctx.read, job.overrides);
-  const run = (limit: bigint) => {
+  const run = (limit: bigint): EvmExec => {
+    try {
+      return runOnce(limit);
+    } catch (error) {
+      // ethereumjs throws some refusals out of runCall instead of returning them (a creation
+      // whose value the sender cannot pay): they are the call's failure, not the node's.
+      const reason = (error as { error?: unknown } | null)?.error;
+      if (typeof reason !== "string") throw error;
+      return { returnValue: new Uint8Array(0), exceptionError: { error: reason }, executionGasUsed: 0n };
+    }
+  };
+  const runOnce = (limit: bigint): EvmExec => {
     const { result } = evmRunnerForThread().runMessage(
       { read },
       // The next block as a transaction would see it, with no base fee (the call pays nothing).

@@ -70,6 +70,12 @@ describe("eth_ methods on a node", () => {
     assert.equal(reverted.error?.data, "0xdeadbeef");
     const none = await ask("eth_call", [{ to: ethAccount(5).address, data: "0x12345678" }]);
     assert.equal(none.result, "0x", JSON.stringify(none.error));
+    // A creation with value from an account that cannot pay: ethereumjs throws it out of
+    // runCall; it was -32603 (an internal error) and a failed worker.
+    const poor = ethAccount(998).address;
+    const unpaid = await ask("eth_call", [{ from: poor, data: hexOf(TOKEN_INIT_CODE), value: "0x1" }]);
+    assert.equal(unpaid.error?.code, -32000, JSON.stringify(unpaid));
+    assert.match(unpaid.error?.message ?? "", /insufficient balance/);
   });
 
   it("refuses state at blocks other than the head, and malformed parameters", async () => {
