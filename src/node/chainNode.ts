@@ -409,7 +409,12 @@ export class ChainNode {
   /** Admits a raw transaction into the pool (throws `AdmissionError`); may trigger a block. */
   submit(raw: Uint8Array): PoolTx<PendingTx> {
     if (this.stopped !== undefined) throw this.stopped;
-    const deps: AdmissionDeps = {
+    return this.admitted(admit(this.admissionDeps(), raw));
+  }
+
+  /** What admission reads: this node's admission VM, state, pool and index. */
+  private admissionDeps(): AdmissionDeps {
+    return {
       vm: this.admissionVm,
       verified: this.verified,
       state: this.state,
@@ -418,7 +423,6 @@ export class ChainNode {
       included: (hash) => this.db.hasTx(hash),
       reputation: this.reputation,
     };
-    return this.admitted(admit(deps, raw));
   }
 
   /** Like `submit`, with decoding and validation on the admission workers when there are any. */
@@ -624,15 +628,7 @@ export class ChainNode {
 
   /** Admits again the transactions the last run left pending (`pendingFile.ts`), then checkpoints them. */
   private restorePending(): void {
-    const deps: AdmissionDeps = {
-      vm: this.admissionVm,
-      verified: this.verified,
-      state: this.state,
-      mempool: this.mempool,
-      nextBlock: () => this.nextBlock(),
-      included: (hash) => this.db.hasTx(hash),
-      reputation: this.reputation,
-    };
+    const deps = this.admissionDeps();
     const result = restorePending(this.options.dataDir, this.mempool.config, (raw) => admit(deps, raw));
     if (result.damaged !== undefined)
       this.log("warn", "the saved mempool did not read: set aside as mempool.bin.damaged", {

@@ -77,14 +77,7 @@ export const VALUE_HEAD_HEX_CHARS = 2 * (FIXED_PREFIX_BYTES + 4 + MAX_CERTIFICAT
  * evidence and transactions, is not decoded): what the uptime of a window of blocks needs.
  */
 export function decodeValueHead(bytes: Uint8Array): Pick<BlockValue, "number" | "proposer" | "lastCommit"> {
-  const r = new Reader(bytes, "block value");
-  const version = r.u8("version");
-  if (version !== BLOCK_VALUE_VERSION) {
-    throw new ConsensusDecodeError(
-      "BAD_VERSION",
-      `block value version ${version}, this node reads ${BLOCK_VALUE_VERSION}`,
-    );
-  }
+  const r = valueReader(bytes);
   const number = r.u64("number");
   r.fixed(32 + 8 + 20, "parent hash, time and fee recipient");
   r.bigU64("base fee");
@@ -94,7 +87,8 @@ export function decodeValueHead(bytes: Uint8Array): Pick<BlockValue, "number" | 
   return { number, proposer, lastCommit: certificate.length === 0 ? null : decodeCertificate(certificate) };
 }
 
-export function decodeBlockValue(bytes: Uint8Array): BlockValue {
+/** A reader past the value's version byte; throws `BAD_VERSION` for another version. */
+function valueReader(bytes: Uint8Array): Reader {
   const r = new Reader(bytes, "block value");
   const version = r.u8("version");
   if (version !== BLOCK_VALUE_VERSION) {
@@ -103,6 +97,11 @@ export function decodeBlockValue(bytes: Uint8Array): BlockValue {
       `block value version ${version}, this node reads ${BLOCK_VALUE_VERSION}`,
     );
   }
+  return r;
+}
+
+export function decodeBlockValue(bytes: Uint8Array): BlockValue {
+  const r = valueReader(bytes);
   const number = r.u64("number");
   const parentHash = `0x${toHex(r.fixed(32, "parent hash"))}` as const;
   const time = r.u64("time");
