@@ -17,6 +17,11 @@
  *
  * Transactions admitted from the RPC (any `onPending` that did not come from gossip) are
  * batched (`TxBatcher`) and published.
+ *
+ * Transactions the pool held before the gossip was attached (those a restart restored from
+ * `mempool.bin`) were admitted when no one listened: they are published once, as soon as the
+ * topic has a peer, so that a restarted validator's saved transactions reach the others
+ * without waiting for its own turn to propose.
  */
 import { keccak256 } from "../codec/hash.js";
 import type { Gossip, Verdict } from "../net/gossip.js";
@@ -25,10 +30,11 @@ import { MAX_TX_BATCH_BYTES } from "../net/topics.js";
 import { decodeTxBatch, TxBatcher } from "../net/txBatch.js";
 import { AdmissionError } from "./admission.js";
 import type { ChainNode } from "./chainNode.js";
+import { pendingInOrder } from "./pendingFile.js";
 import { hex } from "./store/records.js";
 
 /** What the tx gossip needs of the node. */
-export type TxGossipNode = Pick<ChainNode, "submitAsync" | "onPending">;
+export type TxGossipNode = Pick<ChainNode, "submitAsync" | "onPending" | "mempool">;
 
 export interface TxGossipStats {
   /** Transactions from peers admitted into the pool. */
@@ -53,7 +59,12 @@ export function attachTxGossip(
   node: TxGossipNode,
   gossip: Gossip,
   topic: string,
-  options: { flushMs?: number; log?: (message: string, fields: Record<string, unknown>) => void } = {},
+  options: {
+    flushMs?: number;
+    /** How often to look for the topic's first peer, to announce the pool held before attaching. */
+    announceCheckMs?: number;
+    log?: (message: string, fields: Record<string, unknown>) => void;
+  } = {},
 ): TxGossip {
   const stats: TxGossipStats = { admitted: 0, known: 0, refused: 0, published: 0 };
   /** Hashes being admitted from gossip: their `onPending` is not published again here. */
@@ -70,6 +81,18 @@ export function attachTxGossip(
   const stopListening = node.onPending((record) => {
     if (!fromPeers.has(record.hash)) publish(record.tx.raw);
   });
+  const held = new Set(node.mempool.pending().map((tx) => tx.hash));
+  const announcer =
+    held.size === 0
+      ? undefined
+      : setInterval(() => {
+          if (gossip.peers(topic).length === 0) return;
+          clearInterval(announcer);
+          // Those still pending: one included meanwhile would only cost the peers a lookup.
+          const still = node.mempool.pending().filter((tx) => held.has(tx.hash));
+          for (const raw of pendingInOrder(still)) publish(raw);
+        }, options.announceCheckMs ?? 500);
+  announcer?.unref();
 
   async function admitOne(raw: Uint8Array): Promise<Outcome> {
     const hash = hex(keccak256(raw));
@@ -131,6 +154,7 @@ export function attachTxGossip(
   return {
     stats,
     close() {
+      clearInterval(announcer);
       stopListening();
       batcher.close();
       gossip.unregister(topic);

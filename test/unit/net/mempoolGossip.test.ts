@@ -105,3 +105,47 @@ describe("mempool gossip between nodes", () => {
     await waitFor("the disconnection", () => !target.connectedPeers().includes(hostile.peerId));
   });
 });
+
+describe("a pool held before the gossip attached (a restart's restored mempool)", () => {
+  let chains: TestNode[] = [];
+  let nets: P2pNode[] = [];
+  let gossips: TxGossip[] = [];
+
+  after(async () => {
+    for (const gossip of gossips) gossip.close();
+    await stopNodes(nets);
+    for (const chain of chains) await chain.close();
+    chains = [];
+  });
+
+  it("is published once the topic has a peer, and reaches the other pools", async () => {
+    for (let i = 0; i < 2; i++)
+      chains.push(
+        await startTestNode((c) => {
+          c.dev = false;
+          c.blockTimeMs = 3_600_000;
+        }),
+      );
+    const genesis = chains[0]?.running.node.genesis;
+    const sender = genesis?.accounts[0]?.address as Address;
+    const wusd = genesis?.contracts.wusd as Address;
+    const txs = [0n, 1n, 2n].map((sequence) =>
+      tokenTransferRaw({ chainId: 1337n, sender, devIndex: 0, sequence }, wusd, TO, 3n),
+    );
+    // Admitted while no gossip listens, as `restorePending` does at startup.
+    for (const tx of txs) await (chains[0] as TestNode).running.node.submitAsync(tx);
+    nets = await startNodes(2);
+    gossips = chains.map((chain, i) =>
+      attachTxGossip(chain.running.node, (nets[i] as P2pNode).gossip, TOPIC, {
+        flushMs: 5,
+        announceCheckMs: 50,
+      }),
+    );
+    await waitFor("the line to connect", () => linked(nets));
+    await waitFor("the held transactions in the other pool", () =>
+      txs.every((tx) => (chains[1] as TestNode).running.node.mempool.has(hashOf(tx))),
+    );
+    assert.equal(gossips[1]?.stats.admitted, 3);
+    assert.equal(gossips[0]?.stats.published, 3, "published once each");
+  });
+});
