@@ -1,6 +1,7 @@
 /**
  * An admission worker: decodes raw transactions and runs their checks and validation
- * steps (`validateEnvelope`, nonce rule "next or later") against the committed state,
+ * steps (`validateEnvelope`, nonce rule "next or later"; for an Ethereum transaction its
+ * sender's recovery and Ethereum's rules, `ethAdmission.ts`) against the committed state,
  * read straight from the chain database (LMDB lets every thread read the environment the
  * main thread writes). The main thread then only adds the accepted ones to the pool.
  */
@@ -10,10 +11,14 @@ import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope } from "../chain
 import { effectivePrice, validateEnvelope } from "../chain/validateEnvelope.js";
 import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
+import type { EthTx } from "../evm/ethTx.js";
 import type { ModuleList } from "../vm/moduleCache.js";
 import { assertThreadStack } from "../vm/stackCheck.js";
 import { TxState } from "../vm/txState.js";
 import { createVm } from "../vm/vm.js";
+import { AdmissionError, type AdmissionErrorCode } from "./admissionError.js";
+import { judgeEthTx } from "./ethAdmission.js";
+import { isEthRaw } from "./pendingTx.js";
 import { openChainDb } from "./store/chainDb.js";
 import {
   type InjectedReadFault,
@@ -27,6 +32,7 @@ export type WorkerVerdict =
   | {
       ok: true;
       envelope: TxEnvelope;
+      eth?: undefined;
       hash: `0x${string}`;
       price: bigint;
       nextSequence: bigint;
@@ -34,8 +40,17 @@ export type WorkerVerdict =
       verified: string[];
     }
   | {
+      ok: true;
+      /** An Ethereum transaction, its sender recovered here. */
+      eth: EthTx;
+      envelope?: undefined;
+      hash: `0x${string}`;
+      price: bigint;
+      nextSequence: bigint;
+    }
+  | {
       ok: false;
-      code: "DECODE" | "TOO_LARGE" | "INVALID" | "NONCE_TOO_LOW";
+      code: AdmissionErrorCode;
       message: string;
       hash?: `0x${string}`;
     };
@@ -79,6 +94,7 @@ export function judge(
   raw: Uint8Array,
   verified: string[] = [],
 ): WorkerVerdict {
+  if (isEthRaw(raw)) return judgeEth(read, block, raw);
   if (raw.length > MAX_TX_BYTES)
     return {
       ok: false,
@@ -111,6 +127,23 @@ export function judge(
     nextSequence: check.checked.nextSequence,
     verified,
   };
+}
+
+/** `judgeEthTx`'s verdict as data (its refusals are `AdmissionError`s; anything else is not a verdict). */
+function judgeEth(
+  read: (key: string) => Uint8Array | undefined,
+  block: BlockContext,
+  raw: Uint8Array,
+): WorkerVerdict {
+  try {
+    const judged = judgeEthTx({ get: read }, block, raw);
+    const { eth, hash } = judged.pending;
+    return { ok: true, eth, hash, price: judged.price, nextSequence: judged.nextSequence };
+  } catch (error) {
+    if (!(error instanceof AdmissionError)) throw error;
+    const hash: `0x${string}` = `0x${toHex(keccak256(raw))}`;
+    return { ok: false, code: error.code, message: error.message, hash };
+  }
 }
 
 if (parentPort !== null) {

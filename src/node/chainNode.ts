@@ -38,7 +38,6 @@ import type { NetworkGenesis } from "./genesis/networkGenesis.js";
 import { Mempool, type MempoolConfig, type PoolTx } from "./mempool/index.js";
 import { networkStep } from "./networkStep.js";
 import { pendingInOrder, restorePending, savePending } from "./pendingFile.js";
-import { isEthRaw } from "./pendingTx.js";
 import {
   type BlockExecutor,
   BlockProductionError,
@@ -428,8 +427,7 @@ export class ChainNode {
   /** Like `submit`, with decoding and validation on the admission workers when there are any. */
   async submitAsync(raw: Uint8Array): Promise<PoolTx<PendingTx>> {
     if (this.stopped !== undefined) throw this.stopped;
-    // Ethereum transactions are judged here: one sender recovery, no VM run (`ethAdmission.ts`).
-    if (this.admission === undefined || isEthRaw(raw)) return this.submit(raw);
+    if (this.admission === undefined) return this.submit(raw);
     const verdict = await this.admission.judge(raw);
     const deps = {
       mempool: this.mempool,
@@ -441,7 +439,10 @@ export class ChainNode {
       if (verdict.hash !== undefined) checkNew(deps, verdict.hash);
       throw new AdmissionError(verdict.code, verdict.message);
     }
-    const pending = { envelope: verdict.envelope, raw, hash: verdict.hash, verified: verdict.verified };
+    const pending: PendingTx =
+      verdict.eth === undefined
+        ? { envelope: verdict.envelope, raw, hash: verdict.hash, verified: verdict.verified }
+        : { eth: verdict.eth, raw, hash: verdict.hash };
     return this.admitted(offer(deps, pending, verdict.nextSequence));
   }
 

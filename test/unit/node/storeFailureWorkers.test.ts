@@ -3,7 +3,7 @@
  * `StoreError` as on the main thread: a `weft_call` or `weft_estimateGas` run on a read-only
  * worker answers -32070 with the code, path and advice, and a transaction judged on an
  * admission worker is refused with it (-32070), never a generic internal error or a worker
- * that dies and leaves the request waiting. The failure is injected into the workers' reads
+ * that dies and leaves the request waiting (an Ethereum transaction is judged there too). The failure is injected into the workers' reads
  * the way the `lmdb` package reports its own (an Error with a numeric code); the main
  * thread's reads still work, the workers live on and answer the next request the same way.
  */
@@ -19,6 +19,7 @@ import { ChainNode } from "../../../src/node/chainNode.js";
 import { createRpcServer } from "../../../src/node/rpc/index.js";
 import { type RpcCallError, rpc } from "../../../src/sdk/rpcClient.js";
 import { buildChainDir, chainDirNodeOptions } from "../../helpers/chainDir.js";
+import { ethAccount, signEthTxRaw } from "../../helpers/ethAccounts.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 import { rpcError } from "../../helpers/rpcCallError.js";
 
@@ -73,6 +74,10 @@ describe("store failures on the read-only and admission workers", () => {
         expectStoreFailure(await rpcError(rpc(url, "weft_estimateGas", [{ sender, calls: [balanceOf] }])));
         const raw = tokenTransferRaw({ chainId: 1337n, sender, devIndex: 0, sequence: 1n }, wusd, TO, 5n);
         expectStoreFailure(await rpcError(rpc(url, "weft_sendRawTransaction", [hex(raw)])));
+        // An Ethereum transaction is judged on the worker too: its sender recovered there, its
+        // nonce and balance read there.
+        const eth = signEthTxRaw(ethAccount(1), { nonce: 0n, to: TO, value: 1n, maxFee: 10n ** 12n }, 1337n);
+        expectStoreFailure(await rpcError(rpc(url, "eth_sendRawTransaction", [hex(eth)])));
       }
       // Nothing was admitted; the main thread's own reads are sound.
       assert.equal(node.mempool.size, 0);
