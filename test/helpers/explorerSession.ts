@@ -1,7 +1,7 @@
 /**
  * The explorer's browser session for tests: a `weft node` process with a few known
  * transactions (a transfer, a reverted transfer, an approve-and-supply batch, a sponsored
- * transfer), Chromium on the explorer page, and helpers to send, open and screenshot.
+ * transfer, an Ethereum transfer), Chromium on the explorer page, and helpers to send, open and screenshot.
  * `explorerSession()` registers the before/after hooks in the calling suite; the exported
  * bindings are set by its before hook.
  *
@@ -18,7 +18,9 @@ import { encodeAbi } from "../../src/codec/abi.js";
 import type { Address } from "../../src/codec/address.js";
 import { devSigner, type GenesisInfo } from "../../src/node/genesis/genesis.js";
 import { launchNode, type NodeProcess } from "../../src/node/launch.js";
+import { ethDevKeys } from "../../src/sdk/ethDevKeys.js";
 import { rpc, waitForReceipt } from "../../src/sdk/rpcClient.js";
+import { signEthTxRaw } from "./ethAccounts.js";
 import { tokenTransferRaw } from "./nodeTx.js";
 
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
@@ -48,6 +50,8 @@ export let ok: { hash: string; receipt: Receipt };
 export let failed: { hash: string; receipt: Receipt };
 export let supplied: { hash: string; receipt: Receipt };
 export let sponsored: { hash: string; receipt: Receipt };
+/** An Ethereum transfer of 1 coin from the first Ethereum dev account to `STRANGER`. */
+export let ethSent: { hash: string; receipt: Receipt; from: Address };
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
 export const send = async (
@@ -153,13 +157,26 @@ export function explorerSession(): void {
       [{ target: wusd, method: "transfer", args: encodeAbi(["address", "u128"], [STRANGER, 1n]), value: 0n }],
       { address: genesis.contracts.sponsorPaymaster as Address, data: new Uint8Array(0) },
     );
+    const ethKey = ethDevKeys(1)[0] as { privateKey: Uint8Array; address: Address };
+    const ethRaw = signEthTxRaw(
+      { key: ethKey.privateKey, address: ethKey.address },
+      { nonce: 0n, to: STRANGER, value: E18, gasLimit: 21_000n, maxFee: 10n ** 12n, priorityFee: 1n },
+      1337n,
+    );
+    const ethHash = await rpc<string>(node.url, "eth_sendRawTransaction", [hex(ethRaw)]);
     failed = { hash: failedHash, receipt: await waitForReceipt<Receipt>(node.url, failedHash) };
+    ethSent = {
+      hash: ethHash,
+      receipt: await waitForReceipt<Receipt>(node.url, ethHash),
+      from: ethKey.address,
+    };
     sponsored = { hash: sponsoredHash, receipt: await waitForReceipt<Receipt>(node.url, sponsoredHash) };
     supplied = { hash: suppliedHash, receipt: await waitForReceipt<Receipt>(node.url, suppliedHash) };
     assert.equal(ok.receipt.status, "success");
     assert.equal(failed.receipt.status, "revert");
     assert.equal(supplied.receipt.status, "success");
     assert.equal(sponsored.receipt.status, "success");
+    assert.equal(ethSent.receipt.status, "success");
     page = await browser.newPage({ viewport: VIEWPORT });
     page.setDefaultTimeout(10_000);
     page.on("pageerror", (e) => pageErrors.push(`page error: ${e.message}`));

@@ -130,6 +130,8 @@ export function contractMethods(node: ChainNode): Record<string, RpcHandler> {
             from: eth.from,
             to,
             value: eth.fields.value.toString(),
+            /** The input's first 4 bytes (the method's selector; "0x" for a plain transfer). */
+            selector: `0x${toHex(eth.fields.data.subarray(0, 4))}`,
             ...done,
           };
         }

@@ -8,11 +8,13 @@ import { it } from "node:test";
 import {
   dev0,
   dev1,
+  ethSent,
   failed,
   genesis,
   ok,
   open,
   page,
+  STRANGER,
   shoot,
   sponsored,
   supplied,
@@ -111,6 +113,27 @@ export function detailPageTests(): void {
     assert.match((await result.textContent()) ?? "", /1,000,005,000,000,000,000,000,000.*\(1,000,005 WUSD\)/);
     assert.ok((await page.locator("#contract-events tbody tr").count()) >= 3);
     await shoot("contract");
+  });
+
+  it("an Ethereum transaction has its own page, and is listed on its sender's page", async () => {
+    await open(`/tx/${ethSent.hash}`);
+    await page.waitForSelector('#tx-overview[data-kind="eth"]');
+    assert.equal(await page.getAttribute("#tx-status .badge", "data-status"), "success");
+    assert.match((await page.textContent("#tx-type")) ?? "", /EIP-1559, type 2.*chain id 1337/s);
+    assert.match((await page.textContent("#tx-sender")) ?? "", new RegExp(ethSent.from));
+    assert.match((await page.textContent("#tx-to")) ?? "", new RegExp(STRANGER));
+    assert.match((await page.textContent("#tx-value")) ?? "", /^1 coin$/);
+    assert.match((await page.textContent("#tx-gas")) ?? "", /21,000 EVM gas.*of 21,000 limit/s);
+    assert.match((await page.textContent("#tx-input")) ?? "", /none: a coin transfer/);
+    assert.match((await page.textContent("#tx-events")) ?? "", /No logs/);
+    await open(`/block/${ethSent.receipt.blockNumber}`);
+    const row = page.locator(`tr[data-tx="${ethSent.hash}"]`);
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? "", /coin\s*→/);
+    await open(`/address/${ethSent.from}`);
+    const mine = page.locator(`#account-tx-table tr[data-tx="${ethSent.hash}"]`);
+    await mine.waitFor();
+    assert.match((await mine.textContent()) ?? "", /this address.*coin\s*→.*success/s);
   });
 
   it("says 'not found' for an unknown transaction", async () => {

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { decodeAbi, encodeAbi, encodeError, indexedTopic } from "../../../src/codec/abi.js";
 import { toHex } from "../../../src/codec/bytes.js";
+import { keccak256 } from "../../../src/codec/hash.js";
 import { decodeEvent, decodeRevert } from "../../../src/codec/metadata.js";
 import { explorerStaticDir } from "../../../src/node/explorer/index.js";
 
@@ -26,6 +27,12 @@ interface DomModule {
   html(strings: TemplateStringsArray, ...values: unknown[]): { text: string };
   formatUnits(value: bigint, decimals: number, maxFraction?: number): string;
   groupDigits(value: bigint | string): string;
+}
+interface EvmModule {
+  txCalls(
+    tx: Record<string, unknown>,
+  ): Array<{ target: string | null; method: string; value: string; create: boolean }>;
+  decodeEthLog(log: { topics: string[]; data: string }): { name: string; args: Named } | null;
 }
 interface HomeModule {
   blockIntervals(
@@ -44,6 +51,7 @@ describe("explorer browser modules", () => {
   let abi: AbiModule;
   let dom: DomModule;
   let home: HomeModule;
+  let evm: EvmModule;
 
   before(async () => {
     const dir = explorerStaticDir();
@@ -52,6 +60,7 @@ describe("explorer browser modules", () => {
     abi = (await load("abi.js")) as AbiModule;
     dom = (await load("dom.js")) as DomModule;
     home = (await load("home.js")) as HomeModule;
+    evm = (await load("evm.js")) as EvmModule;
   });
 
   const cases: Array<[string[], unknown[]]> = [
@@ -188,5 +197,46 @@ describe("explorer browser modules", () => {
     assert.deepEqual(live.at(-1), { number: 4, txs: 20, interval: 100, live: true });
     const tps = home.throughput(est);
     assert.equal(tps.at(-1)?.tps, (50 * 1000) / 1500);
+  });
+
+  it("shows an Ethereum transaction as one call and decodes ERC-20 logs by their standard topics", () => {
+    const to = "0x00000000000000000000000000000000000000aa";
+    const transfer = evm.txCalls({ kind: "eth", to, value: "5", data: "0xa9059cbb0000" });
+    assert.deepEqual(
+      transfer.map((c) => [c.target, c.method, c.value, c.create]),
+      [[to, "transfer", "5", false]],
+    );
+    assert.equal(evm.txCalls({ kind: "eth", to, value: "1", data: "0x" })[0]?.method, "");
+    assert.equal(evm.txCalls({ kind: "eth", to, value: "0", data: "0x12345678ff" })[0]?.method, "0x12345678");
+    // weft_getAccountTransactions gives the selector only.
+    assert.equal(evm.txCalls({ kind: "eth", to, value: "0", selector: "0x095ea7b3" })[0]?.method, "approve");
+    const created = evm.txCalls({ kind: "eth", to: null, value: "0", data: "0x6080", contractAddress: to });
+    assert.deepEqual(
+      created.map((c) => [c.target, c.method, c.create]),
+      [[to, "create", true]],
+    );
+    const envelope = [{ target: to, method: "transfer", value: "0" }];
+    assert.equal(evm.txCalls({ calls: envelope }), envelope);
+
+    const word = (hexDigits: string) => `0x${hexDigits.padStart(64, "0")}`;
+    const topic = (signature: string) => `0x${toHex(keccak256(new TextEncoder().encode(signature)))}`;
+    const from = "f39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+    const log = {
+      topics: [topic("Transfer(address,address,uint256)"), word(from), word(to.slice(2))],
+      data: word((10n ** 18n).toString(16)),
+    };
+    assert.deepEqual(evm.decodeEthLog(log), {
+      name: "Transfer",
+      args: [
+        { name: "from", type: "address", value: `0x${from}` },
+        { name: "to", type: "address", value: to },
+        { name: "value", type: "u256", value: 10n ** 18n },
+      ],
+    });
+    const approval = { ...log, topics: [topic("Approval(address,address,uint256)"), word(from), word(from)] };
+    assert.equal(evm.decodeEthLog(approval)?.name, "Approval");
+    // Not ERC-20's shape (an indexed value, short data): left raw.
+    assert.equal(evm.decodeEthLog({ ...log, topics: log.topics.slice(0, 2) }), null);
+    assert.equal(evm.decodeEthLog({ ...log, data: "0x01" }), null);
   });
 });

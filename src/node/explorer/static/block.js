@@ -2,6 +2,7 @@
 
 import { gantt, phaseBar } from "./charts.js";
 import { $, age, groupDigits, html, ms, percent, render, short, utc } from "./dom.js";
+import { txCalls, txSender } from "./evm.js";
 import { batch, call, resultOr } from "./rpc.js";
 import { consensusPanel } from "./validators.js";
 import { addressLink, blockLink, callSummary, coin, notFound, statusBadge, txLink } from "./values.js";
@@ -117,7 +118,7 @@ export async function blockView(root, id, ctx) {
       tx: resultOr(answers[2 * i], null),
       receipt: resultOr(answers[2 * i + 1], null),
     }));
-    await registry.identifyMany(rows.map((r) => r.tx?.sender));
+    await registry.identifyMany(rows.map((r) => (r.tx ? txSender(r.tx) : undefined)));
     if (!ctx.alive()) return;
     const pages = Math.ceil(block.transactions.length / PAGE);
     render(
@@ -128,7 +129,7 @@ export async function blockView(root, id, ctx) {
             r,
             i,
           ) => html`<tr data-tx="${r.hash}"><td class="r">${page * PAGE + i}</td><td>${txLink(r.hash)}</td>
-            <td>${r.tx ? addressLink(registry, r.tx.sender, { compact: true }) : "–"}</td><td>${r.tx ? callSummary(registry, r.tx.calls) : "–"}</td>
+            <td>${r.tx ? addressLink(registry, txSender(r.tx), { compact: true }) : "–"}</td><td>${r.tx ? callSummary(registry, txCalls(r.tx)) : "–"}</td>
             <td>${statusBadge(r.receipt?.status)}</td><td class="r">${r.receipt ? groupDigits(r.receipt.gasUsed) : "–"}</td>
             <td class="r">${r.receipt ? coin(r.receipt.fee) : "–"}</td></tr>`,
         )}</tbody></table>

@@ -2,6 +2,7 @@
 // (weft_getAccountTransactions, newest first), a page at a time with "Older" and "Newest".
 
 import { $, html, render } from "./dom.js";
+import { txCalls } from "./evm.js";
 import { call } from "./rpc.js";
 import { addressLink, blockLink, callSummary, statusBadge, txLink } from "./values.js";
 
@@ -15,7 +16,7 @@ export async function history(el, address, ctx, cursor, pageNumber = 1) {
     cursor === undefined ? { limit: PAGE } : { limit: PAGE, before: cursor },
   ]);
   const rows = page.transactions.filter((t) => t.hash !== null);
-  await registry.identifyMany(rows.flatMap((t) => [t.from, ...t.calls.map((c) => c.target)]));
+  await registry.identifyMany(rows.flatMap((t) => [t.from, ...txCalls(t).map((c) => c.target)]));
   if (!ctx.alive()) return;
   render(
     el,
@@ -25,7 +26,7 @@ export async function history(el, address, ctx, cursor, pageNumber = 1) {
         <tbody>${rows.map(
           (t) => html`<tr data-tx="${t.hash}"><td>${blockLink(t.blockNumber)}</td><td>${txLink(t.hash)}</td>
             <td>${t.from === address ? html`<span class="muted">this address</span>` : addressLink(registry, t.from)}</td>
-            <td>${callSummary(registry, t.calls)}</td><td>${statusBadge(t.status)}</td></tr>`,
+            <td>${callSummary(registry, txCalls(t))}</td><td>${statusBadge(t.status)}</td></tr>`,
         )}</tbody></table>
         <p class="pager"><span class="muted">page ${pageNumber}</span>
           ${pageNumber > 1 ? html` <button type="button" id="history-newest">Newest</button>` : ""}

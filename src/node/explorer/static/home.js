@@ -3,6 +3,7 @@
 
 import { barChart, lineChart } from "./charts.js";
 import { $, age, groupDigits, html, ms, render } from "./dom.js";
+import { txCalls, txSender } from "./evm.js";
 import { batch, resultOr } from "./rpc.js";
 import { addressLink, blockLink, callSummary, coin, statusBadge, txLink } from "./values.js";
 
@@ -118,7 +119,7 @@ export async function homeView(root, ctx) {
       for (const h of txs.keys()) if (!latestHashes.includes(h)) txs.delete(h);
       // Senders and call targets: shipped code and contracts verified with `weft verify` get their names.
       await registry.identifyMany(
-        [...txs.values()].flatMap((t) => [t.tx.sender, ...(t.tx.calls ?? []).map((c) => c.target)]),
+        [...txs.values()].flatMap((t) => [txSender(t.tx), ...txCalls(t.tx).map((c) => c.target)]),
       );
       if (ctx.alive()) draw(latestHashes);
     } catch (error) {
@@ -207,8 +208,8 @@ export async function homeView(root, ctx) {
         <tbody>${rows.map(
           ({ tx, receipt }) => html`<tr data-tx="${tx.hash}"><td>${txLink(tx.hash, { compact: true })}
             <div class="small muted">${tx.blockNumber === undefined ? "pending" : html`in ${blockLink(tx.blockNumber)}`}</div></td>
-            <td>${addressLink(registry, tx.sender, { compact: true })}</td>
-            <td>${callSummary(registry, tx.calls)}</td>
+            <td>${addressLink(registry, txSender(tx), { compact: true })}</td>
+            <td>${callSummary(registry, txCalls(tx))}</td>
             <td>${statusBadge(receipt?.status ?? tx.status)}<div class="small fee">${receipt ? coin(receipt.fee) : ""}</div></td></tr>`,
         )}</tbody></table>`,
     );

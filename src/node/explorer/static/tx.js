@@ -3,6 +3,7 @@
 
 import { decodeCallArgs, decodeReturnData } from "./abi.js";
 import { groupDigits, html, percent, render } from "./dom.js";
+import { ethTxView } from "./evm.js";
 import { batch, resultOr } from "./rpc.js";
 import {
   addressLink,
@@ -32,6 +33,10 @@ export async function txView(root, hash, ctx) {
   if (!ctx.alive()) return;
   if (!tx) {
     render(root, notFound(`Transaction ${h} not found: neither in a block nor pending.`));
+    return;
+  }
+  if (tx.kind === "eth") {
+    await ethTxView(root, tx, receipt, ctx);
     return;
   }
   const addresses = [

@@ -168,13 +168,17 @@ export function revertView(registry, metas, output) {
   </div>`;
 }
 
-/** "wusd.transfer" for a call. */
+/** "wusd.transfer" for a call; an Ethereum transaction's (`evm.js`' `txCalls`) "EVM create" for a creation. */
 export function callSummary(registry, calls) {
   if (!Array.isArray(calls) || calls.length === 0) return html`<span class="muted">–</span>`;
   const first = calls[0];
-  const name = registry.label(first.target)?.name ?? short(first.target, 8, 4);
-  const what =
-    first.method === ""
+  const name =
+    first.target === null
+      ? "a new contract"
+      : (registry.label(first.target)?.name ?? short(first.target, 8, 4));
+  const what = first.create
+    ? html`EVM create <span class="muted">${name}</span>`
+    : first.method === ""
       ? html`coin <span class="muted">→ ${name}</span>`
       : html`<span class="muted">${name}.</span>${first.method}`;
   return html`<span class="call">${what}</span>${
