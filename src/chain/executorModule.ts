@@ -6,7 +6,9 @@
  * Compiled code: on the main thread `prepare` holds the module of every contract code in
  * the state the engine is attached to, then in each commit (compiling only code this
  * thread has in no form), and the workers `adopt` those modules: a worker never compiles
- * stored code, so no call compiles (`vm/moduleCache.ts`). A worker checks its stack when
+ * stored code, so no call compiles (`vm/moduleCache.ts`). Code deployed during a block is
+ * prepared once, by the executor that ran the deployment, which `share`s it with the others
+ * (`vm/modulePeers.ts`). A worker checks its stack when
  * it loads this module (`VmFault("STACK_TOO_SMALL")`, `vm/stackCheck.ts`).
  */
 
@@ -30,6 +32,11 @@ export interface ChainExecutorOptions {
   stackStart?: number;
   /** The main thread only (not sent to workers): use this VM, and its module cache (the node's). */
   vm?: Vm;
+  /**
+   * Share modules prepared during a block with the engine's other executors (default true;
+   * off only for `bench/sameBlockCode.ts` to measure what it saves): `vm/modulePeers.ts`.
+   */
+  shareModules?: boolean;
 }
 
 export function createExecutorFactory(
@@ -54,6 +61,7 @@ export function createExecutorFactory(
       return modules.length > 0 ? modules : undefined;
     },
     adopt: (prepared) => vm.cache.adopt(prepared as ModuleList),
+    ...(options.shareModules === false ? {} : { share: (peers) => vm.cache.share(peers) }),
     counters: () => ({ ...vm.cache.stats, modules: vm.cache.size }),
   };
 }

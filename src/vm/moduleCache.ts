@@ -26,12 +26,20 @@
  *   before the next block begins, so calls cycling through more new contracts than the
  *   capacity cannot make every call compile again (each of them was deployed in this
  *   block and paid `COMPILE_MODULE`, so the block's gas bounds them).
+ * - **Shared within a block**: the executors of one parallel engine (its workers and the
+ *   main thread) are each other's `share`d peers (`modulePeers.ts`). A cache that prepares
+ *   code on a miss sends the module and its prepared form to the others, and a cache
+ *   takes what its peers sent before preparing anything itself: code deployed in a block
+ *   is prepared once, by the worker that ran the deployment, not again by every worker
+ *   that calls it and by the main thread when the block commits.
  *
  * A call instantiates a fresh instance from the module, so no state survives between calls.
  */
 import "./eagerCompile.js";
+import type { MessagePort } from "node:worker_threads";
 import { GAS } from "./gasSchedule.js";
 import { createMemoryPool, type MemoryPool } from "./memoryPool.js";
+import { type ModulePeers, modulePeers, variantOf } from "./modulePeers.js";
 import { decodePrepared, encodePrepared, type PreparedContract, type PreparedStore } from "./preparedForm.js";
 import { type StartSnapshot, takeStartSnapshot } from "./startSnapshot.js";
 import { type DataSegment, dataCopyGas, instrumentModule, validateModule } from "./wasm/index.js";
@@ -78,6 +86,8 @@ export interface ModuleCacheStats {
   restored: number;
   /** Modules adopted from another thread (no compilation). */
   adopted: number;
+  /** Modules a peer prepared during a block and sent (`modulePeers.ts`), taken instead of preparing them here. */
+  shared: number;
 }
 
 export interface ModuleCache {
@@ -92,6 +102,11 @@ export interface ModuleCache {
   beginBlock(): void;
   /** Holds a module compiled on another thread. */
   adopt(modules: ModuleList): void;
+  /**
+   * Exchanges modules prepared during a block with the other executors of an engine, one
+   * port to each (`modulePeers.ts`); replaces any earlier ports.
+   */
+  share(ports: readonly MessagePort[]): void;
   /** Every held module (what another thread needs to adopt). */
   held(): ModuleList;
   /** Held modules. */
@@ -193,7 +208,8 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
   let tick = 0;
   /** The block running (0: never told, nothing is kept past the capacity). */
   let block = 0;
-  const stats: ModuleCacheStats = { hits: 0, misses: 0, compiles: 0, restored: 0, adopted: 0 };
+  const stats: ModuleCacheStats = { hits: 0, misses: 0, compiles: 0, restored: 0, adopted: 0, shared: 0 };
+  let peers: ModulePeers | undefined;
   const memories = createMemoryPool();
   // Forms are kept only of what the node runs (the fingerprint does not cover these options).
   const store = metering && snapshots ? options.preparedStore : undefined;
@@ -219,6 +235,32 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
     s.put(codeHash, encodePrepared(hash, compiled.prepared));
     return compiled.module;
   };
+  /** Keeps a module of uncommitted code, then evicts down to the capacity (least recently used first, sparing this block's). */
+  const keepTransient = (
+    codeHash: string,
+    module: CachedModule,
+    prepared: PreparedContract | undefined,
+  ): void => {
+    transient.set(codeHash, { module, used: ++tick, block, prepared });
+    while (transient.size > transientCapacity) {
+      let oldest: string | undefined;
+      let oldestUse = Number.POSITIVE_INFINITY;
+      for (const [hash, entry] of transient)
+        if (entry.used < oldestUse && (block === 0 || entry.block !== block)) {
+          oldest = hash;
+          oldestUse = entry.used;
+        }
+      if (oldest === undefined) break;
+      transient.delete(oldest);
+    }
+  };
+  /** Takes what the peers prepared and sent since the last look (V8 compiled it already: nothing is compiled here). */
+  const takeShared = (): void =>
+    peers?.receive((codeHash, prepared, module) => {
+      if (held.has(codeHash) || transient.has(codeHash)) return;
+      stats.shared++;
+      keepTransient(codeHash, cachedModule(prepared, module), store === undefined ? undefined : prepared);
+    });
   return {
     get(codeHash, loadCode) {
       const found = held.get(codeHash);
@@ -226,6 +268,7 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
         stats.hits++;
         return found;
       }
+      if (!transient.has(codeHash)) takeShared();
       const recent = transient.get(codeHash);
       if (recent !== undefined) {
         stats.hits++;
@@ -236,25 +279,14 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
       stats.misses++;
       const compiled = compile(loadCode());
       // The prepared form is kept (in memory) only to be stored if the code commits.
-      const prepared = store === undefined ? undefined : compiled.prepared;
-      transient.set(codeHash, { module: compiled.module, used: ++tick, block, prepared });
-      // Down to the capacity, least recently used first, sparing this block's modules.
-      while (transient.size > transientCapacity) {
-        let oldest: string | undefined;
-        let oldestUse = Number.POSITIVE_INFINITY;
-        for (const [hash, entry] of transient)
-          if (entry.used < oldestUse && (block === 0 || entry.block !== block)) {
-            oldest = hash;
-            oldestUse = entry.used;
-          }
-        if (oldest === undefined) break;
-        transient.delete(oldest);
-      }
+      keepTransient(codeHash, compiled.module, store === undefined ? undefined : compiled.prepared);
+      peers?.publish(codeHash, compiled.prepared, compiled.module.module);
       return compiled.module;
     },
     load(codeHash, code) {
       const found = held.get(codeHash);
       if (found !== undefined) return found;
+      if (!transient.has(codeHash)) takeShared();
       const recent = transient.get(codeHash);
       let module: CachedModule;
       if (recent === undefined)
@@ -270,6 +302,8 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
     },
     beginBlock() {
       block++;
+      // What peers sent in the last block and nobody used: taken now, so that no port's queue grows.
+      takeShared();
     },
     adopt(modules) {
       for (const [codeHash, module] of modules) {
@@ -278,6 +312,9 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
         transient.delete(codeHash);
         stats.adopted++;
       }
+    },
+    share(ports) {
+      peers = modulePeers(ports, variantOf(metering, snapshots));
     },
     held: () => [...held],
     get size() {

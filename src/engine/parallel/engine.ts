@@ -21,7 +21,7 @@
  * the one execution, exactly as the sequential executor, which stops at the cut, gives it.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage } from "../../state/storage.js";
 import { budgetCut } from "../budget.js";
@@ -183,11 +183,25 @@ export async function createParallelEngine<T, R, C>(
     workers.push(worker);
     inbox.push(waiting);
   }
-  const request = (id: number, message: ToWorker): Promise<FromWorker> =>
+  const request = (
+    id: number,
+    message: ToWorker,
+    transfer: readonly MessagePort[] = [],
+  ): Promise<FromWorker> =>
     new Promise((resolve) => {
       inbox[id]?.push(resolve);
-      workers[id]?.postMessage(message);
+      workers[id]?.postMessage(message, transfer);
     });
+  // A channel between every two executors (the workers, and this thread's at index `count`).
+  const peers: MessagePort[][] = Array.from({ length: count + 1 }, () => []);
+  for (let i = 0; i <= count; i++)
+    for (let j = i + 1; j <= count; j++) {
+      const { port1, port2 } = new MessageChannel();
+      peers[i]?.push(port1);
+      peers[j]?.push(port2);
+    }
+  const localPeers = peers[count] ?? [];
+  if (local.share !== undefined) local.share(localPeers);
   const expect = (m: FromWorker, type: FromWorker["type"]): void => {
     if (m.type === "error" && m.code !== undefined) {
       const first = m.message.split("\n")[0] ?? m.message;
@@ -198,20 +212,26 @@ export async function createParallelEngine<T, R, C>(
   };
   const started = await Promise.all(
     workers.map((_, id) =>
-      request(id, {
-        type: "init",
-        workerId: id,
-        workers: count,
-        shared,
-        executor: options.executor,
-        contention: options.contention ?? DEFAULT_CONTENTION_RULE,
-      }),
+      request(
+        id,
+        {
+          type: "init",
+          workerId: id,
+          workers: count,
+          shared,
+          executor: options.executor,
+          contention: options.contention ?? DEFAULT_CONTENTION_RULE,
+          peers: peers[id] ?? [],
+        },
+        peers[id],
+      ),
     ),
   );
   try {
     for (const m of started) expect(m, "ready");
   } catch (error) {
     closing = true;
+    for (const port of localPeers) port.close();
     await Promise.all(workers.map((w) => w.terminate()));
     throw error;
   }
@@ -440,6 +460,7 @@ export async function createParallelEngine<T, R, C>(
 
     async close() {
       closing = true;
+      for (const port of localPeers) port.close();
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

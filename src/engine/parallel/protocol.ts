@@ -3,6 +3,7 @@
  * transaction. The executor is supplied by a module the workers import themselves
  * (the engine knows nothing of the VM or the chain).
  */
+import type { MessagePort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { TxExecutor } from "../types.js";
 import type { SharedBuffers } from "./shared.js";
@@ -23,6 +24,13 @@ export interface ExecutorFactory<T, R, C> {
   prepare?(entries: ReadonlyArray<readonly [StateKey, StateValue | null]>): unknown;
   /** Worker: takes what `prepare` returned on the main thread. */
   adopt?(prepared: unknown): void;
+  /**
+   * Ports to every other executor of the engine (the other workers' and the main
+   * thread's), one each, given once when the engine starts: for work one executor does
+   * during a block that the others can take instead of doing it again, read synchronously
+   * (`receiveMessageOnPort`). The chain: modules of code deployed in the block (`vm/modulePeers.ts`).
+   */
+  share?(peers: MessagePort[]): void;
   /** Counters reported with each block's statistics, per worker (the chain: its module cache's). */
   counters?(): Record<string, number>;
 }
@@ -72,6 +80,8 @@ export type ToWorker =
       shared: SharedBuffers;
       executor: ExecutorModuleSpec;
       contention: ContentionRule | false;
+      /** This worker's ends of its channels to the other executors (`ExecutorFactory.share`). */
+      peers: MessagePort[];
     }
   | { type: "state"; entries: Array<[StateKey, StateValue]>; reset: boolean; prepared?: unknown }
   | { type: "commit"; writes: Array<[StateKey, StateValue | null]>; prepared?: unknown }

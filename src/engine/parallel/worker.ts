@@ -316,6 +316,8 @@ port.on("message", async (message: ToWorker) => {
           createExecutorFactory(options: unknown): ExecutorFactory<unknown, unknown, unknown>;
         };
         factory = mod.createExecutorFactory(message.executor.options);
+        if (factory.share !== undefined) factory.share(message.peers);
+        else for (const peer of message.peers) peer.close();
         txStream = new TxStreamReader(
           message.shared.txBytes,
           message.shared.txChunks,

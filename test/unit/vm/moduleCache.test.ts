@@ -30,12 +30,12 @@ describe("module cache", () => {
     assert.equal(cache.load("b", code), get("b"));
     assert.equal(cache.stats.compiles, before);
     assert.equal(cache.size, 4);
-    assert.deepEqual(cache.stats, { hits: 5, misses: 4, compiles: 7, restored: 0, adopted: 0 });
+    assert.deepEqual(cache.stats, { hits: 5, misses: 4, compiles: 7, restored: 0, adopted: 0, shared: 0 });
     // Another thread adopts the held modules without compiling.
     const other = createModuleCache();
     other.adopt(cache.held());
     assert.equal(other.size, 4);
-    assert.deepEqual(other.stats, { hits: 0, misses: 0, compiles: 0, restored: 0, adopted: 4 });
+    assert.deepEqual(other.stats, { hits: 0, misses: 0, compiles: 0, restored: 0, adopted: 4, shared: 0 });
   });
 
   it("keeps every module a block used until the next block begins, over the capacity (no compile per call)", () => {
