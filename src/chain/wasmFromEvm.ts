@@ -18,6 +18,7 @@
 import type { Address } from "../codec/address.js";
 import type { HostCall, HostCallResult } from "../evm/evmRunner.js";
 import type { WeftStateManager } from "../evm/stateManager.js";
+import { MAX_FRAME_GAS } from "../vm/limits.js";
 import { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
@@ -68,7 +69,9 @@ export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager
       method: call.method,
       input: call.input,
       value: 0n,
-      gasLimit: Number(weftGas > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : weftGas),
+      // At most the VM's gas counter range (an EVM budget of 4.3M gas is past it at
+      // `EVM_GAS_WEIGHT` 500): a larger cap would wrap (`vm/limits.ts`).
+      gasLimit: Number(weftGas > BigInt(MAX_FRAME_GAS) ? BigInt(MAX_FRAME_GAS) : weftGas),
     });
     const gasUsed = (BigInt(outcome.gasUsed) + EVM_GAS_WEIGHT - 1n) / EVM_GAS_WEIGHT;
     if (outcome.status === "outOfGas") return { gasUsed, returnValue: EMPTY, failure: "outOfGas" };

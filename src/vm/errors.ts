@@ -4,6 +4,8 @@
  * they become statuses and revert data in receipts (see `callFrame.ts`).
  */
 
+import { MAX_FRAME_GAS } from "./limits.js";
+
 export type DeployErrorCode =
   | "MALFORMED_MODULE"
   | "FLOAT_NOT_ALLOWED"
@@ -47,4 +49,25 @@ export class VmFault extends Error {
     this.code = code;
     this.details = details;
   }
+}
+
+/**
+ * A gas cap the VM cannot count: not an integer in [0, `MAX_FRAME_GAS`] (the wasm gas
+ * counter's range, `limits.ts`). Misuse by the caller (transactions are bounded by
+ * `MAX_TX_GAS` long before), thrown before anything runs.
+ */
+export class GasCapError extends Error {
+  readonly code = "GAS_CAP_OUT_OF_RANGE";
+  readonly details: string[];
+  constructor(gasLimit: number, what: string) {
+    super(`${what}: gas cap ${gasLimit} is outside the VM's gas counter range [0, ${MAX_FRAME_GAS}]`);
+    this.name = "GasCapError";
+    this.details = [`give the call at most MAX_FRAME_GAS (${MAX_FRAME_GAS}) gas`];
+  }
+}
+
+/** Throws `GasCapError` unless `gasLimit` is an integer the gas counter holds. */
+export function checkGasCap(gasLimit: number, what: string): void {
+  if (!(Number.isInteger(gasLimit) && gasLimit >= 0 && gasLimit <= MAX_FRAME_GAS))
+    throw new GasCapError(gasLimit, what);
 }

@@ -52,8 +52,15 @@ export const MAX_FRAME_UNITS = 4_096;
 export const MAX_TX_CONTRACT_PAGES = 2_048;
 /** Deepest nesting of contract-to-contract calls. */
 export const MAX_CALL_DEPTH = 64;
-/** Most gas one transaction may ask for (the wasm gas counter is an i32). */
+/** Most gas one transaction may ask for (below `MAX_FRAME_GAS`, the gas counter's range). */
 export const MAX_TX_GAS = 1_000_000_000;
+/**
+ * Most gas a call into the VM may be given: the range of the wasm gas counter, an i32
+ * global (`wasm/instrument.ts`, `counters.ts`). A larger cap would wrap (3e9 became
+ * -1.29e9, 1e11 about 0.7e9), so the VM refuses one with `GasCapError` instead, and a
+ * caller whose budget is larger (the EVM's precompile, `chain/wasmFromEvm.ts`) gives at most this.
+ */
+export const MAX_FRAME_GAS = 2 ** 31 - 1;
 
 export const MAX_INPUT_BYTES = 128 * 1024;
 /** Largest return or revert data of one frame (so of a receipt's output). */

@@ -8,7 +8,7 @@ import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
 import { codeHashKey, codeKey } from "../state/keys.js";
 import { type CallOutcome, runFrame, type Session } from "./callContract.js";
-import { DeployError } from "./errors.js";
+import { checkGasCap, DeployError } from "./errors.js";
 import type { Frame } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
 import {
@@ -251,6 +251,7 @@ export function createVm(options: VmOptions = {}): Vm {
       if (session === undefined) instances.pin(0); // 0: no transaction pinned
     },
     call(state, env, req) {
+      checkGasCap(req.gasLimit, "a call");
       const s = open(state, env, false);
       try {
         // A literal with every field, in `FrameRequest`'s order (not a spread of `req`): every
@@ -271,6 +272,7 @@ export function createVm(options: VmOptions = {}): Vm {
       }
     },
     deploy(state, env, req) {
+      checkGasCap(req.gasLimit, "a deployment");
       const s = open(state, env, false);
       try {
         return deploy(s, req);
@@ -279,6 +281,7 @@ export function createVm(options: VmOptions = {}): Vm {
       }
     },
     validate(state, env, req) {
+      checkGasCap(req.gasLimit, "a validation");
       const s = open(state, env, true);
       try {
         return runFrame(s, cache, instances, {

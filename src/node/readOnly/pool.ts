@@ -22,7 +22,7 @@
 import { Worker } from "node:worker_threads";
 import type { Address } from "../../codec/address.js";
 import { WORKER_STACK_MB } from "../../engine/parallel/protocol.js";
-import { VmFault } from "../../vm/errors.js";
+import { checkGasCap, VmFault } from "../../vm/errors.js";
 import type { ModuleList } from "../../vm/moduleCache.js";
 import { type InjectedReadFault, storeErrorFrom } from "../store/storeError.js";
 import { startupFault } from "../workerStart.js";
@@ -127,6 +127,8 @@ export class ReadOnlyPool {
     private readonly host: ReadOnlyHost,
     readonly settings: ReadOnlySettings,
   ) {
+    // Every call runs with the cap: one the VM's gas counter cannot hold is refused here, once.
+    checkGasCap(settings.gasCap, "the read-only gas cap");
     this.budgets = new TimeBudgets(settings.budgetMsPerSecond);
     const count = Math.max(1, settings.workers);
     for (let i = 0; i < count; i++) {
