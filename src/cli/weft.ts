@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { addAccountCommands } from "./commands/accounts.js";
+import { addAirdropCommands } from "./commands/airdrop.js";
 import { addBenchCommands } from "./commands/bench.js";
 import { addContractCommands } from "./commands/contracts.js";
 import { addDbCommands } from "./commands/db.js";
@@ -58,6 +59,7 @@ addAccountCommands(program);
 addTransferCommands(program);
 addProjectCommands(program);
 addContractCommands(program);
+addAirdropCommands(program);
 addVerifyCommand(program);
 addProofCommand(program);
 addBenchCommands(program);

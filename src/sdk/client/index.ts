@@ -2,6 +2,16 @@
  * Weft's typed client (docs/sdk.md): transports, the node's methods, accounts of every
  * kind, sending, contract bindings, subscriptions, proof checks and DeFi reads.
  */
+
+export {
+  type AirdropClaim,
+  type AirdropEntry,
+  AirdropError,
+  type AirdropTree,
+  airdropLeaf,
+  buildAirdrop,
+  verifyAirdropClaim,
+} from "../airdrop.js";
 export {
   type Account,
   type AccountKind,

@@ -1,0 +1,149 @@
+/**
+ * `weft airdrop build` (a list → the Merkle tree, its root and every claim's proof, as
+ * Uniswap's merkle-distributor expects them) and `weft airdrop claim` (one account's claim
+ * from that file, sent to a deployed `merkleDistributor`). Deploying is `weft deploy
+ * merkleDistributor <token> <root> <end time>`, then funding it with the tree's total.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import type { Address } from "../../codec/address.js";
+import { fromHex } from "../../codec/bytes.js";
+import { type AirdropEntry, AirdropError, type AirdropTree, buildAirdrop } from "../../sdk/airdrop.js";
+import { contextOf, signerFor } from "../context.js";
+import { contractBook } from "../knownContracts.js";
+import { UsageError } from "../output.js";
+import { decodeReceipt, printReceipt } from "../receipts.js";
+
+/** The most bytes of a list file read (about a million entries). */
+const MAX_LIST_BYTES = 128 << 20;
+
+function readText(path: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`${what} ${path}: ${(error as Error).message}`);
+  }
+  if (text.length > MAX_LIST_BYTES) throw new UsageError(`${what} ${path} is over ${MAX_LIST_BYTES} bytes`);
+  return text;
+}
+
+/**
+ * The entries of a list file: a JSON array of `{ account, amount }`, a JSON object
+ * `{ "<address>": amount }` (Uniswap's balance map), or CSV lines `address,amount` (a header
+ * line is skipped). Amounts are integers in the token's smallest units.
+ */
+export function parseAirdropList(text: string, path = "list"): AirdropEntry[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (error) {
+      throw new UsageError(`${path}: not valid JSON: ${(error as Error).message}`);
+    }
+    if (Array.isArray(parsed))
+      return parsed.map((e, i) => {
+        if (typeof e !== "object" || e === null || !("account" in e) || !("amount" in e))
+          throw new UsageError(`${path}: entry ${i} is not { "account": …, "amount": … }`);
+        return { account: String(e.account), amount: String(e.amount) };
+      });
+    return Object.entries(parsed as Record<string, unknown>).map(([account, amount]) => ({
+      account,
+      amount: String(amount),
+    }));
+  }
+  const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== "");
+  return lines
+    .map((line, i) => ({ cells: line.split(",").map((c) => c.trim()), i }))
+    .filter(({ cells, i }) => !(i === 0 && !/^0x/i.test(cells[0] ?? "")))
+    .map(({ cells, i }) => {
+      if (cells.length !== 2) throw new UsageError(`${path}: line ${i + 1} is not "address,amount"`);
+      return { account: cells[0] as string, amount: cells[1] as string };
+    });
+}
+
+function readTree(path: string): AirdropTree {
+  let tree: AirdropTree;
+  try {
+    tree = JSON.parse(readText(path, "tree")) as AirdropTree;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`tree ${path}: not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof tree?.merkleRoot !== "string" || typeof tree.claims !== "object" || tree.claims === null)
+    throw new UsageError(`tree ${path}: not an airdrop tree (weft airdrop build writes one)`);
+  return tree;
+}
+
+export function addAirdropCommands(program: Command): void {
+  const airdrop = program
+    .command("airdrop")
+    .description("Merkle airdrops compatible with Uniswap's merkle-distributor");
+  airdrop
+    .command("build <list>")
+    .description(
+      "build the tree of a list (JSON [{account, amount}], JSON {address: amount} or CSV address,amount; amounts in smallest units): its root, total and each account's index and proof",
+    )
+    .option("--out <file>", "where to write the tree (JSON)", "airdrop.json")
+    .action((list: string, opts: { out: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      let tree: AirdropTree;
+      try {
+        tree = buildAirdrop(parseAirdropList(readText(list, "list"), list));
+      } catch (error) {
+        if (error instanceof AirdropError) throw new UsageError(`${list}: ${error.message} (${error.code})`);
+        throw error;
+      }
+      writeFileSync(opts.out, `${JSON.stringify(tree, null, 2)}\n`);
+      const count = Object.keys(tree.claims).length;
+      ctx.out.result(
+        { merkleRoot: tree.merkleRoot, tokenTotal: tree.tokenTotal, claims: count, out: opts.out },
+        () => [
+          `airdrop of ${count} account${count === 1 ? "" : "s"}, total ${tree.tokenTotal} (smallest units)`,
+          `  root ${tree.merkleRoot}`,
+          `  written to ${opts.out}`,
+          `deploy: weft deploy merkleDistributor <token> ${tree.merkleRoot} <end time, 0 for none> --from <who>`,
+          `then fund it with ${tree.tokenTotal} of the token: weft transfer <token> <distributor> ${tree.tokenTotal} --raw --from <who>`,
+        ],
+      );
+    });
+  airdrop
+    .command("claim <distributor> <tree> <account>")
+    .description("claim <account>'s tokens from a deployed merkleDistributor with its proof from <tree>")
+    .requiredOption("--from <who>", "who sends the claim (devN or a key name); the tokens go to <account>")
+    .action(async (at: string, treeFile: string, who: string, opts: { from: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const tree = readTree(treeFile);
+      if (!/^0x[0-9a-fA-F]{40}$/.test(who)) throw new UsageError(`account: expected an address, got ${who}`);
+      const account = who.toLowerCase() as Address;
+      const claim = tree.claims[account];
+      if (claim === undefined) throw new UsageError(`${account} has no claim in ${treeFile}`);
+      const book = contractBook(ctx.client);
+      const distributor = await book.resolve(at, "merkleDistributor");
+      const signer = await signerFor(ctx, opts.from);
+      const done = ctx.out.progress("claiming");
+      try {
+        const receipt = await ctx.client.writeContract({
+          account: signer,
+          address: distributor.address,
+          metadata: distributor.metadata,
+          method: "claim",
+          args: [
+            BigInt(claim.index),
+            account,
+            BigInt(claim.amount),
+            claim.proof.map((p) => fromHex(p.slice(2))),
+          ],
+        });
+        const decoded = await decodeReceipt(book, receipt, {
+          metadata: distributor.metadata,
+          method: "claim",
+        });
+        done();
+        printReceipt(ctx, decoded, `claim of ${claim.amount} for ${account}: ${receipt.status}`);
+      } finally {
+        done();
+      }
+    });
+}
