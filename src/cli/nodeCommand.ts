@@ -40,6 +40,10 @@ const HELP: Record<Setting, string> = {
     "a validator network's genesis file (weft genesis new): chain id, block 0, validators; without --validator-key the node is a full node that follows the chain from --peers",
   validatorKey:
     "this validator's BLS key file: with --genesis, the node votes in consensus (needs --p2p-listen)",
+  stateSync:
+    "on | off: with --genesis and --peers, a new data directory starts from a peer's state snapshot at a recent certified height (verified from the genesis validator set, epoch by epoch) instead of replaying every block; a directory with blocks follows from its head (default off)",
+  snapshotInterval:
+    "on a validator network, take a state snapshot every this many blocks to serve nodes that state-sync (default 1000, 0 = none)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
   "mempool.maxPerSender": "pending transactions per sender (default 1024)",
   "mempool.maxNonceGap": "how far ahead of the chain a sender's nonce may run (default 1024)",

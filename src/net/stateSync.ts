@@ -37,6 +37,7 @@ import {
   decodeStateRequest,
   encodeChunk,
   encodeClaim,
+  encodeItems,
   encodeManifest,
   encodeStateError,
   encodeStateRequest,
@@ -46,10 +47,16 @@ import {
 
 export const STATE_SYNC_PROTOCOL = "/weft/sync/state/1";
 
-/** The snapshots a server offers, by root, and its claim for the newest (opaque here). */
+/**
+ * The snapshots a server offers, by root, its claim for the newest, and what a client needs to
+ * trust that claim: epoch links from `from` on and the headers below a height (all opaque here;
+ * `node/stateSyncServe.ts` gives them). At most `count` of each; fewer when it has no more.
+ */
 export interface SnapshotSource {
   snapshot(root: Uint8Array): StateSnapshot | undefined;
   claim?(): Uint8Array | undefined;
+  links?(from: number, count: number): Uint8Array[];
+  headers?(height: number, count: number): Uint8Array[];
 }
 
 export async function serveState(node: P2pNode, source: SnapshotSource): Promise<void> {
@@ -63,6 +70,14 @@ export async function serveState(node: P2pNode, source: SnapshotSource): Promise
     badRequest: (reason) => encodeStateError("BAD_REQUEST", reason),
     rateLimited: () => encodeStateError("RATE_LIMITED", "too many state-sync requests; slow down"),
     *answer(request) {
+      if (request.type === "links" || request.type === "headers") {
+        const items =
+          request.type === "links"
+            ? source.links?.(request.from, request.count)
+            : source.headers?.(request.from, request.count);
+        yield encodeItems(request.type, (items ?? []).slice(0, request.count));
+        return;
+      }
       if (request.type === "claim") {
         const claim = source.claim?.();
         if (claim === undefined) yield encodeStateError("UNKNOWN_ROOT", "no snapshot offered here");
@@ -130,6 +145,24 @@ export async function fetchClaim<T>(
   return checked as T;
 }
 
+/**
+ * Epoch links from epoch `from` on, or the headers of `from` − 1 down (`type`), at most
+ * `count`: the peer's bytes, unchecked (the caller checks each and blames the peer).
+ */
+export async function fetchItems(
+  node: P2pNode,
+  peer: string,
+  type: "links" | "headers",
+  from: number,
+  count: number,
+): Promise<Uint8Array[]> {
+  const answer = await ask(node, peer, { type, from, count }, (a) => {
+    if (a.type !== type) throw new NetError("UNEXPECTED", `a ${a.type} where ${type} were due`);
+    if (a.items.length > count) throw new NetError("UNEXPECTED", `${a.items.length} ${type}, ${count} asked`);
+  });
+  return (answer as { items: Uint8Array[] }).items;
+}
+
 /** The manifest of `root` from `peer`, verified against it. */
 export async function fetchManifest(
   node: P2pNode,
@@ -172,13 +205,17 @@ export async function fetchState(
 ): Promise<SnapshotEntry[]> {
   if (peers.length === 0) throw new NetError("CONFIG", "state sync needs at least one peer");
   let turn = 0;
+  // A peer that failed once (a stall, a bad chunk) is asked again only when every other has failed too.
+  const failed = new Set<string>();
   async function fromAnyPeer<T>(what: string, get: (peer: string) => Promise<T>): Promise<T> {
     let last: unknown;
-    for (let tries = 0; tries < peers.length; tries++) {
-      const peer = peers[turn++ % peers.length] as string;
+    const order = Array.from({ length: peers.length }, () => peers[turn++ % peers.length] as string);
+    order.sort((a, b) => Number(failed.has(a)) - Number(failed.has(b)));
+    for (const peer of order) {
       try {
         return await get(peer);
       } catch (error) {
+        failed.add(peer);
         last = error;
       }
     }

@@ -8,7 +8,13 @@
  *   error             u8 5 ‖ u8 code ‖ utf-8 message (≤ 256 bytes)
  *   claim request     u8 6
  *   claim             u8 7 ‖ claim bytes (≤ MAX_CLAIM_BYTES)
+ *   links request     u8 8 ‖ u64 first epoch ‖ u32 count (≤ MAX_ITEMS)
+ *   links             u8 9 ‖ u32 count ‖ count × (u32 n ‖ n bytes of an epoch link)
+ *   headers request   u8 10 ‖ u64 height ‖ u32 count (≤ MAX_ITEMS): the headers of height − 1 down to height − count
+ *   headers           u8 11 ‖ u32 count ‖ count × (u32 n ‖ n bytes of header JSON)
  *
+ * Epoch links (`node/epochLinks.ts`) and headers are the node's bytes too: the client checks
+ * each (a link against the set before it, a header against its child's parent hash).
  * A claim is what the server offers to sync to: bytes the node defines (a block header and
  * the commit certificate of its hash, `node/certifiedStateSync.ts`), which the client checks
  * before it trusts the root in them; this layer only carries them.
@@ -23,8 +29,15 @@ import { NetError } from "./errors.js";
 /** Most bytes of a claim (a header and a certificate are about 1.5 KiB). */
 export const MAX_CLAIM_BYTES = 16 * 1024;
 
+/** Most links or headers one request asks for and one answer holds. */
+export const MAX_ITEMS = 64;
+/** Most bytes of one link or header in an answer. */
+export const MAX_ITEM_BYTES = 1 << 20;
+
 export type StateRequest =
   | { type: "claim" }
+  | { type: "links"; from: number; count: number }
+  | { type: "headers"; from: number; count: number }
   | { type: "manifest"; root: Uint8Array }
   | { type: "chunk"; root: Uint8Array; index: number };
 
@@ -33,12 +46,22 @@ export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 
 export type StateAnswer =
   | { type: "claim"; claim: Uint8Array }
+  | { type: "links"; items: Uint8Array[] }
+  | { type: "headers"; items: Uint8Array[] }
   | { type: "manifest"; manifest: SnapshotManifest }
   | { type: "chunk"; entries: SnapshotEntry[] }
   | { type: "error"; code: StateErrorCode; message: string };
 
 export function encodeStateRequest(request: StateRequest): Uint8Array {
   if (request.type === "claim") return Uint8Array.of(6);
+  if (request.type === "links" || request.type === "headers") {
+    const out = new Uint8Array(13);
+    const view = new DataView(out.buffer);
+    out[0] = request.type === "links" ? 8 : 10;
+    view.setBigUint64(1, BigInt(request.from));
+    view.setUint32(9, request.count);
+    return out;
+  }
   if (request.type === "manifest") return Uint8Array.of(1, ...request.root);
   const out = new Uint8Array(37);
   out[0] = 3;
@@ -50,6 +73,14 @@ export function encodeStateRequest(request: StateRequest): Uint8Array {
 export function decodeStateRequest(data: Uint8Array): StateRequest {
   if (data.length === 1 && data[0] === 6) return { type: "claim" };
   if (data.length === 33 && data[0] === 1) return { type: "manifest", root: data.slice(1) };
+  if (data.length === 13 && (data[0] === 8 || data[0] === 10)) {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const from = view.getBigUint64(1);
+    const count = view.getUint32(9);
+    if (from > BigInt(Number.MAX_SAFE_INTEGER) || count < 1 || count > MAX_ITEMS)
+      throw new NetError("MALFORMED", `a request for ${count} items from ${from} (1..${MAX_ITEMS})`);
+    return { type: data[0] === 8 ? "links" : "headers", from: Number(from), count };
+  }
   if (data.length === 37 && data[0] === 3)
     return {
       type: "chunk",
@@ -61,6 +92,21 @@ export function decodeStateRequest(data: Uint8Array): StateRequest {
 
 export function encodeClaim(claim: Uint8Array): Uint8Array {
   return Uint8Array.of(7, ...claim);
+}
+
+/** Links (type "links") or headers (type "headers") in one answer frame. */
+export function encodeItems(type: "links" | "headers", items: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(5 + items.reduce((sum, item) => sum + 4 + item.length, 0));
+  const view = new DataView(out.buffer);
+  out[0] = type === "links" ? 9 : 11;
+  view.setUint32(1, items.length);
+  let at = 5;
+  for (const item of items) {
+    view.setUint32(at, item.length);
+    out.set(item, at + 4);
+    at += 4 + item.length;
+  }
+  return out;
 }
 
 export function encodeManifest(manifest: SnapshotManifest): Uint8Array {
@@ -138,6 +184,24 @@ export function decodeStateAnswer(data: Uint8Array): StateAnswer {
       }
       if (at !== data.length) throw fail("chunk with bytes after its last entry");
       return { type: "chunk", entries };
+    }
+    case 9:
+    case 11: {
+      if (data.length < 5) throw fail("items without a count");
+      const count = view.getUint32(1);
+      if (count > MAX_ITEMS) throw fail(`answer of ${count} items, at most ${MAX_ITEMS}`);
+      const items: Uint8Array[] = [];
+      let at = 5;
+      for (let i = 0; i < count; i++) {
+        if (at + 4 > data.length) throw fail("items end inside a length");
+        const n = view.getUint32(at);
+        if (n > MAX_ITEM_BYTES) throw fail(`an item of ${n} bytes, at most ${MAX_ITEM_BYTES}`);
+        if (at + 4 + n > data.length) throw fail("items end inside an item");
+        items.push(data.slice(at + 4, at + 4 + n));
+        at += 4 + n;
+      }
+      if (at !== data.length) throw fail("items with bytes after the last");
+      return { type: data[0] === 9 ? "links" : "headers", items };
     }
     case 7: {
       if (data.length - 1 > MAX_CLAIM_BYTES) throw fail(`claim of ${data.length - 1} bytes`);

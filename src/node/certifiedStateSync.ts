@@ -33,8 +33,8 @@ import type { SnapshotEntry } from "../state/merkle/snapshot.js";
 import { type BlockHeader, blockHash } from "./store/records.js";
 
 const CLAIM_VERSION = 1;
-const MAX_HEADER_JSON = 4096;
-const MAX_CERTIFICATE_BYTES = 1024;
+export const MAX_HEADER_JSON = 4096;
+export const MAX_CERTIFICATE_BYTES = 1024;
 
 export interface RootClaim {
   header: BlockHeader;
@@ -82,23 +82,38 @@ export function decodeRootClaim(bytes: Uint8Array): RootClaim {
     const r = new Reader(bytes, "root claim");
     const version = r.u8("version");
     if (version !== CLAIM_VERSION) throw new Error(`version ${version}, this node reads ${CLAIM_VERSION}`);
-    const json: unknown = JSON.parse(
-      new TextDecoder("utf-8", { fatal: true }).decode(r.bytes(MAX_HEADER_JSON, "header")),
-    );
+    const header = parseHeader(r.bytes(MAX_HEADER_JSON, "header"));
     const certificate = decodeCertificate(r.bytes(MAX_CERTIFICATE_BYTES, "certificate"));
     r.end();
-    if (typeof json !== "object" || json === null) throw new Error("the header is not an object");
-    const h = json as Record<string, unknown>;
-    for (const [field, type] of Object.entries(HEADER_FIELDS))
-      if (typeof h[field] !== type) throw new Error(`header field ${field} is not a ${type}`);
-    if (h.baseFee !== undefined && typeof h.baseFee !== "string")
-      throw new Error("header field baseFee is not a string");
-    if (!/^0x[0-9a-f]{64}$/.test(h.stateRoot as string))
-      throw new Error("the header's state root is not 32 bytes of hex");
-    return { header: json as BlockHeader, certificate };
+    return { header, certificate };
   } catch (e) {
     throw new RootClaimError("MALFORMED", `root claim: ${(e as Error).message}`);
   }
+}
+
+/** A block header from its UTF-8 JSON, every field of the right type; throws a plain `Error` saying which is not. */
+export function parseHeader(bytes: Uint8Array): BlockHeader {
+  if (bytes.length > MAX_HEADER_JSON) throw new Error(`a header of ${bytes.length} bytes`);
+  const json: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  if (typeof json !== "object" || json === null) throw new Error("the header is not an object");
+  const h = json as Record<string, unknown>;
+  for (const [field, type] of Object.entries(HEADER_FIELDS))
+    if (typeof h[field] !== type) throw new Error(`header field ${field} is not a ${type}`);
+  if (h.baseFee !== undefined && typeof h.baseFee !== "string")
+    throw new Error("header field baseFee is not a string");
+  for (const field of ["hash", "parentHash", "stateRoot"])
+    if (!/^0x[0-9a-f]{64}$/.test(h[field] as string))
+      throw new Error(`the header's ${field} is not 32 bytes of hex`);
+  return json as BlockHeader;
+}
+
+/** Throws `RootClaimError` HEADER unless `header` is of `chainId` and hashes to its `hash` (which covers every field). */
+export function checkHeader(header: BlockHeader, chainId: string): void {
+  if (header.chainId !== chainId)
+    throw new RootClaimError("HEADER", `the header is of chain ${header.chainId}, not ${chainId}`);
+  const { hash, ...fields } = header;
+  if (blockHash(fields) !== hash)
+    throw new RootClaimError("HEADER", `header ${header.number} does not hash to ${hash}`);
 }
 
 /** The state root `claim` proves, checked against the trusted `setAt(height)`; throws `RootClaimError`. */
@@ -108,11 +123,8 @@ export function verifyRootClaim(
   chainId: string,
 ): Uint8Array {
   const { header, certificate } = claim;
-  if (header.chainId !== chainId)
-    throw new RootClaimError("HEADER", `the header is of chain ${header.chainId}, not ${chainId}`);
-  const { hash, ...fields } = header;
-  if (blockHash(fields) !== hash)
-    throw new RootClaimError("HEADER", `header ${header.number} does not hash to ${hash}`);
+  checkHeader(header, chainId);
+  const { hash } = header;
   let set: ValidatorSet;
   try {
     set = setAt(header.number);

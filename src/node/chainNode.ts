@@ -701,8 +701,8 @@ function asVmFault(error: unknown): unknown {
   return error;
 }
 
-/** Builds the development genesis and commits it as block 0. */
-function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
+/** Writes block 0 and the genesis state into an empty `db` (a node opening a new directory; state sync before it installs). */
+export function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisInfo {
   const time = options.genesisTime ?? Math.floor(Date.now() / 1000);
   const { writes, info } = buildGenesis({
     chainId: options.chainId,

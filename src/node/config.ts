@@ -71,6 +71,10 @@ export interface NodeConfig {
   genesis: string | undefined;
   /** This node's BLS validator key file: with `genesis`, the node votes in consensus instead of producing alone. */
   validatorKey: string | undefined;
+  /** With `genesis`, a new data directory starts from a peer's certified state snapshot instead of block 0 (`node/stateSyncJoin.ts`). */
+  stateSync: boolean;
+  /** On a validator network, take a state snapshot to offer every this many blocks (0: none). */
+  snapshotInterval: number;
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
   rpc: {
     maxBodyBytes: number;
@@ -132,6 +136,8 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     nodeKey: undefined,
     genesis: undefined,
     validatorKey: undefined,
+    stateSync: false,
+    snapshotInterval: 1_000,
     p2pMaxConnections: 64,
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
     rpc: {
@@ -180,6 +186,8 @@ const SETTINGS = [
   "p2pMaxConnections",
   "genesis",
   "validatorKey",
+  "stateSync",
+  "snapshotInterval",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
   "mempool.maxNonceGap",
@@ -380,6 +388,8 @@ export function loadConfig(
     (v) => (config.nodeKey = resolve(cwd, v)),
   );
   int("p2pMaxConnections", 1, 100_000, (n) => (config.p2pMaxConnections = n));
+  onOff("stateSync", (on) => (config.stateSync = on));
+  int("snapshotInterval", 0, 1_000_000_000, (n) => (config.snapshotInterval = n));
   str(
     "genesis",
     (v) => v.length > 0,

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import { secp256k1Backend } from "../codec/secp256k1Native.js";
 import type { NetworkStatus } from "./api/chainMethods.js";
 import { NODE_TOPICS, nodeMethods, publishBlock } from "./api/index.js";
-import { ChainNode } from "./chainNode.js";
+import { ChainNode, type ChainNodeOptions } from "./chainNode.js";
 import type { NodeConfig } from "./config.js";
 import { explorerRoutes } from "./explorer/index.js";
 import { createLogger } from "./logger.js";
@@ -57,7 +57,7 @@ export async function startNode(
     throw new Error(
       "--validator-key needs --genesis <file> and --p2p-listen <multiaddr>: a validator votes with peers",
     );
-  const node = await ChainNode.open({
+  const nodeOptions: ChainNodeOptions = {
     ...(genesisFile === undefined
       ? {}
       : { network: genesisFile.network, genesisTime: genesisFile.genesisTime }),
@@ -85,7 +85,16 @@ export async function startNode(
       maxCallMs: config.rpc.callTimeoutMs,
     },
     log,
-  });
+  };
+  if (config.stateSync) {
+    if (genesisFile === undefined || config.peers.length === 0)
+      throw new Error(
+        "--state-sync on needs --genesis <file> and --peers <multiaddrs>: it syncs from a network",
+      );
+    // Before the node opens: nothing is served until the synced state is installed whole.
+    await (await import("./stateSyncRun.js")).runStateSync(nodeOptions, config, log);
+  }
+  const node = await ChainNode.open(nodeOptions);
   // What weft_status reports of the network: nothing until the p2p host (and sync) start.
   let networkStatus: () => NetworkStatus = () => ({ peers: 0, syncing: false });
   const metrics = new NodeMetrics();
@@ -169,6 +178,7 @@ export async function startNode(
           ? {}
           : { key: { publicKey: key.publicKey, secretKey: SecretKey.fromBytes(key.secret) } }),
         blockIntervalMs: config.blockTimeMs,
+        snapshotInterval: config.snapshotInterval,
         log,
         ...(misbehave === undefined ? {} : { misbehave }),
       });

@@ -58,7 +58,12 @@ export function networkSpec(n: number, overrides: Partial<NetworkGenesis> = {}):
 
 /** Opens a ChainNode in `dir` as every validator test does (1 worker, genesis at a fixed time), on `network` if given. */
 export function openTestNode(dir: string, options: Partial<ChainNodeOptions> = {}): Promise<ChainNode> {
-  return ChainNode.open({
+  return ChainNode.open(testNodeOptions(dir, options));
+}
+
+/** The options `openTestNode` opens a node with. */
+export function testNodeOptions(dir: string, options: Partial<ChainNodeOptions> = {}): ChainNodeOptions {
+  return {
     dataDir: dir,
     chainId: CHAIN_ID,
     feeRecipient: "0x00000000000000000000000000000000000000fe",
@@ -69,7 +74,7 @@ export function openTestNode(dir: string, options: Partial<ChainNodeOptions> = {
     blockGasLimit: 1_000_000_000,
     genesisTime: 1_700_000_000,
     ...options,
-  });
+  };
 }
 
 export interface ValidatorHosts {

@@ -50,6 +50,12 @@ export interface ChainDb {
   readonly merkle: MerkleNodeStore;
   /** Stages an encoded block: the next `state.commit` writes it in the same transaction. */
   stageBlock(block: EncodedBlock): void;
+  /**
+   * State sync: stages a block far past a chain holding only its genesis (its `earlier`
+   * headers with it); the next `state.commit`, the whole synced state's write set, writes it
+   * in the same transaction, so a crash leaves the genesis chain or the synced one.
+   */
+  stageSynced(block: EncodedBlock): void;
   /** Forgets a staged block that will not be committed (its production failed); no-op if none. */
   discardStaged(): void;
   head(): BlockHeader | undefined;
@@ -252,6 +258,10 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     options.storeFaults?.("write");
     blocks.putSync(...block.blocks);
     blockHashes.putSync(...block.blockHashes);
+    for (const earlier of block.earlier ?? []) {
+      blocks.putSync(...earlier.blocks);
+      blockHashes.putSync(...earlier.blockHashes);
+    }
     for (const put of block.txs) txs.putSync(...put);
     for (const put of block.accountIndex) txsByAccount.putSync(...put);
     for (const put of block.receipts) receipts.putSync(...put);
@@ -298,6 +308,16 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       const expected = head === undefined ? 0 : head.number + 1;
       if (block.header.number !== expected)
         throw new ChainDbError("STAGE", `block ${block.header.number} staged, expected ${expected}`);
+      staged = block;
+    },
+    stageSynced(block) {
+      if (staged !== undefined)
+        throw new ChainDbError("STAGE", "a block is already staged and not committed");
+      if (headCache?.number !== 0 || block.header.number < 1)
+        throw new ChainDbError(
+          "STAGE",
+          `a synced block ${block.header.number} staged on a chain at ${headCache?.number}: only a genesis chain takes one`,
+        );
       staged = block;
     },
     discardStaged() {

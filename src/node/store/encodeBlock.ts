@@ -48,6 +48,8 @@ export interface EncodedBlock {
   meta: Put[];
   /** The account transaction index's records (`accountIndex.ts`, one per account). */
   accountIndex: Put[];
+  /** State sync only: the headers below a synced block (`ChainDb.stageSynced`), their block and hash records. */
+  earlier?: Array<{ blocks: Put; blockHashes: Put }>;
   beforeCommit?: () => void;
 }
 

@@ -35,6 +35,7 @@ import { chainTopics, MAX_CONSENSUS_MESSAGE_BYTES } from "../../net/topics.js";
 import { storedDecision } from "../certifiedSync.js";
 import type { ChainNode } from "../chainNode.js";
 import { stakingValidatorSource } from "../stakingConsensus.js";
+import { serveStateSync } from "../stateSyncServe.js";
 import { ChainApplication } from "./chainApplication.js";
 import { type ChainSync, startChainSync } from "./chainSync.js";
 import { judgeEvidence } from "./evidenceGossip.js";
@@ -55,6 +56,8 @@ export interface ValidatorOptions {
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
   /** Byzantine on purpose, for the end-to-end tests only (`misbehave.ts`). */
   misbehave?: Misbehaviour;
+  /** Take a state snapshot to serve every this many blocks (`stateSyncServe.ts`; default 1000, 0: none). */
+  snapshotInterval?: number;
 }
 
 export interface ValidatorService {
@@ -191,6 +194,12 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   sync = following;
+  const snapshots = await serveStateSync({
+    node,
+    p2p,
+    interval: options.snapshotInterval ?? 1_000,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   await driver.start(node.head().number + 1);
   return {
     driver: running,
@@ -198,6 +207,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     sync: following,
     close() {
       following.close();
+      snapshots.close();
       running.stop();
       channel.close();
       evidence?.close();

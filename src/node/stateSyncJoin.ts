@@ -1,0 +1,288 @@
+/**
+ * `weft node --state-sync on`: a node with a new data directory joins a validator network
+ * at a recent certified height instead of replaying every block from genesis.
+ *
+ * Before the node opens (so nothing is served from a half-built state), with a p2p host of
+ * its own (`stateSyncJoin`):
+ * 1. the directory gets its genesis (block 0), from which the node reads the genesis
+ *    validator set and the epoch length: its root of trust; a directory that holds blocks
+ *    already is left alone (the node follows by block sync from its head);
+ * 2. for a peer in turn: its claim (the header and certificate of its newest snapshot); the
+ *    epoch links from genesis to the claim's epoch, each certified by the set before and
+ *    proving the next set (`epochLinks.ts`); the claim's certificate against the set of its
+ *    height (`verifyRootClaim`); the 255 headers below it, each the parent its child names
+ *    (the BLOCKHASH window; down to block 0, whose hash must be ours);
+ * 3. every chunk of the state at the certified root, from any peer, each verified against
+ *    the root on arrival (`net/stateSync.ts` `fetchState`), held in memory;
+ * 4. one LMDB transaction replaces the genesis state with the synced one, writes its Merkle
+ *    nodes (the root recomputed must be the header's), the headers, the certificate, the
+ *    links (to serve them in turn) and the head (`ChainDb.stageSynced`). A crash before it
+ *    leaves the genesis chain, and the next start syncs again; after it, the synced chain.
+ * A peer whose claim, link or header does not hold loses `BAD_SYNC` and the next is asked.
+ */
+import { BLOCKHASH_WINDOW } from "../chain/evmBlock.js";
+import { epochLength, epochOfHeight } from "../chain/staking/validatorSet.js";
+import type { Address } from "../codec/address.js";
+import { toHex } from "../codec/bytes.js";
+import type { ValidatorSet } from "../consensus/validatorSet.js";
+import { NetError } from "../net/errors.js";
+import type { P2pNode } from "../net/p2pNode.js";
+import { PENALTY } from "../net/peerScore.js";
+import { fetchClaim, fetchItems, fetchState } from "../net/stateSync.js";
+import { MAX_ITEMS } from "../net/stateSyncMessages.js";
+import { MerkleTree } from "../state/merkle/index.js";
+import type { SnapshotEntry } from "../state/merkle/snapshot.js";
+import type { WriteSet } from "../state/storage.js";
+import {
+  checkHeader,
+  decodeRootClaim,
+  parseHeader,
+  type RootClaim,
+  verifyRootClaim,
+} from "./certifiedStateSync.js";
+import { type ChainNodeOptions, commitGenesis } from "./chainNode.js";
+import {
+  decodeEpochLink,
+  type EpochLink,
+  encodeEpochLink,
+  epochLinkKey,
+  verifyEpochChain,
+} from "./epochLinks.js";
+import type { GenesisInfo } from "./genesis/genesis.js";
+import { stakingValidatorSource } from "./stakingConsensus.js";
+import { type ChainDb, openChainDb } from "./store/chainDb.js";
+import { lockDataDir } from "./store/dirLock.js";
+import { encodeBlock, json, u64 } from "./store/encodeBlock.js";
+import { type BlockHeader, hex, unhex } from "./store/records.js";
+import { attachCertificate } from "./validator/certificateStore.js";
+
+/** `NOT_A_NETWORK`: no staking genesis; `NO_PEERS`: none connected in time; `NO_SNAPSHOT`: no peer gave a verified one; `INSTALL`: the verified state does not rebuild to its root. */
+export type StateSyncErrorCode = "NOT_A_NETWORK" | "NO_PEERS" | "NO_SNAPSHOT" | "INSTALL";
+
+export class StateSyncError extends Error {
+  constructor(
+    readonly code: StateSyncErrorCode,
+    message: string,
+  ) {
+    super(`state sync: ${message}`);
+    this.name = "StateSyncError";
+  }
+}
+
+export interface StateSyncJoinOptions {
+  /** The node's options: its data directory and genesis (block 0 is written as the node would). */
+  options: ChainNodeOptions;
+  /** A started host dialling the node's peers. */
+  p2p: P2pNode;
+  /** How long to wait for a first peer (default 60 s). */
+  waitPeersMs?: number;
+  /** Passes over the connected peers before giving up (default 3). */
+  rounds?: number;
+  /** Tests: a fault injected where the database writes (`openChainDb`'s `storeFaults`). */
+  storeFaults?: (op: "read" | "write") => void;
+  log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
+}
+
+export type StateSyncOutcome =
+  | { synced: false; head: number }
+  | {
+      synced: true;
+      height: number;
+      stateRoot: string;
+      entries: number;
+      bytes: number;
+      chunks: number;
+      ms: number;
+    };
+
+/** A claim whose certificate, epoch links and header window all held. */
+interface Trusted {
+  claim: RootClaim;
+  root: Uint8Array;
+  links: EpochLink[];
+  below: BlockHeader[];
+}
+
+interface TrustInput {
+  chainId: string;
+  staking: Address;
+  epochLength: number;
+  genesisSet: ValidatorSet;
+  genesisHash: string;
+}
+
+export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncOutcome> {
+  const dir = o.options.dataDir;
+  const lock = lockDataDir(dir);
+  let db: ChainDb | undefined;
+  try {
+    db = openChainDb(dir, o.storeFaults === undefined ? {} : { storeFaults: o.storeFaults });
+    if (db.head() === undefined) commitGenesis(db, o.options);
+    const head = db.head() as BlockHeader;
+    if (head.number > 0) {
+      o.log?.("info", "state sync skipped: the data directory holds blocks already", { head: head.number });
+      return { synced: false, head: head.number };
+    }
+    const staking = db.meta<GenesisInfo>("genesis")?.network?.staking as Address | undefined;
+    if (staking === undefined)
+      throw new StateSyncError(
+        "NOT_A_NETWORK",
+        "the chain has no validator network genesis (--genesis <file>)",
+      );
+    const state = db.state;
+    const read = (key: string) => state.get(key);
+    const trust: TrustInput = {
+      chainId: o.options.chainId.toString(),
+      staking,
+      epochLength: Number(epochLength(read, staking)),
+      genesisSet: stakingValidatorSource(read, staking).validatorSetAt(1).set,
+      genesisHash: head.hash,
+    };
+    await waitForPeers(o.p2p, o.waitPeersMs ?? 60_000);
+    const t0 = performance.now();
+    let last: unknown;
+    for (let round = 0; round < (o.rounds ?? 3); round++) {
+      for (const peer of o.p2p.connectedPeers()) {
+        try {
+          const trusted = await trustedClaim(o.p2p, peer, trust);
+          const { header } = trusted.claim;
+          o.log?.("info", "state sync: certified snapshot found", { peer, height: header.number });
+          let chunks = 0;
+          let bytes = 0;
+          const others = o.p2p.connectedPeers().filter((p) => p !== peer);
+          const entries = await fetchState(o.p2p, [peer, ...others], trusted.root, (_i, chunk) => {
+            chunks++;
+            for (const [k, v] of chunk) bytes += k.length / 2 + v.length;
+          });
+          install(db, trusted, entries);
+          const ms = Math.round(performance.now() - t0);
+          const outcome = { synced: true as const, height: header.number, stateRoot: header.stateRoot };
+          o.log?.("info", "state sync installed", { ...outcome, entries: entries.length, bytes, chunks, ms });
+          return { ...outcome, entries: entries.length, bytes, chunks, ms };
+        } catch (error) {
+          if (error instanceof StateSyncError) throw error;
+          last = error;
+          o.log?.("warn", "state sync from a peer failed", { peer, error: String(error) });
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    throw new StateSyncError("NO_SNAPSHOT", `no peer gave a verified snapshot (last: ${String(last)})`);
+  } finally {
+    await db?.close();
+    lock.release();
+  }
+}
+
+async function waitForPeers(p2p: P2pNode, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (p2p.connectedPeers().length === 0) {
+    if (Date.now() > deadline)
+      throw new StateSyncError("NO_PEERS", `no peer connected within ${ms} ms (--peers)`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Runs `check`; a failure costs `peer` BAD_SYNC and is rethrown as `NetError` VERIFY. */
+function blame<T>(p2p: P2pNode, peer: string, what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    p2p.scores.penalize(peer, PENALTY.BAD_SYNC, `${what}: ${String(error)}`);
+    throw new NetError("VERIFY", `${what}: ${(error as Error).message}`);
+  }
+}
+
+/** `peer`'s claim, once the links from genesis to it, its certificate and the headers below it hold. */
+export async function trustedClaim(p2p: P2pNode, peer: string, input: TrustInput): Promise<Trusted> {
+  const claim = await fetchClaim(p2p, peer, decodeRootClaim);
+  const height = claim.header.number;
+  const epochOf = (h: number) => Number(epochOfHeight(BigInt(h), BigInt(input.epochLength)));
+  const epochs = epochOf(height);
+  const links: EpochLink[] = [];
+  while (links.length < epochs) {
+    const from = links.length + 1;
+    const items = await fetchItems(p2p, peer, "links", from, Math.min(MAX_ITEMS, epochs - links.length));
+    if (items.length === 0) throw new NetError("PEER_ERROR", `the peer has no epoch link ${from}`);
+    links.push(...blame(p2p, peer, "an epoch link", () => items.map(decodeEpochLink)));
+  }
+  const sets = blame(p2p, peer, "the epoch links", () => verifyEpochChain(links, input));
+  const root = blame(p2p, peer, "the claim", () =>
+    verifyRootClaim(
+      claim,
+      (h) => {
+        const set = sets[epochOf(h)];
+        if (set === undefined) throw new Error(`no set for height ${h}`);
+        return set;
+      },
+      input.chainId,
+    ),
+  );
+  const below: BlockHeader[] = [];
+  const lowest = Math.max(1, height - (BLOCKHASH_WINDOW - 1));
+  let expected = claim.header.parentHash;
+  while (height - 1 - below.length >= lowest) {
+    const top = height - below.length;
+    const count = Math.min(MAX_ITEMS, top - lowest);
+    const items = await fetchItems(p2p, peer, "headers", top, count);
+    if (items.length === 0) throw new NetError("PEER_ERROR", `the peer has no header ${top - 1}`);
+    blame(p2p, peer, "a header below the snapshot", () => {
+      for (const item of items) {
+        const header = parseHeader(item);
+        const number = height - 1 - below.length;
+        checkHeader(header, input.chainId);
+        if (header.number !== number || header.hash !== expected)
+          throw new Error(
+            `header ${header.number} (${header.hash}) where block ${number} (${expected}) was due`,
+          );
+        below.push(header);
+        expected = header.parentHash;
+      }
+    });
+  }
+  if (lowest === 1)
+    blame(p2p, peer, "block 1's parent", () => {
+      if (expected !== input.genesisHash)
+        throw new Error(`block 1's parent is ${expected}, our genesis ${input.genesisHash}`);
+    });
+  return { claim, root, links, below };
+}
+
+/** Replaces the genesis chain in `db` with the synced state at the claim's block, in one transaction. */
+function install(db: ChainDb, trusted: Trusted, entries: readonly SnapshotEntry[]): void {
+  const { header, certificate } = trusted.claim;
+  const writes: WriteSet = new Map();
+  for (const [key] of db.state.iterate("")) writes.set(key, null);
+  for (const [key, value] of entries) writes.set(key, value);
+  const update = new MerkleTree(db.merkle).update(writes);
+  if (hex(update.root) !== header.stateRoot)
+    throw new StateSyncError(
+      "INSTALL",
+      `the synced state rebuilds to root ${hex(update.root)}, not the certified ${header.stateRoot}`,
+    );
+  const meta: Record<string, unknown> = {
+    stateSync: { height: header.number, stateRoot: header.stateRoot, installedAt: new Date().toISOString() },
+  };
+  trusted.links.forEach((link, i) => {
+    meta[epochLinkKey(i + 1)] = toHex(encodeEpochLink(link));
+  });
+  const encoded = encodeBlock({
+    block: { header, txHashes: [] },
+    rawTxs: [],
+    receipts: [],
+    merkleWrites: update.nodeWrites,
+    meta,
+  });
+  attachCertificate(encoded, certificate);
+  encoded.earlier = trusted.below.map((h) => ({
+    blocks: [u64(h.number), json({ header: h, txHashes: [] })],
+    blockHashes: [unhex(h.hash), u64(h.number)],
+  }));
+  db.stageSynced(encoded);
+  try {
+    db.state.commit(writes);
+  } catch (error) {
+    db.discardStaged();
+    throw error;
+  }
+}

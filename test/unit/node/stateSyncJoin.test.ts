@@ -1,0 +1,249 @@
+/**
+ * State sync into a new node, over real libp2p: 4 validators run past an epoch change
+ * that changed the set (a delegation moved validator 0's power); a fresh node syncs the
+ * state at a certified height past it (following the set from genesis by epoch links),
+ * installs it, then follows new blocks by block sync and answers reads as a validator does.
+ * Then what a hostile peer can do: forged epoch links, a claim certified by a set that is not
+ * the chain's, a failed install, each refused with a typed error and nothing installed.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { encodeAbi } from "../../../src/codec/abi.js";
+import type { Address } from "../../../src/codec/address.js";
+import { fromHex, toHex } from "../../../src/codec/bytes.js";
+import { buildCertificate } from "../../../src/consensus/certificate.js";
+import { VoteType } from "../../../src/consensus/types.js";
+import { createP2pNode, type P2pNode } from "../../../src/net/p2pNode.js";
+import { nodeMethods } from "../../../src/node/api/index.js";
+import { type ChainNode, commitGenesis } from "../../../src/node/chainNode.js";
+import {
+  decodeEpochLink,
+  type EpochLink,
+  EpochLinkError,
+  encodeEpochLink,
+  epochLinkKey,
+  verifyEpochChain,
+} from "../../../src/node/epochLinks.js";
+import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
+import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
+import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
+import { stateSyncJoin } from "../../../src/node/stateSyncJoin.js";
+import { openChainDb } from "../../../src/node/store/chainDb.js";
+import { startValidator } from "../../../src/node/validator/startValidator.js";
+import { signedVote, testKeys } from "../../helpers/consensusKeys.js";
+import { callsRaw } from "../../helpers/nodeTx.js";
+import { waitFor } from "../../helpers/p2p.js";
+import {
+  CHAIN_ID,
+  E18,
+  networkSpec,
+  openTestNode,
+  startValidatorHosts,
+  testNodeOptions,
+} from "../../helpers/validatorHosts.js";
+
+const FAST = { blockIntervalMs: 10, syncIntervalMs: 300 };
+const EPOCH = 8;
+const spec = networkSpec(4, { epochLength: BigInt(EPOCH) });
+const ctx = { transport: "http" as const, connectionId: "t", remoteAddress: "127.0.0.1" };
+
+async function hostFor(peers: P2pNode[]): Promise<P2pNode> {
+  const host = await createP2pNode({
+    heartbeatMs: 100,
+    reconnect: { minMs: 100, maxMs: 1000 },
+    peers: peers.map((p) => p.multiaddrs()[0] as string),
+  });
+  await host.start();
+  return host;
+}
+
+/** The genesis set, read from block 0 written into `dir`. */
+function genesisSetOf(dir: string) {
+  const db = openChainDb(dir);
+  try {
+    commitGenesis(db, testNodeOptions(dir, { network: spec }));
+    const staking = db.meta<GenesisInfo>("genesis")?.network?.staking as Address;
+    return stakingValidatorSource((k) => db.state.get(k), staking).validatorSetAt(1).set;
+  } finally {
+    void db.close();
+  }
+}
+
+const links = (node: ChainNode, count: number): EpochLink[] =>
+  Array.from({ length: count }, (_, i) => {
+    const text = node.db.meta<string>(epochLinkKey(i + 1));
+    assert.ok(text, `validator 0 recorded epoch link ${i + 1}`);
+    return decodeEpochLink(fromHex(text));
+  });
+
+describe("state sync into a new node", () => {
+  it("syncs past an epoch change that changed the set, installs, follows, and answers reads", async () => {
+    const root = mkdtempSync(join(tmpdir(), "weft-statesync-"));
+    const net = await startValidatorHosts(root, spec, { validator: { ...FAST, snapshotInterval: 6 } });
+    const extra: Array<() => Promise<void>> = [];
+    try {
+      const v0 = net.nodes[0] as ChainNode;
+      const staking = v0.genesis.network?.staking as `0x${string}`;
+      // Dev account 1 delegates 2,000 coin to validator 0: epoch 1's set has other powers.
+      const raw = callsRaw(
+        { chainId: CHAIN_ID, sender: devAccountAddress(1), devIndex: 1, sequence: 0n, gasLimit: 5_000_000n },
+        [
+          {
+            target: staking,
+            method: "delegate",
+            args: encodeAbi(["address"], [devAccountAddress(0)]),
+            value: 2_000n * E18,
+          },
+        ],
+      );
+      await v0.submitAsync(raw);
+      const past = 2 * EPOCH + 6;
+      await waitFor(
+        `the validators past ${past}`,
+        () => net.nodes.every((n) => n.head().number >= past),
+        90_000,
+      );
+      const sets = stakingValidatorSource((k) => v0.state.get(k), staking);
+      const powers = (h: number) => sets.stakingSetAt(h).validators.map((m) => m.power);
+      const genesisSet = genesisSetOf(join(root, "genesis-only"));
+      assert.notDeepEqual(
+        powers(2 * EPOCH).map(BigInt),
+        genesisSet.validators.map((v) => v.votingPower),
+        "epoch 1's set is not the genesis set",
+      );
+
+      // The chain of epoch links each validator recorded holds from the genesis set.
+      const input = {
+        chainId: CHAIN_ID.toString(),
+        staking,
+        epochLength: EPOCH,
+        genesisSet,
+      };
+      const chain = links(v0, 2);
+      const proven = verifyEpochChain(chain, input);
+      assert.equal(proven.length, 3);
+      assert.deepEqual(
+        proven[1]?.validators.map((v) => v.votingPower),
+        powers(2 * EPOCH).map(BigInt),
+        "link 1 proves epoch 1's set",
+      );
+      assertForgedLinksRefused(chain, input);
+
+      // A fresh node syncs from the validators.
+      const dir = join(root, "fresh");
+      const host = await hostFor(net.hosts);
+      extra.push(() => host.stop());
+      const options = testNodeOptions(dir, { network: spec });
+      const synced = await stateSyncJoin({ options, p2p: host });
+      assert.ok(synced.synced, "synced");
+      assert.ok(synced.height > EPOCH, `synced at ${synced.height}, past the epoch change at ${EPOCH}`);
+      assert.equal(
+        synced.stateRoot,
+        v0.db.block(synced.height)?.header.stateRoot,
+        "the validators' state root",
+      );
+      assert.ok(synced.chunks >= 1 && synced.entries > 0);
+      // Synced again: the directory holds blocks now, it is left alone.
+      assert.deepEqual(await stateSyncJoin({ options, p2p: host }), { synced: false, head: synced.height });
+
+      const fresh = await openTestNode(dir, { network: spec });
+      const service = await startValidator({ node: fresh, p2p: host, ...FAST });
+      extra.unshift(async () => {
+        service.close();
+        await fresh.close();
+      });
+      assert.equal(fresh.head().number, synced.height);
+      const target = Math.max(...net.nodes.map((n) => n.head().number)) + 3;
+      await waitFor(`the synced node at ${target}`, () => fresh.head().number >= target, 90_000);
+      for (let h = synced.height; h <= target; h++) {
+        const mine = fresh.db.block(h)?.header;
+        const theirs = v0.db.block(h)?.header;
+        assert.equal(mine?.hash, theirs?.hash, `block ${h}`);
+        assert.equal(mine?.stateRoot, theirs?.stateRoot, `state root at ${h}`);
+      }
+
+      // Reads: the same answers as a validator's once both are at the same head.
+      for (const s of net.services) s.close();
+      service.close();
+      await waitFor(
+        "one head",
+        () => new Set([...net.nodes, fresh].map((n) => n.head().hash)).size === 1,
+        30_000,
+      );
+      const read = async (node: ChainNode, method: string, params: unknown[]) =>
+        JSON.stringify(await nodeMethods(node)[method]?.(params, ctx));
+      for (const [method, params] of [
+        ["weft_getAccount", [devAccountAddress(1)]],
+        ["eth_getBalance", [devAccountAddress(0), "latest"]],
+        ["weft_call", [{ to: staking, method: "currentEpoch" }]],
+        [
+          "weft_call",
+          [
+            {
+              to: staking,
+              method: "stakeOf",
+              args: `0x${toHex(encodeAbi(["address", "address"], [devAccountAddress(0), devAccountAddress(1)]))}`,
+            },
+          ],
+        ],
+      ] as Array<[string, unknown[]]>) {
+        assert.equal(await read(fresh, method, params), await read(v0, method, params), method);
+      }
+    } finally {
+      for (const stop of extra) await stop();
+      await net.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Links that lie in each way are refused, each with its code. */
+function assertForgedLinksRefused(chain: EpochLink[], input: Parameters<typeof verifyEpochChain>[1]): void {
+  const refused = (links: EpochLink[], code: string) =>
+    assert.throws(
+      () => verifyEpochChain(links, input),
+      (e: unknown) => e instanceof EpochLinkError && e.code === code,
+      code,
+    );
+  const [one, two] = chain as [EpochLink, EpochLink];
+  // A flipped byte in a proven record (a power): its proof fails.
+  const flipped = decodeEpochLink(encodeEpochLink(one));
+  const record = flipped.records.find((r) => r.value !== undefined && r.value.length > 0);
+  const value = record?.value;
+  assert.ok(value);
+  value[value.length - 1] = (value[value.length - 1] as number) ^ 1;
+  refused([flipped, two], "PROOF");
+  // A record left out: the set cannot be read from proven records alone.
+  refused([{ ...one, records: one.records.slice(1) }, two], "MISSING");
+  // Links out of order: link 2 where link 1 is due.
+  refused([two, one], "HEIGHT");
+  // A header changed under its hash.
+  refused([{ ...one, header: { ...one.header, stateRoot: two.header.stateRoot } }, two], "HEADER");
+  // Link 2 signed by the genesis set's keys is fine only if they are epoch 1's set: here its
+  // certificate is replaced by one signed by keys that are no validator's.
+  const strangers = testKeys(4, "not validators");
+  const forged = buildCertificate(
+    [0, 1, 2, 3].map((validator) =>
+      signedVote(
+        strangers,
+        {
+          type: VoteType.Precommit,
+          height: two.header.number,
+          round: 0,
+          valueHash: fromHex(two.header.hash),
+          validator,
+        },
+        input.chainId,
+      ),
+    ),
+    4,
+  );
+  refused([one, { ...two, certificate: forged }], "CERTIFICATE");
+  // Fewer than 2/3 of the power: one signer's bit of the real certificate kept.
+  const signers = new Uint8Array(two.certificate.signers.length);
+  signers[0] = 1;
+  refused([one, { ...two, certificate: { ...two.certificate, signers } }], "CERTIFICATE");
+}
