@@ -143,27 +143,33 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
     let last: unknown;
     for (let round = 0; round < (o.rounds ?? 3); round++) {
       for (const peer of o.p2p.connectedPeers()) {
+        let trusted: Trusted;
+        let entries: SnapshotEntry[];
+        let chunks = 0;
+        let bytes = 0;
         try {
-          const trusted = await trustedClaim(o.p2p, peer, trust);
-          const { header } = trusted.claim;
-          o.log?.("info", "state sync: certified snapshot found", { peer, height: header.number });
-          let chunks = 0;
-          let bytes = 0;
+          trusted = await trustedClaim(o.p2p, peer, trust);
+          o.log?.("info", "state sync: certified snapshot found", {
+            peer,
+            height: trusted.claim.header.number,
+          });
           const others = o.p2p.connectedPeers().filter((p) => p !== peer);
-          const entries = await fetchState(o.p2p, [peer, ...others], trusted.root, (_i, chunk) => {
+          entries = await fetchState(o.p2p, [peer, ...others], trusted.root, (_i, chunk) => {
             chunks++;
             for (const [k, v] of chunk) bytes += k.length / 2 + v.length;
           });
-          install(db, trusted, entries);
-          const ms = Math.round(performance.now() - t0);
-          const outcome = { synced: true as const, height: header.number, stateRoot: header.stateRoot };
-          o.log?.("info", "state sync installed", { ...outcome, entries: entries.length, bytes, chunks, ms });
-          return { ...outcome, entries: entries.length, bytes, chunks, ms };
         } catch (error) {
-          if (error instanceof StateSyncError) throw error;
           last = error;
           o.log?.("warn", "state sync from a peer failed", { peer, error: String(error) });
+          continue;
         }
+        // Our own database's failure is no peer's: it ends the sync (the next start begins again).
+        install(db, trusted, entries);
+        const { header } = trusted.claim;
+        const ms = Math.round(performance.now() - t0);
+        const outcome = { synced: true as const, height: header.number, stateRoot: header.stateRoot };
+        o.log?.("info", "state sync installed", { ...outcome, entries: entries.length, bytes, chunks, ms });
+        return { ...outcome, entries: entries.length, bytes, chunks, ms };
       }
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }

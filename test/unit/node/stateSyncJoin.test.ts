@@ -45,8 +45,8 @@ import {
   testNodeOptions,
 } from "../../helpers/validatorHosts.js";
 
-const FAST = { blockIntervalMs: 10, syncIntervalMs: 300 };
-const EPOCH = 8;
+const FAST = { blockIntervalMs: 50, syncIntervalMs: 300 };
+const EPOCH = 5;
 const spec = networkSpec(4, { epochLength: BigInt(EPOCH) });
 const ctx = { transport: "http" as const, connectionId: "t", remoteAddress: "127.0.0.1" };
 
@@ -82,7 +82,7 @@ const links = (node: ChainNode, count: number): EpochLink[] =>
 describe("state sync into a new node", () => {
   it("syncs past an epoch change that changed the set, installs, follows, and answers reads", async () => {
     const root = mkdtempSync(join(tmpdir(), "weft-statesync-"));
-    const net = await startValidatorHosts(root, spec, { validator: { ...FAST, snapshotInterval: 6 } });
+    const net = await startValidatorHosts(root, spec, { validator: { ...FAST, snapshotInterval: 15 } });
     const extra: Array<() => Promise<void>> = [];
     try {
       const v0 = net.nodes[0] as ChainNode;
@@ -109,11 +109,6 @@ describe("state sync into a new node", () => {
       const sets = stakingValidatorSource((k) => v0.state.get(k), staking);
       const powers = (h: number) => sets.stakingSetAt(h).validators.map((m) => m.power);
       const genesisSet = genesisSetOf(join(root, "genesis-only"));
-      assert.notDeepEqual(
-        powers(2 * EPOCH).map(BigInt),
-        genesisSet.validators.map((v) => v.votingPower),
-        "epoch 1's set is not the genesis set",
-      );
 
       // The chain of epoch links each validator recorded holds from the genesis set.
       const input = {
@@ -125,11 +120,9 @@ describe("state sync into a new node", () => {
       const chain = links(v0, 2);
       const proven = verifyEpochChain(chain, input);
       assert.equal(proven.length, 3);
-      assert.deepEqual(
-        proven[1]?.validators.map((v) => v.votingPower),
-        powers(2 * EPOCH).map(BigInt),
-        "link 1 proves epoch 1's set",
-      );
+      const votingPowers = (i: number) => proven[i]?.validators.map((v) => v.votingPower);
+      assert.notDeepEqual(votingPowers(1), votingPowers(0), "epoch 1's set is not the genesis set");
+      assert.deepEqual(votingPowers(2), powers(2 * EPOCH + 1).map(BigInt), "link 2 proves epoch 2's set");
       assertForgedLinksRefused(chain, input);
 
       // A fresh node syncs from the validators.
@@ -137,6 +130,17 @@ describe("state sync into a new node", () => {
       const host = await hostFor(net.hosts);
       extra.push(() => host.stop());
       const options = testNodeOptions(dir, { network: spec });
+      // The install fails inside its transaction (the disk, say): the directory keeps its genesis chain only.
+      let writes = 0;
+      const diskFull = (op: "read" | "write") => {
+        if (op === "write" && ++writes === 2) throw new Error("disk full");
+      };
+      await assert.rejects(stateSyncJoin({ options, p2p: host, storeFaults: diskFull }), /disk full/);
+      const left = openChainDb(dir);
+      assert.equal(left.head()?.number, 0, "nothing of the synced chain was kept");
+      assert.equal(left.meta("stateSync"), undefined);
+      await left.close();
+      // Started again, it syncs.
       const synced = await stateSyncJoin({ options, p2p: host });
       assert.ok(synced.synced, "synced");
       assert.ok(synced.height > EPOCH, `synced at ${synced.height}, past the epoch change at ${EPOCH}`);
