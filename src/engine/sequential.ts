@@ -7,12 +7,13 @@
  * write set at block end, exactly as the parallel engine does, so that both produce the
  * same write set.
  *
- * With a receipt budget it stops at the first transaction whose receipt takes the total
- * past it: that one's receipt is returned as the cut, its writes are not kept, and the
+ * With a receipt budget it stops at the first transaction whose receipt takes a total
+ * past its bound (receipt weight, or gas used past the block's gas limit): that one's receipt is returned as the cut, its writes are not kept, and the
  * transactions after it are not executed.
  */
 import type { StateKey, StateValue } from "../state/keys.js";
 import type { StateReader, WriteSet } from "../state/storage.js";
+import { BudgetMeter } from "./budget.js";
 import { applyDelta } from "./deltas.js";
 import type { BlockExecutor, BlockResult, ReceiptBudget, StateView, TxExecutor } from "./types.js";
 
@@ -35,16 +36,13 @@ export function executeSequential<T, R>(
     },
   };
   const receipts: R[] = [];
-  let weight = 0;
+  const meter = budget === undefined ? undefined : new BudgetMeter(budget);
   let cut: BlockResult<R>["cut"];
   for (let i = 0; i < txs.length; i++) {
     const out = executor.execute(view, txs[i] as T, i);
-    if (budget !== undefined) {
-      weight += budget.weight(out.receipt);
-      if (weight > budget.max) {
-        cut = { at: i, receipt: out.receipt };
-        break;
-      }
+    if (meter !== undefined && !meter.fits(out.receipt)) {
+      cut = { at: i, receipt: out.receipt };
+      break;
     }
     for (const [key, value] of out.writes) {
       writes.set(key, value);

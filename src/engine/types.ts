@@ -45,6 +45,13 @@ export interface ReceiptBudget<R> {
   max: number;
   /** What one receipt weighs; must depend on the receipt only. */
   weight(receipt: R): number;
+  /**
+   * The block's gas limit, on gas used: the prefix kept is also the longest whose receipts'
+   * `used` gas sums to at most `max` (Aptos's block gas limit in Block-STM). Each
+   * transaction's result depends only on those before it, so the cut is a pure function of
+   * the block's ordered transactions and the pre-block state.
+   */
+  gas?: { max: number; used(receipt: R): number };
 }
 
 /** The result of a block: one receipt per transaction, in order, and the block's write set. */

@@ -1,10 +1,18 @@
 /**
  * Building one block, without committing anything: execute the candidates with the engine,
- * keep the block's receipts within its byte bound, compute the new state root as a staged
+ * keep the longest prefix within the block's gas limit (on gas used, `blockCandidates.ts`)
+ * and its receipts' byte bound, compute the new state root as a staged
  * Merkle update (the tree does not change), then build and encode every record (receipts,
  * header, the LMDB values). A throw at any point leaves no trace anywhere: the producer
  * (`producer.ts`) commits a built block, or finds the transaction that made building fail
  * (`blockFault.ts`).
+ *
+ * The gas bound. The header's gasLimit bounds the gas the block's transactions use: the
+ * executors cut the block before the first transaction whose gas used takes the total past
+ * it (the same `ReceiptBudget`, its `gas`), from the one execution; it and those after it
+ * wait in the pool for the next block. The cut depends only on the ordered transactions and
+ * the state, so a validator re-executing a proposal reaches the same one: a proposal is
+ * the kept prefix, and a validator refuses one that its execution cuts.
  *
  * The receipt bound. Everything a block's receipts carry (return data, events) is stored,
  * indexed and served, so a block may hold at most `maxBlockReceiptBytes` of it
@@ -133,6 +141,11 @@ export interface BuiltBlock {
   included: PoolTx<PendingTx>[];
   /** Invalid at execution, or alone over the receipt bound: dropped from the pool. */
   dropped: DroppedTx[];
+  /**
+   * Candidates past the cut (the block's gas used or receipt bound), the one at the cut
+   * included: not in the block; they stay in the pool unless `dropped` names the first.
+   */
+  deferred: number;
   writeSet: WriteSet;
   merkle: MerkleUpdate;
   encoded: EncodedBlock;
@@ -155,16 +168,28 @@ export async function buildBlock(
   );
   const txs: Transaction[] = candidates.map((p) => pendingTransaction(p.tx));
   const max = deps.maxBlockReceiptBytes;
-  const result = await deps.executor.executeBlock(deps.state, txs, ctx, { max, weight: receiptBytes });
+  const gas = deps.blockGasLimit;
+  const result = await deps.executor.executeBlock(deps.state, txs, ctx, {
+    max,
+    weight: receiptBytes,
+    gas: { max: gas, used: blockGasOf },
+  });
   let run = candidates;
+  let deferred = 0;
   if (result.cut !== undefined) {
     run = candidates.slice(0, result.cut.at);
+    deferred = candidates.length - result.cut.at;
     const bytes = receiptBytes(result.cut.receipt);
-    // One whose receipt alone is over the bound can never fit: dropped, not deferred, or
-    // every later block would execute it again.
+    const used = blockGasOf(result.cut.receipt);
+    // One whose receipt alone is over a bound can never fit: dropped, not deferred, or
+    // every later block would execute it again. (Selection takes no transaction whose gas
+    // limit exceeds the block's, so only a proposal from elsewhere can hold one over gas.)
+    const p = candidates[result.cut.at] as PoolTx<PendingTx>;
     if (bytes > max) {
-      const p = candidates[result.cut.at] as PoolTx<PendingTx>;
       const reason = `its receipt holds ${bytes} bytes of return data and events, more than a whole block may (${max})`;
+      dropped.push({ hash: p.hash, sender: p.sender, cause: "bound", reason });
+    } else if (used > gas) {
+      const reason = `it used ${used} gas, more than a whole block may (${gas})`;
       dropped.push({ hash: p.hash, sender: p.sender, cause: "bound", reason });
     }
   }
@@ -258,5 +283,15 @@ export async function buildBlock(
     beforeCommit: () => deps.faults?.("commit", txHashes),
     ...(deps.network === undefined ? {} : { meta: { [endBlockKey(number)]: systemCallsJson(systemCalls) } }),
   });
-  return { block, receipts: jsonReceipts, included, dropped, writeSet, merkle, encoded, systemCalls };
+  return {
+    block,
+    receipts: jsonReceipts,
+    included,
+    dropped,
+    deferred,
+    writeSet,
+    merkle,
+    encoded,
+    systemCalls,
+  };
 }

@@ -1,7 +1,7 @@
 /**
- * Producing one block: take the ready transactions from the pool (by fee, in nonce order,
- * up to the block's gas limit and size), spread each sender's apart (`blockOrder.ts`),
- * build the block (`buildBlock.ts`: execute, bound the receipts, stage the Merkle update,
+ * Producing one block: take the candidates from the pool (`blockCandidates.ts`: by fee, in
+ * nonce order, each sender's spread apart), build the block (`buildBlock.ts`: execute, keep
+ * the prefix within the block's gas limit on gas used and its receipt bound, stage the Merkle update,
  * build and encode the records), then commit block, receipts, indexes, Merkle nodes and
  * state in one LMDB transaction, and only then make the Merkle update the tree's.
  * Transactions that turn out invalid at execution (their account's state changed since
@@ -19,6 +19,7 @@ import { nonceKey } from "../state/keys.js";
 import type { StateReader } from "../state/storage.js";
 import type { PendingTx } from "./admission.js";
 import { nextBaseFee } from "./baseFee.js";
+import { selectCandidates } from "./blockCandidates.js";
 import {
   BlockProductionError,
   describe as describeError,
@@ -26,7 +27,6 @@ import {
   findCulprit,
   stageAndCommit,
 } from "./blockFault.js";
-import { spreadBySender } from "./blockOrder.js";
 import {
   type BuildDeps,
   type BuiltBlock,
@@ -35,7 +35,7 @@ import {
   type ProductionStage,
 } from "./buildBlock.js";
 import type { Mempool, PoolTx } from "./mempool/index.js";
-import { pendingPaymaster, pendingPaysBaseFee } from "./pendingTx.js";
+import { pendingPaymaster } from "./pendingTx.js";
 import { type BlockSource, recentBlockHashes } from "./recentHashes.js";
 import type { SenderReputation } from "./reputation.js";
 import type { BlockHeader, ReceiptJson, StoredBlock } from "./store/records.js";
@@ -119,16 +119,12 @@ export async function produceBlock(
   const nextSequence = (sender: string, key: bigint) => readSequence(deps.state, sender, key);
   const base = nextBlockContext(head, deps.db, deps.chainId, deps.feeRecipient, deps.minBaseFee, nowMs);
   const baseFee = base.baseFee ?? 0n;
-  // Selected by price, only those whose maxFee covers the base fee (the others wait in the
-  // pool); run with each sender's transactions spread apart (blockOrder.ts).
-  const ready: PoolTx<PendingTx>[] = spreadBySender(
-    deps.mempool.ready(nextSequence, {
-      maxGas: deps.blockGasLimit,
-      maxCount: deps.maxBlockTxs,
-      eligible: (p) => pendingPaysBaseFee(p.tx, baseFee),
-    }),
-    (p) => p.sender,
-  );
+  // The candidates (blockCandidates.ts); the block keeps those that fit its gas used.
+  const ready: PoolTx<PendingTx>[] = selectCandidates(deps.mempool, nextSequence, {
+    blockGasLimit: deps.blockGasLimit,
+    maxBlockTxs: deps.maxBlockTxs,
+    baseFee,
+  });
   if (ready.length === 0) return undefined;
   const ctx: BlockContext = {
     ...base,

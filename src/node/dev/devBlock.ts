@@ -47,14 +47,24 @@ export function commitDevBlock(node: ChainNode, content: DevBlockContent = {}): 
   let receipts: Receipt[] = [];
   if (txs.length > 0) {
     if (content.executor === undefined) throw new Error("commitDevBlock: transactions need an executor");
-    // The producer's receipt bound (`buildBlock.ts`) holds for dev blocks too, through the
-    // same budget; a dev block is not cut but refused, as its caller asked for all of it.
+    // The producer's receipt and gas bounds (`buildBlock.ts`) hold for dev blocks too,
+    // through the same budget; a dev block is not cut but refused, as its caller asked for
+    // all of it.
     const max = node.options.maxBlockReceiptBytes ?? MAX_BLOCK_RECEIPT_BYTES;
-    const result = executeSequential(content.executor(ctx), node.state, txs, { max, weight: receiptBytes });
+    const gas = node.options.blockGasLimit;
+    const result = executeSequential(content.executor(ctx), node.state, txs, {
+      max,
+      weight: receiptBytes,
+      gas: { max: gas, used: blockGasOf },
+    });
     if (result.cut !== undefined) {
-      const bytes = [...result.receipts, result.cut.receipt].reduce((sum, r) => sum + receiptBytes(r), 0);
+      const ran = [...result.receipts, result.cut.receipt];
+      const bytes = ran.reduce((sum, r) => sum + receiptBytes(r), 0);
+      const used = ran.reduce((sum, r) => sum + blockGasOf(r), 0);
       throw new DevBlockError(
-        `its receipts hold ${bytes} bytes of return data and events, more than a block may (${max})`,
+        bytes > max
+          ? `its receipts hold ${bytes} bytes of return data and events, more than a block may (${max})`
+          : `its transactions use ${used} gas, more than a block may (${gas})`,
       );
     }
     writeSet = result.writeSet;

@@ -5,7 +5,9 @@
  *     with the producer's own builder (`buildBlock.ts`), committing nothing;
  *   - validates (valid(v)): decodes the proposed block (`blockValue.ts`), checks its parent,
  *     number, time and base fee, re-executes its transactions on the parallel engine and
- *     requires the same header hash — so the same state, tx and receipts roots;
+ *     requires the same header hash — so the same state, tx and receipts roots — and that
+ *     the block gas limit (on gas used) and the receipt bound cut none of them: a proposal's
+ *     transactions are exactly the prefix its proposer kept (`blockCandidates.ts`);
  *   - commits the decided block with its certificate in one LMDB transaction
  *     (`certificateStore.ts`), then makes the Merkle update the tree's and cleans the pool,
  *     exactly as the producer does after its commit.
@@ -34,12 +36,12 @@ import type { Value } from "../../consensus/types.js";
 import { EthTxError } from "../../evm/errors.js";
 import { decodeEthTx, type EthTx } from "../../evm/ethTx.js";
 import { AdmissionError, decodeRaw, type PendingTx } from "../admission.js";
+import { selectCandidates } from "../blockCandidates.js";
 import { stageAndCommit } from "../blockFault.js";
-import { spreadBySender } from "../blockOrder.js";
 import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
 import type { PoolTx } from "../mempool/index.js";
-import { isEthRaw, pendingBlockGas, pendingPaysBaseFee } from "../pendingTx.js";
+import { isEthRaw, pendingBlockGas } from "../pendingTx.js";
 import { nextBlockContext, type ProducerDeps, readSequence } from "../producer.js";
 import { type BlockHeader, hex } from "../store/records.js";
 import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
@@ -96,14 +98,11 @@ export class ChainApplication implements ConsensusApplication {
       const time = Math.max(Math.floor(this.node.clock.nowMs() / 1000), head.time);
       const ctx = this.context(deps, head, time, this.options.feeRecipient ?? deps.feeRecipient);
       const baseFee = ctx.baseFee ?? 0n;
-      const ready = spreadBySender(
-        deps.mempool.ready(nextSequence, {
-          maxGas: deps.blockGasLimit,
-          maxCount: deps.maxBlockTxs,
-          eligible: (p) => pendingPaysBaseFee(p.tx, baseFee),
-        }),
-        (p) => p.sender,
-      );
+      const ready = selectCandidates(deps.mempool, nextSequence, {
+        blockGasLimit: deps.blockGasLimit,
+        maxBlockTxs: deps.maxBlockTxs,
+        baseFee,
+      });
       const set = this.options.validators.validatorSetAt(height).set;
       const proposer = this.options.publicKey === undefined ? undefined : set.indexOf(this.options.publicKey);
       if (proposer === undefined) throw new Error("this node is not a validator of the height's set");
@@ -199,6 +198,10 @@ export class ChainApplication implements ConsensusApplication {
       candidates,
       ctx,
     );
+    // A proposal is exactly the prefix its proposer kept: re-executed by the same rule, none
+    // of it is cut (a cut here means it holds more gas used, or receipts, than a block may).
+    if (built.deferred > 0)
+      throw new Error(`its last ${built.deferred} transactions are past the block's gas or receipt bound`);
     if (built.block.header.hash !== key || built.dropped.length > 0) return undefined;
     this.built.set(key, built);
     return built;
