@@ -5,7 +5,7 @@
  *
  * Each claim writes its own claim key and the claimant's balance, but also its airdrop's
  * balance in the token: claims of one airdrop conflict there and run in order, claims of
- * different airdrops run side by side (docs/airdrop.md).
+ * different airdrops run side by side (docs/sales.md).
  */
 import { SetupRunner } from "../src/chain/setupRunner.js";
 import type { Transaction } from "../src/chain/transaction.js";
