@@ -22,7 +22,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import ts from "typescript";
@@ -286,7 +286,20 @@ export function buildContracts({
     };
   }
 
+  /**
+   * A contract may import another contract folder's sources (`rentableNft` builds on
+   * `../nft`); that folder's generated files are written first, so that building one
+   * contract alone works on a fresh checkout.
+   */
+  function generateImported(dir) {
+    const folders = new Set(inputFiles(dir).map((file) => dirname(file)));
+    for (const other of folders)
+      if (other !== dir && dirname(other) === dirname(dir) && existsSync(join(other, "main.ts")))
+        generate(other, basename(other));
+  }
+
   function build(dir, name) {
+    generateImported(dir);
     const metadata = generate(dir, name);
     const entry = relative(root, join(dir, "entry.gen.ts"));
     const flags = [

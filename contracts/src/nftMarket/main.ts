@@ -1,0 +1,120 @@
+/**
+ * An NFT marketplace paid in native coin.
+ *
+ * - Sales at a fixed price: the seller keeps the token and approves the market; `buy`
+ *   pays exactly the price, checks the seller still owns the token and that it is not
+ *   rented out, splits the price between the ERC-2981 royalty receiver and the seller,
+ *   then moves the token with `safeTransferFrom` (the buyer's `onERC721Received` runs;
+ *   the listing is deleted and the earnings credited before, and reentering the market
+ *   from the callback is refused by the VM).
+ * - Rentals (`rentals.ts`): the lender deposits the token; a renter pays a price per day,
+ *   up front, for 1 to `maxDays` days and becomes its ERC-4907 user. Only usage rights
+ *   move, so no collateral is needed.
+ * - Earnings (sellers', royalty receivers', lenders') are claimable with `claim`.
+ *
+ * Storage: listings are keyed by (collection, token), earnings by (account, lane) (see
+ * `earnings.ts`), so sales of different tokens between different accounts touch
+ * different keys, except the market's own coin balance, which every paid call credits.
+ */
+import { Address, caller, callValue, StorageMap2, selfAddress, transferCoin, U128 } from "../../sdk/index";
+import { credit, owed, takeAll } from "./earnings";
+import {
+  MarketNotApproved,
+  NothingToClaim,
+  NotListed,
+  NotSeller,
+  NotTokenOwner,
+  PayoutFailed,
+  RoyaltyAbovePrice,
+  SellerNotOwner,
+  WrongPayment,
+  ZeroPrice,
+} from "./errors.gen";
+import { Cancelled, Claimed, Listed, Sold } from "./events.gen";
+import { mayMove, ownerOf, refuseRented, royaltyOf, safeTransferFrom } from "./nftCalls";
+
+export {
+  cancelRental,
+  listForRent,
+  rent,
+  rentalLender,
+  rentalMaxDays,
+  rentalPricePerDay,
+} from "./rentals";
+
+const prices = new StorageMap2<Address, u64, U128>("price");
+const sellers = new StorageMap2<Address, u64, Address>("seller");
+
+/** Offers the caller's token for `price` (replacing its listing); the market must be approved for it. */
+export function list(nft: Address, tokenId: u64, price: U128): void {
+  if (price.isZero()) ZeroPrice();
+  const seller = caller();
+  const holder = ownerOf(nft, tokenId);
+  if (!holder.equals(seller)) NotTokenOwner(seller, holder);
+  if (!mayMove(nft, tokenId, seller, selfAddress())) MarketNotApproved(nft, tokenId);
+  refuseRented(nft, tokenId);
+  prices.set(nft, tokenId, price);
+  sellers.set(nft, tokenId, seller);
+  Listed(nft, tokenId, seller, price);
+}
+
+/** Withdraws the caller's listing. */
+export function cancel(nft: Address, tokenId: u64): void {
+  const seller = listedSeller(nft, tokenId);
+  const who = caller();
+  if (!who.equals(seller)) NotSeller(who, seller);
+  prices.delete(nft, tokenId);
+  sellers.delete(nft, tokenId);
+  Cancelled(nft, tokenId, seller);
+}
+
+/** Buys a listed token for exactly its price (sent as value); the token goes to `to` (`safeTransferFrom`). */
+export function buy(nft: Address, tokenId: u64, to: Address): void {
+  const seller = listedSeller(nft, tokenId);
+  const price = prices.get(nft, tokenId, U128.Zero);
+  const paid = callValue();
+  if (!paid.eq(price)) WrongPayment(price, paid);
+  const holder = ownerOf(nft, tokenId);
+  if (!holder.equals(seller)) SellerNotOwner(seller, holder);
+  refuseRented(nft, tokenId);
+  const royalty = royaltyOf(nft, tokenId, price);
+  if (royalty.amount.gt(price)) RoyaltyAbovePrice(royalty.amount, price);
+  const buyer = caller();
+  prices.delete(nft, tokenId);
+  sellers.delete(nft, tokenId);
+  credit(royalty.receiver, tokenId, royalty.amount);
+  credit(seller, tokenId, price.sub(royalty.amount));
+  safeTransferFrom(nft, seller, to, tokenId);
+  Sold(nft, tokenId, buyer, to, seller, price, royalty.receiver, royalty.amount);
+}
+
+/** Pays the caller everything the market owes it. */
+export function claim(): U128 {
+  const account = caller();
+  const amount = takeAll(account);
+  if (amount.isZero()) NothingToClaim(account);
+  if (!transferCoin(account, amount)) PayoutFailed(account, amount);
+  Claimed(account, amount);
+  return amount;
+}
+
+/** What the market owes `account` (sales, royalties and rentals not yet claimed). */
+export function earningsOf(account: Address): U128 {
+  return owed(account);
+}
+
+/** The listed price (zero when not listed). */
+export function priceOf(nft: Address, tokenId: u64): U128 {
+  return prices.get(nft, tokenId, U128.Zero);
+}
+
+/** The seller of a listed token (zero when not listed). */
+export function sellerOf(nft: Address, tokenId: u64): Address {
+  return sellers.get(nft, tokenId, Address.zero());
+}
+
+function listedSeller(nft: Address, tokenId: u64): Address {
+  const seller = sellers.get(nft, tokenId, Address.zero());
+  if (seller.isZero()) NotListed(nft, tokenId);
+  return seller;
+}
