@@ -27,6 +27,10 @@ export interface ClusterOptions {
   root: string;
   validators: number;
   chainId?: bigint;
+  /** Full nodes after the validators (no key, not in the genesis; every validator's peer all the same). */
+  fullNodes?: number;
+  /** Extra `weft genesis new` flags, e.g. `--epoch-length 5`. */
+  genesisArgs?: string[];
   /** Extra `weft node` flags for every node. */
   nodeArgs?: string[];
   /** Environment per node index, e.g. a byzantine mode for one (`WEFT_TEST_MISBEHAVE`). */
@@ -78,12 +82,14 @@ export class Cluster {
     const chainId = options.chainId ?? 4242n;
     const genesisFile = join(options.root, "genesis.json");
     const nodes: ClusterNode[] = [];
-    for (let i = 0; i < options.validators; i++) {
-      const dir = join(options.root, `v${i}`);
+    for (let i = 0; i < options.validators + (options.fullNodes ?? 0); i++) {
+      const validator = i < options.validators;
+      const dir = join(options.root, validator ? `v${i}` : `full${i}`);
       mkdirSync(dir, { recursive: true });
       const key = await loadOrCreateNodeKey(join(dir, "node.key"));
       const peerId = peerIdFromPrivateKey(key as Parameters<typeof peerIdFromPrivateKey>[0]).toString();
-      nodes.push(new ClusterNode(i, dir, join(dir, "validator.key"), peerId, await freePort()));
+      const validatorKey = validator ? join(dir, "validator.key") : undefined;
+      nodes.push(new ClusterNode(i, dir, validatorKey, peerId, await freePort()));
     }
     const made = spawnSync(
       process.execPath,
@@ -95,7 +101,8 @@ export class Cluster {
         genesisFile,
         "--chain-id",
         chainId.toString(),
-        ...nodes.flatMap((n) => ["--validator", n.validatorKey as string]),
+        ...nodes.flatMap((n) => (n.validatorKey === undefined ? [] : ["--validator", n.validatorKey])),
+        ...(options.genesisArgs ?? []),
       ],
       { encoding: "utf8" },
     );
@@ -134,14 +141,14 @@ export class Cluster {
     return this.nodes.filter((n) => n.state === "running");
   }
 
-  /** Starts node `i` (again) on its data directory; resolves when it serves RPC. */
-  async start(i: number, env?: NodeJS.ProcessEnv): Promise<ClusterNode> {
+  /** Starts node `i` (again) on its data directory, with `args` after the cluster's; resolves when it serves RPC. */
+  async start(i: number, env?: NodeJS.ProcessEnv, args: string[] = []): Promise<ClusterNode> {
     const n = this.node(i);
     if (n.state !== "down") throw new Error(`node ${i} is ${n.state}`);
     const peers = this.nodes
       .filter((m) => m !== n)
       .map((m) => `/ip4/127.0.0.1/tcp/${this.link(i, m.index).port}/p2p/${m.peerId}`);
-    const args = [
+    const flags = [
       "--genesis",
       this.genesisFile,
       ...(n.validatorKey === undefined ? [] : ["--validator-key", n.validatorKey]),
@@ -162,13 +169,14 @@ export class Cluster {
       "--rpc-call-workers",
       "0",
       ...(this.options.nodeArgs ?? []),
+      ...args,
     ];
     const extra = env ?? this.options.env?.(i);
     const t0 = Date.now();
     n.lastStart = t0;
     const started = launchNode(
       n.dir,
-      args,
+      flags,
       180_000,
       undefined,
       extra === undefined ? process.env : { ...process.env, ...extra },

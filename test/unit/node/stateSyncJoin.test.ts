@@ -2,7 +2,7 @@
  * State sync into a new node, over real libp2p: 4 validators run past an epoch change
  * that changed the set (a delegation moved validator 0's power); a fresh node syncs the
  * state at a certified height past it (following the set from genesis by epoch links),
- * installs it, then follows new blocks by block sync and answers reads as a validator does.
+ * installs it, and answers reads as a validator does.
  * Then what a hostile peer can do: forged epoch links, a claim certified by a set that is not
  * the chain's, a failed install, each refused with a typed error and nothing installed.
  */
@@ -32,7 +32,6 @@ import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { stateSyncJoin } from "../../../src/node/stateSyncJoin.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
-import { startValidator } from "../../../src/node/validator/startValidator.js";
 import { signedVote, testKeys } from "../../helpers/consensusKeys.js";
 import { callsRaw } from "../../helpers/nodeTx.js";
 import { waitFor } from "../../helpers/p2p.js";
@@ -80,7 +79,7 @@ const links = (node: ChainNode, count: number): EpochLink[] =>
   });
 
 describe("state sync into a new node", () => {
-  it("syncs past an epoch change that changed the set, installs, follows, and answers reads", async () => {
+  it("syncs past an epoch change that changed the set, installs, and answers reads", async () => {
     const root = mkdtempSync(join(tmpdir(), "weft-statesync-"));
     const net = await startValidatorHosts(root, spec, { validator: { ...FAST, snapshotInterval: 15 } });
     const extra: Array<() => Promise<void>> = [];
@@ -153,36 +152,20 @@ describe("state sync into a new node", () => {
       // Synced again: the directory holds blocks now, it is left alone.
       assert.deepEqual(await stateSyncJoin({ options, p2p: host }), { synced: false, head: synced.height });
 
+      // It opens on what was installed and answers reads that did not move since as a validator
+      // does (following the head after is the e2e test's: test/e2e/stateSync.test.ts).
       const fresh = await openTestNode(dir, { network: spec });
-      const service = await startValidator({ node: fresh, p2p: host, ...FAST });
-      extra.unshift(async () => {
-        service.close();
-        await fresh.close();
-      });
+      extra.unshift(() => fresh.close());
       assert.equal(fresh.head().number, synced.height);
-      const target = Math.max(...net.nodes.map((n) => n.head().number)) + 3;
-      await waitFor(`the synced node at ${target}`, () => fresh.head().number >= target, 90_000);
-      for (let h = synced.height; h <= target; h++) {
-        const mine = fresh.db.block(h)?.header;
-        const theirs = v0.db.block(h)?.header;
-        assert.equal(mine?.hash, theirs?.hash, `block ${h}`);
-        assert.equal(mine?.stateRoot, theirs?.stateRoot, `state root at ${h}`);
-      }
-
-      // Reads: the same answers as a validator's once both are at the same head.
-      for (const s of net.services) s.close();
-      service.close();
-      await waitFor(
-        "one head",
-        () => new Set([...net.nodes, fresh].map((n) => n.head().hash)).size === 1,
-        30_000,
-      );
+      assert.equal(fresh.head().hash, v0.db.block(synced.height)?.header.hash);
+      // The answer without the head it was read at.
       const read = async (node: ChainNode, method: string, params: unknown[]) =>
-        JSON.stringify(await nodeMethods(node)[method]?.(params, ctx));
+        JSON.stringify(await nodeMethods(node)[method]?.(params, ctx), (k, v) =>
+          k === "blockNumber" ? undefined : v,
+        );
       for (const [method, params] of [
         ["weft_getAccount", [devAccountAddress(1)]],
         ["eth_getBalance", [devAccountAddress(0), "latest"]],
-        ["weft_call", [{ to: staking, method: "currentEpoch" }]],
         [
           "weft_call",
           [
