@@ -151,6 +151,30 @@ export function buildAirdrop(entries: readonly AirdropEntry[]): AirdropTree {
   };
 }
 
+/**
+ * An allowlist as `contracts/src/sale` checks it: leaves keccak256(address) (20 bytes), the
+ * same tree; returns the root and each address's proof.
+ */
+export function buildAllowlist(addresses: readonly string[]): { root: Hex32; proofs: Record<Address, Hex32[]> } {
+  if (addresses.length === 0) throw new AirdropError("EMPTY", "the allowlist is empty");
+  if (addresses.length > MAX_AIRDROP_ENTRIES)
+    throw new AirdropError("TOO_MANY", `${addresses.length} addresses (max ${MAX_AIRDROP_ENTRIES})`);
+  const accounts = addresses.map((a, at) => {
+    try {
+      return parseAddress(String(a)).toLowerCase() as Address;
+    } catch (error) {
+      throw new AirdropError("BAD_ADDRESS", `entry ${at}: ${(error as Error).message}`);
+    }
+  });
+  const leaves = accounts.map((a) => keccak256(addressToBytes(a)));
+  const layers = layersOf(leaves);
+  const proofs: Record<Address, Hex32[]> = {};
+  accounts.forEach((a, i) => {
+    proofs[a] = proofOf(layers, leaves[i] as Uint8Array);
+  });
+  return { root: hex32((layers.at(-1) as Uint8Array[])[0] as Uint8Array), proofs };
+}
+
 /** Whether `proof` leads from the claim's leaf to `root` (what the contract checks). */
 export function verifyAirdropClaim(
   root: Hex32,

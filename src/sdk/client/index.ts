@@ -10,6 +10,7 @@ export {
   type AirdropTree,
   airdropLeaf,
   buildAirdrop,
+  buildAllowlist,
   verifyAirdropClaim,
 } from "../airdrop.js";
 export {
