@@ -155,7 +155,10 @@ export function buildAirdrop(entries: readonly AirdropEntry[]): AirdropTree {
  * An allowlist as `contracts/src/sale` checks it: leaves keccak256(address) (20 bytes), the
  * same tree; returns the root and each address's proof.
  */
-export function buildAllowlist(addresses: readonly string[]): { root: Hex32; proofs: Record<Address, Hex32[]> } {
+export function buildAllowlist(addresses: readonly string[]): {
+  root: Hex32;
+  proofs: Record<Address, Hex32[]>;
+} {
   if (addresses.length === 0) throw new AirdropError("EMPTY", "the allowlist is empty");
   if (addresses.length > MAX_AIRDROP_ENTRIES)
     throw new AirdropError("TOO_MANY", `${addresses.length} addresses (max ${MAX_AIRDROP_ENTRIES})`);
