@@ -1,98 +1,161 @@
 /**
- * What one EVM gas costs in time on Weft's EVM (ethereumjs in its realm, `src/evm`), against
- * what one Weft gas costs on the WASM VM: the basis of `EVM_GAS_WEIGHT`
- * (`src/chain/evmBlock.ts`). Tight loops of cheap instructions (the worst case per gas in
- * an interpreter) each run until their gas is spent, through `EvmRunner.runMessage`.
+ * What EVM execution costs in time against what Weft charges for it (`src/evm/weftGas.ts`:
+ * EVM gas × `EVM_GAS_TIME_WEIGHT` + the Weft gas of its steps), beside the WASM VM's median ns
+ * per Weft gas measured in the same process (the calibration's probe rows,
+ * `bench/lib/calibrationProbes.ts`). Workloads (`bench/evm/weftGasWorkloads.ts`): loops of
+ * one instruction class each, run until their gas is spent, and the Uniswap V2 contracts
+ * (deployments, a pair's creation, liquidity, a swap, an ERC-20 transfer).
  *
- *   node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns 0.222]
+ *   node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns measure]
  *
- * `--wasm-ns`: the WASM VM's median ns per Weft gas from `node dist/bench/calibrate.js`
- * (0.222 in the last full calibration, ARCHITECTURE.md); run both at the same load.
- * Prints ns per EVM gas per loop and the weight it implies; writes
- * bench/results/evm-gas-weight.json.
+ * EVM times are process CPU (the fastest of `--rounds` runs, of 30 at least for Uniswap's); `--wasm-ns` a figure instead
+ * of measuring the WASM median (~1 minute). Prints per workload ns per EVM gas, ns per step,
+ * ns per Weft gas under the current rule and under the old flat weight (EVM gas × 500), each
+ * as a multiple of the WASM median; then what a plain step, a KECCAK256 byte and each class
+ * of `EVM_STEP_CLASSES` cost in time, as Weft gas at the median, beside the table's figures.
+ * Writes bench/results/evm-gas-weight.json.
  */
 import { loadavg } from "node:os";
-import { EVM_GAS_WEIGHT, evmBlockOf } from "../src/chain/evmBlock.js";
-import type { Address } from "../src/codec/address.js";
-import { keccak256 } from "../src/codec/hash.js";
 import { EvmRunner } from "../src/evm/evmRunner.js";
-import { evmCodeHashKey, evmCodeKey, type StateKey, type StateValue } from "../src/state/keys.js";
-import { assembleText } from "./evm/asm.js";
+import {
+  EVM_CODE_BYTE_GAS,
+  EVM_GAS_TIME_WEIGHT,
+  EVM_GAS_WEIGHT,
+  EVM_HASH_BYTE_GAS,
+  EVM_STEP_CLASSES,
+  EVM_STEP_GAS,
+} from "../src/evm/weftGas.js";
+import { LOOPS, loopWorkloads, type Measured, measure, uniswapWorkloads } from "./evm/weftGasWorkloads.js";
 import { benchArgs } from "./lib/args.js";
+import { PROBE_ROWS } from "./lib/calibrationProbes.js";
+import { Bench, measureRow } from "./lib/calibrationRun.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
-const args = benchArgs("node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns 0.222]", {
+const args = benchArgs("node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns measure]", {
   options: {
     gas: { type: "string", default: "2000000" },
     rounds: { type: "string", default: "5" },
-    "wasm-ns": { type: "string", default: "0.222" },
+    "wasm-ns": { type: "string", default: "measure" },
   },
 });
 const GAS = BigInt(args.gas as string);
 const ROUNDS = Number(args.rounds);
-const WASM_NS = Number(args["wasm-ns"]);
 
-const LOOPS: Record<string, string> = {
-  "JUMP loop (PUSH1 POP)": "loop: PUSH1 0 POP @loop JUMP",
-  "ADD loop": "loop: PUSH0 PUSH0 ADD PUSH0 ADD POP @loop JUMP",
-  "KECCAK256 of 32 bytes": "loop: PUSH1 32 PUSH0 SHA3 POP @loop JUMP",
-  "warm SLOAD": "PUSH0 SLOAD POP loop: PUSH0 SLOAD POP @loop JUMP",
-  "MSTORE at 0": "loop: PUSH0 PUSH0 MSTORE @loop JUMP",
-};
-const target = "0x00000000000000000000000000000000000000aa" as Address;
-const from = "0x00000000000000000000000000000000000000bb" as Address;
-const runner = new EvmRunner();
-const block = evmBlockOf({ height: 1n, time: 1n, chainId: 1n, feeRecipient: from });
-const rows: Array<{ loop: string; nsPerGas: number; weight: number }> = [];
-for (const [name, source] of Object.entries(LOOPS)) {
-  const code = assembleText(source);
-  const hash = keccak256(code);
-  const state = new Map<StateKey, StateValue>([
-    [evmCodeHashKey(target), hash],
-    [evmCodeKey(hash), code],
-  ]);
-  const view = { read: (key: StateKey) => state.get(key) };
-  const times: number[] = [];
-  for (let round = 0; round <= ROUNDS; round++) {
-    const t = performance.now();
-    const { result } = runner.runMessage(
-      view,
-      block,
-      {
-        from,
-        fields: {
-          type: 2,
-          chainId: 1n,
-          nonce: 0n,
-          gasLimit: GAS,
-          to: target,
-          value: 0n,
-          data: new Uint8Array(0),
-          accessList: [],
-          maxFeePerGas: 0n,
-          maxPriorityFeePerGas: 0n,
-        },
-        gas: GAS,
-        gasPrice: 0n,
-        prepay: 0n,
-      },
-      () => 0n,
-    );
-    if (round > 0) times.push(((performance.now() - t) * 1e6) / Number(result.execResult.executionGasUsed));
-  }
-  const ns = median(times);
-  rows.push({ loop: name, nsPerGas: ns, weight: ns / WASM_NS });
+/** The WASM VM's median ns per Weft gas over the calibration's probe rows priced by time. */
+function wasmMedian(): number {
+  if (args["wasm-ns"] !== "measure") return Number(args["wasm-ns"]);
+  const bench = new Bench(ROUNDS);
+  const perGas = PROBE_ROWS.filter((row) => row.budget !== true)
+    .map((row) => measureRow(bench, row).nsPerGas)
+    .filter(Number.isFinite);
+  return median(perGas);
 }
+
+// Raw figures: no step limit, so that every loop runs to the end of its gas.
+const runner = new EvmRunner(undefined, undefined, { weftPricing: false });
+const measured: Measured[] = [
+  ...measure(runner, loopWorkloads(runner, GAS), ROUNDS),
+  // A Uniswap transaction takes ~1–3 ms: 30 runs at least, so that the fastest is with V8's
+  // code warm, as in a node that runs them all day (the first runs take 5–10×).
+  ...measure(runner, uniswapWorkloads(runner), Math.max(ROUNDS, 30)),
+];
+const wasmNs = wasmMedian();
+
+const W = Number(EVM_GAS_TIME_WEIGHT);
+const weftGas = (m: Measured) => m.gas * W + m.stepGas;
+const rows = measured.map((m) => ({
+  name: m.name,
+  gas: m.gas,
+  steps: m.steps,
+  ns: m.ns,
+  nsPerEvmGas: m.ns / m.gas,
+  nsPerStep: m.ns / Math.max(1, m.steps),
+  weftGas: weftGas(m),
+  /** ns per Weft gas ÷ the WASM median: 1 = priced like WASM code; the schedule's bound is 3. */
+  ratio: m.ns / weftGas(m) / wasmNs,
+  ratioFlat500: m.ns / (m.gas * Number(EVM_GAS_WEIGHT)) / wasmNs,
+}));
+
+// What each class's instruction costs beyond a plain step, from the loops where it is at
+// least a twentieth of the steps: the Weft gas that prices it at the WASM median.
+const PLAIN = ["JUMPDEST sled", "JUMP loop", "ADD loop", "DUP/SWAP loop"];
+const plainNs = median(
+  measured.filter((m) => PLAIN.some((p) => m.name.startsWith(p))).map((m) => m.ns / m.steps),
+);
+const classRows = Object.entries(EVM_STEP_CLASSES).map(([name, { opcodes, extra }]) => {
+  const estimates: number[] = [];
+  for (const m of measured.slice(0, Object.keys(LOOPS).length)) {
+    const ops = opcodes.reduce((sum, op) => sum + (m.opCounts[op] ?? 0), 0);
+    if (ops < m.steps / 20) continue;
+    // KECCAK256's per-byte part is estimated separately (below); count 32-byte hashes only.
+    if (name === "hash" && !m.name.includes("32 bytes")) continue;
+    estimates.push((m.ns - plainNs * m.steps) / ops);
+  }
+  const ns = estimates.length === 0 ? Number.NaN : median(estimates);
+  return { name, ns, fitted: ns / wasmNs, extra };
+});
+const hash32 = measured.find((m) => m.name.startsWith("KECCAK256 of 32"));
+const hash4k = measured.find((m) => m.name.startsWith("KECCAK256 of 4"));
+const perHash = (m: Measured | undefined) => (m === undefined ? Number.NaN : m.ns / (m.opCounts[0x20] ?? 1));
+const hashByteNs = (perHash(hash4k) - perHash(hash32)) / (4096 - 32);
+const small = measured.find((m) => m.name.startsWith("CALL of a contract that stops"));
+const big = measured.find((m) => m.name.startsWith("CALL of a 24 KB"));
+const perCall = (m: Measured | undefined) => (m === undefined ? Number.NaN : m.ns / (m.opCounts[0xf1] ?? 1));
+const codeByteNs = (perCall(big) - perCall(small)) / 24_004;
+
 console.log(
-  `EVM gas against WASM gas: ${GAS} gas a loop, median of ${ROUNDS}; WASM median ${WASM_NS} ns/gas; load average ${loadavg()[0]?.toFixed(1)}; EVM_GAS_WEIGHT is ${EVM_GAS_WEIGHT}`,
+  `EVM execution in Weft gas: loops of ${GAS} EVM gas, fastest CPU of ${ROUNDS}; WASM median ${wasmNs.toFixed(3)} ns/gas; load average ${loadavg()[0]?.toFixed(1)}; rule: EVM gas × ${W} + step gas (${EVM_STEP_GAS} a step + class extras; budget: gas limit × ${EVM_GAS_WEIGHT})`,
 );
 printTable(
-  ["loop", "ns per EVM gas", "implied weight (÷ WASM ns/gas)"],
-  rows.map((r) => [r.loop, r.nsPerGas.toFixed(1), r.weight.toFixed(0)]),
+  [
+    "workload",
+    "EVM gas",
+    "steps",
+    "µs CPU",
+    "ns/EVM gas",
+    "ns/step",
+    "Weft gas",
+    "× median",
+    "× median at flat 500",
+  ],
+  rows.map((r) => [
+    r.name,
+    r.gas,
+    r.steps,
+    (r.ns / 1000).toFixed(0),
+    r.nsPerEvmGas.toFixed(2),
+    r.nsPerStep.toFixed(0),
+    r.weftGas,
+    r.ratio.toFixed(2),
+    r.ratioFlat500.toFixed(2),
+  ]),
+);
+const slowest = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+console.log(`slowest under the rule: ${slowest.name} at ${slowest.ratio.toFixed(2)}× the WASM median`);
+console.log(
+  `a plain step: ${plainNs.toFixed(0)} ns = ${(plainNs / wasmNs).toFixed(0)} Weft gas at the median (EVM_STEP_GAS ${EVM_STEP_GAS}); a KECCAK256 byte: ${hashByteNs.toFixed(1)} ns = ${(hashByteNs / wasmNs).toFixed(0)} (EVM_HASH_BYTE_GAS ${EVM_HASH_BYTE_GAS}); a code byte: ${codeByteNs.toFixed(1)} ns = ${(codeByteNs / wasmNs).toFixed(0)} (EVM_CODE_BYTE_GAS ${EVM_CODE_BYTE_GAS})`,
+);
+printTable(
+  ["class", "ns beyond a plain step", "Weft gas at the median", "extra in the table"],
+  classRows.map((c) => [c.name, c.ns.toFixed(0), c.fitted.toFixed(0), c.extra]),
+);
+const classes = Object.entries(EVM_STEP_CLASSES);
+printTable(
+  ["workload", "steps", ...classes.map(([name]) => name)],
+  measured.map((m) => [
+    m.name,
+    m.steps,
+    ...classes.map(([, { opcodes }]) => opcodes.reduce((sum, op) => sum + (m.opCounts[op] ?? 0), 0)),
+  ]),
 );
 writeJson("bench/results/evm-gas-weight.json", {
   machine: machineInfo(),
   gas: Number(GAS),
-  wasmNs: WASM_NS,
+  wasmNs,
+  rule: { weight: W, stepGas: EVM_STEP_GAS, budgetWeight: Number(EVM_GAS_WEIGHT) },
+  plainStepNs: plainNs,
+  hashByteNs,
+  codeByteNs,
+  classes: classRows,
   rows,
 });

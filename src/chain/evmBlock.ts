@@ -13,27 +13,27 @@
  *   stores a certificate with its own quorum of signatures, so it is not the same bytes
  *   on every node.
  * - Gas. EVM code costs far more time per unit of its own gas than WASM code per unit of
- *   Weft gas (ethereumjs interprets in JavaScript; the WASM VM is compiled by V8), so an
- *   EVM transaction counts `EVM_GAS_WEIGHT` Weft gas per EVM gas against the block gas
- *   limit (`Receipt.blockGas`), and pays for it: its base fee per EVM gas is the block's
- *   base fee × `EVM_GAS_WEIGHT` (BASEFEE, `evmBaseFee`). Its receipt's `gasUsed` stays
- *   the EVM's own schedule, so Ethereum tools read the gas they expect. GASLIMIT is the
- *   block's limit in EVM gas (the Weft limit / `EVM_GAS_WEIGHT`), and no transaction may
- *   ask for more gas than that (as on Ethereum: `GAS_LIMIT_HIGH`).
+ *   Weft gas (ethereumjs interprets in JavaScript; the WASM VM is compiled by V8), and most
+ *   of it per instruction: an EVM transaction counts its EVM gas and its instructions in
+ *   Weft gas against the block gas limit (`Receipt.blockGas`, `evm/weftGas.ts`), at most
+ *   its gas limit × `EVM_GAS_WEIGHT`. Its base fee per EVM gas is the block's base fee ×
+ *   `EVM_GAS_WEIGHT` (BASEFEE, `evmBaseFee`). Its receipt's `gasUsed` stays the EVM's own
+ *   schedule, so Ethereum tools read the gas they expect. GASLIMIT is the block's limit in
+ *   EVM gas (the Weft limit / `EVM_GAS_WEIGHT`), and no transaction may ask for more gas
+ *   than that (as on Ethereum: `GAS_LIMIT_HIGH`).
  */
 import { concatBytes, utf8 } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
 import type { EvmBlock } from "../evm/evmRunner.js";
+import { EVM_GAS_WEIGHT } from "../evm/weftGas.js";
 import type { BlockContext } from "./blockContext.js";
 
 /**
- * Weft gas per EVM gas, for the block gas limit and the base fee. ethereumjs takes
- * hundreds of times longer per EVM gas than the WASM VM per Weft gas (`bench/evmGasWeight.ts`
- * measures both in one run; figures in ARCHITECTURE.md "The EVM"). 500 keeps a block's
- * EVM gas (3e9 / 500 = 6M) large enough for Uniswap V2's router deployment (~4.8M) while
- * bringing a block of the slowest EVM loops near the time of a block of WASM gas.
+ * Weft gas per EVM gas for the block's GASLIMIT, the base fee and a message's budget
+ * (`evm/weftGas.ts`). 500 keeps a block's EVM gas (3e9 / 500 = 6M) large enough for
+ * Uniswap V2's router deployment (~4.8M).
  */
-export const EVM_GAS_WEIGHT = 500n;
+export { EVM_GAS_WEIGHT } from "../evm/weftGas.js";
 /** The block gas limit (Weft gas) when a context does not give one (tests, benchmarks). */
 export const DEFAULT_BLOCK_GAS_LIMIT = 3_000_000_000n;
 /** How many blocks back BLOCKHASH reaches. */
@@ -52,7 +52,11 @@ export function evmBaseFee(baseFee: bigint): bigint {
   return baseFee * EVM_GAS_WEIGHT;
 }
 
-/** The Weft gas that `evmGas` of EVM gas counts against the block gas limit. */
+/**
+ * The most Weft gas a transaction with gas limit `evmGas` can count against the block (its
+ * budget, `evm/weftGas.ts`): what the pool reserves for it. What it counts is its receipt's
+ * `blockGas` (`evmWeftGas`).
+ */
 export function evmBlockGas(evmGas: number): number {
   return evmGas * Number(EVM_GAS_WEIGHT);
 }

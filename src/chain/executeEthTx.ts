@@ -17,16 +17,24 @@
  *
  * Gas here is the EVM's own schedule. The price is min(max fee, base fee + max priority
  * fee) for type 2, the gas price for types 0 and 1.
+ *
+ * Weft's pricing (`evm/weftGas.ts`, on unless the runner follows Ethereum's conformance
+ * vectors): the transaction counts `evmWeftGas` of its gas spent and steps against the block
+ * (`Receipt.blockGas`), and pays for max(gas used, ⌈that / `EVM_GAS_WEIGHT`⌉) EVM gas at its
+ * price: the fee always covers the block space at the base fee. The second is larger only
+ * for code whose instructions cost more Weft gas than its EVM gas × `EVM_GAS_WEIGHT` (loops
+ * of cheap instructions), and never above the gas limit (the step gas is capped).
  */
 import type { StateView, TxOutput } from "../engine/types.js";
 import { type EthTx, EVM_HARDFORK } from "../evm/ethTx.js";
 import type { EvmBlock, EvmRunner, HostCall } from "../evm/evmRunner.js";
 import { ethIntrinsicGas, MAX_INITCODE_SIZE } from "../evm/intrinsicGas.js";
+import { evmWeftGas } from "../evm/weftGas.js";
 import { codeHashKey, evmCodeHashKey } from "../state/keys.js";
 import type { LogEvent } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
-import { EVM_GAS_WEIGHT, evmBlockGas, evmBlockOf } from "./evmBlock.js";
+import { EVM_GAS_WEIGHT, evmBlockOf } from "./evmBlock.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
 import { feeRecipientDeltas, invalidOutput } from "./txOutput.js";
@@ -119,9 +127,7 @@ export function executeEthTx(
 ): TxOutput<Receipt> {
   // With a WASM VM, EVM code can call WASM contracts (`wasmFromEvm.ts`).
   const host = vm === undefined ? undefined : wasmFromEvm(vm, block, runner.state);
-  const out = executeEthTxIn(runner, evmBlockOf(block), view, tx, EVM_MAX_TX_GAS, host);
-  if (out.receipt.status !== "invalid") out.receipt.blockGas = evmBlockGas(out.receipt.gasUsed);
-  return out;
+  return executeEthTxIn(runner, evmBlockOf(block), view, tx, EVM_MAX_TX_GAS, host);
 }
 
 /**
@@ -160,23 +166,32 @@ export function executeEthTxIn(
   const price = f.type === 2 ? min(f.maxFeePerGas, baseFee + f.maxPriorityFeePerGas) : f.maxFeePerGas;
   const { intrinsic, floor } = intrinsicAt(f, runner.hardfork);
   let gasUsed = 0n;
+  let weftGas = 0n;
+  // What the sender pays for, in EVM gas: Ethereum's gas used, or the Weft gas / weight if more.
+  let charged = 0n;
   const { result, writes } = runner.runMessage(
     view,
     env,
     { from, fields: f, gas: f.gasLimit - BigInt(intrinsic), gasPrice: price, prepay: f.gasLimit * price },
-    (result) => {
+    (result, stepGas) => {
       const exec = result.execResult;
+      let spent = BigInt(intrinsic) + exec.executionGasUsed;
+      if (spent < BigInt(floor)) spent = BigInt(floor);
       gasUsed = BigInt(intrinsic) + exec.executionGasUsed;
       const refund = exec.gasRefund ?? 0n;
       gasUsed -= refund < gasUsed / 5n ? refund : gasUsed / 5n;
       if (gasUsed < BigInt(floor)) gasUsed = BigInt(floor);
-      return (f.gasLimit - gasUsed) * price;
+      weftGas = evmWeftGas(spent, stepGas);
+      charged = gasUsed;
+      const forWeft = (weftGas + EVM_GAS_WEIGHT - 1n) / EVM_GAS_WEIGHT;
+      if (runner.weftPricing && forWeft > charged) charged = forWeft;
+      return (f.gasLimit - charged) * price;
     },
     host,
   );
   const exec = result.execResult;
-  const fee = gasUsed * price;
-  const tip = gasUsed * (price - baseFee);
+  const fee = charged * price;
+  const tip = charged * (price - baseFee);
   const deltas = feeRecipientDeltas(env.coinbase, tip);
   // Built as this realm's arrays (the EVM's are its realm's: `evm/realm.ts`).
   const events: LogEvent[] = [];
@@ -190,6 +205,7 @@ export function executeEthTxIn(
     events,
     output: exec.returnValue,
   };
+  if (runner.weftPricing) receipt.blockGas = Number(weftGas);
   if (f.to === undefined && exec.exceptionError === undefined && result.createdAddress !== undefined) {
     receipt.contractAddress = hex(result.createdAddress.bytes) as Receipt["contractAddress"] & string;
   }

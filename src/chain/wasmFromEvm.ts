@@ -10,19 +10,20 @@
  * manager (this transaction's EVM writes so far, then the engine's view, each read
  * recorded by Block-STM as usual); on success its writes go into the manager's journaled
  * overlay, so an EVM revert of an enclosing frame undoes them. Gas: the call gets the
- * precompile's gas × `EVM_GAS_WEIGHT` in Weft gas and charges ⌈Weft gas used /
- * `EVM_GAS_WEIGHT`⌉ EVM gas. No value crosses (coin moves by plain transfers: one balance
+ * precompile's gas × `EVM_GAS_TIME_WEIGHT` in Weft gas and charges ⌈Weft gas used /
+ * `EVM_GAS_TIME_WEIGHT`⌉ EVM gas, the weight at which the transaction's EVM gas counts
+ * against the block (`evm/weftGas.ts`), so the WASM call's Weft gas is counted whole. No value crosses (coin moves by plain transfers: one balance
  * for both VMs). Events the WASM call emits are not kept (EVM logs have no place for
  * them yet).
  */
 import type { Address } from "../codec/address.js";
 import type { HostCall, HostCallResult } from "../evm/evmRunner.js";
 import type { WeftStateManager } from "../evm/stateManager.js";
+import { EVM_GAS_TIME_WEIGHT } from "../evm/weftGas.js";
 import { MAX_FRAME_GAS } from "../vm/limits.js";
 import { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
-import { EVM_GAS_WEIGHT } from "./evmBlock.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -61,7 +62,7 @@ export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager
   return (caller, data, gasLimit): HostCallResult => {
     const call = decodeWasmCall(data);
     if (call === undefined) return { gasUsed: 0n, returnValue: EMPTY, failure: "revert" };
-    const weftGas = gasLimit * EVM_GAS_WEIGHT;
+    const weftGas = gasLimit * EVM_GAS_TIME_WEIGHT;
     const tx = new TxState({ read: (key) => state.read(key) });
     const outcome = vm.call(tx, block, {
       caller,
@@ -69,11 +70,11 @@ export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager
       method: call.method,
       input: call.input,
       value: 0n,
-      // At most the VM's gas counter range (an EVM budget of 4.3M gas is past it at
-      // `EVM_GAS_WEIGHT` 500): a larger cap would wrap (`vm/limits.ts`).
+      // At most the VM's gas counter range (an EVM budget of ~17.9M gas is past it at
+      // `EVM_GAS_TIME_WEIGHT` 120): a larger cap would wrap (`vm/limits.ts`).
       gasLimit: Number(weftGas > BigInt(MAX_FRAME_GAS) ? BigInt(MAX_FRAME_GAS) : weftGas),
     });
-    const gasUsed = (BigInt(outcome.gasUsed) + EVM_GAS_WEIGHT - 1n) / EVM_GAS_WEIGHT;
+    const gasUsed = (BigInt(outcome.gasUsed) + EVM_GAS_TIME_WEIGHT - 1n) / EVM_GAS_TIME_WEIGHT;
     if (outcome.status === "outOfGas") return { gasUsed, returnValue: EMPTY, failure: "outOfGas" };
     if (outcome.status !== "success") return { gasUsed, returnValue: outcome.data, failure: "revert" };
     for (const [key, value] of tx.writes) state.write(key, value);

@@ -20,6 +20,13 @@ import type { WriteSet } from "../state/storage.js";
 import { commonChainId, type EthTxFields, EVM_HARDFORK } from "./ethTx.js";
 import { createEvmRealm, type EvmRealm } from "./realm.js";
 import { WeftStateManager } from "./stateManager.js";
+import {
+  EVM_CODE_BYTE_GAS,
+  EVM_HASH_BYTE_GAS,
+  EVM_OP_STEP_GAS,
+  EVM_STEP_GAS,
+  evmStepGasLimit,
+} from "./weftGas.js";
 
 /**
  * The block as EVM code sees it (NUMBER, TIMESTAMP, COINBASE, BASEFEE, GASLIMIT,
@@ -69,6 +76,22 @@ export const HOST_PRECOMPILE = "0x0000000000000000000000000000000000000100" as A
 export interface EvmOutcome {
   result: EVMResult;
   writes: WriteSet;
+  /** Instructions executed, in every frame. */
+  steps: bigint;
+  /** Their Weft gas (`weftGas.ts`): at most `evmStepGasLimit` of the gas limit under Weft's pricing. */
+  stepGas: bigint;
+}
+
+const KECCAK256 = 0x20;
+
+/** What an opcode handler's run state holds that the step counter reads. */
+interface StackHolder {
+  stack: { peek(count: number): bigint[] };
+}
+
+/** One entry of ethereumjs's opcode table (`EVM._opcodeMap`), as far as the runner touches it. */
+interface OpcodeEntry {
+  opHandler: (runState: unknown, common: unknown) => unknown;
 }
 
 const ZERO_32 = new Uint8Array(32);
@@ -91,13 +114,69 @@ export class EvmRunner {
     },
   };
 
+  /** Instructions executed in the message running, their Weft gas and the most it may be (`weftGas.ts`). */
+  private steps = 0;
+  private stepGas = 0;
+  private stepGasLimit = Number.POSITIVE_INFINITY;
+  /** When set, each opcode's steps are counted in it too (benchmarks: `bench/evmGasWeight.ts`). */
+  opCounts: Float64Array | undefined;
+
   /** The fork whose rules this runner follows: Weft's (`EVM_HARDFORK`); conformance tests pin the vectors' fork. */
   readonly hardfork: string;
+  /**
+   * Weft's pricing of instructions (`weftGas.ts`): a message's steps capped at `evmStepLimit`
+   * of its gas limit, and its fee at least its Weft gas. Off for Ethereum's conformance vectors.
+   */
+  readonly weftPricing: boolean;
 
-  constructor(realm: EvmRealm = createEvmRealm(), hardfork: string = EVM_HARDFORK) {
+  constructor(
+    realm: EvmRealm = createEvmRealm(),
+    hardfork: string = EVM_HARDFORK,
+    options: { weftPricing?: boolean } = {},
+  ) {
     this.realm = realm;
     this.hardfork = hardfork;
+    this.weftPricing = options.weftPricing ?? true;
     this.state = new WeftStateManager(realm.packages.util);
+  }
+
+  /**
+   * Wraps every opcode handler of `evm` once so that it counts the step and its Weft gas
+   * (`EVM_OP_STEP_GAS`; KECCAK256 also its bytes), and fails it with out of gas past the
+   * message's limit. ethereumjs charges the instruction's EVM gas, then calls its handler
+   * (`Interpreter.runStep`): an instruction whose EVM gas ran out is not counted; one past
+   * the limit has paid its gas and throws before doing anything, and the interpreter treats
+   * the error as its own out of gas (the frame's remaining gas is taken; every later step
+   * of an enclosing frame throws too).
+   */
+  private countSteps(evm: EVM): void {
+    const { EVMError } = this.realm.packages.evm;
+    const table = (evm as unknown as { _opcodeMap: OpcodeEntry[] })._opcodeMap;
+    for (let op = 0; op < table.length; op++) {
+      const entry = table[op];
+      if (entry === undefined) continue;
+      const handler = entry.opHandler;
+      const gas = EVM_OP_STEP_GAS[op] ?? EVM_STEP_GAS;
+      const charge = (stepGas: number) => {
+        this.steps++;
+        if (this.opCounts !== undefined) this.opCounts[op] = (this.opCounts[op] ?? 0) + 1;
+        this.stepGas += stepGas;
+        if (this.stepGas > this.stepGasLimit) throw new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+      };
+      const opHandler: OpcodeEntry["opHandler"] =
+        op === KECCAK256
+          ? (runState, common) => {
+              // Its gas handler has checked the stack and charged the memory: the length is on it.
+              const [, length] = (runState as StackHolder).stack.peek(2);
+              charge(gas + Number(length) * EVM_HASH_BYTE_GAS);
+              return handler(runState, common);
+            }
+          : (runState, common) => {
+              charge(gas);
+              return handler(runState, common);
+            };
+      table[op] = { ...entry, opHandler };
+    }
   }
 
   private evmFor(chainId: bigint): EVM {
@@ -132,6 +211,18 @@ export class EvmRunner {
         this.callers.push(addressFromBytes(message.caller.bytes));
         return execute(message);
       };
+      // Each frame that runs code (a call's, a creation's init code) pays for its bytes:
+      // ethereumjs scans the whole code for jump destinations in every frame that jumps.
+      // Counted, not thrown: the frame's first instruction past the limit fails.
+      const interpreters = evm as unknown as {
+        runInterpreter(message: { code?: Uint8Array }, opts: unknown): Promise<unknown>;
+      };
+      const interpret = interpreters.runInterpreter.bind(evm);
+      interpreters.runInterpreter = (message, opts) => {
+        this.stepGas += (message.code?.length ?? 0) * EVM_CODE_BYTE_GAS;
+        return interpret(message, opts);
+      };
+      this.countSteps(evm);
       this.evms.set(chainId, evm);
     }
     return evm;
@@ -166,7 +257,7 @@ export class EvmRunner {
     view: StateView,
     block: EvmBlock,
     message: EvmMessage,
-    settle: (result: EVMResult) => bigint,
+    settle: (result: EVMResult, stepGas: bigint) => bigint,
     host?: HostCall,
   ): EvmOutcome {
     const evm = this.evmFor(block.chainId);
@@ -175,6 +266,11 @@ export class EvmRunner {
     this.block = block;
     this.host = host;
     this.callers.length = 0;
+    this.steps = 0;
+    this.stepGas = 0;
+    this.stepGasLimit = this.weftPricing
+      ? Number(evmStepGasLimit(message.fields.gasLimit))
+      : Number.POSITIVE_INFINITY;
     try {
       state.setBalance(message.from, state.balanceOf(message.from) - message.prepay);
       const journal = evm.journal;
@@ -218,8 +314,10 @@ export class EvmRunner {
         state.clearStorage(address);
       }
       this.realm.runSync(() => journal.cleanup(), undefined);
-      state.setBalance(message.from, state.balanceOf(message.from) + settle(result));
-      return { result, writes: state.finish() };
+      // The step that threw past the limit did nothing: the step gas counts up to the limit.
+      const stepGas = BigInt(Math.min(this.stepGas, this.stepGasLimit));
+      state.setBalance(message.from, state.balanceOf(message.from) + settle(result, stepGas));
+      return { result, writes: state.finish(), steps: BigInt(this.steps), stepGas };
     } catch (error) {
       state.finish();
       evm.journal.cleanJournal();

@@ -141,7 +141,7 @@ describe("EVM code calls WASM contracts (the host precompile)", () => {
   it("the WASM call out of gas fails the EVM call; an EVM revert undoes the WASM transfer inside it", async () => {
     const before = balanceOf(account(2));
     const data = wasmCall(token.address, "transfer", encodeAbi(["address", "u128"], [account(2), 1n]));
-    // The stingy relay gives the precompile 100 EVM gas (50,000 Weft gas): the WASM call
+    // The stingy relay gives the precompile 100 EVM gas (100 × EVM_GAS_TIME_WEIGHT Weft gas): the WASM call
     // runs out, the precompile call fails, the relay reverts. The reverter's call succeeds,
     // then it reverts. Both hold tokens.
     const deployed = await run([
