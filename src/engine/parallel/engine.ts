@@ -104,6 +104,8 @@ export interface BlockStats {
   validations: number;
   validationAborts: number;
   dependencyWaits: number;
+  /** Parallel runs: incarnations stopped early because their reads went out of date (`worker.ts`). */
+  earlyStops?: number;
   /** Main-thread time per phase: reset + serialize, waiting for the workers, merging receipts, the write set. */
   phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
   /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */
@@ -352,6 +354,7 @@ export async function createParallelEngine<T, R, C>(
       dependencyWaits: mode === "parallel" ? (ctl[CTL.dependencyWaits] as number) : 0,
     };
     if (mode === "parallel") {
+      s.earlyStops = ctl[CTL.earlyStops] as number;
       s.workerMs = lastWorkerMs;
       s.workerCounters = lastCounters;
       s.phases = lastPhases;

@@ -375,7 +375,21 @@ export class MvMemory {
     const t = tx * TX_WORDS;
     const start = Atomics.load(this.v.txs, t + T_READ_START);
     const records = Atomics.load(this.v.txs, t + T_READ_LEN);
-    const reads = this.v.reads;
+    return this.validateRecords(tx, this.v.reads, start, records, scratch, storage);
+  }
+
+  /**
+   * True if each of the `records` read records of `tx` at `start` in `reads` (the published
+   * read sets, or an executing incarnation's own) still resolves the way it did.
+   */
+  validateRecords(
+    tx: number,
+    reads: Int32Array,
+    start: number,
+    records: number,
+    scratch: Resolution,
+    storage: StorageById,
+  ): boolean {
     for (let i = 0; i < records; i++) {
       const at = start + i * READ_WORDS;
       const id = reads[at] as number;

@@ -45,6 +45,10 @@ export const CTL = {
   validationAborts: 33,
   dependencyWaits: 34,
   validations: 35,
+  /** Incarnations stopped early: their reads were already out of date (`worker.ts`). */
+  earlyStops: 36,
+  /** Bumped after each incarnation's writes are recorded or turned into estimates: reads may have gone out of date. */
+  writeEpoch: 37,
   /** Workers that finished the block loop. */
   finished: 48,
   /** Nonzero: the block proved too contended and is left to the sequential executor. */
