@@ -59,11 +59,17 @@ const HELP: Record<Setting, string> = {
   "rpc.wsIdleTimeoutMs": "close WebSockets with no request and no subscription for this long (default 60000)",
   "rpc.callWorkers":
     "threads running weft_call and weft_estimateGas, 0 = main thread (default: half the cores)",
-  "rpc.callGasCap": "most gas one read-only call may use (default 30000000)",
-  "rpc.callBudgetMs": "ms of read-only execution each remote address earns per second (default 1000)",
+  "rpc.callGasCap":
+    "most gas one read-only call may use; an EVM call gets it / EVM_GAS_WEIGHT in EVM gas (default 1000000000)",
+  "rpc.callBudgetMs":
+    "ms of read-only execution each client network (IPv4 /24, IPv6 /64) earns per second (default 1000)",
+  "rpc.callBudgetMsTotal":
+    "ms of read-only execution all clients together earn per second (default 1000 per call worker)",
   "rpc.callQueue": "most read-only calls waiting in all (default 1000)",
-  "rpc.callQueuePerClient": "most read-only calls waiting per remote address (default 100)",
+  "rpc.callQueuePerClient": "most read-only calls waiting per client network (default 100)",
   "rpc.callTimeoutMs": "most ms one read-only call may run on a worker, then -32009 (default 5000)",
+  "rpc.trustedProxies":
+    "reverse proxies in front of the node, comma-separated IP addresses: their X-Forwarded-For names the client (default none: the header is ignored)",
 };
 
 function flagOf(setting: Setting): string {

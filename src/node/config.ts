@@ -4,6 +4,7 @@
  * value is checked; all problems are reported at once in one `ConfigError`.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { multiaddr } from "@multiformats/multiaddr";
@@ -94,13 +95,17 @@ export interface NodeConfig {
     callWorkers: number;
     /** Most gas one read-only call may use. */
     callGasCap: number;
-    /** Milliseconds of read-only execution each remote address earns per second. */
+    /** Milliseconds of read-only execution each client network (IPv4 /24, IPv6 /64) earns per second. */
     callBudgetMs: number;
-    /** Most read-only calls waiting, in all and per remote address. */
+    /** Milliseconds of read-only execution all clients together earn per second (undefined: 1,000 per call worker). */
+    callBudgetMsTotal: number | undefined;
+    /** Most read-only calls waiting, in all and per client network. */
     callQueue: number;
     callQueuePerClient: number;
     /** Most milliseconds one read-only call may run on a worker (then -32009, the worker replaced). */
     callTimeoutMs: number;
+    /** Reverse proxies in front of the node (IP addresses): their `X-Forwarded-For` names the client. */
+    trustedProxies: string[];
   };
 }
 
@@ -151,11 +156,13 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
       idleTimeoutMs: 5_000,
       wsIdleTimeoutMs: 60_000,
       callWorkers: Math.max(1, Math.floor(availableParallelism() / 2)),
-      callGasCap: 30_000_000,
+      callGasCap: MAX_TX_GAS,
       callBudgetMs: 1_000,
+      callBudgetMsTotal: undefined,
       callQueue: 1_000,
       callQueuePerClient: 100,
       callTimeoutMs: 5_000,
+      trustedProxies: [],
     },
   };
 }
@@ -204,9 +211,11 @@ const SETTINGS = [
   "rpc.callWorkers",
   "rpc.callGasCap",
   "rpc.callBudgetMs",
+  "rpc.callBudgetMsTotal",
   "rpc.callQueue",
   "rpc.callQueuePerClient",
   "rpc.callTimeoutMs",
+  "rpc.trustedProxies",
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 
@@ -418,9 +427,27 @@ export function loadConfig(
   int("rpc.callWorkers", 0, 256, (n) => (config.rpc.callWorkers = n));
   int("rpc.callGasCap", 100_000, MAX_TX_GAS, (n) => (config.rpc.callGasCap = n));
   int("rpc.callBudgetMs", 1, 1_000_000, (n) => (config.rpc.callBudgetMs = n));
+  int("rpc.callBudgetMsTotal", 1, 1_000_000_000, (n) => (config.rpc.callBudgetMsTotal = n));
   int("rpc.callQueue", 1, 1_000_000, (n) => (config.rpc.callQueue = n));
   int("rpc.callQueuePerClient", 1, 1_000_000, (n) => (config.rpc.callQueuePerClient = n));
   int("rpc.callTimeoutMs", 10, 3_600_000, (n) => (config.rpc.callTimeoutMs = n));
+  const proxies = getIn(raw, "rpc.trustedProxies");
+  if (proxies !== undefined) {
+    const list = Array.isArray(proxies)
+      ? proxies
+      : typeof proxies === "string"
+        ? proxies
+            .split(",")
+            .map((a) => a.trim())
+            .filter((a) => a !== "")
+        : undefined;
+    const bad = list === undefined ? [proxies] : list.filter((a) => typeof a !== "string" || isIP(a) === 0);
+    if (list === undefined || bad.length > 0)
+      problems.push(
+        `rpc.trustedProxies (${envName("rpc.trustedProxies")}): expected IP addresses separated by commas, got ${JSON.stringify(bad[0])}`,
+      );
+    else config.rpc.trustedProxies = list as string[];
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -80,6 +80,7 @@ export async function startNode(
       workers: config.rpc.callWorkers,
       gasCap: config.rpc.callGasCap,
       budgetMsPerSecond: config.rpc.callBudgetMs,
+      ...(config.rpc.callBudgetMsTotal === undefined ? {} : { budgetMsTotal: config.rpc.callBudgetMsTotal }),
       maxQueue: config.rpc.callQueue,
       maxQueuePerClient: config.rpc.callQueuePerClient,
       maxCallMs: config.rpc.callTimeoutMs,
@@ -115,6 +116,7 @@ export async function startNode(
       idleTimeoutMs: config.rpc.idleTimeoutMs,
       wsIdleTimeoutMs: config.rpc.wsIdleTimeoutMs,
     },
+    trustedProxies: config.rpc.trustedProxies,
     log,
     onRequest: (method, ms, ok) => metrics.onRpc(method, ms, ok),
     routes: {

@@ -2,7 +2,7 @@
  * RPC methods that read the state at the head: accounts, storage with Merkle proofs,
  * read-only calls and gas estimates. Calls and estimates are read here and run in the
  * node's read-only pool (`node/readOnly`: off the main thread, with a gas cap and a time
- * budget per client); nothing they do is ever committed.
+ * budget per client network); nothing they do is ever committed.
  */
 
 import type { Call } from "../../chain/tx/envelope.js";
@@ -20,7 +20,7 @@ import { proofToJson } from "../../state/merkle/index.js";
 import { MAX_INPUT_BYTES, MAX_KEY_BYTES, MAX_TX_GAS } from "../../vm/limits.js";
 import type { ChainNode } from "../chainNode.js";
 import type { EstimateJob, ReadOnlyJob } from "../readOnly/execute.js";
-import { clientKey } from "../rpc/clientKey.js";
+import { clientNetwork } from "../rpc/clientKey.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import { hex } from "../store/records.js";
@@ -56,13 +56,13 @@ function proofView(node: ChainNode, key: string, withProof: boolean) {
   };
 }
 
-/** Runs a job in the node's read-only pool for the calling client; refusals become RpcErrors. */
+/** Runs a job in the node's read-only pool for the calling client's network; refusals become RpcErrors. */
 export async function runReadOnly(
   node: ChainNode,
   ctx: RpcMethodContext,
   job: ReadOnlyJob,
 ): Promise<unknown> {
-  const outcome = await node.readOnly.run(clientKey(ctx.remoteAddress), job);
+  const outcome = await node.readOnly.run(clientNetwork(ctx.remoteAddress), job);
   if (outcome.ok) return outcome.result;
   throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
 }

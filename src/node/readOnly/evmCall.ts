@@ -2,7 +2,9 @@
  * `eth_call` and `eth_estimateGas`: one EVM message against the committed head, nothing
  * committed. It runs on this thread's EVM (`evm/evmRunner.ts`) over the read-only view, seen
  * through the request's state overrides (`overrides`), with no fee (price 0) and at most
- * `EVM_MAX_TX_GAS` (or the gas asked for, or the node's read-only gas cap if lower).
+ * `EVM_MAX_TX_GAS`, the gas asked for, and the node's read-only gas cap counted in EVM gas
+ * (`evmGasWithin`: the cap is Weft gas, and an EVM gas counts `EVM_GAS_WEIGHT` of it), so that
+ * an EVM call takes no more time than a WASM call held to the same cap.
  *
  * As Ethereum clients expect: the return data on success; a revert is JSON-RPC error 3
  * "execution reverted" with the revert data in `data`, so that clients decode reasons and
@@ -16,7 +18,7 @@
  * between the two finds the least limit that succeeds (at most ~24 more runs, all inside the
  * one read-only job and its time bound).
  */
-import { evmBlockOf } from "../../chain/evmBlock.js";
+import { evmBlockOf, evmGasWithin } from "../../chain/evmBlock.js";
 import { EVM_MAX_TX_GAS } from "../../chain/executeEthTx.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
@@ -77,7 +79,8 @@ interface EvmExec {
 
 export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
   let cap = job.gas === undefined || job.gas > EVM_MAX_TX_GAS ? EVM_MAX_TX_GAS : job.gas;
-  if (BigInt(ctx.gasCap) < cap) cap = BigInt(ctx.gasCap);
+  const within = evmGasWithin(BigInt(ctx.gasCap));
+  if (within < cap) cap = within;
   const fields: EthTxFields = {
     type: 2,
     chainId: ctx.block.chainId,

@@ -4,12 +4,16 @@
  * thread (RPC, block production) never waits for them. With `workers: 0` jobs run on the
  * main thread, through the same queue and the same `executeReadOnly`.
  *
- * Fairness: waiting jobs are kept per client (the remote address) and served round-robin,
- * one job per client in turn, so a client with a thousand queued calls delays another
- * client's call by at most one job per worker. Each client has a time budget
- * (`budget.ts`): a job starts only while its client's balance is positive, and is charged
- * the time it took. Jobs beyond `maxQueuePerClient` for one client, or `maxQueue` in all,
- * are refused at once. Refusals are -32005 with `data.retryAfterMs`.
+ * Fairness: a client is a network (an IPv4 /24, an IPv6 /64: the RPC layer's
+ * `clientNetwork`), so that many addresses of one network count as one. Waiting jobs are
+ * kept per client and served in turn (`fairQueue.ts`), one job per client, so a client with
+ * a thousand queued calls delays another client's call by at most one job per worker, and no
+ * client runs on more than half the workers (rounded up) at once. Each client has a time
+ * budget (`budget.ts`): a job starts only while its client's balance is positive, and is
+ * charged the time it took; beyond it the client is refused. All clients together have one
+ * more budget, `budgetMsTotal`: while it is used up, jobs wait in their queues (in turn).
+ * Jobs beyond `maxQueuePerClient` for one client, or `maxQueue` in all, are refused at once.
+ * Refusals are -32005 with `data.retryAfterMs` and the limit that refused.
  *
  * Time: the gas cap bounds a call's work, and `maxCallMs` bounds its wall time on a
  * worker whatever it does (a host function slower than its gas says, a machine
@@ -23,10 +27,11 @@ import { Worker } from "node:worker_threads";
 import type { Address } from "../../codec/address.js";
 import { WORKER_STACK_MB } from "../../engine/parallel/protocol.js";
 import { checkGasCap, VmFault } from "../../vm/errors.js";
+import { MAX_TX_GAS } from "../../vm/limits.js";
 import type { ModuleList } from "../../vm/moduleCache.js";
 import { type InjectedReadFault, storeErrorFrom } from "../store/storeError.js";
 import { startupFault } from "../workerStart.js";
-import { TimeBudgets } from "./budget.js";
+import { type Clock, TimeBudgets } from "./budget.js";
 import {
   EXECUTION_FAULT,
   executeReadOnly,
@@ -34,6 +39,7 @@ import {
   type ReadOnlyContext,
   type ReadOnlyJob,
 } from "./execute.js";
+import { FairQueue } from "./fairQueue.js";
 import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
 
 export interface ReadOnlySettings {
@@ -41,11 +47,13 @@ export interface ReadOnlySettings {
   workers: number;
   /** Most gas one call may use. */
   gasCap: number;
-  /** Milliseconds of execution each client earns per second (it may hold two seconds' worth). */
+  /** Milliseconds of execution each client network earns per second (it may hold two seconds' worth). */
   budgetMsPerSecond: number;
+  /** Milliseconds of execution all clients together earn per second (default 1,000 per worker). */
+  budgetMsTotal?: number;
   /** Most jobs waiting, all clients together. */
   maxQueue: number;
-  /** Most jobs waiting for one client. */
+  /** Most jobs waiting for one client network. */
   maxQueuePerClient: number;
   /** Most milliseconds one job may run on a worker before the worker is terminated (-32009). */
   maxCallMs: number;
@@ -67,14 +75,16 @@ export interface ReadOnlyHost {
   modules: () => ModuleList;
   /** V8 stack of each worker, MiB (default `WORKER_STACK_MB`; smaller only to test a refusal). */
   stackSizeMb?: number;
+  /** The budgets' clock in ms (default `performance.now`; tests move it by hand). */
+  clock?: Clock;
   /** Tests only: every read of the workers' database fails so (`worker.ts`). */
   readFault?: InjectedReadFault;
 }
 
-/** The settings' defaults: jobs on the main thread, 30M gas per call, a second per second per client. */
+/** The settings' defaults: jobs on the main thread, a transaction's most gas per call, a second per second per client. */
 export const DEFAULT_READ_ONLY: Readonly<ReadOnlySettings> = {
   workers: 0,
-  gasCap: 30_000_000,
+  gasCap: MAX_TX_GAS,
   budgetMsPerSecond: 1_000,
   maxQueue: 1_000,
   maxQueuePerClient: 100,
@@ -83,6 +93,9 @@ export const DEFAULT_READ_ONLY: Readonly<ReadOnlySettings> = {
 
 /** Workers replaced in a row (each died before answering a job) before the pool gives up. */
 const MAX_RESPAWNS = 3;
+
+/** The key of the budget all clients share. */
+const ALL = "all";
 
 /** JSON-RPC code of a refusal to run a job now (the same as the server's rate limit). */
 export const RETRY_LATER = -32005;
@@ -108,15 +121,17 @@ interface Slot {
 export class ReadOnlyPool {
   private readonly idle: Slot[] = [];
   private readonly slots: Slot[] = [];
-  /** Waiting jobs per client; Map order is the round-robin order. */
-  private readonly queues = new Map<string, Waiting[]>();
-  private queued = 0;
+  private readonly queue: FairQueue<Waiting>;
   private closed = false;
+  /** Set while the shared budget is used up and jobs wait for it to refill. */
+  private refill: NodeJS.Timeout | undefined;
   /** Workers that died in a row without answering a job; past `MAX_RESPAWNS` the pool gives up. */
   private deaths = 0;
   /** Why the pool gave up (every job is then refused with it). */
   private broken: Error | undefined;
   readonly budgets: TimeBudgets;
+  /** The budget all clients share (one key, `ALL`). */
+  readonly total: TimeBudgets;
   /** Workers terminated at `maxCallMs` (each replaced). */
   timeouts = 0;
   /** Settles when the first workers have loaded, or rejects with why one could not (a VmFault, say). */
@@ -129,8 +144,15 @@ export class ReadOnlyPool {
   ) {
     // Every call runs with the cap: one the VM's gas counter cannot hold is refused here, once.
     checkGasCap(settings.gasCap, "the read-only gas cap");
-    this.budgets = new TimeBudgets(settings.budgetMsPerSecond);
+    const clock = host.clock ?? (() => performance.now());
+    this.budgets = new TimeBudgets(settings.budgetMsPerSecond, clock);
     const count = Math.max(1, settings.workers);
+    this.total = new TimeBudgets(settings.budgetMsTotal ?? 1_000 * count, clock);
+    this.queue = new FairQueue({
+      maxQueue: settings.maxQueue,
+      maxQueuePerClient: settings.maxQueuePerClient,
+      maxRunningPerClient: Math.ceil(count / 2),
+    });
     for (let i = 0; i < count; i++) {
       const slot = settings.workers === 0 ? this.inlineSlot() : this.workerSlot();
       this.slots.push(slot);
@@ -145,78 +167,77 @@ export class ReadOnlyPool {
     for (const slot of this.slots) slot.adopt(modules);
   }
 
-  /** Runs `job` for `client` when its turn comes; refusals are outcomes, node faults reject. */
+  /**
+   * Runs `job` for `client` (its network's key) when its turn comes; refusals are outcomes,
+   * node faults reject.
+   */
   run(client: string, job: ReadOnlyJob): Promise<JobOutcome> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
-    const { maxQueue, maxQueuePerClient } = this.settings;
-    const waiting = this.queues.get(client);
-    if (this.closed || this.queued >= maxQueue || (waiting?.length ?? 0) >= maxQueuePerClient)
-      return Promise.resolve(
-        refusal(
-          this.closed
-            ? "the node is shutting down"
-            : `busy: too many read-only calls waiting (at most ${maxQueuePerClient} per client, ${maxQueue} in all)`,
-          100,
-        ),
-      );
+    if (this.closed) return Promise.resolve(refusal("the node is shutting down", 100));
     const wait = this.budgets.waitMs(client);
-    if (wait > 0) return Promise.resolve(this.overBudget(wait));
+    if (wait > 0) return Promise.resolve(this.overBudget(client, wait));
     return new Promise((resolve, reject) => {
-      const item = { client, job, resolve, reject };
-      if (waiting === undefined) this.queues.set(client, [item]);
-      else waiting.push(item);
-      this.queued++;
-      this.pump();
+      const full = this.queue.add(client, { client, job, resolve, reject });
+      if (full === undefined) return this.pump();
+      const message =
+        full.limit === "callQueue"
+          ? `busy: too many read-only calls waiting (rpc.callQueue: at most ${full.max} in all)`
+          : `busy: too many read-only calls waiting from network ${client} (rpc.callQueuePerClient: at most ${full.max} per network)`;
+      resolve(refusal(message, 100, { limit: full.limit, max: full.max, network: client }));
     });
   }
 
   /** Jobs waiting for a slot. */
   waiting(): number {
-    return this.queued;
+    return this.queue.size;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const list of this.queues.values())
-      for (const w of list) w.resolve(refusal("the node is shutting down", 100));
-    this.queues.clear();
-    this.queued = 0;
+    clearTimeout(this.refill);
+    for (const w of this.queue.drain()) w.resolve(refusal("the node is shutting down", 100));
     await Promise.all(this.slots.map((s) => s.close()));
   }
 
-  private overBudget(wait: number): JobOutcome {
+  private overBudget(client: string, wait: number): JobOutcome {
     return refusal(
-      `rate limited: read-only execution budget used up (${this.settings.budgetMsPerSecond} ms per second per client)`,
+      `rate limited: read-only execution budget used up for network ${client} (rpc.callBudgetMs: ${this.settings.budgetMsPerSecond} ms per second per network)`,
       wait,
+      { limit: "callBudgetMs", network: client },
     );
   }
 
-  /** The next waiting job, one client after another. */
-  private next(): Waiting | undefined {
-    for (const [client, list] of this.queues) {
-      const item = list.shift() as Waiting;
-      this.queued--;
-      this.queues.delete(client);
-      if (list.length > 0) this.queues.set(client, list); // to the back of the line
-      return item;
-    }
-    return undefined;
-  }
-
   private pump(): void {
-    while (this.idle.length > 0) {
-      const item = this.next();
-      if (item === undefined) return;
+    while (this.idle.length > 0 && this.queue.size > 0) {
+      // The shared budget used up: jobs keep their place and wait for it to refill.
+      const shared = this.total.waitMs(ALL);
+      if (shared > 0) {
+        if (this.refill === undefined && !this.closed)
+          this.refill = setTimeout(
+            () => {
+              this.refill = undefined;
+              this.pump();
+            },
+            Math.min(shared, 1_000),
+          ); // checked again at least every second
+        return;
+      }
+      const next = this.queue.take();
+      if (next === undefined) return; // every waiting client runs its most jobs already
+      const item = next.item;
       // Checked again at the start: a batch queues all its calls before the first is charged.
       const wait = this.budgets.waitMs(item.client);
       if (wait > 0) {
-        item.resolve(this.overBudget(wait));
+        this.queue.done(item.client);
+        item.resolve(this.overBudget(item.client, wait));
         continue;
       }
       const slot = this.idle.pop() as Slot;
       slot.run(item.job).then(
         ({ outcome, ms }) => {
           this.budgets.charge(item.client, ms);
+          this.total.charge(ALL, ms);
+          this.queue.done(item.client);
           if (!outcome.ok && outcome.error.code === EXECUTION_FAULT)
             this.host.log?.("error", "read-only execution fault", {
               job: item.job.kind,
@@ -227,6 +248,7 @@ export class ReadOnlyPool {
           item.resolve(outcome);
         },
         (error: unknown) => {
+          this.queue.done(item.client);
           this.release(slot);
           item.reject(error);
         },
@@ -313,9 +335,7 @@ export class ReadOnlyPool {
             : new Error(
                 `read-only workers keep dying: ${error instanceof Error ? error.message : String(error)}`,
               );
-        for (const list of this.queues.values()) for (const w of list) w.reject(this.broken);
-        this.queues.clear();
-        this.queued = 0;
+        for (const w of this.queue.drain()) w.reject(this.broken);
         return;
       }
       // Replace the dead worker so that the pool keeps its size.
@@ -396,6 +416,6 @@ function timedOut(maxCallMs: number): JobOutcome {
   };
 }
 
-function refusal(message: string, retryAfterMs: number): JobOutcome {
-  return { ok: false, error: { code: RETRY_LATER, message, data: { retryAfterMs } } };
+function refusal(message: string, retryAfterMs: number, details?: Record<string, unknown>): JobOutcome {
+  return { ok: false, error: { code: RETRY_LATER, message, data: { retryAfterMs, ...details } } };
 }

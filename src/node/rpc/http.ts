@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { clientKey } from "./clientKey.js";
+import { clientAddress, clientKey } from "./clientKey.js";
 import type { RpcDispatcher } from "./dispatch.js";
 import { describeError, RpcError, RpcErrorCode } from "./errors.js";
 import { encodeError } from "./protocol.js";
@@ -28,6 +28,8 @@ export interface HttpHandlerOptions {
   log: RpcLogger;
   /** The id the server gave the request's socket. */
   connectionIdOf: (socket: Socket) => string;
+  /** Peers whose `X-Forwarded-For` names the client (`clientKey.ts`: `clientAddress`). */
+  trustedProxies: ReadonlySet<string>;
 }
 
 const CORS_HEADERS = { "access-control-allow-origin": "*" } as const;
@@ -135,7 +137,11 @@ async function handleRpc(
     return;
   }
   const socket = req.socket;
-  const remoteAddress = socket.remoteAddress ?? "unknown";
+  const remoteAddress = clientAddress(
+    socket.remoteAddress ?? "unknown",
+    req.headers["x-forwarded-for"],
+    options.trustedProxies,
+  );
   const ctx: RpcMethodContext = {
     transport: "http",
     connectionId: options.connectionIdOf(socket),

@@ -45,7 +45,9 @@
  *   "internal error" and the real error goes to `log`.
  *
  * Remote addresses are counted per client (`clientKey.ts`): an IPv6 address by its /64, an
- * IPv4-mapped one (`::ffff:1.2.3.4`) as the IPv4 address.
+ * IPv4-mapped one (`::ffff:1.2.3.4`) as the IPv4 address. A request through a configured
+ * trusted proxy is counted under the address `X-Forwarded-For` gives (`trustedProxies`);
+ * otherwise the header is ignored. Connection limits always count the socket's peer.
  *
  * Rate limiting: a token bucket per WebSocket connection and per remote address for HTTP,
  * `requestsPerSecond` (1000) with a burst of twice that; each batch element costs one token.
@@ -92,7 +94,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { clientKey } from "./clientKey.js";
+import { clientKey, hostOf } from "./clientKey.js";
 import { RpcDispatcher } from "./dispatch.js";
 import { createHttpHandler, type HttpRoute } from "./http.js";
 import { KeyedRateLimiter } from "./rateLimit.js";
@@ -145,6 +147,12 @@ export interface RpcServerOptions {
   onRequest?: (method: string, durationMs: number, ok: boolean) => void;
   /** Receives what clients are not told: handler failures, dropped connections. */
   log?: RpcLogger;
+  /**
+   * Addresses of reverse proxies in front of the node: a request from one of them is counted
+   * under the client address its `X-Forwarded-For` gives (`clientKey.ts`). Default none: the
+   * header is ignored.
+   */
+  trustedProxies?: string[];
 }
 
 /** Where a listening server can be reached. */
@@ -201,6 +209,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const limits = resolveLimits(options.limits);
   const host = options.host ?? "127.0.0.1";
   const log = options.log ?? noLog;
+  const trustedProxies = new Set((options.trustedProxies ?? []).map(hostOf));
   const dispatcher = new RpcDispatcher({
     methods: options.methods,
     maxBatch: limits.maxBatch,
@@ -221,6 +230,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     maxBufferedBytes: limits.maxBufferedBytes,
     heartbeatMs: limits.heartbeatMs,
     idleTimeoutMs: limits.wsIdleTimeoutMs,
+    trustedProxies,
     log,
   });
 
@@ -241,6 +251,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     routes: options.routes ?? {},
     log,
     connectionIdOf: (socket) => socketIds.get(socket) ?? "http-0",
+    trustedProxies,
   });
   const advertisedKeepAliveSeconds = Math.max(
     1,

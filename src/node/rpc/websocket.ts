@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import { clientAddress } from "./clientKey.js";
 import type { RpcDispatcher } from "./dispatch.js";
 import { describeError, RpcError, RpcErrorCode, rateLimited } from "./errors.js";
 import { encodeError } from "./protocol.js";
@@ -40,6 +41,8 @@ export interface WsHubOptions {
    * (1000): answering pings does not count as activity.
    */
   idleTimeoutMs: number;
+  /** Peers whose `X-Forwarded-For` names the client (`clientKey.ts`: `clientAddress`). */
+  trustedProxies: ReadonlySet<string>;
   log: RpcLogger;
 }
 
@@ -154,7 +157,11 @@ export class WsHub {
   private attach(ws: WebSocket, req: IncomingMessage): void {
     const conn = new WsConnection(
       `ws-${this.nextId++}`,
-      req.socket.remoteAddress ?? "unknown",
+      clientAddress(
+        req.socket.remoteAddress ?? "unknown",
+        req.headers["x-forwarded-for"],
+        this.options.trustedProxies,
+      ),
       ws,
       this.options,
     );

@@ -40,7 +40,7 @@ describe("node configuration", () => {
   it("reads the connection and read-only execution limits, and refuses out-of-range ones", () => {
     const defaults = defaultConfig().rpc;
     assert.equal(defaults.maxConnectionsPerIp, 256);
-    assert.equal(defaults.callGasCap, 30_000_000);
+    assert.equal(defaults.callGasCap, 1_000_000_000);
     assert.ok(defaults.callWorkers >= 1);
     const config = loadConfig(
       { "rpc.callGasCap": "1000000", "rpc.maxConnectionsPerIp": 8 },

@@ -2,8 +2,9 @@
  * Read-only execution off the main thread: `weft_call` and `weft_estimateGas` answered by a
  * worker reading LMDB give exactly what the main thread computes (the same status, gas,
  * output and logs; the same estimates and refusals), every call is held to the gas cap, a
- * client over its time budget is refused with -32005 while another is served, and a full
- * queue refuses at once.
+ * client over its time budget is refused with -32005 while another is served, a full
+ * queue refuses at once, one client never holds every worker, and while the budget all
+ * clients share is used up jobs wait in turn instead of running.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -50,7 +51,7 @@ describe("read-only execution pool", () => {
 
   /** A pool over the node's database with these settings (closed after the file). */
   const pools: ReadOnlyPool[] = [];
-  const poolOf = (settings: Partial<ReadOnlySettings>): ReadOnlyPool => {
+  const poolOf = (settings: Partial<ReadOnlySettings>, clock?: () => number): ReadOnlyPool => {
     const chain = node.running.node;
     const pool = new ReadOnlyPool(
       {
@@ -61,6 +62,7 @@ describe("read-only execution pool", () => {
         nowMs: () => chain.clock.nowMs(),
         inline: () => ({ vm: chain.vm, read: (k) => chain.state.get(k), block: chain.nextBlock() }),
         modules: () => chain.vm.cache.held(),
+        ...(clock === undefined ? {} : { clock }),
       },
       { ...DEFAULT_READ_ONLY, gasCap: GAS_CAP, ...settings },
     );
@@ -214,6 +216,54 @@ describe("read-only execution pool", () => {
       finished.indexOf("modest") < finished.indexOf("greedy3"),
       `modest waited for at most one greedy job: ${finished.join(" ")}`,
     );
+  });
+
+  it("runs one client on at most half the workers, so another finds one free", async () => {
+    const pool = poolOf({ workers: 2, gasCap: 1_000_000_000, budgetMsPerSecond: 1_000_000 });
+    await pool.ready;
+    const finished: string[] = [];
+    const track = (name: string, p: Promise<JobOutcome>) =>
+      p.then((o) => {
+        finished.push(name);
+        return o;
+      });
+    // ~3,000 rounds of a recovery and a sha256 each (a few hundred ms on a quiet machine).
+    const greedy = [1, 2].map((i) =>
+      track(`greedy${i}`, pool.run("greedy", call(slow, "run", recoverLoop(3_000)))),
+    );
+    const modest = track("modest", pool.run("modest", call(wusd, "symbol")));
+    const outcomes = await Promise.all([...greedy, modest]);
+    assert.ok(outcomes.every((o) => o.ok));
+    // greedy2 waited for greedy1 (one worker per client), modest ran at once on the other.
+    assert.deepEqual(finished, ["modest", "greedy1", "greedy2"]);
+  });
+
+  it("keeps jobs waiting, in turn, while the budget all clients share is used up", async () => {
+    let now = 0;
+    const pool = poolOf(
+      { workers: 1, gasCap: 1_000_000_000, budgetMsPerSecond: 1_000_000, budgetMsTotal: 1 },
+      () => now,
+    );
+    const first = await pool.run("a", call(slow, "run", recoverLoop(100))); // well over the 2 ms burst
+    assert.ok(first.ok);
+    assert.ok(pool.total.waitMs("all") > 0, "the shared budget is used up");
+    const finished: string[] = [];
+    const track = (name: string, p: Promise<JobOutcome>) =>
+      p.then((o) => {
+        finished.push(name);
+        return o;
+      });
+    const second = track("b", pool.run("b", call(wusd, "symbol")));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(pool.waiting(), 1, "b waits (the clock does not move, so the budget does not refill)");
+    now += 3_600_000_000; // much later: the budget is full again
+    const third = track("c", pool.run("c", call(wusd, "symbol")));
+    const outcomes = await Promise.all([second, third]);
+    assert.ok(
+      outcomes.every((o) => o.ok),
+      JSON.stringify(outcomes),
+    );
+    assert.deepEqual(finished, ["b", "c"], "b kept its place in line");
   });
 
   it("refuses at once over the whole queue's bound", async () => {

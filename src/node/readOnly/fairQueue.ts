@@ -1,0 +1,86 @@
+/**
+ * The read-only pool's waiting line, fair across clients (a client is a network: an IPv4
+ * /24 or an IPv6 /64, `rpc/clientKey.ts`). Each client has its own queue; turns go round
+ * the clients with waiting jobs, one job per turn, so a client with many queued jobs (from
+ * many addresses of its network) delays another client's job by at most one job per slot.
+ * A client may also run at most `maxRunningPerClient` jobs at once, so that with several
+ * slots one network never holds them all while others wait.
+ *
+ * Memory is bounded: at most `maxQueuePerClient` jobs wait per client and `maxQueue` in all;
+ * `add` refuses beyond that and says which bound was hit.
+ */
+
+export interface FairQueueLimits {
+  /** Most jobs waiting, all clients together. */
+  maxQueue: number;
+  /** Most jobs waiting for one client. */
+  maxQueuePerClient: number;
+  /** Most jobs of one client running at once. */
+  maxRunningPerClient: number;
+}
+
+/** Why `add` refused a job: the bound it hit. */
+export interface QueueRefusal {
+  limit: "callQueue" | "callQueuePerClient";
+  max: number;
+}
+
+export class FairQueue<T> {
+  /** Waiting jobs per client; Map order is the turn order. */
+  private readonly queues = new Map<string, T[]>();
+  private readonly running = new Map<string, number>();
+  private queued = 0;
+
+  constructor(readonly limits: FairQueueLimits) {}
+
+  /** Queues `item` for `client`, or says which bound refuses it. */
+  add(client: string, item: T): QueueRefusal | undefined {
+    const waiting = this.queues.get(client);
+    if (this.queued >= this.limits.maxQueue) return { limit: "callQueue", max: this.limits.maxQueue };
+    if ((waiting?.length ?? 0) >= this.limits.maxQueuePerClient)
+      return { limit: "callQueuePerClient", max: this.limits.maxQueuePerClient };
+    if (waiting === undefined) this.queues.set(client, [item]);
+    else waiting.push(item);
+    this.queued++;
+    return undefined;
+  }
+
+  /** The next job to run, the next client in turn that may run one more; it counts as running until `done`. */
+  take(): { client: string; item: T } | undefined {
+    for (const [client, list] of this.queues) {
+      if ((this.running.get(client) ?? 0) >= this.limits.maxRunningPerClient) continue;
+      const item = list.shift() as T;
+      this.queued--;
+      this.queues.delete(client);
+      if (list.length > 0) this.queues.set(client, list); // to the back of the line
+      this.running.set(client, (this.running.get(client) ?? 0) + 1);
+      return { client, item };
+    }
+    return undefined;
+  }
+
+  /** A job of `client` taken with `take` has finished (or was answered without running). */
+  done(client: string): void {
+    const n = (this.running.get(client) ?? 0) - 1;
+    if (n > 0) this.running.set(client, n);
+    else this.running.delete(client);
+  }
+
+  /** Removes and returns every waiting job. */
+  drain(): T[] {
+    const all = [...this.queues.values()].flat();
+    this.queues.clear();
+    this.queued = 0;
+    return all;
+  }
+
+  /** Jobs waiting. */
+  get size(): number {
+    return this.queued;
+  }
+
+  /** Clients with jobs waiting or running (what the queue holds memory for). */
+  clients(): number {
+    return new Set([...this.queues.keys(), ...this.running.keys()]).size;
+  }
+}
