@@ -1,6 +1,6 @@
 /**
  * Does read-only execution hold up the node? A `weft node` process runs batches of
- * max-gas `weft_call`s (the probe contract's `spin`, which loops until the gas cap, 30M gas),
+ * max-gas `weft_call`s (the probe contract's `spin`, which loops until the gas cap),
  * one batch always in flight, while `GET /health` is timed over and over; the same with no
  * calls gives the baseline. The ways of running the calls:
  *
@@ -12,9 +12,16 @@
  * - `workers + budget`: the defaults (1 worker, 1,000 ms of execution per second per address;
  *   calls beyond it are refused with -32005, counted in the "refused" column).
  *
- *   node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js>]
+ * Then the attack of many addresses of one network (`--attack-seconds`, 0 skips it): eight
+ * loopback addresses of one /24 (127.0.0.2-9) each keep `--attack-depth` `eth_call`s of an
+ * EVM loop that never stops (`JUMPDEST PUSH1 0 JUMP`, gas 0xffffff) in flight, while an
+ * honest client of another /24 (127.1.0.1) sends one cheap `weft_call` after another and
+ * times each; the defaults (one call worker, the budgets), for this build and for `--before`'s.
  *
- * Prints a table and writes bench/results/rpcIsolation.json.
+ *   node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js>]
+ *     [--attack-seconds 30] [--attack-depth 2] [--only attack]
+ *
+ * Prints tables and writes bench/results/rpcIsolation.json.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,21 +37,30 @@ import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc, waitForReceipt } from "../src/sdk/rpcClient.js";
 import { benchArgs } from "./lib/args.js";
+import { ATTACKERS, type AttackResult, attackRows, HONEST, honestUnderAttack } from "./lib/networkAttack.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
 const USAGE =
-  "node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js of an older build>]";
+  "node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js of an older build>] [--attack-seconds 30] [--attack-depth 2] [--only health|attack]";
 const args = benchArgs(USAGE, {
   options: {
     batch: { type: "string", default: "20" },
     seconds: { type: "string", default: "6" },
     "gap-ms": { type: "string", default: "50" },
     before: { type: "string" },
+    "attack-seconds": { type: "string", default: "30" },
+    "attack-depth": { type: "string", default: "2" },
+    only: { type: "string" },
   },
 });
 const batchSize = Number(args.batch);
 const seconds = Number(args.seconds);
 const gapMs = Number(args["gap-ms"]);
+const attackSeconds = Number(args["attack-seconds"]);
+const attackDepth = Number(args["attack-depth"]);
+const only = args.only;
+if (only !== undefined && only !== "health" && only !== "attack")
+  throw new Error(`--only: health or attack, got ${only}`);
 
 const MODES: Array<{ name: string; flags: string[]; cli?: string }> = [
   ...(args.before === undefined ? [] : [{ name: "before", flags: [], cli: args.before }]),
@@ -143,7 +159,7 @@ const quantile = (values: number[], q: number) =>
 
 const rows: Array<Array<string | number>> = [];
 const results: Record<string, unknown>[] = [];
-for (const mode of MODES) {
+for (const mode of only === "attack" ? [] : MODES) {
   const dir = mkdtempSync(join(tmpdir(), "weft-rpc-isolation-"));
   const node = await launchNode(
     dir,
@@ -190,35 +206,88 @@ for (const mode of MODES) {
   }
 }
 
-console.log(
-  `\n/health latency with a batch of ${batchSize} max-gas weft_call always in flight (${seconds} s)\n`,
-);
-printTable(
-  [
-    "calls run on",
-    "idle /health median ms",
-    "busy median ms",
-    "busy p90 ms",
-    "busy max ms",
-    "samples",
-    "calls served / refused",
-    "batch median ms",
-  ],
-  rows,
-);
-const busy = (name: string) =>
-  (results.find((r) => r.mode === name) as { busyMedianMs: number } | undefined)?.busyMedianMs;
-const shipped = busy("workers + budget") as number;
-for (const name of ["before", "main thread", "workers"]) {
-  const ms = busy(name);
-  if (ms !== undefined)
+const attacks: Array<{ build: string } & AttackResult> = [];
+const builds = [
+  ...(args.before === undefined ? [] : [{ build: "before", cli: args.before }]),
+  { build: "this build", cli: undefined },
+];
+for (const { build, cli } of only === "health" || attackSeconds <= 0 ? [] : builds) {
+  const dir = mkdtempSync(join(tmpdir(), "weft-rpc-attack-"));
+  const node = await launchNode(dir, ["--port", "0", "--dev-accounts", "2"], 120_000, cli);
+  console.error(`attack on ${build}: node at ${node.url}`);
+  try {
+    const probe = await deployProbe(node.url);
+    await rpc(node.url, "weft_call", [{ to: probe, method: "gas" }]); // compile the contract first
+    await rpc(node.url, "eth_call", [{ data: "0x00" }, "latest"]).catch(() => undefined); // load the EVM
+    attacks.push({ build, ...(await honestUnderAttack(node.url, probe, attackSeconds, attackDepth)) });
+  } finally {
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (attacks.length > 0) {
+  console.log(
+    `\nhonest weft_call (from ${HONEST}) while ${ATTACKERS.length} addresses of one /24 keep ${attackDepth} looping eth_call each in flight (${attackSeconds} s, default settings)\n`,
+  );
+  printTable(
+    [
+      "build",
+      "honest calls",
+      "median ms",
+      "p90 ms",
+      "max ms",
+      "honest errors",
+      "attack answers (ok or error code: count)",
+    ],
+    attackRows(attacks),
+  );
+  const [first, last] = [attacks[0], attacks.at(-1)] as [AttackResult, AttackResult];
+  if (attacks.length === 2)
     console.log(
-      `busy /health median: ${name} ${ms.toFixed(1)} ms, workers + budget ${shipped.toFixed(1)} ms (${(ms / shipped).toFixed(1)}x)`,
+      `honest median: before ${median(first.honestMs).toFixed(1)} ms, this build ${median(last.honestMs).toFixed(1)} ms (${(median(first.honestMs) / median(last.honestMs)).toFixed(1)}x)`,
     );
 }
+if (results.length > 0) {
+  console.log(
+    `\n/health latency with a batch of ${batchSize} max-gas weft_call always in flight (${seconds} s)\n`,
+  );
+  printTable(
+    [
+      "calls run on",
+      "idle /health median ms",
+      "busy median ms",
+      "busy p90 ms",
+      "busy max ms",
+      "samples",
+      "calls served / refused",
+      "batch median ms",
+    ],
+    rows,
+  );
+  const busy = (name: string) =>
+    (results.find((r) => r.mode === name) as { busyMedianMs: number } | undefined)?.busyMedianMs;
+  const shipped = busy("workers + budget") as number;
+  for (const name of ["before", "main thread", "workers"]) {
+    const ms = busy(name);
+    if (ms !== undefined)
+      console.log(
+        `busy /health median: ${name} ${ms.toFixed(1)} ms, workers + budget ${shipped.toFixed(1)} ms (${(ms / shipped).toFixed(1)}x)`,
+      );
+  }
+}
 writeJson("bench/results/rpcIsolation.json", {
-  command: `${USAGE.split(" [")[0]} --batch ${batchSize} --seconds ${seconds} --gap-ms ${gapMs}${args.before === undefined ? "" : ` --before ${args.before}`}`,
+  command: `${USAGE.split(" [")[0]} --batch ${batchSize} --seconds ${seconds} --gap-ms ${gapMs} --attack-seconds ${attackSeconds} --attack-depth ${attackDepth}${only === undefined ? "" : ` --only ${only}`}${args.before === undefined ? "" : ` --before ${args.before}`}`,
   machine: machineInfo(),
   results,
+  attacks: attacks.map((a) => ({
+    build: a.build,
+    honestCalls: a.honestMs.length,
+    honestMedianMs: a.honestMs.length === 0 ? null : median(a.honestMs),
+    honestMaxMs: Math.max(0, ...a.honestMs),
+    honestErrors: a.honestErrors,
+    attack: a.attack,
+  })),
 });
 console.log("wrote bench/results/rpcIsolation.json");

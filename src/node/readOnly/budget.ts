@@ -38,6 +38,11 @@ export class TimeBudgets {
     return Math.max(1, Math.ceil(((1 - balance.ms) / this.msPerSecond) * 1000));
   }
 
+  /** The milliseconds `client` has left now (a client never charged, or long idle, has the whole burst). */
+  balanceMs(client: string): number {
+    return this.refilled(client)?.ms ?? this.burstMs;
+  }
+
   /** Charges `client` for `ms` of execution. */
   charge(client: string, ms: number): void {
     const t = this.now();

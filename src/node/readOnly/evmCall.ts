@@ -16,7 +16,9 @@
  * run used (intrinsic + execution before refunds, at least the EIP-7623 floor), which is enough
  * unless a call's 63/64 rule or a gas check in the code needs more; if not, a binary search
  * between the two finds the least limit that succeeds (at most ~24 more runs, all inside the
- * one read-only job and its time bound).
+ * one read-only job and its time bound). The search stops early once the runs have used
+ * `ESTIMATE_RUNS_GAS` caps' worth of gas in all, answering the least limit seen to succeed, so
+ * that an estimate costs at most a few calls' time.
  */
 import { evmBlockOf, evmGasWithin } from "../../chain/evmBlock.js";
 import { EVM_MAX_TX_GAS } from "../../chain/executeEthTx.js";
@@ -46,6 +48,9 @@ export interface EvmCallJob {
   estimate?: boolean;
   overrides?: StateOverrides;
 }
+
+/** The most gas an estimate's runs use in all, in caps (the first run's included). */
+const ESTIMATE_RUNS_GAS = 3n;
 
 /** Ethereum's code for a reverted call. */
 export const EXECUTION_REVERTED = 3;
@@ -146,11 +151,16 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
   let used = BigInt(intrinsic) + exec.executionGasUsed;
   if (used < least) used = least;
   if (used > cap) used = cap;
-  const succeeds = (limit: bigint) => run(limit).exceptionError === undefined;
+  let spent = BigInt(intrinsic) + exec.executionGasUsed;
+  const succeeds = (limit: bigint) => {
+    const probe = run(limit);
+    spent += BigInt(intrinsic) + probe.executionGasUsed;
+    return probe.exceptionError === undefined;
+  };
   if (succeeds(used)) return { ok: true, result: `0x${used.toString(16)}` };
   let lo = used; // fails
   let hi = cap; // succeeds
-  while (hi - lo > 1n) {
+  while (hi - lo > 1n && spent < ESTIMATE_RUNS_GAS * cap) {
     const mid = (lo + hi) / 2n;
     if (succeeds(mid)) hi = mid;
     else lo = mid;

@@ -6,7 +6,7 @@
  *
  * A job arrives with its params already read (the RPC layer refused bad ones); the fields
  * that depend on the head (the nonce sequence, the fee) are filled in here, from the same
- * state the job runs on. Every call runs with at most `gasCap` gas.
+ * state the job runs on. A job runs with at most `gasCap` gas in all (an estimate's calls share it).
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -203,7 +203,16 @@ function runEstimate(ctx: ReadOnlyContext, job: EstimateJob): EstimateResult {
     const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
     gasUsed = envelopeIntrinsicGas(env) + validationGas + settlement;
     for (const call of calls) {
-      const outcome = runBatchCall(vm, block, state, sender, call as Call, ctx.gasCap);
+      // The calls share the cap, as a transaction's share its gas limit.
+      const left = ctx.gasCap - gasUsed;
+      if (left <= 0)
+        throw new Refusal(
+          `the calls need more than the node's gas cap for read-only execution (${ctx.gasCap})`,
+          {
+            gasCap: ctx.gasCap,
+          },
+        );
+      const outcome = runBatchCall(vm, block, state, sender, call as Call, left);
       gasUsed += outcome.gasUsed;
       if (outcome.status !== "success")
         throw new Refusal(`${describeBatchCall(call as Call)} fails: ${outcome.status}`, {

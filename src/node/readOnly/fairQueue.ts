@@ -1,8 +1,11 @@
 /**
  * The read-only pool's waiting line, fair across clients (a client is a network: an IPv4
- * /24 or an IPv6 /64, `rpc/clientKey.ts`). Each client has its own queue; turns go round
- * the clients with waiting jobs, one job per turn, so a client with many queued jobs (from
- * many addresses of its network) delays another client's job by at most one job per slot.
+ * /24 or an IPv6 /64, `rpc/clientKey.ts`). Each client has its own queue. The next job is
+ * the first of the client with the most time left in its budget (`rank`: the pool's time
+ * budgets), so a client that has run little (a newcomer, an honest client) goes before one
+ * that has just been charged for a long job; among equals turns go round, one job per turn.
+ * So a client with many queued jobs (from many addresses of its network) delays another
+ * client's job by the jobs already running, not by its queue.
  * A client may also run at most `maxRunningPerClient` jobs at once, so that with several
  * slots one network never holds them all while others wait.
  *
@@ -45,10 +48,21 @@ export class FairQueue<T> {
     return undefined;
   }
 
-  /** The next job to run, the next client in turn that may run one more; it counts as running until `done`. */
-  take(): { client: string; item: T } | undefined {
-    for (const [client, list] of this.queues) {
+  /**
+   * The next job to run: of the clients that may run one more, the one `rank` puts highest
+   * (the first in turn among equals). It counts as running until `done`.
+   */
+  take(rank: (client: string) => number = () => 0): { client: string; item: T } | undefined {
+    let best: string | undefined;
+    let bestRank = -Infinity;
+    for (const client of this.queues.keys()) {
       if ((this.running.get(client) ?? 0) >= this.limits.maxRunningPerClient) continue;
+      const r = rank(client);
+      if (r > bestRank) [best, bestRank] = [client, r];
+    }
+    if (best !== undefined) {
+      const client = best;
+      const list = this.queues.get(client) as T[];
       const item = list.shift() as T;
       this.queued--;
       this.queues.delete(client);

@@ -6,9 +6,10 @@
  *
  * Fairness: a client is a network (an IPv4 /24, an IPv6 /64: the RPC layer's
  * `clientNetwork`), so that many addresses of one network count as one. Waiting jobs are
- * kept per client and served in turn (`fairQueue.ts`), one job per client, so a client with
- * a thousand queued calls delays another client's call by at most one job per worker, and no
- * client runs on more than half the workers (rounded up) at once. Each client has a time
+ * kept per client (`fairQueue.ts`); the next job is that of the client with the most time
+ * left in its budget (in turn among equals), so a client with a thousand queued calls delays
+ * another client's call by the jobs already running, and no client runs on more than half
+ * the workers (rounded up) at once. Each client has a time
  * budget (`budget.ts`): a job starts only while its client's balance is positive, and is
  * charged the time it took; beyond it the client is refused. All clients together have one
  * more budget, `budgetMsTotal`: while it is used up, jobs wait in their queues (in turn).
@@ -212,6 +213,7 @@ export class ReadOnlyPool {
       // The shared budget used up: jobs keep their place and wait for it to refill.
       const shared = this.total.waitMs(ALL);
       if (shared > 0) {
+        // Checked again at least every second.
         if (this.refill === undefined && !this.closed)
           this.refill = setTimeout(
             () => {
@@ -219,10 +221,10 @@ export class ReadOnlyPool {
               this.pump();
             },
             Math.min(shared, 1_000),
-          ); // checked again at least every second
+          );
         return;
       }
-      const next = this.queue.take();
+      const next = this.queue.take((client) => this.budgets.balanceMs(client));
       if (next === undefined) return; // every waiting client runs its most jobs already
       const item = next.item;
       // Checked again at the start: a batch queues all its calls before the first is charged.
@@ -256,9 +258,11 @@ export class ReadOnlyPool {
     }
   }
 
+  /** Gives `slot` back (unless it was retired: a replacement took its place) and starts what may start now. */
   private release(slot: Slot): void {
-    if (this.closed || !this.slots.includes(slot)) return;
-    this.idle.push(slot);
+    if (this.closed) return;
+    if (this.slots.includes(slot)) this.idle.push(slot);
+    // Even without the slot back: its client may run another job now.
     this.pump();
   }
 

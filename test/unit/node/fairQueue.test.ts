@@ -1,0 +1,70 @@
+/**
+ * The read-only pool's line (`fairQueue.ts`): the client ranked highest (the most budget
+ * left) goes first, among equals turns go round the clients one job each, a
+ * client runs at most its share of jobs at once, and the bounds per client and in all
+ * refuse with the limit named, without losing or reordering what was queued.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FairQueue } from "../../../src/node/readOnly/fairQueue.js";
+
+describe("FairQueue", () => {
+  it("serves one job per client in turn, whatever each client queued", () => {
+    const q = new FairQueue<string>({ maxQueue: 100, maxQueuePerClient: 100, maxRunningPerClient: 100 });
+    for (let i = 1; i <= 5; i++) q.add("net-a", `a${i}`);
+    q.add("net-b", "b1");
+    q.add("net-c", "c1");
+    q.add("net-b", "b2");
+    const order: string[] = [];
+    for (let next = q.take(); next !== undefined; next = q.take()) order.push(next.item);
+    assert.deepEqual(order, ["a1", "b1", "c1", "a2", "b2", "a3", "a4", "a5"]);
+    assert.equal(q.size, 0);
+  });
+
+  it("serves the client ranked highest first: one that has run little before one just charged", () => {
+    const q = new FairQueue<string>({ maxQueue: 100, maxQueuePerClient: 100, maxRunningPerClient: 100 });
+    const left = new Map([
+      ["heavy", 200],
+      ["light", 1_900],
+    ]);
+    for (let i = 1; i <= 3; i++) q.add("heavy", `h${i}`);
+    q.add("light", "l1");
+    q.add("light", "l2");
+    const rank = (client: string) => left.get(client) ?? 2_000;
+    assert.equal(q.take(rank)?.item, "l1", "light waited behind three of heavy's, yet goes first");
+    q.add("new", "n1"); // never charged: the whole burst
+    assert.equal(q.take(rank)?.item, "n1");
+    assert.equal(q.take(rank)?.item, "l2");
+    left.set("heavy", 2_000); // refilled
+    assert.deepEqual([q.take(rank)?.item, q.take(rank)?.item, q.take(rank)?.item], ["h1", "h2", "h3"]);
+    assert.equal(q.take(rank), undefined);
+  });
+
+  it("runs at most maxRunningPerClient jobs of a client at once, and skips it meanwhile", () => {
+    const q = new FairQueue<string>({ maxQueue: 100, maxQueuePerClient: 100, maxRunningPerClient: 1 });
+    q.add("a", "a1");
+    q.add("a", "a2");
+    assert.deepEqual(q.take(), { client: "a", item: "a1" });
+    assert.equal(q.take(), undefined, "a2 waits while a1 runs");
+    q.add("b", "b1");
+    assert.deepEqual(q.take(), { client: "b", item: "b1" }, "another client is not held up");
+    q.done("a");
+    assert.deepEqual(q.take(), { client: "a", item: "a2" });
+    q.done("a");
+    q.done("b");
+    assert.equal(q.clients(), 0, "nothing is kept for clients with nothing waiting or running");
+  });
+
+  it("refuses beyond the bounds per client and in all, naming the bound", () => {
+    const q = new FairQueue<number>({ maxQueue: 3, maxQueuePerClient: 2, maxRunningPerClient: 1 });
+    assert.equal(q.add("a", 1), undefined);
+    assert.equal(q.add("a", 2), undefined);
+    assert.deepEqual(q.add("a", 3), { limit: "callQueuePerClient", max: 2 });
+    assert.equal(q.add("b", 4), undefined);
+    assert.deepEqual(q.add("c", 5), { limit: "callQueue", max: 3 });
+    assert.equal(q.size, 3);
+    assert.deepEqual(q.drain().sort(), [1, 2, 4]);
+    assert.equal(q.size, 0);
+    assert.equal(q.add("c", 5), undefined, "room again once drained");
+  });
+});
