@@ -61,15 +61,6 @@ export function evmBlockGas(evmGas: number): number {
   return evmGas * Number(EVM_GAS_WEIGHT);
 }
 
-/**
- * The most EVM gas whose Weft gas (`evmBlockGas`) is at most `weftGas`: how a cap set in Weft
- * gas (the read-only calls' `rpc.callGasCap`) bounds an EVM message, so that one EVM call may
- * take no more time than one WASM call.
- */
-export function evmGasWithin(weftGas: bigint): bigint {
-  return weftGas / EVM_GAS_WEIGHT;
-}
-
 /** The block as EVM code sees it. */
 export function evmBlockOf(block: BlockContext): EvmBlock {
   const hashes = block.recentHashes ?? [];

@@ -87,3 +87,13 @@ export function evmStepGasLimit(gasLimit: bigint): bigint {
 export function evmWeftGas(evmGas: bigint, stepGas: bigint): bigint {
   return evmGas * EVM_GAS_TIME_WEIGHT + stepGas;
 }
+
+/**
+ * The most EVM gas a message may be given so that it spends at most `weftGas` Weft gas: a
+ * message with gas limit L spends at most L × `EVM_GAS_WEIGHT` (its budget, above). How a cap
+ * set in Weft gas (the read-only calls' `rpc.callGasCap`) bounds an `eth_call`, so that one
+ * EVM call may take no more time than one WASM call.
+ */
+export function evmGasWithin(weftGas: bigint): bigint {
+  return weftGas / EVM_GAS_WEIGHT;
+}

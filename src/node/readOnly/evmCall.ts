@@ -3,7 +3,7 @@
  * committed. It runs on this thread's EVM (`evm/evmRunner.ts`) over the read-only view, seen
  * through the request's state overrides (`overrides`), with no fee (price 0) and at most
  * `EVM_MAX_TX_GAS`, the gas asked for, and the node's read-only gas cap counted in EVM gas
- * (`evmGasWithin`: the cap is Weft gas, and an EVM gas counts `EVM_GAS_WEIGHT` of it), so that
+ * (`evm/weftGas.ts` `evmGasWithin`: a message spends at most its gas limit × `EVM_GAS_WEIGHT`), so that
  * an EVM call takes no more time than a WASM call held to the same cap.
  *
  * As Ethereum clients expect: the return data on success; a revert is JSON-RPC error 3
@@ -20,13 +20,14 @@
  * `ESTIMATE_RUNS_GAS` caps' worth of gas in all, answering the least limit seen to succeed, so
  * that an estimate costs at most a few calls' time.
  */
-import { evmBlockOf, evmGasWithin } from "../../chain/evmBlock.js";
+import { evmBlockOf } from "../../chain/evmBlock.js";
 import { EVM_MAX_TX_GAS } from "../../chain/executeEthTx.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import type { EthTxFields } from "../../evm/ethTx.js";
 import { evmRunnerForThread } from "../../evm/evmRunner.js";
 import { ethIntrinsicGas } from "../../evm/intrinsicGas.js";
+import { evmGasWithin } from "../../evm/weftGas.js";
 import type { JobError, ReadOnlyContext } from "./execute.js";
 
 /** State overrides as key writes: `writes` replace values (null: absent); under `cleared` prefixes every other key reads absent. */

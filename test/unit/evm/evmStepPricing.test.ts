@@ -171,7 +171,7 @@ describe("eth_call and eth_estimateGas under the step limit", () => {
     vm: undefined as never,
     read: (key: string) => state.get(key as StateKey),
     block: blockContext({ height: 10n }),
-    gasCap: 16_000_000,
+    gasCap: 1_000_000_000, // Weft gas: 2,000,000 EVM gas (`evmGasWithin`), the node's default
   };
   const job = (gas?: bigint, estimate?: boolean) => ({
     kind: "evmCall" as const,
