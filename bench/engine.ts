@@ -2,12 +2,12 @@
  * The parallel engine against the sequential executor, side by side in one run.
  *
  *   node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000]
- *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale]
+ *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale]
  *                             [--skip-transfers] [--skip-defi]
  *
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
  * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
- * staking, a mix, farm harvests, airdrop claims, sale purchases; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
+ * staking, a mix, farm harvests, airdrop claims, sale purchases, NFT mints, transfers and sales; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
  * (and more up to the machine's cores), and auto-N: N workers with the speed rule on (the node's speedRule setting). Per cell: median TPS, speedup vs sequential
  * measured in the same run, median CPU µs per transaction (every thread of the process
  * during the block: the block's cost, less disturbed than wall time on a busy machine),
@@ -32,11 +32,12 @@ import { measureCeiling } from "./lib/ceiling.js";
 import { barChartSvg, lineChartSvg, writeSvg } from "./lib/plot.js";
 import { profileBlock, projectSpeedup } from "./lib/projection.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+import { nftMints, nftSales, nftTransfers } from "./nftWorkloads.js";
 import { salePurchases } from "./saleWorkload.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
 const args = benchArgs(
-  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale] [--skip-transfers] [--skip-defi]",
+  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale] [--skip-transfers] [--skip-defi]",
   {
     options: {
       quick: { type: "boolean", default: false },
@@ -61,7 +62,20 @@ const workerCounts = [...new Set([1, 2, cores])].filter((w) => w <= Math.max(2, 
 const defiBlock = Number(args["defi-block"] ?? (quick ? 500 : 2000));
 const skipTransfers = args["skip-transfers"] ?? false;
 const skipDefi = args["skip-defi"] ?? false;
-const DEFI_NAMES = ["amm-1", "amm-10", "amm-100", "lending", "staking", "mix", "farm", "airdrop", "sale"];
+const DEFI_NAMES = [
+  "amm-1",
+  "amm-10",
+  "amm-100",
+  "lending",
+  "staking",
+  "mix",
+  "farm",
+  "airdrop",
+  "sale",
+  "nft-mint",
+  "nft-transfer",
+  "nft-sale",
+];
 const defiChosen = (args.defi ?? DEFI_NAMES.join(",")).split(",");
 for (const name of defiChosen) {
   if (!DEFI_NAMES.includes(name)) {
@@ -266,6 +280,9 @@ async function main(): Promise<void> {
     farm: () => farmHarvests(defiBlock),
     airdrop: () => airdropClaims(defiBlock),
     sale: () => salePurchases(defiBlock),
+    "nft-mint": () => nftMints(defiBlock),
+    "nft-transfer": () => nftTransfers(defiBlock),
+    "nft-sale": () => nftSales(defiBlock),
   };
   for (const make of skipDefi ? [] : defiChosen.map((name) => defiWorkloads[name] as () => Workload)) {
     const w = make();

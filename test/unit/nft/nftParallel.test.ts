@@ -7,6 +7,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { nftMints, nftSales, nftTransfers } from "../../../bench/nftWorkloads.js";
+import { BENCH_BLOCK } from "../../../bench/workloads.js";
+import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
+import { executeSequential } from "../../../src/engine/sequential.js";
 import { listSome, marketBlock, mintsAndTransfers, nftWorld } from "../../helpers/nftBlocks.js";
 import {
   assertSameAsSequential,
@@ -48,6 +52,19 @@ describe("NFT blocks: parallel engine = sequential", () => {
       "hostile ones reverted",
     );
   });
+
+  for (const make of [nftMints, nftTransfers, nftSales])
+    it(`the benchmark's ${make.name} workload: every transaction succeeds, in parallel as in sequence`, async () => {
+      const w = make(120, 1, 60);
+      const sequential = executeSequential(createChainExecutor(BENCH_BLOCK), w.pre, w.txs);
+      assert.deepEqual(
+        sequential.receipts.filter((r) => r.status !== "success"),
+        [],
+        "the workload's transactions all succeed",
+      );
+      const store = await engine.attach(w.pre);
+      await assertSameAsSequential(engine, store, BENCH_BLOCK, w.txs);
+    });
 
   it("random NFT and market blocks (fast-check)", async () => {
     await fc.assert(
