@@ -30,6 +30,7 @@ export const GENESIS_ARTIFACTS: Readonly<Record<string, string>> = {
   wusd: "token",
   weth: "token",
   pool: "pair",
+  collectibles: "rentableNft",
 };
 
 /** Account kinds in the genesis record → the artifact of their account contract. */
@@ -56,6 +57,9 @@ export const SHIPPED_ARTIFACTS: readonly string[] = [
   "secp256k1Account",
   "passkeyAccount",
   "multisigAccount",
+  "nft",
+  "rentableNft",
+  "nftMarket",
 ];
 
 /** What `/explorer/metadata.json` answers. */

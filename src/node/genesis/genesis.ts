@@ -12,6 +12,7 @@
  *   lending market listing both with 10,000,000 WUSD supplied; staking; the account
  *   factory for every account kind; a sponsoring paymaster (router and tokens) and a
  *   WUSD token paymaster, both funded.
+ * - NFTs (`nftGenesis.ts`): a rentable collection and the NFT marketplace, seeded.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -25,6 +26,7 @@ import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { devSigner } from "../../sdk/devKeys.js";
 import { ethDevKeys } from "../../sdk/ethDevKeys.js";
 import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
+import { seedNfts } from "./nftGenesis.js";
 
 export { devSigner };
 
@@ -169,6 +171,12 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
       secretKey: toHex(key.secret),
     });
   }
+  seedNfts(
+    s,
+    c,
+    me,
+    accounts.map((a) => a.address),
+  );
   const info: GenesisInfo = {
     kind: "development",
     chainId: options.chainId.toString(),

@@ -106,6 +106,27 @@ export {
 } from "./genesis.js";
 export { type HttpTransportOptions, http } from "./http.js";
 export {
+  buyNft,
+  claimNftEarnings,
+  decodeRoyaltyInfo,
+  getNftEarnings,
+  getNftListing,
+  getNftRental,
+  getNftToken,
+  getRoyalty,
+  listNft,
+  listNftForRent,
+  mintNft,
+  type NftListing,
+  type NftRental,
+  type NftToken,
+  RENTAL_DAY,
+  ROYALTY_DENOMINATOR,
+  type Royalty,
+  rentNft,
+  transferNft,
+} from "./nft.js";
+export {
   blockHeaderHash,
   getVerifiedAccountBalance,
   getVerifiedStorage,

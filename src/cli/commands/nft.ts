@@ -1,0 +1,286 @@
+/**
+ * `weft nft mint|transfer|list|buy|rent|claim|show`: the NFT collection and marketplace of
+ * the chain (the genesis's `collectibles` and `nftMarket` unless `--nft`/`--market` name
+ * others), through the SDK's helpers (src/sdk/client/nft.ts), which send exactly the price
+ * a buy or a rental costs. Prices are in coin (18 decimals; `--raw` for smallest units).
+ */
+import type { Command } from "commander";
+import type { Address } from "../../codec/address.js";
+import {
+  buyNft,
+  claimNftEarnings,
+  formatUnits,
+  getNftEarnings,
+  getNftListing,
+  getNftRental,
+  getNftToken,
+  listNft,
+  listNftForRent,
+  mintNft,
+  type Receipt,
+  rentNft,
+  transferNft,
+} from "../../sdk/client/index.js";
+import { amountOf, type Context, contextOf, signerFor } from "../context.js";
+import { contractBook } from "../knownContracts.js";
+import { UsageError } from "../output.js";
+import { decodeReceipt, printReceipt } from "../receipts.js";
+
+interface Where {
+  nft: string;
+  market: string;
+}
+
+function tokenIdOf(text: string): bigint {
+  if (!/^\d+$/.test(text) || BigInt(text) >= 1n << 64n)
+    throw new UsageError(`token id: expected an integer from 0 to 2^64 - 1, got ${JSON.stringify(text)}`);
+  return BigInt(text);
+}
+
+/** A 0x address, or `devN`: the genesis's development account N. */
+async function addressArg(ctx: Context, text: string, what: string): Promise<Address> {
+  const dev = /^dev(\d+)$/.exec(text);
+  if (dev !== null) {
+    const account = (await ctx.client.genesis()).accounts[Number(dev[1])];
+    if (account === undefined) throw new UsageError(`${what}: this chain has no development account ${text}`);
+    return account.address as Address;
+  }
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text))
+    throw new UsageError(`${what}: expected a 0x address or devN, got ${text}`);
+  return text.toLowerCase() as Address;
+}
+
+async function resolve(ctx: Context, where: Where): Promise<{ nft: Address; market: Address }> {
+  const book = contractBook(ctx.client);
+  const [nft, market] = await Promise.all([book.addressOf(where.nft), book.addressOf(where.market)]);
+  return { nft: nft.address, market: market.address };
+}
+
+/** Sends with a progress line, then prints the decoded receipt under `summary`. */
+async function sent(
+  ctx: Context,
+  what: string,
+  send: () => Promise<Receipt>,
+  summary: string,
+): Promise<void> {
+  const done = ctx.out.progress(what);
+  try {
+    const receipt = await send();
+    const decoded = await decodeReceipt(contractBook(ctx.client), receipt);
+    done();
+    printReceipt(ctx, decoded, summary);
+  } finally {
+    done();
+  }
+}
+
+function withWhere(cmd: Command): Command {
+  return cmd
+    .option("--nft <collection>", "the collection: a genesis name or an address", "collectibles")
+    .option("--market <market>", "the marketplace: a genesis name or an address", "nftMarket");
+}
+
+export function addNftCommands(program: Command): void {
+  const nft = program
+    .command("nft")
+    .description("NFTs (ERC-721, ERC-2981 royalties, ERC-4907 rental) and their marketplace (docs/nft.md)");
+
+  withWhere(nft.command("show <tokenId>"))
+    .description("a token: owner, user and expiry, royalty, URI, and its sale or rental listing")
+    .action(async (id: string, opts: Where, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const tokenId = tokenIdOf(id);
+      const { nft: collection, market } = await resolve(ctx, opts);
+      const [token, listing, rental] = await Promise.all([
+        getNftToken(ctx.client, collection, tokenId),
+        getNftListing(ctx.client, market, collection, tokenId),
+        getNftRental(ctx.client, market, collection, tokenId),
+      ]);
+      ctx.out.result({ ...token, listing, rental }, () => [
+        `token ${tokenId} of ${collection}`,
+        `  owner ${token.owner}`,
+        `  user ${token.user ?? "(not rentable)"}${token.userExpires ? ` (expires ${token.userExpires})` : ""}`,
+        `  royalty ${token.royalty === undefined ? "none" : `${token.royalty.bps} bps to ${token.royalty.receiver}`}`,
+        `  uri ${token.tokenURI}`,
+        ...(listing === undefined
+          ? []
+          : [`  for sale by ${listing.seller} at ${formatUnits(listing.price)} coin`]),
+        ...(rental === undefined
+          ? []
+          : [
+              `  for rent from ${rental.lender} at ${formatUnits(rental.pricePerDay)} coin a day, up to ${rental.maxDays} days`,
+            ]),
+      ]);
+    });
+
+  withWhere(nft.command("mint <to> <tokenId>"))
+    .description("mint a token to <to> (an address or devN; the sender must hold the minter role)")
+    .requiredOption("--from <who>", "devN or a key name")
+    .option("--uri <uri>", "the token's own URI (default: the collection's base URI and the id)", "")
+    .action(async (to: string, id: string, opts: Where & { from: string; uri: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const tokenId = tokenIdOf(id);
+      const recipient = await addressArg(ctx, to, "to");
+      const { nft: collection } = await resolve(ctx, opts);
+      const account = await signerFor(ctx, opts.from);
+      await sent(
+        ctx,
+        "minting",
+        () => mintNft(ctx.client, { account, nft: collection, tokenId, to: recipient, uri: opts.uri }),
+        `minted token ${tokenId} to ${recipient}`,
+      );
+    });
+
+  withWhere(nft.command("transfer <to> <tokenId>"))
+    .description(
+      "move the sender's token to <to> (safeTransferFrom: a receiving contract's hook must accept)",
+    )
+    .requiredOption("--from <who>", "devN or a key name")
+    .option("--unsafe", "plain transferFrom: no receiver hook")
+    .action(
+      async (to: string, id: string, opts: Where & { from: string; unsafe?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const tokenId = tokenIdOf(id);
+        const recipient = await addressArg(ctx, to, "to");
+        const { nft: collection } = await resolve(ctx, opts);
+        const account = await signerFor(ctx, opts.from);
+        await sent(
+          ctx,
+          "transferring",
+          () =>
+            transferNft(ctx.client, {
+              account,
+              nft: collection,
+              tokenId,
+              to: recipient,
+              safe: opts.unsafe !== true,
+            }),
+          `moved token ${tokenId} to ${recipient}`,
+        );
+      },
+    );
+
+  withWhere(nft.command("list <tokenId> <price>"))
+    .description("list the sender's token for sale at <price>, or with --rent for rent at <price> a day")
+    .requiredOption("--from <who>", "devN or a key name")
+    .option("--rent", "a rental listing: the token is deposited with the market; <price> is per day")
+    .option("--max-days <days>", "with --rent: the longest rental, in days", "30")
+    .option("--raw", "the price is in smallest units")
+    .action(
+      async (
+        id: string,
+        priceText: string,
+        opts: Where & { from: string; rent?: boolean; maxDays: string; raw?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = contextOf(cmd);
+        const tokenId = tokenIdOf(id);
+        const price = amountOf(priceText, 18, opts.raw === true, "price");
+        if (price === 0n) throw new UsageError("price: must be above zero");
+        const { nft: collection, market } = await resolve(ctx, opts);
+        const account = await signerFor(ctx, opts.from);
+        if (opts.rent === true) {
+          if (!/^\d+$/.test(opts.maxDays) || BigInt(opts.maxDays) < 1n)
+            throw new UsageError(`--max-days: expected a whole number of days from 1, got ${opts.maxDays}`);
+          const maxDays = BigInt(opts.maxDays);
+          await sent(
+            ctx,
+            "listing for rent",
+            () =>
+              listNftForRent(ctx.client, {
+                account,
+                market,
+                nft: collection,
+                tokenId,
+                pricePerDay: price,
+                maxDays,
+              }),
+            `token ${tokenId} for rent at ${formatUnits(price)} coin a day, up to ${maxDays} days`,
+          );
+          return;
+        }
+        await sent(
+          ctx,
+          "listing",
+          () => listNft(ctx.client, { account, market, nft: collection, tokenId, price }),
+          `token ${tokenId} for sale at ${formatUnits(price)} coin`,
+        );
+      },
+    );
+
+  withWhere(nft.command("buy <tokenId>"))
+    .description("buy a listed token at its price (sent exactly); it goes to the sender, or --to")
+    .requiredOption("--from <who>", "devN or a key name")
+    .option("--to <address>", "who receives the token")
+    .option("--max-price <price>", "refuse to pay more than this (coin)")
+    .action(
+      async (id: string, opts: Where & { from: string; to?: string; maxPrice?: string }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const tokenId = tokenIdOf(id);
+        const { nft: collection, market } = await resolve(ctx, opts);
+        const account = await signerFor(ctx, opts.from);
+        const listing = await getNftListing(ctx.client, market, collection, tokenId);
+        if (listing === undefined)
+          throw new UsageError(`token ${tokenId} of ${collection} is not for sale on ${market}`);
+        const maxPrice =
+          opts.maxPrice === undefined ? undefined : amountOf(opts.maxPrice, 18, false, "--max-price");
+        const to = opts.to === undefined ? undefined : await addressArg(ctx, opts.to, "--to");
+        await sent(
+          ctx,
+          "buying",
+          () =>
+            buyNft(ctx.client, {
+              account,
+              market,
+              nft: collection,
+              tokenId,
+              ...(to === undefined ? {} : { to }),
+              ...(maxPrice === undefined ? {} : { maxPrice }),
+            }),
+          `bought token ${tokenId} for ${formatUnits(listing.price)} coin`,
+        );
+      },
+    );
+
+  withWhere(nft.command("rent <tokenId> <days>"))
+    .description(
+      "rent a token for <days> days, paying its price per day up front; the sender becomes its user",
+    )
+    .requiredOption("--from <who>", "devN or a key name")
+    .action(async (id: string, daysText: string, opts: Where & { from: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const tokenId = tokenIdOf(id);
+      if (!/^\d+$/.test(daysText)) throw new UsageError(`days: expected a whole number, got ${daysText}`);
+      const days = BigInt(daysText);
+      const { nft: collection, market } = await resolve(ctx, opts);
+      const account = await signerFor(ctx, opts.from);
+      const rental = await getNftRental(ctx.client, market, collection, tokenId);
+      if (rental === undefined)
+        throw new UsageError(`token ${tokenId} of ${collection} is not for rent on ${market}`);
+      if (days < 1n || days > rental.maxDays)
+        throw new UsageError(`days: token ${tokenId} rents for 1 to ${rental.maxDays} days, not ${days}`);
+      await sent(
+        ctx,
+        "renting",
+        () => rentNft(ctx.client, { account, market, nft: collection, tokenId, days }),
+        `rented token ${tokenId} for ${days} day${days === 1n ? "" : "s"} (${formatUnits(rental.pricePerDay * days)} coin)`,
+      );
+    });
+
+  withWhere(nft.command("claim"))
+    .description("claim the sender's marketplace earnings (sales, royalties, rentals)")
+    .requiredOption("--from <who>", "devN or a key name")
+    .action(async (opts: Where & { from: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const { market } = await resolve(ctx, opts);
+      const account = await signerFor(ctx, opts.from);
+      const owed = await getNftEarnings(ctx.client, market, account.address);
+      if (owed === 0n) throw new UsageError(`${opts.from} has no earnings on ${market}`);
+      await sent(
+        ctx,
+        "claiming",
+        () => claimNftEarnings(ctx.client, { account, market }),
+        `claimed ${formatUnits(owed)} coin`,
+      );
+    });
+}

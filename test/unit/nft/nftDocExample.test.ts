@@ -1,0 +1,93 @@
+/**
+ * docs/nft.md's end-to-end example, run as written against a started `weft node` (the dev
+ * genesis): each `weft ...` line of its `sh` block runs through the CLI and must succeed,
+ * and the chain must then be as the comments say (owners, the royalty split, the claim,
+ * the rental's user and expiry, the mint).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Address } from "../../../src/codec/address.js";
+import {
+  createClient,
+  getNftEarnings,
+  getNftToken,
+  http,
+  type WeftClient,
+} from "../../../src/sdk/client/index.js";
+import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { runWeft } from "../../helpers/weftCli.js";
+
+const DOC = fileURLToPath(new URL("../../../../docs/nft.md", import.meta.url));
+const E18 = 10n ** 18n;
+
+/** The commands of the `sh` block under "## End to end", comments dropped. */
+function exampleCommands(): string[][] {
+  const text = readFileSync(DOC, "utf8");
+  const section = text.slice(text.indexOf("## End to end"));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block !== undefined, "docs/nft.md has an sh block under End to end");
+  return block
+    .split("\n")
+    .map((line) => line.replace(/#.*$/, "").trim())
+    .filter((line) => line !== "")
+    .map((line) => {
+      const words = line.split(/\s+/);
+      assert.equal(words[0], "weft", `a weft command: ${line}`);
+      return words.slice(1);
+    });
+}
+
+describe("docs/nft.md: the end-to-end example", () => {
+  let dir: string;
+  let node: NodeProcess;
+  let client: WeftClient;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weft-nft-doc-"));
+    node = await startNodeProcess(dir);
+    client = createClient({ transport: http(node.url) });
+  });
+
+  after(async () => {
+    await client.close();
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs as written, and the chain is as its comments say", async () => {
+    const commands = exampleCommands();
+    assert.ok(commands.length >= 8);
+    const outputs: string[] = [];
+    for (const args of commands) {
+      const run = await runWeft(["--rpc", node.url, ...args]);
+      assert.equal(run.code, 0, `weft ${args.join(" ")}: ${run.err}${run.out}`);
+      outputs.push(run.out);
+    }
+    const { accounts, contracts } = await client.genesis();
+    const dev = accounts.map((a) => a.address as Address);
+    const nft = contracts.collectibles as Address;
+    const market = contracts.nftMarket as Address;
+    assert.match(outputs[0] ?? "", new RegExp(`owner ${dev[0]}`));
+    assert.match(outputs[0] ?? "", new RegExp(`royalty 500 bps to ${dev[0]}`));
+    const one = await getNftToken(client, nft, 1n);
+    assert.equal(one.owner, dev[2], "dev2 bought token 1");
+    // dev0: the royalty of the sale (5% of 25) and the rental it lent (3 days at 0.5).
+    assert.equal(
+      await getNftEarnings(client, market, dev[0] as Address),
+      (25n * E18 * 500n) / 10_000n + (3n * E18) / 2n,
+    );
+    assert.equal(await getNftEarnings(client, market, dev[1] as Address), 0n, "dev1 claimed");
+    assert.match(outputs[4] ?? "", /claimed 23\.75 coin/);
+    const two = await getNftToken(client, nft, 2n);
+    assert.equal(two.owner, market);
+    assert.equal(two.user, dev[3]);
+    assert.ok((two.userExpires ?? 0n) > 3n * 86_400n);
+    assert.match(outputs[7] ?? "", new RegExp(`user ${dev[3]}`));
+    assert.equal((await getNftToken(client, nft, 77n)).owner, dev[3]);
+  });
+});
