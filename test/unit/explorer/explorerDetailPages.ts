@@ -23,6 +23,27 @@ import {
 
 /** Registers the detail pages' tests in the calling suite (which runs explorerSession()). */
 export function detailPageTests(): void {
+  it("the NFT page shows a token's owner, user, royalty and listings", async () => {
+    const nft = genesis.contracts.collectibles as string;
+    await open(`/nft/${nft}/1001`);
+    const token = page.locator("#nft-token");
+    assert.equal(await token.getAttribute("data-rental"), "none");
+    assert.match((await token.locator('[data-k="owner"]').textContent()) ?? "", /nftMarket/);
+    assert.match(
+      (await token.locator('[data-k="royalty"]').textContent()) ?? "",
+      /5\.00% \(500 bps\) to.*dev account 0/,
+    );
+    assert.match((await token.locator('[data-k="rent"]').textContent()) ?? "", /1 coin a day, up to 30 days/);
+    assert.match((await token.locator('[data-k="uri"]').textContent()) ?? "", /collectibles\/1001$/);
+    await open(`/nft/${nft}/1000`);
+    assert.match((await page.locator('#nft-token [data-k="sale"]').textContent()) ?? "", /at 10 coin/);
+    await open(`/nft/${nft}/1`);
+    assert.match((await page.locator('#nft-token [data-k="owner"]').textContent()) ?? "", /dev account 0/);
+    await shoot("nft");
+    await open(`/nft/${nft}/999999`);
+    await page.locator("#view", { hasText: "does not exist" }).waitFor();
+  });
+
   it("the transaction page decodes the call and the Transfer event", async () => {
     await open(`/tx/${ok.hash}`);
     assert.equal(await page.getAttribute("#tx-status .badge", "data-status"), "success");

@@ -34,6 +34,10 @@ interface EvmModule {
   ): Array<{ target: string | null; method: string; value: string; create: boolean }>;
   decodeEthLog(log: { topics: string[]; data: string }): { name: string; args: Named } | null;
 }
+interface NftModule {
+  decodeRoyalty(hex: string): { receiver: string; amount: bigint } | null;
+  rentalState(user: string | undefined, expires: bigint | undefined): string;
+}
 interface HomeModule {
   blockIntervals(
     blocks: Array<{ number: number; time: number; txCount: number }>,
@@ -52,6 +56,7 @@ describe("explorer browser modules", () => {
   let dom: DomModule;
   let home: HomeModule;
   let evm: EvmModule;
+  let nft: NftModule;
 
   before(async () => {
     const dir = explorerStaticDir();
@@ -61,6 +66,7 @@ describe("explorer browser modules", () => {
     dom = (await load("dom.js")) as DomModule;
     home = (await load("home.js")) as HomeModule;
     evm = (await load("evm.js")) as EvmModule;
+    nft = (await load("nft.js")) as NftModule;
   });
 
   const cases: Array<[string[], unknown[]]> = [
@@ -238,5 +244,20 @@ describe("explorer browser modules", () => {
     // Not ERC-20's shape (an indexed value, short data): left raw.
     assert.equal(evm.decodeEthLog({ ...log, topics: log.topics.slice(0, 2) }), null);
     assert.equal(evm.decodeEthLog({ ...log, data: "0x01" }), null);
+  });
+
+  it("the NFT page reads royaltyInfo's address ‖ u128 and the rental state", () => {
+    const receiver = "0x00000000000000000000000000000000000000b2";
+    const bytes = new Uint8Array(36);
+    bytes.set(Buffer.from(receiver.slice(2), "hex"), 0);
+    bytes[20] = 0xf4;
+    bytes[21] = 0x01; // 500, little-endian
+    assert.deepEqual(nft.decodeRoyalty(hex(bytes)), { receiver, amount: 500n });
+    assert.equal(nft.decodeRoyalty("0x1234"), null);
+    const zero = `0x${"00".repeat(20)}`;
+    assert.equal(nft.rentalState(receiver, 5n), "active");
+    assert.equal(nft.rentalState(zero, 5n), "expired");
+    assert.equal(nft.rentalState(zero, 0n), "none");
+    assert.equal(nft.rentalState(undefined, undefined), "none");
   });
 });

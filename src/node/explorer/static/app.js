@@ -1,5 +1,5 @@
 // The explorer's entry: loads the contracts' metadata, routes on the URL's hash
-// (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/validators), runs the search box and
+// (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/nft/0x…/7, #/validators), runs the search box and
 // keeps one live `newHeads` subscription for the views.
 
 import { accountView } from "./account.js";
@@ -7,6 +7,7 @@ import { blockView } from "./block.js";
 import { contractView } from "./contract.js";
 import { $, html, render } from "./dom.js";
 import { homeView } from "./home.js";
+import { nftView } from "./nft.js";
 import { Registry } from "./registry.js";
 import { batch, call, LiveHeads, resultOr } from "./rpc.js";
 import { txView } from "./tx.js";
@@ -18,6 +19,7 @@ const ROUTES = [
   [/^tx\/([^/]+)$/, "tx", (root, ctx, m) => txView(root, m[1], ctx)],
   [/^address\/([^/]+)$/, "address", (root, ctx, m) => accountView(root, m[1], ctx)],
   [/^contract\/([^/]+)$/, "contract", (root, ctx, m) => contractView(root, m[1], ctx)],
+  [/^nft\/([^/]+)\/([^/]+)$/, "nft", (root, ctx, m) => nftView(root, m[1], m[2], ctx)],
   [/^validators$/, "validators", (root, ctx) => validatorsView(root, ctx)],
 ];
 
