@@ -29,7 +29,7 @@ export function intrinsicGas(tx: Transaction): number {
       return Math.max(intrinsic, floor);
     }
     case "transfer":
-      return GAS.TX_BASE;
+      return GAS.TX_BASE + GAS.TRANSFER_TX;
     case "call":
       return GAS.TX_BASE + GAS.TX_BYTE * (tx.args.length + tx.method.length);
     case "deploy":

@@ -9,6 +9,7 @@
 import type { SetupRunner } from "../../chain/setupRunner.js";
 import { FEE_COLLECTOR } from "../../chain/staking/endBlock.js";
 import type { Address } from "../../codec/address.js";
+import { GAS } from "../../vm/gasSchedule.js";
 
 const E18 = 10n ** 18n;
 
@@ -87,7 +88,7 @@ export function setUpNetwork(
       from: funder,
       to: v.operator,
       amount: v.stake,
-      gasLimit: 5_000,
+      gasLimit: GAS.TX_BASE + GAS.TRANSFER_TX,
       gasPrice: 0n,
     })),
   );
