@@ -58,6 +58,7 @@ export function createExecutorFactory(
     work: (receipt) => Math.max(blockGasOf(receipt), GAS.TX_BASE),
     prepare: (entries) => {
       const modules = loadCode(vm.cache, entries);
+      vm.cache.takeShared(); // what peers prepared for code that did not commit: into the bounded transient set
       return modules.length > 0 ? modules : undefined;
     },
     adopt: (prepared) => vm.cache.adopt(prepared as ModuleList),

@@ -107,6 +107,12 @@ export interface ModuleCache {
    * port to each (`modulePeers.ts`); replaces any earlier ports.
    */
   share(ports: readonly MessagePort[]): void;
+  /**
+   * Takes what the peers sent so far (`beginBlock` and misses do too): the main thread calls
+   * it at each commit, so that modules of code that never committed (a reverted deployment)
+   * do not wait in its ports; they go to the bounded transient set.
+   */
+  takeShared(): void;
   /** Every held module (what another thread needs to adopt). */
   held(): ModuleList;
   /** Held modules. */
@@ -313,6 +319,7 @@ export function createModuleCache(options: ModuleCacheOptions = {}): ModuleCache
         stats.adopted++;
       }
     },
+    takeShared,
     share(ports) {
       peers = modulePeers(ports, variantOf(metering, snapshots));
     },
