@@ -13,6 +13,9 @@
  * - the indexes: for every log of every receipt an entry under its address and one under
  *   each topic, for every transaction one under each account it touches, and no other entry;
  * - that nothing is stored beyond the head (blocks, transactions, receipts, hashes).
+ * A state-synced chain (meta `stateSync`) holds block 0, then the headers of the 256 blocks up
+ * to its sync height without their transactions: the blocks between are not missing, and those
+ * headers are checked for their hashes and links only.
  * Every problem is collected (none throws), so one run lists all the damage: a record that
  * does not decode (a field of the wrong type, hex that is not hex; a head record that is no
  * header; a state or Merkle node key that is not one) is reported as damage naming its table
@@ -20,6 +23,7 @@
  * A head number beyond the stored blocks is one problem, not one per missing block. A damaged
  * page LMDB cannot read (`isLmdbDamage`, or a `StoreError`) ends the check there, reported as a problem.
  */
+import { BLOCKHASH_WINDOW } from "../../chain/evmBlock.js";
 import { keccak256 } from "../../codec/hash.js";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import { isLmdbDamage } from "../../state/lmdbHeader.js";
@@ -138,12 +142,14 @@ function checkAll(db: ChainDb, problems: string[], checked: DbCheckReport["check
   const stored = { blocks: count(db.scan("blocks")), hashes: count(db.scan("blockHashes")) };
   const storedTxs = count(db.scan("txs"));
   const storedReceipts = count(db.scan("receipts"));
-  if (stored.blocks !== head.number + 1)
+  // A state-synced chain has no blocks between genesis and its header window (`chain.absent`).
+  const expected = head.number + 1 - chain.absent;
+  if (stored.blocks !== expected)
     problems.push(
-      `${stored.blocks} blocks are stored for a chain of ${head.number + 1} (head ${head.number})`,
+      `${stored.blocks} blocks are stored for a chain of ${head.number + 1} (head ${head.number}${chain.absent > 0 ? `, ${chain.absent} before a state sync not kept` : ""})`,
     );
-  if (stored.hashes !== head.number + 1)
-    problems.push(`${stored.hashes} block hashes are indexed for a chain of ${head.number + 1}`);
+  if (stored.hashes !== expected)
+    problems.push(`${stored.hashes} block hashes are indexed for ${expected} stored blocks`);
   if (storedTxs !== chain.txs)
     problems.push(`${storedTxs} transactions are stored, the blocks hold ${chain.txs}`);
   if (storedReceipts !== chain.txs)
@@ -206,19 +212,28 @@ function checkBlocks(
   problems: string[],
   guard: <T>(what: string, read: () => T) => T | undefined,
   indexKeys: IndexKeys,
-): { blocks: number; txs: number; receipts: number } {
+): { blocks: number; txs: number; receipts: number; absent: number } {
   const chainId = guard("the genesis record", () => db.meta<{ chainId: string }>("genesis"))?.chainId;
   if (chainId === undefined) problems.push("the genesis record is missing");
+  // State sync (`node/stateSyncJoin.ts`) keeps block 0, then the headers (no transactions) of
+  // the 256 blocks up to its height: the blocks between are absent, those headers linked only.
+  const synced = guard("the state sync record", () => db.meta<{ height: number }>("stateSync"))?.height;
+  const headersFrom = synced === undefined ? 1 : Math.max(1, synced - (BLOCKHASH_WINDOW - 1));
+  const absent = headersFrom - 1;
   let parent: string = ZERO_HASH;
   let blocks = 0;
   let txs = 0;
   let found = 0;
   // A head far beyond the stored blocks (a damaged number) is one problem, not one per block.
-  const storedBlocks = count(db.scan("blocks"));
+  const storedBlocks = count(db.scan("blocks")) + absent;
   const last = Math.min(head.number, storedBlocks);
   if (last < head.number)
     problems.push(`blocks ${last + 1} to ${head.number} are missing (head is ${head.number})`);
   for (let n = 0; n <= last; n++) {
+    if (n >= 1 && n < headersFrom) {
+      parent = "";
+      continue;
+    }
     const block = guard<StoredBlock | undefined>(`block ${n}`, () => db.block(n));
     if (block === undefined) {
       problems.push(`block ${n} is missing (head is ${head.number})`);
@@ -234,7 +249,7 @@ function checkBlocks(
       parent = "";
     }
   }
-  return { blocks, txs, receipts: found };
+  return { blocks, txs, receipts: found, absent };
 
   /** Checks one decoded block; returns its hash (the next block's parent). */
   function checkBlock(block: StoredBlock, n: number, parent: string): string {
@@ -250,6 +265,10 @@ function checkBlocks(
     if (db.blockNumberOf(h.hash) !== n) problems.push(`block ${n}: its hash ${h.hash} is not indexed to it`);
     if (n === head.number && JSON.stringify(h) !== JSON.stringify(head))
       problems.push(`the head record differs from stored block ${n}'s header`);
+    if (synced !== undefined && n >= headersFrom && n <= synced) {
+      if (block.txHashes.length > 0) problems.push(`block ${n}, below the state sync, lists transactions`);
+      return h.hash;
+    }
     if (h.txCount !== block.txHashes.length)
       problems.push(`block ${n}: tx count ${h.txCount}, but it lists ${block.txHashes.length} transactions`);
     if (txRoot(block.txHashes) !== h.txRoot)

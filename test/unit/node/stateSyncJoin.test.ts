@@ -32,11 +32,13 @@ import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { stateSyncJoin } from "../../../src/node/stateSyncJoin.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
+import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { signedVote, testKeys } from "../../helpers/consensusKeys.js";
 import { callsRaw } from "../../helpers/nodeTx.js";
 import { waitFor } from "../../helpers/p2p.js";
 import {
   CHAIN_ID,
+  consensusPositions,
   E18,
   networkSpec,
   openTestNode,
@@ -103,8 +105,11 @@ describe("state sync into a new node", () => {
       await waitFor(
         `the validators past ${past}`,
         () => net.nodes.every((n) => n.head().number >= past),
-        90_000,
-      );
+        150_000,
+      ).catch((e: Error) => {
+        const heads = net.nodes.map((n) => n.head().number);
+        throw new Error(`${e.message}: heads ${heads}, consensus at ${consensusPositions(net.services)}`);
+      });
       const sets = stakingValidatorSource((k) => v0.state.get(k), staking);
       const powers = (h: number) => sets.stakingSetAt(h).validators.map((m) => m.power);
       const genesisSet = genesisSetOf(join(root, "genesis-only"));
@@ -152,6 +157,12 @@ describe("state sync into a new node", () => {
       // Synced again: the directory holds blocks now, it is left alone.
       assert.deepEqual(await stateSyncJoin({ options, p2p: host }), { synced: false, head: synced.height });
 
+      // The full database check (`--check-db full`) takes the synced chain: no blocks between
+      // genesis and the header window, headers without transactions up to the sync height.
+      const installed = openChainDb(dir);
+      const report = checkChainDb(installed);
+      await installed.close();
+      assert.deepEqual(report.problems, []);
       // It opens on what was installed and answers reads that did not move since as a validator
       // does (following the head after is the e2e test's: test/e2e/stateSync.test.ts).
       const fresh = await openTestNode(dir, { network: spec });
