@@ -49,3 +49,5 @@ export declare function create(
 @external("weft", "secp256k1_recover") export declare function secp256k1_recover(digest: usize, sig: usize, dst: usize): i32;
 @external("weft", "p256_verify") export declare function p256_verify(pk: usize, msg: usize, len: i32, sig: usize): i32;
 @external("weft", "bls_verify") export declare function bls_verify(pk: usize, msg: usize, len: i32, sig: usize): i32;
+@external("weft", "evm_call")
+export declare function evm_call(addrPtr: usize, dataPtr: usize, dataLen: i32, valuePtr: usize, gas: i64): i32;

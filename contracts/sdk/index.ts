@@ -27,6 +27,7 @@ export {
 export { blsVerify, ed25519Verify, keccak256, p256Verify, secp256k1Recover, sha256 } from "./crypto";
 export { require, revertRaw, revertWith } from "./errors";
 export { beginEvent, emitEvent, endEvent, eventTopic, topic } from "./events";
+export { Erc20, EvmCalldata, EvmWords, evmCall, evmSelector } from "./evm";
 export {
   approveRecovery,
   cancelRecovery,

@@ -7,6 +7,7 @@ import { MAX_TX_GAS } from "../vm/limits.js";
 import { TxState } from "../vm/txState.js";
 import { createVm, type DeployOutcome, PROTOCOL_CALLER, type Vm, type VmOptions } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
+import { evmFromWasm } from "./evmFromWasm.js";
 import { envelopeIntrinsicGas, executeEnvelope } from "./executeEnvelope.js";
 import { executeEthTx } from "./executeEthTx.js";
 import type { InvalidCode } from "./invalidCode.js";
@@ -150,7 +151,7 @@ export function createChainExecutor(
   block: BlockContext,
   options: VmOptions & { vm?: Vm } = {},
 ): TxExecutor<Transaction, Receipt> {
-  const vm = options.vm ?? createVm(options);
+  const vm = options.vm ?? createVm({ evm: evmFromWasm, ...options });
   return {
     execute: (view, tx) => {
       try {

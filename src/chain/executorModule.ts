@@ -22,6 +22,7 @@ import type { Vm, VmOptions } from "../vm/vm.js";
 import { createVm } from "../vm/vm.js";
 import { chainBlockCodec } from "./blockCodec.js";
 import type { BlockContext } from "./blockContext.js";
+import { evmFromWasm } from "./evmFromWasm.js";
 import { createChainExecutor } from "./executeTransaction.js";
 import { blockGasOf, type Receipt } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
@@ -44,7 +45,7 @@ export function createExecutorFactory(
 ): ExecutorFactory<Transaction, Receipt, BlockContext> {
   // A worker runs contracts: its stack must hold what the stack budget allows.
   if (!isMainThread) assertThreadStack("an engine worker");
-  const vmOptions: VmOptions = { metering: options.metering ?? true };
+  const vmOptions: VmOptions = { metering: options.metering ?? true, evm: evmFromWasm };
   if (options.stackStart !== undefined) vmOptions.stackStart = options.stackStart;
   const vm = options.vm ?? createVm(vmOptions);
   return {

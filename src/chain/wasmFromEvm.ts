@@ -6,22 +6,27 @@
  * method's own ABI encoding). Output: the WASM call's return data; a WASM revert reverts
  * the precompile call with the WASM revert data; out of gas takes all the gas it had.
  *
- * The call runs on the thread's WASM VM over a `TxState` that reads through the EVM state
- * manager (this transaction's EVM writes so far, then the engine's view, each read
- * recorded by Block-STM as usual); on success its writes go into the manager's journaled
- * overlay, so an EVM revert of an enclosing frame undoes them. Gas: the call gets the
+ * The call runs on the thread's WASM VM (`Vm.callFromEvm`) over a `TxState` that reads
+ * through the EVM state manager (this transaction's EVM writes so far, then the engine's
+ * view, each read recorded by Block-STM as usual); on success its writes go into the
+ * manager's journaled overlay, so an EVM revert of an enclosing frame undoes them, and its
+ * events become the precompile frame's EVM logs (dropped with it if an enclosing frame
+ * reverts). When the EVM code runs inside a WASM transaction (WASM → EVM → WASM, through
+ * `evm_call`), the WASM call joins that transaction's frames: a contract running lower on
+ * the chain cannot be entered again (`Reentrancy`), and the depth goes on from the EVM
+ * frame's (`CallDepthExceeded` past `MAX_CALL_DEPTH`). Gas: the call gets the
  * precompile's gas × `EVM_GAS_TIME_WEIGHT` in Weft gas and charges ⌈Weft gas used /
  * `EVM_GAS_TIME_WEIGHT`⌉ EVM gas, the weight at which the transaction's EVM gas counts
  * against the block (`evm/weftGas.ts`), so the WASM call's Weft gas is counted whole. No value crosses (coin moves by plain transfers: one balance
- * for both VMs). Events the WASM call emits are not kept (EVM logs have no place for
- * them yet).
+ * for both VMs).
  */
 import type { Address } from "../codec/address.js";
-import type { HostCall, HostCallResult } from "../evm/evmRunner.js";
+import { fromHex } from "../codec/bytes.js";
+import type { EvmLog, HostCall, HostCallResult } from "../evm/evmRunner.js";
 import type { WeftStateManager } from "../evm/stateManager.js";
 import { EVM_GAS_TIME_WEIGHT } from "../evm/weftGas.js";
 import { MAX_FRAME_GAS } from "../vm/limits.js";
-import { TxState } from "../vm/txState.js";
+import type { LogEvent } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
 
@@ -57,27 +62,36 @@ export function decodeWasmCall(
   };
 }
 
+/** A WASM event as an EVM log (the address and topics as bytes). */
+function evmLog(event: LogEvent): EvmLog {
+  return [fromHex(event.address), event.topics.map((topic) => fromHex(topic)), event.data];
+}
+
 /** The host call EVM code reaches through `HOST_PRECOMPILE` in `block`, on `vm`, over `state`. */
 export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager): HostCall {
-  return (caller, data, gasLimit): HostCallResult => {
+  return (caller, data, gasLimit, depth): HostCallResult => {
     const call = decodeWasmCall(data);
     if (call === undefined) return { gasUsed: 0n, returnValue: EMPTY, failure: "revert" };
     const weftGas = gasLimit * EVM_GAS_TIME_WEIGHT;
-    const tx = new TxState({ read: (key) => state.read(key) });
-    const outcome = vm.call(tx, block, {
-      caller,
-      target: call.target,
-      method: call.method,
-      input: call.input,
-      value: 0n,
-      // At most the VM's gas counter range (an EVM budget of ~17.9M gas is past it at
-      // `EVM_GAS_TIME_WEIGHT` 120): a larger cap would wrap (`vm/limits.ts`).
-      gasLimit: Number(weftGas > BigInt(MAX_FRAME_GAS) ? BigInt(MAX_FRAME_GAS) : weftGas),
-    });
+    const { outcome, state: tx } = vm.callFromEvm(
+      { read: (key) => state.read(key) },
+      block,
+      {
+        caller,
+        target: call.target,
+        method: call.method,
+        input: call.input,
+        value: 0n,
+        // At most the VM's gas counter range (an EVM budget of ~17.9M gas is past it at
+        // `EVM_GAS_TIME_WEIGHT` 120): a larger cap would wrap (`vm/limits.ts`).
+        gasLimit: Number(weftGas > BigInt(MAX_FRAME_GAS) ? BigInt(MAX_FRAME_GAS) : weftGas),
+      },
+      depth,
+    );
     const gasUsed = (BigInt(outcome.gasUsed) + EVM_GAS_TIME_WEIGHT - 1n) / EVM_GAS_TIME_WEIGHT;
     if (outcome.status === "outOfGas") return { gasUsed, returnValue: EMPTY, failure: "outOfGas" };
     if (outcome.status !== "success") return { gasUsed, returnValue: outcome.data, failure: "revert" };
     for (const [key, value] of tx.writes) state.write(key, value);
-    return { gasUsed, returnValue: outcome.data };
+    return { gasUsed, returnValue: outcome.data, logs: tx.events.map(evmLog) };
   };
 }

@@ -27,7 +27,7 @@ export class EthTxError extends Error {
 }
 
 /** Misuse of the EVM's state manager, or a value Weft's state cannot hold (a bug, not a transaction's fault). */
-export type EvmStateErrorCode = "NO_TRANSACTION" | "BALANCE_RANGE" | "NONCE_RANGE" | "UNSUPPORTED";
+export type EvmStateErrorCode = "NO_TRANSACTION" | "BALANCE_RANGE" | "NONCE_RANGE" | "UNSUPPORTED" | "BUSY";
 
 export class EvmStateError extends Error {
   constructor(

@@ -9,14 +9,22 @@
  * accounts, then the caller's settlement (unused gas paid back), all inside the state
  * manager's overlay, whose writes are the transaction's.
  *
- * A runner is kept per thread (`evmRunnerForThread`): loading the realm takes ~0.3 s and
+ * `runCall` runs a message that WASM code started (`evm_call`, `chain/evmFromWasm.ts`): from
+ * the WASM contract's address, at the depth the call chain has reached, with no nonce,
+ * prepay or settlement (the WASM side charges the gas).
+ *
+ * A runner is kept per thread (`evmRunnerForThread`): loading the realm takes ~0.1-0.3 s and
  * the runner holds nothing between transactions (the journal, the transient storage and
- * the overlay are emptied after each).
+ * the overlay are emptied after each). A runner runs one message at a time: its realm
+ * drains its microtask queue only when no job of its own is running (`realm.ts`), so EVM
+ * code entered again while a message runs (EVM → WASM → EVM) needs another runner, with a
+ * realm of its own (`idleEvmRunner`: at most `MAX_EVM_NESTING` per thread).
  */
 import type { EVM, EVMResult } from "@ethereumjs/evm";
 import { type Address, addressFromBytes, addressToBytes } from "../codec/address.js";
 import type { StateView } from "../engine/types.js";
 import type { WriteSet } from "../state/storage.js";
+import { EvmStateError } from "./errors.js";
 import { commonChainId, type EthTxFields, EVM_HARDFORK } from "./ethTx.js";
 import { createEvmRealm, type EvmRealm } from "./realm.js";
 import { WeftStateManager } from "./stateManager.js";
@@ -65,10 +73,38 @@ export interface HostCallResult {
   returnValue: Uint8Array;
   /** The call reverted (its writes are not kept); `outOfGas` it ran out. */
   failure?: "revert" | "outOfGas";
+  /** Events of the call, as EVM logs (kept with the EVM frame's own). */
+  logs?: EvmLog[];
 }
 
-/** The host's side of `HOST_PRECOMPILE`: `caller` is the account that called it (an EOA or EVM contract). */
-export type HostCall = (caller: Address, data: Uint8Array, gasLimit: bigint) => HostCallResult;
+/**
+ * The host's side of `HOST_PRECOMPILE`: `caller` is the account that called it (an EOA or
+ * EVM contract), `depth` the depth of the precompile's own frame.
+ */
+export type HostCall = (caller: Address, data: Uint8Array, gasLimit: bigint, depth: number) => HostCallResult;
+
+/** A log as the EVM keeps it: address, topics, data. */
+export type EvmLog = [Uint8Array, Uint8Array[], Uint8Array];
+
+/** A message started by WASM code (`evm_call`). */
+export interface EvmCall {
+  /** The WASM contract calling (msg.sender). */
+  caller: Address;
+  /** ORIGIN. */
+  origin: Address;
+  to: Address;
+  data: Uint8Array;
+  value: bigint;
+  /** EVM gas for the message (its step gas is capped at `evmStepGasLimit` of it). */
+  gas: bigint;
+  /** GASPRICE. */
+  gasPrice: bigint;
+  /** The message's depth in the call chain (frames of both VMs below it). */
+  depth: number;
+}
+
+/** Most runners (so EVM messages running at once, one inside another through WASM) per thread. */
+export const MAX_EVM_NESTING = 4;
 
 /** The address of the precompile through which EVM code calls into Weft (`chain/wasmFromEvm.ts`). */
 export const HOST_PRECOMPILE = "0x0000000000000000000000000000000000000100" as Address;
@@ -104,8 +140,13 @@ export class EvmRunner {
   private block: EvmBlock | undefined;
   /** Answers `HOST_PRECOMPILE` during the message running (undefined: it fails). */
   private host: HostCall | undefined;
-  /** The caller of each message frame entered, innermost last (the precompile's caller is the top). */
-  private readonly callers: Address[] = [];
+  /**
+   * The caller and depth of each message frame entered, innermost last: when the host
+   * precompile runs, its own message is the top (its caller is the EVM code calling it).
+   */
+  private readonly callers: Array<{ caller: Address; depth: number }> = [];
+  /** A message is running (see `idleEvmRunner`). */
+  private busy = false;
   /** The EVM's `blockchain` option: its BLOCKHASH (before EIP-7709) only calls `getBlock`. */
   private readonly blockchain = {
     getBlock: (number: number) => {
@@ -204,11 +245,11 @@ export class EvmRunner {
       // Precompiles are not told their caller: each message frame's caller is kept here.
       // The wrapper only records and returns the realm's own promise (see realm.ts).
       const frames = evm as unknown as {
-        _executeCall(message: { caller: { bytes: Uint8Array } }): Promise<unknown>;
+        _executeCall(message: { caller: { bytes: Uint8Array }; depth: number }): Promise<unknown>;
       };
       const execute = frames._executeCall.bind(evm);
       frames._executeCall = (message) => {
-        this.callers.push(addressFromBytes(message.caller.bytes));
+        this.callers.push({ caller: addressFromBytes(message.caller.bytes), depth: message.depth });
         return execute(message);
       };
       // Each frame that runs code (a call's, a creation's init code) pays for its bytes:
@@ -229,23 +270,106 @@ export class EvmRunner {
   }
 
   private hostCall(input: { data: Uint8Array; gasLimit: bigint }) {
-    const caller = this.callers[this.callers.length - 1];
+    const frame = this.callers[this.callers.length - 1];
     const errors = this.realm.packages.evm;
     const fail = (error: string, gasUsed: bigint, returnValue: Uint8Array) => ({
       executionGasUsed: gasUsed,
       returnValue,
       exceptionError: new errors.EVMError(error as never),
     });
-    if (this.host === undefined || caller === undefined) return fail("revert", 0n, new Uint8Array(0));
-    const result = this.host(caller, input.data, input.gasLimit);
+    if (this.host === undefined || frame === undefined) return fail("revert", 0n, new Uint8Array(0));
+    const result = this.host(frame.caller, input.data, input.gasLimit, frame.depth);
     const gasUsed = result.gasUsed > input.gasLimit ? input.gasLimit : result.gasUsed;
     if (result.failure === "outOfGas") return fail("out of gas", input.gasLimit, new Uint8Array(0));
     if (result.failure === "revert") return fail("revert", gasUsed, result.returnValue);
-    return { executionGasUsed: gasUsed, returnValue: result.returnValue };
+    return { executionGasUsed: gasUsed, returnValue: result.returnValue, logs: result.logs ?? [] };
   }
 
   private address(address: Address) {
     return new this.realm.packages.util.Address(addressToBytes(address));
+  }
+
+  /** Whether a message is running on this runner (a nested one needs another: `idleEvmRunner`). */
+  get running(): boolean {
+    return this.busy;
+  }
+
+  private header(block: EvmBlock) {
+    return {
+      number: block.height,
+      coinbase: this.address(block.coinbase),
+      timestamp: block.time,
+      difficulty: 0n,
+      prevRandao: block.prevRandao,
+      gasLimit: block.gasLimit,
+      baseFeePerGas: block.baseFee,
+      slotNumber: 0n,
+      getBlobGasPrice: () => 1n,
+    };
+  }
+
+  /**
+   * Runs `body` with the EVM of `block`'s chain over `view`, its steps capped at
+   * `evmStepGasLimit(gasLimit)` under Weft's pricing: the state manager's overlay begins
+   * empty and every effect is in the returned writes; the journal, transient storage and
+   * frame record are emptied after, whatever happened.
+   */
+  private exclusive(
+    view: StateView,
+    block: EvmBlock,
+    gasLimit: bigint,
+    host: HostCall | undefined,
+    body: (evm: EVM, stepGas: () => bigint) => EVMResult,
+  ): EvmOutcome {
+    if (this.busy) throw new EvmStateError("BUSY", "this EVM runner is already running a message");
+    const evm = this.evmFor(block.chainId);
+    const state = this.state;
+    state.begin(view);
+    this.block = block;
+    this.host = host;
+    this.callers.length = 0;
+    this.steps = 0;
+    this.stepGas = 0;
+    this.stepGasLimit = this.weftPricing ? Number(evmStepGasLimit(gasLimit)) : Number.POSITIVE_INFINITY;
+    this.busy = true;
+    // The step that threw past the limit did nothing: the step gas counts up to the limit.
+    const stepGas = () => BigInt(Math.min(this.stepGas, this.stepGasLimit));
+    try {
+      const result = body(evm, stepGas);
+      return { result, writes: state.finish(), steps: BigInt(this.steps), stepGas: stepGas() };
+    } catch (error) {
+      state.finish();
+      evm.journal.cleanJournal();
+      throw error;
+    } finally {
+      // EIP-1153: transient storage lives for one message (ethereumjs clears it after a
+      // depth-0 message only, and an `evm_call`'s starts deeper).
+      (evm as unknown as { postMessageCleanup(): void }).postMessageCleanup();
+      this.busy = false;
+      this.block = undefined;
+      this.host = undefined;
+      this.callers.length = 0;
+    }
+  }
+
+  /** After a top-level message: EIP-6780's deletions, then EIP-161's cleanup of touched empty accounts. */
+  private afterMessage(evm: EVM, result: EVMResult): void {
+    // EIP-6780: an account destroyed in the transaction that created it is removed.
+    const created = result.execResult.createdAddresses ?? new Set<string>();
+    for (const destroyed of result.execResult.selfdestruct?.keys() ?? []) {
+      if (!created.has(destroyed)) continue;
+      const address = this.address(destroyed as Address);
+      this.state.deleteAccount(address);
+      this.state.clearStorage(address);
+    }
+    this.realm.runSync(() => evm.journal.cleanup(), undefined);
+  }
+
+  /** EIP-2929's addresses warm from the start: the precompiles, and `addresses`. */
+  private warmUp(evm: EVM, addresses: Array<Address | undefined>): void {
+    const journal = evm.journal;
+    for (const precompile of evm.precompiles.keys()) journal.addAlwaysWarmAddress(precompile);
+    for (const address of addresses) if (address !== undefined) journal.addAlwaysWarmAddress(address);
   }
 
   /**
@@ -260,43 +384,18 @@ export class EvmRunner {
     settle: (result: EVMResult, stepGas: bigint) => bigint,
     host?: HostCall,
   ): EvmOutcome {
-    const evm = this.evmFor(block.chainId);
-    const state = this.state;
-    state.begin(view);
-    this.block = block;
-    this.host = host;
-    this.callers.length = 0;
-    this.steps = 0;
-    this.stepGas = 0;
-    this.stepGasLimit = this.weftPricing
-      ? Number(evmStepGasLimit(message.fields.gasLimit))
-      : Number.POSITIVE_INFINITY;
-    try {
+    return this.exclusive(view, block, message.fields.gasLimit, host, (evm, stepGas) => {
+      const state = this.state;
       state.setBalance(message.from, state.balanceOf(message.from) - message.prepay);
-      const journal = evm.journal;
-      for (const precompile of evm.precompiles.keys()) journal.addAlwaysWarmAddress(precompile);
-      journal.addAlwaysWarmAddress(message.from);
-      if (message.fields.to !== undefined) journal.addAlwaysWarmAddress(message.fields.to);
-      journal.addAlwaysWarmAddress(block.coinbase);
-      for (const entry of message.fields.accessList) {
-        journal.addAlwaysWarmAddress(entry.address);
-        for (const slot of entry.slots)
-          journal.addAlwaysWarmSlot(entry.address, Buffer.from(slot).toString("hex"));
-      }
-      const header = {
-        number: block.height,
-        coinbase: this.address(block.coinbase),
-        timestamp: block.time,
-        difficulty: 0n,
-        prevRandao: block.prevRandao,
-        gasLimit: block.gasLimit,
-        baseFeePerGas: block.baseFee,
-        slotNumber: 0n,
-        getBlobGasPrice: () => 1n,
-      };
       const to = message.fields.to;
+      this.warmUp(evm, [message.from, to, block.coinbase]);
+      for (const entry of message.fields.accessList) {
+        evm.journal.addAlwaysWarmAddress(entry.address);
+        for (const slot of entry.slots)
+          evm.journal.addAlwaysWarmSlot(entry.address, Buffer.from(slot).toString("hex"));
+      }
       const result = this.realm.runSync((opts) => evm.runCall(opts), {
-        block: { header } as never,
+        block: { header: this.header(block) } as never,
         caller: this.address(message.from),
         origin: this.address(message.from),
         ...(to === undefined ? {} : { to: this.address(to) }),
@@ -305,35 +404,60 @@ export class EvmRunner {
         gasLimit: message.gas,
         gasPrice: message.gasPrice,
       });
-      // EIP-6780: an account destroyed in the transaction that created it is removed.
-      const created = result.execResult.createdAddresses ?? new Set<string>();
-      for (const destroyed of result.execResult.selfdestruct?.keys() ?? []) {
-        if (!created.has(destroyed)) continue;
-        const address = this.address(destroyed as Address);
-        state.deleteAccount(address);
-        state.clearStorage(address);
-      }
-      this.realm.runSync(() => journal.cleanup(), undefined);
-      // The step that threw past the limit did nothing: the step gas counts up to the limit.
-      const stepGas = BigInt(Math.min(this.stepGas, this.stepGasLimit));
-      state.setBalance(message.from, state.balanceOf(message.from) + settle(result, stepGas));
-      return { result, writes: state.finish(), steps: BigInt(this.steps), stepGas };
-    } catch (error) {
-      state.finish();
-      evm.journal.cleanJournal();
-      throw error;
-    } finally {
-      this.block = undefined;
-      this.host = undefined;
-      this.callers.length = 0;
-    }
+      this.afterMessage(evm, result);
+      state.setBalance(message.from, state.balanceOf(message.from) + settle(result, stepGas()));
+      return result;
+    });
+  }
+
+  /**
+   * Runs a message WASM code started (`evm_call`) over `view`: from `call.caller` (no
+   * nonce: the message is not a transaction's first, depth ≥ 1), its target warm as a
+   * transaction's recipient is, its steps capped as a transaction's of gas limit
+   * `call.gas`. A failed message has reverted its own writes.
+   */
+  runCall(view: StateView, block: EvmBlock, call: EvmCall, host?: HostCall): EvmOutcome {
+    return this.exclusive(view, block, call.gas, host, (evm) => {
+      this.warmUp(evm, [call.caller, call.to]);
+      const result = this.realm.runSync((opts) => evm.runCall(opts), {
+        block: { header: this.header(block) } as never,
+        caller: this.address(call.caller),
+        origin: this.address(call.origin),
+        to: this.address(call.to),
+        value: call.value,
+        data: call.data,
+        gasLimit: call.gas,
+        gasPrice: call.gasPrice,
+        depth: call.depth,
+      });
+      this.afterMessage(evm, result);
+      return result;
+    });
   }
 }
 
-let threadRunner: EvmRunner | undefined;
+/** This thread's runners, the first made on first use, each next one when all before it are running. */
+const threadRunners: EvmRunner[] = [];
 
 /** This thread's runner, made on first use. */
 export function evmRunnerForThread(): EvmRunner {
-  threadRunner ??= new EvmRunner();
-  return threadRunner;
+  let runner = threadRunners[0];
+  if (runner === undefined) {
+    runner = new EvmRunner();
+    threadRunners.push(runner);
+  }
+  return runner;
+}
+
+/**
+ * A runner of this thread that is running no message (the first one, unless EVM code is
+ * running and has called into WASM, which calls EVM code again), made when needed;
+ * undefined when `MAX_EVM_NESTING` are running.
+ */
+export function idleEvmRunner(): EvmRunner | undefined {
+  for (const runner of threadRunners) if (!runner.running) return runner;
+  if (threadRunners.length >= MAX_EVM_NESTING) return undefined;
+  const runner = threadRunners.length === 0 ? evmRunnerForThread() : new EvmRunner();
+  if (!threadRunners.includes(runner)) threadRunners.push(runner);
+  return runner;
 }

@@ -15,6 +15,7 @@ then `dev_mine` mines them). Block times come from `clock`,
  */
 import { join } from "node:path";
 import type { BlockContext } from "../chain/blockContext.js";
+import { evmFromWasm } from "../chain/evmFromWasm.js";
 import { chainExecutorModule, createExecutorFactory } from "../chain/executorModule.js";
 import type { Receipt } from "../chain/receipt.js";
 import { type EndBlockInput, FEE_COLLECTOR } from "../chain/staking/endBlock.js";
@@ -302,7 +303,10 @@ export class ChainNode {
       // Every stored contract is compiled now, once, on this thread: no call ever compiles
       // (`vm/moduleCache.ts`); the workers adopt these modules. Its prepared form, kept in
       // the data directory when the code committed, leaves only V8's compilation to do.
-      const vm = createVm({ preparedStore: preparedFiles(join(options.dataDir, PREPARED_DIR)) });
+      const vm = createVm({
+        preparedStore: preparedFiles(join(options.dataDir, PREPARED_DIR)),
+        evm: evmFromWasm,
+      });
       const loadStarted = performance.now();
       loadCode(vm.cache, storedCode(db.state));
       options.log?.("info", "contract code compiled", {

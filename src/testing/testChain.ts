@@ -15,6 +15,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ContractArtifact } from "../chain/artifacts.js";
+import { evmFromWasm } from "../chain/evmFromWasm.js";
 import { createChainExecutor } from "../chain/executeTransaction.js";
 import { genesisWrites } from "../chain/genesis.js";
 import type { Receipt } from "../chain/receipt.js";
@@ -134,7 +135,7 @@ export class TestChain {
   /** The prefunded accounts (plain addresses: test transactions carry no signatures). */
   readonly accounts: Address[];
   private store: Storage;
-  private readonly vm = createVm();
+  private readonly vm = createVm({ evm: evmFromWasm });
   private readonly artifactsDir: string;
   private readonly contracts = new Map<Address, { name: string; metadata: ContractMetadata }>();
   private readonly snapshots: Storage[] = [];

@@ -77,6 +77,16 @@ export interface NestedCallRequest {
   gas: number;
 }
 
+/** What `evm_call` asks the VM for (`evmBridge.ts`). */
+export interface NestedEvmCallRequest {
+  target: Address;
+  /** The EVM call data. */
+  data: Uint8Array;
+  value: bigint;
+  /** Weft gas the caller asked to forward (0 = as much as allowed). */
+  gas: number;
+}
+
 export interface NestedCreateRequest {
   codeHash: Uint8Array;
   input: Uint8Array;
@@ -95,6 +105,8 @@ export interface HostContext {
   restricted(): boolean;
   /** Runs a nested call from the current frame; charges its gas to the current frame. */
   call(request: NestedCallRequest): { status: number; data: Uint8Array };
+  /** Runs EVM code from the current frame (`evmBridge.ts`); charges its gas to it. */
+  evmCall(request: NestedEvmCallRequest): { status: number; data: Uint8Array };
   /** Deploys a contract from stored code, from the current frame; charges its gas to it. */
   create(request: NestedCreateRequest): { status: number; data: Uint8Array; address?: Address };
   /** Told the digest of each signature found valid by actually verifying it (admission records them). */
@@ -339,6 +351,28 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       }
       const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
       const result = ctx.call({ target, method, input, value, gas: requested });
+      f.lastCallData = result.data;
+      return result.status;
+    },
+    /**
+     * Calls EVM code at `addr` with the call data at `dataPtr` (Ethereum's ABI), sending
+     * `value` (u128 LE) from this contract, with at most `gas` Weft gas (capped at 63/64 of
+     * what is left; 0 = as much as allowed). The EVM sees this contract's address as the
+     * caller. Returns 0/1/2 as `call` does, the return or revert data as return data.
+     */
+    evm_call(addrPtr: number, dataPtr: number, dataLen: number, valuePtr: number, gas: bigint): number {
+      if (ctx.restricted()) throw forbidden("evm_call");
+      const f = ctx.frame();
+      const len = dataLen >>> 0;
+      charge(f, GAS.HOST_CALL + GAS.BYTE * len);
+      if (len > MAX_INPUT_BYTES)
+        throw limitExceeded(`EVM call data of ${len} bytes (max ${MAX_INPUT_BYTES})`);
+      const target = readAddress(f, addrPtr);
+      const value = readU128(f, valuePtr);
+      // A copy: the EVM keeps its call data (CALLDATACOPY reads it at any time).
+      const data = readBytes(f, dataPtr, len);
+      const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
+      const result = ctx.evmCall({ target, data, value, gas: requested });
       f.lastCallData = result.data;
       return result.status;
     },

@@ -36,6 +36,12 @@ export const MAX_STACK_UNITS = 24_000;
 export const FRAME_OVERHEAD_UNITS = 8;
 export const HOST_FRAME_UNITS = 256;
 /**
+ * Stack units a WASM frame entered from EVM code (WASM → EVM → WASM) counts for the EVM
+ * between: `evm_call`'s host frames, the EVM realm's job and microtask frames and the
+ * interpreter's up to the host precompile (`bench/evmCrossingStack.ts` measures them).
+ */
+export const EVM_CROSSING_UNITS = 4_096;
+/**
  * Largest frame one function may need, in stack units (refused at deployment above it).
  * V8 allocates a frame before the function's first instruction can check the budget, so
  * the real stack is bounded by `MAX_STACK_UNITS + MAX_FRAME_UNITS` units, not by the

@@ -33,11 +33,25 @@ export function eventBytes(event: LogEvent): number {
 
 const ABSENT = Symbol("absent");
 
+/**
+ * The contracts a transaction's frames have run in (by code hash key; EIP-2929's accessed
+ * addresses), whose first frame pays `GAS.COLD_CALL` (`callContract.ts`), and their initial
+ * memory pages (what the instance pool pins). Not journaled: a reverted frame still ran,
+ * and its instance stays pinned until the transaction ends. `dropped`: warm contracts whose
+ * last frame grew its memory, so the pool did not keep the instance and their next frame
+ * instantiates again. The sets are made when first needed (a native transfer runs no frame).
+ */
+interface Warmth {
+  warm: Set<StateKey> | undefined;
+  pages: number;
+  dropped: Set<StateKey> | undefined;
+}
+
 let nextTxId = 0;
 
 export class TxState {
   /** Unique in this process: names the transaction (the instance pool pins for it, `instancePool.ts`). */
-  readonly id = ++nextTxId;
+  readonly id: number;
   readonly writes: WriteSet = new Map();
   readonly events: LogEvent[] = [];
   /** `eventBytes` summed over `events`. */
@@ -65,24 +79,24 @@ export class TxState {
   private keyAccount2: Address | undefined;
   private accountKey2: StateKey = "";
   /**
-   * Contracts a frame of this transaction has run in, by their code hash key (one string
-   * per address whatever its case; EIP-2929's accessed addresses): the first frame of each
-   * pays `GAS.COLD_CALL` (`callContract.ts`). Not journaled: a reverted frame still ran,
-   * and its instance stays pinned until the transaction ends. Made at the first frame (a
-   * native transfer runs none).
+   * Contracts a frame of this transaction has run in, with their pages, and those whose
+   * instance was dropped (`Warmth`); shared with the states nested in this one (`nested`).
    */
-  private warm: Set<StateKey> | undefined;
-  /** Initial memory pages of the contracts in `warm` (what the instance pool pins for it). */
-  private warmPages = 0;
-  /**
-   * Warm contracts whose last frame grew its memory: the pool does not keep such an
-   * instance, so their next frame pays the instantiation again (`callContract.ts`). Not
-   * journaled either: the instance was dropped whether or not the frame reverted. Made
-   * when first needed.
-   */
-  private dropped: Set<StateKey> | undefined;
+  private readonly warmth: Warmth;
 
-  constructor(private readonly view: StateView) {}
+  /**
+   * A transaction's state over `view`. With `outer`, a state nested in another one of the
+   * same transaction (WASM code called from EVM code inside it, `chain/wasmFromEvm.ts`):
+   * it has its own writes and events over `view`, and shares the transaction's id and
+   * warm contracts with `outer`, so a contract warm in the transaction is warm in it.
+   */
+  constructor(
+    private readonly view: StateView,
+    outer?: TxState,
+  ) {
+    this.id = outer === undefined ? ++nextTxId : outer.id;
+    this.warmth = outer === undefined ? { warm: undefined, pages: 0, dropped: undefined } : outer.warmth;
+  }
 
   read(key: StateKey): StateValue | undefined {
     // One lookup: a written key holds a value or null (deleted), never undefined.
@@ -100,35 +114,37 @@ export class TxState {
 
   /** Whether a frame of the contract whose code hash key is `contract` ran in this transaction. */
   isWarm(contract: StateKey): boolean {
-    return this.warm?.has(contract) === true;
+    return this.warmth.warm?.has(contract) === true;
   }
 
   /** Pages of initial memory of the contracts that ran in this transaction. */
   get pinnedPages(): number {
-    return this.warmPages;
+    return this.warmth.pages;
   }
 
   /** Marks `contract` (a code hash key, not yet warm) as run, with its initial memory pages. */
   warmUp(contract: StateKey, pages: number): void {
-    if (this.warm === undefined) this.warm = new Set();
-    this.warm.add(contract);
-    this.warmPages += pages;
+    const w = this.warmth;
+    if (w.warm === undefined) w.warm = new Set();
+    w.warm.add(contract);
+    w.pages += pages;
   }
 
   /** The instance of `contract` (warm) was not kept: its next frame instantiates again. */
   instanceDropped(contract: StateKey): void {
-    if (this.dropped === undefined) this.dropped = new Set();
-    this.dropped.add(contract);
+    const w = this.warmth;
+    if (w.dropped === undefined) w.dropped = new Set();
+    w.dropped.add(contract);
   }
 
   /** Whether the next frame of `contract` must instantiate again (`instanceDropped`). */
   isDropped(contract: StateKey): boolean {
-    return this.dropped?.has(contract) === true;
+    return this.warmth.dropped?.has(contract) === true;
   }
 
   /** A frame of `contract` instantiated it again: its instance is pinned anew. */
   reinstantiated(contract: StateKey): void {
-    this.dropped?.delete(contract);
+    this.warmth.dropped?.delete(contract);
   }
 
   emit(event: LogEvent): void {

@@ -6,9 +6,11 @@
 import { type Address, contractAddress } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
+import type { StateView } from "../engine/types.js";
 import { codeHashKey, codeKey } from "../state/keys.js";
 import { type CallOutcome, runFrame, type Session } from "./callContract.js";
 import { checkGasCap, DeployError } from "./errors.js";
+import type { EvmBridge } from "./evmBridge.js";
 import type { Frame } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
 import {
@@ -21,9 +23,9 @@ import {
   type HostContext,
 } from "./hostFunctions.js";
 import { createInstancePool } from "./instancePool.js";
-import { HOST_FRAME_UNITS } from "./limits.js";
+import { EVM_CROSSING_UNITS, HOST_FRAME_UNITS, MAX_CALL_DEPTH } from "./limits.js";
 import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";
-import type { TxState } from "./txState.js";
+import { TxState } from "./txState.js";
 import { insufficientBalance, vmError } from "./vmErrors.js";
 import { type ContractInfo, validateContract } from "./wasm/index.js";
 
@@ -66,6 +68,20 @@ export interface Vm {
    */
   validate(state: TxState, env: BlockEnv, req: ValidationRequest): CallOutcome;
   /**
+   * A WASM call made by EVM code (the host precompile, `chain/wasmFromEvm.ts`) from an EVM
+   * frame at depth `depth - 1`, over `view` (the EVM's state so far). When a transaction's
+   * WASM frames are running (WASM → EVM → WASM), it runs inside their session: the frames
+   * below keep their reentrancy guard, the depth and the stack budget go on, the warm set is
+   * shared. Otherwise (an Ethereum transaction) it is a session of its own. Returns the
+   * outcome and the call's state, whose writes and events the caller keeps only on success.
+   */
+  callFromEvm(
+    view: StateView,
+    env: BlockEnv,
+    req: CallRequest,
+    depth: number,
+  ): { outcome: CallOutcome; state: TxState };
+  /**
    * The transaction is over (all of its sessions): the instances it kept pinned go back to
    * the instance pool's idle bounds, and what that pool gives up to the memory pool's, now
    * rather than when the next transaction starts (a thread may stay idle long after).
@@ -82,6 +98,8 @@ export interface ValidationRequest {
   gasLimit: number;
   method?: string;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** The caller an account's validation step sees: the protocol itself. */
 export const PROTOCOL_CALLER: Address = "0x0000000000000000000000000000000000000000";
@@ -105,6 +123,8 @@ export interface VmOptions extends ModuleCacheOptions {
   stackStart?: number;
   /** Told the digest of each signature this VM verified as valid (mempool admission records them). */
   onSignatureVerified?: (digest: string) => void;
+  /** Runs `evm_call` (`chain/evmFromWasm.ts`); without it `evm_call` fails with `EvmUnavailable()`. */
+  evm?: EvmBridge;
 }
 
 export interface HostProfile {
@@ -184,6 +204,42 @@ export function createVm(options: VmOptions = {}): Vm {
       const status = callStatus(outcome.status);
       return { status, data: outcome.data };
     },
+    evmCall(request) {
+      const caller = currentFrame();
+      charge(caller, GAS.CALL);
+      const s = current();
+      let refused: Uint8Array | undefined;
+      if (options.evm === undefined) refused = vmError("EvmUnavailable");
+      else if (caller.depth + 1 > MAX_CALL_DEPTH) refused = vmError("CallDepthExceeded");
+      if (refused !== undefined || options.evm === undefined) {
+        charge(caller, GAS.CALL_FAILED);
+        return { status: CALL_REVERT, data: refused ?? EMPTY };
+      }
+      const available = caller.gas.value;
+      const allowed = available - Math.floor(available / 64);
+      const gas = request.gas === 0 ? allowed : Math.min(request.gas, allowed);
+      // ORIGIN: the transaction's sender, the outermost frame's caller (or that frame's own
+      // contract when the protocol called it: a smart account running its batch).
+      const first = s.frames[0] as Frame;
+      const origin = first.caller === PROTOCOL_CALLER ? first.self : first.caller;
+      const result = options.evm(
+        s.state,
+        s.env,
+        {
+          caller: caller.self,
+          origin,
+          target: request.target,
+          data: request.data,
+          value: request.value,
+          gas,
+          depth: caller.depth + 1,
+        },
+        api,
+      );
+      caller.gas.value -= result.gasUsed;
+      if (result.status !== "success") charge(caller, GAS.CALL_FAILED);
+      return { status: callStatus(result.status), data: result.data };
+    },
     create(request) {
       const creator = currentFrame();
       charge(creator, GAS.CALL + GAS.DEPLOY);
@@ -244,7 +300,7 @@ export function createVm(options: VmOptions = {}): Vm {
     // Every frame pops itself (`runFrame`'s finally): the stack is empty here.
   }
 
-  return {
+  const api: Vm = {
     cache,
     instances: instances.stats,
     endTransaction() {
@@ -299,7 +355,40 @@ export function createVm(options: VmOptions = {}): Vm {
         close();
       }
     },
+    callFromEvm(view, env, req, depth) {
+      const frame = {
+        caller: req.caller,
+        target: req.target,
+        method: req.method,
+        input: req.input,
+        value: req.value,
+        gasLimit: req.gasLimit,
+        depth,
+        stackStart,
+        isInit: false,
+      };
+      if (session === undefined) {
+        const state = new TxState(view);
+        const s = open(state, env, false);
+        try {
+          return { outcome: runFrame(s, cache, instances, frame), state };
+        } finally {
+          close();
+        }
+      }
+      // WASM → EVM → WASM: the frame that made the `evm_call` is the innermost one running.
+      const outer = live.state;
+      const state = new TxState(view, outer);
+      frame.stackStart = currentFrame().stack.value + EVM_CROSSING_UNITS;
+      live.state = state;
+      try {
+        return { outcome: runFrame(live, cache, instances, frame), state };
+      } finally {
+        live.state = outer;
+      }
+    },
   };
+  return api;
 
   function deploy(s: Session, req: DeployRequest): DeployOutcome {
     let info: ReturnType<typeof validateContract>;

@@ -19,7 +19,9 @@ export type VmErrorName =
   | "DeployRejected"
   | "NoSuchCode"
   | "ForbiddenInValidation"
-  | "NonCanonicalSignature";
+  | "NonCanonicalSignature"
+  | "EvmUnavailable"
+  | "EvmHalt";
 
 /** Encodes a VM error as revert data. */
 export function vmError(name: VmErrorName, types: string[] = [], values: unknown[] = []): Uint8Array {

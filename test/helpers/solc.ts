@@ -8,9 +8,23 @@ interface SolcOutput {
   contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
 }
 
-/** Compiles `path` (one source file) and returns contract `name`'s ABI and creation bytecode. */
+/** Imports such as `@openzeppelin/contracts/...` read from the installed packages. */
+function findImports(path: string): { contents: string } | { error: string } {
+  try {
+    return { contents: readFileSync(createRequire(import.meta.url).resolve(path), "utf8") };
+  } catch {
+    return { error: `not found: ${path}` };
+  }
+}
+
+/**
+ * Compiles `path` (one source file, whose imports are read from the installed packages) and
+ * returns contract `name`'s ABI and creation bytecode.
+ */
 export function compileSolidity(path: string, name: string): { abi: Abi; bytecode: Hex } {
-  const solc = createRequire(import.meta.url)("solc") as { compile(input: string): string };
+  const solc = createRequire(import.meta.url)("solc") as {
+    compile(input: string, callbacks?: { import: typeof findImports }): string;
+  };
   const input = {
     language: "Solidity",
     sources: { [name]: { content: readFileSync(path, "utf8") } },
@@ -19,7 +33,7 @@ export function compileSolidity(path: string, name: string): { abi: Abi; bytecod
       outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
     },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports })) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
   if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
   const contract = output.contracts[name]?.[name];

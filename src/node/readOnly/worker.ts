@@ -6,6 +6,7 @@
  * state read of the job come from the same committed block.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { evmFromWasm } from "../../chain/evmFromWasm.js";
 import type { Address } from "../../codec/address.js";
 import type { ModuleList } from "../../vm/moduleCache.js";
 import { assertThreadStack } from "../../vm/stackCheck.js";
@@ -62,7 +63,7 @@ if (parentPort !== null) {
   // Calls run contracts here: the stack must hold the VM's budget (else VmFault at start).
   if (setup.stackCheck !== false) assertThreadStack("a read-only worker");
   const db = openChainDb(setup.dataDir, injectedReadFaults(setup.readFault));
-  const vm = createVm();
+  const vm = createVm({ evm: evmFromWasm });
   vm.cache.adopt(setup.modules);
   const read = (key: string) => db.state.get(key);
   port.postMessage({ id: 0, ready: true } satisfies WorkerReply);

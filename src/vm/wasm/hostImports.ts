@@ -38,6 +38,7 @@ export const HOST_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   transfer: sig([I32, I32], [I32]),
   call: sig([I32, I32, I32, I32, I32, I32, I64], [I32]),
   create: sig([I32, I32, I32, I32, I32, I64, I32], [I32]),
+  evm_call: sig([I32, I32, I32, I32, I64], [I32]),
   returndata_size: sig([], [I32]),
   returndata_copy: sig([I32]),
   sha256: sig([I32, I32, I32]),
