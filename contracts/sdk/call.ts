@@ -33,7 +33,8 @@ export class CallResult {
 /** The value sent with a call, as the host reads it (16 bytes, little-endian, in static memory), copied by the host at once. */
 const callValue: usize = memory.data(16, 8);
 
-function valueAt(value: U128): usize {
+/** `value` written where the host reads a call's value (`callContract`, `evmCall`); returns that address. */
+export function valueAt(value: U128): usize {
   const at = callValue;
   store<u64>(at, value.lo);
   store<u64>(at + 8, value.hi);

@@ -10,13 +10,10 @@
  * `EvmHalt(string)` for an exceptional halt), 2 out of gas.
  */
 import { Address } from "./address";
-import { CallResult } from "./call";
+import { CallResult, valueAt } from "./call";
 import { revertRaw, revertWith } from "./errors";
 import * as host from "./host";
 import { U128 } from "./u128";
-
-/** The value sent with an EVM call (16 bytes, little-endian, in static memory), copied by the host at once. */
-const evmCallValue: usize = memory.data(16, 8);
 
 /** Calls the EVM contract at `target` with `data`, sending `value`, forwarding at most `gas` Weft gas (0 = all allowed). */
 export function evmCall(
@@ -25,9 +22,7 @@ export function evmCall(
   value: U128 = U128.Zero,
   gas: u64 = 0,
 ): CallResult {
-  store<u64>(evmCallValue, value.lo);
-  store<u64>(evmCallValue + 8, value.hi);
-  const status = host.evm_call(target.bytes.dataStart, data.dataStart, data.length, evmCallValue, <i64>gas);
+  const status = host.evm_call(target.bytes.dataStart, data.dataStart, data.length, valueAt(value), <i64>gas);
   const out = new Uint8Array(host.returndata_size());
   host.returndata_copy(out.dataStart);
   return new CallResult(status, out);

@@ -61,16 +61,6 @@ export function evmBlockGas(evmGas: number): number {
   return evmGas * Number(EVM_GAS_WEIGHT);
 }
 
-/**
- * The most EVM gas whose budget (`evmBlockGas`) fits in `weftGas`: the gas limit of the
- * message a WASM contract's `evm_call` forwarding `weftGas` starts (`evmFromWasm.ts`).
- */
-export function evmGasWithin(weftGas: number): number {
-  let evmGas = Math.floor(weftGas / Number(EVM_GAS_WEIGHT));
-  while (evmGas > 0 && evmBlockGas(evmGas) > weftGas) evmGas--;
-  return evmGas;
-}
-
 /** The block as EVM code sees it. */
 export function evmBlockOf(block: BlockContext): EvmBlock {
   const hashes = block.recentHashes ?? [];

@@ -14,7 +14,7 @@
  * - Value: sent from the calling contract in the native coin (one balance for both VMs).
  *   More than its balance fails with `InsufficientBalance` before anything runs.
  * - Gas: the call forwards Weft gas g; the message gets the gas limit L whose budget (L ×
- *   `EVM_GAS_WEIGHT`, `evmBlockGas`) fits in g (`evmGasWithin`), less what a cold `CALL`
+ *   `EVM_GAS_WEIGHT`) fits in g (`evmGasWithin`, `evm/weftGas.ts`), less what a cold `CALL`
  *   costs in the EVM before its frame runs (`EVM_CALL_BASE_GAS`, plus `EVM_CALL_VALUE_GAS`
  *   with value), and its instructions are capped at `evmStepGasLimit(L)` as a
  *   transaction's. The caller is charged what an Ethereum transaction counts for the same
@@ -32,13 +32,13 @@
 import { addressFromBytes } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { idleEvmRunner, MAX_EVM_NESTING } from "../evm/evmRunner.js";
-import { evmWeftGas } from "../evm/weftGas.js";
+import { evmGasWithin, evmWeftGas } from "../evm/weftGas.js";
 import type { EvmBridge, EvmCallResult } from "../vm/evmBridge.js";
 import { MAX_TX_EVENT_BYTES, MAX_TX_EVENTS } from "../vm/limits.js";
 import { eventBytes, type LogEvent } from "../vm/txState.js";
 import { insufficientBalance, vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
-import { evmBlockOf, evmGasWithin } from "./evmBlock.js";
+import { evmBlockOf } from "./evmBlock.js";
 import { wasmFromEvm } from "./wasmFromEvm.js";
 
 /** EVM gas an `evm_call` pays before its frame runs: a `CALL` to a cold account (EIP-2929). */
@@ -64,7 +64,7 @@ export const evmFromWasm: EvmBridge = (state, env, request, vm) => {
   if (request.value > 0n && state.balanceOf(request.caller) < request.value)
     return revert(insufficientBalance(request.caller, state.balanceOf(request.caller), request.value));
   const base = EVM_CALL_BASE_GAS + (request.value > 0n ? EVM_CALL_VALUE_GAS : 0);
-  const gas = evmGasWithin(request.gas);
+  const gas = Number(evmGasWithin(BigInt(request.gas)));
   if (gas < base) return { status: "outOfGas", data: vmError("OutOfGas"), gasUsed: request.gas };
   // The chain's VM runs with the block's context as its environment.
   const block = env as BlockContext;

@@ -12,7 +12,8 @@
  * One depth counts frames of both VMs along a call chain: an EVM message started by
  * `evm_call` from a frame at depth d is at depth d + 1, and a WASM frame entered from an EVM
  * frame at depth e is at depth e + 1; a WASM frame deeper than `MAX_CALL_DEPTH` is refused,
- * and so is an `evm_call` that would start past it (`CallDepthExceeded()`).
+ * and so is an `evm_call` that would start past it (`CallDepthExceeded()`). EVM code calling
+ * EVM code keeps Ethereum's own limit (1,024).
  */
 import type { Address } from "../codec/address.js";
 import type { CallStatus } from "./callContract.js";

@@ -4,8 +4,9 @@
  * 0x-hex without leading zeros, data is 0x-hex bytes (Ethereum's encoding).
  *
  * State answers come from the head: the node keeps no historical state, so a block tag
- * other than the head ("latest", "pending", "safe", "finalized", or the head's number)
- * is refused with a message saying so. An account's nonce is its nonce key 0 (the
+ * other than the head ("latest", "pending", "safe", "finalized", or the head's number or
+ * hash) is refused with -32000 "historical state not available: keeping 1 block", never
+ * answered from the head. An account's nonce is its nonce key 0 (the
  * Ethereum nonce of an EOA, the first sequence of a smart account); its code is its EVM
  * code (WASM contracts answer "0x": their code is not EVM bytecode). `eth_call` runs in
  * the read-only pool (`node/readOnly/evmCall.ts`).
@@ -14,11 +15,12 @@ import type { Address } from "../../codec/address.js";
 import { decodeU128 } from "../../engine/deltas.js";
 import { balanceKey, evmCodeHashKey, evmCodeKey, evmStorageKey } from "../../state/keys.js";
 import type { ChainNode } from "../chainNode.js";
-import { invalidParams } from "../rpc/errors.js";
+import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { hex } from "../store/records.js";
 import { NODE_VERSION } from "./chainMethods.js";
 import { evmCallJob, stateOverrides } from "./ethCallParams.js";
+import { ethProofMethods } from "./ethProof.js";
 import { quantity } from "./ethShapes.js";
 import { address, bytes, object, positional, u64 } from "./params.js";
 import { runReadOnly } from "./stateMethods.js";
@@ -27,29 +29,49 @@ export { quantity };
 
 const HEAD_TAGS = new Set(["latest", "pending", "safe", "finalized"]);
 
-/** Checks that `tag` names the head (the only state kept). */
-function atHead(node: ChainNode, tag: unknown): void {
+/** Blocks whose state the node keeps: the head's alone (see the module's comment). */
+export const KEPT_STATE_BLOCKS = 1;
+/** Ethereum's "server error" code, which geth also answers for state it does not have. */
+export const STATE_UNAVAILABLE = -32000;
+
+/** -32000: the state of `asked` (a block number or hash) is not kept; never answered from the head. */
+function notKept(asked: string, head: { number: number; hash: string }): RpcError {
+  return new RpcError(
+    STATE_UNAVAILABLE,
+    `historical state not available: keeping ${KEPT_STATE_BLOCKS} block (the head, ${head.number}); asked for ${asked}`,
+    { keptBlocks: KEPT_STATE_BLOCKS, head: head.number, headHash: head.hash, requested: asked },
+  );
+}
+
+/**
+ * Checks that `tag` names the head (the only state kept): another block is -32000
+ * "historical state not available" (or, past the head, "block ... not found"), a malformed
+ * tag -32602.
+ */
+export function atHead(node: ChainNode, tag: unknown): void {
   if (tag === undefined || (typeof tag === "string" && HEAD_TAGS.has(tag))) return;
   const head = node.head();
   let number: bigint | undefined;
   if (typeof tag === "object" && tag !== null && !Array.isArray(tag)) {
     const o = object(tag, "block");
     if (o.blockHash !== undefined) {
-      if (o.blockHash !== head.hash)
-        throw invalidParams(
-          `block ${String(o.blockHash)}: only the head's state is kept (head ${head.hash})`,
-        );
+      if (typeof o.blockHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o.blockHash))
+        throw invalidParams("block.blockHash: expected a 32-byte hash (0x-hex)");
+      if (o.blockHash.toLowerCase() !== head.hash) throw notKept(`block ${o.blockHash}`, head);
       return;
     }
     number = u64(o.blockNumber, "block.blockNumber");
   } else {
-    if (tag === "earliest" && head.number !== 0)
-      throw invalidParams(`block "earliest": only the head's state is kept (head ${head.number})`);
+    if (tag === "earliest" && head.number !== 0) throw notKept('"earliest" (block 0)', head);
     if (tag === "earliest") return;
     number = u64(tag, "block");
   }
-  if (number !== BigInt(head.number))
-    throw invalidParams(`block ${number}: only the head's state is kept (head ${head.number})`);
+  if (number > BigInt(head.number))
+    throw new RpcError(STATE_UNAVAILABLE, `block ${number} not found: the head is ${head.number}`, {
+      head: head.number,
+      requested: number.toString(),
+    });
+  if (number !== BigInt(head.number)) throw notKept(`block ${number}`, head);
 }
 
 function evmCode(node: ChainNode, who: Address): Uint8Array | undefined {
@@ -59,6 +81,7 @@ function evmCode(node: ChainNode, who: Address): Uint8Array | undefined {
 
 export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
   return {
+    ...ethProofMethods(node, (tag) => atHead(node, tag)),
     /** [] → the chain id (quantity). */
     eth_chainId(params) {
       positional(params, 0, 0, "[]");

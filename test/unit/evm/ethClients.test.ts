@@ -16,15 +16,34 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  encodeAbiParameters,
   type Hex,
   http,
+  keccak256,
   parseEther,
   webSocket,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { fromHex } from "../../../src/codec/bytes.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
+import { type MerkleProofJson, proofFromJson, verifyProof } from "../../../src/state/merkle/index.js";
+import { call } from "../../helpers/rpcServer.js";
 import { compileSolidity } from "../../helpers/solc.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+
+interface ProvenKey {
+  stateKey: string;
+  proof: MerkleProofJson;
+}
+/** `weft_getEvmProof`'s answer. */
+interface EvmProof {
+  balance: string;
+  nonce: string;
+  codeHash: Hex;
+  accountProof: { balance: ProvenKey; nonce: ProvenKey; codeHash: ProvenKey };
+  storageProof: Array<ProvenKey & { key: Hex; value: string }>;
+  stateRoot: string;
+}
 
 const SOURCE = fileURLToPath(new URL("../../../../test/fixtures/evm/WeftToken.sol", import.meta.url));
 const hexKey = (key: Uint8Array): Hex => `0x${Buffer.from(key).toString("hex")}`;
@@ -187,6 +206,81 @@ describe("Ethereum clients drive the node", () => {
     } finally {
       provider.destroy();
     }
+  });
+
+  it("eth_getProof is refused with -32004 naming weft_getEvmProof, whose proofs check against the state root; earlier blocks' state is refused with -32000", async () => {
+    const { publicClient } = clients();
+    const rpcCode = (error: unknown): number | undefined => {
+      let code: number | undefined;
+      if (error instanceof BaseError)
+        error.walk((e) => {
+          if (typeof (e as { code?: unknown }).code === "number") code = (e as { code: number }).code;
+          return false;
+        });
+      return code;
+    };
+    const proofError = await publicClient.getProof({ address: tokenAddress, storageKeys: [] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.equal(rpcCode(proofError), -32004, String(proofError));
+    assert.match(String((proofError as BaseError).details), /weft_getEvmProof/);
+
+    // The token's balance of alice: mapping slot 3 (name, symbol, totalSupply, balanceOf).
+    const slot = keccak256(
+      encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [alice.address, 3n]),
+    );
+    const held = (await publicClient.readContract({
+      address: tokenAddress,
+      abi: token.abi,
+      functionName: "balanceOf",
+      args: [alice.address],
+    })) as bigint;
+    const answer = (await call(node.url, "weft_getEvmProof", [tokenAddress, [slot, "0x1234"]])) as {
+      result: EvmProof;
+    };
+    const proof = answer.result;
+    const root = fromHex(proof.stateRoot);
+    const [balanceSlot, emptySlot] = proof.storageProof as [
+      EvmProof["storageProof"][0],
+      EvmProof["storageProof"][0],
+    ];
+    assert.equal(BigInt(balanceSlot.value), held);
+    assert.equal(balanceSlot.key, slot);
+    const digits = held.toString(16);
+    const stored = fromHex(digits.length % 2 === 0 ? digits : `0${digits}`); // big-endian, no leading zeros
+    assert.ok(verifyProof(root, balanceSlot.stateKey, stored, proofFromJson(balanceSlot.proof)));
+    assert.equal(emptySlot.value, "0x0");
+    assert.ok(
+      verifyProof(root, emptySlot.stateKey, undefined, proofFromJson(emptySlot.proof)),
+      "absence proven",
+    );
+    assert.equal(proof.nonce, "0x1", "EIP-161: a contract's nonce starts at 1");
+    assert.ok(
+      verifyProof(
+        root,
+        proof.accountProof.nonce.stateKey,
+        Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0),
+        proofFromJson(proof.accountProof.nonce.proof),
+      ),
+    );
+    assert.equal(proof.codeHash, keccak256((await publicClient.getCode({ address: tokenAddress })) as Hex));
+    assert.ok(
+      verifyProof(
+        root,
+        proof.accountProof.codeHash.stateKey,
+        fromHex(proof.codeHash),
+        proofFromJson(proof.accountProof.codeHash.proof),
+      ),
+    );
+
+    const head = await publicClient.getBlockNumber();
+    const old = await publicClient.getBalance({ address: alice.address, blockNumber: head - 1n }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.equal(rpcCode(old), -32000, String(old));
+    assert.match(String((old as BaseError).details), /historical state not available: keeping 1 block/);
   });
 
   it("viem decodes a custom error and a require reason from the revert data", async () => {

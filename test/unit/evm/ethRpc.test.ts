@@ -80,9 +80,26 @@ describe("eth_ methods on a node", () => {
 
   it("refuses state at blocks other than the head, and malformed parameters", async () => {
     const who = ethAccount(1).address;
-    const old = await ask("eth_getBalance", [who, "0x7fffffff"]);
-    assert.equal(old.error?.code, -32602);
-    assert.match(old.error?.message ?? "", /only the head's state is kept/);
+    // Never answered from the head: an earlier block's state is -32000, a later block not found.
+    await ask("dev_mine", []);
+    const head = BigInt(String((await ask("eth_blockNumber")).result));
+    for (const method of ["eth_getBalance", "eth_getCode", "eth_getTransactionCount"]) {
+      const old = await ask(method, [who, `0x${(head - 1n).toString(16)}`]);
+      assert.equal(old.error?.code, -32000, `${method}: ${JSON.stringify(old)}`);
+      assert.match(
+        old.error?.message ?? "",
+        /^historical state not available: keeping 1 block \(the head, \d+\)/,
+      );
+    }
+    const slot = await ask("eth_getStorageAt", [who, "0x0", "earliest"]);
+    assert.equal(slot.error?.code, -32000);
+    const called = await ask("eth_call", [{ to: who, data: "0x" }, { blockNumber: "0x0" }]);
+    assert.equal(called.error?.code, -32000);
+    const byHash = await ask("eth_getBalance", [who, { blockHash: `0x${"ab".repeat(32)}` }]);
+    assert.equal(byHash.error?.code, -32000);
+    const future = await ask("eth_getBalance", [who, "0x7fffffff"]);
+    assert.equal(future.error?.code, -32000);
+    assert.match(future.error?.message ?? "", /block 2147483647 not found/);
     assert.equal((await ask("eth_getBalance", ["0x12"])).error?.code, -32602);
     assert.equal((await ask("eth_getStorageAt", [who, "0x" + "1".repeat(65)])).error?.code, -32602);
     assert.equal((await ask("eth_chainId", [1])).error?.code, -32602);
