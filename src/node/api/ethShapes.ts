@@ -8,6 +8,15 @@
  * cumulative gas and first log index, and the block's logs bloom), read once from the
  * block's receipts and kept for the last `SUMMARY_CACHE` blocks by hash.
  *
+ * Gas is in EVM gas throughout, one EVM gas being `EVM_GAS_WEIGHT` Weft gas. A receipt's
+ * `gasUsed` is the EVM gas its transaction paid for (`ethChargedGas`: an envelope's Weft gas
+ * ÷ 500 rounded up, at its price × 500; an Ethereum transaction's EVM gas, or its Weft gas ÷
+ * 500 when more), so `gasUsed × effectiveGasPrice` is its fee, and `cumulativeGasUsed` is the
+ * sum of those up to and including it, as Ethereum's receipts have it. A block's `gasUsed`
+ * is the capacity it used, its header's Weft gas ÷ 500 (the base fee follows it): an Ethereum
+ * transaction counts less capacity than the EVM gas it pays for unless its instructions are
+ * slow, so the last `cumulativeGasUsed` may be above the block's `gasUsed`.
+ *
  * Weft's own transactions (envelopes from smart accounts) appear as transactions of type
  * `0x57` ('W'): `from` is the account, `to` the first call's target (null for a
  * deployment), `value` the sum of the calls' values, `nonce` the sequence of its nonce key,
@@ -86,14 +95,14 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
   const tips: Array<{ tip: bigint; gas: number }> = [];
   const baseFee = BigInt(block.header.baseFee ?? "0");
   const evmBase = evmBaseFee(baseFee);
-  let gas = 0;
+  let gas = 0n;
   let logs = 0;
   for (const h of block.txHashes) {
     const receipt = node.db.receipt(h);
     firstLog.push(logs);
-    gas += receipt?.gasUsed ?? 0;
+    gas += receipt === undefined ? 0n : ethChargedGas(receipt);
     logs += receipt?.logs.length ?? 0;
-    cumulativeGas.push(gas);
+    cumulativeGas.push(Number(gas));
     if (receipt === undefined) continue;
     logsBloom(receipt.logs, bloom);
     if (receipt.gasUsed === 0) continue;
@@ -199,10 +208,11 @@ function weftTxShape(
     from: env.sender,
     to,
     nonce: quantity(env.nonceSequence),
-    gas: quantity(env.gasLimit),
-    gasPrice: quantity(mined?.price ?? env.maxFee),
-    maxFeePerGas: quantity(env.maxFee),
-    maxPriorityFeePerGas: quantity(env.priorityFee),
+    // In EVM gas, as every eth_ view: the Weft gas limit ÷ 500, prices × 500.
+    gas: quantity(BigInt(env.gasLimit) / EVM_GAS_WEIGHT),
+    gasPrice: quantity(mined?.price ?? env.maxFee * EVM_GAS_WEIGHT),
+    maxFeePerGas: quantity(env.maxFee * EVM_GAS_WEIGHT),
+    maxPriorityFeePerGas: quantity(env.priorityFee * EVM_GAS_WEIGHT),
     value: quantity(value),
     input: hex(raw),
     accessList: [],
@@ -213,8 +223,26 @@ function weftTxShape(
   };
 }
 
-const priceOf = (receipt: ReceiptJson | undefined): bigint | undefined =>
-  receipt === undefined || receipt.gasUsed === 0 ? undefined : BigInt(receipt.fee) / BigInt(receipt.gasUsed);
+/**
+ * The gas a receipt shows in the eth_ views, in EVM gas: an Ethereum transaction's EVM gas or,
+ * when more, its Weft gas ÷ 500 rounded up (what its sender paid for); an envelope's Weft gas
+ * ÷ 500 rounded up.
+ */
+export function ethChargedGas(receipt: ReceiptJson): bigint {
+  const weft = BigInt(receipt.blockGas ?? receipt.gasUsed);
+  const asEvm = (weft + EVM_GAS_WEIGHT - 1n) / EVM_GAS_WEIGHT;
+  if (receipt.from === undefined) return asEvm;
+  const used = BigInt(receipt.gasUsed);
+  return used > asEvm ? used : asEvm;
+}
+
+/** The price per EVM gas a receipt's transaction paid: an envelope's Weft price × 500. */
+const priceOf = (receipt: ReceiptJson | undefined): bigint | undefined => {
+  if (receipt === undefined || receipt.gasUsed === 0) return undefined;
+  if (receipt.from === undefined) return (BigInt(receipt.fee) / BigInt(receipt.gasUsed)) * EVM_GAS_WEIGHT;
+  const charged = ethChargedGas(receipt);
+  return charged === 0n ? undefined : BigInt(receipt.fee) / charged;
+};
 
 /** A mined transaction in Ethereum's shape, from its stored bytes and receipt. */
 export function minedTxShape(
@@ -267,8 +295,8 @@ export function receiptShape(
     blockNumber: quantity(receipt.blockNumber),
     from,
     to,
-    cumulativeGasUsed: quantity(summary?.cumulativeGas[receipt.txIndex] ?? receipt.gasUsed),
-    gasUsed: quantity(receipt.gasUsed),
+    cumulativeGasUsed: quantity(summary?.cumulativeGas[receipt.txIndex] ?? ethChargedGas(receipt)),
+    gasUsed: quantity(ethChargedGas(receipt)),
     effectiveGasPrice: quantity(priceOf(receipt) ?? 0n),
     contractAddress: receipt.contractAddress ?? null,
     logs: receipt.logs.map((l) => ethLog(l, receipt.blockHash, firstLog)),

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assembleText as assemble } from "../../../bench/evm/asm.js";
 import { evmBaseFee } from "../../../src/chain/evmBlock.js";
+import { decodeTx } from "../../../src/chain/tx/envelope.js";
 import type { Address } from "../../../src/codec/address.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { type EthAccount, type EthTxRequest, signEthTxRaw } from "../../helpers/ethAccounts.js";
@@ -215,6 +216,50 @@ describe("eth_ reads, filters and subscriptions", () => {
     assert.equal(receipt.status, "0x1", JSON.stringify(receipt));
     assert.equal(receipt.type, "0x57");
     assert.equal(receipt.from, account);
+  });
+
+  it("counts gas in EVM gas for both kinds: receipts add up, and gasUsed × price is the fee", async () => {
+    const account = node.running.node.genesis.accounts[1]?.address as Address;
+    const env = callsRaw(
+      {
+        chainId: node.config.chainId,
+        sender: account,
+        devIndex: 1,
+        sequence: node.running.node.nextSequence(account, 0n),
+      },
+      [{ target: bob.address, method: "", args: new Uint8Array(0), value: 3n }],
+    );
+    const envHash = (await ask("eth_sendRawTransaction", [hexOf(env)])).result as string;
+    const ethHash = await send(alice, { value: 4n });
+    await mine();
+    const receipt = async (hash: string) =>
+      (await ask("eth_getTransactionReceipt", [hash])).result as Record<string, string>;
+    const big = (v: string | undefined) => BigInt(v ?? "-1");
+    const [re, rt] = [await receipt(envHash), await receipt(ethHash)];
+    assert.equal(re.blockNumber, rt.blockNumber, "one block");
+    const block = (await ask("eth_getBlockByNumber", [re.blockNumber, false])).result as Record<
+      string,
+      string
+    >;
+    const [first, last] = big(re.transactionIndex) < big(rt.transactionIndex) ? [re, rt] : [rt, re];
+    assert.equal(big(last.cumulativeGasUsed), big(first.cumulativeGasUsed) + big(last.gasUsed));
+    assert.equal(big(first.cumulativeGasUsed), big(first.gasUsed), "the block's only two transactions");
+    // The block's gasUsed is its capacity used: the header's Weft gas ÷ 500.
+    const header = node.running.node.db.block(Number(big(re.blockNumber)))?.header;
+    assert.equal(big(block.gasUsed), BigInt(header?.gasUsed ?? -1) / 500n);
+    // The envelope: its Weft gas ÷ 500 at its Weft price × 500; the Ethereum transfer: 21,000.
+    const weft = node.running.node.db.receipt(envHash as `0x${string}`);
+    assert.ok(weft !== undefined);
+    assert.equal(big(re.gasUsed), (BigInt(weft.gasUsed) + 499n) / 500n);
+    assert.equal(big(re.effectiveGasPrice), (BigInt(weft.fee) / BigInt(weft.gasUsed)) * 500n);
+    assert.equal(big(rt.gasUsed), 21_000n);
+    const paid = node.running.node.db.receipt(ethHash as `0x${string}`);
+    assert.equal(big(rt.gasUsed) * big(rt.effectiveGasPrice), BigInt(paid?.fee ?? -1));
+    const tx = (await ask("eth_getTransactionByHash", [envHash])).result as Record<string, string>;
+    const decoded = decodeTx(env);
+    assert.equal(big(tx.gas), decoded.gasLimit / 500n);
+    assert.equal(big(tx.maxFeePerGas), decoded.maxFee * 500n);
+    assert.equal(big(tx.maxPriorityFeePerGas), decoded.priorityFee * 500n);
   });
 
   it("publishes eth_subscribe newHeads, logs and newPendingTransactions in Ethereum's shapes", async () => {
