@@ -31,6 +31,7 @@ export const GENESIS_ARTIFACTS: Readonly<Record<string, string>> = {
   weth: "token",
   pool: "pair",
   collectibles: "rentableNft",
+  farmReward: "token",
 };
 
 /** Account kinds in the genesis record → the artifact of their account contract. */
@@ -53,6 +54,7 @@ export const SHIPPED_ARTIFACTS: readonly string[] = [
   "accountFactory",
   "sponsorPaymaster",
   "tokenPaymaster",
+  "farm",
   "ed25519Account",
   "secp256k1Account",
   "passkeyAccount",

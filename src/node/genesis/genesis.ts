@@ -13,6 +13,9 @@
  *   factory for every account kind; a sponsoring paymaster (router and tokens) and a
  *   WUSD token paymaster, both funded.
  * - NFTs (`nftGenesis.ts`): a rentable collection and the NFT marketplace, seeded.
+ * - After the accounts (so their addresses do not move): the farm (docs/farm.md), paying
+ *   WFARM at 1 a second to stakers of the WETH/WUSD pool's LP token, funded for
+ *   10,000,000 seconds; every account holds 100 LP tokens, and account 0 has 10 staked.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -190,6 +193,7 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     info.kind = "network";
     info.network = setUpNetwork(s, c.staking, me, network);
   }
+  deployFarm(s, c, accounts);
   return { writes: s.writes, info };
 }
 
@@ -210,6 +214,26 @@ export function devAccountAddress(i: number): Address {
   const salt = new Uint8Array(32);
   new DataView(salt.buffer).setUint32(0, DEPLOYS_BEFORE_ACCOUNTS + 1 + i);
   return contractAddress(GENESIS_DEPLOYER, salt, keccak256(a.code), args);
+}
+
+/** The farm over the WETH/WUSD pool's LP token, funded, with LP tokens for every account and a position for account 0. */
+function deployFarm(s: SetupRunner, c: Record<string, Address>, accounts: DevAccount[]): void {
+  const me = GENESIS_DEPLOYER;
+  const pool = c.pool as Address;
+  c.farmReward = s.deploy("token", ["Weft Farm", "WFARM", 18, 10n ** 27n, me], me);
+  c.farm = s.deploy("farm", [c.farmReward, E18], me);
+  const txs = [
+    s.tx("token", c.farmReward, me, "approve", [c.farm, MAX]),
+    s.tx("farm", c.farm, me, "addPool", [pool, 100]),
+    s.tx("farm", c.farm, me, "fund", [10_000_000n * E18]),
+  ];
+  for (const a of accounts) txs.push(s.tx("pair", pool, me, "transfer", [a.address, 100n * E18]));
+  const first = accounts[0];
+  if (first !== undefined) {
+    txs.push(s.tx("pair", pool, first.address, "approve", [c.farm, MAX]));
+    txs.push(s.tx("farm", c.farm, first.address, "deposit", [0, 10n * E18]));
+  }
+  s.run(txs);
 }
 
 function pairAddress(s: SetupRunner, factory: Address, a: Address, b: Address): Address {

@@ -14,6 +14,8 @@ export const GENESIS_CONTRACTS = [
   "accountFactory",
   "sponsorPaymaster",
   "tokenPaymaster",
+  "farmReward",
+  "farm",
 ] as const;
 
 export type GenesisContractName = (typeof GENESIS_CONTRACTS)[number];

@@ -99,6 +99,19 @@ export {
   WeftClientError,
 } from "./errors.js";
 export {
+  FARM_SCALE,
+  type FarmPool,
+  type FarmPosition,
+  type FarmSchedule,
+  farmDepositCalls,
+  farmEmergencyWithdrawCalls,
+  farmHarvestCalls,
+  farmWithdrawCalls,
+  getFarmPools,
+  getFarmPositions,
+  getFarmSchedule,
+} from "./farm.js";
+export {
   GENESIS_CONTRACTS,
   type GenesisContractName,
   type GenesisContracts,

@@ -179,7 +179,7 @@ export interface GenesisAccount {
 export interface Genesis {
   chainId: bigint;
   time: number;
-  /** wusd, weth, factory, router, pool, oracle, lending, staking, accountFactory, sponsorPaymaster, tokenPaymaster. */
+  /** wusd, weth, factory, router, pool, oracle, lending, staking, accountFactory, sponsorPaymaster, tokenPaymaster, farmReward, farm. */
   contracts: Record<string, Address>;
   accounts: GenesisAccount[];
 }

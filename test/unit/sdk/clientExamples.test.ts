@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { main as farm } from "../../../src/sdk/client/examples/farm.js";
 import { main as proof } from "../../../src/sdk/client/examples/proof.js";
 import { main as sessionKey } from "../../../src/sdk/client/examples/sessionKey.js";
 import { main as sponsored } from "../../../src/sdk/client/examples/sponsored.js";
@@ -55,6 +56,17 @@ describe("client examples", () => {
     assert.ok(router !== undefined && router === reserves, out);
     assert.match(out, /event Swap /);
     assert.equal(/received ([\d.]+) WUSD/.exec(out)?.[1], router, "received what was quoted");
+  });
+
+  it("farm (docs/farm.md): stake LP tokens, earn WFARM block by block, harvest, unstake", async () => {
+    const out = await run(farm);
+    assert.match(out, /pool 0 stakes the WETH\/WUSD LP token, earning 1 WFARM a second/);
+    assert.match(out, /event Deposit \{ user: 0x[0-9a-f]{40}, pid: 0, amount: 40000000000000000000 \}/);
+    // Account 0 has 10 LP staked since genesis, this example 40: 80% of 60 WFARM.
+    assert.match(out, /staked 40 LP \(80\.00% of the pool\), pending 48 WFARM after 60 seconds/);
+    const gained = /harvested ([\d.]+) WFARM; the Harvest event says ([\d.]+)/.exec(out);
+    assert.ok(gained !== null && Number(gained[1]) >= 48 && gained[1] === gained[2], out);
+    assert.match(out, /unstaked: /);
   });
 
   it("watch: blocks, logs and pending transactions over WebSocket", async () => {

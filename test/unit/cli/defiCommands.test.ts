@@ -1,0 +1,70 @@
+/**
+ * `weft farm ...` against a node on loopback: the genesis farm's pools and positions,
+ * deposit (approve and stake in one transaction), harvest, withdraw, emergency-withdraw,
+ * `--json` output and the exit codes (2 bad usage, 4 reverted, with the reason).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { runWeft } from "../../helpers/weftCli.js";
+
+describe("weft farm", () => {
+  let dir: string;
+  let node: NodeProcess;
+  const weft = async (...args: string[]) => {
+    const r = await runWeft(["--rpc", node.url, "--keystore", join(dir, "keys"), ...args], { cwd: dir });
+    return { ...r, json: () => JSON.parse(r.out) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weft-defi-cli-"));
+    node = await startNodeProcess(join(dir, "data"));
+  });
+  after(async () => {
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("pools and positions of the genesis farm", async () => {
+    const pools = await weft("farm", "pools");
+    assert.equal(pools.code, 0, pools.err);
+    assert.match(pools.out, /farm 0x[0-9a-f]{40}: 1 reward a second until .*, 10000000 funded/);
+    assert.match(pools.out, /pool 0: 0x[0-9a-f]{40}, 100 points, 10 staked, 1 a second/);
+    const position = await weft("--json", "farm", "position", "dev0");
+    assert.equal(position.code, 0, position.err);
+    const positions = position.json().positions as Array<Record<string, unknown>>;
+    assert.equal(positions.length, 1);
+    assert.equal(positions[0]?.staked, "10000000000000000000");
+  });
+
+  it("deposit, harvest, withdraw, emergency-withdraw; refusals with their exit codes", async () => {
+    const deposit = await weft("farm", "deposit", "0", "5", "--from", "dev1");
+    assert.equal(deposit.code, 0, deposit.err);
+    assert.match(deposit.out, /staked 5 LP in pool 0/);
+    assert.match(
+      deposit.out,
+      /event farm\.Deposit\(user: 0x[0-9a-f]{40}, pid: 0, amount: 5000000000000000000\)/,
+    );
+    const harvest = await weft("--json", "farm", "harvest", "0", "--from", "dev0");
+    assert.equal(harvest.code, 0, harvest.err);
+    const events = harvest.json().events as Array<{ event: string }>;
+    assert.deepEqual(
+      events.filter((e) => e.event === "Harvest").length,
+      1,
+      "one Harvest event from the farm",
+    );
+    const over = await weft("farm", "withdraw", "0", "6", "--from", "dev1");
+    assert.equal(over.code, 4, over.out);
+    assert.match(over.err, /InsufficientStake/);
+    const emergency = await weft("farm", "emergency-withdraw", "0", "--from", "dev1");
+    assert.equal(emergency.code, 0, emergency.err);
+    assert.match(emergency.out, /took 5 LP back from pool 0/);
+    const bad = await weft("farm", "harvest", "x", "--from", "dev1");
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /pool: expected a pool number/);
+  });
+});
