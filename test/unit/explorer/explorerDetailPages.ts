@@ -109,6 +109,9 @@ export function detailPageTests(): void {
     await page.waitForSelector("#lending-positions");
     assert.match((await page.textContent("#lending-positions")) ?? "", /Nothing supplied or borrowed/);
     await page.waitForSelector("#staking-positions");
+    // The genesis staked 10 of dev 0's LP tokens in the farm's pool 0 (docs/farm.md).
+    await page.waitForSelector('#farm-table tr[data-pool="0"]');
+    assert.equal(await page.textContent('#farm-table tr[data-pool="0"] [data-k="staked"]'), "10 LP");
     await page.waitForSelector('#account-logs [data-event="Transfer"]');
     assert.ok((await page.locator('#account-logs [data-event="Transfer"]').count()) >= 2);
     await shoot("account");

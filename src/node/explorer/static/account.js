@@ -1,8 +1,9 @@
-// The account page: coin balance, nonce, code, token balances, lending and staking
-// positions, its transactions (history.js, paged) and recent logs involving the address.
+// The account page: coin balance, nonce, code, token balances, lending, staking and farm
+// positions (farmGame.js), its transactions (history.js, paged) and recent logs involving the address.
 
 import { addressTopic } from "./abi.js";
 import { $, groupDigits, html, render } from "./dom.js";
+import { farmPositions } from "./farmGame.js";
 import { history } from "./history.js";
 import { callRequest, callValue } from "./reads.js";
 import { batch, resultOr } from "./rpc.js";
@@ -55,7 +56,8 @@ export async function accountView(root, address, ctx) {
     </tbody></table></section>
     <section class="grid2">
       <div class="panel"><h2>Token balances</h2><div id="token-balances"><p class="muted">Loading…</p></div></div>
-      <div class="panel"><h2>Positions</h2><div id="positions"><p class="muted">Loading…</p></div></div>
+      <div class="panel"><h2>Positions</h2><div id="positions"><p class="muted">Loading…</p></div>
+        <h3>Farm</h3><div id="farm-positions"><p class="muted">Loading…</p></div></div>
     </section>
     <section class="panel"><h2>Transactions <span class="muted">sent by this address, or calling or deploying it</span></h2>
       <div id="account-txs"><p class="muted">Loading…</p></div></section>
@@ -65,6 +67,7 @@ export async function accountView(root, address, ctx) {
   await Promise.all([
     balances(a, ctx).catch((e) => fail("#token-balances", e, ctx)),
     positions(a, ctx).catch((e) => fail("#positions", e, ctx)),
+    farmPositions(a, ctx).catch((e) => fail("#farm-positions", e, ctx)),
     logs(a, head, ctx).catch((e) => fail("#account-logs", e, ctx)),
     history($("#account-txs"), a, ctx).catch((e) => fail("#account-txs", e, ctx)),
   ]);
