@@ -35,7 +35,7 @@ function signer(cmd: Command): Command {
     .option("--farm <address>", "the farm (default: the genesis farm)");
 }
 
-function addressOf(text: string, what: string): Address {
+export function addressOf(text: string, what: string): Address {
   const lower = text.toLowerCase();
   if (!ADDRESS_RE.test(lower))
     throw new UsageError(`${what}: expected an address (0x + 40 hex digits), got ${JSON.stringify(text)}`);
@@ -56,7 +56,7 @@ export function poolId(text: string): bigint {
 }
 
 /** devN (a development account) or an address. */
-async function holder(ctx: Context, text: string): Promise<Address> {
+export async function holder(ctx: Context, text: string): Promise<Address> {
   const dev = /^dev(\d+)$/.exec(text);
   if (dev === null) return addressOf(text, "account");
   const accounts = (await ctx.client.genesis()).accounts;

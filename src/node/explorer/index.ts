@@ -32,6 +32,8 @@ export const GENESIS_ARTIFACTS: Readonly<Record<string, string>> = {
   pool: "pair",
   collectibles: "rentableNft",
   farmReward: "token",
+  heroes: "rentableNft",
+  gold: "token",
 };
 
 /** Account kinds in the genesis record → the artifact of their account contract. */
@@ -55,6 +57,7 @@ export const SHIPPED_ARTIFACTS: readonly string[] = [
   "sponsorPaymaster",
   "tokenPaymaster",
   "farm",
+  "game",
   "ed25519Account",
   "secp256k1Account",
   "passkeyAccount",

@@ -16,6 +16,9 @@
  * - After the accounts (so their addresses do not move): the farm (docs/farm.md), paying
  *   WFARM at 1 a second to stakers of the WETH/WUSD pool's LP token, funded for
  *   10,000,000 seconds; every account holds 100 LP tokens, and account 0 has 10 staked.
+ *   Then the game (docs/game.md): heroes (a rentable NFT, hero i + 1 owned by account i),
+ *   GOLD (owned by the game, which mints rewards and burns what sinks take), three quests
+ *   (a minute, an hour, a day) and a recipe.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -194,6 +197,7 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     info.network = setUpNetwork(s, c.staking, me, network);
   }
   deployFarm(s, c, accounts);
+  deployGame(s, c, accounts);
   return { writes: s.writes, info };
 }
 
@@ -233,6 +237,30 @@ function deployFarm(s: SetupRunner, c: Record<string, Address>, accounts: DevAcc
     txs.push(s.tx("pair", pool, first.address, "approve", [c.farm, MAX]));
     txs.push(s.tx("farm", c.farm, first.address, "deposit", [0, 10n * E18]));
   }
+  s.run(txs);
+}
+
+/** The game over a rentable NFT of heroes, one hero per account; GOLD is owned by the game. */
+function deployGame(s: SetupRunner, c: Record<string, Address>, accounts: DevAccount[]): void {
+  const me = GENESIS_DEPLOYER;
+  c.heroes = s.deploy(
+    "rentableNft",
+    ["Weft Heroes", "HERO", "https://weft.example/heroes/", me, me, 500n],
+    me,
+  );
+  c.gold = s.deploy("token", ["Weft Gold", "GOLD", 18, 0n, me], me);
+  // 1 GOLD a second at most, 100,000,000 in all, 16 shards; 100 a hero a day; level n costs n GOLD.
+  c.game = s.deploy("game", [c.heroes, c.gold, E18, 100_000_000n * E18, 16, 100n * E18, E18], me);
+  const txs = [
+    s.tx("token", c.gold, me, "transferOwnership", [c.game]),
+    s.tx("game", c.game, me, "addQuest", [60n, E18]),
+    s.tx("game", c.game, me, "addQuest", [3_600n, 10n * E18]),
+    s.tx("game", c.game, me, "addQuest", [86_400n, 100n * E18]),
+    s.tx("game", c.game, me, "addRecipe", [E18 / 2n]),
+  ];
+  accounts.forEach((a, i) => {
+    txs.push(s.tx("rentableNft", c.heroes as Address, me, "mint", [a.address, BigInt(i + 1), ""]));
+  });
   s.run(txs);
 }
 

@@ -16,6 +16,9 @@ export const GENESIS_CONTRACTS = [
   "tokenPaymaster",
   "farmReward",
   "farm",
+  "heroes",
+  "gold",
+  "game",
 ] as const;
 
 export type GenesisContractName = (typeof GENESIS_CONTRACTS)[number];

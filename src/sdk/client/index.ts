@@ -112,6 +112,20 @@ export {
   getFarmSchedule,
 } from "./farm.js";
 export {
+  type GameEconomy,
+  type GameQuest,
+  gameClaimCalls,
+  gameCompleteQuestCalls,
+  gameCraftCalls,
+  gameScholarshipCalls,
+  gameStartQuestCalls,
+  gameUpgradeCalls,
+  getGameEarnings,
+  getGameEconomy,
+  getHero,
+  type Hero,
+} from "./game.js";
+export {
   GENESIS_CONTRACTS,
   type GenesisContractName,
   type GenesisContracts,

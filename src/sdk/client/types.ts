@@ -179,7 +179,7 @@ export interface GenesisAccount {
 export interface Genesis {
   chainId: bigint;
   time: number;
-  /** wusd, weth, factory, router, pool, oracle, lending, staking, accountFactory, sponsorPaymaster, tokenPaymaster, farmReward, farm. */
+  /** wusd, weth, factory, router, pool, oracle, lending, staking, accountFactory, sponsorPaymaster, tokenPaymaster, farmReward, farm, heroes, gold, game. */
   contracts: Record<string, Address>;
   accounts: GenesisAccount[];
 }

@@ -1,7 +1,8 @@
 /**
  * `weft farm ...` against a node on loopback: the genesis farm's pools and positions,
  * deposit (approve and stake in one transaction), harvest, withdraw, emergency-withdraw,
- * `--json` output and the exit codes (2 bad usage, 4 reverted, with the reason).
+ * `--json` output and the exit codes (2 bad usage, 4 reverted, with the reason); and
+ * `weft game ...`: the economy, a quest started, a completion too early refused, a hero.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -66,5 +67,21 @@ describe("weft farm", () => {
     const bad = await weft("farm", "harvest", "x", "--from", "dev1");
     assert.equal(bad.code, 2);
     assert.match(bad.err, /pool: expected a pool number/);
+  });
+
+  it("game: economy, start a quest, a completion too early refused, the hero on its quest", async () => {
+    const economy = await weft("game", "economy");
+    assert.equal(economy.code, 0, economy.err);
+    assert.match(economy.out, /emitted 0 of [\d.]+ scheduled so far; 100 a hero a day at most; 16 shards/);
+    assert.match(economy.out, /quest 0: 60 s for 1/);
+    const start = await weft("game", "start", "2", "1", "--from", "dev1");
+    assert.equal(start.code, 0, start.err);
+    assert.match(start.out, /hero 2 left on quest 1, back at /);
+    const early = await weft("game", "complete", "2", "--from", "dev1");
+    assert.equal(early.code, 4, early.out);
+    assert.match(early.err, /QuestNotFinished/);
+    const hero = await weft("--json", "game", "hero", "2");
+    assert.equal(hero.code, 0, hero.err);
+    assert.equal(hero.json().quest, "1");
   });
 });

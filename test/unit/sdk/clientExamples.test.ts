@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { main as farm } from "../../../src/sdk/client/examples/farm.js";
+import { main as game } from "../../../src/sdk/client/examples/game.js";
 import { main as proof } from "../../../src/sdk/client/examples/proof.js";
 import { main as sessionKey } from "../../../src/sdk/client/examples/sessionKey.js";
 import { main as sponsored } from "../../../src/sdk/client/examples/sponsored.js";
@@ -67,6 +68,19 @@ describe("client examples", () => {
     const gained = /harvested ([\d.]+) WFARM; the Harvest event says ([\d.]+)/.exec(out);
     assert.ok(gained !== null && Number(gained[1]) >= 48 && gained[1] === gained[2], out);
     assert.match(out, /unstaked: /);
+  });
+
+  it("game (docs/game.md): a quest, a claim, a scholarship's split, an upgrade that burns", async () => {
+    const out = await run(game);
+    assert.match(out, /quest 0 takes 60 s and pays 1 GOLD; the daily cap is 100/);
+    assert.match(
+      out,
+      /event QuestCompleted \{ heroId: 4, .* reward: 1000000000000000000, toPlayer: 1000000000000000000, toOwner: 0 \}/,
+    );
+    assert.match(out, /the owner claimed: it holds 1 GOLD/);
+    assert.match(out, /hero 4 is played by the scholar until \d+, scholar's share 70%/);
+    assert.match(out, /split: 0\.7 to the scholar \+ 0\.3 to the owner = 1\n/);
+    assert.match(out, /upgraded hero 4 to level 1: 1 GOLD burned/);
   });
 
   it("watch: blocks, logs and pending transactions over WebSocket", async () => {
