@@ -112,6 +112,9 @@ export function detailPageTests(): void {
     // The genesis staked 10 of dev 0's LP tokens in the farm's pool 0 (docs/farm.md).
     await page.waitForSelector('#farm-table tr[data-pool="0"]');
     assert.equal(await page.textContent('#farm-table tr[data-pool="0"] [data-k="staked"]'), "10 LP");
+    // Hero 1 is dev 0's (docs/game.md).
+    await page.waitForSelector('#game-table tr[data-hero="1"]');
+    assert.equal(await page.textContent('#game-table tr[data-hero="1"] [data-k="role"]'), "owner");
     await page.waitForSelector('#account-logs [data-event="Transfer"]');
     assert.ok((await page.locator('#account-logs [data-event="Transfer"]').count()) >= 2);
     await shoot("account");

@@ -1,9 +1,9 @@
-// The account page: coin balance, nonce, code, token balances, lending, staking and farm
-// positions (farmGame.js), its transactions (history.js, paged) and recent logs involving the address.
+// The account page: coin balance, nonce, code, token balances, lending, staking, farm and
+// game positions (farmGame.js), its transactions (history.js, paged) and recent logs involving the address.
 
 import { addressTopic } from "./abi.js";
 import { $, groupDigits, html, render } from "./dom.js";
-import { farmPositions } from "./farmGame.js";
+import { farmPositions, gamePositions } from "./farmGame.js";
 import { history } from "./history.js";
 import { callRequest, callValue } from "./reads.js";
 import { batch, resultOr } from "./rpc.js";
@@ -57,7 +57,8 @@ export async function accountView(root, address, ctx) {
     <section class="grid2">
       <div class="panel"><h2>Token balances</h2><div id="token-balances"><p class="muted">Loading…</p></div></div>
       <div class="panel"><h2>Positions</h2><div id="positions"><p class="muted">Loading…</p></div>
-        <h3>Farm</h3><div id="farm-positions"><p class="muted">Loading…</p></div></div>
+        <h3>Farm</h3><div id="farm-positions"><p class="muted">Loading…</p></div>
+        <h3>Game</h3><div id="game-positions"><p class="muted">Loading…</p></div></div>
     </section>
     <section class="panel"><h2>Transactions <span class="muted">sent by this address, or calling or deploying it</span></h2>
       <div id="account-txs"><p class="muted">Loading…</p></div></section>
@@ -68,6 +69,7 @@ export async function accountView(root, address, ctx) {
     balances(a, ctx).catch((e) => fail("#token-balances", e, ctx)),
     positions(a, ctx).catch((e) => fail("#positions", e, ctx)),
     farmPositions(a, ctx).catch((e) => fail("#farm-positions", e, ctx)),
+    gamePositions(a, ctx).catch((e) => fail("#game-positions", e, ctx)),
     logs(a, head, ctx).catch((e) => fail("#account-logs", e, ctx)),
     history($("#account-txs"), a, ctx).catch((e) => fail("#account-txs", e, ctx)),
   ]);

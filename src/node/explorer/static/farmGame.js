@@ -1,5 +1,5 @@
-// The account page's farm panel: the account's stake and pending rewards in every pool of
-// the genesis farm (docs/farm.md).
+// The account page's farm and game panels: the account's stake and pending rewards in every
+// pool of the genesis farm (docs/farm.md), and its heroes in the genesis game (docs/game.md).
 
 import { $, html, render } from "./dom.js";
 import { callRequest, callValue } from "./reads.js";
@@ -49,6 +49,66 @@ export async function farmPositions(a, ctx) {
               <td class="r">${r.total > 0n ? `${(Number((r.staked * 10_000n) / r.total) / 100).toFixed(2)}%` : "–"}</td>
               <td class="r" data-k="pending">${tokenAmount(r.pending, info)}</td></tr>`,
           )}</tbody></table>`
+    }`,
+  );
+}
+
+/** Hero ids the game panel looks at (ERC-721 has no enumeration: the dev chain's heroes are 1..accounts). */
+const HERO_IDS = 32;
+
+// The account page's game panel: heroes among ids 1..32 the account owns or rents, their
+// quest and level, and the account's unclaimed earnings from each (docs/game.md).
+export async function gamePositions(a, ctx) {
+  const { registry } = ctx;
+  const game = registry.byName("game");
+  const heroes = registry.byName("heroes");
+  if (!game?.meta || !heroes?.meta) {
+    render($("#game-positions"), html`<p class="muted">No game in the genesis.</p>`);
+    return;
+  }
+  const ids = Array.from({ length: HERO_IDS }, (_v, i) => BigInt(i + 1));
+  const who = await batch(
+    ids.flatMap((id) => [
+      callRequest(heroes.address, heroes.meta, "ownerOf", [id]),
+      callRequest(heroes.address, heroes.meta, "userOf", [id]),
+    ]),
+  );
+  const mine = ids
+    .map((id, i) => ({
+      id,
+      owner: callValue(who[2 * i], heroes.meta, "ownerOf"),
+      user: callValue(who[2 * i + 1], heroes.meta, "userOf"),
+    }))
+    .filter((h) => h.owner?.toLowerCase() === a || h.user?.toLowerCase() === a);
+  const per = await batch(
+    mine.flatMap((h) => [
+      callRequest(game.address, game.meta, "heroQuest", [h.id]),
+      callRequest(game.address, game.meta, "levelOf", [h.id]),
+      callRequest(game.address, game.meta, "earningsOf", [a, h.id]),
+    ]),
+  );
+  if (!ctx.alive()) return;
+  const gold = { decimals: 18, symbol: "GOLD" };
+  render(
+    $("#game-positions"),
+    html`<p class="small muted">game ${addressLink(registry, game.address)}, heroes ${addressLink(registry, heroes.address)} (ids 1-${HERO_IDS})</p>
+    ${
+      mine.length === 0
+        ? html`<p class="muted" id="game-table">No hero owned or rented.</p>`
+        : html`<table class="list" id="game-table"><thead><tr><th>Hero</th><th>Role</th><th>Quest</th><th class="r">Level</th><th class="r">Unclaimed</th></tr></thead>
+          <tbody>${mine.map((h, i) => {
+            const quest = callValue(per[3 * i], game.meta, "heroQuest", 0n);
+            const role =
+              h.user?.toLowerCase() === a
+                ? "renter"
+                : h.user && !/^0x0+$/.test(h.user)
+                  ? "owner (rented out)"
+                  : "owner";
+            return html`<tr data-hero="${h.id}"><td>${h.id}</td><td data-k="role">${role}</td>
+              <td>${quest === 0n ? html`<span class="muted">idle</span>` : `quest ${quest - 1n}`}</td>
+              <td class="r" data-k="level">${callValue(per[3 * i + 1], game.meta, "levelOf", 0n)}</td>
+              <td class="r" data-k="earnings">${tokenAmount(callValue(per[3 * i + 2], game.meta, "earningsOf", 0n), gold)}</td></tr>`;
+          })}</tbody></table>`
     }`,
   );
 }
