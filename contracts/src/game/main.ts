@@ -8,8 +8,9 @@
  *   level), at most the hero's daily cap a day and at most what the global emission
  *   schedule allows (rate per second since the start, up to a maximum), in shards
  *   (state.ts). Earnings are kept in the game until `claim` mints them.
- * - If the player who started the quest is no longer the hero's player when it completes
- *   (the rental expired or changed, the hero moved), the quest earns nothing.
+ * - A quest started under a rental earns only while that same rental runs (same user, same
+ *   expiry); one started by the owner, only while the owner is still the hero's player.
+ *   Otherwise (the rental expired or changed, the hero moved) the quest earns nothing.
  * - Scholarships: the owner lends a hero through the game (`startScholarship`: the game
  *   sets the NFT's user) with the scholar's share in basis points; each reward the scholar
  *   earns is split, the owner's part being the reward less the scholar's, so the parts
@@ -55,6 +56,7 @@ import {
   H_ENDS,
   H_LEVEL,
   H_QUEST,
+  H_RENTED_UNTIL,
   H_SCHOLAR,
   H_SCHOLAR_BPS,
   H_SCHOLAR_EXPIRES,
@@ -167,10 +169,12 @@ export function startQuest(heroId: u64, questId: u32): u64 {
   const current = player(owner, user);
   if (!who.equals(current)) NotPlayer(who, heroId, current);
   const endsAt = blockTime() + qf.get<u64>(Q_DURATION, 0);
+  let rentedUntil: u64 = 0;
   if (!user.isZero()) {
-    const expires = userExpiresOf(heroId);
-    if (endsAt > expires) RentalTooShort(heroId, expires, endsAt);
+    rentedUntil = userExpiresOf(heroId);
+    if (endsAt > rentedUntil) RentalTooShort(heroId, rentedUntil, endsAt);
   }
+  hf.set<u64>(H_RENTED_UNTIL, rentedUntil);
   hf.set<u32>(H_QUEST, questId + 1);
   hf.set<u64>(H_ENDS, endsAt);
   hf.set<Address>(H_STARTER, who);
@@ -196,7 +200,11 @@ export function completeQuest(heroId: u64): U128 {
   const current = player(owner, user);
   if (!who.equals(starter) && !who.equals(current)) NotPlayer(who, heroId, current);
   hf.set<u32>(H_QUEST, 0);
-  if (!starter.equals(current)) {
+  // A quest started under a rental pays only while that same rental runs; one started by
+  // the owner, only while it is still the hero's player.
+  const rentedUntil = hf.get<u64>(H_RENTED_UNTIL, 0);
+  const sameRental = !user.isZero() && rentedUntil != 0 && userExpiresOf(heroId) == rentedUntil;
+  if (!starter.equals(current) || (rentedUntil != 0) != sameRental) {
     QuestForfeited(heroId, starter);
     return U128.Zero;
   }

@@ -55,6 +55,8 @@ export const H_TODAY: u8 = 5;
 export const H_SCHOLAR: u8 = 6;
 export const H_SCHOLAR_EXPIRES: u8 = 7;
 export const H_SCHOLAR_BPS: u8 = 8;
+/** The expiry of the rental the quest was started under (0: started by the owner, no rental). */
+export const H_RENTED_UNTIL: u8 = 9;
 
 export function hero(heroId: u64): Fields {
   return new Fields(heroes.keyOf(heroId));

@@ -256,6 +256,24 @@ describe("game: scholarships and rentals", () => {
     });
   });
 
+  it("a scholar who becomes the owner mid-quest: its rental ended, so the quest earns nothing", () => {
+    // Found by the property test: the transfer clears the user, and the quest was the rental's.
+    const { g } = scholarship(5_000);
+    ok(g.game.send(bob, "startQuest", [1n, 0]));
+    ok(g.nft.send(alice, "transferFrom", [alice, bob, 1n]));
+    g.chain.advance(3_600n);
+    const done = g.game.send(bob, "completeQuest", [1n]);
+    ok(done);
+    assert.equal(done.value, 0n);
+    assert.deepEqual(gameEvents(g, done.receipt), [
+      { name: "QuestForfeited", args: { heroId: 1n, player: bob } },
+    ]);
+    // As the owner now, bob's next quest pays.
+    ok(g.game.send(bob, "startQuest", [1n, 0]));
+    g.chain.advance(3_600n);
+    assert.equal(g.game.send(bob, "completeQuest", [1n]).value, 10n * WAD);
+  });
+
   it("a hero sold during a rented quest: the rental is cleared and the quest earns nothing", () => {
     const { g } = scholarship(5_000);
     ok(g.game.send(bob, "startQuest", [1n, 0]));
