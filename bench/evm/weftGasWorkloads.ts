@@ -7,6 +7,7 @@
  * in a map; `measure` runs it on a runner without Weft's step limit and reports its EVM gas
  * spent (before refunds), its steps and its CPU time.
  */
+import { createRequire } from "node:module";
 import { evmBlockOf } from "../../src/chain/evmBlock.js";
 import type { Address } from "../../src/codec/address.js";
 import { keccak256 } from "../../src/codec/hash.js";
@@ -54,7 +55,24 @@ export const LOOPS: Record<string, string> = {
   "MSTORE growing memory": "PUSH0 loop: DUP1 DUP1 MSTORE PUSH1 32 ADD @loop JUMP",
   "CALL of a contract that stops": `loop: PUSH0 PUSH0 PUSH0 PUSH0 PUSH0 PUSH20 ${CALLEE} GAS CALL POP @loop JUMP`,
   "CALL of a 24 KB contract that jumps": `loop: PUSH0 PUSH0 PUSH0 PUSH0 PUSH0 PUSH20 ${BIG_CALLEE} GAS CALL POP @loop JUMP`,
+  "STATICCALL of ECRECOVER (0x01)": `${recoverInput()} loop: PUSH1 32 PUSH1 128 PUSH1 128 PUSH0 PUSH1 1 GAS STATICCALL POP @loop JUMP`,
 };
+
+/** ECRECOVER's input (hash, v, r, s) stored in memory at 0, for a signature that recovers. */
+function recoverInput(): string {
+  const lib = createRequire(import.meta.url)("secp256k1") as {
+    ecdsaSign(hash: Uint8Array, key: Uint8Array): { signature: Uint8Array; recid: number };
+  };
+  const hash = keccak256(Uint8Array.of(1));
+  const { signature, recid } = lib.ecdsaSign(hash, keccak256(Uint8Array.of(2)));
+  const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
+  return [
+    `PUSH32 ${hex(hash)} PUSH0 MSTORE`,
+    `PUSH1 ${27 + recid} PUSH1 32 MSTORE`,
+    `PUSH32 ${hex(signature.subarray(0, 32))} PUSH1 64 MSTORE`,
+    `PUSH32 ${hex(signature.subarray(32))} PUSH1 96 MSTORE`,
+  ].join(" ");
+}
 
 /** A contract that jumps over 24,000 bytes of zeros to a STOP (its code scanned whole). */
 const BIG_CODE = assembleText(`@end JUMP ${"STOP ".repeat(24_000)} end: STOP`);
