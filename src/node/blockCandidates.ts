@@ -53,3 +53,23 @@ export function selectCandidates(
     (p) => p.sender,
   );
 }
+
+/**
+ * Why a proposed block's transactions break the bounds the candidates of any honest proposer
+ * keep (each gas limit within the block's, their sum within `CANDIDATE_GAS_BLOCKS` blocks),
+ * or undefined. A validator checks it before executing anything: re-executing a proposal is
+ * bounded by the same gas as building one (issue 12: a proposer sending 160 transactions of
+ * 2.5e8 gas held every validator ~9 s, past its consensus timeouts, before the cut refused it).
+ */
+export function proposalGasProblem(gasLimits: readonly number[], blockGasLimit: number): string | undefined {
+  let sum = 0;
+  for (const [i, limit] of gasLimits.entries()) {
+    if (limit > blockGasLimit)
+      return `transaction ${i}'s gas limit ${limit} is above the block's ${blockGasLimit}`;
+    sum += limit;
+  }
+  const most = blockGasLimit * CANDIDATE_GAS_BLOCKS;
+  if (sum > most)
+    return `its transactions' gas limits add up to ${sum}, above ${CANDIDATE_GAS_BLOCKS} blocks' gas (${most})`;
+  return undefined;
+}
