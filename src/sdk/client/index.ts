@@ -14,6 +14,17 @@ export {
   verifyAirdropClaim,
 } from "../airdrop.js";
 export {
+  BlackScholesError,
+  type BlackScholesErrorCode,
+  blackScholes,
+  impliedVolatility,
+  normalCdf,
+  type OptionInputs,
+  type OptionKind,
+  type OptionValue,
+  yearsBetween,
+} from "../blackScholes.js";
+export {
   type Account,
   type AccountKind,
   ed25519Account,
