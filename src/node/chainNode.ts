@@ -50,7 +50,9 @@ import {
   produceBlock,
   readSequence,
 } from "./producer.js";
+import { runsInHeadBlock } from "./readOnly/execute.js";
 import { DEFAULT_READ_ONLY, ReadOnlyPool, type ReadOnlySettings } from "./readOnly/pool.js";
+import { headBlockContext } from "./recentHashes.js";
 import { type ReputationConfig, SenderReputation } from "./reputation.js";
 import { type ChainDb, damageError, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
@@ -230,7 +232,13 @@ export class ChainNode {
         feeRecipient: options.feeRecipient,
         minBaseFee: this.minBaseFee,
         nowMs: () => this.clock.nowMs(),
-        inline: () => ({ vm: this.vm, read: (key) => this.state.get(key), block: this.nextBlock() }),
+        inline: (job) => ({
+          vm: this.vm,
+          read: (key) => this.state.get(key),
+          block: runsInHeadBlock(job)
+            ? headBlockContext(this.db, this.head(), options.chainId)
+            : this.nextBlock(),
+        }),
         log: (level, message, fields) => this.log(level, message, fields),
         modules: () => this.vm.cache.held(),
         ...(options.workerStackMb === undefined ? {} : { stackSizeMb: options.workerStackMb }),

@@ -6,6 +6,7 @@
  * advances (one stored block read per new head); a head that is not the child of the one
  * remembered (a rewind, a restart, another reader's newer head) reads the window again.
  */
+import type { BlockContext } from "../chain/blockContext.js";
 import { BLOCKHASH_WINDOW } from "../chain/evmBlock.js";
 import type { ChainDb } from "./store/chainDb.js";
 import { type BlockHeader, unhex } from "./store/records.js";
@@ -37,4 +38,27 @@ export function recentBlockHashes(blocks: BlockSource, head: BlockHeader): reado
   }
   windows.set(blocks, { head: head.hash, hashes });
   return hashes;
+}
+
+/**
+ * The context `head` itself ran in, as `eth_call` at "latest" sees it (geth's and Anvil's
+ * calls run in the latest block's context, not the next one's): its number, time, base fee,
+ * fee recipient and gas limit, and the hashes of the 256 blocks before it, its parent first.
+ */
+export function headBlockContext(blocks: BlockSource, head: BlockHeader, chainId: bigint): BlockContext {
+  const before = recentBlockHashes(blocks, head).slice(1);
+  const oldest = head.number - BLOCKHASH_WINDOW;
+  if (before.length === BLOCKHASH_WINDOW - 1 && oldest >= 0) {
+    const stored = blocks.block(oldest);
+    if (stored !== undefined) before.push(unhex(stored.header.hash));
+  }
+  return {
+    height: BigInt(head.number),
+    time: BigInt(head.time),
+    chainId,
+    feeRecipient: head.feeRecipient,
+    baseFee: BigInt(head.baseFee ?? "0"),
+    recentHashes: before,
+    gasLimit: BigInt(head.gasLimit),
+  };
 }

@@ -146,7 +146,8 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
     },
     /**
      * [{ from?, to?, data? (or input), value?, gas? }, block?, stateOverrides?] → the return
-     * data; a revert is error 3 "execution reverted" with the revert data in `data`.
+     * data; a revert is error 3 "execution reverted" with the revert data in `data`. It runs in
+     * the head block's context, or the next block's with "pending".
      */
     eth_call(params, ctx) {
       const [req, tag, overrides] = positional(
@@ -157,6 +158,7 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
       );
       const job = evmCallJob(req);
       atHead(node, tag);
+      if (tag === "pending") job.pending = true;
       const set = stateOverrides(overrides);
       if (set !== undefined) job.overrides = set;
       return runReadOnly(node, ctx, job);
@@ -175,6 +177,7 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
       const job = evmCallJob(req);
       job.estimate = true;
       atHead(node, tag);
+      if (tag === "pending") job.pending = true;
       const set = stateOverrides(overrides);
       if (set !== undefined) job.overrides = set;
       return runReadOnly(node, ctx, job);

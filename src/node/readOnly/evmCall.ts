@@ -8,7 +8,11 @@
  *
  * As Ethereum clients expect: the return data on success; a revert is JSON-RPC error 3
  * "execution reverted" with the revert data in `data`, so that clients decode reasons and
- * custom errors. The gas limit of a message counts the intrinsic gas (`evm/intrinsicGas.ts`)
+ * custom errors; a value the sender cannot pay is geth's -32000 "insufficient funds for gas *
+ * price + value". The call runs in the head block's own context at "latest" (its NUMBER,
+ * TIMESTAMP, BASEFEE), in the next block's at "pending" (`execute.ts` `runsInHeadBlock`), and
+ * reaches WASM contracts through the host precompile (`chain/wasmFromEvm.ts`) as a transaction
+ * does, a WASM revert's data coming back in the error. The gas limit of a message counts the intrinsic gas (`evm/intrinsicGas.ts`)
  * as a transaction's does, so an estimate is a gas limit a transaction can be sent with.
  *
  * `eth_estimateGas` runs the message at the cap; if it fails there, that is the answer (error
@@ -22,12 +26,15 @@
  */
 import { evmBlockOf } from "../../chain/evmBlock.js";
 import { EVM_MAX_TX_GAS } from "../../chain/executeEthTx.js";
+import { wasmFromEvm } from "../../chain/wasmFromEvm.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
+import { decodeU128 } from "../../engine/deltas.js";
 import type { EthTxFields } from "../../evm/ethTx.js";
 import { evmRunnerForThread } from "../../evm/evmRunner.js";
 import { ethIntrinsicGas } from "../../evm/intrinsicGas.js";
 import { evmGasWithin } from "../../evm/weftGas.js";
+import { balanceKey } from "../../state/keys.js";
 import type { JobError, ReadOnlyContext } from "./execute.js";
 
 /** State overrides as key writes: `writes` replace values (null: absent); under `cleared` prefixes every other key reads absent. */
@@ -47,6 +54,11 @@ export interface EvmCallJob {
   gas?: bigint;
   /** `eth_estimateGas`: answer the least gas limit that succeeds (a quantity) instead of the return data. */
   estimate?: boolean;
+  /**
+   * Run in the next block's context (block tag "pending"); otherwise in the head block's own
+   * (its number, time and base fee), as geth and Anvil run a call at "latest".
+   */
+  pending?: boolean;
   overrides?: StateOverrides;
 }
 
@@ -107,6 +119,20 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
       error: { code: -32000, message: `intrinsic gas too low: gas ${cap}, minimum needed ${least}` },
     };
   const read = overridden(ctx.read, job.overrides);
+  // geth's words, which viem and ethers map to their insufficient-funds errors (the call
+  // pays no gas, so the value is all it needs).
+  const balance = decodeU128(read(balanceKey(job.from)));
+  if (balance < job.value)
+    return {
+      ok: false,
+      error: {
+        code: -32000,
+        message: `insufficient funds for gas * price + value: address ${job.from} have ${balance} want ${job.value}`,
+      },
+    };
+  const runner = evmRunnerForThread();
+  // EVM code may call WASM contracts through the host precompile, as in a transaction.
+  const host = wasmFromEvm(ctx.vm, ctx.block, runner.state);
   const run = (limit: bigint): EvmExec => {
     try {
       return runOnce(limit);
@@ -119,10 +145,11 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
     }
   };
   const runOnce = (limit: bigint): EvmExec => {
-    const { result } = evmRunnerForThread().runMessage(
+    const { result } = runner.runMessage(
       { read },
-      // The next block as a transaction would see it, with no base fee (the call pays nothing).
-      { ...evmBlockOf(ctx.block), baseFee: 0n },
+      // The block as `ctx` gives it (the head's, or the next one's for "pending"); the call
+      // pays nothing (price 0) whatever BASEFEE reads.
+      evmBlockOf(ctx.block),
       {
         from: job.from,
         fields: { ...fields, gasLimit: limit },
@@ -131,6 +158,7 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
         prepay: 0n,
       },
       () => 0n,
+      host,
     );
     return result.execResult;
   };

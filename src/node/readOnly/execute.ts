@@ -79,9 +79,18 @@ export type JobOutcome =
 export interface ReadOnlyContext {
   vm: Vm;
   read: (key: string) => Uint8Array | undefined;
+  /** The block the job runs in: the next block's context, or the head's own (`runsInHeadBlock`). */
   block: BlockContext;
   /** Most gas one call may use (the node's `rpc.callGasCap`). */
   gasCap: number;
+}
+
+/**
+ * Whether `job` runs in the head block's own context (`eth_call` at "latest") rather than the
+ * next block's (`weft_call`, `weft_estimateGas`, `eth_call` at "pending").
+ */
+export function runsInHeadBlock(job: ReadOnlyJob): boolean {
+  return job.kind === "evmCall" && job.pending !== true;
 }
 
 /** Margin added to a measured estimate: gas use can shift with the state between estimate and inclusion. */

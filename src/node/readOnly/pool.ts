@@ -68,8 +68,8 @@ export interface ReadOnlyHost {
   minBaseFee: bigint;
   /** The time (ms) the next block would take (the node's block clock, which dev mode moves). */
   nowMs: () => number;
-  /** The main thread's view, for `workers: 0`. */
-  inline: () => Omit<ReadOnlyContext, "gasCap">;
+  /** The main thread's view for `job`, for `workers: 0` (its block: `runsInHeadBlock`). */
+  inline: (job: ReadOnlyJob) => Omit<ReadOnlyContext, "gasCap">;
   /** Where a job the VM could not finish (`EXECUTION_FAULT`, a fault of the node) is reported. */
   log?: (level: "error", message: string, fields?: Record<string, unknown>) => void;
   /** Every module the main thread holds, for a worker that starts (`vm/moduleCache.ts`). */
@@ -273,7 +273,7 @@ export class ReadOnlyPool {
           setImmediate(() => {
             try {
               const started = performance.now();
-              const ctx = { ...this.host.inline(), gasCap: this.settings.gasCap };
+              const ctx = { ...this.host.inline(job), gasCap: this.settings.gasCap };
               const outcome = executeReadOnly(ctx, job);
               resolve({ outcome, ms: performance.now() - started });
             } catch (error) {

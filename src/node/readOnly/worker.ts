@@ -12,6 +12,7 @@ import type { ModuleList } from "../../vm/moduleCache.js";
 import { assertThreadStack } from "../../vm/stackCheck.js";
 import { createVm } from "../../vm/vm.js";
 import { nextBlockContext } from "../producer.js";
+import { headBlockContext } from "../recentHashes.js";
 import { openChainDb } from "../store/chainDb.js";
 import type { BlockHeader } from "../store/records.js";
 import {
@@ -21,7 +22,7 @@ import {
   storeErrorData,
   storeErrorIn,
 } from "../store/storeError.js";
-import { executeReadOnly, type JobOutcome, type ReadOnlyJob } from "./execute.js";
+import { executeReadOnly, type JobOutcome, type ReadOnlyJob, runsInHeadBlock } from "./execute.js";
 
 export interface WorkerSetup {
   dataDir: string;
@@ -77,7 +78,9 @@ if (parentPort !== null) {
     try {
       // The head is read from the database, not `db.head()` (cached in this thread at open).
       const head = db.meta<BlockHeader>("head") as BlockHeader;
-      const block = nextBlockContext(head, db, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs);
+      const block = runsInHeadBlock(m.job)
+        ? headBlockContext(db, head, setup.chainId)
+        : nextBlockContext(head, db, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs);
       const outcome = executeReadOnly({ vm, read, block, gasCap: setup.gasCap }, m.job);
       reply = { id: m.id, ok: true, outcome, ms: performance.now() - started };
     } catch (error) {

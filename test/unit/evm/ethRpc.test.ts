@@ -75,7 +75,7 @@ describe("eth_ methods on a node", () => {
     const poor = ethAccount(998).address;
     const unpaid = await ask("eth_call", [{ from: poor, data: hexOf(TOKEN_INIT_CODE), value: "0x1" }]);
     assert.equal(unpaid.error?.code, -32000, JSON.stringify(unpaid));
-    assert.match(unpaid.error?.message ?? "", /insufficient balance/);
+    assert.match(unpaid.error?.message ?? "", /^insufficient funds for gas \* price \+ value/);
   });
 
   it("refuses state at blocks other than the head, and malformed parameters", async () => {
