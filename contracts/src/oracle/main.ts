@@ -34,3 +34,8 @@ export function getPrice(asset: Address): U128 {
   if (now > updatedAt && now - updatedAt > maxAgeSlot.get(0)) StalePrice(asset, updatedAt, now);
   return record.get<U128>(0, U128.Zero);
 }
+
+/** When `asset`'s price was last set (seconds; 0 if never), so a reader can ask for a price posted after a time. */
+export function updatedAt(asset: Address): u64 {
+  return new Fields(prices.keyOf(asset)).get<u64>(1, 0);
+}
