@@ -65,6 +65,13 @@ export interface EvmMessage {
   gasPrice: bigint;
   /** Taken from the sender's balance before the message runs (gas limit × price). */
   prepay: bigint;
+  /**
+   * `eth_createAccessList`: told, after the message, every address it touched and every
+   * storage slot it read or wrote (EIP-2929's warm set, less what was warm from the start:
+   * the sender, the recipient and coinbase unless their slots were read, the precompiles,
+   * the access list given), addresses as 40 and slots as 64 hex digits without 0x.
+   */
+  reportAccessList?: (touched: ReadonlyMap<string, ReadonlySet<string>>) => void;
 }
 
 /** What the host precompile (`HOST_PRECOMPILE`) answers a call with. */
@@ -417,6 +424,11 @@ export class EvmRunner {
         for (const slot of entry.slots)
           evm.journal.addAlwaysWarmSlot(entry.address, Buffer.from(slot).toString("hex"));
       }
+      const journal = evm.journal as unknown as {
+        startReportingAccessList(): void;
+        accessList?: Map<string, Set<string>>;
+      };
+      if (message.reportAccessList !== undefined) journal.startReportingAccessList();
       const result = this.realm.runSync((opts) => evm.runCall(opts), {
         block: { header: this.header(block) } as never,
         caller: this.address(message.from),
@@ -427,6 +439,8 @@ export class EvmRunner {
         gasLimit: message.gas,
         gasPrice: message.gasPrice,
       });
+      // Read before `afterMessage`: the journal's cleanup forgets the list.
+      if (message.reportAccessList !== undefined) message.reportAccessList(journal.accessList ?? new Map());
       this.afterMessage(evm, result);
       state.setBalance(message.from, state.balanceOf(message.from) + settle(result, stepGas()));
       return result;

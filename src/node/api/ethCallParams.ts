@@ -2,13 +2,14 @@
  * Reading `eth_call` / `eth_estimateGas` parameters: the call object and the state
  * overrides (`{ [address]: { balance?, nonce?, code?, state?, stateDiff? } }`, geth's third
  * parameter), turned into key writes over Weft's state (`state/keys.ts`). Bounded: at most
- * `MAX_OVERRIDE_ACCOUNTS` accounts and `MAX_OVERRIDE_SLOTS` slots in all; every refusal is
+ * `MAX_OVERRIDE_ACCOUNTS` accounts and `MAX_OVERRIDE_SLOTS` slots in all (a call object's
+ * `accessList`: `MAX_ACCESS_LIST_KEYS` addresses and keys); every refusal is
  * -32602 naming the field.
  */
 import type { Address } from "../../codec/address.js";
 import { keccak256 } from "../../codec/hash.js";
 import { encodeU128 } from "../../engine/deltas.js";
-import { MAX_ETH_TX_BYTES } from "../../evm/ethTx.js";
+import { type AccessListEntry, MAX_ETH_TX_BYTES } from "../../evm/ethTx.js";
 import {
   balanceKey,
   evmCodeHashKey,
@@ -23,6 +24,8 @@ import { address, amount, bytes, object, shown, u64 } from "./params.js";
 
 export const MAX_OVERRIDE_ACCOUNTS = 64;
 export const MAX_OVERRIDE_SLOTS = 1_024;
+/** Most addresses and storage keys, counted together, in a call object's access list. */
+export const MAX_ACCESS_LIST_KEYS = 1_024;
 /** EIP-170's largest deployed code. */
 const MAX_CODE_BYTES = 24_576;
 const ZERO: Address = "0x0000000000000000000000000000000000000000";
@@ -31,7 +34,7 @@ function optional(value: unknown): boolean {
   return value === undefined || value === null;
 }
 
-/** The call object `{ from?, to?, data? | input?, value?, gas? }` as a job (gas price fields are accepted and ignored). */
+/** The call object `{ from?, to?, data? | input?, value?, gas?, accessList? }` as a job (gas price fields are accepted and ignored). */
 export function evmCallJob(value: unknown): EvmCallJob {
   const o = object(value, "call");
   const input = optional(o.input) ? o.data : o.input;
@@ -43,7 +46,35 @@ export function evmCallJob(value: unknown): EvmCallJob {
   };
   if (!optional(o.to)) job.to = address(o.to, "to");
   if (!optional(o.gas)) job.gas = u64(o.gas, "gas");
+  if (!optional(o.accessList)) job.accessListGiven = accessList(o.accessList);
   return job;
+}
+
+/** An EIP-2930 access list `[{ address, storageKeys }]`, at most `MAX_ACCESS_LIST_KEYS` addresses and keys in all. */
+function accessList(value: unknown): AccessListEntry[] {
+  if (!Array.isArray(value))
+    throw invalidParams(`accessList: expected an array of { address, storageKeys }, got ${shown(value)}`);
+  let count = value.length;
+  if (count > MAX_ACCESS_LIST_KEYS)
+    throw invalidParams(`accessList: more than ${MAX_ACCESS_LIST_KEYS} addresses and storage keys in all`);
+  return value.map((item, i) => {
+    const o = object(item, `accessList[${i}]`);
+    const keys = optional(o.storageKeys) ? [] : o.storageKeys;
+    if (!Array.isArray(keys))
+      throw invalidParams(`accessList[${i}].storageKeys: expected an array of 32-byte words`);
+    count += keys.length;
+    if (count > MAX_ACCESS_LIST_KEYS)
+      throw invalidParams(`accessList: more than ${MAX_ACCESS_LIST_KEYS} addresses and storage keys in all`);
+    return {
+      address: address(o.address, `accessList[${i}].address`),
+      slots: keys.map((k, j) => {
+        const slot = bytes(k, `accessList[${i}].storageKeys[${j}]`, 32);
+        if (slot.length !== 32)
+          throw invalidParams(`accessList[${i}].storageKeys[${j}]: expected 32 bytes, got ${slot.length}`);
+        return slot;
+      }),
+    };
+  });
 }
 
 function word(value: unknown, name: string): Uint8Array {

@@ -182,5 +182,18 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
       if (set !== undefined) job.overrides = set;
       return runReadOnly(node, ctx, job);
     },
+    /**
+     * [{ from?, to?, data?, value?, gas? }, block?] → { accessList, gasUsed, error? }: the
+     * EIP-2930 list the transaction touches and the gas it uses with it (geth's answer; a
+     * revert is `error`, not a JSON-RPC error).
+     */
+    eth_createAccessList(params, ctx) {
+      const [req, tag] = positional(params, 1, 2, "[{ from?, to?, data?, value?, gas? }, block?]");
+      const job = evmCallJob(req);
+      job.accessList = true;
+      atHead(node, tag);
+      if (tag === "pending") job.pending = true;
+      return runReadOnly(node, ctx, job);
+    },
   };
 }

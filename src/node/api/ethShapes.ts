@@ -41,6 +41,7 @@ import {
   type StoredBlock,
   unhex,
 } from "../store/records.js";
+import { ethBlockSize, rlpTxSize } from "./ethBlockSize.js";
 import { storedEthTx } from "./txJson.js";
 
 /** A quantity as Ethereum encodes it: 0x-hex, no leading zeros ("0x0" for zero). */
@@ -81,6 +82,8 @@ interface BlockSummary {
   bloom: Hex;
   /** What each transaction paid per gas above the base fee, with its gas used, by tip ascending (fee suggestions). */
   tips: Array<{ tip: bigint; gas: number }>;
+  /** The transactions' RLP lengths summed (the block's `size`, `ethBlockSize.ts`). */
+  txBytes: number;
 }
 
 const summaries = new Map<string, BlockSummary>();
@@ -97,7 +100,10 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
   const evmBase = evmBaseFee(baseFee);
   let gas = 0n;
   let logs = 0;
+  let txBytes = 0;
   for (const h of block.txHashes) {
+    const stored = node.db.tx(h);
+    if (stored !== undefined) txBytes += rlpTxSize(stored.raw);
     const receipt = node.db.receipt(h);
     firstLog.push(logs);
     gas += receipt === undefined ? 0n : ethChargedGas(receipt);
@@ -116,7 +122,7 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
     tips.push({ tip, gas: receipt.gasUsed });
   }
   tips.sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
-  const summary = { cumulativeGas, firstLog, bloom: hex(bloom), tips };
+  const summary = { cumulativeGas, firstLog, bloom: hex(bloom), tips, txBytes };
   if (summaries.size >= SUMMARY_CACHE) summaries.delete(summaries.keys().next().value as string);
   summaries.set(block.header.hash, summary);
   return summary;
@@ -310,6 +316,19 @@ export function receiptShape(
 export function blockShape(node: ChainNode, block: StoredBlock, full: boolean): Record<string, unknown> {
   const h = block.header;
   const summary = blockSummary(node, block);
+  const gasLimit = BigInt(h.gasLimit) / EVM_GAS_WEIGHT;
+  const gasUsed = BigInt(h.gasUsed) / EVM_GAS_WEIGHT;
+  const baseFee = evmBaseFee(BigInt(h.baseFee ?? "0"));
+  const size = ethBlockSize({
+    difficulty: 0n,
+    number: BigInt(h.number),
+    gasLimit,
+    gasUsed,
+    timestamp: BigInt(h.time),
+    baseFeePerGas: baseFee,
+    extraDataBytes: 0,
+    txBytes: summary.txBytes,
+  });
   const transactions = full
     ? block.txHashes.map((txh, i) => {
         const stored = node.db.tx(txh);
@@ -330,11 +349,12 @@ export function blockShape(node: ChainNode, block: StoredBlock, full: boolean): 
     difficulty: "0x0",
     totalDifficulty: "0x0",
     extraData: "0x",
-    gasLimit: quantity(BigInt(h.gasLimit) / EVM_GAS_WEIGHT),
-    gasUsed: quantity(BigInt(h.gasUsed) / EVM_GAS_WEIGHT),
+    gasLimit: quantity(gasLimit),
+    gasUsed: quantity(gasUsed),
     timestamp: quantity(h.time),
-    baseFeePerGas: quantity(evmBaseFee(BigInt(h.baseFee ?? "0"))),
+    baseFeePerGas: quantity(baseFee),
     mixHash: ZERO_WORD,
+    size: quantity(size),
     transactions,
     uncles: [],
   };

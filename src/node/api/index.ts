@@ -10,9 +10,10 @@ import { invalidParams, RpcError, type RpcHandler, type TopicSpec } from "../rpc
 import type { RpcServer } from "../rpc/server.js";
 import type { LogJson, ReceiptJson, StoredBlock } from "../store/records.js";
 import { storeErrorIn } from "../store/storeError.js";
-import { chainMethods, logMatches, type NetworkStatus, parseLogFilter } from "./chainMethods.js";
+import { chainMethods, logMatches, type NetworkStatus, NO_NETWORK, parseLogFilter } from "./chainMethods.js";
 import { contractMethods } from "./contractMethods.js";
 import { devMethods } from "./devMethods.js";
+import { ethBlockMethods } from "./ethBlockMethods.js";
 import { type EthLogCriteria, ethLogCriteria, ethLogMatches, ethLogMethods } from "./ethLogMethods.js";
 import { ethMethods } from "./ethMethods.js";
 import { blockShape, ethLog } from "./ethShapes.js";
@@ -55,6 +56,7 @@ export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Rec
     ...devMethods(node),
     ...validatorMethods(node),
     ...ethMethods(node),
+    ...ethBlockMethods(node, network ?? NO_NETWORK),
     ...ethTxMethods(node),
     ...ethLogMethods(node),
   };

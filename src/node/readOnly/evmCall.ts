@@ -30,11 +30,12 @@ import { wasmFromEvm } from "../../chain/wasmFromEvm.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import { decodeU128 } from "../../engine/deltas.js";
-import type { EthTxFields } from "../../evm/ethTx.js";
+import type { AccessListEntry, EthTxFields } from "../../evm/ethTx.js";
 import { evmRunnerForThread } from "../../evm/evmRunner.js";
 import { ethIntrinsicGas } from "../../evm/intrinsicGas.js";
 import { evmGasWithin } from "../../evm/weftGas.js";
 import { balanceKey } from "../../state/keys.js";
+import { type AccessListResult, type AccessReport, createAccessList, type EvmExec } from "./accessList.js";
 import type { JobError, ReadOnlyContext } from "./execute.js";
 
 /** State overrides as key writes: `writes` replace values (null: absent); under `cleared` prefixes every other key reads absent. */
@@ -54,6 +55,10 @@ export interface EvmCallJob {
   gas?: bigint;
   /** `eth_estimateGas`: answer the least gas limit that succeeds (a quantity) instead of the return data. */
   estimate?: boolean;
+  /** The call object's EIP-2930 `accessList` (warm from the start, its intrinsic gas counted). */
+  accessListGiven?: AccessListEntry[];
+  /** `eth_createAccessList`: answer `{ accessList, gasUsed, error? }` (`accessList.ts`) instead of the return data. */
+  accessList?: boolean;
   /**
    * Run in the next block's context (block tag "pending"); otherwise in the head block's own
    * (its number, time and base fee), as geth and Anvil run a call at "latest".
@@ -68,7 +73,7 @@ const ESTIMATE_RUNS_GAS = 3n;
 /** Ethereum's code for a reverted call. */
 export const EXECUTION_REVERTED = 3;
 
-type Outcome = { ok: true; result: string } | { ok: false; error: JobError };
+type Outcome = { ok: true; result: string | AccessListResult } | { ok: false; error: JobError };
 
 /** `read` seen through `overrides`. */
 function overridden(
@@ -88,13 +93,6 @@ function overridden(
 }
 
 /** The return data (0x-hex), the estimate (a quantity), or the error Ethereum clients expect. */
-/** What a call's run gives back (the part of ethereumjs's `execResult` read here). */
-interface EvmExec {
-  returnValue: Uint8Array;
-  exceptionError?: { error: string } | undefined;
-  executionGasUsed: bigint;
-}
-
 export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
   let cap = job.gas === undefined || job.gas > EVM_MAX_TX_GAS ? EVM_MAX_TX_GAS : job.gas;
   const within = evmGasWithin(BigInt(ctx.gasCap));
@@ -106,7 +104,7 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
     gasLimit: cap,
     value: job.value,
     data: job.data,
-    accessList: [],
+    accessList: job.accessListGiven ?? [],
     maxFeePerGas: 0n,
     maxPriorityFeePerGas: 0n,
     ...(job.to === undefined ? {} : { to: job.to }),
@@ -133,9 +131,9 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
   const runner = evmRunnerForThread();
   // EVM code may call WASM contracts through the host precompile, as in a transaction.
   const host = wasmFromEvm(ctx.vm, ctx.block, runner.state);
-  const run = (limit: bigint): EvmExec => {
+  const run = (limit: bigint, list = fields.accessList, report?: AccessReport): EvmExec => {
     try {
-      return runOnce(limit);
+      return runOnce(limit, list, report);
     } catch (error) {
       // ethereumjs throws some refusals out of runCall instead of returning them (a creation
       // whose value the sender cannot pay): they are the call's failure, not the node's.
@@ -144,7 +142,9 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
       return { returnValue: new Uint8Array(0), exceptionError: { error: reason }, executionGasUsed: 0n };
     }
   };
-  const runOnce = (limit: bigint): EvmExec => {
+  const runOnce = (limit: bigint, accessList: AccessListEntry[], report?: AccessReport): EvmExec => {
+    const intrinsicGas =
+      accessList === fields.accessList ? intrinsic : ethIntrinsicGas({ ...fields, accessList }).intrinsic;
     const { result } = runner.runMessage(
       { read },
       // The block as `ctx` gives it (the head's, or the next one's for "pending"); the call
@@ -152,16 +152,18 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
       evmBlockOf(ctx.block),
       {
         from: job.from,
-        fields: { ...fields, gasLimit: limit },
-        gas: limit - BigInt(intrinsic),
+        fields: { ...fields, gasLimit: limit, accessList },
+        gas: limit - BigInt(intrinsicGas),
         gasPrice: 0n,
         prepay: 0n,
+        ...(report === undefined ? {} : { reportAccessList: report }),
       },
       () => 0n,
       host,
     );
     return result.execResult;
   };
+  if (job.accessList === true) return { ok: true, result: createAccessList(job, fields, cap, run) };
   const exec = run(cap);
   const output = `0x${toHex(exec.returnValue)}`;
   const error = exec.exceptionError?.error;

@@ -29,6 +29,7 @@ import { MAX_TX_GAS } from "../../vm/limits.js";
 import { TxState } from "../../vm/txState.js";
 import type { Vm } from "../../vm/vm.js";
 import { readSequence } from "../producer.js";
+import type { AccessListResult } from "./accessList.js";
 import { type EvmCallJob, runEvmCall } from "./evmCall.js";
 
 /** `weft_call`: one call, as `caller`, with nothing committed. */
@@ -72,7 +73,7 @@ export interface JobError {
 }
 
 export type JobOutcome =
-  | { ok: true; result: CallResult | EstimateResult | string }
+  | { ok: true; result: CallResult | EstimateResult | AccessListResult | string }
   | { ok: false; error: JobError };
 
 /** What a job runs against: one consistent view of the committed head. */

@@ -190,7 +190,7 @@ describe("eth_call and eth_estimateGas under the step limit", () => {
     assert.match(capped.ok ? "" : capped.error.message, /gas required exceeds allowance/);
     const estimate = runEvmCall(ctx, job(undefined, true));
     assert.equal(estimate.ok, true);
-    const limit = BigInt(estimate.ok ? estimate.result : "0x0");
+    const limit = BigInt(estimate.ok ? String(estimate.result) : "0x0");
     // Ethereum's gas for 400 laps is ~50k; the steps need more than 100k of gas limit here.
     assert.ok(limit > 100_000n, `estimate ${limit}`);
     assert.equal(runEvmCall(ctx, job(limit)).ok, true, "the estimate succeeds");
