@@ -22,6 +22,7 @@ import { MAX_LOG_RANGE, MAX_LOGS } from "./chainMethods.js";
 import { blockSummary, ethLog } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
 import { address, hash, object, positional, shown } from "./params.js";
+import { ethFormOf, storedTopics0 } from "./wasmEventLogs.js";
 
 export const MAX_FILTERS = 1_000;
 export const FILTER_TTL_MS = 5 * 60 * 1000;
@@ -82,7 +83,8 @@ function queryLogs(node: ChainNode, q: EthLogQuery): Record<string, unknown>[] {
     if (!blocks.has(n)) blocks.set(n, node.db.block(n));
     return blocks.get(n);
   };
-  const push = (block: StoredBlock, log: LogJson): void => {
+  const push = (block: StoredBlock, stored: LogJson): void => {
+    const log = ethFormOf(node, stored);
     if (!ethLogMatches(q, log)) return;
     if (out.length >= MAX_LOGS)
       throw new RpcError(
@@ -97,7 +99,7 @@ function queryLogs(node: ChainNode, q: EthLogQuery): Record<string, unknown>[] {
     q.addresses.length > 0
       ? q.addresses.map((a) => ["address", a])
       : firstTopic !== null && firstTopic !== undefined && firstTopic.length > 0
-        ? firstTopic.map((t) => ["topic", t])
+        ? firstTopic.flatMap((t) => storedTopics0(node, t).map((s): ["topic", string] => ["topic", s]))
         : [];
   if (keys.length > 0) {
     const positions: Array<[number, number, number]> = [];

@@ -43,6 +43,7 @@ import {
 } from "../store/records.js";
 import { ethBlockSize, rlpTxSize } from "./ethBlockSize.js";
 import { storedEthTx } from "./txJson.js";
+import { ethFormsOf } from "./wasmEventLogs.js";
 
 /** A quantity as Ethereum encodes it: 0x-hex, no leading zeros ("0x0" for zero). */
 export function quantity(value: bigint | number): string {
@@ -110,7 +111,7 @@ export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary 
     logs += receipt?.logs.length ?? 0;
     cumulativeGas.push(Number(gas));
     if (receipt === undefined) continue;
-    logsBloom(receipt.logs, bloom);
+    logsBloom(ethFormsOf(node, receipt.logs), bloom);
     if (receipt.gasUsed === 0) continue;
     const price = BigInt(receipt.fee) / BigInt(receipt.gasUsed);
     // Per EVM gas: an Ethereum transaction's as it paid (its receipt names its sender), a
@@ -280,6 +281,7 @@ export function receiptShape(
   const block = node.db.block(receipt.blockNumber);
   const summary = block === undefined ? undefined : blockSummary(node, block);
   const firstLog = summary?.firstLog[receipt.txIndex] ?? 0;
+  const logs = ethFormsOf(node, receipt.logs);
   let from: Address;
   let to: Address | null;
   let type: string;
@@ -305,8 +307,8 @@ export function receiptShape(
     gasUsed: quantity(ethChargedGas(receipt)),
     effectiveGasPrice: quantity(priceOf(receipt) ?? 0n),
     contractAddress: receipt.contractAddress ?? null,
-    logs: receipt.logs.map((l) => ethLog(l, receipt.blockHash, firstLog)),
-    logsBloom: hex(logsBloom(receipt.logs)),
+    logs: logs.map((l) => ethLog(l, receipt.blockHash, firstLog)),
+    logsBloom: hex(logsBloom(logs)),
     type,
     status: receipt.status === "success" ? "0x1" : "0x0",
   };

@@ -21,6 +21,7 @@ import { ethTxMethods } from "./ethTxMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
 import { validatorMethods } from "./validatorMethods.js";
+import { ethFormsOf } from "./wasmEventLogs.js";
 
 /** A failure of the chain database (`StoreError`), answered by every method with its code, path and advice. */
 export const STORE_FAILURE = -32070;
@@ -109,7 +110,8 @@ export function publishBlock(
   if (rpc.hasSubscribers("eth_logs")) {
     let first = 0;
     for (const receipt of produced.receipts) {
-      for (const l of receipt.logs) rpc.publish("eth_logs", ethLog(l, produced.block.header.hash, first));
+      for (const l of ethFormsOf(node, receipt.logs))
+        rpc.publish("eth_logs", ethLog(l, produced.block.header.hash, first));
       first += receipt.logs.length;
     }
   }

@@ -1,0 +1,101 @@
+/**
+ * WASM contracts' logs in the eth_ views (`eth_getLogs`, filters, receipts, blooms and
+ * `eth_subscribe` logs) in Ethereum's form (`codec/ethEventForm.ts`), where the node knows
+ * the emitting code's metadata: a shipped contract's (recognised by its code hash) or code
+ * verified with `weft_verifyContract`. Only the views change: stored receipts, the receipts
+ * root and `weft_getLogs` keep Weft's form. EVM contracts' logs, and WASM logs whose event
+ * is unknown or has no Ethereum form, are shown as stored.
+ */
+import { loadArtifact } from "../../chain/artifacts.js";
+import type { Address } from "../../codec/address.js";
+import { toHex } from "../../codec/bytes.js";
+import { ethEventForm, ethEventTopic0 } from "../../codec/ethEventForm.js";
+import { keccak256 } from "../../codec/hash.js";
+import type { ContractMetadata, EventMetadata } from "../../codec/metadata.js";
+import { codeHashKey } from "../../state/keys.js";
+import type { ChainNode } from "../chainNode.js";
+import { SHIPPED_ARTIFACTS } from "../explorer/index.js";
+import type { LogJson } from "../store/records.js";
+import { type VerifiedCode, verifiedCodeKey } from "../verify/verifyContract.js";
+
+type Events = Map<string, EventMetadata>;
+
+interface Known {
+  /** Code hash (0x hex) → the shipped metadata's events by Weft topic 0. */
+  shipped: Map<string, Events>;
+  /** Code hash → a verified metadata's events (verification can come later: misses are not kept). */
+  verified: Map<string, Events>;
+  /** Ethereum topic 0 → the Weft topics 0 of known events with that Ethereum signature. */
+  weftTopics: Map<string, Set<string>>;
+}
+
+const known = new WeakMap<ChainNode, Known>();
+
+function eventsOf(k: Known, meta: ContractMetadata): Events {
+  const events: Events = new Map();
+  for (const e of meta.events) {
+    const weft = e.topic0.toLowerCase();
+    events.set(weft, e);
+    const eth = ethEventTopic0(e);
+    if (eth === weft) continue;
+    const set = k.weftTopics.get(eth) ?? new Set<string>();
+    set.add(weft);
+    k.weftTopics.set(eth, set);
+  }
+  return events;
+}
+
+function knownOf(node: ChainNode): Known {
+  let k = known.get(node);
+  if (k !== undefined) return k;
+  k = { shipped: new Map(), verified: new Map(), weftTopics: new Map() };
+  for (const name of SHIPPED_ARTIFACTS) {
+    try {
+      const a = loadArtifact(name);
+      k.shipped.set(`0x${toHex(keccak256(a.code))}`, eventsOf(k, a.metadata));
+    } catch {
+      // Not built: its contracts' logs stay in Weft's form.
+    }
+  }
+  known.set(node, k);
+  return k;
+}
+
+function eventsAt(node: ChainNode, k: Known, address: Address): Events | undefined {
+  const code = node.state.get(codeHashKey(address));
+  if (code === undefined) return undefined;
+  const hash = `0x${toHex(code)}`;
+  const found = k.shipped.get(hash) ?? k.verified.get(hash);
+  if (found !== undefined) return found;
+  const verified = node.db.meta<VerifiedCode>(verifiedCodeKey(hash));
+  if (verified === undefined) return undefined;
+  const events = eventsOf(k, verified.metadata);
+  k.verified.set(hash, events);
+  return events;
+}
+
+/** `log` in Ethereum's form when its emitter is WASM code with known metadata declaring its event, else `log`. */
+export function ethFormOf(node: ChainNode, log: LogJson): LogJson {
+  const topic0 = log.topics[0];
+  if (topic0 === undefined) return log;
+  const k = knownOf(node);
+  const event = eventsAt(node, k, log.address)?.get(topic0.toLowerCase());
+  if (event === undefined) return log;
+  const form = ethEventForm(event, log.topics, log.data);
+  return form === undefined ? log : { ...log, topics: form.topics, data: form.data as LogJson["data"] };
+}
+
+/** The logs of one receipt in the eth_ views' form. */
+export function ethFormsOf(node: ChainNode, logs: readonly LogJson[]): LogJson[] {
+  return logs.map((l) => ethFormOf(node, l));
+}
+
+/**
+ * The stored topics 0 to look up for an Ethereum topic 0 in the topic index: itself, and
+ * the Weft topics 0 of the known events whose Ethereum form has it (of shipped code, and of
+ * verified code the node has met since it started).
+ */
+export function storedTopics0(node: ChainNode, ethTopic0: string): string[] {
+  const weft = knownOf(node).weftTopics.get(ethTopic0.toLowerCase());
+  return weft === undefined ? [ethTopic0] : [ethTopic0, ...weft];
+}
