@@ -72,6 +72,7 @@ export const OPCODES = {
   LOG1: 0xa1,
   LOG2: 0xa2,
   LOG3: 0xa3,
+  LOG4: 0xa4,
   CALL: 0xf1,
   RETURN: 0xf3,
   STATICCALL: 0xfa,

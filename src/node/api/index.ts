@@ -18,6 +18,7 @@ import { type EthLogCriteria, ethLogCriteria, ethLogMatches, ethLogMethods } fro
 import { ethMethods } from "./ethMethods.js";
 import { blockShape, ethLog } from "./ethShapes.js";
 import { ethTxMethods } from "./ethTxMethods.js";
+import { evmStateMethods } from "./evmStateMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
 import { validatorMethods } from "./validatorMethods.js";
@@ -52,6 +53,7 @@ export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Rec
   const methods: Record<string, RpcHandler> = {
     ...chainMethods(node, network),
     ...stateMethods(node),
+    ...evmStateMethods(node),
     ...txMethods(node),
     ...contractMethods(node),
     ...devMethods(node),

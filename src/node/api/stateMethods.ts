@@ -24,6 +24,7 @@ import { clientNetwork } from "../rpc/clientKey.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import { hex } from "../store/records.js";
+import { evmCodeOf } from "./evmStateMethods.js";
 import { address, amount, bool, bytes, object, positional, string, u64 } from "./params.js";
 
 const ZERO: Address = "0x0000000000000000000000000000000000000000";
@@ -69,7 +70,7 @@ export async function runReadOnly(
 
 export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
   return {
-    /** [address, nonceKeys?: string[]] → { balance, codeHash, nonces } at the head. */
+    /** [address, nonceKeys?: string[]] → { balance, codeHash, nonces, evmCodeHash, evmCodeSize } at the head. */
     weft_getAccount(params) {
       const [who, keys] = positional(params, 1, 2, "[address, nonceKeys?]");
       const a = address(who, "address");
@@ -87,6 +88,7 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
         codeHash: code === undefined ? null : hex(code),
         nonces,
         blockNumber: node.head().number,
+        ...evmCodeOf(node, a),
       };
     },
     /** [contract, storageKeyHex, withProof?] → { value, proof?, stateRoot, blockNumber }. */

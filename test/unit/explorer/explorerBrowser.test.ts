@@ -30,6 +30,7 @@ import {
   wusd,
 } from "../../helpers/explorerSession.js";
 import { detailPageTests } from "./explorerDetailPages.js";
+import { evmContractTests } from "./explorerEvmContract.js";
 import { userContractTests } from "./explorerUserContract.js";
 import { colourStats, decodePng, differingShare, isPng } from "./png.js";
 
@@ -173,6 +174,7 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
   });
   detailPageTests();
   userContractTests();
+  evmContractTests();
 
   it("took screenshots that are real, different images", () => {
     for (const name of [

@@ -32,7 +32,10 @@ interface EvmModule {
   txCalls(
     tx: Record<string, unknown>,
   ): Array<{ target: string | null; method: string; value: string; create: boolean }>;
-  decodeEthLog(log: { topics: string[]; data: string }): { name: string; args: Named } | null;
+  decodeEthLog(log: {
+    topics: string[];
+    data: string;
+  }): { name: string; standard: string; args: Named } | null;
 }
 interface NftModule {
   decodeRoyalty(hex: string): { receiver: string; amount: bigint } | null;
@@ -233,6 +236,7 @@ describe("explorer browser modules", () => {
     };
     assert.deepEqual(evm.decodeEthLog(log), {
       name: "Transfer",
+      standard: "ERC-20",
       args: [
         { name: "from", type: "address", value: `0x${from}` },
         { name: "to", type: "address", value: to },
@@ -244,6 +248,16 @@ describe("explorer browser modules", () => {
     // Not ERC-20's shape (an indexed value, short data): left raw.
     assert.equal(evm.decodeEthLog({ ...log, topics: log.topics.slice(0, 2) }), null);
     assert.equal(evm.decodeEthLog({ ...log, data: "0x01" }), null);
+    // ERC-721: the token id is the fourth topic, and ApprovalForAll's data is a bool.
+    const nft = evm.decodeEthLog({ topics: [...log.topics, word("07")], data: "0x" });
+    assert.equal(nft?.standard, "ERC-721");
+    assert.deepEqual(nft?.args[2], { name: "tokenId", type: "u256", value: 7n });
+    const forAll = {
+      topics: [topic("ApprovalForAll(address,address,bool)"), word(from), word(to.slice(2))],
+      data: word("01"),
+    };
+    assert.deepEqual(evm.decodeEthLog(forAll)?.args[2], { name: "approved", type: "bool", value: true });
+    assert.equal(evm.decodeEthLog({ ...forAll, data: word("02") }), null);
   });
 
   it("the NFT page reads royaltyInfo's address ‖ u128 and the rental state", () => {

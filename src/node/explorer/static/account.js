@@ -1,12 +1,13 @@
-// The account page: coin balance, nonce, code, token balances, lending, staking, farm and
+// The account page: coin balance, nonce, code (an EVM contract's bytecode hash and size, and its storage), token balances, lending, staking, farm and
 // game positions (farmGame.js), its transactions (history.js, paged) and recent logs involving the address.
 
 import { addressTopic } from "./abi.js";
 import { $, groupDigits, html, render } from "./dom.js";
+import { ADDRESS_EVENT_TOPICS, ethAddressTopic } from "./ercEvents.js";
 import { farmPositions, gamePositions } from "./farmGame.js";
 import { history } from "./history.js";
 import { callRequest, callValue } from "./reads.js";
-import { batch, resultOr } from "./rpc.js";
+import { batch, call, resultOr } from "./rpc.js";
 import { addressLink, coin, logRow, notFound, tokenAmount } from "./values.js";
 
 /** How far back the log search goes (the node answers at most 10,000 blocks per query). */
@@ -15,6 +16,8 @@ const LOGS_SHOWN = 30;
 const MAX_VALIDATORS = 128;
 /** The range of a second try when a query matched too many logs. */
 const RETRY_BLOCKS = 200;
+/** How many of an EVM contract's storage slots the page lists. */
+const STORAGE_SLOTS = 20;
 
 export async function accountView(root, address, ctx) {
   const { registry } = ctx;
@@ -33,14 +36,17 @@ export async function accountView(root, address, ctx) {
   await registry.identifyMany([a]);
   if (!ctx.alive()) return;
   const label = registry.label(a);
-  const isContract = account.codeHash !== null;
+  const isEvm = typeof account.evmCodeHash === "string";
+  const isContract = account.codeHash !== null || isEvm;
   const what = label
     ? label.kind === "account"
       ? `smart account (${label.artifact ?? "unknown kind"} contract)`
       : `${label.artifact} contract${label.verified ? " (metadata verified against its code)" : label.deployed ? " (recognised by its code)" : ""}`
-    : isContract
-      ? "contract with code the explorer does not know"
-      : "no code: an address that only holds coin";
+    : isEvm
+      ? "EVM contract (Solidity or other EVM bytecode)"
+      : isContract
+        ? "contract with code the explorer does not know"
+        : "no code: an address that only holds coin";
   render(
     root,
     html`<div class="title-row"><h1>${isContract && label?.kind !== "account" ? "Contract" : "Account"} ${
@@ -51,7 +57,14 @@ export async function accountView(root, address, ctx) {
       <tr><th>What</th><td>${what}</td></tr>
       <tr><th>Balance</th><td id="account-balance">${coin(account.balance)}</td></tr>
       <tr><th>Nonce</th><td id="account-nonce">${groupDigits(account.nonces?.["0"] ?? "0")} <span class="muted">next sequence of nonce key 0</span></td></tr>
-      <tr><th>Code hash</th><td>${isContract ? html`<code>${account.codeHash}</code>` : html`<span class="muted">none</span>`}</td></tr>
+      <tr><th>Code hash</th><td id="account-code">${
+        isEvm
+          ? html`<code>${account.evmCodeHash}</code> <span class="muted">keccak-256 of ${groupDigits(account.evmCodeSize)} bytes of EVM bytecode</span>`
+          : isContract
+            ? html`<code>${account.codeHash}</code>`
+            : html`<span class="muted">none</span>`
+      }</td></tr>
+      ${isEvm ? html`<tr><th>Source</th><td id="account-source"><span class="muted">not verified: Weft verifies WASM contracts' metadata (weft verify); EVM bytecode has no verification yet, so its events are decoded only when they are standard ERC-20/ERC-721 ones</span></td></tr>` : ""}
       <tr><th>As of</th><td>block #${groupDigits(account.blockNumber)}</td></tr>
     </tbody></table></section>
     <section class="grid2">
@@ -60,6 +73,7 @@ export async function accountView(root, address, ctx) {
         <h3>Farm</h3><div id="farm-positions"><p class="muted">Loading…</p></div>
         <h3>Game</h3><div id="game-positions"><p class="muted">Loading…</p></div></div>
     </section>
+    ${isEvm ? html`<section class="panel"><h2>EVM storage <span class="muted">non-zero slots, in slot order</span></h2><div id="evm-storage"><p class="muted">Loading…</p></div></section>` : ""}
     <section class="panel"><h2>Transactions <span class="muted">sent by this address, or calling or deploying it</span></h2>
       <div id="account-txs"><p class="muted">Loading…</p></div></section>
     <section class="panel"><h2>Recent logs involving this address <span class="muted">last ${groupDigits(LOG_BLOCKS)} blocks</span></h2>
@@ -71,12 +85,28 @@ export async function accountView(root, address, ctx) {
     farmPositions(a, ctx).catch((e) => fail("#farm-positions", e, ctx)),
     gamePositions(a, ctx).catch((e) => fail("#game-positions", e, ctx)),
     logs(a, head, ctx).catch((e) => fail("#account-logs", e, ctx)),
+    isEvm ? evmStorage(a, ctx).catch((e) => fail("#evm-storage", e, ctx)) : undefined,
     history($("#account-txs"), a, ctx).catch((e) => fail("#account-txs", e, ctx)),
   ]);
 }
 
 function fail(selector, error, ctx) {
   if (ctx.alive()) render($(selector), html`<p class="error">${error.message ?? String(error)}</p>`);
+}
+
+/** The first slots of an EVM contract's storage (`weft_getEvmStorage`), each a 32-byte word. */
+async function evmStorage(a, ctx) {
+  const page = await call("weft_getEvmStorage", [a, { limit: STORAGE_SLOTS }]);
+  if (!ctx.alive()) return;
+  render(
+    $("#evm-storage"),
+    page.slots.length === 0
+      ? html`<p class="muted">Every slot is zero.</p>`
+      : html`<table class="list" id="evm-storage-table"><thead><tr><th>Slot</th><th>Value</th></tr></thead><tbody>${page.slots.map(
+          (s) =>
+            html`<tr data-slot="${s.slot}"><td><code>${s.slot}</code></td><td><code>${s.value}</code></td></tr>`,
+        )}</tbody></table>${page.next ? html`<p class="muted">The first ${page.slots.length} slots; more follow (weft_getEvmStorage pages on with after = ${page.next}).</p>` : ""}`,
+  );
 }
 
 async function balances(a, ctx) {
@@ -205,6 +235,12 @@ async function logs(a, head, ctx) {
         queries.push({ ...range, topics });
       }
     }
+  }
+  // Standard ERC-20/ERC-721 events of EVM contracts naming the address in topic 1 or 2.
+  const ethTopic = ethAddressTopic(a);
+  for (const t of ADDRESS_EVENT_TOPICS) {
+    queries.push({ ...range, topics: [t, ethTopic] });
+    queries.push({ ...range, topics: [t, null, ethTopic] });
   }
   const answers = await batch(queries.map((q) => ["weft_getLogs", [q]]));
   // A busy address can match more logs than the node returns at once: ask again for fewer blocks.

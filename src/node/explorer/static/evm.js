@@ -1,8 +1,9 @@
 // Ethereum transactions in the explorer: the same lists as Weft's envelopes (a sender, a call
 // summary), and a page of their own (type, to or the created contract, value, input, gas in
-// EVM gas, fees per EVM gas, logs with the ERC-20 events decoded by their standard topics).
+// EVM gas, fees per EVM gas, logs with the ERC-20/ERC-721 events decoded by their standard topics).
 
 import { groupDigits, html, percent, render } from "./dom.js";
+import { decodeErcLog } from "./ercEvents.js";
 import { addressLink, argsTable, blockLink, coin, statusBadge } from "./values.js";
 
 /** The names of common 4-byte selectors (ERC-20, WETH, Uniswap V2's router): a hint only. */
@@ -19,17 +20,6 @@ const SELECTORS = {
   "0x8803dbee": "swapTokensForExactTokens",
   "0x7ff36ab5": "swapExactETHForTokens",
   "0x18cbafe5": "swapExactTokensForETH",
-};
-
-/** keccak256 of the ERC-20 events' signatures (topic 0), with their argument names. */
-const EVENTS = {
-  "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef": ["Transfer", "from", "to", "value"],
-  "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925": [
-    "Approval",
-    "owner",
-    "spender",
-    "value",
-  ],
 };
 
 /** The sender of a transaction of either kind (an envelope names its account, an Ethereum one its EOA). */
@@ -64,26 +54,13 @@ export function txCalls(tx) {
   ];
 }
 
-/** An ERC-20 Transfer or Approval log decoded by its standard topic, else null. */
-export function decodeEthLog(log) {
-  const event = EVENTS[log.topics?.[0]];
-  if (!event || log.topics.length !== 3 || !/^0x[0-9a-fA-F]{64}$/.test(log.data)) return null;
-  const [name, a, b, c] = event;
-  const address = (topic) => `0x${topic.slice(-40).toLowerCase()}`;
-  return {
-    name,
-    args: [
-      { name: a, type: "address", value: address(log.topics[1]) },
-      { name: b, type: "address", value: address(log.topics[2]) },
-      { name: c, type: "u256", value: BigInt(log.data) },
-    ],
-  };
-}
+/** A standard ERC-20/ERC-721 log (Transfer, Approval, ApprovalForAll) decoded by its topics, else null. */
+export const decodeEthLog = decodeErcLog;
 
 function ethLogView(registry, log) {
   const decoded = decodeEthLog(log);
   return html`<div class="event" data-event="${decoded?.name ?? ""}">
-    <div class="event-head"><span class="event-name">${decoded ? decoded.name : "log"}</span>
+    <div class="event-head"><span class="event-name">${decoded ? decoded.name : "log"}</span>${decoded ? html` <span class="muted">${decoded.standard}</span>` : ""}
       <span class="muted">emitted by</span> ${addressLink(registry, log.address)}</div>
     ${decoded ? argsTable(registry, decoded.args, { token: registry.token(log.address) }) : ""}
     <details class="raw"><summary>raw</summary>

@@ -3,6 +3,7 @@
 
 import { decodeEvent, decodeRevert } from "./abi.js";
 import { formatUnits, groupDigits, html, short } from "./dom.js";
+import { decodeErcLog } from "./ercEvents.js";
 
 /** Parameters whose integers are token amounts when the contract is a token. */
 const AMOUNT_NAME = /amount|value|balance|needed|allowance|supply|reserve|fee|tokens|held|wanted/i;
@@ -89,19 +90,28 @@ export function argsTable(registry, args, ctx = {}) {
   )}</tbody></table>`;
 }
 
-/** Decodes a log with the emitter's metadata, or any shipped artifact declaring its topic 0. */
+/** An undecoded log's topics and data, each shortened (in full in its title). */
+function rawLog(log) {
+  const part = (label, value) =>
+    html`<span class="raw-part" title="${value}"><span class="muted">${label}</span> <code>${short(value, 10, 6)}</code></span> `;
+  return html`<span class="raw-log">${log.topics.length === 0 ? html`<span class="muted">no topics</span> ` : log.topics.map((t, i) => part(`topic ${i}`, t))}${part("data", log.data === "0x" ? "0x (none)" : log.data)}</span>`;
+}
+
+/**
+ * Decodes a log with the emitter's metadata; else as a standard ERC-20/ERC-721 event in
+ * Ethereum's encoding (an EVM contract's: a signature without integers, such as
+ * ApprovalForAll's, has the same topic 0 in both ABIs); else with any shipped artifact
+ * declaring its topic 0.
+ */
 export function decodeLog(registry, log) {
   const meta = registry.meta(log.address);
-  let decoded = meta ? decodeEvent(meta, log) : null;
-  let guessed = false;
-  if (!decoded) {
-    const other = registry.metaByTopic(log.topics[0]);
-    if (other) {
-      decoded = decodeEvent(other, log);
-      guessed = true;
-    }
-  }
-  return decoded ? { ...decoded, guessed } : null;
+  const own = meta ? decodeEvent(meta, log) : null;
+  if (own) return { ...own, guessed: false };
+  const erc = decodeErcLog(log);
+  if (erc) return erc;
+  const other = registry.metaByTopic(log.topics[0]);
+  const guessed = other ? decodeEvent(other, log) : null;
+  return guessed ? { ...guessed, guessed: true } : null;
 }
 
 /** A log: the decoded event with its arguments, or its raw topics and data. */
@@ -145,7 +155,9 @@ export function logRow(registry, log) {
               : valueView(registry, a.type, a.value, { token: token ?? assetToken, name: a.name })
           }</span>`,
       )
-    : html`<span class="muted">${decoded?.error ?? `topic 0 ${short(log.topics[0] ?? "none", 10, 6)}`}</span>`;
+    : decoded?.error
+      ? html`<span class="muted">${decoded.error}</span>`
+      : rawLog(log);
   return html`<tr data-event="${decoded?.name ?? ""}"><td>${blockLink(log.blockNumber)}</td><td>${txLink(log.txHash)}</td>
     <td>${addressLink(registry, log.address, { compact: true })}</td>
     <td><span class="event-name">${decoded?.name ?? "unknown"}</span></td><td class="args-inline">${args}</td></tr>`;
