@@ -33,6 +33,7 @@ import {
 } from "../sdk/client/index.js";
 import { devSigner } from "../sdk/devKeys.js";
 import { passkeySigner } from "../sdk/signers.js";
+import { ethDevAccount, notForEthAccount } from "./ethDev.js";
 import { keystoreDir, loadKey, type StoredKey } from "./keystore.js";
 import { type Out, output, UsageError } from "./output.js";
 
@@ -63,6 +64,8 @@ export function contextOf(cmd: Command): Context {
 export async function signerFor(ctx: Context, from: string | undefined): Promise<Account> {
   if (from === undefined)
     throw new UsageError("who signs? pass --from devN (a development account) or --from <key name>");
+  if (ethDevAccount(from) !== undefined)
+    throw notForEthAccount(from, "this command sends a Weft transaction, which a smart account signs");
   const dev = /^dev(\d+)$/.exec(from);
   if (dev !== null) {
     const index = Number(dev[1]);

@@ -12,6 +12,7 @@ import {
   fundAccountCall,
 } from "../../sdk/client/index.js";
 import { amountOf, artifact, type Context, contextOf, keySigner, signerFor } from "../context.js";
+import { ethDevAccount } from "../ethDev.js";
 import { keystoreDir, loadKey, type StoredKey, saveKey } from "../keystore.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
@@ -59,13 +60,15 @@ async function createAndSave(
   }
 }
 
-/** An address as typed, a development account (devN) or a keystore key's account. */
+/** An address as typed, a development account (devN), an Ethereum dev account (ethN) or a keystore key's account. */
 async function addressOf(ctx: Context, who: string): Promise<Address> {
   if (/^0x[0-9a-fA-F]{40}$/.test(who)) return who.toLowerCase() as Address;
   if (/^0x/i.test(who))
     throw new UsageError(`${who} is not an address: an address is 0x + 40 hex digits`, [
       "or name a development account (dev0) or a key (weft keys list)",
     ]);
+  const eoa = ethDevAccount(who);
+  if (eoa !== undefined) return eoa.address;
   return (await signerFor(ctx, who)).address;
 }
 
@@ -136,7 +139,7 @@ export function addAccountCommands(program: Command): void {
     );
   account
     .command("show <who>")
-    .description("balance, nonce, code hash and genesis token balances of an address, devN or key name")
+    .description("balance, nonce, code hash and genesis token balances of an address, devN, ethN or key name")
     .action(async (who: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const address = await addressOf(ctx, who);

@@ -4,10 +4,12 @@ import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { encodeCall } from "../../codec/metadata.js";
 import { buildProject } from "../../project/build.js";
 import { deployContract, deployProjectContract, rebuildIfStale } from "../../project/deploy.js";
 import { findProject, projectArtifact } from "../../project/project.js";
 import { accountFor, amountOf, artifact, contextOf, parseArgs, type SignerOptions } from "../context.js";
+import { ethDevAccount, sendFromEoa } from "../ethDev.js";
 import { contractBook, projectNetwork } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
@@ -19,7 +21,10 @@ const REPO_CONTRACTS = fileURLToPath(new URL("../../../../contracts/src/", impor
 /** `--from`, or a key from the environment: the options of `deploy` and `tx`. */
 function signerOptions(cmd: Command): Command {
   return cmd
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
+    .option(
+      "--from <who>",
+      "who signs: devN (a development account), ethN (an Ethereum dev account; tx only) or a keystore key's name",
+    )
     .option(
       "--private-key-env <VAR>",
       "who signs: the private key (hex) held in environment variable VAR; with no --from, WEFT_PRIVATE_KEY is used when set",
@@ -198,17 +203,26 @@ export function addContractCommands(program: Command): void {
       const parsed = parseArgs(contract.metadata, method, args);
       const value =
         opts.value === undefined ? undefined : amountOf(opts.value, 18, opts.raw === true, "--value");
-      const account = await accountFor(ctx, opts);
+      const eoa = opts.privateKeyEnv === undefined ? ethDevAccount(opts.from) : undefined;
+      const account = eoa === undefined ? await accountFor(ctx, opts) : undefined;
       const done = ctx.out.progress(`${contract.name}.${method}`);
       try {
-        const receipt = await ctx.client.writeContract({
-          account,
-          address: contract.address,
-          metadata: contract.metadata,
-          method,
-          args: parsed,
-          ...(value === undefined ? {} : { value }),
-        });
+        const receipt =
+          eoa !== undefined
+            ? await sendFromEoa(ctx, eoa, {
+                target: contract.address,
+                method,
+                args: encodeCall(contract.metadata, method, parsed),
+                ...(value === undefined ? {} : { value }),
+              })
+            : await ctx.client.writeContract({
+                account: account as NonNullable<typeof account>,
+                address: contract.address,
+                metadata: contract.metadata,
+                method,
+                args: parsed,
+                ...(value === undefined ? {} : { value }),
+              });
         const decoded = await decodeReceipt(book, receipt, { metadata: contract.metadata, method });
         done();
         printReceipt(ctx, decoded, `${contract.name}.${method}: ${receipt.status}`);

@@ -8,6 +8,7 @@ import { parsePrivateKey } from "../../project/keyAccount.js";
 import { ed25519Key, secp256k1Key } from "../../sdk/client/index.js";
 import { passkeySigner } from "../../sdk/signers.js";
 import { type Context, contextOf } from "../context.js";
+import { ethDevAccounts } from "../ethDev.js";
 import { type KeyKind, keystoreDir, listKeys, saveKey } from "../keystore.js";
 import { UsageError } from "../output.js";
 
@@ -94,15 +95,26 @@ export function addKeyCommands(program: Command): void {
     });
   keys
     .command("list")
-    .description("list the keys in the keystore and the accounts they control")
+    .description("list the keys in the keystore and the accounts they control, then the built-in eth0..eth9")
     .action((_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const all = listKeys(keystoreDir(ctx.options.keystore)).map(({ secret: _secret, ...k }) => k);
-      ctx.out.result(all, () =>
-        all.length === 0
+      const stored = listKeys(keystoreDir(ctx.options.keystore)).map(({ secret: _secret, ...k }) => k);
+      // The built-in Ethereum dev accounts (EOAs of the test mnemonic, prefunded by a dev chain).
+      const eth = ethDevAccounts().map((a) => ({
+        name: a.name,
+        kind: "eth-dev",
+        publicKey: a.address,
+        account: a.address,
+      }));
+      ctx.out.result([...stored, ...eth], () => [
+        ...(stored.length === 0
           ? ["no keys yet: weft keys new <name>"]
-          : all.map((k) => `${k.name.padEnd(16)} ${k.kind.padEnd(10)} ${k.account ?? "(no account yet)"}`),
-      );
+          : stored.map(
+              (k) => `${k.name.padEnd(16)} ${k.kind.padEnd(10)} ${k.account ?? "(no account yet)"}`,
+            )),
+        "built in: the Ethereum dev accounts (secp256k1 EOAs of the test mnemonic, prefunded on a dev chain):",
+        ...eth.map((k) => `${k.name.padEnd(16)} ${k.kind.padEnd(10)} ${k.account}`),
+      ]);
     });
 }
 

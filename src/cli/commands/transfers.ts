@@ -5,6 +5,7 @@ import type { Address } from "../../codec/address.js";
 import { decodeReturn } from "../../codec/metadata.js";
 import { estimateGasLimit, formatUnits } from "../../sdk/client/index.js";
 import { amountOf, contextOf, signerFor } from "../context.js";
+import { ethDevAccount, sendFromEoa } from "../ethDev.js";
 import { contractBook } from "../knownContracts.js";
 import { InsufficientFundsError, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt } from "../receipts.js";
@@ -19,13 +20,26 @@ export function addTransferCommands(program: Command): void {
   program
     .command("send <to> <amount>")
     .description("send coin (amount in coin, 18 decimals; --raw for smallest units)")
-    .requiredOption("--from <who>", "devN or a key name")
+    .requiredOption("--from <who>", "devN, ethN (an Ethereum dev account) or a key name")
     .option("--raw", "the amount is in smallest units")
     .action(async (to: string, amount: string, opts: { from: string; raw?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const value = amountOf(amount, 18, opts.raw === true);
-      const account = await signerFor(ctx, opts.from);
       const target = address(to, "to");
+      const eoa = ethDevAccount(opts.from);
+      if (eoa !== undefined) {
+        const done = ctx.out.progress("sending");
+        try {
+          const receipt = await sendFromEoa(ctx, eoa, { target, method: "", value });
+          const decoded = await decodeReceipt(contractBook(ctx.client), receipt);
+          done();
+          printReceipt(ctx, decoded, `sent ${formatUnits(value)} coin to ${to}`);
+        } finally {
+          done();
+        }
+        return;
+      }
+      const account = await signerFor(ctx, opts.from);
       const done = ctx.out.progress("sending");
       try {
         // The estimate is of the send itself, so that its errors name the real amount; only a
@@ -70,7 +84,7 @@ export function addTransferCommands(program: Command): void {
     .description(
       "transfer tokens: <token> is wusd, weth or a token address; amount in whole tokens (--raw: smallest units)",
     )
-    .requiredOption("--from <who>", "devN or a key name")
+    .requiredOption("--from <who>", "devN, ethN (an Ethereum dev account) or a key name")
     .option("--raw", "the amount is in smallest units")
     .action(
       async (
@@ -87,20 +101,19 @@ export function addTransferCommands(program: Command): void {
         if (d.status !== "success") throw new UsageError(`${at} does not answer decimals(): is it a token?`);
         const decimals = Number(decodeReturn(meta, "decimals", Buffer.from(d.output.slice(2), "hex")));
         const value = amountOf(amount, decimals, opts.raw === true);
-        const account = await signerFor(ctx, opts.from);
+        const args = encodeAbi(["address", "u128"], [address(to, "to"), value]);
+        const eoa = ethDevAccount(opts.from);
+        const account = eoa === undefined ? await signerFor(ctx, opts.from) : undefined;
         const done = ctx.out.progress("transferring");
         try {
-          const receipt = await ctx.client.sendAndWait({
-            account,
-            calls: [
-              {
-                target: at,
-                method: "transfer",
-                args: encodeAbi(["address", "u128"], [address(to, "to"), value]),
-              },
-            ],
-            decodeWith: [meta],
-          });
+          const receipt =
+            eoa !== undefined
+              ? await sendFromEoa(ctx, eoa, { target: at, method: "transfer", args })
+              : await ctx.client.sendAndWait({
+                  account: account as NonNullable<typeof account>,
+                  calls: [{ target: at, method: "transfer", args }],
+                  decodeWith: [meta],
+                });
           const decoded = await decodeReceipt(book, receipt, { metadata: meta, method: "transfer" });
           done();
           printReceipt(ctx, decoded, `transferred ${formatUnits(value, decimals)} of ${token} to ${to}`);

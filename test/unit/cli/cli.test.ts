@@ -55,10 +55,11 @@ describe("weft CLI", () => {
     const address = account.json().address as string;
     const listed = weft("--json", "keys", "list").json() as unknown as Array<{
       name: string;
+      kind: string;
       account: string;
     }>;
     assert.deepEqual(
-      listed.map((k) => [k.name, k.account]),
+      listed.filter((k) => k.kind !== "eth-dev").map((k) => [k.name, k.account]),
       [["alice", address]],
     );
     const send = weft("--json", "send", TO, "0.5", "--from", "alice");

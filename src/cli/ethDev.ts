@@ -1,0 +1,111 @@
+/**
+ * The Ethereum development accounts `eth0`..`eth9` in the CLI: the secp256k1 keys of the
+ * standard test mnemonic (`sdk/ethDevKeys.ts`), which the dev genesis prefunds. They are
+ * Ethereum accounts (EOAs), not Weft smart accounts, so what they send is an Ethereum
+ * transaction (EIP-1559, signed with the key): a coin transfer goes to its recipient, a call
+ * of a WASM contract goes through the host precompile (`HOST_PRECOMPILE`, input
+ * `abi.encode(address target, string method, bytes args)`, `chain/wasmFromEvm.ts`) with the
+ * EOA as the WASM caller. One call per transaction, and no coin with a WASM call (coin does
+ * not cross the precompile): commands that need more say so.
+ */
+import { createCustomCommon, Mainnet } from "@ethereumjs/common";
+import { createFeeMarket1559Tx } from "@ethereumjs/tx";
+import type { Address } from "../codec/address.js";
+import { toHex } from "../codec/bytes.js";
+import { encodeEthAbi } from "../codec/ethAbi.js";
+import { commonChainId, EVM_HARDFORK } from "../evm/ethTx.js";
+import { HOST_PRECOMPILE } from "../evm/evmRunner.js";
+import type { Receipt } from "../sdk/client/index.js";
+import { ETH_DEV_ACCOUNTS, type EthDevKey, ethDevKeys } from "../sdk/ethDevKeys.js";
+import type { Context } from "./context.js";
+import { UsageError } from "./output.js";
+
+/** EVM gas for a WASM call when `eth_estimateGas` gives no answer: only the gas used is paid for. */
+export const WASM_CALL_GAS = 3_000_000n;
+
+/** The Ethereum dev account `name` names (`eth0`..`eth9`), or undefined for any other name. */
+export function ethDevAccount(name: string | undefined): (EthDevKey & { name: string }) | undefined {
+  const m = name === undefined ? null : /^eth(\d+)$/.exec(name);
+  if (m === null) return undefined;
+  const index = Number(m[1]);
+  if (index >= ETH_DEV_ACCOUNTS)
+    throw new UsageError(
+      `there are ${ETH_DEV_ACCOUNTS} Ethereum dev accounts, eth0 to eth${ETH_DEV_ACCOUNTS - 1}`,
+    );
+  return { name: `eth${index}`, ...(ethDevKeys(index + 1)[index] as EthDevKey) };
+}
+
+/** Every Ethereum dev account with its address (for `weft keys list`). */
+export function ethDevAccounts(): Array<{ name: string; address: Address }> {
+  return ethDevKeys(ETH_DEV_ACCOUNTS).map((k, i) => ({ name: `eth${i}`, address: k.address }));
+}
+
+/** The refusal of a command that sends something an Ethereum account cannot (several calls, a deployment...). */
+export function notForEthAccount(name: string, what: string): UsageError {
+  return new UsageError(`${name} is an Ethereum dev account (an EOA, not a Weft smart account): ${what}`, [
+    "weft send, weft transfer and weft tx accept eth0..eth9; for the rest use devN or a key name",
+  ]);
+}
+
+export interface EoaCall {
+  target: Address;
+  /** "" for a plain coin transfer. */
+  method: string;
+  args?: Uint8Array;
+  value?: bigint;
+}
+
+const quantity = (n: bigint) => `0x${n.toString(16)}`;
+
+/** Sends `call` from Ethereum dev account `from` as an EIP-1559 transaction and waits for its receipt. */
+export async function sendFromEoa(
+  ctx: Context,
+  from: EthDevKey & { name: string },
+  call: EoaCall,
+): Promise<Receipt> {
+  const value = call.value ?? 0n;
+  const coin = call.method === "";
+  if (!coin && value > 0n)
+    throw notForEthAccount(
+      from.name,
+      "coin does not cross into a WASM call from the EVM; send the coin first with weft send",
+    );
+  const to = coin ? call.target : HOST_PRECOMPILE;
+  const data = coin
+    ? new Uint8Array(0)
+    : encodeEthAbi(
+        ["address", "string", "bytes"],
+        [call.target, call.method, call.args ?? new Uint8Array(0)],
+      );
+  const request = { from: from.address, to, value: quantity(value), data: `0x${toHex(data)}` };
+  const client = ctx.client;
+  const [chainId, nonce, gasPrice, tip] = await Promise.all([
+    client.chainId(),
+    client.request<string>("eth_getTransactionCount", [from.address, "pending"]),
+    client.request<string>("eth_gasPrice", []),
+    client.request<string>("eth_maxPriorityFeePerGas", []),
+  ]);
+  let gasLimit: bigint;
+  try {
+    gasLimit = (BigInt(await client.request<string>("eth_estimateGas", [request])) * 6n) / 5n;
+  } catch (error) {
+    if (coin) throw error;
+    gasLimit = WASM_CALL_GAS;
+  }
+  const common = createCustomCommon({ chainId: commonChainId(chainId) }, Mainnet, { hardfork: EVM_HARDFORK });
+  const maxFee = BigInt(gasPrice) * 2n;
+  const tx = createFeeMarket1559Tx(
+    {
+      nonce: BigInt(nonce),
+      to,
+      value,
+      data,
+      gasLimit,
+      maxFeePerGas: maxFee,
+      maxPriorityFeePerGas: BigInt(tip) < maxFee ? BigInt(tip) : maxFee,
+    },
+    { common },
+  ).sign(from.privateKey);
+  const hash = await client.request<`0x${string}`>("eth_sendRawTransaction", [`0x${toHex(tx.serialize())}`]);
+  return client.waitForReceipt(hash);
+}
