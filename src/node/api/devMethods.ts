@@ -2,24 +2,33 @@
  * Dev mode's RPC methods (docs/rpc.md, "Dev mode"): automine's companions that Anvil users
  * expect. Mining and time travel (`dev_mine`, `dev_setAutomine`, `dev_increaseTime`,
  * `dev_setNextBlockTimestamp`), snapshots (`dev_snapshot`, `dev_revert`), state edits
- * (`dev_setBalance`, `dev_setCode`, `dev_setStorageAt`, each committed as a block of its
- * own), impersonation (`dev_impersonateAccount`, `dev_stopImpersonatingAccount`, and
+ * (`dev_setBalance`, `dev_setCode`, `dev_setStorageAt`, `dev_setNonce`, each committed as a
+ * block of its own; code and storage of WASM or EVM contracts), impersonation (`dev_impersonateAccount`, `dev_stopImpersonatingAccount`, and
  * `weft_sendTransaction` from an impersonated account). Outside dev mode every one of them
  * answers `DEV_MODE_OFF` (-32040) and changes nothing.
  */
 import { MAX_PAYMASTER_DATA_BYTES, type TxEnvelope } from "../../chain/tx/envelope.js";
+import { evmCodeHashKey } from "../../state/keys.js";
 import { DeployError } from "../../vm/errors.js";
 import { MAX_CODE_BYTES, MAX_KEY_BYTES, MAX_TX_GAS, MAX_VALUE_BYTES } from "../../vm/limits.js";
 import type { ChainNode } from "../chainNode.js";
 import { commitDevBlock, DevBlockError } from "../dev/devBlock.js";
 import { mineImpersonated } from "../dev/impersonation.js";
 import { Snapshots } from "../dev/snapshots.js";
-import { balanceWrites, codeWrites, storageWrites } from "../dev/stateEdits.js";
+import {
+  balanceWrites,
+  codeWrites,
+  evmCodeWrites,
+  evmStorageWrites,
+  isWasm,
+  nonceWrites,
+  storageWrites,
+} from "../dev/stateEdits.js";
 import type { ProducedBlock } from "../producer.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { hex } from "../store/records.js";
-import { address, amount, bytes, object, positional, u64 } from "./params.js";
+import { address, amount, bytes, object, positional, shown, u64 } from "./params.js";
 import { callsOf } from "./stateMethods.js";
 
 /** JSON-RPC codes of dev mode's refusals. */
@@ -54,7 +63,7 @@ function checkTime(name: string, time: number): void {
     );
 }
 
-function devOff(method: string): RpcError {
+export function devOff(method: string): RpcError {
   return new RpcError(
     DEV_ERROR_CODES.DEV_MODE_OFF,
     `${method} needs dev mode: this node runs with dev mode off (start it with --dev on, only for a development chain)`,
@@ -80,10 +89,30 @@ const DEV_METHOD_NAMES = [
   "dev_setBalance",
   "dev_setCode",
   "dev_setStorageAt",
+  "dev_setNonce",
   "dev_impersonateAccount",
   "dev_stopImpersonatingAccount",
   "weft_sendTransaction",
 ] as const;
+
+/**
+ * Commits `content` (state edits) as a block of its own, between blocks; deleting a key that
+ * is absent is left out (an edit that clears both VMs' code of an address clears one).
+ */
+export function commitEdit(node: ChainNode, content: Parameters<typeof commitDevBlock>[1] = {}) {
+  return node.exclusive(() => {
+    for (const [key, value] of content.writes ?? [])
+      if (value === null && node.state.get(key) === undefined) content.writes?.delete(key);
+    return blockSummary(commitDevBlock(node, content));
+  });
+}
+
+/** A 32-byte EVM word from a quantity or data of at most 32 bytes (left-padded). */
+export function evmWord(value: unknown, name: string): Uint8Array {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{0,64}$/.test(value))
+    throw invalidParams(`${name}: expected at most 32 bytes of 0x-hex, got ${shown(value)}`);
+  return bytes(`0x${value.slice(2).padStart(64, "0")}`, name, 32);
+}
 
 export function devMethods(node: ChainNode): Record<string, RpcHandler> {
   if (node.options.dev !== true) {
@@ -96,8 +125,7 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
   }
   const snapshots = new Snapshots(node);
   const impersonated = new Set<string>();
-  const editBlock = (writes: Parameters<typeof commitDevBlock>[1]) =>
-    node.exclusive(() => blockSummary(commitDevBlock(node, writes)));
+  const editBlock = (content: Parameters<typeof commitDevBlock>[1]) => commitEdit(node, content);
 
   const methods: Record<(typeof DEV_METHOD_NAMES)[number], RpcHandler> = {
     /**
@@ -177,12 +205,17 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
         );
       return editBlock({ writes: balanceWrites(address(who, "address"), balance) });
     },
-    /** [address, wasmHex] → the block that set it, with the code hash: the address runs this code ("0x": no code). */
+    /**
+     * [address, codeHex] → the block that set it, with the code hash: the address runs this
+     * code, a WASM contract (it begins with "\0asm") or else EVM bytecode ("0x": no code).
+     */
     async dev_setCode(params) {
-      const [who, wasm] = positional(params, 2, 2, "[address, wasmHex]");
+      const [who, given] = positional(params, 2, 2, "[address, codeHex]");
       let edit: ReturnType<typeof codeWrites>;
       try {
-        edit = codeWrites(address(who, "address"), bytes(wasm, "code", MAX_CODE_BYTES));
+        const code = bytes(given, "code", MAX_CODE_BYTES);
+        const a = address(who, "address");
+        edit = code.length === 0 || isWasm(code) ? codeWrites(a, code) : evmCodeWrites(a, code);
       } catch (error) {
         if (!(error instanceof DeployError)) throw error;
         throw new RpcError(DEV_ERROR_CODES.CODE_REJECTED, `code rejected: ${error.message}`, {
@@ -192,16 +225,33 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
       const block = await editBlock({ writes: edit.writes });
       return { ...block, codeHash: edit.codeHash === null ? null : hex(edit.codeHash) };
     },
-    /** [address, storageKeyHex, valueHex] → the block that set it ("0x" value: deletes the slot). */
+    /**
+     * [address, storageKeyHex, valueHex] → the block that set it. At an address with EVM code,
+     * an EVM slot (key and value words of at most 32 bytes; zero deletes it); otherwise a
+     * WASM contract's storage key ("0x" value: deletes it).
+     */
     async dev_setStorageAt(params) {
       const [who, key, value] = positional(params, 3, 3, "[address, storageKeyHex, valueHex]");
+      const a = address(who, "address");
+      if (node.state.get(evmCodeHashKey(a)) !== undefined)
+        return editBlock({
+          writes: evmStorageWrites(a, evmWord(key, "storageKey"), evmWord(value, "value")),
+        });
       return editBlock({
         writes: storageWrites(
-          address(who, "address"),
+          a,
           bytes(key, "storageKey", MAX_KEY_BYTES),
           bytes(value, "value", MAX_VALUE_BYTES),
         ),
       });
+    },
+    /** [address, nonce, nonceKey?] → the block that set it: the next sequence of that nonce key (0: the Ethereum nonce). */
+    async dev_setNonce(params) {
+      const [who, nonce, key] = positional(params, 2, 3, "[address, nonce, nonceKey?]");
+      const a = address(who, "address");
+      const next = u64(nonce, "nonce");
+      const nonceKey = key === undefined ? 0n : u64(key, "nonceKey");
+      return editBlock({ writes: nonceWrites(a, nonceKey, next) });
     },
     /** [address] → true: transactions from it are accepted without its authorisation. */
     dev_impersonateAccount(params) {

@@ -12,6 +12,7 @@ import type { LogJson, ReceiptJson, StoredBlock } from "../store/records.js";
 import { storeErrorIn } from "../store/storeError.js";
 import { chainMethods, logMatches, type NetworkStatus, NO_NETWORK, parseLogFilter } from "./chainMethods.js";
 import { contractMethods } from "./contractMethods.js";
+import { devAliases } from "./devAliases.js";
 import { devMethods } from "./devMethods.js";
 import { ethBlockMethods } from "./ethBlockMethods.js";
 import { type EthLogCriteria, ethLogCriteria, ethLogMatches, ethLogMethods } from "./ethLogMethods.js";
@@ -50,13 +51,15 @@ function storeFailures(handler: RpcHandler): RpcHandler {
 
 /** Every method; `network` tells `weft_status` the peers and sync state (none for a node of one). */
 export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Record<string, RpcHandler> {
+  const dev = devMethods(node);
   const methods: Record<string, RpcHandler> = {
     ...chainMethods(node, network),
     ...stateMethods(node),
     ...evmStateMethods(node),
     ...txMethods(node),
     ...contractMethods(node),
-    ...devMethods(node),
+    ...dev,
+    ...devAliases(node, dev),
     ...validatorMethods(node),
     ...ethMethods(node),
     ...ethBlockMethods(node, network ?? NO_NETWORK),
