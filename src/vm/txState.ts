@@ -42,10 +42,21 @@ const ABSENT = Symbol("absent");
  * instantiates again. The sets are made when first needed (a native transfer runs no frame).
  */
 interface Warmth {
+  /** The first `WARM_LIST` warm contracts (most transactions run a few: a scan beats hashing). */
+  list: StateKey[] | undefined;
+  /** Every warm contract, once there are more than `WARM_LIST`. */
   warm: Set<StateKey> | undefined;
   pages: number;
   dropped: Set<StateKey> | undefined;
 }
+
+/**
+ * Warm contracts kept in a list before a set: a transaction's first frames look their
+ * contract up by identity in a few entries, with no `Set` made per transaction (a new set
+ * and its hashing were ~3% of a token transfer). Keys are compared by value, so a key
+ * string that is equal but not the same object is still found.
+ */
+const WARM_LIST = 8;
 
 let nextTxId = 0;
 
@@ -95,7 +106,8 @@ export class TxState {
     outer?: TxState,
   ) {
     this.id = outer === undefined ? ++nextTxId : outer.id;
-    this.warmth = outer === undefined ? { warm: undefined, pages: 0, dropped: undefined } : outer.warmth;
+    this.warmth =
+      outer === undefined ? { list: undefined, warm: undefined, pages: 0, dropped: undefined } : outer.warmth;
   }
 
   read(key: StateKey): StateValue | undefined {
@@ -114,7 +126,12 @@ export class TxState {
 
   /** Whether a frame of the contract whose code hash key is `contract` ran in this transaction. */
   isWarm(contract: StateKey): boolean {
-    return this.warmth.warm?.has(contract) === true;
+    const w = this.warmth;
+    if (w.warm !== undefined) return w.warm.has(contract);
+    const list = w.list;
+    if (list === undefined) return false;
+    for (let i = 0; i < list.length; i++) if (list[i] === contract) return true;
+    return false;
   }
 
   /** Pages of initial memory of the contracts that ran in this transaction. */
@@ -125,9 +142,18 @@ export class TxState {
   /** Marks `contract` (a code hash key, not yet warm) as run, with its initial memory pages. */
   warmUp(contract: StateKey, pages: number): void {
     const w = this.warmth;
-    if (w.warm === undefined) w.warm = new Set();
-    w.warm.add(contract);
     w.pages += pages;
+    if (w.warm !== undefined) {
+      w.warm.add(contract);
+      return;
+    }
+    if (w.list === undefined) w.list = [];
+    if (w.list.length < WARM_LIST) {
+      w.list.push(contract);
+      return;
+    }
+    w.warm = new Set(w.list);
+    w.warm.add(contract);
   }
 
   /** The instance of `contract` (warm) was not kept: its next frame instantiates again. */
