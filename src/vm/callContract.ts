@@ -195,7 +195,7 @@ export function runFrame(
   } finally {
     session.frames.pop();
     // The pool keeps no instance whose memory grew (`instancePool.ts`).
-    if (warm.memory.buffer.byteLength !== cached.initialPages * PAGE) state.instanceDropped(targetKey);
+    if (warm.views.size() !== cached.initialPages * PAGE) state.instanceDropped(targetKey);
     instances.release(cached, warm, returned);
   }
   if (outcome.status !== "success") state.revertTo(snap);

@@ -167,7 +167,7 @@ export function createInstancePool(
       let warm = idle.get(cached)?.warm.pop();
       if (warm !== undefined) {
         stats.reused++;
-        stats.idleBytes -= warm.memory.buffer.byteLength;
+        stats.idleBytes -= warm.views.size();
       } else {
         stats.created++;
         const memory = memories.acquire(cached.initialPages);
@@ -205,7 +205,7 @@ export function createInstancePool(
       return warm;
     },
     release(cached, warm, returned = false) {
-      const size = warm.memory.buffer.byteLength;
+      const size = warm.views.size();
       if (size !== cached.initialPages * PAGE) {
         memories.release(warm.memory); // it grew: a call must start from the declared size
         return;

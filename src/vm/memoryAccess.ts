@@ -33,6 +33,13 @@ export class MemoryViews {
     if (this.u8.byteLength === 0) this.refresh();
     return this.u8;
   }
+  /**
+   * The memory's size in bytes, as `memory.buffer.byteLength` but without that getter (a
+   * call into the engine, three times per frame before).
+   */
+  size(): number {
+    return this.bytes().length;
+  }
   /** The whole memory as a Buffer (for hex text without a view per call). */
   text(): Buffer {
     if (this.buf.byteLength === 0) this.refresh();
