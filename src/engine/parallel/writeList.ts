@@ -46,8 +46,13 @@ export class WriteList {
   /** Starts over with one execution's writes and deltas, keys named by their ids in `replica`. */
   collect(writes: WriteSet, deltas: DeltaSet, replica: Replica): void {
     this.reset();
-    for (const [key, value] of writes) this.value(replica.slot(key as StateKey).id, value);
-    for (const [key, delta] of deltas) this.delta(replica.slot(key).id, delta);
+    // `forEach`, not `for…of`: no iterator and no [key, value] pair per entry.
+    writes.forEach((value, key) => {
+      this.value(replica.slot(key as StateKey).id, value);
+    });
+    deltas.forEach((delta, key) => {
+      this.delta(replica.slot(key).id, delta);
+    });
   }
 
   value(id: number, value: StateValue | null): void {
