@@ -85,18 +85,38 @@ function layersOf(leaves: Uint8Array[]): Uint8Array[][] {
   return layers;
 }
 
-function proofOf(layers: Uint8Array[][], leaf: Uint8Array): Hex32[] {
-  let at = (layers[0] as Uint8Array[]).findIndex((l) => compare(l, leaf) === 0);
+/** Where `leaf` is in the sorted, deduplicated bottom layer: a binary search (a scan per claim made a build quadratic). */
+function positionOf(sorted: readonly Uint8Array[], leaf: Uint8Array): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(sorted[middle] as Uint8Array, leaf) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The siblings of `leaf` from the bottom up; `hexLayers`: every layer's nodes in hex, made once for all proofs. */
+function proofOf(layers: Uint8Array[][], hexLayers: Hex32[][], leaf: Uint8Array): Hex32[] {
+  let at = positionOf(layers[0] as Uint8Array[], leaf);
   const proof: Hex32[] = [];
-  for (const layer of layers.slice(0, -1)) {
-    const sibling = layer[at ^ 1];
-    if (sibling !== undefined) proof.push(hex32(sibling));
+  for (let level = 0; level < hexLayers.length - 1; level++) {
+    const sibling = (hexLayers[level] as Hex32[])[at ^ 1];
+    if (sibling !== undefined) proof.push(sibling);
     at >>= 1;
   }
   return proof;
 }
 
 function amountOf(entry: AirdropEntry, at: number): bigint {
+  // A number past 2^53 - 1 was rounded already (JSON.parse reads 12345678901234567891 as
+  // 12345678901234567000): refused, never airdropped as some other amount.
+  if (typeof entry.amount === "number" && !Number.isSafeInteger(entry.amount))
+    throw new AirdropError(
+      "BAD_AMOUNT",
+      `entry ${at}: amount ${entry.amount} is a number that is not an exact integer (a number above 2^53 - 1 is rounded when read): write amounts as strings`,
+    );
   let amount: bigint;
   try {
     amount = BigInt(entry.amount);
@@ -133,6 +153,7 @@ export function buildAirdrop(entries: readonly AirdropEntry[]): AirdropTree {
     airdropLeaf(index, account, byAccount.get(account) as bigint),
   );
   const layers = layersOf(leaves);
+  const hexLayers = layers.map((layer) => layer.map(hex32));
   const claims: Record<Address, AirdropClaim> = {};
   let total = 0n;
   accounts.forEach((account, index) => {
@@ -141,7 +162,7 @@ export function buildAirdrop(entries: readonly AirdropEntry[]): AirdropTree {
     claims[account] = {
       index,
       amount: amount.toString(),
-      proof: proofOf(layers, leaves[index] as Uint8Array),
+      proof: proofOf(layers, hexLayers, leaves[index] as Uint8Array),
     };
   });
   return {
@@ -171,9 +192,10 @@ export function buildAllowlist(addresses: readonly string[]): {
   });
   const leaves = accounts.map((a) => keccak256(addressToBytes(a)));
   const layers = layersOf(leaves);
+  const hexLayers = layers.map((layer) => layer.map(hex32));
   const proofs: Record<Address, Hex32[]> = {};
   accounts.forEach((a, i) => {
-    proofs[a] = proofOf(layers, leaves[i] as Uint8Array);
+    proofs[a] = proofOf(layers, hexLayers, leaves[i] as Uint8Array);
   });
   return { root: hex32((layers.at(-1) as Uint8Array[])[0] as Uint8Array), proofs };
 }

@@ -46,11 +46,11 @@ export function parseAirdropList(text: string, path = "list"): AirdropEntry[] {
       return parsed.map((e, i) => {
         if (typeof e !== "object" || e === null || !("account" in e) || !("amount" in e))
           throw new UsageError(`${path}: entry ${i} is not { "account": …, "amount": … }`);
-        return { account: String(e.account), amount: String(e.amount) };
+        return { account: String(e.account), amount: jsonAmount(e.amount) };
       });
     return Object.entries(parsed as Record<string, unknown>).map(([account, amount]) => ({
       account,
-      amount: String(amount),
+      amount: jsonAmount(amount),
     }));
   }
   const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== "");
@@ -61,6 +61,11 @@ export function parseAirdropList(text: string, path = "list"): AirdropEntry[] {
       if (cells.length !== 2) throw new UsageError(`${path}: line ${i + 1} is not "address,amount"`);
       return { account: cells[0] as string, amount: cells[1] as string };
     });
+}
+
+/** A JSON amount as the builder takes it: a number stays a number (so that one JSON rounded is refused), anything else its text. */
+function jsonAmount(amount: unknown): string | number {
+  return typeof amount === "number" ? amount : String(amount);
 }
 
 function readTree(path: string): AirdropTree {
