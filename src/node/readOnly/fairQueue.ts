@@ -10,7 +10,11 @@
  * slots one network never holds them all while others wait.
  *
  * Memory is bounded: at most `maxQueuePerClient` jobs wait per client and `maxQueue` in all;
- * `add` refuses beyond that and says which bound was hit.
+ * `add` refuses beyond that and says which bound was hit. The bound in all is shared fairly:
+ * when it is reached, a client with fewer jobs waiting than the longest queue still gets
+ * in, and the longest queue's newest job gives up its place (`displaced`, answered as a
+ * refusal). Otherwise a few networks, each within its own bound, could fill the line and
+ * have every other client refused.
  */
 
 export interface FairQueueLimits {
@@ -34,14 +38,20 @@ export class FairQueue<T> {
   private readonly running = new Map<string, number>();
   private queued = 0;
 
-  constructor(readonly limits: FairQueueLimits) {}
+  constructor(
+    readonly limits: FairQueueLimits,
+    /** Called with each job that gave up its place to a client with fewer waiting (it is no longer queued). */
+    private readonly displaced: (client: string, item: T) => void = () => {},
+  ) {}
 
   /** Queues `item` for `client`, or says which bound refuses it. */
   add(client: string, item: T): QueueRefusal | undefined {
     const waiting = this.queues.get(client);
-    if (this.queued >= this.limits.maxQueue) return { limit: "callQueue", max: this.limits.maxQueue };
-    if ((waiting?.length ?? 0) >= this.limits.maxQueuePerClient)
+    const mine = waiting?.length ?? 0;
+    if (mine >= this.limits.maxQueuePerClient)
       return { limit: "callQueuePerClient", max: this.limits.maxQueuePerClient };
+    if (this.queued >= this.limits.maxQueue && !this.displaceFor(mine + 1))
+      return { limit: "callQueue", max: this.limits.maxQueue };
     if (waiting === undefined) this.queues.set(client, [item]);
     else waiting.push(item);
     this.queued++;
@@ -71,6 +81,24 @@ export class FairQueue<T> {
       return { client, item };
     }
     return undefined;
+  }
+
+  /**
+   * Frees one place for a client that would then have `wanted` jobs waiting: the newest job
+   * of the longest queue goes, if that queue is longer than `wanted`.
+   */
+  private displaceFor(wanted: number): boolean {
+    let longest: string | undefined;
+    let length = wanted;
+    for (const [client, list] of this.queues)
+      if (list.length > length) [longest, length] = [client, list.length];
+    if (longest === undefined) return false;
+    const list = this.queues.get(longest) as T[];
+    const item = list.pop() as T;
+    if (list.length === 0) this.queues.delete(longest);
+    this.queued--;
+    this.displaced(longest, item);
+    return true;
   }
 
   /** A job of `client` taken with `take` has finished (or was answered without running). */

@@ -13,7 +13,9 @@
  * budget (`budget.ts`): a job starts only while its client's balance is positive, and is
  * charged the time it took; beyond it the client is refused. All clients together have one
  * more budget, `budgetMsTotal`: while it is used up, jobs wait in their queues (in turn).
- * Jobs beyond `maxQueuePerClient` for one client, or `maxQueue` in all, are refused at once.
+ * Jobs beyond `maxQueuePerClient` for one client are refused at once; at `maxQueue` in all,
+ * a job is refused only if its network already has the most waiting, otherwise it takes the
+ * place of the newest job of the network with the most (which is refused then).
  * Refusals are -32005 with `data.retryAfterMs` and the limit that refused.
  *
  * Time: the gas cap bounds a call's work, and `maxCallMs` bounds its wall time on a
@@ -149,11 +151,21 @@ export class ReadOnlyPool {
     this.budgets = new TimeBudgets(settings.budgetMsPerSecond, clock);
     const count = Math.max(1, settings.workers);
     this.total = new TimeBudgets(settings.budgetMsTotal ?? 1_000 * count, clock);
-    this.queue = new FairQueue({
-      maxQueue: settings.maxQueue,
-      maxQueuePerClient: settings.maxQueuePerClient,
-      maxRunningPerClient: Math.ceil(count / 2),
-    });
+    this.queue = new FairQueue(
+      {
+        maxQueue: settings.maxQueue,
+        maxQueuePerClient: settings.maxQueuePerClient,
+        maxRunningPerClient: Math.ceil(count / 2),
+      },
+      (client, waiting) =>
+        waiting.resolve(
+          refusal(
+            `busy: too many read-only calls waiting (rpc.callQueue: at most ${settings.maxQueue} in all); the newest call of network ${client}, which had the most waiting, gave its place to a network with fewer`,
+            100,
+            { limit: "callQueue", max: settings.maxQueue, network: client },
+          ),
+        ),
+    );
     for (let i = 0; i < count; i++) {
       const slot = settings.workers === 0 ? this.inlineSlot() : this.workerSlot();
       this.slots.push(slot);

@@ -2,7 +2,8 @@
  * The read-only pool's line (`fairQueue.ts`): the client ranked highest (the most budget
  * left) goes first, among equals turns go round the clients one job each, a
  * client runs at most its share of jobs at once, and the bounds per client and in all
- * refuse with the limit named, without losing or reordering what was queued.
+ * refuse with the limit named, without losing or reordering what was queued; at the bound
+ * in all, a client with fewer waiting takes the place of the longest queue's newest job.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -56,15 +57,49 @@ describe("FairQueue", () => {
   });
 
   it("refuses beyond the bounds per client and in all, naming the bound", () => {
-    const q = new FairQueue<number>({ maxQueue: 3, maxQueuePerClient: 2, maxRunningPerClient: 1 });
+    const displaced: Array<[string, number]> = [];
+    const q = new FairQueue<number>({ maxQueue: 3, maxQueuePerClient: 2, maxRunningPerClient: 1 }, (c, n) =>
+      displaced.push([c, n]),
+    );
     assert.equal(q.add("a", 1), undefined);
     assert.equal(q.add("a", 2), undefined);
     assert.deepEqual(q.add("a", 3), { limit: "callQueuePerClient", max: 2 });
     assert.equal(q.add("b", 4), undefined);
-    assert.deepEqual(q.add("c", 5), { limit: "callQueue", max: 3 });
+    assert.equal(q.add("c", 5), undefined, "c has fewer waiting than a: a's newest gives its place");
+    assert.deepEqual(displaced, [["a", 2]]);
+    assert.deepEqual(q.add("d", 6), { limit: "callQueue", max: 3 }, "every queue as short as d's would be");
+    assert.deepEqual(q.add("a", 7), { limit: "callQueue", max: 3 });
     assert.equal(q.size, 3);
-    assert.deepEqual(q.drain().sort(), [1, 2, 4]);
+    assert.deepEqual(q.drain().sort(), [1, 4, 5]);
     assert.equal(q.size, 0);
-    assert.equal(q.add("c", 5), undefined, "room again once drained");
+    assert.equal(q.add("d", 6), undefined, "room again once drained");
+  });
+
+  // Attacker finding (session 12): ten networks (ten IPv6 /64s of one host's /60, or ten
+  // /24s), each within its own bound of 100, filled the default line of 1,000 and every
+  // other client was refused -32005 "callQueue" while their calls waited.
+  it("keeps a place for a newcomer when a few networks fill the whole line", () => {
+    const displaced: Array<[string, string]> = [];
+    const q = new FairQueue<string>(
+      { maxQueue: 1_000, maxQueuePerClient: 100, maxRunningPerClient: 1 },
+      (c, j) => displaced.push([c, j]),
+    );
+    for (let net = 0; net < 10; net++)
+      for (let i = 0; i < 100; i++) assert.equal(q.add(`2001:db8:0:${net}::/64`, `n${net}-${i}`), undefined);
+    assert.equal(q.size, 1_000);
+    assert.deepEqual(q.add("2001:db8:0:3::/64", "more"), { limit: "callQueuePerClient", max: 100 });
+    assert.equal(q.add("198.51.100.0/24", "honest"), undefined, "an honest network is not refused");
+    assert.equal(displaced.length, 1);
+    assert.equal(displaced[0]?.[1], `n${0}-99`, "the newest call of a longest queue gave its place");
+    assert.equal(q.size, 1_000);
+    // The newcomer is served in its turn, in the first round.
+    const served: string[] = [];
+    for (let k = 0; k < 11; k++) {
+      const next = q.take();
+      assert.ok(next !== undefined);
+      served.push(next.item);
+      q.done(next.client);
+    }
+    assert.ok(served.includes("honest"), served.join(","));
   });
 });
