@@ -159,51 +159,61 @@ export interface EpochChainInput {
 export function verifyEpochChain(links: readonly EpochLink[], input: EpochChainInput): ValidatorSet[] {
   const sets = [input.genesisSet];
   links.forEach((link, i) => {
-    const epoch = i + 1;
-    const height = epoch * input.epochLength;
-    const { header, certificate } = link;
-    if (header.number !== height)
-      throw new EpochLinkError("HEIGHT", `link ${epoch} is block ${header.number}, not ${height}`, { epoch });
-    try {
-      checkHeader(header, input.chainId);
-    } catch (e) {
-      throw new EpochLinkError("HEADER", `link ${epoch}: ${(e as Error).message}`, { epoch });
-    }
-    try {
-      verifyCertificate(certificate, sets[epoch - 1] as ValidatorSet, input.chainId, {
-        height,
-        blockHash: fromHex(header.hash),
-      });
-    } catch (e) {
-      throw new EpochLinkError("CERTIFICATE", `link ${epoch}: ${(e as Error).message}`, { epoch });
-    }
-    const root = fromHex(header.stateRoot);
-    const proven = new Map<StateKey, StateValue | undefined>();
-    for (const { key, value, proof } of link.records) {
-      if (!verifyProof(root, key, value, proof))
-        throw new EpochLinkError(
-          "PROOF",
-          `link ${epoch}: the record ${key} does not prove against the root`,
-          {
-            epoch,
-          },
-        );
-      proven.set(key, value);
-    }
-    const read: ReadState = (key) => {
-      if (!proven.has(key))
-        throw new EpochLinkError("MISSING", `link ${epoch} proves no record ${key} of the set`, { epoch });
-      return proven.get(key);
-    };
-    let set: ValidatorSet;
-    try {
-      set = consensusValidatorSet(readValidatorSet(read, input.staking, BigInt(epoch)));
-    } catch (e) {
-      if (e instanceof EpochLinkError) throw e;
-      throw new EpochLinkError("PROOF", `link ${epoch}: ${(e as Error).message}`, { epoch });
-    }
-    if (set.size === 0) throw new EpochLinkError("PROOF", `link ${epoch} proves an empty set`, { epoch });
-    sets.push(set);
+    sets.push(verifyEpochLink(link, i + 1, sets[i] as ValidatorSet, input));
   });
   return sets;
+}
+
+/**
+ * Checks link `epoch` against `previous`, the set of epoch − 1 (the genesis set for link
+ * 1), as the module's comment says; returns the set of `epoch`. A client checks each link
+ * as it arrives, so that a peer cannot make it hold links it has not checked (a claim of
+ * a far height asks for as many links as there are epochs below it).
+ */
+export function verifyEpochLink(
+  link: EpochLink,
+  epoch: number,
+  previous: ValidatorSet,
+  input: EpochChainInput,
+): ValidatorSet {
+  const height = epoch * input.epochLength;
+  const { header, certificate } = link;
+  if (header.number !== height)
+    throw new EpochLinkError("HEIGHT", `link ${epoch} is block ${header.number}, not ${height}`, { epoch });
+  try {
+    checkHeader(header, input.chainId);
+  } catch (e) {
+    throw new EpochLinkError("HEADER", `link ${epoch}: ${(e as Error).message}`, { epoch });
+  }
+  try {
+    verifyCertificate(certificate, previous, input.chainId, {
+      height,
+      blockHash: fromHex(header.hash),
+    });
+  } catch (e) {
+    throw new EpochLinkError("CERTIFICATE", `link ${epoch}: ${(e as Error).message}`, { epoch });
+  }
+  const root = fromHex(header.stateRoot);
+  const proven = new Map<StateKey, StateValue | undefined>();
+  for (const { key, value, proof } of link.records) {
+    if (!verifyProof(root, key, value, proof))
+      throw new EpochLinkError("PROOF", `link ${epoch}: the record ${key} does not prove against the root`, {
+        epoch,
+      });
+    proven.set(key, value);
+  }
+  const read: ReadState = (key) => {
+    if (!proven.has(key))
+      throw new EpochLinkError("MISSING", `link ${epoch} proves no record ${key} of the set`, { epoch });
+    return proven.get(key);
+  };
+  let set: ValidatorSet;
+  try {
+    set = consensusValidatorSet(readValidatorSet(read, input.staking, BigInt(epoch)));
+  } catch (e) {
+    if (e instanceof EpochLinkError) throw e;
+    throw new EpochLinkError("PROOF", `link ${epoch}: ${(e as Error).message}`, { epoch });
+  }
+  if (set.size === 0) throw new EpochLinkError("PROOF", `link ${epoch} proves an empty set`, { epoch });
+  return set;
 }

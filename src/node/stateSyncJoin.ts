@@ -46,7 +46,7 @@ import {
   type EpochLink,
   encodeEpochLink,
   epochLinkKey,
-  verifyEpochChain,
+  verifyEpochLink,
 } from "./epochLinks.js";
 import type { GenesisInfo } from "./genesis/genesis.js";
 import { stakingValidatorSource } from "./stakingConsensus.js";
@@ -206,13 +206,22 @@ export async function trustedClaim(p2p: P2pNode, peer: string, input: TrustInput
   const epochOf = (h: number) => Number(epochOfHeight(BigInt(h), BigInt(input.epochLength)));
   const epochs = epochOf(height);
   const links: EpochLink[] = [];
+  const sets: ValidatorSet[] = [input.genesisSet];
+  // Each link is checked as it arrives (it must be certified by the set before it), so the
+  // claim's height, which the peer chooses, cannot make this node fetch and hold links
+  // without end: a peer runs out of true links at the chain's real epoch.
   while (links.length < epochs) {
     const from = links.length + 1;
     const items = await fetchItems(p2p, peer, "links", from, Math.min(MAX_ITEMS, epochs - links.length));
     if (items.length === 0) throw new NetError("PEER_ERROR", `the peer has no epoch link ${from}`);
-    links.push(...blame(p2p, peer, "an epoch link", () => items.map(decodeEpochLink)));
+    blame(p2p, peer, "an epoch link", () => {
+      for (const item of items) {
+        const link = decodeEpochLink(item);
+        sets.push(verifyEpochLink(link, links.length + 1, sets[links.length] as ValidatorSet, input));
+        links.push(link);
+      }
+    });
   }
-  const sets = blame(p2p, peer, "the epoch links", () => verifyEpochChain(links, input));
   const root = blame(p2p, peer, "the claim", () =>
     verifyRootClaim(
       claim,
