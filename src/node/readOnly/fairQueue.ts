@@ -3,9 +3,13 @@
  * /24 or an IPv6 /64, `rpc/clientKey.ts`). Each client has its own queue. The next job is
  * the first of the client with the most time left in its budget (`rank`: the pool's time
  * budgets), so a client that has run little (a newcomer, an honest client) goes before one
- * that has just been charged for a long job; among equals turns go round, one job per turn.
+ * that has just been charged for a long job; among equals the one served least recently
+ * goes first (so turns go round, one job per turn, among clients that keep jobs waiting).
  * So a client with many queued jobs (from many addresses of its network) delays another
- * client's job by the jobs already running, not by its queue.
+ * client's job by the jobs already running, not by its queue; and a client that calls now
+ * and then goes before many networks that each keep a job waiting (their budgets refill
+ * to full between their turns, so the budget alone cannot tell them apart: with a turn per
+ * arrival, a host holding 256 IPv6 /64s made every other client wait 256 jobs).
  * A client may also run at most `maxRunningPerClient` jobs at once, so that with several
  * slots one network never holds them all while others wait.
  *
@@ -37,6 +41,13 @@ export class FairQueue<T> {
   private readonly queues = new Map<string, T[]>();
   private readonly running = new Map<string, number>();
   private queued = 0;
+  /**
+   * When each client was last served (a count of `take`s), least recent first in Map order;
+   * bounded to `2 × maxQueue` clients by forgetting the least recent, which then count as
+   * never served: the order between clients is kept.
+   */
+  private readonly served = new Map<string, number>();
+  private takes = 0;
 
   constructor(
     readonly limits: FairQueueLimits,
@@ -65,22 +76,35 @@ export class FairQueue<T> {
   take(rank: (client: string) => number = () => 0): { client: string; item: T } | undefined {
     let best: string | undefined;
     let bestRank = -Infinity;
+    let bestServed = Infinity;
     for (const client of this.queues.keys()) {
       if ((this.running.get(client) ?? 0) >= this.limits.maxRunningPerClient) continue;
       const r = rank(client);
-      if (r > bestRank) [best, bestRank] = [client, r];
+      const served = this.served.get(client) ?? -1;
+      if (r > bestRank || (r === bestRank && served < bestServed))
+        [best, bestRank, bestServed] = [client, r, served];
     }
     if (best !== undefined) {
       const client = best;
       const list = this.queues.get(client) as T[];
       const item = list.shift() as T;
       this.queued--;
-      this.queues.delete(client);
-      if (list.length > 0) this.queues.set(client, list); // to the back of the line
+      if (list.length === 0) this.queues.delete(client);
       this.running.set(client, (this.running.get(client) ?? 0) + 1);
+      this.markServed(client);
       return { client, item };
     }
     return undefined;
+  }
+
+  private markServed(client: string): void {
+    this.served.delete(client);
+    this.served.set(client, ++this.takes);
+    const most = 2 * this.limits.maxQueue;
+    for (const oldest of this.served.keys()) {
+      if (this.served.size <= most) break;
+      this.served.delete(oldest);
+    }
   }
 
   /**

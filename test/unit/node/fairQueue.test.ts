@@ -3,7 +3,8 @@
  * left) goes first, among equals turns go round the clients one job each, a
  * client runs at most its share of jobs at once, and the bounds per client and in all
  * refuse with the limit named, without losing or reordering what was queued; at the bound
- * in all, a client with fewer waiting takes the place of the longest queue's newest job.
+ * in all, a client with fewer waiting takes the place of the longest queue's newest job;
+ * among clients ranked equal, the one served least recently goes first.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -73,6 +74,30 @@ describe("FairQueue", () => {
     assert.deepEqual(q.drain().sort(), [1, 4, 5]);
     assert.equal(q.size, 0);
     assert.equal(q.add("d", 6), undefined, "room again once drained");
+  });
+
+  // Attacker finding (session 12): a host with 256 IPv6 /64s (a /56) keeps one slow call
+  // waiting from each, sent again as soon as it is answered. Their budgets refill to full
+  // between turns, so every client ranked the same, and a newcomer's call, put at the back
+  // of the turns, waited for all 256 (about 25 s of 200 ms calls on two workers).
+  it("serves a client that calls now and then before many networks that each keep a call waiting", () => {
+    const q = new FairQueue<string>({ maxQueue: 1_000, maxQueuePerClient: 100, maxRunningPerClient: 1 });
+    const serveAndResend = () => {
+      const next = q.take();
+      assert.ok(next !== undefined);
+      q.done(next.client);
+      if (next.item !== "honest") q.add(next.client, next.item);
+      return next.item;
+    };
+    for (let i = 0; i < 256; i++) q.add(`2001:db8:0:${i.toString(16)}::/64`, `attacker ${i}`);
+    for (let k = 0; k < 600; k++) serveAndResend();
+    assert.equal(q.add("198.51.100.0/24", "honest"), undefined);
+    const before: string[] = [];
+    for (let item = serveAndResend(); item !== "honest"; item = serveAndResend()) before.push(item);
+    assert.deepEqual(before, [], `${before.length} attacker calls were served first`);
+    // Among the attacker's networks, turns still go round: 256 takes serve each once.
+    const round = new Set(Array.from({ length: 256 }, serveAndResend));
+    assert.equal(round.size, 256);
   });
 
   // Attacker finding (session 12): ten networks (ten IPv6 /64s of one host's /60, or ten
