@@ -31,7 +31,6 @@ import {
   callOrRevert,
   createContract,
   Fields,
-  keccak256,
   revertRaw,
   selfAddress,
   U128,
@@ -65,6 +64,7 @@ import {
   ACTIVE,
   AGAINST,
   delaySlot,
+  descriptionHash,
   existing,
   F_ABSTAIN,
   F_AGAINST,
@@ -80,6 +80,7 @@ import {
   hashProposal as hashOf,
   MAX_ACTIONS,
   nameSlot,
+  operation,
   PENDING,
   pastVotes,
   periodSlot,
@@ -200,6 +201,11 @@ export function proposalVotes(id: Bytes32): Array<U128> {
     p.get<U128>(F_FOR, U128.Zero),
     p.get<U128>(F_ABSTAIN, U128.Zero),
   ];
+}
+/** The For + Abstain votes the proposal needs: its quorum fraction (fixed when proposed) of the supply at its snapshot. */
+export function proposalQuorum(id: Bytes32): U128 {
+  const p = existing(id);
+  return quorumAt(p.get<u64>(F_SNAPSHOT, 0), p.get<u64>(F_QUORUM, 0));
 }
 export function hasVoted(id: Bytes32, account: Address): bool {
   return voted.get(id, account, false);
@@ -340,28 +346,6 @@ function expectState(id: Bytes32, expected: u32): Fields {
   const current = stateOf(id);
   if ((((<u32>1) << current) & expected) == 0) UnexpectedProposalState(id, current, expected);
   return p;
-}
-
-/** The timelock's arguments for action `i`: (target, value, method, args, eta). */
-function operation(
-  targets: Array<Address>,
-  values: Array<U128>,
-  methods: Array<string>,
-  args: Array<Uint8Array>,
-  i: i32,
-  eta: u64,
-): Uint8Array {
-  const w = new AbiWriter();
-  w.address(targets[i]);
-  w.u128(values[i]);
-  w.string(methods[i]);
-  w.bytes(args[i]);
-  w.u64(eta);
-  return w.finish();
-}
-
-function descriptionHash(description: string): Bytes32 {
-  return keccak256(Uint8Array.wrap(String.UTF8.encode(description)));
 }
 
 // Settings: by proposal only. The VM refuses a call back into a contract already running

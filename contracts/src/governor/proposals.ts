@@ -133,3 +133,25 @@ export function stateOf(id: Bytes32): u8 {
   // The timelock runs an operation up to eta + grace inclusive; after that it is stale.
   return blockTime() > eta + grace ? EXPIRED : QUEUED;
 }
+
+/** The timelock's arguments for action `i`: (target, value, method, args, eta). */
+export function operation(
+  targets: Array<Address>,
+  values: Array<U128>,
+  methods: Array<string>,
+  args: Array<Uint8Array>,
+  i: i32,
+  eta: u64,
+): Uint8Array {
+  const w = new AbiWriter();
+  w.address(targets[i]);
+  w.u128(values[i]);
+  w.string(methods[i]);
+  w.bytes(args[i]);
+  w.u64(eta);
+  return w.finish();
+}
+
+export function descriptionHash(description: string): Bytes32 {
+  return keccak256(Uint8Array.wrap(String.UTF8.encode(description)));
+}

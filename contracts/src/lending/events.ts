@@ -52,3 +52,5 @@ export declare function FlashLoan(
   amount: U128,
   fee: U128,
 ): void;
+/** The owner (who lists markets and sets the flash fee) changed. */
+export declare function OwnershipTransferred(previous: Indexed<Address>, next: Indexed<Address>): void;

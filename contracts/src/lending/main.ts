@@ -56,6 +56,7 @@ import {
   FlashLoan,
   Liquidate,
   MarketListed,
+  OwnershipTransferred,
   Repay,
   Supply,
   Withdraw,
@@ -139,6 +140,18 @@ export function listMarket(
   m.set<U128>(F_INDEX, WAD);
   m.set<u64>(F_LAST, blockTime());
   MarketListed(asset, collateralFactor, reserveFactor);
+}
+
+export function owner(): Address {
+  return ownerSlot.get(Address.zero());
+}
+
+/** Hands the market's parameters to `next` (in the dev genesis: the governor's timelock). */
+export function transferOwnership(next: Address): void {
+  onlyOwner();
+  if (next.isZero()) InvalidParameter("owner", U128.Zero);
+  OwnershipTransferred(ownerSlot.get(Address.zero()), next);
+  ownerSlot.set(next);
 }
 
 /** Flash-loan fee in basis points. */

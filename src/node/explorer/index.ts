@@ -34,6 +34,7 @@ export const GENESIS_ARTIFACTS: Readonly<Record<string, string>> = {
   farmReward: "token",
   heroes: "rentableNft",
   gold: "token",
+  govToken: "votesToken",
 };
 
 /** Account kinds in the genesis record → the artifact of their account contract. */
@@ -65,6 +66,9 @@ export const SHIPPED_ARTIFACTS: readonly string[] = [
   "nft",
   "rentableNft",
   "nftMarket",
+  "votesToken",
+  "governor",
+  "timelock",
 ];
 
 /** What `/explorer/metadata.json` answers. */

@@ -18,7 +18,9 @@
  *   10,000,000 seconds; every account holds 100 LP tokens, and account 0 has 10 staked.
  *   Then the game (docs/game.md): heroes (a rentable NFT, hero i + 1 owned by account i),
  *   GOLD (owned by the game, which mints rewards and burns what sinks take), three quests
- *   (a minute, an hour, a day) and a recipe.
+ *   (a minute, an hour, a day) and a recipe. Then governance (`governanceGenesis.ts`): the
+ *   vote token WGOV, the governor and its timelock, which owns the lending market's
+ *   parameters and the AMM's fee switch.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -31,6 +33,7 @@ import { keccak256 } from "../../codec/hash.js";
 import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { devSigner } from "../../sdk/devKeys.js";
 import { ethDevKeys } from "../../sdk/ethDevKeys.js";
+import { deployGovernance } from "./governanceGenesis.js";
 import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
 import { seedNfts } from "./nftGenesis.js";
 
@@ -198,6 +201,12 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
   }
   deployFarm(s, c, accounts);
   deployGame(s, c, accounts);
+  deployGovernance(
+    s,
+    c,
+    me,
+    accounts.map((a) => a.address),
+  );
   return { writes: s.writes, info };
 }
 

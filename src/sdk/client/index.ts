@@ -142,6 +142,25 @@ export {
   type GenesisContracts,
   getGenesisContracts,
 } from "./genesis.js";
+export {
+  cancelCalls,
+  castVoteCalls,
+  descriptionHash,
+  encodeAction,
+  executeCalls,
+  getProposal,
+  PROPOSAL_STATES,
+  type Proposal,
+  type ProposalAction,
+  type ProposalInfo,
+  type ProposalState,
+  proposalId,
+  proposalOf,
+  proposeCalls,
+  queueCalls,
+  VOTE_SUPPORT,
+  type VoteSupport,
+} from "./governance.js";
 export { type HttpTransportOptions, http } from "./http.js";
 export {
   buyNft,

@@ -253,6 +253,24 @@ describe("lending market", () => {
     assert.equal(s.lending.send(bob, "setFlashFee", [5n]).error?.name, "NotOwner");
   });
 
+  it("the owner hands the parameters over (in the dev genesis, to the governor's timelock)", () => {
+    const s = setup();
+    assert.equal(s.lending.view("owner"), admin);
+    assert.deepEqual(s.lending.send(bob, "transferOwnership", [bob]).error, {
+      name: "NotOwner",
+      args: { caller: bob },
+    });
+    const zero = "0x0000000000000000000000000000000000000000";
+    assert.equal(s.lending.send(admin, "transferOwnership", [zero]).error?.name, "InvalidParameter");
+    const handed = s.lending.send(admin, "transferOwnership", [bob]);
+    assert.deepEqual(s.lending.events(handed.receipt), [
+      { name: "OwnershipTransferred", args: { previous: admin, next: bob } },
+    ]);
+    assert.equal(s.lending.send(admin, "setFlashFee", [5n]).error?.name, "NotOwner");
+    assert.equal(s.lending.send(bob, "setFlashFee", [5n]).receipt.status, "success");
+    assert.equal(s.lending.view("flashFee"), 5n);
+  });
+
   it("random actions by many users: no borrow beyond the limit, cash + borrows - reserves = supplied value (fast-check)", () => {
     const users = [2, 3, 4, 5, 6].map((n) => account(n));
     const op = fc.record({

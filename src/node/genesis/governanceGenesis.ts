@@ -1,0 +1,69 @@
+/**
+ * The development genesis's governance (docs/governance.md): the vote token WGOV
+ * (`govToken`, 20,000,000: 1,000,000 to each development account, delegated to itself, so
+ * each votes from the first block; the rest kept by the genesis deployer, undelegated), the
+ * governor (`governor`: 1 block of voting delay, 10 blocks of voting, 1,000 WGOV to
+ * propose, a 4% quorum: 800,000, so one account's vote can pass a proposal) and the timelock it created as its admin (`timelock`, a 60-second delay: a dev
+ * chain shows the whole cycle in a minute). The timelock then owns DeFi parameters: the
+ * lending market (listing markets, the flash-loan fee) and the AMM factory's `feeTo`
+ * switch (its `feeToSetter`). Deployed last, so no earlier address moves.
+ */
+
+import type { SetupRunner } from "../../chain/setupRunner.js";
+import type { Transaction } from "../../chain/transaction.js";
+import type { Address } from "../../codec/address.js";
+import { decodeReturn } from "../../codec/metadata.js";
+
+const E18 = 10n ** 18n;
+export const GOVERNANCE_SETTINGS = {
+  votingDelay: 1n,
+  votingPeriod: 10n,
+  proposalThreshold: 1_000n * E18,
+  quorumPercent: 4n,
+  timelockDelay: 60n,
+  /** Each development account's WGOV. */
+  perAccount: 1_000_000n * E18,
+  supply: 20_000_000n * E18,
+};
+
+/** Deploys the vote token, the governor and its timelock into `c`, and hands the timelock DeFi parameters. */
+export function deployGovernance(
+  s: SetupRunner,
+  c: Record<string, Address>,
+  me: Address,
+  accounts: Address[],
+): void {
+  const g = GOVERNANCE_SETTINGS;
+  const token = s.deploy("votesToken", ["Weft Governance", "WGOV", 18, g.supply, me], me);
+  c.govToken = token;
+  const timelockCode = s.storeCode("timelock");
+  c.governor = s.deploy(
+    "governor",
+    [
+      "Weft Governor",
+      token,
+      timelockCode,
+      g.timelockDelay,
+      g.votingDelay,
+      g.votingPeriod,
+      g.proposalThreshold,
+      g.quorumPercent,
+    ],
+    me,
+  );
+  const [receipt] = s.run([s.tx("governor", c.governor, me, "timelock", [])]);
+  const timelock = decodeReturn(
+    s.artifact("governor").metadata,
+    "timelock",
+    receipt?.output ?? new Uint8Array(0),
+  ) as Address;
+  c.timelock = timelock;
+  const txs: Transaction[] = [];
+  for (const a of accounts) {
+    txs.push(s.tx("votesToken", token, me, "transfer", [a, g.perAccount]));
+    txs.push(s.tx("votesToken", token, a, "delegate", [a]));
+  }
+  txs.push(s.tx("lending", c.lending as Address, me, "transferOwnership", [timelock]));
+  txs.push(s.tx("factory", c.factory as Address, me, "setFeeToSetter", [timelock]));
+  s.run(txs);
+}
