@@ -1,0 +1,237 @@
+/**
+ * `weft gov show | propose | vote | queue | execute | cancel | wait`: governance through
+ * the governor (docs/governance.md), the genesis governor unless `--governor` names
+ * another. A proposal is a JSON file, `{ "description": …, "actions": [{ "target": …,
+ * "method": …, "args": [...], "value"?: … }] }`, whose targets are genesis names or
+ * addresses and whose args are written as for `weft tx`; queue, execute and cancel take
+ * the same file (the governor knows a proposal by the hash of its actions and description).
+ * `wait` is for development nodes: it mines (and moves time) to the proposal's next step.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { governorMetadata } from "../../bindings/governor.gen.js";
+import type { Address } from "../../codec/address.js";
+import { fromHex, toHex } from "../../codec/bytes.js";
+import {
+  type CallRequest,
+  cancelCalls,
+  castVoteCalls,
+  devActions,
+  encodeAction,
+  executeCalls,
+  getProposal,
+  type Proposal,
+  proposalId,
+  proposalOf,
+  proposeCalls,
+  queueCalls,
+  VOTE_SUPPORT,
+  type VoteSupport,
+} from "../../sdk/client/index.js";
+import { accountFor, type Context, contextOf, parseArgs, type SignerOptions } from "../context.js";
+import { contractBook } from "../knownContracts.js";
+import { UsageError } from "../output.js";
+import { decodeReceipt, printReceipt } from "../receipts.js";
+import { utcDateTime } from "../when.js";
+import { addressOf } from "./farm.js";
+
+type Opts = SignerOptions & { governor?: string };
+
+/** The most bytes of a proposal file read. */
+const MAX_PROPOSAL_BYTES = 1 << 20;
+
+function signer(cmd: Command): Command {
+  return governorOption(cmd)
+    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
+    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
+    .option("--account <address>", "with a key from the environment: the account it controls");
+}
+
+function governorOption(cmd: Command): Command {
+  return cmd.option("--governor <address>", "the governor (default: the genesis governor)");
+}
+
+async function governorAddress(ctx: Context, opts: { governor?: string }): Promise<Address> {
+  if (opts.governor !== undefined) return addressOf(opts.governor, "--governor");
+  const address = (await ctx.client.genesis()).contracts.governor;
+  if (address === undefined)
+    throw new UsageError("this chain's genesis has no governor: pass --governor <address>");
+  return address as Address;
+}
+
+interface ProposalFile {
+  description?: unknown;
+  actions?: unknown;
+}
+
+/** The proposal in `path`, its targets resolved and its args encoded from their contracts' metadata. */
+export async function readProposal(ctx: Context, path: string): Promise<Proposal> {
+  let file: ProposalFile;
+  try {
+    const text = readFileSync(path, "utf8");
+    if (text.length > MAX_PROPOSAL_BYTES)
+      throw new UsageError(`proposal ${path} is over ${MAX_PROPOSAL_BYTES} bytes`);
+    file = JSON.parse(text) as ProposalFile;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`proposal ${path}: ${(error as Error).message}`);
+  }
+  if (typeof file?.description !== "string" || !Array.isArray(file.actions) || file.actions.length === 0)
+    throw new UsageError(
+      `proposal ${path}: expected { "description": "…", "actions": [{ "target", "method", "args" }, …] }`,
+    );
+  const book = contractBook(ctx.client);
+  const actions = [];
+  for (const [i, a] of (file.actions as Array<Record<string, unknown>>).entries()) {
+    const where = `proposal ${path}: action ${i}`;
+    if (typeof a?.target !== "string" || typeof a.method !== "string")
+      throw new UsageError(`${where}: needs "target" (a genesis name or an address) and "method"`);
+    const args = a.args ?? [];
+    if (!Array.isArray(args)) throw new UsageError(`${where}: "args" must be an array of strings`);
+    const abi = typeof a.abi === "string" ? a.abi : undefined;
+    const contract = await book.resolve(a.target, abi);
+    const value = a.value === undefined ? 0n : BigInt(String(a.value));
+    actions.push(
+      encodeAction(
+        contract.metadata,
+        contract.address,
+        a.method,
+        parseArgs(contract.metadata, a.method, args.map(String)),
+        value,
+      ),
+    );
+  }
+  return proposalOf(actions, file.description);
+}
+
+/** A proposal named by its file or its id (0x + 64 hex digits). */
+async function idOf(ctx: Context, text: string): Promise<Uint8Array> {
+  if (/^0x[0-9a-fA-F]{64}$/.test(text)) return fromHex(text.slice(2));
+  if (!existsSync(text))
+    throw new UsageError(
+      `proposal: expected a proposal file or an id (0x + 64 hex digits), got ${JSON.stringify(text)}`,
+    );
+  return proposalId(await readProposal(ctx, text));
+}
+
+async function send(
+  ctx: Context,
+  opts: Opts,
+  calls: CallRequest[],
+  method: string,
+  summary: string,
+): Promise<void> {
+  const account = await accountFor(ctx, opts);
+  const done = ctx.out.progress(method);
+  try {
+    const receipt = await ctx.client.sendAndWait({ account, calls, decodeWith: [governorMetadata] });
+    const decoded = await decodeReceipt(contractBook(ctx.client), receipt, {
+      metadata: governorMetadata,
+      method,
+    });
+    done();
+    printReceipt(ctx, decoded, summary);
+  } finally {
+    done();
+  }
+}
+
+async function show(ctx: Context, governor: Address, id: Uint8Array): Promise<void> {
+  const p = await getProposal(ctx.client, governor, id);
+  ctx.out.result(p, () => [
+    `proposal ${p.id}: ${p.state}`,
+    `  proposed by ${p.proposer}; votes at block ${p.snapshot}, open through block ${p.deadline}`,
+    `  for ${p.votes.for}, against ${p.votes.against}, abstain ${p.votes.abstain}${p.quorum === null ? "" : ` (quorum ${p.quorum})`}`,
+    ...(p.eta === 0n ? [] : [`  runs from ${utcDateTime(p.eta)} (eta ${p.eta})`]),
+  ]);
+}
+
+export function addGovernanceCommands(program: Command): void {
+  const gov = program
+    .command("gov")
+    .description("propose, vote, queue and execute through the governor (docs/governance.md)");
+
+  governorOption(
+    gov
+      .command("show <proposal>")
+      .description("a proposal's state, tally and timing (<proposal>: its file or id)"),
+  ).action(async (text: string, opts: Opts, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    await show(ctx, await governorAddress(ctx, opts), await idOf(ctx, text));
+  });
+
+  signer(
+    gov
+      .command("propose <file>")
+      .description("propose the actions in <file> (JSON: description and actions)"),
+  ).action(async (file: string, opts: Opts, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const p = await readProposal(ctx, file);
+    const id = `0x${toHex(proposalId(p))}`;
+    await send(ctx, opts, proposeCalls(await governorAddress(ctx, opts), p), "propose", `proposal ${id}`);
+  });
+
+  signer(
+    gov
+      .command("vote <proposal> <support>")
+      .description("vote for, against or abstain with your votes at the snapshot"),
+  )
+    .option("--reason <text>", "a reason, recorded in the VoteCast event")
+    .action(async (text: string, support: string, opts: Opts & { reason?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (!(support in VOTE_SUPPORT))
+        throw new UsageError(`support: expected for, against or abstain, got ${JSON.stringify(support)}`);
+      const calls = castVoteCalls(
+        await governorAddress(ctx, opts),
+        await idOf(ctx, text),
+        support as VoteSupport,
+        opts.reason ?? "",
+      );
+      await send(ctx, opts, calls, calls[0]?.method ?? "castVote", `voted ${support}`);
+    });
+
+  for (const [name, calls, what] of [
+    ["queue", queueCalls, "queue a succeeded proposal's actions in the timelock"],
+    [
+      "execute",
+      executeCalls,
+      "run a queued proposal's actions through the timelock once their time has come",
+    ],
+    ["cancel", cancelCalls, "withdraw your proposal before its vote starts"],
+  ] as const) {
+    signer(gov.command(`${name} <file>`).description(what)).action(
+      async (file: string, opts: Opts, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const p = await readProposal(ctx, file);
+        await send(
+          ctx,
+          opts,
+          calls(await governorAddress(ctx, opts), p),
+          name,
+          `${name}: proposal 0x${toHex(proposalId(p))}`,
+        );
+      },
+    );
+  }
+
+  governorOption(
+    gov
+      .command("wait <proposal>")
+      .description("development nodes: mine blocks (and move time) to the proposal's next step"),
+  ).action(async (text: string, opts: Opts, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const governor = await governorAddress(ctx, opts);
+    const id = await idOf(ctx, text);
+    const p = await getProposal(ctx.client, governor, id);
+    const head = await ctx.client.getBlock();
+    const height = BigInt(head?.number ?? 0);
+    const dev = devActions(ctx.client);
+    if (p.state === "Pending") await dev.mine(Number(p.snapshot - height + 1n));
+    else if (p.state === "Active") await dev.mine(Number(p.deadline - height + 1n));
+    else if (p.state === "Queued") {
+      if (BigInt(head?.time ?? 0) < p.eta) await dev.setNextBlockTimestamp(Number(p.eta));
+      await dev.mine(1);
+    } else throw new UsageError(`proposal ${p.id} is ${p.state}: nothing to wait for`);
+    await show(ctx, governor, id);
+  });
+}

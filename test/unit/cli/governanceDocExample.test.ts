@@ -1,0 +1,94 @@
+/**
+ * docs/governance.md's end-to-end example, run as written against a started `weft node`
+ * (the dev genesis): the proposal file from its `json` block, then each `weft ...` line of
+ * its `sh` block through the CLI: propose, wait for voting, three votes, wait past the
+ * deadline, queue into the timelock, wait for the eta (dev time controls), execute. The
+ * lending market's flash-loan fee, a parameter the timelock owns, goes from 9 to 25, and
+ * the proposal ends Executed with the tally the comments give.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Address } from "../../../src/codec/address.js";
+import { createClient, getProposal, http, type WeftClient } from "../../../src/sdk/client/index.js";
+import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { runWeft } from "../../helpers/weftCli.js";
+
+const DOC = fileURLToPath(new URL("../../../../docs/governance.md", import.meta.url));
+const E18 = 10n ** 18n;
+
+/** The proposal file and the commands (words; "quoted words" kept together) under "## End to end". */
+function example(): { proposal: string; commands: string[][] } {
+  const section = readFileSync(DOC, "utf8").split("## End to end")[1] ?? "";
+  const proposal = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(
+    proposal !== undefined && block !== undefined,
+    "docs/governance.md has json and sh blocks under End to end",
+  );
+  const commands = block
+    .split("\n")
+    .map((line) => line.replace(/#.*$/, "").trim())
+    .filter((line) => line !== "")
+    .map((line) => {
+      const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+      assert.equal(words[0], "weft", `a weft command: ${line}`);
+      return words.slice(1);
+    });
+  return { proposal, commands };
+}
+
+describe("docs/governance.md: the end-to-end example", () => {
+  let dir: string;
+  let node: NodeProcess;
+  let client: WeftClient;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weft-gov-doc-"));
+    node = await startNodeProcess(join(dir, "data"));
+    client = createClient({ transport: http(node.url) });
+  });
+
+  after(async () => {
+    await client.close();
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("changes the lending market's flash-loan fee by proposal, vote, queue and execute", async () => {
+    const { proposal, commands } = example();
+    writeFileSync(join(dir, "flash-fee.json"), proposal);
+    assert.ok(commands.length >= 11);
+    const outputs: string[] = [];
+    for (const args of commands) {
+      const run = await runWeft(["--rpc", node.url, ...args], { cwd: dir });
+      assert.equal(run.code, 0, `weft ${args.join(" ")}: ${run.err}${run.out}`);
+      outputs.push(run.out);
+    }
+    assert.match(outputs[0] ?? "", /\b9\b/);
+    assert.match(outputs.at(-1) ?? "", /\b25\b/);
+    assert.match(outputs.at(-2) ?? "", /Executed/);
+    const { contracts } = await client.genesis();
+    const id = /proposal (0x[0-9a-f]{64})/.exec(outputs[1] ?? "")?.[1];
+    assert.ok(id !== undefined, outputs[1]);
+    const p = await getProposal(client, contracts.governor as Address, Buffer.from(id.slice(2), "hex"));
+    assert.equal(p.state, "Executed");
+    assert.deepEqual(p.votes, { for: 2_000_000n * E18, against: 1_000_000n * E18, abstain: 0n });
+    assert.equal(p.quorum, 800_000n * E18);
+    const again = await runWeft(["--rpc", node.url, "gov", "execute", "flash-fee.json", "--from", "dev0"], {
+      cwd: dir,
+    });
+    assert.equal(again.code, 4, again.err);
+    assert.match(again.err, /UnexpectedProposalState/);
+    const bad = await runWeft(
+      ["--rpc", node.url, "gov", "vote", "flash-fee.json", "maybe", "--from", "dev0"],
+      { cwd: dir },
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /expected for, against or abstain/);
+  });
+});
