@@ -18,9 +18,9 @@
  *   10,000,000 seconds; every account holds 100 LP tokens, and account 0 has 10 staked.
  *   Then the game (docs/game.md): heroes (a rentable NFT, hero i + 1 owned by account i),
  *   GOLD (owned by the game, which mints rewards and burns what sinks take), three quests
- *   (a minute, an hour, a day) and a recipe. Then governance (`governanceGenesis.ts`): the
- *   vote token WGOV, the governor and its timelock, which owns the lending market's
- *   parameters and the AMM's fee switch.
+ *   (a minute, an hour, a day) and a recipe. Then, on a development chain, governance
+ *   (`governanceGenesis.ts`): the vote token WGOV, the governor and its timelock, which owns
+ *   the lending market's parameters and the AMM's fee switch.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -201,12 +201,14 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
   }
   deployFarm(s, c, accounts);
   deployGame(s, c, accounts);
-  deployGovernance(
-    s,
-    c,
-    me,
-    accounts.map((a) => a.address),
-  );
+  // Development chains only: a validator network's genesis stays as it was.
+  if (network === undefined)
+    deployGovernance(
+      s,
+      c,
+      me,
+      accounts.map((a) => a.address),
+    );
   return { writes: s.writes, info };
 }
 
