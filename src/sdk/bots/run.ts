@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BacktestMarket } from "./backtestMarket.js";
+import { DcaStrategy } from "./dca.js";
 import { formatReport, reportToJson } from "./format.js";
 import { GridStrategy } from "./grid.js";
 import { LiveMarket } from "./liveMarket.js";
@@ -18,11 +19,12 @@ import {
   seriesToCsv,
   syntheticSeries,
 } from "./series.js";
-import type { Execution } from "./types.js";
+import type { Execution, Strategy } from "./types.js";
 
 const USAGE = `usage: npm run bots -- <command> [options]   (or: node dist/src/sdk/bots/run.js <command> ...)
 
-A grid-trading bot on the WETH/WUSD pool, replayed over a price series or live on a node.
+A trading bot on the WETH/WUSD pool (a grid, or dollar-cost averaging), replayed over a price
+series or live on a node.
 
 commands:
   backtest   replay the grid over a price series (the recorded sample unless told otherwise)
@@ -45,7 +47,13 @@ live options:
 generate options:
   --steps 240 --seed 7 --volatility 0.006 --start 2000 [--out file.csv]
 
-grid options (backtest and live):
+strategy (backtest and live):
+  --strategy grid|dca           the grid (default) or dollar-cost averaging
+
+dca options:
+  --amount 1000 --every 10 [--buys <n>]   WUSD spent per buy, ticks between buys, how many buys
+
+grid options:
   --levels 10 --lower <price> --upper <price> --spacing arithmetic|geometric --size <base per order>
   the grid spans ±10% of the first price (backtest) or ±2% of the pool's price (live) unless told
 
@@ -55,7 +63,8 @@ output:
 
 examples:
   npm run bots -- backtest
-  npm run bots -- live --seconds 20 --nudge`;
+  npm run bots -- live --seconds 20 --nudge
+  npm run bots -- backtest --strategy dca --amount 500 --every 24`;
 
 const OPTIONS = {
   series: { type: "string" },
@@ -65,6 +74,10 @@ const OPTIONS = {
   volatility: { type: "string" },
   drift: { type: "string" },
   start: { type: "string" },
+  strategy: { type: "string", default: "grid" },
+  amount: { type: "string", default: "1000" },
+  every: { type: "string", default: "10" },
+  buys: { type: "string" },
   levels: { type: "string", default: "10" },
   lower: { type: "string" },
   upper: { type: "string" },
@@ -113,6 +126,31 @@ function grid(firstPrice: number, width: number, size: string): GridStrategy {
   });
 }
 
+/** The strategy --strategy names: the grid (spanning ±width of the first price) or DCA. */
+function strategyFor(firstPrice: number, width: number, size: string): Strategy {
+  if (a.strategy === "grid") return grid(firstPrice, width, size);
+  if (a.strategy !== "dca") usageError(`--strategy: grid or dca, not ${a.strategy}`);
+  const every = Number(a.every);
+  const buys = a.buys === undefined ? undefined : Number(a.buys);
+  if (!Number.isInteger(every) || every < 1) usageError(`--every: a whole number of ticks, not ${a.every}`);
+  if (buys !== undefined && !(Number.isInteger(buys) && buys >= 0))
+    usageError(`--buys: a whole number, not ${a.buys}`);
+  let amount: bigint;
+  try {
+    amount = toUnits(a.amount as string);
+  } catch {
+    usageError(`--amount: a WUSD amount, not ${a.amount}`);
+  }
+  if (amount <= 0n) usageError(`--amount: more than 0, not ${a.amount}`);
+  return new DcaStrategy({ quoteAmount: amount, everyTicks: every, ...(buys === undefined ? {} : { buys }) });
+}
+
+function levelsOf(strategy: Strategy): string {
+  return strategy instanceof GridStrategy
+    ? `levels ${strategy.levels.map((l) => l.toFixed(2)).join(", ")}`
+    : `dca: ${a.amount} WUSD every ${a.every} ticks${a.buys === undefined ? "" : `, ${a.buys} buys`}`;
+}
+
 function syntheticOptions(start: number, defaults = SAMPLE_SERIES_PARAMS): SyntheticOptions {
   return {
     ...defaults,
@@ -147,7 +185,7 @@ async function backtest(): Promise<void> {
     series = loadSeries(source);
   }
   const first = (series[0] as PricePoint).price;
-  const strategy = grid(first, 0.1, "1");
+  const strategy = strategyFor(first, 0.1, "1");
   const market = new BacktestMarket({
     series,
     holdings: {
@@ -160,7 +198,7 @@ async function backtest(): Promise<void> {
     gasPrice: BigInt(a["gas-price"] as string),
   });
   console.log(
-    `backtest: ${series.length} prices from ${source}; pool ${a.pool} WETH; levels ${strategy.levels.map((l) => l.toFixed(2)).join(", ")}\n`,
+    `backtest: ${series.length} prices from ${source}; pool ${a.pool} WETH; ${levelsOf(strategy)}\n`,
   );
   const report = await runBot(market, strategy);
   finish(report);
@@ -187,9 +225,9 @@ async function live(): Promise<void> {
     durationMs: seconds * 1000,
   });
   const first = await market.snapshot();
-  const strategy = grid(first.price, 0.02, "0.5");
+  const strategy = strategyFor(first.price, 0.02, "0.5");
   console.log(
-    `live: ${url}, account ${a.account} (${market.address}), ${seconds} s, ticks every ${a["tick-ms"]} ms; pool price ${first.price.toFixed(2)}; levels ${strategy.levels.map((l) => l.toFixed(2)).join(", ")}`,
+    `live: ${url}, account ${a.account} (${market.address}), ${seconds} s, ticks every ${a["tick-ms"]} ms; pool price ${first.price.toFixed(2)}; ${levelsOf(strategy)}`,
   );
   let beforeTick: ((step: number) => Promise<void>) | undefined;
   if (a.nudge) {

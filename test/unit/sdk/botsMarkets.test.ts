@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { launchNode, type NodeProcess } from "../../../src/node/launch.js";
 import { getAmountIn, getAmountOut } from "../../../src/sdk/amm.js";
+import { DcaStrategy } from "../../../src/sdk/bots/dca.js";
 import {
   BacktestMarket,
   type BotReport,
@@ -204,5 +205,25 @@ describe("live bot on a weft node", () => {
     const text = formatReport(report);
     assert.match(text, /live run: grid 11 levels 1950-2050/);
     assert.match(text, /trades \(buys \/ sells\)\s+\d+ \(\d+ \/ \d+\)/);
+  });
+
+  it("buys by dollar-cost averaging on the node: equal WUSD slices on schedule, each a real transaction", async () => {
+    const market = await LiveMarket.connect({ url: node.url, account: 2, tickMs: 0, ticks: 5 });
+    const dca = new DcaStrategy({ quoteAmount: toUnits(100), everyTicks: 2, buys: 3 });
+    const report = await runBot(market, dca);
+    // Ticks 0, 2 and 4 buy; each pays at most its 100 WUSD slice and gets WETH for it.
+    assert.equal(report.buys, 3);
+    assert.equal(report.sells, 0);
+    assert.equal(report.rejected, 0, JSON.stringify(report.rejections));
+    for (const fill of report.fills) {
+      assert.ok(fill.quoteAmount <= toUnits(100) && fill.quoteAmount > toUnits(99), `${fill.quoteAmount}`);
+      const receipt = await rpc<{ status: string }>(node.url, "weft_getReceipt", [fill.txHash]);
+      assert.equal(receipt.status, "success");
+    }
+    assert.equal(
+      report.initial.holdings.quote - report.final.holdings.quote,
+      report.fills.reduce((sum, f) => sum + f.quoteAmount, 0n),
+    );
+    assert.equal(dca.stats().buys, 3);
   });
 });
