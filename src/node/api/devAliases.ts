@@ -1,7 +1,8 @@
 /**
  * The names Anvil and Hardhat give dev mode's methods (`anvil_*`, `hardhat_*`, `evm_*`), which
  * viem's test client, Foundry's `cast rpc` and Hardhat's network helpers call, mapped onto
- * the `dev_` methods (docs/rpc.md "Dev mode"): the same parameters (quantities as 0x-hex),
+ * the `dev_` methods (docs/rpc.md "Dev mode"), impersonation included (`eth_sendTransaction`
+ * from an impersonated address: `ethSendTransaction.ts`): the same parameters (quantities as 0x-hex),
  * the same checks and errors, and the answers those tools expect (`null` from `anvil_*`,
  * `true` from `hardhat_*`, quantities from `evm_*`). Storage set through an alias is always an
  * EVM slot (`anvil_setStorageAt` on an address without code prepares an EVM contract's
@@ -37,6 +38,8 @@ export function devAliases(node: ChainNode, dev: Record<string, RpcHandler>): Re
     alias(`${family}_setCode`, "dev_setCode", answer);
     alias(`${family}_setNonce`, "dev_setNonce", answer);
     alias(`${family}_mine`, "dev_mine", answer);
+    alias(`${family}_impersonateAccount`, "dev_impersonateAccount", answer);
+    alias(`${family}_stopImpersonatingAccount`, "dev_stopImpersonatingAccount", answer);
     aliases[`${family}_setStorageAt`] = async (params) => {
       const name = `${family}_setStorageAt`;
       if (node.options.dev !== true) throw devOff(name);

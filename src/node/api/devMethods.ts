@@ -28,6 +28,7 @@ import type { ProducedBlock } from "../producer.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { hex } from "../store/records.js";
+import { ethSendTransaction, ethSendTransactionOff } from "./ethSendTransaction.js";
 import { address, amount, bytes, object, positional, shown, u64 } from "./params.js";
 import { callsOf } from "./stateMethods.js";
 
@@ -121,13 +122,16 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
       refused[name] = () => {
         throw devOff(name);
       };
+    refused.eth_sendTransaction = ethSendTransactionOff;
     return refused;
   }
   const snapshots = new Snapshots(node);
   const impersonated = new Set<string>();
   const editBlock = (content: Parameters<typeof commitDevBlock>[1]) => commitEdit(node, content);
 
-  const methods: Record<(typeof DEV_METHOD_NAMES)[number], RpcHandler> = {
+  const methods: Record<(typeof DEV_METHOD_NAMES)[number] | "eth_sendTransaction", RpcHandler> = {
+    /** [{ from, to?, data?, value?, gas?, nonce?, fees? }] → the hash: an unsigned Ethereum transaction from an impersonated address, mined at once. */
+    eth_sendTransaction: ethSendTransaction(node, impersonated),
     /**
      * [count?, intervalSeconds?] → { from, to, txs }: mines `count` (default 1) blocks,
      * `intervalSeconds` apart; each takes the pending transactions that are ready, as the

@@ -11,6 +11,7 @@ import { blockGasOf, type Receipt } from "../../chain/receipt.js";
 import type { Transaction } from "../../chain/transaction.js";
 import { encodeTx, txHash } from "../../chain/tx/envelope.js";
 import type { Address } from "../../codec/address.js";
+import { keccak256 } from "../../codec/hash.js";
 import { executeSequential } from "../../engine/sequential.js";
 import type { TxExecutor } from "../../engine/types.js";
 import type { WriteSet } from "../../state/storage.js";
@@ -33,8 +34,8 @@ import {
 export interface DevBlockContent {
   /** State edits the block makes (`null` deletes). */
   writes?: WriteSet;
-  /** Account transactions to run with `executor`, in order. */
-  txs?: Array<Extract<Transaction, { kind: "account" }>>;
+  /** Account or Ethereum transactions to run with `executor`, in order (an Ethereum one's `raw` is stored as it is). */
+  txs?: Array<Extract<Transaction, { kind: "account" | "eth" }>>;
   executor?: (ctx: ReturnType<ChainNode["nextBlock"]>) => TxExecutor<Transaction, Receipt>;
 }
 
@@ -77,11 +78,20 @@ export function commitDevBlock(node: ChainNode, content: DevBlockContent = {}): 
   const root = node.tree.update(writeSet);
   const stateRootMs = performance.now() - t0;
   const number = head.number + 1;
-  const raws = txs.map((t) => t.raw ?? encodeTx(t.envelope));
-  const txHashes = txs.map((t) => hex(txHash(t.envelope)));
-  const unsigned = receipts.map((r, i) =>
-    receiptToJson(r, { txHash: txHashes[i] as Hex, blockNumber: number, blockHash: ZERO_HASH, txIndex: i }),
-  );
+  const raws = txs.map((t) => (t.kind === "eth" ? t.raw : (t.raw ?? encodeTx(t.envelope))));
+  const txHashes = txs.map((t) => hex(t.kind === "eth" ? keccak256(t.raw) : txHash(t.envelope)));
+  const unsigned = receipts.map((r, i) => {
+    const json = receiptToJson(r, {
+      txHash: txHashes[i] as Hex,
+      blockNumber: number,
+      blockHash: ZERO_HASH,
+      txIndex: i,
+    });
+    // An Ethereum transaction's sender is kept with it, as the producer keeps it.
+    const tx = txs[i];
+    if (tx?.kind === "eth") json.from = tx.from;
+    return json;
+  });
   const fields: Omit<BlockHeader, "hash"> = {
     number,
     parentHash: head.hash,

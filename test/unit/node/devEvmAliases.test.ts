@@ -11,9 +11,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createPublicClient, createTestClient, defineChain, type Hex, http, keccak256 } from "viem";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  keccak256,
+} from "viem";
 import { toHex } from "../../../src/codec/bytes.js";
-import { TOKEN_RUNTIME } from "../../fixtures/evm/token.js";
+import { TOKEN_INIT_CODE, TOKEN_RUNTIME, TOKEN_SUPPLY } from "../../fixtures/evm/token.js";
 import { ethAccount } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
@@ -123,6 +131,54 @@ describe("dev mode on EVM accounts, and the anvil_/hardhat_/evm_ names", () => {
     await test.setAutomine(true);
   });
 
+  it("impersonates an Ethereum address: eth_sendTransaction from it, through viem", async () => {
+    const { test, client } = clients("anvil");
+    const whale = ethAccount(450).address as Hex;
+    const to = ethAccount(451).address as Hex;
+    const wallet = createWalletClient({
+      chain,
+      account: whale,
+      transport: http(node.url),
+      pollingInterval: 50,
+    });
+    // Not impersonated yet: the node holds no key for it.
+    const refused = await ask("eth_sendTransaction", [{ from: whale, to, value: "0x1" }]);
+    assert.equal(refused.error?.code, -32041, JSON.stringify(refused));
+    await test.setBalance({ address: whale, value: 10n ** 20n });
+    await test.impersonateAccount({ address: whale });
+    const hash = await wallet.sendTransaction({ account: whale, chain, to, value: 12345n });
+    const receipt = await client.waitForTransactionReceipt({ hash, timeout: 60_000 });
+    assert.equal(receipt.status, "success");
+    assert.equal(receipt.from, whale.toLowerCase());
+    assert.equal(await client.getBalance({ address: to }), 12345n);
+    assert.equal((await client.getTransaction({ hash })).from, whale.toLowerCase());
+    const weft = (await ask("weft_getTransaction", [hash])).result as { from?: string };
+    assert.equal(weft.from, whale.toLowerCase());
+    // A deployment from it, the gas estimated by the node.
+    const deployHash = await wallet.sendTransaction({
+      account: whale,
+      chain,
+      data: `0x${toHex(TOKEN_INIT_CODE)}`,
+    });
+    const deployed = await client.waitForTransactionReceipt({ hash: deployHash, timeout: 60_000 });
+    assert.equal(deployed.status, "success");
+    const token = deployed.contractAddress as Hex;
+    const held = await client.call({ to: token, data: `0x70a08231${word(whale)}` });
+    assert.equal(BigInt(held.data ?? "0x0"), TOKEN_SUPPLY);
+    assert.equal(await client.getTransactionCount({ address: whale }), 2);
+    // An address holding code cannot send an Ethereum transaction (EIP-3607), impersonated or not.
+    await test.impersonateAccount({ address: token });
+    const fromCode = await ask("eth_sendTransaction", [{ from: token, to, value: "0x0", gas: "0x5208" }]);
+    assert.equal(fromCode.error?.code, -32044, JSON.stringify(fromCode));
+    assert.match(fromCode.error?.message ?? "", /has code/);
+    await test.stopImpersonatingAccount({ address: whale });
+    const stopped = await ask("eth_sendTransaction", [{ from: whale, to, value: "0x1" }]);
+    assert.equal(stopped.error?.code, -32041);
+    const noFrom = await ask("eth_sendTransaction", [{ to, value: "0x1" }]);
+    assert.equal(noFrom.error?.code, -32602);
+    assert.match(noFrom.error?.message ?? "", /^from: required/);
+  });
+
   it("refuses bad params with -32602 naming the parameter", async () => {
     const who = ethAccount(430).address;
     const bad = [
@@ -171,5 +227,8 @@ describe("the anvil_/hardhat_/evm_ names with dev mode off", () => {
       assert.match(answer.error?.message ?? "", new RegExp(`^${method} needs dev mode`));
     }
     assert.equal(((await call(node.url, "eth_getBalance", [who])) as Answer).result, "0x0");
+    const send = (await call(node.url, "eth_sendTransaction", [{ from: who, to: who }])) as Answer;
+    assert.equal(send.error?.code, -32000);
+    assert.match(send.error?.message ?? "", /^unknown account/);
   });
 });
