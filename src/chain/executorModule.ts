@@ -24,7 +24,7 @@ import { chainBlockCodec } from "./blockCodec.js";
 import type { BlockContext } from "./blockContext.js";
 import { evmFromWasm } from "./evmFromWasm.js";
 import { createChainExecutor } from "./executeTransaction.js";
-import { blockGasOf, type Receipt } from "./receipt.js";
+import { blockGasOf, type Receipt, receiptBytes } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
 
 export interface ChainExecutorOptions {
@@ -55,6 +55,8 @@ export function createExecutorFactory(
       return createChainExecutor(block, { vm });
     },
     codec: chainBlockCodec,
+    // The block's bounds (`node/buildBlock.ts`): the workers stop at their cut.
+    measures: { weight: receiptBytes, gas: blockGasOf },
     // Gas stands for work; a transaction that could not run still cost its decoding and checks.
     work: (receipt) => Math.max(blockGasOf(receipt), GAS.TX_BASE),
     prepare: (entries) => {

@@ -32,6 +32,16 @@ export interface Receipt {
   invalidCode?: InvalidCode;
 }
 
+/**
+ * What a receipt weighs for the block's bound (`MAX_BLOCK_RECEIPT_BYTES` in the producer):
+ * its output, and each log's data, topics and address, in bytes.
+ */
+export function receiptBytes(receipt: Receipt): number {
+  let bytes = receipt.output.length;
+  for (const e of receipt.events) bytes += e.data.length + 32 * e.topics.length + 20;
+  return bytes;
+}
+
 /** The gas `receipt` counts against the block gas limit (see `Receipt.blockGas`). */
 export function blockGasOf(receipt: Receipt): number {
   return receipt.blockGas ?? receipt.gasUsed;

@@ -14,11 +14,14 @@
  * the block is run sequentially and the reason is printed to stderr: the result is
  * never silently different.
  *
- * A receipt budget (`ReceiptBudget`) cuts the block after it ran: once every transaction
- * is executed and validated, the multi-version memory holds each one's final writes, so
- * the state after any prefix is every key resolved as the first transaction left out
- * would read it (`resolveFinalWrites` at the cut). The kept prefix is thus committed from
- * the one execution, exactly as the sequential executor, which stops at the cut, gives it.
+ * A receipt budget (`ReceiptBudget`) cuts the block. The workers commit the block's prefix
+ * as it becomes final and stop at the cut (`commit.ts`), when the budget measures receipts
+ * with the executor's own functions (`ExecutorFactory.measures`); otherwise the whole block
+ * runs first. Either way, once the transactions up to the cut are executed and validated,
+ * the multi-version memory holds each one's final writes, so the state after the kept
+ * prefix is every key resolved as the first transaction left out would read it
+ * (`resolveFinalWrites` at the cut). The kept prefix is thus committed from the one
+ * execution, exactly as the sequential executor, which stops at the cut, gives it.
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
@@ -27,6 +30,7 @@ import type { StateReader, Storage } from "../../state/storage.js";
 import { budgetCut } from "../budget.js";
 import { executeSequential } from "../sequential.js";
 import type { BlockExecutor, BlockResult, ReceiptBudget } from "../types.js";
+import type { WorkerBudget } from "./commit.js";
 import { decodeFinalWrites, resolveFinalWrites } from "./finalWrites.js";
 import { MvMemory } from "./mvMemory.js";
 import {
@@ -262,6 +266,14 @@ export async function createParallelEngine<T, R, C>(
     return executeSequential(local.forBlock(config), pre, txs, budget);
   }
 
+  /** `budget` as the workers apply it, if it measures receipts as the executor does. */
+  function workerBudget(budget: ReceiptBudget<R> | undefined): WorkerBudget | undefined {
+    const measures = local.measures;
+    if (budget === undefined || measures === undefined || budget.weight !== measures.weight) return undefined;
+    if (budget.gas === undefined) return { max: budget.max, gas: Number.POSITIVE_INFINITY };
+    return budget.gas.used === measures.gas ? { max: budget.max, gas: budget.gas.max } : undefined;
+  }
+
   async function parallel(
     pre: StateReader,
     txs: readonly T[],
@@ -279,6 +291,8 @@ export async function createParallelEngine<T, R, C>(
     stream.start();
     if (n > 0 && !stream.publishNext(txs)) return TOO_LARGE;
     const message: ToWorker = { type: "block", txCount: n, config, trace: options.trace === true };
+    const forWorkers = workerBudget(budget);
+    if (forWorkers !== undefined) message.budget = forWorkers;
     const blockStartUs = (performance.timeOrigin + performance.now()) * 1000;
     const t1 = performance.now();
     const pending = Promise.all(workers.map((_, id) => request(id, message)));
@@ -308,7 +322,9 @@ export async function createParallelEngine<T, R, C>(
     }
     if (Atomics.load(views.ctl, CTL.contended) !== 0) return CONTENDED;
     if (failures.length > 0) return failures.join("; ");
-    for (let j = 0; j < n; j++) {
+    // Past a cut the workers found, nothing ran to the end (or what did is not needed).
+    const limit = Atomics.load(views.ctl, CTL.limit);
+    for (let j = 0; j < limit; j++) {
       const status = Atomics.load(views.txs, j * TX_WORDS + T_STATUS);
       if ((status & 3) !== EXECUTED) return `invariant: transaction ${j} ended in state ${status & 3}`;
       if (receipts[j] === undefined) {
@@ -317,7 +333,9 @@ export async function createParallelEngine<T, R, C>(
     }
     const t3 = performance.now();
     const all = receipts as R[];
-    const at = budgetCut(all, budget);
+    const at = budgetCut(limit < n ? all.slice(0, limit) : all, budget);
+    if (limit < n && at !== limit - 1)
+      return `invariant: the workers cut the block before ${limit}, its receipts cut it at ${at}`;
     const parts = replies.map((m) => (m.type === "blockDone" ? m.writes : undefined));
     let result: BlockResult<R>;
     if (at !== undefined) {

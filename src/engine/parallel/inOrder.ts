@@ -5,9 +5,11 @@
  * estimate, so validation cannot fail: this loop skips the scheduler's tasks, read sets
  * and validation, and leaves the shared memory as a finished parallel run would (every
  * transaction EXECUTED, its writes in the version lists, the block done), so the final
- * write set and a receipt budget's cut work the same way.
+ * write set and a receipt budget's cut work the same way. Given the budget, it stops at
+ * the cut as the sequential executor does, and sets `CTL.limit` there (`commit.ts`).
  */
 import type { StateView, TxExecutor } from "../types.js";
+import type { WorkerBudget } from "./commit.js";
 import type { MvMemory } from "./mvMemory.js";
 import type { Replica } from "./replica.js";
 import { EXECUTED, type Scheduler, statusWord } from "./scheduler.js";
@@ -28,6 +30,9 @@ export interface InOrderParts {
   view: InOrderView;
   writes: WriteList;
   workerId: number;
+  /** With both: the loop stops at the budget's cut (`commit.ts`), as the sequential executor does. */
+  budget?: WorkerBudget;
+  measures?: { weight(receipt: unknown): number; gas(receipt: unknown): number };
   /** Called after each execution with its start (trace timestamps), when tracing. */
   traced?: (tx: number, started: number) => void;
   now?: () => number;
@@ -39,10 +44,12 @@ export function runInOrder(
   txAt: (i: number) => unknown,
   executor: TxExecutor<unknown, unknown>,
 ): Array<[number, unknown]> {
-  const { views, mv, scheduler, replica, view, writes, workerId, traced, now } = parts;
+  const { views, mv, scheduler, replica, view, writes, workerId, traced, now, budget, measures } = parts;
   const ctl = views.ctl;
   const txs = views.txs;
-  const n = scheduler.size;
+  let n = scheduler.size;
+  let weight = 0;
+  let gas = 0;
   const allocList = (words: number) => scheduler.allocList(words);
   const receipts: Array<[number, unknown]> = [];
   for (let j = 0; j < n; j++) {
@@ -57,6 +64,16 @@ export function runInOrder(
     Atomics.store(txs, j * TX_WORDS + T_STATUS, statusWord(0, EXECUTED));
     receipts.push([j, out.receipt]);
     traced?.(j, started);
+    if (budget !== undefined && measures !== undefined) {
+      weight += measures.weight(out.receipt);
+      gas += measures.gas(out.receipt);
+      if (weight > budget.max || gas > budget.gas) {
+        // `j` is the cut: nothing after it runs.
+        n = j + 1;
+        Atomics.store(ctl, CTL.limit, n);
+        Atomics.store(ctl, CTL.commitIdx, n);
+      }
+    }
   }
   Atomics.add(ctl, CTL.executions, n);
   Atomics.store(ctl, CTL.executionIdx, n);

@@ -6,6 +6,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { TxExecutor } from "../types.js";
+import type { WorkerBudget } from "./commit.js";
 import type { SharedBuffers } from "./shared.js";
 
 /** What an executor module exports: a factory, called once per worker. */
@@ -14,6 +15,12 @@ export interface ExecutorFactory<T, R, C> {
   forBlock(config: C): TxExecutor<T, R>;
   /** A compact encoding of transactions and receipts (else the engine uses `v8.serialize`). */
   codec?: BlockCodec<T, R>;
+  /**
+   * What a receipt weighs and the gas it counts, as a `ReceiptBudget` does: when a block's
+   * budget measures with these very functions, the workers stop at its cut (`commit.ts`)
+   * instead of running every transaction (the chain: receipt bytes and block gas).
+   */
+  measures?: { weight(receipt: R): number; gas(receipt: R): number };
   /** The work a transaction did, from its receipt (e.g. gas), for the speed rule; default 1. */
   work?(receipt: R): number;
   /**
@@ -92,6 +99,8 @@ export type ToWorker =
       config: unknown;
       /** Record a timeline of tasks and the keys behind conflicts (see `BlockTrace`). */
       trace: boolean;
+      /** The block's receipt budget, when the workers can apply it (`ExecutorFactory.measures`). */
+      budget?: WorkerBudget;
     };
 
 export type FromWorker =

@@ -10,6 +10,12 @@
  * `activeTasks` counts tasks handed out and not finished, so that "done" is only
  * declared when both counters have passed the block, no task is running, and no counter
  * was decreased in between (`decreaseCnt`, read before and after).
+ *
+ * The block may end early: once a receipt budget's cut is known (`commit.ts` sets
+ * `CTL.limit` to the index after it), no task for a transaction at or past the limit is
+ * handed out any more, and "done" means both counters passed the limit. The transactions
+ * below it form a Block-STM run of their own (none reads what a later one writes), so they
+ * end exactly as in a run of the whole block.
  */
 import { ArenaChunks } from "./arenaChunks.js";
 import { lock, unlock } from "./locks.js";
@@ -71,13 +77,18 @@ export class Scheduler {
     return this.n;
   }
 
+  /** Transactions at or past this index are not run (the block's size until a cut is found). */
+  limit(): number {
+    return Atomics.load(this.ctl, CTL.limit);
+  }
+
   done(): boolean {
     return Atomics.load(this.ctl, CTL.done) !== 0 || Atomics.load(this.ctl, CTL.abort) !== 0;
   }
 
   /** Both counters have passed the block: no task to hand out until one is decreased. */
   exhausted(): boolean {
-    const n = this.size;
+    const n = this.limit();
     return Atomics.load(this.ctl, CTL.executionIdx) >= n && Atomics.load(this.ctl, CTL.validationIdx) >= n;
   }
 
@@ -92,7 +103,7 @@ export class Scheduler {
 
   private checkDone(): void {
     const ctl = this.ctl;
-    const n = this.size;
+    const n = this.limit();
     const observed = Atomics.load(ctl, CTL.decreaseCnt);
     if (
       Math.min(Atomics.load(ctl, CTL.executionIdx), Atomics.load(ctl, CTL.validationIdx)) >= n &&
@@ -111,7 +122,7 @@ export class Scheduler {
 
   /** READY(inc) → EXECUTING(inc); the incarnation, or -1. */
   private tryIncarnate(tx: number): number {
-    if (tx >= this.size) return -1;
+    if (tx >= this.limit()) return -1;
     const at = tx * TX_WORDS + T_STATUS;
     for (;;) {
       const word = Atomics.load(this.txs, at);
@@ -122,7 +133,7 @@ export class Scheduler {
 
   private nextVersionToExecute(task: Task): boolean {
     const ctl = this.ctl;
-    if (Atomics.load(ctl, CTL.executionIdx) >= this.size) {
+    if (Atomics.load(ctl, CTL.executionIdx) >= this.limit()) {
       this.checkDone();
       return false;
     }
@@ -141,13 +152,14 @@ export class Scheduler {
 
   private nextVersionToValidate(task: Task): boolean {
     const ctl = this.ctl;
-    if (Atomics.load(ctl, CTL.validationIdx) >= this.size) {
+    const limit = this.limit();
+    if (Atomics.load(ctl, CTL.validationIdx) >= limit) {
       this.checkDone();
       return false;
     }
     Atomics.add(ctl, CTL.activeTasks, 1);
     const tx = Atomics.add(ctl, CTL.validationIdx, 1);
-    if (tx < this.size) {
+    if (tx < limit) {
       const word = Atomics.load(this.txs, tx * TX_WORDS + T_STATUS);
       if ((word & 3) === EXECUTED) {
         task.kind = TASK_VALIDATE;
@@ -238,6 +250,11 @@ export class Scheduler {
     }
     if (minDependent >= 0) this.decreaseExecutionIdx(minDependent);
 
+    // Past the cut: nothing to validate (it ran before the cut was known).
+    if (tx >= this.limit()) {
+      Atomics.sub(this.ctl, CTL.activeTasks, 1);
+      return false;
+    }
     if (Atomics.load(this.ctl, CTL.validationIdx) > tx) {
       if (wroteNewLocation) {
         this.decreaseValidationIdx(tx);
@@ -279,6 +296,11 @@ export class Scheduler {
     return false;
   }
 
+  /** An execution task past the limit, stopped before it finished: dropped (never run again). */
+  dropPastLimit(): void {
+    Atomics.sub(this.ctl, CTL.activeTasks, 1);
+  }
+
   /** Words from the lists arena (dependency nodes, write lists). */
   allocList(words: number): number {
     const at = this.listArena.alloc(words);
@@ -287,7 +309,7 @@ export class Scheduler {
   }
 }
 
-function atomicMin(words: Int32Array, index: number, target: number): void {
+export function atomicMin(words: Int32Array, index: number, target: number): void {
   for (;;) {
     const current = Atomics.load(words, index);
     if (current <= target) return;

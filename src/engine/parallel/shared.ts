@@ -57,6 +57,15 @@ export const CTL = {
   keyGeneration: 50,
   /** Nonzero: a worker failed mid-block (a key slot or lock may be left held). */
   failed: 51,
+  /**
+   * Transactions at or past this index are not run: the block is cut before it (`commit.ts`).
+   * The block's size until a receipt budget's cut is found.
+   */
+  limit: 52,
+  /** Transactions below this index are committed: final (`commit.ts`). */
+  commitIdx: 53,
+  /** Held (1) by the worker committing transactions. */
+  commitLock: 54,
   length: 64,
 } as const;
 
@@ -126,6 +135,11 @@ export interface SharedBuffers {
   reads: SharedArrayBuffer;
   lists: SharedArrayBuffer;
   touched: SharedArrayBuffer;
+  /**
+   * Float64: per transaction, its receipt's weight and gas (`ExecutorFactory.measures`) as its
+   * last execution measured them; then the committed prefix's totals (`commit.ts`).
+   */
+  measures: SharedArrayBuffer;
   /** The block's transactions, encoded in chunks (growable: `txStream.ts`). */
   txBytes: SharedArrayBuffer;
   /** Chunks published, then each chunk's offset, length and encoding (`txStream.ts`). */
@@ -157,6 +171,7 @@ export interface SharedViews {
   reads: Int32Array;
   lists: Int32Array;
   touched: Int32Array;
+  measures: Float64Array;
 }
 
 function slotsFor(keys: number): number {
@@ -180,6 +195,7 @@ export function allocateShared(capacity: Capacity = DEFAULT_CAPACITY): SharedBuf
     reads: words(capacity.reads),
     lists: words(capacity.lists),
     touched: words(capacity.keys),
+    measures: new SharedArrayBuffer((capacity.txs * 2 + 2) * 8),
     txBytes: allocateTxBytes(),
     txChunks: words(chunkTableWords(capacity.txs)),
   };
@@ -201,6 +217,7 @@ export function viewsOf(b: SharedBuffers): SharedViews {
     reads: new Int32Array(b.reads),
     lists: new Int32Array(b.lists),
     touched: new Int32Array(b.touched),
+    measures: new Float64Array(b.measures),
   };
 }
 
@@ -234,6 +251,8 @@ export function resetForBlock(v: SharedViews, size: number): void {
   for (let i = 0; i < size; i++) v.txs[i * TX_WORDS + T_LAST_WORKER] = -1;
   ctl.fill(0);
   ctl[CTL.size] = size;
+  ctl[CTL.limit] = size;
+  v.measures.fill(0, v.capacity.txs * 2);
   ctl[CTL.nextKeyId] = nextKeyId;
   ctl[CTL.keyBytesTop] = keyBytesTop;
   ctl[CTL.keyGeneration] = generation;

@@ -7,6 +7,7 @@
 import { parentPort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateView, TxExecutor, TxOutput } from "../types.js";
+import { Committer, type WorkerBudget } from "./commit.js";
 import { encodeFinalWrites } from "./finalWrites.js";
 import { type InOrderParts, runInOrder } from "./inOrder.js";
 import {
@@ -49,6 +50,7 @@ let storageById: StorageById;
 let view: IncarnationView;
 let writes: WriteList;
 let txStream: TxStreamReader<unknown>;
+let committer: Committer;
 
 function send(message: FromWorker): void {
   port?.postMessage(message);
@@ -96,6 +98,8 @@ class IncarnationView implements StateView {
   blocked = -1;
   /** Set when the incarnation was stopped early: its result is discarded. */
   stopped = false;
+  /** Set when it was stopped because it is past the block's cut (`commit.ts`): never run again. */
+  halted = false;
   private blockedReads = 0;
   private sinceCheck = 0;
   /** `CTL.writeEpoch` when the reads were last known current. */
@@ -123,6 +127,7 @@ class IncarnationView implements StateView {
     this.blocked = -1;
     this.blockedKey = -1;
     this.stopped = false;
+    this.halted = false;
     this.blockedReads = 0;
     this.sinceCheck = 0;
     this.epoch = Atomics.load(views.ctl, CTL.writeEpoch);
@@ -135,6 +140,13 @@ class IncarnationView implements StateView {
 
   read(key: StateKey): StateValue | undefined {
     if (this.stopped) throw new IncarnationStopped();
+    if (this.tx >= Atomics.load(views.ctl, CTL.limit)) {
+      // Past the block's cut: its result is not needed (not counted as an early stop, which
+      // the contention rule reads as a conflict).
+      this.stopped = true;
+      this.halted = true;
+      throw new IncarnationStopped();
+    }
     // Waiting on an unfinished transaction: everything reads as absent from here on and
     // the incarnation's result is thrown away (no exception on this path, unless it
     // keeps reading).
@@ -282,8 +294,10 @@ const MAX_TRACED_CONFLICTS = 4_096;
 function runBlock(
   txAt: (i: number) => unknown,
   executor: TxExecutor<unknown, unknown>,
+  budget: WorkerBudget | undefined,
   trace?: Trace,
 ): Array<[number, unknown]> {
+  const measures = budget === undefined ? undefined : factory.measures;
   const receipts = new Map<number, unknown>();
   const scratch = newResolution();
   const task: Task = { kind: 0, tx: 0, incarnation: 0 };
@@ -293,6 +307,7 @@ function runBlock(
   let validations = 0;
   let has = false;
   for (;;) {
+    if (measures !== undefined && budget !== undefined) committer.tryCommit(budget);
     if (!has) {
       if (scheduler.done()) break;
       const seen = Atomics.load(ctl, CTL.wake);
@@ -316,6 +331,13 @@ function runBlock(
       view.reset(j);
       const out = executeOrBlocked(executor, view, txAt(j), j);
       Atomics.add(ctl, CTL.executions, 1);
+      if (out === undefined && view.halted) {
+        // Past the cut: dropped for good.
+        trace?.task(j, task.incarnation, started, 2);
+        scheduler.dropPastLimit();
+        has = false;
+        continue;
+      }
       if (out === undefined && view.blocked < 0) {
         // Stopped early (its reads went out of date): run it again at once, same incarnation
         // (nothing of the stopped run was published).
@@ -333,6 +355,8 @@ function runBlock(
         has = scheduler.waitWhileExecuting(view.blocked, 1) || !scheduler.addDependency(j, view.blocked);
         continue;
       }
+      if (measures !== undefined)
+        committer.measured(j, measures.weight(out.receipt), measures.gas(out.receipt));
       writes.collect(out.writes, out.deltas, replica);
       const wroteNew = mv.recordWrites(j, task.incarnation, writes, allocList);
       Atomics.add(ctl, CTL.writeEpoch, 1);
@@ -366,8 +390,12 @@ function runBlock(
   return mine;
 }
 
-function inOrderParts(trace: Trace | undefined): InOrderParts {
+function inOrderParts(trace: Trace | undefined, budget: WorkerBudget | undefined): InOrderParts {
   const parts: InOrderParts = { views, mv, scheduler, replica, view, writes, workerId };
+  if (budget !== undefined && factory.measures !== undefined) {
+    parts.budget = budget;
+    parts.measures = factory.measures;
+  }
   if (trace !== undefined) {
     parts.now = () => trace.now();
     parts.traced = (tx, started) => trace.task(tx, 0, started, 0);
@@ -388,6 +416,7 @@ port.on("message", async (message: ToWorker) => {
         replica = new Replica(mv.keys);
         storageById = (id) => replica.valueById(id);
         view = new IncarnationView(views.capacity.keys);
+        committer = new Committer(views, mv, scheduler, (id) => replica.valueById(id), newResolution());
         writes = new WriteList(views.capacity.keys);
         const mod = (await import(message.executor.module)) as {
           createExecutorFactory(options: unknown): ExecutorFactory<unknown, unknown, unknown>;
@@ -429,8 +458,8 @@ port.on("message", async (message: ToWorker) => {
           scheduler.startBlock();
           receipts =
             workerCount === 1
-              ? runInOrder(inOrderParts(trace), txAt, executor)
-              : runBlock(txAt, executor, trace);
+              ? runInOrder(inOrderParts(trace, message.budget), txAt, executor)
+              : runBlock(txAt, executor, message.budget, trace);
         } catch (error) {
           failure =
             error instanceof CapacityError || error instanceof StreamAbandoned
@@ -448,7 +477,13 @@ port.on("message", async (message: ToWorker) => {
         // The block is done everywhere: the version lists are final. Each worker encodes
         // its share of the final write set, in parallel, instead of the main thread alone.
         let finalWrites: Uint8Array | undefined;
-        if (Atomics.load(views.ctl, CTL.done) !== 0 && Atomics.load(views.ctl, CTL.abort) === 0) {
+        // (Not for a block cut early: the engine resolves the kept prefix's writes itself.)
+        const ctl = views.ctl;
+        if (
+          Atomics.load(ctl, CTL.done) !== 0 &&
+          Atomics.load(ctl, CTL.abort) === 0 &&
+          Atomics.load(ctl, CTL.limit) === message.txCount
+        ) {
           finalWrites = encodeFinalWrites(mv, message.txCount, workerId, workerCount, storageById);
         }
         const transfer: ArrayBuffer[] = finalWrites === undefined ? [] : [finalWrites.buffer as ArrayBuffer];

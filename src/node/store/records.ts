@@ -333,12 +333,4 @@ function receiptHashBytes(
  */
 export const MAX_RECEIPT_BYTES = MAX_RETURN_BYTES + MAX_TX_EVENT_BYTES + 20 * MAX_TX_EVENTS;
 
-/**
- * What a receipt weighs for the block's bound (`MAX_BLOCK_RECEIPT_BYTES` in the producer):
- * its output, and each log's data, topics and address, in bytes.
- */
-export function receiptBytes(receipt: Receipt): number {
-  let bytes = receipt.output.length;
-  for (const e of receipt.events) bytes += e.data.length + 32 * e.topics.length + 20;
-  return bytes;
-}
+export { receiptBytes } from "../../chain/receipt.js";
