@@ -9,13 +9,18 @@
  * stayed at its minimum since blocks used ~0.08% of their gas). So, as Aptos's block gas
  * limit in Block-STM does:
  *   - candidates are selected by price, each flow in nonce order, up to the block's count
- *     and a sum of gas limits of `CANDIDATE_GAS_BLOCKS` blocks (a bound on the speculative
- *     work of a block whose candidates use all they reserve: the executors stop at the cut,
- *     the parallel engine may have run the rest); no transaction whose limit exceeds the
- *     block's gas limit alone (it could never be sure to fit);
+ *     and `MAX_BLOCK_TX_BYTES` of encoded transactions: never by their gas limits, which
+ *     let six 1e9-limit transactions fill a budget of 2 blocks' limits and keep every
+ *     cheaper transaction out while the base fee stayed at 1 (issue 12, attacker finding 2).
+ *     No transaction whose limit exceeds the block's gas limit alone (it could never be
+ *     sure to fit);
  *   - the block keeps the longest prefix of them whose cumulative gas used fits the block's
  *     gas limit (`buildBlock.ts`, the executors' `ReceiptBudget.gas`); the rest stay in the
  *     pool for the next block, neither dropped nor charged.
+ * The work spent on candidates past the cut is bounded by the executors, not by selection:
+ * the sequential executor stops at the cut, and the parallel engine's workers commit the
+ * prefix as it becomes final and stop there (`engine/parallel/commit.ts`), running past it
+ * only what they had started (at most about one transaction's gas limit per worker).
  * The header's `gasUsed` is that prefix's, and the base fee follows it (`baseFee.ts`).
  */
 import type { PendingTx } from "./admission.js";
@@ -24,10 +29,11 @@ import type { Mempool, NextSequence, PoolTx } from "./mempool/index.js";
 import { pendingPaysBaseFee } from "./pendingTx.js";
 
 /**
- * Candidates may reserve (sum of gas limits) up to this many blocks' gas: with the block cut
- * at its gas used, reserved gas only bounds the work done on candidates that will not fit.
+ * Most bytes of encoded transactions a block holds: a validator's proposal carries them in
+ * one consensus message of at most 4 MiB (`net/topics.ts`), with its header fields, the
+ * parent's certificate and evidence besides.
  */
-export const CANDIDATE_GAS_BLOCKS = 2;
+export const MAX_BLOCK_TX_BYTES = 3 * 1024 * 1024;
 
 export interface CandidateBounds {
   blockGasLimit: number;
@@ -44,8 +50,8 @@ export function selectCandidates(
   const { blockGasLimit, baseFee } = bounds;
   return spreadBySender(
     mempool.ready(nextSequence, {
-      maxGas: blockGasLimit * CANDIDATE_GAS_BLOCKS,
       maxCount: bounds.maxBlockTxs,
+      maxBytes: MAX_BLOCK_TX_BYTES,
       // Only those whose maxFee covers the base fee, and whose limit fits a block alone
       // (the others wait in the pool).
       eligible: (p) => p.gasLimit <= blockGasLimit && pendingPaysBaseFee(p.tx, baseFee),
@@ -56,20 +62,28 @@ export function selectCandidates(
 
 /**
  * Why a proposed block's transactions break the bounds the candidates of any honest proposer
- * keep (each gas limit within the block's, their sum within `CANDIDATE_GAS_BLOCKS` blocks),
- * or undefined. A validator checks it before executing anything: re-executing a proposal is
- * bounded by the same gas as building one (issue 12: a proposer sending 160 transactions of
- * 2.5e8 gas held every validator ~9 s, past its consensus timeouts, before the cut refused it).
+ * keep (each gas limit within the block's, at most the block's count and
+ * `MAX_BLOCK_TX_BYTES`), or undefined. A validator checks it before executing anything; its
+ * execution then stops at the block's cut like a proposer's (the proposal is refused if it
+ * is cut), so re-executing a proposal costs what building one does: the gas of at most a
+ * block and one transaction, plus what parallel workers had started past the cut (issue
+ * 12: a proposer sending 160 transactions of 2.5e8 gas held every validator ~9 s, past its
+ * consensus timeouts, while the parallel engine ran them all before the cut refused it).
  */
-export function proposalGasProblem(gasLimits: readonly number[], blockGasLimit: number): string | undefined {
-  let sum = 0;
-  for (const [i, limit] of gasLimits.entries()) {
-    if (limit > blockGasLimit)
-      return `transaction ${i}'s gas limit ${limit} is above the block's ${blockGasLimit}`;
-    sum += limit;
+export function proposalProblem(
+  txs: ReadonlyArray<{ gasLimit: number; size: number }>,
+  bounds: Omit<CandidateBounds, "baseFee">,
+): string | undefined {
+  const { blockGasLimit, maxBlockTxs } = bounds;
+  if (txs.length > maxBlockTxs)
+    return `it holds ${txs.length} transactions, above the block's ${maxBlockTxs}`;
+  let bytes = 0;
+  for (const [i, tx] of txs.entries()) {
+    if (tx.gasLimit > blockGasLimit)
+      return `transaction ${i}'s gas limit ${tx.gasLimit} is above the block's ${blockGasLimit}`;
+    bytes += tx.size;
   }
-  const most = blockGasLimit * CANDIDATE_GAS_BLOCKS;
-  if (sum > most)
-    return `its transactions' gas limits add up to ${sum}, above ${CANDIDATE_GAS_BLOCKS} blocks' gas (${most})`;
+  if (bytes > MAX_BLOCK_TX_BYTES)
+    return `its transactions take ${bytes} bytes, above a block's ${MAX_BLOCK_TX_BYTES}`;
   return undefined;
 }

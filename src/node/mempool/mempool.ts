@@ -36,8 +36,8 @@
  * Block selection (`ready`) never removes anything. Per flow only the run of consecutive
  * sequences starting at the chain's next one is ready (a gap ends the run). Flows are merged
  * by price with a heap of queue heads, so each flow's order is kept; a head that does not
- * fit the remaining gas is skipped with the rest of its flow, and selection continues with
- * the other flows until maxGas or maxCount is reached.
+ * fit the remaining gas or bytes is skipped with the rest of its flow, and selection
+ * continues with the other flows until maxCount is reached or no head is left.
  *
  * Upkeep. After a block commits, `removeIncluded` drops its transactions and `dropStale`
  * drops every pending transaction whose sequence is below the chain's next one (included
@@ -214,7 +214,7 @@ export class Mempool<T> {
   /**
    * The block builder's selection (nothing is removed): ready transactions merged by price
    * across flows, each flow in sequence order from the chain's next one, within
-   * `maxGas`/`maxCount`. See {@link selectReady}.
+   * `maxGas`/`maxBytes`/`maxCount`. See {@link selectReady}.
    */
   ready(nextSequence: NextSequence, options: ReadyOptions<T>): PoolTx<T>[] {
     return selectReady(this.queues(), nextSequence, options);

@@ -36,7 +36,7 @@ import type { Value } from "../../consensus/types.js";
 import { EthTxError } from "../../evm/errors.js";
 import { decodeEthTx, type EthTx } from "../../evm/ethTx.js";
 import { AdmissionError, decodeRaw, type PendingTx } from "../admission.js";
-import { proposalGasProblem, selectCandidates } from "../blockCandidates.js";
+import { proposalProblem, selectCandidates } from "../blockCandidates.js";
 import { stageAndCommit } from "../blockFault.js";
 import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
@@ -192,11 +192,12 @@ export class ChainApplication implements ConsensusApplication {
     if (ctx.baseFee !== b.baseFee) throw new Error(`base fee ${b.baseFee}, the rule gives ${ctx.baseFee}`);
     this.checkLastCommit(deps, head, b.lastCommit);
     const candidates = b.rawTxs.map((raw) => candidate(raw, deps.chainId));
-    // Before any execution: the gas its transactions reserve is bounded as a proposer's own are.
-    const tooMuch = proposalGasProblem(
-      candidates.map((c) => c.gasLimit),
-      deps.blockGasLimit,
-    );
+    // Before any execution: its transactions are bounded as a proposer's own candidates are
+    // (the execution then stops at the block's cut).
+    const tooMuch = proposalProblem(candidates, {
+      blockGasLimit: deps.blockGasLimit,
+      maxBlockTxs: deps.maxBlockTxs,
+    });
     if (tooMuch !== undefined) throw new Error(tooMuch);
     const built = await buildBlock(
       this.withEndBlock(deps, height, b.proposer, b.lastCommit, b.evidence),

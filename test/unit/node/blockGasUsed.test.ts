@@ -2,9 +2,9 @@
  * A block's gas limit bounds the gas its transactions use, not the gas they reserve
  * (issue 12: three transactions with a 1e9 gas limit doing a 1-wei transfer filled every
  * 3e9 block; honest transactions waited while the attack lasted, and the base fee stayed
- * at its minimum). The node selects candidates up to a sum of gas limits of
- * `CANDIDATE_GAS_BLOCKS` blocks and keeps the longest prefix whose gas used fits; the rest
- * wait in the pool, neither dropped nor charged. A node running blocks in parallel makes
+ * at its minimum). The node selects candidates by count and bytes (never by their gas
+ * limits: `candidateCrowd.test.ts`) and keeps the longest prefix whose gas used fits; the
+ * rest wait in the pool, neither dropped nor charged. A node running blocks in parallel makes
  * the same blocks as one running them sequentially.
  */
 import assert from "node:assert/strict";

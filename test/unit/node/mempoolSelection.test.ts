@@ -50,6 +50,18 @@ describe("mempool: ready", () => {
     assert.deepEqual(hashes(pool.ready(chain(), { maxGas: 1000, maxCount: 0 })), []);
   });
 
+  it("skips one that does not fit the bytes left, and the rest of its queue; no gas bound by default", () => {
+    const pool = new Mempool<string>({});
+    const a0 = mk({ sender: "A", seq: 0n, price: 100n, size: 600, gas: 1e9 });
+    const a1 = mk({ sender: "A", seq: 1n, price: 100n, size: 1, gas: 1e9 });
+    const b0 = mk({ sender: "B", seq: 0n, price: 50n, size: 300, gas: 1e9 });
+    const c0 = mk({ sender: "C", seq: 0n, price: 10n, size: 200, gas: 1e9 });
+    for (const t of [a0, a1, b0, c0]) pool.add(t, 0n);
+    assert.deepEqual(hashes(pool.ready(chain(), { maxBytes: 500, maxCount: 10 })), hashes([b0, c0]));
+    assert.deepEqual(hashes(pool.ready(chain(), { maxBytes: 601, maxCount: 10 })), hashes([a0, a1]));
+    assert.deepEqual(hashes(pool.ready(chain(), { maxCount: 10 })), hashes([a0, a1, b0, c0]));
+  });
+
   it("treats nonce keys of one sender as independent flows", () => {
     const pool = new Mempool<string>({});
     const k0s5 = mk({ sender: "A", key: 0n, seq: 5n, price: 5n });
