@@ -20,8 +20,10 @@ import {
   verifiedCodeKey,
   verifyContract,
 } from "../verify/verifyContract.js";
+import { forgetBlockSummaries } from "./ethShapes.js";
 import { address, bytes, object, positional, string } from "./params.js";
 import { storedEthTx } from "./txJson.js";
+import { learnVerified } from "./wasmEventLogs.js";
 
 /** JSON-RPC codes of verification refusals; `data.reason` is the code's name, `data.details` says more. */
 export const VERIFY_ERROR_CODES: Record<VerifyErrorCode, number> = {
@@ -72,6 +74,8 @@ export function contractMethods(node: ChainNode): Record<string, RpcHandler> {
           node.head().number,
         );
         node.db.putMeta(verifiedCodeKey(verified.codeHash), verified);
+        learnVerified(node, verified.codeHash, verified.metadata);
+        forgetBlockSummaries();
         return { address: a, codeHash: verified.codeHash, name: verified.name };
       } catch (error) {
         if (error instanceof VerifyError)

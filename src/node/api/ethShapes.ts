@@ -89,6 +89,11 @@ interface BlockSummary {
 
 const summaries = new Map<string, BlockSummary>();
 
+/** Drops the cached summaries (their blooms), after newly verified metadata changes how WASM logs are shown. */
+export function forgetBlockSummaries(): void {
+  summaries.clear();
+}
+
 /** The summary of `block` (its receipts read once, then cached by block hash: a rewound block has another hash). */
 export function blockSummary(node: ChainNode, block: StoredBlock): BlockSummary {
   const cached = summaries.get(block.header.hash);

@@ -74,6 +74,15 @@ function eventsAt(node: ChainNode, k: Known, address: Address): Events | undefin
   return events;
 }
 
+/**
+ * Takes newly verified metadata into account: its events are shown in Ethereum's form and
+ * found by topic 0 alone from now on (the caller drops the cached blooms: `forgetBlockSummaries`).
+ */
+export function learnVerified(node: ChainNode, codeHash: string, metadata: ContractMetadata): void {
+  const k = knownOf(node);
+  k.verified.set(codeHash.toLowerCase(), eventsOf(k, metadata));
+}
+
 /** `log` in Ethereum's form when its emitter is WASM code with known metadata declaring its event, else `log`. */
 export function ethFormOf(node: ChainNode, log: LogJson): LogJson {
   const topic0 = log.topics[0];
@@ -93,7 +102,7 @@ export function ethFormsOf(node: ChainNode, logs: readonly LogJson[]): LogJson[]
 /**
  * The stored topics 0 to look up for an Ethereum topic 0 in the topic index: itself, and
  * the Weft topics 0 of the known events whose Ethereum form has it (of shipped code, and of
- * verified code the node has met since it started).
+ * code verified, or met, since the node started).
  */
 export function storedTopics0(node: ChainNode, ethTopic0: string): string[] {
   const weft = knownOf(node).weftTopics.get(ethTopic0.toLowerCase());

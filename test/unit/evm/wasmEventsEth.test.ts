@@ -3,7 +3,9 @@
  * from a dev account) is an ERC-20 `Transfer` to viem's `decodeEventLog` with `erc20Abi`
  * and to ethers' `Interface`, in `eth_getTransactionReceipt`, `eth_getLogs` (by address, by
  * topic 0 alone, by an indexed recipient) and `eth_subscribe` logs; `weft_getLogs` keeps
- * Weft's form. Also the Ethereum ABI encoding of dynamic types against viem's.
+ * Weft's form. A user's contract's event is shown as stored until its metadata is verified,
+ * then in Ethereum's form (indexed string and integer, dynamic data). Also the Ethereum ABI
+ * encoding of dynamic types against viem's.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -13,18 +15,26 @@ import {
   decodeEventLog,
   defineChain,
   encodeAbiParameters,
+  encodeEventTopics,
   erc20Abi,
   type Hex,
+  keccak256,
   pad,
+  parseAbi,
+  toBytes,
   webSocket,
 } from "viem";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
+import { DEPLOY_ARGS, DEPLOY_METHOD, DEPLOY_TARGET } from "../../../src/chain/executeEnvelope.js";
+import type { Call } from "../../../src/chain/tx/envelope.js";
+import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
+import { toHex } from "../../../src/codec/bytes.js";
 import { encodeEthAbi } from "../../../src/codec/ethAbi.js";
 import { ethEventSignature } from "../../../src/codec/ethEventForm.js";
 import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
-import { tokenTransferRaw } from "../../helpers/nodeTx.js";
+import { callsRaw, tokenTransferRaw } from "../../helpers/nodeTx.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
 
 const STRANGER: Address = "0x00000000000000000000000000000000000000aa";
@@ -159,6 +169,54 @@ describe("WASM events in Ethereum's form", () => {
     const transfer = loadArtifact("token").metadata.events.find((e) => e.name === "Transfer");
     assert.equal(mine?.topics[0], transfer?.topic0);
     assert.equal(mine?.data.length, 2 + 32);
+  });
+
+  it("a verified contract's event: an indexed string and u32, a string and a u128, decoded by viem; found by topic 0 alone", async () => {
+    const probe = loadArtifact("probe");
+    const send = async (calls: Call[], sequence: bigint) => {
+      const raw = callsRaw(
+        { chainId: node.config.chainId, sender: dev0, devIndex: 0, sequence, gasLimit: 20_000_000n },
+        calls,
+      );
+      const { hash } = await rpc<{ hash: string }>(node.url, "weft_sendRawTransaction", [`0x${toHex(raw)}`]);
+      return {
+        hash,
+        receipt: await waitForReceipt<{ status: string; contractAddress?: Address; blockNumber: number }>(
+          node.url,
+          hash,
+        ),
+      };
+    };
+    const deployed = await send(
+      [
+        {
+          target: DEPLOY_TARGET,
+          method: DEPLOY_METHOD,
+          args: encodeAbi(DEPLOY_ARGS, [probe.code, new Uint8Array(0), new Uint8Array(32)]),
+          value: 0n,
+        },
+      ],
+      1n,
+    );
+    const at = deployed.receipt.contractAddress as Address;
+    const args = encodeAbi(["string", "u32", "string", "u128"], ["k", 7, "hello", 123n]);
+    const noted = await send([{ target: at, method: "note", args, value: 0n }], 2n);
+    assert.equal(noted.receipt.status, "success");
+    const abi = parseAbi([
+      "event Noted(string indexed key, uint256 indexed index, string value, uint256 amount)",
+    ]);
+    const topic0 = encodeEventTopics({ abi, eventName: "Noted" })[0];
+    const range = { fromBlock: `0x${noted.receipt.blockNumber.toString(16)}`, toBlock: "latest" };
+    const before = await rpc<EthLog[]>(node.url, "eth_getLogs", [{ ...range, address: at }]);
+    assert.notEqual(before[0]?.topics[0], topic0, "unknown code: shown as stored");
+    await rpc(node.url, "weft_verifyContract", [at, probe.metadata, `0x${toHex(probe.code)}`]);
+    const [log] = await rpc<EthLog[]>(node.url, "eth_getLogs", [{ ...range, topics: [topic0] }]);
+    assert.ok(log, "found by its Ethereum topic 0 once verified");
+    assert.equal(log.address, at);
+    const decoded = decodeEventLog({ abi, topics: log.topics, data: log.data });
+    assert.deepEqual(decoded.args, { key: keccak256(toBytes("k")), index: 7n, value: "hello", amount: 123n });
+    const receipt = await rpc<{ logs: EthLog[] }>(node.url, "eth_getTransactionReceipt", [noted.hash]);
+    assert.deepEqual(receipt.logs[0]?.topics, log.topics);
   });
 
   it("encodes dynamic arguments as Ethereum's ABI does, and names the event's Ethereum signature", () => {
