@@ -145,6 +145,13 @@ export function init(
 export function vaultAsset(): Address {
   return asset();
 }
+/** The options contract the vault writes through. */
+export function optionsContract(): Address {
+  return addr(C_OPTIONS);
+}
+export function underlying(): Address {
+  return addr(C_UNDERLYING);
+}
 export function isPut(): bool {
   return cfg.get<bool>(C_PUT, false);
 }

@@ -35,6 +35,9 @@ export const GENESIS_ARTIFACTS: Readonly<Record<string, string>> = {
   heroes: "rentableNft",
   gold: "token",
   govToken: "votesToken",
+  optionsOracle: "oracle",
+  coveredCallVault: "optionVault",
+  putVault: "optionVault",
 };
 
 /** Account kinds in the genesis record → the artifact of their account contract. */
@@ -69,6 +72,8 @@ export const SHIPPED_ARTIFACTS: readonly string[] = [
   "votesToken",
   "governor",
   "timelock",
+  "options",
+  "optionVault",
 ];
 
 /** What `/explorer/metadata.json` answers. */

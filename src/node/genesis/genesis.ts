@@ -21,6 +21,9 @@
  *   (a minute, an hour, a day) and a recipe. Then, on a development chain, governance
  *   (`governanceGenesis.ts`): the vote token WGOV, the governor and its timelock, which owns
  *   the lending market's parameters and the AMM's fee switch.
+ * - Last, on a development chain, the options (`optionsGenesis.ts`, docs/options.md): an
+ *   options contract with a WETH call series, a covered-call vault and a cash-secured-put
+ *   vault with a round under way.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -36,6 +39,7 @@ import { ethDevKeys } from "../../sdk/ethDevKeys.js";
 import { deployGovernance } from "./governanceGenesis.js";
 import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
 import { seedNfts } from "./nftGenesis.js";
+import { deployOptions } from "./optionsGenesis.js";
 
 export { devSigner };
 
@@ -202,13 +206,21 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
   deployFarm(s, c, accounts);
   deployGame(s, c, accounts);
   // Development chains only: a validator network's genesis stays as it was.
-  if (network === undefined)
+  if (network === undefined) {
     deployGovernance(
       s,
       c,
       me,
       accounts.map((a) => a.address),
     );
+    deployOptions(
+      s,
+      c,
+      me,
+      accounts.map((a) => a.address),
+      block.time,
+    );
+  }
   return { writes: s.writes, info };
 }
 

@@ -19,6 +19,10 @@ export const GENESIS_CONTRACTS = [
   "heroes",
   "gold",
   "game",
+  "optionsOracle",
+  "options",
+  "coveredCallVault",
+  "putVault",
 ] as const;
 
 export type GenesisContractName = (typeof GENESIS_CONTRACTS)[number];

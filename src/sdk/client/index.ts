@@ -184,6 +184,15 @@ export {
   transferNft,
 } from "./nft.js";
 export {
+  getVaultRound,
+  optionsExerciseCalls,
+  type VaultRound,
+  vaultBuyCalls,
+  vaultCost,
+  vaultDepositCalls,
+  vaultPremiumRate,
+} from "./options.js";
+export {
   blockHeaderHash,
   getVerifiedAccountBalance,
   getVerifiedStorage,

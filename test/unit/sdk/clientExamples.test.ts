@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { main as farm } from "../../../src/sdk/client/examples/farm.js";
 import { main as game } from "../../../src/sdk/client/examples/game.js";
+import { main as options } from "../../../src/sdk/client/examples/options.js";
 import { main as proof } from "../../../src/sdk/client/examples/proof.js";
 import { main as sessionKey } from "../../../src/sdk/client/examples/sessionKey.js";
 import { main as sponsored } from "../../../src/sdk/client/examples/sponsored.js";
@@ -110,5 +111,26 @@ describe("client examples", () => {
     assert.match(out, /created; it holds 10 WUSD and 0 coin/);
     assert.match(out, /event Sponsored \{ sender: 0x[0-9a-f]{40}, fee: \d+, succeeded: true \}/);
     assert.match(out, /paid by the paymaster; the account still holds 0 coin/);
+  });
+
+  // Last: it moves the clock to the next Friday.
+  it("options (docs/options.md): buy a vault's calls at its premium, settle at expiry, exercise", async () => {
+    const out = await run(options);
+    assert.match(out, /round 2: 100 WETH of calls at 2200 WUSD, expiring \d{4}-\d\d-\d\dT08:00:00\.000Z/);
+    const fair = /Black–Scholes at 80% volatility: ([\d.]+) WETH a call; the vault asks ([\d.]+)/.exec(out);
+    assert.ok(fair !== null && Number(fair[2]) > 0, out);
+    // The genesis priced the round a few seconds earlier: the same price within 1%.
+    assert.ok(Math.abs(Number(fair[1]) / Number(fair[2]) - 1) < 0.01, out);
+    assert.match(
+      out,
+      /event OptionsBought \{ buyer: 0x[0-9a-f]{40}, amount: 5000000000000000000, cost: \d+ \}/,
+    );
+    assert.match(out, /event Settled \{ id: 1, price: 2750000000000000000000 \}/);
+    assert.match(
+      out,
+      /event RoundClosed \{ round: 2, assets: \d+, shares: 100000000000000000000, minted: 0, withdrawn: 0 \}/,
+    );
+    assert.match(out, /exercised 5 calls: paid 1 WETH/, "(2750 − 2200) / 2750 × 5");
+    assert.match(out, /round 2 closed at 0\.99\d* WETH a share/);
   });
 });
