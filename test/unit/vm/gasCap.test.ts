@@ -101,7 +101,14 @@ describe("a WASM call from EVM code, at any gas limit", () => {
 
   before(async () => {
     token = chain.deploy("token", ["Wasm Token", "WT", 18, 10n ** 24n, account(1)]);
-    chain.run([token.tx(account(1), "transfer", [holder.address, 1_000n])]);
+    // The recipient holds tokens already: each transfer below then meets the same state shape.
+    // (A first transfer to a new holder reads its balance absent and costs less: 560,200
+    // against 560,491 Weft gas as a WASM transaction, 27,058 against 27,060 EVM gas through
+    // the precompile, which once read as the gas limit moving the gas used.)
+    chain.run([
+      token.tx(account(1), "transfer", [holder.address, 1_000n]),
+      token.tx(account(1), "transfer", [account(2), 1n]),
+    ]);
     chain.state.entries.set(balanceKey(holder.address), encodeU128(10n ** 21n));
     engine = await chainEngine(2);
     store = await attachChain(engine, chain);
@@ -121,10 +128,8 @@ describe("a WASM call from EVM code, at any gas limit", () => {
     const gas = result.receipts.map((r) => r.gasUsed);
     for (const [i, r] of result.receipts.entries())
       assert.equal(r.status, "success", `limit ${limits[i]}: ${r.invalidReason}`);
-    // The WASM call's gas does not move with the limit (a wrapped cap made it run out of gas);
-    // the EVM side's own accounting may differ by a few gas of rounding between limits.
-    for (const g of gas)
-      assert.ok(Math.abs(g - (gas[0] ?? 0)) <= 100, `gas ${gas.join(", ")} at limits ${limits.join(", ")}`);
+    // The gas used does not move with the limit (a wrapped cap made it run out of gas).
+    assert.deepEqual(gas, [gas[0], gas[0], gas[0]], `gas ${gas.join(", ")} at limits ${limits.join(", ")}`);
     assert.ok((gas[0] ?? 0) < 2_000_000, `${gas[0]} gas for a token transfer`);
   });
 });
