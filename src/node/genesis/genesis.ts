@@ -23,7 +23,9 @@
  *   the lending market's parameters and the AMM's fee switch.
  * - Last, on a development chain, the options (`optionsGenesis.ts`, docs/options.md): an
  *   options contract with a WETH call series, a covered-call vault and a cash-secured-put
- *   vault with a round under way.
+ *   vault with a round under way; then a second exchange (`exchangeGenesis.ts`): a
+ *   shallower WETH/WUSD pool (`pool2`) on its own factory and router, and a
+ *   `flashArbitrage` contract owned by account 0, for the arbitrage bot.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -36,6 +38,7 @@ import { keccak256 } from "../../codec/hash.js";
 import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { devSigner } from "../../sdk/devKeys.js";
 import { ethDevKeys } from "../../sdk/ethDevKeys.js";
+import { deploySecondExchange } from "./exchangeGenesis.js";
 import { deployGovernance } from "./governanceGenesis.js";
 import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
 import { seedNfts } from "./nftGenesis.js";
@@ -207,19 +210,10 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
   deployGame(s, c, accounts);
   // Development chains only: a validator network's genesis stays as it was.
   if (network === undefined) {
-    deployGovernance(
-      s,
-      c,
-      me,
-      accounts.map((a) => a.address),
-    );
-    deployOptions(
-      s,
-      c,
-      me,
-      accounts.map((a) => a.address),
-      block.time,
-    );
+    const addresses = accounts.map((a) => a.address);
+    deployGovernance(s, c, me, addresses);
+    deployOptions(s, c, me, addresses, block.time);
+    deploySecondExchange(s, c, me, addresses);
   }
   return { writes: s.writes, info };
 }

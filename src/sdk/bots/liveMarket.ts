@@ -49,6 +49,8 @@ export interface LiveMarketOptions {
   ticks?: number;
   /** ...or after this long (ms) since `connect`. */
   durationMs?: number;
+  /** Which exchange's WETH/WUSD pool: the genesis's main one (1, default) or the dev genesis's second (2: `router2`, `pool2`). */
+  exchange?: 1 | 2;
   /** Worst amount accepted relative to the quote from the reserves just before sending (default 0.01). */
   slippage?: number;
   gasLimit?: bigint;
@@ -99,10 +101,15 @@ export class LiveMarket implements Market {
     const signer = devAccountSigner(options.account);
     if (account.publicKey.replace(/^0x/, "") !== toHex(signer.publicKey))
       throw new Error(`dev account ${options.account}'s key is not the derived dev key (not a dev chain?)`);
-    const { weth, wusd, router, pool } = genesis.contracts;
+    const second = options.exchange === 2;
+    const { weth, wusd } = genesis.contracts;
+    const router = genesis.contracts[second ? "router2" : "router"];
+    const pool = genesis.contracts[second ? "pool2" : "pool"];
     if (weth === undefined || wusd === undefined || router === undefined || pool === undefined)
-      throw new Error("the genesis has no WETH/WUSD pool and router");
-    const token0 = (await call(options.url, pool, "token0", [], [], ["address"]))[0] as Address;
+      throw new Error(
+        `the genesis has no WETH/WUSD ${second ? "second pool and router (pool2, router2)" : "pool and router"}`,
+      );
+    const token0 = (await viewCall(options.url, pool, "token0", [], [], ["address"]))[0] as Address;
     const market = new LiveMarket(
       options,
       BigInt(genesis.chainId),
@@ -123,14 +130,16 @@ export class LiveMarket implements Market {
   }
 
   async reserves(): Promise<Reserves> {
-    const [pair] = await call(this.options.url, this.pool, "getReserves", [], [], ["u128[]"]);
+    const [pair] = await viewCall(this.options.url, this.pool, "getReserves", [], [], ["u128[]"]);
     const [r0, r1] = pair as [bigint, bigint];
     return this.baseIsToken0 ? { base: r0, quote: r1 } : { base: r1, quote: r0 };
   }
 
   async holdings(): Promise<Holdings> {
     const balance = async (token: Address) =>
-      (await call(this.options.url, token, "balanceOf", ["address"], [this.address], ["u128"]))[0] as bigint;
+      (
+        await viewCall(this.options.url, token, "balanceOf", ["address"], [this.address], ["u128"])
+      )[0] as bigint;
     const [base, quote, account] = await Promise.all([
       balance(this.base),
       balance(this.quote),
@@ -159,7 +168,7 @@ export class LiveMarket implements Market {
   async prepare(): Promise<bigint> {
     const calls = [];
     for (const token of [this.base, this.quote]) {
-      const [allowed] = await call(
+      const [allowed] = await viewCall(
         this.options.url,
         token,
         "allowance",
@@ -334,7 +343,7 @@ function errorName(output: string): string {
 }
 
 /** A read-only call through `weft_call`, decoded; throws if the call does not succeed. */
-async function call(
+export async function viewCall(
   url: string,
   to: Address,
   method: string,

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { launchNode, type NodeProcess } from "../../../src/node/launch.js";
 import { getAmountIn, getAmountOut } from "../../../src/sdk/amm.js";
+import { LiveArbitrage } from "../../../src/sdk/bots/arbitrageBot.js";
 import { DcaStrategy } from "../../../src/sdk/bots/dca.js";
 import {
   BacktestMarket,
@@ -225,5 +226,23 @@ describe("live bot on a weft node", () => {
       report.fills.reduce((sum, f) => sum + f.quoteAmount, 0n),
     );
     assert.equal(dca.stats().buys, 3);
+  });
+
+  it("arbitrages the two genesis pools by flash swap: the owner gets exactly the profit the SDK expected", async () => {
+    // Another account pushes the second pool's price down to 1,900; the main pool is near 2,000.
+    const nudger = await LiveMarket.connect({ url: node.url, account: 3, exchange: 2, slippage: 0.05 });
+    await nudger.prepare();
+    const moved = await nudger.moveTo(1_900);
+    assert.equal(moved?.status, "filled", moved?.status === "rejected" ? moved.reason : "");
+    const bot = await LiveArbitrage.connect({ url: node.url, tickMs: 0 });
+    const tick = await bot.tick();
+    assert.equal(tick.receipt?.status, "success", JSON.stringify(tick, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+    assert.equal(tick.cheap, "pool2");
+    assert.ok((tick.expected ?? 0n) > 0n);
+    assert.equal(tick.profit, tick.expected);
+    // The gap is closed to within the two fees: nothing more pays.
+    const after = await bot.tick();
+    assert.match(after.skipped ?? "", /does not beat the fee/);
+    assert.ok(Math.abs(after.prices.pool2 / after.prices.pool - 1) < 0.0075, JSON.stringify(after.prices));
   });
 });
