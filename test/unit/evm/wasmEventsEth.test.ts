@@ -11,9 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Interface } from "ethers";
 import {
-  createPublicClient,
   decodeEventLog,
-  defineChain,
   encodeAbiParameters,
   encodeEventTopics,
   erc20Abi,
@@ -22,7 +20,6 @@ import {
   pad,
   parseAbi,
   toBytes,
-  webSocket,
 } from "viem";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { DEPLOY_ARGS, DEPLOY_METHOD, DEPLOY_TARGET } from "../../../src/chain/executeEnvelope.js";
@@ -35,6 +32,7 @@ import { ethEventSignature } from "../../../src/codec/ethEventForm.js";
 import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
 import { callsRaw, tokenTransferRaw } from "../../helpers/nodeTx.js";
+import { Client } from "../../helpers/rpcServer.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
 
 const STRANGER: Address = "0x00000000000000000000000000000000000000aa";
@@ -56,8 +54,7 @@ describe("WASM events in Ethereum's form", () => {
   let txHash: string;
   let blockNumber: number;
   let seen: Promise<EthLog>;
-  let stopWatching: () => void = () => {};
-  let closeSocket: () => Promise<void> = async () => {};
+  let socket: Client | undefined;
 
   before(async () => {
     node = await startTestNode((config) => {
@@ -66,41 +63,12 @@ describe("WASM events in Ethereum's form", () => {
     const genesis = await rpc<GenesisInfo>(node.url, "weft_genesis");
     wusd = genesis.contracts.wusd as Address;
     dev0 = genesis.accounts[0]?.address as Address;
-    const ws = createPublicClient({
-      chain: defineChain({
-        id: Number(node.config.chainId),
-        name: "weft-dev",
-        nativeCurrency: { name: "Weft", symbol: "WEFT", decimals: 18 },
-        rpcUrls: { default: { http: [node.url] } },
-      }),
-      transport: webSocket(node.url.replace(/^http/, "ws")),
-    });
-    closeSocket = () =>
-      ws.transport
-        .getRpcClient?.()
-        .then((c) => c.close())
-        .catch(() => undefined);
-    seen = new Promise<EthLog>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error("no Transfer log over eth_subscribe within 60 s")),
-        60_000,
-      );
-      stopWatching = ws.watchEvent({
-        address: wusd,
-        event: erc20Abi.find(
-          (x) => x.type === "event" && x.name === "Transfer",
-        ) as (typeof erc20Abi)[number] & {
-          type: "event";
-        },
-        onLogs: (logs) => {
-          clearTimeout(timer);
-          resolve(logs[0] as unknown as EthLog);
-        },
-        onError: reject,
-      });
-    });
-    // Let eth_subscribe be answered before the transfer is sent.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Subscribed (the subscription id answered) before the transfer is sent.
+    socket = await Client.open(node.url.replace(/^http/, "ws"));
+    socket.send({ jsonrpc: "2.0", id: 1, method: "eth_subscribe", params: ["logs", { address: wusd }] });
+    const subscribed = await socket.next(60_000);
+    assert.equal(typeof subscribed.result, "string", JSON.stringify(subscribed));
+    seen = socket.next(60_000).then((m) => m.params?.result as EthLog);
     const raw = tokenTransferRaw(
       { chainId: node.config.chainId, sender: dev0, devIndex: 0, sequence: 0n },
       wusd,
@@ -115,8 +83,7 @@ describe("WASM events in Ethereum's form", () => {
     blockNumber = receipt.blockNumber;
   });
   after(async () => {
-    stopWatching();
-    await closeSocket();
+    await socket?.close();
     await node?.close();
   });
 
