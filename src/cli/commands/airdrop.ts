@@ -4,7 +4,7 @@
  * from that file, sent to a deployed `merkleDistributor`). Deploying is `weft deploy
  * merkleDistributor <token> <root> <end time>`, then funding it with the tree's total.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Address } from "../../codec/address.js";
 import { fromHex } from "../../codec/bytes.js";
@@ -17,15 +17,35 @@ import { decodeReceipt, printReceipt } from "../receipts.js";
 /** The most bytes of a list file read (about a million entries). */
 const MAX_LIST_BYTES = 128 << 20;
 
+/**
+ * The file's text, read a MiB at a time and refused once past `MAX_LIST_BYTES`: reading it
+ * whole first let a file without end (`/dev/zero`, a pipe) take 4 GB of memory and more.
+ */
 function readText(path: string, what: string): string {
-  let text: string;
+  let fd: number;
   try {
-    text = readFileSync(path, "utf8");
+    fd = openSync(path, "r");
   } catch (error) {
     throw new UsageError(`${what} ${path}: ${(error as Error).message}`);
   }
-  if (text.length > MAX_LIST_BYTES) throw new UsageError(`${what} ${path} is over ${MAX_LIST_BYTES} bytes`);
-  return text;
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_LIST_BYTES) throw new UsageError(`${what} ${path} is over ${MAX_LIST_BYTES} bytes`);
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${what} ${path}: ${(error as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -7,7 +7,12 @@
  * amount.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { parseAirdropList } from "../../../src/cli/commands/airdrop.js";
 import type { Address } from "../../../src/codec/address.js";
@@ -19,6 +24,7 @@ import {
 } from "../../../src/sdk/airdrop.js";
 import { airdropAccountOf } from "../../helpers/airdropWorker.js";
 
+const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const addressOf = (i: number) => airdropAccountOf(i) as Address;
 /**
  * A deadline, not a measure: the build takes ~2.5 s at load 30 and took 255 s (quadratic)
@@ -64,6 +70,21 @@ describe("airdrop build under hostile lists", () => {
         !verifyAirdropClaim(tree.merkleRoot, claim.index, account, BigInt(claim.amount) + 1n, claim.proof),
       );
     }
+  });
+
+  // `weft airdrop build /dev/zero` read the whole "file" before checking its size: 4.2 GB
+  // of memory after 120 s, still reading. Now it stops at the bound, having held at most it.
+  it("refuses a list file without end once past the size bound (exit 2)", {
+    skip: !existsSync("/dev/zero"),
+  }, () => {
+    const out = join(tmpdir(), `weft-airdrop-never-${process.pid}.json`);
+    const r = spawnSync(process.execPath, [CLI, "airdrop", "build", "/dev/zero", "--out", out], {
+      encoding: "utf8",
+      timeout: DEADLINE_MS,
+    });
+    assert.equal(r.status, 2, `status ${r.status} signal ${r.signal}: ${r.stderr}`);
+    assert.match(r.stderr, /list \/dev\/zero is over 134217728 bytes/);
+    assert.ok(!existsSync(out), "no tree written");
   });
 
   it("refuses a JSON number amount that JSON has rounded, in both list shapes", () => {
