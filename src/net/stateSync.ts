@@ -10,8 +10,8 @@
  *    costs the peer `BAD_SYNC`;
  * 1. ask a peer for the manifest of `root`; it must fold to `root` (`verifyManifest`),
  *    else the peer loses `BAD_SYNC` and the next peer is asked;
- * 2. ask for each chunk, spreading them over the peers; a chunk must prove against the
- *    manifest (`verifyChunk`), else that peer loses `BAD_SYNC` and another is asked.
+ * 2. ask for each chunk that is not empty, spreading them over the peers; a chunk must prove
+ *    against the manifest (`verifyChunk`), else that peer loses `BAD_SYNC` and another is asked.
  *
  * Every answer is bounded (`maxSyncResponseBytes`), timed (`syncTimeoutMs`) and rate
  * limited per peer (`syncRequestRate`), as for block sync (`requestResponse.ts`).
@@ -225,6 +225,10 @@ export async function fetchState(
   const manifest = await fromAnyPeer("the manifest", (peer) => fetchManifest(node, peer, root));
   const entries: SnapshotEntry[] = [];
   for (let index = 0; index < manifest.chunks.length; index++) {
+    // An empty chunk is not asked for: the manifest, which folds to the root, already says
+    // it holds nothing (zero leaves, zero hash). Otherwise the peer that gives the manifest
+    // could choose the deepest cut and have a small state fetched in 65,536 requests.
+    if (manifest.chunks[index]?.leaves === 0) continue;
     const chunk = await fromAnyPeer(`chunk ${index}`, (peer) =>
       fetchChunk(node, peer, root, manifest, index),
     );
