@@ -63,4 +63,24 @@ describe("dev genesis: NFTs", () => {
     );
     assert.equal(nft.view("userOf", [1001n]), buyer);
   });
+
+  it("builds with more development accounts than token ids below the deployer's #1000", () => {
+    // Account 100's ids were #1001 and #1002, minted again for the deployer: the genesis reverted.
+    const { writes, info } = buildGenesis({
+      chainId: 1337n,
+      time: 1_700_000_000,
+      accounts: 101,
+      feeRecipient: account(0xfee),
+    });
+    const chain = new TestChain(5, { time: 1_700_000_010n });
+    chain.state.apply(writes);
+    const nft = new Contract(
+      chain,
+      info.contracts.collectibles as Address,
+      loadArtifact("rentableNft").metadata,
+    );
+    assert.equal(nft.view("ownerOf", [992n]), info.accounts[99]?.address);
+    assert.equal(nft.view("balanceOf", [info.accounts[100]?.address]), 0n);
+    assert.equal(nft.view("ownerOf", [1001n]), info.contracts.nftMarket);
+  });
 });
