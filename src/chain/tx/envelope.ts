@@ -268,7 +268,25 @@ class In {
     return out;
   }
   address(field: string): Address {
-    return addressFromBytes(this.take(20, field));
+    this.need(20, field);
+    const at = this.at;
+    this.at += 20;
+    return addressFromBytes(this.b.subarray(at, at + 20)); // read, not kept: no copy
+  }
+  /** A method name of `n` bytes: strict UTF-8, with ASCII (every shipped method) decoded directly. */
+  method(n: number, field: string): string {
+    this.need(n, field);
+    const at = this.at;
+    this.at += n;
+    const bytes = this.b.subarray(at, at + n);
+    let ascii = true;
+    for (let i = 0; i < n && ascii; i++) ascii = (bytes[i] as number) < 0x80;
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      throw new TxDecodeError("BAD_UTF8", `${field} is not valid UTF-8`);
+    }
   }
   sized(max: number, field: string): Uint8Array {
     const n = this.u32(field);
@@ -280,6 +298,14 @@ class In {
 // `ignoreBOM`: a leading U+FEFF stays in the method name, so that encoding the decoded
 // envelope gives back the same bytes (the transaction hash is the hash of those bytes).
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The field names of each call, for the decoder's errors (built once, not per transaction). */
+const CALL_FIELDS = Array.from({ length: MAX_CALLS }, (_, i) => ({
+  target: `calls[${i}].target`,
+  method: `calls[${i}].method`,
+  args: `calls[${i}].args`,
+  value: `calls[${i}].value`,
+}));
 
 /** Decodes a canonical encoding; throws `TxDecodeError` for anything else. */
 export function decodeTx(bytes: Uint8Array): TxEnvelope {
@@ -303,23 +329,18 @@ export function decodeTx(bytes: Uint8Array): TxEnvelope {
     throw new TxDecodeError("BAD_CALL_COUNT", `calls: ${count} (1 to ${MAX_CALLS})`);
   const calls: Call[] = [];
   for (let i = 0; i < count; i++) {
-    const target = r.address(`calls[${i}].target`);
-    const methodLength = r.u8(`calls[${i}].method`);
+    const field = CALL_FIELDS[i] as (typeof CALL_FIELDS)[number];
+    const target = r.address(field.target);
+    const methodLength = r.u8(field.method);
     if (methodLength > MAX_METHOD_BYTES) {
       throw new TxDecodeError(
         "FIELD_TOO_LARGE",
         `calls[${i}].method: ${methodLength} bytes (max ${MAX_METHOD_BYTES})`,
       );
     }
-    let method: string;
-    try {
-      method = strictUtf8.decode(r.take(methodLength, `calls[${i}].method`));
-    } catch (error) {
-      if (error instanceof TxDecodeError) throw error;
-      throw new TxDecodeError("BAD_UTF8", `calls[${i}].method is not valid UTF-8`);
-    }
-    const args = r.sized(MAX_ARGS_BYTES, `calls[${i}].args`);
-    const value = r.u128(`calls[${i}].value`);
+    const method = r.method(methodLength, field.method);
+    const args = r.sized(MAX_ARGS_BYTES, field.args);
+    const value = r.u128(field.value);
     calls.push({ target, method, args, value });
   }
   const flag = r.u8("paymaster");
