@@ -38,6 +38,7 @@ import {
   signingHashOfEncoding,
   type TxEnvelope,
 } from "./tx/envelope.js";
+import { encodeValidateInput } from "./validateInput.js";
 import { validationRevertReason } from "./validationRevert.js";
 
 /** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
@@ -45,8 +46,8 @@ export const VALIDATION_GAS_LIMIT = 8_000_000;
 /** Gas reserved for a paymaster's `postOp`, out of the transaction's limit. */
 export const POST_OP_GAS_LIMIT = 1_000_000;
 
-/** Arguments of an account's `validate`. */
-export const VALIDATE_ARGS = ["bytes32", "bytes", "u128", "address[]", "string[]", "bytes[]", "u128[]"];
+/** Arguments of an account's `validate` (encoded by `encodeValidateInput`). */
+export { VALIDATE_ARGS } from "./validateInput.js";
 /** Arguments of a paymaster's `validatePaymaster`. */
 export const VALIDATE_PAYMASTER_ARGS = ["bytes32", "address", "u128", "bytes", "address[]", "string[]"];
 
@@ -221,20 +222,10 @@ export function validateEnvelope(
       );
   }
 
-  const targets = env.calls.map((c) => c.target);
-  const methods = env.calls.map((c) => c.method);
   let remaining = gasLimit - intrinsic - reserve;
   const validation = vm.validate(state, block, {
     account: sender,
-    input: encodeAbi(VALIDATE_ARGS, [
-      hash,
-      env.auth,
-      paymaster === undefined ? maxFee : 0n,
-      targets,
-      methods,
-      env.calls.map((c) => c.args),
-      env.calls.map((c) => c.value),
-    ]),
+    input: encodeValidateInput(hash, env.auth, paymaster === undefined ? maxFee : 0n, env.calls),
     gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
   });
   const accountRefusal = refusal("account", validation, block.time);
@@ -245,7 +236,14 @@ export function validateEnvelope(
     const sponsor = vm.validate(state, block, {
       account: env.paymaster.address,
       method: "validatePaymaster",
-      input: encodeAbi(VALIDATE_PAYMASTER_ARGS, [hash, sender, maxFee, env.paymaster.data, targets, methods]),
+      input: encodeAbi(VALIDATE_PAYMASTER_ARGS, [
+        hash,
+        sender,
+        maxFee,
+        env.paymaster.data,
+        env.calls.map((c) => c.target),
+        env.calls.map((c) => c.method),
+      ]),
       gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
     });
     const paymasterRefusal = refusal("paymaster", sponsor, block.time);
