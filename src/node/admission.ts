@@ -96,8 +96,8 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later", raw);
   if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
-  // Checked as new above, in this same turn: nothing can have added it since.
-  return addToPool(deps, { envelope, raw, hash, verified }, check.checked.nextSequence);
+  // Checked as new, and the sender's standing, above in this same turn: nothing can have changed since.
+  return addToPool(deps, { envelope, raw, hash, verified }, check.checked.nextSequence, true);
 }
 
 /**
@@ -113,15 +113,19 @@ export function offer(
   return addToPool(deps, pending, nextSequence);
 }
 
-/** `offer` without the duplicate checks (the caller has just made them). */
+/**
+ * `offer` without the duplicate checks (the caller has just made them), and without the
+ * reputation check when `reputationChecked` (the caller made it in this same turn).
+ */
 function addToPool(
   deps: Pick<AdmissionDeps, "mempool" | "reputation">,
   pending: PendingTx,
   nextSequence: bigint,
+  reputationChecked = false,
 ): PoolTx<PendingTx> {
   const { raw, hash } = pending;
   const price = pendingPriority(pending);
-  checkReputation(deps, pending);
+  if (!reputationChecked) checkReputation(deps, pending);
   const eth = pending.eth?.fields;
   const record: PoolTx<PendingTx> = {
     hash,

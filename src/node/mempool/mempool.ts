@@ -240,7 +240,7 @@ export class Mempool<T> {
     const dropped: PoolTx<T>[] = [];
     for (const queue of [...this.queues()]) {
       const next = nextSequence(queue.sender, queue.nonceKey);
-      checkU64(`dropStale: next sequence of ${queue.sender} key ${queue.nonceKey}`, next);
+      checkU64(() => `dropStale: next sequence of ${queue.sender} key ${queue.nonceKey}`, next);
       if ((queue.at(0) as PoolTx<T>).sequence >= next) continue;
       this.detach(queue, queue.removeBelow(next), dropped);
     }

@@ -45,10 +45,11 @@ export function evictsBefore(a: PoolTx<unknown>, b: PoolTx<unknown>): boolean {
   return selectsBefore(b, a);
 }
 
-/** Throws `INVALID_ARGUMENT` unless `x` is a well-formed u64 bigint. */
-export function checkU64(name: string, x: unknown): void {
+/** Throws `INVALID_ARGUMENT` unless `x` is a well-formed u64 bigint (`name`: a string, or a function giving it, called only when the check fails). */
+export function checkU64(name: string | (() => string), x: unknown): void {
   if (typeof x !== "bigint" || x < 0n || x > U64_MAX) {
-    throw new MempoolError("INVALID_ARGUMENT", `${name} must be a u64 bigint, got ${String(x)}`);
+    const what = typeof name === "string" ? name : name();
+    throw new MempoolError("INVALID_ARGUMENT", `${what} must be a u64 bigint, got ${String(x)}`);
   }
 }
 
@@ -60,8 +61,8 @@ export function checkPoolTx(tx: PoolTx<unknown>): void {
   if (typeof tx.sender !== "string" || tx.sender.length === 0) {
     throw new MempoolError("INVALID_ARGUMENT", `transaction ${tx.hash}: sender must be a non-empty string`);
   }
-  checkU64(`transaction ${tx.hash}: nonceKey`, tx.nonceKey);
-  checkU64(`transaction ${tx.hash}: sequence`, tx.sequence);
+  checkU64(() => `transaction ${tx.hash}: nonceKey`, tx.nonceKey);
+  checkU64(() => `transaction ${tx.hash}: sequence`, tx.sequence);
   if (typeof tx.price !== "bigint" || tx.price < 0n) {
     throw new MempoolError(
       "INVALID_ARGUMENT",

@@ -60,7 +60,7 @@ export function selectReady<T>(
   const heads: Head<T>[] = [];
   for (const queue of queues) {
     const next = nextSequence(queue.sender, queue.nonceKey);
-    checkU64(`ready: next sequence of ${queue.sender} key ${queue.nonceKey}`, next);
+    checkU64(() => `ready: next sequence of ${queue.sender} key ${queue.nonceKey}`, next);
     const pos = queue.indexOf(next);
     if (pos >= 0) heads.push({ tx: queue.at(pos) as PoolTx<T>, queue, pos });
   }
