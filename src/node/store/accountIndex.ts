@@ -37,6 +37,8 @@ export function envelopeParties(env: TxEnvelope, contractAddress?: string): stri
   return [...out];
 }
 
+const addressBytes = (id: string): Uint8Array => addressToBytes(id as `0x${string}`);
+
 /**
  * The index records of one block's transactions, given each one's parties
  * (`envelopeParties`), in block order: what the block's LMDB transaction puts.
@@ -49,7 +51,7 @@ export function accountIndexRecords(
   parties.forEach((who, i) => {
     for (const address of who) {
       const id = address.toLowerCase();
-      groups.add(id, () => addressToBytes(id as `0x${string}`), i);
+      groups.add(id, addressBytes, i);
     }
   });
   return groups.records(block);

@@ -4,7 +4,7 @@
  * limit, say), so it happens while the block is being built, where a failure leaves no
  * trace; the LMDB transaction then only copies bytes (`chainDb.ts`).
  */
-import { addressToBytes } from "../../codec/address.js";
+import { type Address, addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
 import { accountIndexRecords, partiesOf } from "./accountIndex.js";
@@ -86,37 +86,46 @@ export function nodeKey(id: string): Uint8Array {
   return out;
 }
 
-export const json = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
+/**
+ * A value's JSON as UTF-8 bytes. `Buffer.from` encodes ~1.7x faster than a TextEncoder for
+ * record-sized strings (a receipt's ~700 bytes); the bytes are the same.
+ */
+export const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
+
+const addressBytes = (id: string): Uint8Array => addressToBytes(id as Address);
 
 /** Adds a log's entries to the log indexes of its block: under its address, under each topic. */
 export function addLogEntries(byAddress: IndexGroups, byTopic: IndexGroups, log: LogJson): void {
-  const address = log.address.toLowerCase();
-  byAddress.add(address, () => addressToBytes(log.address), log.txIndex, log.logIndex);
-  for (const topic of log.topics) {
-    const id = topic.toLowerCase();
-    byTopic.add(id, () => unhex(id), log.txIndex, log.logIndex);
-  }
+  byAddress.add(log.address.toLowerCase(), addressBytes, log.txIndex, log.logIndex);
+  for (const topic of log.topics) byTopic.add(topic.toLowerCase(), unhex, log.txIndex, log.logIndex);
 }
 
 /** Encodes every record of `commit`; throws (writing nothing anywhere) if one cannot be. */
 export function encodeBlock(commit: BlockCommit): EncodedBlock {
   const { block } = commit;
   const n = block.header.number;
-  const txs: Put[] = block.txHashes.map((hash, i) => {
+  // A transaction's hash keys both its record and its receipt's: decoded from hex once.
+  const hashKeys = block.txHashes.map(unhex);
+  const number = u64(n);
+  const txs: Put[] = hashKeys.map((key, i) => {
     const raw = commit.rawTxs[i] as Uint8Array;
     const value = new Uint8Array(12 + raw.length);
-    value.set(u64(n));
-    new DataView(value.buffer).setUint32(8, i);
+    value.set(number);
+    value[8] = i >>> 24;
+    value[9] = i >>> 16;
+    value[10] = i >>> 8;
+    value[11] = i;
     value.set(raw, 12);
-    return [unhex(hash), value];
+    return [key, value];
   });
   const receipts: Put[] = [];
   const byAddress = new IndexGroups(2);
   const byTopic = new IndexGroups(2);
-  for (const receipt of commit.receipts) {
-    receipts.push([unhex(receipt.txHash), json(receipt)]);
+  commit.receipts.forEach((receipt, i) => {
+    const key = receipt.txHash === block.txHashes[i] ? (hashKeys[i] as Uint8Array) : unhex(receipt.txHash);
+    receipts.push([key, json(receipt)]);
     for (const log of receipt.logs) addLogEntries(byAddress, byTopic, log);
-  }
+  });
   const meta: Put[] = Object.entries(commit.meta ?? {}).map(([name, value]) => [utf8(name), json(value)]);
   meta.push([utf8("head"), json(block.header)]);
   const encoded: EncodedBlock = {

@@ -20,28 +20,37 @@ export class IndexGroups {
   constructor(readonly width: 1 | 2) {}
 
   /**
-   * Adds a position under the key `id` (`bytes()` its bytes, called once per key;
-   * `id` must name one byte string: lowercase hex).
+   * Adds a position (`first`, then `second` when `width` is 2) under the key `id`
+   * (`bytes(id)` its bytes, called once per key; `id` must name one byte string:
+   * lowercase hex). A function of the id, not a closure: a block adds thousands.
    */
-  add(id: string, bytes: () => Uint8Array, ...position: number[]): void {
+  add(id: string, bytes: (id: string) => Uint8Array, first: number, second = 0): void {
     let group = this.groups.get(id);
     if (group === undefined) {
-      group = { key: bytes(), words: [] };
+      group = { key: bytes(id), words: [] };
       this.groups.set(id, group);
     }
-    for (const word of position) group.words.push(word);
+    group.words.push(first);
+    if (this.width === 2) group.words.push(second);
   }
 
   /** The records of block `block`: key ‖ block u64 → the positions' words. */
   records(block: number): Put[] {
     const out: Put[] = [];
+    const suffix = new Uint8Array(8);
+    new DataView(suffix.buffer).setBigUint64(0, BigInt(block));
     for (const { key, words } of this.groups.values()) {
       const k = new Uint8Array(key.length + 8);
       k.set(key);
-      new DataView(k.buffer).setBigUint64(key.length, BigInt(block));
+      k.set(suffix, key.length);
       const value = new Uint8Array(words.length * 4);
-      const view = new DataView(value.buffer);
-      for (let i = 0; i < words.length; i++) view.setUint32(i * 4, words[i] as number);
+      for (let i = 0, at = 0; i < words.length; i++, at += 4) {
+        const word = words[i] as number;
+        value[at] = word >>> 24;
+        value[at + 1] = word >>> 16;
+        value[at + 2] = word >>> 8;
+        value[at + 3] = word;
+      }
       out.push([k, value]);
     }
     return out;

@@ -169,7 +169,18 @@ export function blockHash(h: Omit<BlockHeader, "hash">): Hex {
 }
 
 export function txRoot(hashes: readonly Hex[]): Hex {
-  return hex(keccak256(concatBytes(...hashes.map(unhex))));
+  // The hashes' bytes decoded straight into one buffer (no array per hash).
+  let size = 0;
+  for (const h of hashes) size += (h.length - 2) >>> 1;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const h of hashes) {
+    const bytes = (h.length - 2) >>> 1;
+    if (!h.startsWith("0x") || h.length % 2 !== 0 || out.write(h.slice(2), at, "hex") !== bytes)
+      return hex(keccak256(concatBytes(...hashes.map(unhex)))); // the general path: throws for bad hex
+    at += bytes;
+  }
+  return hex(keccak256(out));
 }
 
 /**
@@ -267,6 +278,31 @@ type Bytes = Uint8Array | string;
 const byteLength = (value: Bytes): number =>
   typeof value === "string" ? (value.length - 2) >>> 1 : value.length;
 
+/**
+ * Writes `value` (bytes, or 0x hex as bytes) into `scratch` at `at`; returns the end.
+ * Throws for what is not whole 0x hex (a corrupt stored record).
+ */
+function putBytes(value: Bytes, at: number, txHash: string): number {
+  if (typeof value !== "string") {
+    scratch.set(value, at);
+    return at + value.length;
+  }
+  const expected = byteLength(value);
+  const written = scratch.write(value.slice(2), at, "hex");
+  if (written !== expected || !value.startsWith("0x"))
+    throw new RangeError(`receipt of ${txHash}: not 0x hex: ${value.slice(0, 80)}`);
+  return at + written;
+}
+
+/** Writes `n` (a safe integer, or a bigint below 2^64) as u64 big-endian at `at`; returns the end. */
+function putU64(n: number | bigint, at: number): number {
+  if (typeof n === "bigint") return scratch.writeBigUInt64BE(n, at);
+  scratch.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at);
+  return scratch.writeUInt32BE(n >>> 0, at + 4);
+}
+
+const U64_MASK = 0xffff_ffff_ffff_ffffn;
+
 /** The hash of one receipt's canonical bytes (see `receiptHash`), from its fields. */
 function receiptHashBytes(
   txHash: string,
@@ -287,42 +323,35 @@ function receiptHashBytes(
   if (scratch.length < size) scratch = Buffer.alloc(Math.max(size, 2 * scratch.length));
   const out = scratch;
   let at = 0;
-  /** Writes bytes, or 0x hex as bytes, refusing what is not whole hex (a corrupt record). */
-  const put = (value: Bytes): void => {
-    if (typeof value !== "string") {
-      out.set(value, at);
-      at += value.length;
-      return;
-    }
-    const expected = byteLength(value);
-    const written = out.write(value.slice(2), at, "hex");
-    if (written !== expected || !value.startsWith("0x"))
-      throw new RangeError(`receipt of ${txHash}: not 0x hex: ${value.slice(0, 80)}`);
-    at += written;
-  };
   out.set(RECEIPT_TAG, at);
   at += RECEIPT_TAG.length;
-  put(txHash);
+  at = putBytes(txHash, at, txHash);
   at = out.writeUInt32BE(txIndex, at);
   at = out.writeUInt8(status.length, at);
   at += out.write(status, at, "latin1");
-  at = out.writeBigUInt64BE(BigInt(gasUsed), at);
-  at = out.writeBigUInt64BE(fee >> 64n, at);
-  at = out.writeBigUInt64BE(fee & 0xffff_ffff_ffff_ffffn, at);
+  // gasUsed is a number; a fee below 2^53 (every fee so far) is written without bigint shifts.
+  at = putU64(Number.isSafeInteger(gasUsed) && gasUsed >= 0 ? gasUsed : BigInt(gasUsed), at);
+  if (fee >= 0n && fee <= 0x1f_ffff_ffff_ffffn) {
+    at = putU64(0, at);
+    at = putU64(Number(fee), at);
+  } else {
+    at = putU64(fee >> 64n, at);
+    at = putU64(fee & U64_MASK, at);
+  }
   at = out.writeUInt32BE(byteLength(output), at);
-  put(output);
+  at = putBytes(output, at, txHash);
   at = out.writeUInt8(contractAddress === undefined ? 0 : 1, at);
-  if (contractAddress !== undefined) put(contractAddress);
+  if (contractAddress !== undefined) at = putBytes(contractAddress, at, txHash);
   at = out.writeUInt32BE(logs.length, at);
   for (const log of logs) {
-    put(log.address);
+    at = putBytes(log.address, at, txHash);
     at = out.writeUInt8(log.topics.length, at);
     for (const topic of log.topics) {
       at = out.writeUInt8(byteLength(topic), at);
-      put(topic);
+      at = putBytes(topic, at, txHash);
     }
     at = out.writeUInt32BE(byteLength(log.data), at);
-    put(log.data);
+    at = putBytes(log.data, at, txHash);
   }
   return keccak256(out.subarray(0, at));
 }
