@@ -1,7 +1,8 @@
 /**
  * The development genesis's governance (docs/governance.md): the vote token WGOV
- * (`govToken`, 20,000,000: 1,000,000 to each development account, delegated to itself, so
- * each votes from the first block; the rest kept by the genesis deployer, undelegated), the
+ * (`govToken`, 20,000,000: 1,000,000 to each of the first 19 development accounts, delegated
+ * to itself, so each votes from the first block; the rest kept by the genesis deployer,
+ * undelegated), the
  * governor (`governor`: 1 block of voting delay, 10 blocks of voting, 1,000 WGOV to
  * propose, a 4% quorum: 800,000, so one account's vote can pass a proposal) and the timelock it created as its admin (`timelock`, a 60-second delay: a dev
  * chain shows the whole cycle in a minute). The timelock then owns DeFi parameters: the
@@ -59,7 +60,10 @@ export function deployGovernance(
   ) as Address;
   c.timelock = timelock;
   const txs: Transaction[] = [];
-  for (const a of accounts) {
+  // The supply covers this many accounts and leaves the deployer some: a genesis with more
+  // development accounts (the bench's 256, up to 10,000) gives WGOV to the first ones only.
+  const seeded = Number(g.supply / g.perAccount) - 1;
+  for (const a of accounts.slice(0, seeded)) {
     txs.push(s.tx("votesToken", token, me, "transfer", [a, g.perAccount]));
     txs.push(s.tx("votesToken", token, a, "delegate", [a]));
   }

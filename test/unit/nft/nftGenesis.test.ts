@@ -65,7 +65,8 @@ describe("dev genesis: NFTs", () => {
   });
 
   it("builds with more development accounts than token ids below the deployer's #1000", () => {
-    // Account 100's ids were #1001 and #1002, minted again for the deployer: the genesis reverted.
+    // Account 100's ids were #1001 and #1002, minted again for the deployer: the genesis
+    // reverted. So did the governance seeding past 19 accounts (WGOV's supply ran out).
     const { writes, info } = buildGenesis({
       chainId: 1337n,
       time: 1_700_000_000,
@@ -82,5 +83,8 @@ describe("dev genesis: NFTs", () => {
     assert.equal(nft.view("ownerOf", [992n]), info.accounts[99]?.address);
     assert.equal(nft.view("balanceOf", [info.accounts[100]?.address]), 0n);
     assert.equal(nft.view("ownerOf", [1001n]), info.contracts.nftMarket);
+    const gov = new Contract(chain, info.contracts.govToken as Address, loadArtifact("votesToken").metadata);
+    assert.equal(gov.view("balanceOf", [info.accounts[18]?.address]), 1_000_000n * E18);
+    assert.equal(gov.view("balanceOf", [info.accounts[19]?.address]), 0n);
   });
 });
