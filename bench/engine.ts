@@ -2,12 +2,12 @@
  * The parallel engine against the sequential executor, side by side in one run.
  *
  *   node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000]
- *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale,game]
+ *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale,game,votes]
  *                             [--skip-transfers] [--skip-defi]
  *
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
  * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
- * staking, a mix, farm harvests, airdrop claims, sale purchases, NFT mints, transfers and sales, game quests; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
+ * staking, a mix, farm harvests, airdrop claims, sale purchases, NFT mints, transfers and sales, game quests, governor votes; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
  * (and more up to the machine's cores), and auto-N: N workers with the speed rule on (the node's speedRule setting). Per cell: median TPS, speedup vs sequential
  * measured in the same run, median CPU µs per transaction (every thread of the process
  * during the block: the block's cost, less disturbed than wall time on a busy machine),
@@ -35,10 +35,11 @@ import { profileBlock, projectSpeedup } from "./lib/projection.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { nftMints, nftSales, nftTransfers } from "./nftWorkloads.js";
 import { salePurchases } from "./saleWorkload.js";
+import { governorVotes } from "./votesWorkload.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
 const args = benchArgs(
-  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale,game] [--skip-transfers] [--skip-defi]",
+  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale,game,votes] [--skip-transfers] [--skip-defi]",
   {
     options: {
       quick: { type: "boolean", default: false },
@@ -77,6 +78,7 @@ const DEFI_NAMES = [
   "nft-transfer",
   "nft-sale",
   "game",
+  "votes",
 ];
 const defiChosen = (args.defi ?? DEFI_NAMES.join(",")).split(",");
 for (const name of defiChosen) {
@@ -286,6 +288,7 @@ async function main(): Promise<void> {
     "nft-mint": () => nftMints(defiBlock),
     "nft-transfer": () => nftTransfers(defiBlock),
     "nft-sale": () => nftSales(defiBlock),
+    votes: () => governorVotes(defiBlock),
   };
   for (const make of skipDefi ? [] : defiChosen.map((name) => defiWorkloads[name] as () => Workload)) {
     const w = make();
