@@ -236,7 +236,11 @@ describe("live bot on a weft node", () => {
     assert.equal(moved?.status, "filled", moved?.status === "rejected" ? moved.reason : "");
     const bot = await LiveArbitrage.connect({ url: node.url, tickMs: 0 });
     const tick = await bot.tick();
-    assert.equal(tick.receipt?.status, "success", JSON.stringify(tick, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+    assert.equal(
+      tick.receipt?.status,
+      "success",
+      JSON.stringify(tick, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+    );
     assert.equal(tick.cheap, "pool2");
     assert.ok((tick.expected ?? 0n) > 0n);
     assert.equal(tick.profit, tick.expected);
