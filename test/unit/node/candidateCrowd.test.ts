@@ -159,8 +159,9 @@ describe("gas limits cannot crowd honest transactions out", () => {
             send(node, HONEST, BigInt(i), 1_000_000, 1n, transfer),
           );
           const spins = ATTACKERS.map((a) =>
-            send(node, a, 0n, ATTACK_GAS, 5n, { target: spinner, method: "spin" }),
+            send(node, a, 0n, ATTACK_GAS, BigInt(20 - a), { target: spinner, method: "spin" }),
           );
+          // Falling tips: the pool's order is the order sent, whatever their arrival times.
           const headers: Header[] = [first?.block.header as Header];
           const honestAt: number[] = [];
           for (let k = 1; node.mempool.size > 0 && k <= 6; k++) {
