@@ -154,9 +154,11 @@ describe("compiled code is held: calls never compile", () => {
       );
       // Through blocks on the engine's workers: warm-up laps until a block ran in parallel
       // (after the contended deployments, the contention rule runs blocks sequentially but
-      // for a probe every 8), then two more.
+      // for a probe every 8 blocks; a lap of 69 transactions is one block since candidates
+      // are chosen by count and bytes, so that can take 8 laps), then two more.
       lastWorkers = [];
-      for (let laps = 0; laps < 5 && lastWorkers.length === 0; laps++) await send(node, lap());
+      for (let laps = 0; laps < 12 && lastWorkers.length === 0; laps++) await send(node, lap());
+      assert.ok(lastWorkers.length > 0, "a warm-up lap ran in parallel");
       // What the workers compiled so far (deployments they executed), as of the last block
       // run in parallel.
       const baseline = lastWorkers.map((w) => w.compiles ?? -1);
