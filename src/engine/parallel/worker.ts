@@ -5,22 +5,12 @@
  * transaction), do it, repeat; sleep on the wake counter when there is nothing to do.
  */
 import { parentPort } from "node:worker_threads";
-import type { StateKey, StateValue } from "../../state/keys.js";
-import type { StateView, TxExecutor, TxOutput } from "../types.js";
+import type { TxExecutor, TxOutput } from "../types.js";
 import { Committer, type WorkerBudget } from "./commit.js";
 import { encodeFinalWrites } from "./finalWrites.js";
+import { IncarnationView } from "./incarnationView.js";
 import { type InOrderParts, runInOrder } from "./inOrder.js";
-import {
-  MvMemory,
-  newResolution,
-  R_ESTIMATE,
-  R_STORAGE,
-  R_VALUE,
-  R_VERSION,
-  READ_WORDS,
-  type Resolution,
-  type StorageById,
-} from "./mvMemory.js";
+import { MvMemory, newResolution, type StorageById } from "./mvMemory.js";
 import {
   type ContentionRule,
   DEFAULT_CONTENTION_RULE,
@@ -54,175 +44,6 @@ let committer: Committer;
 
 function send(message: FromWorker): void {
   port?.postMessage(message);
-}
-
-/**
- * Thrown through the executor (the VM, the EVM) to stop an incarnation whose result is
- * already known to be thrown away (see `IncarnationView`). Never reaches a receipt: the
- * worker discards the incarnation, exactly as a failed validation would.
- */
-class IncarnationStopped extends Error {
-  constructor() {
-    super("incarnation stopped: its reads are out of date");
-    this.name = "IncarnationStopped";
-  }
-}
-
-/** Reads between two checks of an incarnation's reads (at least; more for large read sets). */
-const STALE_CHECK_READS = 16;
-/** Reads an incarnation may still make after one found an estimate, before it is stopped. */
-const BLOCKED_READS = 32;
-
-/**
- * The view one incarnation of one transaction reads through; records its reads. A key
- * read again in the same incarnation answers what its first read returned, without
- * resolving or recording it again (a transfer reads its sender's balance several times):
- * one record per key, as validation needs.
- *
- * Early stop (issue 12: 40 transactions of 75M gas, each spinning until an earlier one's
- * write appears, took 249-886 ms in parallel against 1-84 ms sequentially: each
- * incarnation that read too early ran to its gas limit before validation threw it away).
- * Every `STALE_CHECK_READS` reads (or as many as it has recorded, whichever is more, so
- * checking costs O(1) per read), and only if some incarnation recorded writes or estimates
- * since its last check (`CTL.writeEpoch`), the incarnation re-resolves its reads so far; if one
- * resolves differently now (a lower transaction wrote, or re-wrote, what it read), its
- * validation would fail, so it is stopped: the next read throws `IncarnationStopped`
- * and the worker runs the transaction again at once. An incarnation that read an
- * estimate (it will be discarded anyway) is stopped after `BLOCKED_READS` more reads.
- * A stopped incarnation publishes nothing, so results never change, only the work thrown
- * away is bounded. (A loop that reads no state is not stopped: it runs to its gas limit.)
- */
-class IncarnationView implements StateView {
-  tx = 0;
-  /** The transaction this incarnation must wait for, or -1. */
-  blocked = -1;
-  /** Set when the incarnation was stopped early: its result is discarded. */
-  stopped = false;
-  /** Set when it was stopped because it is past the block's cut (`commit.ts`): never run again. */
-  halted = false;
-  private blockedReads = 0;
-  private sinceCheck = 0;
-  /** `CTL.writeEpoch` when the reads were last known current. */
-  private epoch = 0;
-  /** The key whose read found an estimate (what `blocked` is about), or -1. */
-  blockedKey = -1;
-  /** The read set, `READ_WORDS` words per record (published as is: `MvMemory.publishReads`). */
-  records = new Int32Array(READ_WORDS * 64);
-  count = 0;
-  /** What each recorded read returned. */
-  private readonly values: Array<StateValue | undefined> = [];
-  /** Per key id: the incarnation stamp of its record, and the record's index. */
-  private readonly stampOf: Int32Array;
-  private readonly recordOf: Int32Array;
-  private stamp = 0;
-  private readonly r: Resolution = newResolution();
-
-  constructor(keys: number) {
-    this.stampOf = new Int32Array(keys);
-    this.recordOf = new Int32Array(keys);
-  }
-
-  reset(tx: number): void {
-    this.tx = tx;
-    this.blocked = -1;
-    this.blockedKey = -1;
-    this.stopped = false;
-    this.halted = false;
-    this.blockedReads = 0;
-    this.sinceCheck = 0;
-    this.epoch = Atomics.load(views.ctl, CTL.writeEpoch);
-    this.count = 0;
-    if (++this.stamp === 0x7fffffff) {
-      this.stampOf.fill(0);
-      this.stamp = 1;
-    }
-  }
-
-  read(key: StateKey): StateValue | undefined {
-    if (this.stopped) throw new IncarnationStopped();
-    if (this.tx >= Atomics.load(views.ctl, CTL.limit)) {
-      // Past the block's cut: its result is not needed (not counted as an early stop, which
-      // the contention rule reads as a conflict).
-      this.stopped = true;
-      this.halted = true;
-      throw new IncarnationStopped();
-    }
-    // Waiting on an unfinished transaction: everything reads as absent from here on and
-    // the incarnation's result is thrown away (no exception on this path, unless it
-    // keeps reading).
-    if (this.blocked >= 0) {
-      if (++this.blockedReads > BLOCKED_READS) this.stop();
-      return undefined;
-    }
-    if (++this.sinceCheck >= STALE_CHECK_READS && this.sinceCheck >= this.count) this.checkReads();
-    const slot = replica.slot(key);
-    const id = slot.id;
-    if (this.stampOf[id] === this.stamp) return this.values[this.recordOf[id] as number];
-    const r = this.r;
-    mv.resolve(id, this.tx, r);
-    switch (r.kind) {
-      case R_ESTIMATE:
-        this.blocked = r.tx;
-        this.blockedKey = id;
-        return undefined;
-      case R_STORAGE:
-        return this.record(id, R_STORAGE, 0, 0, slot.value);
-      case R_VERSION: {
-        const base = mv.baseValue(r);
-        return this.record(id, R_VERSION, r.tx, r.incarnation, base === null ? undefined : base);
-      }
-      default: {
-        const value = mv.valueOf(r, id, storageById);
-        return this.record(
-          id,
-          R_VALUE,
-          mv.storeReadValue(value),
-          value === undefined ? 0 : value.length,
-          value,
-        );
-      }
-    }
-  }
-
-  /** Stops the incarnation if a read it made resolves differently now. */
-  private checkReads(): void {
-    this.sinceCheck = 0;
-    const epoch = Atomics.load(views.ctl, CTL.writeEpoch);
-    if (epoch === this.epoch) return;
-    this.epoch = epoch;
-    if (!mv.validateRecords(this.tx, this.records, 0, this.count, this.r, storageById)) this.stop();
-  }
-
-  private stop(): never {
-    this.stopped = true;
-    Atomics.add(views.ctl, CTL.earlyStops, 1);
-    throw new IncarnationStopped();
-  }
-
-  private record(
-    id: number,
-    kind: number,
-    a: number,
-    b: number,
-    value: StateValue | undefined,
-  ): StateValue | undefined {
-    const i = this.count++;
-    this.stampOf[id] = this.stamp;
-    this.recordOf[id] = i;
-    const at = i * READ_WORDS;
-    if (at + READ_WORDS > this.records.length) {
-      const grown = new Int32Array(this.records.length * 2);
-      grown.set(this.records);
-      this.records = grown;
-    }
-    const records = this.records;
-    records[at] = id;
-    records[at + 1] = kind;
-    records[at + 2] = a;
-    records[at + 3] = b;
-    this.values[i] = value;
-    return value;
-  }
 }
 
 /**
@@ -415,7 +236,7 @@ port.on("message", async (message: ToWorker) => {
         mv = new MvMemory(views);
         replica = new Replica(mv.keys);
         storageById = (id) => replica.valueById(id);
-        view = new IncarnationView(views.capacity.keys);
+        view = new IncarnationView(views.capacity.keys, views.ctl, mv, replica, storageById);
         committer = new Committer(views, mv, scheduler, (id) => replica.valueById(id), newResolution());
         writes = new WriteList(views.capacity.keys);
         const mod = (await import(message.executor.module)) as {
