@@ -7,14 +7,13 @@
  * the proposal ends Executed with the tally the comments give.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Address } from "../../../src/codec/address.js";
-import { createClient, getProposal, http, type WeftClient } from "../../../src/sdk/client/index.js";
-import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { getProposal } from "../../../src/sdk/client/index.js";
+import { useNodeProcess } from "../../helpers/nodeProcess.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
 const DOC = fileURLToPath(new URL("../../../../docs/governance.md", import.meta.url));
@@ -42,24 +41,10 @@ function example(): { proposal: string; commands: string[][] } {
 }
 
 describe("docs/governance.md: the end-to-end example", () => {
-  let dir: string;
-  let node: NodeProcess;
-  let client: WeftClient;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "weft-gov-doc-"));
-    node = await startNodeProcess(join(dir, "data"));
-    client = createClient({ transport: http(node.url) });
-  });
-
-  after(async () => {
-    await client.close();
-    node.child.kill("SIGTERM");
-    await node.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useNodeProcess("weft-gov-doc-", { dataSubdir: true });
 
   it("changes the lending market's flash-loan fee by proposal, vote, queue and execute", async () => {
+    const { dir, node, client } = fixture;
     const { proposal, commands } = example();
     writeFileSync(join(dir, "flash-fee.json"), proposal);
     assert.ok(commands.length >= 11);

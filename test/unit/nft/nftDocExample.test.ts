@@ -5,20 +5,12 @@
  * the rental's user and expiry, the mint).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Address } from "../../../src/codec/address.js";
-import {
-  createClient,
-  getNftEarnings,
-  getNftToken,
-  http,
-  type WeftClient,
-} from "../../../src/sdk/client/index.js";
-import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { getNftEarnings, getNftToken } from "../../../src/sdk/client/index.js";
+import { useNodeProcess } from "../../helpers/nodeProcess.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
 const DOC = fileURLToPath(new URL("../../../../docs/nft.md", import.meta.url));
@@ -42,24 +34,10 @@ function exampleCommands(): string[][] {
 }
 
 describe("docs/nft.md: the end-to-end example", () => {
-  let dir: string;
-  let node: NodeProcess;
-  let client: WeftClient;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "weft-nft-doc-"));
-    node = await startNodeProcess(dir);
-    client = createClient({ transport: http(node.url) });
-  });
-
-  after(async () => {
-    await client.close();
-    node.child.kill("SIGTERM");
-    await node.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useNodeProcess("weft-nft-doc-");
 
   it("runs as written, and the chain is as its comments say", async () => {
+    const { node, client } = fixture;
     const commands = exampleCommands();
     assert.ok(commands.length >= 8);
     const outputs: string[] = [];

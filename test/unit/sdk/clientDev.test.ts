@@ -1,35 +1,18 @@
 /** The client's dev-mode helpers (`devActions`) against a started `weft node` in dev mode. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
-import { createClient, devActions, http, type WeftClient } from "../../../src/sdk/client/index.js";
-import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { devActions } from "../../../src/sdk/client/index.js";
+import { useNodeProcess } from "../../helpers/nodeProcess.js";
 
 const TO: Address = "0x00000000000000000000000000000000000000c2";
 
 describe("client dev actions", () => {
-  let dir: string;
-  let node: NodeProcess;
-  let client: WeftClient;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "weft-client-dev-"));
-    node = await startNodeProcess(dir);
-    client = createClient({ transport: http(node.url) });
-  });
-
-  after(async () => {
-    await client.close();
-    node.child.kill("SIGTERM");
-    await node.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useNodeProcess("weft-client-dev-");
 
   it("snapshots, edits, moves time, impersonates and reverts", async () => {
+    const { client } = fixture;
     const dev = devActions(client);
     const { accounts, contracts } = await client.genesis();
     const start = await client.getBlock();
