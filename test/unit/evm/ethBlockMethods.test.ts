@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RLP } from "@ethereumjs/rlp";
 import {
+  type Chain,
   createPublicClient,
   createWalletClient,
-  defineChain,
   type Hex,
   http,
   keccak256,
@@ -23,7 +23,8 @@ import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { TOKEN_INIT_CODE } from "../../fixtures/evm/token.js";
 import { ethAccount } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
-import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { startEthTestNode, type TestNode } from "../../helpers/testNode.js";
+import { viemChain } from "../../helpers/viemChain.js";
 
 interface Answer {
   result?: unknown;
@@ -62,22 +63,14 @@ function blockRlp(block: Json, raws: Uint8Array[]): Uint8Array {
 
 describe("eth_ block, receipt, access-list and status methods", () => {
   let node: TestNode;
-  let chain: ReturnType<typeof defineChain>;
+  let chain: Chain;
   const alice = privateKeyToAccount(
     `0x${toHex((ethDevKeys(1)[0] as { privateKey: Uint8Array }).privateKey)}`,
   );
   const bob = ethAccount(321).address;
   before(async () => {
-    node = await startTestNode((config) => {
-      config.rpc.callTimeoutMs = 120_000;
-      config.rpc.callBudgetMs = 1_000_000;
-    });
-    chain = defineChain({
-      id: Number(node.config.chainId),
-      name: "weft-dev",
-      nativeCurrency: { name: "Weft", symbol: "WEFT", decimals: 18 },
-      rpcUrls: { default: { http: [node.url] } },
-    });
+    node = await startEthTestNode();
+    chain = viemChain(node);
   });
   after(() => node?.close());
   const ask = (method: string, params: unknown[] = []) => call(node.url, method, params) as Promise<Answer>;

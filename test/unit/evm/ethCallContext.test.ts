@@ -9,14 +9,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { JsonRpcProvider } from "ethers";
-import { createPublicClient, defineChain, http, InsufficientFundsError } from "viem";
+import { createPublicClient, http, InsufficientFundsError } from "viem";
 import { assembleText } from "../../../bench/evm/asm.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { concatBytes, fromHex, toHex, utf8 } from "../../../src/codec/bytes.js";
 import { ethAccount } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
-import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { startEthTestNode, type TestNode } from "../../helpers/testNode.js";
+import { viemChain } from "../../helpers/viemChain.js";
 
 const hexOf = (b: Uint8Array) => `0x${toHex(b)}`;
 const word = (value: bigint) => fromHex(value.toString(16).padStart(64, "0"));
@@ -51,11 +52,7 @@ interface Answer {
 describe("eth_call and eth_estimateGas as Ethereum tools expect", () => {
   let node: TestNode;
   before(async () => {
-    node = await startTestNode((config) => {
-      // The first EVM job loads the EVM inside the call's time (seconds at this machine's load).
-      config.rpc.callTimeoutMs = 120_000;
-      config.rpc.callBudgetMs = 1_000_000;
-    });
+    node = await startEthTestNode();
   });
   after(() => node?.close());
   const ask = (method: string, params: unknown[] = []) => call(node.url, method, params) as Promise<Answer>;
@@ -100,12 +97,7 @@ describe("eth_call and eth_estimateGas as Ethereum tools expect", () => {
         `insufficient funds for gas * price + value: address ${poor} have 0 want 1`,
       );
     }
-    const chain = defineChain({
-      id: Number(node.config.chainId),
-      name: "weft-dev",
-      nativeCurrency: { name: "Weft", symbol: "WEFT", decimals: 18 },
-      rpcUrls: { default: { http: [node.url] } },
-    });
+    const chain = viemChain(node);
     const client = createPublicClient({ chain, transport: http(node.url) });
     await assert.rejects(
       client.estimateGas({ account: poor, to: ethAccount(5).address, value: 10n }),

@@ -12,10 +12,10 @@ import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import {
   type Abi,
   BaseError,
+  type Chain,
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
-  defineChain,
   encodeAbiParameters,
   type Hex,
   http,
@@ -29,7 +29,8 @@ import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { type MerkleProofJson, proofFromJson, verifyProof } from "../../../src/state/merkle/index.js";
 import { call } from "../../helpers/rpcServer.js";
 import { compileSolidity } from "../../helpers/solc.js";
-import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { startEthTestNode, type TestNode } from "../../helpers/testNode.js";
+import { viemChain } from "../../helpers/viemChain.js";
 
 interface ProvenKey {
   stateKey: string;
@@ -64,23 +65,15 @@ describe("Ethereum clients drive the node", () => {
     ReturnType<typeof privateKeyToAccount>,
     ReturnType<typeof privateKeyToAccount>,
   ];
-  let chain: ReturnType<typeof defineChain>;
+  let chain: Chain;
   let tokenAddress: Hex;
 
   before(async () => {
     token = compileSolidity(SOURCE, "WeftToken");
-    node = await startTestNode((config) => {
+    node = await startEthTestNode((config) => {
       config.blockTimeMs = 50;
-      // The first EVM job on a read-only worker loads the EVM inside the call's time (seconds at load).
-      config.rpc.callTimeoutMs = 120_000;
-      config.rpc.callBudgetMs = 1_000_000;
     });
-    chain = defineChain({
-      id: Number(node.config.chainId),
-      name: "weft-dev",
-      nativeCurrency: { name: "Weft", symbol: "WEFT", decimals: 18 },
-      rpcUrls: { default: { http: [node.url] } },
-    });
+    chain = viemChain(node);
   });
   after(() => node?.close());
 

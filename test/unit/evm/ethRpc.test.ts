@@ -17,20 +17,14 @@ import { TOKEN_INIT_CODE, TOKEN_RUNTIME, TOKEN_SUPPLY } from "../../fixtures/evm
 import { blockContext, fundedState, runBlock } from "../../helpers/chain.js";
 import { ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
-import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { startEthTestNode, type TestNode } from "../../helpers/testNode.js";
 
 const hexOf = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
 
 describe("eth_ methods on a node", () => {
   let node: TestNode;
   before(async () => {
-    // The first eth_call on a read-only worker loads the EVM (about 0.3 s of CPU, seconds
-    // at this machine's load), inside the call's time: the per-call bound and the client's
-    // time budget (seen refusing the next call with -32005) are not what this test is about.
-    node = await startTestNode((config) => {
-      config.rpc.callTimeoutMs = 120_000;
-      config.rpc.callBudgetMs = 1_000_000;
-    });
+    node = await startEthTestNode();
   });
   after(() => node.close());
 
@@ -101,7 +95,7 @@ describe("eth_ methods on a node", () => {
     assert.equal(future.error?.code, -32000);
     assert.match(future.error?.message ?? "", /block 2147483647 not found/);
     assert.equal((await ask("eth_getBalance", ["0x12"])).error?.code, -32602);
-    assert.equal((await ask("eth_getStorageAt", [who, "0x" + "1".repeat(65)])).error?.code, -32602);
+    assert.equal((await ask("eth_getStorageAt", [who, `0x${"1".repeat(65)}`])).error?.code, -32602);
     assert.equal((await ask("eth_chainId", [1])).error?.code, -32602);
   });
 });

@@ -14,7 +14,7 @@ import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { type EthAccount, type EthTxRequest, signEthTxRaw } from "../../helpers/ethAccounts.js";
 import { callsRaw } from "../../helpers/nodeTx.js";
 import { Client, call, post } from "../../helpers/rpcServer.js";
-import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { startEthTestNode, type TestNode } from "../../helpers/testNode.js";
 
 const hexOf = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
 type Answer = { result?: unknown; error?: { code: number; message: string; data?: unknown } };
@@ -34,10 +34,8 @@ describe("eth_ reads, filters and subscriptions", () => {
   let logger: Address;
   const nonces = new Map<string, bigint>();
   before(async () => {
-    node = await startTestNode((config) => {
+    node = await startEthTestNode((config) => {
       config.blockTimeMs = 3_600_000;
-      config.rpc.callTimeoutMs = 120_000;
-      config.rpc.callBudgetMs = 1_000_000;
     });
     node.running.node.automine = false;
   });

@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
+  type Chain,
   createPublicClient,
   createTestClient,
   createWalletClient,
-  defineChain,
   type Hex,
   http,
   keccak256,
@@ -24,7 +24,8 @@ import { toHex } from "../../../src/codec/bytes.js";
 import { TOKEN_INIT_CODE, TOKEN_RUNTIME, TOKEN_SUPPLY } from "../../fixtures/evm/token.js";
 import { ethAccount } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
-import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { startEthTestNode, startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { viemChain } from "../../helpers/viemChain.js";
 
 const BUILD = fileURLToPath(new URL("../../../../contracts/build/", import.meta.url));
 const word = (value: bigint | string) =>
@@ -37,18 +38,10 @@ interface Answer {
 
 describe("dev mode on EVM accounts, and the anvil_/hardhat_/evm_ names", () => {
   let node: TestNode;
-  let chain: ReturnType<typeof defineChain>;
+  let chain: Chain;
   before(async () => {
-    node = await startTestNode((config) => {
-      config.rpc.callTimeoutMs = 120_000;
-      config.rpc.callBudgetMs = 1_000_000;
-    });
-    chain = defineChain({
-      id: Number(node.config.chainId),
-      name: "weft-dev",
-      nativeCurrency: { name: "Weft", symbol: "WEFT", decimals: 18 },
-      rpcUrls: { default: { http: [node.url] } },
-    });
+    node = await startEthTestNode();
+    chain = viemChain(node);
   });
   after(() => node?.close());
   const ask = (method: string, params: unknown[] = []) => call(node.url, method, params) as Promise<Answer>;
