@@ -8,51 +8,36 @@
  * the same blocks as one running them sequentially.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { nextBaseFee } from "../../../src/node/baseFee.js";
-import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
+import type { ChainNode, ChainNodeOptions } from "../../../src/node/chainNode.js";
 import type { ProducedBlock } from "../../../src/node/producer.js";
 import { hex } from "../../../src/node/store/records.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
 import { callsRaw } from "../../helpers/nodeTx.js";
+import { withChainNode } from "../../helpers/withChainNode.js";
 
 const FEE: Address = "0x00000000000000000000000000000000000000fe";
 const TO: Address = `0x${"ab".repeat(20)}`;
 
-function options(dataDir: string, extra: Partial<ChainNodeOptions> = {}): ChainNodeOptions {
-  return {
-    dataDir,
-    chainId: 1337n,
-    feeRecipient: FEE,
-    devAccounts: 16,
-    workers: 1,
-    blockTimeMs: 60_000,
-    maxBlockTxs: 1_000,
-    blockGasLimit: 3_000_000_000,
-    genesisTime: 1_900_000_000,
-    ...extra,
-  };
-}
-
-async function withNode<T>(
-  extra: Partial<ChainNodeOptions>,
-  run: (node: ChainNode) => Promise<T>,
-): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), "weft-gasused-"));
-  try {
-    const node = await ChainNode.open(options(dir, extra));
-    try {
-      return await run(node);
-    } finally {
-      await node.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** A node with 16 dev accounts and 3e9-gas blocks made on demand; `extra` adds or overrides. */
+function withNode<T>(extra: Partial<ChainNodeOptions>, run: (node: ChainNode) => Promise<T>): Promise<T> {
+  return withChainNode(
+    "weft-gasused-",
+    {
+      chainId: 1337n,
+      feeRecipient: FEE,
+      devAccounts: 16,
+      workers: 1,
+      blockTimeMs: 60_000,
+      maxBlockTxs: 1_000,
+      blockGasLimit: 3_000_000_000,
+      genesisTime: 1_900_000_000,
+      ...extra,
+    },
+    run,
+  );
 }
 
 /** Sends a 1-wei transfer from dev account `index`, with this gas limit and priority fee. */

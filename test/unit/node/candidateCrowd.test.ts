@@ -8,19 +8,17 @@
  * gas, and within the blocks the attackers pay for when they use it all, while the fee rises.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type Address, contractAddress } from "../../../src/codec/address.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import { nextBaseFee } from "../../../src/node/baseFee.js";
-import { ChainNode, type ChainNodeOptions } from "../../../src/node/chainNode.js";
+import type { ChainNode, ChainNodeOptions } from "../../../src/node/chainNode.js";
 import type { ProducedBlock } from "../../../src/node/producer.js";
 import { hex } from "../../../src/node/store/records.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
 import { callsRaw, deployRaw } from "../../helpers/nodeTx.js";
 import { wat } from "../../helpers/wat.js";
+import { withChainNode } from "../../helpers/withChainNode.js";
 
 const BLOCK_GAS = 150_000_000;
 /** The attackers' gas limit: six of them make 2 blocks' worth. */
@@ -35,14 +33,10 @@ const SPINNER = wat(`(module
 
 type Header = ProducedBlock["block"]["header"];
 
-async function withNode<T>(
-  extra: Partial<ChainNodeOptions>,
-  run: (node: ChainNode) => Promise<T>,
-): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), "weft-crowd-"));
-  try {
-    const node = await ChainNode.open({
-      dataDir: dir,
+function withNode<T>(extra: Partial<ChainNodeOptions>, run: (node: ChainNode) => Promise<T>): Promise<T> {
+  return withChainNode(
+    "weft-crowd-",
+    {
       chainId: 1337n,
       feeRecipient: "0x00000000000000000000000000000000000000fe",
       devAccounts: 12,
@@ -53,15 +47,9 @@ async function withNode<T>(
       minBaseFee: 1n,
       genesisTime: 1_900_000_000,
       ...extra,
-    });
-    try {
-      return await run(node);
-    } finally {
-      await node.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+    run,
+  );
 }
 
 /** A raw transaction from dev account `index` running one call. */
