@@ -18,7 +18,14 @@ export type Hex32 = `0x${string}`;
 export const MAX_AIRDROP_ENTRIES = 1 << 20;
 const U128_MAX = (1n << 128n) - 1n;
 
-export type AirdropErrorCode = "EMPTY" | "TOO_MANY" | "BAD_ADDRESS" | "BAD_AMOUNT" | "DUPLICATE";
+export type AirdropErrorCode =
+  | "EMPTY"
+  | "TOO_MANY"
+  | "BAD_ADDRESS"
+  | "BAD_AMOUNT"
+  | "DUPLICATE"
+  /** The account has no leaf in the tree. */
+  | "NOT_IN_TREE";
 
 export class AirdropError extends Error {
   constructor(

@@ -13,8 +13,9 @@
  *
  * Storage: one key per claimed index (not Uniswap's bitmap of 256 indices per word), so
  * two claims never write the same claim key. They do both write the distributor's balance
- * in the token, so claims in one block conflict there and the engine orders them: the
- * airdrop's throughput is its token's transfer rate from one holder.
+ * in the token (and its two progress keys, `claimedCount` and `claimedAmount`), so claims
+ * in one block conflict there and the engine orders them: the airdrop's throughput is its
+ * token's transfer rate from one holder.
  */
 import {
   Address,
@@ -49,6 +50,8 @@ const rootSlot = new StorageValue<Bytes32>("root");
 const ownerSlot = new StorageValue<Address>("owner");
 const endSlot = new StorageValue<u64>("end");
 const claimed = new StorageMap<u64, bool>("claimed");
+const claimedCountSlot = new StorageValue<u64>("claimedCount");
+const claimedAmountSlot = new StorageValue<U128>("claimedAmount");
 
 /** `endTime`: when claims close (seconds), or 0 for never. The caller becomes the owner. */
 export function init(token_: Address, merkleRoot_: Bytes32, endTime_: u64): void {
@@ -77,6 +80,16 @@ export function endTime(): u64 {
   return endSlot.get(0);
 }
 
+/** How many claims were paid. */
+export function claimedCount(): u64 {
+  return claimedCountSlot.get(0);
+}
+
+/** What the paid claims came to, in the token's smallest units. */
+export function claimedAmount(): U128 {
+  return claimedAmountSlot.get(U128.Zero);
+}
+
 export function isClaimed(index: u64): bool {
   return claimed.get(index, false);
 }
@@ -91,6 +104,8 @@ export function claim(index: u64, account: Address, amount: U128, merkleProof: A
   for (let i = 0; i < merkleProof.length; i++) node = hashPair(node, merkleProof[i]);
   if (!equal(node, rootSlot.get(new Bytes32(new Uint8Array(32))).bytes)) InvalidProof(index, account, amount);
   claimed.set(index, true);
+  claimedCountSlot.set(claimedCountSlot.get(0) + 1);
+  claimedAmountSlot.set(claimedAmountSlot.get(U128.Zero).add(amount));
   const token_ = tokenSlot.get(Address.zero());
   if (!tokenTransfer(token_, account, amount)) TransferFailed(token_, account, amount);
   Claimed(index, account, amount);

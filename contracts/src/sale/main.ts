@@ -17,7 +17,8 @@
  *
  * Storage: per buyer one `Fields` (paid, bought); the sale's totals (raised, sold) are one
  * key each that every purchase writes, so purchases in one block conflict there: the caps
- * need them, as lending's market totals do.
+ * need them, as lending's market totals do. The buyer count is one more such key, written
+ * at each buyer's first purchase.
  */
 import {
   AbiWriter,
@@ -83,6 +84,8 @@ const fundedSlot = new StorageValue<bool>("funded");
 /** 0: open, 1: succeeded, 2: failed. */
 const outcomeSlot = new StorageValue<u8>("outcome");
 const finalizedAtSlot = new StorageValue<u64>("finalizedAt");
+/** How many accounts bought (each counted at its first purchase). */
+const buyerCountSlot = new StorageValue<u64>("buyers");
 const buyers = new StorageMap<Address, bool>("b");
 const B_PAID: u8 = 0;
 const B_BOUGHT: u8 = 1;
@@ -195,6 +198,72 @@ export function outcome(): u8 {
   return outcomeSlot.get(0);
 }
 
+/** How many accounts bought (a refund does not lower it). */
+export function buyerCount(): u64 {
+  return buyerCountSlot.get(0);
+}
+
+/** When the sale was finalized (seconds; 0 before). */
+export function finalizedAt(): u64 {
+  return finalizedAtSlot.get(0);
+}
+
+/** Whether the owner deposited the supply. */
+export function funded(): bool {
+  return fundedSlot.get(false);
+}
+
+// The settings given at deployment, one view each.
+export function token(): Address {
+  return addr(C_TOKEN);
+}
+export function payToken(): Address {
+  return addr(C_PAY);
+}
+export function recipient(): Address {
+  return addr(C_RECIPIENT);
+}
+export function owner(): Address {
+  return addr(C_OWNER);
+}
+export function supply(): U128 {
+  return amount(C_SUPPLY);
+}
+export function startPrice(): U128 {
+  return amount(C_START_PRICE);
+}
+export function endPrice(): U128 {
+  return amount(C_END_PRICE);
+}
+export function startTime(): u64 {
+  return config.get<u64>(C_START, 0);
+}
+export function endTime(): u64 {
+  return config.get<u64>(C_END, 0);
+}
+export function softCap(): U128 {
+  return amount(C_SOFT);
+}
+export function hardCap(): U128 {
+  return amount(C_HARD);
+}
+export function buyerCap(): U128 {
+  return amount(C_BUYER_CAP);
+}
+export function allowlistRoot(): Bytes32 {
+  return config.get<Bytes32>(C_ROOT, new Bytes32(new Uint8Array(32)));
+}
+/** The vesting contract buyers' tokens go into (the zero address: paid out at claim). */
+export function vesting(): Address {
+  return addr(C_VESTING);
+}
+export function vestingCliff(): u64 {
+  return config.get<u64>(C_CLIFF, 0);
+}
+export function vestingDuration(): u64 {
+  return config.get<u64>(C_DURATION, 0);
+}
+
 export function paidBy(buyer: Address): U128 {
   return new Fields(buyers.keyOf(buyer)).get<U128>(B_PAID, U128.Zero);
 }
@@ -212,12 +281,13 @@ export function buy(amount_: U128, maxCost: U128, proof: Array<Bytes32>): U128 {
   const buyer = caller();
   if (!allowed(buyer, proof)) NotAllowlisted(buyer);
   if (amount_.isZero()) ZeroPurchase();
-  const cost = ceilCost(amount_, priceAt(now));
-  if (cost.isZero()) ZeroPurchase();
-  if (maxCost.lt(cost)) CostAboveMax(cost, maxCost);
+  // The supply bounds the amount before it is priced: a huge amount is SoldOut, not an overflow.
   const sold_ = soldSlot.get(U128.Zero);
   const left = amount(C_SUPPLY).sub(sold_);
   if (left.lt(amount_)) SoldOut(left, amount_);
+  const cost = ceilCost(amount_, priceAt(now));
+  if (cost.isZero()) ZeroPurchase();
+  if (maxCost.lt(cost)) CostAboveMax(cost, maxCost);
   const raised_ = raisedSlot.get(U128.Zero);
   const hard = amount(C_HARD);
   if (hard.sub(raised_).lt(cost)) HardCapExceeded(raised_, cost, hard);
@@ -227,6 +297,7 @@ export function buy(amount_: U128, maxCost: U128, proof: Array<Bytes32>): U128 {
   if (cap.lt(paid) || cap.sub(paid).lt(cost)) BuyerCapExceeded(buyer, paid, cost, cap);
   const pay = addr(C_PAY);
   if (!tokenTransferFrom(pay, buyer, selfAddress(), cost).ok) TransferFailed(pay, selfAddress(), cost);
+  if (paid.isZero()) buyerCountSlot.set(buyerCountSlot.get(0) + 1);
   b.set<U128>(B_PAID, paid.add(cost));
   b.set<U128>(B_BOUGHT, b.get<U128>(B_BOUGHT, U128.Zero).add(amount_));
   raisedSlot.set(raised_.add(cost));

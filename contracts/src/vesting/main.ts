@@ -12,7 +12,8 @@
  *
  * Storage: one `Fields` per schedule (a key per field), so releases of different schedules
  * touch disjoint schedule keys; they do share the contract's balance in the token (one
- * key), and creations share the id counter.
+ * key), and creations share the id counter. Each beneficiary's ids are listed under its own
+ * keys (`scheduleCountOf`, `scheduleIdsOf`), so a wallet finds its schedules without a scan.
  */
 import {
   Address,
@@ -20,6 +21,7 @@ import {
   caller,
   Fields,
   StorageMap,
+  StorageMap2,
   StorageValue,
   selfAddress,
   tokenTransfer,
@@ -40,6 +42,11 @@ import { Released, Revoked, ScheduleCreated } from "./events.gen";
 const tokenSlot = new StorageValue<Address>("token");
 const countSlot = new StorageValue<u64>("count");
 const schedules = new StorageMap<u64, bool>("s");
+/** Each beneficiary's schedule ids, in creation order: its count, and the id at each position. */
+const countOf = new StorageMap<Address, u64>("n");
+const idAt = new StorageMap2<Address, u64, u64>("i");
+/** The most ids `scheduleIdsOf` returns at once. */
+const MAX_PAGE: u64 = 256;
 
 const F_BENEFICIARY: u8 = 0;
 const F_CREATOR: u8 = 1;
@@ -63,6 +70,22 @@ export function token(): Address {
 /** How many schedules were created (ids are 0 to count − 1). */
 export function scheduleCount(): u64 {
   return countSlot.get(0);
+}
+
+/** How many schedules name `beneficiary`. */
+export function scheduleCountOf(beneficiary: Address): u64 {
+  return countOf.get(beneficiary, 0);
+}
+
+/** The ids of `beneficiary`'s schedules from position `from` (creation order), at most `count` (and 256). */
+export function scheduleIdsOf(beneficiary: Address, from: u64, count: u64): Array<u64> {
+  const total = countOf.get(beneficiary, 0);
+  const ids: u64[] = [];
+  if (from >= total) return ids;
+  let end = total - from < count ? total : from + count;
+  if (end - from > MAX_PAGE) end = from + MAX_PAGE;
+  for (let i = from; i < end; i++) ids.push(idAt.get(beneficiary, i, 0));
+  return ids;
 }
 
 function schedule(id: u64): Fields {
@@ -101,6 +124,9 @@ export function createSchedule(
   s.set<u64>(F_CLIFF, cliff);
   s.set<u64>(F_DURATION, duration);
   s.set<bool>(F_REVOCABLE, revocable);
+  const mine = countOf.get(beneficiary, 0);
+  idAt.set(beneficiary, mine, id);
+  countOf.set(beneficiary, mine + 1);
   ScheduleCreated(id, beneficiary, creator, amount, start, cliff, duration, revocable);
   return id;
 }
@@ -135,6 +161,23 @@ export function beneficiaryOf(id: u64): Address {
 
 export function amountOf(id: u64): U128 {
   return schedule(id).get<U128>(F_AMOUNT, U128.Zero);
+}
+
+/** When schedule `id` starts (seconds); a revoked schedule reads 0, with a cliff of 0 and a duration of 1. */
+export function startOf(id: u64): u64 {
+  return schedule(id).get<u64>(F_START, 0);
+}
+
+export function cliffOf(id: u64): u64 {
+  return schedule(id).get<u64>(F_CLIFF, 0);
+}
+
+export function durationOf(id: u64): u64 {
+  return schedule(id).get<u64>(F_DURATION, 1);
+}
+
+export function creatorOf(id: u64): Address {
+  return schedule(id).get<Address>(F_CREATOR, Address.zero());
 }
 
 export function revoked(id: u64): bool {

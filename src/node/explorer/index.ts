@@ -41,6 +41,8 @@ export const GENESIS_ARTIFACTS: Readonly<Record<string, string>> = {
   optionsOracle: "oracle",
   coveredCallVault: "optionVault",
   putVault: "optionVault",
+  saleToken: "token",
+  airdrop: "merkleDistributor",
 };
 
 /** Account kinds in the genesis record → the artifact of their account contract. */
@@ -77,6 +79,9 @@ export const SHIPPED_ARTIFACTS: readonly string[] = [
   "timelock",
   "options",
   "optionVault",
+  "sale",
+  "vesting",
+  "merkleDistributor",
 ];
 
 /** What `/explorer/metadata.json` answers. */

@@ -25,7 +25,10 @@
  *   options contract with a WETH call series, a covered-call vault and a cash-secured-put
  *   vault with a round under way; then a second exchange (`exchangeGenesis.ts`): a
  *   shallower WETH/WUSD pool (`pool2`) on its own factory and router, and a
- *   `flashArbitrage` contract owned by account 0, for the arbitrage bot.
+ *   `flashArbitrage` contract owned by account 0, for the arbitrage bot. Then the token
+ *   sale (`saleGenesis.ts`, docs/sales.md): WLAUNCH on sale for WUSD, a vesting contract
+ *   with account 0's team schedule, and a Merkle airdrop to the development and Ethereum
+ *   accounts.
  */
 
 import { loadArtifact } from "../../chain/artifacts.js";
@@ -43,6 +46,7 @@ import { deployGovernance } from "./governanceGenesis.js";
 import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
 import { seedNfts } from "./nftGenesis.js";
 import { deployOptions } from "./optionsGenesis.js";
+import { deploySale } from "./saleGenesis.js";
 
 export { devSigner };
 
@@ -214,6 +218,7 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     deployGovernance(s, c, me, addresses);
     deployOptions(s, c, me, addresses, block.time);
     deploySecondExchange(s, c, me, addresses);
+    deploySale(s, c, me, addresses, block.time);
   }
   return { writes: s.writes, info };
 }

@@ -23,6 +23,10 @@ export const GENESIS_CONTRACTS = [
   "options",
   "coveredCallVault",
   "putVault",
+  "saleToken",
+  "sale",
+  "vesting",
+  "airdrop",
 ] as const;
 
 export type GenesisContractName = (typeof GENESIS_CONTRACTS)[number];

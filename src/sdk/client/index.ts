@@ -46,6 +46,17 @@ export {
   secp256k1Key,
 } from "./accounts.js";
 export {
+  type AirdropGenesis,
+  type AirdropInfo,
+  airdropClaimCalls,
+  airdropClaimOf,
+  GENESIS_AIRDROP,
+  genesisAirdrop,
+  genesisAirdropEntries,
+  getAirdrop,
+  isAirdropClaimed,
+} from "./airdrops.js";
+export {
   type ClientConfig,
   createClient,
   type GetBlockParams,
@@ -205,6 +216,17 @@ export {
   verifyStorage,
 } from "./proofs.js";
 export {
+  getSale,
+  getSaleBuyer,
+  SaleError,
+  type SaleErrorCode,
+  type SaleInfo,
+  type SalePhase,
+  saleBuyCalls,
+  saleCost,
+  saleSettleCalls,
+} from "./sales.js";
+export {
   DEFAULT_PRIORITY_FEE,
   estimateFees,
   estimateGasLimit,
@@ -234,4 +256,14 @@ export {
 export type { SubscriptionHandlers, Transport, Unsubscribe } from "./transport.js";
 export type * from "./types.js";
 export { formatUnits, parseUnits } from "./units.js";
+export {
+  getVestingIds,
+  getVestingSchedule,
+  getVestingSchedules,
+  MAX_RELEASES_PER_TX,
+  MAX_SCHEDULES_READ,
+  nextVestingTime,
+  type VestingSchedule,
+  vestingReleaseCalls,
+} from "./vesting.js";
 export { type WebSocketTransportOptions, webSocket } from "./webSocket.js";

@@ -154,6 +154,8 @@ describe("merkleDistributor contract", () => {
     assert.deepEqual(claim(a.account).error, { name: "AlreadyClaimed", args: { index: ia } });
     assert.equal(token.view("balanceOf", [a.account]), a.amount, "paid once");
     assert.equal(token.view("balanceOf", [drop.address]), BigInt(tree.tokenTotal) - a.amount - b.amount);
+    // The progress counters count each paid claim once (the refused repeat is not counted).
+    assert.deepEqual([drop.view("claimedCount"), drop.view("claimedAmount")], [2n, a.amount + b.amount]);
     assert.deepEqual(drop.view("merkleRoot"), bytes32(tree.merkleRoot));
     assert.equal(drop.view("token"), token.address);
   });
@@ -289,6 +291,10 @@ describe("merkleDistributor contract", () => {
             total += paid.get(e.account) ?? 0n;
           }
           assert.equal(token.view("balanceOf", [drop.address]), BigInt(tree.tokenTotal) - total);
+          assert.deepEqual(
+            [drop.view("claimedCount"), drop.view("claimedAmount")],
+            [BigInt(paid.size), total],
+          );
         },
       ),
       { numRuns: 15, seed: 11 },

@@ -143,6 +143,8 @@ describe("token sale", () => {
       name: "SoldOut",
       args: { left: 100n * E18, wanted: 101n * E18 },
     });
+    // The largest amount is bounded by the supply before it is priced (no overflow).
+    assert.deepEqual(buy(carol, MAX).error, { name: "SoldOut", args: { left: 100n * E18, wanted: MAX } });
     assert.deepEqual(buy(carol, 100n * E18).error, {
       name: "HardCapExceeded",
       args: { raised: 1_200n * E18, cost: 200n * E18, hardCap: 1_300n * E18 },

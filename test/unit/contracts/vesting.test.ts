@@ -92,6 +92,31 @@ describe("vesting", () => {
     assert.equal(vesting.send(team, "releasable", [7n]).error?.name, "UnknownSchedule");
   });
 
+  it("lists each beneficiary's schedules in pages of at most 256, whatever the page asked", () => {
+    const { chain, vesting, now } = setup();
+    const txs = Array.from({ length: 300 }, (_, i) =>
+      vesting.tx(owner, "createSchedule", [i % 3 === 2 ? buyer : team, 1n, now, 0n, 10n, false]),
+    );
+    assert.ok(chain.run(txs).receipts.every((r) => r.status === "success"));
+    assert.equal(vesting.view("scheduleCountOf", [team]), 200n);
+    assert.equal(vesting.view("scheduleCountOf", [buyer]), 100n);
+    assert.equal(vesting.view("scheduleCountOf", [stranger]), 0n);
+    const teamIds = Array.from({ length: 300 }, (_, i) => BigInt(i)).filter((i) => i % 3n !== 2n);
+    assert.deepEqual(vesting.view("scheduleIdsOf", [team, 0n, 5n]), teamIds.slice(0, 5));
+    assert.deepEqual(vesting.view("scheduleIdsOf", [team, 190n, 50n]), teamIds.slice(190));
+    assert.deepEqual(vesting.view("scheduleIdsOf", [buyer, 99n, 1n]), [299n]);
+    // Hostile pages: a huge count is cut to 256, a start past the end or at u64's top is empty.
+    const U64_MAX = (1n << 64n) - 1n;
+    assert.equal((vesting.view("scheduleIdsOf", [team, 0n, U64_MAX]) as bigint[]).length, 200);
+    assert.deepEqual(vesting.view("scheduleIdsOf", [team, 200n, 1n]), []);
+    assert.deepEqual(vesting.view("scheduleIdsOf", [team, U64_MAX, U64_MAX]), []);
+    assert.deepEqual(vesting.view("scheduleIdsOf", [stranger, 0n, 10n]), []);
+    for (let i = 0; i < 60; i++) vesting.send(owner, "createSchedule", [team, 1n, now, 0n, 10n, false]);
+    assert.equal((vesting.view("scheduleIdsOf", [team, 1n, U64_MAX]) as bigint[]).length, 256);
+    assert.deepEqual([vesting.view("startOf", [0n]), vesting.view("cliffOf", [0n])], [now, 0n]);
+    assert.deepEqual([vesting.view("durationOf", [0n]), vesting.view("creatorOf", [0n])], [10n, owner]);
+  });
+
   it("vests nothing before the cliff, linearly after it, everything at the end, to the second", () => {
     const { token, vesting, now, create, at, events } = setup();
     const start = now + 100n;
