@@ -158,6 +158,12 @@ export function bannerLines(
     `  ${`${weft} account show dev0`.padEnd(31)} balances of development account 0`,
     `  ${weft} send 0x00000000000000000000000000000000000000ab 1.5 --from dev0`,
     `  ${weft} call wusd balanceOf ${genesis.accounts[0]?.address ?? "<address>"}`,
+    ...(genesis.contracts.sale === undefined
+      ? []
+      : [
+          `  ${`${weft} sale show`.padEnd(31)} the WLAUNCH token sale: price, raised, caps, time left`,
+          `  ${`${weft} airdrop claim dev1 --from dev1`.padEnd(31)} the genesis airdrop (docs/sales.md)`,
+        ]),
     `  open ${url}/explorer to watch blocks and transactions`,
     'The README\'s "command line" section walks through keys, accounts, deploys and proofs.',
     "Ctrl-C stops the node; starting it again resumes the chain.",

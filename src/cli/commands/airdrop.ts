@@ -1,18 +1,21 @@
 /**
  * `weft airdrop build` (a list → the Merkle tree, its root and every claim's proof, as
- * Uniswap's merkle-distributor expects them) and `weft airdrop claim` (one account's claim
- * from that file, sent to a deployed `merkleDistributor`). Deploying is `weft deploy
- * merkleDistributor <token> <root> <end time>`, then funding it with the tree's total.
+ * Uniswap's merkle-distributor expects them), `weft airdrop claim` (one account's claim
+ * from that file, sent to a deployed `merkleDistributor`; or, with the account alone, from
+ * the genesis airdrop, whose tree the SDK rebuilds from the genesis) and `weft airdrop show`
+ * (claims paid and what they came to). Deploying is `weft deploy merkleDistributor <token>
+ * <root> <end time>`, then funding it with the tree's total.
  */
 import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { Address } from "../../codec/address.js";
-import { fromHex } from "../../codec/bytes.js";
 import { type AirdropEntry, AirdropError, type AirdropTree, buildAirdrop } from "../../sdk/airdrop.js";
+import { airdropClaimCalls, genesisAirdrop, getAirdrop } from "../../sdk/client/index.js";
+import { accountOf } from "../accountNames.js";
 import { contextOf, signerFor } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import { decodeReceipt, printReceipt } from "../receipts.js";
+import { utcDateTime } from "../when.js";
 
 /** The most bytes of a list file read (about a million entries). */
 const MAX_LIST_BYTES = 128 << 20;
@@ -134,32 +137,32 @@ export function addAirdropCommands(program: Command): void {
       );
     });
   airdrop
-    .command("claim <distributor> <tree> <account>")
-    .description("claim <account>'s tokens from a deployed merkleDistributor with its proof from <tree>")
+    .command("claim <args...>")
+    .description(
+      "claim an account's tokens: <account> alone for the genesis airdrop, or <distributor> <tree> <account> for a deployed merkleDistributor with its proof from <tree> (<account>: devN, ethN or an address)",
+    )
     .requiredOption("--from <who>", "who sends the claim (devN or a key name); the tokens go to <account>")
-    .action(async (at: string, treeFile: string, who: string, opts: { from: string }, cmd: Command) => {
+    .action(async (args: string[], opts: { from: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const tree = readTree(treeFile);
-      if (!/^0x[0-9a-fA-F]{40}$/.test(who)) throw new UsageError(`account: expected an address, got ${who}`);
-      const account = who.toLowerCase() as Address;
+      if (args.length !== 1 && args.length !== 3)
+        throw new UsageError(
+          `expected <account> (the genesis airdrop) or <distributor> <tree> <account>, got ${args.length} arguments`,
+        );
+      const genesisDrop = args.length === 1;
+      const [at, treeFile, who] = genesisDrop ? ["airdrop", "the genesis airdrop", args[0]] : args;
+      const tree = genesisDrop ? genesisAirdrop(await ctx.client.genesis()) : readTree(treeFile as string);
+      const account = await accountOf(ctx, who as string);
       const claim = tree.claims[account];
       if (claim === undefined) throw new UsageError(`${account} has no claim in ${treeFile}`);
       const book = contractBook(ctx.client);
-      const distributor = await book.resolve(at, "merkleDistributor");
+      const distributor = await book.resolve(at as string, "merkleDistributor");
       const signer = await signerFor(ctx, opts.from);
       const done = ctx.out.progress("claiming");
       try {
-        const receipt = await ctx.client.writeContract({
+        const receipt = await ctx.client.sendAndWait({
           account: signer,
-          address: distributor.address,
-          metadata: distributor.metadata,
-          method: "claim",
-          args: [
-            BigInt(claim.index),
-            account,
-            BigInt(claim.amount),
-            claim.proof.map((p) => fromHex(p.slice(2))),
-          ],
+          calls: airdropClaimCalls(distributor.address, tree, account),
+          decodeWith: [distributor.metadata],
         });
         const decoded = await decodeReceipt(book, receipt, {
           metadata: distributor.metadata,
@@ -170,5 +173,18 @@ export function addAirdropCommands(program: Command): void {
       } finally {
         done();
       }
+    });
+  airdrop
+    .command("show [distributor]")
+    .description("an airdrop's progress: claims paid and what they came to (default: the genesis airdrop)")
+    .action(async (at: string | undefined, _opts: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const book = contractBook(ctx.client);
+      const distributor = await book.resolve(at ?? "airdrop", "merkleDistributor");
+      const a = await getAirdrop(ctx.client, distributor.address);
+      ctx.out.result(a, () => [
+        `airdrop ${a.distributor} of token ${a.token}: ${a.claimedCount} claim${a.claimedCount === 1n ? "" : "s"} paid, ${a.claimedAmount} in all (smallest units)`,
+        `  root ${a.merkleRoot}; ${a.balance} left to claim; ${a.endTime === 0n ? "open for ever" : `claims close ${utcDateTime(a.endTime)}`}`,
+      ]);
     });
 }
