@@ -2,7 +2,8 @@
  * The explorer in a real browser (Debian's Chromium through playwright-core) against a real
  * `weft node` process: the page's files and metadata, home with live blocks, transactions
  * and charts, search, and the block page; then the transaction, account and contract pages
- * and "not found" (explorerDetailPages.ts, same session); screenshots checked as images.
+ * and "not found" (explorerDetailPages.ts, same session); the sale and airdrop pages
+ * (explorerSales.ts); screenshots checked as images.
  *
  * Needs /usr/bin/chromium (`apt-get install chromium`); WEFT_CHROMIUM overrides the path.
  */
@@ -31,6 +32,7 @@ import {
 } from "../../helpers/explorerSession.js";
 import { detailPageTests } from "./explorerDetailPages.js";
 import { evmContractTests } from "./explorerEvmContract.js";
+import { saleTests } from "./explorerSales.js";
 import { userContractTests } from "./explorerUserContract.js";
 import { colourStats, decodePng, differingShare, isPng } from "./png.js";
 
@@ -175,6 +177,7 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
   detailPageTests();
   userContractTests();
   evmContractTests();
+  saleTests();
 
   it("took screenshots that are real, different images", () => {
     for (const name of [
@@ -186,6 +189,8 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
       "account",
       "contract",
       "not-found",
+      "sale",
+      "airdrop",
     ])
       assert.ok(screenshots.has(name), `no screenshot of ${name}: its test failed`);
     const images = new Map([...screenshots].map(([name, path]) => [name, readFileSync(path)]));

@@ -49,6 +49,21 @@ interface HomeModule {
   throughput(intervals: Array<{ number: number; txs: number; interval: number }>): Array<{ tps: number }>;
 }
 
+interface SalesModule {
+  salePhase(
+    v: {
+      outcome: bigint;
+      funded: boolean;
+      startTime: bigint;
+      endTime: bigint;
+      raised: bigint;
+      hardCap: bigint;
+    },
+    now: bigint,
+  ): string;
+  span(seconds: bigint): string;
+}
+
 const hex = (b: Uint8Array) => `0x${toHex(b)}`;
 /** src/codec values with bytes as hex, as the browser module gives them. */
 const asBrowser = (v: unknown): unknown =>
@@ -60,6 +75,7 @@ describe("explorer browser modules", () => {
   let home: HomeModule;
   let evm: EvmModule;
   let nft: NftModule;
+  let sales: SalesModule;
 
   before(async () => {
     const dir = explorerStaticDir();
@@ -70,6 +86,7 @@ describe("explorer browser modules", () => {
     home = (await load("home.js")) as HomeModule;
     evm = (await load("evm.js")) as EvmModule;
     nft = (await load("nft.js")) as NftModule;
+    sales = (await load("sales.js")) as SalesModule;
   });
 
   const cases: Array<[string[], unknown[]]> = [
@@ -273,5 +290,21 @@ describe("explorer browser modules", () => {
     assert.equal(nft.rentalState(zero, 5n), "expired");
     assert.equal(nft.rentalState(zero, 0n), "none");
     assert.equal(nft.rentalState(undefined, undefined), "none");
+  });
+
+  it("the sale page computes the phase as the SDK does, and durations for people", () => {
+    const open = { outcome: 0n, funded: true, startTime: 100n, endTime: 200n, raised: 5n, hardCap: 10n };
+    assert.equal(sales.salePhase(open, 99n), "upcoming");
+    assert.equal(sales.salePhase(open, 100n), "open");
+    assert.equal(sales.salePhase(open, 200n), "open", "the end is inclusive");
+    assert.equal(sales.salePhase(open, 201n), "ended");
+    assert.equal(sales.salePhase({ ...open, raised: 10n }, 150n), "ended", "at the hard cap");
+    assert.equal(sales.salePhase({ ...open, funded: false }, 150n), "unfunded");
+    assert.equal(sales.salePhase({ ...open, outcome: 1n }, 150n), "succeeded");
+    assert.equal(sales.salePhase({ ...open, outcome: 2n }, 150n), "failed");
+    assert.deepEqual(
+      [42n, 900n, 3_600n, 86_399n, 90_000n].map((s) => sales.span(s)),
+      ["42 s", "15 min 0 s", "1 h 0 min", "23 h 59 min", "1 d 1 h"],
+    );
   });
 });

@@ -51,7 +51,7 @@ export async function accountView(root, address, ctx) {
     root,
     html`<div class="title-row"><h1>${isContract && label?.kind !== "account" ? "Contract" : "Account"} ${
       label ? html`<span class="tag ${label.kind}">${label.name}</span>` : ""
-    }</h1>${label?.meta ? html`<a class="button" href="#/contract/${a}" id="contract-link">Methods and events →</a>` : ""}</div>
+    }</h1>${progressLink(label, a)}${label?.meta ? html`<a class="button" href="#/contract/${a}" id="contract-link">Methods and events →</a>` : ""}</div>
     <section class="panel"><h2>Overview</h2><table class="kv" id="account-overview"><tbody>
       <tr><th>Address</th><td><code>${a}</code></td></tr>
       <tr><th>What</th><td>${what}</td></tr>
@@ -276,4 +276,12 @@ async function logs(a, head, ctx) {
           <tbody>${shown.map((l) => logRow(registry, l))}</tbody></table>`
     }${retry.length ? html`<p class="muted">${retry.length} of ${queries.length} queries matched too many logs; they were asked again for the last ${RETRY_BLOCKS} blocks only${refused ? html`, and <span class="error">${refused} still refused</span>: the list is incomplete` : ""}.</p>` : ""}`,
   );
+}
+
+/** A sale's or an airdrop's progress page (sales.js), for those contracts. */
+function progressLink(label, a) {
+  const page = { sale: "sale", merkleDistributor: "airdrop" }[label?.meta?.name];
+  return page
+    ? html`<a class="button" href="#/${page}/${a}" id="progress-link">${page === "sale" ? "Sale" : "Airdrop"} progress →</a> `
+    : "";
 }

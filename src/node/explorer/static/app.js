@@ -1,5 +1,6 @@
 // The explorer's entry: loads the contracts' metadata, routes on the URL's hash
-// (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/nft/0x…/7, #/validators), runs the search box and
+// (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/nft/0x…/7, #/validators,
+// #/sale/0x…, #/airdrop/0x…), runs the search box and
 // keeps one live `newHeads` subscription for the views.
 
 import { accountView } from "./account.js";
@@ -10,6 +11,7 @@ import { homeView } from "./home.js";
 import { nftView } from "./nft.js";
 import { Registry } from "./registry.js";
 import { batch, call, LiveHeads, resultOr } from "./rpc.js";
+import { airdropView, saleView } from "./sales.js";
 import { txView } from "./tx.js";
 import { validatorsView } from "./validators.js";
 
@@ -21,6 +23,8 @@ const ROUTES = [
   [/^contract\/([^/]+)$/, "contract", (root, ctx, m) => contractView(root, m[1], ctx)],
   [/^nft\/([^/]+)\/([^/]+)$/, "nft", (root, ctx, m) => nftView(root, m[1], m[2], ctx)],
   [/^validators$/, "validators", (root, ctx) => validatorsView(root, ctx)],
+  [/^sale\/([^/]+)$/, "sale", (root, ctx, m) => saleView(root, m[1], ctx)],
+  [/^airdrop\/([^/]+)$/, "airdrop", (root, ctx, m) => airdropView(root, m[1], ctx)],
 ];
 
 let registry;
