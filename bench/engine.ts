@@ -2,12 +2,12 @@
  * The parallel engine against the sequential executor, side by side in one run.
  *
  *   node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000]
- *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale,game,votes]
+ *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,sale-claim,vesting-release,nft-mint,nft-transfer,nft-sale,game,votes]
  *                             [--skip-transfers] [--skip-defi]
  *
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
  * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
- * staking, a mix, farm harvests, airdrop claims, sale purchases, NFT mints, transfers and sales, game quests, governor votes; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
+ * staking, a mix, farm harvests, airdrop claims, sale purchases, sale claims into vesting, vesting releases, NFT mints, transfers and sales, game quests, governor votes; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
  * (and more up to the machine's cores), and auto-N: N workers with the speed rule on (the node's speedRule setting). Per cell: median TPS, speedup vs sequential
  * measured in the same run, median CPU µs per transaction (every thread of the process
  * during the block: the block's cost, less disturbed than wall time on a busy machine),
@@ -33,13 +33,14 @@ import { measureCeiling } from "./lib/ceiling.js";
 import { barChartSvg, lineChartSvg, writeSvg } from "./lib/plot.js";
 import { profileBlock, projectSpeedup } from "./lib/projection.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+import { sameResult } from "./lib/sameResult.js";
 import { nftMints, nftSales, nftTransfers } from "./nftWorkloads.js";
-import { salePurchases } from "./saleWorkload.js";
+import { saleClaims, salePurchases, vestingReleases } from "./saleWorkload.js";
 import { governorVotes } from "./votesWorkload.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
 const args = benchArgs(
-  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,nft-mint,nft-transfer,nft-sale,game,votes] [--skip-transfers] [--skip-defi]",
+  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,sale-claim,vesting-release,nft-mint,nft-transfer,nft-sale,game,votes] [--skip-transfers] [--skip-defi]",
   {
     options: {
       quick: { type: "boolean", default: false },
@@ -74,6 +75,8 @@ const DEFI_NAMES = [
   "farm",
   "airdrop",
   "sale",
+  "sale-claim",
+  "vesting-release",
   "nft-mint",
   "nft-transfer",
   "nft-sale",
@@ -104,6 +107,8 @@ interface Cell {
   abortsPerTx: number;
   /** How the engine ran the last measured block (parallel, or sequential by a rule). */
   mode: string;
+  /** Whether the executor's result (receipts and write set) equals the sequential one (warm-up round). */
+  sameAsSequential: boolean;
 }
 
 const MAX_ROUNDS = 40;
@@ -122,6 +127,7 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
     return (used.user + used.system) / 1000;
   };
   const stats = new Map<string, { reexec: number; aborts: number; mode: string }>();
+  const same = new Map<string, boolean>();
   const stores = new Map<string, Awaited<ReturnType<Engine["attach"]>>>();
   for (const [label, engine] of engines) stores.set(label, await engine.attach(w.pre));
   // One sequential executor for all rounds: its VM keeps its module cache warm, as each worker's does.
@@ -134,7 +140,7 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
   for (let r = 0; r <= rounds; r++) {
     const cpu = process.cpuUsage();
     const started = performance.now();
-    executeSequential(seqExecutor, w.pre, w.txs);
+    const seqResult = executeSequential(seqExecutor, w.pre, w.txs);
     const seqMs = performance.now() - started;
     if (r > 0) seqCpu.push(cpuMs(cpu));
     if (r > 0) seqTimes.push(seqMs);
@@ -144,8 +150,11 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
       if (store === undefined) throw new Error("unattached engine");
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      await engine.executeBlock(store, w.txs, BENCH_BLOCK);
-      if (r === 0) continue;
+      const result = await engine.executeBlock(store, w.txs, BENCH_BLOCK);
+      if (r === 0) {
+        same.set(label, sameResult(result, seqResult));
+        continue;
+      }
       const list = parTimes.get(label) ?? [];
       list.push(performance.now() - t0);
       parTimes.set(label, list);
@@ -172,6 +181,7 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
     reexecPerTx: 0,
     abortsPerTx: 0,
     mode: "-",
+    sameAsSequential: true,
   });
   for (const [label, times] of parTimes) {
     const ms = median(times);
@@ -186,6 +196,7 @@ async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promi
       reexecPerTx: s.reexec,
       abortsPerTx: s.aborts,
       mode: s.mode,
+      sameAsSequential: same.get(label) ?? false,
     });
   }
   return cells;
@@ -285,6 +296,8 @@ async function main(): Promise<void> {
     game: () => gameQuests(defiBlock),
     airdrop: () => airdropClaims(defiBlock),
     sale: () => salePurchases(defiBlock),
+    "sale-claim": () => saleClaims(defiBlock),
+    "vesting-release": () => vestingReleases(defiBlock),
     "nft-mint": () => nftMints(defiBlock),
     "nft-transfer": () => nftTransfers(defiBlock),
     "nft-sale": () => nftSales(defiBlock),
@@ -318,6 +331,7 @@ async function main(): Promise<void> {
       "re-exec/tx",
       "aborts/tx",
       "mode",
+      "= seq",
     ],
     cells.map((c) => [
       c.workload,
@@ -330,12 +344,13 @@ async function main(): Promise<void> {
       c.reexecPerTx.toFixed(3),
       c.abortsPerTx.toFixed(3),
       c.mode,
+      c.sameAsSequential ? "yes" : "NO",
     ]),
   );
 
   console.log(`\nDeFi workloads (blocks of ${defiBlock}; 1,000 users)`);
   printTable(
-    ["workload", "executor", "TPS", "speedup", "CPU µs/tx", "re-exec/tx", "aborts/tx", "mode"],
+    ["workload", "executor", "TPS", "speedup", "CPU µs/tx", "re-exec/tx", "aborts/tx", "mode", "= seq"],
     defiCells.map((c) => [
       c.workload,
       c.executor,
@@ -345,8 +360,15 @@ async function main(): Promise<void> {
       c.reexecPerTx.toFixed(3),
       c.abortsPerTx.toFixed(3),
       c.mode,
+      c.sameAsSequential ? "yes" : "NO",
     ]),
   );
+  const differing = [...cells, ...defiCells].filter((c) => !c.sameAsSequential);
+  for (const c of differing)
+    console.error(
+      `PARALLEL != SEQUENTIAL: ${c.workload} ${c.executor} (accounts ${c.accounts}, block ${c.block})`,
+    );
+  if (differing.length > 0) process.exitCode = 1;
   writeSvg(
     "bench/results/engine-defi-tps.svg",
     barChartSvg(
