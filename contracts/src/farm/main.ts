@@ -25,14 +25,8 @@ import {
   U128,
   U256,
 } from "../../sdk/index";
-import {
-  DuplicatePool,
-  InsufficientStake,
-  NotOwner,
-  TooManyPools,
-  TransferFailed,
-  ZeroAmount,
-} from "./errors.gen";
+import { onlyOwner, setOwner } from "../../sdk/ownable";
+import { DuplicatePool, InsufficientStake, TooManyPools, TransferFailed, ZeroAmount } from "./errors.gen";
 import {
   AllocPointSet,
   Deposit,
@@ -49,7 +43,6 @@ import {
   endSlot,
   fundedSlot,
   MAX_POOLS,
-  ownerSlot,
   P_ACC,
   P_ALLOC,
   P_LAST,
@@ -73,9 +66,11 @@ import {
   updatePool,
 } from "./pools";
 
+export { acceptOwnership, owner, pendingOwner, transferOwnership } from "../../sdk/ownable";
+
 /** `rewardToken` is paid out at `rewardRate` per second (shared by all pools) once funded. */
 export function init(rewardToken: Address, rewardRate: U128): void {
-  ownerSlot.set(caller());
+  setOwner(caller());
   rewardTokenSlot.set(rewardToken);
   rateSlot.set(rewardRate);
   endSlot.set(blockTime());
@@ -83,11 +78,6 @@ export function init(rewardToken: Address, rewardRate: U128): void {
   fundedSlot.set(U128.Zero);
   totalAllocSlot.set(0);
   poolCountSlot.set(0);
-}
-
-function onlyOwner(): void {
-  const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
 }
 
 // The owner's calls: each brings every pool up to date first.
@@ -218,10 +208,6 @@ function push(token: Address, to: Address, amount: U128): void {
 }
 
 // Views.
-
-export function owner(): Address {
-  return ownerSlot.get(Address.zero());
-}
 
 export function rewardToken(): Address {
   return rewardTokenSlot.get(Address.zero());

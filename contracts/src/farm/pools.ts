@@ -37,7 +37,6 @@ export const MAX_POOLS: u32 = 32;
 /** A schedule may not end further than 2^40 seconds (~35,000 years) away. */
 export const MAX_DURATION: u64 = (<u64>1) << 40;
 
-export const ownerSlot = new StorageValue<Address>("owner");
 export const rewardTokenSlot = new StorageValue<Address>("reward");
 export const rateSlot = new StorageValue<U128>("rate");
 export const endSlot = new StorageValue<u64>("end");

@@ -18,3 +18,5 @@ export declare function RepayTooMuch(maximum: U128, requested: U128): void;
 export declare function NothingToSeize(available: U128, needed: U128): void;
 export declare function FlashLoanNotRepaid(expected: U128, actual: U128): void;
 export declare function TransferFailed(token: Address): void;
+/** Only the pending owner (named by `transferOwnership`) may accept the ownership. */
+export declare function NotPendingOwner(caller: Address): void;

@@ -52,5 +52,17 @@ export declare function FlashLoan(
   amount: U128,
   fee: U128,
 ): void;
-/** The owner (who lists markets and sets the flash fee) changed. */
+/** The owner offered the ownership to `next`, who must accept it (`acceptOwnership`). */
+export declare function OwnershipTransferStarted(previous: Indexed<Address>, next: Indexed<Address>): void;
+/** The owner (who sets the market's parameters) changed. */
 export declare function OwnershipTransferred(previous: Indexed<Address>, next: Indexed<Address>): void;
+export declare function CollateralFactorChanged(asset: Indexed<Address>, previous: U128, next: U128): void;
+export declare function ReserveFactorChanged(asset: Indexed<Address>, previous: U128, next: U128): void;
+/** The market's rate model from now on (its interest so far accrued under the old one). */
+export declare function RateModelChanged(
+  asset: Indexed<Address>,
+  baseRate: U128,
+  multiplier: U128,
+  jumpMultiplier: U128,
+  kink: U128,
+): void;

@@ -22,7 +22,6 @@
 import {
   AbiWriter,
   Address,
-  blockTime,
   callContract,
   caller,
   Fields,
@@ -35,60 +34,39 @@ import {
   tokenTransferFrom,
   U128,
 } from "../../sdk/index";
+import { setOwner } from "../../sdk/ownable";
 import {
   AccountHealthy,
   FlashLoanNotRepaid,
   InsufficientCash,
   InsufficientCollateral,
   InsufficientShares,
-  InvalidParameter,
-  MarketAlreadyListed,
   NothingToSeize,
-  NotOwner,
   RepayTooMuch,
-  TooManyMarkets,
   TransferFailed,
   ZeroAmount,
 } from "./errors.gen";
-import {
-  Borrow,
-  FlashFeeChanged,
-  FlashLoan,
-  Liquidate,
-  MarketListed,
-  OwnershipTransferred,
-  Repay,
-  Supply,
-  Withdraw,
-} from "./events.gen";
+import { Borrow, FlashLoan, Liquidate, Repay, Supply, Withdraw } from "./events.gen";
 import {
   accrue,
   BPS,
   borrowRateOf,
   CLOSE_FACTOR,
   debtOf,
-  F_BASE,
   F_BORROWS,
   F_CASH,
   F_COLLATERAL,
   F_INDEX,
-  F_JUMP,
-  F_KINK,
-  F_LAST,
-  F_LISTED,
-  F_MULTIPLIER,
   F_RESERVE_FACTOR,
   F_RESERVES,
   F_SHARES,
   flashFeeSlot,
   LIQUIDATION_INCENTIVE,
   listed,
-  MAX_MARKETS,
   market,
   marketAt,
   marketCount,
   oracleSlot,
-  ownerSlot,
   priceOf,
   setDebt,
   shares,
@@ -98,68 +76,21 @@ import {
   WAD,
 } from "./market";
 
+export { acceptOwnership, owner, pendingOwner, transferOwnership } from "../../sdk/ownable";
+export {
+  listMarket,
+  marketParameters,
+  setCollateralFactor,
+  setFlashFee,
+  setRateModel,
+  setReserveFactor,
+} from "./admin";
+
 export function init(oracle_: Address): void {
-  ownerSlot.set(caller());
+  setOwner(caller());
   oracleSlot.set(oracle_);
   flashFeeSlot.set(U128.fromU64(9));
   marketCount.set(0);
-}
-
-function onlyOwner(): void {
-  const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
-}
-
-/** Lists a market. Factors and the kink are 1e18-scaled fractions; rates are per second, 1e18-scaled. */
-export function listMarket(
-  asset: Address,
-  collateralFactor: U128,
-  reserveFactor: U128,
-  baseRate: U128,
-  multiplier: U128,
-  jumpMultiplier: U128,
-  kink: U128,
-): void {
-  onlyOwner();
-  const m = market(asset);
-  if (m.get<bool>(F_LISTED, false)) MarketAlreadyListed(asset);
-  if (collateralFactor.ge(WAD)) InvalidParameter("collateralFactor", collateralFactor);
-  if (reserveFactor.gt(WAD)) InvalidParameter("reserveFactor", reserveFactor);
-  if (kink.gt(WAD)) InvalidParameter("kink", kink);
-  const count = marketCount.get(0);
-  if (count >= MAX_MARKETS) TooManyMarkets();
-  marketAt.set(count, asset);
-  marketCount.set(count + 1);
-  m.set<bool>(F_LISTED, true);
-  m.set<U128>(F_COLLATERAL, collateralFactor);
-  m.set<U128>(F_RESERVE_FACTOR, reserveFactor);
-  m.set<U128>(F_BASE, baseRate);
-  m.set<U128>(F_MULTIPLIER, multiplier);
-  m.set<U128>(F_JUMP, jumpMultiplier);
-  m.set<U128>(F_KINK, kink);
-  m.set<U128>(F_INDEX, WAD);
-  m.set<u64>(F_LAST, blockTime());
-  MarketListed(asset, collateralFactor, reserveFactor);
-}
-
-export function owner(): Address {
-  return ownerSlot.get(Address.zero());
-}
-
-/** Hands the market's parameters to `next` (in the dev genesis: the governor's timelock). */
-export function transferOwnership(next: Address): void {
-  onlyOwner();
-  if (next.isZero()) InvalidParameter("owner", U128.Zero);
-  OwnershipTransferred(ownerSlot.get(Address.zero()), next);
-  ownerSlot.set(next);
-}
-
-/** Flash-loan fee in basis points. */
-export function setFlashFee(bps: U128): void {
-  onlyOwner();
-  if (bps.gt(BPS)) InvalidParameter("flashFee", bps);
-  flashFeeSlot.set(bps);
-  FlashFeeChanged(bps);
 }
 
 // Rates and accrual.

@@ -42,7 +42,6 @@ export const F_SHARES: u8 = 10;
 export const F_LAST: u8 = 11;
 export const F_CASH: u8 = 12;
 
-export const ownerSlot = new StorageValue<Address>("owner");
 export const oracleSlot = new StorageValue<Address>("oracle");
 export const flashFeeSlot = new StorageValue<U128>("flashFee");
 export const marketCount = new StorageValue<u32>("count");

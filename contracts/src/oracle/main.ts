@@ -1,23 +1,40 @@
 /**
- * A price oracle whose owner sets prices (scaled by 1e18, per smallest unit of the asset),
- * with a staleness check: a price older than `maxAge` seconds cannot be read.
+ * A price oracle whose posters set prices (scaled by 1e18, per smallest unit of the asset),
+ * with a staleness check: a price older than `maxAge` seconds cannot be read. The owner
+ * (two-step, `sdk/ownable.ts`; in the dev genesis the governor's timelock) chooses the
+ * posters and may post itself.
  */
 import { Address, blockTime, caller, Fields, StorageMap, StorageValue, U128 } from "../../sdk/index";
-import { NoPrice, NotOwner, StalePrice } from "./errors.gen";
-import { PriceSet } from "./events.gen";
+import { onlyOwner, owner, setOwner } from "../../sdk/ownable";
+import { NoPrice, NotPoster, StalePrice } from "./errors.gen";
+import { PosterSet, PriceSet } from "./events.gen";
 
-const ownerSlot = new StorageValue<Address>("owner");
+export { acceptOwnership, owner, pendingOwner, transferOwnership } from "../../sdk/ownable";
+
 const maxAgeSlot = new StorageValue<u64>("maxAge");
 const prices = new StorageMap<Address, bool>("price");
+const posters = new StorageMap<Address, bool>("poster");
 
 export function init(maxAge: u64): void {
-  ownerSlot.set(caller());
+  setOwner(caller());
   maxAgeSlot.set(maxAge);
 }
 
+/** Lets `account` post prices, or stops it (owner only). */
+export function setPoster(account: Address, allowed: bool): void {
+  onlyOwner();
+  posters.set(account, allowed);
+  PosterSet(account, allowed);
+}
+
+export function isPoster(account: Address): bool {
+  return posters.get(account, false);
+}
+
+/** Posts `asset`'s price (a poster or the owner). */
 export function setPrice(asset: Address, price: U128): void {
   const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
+  if (!posters.get(who, false) && !who.equals(owner())) NotPoster(who);
   const record = new Fields(prices.keyOf(asset));
   const now = blockTime();
   record.set<U128>(0, price);

@@ -9,3 +9,5 @@ export declare function CoinTransferFailed(to: Address, amount: U128): void;
 export declare function InvalidWindow(seconds: u64): void;
 /** The sender's sponsored transactions in this window would number `txs`, of total maximum cost `cost`: over the limit (`senderLimit()`). */
 export declare function SenderLimitReached(sender: Address, txs: u32, cost: U128): void;
+/** Only the pending owner (named by `transferOwnership`) may accept the ownership. */
+export declare function NotPendingOwner(caller: Address): void;

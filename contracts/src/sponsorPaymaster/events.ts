@@ -6,3 +6,6 @@ export declare function TargetSponsored(target: Indexed<Address>, on: bool): voi
 export declare function Sponsored(sender: Indexed<Address>, fee: U128, succeeded: bool): void;
 /** Each sender may have `txs` sponsored transactions of total maximum cost `cost` per window of `windowSeconds`. */
 export declare function SenderLimitChanged(txs: u32, cost: U128, windowSeconds: u64): void;
+/** The owner offered the ownership to `next`, who must accept it (`acceptOwnership`). */
+export declare function OwnershipTransferStarted(previous: Indexed<Address>, next: Indexed<Address>): void;
+export declare function OwnershipTransferred(previous: Indexed<Address>, next: Indexed<Address>): void;

@@ -27,13 +27,15 @@ import {
   U128,
   VALID_FOREVER,
 } from "../../sdk/index";
-import { CoinTransferFailed, InvalidWindow, NotOwner, NotProtocol, SenderLimitReached } from "./errors.gen";
+import { onlyOwner, setOwner } from "../../sdk/ownable";
+import { CoinTransferFailed, InvalidWindow, NotProtocol, SenderLimitReached } from "./errors.gen";
 import { SenderLimitChanged, Sponsored, TargetSponsored } from "./events.gen";
+
+export { acceptOwnership, owner, pendingOwner, transferOwnership } from "../../sdk/ownable";
 
 const DEFAULT_TXS_PER_WINDOW: u32 = 100;
 const DEFAULT_WINDOW_SECONDS: u64 = 3600;
 
-const ownerSlot = new StorageValue<Address>("owner");
 const maxCostSlot = new StorageValue<U128>("maxCost");
 const sponsored = new StorageMap<Address, bool>("sponsored");
 const txLimitSlot = new StorageValue<u32>("txLimit");
@@ -50,7 +52,7 @@ const U_COST: u8 = 2;
 
 /** `maxCost`: the most one sponsored transaction may cost (gas limit × price). */
 export function init(maxCost: U128): void {
-  ownerSlot.set(caller());
+  setOwner(caller());
   maxCostSlot.set(maxCost);
   setLimit(DEFAULT_TXS_PER_WINDOW, maxCost.mul(U128.fromU64(DEFAULT_TXS_PER_WINDOW)), DEFAULT_WINDOW_SECONDS);
 }
@@ -94,15 +96,6 @@ export function advanceWindow(): void {
   if (windowEndSlot.get(0) > now) return;
   windowSlot.set(windowSlot.get(0) + 1);
   windowEndSlot.set(now + windowLengthSlot.get(0));
-}
-
-function onlyOwner(): void {
-  const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
-}
-
-export function owner(): Address {
-  return ownerSlot.get(Address.zero());
 }
 
 /** Adds coin to the balance sponsored fees are paid from (send it as the call's value). */

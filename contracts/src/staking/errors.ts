@@ -38,3 +38,7 @@ export declare function EvidenceTooOld(infractionHeight: u64, height: u64): void
 export declare function InvalidSigners(length: u32, expected: u32): void;
 /** A delegation may have at most `max` unbonding entries at once (withdraw, or wait a block to add to one). */
 export declare function TooManyUnbondings(max: u32): void;
+/** Only the pending owner (named by `transferOwnership`) may accept the ownership. */
+export declare function NotPendingOwner(caller: Address): void;
+/** The unbonding period must lie between 0 and `max` seconds. */
+export declare function InvalidUnbondingPeriod(seconds: u64, max: u64): void;

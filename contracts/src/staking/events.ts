@@ -54,3 +54,10 @@ export declare function ValidatorTombstoned(
 export declare function ValidatorSetUpdated(epoch: u64, size: u32, totalPower: u64): void;
 /** One block's rewards and fees: `amount` spread, `carried` kept for the next block. */
 export declare function BlockRewarded(proposer: Indexed<Address>, amount: U128, carried: U128): void;
+/** The owner offered the ownership to `next`, who must accept it (`acceptOwnership`). */
+export declare function OwnershipTransferStarted(previous: Indexed<Address>, next: Indexed<Address>): void;
+export declare function OwnershipTransferred(previous: Indexed<Address>, next: Indexed<Address>): void;
+/** Unbondings started from now on complete `next` seconds later (those under way keep their time). */
+export declare function UnbondingPeriodChanged(previous: u64, next: u64): void;
+/** The fractions (1e18-scaled) `slashDoubleSign` and `slashDowntime` slash from now on. */
+export declare function SlashFractionsChanged(doubleSign: U128, downtime: U128): void;

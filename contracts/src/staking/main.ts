@@ -23,6 +23,7 @@
  *   double-signing evidence, jail and unjail.
  */
 import { Address, blockTime, caller, callValue, Fields, transferCoin, U128 } from "../../sdk/index";
+import { onlyOwner, setOwner } from "../../sdk/ownable";
 import {
   AlreadyRegistered,
   InsufficientShares,
@@ -30,7 +31,6 @@ import {
   InvalidFraction,
   Locked,
   NothingToWithdraw,
-  NotOwner,
   RedelegationDisabled,
   StillUnbonding,
   Tombstoned,
@@ -68,7 +68,6 @@ import {
   liveUnbondingShares,
   MAX_VALIDATORS,
   owed,
-  ownerSlot,
   resetDebt,
   settle,
   slashPools,
@@ -94,6 +93,7 @@ import { checkBlsKey, MAX_COMMISSION_BPS } from "./registry";
 import { enqueue, queued, withdrawMatured } from "./unbondingQueue";
 import { rankByStake } from "./validatorSet";
 
+export { acceptOwnership, owner, pendingOwner, transferOwnership } from "../../sdk/ownable";
 export {
   blsKey,
   commissionOf,
@@ -110,12 +110,13 @@ export {
   validatorList,
 } from "./network";
 export { setCommission } from "./registry";
+export { setSlashFractions, setUnbondingPeriod, slashFractions, unbondingPeriod } from "./settings";
 
 /** `doubleSignFraction`, `downtimeFraction`: slashing fractions, 1e18-scaled. */
 export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFraction: U128): void {
   if (doubleSignFraction.gt(WAD)) InvalidFraction(doubleSignFraction);
   if (downtimeFraction.gt(WAD)) InvalidFraction(downtimeFraction);
-  ownerSlot.set(caller());
+  setOwner(caller());
   unbondingPeriodSlot.set(unbondingPeriod);
   doubleSignSlot.set(doubleSignFraction);
   downtimeSlot.set(downtimeFraction);
@@ -299,8 +300,7 @@ export function claimRewards(v: Address): U128 {
 
 /** Slashes `fraction` (1e18-scaled) of `v`'s bonded and unbonding stake (owner only). */
 export function slash(v: Address, fraction: U128): void {
-  const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
+  onlyOwner();
   if (fraction.gt(WAD)) InvalidFraction(fraction);
   const parts = slashPools(v, validator(v), fraction);
   Slashed(v, fraction, parts[0], parts[1]);

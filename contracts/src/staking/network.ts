@@ -6,6 +6,7 @@
  * from src/chain/staking/endBlock.ts, after the node verified what they are given.
  */
 import { Address, blockHeight, blockTime, caller, U128 } from "../../sdk/index";
+import { onlyOwner, setOwner } from "../../sdk/ownable";
 import { distribute, Signers } from "./blockRewards";
 import { recordSigning } from "./downtime";
 import {
@@ -14,7 +15,6 @@ import {
   InvalidSigners,
   NetworkAlreadyConfigured,
   NotJailed,
-  NotOwner,
   StillJailed,
   Tombstoned,
 } from "./errors.gen";
@@ -32,7 +32,6 @@ import {
   blsKeyOf,
   doubleSignSlot,
   MAX_VALIDATORS,
-  ownerSlot,
   V_COMMISSION,
   V_JAILED_UNTIL,
   V_MISSED_BITS,
@@ -59,8 +58,7 @@ export function configureNetwork(
   jailSeconds: u64,
   evidenceAge: u64,
 ): void {
-  const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
+  onlyOwner();
   if (networkConfigured()) NetworkAlreadyConfigured();
   if (activeSize == 0 || activeSize > MAX_VALIDATORS) InvalidParameter("activeSize", activeSize);
   if (epochLength == 0) InvalidParameter("epochLength", epochLength);
@@ -70,7 +68,7 @@ export function configureNetwork(
   epochLengthSlot.set(epochLength);
   jailSecondsSlot.set(jailSeconds);
   evidenceAgeSlot.set(evidenceAge);
-  ownerSlot.set(Address.zero());
+  setOwner(Address.zero());
   computeSet(0);
 }
 

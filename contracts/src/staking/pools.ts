@@ -44,7 +44,6 @@ export const D_UNBONDING_UNTIL: u8 = 4;
 export const D_GENERATION: u8 = 5;
 export const D_UNBONDING_GENERATION: u8 = 6;
 
-export const ownerSlot = new StorageValue<Address>("owner");
 export const unbondingPeriodSlot = new StorageValue<u64>("unbonding");
 export const doubleSignSlot = new StorageValue<U128>("doubleSign");
 export const downtimeSlot = new StorageValue<U128>("downtime");

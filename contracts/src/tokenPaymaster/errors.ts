@@ -9,3 +9,7 @@ export declare function NoRate(): void;
 export declare function InsufficientDeposit(held: U128, wanted: U128): void;
 export declare function TokenTransferFailed(who: Address, amount: U128): void;
 export declare function CoinTransferFailed(to: Address, amount: U128): void;
+/** Only the pending owner (named by `transferOwnership`) may accept the ownership. */
+export declare function NotPendingOwner(caller: Address): void;
+/** A setting outside its range (its name and the value given). */
+export declare function InvalidParameter(name: string, value: u64): void;

@@ -26,15 +26,25 @@ import {
   transferCoin,
   U128,
 } from "../../sdk/index";
+import { onlyOwner, setOwner } from "../../sdk/ownable";
 import {
   CoinTransferFailed,
   InsufficientDeposit,
+  InvalidParameter,
   NoRate,
-  NotOwner,
   NotProtocol,
   TokenTransferFailed,
 } from "./errors.gen";
-import { Deposited, FeeCharged, RateUpdated, Withdrawn } from "./events.gen";
+import {
+  Deposited,
+  FeeCharged,
+  MarkupChanged,
+  MaxRateAgeChanged,
+  RateUpdated,
+  Withdrawn,
+} from "./events.gen";
+
+export { acceptOwnership, owner, pendingOwner, transferOwnership } from "../../sdk/ownable";
 
 /**
  * Gas a settlement is assumed to use, charged on top of the fee before settlement: the
@@ -47,7 +57,6 @@ const POST_OP_OVERHEAD_GAS: u64 = 1_000_000;
 const BPS: u64 = 10_000;
 const ONE: u64 = 1_000_000_000_000_000_000;
 
-const ownerSlot = new StorageValue<Address>("owner");
 const tokenSlot = new StorageValue<Address>("token");
 const oracleSlot = new StorageValue<Address>("oracle");
 const markupSlot = new StorageValue<u32>("markup");
@@ -60,16 +69,48 @@ const reservations = new StorageMap<Bytes32, U128>("reserved");
 
 /** `markupBps`: charged on top of the fee (100 = 1%); `maxRateAge`: seconds a cached rate stays usable. */
 export function init(token: Address, oracle: Address, markupBps: u32, maxRateAge: u64): void {
-  ownerSlot.set(caller());
+  setOwner(caller());
+  checkMarkup(markupBps);
+  checkMaxAge(maxRateAge);
   tokenSlot.set(token);
   oracleSlot.set(oracle);
   markupSlot.set(markupBps);
   maxAgeSlot.set(maxRateAge);
 }
 
-function onlyOwner(): void {
-  const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
+/** The most the markup may be: 100% on top of the fee. */
+const MAX_MARKUP_BPS: u32 = 10_000;
+
+function checkMarkup(bps: u32): void {
+  if (bps > MAX_MARKUP_BPS) InvalidParameter("markupBps", bps);
+}
+
+function checkMaxAge(seconds: u64): void {
+  if (seconds == 0) InvalidParameter("maxRateAge", seconds);
+}
+
+/** The markup charged on top of the fee, in basis points (at most 10,000), from the next transaction on (owner only). */
+export function setMarkup(markupBps: u32): void {
+  onlyOwner();
+  checkMarkup(markupBps);
+  MarkupChanged(markupSlot.get(0), markupBps);
+  markupSlot.set(markupBps);
+}
+
+/** Seconds a cached rate stays usable (at least 1; owner only). */
+export function setMaxRateAge(seconds: u64): void {
+  onlyOwner();
+  checkMaxAge(seconds);
+  MaxRateAgeChanged(maxAgeSlot.get(0), seconds);
+  maxAgeSlot.set(seconds);
+}
+
+export function markup(): u32 {
+  return markupSlot.get(0);
+}
+
+export function maxRateAge(): u64 {
+  return maxAgeSlot.get(0);
 }
 
 function oraclePrice(asset: Address): U128 {

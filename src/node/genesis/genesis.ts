@@ -20,7 +20,8 @@
  *   GOLD (owned by the game, which mints rewards and burns what sinks take), three quests
  *   (a minute, an hour, a day) and a recipe. Then, on a development chain, governance
  *   (`governanceGenesis.ts`): the vote token WGOV, the governor and its timelock, which owns
- *   the lending market's parameters and the AMM's fee switch.
+ *   every protocol parameter: lending, staking, the oracle, both paymasters, the farm, WGOV's
+ *   minting and the AMM's fee switch.
  * - Last, on a development chain, the options (`optionsGenesis.ts`, docs/options.md): an
  *   options contract with a WETH call series, a covered-call vault and a cash-secured-put
  *   vault with a round under way; then a second exchange (`exchangeGenesis.ts`): a

@@ -5,9 +5,13 @@
  * undelegated), the
  * governor (`governor`: 1 block of voting delay, 10 blocks of voting, 1,000 WGOV to
  * propose, a 4% quorum: 800,000, so one account's vote can pass a proposal) and the timelock it created as its admin (`timelock`, a 60-second delay: a dev
- * chain shows the whole cycle in a minute). The timelock then owns DeFi parameters: the
- * lending market (listing markets, the flash-loan fee) and the AMM factory's `feeTo`
- * switch (its `feeToSetter`). Deployed last, so no earlier address moves.
+ * chain shows the whole cycle in a minute). The timelock then owns the DeFi suite's
+ * parameters: the lending market (listing, collateral and reserve factors, rate models,
+ * the flash-loan fee), staking (unbonding period, slashing fractions, slashing), the
+ * oracle (its posters), both paymasters (sponsored targets and limits; markup and rate
+ * age), the farm (pools, weights, rate, funding), WGOV's minting and the AMM factory's
+ * `feeTo` switch (its `feeToSetter`). Deployed after the contracts it takes over, so no
+ * earlier address moves.
  */
 
 import type { SetupRunner } from "../../chain/setupRunner.js";
@@ -67,7 +71,39 @@ export function deployGovernance(
     txs.push(s.tx("votesToken", token, me, "transfer", [a, g.perAccount]));
     txs.push(s.tx("votesToken", token, a, "delegate", [a]));
   }
-  txs.push(s.tx("lending", c.lending as Address, me, "transferOwnership", [timelock]));
   txs.push(s.tx("factory", c.factory as Address, me, "setFeeToSetter", [timelock]));
+  // Minting WGOV is the timelock's too: a deployer that could mint could outvote everyone.
+  txs.push(s.tx("votesToken", token, me, "transferOwnership", [timelock]));
   s.run(txs);
+  handOver(s, c, me, timelock);
+}
+
+/**
+ * The contracts whose parameters the timelock owns (two-step ownership, `sdk/ownable.ts`),
+ * by genesis name and artifact.
+ */
+export const TIMELOCK_OWNED: ReadonlyArray<readonly [name: string, artifact: string]> = [
+  ["lending", "lending"],
+  ["staking", "staking"],
+  ["oracle", "oracle"],
+  ["sponsorPaymaster", "sponsorPaymaster"],
+  ["tokenPaymaster", "tokenPaymaster"],
+  ["farm", "farm"],
+];
+
+/**
+ * Offers each contract of `TIMELOCK_OWNED` to the timelock, which accepts. Setup
+ * transactions are plain `from` transactions, so the genesis can send the timelock's
+ * `acceptOwnership` as the timelock; after genesis only an executed proposal can act as it.
+ */
+function handOver(s: SetupRunner, c: Record<string, Address>, me: Address, timelock: Address): void {
+  const offers: Transaction[] = [];
+  const accepts: Transaction[] = [];
+  for (const [name, artifact] of TIMELOCK_OWNED) {
+    const address = c[name] as Address;
+    offers.push(s.tx(artifact, address, me, "transferOwnership", [timelock]));
+    accepts.push(s.tx(artifact, address, timelock, "acceptOwnership", []));
+  }
+  s.run(offers);
+  s.run(accepts);
 }

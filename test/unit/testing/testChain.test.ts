@@ -27,7 +27,7 @@ describe("test chain", () => {
     const [owner, other] = chain.accounts as [`0x${string}`, `0x${string}`];
     const oracle = chain.deploy("oracle", [60n], { from: owner });
     assert.deepEqual(
-      chain.expectRevert(() => oracle.send("setPrice", [ASSET, 5n], { from: other }), "NotOwner"),
+      chain.expectRevert(() => oracle.send("setPrice", [ASSET, 5n], { from: other }), "NotPoster"),
       {
         caller: other,
       },
@@ -66,7 +66,7 @@ describe("test chain", () => {
     const oracle = chain.deploy("oracle", [60n]);
     const unpriced = "0x00000000000000000000000000000000000000bb";
     assert.equal(
-      code(() => chain.expectRevert(() => oracle.send("setPrice", [ASSET, 1n]), "NotOwner")),
+      code(() => chain.expectRevert(() => oracle.send("setPrice", [ASSET, 1n]), "NotPoster")),
       "NOT_REVERTED",
     );
     assert.equal(
