@@ -24,7 +24,11 @@ export function governorVotes(blockSize: number, seed = 1, proposals = 10): Work
   const s = new SetupRunner({ ...BENCH_BLOCK, height: BENCH_BLOCK.height - 1n }, balances);
   const token = s.deploy("votesToken", ["Gov", "GOV", 18, 10n ** 30n, owner], owner);
   const code = s.storeCode("timelock");
-  const governor = s.deploy("governor", ["Bench", token, code, 60n, 0n, 100n, 0n, 1n], owner);
+  const governor = s.deploy(
+    "governor",
+    ["Bench", token, "0x0000000000000000000000000000000000000000", code, 60n, 0n, 100n, 0n, 1n],
+    owner,
+  );
   const setup: Transaction[] = [];
   const voters = Array.from({ length: blockSize }, (_, i) => benchAccount(i + 1));
   for (const v of voters) {

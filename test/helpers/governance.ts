@@ -13,6 +13,8 @@ import { account } from "./chain.js";
 import { Contract, TestChain } from "./contracts.js";
 
 export const [owner, alice, bob, carol, dave] = [account(1), account(2), account(3), account(4), account(5)];
+/** `init`'s timelock argument when the governor creates its own. */
+export const NO_TIMELOCK = "0x0000000000000000000000000000000000000000";
 export const DELAY = 2n * 24n * 3600n;
 export const GRACE = 14n * 24n * 3600n;
 export const VOTING_DELAY = 2n;
@@ -39,6 +41,7 @@ export function governanceSetup() {
   const gov = chain.deploy("governor", [
     "Weft Governor",
     token.address,
+    NO_TIMELOCK,
     keccak256(lockArtifact.code),
     DELAY,
     VOTING_DELAY,

@@ -26,3 +26,7 @@ export declare function NotReady(id: Bytes32, eta: u64, now: u64): void;
 export declare function InvalidVotingPeriod(period: u64): void;
 /** The quorum is a fraction of the supply: a numerator over 100. */
 export declare function InvalidQuorumFraction(numerator: u64, denominator: u64): void;
+/** The timelock's refusal of `acceptTimelockAdmin`: it has not named this governor its pending admin. */
+export declare function NotPendingAdmin(caller: Address): void;
+/** The timelock's refusal of `queue`, `execute` or `cancel`: this governor is not (or no longer) its admin. */
+export declare function NotAdmin(caller: Address): void;

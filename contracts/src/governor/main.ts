@@ -101,13 +101,18 @@ import {
 } from "./proposals";
 
 /**
- * Creates the governor's timelock from its code on chain (`timelockCode`, a code hash),
- * with the governor as its admin and `timelockDelay` seconds of delay: the pair is bound
- * from the start, with no window in which anyone else holds the timelock.
+ * With `timelock_` zero, creates the governor's timelock from its code on chain
+ * (`timelockCode`, a code hash) with the governor as its admin and `timelockDelay`
+ * seconds of delay: the pair is bound from the start, with no window in which anyone else
+ * holds the timelock. Otherwise the governor takes over `timelock_` (code and delay
+ * unused): the governor before it hands the timelock over by a proposal whose action runs
+ * the timelock's own `setPendingAdmin(<this governor>)`, after which anyone calls
+ * `acceptTimelockAdmin`. Until then the timelock refuses this governor's `queue`.
  */
 export function init(
   name_: string,
   token_: Address,
+  timelock_: Address,
   timelockCode: Bytes32,
   timelockDelay: u64,
   votingDelay_: u64,
@@ -121,12 +126,25 @@ export function init(
   writeVotingPeriod(votingPeriod_);
   writeThreshold(proposalThreshold_);
   writeQuorum(quorumNumerator_);
+  if (!timelock_.isZero()) {
+    timelockSlot.set(timelock_);
+    return;
+  }
   const w = new AbiWriter();
   w.address(selfAddress());
   w.u64(timelockDelay);
   const created = createContract(timelockCode, w.finish(), new Bytes32(new Uint8Array(32)));
   if (!created.ok) revertRaw(created.data);
   timelockSlot.set(created.address);
+}
+
+/**
+ * Becomes the admin of the governor's timelock (its `acceptAdmin`), once the timelock's own
+ * operation named this governor its pending admin; anyone may call it. Otherwise it
+ * reverts with the timelock's `NotPendingAdmin`.
+ */
+export function acceptTimelockAdmin(): void {
+  callOrRevert(timelockSlot.get(Address.zero()), "acceptAdmin", new Uint8Array(0));
 }
 
 // Views.

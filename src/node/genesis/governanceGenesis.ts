@@ -47,6 +47,7 @@ export function deployGovernance(
     [
       "Weft Governor",
       token,
+      "0x0000000000000000000000000000000000000000",
       timelockCode,
       g.timelockDelay,
       g.votingDelay,

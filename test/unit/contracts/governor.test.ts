@@ -19,6 +19,7 @@ import {
   dave,
   GRACE,
   governanceSetup,
+  NO_TIMELOCK,
   own,
   owner,
   type Proposal,
@@ -294,7 +295,11 @@ describe("governor", () => {
     const { chain, token } = governanceSetup();
     const code = new Uint8Array(32);
     const deploy = (period: bigint, quorum: bigint) =>
-      chain.deploy("governor", ["G", token.address, code, DELAY, 1n, period, 0n, quorum], account(9));
+      chain.deploy(
+        "governor",
+        ["G", token.address, NO_TIMELOCK, code, DELAY, 1n, period, 0n, quorum],
+        account(9),
+      );
     assert.throws(() => deploy(0n, 4n), /InvalidVotingPeriod/);
     assert.throws(() => deploy(5n, 101n), /InvalidQuorumFraction/);
   });
