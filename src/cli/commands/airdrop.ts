@@ -8,10 +8,18 @@
  */
 import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { token as tokenBinding } from "../../bindings/token.gen.js";
+import type { Address } from "../../codec/address.js";
 import { type AirdropEntry, AirdropError, type AirdropTree, buildAirdrop } from "../../sdk/airdrop.js";
-import { airdropClaimCalls, genesisAirdrop, getAirdrop } from "../../sdk/client/index.js";
+import {
+  airdropClaimCalls,
+  formatUnits,
+  genesisAirdrop,
+  getAirdrop,
+  getContract,
+} from "../../sdk/client/index.js";
 import { accountOf } from "../accountNames.js";
-import { contextOf, signerFor } from "../context.js";
+import { type Context, contextOf, signerFor } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import { decodeReceipt, printReceipt } from "../receipts.js";
@@ -104,6 +112,20 @@ function readTree(path: string): AirdropTree {
   return tree;
 }
 
+/** The token's symbol and decimals, or undefined when it does not answer them as an ERC-20 does. */
+async function tokenUnit(
+  ctx: Context,
+  token: Address,
+): Promise<{ symbol: string; decimals: number } | undefined> {
+  try {
+    const t = getContract({ client: ctx.client, address: token, binding: tokenBinding });
+    const [symbol, decimals] = await Promise.all([t.read.symbol(), t.read.decimals()]);
+    return { symbol, decimals: Number(decimals) };
+  } catch {
+    return undefined;
+  }
+}
+
 export function addAirdropCommands(program: Command): void {
   const airdrop = program
     .command("airdrop")
@@ -182,9 +204,12 @@ export function addAirdropCommands(program: Command): void {
       const book = contractBook(ctx.client);
       const distributor = await book.resolve(at ?? "airdrop", "merkleDistributor");
       const a = await getAirdrop(ctx.client, distributor.address);
+      const unit = await tokenUnit(ctx, a.token);
+      const amount = (v: bigint) =>
+        unit === undefined ? `${v} (smallest units)` : `${formatUnits(v, unit.decimals)} ${unit.symbol}`;
       ctx.out.result(a, () => [
-        `airdrop ${a.distributor} of token ${a.token}: ${a.claimedCount} claim${a.claimedCount === 1n ? "" : "s"} paid, ${a.claimedAmount} in all (smallest units)`,
-        `  root ${a.merkleRoot}; ${a.balance} left to claim; ${a.endTime === 0n ? "open for ever" : `claims close ${utcDateTime(a.endTime)}`}`,
+        `airdrop ${a.distributor} of token ${a.token}: ${a.claimedCount} claim${a.claimedCount === 1n ? "" : "s"} paid, ${amount(a.claimedAmount)} in all`,
+        `  root ${a.merkleRoot}; ${amount(a.balance)} left to claim; ${a.endTime === 0n ? "open for ever" : `claims close ${utcDateTime(a.endTime)}`}`,
       ]);
     });
 }
