@@ -6,7 +6,7 @@
  * (claims paid and what they came to). Deploying is `weft deploy merkleDistributor <token>
  * <root> <end time>`, then funding it with the tree's total.
  */
-import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { token as tokenBinding } from "../../bindings/token.gen.js";
 import type { Address } from "../../codec/address.js";
@@ -19,6 +19,7 @@ import {
   getContract,
 } from "../../sdk/client/index.js";
 import { accountOf } from "../accountNames.js";
+import { readBoundedText } from "../boundedRead.js";
 import { type Context, contextOf, signerFor } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
@@ -28,35 +29,8 @@ import { utcDateTime } from "../when.js";
 /** The most bytes of a list file read (about a million entries). */
 const MAX_LIST_BYTES = 128 << 20;
 
-/**
- * The file's text, read a MiB at a time and refused once past `MAX_LIST_BYTES`: reading it
- * whole first let a file without end (`/dev/zero`, a pipe) take 4 GB of memory and more.
- */
 function readText(path: string, what: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    throw new UsageError(`${what} ${path}: ${(error as Error).message}`);
-  }
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(1 << 20);
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > MAX_LIST_BYTES) throw new UsageError(`${what} ${path} is over ${MAX_LIST_BYTES} bytes`);
-      chunks.push(chunk.subarray(0, n));
-    }
-    return Buffer.concat(chunks, total).toString("utf8");
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${what} ${path}: ${(error as Error).message}`);
-  } finally {
-    closeSync(fd);
-  }
+  return readBoundedText(path, what, MAX_LIST_BYTES);
 }
 
 /**

@@ -7,7 +7,7 @@
  * the same file (the governor knows a proposal by the hash of its actions and description).
  * `wait` is for development nodes: it mines (and moves time) to the proposal's next step.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { governorMetadata } from "../../bindings/governor.gen.js";
 import type { Address } from "../../codec/address.js";
@@ -16,11 +16,14 @@ import {
   type CallRequest,
   cancelCalls,
   castVoteCalls,
+  checkProposal,
   devActions,
   encodeAction,
   executeCalls,
   getProposal,
+  MAX_PROPOSAL_ACTIONS,
   type Proposal,
+  ProposalError,
   proposalId,
   proposalOf,
   proposeCalls,
@@ -28,6 +31,7 @@ import {
   VOTE_SUPPORT,
   type VoteSupport,
 } from "../../sdk/client/index.js";
+import { readBoundedText } from "../boundedRead.js";
 import { accountFor, type Context, contextOf, parseArgs, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
@@ -64,14 +68,28 @@ interface ProposalFile {
   actions?: unknown;
 }
 
-/** The proposal in `path`, its targets resolved and its args encoded from their contracts' metadata. */
+const U128_MAX = (1n << 128n) - 1n;
+
+/** An action's `value`: absent, or a whole number of coin units (a JSON number or a decimal string) below 2^128. */
+function actionValue(value: unknown, where: string): bigint {
+  if (value === undefined) return 0n;
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== "string" || !/^\d{1,39}$/.test(text) || BigInt(text) > U128_MAX)
+    throw new UsageError(
+      `${where}: "value" must be a whole number of coin units below 2^128 (a decimal string past 2^53), got ${JSON.stringify(value)?.slice(0, 80)}`,
+    );
+  return BigInt(text);
+}
+
+/**
+ * The proposal in `path`, its targets resolved and its args encoded from their contracts'
+ * metadata. Everything the governor or the VM would refuse (more than 10 actions, a
+ * `ProposalCreated` event above 16 KiB: `checkProposal`) is refused here, before any call.
+ */
 export async function readProposal(ctx: Context, path: string): Promise<Proposal> {
   let file: ProposalFile;
   try {
-    const text = readFileSync(path, "utf8");
-    if (text.length > MAX_PROPOSAL_BYTES)
-      throw new UsageError(`proposal ${path} is over ${MAX_PROPOSAL_BYTES} bytes`);
-    file = JSON.parse(text) as ProposalFile;
+    file = JSON.parse(readBoundedText(path, "proposal", MAX_PROPOSAL_BYTES)) as ProposalFile;
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`proposal ${path}: ${(error as Error).message}`);
@@ -80,6 +98,10 @@ export async function readProposal(ctx: Context, path: string): Promise<Proposal
     throw new UsageError(
       `proposal ${path}: expected { "description": "…", "actions": [{ "target", "method", "args" }, …] }`,
     );
+  if (file.actions.length > MAX_PROPOSAL_ACTIONS)
+    throw new UsageError(
+      `proposal ${path}: ${file.actions.length} actions; a proposal has at most ${MAX_PROPOSAL_ACTIONS}`,
+    );
   const book = contractBook(ctx.client);
   const actions = [];
   for (const [i, a] of (file.actions as Array<Record<string, unknown>>).entries()) {
@@ -87,10 +109,11 @@ export async function readProposal(ctx: Context, path: string): Promise<Proposal
     if (typeof a?.target !== "string" || typeof a.method !== "string")
       throw new UsageError(`${where}: needs "target" (a genesis name or an address) and "method"`);
     const args = a.args ?? [];
-    if (!Array.isArray(args)) throw new UsageError(`${where}: "args" must be an array of strings`);
+    if (!Array.isArray(args) || !args.every((x) => ["string", "number", "boolean"].includes(typeof x)))
+      throw new UsageError(`${where}: "args" must be an array of strings (as for weft tx)`);
+    const value = actionValue(a.value, where);
     const abi = typeof a.abi === "string" ? a.abi : undefined;
     const contract = await book.resolve(a.target, abi);
-    const value = a.value === undefined ? 0n : BigInt(String(a.value));
     actions.push(
       encodeAction(
         contract.metadata,
@@ -101,7 +124,15 @@ export async function readProposal(ctx: Context, path: string): Promise<Proposal
       ),
     );
   }
-  return proposalOf(actions, file.description);
+  const p = proposalOf(actions, file.description);
+  try {
+    checkProposal(p);
+  } catch (error) {
+    if (error instanceof ProposalError)
+      throw new UsageError(`proposal ${path}: ${error.message}`, error.details);
+    throw error;
+  }
+  return p;
 }
 
 /** A proposal named by its file or its id (0x + 64 hex digits). */

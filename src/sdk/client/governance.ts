@@ -16,8 +16,10 @@ import type { Address } from "../../codec/address.js";
 import { toHex, utf8 } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 import { type ContractMetadata, encodeCall } from "../../codec/metadata.js";
+import { MAX_EVENT_BYTES } from "../../vm/limits.js";
 import type { WeftClient } from "./client.js";
 import { getContract } from "./contract.js";
+import { WeftClientError } from "./errors.js";
 import type { CallRequest } from "./types.js";
 
 /** The governor's states, by number. */
@@ -90,7 +92,66 @@ export function proposalId(p: Proposal): Uint8Array {
   );
 }
 
+/** The governor's bound on a proposal's actions (`MAX_ACTIONS` in contracts/src/governor). */
+export const MAX_PROPOSAL_ACTIONS = 10;
+
+export type ProposalErrorCode = "NO_ACTIONS" | "LENGTH_MISMATCH" | "TOO_MANY_ACTIONS" | "TOO_LARGE";
+
+/** A proposal the governor would refuse, or whose `propose` could not succeed; found before anything is sent. */
+export class ProposalError extends WeftClientError {
+  readonly code: ProposalErrorCode;
+  constructor(code: ProposalErrorCode, message: string, details: string[] = []) {
+    super(message, details);
+    this.name = "ProposalError";
+    this.code = code;
+  }
+}
+
+/**
+ * The bytes of the `ProposalCreated` event `propose` emits (all but the indexed id and
+ * proposer): the actions and the description, ABI-encoded.
+ */
+export function proposalEventBytes(p: Proposal): number {
+  return encodeAbi(
+    ["address[]", "u128[]", "string[]", "bytes[]", "u64", "u64", "string"],
+    [p.targets, p.values, p.methods, p.args, 0n, 0n, p.description],
+  ).length;
+}
+
+/**
+ * Throws a `ProposalError` for a proposal `propose` would revert on whatever the votes:
+ * no actions, lists of different lengths, more than 10 actions (the governor's checks), or
+ * a `ProposalCreated` event above the VM's 16 KiB a event (`MAX_EVENT_BYTES`), which would
+ * revert with `LimitExceeded` after the sender paid the gas to get there.
+ */
+export function checkProposal(p: Proposal): void {
+  const n = p.targets.length;
+  if (n === 0) throw new ProposalError("NO_ACTIONS", "a proposal needs at least one action");
+  if (p.values.length !== n || p.methods.length !== n || p.args.length !== n)
+    throw new ProposalError(
+      "LENGTH_MISMATCH",
+      `a proposal's targets, values, methods and args differ in length (${n}, ${p.values.length}, ${p.methods.length}, ${p.args.length})`,
+    );
+  if (n > MAX_PROPOSAL_ACTIONS)
+    throw new ProposalError(
+      "TOO_MANY_ACTIONS",
+      `a proposal has at most ${MAX_PROPOSAL_ACTIONS} actions, this one ${n}`,
+    );
+  const bytes = proposalEventBytes(p);
+  if (bytes > MAX_EVENT_BYTES)
+    throw new ProposalError(
+      "TOO_LARGE",
+      `the proposal's ProposalCreated event would be ${bytes} bytes, above the ${MAX_EVENT_BYTES} an event may carry`,
+      [
+        `description: ${utf8(p.description).length} bytes; actions' args: ${p.args.reduce((sum, a) => sum + a.length, 0)} bytes`,
+        "shorten the description (link to a longer text) or split the actions over proposals",
+      ],
+    );
+}
+
+/** The call proposing `p`; throws a `ProposalError` for a proposal that could not succeed (`checkProposal`). */
 export function proposeCalls(governor: Address, p: Proposal): CallRequest[] {
+  checkProposal(p);
   const args = governorBinding.propose.encode(p.targets, p.values, p.methods, p.args, p.description);
   return [{ target: governor, method: "propose", args }];
 }
