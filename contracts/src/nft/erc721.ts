@@ -2,11 +2,18 @@
  * ERC-721 ownership, approvals and transfers, shared by `nft` and `rentableNft` (whose
  * `main.ts` re-export these functions as methods).
  *
- * Storage is keyed per token and per owner, with no global counter: `own[id]` (owner),
- * `appr[id]` (approved address), `uri[id]`, `bal[owner]` (count) and `ops[owner][operator]`.
+ * Storage is keyed per token and per owner, with no global counter: `own[id]` (owner and
+ * move count, below), `appr[id]` (approved address), `uri[id]`, `bal[owner]` (count) and
+ * `ops[owner][operator]`.
  * A transfer touches the token's keys and its two owners' counts, so transfers and mints
  * of different tokens between different accounts write disjoint keys and run in parallel.
  * Token ids are u64 chosen by the minter (no `nextId` counter on the mint path).
+ *
+ * Each token counts its moves (`moveCount`: its mint, every transfer, its burn), in the
+ * same value as its owner, which every move writes anyway. The count never goes back: a
+ * burn keeps it under the zero owner, and a token minted again goes on from it. ERC-721
+ * ends a token's approval when it moves; an authorization kept outside the collection (a
+ * market's listing) does the same by recording the count and comparing it later.
  *
  * `safeTransferFrom` calls `onERC721Received(operator, from, tokenId, data)` on the
  * receiver and requires `ON_ERC721_RECEIVED` back. A receiver without code
@@ -44,7 +51,10 @@ export const ON_ERC721_RECEIVED: u32 = 0x150b7a02;
 const nameSlot = new StorageValue<string>("name");
 const symbolSlot = new StorageValue<string>("symbol");
 const baseUriSlot = new StorageValue<string>("base");
-const owners = new StorageMap<u64, Address>("own");
+/** `own[id]`: the owner's 20 bytes, then the move count (u64 little-endian). */
+const owners = new StorageMap<u64, Uint8Array>("own");
+const RECORD_BYTES = 28;
+const NO_RECORD = new Uint8Array(0);
 const balances = new StorageMap<Address, u64>("bal");
 const approvals = new StorageMap<u64, Address>("appr");
 const operators = new StorageMap2<Address, Address, bool>("ops");
@@ -85,9 +95,22 @@ export function balanceOf(holder: Address): u64 {
 
 /** The token's owner; reverts `NonexistentToken` for an id not minted or burned. */
 export function ownerOf(tokenId: u64): Address {
-  const holder = owners.get(tokenId, Address.zero());
+  const holder = holderIn(owners.get(tokenId, NO_RECORD));
   if (holder.isZero()) NonexistentToken(tokenId);
   return holder;
+}
+
+/** How many times the token has moved (minted, transferred, burned); 0 for an id never minted. */
+export function moveCount(tokenId: u64): u64 {
+  return movesIn(owners.get(tokenId, NO_RECORD));
+}
+
+function holderIn(record: Uint8Array): Address {
+  return record.length < RECORD_BYTES ? Address.zero() : new Address(record.slice(0, 20));
+}
+
+function movesIn(record: Uint8Array): u64 {
+  return record.length < RECORD_BYTES ? 0 : load<u64>(record.dataStart + 20);
 }
 
 /** The token's own URI when minted with one, else the base URI followed by the id in decimal. */
@@ -151,7 +174,7 @@ export function isAuthorized(spender: Address, holder: Address, tokenId: u64): b
 /** Creates token `tokenId` for `to` (minters only), with its own URI unless `uri` is empty. */
 export function mintToken(to: Address, tokenId: u64, uri: string): void {
   if (to.isZero()) ZeroAddress();
-  if (owners.has(tokenId)) TokenExists(tokenId);
+  if (!holderIn(owners.get(tokenId, NO_RECORD)).isZero()) TokenExists(tokenId);
   move(Address.zero(), to, tokenId);
   if (uri.length > 0) uris.set(tokenId, uri);
 }
@@ -173,7 +196,7 @@ function checkedMove(operator: Address, from: Address, to: Address, tokenId: u64
   move(from, to, tokenId);
 }
 
-/** The move itself: hook, approval cleared, counts, owner, `Transfer`. */
+/** The move itself: hook, approval cleared, balances, owner and move count, `Transfer`. */
 function move(from: Address, to: Address, tokenId: u64): void {
   moveHook(tokenId, from, to);
   if (approvals.has(tokenId)) approvals.delete(tokenId);
@@ -181,8 +204,10 @@ function move(from: Address, to: Address, tokenId: u64): void {
     if (!from.isZero()) balances.set(from, balances.get(from, 0) - 1);
     if (!to.isZero()) balances.set(to, balances.get(to, 0) + 1);
   }
-  if (to.isZero()) owners.delete(tokenId);
-  else owners.set(tokenId, to);
+  const record = new Uint8Array(RECORD_BYTES);
+  memory.copy(record.dataStart, to.bytes.dataStart, 20);
+  store<u64>(record.dataStart + 20, movesIn(owners.get(tokenId, NO_RECORD)) + 1);
+  owners.set(tokenId, record);
   Transfer(from, to, tokenId);
 }
 

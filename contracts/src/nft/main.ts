@@ -13,6 +13,7 @@ export {
   balanceOf,
   getApproved,
   isApprovedForAll,
+  moveCount,
   name,
   ownerOf,
   safeTransferFrom,

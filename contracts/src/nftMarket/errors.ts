@@ -11,6 +11,10 @@ export declare function NotSeller(account: Address, seller: Address): void;
 export declare function MarketNotApproved(nft: Address, tokenId: u64): void;
 /** The seller no longer owns the token it listed: the listing is stale. */
 export declare function SellerNotOwner(seller: Address, owner: Address): void;
+/** The token moved since it was listed (its `moveCount` was `listedAt`, it is `now`): the listing ended with the move, as an approval does; its owner lists it again. */
+export declare function StaleListing(nft: Address, tokenId: u64, listedAt: u64, now: u64): void;
+/** The collection does not count its tokens' moves (`moveCount(tokenId)`), so a listing could outlive a transfer: its tokens cannot be listed. */
+export declare function UntrackedCollection(nft: Address): void;
 /** The token has a user (ERC-4907) until `expires`: it cannot be sold, rented again or taken back before. */
 export declare function RentedOut(nft: Address, tokenId: u64, user: Address, expires: u64): void;
 /** The value sent is not the price (sales and rentals are paid exactly, up front). */

@@ -1,6 +1,6 @@
 /** The market's calls into an NFT contract (ERC-721, ERC-2981 and ERC-4907 methods). */
 import { AbiReader, AbiWriter, Address, callContract, callOrRevert, U128 } from "../../sdk/index";
-import { RentedOut } from "./errors.gen";
+import { RentedOut, UntrackedCollection } from "./errors.gen";
 
 function idArgs(tokenId: u64): Uint8Array {
   const w = new AbiWriter(8);
@@ -11,6 +11,13 @@ function idArgs(tokenId: u64): Uint8Array {
 /** The token's owner (a missing token bubbles the NFT's `NonexistentToken` up). */
 export function ownerOf(nft: Address, tokenId: u64): Address {
   return callOrRevert(nft, "ownerOf", idArgs(tokenId)).value<Address>();
+}
+
+/** How many times the token has moved (the collection's `moveCount`); `UntrackedCollection` without it. */
+export function moveCountOf(nft: Address, tokenId: u64): u64 {
+  const result = callContract(nft, "moveCount", idArgs(tokenId));
+  if (!result.ok) UntrackedCollection(nft);
+  return result.value<u64>();
 }
 
 /** Whether `spender` may move the token for `holder`: its approved address or an operator of `holder`. */

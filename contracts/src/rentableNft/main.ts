@@ -22,6 +22,7 @@ export {
   balanceOf,
   getApproved,
   isApprovedForAll,
+  moveCount,
   name,
   ownerOf,
   safeTransferFrom,

@@ -268,6 +268,25 @@ describe("nft: ERC-721", () => {
     assert.equal(nft.view("tokenURI", [2n]), "https://weft.example/hero/2", "the burned token's URI is gone");
   });
 
+  it("moveCount counts the mint, every transfer and the burn, and goes on after the id is minted again", () => {
+    const { nft } = minted();
+    assert.equal(nft.view("moveCount", [1n]), 1n, "minted");
+    assert.equal(nft.view("moveCount", [9n]), 0n, "never minted");
+    nft.send(alice, "transferFrom", [alice, bob, 1n]);
+    nft.send(bob, "safeTransferFrom", [bob, alice, 1n, NO_DATA]);
+    assert.equal(nft.view("moveCount", [1n]), 3n);
+    nft.send(alice, "transferFrom", [alice, alice, 1n]);
+    assert.equal(nft.view("moveCount", [1n]), 4n, "a move to oneself is a move");
+    assert.equal(nft.view("balanceOf", [alice]), 2n);
+    nft.send(alice, "burn", [1n]);
+    assert.equal(nft.view("moveCount", [1n]), 5n, "the burn keeps the count");
+    assert.equal(nft.send(bob, "ownerOf", [1n]).error?.name, "NonexistentToken");
+    assert.equal(nft.send(admin, "mint", [alice, 2n, ""]).error?.name, "TokenExists");
+    nft.send(admin, "mint", [alice, 1n, ""]);
+    assert.equal(nft.view("moveCount", [1n]), 6n, "minted again: the count never goes back");
+    assert.equal(nft.view("ownerOf", [1n]), alice);
+  });
+
   it("roles: setMinter and transferOwnership are the owner's", () => {
     const { nft } = collection();
     assert.deepEqual(nft.send(alice, "setMinter", [alice, true]).error, {

@@ -143,6 +143,38 @@ describe("nftMarket: sales", () => {
     assert.equal(market.view("earningsOf", [alice]), 950_000n, "one sale only");
   });
 
+  it("a listing ends when its token moves: back with the seller, it is not for sale at the old price", () => {
+    const { nft, market } = marketplace();
+    market.send(alice, "list", [nft.address, 1n, PRICE]);
+    market.send(alice, "list", [nft.address, 2n, PRICE]);
+    // Token 1 is sold elsewhere and bought back; the market's operator approval survived both.
+    nft.send(alice, "transferFrom", [alice, carol, 1n]);
+    nft.send(carol, "transferFrom", [carol, alice, 1n]);
+    const stale = market.send(bob, "buy", [nft.address, 1n, bob], { value: PRICE });
+    assert.deepEqual(stale.error, {
+      name: "StaleListing",
+      args: { nft: nft.address, tokenId: 1n, listedAt: 1n, now: 3n },
+    });
+    assert.equal(nft.view("ownerOf", [1n]), alice);
+    // Token 2 goes out for rent and comes back: a move there and back, so its sale listing ended too.
+    market.send(alice, "listForRent", [nft.address, 2n, 10n, 1n]);
+    market.send(alice, "cancelRental", [nft.address, 2n]);
+    assert.equal(nft.view("ownerOf", [2n]), alice);
+    assert.equal(
+      market.send(bob, "buy", [nft.address, 2n, bob], { value: PRICE }).error?.name,
+      "StaleListing",
+    );
+    assert.equal(market.view("earningsOf", [alice]), 0n, "nothing sold");
+    // Listed again by its owner, at its new price, it sells.
+    market.send(alice, "list", [nft.address, 1n, 2n * PRICE]);
+    const sold = market.send(bob, "buy", [nft.address, 1n, bob], { value: 2n * PRICE });
+    assert.equal(sold.receipt.status, "success");
+    assert.equal(nft.view("ownerOf", [1n]), bob);
+    assert.equal(market.view("earningsOf", [alice]), 2n * 950_000n);
+    // The seller may still cancel a stale listing.
+    assert.equal(market.send(alice, "cancel", [nft.address, 2n]).receipt.status, "success");
+  });
+
   it("a receiver reentering the market from onERC721Received during a sale is refused; the sale is paid once", () => {
     const { nft, market, chain } = marketplace();
     const receiver = chain.deploy("nftReceiver");
