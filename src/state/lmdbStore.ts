@@ -129,17 +129,21 @@ export function lmdbStorage(
       checkKey(key);
       return io("get", () => d.doesExist(keyBytes(key)));
     },
-    iterate(prefix) {
+    iterate(prefix, after) {
       // Checked eagerly (not a generator) so a bad prefix or a closed store throws at the call.
       if (prefix !== "") checkKey(prefix);
+      if (after !== undefined) checkKey(after);
       const d = live();
-      const start = fromHex(prefix);
-      const end = prefixEnd(start);
+      const first = fromHex(prefix);
+      const end = prefixEnd(first);
+      // Past `after`: LMDB's start is inclusive, so the scan starts at it and skips it.
+      const start = after !== undefined && after > prefix ? fromHex(after) : first;
       const range = io("range", () => d.getRange(end === undefined ? { start } : { start, end }));
       return (function* (): Generator<[StateKey, StateValue]> {
         for (const { key, value } of range) {
           const hex = toHex(key);
           if (!hex.startsWith(prefix)) return;
+          if (after !== undefined && hex <= after) continue;
           yield [hex, new Uint8Array(value)];
         }
       })();

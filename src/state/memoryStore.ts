@@ -28,11 +28,14 @@ export function createMemoryStore(initial?: Iterable<[StateKey, StateValue]>): S
       checkKeyCached(key);
       return false;
     },
-    iterate(prefix) {
+    iterate(prefix, after) {
       // Checked eagerly (not a generator) so a bad prefix or a closed store throws at the call.
       if (prefix !== "") checkKey(prefix);
+      if (after !== undefined) checkKey(after);
       const map = open();
-      const keys = [...map.keys()].filter((k) => k.startsWith(prefix)).sort();
+      const keys = [...map.keys()]
+        .filter((k) => k.startsWith(prefix) && (after === undefined || k > after))
+        .sort();
       return (function* (): Generator<[StateKey, StateValue]> {
         for (const k of keys) {
           const v = map.get(k);

@@ -16,8 +16,12 @@ export interface StateReader {
 /** A committed state store. */
 export interface Storage extends StateReader {
   has(key: StateKey): boolean;
-  /** Entries whose key starts with `prefix`, in ascending key order. */
-  iterate(prefix: StateKey): IterableIterator<[StateKey, StateValue]>;
+  /**
+   * Entries whose key starts with `prefix`, in ascending key order; with `after`, only the
+   * keys above it (the scan starts there, so a page from the middle of a large prefix costs
+   * what it returns, not what it skips).
+   */
+  iterate(prefix: StateKey, after?: StateKey): IterableIterator<[StateKey, StateValue]>;
   /** Writes one key (committed immediately). */
   put(key: StateKey, value: StateValue): void;
   /** Deletes one key (committed immediately); absent keys are fine. */

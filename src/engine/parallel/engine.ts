@@ -402,7 +402,7 @@ export async function createParallelEngine<T, R, C>(
       const mirrored: Storage = {
         get: (key) => store.get(key),
         has: (key) => store.has(key),
-        iterate: (prefix) => store.iterate(prefix),
+        iterate: (prefix, after) => store.iterate(prefix, after),
         put(key, value) {
           mirrored.commit(new Map([[key, value]]));
         },

@@ -57,9 +57,11 @@ export function evmStateMethods(node: ChainNode): Record<string, RpcHandler> {
       const prefix = evmStoragePrefix(a);
       const slots: Array<{ slot: string; value: string }> = [];
       let more = false;
-      for (const [key, value] of node.state.iterate(prefix)) {
+      // The scan starts after `after`: a page costs what it returns, wherever it starts (a
+      // scan from the first slot made a page at the end of a large contract read them all).
+      const from = after === undefined ? undefined : prefix + after;
+      for (const [key, value] of node.state.iterate(prefix, from)) {
         const slot = key.slice(prefix.length);
-        if (after !== undefined && slot <= after) continue;
         if (slots.length === limit) {
           more = true;
           break;

@@ -131,9 +131,9 @@ export function guardedStorage(path: string, storage: Storage, beforeRead?: () =
   return {
     get: (key) => read("a state read", () => storage.get(key)),
     has: (key) => read("a state read", () => storage.has(key)),
-    iterate: (prefix) => {
+    iterate: (prefix, after) => {
       // Started at the call (a bad prefix throws there), guarded through the iteration.
-      const records = read("a state scan", () => storage.iterate(prefix));
+      const records = read("a state scan", () => storage.iterate(prefix, after));
       return guardedIteration(path, "a state scan", () => records);
     },
     put: (key, value) => guarded(path, "a state write", () => storage.put(key, value)),

@@ -119,6 +119,21 @@ export function describeStore(name: string, open: () => { store: Storage; cleanu
     );
 
     it(
+      "iterates a prefix from past a key: only the keys above it, in order, inside the prefix",
+      withStore((s) => {
+        for (const k of ["02ff", "0300", "03aa", "03aa00", "03aaff", "03ab", "04"]) s.put(k, bytes(1));
+        const keys = (prefix: string, after: string) => [...s.iterate(prefix, after)].map(([k]) => k);
+        assert.deepEqual(keys("03", "03aa"), ["03aa00", "03aaff", "03ab"], "the key itself is left out");
+        assert.deepEqual(keys("03", "03aa01"), ["03aaff", "03ab"], "a key not stored");
+        assert.deepEqual(keys("03", "01"), ["0300", "03aa", "03aa00", "03aaff", "03ab"], "before the prefix");
+        assert.deepEqual(keys("03", "03ab"), [], "the last key");
+        assert.deepEqual(keys("03", "05"), [], "past the prefix");
+        assert.deepEqual(keys("", "03ab"), ["04"]);
+        assert.throws(() => s.iterate("03", "0g"), isStateError("BAD_KEY"));
+      }),
+    );
+
+    it(
       "iterates a prefix ending in ff without running into the next prefix",
       withStore((s) => {
         for (const k of ["03fe", "03ff", "03ff01", "04", "ffff", "ffff00"]) s.put(k, bytes(1));
