@@ -50,6 +50,8 @@ const HELP: Record<Setting, string> = {
   "mempool.ttlMs": "pending transactions expire after this long (default 3 h)",
   "rpc.maxBodyBytes": "largest RPC request (default 1 MiB)",
   "rpc.maxBatch": "most requests in one batch (default 1000)",
+  "rpc.maxResponseBytes":
+    "most bytes the answers of one request or batch may take (default 67108864: 64 MiB)",
   "rpc.requestsPerSecond": "rate limit per connection / remote address (default 100000)",
   "rpc.maxConnections": "most open RPC connections, HTTP and WebSocket (default 1000)",
   "rpc.maxConnectionsPerIp": "most open RPC connections from one remote address (default 256)",

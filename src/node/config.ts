@@ -80,6 +80,8 @@ export interface NodeConfig {
   rpc: {
     maxBodyBytes: number;
     maxBatch: number;
+    /** Most bytes the answers of one message (a request or a whole batch) may take (else -32009). */
+    maxResponseBytes: number;
     requestsPerSecond: number;
     /** Most open connections (HTTP and WebSocket), and most from one remote address. */
     maxConnections: number;
@@ -148,6 +150,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     rpc: {
       maxBodyBytes: 1024 * 1024,
       maxBatch: 1_000,
+      maxResponseBytes: 64 * 1024 * 1024,
       requestsPerSecond: 100_000,
       maxConnections: 1_000,
       maxConnectionsPerIp: 256,
@@ -201,6 +204,7 @@ const SETTINGS = [
   "mempool.ttlMs",
   "rpc.maxBodyBytes",
   "rpc.maxBatch",
+  "rpc.maxResponseBytes",
   "rpc.requestsPerSecond",
   "rpc.maxConnections",
   "rpc.maxConnectionsPerIp",
@@ -417,6 +421,7 @@ export function loadConfig(
   int("mempool.ttlMs", 1_000, 7 * 24 * 3600_000, (n) => (config.mempool.ttlMs = n));
   int("rpc.maxBodyBytes", 1_024, 256 * 1024 * 1024, (n) => (config.rpc.maxBodyBytes = n));
   int("rpc.maxBatch", 1, 100_000, (n) => (config.rpc.maxBatch = n));
+  int("rpc.maxResponseBytes", 1_024, 1024 * 1024 * 1024, (n) => (config.rpc.maxResponseBytes = n));
   int("rpc.requestsPerSecond", 1, 10_000_000, (n) => (config.rpc.requestsPerSecond = n));
   int("rpc.maxConnections", 1, 1_000_000, (n) => (config.rpc.maxConnections = n));
   int("rpc.maxConnectionsPerIp", 1, 1_000_000, (n) => (config.rpc.maxConnectionsPerIp = n));

@@ -108,6 +108,7 @@ export async function startNode(
     limits: {
       maxBodyBytes: config.rpc.maxBodyBytes,
       maxBatch: config.rpc.maxBatch,
+      maxResponseBytes: config.rpc.maxResponseBytes,
       requestsPerSecond: config.rpc.requestsPerSecond,
       maxConnections: config.rpc.maxConnections,
       maxConnectionsPerIp: config.rpc.maxConnectionsPerIp,

@@ -1,9 +1,10 @@
 /** RPC methods that read the chain: blocks, transactions, receipts, logs, status. */
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
-import type { RpcHandler } from "../rpc/types.js";
+import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
 import { storeFailureJson } from "../store/storeError.js";
+import { chargeAnswer, logBytes } from "./answerBytes.js";
 import { address, blockTag, bool, hash, object, positional } from "./params.js";
 import { pendingTxJson, rawTxJson } from "./txJson.js";
 
@@ -59,8 +60,11 @@ export function logMatches(filter: Omit<LogFilter, "fromBlock" | "toBlock">, log
   });
 }
 
-/** The logs matching `filter`, read through the address or topic index when the filter names one. */
-export function findLogs(node: ChainNode, filter: LogFilter): LogJson[] {
+/**
+ * The logs matching `filter`, read through the address or topic index when the filter names
+ * one; each counted in `ctx`'s response budget as it is found.
+ */
+export function findLogs(node: ChainNode, filter: LogFilter, ctx?: RpcMethodContext): LogJson[] {
   if (filter.toBlock - filter.fromBlock + 1 > MAX_LOG_RANGE)
     throw new RpcError(
       -32020,
@@ -71,6 +75,7 @@ export function findLogs(node: ChainNode, filter: LogFilter): LogJson[] {
     if (!logMatches(filter, log)) return;
     if (out.length >= MAX_LOGS)
       throw new RpcError(-32021, `more than ${MAX_LOGS} logs match: narrow the range or the filter`);
+    chargeAnswer(ctx, logBytes(log));
     out.push(log);
   };
   const firstTopic = filter.topics[0];
@@ -204,9 +209,9 @@ export function chainMethods(
       return node.db.receipt(hash(h, "txHash")) ?? null;
     },
     /** [filter] → logs matching { fromBlock, toBlock, address?, topics? } (at most 10,000 blocks and 10,000 logs). */
-    weft_getLogs(params) {
+    weft_getLogs(params, ctx) {
       const [filter] = positional(params, 0, 1, "[{ fromBlock?, toBlock?, address?, topics? }]");
-      return findLogs(node, parseLogFilter(filter, node.head().number));
+      return findLogs(node, parseLogFilter(filter, node.head().number), ctx);
     },
   };
 }

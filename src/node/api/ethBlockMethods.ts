@@ -11,6 +11,7 @@ import type { ChainNode } from "../chainNode.js";
 import { invalidParams } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { hex, type StoredBlock } from "../store/records.js";
+import { chargeAnswer, receiptBytes } from "./answerBytes.js";
 import type { NetworkStatus } from "./chainMethods.js";
 import { minedTxShape, quantity, receiptShape } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
@@ -87,14 +88,18 @@ export function ethBlockMethods(node: ChainNode, network: () => NetworkStatus): 
       return node.options.feeRecipient;
     },
     /** [block] → every receipt of the block in order, or null for an unknown block. */
-    eth_getBlockReceipts(params) {
+    eth_getBlockReceipts(params, ctx) {
       const [tag] = positional(params, 1, 1, "[block]");
       const block = byNumberOrHash(tag);
       if (block === undefined) return null;
       return block.txHashes.map((txh) => {
         const receipt = node.db.receipt(txh);
         const stored = node.db.tx(txh);
-        return receipt === undefined || stored === undefined ? null : receiptShape(node, receipt, stored.raw);
+        if (receipt === undefined || stored === undefined) return null;
+        // Each receipt counted before it is built: a block of cheap events makes an answer
+        // far larger than the block (`rpc/responseBudget.ts`).
+        chargeAnswer(ctx, receiptBytes(receipt));
+        return receiptShape(node, receipt, stored.raw);
       });
     },
     /** [block, index] → the block's transaction at that index, or null. */

@@ -16,8 +16,9 @@ import { randomBytes } from "node:crypto";
 import type { Address } from "../../codec/address.js";
 import type { ChainNode } from "../chainNode.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
-import type { RpcHandler } from "../rpc/types.js";
+import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
+import { chargeAnswer, logBytes } from "./answerBytes.js";
 import { MAX_LOG_RANGE, MAX_LOGS } from "./chainMethods.js";
 import { blockSummary, ethLog } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
@@ -71,8 +72,11 @@ export function ethLogMatches(c: EthLogCriteria, log: Pick<LogJson, "address" | 
   });
 }
 
-/** The Ethereum-shaped logs of blocks [from, to] matching `c`, through the address or topic index when it can. */
-function queryLogs(node: ChainNode, q: EthLogQuery): Record<string, unknown>[] {
+/**
+ * The Ethereum-shaped logs of blocks [from, to] matching `c`, through the address or topic
+ * index when it can; each counted in `ctx`'s response budget before it is built.
+ */
+function queryLogs(node: ChainNode, q: EthLogQuery, ctx: RpcMethodContext): Record<string, unknown>[] {
   if (q.toBlock - q.fromBlock + 1 > MAX_LOG_RANGE)
     throw invalidParams(`query exceeds max block range ${MAX_LOG_RANGE}: narrow fromBlock/toBlock`, {
       maxRange: MAX_LOG_RANGE,
@@ -91,6 +95,7 @@ function queryLogs(node: ChainNode, q: EthLogQuery): Record<string, unknown>[] {
         -32021,
         `query returned more than ${MAX_LOGS} results: narrow the range or the filter`,
       );
+    chargeAnswer(ctx, logBytes(stored));
     const first = blockSummary(node, block).firstLog[log.txIndex] ?? 0;
     out.push(ethLog(log, block.header.hash, first));
   };
@@ -190,10 +195,10 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
   };
   return {
     /** [filter] → the logs matching { fromBlock?, toBlock?, blockHash?, address?, topics? }. */
-    eth_getLogs(params) {
+    eth_getLogs(params, ctx) {
       const [filter] = positional(params, 0, 1, "[{ fromBlock?, toBlock?, blockHash?, address?, topics? }]");
       const q = logQuery(node, filter);
-      return q === undefined ? [] : queryLogs(node, q);
+      return q === undefined ? [] : queryLogs(node, q, ctx);
     },
     /** [filter] → a filter id; `eth_getFilterChanges` returns the logs of blocks committed since. */
     eth_newFilter(params) {
@@ -230,7 +235,7 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
       return install({ kind: "pending", hashes: [], polled: Date.now() });
     },
     /** [id] → what happened since the last poll (logs, block hashes or transaction hashes). */
-    eth_getFilterChanges(params) {
+    eth_getFilterChanges(params, ctx) {
       const [, filter] = get(params);
       if (filter.kind === "pending") return filter.hashes.splice(0);
       const head = node.head().number;
@@ -246,20 +251,24 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
       }
       const to = Math.min(head, filter.toBlock ?? head, filter.next + MAX_LOG_RANGE - 1);
       if (to < filter.next) return [];
-      const logs = queryLogs(node, { ...filter.criteria, fromBlock: filter.next, toBlock: to });
+      const logs = queryLogs(node, { ...filter.criteria, fromBlock: filter.next, toBlock: to }, ctx);
       filter.next = to + 1;
       return logs;
     },
     /** [id] → every log a log filter matches over its whole range. */
-    eth_getFilterLogs(params) {
+    eth_getFilterLogs(params, ctx) {
       const [, filter] = get(params);
       if (filter.kind !== "logs") throw invalidParams("eth_getFilterLogs takes a log filter's id");
       const head = node.head().number;
-      return queryLogs(node, {
-        ...filter.criteria,
-        fromBlock: Math.min(filter.from, head),
-        toBlock: Math.min(head, filter.toBlock ?? head),
-      });
+      return queryLogs(
+        node,
+        {
+          ...filter.criteria,
+          fromBlock: Math.min(filter.from, head),
+          toBlock: Math.min(head, filter.toBlock ?? head),
+        },
+        ctx,
+      );
     },
     /** [id] → true when the filter existed. */
     eth_uninstallFilter(params) {

@@ -1,10 +1,14 @@
 /**
  * Runs one JSON-RPC message (single request or batch) against the method table, with rate
  * limiting, metrics and error mapping; shared by the HTTP and WebSocket transports. Batch
- * elements run concurrently and their responses keep the batch's order.
+ * elements run concurrently and their responses keep the batch's order. The answers of one
+ * message share a byte budget (`responseBudget.ts`): an answer that a handler returns at
+ * once is encoded at once and charged before the next element runs, and no element runs
+ * once the message is past the bound (each such element is answered -32003).
  */
 import { describeError as describe, internalError, RpcError, RpcErrorCode, rateLimited } from "./errors.js";
 import { encodeError, encodeResult, type JsonRpcId, type JsonRpcRequest, parseMessage } from "./protocol.js";
+import { ResponseBudget, responseTooLarge } from "./responseBudget.js";
 import type { RpcHandler, RpcLogger, RpcMethodContext } from "./types.js";
 
 /** Takes one rate-limit token: 0 when allowed, else milliseconds until the next one. */
@@ -23,6 +27,8 @@ export interface DispatcherOptions {
   /** The node's method table, looked up (own properties only) on every call. */
   methods: Record<string, RpcHandler>;
   maxBatch: number;
+  /** Most bytes the answers of one message may take (`responseBudget.ts`). */
+  maxResponseBytes: number;
   onRequest?: ((method: string, durationMs: number, ok: boolean) => void) | undefined;
   log: RpcLogger;
 }
@@ -56,6 +62,7 @@ export class RpcDispatcher {
       return { body: this.encodeErrorSafe(null, error), rateLimitedMs: wait > 0 ? wait : undefined };
     }
     const items = parsed.kind === "single" ? [parsed.item] : parsed.items;
+    const budget = new ResponseBudget(this.options.maxResponseBytes);
     // Charge all tokens up front, in order, so the first elements of a batch are the ones served.
     const pending = items.map((item): Promise<Entry> | Entry => {
       const wait = takeToken();
@@ -65,7 +72,7 @@ export class RpcDispatcher {
         return { text: this.encodeErrorSafe(id, rateLimited(wait)), limitedMs: wait };
       }
       if (!item.ok) return { text: this.encodeErrorSafe(item.id, item.error), limitedMs: 0 };
-      return this.call(item.request, ctx, builtins);
+      return this.call(item.request, ctx, builtins, budget);
     });
     const entries = await Promise.all(pending);
     const texts: string[] = [];
@@ -94,6 +101,7 @@ export class RpcDispatcher {
     request: JsonRpcRequest,
     ctx: RpcMethodContext,
     builtins: Record<string, RpcHandler>,
+    budget: ResponseBudget,
   ): Promise<Entry> {
     const { method, params, id } = request;
     const handler = this.lookup(method, builtins);
@@ -103,16 +111,29 @@ export class RpcDispatcher {
       const error = new RpcError(RpcErrorCode.MethodNotFound, `method not found: ${shown}`);
       return { text: this.encodeErrorSafe(id, error), limitedMs: 0 };
     }
+    if (budget.exhausted) {
+      // An earlier element took the message past its bound: this one does not run.
+      if (id === undefined) return { text: undefined, limitedMs: 0 };
+      return { text: this.encodeErrorSafe(id, responseTooLarge(budget.max), method), limitedMs: 0 };
+    }
     const started = performance.now();
+    const element = budget.element();
     let text: string | undefined;
     let ok = false;
     try {
-      const result = await handler(params, ctx);
+      // A result returned at once is encoded at once (no await between): the next element
+      // of the batch runs after this one is charged, never beside a built, unencoded answer.
+      const returned = handler(params, { ...ctx, response: element });
+      const result = returned instanceof Promise ? await returned : returned;
       if (id === undefined) ok = true;
       else {
         try {
           text = encodeResult(id, result);
           ok = true;
+          if (!element.settle(text.length)) {
+            text = this.encodeErrorSafe(id, responseTooLarge(budget.max), method);
+            ok = false;
+          }
         } catch (err) {
           this.options.log("error", "rpc result is not JSON-serialisable", { method, error: describe(err) });
           text = this.encodeErrorSafe(id, internalError());

@@ -1,7 +1,7 @@
 /**
  * JSON-RPC error objects: the `RpcError` handlers throw and the codes this server uses.
  * Handlers may throw any code of their own (the node uses -32000..-32099 for transaction
- * rejections, avoiding the server's -32005..-32008); the server sends code, message and data
+ * rejections, avoiding the server's -32003 and -32005..-32008); the server sends code, message and data
  * exactly as given.
  */
 
@@ -25,6 +25,8 @@ export const RpcErrorCode = {
   BatchTooLarge: -32007,
   /** The connection already holds `limits.maxSubscriptionsPerConnection` subscriptions. */
   TooManySubscriptions: -32008,
+  /** The message's answers would take more than `limits.maxResponseBytes` (`responseBudget.ts`; geth's code for it). */
+  ResponseTooLarge: -32003,
 } as const;
 
 /** An error with a JSON-RPC code; thrown by handlers, sent to the client as `{code, message, data}`. */

@@ -89,8 +89,10 @@
  *   -32006  request too large           HTTP 413; data: {maxBodyBytes}
  *   -32007  batch too large             data: {maxBatch}
  *   -32008  too many subscriptions      data: {limit}
+ *   -32003  response too large          data: {maxResponseBytes}: the message's answers passed
+ *                                       `maxResponseBytes`; each element from there on gets it
  * Handlers may throw any other code (the node's transaction rejections use -32000..-32099,
- * minus the four server codes above) and it is sent unchanged.
+ * minus the five server codes above) and it is sent unchanged.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -108,6 +110,8 @@ export interface RpcLimits {
   maxBodyBytes: number;
   /** Most elements in one batch. Default 100. */
   maxBatch: number;
+  /** Most bytes the answers of one message may take, a batch's together (`responseBudget.ts`). Default 64 MiB. */
+  maxResponseBytes: number;
   /** Token-bucket rate per WebSocket connection and per HTTP remote address (burst 2×); `Infinity` disables. Default 1000. */
   requestsPerSecond: number;
   /** Most open TCP connections (HTTP and WebSocket). Default 1000. */
@@ -182,6 +186,7 @@ export interface RpcServer {
 export const DEFAULT_LIMITS: Readonly<RpcLimits> = {
   maxBodyBytes: 1024 * 1024,
   maxBatch: 100,
+  maxResponseBytes: 64 * 1024 * 1024,
   requestsPerSecond: 1000,
   maxConnections: 1000,
   maxSubscriptionsPerConnection: 100,
@@ -213,6 +218,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const dispatcher = new RpcDispatcher({
     methods: options.methods,
     maxBatch: limits.maxBatch,
+    maxResponseBytes: limits.maxResponseBytes,
     onRequest: options.onRequest,
     log,
   });

@@ -1,4 +1,5 @@
 /** Types shared by the RPC server's parts and by the node that plugs handlers into it. */
+import type { ElementBudget } from "./responseBudget.js";
 
 /** Who is calling: passed to every handler next to its params. */
 export interface RpcMethodContext {
@@ -8,6 +9,11 @@ export interface RpcMethodContext {
   connectionId: string;
   /** The peer's IP address as the socket sees it (proxies' forwarding headers are not trusted). */
   remoteAddress: string;
+  /**
+   * The share of its message's response budget (`responseBudget.ts`), set by the dispatcher:
+   * a method whose answer grows with the chain's data charges each part before building it.
+   */
+  response?: ElementBudget;
 }
 
 /**
