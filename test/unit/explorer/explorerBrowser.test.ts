@@ -32,6 +32,7 @@ import {
 } from "../../helpers/explorerSession.js";
 import { detailPageTests } from "./explorerDetailPages.js";
 import { evmContractTests } from "./explorerEvmContract.js";
+import { proposalPageTests } from "./explorerProposals.js";
 import { saleTests } from "./explorerSales.js";
 import { userContractTests } from "./explorerUserContract.js";
 import { colourStats, decodePng, differingShare, isPng } from "./png.js";
@@ -178,6 +179,7 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
   userContractTests();
   evmContractTests();
   saleTests();
+  proposalPageTests();
 
   it("took screenshots that are real, different images", () => {
     for (const name of [
@@ -191,6 +193,7 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
       "not-found",
       "sale",
       "airdrop",
+      "proposal",
     ])
       assert.ok(screenshots.has(name), `no screenshot of ${name}: its test failed`);
     const images = new Map([...screenshots].map(([name, path]) => [name, readFileSync(path)]));

@@ -1,6 +1,6 @@
 // The explorer's entry: loads the contracts' metadata, routes on the URL's hash
 // (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/nft/0x…/7, #/validators,
-// #/sale/0x…, #/airdrop/0x…), runs the search box and
+// #/sale/0x…, #/airdrop/0x…, #/proposals, #/proposal/0x…), runs the search box and
 // keeps one live `newHeads` subscription for the views.
 
 import { accountView } from "./account.js";
@@ -9,6 +9,7 @@ import { contractView } from "./contract.js";
 import { $, html, render } from "./dom.js";
 import { homeView } from "./home.js";
 import { nftView } from "./nft.js";
+import { proposalsView, proposalView } from "./proposals.js";
 import { Registry } from "./registry.js";
 import { batch, call, LiveHeads, resultOr } from "./rpc.js";
 import { airdropView, saleView } from "./sales.js";
@@ -25,6 +26,8 @@ const ROUTES = [
   [/^validators$/, "validators", (root, ctx) => validatorsView(root, ctx)],
   [/^sale\/([^/]+)$/, "sale", (root, ctx, m) => saleView(root, m[1], ctx)],
   [/^airdrop\/([^/]+)$/, "airdrop", (root, ctx, m) => airdropView(root, m[1], ctx)],
+  [/^proposals$/, "proposals", (root, ctx) => proposalsView(root, ctx)],
+  [/^proposal\/([^/]+)$/, "proposal", (root, ctx, m) => proposalView(root, m[1], ctx)],
 ];
 
 let registry;

@@ -6,7 +6,8 @@
 import { decodeAbi, eventByTopic } from "./abi.js";
 import { batch, resultOr } from "./rpc.js";
 
-const TOKEN_ARTIFACTS = new Set(["token", "pair"]);
+// `votesToken` (WGOV) is an ERC-20 as well: its amounts show in its units.
+const TOKEN_ARTIFACTS = new Set(["token", "pair", "votesToken"]);
 
 export class Registry {
   /** `data` is the answer of /explorer/metadata.json. */
