@@ -18,12 +18,14 @@ import { SHIPPED_ARTIFACTS } from "../explorer/index.js";
 import type { LogJson } from "../store/records.js";
 import { type VerifiedCode, verifiedCodeKey } from "../verify/verifyContract.js";
 
+const VERIFIED_PREFIX = verifiedCodeKey("");
+
 type Events = Map<string, EventMetadata>;
 
 interface Known {
   /** Code hash (0x hex) → the shipped metadata's events by Weft topic 0. */
   shipped: Map<string, Events>;
-  /** Code hash → a verified metadata's events (verification can come later: misses are not kept). */
+  /** Code hash → a verified metadata's events: all stored at start, then each new one (misses are not kept). */
   verified: Map<string, Events>;
   /** Ethereum topic 0 → the Weft topics 0 of known events with that Ethereum signature. */
   weftTopics: Map<string, Set<string>>;
@@ -57,6 +59,11 @@ function knownOf(node: ChainNode): Known {
       // Not built: its contracts' logs stay in Weft's form.
     }
   }
+  // Every verified code's events from the start, so that a topic 0 alone finds them after a
+  // restart without the contract being met first (the records are few: one per verified code).
+  for (const [name, verified] of node.db.metaEntries<VerifiedCode>(VERIFIED_PREFIX))
+    if (verified?.metadata !== undefined)
+      k.verified.set(name.slice(VERIFIED_PREFIX.length), eventsOf(k, verified.metadata));
   known.set(node, k);
   return k;
 }
@@ -101,8 +108,8 @@ export function ethFormsOf(node: ChainNode, logs: readonly LogJson[]): LogJson[]
 
 /**
  * The stored topics 0 to look up for an Ethereum topic 0 in the topic index: itself, and
- * the Weft topics 0 of the known events whose Ethereum form has it (of shipped code, and of
- * code verified, or met, since the node started).
+ * the Weft topics 0 of the known events whose Ethereum form has it (of shipped code and of
+ * every verified code: those verified before the node started are read at its first use).
  */
 export function storedTopics0(node: ChainNode, ethTopic0: string): string[] {
   const weft = knownOf(node).weftTopics.get(ethTopic0.toLowerCase());

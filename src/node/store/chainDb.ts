@@ -75,6 +75,8 @@ export interface ChainDb {
   meta<T>(name: string): T | undefined;
   /** Writes one meta record now, in its own transaction (e.g. a contract's verified metadata). */
   putMeta(name: string, value: unknown): void;
+  /** The meta records whose names start with `prefix` (e.g. every verified code's, `code:`), in name order. */
+  metaEntries<T>(prefix: string): Array<[string, T]>;
   /** Positions (block, tx) of transactions touching `address`, newest first, before `before`. */
   accountTxs(
     address: string,
@@ -362,6 +364,17 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     putMeta(name, value) {
       guarded(dir, `writing the ${name} record`, () => metaDb.putSync(utf8(name), json(value)));
     },
+    metaEntries: <T>(prefix: string) =>
+      read(`reading the ${prefix}* records`, () => {
+        const start = utf8(prefix);
+        const out: Array<[string, T]> = [];
+        for (const { key, value } of metaDb.getRange({ start })) {
+          const name = new TextDecoder().decode(key);
+          if (!name.startsWith(prefix)) break;
+          out.push([name, parse<T>(value) as T]);
+        }
+        return out;
+      }),
     accountTxs: (address, limit, before) =>
       read("an account index scan", () => accountTxPositions(txsByAccount, address, limit, before)),
     stageRewind(to, merkleWrites) {
