@@ -29,6 +29,8 @@ export async function catchUp(
   peers: readonly string[],
   from: number,
   apply: (block: SyncBlock) => Promise<void>,
+  /** Told the highest height of each answer before its blocks are applied (sync progress). */
+  onFetched: (top: number) => void = () => {},
 ): Promise<CatchUpResult> {
   if (peers.length === 0) throw new NetError("CONFIG", "catching up needs at least one peer");
   const faults = new Map<string, number>();
@@ -53,6 +55,8 @@ export async function catchUp(
       continue;
     }
     let progressed = false;
+    const top = blocks[blocks.length - 1];
+    if (top !== undefined) onFetched(top.height);
     for (const block of blocks) {
       try {
         await apply(block);

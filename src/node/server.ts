@@ -7,7 +7,7 @@
 import { SecretKey } from "@chainsafe/blst";
 import type { Logger } from "pino";
 import { secp256k1Backend } from "../codec/secp256k1Native.js";
-import type { NetworkStatus } from "./api/chainMethods.js";
+import { type NetworkStatus, NO_NETWORK } from "./api/chainMethods.js";
 import { NODE_TOPICS, nodeMethods, publishBlock } from "./api/index.js";
 import { ChainNode, type ChainNodeOptions } from "./chainNode.js";
 import type { NodeConfig } from "./config.js";
@@ -97,7 +97,7 @@ export async function startNode(
   }
   const node = await ChainNode.open(nodeOptions);
   // What weft_status reports of the network: nothing until the p2p host (and sync) start.
-  let networkStatus: () => NetworkStatus = () => ({ peers: 0, syncing: false });
+  let networkStatus: () => NetworkStatus = NO_NETWORK;
   const metrics = new NodeMetrics();
   metrics.onOpen(node.head().number);
   const rpc = createRpcServer({
@@ -189,7 +189,11 @@ export async function startNode(
     if (network !== undefined) {
       const { p2p } = network;
       const sync = validator?.sync;
-      networkStatus = () => ({ peers: p2p.connectedPeers().length, syncing: sync?.syncing ?? false });
+      networkStatus = () => ({
+        peers: p2p.connectedPeers().length,
+        syncing: sync?.syncing ?? false,
+        progress: sync?.progress() ?? null,
+      });
     }
   } catch (error) {
     await network?.close();

@@ -4,6 +4,7 @@ import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
 import { storeFailureJson } from "../store/storeError.js";
+import type { SyncProgress } from "../validator/chainSync.js";
 import { chargeAnswer, logBytes } from "./answerBytes.js";
 import { address, blockTag, bool, hash, object, positional } from "./params.js";
 import { pendingTxJson, rawTxJson } from "./txJson.js";
@@ -112,9 +113,11 @@ export interface NetworkStatus {
   peers: number;
   /** Behind the network and catching up (block sync). */
   syncing: boolean;
+  /** While syncing, from where, where it is and how far there is to go (`eth_syncing`); else null. */
+  progress: SyncProgress | null;
 }
 
-export const NO_NETWORK: () => NetworkStatus = () => ({ peers: 0, syncing: false });
+export const NO_NETWORK: () => NetworkStatus = () => ({ peers: 0, syncing: false, progress: null });
 
 export function chainMethods(
   node: ChainNode,
@@ -136,6 +139,7 @@ export function chainMethods(
       positional(params, 0, 0, "[]");
       const head = node.head();
       const failure = node.storeFailure;
+      const { peers, syncing } = network();
       return {
         version: NODE_VERSION,
         chainId: node.options.chainId.toString(),
@@ -143,7 +147,8 @@ export function chainMethods(
         nextBaseFee: (node.nextBlock().baseFee ?? 0n).toString(),
         mempool: node.mempool.stats(),
         workers: node.options.workers,
-        ...network(),
+        peers,
+        syncing,
         // The failure of the chain database that stopped block production, or null.
         storeFailure: failure === undefined ? null : storeFailureJson(failure),
       };

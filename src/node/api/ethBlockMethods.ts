@@ -2,7 +2,7 @@
  * The rest of Ethereum's read methods that tools call on a dev chain (geth's and Anvil's
  * answers): a block's receipts, its transactions by index and their count by hash, uncles
  * (Weft has none: counts of 0, no uncle), and the node's network and mining status
- * (`net_listening`, `net_peerCount`, `eth_mining`, `eth_hashrate`, `eth_coinbase`), and
+ * (`net_listening`, `net_peerCount`, `eth_syncing`, `eth_mining`, `eth_hashrate`, `eth_coinbase`), and
  * `web3_sha3`. A block is named by a tag or number (`ethBlockNumber`), or by its hash; an
  * unknown block answers `null`, as geth's.
  */
@@ -66,6 +66,20 @@ export function ethBlockMethods(node: ChainNode, network: () => NetworkStatus): 
     net_peerCount(params) {
       positional(params, 0, 0, "[]");
       return quantity(network().peers);
+    },
+    /**
+     * [] → false at the head (always on a node of one); while block sync brings the node to
+     * the network's head, { startingBlock, currentBlock, highestBlock } as quantities.
+     */
+    eth_syncing(params) {
+      positional(params, 0, 0, "[]");
+      const progress = network().progress;
+      if (progress === null) return false;
+      return {
+        startingBlock: quantity(progress.startingBlock),
+        currentBlock: quantity(progress.currentBlock),
+        highestBlock: quantity(progress.highestBlock),
+      };
     },
     /** [data] → keccak256 of the bytes (not of their hex text). */
     web3_sha3(params) {

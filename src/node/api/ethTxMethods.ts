@@ -182,11 +182,6 @@ export function ethTxMethods(node: ChainNode): Record<string, RpcHandler> {
       const block = n === undefined ? undefined : node.db.block(n);
       return block === undefined ? null : quantity(block.txHashes.length);
     },
-    /** [] → false: a node of one is never syncing (a network's full node follows by block sync). */
-    eth_syncing(params) {
-      positional(params, 0, 0, "[]");
-      return false;
-    },
     /** [] → []: the node holds no keys (the dev accounts' keys are printed at start, for clients to sign with). */
     eth_accounts(params) {
       positional(params, 0, 0, "[]");

@@ -11,6 +11,11 @@
  * When: once at start (a node joining late, or restarted after falling behind), and on every
  * tick (`intervalMs`) after consensus saw a message of a height above its own (`noteAhead`:
  * peers are ahead) or after `idleTicks` ticks with no commit. One catch-up runs at a time.
+ *
+ * Progress (`eth_syncing`): while syncing and more than `FOLLOW_MARGIN` blocks behind, the
+ * head when this stretch of syncing began, the head now, and the highest block known to
+ * exist: the last block a peer sent, or the block before the highest height consensus saw a
+ * message for, whichever is higher.
  */
 import type { ConsensusDriver } from "../../consensus/driver.js";
 import type { ValidatorSetSource } from "../../consensus/interfaces.js";
@@ -33,11 +38,26 @@ export interface ChainSyncOptions {
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** Where a node behind the network is (Ethereum's `eth_syncing` fields), as block numbers. */
+export interface SyncProgress {
+  startingBlock: number;
+  currentBlock: number;
+  highestBlock: number;
+}
+
+/**
+ * Within this many blocks of the highest known, progress is not reported: a node following
+ * the head is a block or two behind at any moment (and block sync may be what brings them).
+ */
+export const FOLLOW_MARGIN = 4;
+
 export interface ChainSync {
   /** Blocks committed by block sync so far. */
   readonly applied: number;
   /** Behind the network: a catch-up is committing blocks, or peers were seen at a later height. */
   readonly syncing: boolean;
+  /** While `syncing` and more than `FOLLOW_MARGIN` blocks behind, how far it has come; null otherwise. */
+  progress(): SyncProgress | null;
   /** Consensus saw a message for `height`: peers may be there. */
   noteAhead(height: number): void;
   /** Resolves once a catch-up that is running has ended. */
@@ -51,11 +71,18 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   const commit = applyThroughConsensus(driver, options.validators, node.options.chainId.toString());
   let applied = 0;
   let applying = false;
+  /** The head when the current stretch of syncing began (undefined when not syncing). */
+  let startingBlock: number | undefined;
+  /** The highest block a peer sent in this stretch. */
+  let fetched = 0;
   const apply = async (block: SyncBlock) => {
+    startingBlock ??= node.head().number;
     applying = true;
+    if (block.height > fetched) fetched = block.height;
     if (await commit(block)) applied++;
   };
   let ahead = 0;
+  const syncing = () => applying || ahead > driver.currentHeight;
   let due = true;
   let idle = 0;
   let lastHeight = driver.currentHeight;
@@ -69,7 +96,9 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       if (peers.length === 0) return;
       due = false;
       const from = driver.currentHeight;
-      const result = await catchUp(p2p, peers, from, apply);
+      const result = await catchUp(p2p, peers, from, apply, (top) => {
+        if (top > fetched) fetched = top;
+      });
       if (result.applied > 0)
         options.log?.("info", "caught up by block sync", {
           from,
@@ -100,10 +129,22 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       return applied;
     },
     get syncing() {
-      return applying || ahead > driver.currentHeight;
+      return syncing();
+    },
+    progress() {
+      const current = node.head().number;
+      if (!syncing()) fetched = 0;
+      const highest = Math.max(current, fetched, ahead - 1);
+      if (!syncing() || highest - current <= FOLLOW_MARGIN) {
+        startingBlock = undefined;
+        return null;
+      }
+      startingBlock ??= current;
+      return { startingBlock, currentBlock: current, highestBlock: highest };
     },
     noteAhead(height) {
       if (height > ahead) ahead = height;
+      if (syncing()) startingBlock ??= node.head().number;
     },
     settled: () => running,
     close() {

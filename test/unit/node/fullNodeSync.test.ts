@@ -4,6 +4,9 @@
  * peer answers it with decisions: block sync is its only way), checks each certificate,
  * re-executes each block to its header hash and then follows the head through consensus; a
  * validator stopped while the others went on catches up when it restarts, and votes again.
+ * While the full node catches up, `eth_syncing` reports its progress at every block it
+ * commits more than `FOLLOW_MARGIN` behind (from the genesis, to at least that block), and
+ * `false` once it follows the head.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,8 +16,10 @@ import { describe, it } from "node:test";
 import { SecretKey } from "@chainsafe/blst";
 import { certificateSigners } from "../../../src/consensus/certificate.js";
 import { createP2pNode, type P2pNode } from "../../../src/net/p2pNode.js";
+import { nodeMethods } from "../../../src/node/api/index.js";
 import type { ChainNode } from "../../../src/node/chainNode.js";
 import { readCertificate } from "../../../src/node/validator/certificateStore.js";
+import { FOLLOW_MARGIN } from "../../../src/node/validator/chainSync.js";
 import { startValidator, type ValidatorService } from "../../../src/node/validator/startValidator.js";
 import { waitFor } from "../../helpers/p2p.js";
 import {
@@ -69,12 +74,34 @@ describe("catching up by block sync", () => {
       const fullDir = join(root, "full");
       const full = await openNode(fullDir, spec);
       const fullHost = await hostFor(net.hosts.slice(0, 3));
-      extra.push({
-        node: full,
-        host: fullHost,
-        service: await startValidator({ node: full, p2p: fullHost, ...FAST }),
+      // eth_syncing as each block lands while it catches up (the same status server.ts gives the RPC).
+      let service: ValidatorService | undefined;
+      const methods = nodeMethods(full, () => ({
+        peers: fullHost.connectedPeers().length,
+        syncing: service?.sync.syncing ?? false,
+        progress: service?.sync.progress() ?? null,
+      }));
+      const ethSyncing = () => methods.eth_syncing?.([], {} as never) as false | Record<string, string>;
+      const samples: Array<{ block: number; answer: false | Record<string, string> }> = [];
+      // Blocks committed before startValidator returned (if any) have no service to ask yet.
+      full.onBlock((b) => {
+        if (service !== undefined) samples.push({ block: b.block.header.number, answer: ethSyncing() });
       });
+      service = await startValidator({ node: full, p2p: fullHost, ...FAST });
+      extra.push({ node: full, host: fullHost, service });
       await waitFor(`the full node at ${past}`, () => full.head().number >= past, 90_000);
+      // Every block block sync committed was reported as progress from the genesis it started at.
+      // Progress is reported more than FOLLOW_MARGIN blocks behind the highest known block (at
+      // least `past`: the peers' head when the full node joined).
+      const sampled = samples.filter((s) => s.block < past - FOLLOW_MARGIN);
+      assert.ok(sampled.length > 2, `${sampled.length} blocks below ${past - FOLLOW_MARGIN} seen`);
+      for (const { block, answer } of sampled) {
+        assert.ok(answer !== false, `eth_syncing was false while block ${block} was synced`);
+        assert.equal(answer.startingBlock, "0x0");
+        assert.equal(Number(answer.currentBlock), block);
+        assert.ok(Number(answer.highestBlock) >= block, JSON.stringify(answer));
+      }
+      assert.ok(sampled.some(({ answer }) => answer !== false && Number(answer.highestBlock) >= past));
       // Before validator 3 restarts nobody sends a message of an old height, so nobody answers with
       // decisions: block sync brought these blocks.
       const synced = extra[0]?.service.sync.applied ?? 0;
@@ -116,6 +143,14 @@ describe("catching up by block sync", () => {
           return false;
         },
         60_000,
+      );
+      // Following the head, it is not syncing.
+      await waitFor("eth_syncing false once at the head", () => ethSyncing() === false, 60_000).catch(
+        (e: Error) => {
+          throw new Error(
+            `${e.message}: ${JSON.stringify(ethSyncing())} with the head at ${full.head().number}`,
+          );
+        },
       );
       for (const s of [...net.services.slice(0, 3), ...extra.map((e) => e.service)]) s.close();
       const top = assertOneChain([...live(), full, v3]);
