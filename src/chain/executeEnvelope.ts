@@ -17,7 +17,7 @@ import type { Address } from "../codec/address.js";
 import type { StateView, TxOutput } from "../engine/types.js";
 import { GAS } from "../vm/gasSchedule.js";
 import { TxState } from "../vm/txState.js";
-import { type DeployOutcome, PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
+import { type DeployOutcome, type DeployRequest, PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
 import { vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
 import type { Receipt } from "./receipt.js";
@@ -152,6 +152,21 @@ function deployFrom(
   value: bigint,
   gasLimit: number,
 ): DeployOutcome {
+  return runDeployCall(deployer, args, value, gasLimit, (req) => vm.deploy(state, block, req));
+}
+
+/**
+ * A deployment call's arguments decoded (`DEPLOY_ARGS`; malformed: `InvalidArguments`) and
+ * its fixed cost charged, then `deploy` run with the gas left: a batch's deployment and the
+ * host precompile's deploy form (`wasmFromEvm.ts`) alike.
+ */
+export function runDeployCall(
+  deployer: Address,
+  args: Uint8Array,
+  value: bigint,
+  gasLimit: number,
+  deploy: (req: DeployRequest) => DeployOutcome,
+): DeployOutcome {
   let code: Uint8Array;
   let initArgs: Uint8Array;
   let salt: Uint8Array;
@@ -163,7 +178,7 @@ function deployFrom(
   }
   const cost = GAS.DEPLOY + GAS.COMPILE_MODULE + GAS.DEPLOY_BYTE * code.length;
   if (cost > gasLimit) return { status: "outOfGas", data: vmError("OutOfGas"), gasUsed: gasLimit };
-  const outcome = vm.deploy(state, block, {
+  const outcome = deploy({
     deployer,
     code,
     args: initArgs,

@@ -19,6 +19,13 @@
  * `EVM_GAS_TIME_WEIGHT`⌉ EVM gas, the weight at which the transaction's EVM gas counts
  * against the block (`evm/weftGas.ts`), so the WASM call's Weft gas is counted whole. No value crosses (coin moves by plain transfers: one balance
  * for both VMs).
+ *
+ * The deploy form: target the zero address (`DEPLOY_TARGET`) and method `deploy` with the
+ * input `DEPLOY_ARGS` (code, init arguments, salt), as a smart account's batch deploys: the
+ * WASM code is deployed with the EVM caller as the deployer (an Ethereum account deploys WASM
+ * contracts so), at the same cost in Weft gas; it answers the new contract's address as one
+ * ABI word. No coin goes to the constructor. From inside a WASM transaction's frames it is
+ * refused (`Vm.deployFromEvm`).
  */
 import type { Address } from "../codec/address.js";
 import { fromHex } from "../codec/bytes.js";
@@ -26,9 +33,10 @@ import type { EvmLog, HostCall, HostCallResult } from "../evm/evmRunner.js";
 import type { WeftStateManager } from "../evm/stateManager.js";
 import { EVM_GAS_TIME_WEIGHT } from "../evm/weftGas.js";
 import { MAX_FRAME_GAS } from "../vm/limits.js";
-import type { LogEvent } from "../vm/txState.js";
-import type { Vm } from "../vm/vm.js";
+import type { LogEvent, TxState } from "../vm/txState.js";
+import type { DeployOutcome, Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
+import { DEPLOY_METHOD, DEPLOY_TARGET, runDeployCall } from "./executeEnvelope.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -62,6 +70,12 @@ export function decodeWasmCall(
   };
 }
 
+function addressWord(address: Address): Uint8Array {
+  const out = new Uint8Array(32);
+  out.set(fromHex(address.slice(2)), 12);
+  return out;
+}
+
 /** A WASM event as an EVM log (the address and topics as bytes). */
 function evmLog(event: LogEvent): EvmLog {
   return [fromHex(event.address), event.topics.map((topic) => fromHex(topic)), event.data];
@@ -73,25 +87,42 @@ export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager
     const call = decodeWasmCall(data);
     if (call === undefined) return { gasUsed: 0n, returnValue: EMPTY, failure: "revert" };
     const weftGas = gasLimit * EVM_GAS_TIME_WEIGHT;
-    const { outcome, state: tx } = vm.callFromEvm(
-      { read: (key) => state.read(key) },
-      block,
-      {
-        caller,
-        target: call.target,
-        method: call.method,
-        input: call.input,
-        value: 0n,
-        // At most the VM's gas counter range (an EVM budget of ~17.9M gas is past it at
-        // `EVM_GAS_TIME_WEIGHT` 120): a larger cap would wrap (`vm/limits.ts`).
-        gasLimit: Number(weftGas > BigInt(MAX_FRAME_GAS) ? BigInt(MAX_FRAME_GAS) : weftGas),
-      },
-      depth,
-    );
+    // At most the VM's gas counter range (an EVM budget of ~17.9M gas is past it at
+    // `EVM_GAS_TIME_WEIGHT` 120): a larger cap would wrap (`vm/limits.ts`).
+    const weftLimit = Number(weftGas > BigInt(MAX_FRAME_GAS) ? BigInt(MAX_FRAME_GAS) : weftGas);
+    const view = { read: (key: string) => state.read(key) };
+    let tx: TxState | undefined;
+    const outcome: DeployOutcome =
+      call.target === DEPLOY_TARGET && call.method === DEPLOY_METHOD
+        ? runDeployCall(caller, call.input, 0n, weftLimit, (req) => {
+            const ran = vm.deployFromEvm(view, block, req, depth);
+            tx = ran.state;
+            return ran.outcome;
+          })
+        : (() => {
+            const ran = vm.callFromEvm(
+              view,
+              block,
+              {
+                caller,
+                target: call.target,
+                method: call.method,
+                input: call.input,
+                value: 0n,
+                gasLimit: weftLimit,
+              },
+              depth,
+            );
+            tx = ran.state;
+            return ran.outcome;
+          })();
     const gasUsed = (BigInt(outcome.gasUsed) + EVM_GAS_TIME_WEIGHT - 1n) / EVM_GAS_TIME_WEIGHT;
     if (outcome.status === "outOfGas") return { gasUsed, returnValue: EMPTY, failure: "outOfGas" };
-    if (outcome.status !== "success") return { gasUsed, returnValue: outcome.data, failure: "revert" };
+    if (outcome.status !== "success" || tx === undefined)
+      return { gasUsed, returnValue: outcome.data, failure: "revert" };
     for (const [key, value] of tx.writes) state.write(key, value);
-    return { gasUsed, returnValue: outcome.data, logs: tx.events.map(evmLog) };
+    // A deployment answers the new contract's address as one ABI word (`abi.decode(ret, (address))`).
+    const returnValue = outcome.address === undefined ? outcome.data : addressWord(outcome.address);
+    return { gasUsed, returnValue, logs: tx.events.map(evmLog) };
   };
 }

@@ -6,13 +6,18 @@
  * of a WASM contract goes through the host precompile (`HOST_PRECOMPILE`, input
  * `abi.encode(address target, string method, bytes args)`, `chain/wasmFromEvm.ts`) with the
  * EOA as the WASM caller. One call per transaction, and no coin with a WASM call (coin does
- * not cross the precompile): commands that need more say so.
+ * not cross the precompile): commands that need more say so. `weft deploy --from ethN`
+ * deploys WASM code through the precompile's deploy form (target the zero address, method
+ * `deploy`, the same arguments as a smart account's deploy call): the EOA is the deployer.
  */
 import { createCustomCommon, Mainnet } from "@ethereumjs/common";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
-import type { Address } from "../codec/address.js";
+import { DEPLOY_ARGS, DEPLOY_METHOD, DEPLOY_TARGET } from "../chain/executeEnvelope.js";
+import { encodeAbi } from "../codec/abi.js";
+import { type Address, contractAddress } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { encodeEthAbi } from "../codec/ethAbi.js";
+import { keccak256 } from "../codec/hash.js";
 import { commonChainId, EVM_HARDFORK } from "../evm/ethTx.js";
 import { HOST_PRECOMPILE } from "../evm/evmRunner.js";
 import type { Receipt } from "../sdk/client/index.js";
@@ -108,4 +113,24 @@ export async function sendFromEoa(
   ).sign(from.privateKey);
   const hash = await client.request<`0x${string}`>("eth_sendRawTransaction", [`0x${toHex(tx.serialize())}`]);
   return client.waitForReceipt(hash);
+}
+
+/**
+ * Deploys WASM `code` from Ethereum dev account `from` (the host precompile's deploy form)
+ * with init arguments `initArgs` (encoded) and `salt`; resolves to the receipt and the new
+ * contract's address (derived as every deployment's: `codec/address.ts` `contractAddress`).
+ */
+export async function deployFromEoa(
+  ctx: Context,
+  from: EthDevKey & { name: string },
+  code: Uint8Array,
+  initArgs: Uint8Array,
+  salt: Uint8Array,
+): Promise<{ receipt: Receipt; address: Address }> {
+  const receipt = await sendFromEoa(ctx, from, {
+    target: DEPLOY_TARGET,
+    method: DEPLOY_METHOD,
+    args: encodeAbi(DEPLOY_ARGS, [code, initArgs, salt]),
+  });
+  return { receipt, address: contractAddress(from.address, salt, keccak256(code), initArgs) };
 }

@@ -82,6 +82,18 @@ export interface Vm {
     depth: number,
   ): { outcome: CallOutcome; state: TxState };
   /**
+   * A WASM deployment made by EVM code (the host precompile's deploy form, so an Ethereum
+   * account deploys WASM code): as `callFromEvm`, the constructor's frame at `depth`, in a
+   * session of its own. Inside a WASM transaction's frames (WASM → EVM → deploy) it is
+   * refused with `DeployRejected("NESTED", …)`: a WASM contract deploys with `create`.
+   */
+  deployFromEvm(
+    view: StateView,
+    env: BlockEnv,
+    req: DeployRequest,
+    depth: number,
+  ): { outcome: DeployOutcome; state: TxState };
+  /**
    * The transaction is over (all of its sessions): the instances it kept pinned go back to
    * the instance pool's idle bounds, and what that pool gives up to the memory pool's, now
    * rather than when the next transaction starts (a thread may stay idle long after).
@@ -387,10 +399,32 @@ export function createVm(options: VmOptions = {}): Vm {
         live.state = outer;
       }
     },
+    deployFromEvm(view, env, req, depth) {
+      const state = new TxState(view);
+      if (session !== undefined) {
+        const message =
+          "a WASM contract's frames are running: WASM code deploys with create, not through EVM code";
+        return {
+          outcome: {
+            status: "revert",
+            data: vmError("DeployRejected", ["string", "string"], ["NESTED", message]),
+            gasUsed: 0,
+          },
+          state,
+        };
+      }
+      checkGasCap(req.gasLimit, "a deployment");
+      const s = open(state, env, false);
+      try {
+        return { outcome: deploy(s, req, depth), state };
+      } finally {
+        close();
+      }
+    },
   };
   return api;
 
-  function deploy(s: Session, req: DeployRequest): DeployOutcome {
+  function deploy(s: Session, req: DeployRequest, depth = 0): DeployOutcome {
     let info: ReturnType<typeof validateContract>;
     try {
       info = validateContract(req.code);
@@ -419,7 +453,7 @@ export function createVm(options: VmOptions = {}): Vm {
       salt: req.salt,
       value: req.value,
       gasLimit: req.gasLimit - moduleCost,
-      depth: 0,
+      depth,
       stackStart,
     });
     if (outcome.status !== "success") s.state.revertTo(snap);

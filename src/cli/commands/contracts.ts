@@ -1,5 +1,6 @@
 /** `weft build`, `weft deploy`, `weft call` (read-only) and `weft tx` (a method as a transaction). */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,7 @@ import { buildProject } from "../../project/build.js";
 import { deployContract, deployProjectContract, rebuildIfStale } from "../../project/deploy.js";
 import { findProject, projectArtifact } from "../../project/project.js";
 import { accountFor, amountOf, artifact, contextOf, parseArgs, type SignerOptions } from "../context.js";
-import { ethDevAccount, sendFromEoa } from "../ethDev.js";
+import { deployFromEoa, ethDevAccount, notForEthAccount, sendFromEoa } from "../ethDev.js";
 import { contractBook, projectNetwork } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
@@ -23,7 +24,7 @@ function signerOptions(cmd: Command): Command {
   return cmd
     .option(
       "--from <who>",
-      "who signs: devN (a development account), ethN (an Ethereum dev account; tx only) or a keystore key's name",
+      "who signs: devN (a development account), ethN (an Ethereum dev account: tx, and deploy outside a project) or a keystore key's name",
     )
     .option(
       "--private-key-env <VAR>",
@@ -44,6 +45,51 @@ const NETWORK_OPTION = [
   "--network <name>",
   "in a project: the deployments/<name>.json to use (default: WEFT_NETWORK, else local)",
 ] as const;
+
+/** `weft deploy <name> --from ethN`: WASM code deployed by an Ethereum dev account, through the host precompile. */
+async function deployFromEthAccount(
+  ctx: ReturnType<typeof contextOf>,
+  eoa: NonNullable<ReturnType<typeof ethDevAccount>>,
+  name: string,
+  a: ReturnType<typeof artifact>,
+  initArgs: unknown[],
+  salt: Uint8Array | undefined,
+): Promise<void> {
+  const encoded =
+    a.metadata.constructor === null
+      ? new Uint8Array(0)
+      : encodeCall({ ...a.metadata, methods: [a.metadata.constructor] }, "init", initArgs);
+  const done = ctx.out.progress(`deploying ${name} from ${eoa.name}`);
+  try {
+    const { receipt, address } = await deployFromEoa(
+      ctx,
+      eoa,
+      a.code,
+      encoded,
+      salt ?? new Uint8Array(randomBytes(32)),
+    );
+    done();
+    if (receipt.status !== "success")
+      throw new UsageError(`deploying ${name} from ${eoa.name}: ${receipt.status}`, [
+        `transaction ${receipt.txHash}; its receipt's output says why`,
+      ]);
+    ctx.out.result(
+      {
+        contract: name,
+        address,
+        txHash: receipt.txHash,
+        blockNumber: receipt.blockNumber,
+        gasUsed: receipt.gasUsed,
+        deployer: eoa.address,
+      },
+      () => [
+        `deployed ${name} at ${address} from ${eoa.name} ${eoa.address} (block ${receipt.blockNumber}, ${receipt.gasUsed} EVM gas)`,
+      ],
+    );
+  } finally {
+    done();
+  }
+}
 
 export function addContractCommands(program: Command): void {
   program
@@ -97,6 +143,16 @@ export function addContractCommands(program: Command): void {
             : new Uint8Array(Buffer.from(opts.salt.replace(/^0x/, ""), "hex"));
         if (salt !== undefined && salt.length !== 32)
           throw new UsageError("--salt: 32 bytes (64 hex digits)");
+        const eoa = opts.privateKeyEnv === undefined ? ethDevAccount(opts.from) : undefined;
+        if (eoa !== undefined) {
+          if (project !== undefined)
+            throw notForEthAccount(
+              eoa.name,
+              "a project's deployments are recorded for a smart account; deploy with devN or a key name, or outside the project",
+            );
+          await deployFromEthAccount(ctx, eoa, name, a, initArgs, salt);
+          return;
+        }
         const account = await accountFor(ctx, opts);
         const done = ctx.out.progress(`deploying ${name}`);
         try {

@@ -27,6 +27,7 @@ export function impersonatingVm(vm: Vm, impersonated: ReadonlySet<string>): Vm {
     call: (state, env, req) => vm.call(state, env, req),
     deploy: (state, env, req) => vm.deploy(state, env, req),
     callFromEvm: (view, env, req, depth) => vm.callFromEvm(view, env, req, depth),
+    deployFromEvm: (view, env, req, depth) => vm.deployFromEvm(view, env, req, depth),
     endTransaction: () => vm.endTransaction(),
     validate(state, env, req) {
       if ((req.method ?? "validate") === "validate" && impersonated.has(req.account))
