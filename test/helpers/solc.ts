@@ -40,3 +40,44 @@ export function compileSolidity(path: string, name: string): { abi: Abi; bytecod
   if (contract === undefined) throw new Error(`solc produced no contract ${name}`);
   return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
 }
+
+/** What `compileWithSources` gives: as `compileSolidity`, plus every source unit it read and the settings. */
+export interface CompiledWithSources {
+  abi: Abi;
+  bytecode: Hex;
+  /** Unit name → text: the file itself and every import, as solc named them. */
+  sources: Record<string, string>;
+  settings: Record<string, unknown>;
+}
+
+/**
+ * Compiles `path` (named `unit`) with `settings` as `compileSolidity` does, and also returns
+ * every source unit solc read (for verification, which needs them all).
+ */
+export function compileWithSources(
+  path: string,
+  unit: string,
+  name: string,
+  settings: Record<string, unknown> = { optimizer: { enabled: true, runs: 200 } },
+): CompiledWithSources {
+  const solc = createRequire(import.meta.url)("solc") as {
+    compile(input: string, callbacks?: { import: typeof findImports }): string;
+  };
+  const read: Record<string, string> = { [unit]: readFileSync(path, "utf8") };
+  const track = (p: string) => {
+    const found = findImports(p);
+    if ("contents" in found) read[p] = found.contents;
+    return found;
+  };
+  const input = {
+    language: "Solidity",
+    sources: { [unit]: { content: read[unit] } },
+    settings: { ...settings, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+  };
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: track })) as SolcOutput;
+  const errors = (output.errors ?? []).filter((e) => e.severity === "error");
+  if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
+  const contract = output.contracts[unit]?.[name];
+  if (contract === undefined) throw new Error(`solc produced no contract ${name}`);
+  return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}`, sources: read, settings };
+}

@@ -19,6 +19,7 @@ import { type EthLogCriteria, ethLogCriteria, ethLogMatches, ethLogMethods } fro
 import { ethMethods } from "./ethMethods.js";
 import { blockShape, ethLog } from "./ethShapes.js";
 import { ethTxMethods } from "./ethTxMethods.js";
+import { evmSourceMethods } from "./evmSourceMethods.js";
 import { evmStateMethods } from "./evmStateMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
@@ -56,6 +57,7 @@ export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Rec
     ...chainMethods(node, network),
     ...stateMethods(node),
     ...evmStateMethods(node),
+    ...evmSourceMethods(node),
     ...txMethods(node),
     ...contractMethods(node),
     ...dev,

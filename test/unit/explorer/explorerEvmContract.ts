@@ -1,11 +1,15 @@
 /**
  * The explorer's page of an EVM contract: its bytecode's hash and size, a statement that EVM
  * source is not verified, its storage slots, and its logs with the standard ERC-20/ERC-721
- * events decoded (and the others' raw topics). Not a test file of its own:
- * explorerBrowser.test.ts registers it inside its browser session.
+ * events decoded (and the others' raw topics). Once its Solidity source is verified
+ * (`weft_verifyEvmSource`), the page shows the source and the contract's name, its logs name
+ * the contract's own events with their arguments, and a transaction's page decodes its input
+ * and its custom error. Not a test file of its own: explorerBrowser.test.ts registers it
+ * inside its browser session.
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { encodeDeployData, encodeFunctionData } from "viem";
 import type { Address } from "../../../src/codec/address.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
@@ -13,8 +17,10 @@ import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
 import { EVENT_PROBE_INIT_CODE, EVENT_PROBE_RUNTIME, UNKNOWN_TOPIC } from "../../fixtures/evm/eventProbe.js";
 import { signEthTxRaw } from "../../helpers/ethAccounts.js";
 import { node, open, page, STRANGER } from "../../helpers/explorerSession.js";
+import { compileWithSources } from "../../helpers/solc.js";
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
+const VAULT_SOURCE = new URL("../../../../test/fixtures/evm/CappedVault.sol", import.meta.url).pathname;
 
 /** Registers the EVM contract page's test in the calling suite (which runs explorerSession()). */
 export function evmContractTests(): void {
@@ -92,5 +98,79 @@ export function evmContractTests(): void {
     const theirs = page.locator("#account-log-table");
     await theirs.waitFor();
     assert.equal(await theirs.locator('tr[data-event="ApprovalForAll"]').count(), 1);
+  });
+
+  it("a verified EVM contract's page shows its source; its events, input and custom error are decoded", async () => {
+    const compiled = compileWithSources(VAULT_SOURCE, "CappedVault.sol", "CappedVault");
+    // The third Ethereum dev account (the first two sent above).
+    const dev = ethDevKeys(3)[2] as { privateKey: Uint8Array; address: Address };
+    const from = { key: dev.privateKey, address: dev.address };
+    const fees = { maxFee: 10n ** 12n, priorityFee: 1n, gasLimit: 3_000_000n };
+    const send = async (raw: Uint8Array) => {
+      const hash = await rpc<string>(node.url, "eth_sendRawTransaction", [hex(raw)]);
+      return {
+        hash,
+        receipt: await waitForReceipt<{ status: string; contractAddress: Address }>(node.url, hash),
+      };
+    };
+    const deployData = encodeDeployData({
+      abi: compiled.abi,
+      bytecode: compiled.bytecode,
+      args: [1_000n, 2_000n],
+    });
+    const { receipt } = await send(
+      signEthTxRaw(from, { nonce: 0n, data: Buffer.from(deployData.slice(2), "hex"), ...fees }, 1337n),
+    );
+    assert.equal(receipt.status, "success");
+    const vault = receipt.contractAddress;
+    const verified = await rpc<{ match: string }>(node.url, "weft_verifyEvmSource", [
+      vault,
+      { sources: compiled.sources, contract: "CappedVault", settings: compiled.settings },
+    ]);
+    assert.equal(verified.match, "full");
+    const note = encodeFunctionData({ abi: compiled.abi, functionName: "note", args: ["hello", [4n, 2n]] });
+    const noted = await send(
+      signEthTxRaw(from, { nonce: 1n, to: vault, data: Buffer.from(note.slice(2), "hex"), ...fees }, 1337n),
+    );
+    assert.equal(noted.receipt.status, "success");
+    const over = encodeFunctionData({ abi: compiled.abi, functionName: "mintTo", args: [STRANGER, 5_000n] });
+    const refused = await send(
+      signEthTxRaw(from, { nonce: 2n, to: vault, data: Buffer.from(over.slice(2), "hex"), ...fees }, 1337n),
+    );
+    assert.equal(refused.receipt.status, "revert");
+
+    await open(`/address/${vault}`);
+    assert.match(
+      (await page.textContent("#account-overview")) ?? "",
+      /CappedVault contract \(Solidity source verified/,
+    );
+    assert.match(
+      (await page.textContent("#account-source")) ?? "",
+      /verified: CappedVault in CappedVault\.sol, a full match/,
+    );
+    const main = page.locator('#evm-source details[data-path="CappedVault.sol"]');
+    await main.waitFor();
+    assert.match((await main.textContent()) ?? "", /contract CappedVault is ERC20/);
+    assert.ok(
+      (await page.locator("#evm-source details.source-file").count()) > 1,
+      "the imports are shown too",
+    );
+    const logs = page.locator("#account-log-table");
+    await logs.waitFor();
+    const notedRow = logs.locator('tr[data-event="Noted"]');
+    assert.equal(await notedRow.count(), 1);
+    const text = (await notedRow.textContent()) ?? "";
+    assert.match(text, /cap:\s*2,000/);
+    assert.match(text, /text:\s*"hello"/);
+
+    await open(`/tx/${noted.hash}`);
+    assert.match((await page.textContent("#tx-input")) ?? "", /note/);
+    assert.match((await page.textContent("#tx-input-args")) ?? "", /hello/);
+    assert.equal(await page.locator('#tx-events [data-event="Noted"]').count(), 1);
+    await open(`/tx/${refused.hash}`);
+    const reason = page.locator("#revert-reason");
+    await reason.waitFor();
+    assert.equal(await reason.getAttribute("data-error"), "OverCap");
+    assert.match((await reason.textContent()) ?? "", /wanted[\s\S]*6,000/);
   });
 }

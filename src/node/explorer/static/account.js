@@ -41,7 +41,9 @@ export async function accountView(root, address, ctx) {
   const what = label
     ? label.kind === "account"
       ? `smart account (${label.artifact ?? "unknown kind"} contract)`
-      : `${label.artifact} contract${label.verified ? " (metadata verified against its code)" : label.deployed ? " (recognised by its code)" : ""}`
+      : label.evm
+        ? `${label.name} contract (Solidity source verified against its EVM code)`
+        : `${label.artifact} contract${label.verified ? " (metadata verified against its code)" : label.deployed ? " (recognised by its code)" : ""}`
     : isEvm
       ? "EVM contract (Solidity or other EVM bytecode)"
       : isContract
@@ -64,7 +66,7 @@ export async function accountView(root, address, ctx) {
             ? html`<code>${account.codeHash}</code>`
             : html`<span class="muted">none</span>`
       }</td></tr>
-      ${isEvm ? html`<tr><th>Source</th><td id="account-source"><span class="muted">not verified: Weft verifies WASM contracts' metadata (weft verify); EVM bytecode has no verification yet, so its events are decoded only when they are standard ERC-20/ERC-721 ones</span></td></tr>` : ""}
+      ${isEvm ? html`<tr><th>Source</th><td id="account-source">${sourceSummary(label?.evm)}</td></tr>` : ""}
       <tr><th>As of</th><td>block #${groupDigits(account.blockNumber)}</td></tr>
     </tbody></table></section>
     <section class="grid2">
@@ -73,6 +75,7 @@ export async function accountView(root, address, ctx) {
         <h3>Farm</h3><div id="farm-positions"><p class="muted">Loading…</p></div>
         <h3>Game</h3><div id="game-positions"><p class="muted">Loading…</p></div></div>
     </section>
+    ${label?.evm ? html`<section class="panel"><h2>Source <span class="muted">verified Solidity</span></h2><div id="evm-source"><p class="muted">Loading…</p></div></section>` : ""}
     ${isEvm ? html`<section class="panel"><h2>EVM storage <span class="muted">non-zero slots, in slot order</span></h2><div id="evm-storage"><p class="muted">Loading…</p></div></section>` : ""}
     <section class="panel"><h2>Transactions <span class="muted">sent by this address, or calling or deploying it</span></h2>
       <div id="account-txs"><p class="muted">Loading…</p></div></section>
@@ -86,12 +89,40 @@ export async function accountView(root, address, ctx) {
     gamePositions(a, ctx).catch((e) => fail("#game-positions", e, ctx)),
     logs(a, head, ctx).catch((e) => fail("#account-logs", e, ctx)),
     isEvm ? evmStorage(a, ctx).catch((e) => fail("#evm-storage", e, ctx)) : undefined,
+    label?.evm ? evmSource(a, ctx).catch((e) => fail("#evm-source", e, ctx)) : undefined,
     history($("#account-txs"), a, ctx).catch((e) => fail("#account-txs", e, ctx)),
   ]);
 }
 
 function fail(selector, error, ctx) {
   if (ctx.alive()) render($(selector), html`<p class="error">${error.message ?? String(error)}</p>`);
+}
+
+/** An EVM contract's Source row: what was verified, or that nothing was. */
+function sourceSummary(evm) {
+  if (!evm)
+    return html`<span class="muted">not verified: give its Solidity sources and compiler settings to weft verify (weft_verifyEvmSource); until then only standard ERC-20/ERC-721 events are decoded</span>`;
+  return html`<span class="verified" data-match="${evm.match}">verified: <strong>${evm.name}</strong> in <code>${evm.path}</code>, a ${evm.match} match</span> <span class="muted">(solc ${evm.compiler.version}${evm.match === "partial" ? "; the metadata hash differs: the same code from sources that differ in comments, whitespace or paths" : ""})</span>`;
+}
+
+/** A verified EVM contract's sources (`weft_getEvmSource`), one file per fold, and its ABI's functions and events. */
+async function evmSource(a, ctx) {
+  const found = await call("weft_getEvmSource", [a]);
+  if (!ctx.alive() || !found) return;
+  const settings = JSON.stringify(found.compiler.settings);
+  const items = (kind) => found.abi.filter((x) => x.type === kind);
+  const signature = (x) =>
+    `${x.name}(${(x.inputs ?? []).map((p) => `${p.type}${p.name ? ` ${p.name}` : ""}`).join(", ")})`;
+  render(
+    $("#evm-source"),
+    html`<p class="muted">Compiled by the node with solc ${found.compiler.version}, settings <code>${settings}</code>; verified at block #${groupDigits(found.verifiedAt.blockNumber)}.</p>
+    <p><span class="muted">functions:</span> ${items("function").map((f, i) => html`${i ? ", " : ""}<code>${signature(f)}</code>`)}</p>
+    <p><span class="muted">events:</span> ${items("event").map((e, i) => html`${i ? ", " : ""}<code>${signature(e)}</code>`)}</p>
+    ${Object.entries(found.sources).map(
+      ([path, text]) =>
+        html`<details class="source-file" data-path="${path}"${path === found.path ? " open" : ""}><summary><code>${path}</code> <span class="muted">${groupDigits(text.length)} characters</span></summary><pre class="source-code"><code>${text}</code></pre></details>`,
+    )}`,
+  );
 }
 
 /** The first slots of an EVM contract's storage (`weft_getEvmStorage`), each a 32-byte word. */

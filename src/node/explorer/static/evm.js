@@ -1,9 +1,12 @@
 // Ethereum transactions in the explorer: the same lists as Weft's envelopes (a sender, a call
 // summary), and a page of their own (type, to or the created contract, value, input, gas in
-// EVM gas, fees per EVM gas, logs with the ERC-20/ERC-721 events decoded by their standard topics).
+// EVM gas, fees per EVM gas, logs): the input, logs and revert data decoded with the ABI of a
+// contract whose Solidity source was verified (registry.js `evm`), else the ERC-20/ERC-721
+// events by their standard topics and the input's selector by a list of common ones.
 
 import { groupDigits, html, percent, render } from "./dom.js";
 import { decodeErcLog } from "./ercEvents.js";
+import { decodeEthCall, decodeEthError, decodeEthEvent } from "./ethAbi.js";
 import { addressLink, argsTable, blockLink, coin, statusBadge } from "./values.js";
 
 /** The names of common 4-byte selectors (ERC-20, WETH, Uniswap V2's router): a hint only. */
@@ -58,11 +61,14 @@ export function txCalls(tx) {
 export const decodeEthLog = decodeErcLog;
 
 function ethLogView(registry, log) {
-  const decoded = decodeEthLog(log);
+  const evm = registry.label(log.address)?.evm;
+  const decoded = (evm ? decodeEthEvent(evm, log) : null) ?? decodeEthLog(log);
+  const kind = decoded?.standard ?? (decoded ? "verified ABI" : "");
   return html`<div class="event" data-event="${decoded?.name ?? ""}">
-    <div class="event-head"><span class="event-name">${decoded ? decoded.name : "log"}</span>${decoded ? html` <span class="muted">${decoded.standard}</span>` : ""}
+    <div class="event-head"><span class="event-name">${decoded ? decoded.name : "log"}</span>${kind ? html` <span class="muted">${kind}</span>` : ""}
       <span class="muted">emitted by</span> ${addressLink(registry, log.address)}</div>
-    ${decoded ? argsTable(registry, decoded.args, { token: registry.token(log.address) }) : ""}
+    ${decoded?.args ? argsTable(registry, decoded.args, { token: registry.token(log.address) }) : ""}
+    ${decoded?.error ? html`<p class="error">cannot decode: ${decoded.error}</p>` : ""}
     <details class="raw"><summary>raw</summary>
       <div>topics: ${log.topics.map((t) => html`<code class="block">${t}</code>`)}</div>
       <div>data: <code class="block">${log.data}</code></div></details>
@@ -84,7 +90,10 @@ export async function ethTxView(root, tx, receipt, ctx) {
   const status = receipt?.status ?? tx.status ?? "pending";
   const failed = receipt && receipt.status !== "success";
   const gasLimit = Number(tx.gasLimit);
-  const method = ethMethod(tx.data);
+  const evm = registry.label(tx.to)?.evm;
+  const called = evm ? decodeEthCall(evm, tx.data) : null;
+  const method = called?.name ?? ethMethod(tx.data);
+  const reverted = failed && evm ? decodeEthError(evm, receipt.output) : null;
   render(
     root,
     html`<div class="title-row"><h1>Ethereum transaction</h1> ${statusBadge(status)}</div>
@@ -108,10 +117,11 @@ export async function ethTxView(root, tx, receipt, ctx) {
           tx.data === "0x"
             ? html`<span class="muted">none: a coin transfer</span>`
             : html`${method.startsWith("0x") ? "" : html`<span class="method">${method}</span> `}<span class="muted">selector ${tx.data.slice(0, 10)}, ${groupDigits((tx.data.length - 2) / 2)} bytes</span>
+              ${called?.args ? html`<div id="tx-input-args">${argsTable(registry, called.args, { token: registry.token(tx.to) })}</div>` : ""}
               <details class="raw"><summary>raw input</summary><code class="block">${tx.data}</code></details>`
         }</td></tr>
       </tbody></table></section>
-    ${failed ? html`<section class="panel bad"><h2>Why it failed</h2><div class="revert" id="revert-reason"><div class="muted">returned data: <code class="block">${receipt.output || "0x"}</code></div></div></section>` : ""}
+    ${failed ? html`<section class="panel bad"><h2>Why it failed</h2><div class="revert" id="revert-reason" data-error="${reverted?.name ?? ""}">${reverted ? html`<div class="revert-title">Reverted: <strong>${reverted.name}</strong></div>${argsTable(registry, reverted.args)}` : ""}<div class="muted">returned data: <code class="block">${receipt.output || "0x"}</code></div></div></section>` : ""}
     <section class="panel"><h2>Logs <span class="muted">${receipt?.logs.length ?? 0}</span></h2><div id="tx-events">${
       !receipt
         ? html`<p class="muted">No receipt yet.</p>`

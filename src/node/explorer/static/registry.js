@@ -1,7 +1,8 @@
 // What the explorer knows about addresses: the genesis contracts and dev accounts (from
 // /explorer/metadata.json), contracts recognised later by their code hash (shipped code,
 // or code whose metadata was verified with the node: weft_getContractMetadata), and token
-// symbols and decimals read from the chain.
+// symbols and decimals read from the chain. EVM contracts whose Solidity source was verified
+// (weft_getEvmSource) get their contract's name and `evm`: the ABI with its selectors and topics.
 
 import { decodeAbi, eventByTopic } from "./abi.js";
 import { batch, resultOr } from "./rpc.js";
@@ -74,8 +75,10 @@ export class Registry {
     for (const a of unknown) this.checked.add(a);
     const answers = await batch(unknown.map((a) => ["weft_getAccount", [a]]));
     const unshipped = [];
+    const evm = [];
     unknown.forEach((a, i) => {
       const codeHash = resultOr(answers[i], null)?.codeHash;
+      if (resultOr(answers[i], null)?.evmCodeHash) evm.push(a);
       const artifact = codeHash ? this.codeHashes[codeHash] : undefined;
       if (codeHash && !artifact) unshipped.push(a);
       if (artifact) {
@@ -89,6 +92,25 @@ export class Registry {
       }
     });
     if (unshipped.length > 0) await this.identifyVerified(unshipped);
+    if (evm.length > 0) await this.identifyEvm(evm);
+  }
+
+  /** EVM contracts whose Solidity source was verified with the node (`weft verify <address> <file.sol>`). */
+  async identifyEvm(addresses) {
+    const answers = await batch(addresses.map((a) => ["weft_getEvmSource", [a, { sources: false }]]));
+    addresses.forEach((a, i) => {
+      const found = resultOr(answers[i], null);
+      if (!found?.abi) return;
+      this.identified.set(a, {
+        name: found.name,
+        artifact: found.name,
+        meta: null,
+        evm: found,
+        kind: "contract",
+        deployed: true,
+        verified: true,
+      });
+    });
   }
 
   /** Contracts whose metadata was verified with the node (`weft verify`). */

@@ -4,6 +4,7 @@
 import { decodeEvent, decodeRevert } from "./abi.js";
 import { formatUnits, groupDigits, html, short } from "./dom.js";
 import { decodeErcLog } from "./ercEvents.js";
+import { decodeEthEvent } from "./ethAbi.js";
 
 /** Parameters whose integers are token amounts when the contract is a token. */
 const AMOUNT_NAME = /amount|value|balance|needed|allowance|supply|reserve|fee|tokens|held|wanted/i;
@@ -98,12 +99,15 @@ function rawLog(log) {
 }
 
 /**
- * Decodes a log with the emitter's metadata; else as a standard ERC-20/ERC-721 event in
+ * Decodes a log with the emitter's verified Solidity ABI or metadata; else as a standard ERC-20/ERC-721 event in
  * Ethereum's encoding (an EVM contract's: a signature without integers, such as
  * ApprovalForAll's, has the same topic 0 in both ABIs); else with any shipped artifact
  * declaring its topic 0.
  */
 export function decodeLog(registry, log) {
+  const evm = registry.label(log.address)?.evm;
+  const verified = evm ? decodeEthEvent(evm, log) : null;
+  if (verified) return { ...verified, guessed: false };
   const meta = registry.meta(log.address);
   const own = meta ? decodeEvent(meta, log) : null;
   if (own) return { ...own, guessed: false };
