@@ -66,6 +66,7 @@ import {
   ZeroAmount,
 } from "./errors.gen";
 import { OptionsBought, RoundClosed, RoundStarted } from "./events.gen";
+import { recordRoundStart, recordSale } from "./roundRecords";
 
 import {
   addr,
@@ -111,6 +112,18 @@ export {
   withdrawable,
   withdrawInstantly,
 } from "./depositors";
+export {
+  maxPremium,
+  minPremium,
+  otmBps,
+  roundHasSeries,
+  roundPremium,
+  roundPremiumCollected,
+  roundSeries,
+  roundSold,
+  roundWritten,
+  strikeStep,
+} from "./roundRecords";
 
 export function init(
   options_: Address,
@@ -305,6 +318,7 @@ export function startRound(premiumRate: U128): u64 {
   st.set<U128>(S_PREMIUM, price);
   st.set<U128>(S_UNSOLD, amount);
   st.set<U128>(S_WRITTEN, amount);
+  recordRoundStart(currentRound(), id, amount, price);
   RoundStarted(currentRound(), id, strike, end, amount, price);
   return id;
 }
@@ -329,6 +343,7 @@ export function buy(amount: U128, maxCost: U128): U128 {
   const token = asset();
   if (!tokenTransferFrom(token, who, selfAddress(), cost).ok) TransferFailed(token, selfAddress(), cost);
   st.set<U128>(S_UNSOLD, unsold.sub(amount));
+  recordSale(currentRound(), amount, cost);
   transferOptions(addr(C_OPTIONS), selfAddress(), who, st.get<u64>(S_SERIES, 0), amount);
   OptionsBought(who, amount, cost);
   return cost;

@@ -200,13 +200,30 @@ export {
   transferNft,
 } from "./nft.js";
 export {
+  getSeries,
+  listSeries,
+  MAX_SERIES_PAGE,
+  type OptionSeries,
+  optionsRedeemCalls,
+  optionsSettleCalls,
+  optionsWriteCalls,
+  seriesCount,
+} from "./optionSeries.js";
+export {
   getVaultRound,
   optionsExerciseCalls,
   type VaultRound,
   vaultBuyCalls,
+  vaultCloseRoundCalls,
+  vaultCompleteWithdrawCalls,
   vaultCost,
   vaultDepositCalls,
+  vaultExpiry,
+  vaultInitiateWithdrawCalls,
   vaultPremiumRate,
+  vaultRollCalls,
+  vaultStrike,
+  vaultWithdrawInstantlyCalls,
 } from "./options.js";
 export {
   blockHeaderHash,
@@ -261,6 +278,16 @@ export {
 export type { SubscriptionHandlers, Transport, Unsubscribe } from "./transport.js";
 export type * from "./types.js";
 export { formatUnits, parseUnits } from "./units.js";
+export {
+  getVaultInfo,
+  getVaultPosition,
+  getVaultRoundRecord,
+  getVaultRounds,
+  MAX_ROUNDS_PAGE,
+  type VaultInfo,
+  type VaultPosition,
+  type VaultRoundRecord,
+} from "./vaultRounds.js";
 export {
   getVestingIds,
   getVestingSchedule,

@@ -97,12 +97,46 @@ export function vaultDepositCalls(round: Pick<VaultRound, "vault" | "asset">, am
   ];
 }
 
-/** Approve the premium and buy `amount` of the round's options at exactly their cost. */
+/** A call of the vault's `method` with `args`. */
+function vaultCall(vault: Address, method: string, args: unknown[]): CallRequest {
+  return { target: vault, method, args: encodeCall(vaultBinding.metadata, method, args) };
+}
+
+/** Queue `shares` for withdrawal at the current round's close. */
+export function vaultInitiateWithdrawCalls(vault: Address, shares: bigint): CallRequest[] {
+  return [vaultCall(vault, "initiateWithdraw", [shares])];
+}
+
+/** Take a withdrawal queued in a closed round. */
+export function vaultCompleteWithdrawCalls(vault: Address): CallRequest[] {
+  return [vaultCall(vault, "completeWithdraw", [])];
+}
+
+/** Take back `amount` of a deposit still queued in the current round. */
+export function vaultWithdrawInstantlyCalls(vault: Address, amount: bigint): CallRequest[] {
+  return [vaultCall(vault, "withdrawInstantly", [amount])];
+}
+
+/**
+ * The manager's roll: close the round (settling its expired options, or an idle round) and
+ * start the next at `premiumRate`, in one transaction.
+ */
+export function vaultRollCalls(vault: Address, premiumRate: bigint): CallRequest[] {
+  return [vaultCall(vault, "closeRound", []), vaultCall(vault, "startRound", [premiumRate])];
+}
+
+/** Close the round (anyone, once its options expired; the manager alone for an idle round). */
+export function vaultCloseRoundCalls(vault: Address): CallRequest[] {
+  return [vaultCall(vault, "closeRound", [])];
+}
+
+/** Approve the premium and buy `amount` of the round's options at their cost now, or paying at most `maxCost`. */
 export function vaultBuyCalls(
   round: Pick<VaultRound, "vault" | "asset" | "premium">,
   amount: bigint,
+  maxCost?: bigint,
 ): CallRequest[] {
-  const cost = vaultCost(round, amount);
+  const cost = maxCost ?? vaultCost(round, amount);
   return [
     {
       target: round.asset,
@@ -152,4 +186,31 @@ export function vaultPremiumRate(params: {
     years,
   }).price;
   return BigInt(Math.floor((price / (params.isPut ? strike : spot)) * 1e18));
+}
+
+const WEEK = 604_800n;
+/** Friday 8 January 2021, 08:00 UTC: vault rounds expire a whole number of weeks from it. */
+const A_FRIDAY = 1_610_092_800n;
+
+/** The next Friday 08:00 UTC strictly after `time` (unix seconds), as the vault's `nextExpiry`. */
+export function vaultExpiry(time: bigint): bigint {
+  const phase = A_FRIDAY % WEEK;
+  return time < phase ? phase : time - ((time - phase) % WEEK) + WEEK;
+}
+
+/**
+ * The strike the vault's rule gives at `spot` (as its `strikeFor`): spot × (1 ± otmBps /
+ * 10,000), rounded away from the spot to a multiple of `strikeStep` (up for calls, down for
+ * puts). Prices are quote units per underlying unit × 1e18.
+ */
+export function vaultStrike(params: {
+  isPut: boolean;
+  spot: bigint;
+  otmBps: bigint;
+  strikeStep: bigint;
+}): bigint {
+  const { isPut, spot, otmBps, strikeStep } = params;
+  if (isPut) return ((spot * (10_000n - otmBps)) / 10_000n / strikeStep) * strikeStep;
+  const raw = (spot * (10_000n + otmBps) + 9_999n) / 10_000n;
+  return ((raw + strikeStep - 1n) / strikeStep) * strikeStep;
 }

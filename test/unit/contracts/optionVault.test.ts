@@ -16,6 +16,8 @@ import {
   nextFriday,
   PREMIUM_MAX,
   PREMIUM_MIN,
+  VAULT_OTM_BPS,
+  VAULT_STEP,
   vaultSetup,
 } from "../../helpers/optionVault.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
@@ -161,6 +163,47 @@ describe("option vaults", () => {
     assert.equal(vault.view("sharesOf", [bob]), 4n * E18);
     assert.equal(vault.view("totalShares"), 9n * E18);
     assert.equal(vault.view("freeAssets"), assets - worth);
+  });
+
+  it("keeps each round's record (series, written, sold, premium collected) and reads its rules back", () => {
+    const s = setup();
+    const { callVault: vault, options } = s;
+    assert.deepEqual(
+      ["otmBps", "strikeStep", "minPremium", "maxPremium"].map((m) => vault.view(m)),
+      [VAULT_OTM_BPS, VAULT_STEP, PREMIUM_MIN, PREMIUM_MAX],
+    );
+    vault.send(alice, "deposit", [10n * E18]);
+    vault.send(manager, "closeRound");
+    const record = (r: bigint) =>
+      [
+        "roundHasSeries",
+        "roundSeries",
+        "roundWritten",
+        "roundPremium",
+        "roundSold",
+        "roundPremiumCollected",
+      ].map((m) => vault.view(m, [r]));
+    assert.deepEqual(record(1n), [false, 0n, 0n, 0n, 0n, 0n], "round 1 closed idle");
+    options.send(stranger, "createSeries", [
+      s.weth.address,
+      3_000n * E18,
+      nextFriday(s.chain.block.time),
+      false,
+    ]);
+    vault.send(manager, "startRound", [E18 / 50n]);
+    const first = vault.send(buyer, "buy", [3n * E18, E18]).value as bigint;
+    const second = vault.send(bob, "buy", [E18 + 1n, E18]).value as bigint;
+    assert.equal(second, (E18 + 1n) / 50n + 1n, "rounded up");
+    assert.deepEqual(record(2n), [true, 1n, 10n * E18, E18 / 50n, 4n * E18 + 1n, first + second]);
+    s.at(nextFriday(s.chain.block.time));
+    s.price(2_000n * E18);
+    vault.send(stranger, "closeRound");
+    assert.deepEqual(
+      record(2n),
+      [true, 1n, 10n * E18, E18 / 50n, 4n * E18 + 1n, first + second],
+      "kept after the close",
+    );
+    assert.deepEqual(record(3n), [false, 0n, 0n, 0n, 0n, 0n]);
   });
 
   it("runs a cash-secured-put round that loses: the shares price the premium minus the payout", () => {
