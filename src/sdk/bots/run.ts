@@ -1,16 +1,21 @@
 /**
  * The bots' command line: `backtest`, `live` and `generate`, every option in `USAGE` below
- * (what `--help` prints). Bad usage exits 2, a failed run 1.
+ * (what `--help` prints). The covered-call bot lives in runCoveredCall.ts. Bad usage exits 2,
+ * a failed run 1.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BacktestMarket } from "./backtestMarket.js";
+import { BotUsageError } from "./cliArgs.js";
+import { ManagerError } from "./coveredCall.js";
+import { BacktestError } from "./coveredCallBacktest.js";
 import { DcaStrategy } from "./dca.js";
 import { formatReport, reportToJson } from "./format.js";
 import { GridStrategy } from "./grid.js";
 import { LiveMarket } from "./liveMarket.js";
 import { fromUnits, toUnits } from "./pool.js";
 import { runBot } from "./runBot.js";
+import { coveredCallBacktest, coveredCallLive } from "./runCoveredCall.js";
 import { SAMPLE_SERIES_PARAMS, sampleSeriesPath } from "./sample.js";
 import {
   loadSeries,
@@ -23,8 +28,8 @@ import type { Execution, Strategy } from "./types.js";
 
 const USAGE = `usage: npm run bots -- <command> [options]   (or: node dist/src/sdk/bots/run.js <command> ...)
 
-A trading bot on the WETH/WUSD pool (a grid, or dollar-cost averaging), replayed over a price
-series or live on a node.
+A trading bot on the WETH/WUSD pool (a grid, or dollar-cost averaging), or an option vault's
+manager writing covered calls, replayed over a price series or live on a node.
 
 commands:
   backtest   replay the grid over a price series (the recorded sample unless told otherwise)
@@ -48,7 +53,20 @@ generate options:
   --steps 240 --seed 7 --volatility 0.006 --start 2000 [--out file.csv]
 
 strategy (backtest and live):
-  --strategy grid|dca           the grid (default) or dollar-cost averaging
+  --strategy grid|dca|covered-call   the grid (default), dollar-cost averaging, or the
+                                covered-call vault's manager
+
+covered-call options (the manager rolls the vault each Friday 08:00 UTC: strike spot × (1 + otm)
+rounded up to the step, premium by Black–Scholes at the volatility estimate, within the bounds):
+  --vault calls|puts            the dev genesis's covered-call (default) or put vault (live: or an address)
+  --vol-fallback 0.8 --vol-window-hours 168 --vol-min-samples 24
+                                realized volatility of the prices seen in the window, or the fallback
+  backtest: --days 90 --seed 7 --market-volatility 0.8 --start 2000 (an hourly synthetic series
+            unless --series), --capital 100 (WETH; puts: 200000 WUSD), --sold 1 (share bought),
+            --otm-bps 1000 --strike-step 100 --min-premium 0.001 --max-premium 0.2 (the vault's rules)
+  live:     --account 0 (the vault's manager), --post-price (dev chains: post the pool's price on the
+            options oracle once a round expired), --fast-forward (dev chains: move the clock to each expiry)
+
 
 dca options:
   --amount 1000 --every 10 [--buys <n>]   WUSD spent per buy, ticks between buys, how many buys
@@ -64,7 +82,9 @@ output:
 examples:
   npm run bots -- backtest
   npm run bots -- live --seconds 20 --nudge
-  npm run bots -- backtest --strategy dca --amount 500 --every 24`;
+  npm run bots -- backtest --strategy dca --amount 500 --every 24
+  npm run bots -- backtest --strategy covered-call --days 120
+  npm run bots -- live --strategy covered-call --post-price --fast-forward --seconds 10`;
 
 const OPTIONS = {
   series: { type: "string" },
@@ -97,6 +117,20 @@ const OPTIONS = {
   nudge: { type: "boolean", default: false },
   "nudge-account": { type: "string", default: "1" },
   out: { type: "string" },
+  vault: { type: "string" },
+  capital: { type: "string" },
+  sold: { type: "string" },
+  days: { type: "string" },
+  "market-volatility": { type: "string" },
+  "otm-bps": { type: "string" },
+  "strike-step": { type: "string" },
+  "min-premium": { type: "string" },
+  "max-premium": { type: "string" },
+  "vol-fallback": { type: "string" },
+  "vol-window-hours": { type: "string" },
+  "vol-min-samples": { type: "string" },
+  "post-price": { type: "boolean", default: false },
+  "fast-forward": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -129,7 +163,7 @@ function grid(firstPrice: number, width: number, size: string): GridStrategy {
 /** The strategy --strategy names: the grid (spanning ±width of the first price) or DCA. */
 function strategyFor(firstPrice: number, width: number, size: string): Strategy {
   if (a.strategy === "grid") return grid(firstPrice, width, size);
-  if (a.strategy !== "dca") usageError(`--strategy: grid or dca, not ${a.strategy}`);
+  if (a.strategy !== "dca") usageError(`--strategy: grid, dca or covered-call, not ${a.strategy}`);
   const every = Number(a.every);
   const buys = a.buys === undefined ? undefined : Number(a.buys);
   if (!Number.isInteger(every) || every < 1) usageError(`--every: a whole number of ticks, not ${a.every}`);
@@ -273,11 +307,16 @@ if (a.help) {
 }
 if (command === undefined) usageError("which command? backtest, live or generate");
 try {
-  if (command === "backtest") await backtest();
-  else if (command === "live") await live();
-  else if (command === "generate") generate();
+  const [mode, strategy] = [command, a.strategy];
+  if (mode === "backtest" && strategy === "covered-call") coveredCallBacktest(a);
+  else if (mode === "live" && strategy === "covered-call") await coveredCallLive(a);
+  else if (mode === "backtest") await backtest();
+  else if (mode === "live") await live();
+  else if (mode === "generate") generate();
   else usageError(`unknown command ${command}: backtest, live or generate`);
 } catch (error) {
+  if (error instanceof BotUsageError) usageError(error.message);
+  const bad = error instanceof BacktestError || (error instanceof ManagerError && error.code !== "BAD_PRICE");
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  process.exit(bad ? 2 : 1);
 }

@@ -3,7 +3,7 @@
  * synthetic generator (a geometric random walk from a seeded PRNG), so a backtest is
  * reproducible from its parameters alone.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { seededRandom } from "../../codec/seededRandom.js";
 
 export interface PricePoint {
@@ -132,8 +132,15 @@ export function parseJsonSeries(text: string): PricePoint[] {
   });
 }
 
-/** Reads a series file: `.json` as JSON, anything else as CSV. */
+/** The largest series file read (a year of minutes as CSV is about 12 MiB). */
+export const MAX_SERIES_BYTES = 64 * 1024 * 1024;
+
+/** Reads a series file: `.json` as JSON, anything else as CSV. Only a regular file of at most `MAX_SERIES_BYTES`. */
 export function loadSeries(path: string): PricePoint[] {
+  const stat = statSync(path);
+  if (!stat.isFile()) throw new Error(`series ${path}: not a regular file`);
+  if (stat.size > MAX_SERIES_BYTES)
+    throw new Error(`series ${path}: ${stat.size} bytes, more than the ${MAX_SERIES_BYTES} read`);
   const text = readFileSync(path, "utf8");
   return path.toLowerCase().endsWith(".json") ? parseJsonSeries(text) : parseCsvSeries(text);
 }
