@@ -1,7 +1,7 @@
 /**
- * The bots' command line: `backtest`, `live` and `generate`, every option in `USAGE` below
- * (what `--help` prints). The covered-call bot lives in runCoveredCall.ts. Bad usage exits 2,
- * a failed run 1.
+ * The bots' command line: `backtest`, `live`, `arbitrage` and `generate`, every option in
+ * `USAGE` below (what `--help` prints). The covered-call and arbitrage bots live in
+ * runCoveredCall.ts and runArbitrage.ts. Bad usage exits 2, a failed run 1.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -14,6 +14,7 @@ import { formatReport, reportToJson } from "./format.js";
 import { GridStrategy } from "./grid.js";
 import { LiveMarket } from "./liveMarket.js";
 import { fromUnits, toUnits } from "./pool.js";
+import { arbitrageBacktest, arbitrageLive } from "./runArbitrage.js";
 import { runBot } from "./runBot.js";
 import { coveredCallBacktest, coveredCallLive } from "./runCoveredCall.js";
 import { SAMPLE_SERIES_PARAMS, sampleSeriesPath } from "./sample.js";
@@ -28,12 +29,14 @@ import type { Execution, Strategy } from "./types.js";
 
 const USAGE = `usage: npm run bots -- <command> [options]   (or: node dist/src/sdk/bots/run.js <command> ...)
 
-A trading bot on the WETH/WUSD pool (a grid, or dollar-cost averaging), or an option vault's
-manager writing covered calls, replayed over a price series or live on a node.
+A trading bot on the WETH/WUSD pool (a grid, or dollar-cost averaging), an option vault's
+manager writing covered calls, or cross-pool arbitrage by flash swap, replayed over a price
+series or live on a node.
 
 commands:
   backtest   replay the grid over a price series (the recorded sample unless told otherwise)
   live       trade on a running node's pool (start one first: npm start)
+  arbitrage live|backtest   the flash-swap arbitrage bot (same as live|backtest --strategy arbitrage)
   generate   write a synthetic price series as CSV
 
 backtest options:
@@ -53,8 +56,8 @@ generate options:
   --steps 240 --seed 7 --volatility 0.006 --start 2000 [--out file.csv]
 
 strategy (backtest and live):
-  --strategy grid|dca|covered-call   the grid (default), dollar-cost averaging, or the
-                                covered-call vault's manager
+  --strategy grid|dca|covered-call|arbitrage   the grid (default), dollar-cost averaging, the
+                                covered-call vault's manager, or flash-swap arbitrage
 
 covered-call options (the manager rolls the vault each Friday 08:00 UTC: strike spot × (1 + otm)
 rounded up to the step, premium by Black–Scholes at the volatility estimate, within the bounds):
@@ -67,6 +70,9 @@ rounded up to the step, premium by Black–Scholes at the volatility estimate, w
   live:     --account 0 (the vault's manager), --post-price (dev chains: post the pool's price on the
             options oracle once a round expired), --fast-forward (dev chains: move the clock to each expiry)
 
+arbitrage options:
+  backtest: --seed 1 --days 30 --market-volatility 0.8 --gas-price-wusd 1e-9 (the simulated market)
+  live:     --nudge [--nudge-account 1 --volatility 0.01 --seed 7] moves pool2 along a random walk
 
 dca options:
   --amount 1000 --every 10 [--buys <n>]   WUSD spent per buy, ticks between buys, how many buys
@@ -84,7 +90,9 @@ examples:
   npm run bots -- live --seconds 20 --nudge
   npm run bots -- backtest --strategy dca --amount 500 --every 24
   npm run bots -- backtest --strategy covered-call --days 120
-  npm run bots -- live --strategy covered-call --post-price --fast-forward --seconds 10`;
+  npm run bots -- live --strategy covered-call --post-price --fast-forward --seconds 10
+  npm run bots -- arbitrage backtest --seed 3
+  npm run bots -- arbitrage live --nudge --seconds 20`;
 
 const OPTIONS = {
   series: { type: "string" },
@@ -131,6 +139,7 @@ const OPTIONS = {
   "vol-min-samples": { type: "string" },
   "post-price": { type: "boolean", default: false },
   "fast-forward": { type: "boolean", default: false },
+  "gas-price-wusd": { type: "string" },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -163,7 +172,7 @@ function grid(firstPrice: number, width: number, size: string): GridStrategy {
 /** The strategy --strategy names: the grid (spanning ±width of the first price) or DCA. */
 function strategyFor(firstPrice: number, width: number, size: string): Strategy {
   if (a.strategy === "grid") return grid(firstPrice, width, size);
-  if (a.strategy !== "dca") usageError(`--strategy: grid, dca or covered-call, not ${a.strategy}`);
+  if (a.strategy !== "dca") usageError(`--strategy: grid, dca, covered-call or arbitrage, not ${a.strategy}`);
   const every = Number(a.every);
   const buys = a.buys === undefined ? undefined : Number(a.buys);
   if (!Number.isInteger(every) || every < 1) usageError(`--every: a whole number of ticks, not ${a.every}`);
@@ -305,15 +314,24 @@ if (a.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (command === undefined) usageError("which command? backtest, live or generate");
+if (command === undefined) usageError("which command? backtest, live, arbitrage or generate");
+/** The command with its strategy: `arbitrage live|backtest` is `live|backtest --strategy arbitrage`. */
+function resolved(): { mode: string; strategy: string } {
+  if (command !== "arbitrage") return { mode: command as string, strategy: a.strategy as string };
+  const mode = positionals[1];
+  if (mode !== "live" && mode !== "backtest") usageError("arbitrage: live or backtest?");
+  return { mode, strategy: "arbitrage" };
+}
 try {
-  const [mode, strategy] = [command, a.strategy];
+  const { mode, strategy } = resolved();
   if (mode === "backtest" && strategy === "covered-call") coveredCallBacktest(a);
   else if (mode === "live" && strategy === "covered-call") await coveredCallLive(a);
+  else if (mode === "backtest" && strategy === "arbitrage") arbitrageBacktest(a);
+  else if (mode === "live" && strategy === "arbitrage") await arbitrageLive(a);
   else if (mode === "backtest") await backtest();
   else if (mode === "live") await live();
   else if (mode === "generate") generate();
-  else usageError(`unknown command ${command}: backtest, live or generate`);
+  else usageError(`unknown command ${command}: backtest, live, arbitrage or generate`);
 } catch (error) {
   if (error instanceof BotUsageError) usageError(error.message);
   const bad = error instanceof BacktestError || (error instanceof ManagerError && error.code !== "BAD_PRICE");
