@@ -35,6 +35,7 @@ import { evmContractTests } from "./explorerEvmContract.js";
 import { proposalPageTests } from "./explorerProposals.js";
 import { saleTests } from "./explorerSales.js";
 import { userContractTests } from "./explorerUserContract.js";
+import { vaultRoundsTests } from "./explorerVaultRounds.js";
 import { colourStats, decodePng, differingShare, isPng } from "./png.js";
 
 describe("explorer in a browser", { skip: browserSkip() }, () => {
@@ -180,6 +181,7 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
   evmContractTests();
   saleTests();
   proposalPageTests();
+  vaultRoundsTests();
 
   it("took screenshots that are real, different images", () => {
     for (const name of [

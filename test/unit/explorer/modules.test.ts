@@ -41,6 +41,10 @@ interface NftModule {
   decodeRoyalty(hex: string): { receiver: string; amount: bigint } | null;
   rentalState(user: string | undefined, expires: bigint | undefined): string;
 }
+interface VaultModule {
+  roundsToShow(current: bigint): bigint[];
+  sharePrice(value: bigint): string;
+}
 interface HomeModule {
   blockIntervals(
     blocks: Array<{ number: number; time: number; txCount: number }>,
@@ -76,6 +80,7 @@ describe("explorer browser modules", () => {
   let evm: EvmModule;
   let nft: NftModule;
   let sales: SalesModule;
+  let vault: VaultModule;
 
   before(async () => {
     const dir = explorerStaticDir();
@@ -87,6 +92,7 @@ describe("explorer browser modules", () => {
     evm = (await load("evm.js")) as EvmModule;
     nft = (await load("nft.js")) as NftModule;
     sales = (await load("sales.js")) as SalesModule;
+    vault = (await load("vault.js")) as VaultModule;
   });
 
   const cases: Array<[string[], unknown[]]> = [
@@ -306,5 +312,18 @@ describe("explorer browser modules", () => {
       [42n, 900n, 3_600n, 86_399n, 90_000n].map((s) => sales.span(s)),
       ["42 s", "15 min 0 s", "1 h 0 min", "23 h 59 min", "1 d 1 h"],
     );
+  });
+
+  it("the vault page lists at most 20 rounds, newest first, and prints share prices exactly", () => {
+    assert.deepEqual(vault.roundsToShow(3n), [3n, 2n, 1n]);
+    const many = vault.roundsToShow(1_000_000n);
+    assert.equal(many.length, 20);
+    assert.equal(many[0], 1_000_000n);
+    assert.equal(many.at(-1), 999_981n);
+    assert.deepEqual(vault.roundsToShow(0n), []);
+    assert.equal(vault.sharePrice(10n ** 18n), "1");
+    assert.equal(vault.sharePrice(990_329_804_692_266_776n), "0.990329");
+    assert.equal(vault.sharePrice(0n), "0");
+    assert.equal(vault.sharePrice(12n * 10n ** 17n), "1.2");
   });
 });

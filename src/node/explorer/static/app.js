@@ -1,6 +1,6 @@
 // The explorer's entry: loads the contracts' metadata, routes on the URL's hash
 // (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/nft/0x…/7, #/validators,
-// #/sale/0x…, #/airdrop/0x…, #/proposals, #/proposal/0x…), runs the search box and
+// #/sale/0x…, #/airdrop/0x…, #/proposals, #/proposal/0x…, #/vault/0x…), runs the search box and
 // keeps one live `newHeads` subscription for the views.
 
 import { accountView } from "./account.js";
@@ -15,6 +15,7 @@ import { batch, call, LiveHeads, resultOr } from "./rpc.js";
 import { airdropView, saleView } from "./sales.js";
 import { txView } from "./tx.js";
 import { validatorsView } from "./validators.js";
+import { vaultView } from "./vault.js";
 
 const ROUTES = [
   [/^$/, "home", (root, ctx) => homeView(root, ctx)],
@@ -23,6 +24,7 @@ const ROUTES = [
   [/^address\/([^/]+)$/, "address", (root, ctx, m) => accountView(root, m[1], ctx)],
   [/^contract\/([^/]+)$/, "contract", (root, ctx, m) => contractView(root, m[1], ctx)],
   [/^nft\/([^/]+)\/([^/]+)$/, "nft", (root, ctx, m) => nftView(root, m[1], m[2], ctx)],
+  [/^vault\/([^/]+)$/, "vault", (root, ctx, m) => vaultView(root, m[1], ctx)],
   [/^validators$/, "validators", (root, ctx) => validatorsView(root, ctx)],
   [/^sale\/([^/]+)$/, "sale", (root, ctx, m) => saleView(root, m[1], ctx)],
   [/^airdrop\/([^/]+)$/, "airdrop", (root, ctx, m) => airdropView(root, m[1], ctx)],

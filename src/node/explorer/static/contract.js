@@ -47,6 +47,7 @@ export async function contractView(root, address, ctx) {
   render(
     root,
     html`<div class="title-row"><h1>Contract <span class="tag ${label.kind}">${label.name}</span></h1>
+      ${meta.name === "optionVault" ? html`<a class="button" id="vault-rounds-link" href="#/vault/${a}">Rounds →</a>` : ""}
       <a class="button" href="#/address/${a}">Balances and logs →</a></div>
     <section class="panel"><table class="kv"><tbody>
       <tr><th>Address</th><td>${addressLink(registry, a, { full: true })}</td></tr>
