@@ -2,12 +2,12 @@
  * The parallel engine against the sequential executor, side by side in one run.
  *
  *   node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000]
- *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,sale-claim,vesting-release,nft-mint,nft-transfer,nft-sale,game,votes]
+ *                             [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,sale-claim,vesting-release,nft-mint,nft-transfer,nft-sale,game,votes,vault]
  *                             [--skip-transfers] [--skip-defi]
  *
  * Workloads: p2p native transfers and WASM token transfers over the Block-STM paper's
  * sweep of account counts; DeFi workloads (AMM swaps over 1/10/100 pools, lending,
- * staking, a mix, farm harvests, airdrop claims, sale purchases, sale claims into vesting, vesting releases, NFT mints, transfers and sales, game quests, governor votes; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
+ * staking, a mix, farm harvests, airdrop claims, sale purchases, sale claims into vesting, vesting releases, NFT mints, transfers and sales, game quests, governor votes, option vault deposits and withdrawals; `--defi` picks some) at one block size. Executors: sequential, parallel with 1 worker, with 2 workers
  * (and more up to the machine's cores), and auto-N: N workers with the speed rule on (the node's speedRule setting). Per cell: median TPS, speedup vs sequential
  * measured in the same run, median CPU µs per transaction (every thread of the process
  * during the block: the block's cost, less disturbed than wall time on a busy machine),
@@ -36,11 +36,12 @@ import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { sameResult } from "./lib/sameResult.js";
 import { nftMints, nftSales, nftTransfers } from "./nftWorkloads.js";
 import { saleClaims, salePurchases, vestingReleases } from "./saleWorkload.js";
+import { vaultDeposits } from "./vaultWorkload.js";
 import { governorVotes } from "./votesWorkload.js";
 import { BENCH_BLOCK, nativeTransfers, tokenTransfers, type Workload } from "./workloads.js";
 
 const args = benchArgs(
-  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,sale-claim,vesting-release,nft-mint,nft-transfer,nft-sale,game,votes] [--skip-transfers] [--skip-defi]",
+  "node dist/bench/engine.js [--quick] [--runs 3] [--blocks 1000,10000] [--accounts 2,10,100,1000,10000] [--defi-block 2000] [--defi amm-1,amm-10,amm-100,lending,staking,mix,farm,airdrop,sale,sale-claim,vesting-release,nft-mint,nft-transfer,nft-sale,game,votes,vault] [--skip-transfers] [--skip-defi]",
   {
     options: {
       quick: { type: "boolean", default: false },
@@ -82,6 +83,7 @@ const DEFI_NAMES = [
   "nft-sale",
   "game",
   "votes",
+  "vault",
 ];
 const defiChosen = (args.defi ?? DEFI_NAMES.join(",")).split(",");
 for (const name of defiChosen) {
@@ -302,6 +304,7 @@ async function main(): Promise<void> {
     "nft-transfer": () => nftTransfers(defiBlock),
     "nft-sale": () => nftSales(defiBlock),
     votes: () => governorVotes(defiBlock),
+    vault: () => vaultDeposits(defiBlock),
   };
   for (const make of skipDefi ? [] : defiChosen.map((name) => defiWorkloads[name] as () => Workload)) {
     const w = make();
