@@ -34,7 +34,12 @@ import { decodeBundle, decodeMessage, encodeProposal, encodeVote } from "./messa
 import { OwnMessages } from "./ownMessages.js";
 import { ProposerSchedule } from "./proposerSelection.js";
 import { proposalSigningBytes, voteSigningBytes } from "./signingBytes.js";
-import { type MachineInput, type MachineOutput, TendermintMachine } from "./stateMachine.js";
+import {
+  type MachineInput,
+  type MachineOutput,
+  type MachineStatus,
+  TendermintMachine,
+} from "./stateMachine.js";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.js";
 import { type ConsensusMessage, Step, type Value, VoteType } from "./types.js";
 import type { ValidatorSet } from "./validatorSet.js";
@@ -77,6 +82,18 @@ export interface DriverOptions {
   readonly committed?: (height: number) => Decision | undefined;
 }
 
+export interface DriverStatus {
+  /** The height being decided. */
+  readonly height: number;
+  /** Whether the machine runs there (false during the wait after a commit). */
+  readonly started: boolean;
+  readonly machine: MachineStatus | null;
+  /** Messages kept for the next heights. */
+  readonly buffered: number;
+  /** Tasks in the driver's queue, the running one included. */
+  readonly queued: number;
+}
+
 /** What `syncDecision` did with a decision: committed it, or why not. */
 export type SyncOutcome = "committed" | "stale" | "ahead" | "refused";
 
@@ -98,6 +115,8 @@ export class ConsensusDriver {
   private readonly signer: ValidatorSigner;
   private readonly decisions = new DecisionCache();
   private stopped = false;
+  /** Tasks enqueued and not yet finished. */
+  private queued = 0;
 
   constructor(private readonly options: DriverOptions) {
     const key = options.validator?.publicKey;
@@ -141,6 +160,17 @@ export class ConsensusDriver {
     return this.enqueue(async () => {
       outcome = await this.applyDecision(height, value, certificate, from);
     }).then(() => outcome);
+  }
+
+  /** Where consensus stands, for a stall report in the node's log. */
+  status(): DriverStatus {
+    return {
+      height: this.height,
+      started: this.started,
+      machine: this.machine.status(),
+      buffered: this.buffered.length,
+      queued: this.queued,
+    };
   }
 
   /** Stops acting on anything (a crash, in tests; shutdown in the node). */
@@ -194,8 +224,13 @@ export class ConsensusDriver {
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
+    this.queued++;
     const run = this.tail.then(() => (this.stopped ? undefined : task()));
-    this.tail = run.catch(() => undefined);
+    this.tail = run
+      .catch(() => undefined)
+      .then(() => {
+        this.queued--;
+      });
     return run;
   }
 

@@ -84,6 +84,23 @@ export type MachineOutput =
     }
   | { readonly kind: "equivocation"; readonly first: Vote; readonly second: Vote };
 
+/** A snapshot of the machine for logs (`TendermintMachine.status`). */
+export interface MachineStatus {
+  readonly height: number;
+  readonly round: number;
+  readonly step: string;
+  readonly decided: boolean;
+  readonly lockedRound: number;
+  readonly validRound: number;
+  /** Per round with votes: the indexes of the validators whose prevotes and precommits are held. */
+  readonly rounds: ReadonlyArray<{
+    round: number;
+    proposal: boolean;
+    prevotes: number[];
+    precommits: number[];
+  }>;
+}
+
 export interface MachineOptions {
   /** This validator's index in the set, or null for a node that only follows. */
   readonly selfIndex: (set: ValidatorSet) => number | null;
@@ -156,6 +173,32 @@ export class TendermintMachine {
   validValue(): { round: number; value: Value } | null {
     const s = this.state;
     return s === null || s.validValue === null ? null : { round: s.validRound, value: s.validValue };
+  }
+
+  /**
+   * Where this validator is and what it has heard, for a stall report: per round with votes,
+   * which validators' prevotes and precommits it holds, and whether it has the round's proposal.
+   */
+  status(): MachineStatus | null {
+    const s = this.state;
+    if (s === null) return null;
+    const voters = (round: number, type: VoteType) => [
+      ...(s.votes.votes(round, type)?.byValidator.keys() ?? []),
+    ];
+    return {
+      height: s.height,
+      round: s.round,
+      step: Step[s.step] ?? String(s.step),
+      decided: s.decided,
+      lockedRound: s.lockedRound,
+      validRound: s.validRound,
+      rounds: s.votes.roundsWithVotes().map((round) => ({
+        round,
+        proposal: s.proposals.has(round),
+        prevotes: voters(round, VoteType.Prevote),
+        precommits: voters(round, VoteType.Precommit),
+      })),
+    };
   }
 
   lockState(): LockState | null {

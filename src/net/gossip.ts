@@ -47,6 +47,8 @@ export class Gossip {
   private readonly topics = new Map<string, TopicSpec>();
   private readonly limiter: RateLimiter;
   readonly stats: GossipStats = { accepted: 0, ignored: 0, rejected: 0, published: 0, publishedBytes: 0 };
+  /** Messages delivered from each connected peer (its forwarding), for stall reports. */
+  readonly delivered = new Map<string, number>();
 
   constructor(
     private readonly pubsub: GossipService,
@@ -57,8 +59,10 @@ export class Gossip {
     pubsub.addEventListener("gossipsub:message", (event) => {
       const { msg, propagationSource } = event.detail;
       const spec = this.topics.get(msg.topic);
+      const from = propagationSource.toString();
+      this.delivered.set(from, (this.delivered.get(from) ?? 0) + 1);
       try {
-        spec?.onMessage?.(msg.data, propagationSource.toString());
+        spec?.onMessage?.(msg.data, from);
       } catch {
         // A handler's failure is its own; gossip goes on.
       }
@@ -113,6 +117,7 @@ export class Gossip {
   /** A peer disconnected: its rate bucket goes. */
   forget(peer: string): void {
     this.limiter.forget(peer);
+    this.delivered.delete(peer);
   }
 
   private async judge(spec: TopicSpec, peerId: PeerId, message: Message): Promise<TopicValidatorResult> {

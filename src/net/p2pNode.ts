@@ -26,6 +26,13 @@ import { createLibp2p } from "libp2p";
 import { sha256 } from "../codec/hash.js";
 import { NetError } from "./errors.js";
 import { Gossip, type GossipService } from "./gossip.js";
+import {
+  type GossipInternals,
+  type GossipLink,
+  GossipLinkWatch,
+  type GossipLinkWatchOptions,
+  inspectGossipLinks,
+} from "./gossipLinks.js";
 import { DEFAULT_NET_LIMITS, type NetLimits } from "./limits.js";
 import { loadOrCreateNodeKey, type NodeKey } from "./nodeKey.js";
 import { PeerAllowlist } from "./peerAllowlist.js";
@@ -47,6 +54,11 @@ export interface P2pNodeOptions {
   reconnect?: Partial<Backoff>;
   /** gossipsub's heartbeat; default 1 s (tests use less). */
   heartbeatMs?: number;
+  /**
+   * The watch that hangs up on a connected peer gossip cannot reach (`gossipLinks.ts`), with
+   * `onRepair` told of each; `false` turns it off (tests that show the fault).
+   */
+  gossipWatch?: GossipLinkWatchOptions | false;
 }
 
 export interface P2pNode {
@@ -60,6 +72,10 @@ export interface P2pNode {
   /** The addresses peers can dial, with `/p2p/<peer id>`. */
   multiaddrs(): string[];
   connectedPeers(): string[];
+  /** Whether gossip reaches each connected peer (for a stall report; `gossipLinks.ts`). */
+  gossipLinks(): Promise<GossipLink[]>;
+  /** Peers hung up on because gossip could not reach them. */
+  readonly gossipRepairs: number;
   dial(address: string | Multiaddr): Promise<void>;
   /** Serves `protocol` on inbound streams (at most `maxInbound` at once per connection). */
   handle(protocol: string, handler: StreamHandler, maxInbound?: number): Promise<void>;
@@ -135,6 +151,9 @@ export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNo
     },
     { ...DEFAULT_BACKOFF, ...options.reconnect },
   );
+  const internals = libp2p.services.pubsub as unknown as GossipInternals;
+  const watch =
+    options.gossipWatch === false ? undefined : new GossipLinkWatch(libp2p, internals, options.gossipWatch);
   libp2p.addEventListener("peer:connect", (event) => reconnector.connected(event.detail.toString()));
   libp2p.addEventListener("peer:disconnect", (event) => {
     const peer = event.detail.toString();
@@ -155,13 +174,19 @@ export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNo
     async start() {
       await libp2p.start();
       reconnector.start();
+      watch?.start();
     },
     async stop() {
+      watch?.stop();
       reconnector.stop();
       await libp2p.stop();
     },
     multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),
     connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+    gossipLinks: () => inspectGossipLinks(libp2p, internals),
+    get gossipRepairs() {
+      return watch?.repairs ?? 0;
+    },
     async dial(address) {
       if (libp2p.status !== "started") throw new NetError("NOT_STARTED", "the p2p node is not started");
       await libp2p.dial(typeof address === "string" ? multiaddr(address) : address);

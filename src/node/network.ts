@@ -26,6 +26,10 @@ export async function startNetwork(node: ChainNode, config: NodeConfig, log: Log
     peersOnly: config.peersOnly,
     keyFile: config.nodeKey ?? join(config.dataDir, "node.key"),
     limits: { maxConnections: config.p2pMaxConnections },
+    gossipWatch: {
+      onRepair: (link) =>
+        log("warn", "gossip could not reach a connected peer: hung up to start over", { ...link }),
+    },
   });
   await p2p.start();
   const txGossip = attachTxGossip(node, p2p.gossip, chainTopics(config.chainId).tx, {

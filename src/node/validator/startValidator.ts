@@ -40,6 +40,7 @@ import { ChainApplication } from "./chainApplication.js";
 import { type ChainSync, startChainSync } from "./chainSync.js";
 import { judgeEvidence } from "./evidenceGossip.js";
 import { type Misbehaviour, misbehavingTransport } from "./misbehave.js";
+import { startStallReport } from "./stallReport.js";
 
 export interface ValidatorOptions {
   node: ChainNode;
@@ -201,11 +202,13 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   await driver.start(node.head().number + 1);
+  const stallReport = options.log === undefined ? undefined : startStallReport(running, p2p, options.log);
   return {
     driver: running,
     app,
     sync: following,
     close() {
+      stallReport?.close();
       following.close();
       snapshots.close();
       running.stop();
