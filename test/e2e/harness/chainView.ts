@@ -53,6 +53,23 @@ export async function headOf(node: ClusterNode): Promise<number> {
   return head as number;
 }
 
+/**
+ * `read` again while it times out, until `deadlineMs` has passed: a node busy executing a
+ * block on a loaded machine (seen: 7 s for one block at load 25) answers late, which is no
+ * invariant failure. Any other error, or the deadline, is thrown.
+ */
+export async function patiently<T>(read: () => Promise<T>, deadlineMs = 120_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      if (!timedOut || Date.now() > until) throw error;
+    }
+  }
+}
+
 export interface BlockSummary {
   number: number;
   hash: string;
@@ -69,7 +86,8 @@ export async function blocksOf(node: ClusterNode, from: number, to: number): Pro
     const end = Math.min(to, start + 199);
     const calls: Array<[string, unknown[]]> = [];
     for (let h = start; h <= end; h++) calls.push(["weft_getBlockByNumber", [h, false]]);
-    for (const b of await rpcBatch<BlockSummary | null>(node.url, calls)) if (b !== null) out.push(b);
+    const batch = await patiently(() => rpcBatch<BlockSummary | null>(node.url, calls));
+    for (const b of batch) if (b !== null) out.push(b);
   }
   return out;
 }
@@ -96,7 +114,7 @@ export class ChainChecker {
     const heads = new Map<number, number>();
     const forks: string[] = [];
     for (const node of nodes) {
-      const head = await headOf(node);
+      const head = await patiently(() => headOf(node));
       heads.set(node.index, head);
       const blocks = await blocksOf(node, 1, head);
       if (blocks.length !== head)

@@ -16,7 +16,7 @@
 import type { Address } from "../../../src/codec/address.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
-import { InvariantError, rpcBatch } from "./chainView.js";
+import { InvariantError, patiently, rpcBatch } from "./chainView.js";
 import type { ClusterNode } from "./cluster.js";
 
 export interface TxRecord {
@@ -126,9 +126,11 @@ export class TxLedger {
     let found = 0;
     for (let i = 0; i < open.length; i += 500) {
       const chunk = open.slice(i, i + 500);
-      const receipts = await rpcBatch<Receipt | null>(
-        node.url,
-        chunk.map((r) => ["weft_getReceipt", [r.hash]]),
+      const receipts = await patiently(() =>
+        rpcBatch<Receipt | null>(
+          node.url,
+          chunk.map((r) => ["weft_getReceipt", [r.hash]]),
+        ),
       );
       const now = Date.now();
       receipts.forEach((receipt, j) => {
@@ -191,9 +193,11 @@ export class TxLedger {
     for (const node of nodes) {
       for (let i = 0; i < committed.length; i += 500) {
         const chunk = committed.slice(i, i + 500);
-        const receipts = await rpcBatch<Receipt | null>(
-          node.url,
-          chunk.map((r) => ["weft_getReceipt", [r.hash]]),
+        const receipts = await patiently(() =>
+          rpcBatch<Receipt | null>(
+            node.url,
+            chunk.map((r) => ["weft_getReceipt", [r.hash]]),
+          ),
         );
         receipts.forEach((receipt, j) => {
           const r = chunk[j] as TxRecord;
