@@ -1,10 +1,12 @@
 /**
- * The state-sync protocol's messages, one frame each (`frames.ts`), integers big-endian:
+ * The state-sync protocol's messages, one frame each (`frames.ts`), integers big-endian. A
+ * path prefix is `u16 bits ‖ ⌈bits/8⌉ bytes` (the first `bits` bits of a key's path, most
+ * significant first, unused low bits zero; `state/merkle/subtrees.ts`):
  *
- *   manifest request  u8 1 ‖ root (32 bytes)
- *   manifest          u8 2 ‖ u8 depth ‖ 2^depth × (u32 leaves ‖ 32-byte subtree hash)
- *   chunk request     u8 3 ‖ root (32 bytes) ‖ u32 index
- *   chunk             u8 4 ‖ u32 count ‖ count × (u16 n ‖ n bytes of key ‖ u32 m ‖ m bytes of value)
+ *   subtree request   u8 12 ‖ root (32 bytes) ‖ u8 depth ‖ prefix
+ *   subtree           u8 13 ‖ u8 depth ‖ 2^depth × (u32 leaves ‖ u64 bytes ‖ 32-byte hash)
+ *   entries request   u8 14 ‖ root (32 bytes) ‖ prefix
+ *   entries           u8 4 ‖ u32 count ‖ count × (u16 n ‖ n bytes of key ‖ u32 m ‖ m bytes of value)
  *   error             u8 5 ‖ u8 code ‖ utf-8 message (≤ 256 bytes)
  *   claim request     u8 6
  *   claim             u8 7 ‖ claim bytes (≤ MAX_CLAIM_BYTES)
@@ -13,17 +15,25 @@
  *   headers request   u8 10 ‖ u64 height ‖ u32 count (≤ MAX_ITEMS): the headers of height − 1 down to height − count
  *   headers           u8 11 ‖ u32 count ‖ count × (u32 n ‖ n bytes of header JSON)
  *
+ * The client chooses how deep to cut: it asks for the summaries of a subtree `depth` levels
+ * down (at most MAX_SUBTREE_DEPTH: 2^10 summaries, 44 KiB), and for the entries of a subtree
+ * whose bytes fit its budget. The server refuses what it will not bound: a deeper cut is
+ * `TOO_DEEP`, entries over MAX_ENTRIES_BYTES are `TOO_LARGE` (ask for its subtrees instead).
+ * (Until session 13 the server chose one cut for all, up to 2^16 chunks: a state spread over
+ * every chunk took 65,536 requests however small it was.)
+ *
  * Epoch links (`node/epochLinks.ts`) and headers are the node's bytes too: the client checks
  * each (a link against the set before it, a header against its child's parent hash).
  * A claim is what the server offers to sync to: bytes the node defines (a block header and
  * the commit certificate of its hash, `node/certifiedStateSync.ts`), which the client checks
  * before it trusts the root in them; this layer only carries them.
  *
- * What a manifest and a chunk prove is in `state/merkle/snapshot.ts`. Decoding failures are
+ * What summaries and entries prove is in `state/merkle/subtrees.ts`. Decoding failures are
  * `NetError` MALFORMED.
  */
 import { fromHex, toHex } from "../codec/bytes.js";
-import { MAX_SNAPSHOT_DEPTH, type SnapshotEntry, type SnapshotManifest } from "../state/merkle/snapshot.js";
+import type { SnapshotEntry } from "../state/merkle/snapshot.js";
+import { isCanonicalPrefix, type PathPrefix, type SubtreeSummary } from "../state/merkle/subtrees.js";
 import { NetError } from "./errors.js";
 
 /** Most bytes of a claim (a header and a certificate are about 1.5 KiB). */
@@ -34,22 +44,39 @@ export const MAX_ITEMS = 64;
 /** Most bytes of one link or header in an answer. */
 export const MAX_ITEM_BYTES = 1 << 20;
 
+/** Deepest cut one subtree request may ask for: 2^10 summaries of 44 bytes. */
+export const MAX_SUBTREE_DEPTH = 10;
+/** Bytes of entries a server answers in one frame at most (a client keeps its budget below). */
+export const MAX_ENTRIES_BYTES = 16 * 1024 * 1024;
+/** Longest request: the subtree request with a full 256-bit prefix. */
+export const MAX_STATE_REQUEST_BYTES = 1 + 32 + 1 + 2 + 32;
+
 export type StateRequest =
   | { type: "claim" }
   | { type: "links"; from: number; count: number }
   | { type: "headers"; from: number; count: number }
-  | { type: "manifest"; root: Uint8Array }
-  | { type: "chunk"; root: Uint8Array; index: number };
+  | { type: "subtree"; root: Uint8Array; prefix: PathPrefix; depth: number }
+  | { type: "entries"; root: Uint8Array; prefix: PathPrefix };
 
-export const STATE_ERROR_CODES = ["BAD_REQUEST", "RATE_LIMITED", "UNKNOWN_ROOT"] as const;
+/**
+ * Why a server refused: a malformed request, too many requests, a root it holds no snapshot
+ * of, a cut deeper than MAX_SUBTREE_DEPTH, entries over MAX_ENTRIES_BYTES.
+ */
+export const STATE_ERROR_CODES = [
+  "BAD_REQUEST",
+  "RATE_LIMITED",
+  "UNKNOWN_ROOT",
+  "TOO_DEEP",
+  "TOO_LARGE",
+] as const;
 export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 
 export type StateAnswer =
   | { type: "claim"; claim: Uint8Array }
   | { type: "links"; items: Uint8Array[] }
   | { type: "headers"; items: Uint8Array[] }
-  | { type: "manifest"; manifest: SnapshotManifest }
-  | { type: "chunk"; entries: SnapshotEntry[] }
+  | { type: "subtree"; depth: number; summaries: SubtreeSummary[] }
+  | { type: "entries"; entries: SnapshotEntry[] }
   | { type: "error"; code: StateErrorCode; message: string };
 
 export function encodeStateRequest(request: StateRequest): Uint8Array {
@@ -62,17 +89,22 @@ export function encodeStateRequest(request: StateRequest): Uint8Array {
     view.setUint32(9, request.count);
     return out;
   }
-  if (request.type === "manifest") return Uint8Array.of(1, ...request.root);
-  const out = new Uint8Array(37);
-  out[0] = 3;
-  out.set(request.root, 1);
-  new DataView(out.buffer).setUint32(33, request.index);
-  return out;
+  const depth = request.type === "subtree" ? [request.depth] : [];
+  const { bits, bytes } = request.prefix;
+  return Uint8Array.of(
+    request.type === "subtree" ? 12 : 14,
+    ...request.root,
+    ...depth,
+    bits >> 8,
+    bits & 0xff,
+    ...bytes,
+  );
 }
 
 export function decodeStateRequest(data: Uint8Array): StateRequest {
   if (data.length === 1 && data[0] === 6) return { type: "claim" };
-  if (data.length === 33 && data[0] === 1) return { type: "manifest", root: data.slice(1) };
+  if ((data[0] === 12 || data[0] === 14) && data.length <= MAX_STATE_REQUEST_BYTES)
+    return decodeSubtreeRequest(data);
   if (data.length === 13 && (data[0] === 8 || data[0] === 10)) {
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const from = view.getBigUint64(1);
@@ -81,13 +113,25 @@ export function decodeStateRequest(data: Uint8Array): StateRequest {
       throw new NetError("MALFORMED", `a request for ${count} items from ${from} (1..${MAX_ITEMS})`);
     return { type: data[0] === 8 ? "links" : "headers", from: Number(from), count };
   }
-  if (data.length === 37 && data[0] === 3)
-    return {
-      type: "chunk",
-      root: data.slice(1, 33),
-      index: new DataView(data.buffer, data.byteOffset).getUint32(33),
-    };
   throw new NetError("MALFORMED", `not a state-sync request (${data.length} bytes, type ${data[0]})`);
+}
+
+function decodeSubtreeRequest(data: Uint8Array): StateRequest {
+  const subtree = data[0] === 12;
+  const at = subtree ? 34 : 33;
+  if (data.length < at + 2)
+    throw new NetError("MALFORMED", `a ${subtree ? "subtree" : "entries"} request of ${data.length} bytes`);
+  const bits = ((data[at] as number) << 8) | (data[at + 1] as number);
+  const prefix = { bits, bytes: data.slice(at + 2) };
+  if (!isCanonicalPrefix(prefix))
+    throw new NetError(
+      "MALFORMED",
+      `a path prefix of ${bits} bits in ${prefix.bytes.length} bytes, or bits set past its end`,
+    );
+  const root = data.slice(1, 33);
+  return subtree
+    ? { type: "subtree", root, prefix, depth: data[33] as number }
+    : { type: "entries", root, prefix };
 }
 
 export function encodeClaim(claim: Uint8Array): Uint8Array {
@@ -109,19 +153,24 @@ export function encodeItems(type: "links" | "headers", items: readonly Uint8Arra
   return out;
 }
 
-export function encodeManifest(manifest: SnapshotManifest): Uint8Array {
-  const out = new Uint8Array(2 + manifest.chunks.length * 36);
+/** Bytes of one summary in a subtree answer. */
+const SUMMARY_BYTES = 4 + 8 + 32;
+
+export function encodeSubtree(depth: number, summaries: readonly SubtreeSummary[]): Uint8Array {
+  const out = new Uint8Array(2 + summaries.length * SUMMARY_BYTES);
   const view = new DataView(out.buffer);
-  out[0] = 2;
-  out[1] = manifest.depth;
-  manifest.chunks.forEach((chunk, i) => {
-    view.setUint32(2 + i * 36, chunk.leaves);
-    out.set(chunk.hash, 6 + i * 36);
+  out[0] = 13;
+  out[1] = depth;
+  summaries.forEach((s, i) => {
+    const at = 2 + i * SUMMARY_BYTES;
+    view.setUint32(at, s.leaves);
+    view.setBigUint64(at + 4, BigInt(s.bytes));
+    out.set(s.hash, at + 12);
   });
   return out;
 }
 
-export function encodeChunk(entries: readonly SnapshotEntry[]): Uint8Array {
+export function encodeEntries(entries: readonly SnapshotEntry[]): Uint8Array {
   const keys = entries.map(([key]) => fromHex(key));
   const size = entries.reduce(
     (sum, [, value], i) => sum + 6 + (keys[i] as Uint8Array).length + value.length,
@@ -153,37 +202,41 @@ export function decodeStateAnswer(data: Uint8Array): StateAnswer {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const fail = (what: string) => new NetError("MALFORMED", `state-sync ${what}`);
   switch (data[0]) {
-    case 2: {
+    case 13: {
       const depth = data[1] ?? 255;
-      if (depth > MAX_SNAPSHOT_DEPTH || data.length !== 2 + 2 ** depth * 36)
-        throw fail("manifest of the wrong size");
-      const chunks = Array.from({ length: 2 ** depth }, (_, i) => ({
-        leaves: view.getUint32(2 + i * 36),
-        hash: data.slice(6 + i * 36, 38 + i * 36),
-      }));
-      return { type: "manifest", manifest: { depth, chunks } };
+      if (depth > MAX_SUBTREE_DEPTH || data.length !== 2 + 2 ** depth * SUMMARY_BYTES)
+        throw fail("subtree answer of the wrong size");
+      const summaries = Array.from({ length: 2 ** depth }, (_, i) => {
+        const at = 2 + i * SUMMARY_BYTES;
+        return {
+          leaves: view.getUint32(at),
+          bytes: Number(view.getBigUint64(at + 4)),
+          hash: data.slice(at + 12, at + SUMMARY_BYTES),
+        };
+      });
+      return { type: "subtree", depth, summaries };
     }
     case 4: {
-      if (data.length < 5) throw fail("chunk without a count");
+      if (data.length < 5) throw fail("entries without a count");
       const count = view.getUint32(1);
       // Each entry takes at least 6 bytes: a count beyond that is a lie, refused before any work.
       if (count > (data.length - 5) / 6)
-        throw fail(`chunk claiming ${count} entries in ${data.length} bytes`);
+        throw fail(`entries claiming ${count} entries in ${data.length} bytes`);
       const entries: SnapshotEntry[] = [];
       let at = 5;
       for (let i = 0; i < count; i++) {
-        if (at + 2 > data.length) throw fail("chunk ends inside a key length");
+        if (at + 2 > data.length) throw fail("entries end inside a key length");
         const n = view.getUint16(at);
-        if (at + 2 + n + 4 > data.length) throw fail("chunk ends inside a key");
+        if (at + 2 + n + 4 > data.length) throw fail("entries end inside a key");
         const key = toHex(data.subarray(at + 2, at + 2 + n));
         at += 2 + n;
         const m = view.getUint32(at);
-        if (at + 4 + m > data.length) throw fail("chunk ends inside a value");
+        if (at + 4 + m > data.length) throw fail("entries end inside a value");
         entries.push([key, data.slice(at + 4, at + 4 + m)]);
         at += 4 + m;
       }
-      if (at !== data.length) throw fail("chunk with bytes after its last entry");
-      return { type: "chunk", entries };
+      if (at !== data.length) throw fail("entries with bytes after the last");
+      return { type: "entries", entries };
     }
     case 9:
     case 11: {

@@ -166,8 +166,8 @@ export async function syncCertifiedState(
       last = error;
       continue;
     }
-    // Chunks from any peer: each is verified against the certified root.
-    const entries = await fetchState(node, peers, root, onChunk);
+    // Parts of the state from any peer: each is verified against the certified root.
+    const entries = await fetchState(node, peers, root, onChunk === undefined ? {} : { onPart: onChunk });
     return { header, entries };
   }
   if (last instanceof NetError) throw last;

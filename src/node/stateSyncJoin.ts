@@ -154,9 +154,11 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
             height: trusted.claim.header.number,
           });
           const others = o.p2p.connectedPeers().filter((p) => p !== peer);
-          entries = await fetchState(o.p2p, [peer, ...others], trusted.root, (_i, chunk) => {
-            chunks++;
-            for (const [k, v] of chunk) bytes += k.length / 2 + v.length;
+          entries = await fetchState(o.p2p, [peer, ...others], trusted.root, {
+            onPart: (_i, part) => {
+              chunks++;
+              for (const [k, v] of part) bytes += k.length / 2 + v.length;
+            },
           });
         } catch (error) {
           last = error;

@@ -1,9 +1,10 @@
 /**
  * What a running node (validator or full node) offers to nodes that state-sync
- * (`net/stateSync.ts`, protocol `/weft/sync/state/1`):
+ * (`net/stateSync.ts`, protocol `/weft/sync/state/2`):
  *   - a snapshot of its committed state every `interval` blocks (and of its head at start),
- *     cut into chunks (`state/merkle/snapshot.ts`); the newest two are kept in memory, so a
- *     client in the middle of one can finish it while the next is taken;
+ *     indexed by path so a client can ask for any subtree (`state/merkle/snapshot.ts`); the
+ *     newest two are kept in memory, so a client in the middle of one can finish it while
+ *     the next is taken;
  *   - the claim of the newest: its block header and commit certificate (`certifiedStateSync.ts`);
  *   - the epoch links (`epochLinks.ts`): one recorded at each epoch's last block as it commits,
  *     or stored by state sync, so a client can follow the validator set from genesis;
@@ -24,15 +25,11 @@ import { encodeEpochLink, epochLinkKey, recordEpochLink } from "./epochLinks.js"
 import type { BlockHeader } from "./store/records.js";
 import { readCertificate } from "./validator/certificateStore.js";
 
-/** About this many bytes of keys and values per chunk. */
-export const SNAPSHOT_CHUNK_BYTES = 1 << 20;
-
 export interface StateSyncServeOptions {
   node: ChainNode;
   p2p: P2pNode;
   /** Take a snapshot every this many blocks (0: offer none; links and headers are served still). */
   interval: number;
-  targetChunkBytes?: number;
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -59,9 +56,7 @@ export async function serveStateSync(options: StateSyncServeOptions): Promise<St
     const certificate = readCertificate(node.db, header.number);
     if (certificate === undefined) return;
     const t0 = performance.now();
-    const snapshot = buildSnapshot(node.db.state.iterate(""), {
-      targetChunkBytes: options.targetChunkBytes ?? SNAPSHOT_CHUNK_BYTES,
-    });
+    const snapshot = buildSnapshot(node.db.state.iterate(""));
     if (toHex(snapshot.root) !== header.stateRoot.slice(2)) {
       options.log?.("warn", "snapshot not offered: its root is not the block's", { height: header.number });
       return;
@@ -70,7 +65,7 @@ export async function serveStateSync(options: StateSyncServeOptions): Promise<St
     if (offered.length > 2) offered.shift();
     options.log?.("info", "state snapshot taken", {
       height: header.number,
-      chunks: snapshot.manifest.chunks.length,
+      entries: snapshot.index.size,
       ms: Math.round(performance.now() - t0),
     });
   };

@@ -2,8 +2,8 @@
  * State sync to a certified root, over real libp2p: a new node takes the root it syncs to
  * only from a block header whose hash a commit certificate of its trusted set signed. A peer
  * that names another root (its header altered, or certified by too few) is refused before any
- * chunk and penalized; a peer whose chunks do not prove against the certified root is
- * refused chunk by chunk and penalized; the state arrives whole from the honest peer.
+ * part of the state and penalized; a peer whose entries do not prove against the certified root is
+ * refused and penalized; the state arrives whole from the honest peer.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -25,6 +25,7 @@ import { stateRootFrom } from "../../../src/state/merkle/index.js";
 import { buildSnapshot, type SnapshotEntry, type StateSnapshot } from "../../../src/state/merkle/snapshot.js";
 import { signedVote, testKeys, testSet } from "../../helpers/consensusKeys.js";
 import { linked, startNodes, stopNodes, waitFor } from "../../helpers/p2p.js";
+import { withIndex } from "../../helpers/snapshots.js";
 
 const CHAIN = "1337";
 const keys = testKeys(4, "state-sync");
@@ -35,12 +36,12 @@ const entries: SnapshotEntry[] = Array.from({ length: 1_500 }, (_, i) => [
   `03${(i * 7919).toString(16).padStart(10, "0")}`,
   new Uint8Array(8 + (i % 40)).fill(i % 256),
 ]);
-const snapshot = buildSnapshot(entries, { targetChunkBytes: 4_000 });
-const forgedState = buildSnapshot(entries.slice(1), { targetChunkBytes: 4_000 });
-const tampered: StateSnapshot = {
-  ...snapshot,
-  chunk: (i) => snapshot.chunk(i).map(([k, v], j) => [k, j === 0 ? Uint8Array.of(...v, 1) : v] as const),
-};
+const snapshot = buildSnapshot(entries);
+const forgedState = buildSnapshot(entries.slice(1));
+const tampered: StateSnapshot = withIndex(snapshot, {
+  entries: (p) =>
+    snapshot.index.entries(p).map(([k, v], j) => [k, j === 0 ? Uint8Array.of(...v, 1) : v] as const),
+});
 
 function header(stateRoot: Uint8Array, number = 7): BlockHeader {
   const fields = {
@@ -108,7 +109,7 @@ describe("state sync to a certified root", () => {
     let nodes: P2pNode[];
     const links = (i: number) => (i === 3 ? [0, 1, 2] : []);
     before(async () => {
-      // 0 honest; 1 claims a root its certificate does not cover; 2 serves tampered chunks; 3 syncs.
+      // 0 honest; 1 claims a root its certificate does not cover; 2 serves tampered entries; 3 syncs.
       nodes = await startNodes(
         4,
         () => ({ limits: { syncRequestRate: { perSecond: 1000, burst: 1000 } } }),
@@ -134,7 +135,7 @@ describe("state sync to a certified root", () => {
       await stopNodes(nodes);
     });
 
-    it("syncs the certified state though one peer claims another root and one tampers with chunks", async () => {
+    it("syncs the certified state though one peer claims another root and one tampers with entries", async () => {
       const [honest, liar, tamperer, client] = nodes as [P2pNode, P2pNode, P2pNode, P2pNode];
       const got = await syncCertifiedState(
         client,
