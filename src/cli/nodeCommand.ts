@@ -42,6 +42,8 @@ const HELP: Record<Setting, string> = {
     "this validator's BLS key file: with --genesis, the node votes in consensus (needs --p2p-listen)",
   stateSync:
     "on | off: with --genesis and --peers, a new data directory starts from a peer's state snapshot at a recent certified height (verified from the genesis validator set, epoch by epoch) instead of replaying every block; a directory with blocks follows from its head (default off)",
+  checkpoint:
+    "<height>:<hash> of a block you trust (an epoch's last block): with --state-sync on, only a snapshot whose epoch chain passes through it is accepted, and the epochs before it are skipped (default none: trust the genesis set)",
   snapshotInterval:
     "on a validator network, take a state snapshot every this many blocks to serve nodes that state-sync (default 1000, 0 = none)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",

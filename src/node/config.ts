@@ -74,6 +74,12 @@ export interface NodeConfig {
   validatorKey: string | undefined;
   /** With `genesis`, a new data directory starts from a peer's certified state snapshot instead of block 0 (`node/stateSyncJoin.ts`). */
   stateSync: boolean;
+  /**
+   * With `stateSync`, a block the operator trusts (`<height>:<hash>`, height an epoch's last
+   * block): only a snapshot whose epoch chain passes through it is accepted, and the epochs
+   * before it are not fetched (weak subjectivity; `node/stateSyncJoin.ts`).
+   */
+  checkpoint: { height: number; hash: string } | undefined;
   /** On a validator network, take a state snapshot to offer every this many blocks (0: none). */
   snapshotInterval: number;
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
@@ -144,6 +150,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     genesis: undefined,
     validatorKey: undefined,
     stateSync: false,
+    checkpoint: undefined,
     snapshotInterval: 1_000,
     p2pMaxConnections: 64,
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
@@ -197,6 +204,7 @@ const SETTINGS = [
   "genesis",
   "validatorKey",
   "stateSync",
+  "checkpoint",
   "snapshotInterval",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
@@ -402,6 +410,17 @@ export function loadConfig(
   );
   int("p2pMaxConnections", 1, 100_000, (n) => (config.p2pMaxConnections = n));
   onOff("stateSync", (on) => (config.stateSync = on));
+  str(
+    "checkpoint",
+    (v) => /^[1-9]\d{0,14}:0x[0-9a-fA-F]{64}$/.test(v),
+    "<height>:<block hash>, e.g. 1000:0x3f…(64 hex digits)",
+    (v) => {
+      const [height, hash] = v.split(":") as [string, string];
+      config.checkpoint = { height: Number(height), hash: hash.toLowerCase() };
+    },
+  );
+  if (config.checkpoint !== undefined && !config.stateSync)
+    problems.push(`checkpoint (${envName("checkpoint")}): only state sync uses it: add --state-sync on`);
   int("snapshotInterval", 0, 1_000_000_000, (n) => (config.snapshotInterval = n));
   str(
     "genesis",

@@ -37,7 +37,7 @@ import {
   encodeCertificate,
   verifyCertificate,
 } from "../consensus/certificate.js";
-import type { ValidatorSet } from "../consensus/validatorSet.js";
+import { ValidatorSet } from "../consensus/validatorSet.js";
 import { Reader, Writer } from "../consensus/wire.js";
 import type { StateKey, StateValue } from "../state/keys.js";
 import type { MerkleProof } from "../state/merkle/proof.js";
@@ -58,7 +58,24 @@ export interface EpochLink {
   records: Array<{ key: StateKey; value: StateValue | undefined; proof: MerkleProof }>;
 }
 
-export type EpochLinkErrorCode = "MALFORMED" | "HEIGHT" | "HEADER" | "CERTIFICATE" | "PROOF" | "MISSING";
+export type EpochLinkErrorCode =
+  | "MALFORMED"
+  | "HEIGHT"
+  | "HEADER"
+  | "CERTIFICATE"
+  | "PROOF"
+  | "MISSING"
+  | "CHECKPOINT";
+
+/**
+ * A block the operator trusts (`weft node --checkpoint <height>:<hash>`): weak subjectivity.
+ * Its height is an epoch's last block, so its link proves the set that signs the next epoch.
+ */
+export interface TrustedCheckpoint {
+  readonly height: number;
+  /** The block's hash, `0x` and 64 hex digits. */
+  readonly hash: string;
+}
 
 export class EpochLinkError extends Error {
   constructor(
@@ -170,10 +187,15 @@ export function verifyEpochChain(links: readonly EpochLink[], input: EpochChainI
  * as it arrives, so that a peer cannot make it hold links it has not checked (a claim of
  * a far height asks for as many links as there are epochs below it).
  */
+/**
+ * Checks link `epoch` and returns the set it proves. The link is certified by `previous`, the
+ * set of the epoch before, or, for the operator's checkpoint, is that very block (its hash is
+ * the checkpoint's: no earlier link is needed to trust it).
+ */
 export function verifyEpochLink(
   link: EpochLink,
   epoch: number,
-  previous: ValidatorSet,
+  previous: ValidatorSet | TrustedCheckpoint,
   input: EpochChainInput,
 ): ValidatorSet {
   const height = epoch * input.epochLength;
@@ -185,13 +207,22 @@ export function verifyEpochLink(
   } catch (e) {
     throw new EpochLinkError("HEADER", `link ${epoch}: ${(e as Error).message}`, { epoch });
   }
-  try {
-    verifyCertificate(certificate, previous, input.chainId, {
-      height,
-      blockHash: fromHex(header.hash),
-    });
-  } catch (e) {
-    throw new EpochLinkError("CERTIFICATE", `link ${epoch}: ${(e as Error).message}`, { epoch });
+  if (!(previous instanceof ValidatorSet)) {
+    if (header.hash.toLowerCase() !== previous.hash.toLowerCase())
+      throw new EpochLinkError(
+        "CHECKPOINT",
+        `link ${epoch} is block ${header.hash}, not the checkpoint ${previous.hash}`,
+        { epoch },
+      );
+  } else {
+    try {
+      verifyCertificate(certificate, previous, input.chainId, {
+        height,
+        blockHash: fromHex(header.hash),
+      });
+    } catch (e) {
+      throw new EpochLinkError("CERTIFICATE", `link ${epoch}: ${(e as Error).message}`, { epoch });
+    }
   }
   const root = fromHex(header.stateRoot);
   const proven = new Map<StateKey, StateValue | undefined>();

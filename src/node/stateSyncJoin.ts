@@ -44,8 +44,10 @@ import { type ChainNodeOptions, commitGenesis } from "./chainNode.js";
 import {
   decodeEpochLink,
   type EpochLink,
+  EpochLinkError,
   encodeEpochLink,
   epochLinkKey,
+  type TrustedCheckpoint,
   verifyEpochLink,
 } from "./epochLinks.js";
 import type { GenesisInfo } from "./genesis/genesis.js";
@@ -56,8 +58,12 @@ import { encodeBlock, json, u64 } from "./store/encodeBlock.js";
 import { type BlockHeader, hex, unhex } from "./store/records.js";
 import { attachCertificate } from "./validator/certificateStore.js";
 
-/** `NOT_A_NETWORK`: no staking genesis; `NO_PEERS`: none connected in time; `NO_SNAPSHOT`: no peer gave a verified one; `INSTALL`: the verified state does not rebuild to its root. */
-export type StateSyncErrorCode = "NOT_A_NETWORK" | "NO_PEERS" | "NO_SNAPSHOT" | "INSTALL";
+/**
+ * `NOT_A_NETWORK`: no staking genesis; `NO_PEERS`: none connected in time; `NO_SNAPSHOT`: no
+ * peer gave a verified one; `INSTALL`: the verified state does not rebuild to its root;
+ * `BAD_CHECKPOINT`: the checkpoint is not an epoch's last block.
+ */
+export type StateSyncErrorCode = "NOT_A_NETWORK" | "NO_PEERS" | "NO_SNAPSHOT" | "INSTALL" | "BAD_CHECKPOINT";
 
 export class StateSyncError extends Error {
   constructor(
@@ -78,6 +84,8 @@ export interface StateSyncJoinOptions {
   waitPeersMs?: number;
   /** Passes over the connected peers before giving up (default 3). */
   rounds?: number;
+  /** Accept only a snapshot whose epoch chain passes through this block (`--checkpoint`). */
+  checkpoint?: TrustedCheckpoint;
   /** Tests: a fault injected where the database writes (`openChainDb`'s `storeFaults`). */
   storeFaults?: (op: "read" | "write") => void;
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
@@ -99,7 +107,8 @@ export type StateSyncOutcome =
 interface Trusted {
   claim: RootClaim;
   root: Uint8Array;
-  links: EpochLink[];
+  /** The links checked, each with its epoch (from 1, or from the checkpoint's). */
+  links: Array<{ epoch: number; link: EpochLink }>;
   below: BlockHeader[];
 }
 
@@ -109,6 +118,8 @@ interface TrustInput {
   epochLength: number;
   genesisSet: ValidatorSet;
   genesisHash: string;
+  /** The operator's trusted block: links start there, and a claim must be past it. */
+  checkpoint?: TrustedCheckpoint;
 }
 
 export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncOutcome> {
@@ -137,7 +148,14 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
       epochLength: Number(epochLength(read, staking)),
       genesisSet: stakingValidatorSource(read, staking).validatorSetAt(1).set,
       genesisHash: head.hash,
+      ...(o.checkpoint === undefined ? {} : { checkpoint: o.checkpoint }),
     };
+    const { checkpoint } = trust;
+    if (checkpoint !== undefined && (checkpoint.height <= 0 || checkpoint.height % trust.epochLength !== 0))
+      throw new StateSyncError(
+        "BAD_CHECKPOINT",
+        `the checkpoint's height ${checkpoint.height} is not an epoch's last block (a positive multiple of the epoch length ${trust.epochLength})`,
+      );
     await waitForPeers(o.p2p, o.waitPeersMs ?? 60_000);
     const t0 = performance.now();
     let last: unknown;
@@ -191,11 +209,17 @@ async function waitForPeers(p2p: P2pNode, ms: number): Promise<void> {
   }
 }
 
-/** Runs `check`; a failure costs `peer` BAD_SYNC and is rethrown as `NetError` VERIFY. */
+/**
+ * Runs `check`; a failure costs `peer` BAD_SYNC and is rethrown as `NetError` VERIFY. A chain
+ * that misses the operator's checkpoint costs nothing: the checkpoint may be the one that is
+ * wrong, and a node must not ban every honest peer for its operator's typo.
+ */
 function blame<T>(p2p: P2pNode, peer: string, what: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
+    if (error instanceof EpochLinkError && error.code === "CHECKPOINT")
+      throw new NetError("PEER_ERROR", `${what}: ${error.message}`);
     p2p.scores.penalize(peer, PENALTY.BAD_SYNC, `${what}: ${String(error)}`);
     throw new NetError("VERIFY", `${what}: ${(error as Error).message}`);
   }
@@ -207,20 +231,32 @@ export async function trustedClaim(p2p: P2pNode, peer: string, input: TrustInput
   const height = claim.header.number;
   const epochOf = (h: number) => Number(epochOfHeight(BigInt(h), BigInt(input.epochLength)));
   const epochs = epochOf(height);
-  const links: EpochLink[] = [];
-  const sets: ValidatorSet[] = [input.genesisSet];
+  const { checkpoint } = input;
+  if (checkpoint !== undefined && height <= checkpoint.height)
+    throw new NetError(
+      "PEER_ERROR",
+      `the peer's snapshot at ${height} is not past the checkpoint ${checkpoint.height}`,
+    );
+  // Links from epoch 1, certified each by the set before; with a checkpoint, from its epoch,
+  // whose link is trusted by its hash (the earlier epochs are not needed).
+  const first = checkpoint === undefined ? 1 : checkpoint.height / input.epochLength;
+  const links: Array<{ epoch: number; link: EpochLink }> = [];
+  const sets = new Map<number, ValidatorSet>([[0, input.genesisSet]]);
   // Each link is checked as it arrives (it must be certified by the set before it), so the
   // claim's height, which the peer chooses, cannot make this node fetch and hold links
   // without end: a peer runs out of true links at the chain's real epoch.
-  while (links.length < epochs) {
-    const from = links.length + 1;
-    const items = await fetchItems(p2p, peer, "links", from, Math.min(MAX_ITEMS, epochs - links.length));
-    if (items.length === 0) throw new NetError("PEER_ERROR", `the peer has no epoch link ${from}`);
+  let next = first;
+  while (next <= epochs) {
+    const items = await fetchItems(p2p, peer, "links", next, Math.min(MAX_ITEMS, epochs - next + 1));
+    if (items.length === 0) throw new NetError("PEER_ERROR", `the peer has no epoch link ${next}`);
     blame(p2p, peer, "an epoch link", () => {
       for (const item of items) {
         const link = decodeEpochLink(item);
-        sets.push(verifyEpochLink(link, links.length + 1, sets[links.length] as ValidatorSet, input));
-        links.push(link);
+        const previous =
+          checkpoint !== undefined && next === first ? checkpoint : (sets.get(next - 1) as ValidatorSet);
+        sets.set(next, verifyEpochLink(link, next, previous, input));
+        links.push({ epoch: next, link });
+        next++;
       }
     });
   }
@@ -228,7 +264,7 @@ export async function trustedClaim(p2p: P2pNode, peer: string, input: TrustInput
     verifyRootClaim(
       claim,
       (h) => {
-        const set = sets[epochOf(h)];
+        const set = sets.get(epochOf(h));
         if (set === undefined) throw new Error(`no set for height ${h}`);
         return set;
       },
@@ -280,9 +316,7 @@ function install(db: ChainDb, trusted: Trusted, entries: readonly SnapshotEntry[
   const meta: Record<string, unknown> = {
     stateSync: { height: header.number, stateRoot: header.stateRoot, installedAt: new Date().toISOString() },
   };
-  trusted.links.forEach((link, i) => {
-    meta[epochLinkKey(i + 1)] = toHex(encodeEpochLink(link));
-  });
+  for (const { epoch, link } of trusted.links) meta[epochLinkKey(epoch)] = toHex(encodeEpochLink(link));
   const encoded = encodeBlock({
     block: { header, txHashes: [] },
     rawTxs: [],

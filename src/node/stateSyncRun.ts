@@ -26,7 +26,12 @@ export async function runStateSync(
   });
   await p2p.start();
   try {
-    return await stateSyncJoin({ options, p2p, log });
+    return await stateSyncJoin({
+      options,
+      p2p,
+      log,
+      ...(config.checkpoint === undefined ? {} : { checkpoint: config.checkpoint }),
+    });
   } finally {
     await p2p.stop();
   }

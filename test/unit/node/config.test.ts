@@ -91,6 +91,27 @@ describe("node configuration", () => {
     );
   });
 
+  it("takes a state-sync checkpoint <height>:<hash>, and refuses a malformed one or one without state sync", () => {
+    const hash = `0x${"Ab".repeat(32)}`;
+    assert.equal(loadConfig({}, {}).checkpoint, undefined);
+    assert.deepEqual(loadConfig({ stateSync: "on", checkpoint: `1000:${hash}` }, {}).checkpoint, {
+      height: 1000,
+      hash: hash.toLowerCase(),
+    });
+    for (const bad of ["1000", `0:${hash}`, `-5:${hash}`, "1000:0x12", `x:${hash}`])
+      assert.throws(
+        () => loadConfig({ stateSync: "on", checkpoint: bad }, {}),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.problems.some((p) => p.includes("WEFT_CHECKPOINT") && p.includes(bad)),
+        bad,
+      );
+    assert.throws(
+      () => loadConfig({ checkpoint: `1000:${hash}` }, {}),
+      (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.includes("--state-sync on")),
+    );
+  });
+
   it("sets the startup database check (off or full) from the environment or a flag, and refuses anything else", () => {
     assert.equal(loadConfig({}, {}).checkDb, "off", "off by default");
     assert.equal(loadConfig({}, { WEFT_CHECK_DB: "full" }).checkDb, "full");

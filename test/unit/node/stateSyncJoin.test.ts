@@ -30,7 +30,7 @@ import {
 import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
-import { stateSyncJoin } from "../../../src/node/stateSyncJoin.js";
+import { StateSyncError, stateSyncJoin } from "../../../src/node/stateSyncJoin.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { signedVote, testKeys } from "../../helpers/consensusKeys.js";
@@ -134,6 +134,8 @@ describe("state sync into a new node", () => {
       const host = await hostFor(net.hosts);
       extra.push(() => host.stop());
       const options = testNodeOptions(dir, { network: spec });
+      await checkpointsHold(v0, host, root);
+
       // The install fails inside its transaction (the disk, say): the directory keeps its genesis chain only.
       let writes = 0;
       const diskFull = (op: "read" | "write") => {
@@ -244,4 +246,39 @@ function assertForgedLinksRefused(chain: EpochLink[], input: Parameters<typeof v
   const signers = new Uint8Array(two.certificate.signers.length);
   signers[0] = 1;
   refused([one, { ...two, certificate: { ...two.certificate, signers } }], "CERTIFICATE");
+}
+
+/**
+ * `--checkpoint <height>:<hash>`: a snapshot is taken only through the trusted block, whose
+ * link is trusted by its hash (the links before it are not fetched, nor stored); a wrong hash
+ * refuses every peer's snapshot; a height that is no epoch's last block is refused at once.
+ */
+async function checkpointsHold(v0: ChainNode, host: P2pNode, root: string): Promise<void> {
+  const at = 2 * EPOCH;
+  const hash = v0.db.block(at)?.header.hash as string;
+  const options = (name: string) => testNodeOptions(join(root, name), { network: spec });
+  await assert.rejects(
+    stateSyncJoin({ options: options("cp-height"), p2p: host, checkpoint: { height: at + 1, hash } }),
+    (e: unknown) => e instanceof StateSyncError && e.code === "BAD_CHECKPOINT",
+  );
+  const wrong = v0.db.block(at - 1)?.header.hash as string;
+  await assert.rejects(
+    stateSyncJoin({
+      options: options("cp-wrong"),
+      p2p: host,
+      rounds: 1,
+      checkpoint: { height: at, hash: wrong },
+    }),
+    (e: unknown) => e instanceof StateSyncError && e.code === "NO_SNAPSHOT" && /CHECKPOINT/.test(e.message),
+  );
+  const synced = await stateSyncJoin({ options: options("cp"), p2p: host, checkpoint: { height: at, hash } });
+  assert.ok(synced.synced && synced.height > at, "synced past the checkpoint");
+  const db = openChainDb(join(root, "cp"));
+  try {
+    assert.equal(db.meta(epochLinkKey(1)), undefined, "the link before the checkpoint was not fetched");
+    assert.ok(db.meta(epochLinkKey(2)), "the checkpoint's link is kept");
+    assert.equal(db.head()?.hash, v0.db.block(synced.height)?.header.hash);
+  } finally {
+    await db.close();
+  }
 }
