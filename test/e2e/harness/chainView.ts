@@ -64,7 +64,8 @@ export async function patiently<T>(read: () => Promise<T>, deadlineMs = 120_000)
     try {
       return await read();
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      const timedOut =
+        error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       if (!timedOut || Date.now() > until) throw error;
     }
   }
