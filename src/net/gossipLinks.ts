@@ -161,28 +161,34 @@ export class GossipLinkWatch {
     if (this.checking || this.libp2p.status !== "started") return;
     this.checking = true;
     try {
-      const links = await inspectGossipLinks(this.libp2p, this.gossip);
-      const seen = new Set<string>();
-      for (const link of links) {
-        seen.add(link.peer);
-        if (link.broken === undefined || link.ageMs < (this.options.minAgeMs ?? 10_000)) {
-          this.strikes.delete(link.peer);
-          continue;
-        }
-        const strikes = (this.strikes.get(link.peer) ?? 0) + 1;
-        this.strikes.set(link.peer, strikes);
-        if (strikes < (this.options.strikes ?? 3)) continue;
-        this.strikes.delete(link.peer);
-        this.repairs++;
-        this.options.onRepair?.(link);
-        const peer = this.libp2p
-          .getConnections()
-          .find((c) => c.remotePeer.toString() === link.peer)?.remotePeer;
-        if (peer !== undefined) await this.libp2p.hangUp(peer).catch(() => undefined);
-      }
-      for (const peer of this.strikes.keys()) if (!seen.has(peer)) this.strikes.delete(peer);
+      await this.checkLinks();
+    } catch {
+      // A check that fails (the host stopping under it) is tried again at the next tick.
     } finally {
       this.checking = false;
     }
+  }
+
+  private async checkLinks(): Promise<void> {
+    const links = await inspectGossipLinks(this.libp2p, this.gossip);
+    const seen = new Set<string>();
+    for (const link of links) {
+      seen.add(link.peer);
+      if (link.broken === undefined || link.ageMs < (this.options.minAgeMs ?? 10_000)) {
+        this.strikes.delete(link.peer);
+        continue;
+      }
+      const strikes = (this.strikes.get(link.peer) ?? 0) + 1;
+      this.strikes.set(link.peer, strikes);
+      if (strikes < (this.options.strikes ?? 3)) continue;
+      this.strikes.delete(link.peer);
+      this.repairs++;
+      this.options.onRepair?.(link);
+      const peer = this.libp2p
+        .getConnections()
+        .find((c) => c.remotePeer.toString() === link.peer)?.remotePeer;
+      if (peer !== undefined) await this.libp2p.hangUp(peer).catch(() => undefined);
+    }
+    for (const peer of this.strikes.keys()) if (!seen.has(peer)) this.strikes.delete(peer);
   }
 }
