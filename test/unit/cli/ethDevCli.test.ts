@@ -103,10 +103,14 @@ describe("weft CLI with the Ethereum dev accounts", () => {
     assert.equal(await read("allowance", ["address", "address"], [eth2, TO]), 7n);
   });
 
-  it("refuses what an Ethereum account cannot send, and names that are not dev accounts", async () => {
-    const deploy = await weft("deploy", "token", "T", "T", "18", "1", TO, "--from", "eth0");
-    assert.equal(deploy.code, 2, deploy.err);
-    assert.match(deploy.err, /eth0 is an Ethereum dev account/);
+  it("deploys WASM code from eth0 (the host precompile's deploy form); refuses what an Ethereum account cannot send, and names that are not dev accounts", async () => {
+    const deploy = await weft("--json", "deploy", "token", "T", "T", "18", "1", TO, "--from", "eth0");
+    assert.equal(deploy.code, 0, deploy.err);
+    const deployed = deploy.json() as { address: string; deployer: string };
+    assert.notEqual(
+      (await rpc<{ codeHash: string | null }>(node.url, "weft_getAccount", [deployed.address])).codeHash,
+      null,
+    );
     const withValue = await weft("tx", "wusd", "approve", TO, "1", "--value", "1", "--from", "eth0");
     assert.equal(withValue.code, 2, withValue.err);
     assert.match(withValue.err, /coin does not cross/);
