@@ -100,6 +100,8 @@ import {
   voted,
 } from "./proposals";
 
+export { hashProposal } from "./proposals";
+
 /**
  * With `timelock_` zero, creates the governor's timelock from its code on chain
  * (`timelockCode`, a code hash) with the governor as its admin and `timelockDelay`
@@ -185,15 +187,6 @@ export function CLOCK_MODE(): string {
 }
 export function COUNTING_MODE(): string {
   return "support=bravo&quorum=for,abstain";
-}
-export function hashProposal(
-  targets: Array<Address>,
-  values: Array<U128>,
-  methods: Array<string>,
-  args: Array<Uint8Array>,
-  descriptionHash: Bytes32,
-): Bytes32 {
-  return hashOf(targets, values, methods, args, descriptionHash);
 }
 /** 0 Pending, 1 Active, 2 Canceled, 3 Defeated, 4 Succeeded, 5 Queued, 6 Expired, 7 Executed. */
 export function state(id: Bytes32): u8 {

@@ -13,31 +13,24 @@
  * Delegation by signature (`delegateBySig`) is left out: accounts are contracts here, and
  * a paymaster can pay for another account's `delegate`, which is what it was for.
  */
-import { Address, blockHeight, caller, StorageMap, StorageMap2, StorageValue, U128 } from "../../sdk/index";
+import { Address, blockHeight, caller, StorageMap, U128 } from "../../sdk/index";
+import { balances, initToken, onlyOwner, spendAllowance, supplySlot } from "../token/erc20";
 import { Trace } from "./checkpoints";
-import {
-  CheckpointOutOfRange,
-  FutureLookup,
-  InsufficientAllowance,
-  InsufficientBalance,
-  NotOwner,
-  ZeroAddress,
-} from "./errors.gen";
-import {
-  Approval,
-  DelegateChanged,
-  DelegateVotesChanged,
-  OwnershipTransferred,
-  Transfer,
-} from "./events.gen";
+import { CheckpointOutOfRange, FutureLookup, InsufficientBalance, ZeroAddress } from "./errors.gen";
+import { DelegateChanged, DelegateVotesChanged, Transfer } from "./events.gen";
 
-const nameSlot = new StorageValue<string>("name");
-const symbolSlot = new StorageValue<string>("symbol");
-const decimalsSlot = new StorageValue<u8>("decimals");
-const supplySlot = new StorageValue<U128>("supply");
-const ownerSlot = new StorageValue<Address>("owner");
-const balances = new StorageMap<Address, U128>("bal");
-const allowances = new StorageMap2<Address, Address, U128>("allow");
+export {
+  allowance,
+  approve,
+  balanceOf,
+  decimals,
+  name,
+  owner,
+  symbol,
+  totalSupply,
+  transferOwnership,
+} from "../token/erc20";
+
 const delegation = new StorageMap<Address, Address>("dlg");
 /** Each delegate's votes. */
 const votes = new Trace("v");
@@ -46,42 +39,8 @@ const supplyTrace = new Trace("s");
 
 /** Sets the metadata, mints `supply` to `owner_` and makes it the owner. */
 export function init(name_: string, symbol_: string, decimals_: u8, supply: U128, owner_: Address): void {
-  if (owner_.isZero()) ZeroAddress();
-  nameSlot.set(name_);
-  symbolSlot.set(symbol_);
-  decimalsSlot.set(decimals_);
-  ownerSlot.set(owner_);
-  OwnershipTransferred(Address.zero(), owner_);
-  supplySlot.set(U128.Zero);
+  initToken(name_, symbol_, decimals_, owner_);
   if (!supply.isZero()) update(Address.zero(), owner_, supply);
-}
-
-export function name(): string {
-  return nameSlot.get("");
-}
-
-export function symbol(): string {
-  return symbolSlot.get("");
-}
-
-export function decimals(): u8 {
-  return decimalsSlot.get(0);
-}
-
-export function totalSupply(): U128 {
-  return supplySlot.get(U128.Zero);
-}
-
-export function owner(): Address {
-  return ownerSlot.get(Address.zero());
-}
-
-export function balanceOf(account: Address): U128 {
-  return balances.get(account, U128.Zero);
-}
-
-export function allowance(holder: Address, spender: Address): U128 {
-  return allowances.get(holder, spender, U128.Zero);
 }
 
 /** The clock checkpoints are kept by: the block number. */
@@ -148,22 +107,10 @@ export function transfer(to: Address, amount: U128): bool {
   return true;
 }
 
-/** Lets `spender` move up to `amount` of the caller's tokens (replaces the previous allowance). */
-export function approve(spender: Address, amount: U128): bool {
-  if (spender.isZero()) ZeroAddress();
-  const holder = caller();
-  allowances.set(holder, spender, amount);
-  Approval(holder, spender, amount);
-  return true;
-}
-
 /** Moves `amount` from `from` to `to`, spending the caller's allowance (an allowance of u128::MAX is never spent). */
 export function transferFrom(from: Address, to: Address, amount: U128): bool {
   if (to.isZero()) ZeroAddress();
-  const spender = caller();
-  const allowed = allowances.get(from, spender, U128.Zero);
-  if (allowed.lt(amount)) InsufficientAllowance(from, spender, allowed, amount);
-  if (!allowed.eq(U128.max())) allowances.set(from, spender, allowed.sub(amount));
+  spendAllowance(from, amount);
   update(from, to, amount);
   return true;
 }
@@ -180,19 +127,6 @@ export function burn(from: Address, amount: U128): void {
   onlyOwner();
   if (from.isZero()) ZeroAddress();
   update(from, Address.zero(), amount);
-}
-
-export function transferOwnership(next: Address): void {
-  onlyOwner();
-  if (next.isZero()) ZeroAddress();
-  const previous = ownerSlot.get(Address.zero());
-  ownerSlot.set(next);
-  OwnershipTransferred(previous, next);
-}
-
-function onlyOwner(): void {
-  const who = caller();
-  if (!who.equals(ownerSlot.get(Address.zero()))) NotOwner(who);
 }
 
 /** Moves `amount` from `from` to `to` (zero `from`: a mint; zero `to`: a burn), with the votes. */
