@@ -4,6 +4,7 @@
  *   node dist/bench/compare.js --base b157a5a [--base f7ffcd7] [--quick] [--runs 5]
  *                              [--block 2000] [--accounts 1000] [--workers 2] [--warm-up-ms 4000]
  *                              [--workloads token-transfer,amm-swap,...] [--cache /tmp/weft-compare]
+ *                              [--no-contention]
  *
  * Each base revision is built once in a temporary directory (`lib/compareBuild.ts`,
  * cached by commit hash). Every build then runs in its own child process
@@ -17,6 +18,10 @@
  * the block: its cost, less disturbed than wall time on a busy machine), and whether each base's receipts have the same statuses, outputs and event
  * data (the amounts the contracts computed) as this build's, and parallel equals
  * sequential (whole receipts and write set) within each build.
+ * For the parallel runs it also prints the engine's statistics per build (mode, re-executions,
+ * validation aborts and dependency waits per transaction, medians over the rounds): with
+ * `--no-contention` the contention rule is off, so that a block full of conflicts still runs
+ * in parallel and shows them (`nft-sale` and `farm` before and after commutative credits).
  * Writes bench/results/compare.json and bench/results/compare-*.svg.
  */
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
@@ -28,6 +33,7 @@ import {
   type CompareWorkload,
   DEFAULT_COMPARE_WORKLOADS,
   type Digest,
+  type EngineStats,
   type RunnerReply,
   type RunnerRequest,
 } from "./lib/compareRunner.js";
@@ -35,7 +41,7 @@ import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
 const USAGE =
-  "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix,native-transfer] [--warm-up-ms 4000] [--cache <dir>]";
+  "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix,native-transfer,nft-sale,farm] [--warm-up-ms 4000] [--cache <dir>] [--no-contention]";
 const args = benchArgs(USAGE, {
   options: {
     base: { type: "string", multiple: true },
@@ -47,6 +53,7 @@ const args = benchArgs(USAGE, {
     workloads: { type: "string" },
     "warm-up-ms": { type: "string" },
     cache: { type: "string" },
+    "no-contention": { type: "boolean", default: false },
   },
 });
 const bases = (args.base ?? []).flatMap((b) => b.split(",")).filter((b) => b !== "");
@@ -59,6 +66,7 @@ const runs = Number(args.runs ?? (quick ? 3 : 5));
 const blockSize = Number(args.block ?? (quick ? 500 : 2000));
 const accounts = Number(args.accounts ?? 1000);
 const workers = Number(args.workers ?? 2);
+const noContention = args["no-contention"] ?? false;
 const warmUpMs = Number(args["warm-up-ms"] ?? (quick ? 1500 : 4000));
 const chosen = (args.workloads ?? DEFAULT_COMPARE_WORKLOADS.join(",")).split(",");
 for (const name of chosen) {
@@ -119,7 +127,7 @@ class Side {
 
   async request(
     request: RunnerRequest,
-  ): Promise<{ txs?: number; ms?: number; cpuMs?: number; digest?: Digest }> {
+  ): Promise<{ txs?: number; ms?: number; cpuMs?: number; digest?: Digest; stats?: EngineStats }> {
     const reply = await new Promise<RunnerReply>((resolve) => {
       this.waiting = resolve;
       this.child.send(request);
@@ -144,6 +152,8 @@ interface Cell {
   gasPerTx: number;
   rounds: number;
   digest: Digest;
+  /** Parallel runs: the modes seen and median engine counts per transaction over the rounds. */
+  engine?: { modes: string[]; reExecutions: number; aborts: number; waits: number };
 }
 
 function headLabel(): string {
@@ -159,7 +169,7 @@ function headLabel(): string {
 async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]> {
   const started = performance.now();
   for (const side of sides)
-    await side.request({ op: "setup", workload, block: blockSize, accounts, workers });
+    await side.request({ op: "setup", workload, block: blockSize, accounts, workers, noContention });
   // Warm-up rounds (module caches, the workers' replicas, and V8 tiering the contracts'
   // wasm up to optimised code in the background, which takes seconds of running) until
   // every build has run WARM_UP_MS; the last one sets the round count.
@@ -180,6 +190,7 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
   const rounds = Math.min(MAX_ROUNDS, Math.max(runs, Math.ceil(MIN_MEASURED_MS / Math.max(warmMs, 0.1))));
   const times = new Map<string, number[]>();
   const cpuTimes = new Map<string, number[]>();
+  const engineStats = new Map<string, EngineStats[]>();
   for (let round = 0; round < rounds; round++) {
     for (const executor of EXECUTORS) {
       for (const side of sides) {
@@ -187,6 +198,7 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
         const key = `${side.label}/${executor}`;
         times.set(key, [...(times.get(key) ?? []), r.ms ?? 0]);
         cpuTimes.set(key, [...(cpuTimes.get(key) ?? []), r.cpuMs ?? 0]);
+        if (r.stats !== undefined) engineStats.set(key, [...(engineStats.get(key) ?? []), r.stats]);
       }
     }
   }
@@ -196,7 +208,19 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
       const key = `${side.label}/${executor}`;
       const digest = digests.get(key) as Digest;
       const ms = median(times.get(key) ?? []);
+      const stats = engineStats.get(key);
+      const perTx = (f: (s: EngineStats) => number) => median((stats ?? []).map((s) => f(s) / digest.txs));
       cells.push({
+        ...(stats === undefined
+          ? {}
+          : {
+              engine: {
+                modes: [...new Set(stats.map((s) => s.mode))],
+                reExecutions: perTx((s) => s.executions - digest.txs),
+                aborts: perTx((s) => s.validationAborts),
+                waits: perTx((s) => s.dependencyWaits),
+              },
+            }),
         workload,
         executor: executor === "sequential" ? "sequential" : `parallel-${workers}`,
         build: side.label,
@@ -314,6 +338,25 @@ async function main(): Promise<void> {
     ],
     rows,
   );
+  const engineRows = cells
+    .filter((c) => c.engine !== undefined)
+    .map((c) => {
+      const e = c.engine as NonNullable<Cell["engine"]>;
+      return [
+        c.workload,
+        c.build,
+        e.modes.join(","),
+        e.reExecutions.toFixed(3),
+        e.aborts.toFixed(3),
+        e.waits.toFixed(3),
+      ];
+    });
+  if (engineRows.length > 0) {
+    console.log(
+      `\nparallel-${workers} engine per transaction (medians over the rounds)${noContention ? ", contention rule off" : ""}`,
+    );
+    printTable(["workload", "build", "mode", "re-exec/tx", "aborts/tx", "waits/tx"], engineRows);
+  }
   console.log(
     "\nresults against this build: statuses and outputs; event data (a pair's events list its tokens in address order, which follows code hashes)",
   );
@@ -331,7 +374,7 @@ async function main(): Promise<void> {
 
   writeJson("bench/results/compare.json", {
     machine: machineInfo(),
-    params: { bases: resolved, runs, blockSize, accounts, workers, warmUpMs, workloads },
+    params: { bases: resolved, runs, blockSize, accounts, workers, warmUpMs, workloads, noContention },
     builds: sides.map((s) => s.label),
     cells,
     checks,

@@ -4,9 +4,10 @@
  * by random stakers. Deterministic from the seed.
  *
  * Harvests only read their pool's keys (the reward per share of this second is computed,
- * not stored), but every harvest pays from the farm's balance in the reward token, one
- * key; deposits and withdrawals write their pool's totals and the farm's balance in the LP
- * token. docs/farm.md reads the figures.
+ * not stored), and every harvest pays from the farm's balance in the reward token, one key
+ * the token moves by commutative updates (`storage_add`), so harvests no longer depend on
+ * each other there; deposits and withdrawals write their pool's totals. docs/farm.md reads
+ * the figures.
  */
 import { SetupRunner } from "../src/chain/setupRunner.js";
 import type { Transaction } from "../src/chain/transaction.js";

@@ -12,8 +12,8 @@
  * What conflicts (docs/nft.md): a mint writes `own[id]` and `bal[to]`; a transfer
  * `own[id]`, `appr[id]`, `bal[from]` and `bal[to]`; so only transactions sharing a holder
  * or a recipient conflict. A sale also credits the market's coin balance (the value sent)
- * and the royalty receiver's earnings lane `tokenId % 16`: the first is one key for every
- * sale, and makes sales run in order.
+ * and the royalty receiver's earnings lane `tokenId % 16`, keys every sale shares: both are
+ * commutative credits (docs/nft.md), so sales no longer depend on each other there.
  */
 import { SetupRunner } from "../src/chain/setupRunner.js";
 import type { Transaction } from "../src/chain/transaction.js";

@@ -36,6 +36,7 @@ interface Workloadish {
 interface Engineish {
   attach(pre: unknown): Promise<unknown>;
   executeBlock(store: unknown, txs: unknown[], config: unknown): Promise<BlockResultish>;
+  readonly lastStats: EngineStats | undefined;
   close(): Promise<void>;
 }
 interface Build {
@@ -46,6 +47,8 @@ interface Build {
   lendingActions(block: number): Workloadish;
   stakingActions(block: number): Workloadish;
   defiMix(block: number): Workloadish;
+  nftSales(block: number): Workloadish;
+  farmHarvests(block: number): Workloadish;
   createChainExecutor(block: unknown): unknown;
   executeSequential(executor: unknown, pre: unknown, txs: unknown[]): BlockResultish;
   createParallelEngine(options: Record<string, unknown>): Promise<Engineish>;
@@ -60,13 +63,23 @@ export const COMPARE_WORKLOADS = [
   "staking",
   "defi-mix",
   "native-transfer",
+  "nft-sale",
+  "farm",
 ] as const;
 /** The workloads run when none are named. */
 export const DEFAULT_COMPARE_WORKLOADS = ["token-transfer", "amm-swap", "lending", "staking", "defi-mix"];
 export type CompareWorkload = (typeof COMPARE_WORKLOADS)[number];
 
 export type RunnerRequest =
-  | { op: "setup"; workload: CompareWorkload; block: number; accounts: number; workers: number }
+  | {
+      op: "setup";
+      workload: CompareWorkload;
+      block: number;
+      accounts: number;
+      workers: number;
+      /** Turn the engine's contention rule off, so that a contended block still runs in parallel and its conflicts show. */
+      noContention?: boolean;
+    }
   | { op: "run"; executor: "sequential" | "parallel" }
   | { op: "close" };
 
@@ -87,21 +100,40 @@ export interface Digest {
   failed: number;
 }
 
+/** The parallel engine's statistics of a block (`BlockStats`, the fields every revision has). */
+export interface EngineStats {
+  mode: string;
+  executions: number;
+  validationAborts: number;
+  dependencyWaits: number;
+}
+
 export type RunnerReply =
-  | { ok: true; txs?: number; ms?: number; cpuMs?: number; digest?: Digest }
+  | { ok: true; txs?: number; ms?: number; cpuMs?: number; digest?: Digest; stats?: EngineStats }
   | { ok: false; error: string };
 
 async function loadBuild(root: string): Promise<Build> {
   const load = (path: string) => import(pathToFileURL(join(root, "dist", path)).href);
-  const [workloads, defi, chain, sequential, parallel, executorModule] = await Promise.all([
+  const [workloads, defi, nft, farm, chain, sequential, parallel, executorModule] = await Promise.all([
     load("bench/workloads.js"),
     load("bench/defiWorkloads.js"),
+    load("bench/nftWorkloads.js"),
+    load("bench/farmWorkload.js"),
     load("src/chain/executeTransaction.js"),
     load("src/engine/sequential.js"),
     load("src/engine/parallel/index.js"),
     load("src/chain/executorModule.js"),
   ]);
-  return { ...workloads, ...defi, ...chain, ...sequential, ...parallel, ...executorModule } as Build;
+  return {
+    ...workloads,
+    ...defi,
+    ...nft,
+    ...farm,
+    ...chain,
+    ...sequential,
+    ...parallel,
+    ...executorModule,
+  } as Build;
 }
 
 function makeWorkload(build: Build, name: CompareWorkload, block: number, accounts: number): Workloadish {
@@ -118,6 +150,10 @@ function makeWorkload(build: Build, name: CompareWorkload, block: number, accoun
       return build.stakingActions(block);
     case "defi-mix":
       return build.defiMix(block);
+    case "nft-sale":
+      return build.nftSales(block);
+    case "farm":
+      return build.farmHarvests(block);
   }
 }
 
@@ -172,6 +208,7 @@ async function serve(root: string): Promise<void> {
           executor: build.chainExecutorModule(),
           minParallelTxs: 0,
           speed: false,
+          ...(request.noContention === true ? { contention: false } : {}),
         });
         const w = makeWorkload(build, request.workload, request.block, request.accounts);
         current = {
@@ -191,7 +228,17 @@ async function serve(root: string): Promise<void> {
           : await engine.executeBlock(current.store, current.w.txs, build.BENCH_BLOCK);
       const ms = performance.now() - started;
       const used = process.cpuUsage(cpu);
-      reply({ ok: true, ms, cpuMs: (used.user + used.system) / 1000, digest: digest(result) });
+      const s = request.executor === "parallel" ? engine.lastStats : undefined;
+      const stats =
+        s === undefined
+          ? undefined
+          : {
+              mode: s.mode,
+              executions: s.executions,
+              validationAborts: s.validationAborts,
+              dependencyWaits: s.dependencyWaits,
+            };
+      reply({ ok: true, ms, cpuMs: (used.user + used.system) / 1000, digest: digest(result), stats });
     } catch (error) {
       reply({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }

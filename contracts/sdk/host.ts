@@ -11,6 +11,7 @@
 @external("weft", "storage_has") export declare function storage_has(kp: usize, kl: i32): i32;
 @external("weft", "storage_set") export declare function storage_set(kp: usize, kl: i32, vp: usize, vl: i32): void;
 @external("weft", "storage_delete") export declare function storage_delete(kp: usize, kl: i32): void;
+@external("weft", "storage_add") export declare function storage_add(kp: usize, kl: i32, ap: usize, negative: i32): i32;
 @external("weft", "caller") export declare function caller(dst: usize): void;
 @external("weft", "self_address") export declare function self_address(dst: usize): void;
 @external("weft", "value") export declare function value(dst: usize): void;

@@ -7,9 +7,14 @@
  * - `StorageMap2<K1, K2, V>`: values by two keys (`allowances[owner][spender]`).
  * - `Fields`: a struct laid over several keys, one per field, so that writing one field
  *   of one record touches one key (and conflicts with nothing else).
+ *
+ * `tryAdd`/`trySub` on a map of `U128`s are commutative updates (`storage_add`): many
+ * transactions adding to one key (a market's earnings, a pool's balance) run side by side,
+ * each depending on the others only if their sums cross zero or 2^128.
  */
 import { AbiReader, AbiWriter, fixedSize } from "./abi";
 import * as host from "./host";
+import { U128 } from "./u128";
 
 /** The value under `key`, or null when absent. */
 export function storageGet(key: Uint8Array): Uint8Array | null {
@@ -101,6 +106,15 @@ function deleteScratch(): void {
   host.storage_delete(scratchKey.dataStart, scratchKey.length);
 }
 
+/** Adds (or subtracts) `amount` to the U128 under the key in `scratchKey`; false, changing nothing, out of range. */
+function addScratch(amount: U128, subtract: bool): bool {
+  scratchValue.reset();
+  scratchValue.u128(amount);
+  return (
+    host.storage_add(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, subtract ? 1 : 0) == 0
+  );
+}
+
 export class StorageValue<T> {
   private key: Uint8Array;
   constructor(name: string) {
@@ -153,6 +167,16 @@ export class StorageMap<K, V> {
     this.scratch(key);
     deleteScratch();
   }
+  /** Adds `amount` to the `U128` under `key` (absent = 0), commutatively; false, changing nothing, past 2^128 - 1. */
+  tryAdd(key: K, amount: U128): bool {
+    this.scratch(key);
+    return addScratch(amount, false);
+  }
+  /** Subtracts `amount` from the `U128` under `key`, commutatively; false, changing nothing, below zero. */
+  trySub(key: K, amount: U128): bool {
+    this.scratch(key);
+    return addScratch(amount, true);
+  }
 }
 
 /** Values by two keys, under `len(name) ‖ name ‖ key1 ‖ key2`. */
@@ -186,6 +210,16 @@ export class StorageMap2<K1, K2, V> {
   delete(a: K1, b: K2): void {
     this.scratch(a, b);
     deleteScratch();
+  }
+  /** Adds `amount` to the `U128` under `(a, b)` (absent = 0), commutatively; false, changing nothing, past 2^128 - 1. */
+  tryAdd(a: K1, b: K2, amount: U128): bool {
+    this.scratch(a, b);
+    return addScratch(amount, false);
+  }
+  /** Subtracts `amount` from the `U128` under `(a, b)`, commutatively; false, changing nothing, below zero. */
+  trySub(a: K1, b: K2, amount: U128): bool {
+    this.scratch(a, b);
+    return addScratch(amount, true);
   }
 }
 

@@ -22,7 +22,7 @@ import { vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
 import type { Receipt } from "./receipt.js";
 import type { Call, TxEnvelope } from "./tx/envelope.js";
-import { feeRecipientDeltas, invalidOutput } from "./txOutput.js";
+import { invalidOutput, txDeltas } from "./txOutput.js";
 import { validateEnvelope } from "./validateEnvelope.js";
 
 export {
@@ -115,7 +115,7 @@ export function executeEnvelope(
   const fee = BigInt(gasUsed) * price;
   state.setBalance(payer, state.balanceOf(payer) - fee);
   const tip = BigInt(gasUsed) * (price - baseFee);
-  const deltas = feeRecipientDeltas(block.feeRecipient, tip);
+  const deltas = txDeltas(state, block.feeRecipient, tip);
   const receipt: Receipt = { status, gasUsed, fee, events: state.events, output };
   if (contractAddress !== undefined) receipt.contractAddress = contractAddress;
   return { receipt, writes: state.writes, deltas };

@@ -6,6 +6,7 @@ import { GAS } from "../vm/gasSchedule.js";
 import { MAX_TX_GAS } from "../vm/limits.js";
 import { TxState } from "../vm/txState.js";
 import { createVm, type DeployOutcome, PROTOCOL_CALLER, type Vm, type VmOptions } from "../vm/vm.js";
+import { transferRefusal } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
 import { evmFromWasm } from "./evmFromWasm.js";
 import { envelopeIntrinsicGas, executeEnvelope } from "./executeEnvelope.js";
@@ -13,7 +14,7 @@ import { executeEthTx } from "./executeEthTx.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt } from "./receipt.js";
 import type { AccountTx, EthTx, Transaction } from "./transaction.js";
-import { feeRecipientDeltas, invalidOutput } from "./txOutput.js";
+import { invalidOutput, txDeltas } from "./txOutput.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
@@ -106,8 +107,10 @@ export function executeTransaction(
   let outcome: CallOutcome | DeployOutcome;
   switch (tx.kind) {
     case "transfer":
-      state.transfer(tx.from, tx.to, tx.amount);
-      outcome = { status: "success", data: EMPTY, gasUsed: 0 };
+      // The sender can pay (checked above): only a recipient past u128 refuses it.
+      outcome = state.transfer(tx.from, tx.to, tx.amount)
+        ? { status: "success", data: EMPTY, gasUsed: 0 }
+        : { status: "revert", data: transferRefusal(state, tx.from, tx.to, tx.amount), gasUsed: 0 };
       break;
     case "call":
       outcome = vm.call(state, block, {
@@ -134,7 +137,7 @@ export function executeTransaction(
   const gasUsed = intrinsic + outcome.gasUsed;
   const fee = BigInt(gasUsed) * tx.gasPrice;
   state.setBalance(tx.from, state.balanceOf(tx.from) - fee);
-  const deltas = feeRecipientDeltas(block.feeRecipient, fee);
+  const deltas = txDeltas(state, block.feeRecipient, fee);
   const receipt: Receipt = {
     status: outcome.status,
     gasUsed,

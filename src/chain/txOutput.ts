@@ -5,8 +5,9 @@
  */
 
 import type { Address } from "../codec/address.js";
-import type { TxOutput } from "../engine/types.js";
+import type { DeltaSet, TxOutput } from "../engine/types.js";
 import { balanceKey } from "../state/keys.js";
+import type { TxState } from "../vm/txState.js";
 import type { InvalidCode } from "./invalidCode.js";
 import type { Receipt } from "./receipt.js";
 
@@ -46,4 +47,9 @@ export function feeRecipientDeltas(feeRecipient: Address, amount: bigint): Map<s
   const deltas = new Map<string, bigint>();
   if (amount > 0n) deltas.set(feeRecipientKey(feeRecipient), amount);
   return deltas;
+}
+
+/** A transaction's deltas: its commutative credits (`TxState.add`) and the fee recipient's `amount`. */
+export function txDeltas(state: TxState, feeRecipient: Address, amount: bigint): DeltaSet {
+  return state.deltas(feeRecipientKey(feeRecipient), amount);
 }

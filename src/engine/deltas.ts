@@ -110,3 +110,9 @@ export function applyDelta(base: StateValue | undefined, delta: bigint): StateVa
     throw new DeltaOverflowError(`delta ${delta} takes ${decodeU128(base)} out of u128`);
   return encodeU128(sum);
 }
+
+/** `StateView.fits` from a value: whether `value` (u128, absent = 0) plus `delta` stays within [0, 2^128). */
+export function valueFits(value: StateValue | undefined, delta: bigint): boolean {
+  const sum = decodeU128(value) + delta;
+  return sum >= 0n && sum <= U128_MAX;
+}

@@ -14,7 +14,7 @@
 import type { StateKey, StateValue } from "../state/keys.js";
 import type { StateReader, WriteSet } from "../state/storage.js";
 import { BudgetMeter } from "./budget.js";
-import { applyDelta } from "./deltas.js";
+import { applyDelta, valueFits } from "./deltas.js";
 import type { BlockExecutor, BlockResult, ReceiptBudget, StateView, TxExecutor } from "./types.js";
 
 /** Runs `txs` in order over `pre` and returns receipts and the block's write set (cut by `budget`, if given). */
@@ -33,6 +33,9 @@ export function executeSequential<T, R>(
       if (deltas.size === 0) return base;
       const delta = deltas.get(key);
       return delta === undefined ? base : applyDelta(base, delta);
+    },
+    fits(key: StateKey, delta: bigint): boolean {
+      return valueFits(view.read(key), delta);
     },
   };
   const merge = (value: StateValue | null, key: StateKey): void => {

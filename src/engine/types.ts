@@ -12,6 +12,15 @@ import type { StateReader, WriteSet } from "../state/storage.js";
 export interface StateView {
   /** Current value at `key` (including every earlier transaction's writes and deltas). */
   read(key: StateKey): StateValue | undefined;
+  /**
+   * Whether the u128 at `key` (absent = 0) plus `delta` stays within [0, 2^128), recorded as
+   * that fact rather than as the value (Block-STM's aggregators in Aptos): a transaction that
+   * only adds to a key depends on earlier ones only if their writes change this answer. The
+   * engines' views have it; a view without it (read-only calls, admission, nested states)
+   * makes `TxState` add in place, reading the value. Optional because a dozen plain
+   * `{ read }` views serve one-off reads and gain nothing from it.
+   */
+  fits?(key: StateKey, delta: bigint): boolean;
 }
 
 /**

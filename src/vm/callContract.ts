@@ -33,7 +33,7 @@ import type { InstancePool, WarmInstance } from "./instancePool.js";
 import { MAX_CALL_DEPTH, MAX_STACK_UNITS, MAX_TX_CONTRACT_PAGES } from "./limits.js";
 import type { CachedModule, ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
-import { insufficientBalance, vmError } from "./vmErrors.js";
+import { transferRefusal, vmError } from "./vmErrors.js";
 import { DISPATCH_FRESH, DISPATCH_SNAPSHOT } from "./wasm/index.js";
 
 export type CallStatus = "success" | "revert" | "outOfGas";
@@ -113,7 +113,7 @@ export function runFrame(
   // code, and runs nothing (a contract cannot refuse coin: any method call may carry value).
   if (req.method === "" && !req.isInit) {
     if (!state.transfer(req.caller, req.target, req.value))
-      return refuse(insufficientBalance(req.caller, state.balanceOf(req.caller), req.value));
+      return refuse(transferRefusal(state, req.caller, req.target, req.value));
     return { status: "success", data: new Uint8Array(0), gasUsed: 0 };
   }
   const targetKey = codeHashKey(req.target);
@@ -144,7 +144,7 @@ export function runFrame(
 
   const snap = state.snapshot();
   if (!state.transfer(req.caller, req.target, req.value))
-    return refuse(insufficientBalance(req.caller, state.balanceOf(req.caller), req.value));
+    return refuse(transferRefusal(state, req.caller, req.target, req.value));
 
   // Start from the start function's snapshot only when running it would certainly finish
   // (enough gas and stack left: `startSnapshot.ts`); it is charged the same gas.

@@ -239,6 +239,24 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
         throw limitExceeded(`storage value of ${vl >>> 0} bytes (max ${MAX_VALUE_BYTES})`);
       ctx.state().write(slotKey(f, kp, kl), readBytes(f, vp, vl));
     },
+    /**
+     * Adds (`negative` 0) or subtracts the u128 at `ap` to the number stored at the key
+     * (little-endian, any length, absent = 0), stored back as 16 bytes; 1, changing
+     * nothing, if the result would leave [0, 2^128). A commutative update (`TxState.add`):
+     * transactions adding to one key do not depend on each other's values.
+     */
+    storage_add(kp: number, kl: number, ap: number, negative: number): number {
+      const f = ctx.frame();
+      charge(
+        f,
+        GAS.STORAGE_READ +
+          GAS.BYTE * (Math.min(kl >>> 0, MAX_KEY_BYTES + 1) + 16) +
+          GAS.STORAGE_WRITE +
+          GAS.STORAGE_BYTE * (Math.min(kl >>> 0, MAX_KEY_BYTES + 1) + 16),
+      );
+      const amount = readU128(f, ap);
+      return ctx.state().add(slotKey(f, kp, kl), negative === 0 ? amount : -amount) ? 0 : 1;
+    },
     storage_delete(kp: number, kl: number): void {
       const f = ctx.frame();
       charge(f, GAS.STORAGE_WRITE + GAS.BYTE * Math.min(kl >>> 0, MAX_KEY_BYTES + 1));

@@ -6,7 +6,7 @@
  */
 import type { Address } from "../codec/address.js";
 import { decodeU128, encodeU128 } from "../engine/deltas.js";
-import type { StateView } from "../engine/types.js";
+import type { DeltaSet, StateView } from "../engine/types.js";
 import { balanceKey, type StateKey, type StateValue } from "../state/keys.js";
 import type { WriteSet } from "../state/storage.js";
 
@@ -19,9 +19,10 @@ export interface LogEvent {
   data: Uint8Array;
 }
 
-/** A point to return to: positions in the write journal and the event list. */
+/** A point to return to: positions in the write and credit journals and the event list. */
 export interface Snapshot {
   journal: number;
+  credits: number;
   events: number;
   eventBytes: number;
 }
@@ -32,6 +33,8 @@ export function eventBytes(event: LogEvent): number {
 }
 
 const ABSENT = Symbol("absent");
+
+const U128_MAX = (1n << 128n) - 1n;
 
 /**
  * The contracts a transaction's frames have run in (by code hash key; EIP-2929's accessed
@@ -72,6 +75,16 @@ export class TxState {
    * write was an allocation per write).
    */
   private readonly journal: Array<StateKey | StateValue | null | typeof ABSENT> = [];
+  /**
+   * Commutative additions (`add`) to u128 keys this transaction has not written, summed per
+   * key: they leave as deltas (`deltas`), so the transaction does not depend on earlier
+   * writers of the key unless they change whether each addition stayed in range
+   * (`StateView.fits`). A read of the key sees the value plus the sum; a write replaces the
+   * sum (the value written was computed from that read). Made when first needed.
+   */
+  private credits: Map<StateKey, bigint> | undefined;
+  /** The credit journal: a key then the sum it had (`ABSENT`: none), flat. */
+  private readonly creditJournal: Array<StateKey | bigint | typeof ABSENT> = [];
   /**
    * The last balance value decoded or encoded here and its amount: a transaction reads its
    * sender's balance before and after running (the fee), mostly the same value object.
@@ -114,7 +127,11 @@ export class TxState {
     // One lookup: a written key holds a value or null (deleted), never undefined.
     const written = this.writes.get(key);
     if (written !== undefined) return written === null ? undefined : written;
-    return this.view.read(key);
+    const base = this.view.read(key);
+    const credit = this.credits?.get(key);
+    if (credit === undefined) return base;
+    // In range: `add` checked base + credit with `fits` over this same view.
+    return encodeU128(decodeU128(base) + credit);
   }
 
   /** Writes `value`, or deletes the key when `value` is null. */
@@ -122,6 +139,54 @@ export class TxState {
     const previous = this.writes.get(key);
     this.journal.push(key, previous === undefined ? ABSENT : previous);
     this.writes.set(key, value);
+    const credit = this.credits?.get(key);
+    if (credit !== undefined) {
+      this.creditJournal.push(key, credit);
+      this.credits?.delete(key);
+    }
+  }
+
+  /**
+   * Adds `delta` (negative: subtracts) to the u128 little-endian number at `key` (absent =
+   * 0); false, changing nothing, if the result would leave [0, 2^128). On a key this
+   * transaction has not written, over a view with `fits`, the addition is a commutative
+   * delta checked by `fits`; otherwise the value is read and written in place. Both give the
+   * same answers and the same state: only what the transaction depends on differs.
+   */
+  add(key: StateKey, delta: bigint): boolean {
+    if (delta === 0n) return true;
+    const view = this.view;
+    if (this.writes.has(key) || view.fits === undefined) {
+      const sum = decodeU128(this.read(key)) + delta;
+      if (sum < 0n || sum > U128_MAX) return false;
+      this.write(key, encodeU128(sum));
+      return true;
+    }
+    const previous = this.credits?.get(key);
+    const sum = previous === undefined ? delta : previous + delta;
+    if (!view.fits(key, sum)) return false;
+    if (this.credits === undefined) this.credits = new Map();
+    this.creditJournal.push(key, previous === undefined ? ABSENT : previous);
+    this.credits.set(key, sum);
+    return true;
+  }
+
+  /** Whether `key` has a pending commutative addition (`add`) in this transaction. */
+  hasCredit(key: StateKey): boolean {
+    return this.credits?.has(key) === true;
+  }
+
+  /**
+   * The transaction's deltas: its commutative additions, and `amount` more for `feeKey`
+   * (the fee recipient; none when `amount` is 0).
+   */
+  deltas(feeKey: StateKey, amount: bigint): DeltaSet {
+    const out: DeltaSet = new Map();
+    this.credits?.forEach((sum, key) => {
+      if (sum !== 0n) out.set(key, sum);
+    });
+    if (amount > 0n) out.set(feeKey, (out.get(feeKey) ?? 0n) + amount);
+    return out;
   }
 
   /** Whether a frame of the contract whose code hash key is `contract` ran in this transaction. */
@@ -184,7 +249,12 @@ export class TxState {
   }
 
   snapshot(): Snapshot {
-    return { journal: this.journal.length, events: this.events.length, eventBytes: this.eventTotal };
+    return {
+      journal: this.journal.length,
+      credits: this.creditJournal.length,
+      events: this.events.length,
+      eventBytes: this.eventTotal,
+    };
   }
 
   /** Undoes every write and event made since `snap`. */
@@ -194,6 +264,12 @@ export class TxState {
       const key = this.journal.pop() as StateKey;
       if (previous === ABSENT) this.writes.delete(key);
       else this.writes.set(key, previous);
+    }
+    while (this.creditJournal.length > snap.credits) {
+      const previous = this.creditJournal.pop() as bigint | typeof ABSENT;
+      const key = this.creditJournal.pop() as StateKey;
+      if (previous === ABSENT) this.credits?.delete(key);
+      else this.credits?.set(key, previous);
     }
     this.events.length = snap.events;
     this.eventTotal = snap.eventBytes;
@@ -228,13 +304,32 @@ export class TxState {
     this.lastAmount = BigInt.asUintN(128, amount);
   }
 
-  /** Moves native coin; returns false (and changes nothing) if `from` has too little. */
+  /**
+   * Moves native coin; returns false (and changes nothing) if `from` has too little or `to`
+   * would pass u128 (which a supply below 2^128 never allows). The recipient is credited with
+   * `add`, a commutative delta: many payments to one account (a marketplace, a merchant) in a
+   * block do not depend on each other. `from` pays in place, unless this transaction
+   * credited it so (a contract passing on what it was paid), where the debit is a delta too.
+   */
   transfer(from: Address, to: Address, amount: bigint): boolean {
     if (amount === 0n) return true;
-    const fromBalance = this.balanceOf(from);
-    if (fromBalance < amount) return false;
-    this.setBalance(from, fromBalance - amount);
-    this.setBalance(to, this.balanceOf(to) + amount);
-    return true;
+    const fromKey = this.balanceKeyOf(from);
+    const snap = this.creditJournal.length;
+    const journal = this.journal.length;
+    if (this.hasCredit(fromKey)) {
+      if (!this.add(fromKey, -amount)) return false;
+    } else {
+      const fromBalance = this.balanceOf(from);
+      if (fromBalance < amount) return false;
+      this.setBalance(from, fromBalance - amount);
+    }
+    if (this.add(this.balanceKeyOf(to), amount)) return true;
+    this.revertTo({ journal, credits: snap, events: this.events.length, eventBytes: this.eventTotal });
+    return false;
+  }
+
+  /** Whether `transfer` of `amount` from `from` failed on the recipient's range, not the payer's funds. */
+  recipientOverflows(to: Address, amount: bigint): boolean {
+    return this.balanceOf(to) + amount > U128_MAX;
   }
 }

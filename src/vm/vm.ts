@@ -26,7 +26,7 @@ import { createInstancePool } from "./instancePool.js";
 import { EVM_CROSSING_UNITS, HOST_FRAME_UNITS, MAX_CALL_DEPTH } from "./limits.js";
 import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";
 import { TxState } from "./txState.js";
-import { insufficientBalance, vmError } from "./vmErrors.js";
+import { transferRefusal, vmError } from "./vmErrors.js";
 import { type ContractInfo, validateContract } from "./wasm/index.js";
 
 export interface CallRequest {
@@ -496,7 +496,7 @@ export function createVm(options: VmOptions = {}): Vm {
     if (!req.hasInit) {
       if (!s.state.transfer(req.deployer, address, req.value)) {
         s.state.revertTo(snap);
-        const data = insufficientBalance(req.deployer, s.state.balanceOf(req.deployer), req.value);
+        const data = transferRefusal(s.state, req.deployer, address, req.value);
         return { status: "revert", data, gasUsed: 0 };
       }
       return { status: "success", data: new Uint8Array(0), gasUsed: 0, address };

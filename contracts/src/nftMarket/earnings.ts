@@ -1,9 +1,10 @@
 /**
  * What the market owes each account, in native coin. An account's earnings are spread
- * over `LANES` keys, `earn[account][tokenId % LANES]`: a collection's royalty receiver is
- * credited by every sale of the collection, and with one key every sale would read and
- * write it, making all sales of a block depend on each other. With lanes, only sales of
- * tokens in the same lane share that key. `claim` sums and deletes the lanes.
+ * over `LANES` keys, `earn[account][tokenId % LANES]`, and credited by commutative updates
+ * (`storage_add`): a collection's royalty receiver is credited by every sale of the
+ * collection, and with a plain read and write every sale would depend on the one before.
+ * (The lanes came first, when only sales of tokens in the same lane shared a key; they stay
+ * so that stored earnings keep their keys.) `claim` sums and deletes the lanes.
  */
 import { Address, StorageMap2, U128 } from "../../sdk/index";
 
@@ -15,10 +16,15 @@ export function laneOf(tokenId: u64): u8 {
   return <u8>(tokenId % <u64>LANES);
 }
 
+/**
+ * Adds `amount` to what the market owes `account`, by a commutative update (`tryAdd`): sales
+ * crediting one royalty receiver do not depend on each other even in one lane. (The sum of
+ * every payment the market took stays below the coin supply, so the update cannot pass u128.)
+ */
 export function credit(account: Address, tokenId: u64, amount: U128): void {
   if (amount.isZero()) return;
   const lane = laneOf(tokenId);
-  earnings.set(account, lane, earnings.get(account, lane, U128.Zero).add(amount));
+  if (!earnings.tryAdd(account, lane, amount)) earnings.get(account, lane, U128.Zero).add(amount);
 }
 
 /** The sum of the account's lanes. */

@@ -65,13 +65,17 @@ function mintTo(to: Address, amount: U128): void {
 
 function move(from: Address, to: Address, amount: U128): void {
   if (to.isZero()) ZeroAddress();
-  const fromBalance = balances.get(from, U128.Zero);
-  if (fromBalance.lt(amount)) InsufficientBalance(from, fromBalance, amount);
   if (from.equals(to)) {
+    const balance = balances.get(from, U128.Zero);
+    if (balance.lt(amount)) InsufficientBalance(from, balance, amount);
     Transfer(from, to, amount);
     return;
   }
-  balances.set(from, fromBalance.sub(amount));
-  balances.set(to, balances.get(to, U128.Zero).add(amount));
+  // Commutative updates (`storage_add`): a transfer depends on earlier writers of the two
+  // balances only if they change whether its sums stay in range, so transfers out of one
+  // holder that pays many (a farm's rewards) or into one paid by many run side by side.
+  if (!balances.trySub(from, amount)) InsufficientBalance(from, balances.get(from, U128.Zero), amount);
+  // Past u128 (the supply is at most u128): the addition's overflow revert, as before.
+  if (!balances.tryAdd(to, amount)) balances.get(to, U128.Zero).add(amount);
   Transfer(from, to, amount);
 }

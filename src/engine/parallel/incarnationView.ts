@@ -6,12 +6,15 @@
  * is past the block's cut).
  */
 import type { StateKey, StateValue } from "../../state/keys.js";
+import { valueFits } from "../deltas.js";
 import type { StateView } from "../types.js";
 import {
   type MvMemory,
   newResolution,
   R_ESTIMATE,
+  R_FITS,
   R_STORAGE,
+  R_UNFITS,
   R_VALUE,
   R_VERSION,
   READ_WORDS,
@@ -111,23 +114,29 @@ export class IncarnationView implements StateView {
     }
   }
 
+  /**
+   * A range check (`StateView.fits`), recorded as its delta and answer (`R_FITS`/`R_UNFITS`),
+   * not as the value; on a key this incarnation read, answered from that value (whose record
+   * already covers it).
+   */
+  fits(key: StateKey, delta: bigint): boolean {
+    if (!this.mayRead()) return true;
+    const id = this.replica.slot(key).id;
+    if (this.stampOf[id] === this.stamp) return valueFits(this.values[this.recordOf[id] as number], delta);
+    const r = this.r;
+    this.mv.resolve(id, this.tx, r);
+    if (r.kind === R_ESTIMATE) {
+      this.blocked = r.tx;
+      this.blockedKey = id;
+      return true;
+    }
+    const answer = this.mv.fitsAt(r, id, this.storageById, delta);
+    this.push(id, answer ? R_FITS : R_UNFITS, this.mv.storeCheck(delta), 0);
+    return answer;
+  }
+
   read(key: StateKey): StateValue | undefined {
-    if (this.stopped) throw new IncarnationStopped();
-    if (this.tx >= Atomics.load(this.ctl, CTL.limit)) {
-      // Past the block's cut: its result is not needed (not counted as an early stop, which
-      // the contention rule reads as a conflict).
-      this.stopped = true;
-      this.halted = true;
-      throw new IncarnationStopped();
-    }
-    // Waiting on an unfinished transaction: everything reads as absent from here on and
-    // the incarnation's result is thrown away (no exception on this path, unless it
-    // keeps reading).
-    if (this.blocked >= 0) {
-      if (++this.blockedReads > BLOCKED_READS) this.stop();
-      return undefined;
-    }
-    if (++this.sinceCheck >= STALE_CHECK_READS && this.sinceCheck >= this.count) this.checkReads();
+    if (!this.mayRead()) return undefined;
     const slot = this.replica.slot(key);
     const id = slot.id;
     if (this.stampOf[id] === this.stamp) return this.values[this.recordOf[id] as number];
@@ -145,6 +154,9 @@ export class IncarnationView implements StateView {
         return this.record(id, R_VERSION, r.tx, r.incarnation, base === null ? undefined : base);
       }
       default: {
+        // Deltas summing out of u128: only a speculative mix of versions does that (each
+        // addition was checked in range where it ran), so this incarnation is out of date.
+        if (!this.mv.fitsAt(r, id, this.storageById, 0n)) this.stop();
         const value = this.mv.valueOf(r, id, this.storageById);
         return this.record(
           id,
@@ -155,6 +167,30 @@ export class IncarnationView implements StateView {
         );
       }
     }
+  }
+
+  /**
+   * What every read and range check does first: throws if the incarnation is stopped or past
+   * the cut; false once it waits on an estimate (it reads as absent from then on).
+   */
+  private mayRead(): boolean {
+    if (this.stopped) throw new IncarnationStopped();
+    if (this.tx >= Atomics.load(this.ctl, CTL.limit)) {
+      // Past the block's cut: its result is not needed (not counted as an early stop, which
+      // the contention rule reads as a conflict).
+      this.stopped = true;
+      this.halted = true;
+      throw new IncarnationStopped();
+    }
+    // Waiting on an unfinished transaction: everything reads as absent from here on and
+    // the incarnation's result is thrown away (no exception on this path, unless it
+    // keeps reading).
+    if (this.blocked >= 0) {
+      if (++this.blockedReads > BLOCKED_READS) this.stop();
+      return false;
+    }
+    if (++this.sinceCheck >= STALE_CHECK_READS && this.sinceCheck >= this.count) this.checkReads();
+    return true;
   }
 
   /** Stops the incarnation if a read it made resolves differently now. */
@@ -179,9 +215,16 @@ export class IncarnationView implements StateView {
     b: number,
     value: StateValue | undefined,
   ): StateValue | undefined {
-    const i = this.count++;
+    const i = this.push(id, kind, a, b);
     this.stampOf[id] = this.stamp;
     this.recordOf[id] = i;
+    this.values[i] = value;
+    return value;
+  }
+
+  /** Appends a read-set record; returns its index. */
+  private push(id: number, kind: number, a: number, b: number): number {
+    const i = this.count++;
     const at = i * READ_WORDS;
     if (at + READ_WORDS > this.records.length) {
       const grown = new Int32Array(this.records.length * 2);
@@ -193,7 +236,6 @@ export class IncarnationView implements StateView {
     records[at + 1] = kind;
     records[at + 2] = a;
     records[at + 3] = b;
-    this.values[i] = value;
-    return value;
+    return i;
   }
 }

@@ -11,6 +11,9 @@
  *
  * Read sets record what each read resolved to: "storage" (no version below), an exact
  * version (transaction and incarnation), or, when deltas were summed, the value itself.
+ * A range check (`StateView.fits`: does the u128 plus this delta stay in range?) records
+ * only the delta and its answer, as Block-STM's aggregators in Aptos do: whatever earlier
+ * transactions write to the key, the check is valid while its answer stays the same.
  * Validation resolves every read again and compares.
  */
 import type { StateKey, StateValue } from "../../state/keys.js";
@@ -50,6 +53,9 @@ export const R_STORAGE = 0;
 export const R_VERSION = 1;
 export const R_VALUE = 2;
 export const R_ESTIMATE = 3;
+/** A range check (`fits`) that answered true / false: the record keeps the delta's offset. */
+export const R_FITS = 4;
+export const R_UNFITS = 5;
 
 /** Words per read-set record: key id, kind, and (tx, incarnation) or (value offset, length). */
 export const READ_WORDS = 4;
@@ -160,6 +166,27 @@ export class MvMemory {
       putWord32(values, at + 13, 0);
     } else values.set(encodeU128(magnitude), at + 1);
     return at;
+  }
+
+  /** Stores the delta of a range check; returns the offset its read record keeps. */
+  storeCheck(delta: bigint): number {
+    return this.storeDelta(delta);
+  }
+
+  /**
+   * The number `r` (a resolution of key `id`, not an estimate) resolves to, unchecked: in a
+   * speculative state earlier deltas may sum out of range, which a range check answers
+   * "false" to, and validation corrects.
+   */
+  sumOf(r: Resolution, id: number, storage: StorageById): bigint {
+    const base = r.baseEntry === 0 ? storage(id) : this.baseBytes(r);
+    return decodeU128(base === null ? undefined : base) + r.delta;
+  }
+
+  /** Whether the resolved number plus `delta` stays in [0, 2^128). */
+  fitsAt(r: Resolution, id: number, storage: StorageById, delta: bigint): boolean {
+    const sum = this.sumOf(r, id, storage) + delta;
+    return sum >= 0n && sum < U128;
   }
 
   private loadDelta(at: number): bigint {
@@ -396,10 +423,18 @@ export class MvMemory {
       const kind = reads[at + 1] as number;
       this.failedKey = id;
       this.resolve(id, tx, scratch);
-      if (scratch.kind === R_ESTIMATE || scratch.kind !== kind) return false;
+      if (scratch.kind === R_ESTIMATE) return false;
+      if (kind === R_FITS || kind === R_UNFITS) {
+        const delta = this.loadDelta(reads[at + 2] as number);
+        if (this.fitsAt(scratch, id, storage, delta) !== (kind === R_FITS)) return false;
+        continue;
+      }
+      if (scratch.kind !== kind) return false;
       if (kind === R_VERSION) {
         if (scratch.tx !== reads[at + 2] || scratch.incarnation !== reads[at + 3]) return false;
       } else if (kind === R_VALUE) {
+        // Out of u128 only in a speculative mix of versions: the read is out of date.
+        if (!this.fitsAt(scratch, id, storage, 0n)) return false;
         const now = this.valueOf(scratch, id, storage);
         const offset = reads[at + 2] as number;
         const length = reads[at + 3] as number;

@@ -26,6 +26,7 @@ export const HOST_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   storage_has: sig([I32, I32], [I32]),
   storage_set: sig([I32, I32, I32, I32]),
   storage_delete: sig([I32, I32]),
+  storage_add: sig([I32, I32, I32, I32], [I32]),
   caller: sig([I32]),
   self_address: sig([I32]),
   value: sig([I32]),

@@ -1,0 +1,179 @@
+/**
+ * Commutative credits (`TxState.add`, `storage_add`, `StateView.fits`): payments into one
+ * account and token moves out of one holder run in parallel, and the parallel engine still
+ * equals the sequential executor field by field, including where the sums reach the ends
+ * of u128 (a payment that would pass 2^128 - 1, token moves that run a holder dry) and
+ * where a transaction reads a key others added to in the same block.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { farmHarvests } from "../../../bench/farmWorkload.js";
+import { nftSales } from "../../../bench/nftWorkloads.js";
+import { BENCH_BLOCK } from "../../../bench/workloads.js";
+import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
+import { decodeErrorName } from "../../../src/codec/abi.js";
+import { decodeU128, encodeU128 } from "../../../src/engine/deltas.js";
+import { executeSequential } from "../../../src/engine/sequential.js";
+import type { StateView } from "../../../src/engine/types.js";
+import { balanceKey } from "../../../src/state/keys.js";
+import { TxState } from "../../../src/vm/txState.js";
+import { account } from "../../helpers/chain.js";
+import { TestChain } from "../../helpers/contracts.js";
+import { listSome, marketBlock, nftWorld } from "../../helpers/nftBlocks.js";
+import {
+  assertSameAsSequential,
+  attachChain,
+  type ChainEngine,
+  chainEngine,
+} from "../../helpers/parallelChain.js";
+
+const U128_MAX = (1n << 128n) - 1n;
+
+/** A view over a map that also answers `fits`, and counts how it was asked. */
+function countingView(values: Map<string, Uint8Array>, withFits: boolean): StateView & { reads: string[] } {
+  const reads: string[] = [];
+  const view: StateView & { reads: string[] } = {
+    reads,
+    read(key) {
+      reads.push(key);
+      return values.get(key);
+    },
+  };
+  if (withFits)
+    view.fits = (key, delta) => {
+      const sum = decodeU128(values.get(key)) + delta;
+      return sum >= 0n && sum <= U128_MAX;
+    };
+  return view;
+}
+
+describe("TxState.add: a delta or in place, the same answers", () => {
+  for (const withFits of [true, false])
+    it(`${withFits ? "over a view with fits (delta)" : "over a plain view (in place)"}`, () => {
+      const key = balanceKey(account(7));
+      const values = new Map([[key, encodeU128(U128_MAX - 10n)]]);
+      const view = countingView(values, withFits);
+      const state = new TxState(view);
+      assert.equal(state.add(key, 4n), true);
+      assert.equal(state.add(key, 7n), false, "past 2^128 - 1: refused");
+      const snap = state.snapshot();
+      assert.equal(state.add(key, 6n), true, "exactly 2^128 - 1");
+      state.revertTo(snap);
+      assert.equal(state.add(key, -(U128_MAX - 6n)), true, "down to zero");
+      assert.equal(state.add(key, -1n), false, "below zero: refused");
+      assert.equal(decodeU128(state.read(key)), 0n, "a read sees the value with the additions");
+      const deltas = state.deltas(balanceKey(account(9)), 5n);
+      if (withFits) {
+        assert.deepEqual([...state.writes.keys()], [], "nothing written: deltas only");
+        assert.equal(deltas.get(key), -(U128_MAX - 10n));
+      } else {
+        assert.equal(decodeU128(state.writes.get(key) ?? undefined), 0n);
+        assert.equal(deltas.has(key), false);
+      }
+      assert.equal(deltas.get(balanceKey(account(9))), 5n, "the fee recipient's delta");
+    });
+
+  it("a write after an addition replaces it (the value written was computed from the read)", () => {
+    const key = balanceKey(account(7));
+    const state = new TxState(countingView(new Map([[key, encodeU128(100n)]]), true));
+    state.add(key, 5n);
+    state.write(key, encodeU128(decodeU128(state.read(key)) - 50n));
+    assert.equal(decodeU128(state.read(key)), 55n);
+    assert.equal(state.deltas(balanceKey(account(9)), 0n).has(key), false);
+  });
+});
+
+let engine: ChainEngine;
+let ruled: ChainEngine;
+
+describe("commutative credits on the parallel engine = sequential", () => {
+  before(async () => {
+    engine = await chainEngine(2);
+    // With the contention rule, as the node runs: a block whose transactions all touched
+    // one key ran sequentially ("sequential-contended").
+    ruled = await chainEngine(2, 0, true);
+  });
+  after(async () => {
+    await engine.close();
+    await ruled.close();
+  });
+
+  it("a block of NFT sales (one market, one royalty receiver) runs in parallel", async () => {
+    const w = nftSales(240, 1, 120);
+    const store = await ruled.attach(w.pre);
+    const result = await assertSameAsSequential(ruled, store, BENCH_BLOCK, w.txs);
+    assert.deepEqual(
+      result.receipts.filter((r) => r.status !== "success"),
+      [],
+    );
+    assert.equal(ruled.lastStats?.mode, "parallel", "no longer contended on the market's balance");
+  });
+
+  it("a block of farm harvests (one farm paying the reward token) runs in parallel", async () => {
+    const w = farmHarvests(240, 1);
+    const store = await ruled.attach(w.pre);
+    const result = await assertSameAsSequential(ruled, store, BENCH_BLOCK, w.txs);
+    assert.deepEqual(
+      result.receipts.filter((r) => r.status !== "success"),
+      [],
+    );
+    assert.equal(ruled.lastStats?.mode, "parallel", "no longer contended on the farm's reward balance");
+  });
+
+  it("sales, rentals and claims reading the keys others added to in the same block", async () => {
+    for (const seed of [1, 2, 3]) {
+      const w = nftWorld(12, 3);
+      const txs = marketBlock(w, listSome(w, seed), 150, seed);
+      const store = await attachChain(engine, w.chain);
+      await assertSameAsSequential(engine, store, w.chain.block, txs);
+    }
+  });
+
+  it("payments that would take the market past 2^128 - 1 revert, as in sequence", async () => {
+    const w = nftWorld(10, 2);
+    const listed = listSome(w, 5);
+    // A market already holding nearly all of u128 (a dev chain's dev_setBalance can do it):
+    // the first sales fit, the next ones would overflow and revert with BalanceOverflow.
+    const prices = [...listed.sales.values()];
+    const room = (prices[0] as bigint) + (prices[1] as bigint) + 1n;
+    w.chain.state.entries.set(balanceKey(w.market.address), encodeU128(U128_MAX - room));
+    const txs = [...listed.sales].map(([id, price], i) =>
+      w.market.tx(w.users[i % w.users.length] as `0x${string}`, "buy", [w.nft.address, id, account(3)], {
+        value: price,
+      }),
+    );
+    const store = await attachChain(engine, w.chain);
+    const result = await assertSameAsSequential(engine, store, w.chain.block, txs);
+    const statuses = result.receipts.map((r) => r.status);
+    assert.deepEqual(statuses.slice(0, 2), ["success", "success"]);
+    assert.ok(statuses.slice(2).includes("revert"), `some overflowed: ${statuses.join(",")}`);
+    const refused = result.receipts.find((r) => r.status === "revert");
+    assert.equal(decodeErrorName(refused?.output ?? new Uint8Array()).name, "BalanceOverflow");
+    assert.ok(
+      decodeU128(result.writeSet.get(balanceKey(w.market.address)) ?? undefined) <= U128_MAX,
+      "the market's balance stayed in u128",
+    );
+  });
+
+  it("token moves out of one holder by many spenders: the late ones find it dry, as in sequence", async () => {
+    const chain = new TestChain(40);
+    const holder = account(1);
+    const token = chain.deploy("token", ["T", "T", 18, 20n, holder], holder);
+    const setup = [];
+    for (let i = 2; i <= 40; i++) setup.push(token.tx(holder, "approve", [account(i), 1n]));
+    for (const r of chain.run(setup).receipts) assert.equal(r.status, "success");
+    // 39 spenders, 20 tokens: the first 20 in block order succeed (each moves 1).
+    const txs = [];
+    for (let i = 2; i <= 40; i++) txs.push(token.tx(account(i), "transferFrom", [holder, account(i), 1n]));
+    const store = await attachChain(engine, chain);
+    const result = await assertSameAsSequential(engine, store, chain.block, txs);
+    const statuses = result.receipts.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === "success").length, 20);
+    assert.deepEqual(statuses.slice(0, 20), Array(20).fill("success"));
+    const sequential = executeSequential(createChainExecutor(chain.block), store, txs);
+    assert.equal(
+      decodeErrorName(sequential.receipts[38]?.output ?? new Uint8Array()).name,
+      "InsufficientBalance",
+    );
+  });
+});
