@@ -8,8 +8,10 @@
  *   the listing is deleted and the earnings credited before, and reentering the market
  *   from the callback is refused by the VM).
  * - Rentals (`rentals.ts`): the lender deposits the token; a renter pays a price per day,
- *   up front, for 1 to `maxDays` days and becomes its ERC-4907 user. Only usage rights
- *   move, so no collateral is needed.
+ *   up front, for 1 to `maxDays` days and becomes its user: the collection's ERC-4907
+ *   user, or for a collection without ERC-4907 the market's own record (`userOf(nft, id)`),
+ *   the market holding the token in escrow. Only usage rights move, so no collateral is
+ *   needed.
  * - Earnings (sellers', royalty receivers', lenders') are claimable with `claim`.
  *
  * A listing ends when its token moves, as ERC-721 ends a token's approval: `list` records
@@ -45,9 +47,12 @@ export {
   cancelRental,
   listForRent,
   rent,
+  rentalEscrowed,
   rentalLender,
   rentalMaxDays,
   rentalPricePerDay,
+  userExpires,
+  userOf,
 } from "./rentals";
 
 const prices = new StorageMap2<Address, u64, U128>("price");

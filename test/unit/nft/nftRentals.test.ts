@@ -2,7 +2,8 @@
  * The NFT marketplace's rentals: the lender deposits the token, a renter pays the price per
  * day up front for 1 to `maxDays` days and becomes its ERC-4907 user until exactly
  * `now + days * 86,400` (inclusive), the lender's earnings are claimable, and the token
- * comes back only once no rental runs. Every event and revert path.
+ * comes back only once no rental runs. Every event and revert path. Collections without
+ * ERC-4907, where the market keeps the user itself: nftEscrowRentals.test.ts.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -153,13 +154,5 @@ describe("nftMarket: rentals", () => {
       name: "SellerNotOwner",
       args: { seller: alice, owner: market.address },
     });
-  });
-
-  it("a collection without ERC-4907 cannot be rented (the NFT has no setUser)", () => {
-    const { nft, market } = marketplace(1, "nft");
-    market.send(alice, "listForRent", [nft.address, 1n, PER_DAY, 2n]);
-    const out = market.send(bob, "rent", [nft.address, 1n, 1n], { value: PER_DAY });
-    assert.equal(out.error?.name, "NoSuchMethod");
-    assert.equal(market.view("earningsOf", [alice]), 0n);
   });
 });
