@@ -67,7 +67,7 @@ export const send = async (
   return hash;
 };
 /** A signed envelope from dev account `devIndex` running `calls` in one transaction. */
-const sendCalls = async (
+export const sendCalls = async (
   devIndex: number,
   sequence: bigint,
   calls: TxEnvelope["calls"],

@@ -32,6 +32,7 @@ import {
 } from "../../helpers/explorerSession.js";
 import { detailPageTests } from "./explorerDetailPages.js";
 import { evmContractTests } from "./explorerEvmContract.js";
+import { nftLinkTests } from "./explorerNftLinks.js";
 import { proposalPageTests } from "./explorerProposals.js";
 import { saleTests } from "./explorerSales.js";
 import { userContractTests } from "./explorerUserContract.js";
@@ -177,6 +178,7 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
     }
   });
   detailPageTests();
+  nftLinkTests();
   userContractTests();
   evmContractTests();
   saleTests();

@@ -45,6 +45,10 @@ interface VaultModule {
   roundsToShow(current: bigint): bigint[];
   sharePrice(value: bigint): string;
 }
+interface ValuesModule {
+  nftContext(registry: unknown, contract: string | undefined, args: Named): string | undefined;
+  valueView(registry: unknown, type: string, value: unknown, ctx: Record<string, unknown>): { text: string };
+}
 interface HomeModule {
   blockIntervals(
     blocks: Array<{ number: number; time: number; txCount: number }>,
@@ -81,6 +85,7 @@ describe("explorer browser modules", () => {
   let nft: NftModule;
   let sales: SalesModule;
   let vault: VaultModule;
+  let values: ValuesModule;
 
   before(async () => {
     const dir = explorerStaticDir();
@@ -93,6 +98,7 @@ describe("explorer browser modules", () => {
     nft = (await load("nft.js")) as NftModule;
     sales = (await load("sales.js")) as SalesModule;
     vault = (await load("vault.js")) as VaultModule;
+    values = (await load("values.js")) as ValuesModule;
   });
 
   const cases: Array<[string[], unknown[]]> = [
@@ -325,5 +331,27 @@ describe("explorer browser modules", () => {
     assert.equal(vault.sharePrice(990_329_804_692_266_776n), "0.990329");
     assert.equal(vault.sharePrice(0n), "0");
     assert.equal(vault.sharePrice(12n * 10n ** 17n), "1.2");
+  });
+
+  it("a token id links to its NFT page when the collection is known (its own events, or an nft argument)", () => {
+    const collection = "0x00000000000000000000000000000000000000c1";
+    const registry = {
+      isNft: (a: string) => a === collection,
+      meta: () => null,
+      label: () => undefined,
+      token: () => undefined,
+    };
+    const id = { name: "tokenId", type: "u64", value: 31n };
+    assert.equal(values.nftContext(registry, collection, [id]), collection);
+    assert.equal(values.nftContext(registry, "0x00000000000000000000000000000000000000d4", [id]), undefined);
+    const named = { name: "nft", type: "address", value: collection };
+    assert.equal(
+      values.nftContext(registry, "0x00000000000000000000000000000000000000d4", [named, id]),
+      collection,
+    );
+    const link = values.valueView(registry, "u64", 31n, { nft: collection, name: "tokenId" }).text;
+    assert.match(link, new RegExp(`href="#/nft/${collection}/31"`));
+    const price = values.valueView(registry, "u128", 31n, { nft: collection, name: "price" }).text;
+    assert.doesNotMatch(price, /href/);
   });
 });

@@ -1,11 +1,12 @@
 // The account page: coin balance, nonce, code (an EVM contract's bytecode hash and size, and its storage), token balances, lending, staking, farm and
-// game positions (farmGame.js), its transactions (history.js, paged) and recent logs involving the address.
+// game positions (farmGame.js), NFTs held (nftHoldings.js), its transactions (history.js, paged) and recent logs involving the address.
 
 import { addressTopic } from "./abi.js";
 import { $, groupDigits, html, render } from "./dom.js";
 import { ADDRESS_EVENT_TOPICS, ethAddressTopic } from "./ercEvents.js";
 import { farmPositions, gamePositions } from "./farmGame.js";
 import { history } from "./history.js";
+import { nftHoldings } from "./nftHoldings.js";
 import { callRequest, callValue } from "./reads.js";
 import { batch, call, resultOr } from "./rpc.js";
 import { addressLink, coin, logRow, notFound, tokenAmount } from "./values.js";
@@ -73,7 +74,8 @@ export async function accountView(root, address, ctx) {
       <div class="panel"><h2>Token balances</h2><div id="token-balances"><p class="muted">Loading…</p></div></div>
       <div class="panel"><h2>Positions</h2><div id="positions"><p class="muted">Loading…</p></div>
         <h3>Farm</h3><div id="farm-positions"><p class="muted">Loading…</p></div>
-        <h3>Game</h3><div id="game-positions"><p class="muted">Loading…</p></div></div>
+        <h3>Game</h3><div id="game-positions"><p class="muted">Loading…</p></div>
+        <h3>NFTs</h3><div id="account-nfts"><p class="muted">Loading…</p></div></div>
     </section>
     ${label?.evm ? html`<section class="panel"><h2>Source <span class="muted">verified Solidity</span></h2><div id="evm-source"><p class="muted">Loading…</p></div></section>` : ""}
     ${isEvm ? html`<section class="panel"><h2>EVM storage <span class="muted">non-zero slots, in slot order</span></h2><div id="evm-storage"><p class="muted">Loading…</p></div></section>` : ""}
@@ -87,7 +89,13 @@ export async function accountView(root, address, ctx) {
     positions(a, ctx).catch((e) => fail("#positions", e, ctx)),
     farmPositions(a, ctx).catch((e) => fail("#farm-positions", e, ctx)),
     gamePositions(a, ctx).catch((e) => fail("#game-positions", e, ctx)),
-    logs(a, head, ctx).catch((e) => fail("#account-logs", e, ctx)),
+    logs(a, head, ctx).then(
+      (all) => nftHoldings(a, all, ctx).catch((e) => fail("#account-nfts", e, ctx)),
+      (e) => {
+        fail("#account-logs", e, ctx);
+        fail("#account-nfts", e, ctx);
+      },
+    ),
     isEvm ? evmStorage(a, ctx).catch((e) => fail("#evm-storage", e, ctx)) : undefined,
     label?.evm ? evmSource(a, ctx).catch((e) => fail("#evm-source", e, ctx)) : undefined,
     history($("#account-txs"), a, ctx).catch((e) => fail("#account-txs", e, ctx)),
@@ -307,6 +315,7 @@ async function logs(a, head, ctx) {
           <tbody>${shown.map((l) => logRow(registry, l))}</tbody></table>`
     }${retry.length ? html`<p class="muted">${retry.length} of ${queries.length} queries matched too many logs; they were asked again for the last ${RETRY_BLOCKS} blocks only${refused ? html`, and <span class="error">${refused} still refused</span>: the list is incomplete` : ""}.</p>` : ""}`,
   );
+  return all;
 }
 
 /** A sale's or an airdrop's progress page (sales.js), for those contracts. */

@@ -1,5 +1,6 @@
 // The NFT page (#/nft/<collection>/<tokenId>): a token of an ERC-721 collection with its
-// owner and approved address, its ERC-4907 user and expiry (rentable collections), its
+// owner and approved address, its ERC-4907 user and expiry (rentable collections; for a
+// token of a collection without ERC-4907 rented in escrow, the marketplace's record), its
 // ERC-2981 royalty, its URI, and its sale or rental listing on the genesis marketplace.
 
 import { groupDigits, html, render, utc } from "./dom.js";
@@ -53,8 +54,11 @@ export async function nftView(root, collection, id, ctx) {
       ? [callRequest(nft, meta, "userOf", [tokenId]), callRequest(nft, meta, "userExpires", [tokenId])]
       : []),
   ];
+  const escrowReads = market?.meta?.methods?.some((m) => m.name === "rentalEscrowed")
+    ? ["rentalEscrowed", "userOf", "userExpires"]
+    : [];
   const marketReads = market?.meta
-    ? ["sellerOf", "priceOf", "rentalLender", "rentalPricePerDay", "rentalMaxDays"].map((m) =>
+    ? ["sellerOf", "priceOf", "rentalLender", "rentalPricePerDay", "rentalMaxDays", ...escrowReads].map((m) =>
         callRequest(market.address, market.meta, m, [nft, tokenId]),
       )
     : [];
@@ -69,19 +73,25 @@ export async function nftView(root, collection, id, ctx) {
   const approved = value(1, "getApproved");
   const uri = value(2, "tokenURI");
   const royalty = decodeRoyalty(value(3, "royaltyInfo"));
-  const user = rentable ? value(4, "userOf") : undefined;
-  const expires = rentable ? value(5, "userExpires") : undefined;
   const m = (k, method) => callValue(answers[reads.length + k], market.meta, method, undefined);
+  // Rented in escrow (no ERC-4907): the market holds the token and records its user.
+  const escrowed = escrowReads.length > 0 && m(5, "rentalEscrowed") === true;
+  const user = rentable ? value(4, "userOf") : escrowed ? m(6, "userOf") : undefined;
+  const expires = rentable ? value(5, "userExpires") : escrowed ? m(7, "userExpires") : undefined;
   const seller = market?.meta ? m(0, "sellerOf") : undefined;
   const lender = market?.meta ? m(2, "rentalLender") : undefined;
   const state = rentalState(user, expires);
-  const userRow = !rentable
-    ? html`<span class="muted">not rentable (no ERC-4907)</span>`
-    : state === "active"
-      ? html`${addressLink(registry, user)} <span class="muted">until ${utc(Number(expires))} (block time ${groupDigits(expires)}, inclusive)</span>`
-      : state === "expired"
-        ? html`<span class="muted">none: the last rental expired at ${utc(Number(expires))} (${groupDigits(expires)})</span>`
-        : html`<span class="muted">none</span>`;
+  const escrowNote = escrowed
+    ? html` <span class="muted">(recorded by the market, which holds the token in escrow)</span>`
+    : "";
+  const userRow =
+    !rentable && !escrowed
+      ? html`<span class="muted">no ERC-4907 (rentable on the market in escrow)</span>`
+      : state === "active"
+        ? html`${addressLink(registry, user)} <span class="muted">until ${utc(Number(expires))} (block time ${groupDigits(expires)}, inclusive)</span>`
+        : state === "expired"
+          ? html`<span class="muted">none: the last rental expired at ${utc(Number(expires))} (${groupDigits(expires)})</span>`
+          : html`<span class="muted">none</span>`;
   const royaltyRow =
     royalty === null || royalty.receiver === ZERO
       ? html`<span class="muted">none</span>`
@@ -93,7 +103,7 @@ export async function nftView(root, collection, id, ctx) {
       <tr><th>Collection</th><td>${addressLink(registry, nft)}</td></tr>
       <tr><th>Owner</th><td data-k="owner">${addressLink(registry, owner)}</td></tr>
       <tr><th>Approved</th><td data-k="approved">${approved && approved !== ZERO ? addressLink(registry, approved) : html`<span class="muted">none</span>`}</td></tr>
-      <tr><th>User (ERC-4907)</th><td data-k="user">${userRow}</td></tr>
+      <tr><th>User (ERC-4907)</th><td data-k="user" data-escrow="${escrowed}">${userRow}${escrowNote}</td></tr>
       <tr><th>Royalty (ERC-2981)</th><td data-k="royalty">${royaltyRow}</td></tr>
       <tr><th>URI</th><td data-k="uri"><code>${uri ?? ""}</code></td></tr>
       ${seller && seller !== ZERO ? html`<tr><th>For sale</th><td data-k="sale">by ${addressLink(registry, seller)} at ${coin(m(1, "priceOf"))}</td></tr>` : ""}

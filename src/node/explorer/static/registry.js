@@ -157,6 +157,11 @@ export class Registry {
       }));
   }
 
+  /** Whether `address` is an ERC-721 collection (its metadata has `ownerOf`): its token ids link to the NFT page. */
+  isNft(address) {
+    return this.meta(address)?.methods?.some((m) => m.name === "ownerOf") === true;
+  }
+
   isToken(address) {
     return TOKEN_ARTIFACTS.has(this.label(address)?.artifact);
   }

@@ -118,7 +118,7 @@ function callView(registry, c, i, output) {
       ${BigInt(c.value) > 0n ? html`<span class="value">value ${coin(c.value)}</span>` : ""}</div>
     ${
       decoded?.args
-        ? argsTable(registry, decoded.args, { token })
+        ? argsTable(registry, decoded.args, { token, contract: c.target })
         : html`<p class="muted">${decoded?.error ? `arguments not decoded: ${decoded.error}` : "no metadata for this contract"}</p>`
     }
     ${

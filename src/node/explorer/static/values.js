@@ -54,7 +54,30 @@ export function statusBadge(status) {
   return html`<span class="badge ${cls}" data-status="${status}">${status ?? "unknown"}</span>`;
 }
 
-/** One decoded value of ABI `type`; `ctx.token` formats amounts of a token contract. */
+/** Names of the arguments that are a token id of an NFT collection. */
+const TOKEN_ID_NAME = /^(tokenId|id)$/;
+
+/** The NFT page of `collection`'s token `id` (#/nft/<collection>/<id>). */
+export function nftLink(collection, id) {
+  const c = collection.toLowerCase();
+  return html`<a class="nft-link" href="#/nft/${c}/${id}" data-nft="${c}/${id}" title="token ${id} of ${c}">#${groupDigits(id)}</a>`;
+}
+
+/**
+ * The collection the token ids among `args` belong to: an address argument named `nft` (the
+ * marketplace's calls and events), else `contract` when it is a collection (its own calls
+ * and events); undefined when neither.
+ */
+export function nftContext(registry, contract, args) {
+  const named = args?.find((a) => a.type === "address" && a.name === "nft");
+  if (named && typeof named.value === "string") return named.value;
+  return typeof contract === "string" && registry.isNft(contract) ? contract : undefined;
+}
+
+/**
+ * One decoded value of ABI `type`; `ctx.token` formats amounts of a token contract;
+ * `ctx.nft` (a collection) makes a token id a link to its NFT page.
+ */
 export function valueView(registry, type, value, ctx = {}) {
   if (Array.isArray(value)) {
     const inner = type.endsWith("[]") ? type.slice(0, -2) : "";
@@ -62,6 +85,7 @@ export function valueView(registry, type, value, ctx = {}) {
   }
   if (type === "address") return addressLink(registry, value);
   if (typeof value === "bigint") {
+    if (ctx.nft && ctx.name && TOKEN_ID_NAME.test(ctx.name) && value >= 0n) return nftLink(ctx.nft, value);
     if (ctx.token && ctx.name && AMOUNT_NAME.test(ctx.name) && value >= 0n)
       return html`<span class="num">${groupDigits(value)}</span> <span class="muted">(${formatUnits(value, ctx.token.decimals)} ${ctx.token.symbol})</span>`;
     return html`<span class="num">${groupDigits(value)}</span>`;
@@ -82,7 +106,11 @@ function assetOf(registry, args) {
 /** A table of named values `[{ name, type, value, indexed?, hint? }]` (`hint`: the name amounts are recognised by). */
 export function argsTable(registry, args, ctx = {}) {
   if (args.length === 0) return html`<p class="muted">no arguments</p>`;
-  ctx = { ...ctx, token: ctx.token ?? assetOf(registry, args) };
+  ctx = {
+    ...ctx,
+    token: ctx.token ?? assetOf(registry, args),
+    nft: nftContext(registry, ctx.contract, args),
+  };
   return html`<table class="args"><tbody>${args.map(
     (
       a,
@@ -131,7 +159,7 @@ export function eventView(registry, log) {
       ${decoded?.guessed ? html`<span class="muted" title="matched by topic 0 in another contract's metadata">(by signature)</span>` : ""}
       <span class="muted">emitted by</span> ${addressLink(registry, log.address)}
     </div>
-    ${decoded?.args ? argsTable(registry, decoded.args, { token }) : ""}
+    ${decoded?.args ? argsTable(registry, decoded.args, { token, contract: log.address }) : ""}
     ${decoded?.error ? html`<p class="error">cannot decode: ${decoded.error}</p>` : ""}
     ${raw}
   </div>`;
@@ -150,13 +178,14 @@ export function logRow(registry, log) {
   const decoded = decodeLog(registry, log);
   const token = registry.token(log.address);
   const assetToken = decoded?.args ? assetOf(registry, decoded.args) : undefined;
+  const nft = decoded?.args ? nftContext(registry, log.address, decoded.args) : undefined;
   const args = decoded?.args
     ? decoded.args.map(
         (a, i) =>
           html`${i ? html`<span class="muted">, </span>` : ""}<span class="inline-arg" data-arg="${a.name}"><span class="muted">${a.name}:</span> ${
             a.type === "address"
               ? addressLink(registry, a.value, { compact: true })
-              : valueView(registry, a.type, a.value, { token: token ?? assetToken, name: a.name })
+              : valueView(registry, a.type, a.value, { token: token ?? assetToken, name: a.name, nft })
           }</span>`,
       )
     : decoded?.error
