@@ -178,12 +178,14 @@ export class TxState {
 
   /**
    * The transaction's deltas: its commutative additions, and `amount` more for `feeKey`
-   * (the fee recipient; none when `amount` is 0).
+   * (the fee recipient; none when `amount` is 0). A key whose additions sum to zero keeps
+   * its zero delta, so that the block writes it as adding in place would (16 bytes, even
+   * where it was absent): both ways give the same write set.
    */
   deltas(feeKey: StateKey, amount: bigint): DeltaSet {
     const out: DeltaSet = new Map();
     this.credits?.forEach((sum, key) => {
-      if (sum !== 0n) out.set(key, sum);
+      out.set(key, sum);
     });
     if (amount > 0n) out.set(feeKey, (out.get(feeKey) ?? 0n) + amount);
     return out;

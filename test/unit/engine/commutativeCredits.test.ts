@@ -73,6 +73,17 @@ describe("TxState.add: a delta or in place, the same answers", () => {
       assert.equal(deltas.get(balanceKey(account(9))), 5n, "the fee recipient's delta");
     });
 
+  it("additions summing to zero still write the key, as adding in place does", () => {
+    const key = balanceKey(account(7));
+    for (const withFits of [true, false]) {
+      const state = new TxState(countingView(new Map(), withFits));
+      assert.equal(state.add(key, 5n), true);
+      assert.equal(state.add(key, -5n), true);
+      const written = withFits ? state.deltas(balanceKey(account(9)), 0n).get(key) : state.writes.get(key);
+      assert.deepEqual(written, withFits ? 0n : encodeU128(0n));
+    }
+  });
+
   it("a write after an addition replaces it (the value written was computed from the read)", () => {
     const key = balanceKey(account(7));
     const state = new TxState(countingView(new Map([[key, encodeU128(100n)]]), true));
