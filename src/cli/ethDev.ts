@@ -18,12 +18,23 @@ import { type Address, contractAddress } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { encodeEthAbi } from "../codec/ethAbi.js";
 import { keccak256 } from "../codec/hash.js";
+import type { ContractMetadata } from "../codec/metadata.js";
 import { commonChainId, EVM_HARDFORK } from "../evm/ethTx.js";
 import { HOST_PRECOMPILE } from "../evm/evmRunner.js";
-import type { Receipt } from "../sdk/client/index.js";
+import {
+  decodeRevertWith,
+  formatUnits,
+  type Receipt,
+  RpcRequestError,
+  revertedError,
+  TransactionRevertedError,
+} from "../sdk/client/index.js";
 import { ETH_DEV_ACCOUNTS, type EthDevKey, ethDevKeys } from "../sdk/ethDevKeys.js";
 import type { Context } from "./context.js";
-import { UsageError } from "./output.js";
+import { InsufficientFundsError, UsageError } from "./output.js";
+
+/** JSON-RPC's code for a reverted eth_call or eth_estimateGas (its data is the revert data). */
+const EXECUTION_REVERTED_CODE = 3;
 
 /** EVM gas for a WASM call when `eth_estimateGas` gives no answer: only the gas used is paid for. */
 export const WASM_CALL_GAS = 3_000_000n;
@@ -58,6 +69,8 @@ export interface EoaCall {
   method: string;
   args?: Uint8Array;
   value?: bigint;
+  /** Metadata to decode a revert with, beyond what the client knows. */
+  decodeWith?: readonly ContractMetadata[];
 }
 
 const quantity = (n: bigint) => `0x${n.toString(16)}`;
@@ -90,15 +103,42 @@ export async function sendFromEoa(
     client.request<string>("eth_gasPrice", []),
     client.request<string>("eth_maxPriorityFeePerGas", []),
   ]);
+  // The estimate simulates the transaction: a revert there is refused before sending, with
+  // its reason, as the dev accounts' sends are (exit 4); a sender who cannot pay, exit 3.
   let gasLimit: bigint;
   try {
     gasLimit = (BigInt(await client.request<string>("eth_estimateGas", [request])) * 6n) / 5n;
   } catch (error) {
+    if (!(error instanceof RpcRequestError)) throw error;
+    if (error.code === EXECUTION_REVERTED_CODE) {
+      const output = typeof error.data === "string" ? error.data : "0x";
+      throw new TransactionRevertedError({
+        status: "revert",
+        phase: "estimate",
+        output,
+        revert: decodeRevertWith([...(call.decodeWith ?? []), ...client.metadata], output as `0x${string}`),
+        details: [`sender: ${from.name} (${from.address})`, `call: ${describe(call)}`],
+      });
+    }
+    if (/^insufficient funds/.test(error.rpcMessage))
+      throw new InsufficientFundsError(`insufficient funds: ${error.rpcMessage}`, [
+        `sender: ${from.name} (${from.address})`,
+        `amount: ${formatUnits(value)} coin`,
+      ]);
     if (coin) throw error;
     gasLimit = WASM_CALL_GAS;
   }
   const common = createCustomCommon({ chainId: commonChainId(chainId) }, Mainnet, { hardfork: EVM_HARDFORK });
   const maxFee = BigInt(gasPrice) * 2n;
+  const balance = BigInt(await client.request<string>("eth_getBalance", [from.address, "pending"]));
+  if (balance < value + gasLimit * maxFee)
+    throw new InsufficientFundsError(
+      `insufficient funds: ${from.name} holds ${formatUnits(balance)} coin; ${formatUnits(value)} coin with a fee of up to ${formatUnits(gasLimit * maxFee)} coin needs ${formatUnits(value + gasLimit * maxFee)} coin`,
+      [
+        `sender: ${from.address}`,
+        `fee: up to ${formatUnits(gasLimit * maxFee)} coin (gas limit ${gasLimit} × max fee ${maxFee})`,
+      ],
+    );
   const tx = createFeeMarket1559Tx(
     {
       nonce: BigInt(nonce),
@@ -112,7 +152,14 @@ export async function sendFromEoa(
     { common },
   ).sign(from.privateKey);
   const hash = await client.request<`0x${string}`>("eth_sendRawTransaction", [`0x${toHex(tx.serialize())}`]);
-  return client.waitForReceipt(hash);
+  const receipt = await client.waitForReceipt(hash);
+  // Mined but failed (the state moved between the estimate and the block): exit 4, decoded.
+  if (receipt.status !== "success") throw revertedError(client, receipt, call.decodeWith);
+  return receipt;
+}
+
+function describe(call: EoaCall): string {
+  return call.method === "" ? `send coin to ${call.target}` : `${call.target}.${call.method}`;
 }
 
 /**

@@ -269,6 +269,7 @@ export function addContractCommands(program: Command): void {
                 target: contract.address,
                 method,
                 args: encodeCall(contract.metadata, method, parsed),
+                decodeWith: [contract.metadata],
                 ...(value === undefined ? {} : { value }),
               })
             : await ctx.client.writeContract({

@@ -108,7 +108,7 @@ export function addTransferCommands(program: Command): void {
         try {
           const receipt =
             eoa !== undefined
-              ? await sendFromEoa(ctx, eoa, { target: at, method: "transfer", args })
+              ? await sendFromEoa(ctx, eoa, { target: at, method: "transfer", args, decodeWith: [meta] })
               : await ctx.client.sendAndWait({
                   account: account as NonNullable<typeof account>,
                   calls: [{ target: at, method: "transfer", args }],

@@ -1,6 +1,7 @@
 /** Decoding revert data and logs with contract metadata. */
 import { decodeErrorName } from "../../codec/abi.js";
 import { fromHex } from "../../codec/bytes.js";
+import { decodeEthRevert } from "../../codec/ethRevert.js";
 import { type ContractMetadata, decodeEvent, decodeRevert, STANDARD_ERRORS } from "../../codec/metadata.js";
 import type { DecodedRevert } from "./errors.js";
 import type { Hex, Log } from "./types.js";
@@ -16,6 +17,9 @@ export function decodeRevertWith(
 ): DecodedRevert | undefined {
   const data = typeof output === "string" ? fromHex(output) : output;
   if (data.length === 0) return undefined;
+  // Solidity's Error(string) and Panic(uint256) need no metadata.
+  const eth = decodeEthRevert(data);
+  if (eth !== undefined) return { name: eth.name, args: eth.args };
   const empty: ContractMetadata = {
     name: "",
     abiVersion: 1,

@@ -258,6 +258,7 @@ export {
   prepareTransaction,
   type ReadContractParams,
   readContract,
+  revertedError,
   type SendOptions,
   type SignedTransaction,
   sendAndWait,

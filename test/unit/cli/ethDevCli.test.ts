@@ -103,6 +103,28 @@ describe("weft CLI with the Ethereum dev accounts", () => {
     assert.equal(await read("allowance", ["address", "address"], [eth2, TO]), 7n);
   });
 
+  it("a transaction that would revert is refused with its reason (exit 4); coin it lacks, exit 3", async () => {
+    const [, , , eth3] = ethDevKeys(4).map((k) => k.address) as [string, string, string, string];
+    assert.equal(await tokenBalance(eth3), 0n);
+    const before = BigInt(await rpc<string>(node.url, "eth_getTransactionCount", [eth3, "latest"]));
+    const moved = await weft("transfer", "wusd", TO, "1000", "--from", "eth3");
+    assert.equal(moved.code, 4, moved.err);
+    assert.match(moved.err, /transaction would revert: InsufficientBalance/);
+    const called = await weft("--json", "tx", "wusd", "transfer", TO, "5", "--from", "eth3");
+    assert.equal(called.code, 4, called.err);
+    const error = (JSON.parse(called.err) as { error: { message: string; details: string[] } }).error;
+    assert.match(error.message, /InsufficientBalance/);
+    assert.ok(
+      error.details.some((d) => /needed/.test(d)),
+      error.details.join("\n"),
+    );
+    const poor = await weft("send", TO, "1000000", "--from", "eth3");
+    assert.equal(poor.code, 3, poor.err);
+    assert.match(poor.err, /insufficient funds/);
+    // Nothing was sent: the nonce did not move.
+    assert.equal(BigInt(await rpc<string>(node.url, "eth_getTransactionCount", [eth3, "latest"])), before);
+  });
+
   it("deploys WASM code from eth0 (the host precompile's deploy form); refuses what an Ethereum account cannot send, and names that are not dev accounts", async () => {
     const deploy = await weft("--json", "deploy", "token", "T", "T", "18", "1", TO, "--from", "eth0");
     assert.equal(deploy.code, 0, deploy.err);
