@@ -64,7 +64,7 @@ const HELP: Record<Setting, string> = {
   "rpc.callWorkers":
     "threads running weft_call and weft_estimateGas, 0 = main thread (default: half the cores)",
   "rpc.callGasCap":
-    "most gas one read-only call may use; an EVM call gets it / EVM_GAS_WEIGHT in EVM gas (default 1000000000)",
+    "most Weft gas one read-only call may use (up to 8388608000): a WASM call at most 1000000000 of it, an EVM call (eth_call, eth_estimateGas) it / 500 in EVM gas but at least the block's EVM gas limit (default 1000000000)",
   "rpc.callBudgetMs":
     "ms of read-only execution each client network (IPv4 /24, IPv6 /64) earns per second (default 1000)",
   "rpc.callBudgetMsTotal":

@@ -8,7 +8,9 @@ import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { multiaddr } from "@multiformats/multiaddr";
+import { EVM_MAX_TX_GAS } from "../chain/executeEthTx.js";
 import type { Address } from "../codec/address.js";
+import { EVM_GAS_WEIGHT } from "../evm/weftGas.js";
 import { MAX_TX_GAS } from "../vm/limits.js";
 import { MAX_BLOCK_RECEIPT_BYTES } from "./buildBlock.js";
 import { MAX_RECEIPT_BYTES } from "./store/records.js";
@@ -101,7 +103,10 @@ export interface NodeConfig {
     wsIdleTimeoutMs: number;
     /** Threads running weft_call / weft_estimateGas (0: the main thread). */
     callWorkers: number;
-    /** Most gas one read-only call may use. */
+    /**
+     * Most Weft gas one read-only call may use: a WASM call at most `MAX_TX_GAS` of it, an
+     * EVM call it / `EVM_GAS_WEIGHT` in EVM gas, but at least the block's EVM gas limit.
+     */
     callGasCap: number;
     /** Milliseconds of read-only execution each client network (IPv4 /24, IPv6 /64) earns per second. */
     callBudgetMs: number;
@@ -123,6 +128,9 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/** The highest `rpc.callGasCap`: what gives an EVM call `EVM_MAX_TX_GAS`, a transaction's most EVM gas. */
+export const MAX_CALL_GAS_CAP = Number(EVM_MAX_TX_GAS * EVM_GAS_WEIGHT);
 
 export function defaultConfig(cwd = process.cwd()): NodeConfig {
   return {
@@ -449,7 +457,9 @@ export function loadConfig(
   int("rpc.idleTimeoutMs", 100, 3_600_000, (n) => (config.rpc.idleTimeoutMs = n));
   int("rpc.wsIdleTimeoutMs", 100, 24 * 3_600_000, (n) => (config.rpc.wsIdleTimeoutMs = n));
   int("rpc.callWorkers", 0, 256, (n) => (config.rpc.callWorkers = n));
-  int("rpc.callGasCap", 100_000, MAX_TX_GAS, (n) => (config.rpc.callGasCap = n));
+  // Weft gas: a WASM call gets at most MAX_TX_GAS of it, an EVM call it / EVM_GAS_WEIGHT EVM
+  // gas (at least the block's EVM gas limit), up to EVM_MAX_TX_GAS, which the range ends at.
+  int("rpc.callGasCap", 100_000, MAX_CALL_GAS_CAP, (n) => (config.rpc.callGasCap = n));
   int("rpc.callBudgetMs", 1, 1_000_000, (n) => (config.rpc.callBudgetMs = n));
   int("rpc.callBudgetMsTotal", 1, 1_000_000_000, (n) => (config.rpc.callBudgetMsTotal = n));
   int("rpc.callQueue", 1, 1_000_000, (n) => (config.rpc.callQueue = n));

@@ -1,10 +1,11 @@
 /**
  * `eth_call` and `eth_estimateGas`: one EVM message against the committed head, nothing
  * committed. It runs on this thread's EVM (`evm/evmRunner.ts`) over the read-only view, seen
- * through the request's state overrides (`overrides`), with no fee (price 0) and at most
- * `EVM_MAX_TX_GAS`, the gas asked for, and the node's read-only gas cap counted in EVM gas
- * (`evm/weftGas.ts` `evmGasWithin`: a message spends at most its gas limit × `EVM_GAS_WEIGHT`), so that
- * an EVM call takes no more time than a WASM call held to the same cap.
+ * through the request's state overrides (`overrides`), with no fee (price 0) and at most the
+ * gas asked for and `evmCallGasCap`: the node's read-only gas cap counted in EVM gas
+ * (`evm/weftGas.ts` `evmGasWithin`), raised to the block's EVM gas limit so that anything a
+ * block can hold can be estimated, at most `EVM_MAX_TX_GAS`. The time a call takes is bounded
+ * by the read-only pool (call timeout, per-client budgets), not by its gas.
  *
  * As Ethereum clients expect: the return data on success; a revert is JSON-RPC error 3
  * "execution reverted" with the revert data in `data`, so that clients decode reasons and
@@ -92,11 +93,26 @@ function overridden(
   };
 }
 
+/**
+ * The most EVM gas one `eth_call` or `eth_estimateGas` may use: the node's read-only gas cap
+ * counted in EVM gas, but never less than the block's EVM gas limit, so that every
+ * transaction a block can hold can be estimated (a Uniswap V2 factory's deployment needs
+ * 3M), and never more than `EVM_MAX_TX_GAS`. Gas is not what bounds a call's time: the
+ * read-only pool's call timeout and per-client time budgets do (`pool.ts`).
+ */
+export function evmCallGasCap(ctx: Pick<ReadOnlyContext, "block" | "gasCap">): bigint {
+  const block = evmBlockOf(ctx.block).gasLimit;
+  const within = evmGasWithin(BigInt(ctx.gasCap));
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
+  const cap = within > block ? within : block;
+  // biome-ignore lint/complexity/useMathMinMax: bigints
+  return cap > EVM_MAX_TX_GAS ? EVM_MAX_TX_GAS : cap;
+}
+
 /** The return data (0x-hex), the estimate (a quantity), or the error Ethereum clients expect. */
 export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
-  let cap = job.gas === undefined || job.gas > EVM_MAX_TX_GAS ? EVM_MAX_TX_GAS : job.gas;
-  const within = evmGasWithin(BigInt(ctx.gasCap));
-  if (within < cap) cap = within;
+  const allowed = evmCallGasCap(ctx);
+  const cap = job.gas === undefined || job.gas > allowed ? allowed : job.gas;
   const fields: EthTxFields = {
     type: 2,
     chainId: ctx.block.chainId,

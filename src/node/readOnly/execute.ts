@@ -82,8 +82,16 @@ export interface ReadOnlyContext {
   read: (key: string) => Uint8Array | undefined;
   /** The block the job runs in: the next block's context, or the head's own (`runsInHeadBlock`). */
   block: BlockContext;
-  /** Most gas one call may use (the node's `rpc.callGasCap`). */
+  /**
+   * Most Weft gas one call may use (the node's `rpc.callGasCap`): a WASM call gets at most
+   * `MAX_TX_GAS` of it (`wasmGasCap`), an EVM call it in EVM gas (`evmCall.ts` `evmCallGasCap`).
+   */
   gasCap: number;
+}
+
+/** The gas a WASM call or estimate may use: the node's cap, at most a transaction's most gas. */
+export function wasmGasCap(ctx: Pick<ReadOnlyContext, "gasCap">): number {
+  return Math.min(ctx.gasCap, MAX_TX_GAS);
 }
 
 /**
@@ -155,7 +163,7 @@ function runCall(ctx: ReadOnlyContext, job: CallJob): CallResult {
     method: job.method,
     input: job.input,
     value: job.value,
-    gasLimit: ctx.gasCap,
+    gasLimit: wasmGasCap(ctx),
   });
   return {
     status: outcome.status,
@@ -176,11 +184,12 @@ function runEstimate(ctx: ReadOnlyContext, job: EstimateJob): EstimateResult {
   };
   encodeTx(env); // refuses what cannot be encoded, with the field named
   let gasUsed: number;
+  const gasCap = wasmGasCap(ctx);
   if (job.withAuth) {
-    if (env.gasLimit > BigInt(ctx.gasCap))
+    if (env.gasLimit > BigInt(gasCap))
       throw new Refusal(
-        `gasLimit ${env.gasLimit} is over the node's gas cap for read-only execution (${ctx.gasCap}): estimate an envelope signed with a lower gasLimit`,
-        { gasCap: ctx.gasCap },
+        `gasLimit ${env.gasLimit} is over the node's gas cap for read-only execution (${gasCap}): estimate an envelope signed with a lower gasLimit`,
+        { gasCap },
       );
     const out = executeEnvelope(vm, block, new TxState({ read }), env);
     if (out.receipt.status === "invalid")
@@ -214,14 +223,11 @@ function runEstimate(ctx: ReadOnlyContext, job: EstimateJob): EstimateResult {
     gasUsed = envelopeIntrinsicGas(env) + validationGas + settlement;
     for (const call of calls) {
       // The calls share the cap, as a transaction's share its gas limit.
-      const left = ctx.gasCap - gasUsed;
+      const left = gasCap - gasUsed;
       if (left <= 0)
-        throw new Refusal(
-          `the calls need more than the node's gas cap for read-only execution (${ctx.gasCap})`,
-          {
-            gasCap: ctx.gasCap,
-          },
-        );
+        throw new Refusal(`the calls need more than the node's gas cap for read-only execution (${gasCap})`, {
+          gasCap,
+        });
       const outcome = runBatchCall(vm, block, state, sender, call as Call, left);
       gasUsed += outcome.gasUsed;
       if (outcome.status !== "success")

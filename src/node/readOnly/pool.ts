@@ -41,6 +41,7 @@ import {
   type JobOutcome,
   type ReadOnlyContext,
   type ReadOnlyJob,
+  wasmGasCap,
 } from "./execute.js";
 import { FairQueue } from "./fairQueue.js";
 import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
@@ -146,7 +147,7 @@ export class ReadOnlyPool {
     readonly settings: ReadOnlySettings,
   ) {
     // Every call runs with the cap: one the VM's gas counter cannot hold is refused here, once.
-    checkGasCap(settings.gasCap, "the read-only gas cap");
+    checkGasCap(wasmGasCap(settings), "the read-only gas cap");
     const clock = host.clock ?? (() => performance.now());
     this.budgets = new TimeBudgets(settings.budgetMsPerSecond, clock);
     const count = Math.max(1, settings.workers);

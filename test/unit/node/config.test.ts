@@ -47,17 +47,19 @@ describe("node configuration", () => {
       { WEFT_RPC_BODY_TIMEOUT_MS: "2500", WEFT_RPC_CALL_WORKERS: "0", WEFT_RPC_WS_IDLE_TIMEOUT_MS: "1000" },
     );
     assert.equal(config.rpc.callGasCap, 1_000_000);
+    // Up to what gives an EVM call a transaction's most EVM gas (16,777,216 × 500).
+    assert.equal(loadConfig({ "rpc.callGasCap": "8388608000" }, {}).rpc.callGasCap, 8_388_608_000);
     assert.equal(config.rpc.maxConnectionsPerIp, 8);
     assert.equal(config.rpc.bodyTimeoutMs, 2500);
     assert.equal(config.rpc.callWorkers, 0);
     assert.equal(config.rpc.wsIdleTimeoutMs, 1000);
     assert.equal(envName("rpc.maxConnectionsPerIp"), "WEFT_RPC_MAX_CONNECTIONS_PER_IP");
     assert.throws(
-      () => loadConfig({ "rpc.callGasCap": "2000000000", "rpc.headerTimeoutMs": 0, "rpc.callQueue": -1 }, {}),
+      () => loadConfig({ "rpc.callGasCap": "9000000000", "rpc.headerTimeoutMs": 0, "rpc.callQueue": -1 }, {}),
       (error: unknown) =>
         error instanceof ConfigError &&
         error.problems.length === 3 &&
-        /rpc\.callGasCap \(WEFT_RPC_CALL_GAS_CAP\): expected an integer from 100000 to 1000000000/.test(
+        /rpc\.callGasCap \(WEFT_RPC_CALL_GAS_CAP\): expected an integer from 100000 to 8388608000/.test(
           error.message,
         ),
     );
