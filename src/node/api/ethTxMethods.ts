@@ -38,7 +38,9 @@ const MAX_RAW_BYTES = 512 * 1024;
 /** The first words of geth's message for each admission refusal (some messages already start so). */
 const ETH_WORDS: Partial<Record<AdmissionErrorCode, string>> = {
   ALREADY_KNOWN: "already known",
-  ALREADY_INCLUDED: "already known",
+  // geth checks the nonce against the state, so a mined transaction sent again is "nonce too
+  // low" (ethers' NONCE_EXPIRED); "already known" is for one still waiting in the pool.
+  ALREADY_INCLUDED: "nonce too low",
   NONCE_TOO_LOW: "nonce too low",
   NONCE_TOO_FAR: "nonce too high",
   REPLACEMENT_UNDERPRICED: "replacement transaction underpriced",

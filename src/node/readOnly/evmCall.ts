@@ -30,6 +30,7 @@ import { EVM_MAX_TX_GAS } from "../../chain/executeEthTx.js";
 import { wasmFromEvm } from "../../chain/wasmFromEvm.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
+import { ethRevertReason } from "../../codec/ethRevert.js";
 import { decodeU128 } from "../../engine/deltas.js";
 import type { AccessListEntry, EthTxFields } from "../../evm/ethTx.js";
 import { evmRunnerForThread } from "../../evm/evmRunner.js";
@@ -183,8 +184,12 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
   const exec = run(cap);
   const output = `0x${toHex(exec.returnValue)}`;
   const error = exec.exceptionError?.error;
-  if (error === "revert")
-    return { ok: false, error: { code: EXECUTION_REVERTED, message: "execution reverted", data: output } };
+  if (error === "revert") {
+    // geth's words: "execution reverted: <reason>" when the data is an Error(string) or a Panic.
+    const reason = ethRevertReason(exec.returnValue);
+    const message = reason === undefined ? "execution reverted" : `execution reverted: ${reason}`;
+    return { ok: false, error: { code: EXECUTION_REVERTED, message, data: output } };
+  }
   if (error !== undefined)
     return {
       ok: false,

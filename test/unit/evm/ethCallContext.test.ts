@@ -144,4 +144,24 @@ describe("eth_call and eth_estimateGas as Ethereum tools expect", () => {
     assert.equal(ok.error, undefined, JSON.stringify(ok.error));
     assert.equal(ok.result, hexOf(encodeAbi(["u128"], [0n])));
   });
+  it("says geth's 'execution reverted: <reason>' for Error(string) and Panic(uint256) reverts", async () => {
+    /** Init code that reverts with `data`: CODECOPY of the bytes after it, then REVERT. */
+    const revertingWith = (data: Uint8Array) =>
+      concatBytes(assembleText(`PUSH1 ${data.length} DUP1 PUSH1 9 PUSH0 CODECOPY PUSH0 REVERT`), data);
+    const error = concatBytes(fromHex("08c379a0"), word(32n), padded(utf8("nope: require failed")));
+    const panic = concatBytes(fromHex("4e487b71"), word(0x11n));
+    const custom = concatBytes(fromHex("deadbeef"), word(7n));
+    const cases: Array<[Uint8Array, string]> = [
+      [error, "execution reverted: nope: require failed"],
+      [panic, "execution reverted: panic: 0x11 (arithmetic overflow or underflow)"],
+      [custom, "execution reverted"],
+    ];
+    for (const [data, message] of cases)
+      for (const method of ["eth_call", "eth_estimateGas"]) {
+        const answer = await ask(method, [{ data: hexOf(revertingWith(data)) }, "latest"]);
+        assert.equal(answer.error?.code, 3, `${method}: ${JSON.stringify(answer)}`);
+        assert.equal(answer.error?.message, message);
+        assert.equal(answer.error?.data, hexOf(data));
+      }
+  });
 });

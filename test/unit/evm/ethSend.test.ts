@@ -106,7 +106,8 @@ describe("eth_sendRawTransaction through the node", () => {
     const bumpedHash = (await send(bumped)).result as string;
     assert.equal((await ask("eth_getTransactionByHash", [secondHash])).result, null);
     assert.equal((await ask("eth_getTransactionCount", [bob.address, "latest"])).result, "0x0");
-    const firstHash = (await send(raw(bob, { nonce: 0n }))).result as string;
+    const first = raw(bob, { nonce: 0n });
+    const firstHash = (await send(first)).result as string;
     assert.equal((await ask("eth_getTransactionCount", [bob.address, "pending"])).result, "0x2");
     for (const n of [2n, 3n]) assert.equal(typeof (await send(raw(bob, { nonce: n }))).result, "string");
     const limit = await send(raw(bob, { nonce: 4n }));
@@ -118,6 +119,13 @@ describe("eth_sendRawTransaction through the node", () => {
     assert.equal((await ask("eth_getTransactionCount", [bob.address])).result, "0x4");
     const again = await send(raw(bob, { nonce: 0n, value: 3n }));
     assert.match(again.error?.message ?? "", /^nonce too low: address 0x[0-9a-f]{40}, tx: 0 state: 4/);
+    // The mined transaction sent again is geth's "nonce too low" (ethers' NONCE_EXPIRED), not "already known".
+    const resent = await send(first);
+    assert.equal(resent.error?.data?.reason, "ALREADY_INCLUDED", JSON.stringify(resent));
+    assert.match(
+      resent.error?.message ?? "",
+      /^nonce too low: transaction 0x[0-9a-f]{64} is already in a block/,
+    );
   });
 
   it("stores the transaction, its receipt and logs, and indexes the sender; reads come back in Ethereum's shapes", async () => {

@@ -173,4 +173,30 @@ export function evmContractTests(): void {
     assert.equal(await reason.getAttribute("data-error"), "OverCap");
     assert.match((await reason.textContent()) ?? "", /wanted[\s\S]*6,000/);
   });
+
+  it("a failed Ethereum transaction's page decodes an Error(string) revert without an ABI", async () => {
+    const dev = ethDevKeys(4)[3] as { privateKey: Uint8Array; address: Address };
+    const from = { key: dev.privateKey, address: dev.address };
+    const nonce = BigInt(await rpc<string>(node.url, "eth_getTransactionCount", [dev.address, "pending"]));
+    // Init code that reverts with Error("nope: require failed"): CODECOPY of what follows, REVERT.
+    const reason = Buffer.from("nope: require failed");
+    const data = Buffer.concat([
+      Buffer.from("08c379a0", "hex"),
+      Buffer.from(`${"20".padStart(64, "0")}${reason.length.toString(16).padStart(64, "0")}`, "hex"),
+      reason,
+      Buffer.alloc(32 - reason.length),
+    ]);
+    const init = Buffer.concat([Buffer.from(`60${data.length.toString(16)}8060095f395ffd`, "hex"), data]);
+    const sent = signEthTxRaw(
+      from,
+      { nonce, data: init, gasLimit: 100_000n, maxFee: 10n ** 12n, priorityFee: 1n },
+      1337n,
+    );
+    const hash = await rpc<string>(node.url, "eth_sendRawTransaction", [hex(sent)]);
+    const receipt = await waitForReceipt<{ status: string }>(node.url, hash);
+    assert.equal(receipt.status, "revert");
+    await open(`/tx/${hash}`);
+    assert.equal(await page.getAttribute("#revert-reason", "data-error"), "Error");
+    assert.match((await page.textContent("#revert-reason")) ?? "", /nope: require failed/);
+  });
 }

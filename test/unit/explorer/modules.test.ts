@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { decodeAbi, encodeAbi, encodeError, indexedTopic } from "../../../src/codec/abi.js";
 import { toHex } from "../../../src/codec/bytes.js";
+import { decodeEthRevert } from "../../../src/codec/ethRevert.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 import { decodeEvent, decodeRevert } from "../../../src/codec/metadata.js";
 import { explorerStaticDir } from "../../../src/node/explorer/index.js";
@@ -57,6 +58,10 @@ interface HomeModule {
   throughput(intervals: Array<{ number: number; txs: number; interval: number }>): Array<{ tps: number }>;
 }
 
+interface EthRevertModule {
+  decodeEthRevert(output: string): Record<string, unknown> | null;
+}
+
 interface SalesModule {
   salePhase(
     v: {
@@ -86,6 +91,7 @@ describe("explorer browser modules", () => {
   let sales: SalesModule;
   let vault: VaultModule;
   let values: ValuesModule;
+  let ethRevert: EthRevertModule;
 
   before(async () => {
     const dir = explorerStaticDir();
@@ -99,6 +105,30 @@ describe("explorer browser modules", () => {
     sales = (await load("sales.js")) as SalesModule;
     vault = (await load("vault.js")) as VaultModule;
     values = (await load("values.js")) as ValuesModule;
+    ethRevert = (await load("ethRevert.js")) as EthRevertModule;
+  });
+
+  it("decodes Solidity's Error(string) and Panic(uint256) reverts without an ABI, as src/codec does", () => {
+    const word = (n: bigint) => n.toString(16).padStart(64, "0");
+    const text = Buffer.from("nope: require failed ✓");
+    const error = `0x08c379a0${word(32n)}${word(BigInt(text.length))}${text.toString("hex").padEnd(64, "0")}`;
+    const vectors: Array<[string, Record<string, unknown> | null]> = [
+      [error, { name: "Error", message: "nope: require failed ✓" }],
+      [
+        `0x4e487b71${word(0x11n)}`,
+        { name: "Panic", code: 0x11n, meaning: "arithmetic overflow or underflow" },
+      ],
+      [`0x4e487b71${word(0x99n)}`, { name: "Panic", code: 0x99n, meaning: "unknown panic code" }],
+      [`0xdeadbeef${word(7n)}`, null],
+      [`0x08c379a0${word(32n)}${word(1000n)}`, null], // a length past the data
+      ["0x", null],
+    ];
+    for (const [data, expected] of vectors) {
+      assert.deepEqual(ethRevert.decodeEthRevert(data), expected, data);
+      const node = decodeEthRevert(Buffer.from(data.slice(2), "hex"));
+      const flat = node === undefined ? null : { name: node.name, ...node.args };
+      assert.deepEqual(flat, expected, `src/codec: ${data}`);
+    }
   });
 
   const cases: Array<[string[], unknown[]]> = [

@@ -7,6 +7,7 @@
 import { groupDigits, html, percent, render } from "./dom.js";
 import { decodeErcLog } from "./ercEvents.js";
 import { decodeEthCall, decodeEthError, decodeEthEvent } from "./ethAbi.js";
+import { decodeEthRevert } from "./ethRevert.js";
 import { addressLink, argsTable, blockLink, coin, statusBadge } from "./values.js";
 
 /** The names of common 4-byte selectors (ERC-20, WETH, Uniswap V2's router): a hint only. */
@@ -59,6 +60,19 @@ export function txCalls(tx) {
 
 /** A standard ERC-20/ERC-721 log (Transfer, Approval, ApprovalForAll) decoded by its topics, else null. */
 export const decodeEthLog = decodeErcLog;
+
+/** A failed Ethereum transaction's revert without a verified ABI: Error(string) and Panic(uint256) decoded, the raw data always. */
+function ethRevertView(output) {
+  const r = decodeEthRevert(output);
+  const title =
+    r === null
+      ? html`<div class="revert-title">Reverted${output && output !== "0x" ? "" : html` <span class="muted">with no data (or out of gas)</span>`}</div>`
+      : r.name === "Error"
+        ? html`<div class="revert-title">Reverted: <strong>Error</strong></div><div class="revert-text"><code>${r.message}</code></div>`
+        : html`<div class="revert-title">Reverted: <strong>Panic</strong></div><div class="revert-text"><code>0x${r.code.toString(16).padStart(2, "0")}: ${r.meaning}</code></div>`;
+  return html`<div class="revert" id="revert-reason" data-error="${r?.name ?? ""}">${title}
+    <div class="muted">returned data: <code class="block">${output || "0x"}</code></div></div>`;
+}
 
 function ethLogView(registry, log) {
   const evm = registry.label(log.address)?.evm;
@@ -121,7 +135,15 @@ export async function ethTxView(root, tx, receipt, ctx) {
               <details class="raw"><summary>raw input</summary><code class="block">${tx.data}</code></details>`
         }</td></tr>
       </tbody></table></section>
-    ${failed ? html`<section class="panel bad"><h2>Why it failed</h2><div class="revert" id="revert-reason" data-error="${reverted?.name ?? ""}">${reverted ? html`<div class="revert-title">Reverted: <strong>${reverted.name}</strong></div>${argsTable(registry, reverted.args)}` : ""}<div class="muted">returned data: <code class="block">${receipt.output || "0x"}</code></div></div></section>` : ""}
+    ${
+      failed
+        ? html`<section class="panel bad"><h2>Why it failed</h2>${
+            reverted
+              ? html`<div class="revert" id="revert-reason" data-error="${reverted.name}"><div class="revert-title">Reverted: <strong>${reverted.name}</strong></div>${argsTable(registry, reverted.args)}<div class="muted">returned data: <code class="block">${receipt.output || "0x"}</code></div></div>`
+              : ethRevertView(receipt.output)
+          }</section>`
+        : ""
+    }
     <section class="panel"><h2>Logs <span class="muted">${receipt?.logs.length ?? 0}</span></h2><div id="tx-events">${
       !receipt
         ? html`<p class="muted">No receipt yet.</p>`
