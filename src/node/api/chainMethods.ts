@@ -9,8 +9,38 @@ import { chargeAnswer, logBytes } from "./answerBytes.js";
 import { address, blockTag, bool, hash, object, positional } from "./params.js";
 import { pendingTxJson, rawTxJson } from "./txJson.js";
 
+/** Blocks one `eth_getFilterChanges` poll of a log filter covers (the next poll goes on). */
 export const MAX_LOG_RANGE = 10_000;
 export const MAX_LOGS = 10_000;
+/**
+ * The most records (blocks and receipts) one log query may read: what bounds a query's cost,
+ * not its block range. A query through the address or topic index reads only the blocks and
+ * receipts of matching logs, so any range is fine there; one without an index reads every
+ * block of its range and the receipts of their transactions, so 10,000 empty blocks cost
+ * 10,000 reads and a range of full blocks is refused early.
+ */
+export const MAX_LOG_READS = 50_000;
+
+/**
+ * Counts the records a log query reads; past `MAX_LOG_READS` it refuses with `code` (-32005,
+ * "limit exceeded", for `eth_getLogs`; `weft_getLogs` answers its own -32020) and what to do.
+ */
+export class LogReadBudget {
+  private reads = 0;
+  constructor(
+    private readonly range: { fromBlock: number; toBlock: number },
+    private readonly code = -32005,
+  ) {}
+  spend(count = 1): void {
+    this.reads += count;
+    if (this.reads > MAX_LOG_READS)
+      throw new RpcError(
+        this.code,
+        `query too costly: it reads more than ${MAX_LOG_READS} blocks and receipts (blocks ${this.range.fromBlock}-${this.range.toBlock}); narrow fromBlock/toBlock or filter by address or topic 0`,
+        { maxReads: MAX_LOG_READS },
+      );
+  }
+}
 export const NODE_VERSION = "weft/0.1.0";
 
 function blockView(node: ChainNode, block: StoredBlock, full: boolean): Record<string, unknown> {
@@ -63,14 +93,11 @@ export function logMatches(filter: Omit<LogFilter, "fromBlock" | "toBlock">, log
 
 /**
  * The logs matching `filter`, read through the address or topic index when the filter names
- * one; each counted in `ctx`'s response budget as it is found.
+ * one; each counted in `ctx`'s response budget as it is found, the records read in a
+ * `LogReadBudget`.
  */
 export function findLogs(node: ChainNode, filter: LogFilter, ctx?: RpcMethodContext): LogJson[] {
-  if (filter.toBlock - filter.fromBlock + 1 > MAX_LOG_RANGE)
-    throw new RpcError(
-      -32020,
-      `block range too large (max ${MAX_LOG_RANGE} blocks): narrow fromBlock/toBlock`,
-    );
+  const budget = new LogReadBudget(filter, -32020);
   const out: LogJson[] = [];
   const push = (log: LogJson): void => {
     if (!logMatches(filter, log)) return;
@@ -93,6 +120,7 @@ export function findLogs(node: ChainNode, filter: LogFilter, ctx?: RpcMethodCont
       filter.fromBlock,
       filter.toBlock,
     )) {
+      budget.spend(2);
       const hashAt = node.db.block(block)?.txHashes[tx];
       const receipt = hashAt === undefined ? undefined : node.db.receipt(hashAt);
       const found = receipt?.logs[log];
@@ -101,8 +129,10 @@ export function findLogs(node: ChainNode, filter: LogFilter, ctx?: RpcMethodCont
     return out;
   }
   for (let n = filter.fromBlock; n <= filter.toBlock; n++) {
-    for (const h of node.db.block(n)?.txHashes ?? [])
-      for (const log of node.db.receipt(h)?.logs ?? []) push(log);
+    budget.spend();
+    const hashes = node.db.block(n)?.txHashes ?? [];
+    budget.spend(hashes.length);
+    for (const h of hashes) for (const log of node.db.receipt(h)?.logs ?? []) push(log);
   }
   return out;
 }

@@ -4,8 +4,10 @@
  * `eth_uninstallFilter`. Logs are in Ethereum's shape (`ethShapes.ts`: block-wide
  * `logIndex`, `blockHash`, `removed: false`).
  *
- * Bounds: a query spans at most `MAX_LOG_RANGE` blocks (else -32602) and returns at most
- * `MAX_LOGS` logs (else -32021); a filter names at most `MAX_FILTER_ADDRESSES` addresses and
+ * Bounds: a query reads at most `MAX_LOG_READS` blocks and receipts (`LogReadBudget`, else
+ * -32005): through the address or topic-0 index only matching logs' records are read, so any
+ * range is fine, and without one an empty block is one read. It returns at most `MAX_LOGS`
+ * logs (else -32021); a filter names at most `MAX_FILTER_ADDRESSES` addresses and
  * `MAX_TOPIC_CHOICES` alternatives per topic position. The node holds at most `MAX_FILTERS`
  * filters (the next `eth_new*Filter` is refused with -32008 until one is uninstalled or
  * expires); a filter not polled for `FILTER_TTL_MS` (5 minutes, as geth) is removed. A pending
@@ -19,7 +21,7 @@ import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
 import { chargeAnswer, logBytes } from "./answerBytes.js";
-import { MAX_LOG_RANGE, MAX_LOGS } from "./chainMethods.js";
+import { LogReadBudget, MAX_LOG_RANGE, MAX_LOGS } from "./chainMethods.js";
 import { blockSummary, ethLog } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
 import { address, hash, object, positional, shown } from "./params.js";
@@ -74,13 +76,11 @@ export function ethLogMatches(c: EthLogCriteria, log: Pick<LogJson, "address" | 
 
 /**
  * The Ethereum-shaped logs of blocks [from, to] matching `c`, through the address or topic
- * index when it can; each counted in `ctx`'s response budget before it is built.
+ * index when it can; each counted in `ctx`'s response budget before it is built, the records
+ * read in a `LogReadBudget`.
  */
 function queryLogs(node: ChainNode, q: EthLogQuery, ctx: RpcMethodContext): Record<string, unknown>[] {
-  if (q.toBlock - q.fromBlock + 1 > MAX_LOG_RANGE)
-    throw invalidParams(`query exceeds max block range ${MAX_LOG_RANGE}: narrow fromBlock/toBlock`, {
-      maxRange: MAX_LOG_RANGE,
-    });
+  const budget = new LogReadBudget(q);
   const out: Record<string, unknown>[] = [];
   const blocks = new Map<number, StoredBlock | undefined>();
   const blockAt = (n: number) => {
@@ -123,6 +123,7 @@ function queryLogs(node: ChainNode, q: EthLogQuery, ctx: RpcMethodContext): Reco
       const id = `${n}/${tx}/${i}`;
       if (id === last) continue;
       last = id;
+      budget.spend(2);
       const block = blockAt(n);
       const h = block?.txHashes[tx];
       const log = h === undefined ? undefined : node.db.receipt(h)?.logs[i];
@@ -131,8 +132,10 @@ function queryLogs(node: ChainNode, q: EthLogQuery, ctx: RpcMethodContext): Reco
     return out;
   }
   for (let n = q.fromBlock; n <= q.toBlock; n++) {
+    budget.spend();
     const block = blockAt(n);
     if (block === undefined) continue;
+    budget.spend(block.txHashes.length);
     for (const h of block.txHashes) for (const log of node.db.receipt(h)?.logs ?? []) push(block, log);
   }
   return out;

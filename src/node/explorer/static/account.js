@@ -11,12 +11,14 @@ import { callRequest, callValue } from "./reads.js";
 import { batch, call, resultOr } from "./rpc.js";
 import { addressLink, coin, logRow, notFound, tokenAmount } from "./values.js";
 
-/** How far back the log search goes (the node answers at most 10,000 blocks per query). */
-const LOG_BLOCKS = 10_000;
 const LOGS_SHOWN = 30;
 const MAX_VALIDATORS = 128;
-/** The range of a second try when a query matched too many logs. */
-const RETRY_BLOCKS = 200;
+/**
+ * The log search covers the whole chain (each query goes through the node's address or
+ * topic index, so its cost is the logs it matches, not the blocks); a query that matches
+ * more logs than the node returns at once is asked again for the last blocks only.
+ */
+const RETRY_WINDOWS = [10_000, 200];
 /** How many of an EVM contract's storage slots the page lists. */
 const STORAGE_SLOTS = 20;
 
@@ -81,7 +83,7 @@ export async function accountView(root, address, ctx) {
     ${isEvm ? html`<section class="panel"><h2>EVM storage <span class="muted">non-zero slots, in slot order</span></h2><div id="evm-storage"><p class="muted">Loading…</p></div></section>` : ""}
     <section class="panel"><h2>Transactions <span class="muted">sent by this address, or calling or deploying it</span></h2>
       <div id="account-txs"><p class="muted">Loading…</p></div></section>
-    <section class="panel"><h2>Recent logs involving this address <span class="muted">last ${groupDigits(LOG_BLOCKS)} blocks</span></h2>
+    <section class="panel"><h2>Recent logs involving this address <span class="muted">all blocks</span></h2>
       <div id="account-logs"><p class="muted">Loading…</p></div></section>`,
   );
   await Promise.all([
@@ -254,7 +256,7 @@ async function positions(a, ctx) {
  */
 async function logs(a, head, ctx) {
   const { registry } = ctx;
-  const fromBlock = Math.max(0, head - LOG_BLOCKS + 1);
+  const fromBlock = 0;
   const range = { fromBlock, toBlock: head };
   const queries = [{ ...range, address: a }];
   const seen = new Set();
@@ -281,21 +283,24 @@ async function logs(a, head, ctx) {
     queries.push({ ...range, topics: [t, ethTopic] });
     queries.push({ ...range, topics: [t, null, ethTopic] });
   }
-  const answers = await batch(queries.map((q) => ["weft_getLogs", [q]]));
-  // A busy address can match more logs than the node returns at once: ask again for fewer blocks.
-  const retry = queries
-    .filter((_, i) => answers[i].error)
-    .map((q) => ({ ...q, fromBlock: Math.max(0, head - RETRY_BLOCKS + 1) }));
-  const retried = retry.length ? await batch(retry.map((q) => ["weft_getLogs", [q]])) : [];
   const byId = new Map();
-  let refused = 0;
-  for (const ans of [...answers.filter((a) => !a.error), ...retried]) {
-    if (ans.error) {
-      refused++;
-      continue;
+  // A busy address can match more logs than the node returns at once: ask again for fewer blocks.
+  let asked = queries;
+  let retry = [];
+  let window = 0;
+  for (const blocks of [undefined, ...RETRY_WINDOWS]) {
+    if (asked.length === 0) break;
+    if (blocks !== undefined) {
+      window = blocks;
+      asked = asked.map((q) => ({ ...q, fromBlock: Math.max(0, head - blocks + 1) }));
+      if (retry.length === 0) retry = asked;
     }
-    for (const l of ans.result) byId.set(`${l.txHash}/${l.logIndex}`, l);
+    const answers = await batch(asked.map((q) => ["weft_getLogs", [q]]));
+    for (const ans of answers)
+      if (!ans.error) for (const l of ans.result) byId.set(`${l.txHash}/${l.logIndex}`, l);
+    asked = asked.filter((_, i) => answers[i].error);
   }
+  const refused = asked.length;
   const all = [...byId.values()].sort(
     (x, y) => y.blockNumber - x.blockNumber || y.txIndex - x.txIndex || y.logIndex - x.logIndex,
   );
@@ -313,7 +318,7 @@ async function logs(a, head, ctx) {
         : html`<p class="muted">${all.length > shown.length ? `The latest ${shown.length} of ${all.length}` : `${all.length}`} log${all.length === 1 ? "" : "s"}.</p>
           <table class="list" id="account-log-table"><thead><tr><th>Block</th><th>Transaction</th><th>Emitted by</th><th>Event</th><th>Arguments</th></tr></thead>
           <tbody>${shown.map((l) => logRow(registry, l))}</tbody></table>`
-    }${retry.length ? html`<p class="muted">${retry.length} of ${queries.length} queries matched too many logs; they were asked again for the last ${RETRY_BLOCKS} blocks only${refused ? html`, and <span class="error">${refused} still refused</span>: the list is incomplete` : ""}.</p>` : ""}`,
+    }${retry.length ? html`<p class="muted">${retry.length} of ${queries.length} queries matched too many logs; they were asked again for the last ${groupDigits(window)} blocks only${refused ? html`, and <span class="error">${refused} still refused</span>: the list is incomplete` : ""}.</p>` : ""}`,
   );
   return all;
 }
