@@ -22,6 +22,7 @@ import type { ContractMetadata } from "../codec/metadata.js";
 import { commonChainId, EVM_HARDFORK } from "../evm/ethTx.js";
 import { HOST_PRECOMPILE } from "../evm/evmRunner.js";
 import {
+  type DecodedRevert,
   decodeRevertWith,
   formatUnits,
   type Receipt,
@@ -71,6 +72,10 @@ export interface EoaCall {
   value?: bigint;
   /** Metadata to decode a revert with, beyond what the client knows. */
   decodeWith?: readonly ContractMetadata[];
+  /** Call data for an EVM contract at `target` (sent to it directly, `method` only names it). */
+  evmData?: Uint8Array;
+  /** Decodes revert data (an EVM contract's ABI); else `decodeWith` and the client's metadata. */
+  decodeRevert?: (output: string) => DecodedRevert | undefined;
 }
 
 const quantity = (n: bigint) => `0x${n.toString(16)}`;
@@ -82,19 +87,25 @@ export async function sendFromEoa(
   call: EoaCall,
 ): Promise<Receipt> {
   const value = call.value ?? 0n;
-  const coin = call.method === "";
-  if (!coin && value > 0n)
+  const evm = call.evmData !== undefined;
+  const coin = call.method === "" && !evm;
+  if (!coin && !evm && value > 0n)
     throw notForEthAccount(
       from.name,
       "coin does not cross into a WASM call from the EVM; send the coin first with weft send",
     );
-  const to = coin ? call.target : HOST_PRECOMPILE;
-  const data = coin
-    ? new Uint8Array(0)
-    : encodeEthAbi(
-        ["address", "string", "bytes"],
-        [call.target, call.method, call.args ?? new Uint8Array(0)],
-      );
+  const to = coin || evm ? call.target : HOST_PRECOMPILE;
+  const data =
+    call.evmData ??
+    (coin
+      ? new Uint8Array(0)
+      : encodeEthAbi(
+          ["address", "string", "bytes"],
+          [call.target, call.method, call.args ?? new Uint8Array(0)],
+        ));
+  const decode = (output: string) =>
+    call.decodeRevert?.(output) ??
+    decodeRevertWith([...(call.decodeWith ?? []), ...client.metadata], output as `0x${string}`);
   const request = { from: from.address, to, value: quantity(value), data: `0x${toHex(data)}` };
   const client = ctx.client;
   const [chainId, nonce, gasPrice, tip] = await Promise.all([
@@ -116,7 +127,7 @@ export async function sendFromEoa(
         status: "revert",
         phase: "estimate",
         output,
-        revert: decodeRevertWith([...(call.decodeWith ?? []), ...client.metadata], output as `0x${string}`),
+        revert: decode(output),
         details: [`sender: ${from.name} (${from.address})`, `call: ${describe(call)}`],
       });
     }
@@ -125,7 +136,7 @@ export async function sendFromEoa(
         `sender: ${from.name} (${from.address})`,
         `amount: ${formatUnits(value)} coin`,
       ]);
-    if (coin) throw error;
+    if (coin || evm) throw error;
     gasLimit = WASM_CALL_GAS;
   }
   const common = createCustomCommon({ chainId: commonChainId(chainId) }, Mainnet, { hardfork: EVM_HARDFORK });
@@ -154,12 +165,25 @@ export async function sendFromEoa(
   const hash = await client.request<`0x${string}`>("eth_sendRawTransaction", [`0x${toHex(tx.serialize())}`]);
   const receipt = await client.waitForReceipt(hash);
   // Mined but failed (the state moved between the estimate and the block): exit 4, decoded.
-  if (receipt.status !== "success") throw revertedError(client, receipt, call.decodeWith);
+  if (receipt.status !== "success")
+    throw call.decodeRevert === undefined
+      ? revertedError(client, receipt, call.decodeWith)
+      : new TransactionRevertedError({
+          status: receipt.status,
+          phase: "receipt",
+          output: receipt.output,
+          revert: decode(receipt.output),
+          hash: receipt.txHash,
+          receipt,
+          details: [`block: ${receipt.blockNumber}`, `gas used: ${receipt.gasUsed}`, `fee: ${receipt.fee}`],
+        });
   return receipt;
 }
 
 function describe(call: EoaCall): string {
-  return call.method === "" ? `send coin to ${call.target}` : `${call.target}.${call.method}`;
+  return call.method === "" && call.evmData === undefined
+    ? `send coin to ${call.target}`
+    : `${call.target}.${call.method}`;
 }
 
 /**

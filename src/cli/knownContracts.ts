@@ -17,6 +17,7 @@ import { GENESIS_ARTIFACTS, SHIPPED_ARTIFACTS } from "../node/explorer/index.js"
 import { type DeploymentRecord, deploymentsFile, findProject, readDeployments } from "../project/project.js";
 import type { WeftClient } from "../sdk/client/index.js";
 import { artifact } from "./context.js";
+import { evmNeedsAbi, holdsEvmCode } from "./evmCalls.js";
 import { UsageError } from "./output.js";
 
 export interface KnownContract {
@@ -176,12 +177,19 @@ export function contractBook(client: WeftClient, options: { network?: string } =
     },
     async resolve(text, abi) {
       const { address, name } = await book.addressOf(text);
-      if (abi !== undefined) return { address, name: name ?? abi, metadata: artifact(abi).metadata };
+      if (abi !== undefined) {
+        // A WASM contract's metadata cannot call EVM code (its calls would reach no WASM contract).
+        if (await holdsEvmCode(client, address)) throw evmNeedsAbi(address);
+        return { address, name: name ?? abi, metadata: artifact(abi).metadata };
+      }
       const known = await book.at(address);
-      if (known === undefined)
+      if (known === undefined) {
+        if (await holdsEvmCode(client, address)) throw evmNeedsAbi(address);
         throw new UsageError(`no metadata known for the contract at ${address}`, [
           "name the built contract that describes it: --abi <name> (token, router, ...)",
+          "for an EVM (Solidity) contract: --abi <file.json> (its ABI, or a Hardhat/Foundry artifact)",
         ]);
+      }
       return known;
     },
   };

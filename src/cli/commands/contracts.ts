@@ -5,12 +5,22 @@ import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import type { Address } from "../../codec/address.js";
 import { encodeCall } from "../../codec/metadata.js";
 import { buildProject } from "../../project/build.js";
 import { deployContract, deployProjectContract, rebuildIfStale } from "../../project/deploy.js";
 import { findProject, projectArtifact } from "../../project/project.js";
-import { accountFor, amountOf, artifact, contextOf, parseArgs, type SignerOptions } from "../context.js";
+import {
+  accountFor,
+  amountOf,
+  artifact,
+  type Context,
+  contextOf,
+  parseArgs,
+  type SignerOptions,
+} from "../context.js";
 import { deployFromEoa, ethDevAccount, notForEthAccount, sendFromEoa } from "../ethDev.js";
+import { isAbiFile, prepareEvmCall, readEvm, sendEvm } from "../evmCalls.js";
 import { contractBook, projectNetwork } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
@@ -208,8 +218,8 @@ export function addContractCommands(program: Command): void {
     .command("call <contract> <method> [args...]")
     .description(`call a read-only method of ${CONTRACT_NAMES}; integers are raw (1000e6 = 1000 × 10^6)`)
     .option(
-      "--abi <contract>",
-      "the built contract whose metadata describes it (needed only for code not built here)",
+      "--abi <contract|file.json>",
+      "a built WASM contract whose metadata describes it (needed only for code not built here), or for an EVM contract its Solidity ABI (a JSON array or a Hardhat/Foundry artifact)",
     )
     .option(...NETWORK_OPTION)
     .action(
@@ -221,10 +231,14 @@ export function addContractCommands(program: Command): void {
         cmd: Command,
       ) => {
         const ctx = contextOf(cmd);
-        const contract = await contractBook(ctx.client, { network: projectNetwork(opts.network) }).resolve(
-          at,
-          opts.abi,
-        );
+        const book = contractBook(ctx.client, { network: projectNetwork(opts.network) });
+        if (isAbiFile(opts.abi)) {
+          const call = prepareEvmCall(opts.abi, method, args);
+          const value = await readEvm(ctx, (await book.addressOf(at)).address, call);
+          ctx.out.result({ result: value }, () => [showValue(value)]);
+          return;
+        }
+        const contract = await book.resolve(at, opts.abi);
         const value = await ctx.client.readContract({
           address: contract.address,
           metadata: contract.metadata,
@@ -255,6 +269,10 @@ export function addContractCommands(program: Command): void {
     ) => {
       const ctx = contextOf(cmd);
       const book = contractBook(ctx.client, { network: projectNetwork(opts.network) });
+      if (isAbiFile(opts.abi)) {
+        await sendEvmTx(ctx, await book.addressOf(at), opts.abi, method, args, opts);
+        return;
+      }
       const contract = await book.resolve(at, opts.abi);
       const parsed = parseArgs(contract.metadata, method, args);
       const value =
@@ -288,4 +306,34 @@ export function addContractCommands(program: Command): void {
       }
     },
   );
+}
+
+/** `weft tx` on an EVM contract: its ABI from a JSON file, sent from an Ethereum dev account. */
+async function sendEvmTx(
+  ctx: Context,
+  contract: { address: Address; name: string | undefined },
+  abiFile: string,
+  method: string,
+  args: string[],
+  opts: SignerOptions & { value?: string; raw?: boolean },
+): Promise<void> {
+  const eoa = opts.privateKeyEnv === undefined ? ethDevAccount(opts.from) : undefined;
+  if (eoa === undefined)
+    throw new UsageError(
+      `${contract.address} is called with a Solidity ABI: an EVM contract takes Ethereum transactions, so send it from an Ethereum dev account (--from eth0..eth9)`,
+      ["with your own key, use an Ethereum tool (viem, ethers, cast) against this node's RPC"],
+    );
+  const call = prepareEvmCall(abiFile, method, args);
+  const value = opts.value === undefined ? undefined : amountOf(opts.value, 18, opts.raw === true, "--value");
+  const label = `${contract.name ?? contract.address}.${method}`;
+  const done = ctx.out.progress(label);
+  try {
+    const receipt = await sendEvm(ctx, eoa, contract.address, call, value);
+    const decoded = await decodeReceipt(contractBook(ctx.client), receipt);
+    if (receipt.result !== undefined) decoded.result = receipt.result;
+    done();
+    printReceipt(ctx, decoded, `${label}: ${receipt.status}`);
+  } finally {
+    done();
+  }
 }

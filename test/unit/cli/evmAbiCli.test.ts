@@ -1,0 +1,100 @@
+/**
+ * `weft call` and `weft tx` on a Solidity contract with `--abi <file.json>` (a Hardhat-style
+ * artifact or a bare ABI array): a read decodes its return, a transaction from `eth0` runs
+ * and its result decodes, a custom error is refused before sending (exit 4) decoded by the
+ * ABI; without a Solidity ABI (none, or a WASM contract's name) the CLI says the address
+ * holds EVM code and how to call it (exit 2).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Address } from "../../../src/codec/address.js";
+import { fromHex, toHex } from "../../../src/codec/bytes.js";
+import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
+import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
+import { signEthTxRaw } from "../../helpers/ethAccounts.js";
+import { compileSolidity } from "../../helpers/solc.js";
+import { startTestNode, type TestNode } from "../../helpers/testNode.js";
+import { runWeft } from "../../helpers/weftCli.js";
+
+const SOURCE = fileURLToPath(new URL("../../../../test/fixtures/evm/WeftToken.sol", import.meta.url));
+const TO = "0x00000000000000000000000000000000000000ab";
+const SUPPLY = 1_000_000n;
+
+describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
+  let node: TestNode;
+  let dir: string;
+  let token: Address;
+  const [eth0] = ethDevKeys(1) as [{ privateKey: Uint8Array; address: Address }];
+  const weft = (...args: string[]) =>
+    runWeft(["--rpc", node.url, "--keystore", join(dir, "keys"), ...args], { cwd: dir });
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weft-evm-abi-"));
+    node = await startTestNode((config) => {
+      config.rpc.callTimeoutMs = 120_000;
+      config.rpc.callBudgetMs = 1_000_000;
+    });
+    const compiled = compileSolidity(SOURCE, "WeftToken");
+    writeFileSync(join(dir, "WeftToken.json"), JSON.stringify({ contractName: "WeftToken", ...compiled }));
+    writeFileSync(join(dir, "abi.json"), JSON.stringify(compiled.abi));
+    const init = Buffer.concat([
+      fromHex(compiled.bytecode.slice(2)),
+      fromHex(SUPPLY.toString(16).padStart(64, "0")),
+    ]);
+    const raw = signEthTxRaw(
+      { key: eth0.privateKey, address: eth0.address },
+      { nonce: 0n, data: init, gasLimit: 2_000_000n, maxFee: 10n ** 12n, priorityFee: 1n },
+      node.config.chainId,
+    );
+    const hash = await rpc<string>(node.url, "eth_sendRawTransaction", [`0x${toHex(raw)}`]);
+    const receipt = await waitForReceipt<{ status: string; contractAddress: Address }>(node.url, hash);
+    assert.equal(receipt.status, "success");
+    token = receipt.contractAddress;
+  });
+  after(async () => {
+    await node?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads and sends with the artifact's ABI; decodes the result and a custom error", async () => {
+    const read = await weft("--json", "call", token, "balanceOf", eth0.address, "--abi", "WeftToken.json");
+    assert.equal(read.code, 0, read.err);
+    assert.deepEqual(JSON.parse(read.out), { result: SUPPLY.toString() });
+    const sent = await weft(
+      "--json",
+      "tx",
+      token,
+      "transfer",
+      TO,
+      "5",
+      "--from",
+      "eth0",
+      "--abi",
+      "WeftToken.json",
+    );
+    assert.equal(sent.code, 0, sent.err);
+    const receipt = JSON.parse(sent.out) as { status: string; result: unknown };
+    assert.deepEqual([receipt.status, receipt.result], ["success", true]);
+    const short = await weft("tx", token, "transfer", TO, "7", "--from", "eth1", "--abi", "abi.json");
+    assert.equal(short.code, 4, short.err);
+    assert.match(short.err, /transaction would revert: InsufficientBalance/);
+    assert.match(short.err, /needed: 7/);
+    const toBalance = await weft("call", token, "balanceOf", TO, "--abi", "abi.json");
+    assert.equal(toBalance.out.trim(), "5");
+  });
+
+  it("says an address holds EVM code when no Solidity ABI is given, and what to do", async () => {
+    for (const extra of [[], ["--abi", "token"]]) {
+      const r = await weft("call", token, "balanceOf", TO, ...extra);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /is an EVM \(Solidity\) contract: give its ABI with --abi <file\.json>/);
+    }
+    const fromDev = await weft("tx", token, "transfer", TO, "1", "--from", "dev0", "--abi", "abi.json");
+    assert.equal(fromDev.code, 2, fromDev.err);
+    assert.match(fromDev.err, /--from eth0\.\.eth9/);
+  });
+});
