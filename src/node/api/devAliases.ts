@@ -10,10 +10,11 @@
  */
 import type { ChainNode } from "../chainNode.js";
 import { evmStorageWrites } from "../dev/stateEdits.js";
+import { RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
 import { commitEdit, devOff, evmWord } from "./devMethods.js";
 import { quantity } from "./ethShapes.js";
-import { address, object, positional, u64 } from "./params.js";
+import { address, hash, object, positional, u64 } from "./params.js";
 
 type Answer = (result: unknown) => unknown;
 const asNull: Answer = () => null;
@@ -71,5 +72,66 @@ export function devAliases(node: ChainNode, dev: Record<string, RpcHandler>): Re
     await (dev.dev_mine as RpcHandler)(blocks === undefined ? [] : [quantity(blocks)], ctx);
     return "0x0";
   };
+  for (const name of ["anvil_getAutomine", "hardhat_getAutomine"])
+    aliases[name] = (params) => {
+      if (node.options.dev !== true) throw devOff(name);
+      positional(params, 0, 0, "[]");
+      return node.automine;
+    };
+  for (const [family, answer] of [
+    ["anvil", asNull],
+    ["hardhat", asTrue],
+  ] as const) {
+    /** [hash] → drops a waiting transaction from the pool (nothing if it is not there). */
+    aliases[`${family}_dropTransaction`] = (params) => {
+      const name = `${family}_dropTransaction`;
+      if (node.options.dev !== true) throw devOff(name);
+      const [given] = positional(params, 1, 1, "[transactionHash]");
+      node.mempool.removeIncluded([hash(given, "transactionHash")]);
+      return answer(null);
+    };
+  }
+  // Methods of Anvil and Hardhat with no counterpart here: "method not found" naming the nearest.
+  for (const [name, instead] of UNSUPPORTED) {
+    aliases[name] = () => {
+      throw new RpcError(-32601, `the method ${name} is not supported here: ${instead}`, { method: name });
+    };
+  }
   return aliases;
 }
+
+/** Dev methods of Anvil and Hardhat that Weft does not have, with what to use instead. */
+const UNSUPPORTED: ReadonlyArray<[string, string]> = [
+  [
+    "anvil_setNextBlockBaseFeePerGas",
+    "the base fee follows EIP-1559 from the node's minimum (--min-base-fee); send with a higher maxFeePerGas",
+  ],
+  [
+    "hardhat_setNextBlockBaseFeePerGas",
+    "the base fee follows EIP-1559 from the node's minimum (--min-base-fee); send with a higher maxFeePerGas",
+  ],
+  [
+    "evm_setBlockGasLimit",
+    "the block gas limit is the node's setting (--block-gas-limit, in Weft gas: the EVM's is it / 500); restart the node with it",
+  ],
+  [
+    "anvil_setBlockGasLimit",
+    "the block gas limit is the node's setting (--block-gas-limit); restart the node with it",
+  ],
+  [
+    "anvil_reset",
+    "dev mode has evm_snapshot / evm_revert; to start over, restart the node with a fresh --data-dir",
+  ],
+  [
+    "hardhat_reset",
+    "dev mode has evm_snapshot / evm_revert; to start over, restart the node with a fresh --data-dir",
+  ],
+  ["anvil_setCoinbase", "the fee recipient is the node's setting (--fee-recipient)"],
+  ["hardhat_setCoinbase", "the fee recipient is the node's setting (--fee-recipient)"],
+  ["anvil_setMinGasPrice", "the minimum is the node's --min-base-fee setting"],
+  ["hardhat_setMinGasPrice", "the minimum is the node's --min-base-fee setting"],
+  ["evm_setIntervalMining", "use evm_setAutomine false and the node's --block-time-ms, or anvil_mine"],
+  ["anvil_setIntervalMining", "use evm_setAutomine false and the node's --block-time-ms, or anvil_mine"],
+  ["anvil_dumpState", "evm_snapshot keeps a state to go back to; the data directory is the whole state"],
+  ["anvil_loadState", "evm_snapshot / evm_revert; the data directory is the whole state"],
+];

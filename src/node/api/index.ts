@@ -23,6 +23,7 @@ import { evmSourceMethods } from "./evmSourceMethods.js";
 import { evmStateMethods } from "./evmStateMethods.js";
 import { stateMethods } from "./stateMethods.js";
 import { txMethods } from "./txMethods.js";
+import { txpoolMethods } from "./txpoolMethods.js";
 import { validatorMethods } from "./validatorMethods.js";
 import { ethFormsOf } from "./wasmEventLogs.js";
 
@@ -67,6 +68,7 @@ export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Rec
     ...ethBlockMethods(node, network ?? NO_NETWORK),
     ...ethTxMethods(node),
     ...ethLogMethods(node),
+    ...txpoolMethods(node),
   };
   return Object.fromEntries(Object.entries(methods).map(([name, h]) => [name, storeFailures(h)]));
 }

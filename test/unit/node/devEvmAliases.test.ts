@@ -22,7 +22,7 @@ import {
 } from "viem";
 import { toHex } from "../../../src/codec/bytes.js";
 import { TOKEN_INIT_CODE, TOKEN_RUNTIME, TOKEN_SUPPLY } from "../../fixtures/evm/token.js";
-import { ethAccount } from "../../helpers/ethAccounts.js";
+import { ethAccount, signEthTxRaw } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
 import { startEthTestNode, startTestNode, type TestNode } from "../../helpers/testNode.js";
 import { viemChain } from "../../helpers/viemChain.js";
@@ -170,6 +170,66 @@ describe("dev mode on EVM accounts, and the anvil_/hardhat_/evm_ names", () => {
     const noFrom = await ask("eth_sendTransaction", [{ to, value: "0x1" }]);
     assert.equal(noFrom.error?.code, -32602);
     assert.match(noFrom.error?.message ?? "", /^from: required/);
+  });
+
+  it("lists the pool as geth does (txpool_*), reads and drops through anvil_getAutomine / anvil_dropTransaction", async () => {
+    const { test } = clients("anvil");
+    const sender = ethAccount(470);
+    await test.setBalance({ address: sender.address as Hex, value: 10n ** 18n });
+    await test.setAutomine(false);
+    assert.equal(await test.getAutomine(), false);
+    assert.equal((await ask("hardhat_getAutomine")).result, false);
+    try {
+      const sent = async (nonce: bigint) => {
+        const raw = signEthTxRaw(
+          sender,
+          {
+            nonce,
+            to: ethAccount(471).address,
+            value: 5n,
+            gasLimit: 21_000n,
+            maxFee: 10n ** 12n,
+            priorityFee: 1n,
+          },
+          node.config.chainId,
+        );
+        return (await ask("eth_sendRawTransaction", [`0x${toHex(raw)}`])).result as Hex;
+      };
+      const ready = await sent(0n);
+      const waiting = await sent(2n); // nonce 1 is missing: queued
+      assert.deepEqual(await test.getTxpoolStatus(), { pending: 1, queued: 1 });
+      const content = (await ask("txpool_content")).result as Record<
+        string,
+        Record<string, Record<string, Record<string, unknown>>>
+      >;
+      assert.equal(content.pending?.[sender.address]?.["0"]?.hash, ready);
+      assert.equal(content.queued?.[sender.address]?.["2"]?.hash, waiting);
+      const inspect = (await ask("txpool_inspect")).result as Record<
+        string,
+        Record<string, Record<string, string>>
+      >;
+      assert.match(
+        inspect.pending?.[sender.address]?.["0"] ?? "",
+        new RegExp(`^${ethAccount(471).address}: 5 wei \\+ 21000 gas × \\d+ wei$`),
+      );
+      await test.dropTransaction({ hash: ready });
+      assert.deepEqual(await test.getTxpoolStatus(), { pending: 0, queued: 1 });
+      assert.equal((await ask("hardhat_dropTransaction", [waiting])).result, true);
+      assert.deepEqual((await ask("txpool_status")).result, { pending: "0x0", queued: "0x0" });
+    } finally {
+      await test.setAutomine(true);
+    }
+    assert.equal(await test.getAutomine(), true);
+    // What has no counterpart is "method not found" naming what to use instead.
+    const limit = await ask("evm_setBlockGasLimit", ["0x1c9c380"]);
+    assert.equal(limit.error?.code, -32601);
+    assert.match(
+      limit.error?.message ?? "",
+      /evm_setBlockGasLimit is not supported here: .*--block-gas-limit/,
+    );
+    const fee = await ask("anvil_setNextBlockBaseFeePerGas", ["0x1"]);
+    assert.equal(fee.error?.code, -32601);
+    assert.match(fee.error?.message ?? "", /--min-base-fee/);
   });
 
   it("refuses bad params with -32602 naming the parameter", async () => {
