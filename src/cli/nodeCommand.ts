@@ -168,6 +168,15 @@ export function bannerLines(
           `  ${`${weft} sale show`.padEnd(31)} the WLAUNCH token sale: price, raised, caps, time left`,
           `  ${`${weft} airdrop claim dev1 --from dev1`.padEnd(31)} the genesis airdrop (docs/sales.md)`,
         ]),
+    ...(eth.length === 0
+      ? []
+      : [
+          `  ${weft} send 0x00000000000000000000000000000000000000ab 1.5 --from eth0   (an Ethereum transaction)`,
+          `  viem/ethers/cast: RPC ${url}, chain id ${genesis.chainId}, eth0's private key above; e.g. with viem:`,
+          `    createWalletClient({ account: privateKeyToAccount("0x${eth[0]?.privateKey ?? "…"}"),`,
+          `      chain: { id: ${genesis.chainId}, name: "weft", nativeCurrency: { name: "coin", symbol: "COIN", decimals: 18 }, rpcUrls: { default: { http: ["${url}"] } } }, transport: http() })`,
+          '  the README\'s "Ethereum tools and Solidity" section: viem, ethers, Solidity, gas limits',
+        ]),
     `  open ${url}/explorer to watch blocks and transactions`,
     'The README\'s "command line" section walks through keys, accounts, deploys and proofs.',
     "Ctrl-C stops the node; starting it again resumes the chain.",

@@ -50,5 +50,13 @@ describe("Ethereum development accounts", () => {
       assert.ok(lines.includes(`0x${Buffer.from(k.privateKey).toString("hex")}`), "and its key");
     }
     assert.match(lines, /test test test test test test test test test test test junk/);
+    // The "Next" section shows an Ethereum account and viem, not only dev0.
+    const next = lines.slice(lines.indexOf("Next, in another terminal:"));
+    assert.match(next, /weft send 0x0+ab 1\.5 --from eth0/);
+    assert.match(
+      next,
+      new RegExp(`privateKeyToAccount\\("0x${Buffer.from(keys[0]?.privateKey ?? []).toString("hex")}"\\)`),
+    );
+    assert.match(next, /chain: \{ id: 1337,/);
   });
 });

@@ -7,6 +7,9 @@ import { batch, call, resultOr } from "./rpc.js";
 import { consensusPanel } from "./validators.js";
 import { addressLink, blockLink, callSummary, coin, notFound, statusBadge, txLink } from "./values.js";
 
+/** Weft gas per EVM gas (src/evm/weftGas.ts EVM_GAS_WEIGHT): a block's limit and use are in Weft gas. */
+const EVM_GAS_WEIGHT = 500;
+
 const PAGE = 50;
 
 const MODES = {
@@ -84,7 +87,7 @@ export async function blockView(root, id, ctx) {
         <tr><th>Parent</th><td>${block.number > 0 ? html`<a href="#/block/${block.parentHash}"><code>${block.parentHash}</code></a>` : html`<code>${block.parentHash}</code>`}</td></tr>
         <tr><th>Time</th><td>${utc(block.time)} <span class="muted">(${age(block.time)})</span></td></tr>
         <tr><th>Transactions</th><td>${groupDigits(block.txCount)}</td></tr>
-        <tr><th>Gas used</th><td>${groupDigits(block.gasUsed)} <span class="muted">of ${groupDigits(block.gasLimit)} (${percent(block.gasUsed, block.gasLimit)})</span></td></tr>
+        <tr><th>Gas used</th><td id="block-gas">${groupDigits(block.gasUsed)} Weft gas <span class="muted">of ${groupDigits(block.gasLimit)} (${percent(block.gasUsed, block.gasLimit)}); in EVM gas ${groupDigits(Math.floor(block.gasUsed / EVM_GAS_WEIGHT))} of ${groupDigits(Math.floor(block.gasLimit / EVM_GAS_WEIGHT))} (one EVM gas is ${EVM_GAS_WEIGHT} Weft gas)</span></td></tr>
         <tr><th>Fee recipient</th><td>${addressLink(registry, block.feeRecipient, { full: true })}</td></tr>
         <tr><th>State root</th><td><code>${block.stateRoot}</code></td></tr>
         <tr><th>Transactions root</th><td><code>${block.txRoot}</code></td></tr>
@@ -130,7 +133,7 @@ export async function blockView(root, id, ctx) {
             i,
           ) => html`<tr data-tx="${r.hash}"><td class="r">${page * PAGE + i}</td><td>${txLink(r.hash)}</td>
             <td>${r.tx ? addressLink(registry, txSender(r.tx), { compact: true }) : "–"}</td><td>${r.tx ? callSummary(registry, txCalls(r.tx)) : "–"}</td>
-            <td>${statusBadge(r.receipt?.status)}</td><td class="r">${r.receipt ? groupDigits(r.receipt.gasUsed) : "–"}</td>
+            <td>${statusBadge(r.receipt?.status)}</td><td class="r">${r.receipt ? html`${groupDigits(r.receipt.gasUsed)} <span class="muted">${r.tx && r.tx.sender === undefined ? "EVM gas" : "Weft gas"}</span>` : "–"}</td>
             <td class="r">${r.receipt ? coin(r.receipt.fee) : "–"}</td></tr>`,
         )}</tbody></table>
       ${

@@ -190,7 +190,7 @@ export async function homeView(root, ctx) {
       $("#latest-blocks"),
       newest.length === 0
         ? html`<p class="muted">No blocks yet.</p>`
-        : html`<table class="list"><thead><tr><th>Block</th><th>Age</th><th class="r">Txs</th><th class="r">Gas used</th><th>Mode</th></tr></thead>
+        : html`<table class="list"><thead><tr><th>Block</th><th>Age</th><th class="r">Txs</th><th class="r">Gas used <span class="muted">(Weft gas)</span></th><th>Mode</th></tr></thead>
         <tbody>${newest.map(
           (
             b,

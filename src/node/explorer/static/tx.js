@@ -65,7 +65,7 @@ export async function txView(root, hash, ctx) {
         <tr><th>Block</th><td>${tx.blockNumber === undefined ? "–" : html`${blockLink(tx.blockNumber)} <span class="muted">position ${tx.index}</span>`}</td></tr>
         <tr><th>Sender</th><td id="tx-sender">${addressLink(registry, tx.sender, { full: true })}</td></tr>
         <tr><th>Nonce</th><td>key ${tx.nonce.key}, sequence ${groupDigits(tx.nonce.sequence)}</td></tr>
-        <tr><th>Gas used</th><td>${receipt ? html`${groupDigits(receipt.gasUsed)} <span class="muted">of ${groupDigits(gasLimit)} limit (${percent(receipt.gasUsed, gasLimit)})</span>` : html`<span class="muted">limit ${groupDigits(gasLimit)}</span>`}</td></tr>
+        <tr><th>Gas used</th><td>${receipt ? html`${groupDigits(receipt.gasUsed)} Weft gas <span class="muted">of ${groupDigits(gasLimit)} limit (${percent(receipt.gasUsed, gasLimit)})</span>` : html`<span class="muted">limit ${groupDigits(gasLimit)} Weft gas</span>`}</td></tr>
         <tr><th>Fee</th><td id="tx-fee">${receipt ? coin(receipt.fee) : "–"} <span class="muted">max fee ${coinPerGas(tx.maxFee)}, priority ${coinPerGas(tx.priorityFee)}</span></td></tr>
         <tr><th>Paymaster</th><td id="tx-paymaster">${
           tx.paymaster
