@@ -5,7 +5,7 @@
  *
  * State answers come from the head: the node keeps no historical state, so a block tag
  * other than the head ("latest", "pending", "safe", "finalized", or the head's number or
- * hash) is refused with -32000 "historical state not available: keeping 1 block", never
+ * hash) is refused with -32000 "historical state not kept: …", never
  * answered from the head. An account's nonce is its nonce key 0 (the
  * Ethereum nonce of an EOA, the first sequence of a smart account); its code is its EVM
  * code (WASM contracts answer "0x": their code is not EVM bytecode). `eth_call` runs in
@@ -38,14 +38,14 @@ export const STATE_UNAVAILABLE = -32000;
 function notKept(asked: string, head: { number: number; hash: string }): RpcError {
   return new RpcError(
     STATE_UNAVAILABLE,
-    `historical state not available: keeping ${KEPT_STATE_BLOCKS} block (the head, ${head.number}); asked for ${asked}`,
+    `historical state not kept: this node keeps the state of ${KEPT_STATE_BLOCKS} block, the head (${head.number}); asked for ${asked}; read at "latest"`,
     { keptBlocks: KEPT_STATE_BLOCKS, head: head.number, headHash: head.hash, requested: asked },
   );
 }
 
 /**
  * Checks that `tag` names the head (the only state kept): another block is -32000
- * "historical state not available" (or, past the head, "block ... not found"), a malformed
+ * "historical state not kept" (or, past the head, "block ... not found"), a malformed
  * tag -32602.
  */
 export function atHead(node: ChainNode, tag: unknown): void {

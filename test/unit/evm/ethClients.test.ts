@@ -273,7 +273,10 @@ describe("Ethereum clients drive the node", () => {
       (error: unknown) => error,
     );
     assert.equal(rpcCode(old), -32000, String(old));
-    assert.match(String((old as BaseError).details), /historical state not available: keeping 1 block/);
+    assert.match(
+      String((old as BaseError).details),
+      /historical state not kept: this node keeps the state of 1 block, the head/,
+    );
   });
 
   it("viem decodes a custom error and a require reason from the revert data", async () => {

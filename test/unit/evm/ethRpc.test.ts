@@ -82,7 +82,7 @@ describe("eth_ methods on a node", () => {
       assert.equal(old.error?.code, -32000, `${method}: ${JSON.stringify(old)}`);
       assert.match(
         old.error?.message ?? "",
-        /^historical state not available: keeping 1 block \(the head, \d+\)/,
+        /^historical state not kept: this node keeps the state of 1 block, the head \(\d+\)/,
       );
     }
     const slot = await ask("eth_getStorageAt", [who, "0x0", "earliest"]);
