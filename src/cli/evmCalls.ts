@@ -77,9 +77,31 @@ export interface EvmCall {
   data: Uint8Array;
 }
 
-/** Encodes `method(args)` with the ABI in `file` (usage errors name the argument at fault). */
-export function prepareEvmCall(file: string, method: string, args: string[]): EvmCall {
-  const abi = loadAbiFile(file);
+/**
+ * The Solidity ABI to call `address` with, or undefined when it holds no EVM code (a WASM
+ * contract or nothing: the caller goes on as for WASM): `--abi <file.json>` when given, else
+ * the ABI verified with the node (`weft verify <address> <file.sol>`, `weft_getEvmSource`);
+ * EVM code with neither (or with `--abi <name>`, a WASM contract's metadata) is a usage error.
+ */
+export async function evmAbiFor(
+  client: WeftClient,
+  address: Address,
+  abiOption: string | undefined,
+): Promise<AbiEntry[] | undefined> {
+  if (isAbiFile(abiOption)) return loadAbiFile(abiOption);
+  if (!(await holdsEvmCode(client, address))) return undefined;
+  if (abiOption === undefined) {
+    const verified = await client.request<{ abi?: unknown } | null>("weft_getEvmSource", [
+      address,
+      { sources: false },
+    ]);
+    if (verified !== null && Array.isArray(verified.abi)) return abiOfJson(verified.abi);
+  }
+  throw evmNeedsAbi(address);
+}
+
+/** Encodes `method(args)` with `abi` (usage errors name the argument at fault). */
+export function prepareEvmCall(abi: AbiEntry[], method: string, args: string[]): EvmCall {
   try {
     const fn = findFunction(abi, method, args.length);
     const values = (fn.inputs ?? []).map((p, i) => parseArg(p, args[i] as string));

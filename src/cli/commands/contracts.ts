@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { Address } from "../../codec/address.js";
 import { encodeCall } from "../../codec/metadata.js";
+import type { AbiEntry } from "../../codec/solidityAbi.js";
 import { buildProject } from "../../project/build.js";
 import { deployContract, deployProjectContract, rebuildIfStale } from "../../project/deploy.js";
 import { findProject, projectArtifact } from "../../project/project.js";
@@ -20,7 +21,7 @@ import {
   type SignerOptions,
 } from "../context.js";
 import { deployFromEoa, ethDevAccount, notForEthAccount, sendFromEoa } from "../ethDev.js";
-import { isAbiFile, prepareEvmCall, readEvm, sendEvm } from "../evmCalls.js";
+import { evmAbiFor, prepareEvmCall, readEvm, sendEvm } from "../evmCalls.js";
 import { contractBook, projectNetwork } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
@@ -232,9 +233,10 @@ export function addContractCommands(program: Command): void {
       ) => {
         const ctx = contextOf(cmd);
         const book = contractBook(ctx.client, { network: projectNetwork(opts.network) });
-        if (isAbiFile(opts.abi)) {
-          const call = prepareEvmCall(opts.abi, method, args);
-          const value = await readEvm(ctx, (await book.addressOf(at)).address, call);
+        const { address } = await book.addressOf(at);
+        const evmAbi = await evmAbiFor(ctx.client, address, opts.abi);
+        if (evmAbi !== undefined) {
+          const value = await readEvm(ctx, address, prepareEvmCall(evmAbi, method, args));
           ctx.out.result({ result: value }, () => [showValue(value)]);
           return;
         }
@@ -269,8 +271,10 @@ export function addContractCommands(program: Command): void {
     ) => {
       const ctx = contextOf(cmd);
       const book = contractBook(ctx.client, { network: projectNetwork(opts.network) });
-      if (isAbiFile(opts.abi)) {
-        await sendEvmTx(ctx, await book.addressOf(at), opts.abi, method, args, opts);
+      const target = await book.addressOf(at);
+      const evmAbi = await evmAbiFor(ctx.client, target.address, opts.abi);
+      if (evmAbi !== undefined) {
+        await sendEvmTx(ctx, target, evmAbi, method, args, opts);
         return;
       }
       const contract = await book.resolve(at, opts.abi);
@@ -312,7 +316,7 @@ export function addContractCommands(program: Command): void {
 async function sendEvmTx(
   ctx: Context,
   contract: { address: Address; name: string | undefined },
-  abiFile: string,
+  abi: AbiEntry[],
   method: string,
   args: string[],
   opts: SignerOptions & { value?: string; raw?: boolean },
@@ -320,10 +324,10 @@ async function sendEvmTx(
   const eoa = opts.privateKeyEnv === undefined ? ethDevAccount(opts.from) : undefined;
   if (eoa === undefined)
     throw new UsageError(
-      `${contract.address} is called with a Solidity ABI: an EVM contract takes Ethereum transactions, so send it from an Ethereum dev account (--from eth0..eth9)`,
+      `${contract.address} is an EVM (Solidity) contract: it takes Ethereum transactions, so send it from an Ethereum dev account (--from eth0..eth9)`,
       ["with your own key, use an Ethereum tool (viem, ethers, cast) against this node's RPC"],
     );
-  const call = prepareEvmCall(abiFile, method, args);
+  const call = prepareEvmCall(abi, method, args);
   const value = opts.value === undefined ? undefined : amountOf(opts.value, 18, opts.raw === true, "--value");
   const label = `${contract.name ?? contract.address}.${method}`;
   const done = ctx.out.progress(label);

@@ -3,7 +3,7 @@
  * artifact or a bare ABI array): a read decodes its return, a transaction from `eth0` runs
  * and its result decodes, a custom error is refused before sending (exit 4) decoded by the
  * ABI; without a Solidity ABI (none, or a WASM contract's name) the CLI says the address
- * holds EVM code and how to call it (exit 2).
+ * holds EVM code and how to call it (exit 2), until its source is verified with the node.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +16,7 @@ import { fromHex, toHex } from "../../../src/codec/bytes.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
 import { signEthTxRaw } from "../../helpers/ethAccounts.js";
-import { compileSolidity } from "../../helpers/solc.js";
+import { type CompiledWithSources, compileWithSources } from "../../helpers/solc.js";
 import { startTestNode, type TestNode } from "../../helpers/testNode.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
@@ -28,6 +28,7 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
   let node: TestNode;
   let dir: string;
   let token: Address;
+  let compiled: CompiledWithSources;
   const [eth0] = ethDevKeys(1) as [{ privateKey: Uint8Array; address: Address }];
   const weft = (...args: string[]) =>
     runWeft(["--rpc", node.url, "--keystore", join(dir, "keys"), ...args], { cwd: dir });
@@ -38,8 +39,11 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
       config.rpc.callTimeoutMs = 120_000;
       config.rpc.callBudgetMs = 1_000_000;
     });
-    const compiled = compileSolidity(SOURCE, "WeftToken");
-    writeFileSync(join(dir, "WeftToken.json"), JSON.stringify({ contractName: "WeftToken", ...compiled }));
+    compiled = compileWithSources(SOURCE, "WeftToken.sol", "WeftToken");
+    writeFileSync(
+      join(dir, "WeftToken.json"),
+      JSON.stringify({ contractName: "WeftToken", abi: compiled.abi, bytecode: compiled.bytecode }),
+    );
     writeFileSync(join(dir, "abi.json"), JSON.stringify(compiled.abi));
     const init = Buffer.concat([
       fromHex(compiled.bytecode.slice(2)),
@@ -96,5 +100,14 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
     const fromDev = await weft("tx", token, "transfer", TO, "1", "--from", "dev0", "--abi", "abi.json");
     assert.equal(fromDev.code, 2, fromDev.err);
     assert.match(fromDev.err, /--from eth0\.\.eth9/);
+    // Once its source is verified with the node, its ABI is found without --abi.
+    const verified = await rpc<{ match: string }>(node.url, "weft_verifyEvmSource", [
+      token,
+      { sources: compiled.sources, contract: "WeftToken", settings: compiled.settings },
+    ]);
+    assert.equal(verified.match, "full");
+    const read = await weft("call", token, "balanceOf", TO);
+    assert.equal(read.code, 0, read.err);
+    assert.equal(read.out.trim(), "5");
   });
 });
