@@ -21,6 +21,7 @@ import {
   keccak256,
 } from "viem";
 import { toHex } from "../../../src/codec/bytes.js";
+import { txpoolMethods } from "../../../src/node/api/txpoolMethods.js";
 import { TOKEN_INIT_CODE, TOKEN_RUNTIME, TOKEN_SUPPLY } from "../../fixtures/evm/token.js";
 import { ethAccount, signEthTxRaw } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
@@ -195,23 +196,26 @@ describe("dev mode on EVM accounts, and the anvil_/hardhat_/evm_ names", () => {
         );
         return (await ask("eth_sendRawTransaction", [`0x${toHex(raw)}`])).result as Hex;
       };
-      const ready = await sent(0n);
-      const waiting = await sent(2n); // nonce 1 is missing: queued
-      assert.deepEqual(await test.getTxpoolStatus(), { pending: 1, queued: 1 });
+      // The block timer mines whatever can run: nonces 1 and 2 wait for 0 (queued) and stay.
+      const first = await sent(1n);
+      const second = await sent(2n);
+      assert.deepEqual(await test.getTxpoolStatus(), { pending: 0, queued: 2 });
       const content = (await ask("txpool_content")).result as Record<
         string,
         Record<string, Record<string, Record<string, unknown>>>
       >;
-      assert.equal(content.pending?.[sender.address]?.["0"]?.hash, ready);
-      assert.equal(content.queued?.[sender.address]?.["2"]?.hash, waiting);
+      assert.equal(content.queued?.[sender.address]?.["1"]?.hash, first);
+      assert.equal(content.queued?.[sender.address]?.["2"]?.hash, second);
       const inspect = (await ask("txpool_inspect")).result as Record<
         string,
         Record<string, Record<string, string>>
       >;
       assert.match(
-        inspect.pending?.[sender.address]?.["0"] ?? "",
+        inspect.queued?.[sender.address]?.["1"] ?? "",
         new RegExp(`^${ethAccount(471).address}: 5 wei \\+ 21000 gas × \\d+ wei$`),
       );
+      const ready = first;
+      const waiting = second;
       await test.dropTransaction({ hash: ready });
       assert.deepEqual(await test.getTxpoolStatus(), { pending: 0, queued: 1 });
       assert.equal((await ask("hardhat_dropTransaction", [waiting])).result, true);
@@ -283,5 +287,19 @@ describe("the anvil_/hardhat_/evm_ names with dev mode off", () => {
     const send = (await call(node.url, "eth_sendTransaction", [{ from: who, to: who }])) as Answer;
     assert.equal(send.error?.code, -32000);
     assert.match(send.error?.message ?? "", /^unknown account/);
+  });
+});
+
+describe("txpool_status splits the pool by nonce", () => {
+  it("counts a transaction pending when its nonce follows the chain's, through its sender's others", () => {
+    const tx = (sender: string, sequence: bigint) =>
+      ({ hash: `0x${sender}${sequence}`, sender, nonceKey: 0n, sequence, tx: {} }) as unknown;
+    const pool = [tx("a", 5n), tx("a", 6n), tx("a", 8n), tx("b", 1n)];
+    const node = {
+      mempool: { pending: () => pool },
+      nextSequence: (sender: string) => (sender === "a" ? 5n : 0n),
+    } as unknown as Parameters<typeof txpoolMethods>[0];
+    const status = txpoolMethods(node).txpool_status?.([], {} as never);
+    assert.deepEqual(status, { pending: "0x2", queued: "0x2" });
   });
 });
