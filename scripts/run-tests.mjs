@@ -1,11 +1,17 @@
-// Runs every compiled test file under dist/test with node's test runner.
-// Node 20's `--test` takes explicit files (globs arrive in Node 21), so we list them here.
+// Runs every compiled test file under dist/test with node's test runner, one `node --test`
+// process a file, so that no file can hold up the run: a file past its time limit is killed
+// with every process it started, reported by name with what it printed, and counted failed.
 //
-// Two files at a time (`--test-concurrency=2`): most suites wait on child processes, sockets
-// or timers, so two share the 2-core CI machine well. The multi-process network suites under
-// test/e2e/ run afterwards, one at a time, with the machine to themselves: their fault
-// schedules and deadlines assume it. The last line adds both runs up: `N passed, N failed`.
-import { spawnSync } from "node:child_process";
+// Two files at a time: most suites wait on child processes, sockets or timers, so two share
+// the 2-core CI machine well. The multi-process network suites under test/e2e/ run
+// afterwards, one at a time, with the machine to themselves: their fault schedules and
+// deadlines assume it. Each file's output is printed whole when it ends. The last line adds
+// every file up: `N passed, N failed`.
+//
+//   node scripts/run-tests.mjs [filter]
+//   WEFT_TEST_FILE_TIMEOUT_S   a file's limit in seconds (default 600)
+//   WEFT_TEST_CONCURRENCY      files at a time outside test/e2e (default 2)
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,43 +34,106 @@ if (files.length === 0) {
   console.error(`no test files found under dist/test${filter ? ` matching ${filter}` : ""}`);
   process.exit(1);
 }
+const fileTimeoutMs = Number(process.env.WEFT_TEST_FILE_TIMEOUT_S ?? 600) * 1000;
+const concurrency = Number(process.env.WEFT_TEST_CONCURRENCY ?? 2);
 const alone = (f) => f.includes(`${join("dist", "test", "e2e")}/`);
 const groups = [
-  { files: files.filter((f) => !alone(f)), concurrency: 2 },
+  { files: files.filter((f) => !alone(f)), concurrency },
   { files: files.filter(alone), concurrency: 1 },
 ].filter((g) => g.files.length > 0);
 
 const scratch = mkdtempSync(join(tmpdir(), "weft-tests-"));
 const totals = { pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
+const timedOut = [];
+const failedFiles = [];
+const durations = [];
 let status = 0;
-for (const [i, group] of groups.entries()) {
-  const tap = join(scratch, `run${i}.tap`);
-  const result = spawnSync(
-    process.execPath,
-    [
-      "--test",
-      `--test-concurrency=${group.concurrency}`,
-      "--test-reporter=spec",
-      "--test-reporter-destination=stdout",
-      "--test-reporter=tap",
-      `--test-reporter-destination=${tap}`,
-      ...group.files,
-    ],
-    { stdio: "inherit" },
-  );
-  if (result.status !== 0) status = result.status ?? 1;
-  let text = "";
-  try {
-    text = readFileSync(tap, "utf8");
-  } catch {
-    status ||= 1;
-  }
-  for (const key of Object.keys(totals)) {
-    const match = new RegExp(`^# ${key} (\\d+)$`, "m").exec(text);
-    totals[key] += match === null ? 0 : Number(match[1]);
-  }
+
+/** Runs one file; resolves with its exit code (null when killed), output and time. */
+function runFile(file, tap) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(
+      process.execPath,
+      [
+        "--test",
+        "--test-reporter=spec",
+        "--test-reporter-destination=stdout",
+        "--test-reporter=tap",
+        `--test-reporter-destination=${tap}`,
+        file,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"], detached: true },
+    );
+    const chunks = [];
+    child.stdout.on("data", (c) => chunks.push(c));
+    child.stderr.on("data", (c) => chunks.push(c));
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      try {
+        process.kill(-child.pid, "SIGKILL"); // the file's process group: every node it started
+      } catch {}
+    }, fileTimeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({
+        code: killed ? null : code,
+        output: Buffer.concat(chunks).toString(),
+        ms: Date.now() - started,
+      });
+    });
+  });
 }
+
+async function runGroup(group, index) {
+  const queue = [...group.files];
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const tap = join(scratch, `${index}-${files.indexOf(file)}.tap`);
+      const { code, output, ms } = await runFile(file, tap);
+      durations.push({ file, ms });
+      process.stdout.write(output);
+      let text = "";
+      try {
+        text = readFileSync(tap, "utf8");
+      } catch {}
+      const counts = {};
+      for (const key of Object.keys(totals)) {
+        const match = new RegExp(`^# ${key} (\\d+)$`, "m").exec(text);
+        counts[key] = match === null ? 0 : Number(match[1]);
+      }
+      if (code === null) {
+        // Killed before the runner's closing counts: count what it printed, and the file as one failure.
+        counts.pass = (text.match(/^ {4}ok \d+/gm) ?? []).length;
+        counts.fail = 1;
+        timedOut.push(file);
+        console.log(
+          `\n✖ ${file} did not finish within ${fileTimeoutMs / 1000} s and was killed (output above)\n`,
+        );
+      } else if (code !== 0 && counts.fail === 0) {
+        counts.fail = 1; // exited badly with no failing test: a crash outside any test
+        console.log(`\n✖ ${file} exited with code ${code} (output above)\n`);
+      }
+      if (code !== 0) {
+        status = 1;
+        failedFiles.push(file);
+      }
+      for (const key of Object.keys(totals)) totals[key] += counts[key];
+    }
+  };
+  await Promise.all(Array.from({ length: group.concurrency }, worker));
+}
+
+for (const [i, group] of groups.entries()) await runGroup(group, i);
 rmSync(scratch, { recursive: true, force: true });
+
+const slowest = durations.sort((a, b) => b.ms - a.ms).slice(0, 10);
+console.log("\nslowest files:");
+for (const { file, ms } of slowest) console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`);
+if (failedFiles.length > 0)
+  console.log(`\nfiles that failed:\n${failedFiles.map((f) => `  ${f}`).join("\n")}`);
+if (timedOut.length > 0) console.log(`files killed at the time limit: ${timedOut.join(", ")}`);
 const extra = ["skipped", "todo", "cancelled"]
   .filter((k) => totals[k] > 0)
   .map((k) => `, ${totals[k]} ${k}`)

@@ -18,10 +18,16 @@
  * place of the newest job of the network with the most (which is refused then).
  * Refusals are -32005 with `data.retryAfterMs` and the limit that refused.
  *
- * Time: the gas cap bounds a call's work, and `maxCallMs` bounds its wall time on a
- * worker whatever it does (a host function slower than its gas says, a machine
- * overloaded): past it the worker is terminated and replaced, and the job answers -32009
- * (`CALL_TIMEOUT`); other jobs, on other workers, are not affected.
+ * Time: the gas cap bounds a call's work, and `maxCallMs` bounds how long its client waits
+ * whatever the call does (a host function slower than its gas says, a machine overloaded):
+ * past it the job answers -32009 (`CALL_TIMEOUT`) and a fresh worker takes the slot; other
+ * jobs, on other workers, are not affected. The old worker is never terminated while it
+ * runs: `Worker.terminate()` in the middle of WebAssembly or an LMDB read aborts the whole
+ * process ("terminate called after throwing an instance of 'Napi::Error'", seen in 5 runs
+ * of 5 with 100 stopped calls) or can hang it. It finishes the call, which its gas cap
+ * bounds, and then closes its database and ends by itself. At most as many workers as the
+ * pool has may be finishing so; past that a stopped call's slot is refilled only when one
+ * of them has ended.
  *
  * Workers check their stack at start (`VmFault("STACK_TOO_SMALL")`, which `ready` rejects
  * with) and hold the main thread's compiled modules, so that no call compiles code.
@@ -59,7 +65,7 @@ export interface ReadOnlySettings {
   maxQueue: number;
   /** Most jobs waiting for one client network. */
   maxQueuePerClient: number;
-  /** Most milliseconds one job may run on a worker before the worker is terminated (-32009). */
+  /** Most milliseconds a client waits for a job on a worker before it is answered -32009 and the worker replaced. */
   maxCallMs: number;
 }
 
@@ -136,8 +142,12 @@ export class ReadOnlyPool {
   readonly budgets: TimeBudgets;
   /** The budget all clients share (one key, `ALL`). */
   readonly total: TimeBudgets;
-  /** Workers terminated at `maxCallMs` (each replaced). */
+  /** Jobs stopped at `maxCallMs` (each worker replaced). */
   timeouts = 0;
+  /** Workers left to finish a stopped job and end by themselves, with the promise of their end. */
+  private readonly finishing = new Map<Worker, Promise<void>>();
+  /** Replacements owed while `finishing` is full. */
+  private owed = 0;
   /** Settles when the first workers have loaded, or rejects with why one could not (a VmFault, say). */
   readonly ready: Promise<void>;
   private readonly starts: Array<Promise<void>> = [];
@@ -201,6 +211,11 @@ export class ReadOnlyPool {
     });
   }
 
+  /** Workers finishing a job stopped at `maxCallMs` before they end (at most `workers`). */
+  get finishingWorkers(): number {
+    return this.finishing.size;
+  }
+
   /** Jobs waiting for a slot. */
   waiting(): number {
     return this.queue.size;
@@ -210,7 +225,10 @@ export class ReadOnlyPool {
     this.closed = true;
     clearTimeout(this.refill);
     for (const w of this.queue.drain()) w.resolve(refusal("the node is shutting down", 100));
-    await Promise.all(this.slots.map((s) => s.close()));
+    await Promise.all([
+      ...this.slots.map((s) => s.close()),
+      ...[...this.finishing].map(([worker, exited]) => endWithin(worker, exited)),
+    ]);
   }
 
   private overBudget(client: string, wait: number): JobOutcome {
@@ -358,36 +376,65 @@ export class ReadOnlyPool {
       // Replace the dead worker so that the pool keeps its size.
       replace();
     };
+    /** Set once the worker was asked to close its database and end (`worker.ts`). */
+    let ending = false;
+    /** Set when a job of its was stopped at `maxCallMs`: it ends once that job is done. */
+    let finishing = false;
+    /** Set when the pool closes while it runs a job: it ends once that job is done. */
+    let stopping = false;
+    const end = () => {
+      if (ending) return;
+      ending = true;
+      worker.postMessage({ type: "close" } satisfies WorkerMessage);
+    };
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     worker.on("message", (reply: WorkerReply) => {
       if ("ready" in reply) {
         started = true;
+        if (stopping) end();
         return;
       }
-      if (current?.id !== reply.id) return;
-      const job = current;
-      current = undefined;
-      this.deaths = 0;
-      job.resolve(reply);
+      if (current?.id === reply.id) {
+        const job = current;
+        current = undefined;
+        this.deaths = 0;
+        job.resolve(reply);
+      }
+      // The stopped job's answer (nobody waits for it any more), or the last before the pool closed.
+      if (current === undefined && (finishing || stopping)) end();
     });
-    worker.on("error", (error) => fail(error));
-    worker.on("exit", (code) => fail(new Error(`read-only worker exited with code ${code}`)));
+    worker.on("error", (error) => {
+      if (!finishing && !ending) fail(error);
+    });
+    worker.on("exit", (code) => {
+      if (this.finishing.delete(worker)) {
+        if (this.owed > 0 && !this.closed) {
+          this.owed--;
+          replace();
+        }
+        return;
+      }
+      if (!ending) fail(new Error(`read-only worker exited with code ${code}`));
+    });
     const slot: Slot = {
       run: (job) =>
         new Promise((resolve, reject) => {
           const id = nextId++;
           const { maxCallMs } = this.settings;
-          // Past maxCallMs the job is answered and the worker, still busy with it, replaced.
+          // Past maxCallMs the job is answered and another worker takes the slot; this one
+          // finishes the job and ends (never terminated while it runs: see the file's comment).
           // The clock starts once the worker has started (a job may reach it earlier).
           let timer: NodeJS.Timeout | undefined;
           const onTime = () => {
             if (current?.id !== id) return;
             current = undefined;
             this.timeouts++;
-            worker.removeAllListeners();
-            worker.on("error", () => {}); // whatever it says while it stops
-            void worker.terminate();
-            if (retire()) replace();
+            finishing = true;
             resolve({ outcome: timedOut(maxCallMs), ms: maxCallMs });
+            if (!retire()) return; // the pool is closing: its close waits for this worker
+            this.finishing.set(worker, exited);
+            if (this.finishing.size <= Math.max(1, this.settings.workers)) replace();
+            else this.owed++;
           };
           const arm = () => {
             if (current?.id === id) timer = setTimeout(onTime, maxCallMs);
@@ -412,14 +459,33 @@ export class ReadOnlyPool {
           if (started) arm();
           else start.then(arm, () => undefined);
         }),
-      adopt: (modules) => worker.postMessage({ type: "modules", modules } satisfies WorkerMessage),
+      adopt: (modules) => {
+        if (!ending) worker.postMessage({ type: "modules", modules } satisfies WorkerMessage);
+      },
       close: async () => {
-        worker.removeAllListeners("exit");
-        await worker.terminate();
+        stopping = true;
+        if (started && current === undefined && !finishing) end();
+        await endWithin(worker, exited);
       },
     };
     return slot;
   }
+}
+
+/** How long a closing pool waits for a worker to end by itself before it terminates it. */
+const END_GRACE_MS = 10_000;
+
+/**
+ * Waits for `worker` to end by itself; past `END_GRACE_MS` (a job far slower than its gas,
+ * on a machine far overloaded) it is terminated, the risk of an abort taken only at shutdown.
+ */
+async function endWithin(worker: Worker, exited: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), END_GRACE_MS);
+  });
+  if ((await Promise.race([exited, late])) === "late") await worker.terminate();
+  clearTimeout(timer);
 }
 
 function timedOut(maxCallMs: number): JobOutcome {

@@ -46,8 +46,11 @@ export interface WorkerRequest {
   nowMs: number;
 }
 
-/** What the pool sends: a job, or the modules of newly committed code. */
-export type WorkerMessage = WorkerRequest | { type: "modules"; modules: ModuleList };
+/**
+ * What the pool sends: a job, the modules of newly committed code, or `close`: close the
+ * database and end (the pool never terminates a worker that may be running a job).
+ */
+export type WorkerMessage = WorkerRequest | { type: "modules"; modules: ModuleList } | { type: "close" };
 
 /**
  * The outcome and how long the job ran on this thread, or a fault of the node (`store`
@@ -71,6 +74,12 @@ if (parentPort !== null) {
   port.on("message", (m: WorkerMessage) => {
     if (m.type === "modules") {
       vm.cache.adopt(m.modules);
+      return;
+    }
+    if (m.type === "close") {
+      // With the port and the database closed nothing is left to run: the thread ends.
+      port.close();
+      void db.close();
       return;
     }
     const started = performance.now();
