@@ -7,13 +7,24 @@
  * `tsx` or Node's own type stripping, type errors are the editor's (or `tsc --noEmit`'s) job.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
-import ts from "typescript";
+import type ts from "typescript";
 import { type Project, ProjectError } from "./project.js";
 
 /** Where the TypeScript tests are compiled to (removed and rewritten by each run). */
 export function compiledTestsDir(project: Project): string {
   return join(project.buildDir, "test");
+}
+
+/**
+ * The TypeScript compiler, loaded on first use: loading it takes ~0.4 s of CPU (seconds on a
+ * busy machine), which every `weft` command paid at start while this module imported it.
+ */
+let compiler: typeof ts | undefined;
+function typescript(): typeof ts {
+  compiler ??= createRequire(import.meta.url)("typescript") as typeof ts;
+  return compiler;
 }
 
 const RUNNABLE = /\.test\.(ts|mjs|js)$/;
@@ -33,6 +44,7 @@ function filesUnder(dir: string): string[] {
  * `.ts` file, line and column (TypeScript's own diagnostic), not a SyntaxError in generated JS.
  */
 export function transpileTest(from: string, to: string): string {
+  const ts = typescript();
   const result = ts.transpileModule(readFileSync(from, "utf8"), {
     fileName: from,
     reportDiagnostics: true,
@@ -56,7 +68,7 @@ export function transpileTest(from: string, to: string): string {
 
 /** `file:line:column: error TSnnnn: message`, as tsc prints it. */
 function describeDiagnostic(d: ts.Diagnostic, fallbackFile: string): string {
-  const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+  const text = typescript().flattenDiagnosticMessageText(d.messageText, "\n");
   const file = d.file?.fileName ?? fallbackFile;
   if (d.file === undefined || d.start === undefined) return `${file}: error TS${d.code}: ${text}`;
   const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
