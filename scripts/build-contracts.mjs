@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { buildContracts } from "./contractBuild.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-buildContracts({
+await buildContracts({
   root,
   groups: [
     { dir: join(root, "contracts/src"), bindings: true },

@@ -18,10 +18,11 @@
  * they import through relative paths, the contract SDK, this library and the compiler's
  * version is kept in `<outDir>/<name>.inputs`; `force` rebuilds all.
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak_256 } from "@noble/hashes/sha3.js";
@@ -54,11 +55,12 @@ export class ContractBuildError extends Error {
  * - `groups`: `[{ dir, bindings }]`, `bindings` writing `src/bindings/<name>.gen.ts` (this repository only);
  * - `sdk`: `"relative"` (contracts import the SDK by relative path, as in this repository)
  *   or `"package"` (they import `@weft-chain/weft/contracts/sdk`, resolved from `node_modules`);
- * - `names`: only these contracts; `force`: ignore the up-to-date check; `log`: progress lines.
+ * - `names`: only these contracts; `force`: ignore the up-to-date check; `log`: progress lines;
+ * - `jobs`: compilers run at once (default: the machine's cores).
  *
- * Returns `{ built, cached }`: the names built and the number found up to date.
+ * Resolves to `{ built, cached }`: the names built and the number found up to date.
  */
-export function buildContracts({
+export async function buildContracts({
   root,
   groups,
   outDir,
@@ -66,6 +68,7 @@ export function buildContracts({
   names = [],
   force = false,
   log = console.log,
+  jobs = availableParallelism(),
 }) {
   const sdkDir = SDK_DIR;
   const sdkFiles = readdirSync(sdkDir)
@@ -298,9 +301,14 @@ export function buildContracts({
         generate(other, basename(other));
   }
 
-  function build(dir, name) {
+  /** Writes a contract's generated sources (and those of the contracts it imports); returns its metadata. */
+  function prepare(dir, name) {
     generateImported(dir);
-    const metadata = generate(dir, name);
+    return generate(dir, name);
+  }
+
+  /** Compiles a prepared contract with asc in a process of its own, then writes its metadata. */
+  async function compile(dir, name, metadata) {
     const entry = relative(root, join(dir, "entry.gen.ts"));
     const flags = [
       entry,
@@ -314,14 +322,23 @@ export function buildContracts({
       "--use",
       `abort=${abortName}`,
     ];
-    try {
-      execFileSync(process.execPath, [ASC, ...flags], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    } catch (error) {
-      const out = `${error.stdout ?? ""}${error.stderr ?? ""}`;
-      throw new ContractBuildError("COMPILE_FAILED", `compiling ${name} failed:\n${out}`);
-    }
+    await new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [ASC, ...flags],
+        { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (error === null) return resolve();
+          reject(
+            new ContractBuildError(
+              "COMPILE_FAILED",
+              `compiling ${name} failed:\n${stdout ?? ""}${stderr ?? ""}`,
+            ),
+          );
+        },
+      );
+    });
     writeFileSync(join(outDir, `${name}.metadata.json`), `${JSON.stringify(metadata, null, 2)}\n`);
-    return metadata;
   }
 
   /** ABI type → TypeScript type of the client-side binding. */
@@ -404,7 +421,7 @@ export function buildContracts({
   }
 
   mkdirSync(outDir, { recursive: true });
-  const built = [];
+  const todo = [];
   let cached = 0;
   for (const group of groups) {
     if (!existsSync(group.dir)) continue;
@@ -417,17 +434,39 @@ export function buildContracts({
         cached++;
         continue;
       }
+      todo.push({ group, dir, name, hash });
+    }
+  }
+  // Every generated source is written before the first compiler starts (a contract's build
+  // rewrites the generated files of the contracts it imports, which another compile reads).
+  for (const item of todo) item.metadata = prepare(item.dir, item.name);
+  if (todo.length > 1) log(`compiling ${todo.length} contracts, ${Math.min(jobs, todo.length)} at a time...`);
+  const built = [];
+  const failures = [];
+  const queue = [...todo];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      const { group, dir, name, hash, metadata } = item;
       const started = performance.now();
-      const metadata = build(dir, name);
+      try {
+        await compile(dir, name, metadata);
+      } catch (error) {
+        failures.push(error);
+        queue.length = 0; // start no more; the ones running finish
+        return;
+      }
       if (group.bindings) writeBinding(name, metadata);
       writeFileSync(join(outDir, `${name}.inputs`), hash);
       const size = readFileSync(join(outDir, `${name}.wasm`)).length;
-      log(
-        `built ${relative(root, dir)} → ${relative(root, join(outDir, `${name}.wasm`))} (${size} bytes, ${Math.round(performance.now() - started)} ms)`,
-      );
       built.push(name);
+      log(
+        `[${built.length}/${todo.length}] built ${relative(root, dir)} → ${relative(root, join(outDir, `${name}.wasm`))} (${size} bytes, ${Math.round(performance.now() - started)} ms)`,
+      );
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+  if (failures.length > 0) throw failures[0];
+  built.sort();
   if (cached > 0) log(`${cached} contract(s) up to date (unchanged sources; --force rebuilds)`);
   if (built.length + cached === 0) {
     const where = groups.map((g) => relative(root, g.dir) || ".").join(", ");

@@ -14,7 +14,7 @@ interface ContractBuild {
     names?: string[];
     force?: boolean;
     log?: (line: string) => void;
-  }): { built: string[]; cached: number };
+  }): Promise<{ built: string[]; cached: number }>;
 }
 
 /** Builds the project's contracts (all, or `names`); returns the names built and how many were up to date. */
