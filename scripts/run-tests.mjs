@@ -5,8 +5,9 @@
 // Two files at a time: most suites wait on child processes, sockets or timers, so two share
 // the 2-core CI machine well. The multi-process network suites under test/e2e/ run
 // afterwards, one at a time, with the machine to themselves: their fault schedules and
-// deadlines assume it. Each file's output is printed whole when it ends. The last line adds
-// every file up: `N passed, N failed`.
+// deadlines assume it. Each file's output is printed whole when it ends. A file that fails
+// runs once more, alone (at most five files): passing then, it is counted by that run and
+// listed as flaky. The last line adds every file up: `N passed, N failed`.
 //
 //   node scripts/run-tests.mjs [filter]
 //   WEFT_TEST_FILE_TIMEOUT_S   a file's limit in seconds (default 600)
@@ -45,9 +46,11 @@ const groups = [
 const scratch = mkdtempSync(join(tmpdir(), "weft-tests-"));
 const totals = { pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
 const timedOut = [];
-const failedFiles = [];
+/** Files that failed their first run, with that run's counts. */
+const failed = [];
 const durations = [];
-let status = 0;
+/** Past this many failed files the run is broken, not flaky: none is run again. */
+const MAX_RETRIES = 5;
 
 /** Runs one file; resolves with its exit code (null when killed), output and time. */
 function runFile(file, tap) {
@@ -86,51 +89,76 @@ function runFile(file, tap) {
   });
 }
 
+/** Runs `file` and prints its output; returns its counts and whether it passed. */
+async function runAndCount(file, tag) {
+  const tap = join(scratch, `${tag}-${files.indexOf(file)}.tap`);
+  const { code, output, ms } = await runFile(file, tap);
+  if (tag !== "retry") durations.push({ file, ms });
+  process.stdout.write(output);
+  let text = "";
+  try {
+    text = readFileSync(tap, "utf8");
+  } catch {}
+  const counts = {};
+  for (const key of Object.keys(totals)) {
+    const match = new RegExp(`^# ${key} (\\d+)$`, "m").exec(text);
+    counts[key] = match === null ? 0 : Number(match[1]);
+  }
+  if (code === null) {
+    // Killed before the runner's closing counts: count what it printed, and the file as one failure.
+    counts.pass = (text.match(/^ {4}ok \d+/gm) ?? []).length;
+    counts.fail = 1;
+    timedOut.push(file);
+    console.log(
+      `\n✖ ${file} did not finish within ${fileTimeoutMs / 1000} s and was killed (output above)\n`,
+    );
+  } else if (code !== 0 && counts.fail === 0) {
+    counts.fail = 1; // exited badly with no failing test: a crash outside any test
+    console.log(`\n✖ ${file} exited with code ${code} (output above)\n`);
+  }
+  return { counts, passed: code === 0 };
+}
+
 async function runGroup(group, index) {
   const queue = [...group.files];
   const worker = async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const tap = join(scratch, `${index}-${files.indexOf(file)}.tap`);
-      const { code, output, ms } = await runFile(file, tap);
-      durations.push({ file, ms });
-      process.stdout.write(output);
-      let text = "";
-      try {
-        text = readFileSync(tap, "utf8");
-      } catch {}
-      const counts = {};
-      for (const key of Object.keys(totals)) {
-        const match = new RegExp(`^# ${key} (\\d+)$`, "m").exec(text);
-        counts[key] = match === null ? 0 : Number(match[1]);
-      }
-      if (code === null) {
-        // Killed before the runner's closing counts: count what it printed, and the file as one failure.
-        counts.pass = (text.match(/^ {4}ok \d+/gm) ?? []).length;
-        counts.fail = 1;
-        timedOut.push(file);
-        console.log(
-          `\n✖ ${file} did not finish within ${fileTimeoutMs / 1000} s and was killed (output above)\n`,
-        );
-      } else if (code !== 0 && counts.fail === 0) {
-        counts.fail = 1; // exited badly with no failing test: a crash outside any test
-        console.log(`\n✖ ${file} exited with code ${code} (output above)\n`);
-      }
-      if (code !== 0) {
-        status = 1;
-        failedFiles.push(file);
-      }
-      for (const key of Object.keys(totals)) totals[key] += counts[key];
+      const { counts, passed } = await runAndCount(file, index);
+      if (passed) for (const key of Object.keys(totals)) totals[key] += counts[key];
+      else failed.push({ file, counts });
     }
   };
   await Promise.all(Array.from({ length: group.concurrency }, worker));
 }
 
 for (const [i, group] of groups.entries()) await runGroup(group, i);
+// A file that failed runs once more, alone on the machine. One that passes then is counted
+// by its second run and named below as flaky; one that fails again counts as failed.
+const flaky = [];
+const failedFiles = [];
+if (failed.length > 0 && failed.length <= MAX_RETRIES) {
+  console.log(`\nrunning ${failed.length} failed file(s) again, one at a time:\n`);
+  for (const { file } of failed) {
+    const { counts, passed } = await runAndCount(file, "retry");
+    for (const key of Object.keys(totals)) totals[key] += counts[key];
+    if (passed) flaky.push(file);
+    else failedFiles.push(file);
+  }
+} else {
+  for (const { file, counts } of failed) {
+    for (const key of Object.keys(totals)) totals[key] += counts[key];
+    failedFiles.push(file);
+  }
+}
 rmSync(scratch, { recursive: true, force: true });
 
 const slowest = durations.sort((a, b) => b.ms - a.ms).slice(0, 10);
 console.log("\nslowest files:");
 for (const { file, ms } of slowest) console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`);
+if (flaky.length > 0)
+  console.log(
+    `\nflaky: failed beside another file, then passed alone:\n${flaky.map((f) => `  ${f}`).join("\n")}`,
+  );
 if (failedFiles.length > 0)
   console.log(`\nfiles that failed:\n${failedFiles.map((f) => `  ${f}`).join("\n")}`);
 if (timedOut.length > 0) console.log(`files killed at the time limit: ${timedOut.join(", ")}`);
@@ -139,4 +167,4 @@ const extra = ["skipped", "todo", "cancelled"]
   .map((k) => `, ${totals[k]} ${k}`)
   .join("");
 console.log(`\n${totals.pass} passed, ${totals.fail} failed${extra}`);
-process.exit(status);
+process.exit(failedFiles.length > 0 ? 1 : 0);
