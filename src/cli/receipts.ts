@@ -77,8 +77,19 @@ export function showValue(value: unknown): string {
   });
 }
 
-/** Prints a decoded receipt: `summary`, the transaction line, its result and its events. */
-export function printReceipt(ctx: Context, receipt: DecodedReceipt, summary: string): void {
+/** How a command shows an event argument (`1.5 GOLD`, a time), or undefined for the plain value. */
+export type ArgText = (name: string, value: unknown, event: DecodedEvent) => string | undefined;
+
+/**
+ * Prints a decoded receipt: `summary`, the transaction line, its result and its events
+ * (their arguments through `argText` when given).
+ */
+export function printReceipt(
+  ctx: Context,
+  receipt: DecodedReceipt,
+  summary: string,
+  argText?: ArgText,
+): void {
   ctx.out.result(receipt, () => [
     summary,
     `  tx ${receipt.txHash} in block ${receipt.blockNumber}: ${receipt.status}, gas ${receipt.gasUsed}, fee ${formatUnits(receipt.fee)} coin`,
@@ -86,7 +97,7 @@ export function printReceipt(ctx: Context, receipt: DecodedReceipt, summary: str
     ...receipt.events.map(
       (e) =>
         `  event ${e.contract}.${e.event}(${Object.entries(e.args)
-          .map(([k, v]) => `${k}: ${showValue(v)}`)
+          .map(([k, v]) => `${k}: ${argText?.(k, v, e) ?? showValue(v)}`)
           .join(", ")})`,
     ),
   ]);

@@ -1,30 +1,40 @@
 /**
- * `weft game economy | hero | start | complete | claim | upgrade | craft | lend`: the
+ * `weft game economy | hero | start | wait | complete | claim | upgrade | craft | lend`: the
  * play-to-earn game (docs/game.md), the genesis game unless `--game` names another.
+ * Amounts are shown in the reward token's unit (GOLD on the dev chain). `upgrade` and
+ * `craft` check the burn against the sender's balance before sending (exit 2); the game's
+ * reverts come out with their amounts and times readable (exit 4).
  */
 import type { Command } from "commander";
-import { gameMetadata } from "../../bindings/game.gen.js";
+import { game as gameBinding, gameMetadata } from "../../bindings/game.gen.js";
 import type { Address } from "../../codec/address.js";
 import {
   type CallRequest,
+  type DecodedRevert,
   gameClaimCalls,
   gameCompleteQuestCalls,
   gameCraftCalls,
   gameScholarshipCalls,
   gameStartQuestCalls,
   gameUpgradeCalls,
+  getContract,
   getGameEconomy,
   getHero,
 } from "../../sdk/client/index.js";
-import { formatUnits } from "../../sdk/client/units.js";
 import { accountFor, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
-import { decodeReceipt, printReceipt } from "../receipts.js";
-import { utcDateTime } from "../when.js";
+import { explainReverts, headTime } from "../readableReverts.js";
+import { type ArgText, decodeReceipt, printReceipt } from "../receipts.js";
+import { amountText, requireBalance, type Unit, unitOf } from "../tokenAmounts.js";
+import { utcDateTime, whenFrom } from "../when.js";
 import { addressOf, holder } from "./farm.js";
+import { waitForQuest } from "./gameWait.js";
 
 type Opts = SignerOptions & { game?: string };
+
+const U32_MAX = 2n ** 32n - 1n;
+const U64_MAX = 2n ** 64n - 1n;
 
 function signer(cmd: Command): Command {
   return cmd
@@ -34,9 +44,9 @@ function signer(cmd: Command): Command {
     .option("--game <address>", "the game (default: the genesis game)");
 }
 
-function number(text: string, what: string): bigint {
-  if (!/^\d{1,18}$/.test(text))
-    throw new UsageError(`${what}: expected a whole number, got ${JSON.stringify(text)}`);
+function number(text: string, what: string, max = U64_MAX): bigint {
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > max)
+    throw new UsageError(`${what}: expected a whole number from 0 to ${max}, got ${JSON.stringify(text)}`);
   return BigInt(text);
 }
 
@@ -47,20 +57,66 @@ async function gameAddress(ctx: Context, opts: { game?: string }): Promise<Addre
   return address as Address;
 }
 
-async function send(ctx: Context, opts: Opts, calls: CallRequest[], method: string) {
+/** The game's reward token and its unit (symbol and decimals). */
+async function rewardUnit(ctx: Context, game: Address): Promise<{ token: Address; unit: Unit }> {
+  const token = await getContract({
+    client: ctx.client,
+    address: game,
+    binding: gameBinding,
+  }).read.rewardToken();
+  return { token, unit: await unitOf(ctx, token) };
+}
+
+/** What to tell people about the game's reverts: amounts in `unit`, and what to do next. */
+function revertHelp(sender: Address, unit: Unit) {
+  return {
+    sender,
+    units: (r: DecodedRevert): Record<string, Unit> =>
+      r.name === "InsufficientBalance" ? { balance: unit, needed: unit } : {},
+    message: (r: DecodedRevert, args: Record<string, string>) =>
+      r.name === "QuestNotFinished"
+        ? `QuestNotFinished: hero ${args.heroId} is back from its quest at ${args.endsAt}`
+        : undefined,
+    hints: (r: DecodedRevert) =>
+      r.name === "QuestNotFinished" ? [`wait for it: weft game wait ${String(r.args.heroId)}`] : [],
+  };
+}
+
+async function send(ctx: Context, opts: Opts, game: Address, calls: CallRequest[], method: string) {
   const account = await accountFor(ctx, opts);
+  const { unit } = await rewardUnit(ctx, game);
   const done = ctx.out.progress(method);
   try {
-    const receipt = await ctx.client.sendAndWait({ account, calls, decodeWith: [gameMetadata] });
+    const receipt = await explainReverts(ctx, revertHelp(account.address, unit), () =>
+      ctx.client.sendAndWait({ account, calls, decodeWith: [gameMetadata] }),
+    );
     const decoded = await decodeReceipt(contractBook(ctx.client), receipt, {
       metadata: gameMetadata,
       method,
     });
     done();
-    return decoded;
+    return { decoded, unit };
   } finally {
     done();
   }
+}
+
+const GOLD_ARGS = new Set(["reward", "toPlayer", "toOwner", "amount", "burned"]);
+const TIME_ARGS = new Set(["endsAt", "expires"]);
+
+/** The game's and its token's event arguments: amounts in `unit`, times in UTC. */
+function goldArgs(unit: Unit): ArgText {
+  return (name, value) => {
+    if (typeof value !== "bigint") return undefined;
+    if (GOLD_ARGS.has(name)) return amountText(value, unit);
+    return TIME_ARGS.has(name) ? utcDateTime(value) : undefined;
+  };
+}
+
+/** Refuses (exit 2) a burn of `cost` the sender cannot pay. */
+async function requireGold(ctx: Context, opts: Opts, game: Address, cost: bigint): Promise<void> {
+  const [account, { token, unit }] = await Promise.all([accountFor(ctx, opts), rewardUnit(ctx, game)]);
+  await requireBalance(ctx, token, account.address, cost, unit);
 }
 
 export function addGameCommands(program: Command): void {
@@ -74,10 +130,12 @@ export function addGameCommands(program: Command): void {
     .option("--game <address>", "the game (default: the genesis game)")
     .action(async (opts: { game?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const e = await getGameEconomy(ctx.client, await gameAddress(ctx, opts));
+      const at = await gameAddress(ctx, opts);
+      const [e, { unit }] = await Promise.all([getGameEconomy(ctx.client, at), rewardUnit(ctx, at)]);
+      const gold = (v: bigint) => amountText(v, unit);
       ctx.out.result(e, () => [
-        `emitted ${formatUnits(e.emitted)} of ${formatUnits(e.scheduled)} scheduled so far; ${formatUnits(e.dailyCap)} a hero a day at most; ${e.shards} shards`,
-        ...e.quests.map((q) => `  quest ${q.questId}: ${q.duration} s for ${formatUnits(q.reward)}`),
+        `emitted ${gold(e.emitted)} of ${gold(e.scheduled)} scheduled so far; ${gold(e.dailyCap)} a hero a day at most; ${e.shards} shards`,
+        ...e.quests.map((q) => `  quest ${q.questId}: ${q.duration} s for ${gold(q.reward)}`),
       ]);
     });
 
@@ -87,10 +145,15 @@ export function addGameCommands(program: Command): void {
     .option("--game <address>", "the game (default: the genesis game)")
     .action(async (id: string, opts: { game?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const h = await getHero(ctx.client, await gameAddress(ctx, opts), number(id, "hero"));
+      const at = await gameAddress(ctx, opts);
+      const [h, { unit }, now] = await Promise.all([
+        getHero(ctx.client, at, number(id, "hero")),
+        rewardUnit(ctx, at),
+        headTime(ctx),
+      ]);
       ctx.out.result(h, () => [
-        `hero ${h.heroId}: owner ${h.owner}${h.user ? `, rented to ${h.user} until ${utcDateTime(h.userExpires)}` : ""}`,
-        `  level ${h.level}, earned today ${formatUnits(h.earnedToday)}, ${h.quest === undefined ? "idle" : `on quest ${h.quest} until ${utcDateTime(h.questEndsAt)}`}`,
+        `hero ${h.heroId}: owner ${h.owner}${h.user ? `, rented to ${h.user} until ${whenFrom(h.userExpires, now)}` : ""}`,
+        `  level ${h.level}, earned today ${amountText(h.earnedToday, unit)}, ${h.quest === undefined ? "idle" : `on quest ${h.quest} until ${whenFrom(h.questEndsAt, now)}`}`,
       ]);
     });
 
@@ -99,33 +162,53 @@ export function addGameCommands(program: Command): void {
   ).action(async (hero: string, quest: string, opts: Opts, cmd: Command) => {
     const ctx = contextOf(cmd);
     const at = await gameAddress(ctx, opts);
-    const decoded = await send(
+    const { decoded, unit } = await send(
       ctx,
       opts,
-      gameStartQuestCalls(at, number(hero, "hero"), number(quest, "quest")),
+      at,
+      gameStartQuestCalls(at, number(hero, "hero"), number(quest, "quest", U32_MAX)),
       "startQuest",
     );
     printReceipt(
       ctx,
       decoded,
-      `hero ${hero} left on quest ${quest}, back at ${utcDateTime((decoded.result as bigint) ?? 0n)}`,
+      `hero ${hero} left on quest ${quest}, back at ${whenFrom((decoded.result as bigint) ?? 0n, await headTime(ctx))}`,
+      goldArgs(unit),
     );
   });
+
+  game
+    .command("wait <heroId>")
+    .description(
+      "wait until the hero's quest can be completed: a development node moves its time there at once (one block); another node is waited for, at most --max-wait seconds",
+    )
+    .option("--game <address>", "the game (default: the genesis game)")
+    .option("--max-wait <seconds>", "on a node without dev mode, the longest to wait", "600")
+    .action(async (id: string, opts: { game?: string; maxWait: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const at = await gameAddress(ctx, opts);
+      const heroId = number(id, "hero");
+      const maxWait = number(opts.maxWait, "--max-wait", 2n * 86_400n);
+      const hero = await getHero(ctx.client, at, heroId);
+      await waitForQuest(ctx, hero, maxWait);
+    });
 
   signer(game.command("complete <heroId>").description("end a finished quest and credit its reward")).action(
     async (hero: string, opts: Opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const at = await gameAddress(ctx, opts);
-      const decoded = await send(
+      const { decoded, unit } = await send(
         ctx,
         opts,
+        at,
         gameCompleteQuestCalls(at, number(hero, "hero")),
         "completeQuest",
       );
       printReceipt(
         ctx,
         decoded,
-        `quest completed: ${formatUnits((decoded.result as bigint | undefined) ?? 0n)} earned`,
+        `quest completed: ${amountText((decoded.result as bigint | undefined) ?? 0n, unit)} earned`,
+        goldArgs(unit),
       );
     },
   );
@@ -134,16 +217,22 @@ export function addGameCommands(program: Command): void {
     async (heroes: string[], opts: Opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const at = await gameAddress(ctx, opts);
-      const decoded = await send(
+      const { decoded, unit } = await send(
         ctx,
         opts,
+        at,
         gameClaimCalls(
           at,
           heroes.map((h) => number(h, "hero")),
         ),
         "claim",
       );
-      printReceipt(ctx, decoded, `claimed ${formatUnits((decoded.result as bigint | undefined) ?? 0n)}`);
+      printReceipt(
+        ctx,
+        decoded,
+        `claimed ${amountText((decoded.result as bigint | undefined) ?? 0n, unit)}`,
+        goldArgs(unit),
+      );
     },
   );
 
@@ -151,8 +240,17 @@ export function addGameCommands(program: Command): void {
     async (hero: string, opts: Opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const at = await gameAddress(ctx, opts);
-      const decoded = await send(ctx, opts, gameUpgradeCalls(at, number(hero, "hero")), "upgrade");
-      printReceipt(ctx, decoded, `hero ${hero} is now level ${String(decoded.result)}`);
+      const heroId = number(hero, "hero");
+      const g = getContract({ client: ctx.client, address: at, binding: gameBinding });
+      await requireGold(ctx, opts, at, await g.read.upgradeCostOf(heroId));
+      const { decoded, unit } = await send(ctx, opts, at, gameUpgradeCalls(at, heroId), "upgrade");
+      const burned = decoded.events.find((e) => e.event === "Upgraded")?.args.burned as bigint | undefined;
+      printReceipt(
+        ctx,
+        decoded,
+        `hero ${hero} is now level ${String(decoded.result)}${burned === undefined ? "" : `: ${amountText(burned, unit)} burned`}`,
+        goldArgs(unit),
+      );
     },
   );
 
@@ -160,16 +258,18 @@ export function addGameCommands(program: Command): void {
     async (recipe: string, count: string, opts: Opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const at = await gameAddress(ctx, opts);
-      const decoded = await send(
-        ctx,
-        opts,
-        gameCraftCalls(at, number(recipe, "recipe"), number(count, "count")),
-        "craft",
-      );
+      const recipeId = number(recipe, "recipe", U32_MAX);
+      const n = number(count, "count", U32_MAX);
+      const g = getContract({ client: ctx.client, address: at, binding: gameBinding });
+      // An unknown recipe's cost does not read: the gas estimate then says UnknownRecipe.
+      const each = await g.read.recipeCostOf(recipeId).catch(() => undefined);
+      if (each !== undefined) await requireGold(ctx, opts, at, each * n);
+      const { decoded, unit } = await send(ctx, opts, at, gameCraftCalls(at, recipeId, n), "craft");
       printReceipt(
         ctx,
         decoded,
-        `crafted ${count}: ${formatUnits((decoded.result as bigint | undefined) ?? 0n)} burned`,
+        `crafted ${count}: ${amountText((decoded.result as bigint | undefined) ?? 0n, unit)} burned`,
+        goldArgs(unit),
       );
     },
   );
@@ -188,15 +288,16 @@ export function addGameCommands(program: Command): void {
       if (!/^\d{1,3}$/.test(percent) || Number(percent) > 100)
         throw new UsageError(`percent: a whole percentage 0-100, got ${JSON.stringify(percent)}`);
       const scholar = await holder(ctx, scholarText);
-      const head = await ctx.client.getBlock();
-      const expires = BigInt(head?.time ?? 0) + number(hours, "hours") * 3_600n;
+      const now = await headTime(ctx);
+      const expires = now + number(hours, "hours", 10n ** 6n) * 3_600n;
       const economy = await getGameEconomy(ctx.client, at);
       const calls = gameScholarshipCalls(at, economy.heroes, heroId, scholar, expires, Number(percent) * 100);
-      const decoded = await send(ctx, opts, calls, "startScholarship");
+      const { decoded, unit } = await send(ctx, opts, at, calls, "startScholarship");
       printReceipt(
         ctx,
         decoded,
-        `hero ${hero} lent to ${scholar} until ${utcDateTime(expires)}, ${percent}% of rewards to the scholar`,
+        `hero ${hero} lent to ${scholar} until ${whenFrom(expires, now)}, ${percent}% of rewards to the scholar`,
+        goldArgs(unit),
       );
     },
   );
