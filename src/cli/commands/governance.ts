@@ -9,7 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { governorMetadata } from "../../bindings/governor.gen.js";
+import { governor as governorBinding, governorMetadata } from "../../bindings/governor.gen.js";
 import type { Address } from "../../codec/address.js";
 import { fromHex, toHex } from "../../codec/bytes.js";
 import {
@@ -20,7 +20,7 @@ import {
   devActions,
   encodeAction,
   executeCalls,
-  getProposal,
+  getContract,
   MAX_PROPOSAL_ACTIONS,
   type Proposal,
   ProposalError,
@@ -31,13 +31,22 @@ import {
   VOTE_SUPPORT,
   type VoteSupport,
 } from "../../sdk/client/index.js";
+import { groupedUnits } from "../amounts.js";
 import { readBoundedText } from "../boundedRead.js";
 import { accountFor, type Context, contextOf, parseArgs, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import { decodeReceipt, printReceipt } from "../receipts.js";
-import { utcDateTime } from "../when.js";
+import { whenFrom } from "../when.js";
 import { addressOf } from "./farm.js";
+import {
+  checkStep,
+  explainGovernorRevert,
+  findProposal,
+  type GovStep,
+  nextSteps,
+} from "./governanceChecks.js";
+import { tokenLabel } from "./optionsArgs.js";
 
 type Opts = SignerOptions & { governor?: string };
 
@@ -145,17 +154,27 @@ async function idOf(ctx: Context, text: string): Promise<Uint8Array> {
   return proposalId(await readProposal(ctx, text));
 }
 
+/**
+ * Sends `calls` (a step on proposal `id`, named `name` by the user) once `checkStep` finds
+ * the governor would take it; a refusal the state changed into meanwhile names the states.
+ */
 async function send(
   ctx: Context,
   opts: Opts,
+  step: { governor: Address; id: Uint8Array; step: GovStep; name: string },
   calls: CallRequest[],
   method: string,
   summary: string,
 ): Promise<void> {
   const account = await accountFor(ctx, opts);
+  await checkStep(ctx, step.governor, step.id, step.step, step.name, account.address);
   const done = ctx.out.progress(method);
   try {
-    const receipt = await ctx.client.sendAndWait({ account, calls, decodeWith: [governorMetadata] });
+    const receipt = await ctx.client
+      .sendAndWait({ account, calls, decodeWith: [governorMetadata] })
+      .catch((error: unknown) => {
+        throw explainGovernorRevert(error, step.name);
+      });
     const decoded = await decodeReceipt(contractBook(ctx.client), receipt, {
       metadata: governorMetadata,
       method,
@@ -167,13 +186,27 @@ async function send(
   }
 }
 
-async function show(ctx: Context, governor: Address, id: Uint8Array): Promise<void> {
-  const p = await getProposal(ctx.client, governor, id);
+/** Prints proposal `id` (named `name` by the user): its state, tally in whole votes, timing and next step. */
+async function show(ctx: Context, governor: Address, id: Uint8Array, name: string): Promise<void> {
+  const p = await findProposal(ctx, governor, id);
+  if (p === null)
+    throw new UsageError(`no proposal 0x${toHex(id)} on the governor ${governor}`, [
+      `propose it with: weft gov propose ${name} --from <you>`,
+    ]);
+  const g = getContract({ client: ctx.client, address: governor, binding: governorBinding });
+  const [token, head] = await Promise.all([
+    g.read.token().then((address) => tokenLabel(ctx, address)),
+    ctx.client.getBlock(),
+  ]);
+  const height = BigInt(head?.number ?? 0);
+  const now = BigInt(head?.time ?? 0);
+  const votes = (v: bigint) => groupedUnits(v, token.decimals);
   ctx.out.result(p, () => [
     `proposal ${p.id}: ${p.state}`,
-    `  proposed by ${p.proposer}; votes at block ${p.snapshot}, open through block ${p.deadline}`,
-    `  for ${p.votes.for}, against ${p.votes.against}, abstain ${p.votes.abstain}${p.quorum === null ? "" : ` (quorum ${p.quorum})`}`,
-    ...(p.eta === 0n ? [] : [`  runs from ${utcDateTime(p.eta)} (eta ${p.eta})`]),
+    `  proposed by ${p.proposer}; votes at block ${p.snapshot}, open through block ${p.deadline} (head: block ${height})`,
+    `  for ${votes(p.votes.for)}, against ${votes(p.votes.against)}, abstain ${votes(p.votes.abstain)} ${token.symbol}${p.quorum === null ? "" : ` (quorum ${votes(p.quorum)})`}`,
+    ...(p.eta === 0n ? [] : [`  runs from ${whenFrom(p.eta, now)} (eta ${p.eta})`]),
+    ...nextSteps(p, name, height, now).map((line) => `  ${line}`),
   ]);
 }
 
@@ -188,7 +221,7 @@ export function addGovernanceCommands(program: Command): void {
       .description("a proposal's state, tally and timing (<proposal>: its file or id)"),
   ).action(async (text: string, opts: Opts, cmd: Command) => {
     const ctx = contextOf(cmd);
-    await show(ctx, await governorAddress(ctx, opts), await idOf(ctx, text));
+    await show(ctx, await governorAddress(ctx, opts), await idOf(ctx, text), text);
   });
 
   signer(
@@ -198,8 +231,16 @@ export function addGovernanceCommands(program: Command): void {
   ).action(async (file: string, opts: Opts, cmd: Command) => {
     const ctx = contextOf(cmd);
     const p = await readProposal(ctx, file);
-    const id = `0x${toHex(proposalId(p))}`;
-    await send(ctx, opts, proposeCalls(await governorAddress(ctx, opts), p), "propose", `proposal ${id}`);
+    const id = proposalId(p);
+    const governor = await governorAddress(ctx, opts);
+    await send(
+      ctx,
+      opts,
+      { governor, id, step: "propose", name: file },
+      proposeCalls(governor, p),
+      "propose",
+      `proposal 0x${toHex(id)}`,
+    );
   });
 
   signer(
@@ -212,13 +253,17 @@ export function addGovernanceCommands(program: Command): void {
       const ctx = contextOf(cmd);
       if (!(support in VOTE_SUPPORT))
         throw new UsageError(`support: expected for, against or abstain, got ${JSON.stringify(support)}`);
-      const calls = castVoteCalls(
-        await governorAddress(ctx, opts),
-        await idOf(ctx, text),
-        support as VoteSupport,
-        opts.reason ?? "",
+      const governor = await governorAddress(ctx, opts);
+      const id = await idOf(ctx, text);
+      const calls = castVoteCalls(governor, id, support as VoteSupport, opts.reason ?? "");
+      await send(
+        ctx,
+        opts,
+        { governor, id, step: "vote", name: text },
+        calls,
+        calls[0]?.method ?? "castVote",
+        `voted ${support}`,
       );
-      await send(ctx, opts, calls, calls[0]?.method ?? "castVote", `voted ${support}`);
     });
 
   for (const [name, calls, what] of [
@@ -234,12 +279,15 @@ export function addGovernanceCommands(program: Command): void {
       async (file: string, opts: Opts, cmd: Command) => {
         const ctx = contextOf(cmd);
         const p = await readProposal(ctx, file);
+        const governor = await governorAddress(ctx, opts);
+        const id = proposalId(p);
         await send(
           ctx,
           opts,
-          calls(await governorAddress(ctx, opts), p),
+          { governor, id, step: name, name: file },
+          calls(governor, p),
           name,
-          `${name}: proposal 0x${toHex(proposalId(p))}`,
+          `${name}: proposal 0x${toHex(id)}`,
         );
       },
     );
@@ -253,7 +301,11 @@ export function addGovernanceCommands(program: Command): void {
     const ctx = contextOf(cmd);
     const governor = await governorAddress(ctx, opts);
     const id = await idOf(ctx, text);
-    const p = await getProposal(ctx.client, governor, id);
+    const p = await findProposal(ctx, governor, id);
+    if (p === null)
+      throw new UsageError(`no proposal 0x${toHex(id)} on the governor ${governor}`, [
+        `propose it first with: weft gov propose ${text} --from <you>`,
+      ]);
     const head = await ctx.client.getBlock();
     const height = BigInt(head?.number ?? 0);
     const dev = devActions(ctx.client);
@@ -262,7 +314,11 @@ export function addGovernanceCommands(program: Command): void {
     else if (p.state === "Queued") {
       if (BigInt(head?.time ?? 0) < p.eta) await dev.setNextBlockTimestamp(Number(p.eta));
       await dev.mine(1);
-    } else throw new UsageError(`proposal ${p.id} is ${p.state}: nothing to wait for`);
-    await show(ctx, governor, id);
+    } else
+      throw new UsageError(
+        `proposal ${p.id} is ${p.state}: nothing to wait for`,
+        nextSteps(p, text, height, BigInt(head?.time ?? 0)),
+      );
+    await show(ctx, governor, id, text);
   });
 }

@@ -64,11 +64,34 @@ describe("docs/governance.md: the end-to-end example", () => {
     assert.equal(p.state, "Executed");
     assert.deepEqual(p.votes, { for: 2_000_000n * E18, against: 1_000_000n * E18, abstain: 0n });
     assert.equal(p.quorum, 800_000n * E18);
-    const again = await runWeft(["--rpc", node.url, "gov", "execute", "flash-fee.json", "--from", "dev0"], {
-      cwd: dir,
-    });
-    assert.equal(again.code, 4, again.err);
-    assert.match(again.err, /UnexpectedProposalState/);
+    assert.match(outputs.at(-2) ?? "", /for 2,000,000, against 1,000,000, abstain 0 WGOV \(quorum 800,000\)/);
+    const weft = (...args: string[]) => runWeft(["--rpc", node.url, ...args], { cwd: dir });
+    // Steps the governor would refuse are refused before sending, with the states by name.
+    const again = await weft("gov", "execute", "flash-fee.json", "--from", "dev0");
+    assert.equal(again.code, 2, again.err);
+    assert.match(again.err, /is Executed: execute needs it Queued/);
+    const twice = await weft("gov", "propose", "flash-fee.json", "--from", "dev0");
+    assert.equal(twice.code, 2, twice.err);
+    assert.match(twice.err, new RegExp(`proposal ${id} already exists: it is Executed`));
+    writeFileSync(
+      join(dir, "second.json"),
+      JSON.stringify({ ...JSON.parse(proposal), description: "The same, asked again" }),
+    );
+    assert.equal((await weft("gov", "propose", "second.json", "--from", "dev0")).code, 0);
+    const early = await weft("gov", "vote", "second.json", "for", "--from", "dev1");
+    assert.equal(early.code, 2, early.err);
+    assert.match(early.err, /is Pending: vote needs it Active/);
+    assert.match(early.err, /weft gov wait second\.json/);
+    const stranger = await weft("gov", "cancel", "second.json", "--from", "dev1");
+    assert.equal(stranger.code, 2, stranger.err);
+    assert.match(stranger.err, /only the proposer/);
+    writeFileSync(join(dir, "third.json"), JSON.stringify({ ...JSON.parse(proposal), description: "Third" }));
+    const dev2 = (await client.genesis()).accounts[2]?.address as string;
+    const delegated = await weft("tx", "govToken", "delegate", dev2, "--from", "dev3");
+    assert.equal(delegated.code, 0, delegated.err);
+    const poor = await weft("gov", "propose", "third.json", "--from", "dev3");
+    assert.equal(poor.code, 2, poor.err);
+    assert.match(poor.err, /has 0 WGOV of votes; proposing needs 1,000 WGOV/);
     const bad = await runWeft(
       ["--rpc", node.url, "gov", "vote", "flash-fee.json", "maybe", "--from", "dev0"],
       { cwd: dir },
