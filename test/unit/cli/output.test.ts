@@ -218,4 +218,14 @@ describe("messages for people", () => {
     assert.match(bad.err, /unknown command frobnicate/);
     assert.equal(run(BOTS, ["--bogus"]).code, 2);
   });
+
+  it("npm run bots -- --help answers without the build check (no npm on PATH: a build would fail)", () => {
+    const script = fileURLToPath(new URL("../../../../scripts/bots.mjs", import.meta.url));
+    const help = spawnSync(process.execPath, [script, "--help"], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: "" },
+    });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /usage: npm run bots -- <command>/);
+  });
 });
