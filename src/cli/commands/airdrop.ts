@@ -152,6 +152,12 @@ export function addAirdropCommands(program: Command): void {
       if (claim === undefined) throw new UsageError(`${account} has no claim in ${treeFile}`);
       const book = contractBook(ctx.client);
       const distributor = await book.resolve(at as string, "merkleDistributor");
+      const drop = await getAirdrop(ctx.client, distributor.address);
+      const unit = await tokenUnit(ctx, drop.token);
+      const amount =
+        unit === undefined
+          ? `${claim.amount} (smallest units of ${drop.token})`
+          : `${formatUnits(BigInt(claim.amount), unit.decimals)} ${unit.symbol}`;
       const signer = await signerFor(ctx, opts.from);
       const done = ctx.out.progress("claiming");
       try {
@@ -165,7 +171,7 @@ export function addAirdropCommands(program: Command): void {
           method: "claim",
         });
         done();
-        printReceipt(ctx, decoded, `claim of ${claim.amount} for ${account}: ${receipt.status}`);
+        printReceipt(ctx, decoded, `claimed ${amount} for ${account}`);
       } finally {
         done();
       }

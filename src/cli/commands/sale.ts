@@ -227,6 +227,13 @@ export function addSaleCommands(program: Command): void {
   ).action(async (opts: Opts, cmd: Command) => {
     const ctx = contextOf(cmd);
     const s = await getSale(ctx.client, await saleAddress(ctx, opts));
+    if (s.phase === "open" || s.phase === "upcoming" || s.phase === "unfunded")
+      throw new UsageError(
+        `the sale is ${s.phase}: it settles after its end, ${whenFrom(s.endTime, s.now)}, or once its hard cap is reached (NOT_ENDED)`,
+        s.phase === "unfunded"
+          ? ["its owner has not deposited the tokens for sale yet"]
+          : ["on a development node, move time past the end with: weft sale wait"],
+      );
     const settle = usage(() => saleSettleCalls(s));
     const decoded = await send(
       ctx,

@@ -224,7 +224,7 @@ export function saleSettleCalls(sale: Pick<SaleInfo, "sale" | "phase" | "raised"
   if (sale.phase === "open" || sale.phase === "upcoming" || sale.phase === "unfunded")
     throw new SaleError(
       "NOT_ENDED",
-      `the sale is ${sale.phase}: it settles after its end (${sale.endTime}) or at its hard cap`,
+      `the sale is ${sale.phase}: it settles after its end (${new Date(Number(sale.endTime) * 1000).toISOString()}) or at its hard cap`,
     );
   const finalizes = sale.phase === "ended";
   const succeeded = sale.phase === "succeeded" || (finalizes && sale.raised >= sale.softCap);

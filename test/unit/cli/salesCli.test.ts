@@ -115,11 +115,8 @@ describe("weft sale, vesting and airdrop", () => {
     const got = /released ([\d.]+) WLAUNCH from schedule 1/.exec(released);
     assert.ok(got !== null, released);
     assert.ok(Number(got[1]) >= 15_000 && Number(got[1]) < 16_000, `a quarter and a few seconds: ${got[1]}`);
-    assert.match(drop1, /claim of 1000000000000000000000 for 0x[0-9a-f]{40}: success/);
-    assert.match(
-      drop2,
-      /claim of 500000000000000000000 for 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266: success/,
-    );
+    assert.match(drop1, /claimed 1000 WLAUNCH for 0x[0-9a-f]{40}\n.*: success/);
+    assert.match(drop2, /claimed 500 WLAUNCH for 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\n.*: success/);
     assert.match(drops, /2 claims paid, 1500 WLAUNCH in all/);
     assert.match(drops, /7500 WLAUNCH left to claim; open for ever/);
   });
