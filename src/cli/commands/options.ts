@@ -1,7 +1,8 @@
 /**
  * `weft options series | vaults | status | rounds | buy | write | settle | claim | redeem |
- * deposit | withdraw | complete-withdraw | cancel-deposit`: European options and option
- * vaults (docs/options.md). Series are the genesis options contract's unless `--options`
+ * deposit | withdraw | complete-withdraw | cancel-deposit`, and the manager's `plan | close |
+ * start | roll | wait | post-price` (optionsManager.ts): European options and option vaults
+ * (docs/options.md). Series are the genesis options contract's unless `--options`
  * names another; a vault is `calls` or `puts` (the dev genesis's), a genesis name or an
  * address. Amounts are whole tokens of the token they are counted in (the vault's asset,
  * or for options the underlying), or smallest units with `--raw`. What the CLI can check
@@ -10,11 +11,8 @@
  * contract refuses is a revert with its error's name (exit 4).
  */
 import type { Command } from "commander";
-import { options as optionsBinding, optionsMetadata } from "../../bindings/options.gen.js";
-import { optionVaultMetadata } from "../../bindings/optionVault.gen.js";
-import type { ContractMetadata } from "../../codec/metadata.js";
+import { options as optionsBinding } from "../../bindings/options.gen.js";
 import {
-  type CallRequest,
   getContract,
   getSeries,
   getVaultPosition,
@@ -37,24 +35,14 @@ import {
   vaultWithdrawInstantlyCalls,
 } from "../../sdk/client/index.js";
 import { formatUnits } from "../../sdk/client/units.js";
-import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
-import { contractBook } from "../knownContracts.js";
+import { accountFor, amountOf, contextOf } from "../context.js";
 import { UsageError } from "../output.js";
-import { decodeReceipt, printReceipt } from "../receipts.js";
 import { utcDateTime } from "../when.js";
 import { holder } from "./farm.js";
 import { expecting, optionsAddress, seriesOf, type TokenLabel, tokenLabel, vaultOf } from "./optionsArgs.js";
+import { addOptionsManagerCommands } from "./optionsManager.js";
+import { type Opts, optionsCall, send, signer, vaultCall } from "./optionsSend.js";
 import { showRounds, showStatus } from "./optionsShow.js";
-
-type Opts = SignerOptions & { options?: string; raw?: boolean };
-
-function signer(cmd: Command): Command {
-  return cmd
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
-    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
-    .option("--account <address>", "with a key from the environment: the account it controls")
-    .option("--raw", "amounts are in smallest units");
-}
 
 function seriesCommand(cmd: Command): Command {
   return signer(cmd).option("--options <address>", "the options contract (default: the genesis one)");
@@ -78,32 +66,6 @@ function limitOf(text: string | undefined, fallback: number, max: number): numbe
     throw new UsageError(`--limit: a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
   return Number(text);
 }
-
-async function send(
-  ctx: Context,
-  opts: Opts,
-  calls: CallRequest[],
-  call: { metadata: ContractMetadata; method: string },
-  summary: (result: unknown) => string,
-): Promise<void> {
-  const account = await accountFor(ctx, opts);
-  const done = ctx.out.progress(call.method);
-  try {
-    const receipt = await ctx.client.sendAndWait({
-      account,
-      calls,
-      decodeWith: [optionsMetadata, optionVaultMetadata],
-    });
-    const decoded = await decodeReceipt(contractBook(ctx.client), receipt, call);
-    done();
-    printReceipt(ctx, decoded, summary(decoded.result));
-  } finally {
-    done();
-  }
-}
-
-const vaultCall = (method: string) => ({ metadata: optionVaultMetadata, method });
-const optionsCall = (method: string) => ({ metadata: optionsMetadata, method });
 
 export function addOptionsCommands(program: Command): void {
   const options = program
@@ -225,6 +187,10 @@ export function addOptionsCommands(program: Command): void {
         opts.maxCost === undefined
           ? cost
           : amountOf(opts.maxCost, asset.decimals, opts.raw === true, "--max-cost");
+      if (limit < cost)
+        throw new UsageError(
+          `${amount(n, underlying)} of options cost ${amount(cost, asset)} at round ${round.round}'s premium, above --max-cost ${amount(limit, asset)}`,
+        );
       await send(ctx, opts, vaultBuyCalls(round, n, limit), vaultCall("buy"), (paid) => {
         const kind = info.isPut ? "puts" : "calls";
         return `bought ${amount(n, underlying)} of ${kind} at ${formatUnits(round.strike)} for ${amount((paid as bigint | undefined) ?? cost, asset)}`;
@@ -378,4 +344,6 @@ export function addOptionsCommands(program: Command): void {
       return `took back ${amount(n, asset)} of the queued deposit`;
     });
   });
+
+  addOptionsManagerCommands(options);
 }

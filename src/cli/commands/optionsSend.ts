@@ -1,0 +1,47 @@
+/** How `weft options` signs and sends: the signer options, and a send that prints the decoded receipt. */
+import type { Command } from "commander";
+import { optionsMetadata } from "../../bindings/options.gen.js";
+import { optionVaultMetadata } from "../../bindings/optionVault.gen.js";
+import { oracleMetadata } from "../../bindings/oracle.gen.js";
+import type { ContractMetadata } from "../../codec/metadata.js";
+import type { CallRequest } from "../../sdk/client/index.js";
+import { accountFor, type Context, type SignerOptions } from "../context.js";
+import { contractBook } from "../knownContracts.js";
+import { type DecodedReceipt, decodeReceipt, printReceipt } from "../receipts.js";
+
+export type Opts = SignerOptions & { options?: string; raw?: boolean };
+
+export function signer(cmd: Command): Command {
+  return cmd
+    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
+    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
+    .option("--account <address>", "with a key from the environment: the account it controls")
+    .option("--raw", "amounts are in smallest units");
+}
+
+/** Sends `calls` signed as `opts` says and prints the receipt under `summary(the call's decoded result, the receipt)`. */
+export async function send(
+  ctx: Context,
+  opts: Opts,
+  calls: CallRequest[],
+  call: { metadata: ContractMetadata; method: string },
+  summary: (result: unknown, receipt: DecodedReceipt) => string,
+): Promise<void> {
+  const account = await accountFor(ctx, opts);
+  const done = ctx.out.progress(call.method);
+  try {
+    const receipt = await ctx.client.sendAndWait({
+      account,
+      calls,
+      decodeWith: [optionsMetadata, optionVaultMetadata, oracleMetadata],
+    });
+    const decoded = await decodeReceipt(contractBook(ctx.client), receipt, call);
+    done();
+    printReceipt(ctx, decoded, summary(decoded.result, decoded));
+  } finally {
+    done();
+  }
+}
+
+export const vaultCall = (method: string) => ({ metadata: optionVaultMetadata, method });
+export const optionsCall = (method: string) => ({ metadata: optionsMetadata, method });
