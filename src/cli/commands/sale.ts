@@ -52,7 +52,7 @@ async function saleAddress(ctx: Context, opts: { sale?: string }): Promise<Addre
 }
 
 /** The symbol and decimals of a token, for people. */
-async function tokenInfo(ctx: Context, token: Address): Promise<{ symbol: string; decimals: number }> {
+export async function tokenInfo(ctx: Context, token: Address): Promise<{ symbol: string; decimals: number }> {
   const t = getContract({ client: ctx.client, address: token, binding: tokenBinding });
   const [symbol, decimals] = await Promise.all([t.read.symbol(), t.read.decimals()]);
   return { symbol, decimals: Number(decimals) };
@@ -68,7 +68,7 @@ function usage<T>(f: () => T): T {
   }
 }
 
-async function send(ctx: Context, opts: Opts, calls: CallRequest[], method: string, label: string) {
+export async function send(ctx: Context, opts: Opts, calls: CallRequest[], method: string, label: string) {
   const account = await accountFor(ctx, opts);
   const done = ctx.out.progress(label);
   try {
@@ -88,7 +88,8 @@ async function send(ctx: Context, opts: Opts, calls: CallRequest[], method: stri
   }
 }
 
-function showLines(
+/** What `weft sale show` prints of a sale. */
+export function showLines(
   s: SaleInfo,
   sold: { symbol: string; decimals: number },
   pay: { symbol: string; decimals: number },
@@ -111,8 +112,8 @@ function showLines(
   ];
 }
 
-/** The buyer's allowlist proof from a file of addresses (a JSON array, or one per line). */
-function allowlistProof(path: string, buyer: Address, root: string): Uint8Array[] {
+/** The allowlist in a file of addresses (a JSON array, or one per line): its root and each address's proof. */
+export function readAllowlist(path: string): ReturnType<typeof buildAllowlist> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -132,14 +133,18 @@ function allowlistProof(path: string, buyer: Address, root: string): Uint8Array[
   } catch (error) {
     throw new UsageError(`--allowlist ${path}: not valid JSON: ${(error as Error).message}`);
   }
-  let list: ReturnType<typeof buildAllowlist>;
   try {
-    list = buildAllowlist(addresses);
+    return buildAllowlist(addresses);
   } catch (error) {
     if (error instanceof AirdropError)
       throw new UsageError(`--allowlist ${path}: ${error.message} (${error.code})`);
     throw error;
   }
+}
+
+/** The buyer's allowlist proof from a file of addresses (a JSON array, or one per line). */
+function allowlistProof(path: string, buyer: Address, root: string): Uint8Array[] {
+  const list = readAllowlist(path);
   if (list.root !== root)
     throw new UsageError(`--allowlist ${path}: its root ${list.root} is not the sale's ${root}`);
   const proof = list.proofs[buyer];
@@ -147,10 +152,11 @@ function allowlistProof(path: string, buyer: Address, root: string): Uint8Array[
   return proof.map((p) => fromHex(p.slice(2)));
 }
 
-export function addSaleCommands(program: Command): void {
+/** Adds `weft sale` and returns it (`weft sale create | fund` are added to it by saleCreate.ts). */
+export function addSaleCommands(program: Command): Command {
   const sale = program
     .command("sale")
-    .description("buy in a token sale and claim what you bought (docs/sales.md)");
+    .description("create a token sale, buy in one and claim what you bought (docs/sales.md)");
 
   saleOption(
     sale
@@ -232,7 +238,9 @@ export function addSaleCommands(program: Command): void {
         `the sale is ${s.phase}: it settles after its end, ${whenFrom(s.endTime, s.now)}, or once its hard cap is reached (NOT_ENDED)`,
         s.phase === "unfunded"
           ? ["its owner has not deposited the tokens for sale yet"]
-          : ["on a development node, move time past the end with: weft sale wait"],
+          : [
+              `on a development node, move time past the end with: weft sale wait${opts.sale === undefined ? "" : ` --sale ${opts.sale}`}`,
+            ],
       );
     const settle = usage(() => saleSettleCalls(s));
     const decoded = await send(
@@ -270,4 +278,5 @@ export function addSaleCommands(program: Command): void {
     const after = await getSale(ctx.client, s.sale);
     ctx.out.result(after, () => showLines(after, sold, pay));
   });
+  return sale;
 }

@@ -238,6 +238,15 @@ export {
   verifyStorage,
 } from "./proofs.js";
 export {
+  checkSaleParams,
+  type SaleParams,
+  SaleParamsError,
+  type SaleParamsErrorCode,
+  saleFundCalls,
+  saleInitArgs,
+  salePriceAt,
+} from "./saleCreate.js";
+export {
   getSale,
   getSaleBuyer,
   SaleError,
