@@ -46,6 +46,8 @@ const HELP: Record<Setting, string> = {
     "<height>:<hash> of a block you trust (an epoch's last block): with --state-sync on, only a snapshot whose epoch chain passes through it is accepted, and the epochs before it are skipped (default none: trust the genesis set)",
   snapshotInterval:
     "on a validator network, take a state snapshot every this many blocks to serve nodes that state-sync (default 1000, 0 = none)",
+  stateHistoryBlocks:
+    "how many recent blocks' states stay readable by eth_getBalance, eth_call … at a block number (default 128: the head and the 127 before it; each block keeps the values it replaced)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
   "mempool.maxPerSender": "pending transactions per sender (default 1024)",
   "mempool.maxNonceGap": "how far ahead of the chain a sender's nonce may run (default 1024)",

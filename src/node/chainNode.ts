@@ -50,9 +50,8 @@ import {
   produceBlock,
   readSequence,
 } from "./producer.js";
-import { runsInHeadBlock } from "./readOnly/execute.js";
+import { jobView } from "./readOnly/historicalView.js";
 import { DEFAULT_READ_ONLY, ReadOnlyPool, type ReadOnlySettings } from "./readOnly/pool.js";
-import { headBlockContext } from "./recentHashes.js";
 import { type ReputationConfig, SenderReputation } from "./reputation.js";
 import { type ChainDb, damageError, openChainDb } from "./store/chainDb.js";
 import { checkChainDb } from "./store/checkDb.js";
@@ -98,6 +97,8 @@ export interface ChainNodeOptions {
   pendingCheckpointMs?: number;
   /** `full`: run `checkChainDb` (every record) before starting and refuse a damaged chain; default `off`. */
   checkDb?: "off" | "full";
+  /** How many recent blocks' states stay readable (`ChainDb.stateAt`; default `DEFAULT_STATE_HISTORY_BLOCKS`, 128). */
+  stateHistoryBlocks?: number;
   /** Most bytes of return data and events a block's receipts may hold (default `MAX_BLOCK_RECEIPT_BYTES`). */
   maxBlockReceiptBytes?: number;
   /** Test hook: called at each stage of block production; a throw is a failure there (see `FaultHook`). */
@@ -234,10 +235,14 @@ export class ChainNode {
         nowMs: () => this.clock.nowMs(),
         inline: (job) => ({
           vm: this.vm,
-          read: (key) => this.state.get(key),
-          block: runsInHeadBlock(job)
-            ? headBlockContext(this.db, this.head(), options.chainId)
-            : this.nextBlock(),
+          ...jobView(
+            this.db,
+            this.head(),
+            job,
+            options.chainId,
+            (key) => this.state.get(key),
+            () => this.nextBlock(),
+          ),
         }),
         log: (level, message, fields) => this.log(level, message, fields),
         modules: () => this.vm.cache.held(),
@@ -266,6 +271,9 @@ export class ChainNode {
         walk: options.checkDb === "full" ? "full" : "roots",
         // This handle alone commits blocks: admission and sequential blocks read through it.
         stateCacheEntries: STATE_CACHE_ENTRIES,
+        ...(options.stateHistoryBlocks === undefined
+          ? {}
+          : { stateHistoryBlocks: options.stateHistoryBlocks }),
         ...(options.storeFaults === undefined ? {} : { storeFaults: options.storeFaults }),
       });
       let genesis = db.meta<GenesisInfo>("genesis");

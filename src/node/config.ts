@@ -84,6 +84,8 @@ export interface NodeConfig {
   checkpoint: { height: number; hash: string } | undefined;
   /** On a validator network, take a state snapshot to offer every this many blocks (0: none). */
   snapshotInterval: number;
+  /** How many recent blocks' states stay readable (`eth_getBalance`, `eth_call` … at a block number): the head's and the ones before it (default 128, at least 1). */
+  stateHistoryBlocks: number;
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
   rpc: {
     maxBodyBytes: number;
@@ -160,6 +162,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     stateSync: false,
     checkpoint: undefined,
     snapshotInterval: 1_000,
+    stateHistoryBlocks: 128,
     p2pMaxConnections: 64,
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
     rpc: {
@@ -214,6 +217,7 @@ const SETTINGS = [
   "stateSync",
   "checkpoint",
   "snapshotInterval",
+  "stateHistoryBlocks",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
   "mempool.maxNonceGap",
@@ -430,6 +434,7 @@ export function loadConfig(
   if (config.checkpoint !== undefined && !config.stateSync)
     problems.push(`checkpoint (${envName("checkpoint")}): only state sync uses it: add --state-sync on`);
   int("snapshotInterval", 0, 1_000_000_000, (n) => (config.snapshotInterval = n));
+  int("stateHistoryBlocks", 1, 1_000_000, (n) => (config.stateHistoryBlocks = n));
   str(
     "genesis",
     (v) => v.length > 0,

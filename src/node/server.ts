@@ -71,6 +71,7 @@ export async function startNode(
     speedRule: config.speedRule,
     dev: config.dev,
     checkDb: config.checkDb,
+    stateHistoryBlocks: config.stateHistoryBlocks,
     blockTimeMs: config.blockTimeMs,
     maxBlockTxs: config.maxBlockTxs,
     blockGasLimit: config.blockGasLimit,

@@ -77,8 +77,12 @@ export function openLmdbStore(path: string, options: LmdbStoreOptions = {}): Sto
 }
 
 export interface LmdbStorageHooks {
-  /** Runs `apply` (which writes the state) in a transaction; default: a transaction of `db` alone. */
-  transaction?: (apply: () => void) => void;
+  /**
+   * Runs `apply` (which writes the state) in a transaction; default: a transaction of `db`
+   * alone. `writes` is the write set `apply` commits (the chain database keeps each block's
+   * previous values from it: `node/store/stateHistory.ts`).
+   */
+  transaction?: (apply: () => void, writes: WriteSet) => void;
   /** Releases what the store holds (default: nothing; the caller owns the database). */
   close?: () => void;
   /**
@@ -173,7 +177,7 @@ export function lmdbStorage(
             if (v === null) d.removeSync(keyBytes(k));
             else d.putSync(keyBytes(k), v);
           }
-        }),
+        }, writes),
       );
       // Only now: a transaction that threw (a failed write, a fault after the state's
       // writes) committed nothing, and the cache still holds what the database does.

@@ -1,22 +1,26 @@
 /**
  * The first Ethereum JSON-RPC methods (issue 16), on the node's own port beside `weft_*`:
- * chain identity and the state at the head as Ethereum tools read it. Quantities are
- * 0x-hex without leading zeros, data is 0x-hex bytes (Ethereum's encoding).
+ * chain identity and the state as Ethereum tools read it. Quantities are 0x-hex without
+ * leading zeros, data is 0x-hex bytes (Ethereum's encoding).
  *
- * State answers come from the head: the node keeps no historical state, so a block tag
- * other than the head ("latest", "pending", "safe", "finalized", or the head's number or
- * hash) is refused with -32000 "historical state not kept: …", never
- * answered from the head. An account's nonce is its nonce key 0 (the
- * Ethereum nonce of an EOA, the first sequence of a smart account); its code is its EVM
- * code (WASM contracts answer "0x": their code is not EVM bytecode). `eth_call` runs in
- * the read-only pool (`node/readOnly/evmCall.ts`).
+ * State answers come from the block the tag names: the head ("latest", "pending", "safe",
+ * "finalized", or omitted), or an earlier block whose state the chain database still keeps
+ * (the last `stateHistoryBlocks`, 128 by default: `store/stateHistory.ts`). An older block is
+ * refused with -32000 "historical state not kept: …" naming the blocks kept, never answered
+ * from the head. An account's nonce is its nonce key 0 (the Ethereum nonce of an EOA, the
+ * first sequence of a smart account); its code is its EVM code (WASM contracts answer "0x":
+ * their code is not EVM bytecode). `eth_call` runs in the read-only pool
+ * (`node/readOnly/evmCall.ts`), at the block asked for.
  */
 import type { Address } from "../../codec/address.js";
 import { decodeU128 } from "../../engine/deltas.js";
 import { balanceKey, evmCodeHashKey, evmCodeKey, evmStorageKey } from "../../state/keys.js";
+import type { StateReader } from "../../state/storage.js";
 import type { ChainNode } from "../chainNode.js";
+import { readSequence } from "../producer.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler } from "../rpc/types.js";
+import { StateNotKeptError } from "../store/chainDb.js";
 import { hex } from "../store/records.js";
 import { NODE_VERSION } from "./chainMethods.js";
 import { evmCallJob, stateOverrides } from "./ethCallParams.js";
@@ -29,59 +33,80 @@ export { quantity };
 
 const HEAD_TAGS = new Set(["latest", "pending", "safe", "finalized"]);
 
-/** Blocks whose state the node keeps: the head's alone (see the module's comment). */
-export const KEPT_STATE_BLOCKS = 1;
 /** Ethereum's "server error" code, which geth also answers for state it does not have. */
 export const STATE_UNAVAILABLE = -32000;
 
-/** -32000: the state of `asked` (a block number or hash) is not kept; never answered from the head. */
-function notKept(asked: string, head: { number: number; hash: string }): RpcError {
+/** -32000 for a block whose state the database does not hold, naming the blocks it holds. */
+export function notKept(error: StateNotKeptError): RpcError {
   return new RpcError(
     STATE_UNAVAILABLE,
-    `historical state not kept: this node keeps the state of ${KEPT_STATE_BLOCKS} block, the head (${head.number}); asked for ${asked}; read at "latest"`,
-    { keptBlocks: KEPT_STATE_BLOCKS, head: head.number, headHash: head.hash, requested: asked },
+    `historical state not kept: ${error.message}; read at a block from ${error.from} to ${error.head} or "latest"`,
+    { keptBlocks: error.keep, oldestBlock: error.from, head: error.head, requested: error.block },
   );
 }
 
+function notFound(what: string, head: number): RpcError {
+  return new RpcError(STATE_UNAVAILABLE, `${what} not found: the head is ${head}`, {
+    head,
+    requested: what,
+  });
+}
+
 /**
- * Checks that `tag` names the head (the only state kept): another block is -32000
- * "historical state not kept" (or, past the head, "block ... not found"), a malformed
- * tag -32602.
+ * The block whose state a block parameter names: undefined for the head ("latest",
+ * "pending", "safe", "finalized", omitted, or the head's own number or hash), else the
+ * earlier block's number. A block past the head or an unknown hash is -32000 "… not found", a
+ * malformed tag -32602. Whether that block's state is still kept is `stateAt`'s question.
  */
-export function atHead(node: ChainNode, tag: unknown): void {
-  if (tag === undefined || (typeof tag === "string" && HEAD_TAGS.has(tag))) return;
+export function stateBlockOf(node: ChainNode, tag: unknown): number | undefined {
+  if (tag === undefined || (typeof tag === "string" && HEAD_TAGS.has(tag))) return undefined;
   const head = node.head();
-  let number: bigint | undefined;
+  let number: bigint;
   if (typeof tag === "object" && tag !== null && !Array.isArray(tag)) {
     const o = object(tag, "block");
     if (o.blockHash !== undefined) {
       if (typeof o.blockHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o.blockHash))
         throw invalidParams("block.blockHash: expected a 32-byte hash (0x-hex)");
-      if (o.blockHash.toLowerCase() !== head.hash) throw notKept(`block ${o.blockHash}`, head);
-      return;
-    }
-    number = u64(o.blockNumber, "block.blockNumber");
-  } else {
-    if (tag === "earliest" && head.number !== 0) throw notKept('"earliest" (block 0)', head);
-    if (tag === "earliest") return;
-    number = u64(tag, "block");
-  }
-  if (number > BigInt(head.number))
-    throw new RpcError(STATE_UNAVAILABLE, `block ${number} not found: the head is ${head.number}`, {
-      head: head.number,
-      requested: number.toString(),
-    });
-  if (number !== BigInt(head.number)) throw notKept(`block ${number}`, head);
+      const found = node.db.blockNumberOf(o.blockHash.toLowerCase());
+      if (found === undefined) throw notFound(`block ${o.blockHash}`, head.number);
+      number = BigInt(found);
+    } else number = u64(o.blockNumber, "block.blockNumber");
+  } else if (tag === "earliest") number = 0n;
+  else number = u64(tag, "block");
+  if (number > BigInt(head.number)) throw notFound(`block ${number}`, head.number);
+  return number === BigInt(head.number) ? undefined : Number(number);
 }
 
-function evmCode(node: ChainNode, who: Address): Uint8Array | undefined {
-  const hash = node.state.get(evmCodeHashKey(who));
-  return hash === undefined ? undefined : node.state.get(evmCodeKey(hash));
+/**
+ * The state a block parameter names (`stateBlockOf`): the head's, or an earlier block's from
+ * the kept history; -32000 "historical state not kept" past the kept blocks.
+ */
+export function stateAt(node: ChainNode, tag: unknown): StateReader {
+  const block = stateBlockOf(node, tag);
+  if (block === undefined) return node.state;
+  try {
+    return node.db.stateAt(block, node.head().number);
+  } catch (error) {
+    if (error instanceof StateNotKeptError) throw notKept(error);
+    throw error;
+  }
+}
+
+/** The block an `eth_call`-like job runs at: undefined for the head, checked to be kept. */
+function callBlock(node: ChainNode, tag: unknown): number | undefined {
+  const block = stateBlockOf(node, tag);
+  if (block !== undefined) stateAt(node, tag);
+  return block;
+}
+
+function evmCode(state: StateReader, who: Address): Uint8Array | undefined {
+  const hash = state.get(evmCodeHashKey(who));
+  return hash === undefined ? undefined : state.get(evmCodeKey(hash));
 }
 
 export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
   return {
-    ...ethProofMethods(node, (tag) => atHead(node, tag)),
+    ...ethProofMethods(node, (tag) => stateBlockOf(node, tag) === undefined),
     /** [] → the chain id (quantity). */
     eth_chainId(params) {
       positional(params, 0, 0, "[]");
@@ -106,17 +131,16 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
     eth_getBalance(params) {
       const [who, tag] = positional(params, 1, 2, "[address, block?]");
       const a = address(who, "address");
-      atHead(node, tag);
-      return quantity(decodeU128(node.state.get(balanceKey(a))));
+      return quantity(decodeU128(stateAt(node, tag).get(balanceKey(a))));
     },
     /**
-     * [address, block?] → the next nonce (quantity): nonce key 0's sequence at the head; with
+     * [address, block?] → the next nonce (quantity): nonce key 0's sequence at the block; with
      * "pending", after this node's pool's transactions that would run next in a row.
      */
     eth_getTransactionCount(params) {
       const [who, tag] = positional(params, 1, 2, "[address, block?]");
       const a = address(who, "address");
-      atHead(node, tag);
+      if (stateBlockOf(node, tag) !== undefined) return quantity(readSequence(stateAt(node, tag), a, 0n));
       let next = node.nextSequence(a, 0n);
       if (tag === "pending") while (node.mempool.pendingAt(a, 0n, next) !== undefined) next++;
       return quantity(next);
@@ -125,8 +149,7 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
     eth_getCode(params) {
       const [who, tag] = positional(params, 1, 2, "[address, block?]");
       const a = address(who, "address");
-      atHead(node, tag);
-      const code = evmCode(node, a);
+      const code = evmCode(stateAt(node, tag), a);
       return code === undefined ? "0x" : hex(code);
     },
     /** [address, slot, block?] → the 32-byte value of an EVM storage slot. */
@@ -137,9 +160,9 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
         typeof slot === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(slot) ? BigInt(slot) : undefined;
       if (position === undefined)
         throw invalidParams("slot: expected a quantity of at most 32 bytes (0x-hex)");
-      atHead(node, tag);
+      const state = stateAt(node, tag);
       const key = bytes(`0x${position.toString(16).padStart(64, "0")}`, "slot", 32);
-      const value = node.state.get(evmStorageKey(a, key));
+      const value = state.get(evmStorageKey(a, key));
       const word = new Uint8Array(32);
       if (value !== undefined) word.set(value, 32 - value.length);
       return hex(word);
@@ -147,7 +170,7 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
     /**
      * [{ from?, to?, data? (or input), value?, gas? }, block?, stateOverrides?] → the return
      * data; a revert is error 3 "execution reverted" with the revert data in `data`. It runs in
-     * the head block's context, or the next block's with "pending".
+     * the context of the block asked for (the head's by default), or the next block's with "pending".
      */
     eth_call(params, ctx) {
       const [req, tag, overrides] = positional(
@@ -157,7 +180,8 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
         "[{ from?, to?, data?, value?, gas? }, block?, stateOverrides?]",
       );
       const job = evmCallJob(req);
-      atHead(node, tag);
+      const block = callBlock(node, tag);
+      if (block !== undefined) job.block = block;
       if (tag === "pending") job.pending = true;
       const set = stateOverrides(overrides);
       if (set !== undefined) job.overrides = set;
@@ -176,7 +200,8 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
       );
       const job = evmCallJob(req);
       job.estimate = true;
-      atHead(node, tag);
+      const block = callBlock(node, tag);
+      if (block !== undefined) job.block = block;
       if (tag === "pending") job.pending = true;
       const set = stateOverrides(overrides);
       if (set !== undefined) job.overrides = set;
@@ -191,7 +216,8 @@ export function ethMethods(node: ChainNode): Record<string, RpcHandler> {
       const [req, tag] = positional(params, 1, 2, "[{ from?, to?, data?, value?, gas? }, block?]");
       const job = evmCallJob(req);
       job.accessList = true;
-      atHead(node, tag);
+      const block = callBlock(node, tag);
+      if (block !== undefined) job.block = block;
       if (tag === "pending") job.pending = true;
       return runReadOnly(node, ctx, job);
     },

@@ -12,8 +12,9 @@
  * `weft_getEvmProof(address, slots, block?)` is the equivalent: the same fields as
  * EIP-1186 (balance, nonce, code hash, each slot's value), each with the Merkle proof of its
  * state key against the head's state root, checked with `verifyProof` from `state/merkle`
- * (as `weft_getProof` answers for any key). Like the other state methods it answers at the
- * head only (`ethMethods.ts` `atHead`).
+ * (as `weft_getProof` answers for any key). It answers at the head only: the Merkle tree keeps
+ * the head's nodes alone (earlier blocks' values, without proofs, come from `eth_getBalance`,
+ * `eth_getStorageAt` … at that block).
  */
 import { decodeU128 } from "../../engine/deltas.js";
 import { balanceKey, evmCodeHashKey, evmStorageKey, nonceKey } from "../../state/keys.js";
@@ -32,8 +33,8 @@ export const MAX_PROOF_SLOTS = 256;
 /** keccak256 of empty code: the code hash of an account without code, as Ethereum reports it. */
 const EMPTY_CODE_HASH = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
 
-/** Checks that a block parameter names the head; given by `ethMethods.ts`. */
-export type HeadCheck = (tag: unknown) => void;
+/** Whether a block parameter names the head (or throws for a bad one); given by `ethMethods.ts`. */
+export type HeadCheck = (tag: unknown) => boolean;
 
 function decodeU64(value: Uint8Array | undefined): bigint {
   return value === undefined ? 0n : new DataView(value.buffer, value.byteOffset, 8).getBigUint64(0, true);
@@ -67,8 +68,13 @@ export function ethProofMethods(node: ChainNode, atHead: HeadCheck): Record<stri
           throw invalidParams(`slots[${i}]: expected a quantity of at most 32 bytes (0x-hex)`);
         return bytes(`0x${position.toString(16).padStart(64, "0")}`, `slots[${i}]`, 32);
       });
-      atHead(tag);
       const head = node.head();
+      if (!atHead(tag))
+        throw new RpcError(
+          -32000,
+          `weft_getEvmProof answers at the head (${head.number}) only: the Merkle tree keeps the head's nodes alone; an earlier block's values (without proofs) come from eth_getBalance, eth_getStorageAt … at that block`,
+          { head: head.number },
+        );
       const codeHash = node.state.get(evmCodeHashKey(a));
       return {
         address: a,

@@ -66,6 +66,8 @@ export interface EvmCallJob {
    * (its number, time and base fee), as geth and Anvil run a call at "latest".
    */
   pending?: boolean;
+  /** Run at this earlier block: its state (from the kept history) and its context (`historicalView.ts`). */
+  block?: number;
   overrides?: StateOverrides;
 }
 

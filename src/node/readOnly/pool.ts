@@ -50,6 +50,7 @@ import {
   wasmGasCap,
 } from "./execute.js";
 import { FairQueue } from "./fairQueue.js";
+import { runOnView } from "./historicalView.js";
 import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
 
 export interface ReadOnlySettings {
@@ -304,8 +305,10 @@ export class ReadOnlyPool {
           setImmediate(() => {
             try {
               const started = performance.now();
-              const ctx = { ...this.host.inline(job), gasCap: this.settings.gasCap };
-              const outcome = executeReadOnly(ctx, job);
+              const outcome = runOnView(
+                () => this.host.inline(job),
+                (view) => executeReadOnly({ ...view, gasCap: this.settings.gasCap }, job),
+              );
               resolve({ outcome, ms: performance.now() - started });
             } catch (error) {
               reject(error);

@@ -12,7 +12,6 @@ import type { ModuleList } from "../../vm/moduleCache.js";
 import { assertThreadStack } from "../../vm/stackCheck.js";
 import { createVm } from "../../vm/vm.js";
 import { nextBlockContext } from "../producer.js";
-import { headBlockContext } from "../recentHashes.js";
 import { openChainDb } from "../store/chainDb.js";
 import type { BlockHeader } from "../store/records.js";
 import {
@@ -22,7 +21,8 @@ import {
   storeErrorData,
   storeErrorIn,
 } from "../store/storeError.js";
-import { executeReadOnly, type JobOutcome, type ReadOnlyJob, runsInHeadBlock } from "./execute.js";
+import { executeReadOnly, type JobOutcome, type ReadOnlyJob } from "./execute.js";
+import { jobView, runOnView } from "./historicalView.js";
 
 export interface WorkerSetup {
   dataDir: string;
@@ -87,10 +87,13 @@ if (parentPort !== null) {
     try {
       // The head is read from the database, not `db.head()` (cached in this thread at open).
       const head = db.meta<BlockHeader>("head") as BlockHeader;
-      const block = runsInHeadBlock(m.job)
-        ? headBlockContext(db, head, setup.chainId)
-        : nextBlockContext(head, db, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs);
-      const outcome = executeReadOnly({ vm, read, block, gasCap: setup.gasCap }, m.job);
+      const outcome = runOnView(
+        () =>
+          jobView(db, head, m.job, setup.chainId, read, () =>
+            nextBlockContext(head, db, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs),
+          ),
+        (view) => executeReadOnly({ vm, ...view, gasCap: setup.gasCap }, m.job),
+      );
       reply = { id: m.id, ok: true, outcome, ms: performance.now() - started };
     } catch (error) {
       const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -21,6 +21,10 @@
  * | `txsByAccount` | address ‖ block u64 | tx u32 per transaction, in order (`accountIndex.ts`) |
  * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata, `nextSnapshot`) |
  * | `snapshots` | id u64 BE | a dev mode snapshot (`dev/snapshots.ts` encodes it) |
+ * | `history`, `historyBlocks` | see `stateHistory.ts` | each block's previous values of the keys it changed |
+ *
+ * The state of the last `stateHistoryBlocks` blocks stays readable (`stateAt`): each block's
+ * commit keeps, in the same transaction, the values its write set replaces (`stateHistory.ts`).
  *
  * Dev mode may go back to an earlier block (`stageRewind`, `rewind.ts`): the blocks after
  * it are removed in the same LMDB transaction that writes the state back.
@@ -33,13 +37,22 @@ import { isLmdbDamage, lmdbDataFile } from "../../state/lmdbHeader.js";
 import { lmdbStorage } from "../../state/lmdbStore.js";
 import { type LmdbWalkDepth, walkLmdbFile } from "../../state/lmdbWalk.js";
 import type { MerkleNodeStore, NodeWrites } from "../../state/merkle/index.js";
-import type { Storage } from "../../state/storage.js";
+import type { StateReader, Storage } from "../../state/storage.js";
 import { accountTxPositions } from "./accountIndex.js";
 import { type EncodedBlock, json, nodeKey, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
 import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
+import {
+  DEFAULT_STATE_HISTORY_BLOCKS,
+  type HistoryDbs,
+  readableFrom,
+  recordHistory,
+  removeHistory,
+  startHistoryAt,
+  valueAt,
+} from "./stateHistory.js";
 import { guarded, guardedIteration, guardedStorage } from "./storeError.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
@@ -96,6 +109,14 @@ export interface ChainDb {
   removeSnapshots(ids: number[]): void;
   /** The stored snapshots' ids, in order. */
   snapshotIds(): number[];
+  /**
+   * The state of block `block` as it was when `block` was the head, given the head's number
+   * `head` (a reader in another thread passes the head it read). `StateNotKeptError` when the
+   * database no longer (or never) held it: `readableStates` says which blocks it holds.
+   */
+  stateAt(block: number, head: number): StateReader;
+  /** The blocks whose state `stateAt` can read: `from` … `head` (the head's number given). */
+  readableStates(head: number): { from: number; head: number; keep: number };
   /** Every raw record of a named database in key order (for `checkChainDb`). */
   scan(name: ChainDbName): Iterable<{ key: Uint8Array; value: Uint8Array }>;
   close(): Promise<void>;
@@ -165,6 +186,32 @@ export interface OpenChainDbOptions {
    * a reader in another thread or process would not see the writer's commits in its cache.
    */
   stateCacheEntries?: number;
+  /**
+   * How many blocks' states stay readable (`stateAt`): the head and the `stateHistoryBlocks - 1`
+   * before it (default `DEFAULT_STATE_HISTORY_BLOCKS`, at least 1). Only the writer's matters.
+   */
+  stateHistoryBlocks?: number;
+}
+
+/**
+ * The state of a block the database does not hold (older than the kept window, below a
+ * state-synced start, or past the head): `from` … `head` are the blocks it holds.
+ */
+export class StateNotKeptError extends Error {
+  readonly code = "STATE_NOT_KEPT";
+  constructor(
+    readonly block: number,
+    readonly from: number,
+    readonly head: number,
+    readonly keep: number,
+  ) {
+    super(
+      block > head
+        ? `block ${block} is past the head (${head})`
+        : `the state of block ${block} is not kept: this node keeps the states of the last ${keep} blocks and holds those of blocks ${from} to ${head}`,
+    );
+    this.name = "StateNotKeptError";
+  }
 }
 
 /** Opens (creating if needed) the chain database in `dir`. */
@@ -216,6 +263,12 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
   const logsByTopic = sub("logsByTopic");
   const metaDb = sub("meta");
   const txsByAccount = sub("txsByAccount");
+  const history = sub("history");
+  const historyBlocks = sub("historyBlocks");
+  const historyDbs: HistoryDbs = { state: stateDb, history, historyBlocks, meta: metaDb };
+  const keep = Math.max(1, Math.floor(options.stateHistoryBlocks ?? DEFAULT_STATE_HISTORY_BLOCKS));
+  /** Whether the staged block is a state-synced one (`stageSynced`). */
+  let stagedSynced = false;
   // Opened when dev mode first uses it: a chain that never took a snapshot keeps the layout it had.
   let snapshotsDb: Bin | undefined;
   const snapshots = (): Bin => {
@@ -282,17 +335,25 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     });
   const stateStore = lmdbStorage(stateDb, `${dir} (state)`, {
     ...(options.stateCacheEntries === undefined ? {} : { cacheEntries: options.stateCacheEntries }),
-    transaction: (apply) => {
+    transaction: (apply, writes) => {
       const commit = staged;
+      const synced = stagedSynced;
       const back = rewind;
       staged = undefined;
+      stagedSynced = false;
       rewind = undefined;
       let rewound: StoredBlock | undefined;
       const dbs = { merkle: merkleDb, blocks, blockHashes, txs, receipts, logsByAddress, logsByTopic };
       root.transactionSync(() => {
+        // Before `apply`: the history keeps the values the block's writes replace.
+        if (commit !== undefined && synced) startHistoryAt(historyDbs, commit.header.number);
+        else if (commit !== undefined) recordHistory(historyDbs, commit.header.number, writes, keep);
         apply();
         if (commit !== undefined) writeStaged(commit);
-        if (back !== undefined) rewound = writeRewind({ ...dbs, txsByAccount, meta: metaDb }, back);
+        if (back !== undefined) {
+          rewound = writeRewind({ ...dbs, txsByAccount, meta: metaDb }, back);
+          removeHistory(historyDbs, back.from, back.to);
+        }
       });
       if (commit !== undefined) headCache = commit.header;
       if (rewound !== undefined) headCache = rewound.header;
@@ -321,9 +382,11 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
           `a synced block ${block.header.number} staged on a chain at ${headCache?.number}: only a genesis chain takes one`,
         );
       staged = block;
+      stagedSynced = true;
     },
     discardStaged() {
       staged = undefined;
+      stagedSynced = false;
     },
     head: () => headCache,
     block: (number) =>
@@ -403,6 +466,18 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       [...snapshots().getKeys({})].map((k) =>
         Number(new DataView(k.buffer, k.byteOffset, 8).getBigUint64(0)),
       ),
+    readableStates(head) {
+      const from = read("a state history read", () => readableFrom(historyDbs, head));
+      return { from, head, keep };
+    },
+    stateAt(block, head) {
+      const { from } = this.readableStates(head);
+      if (block < from || block > head) throw new StateNotKeptError(block, from, head, keep);
+      if (block === head) return { get: (key) => state.get(key) };
+      return {
+        get: (key) => read("a state history read", () => valueAt(history, key, block, (k) => state.get(k))),
+      };
+    },
     *scan(name) {
       // Copies: the range may hand out buffers it reuses.
       for (const { key, value } of guardedIteration(dir, `a scan of ${name}`, () =>

@@ -175,6 +175,15 @@ describe("Ethereum clients drive the node", () => {
       });
     assert.equal(await balance(bob.address), 250n);
     assert.equal(await balance(alice.address), SUPPLY - 250n);
+    // At the deployment's block, before the transfer: the node keeps recent blocks' states.
+    const before = await publicClient.readContract({
+      address: tokenAddress,
+      abi: token.abi,
+      functionName: "balanceOf",
+      args: [bob.address],
+      blockNumber: deployed.blockNumber,
+    });
+    assert.equal(before, 0n);
 
     const events = await publicClient.getContractEvents({
       address: tokenAddress,
@@ -195,6 +204,8 @@ describe("Ethereum clients drive the node", () => {
     try {
       const erc20 = new Contract(tokenAddress, token.abi as never, provider);
       assert.equal(await erc20.getFunction("balanceOf")(bob.address), 250n);
+      const blockTag = Number(deployed.blockNumber);
+      assert.equal(await erc20.getFunction("balanceOf")(bob.address, { blockTag }), 0n);
       assert.equal(await erc20.getFunction("symbol")(), "WTT");
     } finally {
       provider.destroy();
@@ -267,16 +278,18 @@ describe("Ethereum clients drive the node", () => {
       ),
     );
 
+    // Proofs are the head's only (the Merkle tree keeps the head's nodes); the values of an
+    // earlier block come from the state methods at that block.
     const head = await publicClient.getBlockNumber();
-    const old = await publicClient.getBalance({ address: alice.address, blockNumber: head - 1n }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    assert.equal(rpcCode(old), -32000, String(old));
-    assert.match(
-      String((old as BaseError).details),
-      /historical state not kept: this node keeps the state of 1 block, the head/,
-    );
+    const earlier = (await call(node.url, "weft_getEvmProof", [
+      tokenAddress,
+      [slot],
+      `0x${(head - 1n).toString(16)}`,
+    ])) as {
+      error?: { code: number; message: string };
+    };
+    assert.equal(earlier.error?.code, -32000);
+    assert.match(earlier.error?.message ?? "", /answers at the head \(\d+\) only/);
   });
 
   it("viem decodes a custom error and a require reason from the revert data", async () => {

@@ -163,6 +163,13 @@ describe("state sync into a new node", () => {
       // genesis and the header window, headers without transactions up to the sync height.
       const installed = openChainDb(dir);
       const report = checkChainDb(installed);
+      // The history starts at the synced block: nothing is known of the state below it.
+      assert.deepEqual(installed.readableStates(synced.height), {
+        from: synced.height,
+        head: synced.height,
+        keep: 128,
+      });
+      assert.throws(() => installed.stateAt(synced.height - 1, synced.height), /holds those of blocks/);
       await installed.close();
       assert.deepEqual(report.problems, []);
       // It opens on what was installed and answers reads that did not move since as a validator
