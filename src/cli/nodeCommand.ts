@@ -63,6 +63,8 @@ const HELP: Record<Setting, string> = {
   "rpc.bodyTimeoutMs": "a request's body must arrive within this after its headers (default 10000)",
   "rpc.idleTimeoutMs": "close HTTP keep-alive connections idle this long (default 5000)",
   "rpc.wsIdleTimeoutMs": "close WebSockets with no request and no subscription for this long (default 60000)",
+  "rpc.subscriptionWorkPerSecond":
+    "work units of publishing to its subscriptions a client earns per second, ~1 per filter entry checked and 40 per notification; past them its WebSockets are closed (default 500000)",
   "rpc.callWorkers":
     "threads running weft_call and weft_estimateGas, 0 = main thread (default: half the cores)",
   "rpc.callGasCap":

@@ -103,6 +103,8 @@ export interface NodeConfig {
     idleTimeoutMs: number;
     /** WebSockets that sent nothing this long and hold no subscription are closed. */
     wsIdleTimeoutMs: number;
+    /** Work units of publishing to its subscriptions each client earns per second (`rpc/subscriptions.ts`). */
+    subscriptionWorkPerSecond: number;
     /** Threads running weft_call / weft_estimateGas (0: the main thread). */
     callWorkers: number;
     /**
@@ -176,6 +178,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
       bodyTimeoutMs: 10_000,
       idleTimeoutMs: 5_000,
       wsIdleTimeoutMs: 60_000,
+      subscriptionWorkPerSecond: 500_000,
       callWorkers: Math.max(1, Math.floor(availableParallelism() / 2)),
       callGasCap: MAX_TX_GAS,
       callBudgetMs: 1_000,
@@ -232,6 +235,7 @@ const SETTINGS = [
   "rpc.bodyTimeoutMs",
   "rpc.idleTimeoutMs",
   "rpc.wsIdleTimeoutMs",
+  "rpc.subscriptionWorkPerSecond",
   "rpc.callWorkers",
   "rpc.callGasCap",
   "rpc.callBudgetMs",
@@ -461,6 +465,12 @@ export function loadConfig(
   int("rpc.bodyTimeoutMs", 100, 3_600_000, (n) => (config.rpc.bodyTimeoutMs = n));
   int("rpc.idleTimeoutMs", 100, 3_600_000, (n) => (config.rpc.idleTimeoutMs = n));
   int("rpc.wsIdleTimeoutMs", 100, 24 * 3_600_000, (n) => (config.rpc.wsIdleTimeoutMs = n));
+  int(
+    "rpc.subscriptionWorkPerSecond",
+    1_000,
+    1_000_000_000,
+    (n) => (config.rpc.subscriptionWorkPerSecond = n),
+  );
   int("rpc.callWorkers", 0, 256, (n) => (config.rpc.callWorkers = n));
   // Weft gas: a WASM call gets at most MAX_TX_GAS of it, an EVM call it / EVM_GAS_WEIGHT EVM
   // gas (at least the block's EVM gas limit), up to EVM_MAX_TX_GAS, which the range ends at.

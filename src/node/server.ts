@@ -117,6 +117,7 @@ export async function startNode(
       bodyTimeoutMs: config.rpc.bodyTimeoutMs,
       idleTimeoutMs: config.rpc.idleTimeoutMs,
       wsIdleTimeoutMs: config.rpc.wsIdleTimeoutMs,
+      subscriptionWorkPerSecond: config.rpc.subscriptionWorkPerSecond,
     },
     trustedProxies: config.rpc.trustedProxies,
     log,

@@ -87,6 +87,10 @@ export const NODE_TOPICS: Record<string, TopicSpec> = {
       return { address, topics };
     },
     matches: (filter, payload) => logMatches(filter as Parameters<typeof logMatches>[0], payload as LogJson),
+    weight: (filter) => {
+      const f = filter as Parameters<typeof logMatches>[0];
+      return (f.address === undefined ? 0 : 1) + topicEntries(f.topics);
+    },
   },
   // eth_subscribe's topics (`rpc/subscriptions.ts` ETH_SUBSCRIPTIONS), in Ethereum's shapes.
   eth_newHeads: {},
@@ -99,8 +103,19 @@ export const NODE_TOPICS: Record<string, TopicSpec> = {
       return ethLogCriteria(f as Record<string, unknown>);
     },
     matches: (filter, payload) => ethLogMatches(filter as EthLogCriteria, payload as LogJson),
+    weight: (filter) => {
+      const c = filter as EthLogCriteria;
+      return c.addresses.length + topicEntries(c.topics);
+    },
   },
 };
+
+/** The topic entries a log filter compares at most: one per fixed topic, one per alternative. */
+function topicEntries(topics: ReadonlyArray<string | readonly string[] | null>): number {
+  let n = 0;
+  for (const t of topics) n += t === null ? 0 : Array.isArray(t) ? t.length : 1;
+  return n;
+}
 
 /** Publishes a committed block to both families of subscribers (payloads built only when someone listens). */
 export function publishBlock(

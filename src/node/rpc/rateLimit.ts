@@ -1,7 +1,8 @@
 /**
  * Token-bucket rate limiting: one bucket per WebSocket connection, one per remote address for
- * HTTP. A bucket holds at most `burst` tokens (2 × the rate), refills continuously at `rate`
- * tokens per second, and each request (each batch element) takes one token.
+ * HTTP, one per client address for the work of publishing to subscriptions
+ * (`subscriptions.ts`). A bucket holds at most `burst` tokens (2 × the rate), refills
+ * continuously at `rate` tokens per second, and each request (each batch element) takes one token.
  */
 
 /** A clock in milliseconds; injectable so tests can move time by hand. */
@@ -33,15 +34,19 @@ export class TokenBucket {
     this.updatedAt = t;
   }
 
-  /** Takes one token: returns 0 when it was there, else the milliseconds until one will be (nothing taken). */
-  take(): number {
+  /**
+   * Takes `n` tokens (default one): returns 0 when they were there, else the milliseconds
+   * until they will be (nothing taken; never, for more than `burst`: then Infinity).
+   */
+  take(n = 1): number {
     if (this.rate === Number.POSITIVE_INFINITY) return 0;
+    if (n > this.burst) return Number.POSITIVE_INFINITY;
     this.refill();
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.tokens >= n) {
+      this.tokens -= n;
       return 0;
     }
-    return Math.max(1, Math.ceil(((1 - this.tokens) / this.rate) * 1000));
+    return Math.max(1, Math.ceil(((n - this.tokens) / this.rate) * 1000));
   }
 
   /** Whether the bucket is full (so forgetting it loses nothing). */
@@ -68,8 +73,8 @@ export class KeyedRateLimiter {
     this.lastSweep = now();
   }
 
-  /** Takes one token from `key`'s bucket; see `TokenBucket.take`. */
-  take(key: string): number {
+  /** Takes `n` tokens (default one) from `key`'s bucket; see `TokenBucket.take`. */
+  take(key: string, n = 1): number {
     if (this.rate === Number.POSITIVE_INFINITY) return 0;
     const t = this.now();
     if (t - this.lastSweep >= this.sweepEveryMs) this.sweep(t);
@@ -78,7 +83,7 @@ export class KeyedRateLimiter {
       bucket = new TokenBucket(this.rate, Math.max(1, this.rate * 2), this.now);
       this.buckets.set(key, bucket);
     }
-    return bucket.take();
+    return bucket.take(n);
   }
 
   /** How many keys currently have a bucket. */

@@ -25,6 +25,10 @@
  *   with 1009 (message too big).
  * - The server pings every 30 s and terminates a connection that did not answer the previous
  *   ping. A connection with more than `maxBufferedBytes` (8 MiB) unsent is closed with 1008.
+ * - Publishing to a client's subscriptions is charged to it (all its connections together):
+ *   past `subscriptionWorkPerSecond` (500,000 units a second, burst 2×: about one unit per
+ *   filter entry checked, 40 per notification), the connection due a notification is closed
+ *   with 1008 and its subscriptions end (`subscriptions.ts`).
  * - A connection that sent no message for `wsIdleTimeoutMs` (60 s) and holds no subscription
  *   is closed with 1000: answering pings is not activity.
  * - `close()` closes every connection with 1001.
@@ -120,6 +124,12 @@ export interface RpcLimits {
   maxSubscriptionsPerConnection: number;
   /** A WebSocket connection with more unsent bytes than this is closed (1008). Default 8 MiB. */
   maxBufferedBytes: number;
+  /**
+   * Work units of publishing to its subscriptions each client earns per second, burst 2×
+   * (`subscriptions.ts`: about one per filter entry checked, `NOTIFICATION_COST` per
+   * notification); past them its connections are closed (1008). `Infinity` disables. Default 500 000.
+   */
+  subscriptionWorkPerSecond: number;
   /** WebSocket ping interval in ms. Default 30 000. */
   heartbeatMs: number;
   /** Most open TCP connections from one remote address (HTTP and WebSocket). Default 256. */
@@ -191,6 +201,7 @@ export const DEFAULT_LIMITS: Readonly<RpcLimits> = {
   maxConnections: 1000,
   maxSubscriptionsPerConnection: 100,
   maxBufferedBytes: 8 * 1024 * 1024,
+  subscriptionWorkPerSecond: 500_000,
   heartbeatMs: 30_000,
   maxConnectionsPerIp: 256,
   headerTimeoutMs: 10_000,
@@ -227,6 +238,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     limits.maxSubscriptionsPerConnection,
     limits.maxBufferedBytes,
     log,
+    limits.subscriptionWorkPerSecond,
   );
   const hub = new WsHub({
     dispatcher,
@@ -366,10 +378,11 @@ function resolveLimits(given: Partial<RpcLimits> | undefined): RpcLimits {
     if (value !== undefined) limits[key] = value;
   }
   for (const [key, value] of Object.entries(limits)) {
-    const ok = key === "requestsPerSecond" ? value > 0 : Number.isSafeInteger(value) && value > 0;
+    const rate = key === "requestsPerSecond" || key === "subscriptionWorkPerSecond";
+    const ok = rate ? value > 0 : Number.isSafeInteger(value) && value > 0;
     if (!ok)
       throw new RangeError(
-        `rpc limit ${key} must be a positive ${key === "requestsPerSecond" ? "number" : "integer"}, got ${value}`,
+        `rpc limit ${key} must be a positive ${rate ? "number" : "integer"}, got ${value}`,
       );
   }
   return limits;

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
-import { clientAddress } from "./clientKey.js";
+import { clientAddress, clientKey } from "./clientKey.js";
 import type { RpcDispatcher } from "./dispatch.js";
 import { describeError, RpcError, RpcErrorCode, rateLimited } from "./errors.js";
 import { encodeError } from "./protocol.js";
@@ -53,6 +53,7 @@ class WsConnection implements SubscriptionOwner {
   lastMessageAt = performance.now();
   readonly bucket: TokenBucket;
   readonly ctx: RpcMethodContext;
+  readonly clientKey: string;
 
   constructor(
     readonly connectionId: string,
@@ -62,6 +63,7 @@ class WsConnection implements SubscriptionOwner {
   ) {
     this.bucket = new TokenBucket(hub.requestsPerSecond);
     this.ctx = { transport: "ws", connectionId, remoteAddress };
+    this.clientKey = clientKey(remoteAddress);
   }
 
   send(text: string): void {

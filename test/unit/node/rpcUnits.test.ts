@@ -27,6 +27,17 @@ describe("rpc building blocks", () => {
     assert.throws(() => new TokenBucket(0), RangeError);
   });
 
+  it("a token bucket takes several tokens at once, or none", () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, undefined, () => now);
+    assert.equal(bucket.take(15), 0);
+    assert.equal(bucket.take(6), 100, "5 left: one more needs 100 ms");
+    assert.equal(bucket.take(5), 0, "the refused take took nothing");
+    assert.equal(bucket.take(21), Number.POSITIVE_INFINITY, "more than the burst: never");
+    now = 2_000;
+    assert.equal(bucket.take(20), 0);
+  });
+
   it("keyed limiters are independent per key and forget idle keys", () => {
     let now = 0;
     const limiter = new KeyedRateLimiter(1, () => now, 1000);

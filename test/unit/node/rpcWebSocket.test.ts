@@ -240,6 +240,69 @@ describe("rpc server over WebSocket", () => {
     await stop(s);
   });
 
+  it("charges publishing to the client: subscriptions over its work rate are closed, another client's are not", async () => {
+    // Attacker HIGH: 50 connections of one client holding 100 logs subscriptions each made
+    // one transaction of 1,024 events stall the node 36 s checking filters that never
+    // matched; the registry checked every filter of every connection for every event.
+    const s = await start({
+      topics: { logs: { matches: (filter, payload) => filter === payload, weight: () => 99 } },
+      limits: { subscriptionWorkPerSecond: 1000 }, // burst 2,000 units
+    });
+    const subscribe = (c: Client, filter: string, n: number) =>
+      c.request(
+        Array.from({ length: n }, (_, id) => ({
+          jsonrpc: "2.0",
+          id,
+          method: "weft_subscribe",
+          params: ["logs", filter],
+        })),
+      );
+    // One client over two connections: 2 x 10 filters that never match, 100 units each a check.
+    const a = await Client.open(s.addr.wsUrl);
+    const b = await Client.open(s.addr.wsUrl);
+    await subscribe(a, "never", 10);
+    await subscribe(b, "never", 10);
+    // Another client (127.0.0.2): one subscription that matches, 100 + 40 units a notification.
+    const honest = await Client.open(s.addr.wsUrl, { localAddress: "127.0.0.2" });
+    await subscribe(honest, "x", 1);
+    for (let i = 0; i < 5; i++) s.server.publish("logs", "x");
+    const closes = s.logs.filter(
+      (l) => l.message === "closing websocket connection" && /work units\/s/.test(String(l.fields?.reason)),
+    );
+    assert.equal(closes.length, 2, "both of the client's connections are closed");
+    for (const c of [a, b]) {
+      const closed = await c.closed;
+      assert.equal(closed.code, 1008);
+      assert.match(closed.reason, /subscriptions over 1000 work units\/s from this client/);
+    }
+    for (let i = 0; i < 5; i++) assert.equal((await honest.next()).params?.result, "x");
+    await honest.close();
+    await stop(s);
+  });
+
+  it("charges each notification: a subscription to everything stops at the client's rate", async () => {
+    const s = await start({ topics: { blob: {} }, limits: { subscriptionWorkPerSecond: 1000 } });
+    const c = await Client.open(s.addr.wsUrl);
+    await c.request({ jsonrpc: "2.0", id: 1, method: "weft_subscribe", params: ["blob"] });
+    for (let i = 0; i < 200; i++) s.server.publish("blob", i);
+    assert.ok(
+      s.logs.some((l) => /work units\/s/.test(String(l.fields?.reason))),
+      "closed for its subscriptions' work",
+    );
+    const closed = await c.closed;
+    assert.equal(closed.code, 1008);
+    let received = 0;
+    for (;;) {
+      const m = await c.next(50).catch(() => undefined);
+      if (m === undefined) break;
+      assert.equal(m.params?.result, received);
+      received++;
+    }
+    // 41 units a notification (1 to check, 40 to send) from a burst of 2,000 (and ms of refill).
+    assert.ok(received >= 48 && received < 60, `${received} notifications before the close`);
+    await stop(s);
+  });
+
   it("terminates a connection that stops answering pings", async () => {
     const s = await start({ limits: { heartbeatMs: 100 } });
     const lively = await Client.open(s.addr.wsUrl);
