@@ -105,6 +105,8 @@ describe("the packed weft package in a project outside the repository", () => {
     const install = run(NPM, ["install", ...OFFLINE], app);
     assert.equal(install.code, 0, install.said);
     assert.ok(existsSync(weftJs), install.said);
+    // The node's weft_verifyEvmSource compiles with solc-js: installed with the package.
+    assert.ok(existsSync(join(app, "node_modules", "solc", "soljson.js")), "solc is installed with weft");
     assert.equal(weft("init").code, 2, "a second init refuses to overwrite");
   });
 
