@@ -5,6 +5,7 @@
  */
 import { fromHex } from "../codec/bytes.js";
 import { type ContractMetadata, decodeReturn } from "../codec/metadata.js";
+import { type AbiEntry, decodeEventLog } from "../codec/solidityAbi.js";
 import { decodeLog, formatUnits, type Log, type Receipt } from "../sdk/client/index.js";
 import type { Context } from "./context.js";
 import type { ContractBook } from "./knownContracts.js";
@@ -25,15 +26,21 @@ export type DecodedReceipt = Receipt & {
   events: DecodedEvent[];
 };
 
-/** Decodes `receipt`'s events with `book`, and its output as the return of `call` when given. */
+/**
+ * Decodes `receipt`'s events with `book` (WASM contracts' metadata) and, for logs it does not
+ * decode, with the Solidity ABI `evm` (`--abi <file.json>` or a verified ABI: the called EVM
+ * contract's events, and those of any contract with the same event); its output as the return
+ * of `call` when given.
+ */
 export async function decodeReceipt(
   book: ContractBook,
   receipt: Receipt,
   call?: { metadata: ContractMetadata; method: string },
+  evm?: { abi: readonly AbiEntry[]; address: string; name: string },
 ): Promise<DecodedReceipt> {
   const events: DecodedEvent[] = [];
   for (const log of receipt.logs) {
-    const event = await decodeOne(book, log);
+    const event = (await decodeOne(book, log)) ?? (evm === undefined ? undefined : decodeEvm(evm, log));
     if (event !== undefined) events.push(event);
   }
   const out: DecodedReceipt = { ...receipt, events };
@@ -46,6 +53,22 @@ export async function decodeReceipt(
     }
   }
   return out;
+}
+
+function decodeEvm(
+  evm: { abi: readonly AbiEntry[]; address: string; name: string },
+  log: Log,
+): DecodedEvent | undefined {
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(log.data)) return undefined;
+  const decoded = decodeEventLog(evm.abi, log.topics, fromHex(log.data.slice(2)));
+  if (decoded === undefined) return undefined;
+  return {
+    address: log.address,
+    contract: log.address.toLowerCase() === evm.address.toLowerCase() ? evm.name : log.address,
+    event: decoded.name,
+    args: decoded.args,
+    logIndex: log.logIndex,
+  };
 }
 
 async function decodeOne(book: ContractBook, log: Log): Promise<DecodedEvent | undefined> {

@@ -3,8 +3,8 @@
  * --abi <file.json>`): the JSON ABI (a bare array, or a Hardhat or Foundry artifact's `abi`),
  * function selectors, call data from text arguments, and return values and custom errors
  * decoded. Types: `uint<N>`, `int<N>`, `address`, `bool`, `bytes<N>`, `bytes`, `string`,
- * arrays of them (`T[]`, `T[k]`) and tuples (`components`). Misuse throws `SolidityAbiError`
- * saying what was wrong.
+ * arrays of them (`T[]`, `T[k]`) and tuples (`components`). Events decode from a log's topics
+ * and data (`decodeEventLog`). Misuse throws `SolidityAbiError` saying what was wrong.
  */
 import { fromHex, toHex, utf8 } from "./bytes.js";
 import { keccak256 } from "./hash.js";
@@ -21,6 +21,8 @@ export interface AbiParam {
   name?: string;
   type: string;
   components?: AbiParam[];
+  /** An event's parameter that is a topic rather than in the data. */
+  indexed?: boolean;
 }
 
 /** A function, error or event entry of a JSON ABI. */
@@ -30,6 +32,8 @@ export interface AbiEntry {
   inputs?: AbiParam[];
   outputs?: AbiParam[];
   stateMutability?: string;
+  /** An event without its signature's hash as topic 0. */
+  anonymous?: boolean;
 }
 
 /** The ABI entries of a JSON document: a bare ABI array, or an artifact's `abi` (Hardhat, Foundry, solc's output). */
@@ -335,6 +339,50 @@ export function decodeCustomError(
       return { name: e.name ?? "", args: decodeParams(e.inputs ?? [], data.subarray(4)) };
     } catch {
       // Same selector, other data: not this error.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A log as one of the ABI's events: `{ name, args }` (args by name), or undefined when no
+ * non-anonymous event has its topic 0, its number of indexed parameters and data that decode.
+ * An indexed parameter of a value type is decoded from its topic; one of a reference type
+ * (string, bytes, array, tuple) is only its keccak-256 hash in the log, given as that hash (hex).
+ */
+export function decodeEventLog(
+  abi: readonly AbiEntry[],
+  topics: readonly string[],
+  data: Uint8Array,
+): { name: string; args: Record<string, unknown> } | undefined {
+  const [topic0, ...rest] = topics.map((t) => t.toLowerCase());
+  if (topic0 === undefined) return undefined;
+  for (const e of abi) {
+    if (e.type !== "event" || e.anonymous === true) continue;
+    const inputs = e.inputs ?? [];
+    if (`0x${toHex(keccak256(utf8(signatureOf(e))))}` !== topic0) continue;
+    if (inputs.filter((p) => p.indexed === true).length !== rest.length) continue;
+    try {
+      const unindexed = inputs.filter((p) => p.indexed !== true);
+      const values = decodeSequence(unindexed.map(kindOf), data);
+      const args: Record<string, unknown> = {};
+      let topic = 0;
+      let value = 0;
+      for (const [i, p] of inputs.entries()) {
+        const name = p.name || `_${i}`;
+        if (p.indexed !== true) {
+          args[name] = values[value++];
+          continue;
+        }
+        const word = rest[topic++] as string;
+        const k = kindOf(p);
+        const reference = dynamic(k) || k.kind === "array" || k.kind === "tuple";
+        if (!/^0x[0-9a-f]{64}$/.test(word)) throw new SolidityAbiError(`topic ${topic} is not 32 bytes`);
+        args[name] = reference ? word : decodeOne(k, fromHex(word.slice(2)), 0);
+      }
+      return { name: e.name ?? "", args };
+    } catch {
+      // Same topic 0, other layout: not this event.
     }
   }
   return undefined;

@@ -333,7 +333,11 @@ async function sendEvmTx(
   const done = ctx.out.progress(label);
   try {
     const receipt = await sendEvm(ctx, eoa, contract.address, call, value);
-    const decoded = await decodeReceipt(contractBook(ctx.client), receipt);
+    const decoded = await decodeReceipt(contractBook(ctx.client), receipt, undefined, {
+      abi,
+      address: contract.address,
+      name: contract.name ?? contract.address,
+    });
     if (receipt.result !== undefined) decoded.result = receipt.result;
     done();
     printReceipt(ctx, decoded, `${label}: ${receipt.status}`);

@@ -1,8 +1,8 @@
 /**
  * `weft call` and `weft tx` on a Solidity contract with `--abi <file.json>` (a Hardhat-style
  * artifact or a bare ABI array): a read decodes its return, a transaction from `eth0` runs
- * and its result decodes, a custom error is refused before sending (exit 4) decoded by the
- * ABI; without a Solidity ABI (none, or a WASM contract's name) the CLI says the address
+ * and its result and events decode, a custom error is refused before sending (exit 4) decoded
+ * by the ABI; without a Solidity ABI (none, or a WASM contract's name) the CLI says the address
  * holds EVM code and how to call it (exit 2), until its source is verified with the node.
  */
 import assert from "node:assert/strict";
@@ -81,14 +81,32 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
       "WeftToken.json",
     );
     assert.equal(sent.code, 0, sent.err);
-    const receipt = JSON.parse(sent.out) as { status: string; result: unknown };
+    const receipt = JSON.parse(sent.out) as { status: string; result: unknown; events: unknown[] };
     assert.deepEqual([receipt.status, receipt.result], ["success", true]);
+    // The contract's event, decoded by the same ABI (it was left raw in `logs`).
+    assert.deepEqual(receipt.events, [
+      {
+        address: token,
+        contract: token,
+        event: "Transfer",
+        args: { from: eth0.address.toLowerCase(), to: TO, value: "5" },
+        logIndex: 0,
+      },
+    ]);
+    const human = await weft("tx", token, "transfer", TO, "1", "--from", "eth0", "--abi", "abi.json");
+    assert.equal(human.code, 0, human.err);
+    assert.match(
+      human.out,
+      new RegExp(
+        `\\n  event ${token}\\.Transfer\\(from: ${eth0.address.toLowerCase()}, to: ${TO}, value: 1\\)`,
+      ),
+    );
     const short = await weft("tx", token, "transfer", TO, "7", "--from", "eth1", "--abi", "abi.json");
     assert.equal(short.code, 4, short.err);
     assert.match(short.err, /transaction would revert: InsufficientBalance/);
     assert.match(short.err, /needed: 7/);
     const toBalance = await weft("call", token, "balanceOf", TO, "--abi", "abi.json");
-    assert.equal(toBalance.out.trim(), "5");
+    assert.equal(toBalance.out.trim(), "6");
   });
 
   it("says an address holds EVM code when no Solidity ABI is given, and what to do", async () => {
@@ -108,6 +126,10 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
     assert.equal(verified.match, "full");
     const read = await weft("call", token, "balanceOf", TO);
     assert.equal(read.code, 0, read.err);
-    assert.equal(read.out.trim(), "5");
+    assert.equal(read.out.trim(), "6");
+    // And a transaction's events decode with the verified ABI.
+    const sent = await weft("tx", token, "transfer", TO, "2", "--from", "eth0");
+    assert.equal(sent.code, 0, sent.err);
+    assert.match(sent.out, /\n {2}event \S+\.Transfer\(from: 0x[0-9a-f]{40}, to: 0x0+ab, value: 2\)/);
   });
 });
