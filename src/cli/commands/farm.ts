@@ -1,13 +1,18 @@
 /**
  * `weft farm pools | position | deposit | withdraw | harvest | emergency-withdraw`: yield
  * farming through the farm contract (docs/farm.md), the genesis farm unless `--farm` names
- * another. Amounts are whole LP tokens (18 decimals; --raw for smallest units).
+ * another. Amounts are whole LP tokens (18 decimals; --raw for smallest units), shown with
+ * their tokens' symbols. Deposits, withdrawals and emergency withdrawals are checked
+ * against the sender's balance or stake before sending (exit 2: "insufficient balance:
+ * you hold X WLP, this needs Y WLP", "nothing staked in pool N"); the farm's reverts come
+ * out the same way if they happen anyway (exit 4).
  */
 import type { Command } from "commander";
 import { farmMetadata } from "../../bindings/farm.gen.js";
 import type { Address } from "../../codec/address.js";
 import {
   type CallRequest,
+  type DecodedRevert,
   farmDepositCalls,
   farmEmergencyWithdrawCalls,
   farmHarvestCalls,
@@ -16,12 +21,13 @@ import {
   getFarmPositions,
   getFarmSchedule,
 } from "../../sdk/client/index.js";
-import { formatUnits } from "../../sdk/client/units.js";
 import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
-import { decodeReceipt, printReceipt } from "../receipts.js";
-import { utcDateTime } from "../when.js";
+import { explainReverts } from "../readableReverts.js";
+import { type ArgText, decodeReceipt, printReceipt } from "../receipts.js";
+import { amountText, requireBalance, type Unit, unitOf } from "../tokenAmounts.js";
+import { whenFrom } from "../when.js";
 
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
 
@@ -66,11 +72,67 @@ export async function holder(ctx: Context, text: string): Promise<Address> {
   return entry.address as Address;
 }
 
-async function send(ctx: Context, opts: Opts, calls: CallRequest[], method: string, label: string) {
+/** The farm's reward token and a pool's LP token, with their units. */
+interface FarmUnits {
+  farm: Address;
+  reward: { token: Address; unit: Unit };
+  lp: { token: Address; unit: Unit } | undefined;
+}
+
+async function farmUnits(ctx: Context, farm: Address, pid?: bigint): Promise<FarmUnits> {
+  const [schedule, pools] = await Promise.all([
+    getFarmSchedule(ctx.client, farm),
+    getFarmPools(ctx.client, farm),
+  ]);
+  const pool = pid === undefined ? undefined : pools.find((p) => p.pid === pid);
+  if (pid !== undefined && pool === undefined)
+    throw new UsageError(
+      `pool ${pid}: the farm has ${pools.length} pool${pools.length === 1 ? "" : "s"} (weft farm pools)`,
+    );
+  const [rewardUnit, lpUnit] = await Promise.all([
+    unitOf(ctx, schedule.rewardToken),
+    pool === undefined ? undefined : unitOf(ctx, pool.lpToken),
+  ]);
+  return {
+    farm,
+    reward: { token: schedule.rewardToken, unit: rewardUnit },
+    lp: pool === undefined || lpUnit === undefined ? undefined : { token: pool.lpToken, unit: lpUnit },
+  };
+}
+
+/** Event arguments: LP amounts in the LP token's unit, rewards in the reward token's. */
+function farmArgs(u: FarmUnits): ArgText {
+  return (name, value, e) => {
+    if (typeof value !== "bigint" || name !== "amount") return undefined;
+    const reward = e.event === "Harvest" || e.address === u.reward.token;
+    const unit = reward ? u.reward.unit : u.lp?.unit;
+    return unit === undefined ? undefined : amountText(value, unit);
+  };
+}
+
+async function send(
+  ctx: Context,
+  opts: Opts,
+  units: FarmUnits,
+  calls: CallRequest[],
+  method: string,
+  label: string,
+  pid?: bigint,
+) {
   const account = await accountFor(ctx, opts);
+  const lp = units.lp?.unit;
+  const help = {
+    sender: account.address,
+    units: (r: DecodedRevert): Record<string, Unit> =>
+      r.name === "InsufficientStake" && lp !== undefined ? { staked: lp, requested: lp } : {},
+    message: (r: DecodedRevert) =>
+      r.name === "ZeroAmount" && method === "emergencyWithdraw" ? `nothing staked in pool ${pid}` : undefined,
+  };
   const done = ctx.out.progress(label);
   try {
-    const receipt = await ctx.client.sendAndWait({ account, calls, decodeWith: [farmMetadata] });
+    const receipt = await explainReverts(ctx, help, () =>
+      ctx.client.sendAndWait({ account, calls, decodeWith: [farmMetadata] }),
+    );
     const decoded = await decodeReceipt(contractBook(ctx.client), receipt, {
       metadata: farmMetadata,
       method,
@@ -80,6 +142,13 @@ async function send(ctx: Context, opts: Opts, calls: CallRequest[], method: stri
   } finally {
     done();
   }
+}
+
+/** The sender's stake in pool `pid`. */
+async function stakeOf(ctx: Context, opts: Opts, farm: Address, pid: bigint): Promise<bigint> {
+  const account = await accountFor(ctx, opts);
+  const positions = await getFarmPositions(ctx.client, farm, account.address);
+  return positions.find((p) => p.pid === pid)?.staked ?? 0n;
 }
 
 export function addFarmCommands(program: Command): void {
@@ -94,15 +163,19 @@ export function addFarmCommands(program: Command): void {
     .action(async (opts: { farm?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const at = await farmAddress(ctx, opts);
-      const [schedule, pools] = await Promise.all([
+      const [schedule, pools, head] = await Promise.all([
         getFarmSchedule(ctx.client, at),
         getFarmPools(ctx.client, at),
+        ctx.client.getBlock(),
       ]);
+      const reward = await unitOf(ctx, schedule.rewardToken);
+      const lpUnits = await Promise.all(pools.map((p) => unitOf(ctx, p.lpToken)));
+      const now = BigInt(head?.time ?? 0);
       ctx.out.result({ farm: at, ...schedule, pools }, () => [
-        `farm ${at}: ${formatUnits(schedule.rewardRate)} reward a second until ${utcDateTime(schedule.endTime)}, ${formatUnits(schedule.totalFunded)} funded`,
+        `farm ${at}: ${amountText(schedule.rewardRate, reward)} a second until ${whenFrom(schedule.endTime, now)}, ${amountText(schedule.totalFunded, reward)} funded`,
         ...pools.map(
-          (p) =>
-            `  pool ${p.pid}: ${p.lpToken}, ${p.allocPoint} points, ${formatUnits(p.totalStaked)} staked, ${formatUnits(p.rewardPerSecond)} a second`,
+          (p, i) =>
+            `  pool ${p.pid}: ${p.lpToken} (${lpUnits[i]?.symbol}), ${p.allocPoint} points, ${amountText(p.totalStaked, lpUnits[i] as Unit)} staked, ${amountText(p.rewardPerSecond, reward)} a second`,
         ),
       ]);
     });
@@ -115,13 +188,18 @@ export function addFarmCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const at = await farmAddress(ctx, opts);
       const user = await holder(ctx, who);
-      const positions = await getFarmPositions(ctx.client, at, user);
+      const [positions, schedule] = await Promise.all([
+        getFarmPositions(ctx.client, at, user),
+        getFarmSchedule(ctx.client, at),
+      ]);
+      const reward = await unitOf(ctx, schedule.rewardToken);
+      const lpUnits = await Promise.all(positions.map((p) => unitOf(ctx, p.lpToken)));
       ctx.out.result({ farm: at, account: user, positions }, () =>
         positions.length === 0
           ? [`${user} has no position in farm ${at}`]
           : positions.map(
-              (p) =>
-                `pool ${p.pid}: ${formatUnits(p.staked)} staked (${(p.share * 100).toFixed(2)}% of the pool), ${formatUnits(p.pending)} to harvest`,
+              (p, i) =>
+                `pool ${p.pid}: ${amountText(p.staked, lpUnits[i] as Unit)} staked (${(p.share * 100).toFixed(2)}% of the pool), ${amountText(p.pending, reward)} to harvest`,
             ),
       );
     });
@@ -135,17 +213,20 @@ export function addFarmCommands(program: Command): void {
       const pid = poolId(pool);
       const value = amountOf(amount, 18, opts.raw === true);
       const at = await farmAddress(ctx, opts);
-      const pools = await getFarmPools(ctx.client, at);
-      const p = pools.find((x) => x.pid === pid);
-      if (p === undefined) throw new UsageError(`pool ${pid}: the farm has ${pools.length} pools`);
+      const units = await farmUnits(ctx, at, pid);
+      const lp = units.lp as { token: Address; unit: Unit };
+      const account = await accountFor(ctx, opts);
+      await requireBalance(ctx, lp.token, account.address, value, lp.unit);
       const decoded = await send(
         ctx,
         opts,
-        farmDepositCalls(at, p.lpToken, pid, value),
+        units,
+        farmDepositCalls(at, lp.token, pid, value),
         "deposit",
         "depositing",
+        pid,
       );
-      printReceipt(ctx, decoded, `staked ${formatUnits(value)} LP in pool ${pid}`);
+      printReceipt(ctx, decoded, `staked ${amountText(value, lp.unit)} in pool ${pid}`, farmArgs(units));
     });
 
   signer(farm.command("withdraw <pool> <amount>").description("unstake LP tokens (rewards stay to harvest)"))
@@ -155,8 +236,26 @@ export function addFarmCommands(program: Command): void {
       const pid = poolId(pool);
       const value = amountOf(amount, 18, opts.raw === true);
       const at = await farmAddress(ctx, opts);
-      const decoded = await send(ctx, opts, farmWithdrawCalls(at, pid, value), "withdraw", "withdrawing");
-      printReceipt(ctx, decoded, `unstaked ${formatUnits(value)} LP from pool ${pid}`);
+      const units = await farmUnits(ctx, at, pid);
+      const lp = (units.lp as { unit: Unit }).unit;
+      const staked = await stakeOf(ctx, opts, at, pid);
+      if (staked < value)
+        throw new UsageError(
+          staked === 0n
+            ? `nothing staked in pool ${pid}`
+            : `you have ${amountText(staked, lp)} staked in pool ${pid}; this withdraws ${amountText(value, lp)}`,
+          ["nothing was sent"],
+        );
+      const decoded = await send(
+        ctx,
+        opts,
+        units,
+        farmWithdrawCalls(at, pid, value),
+        "withdraw",
+        "withdrawing",
+        pid,
+      );
+      printReceipt(ctx, decoded, `unstaked ${amountText(value, lp)} from pool ${pid}`, farmArgs(units));
     });
 
   signer(
@@ -165,11 +264,17 @@ export function addFarmCommands(program: Command): void {
     const ctx = contextOf(cmd);
     const pids = pools.map(poolId);
     const at = await farmAddress(ctx, opts);
-    const decoded = await send(ctx, opts, farmHarvestCalls(at, pids), "harvest", "harvesting");
+    const units = await farmUnits(ctx, at);
+    const decoded = await send(ctx, opts, units, farmHarvestCalls(at, pids), "harvest", "harvesting");
     const total = decoded.events
       .filter((e) => e.event === "Harvest")
       .reduce((sum, e) => sum + (e.args.amount as bigint), 0n);
-    printReceipt(ctx, decoded, `harvested ${formatUnits(total)} reward from pool(s) ${pids.join(", ")}`);
+    printReceipt(
+      ctx,
+      decoded,
+      `harvested ${amountText(total, units.reward.unit)} from pool${pids.length === 1 ? "" : "s"} ${pids.join(", ")}`,
+      farmArgs(units),
+    );
   });
 
   signer(
@@ -180,17 +285,23 @@ export function addFarmCommands(program: Command): void {
     const ctx = contextOf(cmd);
     const pid = poolId(pool);
     const at = await farmAddress(ctx, opts);
+    const units = await farmUnits(ctx, at, pid);
+    if ((await stakeOf(ctx, opts, at, pid)) === 0n)
+      throw new UsageError(`nothing staked in pool ${pid}`, ["nothing was sent"]);
     const decoded = await send(
       ctx,
       opts,
+      units,
       farmEmergencyWithdrawCalls(at, pid),
       "emergencyWithdraw",
       "withdrawing",
+      pid,
     );
     printReceipt(
       ctx,
       decoded,
-      `took ${formatUnits((decoded.result as bigint | undefined) ?? 0n)} LP back from pool ${pid}`,
+      `took ${amountText((decoded.result as bigint | undefined) ?? 0n, (units.lp as { unit: Unit }).unit)} back from pool ${pid}`,
+      farmArgs(units),
     );
   });
 }
