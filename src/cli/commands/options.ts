@@ -191,10 +191,17 @@ export function addOptionsCommands(program: Command): void {
         throw new UsageError(
           `${amount(n, underlying)} of options cost ${amount(cost, asset)} at round ${round.round}'s premium, above --max-cost ${amount(limit, asset)}`,
         );
-      await send(ctx, opts, vaultBuyCalls(round, n, limit), vaultCall("buy"), (paid) => {
-        const kind = info.isPut ? "puts" : "calls";
-        return `bought ${amount(n, underlying)} of ${kind} at ${formatUnits(round.strike)} for ${amount((paid as bigint | undefined) ?? cost, asset)}`;
-      });
+      await send(
+        ctx,
+        opts,
+        vaultBuyCalls(round, n, limit),
+        vaultCall("buy"),
+        (paid) => {
+          const kind = info.isPut ? "puts" : "calls";
+          return `bought ${amount(n, underlying)} of ${kind} at ${formatUnits(round.strike)} for ${amount((paid as bigint | undefined) ?? cost, asset)}`;
+        },
+        { cost: asset, maxCost: asset },
+      );
     });
 
   seriesCommand(
