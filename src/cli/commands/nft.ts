@@ -24,11 +24,25 @@ import {
 import { amountOf, type Context, contextOf, signerFor } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
-import { decodeReceipt, printReceipt } from "../receipts.js";
+import { explainReverts, headTime } from "../readableReverts.js";
+import { type ArgText, decodeReceipt, printReceipt } from "../receipts.js";
+import { amountText, COIN } from "../tokenAmounts.js";
+import { utcDateTime, whenFrom } from "../when.js";
 
 interface Where {
   nft: string;
   market: string;
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/** The token's user now and until when; the last rental's end once it has expired. */
+function userText(user: Address | undefined, expires: bigint | undefined, now: bigint): string {
+  if (user === undefined) return "(not rentable)";
+  if (user !== ZERO) return `${user} until ${whenFrom(expires ?? 0n, now)}`;
+  return expires === undefined || expires === 0n
+    ? "none"
+    : `none (the last rental ended at ${whenFrom(expires, now)})`;
 }
 
 function tokenIdOf(text: string): bigint {
@@ -56,19 +70,30 @@ async function resolve(ctx: Context, where: Where): Promise<{ nft: Address; mark
   return { nft: nft.address, market: market.address };
 }
 
-/** Sends with a progress line, then prints the decoded receipt under `summary`. */
+const COIN_ARGS = ["expected", "paid", "royalty", "price", "amount", "pricePerDay"];
+
+/** The market's and the collection's event arguments: coin amounts, and the user's expiry in UTC. */
+const nftArgs: ArgText = (name, value) => {
+  if (typeof value !== "bigint") return undefined;
+  if (COIN_ARGS.includes(name)) return amountText(value, COIN);
+  return name === "expires" && value > 0n ? utcDateTime(value) : undefined;
+};
+
+/** Sends with a progress line (reverts explained: coin amounts, times), then prints the decoded receipt under `summary`. */
 async function sent(
   ctx: Context,
+  sender: Address,
   what: string,
   send: () => Promise<Receipt>,
   summary: string,
 ): Promise<void> {
   const done = ctx.out.progress(what);
+  const coin = Object.fromEntries(COIN_ARGS.map((name) => [name, COIN]));
   try {
-    const receipt = await send();
+    const receipt = await explainReverts(ctx, { sender, units: () => coin }, send);
     const decoded = await decodeReceipt(contractBook(ctx.client), receipt);
     done();
-    printReceipt(ctx, decoded, summary);
+    printReceipt(ctx, decoded, summary, nftArgs);
   } finally {
     done();
   }
@@ -91,15 +116,17 @@ export function addNftCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const tokenId = tokenIdOf(id);
       const { nft: collection, market } = await resolve(ctx, opts);
-      const [token, listing, rental] = await Promise.all([
-        getNftToken(ctx.client, collection, tokenId),
+      const [token, listing, rental, now] = await Promise.all([
+        getNftToken(ctx.client, collection, tokenId, { markets: [market] }),
         getNftListing(ctx.client, market, collection, tokenId),
         getNftRental(ctx.client, market, collection, tokenId),
+        headTime(ctx),
       ]);
       ctx.out.result({ ...token, listing, rental }, () => [
         `token ${tokenId} of ${collection}`,
-        `  owner ${token.owner}`,
-        `  user ${token.user ?? "(not rentable)"}${token.userExpires ? ` (expires ${token.userExpires})` : ""}`,
+        `  owner ${token.owner}${token.deposit === undefined ? "" : " (deposited with the market for rent)"}`,
+        ...(token.holder === token.owner ? [] : [`  holder ${token.holder} (the market)`]),
+        `  user ${userText(token.user, token.userExpires, now)}${token.deposit?.escrowed ? " (recorded by the market: the collection has no ERC-4907)" : ""}`,
         `  royalty ${token.royalty === undefined ? "none" : `${token.royalty.bps} bps to ${token.royalty.receiver}`}`,
         `  uri ${token.tokenURI}`,
         ...(listing === undefined
@@ -125,6 +152,7 @@ export function addNftCommands(program: Command): void {
       const account = await signerFor(ctx, opts.from);
       await sent(
         ctx,
+        account.address,
         "minting",
         () => mintNft(ctx.client, { account, nft: collection, tokenId, to: recipient, uri: opts.uri }),
         `minted token ${tokenId} to ${recipient}`,
@@ -146,6 +174,7 @@ export function addNftCommands(program: Command): void {
         const account = await signerFor(ctx, opts.from);
         await sent(
           ctx,
+          account.address,
           "transferring",
           () =>
             transferNft(ctx.client, {
@@ -185,6 +214,7 @@ export function addNftCommands(program: Command): void {
           const maxDays = BigInt(opts.maxDays);
           await sent(
             ctx,
+            account.address,
             "listing for rent",
             () =>
               listNftForRent(ctx.client, {
@@ -201,6 +231,7 @@ export function addNftCommands(program: Command): void {
         }
         await sent(
           ctx,
+          account.address,
           "listing",
           () => listNft(ctx.client, { account, market, nft: collection, tokenId, price }),
           `token ${tokenId} for sale at ${formatUnits(price)} coin`,
@@ -227,6 +258,7 @@ export function addNftCommands(program: Command): void {
         const to = opts.to === undefined ? undefined : await addressArg(ctx, opts.to, "--to");
         await sent(
           ctx,
+          account.address,
           "buying",
           () =>
             buyNft(ctx.client, {
@@ -261,6 +293,7 @@ export function addNftCommands(program: Command): void {
         throw new UsageError(`days: token ${tokenId} rents for 1 to ${rental.maxDays} days, not ${days}`);
       await sent(
         ctx,
+        account.address,
         "renting",
         () => rentNft(ctx.client, { account, market, nft: collection, tokenId, days }),
         `rented token ${tokenId} for ${days} day${days === 1n ? "" : "s"} (${formatUnits(rental.pricePerDay * days)} coin)`,
@@ -278,6 +311,7 @@ export function addNftCommands(program: Command): void {
       if (owed === 0n) throw new UsageError(`${opts.from} has no earnings on ${market}`);
       await sent(
         ctx,
+        account.address,
         "claiming",
         () => claimNftEarnings(ctx.client, { account, market }),
         `claimed ${formatUnits(owed)} coin`,

@@ -192,6 +192,7 @@ export {
   mintNft,
   type NftListing,
   type NftRental,
+  type NftRentalDeposit,
   type NftToken,
   RENTAL_DAY,
   ROYALTY_DENOMINATOR,

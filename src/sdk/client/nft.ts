@@ -41,11 +41,23 @@ export function decodeRoyaltyInfo(bytes: Uint8Array): Royalty {
 export interface NftToken {
   nft: Address;
   tokenId: bigint;
+  /**
+   * Who owns the token: its holder, except for a token deposited with a known market for
+   * rent, whose owner is the lender (it alone can take the token back).
+   */
   owner: Address;
+  /** Who holds it on the collection (`ownerOf`): the owner, or the market it is deposited with. */
+  holder: Address;
+  /** For a token deposited with a known market for rent: the market, the lender, and whether the market keeps its user itself. */
+  deposit?: NftRentalDeposit;
   /** The address approved for this token (zero: none). */
   approved: Address;
   tokenURI: string;
-  /** ERC-4907 user now (zero when none or expired); undefined for a collection without rental. */
+  /**
+   * The user now (zero when none or expired): the collection's ERC-4907 `userOf`, or for a
+   * token a market holds in escrow (a collection without ERC-4907), the market's record;
+   * undefined for a token that cannot have a user.
+   */
   user?: Address;
   /** The stored expiry of the user (seconds, inclusive), expired or not. */
   userExpires?: bigint;
@@ -53,19 +65,37 @@ export interface NftToken {
   royalty: { receiver: Address; bps: bigint } | undefined;
 }
 
-/** Everything about one token; rejects like `ownerOf` (`NonexistentToken`) when it does not exist. */
-export async function getNftToken(client: WeftClient, nft: Address, tokenId: bigint): Promise<NftToken> {
+export interface NftRentalDeposit {
+  market: Address;
+  lender: Address;
+  /** True when the collection has no ERC-4907 and the market records the user (`userOf(nft, id)` on the market). */
+  escrowed: boolean;
+}
+
+/**
+ * Everything about one token; rejects like `ownerOf` (`NonexistentToken`) when it does not
+ * exist. `markets` are the marketplaces whose rental deposits are recognised (default: the
+ * genesis's `nftMarket`); a holder not among them is taken as the owner, whatever it
+ * answers, so a contract cannot pass itself off as a market to name another owner.
+ */
+export async function getNftToken(
+  client: WeftClient,
+  nft: Address,
+  tokenId: bigint,
+  options: { markets?: readonly Address[] } = {},
+): Promise<NftToken> {
   const c = getContract({ client, address: nft, binding: nftBinding });
-  const [owner, approved, tokenURI] = await Promise.all([
+  const [holder, approved, tokenURI] = await Promise.all([
     c.read.ownerOf(tokenId),
     c.read.getApproved(tokenId),
     c.read.tokenURI(tokenId),
   ]);
-  const token: NftToken = { nft, tokenId, owner, approved, tokenURI, royalty: undefined };
-  const [user, expires, royalty] = await Promise.allSettled([
+  const token: NftToken = { nft, tokenId, owner: holder, holder, approved, tokenURI, royalty: undefined };
+  const [user, expires, royalty, rental] = await Promise.allSettled([
     c.read.userOf(tokenId),
     c.read.userExpires(tokenId),
     c.read.royaltyInfo(tokenId, ROYALTY_DENOMINATOR),
+    rentalDeposit(client, nft, tokenId, holder, options.markets),
   ]);
   if (user.status === "fulfilled" && expires.status === "fulfilled") {
     token.user = user.value;
@@ -75,7 +105,43 @@ export async function getNftToken(client: WeftClient, nft: Address, tokenId: big
     const r = decodeRoyaltyInfo(royalty.value);
     if (r.receiver !== ZERO) token.royalty = { receiver: r.receiver, bps: r.amount };
   }
+  if (rental.status === "fulfilled" && rental.value !== undefined) {
+    const r = rental.value;
+    token.deposit = { market: r.market, lender: r.lender, escrowed: r.escrowed };
+    token.owner = r.lender;
+    if (r.escrowed) {
+      token.user = r.user;
+      token.userExpires = r.userExpires;
+    }
+  }
   return token;
+}
+
+/** The rental deposit of a token `holder` holds, when `holder` is one of the known markets. */
+async function rentalDeposit(
+  client: WeftClient,
+  nft: Address,
+  tokenId: bigint,
+  holder: Address,
+  markets: readonly Address[] | undefined,
+): Promise<(NftRentalDeposit & { user: Address; userExpires: bigint }) | undefined> {
+  const known =
+    markets ??
+    (await client.genesis().then(
+      (g) => (g.contracts.nftMarket === undefined ? [] : [g.contracts.nftMarket as Address]),
+      () => [],
+    ));
+  const market = known.find((m) => m.toLowerCase() === holder.toLowerCase());
+  if (market === undefined) return undefined;
+  const m = getContract({ client, address: market, binding: marketBinding });
+  const [lender, escrowed, user, userExpires] = await Promise.all([
+    m.read.rentalLender(nft, tokenId),
+    m.read.rentalEscrowed(nft, tokenId),
+    m.read.userOf(nft, tokenId),
+    m.read.userExpires(nft, tokenId),
+  ]);
+  if (lender === ZERO) return undefined;
+  return { market: holder, lender, escrowed, user, userExpires };
 }
 
 /** ERC-2981 for a sale of the token at `salePrice`. */

@@ -62,10 +62,19 @@ describe("docs/nft.md: the end-to-end example", () => {
     assert.equal(await getNftEarnings(client, market, dev[1] as Address), 0n, "dev1 claimed");
     assert.match(outputs[4] ?? "", /claimed 23\.75 coin/);
     const two = await getNftToken(client, nft, 2n);
-    assert.equal(two.owner, market);
+    assert.equal(two.owner, dev[0], "deposited for rent, still dev0's");
+    assert.equal(two.holder, market);
+    assert.deepEqual(two.deposit, { market, lender: dev[0], escrowed: false });
     assert.equal(two.user, dev[3]);
     assert.ok((two.userExpires ?? 0n) > 3n * 86_400n);
-    assert.match(outputs[7] ?? "", new RegExp(`user ${dev[3]}`));
+    assert.match(outputs[7] ?? "", new RegExp(`owner ${dev[0]} \\(deposited with the market for rent\\)`));
+    assert.match(outputs[7] ?? "", new RegExp(`holder ${market} \\(the market\\)`));
+    assert.match(
+      outputs[7] ?? "",
+      new RegExp(
+        `user ${dev[3]} until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(in (3 days 0 h 0 min|2 days 23 h 59 min)\\)`,
+      ),
+    );
     assert.equal((await getNftToken(client, nft, 77n)).owner, dev[3]);
   });
 });
