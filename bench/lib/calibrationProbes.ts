@@ -247,6 +247,7 @@ const ROWS: ProbeRow[] = [
   ),
   host("storage_get (absent)", `(drop (call $storage_get ${KEY} (i32.const 65536) (i32.const 32)))`),
   host("storage_has", `(drop (call $storage_has ${KEY}))`),
+  host("storage_has (new keys, 32 B)", `${UNIQUE_KEY} (drop (call $storage_has ${KEY}))`),
   host("storage_set (same key)", `(call $storage_set ${KEY} ${VALUE32})`),
   host("storage_set (new key)", `${UNIQUE_KEY} (call $storage_set ${KEY} ${VALUE32})`),
   host(
@@ -326,6 +327,12 @@ const ROWS: ProbeRow[] = [
     {
       pre: `(call $storage_set ${KEY} (i32.const 65536) (local.get $len))`,
     },
+  ),
+  perByte(
+    "storage_has key (new keys)",
+    `${UNIQUE_KEY} (drop (call $storage_has (i32.const 1024) (local.get $len)))`,
+    5_000,
+    [32, 256],
   ),
   perByte(
     "storage_set value (same key)",

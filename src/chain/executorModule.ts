@@ -24,6 +24,7 @@ import { chainBlockCodec } from "./blockCodec.js";
 import type { BlockContext } from "./blockContext.js";
 import { evmFromWasm } from "./evmFromWasm.js";
 import { createChainExecutor } from "./executeTransaction.js";
+import { blockKeyRoom, DEFAULT_KEY_ROOM_LIMITS, type KeyRoomLimits } from "./keyRoom.js";
 import { blockGasOf, type Receipt, receiptBytes } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
 
@@ -38,6 +39,8 @@ export interface ChainExecutorOptions {
    * off only for `bench/sameBlockCode.ts` to measure what it saves): `vm/modulePeers.ts`.
    */
   shareModules?: boolean;
+  /** The main thread only: the chain's limits, which size the engine's key table (`keyRoom.ts`; default the node's). */
+  keyRoom?: KeyRoomLimits;
 }
 
 export function createExecutorFactory(
@@ -67,6 +70,7 @@ export function createExecutorFactory(
     adopt: (prepared) => vm.cache.adopt(prepared as ModuleList),
     ...(options.shareModules === false ? {} : { share: (peers) => vm.cache.share(peers) }),
     counters: () => ({ ...vm.cache.stats, modules: vm.cache.size }),
+    keyRoom: (workers) => blockKeyRoom(options.keyRoom ?? DEFAULT_KEY_ROOM_LIMITS, workers),
   };
 }
 

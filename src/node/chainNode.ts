@@ -332,7 +332,10 @@ export class ChainNode {
         ms: Math.round(performance.now() - loadStarted),
       });
       const committedCode = { forward: (_modules: ModuleList) => {} };
-      const chain = createExecutorFactory({ vm });
+      const chain = createExecutorFactory({
+        vm,
+        keyRoom: { blockGasLimit: options.blockGasLimit, maxBlockTxs: options.maxBlockTxs },
+      });
       engine = await createParallelEngine<Transaction, Receipt, BlockContext>({
         workers: options.workers,
         executor: chainExecutorModule(),

@@ -67,6 +67,18 @@ export const GAS = {
    */
   ADDRESS_WRITE: 300,
   STORAGE_READ: 2_000,
+  /**
+   * Each byte of the key a storage read names (`storage_get`, `storage_has`), instead of
+   * BYTE. A read of a key not read before builds its key text (twice the bytes, in hex),
+   * interns it and hashes it in every map it goes through (the slot table, the
+   * transaction's reads, the store, the engine's key table): `bench/calibrate.ts`,
+   * "storage_has key (new keys)", 4.4-4.7 ns a key byte (load ~7-20; median 0.124 ns/gas),
+   * 37x the median at 1 gas a byte. One 298M-gas transaction read 130,000 distinct 256-byte
+   * keys: 4.7 s sequentially, and 72 MB of key text overflowed the parallel engine's key
+   * table. At 20, ~0.23 ns/gas (1.9x the median); a block's key text is bounded by it
+   * (`chain/keyRoom.ts`).
+   */
+  STORAGE_KEY_BYTE: 20,
   /** A storage write or delete: the journal, and the key's Merkle update when the block commits. */
   STORAGE_WRITE: 40_000,
   /** Each byte of key and value written to storage: the state growth budget. */

@@ -214,7 +214,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
 
     storage_get(kp: number, kl: number, dst: number, cap: number): number {
       const f = ctx.frame();
-      charge(f, GAS.STORAGE_READ + GAS.BYTE * (kl >>> 0));
+      charge(f, GAS.STORAGE_READ + GAS.STORAGE_KEY_BYTE * (kl >>> 0));
       const value = ctx.state().read(slotKey(f, kp, kl));
       if (value === undefined) return -1;
       const copied = Math.min(value.length, cap >>> 0);
@@ -224,7 +224,7 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     },
     storage_has(kp: number, kl: number): number {
       const f = ctx.frame();
-      charge(f, GAS.STORAGE_READ + GAS.BYTE * (kl >>> 0));
+      charge(f, GAS.STORAGE_READ + GAS.STORAGE_KEY_BYTE * (kl >>> 0));
       return ctx.state().read(slotKey(f, kp, kl)) === undefined ? 0 : 1;
     },
     storage_set(kp: number, kl: number, vp: number, vl: number): void {

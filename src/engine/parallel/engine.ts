@@ -54,6 +54,7 @@ import {
   T_STATUS,
   TX_WORDS,
   viewsOf,
+  withKeyRoom,
 } from "./shared.js";
 import { DEFAULT_SPEED_RULE, SpeedRule, type SpeedRuleOptions } from "./speedRule.js";
 import { type BlockTrace, collectTrace } from "./trace.js";
@@ -125,6 +126,8 @@ export interface BlockStats {
 
 export interface ParallelEngine<T, R, C> extends BlockExecutor<T, R, C> {
   readonly workers: number;
+  /** The shared room it was made with (`withKeyRoom`: the executor's key room on top of the options'). */
+  readonly capacity: Capacity;
   /** Copies `store` into every worker and returns it wrapped: commit through the wrapper. */
   attach(store: Storage): Promise<Storage>;
   /** Runs a block over the attached store (`pre` must be the store `attach` returned), cut by `budget` if given. */
@@ -151,9 +154,6 @@ export async function createParallelEngine<T, R, C>(
   if (!Number.isInteger(count) || count < 1)
     throw new RangeError(`workers must be a positive integer, got ${count}`);
   const minParallelTxs = options.minParallelTxs ?? 128;
-  const shared = allocateShared({ ...DEFAULT_CAPACITY, ...options.capacity });
-  const views: SharedViews = viewsOf(shared);
-  const mv = new MvMemory(views);
   const local =
     options.local ??
     (
@@ -161,6 +161,10 @@ export async function createParallelEngine<T, R, C>(
         createExecutorFactory(options: unknown): ExecutorFactory<T, R, C>;
       }
     ).createExecutorFactory(options.executor.options);
+  const base = { ...DEFAULT_CAPACITY, ...options.capacity };
+  const shared = allocateShared(local.keyRoom === undefined ? base : withKeyRoom(base, local.keyRoom(count)));
+  const views: SharedViews = viewsOf(shared);
+  const mv = new MvMemory(views);
 
   const workers: Worker[] = [];
   /** Set when a worker died: every later block runs sequentially, and says so. */
@@ -384,6 +388,7 @@ export async function createParallelEngine<T, R, C>(
 
   return {
     workers: count,
+    capacity: shared.capacity,
     get lastStats() {
       return lastStats;
     },

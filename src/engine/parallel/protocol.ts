@@ -7,7 +7,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { TxExecutor } from "../types.js";
 import type { WorkerBudget } from "./commit.js";
-import type { SharedBuffers } from "./shared.js";
+import type { KeyRoom, SharedBuffers } from "./shared.js";
 
 /** What an executor module exports: a factory, called once per worker. */
 export interface ExecutorFactory<T, R, C> {
@@ -40,6 +40,13 @@ export interface ExecutorFactory<T, R, C> {
   share?(peers: MessagePort[]): void;
   /** Counters reported with each block's statistics, per worker (the chain: its module cache's). */
   counters?(): Record<string, number>;
+  /**
+   * Main thread: the most distinct keys, and bytes of key text, one block can make the
+   * engine (of `workers` workers) intern (the chain: what its gas and transaction limits allow, `chain/keyRoom.ts`).
+   * The engine's key table gets that room on top of its default (`withKeyRoom`), so such a
+   * block never runs out of it.
+   */
+  keyRoom?(workers: number): KeyRoom;
 }
 
 /** Binary forms of a block's transactions and receipts, cheaper to move than structured clones. */

@@ -84,6 +84,41 @@ export interface Capacity {
   reads: number;
   /** Int32 words of write lists and dependency lists. */
   lists: number;
+  /**
+   * Room one block may need in the key table: keys and bytes of key text. The table keeps
+   * its keys from block to block (`resetForBlock`), and is emptied before a block when
+   * less than this is left. Default: a quarter of `keys` and of `keyBytes`.
+   */
+  blockKeys?: number;
+  blockKeyBytes?: number;
+}
+
+/** The key room one block of an executor can need (`ExecutorFactory.keyRoom`). */
+export interface KeyRoom {
+  keys: number;
+  keyBytes: number;
+}
+
+/** Key text offsets are int32 words: the key arena holds at most this many bytes. */
+export const MAX_KEY_ARENA_BYTES = 0x7fff0000;
+/** Most keys a table holds (its slots are twice as many, a power of two). */
+export const MAX_KEYS = 1 << 24;
+
+/**
+ * `base` with room for one block's `need` more keys on top of its key table (the table's
+ * own keys kept from block to block), within `MAX_KEYS` and `MAX_KEY_ARENA_BYTES`: a block
+ * needing more than that can still run out of room, and then runs sequentially.
+ */
+export function withKeyRoom(base: Capacity, need: KeyRoom): Capacity {
+  const keys = Math.min(MAX_KEYS, base.keys + Math.ceil(need.keys));
+  const keyBytes = Math.min(MAX_KEY_ARENA_BYTES, base.keyBytes + Math.ceil(need.keyBytes));
+  return {
+    ...base,
+    keys,
+    keyBytes,
+    blockKeys: Math.min(keys, Math.ceil(need.keys)),
+    blockKeyBytes: Math.min(keyBytes, Math.ceil(need.keyBytes)),
+  };
 }
 
 export const DEFAULT_CAPACITY: Capacity = {
@@ -226,13 +261,15 @@ export function viewsOf(b: SharedBuffers): SharedViews {
  *
  * The key table survives from block to block (a key keeps its id, and each worker its
  * cache of ids): only the version lists the previous block filled are emptied. The
- * table is emptied when it is nearly full, or after a worker failed mid-block.
+ * table is emptied when less than one block's room is left (`Capacity.blockKeys`,
+ * `blockKeyBytes`), or after a worker failed mid-block.
  */
 export function resetForBlock(v: SharedViews, size: number): void {
   const ctl = v.ctl;
   const usedKeys = ctl[CTL.nextKeyId] as number;
+  const { keys, blockKeys = keys / 4, blockKeyBytes = v.keyBytes.length / 4 } = v.capacity;
   const full =
-    usedKeys > v.capacity.keys * 0.75 || (ctl[CTL.keyBytesTop] as number) > v.keyBytes.length * 0.75;
+    usedKeys > keys - blockKeys || (ctl[CTL.keyBytesTop] as number) > v.keyBytes.length - blockKeyBytes;
   let nextKeyId = usedKeys;
   let keyBytesTop = ctl[CTL.keyBytesTop] as number;
   let generation = ctl[CTL.keyGeneration] as number;
