@@ -1,6 +1,10 @@
 // Errors of the flash arbitrage contract (read by the build, which generates errors.gen.ts).
 import { Address, U128 } from "../../sdk/index";
 
+/** `init` takes 1 to 8 factories, none the zero address. */
+export declare function BadFactories(count: u32): void;
+/** The caller is no pair of the contract's factories for the two tokens: its word on the sender is not trusted. */
+export declare function NotPair(caller: Address): void;
 /** Only the owner may start an arbitrage (the flash swap's sender). */
 export declare function NotOwner(sender: Address): void;
 /** The flash swap lent both tokens, or neither. */

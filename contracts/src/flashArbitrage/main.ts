@@ -14,9 +14,13 @@
  *    is below the min profit.
  *
  * For the same reason the swap cannot be started from inside this contract: the owner's
- * account starts it, and `sender` (who called `swap`) must be the owner. Both pools must
- * order their tokens alike (factories sort them); the tokens are read from the dear pool.
- * The contract holds nothing between calls.
+ * account starts it, and `sender` (who called `swap`) must be the owner. `sender` is only
+ * what the caller says, so the caller must first be a pool the contract trusts: the pair
+ * one of its factories (given at `init`, at most `MAX_FACTORIES`) holds for the two tokens
+ * (as Uniswap V2's flash-swap example checks); anyone else calling `weftSwapCall` could name
+ * the owner as `sender` and take tokens sent here by mistake. Both pools must order their
+ * tokens alike (factories sort them); the tokens are read from the dear pool. The contract
+ * holds nothing between calls.
  */
 import {
   AbiReader,
@@ -32,17 +36,51 @@ import {
   tokenTransfer,
   U128,
 } from "../../sdk/index";
-import { BadLoan, NotOwner, PairMismatch, TransferFailed, Unprofitable } from "./errors.gen";
+import {
+  BadFactories,
+  BadLoan,
+  NotOwner,
+  NotPair,
+  PairMismatch,
+  TransferFailed,
+  Unprofitable,
+} from "./errors.gen";
 import { Arbitraged } from "./events.gen";
 
 const ownerSlot = new StorageValue<Address>("owner");
+const factoriesSlot = new StorageValue<Array<Address>>("factories");
 
-export function init(): void {
+/** Factories whose pairs may lend (the exchanges arbitraged between). */
+const MAX_FACTORIES: i32 = 8;
+
+/** `factories`: the exchanges whose pairs may lend to this contract (1 to `MAX_FACTORIES`). */
+export function init(factories: Array<Address>): void {
+  if (factories.length == 0 || factories.length > MAX_FACTORIES) BadFactories(<u32>factories.length);
+  for (let i = 0; i < factories.length; i++) if (factories[i].isZero()) BadFactories(<u32>factories.length);
   ownerSlot.set(caller());
+  factoriesSlot.set(factories);
 }
 
 export function owner(): Address {
   return ownerSlot.get(Address.zero());
+}
+
+export function factories(): Array<Address> {
+  return factoriesSlot.get(new Array<Address>(0));
+}
+
+/** Whether `pool` is the pair one of the factories holds for the two tokens. */
+function isFactoryPair(pool: Address, token0: Address, token1: Address): bool {
+  const list = factories();
+  const w = new AbiWriter();
+  w.address(token0);
+  w.address(token1);
+  const args = w.finish();
+  for (let i = 0; i < list.length; i++) {
+    const pair = callContract(list[i], "getPair", args);
+    if (pair.ok && pair.value<Address>().equals(pool)) return true;
+  }
+  return false;
 }
 
 function addressOf(result: CallResult): Address {
@@ -66,8 +104,6 @@ function amountOut(amountIn: U128, reserveIn: U128, reserveOut: U128): U128 {
 
 /** The flash swap's callback: sell into the dear pool, repay the cheap one (the caller), pay the owner. */
 export function weftSwapCall(sender: Address, amount0Out: U128, amount1Out: U128, data: Uint8Array): void {
-  if (!sender.equals(owner())) NotOwner(sender);
-  if (amount0Out.isZero() == amount1Out.isZero()) BadLoan(amount0Out, amount1Out);
   const r = new AbiReader(data);
   const dear = r.address();
   const repay = r.u128();
@@ -78,6 +114,10 @@ export function weftSwapCall(sender: Address, amount0Out: U128, amount1Out: U128
   const none = new Uint8Array(0);
   const token0 = addressOf(callContract(dear, "token0", none));
   const token1 = addressOf(callContract(dear, "token1", none));
+  // Only a trusted pool's word on `sender` counts.
+  if (!isFactoryPair(cheap, token0, token1)) NotPair(cheap);
+  if (!sender.equals(owner())) NotOwner(sender);
+  if (amount0Out.isZero() == amount1Out.isZero()) BadLoan(amount0Out, amount1Out);
   const baseIs0 = !amount0Out.isZero();
   const amount = baseIs0 ? amount0Out : amount1Out;
   const base = baseIs0 ? token0 : token1;

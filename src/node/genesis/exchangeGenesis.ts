@@ -46,5 +46,7 @@ export function deploySecondExchange(
     receipt?.output ?? new Uint8Array(0),
   ) as Address;
   const owner = accounts[0];
-  if (owner !== undefined) c.flashArbitrage = s.deploy("flashArbitrage", [], owner);
+  // It borrows from either exchange's pool: both factories' pairs may lend to it.
+  if (owner !== undefined)
+    c.flashArbitrage = s.deploy("flashArbitrage", [[c.factory as Address, c.factory2]], owner);
 }

@@ -8,13 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
-import { getAmountIn } from "../../../src/sdk/amm.js";
+import { keccak256 } from "../../../src/codec/hash.js";
+import { getAmountIn, getAmountOut } from "../../../src/sdk/amm.js";
 import { bestFlashTrade, flashProfit } from "../../../src/sdk/strategies/arbitrage.js";
 import { account } from "../../helpers/chain.js";
-import { type Contract, TestChain } from "../../helpers/contracts.js";
+import { Contract, TestChain } from "../../helpers/contracts.js";
 import {
   assertSameAsSequential,
   attachChain,
@@ -24,6 +26,8 @@ import {
 
 const [lp, bot, stranger] = [account(1), account(2), account(3)];
 const E18 = 10n ** 18n;
+const PAIR = loadArtifact("pair");
+const ZERO = "0x0000000000000000000000000000000000000000" as Address;
 
 interface Market {
   chain: TestChain;
@@ -39,7 +43,10 @@ function fund(chain: TestChain, token: Contract, pair: Contract, amount: bigint)
   chain.runOne(token.tx(lp, "transfer", [pair.address, amount]));
 }
 
-/** Two pools of WETH-like base and WUSD-like quote: 1,000/2,000,000 (2,000) and 100/190,000 (1,900). */
+/**
+ * Two pools of WETH-like base and WUSD-like quote: 1,000/2,000,000 (2,000) and 100/190,000
+ * (1,900), each made by its own factory (two exchanges), both of which the contract trusts.
+ */
 function market(chain = new TestChain(6)): Market {
   const base = chain.deploy(
     "token",
@@ -54,8 +61,28 @@ function market(chain = new TestChain(6)): Market {
     new Uint8Array(32).fill((chain.state.entries.size + 3) % 251),
   );
   const [t0, t1] = base.address < quote.address ? [base, quote] : [quote, base];
-  const dear = chain.deploy("pair", [t0.address, t1.address], lp, new Uint8Array(32).fill(1));
-  const cheap = chain.deploy("pair", [t0.address, t1.address], lp, new Uint8Array(32).fill(2));
+  const pairOf = (factory: Contract): Contract => {
+    const made = factory.send(lp, "createPair", [t0.address, t1.address]);
+    assert.equal(made.receipt.status, "success", JSON.stringify(made.error));
+    return new Contract(chain, made.value as Address, PAIR.metadata);
+  };
+  // The pair code goes on chain once (any deployment of it stores it).
+  chain.deploy(
+    "pair",
+    [account(0xa1), account(0xa2)],
+    lp,
+    new Uint8Array(32).fill(chain.state.entries.size % 251),
+  );
+  const factories = [1, 2].map((i) =>
+    chain.deploy(
+      "factory",
+      [keccak256(PAIR.code)],
+      lp,
+      new Uint8Array(32).fill((chain.state.entries.size + 7 * i) % 251),
+    ),
+  );
+  const dear = pairOf(factories[0] as Contract);
+  const cheap = pairOf(factories[1] as Contract);
   fund(chain, base, dear, 1_000n * E18);
   fund(chain, quote, dear, 2_000_000n * E18);
   dear.send(lp, "mint", [lp]);
@@ -64,7 +91,7 @@ function market(chain = new TestChain(6)): Market {
   cheap.send(lp, "mint", [lp]);
   const arb = chain.deploy(
     "flashArbitrage",
-    [],
+    [factories.map((f) => f.address)],
     bot,
     new Uint8Array(32).fill((chain.state.entries.size + 5) % 251),
   );
@@ -123,11 +150,9 @@ describe("flashArbitrage", () => {
     );
     const greedy = m.cheap.send(bot, "swap", swapArgs(m, size, m.dear.address, 10n ** 24n));
     assert.equal(greedy.error?.name, "Unprofitable");
+    // A dear pool of other tokens: the lender is no factory's pair for those tokens.
     const other = market(m.chain);
-    assert.equal(
-      m.cheap.send(bot, "swap", swapArgs(m, size, other.dear.address, 0n)).error?.name,
-      "PairMismatch",
-    );
+    assert.equal(m.cheap.send(bot, "swap", swapArgs(m, size, other.dear.address, 0n)).error?.name, "NotPair");
     const both = m.cheap.send(bot, "swap", [
       size,
       size,
@@ -142,8 +167,37 @@ describe("flashArbitrage", () => {
       0n,
       encodeAbi(["address", "u128", "u128"], [m.dear.address, 0n, 0n]),
     ]);
-    assert.equal(direct.error?.name, "PairMismatch");
+    assert.equal(direct.error?.name, "NotPair");
     assert.deepEqual(snapshot(), start);
+  });
+
+  it("tokens sent to it by mistake cannot be taken by a caller naming the owner as sender", () => {
+    const m = market();
+    const stray = 3n * E18;
+    m.chain.runOne(m.base.tx(lp, "transfer", [m.arb.address, stray]));
+    const before = m.quote.view("balanceOf", [stranger]) as bigint;
+    // The attack: claim to be a pool lending `stray` base on the owner's behalf, sell it
+    // into the dear pool and ask for all the proceeds as the "repayment" (to the caller).
+    const r = reserves(m, m.dear);
+    const proceeds = getAmountOut(stray, r.base, r.quote);
+    const attack = m.arb.send(stranger, "weftSwapCall", [
+      bot,
+      m.baseIs0 ? stray : 0n,
+      m.baseIs0 ? 0n : stray,
+      encodeAbi(["address", "u128", "u128"], [m.dear.address, proceeds, 0n]),
+    ]);
+    assert.equal(attack.error?.name, "NotPair", JSON.stringify(attack.receipt.status));
+    assert.equal(m.quote.view("balanceOf", [stranger]), before, "the caller got nothing");
+    assert.equal(m.base.view("balanceOf", [m.arb.address]), stray, "the stray tokens are still there");
+    assert.equal((m.arb.view("factories") as Address[]).length, 2);
+  });
+
+  it("init refuses no factory, more than 8, and the zero address", () => {
+    const chain = new TestChain(4);
+    for (const list of [[], Array.from({ length: 9 }, (_, i) => account(10 + i)), [ZERO]]) {
+      const out = chain.runOne(chain.deployTx(loadArtifact("flashArbitrage"), [list], bot));
+      assert.equal(out.status, "revert", `${list.length} factories`);
+    }
   });
 });
 
