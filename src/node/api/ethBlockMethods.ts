@@ -106,13 +106,17 @@ export function ethBlockMethods(node: ChainNode, network: () => NetworkStatus): 
       const [tag] = positional(params, 1, 1, "[block]");
       const block = byNumberOrHash(tag);
       if (block === undefined) return null;
-      return block.txHashes.map((txh) => {
+      // Every receipt counted before any is built: a block of cheap events makes an answer
+      // far larger than the block (`rpc/responseBudget.ts`), and building the first receipt
+      // reads the whole block's summary. A refusal thus reads receipts only up to the bound.
+      const receipts = block.txHashes.map((txh) => {
         const receipt = node.db.receipt(txh);
-        const stored = node.db.tx(txh);
+        if (receipt !== undefined) chargeAnswer(ctx, receiptBytes(receipt));
+        return receipt;
+      });
+      return receipts.map((receipt, i) => {
+        const stored = node.db.tx(block.txHashes[i] as string);
         if (receipt === undefined || stored === undefined) return null;
-        // Each receipt counted before it is built: a block of cheap events makes an answer
-        // far larger than the block (`rpc/responseBudget.ts`).
-        chargeAnswer(ctx, receiptBytes(receipt));
         return receiptShape(node, receipt, stored.raw);
       });
     },
