@@ -20,10 +20,14 @@ import {
   verifiedCodeKey,
   verifyContract,
 } from "../verify/verifyContract.js";
+import { evmSourceKey } from "../verify/verifyEvmSource.js";
 import { forgetBlockSummaries } from "./ethShapes.js";
 import { address, bytes, object, positional, string } from "./params.js";
 import { storedEthTx } from "./txJson.js";
 import { learnVerified } from "./wasmEventLogs.js";
+
+/** Most contracts `weft_findContracts` answers. */
+export const MAX_FOUND_CONTRACTS = 20;
 
 /** JSON-RPC codes of verification refusals; `data.reason` is the code's name, `data.details` says more. */
 export const VERIFY_ERROR_CODES: Record<VerifyErrorCode, number> = {
@@ -85,6 +89,36 @@ export function contractMethods(node: ChainNode): Record<string, RpcHandler> {
           });
         throw error;
       }
+    },
+    /**
+     * [name] → [{ name, address, kind }]: the verified contracts (WASM metadata, `kind: "wasm"`;
+     * Solidity sources, `kind: "evm"`) whose name is `name` in any case, or starts with it (exact
+     * matches first), at most `MAX_FOUND_CONTRACTS`; the address is the one verified. The
+     * explorer's search by name. Reads every verified record (one per verified code).
+     */
+    weft_findContracts(params) {
+      const [text] = positional(params, 1, 1, "[name]");
+      const q = string(text, "name", 128).trim().toLowerCase();
+      if (q === "") throw invalidParams("name: expected a contract's name, not blank");
+      const exact: Array<{ name: string; address: string; kind: string }> = [];
+      const prefix: typeof exact = [];
+      for (const [prefixKey, kind] of [
+        [verifiedCodeKey(""), "wasm"],
+        [evmSourceKey(""), "evm"],
+      ] as const) {
+        const records = node.db.metaEntries<{ name?: unknown; verifiedAt?: { address?: unknown } }>(
+          prefixKey,
+        );
+        for (const [, record] of records) {
+          const name = record?.name;
+          const at = record?.verifiedAt?.address;
+          if (typeof name !== "string" || typeof at !== "string") continue;
+          const n = name.toLowerCase();
+          if (n === q) exact.push({ name, address: at, kind });
+          else if (n.startsWith(q)) prefix.push({ name, address: at, kind });
+        }
+      }
+      return [...exact, ...prefix].slice(0, MAX_FOUND_CONTRACTS);
     },
     /** [address] → { address, codeHash, name, metadata, verifiedAt } for verified code, else null. */
     weft_getContractMetadata(params) {

@@ -161,10 +161,47 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
+/** Etherscan's URL forms and the page's view each lands on (`/explorer/token/<a>` is the address page). */
+const LINK_FORMS: Readonly<Record<string, string>> = {
+  tx: "tx",
+  address: "address",
+  block: "block",
+  token: "address",
+};
+/** What such a URL's last segment may be: a hash, an address, a block number, a contract's name. */
+const LINK_TARGET = /^[0-9A-Za-z_]{1,80}$/;
+
 /**
- * The explorer's GET routes (exact paths, as the RPC server wants them): the page at
- * `/explorer` and `/explorer/`, each static file at `/explorer/<name>`, and
- * `/explorer/metadata.json`.
+ * Etherscan-style links (`/explorer/tx/<hash>`, `/explorer/address/<a>`, `/explorer/block/<n>`,
+ * `/explorer/token/<a>`): a redirect (302) to the page's own route (`/explorer/#/tx/<hash>`),
+ * which says "not found" itself; a target that is no hash, address, number or name is 404.
+ */
+function linkRoutes(): Record<string, HttpRoute> {
+  const routes: Record<string, HttpRoute> = {};
+  for (const [form, view] of Object.entries(LINK_FORMS)) {
+    routes[`${EXPLORER_PATH}/${form}/*`] = (req, res) => {
+      const path = new URL(req.url ?? "/", "http://x").pathname;
+      const target = path.slice(path.lastIndexOf("/") + 1);
+      if (!LINK_TARGET.test(target)) {
+        send(
+          res,
+          404,
+          "text/plain; charset=utf-8",
+          `not a ${form} the explorer can show: ${JSON.stringify(target.slice(0, 80))}\n`,
+        );
+        return;
+      }
+      res.writeHead(302, { location: `${EXPLORER_PATH}/#/${view}/${target}`, "cache-control": "no-cache" });
+      res.end();
+    };
+  }
+  return routes;
+}
+
+/**
+ * The explorer's GET routes (exact paths, as the RPC server wants them, and `<dir>/*` for
+ * Etherscan-style links): the page at `/explorer` and `/explorer/`, each static file at
+ * `/explorer/<name>`, `/explorer/metadata.json`, and `/explorer/{tx,address,block,token}/<id>`.
  */
 export function explorerRoutes(
   node: { genesis: GenesisInfo },
@@ -172,6 +209,7 @@ export function explorerRoutes(
 ): Record<string, HttpRoute> {
   let metadata: string | undefined;
   const routes: Record<string, HttpRoute> = {
+    ...linkRoutes(),
     [`${EXPLORER_PATH}/metadata.json`]: (_req: IncomingMessage, res: ServerResponse) => {
       metadata ??= JSON.stringify(explorerMetadata(node.genesis));
       send(res, 200, "application/json; charset=utf-8", metadata);

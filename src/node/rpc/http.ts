@@ -36,6 +36,14 @@ const CORS_HEADERS = { "access-control-allow-origin": "*" } as const;
 /** After a 413, at most this many more body bytes are read (and dropped) before the socket is cut. */
 const DRAIN_LIMIT_BYTES = 1024 * 1024;
 
+/** The route `<dir>/*` of a path `<dir>/<last segment>` (e.g. `/explorer/tx/*`), if there is one. */
+function prefixRoute(routes: Record<string, HttpRoute>, path: string): HttpRoute | undefined {
+  const cut = path.lastIndexOf("/");
+  if (cut <= 0) return undefined;
+  const key = `${path.slice(0, cut)}/*`;
+  return Object.hasOwn(routes, key) ? routes[key] : undefined;
+}
+
 const refuseSubscriptions: RpcHandler = () => {
   throw new RpcError(RpcErrorCode.MethodNotFound, SUBSCRIPTIONS_NEED_WEBSOCKET);
 };
@@ -78,7 +86,9 @@ async function handle(options: HttpHandlerOptions, req: IncomingMessage, res: Se
     res.end();
     return;
   }
-  const route = Object.hasOwn(options.routes, path) ? options.routes[path] : undefined;
+  const route = Object.hasOwn(options.routes, path)
+    ? options.routes[path]
+    : prefixRoute(options.routes, path);
   if (method === "GET" || method === "HEAD") {
     if (route !== undefined) {
       res.setHeader("access-control-allow-origin", "*");

@@ -4,7 +4,9 @@
  * events decoded (and the others' raw topics). Once its Solidity source is verified
  * (`weft_verifyEvmSource`), the page shows the source and the contract's name, its logs name
  * the contract's own events with their arguments, and a transaction's page decodes its input
- * and its custom error. Not a test file of its own: explorerBrowser.test.ts registers it
+ * and its custom error; the deployer's page lists its balance of the contract's ERC-20, the
+ * Etherscan-style URLs (`/explorer/tx/<hash>`, `/address/`, `/token/`, `/block/`) land on their
+ * pages, and search finds the contract by name and a token by symbol. Not a test file of its own: explorerBrowser.test.ts registers it
  * inside its browser session.
  */
 import assert from "node:assert/strict";
@@ -16,7 +18,7 @@ import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
 import { EVENT_PROBE_INIT_CODE, EVENT_PROBE_RUNTIME, UNKNOWN_TOPIC } from "../../fixtures/evm/eventProbe.js";
 import { signEthTxRaw } from "../../helpers/ethAccounts.js";
-import { node, open, page, STRANGER } from "../../helpers/explorerSession.js";
+import { genesis, node, open, page, STRANGER } from "../../helpers/explorerSession.js";
 import { compileWithSources } from "../../helpers/solc.js";
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
@@ -110,7 +112,10 @@ export function evmContractTests(): void {
       const hash = await rpc<string>(node.url, "eth_sendRawTransaction", [hex(raw)]);
       return {
         hash,
-        receipt: await waitForReceipt<{ status: string; contractAddress: Address }>(node.url, hash),
+        receipt: await waitForReceipt<{ status: string; contractAddress: Address; blockNumber: number }>(
+          node.url,
+          hash,
+        ),
       };
     };
     const deployData = encodeDeployData({
@@ -172,6 +177,42 @@ export function evmContractTests(): void {
     await reason.waitFor();
     assert.equal(await reason.getAttribute("data-error"), "OverCap");
     assert.match((await reason.textContent()) ?? "", /wanted[\s\S]*6,000/);
+
+    // The deployer's page lists its balance of the vault's token: its mint's Transfer named it.
+    await open(`/address/${dev.address}`);
+    const cpv = page.locator('#evm-token-table tr[data-token="CPV"]');
+    await cpv.waitFor();
+    assert.match((await cpv.textContent()) ?? "", /Capped Vault \(EVM ERC-20\)[\s\S]*CPV/);
+    assert.equal(await cpv.locator(".amount").getAttribute("title"), "1,000 base units");
+
+    // Etherscan's URL forms land on the pages; a target that is no id is 404.
+    const link = await fetch(`${node.url}/explorer/tx/${noted.hash}`, { redirect: "manual" });
+    assert.equal(link.status, 302);
+    assert.equal(link.headers.get("location"), `/explorer/#/tx/${noted.hash}`);
+    await page.goto(`${node.url}/explorer/tx/${noted.hash}`);
+    await page.waitForSelector("#tx-overview");
+    await page.goto(`${node.url}/explorer/address/${vault}`);
+    await page.locator("#account-overview", { hasText: "CappedVault contract" }).waitFor();
+    await page.goto(`${node.url}/explorer/token/${vault}`);
+    await page.locator("#account-overview", { hasText: "CappedVault contract" }).waitFor();
+    await page.goto(`${node.url}/explorer/block/${noted.receipt.blockNumber}`);
+    await page.waitForSelector("#block-header");
+    assert.equal((await fetch(`${node.url}/explorer/tx/%3Cscript%3E`, { redirect: "manual" })).status, 404);
+
+    // Search by a verified contract's name (any case, or its start) and by a token's symbol.
+    const search = async (text: string) => {
+      await page.fill("#search-input", text);
+      await page.press("#search-input", "Enter");
+    };
+    await open("/");
+    await search("cappedvault");
+    await page.waitForURL(`**/explorer#/address/${vault}`);
+    await open("/");
+    await search("Capped");
+    await page.waitForURL(`**/explorer#/address/${vault}`);
+    await open("/");
+    await search("WGOV");
+    await page.waitForURL(`**/explorer#/address/${genesis.contracts.govToken?.toLowerCase()}`);
   });
 
   it("a failed Ethereum transaction's page decodes an Error(string) revert without an ABI", async () => {

@@ -176,6 +176,15 @@ describe("EVM source verification", () => {
     const lean = await rpc<Stored>(node.url, "weft_getEvmSource", [vault, { sources: false }]);
     assert.equal(lean.sources, undefined);
     assert.match(stored.compiler.version, /^0\.8\./);
+    // Found by its name, in any case or by its start (the explorer's search); bad names refused.
+    const found = [{ name: "CappedVault", address: vault, kind: "evm" }];
+    assert.deepEqual(await rpc(node.url, "weft_findContracts", ["cappedvault"]), found);
+    assert.deepEqual(await rpc(node.url, "weft_findContracts", ["Capp"]), found);
+    assert.deepEqual(await rpc(node.url, "weft_findContracts", ["Vault"]), []);
+    for (const bad of ["  ", "x".repeat(129), 7]) {
+      const answer = (await call(node.url, "weft_findContracts", [bad])) as { error?: { code: number } };
+      assert.equal(answer.error?.code, -32602, JSON.stringify(answer));
+    }
   });
 
   it("a comment changed gives a partial match (the metadata hash differs, the code does not)", async () => {

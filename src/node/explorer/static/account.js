@@ -1,9 +1,11 @@
-// The account page: coin balance, nonce, code (an EVM contract's bytecode hash and size, and its storage), token balances, lending, staking, farm and
+// The account page: coin balance, nonce, code (an EVM contract's bytecode hash and size, and its storage), token balances (the
+// genesis tokens', and EVM ERC-20s' that moved the address's tokens: evmTokens.js), lending, staking, farm and
 // game positions (farmGame.js), NFTs held (nftHoldings.js), its transactions (history.js, paged) and recent logs involving the address.
 
 import { addressTopic } from "./abi.js";
 import { $, groupDigits, html, render } from "./dom.js";
 import { ADDRESS_EVENT_TOPICS, ethAddressTopic } from "./ercEvents.js";
+import { erc20Balances, erc20Contracts, erc20Rows, MAX_TOKENS } from "./evmTokens.js";
 import { farmPositions, gamePositions } from "./farmGame.js";
 import { history } from "./history.js";
 import { nftHoldings } from "./nftHoldings.js";
@@ -73,7 +75,7 @@ export async function accountView(root, address, ctx) {
       <tr><th>As of</th><td>block #${groupDigits(account.blockNumber)}</td></tr>
     </tbody></table></section>
     <section class="grid2">
-      <div class="panel"><h2>Token balances</h2><div id="token-balances"><p class="muted">Loading…</p></div></div>
+      <div class="panel"><h2>Token balances</h2><div id="token-balances"><p class="muted">Loading…</p></div><div id="evm-token-balances"></div></div>
       <div class="panel"><h2>Positions</h2><div id="positions"><p class="muted">Loading…</p></div>
         <h3>Farm</h3><div id="farm-positions"><p class="muted">Loading…</p></div>
         <h3>Game</h3><div id="game-positions"><p class="muted">Loading…</p></div>
@@ -92,7 +94,11 @@ export async function accountView(root, address, ctx) {
     farmPositions(a, ctx).catch((e) => fail("#farm-positions", e, ctx)),
     gamePositions(a, ctx).catch((e) => fail("#game-positions", e, ctx)),
     logs(a, head, ctx).then(
-      (all) => nftHoldings(a, all, ctx).catch((e) => fail("#account-nfts", e, ctx)),
+      (all) =>
+        Promise.all([
+          nftHoldings(a, all, ctx).catch((e) => fail("#account-nfts", e, ctx)),
+          evmTokenBalances(a, all, ctx).catch((e) => fail("#evm-token-balances", e, ctx)),
+        ]),
       (e) => {
         fail("#account-logs", e, ctx);
         fail("#account-nfts", e, ctx);
@@ -167,6 +173,20 @@ async function balances(a, ctx) {
             <td class="r">${value === undefined ? html`<span class="error">unreadable</span>` : tokenAmount(value, infos[i])}</td></tr>`;
           },
         )}</tbody></table>`,
+  );
+}
+
+/** Balances of the EVM ERC-20s whose Transfer logs name the address (evmTokens.js). */
+async function evmTokenBalances(a, all, ctx) {
+  const { registry } = ctx;
+  const tokens = erc20Contracts(all, a, new Set(registry.tokens().map((t) => t.address)));
+  if (tokens.length === 0) return;
+  const [rows] = await Promise.all([erc20Balances(tokens, a), registry.identifyMany(tokens)]);
+  if (!ctx.alive()) return;
+  render(
+    $("#evm-token-balances"),
+    html`<h3>EVM ERC-20 tokens <span class="muted">that sent or received this address's tokens${tokens.length === MAX_TOKENS ? `, the ${MAX_TOKENS} most recent` : ""}</span></h3>
+    <table class="list" id="evm-token-table"><thead><tr><th>Token</th><th class="r">Balance</th></tr></thead><tbody>${erc20Rows(registry, rows)}</tbody></table>`,
   );
 }
 

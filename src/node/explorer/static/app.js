@@ -97,7 +97,7 @@ function go(hash) {
   else location.hash = hash;
 }
 
-/** Block number, block or transaction hash, address, or a genesis contract's name. */
+/** Block number, block or transaction hash, address, a contract's name (genesis or verified), or a token's symbol or name. */
 async function search(text) {
   const q = text.trim();
   if (q === "") return;
@@ -123,8 +123,22 @@ async function search(text) {
     if (/^0x[0-9a-fA-F]{40}$/.test(q)) return go(`#/address/${q.toLowerCase()}`);
     const named = registry.byName(q.toLowerCase()) ?? registry.byName(q);
     if (named) return go(`#/address/${named.address}`);
+    // A token's symbol or name, or the name of a contract the node verified.
+    const verified = await call("weft_findContracts", [q]).catch(() => []);
+    for (const c of verified) await registry.identifyMany([c.address]);
+    const found = await registry.findByName(q);
+    for (const c of verified) if (!found.some((f) => f.address === c.address)) found.push(c);
+    if (found.length === 1 || (found.length > 1 && found[0].name.toLowerCase() === q.toLowerCase()))
+      return go(`#/address/${found[0].address}`);
+    if (found.length > 1)
+      return message(
+        `"${q}" names ${found.length} contracts: ${found
+          .slice(0, 8)
+          .map((f) => `${f.name} (${f.address})`)
+          .join(", ")}${found.length > 8 ? ", …" : ""}.`,
+      );
     message(
-      `"${q}" is not a block number, a 32-byte hash (0x + 64 hex digits), an address (0x + 40 hex digits) or a contract name (${registry.contractNames().join(", ")}).`,
+      `"${q}" is not a block number, a 32-byte hash (0x + 64 hex digits), an address (0x + 40 hex digits), a token's symbol or name, or a contract name (${registry.contractNames().join(", ")}, or a verified contract's).`,
     );
   } catch (error) {
     message(`The node did not answer: ${error.message}`);

@@ -60,6 +60,30 @@ export class Registry {
     return c ? { address: c.address.toLowerCase(), ...this.known.get(c.address.toLowerCase()) } : undefined;
   }
 
+  /**
+   * Contracts whose name, or token symbol or name, is `text` (any case): the genesis contracts
+   * and accounts, the genesis tokens (their symbol and name read from the chain), and the
+   * contracts identified so far (deployed shipped code, verified metadata or Solidity source).
+   * `[{ address, name }]`, exact matches first, then names that start with `text`.
+   */
+  async findByName(text) {
+    const q = text.trim().toLowerCase();
+    if (q === "") return [];
+    await this.tokenInfo(this.tokens().map((t) => t.address));
+    const named = [];
+    for (const [address, label] of [...this.known, ...this.identified]) named.push([address, label.name]);
+    for (const [address, info] of this.tokenInfos) named.push([address, info.symbol], [address, info.name]);
+    const exact = [];
+    const prefix = [];
+    for (const [address, name] of named) {
+      if (typeof name !== "string" || name === "") continue;
+      const n = name.toLowerCase();
+      const list = n === q ? exact : n.startsWith(q) ? prefix : undefined;
+      if (list && !list.some((x) => x.address === address)) list.push({ address, name });
+    }
+    return [...exact, ...prefix.filter((p) => !exact.some((x) => x.address === p.address))];
+  }
+
   contractNames() {
     return Object.keys(this.data.contracts ?? {});
   }
