@@ -118,7 +118,7 @@ async function explain(
     if (typeof value === "bigint" && unit !== undefined) args[name] = amountText(value, unit);
     else if (typeof value === "bigint" && TIME_ARGS.has(name) && value > 0n && value < 1n << 40n)
       args[name] =
-        name === "now" ? whenFrom(value, value).replace(/ \(in 0 s\)$/, "") : whenFrom(value, reference);
+        name === "now" ? whenFrom(value, value).replace(/ \(now\)$/, "") : whenFrom(value, reference);
     else args[name] = typeof value === "bigint" ? value.toString() : (value as string);
   }
   message = help.message?.(revert, args) ?? message;

@@ -17,9 +17,10 @@ export function duration(seconds: bigint): string {
   return `${s} s`;
 }
 
-/** `2026-12-27 14:40:03 UTC (in 21 days 0 h 0 min)` counted from `fromSeconds`, or `(… ago)` for a time before it. */
+/** `2026-12-27 14:40:03 UTC (in 21 days 0 h 0 min)` counted from `fromSeconds`, `(… ago)` for a time before it, `(now)` at it. */
 export function whenFrom(unixSeconds: bigint, fromSeconds: bigint): string {
   const delta = unixSeconds - fromSeconds;
-  const relative = delta >= 0n ? `in ${duration(delta)}` : `${duration(delta)} ago`;
+  if (delta === 0n) return `${utcDateTime(unixSeconds)} (now)`;
+  const relative = delta > 0n ? `in ${duration(delta)}` : `${duration(delta)} ago`;
   return `${utcDateTime(unixSeconds)} (${relative})`;
 }

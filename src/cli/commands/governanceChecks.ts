@@ -78,7 +78,7 @@ export function nextSteps(p: ProposalInfo, name: string, height: bigint, now: bi
         ? [`it runs from ${whenFrom(p.eta, now)}`, wait]
         : [`its time has come: execute it with: weft gov execute ${name} --from <you>`];
     default:
-      return [`a ${p.state} proposal takes no further step; see it with: weft gov show ${name}`];
+      return [`${p.state}: nothing further can happen to this proposal`];
   }
 }
 

@@ -39,7 +39,15 @@ import { accountFor, amountOf, contextOf } from "../context.js";
 import { UsageError } from "../output.js";
 import { utcDateTime } from "../when.js";
 import { holder } from "./farm.js";
-import { expecting, optionsAddress, seriesOf, type TokenLabel, tokenLabel, vaultOf } from "./optionsArgs.js";
+import {
+  checkHolds,
+  expecting,
+  optionsAddress,
+  seriesOf,
+  type TokenLabel,
+  tokenLabel,
+  vaultOf,
+} from "./optionsArgs.js";
 import { addOptionsManagerCommands } from "./optionsManager.js";
 import { type Opts, optionsCall, send, signer, vaultCall } from "./optionsSend.js";
 import { showRounds, showStatus } from "./optionsShow.js";
@@ -191,6 +199,7 @@ export function addOptionsCommands(program: Command): void {
         throw new UsageError(
           `${amount(n, underlying)} of options cost ${amount(cost, asset)} at round ${round.round}'s premium, above --max-cost ${amount(limit, asset)}`,
         );
+      await checkHolds(ctx, asset, (await accountFor(ctx, opts)).address, cost, "the premium");
       await send(
         ctx,
         opts,
@@ -222,6 +231,13 @@ export function addOptionsCommands(program: Command): void {
       address: at,
       binding: optionsBinding,
     }).read.collateralFor(series.id, n);
+    await checkHolds(
+      ctx,
+      collateralToken,
+      (await accountFor(ctx, opts)).address,
+      collateral,
+      "the collateral",
+    );
     await send(ctx, opts, optionsWriteCalls(series, n, collateral), optionsCall("write"), () => {
       return `wrote ${amount(n, underlying)} of series ${series.id}, locking ${amount(collateral, collateralToken)}`;
     });
@@ -294,6 +310,7 @@ export function addOptionsCommands(program: Command): void {
     const info = await vaultOf(ctx, text);
     const asset = await tokenLabel(ctx, info.asset);
     const n = positive(value, asset, opts.raw === true);
+    await checkHolds(ctx, asset, (await accountFor(ctx, opts)).address, n, "the deposit");
     const round = await getVaultRound(ctx.client, info.vault);
     await send(ctx, opts, vaultDepositCalls(info, n), vaultCall("deposit"), () => {
       return `deposited ${amount(n, asset)}: shares at the close of round ${round.round}`;

@@ -14,6 +14,7 @@ import {
   type VaultInfo,
   WeftClientError,
 } from "../../sdk/client/index.js";
+import { formatUnits } from "../../sdk/client/units.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../output.js";
 import { addressOf } from "./farm.js";
@@ -106,4 +107,23 @@ export async function tokenLabel(ctx: Context, address: Address): Promise<TokenL
       .slice(0, 16),
     decimals: d,
   };
+}
+
+/** Refuses (exit 2) an account holding less than `need` of `token` for `what` ("the deposit", "the premium"...). */
+export async function checkHolds(
+  ctx: Context,
+  token: TokenLabel,
+  account: Address,
+  need: bigint,
+  what: string,
+): Promise<void> {
+  const held = await getContract({
+    client: ctx.client,
+    address: token.address,
+    binding: tokenBinding,
+  }).read.balanceOf(account);
+  if (held < need)
+    throw new UsageError(
+      `insufficient balance: ${account} holds ${formatUnits(held, token.decimals)} ${token.symbol}; ${what} needs ${formatUnits(need, token.decimals)} ${token.symbol}`,
+    );
 }

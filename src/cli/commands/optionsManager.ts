@@ -41,7 +41,7 @@ import { formatUnits } from "../../sdk/client/units.js";
 import { groupedUnits } from "../amounts.js";
 import { accountFor, type Context, contextOf } from "../context.js";
 import { UsageError } from "../output.js";
-import { whenFrom } from "../when.js";
+import { utcDateTime, whenFrom } from "../when.js";
 import { expecting, type TokenLabel, tokenLabel, vaultOf } from "./optionsArgs.js";
 import { type Opts, send, signer, vaultCall } from "./optionsSend.js";
 
@@ -351,7 +351,7 @@ export function addOptionsManagerCommands(options: Command): void {
       await dev.setNextBlockTimestamp(Number(round.expiry));
       await dev.mine(1);
       ctx.out.result({ vault: info.vault, round: round.round, expiry: round.expiry }, () => [
-        `round ${round.round} of vault ${info.vault} expired at ${whenFrom(round.expiry, round.expiry)}: post a price at or after it, then roll`,
+        `round ${round.round} of vault ${info.vault} expired at ${utcDateTime(round.expiry)}: post a price at or after it, then roll`,
       ]);
     });
 

@@ -200,6 +200,13 @@ export function addSaleCommands(program: Command): Command {
         const [sold, pay] = await Promise.all([tokenInfo(ctx, s.token), tokenInfo(ctx, s.payToken)]);
         const amount = amountOf(text, sold.decimals, opts.raw === true);
         if (amount === 0n) throw new UsageError("amount: must be more than 0");
+        if (s.phase === "upcoming")
+          throw new UsageError(`the sale opens ${whenFrom(s.startTime, s.now)}: not open yet (NOT_OPEN)`);
+        if (s.phase !== "open" && s.phase !== "unfunded")
+          throw new UsageError(
+            `the sale is ${s.phase}: it closed ${whenFrom(s.finalizedAt !== 0n ? s.finalizedAt : s.endTime < s.now ? s.endTime : s.now, s.now)} (NOT_OPEN)`,
+            s.phase === "ended" ? ["settle what you bought with: weft sale claim"] : [],
+          );
         const maxCost =
           opts.maxCost === undefined
             ? saleCost(s.price, amount)
@@ -242,6 +249,9 @@ export function addSaleCommands(program: Command): Command {
               `on a development node, move time past the end with: weft sale wait${opts.sale === undefined ? "" : ` --sale ${opts.sale}`}`,
             ],
       );
+    const me = (await accountFor(ctx, opts)).address;
+    if ((await getSaleBuyer(ctx.client, s.sale, me)).paid === 0n)
+      throw new UsageError(`${me} bought nothing in sale ${s.sale}: nothing to claim`);
     const settle = usage(() => saleSettleCalls(s));
     const decoded = await send(
       ctx,

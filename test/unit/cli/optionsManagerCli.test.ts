@@ -72,10 +72,23 @@ describe("weft options: the vault manager's commands", () => {
       ),
       refused(/--vol: an annual volatility from 0.01 to 5/, "options", "plan", "calls", "--vol", "9"),
     ]);
+    // Too few tokens is said before sending, in whole tokens (was TransferFailed in raw units, exit 4).
+    await refused(
+      /insufficient balance: 0x[0-9a-f]{40} holds [\d.]+ WUSD; the deposit needs 3000000000 WUSD/,
+      "options",
+      "deposit",
+      "puts",
+      "3000000000",
+      "--from",
+      "dev1",
+    );
     const before = await getVaultRound(client, vault);
 
     const waited = await ok("options", "wait", "calls");
-    assert.match(waited, /round 2 of vault 0x[0-9a-f]{40} expired at/);
+    assert.match(
+      waited,
+      /round 2 of vault 0x[0-9a-f]{40} expired at 20\d\d-\d\d-\d\d 08:00:00 UTC: post a price/,
+    );
     await refused(
       /posted .* before it: its series settles at a price posted at or after the expiry/,
       "options",

@@ -23,5 +23,6 @@ describe("times for people", () => {
       "2027-01-15 08:00:00 UTC (in 21 days 0 h 0 min)",
     );
     assert.equal(whenFrom(1_800_000_000n, 1_800_000_090n), "2027-01-15 08:00:00 UTC (1 min 30 s ago)");
+    assert.equal(whenFrom(1_800_000_000n, 1_800_000_000n), "2027-01-15 08:00:00 UTC (now)");
   });
 });
