@@ -1,7 +1,8 @@
 /**
  * The genesis token sale and airdrop in the explorer: after development account 1 buys
  * 10,000 WLAUNCH (1,000 WUSD) and claims its airdrop, the sale page shows the raised
- * amount against the caps, one buyer, the price, the time left and the buyers' vesting;
+ * amount against the caps, one buyer, the price, the time left and the buyers' vesting,
+ * and a second purchase without being reloaded (it redraws on new blocks);
  * the airdrop page shows one claim of 1,000 WLAUNCH and what is left; the sale's address
  * page links to its progress; and an address that is not a sale is "not found".
  * Registered inside explorerBrowser.test.ts's browser session, like explorerDetailPages.ts.
@@ -83,6 +84,26 @@ export function saleTests(): void {
     assert.match(await text("vesting"), /nothing for 15 min 0 s \(the cliff\), then linear over 1 h 0 min/);
     assert.ok((await page.locator("#sale-meter rect.meter-fill").getAttribute("width")) === "1");
     await shoot("sale");
+    // The page follows the chain: another purchase shows without reloading it.
+    await sendFromDev([
+      {
+        target: c.wusd as Address,
+        method: "approve",
+        args: tokenBinding.approve.encode(sale, 1_000n * E18),
+        value: 0n,
+      },
+      {
+        target: sale,
+        method: "buy",
+        args: saleBinding.buy.encode(10_000n * E18, 1_000n * E18, []),
+        value: 0n,
+      },
+    ]);
+    await page
+      .locator(`#sale-progress [data-k="raised"]`)
+      .filter({ hasText: /^2,000 WUSD$/ })
+      .waitFor();
+    assert.match(await text("sold"), /^20,000 WLAUNCH of 1,000,000 WLAUNCH/);
 
     await open(`/airdrop/${drop}`);
     const claim = async (k: string) =>

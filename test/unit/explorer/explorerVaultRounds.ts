@@ -5,8 +5,9 @@
  * the node: dev 2 buys 5 calls, the clock moves to the Friday expiry, dev 0 posts WETH at
  * 2,750 on the options oracle and dev 1 closes the round. The page shows round 2's premium
  * collected (what dev 2 paid), its settlement at 2,750, its payout of exactly 1 WETH
- * ((2,750 − 2,200) / 2,750 × 5) and its closing share price. An address that is not a
- * vault says so. Registered inside explorerBrowser.test.ts's browser session, last: it
+ * ((2,750 − 2,200) / 2,750 × 5) and its closing share price, without being reloaded (it
+ * redraws on new blocks). After twenty more (idle) rounds the page shows twenty and pages
+ * back to the first ones. An address that is not a vault says so. Registered inside explorerBrowser.test.ts's browser session, last: it
  * moves the chain's clock.
  */
 import assert from "node:assert/strict";
@@ -68,7 +69,7 @@ export function vaultRoundsTests(): void {
       assert.equal(record.premiumCollected, vaultCost(round, 5n * E18));
       assert.equal(record.payout, E18);
 
-      await open(`/vault/${vault}`);
+      // The page is still the one opened before the round was lived through: it follows the chain.
       await page.waitForSelector(`#vault-rounds tr[data-round="3"]`);
       assert.match(await cell(2, "premium"), /^0\.0\d+ WETH$/);
       assert.equal(
@@ -84,6 +85,26 @@ export function vaultRoundsTests(): void {
       assert.equal(await cell(3, "share-price"), "open");
       assert.equal(await cell(3, "expiry"), "no options");
       await shoot("vault-rounds");
+
+      // Past twenty rounds: dev 0, the manager, closes twenty idle rounds, ten a transaction.
+      const manager = await devAccount(client, 0);
+      for (let i = 0; i < 2; i++)
+        await client.sendAndWait({
+          account: manager,
+          calls: Array.from({ length: 10 }, () => vaultCloseRoundCalls(vault)).flat(),
+        });
+      await page.waitForSelector(`#vault-rounds tr[data-round="23"]`);
+      assert.equal((await page.textContent("#vault-rounds-shown"))?.trim(), "23 to 4 of 23");
+      assert.equal(await page.locator("#vault-rounds tbody tr").count(), 20);
+      await page.click("#vault-rounds-older");
+      await page.waitForSelector(
+        `#view[data-route="vault"][data-state="ready"] #vault-rounds tr[data-round="1"]`,
+      );
+      assert.equal(await page.locator("#vault-rounds tbody tr").count(), 3);
+      assert.equal(await cell(2, "payout"), "1 WETH");
+      assert.equal(await page.locator("#vault-rounds-older").count(), 0);
+      await page.click("#vault-rounds-newer");
+      await page.waitForSelector(`#vault-rounds tr[data-round="23"]`);
     } finally {
       await client.close();
     }

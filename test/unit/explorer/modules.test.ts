@@ -43,7 +43,7 @@ interface NftModule {
   rentalState(user: string | undefined, expires: bigint | undefined): string;
 }
 interface VaultModule {
-  roundsToShow(current: bigint): bigint[];
+  roundsToShow(current: bigint, from?: bigint | string): bigint[];
   sharePrice(value: bigint): string;
 }
 interface ValuesModule {
@@ -357,6 +357,11 @@ describe("explorer browser modules", () => {
     assert.equal(many[0], 1_000_000n);
     assert.equal(many.at(-1), 999_981n);
     assert.deepEqual(vault.roundsToShow(0n), []);
+    // Paging back: twenty from the round asked (a route's text), never past the current one.
+    assert.deepEqual(vault.roundsToShow(23n, "3"), [3n, 2n, 1n]);
+    assert.equal(vault.roundsToShow(100n, "50")[0], 50n);
+    assert.equal(vault.roundsToShow(100n, "50").at(-1), 31n);
+    assert.equal(vault.roundsToShow(5n, "99")[0], 5n);
     assert.equal(vault.sharePrice(10n ** 18n), "1");
     assert.equal(vault.sharePrice(990_329_804_692_266_776n), "0.990329");
     assert.equal(vault.sharePrice(0n), "0");

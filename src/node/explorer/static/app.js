@@ -1,13 +1,15 @@
 // The explorer's entry: loads the contracts' metadata, routes on the URL's hash
 // (#/, #/block/12, #/tx/0x…, #/address/0x…, #/contract/0x…, #/nft/0x…/7, #/validators,
-// #/sale/0x…, #/airdrop/0x…, #/proposals, #/proposal/0x…, #/vault/0x…), runs the search box and
-// keeps one live `newHeads` subscription for the views.
+// #/sale/0x…, #/airdrop/0x…, #/proposals, #/proposal/0x…, #/vault/0x…, #/vault/0x…/from/<round>),
+// runs the search box and keeps one live `newHeads` subscription for the views; the
+// proposal, vault, sale and airdrop pages are redrawn on new blocks (liveRedraw.js).
 
 import { accountView } from "./account.js";
 import { blockView } from "./block.js";
 import { contractView } from "./contract.js";
 import { $, html, render } from "./dom.js";
 import { homeView } from "./home.js";
+import { redrawOnHeads } from "./liveRedraw.js";
 import { nftView } from "./nft.js";
 import { proposalsView, proposalView } from "./proposals.js";
 import { Registry } from "./registry.js";
@@ -17,6 +19,9 @@ import { txView } from "./tx.js";
 import { validatorsView } from "./validators.js";
 import { vaultView } from "./vault.js";
 
+/** Pages redrawn when new blocks arrive (liveRedraw.js): their figures move with the chain. */
+const LIVE = new Set(["vault", "sale", "airdrop", "proposals", "proposal"]);
+
 const ROUTES = [
   [/^$/, "home", (root, ctx) => homeView(root, ctx)],
   [/^block\/([^/]+)$/, "block", (root, ctx, m) => blockView(root, m[1], ctx)],
@@ -25,6 +30,7 @@ const ROUTES = [
   [/^contract\/([^/]+)$/, "contract", (root, ctx, m) => contractView(root, m[1], ctx)],
   [/^nft\/([^/]+)\/([^/]+)$/, "nft", (root, ctx, m) => nftView(root, m[1], m[2], ctx)],
   [/^vault\/([^/]+)$/, "vault", (root, ctx, m) => vaultView(root, m[1], ctx)],
+  [/^vault\/([^/]+)\/from\/(\d{1,19})$/, "vault", (root, ctx, m) => vaultView(root, m[1], ctx, m[2])],
   [/^validators$/, "validators", (root, ctx) => validatorsView(root, ctx)],
   [/^sale\/([^/]+)$/, "sale", (root, ctx, m) => saleView(root, m[1], ctx)],
   [/^airdrop\/([^/]+)$/, "airdrop", (root, ctx, m) => airdropView(root, m[1], ctx)],
@@ -35,6 +41,8 @@ const ROUTES = [
 let registry;
 let generation = 0;
 let viewListeners = new Set();
+/** The view's calls for when the live connection (re)opens: heads may have come while it was down. */
+let viewResyncs = new Set();
 const live = new LiveHeads();
 
 function currentPath() {
@@ -50,17 +58,21 @@ function currentPath() {
 async function route() {
   const gen = ++generation;
   viewListeners = new Set();
+  viewResyncs = new Set();
   const listeners = viewListeners;
+  const resyncs = viewResyncs;
   const root = $("#view");
   const path = currentPath();
   const found = ROUTES.map(([re, name, view]) => ({ m: re.exec(path), name, view })).find((r) => r.m);
   root.dataset.state = "loading";
   root.dataset.route = found ? found.name : "unknown";
+  delete root.dataset.drawn;
   render(root, html`<p class="muted loading">Loading…</p>`);
   const ctx = {
     registry,
     alive: () => gen === generation,
     onHead: (fn) => listeners.add(fn),
+    onLive: (fn) => resyncs.add(fn),
     rerender: () => {
       if (gen === generation) route();
     },
@@ -74,6 +86,14 @@ async function route() {
       );
     } else await found.view(root, ctx, found.m);
     if (ctx.alive()) root.dataset.state = "ready";
+    if (found && LIVE.has(found.name) && ctx.alive()) {
+      // The view drew once; each redraw draws it again with listeners of its own switched off.
+      const again = { ...ctx, onHead: () => {}, onLive: () => {} };
+      redrawOnHeads(ctx, async () => {
+        await found.view(root, again, found.m);
+        if (ctx.alive()) root.dataset.drawn = String(Number(root.dataset.drawn ?? "0") + 1);
+      });
+    }
   } catch (error) {
     if (!ctx.alive()) return;
     console.error(error);
@@ -165,6 +185,7 @@ async function main() {
     if (head) head.textContent = `#${header.number}`;
   });
   live.onStatus((status) => {
+    if (status === "live") for (const fn of viewResyncs) fn();
     const el = $("#live-status");
     el.dataset.status = status;
     el.textContent =

@@ -2,7 +2,9 @@
 // its rounds, newest first (docs/options.md): each round's strike, expiry, premium collected,
 // settlement price, what its sold options paid, and the share price at its close. A round's
 // record is the vault's (roundSeries, roundSold, roundPremiumCollected, roundPricePerShare),
-// its strike, expiry and settlement the options contract's series.
+// its strike, expiry and settlement the options contract's series. Twenty rounds a page:
+// #/vault/<address>/from/<round> shows the twenty from that round down, with links to newer
+// and older pages.
 
 import { html, render, utc } from "./dom.js";
 import { callRequest, callValue } from "./reads.js";
@@ -13,12 +15,28 @@ import { addressLink, notFound, tokenAmount } from "./values.js";
 const PAGE = 20;
 const E18 = 10n ** 18n;
 
-/** The rounds `current` down to 1, at most PAGE of them. */
-export function roundsToShow(current) {
-  const top = BigInt(current);
+/** The rounds from `from` (default and at most `current`) down to 1, at most PAGE of them. */
+export function roundsToShow(current, from) {
+  const last = BigInt(current);
+  const top = from === undefined || BigInt(from) > last ? last : BigInt(from);
   const out = [];
   for (let r = top; r >= 1n && out.length < PAGE; r--) out.push(r);
   return out;
+}
+
+/** Links to newer and older pages of rounds around `shown` (newest first) of `current` rounds. */
+function pager(a, shown, current) {
+  const first = shown[0];
+  const lastShown = shown.at(-1);
+  const newer =
+    first !== undefined && first < current
+      ? html`<a id="vault-rounds-newer" href="#/vault/${a}${first + BigInt(PAGE) >= current ? "" : `/from/${first + BigInt(PAGE)}`}">← newer rounds</a>`
+      : "";
+  const older =
+    lastShown !== undefined && lastShown > 1n
+      ? html`<a id="vault-rounds-older" href="#/vault/${a}/from/${lastShown - 1n}">older rounds →</a>`
+      : "";
+  return newer === "" && older === "" ? "" : html`<p class="pager">${newer} ${older}</p>`;
 }
 
 /** Assets per 1e18 shares as a decimal with up to 6 places (1e18 → "1"). */
@@ -49,7 +67,8 @@ const ROUND_READS = [
 ];
 const SERIES_READS = ["strike", "expiry", "settled", "settlementPrice"];
 
-export async function vaultView(root, address, ctx) {
+/** The vault page; `from` (a round number, from #/vault/<address>/from/<round>) pages back through its rounds. */
+export async function vaultView(root, address, ctx, from) {
   const { registry } = ctx;
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) {
     render(root, notFound(`"${address}" is not an address.`));
@@ -70,7 +89,7 @@ export async function vaultView(root, address, ctx) {
     render(root, notFound(`${a} does not answer as an option vault.`));
     return;
   }
-  const rounds = roundsToShow(v.round);
+  const rounds = roundsToShow(v.round, from);
   const per = await batch(rounds.flatMap((r) => ROUND_READS.map((m) => callRequest(a, meta, m, [r]))));
   const records = rounds.map((r, i) => {
     const get = (k) => callValue(per[i * ROUND_READS.length + ROUND_READS.indexOf(k)], meta, k, undefined);
@@ -114,7 +133,7 @@ export async function vaultView(root, address, ctx) {
       <tr><th>Manager</th><td>${addressLink(registry, v.manager)}</td></tr>
       <tr><th>Round</th><td data-k="round">${current} ${v.roundActive ? html`<span class="badge ok">options out</span>` : html`<span class="muted">no options out</span>`}</td></tr>
     </tbody></table></section>
-    <section class="panel"><h2>Rounds <span class="muted">${rounds.length < Number(current) ? `the last ${rounds.length} of ${current}` : rounds.length}</span></h2>
+    <section class="panel"><h2>Rounds <span class="muted" id="vault-rounds-shown">${rounds.length < Number(current) ? `${rounds[0]} to ${rounds.at(-1)} of ${current}` : rounds.length}</span></h2>
       <table class="list" id="vault-rounds"><thead><tr><th>Round</th><th class="r">Strike</th><th>Expiry</th>
         <th class="r">Sold / written</th><th class="r">Premium collected</th><th class="r">Settlement</th>
         <th class="r">Payout</th><th class="r">Share price</th></tr></thead>
@@ -131,6 +150,7 @@ export async function vaultView(root, address, ctx) {
           <td class="r" data-k="payout">${has && r.settled ? tokenAmount(r.payout ?? 0n, asset) : html`<span class="muted">–</span>`}</td>
           <td class="r" data-k="share-price">${closed ? `${sharePrice(r.roundPricePerShare ?? 0n)} ${asset?.symbol ?? ""}` : html`<span class="muted">open</span>`}</td></tr>`;
       })}</tbody></table>
+      ${pager(a, rounds, current)}
       <p class="muted small">Strikes and settlement prices are in the quote token per unit of the underlying; payouts are what the round's sold options pay their holders, in the vault's asset; a round's share price is the vault's assets per share at its close.</p>
     </section>`,
   );
