@@ -1,5 +1,5 @@
 /**
- * `weft nft mint|transfer|list|buy|rent|claim|show`: the NFT collection and marketplace of
+ * `weft nft mint|transfer|list|buy|rent|cancel|claim|show`: the NFT collection and marketplace of
  * the chain (the genesis's `collectibles` and `nftMarket` unless `--nft`/`--market` name
  * others), through the SDK's helpers (src/sdk/client/nft.ts), which send exactly the price
  * a buy or a rental costs. Prices are in coin (18 decimals; `--raw` for smallest units).
@@ -8,6 +8,8 @@ import type { Command } from "commander";
 import type { Address } from "../../codec/address.js";
 import {
   buyNft,
+  cancelNftListing,
+  cancelNftRental,
   claimNftEarnings,
   formatUnits,
   getNftEarnings,
@@ -17,8 +19,10 @@ import {
   listNft,
   listNftForRent,
   mintNft,
+  type NftToken,
   type Receipt,
   rentNft,
+  TransactionRevertedError,
   transferNft,
 } from "../../sdk/client/index.js";
 import { amountOf, type Context, contextOf, signerFor } from "../context.js";
@@ -43,6 +47,22 @@ function userText(user: Address | undefined, expires: bigint | undefined, now: b
   return expires === undefined || expires === 0n
     ? "none"
     : `none (the last rental ended at ${whenFrom(expires, now)})`;
+}
+
+/** The token, or a usage error (exit 2) naming an id the collection never minted or burned. */
+async function tokenOrUsage(
+  ctx: Context,
+  collection: Address,
+  tokenId: bigint,
+  market: Address,
+): Promise<NftToken> {
+  try {
+    return await getNftToken(ctx.client, collection, tokenId, { markets: [market] });
+  } catch (error) {
+    if (error instanceof TransactionRevertedError && error.revert?.name === "NonexistentToken")
+      throw new UsageError(`token ${tokenId} of ${collection} does not exist (never minted, or burned)`);
+    throw error;
+  }
 }
 
 function tokenIdOf(text: string): bigint {
@@ -117,7 +137,7 @@ export function addNftCommands(program: Command): void {
       const tokenId = tokenIdOf(id);
       const { nft: collection, market } = await resolve(ctx, opts);
       const [token, listing, rental, now] = await Promise.all([
-        getNftToken(ctx.client, collection, tokenId, { markets: [market] }),
+        tokenOrUsage(ctx, collection, tokenId, market),
         getNftListing(ctx.client, market, collection, tokenId),
         getNftRental(ctx.client, market, collection, tokenId),
         headTime(ctx),
@@ -170,8 +190,13 @@ export function addNftCommands(program: Command): void {
         const ctx = contextOf(cmd);
         const tokenId = tokenIdOf(id);
         const recipient = await addressArg(ctx, to, "to");
-        const { nft: collection } = await resolve(ctx, opts);
+        const { nft: collection, market } = await resolve(ctx, opts);
         const account = await signerFor(ctx, opts.from);
+        const token = await tokenOrUsage(ctx, collection, tokenId, market);
+        if (token.deposit !== undefined && token.owner === account.address)
+          throw new UsageError(`token ${tokenId} is deposited with the market for rent: it cannot move`, [
+            `take it back first (once no rental runs): weft nft cancel ${tokenId} --rent --from ${opts.from}`,
+          ]);
         await sent(
           ctx,
           account.address,
@@ -297,6 +322,51 @@ export function addNftCommands(program: Command): void {
         "renting",
         () => rentNft(ctx.client, { account, market, nft: collection, tokenId, days }),
         `rented token ${tokenId} for ${days} day${days === 1n ? "" : "s"} (${formatUnits(rental.pricePerDay * days)} coin)`,
+      );
+    });
+
+  withWhere(nft.command("cancel <tokenId>"))
+    .description(
+      "end the sender's sale listing of a token, or with --rent take back a token deposited for rent",
+    )
+    .requiredOption("--from <who>", "devN or a key name")
+    .option("--rent", "the rental listing: the token comes back once no rental runs")
+    .action(async (id: string, opts: Where & { from: string; rent?: boolean }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const tokenId = tokenIdOf(id);
+      const { nft: collection, market } = await resolve(ctx, opts);
+      const account = await signerFor(ctx, opts.from);
+      if (opts.rent === true) {
+        const [rental, token, now] = await Promise.all([
+          getNftRental(ctx.client, market, collection, tokenId),
+          tokenOrUsage(ctx, collection, tokenId, market),
+          headTime(ctx),
+        ]);
+        if (rental === undefined)
+          throw new UsageError(`token ${tokenId} of ${collection} is not deposited for rent on ${market}`);
+        if (token.user !== undefined && token.user !== ZERO)
+          throw new UsageError(
+            `token ${tokenId} is rented to ${token.user} until ${whenFrom(token.userExpires ?? 0n, now)}: it comes back after that`,
+          );
+        await sent(
+          ctx,
+          account.address,
+          "taking back",
+          () => cancelNftRental(ctx.client, { account, market, nft: collection, tokenId }),
+          `token ${tokenId} is back with ${rental.lender}`,
+        );
+        return;
+      }
+      if ((await getNftListing(ctx.client, market, collection, tokenId)) === undefined)
+        throw new UsageError(`token ${tokenId} of ${collection} is not for sale on ${market}`, [
+          "a token deposited for rent: weft nft cancel <tokenId> --rent",
+        ]);
+      await sent(
+        ctx,
+        account.address,
+        "cancelling",
+        () => cancelNftListing(ctx.client, { account, market, nft: collection, tokenId }),
+        `token ${tokenId} is no longer for sale`,
       );
     });
 

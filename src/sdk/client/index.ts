@@ -180,6 +180,8 @@ export {
 export { type HttpTransportOptions, http } from "./http.js";
 export {
   buyNft,
+  cancelNftListing,
+  cancelNftRental,
   claimNftEarnings,
   decodeRoyaltyInfo,
   getNftEarnings,

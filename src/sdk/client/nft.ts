@@ -293,3 +293,15 @@ export function claimNftEarnings(
 ): Promise<Receipt> {
   return getContract({ client, address: p.market, binding: marketBinding }).write.claim(p.account, []);
 }
+
+/** Ends the account's sale listing of the token (the seller only; the token never left it). */
+export function cancelNftListing(client: WeftClient, p: TokenParams & { market: Address }): Promise<Receipt> {
+  const m = getContract({ client, address: p.market, binding: marketBinding });
+  return m.write.cancel(p.account, [p.nft, p.tokenId]);
+}
+
+/** Takes a token deposited for rent back from the market (the lender only, once no rental runs). */
+export function cancelNftRental(client: WeftClient, p: TokenParams & { market: Address }): Promise<Receipt> {
+  const m = getContract({ client, address: p.market, binding: marketBinding });
+  return m.write.cancelRental(p.account, [p.nft, p.tokenId]);
+}

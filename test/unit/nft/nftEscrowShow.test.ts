@@ -3,12 +3,14 @@
  * escrow and records its user), as the SDK's `getNftToken` and `weft nft show` give it on
  * a running node: owner the lender, holder the market, and the renter as user with its
  * expiry, the market's record. A market the caller did not name is not believed: the
- * holder is then the owner and no user is claimed.
+ * holder is then the owner and no user is claimed. While the rental runs the lender can
+ * neither move the token nor take it back (exit 2, naming the renter and the expiry); after
+ * it, `weft nft cancel --rent` returns it.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
-import { getNftToken, RENTAL_DAY } from "../../../src/sdk/client/index.js";
+import { devActions, getNftToken, RENTAL_DAY } from "../../../src/sdk/client/index.js";
 import { useNodeProcess } from "../../helpers/nodeProcess.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
@@ -68,10 +70,33 @@ describe("escrowed rentals in getNftToken and weft nft show", () => {
     );
     assert.doesNotMatch(shown, /\(not rentable\)|expires \d{10}/);
 
+    // While the rental runs the lender can neither move nor take it back; after, it can.
+    const refuse = async (args: string[], pattern: RegExp) => {
+      const run = await runWeft(["--rpc", node.url, ...args]);
+      assert.equal(run.code, 2, `weft ${args.join(" ")}: ${run.err}${run.out}`);
+      assert.match(run.err, pattern);
+    };
+    await refuse(
+      ["nft", "transfer", "dev1", "5", "--nft", plain, "--from", "dev0"],
+      /deposited with the market for rent: it cannot move/,
+    );
+    await refuse(
+      ["nft", "cancel", "5", "--rent", "--nft", plain, "--from", "dev0"],
+      new RegExp(`rented to ${dev3} until .* UTC \\(in 2 days`),
+    );
+    await refuse(["nft", "show", "99999", "--nft", plain], /token 99999 of 0x[0-9a-f]{40} does not exist/);
+
     // Not told of this market: its word is not taken.
     const untold = await getNftToken(client, plain, 5n, { markets: [] });
     assert.equal(untold.owner, market);
     assert.equal(untold.deposit, undefined);
     assert.equal(untold.user, undefined, "the plain collection has no ERC-4907 user");
+
+    await devActions(client).increaseTime(Number(2n * RENTAL_DAY + 1n));
+    await weft("nft", "cancel", "5", "--rent", "--nft", plain, "--from", "dev0");
+    const back = await getNftToken(client, plain, 5n);
+    assert.equal(back.owner, dev0);
+    assert.equal(back.holder, dev0);
+    assert.equal(back.deposit, undefined);
   });
 });

@@ -79,7 +79,10 @@ describe("client examples", () => {
       /event QuestCompleted \{ heroId: 4, .* reward: 1000000000000000000, toPlayer: 1000000000000000000, toOwner: 0 \}/,
     );
     assert.match(out, /the owner claimed: it holds 1 GOLD/);
-    assert.match(out, /hero 4 is played by the scholar until \d+, scholar's share 70%/);
+    assert.match(
+      out,
+      /hero 4 is played by the scholar until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z, scholar's share 70%/,
+    );
     assert.match(out, /split: 0\.7 to the scholar \+ 0\.3 to the owner = 1\n/);
     assert.match(out, /upgraded hero 4 to level 1: 1 GOLD burned/);
   });

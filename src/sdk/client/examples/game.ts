@@ -67,7 +67,7 @@ export async function main(url: string = DEFAULT_URL, print: Print = console.log
     });
     const hero = await getHero(client, game, heroId);
     print(
-      `hero ${heroId} is played by ${hero.player === scholar.address ? "the scholar" : hero.player} until ${hero.userExpires}, scholar's share ${Number(hero.scholarshipBps) / 100}%`,
+      `hero ${heroId} is played by ${hero.player === scholar.address ? "the scholar" : hero.player} until ${new Date(Number(hero.userExpires) * 1000).toISOString()}, scholar's share ${Number(hero.scholarshipBps) / 100}%`,
     );
     await client.sendAndWait({ account: scholar, calls: gameStartQuestCalls(game, heroId, 0n) });
     await aMinuteLater(client);
