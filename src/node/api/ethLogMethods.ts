@@ -9,14 +9,17 @@
  * range is fine, and without one an empty block is one read. It returns at most `MAX_LOGS`
  * logs (else -32021); a filter names at most `MAX_FILTER_ADDRESSES` addresses and
  * `MAX_TOPIC_CHOICES` alternatives per topic position. The node holds at most `MAX_FILTERS`
- * filters (the next `eth_new*Filter` is refused with -32008 until one is uninstalled or
- * expires); a filter not polled for `FILTER_TTL_MS` (5 minutes, as geth) is removed. A pending
- * transaction filter keeps at most `MAX_PENDING_HASHES` hashes between polls (the oldest go).
+ * filters, at most `MAX_FILTERS_PER_CLIENT` of one client (`rpc/clientKey.ts`; the next
+ * `eth_new*Filter` is refused with -32008 until one is uninstalled or expires: one client
+ * once took every slot of the node); a filter not polled for `FILTER_TTL_MS` (5 minutes, as
+ * geth) is removed. A pending transaction filter sees at most the last `MAX_PENDING_HASHES`
+ * hashes between polls (the oldest go), read from one log all filters share (`pendingHashLog.ts`).
  * A log filter's changes span at most `MAX_LOG_RANGE` blocks per poll (the next poll goes on).
  */
 import { randomBytes } from "node:crypto";
 import type { Address } from "../../codec/address.js";
 import type { ChainNode } from "../chainNode.js";
+import { clientKey } from "../rpc/clientKey.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
@@ -25,9 +28,11 @@ import { LogReadBudget, MAX_LOG_RANGE, MAX_LOGS } from "./chainMethods.js";
 import { blockSummary, ethLog } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
 import { address, hash, object, positional, shown } from "./params.js";
+import { PendingHashLog } from "./pendingHashLog.js";
 import { ethFormOf, storedTopics0 } from "./wasmEventLogs.js";
 
-export const MAX_FILTERS = 1_000;
+export const MAX_FILTERS = 10_000;
+export const MAX_FILTERS_PER_CLIENT = 100;
 export const FILTER_TTL_MS = 5 * 60 * 1000;
 export const MAX_FILTER_ADDRESSES = 100;
 export const MAX_TOPIC_CHOICES = 100;
@@ -160,20 +165,36 @@ function logQuery(node: ChainNode, value: unknown): EthLogQuery | undefined {
   return { ...criteria, fromBlock, toBlock };
 }
 
-type Filter =
-  | { kind: "logs"; criteria: EthLogCriteria; from: number; next: number; toBlock?: number; polled: number }
-  | { kind: "blocks"; next: number; polled: number }
-  | { kind: "pending"; hashes: string[]; polled: number };
+/** A filter as installed, with the client that installed it (`clientKey`). */
+type Filter = { client: string; polled: number } & (
+  | { kind: "logs"; criteria: EthLogCriteria; from: number; next: number; toBlock?: number }
+  | { kind: "blocks"; next: number }
+  | { kind: "pending"; next: number }
+);
+
+/** A filter's fields but its client (`install` adds it), kind by kind. */
+type NewFilter = WithoutClient<Filter>;
+type WithoutClient<F> = F extends unknown ? Omit<F, "client"> : never;
 
 export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
   const filters = new Map<string, Filter>();
-  let listening = false;
+  /** Admitted transactions' hashes, from the first pending filter on. */
+  let pending: PendingHashLog | undefined;
   const sweep = () => {
     const now = Date.now();
     for (const [id, f] of filters) if (now - f.polled > FILTER_TTL_MS) filters.delete(id);
   };
-  const install = (filter: Filter): string => {
+  const install = (given: NewFilter, ctx: RpcMethodContext): string => {
     sweep();
+    const client = clientKey(ctx.remoteAddress);
+    let held = 0;
+    for (const f of filters.values()) if (f.client === client) held++;
+    if (held >= MAX_FILTERS_PER_CLIENT)
+      throw new RpcError(
+        -32008,
+        `too many filters installed by this client (limit ${MAX_FILTERS_PER_CLIENT}): uninstall one or let one expire`,
+        { limit: MAX_FILTERS_PER_CLIENT },
+      );
     if (filters.size >= MAX_FILTERS)
       throw new RpcError(
         -32008,
@@ -183,7 +204,7 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
         },
       );
     const id = `0x${randomBytes(16).toString("hex")}`;
-    filters.set(id, filter);
+    filters.set(id, { ...given, client } as Filter);
     return id;
   };
   const get = (params: unknown): [string, Filter] => {
@@ -204,43 +225,41 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
       return q === undefined ? [] : queryLogs(node, q, ctx);
     },
     /** [filter] → a filter id; `eth_getFilterChanges` returns the logs of blocks committed since. */
-    eth_newFilter(params) {
+    eth_newFilter(params, ctx) {
       const [given] = positional(params, 1, 1, "[{ fromBlock?, toBlock?, address?, topics? }]");
       const f = object(given, "filter");
       const criteria = ethLogCriteria(f);
       const head = node.head().number;
       const from =
         f.fromBlock === undefined ? head + 1 : (ethBlockNumber(node, f.fromBlock, "fromBlock") ?? head + 1);
-      const filter: Filter = { kind: "logs", criteria, from, next: from, polled: Date.now() };
+      const filter: NewFilter = { kind: "logs", criteria, from, next: from, polled: Date.now() };
       if (f.toBlock !== undefined && f.toBlock !== "latest" && f.toBlock !== "pending")
         filter.toBlock = ethBlockNumber(node, f.toBlock, "toBlock") ?? Number(BigInt(String(f.toBlock)));
-      return install(filter);
+      return install(filter, ctx);
     },
     /** [] → a filter id; its changes are the hashes of blocks committed since. */
-    eth_newBlockFilter(params) {
+    eth_newBlockFilter(params, ctx) {
       positional(params, 0, 0, "[]");
-      return install({ kind: "blocks", next: node.head().number + 1, polled: Date.now() });
+      return install({ kind: "blocks", next: node.head().number + 1, polled: Date.now() }, ctx);
     },
     /** [] → a filter id; its changes are the hashes of transactions admitted since. */
-    eth_newPendingTransactionFilter(params) {
+    eth_newPendingTransactionFilter(params, ctx) {
       positional(params, 0, 0, "[]");
-      if (!listening) {
-        listening = true;
-        node.onPending((p) => {
-          for (const f of filters.values()) {
-            if (f.kind !== "pending") continue;
-            f.hashes.push(p.hash);
-            if (f.hashes.length > MAX_PENDING_HASHES)
-              f.hashes.splice(0, f.hashes.length - MAX_PENDING_HASHES);
-          }
-        });
+      if (pending === undefined) {
+        const log = new PendingHashLog(MAX_PENDING_HASHES);
+        node.onPending((p) => log.push(p.hash));
+        pending = log;
       }
-      return install({ kind: "pending", hashes: [], polled: Date.now() });
+      return install({ kind: "pending", next: pending.head, polled: Date.now() }, ctx);
     },
     /** [id] → what happened since the last poll (logs, block hashes or transaction hashes). */
     eth_getFilterChanges(params, ctx) {
       const [, filter] = get(params);
-      if (filter.kind === "pending") return filter.hashes.splice(0);
+      if (filter.kind === "pending") {
+        const hashes = pending?.since(filter.next) ?? [];
+        filter.next = pending?.head ?? filter.next;
+        return hashes;
+      }
       const head = node.head().number;
       if (filter.kind === "blocks") {
         const out: string[] = [];

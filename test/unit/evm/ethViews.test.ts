@@ -5,6 +5,7 @@
  * -32602 and a reason. Blocks are made on demand (`produceNow`).
  */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { assembleText as assemble } from "../../../bench/evm/asm.js";
 import { evmBaseFee } from "../../../src/chain/evmBlock.js";
@@ -15,6 +16,25 @@ import { type EthAccount, type EthTxRequest, signEthTxRaw } from "../../helpers/
 import { callsRaw } from "../../helpers/nodeTx.js";
 import { Client, call, post } from "../../helpers/rpcServer.js";
 import { startEthTestNode, type TestNode } from "../../helpers/testNode.js";
+
+/** POSTs a JSON body from a given local address (another client of the node). */
+function postFrom(localAddress: string, url: string, body: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: "POST", localAddress, headers: { "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on("end", () => resolve(JSON.parse(text)));
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
 
 const hexOf = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
 type Answer = { result?: unknown; error?: { code: number; message: string; data?: unknown } };
@@ -175,7 +195,22 @@ describe("eth_ reads, filters and subscriptions", () => {
     for (const filter of refusals) assert.equal((await ask("eth_getLogs", [filter])).error?.code, -32602);
   });
 
-  it("bounds the filters a node holds", async () => {
+  it("pending transaction filters read one shared log: each sees what was admitted since its last poll", async () => {
+    const early = (await ask("eth_newPendingTransactionFilter")).result as string;
+    const first = await send(alice, { to: bob.address });
+    const late = (await ask("eth_newPendingTransactionFilter")).result as string;
+    const second = await send(alice, { to: bob.address });
+    assert.deepEqual((await ask("eth_getFilterChanges", [early])).result, [first, second]);
+    assert.deepEqual((await ask("eth_getFilterChanges", [late])).result, [second]);
+    assert.deepEqual((await ask("eth_getFilterChanges", [early])).result, []);
+    const third = await send(alice, { to: bob.address });
+    assert.deepEqual((await ask("eth_getFilterChanges", [early])).result, [third]);
+    assert.deepEqual((await ask("eth_getFilterChanges", [late])).result, [third]);
+    await mine();
+  });
+
+  it("bounds the filters a node holds, per client: one client cannot take every slot", async () => {
+    // Attacker: one client installed the node's 1,000 filters and every other client was refused.
     const body = Array.from({ length: 100 }, (_, id) => ({
       jsonrpc: "2.0",
       id,
@@ -187,7 +222,13 @@ describe("eth_ reads, filters and subscriptions", () => {
       refused = answers.find((a) => a.error !== undefined)?.error;
     }
     assert.equal(refused?.code, -32008);
-    assert.match(refused?.message ?? "", /too many filters/);
+    assert.match(refused?.message ?? "", /too many filters installed by this client \(limit 100\)/);
+    const other = (await postFrom("127.0.0.2", node.url, body.slice(0, 1))) as Answer[];
+    assert.equal(
+      typeof other[0]?.result,
+      "string",
+      `another client still installs: ${JSON.stringify(other)}`,
+    );
   });
 
   it("shows a Weft envelope as a type 0x57 transaction with an Ethereum-shaped receipt", async () => {
