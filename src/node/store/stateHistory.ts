@@ -113,6 +113,11 @@ function dropChangeSet(dbs: HistoryDbs, block: number): void {
 export function recordHistory(dbs: HistoryDbs, block: number, writes: WriteSet, keep: number): number {
   if (readFrom(dbs.meta) === undefined) writeFrom(dbs.meta, Math.max(0, block - 1));
   if (block === 0) return 0;
+  // Only the head's state kept: nothing to record, only what an earlier setting kept to drop.
+  if (keep <= 1) {
+    prune(dbs, block);
+    return 0;
+  }
   let bytes = 0;
   const keys: Uint8Array[] = [];
   for (const [key, value] of writes) {
@@ -139,13 +144,17 @@ export function recordHistory(dbs: HistoryDbs, block: number, writes: WriteSet, 
   }
   dbs.historyBlocks.putSync(u64(block), list);
   bytes += 8 + list.length;
-  const dropThrough = block - keep + 1;
+  prune(dbs, block - keep + 1);
+  return bytes;
+}
+
+/** Drops the oldest change sets up to block `dropThrough`, at most `PRUNE_PER_BLOCK` of them. */
+function prune(dbs: HistoryDbs, dropThrough: number): void {
   for (let i = 0; i < PRUNE_PER_BLOCK; i++) {
     const oldest = oldestChangeSet(dbs.historyBlocks);
     if (oldest === undefined || oldest > dropThrough) break;
     dropChangeSet(dbs, oldest);
   }
-  return bytes;
 }
 
 /** State sync: the chain starts at `block`, whose state is the only one known. */
