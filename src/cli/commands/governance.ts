@@ -164,7 +164,7 @@ async function send(
   step: { governor: Address; id: Uint8Array; step: GovStep; name: string },
   calls: CallRequest[],
   method: string,
-  summary: string,
+  summary: string | ((result: unknown) => string),
 ): Promise<void> {
   const account = await accountFor(ctx, opts);
   await checkStep(ctx, step.governor, step.id, step.step, step.name, account.address);
@@ -180,7 +180,7 @@ async function send(
       method,
     });
     done();
-    printReceipt(ctx, decoded, summary);
+    printReceipt(ctx, decoded, typeof summary === "string" ? summary : summary(decoded.result));
   } finally {
     done();
   }
@@ -256,13 +256,18 @@ export function addGovernanceCommands(program: Command): void {
       const governor = await governorAddress(ctx, opts);
       const id = await idOf(ctx, text);
       const calls = castVoteCalls(governor, id, support as VoteSupport, opts.reason ?? "");
+      const token = await tokenLabel(
+        ctx,
+        await getContract({ client: ctx.client, address: governor, binding: governorBinding }).read.token(),
+      );
       await send(
         ctx,
         opts,
         { governor, id, step: "vote", name: text },
         calls,
         calls[0]?.method ?? "castVote",
-        `voted ${support}`,
+        (weight) =>
+          `voted ${support} with ${groupedUnits((weight as bigint | undefined) ?? 0n, token.decimals)} ${token.symbol}`,
       );
     });
 

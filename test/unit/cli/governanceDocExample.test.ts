@@ -55,6 +55,7 @@ describe("docs/governance.md: the end-to-end example", () => {
       outputs.push(run.out);
     }
     assert.match(outputs[0] ?? "", /\b9\b/);
+    assert.match(outputs[3] ?? "", /^voted for with 1,000,000 WGOV\n/);
     assert.match(outputs.at(-1) ?? "", /\b25\b/);
     assert.match(outputs.at(-2) ?? "", /Executed/);
     const { contracts } = await client.genesis();
