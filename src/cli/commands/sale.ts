@@ -202,9 +202,13 @@ export function addSaleCommands(program: Command): Command {
         if (amount === 0n) throw new UsageError("amount: must be more than 0");
         if (s.phase === "upcoming")
           throw new UsageError(`the sale opens ${whenFrom(s.startTime, s.now)}: not open yet (NOT_OPEN)`);
+        // Closed at its finalization, else at its end, else (the hard cap reached) by now.
+        let closedAt = s.now;
+        if (s.finalizedAt !== 0n) closedAt = s.finalizedAt;
+        else if (s.endTime < s.now) closedAt = s.endTime;
         if (s.phase !== "open" && s.phase !== "unfunded")
           throw new UsageError(
-            `the sale is ${s.phase}: it closed ${whenFrom(s.finalizedAt !== 0n ? s.finalizedAt : s.endTime < s.now ? s.endTime : s.now, s.now)} (NOT_OPEN)`,
+            `the sale is ${s.phase}: it closed ${whenFrom(closedAt, s.now)} (NOT_OPEN)`,
             s.phase === "ended" ? ["settle what you bought with: weft sale claim"] : [],
           );
         const maxCost =
