@@ -79,7 +79,8 @@ export class TxState {
    * Commutative additions (`add`) to u128 keys this transaction has not written, summed per
    * key: they leave as deltas (`deltas`), so the transaction does not depend on earlier
    * writers of the key unless they change whether each addition stayed in range
-   * (`StateView.fits`). A read of the key sees the value plus the sum; a write replaces the
+   * (`StateView.fits`). A read of the key sees the value plus the sum and, the transaction
+   * now depending on the value, writes it in place of the sum (`read`); a write replaces the
    * sum (the value written was computed from that read). Made when first needed.
    */
   private credits: Map<StateKey, bigint> | undefined;
@@ -130,8 +131,15 @@ export class TxState {
     const base = this.view.read(key);
     const credit = this.credits?.get(key);
     if (credit === undefined) return base;
-    // In range: `add` checked base + credit with `fits` over this same view.
-    return encodeU128(decodeU128(base) + credit);
+    // In range: `add` checked base + credit with `fits` over this same view. Having read
+    // the value, the transaction depends on it: its credit becomes a plain write of the
+    // sum (journaled, so a revert to before this read restores the credit). The state and
+    // every answer are the same; later readers of the key in the block find this value
+    // instead of summing one delta per earlier credit (a pool's balance, credited and then
+    // read by every swap into it, had a chain of hundreds).
+    const value = encodeU128(decodeU128(base) + credit);
+    this.write(key, value);
+    return value;
   }
 
   /** Writes `value`, or deletes the key when `value` is null. */

@@ -61,7 +61,6 @@ describe("TxState.add: a delta or in place, the same answers", () => {
       state.revertTo(snap);
       assert.equal(state.add(key, -(U128_MAX - 6n)), true, "down to zero");
       assert.equal(state.add(key, -1n), false, "below zero: refused");
-      assert.equal(decodeU128(state.read(key)), 0n, "a read sees the value with the additions");
       const deltas = state.deltas(balanceKey(account(9)), 5n);
       if (withFits) {
         assert.deepEqual([...state.writes.keys()], [], "nothing written: deltas only");
@@ -71,7 +70,27 @@ describe("TxState.add: a delta or in place, the same answers", () => {
         assert.equal(deltas.has(key), false);
       }
       assert.equal(deltas.get(balanceKey(account(9))), 5n, "the fee recipient's delta");
+      assert.equal(decodeU128(state.read(key)), 0n, "a read sees the value with the additions");
+      assert.equal(decodeU128(state.writes.get(key) ?? undefined), 0n, "and, read, it is written in place");
+      assert.equal(state.deltas(balanceKey(account(9)), 0n).has(key), false);
     });
+
+  it("a read of a credited key writes the sum in place of the credit; a revert to before the read restores the credit", () => {
+    const key = balanceKey(account(7));
+    const view = countingView(new Map([[key, encodeU128(100n)]]), true);
+    const state = new TxState(view);
+    assert.equal(state.add(key, 5n), true);
+    const beforeRead = state.snapshot();
+    assert.equal(decodeU128(state.read(key)), 105n);
+    assert.equal(decodeU128(state.writes.get(key) ?? undefined), 105n, "the value read, written");
+    assert.equal(state.deltas(balanceKey(account(9)), 0n).has(key), false, "no delta left");
+    assert.equal(state.add(key, 7n), true, "a later addition adds in place");
+    assert.equal(decodeU128(state.writes.get(key) ?? undefined), 112n);
+    state.revertTo(beforeRead);
+    assert.equal(state.writes.has(key), false, "the revert undid the write");
+    assert.equal(state.deltas(balanceKey(account(9)), 0n).get(key), 5n, "and restored the credit");
+    assert.equal(decodeU128(state.read(key)), 105n);
+  });
 
   it("additions summing to zero still write the key, as adding in place does", () => {
     const key = balanceKey(account(7));
