@@ -48,17 +48,17 @@ export async function waitForQuest(ctx: Context, hero: Hero, maxWait: bigint): P
     ]);
     return;
   }
-  if (!ctx.out.json)
-    process.stdout.write(
-      `waiting for hero ${id}'s quest ${hero.quest} to end at ${whenFrom(plan.endsAt, now)}\n`,
-    );
+  const waiting = `waiting for hero ${id}'s quest ${hero.quest} to end at ${whenFrom(plan.endsAt, now)}`;
   const dev = devActions(ctx.client);
   try {
     await dev.setNextBlockTimestamp(Number(plan.endsAt));
     const mined = await dev.mine(1);
     ctx.out.result(
       { heroId: id, quest: hero.quest, endsAt: plan.endsAt, waited: "devTime", block: mined.to },
-      () => [`development node: moved its time ${duration(plan.seconds)} on (block ${mined.to}); ${next}`],
+      () => [
+        waiting,
+        `development node: moved its time ${duration(plan.seconds)} on (block ${mined.to}); ${next}`,
+      ],
     );
     return;
   } catch (error) {
@@ -69,6 +69,7 @@ export async function waitForQuest(ctx: Context, hero: Hero, maxWait: bigint): P
       `hero ${id}'s quest ends in ${duration(plan.seconds)}, longer than --max-wait ${maxWait} s, and this node has no dev mode to move its time`,
       ["wait longer with --max-wait <seconds> (at most 172800), or come back then"],
     );
+  if (!ctx.out.json) process.stdout.write(`${waiting} (no dev mode here: in real time)\n`);
   // Real time: the next block's time is the node's clock, no earlier than the wall clock here.
   while (wallClock() < plan.endsAt) {
     const left = Number(plan.endsAt - wallClock());
