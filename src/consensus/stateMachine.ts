@@ -22,7 +22,7 @@
  */
 import { toHex } from "../codec/bytes.js";
 import type { ProposerSchedule } from "./proposerSelection.js";
-import { type TimeoutConfig, timeoutMs } from "./timeouts.js";
+import { nextPace, type TimeoutConfig, timeoutMs } from "./timeouts.js";
 import {
   type Proposal,
   Step,
@@ -92,6 +92,8 @@ export interface MachineStatus {
   readonly decided: boolean;
   readonly lockedRound: number;
   readonly validRound: number;
+  /** Rounds of timeout this height started ahead by (`timeouts.ts` `nextPace`). */
+  readonly pace: number;
   /** Per round with votes: the indexes of the validators whose prevotes and precommits are held. */
   readonly rounds: ReadonlyArray<{
     round: number;
@@ -127,6 +129,8 @@ interface HeightState {
   round: number;
   step: Step;
   decided: boolean;
+  /** Rounds of timeout ahead: round r waits as round `pace + r` (fixed at the height's start). */
+  readonly pace: number;
   lockedRound: number;
   lockedKey: string | null;
   lockedHash: Uint8Array | null;
@@ -144,6 +148,8 @@ interface HeightState {
 export class TendermintMachine {
   private state: HeightState | null = null;
   private out: MachineOutput[] = [];
+  /** The pace the next height starts at, from the heights decided before (`nextPace`). */
+  private pace = 0;
   private readonly maxFutureRounds: number;
   private readonly maxProposalsPerRound: number;
 
@@ -192,6 +198,7 @@ export class TendermintMachine {
       decided: s.decided,
       lockedRound: s.lockedRound,
       validRound: s.validRound,
+      pace: s.pace,
       rounds: s.votes.roundsWithVotes().map((round) => ({
         round,
         proposal: s.proposals.has(round),
@@ -233,6 +240,7 @@ export class TendermintMachine {
       round: 0,
       step: Step.Propose,
       decided: false,
+      pace: this.pace,
       lockedRound: resume?.lockedRound ?? -1,
       lockedKey: resume?.lockedHash ? toHex(resume.lockedHash) : null,
       lockedHash: resume?.lockedHash ?? null,
@@ -333,6 +341,8 @@ export class TendermintMachine {
         const stored = s.proposals.get(r)?.byValue.get(key);
         if (stored === undefined || !stored.valid) continue;
         s.decided = true;
+        // The rounds this height went through (a decision may come from an earlier round's precommits).
+        this.pace = nextPace(this.options.timeouts, s.pace, s.round);
         this.out.push({
           kind: "decide",
           height: s.height,
@@ -460,7 +470,7 @@ export class TendermintMachine {
       height: s.height,
       round: s.round,
       step,
-      delayMs: timeoutMs(this.options.timeouts, step, s.round),
+      delayMs: timeoutMs(this.options.timeouts, step, s.pace + s.round),
     });
   }
 

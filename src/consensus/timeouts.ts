@@ -29,6 +29,11 @@ export interface TimeoutConfig {
   readonly growth?: number;
   /** Most ms of the exponential term (default 60,000); the linear term goes on growing. */
   readonly capMs?: number;
+  /**
+   * Most rounds of timeout a height starts ahead by, learnt from the heights before it
+   * (`nextPace`; default 0: every height starts at round 0's timeouts, as in the paper).
+   */
+  readonly maxPace?: number;
 }
 
 /**
@@ -41,7 +46,23 @@ export const DEFAULT_TIMEOUTS: TimeoutConfig = {
   precommit: { baseMs: 1000, incrementMs: 500 },
   growth: 1.5,
   capMs: 60_000,
+  maxPace: 4,
 };
+
+/**
+ * The pace the next height starts at, after a height decided in round `decidedRound` at pace
+ * `pace` (its round r waited as round `pace + r` would): the timeouts that let a round decide
+ * are where the next height starts, and a height decided in its first round lowers the pace by
+ * one, so a machine that got quiet again is back at round 0's timeouts a few heights later.
+ * At most `maxPace`: a pace only shifts where the timeouts start, never how they grow, so the
+ * liveness argument is unchanged; it costs time only when a round fails anyway (an offline
+ * proposer's round waits the longer timeout).
+ */
+export function nextPace(config: TimeoutConfig, pace: number, decidedRound: number): number {
+  const max = config.maxPace ?? 0;
+  if (decidedRound > 0) return Math.min(max, pace + decidedRound);
+  return Math.max(0, Math.min(max, pace - 1));
+}
 
 export function timeoutMs(config: TimeoutConfig, step: Step, round: number): number {
   const t =

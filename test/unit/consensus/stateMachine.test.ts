@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ProposerSchedule } from "../../../src/consensus/proposerSelection.js";
 import { type MachineOutput, TendermintMachine } from "../../../src/consensus/stateMachine.js";
+import { DEFAULT_TIMEOUTS, timeoutMs } from "../../../src/consensus/timeouts.js";
 import { type Proposal, Step, type Value, type Vote, VoteType } from "../../../src/consensus/types.js";
 import { hashOf, testKeys, testSet } from "../../helpers/consensusKeys.js";
 import { FAST_TIMEOUTS } from "../../helpers/consensusSim.js";
@@ -207,5 +208,50 @@ describe("Tendermint state machine", () => {
     m.handle({ kind: "timeout", height: H, round: 1, step: Step.Precommit });
     assert.equal(m.round, 2, "the next round");
     assert.equal(m.step, Step.Propose);
+  });
+
+  it("a height that needed rounds starts the next at the timeouts that decided it; quick heights bring them back down", () => {
+    // Tendermint restarts every height at round 0's timeouts: on a machine where a block takes
+    // longer to build and check than round 0 waits, every height fails the same rounds again.
+    const timeouts = { ...DEFAULT_TIMEOUTS, maxPace: 4 };
+    const self = 0;
+    const m = new TendermintMachine({ selfIndex: () => self, timeouts });
+    const proposeDelay = (out: MachineOutput[]) => {
+      const t = out.find((o) => o.kind === "schedule-timeout" && o.step === Step.Propose);
+      assert.ok(t?.kind === "schedule-timeout");
+      return t.delayMs;
+    };
+    /** Starts `height`, fails `failed` rounds by timeouts, decides in the next; the first round's propose delay. */
+    const height = (h: number, failed: number): number => {
+      const first = proposeDelay(m.handle({ kind: "start", height: h, set, schedule }));
+      for (let r = 0; r < failed; r++) {
+        m.handle({ kind: "timeout", height: h, round: r, step: Step.Propose });
+        const others = [0, 1, 2, 3].filter((i) => i !== self);
+        for (const i of others)
+          m.handle({ kind: "vote", vote: { ...vote(VoteType.Precommit, r, null, i), height: h } });
+        m.handle({ kind: "timeout", height: h, round: r, step: Step.Precommit });
+      }
+      assert.equal(m.round, failed);
+      const v = value(`block ${h}`);
+      const p = { height: h, round: failed, polRound: -1, value: v, proposer: schedule.proposer(h, failed) };
+      m.handle({ kind: "proposal", proposal: { ...p, signature: sig }, valid: true });
+      const decided = [0, 1, 2, 3].flatMap((i) =>
+        m.handle({ kind: "vote", vote: { ...vote(VoteType.Precommit, failed, v, i), height: h } }),
+      );
+      assert.ok(
+        decided.some((o) => o.kind === "decide"),
+        `height ${h} decided in round ${failed}`,
+      );
+      return first;
+    };
+    const level = (round: number) => timeoutMs(timeouts, Step.Propose, round);
+    assert.equal(height(1, 2), level(0), "the first height starts at round 0's timeouts");
+    assert.equal(height(2, 0), level(2), "decided in round 2: the next height starts where that round was");
+    assert.equal(height(3, 0), level(1), "a height decided in its first round lowers the pace by one");
+    assert.equal(height(4, 0), level(0));
+    assert.equal(height(5, 3), level(0));
+    assert.equal(height(6, 3), level(3));
+    assert.equal(height(7, 0), level(4), "at most maxPace rounds ahead");
+    assert.equal(m.status()?.pace, 4);
   });
 });
