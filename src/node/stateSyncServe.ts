@@ -1,24 +1,29 @@
 /**
  * What a running node (validator or full node) offers to nodes that state-sync
  * (`net/stateSync.ts`, protocol `/weft/sync/state/2`):
- *   - a snapshot of its committed state every `interval` blocks (and of its head at start),
- *     indexed by path so a client can ask for any subtree (`state/merkle/snapshot.ts`); the
- *     newest two are kept in memory, so a client in the middle of one can finish it while
- *     the next is taken;
+ *   - a snapshot of its committed state every `interval` blocks (and of its head at start when
+ *     none is kept from before), spooled to `<dataDir>/snapshots/snapshot-<height>.bin` and
+ *     read from there for each answer (`state/merkle/spooledSnapshot.ts`: the heap holds a
+ *     bucket of the state while one is built, none while it is served); the newest two are
+ *     kept, so a client in the middle of one can finish it while the next is taken, and they
+ *     are offered again after a restart (checked against their blocks' roots first);
  *   - the claim of the newest: its block header and commit certificate (`certifiedStateSync.ts`);
  *   - the epoch links (`epochLinks.ts`): one recorded at each epoch's last block as it commits,
  *     or stored by state sync, so a client can follow the validator set from genesis;
  *   - the stored headers below a height (the client's 256-block hash window for BLOCKHASH).
- * A snapshot is taken in the block's commit listener, while the committed state is that
- * block's: its root is checked against the header before it is offered.
+ * A snapshot's scan runs in the block's commit listener, while the committed state is that
+ * block's; sorting and hashing follow between other work, one build at a time; its root is
+ * checked against the header before it is offered.
  */
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { ReadState } from "../chain/staking/validatorSet.js";
 import { epochLength } from "../chain/staking/validatorSet.js";
 import type { Address } from "../codec/address.js";
 import { fromHex, toHex, utf8 } from "../codec/bytes.js";
 import type { P2pNode } from "../net/p2pNode.js";
 import { serveState } from "../net/stateSync.js";
-import { buildSnapshot, type StateSnapshot } from "../state/merkle/snapshot.js";
+import { SpooledSnapshot, spoolSnapshot } from "../state/merkle/spooledSnapshot.js";
 import { encodeRootClaim } from "./certifiedStateSync.js";
 import type { ChainNode } from "./chainNode.js";
 import { encodeEpochLink, epochLinkKey, recordEpochLink } from "./epochLinks.js";
@@ -36,38 +41,69 @@ export interface StateSyncServeOptions {
 export interface StateSyncServer {
   /** Heights of the snapshots offered, oldest first. */
   readonly heights: number[];
+  /** Resolves once no snapshot is being built. */
+  idle(): Promise<void>;
+  /** Stops taking snapshots (a build under way stops, leaving nothing) and closes the files; they stay for the next run. */
   close(): void;
 }
 
 interface Offered {
   header: BlockHeader;
-  snapshot: StateSnapshot;
+  snapshot: SpooledSnapshot;
   claim: Uint8Array;
 }
+
+/** Snapshots live in `<dataDir>/snapshots`. */
+export const SNAPSHOT_DIR = "snapshots";
+/** Snapshots offered at once: a client in the middle of one can finish it while the next is taken. */
+const KEPT = 2;
 
 export async function serveStateSync(options: StateSyncServeOptions): Promise<StateSyncServer> {
   const { node, p2p } = options;
   const staking = node.genesis.network?.staking as Address | undefined;
   const read: ReadState = (key) => node.db.state.get(key);
   const length = staking === undefined ? 0 : Number(epochLength(read, staking));
-  const offered: Offered[] = [];
+  const dir = join(node.options.dataDir, SNAPSHOT_DIR);
+  const offered: Offered[] = options.interval > 0 ? restoreSnapshots(node, dir, options.log) : [];
+  let building: Promise<void> | undefined;
+  let closed = false;
 
-  const take = (header: BlockHeader) => {
+  const offer = (header: BlockHeader, snapshot: SpooledSnapshot, ms: number) => {
     const certificate = readCertificate(node.db, header.number);
-    if (certificate === undefined) return;
-    const t0 = performance.now();
-    const snapshot = buildSnapshot(node.db.state.iterate(""));
-    if (toHex(snapshot.root) !== header.stateRoot.slice(2)) {
-      options.log?.("warn", "snapshot not offered: its root is not the block's", { height: header.number });
+    if (closed || certificate === undefined || toHex(snapshot.root) !== header.stateRoot.slice(2)) {
+      if (!closed)
+        options.log?.("warn", "snapshot not offered: its root is not the block's", { height: header.number });
+      snapshot.remove();
       return;
     }
     offered.push({ header, snapshot, claim: encodeRootClaim({ header, certificate }) });
-    if (offered.length > 2) offered.shift();
-    options.log?.("info", "state snapshot taken", {
+    while (offered.length > KEPT) offered.shift()?.snapshot.remove();
+    options.log?.("info", "state snapshot taken", { height: header.number, entries: snapshot.size, ms });
+  };
+
+  /** Spools the committed state (that of `header`'s block) to disk; one build at a time. */
+  const take = (header: BlockHeader) => {
+    if (building !== undefined || closed || readCertificate(node.db, header.number) === undefined) return;
+    const t0 = performance.now();
+    // The scan runs synchronously in this call (the state is this block's); sorting and hashing
+    // go on bucket by bucket between other work.
+    building = spoolSnapshot(node.db.state.iterate(""), {
+      dir,
       height: header.number,
-      entries: snapshot.index.size,
-      ms: Math.round(performance.now() - t0),
-    });
+      cancelled: () => closed,
+    })
+      .then((snapshot) => {
+        if (snapshot !== undefined) offer(header, snapshot, Math.round(performance.now() - t0));
+      })
+      .catch((e: unknown) => {
+        options.log?.("warn", "state snapshot failed", {
+          height: header.number,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      })
+      .finally(() => {
+        building = undefined;
+      });
   };
 
   const record = (header: BlockHeader) => {
@@ -84,7 +120,7 @@ export async function serveStateSync(options: StateSyncServeOptions): Promise<St
     if (options.interval > 0 && block.header.number % options.interval === 0) take(block.header);
   });
   const head = node.head();
-  if (options.interval > 0 && head.number > 0) take(head);
+  if (options.interval > 0 && head.number > 0 && offered.length === 0) take(head);
 
   await serveState(p2p, {
     snapshot: (root) => offered.find((o) => toHex(o.snapshot.root) === toHex(root))?.snapshot,
@@ -112,6 +148,59 @@ export async function serveStateSync(options: StateSyncServeOptions): Promise<St
     get heights() {
       return offered.map((o) => o.header.number);
     },
-    close: unsubscribe,
+    async idle() {
+      await building;
+    },
+    close() {
+      closed = true;
+      unsubscribe();
+      for (const o of offered) o.snapshot.close();
+    },
   };
+}
+
+/**
+ * The snapshots a previous run left in `dir` that still hold: the file reads back whole
+ * (`SpooledSnapshot.open`), its block is stored with a certificate and its root is that
+ * block's state root. The newest `KEPT` are offered again; the rest, half-built spools and
+ * files that do not hold are deleted.
+ */
+function restoreSnapshots(node: ChainNode, dir: string, log: StateSyncServeOptions["log"]): Offered[] {
+  if (!existsSync(dir)) return [];
+  const found: Offered[] = [];
+  const head = node.head().number;
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    const match = /^snapshot-(\d+)\.bin$/.exec(name);
+    if (match === null) {
+      rmSync(file, { recursive: true, force: true });
+      continue;
+    }
+    let snapshot: SpooledSnapshot;
+    try {
+      snapshot = SpooledSnapshot.open(file);
+    } catch (e) {
+      log?.("warn", "snapshot file dropped", { file, error: e instanceof Error ? e.message : String(e) });
+      rmSync(file, { force: true });
+      continue;
+    }
+    const height = Number(match[1]);
+    const header = height <= head ? node.db.block(height)?.header : undefined;
+    const certificate = readCertificate(node.db, height);
+    if (
+      snapshot.height !== height ||
+      header === undefined ||
+      certificate === undefined ||
+      toHex(snapshot.root) !== header.stateRoot.slice(2)
+    ) {
+      snapshot.remove();
+      continue;
+    }
+    found.push({ header, snapshot, claim: encodeRootClaim({ header, certificate }) });
+  }
+  found.sort((a, b) => a.header.number - b.header.number);
+  while (found.length > KEPT) found.shift()?.snapshot.remove();
+  if (found.length > 0)
+    log?.("info", "state snapshots restored", { heights: found.map((o) => o.header.number) });
+  return found;
 }
