@@ -177,8 +177,24 @@ export async function waitForHeight(
   }
   throw new InvariantError(
     `no progress: ${what}: not every node reached height ${height} in ${timeoutMs} ms`,
-    [...[...last].map(([i, h]) => `node ${i}: head ${h}`)],
+    [
+      ...[...last].map(([i, h]) => `node ${i}: head ${h}`),
+      ...nodes.filter((n) => (last.get(n.index) ?? -1) < height).flatMap(lastWords),
+    ],
   );
+}
+
+/**
+ * What a node that did not get there last said: its last warnings (stall reports, "main thread
+ * held") and its last line, cut short. CI removes the nodes' directories, so the reason a node
+ * answered no RPC is printed with the failure or lost.
+ */
+function lastWords(node: ClusterNode): string[] {
+  const logs = node.process?.logs ?? [];
+  const warnings = logs.filter((l) => typeof l.level === "number" && l.level >= 40).slice(-3);
+  const tail = logs.at(-1);
+  const lines = [...warnings, ...(tail === undefined || warnings.includes(tail) ? [] : [tail])];
+  return lines.map((l) => `node ${node.index} said: ${JSON.stringify(l).slice(0, 800)}`);
 }
 
 /** Waits until every node of `nodes` is `blocks` past its own highest head now (or the highest among them). */
