@@ -105,6 +105,20 @@ class FileWriter {
     this.used += bytes.length;
   }
 
+  /** A record's head: path, value hash (unless undefined), key length (u16), value length (u32). */
+  head(path: Digest, valueHash: Digest | undefined, keyLength: number, valueLength: number): void {
+    const bytes = HASH_BYTES * (valueHash === undefined ? 1 : 2) + 6;
+    if (this.used + bytes > WRITE_BUFFER) this.flush();
+    const b = this.buffer;
+    let at = this.used;
+    for (let i = 0; i < HASH_BYTES; i++) b[at++] = path.charCodeAt(i);
+    if (valueHash !== undefined) for (let i = 0; i < HASH_BYTES; i++) b[at++] = valueHash.charCodeAt(i);
+    b.writeUInt16BE(keyLength, at);
+    b.writeUInt32BE(valueLength, at + 2);
+    this.used = at + 6;
+    this.written += bytes;
+  }
+
   flush(): void {
     let off = 0;
     while (off < this.used) off += writeSync(this.fd, this.buffer, off, this.used - off, this.position + off);
@@ -134,13 +148,6 @@ function prefixValue(prefix: PathPrefix): number {
   for (let i = 0; i < prefix.bits; i++)
     out = out * 2 + (((prefix.bytes[i >> 3] as number) >> (7 - (i & 7))) & 1);
   return out;
-}
-
-function u16(n: number): Uint8Array {
-  return new Uint8Array([(n >>> 8) & 0xff, n & 0xff]);
-}
-function u32(n: number): Uint8Array {
-  return new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
 }
 
 /** Reads the records of `bytes` (bucket records carry no value hash: `withHash` false). */
@@ -217,9 +224,7 @@ export async function spoolSnapshot(
         w = new FileWriter(openSync(join(spool, `${b}`), "w"), 0);
         buckets.set(b, w);
       }
-      w.write(digestToBytes(path));
-      w.write(u16(keyBytes.length));
-      w.write(u32(value.length));
+      w.head(path, undefined, keyBytes.length, value.length);
       w.write(keyBytes);
       w.write(value);
       count++;
@@ -272,10 +277,7 @@ export async function spoolSnapshot(
           const leaf = leaves[i] as SpoolLeaf;
           if (i > a && leaf.path === (leaves[i - 1] as SpoolLeaf).path)
             throw new SnapshotFileError("BAD_ENTRY", "two entries with one path");
-          out.write(digestToBytes(leaf.path));
-          out.write(digestToBytes(leaf.valueHash));
-          out.write(u16(leaf.key.length));
-          out.write(u32(leaf.value.length));
+          out.head(leaf.path, leaf.valueHash, leaf.key.length, leaf.value.length);
           out.write(leaf.key);
           out.write(leaf.value);
           answerBefore += ENTRY_OVERHEAD + leaf.key.length + leaf.value.length;
