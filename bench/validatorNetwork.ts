@@ -1,7 +1,7 @@
 /**
  * A validator network's figures, at 4 validators as real `weft node` processes on loopback
  * (the e2e harness, test/e2e/harness), beside one node alone on the same machine:
- *   - committed TPS and finality latency p50/p99: transactions pre-signed (WUSD transfers,
+ *   - committed TPS and time to finality p50/p90/p99: transactions pre-signed (WUSD transfers,
  *     one nonce key each), sent open-loop at `--rate` per second through the nodes' RPC in
  *     turn for `--seconds`; a transaction's latency is from its send to the first time node 0
  *     reports a head at or past its block (heads polled every 50 ms); TPS is the transactions
@@ -12,12 +12,18 @@
  *   - time to recover after each fault of the e2e suite (`perturb`): from the heal (restart,
  *     SIGCONT, links back) until every node passes the highest head at the heal.
  *
- *   node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on]
+ * A transaction is final once its block is committed: consensus has one-block finality
+ * (ARCHITECTURE.md, "Consensus"), so time to finality is time to the first head past it.
+ * The machine's load average over the run is printed with the figures (they mean little on a
+ * loaded machine: quote it).
  *
- * Prints tables, writes bench/results/validator-network.json and .svg.
+ *   node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on] [--single on]
+ *
+ * Prints tables, writes bench/results/validator-network.json, validator-network-finality.svg
+ * and (with faults) validator-network.svg.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Address } from "../src/codec/address.js";
 import { launchNode } from "../src/node/launch.js";
@@ -30,13 +36,14 @@ import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
 
 const args = benchArgs(
-  "node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on]",
+  "node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on] [--single on]",
   {
     options: {
       rate: { type: "string", default: "200" },
       seconds: { type: "string", default: "30" },
       "block-ms": { type: "string", default: "1000" },
       faults: { type: "string", default: "on" },
+      single: { type: "string", default: "on" },
     },
   },
 );
@@ -52,6 +59,7 @@ interface LoadFigures {
   txBytes: number;
   tps: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
 }
 
@@ -108,6 +116,7 @@ async function measureLoad(setup: string, nodes: ClusterNode[], chainId: bigint)
     txBytes: raws[0]?.length ?? 0,
     tps: Math.round((done.length / Math.max(1, lastCommit - t0)) * 1000),
     p50Ms: percentile(latencies, 50),
+    p90Ms: percentile(latencies, 90),
     p99Ms: percentile(latencies, 99),
   };
 }
@@ -197,12 +206,19 @@ async function network(): Promise<{ load: LoadFigures; faults: FaultOutcome[] }>
   }
 }
 
+const loadBefore = loadavg()[0] as number;
 const net = await network();
-const single = await singleNode();
-console.log(`\nload: ${RATE} tx/s offered for ${SECONDS} s, WUSD transfers of ${net.load.txBytes} bytes\n`);
+const single = args.single === "on" ? await singleNode() : undefined;
+const loadAfter = loadavg()[0] as number;
+const setups = [net.load, ...(single === undefined ? [] : [single])];
+const workload = `WUSD transfers (${net.load.txBytes} bytes, one nonce key each), ${RATE} tx/s offered open-loop for ${SECONDS} s`;
+console.log(`\nworkload: ${workload}`);
+console.log(
+  `machine load average: ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end\n`,
+);
 printTable(
-  ["setup", "sent", "committed", "TPS", "finality p50 ms", "p99 ms"],
-  [net.load, single].map((f) => [f.setup, f.sent, f.committed, f.tps, f.p50Ms, f.p99Ms]),
+  ["setup", "sent", "committed", "TPS", "finality p50 ms", "p90 ms", "p99 ms"],
+  setups.map((f) => [f.setup, f.sent, f.committed, f.tps, f.p50Ms, f.p90Ms, f.p99Ms]),
 );
 if (net.faults.length > 0) {
   console.log("");
@@ -213,15 +229,29 @@ if (net.faults.length > 0) {
 }
 writeJson("bench/results/validator-network.json", {
   machine: machineInfo(),
+  loadAverage: { start: loadBefore, end: loadAfter },
+  workload,
   options: { rate: RATE, seconds: SECONDS, blockMs: BLOCK_MS },
-  load: [net.load, single],
+  load: setups,
   faults: net.faults,
   anchors: { cometbftTps: "about 400 tx/s, 1 KiB txs, 200 nodes", cometbftRecovery: "within 20 s" },
 });
 writeSvg(
-  "bench/results/validator-network.svg",
-  barChartSvg("4 validators: recovery after each fault (s)", "s", [
-    ...net.faults.map((f) => ({ label: f.fault, value: Math.round(f.recoveryMs / 100) / 10 })),
+  "bench/results/validator-network-finality.svg",
+  barChartSvg(`time to finality at ${RATE} tx/s offered (s)`, "s", [
+    ...setups.flatMap((f) =>
+      (["p50Ms", "p90Ms", "p99Ms"] as const).map((k) => ({
+        label: `${f.setup.split(",")[0]} ${k.slice(0, 3)}`,
+        value: Math.round(f[k] / 10) / 100,
+      })),
+    ),
   ]),
 );
+if (net.faults.length > 0)
+  writeSvg(
+    "bench/results/validator-network.svg",
+    barChartSvg("4 validators: recovery after each fault (s)", "s", [
+      ...net.faults.map((f) => ({ label: f.fault, value: Math.round(f.recoveryMs / 100) / 10 })),
+    ]),
+  );
 process.exit(0);
