@@ -6,7 +6,6 @@
  * a vesting schedule when the sale vests) or, after a sale that missed its soft cap, takes
  * the refund. `wait` is for development nodes: it moves time past the sale's end.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { saleMetadata } from "../../bindings/sale.gen.js";
 import { token as tokenBinding } from "../../bindings/token.gen.js";
@@ -29,6 +28,7 @@ import {
   saleSettleCalls,
 } from "../../sdk/client/index.js";
 import { accountOf, signerOptions } from "../accountNames.js";
+import { readBoundedText } from "../boundedRead.js";
 import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
@@ -114,14 +114,8 @@ export function showLines(
 
 /** The allowlist in a file of addresses (a JSON array, or one per line): its root and each address's proof. */
 export function readAllowlist(path: string): ReturnType<typeof buildAllowlist> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`--allowlist ${path}: ${(error as Error).message}`);
-  }
-  if (text.length > MAX_ALLOWLIST_BYTES)
-    throw new UsageError(`--allowlist ${path} is over ${MAX_ALLOWLIST_BYTES} bytes`);
+  // Read a MiB at a time and refused past the bound: /dev/zero or a pipe costs at most that.
+  const text = readBoundedText(path, "--allowlist", MAX_ALLOWLIST_BYTES);
   let addresses: string[];
   try {
     addresses = text.trim().startsWith("[")
