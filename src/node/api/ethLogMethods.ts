@@ -24,7 +24,7 @@ import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
 import { chargeAnswer, logBytes } from "./answerBytes.js";
-import { LogReadBudget, MAX_LOG_RANGE, MAX_LOGS } from "./chainMethods.js";
+import { LogReadBudget, MAX_LOG_RANGE, MAX_LOGS, MAX_TOPIC_CHOICES } from "./chainMethods.js";
 import { blockSummary, ethLog } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
 import { address, hash, object, positional, shown } from "./params.js";
@@ -35,7 +35,7 @@ export const MAX_FILTERS = 10_000;
 export const MAX_FILTERS_PER_CLIENT = 100;
 export const FILTER_TTL_MS = 5 * 60 * 1000;
 export const MAX_FILTER_ADDRESSES = 100;
-export const MAX_TOPIC_CHOICES = 100;
+export { MAX_TOPIC_CHOICES };
 export const MAX_PENDING_HASHES = 10_000;
 
 /** What a log must match: any of `addresses` (empty: any), and per topic position any of the choices (null: any). */
@@ -141,7 +141,11 @@ function queryLogs(node: ChainNode, q: EthLogQuery, ctx: RpcMethodContext): Reco
     const block = blockAt(n);
     if (block === undefined) continue;
     budget.spend(block.txHashes.length);
-    for (const h of block.txHashes) for (const log of node.db.receipt(h)?.logs ?? []) push(block, log);
+    for (const h of block.txHashes) {
+      const logs = node.db.receipt(h)?.logs ?? [];
+      budget.spend(logs.length);
+      for (const log of logs) push(block, log);
+    }
   }
   return out;
 }

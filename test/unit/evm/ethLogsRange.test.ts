@@ -8,7 +8,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
-import { LogReadBudget, MAX_LOG_READS } from "../../../src/node/api/chainMethods.js";
+import {
+  findLogs,
+  LogReadBudget,
+  MAX_LOG_READS,
+  MAX_TOPIC_CHOICES,
+  parseLogFilter,
+} from "../../../src/node/api/chainMethods.js";
+import type { ChainNode } from "../../../src/node/chainNode.js";
 import { RpcError } from "../../../src/node/rpc/errors.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
@@ -77,9 +84,40 @@ describe("eth_getLogs over a long chain of empty blocks", () => {
       (error: unknown) =>
         error instanceof RpcError &&
         error.code === -32005 &&
-        /reads more than 50000 blocks and receipts \(blocks 0-99\); narrow fromBlock\/toBlock or filter by address or topic 0/.test(
+        /reads more than 50000 blocks, receipts and logs \(blocks 0-99\); narrow fromBlock\/toBlock or filter by address or topic 0/.test(
           error.message,
         ),
     );
+  });
+
+  it("counts every log a scan checks, and refuses more than 100 alternatives per topic", () => {
+    // Attacker HIGH: a receipt counted one read whatever its logs, so a filter matching nothing
+    // held the main thread for every log of the range (a block of 300 floods holds 307,200).
+    const logs = Array.from({ length: MAX_LOG_READS }, () => ({
+      address: TO,
+      topics: [TRANSFER_TOPIC],
+      data: "0x",
+    }));
+    const chain = {
+      db: {
+        block: (n: number) => (n === 1 ? { txHashes: ["0x01"] } : undefined),
+        receipt: () => ({ logs }),
+      },
+    } as unknown as ChainNode;
+    const none = `0x${"ee".repeat(32)}`;
+    assert.throws(
+      () => findLogs(chain, { fromBlock: 1, toBlock: 1, topics: [[none, none]] }),
+      (error: unknown) =>
+        error instanceof RpcError && error.code === -32020 && /query too costly/.test(error.message),
+    );
+    const choices = Array.from({ length: MAX_TOPIC_CHOICES + 1 }, () => none);
+    assert.throws(
+      () => parseLogFilter({ topics: [choices] }, 10),
+      (error: unknown) =>
+        error instanceof RpcError &&
+        error.code === -32602 &&
+        /topics\[0\]: 101 alternatives, at most 100/.test(error.message),
+    );
+    assert.equal(parseLogFilter({ topics: [choices.slice(1)] }, 10).topics[0]?.length, 100);
   });
 });
