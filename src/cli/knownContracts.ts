@@ -81,8 +81,11 @@ async function checkRecorded(
   const redeploy = `deploy it again on this chain: weft deploy ${name} ...`;
   if (codeHash === null)
     throw new UsageError(
-      `no contract at ${record.address} on this chain: ${file} records ${name} there from an earlier chain (block ${record.blockNumber}, ${record.deployedAt})`,
-      [redeploy, "(a dev chain starts empty after its .weft/data is removed)"],
+      `no contract at ${record.address} on the chain at ${client.transport.url}: ${file} records ${name} there from another chain or an earlier one (block ${record.blockNumber}, ${record.deployedAt})`,
+      [
+        redeploy,
+        "(another node: check --rpc or WEFT_RPC; a dev chain starts empty after its .weft/data is removed)",
+      ],
     );
   if (codeHash.toLowerCase() !== record.codeHash.toLowerCase())
     throw new UsageError(

@@ -210,7 +210,7 @@ export function lockDataDir(dir: string): DataDirLock {
         throw new DataDirLockError(
           "LOCKED",
           dir,
-          `data directory ${dir} is in use by another process (${describeOwner(owner)}): stop it first, or use another data directory`,
+          `data directory ${dir} is in use by another process (${describeOwner(owner)}): stop it first, or use another data directory (weft node --data-dir <dir>, or WEFT_DATA_DIR)`,
           owner,
         );
       takeOver(file, owner);

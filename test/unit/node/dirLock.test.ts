@@ -49,7 +49,7 @@ describe("data directory lock", () => {
           lines[0],
           `weft: data directory ${dir} is in use by another process (pid ${pid}, since ${
             (JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")) as { since: string }).since
-          }): stop it first, or use another data directory`,
+          }): stop it first, or use another data directory (weft node --data-dir <dir>, or WEFT_DATA_DIR)`,
         );
         const check = weft("db", "check", "--dir", dir);
         assert.equal(check.status, 1);

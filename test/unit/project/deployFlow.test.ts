@@ -114,10 +114,16 @@ describe("a project's deploy, call and tx", () => {
     writeFileSync(join(app, "deployments/old.json"), JSON.stringify(record(NO_CODE, `0x${"1".repeat(64)}`)));
     const reset = weft(["call", "counter", "get", "--network", "old"]);
     assert.equal(reset.code, 2, reset.err);
-    assert.match(reset.err, new RegExp(`no contract at ${NO_CODE} on this chain`));
-    assert.match(reset.err, /deployments\/old\.json records counter there from an earlier chain/);
+    assert.match(
+      reset.err,
+      new RegExp(`no contract at ${NO_CODE} on the chain at http://127\\.0\\.0\\.1:\\d+`),
+    );
+    assert.match(
+      reset.err,
+      /deployments\/old\.json records counter there from another chain or an earlier one/,
+    );
     const viaEnv = weft(["tx", "counter", "add", "1", "--from", "dev0"], { WEFT_NETWORK: "old" });
-    assert.match(viaEnv.err, /no contract at .* on this chain/);
+    assert.match(viaEnv.err, /no contract at .* on the chain at /);
     const missing = weft(["call", "nothere", "get"]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /deployments\/local\.json/);
