@@ -18,8 +18,11 @@ import {
   gameStartQuestCalls,
   gameUpgradeCalls,
   getContract,
+  getGameEarnings,
   getGameEconomy,
   getHero,
+  type Hero,
+  TransactionRevertedError,
 } from "../../sdk/client/index.js";
 import { accountFor, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
@@ -55,6 +58,17 @@ async function gameAddress(ctx: Context, opts: { game?: string }): Promise<Addre
   const address = (await ctx.client.genesis()).contracts.game;
   if (address === undefined) throw new UsageError("this chain's genesis has no game: pass --game <address>");
   return address as Address;
+}
+
+/** The hero, or a usage error (exit 2) for an id the heroes' collection never minted. */
+async function heroOrUsage(ctx: Context, game: Address, heroId: bigint): Promise<Hero> {
+  try {
+    return await getHero(ctx.client, game, heroId);
+  } catch (error) {
+    if (error instanceof TransactionRevertedError && error.revert?.name === "NonexistentToken")
+      throw new UsageError(`hero ${heroId} does not exist`);
+    throw error;
+  }
 }
 
 /** The game's reward token and its unit (symbol and decimals). */
@@ -147,7 +161,7 @@ export function addGameCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const at = await gameAddress(ctx, opts);
       const [h, { unit }, now] = await Promise.all([
-        getHero(ctx.client, at, number(id, "hero")),
+        heroOrUsage(ctx, at, number(id, "hero")),
         rewardUnit(ctx, at),
         headTime(ctx),
       ]);
@@ -189,7 +203,7 @@ export function addGameCommands(program: Command): void {
       const at = await gameAddress(ctx, opts);
       const heroId = number(id, "hero");
       const maxWait = number(opts.maxWait, "--max-wait", 2n * 86_400n);
-      const hero = await getHero(ctx.client, at, heroId);
+      const hero = await heroOrUsage(ctx, at, heroId);
       await waitForQuest(ctx, hero, maxWait);
     });
 
@@ -217,6 +231,14 @@ export function addGameCommands(program: Command): void {
     async (heroes: string[], opts: Opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const at = await gameAddress(ctx, opts);
+      const ids = heroes.map((h) => number(h, "hero"));
+      const account = await accountFor(ctx, opts);
+      const owed = await getGameEarnings(ctx.client, at, account.address, ids);
+      if (owed.every((e) => e.earnings === 0n))
+        throw new UsageError(
+          `nothing to claim: ${account.address} has no earnings from hero${ids.length === 1 ? "" : "es"} ${ids.join(", ")}`,
+          ["a quest's reward is credited by weft game complete <heroId>"],
+        );
       const { decoded, unit } = await send(
         ctx,
         opts,
@@ -241,6 +263,11 @@ export function addGameCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const at = await gameAddress(ctx, opts);
       const heroId = number(hero, "hero");
+      const [h, account] = await Promise.all([heroOrUsage(ctx, at, heroId), accountFor(ctx, opts)]);
+      if (h.owner !== account.address)
+        throw new UsageError(`hero ${heroId} belongs to ${h.owner}: only its owner upgrades it`, [
+          "nothing was sent",
+        ]);
       const g = getContract({ client: ctx.client, address: at, binding: gameBinding });
       await requireGold(ctx, opts, at, await g.read.upgradeCostOf(heroId));
       const { decoded, unit } = await send(ctx, opts, at, gameUpgradeCalls(at, heroId), "upgrade");

@@ -83,5 +83,15 @@ describe("weft farm", () => {
     const hero = await weft("--json", "game", "hero", "2");
     assert.equal(hero.code, 0, hero.err);
     assert.equal(hero.json().quest, "1");
+    // Refused before sending, saying why (exit 2).
+    const notOwner = await weft("game", "upgrade", "2", "--from", "dev2");
+    assert.equal(notOwner.code, 2, notOwner.err);
+    assert.match(notOwner.err, /hero 2 belongs to 0x[0-9a-f]{40}: only its owner upgrades it/);
+    const nothing = await weft("game", "claim", "2", "--from", "dev2");
+    assert.equal(nothing.code, 2, nothing.err);
+    assert.match(nothing.err, /nothing to claim: 0x[0-9a-f]{40} has no earnings from hero 2/);
+    const missing = await weft("game", "hero", "999");
+    assert.equal(missing.code, 2, missing.err);
+    assert.match(missing.err, /hero 999 does not exist/);
   });
 });
