@@ -56,8 +56,8 @@ function environment(name: string) {
   const sub = (n: string) => env.openDB({ name: n, keyEncoding: "binary", encoding: "binary" }) as Bin;
   const dbs: HistoryDbs = {
     state: sub("state"),
-    history: sub("history"),
-    historyBlocks: sub("historyBlocks"),
+    history: sub("changeSets"),
+    historyBlocks: sub("changeSetBlocks"),
     meta: sub("meta"),
   };
   return { dir, env, dbs };
@@ -133,7 +133,7 @@ for (let round = 0; round < 7; round++) {
   for (const k of readKeys) headRead(k);
   readsHead.push(cpuUs(from) / readKeys.length);
   from = process.cpuUsage();
-  for (const k of readKeys) valueAt(kept.dbs.history, k, back, headRead);
+  for (const k of readKeys) valueAt(kept.dbs.history, k, back, head, headRead);
   readsBack.push(cpuUs(from) / readKeys.length);
 }
 

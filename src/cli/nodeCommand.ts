@@ -47,7 +47,7 @@ const HELP: Record<Setting, string> = {
   snapshotInterval:
     "on a validator network, take a state snapshot every this many blocks to serve nodes that state-sync (default 1000, 0 = none)",
   stateHistoryBlocks:
-    "how many recent blocks' states stay readable by eth_getBalance, eth_call … at a block number (default 128: the head and the 127 before it; each block keeps the values it replaced)",
+    "how many recent blocks' states stay readable by eth_getBalance, eth_call … at a block number (default 128: the head and the 127 before it; each block keeps the values it replaced; at most 10000)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",
   "mempool.maxPerSender": "pending transactions per sender (default 1024)",
   "mempool.maxNonceGap": "how far ahead of the chain a sender's nonce may run (default 1024)",

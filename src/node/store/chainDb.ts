@@ -21,7 +21,7 @@
  * | `txsByAccount` | address ‖ block u64 | tx u32 per transaction, in order (`accountIndex.ts`) |
  * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata, `nextSnapshot`) |
  * | `snapshots` | id u64 BE | a dev mode snapshot (`dev/snapshots.ts` encodes it) |
- * | `history`, `historyBlocks` | see `stateHistory.ts` | each block's previous values of the keys it changed |
+ * | `changeSets`, `changeSetBlocks` | see `stateHistory.ts` | each recent block's previous values of the keys it changed |
  *
  * The state of the last `stateHistoryBlocks` blocks stays readable (`stateAt`): each block's
  * commit keeps, in the same transaction, the values its write set replaces (`stateHistory.ts`).
@@ -263,8 +263,8 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
   const logsByTopic = sub("logsByTopic");
   const metaDb = sub("meta");
   const txsByAccount = sub("txsByAccount");
-  const history = sub("history");
-  const historyBlocks = sub("historyBlocks");
+  const history = sub("changeSets");
+  const historyBlocks = sub("changeSetBlocks");
   const historyDbs: HistoryDbs = { state: stateDb, history, historyBlocks, meta: metaDb };
   const keep = Math.max(1, Math.floor(options.stateHistoryBlocks ?? DEFAULT_STATE_HISTORY_BLOCKS));
   /** Whether the staged block is a state-synced one (`stageSynced`). */
@@ -475,7 +475,8 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       if (block < from || block > head) throw new StateNotKeptError(block, from, head, keep);
       if (block === head) return { get: (key) => state.get(key) };
       return {
-        get: (key) => read("a state history read", () => valueAt(history, key, block, (k) => state.get(k))),
+        get: (key) =>
+          read("a state history read", () => valueAt(history, key, block, head, (k) => state.get(k))),
       };
     },
     *scan(name) {

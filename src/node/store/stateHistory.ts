@@ -5,25 +5,29 @@
  *
  * | database | key | value |
  * |---|---|---|
- * | `history` | key length u16 ‖ state key ‖ block u64 (all big-endian) | `00` (absent before the block) or `01 ‖ value` |
- * | `historyBlocks` | block u64 | the keys the block changed, each as length u16 ‖ key |
+ * | `changeSets` | block u64 ‖ state key (big-endian) | `00` (absent before the block) or `01 ‖ value` |
+ * | `changeSetBlocks` | block u64 | how many keys the block changed, u32 (a block that changed none has its record too) |
  * | `meta` `stateHistoryFrom` | | the lowest block whose state the history can give (JSON number) |
  *
- * Reading key K at block h < head: the first `history` entry of K for a block n > h holds
- * K's value at n - 1, which is its value at h (no block between h + 1 and n - 1 changed K);
- * with no such entry K has not changed since h and the head's value is h's. One B-tree seek
- * per key. The length prefix keeps one key's entries together (a longer key with K as its
- * prefix sorts after all of them).
+ * Block first: a block's change set is one run of keys at the end of the tree, so writing it
+ * dirties few pages and dropping it is one range. (Key first, `key ‖ block`, made a read one
+ * seek but cost 6× more per changed key at commit, each insert and delete landing on another
+ * page of a large tree: 14.6 against 2.4 µs a key, 4,000 keys a block, 128 kept.)
+ *
+ * Reading key K at block h < head: the first block n in h + 1 … head whose change set holds K
+ * gives K's value at n - 1, which is its value at h (no block between changed K); with none,
+ * K has not changed since h and the head's value is h's. So a read costs up to head - h point
+ * lookups: a few for `latest - k` with small k, at most `keep` - 1.
  *
  * The state of block h is readable when h ≥ `stateHistoryFrom` and every block above h still
  * has its change set: h ≥ (oldest change set) - 1. A commit of block n drops the change sets
  * of blocks up to n - keep + 1 (at most `PRUNE_PER_BLOCK` a commit, so a smaller `keep`
  * after a restart costs a bounded amount per block), leaving `keep` readable states
- * (n - keep + 1 … n). `stateHistoryFrom` is written at the first commit that records a change
- * set (a database made before this module reads back to the head it had then), set to the
- * synced block by state sync (nothing is known below it), and lowered by dev mode's rewind
- * (`removeHistory`: the change sets of the removed blocks go with them). Block 0 records no
- * change set (there is no state before the genesis).
+ * (n - keep + 1 … n); with `keep` 1 nothing is recorded. `stateHistoryFrom` is written at the
+ * first commit (a database made before this module reads back to the head it had then), set
+ * to the synced block by state sync (nothing is known below it), and lowered by dev mode's
+ * rewind (`removeHistory`: the change sets of the removed blocks go with them). Block 0
+ * records no change set (there is no state before the genesis).
  */
 import type { Database } from "lmdb";
 import { utf8 } from "../../codec/bytes.js";
@@ -35,7 +39,9 @@ type Bin = Database<Uint8Array, Uint8Array>;
 
 export interface HistoryDbs {
   state: Bin;
+  /** `changeSets`. */
   history: Bin;
+  /** `changeSetBlocks`. */
   historyBlocks: Bin;
   meta: Bin;
 }
@@ -52,19 +58,12 @@ function keyBytes(key: StateKey): Uint8Array {
   return Buffer.from(key, "hex");
 }
 
-/** `history`'s key of state key `key` (bytes) at block `block`. */
-function historyKey(key: Uint8Array, block: number): Uint8Array {
-  const out = new Uint8Array(2 + key.length + 8);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, key.length);
-  out.set(key, 2);
-  view.setBigUint64(2 + key.length, BigInt(block));
+/** `changeSets`' key of state key `key` (bytes) in block `block`'s change set. */
+function changeKey(block: number, key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + key.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(block));
+  out.set(key, 8);
   return out;
-}
-
-function blockOf(historyKeyBytes: Uint8Array): number {
-  const view = new DataView(historyKeyBytes.buffer, historyKeyBytes.byteOffset, historyKeyBytes.byteLength);
-  return Number(view.getBigUint64(historyKeyBytes.byteLength - 8));
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -91,17 +90,13 @@ function oldestChangeSet(historyBlocks: Bin): number | undefined {
   return undefined;
 }
 
-/** Drops block `block`'s change set (its `history` entries and its key list). */
+/** Drops block `block`'s change set (its `changeSets` run and its record). */
 function dropChangeSet(dbs: HistoryDbs, block: number): void {
-  const list = dbs.historyBlocks.getBinary(u64(block));
-  if (list === undefined) return;
-  const keys = Uint8Array.from(list);
-  const view = new DataView(keys.buffer);
-  for (let at = 0; at < keys.length; ) {
-    const length = view.getUint16(at);
-    dbs.history.removeSync(historyKey(keys.subarray(at + 2, at + 2 + length), block));
-    at += 2 + length;
-  }
+  // Collected first (copies): the range is not read while it is being removed.
+  const keys: Uint8Array[] = [];
+  for (const key of dbs.history.getKeys({ start: u64(block), end: u64(block + 1) }))
+    keys.push(Uint8Array.from(key as Uint8Array));
+  for (const key of keys) dbs.history.removeSync(key);
   dbs.historyBlocks.removeSync(u64(block));
 }
 
@@ -119,7 +114,7 @@ export function recordHistory(dbs: HistoryDbs, block: number, writes: WriteSet, 
     return 0;
   }
   let bytes = 0;
-  const keys: Uint8Array[] = [];
+  let count = 0;
   for (const [key, value] of writes) {
     const k = keyBytes(key);
     const before = dbs.state.getBinary(k);
@@ -129,21 +124,15 @@ export function recordHistory(dbs: HistoryDbs, block: number, writes: WriteSet, 
       record[0] = 1;
       record.set(before, 1);
     }
-    const hk = historyKey(k, block);
-    dbs.history.putSync(hk, record);
-    bytes += hk.length + record.length;
-    keys.push(k);
+    const ck = changeKey(block, k);
+    dbs.history.putSync(ck, record);
+    bytes += ck.length + record.length;
+    count++;
   }
-  const list = new Uint8Array(keys.reduce((n, k) => n + 2 + k.length, 0));
-  const view = new DataView(list.buffer);
-  let at = 0;
-  for (const k of keys) {
-    view.setUint16(at, k.length);
-    list.set(k, at + 2);
-    at += 2 + k.length;
-  }
-  dbs.historyBlocks.putSync(u64(block), list);
-  bytes += 8 + list.length;
+  const counted = new Uint8Array(4);
+  new DataView(counted.buffer).setUint32(0, count);
+  dbs.historyBlocks.putSync(u64(block), counted);
+  bytes += 8 + counted.length;
   prune(dbs, block - keep + 1);
   return bytes;
 }
@@ -183,22 +172,22 @@ export function readableFrom(dbs: Pick<HistoryDbs, "historyBlocks" | "meta">, he
 }
 
 /**
- * Key `key`'s value at block `block` (which `readableFrom` allows), or undefined if absent:
- * from the first change set above `block` that holds it, else `head` (the head's value).
+ * Key `key`'s value at block `block` (which `readableFrom` allows, `head` being the head's
+ * number), or undefined if absent: from the first change set above `block` that holds it, else
+ * `headValue` (the head's value).
  */
 export function valueAt(
   history: Bin,
   key: StateKey,
   block: number,
-  head: (key: StateKey) => StateValue | undefined,
+  head: number,
+  headValue: (key: StateKey) => StateValue | undefined,
 ): StateValue | undefined {
   const k = keyBytes(key);
-  const start = historyKey(k, block + 1);
-  const end = historyKey(k, Number.MAX_SAFE_INTEGER);
-  for (const entry of history.getRange({ start, end, limit: 1 })) {
-    const record = entry.value as Uint8Array;
-    if (blockOf(entry.key as Uint8Array) <= block) break;
+  for (let n = block + 1; n <= head; n++) {
+    const record = history.getBinary(changeKey(n, k));
+    if (record === undefined) continue;
     return record[0] === 0 ? undefined : Uint8Array.from(record.subarray(1));
   }
-  return head(key);
+  return headValue(key);
 }
