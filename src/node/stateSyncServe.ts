@@ -47,7 +47,7 @@ export interface StateSyncServer {
   close(): void;
 }
 
-interface Offered {
+export interface Offered {
   header: BlockHeader;
   snapshot: SpooledSnapshot;
   claim: Uint8Array;
@@ -165,7 +165,11 @@ export async function serveStateSync(options: StateSyncServeOptions): Promise<St
  * block's state root. The newest `KEPT` are offered again; the rest, half-built spools and
  * files that do not hold are deleted.
  */
-function restoreSnapshots(node: ChainNode, dir: string, log: StateSyncServeOptions["log"]): Offered[] {
+export function restoreSnapshots(
+  node: Pick<ChainNode, "head" | "db">,
+  dir: string,
+  log: StateSyncServeOptions["log"],
+): Offered[] {
   if (!existsSync(dir)) return [];
   const found: Offered[] = [];
   const head = node.head().number;
