@@ -129,6 +129,8 @@ export function bannerLines(
 ): string[] {
   const weft = invocation.prefix;
   const url = address.url.replace(/\/$/, "");
+  // The commands with a description beside them, aligned on the longest (however weft is invoked).
+  const width = Math.max(31, `${weft} airdrop claim dev1 --from dev1`.length + 1);
   const lines = [
     "",
     "Weft local chain",
@@ -163,14 +165,14 @@ export function bannerLines(
     "Next, in another terminal:",
     ...invocation.setup.map((line) => `  ${line}`),
     ...(url === "http://127.0.0.1:8545" ? [] : [`  export WEFT_RPC=${url}`]),
-    `  ${`${weft} account show dev0`.padEnd(31)} balances of development account 0`,
+    `  ${`${weft} account show dev0`.padEnd(width)} balances of development account 0`,
     `  ${weft} send 0x00000000000000000000000000000000000000ab 1.5 --from dev0`,
     `  ${weft} call wusd balanceOf ${genesis.accounts[0]?.address ?? "<address>"}`,
     ...(genesis.contracts.sale === undefined
       ? []
       : [
-          `  ${`${weft} sale show`.padEnd(31)} the WLAUNCH token sale: price, raised, caps, time left`,
-          `  ${`${weft} airdrop claim dev1 --from dev1`.padEnd(31)} the genesis airdrop (docs/sales.md)`,
+          `  ${`${weft} sale show`.padEnd(width)} the WLAUNCH token sale: price, raised, caps, time left`,
+          `  ${`${weft} airdrop claim dev1 --from dev1`.padEnd(width)} the genesis airdrop (docs/sales.md)`,
         ]),
     ...(eth.length === 0
       ? []

@@ -59,7 +59,7 @@ export function addKeyCommands(program: Command): void {
       const { publicKey, path } = storeKey(keystoreDir(ctx.options.keystore), name, kind, secret);
       ctx.out.result({ name, kind, publicKey, path }, () => [
         `created ${kind} key ${name}`,
-        `  public key: ${publicKey}`,
+        `  ${keyLabel(kind)} ${publicKey}`,
         `  stored in:  ${path}`,
       ]);
     });
@@ -88,7 +88,7 @@ export function addKeyCommands(program: Command): void {
       const { publicKey, path } = storeKey(keystoreDir(ctx.options.keystore), name, kind, fromHex(hex));
       ctx.out.result({ name, kind, publicKey, path }, () => [
         `imported ${kind} key ${name} (from ${source})`,
-        `  public key: ${publicKey}`,
+        `  ${keyLabel(kind)} ${publicKey}`,
         `  stored in:  ${path}`,
         `next: weft account create ${name} --from <funded account>`,
       ]);
@@ -134,4 +134,12 @@ function storeKey(dir: string, name: string, kind: KeyKind, secret: Uint8Array) 
         : toHex(passkeySigner(secret).publicKey);
   const path = saveKey(dir, { name, kind, secret: toHex(secret), publicKey });
   return { publicKey, path };
+}
+
+/**
+ * What `publicKey` holds for a key kind, as a label: a secp256k1 key is known to its account
+ * by the 20-byte address its public key hashes to (what `ecrecover` gives), not the key itself.
+ */
+function keyLabel(kind: KeyKind): string {
+  return kind === "secp256k1" ? "signer (address):" : "public key:";
 }

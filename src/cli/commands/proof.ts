@@ -67,7 +67,7 @@ export function addProofCommand(program: Command): void {
         `value        ${value === null ? "(absent: proven absent)" : `${value}${meaning === undefined ? "" : ` (${meaning.encoding})`}`}`,
         `block        ${verified.blockNumber}${verified.blockHash ? ` (${verified.blockHash})` : ""}`,
         `state root   ${verified.stateRoot}`,
-        "verified     yes: the Merkle proof matches the state root, and the root the block header",
+        "verified     yes: the Merkle proof matches the state root, and that root matches the block header",
       ]);
     });
 }

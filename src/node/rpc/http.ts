@@ -94,7 +94,8 @@ async function handle(options: HttpHandlerOptions, req: IncomingMessage, res: Se
       res.setHeader("access-control-allow-origin", "*");
       await route(req, res);
     } else if (path === "/") {
-      sendText(res, 405, "Send JSON-RPC 2.0 requests with POST, or open a WebSocket.\n", {
+      const explorer = Object.hasOwn(options.routes, "/explorer") ? " The explorer is at /explorer." : "";
+      sendText(res, 405, `Send JSON-RPC 2.0 requests with POST, or open a WebSocket.${explorer}\n`, {
         allow: "POST, OPTIONS",
       });
     } else sendText(res, 404, "not found\n");

@@ -263,6 +263,9 @@ describe("rpc server over HTTP", () => {
         "/broken": async () => {
           throw new Error("route bug");
         },
+        "/explorer": (_req, res) => {
+          res.end("explorer");
+        },
       },
     });
     const metrics = await fetch(`${s.addr.url}/metrics?format=prom`);
@@ -271,7 +274,7 @@ describe("rpc server over HTTP", () => {
     assert.equal(metrics.headers.get("access-control-allow-origin"), "*");
     const root = await fetch(s.addr.url);
     assert.equal(root.status, 405);
-    assert.match(await root.text(), /POST/);
+    assert.match(await root.text(), /POST.*The explorer is at \/explorer/);
     const missing = await fetch(`${s.addr.url}/nope`);
     assert.equal(missing.status, 404);
     await missing.text();
