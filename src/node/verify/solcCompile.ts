@@ -1,15 +1,17 @@
 /**
  * Compiling Solidity for verification: the request's sources and settings are checked and
- * bounded here (`checkSourceRequest`, `solcInput`), then compiled by solc-js on a thread of
- * its own (`solcWorker.ts`, kept for the next compilation) that is terminated at the time
- * limit; at most `MAX_COMPILATIONS` run at once on a node, a further request is refused
- * `BUSY` rather than queued. The node compiles with the solc-js it has (the `solc` package):
+ * bounded here (`checkSourceRequest`, `solcInput`), then compiled by solc-js in a child
+ * process of its own (`solcWorker.ts`, kept for the next compilation) that is killed at the
+ * time limit (SIGKILL: safe at any moment, where terminating a thread in the middle of
+ * WebAssembly could abort or hang the node); at most `MAX_COMPILATIONS` run at once on a
+ * node, a further request is refused `BUSY` rather than queued. The node compiles with the solc-js it has (the `solc` package):
  * a request for another version is refused with the version it has, since fetching
  * compilers is not something a node should do.
  */
-import { Worker } from "node:worker_threads";
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { EvmVerifyError } from "./evmVerifyError.js";
-import type { SolcAnswer, SolcJob } from "./solcWorker.js";
+import { SOLC_CHILD_ARG, type SolcAnswer, type SolcJob } from "./solcWorker.js";
 
 /** The sources' total size at most (the RPC body is 1 MiB by default: hex doubles nothing here, JSON escapes a little). */
 export const MAX_SOURCE_BYTES = 768 * 1024;
@@ -19,7 +21,7 @@ export const MAX_PATH_CHARS = 512;
 export const DEFAULT_COMPILE_TIMEOUT_MS = 120_000;
 /** Compilations at once on a node. */
 export const MAX_COMPILATIONS = 2;
-/** The compiler thread's heap. */
+/** The compiler process's heap. */
 const COMPILER_HEAP_MB = 1024;
 
 /** The settings a verification may give; solc's own defaults apply to the rest. */
@@ -119,7 +121,7 @@ export interface SolcCompilerOptions {
   timeoutMs?: number;
   /** Compilations at once (default `MAX_COMPILATIONS`). */
   maxAtOnce?: number;
-  /** How long an idle compiler thread is kept for the next compilation (default 60 s). */
+  /** How long an idle compiler process is kept for the next compilation (default 60 s). */
   idleMs?: number;
 }
 
@@ -127,64 +129,74 @@ export interface SolcCompiler {
   /**
    * Compiles standard-JSON `input` with this node's solc-js; resolves to solc's output (text)
    * and version. Throws `EvmVerifyError` BUSY, COMPILE_TIMEOUT, COMPILER_UNAVAILABLE,
-   * COMPILER_VERSION, COMPILE_FAILED (the thread died: out of memory).
+   * COMPILER_VERSION, COMPILE_FAILED (the process died: out of memory).
    */
   compile(input: string, version?: string): Promise<{ version: string; output: string }>;
-  /** Ends the idle threads. */
+  /** The process ids of the compiler processes alive (compiling or idle). */
+  processes(): number[];
+  /** Ends the idle processes. */
   close(): void;
 }
 
 /**
- * A compiler of at most `maxAtOnce` threads, each kept `idleMs` after a compilation so that
- * the next one does not load solc-js again (seconds), ended at once past its time limit or on
- * failure. Idle threads do not keep the process alive.
+ * A compiler of at most `maxAtOnce` child processes, each kept `idleMs` after a compilation
+ * so that the next one does not load solc-js again (seconds), killed at once past its time
+ * limit or on failure. Compiler processes do not keep the node's process alive, and end
+ * with it.
  */
 export function createSolcCompiler(options: SolcCompilerOptions = {}): SolcCompiler {
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMPILE_TIMEOUT_MS;
   const maxAtOnce = options.maxAtOnce ?? MAX_COMPILATIONS;
   const idleMs = options.idleMs ?? 60_000;
-  const idle: Array<{ worker: Worker; timer: NodeJS.Timeout }> = [];
+  const idle: Array<{ child: ChildProcess; timer: NodeJS.Timeout }> = [];
+  const alive = new Set<ChildProcess>();
   let running = 0;
 
-  const take = (): Worker => {
+  const take = (): ChildProcess => {
     const kept = idle.pop();
     if (kept !== undefined) {
       clearTimeout(kept.timer);
-      return kept.worker;
+      return kept.child;
     }
-    const worker = new Worker(new URL("./solcWorker.js", import.meta.url), {
-      workerData: { solcWorker: true },
-      resourceLimits: { maxOldGenerationSizeMb: COMPILER_HEAP_MB },
+    // Its own flags only: the node's (--test, --cpu-prof, ...) are not the compiler's.
+    const child = fork(fileURLToPath(new URL("./solcWorker.js", import.meta.url)), [SOLC_CHILD_ARG], {
+      execArgv: [`--max-old-space-size=${COMPILER_HEAP_MB}`],
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+      serialization: "advanced",
     });
-    worker.unref();
-    // A thread that ends while idle is forgotten (one that ends while compiling fails that job).
-    worker.on("exit", () => {
-      const at = idle.findIndex((e) => e.worker === worker);
+    alive.add(child);
+    unref(child);
+    // A process that ends while idle is forgotten (one that ends while compiling fails that job).
+    child.on("exit", () => {
+      alive.delete(child);
+      const at = idle.findIndex((e) => e.child === child);
       if (at >= 0) {
         clearTimeout(idle[at]?.timer);
         idle.splice(at, 1);
       }
     });
-    return worker;
+    // A failure to start is reported by `run` (and then "exit").
+    child.on("error", () => undefined);
+    return child;
   };
-  const park = (worker: Worker) => {
+  const park = (child: ChildProcess) => {
     const entry = {
-      worker,
+      child,
       timer: setTimeout(() => {
         idle.splice(idle.indexOf(entry), 1);
-        void worker.terminate();
+        child.kill("SIGKILL");
       }, idleMs),
     };
     entry.timer.unref();
     idle.push(entry);
   };
-  const run = (worker: Worker, job: SolcJob) =>
+  const run = (child: ChildProcess, job: SolcJob) =>
     new Promise<SolcAnswer>((resolve, reject) => {
       const done = (f: () => void) => {
         clearTimeout(timer);
-        worker.off("message", onMessage);
-        worker.off("error", onError);
-        worker.off("exit", onExit);
+        child.off("message", onMessage);
+        child.off("error", onError);
+        child.off("exit", onExit);
         f();
       };
       const onMessage = (m: SolcAnswer) => done(() => resolve(m));
@@ -192,9 +204,14 @@ export function createSolcCompiler(options: SolcCompilerOptions = {}): SolcCompi
         done(() =>
           reject(new EvmVerifyError("COMPILE_FAILED", `the compiler failed: ${error.message}`.slice(0, 300))),
         );
-      const onExit = (code: number) =>
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
         done(() =>
-          reject(new EvmVerifyError("COMPILE_FAILED", `the compiler's thread stopped (exit code ${code})`)),
+          reject(
+            new EvmVerifyError(
+              "COMPILE_FAILED",
+              `the compiler's process stopped (${signal === null ? `exit code ${code}` : signal})`,
+            ),
+          ),
         );
       const timer = setTimeout(
         () =>
@@ -207,10 +224,12 @@ export function createSolcCompiler(options: SolcCompilerOptions = {}): SolcCompi
           ),
         timeoutMs,
       );
-      worker.on("message", onMessage);
-      worker.on("error", onError);
-      worker.on("exit", onExit);
-      worker.postMessage(job);
+      child.on("message", onMessage);
+      child.on("error", onError);
+      child.on("exit", onExit);
+      child.send(job, (error) => {
+        if (error !== null) onError(error);
+      });
     });
 
   return {
@@ -221,17 +240,17 @@ export function createSolcCompiler(options: SolcCompilerOptions = {}): SolcCompi
           `${running} compilations are running on this node: try again shortly`,
         );
       running++;
-      const worker = take();
+      const child = take();
       let answer: SolcAnswer;
       try {
-        answer = await run(worker, { input, ...(version === undefined ? {} : { version }) });
+        answer = await run(child, { input, ...(version === undefined ? {} : { version }) });
       } catch (error) {
-        void worker.terminate();
+        child.kill("SIGKILL");
         throw error;
       } finally {
         running--;
       }
-      park(worker);
+      park(child);
       if (answer.type === "unavailable")
         throw new EvmVerifyError("COMPILER_UNAVAILABLE", "this node cannot load the Solidity compiler", [
           answer.message.split("\n")[0]?.slice(0, 200) ?? "",
@@ -248,11 +267,20 @@ export function createSolcCompiler(options: SolcCompilerOptions = {}): SolcCompi
         );
       return { version: answer.version, output: answer.output };
     },
+    processes() {
+      return [...alive].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+    },
     close() {
-      for (const { worker, timer } of idle.splice(0)) {
+      for (const { child, timer } of idle.splice(0)) {
         clearTimeout(timer);
-        void worker.terminate();
+        child.kill("SIGKILL");
       }
     },
   };
+}
+
+/** Lets the node's process exit with `child` alive (it ends when its IPC channel closes). */
+function unref(child: ChildProcess): void {
+  child.unref();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
 }

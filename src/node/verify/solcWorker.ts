@@ -1,12 +1,13 @@
 /**
- * The compiler's thread (`solcCompile.ts`): loads solc-js (the `solc` package: the Solidity
- * compiler built to JavaScript) at its first job and keeps it, refuses a job whose version is
- * not the one it has, and compiles each standard-JSON input with no import callback (every
- * source comes in the input). Runs on its own thread so that a slow or huge compilation
- * cannot stall the node: the owner terminates it at its time limit.
+ * The compiler's process (`solcCompile.ts`): loads solc-js (the `solc` package: the Solidity
+ * compiler built to JavaScript and WebAssembly) at its first job and keeps it, refuses a job
+ * whose version is not the one it has, and compiles each standard-JSON input with no import
+ * callback (every source comes in the input). Runs in a child process, not a thread, so that
+ * a slow or huge compilation cannot stall the node and can be stopped safely: the owner
+ * kills it (SIGKILL) at its time limit. `Worker.terminate()` in the middle of WebAssembly or
+ * native code could abort the whole node or hang it in `node::FreeEnvironment` (dd59cf0).
  */
 import { createRequire } from "node:module";
-import { parentPort, workerData } from "node:worker_threads";
 
 export interface SolcJob {
   /** The standard-JSON input, as text. */
@@ -47,8 +48,12 @@ function answer(job: SolcJob): SolcAnswer {
   return { type: "compiled", version: have, output: loaded.compile(job.input) };
 }
 
-// One job at a time: the thread stays for the next while its owner keeps it (`solcCompile.ts`).
-if (parentPort !== null && (workerData as { solcWorker?: boolean } | null)?.solcWorker === true) {
-  const port = parentPort;
-  port.on("message", (job: SolcJob) => port.postMessage(answer(job)));
+/** The argument the owner forks this module with (`solcCompile.ts`). */
+export const SOLC_CHILD_ARG = "--weft-solc-compiler";
+
+// One job at a time: the process stays for the next while its owner keeps it, and ends
+// when its owner goes (the IPC channel closes).
+if (process.send !== undefined && process.argv.includes(SOLC_CHILD_ARG)) {
+  process.on("message", (job: SolcJob) => process.send?.(answer(job)));
+  process.on("disconnect", () => process.exit(0));
 }

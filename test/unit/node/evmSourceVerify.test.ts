@@ -16,7 +16,8 @@ import { keccak256 } from "../../../src/codec/hash.js";
 import { EVM_VERIFY_ERROR, evmSourceMethods } from "../../../src/node/api/evmSourceMethods.js";
 import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { RpcError } from "../../../src/node/rpc/errors.js";
-import { createSolcCompiler } from "../../../src/node/verify/solcCompile.js";
+import { EvmVerifyError } from "../../../src/node/verify/evmVerifyError.js";
+import { checkSourceRequest, createSolcCompiler, solcInput } from "../../../src/node/verify/solcCompile.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
 import { signEthTxRaw } from "../../helpers/ethAccounts.js";
@@ -144,6 +145,34 @@ describe("EVM source verification", () => {
       reasons.slice(0, 2).every((r) => r !== "BUSY"),
       reasons.join(),
     );
+  });
+
+  it("compiles in a child process of its own, killed at its time limit; the node's process goes on", async () => {
+    // Before, a thread terminated in the middle of solc-js's WebAssembly (dd59cf0: that
+    // could abort the node or hang it in node::FreeEnvironment).
+    const compiler = createSolcCompiler({ timeoutMs: 200 });
+    const pending = compiler.compile(solcInput(checkSourceRequest(request())));
+    const [pid] = compiler.processes();
+    assert.ok(pid !== undefined && pid !== process.pid, `a process of its own (${pid})`);
+    await assert.rejects(
+      pending,
+      (e: unknown) => e instanceof EvmVerifyError && e.code === "COMPILE_TIMEOUT",
+    );
+    // Killed: its exit is reported shortly after.
+    for (let i = 0; i < 500 && compiler.processes().length > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(compiler.processes(), [], "no compiler process is left");
+    assert.throws(() => process.kill(pid, 0), { code: "ESRCH" });
+    // A compile with time enough succeeds in a new process, which is kept idle, then closed.
+    const ok = createSolcCompiler();
+    const out = await ok.compile(solcInput(checkSourceRequest(request())));
+    assert.match(out.version, /^0\.8\./);
+    assert.ok(JSON.parse(out.output).contracts?.[UNIT]?.CappedVault, "CappedVault compiled");
+    const [idle] = ok.processes();
+    assert.ok(idle !== undefined, "kept for the next compilation");
+    ok.close();
+    for (let i = 0; i < 500 && ok.processes().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(ok.processes(), []);
   });
 
   it("verifies from its sources (a full match) and stores the ABI, selectors, topics and sources", async () => {
