@@ -4,6 +4,7 @@
  * message per worker, which decode and validate them (signature checks included) against
  * the committed state; the main thread only checks duplicates and adds to the pool.
  */
+
 import { Worker } from "node:worker_threads";
 import type { BlockContext } from "../chain/blockContext.js";
 import { WORKER_STACK_MB } from "../engine/parallel/protocol.js";
@@ -15,6 +16,7 @@ import type {
   WorkerAnswer,
   WorkerVerdict,
 } from "./admissionWorker.js";
+import { endWithin } from "./endWorker.js";
 import { type InjectedReadFault, storeErrorFrom } from "./store/storeError.js";
 import { startupFault } from "./workerStart.js";
 
@@ -32,6 +34,10 @@ export class AdmissionPool {
   private nextId = 1;
   private next = 0;
   private failure: Error | undefined;
+  /** Settles when each worker has ended (`close`). */
+  private readonly exits: Array<Promise<void>> = [];
+  /** Set by `close`: nothing more is sent to the workers. */
+  private closing = false;
   /** Settles when every worker has loaded (or one failed to: the typed error, a VmFault say). */
   readonly ready: Promise<void>;
 
@@ -70,6 +76,7 @@ export class AdmissionPool {
         this.failure = startupFault("admission worker", error);
       });
       this.workers.push(worker);
+      this.exits.push(new Promise((resolve) => worker.once("exit", () => resolve())));
     }
     this.ready = Promise.all(started).then(() => undefined);
     this.ready.catch(() => undefined);
@@ -84,6 +91,7 @@ export class AdmissionPool {
   /** The verdict on `raw`, from a worker. */
   judge(raw: Uint8Array): Promise<WorkerVerdict> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error("admission pool closed: the node is stopping"));
     return new Promise((resolve, reject) => {
       this.queue.push({ raw, resolve, reject });
       if (!this.scheduled) {
@@ -97,6 +105,10 @@ export class AdmissionPool {
     this.scheduled = false;
     const items = this.queue;
     this.queue = [];
+    if (this.closing) {
+      for (const w of items) w.reject(new Error("admission pool closed: the node is stopping"));
+      return;
+    }
     const block = this.nextBlock();
     const chunk = Math.ceil(items.length / this.workers.length);
     for (let at = 0; at < items.length; at += chunk) {
@@ -122,7 +134,14 @@ export class AdmissionPool {
     }
   }
 
+  /**
+   * Ends the workers without terminating one that is judging (`endWorker.ts`: signature
+   * checks and LMDB reads are native code): each finishes the batches it was sent, closes
+   * its database and ends. Transactions not yet sent to a worker are refused.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.closing = true;
+    for (const w of this.workers) w.postMessage({ type: "close" } satisfies AdmissionMessage);
+    await Promise.all(this.workers.map((w, i) => endWithin(w, this.exits[i] as Promise<void>)));
   }
 }

@@ -76,7 +76,11 @@ export interface AdmissionRequest {
 }
 
 /** What the pool sends: transactions to judge, or the modules of newly committed code. */
-export type AdmissionMessage = AdmissionRequest | { type: "modules"; modules: ModuleList };
+/** A batch to judge, the modules of newly committed code, or `close`: close the database and end (`endWorker.ts`). */
+export type AdmissionMessage =
+  | AdmissionRequest
+  | { type: "modules"; modules: ModuleList }
+  | { type: "close" };
 
 export interface AdmissionSetup {
   dataDir: string;
@@ -160,6 +164,12 @@ if (parentPort !== null) {
   port.on("message", (m: AdmissionMessage) => {
     if (m.type === "modules") {
       vm.cache.adopt(m.modules);
+      return;
+    }
+    if (m.type === "close") {
+      // After every batch sent before it: with the port and the database closed, the thread ends.
+      port.close();
+      void db.close();
       return;
     }
     const verdicts = m.raws.map((raw): WorkerAnswer => {

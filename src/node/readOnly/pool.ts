@@ -32,12 +32,14 @@
  * Workers check their stack at start (`VmFault("STACK_TOO_SMALL")`, which `ready` rejects
  * with) and hold the main thread's compiled modules, so that no call compiles code.
  */
+
 import { Worker } from "node:worker_threads";
 import type { Address } from "../../codec/address.js";
 import { WORKER_STACK_MB } from "../../engine/parallel/protocol.js";
 import { checkGasCap, VmFault } from "../../vm/errors.js";
 import { MAX_TX_GAS } from "../../vm/limits.js";
 import type { ModuleList } from "../../vm/moduleCache.js";
+import { endWithin } from "../endWorker.js";
 import { type InjectedReadFault, storeErrorFrom } from "../store/storeError.js";
 import { startupFault } from "../workerStart.js";
 import { type Clock, TimeBudgets } from "./budget.js";
@@ -473,22 +475,6 @@ export class ReadOnlyPool {
     };
     return slot;
   }
-}
-
-/** How long a closing pool waits for a worker to end by itself before it terminates it. */
-const END_GRACE_MS = 10_000;
-
-/**
- * Waits for `worker` to end by itself; past `END_GRACE_MS` (a job far slower than its gas,
- * on a machine far overloaded) it is terminated, the risk of an abort taken only at shutdown.
- */
-async function endWithin(worker: Worker, exited: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), END_GRACE_MS);
-  });
-  if ((await Promise.race([exited, late])) === "late") await worker.terminate();
-  clearTimeout(timer);
 }
 
 function timedOut(maxCallMs: number): JobOutcome {
