@@ -291,7 +291,7 @@ export function settle(id: u64): U128 {
 
 /**
  * The payout rate as a fraction num/den of one option: calls (P − K)/P, puts (K − P)/1e18;
- * zero out of the money.
+ * zero (0/1) out of the money, so a settlement price of zero pays calls nothing, puts K.
  */
 function payoutRate(s: Fields, price: U128): StaticArray<U128> {
   const k = s.get<U128>(F_STRIKE, U128.Zero);
@@ -299,9 +299,14 @@ function payoutRate(s: Fields, price: U128): StaticArray<U128> {
   if (s.get<bool>(F_PUT, false)) {
     rate[0] = price.lt(k) ? k.sub(price) : U128.Zero;
     rate[1] = E18;
-  } else {
-    rate[0] = price.gt(k) ? price.sub(k) : U128.Zero;
+  } else if (price.gt(k)) {
+    rate[0] = price.sub(k);
     rate[1] = price;
+  } else {
+    // Out of the money, with a denominator that is never zero (a price of zero is possible:
+    // the underlying's price × 1e18 below the quote's rounds down to it).
+    rate[0] = U128.Zero;
+    rate[1] = U128.fromU64(1);
   }
   return rate;
 }

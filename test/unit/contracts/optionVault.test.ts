@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { account } from "../../helpers/chain.js";
-import { E18 } from "../../helpers/options.js";
+import { E18, owner } from "../../helpers/options.js";
 import {
   fundFor,
   manager,
@@ -163,6 +163,25 @@ describe("option vaults", () => {
     assert.equal(vault.view("sharesOf", [bob]), 4n * E18);
     assert.equal(vault.view("totalShares"), 9n * E18);
     assert.equal(vault.view("freeAssets"), assets - worth);
+  });
+
+  it("closes a covered-call round settled at a price of zero, so its depositors are not locked in", () => {
+    const s = setup();
+    const { callVault: vault, weth, wusd, oracle } = s;
+    vault.send(alice, "deposit", [3n * E18]);
+    vault.send(manager, "closeRound");
+    vault.send(manager, "startRound", [E18 / 50n]);
+    vault.send(buyer, "buy", [E18, E18]);
+    vault.send(alice, "initiateWithdraw", [3n * E18]);
+    s.at(nextFriday(s.chain.block.time));
+    // 1 wei of WETH against a quote at 2: the settlement price ⌊1e18 / 2e18⌋ is zero.
+    oracle.send(owner, "setPrice", [wusd.address, 2n * E18]);
+    oracle.send(owner, "setPrice", [weth.address, 1n]);
+    const closed = vault.send(stranger, "closeRound");
+    assert.equal(closed.error, undefined, "the vault exercises its unsold calls at P = 0 without reverting");
+    const assets = 3n * E18 + E18 / 50n; // all the collateral back plus the premium
+    assert.equal(vault.view("withdrawable", [alice]), (3n * E18 * (assets + V)) / (3n * E18 + V));
+    assert.equal(vault.send(alice, "completeWithdraw").error, undefined);
   });
 
   it("keeps each round's record (series, written, sold, premium collected) and reads its rules back", () => {

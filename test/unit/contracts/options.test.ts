@@ -163,6 +163,33 @@ describe("options", () => {
     assert.equal(wusd.address.length, 42);
   });
 
+  it("settles at a price that rounds to zero: a call pays nothing, a put pays its strike, nothing reverts", () => {
+    const { options, oracle, weth, wusd, now, series, at, bal } = setup();
+    const call = series(1n, false);
+    const put = series(2n * E18, true);
+    for (const id of [call, put]) {
+      options.send(writer, "write", [id, 5n]);
+      options.send(writer, "transferFrom", [writer, holder, id, 5n]);
+    }
+    at(now + DAY + 5n);
+    // 1 wei of WETH against a quote priced at 2: P = ⌊1 × 1e18 / 2e18⌋ = 0.
+    oracle.send(owner, "setPrice", [wusd.address, 2n * E18]);
+    oracle.send(owner, "setPrice", [weth.address, 1n]);
+    assert.equal(options.send(stranger, "settle", [call]).value, 0n);
+    assert.equal(options.view("payoutOf", [call, 5n]), 0n);
+    const ex = options.send(holder, "exercise", [call, 5n]);
+    assert.equal(ex.error, undefined, "exercise at P = 0 must not revert");
+    assert.equal(ex.value, 0n);
+    assert.equal(options.view("totalSupply", [call]), 0n);
+    const wethBefore = bal(weth, writer);
+    assert.equal(options.send(writer, "redeem", [call]).value, 5n, "the call writer keeps everything");
+    assert.equal(bal(weth, writer), wethBefore + 5n);
+    assert.equal(options.view("payoutOf", [put, 5n]), 0n, "unsettled");
+    assert.equal(options.send(holder, "exercise", [put, 5n]).value, 10n, "a put pays K × 5 at P = 0");
+    assert.equal(options.send(writer, "redeem", [put]).value, 0n);
+    assert.equal(options.view("collateralOf", [put]), 0n);
+  });
+
   it("pays a call's holders ⌊h(P−K)/P⌋ and its writer its collateral minus ⌈w(P−K)/P⌉", () => {
     const { options, weth, now, series, events, at, price, bal } = setup();
     const id = series(2_000n * E18, false);
