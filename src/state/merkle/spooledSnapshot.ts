@@ -296,7 +296,10 @@ export async function spoolSnapshot(
     closeGroupsUpTo(groups);
     out.flush();
     const tableOffset = HEADER_BYTES + out.written;
-    writeAll(fd, new Uint8Array(table.buffer), tableOffset);
+    // Little-endian whatever the host (`row` reads it so).
+    const tableBytes = Buffer.alloc(table.byteLength);
+    for (let i = 0; i < table.length; i++) tableBytes.writeDoubleLE(table[i] as number, i * 8);
+    writeAll(fd, tableBytes, tableOffset);
     // Levels groupBits..0, each from the one below.
     const levelsOffset = tableOffset + table.byteLength;
     let level = groupHash;
