@@ -119,6 +119,13 @@ export function init(
   if (buyerCap_.isZero()) InvalidParams("the per-buyer cap is zero");
   if (!vesting_.isZero() && (vestingDuration_ == 0 || vestingCliff_ > vestingDuration_))
     InvalidParams("vesting needs a duration and a cliff within it");
+  // Claims fund schedules in the sale token: a vesting contract of another token would make
+  // every claim revert once the proceeds are gone, locking the buyers' tokens for good.
+  if (!vesting_.isZero()) {
+    const vested = callContract(vesting_, "token", new AbiWriter().finish());
+    if (!vested.ok || !vested.value<Address>().equals(token_))
+      InvalidParams("the vesting contract does not vest the sale token");
+  }
   config.set<Address>(C_TOKEN, token_);
   config.set<Address>(C_PAY, payToken_);
   config.set<Address>(C_RECIPIENT, recipient_);

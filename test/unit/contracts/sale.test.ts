@@ -276,6 +276,17 @@ describe("token sale", () => {
     refused({ 8: 3n });
     refused({ 10: 0n });
     refused({ 12: owner, 14: 0n });
+    // A vesting contract of another token (or no vesting contract) would make every claim
+    // revert after the proceeds left: the buyers' tokens locked for good.
+    const otherVesting = chain.deploy("vesting", [u]).address;
+    refused({ 12: otherVesting, 13: 0n, 14: 10n });
+    refused({ 12: u, 13: 0n, 14: 10n });
+    assert.doesNotThrow(() =>
+      chain.deploy(
+        "sale",
+        base.map((v, i) => (i === 12 ? chain.deploy("vesting", [t]).address : i === 14 ? 10n : v)),
+      ),
+    );
     refused({ 2: ZERO });
     assert.doesNotThrow(() => chain.deploy("sale", base));
   });
