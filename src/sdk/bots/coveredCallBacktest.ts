@@ -36,9 +36,14 @@ export interface VaultRoundResult {
   sold: bigint;
   /** What buyers paid, in the vault's asset. */
   premiumCollected: bigint;
-  /** Set once the round closed (the settlement price, the holders' payout, the closing share price). */
+  /**
+   * Set once the round closed: the settlement price, the holders' payout, the vault's assets
+   * at the close (what its shares own, before the queued deposits join: the contract's
+   * `RoundClosed.assets`) and the closing share price.
+   */
   settlementPrice?: bigint;
   payout?: bigint;
+  assets?: bigint;
   pricePerShare?: bigint;
 }
 
@@ -138,7 +143,10 @@ export function backtestCoveredCall(options: CoveredCallBacktestOptions): Covere
 
   const close = () => {
     const pps = (E18 * (free + VIRTUAL)) / (shares + VIRTUAL);
-    if (open !== undefined) open.pricePerShare = pps;
+    if (open !== undefined) {
+      open.assets = free;
+      open.pricePerShare = pps;
+    }
     shares += (pending * (shares + VIRTUAL)) / (free + VIRTUAL);
     free += pending;
     pending = 0n;
