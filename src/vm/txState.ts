@@ -172,6 +172,11 @@ export class TxState {
     }
     const previous = this.credits?.get(key);
     const sum = previous === undefined ? delta : previous + delta;
+    // Past ±(2^128 - 1) no value in [0, 2^128) keeps it in range: refused without asking the
+    // view. The engine records a range check's delta in 16 bytes and a sign; a larger one was
+    // truncated, so its validation answered differently every time (a transaction
+    // subtracting 10^30 then 2^128 - 1 from one key was re-run 28,510 times in one block).
+    if (sum > U128_MAX || sum < -U128_MAX) return false;
     if (!view.fits(key, sum)) return false;
     if (this.credits === undefined) this.credits = new Map();
     this.creditJournal.push(key, previous === undefined ? ABSENT : previous);
