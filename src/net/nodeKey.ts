@@ -6,6 +6,7 @@
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
+import { BoundedReadError, readBoundedBytes } from "../codec/boundedFile.js";
 import { NetError } from "./errors.js";
 
 /** A libp2p private key, as `@libp2p/crypto` makes it. */
@@ -30,11 +31,20 @@ export async function loadOrCreateNodeKey(path: string): Promise<NodeKey> {
       `node key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${path}`,
       { path, mode: mode & 0o777 },
     );
-  const bytes = readFileSync(path);
-  if (bytes.length > MAX_KEY_FILE_BYTES)
-    throw new NetError("KEY_FILE", `node key file ${path} holds ${bytes.length} bytes: not a libp2p key`, {
-      path,
-    });
+  let bytes: Buffer;
+  try {
+    bytes = readBoundedBytes(path, "node key file", MAX_KEY_FILE_BYTES);
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.code === "TOO_LARGE")
+      throw new NetError(
+        "KEY_FILE",
+        `node key file ${path} holds over ${MAX_KEY_FILE_BYTES} bytes: not a libp2p key`,
+        {
+          path,
+        },
+      );
+    throw error;
+  }
   try {
     return privateKeyFromProtobuf(bytes);
   } catch (error) {

@@ -3,13 +3,13 @@
  * environment variables (`WEFT_DATA_DIR`, `WEFT_PORT`...), then command-line flags. Every
  * value is checked; all problems are reported at once in one `ConfigError`.
  */
-import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { multiaddr } from "@multiformats/multiaddr";
 import { EVM_MAX_TX_GAS } from "../chain/executeEthTx.js";
 import type { Address } from "../codec/address.js";
+import { BoundedReadError, readBoundedText } from "../codec/boundedFile.js";
 import { EVM_GAS_WEIGHT } from "../evm/weftGas.js";
 import { MAX_TX_GAS } from "../vm/limits.js";
 import { MAX_BLOCK_RECEIPT_BYTES } from "./buildBlock.js";
@@ -131,6 +131,9 @@ export interface NodeConfig {
  * sets (`store/stateHistory.ts`), about 0.13 µs each, so at most ~1.3 ms a key.
  */
 export const MAX_STATE_HISTORY_BLOCKS = 10_000;
+
+/** The most bytes a config file may hold (read a MiB at a time: `/dev/zero` is refused, not read whole). */
+const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -287,7 +290,9 @@ export function loadConfig(
   const file = flags.config ?? env.WEFT_CONFIG;
   if (file !== undefined) {
     try {
-      const parsed = JSON.parse(readFileSync(resolve(cwd, file), "utf8")) as unknown;
+      const parsed = JSON.parse(
+        readBoundedText(resolve(cwd, file), "config file", MAX_CONFIG_FILE_BYTES),
+      ) as unknown;
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
         problems.push(`config file ${file}: expected a JSON object`);
       else {
@@ -303,7 +308,9 @@ export function loadConfig(
         }
       }
     } catch (error) {
-      problems.push(`config file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      // A read failure already names the file; a parse failure does not.
+      if (error instanceof BoundedReadError) problems.push(error.message);
+      else problems.push(`config file ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   for (const s of SETTINGS) {

@@ -7,19 +7,22 @@
  */
 import type { Worker } from "node:worker_threads";
 
-/** How long a closing pool waits for a worker to end by itself before it terminates it. */
+/** How long a closing pool waits for a worker to end by itself before it stops waiting. */
 export const END_GRACE_MS = 10_000;
 
 /**
- * Waits for `worker` to end by itself (`exited`); past `END_GRACE_MS` (a job far slower than
- * its bound, on a machine far overloaded) it is terminated, the risk of an abort taken only
- * at shutdown.
+ * Waits for `worker` to end by itself (`exited`). Past `END_GRACE_MS` (a job far slower than
+ * its bound, on a machine far overloaded) the pool stops waiting but still does not terminate
+ * it (a terminate then hung a test process for minutes): the worker is unref'd, so that it
+ * keeps nothing alive, and ends once its job is done. Returns whether it had ended.
  */
-export async function endWithin(worker: Worker, exited: Promise<void>): Promise<void> {
+export async function endWithin(worker: Worker, exited: Promise<void>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<"late">((resolve) => {
     timer = setTimeout(() => resolve("late"), END_GRACE_MS);
   });
-  if ((await Promise.race([exited, late])) === "late") await worker.terminate();
+  const ended = (await Promise.race([exited, late])) !== "late";
   clearTimeout(timer);
+  if (!ended) worker.unref();
+  return ended;
 }

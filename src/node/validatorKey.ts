@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { type BlsKeyPair, blsKeyFromSecret, blsKeyFromSeed } from "../codec/bls.js";
+import { BoundedReadError, readBoundedText } from "../codec/boundedFile.js";
 import { fromHex, toHex } from "../codec/bytes.js";
 
 export class ValidatorKeyError extends Error {
@@ -50,9 +51,16 @@ export function loadValidatorKey(path: string, mode = statSync(path).mode): BlsK
       `validator key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)})`,
       [`run: chmod 600 ${path}`],
     );
-  const text = readFileSync(path, "utf8");
-  if (text.length > MAX_FILE_BYTES)
-    throw new ValidatorKeyError(`validator key file ${path} holds ${text.length} bytes: not a key file`);
+  let text: string;
+  try {
+    text = readBoundedText(path, "validator key file", MAX_FILE_BYTES);
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.code === "TOO_LARGE")
+      throw new ValidatorKeyError(
+        `validator key file ${path} holds over ${MAX_FILE_BYTES} bytes: not a key file`,
+      );
+    throw error;
+  }
   let parsed: { kind?: unknown; publicKey?: unknown; secret?: unknown };
   try {
     parsed = JSON.parse(text);

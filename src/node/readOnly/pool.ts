@@ -25,9 +25,9 @@
  * runs: `Worker.terminate()` in the middle of WebAssembly or an LMDB read aborts the whole
  * process ("terminate called after throwing an instance of 'Napi::Error'", seen in 5 runs
  * of 5 with 100 stopped calls) or can hang it. It finishes the call, which its gas cap
- * bounds, and then closes its database and ends by itself. At most as many workers as the
- * pool has may be finishing so; past that a stopped call's slot is refilled only when one
- * of them has ended.
+ * bounds, and then closes its database and ends by itself. A stopped call's slot is refilled
+ * at once while no more workers are finishing than the pool has, otherwise only when one of
+ * them has ended: the pool never runs more than twice its workers' threads.
  *
  * Workers check their stack at start (`VmFault("STACK_TOO_SMALL")`, which `ready` rejects
  * with) and hold the main thread's compiled modules, so that no call compiles code.
@@ -214,9 +214,14 @@ export class ReadOnlyPool {
     });
   }
 
-  /** Workers finishing a job stopped at `maxCallMs` before they end (at most `workers`). */
+  /** Workers finishing a job stopped at `maxCallMs` before they end (with the pool's own, at most twice `workers` threads). */
   get finishingWorkers(): number {
     return this.finishing.size;
+  }
+
+  /** Worker threads alive: the pool's own and those finishing (0 with `workers: 0`). */
+  get threads(): number {
+    return (this.settings.workers === 0 ? 0 : this.slots.length) + this.finishing.size;
   }
 
   /** Jobs waiting for a slot. */

@@ -16,6 +16,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { type Address, parseAddress } from "../../codec/address.js";
 import { blsPopMessage, verifyBls } from "../../codec/bls.js";
+import { BoundedReadError, readBoundedText } from "../../codec/boundedFile.js";
 import { fromHex, toHex } from "../../codec/bytes.js";
 import { MAX_EVIDENCE_AGE, type NetworkGenesis } from "../genesis/networkGenesis.js";
 
@@ -72,11 +73,12 @@ export function writeGenesisFile(path: string, g: GenesisFile): void {
 export function readGenesisFile(path: string): GenesisFile {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, "genesis file", MAX_GENESIS_FILE_BYTES);
   } catch (e) {
+    if (e instanceof BoundedReadError && e.code === "TOO_LARGE")
+      throw new GenesisFileError(`genesis file ${path} is over 1 MiB`);
     throw new GenesisFileError(`cannot read the genesis file ${path}: ${(e as Error).message}`);
   }
-  if (text.length > MAX_GENESIS_FILE_BYTES) throw new GenesisFileError(`genesis file ${path} is over 1 MiB`);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -82,6 +82,28 @@ describe("node configuration", () => {
     );
   });
 
+  it("refuses a config file without end (/dev/zero) or over 1 MiB after reading at most that, not the whole file", () => {
+    // Read whole first, /dev/zero held 2.2 GB after 20 s and never answered.
+    assert.throws(
+      () => loadConfig({ config: "/dev/zero" }, {}),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.problems.some((p) => /config file \/dev\/zero is over 1048576 bytes/.test(p)),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "weft-config-"));
+    try {
+      const big = join(dir, "big.json");
+      writeFileSync(big, `{"port": 1${" ".repeat(1024 * 1024)}}`);
+      assert.throws(
+        () => loadConfig({ config: big }, {}),
+        (e: unknown) =>
+          e instanceof ConfigError && e.problems.some((p) => p.includes("is over 1048576 bytes")),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("dev mode is on by default, off from a file, the environment or a flag, and refuses anything else", () => {
     assert.equal(loadConfig({}, {}).dev, true, "weft node runs a local development chain");
     assert.equal(loadConfig({}, { WEFT_DEV: "off" }).dev, false);
