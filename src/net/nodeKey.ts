@@ -4,7 +4,7 @@
  * peer id, and what peers remember of it, survives restarts. A key file that others may
  * read is refused, as ssh refuses one.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
 import { BoundedReadError, readBoundedBytes } from "../codec/boundedFile.js";
 import { NetError } from "./errors.js";

@@ -6,7 +6,7 @@
  * votes with it (`weft node --validator-key <file>`).
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { type BlsKeyPair, blsKeyFromSecret, blsKeyFromSeed } from "../codec/bls.js";
 import { BoundedReadError, readBoundedText } from "../codec/boundedFile.js";
 import { fromHex, toHex } from "../codec/bytes.js";

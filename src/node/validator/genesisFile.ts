@@ -13,7 +13,7 @@
  * Reading checks every field and its bounds and says which is wrong (`GenesisFileError`);
  * each proof of possession is checked against its key, chain id and operator.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { type Address, parseAddress } from "../../codec/address.js";
 import { blsPopMessage, verifyBls } from "../../codec/bls.js";
 import { BoundedReadError, readBoundedText } from "../../codec/boundedFile.js";
