@@ -88,6 +88,8 @@ describe("LMDB page walk: damage in any page is a typed report", () => {
     assert.deepEqual([...walk.databases].sort(), [
       "blockHashes",
       "blocks",
+      "changeSetBlocks",
+      "changeSets",
       "logsByAddress",
       "logsByTopic",
       "merkle",
