@@ -7,7 +7,6 @@
  * explained the same way, as a revert (exit 4).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { token as tokenBinding } from "../../../src/bindings/token.gen.js";
@@ -21,23 +20,12 @@ import {
   getFarmPositions,
   TransactionRevertedError,
 } from "../../../src/sdk/client/index.js";
+import { docCommands, runCommands } from "../../helpers/docWalkthrough.js";
 import { useNodeProcess } from "../../helpers/nodeProcess.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
 const DOC = fileURLToPath(new URL("../../../../docs/farm.md", import.meta.url));
 const E18 = 10n ** 18n;
-
-/** The commands of the `sh` block under "## Walkthrough", comments dropped. */
-function walkthrough(): string[][] {
-  const section = readFileSync(DOC, "utf8").split("## Walkthrough")[1] ?? "";
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(block !== undefined, "docs/farm.md has an sh block under Walkthrough");
-  return block
-    .split("\n")
-    .map((line) => line.replace(/#.*$/, "").trim())
-    .filter((line) => line !== "")
-    .map((line) => line.split(/\s+/).slice(1));
-}
 
 describe("docs/farm.md: the walkthrough", () => {
   const fixture = useNodeProcess("weft-farm-doc-");
@@ -45,12 +33,7 @@ describe("docs/farm.md: the walkthrough", () => {
   it("runs as written on a fresh dev chain, in the tokens' units", async () => {
     const { node, client } = fixture;
     const rpc = ["--rpc", node.url];
-    const outputs: string[] = [];
-    for (const args of walkthrough()) {
-      const run = await runWeft([...rpc, ...args]);
-      assert.equal(run.code, 0, `weft ${args.join(" ")}: ${run.err}${run.out}`);
-      outputs.push(run.out);
-    }
+    const outputs = await runCommands(node.url, docCommands(DOC, "## Walkthrough"));
     assert.equal(outputs.length, 6);
     const at = (i: number) => outputs[i] ?? "";
     assert.match(at(0), /1 WFARM a second until .* UTC \(in .*\), 10000000 WFARM funded/);

@@ -9,47 +9,26 @@
  * usage error.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { token as tokenBinding } from "../../../src/bindings/token.gen.js";
 import type { Address } from "../../../src/codec/address.js";
 import { getContract, getGameEarnings, getHero } from "../../../src/sdk/client/index.js";
+import { docCommands, runCommands } from "../../helpers/docWalkthrough.js";
 import { useNodeProcess } from "../../helpers/nodeProcess.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
 const DOC = fileURLToPath(new URL("../../../../docs/game.md", import.meta.url));
 const E18 = 10n ** 18n;
 
-/** The commands of the `sh` block under "## Walkthrough", comments dropped. */
-function walkthrough(): string[][] {
-  const section = readFileSync(DOC, "utf8").split("## Walkthrough")[1] ?? "";
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(block !== undefined, "docs/game.md has an sh block under Walkthrough");
-  return block
-    .split("\n")
-    .map((line) => line.replace(/#.*$/, "").trim())
-    .filter((line) => line !== "")
-    .map((line) => {
-      const words = line.split(/\s+/);
-      assert.equal(words[0], "weft", `a weft command: ${line}`);
-      return words.slice(1);
-    });
-}
-
 describe("docs/game.md: the walkthrough", () => {
   const fixture = useNodeProcess("weft-game-doc-");
 
   it("runs as written on a fresh dev chain, and the chain is as its comments say", async () => {
     const { node, client } = fixture;
-    const commands = walkthrough();
+    const commands = docCommands(DOC, "## Walkthrough");
     assert.ok(commands.length >= 10);
-    const outputs: string[] = [];
-    for (const args of commands) {
-      const run = await runWeft(["--rpc", node.url, ...args]);
-      assert.equal(run.code, 0, `weft ${args.join(" ")}: ${run.err}${run.out}`);
-      outputs.push(run.out);
-    }
+    const outputs = await runCommands(node.url, commands);
     const at = (i: number) => outputs[i] ?? "";
     assert.match(at(0), /quest 1: 3600 s for 10 GOLD/);
     assert.match(at(2), /waiting for hero 2's quest 1 to end at .* UTC \(in /);

@@ -5,47 +5,24 @@
  * the rental's user and expiry, the mint).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Address } from "../../../src/codec/address.js";
 import { getNftEarnings, getNftToken } from "../../../src/sdk/client/index.js";
+import { docCommands, runCommands } from "../../helpers/docWalkthrough.js";
 import { useNodeProcess } from "../../helpers/nodeProcess.js";
-import { runWeft } from "../../helpers/weftCli.js";
 
 const DOC = fileURLToPath(new URL("../../../../docs/nft.md", import.meta.url));
 const E18 = 10n ** 18n;
-
-/** The commands of the `sh` block under "## End to end", comments dropped. */
-function exampleCommands(): string[][] {
-  const text = readFileSync(DOC, "utf8");
-  const section = text.slice(text.indexOf("## End to end"));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(block !== undefined, "docs/nft.md has an sh block under End to end");
-  return block
-    .split("\n")
-    .map((line) => line.replace(/#.*$/, "").trim())
-    .filter((line) => line !== "")
-    .map((line) => {
-      const words = line.split(/\s+/);
-      assert.equal(words[0], "weft", `a weft command: ${line}`);
-      return words.slice(1);
-    });
-}
 
 describe("docs/nft.md: the end-to-end example", () => {
   const fixture = useNodeProcess("weft-nft-doc-");
 
   it("runs as written, and the chain is as its comments say", async () => {
     const { node, client } = fixture;
-    const commands = exampleCommands();
+    const commands = docCommands(DOC, "## End to end");
     assert.ok(commands.length >= 8);
-    const outputs: string[] = [];
-    for (const args of commands) {
-      const run = await runWeft(["--rpc", node.url, ...args]);
-      assert.equal(run.code, 0, `weft ${args.join(" ")}: ${run.err}${run.out}`);
-      outputs.push(run.out);
-    }
+    const outputs = await runCommands(node.url, commands);
     const { accounts, contracts } = await client.genesis();
     const dev = accounts.map((a) => a.address as Address);
     const nft = contracts.collectibles as Address;
