@@ -6,6 +6,12 @@
  * method's own ABI encoding). Output: the WASM call's return data; a WASM revert reverts
  * the precompile call with the WASM revert data; out of gas takes all the gas it had.
  *
+ * The WASM caller is the account whose code called the precompile: the EOA or the EVM
+ * contract that CALLs (or CALLCODEs) it, and under DELEGATECALL the contract whose context
+ * runs, not its own caller (else any contract an account called could act as the account
+ * in WASM contracts). In a static context (below a STATICCALL, EIP-214) a call that writes
+ * or emits anything reverts with `StaticStateChange(string)`; reads answer as usual.
+ *
  * The call runs on the thread's WASM VM (`Vm.callFromEvm`) over a `TxState` that reads
  * through the EVM state manager (this transaction's EVM writes so far, then the engine's
  * view, each read recorded by Block-STM as usual); on success its writes go into the
@@ -35,6 +41,7 @@ import { EVM_GAS_TIME_WEIGHT } from "../evm/weftGas.js";
 import { MAX_FRAME_GAS } from "../vm/limits.js";
 import type { LogEvent, TxState } from "../vm/txState.js";
 import type { DeployOutcome, Vm } from "../vm/vm.js";
+import { vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
 import { DEPLOY_METHOD, DEPLOY_TARGET, runDeployCall } from "./executeEnvelope.js";
 
@@ -83,7 +90,7 @@ function evmLog(event: LogEvent): EvmLog {
 
 /** The host call EVM code reaches through `HOST_PRECOMPILE` in `block`, on `vm`, over `state`. */
 export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager): HostCall {
-  return (caller, data, gasLimit, depth): HostCallResult => {
+  return (caller, data, gasLimit, depth, isStatic): HostCallResult => {
     const call = decodeWasmCall(data);
     if (call === undefined) return { gasUsed: 0n, returnValue: EMPTY, failure: "revert" };
     const weftGas = gasLimit * EVM_GAS_TIME_WEIGHT;
@@ -120,6 +127,20 @@ export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager
     if (outcome.status === "outOfGas") return { gasUsed, returnValue: EMPTY, failure: "outOfGas" };
     if (outcome.status !== "success" || tx === undefined)
       return { gasUsed, returnValue: outcome.data, failure: "revert" };
+    // EIP-214: below a STATICCALL nothing may change: a call that wrote or emitted anything
+    // fails, its effects dropped (the WASM VM has no static mode: the call ran, and pays).
+    if (isStatic && (tx.writes.size > 0 || tx.events.length > 0))
+      return {
+        gasUsed,
+        returnValue: vmError(
+          "StaticStateChange",
+          ["string"],
+          [
+            `${call.method} on ${call.target} wrote ${tx.writes.size} keys and emitted ${tx.events.length} events in a static call`,
+          ],
+        ),
+        failure: "revert",
+      };
     for (const [key, value] of tx.writes) state.write(key, value);
     // A deployment answers the new contract's address as one ABI word (`abi.decode(ret, (address))`).
     const returnValue = outcome.address === undefined ? outcome.data : addressWord(outcome.address);

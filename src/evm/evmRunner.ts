@@ -86,10 +86,19 @@ export interface HostCallResult {
 }
 
 /**
- * The host's side of `HOST_PRECOMPILE`: `caller` is the account that called it (an EOA or
- * EVM contract), `depth` the depth of the precompile's own frame.
+ * The host's side of `HOST_PRECOMPILE`: `caller` is the account whose code called it (an
+ * EOA, or the EVM contract whose code ran the call opcode: under DELEGATECALL the contract
+ * whose context runs, never that contract's own caller), `depth` the depth of the
+ * precompile's own frame, `isStatic` whether it runs in a static context (EIP-214: a
+ * STATICCALL below it), where the call may change no state.
  */
-export type HostCall = (caller: Address, data: Uint8Array, gasLimit: bigint, depth: number) => HostCallResult;
+export type HostCall = (
+  caller: Address,
+  data: Uint8Array,
+  gasLimit: bigint,
+  depth: number,
+  isStatic: boolean,
+) => HostCallResult;
 
 /** A log as the EVM keeps it: address, topics, data. */
 export type EvmLog = [Uint8Array, Uint8Array[], Uint8Array];
@@ -170,10 +179,15 @@ export class EvmRunner {
   /** Answers `HOST_PRECOMPILE` during the message running (undefined: it fails). */
   private host: HostCall | undefined;
   /**
-   * The caller and depth of each message frame entered, innermost last: when the host
-   * precompile runs, its own message is the top (its caller is the EVM code calling it).
+   * The caller, depth and static flag of each message frame entered, innermost last: when
+   * the host precompile runs, its own message is the top. Its caller is the account whose
+   * code made the call: the message's caller, except under DELEGATECALL, whose message keeps
+   * the calling contract's own caller (`msg.sender` is passed down) and runs in the context
+   * of `to`, the calling contract. Taking the message's caller there let any EVM contract an
+   * account called act as that account in every WASM contract (a DELEGATECALL to the
+   * precompile moved the account's WASM tokens).
    */
-  private readonly callers: Array<{ caller: Address; depth: number }> = [];
+  private readonly callers: Array<{ caller: Address; depth: number; isStatic: boolean }> = [];
   /** A message is running (see `idleEvmRunner`). */
   private busy = false;
   /** The EVM's `blockchain` option: its BLOCKHASH (before EIP-7709) only calls `getBlock`. */
@@ -275,11 +289,23 @@ export class EvmRunner {
       // Precompiles are not told their caller: each message frame's caller is kept here.
       // The wrapper only records and returns the realm's own promise (see realm.ts).
       const frames = evm as unknown as {
-        _executeCall(message: { caller: { bytes: Uint8Array }; depth: number }): Promise<unknown>;
+        _executeCall(message: {
+          caller: { bytes: Uint8Array };
+          to?: { bytes: Uint8Array };
+          depth: number;
+          delegatecall?: boolean;
+          isStatic?: boolean;
+        }): Promise<unknown>;
       };
       const execute = frames._executeCall.bind(evm);
       frames._executeCall = (message) => {
-        this.callers.push({ caller: addressFromBytes(message.caller.bytes), depth: message.depth });
+        const acting =
+          message.delegatecall === true && message.to !== undefined ? message.to : message.caller;
+        this.callers.push({
+          caller: addressFromBytes(acting.bytes),
+          depth: message.depth,
+          isStatic: message.isStatic === true,
+        });
         return execute(message);
       };
       // Each frame that runs code (a call's, a creation's init code) pays for its bytes:
@@ -308,7 +334,7 @@ export class EvmRunner {
       exceptionError: new errors.EVMError(error as never),
     });
     if (this.host === undefined || frame === undefined) return fail("revert", 0n, new Uint8Array(0));
-    const result = this.host(frame.caller, input.data, input.gasLimit, frame.depth);
+    const result = this.host(frame.caller, input.data, input.gasLimit, frame.depth, frame.isStatic);
     const gasUsed = result.gasUsed > input.gasLimit ? input.gasLimit : result.gasUsed;
     if (result.failure === "outOfGas") return fail("out of gas", input.gasLimit, new Uint8Array(0));
     if (result.failure === "revert") return fail("revert", gasUsed, result.returnValue);

@@ -22,7 +22,8 @@ export type VmErrorName =
   | "ForbiddenInValidation"
   | "NonCanonicalSignature"
   | "EvmUnavailable"
-  | "EvmHalt";
+  | "EvmHalt"
+  | "StaticStateChange";
 
 /** Encodes a VM error as revert data. */
 export function vmError(name: VmErrorName, types: string[] = [], values: unknown[] = []): Uint8Array {
