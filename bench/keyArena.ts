@@ -9,13 +9,13 @@
  *
  *   node dist/bench/keyArena.js [--gas 298000000] [--key-bytes 256] [--txs 1] [--workers 2] [--rounds 3] [--label current]
  */
-import { executeSequential } from "../src/engine/sequential.js";
 import { account } from "../test/helpers/chain.js";
 import { TestChain } from "../test/helpers/contracts.js";
 import { deployKeyScanner, keyScanTx } from "../test/helpers/keyScan.js";
 import { attachChain, chainEngine } from "../test/helpers/parallelChain.js";
 import { benchArgs } from "./lib/args.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+import { seqParBlock } from "./lib/seqParBlock.js";
 
 const usage =
   "node dist/bench/keyArena.js [--gas 298000000] [--key-bytes 256] [--txs 1] [--workers 2] [--rounds 3] [--label current]";
@@ -48,9 +48,6 @@ const block = () =>
     }),
   );
 
-const asText = (x: unknown): string =>
-  JSON.stringify(x, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-
 interface Round {
   seqMs: number;
   parMs: number;
@@ -62,15 +59,7 @@ const rounds: Round[] = [];
 try {
   const store = await attachChain(engine, chain);
   for (let r = 0; r < ROUNDS; r++) {
-    const txs = block();
-    let t0 = performance.now();
-    const seq = executeSequential(chain.executor, store, txs);
-    const seqMs = performance.now() - t0;
-    t0 = performance.now();
-    const par = await engine.executeBlock(store, txs, chain.block);
-    const parMs = performance.now() - t0;
-    if (asText(seq.receipts) !== asText(par.receipts))
-      throw new Error(`round ${r}: parallel receipts differ from sequential`);
+    const { seqMs, parMs, seq } = await seqParBlock(engine, chain, store, block(), `round ${r}`);
     rounds.push({
       seqMs,
       parMs,

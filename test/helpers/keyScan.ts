@@ -7,9 +7,8 @@
  */
 import type { Transaction } from "../../src/chain/transaction.js";
 import type { Address } from "../../src/codec/address.js";
-import { account } from "./chain.js";
 import type { TestChain } from "./contracts.js";
-import { wat } from "./wat.js";
+import { deployWat } from "./deployWat.js";
 
 const SOURCE = `(module
   (import "weft" "input_copy" (func $input_copy (param i32)))
@@ -29,18 +28,7 @@ const SOURCE = `(module
 
 /** Deploys the scanner on `chain`; returns its address. */
 export function deployKeyScanner(chain: TestChain): Address {
-  const receipt = chain.runOne({
-    kind: "deploy",
-    from: account(1),
-    code: wat(SOURCE),
-    args: new Uint8Array(0),
-    value: 0n,
-    gasLimit: 50_000_000,
-    gasPrice: 1n,
-  });
-  if (receipt.status !== "success" || receipt.contractAddress === undefined)
-    throw new Error(`the key scanner did not deploy: ${JSON.stringify(receipt.output)}`);
-  return receipt.contractAddress;
+  return deployWat(chain, SOURCE, "the key scanner");
 }
 
 /** A call of the scanner from `from`: `count` distinct keys of `keyBytes` bytes (8 to 256), with `seed`. */

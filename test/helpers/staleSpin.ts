@@ -10,7 +10,7 @@ import type { Transaction } from "../../src/chain/transaction.js";
 import type { Address } from "../../src/codec/address.js";
 import { account } from "./chain.js";
 import type { TestChain } from "./contracts.js";
-import { wat } from "./wat.js";
+import { deployWat } from "./deployWat.js";
 
 const SOURCE = `(module
   (import "weft" "input_copy" (func $input_copy (param i32)))
@@ -33,18 +33,7 @@ const SOURCE = `(module
 
 /** Deploys the spinner on `chain` (which needs at least `txs + 1` accounts); returns its address. */
 export function deploySpinner(chain: TestChain): Address {
-  const receipt = chain.runOne({
-    kind: "deploy",
-    from: account(1),
-    code: wat(SOURCE),
-    args: new Uint8Array(0),
-    value: 0n,
-    gasLimit: 50_000_000,
-    gasPrice: 1n,
-  });
-  if (receipt.status !== "success" || receipt.contractAddress === undefined)
-    throw new Error(`the spinner did not deploy: ${JSON.stringify(receipt.output)}`);
-  return receipt.contractAddress;
+  return deployWat(chain, SOURCE, "the spinner");
 }
 
 /** `txs` calls of the spinner, each from its own account, with this gas limit; the first burns `burn` iterations. */

@@ -7,12 +7,13 @@
  * the proposal ends Executed with the tally the comments give.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Address } from "../../../src/codec/address.js";
 import { getProposal } from "../../../src/sdk/client/index.js";
+import { docBlock, docCommands, runCommands } from "../../helpers/docWalkthrough.js";
 import { useNodeProcess } from "../../helpers/nodeProcess.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
@@ -21,23 +22,10 @@ const E18 = 10n ** 18n;
 
 /** The proposal file and the commands (words; "quoted words" kept together) under "## End to end". */
 function example(): { proposal: string; commands: string[][] } {
-  const section = readFileSync(DOC, "utf8").split("## End to end")[1] ?? "";
-  const proposal = /```json\n([\s\S]*?)```/.exec(section)?.[1];
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(
-    proposal !== undefined && block !== undefined,
-    "docs/governance.md has json and sh blocks under End to end",
-  );
-  const commands = block
-    .split("\n")
-    .map((line) => line.replace(/#.*$/, "").trim())
-    .filter((line) => line !== "")
-    .map((line) => {
-      const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
-      assert.equal(words[0], "weft", `a weft command: ${line}`);
-      return words.slice(1);
-    });
-  return { proposal, commands };
+  return {
+    proposal: docBlock(DOC, "## End to end", "json"),
+    commands: docCommands(DOC, "## End to end"),
+  };
 }
 
 describe("docs/governance.md: the end-to-end example", () => {
@@ -48,12 +36,7 @@ describe("docs/governance.md: the end-to-end example", () => {
     const { proposal, commands } = example();
     writeFileSync(join(dir, "flash-fee.json"), proposal);
     assert.ok(commands.length >= 11);
-    const outputs: string[] = [];
-    for (const args of commands) {
-      const run = await runWeft(["--rpc", node.url, ...args], { cwd: dir });
-      assert.equal(run.code, 0, `weft ${args.join(" ")}: ${run.err}${run.out}`);
-      outputs.push(run.out);
-    }
+    const outputs = await runCommands(node.url, commands, dir);
     assert.match(outputs[0] ?? "", /\b9\b/);
     assert.match(outputs[3] ?? "", /^voted for with 1,000,000 WGOV\n/);
     assert.match(outputs.at(-1) ?? "", /\b25\b/);

@@ -23,47 +23,23 @@ describe("weft sale create: an allowlisted Dutch sale on a node", () => {
   it("creates, sells at the falling price to the allowlist only, and settles", async () => {
     const { node, client, dir } = fixture;
     const weft = (...args: string[]) => runWeft(["--rpc", node.url, ...args], { cwd: dir });
-    const refused = async (pattern: RegExp, ...args: string[]) => {
-      const r = await weft(...args);
-      assert.equal(r.code, 2, `weft ${args.join(" ")}: ${r.err}${r.out}`);
+    // Each command line is split on spaces.
+    const refused = async (pattern: RegExp, line: string) => {
+      const r = await weft(...line.split(" "));
+      assert.equal(r.code, 2, `weft ${line}: ${r.err}${r.out}`);
       assert.match(r.err, pattern);
     };
-    const ok = async (...args: string[]) => {
-      const r = await weft(...args);
-      assert.equal(r.code, 0, `weft ${args.join(" ")}: ${r.err}${r.out}`);
+    const ok = async (line: string) => {
+      const r = await weft(...line.split(" "));
+      assert.equal(r.code, 0, `weft ${line}: ${r.err}${r.out}`);
       return r.out;
     };
     const genesis = await client.genesis();
     const dev2 = genesis.accounts[2]?.address as Address;
     writeFileSync(join(dir, "allow.txt"), `${dev2}\n0x00000000000000000000000000000000000000a1\n`);
-    const settings = [
-      "--token",
-      "weth",
-      "--pay",
-      "wusd",
-      "--end",
-      "+1h",
-      "--soft-cap",
-      "1000",
-      "--hard-cap",
-      "30000",
-    ];
+    const settings = "--token weth --pay wusd --end +1h --soft-cap 1000 --hard-cap 30000";
     const created = await ok(
-      "sale",
-      "create",
-      ...settings,
-      "--supply",
-      "10",
-      "--price",
-      "3000",
-      "--end-price",
-      "1000",
-      "--buyer-cap",
-      "10000",
-      "--allowlist",
-      "allow.txt",
-      "--from",
-      "dev1",
+      `sale create ${settings} --supply 10 --price 3000 --end-price 1000 --buyer-cap 10000 --allowlist allow.txt --from dev1`,
     );
     const address = /created sale (0x[0-9a-f]{40})/.exec(created)?.[1] as Address;
     assert.ok(address !== undefined, created);
@@ -77,145 +53,37 @@ describe("weft sale create: an allowlisted Dutch sale on a node", () => {
     await Promise.all([
       refused(
         /is not on the allowlist in allow\.txt/,
-        "sale",
-        "buy",
-        "1",
-        "--sale",
-        address,
-        "--allowlist",
-        "allow.txt",
-        "--from",
-        "dev3",
+        `sale buy 1 --sale ${address} --allowlist allow.txt --from dev3`,
       ),
-      refused(
-        /this sale has an allowlist: pass --allowlist/,
-        "sale",
-        "buy",
-        "1",
-        "--sale",
-        address,
-        "--from",
-        "dev2",
-      ),
+      refused(/this sale has an allowlist: pass --allowlist/, `sale buy 1 --sale ${address} --from dev2`),
       refused(
         /the sale is open: it settles after its end, 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ min[\s\S]*weft sale wait --sale/,
-        "sale",
-        "claim",
-        "--sale",
-        address,
-        "--from",
-        "dev2",
+        `sale claim --sale ${address} --from dev2`,
       ),
       refused(
         /no sale created: the price rises/,
-        "sale",
-        "create",
-        ...settings,
-        "--supply",
-        "1",
-        "--price",
-        "1000",
-        "--end-price",
-        "2000",
-        "--buyer-cap",
-        "10",
-        "--from",
-        "dev1",
+        `sale create ${settings} --supply 1 --price 1000 --end-price 2000 --buyer-cap 10 --from dev1`,
       ),
       refused(
         /no sale created: the hard cap is zero or below the soft cap/,
-        "sale",
-        "create",
-        "--token",
-        "weth",
-        "--pay",
-        "wusd",
-        "--end",
-        "+1h",
-        "--soft-cap",
-        "1000",
-        "--hard-cap",
-        "10",
-        "--supply",
-        "1",
-        "--price",
-        "1",
-        "--buyer-cap",
-        "10",
-        "--from",
-        "dev1",
+        "sale create --token weth --pay wusd --end +1h --soft-cap 1000 --hard-cap 10 --supply 1 --price 1 --buyer-cap 10 --from dev1",
       ),
       refused(
         /holds 990 WETH: the sale's supply is 100,000 WETH/,
-        "sale",
-        "create",
-        ...settings,
-        "--supply",
-        "100000",
-        "--price",
-        "1",
-        "--buyer-cap",
-        "10",
-        "--from",
-        "dev1",
+        `sale create ${settings} --supply 100000 --price 1 --buyer-cap 10 --from dev1`,
       ),
       refused(
         /--end: now, \+30m/,
-        "sale",
-        "create",
-        "--token",
-        "weth",
-        "--pay",
-        "wusd",
-        "--end",
-        "tomorrow",
-        "--soft-cap",
-        "1",
-        "--hard-cap",
-        "2",
-        "--supply",
-        "1",
-        "--price",
-        "1",
-        "--buyer-cap",
-        "1",
-        "--from",
-        "dev1",
+        "sale create --token weth --pay wusd --end tomorrow --soft-cap 1 --hard-cap 2 --supply 1 --price 1 --buyer-cap 1 --from dev1",
       ),
       refused(
         /--vesting vesting: it vests 0x[0-9a-f]{40}, not the sale token/,
-        "sale",
-        "create",
-        ...settings,
-        "--supply",
-        "1",
-        "--price",
-        "1",
-        "--buyer-cap",
-        "10",
-        "--vesting",
-        "vesting",
-        "--cliff",
-        "1m",
-        "--vesting-duration",
-        "1h",
-        "--from",
-        "dev1",
+        `sale create ${settings} --supply 1 --price 1 --buyer-cap 10 --vesting vesting --cliff 1m --vesting-duration 1h --from dev1`,
       ),
-      refused(/its supply is deposited already/, "sale", "fund", "--sale", address, "--from", "dev1"),
+      refused(/its supply is deposited already/, `sale fund --sale ${address} --from dev1`),
     ]);
 
-    const bought = await ok(
-      "sale",
-      "buy",
-      "2",
-      "--sale",
-      address,
-      "--allowlist",
-      "allow.txt",
-      "--from",
-      "dev2",
-    );
+    const bought = await ok(`sale buy 2 --sale ${address} --allowlist allow.txt --from dev2`);
     assert.match(bought, /bought 2 WETH for [\d.]+ WUSD/);
     const block = BigInt(/in block (\d+)/.exec(bought)?.[1] ?? "0");
     const time = (await client.getBlock({ number: block }))?.time ?? 0;
@@ -223,10 +91,10 @@ describe("weft sale create: an allowlisted Dutch sale on a node", () => {
     assert.equal(paid, saleCost(salePriceAt(sale, BigInt(time)), 2n * E18));
     assert.ok(paid < 6_000n * E18 && paid > 2_000n * E18, `a Dutch price between the bounds: ${paid}`);
 
-    await ok("sale", "wait", "--sale", address);
+    await ok(`sale wait --sale ${address}`);
     const weth = getContract({ client, address: genesis.contracts.weth as Address, binding: tokenBinding });
     const before = await weth.read.balanceOf(dev2);
-    const claimed = await ok("sale", "claim", "--sale", address, "--from", "dev2");
+    const claimed = await ok(`sale claim --sale ${address} --from dev2`);
     assert.match(claimed, /finalized the sale; claimed 2 WETH/);
     assert.equal(await weth.read.balanceOf(dev2), before + 2n * E18);
   });

@@ -10,29 +10,20 @@
  * schedule, bad schedule ids and names.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { docCommands } from "../../helpers/docWalkthrough.js";
 import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
 import { runWeft } from "../../helpers/weftCli.js";
 
 const DOC = fileURLToPath(new URL("../../../../docs/sales.md", import.meta.url));
 
-/** The commands of docs/sales.md's "End to end" block, each as its words (comments dropped). */
+/** The commands of docs/sales.md's "End to end" block, each as its words joined by one space. */
 function walk(): string[] {
-  const section = readFileSync(DOC, "utf8").split("## End to end on a development node")[1] ?? "";
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(block !== undefined, "docs/sales.md has an sh block under End to end");
-  return block
-    .split("\n")
-    .map((line) => line.replace(/#.*$/, "").trim())
-    .filter((line) => line !== "")
-    .map((line) => {
-      assert.ok(line.startsWith("weft "), `a weft command: ${line}`);
-      return line.slice("weft ".length).replace(/\s+/g, " ");
-    });
+  return docCommands(DOC, "## End to end on a development node").map((words) => words.join(" "));
 }
 
 describe("weft sale, vesting and airdrop", () => {

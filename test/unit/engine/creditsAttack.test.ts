@@ -9,16 +9,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Transaction } from "../../../src/chain/transaction.js";
-import type { Address } from "../../../src/codec/address.js";
+import { seededRandom } from "../../../src/codec/seededRandom.js";
 import { account } from "../../helpers/chain.js";
 import { TestChain } from "../../helpers/contracts.js";
+import { deployWat } from "../../helpers/deployWat.js";
 import {
   assertSameAsSequential,
   attachChain,
   type ChainEngine,
   chainEngine,
 } from "../../helpers/parallelChain.js";
-import { wat } from "../../helpers/wat.js";
 
 /**
  * `run(ops)`: input is a list of operations, each [op, key, len, data(len)]: 0 set the key
@@ -69,18 +69,6 @@ const SOURCE = `(module
     (call $set_return (i32.const 40000) (i32.sub (local.get $out) (i32.const 40000)))))`;
 
 const U128_MAX = (1n << 128n) - 1n;
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function u128Bytes(v: bigint): number[] {
   const out: number[] = [];
@@ -160,18 +148,8 @@ describe("commutative credits: parallel equals sequential under hostile blocks",
 /** The contract deployed on a fresh chain, and 120 calls of random operations on 3 keys. */
 function hostileBlock(seed: number): { chain: TestChain; txs: Transaction[] } {
   const chain = new TestChain(12);
-  const deployed = chain.runOne({
-    kind: "deploy",
-    from: account(1),
-    code: wat(SOURCE),
-    args: new Uint8Array(0),
-    value: 0n,
-    gasLimit: 50_000_000,
-    gasPrice: 1n,
-  });
-  assert.equal(deployed.status, "success");
-  const to = deployed.contractAddress as Address;
-  const next = random(seed);
+  const to = deployWat(chain, SOURCE, "the operations contract");
+  const next = seededRandom(seed);
   const txs: Transaction[] = Array.from({ length: 120 }, (_, i) => ({
     kind: "call",
     from: account(2 + (i % 10)),

@@ -11,14 +11,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { blockGasOf, type Receipt, receiptBytes } from "../../../src/chain/receipt.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
-import type { Address } from "../../../src/codec/address.js";
 import { executeSequential } from "../../../src/engine/sequential.js";
 import type { ReceiptBudget } from "../../../src/engine/types.js";
 import { account } from "../../helpers/chain.js";
 import { sortedWrites } from "../../helpers/compare.js";
 import { TestChain } from "../../helpers/contracts.js";
+import { deployWat } from "../../helpers/deployWat.js";
 import { attachChain, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
-import { wat } from "../../helpers/wat.js";
 
 /** `burn(i u32, n u32)`: loops n times, then writes key i (a state change to compare). */
 const BURNER = `(module
@@ -45,17 +44,7 @@ function setup(): { chain: TestChain; txs: Transaction[] } {
   const chain = new TestChain(ACCOUNTS);
   const token = chain.deploy("token", ["T", "T", 0, 10n ** 9n, account(1)]);
   for (let i = 2; i <= ACCOUNTS; i++) chain.runOne(token.tx(account(1), "transfer", [account(i), 1_000n]));
-  const deployed = chain.runOne({
-    kind: "deploy",
-    from: account(1),
-    code: wat(BURNER),
-    args: new Uint8Array(0),
-    value: 0n,
-    gasLimit: 50_000_000,
-    gasPrice: 1n,
-  });
-  const burner = deployed.contractAddress as Address;
-  assert.ok(burner !== undefined, "the burner deploys");
+  const burner = deployWat(chain, BURNER, "the burner");
   const txs: Transaction[] = [];
   // Transfers that read what earlier ones wrote (conflicts for Block-STM), then burners
   // reserving far more gas than they use, like the attack's.

@@ -43,6 +43,14 @@ async function sendFromDev(calls: Call[]) {
   assert.equal(receipt.status, "success");
 }
 
+/** Approves 1,000 WUSD to `sale` and buys 10,000 WLAUNCH with them (at most 1,000 WUSD). */
+function buyCalls(wusd: Address, sale: Address): Call[] {
+  return [
+    { target: wusd, method: "approve", args: tokenBinding.approve.encode(sale, 1_000n * E18), value: 0n },
+    { target: sale, method: "buy", args: saleBinding.buy.encode(10_000n * E18, 1_000n * E18, []), value: 0n },
+  ];
+}
+
 /** Registers the sale and airdrop page tests in the calling suite (which runs explorerSession()). */
 export function saleTests(): void {
   it("the sale page shows raised against the caps, buyers, price, time left and vesting; the airdrop page its claims", async () => {
@@ -51,18 +59,7 @@ export function saleTests(): void {
     const drop = c.airdrop as Address;
     const dev1 = genesis.accounts[DEV]?.address as Address;
     await sendFromDev([
-      {
-        target: c.wusd as Address,
-        method: "approve",
-        args: tokenBinding.approve.encode(sale, 1_000n * E18),
-        value: 0n,
-      },
-      {
-        target: sale,
-        method: "buy",
-        args: saleBinding.buy.encode(10_000n * E18, 1_000n * E18, []),
-        value: 0n,
-      },
+      ...buyCalls(c.wusd as Address, sale),
       ...airdropClaimCalls(drop, genesisAirdrop(genesis), dev1).map((call) => ({
         ...call,
         args: call.args as Uint8Array,
@@ -85,20 +82,7 @@ export function saleTests(): void {
     assert.ok((await page.locator("#sale-meter rect.meter-fill").getAttribute("width")) === "1");
     await shoot("sale");
     // The page follows the chain: another purchase shows without reloading it.
-    await sendFromDev([
-      {
-        target: c.wusd as Address,
-        method: "approve",
-        args: tokenBinding.approve.encode(sale, 1_000n * E18),
-        value: 0n,
-      },
-      {
-        target: sale,
-        method: "buy",
-        args: saleBinding.buy.encode(10_000n * E18, 1_000n * E18, []),
-        value: 0n,
-      },
-    ]);
+    await sendFromDev(buyCalls(c.wusd as Address, sale));
     await page
       .locator(`#sale-progress [data-k="raised"]`)
       .filter({ hasText: /^2,000 WUSD$/ })
