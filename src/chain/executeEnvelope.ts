@@ -10,11 +10,17 @@
  *    before the calls ran. If it fails, only its own effects are undone.
  * 3. The fee, gas used × price (price = min(max fee, base fee + priority fee)), is charged
  *    to the payer; the base-fee part is burned and the rest credited to the fee recipient
- *    as a delta.
+ *    as a delta. The most the payer may owe (gas limit × price, which validation checked it
+ *    holds) is held from its balance before the calls run and what was not used is paid
+ *    back after `postOp` (ERC-4337's prefund): the calls and `postOp` cannot spend the coin
+ *    the fee needs. Charged after them without a hold, a paymaster's owner sponsoring a
+ *    withdrawal of the paymaster's whole balance left it owing the fee, stored as 2^128
+ *    less the fee (`test/unit/chain/feeSolvency.test.ts`).
  */
 import { decodeAbi, encodeAbi } from "../codec/abi.js";
 import type { Address } from "../codec/address.js";
 import type { StateView, TxOutput } from "../engine/types.js";
+import { balanceKey } from "../state/keys.js";
 import { GAS } from "../vm/gasSchedule.js";
 import { TxState } from "../vm/txState.js";
 import { type DeployOutcome, type DeployRequest, PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
@@ -68,6 +74,9 @@ export function executeEnvelope(
   if (!check.ok) return invalidOutput(check.code, check.reason);
   const { intrinsic, validationGas, reserve, price, baseFee, payer, hash } = check.checked;
   state.write(check.checked.nonceStateKey, encodeU64(check.checked.nextSequence + 1n));
+  // Validation checked the payer holds this, and validation steps cannot move coin.
+  const held = env.gasLimit * price;
+  state.setBalance(payer, state.balanceOf(payer) - held);
 
   const snap = state.snapshot();
   let remaining = check.checked.remaining;
@@ -113,7 +122,9 @@ export function executeEnvelope(
 
   const gasUsed = intrinsic + validationGas + used;
   const fee = BigInt(gasUsed) * price;
-  state.setBalance(payer, state.balanceOf(payer) - fee);
+  // Paid back in place (the payer's balance is written: no delta); the payer never owes more
+  // than it held. Past u128 (a supply above 2^128, dev mode only) the rest stays burned.
+  state.add(balanceKey(payer), held - fee);
   const tip = BigInt(gasUsed) * (price - baseFee);
   const deltas = txDeltas(state, block.feeRecipient, tip);
   const receipt: Receipt = { status, gasUsed, fee, events: state.events, output };
