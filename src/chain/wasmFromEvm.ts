@@ -12,6 +12,10 @@
  * in WASM contracts). In a static context (below a STATICCALL, EIP-214) a call that writes
  * or emits anything reverts with `StaticStateChange(string)`; reads answer as usual.
  *
+ * The events of every WASM call of one EVM message (kept or later dropped by an EVM revert)
+ * share one transaction's bounds (`MAX_TX_EVENTS`, `MAX_TX_EVENT_BYTES`): the call that
+ * would pass them reverts with `LimitExceeded(string)`.
+ *
  * The call runs on the thread's WASM VM (`Vm.callFromEvm`) over a `TxState` that reads
  * through the EVM state manager (this transaction's EVM writes so far, then the engine's
  * view, each read recorded by Block-STM as usual); on success its writes go into the
@@ -38,7 +42,7 @@ import { fromHex } from "../codec/bytes.js";
 import type { EvmLog, HostCall, HostCallResult } from "../evm/evmRunner.js";
 import type { WeftStateManager } from "../evm/stateManager.js";
 import { EVM_GAS_TIME_WEIGHT } from "../evm/weftGas.js";
-import { MAX_FRAME_GAS } from "../vm/limits.js";
+import { MAX_FRAME_GAS, MAX_TX_EVENT_BYTES, MAX_TX_EVENTS } from "../vm/limits.js";
 import type { LogEvent, TxState } from "../vm/txState.js";
 import type { DeployOutcome, Vm } from "../vm/vm.js";
 import { vmError } from "../vm/vmErrors.js";
@@ -90,6 +94,11 @@ function evmLog(event: LogEvent): EvmLog {
 
 /** The host call EVM code reaches through `HOST_PRECOMPILE` in `block`, on `vm`, over `state`. */
 export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager): HostCall {
+  // Events kept by the calls of this message so far (those an EVM revert dropped included:
+  // counted once made). One WASM transaction's bound holds for all of them, else a loop of
+  // calls kept `MAX_TX_EVENT_BYTES` each.
+  let events = 0;
+  let eventTotal = 0;
   return (caller, data, gasLimit, depth, isStatic): HostCallResult => {
     const call = decodeWasmCall(data);
     if (call === undefined) return { gasUsed: 0n, returnValue: EMPTY, failure: "revert" };
@@ -141,6 +150,20 @@ export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager
         ),
         failure: "revert",
       };
+    if (events + tx.events.length > MAX_TX_EVENTS || eventTotal + tx.eventBytes > MAX_TX_EVENT_BYTES)
+      return {
+        gasUsed,
+        returnValue: vmError(
+          "LimitExceeded",
+          ["string"],
+          [
+            `${events + tx.events.length} events of ${eventTotal + tx.eventBytes} bytes from WASM calls in one EVM message (max ${MAX_TX_EVENTS}, ${MAX_TX_EVENT_BYTES} bytes)`,
+          ],
+        ),
+        failure: "revert",
+      };
+    events += tx.events.length;
+    eventTotal += tx.eventBytes;
     for (const [key, value] of tx.writes) state.write(key, value);
     // A deployment answers the new contract's address as one ABI word (`abi.decode(ret, (address))`).
     const returnValue = outcome.address === undefined ? outcome.data : addressWord(outcome.address);

@@ -148,8 +148,6 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
       },
     };
   const runner = evmRunnerForThread();
-  // EVM code may call WASM contracts through the host precompile, as in a transaction.
-  const host = wasmFromEvm(ctx.vm, ctx.block, runner.state);
   const run = (limit: bigint, list = fields.accessList, report?: AccessReport): EvmExec => {
     try {
       return runOnce(limit, list, report);
@@ -178,7 +176,9 @@ export function runEvmCall(ctx: ReadOnlyContext, job: EvmCallJob): Outcome {
         ...(report === undefined ? {} : { reportAccessList: report }),
       },
       () => 0n,
-      host,
+      // EVM code may call WASM contracts through the host precompile, as in a transaction:
+      // a host per run, as per transaction (its event bound counts one message's calls).
+      wasmFromEvm(ctx.vm, ctx.block, runner.state),
     );
     return result.execResult;
   };
