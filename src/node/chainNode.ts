@@ -619,6 +619,7 @@ export class ChainNode {
           };
           if (s.fallbackReason !== undefined) out.fallbackReason = s.fallbackReason;
           if (s.attempt !== undefined) out.attempt = s.attempt;
+          if (s.handedOutAtCut !== undefined) out.handedOutAtCut = s.handedOutAtCut;
           if (s.phases !== undefined) out.phases = s.phases;
           if (s.workerMs !== undefined) out.workerMs = s.workerMs;
           if (s.trace !== undefined) {

@@ -82,6 +82,8 @@ export class Committer {
         if (weight > budget.max || gas > budget.gas) {
           // `j` is the cut: its receipt is needed (is it too heavy alone?), nothing after it.
           atomicMin(ctl, CTL.limit, j + 1);
+          // What was handed out before the cut was known: no execution task past the cut starts after.
+          Atomics.compareExchange(ctl, CTL.handedOutAtCut, 0, this.scheduler.executionTop());
           this.scheduler.wake();
           return;
         }

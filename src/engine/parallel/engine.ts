@@ -111,6 +111,12 @@ export interface BlockStats {
   dependencyWaits: number;
   /** Parallel runs: incarnations stopped early because their reads went out of date (`worker.ts`). */
   earlyStops?: number;
+  /**
+   * Parallel runs the workers cut (`commit.ts`): the transactions below this had had execution
+   * tasks handed out when the cut was found. None at or above it ever executes: past the cut,
+   * only what was handed out before runs (the scheduler hands out nothing at or past the limit).
+   */
+  handedOutAtCut?: number;
   /** Main-thread time per phase: reset + serialize, waiting for the workers, merging receipts, the write set. */
   phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
   /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */
@@ -377,6 +383,8 @@ export async function createParallelEngine<T, R, C>(
     };
     if (mode === "parallel") {
       s.earlyStops = ctl[CTL.earlyStops] as number;
+      if ((ctl[CTL.handedOutAtCut] as number) > 0)
+        s.handedOutAtCut = Math.min(ctl[CTL.handedOutAtCut] as number, txs);
       s.workerMs = lastWorkerMs;
       s.workerCounters = lastCounters;
       s.phases = lastPhases;

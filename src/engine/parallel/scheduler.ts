@@ -173,9 +173,22 @@ export class Scheduler {
   }
 
   private decreaseExecutionIdx(target: number): void {
-    Atomics.add(this.ctl, CTL.decreaseCnt, 1);
-    atomicMin(this.ctl, CTL.executionIdx, target);
+    const ctl = this.ctl;
+    Atomics.add(ctl, CTL.decreaseCnt, 1);
+    for (;;) {
+      const current = Atomics.load(ctl, CTL.executionIdx);
+      if (current <= target) break;
+      // Remembered before it is lowered: `executionTop` says how far tasks were handed out.
+      atomicMax(ctl, CTL.executionTop, current);
+      if (Atomics.compareExchange(ctl, CTL.executionIdx, current, target) === current) break;
+    }
     this.wake();
+  }
+
+  /** How far execution tasks have been handed out: every one handed out so far is for a transaction below it. */
+  executionTop(): number {
+    const ctl = this.ctl;
+    return Math.max(Atomics.load(ctl, CTL.executionIdx), Atomics.load(ctl, CTL.executionTop));
   }
 
   private decreaseValidationIdx(target: number): void {
@@ -313,6 +326,14 @@ export function atomicMin(words: Int32Array, index: number, target: number): voi
   for (;;) {
     const current = Atomics.load(words, index);
     if (current <= target) return;
+    if (Atomics.compareExchange(words, index, current, target) === current) return;
+  }
+}
+
+export function atomicMax(words: Int32Array, index: number, target: number): void {
+  for (;;) {
+    const current = Atomics.load(words, index);
+    if (current >= target) return;
     if (Atomics.compareExchange(words, index, current, target) === current) return;
   }
 }

@@ -66,6 +66,10 @@ export const CTL = {
   commitIdx: 53,
   /** Held (1) by the worker committing transactions. */
   commitLock: 54,
+  /** The highest `executionIdx` before a decrease lowered it (the scheduler's `executionTop`). */
+  executionTop: 55,
+  /** At the cut: how far execution tasks had been handed out (`commit.ts`); 0 while no cut. */
+  handedOutAtCut: 56,
   length: 64,
 } as const;
 

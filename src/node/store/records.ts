@@ -56,6 +56,8 @@ export interface BlockExecutionStats {
   timelineTruncated?: boolean;
   /** Why the engine ran the block sequentially after trying it in parallel, when it did. */
   fallbackReason?: string;
+  /** Parallel blocks the workers cut: execution tasks had been handed out below this transaction when they found the cut. */
+  handedOutAtCut?: number;
   /** That abandoned parallel attempt's counters (a contended or failed block). */
   attempt?: { executions: number; validationAborts: number; dependencyWaits: number };
   /** Parallel blocks: main-thread time per engine phase, and each worker's time in the block loop. */
