@@ -1,8 +1,9 @@
 /**
  * Token amounts for people: a token's unit (symbol and decimals, read once from the
- * token), `1.5 GOLD`-style text, and the balance check commands run before sending, which
- * says "insufficient balance: you hold X SYMBOL, this needs Y SYMBOL" instead of letting
- * the contract revert with raw smallest units.
+ * token), `1.5 GOLD`-style text (or `2,000,000 WGOV`, whole units grouped by thousands),
+ * and the balance check commands run before sending, which says "insufficient balance:
+ * you hold X SYMBOL, this needs Y SYMBOL" instead of letting the contract revert with raw
+ * smallest units.
  */
 import { token as tokenBinding } from "../bindings/token.gen.js";
 import type { Address } from "../codec/address.js";
@@ -21,6 +22,20 @@ export const COIN: Unit = { symbol: "coin", decimals: 18 };
 /** `1.5 GOLD`. */
 export function amountText(value: bigint, unit: Unit): string {
   return `${formatUnits(value, unit.decimals)} ${unit.symbol}`;
+}
+
+/** `2,000,000`, `1,234.5`, `0.000001` for `value` smallest units of a token with `decimals`. */
+export function groupedUnits(value: bigint, decimals: number): string {
+  const text = formatUnits(value, decimals);
+  const negative = text.startsWith("-");
+  const [whole = "0", fraction] = (negative ? text.slice(1) : text).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${negative ? "-" : ""}${grouped}${fraction === undefined ? "" : `.${fraction}`}`;
+}
+
+/** `2,000,000 WGOV`: `amountText` with the whole units grouped. */
+export function tokenAmount(value: bigint, unit: Unit): string {
+  return `${groupedUnits(value, unit.decimals)} ${unit.symbol}`;
 }
 
 /**

@@ -31,12 +31,12 @@ import {
   VOTE_SUPPORT,
   type VoteSupport,
 } from "../../sdk/client/index.js";
-import { groupedUnits } from "../amounts.js";
 import { readBoundedText } from "../boundedRead.js";
 import { accountFor, type Context, contextOf, parseArgs, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import { decodeReceipt, printReceipt } from "../receipts.js";
+import { groupedUnits } from "../tokenAmounts.js";
 import { whenFrom } from "../when.js";
 import { addressOf } from "./farm.js";
 import {

@@ -25,9 +25,9 @@ import {
   type ProposalState,
   TransactionRevertedError,
 } from "../../sdk/client/index.js";
-import { tokenAmount } from "../amounts.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../output.js";
+import { tokenAmount } from "../tokenAmounts.js";
 import { whenFrom } from "../when.js";
 import { tokenLabel } from "./optionsArgs.js";
 

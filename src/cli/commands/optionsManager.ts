@@ -38,9 +38,9 @@ import {
   vaultRollCalls,
 } from "../../sdk/client/index.js";
 import { formatUnits } from "../../sdk/client/units.js";
-import { groupedUnits } from "../amounts.js";
 import { accountFor, type Context, contextOf } from "../context.js";
 import { UsageError } from "../output.js";
+import { groupedUnits } from "../tokenAmounts.js";
 import { utcDateTime, whenFrom } from "../when.js";
 import { expecting, type TokenLabel, tokenLabel, vaultOf } from "./optionsArgs.js";
 import { type Opts, send, signer, vaultCall } from "./optionsSend.js";

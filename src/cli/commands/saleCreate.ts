@@ -27,11 +27,11 @@ import {
   saleInitArgs,
 } from "../../sdk/client/index.js";
 import { accountOf, signerOptions } from "../accountNames.js";
-import { tokenAmount } from "../amounts.js";
 import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import { printReceipt } from "../receipts.js";
+import { tokenAmount } from "../tokenAmounts.js";
 import { readAllowlist, send, showLines, tokenInfo } from "./sale.js";
 
 const UNITS: Record<string, bigint> = { s: 1n, m: 60n, h: 3_600n, d: 86_400n };
