@@ -15,7 +15,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assembleText, initCode } from "../../../bench/evm/asm.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
-import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { concatBytes, fromHex, utf8 } from "../../../src/codec/bytes.js";
 import { decodeU128, encodeU128 } from "../../../src/engine/deltas.js";
