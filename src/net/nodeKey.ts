@@ -4,7 +4,8 @@
  * peer id, and what peers remember of it, survives restarts. A key file that others may
  * read is refused, as ssh refuses one.
  */
-import { statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
 import { BoundedReadError, readBoundedBytes } from "../codec/boundedFile.js";
 import { NetError } from "./errors.js";
@@ -15,7 +16,7 @@ export type NodeKey = ReturnType<typeof privateKeyFromProtobuf>;
 /** The most bytes a key file may hold (an Ed25519 key is 68; RSA ones are larger). */
 const MAX_KEY_FILE_BYTES = 8192;
 
-/** Loads the key in `path`, or creates it (mode 0600) when the file does not exist. */
+/** Loads the key in `path`, or creates it (mode 0600, and its missing folders) when the file does not exist. */
 export async function loadOrCreateNodeKey(path: string): Promise<NodeKey> {
   let mode: number;
   try {
@@ -57,6 +58,9 @@ export async function loadOrCreateNodeKey(path: string): Promise<NodeKey> {
 async function createNodeKey(path: string): Promise<NodeKey> {
   const key = await generateKeyPair("Ed25519");
   try {
+    // Its folder too: `weft node --state-sync on` makes the key before the database makes the
+    // data directory it lives in by default.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // O_EXCL: two processes starting at once do not overwrite each other's key.
     writeFileSync(path, privateKeyToProtobuf(key), {
       mode: 0o600,

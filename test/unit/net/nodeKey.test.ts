@@ -21,6 +21,13 @@ describe("the node key file", () => {
     assert.notEqual(other.peerId, first.peerId);
   });
 
+  it("is created in a folder that does not exist yet (weft node --state-sync on, a new --data-dir)", async () => {
+    const path = join(dir, "new-data", "deeper", "node.key");
+    const made = await loadOrCreateNodeKey(path);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal((await loadOrCreateNodeKey(path)).publicKey.toString(), made.publicKey.toString());
+  });
+
   it("refuses a key file others can read, and one that is not a key, with KEY_FILE", async () => {
     const open = join(dir, "open.key");
     await loadOrCreateNodeKey(open);
