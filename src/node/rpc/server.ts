@@ -24,7 +24,8 @@
  * - Binary messages are answered with -32600. Messages over `maxBodyBytes` close the connection
  *   with 1009 (message too big).
  * - The server pings every 30 s and terminates a connection that did not answer the previous
- *   ping. A connection with more than `maxBufferedBytes` (8 MiB) unsent is closed with 1008.
+ *   ping. A connection with more than `maxBufferedBytes` (8 MiB) unsent, or more than its
+ *   share of `maxTotalBufferedBytes` (256 MiB over the open connections), is closed with 1008.
  * - Publishing to a client's subscriptions is charged to it (all its connections together):
  *   past `subscriptionWorkPerSecond` (500,000 units a second, burst 2×: about one unit per
  *   filter entry checked, 40 per notification), the connection due a notification is closed
@@ -125,6 +126,12 @@ export interface RpcLimits {
   /** A WebSocket connection with more unsent bytes than this is closed (1008). Default 8 MiB. */
   maxBufferedBytes: number;
   /**
+   * Unsent bytes of all WebSocket connections together: a connection may hold at most its
+   * share (this / open connections) when less than `maxBufferedBytes`, else it is closed
+   * (1008). Default 256 MiB. Without it 1,000 paused connections could hold 8 GiB.
+   */
+  maxTotalBufferedBytes: number;
+  /**
    * Work units of publishing to its subscriptions each client earns per second, burst 2×
    * (`subscriptions.ts`: about one per filter entry checked, `NOTIFICATION_COST` per
    * notification); past them its connections are closed (1008). `Infinity` disables. Default 500 000.
@@ -201,6 +208,7 @@ export const DEFAULT_LIMITS: Readonly<RpcLimits> = {
   maxConnections: 1000,
   maxSubscriptionsPerConnection: 100,
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxTotalBufferedBytes: 256 * 1024 * 1024,
   subscriptionWorkPerSecond: 500_000,
   heartbeatMs: 30_000,
   maxConnectionsPerIp: 256,
@@ -246,6 +254,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     maxPayload: limits.maxBodyBytes,
     requestsPerSecond: limits.requestsPerSecond,
     maxBufferedBytes: limits.maxBufferedBytes,
+    maxTotalBufferedBytes: limits.maxTotalBufferedBytes,
     heartbeatMs: limits.heartbeatMs,
     idleTimeoutMs: limits.wsIdleTimeoutMs,
     trustedProxies,

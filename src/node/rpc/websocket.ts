@@ -34,6 +34,8 @@ export interface WsHubOptions {
   requestsPerSecond: number;
   /** A connection with more unsent bytes than this is closed with 1008. */
   maxBufferedBytes: number;
+  /** Unsent bytes of all connections together: each may hold this / open connections at most. */
+  maxTotalBufferedBytes: number;
   /** Ping interval; a connection that has not answered the previous ping is terminated. */
   heartbeatMs: number;
   /**
@@ -60,6 +62,8 @@ class WsConnection implements SubscriptionOwner {
     remoteAddress: string,
     readonly ws: WebSocket,
     private readonly hub: WsHubOptions,
+    /** Open connections of the hub (for this one's share of `maxTotalBufferedBytes`). */
+    private readonly open: () => number,
   ) {
     this.bucket = new TokenBucket(hub.requestsPerSecond);
     this.ctx = { transport: "ws", connectionId, remoteAddress };
@@ -68,8 +72,12 @@ class WsConnection implements SubscriptionOwner {
 
   send(text: string): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.hub.maxBufferedBytes) {
-      this.kick(`slow consumer: over ${this.hub.maxBufferedBytes} bytes unsent`);
+    // Its own bound, or its share of the bound on all connections' unsent bytes together
+    // (each paused connection holding 8 MiB, 1,000 held 8 GiB).
+    const share = Math.floor(this.hub.maxTotalBufferedBytes / Math.max(1, this.open()));
+    const limit = Math.min(this.hub.maxBufferedBytes, share);
+    if (this.ws.bufferedAmount > limit) {
+      this.kick(`slow consumer: over ${limit} bytes unsent`);
       return;
     }
     this.ws.send(text);
@@ -166,6 +174,7 @@ export class WsHub {
       ),
       ws,
       this.options,
+      () => this.conns.size,
     );
     this.conns.add(conn);
     ws.on("message", (data, isBinary) => {

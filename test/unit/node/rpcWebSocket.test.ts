@@ -240,6 +240,37 @@ describe("rpc server over WebSocket", () => {
     await stop(s);
   });
 
+  it("bounds the unsent bytes of all connections together, not only each one's", async () => {
+    // Attacker MEDIUM: each connection could hold 8 MiB unsent, so 256 paused connections of
+    // one address held 2 GiB (1,000 connections: 8 GiB) of notifications in the node. Now a
+    // connection may hold at most its share of `maxTotalBufferedBytes` (1 MiB / 4 here).
+    const limits = { maxBufferedBytes: 8 * 1024 * 1024, maxTotalBufferedBytes: 1024 * 1024 };
+    const s = await start({ topics: { blob: {} }, limits });
+    const clients = await Promise.all([0, 1, 2, 3].map(() => Client.open(s.addr.wsUrl)));
+    for (const c of clients) {
+      await c.request({ jsonrpc: "2.0", id: 1, method: "weft_subscribe", params: ["blob"] });
+      c.ws.pause();
+    }
+    const payload = "p".repeat(64 * 1024);
+    const kicked = () =>
+      s.logs.filter(
+        (l) => l.message === "closing websocket connection" && /slow consumer/.test(String(l.fields?.reason)),
+      );
+    // Kernel buffers take a few MiB per socket first; 8 MiB unsent each would take ~16 MiB per connection.
+    for (let i = 0; i < 400 && kicked().length < clients.length; i++) {
+      s.server.publish("blob", payload);
+      if (i % 10 === 9) await sleep(1);
+    }
+    // Before: no kick (each connection stayed under its own 8 MiB), or one at 8 MiB.
+    assert.equal(kicked().length, clients.length, `${kicked().length} of 4 closed`);
+    for (const l of kicked()) assert.match(String(l.fields?.reason), /over 262144 bytes unsent/);
+    for (const c of clients) {
+      c.ws.resume();
+      assert.equal((await c.closed).code, 1008);
+    }
+    await stop(s);
+  });
+
   it("charges publishing to the client: subscriptions over its work rate are closed, another client's are not", async () => {
     // Attacker HIGH: 50 connections of one client holding 100 logs subscriptions each made
     // one transaction of 1,024 events stall the node 36 s checking filters that never
