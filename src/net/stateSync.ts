@@ -267,6 +267,34 @@ export async function fetchState(
   options: FetchStateOptions = {},
   stats: FetchStats = { subtrees: 0, entries: 0 },
 ): Promise<SnapshotEntry[]> {
+  const entries: SnapshotEntry[] = [];
+  await streamState(
+    node,
+    peers,
+    root,
+    {
+      ...options,
+      onPart: (part, got) => {
+        options.onPart?.(part, got);
+        entries.push(...got);
+      },
+    },
+    stats,
+  );
+  return entries;
+}
+
+/**
+ * As `fetchState`, but keeps nothing: each verified part goes to `options.onPart` (a spool on
+ * disk, `node/stateSyncSpool.ts`) and is dropped. Resolves with the number of entries.
+ */
+export async function streamState(
+  node: P2pNode,
+  peers: readonly string[],
+  root: Uint8Array,
+  options: FetchStateOptions = {},
+  stats: FetchStats = { subtrees: 0, entries: 0 },
+): Promise<number> {
   if (peers.length === 0) throw new NetError("CONFIG", "state sync needs at least one peer");
   const target = Math.max(1, Math.min(options.targetBytes ?? DEFAULT_TARGET_BYTES, MAX_ENTRIES_BYTES));
   let turn = 0;
@@ -293,7 +321,7 @@ export async function fetchState(
       return fetchSubtree(node, peer, root, prefix, depth, hash);
     });
   const [top] = await subtree(ROOT_PREFIX, 0, root);
-  const entries: SnapshotEntry[] = [];
+  let count = 0;
   const todo: Array<{ prefix: PathPrefix; summary: SubtreeSummary }> = [];
   if ((top as SubtreeSummary).leaves > 0) todo.push({ prefix: ROOT_PREFIX, summary: top as SubtreeSummary });
   let parts = 0;
@@ -311,7 +339,7 @@ export async function fetchState(
       });
       if (got !== null) {
         options.onPart?.(parts++, got);
-        entries.push(...got);
+        count += got.length;
         continue;
       }
     }
@@ -323,5 +351,5 @@ export async function fetchState(
       if (s.leaves > 0) todo.push({ prefix: childPrefix(prefix, depth, i), summary: s });
     });
   }
-  return entries;
+  return count;
 }

@@ -13,13 +13,16 @@
  *    height (`verifyRootClaim`); the 255 headers below it, each the parent its child names
  *    (the BLOCKHASH window; down to block 0, whose hash must be ours);
  * 3. every chunk of the state at the certified root, from any peer, each verified against
- *    the root on arrival (`net/stateSync.ts` `fetchState`), held in memory;
- * 4. one LMDB transaction replaces the genesis state with the synced one, writes its Merkle
- *    nodes (the root recomputed must be the header's), the headers, the certificate, the
- *    links (to serve them in turn) and the head (`ChainDb.stageSynced`). A crash before it
- *    leaves the genesis chain, and the next start syncs again; after it, the synced chain.
+ *    the root on arrival (`net/stateSync.ts` `streamState`), spooled to disk
+ *    (`<dataDir>/state-sync-spool`, `stateSyncSpool.ts`): the heap holds one chunk at a time;
+ * 4. one LMDB transaction replaces the genesis state with the spooled one, bucket by bucket,
+ *    writes its Merkle nodes as they are built (the root built must be the header's), the
+ *    headers, the certificate, the links (to serve them in turn) and the head
+ *    (`ChainDb.installSynced`); the spool is removed. A crash before it leaves the genesis
+ *    chain, and the next start syncs again (a fresh spool); after it, the synced chain.
  * A peer whose claim, link or header does not hold loses `BAD_SYNC` and the next is asked.
  */
+import { join } from "node:path";
 import { BLOCKHASH_WINDOW } from "../chain/evmBlock.js";
 import { epochLength, epochOfHeight } from "../chain/staking/validatorSet.js";
 import type { Address } from "../codec/address.js";
@@ -28,11 +31,8 @@ import type { ValidatorSet } from "../consensus/validatorSet.js";
 import { NetError } from "../net/errors.js";
 import type { P2pNode } from "../net/p2pNode.js";
 import { PENALTY } from "../net/peerScore.js";
-import { fetchClaim, fetchItems, fetchState } from "../net/stateSync.js";
+import { fetchClaim, fetchItems, streamState } from "../net/stateSync.js";
 import { MAX_ITEMS } from "../net/stateSyncMessages.js";
-import { MerkleTree } from "../state/merkle/index.js";
-import type { SnapshotEntry } from "../state/merkle/snapshot.js";
-import type { WriteSet } from "../state/storage.js";
 import {
   checkHeader,
   decodeRootClaim,
@@ -52,10 +52,11 @@ import {
 } from "./epochLinks.js";
 import type { GenesisInfo } from "./genesis/genesis.js";
 import { stakingValidatorSource } from "./stakingConsensus.js";
+import { installSpool, SpoolInstallError, StateSyncSpool } from "./stateSyncSpool.js";
 import { type ChainDb, openChainDb } from "./store/chainDb.js";
 import { lockDataDir } from "./store/dirLock.js";
 import { encodeBlock, json, u64 } from "./store/encodeBlock.js";
-import { type BlockHeader, hex, unhex } from "./store/records.js";
+import { type BlockHeader, unhex } from "./store/records.js";
 import { attachCertificate } from "./validator/certificateStore.js";
 
 /**
@@ -125,7 +126,9 @@ interface TrustInput {
 export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncOutcome> {
   const dir = o.options.dataDir;
   const lock = lockDataDir(dir);
+  const spoolDir = join(dir, "state-sync-spool");
   let db: ChainDb | undefined;
+  let spool: StateSyncSpool | undefined;
   try {
     db = openChainDb(dir, o.storeFaults === undefined ? {} : { storeFaults: o.storeFaults });
     if (db.head() === undefined) commitGenesis(db, o.options);
@@ -162,7 +165,7 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
     for (let round = 0; round < (o.rounds ?? 3); round++) {
       for (const peer of o.p2p.connectedPeers()) {
         let trusted: Trusted;
-        let entries: SnapshotEntry[];
+        let entries: number;
         let chunks = 0;
         let bytes = 0;
         try {
@@ -172,29 +175,34 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
             height: trusted.claim.header.number,
           });
           const others = o.p2p.connectedPeers().filter((p) => p !== peer);
-          entries = await fetchState(o.p2p, [peer, ...others], trusted.root, {
+          spool?.remove();
+          spool = new StateSyncSpool(spoolDir);
+          const into = spool;
+          entries = await streamState(o.p2p, [peer, ...others], trusted.root, {
             onPart: (_i, part) => {
               chunks++;
-              for (const [k, v] of part) bytes += k.length / 2 + v.length;
+              into.add(part);
             },
           });
+          bytes = into.bytes;
         } catch (error) {
           last = error;
           o.log?.("warn", "state sync from a peer failed", { peer, error: String(error) });
           continue;
         }
         // Our own database's failure is no peer's: it ends the sync (the next start begins again).
-        install(db, trusted, entries);
+        install(db, trusted, spool);
         const { header } = trusted.claim;
         const ms = Math.round(performance.now() - t0);
         const outcome = { synced: true as const, height: header.number, stateRoot: header.stateRoot };
-        o.log?.("info", "state sync installed", { ...outcome, entries: entries.length, bytes, chunks, ms });
-        return { ...outcome, entries: entries.length, bytes, chunks, ms };
+        o.log?.("info", "state sync installed", { ...outcome, entries, bytes, chunks, ms });
+        return { ...outcome, entries, bytes, chunks, ms };
       }
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     throw new StateSyncError("NO_SNAPSHOT", `no peer gave a verified snapshot (last: ${String(last)})`);
   } finally {
+    spool?.remove();
     await db?.close();
     lock.release();
   }
@@ -301,18 +309,9 @@ export async function trustedClaim(p2p: P2pNode, peer: string, input: TrustInput
   return { claim, root, links, below };
 }
 
-/** Replaces the genesis chain in `db` with the synced state at the claim's block, in one transaction. */
-function install(db: ChainDb, trusted: Trusted, entries: readonly SnapshotEntry[]): void {
+/** Replaces the genesis chain in `db` with the spooled state at the claim's block, in one transaction. */
+function install(db: ChainDb, trusted: Trusted, spool: StateSyncSpool): void {
   const { header, certificate } = trusted.claim;
-  const writes: WriteSet = new Map();
-  for (const [key] of db.state.iterate("")) writes.set(key, null);
-  for (const [key, value] of entries) writes.set(key, value);
-  const update = new MerkleTree(db.merkle).update(writes);
-  if (hex(update.root) !== header.stateRoot)
-    throw new StateSyncError(
-      "INSTALL",
-      `the synced state rebuilds to root ${hex(update.root)}, not the certified ${header.stateRoot}`,
-    );
   const meta: Record<string, unknown> = {
     stateSync: { height: header.number, stateRoot: header.stateRoot, installedAt: new Date().toISOString() },
   };
@@ -321,7 +320,7 @@ function install(db: ChainDb, trusted: Trusted, entries: readonly SnapshotEntry[
     block: { header, txHashes: [] },
     rawTxs: [],
     receipts: [],
-    merkleWrites: update.nodeWrites,
+    merkleWrites: new Map(),
     meta,
   });
   attachCertificate(encoded, certificate);
@@ -329,11 +328,10 @@ function install(db: ChainDb, trusted: Trusted, entries: readonly SnapshotEntry[
     blocks: [u64(h.number), json({ header: h, txHashes: [] })],
     blockHashes: [unhex(h.hash), u64(h.number)],
   }));
-  db.stageSynced(encoded);
   try {
-    db.state.commit(writes);
+    installSpool(db, spool, encoded, header.stateRoot);
   } catch (error) {
-    db.discardStaged();
+    if (error instanceof SpoolInstallError) throw new StateSyncError("INSTALL", error.message);
     throw error;
   }
 }

@@ -57,6 +57,12 @@ import { guarded, guardedIteration, guardedStorage } from "./storeError.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
 
+/** Where `installSynced`'s `fill` writes: a state record (raw key bytes), a Merkle node record (its id). */
+export interface SyncedPuts {
+  state(key: Uint8Array, value: Uint8Array): void;
+  node(id: string, record: Uint8Array): void;
+}
+
 export interface ChainDb {
   /** The state; `commit` also writes the staged block, in the same transaction. */
   readonly state: Storage;
@@ -64,11 +70,12 @@ export interface ChainDb {
   /** Stages an encoded block: the next `state.commit` writes it in the same transaction. */
   stageBlock(block: EncodedBlock): void;
   /**
-   * State sync: stages a block far past a chain holding only its genesis (its `earlier`
-   * headers with it); the next `state.commit`, the whole synced state's write set, writes it
-   * in the same transaction, so a crash leaves the genesis chain or the synced one.
+   * State sync without the state in memory: in ONE transaction, removes a genesis-only
+   * chain's state and Merkle nodes, lets `fill` write the synced state and its Merkle nodes
+   * record by record, then writes `block` (its records, as a committed block's). If `fill` throws, nothing
+   * is written: the chain stays at its genesis.
    */
-  stageSynced(block: EncodedBlock): void;
+  installSynced(block: EncodedBlock, fill: (put: SyncedPuts) => void): void;
   /** Forgets a staged block that will not be committed (its production failed); no-op if none. */
   discardStaged(): void;
   head(): BlockHeader | undefined;
@@ -267,8 +274,6 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
   const historyBlocks = sub("changeSetBlocks");
   const historyDbs: HistoryDbs = { state: stateDb, history, historyBlocks, meta: metaDb };
   const keep = Math.max(1, Math.floor(options.stateHistoryBlocks ?? DEFAULT_STATE_HISTORY_BLOCKS));
-  /** Whether the staged block is a state-synced one (`stageSynced`). */
-  let stagedSynced = false;
   // Opened when dev mode first uses it: a chain that never took a snapshot keeps the layout it had.
   let snapshotsDb: Bin | undefined;
   const snapshots = (): Bin => {
@@ -337,17 +342,14 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     ...(options.stateCacheEntries === undefined ? {} : { cacheEntries: options.stateCacheEntries }),
     transaction: (apply, writes) => {
       const commit = staged;
-      const synced = stagedSynced;
       const back = rewind;
       staged = undefined;
-      stagedSynced = false;
       rewind = undefined;
       let rewound: StoredBlock | undefined;
       const dbs = { merkle: merkleDb, blocks, blockHashes, txs, receipts, logsByAddress, logsByTopic };
       root.transactionSync(() => {
         // Before `apply`: the history keeps the values the block's writes replace.
-        if (commit !== undefined && synced) startHistoryAt(historyDbs, commit.header.number);
-        else if (commit !== undefined) recordHistory(historyDbs, commit.header.number, writes, keep);
+        if (commit !== undefined) recordHistory(historyDbs, commit.header.number, writes, keep);
         apply();
         if (commit !== undefined) writeStaged(commit);
         if (back !== undefined) {
@@ -373,20 +375,37 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
         throw new ChainDbError("STAGE", `block ${block.header.number} staged, expected ${expected}`);
       staged = block;
     },
-    stageSynced(block) {
-      if (staged !== undefined)
-        throw new ChainDbError("STAGE", "a block is already staged and not committed");
+    installSynced(block, fill) {
+      if (staged !== undefined || rewind !== undefined)
+        throw new ChainDbError("STAGE", "a block or a rewind is already staged and not committed");
       if (headCache?.number !== 0 || block.header.number < 1)
         throw new ChainDbError(
           "STAGE",
-          `a synced block ${block.header.number} staged on a chain at ${headCache?.number}: only a genesis chain takes one`,
+          `a synced block ${block.header.number} installed on a chain at ${headCache?.number}: only a genesis chain takes one`,
         );
-      staged = block;
-      stagedSynced = true;
+      // The state store's value cache would still hold genesis values.
+      if (options.stateCacheEntries !== undefined)
+        throw new ChainDbError(
+          "STAGE",
+          "a synced state is installed only on a database opened without a state cache",
+        );
+      const copies = (db: Bin) => [...db.getKeys({})].map((k) => Uint8Array.from(k));
+      guarded(dir, "installing a synced state", () =>
+        root.transactionSync(() => {
+          for (const key of copies(stateDb)) stateDb.removeSync(key);
+          for (const key of copies(merkleDb)) merkleDb.removeSync(key);
+          fill({
+            state: (key, value) => stateDb.putSync(key, value),
+            node: (id, record) => merkleDb.putSync(nodeKey(id), record),
+          });
+          startHistoryAt(historyDbs, block.header.number);
+          writeStaged(block);
+        }),
+      );
+      headCache = block.header;
     },
     discardStaged() {
       staged = undefined;
-      stagedSynced = false;
     },
     head: () => headCache,
     block: (number) =>

@@ -48,7 +48,7 @@ export interface EncodedBlock {
   meta: Put[];
   /** The account transaction index's records (`accountIndex.ts`, one per account). */
   accountIndex: Put[];
-  /** State sync only: the headers below a synced block (`ChainDb.stageSynced`), their block and hash records. */
+  /** State sync only: the headers below a synced block (`ChainDb.installSynced`), their block and hash records. */
   earlier?: Array<{ blocks: Put; blockHashes: Put }>;
   beforeCommit?: () => void;
 }
