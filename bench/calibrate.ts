@@ -3,7 +3,7 @@
  * function and per-byte cost of the VM, so that the gas schedule (`src/vm/gasSchedule.ts`)
  * can keep every operation within 3x of the median ns per gas.
  *
- *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak | tx | cycle | instance | shape]
+ *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak | tx | cycle | instance | shape | distinct]
  *
  * Each row runs a probe contract (`bench/lib/calibrationProbes.ts`) through the chain's
  * own transaction path at two workloads and divides the difference in time by the
@@ -22,6 +22,7 @@ import { benchArgs } from "./lib/args.js";
 import { PROBE_ROWS, probeModule } from "./lib/calibrationProbes.js";
 import { Bench, type CalibrationRow, measureRow, result } from "./lib/calibrationRun.js";
 import { callCycleRows } from "./lib/callCycle.js";
+import { distinctKeyRows } from "./lib/distinctKeys.js";
 import { instanceCostRows } from "./lib/instanceCost.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 import { shapeCostRows } from "./lib/shapeCost.js";
@@ -151,6 +152,8 @@ if (only === "" || "tx".includes(only)) rows.push(...txRows());
 if (only === "" || only === "cycle") rows.push(...callCycleRows(bench, rounds));
 if (only === "" || only === "instance") rows.push(...instanceCostRows(bench, rounds));
 if (only === "" || only === "shape") rows.push(...shapeCostRows(bench, rounds));
+// Up to a second a transaction at the largest scale: at most 5 rounds.
+if (only === "" || only === "distinct") rows.push(...distinctKeyRows(bench, Math.min(rounds, 5)));
 process.stderr.write("\n");
 
 // The median is over the rows priced by time; rows priced by a budget (state growth,
