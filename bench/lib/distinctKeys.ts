@@ -13,15 +13,16 @@
  */
 import type { Address } from "../../src/codec/address.js";
 import { MAX_TX_GAS } from "../../src/vm/limits.js";
+import { probeModule } from "./calibrationProbes.js";
 import type { Bench, CalibrationRow } from "./calibrationRun.js";
 import { result } from "./calibrationRun.js";
-import { probeModule } from "./calibrationProbes.js";
 import { median } from "./report.js";
 
 /** Bytes of each key: the loop counter and the call's `aux` (distinct across calls). */
 const KEY_BYTES = 8;
 /** The key at 1024: the counter, then the call's aux. */
-const KEY_AT_1024 = "(i32.store (i32.const 1024) (local.get $i)) (i32.store (i32.const 1028) (local.get $aux))";
+const KEY_AT_1024 =
+  "(i32.store (i32.const 1024) (local.get $i)) (i32.store (i32.const 1028) (local.get $aux))";
 
 interface Op {
   name: string;
@@ -105,7 +106,8 @@ export function distinctKeyRows(
       };
       const full = sample(n);
       const base = sample(0);
-      const label = scale === "max" ? `${n.toLocaleString("en-US")}, the most in one tx` : scale.toLocaleString("en-US");
+      const label =
+        scale === "max" ? `${n.toLocaleString("en-US")}, the most in one tx` : scale.toLocaleString("en-US");
       rows.push(
         result(
           warm ? `${op.name}, ${label})` : `${op.name} (distinct keys, ${label})`,

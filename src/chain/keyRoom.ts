@@ -3,16 +3,21 @@
  * engine intern (`ExecutorFactory.keyRoom`): the engine's key table is sized so that such
  * a block never runs out of room, whatever its transactions read.
  *
- * Every key a contract names costs gas: the cheapest distinct key is a read at
- * `STORAGE_READ` (a balance, or a storage slot with a short key), and the most key text per
- * gas a storage read of a `MAX_KEY_BYTES` key (`03 ‖ address ‖ key` in hex: 42 + 2 × 256
- * characters for `STORAGE_READ + 256 × STORAGE_KEY_BYTE` gas; writes cost far more per
- * byte). A transaction also names a few keys before any gas is charged (its sender's
+ * Every key a contract names costs gas: the cheapest distinct key is a transaction's first
+ * read of it, at `STORAGE_READ + COLD_KEY` (a storage slot with a short key; a balance pays
+ * `COLD_ACCOUNT`, more), and the most key text per gas a first read of a `MAX_KEY_BYTES`
+ * key (`03 ‖ address ‖ key` in hex: 42 + 2 × 256 characters for `STORAGE_READ + COLD_KEY +
+ * 256 × STORAGE_KEY_BYTE` gas; writes cost far more per byte). A key read again in the
+ * transaction is warm and cheaper, but names nothing new to the engine. Parallel
+ * incarnations run again what a transaction names and pay for it again, and the room
+ * below counts a block's gas once: incarnations that name keys an earlier one did not
+ * (their reads went out of date) can still fill it, and the engine then falls back to
+ * running the block sequentially (the same result). A transaction also names a few keys before any gas is charged (its sender's
  * nonce and balance, the recipient's code, the fee recipient), even one dropped as
  * invalid: `TX_KEYS` keys of at most `TX_KEY_BYTES` characters each, per transaction.
  *
- * At the default 3e9 gas and 10,000 transactions, with 2 workers: 2.58M keys, 394 MB of key
- * text (allocated lazily: pages hold memory once a block uses them). The key table is
+ * At the default 3e9 gas and 10,000 transactions, with 2 workers: 794,302 keys, 234 MB of key text (2.58M and 394 MB before
+ * `COLD_KEY`) (allocated lazily: pages hold memory once a block uses them). The key table is
  * emptied before a block when less than this is left (`engine/parallel/shared.ts`), so
  * what one block interned is let go at the next.
  */
@@ -27,15 +32,18 @@ export const TX_KEY_BYTES = 64;
 /** Characters of a storage key of `keyBytes` bytes (`state/keys.ts`). */
 const storageKeyChars = (keyBytes: number): number => 2 + 40 + 2 * keyBytes;
 
+/** The cheapest first read of a key in a transaction (a storage slot or a balance). */
+const COLD_READ = GAS.STORAGE_READ + Math.min(GAS.COLD_KEY, GAS.COLD_ACCOUNT);
+
 /** Distinct keys per gas at most: the cheapest read of a key not read before. */
-export const KEYS_PER_GAS = 1 / GAS.STORAGE_READ;
+export const KEYS_PER_GAS = 1 / COLD_READ;
 
 /**
- * Key text per gas at most. A read of a `k`-byte key gives (42 + 2k) / (STORAGE_READ +
+ * Key text per gas at most. A first read of a `k`-byte key gives (42 + 2k) / (COLD_READ +
  * STORAGE_KEY_BYTE × k) characters per gas, largest at one end of [0, MAX_KEY_BYTES].
  */
 export const KEY_BYTES_PER_GAS = Math.max(
-  ...[0, MAX_KEY_BYTES].map((k) => storageKeyChars(k) / (GAS.STORAGE_READ + GAS.STORAGE_KEY_BYTE * k)),
+  ...[0, MAX_KEY_BYTES].map((k) => storageKeyChars(k) / (COLD_READ + GAS.STORAGE_KEY_BYTE * k)),
 );
 
 export interface KeyRoomLimits {

@@ -165,7 +165,19 @@ function slotKey(frame: Frame, kp: number, kl: number): string {
   return internedStorageKey(frame.self, bytes, start, length);
 }
 
-/** Builds the `"weft"` import object bound to `ctx`. */
+/**
+ * `key`, after charging `price` (`GAS.COLD_KEY`, or `GAS.COLD_ACCOUNT` for a balance) if no host call of the transaction named it before
+ * (then it is warm: `TxState.warmKey`). Charged before the key is marked, so a frame that
+ * runs out of gas here leaves it cold.
+ */
+function warmed(frame: Frame, state: TxState, key: string, price: number = GAS.COLD_KEY): string {
+  if (state.isColdKey(key)) {
+    charge(frame, price);
+    state.warmKey(key);
+  }
+  return key;
+}
+
 /**
  * A signature verification that a digest this node recorded can stand in for, and that
  * records its digest when it verifies (see verifiedSignatures.ts). The caller charged gas.
@@ -187,6 +199,7 @@ function verifiedOnce(
   return ok;
 }
 
+/** Builds the `"weft"` import object bound to `ctx`. */
 export function createHostFunctions(ctx: HostContext): Record<string, (...args: never[]) => unknown> {
   const host = {
     input_size(): number {
@@ -215,7 +228,8 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     storage_get(kp: number, kl: number, dst: number, cap: number): number {
       const f = ctx.frame();
       charge(f, GAS.STORAGE_READ + GAS.STORAGE_KEY_BYTE * (kl >>> 0));
-      const value = ctx.state().read(slotKey(f, kp, kl));
+      const state = ctx.state();
+      const value = state.read(warmed(f, state, slotKey(f, kp, kl)));
       if (value === undefined) return -1;
       const copied = Math.min(value.length, cap >>> 0);
       charge(f, GAS.BYTE * copied);
@@ -225,7 +239,8 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
     storage_has(kp: number, kl: number): number {
       const f = ctx.frame();
       charge(f, GAS.STORAGE_READ + GAS.STORAGE_KEY_BYTE * (kl >>> 0));
-      return ctx.state().read(slotKey(f, kp, kl)) === undefined ? 0 : 1;
+      const state = ctx.state();
+      return state.read(warmed(f, state, slotKey(f, kp, kl))) === undefined ? 0 : 1;
     },
     storage_set(kp: number, kl: number, vp: number, vl: number): void {
       const f = ctx.frame();
@@ -237,7 +252,10 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       );
       if (vl >>> 0 > MAX_VALUE_BYTES)
         throw limitExceeded(`storage value of ${vl >>> 0} bytes (max ${MAX_VALUE_BYTES})`);
-      ctx.state().write(slotKey(f, kp, kl), readBytes(f, vp, vl));
+      const state = ctx.state();
+      const key = slotKey(f, kp, kl);
+      state.warmKey(key);
+      state.write(key, readBytes(f, vp, vl));
     },
     /**
      * Adds (`negative` 0) or subtracts the u128 at `ap` to the number stored at the key
@@ -255,12 +273,18 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
           GAS.STORAGE_BYTE * (Math.min(kl >>> 0, MAX_KEY_BYTES + 1) + 16),
       );
       const amount = readU128(f, ap);
-      return ctx.state().add(slotKey(f, kp, kl), negative === 0 ? amount : -amount) ? 0 : 1;
+      const state = ctx.state();
+      const key = slotKey(f, kp, kl);
+      state.warmKey(key);
+      return state.add(key, negative === 0 ? amount : -amount) ? 0 : 1;
     },
     storage_delete(kp: number, kl: number): void {
       const f = ctx.frame();
       charge(f, GAS.STORAGE_WRITE + GAS.BYTE * Math.min(kl >>> 0, MAX_KEY_BYTES + 1));
-      ctx.state().write(slotKey(f, kp, kl), null);
+      const state = ctx.state();
+      const key = slotKey(f, kp, kl);
+      state.warmKey(key);
+      state.write(key, null);
     },
 
     caller(dst: number): void {
@@ -325,7 +349,10 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       if (ctx.restricted()) throw forbidden("balance");
       const f = ctx.frame();
       charge(f, GAS.STORAGE_READ);
-      writeU128(f, dst, ctx.state().balanceOf(readAddress(f, addrPtr)));
+      const state = ctx.state();
+      const address = readAddress(f, addrPtr);
+      warmed(f, state, state.balanceKeyOf(address), GAS.COLD_ACCOUNT);
+      writeU128(f, dst, state.balanceOf(address));
     },
     transfer(addrPtr: number, amountPtr: number): number {
       if (ctx.restricted()) throw forbidden("transfer");

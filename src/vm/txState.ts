@@ -51,6 +51,17 @@ interface Warmth {
   warm: Set<StateKey> | undefined;
   pages: number;
   dropped: Set<StateKey> | undefined;
+  /**
+   * The state keys the transaction's host calls have named (EIP-2929's accessed storage
+   * keys): a read of a key not among them pays `GAS.COLD_KEY` (`hostFunctions.ts`). Reads
+   * (`storage_get`, `storage_has`, `balance`) and storage writes (`storage_set`,
+   * `storage_add`, `storage_delete`) add their key. Not journaled either: a reverted
+   * frame's keys stay warm (their key text was built and interned, the work the cold price
+   * pays for). Only metered host calls add keys, never the transaction's own checks (its
+   * sender's nonce and balance, the fee), so a key's warmth is the same on every path that
+   * runs the transaction (sequential, parallel incarnations, `weft_call`, estimates).
+   */
+  keys: Set<StateKey> | undefined;
 }
 
 /**
@@ -121,7 +132,9 @@ export class TxState {
   ) {
     this.id = outer === undefined ? ++nextTxId : outer.id;
     this.warmth =
-      outer === undefined ? { list: undefined, warm: undefined, pages: 0, dropped: undefined } : outer.warmth;
+      outer === undefined
+        ? { list: undefined, warm: undefined, pages: 0, dropped: undefined, keys: undefined }
+        : outer.warmth;
   }
 
   read(key: StateKey): StateValue | undefined {
@@ -214,6 +227,18 @@ export class TxState {
     return false;
   }
 
+  /** Whether no host call of this transaction named `key` yet (its next read pays `GAS.COLD_KEY`). */
+  isColdKey(key: StateKey): boolean {
+    return this.warmth.keys?.has(key) !== true;
+  }
+
+  /** Marks `key` as named by a host call of this transaction (`Warmth.keys`). */
+  warmKey(key: StateKey): void {
+    const w = this.warmth;
+    if (w.keys === undefined) w.keys = new Set();
+    w.keys.add(key);
+  }
+
   /** Pages of initial memory of the contracts that ran in this transaction. */
   get pinnedPages(): number {
     return this.warmth.pages;
@@ -291,7 +316,7 @@ export class TxState {
   }
 
   /** `balanceKey(address)`, from the last two asked about when it is one of them. */
-  private balanceKeyOf(address: Address): StateKey {
+  balanceKeyOf(address: Address): StateKey {
     if (address === this.keyAccount) return this.accountKey;
     if (address === this.keyAccount2) return this.accountKey2;
     const key = balanceKey(address);
