@@ -185,8 +185,9 @@ describe("votesToken", () => {
     assert.equal(token.view("numCheckpoints", [alice]), 129n);
     const large = gasAt();
     assert.equal(token.view("getPastVotes", [alice, 10n]), 1n);
-    // log2(129) ≈ 7 more reads of an 8-byte key: far below 128 reads.
-    assert.ok(large - small < 40_000, `lookup gas grew from ${small} to ${large}`);
+    // log2(129) ≈ 7-8 more first reads of an 8-byte key (7,160 gas each with COLD_KEY):
+    // far below 128 reads (~917k).
+    assert.ok(large - small < 80_000, `lookup gas grew from ${small} to ${large}`);
   });
 
   for (const workers of [1, 2]) {
