@@ -83,12 +83,18 @@ const SOURCE = `(module
     (if (local.get $rev) (then (call $revert (i32.const 40000) (i32.sub (local.get $out) (i32.const 40000)))))
     (call $set_return (i32.const 40000) (i32.sub (local.get $out) (i32.const 40000)))))`;
 
-/** Forwards its call data to the host precompile; reverts if that failed or its value is odd. */
+/**
+ * Forwards its call data to the host precompile; reverts if that failed or its value is odd;
+ * sent exactly 2, it then sends its whole balance to its caller (its balance key is deleted,
+ * while other transactions credit it).
+ */
 const RELAY = assembleText(`
   CALLDATASIZE PUSH0 PUSH0 CALLDATACOPY
   PUSH0 PUSH0 CALLDATASIZE PUSH0 PUSH0 PUSH2 0x0100 GAS CALL
   CALLVALUE PUSH1 1 AND @rev JUMPI
-  @ok JUMPI
+  CALLVALUE PUSH1 2 EQ ISZERO @keep JUMPI
+  PUSH0 PUSH0 PUSH0 PUSH0 SELFBALANCE CALLER GAS CALL POP
+  keep: @ok JUMPI
   RETURNDATASIZE PUSH0 PUSH0 RETURNDATACOPY RETURNDATASIZE PUSH0 REVERT
   ok: PUSH0 PUSH0 RETURN
   rev: PUSH0 PUSH0 REVERT
@@ -340,7 +346,12 @@ describe("credits across the VMs, with paymasters and nested reverts: parallel =
       assert.ok(statuses.includes("success"), statuses.join());
       for (const r of result.receipts) assert.ok(r.status !== "invalid", r.invalidReason);
       if (process.env.WEFT_SOAK_STATS)
-        console.log(seed, JSON.stringify(countBy(statuses)), engine.lastStats?.mode);
+        console.log(
+          seed,
+          JSON.stringify(countBy(statuses)),
+          engine.lastStats?.mode,
+          w.chain.state.balance(w.relay),
+        );
     });
   }
 });
