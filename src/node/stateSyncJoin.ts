@@ -40,7 +40,8 @@ import {
   type RootClaim,
   verifyRootClaim,
 } from "./certifiedStateSync.js";
-import { type ChainNodeOptions, commitGenesis } from "./chainNode.js";
+import type { ChainNodeOptions } from "./chainNodeOptions.js";
+import { commitGenesis } from "./commitGenesis.js";
 import {
   decodeEpochLink,
   type EpochLink,
