@@ -36,6 +36,7 @@ const IMPORTS = `
   (import "weft" "storage_has" (func $storage_has (param i32 i32) (result i32)))
   (import "weft" "storage_set" (func $storage_set (param i32 i32 i32 i32)))
   (import "weft" "storage_delete" (func $storage_delete (param i32 i32)))
+  (import "weft" "storage_add" (func $storage_add (param i32 i32 i32 i32) (result i32)))
   (import "weft" "caller" (func $caller (param i32)))
   (import "weft" "block_height" (func $block_height (result i64)))
   (import "weft" "gas_left" (func $gas_left (result i64)))
@@ -259,6 +260,20 @@ const ROWS: ProbeRow[] = [
     },
   ),
   host("storage_delete", `(call $storage_delete ${KEY})`),
+  host(
+    "storage_add (same key)",
+    `(drop (call $storage_add ${KEY} (i32.const 3000) (i32.const 0)))`,
+    undefined,
+    {
+      pre: "(i32.store (i32.const 3000) (i32.const 7))",
+    },
+  ),
+  host(
+    "storage_add (new keys)",
+    `${UNIQUE_KEY} (drop (call $storage_add ${KEY} (i32.const 3000) (i32.const 0)))`,
+    undefined,
+    { pre: "(i32.store (i32.const 3000) (i32.const 7))" },
+  ),
   host(
     "emit (no topics, no data)",
     "(call $emit (i32.const 0) (i32.const 0) (i32.const 65536) (i32.const 0))",
