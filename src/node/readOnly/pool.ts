@@ -22,26 +22,22 @@
  * whatever the call does (a host function slower than its gas says, a machine overloaded):
  * past it the job answers -32009 (`CALL_TIMEOUT`) and a fresh worker takes the slot; other
  * jobs, on other workers, are not affected. The old worker is never terminated while it
- * runs: `Worker.terminate()` in the middle of WebAssembly or an LMDB read aborts the whole
- * process ("terminate called after throwing an instance of 'Napi::Error'", seen in 5 runs
- * of 5 with 100 stopped calls) or can hang it. It finishes the call, which its gas cap
- * bounds, and then closes its database and ends by itself. A stopped call's slot is refilled
- * at once while no more workers are finishing than the pool has, otherwise only when one of
- * them has ended: the pool never runs more than twice its workers' threads.
+ * runs (`workerSlot.ts` says why): it finishes the call and ends by itself. A stopped call's
+ * slot is refilled at once while no more workers are finishing than the pool has, otherwise
+ * only when one of them has ended: the pool never runs more than twice its workers' threads.
  *
  * Workers check their stack at start (`VmFault("STACK_TOO_SMALL")`, which `ready` rejects
  * with) and hold the main thread's compiled modules, so that no call compiles code.
  */
 
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Address } from "../../codec/address.js";
 import { WORKER_STACK_MB } from "../../engine/parallel/protocol.js";
 import { checkGasCap, VmFault } from "../../vm/errors.js";
 import { MAX_TX_GAS } from "../../vm/limits.js";
 import type { ModuleList } from "../../vm/moduleCache.js";
 import { endWithin } from "../endWorker.js";
-import { type InjectedReadFault, storeErrorFrom } from "../store/storeError.js";
-import { startupFault } from "../workerStart.js";
+import type { InjectedReadFault } from "../store/storeError.js";
 import { type Clock, TimeBudgets } from "./budget.js";
 import {
   EXECUTION_FAULT,
@@ -53,7 +49,9 @@ import {
 } from "./execute.js";
 import { FairQueue } from "./fairQueue.js";
 import { runOnView } from "./historicalView.js";
-import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
+import { CALL_TIMEOUT, type Slot, startWorkerSlot } from "./workerSlot.js";
+
+export { CALL_TIMEOUT };
 
 export interface ReadOnlySettings {
   /** Worker threads (0: jobs run on the main thread). */
@@ -113,22 +111,11 @@ const ALL = "all";
 /** JSON-RPC code of a refusal to run a job now (the same as the server's rate limit). */
 export const RETRY_LATER = -32005;
 
-/** JSON-RPC code of a job stopped at `maxCallMs`. */
-export const CALL_TIMEOUT = -32009;
-
 interface Waiting {
   client: string;
   job: ReadOnlyJob;
   resolve: (outcome: JobOutcome) => void;
   reject: (error: unknown) => void;
-}
-
-/** Where a job runs: one worker thread, or the main thread. */
-interface Slot {
-  run(job: ReadOnlyJob): Promise<{ outcome: JobOutcome; ms: number }>;
-  /** Modules of newly committed code (workers only). */
-  adopt(modules: ModuleList): void;
-  close(): Promise<void>;
 }
 
 export class ReadOnlyPool {
@@ -328,169 +315,80 @@ export class ReadOnlyPool {
   }
 
   private workerSlot(): Slot {
-    const setup: WorkerSetup = {
-      dataDir: this.host.dataDir,
-      chainId: this.host.chainId,
-      feeRecipient: this.host.feeRecipient,
-      minBaseFee: this.host.minBaseFee,
-      gasCap: this.settings.gasCap,
-      modules: this.host.modules(),
-      ...(this.host.readFault === undefined ? {} : { readFault: this.host.readFault }),
-    };
-    const worker = new Worker(new URL("./worker.js", import.meta.url), {
-      workerData: setup,
-      resourceLimits: { stackSizeMb: this.host.stackSizeMb ?? WORKER_STACK_MB },
-    });
-    let nextId = 1;
-    let current: { id: number; resolve: (r: WorkerReply) => void; reject: (e: unknown) => void } | undefined;
-    let started = false;
-    const start = new Promise<void>((resolve, reject) => {
-      worker.once("message", () => resolve());
-      worker.once("error", (error) => reject(startupFault("read-only worker", error)));
-    });
-    start.catch(() => undefined);
-    this.starts.push(start);
-    /** Takes the slot out of the pool; false if it was already out (or the pool is closed). */
-    const retire = (): boolean => {
-      const at = this.slots.indexOf(slot);
-      if (this.closed || at < 0) return false;
-      this.slots.splice(at, 1);
-      const idleAt = this.idle.indexOf(slot);
-      if (idleAt >= 0) this.idle.splice(idleAt, 1);
-      return true;
-    };
-    const replace = () => {
-      const fresh = this.workerSlot();
-      this.slots.push(fresh);
-      this.idle.push(fresh);
-      this.pump();
-    };
-    const fail = (raw: unknown) => {
-      const error = started ? raw : startupFault("read-only worker", raw);
-      const job = current;
-      current = undefined;
-      job?.reject(error);
-      if (!retire()) return;
-      // A stack too small is the thread's, not the job's: a new worker would fail the same way.
-      if (error instanceof VmFault || ++this.deaths > MAX_RESPAWNS) {
-        // A worker that cannot even start (say, the database will not open) is not retried forever.
-        this.broken =
-          error instanceof VmFault
-            ? error
-            : new Error(
-                `read-only workers keep dying: ${error instanceof Error ? error.message : String(error)}`,
-              );
-        for (const w of this.queue.drain()) w.reject(this.broken);
-        return;
-      }
-      // Replace the dead worker so that the pool keeps its size.
-      replace();
-    };
-    /** Set once the worker was asked to close its database and end (`worker.ts`). */
-    let ending = false;
-    /** Set when a job of its was stopped at `maxCallMs`: it ends once that job is done. */
-    let finishing = false;
-    /** Set when the pool closes while it runs a job: it ends once that job is done. */
-    let stopping = false;
-    const end = () => {
-      if (ending) return;
-      ending = true;
-      worker.postMessage({ type: "close" } satisfies WorkerMessage);
-    };
-    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-    worker.on("message", (reply: WorkerReply) => {
-      if ("ready" in reply) {
-        started = true;
-        if (stopping) end();
-        return;
-      }
-      if (current?.id === reply.id) {
-        const job = current;
-        current = undefined;
+    const { slot, started } = startWorkerSlot({
+      setup: () => ({
+        dataDir: this.host.dataDir,
+        chainId: this.host.chainId,
+        feeRecipient: this.host.feeRecipient,
+        minBaseFee: this.host.minBaseFee,
+        gasCap: this.settings.gasCap,
+        modules: this.host.modules(),
+        ...(this.host.readFault === undefined ? {} : { readFault: this.host.readFault }),
+      }),
+      stackSizeMb: this.host.stackSizeMb ?? WORKER_STACK_MB,
+      maxCallMs: this.settings.maxCallMs,
+      nowMs: () => this.host.nowMs(),
+      retire: (s) => this.retire(s),
+      lost: (error) => this.lost(error),
+      answered: () => {
         this.deaths = 0;
-        job.resolve(reply);
-      }
-      // The stopped job's answer (nobody waits for it any more), or the last before the pool closed.
-      if (current === undefined && (finishing || stopping)) end();
-    });
-    worker.on("error", (error) => {
-      if (!finishing && !ending) fail(error);
-    });
-    worker.on("exit", (code) => {
-      if (this.finishing.delete(worker)) {
+      },
+      timedOut: () => {
+        this.timeouts++;
+      },
+      finish: (worker, exited) => {
+        this.finishing.set(worker, exited);
+        if (this.finishing.size <= Math.max(1, this.settings.workers)) this.replace();
+        else this.owed++;
+      },
+      finished: (worker) => {
+        if (!this.finishing.delete(worker)) return false;
         if (this.owed > 0 && !this.closed) {
           this.owed--;
-          replace();
+          this.replace();
         }
-        return;
-      }
-      if (!ending) fail(new Error(`read-only worker exited with code ${code}`));
+        return true;
+      },
     });
-    const slot: Slot = {
-      run: (job) =>
-        new Promise((resolve, reject) => {
-          const id = nextId++;
-          const { maxCallMs } = this.settings;
-          // Past maxCallMs the job is answered and another worker takes the slot; this one
-          // finishes the job and ends (never terminated while it runs: see the file's comment).
-          // The clock starts once the worker has started (a job may reach it earlier).
-          let timer: NodeJS.Timeout | undefined;
-          const onTime = () => {
-            if (current?.id !== id) return;
-            current = undefined;
-            this.timeouts++;
-            finishing = true;
-            resolve({ outcome: timedOut(maxCallMs), ms: maxCallMs });
-            if (!retire()) return; // the pool is closing: its close waits for this worker
-            this.finishing.set(worker, exited);
-            if (this.finishing.size <= Math.max(1, this.settings.workers)) replace();
-            else this.owed++;
-          };
-          const arm = () => {
-            if (current?.id === id) timer = setTimeout(onTime, maxCallMs);
-          };
-          current = {
-            id,
-            resolve: (reply) => {
-              clearTimeout(timer);
-              if ("ready" in reply) return;
-              if (reply.ok) resolve({ outcome: reply.outcome, ms: reply.ms });
-              // A failure of the chain database is the same typed error as on the main thread.
-              else if (reply.store !== undefined) reject(storeErrorFrom(reply.store));
-              else reject(new Error(`read-only worker failed: ${reply.failure}`));
-            },
-            reject: (error) => {
-              clearTimeout(timer);
-              reject(error);
-            },
-          };
-          const request: WorkerRequest = { type: "job", id, job, nowMs: this.host.nowMs() };
-          worker.postMessage(request);
-          if (started) arm();
-          else start.then(arm, () => undefined);
-        }),
-      adopt: (modules) => {
-        if (!ending) worker.postMessage({ type: "modules", modules } satisfies WorkerMessage);
-      },
-      close: async () => {
-        stopping = true;
-        if (started && current === undefined && !finishing) end();
-        await endWithin(worker, exited);
-      },
-    };
+    this.starts.push(started);
     return slot;
   }
-}
 
-function timedOut(maxCallMs: number): JobOutcome {
-  return {
-    ok: false,
-    error: {
-      code: CALL_TIMEOUT,
-      message: `read-only call stopped: it ran longer than ${maxCallMs} ms (rpc.callTimeoutMs)`,
-      data: { maxCallMs },
-    },
-  };
+  /** Takes `slot` out of the pool; false if it was already out (or the pool is closed). */
+  private retire(slot: Slot): boolean {
+    const at = this.slots.indexOf(slot);
+    if (this.closed || at < 0) return false;
+    this.slots.splice(at, 1);
+    const idleAt = this.idle.indexOf(slot);
+    if (idleAt >= 0) this.idle.splice(idleAt, 1);
+    return true;
+  }
+
+  /** Puts a fresh worker in the pool and starts what may start now. */
+  private replace(): void {
+    const fresh = this.workerSlot();
+    this.slots.push(fresh);
+    this.idle.push(fresh);
+    this.pump();
+  }
+
+  /** A retired worker died, or could not start: replaced, unless workers keep dying (then the pool gives up). */
+  private lost(error: unknown): void {
+    // A stack too small is the thread's, not the job's: a new worker would fail the same way.
+    if (error instanceof VmFault || ++this.deaths > MAX_RESPAWNS) {
+      // A worker that cannot even start (say, the database will not open) is not retried forever.
+      this.broken =
+        error instanceof VmFault
+          ? error
+          : new Error(
+              `read-only workers keep dying: ${error instanceof Error ? error.message : String(error)}`,
+            );
+      for (const w of this.queue.drain()) w.reject(this.broken);
+      return;
+    }
+    // Replace the dead worker so that the pool keeps its size.
+    this.replace();
+  }
 }
 
 function refusal(message: string, retryAfterMs: number, details?: Record<string, unknown>): JobOutcome {
