@@ -18,8 +18,15 @@
  * honest client of another /24 (127.1.0.1) sends one cheap `weft_call` after another and
  * times each; the defaults (one call worker, the budgets), for this build and for `--before`'s.
  *
+ * Then hostile log scans (`--log-seconds`, 0 skips them; `bench/lib/logScanAttack.ts`): a chain
+ * of `--flood-txs` transactions of 1,000 events each, and one client keeping a batch of
+ * `--log-batch` `eth_getLogs` in flight, each reading every flood log just under the
+ * 50,000-read bound and matching none; `/health` timed meanwhile, for this build (scans on
+ * the read-only worker, charged to the client's time budget) and `--before`'s.
+ *
  *   node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js>]
- *     [--attack-seconds 30] [--attack-depth 2] [--only attack]
+ *     [--attack-seconds 30] [--attack-depth 2] [--log-seconds 10] [--log-batch 10] [--flood-txs 48]
+ *     [--only health|attack|logs]
  *
  * Prints tables and writes bench/results/rpcIsolation.json.
  */
@@ -37,11 +44,12 @@ import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc, waitForReceipt } from "../src/sdk/rpcClient.js";
 import { benchArgs } from "./lib/args.js";
+import { floodChain, loadScans, scanOnce } from "./lib/logScanAttack.js";
 import { ATTACKERS, type AttackResult, attackRows, HONEST, honestUnderAttack } from "./lib/networkAttack.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
 const USAGE =
-  "node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js of an older build>] [--attack-seconds 30] [--attack-depth 2] [--only health|attack]";
+  "node dist/bench/rpcIsolation.js [--batch 20] [--seconds 6] [--gap-ms 50] [--before <weft.js of an older build>] [--attack-seconds 30] [--attack-depth 2] [--log-seconds 10] [--log-batch 10] [--flood-txs 48] [--only health|attack|logs]";
 const args = benchArgs(USAGE, {
   options: {
     batch: { type: "string", default: "20" },
@@ -50,6 +58,9 @@ const args = benchArgs(USAGE, {
     before: { type: "string" },
     "attack-seconds": { type: "string", default: "30" },
     "attack-depth": { type: "string", default: "2" },
+    "log-seconds": { type: "string", default: "10" },
+    "log-batch": { type: "string", default: "10" },
+    "flood-txs": { type: "string", default: "48" },
     only: { type: "string" },
   },
 });
@@ -58,9 +69,12 @@ const seconds = Number(args.seconds);
 const gapMs = Number(args["gap-ms"]);
 const attackSeconds = Number(args["attack-seconds"]);
 const attackDepth = Number(args["attack-depth"]);
+const logSeconds = Number(args["log-seconds"]);
+const logBatch = Number(args["log-batch"]);
+const floodTxs = Number(args["flood-txs"]);
 const only = args.only;
-if (only !== undefined && only !== "health" && only !== "attack")
-  throw new Error(`--only: health or attack, got ${only}`);
+if (only !== undefined && only !== "health" && only !== "attack" && only !== "logs")
+  throw new Error(`--only: health, attack or logs, got ${only}`);
 
 const MODES: Array<{ name: string; flags: string[]; cli?: string }> = [
   ...(args.before === undefined ? [] : [{ name: "before", flags: [], cli: args.before }]),
@@ -159,7 +173,7 @@ const quantile = (values: number[], q: number) =>
 
 const rows: Array<Array<string | number>> = [];
 const results: Record<string, unknown>[] = [];
-for (const mode of only === "attack" ? [] : MODES) {
+for (const mode of only === "attack" || only === "logs" ? [] : MODES) {
   const dir = mkdtempSync(join(tmpdir(), "weft-rpc-isolation-"));
   const node = await launchNode(
     dir,
@@ -211,7 +225,7 @@ const builds = [
   ...(args.before === undefined ? [] : [{ build: "before", cli: args.before }]),
   { build: "this build", cli: undefined },
 ];
-for (const { build, cli } of only === "health" || attackSeconds <= 0 ? [] : builds) {
+for (const { build, cli } of only === "health" || only === "logs" || attackSeconds <= 0 ? [] : builds) {
   const dir = mkdtempSync(join(tmpdir(), "weft-rpc-attack-"));
   const node = await launchNode(dir, ["--port", "0", "--dev-accounts", "2"], 120_000, cli);
   console.error(`attack on ${build}: node at ${node.url}`);
@@ -225,6 +239,73 @@ for (const { build, cli } of only === "health" || attackSeconds <= 0 ? [] : buil
     await node.exited;
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const scans: Record<string, unknown>[] = [];
+const scanRows: Array<Array<string | number>> = [];
+for (const { build, cli } of only === "health" || only === "attack" || logSeconds <= 0 ? [] : builds) {
+  const dir = mkdtempSync(join(tmpdir(), "weft-log-scans-"));
+  const node = await launchNode(dir, ["--port", "0", "--dev-accounts", "2"], 120_000, cli);
+  console.error(`log scans on ${build}: node at ${node.url}`);
+  try {
+    const from = await floodChain(node.url, floodTxs, 1_000);
+    // One scan alone first (the EVM forms' metadata loaded), then the same timed.
+    await scanOnce(node.url, from);
+    const aloneMs = await scanOnce(node.url, from);
+    await sleep(2_500); // the client's time budget full again
+    const idle = await sampleHealth(node.url, sleep(2_000));
+    const loading = loadScans(node.url, from, logBatch, logSeconds * 1000);
+    const busy = await sampleHealth(node.url, loading);
+    const load = await loading;
+    const row = {
+      build,
+      floodTxs,
+      scanAloneMs: aloneMs,
+      idleMedianMs: median(idle),
+      busyMedianMs: median(busy),
+      busyP90Ms: quantile(busy, 0.9),
+      busyMaxMs: Math.max(...busy),
+      healthSamples: busy.length,
+      batches: load.batches,
+      answers: load.answers,
+      batchMedianMs: median(load.batchMs),
+    };
+    scans.push(row);
+    scanRows.push([
+      build,
+      aloneMs.toFixed(0),
+      row.idleMedianMs.toFixed(1),
+      row.busyMedianMs.toFixed(1),
+      row.busyP90Ms.toFixed(1),
+      row.busyMaxMs.toFixed(0),
+      row.healthSamples,
+      Object.entries(load.answers)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(", "),
+    ]);
+  } finally {
+    node.child.kill("SIGTERM");
+    await node.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (scans.length > 0) {
+  console.log(
+    `\n/health latency while one client keeps a batch of ${logBatch} eth_getLogs in flight, each reading ${floodTxs} x 1,000 flood logs and matching none (${logSeconds} s, default settings)\n`,
+  );
+  printTable(
+    [
+      "build",
+      "one scan alone ms",
+      "idle /health median ms",
+      "busy median ms",
+      "busy p90 ms",
+      "busy max ms",
+      "samples",
+      "scan answers (ok or error code: count)",
+    ],
+    scanRows,
+  );
 }
 
 if (attacks.length > 0) {
@@ -278,9 +359,10 @@ if (results.length > 0) {
   }
 }
 writeJson("bench/results/rpcIsolation.json", {
-  command: `${USAGE.split(" [")[0]} --batch ${batchSize} --seconds ${seconds} --gap-ms ${gapMs} --attack-seconds ${attackSeconds} --attack-depth ${attackDepth}${only === undefined ? "" : ` --only ${only}`}${args.before === undefined ? "" : ` --before ${args.before}`}`,
+  command: `${USAGE.split(" [")[0]} --batch ${batchSize} --seconds ${seconds} --gap-ms ${gapMs} --attack-seconds ${attackSeconds} --attack-depth ${attackDepth} --log-seconds ${logSeconds} --log-batch ${logBatch} --flood-txs ${floodTxs}${only === undefined ? "" : ` --only ${only}`}${args.before === undefined ? "" : ` --before ${args.before}`}`,
   machine: machineInfo(),
   results,
+  scans,
   attacks: attacks.map((a) => ({
     build: a.build,
     honestCalls: a.honestMs.length,

@@ -151,6 +151,7 @@ export class ChainNode {
             () => this.nextBlock(),
           ),
         }),
+        logs: () => ({ db: this.db, read: (key) => this.state.get(key), head: this.head().number }),
         log: (level, message, fields) => this.log(level, message, fields),
         modules: () => this.vm.cache.held(),
         ...(options.workerStackMb === undefined ? {} : { stackSizeMb: options.workerStackMb }),

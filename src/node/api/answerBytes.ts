@@ -5,17 +5,13 @@
  * its data as hex; a receipt's fixed fields (its 256-byte logs bloom as hex among them) and
  * its logs and output. Over-estimating a little only makes the bound bite a little early.
  */
+import { logBytes } from "../readOnly/logScan.js";
 import type { RpcMethodContext } from "../rpc/types.js";
-import type { LogJson, ReceiptJson } from "../store/records.js";
+import type { ReceiptJson } from "../store/records.js";
 
-const LOG_FIELDS = 400;
-const TOPIC = 70;
+export { logBytes };
+
 const RECEIPT_FIELDS = 1_200;
-
-/** The JSON bytes of one log (Weft's or Ethereum's shape). */
-export function logBytes(log: Pick<LogJson, "topics" | "data">): number {
-  return LOG_FIELDS + TOPIC * log.topics.length + log.data.length;
-}
 
 /** The JSON bytes of one receipt with its logs. */
 export function receiptBytes(receipt: ReceiptJson): number {

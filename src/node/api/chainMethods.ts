@@ -1,50 +1,49 @@
 /** RPC methods that read the chain: blocks, transactions, receipts, logs, status. */
 import type { ChainNode } from "../chainNode.js";
-import { invalidParams, RpcError } from "../rpc/errors.js";
+import {
+  LogReadBudget,
+  type LogsJob,
+  type LogsResult,
+  MAX_LOG_READS,
+  MAX_LOGS,
+} from "../readOnly/logScan.js";
+import { invalidParams } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { LogJson, StoredBlock } from "../store/records.js";
 import { storeFailureJson } from "../store/storeError.js";
 import type { SyncProgress } from "../validator/chainSync.js";
-import { chargeAnswer, logBytes } from "./answerBytes.js";
+import { chargeAnswer } from "./answerBytes.js";
 import { address, blockTag, bool, hash, object, positional } from "./params.js";
+import { runReadOnly } from "./stateMethods.js";
 import { pendingTxJson, rawTxJson } from "./txJson.js";
 
 /** Blocks one `eth_getFilterChanges` poll of a log filter covers (the next poll goes on). */
 export const MAX_LOG_RANGE = 10_000;
-export const MAX_LOGS = 10_000;
 /**
- * The most records (blocks, receipts and the logs checked) one log query may read: what
- * bounds a query's cost, not its block range. A query through the address or topic index
- * reads only the blocks and receipts of matching logs, so any range is fine there; one
- * without an index reads every block of its range, the receipts of their transactions and
- * checks every log they hold, so 10,000 empty blocks cost 10,000 reads and a range of full
- * blocks is refused early. (Attacker HIGH: logs were not counted, and a query whose filter
- * matched nothing over ~14,000 logs held the main thread 0.9 s, 3.2 s with 14,000 topic
+ * Log queries' bounds (`readOnly/logScan.ts`, where they run): at most `MAX_LOGS` logs, and
+ * at most `MAX_LOG_READS` records (blocks, receipts and the logs checked) read, which bounds a
+ * query's cost, not its block range. (Attacker HIGH: logs were not counted, and a query whose
+ * filter matched nothing over ~14,000 logs held the main thread 0.9 s, 3.2 s with 14,000 topic
  * alternatives: a block of 300 one-topic floods holds 307,200.)
  */
-export const MAX_LOG_READS = 50_000;
+export { LogReadBudget, MAX_LOG_READS, MAX_LOGS };
 /** Most alternatives a log filter gives for one topic position (weft_ and eth_ filters alike). */
 export const MAX_TOPIC_CHOICES = 100;
 
 /**
- * Counts the records a log query reads; past `MAX_LOG_READS` it refuses with `code` (-32005,
- * "limit exceeded", for `eth_getLogs`; `weft_getLogs` answers its own -32020) and what to do.
+ * Runs a log query in the node's read-only pool (a worker thread, with the calling client's
+ * time budget: `readOnly/logScan.ts`), within what the message's response budget has left,
+ * and charges the answer to it.
  */
-export class LogReadBudget {
-  private reads = 0;
-  constructor(
-    private readonly range: { fromBlock: number; toBlock: number },
-    private readonly code = -32005,
-  ) {}
-  spend(count = 1): void {
-    this.reads += count;
-    if (this.reads > MAX_LOG_READS)
-      throw new RpcError(
-        this.code,
-        `query too costly: it reads more than ${MAX_LOG_READS} blocks, receipts and logs (blocks ${this.range.fromBlock}-${this.range.toBlock}); narrow fromBlock/toBlock or filter by address or topic 0`,
-        { maxReads: MAX_LOG_READS },
-      );
-  }
+export async function runLogQuery(
+  node: ChainNode,
+  ctx: RpcMethodContext,
+  job: Omit<LogsJob, "kind" | "maxBytes">,
+): Promise<LogsResult> {
+  const maxBytes = ctx.response?.left() ?? Number.POSITIVE_INFINITY;
+  const result = (await runReadOnly(node, ctx, { kind: "logs", ...job, maxBytes })) as LogsResult;
+  chargeAnswer(ctx, result.bytes);
+  return result;
 }
 export const NODE_VERSION = "weft/0.1.0";
 
@@ -102,52 +101,33 @@ export function logMatches(filter: Omit<LogFilter, "fromBlock" | "toBlock">, log
 
 /**
  * The logs matching `filter`, read through the address or topic index when the filter names
- * one; each counted in `ctx`'s response budget as it is found, the records read in a
- * `LogReadBudget`.
+ * one (`readOnly/logScan.ts`: -32020 past `MAX_LOG_READS` reads, -32021 past `MAX_LOGS` logs).
  */
-export function findLogs(node: ChainNode, filter: LogFilter, ctx?: RpcMethodContext): LogJson[] {
-  const budget = new LogReadBudget(filter, -32020);
-  const out: LogJson[] = [];
-  const push = (log: LogJson): void => {
-    if (!logMatches(filter, log)) return;
-    if (out.length >= MAX_LOGS)
-      throw new RpcError(-32021, `more than ${MAX_LOGS} logs match: narrow the range or the filter`);
-    chargeAnswer(ctx, logBytes(log));
-    out.push(log);
-  };
+export async function findLogs(
+  node: ChainNode,
+  filter: LogFilter,
+  ctx: RpcMethodContext,
+): Promise<LogJson[]> {
+  const topics = filter.topics.map((t) => (t === null ? null : Array.isArray(t) ? t : [t]));
+  // A position with no alternatives matches nothing.
+  if (topics.some((t) => t !== null && t.length === 0)) return [];
   const firstTopic = filter.topics[0];
-  const index =
+  const index: LogsJob["index"] =
     filter.address !== undefined
-      ? (["address", filter.address] as const)
+      ? [["address", filter.address]]
       : typeof firstTopic === "string"
-        ? (["topic", firstTopic] as const)
-        : undefined;
-  if (index !== undefined) {
-    for (const [block, tx, log] of node.db.logPositions(
-      index[0],
-      index[1],
-      filter.fromBlock,
-      filter.toBlock,
-    )) {
-      budget.spend(2);
-      const hashAt = node.db.block(block)?.txHashes[tx];
-      const receipt = hashAt === undefined ? undefined : node.db.receipt(hashAt);
-      const found = receipt?.logs[log];
-      if (found !== undefined) push(found);
-    }
-    return out;
-  }
-  for (let n = filter.fromBlock; n <= filter.toBlock; n++) {
-    budget.spend();
-    const hashes = node.db.block(n)?.txHashes ?? [];
-    budget.spend(hashes.length);
-    for (const h of hashes) {
-      const logs = node.db.receipt(h)?.logs ?? [];
-      budget.spend(logs.length);
-      for (const log of logs) push(log);
-    }
-  }
-  return out;
+        ? [["topic", firstTopic]]
+        : [];
+  const result = await runLogQuery(node, ctx, {
+    form: "weft",
+    fromBlock: filter.fromBlock,
+    toBlock: filter.toBlock,
+    addresses: filter.address === undefined ? [] : [filter.address],
+    topics,
+    index,
+    costlyCode: -32020,
+  });
+  return result.logs;
 }
 
 /** What `weft_status` says of the peer-to-peer side; a node of one has none. */

@@ -19,17 +19,17 @@
 import { randomBytes } from "node:crypto";
 import type { Address } from "../../codec/address.js";
 import type { ChainNode } from "../chainNode.js";
+import type { LogsJob } from "../readOnly/logScan.js";
 import { clientKey } from "../rpc/clientKey.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
-import type { LogJson, StoredBlock } from "../store/records.js";
-import { chargeAnswer, logBytes } from "./answerBytes.js";
-import { LogReadBudget, MAX_LOG_RANGE, MAX_LOGS, MAX_TOPIC_CHOICES } from "./chainMethods.js";
-import { blockSummary, ethLog } from "./ethShapes.js";
+import type { Hex, LogJson } from "../store/records.js";
+import { MAX_LOG_RANGE, MAX_TOPIC_CHOICES, runLogQuery } from "./chainMethods.js";
+import { ethLog } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
 import { address, hash, object, positional, shown } from "./params.js";
 import { PendingHashLog } from "./pendingHashLog.js";
-import { ethFormOf, storedTopics0 } from "./wasmEventLogs.js";
+import { storedTopics0 } from "./wasmEventLogs.js";
 
 export const MAX_FILTERS = 10_000;
 export const MAX_FILTERS_PER_CLIENT = 100;
@@ -81,73 +81,36 @@ export function ethLogMatches(c: EthLogCriteria, log: Pick<LogJson, "address" | 
 
 /**
  * The Ethereum-shaped logs of blocks [from, to] matching `c`, through the address or topic
- * index when it can; each counted in `ctx`'s response budget before it is built, the records
- * read in a `LogReadBudget`.
+ * index when it can, found in the read-only pool (`readOnly/logScan.ts`); with the last block
+ * scanned (a worker whose committed head is older stops there).
  */
-function queryLogs(node: ChainNode, q: EthLogQuery, ctx: RpcMethodContext): Record<string, unknown>[] {
-  const budget = new LogReadBudget(q);
-  const out: Record<string, unknown>[] = [];
-  const blocks = new Map<number, StoredBlock | undefined>();
-  const blockAt = (n: number) => {
-    if (!blocks.has(n)) blocks.set(n, node.db.block(n));
-    return blocks.get(n);
-  };
-  const push = (block: StoredBlock, stored: LogJson): void => {
-    const log = ethFormOf(node, stored);
-    if (!ethLogMatches(q, log)) return;
-    if (out.length >= MAX_LOGS)
-      throw new RpcError(
-        -32021,
-        `query returned more than ${MAX_LOGS} results: narrow the range or the filter`,
-      );
-    chargeAnswer(ctx, logBytes(stored));
-    const first = blockSummary(node, block).firstLog[log.txIndex] ?? 0;
-    out.push(ethLog(log, block.header.hash, first));
-  };
+async function queryLogs(
+  node: ChainNode,
+  q: EthLogQuery,
+  ctx: RpcMethodContext,
+): Promise<{ logs: Record<string, unknown>[]; toBlock: number }> {
   const firstTopic = q.topics[0];
-  const keys: Array<["address" | "topic", string]> =
+  const index: LogsJob["index"] =
     q.addresses.length > 0
       ? q.addresses.map((a) => ["address", a])
       : firstTopic !== null && firstTopic !== undefined && firstTopic.length > 0
         ? firstTopic.flatMap((t) => storedTopics0(node, t).map((s): ["topic", string] => ["topic", s]))
         : [];
-  if (keys.length > 0) {
-    const positions: Array<[number, number, number]> = [];
-    for (const [index, key] of keys)
-      for (const at of node.db.logPositions(index, key, q.fromBlock, q.toBlock)) {
-        positions.push(at);
-        if (positions.length > MAX_LOGS * 4)
-          throw new RpcError(
-            -32021,
-            `query returned more than ${MAX_LOGS} results: narrow the range or the filter`,
-          );
-      }
-    positions.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-    let last = "";
-    for (const [n, tx, i] of positions) {
-      const id = `${n}/${tx}/${i}`;
-      if (id === last) continue;
-      last = id;
-      budget.spend(2);
-      const block = blockAt(n);
-      const h = block?.txHashes[tx];
-      const log = h === undefined ? undefined : node.db.receipt(h)?.logs[i];
-      if (block !== undefined && log !== undefined) push(block, log);
-    }
-    return out;
-  }
-  for (let n = q.fromBlock; n <= q.toBlock; n++) {
-    budget.spend();
-    const block = blockAt(n);
-    if (block === undefined) continue;
-    budget.spend(block.txHashes.length);
-    for (const h of block.txHashes) {
-      const logs = node.db.receipt(h)?.logs ?? [];
-      budget.spend(logs.length);
-      for (const log of logs) push(block, log);
-    }
-  }
-  return out;
+  const found = await runLogQuery(node, ctx, {
+    form: "eth",
+    fromBlock: q.fromBlock,
+    toBlock: q.toBlock,
+    addresses: q.addresses,
+    topics: q.topics,
+    index,
+    costlyCode: -32005,
+  });
+  const places = found.places ?? [];
+  const logs = found.logs.map((log, k) => {
+    const [blockHash, firstLog] = places[k] ?? ["", 0];
+    return ethLog(log, blockHash as Hex, firstLog);
+  });
+  return { logs, toBlock: found.toBlock };
 }
 
 /** Reads an `eth_getLogs` filter: a range (fromBlock/toBlock, default the head) or one blockHash. */
@@ -223,10 +186,10 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
   };
   return {
     /** [filter] → the logs matching { fromBlock?, toBlock?, blockHash?, address?, topics? }. */
-    eth_getLogs(params, ctx) {
+    async eth_getLogs(params, ctx) {
       const [filter] = positional(params, 0, 1, "[{ fromBlock?, toBlock?, blockHash?, address?, topics? }]");
       const q = logQuery(node, filter);
-      return q === undefined ? [] : queryLogs(node, q, ctx);
+      return q === undefined ? [] : (await queryLogs(node, q, ctx)).logs;
     },
     /** [filter] → a filter id; `eth_getFilterChanges` returns the logs of blocks committed since. */
     eth_newFilter(params, ctx) {
@@ -257,7 +220,7 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
       return install({ kind: "pending", next: pending.head, polled: Date.now() }, ctx);
     },
     /** [id] → what happened since the last poll (logs, block hashes or transaction hashes). */
-    eth_getFilterChanges(params, ctx) {
+    async eth_getFilterChanges(params, ctx) {
       const [, filter] = get(params);
       if (filter.kind === "pending") {
         const hashes = pending?.since(filter.next) ?? [];
@@ -275,18 +238,29 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
         filter.next = Math.max(filter.next, last + 1);
         return out;
       }
-      const to = Math.min(head, filter.toBlock ?? head, filter.next + MAX_LOG_RANGE - 1);
-      if (to < filter.next) return [];
-      const logs = queryLogs(node, { ...filter.criteria, fromBlock: filter.next, toBlock: to }, ctx);
+      const from = filter.next;
+      const to = Math.min(head, filter.toBlock ?? head, from + MAX_LOG_RANGE - 1);
+      if (to < from) return [];
+      // The scan runs off this thread: a poll of the same filter meanwhile goes on from `to`, so
+      // that two polls never answer the same logs; a refused scan gives its blocks back.
       filter.next = to + 1;
-      return logs;
+      let found: Awaited<ReturnType<typeof queryLogs>>;
+      try {
+        found = await queryLogs(node, { ...filter.criteria, fromBlock: from, toBlock: to }, ctx);
+      } catch (error) {
+        if (filter.next === to + 1) filter.next = from;
+        throw error;
+      }
+      // A worker whose committed head was older stopped there: the next poll goes on from it.
+      if (found.toBlock < to && filter.next === to + 1) filter.next = found.toBlock + 1;
+      return found.logs;
     },
     /** [id] → every log a log filter matches over its whole range. */
-    eth_getFilterLogs(params, ctx) {
+    async eth_getFilterLogs(params, ctx) {
       const [, filter] = get(params);
       if (filter.kind !== "logs") throw invalidParams("eth_getFilterLogs takes a log filter's id");
       const head = node.head().number;
-      return queryLogs(
+      const found = await queryLogs(
         node,
         {
           ...filter.criteria,
@@ -295,6 +269,7 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
         },
         ctx,
       );
+      return found.logs;
     },
     /** [id] → true when the filter existed. */
     eth_uninstallFilter(params) {

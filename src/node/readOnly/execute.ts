@@ -31,6 +31,7 @@ import type { Vm } from "../../vm/vm.js";
 import { readSequence } from "../producer.js";
 import type { AccessListResult } from "./accessList.js";
 import { type EvmCallJob, runEvmCall } from "./evmCall.js";
+import type { LogsJob, LogsResult } from "./logScan.js";
 
 /** `weft_call`: one call, as `caller`, with nothing committed. */
 export interface CallJob {
@@ -51,7 +52,11 @@ export interface EstimateJob {
   withAuth: boolean;
 }
 
-export type ReadOnlyJob = CallJob | EstimateJob | EvmCallJob;
+/** A job that runs code (a WASM or EVM call, an estimate). */
+export type ExecutionJob = CallJob | EstimateJob | EvmCallJob;
+
+/** Everything the read-only pool runs: code, and log queries (`logScan.ts`). */
+export type ReadOnlyJob = ExecutionJob | LogsJob;
 
 export interface CallResult {
   status: string;
@@ -73,7 +78,7 @@ export interface JobError {
 }
 
 export type JobOutcome =
-  | { ok: true; result: CallResult | EstimateResult | AccessListResult | string }
+  | { ok: true; result: CallResult | EstimateResult | AccessListResult | LogsResult | string }
   | { ok: false; error: JobError };
 
 /** What a job runs against: one consistent view of the committed head. */
@@ -125,7 +130,7 @@ class Refusal extends Error {
  * Runs one job; a refusal is a value, and so is a `VmFault` (answered with `EXECUTION_FAULT`,
  * the same on a worker and on the main thread); anything else thrown is a bug of the node.
  */
-export function executeReadOnly(ctx: ReadOnlyContext, job: ReadOnlyJob): JobOutcome {
+export function executeReadOnly(ctx: ReadOnlyContext, job: ExecutionJob): JobOutcome {
   try {
     if (job.kind === "evmCall") return runEvmCall(ctx, job);
     return { ok: true, result: job.kind === "call" ? runCall(ctx, job) : runEstimate(ctx, job) };

@@ -41,6 +41,7 @@ import type { InjectedReadFault } from "../store/storeError.js";
 import { type Clock, TimeBudgets } from "./budget.js";
 import {
   EXECUTION_FAULT,
+  type ExecutionJob,
   executeReadOnly,
   type JobOutcome,
   type ReadOnlyContext,
@@ -49,6 +50,7 @@ import {
 } from "./execute.js";
 import { FairQueue } from "./fairQueue.js";
 import { runOnView } from "./historicalView.js";
+import { type LogSource, scanLogs } from "./logScan.js";
 import { CALL_TIMEOUT, type Slot, startWorkerSlot } from "./workerSlot.js";
 
 export { CALL_TIMEOUT };
@@ -79,7 +81,9 @@ export interface ReadOnlyHost {
   /** The time (ms) the next block would take (the node's block clock, which dev mode moves). */
   nowMs: () => number;
   /** The main thread's view for `job`, for `workers: 0` (its block: `runsInHeadBlock`). */
-  inline: (job: ReadOnlyJob) => Omit<ReadOnlyContext, "gasCap">;
+  inline: (job: ExecutionJob) => Omit<ReadOnlyContext, "gasCap">;
+  /** The main thread's chain database and head, for log queries with `workers: 0`. */
+  logs: () => LogSource;
   /** Where a job the VM could not finish (`EXECUTION_FAULT`, a fault of the node) is reported. */
   log?: (level: "error", message: string, fields?: Record<string, unknown>) => void;
   /** Every module the main thread holds, for a worker that starts (`vm/moduleCache.ts`). */
@@ -299,10 +303,13 @@ export class ReadOnlyPool {
           setImmediate(() => {
             try {
               const started = performance.now();
-              const outcome = runOnView(
-                () => this.host.inline(job),
-                (view) => executeReadOnly({ ...view, gasCap: this.settings.gasCap }, job),
-              );
+              const outcome =
+                job.kind === "logs"
+                  ? scanLogs(this.host.logs(), job)
+                  : runOnView(
+                      () => this.host.inline(job),
+                      (view) => executeReadOnly({ ...view, gasCap: this.settings.gasCap }, job),
+                    );
               resolve({ outcome, ms: performance.now() - started });
             } catch (error) {
               reject(error);

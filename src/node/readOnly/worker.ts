@@ -1,6 +1,6 @@
 /**
- * A read-only execution worker: runs `weft_call` and `weft_estimateGas` jobs against the
- * committed head, read straight from the chain database (LMDB lets every thread read the
+ * A read-only execution worker: runs `weft_call` and `weft_estimateGas` jobs, and log
+ * queries (`logScan.ts`), against the committed head, read straight from the chain database (LMDB lets every thread read the
  * environment the main thread writes). A job runs synchronously within one turn, and
  * LMDB's read transaction is renewed only between turns, so the head it reads and every
  * state read of the job come from the same committed block.
@@ -23,6 +23,7 @@ import {
 } from "../store/storeError.js";
 import { executeReadOnly, type JobOutcome, type ReadOnlyJob } from "./execute.js";
 import { jobView, runOnView } from "./historicalView.js";
+import { scanLogs } from "./logScan.js";
 
 export interface WorkerSetup {
   dataDir: string;
@@ -87,13 +88,17 @@ if (parentPort !== null) {
     try {
       // The head is read from the database, not `db.head()` (cached in this thread at open).
       const head = db.meta<BlockHeader>("head") as BlockHeader;
-      const outcome = runOnView(
-        () =>
-          jobView(db, head, m.job, setup.chainId, read, () =>
-            nextBlockContext(head, db, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs),
-          ),
-        (view) => executeReadOnly({ vm, ...view, gasCap: setup.gasCap }, m.job),
-      );
+      const job = m.job;
+      const outcome =
+        job.kind === "logs"
+          ? scanLogs({ db, read, head: head.number }, job)
+          : runOnView(
+              () =>
+                jobView(db, head, job, setup.chainId, read, () =>
+                  nextBlockContext(head, db, setup.chainId, setup.feeRecipient, setup.minBaseFee, m.nowMs),
+                ),
+              (view) => executeReadOnly({ vm, ...view, gasCap: setup.gasCap }, job),
+            );
       reply = { id: m.id, ok: true, outcome, ms: performance.now() - started };
     } catch (error) {
       const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -43,6 +43,11 @@ export class ElementBudget {
     if (this.message.exhausted) throw responseTooLarge(this.message.max);
   }
 
+  /** The bytes the message may still take (0 once past its bound). */
+  left(): number {
+    return Math.max(0, this.message.max - this.message.used);
+  }
+
   /** Replaces what was charged by the encoded answer's size; false if that takes the message past its bound. */
   settle(bytes: number): boolean {
     this.message.used += bytes - this.charged;

@@ -9,13 +9,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import {
-  findLogs,
   LogReadBudget,
   MAX_LOG_READS,
   MAX_TOPIC_CHOICES,
   parseLogFilter,
 } from "../../../src/node/api/chainMethods.js";
-import type { ChainNode } from "../../../src/node/chainNode.js";
+import { type LogSource, scanLogs } from "../../../src/node/readOnly/logScan.js";
 import { RpcError } from "../../../src/node/rpc/errors.js";
 import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
@@ -98,18 +97,28 @@ describe("eth_getLogs over a long chain of empty blocks", () => {
       topics: [TRANSFER_TOPIC],
       data: "0x",
     }));
-    const chain = {
+    const source = {
       db: {
-        block: (n: number) => (n === 1 ? { txHashes: ["0x01"] } : undefined),
+        block: (n: number) => (n === 1 ? { header: { hash: "0x01" }, txHashes: ["0x01"] } : undefined),
         receipt: () => ({ logs }),
       },
-    } as unknown as ChainNode;
+      read: () => undefined,
+      head: 1,
+    } as unknown as LogSource;
     const none = `0x${"ee".repeat(32)}`;
-    assert.throws(
-      () => findLogs(chain, { fromBlock: 1, toBlock: 1, topics: [[none, none]] }),
-      (error: unknown) =>
-        error instanceof RpcError && error.code === -32020 && /query too costly/.test(error.message),
-    );
+    const refused = scanLogs(source, {
+      kind: "logs",
+      form: "weft",
+      fromBlock: 1,
+      toBlock: 1,
+      addresses: [],
+      topics: [[none, none]],
+      index: [],
+      costlyCode: -32020,
+      maxBytes: Number.POSITIVE_INFINITY,
+    });
+    assert.ok(!refused.ok && refused.error.code === -32020, JSON.stringify(refused));
+    assert.match(refused.error.message, /query too costly/);
     const choices = Array.from({ length: MAX_TOPIC_CHOICES + 1 }, () => none);
     assert.throws(
       () => parseLogFilter({ topics: [choices] }, 10),

@@ -68,6 +68,7 @@ describe("workers check their own stack at start", () => {
         minBaseFee: 1n,
         nowMs: () => Date.now(),
         inline: () => ({ vm, read: () => undefined, block: blockContext() }),
+        logs: () => assert.fail("no log query runs on the main thread here"),
         modules: () => [],
         stackSizeMb: SMALL_MB,
       },
