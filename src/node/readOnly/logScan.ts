@@ -143,8 +143,17 @@ function scan(source: LogSource, job: LogsJob): LogsResult {
   const logs: LogJson[] = [];
   const places: Array<[string, number]> = [];
   let bytes = 0;
+  // The emitters' code hashes, read once per query (a flood's 48,000 logs have one emitter).
+  const codeHashes = new Map<string, Uint8Array | undefined>();
+  const forms = {
+    db: source.db,
+    read: (key: string) => {
+      if (!codeHashes.has(key)) codeHashes.set(key, source.read(key));
+      return codeHashes.get(key);
+    },
+  };
   const push = (stored: LogJson, blockHash: string, firstLog: () => number): void => {
-    const log = eth ? ethFormOf(source, stored) : stored;
+    const log = eth ? ethFormOf(forms, stored) : stored;
     if (!logMatchesJob(job, log)) return;
     if (logs.length >= MAX_LOGS) throw tooMany(job.form);
     bytes += logBytes(stored);
