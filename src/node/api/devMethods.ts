@@ -14,7 +14,7 @@ import { MAX_CODE_BYTES, MAX_KEY_BYTES, MAX_TX_GAS, MAX_VALUE_BYTES } from "../.
 import type { ChainNode } from "../chainNode.js";
 import { commitDevBlock, DevBlockError } from "../dev/devBlock.js";
 import { mineImpersonated } from "../dev/impersonation.js";
-import { Snapshots } from "../dev/snapshots.js";
+import { SnapshotError, Snapshots } from "../dev/snapshots.js";
 import {
   balanceWrites,
   codeWrites,
@@ -47,6 +47,8 @@ export const DEV_ERROR_CODES = {
   CODE_REJECTED: -32043,
   /** An impersonated transaction that is invalid (nonce, funds, gas limit...). */
   TX_INVALID: -32044,
+  /** `dev_snapshot` of a state past the bound one snapshot may copy (`dev/snapshots.ts`). */
+  SNAPSHOT_TOO_LARGE: -32045,
 } as const;
 
 /** An unsigned transaction runs with at most this much gas unless it says otherwise. */
@@ -190,7 +192,13 @@ export function devMethods(node: ChainNode): Record<string, RpcHandler> {
     /** [] → id (a number): a snapshot of the chain as it is now. */
     async dev_snapshot(params) {
       positional(params, 0, 0, "[]");
-      return snapshots.take();
+      try {
+        return await snapshots.take();
+      } catch (error) {
+        if (error instanceof SnapshotError)
+          throw new RpcError(DEV_ERROR_CODES.SNAPSHOT_TOO_LARGE, error.message, error.details);
+        throw error;
+      }
     },
     /** [id] → true, or false for an unknown id: back to that snapshot (it and later ones are then gone). */
     async dev_revert(params) {

@@ -13,6 +13,15 @@
  * so a restarted node reverts to a snapshot taken before the restart; ids keep counting up
  * across restarts (`nextSnapshot` in meta). At most `MAX_SNAPSHOTS` are kept (taking one
  * more forgets the oldest, whose revert then answers false).
+ *
+ * Bounds: a snapshot copies the whole state, so its cost grows with the state. One record
+ * holds at most `maxSnapshotBytes` (the state is encoded entry by entry and the copy stops,
+ * refused with `SnapshotError` `SNAPSHOT_TOO_LARGE`, as soon as it is past the bound: memory
+ * and time are bounded by it, not by the state), and the kept records together at most
+ * `maxTotalBytes` (taking one forgets the oldest until it fits, as the count does). A revert
+ * holds the snapshot's copy and the difference, never a second copy of the current state.
+ * Before, 64 snapshots of a large state held 64 copies, each built in memory at once (a
+ * map of the whole state, then the encoded record).
  */
 import { fromHex, toHex, utf8 } from "../../codec/bytes.js";
 import type { StateKey, StateValue } from "../../state/keys.js";
@@ -37,11 +46,39 @@ interface SnapshotHeader {
   clock: { offsetMs: number; nextTime: number | null };
 }
 
+/** Default bound on one snapshot's record (a dev chain's state is a few MiB). */
+export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+/** Default bound on all kept snapshots' records together. */
+export const MAX_SNAPSHOTS_TOTAL_BYTES = 512 * 1024 * 1024;
+
+export interface SnapshotLimits {
+  /** Most bytes one snapshot's record may take (else `SNAPSHOT_TOO_LARGE`). */
+  maxSnapshotBytes: number;
+  /** Most bytes the kept snapshots may take together (the oldest are forgotten to fit). */
+  maxTotalBytes: number;
+}
+
+/** A snapshot refused: `SNAPSHOT_TOO_LARGE` (the state is past the bound of one record). */
+export class SnapshotError extends Error {
+  constructor(
+    readonly code: "SNAPSHOT_TOO_LARGE",
+    message: string,
+    readonly details: { maxSnapshotBytes: number },
+  ) {
+    super(message);
+    this.name = "SnapshotError";
+  }
+}
+
 /**
  * A snapshot's record: u32 BE length ‖ the header's JSON, then per state entry u32 BE key
  * length ‖ the key (utf8, as the state names it) ‖ u32 BE value length ‖ the value.
+ * Past `maxBytes` it stops and throws `SNAPSHOT_TOO_LARGE`, having read no more of the state.
  */
-export function encodeSnapshot(snap: Snapshot): Uint8Array {
+export function encodeSnapshot(
+  snap: Omit<Snapshot, "state"> & { state: Iterable<[StateKey, StateValue]> },
+  maxBytes = Number.POSITIVE_INFINITY,
+): Uint8Array {
   const header: SnapshotHeader = {
     head: snap.head,
     headHash: snap.headHash,
@@ -49,10 +86,18 @@ export function encodeSnapshot(snap: Snapshot): Uint8Array {
     clock: { offsetMs: snap.clock.offsetMs, nextTime: snap.clock.nextTime ?? null },
   };
   const parts: Uint8Array[] = [];
+  let bytes = 0;
   const length = (n: number) => {
     const out = new Uint8Array(4);
     new DataView(out.buffer).setUint32(0, n);
     parts.push(out);
+    bytes += 4 + n;
+    if (bytes > maxBytes)
+      throw new SnapshotError(
+        "SNAPSHOT_TOO_LARGE",
+        `snapshot refused: the state takes more than ${maxBytes} bytes, the most one snapshot may copy; revert to an earlier snapshot or restart the dev chain with less state`,
+        { maxSnapshotBytes: maxBytes },
+      );
   };
   const head = utf8(JSON.stringify(header));
   length(head.length);
@@ -100,17 +145,22 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** The writes that turn `current` into `target`. */
-function difference(current: Iterable<[StateKey, StateValue]>, target: Map<StateKey, StateValue>): WriteSet {
+/**
+ * The writes that turn `current` into `target`; `has` says whether `current` holds a key
+ * (read per key of `target`, so that no set of the current state's keys is built).
+ */
+function difference(
+  current: Iterable<[StateKey, StateValue]>,
+  has: (key: StateKey) => boolean,
+  target: Map<StateKey, StateValue>,
+): WriteSet {
   const diff: WriteSet = new Map();
-  const seen = new Set<StateKey>();
   for (const [key, value] of current) {
-    seen.add(key);
     const old = target.get(key);
     if (old === undefined) diff.set(key, null);
     else if (!sameBytes(old, value)) diff.set(key, old);
   }
-  for (const [key, value] of target) if (!seen.has(key)) diff.set(key, value);
+  for (const [key, value] of target) if (!has(key)) diff.set(key, value);
   return diff;
 }
 
@@ -118,23 +168,49 @@ function difference(current: Iterable<[StateKey, StateValue]>, target: Map<State
 export const MAX_SNAPSHOTS = 64;
 
 export class Snapshots {
-  constructor(private readonly node: ChainNode) {}
+  readonly limits: SnapshotLimits;
+  constructor(
+    private readonly node: ChainNode,
+    limits: Partial<SnapshotLimits> = {},
+  ) {
+    this.limits = {
+      maxSnapshotBytes: MAX_SNAPSHOT_BYTES,
+      maxTotalBytes: MAX_SNAPSHOTS_TOTAL_BYTES,
+      ...limits,
+    };
+  }
 
-  /** Takes a snapshot between blocks and stores it; resolves with its id. */
+  /**
+   * Takes a snapshot between blocks and stores it; resolves with its id. Rejects with
+   * `SnapshotError` when the state is past `maxSnapshotBytes` (nothing stored, none forgotten).
+   */
   take(): Promise<number> {
     return this.node.exclusive(() => {
       const db = this.node.db;
       const head = this.node.head();
       const id = db.meta<number>("nextSnapshot") ?? 1;
-      const record = encodeSnapshot({
-        head: head.number,
-        headHash: head.hash,
-        state: new Map<StateKey, StateValue>(db.state.iterate("")),
-        pending: this.node.mempool.pending().map((p) => p.tx.raw),
-        clock: this.node.clock.save(),
-      });
-      const ids = db.snapshotIds();
-      if (ids.length >= MAX_SNAPSHOTS) db.removeSnapshots(ids.slice(0, ids.length - MAX_SNAPSHOTS + 1));
+      const { maxSnapshotBytes, maxTotalBytes } = this.limits;
+      const record = encodeSnapshot(
+        {
+          head: head.number,
+          headHash: head.hash,
+          state: db.state.iterate(""),
+          pending: this.node.mempool.pending().map((p) => p.tx.raw),
+          clock: this.node.clock.save(),
+        },
+        Math.min(maxSnapshotBytes, maxTotalBytes),
+      );
+      // The oldest go until the new one fits, by count and by bytes.
+      const sizes = db.snapshotBytes();
+      const gone: number[] = [];
+      let total = record.length;
+      for (const bytes of sizes.values()) total += bytes;
+      for (const [old, bytes] of sizes) {
+        if (sizes.size - gone.length < MAX_SNAPSHOTS && total <= maxTotalBytes) break;
+        gone.push(old);
+        total -= bytes;
+      }
+      if (gone.length > 0) db.removeSnapshots(gone);
       db.putSnapshot(id, record);
       return id;
     });
@@ -150,7 +226,7 @@ export class Snapshots {
       const target = node.db.block(snap.head);
       if (target === undefined || target.header.hash !== snap.headHash)
         throw new Error(`snapshot ${id}'s block ${snap.head} is no longer in the chain`);
-      const diff = difference(node.db.state.iterate(""), snap.state);
+      const diff = difference(node.db.state.iterate(""), (key) => node.db.state.has(key), snap.state);
       const update = node.tree.update(diff);
       if (hex(update.root) !== target.header.stateRoot)
         throw new Error(

@@ -116,6 +116,8 @@ export interface ChainDb {
   removeSnapshots(ids: number[]): void;
   /** The stored snapshots' ids, in order. */
   snapshotIds(): number[];
+  /** The bytes of each stored snapshot's record, by id (kept in meta `snapshotBytes` beside the records). */
+  snapshotBytes(): Map<number, number>;
   /**
    * The state of block `block` as it was when `block` was the head, given the head's number
    * `head` (a reader in another thread passes the head it read). `StateNotKeptError` when the
@@ -470,16 +472,29 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     snapshot: (id) => snapshots().getBinary(u64(id)) ?? undefined,
     putSnapshot(id, record) {
       const db = snapshots();
+      const sizes = this.snapshotBytes();
+      sizes.set(id, record.length);
       root.transactionSync(() => {
         db.putSync(u64(id), record);
         metaDb.putSync(utf8("nextSnapshot"), json(id + 1));
+        metaDb.putSync(utf8("snapshotBytes"), json([...sizes]));
       });
     },
     removeSnapshots(ids) {
       const db = snapshots();
+      const sizes = this.snapshotBytes();
+      for (const id of ids) sizes.delete(id);
       root.transactionSync(() => {
         for (const id of ids) db.removeSync(u64(id));
+        metaDb.putSync(utf8("snapshotBytes"), json([...sizes]));
       });
+    },
+    snapshotBytes() {
+      const known = new Map(this.meta<Array<[number, number]>>("snapshotBytes") ?? []);
+      const sizes = new Map<number, number>();
+      // A record stored before sizes were kept is measured once (read whole).
+      for (const id of this.snapshotIds()) sizes.set(id, known.get(id) ?? this.snapshot(id)?.length ?? 0);
+      return sizes;
     },
     snapshotIds: () =>
       [...snapshots().getKeys({})].map((k) =>
