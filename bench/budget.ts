@@ -11,7 +11,11 @@
  * stages), beside the verification ceiling cores / verify. Their ratio is an upper bound
  * on the "share of the verification ceiling" that `bench/load.ts` measures.
  *
- *   node dist/bench/budget.js [--txs 3000] [--rounds 4]
+ *   node dist/bench/budget.js [--txs 3000] [--rounds 4] [--state-history-blocks 128]
+ *
+ * `--state-history-blocks` is the node's setting (`node/store/stateHistory.ts`): 1 records no
+ * change sets; the default 128 records one a block but, with fewer blocks than that, drops
+ * none; 2 records one and drops one every block, as a node that has run for a while does.
  *
  * Each stage is timed on the wall clock, and its CPU time is shown beside it: the process's
  * CPU time (`process.cpuUsage`: this thread, V8's helper threads, LMDB's) over the phase
@@ -31,22 +35,29 @@ import { verifyEd25519 } from "../src/codec/signatures.js";
 import { ChainNode } from "../src/node/chainNode.js";
 import { defaultConfig } from "../src/node/config.js";
 import type { ProducedBlock } from "../src/node/producer.js";
+import { DEFAULT_STATE_HISTORY_BLOCKS } from "../src/node/store/stateHistory.js";
 import { devSigner } from "../src/sdk/devKeys.js";
 import { benchArgs } from "./lib/args.js";
 import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
-const args = benchArgs("node dist/bench/budget.js [--txs 3000] [--rounds 4] [--accounts 256]", {
-  options: {
-    txs: { type: "string", default: "3000" },
-    rounds: { type: "string", default: "4" },
-    accounts: { type: "string", default: "256" },
+const args = benchArgs(
+  "node dist/bench/budget.js [--txs 3000] [--rounds 4] [--accounts 256] [--state-history-blocks 128]",
+  {
+    options: {
+      "state-history-blocks": { type: "string", default: String(DEFAULT_STATE_HISTORY_BLOCKS) },
+      txs: { type: "string", default: "3000" },
+      rounds: { type: "string", default: "4" },
+      accounts: { type: "string", default: "256" },
+    },
   },
-});
+);
 const txCount = Number(args.txs);
 const rounds = Number(args.rounds);
 const accounts = Number(args.accounts);
+const historyBlocks = Number(args["state-history-blocks"]);
 for (const [name, v] of [
+  ["state-history-blocks", historyBlocks],
   ["txs", txCount],
   ["rounds", rounds],
   ["accounts", accounts],
@@ -68,6 +79,7 @@ const node = await ChainNode.open({
   blockTimeMs: 3_600_000,
   maxBlockTxs: txCount,
   blockGasLimit: defaults.blockGasLimit * 10,
+  stateHistoryBlocks: historyBlocks,
 });
 const wusd = node.genesis.contracts.wusd as Address;
 const senders = node.genesis.accounts.slice(0, accounts).map((a, i) => ({
@@ -187,7 +199,7 @@ const ceiling = (cores * 1e6) / verifyUs;
 const bound = (cores * 1e6) / totalUs;
 
 console.log(
-  `node CPU budget per transaction: WUSD transfers from ${accounts} dev accounts, blocks of ${txCount}, median of ${rounds} rounds, one thread`,
+  `node CPU budget per transaction: WUSD transfers from ${accounts} dev accounts, blocks of ${txCount}, median of ${rounds} rounds, one thread, state history of ${historyBlocks} blocks`,
 );
 printTable(
   ["stage", "µs/tx", "share", "CPU µs/tx"],
@@ -207,7 +219,7 @@ console.log(
 );
 writeJson("bench/results/budget.json", {
   machine: machineInfo(),
-  params: { txs: txCount, rounds, accounts, cores },
+  params: { txs: txCount, rounds, accounts, cores, stateHistoryBlocks: historyBlocks },
   stages,
   totalUsPerTx: totalUs,
   totalCpuUsPerTx: totalCpuUs,
