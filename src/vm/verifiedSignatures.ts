@@ -10,27 +10,39 @@
  * either way, so receipts, gas and state are identical with or without the set. A node
  * only ever trusts digests it recorded itself (blocks from other nodes carry none).
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
+
+/** `crypto.hash` (Node 20.12 and later); the package allows any Node 20, so a `Hash` otherwise. */
+const sha256Hex: (data: Uint8Array) => string =
+  typeof (crypto as { hash?: unknown }).hash === "function"
+    ? (data) => crypto.hash("sha256", data, "hex")
+    : (data) => crypto.createHash("sha256").update(data).digest("hex");
 
 export type SignatureScheme = "ed25519" | "p256";
 
-/** The digest of one (scheme, key, message, signature) verification, as a hex string. */
+/**
+ * The digest of one (scheme, key, message, signature) verification, as a hex string:
+ * sha256(scheme ‖ key length u32 ‖ message length u32 ‖ signature length u32 ‖ key ‖
+ * message ‖ signature), lengths big-endian, hashed in one piece (`crypto.hash`: about half
+ * the time of a `Hash` object fed five parts, and the same bytes).
+ */
 export function signatureDigest(
   scheme: SignatureScheme,
   key: Uint8Array,
   message: Uint8Array,
   signature: Uint8Array,
 ): string {
-  const h = createHash("sha256");
-  const lengths = new Uint8Array(12);
-  const view = new DataView(lengths.buffer);
-  view.setUint32(0, key.length);
-  view.setUint32(4, message.length);
-  view.setUint32(8, signature.length);
-  h.update(scheme);
-  h.update(lengths);
-  h.update(key);
-  h.update(message);
-  h.update(signature);
-  return h.digest("hex");
+  const n = scheme.length;
+  const input = Buffer.allocUnsafe(n + 12 + key.length + message.length + signature.length);
+  input.write(scheme, 0, "latin1");
+  input.writeUInt32BE(key.length, n);
+  input.writeUInt32BE(message.length, n + 4);
+  input.writeUInt32BE(signature.length, n + 8);
+  let at = n + 12;
+  input.set(key, at);
+  at += key.length;
+  input.set(message, at);
+  at += message.length;
+  input.set(signature, at);
+  return sha256Hex(input);
 }

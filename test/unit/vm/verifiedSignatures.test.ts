@@ -5,6 +5,7 @@
  * sequentially and on the parallel engine.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
@@ -13,6 +14,7 @@ import { validateEnvelope } from "../../../src/chain/validateEnvelope.js";
 import { executeSequential } from "../../../src/engine/sequential.js";
 import { ed25519Signer } from "../../../src/sdk/signers.js";
 import { TxState } from "../../../src/vm/txState.js";
+import { signatureDigest } from "../../../src/vm/verifiedSignatures.js";
 import { createVm } from "../../../src/vm/vm.js";
 import { setupAccounts, signed, transferCall, type User } from "../../helpers/accounts.js";
 import { account } from "../../helpers/chain.js";
@@ -20,6 +22,34 @@ import { sortedWrites } from "../../helpers/compare.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
 
 describe("signatures verified once per node", () => {
+  it("a digest is sha256(scheme, the three lengths, key, message, signature), whatever their sizes", () => {
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    for (const scheme of ["ed25519", "p256"] as const) {
+      for (const [k, m, s] of [
+        [32, 32, 64],
+        [33, 0, 72],
+        [0, 1000, 1],
+      ] as const) {
+        const lengths = Buffer.alloc(12);
+        lengths.writeUInt32BE(k, 0);
+        lengths.writeUInt32BE(m, 4);
+        lengths.writeUInt32BE(s, 8);
+        const expected = createHash("sha256")
+          .update(scheme)
+          .update(lengths)
+          .update(bytes(k, 1))
+          .update(bytes(m, 2))
+          .update(bytes(s, 3))
+          .digest("hex");
+        assert.equal(
+          signatureDigest(scheme, bytes(k, 1), bytes(m, 2), bytes(s, 3)),
+          expected,
+          `${scheme} ${k}/${m}/${s}`,
+        );
+      }
+    }
+  });
+
   it("admission records only valid signatures; execution with the record matches execution without", async () => {
     const { chain, token, users } = setupAccounts(3);
     const recorded: string[] = [];
