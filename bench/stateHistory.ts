@@ -133,7 +133,7 @@ for (let round = 0; round < 7; round++) {
   for (const k of readKeys) headRead(k);
   readsHead.push(cpuUs(from) / readKeys.length);
   from = process.cpuUsage();
-  for (const k of readKeys) valueAt(kept.dbs.history, k, back, head, headRead);
+  for (const k of readKeys) valueAt(kept.dbs, k, back, head, headRead);
   readsBack.push(cpuUs(from) / readKeys.length);
 }
 

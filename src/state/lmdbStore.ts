@@ -80,9 +80,15 @@ export interface LmdbStorageHooks {
   /**
    * Runs `apply` (which writes the state) in a transaction; default: a transaction of `db`
    * alone. `writes` is the write set `apply` commits (the chain database keeps each block's
-   * previous values from it: `node/store/stateHistory.ts`).
+   * previous values from it: `node/store/stateHistory.ts`); `before` reads a key's committed
+   * value, from the value cache when it holds it (call it before `apply`; do not modify what
+   * it returns).
    */
-  transaction?: (apply: () => void, writes: WriteSet) => void;
+  transaction?: (
+    apply: () => void,
+    writes: WriteSet,
+    before: (key: StateKey) => StateValue | undefined,
+  ) => void;
   /** Releases what the store holds (default: nothing; the caller owns the database). */
   close?: () => void;
   /**
@@ -172,12 +178,16 @@ export function lmdbStorage(
         if (v !== null) checkValue(k, v);
       }
       io("commit", () =>
-        transaction(() => {
-          for (const [k, v] of writes) {
-            if (v === null) d.removeSync(keyBytes(k));
-            else d.putSync(keyBytes(k), v);
-          }
-        }, writes),
+        transaction(
+          () => {
+            for (const [k, v] of writes) {
+              if (v === null) d.removeSync(keyBytes(k));
+              else d.putSync(keyBytes(k), v);
+            }
+          },
+          writes,
+          (k) => read(d, k),
+        ),
       );
       // Only now: a transaction that threw (a failed write, a fault after the state's
       // writes) committed nothing, and the cache still holds what the database does.

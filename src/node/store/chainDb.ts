@@ -342,7 +342,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     });
   const stateStore = lmdbStorage(stateDb, `${dir} (state)`, {
     ...(options.stateCacheEntries === undefined ? {} : { cacheEntries: options.stateCacheEntries }),
-    transaction: (apply, writes) => {
+    transaction: (apply, writes, before) => {
       const commit = staged;
       const back = rewind;
       staged = undefined;
@@ -351,7 +351,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       const dbs = { merkle: merkleDb, blocks, blockHashes, txs, receipts, logsByAddress, logsByTopic };
       root.transactionSync(() => {
         // Before `apply`: the history keeps the values the block's writes replace.
-        if (commit !== undefined) recordHistory(historyDbs, commit.header.number, writes, keep);
+        if (commit !== undefined) recordHistory(historyDbs, commit.header.number, writes, keep, before);
         apply();
         if (commit !== undefined) writeStaged(commit);
         if (back !== undefined) {
@@ -510,7 +510,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       if (block === head) return { get: (key) => state.get(key) };
       return {
         get: (key) =>
-          read("a state history read", () => valueAt(history, key, block, head, (k) => state.get(k))),
+          read("a state history read", () => valueAt(historyDbs, key, block, head, (k) => state.get(k))),
       };
     },
     *scan(name) {

@@ -12,6 +12,8 @@ import { after, describe, it } from "node:test";
 import { type Database, open } from "lmdb";
 import {
   type HistoryDbs,
+  INLINE_VALUE_BYTES,
+  PAGES,
   PRUNE_PER_BLOCK,
   readableFrom,
   recordHistory,
@@ -61,7 +63,7 @@ function environment() {
     return bytes;
   };
   const at = (key: string, block: number) => {
-    const v = valueAt(dbs.history, key, block, state.head, head);
+    const v = valueAt(dbs, key, block, state.head, head);
     return v === undefined ? undefined : v[0];
   };
   return { dir, env, dbs, commit, at, state };
@@ -156,5 +158,124 @@ describe("the recent blocks' change sets", () => {
     e.commit(51, new Map([[A, byte(51)]]), 100);
     assert.equal(readableFrom(e.dbs, 51), 50);
     assert.equal(e.at(A, 50), 7);
+  });
+
+  it("writes a block's change set as at most PAGES records (and one per large value), and reads every key back", () => {
+    const e = make();
+    const keyOf = (i: number) => `09${i.toString(16).padStart(8, "0")}`;
+    const big = (n: number) => new Uint8Array(INLINE_VALUE_BYTES + 1).fill(n);
+    // Block 1 sets 500 keys (absent before); block 2 changes every third, deletes every fifth,
+    // gives key 7 a value too large for a page; block 3 gives key 7 a small one again.
+    e.commit(1, new Map(Array.from({ length: 500 }, (_, i) => [keyOf(i), byte(i % 256)])), 100);
+    const second: WriteSet = new Map();
+    for (let i = 0; i < 500; i++) {
+      if (i % 5 === 0) second.set(keyOf(i), null);
+      else if (i % 3 === 0) second.set(keyOf(i), byte(200));
+    }
+    second.set(keyOf(7), big(7));
+    e.commit(2, second, 100);
+    e.commit(3, new Map([[keyOf(7), byte(1)]]), 100);
+    const records = (block: number) => {
+      const start = new Uint8Array(8);
+      new DataView(start.buffer).setBigUint64(0, BigInt(block));
+      const end = new Uint8Array(8);
+      new DataView(end.buffer).setBigUint64(0, BigInt(block + 1));
+      return [...e.dbs.history.getKeys({ start, end })].length;
+    };
+    assert.ok(records(1) <= PAGES, `block 1: ${records(1)} records for 500 keys`);
+    // Block 3 replaced key 7's large value: a page and the value's own record.
+    assert.ok(
+      records(2) <= PAGES + 1,
+      `block 2: ${records(2)} records for ~230 keys and key 7's large value`,
+    );
+    assert.equal(records(3), 2, "block 3: one page, one large value");
+    for (let i = 0; i < 500; i++) {
+      const k = keyOf(i);
+      assert.equal(e.at(k, 0), undefined, `key ${i} at 0`);
+      assert.equal(e.at(k, 1), i % 256, `key ${i} at 1`);
+      const at2 = i === 7 ? 7 : i % 5 === 0 ? undefined : i % 3 === 0 ? 200 : i % 256;
+      assert.equal(e.at(k, 2), at2, `key ${i} at 2`);
+    }
+    const v = valueAt(e.dbs, keyOf(7), 2, 3, () => undefined);
+    assert.deepEqual(v, big(7), "the large value, read from its own record");
+    assert.equal(e.at(keyOf(7), 3), 1);
+    assert.equal(e.at("0a", 1), undefined, "a key no block changed is the head's");
+    // A damaged page (cut short) is the database's damage, named, never a read past its end.
+    const pageKeys = [...e.dbs.history.getKeys({})].map((k) => Uint8Array.from(k as Uint8Array));
+    e.env.transactionSync(() => {
+      for (const k of pageKeys) {
+        const v = e.dbs.history.getBinary(k) as Uint8Array;
+        if (k.length === 10) e.dbs.history.putSync(k, v.subarray(0, Math.min(v.length, 12)));
+      }
+    });
+    assert.throws(
+      () => {
+        for (let i = 0; i < 500; i++) e.at(keyOf(i), 1);
+      },
+      (error: unknown) =>
+        error instanceof Error &&
+        (error as { code?: string }).code === "CORRUPT_FILE" &&
+        /state history of block \d+ is damaged/.test(error.message),
+    );
+  });
+
+  it("reads blocks written one record per key (before pages) below the first paged one, and drops them", () => {
+    const e = make();
+    // Blocks 1 and 2 as the earlier layout wrote them: block ‖ key → 00 | 01 ‖ value.
+    const u64 = (n: number) => {
+      const out = new Uint8Array(8);
+      new DataView(out.buffer).setBigUint64(0, BigInt(n));
+      return out;
+    };
+    const old = (n: number, key: string, before: number | undefined) => {
+      const k = Buffer.from(key, "hex");
+      const record = before === undefined ? Uint8Array.of(0) : Uint8Array.of(1, before);
+      e.dbs.history.putSync(Buffer.concat([u64(n), k]), record);
+    };
+    e.env.transactionSync(() => {
+      e.dbs.meta.putSync(Buffer.from("stateHistoryFrom"), Buffer.from("0"));
+      old(1, A, undefined);
+      old(2, A, 1);
+      old(2, B, undefined);
+      e.dbs.historyBlocks.putSync(u64(1), Uint8Array.of(0, 0, 0, 1));
+      e.dbs.historyBlocks.putSync(u64(2), Uint8Array.of(0, 0, 0, 2));
+      e.dbs.state.putSync(Buffer.from(A, "hex"), byte(2));
+      e.dbs.state.putSync(Buffer.from(B, "hex"), byte(22));
+    });
+    e.state.head = 2;
+    e.commit(3, new Map([[A, byte(3)]]), 100);
+    e.commit(4, new Map([[B, byte(44)]]), 100);
+    const expected = [
+      [undefined, undefined],
+      [1, undefined],
+      [2, 22],
+      [3, 22],
+      [3, 44],
+    ];
+    assert.equal(readableFrom(e.dbs, 4), 0);
+    for (let h = 0; h <= 4; h++) {
+      assert.equal(e.at(A, h), expected[h]?.[0], `A at ${h}`);
+      assert.equal(e.at(B, h), expected[h]?.[1], `B at ${h}`);
+    }
+    // A rewind to block 1, below the first paged block (3): block 2 made again is paged.
+    e.env.transactionSync(() => {
+      e.dbs.state.putSync(Buffer.from(A, "hex"), byte(1));
+      e.dbs.state.removeSync(Buffer.from(B, "hex"));
+      removeHistory(e.dbs, 4, 1);
+    });
+    e.state.head = 1;
+    e.commit(2, new Map([[B, byte(33)]]), 100);
+    assert.equal(e.at(B, 1), undefined);
+    assert.equal(e.at(B, 2), 33);
+    assert.equal(e.at(A, 0), undefined, "block 1's change set, one record per key");
+    assert.equal(e.at(A, 1), 1);
+    // The window shrinks to 2: block 3's commit drops blocks 1 (per key) and 2 (paged), all their records.
+    e.commit(3, new Map([[A, byte(3)]]), 2);
+    assert.equal(readableFrom(e.dbs, 3), 2);
+    assert.deepEqual(
+      [...e.dbs.history.getKeys({})].map((k) => Number(Buffer.from(k as Uint8Array).readBigUInt64BE(0))),
+      [3],
+    );
+    assert.equal(e.at(A, 2), 1);
   });
 });
