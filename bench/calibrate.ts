@@ -3,7 +3,7 @@
  * function and per-byte cost of the VM, so that the gas schedule (`src/vm/gasSchedule.ts`)
  * can keep every operation within 3x of the median ns per gas.
  *
- *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak | tx | cycle | instance | shape | distinct]
+ *   node dist/bench/calibrate.js [--rounds 25] [--label current] [--only keccak | tx | cycle | instance | shape | distinct[:balance]]
  *
  * Each row runs a probe contract (`bench/lib/calibrationProbes.ts`) through the chain's
  * own transaction path at two workloads and divides the difference in time by the
@@ -153,7 +153,8 @@ if (only === "" || only === "cycle") rows.push(...callCycleRows(bench, rounds));
 if (only === "" || only === "instance") rows.push(...instanceCostRows(bench, rounds));
 if (only === "" || only === "shape") rows.push(...shapeCostRows(bench, rounds));
 // Up to a second a transaction at the largest scale: at most 5 rounds.
-if (only === "" || only === "distinct") rows.push(...distinctKeyRows(bench, Math.min(rounds, 5)));
+if (only === "" || only.startsWith("distinct"))
+  rows.push(...distinctKeyRows(bench, Math.min(rounds, 5), undefined, only.slice("distinct:".length)));
 process.stderr.write("\n");
 
 // The median is over the rows priced by time; rows priced by a budget (state growth,

@@ -35,6 +35,7 @@ const DEFAULT_ROWS = [
   "keccak256 (32 B)",
   "storage_get (present, 32 B)",
   "balance",
+  "storage_has (new keys, 32 B)",
   "storage_set (new key) + Merkle",
   "call (empty method)",
   "function call",

@@ -71,19 +71,18 @@ export const GAS = {
   /**
    * The first read of a key in a transaction (EIP-2929's cold access; `hostFunctions.ts`
    * `warmed`, `TxState.warmKey`), on top of STORAGE_READ: the key's text built and
-   * interned, looked up in the store, and the garbage it leaves. A transaction naming
-   * hundreds of thousands of distinct keys paid 0.8-2.5 µs a key for STORAGE_READ alone
-   * (`bench/calibrate.ts --only distinct`: storage_has 0.8 µs and balance 2.4 µs a key at
-   * the most one transaction names, 0.37 and 1.2 ns/gas, up to 6.8x the median of 0.177;
-   * through the chain's store 1.5 µs). A second read of a key costs no more than any
-   * host call. Keys a storage write named are warm. Warmth lasts the transaction: not
+   * interned, looked up in the store, and the garbage it leaves. `bench/calibrate.ts
+   * --only distinct` (the most distinct keys one transaction names), before this price
+   * (load ~38, median 0.198 ns/gas): storage_get 1.3 µs a key, 3.0x the median; balance
+   * 3.8 µs, 9.4x. After (load ~44-55, median 0.150): 1.63x and 2.14x. A second read of a
+   * key costs no more than any host call. Keys a storage write named are warm. Warmth lasts the transaction: not
    * reset by a frame's revert, never carried to another transaction or incarnation.
    */
   COLD_KEY: 5_000,
   /**
    * A `balance` read of an account no host call of the transaction named before, instead
    * of COLD_KEY: the address is read from memory into an interned string and its balance
-   * key built (two tables, `memory.ts`'s and `state/keys.ts`'s), 2.6-3x a cold storage
+   * key built (two tables, `vm/memoryAccess.ts`'s and `state/keys.ts`'s), 2.6-3x a cold storage
    * read's time in the same runs.
    */
   COLD_ACCOUNT: 10_000,
