@@ -6,6 +6,10 @@
  * method's own ABI encoding). Output: the WASM call's return data; a WASM revert reverts
  * the precompile call with the WASM revert data; out of gas takes all the gas it had.
  *
+ * Coin sent with the call (CALL, CALLCODE or a transaction's value) is refused: the call
+ * reverts with `InvalidArguments(string)` and the coin goes back (kept, it would stay at
+ * 0x…0100 for good).
+ *
  * The WASM caller is the account whose code called the precompile: the EOA or the EVM
  * contract that CALLs (or CALLCODEs) it, and under DELEGATECALL the contract whose context
  * runs, not its own caller (else any contract an account called could act as the account
@@ -99,7 +103,19 @@ export function wasmFromEvm(vm: Vm, block: BlockContext, state: WeftStateManager
   // calls kept `MAX_TX_EVENT_BYTES` each.
   let events = 0;
   let eventTotal = 0;
-  return (caller, data, gasLimit, depth, isStatic): HostCallResult => {
+  return (caller, data, gasLimit, depth, isStatic, value): HostCallResult => {
+    // Coin does not cross into WASM: sent to the precompile it would stay at its address for
+    // good. Refused, so the failed call gives it back.
+    if (value > 0n)
+      return {
+        gasUsed: 0n,
+        returnValue: vmError(
+          "InvalidArguments",
+          ["string"],
+          [`the host precompile takes no value (sent ${value})`],
+        ),
+        failure: "revert",
+      };
     const call = decodeWasmCall(data);
     if (call === undefined) return { gasUsed: 0n, returnValue: EMPTY, failure: "revert" };
     const weftGas = gasLimit * EVM_GAS_TIME_WEIGHT;

@@ -90,7 +90,8 @@ export interface HostCallResult {
  * EOA, or the EVM contract whose code ran the call opcode: under DELEGATECALL the contract
  * whose context runs, never that contract's own caller), `depth` the depth of the
  * precompile's own frame, `isStatic` whether it runs in a static context (EIP-214: a
- * STATICCALL below it), where the call may change no state.
+ * STATICCALL below it), where the call may change no state, `value` the coin sent with it
+ * (0 under DELEGATECALL).
  */
 export type HostCall = (
   caller: Address,
@@ -98,6 +99,7 @@ export type HostCall = (
   gasLimit: bigint,
   depth: number,
   isStatic: boolean,
+  value: bigint,
 ) => HostCallResult;
 
 /** A log as the EVM keeps it: address, topics, data. */
@@ -187,7 +189,7 @@ export class EvmRunner {
    * account called act as that account in every WASM contract (a DELEGATECALL to the
    * precompile moved the account's WASM tokens).
    */
-  private readonly callers: Array<{ caller: Address; depth: number; isStatic: boolean }> = [];
+  private readonly callers: Array<{ caller: Address; depth: number; isStatic: boolean; value: bigint }> = [];
   /** A message is running (see `idleEvmRunner`). */
   private busy = false;
   /** The EVM's `blockchain` option: its BLOCKHASH (before EIP-7709) only calls `getBlock`. */
@@ -295,6 +297,7 @@ export class EvmRunner {
           depth: number;
           delegatecall?: boolean;
           isStatic?: boolean;
+          value?: bigint;
         }): Promise<unknown>;
       };
       const execute = frames._executeCall.bind(evm);
@@ -305,6 +308,7 @@ export class EvmRunner {
           caller: addressFromBytes(acting.bytes),
           depth: message.depth,
           isStatic: message.isStatic === true,
+          value: message.delegatecall === true ? 0n : (message.value ?? 0n),
         });
         return execute(message);
       };
@@ -334,7 +338,15 @@ export class EvmRunner {
       exceptionError: new errors.EVMError(error as never),
     });
     if (this.host === undefined || frame === undefined) return fail("revert", 0n, new Uint8Array(0));
-    const result = this.host(frame.caller, input.data, input.gasLimit, frame.depth, frame.isStatic);
+
+    const result = this.host(
+      frame.caller,
+      input.data,
+      input.gasLimit,
+      frame.depth,
+      frame.isStatic,
+      frame.value,
+    );
     const gasUsed = result.gasUsed > input.gasLimit ? input.gasLimit : result.gasUsed;
     if (result.failure === "outOfGas") return fail("out of gas", input.gasLimit, new Uint8Array(0));
     if (result.failure === "revert") return fail("revert", gasUsed, result.returnValue);

@@ -10,6 +10,7 @@
  * - STATICCALL forbids state changes in the callee and all below it (EIP-214). The WASM
  *   call through the precompile wrote all the same (a "view" call moved tokens): a WASM
  *   call in a static context that writes or emits anything now fails, undoing it.
+ * - Coin sent to the precompile stayed at its address for good (LOW): refused now.
  *
  * Each block runs on the parallel engine and sequentially, compared field by field.
  */
@@ -21,6 +22,7 @@ import { decodeAbi, encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { concatBytes, fromHex, utf8 } from "../../../src/codec/bytes.js";
 import { encodeU128 } from "../../../src/engine/deltas.js";
+import { HOST_PRECOMPILE } from "../../../src/evm/evmRunner.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import type { Storage } from "../../../src/state/storage.js";
 import { account } from "../../helpers/chain.js";
@@ -57,7 +59,7 @@ function relay(opcode: "DELEGATECALL" | "STATICCALL" | "CALLCODE"): Uint8Array {
   `);
 }
 
-describe("the host precompile under DELEGATECALL, CALLCODE and STATICCALL", () => {
+describe("the host precompile under DELEGATECALL, CALLCODE, STATICCALL and with value", () => {
   const chain = new TestChain(3);
   const victim: EthAccount = ethAccount(801);
   const nonces = new Map<Address, bigint>();
@@ -121,6 +123,29 @@ describe("the host precompile under DELEGATECALL, CALLCODE and STATICCALL", () =
     assert.equal(receipt?.status, "success");
     assert.equal(balanceOf(relays.CALLCODE as Address), 7n);
     assert.equal(balanceOf(victim.address), 1_000n);
+  });
+
+  it("coin sent to the precompile is refused, not kept at its address", async () => {
+    // Before: success, and the 5 units stayed at 0x…0100 for good (no one can move them).
+    const before = chain.state.balance(HOST_PRECOMPILE);
+    const request = signEthTx(
+      victim,
+      {
+        nonce: nonces.get(victim.address) ?? 0n,
+        to: HOST_PRECOMPILE,
+        value: 5n,
+        data: move(account(10), 1n),
+        gasLimit: 2_000_000n,
+        maxFee: 1n,
+      },
+      chain.block.chainId,
+    );
+    nonces.set(victim.address, (nonces.get(victim.address) ?? 0n) + 1n);
+    const [receipt] = await run([request]);
+    assert.equal(receipt?.status, "revert");
+    assert.ok(Buffer.from(receipt?.output ?? []).includes("no value"), "the revert says why");
+    assert.equal(chain.state.balance(HOST_PRECOMPILE), before);
+    assert.equal(balanceOf(account(10)), 0n);
   });
 
   it("a WASM call in a static context may read but not write", async () => {
