@@ -9,6 +9,8 @@
  *   - the same workload on one node (`weft node --dev off`, a block every `--block-ms`; the
  *     validators wait as long after each block before the next height, Tendermint's
  *     timeout_commit);
+ *   - `--max-pace` is passed to the validators as `--consensus-max-pace` (0: no pace, every
+ *     height starts at round 0's timeouts) to measure what the pace does to throughput;
  *   - time to recover after each fault of the e2e suite (`perturb`): from the heal (restart,
  *     SIGCONT, links back) until every node passes the highest head at the heal.
  *
@@ -17,7 +19,7 @@
  * The machine's load average over the run is printed with the figures (they mean little on a
  * loaded machine: quote it).
  *
- *   node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on] [--single on]
+ *   node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on] [--single on] [--max-pace 4]
  *
  * Prints tables, writes bench/results/validator-network.json, validator-network-finality.svg
  * and (with faults) validator-network.svg.
@@ -36,7 +38,7 @@ import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
 
 const args = benchArgs(
-  "node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on] [--single on]",
+  "node dist/bench/validatorNetwork.js [--rate 200] [--seconds 30] [--block-ms 1000] [--faults on] [--single on] [--max-pace 4]",
   {
     options: {
       rate: { type: "string", default: "200" },
@@ -44,12 +46,14 @@ const args = benchArgs(
       "block-ms": { type: "string", default: "1000" },
       faults: { type: "string", default: "on" },
       single: { type: "string", default: "on" },
+      "max-pace": { type: "string", default: "4" },
     },
   },
 );
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const BLOCK_MS = Number(args["block-ms"]);
+const MAX_PACE = Number(args["max-pace"]);
 const TICK_MS = 100;
 
 interface LoadFigures {
@@ -155,13 +159,13 @@ async function network(): Promise<{ load: LoadFigures; faults: FaultOutcome[] }>
   const cluster = await Cluster.create({
     root,
     validators: 4,
-    nodeArgs: ["--block-time-ms", String(BLOCK_MS)],
+    nodeArgs: ["--block-time-ms", String(BLOCK_MS), "--consensus-max-pace", String(MAX_PACE)],
   });
   try {
     await cluster.startAll();
     await waitForProgress(cluster.nodes, 2, "the first blocks", 180_000);
     const load = await measureLoad(
-      `4 validators, ${BLOCK_MS} ms after each block`,
+      `4 validators, ${BLOCK_MS} ms after each block, pace at most ${MAX_PACE}`,
       cluster.nodes,
       cluster.chainId,
     );
@@ -231,7 +235,7 @@ writeJson("bench/results/validator-network.json", {
   machine: machineInfo(),
   loadAverage: { start: loadBefore, end: loadAfter },
   workload,
-  options: { rate: RATE, seconds: SECONDS, blockMs: BLOCK_MS },
+  options: { rate: RATE, seconds: SECONDS, blockMs: BLOCK_MS, maxPace: MAX_PACE },
   load: setups,
   faults: net.faults,
   anchors: { cometbftTps: "about 400 tx/s, 1 KiB txs, 200 nodes", cometbftRecovery: "within 20 s" },

@@ -46,6 +46,8 @@ const HELP: Record<Setting, string> = {
     "<height>:<hash> of a block you trust (an epoch's last block): with --state-sync on, only a snapshot whose epoch chain passes through it is accepted, and the epochs before it are skipped (default none: trust the genesis set)",
   snapshotInterval:
     "on a validator network, take a state snapshot every this many blocks to serve nodes that state-sync (default 1000, 0 = none)",
+  consensusMaxPace:
+    "on a validator network, most rounds of timeout a height starts ahead by after slow heights (default 4; 0 = every height starts at round 0's timeouts, as in the paper)",
   stateHistoryBlocks:
     "how many recent blocks' states stay readable by eth_getBalance, eth_call … at a block number (default 128: the head and the 127 before it; each block keeps the values it replaced; at most 10000)",
   "mempool.maxTransactions": "pending transactions kept at most (default 100000)",

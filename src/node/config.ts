@@ -84,6 +84,11 @@ export interface NodeConfig {
   checkpoint: { height: number; hash: string } | undefined;
   /** On a validator network, take a state snapshot to offer every this many blocks (0: none). */
   snapshotInterval: number;
+  /**
+   * On a validator network, most rounds of timeout a height may start ahead by, learnt from the
+   * heights before it (consensus/timeouts.ts `nextPace`; default 4, 0: every height at round 0's).
+   */
+  consensusMaxPace: number;
   /** How many recent blocks' states stay readable (`eth_getBalance`, `eth_call` … at a block number): the head's and the ones before it (default 128, at least 1). */
   stateHistoryBlocks: number;
   mempool: { maxTransactions: number; maxPerSender: number; maxNonceGap: number; ttlMs: number };
@@ -173,6 +178,7 @@ export function defaultConfig(cwd = process.cwd()): NodeConfig {
     stateSync: false,
     checkpoint: undefined,
     snapshotInterval: 1_000,
+    consensusMaxPace: 4,
     stateHistoryBlocks: 128,
     p2pMaxConnections: 64,
     mempool: { maxTransactions: 100_000, maxPerSender: 1_024, maxNonceGap: 1_024, ttlMs: 3 * 3600_000 },
@@ -229,6 +235,7 @@ const SETTINGS = [
   "stateSync",
   "checkpoint",
   "snapshotInterval",
+  "consensusMaxPace",
   "stateHistoryBlocks",
   "mempool.maxTransactions",
   "mempool.maxPerSender",
@@ -451,6 +458,7 @@ export function loadConfig(
   if (config.checkpoint !== undefined && !config.stateSync)
     problems.push(`checkpoint (${envName("checkpoint")}): only state sync uses it: add --state-sync on`);
   int("snapshotInterval", 0, 1_000_000_000, (n) => (config.snapshotInterval = n));
+  int("consensusMaxPace", 0, 16, (n) => (config.consensusMaxPace = n));
   int("stateHistoryBlocks", 1, MAX_STATE_HISTORY_BLOCKS, (n) => (config.stateHistoryBlocks = n));
   str(
     "genesis",

@@ -7,6 +7,7 @@
 import { SecretKey } from "@chainsafe/blst";
 import type { Logger } from "pino";
 import { secp256k1Backend } from "../codec/secp256k1Native.js";
+import { DEFAULT_TIMEOUTS } from "../consensus/timeouts.js";
 import { type NetworkStatus, NO_NETWORK } from "./api/chainMethods.js";
 import { NODE_TOPICS, nodeMethods, publishBlock } from "./api/index.js";
 import { ChainNode, type ChainNodeOptions } from "./chainNode.js";
@@ -184,6 +185,7 @@ export async function startNode(
           : { key: { publicKey: key.publicKey, secretKey: SecretKey.fromBytes(key.secret) } }),
         blockIntervalMs: config.blockTimeMs,
         snapshotInterval: config.snapshotInterval,
+        timeouts: { ...DEFAULT_TIMEOUTS, maxPace: config.consensusMaxPace },
         log,
         ...(misbehave === undefined ? {} : { misbehave }),
       });

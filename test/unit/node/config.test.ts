@@ -136,6 +136,16 @@ describe("node configuration", () => {
     );
   });
 
+  it("sets the consensus pace's cap from a flag (0 turns the pace off), and refuses one past 16", () => {
+    assert.equal(loadConfig({}, {}).consensusMaxPace, 4, "4 by default");
+    assert.equal(loadConfig({ consensusMaxPace: "0" }, {}).consensusMaxPace, 0);
+    assert.throws(
+      () => loadConfig({ consensusMaxPace: "17" }, {}),
+      (e: unknown) =>
+        e instanceof ConfigError && e.problems.some((p) => p.includes("WEFT_CONSENSUS_MAX_PACE")),
+    );
+  });
+
   it("sets the startup database check (off or full) from the environment or a flag, and refuses anything else", () => {
     assert.equal(loadConfig({}, {}).checkDb, "off", "off by default");
     assert.equal(loadConfig({}, { WEFT_CHECK_DB: "full" }).checkDb, "full");
