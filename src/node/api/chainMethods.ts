@@ -167,6 +167,8 @@ export function chainMethods(
         version: NODE_VERSION,
         chainId: node.options.chainId.toString(),
         head: { number: head.number, hash: head.hash, time: head.time, stateRoot: head.stateRoot },
+        // The chain's clock (seconds): what a block made now would take; ahead of the wall clock after dev time travel.
+        time: Math.floor(node.clock.nowMs() / 1000),
         nextBaseFee: (node.nextBlock().baseFee ?? 0n).toString(),
         mempool: node.mempool.stats(),
         workers: node.options.workers,

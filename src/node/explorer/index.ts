@@ -89,8 +89,10 @@ export interface ExplorerMetadata {
   chainId: string;
   /** Genesis contract name → its address, artifact and metadata (null when no artifact matches). */
   contracts: Record<string, { address: Address; artifact: string; metadata: ContractMetadata | null }>;
-  /** The dev accounts and the artifact of their account contract. */
+  /** The dev accounts and the artifact of their account contract (`dev0`.. in the CLI). */
   accounts: Array<{ address: Address; kind: string; artifact: string | null }>;
+  /** The Ethereum dev accounts' addresses (`eth0`.. in the CLI; no code). */
+  ethAccounts: Address[];
   /** Metadata of every shipped artifact, by artifact name. */
   artifacts: Record<string, ContractMetadata>;
   /** keccak256 of each shipped artifact's code (0x hex) → artifact name: recognises contracts deployed later from the same code. */
@@ -126,7 +128,8 @@ export function explorerMetadata(
     const name = ACCOUNT_ARTIFACTS[a.kind] ?? null;
     return { address: a.address, kind: a.kind, artifact: name !== null && artifact(name) ? name : null };
   });
-  return { chainId: genesis.chainId, contracts, accounts, artifacts, codeHashes };
+  const ethAccounts = (genesis.ethAccounts ?? []).map((a) => a.address);
+  return { chainId: genesis.chainId, contracts, accounts, ethAccounts, artifacts, codeHashes };
 }
 
 /** The static files' directory, from `src/node/explorer` or `dist/src/node/explorer`. */

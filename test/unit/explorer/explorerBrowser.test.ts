@@ -11,12 +11,14 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { ExplorerMetadata } from "../../../src/node/explorer/index.js";
+import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import {
   browserSkip,
   dev0,
   dev1,
   explorerSession,
   failed,
+  genesis,
   node,
   ok,
   open,
@@ -30,6 +32,7 @@ import {
   VIEWPORT,
   wusd,
 } from "../../helpers/explorerSession.js";
+import { rpc } from "../../helpers/nodeProcess.js";
 import { detailPageTests } from "./explorerDetailPages.js";
 import { evmContractTests } from "./explorerEvmContract.js";
 import { nftLinkTests } from "./explorerNftLinks.js";
@@ -61,6 +64,11 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
     assert.ok(Object.values(meta.contracts).every((c) => c.metadata !== null));
     assert.equal(meta.accounts[0]?.address, dev0);
     assert.equal(meta.accounts[0]?.artifact, "ed25519Account");
+    assert.equal(meta.ethAccounts.length, 10);
+    assert.deepEqual(
+      meta.ethAccounts,
+      ethDevKeys().map((k) => k.address),
+    );
     assert.ok(Object.values(meta.codeHashes).includes("token"));
   });
 
@@ -114,6 +122,18 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
     await search("wusd");
     await page.waitForURL(`**/explorer#/address/${wusd}`);
     await shoot("search-not-found-then-wusd");
+    // The dev accounts by the names the CLI gives them, with their tags.
+    await search("dev1");
+    await page.waitForURL(`**/explorer#/address/${dev1}`);
+    await page.locator("h1 .tag.account", { hasText: "dev account 1 (dev1)" }).waitFor();
+    const eth0 = (ethDevKeys(1)[0]?.address ?? "").toLowerCase();
+    await search("ETH0");
+    await page.waitForURL(`**/explorer#/address/${eth0}`);
+    await page.locator("h1 .tag.eoa", { hasText: "Ethereum dev account 0 (eth0)" }).waitFor();
+    assert.match(
+      (await page.textContent("#account-overview")) ?? "",
+      /Ethereum dev account: no code.*eth0 in the CLI/,
+    );
   });
 
   it("the block page shows the header and how the block ran", async () => {
@@ -184,6 +204,19 @@ describe("explorer in a browser", { skip: browserSkip() }, () => {
   saleTests();
   proposalPageTests();
   vaultRoundsTests();
+
+  // Last (it moves the dev chain's clock for good): ages count from the chain's clock.
+  it("block ages count from the chain's clock after evm_increaseTime, not from this computer's", async () => {
+    await rpc(node.url, "evm_increaseTime", [7_200]);
+    await rpc(node.url, "evm_mine", []);
+    const head = await rpc<number>(node.url, "weft_blockNumber", []);
+    await open(`/block/${head}`);
+    const time = (await page.textContent('#block-header tr:has(th:text("Time")) td')) ?? "";
+    assert.match(time, /\((\d+) s ago\)/, "two hours ahead of the wall clock, yet just made");
+    await open("/");
+    await page.waitForSelector(`#latest-blocks tr[data-block="${head}"]`);
+    assert.match((await page.textContent(`#latest-blocks tr[data-block="${head}"]`)) ?? "", /\d+ s ago/);
+  });
 
   it("took screenshots that are real, different images", () => {
     for (const name of [

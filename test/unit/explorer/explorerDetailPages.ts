@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { GENESIS_DEPLOYER } from "../../../src/node/genesis/genesis.js";
 import {
   dev0,
   dev1,
@@ -28,7 +29,15 @@ export function detailPageTests(): void {
     await open(`/nft/${nft}/1001`);
     const token = page.locator("#nft-token");
     assert.equal(await token.getAttribute("data-rental"), "none");
-    assert.match((await token.locator('[data-k="owner"]').textContent()) ?? "", /nftMarket/);
+    // Deposited with the market for rent: the lender owns it, the market holds it (as `weft nft show`).
+    const owner = (await token.locator('[data-k="owner"]').textContent()) ?? "";
+    assert.doesNotMatch(owner, /nftMarket/);
+    assert.match(owner, /lent: deposited with the market for rent/);
+    assert.equal(
+      await token.locator('[data-k="owner"] a').first().getAttribute("href"),
+      `#/address/${GENESIS_DEPLOYER.toLowerCase()}`,
+    );
+    assert.match((await token.locator('[data-k="holder"]').textContent()) ?? "", /nftMarket/);
     assert.match(
       (await token.locator('[data-k="royalty"]').textContent()) ?? "",
       /5\.00% \(500 bps\) to.*dev account 0/,

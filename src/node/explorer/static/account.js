@@ -44,11 +44,13 @@ export async function accountView(root, address, ctx) {
   const isEvm = typeof account.evmCodeHash === "string";
   const isContract = account.codeHash !== null || isEvm;
   const what = label
-    ? label.kind === "account"
-      ? `smart account (${label.artifact ?? "unknown kind"} contract)`
-      : label.evm
-        ? `${label.name} contract (Solidity source verified against its EVM code)`
-        : `${label.artifact} contract${label.verified ? " (metadata verified against its code)" : label.deployed ? " (recognised by its code)" : ""}`
+    ? label.kind === "eoa"
+      ? `Ethereum dev account: no code, a secp256k1 key of the standard test mnemonic (${label.alias} in the CLI)`
+      : label.kind === "account"
+        ? `smart account (${label.artifact ?? "unknown kind"} contract)`
+        : label.evm
+          ? `${label.name} contract (Solidity source verified against its EVM code)`
+          : `${label.artifact} contract${label.verified ? " (metadata verified against its code)" : label.deployed ? " (recognised by its code)" : ""}`
     : isEvm
       ? "EVM contract (Solidity or other EVM bytecode)"
       : isContract

@@ -7,7 +7,7 @@
 import { accountView } from "./account.js";
 import { blockView } from "./block.js";
 import { contractView } from "./contract.js";
-import { $, html, render } from "./dom.js";
+import { $, chainTimeAtLeast, chainTimeIs, html, render } from "./dom.js";
 import { homeView } from "./home.js";
 import { redrawOnHeads } from "./liveRedraw.js";
 import { nftView } from "./nft.js";
@@ -117,7 +117,7 @@ function go(hash) {
   else location.hash = hash;
 }
 
-/** Block number, block or transaction hash, address, a contract's name (genesis or verified), or a token's symbol or name. */
+/** Block number, block or transaction hash, address, a contract's name (genesis or verified), a token's symbol or name, or a dev account's CLI name (dev0, eth0). */
 async function search(text) {
   const q = text.trim();
   if (q === "") return;
@@ -158,7 +158,7 @@ async function search(text) {
           .join(", ")}${found.length > 8 ? ", …" : ""}.`,
       );
     message(
-      `"${q}" is not a block number, a 32-byte hash (0x + 64 hex digits), an address (0x + 40 hex digits), a token's symbol or name, or a contract name (${registry.contractNames().join(", ")}, or a verified contract's).`,
+      `"${q}" is not a block number, a 32-byte hash (0x + 64 hex digits), an address (0x + 40 hex digits), a token's symbol or name, a dev account (dev0, eth0…), or a contract name (${registry.contractNames().join(", ")}, or a verified contract's).`,
     );
   } catch (error) {
     message(`The node did not answer: ${error.message}`);
@@ -180,6 +180,7 @@ async function main() {
     search($("#search-input").value);
   });
   live.on((header) => {
+    if (header.time !== undefined) chainTimeAtLeast(header.time);
     for (const fn of viewListeners) fn(header);
     const head = $("#head-number");
     if (head) head.textContent = `#${header.number}`;
@@ -192,10 +193,12 @@ async function main() {
       status === "live" ? "live" : status === "connecting" ? "connecting…" : "offline, retrying…";
   });
   live.start();
-  call("weft_blockNumber")
-    .then((n) => {
+  // The chain's clock first: block ages count from it (a dev node's time travel runs it ahead).
+  await call("weft_status")
+    .then((st) => {
+      if (st?.time !== undefined) chainTimeIs(st.time);
       const head = $("#head-number");
-      if (head && !head.textContent) head.textContent = `#${n}`;
+      if (head && !head.textContent && st?.head) head.textContent = `#${st.head.number}`;
     })
     .catch(() => {});
   window.addEventListener("hashchange", () => {

@@ -77,8 +77,32 @@ export function formatUnits(value, decimals, maxFraction = 6) {
   return `${negative ? "-" : ""}${tiny ? `<0.${"0".repeat(Math.max(0, maxFraction - 1))}1` : text}`;
 }
 
-/** Seconds since the epoch → "12 s ago" / "in 3 min" relative to now. */
-export function age(seconds, nowMs = Date.now()) {
+/**
+ * How far the chain's clock runs ahead of this computer's, ms: a dev node's time travel
+ * (`evm_increaseTime`) moves block times ahead of the wall clock, and ages count from the
+ * chain's now (`weft_status` `time`, and never before the newest block seen).
+ */
+let chainAheadMs = 0;
+
+/** The chain's clock says `seconds` now (`weft_status`'s `time`). */
+export function chainTimeIs(seconds) {
+  const ahead = Number(seconds) * 1000 - Date.now();
+  if (Number.isFinite(ahead)) chainAheadMs = ahead;
+}
+
+/** A block of this time exists: the chain's clock is at least there. */
+export function chainTimeAtLeast(seconds) {
+  const ahead = Number(seconds) * 1000 - Date.now();
+  if (Number.isFinite(ahead) && ahead > chainAheadMs) chainAheadMs = ahead;
+}
+
+/** The chain's now, ms since the epoch. */
+export function chainNowMs() {
+  return Date.now() + chainAheadMs;
+}
+
+/** Seconds since the epoch → "12 s ago" / "in 3 min" relative to the chain's now. */
+export function age(seconds, nowMs = chainNowMs()) {
   const diff = Math.round(nowMs / 1000 - Number(seconds));
   const abs = Math.abs(diff);
   let text;

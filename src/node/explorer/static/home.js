@@ -2,7 +2,7 @@
 // the latest blocks and transactions; kept live by `newHeads`.
 
 import { barChart, lineChart } from "./charts.js";
-import { $, age, groupDigits, html, ms, render } from "./dom.js";
+import { $, age, chainTimeIs, groupDigits, html, ms, render } from "./dom.js";
 import { txCalls, txSender } from "./evm.js";
 import { batch, resultOr } from "./rpc.js";
 import { addressLink, blockLink, callSummary, coin, statusBadge, txLink } from "./values.js";
@@ -88,6 +88,7 @@ export async function homeView(root, ctx) {
     try {
       const [st] = await batch([["weft_status", []]]);
       status = resultOr(st, status);
+      if (status?.time !== undefined) chainTimeIs(status.time);
       const head = status?.head?.number ?? 0;
       const from = Math.max(0, head - WINDOW + 1);
       const wanted = [];

@@ -1,5 +1,6 @@
 // The NFT page (#/nft/<collection>/<tokenId>): a token of an ERC-721 collection with its
-// owner and approved address, its ERC-4907 user and expiry (rentable collections; for a
+// owner (for a token deposited with the genesis marketplace for rent, the lender, as the
+// SDK's getNftToken and `weft nft show` say; the market is its holder) and approved address, its ERC-4907 user and expiry (rentable collections; for a
 // token of a collection without ERC-4907 rented in escrow, the marketplace's record), its
 // ERC-2981 royalty, its URI, and its sale or rental listing on the genesis marketplace.
 
@@ -80,6 +81,13 @@ export async function nftView(root, collection, id, ctx) {
   const expires = rentable ? value(5, "userExpires") : escrowed ? m(7, "userExpires") : undefined;
   const seller = market?.meta ? m(0, "sellerOf") : undefined;
   const lender = market?.meta ? m(2, "rentalLender") : undefined;
+  // Deposited for rent: the market holds it (ownerOf), the lender owns it (it alone takes it back).
+  // Only the genesis market is trusted to say so, as in the SDK.
+  const deposited =
+    market !== undefined &&
+    owner.toLowerCase() === market.address &&
+    typeof lender === "string" &&
+    lender !== ZERO;
   const state = rentalState(user, expires);
   const escrowNote = escrowed
     ? html` <span class="muted">(recorded by the market, which holds the token in escrow)</span>`
@@ -101,7 +109,8 @@ export async function nftView(root, collection, id, ctx) {
     html`<div class="title-row"><h1>Token #${tokenId}</h1><a class="button" href="#/contract/${nft}">Collection →</a></div>
     <section class="panel"><table class="kv" id="nft-token" data-rental="${state}"><tbody>
       <tr><th>Collection</th><td>${addressLink(registry, nft)}</td></tr>
-      <tr><th>Owner</th><td data-k="owner">${addressLink(registry, owner)}</td></tr>
+      <tr><th>Owner</th><td data-k="owner">${addressLink(registry, deposited ? lender : owner)}${deposited ? html` <span class="muted">(lent: deposited with the market for rent)</span>` : ""}</td></tr>
+      ${deposited ? html`<tr><th>Held by</th><td data-k="holder">${addressLink(registry, owner)} <span class="muted">(ownerOf: the market holds it while it is up for rent or rented; the lender alone can take it back)</span></td></tr>` : ""}
       <tr><th>Approved</th><td data-k="approved">${approved && approved !== ZERO ? addressLink(registry, approved) : html`<span class="muted">none</span>`}</td></tr>
       <tr><th>User (ERC-4907)</th><td data-k="user" data-escrow="${escrowed}">${userRow}${escrowNote}</td></tr>
       <tr><th>Royalty (ERC-2981)</th><td data-k="royalty">${royaltyRow}</td></tr>

@@ -31,12 +31,23 @@ export class Registry {
         kind: "contract",
       });
     }
+    // Named as the CLI names them (`--from dev0`, `eth0`): search finds them by that name.
     (data.accounts ?? []).forEach((a, i) => {
       this.known.set(a.address.toLowerCase(), {
-        name: `dev account ${i}`,
+        name: `dev account ${i} (dev${i})`,
+        alias: `dev${i}`,
         artifact: a.artifact,
         meta: a.artifact ? (this.artifacts[a.artifact] ?? null) : null,
         kind: "account",
+      });
+    });
+    (data.ethAccounts ?? []).forEach((address, i) => {
+      this.known.set(address.toLowerCase(), {
+        name: `Ethereum dev account ${i} (eth${i})`,
+        alias: `eth${i}`,
+        artifact: null,
+        meta: null,
+        kind: "eoa",
       });
     });
   }
@@ -62,7 +73,7 @@ export class Registry {
 
   /**
    * Contracts whose name, or token symbol or name, is `text` (any case): the genesis contracts
-   * and accounts, the genesis tokens (their symbol and name read from the chain), and the
+   * and accounts (also by their CLI names, `dev0`, `eth0`), the genesis tokens (their symbol and name read from the chain), and the
    * contracts identified so far (deployed shipped code, verified metadata or Solidity source).
    * `[{ address, name }]`, exact matches first, then names that start with `text`.
    */
@@ -71,7 +82,10 @@ export class Registry {
     if (q === "") return [];
     await this.tokenInfo(this.tokens().map((t) => t.address));
     const named = [];
-    for (const [address, label] of [...this.known, ...this.identified]) named.push([address, label.name]);
+    for (const [address, label] of [...this.known, ...this.identified]) {
+      named.push([address, label.name]);
+      if (label.alias) named.push([address, label.alias]);
+    }
     for (const [address, info] of this.tokenInfos) named.push([address, info.symbol], [address, info.name]);
     const exact = [];
     const prefix = [];
