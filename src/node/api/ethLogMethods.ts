@@ -19,16 +19,18 @@
 import { randomBytes } from "node:crypto";
 import type { Address } from "../../codec/address.js";
 import type { ChainNode } from "../chainNode.js";
-import type { LogsJob } from "../readOnly/logScan.js";
+import type { BlockHashesResult, LogsJob } from "../readOnly/logScan.js";
 import { clientKey } from "../rpc/clientKey.js";
 import { invalidParams, RpcError } from "../rpc/errors.js";
 import type { RpcHandler, RpcMethodContext } from "../rpc/types.js";
 import type { Hex, LogJson } from "../store/records.js";
+import { chargeAnswer } from "./answerBytes.js";
 import { MAX_LOG_RANGE, MAX_TOPIC_CHOICES, runLogQuery } from "./chainMethods.js";
 import { ethLog } from "./ethShapes.js";
 import { ethBlockNumber } from "./ethTxMethods.js";
 import { address, hash, object, positional, shown } from "./params.js";
 import { PendingHashLog } from "./pendingHashLog.js";
+import { runReadOnly } from "./stateMethods.js";
 import { storedTopics0 } from "./wasmEventLogs.js";
 
 export const MAX_FILTERS = 10_000;
@@ -229,14 +231,26 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
       }
       const head = node.head().number;
       if (filter.kind === "blocks") {
-        const out: string[] = [];
-        const last = Math.min(head, filter.next + MAX_LOG_RANGE - 1);
-        for (let n = filter.next; n <= last; n++) {
-          const block = node.db.block(n);
-          if (block !== undefined) out.push(block.header.hash);
+        // Read on a read-only worker (`readOnly/logScan.ts`); the filter moves on first, so
+        // that an overlapping poll does not answer the same blocks.
+        const from = filter.next;
+        const last = Math.min(head, from + MAX_LOG_RANGE - 1);
+        if (last < from) return [];
+        filter.next = last + 1;
+        let found: BlockHashesResult;
+        try {
+          found = (await runReadOnly(node, ctx, {
+            kind: "blockHashes",
+            fromBlock: from,
+            toBlock: last,
+          })) as BlockHashesResult;
+        } catch (error) {
+          if (filter.next === last + 1) filter.next = from;
+          throw error;
         }
-        filter.next = Math.max(filter.next, last + 1);
-        return out;
+        if (found.toBlock < last && filter.next === last + 1) filter.next = found.toBlock + 1;
+        chargeAnswer(ctx, 70 * found.hashes.length);
+        return found.hashes;
       }
       const from = filter.next;
       const to = Math.min(head, filter.toBlock ?? head, from + MAX_LOG_RANGE - 1);

@@ -31,7 +31,7 @@ import type { Vm } from "../../vm/vm.js";
 import { readSequence } from "../producer.js";
 import type { AccessListResult } from "./accessList.js";
 import { type EvmCallJob, runEvmCall } from "./evmCall.js";
-import type { LogsJob, LogsResult } from "./logScan.js";
+import type { BlockHashesResult, LogsResult, ScanJob } from "./logScan.js";
 
 /** `weft_call`: one call, as `caller`, with nothing committed. */
 export interface CallJob {
@@ -55,8 +55,8 @@ export interface EstimateJob {
 /** A job that runs code (a WASM or EVM call, an estimate). */
 export type ExecutionJob = CallJob | EstimateJob | EvmCallJob;
 
-/** Everything the read-only pool runs: code, and log queries (`logScan.ts`). */
-export type ReadOnlyJob = ExecutionJob | LogsJob;
+/** Everything the read-only pool runs: code, and scans of the chain's records (log queries, block filter polls: `logScan.ts`). */
+export type ReadOnlyJob = ExecutionJob | ScanJob;
 
 export interface CallResult {
   status: string;
@@ -78,7 +78,10 @@ export interface JobError {
 }
 
 export type JobOutcome =
-  | { ok: true; result: CallResult | EstimateResult | AccessListResult | LogsResult | string }
+  | {
+      ok: true;
+      result: CallResult | EstimateResult | AccessListResult | LogsResult | BlockHashesResult | string;
+    }
   | { ok: false; error: JobError };
 
 /** What a job runs against: one consistent view of the committed head. */

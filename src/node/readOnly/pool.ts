@@ -50,7 +50,7 @@ import {
 } from "./execute.js";
 import { FairQueue } from "./fairQueue.js";
 import { runOnView } from "./historicalView.js";
-import { type LogSource, scanLogs } from "./logScan.js";
+import { type LogSource, runScan } from "./logScan.js";
 import { CALL_TIMEOUT, type Slot, startWorkerSlot } from "./workerSlot.js";
 
 export { CALL_TIMEOUT };
@@ -304,8 +304,8 @@ export class ReadOnlyPool {
             try {
               const started = performance.now();
               const outcome =
-                job.kind === "logs"
-                  ? scanLogs(this.host.logs(), job)
+                job.kind === "logs" || job.kind === "blockHashes"
+                  ? runScan(this.host.logs(), job)
                   : runOnView(
                       () => this.host.inline(job),
                       (view) => executeReadOnly({ ...view, gasCap: this.settings.gasCap }, job),

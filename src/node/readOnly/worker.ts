@@ -23,7 +23,7 @@ import {
 } from "../store/storeError.js";
 import { executeReadOnly, type JobOutcome, type ReadOnlyJob } from "./execute.js";
 import { jobView, runOnView } from "./historicalView.js";
-import { scanLogs } from "./logScan.js";
+import { runScan } from "./logScan.js";
 
 export interface WorkerSetup {
   dataDir: string;
@@ -90,8 +90,8 @@ if (parentPort !== null) {
       const head = db.meta<BlockHeader>("head") as BlockHeader;
       const job = m.job;
       const outcome =
-        job.kind === "logs"
-          ? scanLogs({ db, read, head: head.number }, job)
+        job.kind === "logs" || job.kind === "blockHashes"
+          ? runScan({ db, read, head: head.number }, job)
           : runOnView(
               () =>
                 jobView(db, head, job, setup.chainId, read, () =>

@@ -167,6 +167,19 @@ describe("log queries on the read-only pool", () => {
       await node?.close();
     });
 
+    /** `rpc`, waiting out the client's 1 ms/s time budget (`retryAfterMs`) when it refuses. */
+    const patient = async <T>(method: string, params: unknown[]): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await rpc<T>(node.url, method, params);
+        } catch (error) {
+          const wait = (error as RpcCallError).data as { retryAfterMs?: number } | undefined;
+          if (!(error instanceof RpcCallError) || error.code !== -32005 || attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, wait?.retryAfterMs ?? 100));
+        }
+      }
+    };
+
     it("a worker finds exactly what the main thread finds, by scan and through the index", async () => {
       const chain = node.running.node;
       const poolOf = (workers: number) => {
@@ -198,14 +211,35 @@ describe("log queries on the read-only pool", () => {
         assert.deepEqual(off, main, `${j.form} ${JSON.stringify(j.index)}`);
         assert.ok(main.ok, JSON.stringify(main));
       }
+      // A block filter's poll: the same hashes on a worker as on the main thread, stopping at the head.
+      const hashesJob = { kind: "blockHashes", fromBlock: head - 20, toBlock: head + 5 } as const;
+      const [mainHashes, offHashes] = await Promise.all([
+        inline.run("a", hashesJob),
+        worker.run("a", hashesJob),
+      ]);
+      assert.deepEqual(offHashes, mainHashes);
+      assert.ok(offHashes.ok);
+      const polled = offHashes.result as { hashes: string[]; toBlock: number };
+      assert.equal(polled.toBlock, head);
+      assert.equal(polled.hashes.length, 21);
+      assert.equal(polled.hashes.at(-1), chain.db.block(head)?.header.hash);
       const byIndex = (await worker.run("a", jobs[1] as LogsJob)) as Extract<JobOutcome, { ok: true }>;
       const logs = (byIndex.result as LogsResult).logs.filter((l) => l.blockNumber > 0);
       assert.equal(logs.length, 3, "the three transfers' logs");
       // The RPC answers are these.
-      const weft = await rpc<LogJson[]>(node.url, "weft_getLogs", [
-        { fromBlock: 1, toBlock: head, address: wusd },
-      ]);
+      const weft = await patient<LogJson[]>("weft_getLogs", [{ fromBlock: 1, toBlock: head, address: wusd }]);
       assert.deepEqual(weft, logs);
+    });
+
+    it("a block filter's polls answer each new block's hash once", async () => {
+      const id = await rpc<string>(node.url, "eth_newBlockFilter", []);
+      const mined = await rpc<{ from: number; to: number }>(node.url, "dev_mine", [3]);
+      const hashes = await patient<string[]>("eth_getFilterChanges", [id]);
+      const expected: string[] = [];
+      for (let n = mined.from; n <= mined.to; n++)
+        expected.push((await rpc<{ hash: string }>(node.url, "weft_getBlockByNumber", [n])).hash);
+      assert.deepEqual(hashes, expected);
+      assert.deepEqual(await patient<string[]>("eth_getFilterChanges", [id]), []);
     });
 
     it("charges a client's log queries to its read-only time budget (-32005 past it)", async () => {
