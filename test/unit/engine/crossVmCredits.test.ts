@@ -17,6 +17,7 @@ import { assembleText, initCode } from "../../../bench/evm/asm.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import type { Address } from "../../../src/codec/address.js";
 import { concatBytes, fromHex, utf8 } from "../../../src/codec/bytes.js";
+import { seededRandom } from "../../../src/codec/seededRandom.js";
 import { decodeU128, encodeU128 } from "../../../src/engine/deltas.js";
 import { HOST_PRECOMPILE } from "../../../src/evm/evmRunner.js";
 import { balanceKey } from "../../../src/state/keys.js";
@@ -99,17 +100,6 @@ const RELAY = assembleText(`
   ok: PUSH0 PUSH0 RETURN
   rev: PUSH0 PUSH0 REVERT
 `);
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function word(value: bigint): Uint8Array {
   return fromHex(value.toString(16).padStart(64, "0"));
@@ -237,7 +227,7 @@ function setupWorld(): World {
 
 /** A random block of `count` transactions of every kind. */
 function randomBlock(w: World, seed: number, count: number): Transaction[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const ethNonces = new Map<Address, bigint>();
   const envNonces = new Map<Address, bigint>();
   const txs: Transaction[] = [];
