@@ -58,6 +58,12 @@ export interface DriverOptions {
   /** Messages kept for heights not started yet (at most 2 ahead). */
   readonly maxBufferedMessages?: number;
   /**
+   * Bytes kept for heights not started yet (default `DEFAULT_MAX_BUFFERED_BYTES`): their
+   * signatures are checked only once the height starts, so without a byte bound a peer
+   * could park 10,000 proposals of 4 MiB each (40 GB) here.
+   */
+  readonly maxBufferedBytes?: number;
+  /**
    * Every this many ms, send this validator's own messages of the current height again, as
    * gossip does for peers that missed them (a partition, a restart). 0 turns it off.
    */
@@ -90,6 +96,8 @@ export interface DriverStatus {
   readonly machine: MachineStatus | null;
   /** Messages kept for the next heights. */
   readonly buffered: number;
+  /** Their bytes. */
+  readonly bufferedBytes: number;
   /** Tasks in the driver's queue, the running one included. */
   readonly queued: number;
 }
@@ -98,6 +106,8 @@ export interface DriverStatus {
 export type SyncOutcome = "committed" | "stale" | "ahead" | "refused";
 
 const FUTURE_HEIGHTS = 2;
+/** Four largest proposals for each of the next two heights, and room for votes. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 export class ConsensusDriver {
   readonly machine: TendermintMachine;
@@ -108,6 +118,7 @@ export class ConsensusDriver {
   private schedule: ProposerSchedule | null = null;
   private scheduleStart = -1;
   private buffered: Array<{ bytes: Uint8Array; from: string; height: number }> = [];
+  private bufferedBytes = 0;
   private readonly validity = new Map<string, boolean>();
   private readonly evidenceSeen = new Set<string>();
   private tail: Promise<void> = Promise.resolve();
@@ -169,6 +180,7 @@ export class ConsensusDriver {
       started: this.started,
       machine: this.machine.status(),
       buffered: this.buffered.length,
+      bufferedBytes: this.bufferedBytes,
       queued: this.queued,
     };
   }
@@ -267,6 +279,7 @@ export class ConsensusDriver {
     }
     const ready = this.buffered.filter((m) => m.height === height);
     this.buffered = this.buffered.filter((m) => m.height > height);
+    this.bufferedBytes = this.buffered.reduce((sum, m) => sum + m.bytes.length, 0);
     for (const m of ready) await this.receive(m.bytes, m.from);
   }
 
@@ -306,11 +319,17 @@ export class ConsensusDriver {
     if (this.set === null) return;
     if (height > this.height) this.options.onAhead?.(height);
     if (height > this.height || !this.started || this.machine.decided) {
+      if (height > this.height + FUTURE_HEIGHTS) return;
+      // Checked now when the height's set is known, so forgeries take no room from real messages.
+      const futureSet = this.knownSet(height);
+      const forged = futureSet === null ? null : checkMessage(this.options.chainId, message, futureSet);
+      if (forged !== null) return this.options.onInvalid?.(from, forged);
       if (
-        height <= this.height + FUTURE_HEIGHTS &&
-        this.buffered.length < (this.options.maxBufferedMessages ?? 10_000)
+        this.buffered.length < (this.options.maxBufferedMessages ?? 10_000) &&
+        this.bufferedBytes + bytes.length <= (this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES)
       ) {
         this.buffered.push({ bytes, from, height });
+        this.bufferedBytes += bytes.length;
       }
       return;
     }
@@ -319,6 +338,15 @@ export class ConsensusDriver {
     if (message.kind === "vote") return this.feed({ kind: "vote", vote: message.vote });
     const valid = await this.isValid(height, message.proposal.value);
     return this.feed({ kind: "proposal", proposal: message.proposal, valid });
+  }
+
+  /** The set of a height not started yet, or null when it is not known yet (an epoch's first height). */
+  private knownSet(height: number): ValidatorSet | null {
+    try {
+      return this.options.validators.validatorSetAt(height).set;
+    } catch {
+      return null;
+    }
   }
 
   private async isValid(height: number, value: { hash: Uint8Array; bytes: Uint8Array }): Promise<boolean> {

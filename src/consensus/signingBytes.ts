@@ -8,8 +8,15 @@
  * Precommits for a block carry no validator index: every validator signs the same bytes, so
  * a commit certificate aggregates them into one signature checked with one pairing
  * (`certificate.ts`). The signature itself says who signed.
+ *
+ * A proposal signs its value's bytes (their SHA-256) as well as id(v): id(v) is the
+ * application's (a block's header hash), which the bytes only claim, and nodes judge and
+ * remember a value by id(v). Without the bytes in the signature any peer could forward the
+ * proposer's signature over altered bytes, first: every validator would find that value
+ * invalid, remember id(v) as invalid and prevote nil, a halt for as long as it wins the race.
  */
 import { utf8 } from "../codec/bytes.js";
+import { sha256 } from "../codec/hash.js";
 import { HASH_LENGTH, type UnsignedProposal, type UnsignedVote, VoteType } from "./types.js";
 import { Writer } from "./wire.js";
 
@@ -36,6 +43,7 @@ export function proposalSigningBytes(chainId: string, p: UnsignedProposal): Uint
     .u32(p.round)
     .i32(p.polRound)
     .fixed(p.value.hash)
+    .fixed(sha256(p.value.bytes))
     .finish();
 }
 

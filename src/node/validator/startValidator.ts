@@ -5,9 +5,9 @@
  * (`stakingConsensus.ts`). The node's own timer producer must not run beside it.
  *
  * Messages are judged before gossip forwards them (`judge`): one that does not decode, or
- * whose signature is not its validator's for a height whose set this node knows, is rejected
- * and costs the forwarding peer score; one for a height too far from ours is ignored (not
- * forwarded). The driver checks again what it is given (it trusts no transport).
+ * whose signature is not its validator's for a height whose set this node knows (the next
+ * two heights included), is rejected and costs the forwarding peer score; one for a height too
+ * far from ours is ignored (not forwarded). The driver checks again what it is given (it trusts no transport).
  *
  * Double-sign evidence travels on its own topic (`evidenceGossip.ts`): what this node's
  * consensus sees is published, what peers send is judged before it is forwarded, and both
@@ -117,9 +117,12 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     const current = consensusHeight();
     if (height > current) sync?.noteAhead(height);
     if (height > current + 2) return "ignore";
-    if (height > current) return "accept"; // its set may not be known yet: the driver checks it then
     const set = setAt(height);
-    if (set === undefined) return "ignore"; // too old for the sets this node still reads
+    if (set === undefined) {
+      // A next height whose set is not known yet (an epoch's first): the driver checks it then.
+      // Otherwise too old for the sets this node still reads.
+      return height > current ? "accept" : "ignore";
+    }
     const error = checkMessage(chainId.toString(), m, set);
     return error === null ? "accept" : { reject: `consensus message: ${error.message}`, points: 10 };
   };
