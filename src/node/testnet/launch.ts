@@ -58,6 +58,9 @@ export async function startTestnet(options: TestnetOptions): Promise<RunningTest
   const p2pPort = options.p2pPort ?? options.port + 100;
   checkPorts(options.port, p2pPort, n);
   // Every check that can refuse comes before anything is written (no half-made directory).
+  // A testnet already running on the directory first: it holds the ports too, and PORT_IN_USE
+  // would not say whose they are.
+  refuseIfRunning(join(options.dir, "testnet.pid"));
   for (let i = 0; i < n; i++) {
     await free(options.port + i, `validator ${i}'s JSON-RPC`);
     await free(p2pPort + i, `validator ${i}'s peer-to-peer`);
@@ -214,6 +217,12 @@ function free(port: number, what: string): Promise<void> {
 
 /** Writes this process's pid into `path`, unless a live `weft testnet` holds it. */
 function claim(path: string): void {
+  refuseIfRunning(path);
+  writeFileSync(path, `${process.pid}\n`);
+}
+
+/** Throws ALREADY_RUNNING when the pid in `path` is another live process. */
+function refuseIfRunning(path: string): void {
   let holder: number | undefined;
   try {
     holder = Number(readFileSync(path, "utf8").trim());
@@ -232,7 +241,6 @@ function claim(path: string): void {
       `a weft testnet (pid ${holder}) is already running on this directory`,
       [`stop it first (kill ${holder}), or give another --dir`],
     );
-  writeFileSync(path, `${process.pid}\n`);
 }
 
 function alive(pid: number): boolean {

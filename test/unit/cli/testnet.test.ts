@@ -124,6 +124,13 @@ describe("weft testnet", () => {
       writeFileSync(join(root, "other", "notes.txt"), "mine");
       await refused({ dir: join(root, "other"), port: 21_100 }, "DIR_NOT_TESTNET");
       assert.deepEqual(readdirSync(join(root, "other")), ["notes.txt"]);
+      // A testnet running on the directory holds its ports too: ALREADY_RUNNING, not PORT_IN_USE.
+      mkdirSync(join(root, "running"));
+      writeFileSync(join(root, "running", "testnet.pid"), `${process.ppid}\n`);
+      await refused(
+        { dir: join(root, "running"), port, p2pPort: port > 30_000 ? port - 10_000 : port + 10_000 },
+        "ALREADY_RUNNING",
+      );
       writeFileSync(join(root, "file"), "");
       await refused({ dir: join(root, "file", "net"), port: 21_100 }, "DIR_UNWRITABLE");
       // The CLI: exit 2, the code and what to do.
