@@ -18,7 +18,6 @@ import {
   dev1,
   explorerSession,
   failed,
-  genesis,
   node,
   ok,
   open,
