@@ -163,12 +163,16 @@ export class HeightVotes {
     return [...this.senders.keys()].filter((r) => r > round).sort((a, b) => a - b);
   }
 
+  /** Drops `validator`'s messages of `round`, and the round itself once nobody is left in it (else a byzantine validator walking up the rounds leaves an empty entry per round, scanned on every vote). */
   private forget(validator: number, round: number): void {
-    this.senders.get(round)?.delete(validator);
+    const senders = this.senders.get(round);
+    senders?.delete(validator);
+    if (senders?.size === 0) this.senders.delete(round);
     const r = this.rounds.get(round);
     if (r === undefined) return;
     const power = this.set.power(validator);
     r.prevotes.remove(validator, power);
     r.precommits.remove(validator, power);
+    if (r.prevotes.byValidator.size === 0 && r.precommits.byValidator.size === 0) this.rounds.delete(round);
   }
 }

@@ -4,7 +4,9 @@
  *   not signed, so a peer forwarding altered bytes first made every validator judge id(v)
  *   invalid, remember that, and prevote nil);
  * - messages for the next heights are checked when their set is known (forgeries are not
- *   kept) and kept within a byte bound (unchecked, 10,000 proposals of 4 MiB could be parked).
+ *   kept) and kept within a byte bound (unchecked, 10,000 proposals of 4 MiB could be parked);
+ * - a validator walking up the future rounds leaves no empty round behind (each was scanned
+ *   on every later vote, and kept until the height ended).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -17,6 +19,7 @@ import { checkMessage } from "../../../src/consensus/messageCheck.js";
 import { encodeProposal, encodeVote } from "../../../src/consensus/messageCodec.js";
 import { proposalSigningBytes } from "../../../src/consensus/signingBytes.js";
 import { type Proposal, type UnsignedProposal, VoteType } from "../../../src/consensus/types.js";
+import { HeightVotes } from "../../../src/consensus/voteSet.js";
 import { hashOf, signedVote, TEST_CHAIN_ID, testKeys, testSet } from "../../helpers/consensusKeys.js";
 
 const keys = testKeys(4, "hostile");
@@ -99,5 +102,15 @@ describe("hostile consensus messages", () => {
     assert.ok(status.bufferedBytes <= 64 * 1024, `kept ${status.bufferedBytes} bytes`);
     assert.equal(status.buffered, 3, "three 16 KiB proposals fit in 64 KiB");
     driver.stop();
+  });
+
+  it("a byzantine validator's votes for ever higher rounds keep at most maxFutureRounds rounds", () => {
+    const votes = new HeightVotes(set, 4);
+    for (let round = 1; round <= 200; round++) {
+      const vote = { type: VoteType.Prevote, height: 1, round, valueHash: null, validator: 3 };
+      votes.add({ ...vote, signature: new Uint8Array(96) }, 0);
+    }
+    assert.deepEqual(votes.roundsWithVotes(), [197, 198, 199, 200]);
+    assert.deepEqual(votes.roundsAbove(0), [197, 198, 199, 200]);
   });
 });
