@@ -15,7 +15,7 @@ import { sha256 } from "../../../src/codec/hash.js";
 import { sign } from "../../../src/consensus/bls.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
 import type { ConsensusApplication } from "../../../src/consensus/interfaces.js";
-import { checkMessage } from "../../../src/consensus/messageCheck.js";
+import { checkMessage, signatureChecks } from "../../../src/consensus/messageCheck.js";
 import { encodeProposal, encodeVote } from "../../../src/consensus/messageCodec.js";
 import { proposalSigningBytes } from "../../../src/consensus/signingBytes.js";
 import { type Proposal, type UnsignedProposal, VoteType } from "../../../src/consensus/types.js";
@@ -112,5 +112,26 @@ describe("hostile consensus messages", () => {
     }
     assert.deepEqual(votes.roundsWithVotes(), [197, 198, 199, 200]);
     assert.deepEqual(votes.roundsAbove(0), [197, 198, 199, 200]);
+  });
+});
+
+describe("replayed consensus messages", () => {
+  it("a signature verified once is not verified again (a replay in a fresh bundle costs a hash), and binds its key", () => {
+    const vote = signedVote(keys, {
+      type: VoteType.Precommit,
+      height: 9,
+      round: 3,
+      valueHash: hashOf("replayed"),
+      validator: 1,
+    });
+    const before = signatureChecks();
+    assert.equal(checkMessage(TEST_CHAIN_ID, { kind: "vote", vote }, set), null);
+    for (let i = 0; i < 10; i++) assert.equal(checkMessage(TEST_CHAIN_ID, { kind: "vote", vote }, set), null);
+    assert.equal(signatureChecks() - before, 1, "one pairing for eleven checks");
+    // The same vote claimed by another member: not the cached one, and it does not verify.
+    const other = { ...vote, validator: 2 };
+    assert.equal(checkMessage(TEST_CHAIN_ID, { kind: "vote", vote: other }, set)?.code, "BAD_SIGNATURE");
+    const elsewhere = testSet(testKeys(4, "another set"));
+    assert.equal(checkMessage(TEST_CHAIN_ID, { kind: "vote", vote }, elsewhere)?.code, "BAD_SIGNATURE");
   });
 });
