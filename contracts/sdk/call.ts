@@ -6,6 +6,7 @@ import { AbiReader } from "./abi";
 import { Address, Bytes32 } from "./address";
 import { revertRaw } from "./errors";
 import * as host from "./host";
+import { cacheClear } from "./storageCache";
 import { U128 } from "./u128";
 
 export const CALL_SUCCESS: i32 = 0;
@@ -50,6 +51,7 @@ export function callContract(
   gas: u64 = 0,
 ): CallResult {
   const name = Uint8Array.wrap(String.UTF8.encode(method));
+  cacheClear(); // nothing read before the call is reused after it (storageCache.ts)
   const status = host.call(
     target.bytes.dataStart,
     name.dataStart,
@@ -100,6 +102,7 @@ export function createContract(
   gas: u64 = 0,
 ): CreateResult {
   const out = new Uint8Array(20);
+  cacheClear();
   const status = host.create(
     codeHash.bytes.dataStart,
     args.dataStart,

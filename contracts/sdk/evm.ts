@@ -13,6 +13,7 @@ import { Address } from "./address";
 import { CallResult, valueAt } from "./call";
 import { revertRaw, revertWith } from "./errors";
 import * as host from "./host";
+import { cacheClear } from "./storageCache";
 import { U128 } from "./u128";
 
 /** Calls the EVM contract at `target` with `data`, sending `value`, forwarding at most `gas` Weft gas (0 = all allowed). */
@@ -22,6 +23,7 @@ export function evmCall(
   value: U128 = U128.Zero,
   gas: u64 = 0,
 ): CallResult {
+  cacheClear(); // as callContract
   const status = host.evm_call(target.bytes.dataStart, data.dataStart, data.length, valueAt(value), <i64>gas);
   const out = new Uint8Array(host.returndata_size());
   host.returndata_copy(out.dataStart);

@@ -14,12 +14,22 @@
  */
 import { AbiReader, AbiWriter, fixedSize } from "./abi";
 import * as host from "./host";
+import { cacheDrop, cacheFind, cacheKeep, cacheValueAt, cacheValueLength } from "./storageCache";
 import { U128 } from "./u128";
 
 /** The value under `key`, or null when absent. */
 export function storageGet(key: Uint8Array): Uint8Array | null {
+  const e = cacheFind(key.dataStart, key.length);
+  if (e >= 0) {
+    const held = cacheValueLength(e);
+    if (held < 0) return null;
+    const copy = new Uint8Array(held);
+    memory.copy(copy.dataStart, cacheValueAt(e), held);
+    return copy;
+  }
   let buf = new Uint8Array(64);
   const len = host.storage_get(key.dataStart, key.length, buf.dataStart, buf.length);
+  cacheKeep(e, key.dataStart, key.length, buf.dataStart, len);
   if (len < 0) return null;
   if (len > buf.length) {
     buf = new Uint8Array(len);
@@ -30,15 +40,35 @@ export function storageGet(key: Uint8Array): Uint8Array | null {
 }
 
 export function storageHas(key: Uint8Array): bool {
-  return host.storage_has(key.dataStart, key.length) != 0;
+  return hasAt(key.dataStart, key.length);
 }
 
 export function storageSet(key: Uint8Array, value: Uint8Array): void {
   host.storage_set(key.dataStart, key.length, value.dataStart, value.length);
+  keep(key.dataStart, key.length, value.dataStart, value.length);
 }
 
 export function storageDelete(key: Uint8Array): void {
-  host.storage_delete(key.dataStart, key.length);
+  deleteAt(key.dataStart, key.length);
+}
+
+// Every storage access goes through the frame's cache (`storageCache.ts`): reads it
+// answers skip the host; writes and deletes keep what they wrote; `storage_add` drops it.
+
+function hasAt(kp: usize, kl: i32): bool {
+  const e = cacheFind(kp, kl);
+  if (e >= 0) return cacheValueLength(e) >= 0;
+  return host.storage_has(kp, kl) != 0;
+}
+
+function deleteAt(kp: usize, kl: i32): void {
+  host.storage_delete(kp, kl);
+  keep(kp, kl, 0, -1);
+}
+
+/** The cache holding what was just written under a key (`vl` -1: deleted). */
+function keep(kp: usize, kl: i32, vp: usize, vl: i32): void {
+  cacheKeep(cacheFind(kp, kl), kp, kl, vp, vl);
 }
 
 /** A map's or value's key prefix: the name's UTF-8 bytes after their length. */
@@ -76,17 +106,36 @@ function startKey(prefix: Uint8Array): AbiWriter {
   return scratchKey;
 }
 
-/** The value under the key in `scratchKey`, decoded, or `fallback` when absent. */
-function loadScratch<V>(fallback: V): V {
+/**
+ * Reads the value under the key in `scratchKey` into `scratchReader`: its length, or -1 when
+ * absent. Not generic, so that every typed view shares one copy of it.
+ */
+function fetchScratch(): i32 {
   const keyAt = scratchKey.dataStart;
   const keyLen = scratchKey.length;
+  const e = cacheFind(keyAt, keyLen);
+  if (e >= 0) {
+    const held = cacheValueLength(e);
+    if (held >= 0) {
+      memory.copy(scratchRead.dataStart, cacheValueAt(e), held);
+      scratchReader.reset(scratchRead, held);
+    }
+    return held;
+  }
   const len = host.storage_get(keyAt, keyLen, scratchRead.dataStart, SCRATCH_READ);
-  if (len < 0) return fallback;
+  cacheKeep(e, keyAt, keyLen, scratchRead.dataStart, len);
+  if (len < 0) return len;
   if (len > SCRATCH_READ) {
     const buf = new Uint8Array(len);
     host.storage_get(keyAt, keyLen, buf.dataStart, len);
     scratchReader.reset(buf, len);
   } else scratchReader.reset(scratchRead, len);
+  return len;
+}
+
+/** The value under the key in `scratchKey`, decoded, or `fallback` when absent. */
+function loadScratch<V>(fallback: V): V {
+  if (fetchScratch() < 0) return fallback;
   // Every read copies what it keeps (slices, strings, numbers), so the scratch can be reused.
   return scratchReader.read<V>();
 }
@@ -95,24 +144,31 @@ function loadScratch<V>(fallback: V): V {
 function storeScratch<V>(value: V): void {
   scratchValue.reset();
   scratchValue.write<V>(value);
+  storeScratchValue();
+}
+
+/** Stores the bytes in `scratchValue` under the key in `scratchKey`. */
+function storeScratchValue(): void {
   host.storage_set(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, scratchValue.length);
+  keep(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, scratchValue.length);
 }
 
 function hasScratch(): bool {
-  return host.storage_has(scratchKey.dataStart, scratchKey.length) != 0;
+  return hasAt(scratchKey.dataStart, scratchKey.length);
 }
 
 function deleteScratch(): void {
-  host.storage_delete(scratchKey.dataStart, scratchKey.length);
+  deleteAt(scratchKey.dataStart, scratchKey.length);
 }
 
 /** Adds (or subtracts) `amount` to the U128 under the key in `scratchKey`; false, changing nothing, out of range. */
 function addScratch(amount: U128, subtract: bool): bool {
   scratchValue.reset();
   scratchValue.u128(amount);
-  return (
-    host.storage_add(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, subtract ? 1 : 0) == 0
-  );
+  const ok =
+    host.storage_add(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, subtract ? 1 : 0) == 0;
+  cacheDrop(scratchKey.dataStart, scratchKey.length);
+  return ok;
 }
 
 export class StorageValue<T> {
