@@ -18,6 +18,10 @@ export interface ChainNodeOptions {
   /** The base fee never falls below this (and block 0 has it). Default 1. */
   minBaseFee?: bigint;
   devAccounts: number;
+  /** Fund eth0-eth9 at genesis (default true; a genesis file with `devAccounts` 0 says false). */
+  ethDevAccounts?: boolean;
+  /** A genesis file's `alloc`: coin (wei) block 0 gives to named addresses. */
+  genesisAlloc?: ReadonlyArray<{ address: Address; amount: bigint }>;
   workers: number;
   blockTimeMs: number;
   maxBlockTxs: number;

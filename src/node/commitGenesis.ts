@@ -16,6 +16,8 @@ export function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisIn
     accounts: options.devAccounts,
     feeRecipient: options.feeRecipient,
     ...(options.network === undefined ? {} : { network: options.network }),
+    ...(options.ethDevAccounts === undefined ? {} : { ethDevAccounts: options.ethDevAccounts }),
+    ...(options.genesisAlloc === undefined ? {} : { alloc: options.genesisAlloc }),
   });
   const tree = new MerkleTree(db.merkle);
   const update = tree.update(writes);

@@ -61,12 +61,18 @@ export async function startNode(
   const nodeOptions: ChainNodeOptions = {
     ...(genesisFile === undefined
       ? {}
-      : { network: genesisFile.network, genesisTime: genesisFile.genesisTime }),
+      : {
+          network: genesisFile.network,
+          genesisTime: genesisFile.genesisTime,
+          ...(genesisFile.alloc === undefined ? {} : { genesisAlloc: genesisFile.alloc }),
+          // A file that names its development accounts decides them (the same block 0 on every node).
+          ...(genesisFile.devAccounts === undefined ? {} : { ethDevAccounts: genesisFile.devAccounts > 0 }),
+        }),
     dataDir: config.dataDir,
     chainId: config.chainId,
     feeRecipient: config.feeRecipient,
     minBaseFee: config.minBaseFee,
-    devAccounts: config.devAccounts,
+    devAccounts: genesisFile?.devAccounts ?? config.devAccounts,
     workers: config.workers,
     admissionWorkers: config.admissionWorkers,
     speedRule: config.speedRule,

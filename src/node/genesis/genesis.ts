@@ -42,6 +42,7 @@ import { keccak256 } from "../../codec/hash.js";
 import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { devSigner } from "../../sdk/devKeys.js";
 import { ethDevKeys } from "../../sdk/ethDevKeys.js";
+import { GAS } from "../../vm/gasSchedule.js";
 import { deploySecondExchange } from "./exchangeGenesis.js";
 import { deployGovernance } from "./governanceGenesis.js";
 import { type NetworkGenesis, type NetworkInfo, networkStakingArgs, setUpNetwork } from "./networkGenesis.js";
@@ -100,6 +101,10 @@ export interface GenesisOptions {
   feeRecipient: Address;
   /** A validator network: its validators and parameters (networkGenesis.ts). */
   network?: NetworkGenesis;
+  /** Fund the published Ethereum test keys eth0-eth9 (default true; a real network's genesis file says false). */
+  ethDevAccounts?: boolean;
+  /** Coin (wei) given to named addresses after the development accounts (a genesis file's `alloc`). */
+  alloc?: ReadonlyArray<{ address: Address; amount: bigint }>;
 }
 
 export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info: GenesisInfo } {
@@ -110,7 +115,7 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     feeRecipient: options.feeRecipient,
   };
   const me = GENESIS_DEPLOYER;
-  const eth = ethDevKeys();
+  const eth = options.ethDevAccounts === false ? [] : ethDevKeys();
   const s = new SetupRunner(block, [
     [me, 10n ** 40n],
     ...eth.map((k): [Address, bigint] => [k.address, ETH_DEV_COIN]),
@@ -192,6 +197,18 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
       secretKey: toHex(key.secret),
     });
   }
+  // Plain transfers (no deployment): later contracts' addresses do not move.
+  if (options.alloc !== undefined && options.alloc.length > 0)
+    s.run(
+      options.alloc.map((a) => ({
+        kind: "transfer" as const,
+        from: me,
+        to: a.address,
+        amount: a.amount,
+        gasLimit: GAS.TX_BASE + GAS.TRANSFER_TX,
+        gasPrice: 0n,
+      })),
+    );
   seedNfts(
     s,
     c,
@@ -203,7 +220,9 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     chainId: options.chainId.toString(),
     time: options.time,
     accounts,
-    ethAccounts: eth.map((k) => ({ address: k.address, privateKey: toHex(k.privateKey) })),
+    ...(eth.length === 0
+      ? {}
+      : { ethAccounts: eth.map((k) => ({ address: k.address, privateKey: toHex(k.privateKey) })) }),
     contracts: c,
   };
   if (network !== undefined) {

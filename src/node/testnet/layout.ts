@@ -145,6 +145,9 @@ function genesisFor(members: Array<{ validatorKey: string }>, chainId: bigint): 
       unbondingSeconds: 21n * 86_400n,
       blockReward: E18,
     },
+    // A local test network: the published development accounts, which also operate the validators.
+    devAccounts: 10,
+    alloc: [],
   };
 }
 

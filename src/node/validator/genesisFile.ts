@@ -10,6 +10,15 @@
  *                  "epochLength": "100", "jailSeconds": "600", "evidenceAge": "100",
  *                  "unbondingSeconds": "86400", "blockReward": "1000000000000000000" } }
  *
+ * and, in files `weft genesis new` writes, the accounts block 0 funds:
+ *
+ *   "devAccounts": 0, "alloc": [{ "address": "0x…", "amount": "5000000000000000000000" }]
+ *
+ * `devAccounts` N > 0 funds the published development accounts dev0..dev(N-1) and eth0-eth9
+ * (a test network only: their keys are printed by every copy of Weft); 0 funds none. A file
+ * without the field (written before it existed) keeps the old rule: the node's
+ * `--dev-accounts` (default 10) and eth0-eth9. `alloc` gives coin (in wei) to named addresses.
+ *
  * Reading checks every field and its bounds and says which is wrong (`GenesisFileError`);
  * each proof of possession is checked against its key, chain id and operator.
  */
@@ -23,6 +32,12 @@ import { MAX_EVIDENCE_AGE, type NetworkGenesis } from "../genesis/networkGenesis
 export const GENESIS_FILE_VERSION = 1;
 const MAX_GENESIS_FILE_BYTES = 1024 * 1024;
 const MAX_GENESIS_VALIDATORS = 128;
+/** At most this many `alloc` entries (the file is read whole; each is one genesis transfer). */
+export const MAX_GENESIS_ALLOC = 10_000;
+/** The most coin, in wei, all `alloc` entries may give together (the genesis funder holds 10^40). */
+export const MAX_GENESIS_ALLOC_TOTAL = 10n ** 39n;
+/** The most development accounts a genesis may fund (as `weft node --dev-accounts`). */
+export const MAX_GENESIS_DEV_ACCOUNTS = 10_000;
 
 export class GenesisFileError extends Error {
   readonly code = "GENESIS_FILE" as const;
@@ -39,6 +54,15 @@ export interface GenesisFile {
   chainId: bigint;
   genesisTime: number;
   network: NetworkGenesis;
+  /** Published development accounts funded at block 0 (absent: the node's `--dev-accounts`, as before the field existed). */
+  devAccounts?: number;
+  /** Coin (wei) block 0 gives to named addresses. */
+  alloc?: GenesisAlloc[];
+}
+
+export interface GenesisAlloc {
+  address: Address;
+  amount: bigint;
 }
 
 export function genesisToJson(g: GenesisFile): unknown {
@@ -62,11 +86,16 @@ export function genesisToJson(g: GenesisFile): unknown {
       unbondingSeconds: n.unbondingSeconds.toString(),
       blockReward: n.blockReward.toString(),
     },
+    ...(g.devAccounts === undefined ? {} : { devAccounts: g.devAccounts }),
+    ...(g.alloc === undefined
+      ? {}
+      : { alloc: g.alloc.map((a) => ({ address: a.address, amount: a.amount.toString() })) }),
   };
 }
 
 export function writeGenesisFile(path: string, g: GenesisFile): void {
   checkProofs(g);
+  checkAlloc(g.alloc ?? []);
   writeFileSync(path, `${JSON.stringify(genesisToJson(g), null, 2)}\n`, { flag: "wx" });
 }
 
@@ -162,8 +191,41 @@ export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
       blockReward: big(n.blockReward, "network.blockReward"),
     },
   };
+  if (top.devAccounts !== undefined)
+    genesis.devAccounts = int(top.devAccounts, "devAccounts", 0, MAX_GENESIS_DEV_ACCOUNTS);
+  if (top.alloc !== undefined) {
+    if (!Array.isArray(top.alloc) || top.alloc.length > MAX_GENESIS_ALLOC)
+      fail("alloc", `a list of at most ${MAX_GENESIS_ALLOC} { address, amount } entries`);
+    genesis.alloc = (top.alloc as unknown[]).map((raw, i) => {
+      const a = obj(raw, `alloc[${i}]`);
+      let address: Address;
+      try {
+        address = parseAddress(String(a.address));
+      } catch {
+        return fail(`alloc[${i}].address`, "an address");
+      }
+      return { address, amount: big(a.amount, `alloc[${i}].amount`, 1n) };
+    });
+    checkAlloc(genesis.alloc, where);
+  }
   checkProofs(genesis, where);
   return genesis;
+}
+
+function checkAlloc(alloc: GenesisAlloc[], where = "genesis"): void {
+  const seen = new Set<string>();
+  let total = 0n;
+  for (const [i, a] of alloc.entries()) {
+    const key = a.address.toLowerCase();
+    if (seen.has(key))
+      throw new GenesisFileError(`${where}: alloc[${i}] gives ${a.address} coin a second time`);
+    seen.add(key);
+    total += a.amount;
+  }
+  if (total > MAX_GENESIS_ALLOC_TOTAL)
+    throw new GenesisFileError(
+      `${where}: alloc gives ${total} wei in all, over the ${MAX_GENESIS_ALLOC_TOTAL} a genesis can give`,
+    );
 }
 
 function checkProofs(g: GenesisFile, where = "genesis"): void {

@@ -102,6 +102,8 @@ export class Cluster {
         "--chain-id",
         chainId.toString(),
         ...nodes.flatMap((n) => (n.validatorKey === undefined ? [] : ["--validator", n.validatorKey])),
+        // A test network: the published development accounts are funded and operate the validators.
+        "--dev-accounts",
         ...(options.genesisArgs ?? []),
       ],
       { encoding: "utf8" },

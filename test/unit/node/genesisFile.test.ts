@@ -6,16 +6,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { pino } from "pino";
 import { blsProofOfPossession } from "../../../src/codec/bls.js";
+import { decodeU128 } from "../../../src/engine/deltas.js";
 import { ChainNode } from "../../../src/node/chainNode.js";
+import { loadConfig } from "../../../src/node/config.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
+import { startNode } from "../../../src/node/server.js";
 import {
   type GenesisFile,
   GenesisFileError,
+  genesisToJson,
   parseGenesis,
   readGenesisFile,
   writeGenesisFile,
 } from "../../../src/node/validator/genesisFile.js";
+import { balanceKey } from "../../../src/state/keys.js";
 import { blsKey } from "../../helpers/validators.js";
 
 const WEFT = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
@@ -39,6 +45,10 @@ const genesis = (chainId = 7n): GenesisFile => ({
     blockReward: 10n ** 18n,
   },
 });
+
+function genesisJson(): unknown {
+  return JSON.parse(JSON.stringify(genesisToJson(genesis())));
+}
 
 describe("genesis file", () => {
   it("round-trips, and is never overwritten", () => {
@@ -106,6 +116,7 @@ describe("genesis file", () => {
           join(dir, "a.key"),
           "--validator",
           join(dir, "b.key"),
+          "--dev-accounts",
         ],
         { encoding: "utf8" },
       );
@@ -133,5 +144,113 @@ describe("genesis file", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("weft genesis new funds no published key unless --dev-accounts: operators and balances are named", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-genesis-"));
+    const weft = (...args: string[]) => spawnSync(process.execPath, [WEFT, ...args], { encoding: "utf8" });
+    try {
+      const operator = "0x00000000000000000000000000000000000000a1";
+      const other = "0x00000000000000000000000000000000000000b2";
+      const out = join(dir, "genesis.json");
+      const base = ["genesis", "new", "--out", out, "--chain-id", "9"];
+      // An operator left out would be dev0, whose key is published: refused, naming the way out.
+      const noOperator = weft(...base, "--validator", join(dir, "a.key"), "--alloc", `${operator}=10`);
+      assert.equal(noOperator.status, 2, noOperator.stderr);
+      assert.match(noOperator.stderr, /name its operator.*--dev-accounts/);
+      const noAlloc = weft(...base, "--validator", `${join(dir, "a.key")}=${operator}`);
+      assert.equal(noAlloc.status, 2, noAlloc.stderr);
+      assert.match(noAlloc.stderr, /--alloc <address>=<coin>/);
+      const devOperator = weft(
+        ...base,
+        "--validator",
+        `${join(dir, "a.key")}=${devAccountAddress(0)}`,
+        "--alloc",
+        `${operator}=10`,
+      );
+      assert.equal(devOperator.status, 2);
+      assert.match(devOperator.stderr, /development account dev0, whose key is published/);
+      const badAlloc = weft(...base, "--validator", `${join(dir, "a.key")}=${operator}`, "--alloc", "0x12=5");
+      assert.equal(badAlloc.status, 2);
+      assert.match(badAlloc.stderr, /--alloc 0x12=5: "0x12" is not an address/);
+      const twice = weft(
+        ...base,
+        "--validator",
+        `${join(dir, "a.key")}=${operator}`,
+        "--alloc",
+        `${other}=5`,
+        "--alloc",
+        `${other}=6`,
+      );
+      assert.notEqual(twice.status, 0);
+      assert.match(twice.stderr, /a second time/);
+      assert.equal(readFileSync(out, { flag: "a+" }).length, 0, "nothing written by a refused command");
+      rmSync(out);
+
+      const made = weft(
+        ...base,
+        "--validator",
+        `${join(dir, "a.key")}=${operator}`,
+        "--alloc",
+        `${operator}=10`,
+        "--alloc",
+        `${other}=2500`,
+      );
+      assert.equal(made.status, 0, made.stderr);
+      assert.match(made.stdout, /no development accounts/);
+      const file = readGenesisFile(out);
+      assert.equal(file.devAccounts, 0);
+      // As `weft node --genesis`: the node's own --dev-accounts (default 10) does not count, the file does.
+      const running = await startNode(
+        loadConfig({ dataDir: join(dir, "data"), port: 0, genesis: out, workers: 1 }, {}),
+        pino({ level: "silent" }),
+      );
+      const node = running.node;
+      try {
+        assert.deepEqual(node.genesis.accounts, [], "no development account");
+        assert.equal(node.genesis.ethAccounts, undefined, "no Ethereum test key");
+        const balance = (a: string) => decodeU128(node.state.get(balanceKey(a as never)));
+        assert.equal(balance(other), 2_500n * 10n ** 18n);
+        assert.equal(balance(operator), 10n * 10n ** 18n, "the stake is bonded, the alloc stays");
+        assert.equal(balance(devAccountAddress(0)), 0n, "dev0's address holds nothing");
+        assert.equal(balance("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), 0n, "eth0 holds nothing");
+      } finally {
+        await running.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads devAccounts and alloc, refusing bad entries by name", () => {
+    const j = JSON.parse(JSON.stringify({ ...(genesisJson() as object) }));
+    j.devAccounts = 0;
+    j.alloc = [{ address: "0x00000000000000000000000000000000000000a1", amount: "5" }];
+    const g = parseGenesis(j);
+    assert.equal(g.devAccounts, 0);
+    assert.deepEqual(g.alloc, [{ address: "0x00000000000000000000000000000000000000a1", amount: 5n }]);
+    const bad = (edit: (j: Record<string, unknown>) => void, what: RegExp) => {
+      const k = JSON.parse(JSON.stringify(j));
+      edit(k);
+      assert.throws(
+        () => parseGenesis(k),
+        (e: unknown) => e instanceof GenesisFileError && what.test(e.message),
+      );
+    };
+    bad((k) => (k.devAccounts = -1), /devAccounts must be/);
+    bad((k) => (k.alloc = [{ address: "0x12", amount: "5" }]), /alloc\[0\]\.address must be an address/);
+    bad(
+      (k) => (k.alloc = [{ address: "0x00000000000000000000000000000000000000a1", amount: "0" }]),
+      /alloc\[0\]\.amount/,
+    );
+    bad((k) => (k.alloc = [...(k.alloc as unknown[]), ...(k.alloc as unknown[])]), /a second time/);
+    bad(
+      (k) =>
+        (k.alloc = [1, 2].map((i) => ({
+          address: `0x00000000000000000000000000000000000000a${i}`,
+          amount: `${10n ** 39n}`,
+        }))),
+      /in all, over/,
+    );
   });
 });
