@@ -13,7 +13,6 @@ import type { Command } from "commander";
 import { type Address, parseAddress } from "../../codec/address.js";
 import { blsProofOfPossession } from "../../codec/bls.js";
 import { devAccountAddress } from "../../node/genesis/genesis.js";
-import { ethDevKeys } from "../../sdk/ethDevKeys.js";
 import { MAX_EVIDENCE_AGE } from "../../node/genesis/networkGenesis.js";
 import {
   type GenesisAlloc,
@@ -23,6 +22,7 @@ import {
   writeGenesisFile,
 } from "../../node/validator/genesisFile.js";
 import { loadOrCreateValidatorKey } from "../../node/validatorKey.js";
+import { ethDevKeys } from "../../sdk/ethDevKeys.js";
 import { UsageError } from "../output.js";
 import { commissionBps } from "./validator.js";
 
