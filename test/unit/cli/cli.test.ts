@@ -118,6 +118,11 @@ describe("weft CLI", () => {
     const proof = weft("--json", "proof", TO);
     assert.equal(proof.code, 0, proof.err);
     assert.equal(proof.json().verified, true);
+    assert.equal(proof.json().certificate, null, "a dev node's blocks carry no certificate");
+    const human = weft("proof", TO);
+    assert.match(human.out, /header\s+trusted from the node \(a single dev node/);
+    const refused = weft("proof", TO, "--genesis", "/nonexistent/genesis.json");
+    assert.equal(refused.code, 2, refused.err);
   });
 
   it("exits 2 on bad usage and 4 when the transaction reverts, with a reason", () => {
