@@ -26,6 +26,8 @@ const TIME_ARGS = new Set([
   "endTime",
   "startTime",
   "expiry",
+  "until",
+  "completesAt",
 ]);
 
 export interface RevertHelp {

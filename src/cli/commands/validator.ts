@@ -15,6 +15,7 @@ import { formatUnits } from "../../sdk/client/units.js";
 import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
+import { explainReverts, type RevertHelp } from "../readableReverts.js";
 import { type DecodedReceipt, decodeReceipt, printReceipt } from "../receipts.js";
 import { readValidators, type ValidatorRow } from "../validatorList.js";
 import { utcDateTime, whenFrom } from "../when.js";
@@ -56,19 +57,34 @@ export function commissionBps(text: string): number {
   return bps;
 }
 
+/** The staking contract's waits said plainly: when jail or unbonding ends, in UTC and from now. */
+export function stakingRevertHelp(sender: Address): RevertHelp {
+  return {
+    sender,
+    message: (revert, args) =>
+      revert.name === "StillJailed"
+        ? `still jailed until ${args.until}: unjail then`
+        : revert.name === "StillUnbonding"
+          ? `still unbonding: withdrawable at ${args.completesAt}`
+          : undefined,
+  };
+}
+
 async function send(ctx: Context, opts: Opts, method: string, args: unknown[], value?: bigint) {
   const staking = await stakingAddress(ctx, opts);
   const account = await accountFor(ctx, opts);
   const done = ctx.out.progress(`staking.${method}`);
   try {
-    const receipt = await ctx.client.writeContract({
-      account,
-      address: staking,
-      metadata: stakingMetadata,
-      method,
-      args,
-      ...(value === undefined ? {} : { value }),
-    });
+    const receipt = await explainReverts(ctx, stakingRevertHelp(account.address), () =>
+      ctx.client.writeContract({
+        account,
+        address: staking,
+        metadata: stakingMetadata,
+        method,
+        args,
+        ...(value === undefined ? {} : { value }),
+      }),
+    );
     const decoded = await decodeReceipt(contractBook(ctx.client), receipt, {
       metadata: stakingMetadata,
       method,
