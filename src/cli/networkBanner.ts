@@ -5,6 +5,7 @@
  * where its JSON-RPC is. No development keys: they are for a local chain of one node.
  */
 
+import type { SetMember } from "../chain/staking/validatorSet.js";
 import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import type { RunningNode } from "../node/server.js";
@@ -18,6 +19,25 @@ export interface NetworkBannerInput {
   peers: readonly string[];
 }
 
+/**
+ * What a node with validator key `blsKey` is in `set` (the current epoch's active set, in the
+ * contract's order: stake descending): a voting member with its rank, or a key that is not in
+ * the set (not registered, or registered but outranked): it does not vote until it is.
+ */
+export function validatorRole(
+  blsKey: Uint8Array,
+  keyFile: string,
+  set: ReadonlyArray<{ blsKey: Uint8Array; address: Address }> | undefined,
+): string {
+  const key = `0x${toHex(blsKey)}`;
+  const base = `BLS key ${key}, from ${keyFile}`;
+  if (set === undefined) return `validator (${base}; the active set is unknown)`;
+  const rank = set.findIndex((m) => toHex(m.blsKey) === toHex(blsKey));
+  if (rank < 0)
+    return `validator key holder NOT in the active set (${set.length} validators): it does not vote until its stake ranks it in (weft validator list) (${base})`;
+  return `validator in the active set, rank ${rank + 1} of ${set.length} by stake (operator ${set[rank]?.address}; ${base})`;
+}
+
 export function networkBannerLines({
   running,
   genesisFile,
@@ -28,18 +48,18 @@ export function networkBannerLines({
   const url = address.url.replace(/\/$/, "");
   const genesis = node.db.block(0)?.header;
   const staking = node.genesis.network?.staking;
-  let setSize: number | undefined;
+  let set: SetMember[] | undefined;
   try {
     const source = stakingValidatorSource((k) => node.state.get(k), staking as Address);
-    setSize =
-      staking === undefined ? undefined : source.stakingSetAt(node.head().number + 1).validators.length;
+    set = staking === undefined ? undefined : source.stakingSetAt(node.head().number + 1).validators;
   } catch {
-    setSize = undefined; // an epoch the state no longer holds: left out
+    set = undefined; // an epoch the state no longer holds: left out
   }
+  const setSize = set?.length;
   const role =
     validatorKey === undefined
       ? "full node (no validator key: follows the chain and serves it, does not vote)"
-      : `validator (BLS key 0x${toHex(loadValidatorKey(validatorKey).publicKey)}, from ${validatorKey})`;
+      : validatorRole(loadValidatorKey(validatorKey).publicKey, validatorKey, set);
   const multiaddrs = network?.p2p.multiaddrs() ?? [];
   return [
     "",

@@ -88,7 +88,7 @@ describe("nodes on a network say what they are", () => {
       });
       assertNetworkBanner(
         validatorBanner,
-        /this node is a validator \(BLS key 0x[0-9a-f]+/,
+        /this node is a validator in the active set, rank \d of \d by stake \(operator 0x[0-9a-f]+; BLS key 0x[0-9a-f]+/,
         genesisFile,
         blockZero,
         v.url,
