@@ -181,7 +181,7 @@ const perByte = (
 });
 
 /**
- * Rows priced above their time on purpose: storage writes and deletes carry the key's
+ * Rows priced above their time on purpose: storage writes, adds and deletes carry the key's
  * Merkle update (timed by "storage_set (new key) + Merkle") and the state growth budget;
  * `transfer` two balance writes; event and return bytes the receipt budget.
  */
@@ -189,6 +189,8 @@ const BUDGET_ROWS = new Set([
   "storage_set (same key)",
   "storage_set (new key)",
   "storage_delete",
+  "storage_add (same key)",
+  "storage_add (new keys)",
   "emit (4 topics, 32 B)",
   "transfer (1 unit)",
   "set_return",
