@@ -167,7 +167,7 @@ function timedOut(maxCallMs: number): JobOutcome {
     ok: false,
     error: {
       code: CALL_TIMEOUT,
-      message: `read-only call stopped: it ran longer than ${maxCallMs} ms (rpc.callTimeoutMs)`,
+      message: `read-only call stopped: it ran longer than ${maxCallMs} ms (rpc.callTimeoutMs); give it a lower gas limit, or ask the node's operator to raise rpc.callTimeoutMs`,
       data: { maxCallMs },
     },
   };
