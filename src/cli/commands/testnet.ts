@@ -31,6 +31,9 @@ export function testnetLines(net: RunningTestnet): string[] {
     `  weft node --genesis ${join(net.layout.dir, "genesis.json")} --data-dir <dir> --port <port> \\`,
     `    --peers ${net.members.map((m) => m.p2p).join(",")}`,
     "",
+    "Development accounts dev0-dev9 and eth0-eth9 are funded and operate the validators:",
+    "their keys are published, so this network is for testing only (docs/validators.md).",
+    "",
     "Next, in another terminal:",
     `  export WEFT_RPC=${first}`,
     "  weft account show dev0",
@@ -72,7 +75,8 @@ export function addTestnetCommand(program: Command): void {
           throw new UsageError(`${error.code}: ${error.message}`, error.details);
         throw error;
       }
-      process.stderr.write(`${testnetLines(net).join("\n")}\n`);
+      // The banner is the command's output (stdout); logs and stop notices go to stderr.
+      process.stdout.write(`${testnetLines(net).join("\n")}\n`);
       let stopping = false;
       const stop = (why: string, code: number) => {
         if (stopping) return;

@@ -6,15 +6,19 @@
  * before anything is written.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { TestnetError } from "../../../src/node/testnet/errors.js";
 import { type RunningTestnet, startTestnet, type TestnetOptions } from "../../../src/node/testnet/launch.js";
 import { rpc } from "../../../src/sdk/rpcClient.js";
 import { runWeft } from "../../helpers/weftCli.js";
+
+const WEFT = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 
 /** A base port for `n` RPC and `n` p2p ports, varied so parallel runs rarely meet (PORT_IN_USE: another try). */
 async function startOn(options: Omit<TestnetOptions, "port">): Promise<RunningTestnet> {
@@ -98,6 +102,50 @@ describe("weft testnet", () => {
     } finally {
       await net?.stop();
       rmSync(join(dir, ".."), { recursive: true, force: true });
+    }
+  });
+
+  it("the CLI prints its banner, with the full-node join line, on stdout (logs on stderr)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-testnet-cli-"));
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const child = spawn(
+      process.execPath,
+      [
+        WEFT,
+        "testnet",
+        "--validators",
+        "1",
+        "--dir",
+        join(dir, "net"),
+        "--port",
+        `${port}`,
+        "--p2p-port",
+        `${port + 50}`,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (
+        !out.includes("Ctrl-C stops every validator") &&
+        Date.now() < deadline &&
+        child.exitCode === null
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, /Weft testnet: 1 validators/, `stdout: ${out}\nstderr: ${err}`);
+      assert.match(out, /A full node joins with/);
+      assert.match(out, /weft node --genesis .*genesis\.json/);
+      assert.match(out, /keys are published, so this network is for testing only/);
+      assert.doesNotMatch(err, /Weft testnet:|A full node joins/, "no banner on stderr");
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
