@@ -15,6 +15,21 @@ export interface ValidatorRow {
   tombstoned: boolean;
   /** Blocks missed in the current 100-block window. */
   missedBlocks: number;
+  /** Share of the recent certificates it was due to sign that it signed (weft_validators); null when not due or unknown. */
+  uptime?: number | null;
+}
+
+/** Each validator's uptime from the node's `weft_validators` (lower-case address → share); empty if the node has none. */
+export async function readUptimes(client: WeftClient): Promise<Map<string, number | null>> {
+  try {
+    const view = await client.request<{ validators: Array<{ address: string; uptime: number | null }> }>(
+      "weft_validators",
+      [],
+    );
+    return new Map(view.validators.map((v) => [v.address.toLowerCase(), v.uptime]));
+  } catch {
+    return new Map(); // not a validator network's node, or an older one: the column says "-"
+  }
 }
 
 export async function readValidators(client: WeftClient, staking: Address): Promise<ValidatorRow[]> {

@@ -17,7 +17,7 @@ import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import { explainReverts, type RevertHelp } from "../readableReverts.js";
 import { type DecodedReceipt, decodeReceipt, printReceipt } from "../receipts.js";
-import { readValidators, type ValidatorRow } from "../validatorList.js";
+import { readUptimes, readValidators, type ValidatorRow } from "../validatorList.js";
 import { utcDateTime, whenFrom } from "../when.js";
 
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
@@ -276,18 +276,23 @@ export function addValidatorCommands(program: Command): void {
 
   validator
     .command("list")
-    .description("every registered validator: stake, voting power, commission, jailed, missed blocks")
+    .description("every registered validator: stake, voting power, commission, jailed, missed blocks, uptime")
     .option("--staking <address>", "the staking contract (default: the genesis's staking contract)")
     .action(async (opts: { staking?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const rows = await readValidators(ctx.client, await stakingAddress(ctx, opts));
-      ctx.out.result(rows, () => table(rows));
+      const [read, uptimes] = await Promise.all([
+        readValidators(ctx.client, await stakingAddress(ctx, opts)),
+        readUptimes(ctx.client),
+      ]);
+      const rows = read.map((r) => ({ ...r, uptime: uptimes.get(r.address.toLowerCase()) ?? null }));
+      ctx.out.result(rows, () => validatorTable(rows));
     });
 }
 
-function table(rows: ValidatorRow[]): string[] {
+/** `weft validator list`'s table; uptime is the share of recent certificates signed (weft_validators), "-" when not due. */
+export function validatorTable(rows: ValidatorRow[]): string[] {
   if (rows.length === 0) return ["no validators registered"];
-  const header = ["validator", "stake", "power", "commission", "status", "missed"];
+  const header = ["validator", "stake", "power", "commission", "status", "missed", "uptime"];
   const body = rows.map((r) => [
     r.address,
     formatUnits(r.stake),
@@ -301,6 +306,7 @@ function table(rows: ValidatorRow[]): string[] {
           ? "active"
           : "inactive",
     String(r.missedBlocks),
+    r.uptime === undefined || r.uptime === null ? "-" : `${(r.uptime * 100).toFixed(1)}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) =>
