@@ -83,11 +83,12 @@ describe("weft validator", () => {
         jailedUntil: "0",
         tombstoned: false,
         missedBlocks: 0,
+        uptime: null,
       },
     ]);
     const text = weft("validator", "list").out;
-    assert.match(text, /^validator\s+stake\s+power\s+commission\s+status\s+missed$/m);
-    assert.match(text, new RegExp(`^${c.validator}\\s+150\\s+-\\s+10%\\s+inactive\\s+0$`, "m"));
+    assert.match(text, /^validator\s+stake\s+power\s+commission\s+status\s+missed\s+uptime$/m);
+    assert.match(text, new RegExp(`^${c.validator}\\s+150\\s+-\\s+10%\\s+inactive\\s+0\\s+-$`, "m"));
 
     const unbond = weft("validator", "unbond", c.validator, "20", "--from", "dev1");
     assert.equal(unbond.code, 0, unbond.err);
