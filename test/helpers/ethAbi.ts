@@ -14,7 +14,8 @@ export function selector(signature: string): Uint8Array {
   return keccak256(utf8(signature)).subarray(0, 4);
 }
 
-function word(value: bigint | Address | boolean): Uint8Array {
+/** One 32-byte ABI word. */
+export function word(value: bigint | Address | boolean): Uint8Array {
   const n = typeof value === "boolean" ? (value ? 1n : 0n) : BigInt(value);
   return fromHex(n.toString(16).padStart(64, "0"));
 }
@@ -52,4 +53,15 @@ export function decodeUintArray(output: Uint8Array): bigint[] {
   const at = Number(wordAt(output, 0)) / 32;
   const length = Number(wordAt(output, at));
   return Array.from({ length }, (_, i) => wordAt(output, at + 1 + i));
+}
+
+/** Dynamic ABI bytes: the length word, then the bytes padded to whole words. */
+export function padded(bytes: Uint8Array): Uint8Array {
+  return concatBytes(word(BigInt(bytes.length)), bytes, new Uint8Array((32 - (bytes.length % 32)) % 32));
+}
+
+/** The host precompile's input (0x…0100): abi.encode(address target, string method, bytes input). */
+export function wasmCall(target: Address, method: string, input: Uint8Array): Uint8Array {
+  const name = padded(utf8(method));
+  return concatBytes(word(BigInt(target)), word(96n), word(96n + BigInt(name.length)), name, padded(input));
 }

@@ -14,20 +14,13 @@ import { assembleText } from "../../../bench/evm/asm.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
 import { concatBytes, fromHex, toHex, utf8 } from "../../../src/codec/bytes.js";
+import { padded, wasmCall, word } from "../../helpers/ethAbi.js";
 import { ethAccount } from "../../helpers/ethAccounts.js";
 import { call } from "../../helpers/rpcServer.js";
 import { startEthTestNode, type TestNode } from "../../helpers/testNode.js";
 import { viemChain } from "../../helpers/viemChain.js";
 
 const hexOf = (b: Uint8Array) => `0x${toHex(b)}`;
-const word = (value: bigint) => fromHex(value.toString(16).padStart(64, "0"));
-const padded = (bytes: Uint8Array) =>
-  concatBytes(word(BigInt(bytes.length)), bytes, new Uint8Array((32 - (bytes.length % 32)) % 32));
-/** The host precompile's input: abi.encode(address target, string method, bytes input). */
-function wasmCall(target: Address, method: string, input: Uint8Array): Uint8Array {
-  const name = padded(utf8(method));
-  return concatBytes(word(BigInt(target)), word(96n), word(96n + BigInt(name.length)), name, padded(input));
-}
 
 /** Init code that returns NUMBER, TIMESTAMP and BASEFEE as three words (run as a creation). */
 const BLOCK_FIELDS = assembleText(`

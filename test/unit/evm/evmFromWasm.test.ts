@@ -21,13 +21,14 @@ import type { Receipt } from "../../../src/chain/receipt.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import { decodeError, encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
-import { concatBytes, fromHex, toHex, utf8 } from "../../../src/codec/bytes.js";
+import { concatBytes, fromHex, toHex } from "../../../src/codec/bytes.js";
 import { decodeU128, encodeU128 } from "../../../src/engine/deltas.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import type { Storage } from "../../../src/state/storage.js";
 import { MAX_CALL_DEPTH } from "../../../src/vm/limits.js";
 import { account } from "../../helpers/chain.js";
 import { Contract, TestChain } from "../../helpers/contracts.js";
+import { wasmCall, word } from "../../helpers/ethAbi.js";
 import { type EthAccount, ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
 import {
   assertSameAsSequential,
@@ -46,17 +47,6 @@ function bytesOf(hex: Hex): Uint8Array {
 }
 function hexOf(bytes: Uint8Array): Hex {
   return `0x${toHex(bytes)}`;
-}
-function word(value: bigint): Uint8Array {
-  return fromHex(value.toString(16).padStart(64, "0"));
-}
-function padded(bytes: Uint8Array): Uint8Array {
-  return concatBytes(word(BigInt(bytes.length)), bytes, new Uint8Array((32 - (bytes.length % 32)) % 32));
-}
-/** The host precompile's input: abi.encode(address target, string method, bytes input). */
-function wasmCall(target: Address, method: string, input: Uint8Array): Uint8Array {
-  const name = padded(utf8(method));
-  return concatBytes(word(BigInt(target)), word(96n), word(96n + BigInt(name.length)), name, padded(input));
 }
 const probeData = (name: string, args: unknown[] = []) =>
   bytesOf(encodeFunctionData({ abi: probeSol.abi, functionName: name, args } as never));

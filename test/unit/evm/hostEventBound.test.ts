@@ -13,7 +13,6 @@ import { after, before, describe, it } from "node:test";
 import { assembleText, initCode } from "../../../bench/evm/asm.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import type { Address } from "../../../src/codec/address.js";
-import { concatBytes, fromHex, utf8 } from "../../../src/codec/bytes.js";
 import { encodeU128 } from "../../../src/engine/deltas.js";
 import { HOST_PRECOMPILE } from "../../../src/evm/evmRunner.js";
 import { balanceKey } from "../../../src/state/keys.js";
@@ -21,6 +20,7 @@ import { MAX_TX_EVENT_BYTES } from "../../../src/vm/limits.js";
 import { eventBytes } from "../../../src/vm/txState.js";
 import { account } from "../../helpers/chain.js";
 import { TestChain } from "../../helpers/contracts.js";
+import { wasmCall } from "../../helpers/ethAbi.js";
 import { type EthAccount, ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
 import {
   assertSameAsSequential,
@@ -29,17 +29,6 @@ import {
   chainEngine,
 } from "../../helpers/parallelChain.js";
 import { wat } from "../../helpers/wat.js";
-
-function word(value: bigint): Uint8Array {
-  return fromHex(value.toString(16).padStart(64, "0"));
-}
-function padded(bytes: Uint8Array): Uint8Array {
-  return concatBytes(word(BigInt(bytes.length)), bytes, new Uint8Array((32 - (bytes.length % 32)) % 32));
-}
-function wasmCall(target: Address, method: string, input: Uint8Array): Uint8Array {
-  const name = padded(utf8(method));
-  return concatBytes(word(BigInt(target)), word(96n), word(96n + BigInt(name.length)), name, padded(input));
-}
 
 /** `spam()`: 16 events of 16 KiB, the most one WASM transaction may keep (256 KiB). */
 const SPAM = `(module

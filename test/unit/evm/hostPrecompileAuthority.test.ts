@@ -20,13 +20,13 @@ import { assembleText, initCode } from "../../../bench/evm/asm.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
 import { decodeAbi, encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
-import { concatBytes, fromHex, utf8 } from "../../../src/codec/bytes.js";
 import { encodeU128 } from "../../../src/engine/deltas.js";
 import { HOST_PRECOMPILE } from "../../../src/evm/evmRunner.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import type { Storage } from "../../../src/state/storage.js";
 import { account } from "../../helpers/chain.js";
 import { type Contract, TestChain } from "../../helpers/contracts.js";
+import { wasmCall } from "../../helpers/ethAbi.js";
 import { type EthAccount, ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
 import {
   assertSameAsSequential,
@@ -34,18 +34,6 @@ import {
   type ChainEngine,
   chainEngine,
 } from "../../helpers/parallelChain.js";
-
-function word(value: bigint): Uint8Array {
-  return fromHex(value.toString(16).padStart(64, "0"));
-}
-function padded(bytes: Uint8Array): Uint8Array {
-  return concatBytes(word(BigInt(bytes.length)), bytes, new Uint8Array((32 - (bytes.length % 32)) % 32));
-}
-/** The precompile's input: abi.encode(address target, string method, bytes input). */
-function wasmCall(target: Address, method: string, input: Uint8Array): Uint8Array {
-  const name = padded(utf8(method));
-  return concatBytes(word(BigInt(target)), word(96n), word(96n + BigInt(name.length)), name, padded(input));
-}
 
 /** Passes its call data to the precompile with `opcode` (no value); returns or reverts with the answer. */
 function relay(opcode: "DELEGATECALL" | "STATICCALL" | "CALLCODE"): Uint8Array {
