@@ -26,15 +26,21 @@ import {
 } from "../consensus/certificate.js";
 import type { ValidatorSet } from "../consensus/validatorSet.js";
 import { Reader, Writer } from "../consensus/wire.js";
+import {
+  headerProblem,
+  MAX_CERTIFICATE_BYTES,
+  MAX_HEADER_JSON,
+  parseHeader,
+} from "../lightclient/headerJson.js";
 import { NetError } from "../net/errors.js";
 import type { P2pNode } from "../net/p2pNode.js";
 import { fetchClaim, fetchState } from "../net/stateSync.js";
 import type { SnapshotEntry } from "../state/merkle/snapshot.js";
-import { type BlockHeader, blockHash } from "./store/records.js";
+import type { BlockHeader } from "./store/records.js";
 
 const CLAIM_VERSION = 1;
-export const MAX_HEADER_JSON = 4096;
-export const MAX_CERTIFICATE_BYTES = 1024;
+
+export { MAX_CERTIFICATE_BYTES, MAX_HEADER_JSON, parseHeader };
 
 export interface RootClaim {
   header: BlockHeader;
@@ -62,21 +68,6 @@ export function encodeRootClaim(claim: RootClaim): Uint8Array {
     .finish();
 }
 
-const HEADER_FIELDS: Record<string, "string" | "number"> = {
-  number: "number",
-  hash: "string",
-  parentHash: "string",
-  time: "number",
-  chainId: "string",
-  feeRecipient: "string",
-  stateRoot: "string",
-  txRoot: "string",
-  receiptsRoot: "string",
-  gasUsed: "number",
-  gasLimit: "number",
-  txCount: "number",
-};
-
 export function decodeRootClaim(bytes: Uint8Array): RootClaim {
   try {
     const r = new Reader(bytes, "root claim");
@@ -91,29 +82,10 @@ export function decodeRootClaim(bytes: Uint8Array): RootClaim {
   }
 }
 
-/** A block header from its UTF-8 JSON, every field of the right type; throws a plain `Error` saying which is not. */
-export function parseHeader(bytes: Uint8Array): BlockHeader {
-  if (bytes.length > MAX_HEADER_JSON) throw new Error(`a header of ${bytes.length} bytes`);
-  const json: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  if (typeof json !== "object" || json === null) throw new Error("the header is not an object");
-  const h = json as Record<string, unknown>;
-  for (const [field, type] of Object.entries(HEADER_FIELDS))
-    if (typeof h[field] !== type) throw new Error(`header field ${field} is not a ${type}`);
-  if (h.baseFee !== undefined && typeof h.baseFee !== "string")
-    throw new Error("header field baseFee is not a string");
-  for (const field of ["hash", "parentHash", "stateRoot"])
-    if (!/^0x[0-9a-f]{64}$/.test(h[field] as string))
-      throw new Error(`the header's ${field} is not 32 bytes of hex`);
-  return json as BlockHeader;
-}
-
 /** Throws `RootClaimError` HEADER unless `header` is of `chainId` and hashes to its `hash` (which covers every field). */
 export function checkHeader(header: BlockHeader, chainId: string): void {
-  if (header.chainId !== chainId)
-    throw new RootClaimError("HEADER", `the header is of chain ${header.chainId}, not ${chainId}`);
-  const { hash, ...fields } = header;
-  if (blockHash(fields) !== hash)
-    throw new RootClaimError("HEADER", `header ${header.number} does not hash to ${hash}`);
+  const problem = headerProblem(header, chainId);
+  if (problem !== undefined) throw new RootClaimError("HEADER", problem);
 }
 
 /** The state root `claim` proves, checked against the trusted `setAt(height)`; throws `RootClaimError`. */

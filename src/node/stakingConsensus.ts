@@ -20,14 +20,10 @@ import {
 } from "../chain/staking/validatorSet.js";
 import type { Address } from "../codec/address.js";
 import type { ValidatorSetSource } from "../consensus/interfaces.js";
-import { ValidatorSet } from "../consensus/validatorSet.js";
+import type { ValidatorSet } from "../consensus/validatorSet.js";
+import { consensusValidatorSet } from "../lightclient/consensusSet.js";
 
-/** A staking set as consensus's: the same order (bit i of a certificate = member i), power, keys. */
-export function consensusValidatorSet(set: StakingSet): ValidatorSet {
-  return ValidatorSet.create(
-    set.validators.map((m) => ({ publicKey: m.blsKey, votingPower: BigInt(m.power) })),
-  );
-}
+export { consensusValidatorSet };
 
 /** Consensus's view of the staking contract's sets, read from `read` (the committed state). */
 export function stakingValidatorSource(

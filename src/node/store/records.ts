@@ -2,6 +2,7 @@
  * What the node stores and serves about blocks, transactions, receipts and logs, in the
  * JSON shape RPC clients see (hashes and bytes as 0x hex, amounts as decimal strings).
  */
+import type { BlockHeader, Hex } from "../../chain/blockHeader.js";
 import type { Receipt } from "../../chain/receipt.js";
 import type { Address } from "../../codec/address.js";
 import { concatBytes, fromHex, toHex, utf8 } from "../../codec/bytes.js";
@@ -9,28 +10,8 @@ import { keccak256 } from "../../codec/hash.js";
 import { MAX_RETURN_BYTES, MAX_TX_EVENT_BYTES, MAX_TX_EVENTS } from "../../vm/limits.js";
 import type { LogEvent } from "../../vm/txState.js";
 
-export type Hex = `0x${string}`;
-
-export interface BlockHeader {
-  number: number;
-  hash: Hex;
-  parentHash: Hex;
-  /** Seconds since the Unix epoch. */
-  time: number;
-  chainId: string;
-  feeRecipient: Address;
-  /** The Merkle root of the whole state after this block. */
-  stateRoot: Hex;
-  /** keccak256 of the transaction hashes in order. */
-  txRoot: Hex;
-  /** keccak256 over the receipts' hashes in order (`receiptsRoot`). */
-  receiptsRoot: Hex;
-  gasUsed: number;
-  gasLimit: number;
-  /** Base fee per gas of this block (decimal string); absent in blocks written before it existed. */
-  baseFee?: string;
-  txCount: number;
-}
+export type { BlockHeader, Hex } from "../../chain/blockHeader.js";
+export { blockHash } from "../../chain/blockHeader.js";
 
 /** How the engine ran a block (for the explorer's view of parallel execution). */
 export interface BlockExecutionStats {
@@ -148,26 +129,6 @@ export function receiptToJson(
   if (receipt.contractAddress !== undefined) json.contractAddress = receipt.contractAddress;
   if (receipt.blockGas !== undefined) json.blockGas = receipt.blockGas;
   return json;
-}
-
-/** The block hash: keccak256 over the header's fields in a fixed order (everything but the hash). */
-export function blockHash(h: Omit<BlockHeader, "hash">): Hex {
-  const fields = [
-    "weft/block/v1",
-    String(h.number),
-    h.parentHash,
-    String(h.time),
-    h.chainId,
-    h.feeRecipient,
-    h.stateRoot,
-    h.txRoot,
-    h.receiptsRoot,
-    String(h.gasUsed),
-    String(h.gasLimit),
-    String(h.txCount),
-    h.baseFee ?? "",
-  ];
-  return hex(keccak256(utf8(fields.join("\n"))));
 }
 
 export function txRoot(hashes: readonly Hex[]): Hex {
