@@ -35,9 +35,10 @@
 import { loadArtifact } from "../../chain/artifacts.js";
 import type { BlockContext } from "../../chain/blockContext.js";
 import { SetupRunner } from "../../chain/setupRunner.js";
+import { GENESIS_DEPLOYER, networkStakingAddress } from "../../chain/staking/genesisStaking.js";
 import type { Address } from "../../codec/address.js";
-import { addressFromBytes, contractAddress } from "../../codec/address.js";
-import { toHex, utf8 } from "../../codec/bytes.js";
+import { contractAddress } from "../../codec/address.js";
+import { toHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { devSigner } from "../../sdk/devKeys.js";
@@ -61,10 +62,7 @@ const TEN_YEARS = 10n * 365n * 24n * 3600n;
 /** Each Ethereum development account's coin (Anvil's 10,000). */
 const ETH_DEV_COIN = 10_000n * E18;
 
-/** The address that deploys the genesis contracts (no key: only genesis uses it). */
-export const GENESIS_DEPLOYER: Address = addressFromBytes(
-  keccak256(utf8("weft/genesis/deployer")).subarray(12),
-);
+export { GENESIS_DEPLOYER };
 
 export interface DevAccount {
   address: Address;
@@ -139,6 +137,9 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     network === undefined ? [3600n, E18 / 20n, E18 / 1000n] : networkStakingArgs(network),
     me,
   );
+  // Light clients derive this address from the genesis file (they must not take a node's word for it).
+  if (network !== undefined && c.staking !== networkStakingAddress(network.unbondingSeconds))
+    throw new Error(`genesis: the staking contract is at ${c.staking}, not where light clients derive it`);
   const kinds = ["ed25519Account", "secp256k1Account", "passkeyAccount", "multisigAccount"];
   // Every account kind's code is on chain, so the factory can create any of them.
   c.accountFactory = s.deploy("accountFactory", [kinds.map((k) => s.storeCode(k))], me);

@@ -8,10 +8,11 @@
  */
 import type { SetupRunner } from "../../chain/setupRunner.js";
 import { FEE_COLLECTOR } from "../../chain/staking/endBlock.js";
+import { MAX_EVIDENCE_AGE, networkStakingArgs as stakingArgs } from "../../chain/staking/genesisStaking.js";
 import type { Address } from "../../codec/address.js";
 import { GAS } from "../../vm/gasSchedule.js";
 
-const E18 = 10n ** 18n;
+const _E18 = 10n ** 18n;
 
 export interface GenesisValidator {
   /** The validator's account: it registers, self-delegates and later unjails. */
@@ -50,12 +51,11 @@ export interface NetworkInfo {
   activeSize: number;
 }
 
-/** The most blocks evidence may be old: the staking contract's `MAX_EVIDENCE_AGE` (`configureNetwork` refuses more). */
-export const MAX_EVIDENCE_AGE = 10_000n;
+export { MAX_EVIDENCE_AGE };
 
 /** The staking contract's constructor arguments on a network: 5% for double signing, 1% for downtime. */
 export function networkStakingArgs(spec: NetworkGenesis): unknown[] {
-  return [spec.unbondingSeconds, E18 / 20n, E18 / 100n];
+  return stakingArgs(spec.unbondingSeconds);
 }
 
 export class NetworkGenesisError extends Error {
