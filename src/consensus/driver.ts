@@ -29,6 +29,7 @@ import type {
   ConsensusTransport,
   ValidatorSetSource,
 } from "./interfaces.js";
+import { LastCommit } from "./lastCommit.js";
 import { checkMessage, messageHeight } from "./messageCheck.js";
 import { decodeBundle, decodeMessage, encodeProposal, encodeVote } from "./messageCodec.js";
 import { OwnMessages } from "./ownMessages.js";
@@ -41,7 +42,7 @@ import {
   TendermintMachine,
 } from "./stateMachine.js";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.js";
-import { type ConsensusMessage, Step, type Value, VoteType } from "./types.js";
+import { type ConsensusMessage, Step, type Value, type Vote, VoteType } from "./types.js";
 import type { ValidatorSet } from "./validatorSet.js";
 import { type ValidatorKeys, ValidatorSigner } from "./validatorSigner.js";
 
@@ -125,6 +126,8 @@ export class ConsensusDriver {
   private readonly own = new OwnMessages();
   private readonly signer: ValidatorSigner;
   private readonly decisions = new DecisionCache();
+  /** The last committed height's certificate, growing with the precommits that arrive late (`lastCommit.ts`). */
+  private lastCommit: LastCommit | null = null;
   private stopped = false;
   /** Tasks enqueued and not yet finished. */
   private queued = 0;
@@ -310,6 +313,7 @@ export class ConsensusDriver {
       throw e;
     }
     const height = messageHeight(message);
+    if (height === this.height - 1 && message.kind === "vote") this.gatherLate(message.vote, from);
     if (height < this.height) {
       // A peer behind: send it the decision of its height, if this node still holds it.
       const d = this.decisions.answer(height, this.options.committed);
@@ -338,6 +342,23 @@ export class ConsensusDriver {
     if (message.kind === "vote") return this.feed({ kind: "vote", vote: message.vote });
     const valid = await this.isValid(height, message.proposal.value);
     return this.feed({ kind: "proposal", proposal: message.proposal, valid });
+  }
+
+  /** A precommit for the committed height's block, after its decision: kept for the next proposal's certificate. */
+  private gatherLate(vote: Vote, from: string): void {
+    const last = this.lastCommit;
+    if (last === null || last.height !== vote.height || last.fits(vote) !== "new") return;
+    const error = checkMessage(this.options.chainId, { kind: "vote", vote }, last.set);
+    if (error === null) last.add(vote);
+    else this.options.onInvalid?.(from, error);
+  }
+
+  /**
+   * The certificate of `height` with the precommits gathered since its decision, or null when
+   * this node did not commit `height` last (the application then uses the stored one).
+   */
+  lastCommitOf(height: number): CommitCertificate | null {
+    return this.lastCommit?.height === height ? this.lastCommit.certificate() : null;
   }
 
   /** The set of a height not started yet, or null when it is not known yet (an epoch's first height). */
@@ -402,7 +423,7 @@ export class ConsensusDriver {
         return;
       }
       case "request-value": {
-        const value = await app.proposeValue(o.height, o.round);
+        const value = await app.proposeValue(o.height, o.round, this.lastCommitOf(o.height - 1));
         return this.feed({ kind: "value", height: o.height, round: o.round, value });
       }
       case "decide": {
@@ -435,6 +456,7 @@ export class ConsensusDriver {
   ): Promise<void> {
     await this.options.app.commit(height, value, cert);
     this.decisions.keep({ height, value, certificate: cert });
+    this.lastCommit = new LastCommit(cert, this.set as ValidatorSet);
     this.options.onCommit?.(height, round);
     const next = height + 1;
     this.enterHeight(next);

@@ -23,8 +23,12 @@ export interface ValidatorSetSource {
 
 /** What consensus agrees on: the application (the node's block builder, executor and store). */
 export interface ConsensusApplication {
-  /** getValue(): a block to propose at `height` on the committed head. */
-  proposeValue(height: number, round: number): Promise<Value>;
+  /**
+   * getValue(): a block to propose at `height` on the committed head. `lastCommit` is the
+   * certificate of `height - 1` with the precommits this node gathered after deciding it
+   * (`lastCommit.ts`; null when it did not decide it itself): the block carries it.
+   */
+  proposeValue(height: number, round: number, lastCommit: CommitCertificate | null): Promise<Value>;
   /** valid(v): the value decodes, id(v) is its hash, and it re-executes to its state root. */
   validateValue(height: number, value: Value): Promise<boolean>;
   /** Commits the decided value; the next height starts once this resolves. */

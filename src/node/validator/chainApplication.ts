@@ -90,7 +90,7 @@ export class ChainApplication implements ConsensusApplication {
     this.evidence = ctx === null ? null : new EvidencePool((e, h) => checkEvidence(e, h, ctx));
   }
 
-  proposeValue(height: number): Promise<Value> {
+  proposeValue(height: number, _round = 0, gathered: CommitCertificate | null = null): Promise<Value> {
     return this.node.exclusive(async () => {
       const deps = this.node.blockDeps();
       const head = this.head(deps, height);
@@ -106,7 +106,7 @@ export class ChainApplication implements ConsensusApplication {
       const set = this.options.validators.validatorSetAt(height).set;
       const proposer = this.options.publicKey === undefined ? undefined : set.indexOf(this.options.publicKey);
       if (proposer === undefined) throw new Error("this node is not a validator of the height's set");
-      const lastCommit = head.number === 0 ? null : (readCertificate(deps.db, head.number) ?? null);
+      const lastCommit = head.number === 0 ? null : this.lastCommitOf(deps, head, gathered);
       const evidence = this.evidence?.forBlock(height, MAX_BLOCK_EVIDENCE) ?? [];
       const staked = this.withEndBlock(deps, height, proposer, lastCommit, evidence);
       const built = await buildBlock(staked, head, ready, {
@@ -212,6 +212,20 @@ export class ChainApplication implements ConsensusApplication {
     if (built.block.header.hash !== key || built.dropped.length > 0) return undefined;
     this.built.set(key, built);
     return built;
+  }
+
+  /**
+   * The certificate this proposal carries for its parent: the one consensus grew with late
+   * precommits after deciding the parent, when it is the parent's, else the stored one.
+   */
+  private lastCommitOf(
+    deps: ProducerDeps,
+    head: BlockHeader,
+    gathered: CommitCertificate | null,
+  ): CommitCertificate | null {
+    if (gathered !== null && gathered.height === head.number && hex(gathered.blockHash) === head.hash)
+      return gathered;
+    return readCertificate(deps.db, head.number) ?? null;
   }
 
   /** Block 1 carries no certificate; every later block carries a valid one of its parent. */
