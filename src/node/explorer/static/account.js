@@ -8,6 +8,7 @@ import { ADDRESS_EVENT_TOPICS, ethAddressTopic } from "./ercEvents.js";
 import { erc20Balances, erc20Contracts, erc20Rows, MAX_TOKENS } from "./evmTokens.js";
 import { farmPositions, gamePositions } from "./farmGame.js";
 import { history } from "./history.js";
+import { logsNarrowing } from "./logQueries.js";
 import { nftHoldings } from "./nftHoldings.js";
 import { callRequest, callValue } from "./reads.js";
 import { batch, call, resultOr } from "./rpc.js";
@@ -15,12 +16,6 @@ import { addressLink, coin, logRow, notFound, tokenAmount } from "./values.js";
 
 const LOGS_SHOWN = 30;
 const MAX_VALIDATORS = 128;
-/**
- * The log search covers the whole chain (each query goes through the node's address or
- * topic index, so its cost is the logs it matches, not the blocks); a query that matches
- * more logs than the node returns at once is asked again for the last blocks only.
- */
-const RETRY_WINDOWS = [10_000, 200];
 /** How many of an EVM contract's storage slots the page lists. */
 const STORAGE_SLOTS = 20;
 
@@ -305,24 +300,9 @@ async function logs(a, head, ctx) {
     queries.push({ ...range, topics: [t, ethTopic] });
     queries.push({ ...range, topics: [t, null, ethTopic] });
   }
+  const { logs: found, narrowed, refused, window } = await logsNarrowing(queries, head);
   const byId = new Map();
-  // A busy address can match more logs than the node returns at once: ask again for fewer blocks.
-  let asked = queries;
-  let retry = [];
-  let window = 0;
-  for (const blocks of [undefined, ...RETRY_WINDOWS]) {
-    if (asked.length === 0) break;
-    if (blocks !== undefined) {
-      window = blocks;
-      asked = asked.map((q) => ({ ...q, fromBlock: Math.max(0, head - blocks + 1) }));
-      if (retry.length === 0) retry = asked;
-    }
-    const answers = await batch(asked.map((q) => ["weft_getLogs", [q]]));
-    for (const ans of answers)
-      if (!ans.error) for (const l of ans.result) byId.set(`${l.txHash}/${l.logIndex}`, l);
-    asked = asked.filter((_, i) => answers[i].error);
-  }
-  const refused = asked.length;
+  for (const l of found) byId.set(`${l.txHash}/${l.logIndex}`, l);
   const all = [...byId.values()].sort(
     (x, y) => y.blockNumber - x.blockNumber || y.txIndex - x.txIndex || y.logIndex - x.logIndex,
   );
@@ -340,7 +320,11 @@ async function logs(a, head, ctx) {
         : html`<p class="muted">${all.length > shown.length ? `The latest ${shown.length} of ${all.length}` : `${all.length}`} log${all.length === 1 ? "" : "s"}.</p>
           <table class="list" id="account-log-table"><thead><tr><th>Block</th><th>Transaction</th><th>Emitted by</th><th>Event</th><th>Arguments</th></tr></thead>
           <tbody>${shown.map((l) => logRow(registry, l))}</tbody></table>`
-    }${retry.length ? html`<p class="muted">${retry.length} of ${queries.length} queries matched too many logs; they were asked again for the last ${groupDigits(window)} blocks only${refused ? html`, and <span class="error">${refused} still refused</span>: the list is incomplete` : ""}.</p>` : ""}`,
+    }${narrowed ? html`<p class="muted">${narrowed} of ${queries.length} queries matched too many logs; they were asked again for the last ${groupDigits(window)} blocks only.</p>` : ""}${
+      refused.length
+        ? html`<p class="error">${refused.length} of ${queries.length} queries refused by the node (${refused[0].message}): the list is incomplete.</p>`
+        : ""
+    }`,
   );
   return all;
 }

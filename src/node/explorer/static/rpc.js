@@ -3,7 +3,7 @@
 
 let nextId = 1;
 const ENDPOINT = "/";
-/** The node refuses batches over 100 elements. */
+/** Elements per HTTP request (the node takes up to `rpc.maxBatch`, 1,000 by default). */
 const MAX_BATCH = 100;
 
 export class RpcError extends Error {
@@ -37,11 +37,46 @@ export async function call(method, params = []) {
   return reply?.result;
 }
 
+/** A refusal that asks the client to wait and ask again: the request rate, or read-only calls busy. */
+const BUSY = -32005;
+/**
+ * How often a batch asks again for the elements the node refused as busy, and the longest
+ * wait between rounds. The node takes at most `rpc.callQueuePerClient` (100) read-only calls
+ * waiting per client network and a time budget per second: a page that reads many logs at
+ * once (an account's page sends a query per event that names an address) gets the rest
+ * refused with -32005 and `data.retryAfterMs`, and a refusal is not an answer.
+ */
+const BUSY_ROUNDS = 8;
+const BUSY_WAIT_MAX_MS = 2_000;
+
 /**
  * Runs `[method, params]` pairs as batches; resolves to one `{ result }` or `{ error }` per
- * request, in order (one failing element does not fail the others).
+ * request, in order (one failing element does not fail the others). Elements the node refused
+ * as busy (-32005) are sent again after the wait it asked for, up to `BUSY_ROUNDS` times;
+ * after that their -32005 error is their answer.
  */
 export async function batch(requests) {
+  const out = new Array(requests.length);
+  let pending = requests.map((_, i) => i);
+  for (let round = 0; ; round++) {
+    const answers = await sendBatches(pending.map((i) => requests[i]));
+    const busy = [];
+    let waitMs = 0;
+    answers.forEach((answer, k) => {
+      const i = pending[k];
+      out[i] = answer;
+      if (answer.error?.code === BUSY && round < BUSY_ROUNDS) {
+        busy.push(i);
+        waitMs = Math.max(waitMs, Number(answer.error.data?.retryAfterMs) || 100);
+      }
+    });
+    if (busy.length === 0) return out;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, BUSY_WAIT_MAX_MS)));
+    pending = busy;
+  }
+}
+
+async function sendBatches(requests) {
   const out = [];
   for (let start = 0; start < requests.length; start += MAX_BATCH) {
     const chunk = requests.slice(start, start + MAX_BATCH);
