@@ -26,6 +26,7 @@ import { TxState } from "../vm/txState.js";
 import { type DeployOutcome, type DeployRequest, PROTOCOL_CALLER, type Vm } from "../vm/vm.js";
 import { vmError } from "../vm/vmErrors.js";
 import type { BlockContext } from "./blockContext.js";
+import type { CarriedValidation } from "./carriedValidation.js";
 import type { Receipt } from "./receipt.js";
 import type { Call, TxEnvelope } from "./tx/envelope.js";
 import { invalidOutput, txDeltas } from "./txOutput.js";
@@ -68,9 +69,11 @@ export function executeEnvelope(
   env: TxEnvelope,
   /** `env`'s canonical encoding, when the caller has it (`AccountTx.raw`). */
   raw?: Uint8Array,
+  /** What this node's admission computed from `raw` (`AccountTx.carried`). */
+  carried?: CarriedValidation,
 ): TxOutput<Receipt> {
   const state = new TxState(view);
-  const check = validateEnvelope(vm, block, state, env, "exact", raw);
+  const check = validateEnvelope(vm, block, state, env, "exact", raw, carried);
   if (!check.ok) return invalidOutput(check.code, check.reason);
   const { intrinsic, validationGas, reserve, price, baseFee, payer, hash } = check.checked;
   state.write(check.checked.nonceStateKey, encodeU64(check.checked.nextSequence + 1n));

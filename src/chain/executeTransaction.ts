@@ -89,7 +89,7 @@ export function executeTransaction(
   tx: Transaction,
   evm: () => EvmRunner = evmRunnerForThread,
 ): TxOutput<Receipt> {
-  if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope, tx.raw);
+  if (tx.kind === "account") return executeEnvelope(vm, block, view, tx.envelope, tx.raw, tx.carried);
   if (tx.kind === "eth") return executeEthTx(evm(), block, view, tx, vm);
   const problem = statelessCheck(tx);
   if (problem !== undefined) return invalidOutput(problem.code, problem.reason);

@@ -7,6 +7,7 @@
  */
 import type { Address } from "../codec/address.js";
 import type { EthTx } from "../evm/ethTx.js";
+import type { CarriedValidation } from "./carriedValidation.js";
 import type { TxEnvelope } from "./tx/envelope.js";
 
 interface TxCommon {
@@ -49,6 +50,11 @@ export interface AccountTx {
   envelope: TxEnvelope;
   /** The envelope's canonical encoding, when the caller has it (the node keeps the wire bytes): not encoded again. */
   raw?: Uint8Array;
+  /**
+   * What this node's admission computed from `raw` (`carriedValidation.ts`): set only from
+   * the node's own pool, never decoded from a block or a message.
+   */
+  carried?: CarriedValidation;
 }
 
 export type { EthTx };

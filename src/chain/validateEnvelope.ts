@@ -29,6 +29,7 @@ import { MAX_TX_GAS } from "../vm/limits.js";
 import type { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import type { BlockContext } from "./blockContext.js";
+import { type CarriedValidation, carriedFor, validateInputWithFee } from "./carriedValidation.js";
 import type { InvalidCode } from "./invalidCode.js";
 import {
   encodedLength,
@@ -66,6 +67,8 @@ export interface ValidatedEnvelope {
   baseFee: bigint;
   payer: Address;
   hash: Uint8Array;
+  /** The account's `validate` input (what admission carries to execution: `carriedValidation.ts`). */
+  validateInput: Uint8Array;
   /** The nonce key's state key and the chain's next sequence for it. */
   nonceStateKey: string;
   nextSequence: bigint;
@@ -145,6 +148,9 @@ function fail(code: InvalidCode, reason: string): EnvelopeCheck {
  * Runs every check and validation step of `env` in `state`; never throws for a bad envelope.
  * `raw`: `env`'s canonical encoding, when the caller has it (the bytes `env` was decoded
  * from): the signing hash is then hashed from it instead of encoding `env` again.
+ * `carried`: what this node's admission computed from those bytes (`carriedValidation.ts`),
+ * used in place of the signing hash and the `validate` input when it was computed from
+ * exactly `raw`.
  */
 export function validateEnvelope(
   vm: Vm,
@@ -153,14 +159,17 @@ export function validateEnvelope(
   env: TxEnvelope,
   nonceRule: NonceRule = "exact",
   raw?: Uint8Array,
+  carried?: CarriedValidation,
 ): EnvelopeCheck {
   if (env.chainId !== block.chainId)
     return fail("CHAIN_ID", `chain id ${env.chainId} is not this chain's (${block.chainId})`);
   let intrinsic: number;
   let hash: Uint8Array;
+  const known = carriedFor(carried, raw);
   try {
     // The signing hash encodes (and so checks) every field but the authorisation.
-    hash = raw === undefined ? signingHash(env) : signingHashOfEncoding(raw, env.auth.length);
+    if (known !== undefined) hash = known.signingHash;
+    else hash = raw === undefined ? signingHash(env) : signingHashOfEncoding(raw, env.auth.length);
     if (env.auth.length > MAX_AUTH_BYTES)
       throw new RangeError(`auth: ${env.auth.length} bytes (max ${MAX_AUTH_BYTES})`);
     intrinsic = envelopeIntrinsicGas(env);
@@ -223,9 +232,13 @@ export function validateEnvelope(
   }
 
   let remaining = gasLimit - intrinsic - reserve;
+  const accountPays = paymaster === undefined ? maxFee : 0n;
+  const validateInput =
+    (known === undefined ? undefined : validateInputWithFee(known, env.auth.length, accountPays)) ??
+    encodeValidateInput(hash, env.auth, accountPays, env.calls);
   const validation = vm.validate(state, block, {
     account: sender,
-    input: encodeValidateInput(hash, env.auth, paymaster === undefined ? maxFee : 0n, env.calls),
+    input: validateInput,
     gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
   });
   const accountRefusal = refusal("account", validation, block.time);
@@ -262,6 +275,7 @@ export function validateEnvelope(
       baseFee,
       payer: paymaster ?? sender,
       hash,
+      validateInput,
       nonceStateKey,
       nextSequence: next,
     },

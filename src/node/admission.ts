@@ -6,6 +6,7 @@
  * code and a message the sender can act on; the RPC layer maps codes to JSON-RPC errors.
  */
 import type { BlockContext } from "../chain/blockContext.js";
+import { carry } from "../chain/carriedValidation.js";
 import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope } from "../chain/tx/envelope.js";
 import { validateEnvelope } from "../chain/validateEnvelope.js";
 import { keccak256 } from "../codec/hash.js";
@@ -96,8 +97,11 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later", raw);
   if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
+  const carried = carry(raw, check.checked.hash, check.checked.validateInput);
   // Checked as new, and the sender's standing, above in this same turn: nothing can have changed since.
-  return addToPool(deps, { envelope, raw, hash, verified }, check.checked.nextSequence, true);
+  const pending: PendingTx = { envelope, raw, hash, verified };
+  if (carried !== undefined) pending.carried = carried;
+  return addToPool(deps, pending, check.checked.nextSequence, true);
 }
 
 /**

@@ -38,6 +38,9 @@ export type WorkerVerdict =
       nextSequence: bigint;
       /** Digests of the signatures its validation verified (execution will not verify them again). */
       verified: string[];
+      /** The signing hash and `validate` input it computed (`chain/carriedValidation.ts`), for `carry` with the bytes. */
+      signingHash: Uint8Array;
+      validateInput: Uint8Array;
     }
   | {
       ok: true;
@@ -130,6 +133,8 @@ export function judge(
     price: effectivePrice(envelope),
     nextSequence: check.checked.nextSequence,
     verified,
+    signingHash: check.checked.hash,
+    validateInput: check.checked.validateInput,
   };
 }
 

@@ -13,6 +13,7 @@
  * (the RPC subscriptions and metrics use them).
  */
 import type { BlockContext } from "../chain/blockContext.js";
+import { carry } from "../chain/carriedValidation.js";
 import type { Address } from "../codec/address.js";
 import type { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
@@ -275,7 +276,13 @@ export class ChainNode {
     }
     const pending: PendingTx =
       verdict.eth === undefined
-        ? { envelope: verdict.envelope, raw, hash: verdict.hash, verified: verdict.verified }
+        ? {
+            envelope: verdict.envelope,
+            raw,
+            hash: verdict.hash,
+            verified: verdict.verified,
+            carried: carry(raw, verdict.signingHash, verdict.validateInput),
+          }
         : { eth: verdict.eth, raw, hash: verdict.hash };
     return this.admitted(offer(deps, pending, verdict.nextSequence));
   }

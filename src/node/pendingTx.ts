@@ -5,6 +5,8 @@
  * engine runs, its most fee per gas, its paymaster, the accounts it touches) is here, so the
  * pool, the producer and the block builder do not branch on the kind.
  */
+
+import type { CarriedValidation } from "../chain/carriedValidation.js";
 import { EVM_GAS_WEIGHT, evmBaseFee, evmBlockGas } from "../chain/evmBlock.js";
 import { DEPLOY_TARGET } from "../chain/executeEnvelope.js";
 import type { Transaction } from "../chain/transaction.js";
@@ -25,6 +27,8 @@ export interface PendingEnvelope extends PendingCommon {
   eth?: undefined;
   /** Digests of the signatures admission verified (`vm/verifiedSignatures.ts`). */
   verified?: string[];
+  /** The signing hash and `validate` input admission computed from `raw` (`chain/carriedValidation.ts`). */
+  carried?: CarriedValidation;
 }
 
 /** An Ethereum transaction from a secp256k1 key (an EOA). */
@@ -32,6 +36,7 @@ export interface PendingEthTx extends PendingCommon {
   eth: EthTx;
   envelope?: undefined;
   verified?: undefined;
+  carried?: undefined;
 }
 
 export type PendingTx = PendingEnvelope | PendingEthTx;
@@ -48,7 +53,10 @@ export function isEthRaw(raw: Uint8Array): boolean {
 
 /** The transaction the engine executes. */
 export function pendingTransaction(p: PendingTx): Transaction {
-  return p.eth ?? { kind: "account", envelope: p.envelope, raw: p.raw };
+  if (p.eth !== undefined) return p.eth;
+  const tx: Transaction = { kind: "account", envelope: p.envelope, raw: p.raw };
+  if (p.carried !== undefined) tx.carried = p.carried;
+  return tx;
 }
 
 /**
