@@ -18,7 +18,7 @@
  * executes. A message for a height above the current one is reported (`onAhead`): this node
  * may be behind, and block sync can bring it to the head.
  */
-import { toHex } from "../codec/bytes.js";
+import { equalBytes, toHex } from "../codec/bytes.js";
 import { buildCertificate, type CommitCertificate, verifyCertificate } from "./certificate.js";
 import { type Decision, DecisionCache, decodeDecision, encodeDecision } from "./decisionSync.js";
 import { ConsensusDecodeError, ConsensusError } from "./errors.js";
@@ -107,6 +107,8 @@ export interface DriverStatus {
 export type SyncOutcome = "committed" | "stale" | "ahead" | "refused";
 
 const FUTURE_HEIGHTS = 2;
+/** Verdicts kept per value hash at a height (the honest value and a few forgeries of it). */
+const MAX_JUDGED_VARIANTS = 4;
 /** Four largest proposals for each of the next two heights, and room for votes. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -120,7 +122,13 @@ export class ConsensusDriver {
   private scheduleStart = -1;
   private buffered: Array<{ bytes: Uint8Array; from: string; height: number }> = [];
   private bufferedBytes = 0;
-  private readonly validity = new Map<string, boolean>();
+  /**
+   * valid(v) of this height's values, by header hash, with the bytes judged: a value's hash is
+   * the header hash its bytes declare, so other bytes under the same hash (a peer's forgery
+   * beside a real certificate) are judged on their own, neither refused for an honest value's
+   * sake nor taken for it, and never poison the honest value's verdict.
+   */
+  private readonly validity = new Map<string, Array<{ bytes: Uint8Array; valid: boolean }>>();
   private readonly evidenceSeen = new Set<string>();
   private tail: Promise<void> = Promise.resolve();
   private readonly own = new OwnMessages();
@@ -372,11 +380,13 @@ export class ConsensusDriver {
 
   private async isValid(height: number, value: { hash: Uint8Array; bytes: Uint8Array }): Promise<boolean> {
     const key = toHex(value.hash);
-    let valid = this.validity.get(key);
-    if (valid === undefined) {
-      valid = await this.options.app.validateValue(height, value);
-      this.validity.set(key, valid);
-    }
+    const judged = this.validity.get(key) ?? [];
+    const known = judged.find((j) => equalBytes(j.bytes, value.bytes));
+    if (known !== undefined) return known.valid;
+    const valid = await this.options.app.validateValue(height, value);
+    // A few variants per hash are remembered (a forger's next one is judged again, at its cost).
+    if (judged.length < MAX_JUDGED_VARIANTS)
+      this.validity.set(key, [...judged, { bytes: value.bytes, valid }]);
     return valid;
   }
 
@@ -400,7 +410,7 @@ export class ConsensusDriver {
           this.own.keepPol(pol);
           for (const m of pol) this.options.transport.broadcast(m);
         }
-        this.validity.set(toHex(proposal.value.hash), true);
+        this.validity.set(toHex(proposal.value.hash), [{ bytes: proposal.value.bytes, valid: true }]);
         return this.feed({ kind: "proposal", proposal, valid: true });
       }
       case "sign-vote": {

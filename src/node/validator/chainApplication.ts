@@ -11,8 +11,10 @@
  *   - commits the decided block with its certificate in one LMDB transaction
  *     (`certificateStore.ts`), then makes the Merkle update the tree's and cleans the pool,
  *     exactly as the producer does after its commit.
- * A block built for a value is kept (by header hash) until the height is committed, so the
- * proposer and every validator that checked the value commit without executing it again.
+ * A block built for a value is kept (by header hash, with the value's bytes) until the height
+ * is committed, so the proposer and every validator that checked the value commit without
+ * executing it again. Only the same bytes find it: a value's hash is what its bytes declare,
+ * so other bytes under that hash (a forgery beside a real certificate) are checked themselves.
  *
  * On a validator network (a staking genesis) the block also carries what the end-of-block
  * staking step needs: its proposer, the certificate of the block before (who signed: rewards
@@ -27,7 +29,7 @@ import type { EndBlockInput } from "../../chain/staking/endBlock.js";
 import { EvidenceError } from "../../chain/staking/evidence.js";
 import type { ValidatorSet as StakingSet } from "../../chain/staking/validatorSet.js";
 import type { Address } from "../../codec/address.js";
-import { fromHex } from "../../codec/bytes.js";
+import { equalBytes, fromHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 import { type CommitCertificate, verifyCertificate } from "../../consensus/certificate.js";
 import type { DuplicateVoteEvidence } from "../../consensus/evidence.js";
@@ -65,7 +67,7 @@ export interface ChainApplicationOptions {
 }
 
 export class ChainApplication implements ConsensusApplication {
-  private readonly built = new Map<string, BuiltBlock>();
+  private readonly built = new Map<string, { bytes: Uint8Array; block: BuiltBlock }>();
   /** Double-sign evidence held for the next block this node proposes (null: not a staking network). */
   readonly evidence: EvidencePool | null;
   private readonly evidenceContext: EvidenceContext | null;
@@ -113,8 +115,7 @@ export class ChainApplication implements ConsensusApplication {
         ...ctx,
         preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
       });
-      this.built.set(built.block.header.hash, built);
-      return encodeBlockValue({
+      const value = encodeBlockValue({
         number: height,
         parentHash: head.hash,
         time,
@@ -126,6 +127,8 @@ export class ChainApplication implements ConsensusApplication {
         evidence,
         rawTxs: built.included.map((p) => p.tx.raw),
       });
+      this.built.set(built.block.header.hash, { bytes: value.bytes, block: built });
+      return value;
     });
   }
 
@@ -177,7 +180,7 @@ export class ChainApplication implements ConsensusApplication {
   private async check(height: number, value: Value): Promise<BuiltBlock | undefined> {
     const key = hex(value.hash);
     const cached = this.built.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && equalBytes(cached.bytes, value.bytes)) return cached.block;
     const deps = this.node.blockDeps();
     const head = this.head(deps, height);
     const b: BlockValue = decodeBlockValue(value.bytes);
@@ -210,7 +213,7 @@ export class ChainApplication implements ConsensusApplication {
     if (built.deferred > 0)
       throw new Error(`its last ${built.deferred} transactions are past the block's gas or receipt bound`);
     if (built.block.header.hash !== key || built.dropped.length > 0) return undefined;
-    this.built.set(key, built);
+    this.built.set(key, { bytes: value.bytes, block: built });
     return built;
   }
 
