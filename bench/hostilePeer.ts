@@ -1,0 +1,285 @@
+/**
+ * A hostile peer, in a process of its own, for attacking a running network (`weft testnet`,
+ * validators, a joining full node) as an outsider on the network would: a libp2p host of its
+ * own (the project's `net/` code) that lies, floods or spams. Each mode prints what it did.
+ *
+ *   node dist/bench/hostilePeer.js --mode <mode> --source <validator multiaddr> [--listen <multiaddr>]
+ *     [--target <multiaddr>] [--seconds 60] [--chain 4242]
+ *
+ * Modes:
+ * - `forge-value`: serves block sync with each block's real certificate (fetched from
+ *   `--source`) beside other value bytes under the same declared header hash (its time + 1);
+ * - `garbage-sync`: serves block sync with lies of every shape in turn (a wrong block, a forged
+ *   certificate, another height, a truncated frame, more blocks than asked, a frame announcing
+ *   4 GiB, a slow trickle of one large frame);
+ * - `forge-decision`: publishes, on the consensus topic, each new height's real certificate
+ *   (its decision, asked of `--source`) beside forged bytes;
+ * - `flood-connections`: opens `--connections` connections (new identities) to `--target` and
+ *   `--streams` streams on each, some half-open, and raw TCP sockets that send garbage;
+ * - `evidence-spam`, `tx-spam`: gossip forged evidence / failing transactions at a high rate.
+ */
+import net from "node:net";
+import { fetchBlocks, serveBlocks } from "../src/net/blockSync.js";
+import { encodeFrame } from "../src/net/frames.js";
+import { createP2pNode, type P2pNode } from "../src/net/p2pNode.js";
+import { encodeBlock, encodeEnd, type SyncBlock } from "../src/net/syncMessages.js";
+import { decodeBlockValue, encodeBlockValue } from "../src/node/validator/blockValue.js";
+import { benchArgs } from "./lib/args.js";
+
+const args = benchArgs(
+  "node dist/bench/hostilePeer.js --mode <forge-value|garbage-sync|forge-decision|flood-connections|evidence-spam|tx-spam> --source <multiaddr> [--listen <multiaddr>] [--target <multiaddr>] [--seconds 60]",
+  {
+    options: {
+      mode: { type: "string", default: "forge-value" },
+      source: { type: "string", default: "" },
+      target: { type: "string", default: "" },
+      listen: { type: "string", default: "/ip4/127.0.0.1/tcp/0" },
+      seconds: { type: "string", default: "60" },
+      chain: { type: "string", default: "4242" },
+      connections: { type: "string", default: "200" },
+      streams: { type: "string", default: "64" },
+      rate: { type: "string", default: "1000" },
+    },
+  },
+);
+
+const log = (message: string, fields: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ t: new Date().toISOString().slice(11, 23), message, ...fields }));
+
+async function host(listen = args.listen): Promise<P2pNode> {
+  const node = await createP2pNode({
+    listen: [listen],
+    peers: args.source === "" ? [] : [args.source],
+    // Our own scores must not ban the victim for the answers we provoke.
+    scoring: { banThreshold: -1e12 },
+  });
+  await node.start();
+  return node;
+}
+
+function peerOf(address: string): string {
+  const id = address.split("/p2p/")[1];
+  if (id === undefined) throw new Error(`${address} names no peer id`);
+  return id;
+}
+
+/** The same declared header hash and certificate, other bytes: the time one second later. */
+function forged(block: SyncBlock): SyncBlock {
+  const value = decodeBlockValue(block.block);
+  return { ...block, block: encodeBlockValue({ ...value, time: value.time + 1 }).bytes };
+}
+
+/** Keeps every real block of `--source` (value bytes and certificate) as they are made. */
+function mirror(node: P2pNode): Map<number, SyncBlock> {
+  const blocks = new Map<number, SyncBlock>();
+  let next = 1;
+  void (async () => {
+    for (;;) {
+      const got = await fetchBlocks(node, peerOf(args.source), { from: next, count: 64 }).catch(() => []);
+      for (const b of got) blocks.set(b.height, b);
+      next += got.length;
+      if (got.length === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  return blocks;
+}
+
+async function forgeValue(): Promise<void> {
+  const node = await host();
+  const real = mirror(node);
+  let served = 0;
+  await serveBlocks(node, {
+    block(height) {
+      const block = real.get(height);
+      if (block === undefined) return undefined;
+      served++;
+      if (served % 64 === 1) log("serving forged values", { height, served });
+      return forged(block);
+    },
+  });
+  node.libp2p.addEventListener("peer:connect", (e) => log("peer connected", { peer: e.detail.toString() }));
+  node.libp2p.addEventListener("peer:disconnect", (e) =>
+    log("peer disconnected", { peer: e.detail.toString() }),
+  );
+  log("forge-value listening", { addresses: node.multiaddrs() });
+  await new Promise((resolve) => setTimeout(resolve, Number(args.seconds) * 1000));
+  log("done", { served });
+  await node.stop();
+}
+
+/** The lies `garbage-sync` tells, one per request in turn. */
+const LIES = [
+  "wrong-block",
+  "forged-certificate",
+  "other-height",
+  "truncated",
+  "too-many",
+  "huge-length",
+  "trickle",
+] as const;
+
+async function garbageSync(): Promise<void> {
+  const node = await host();
+  const real = mirror(node);
+  let turn = 0;
+  const counts: Record<string, number> = {};
+  await node.handle(
+    "/weft/sync/blocks/1",
+    ({ stream }) => {
+      const lie = LIES[turn++ % LIES.length] as (typeof LIES)[number];
+      counts[lie] = (counts[lie] ?? 0) + 1;
+      void (async () => {
+        let from = 1;
+        for await (const chunk of stream.source) {
+          const bytes = chunk.subarray();
+          from = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(5));
+          break;
+        }
+        const frames = lieFrames(lie, from, real.get(from));
+        await stream.sink(frames).catch(() => undefined);
+      })();
+    },
+    64,
+  );
+  log("garbage-sync listening", { addresses: node.multiaddrs() });
+  const timer = setInterval(() => log("lies told", counts), 10_000);
+  await new Promise((resolve) => setTimeout(resolve, Number(args.seconds) * 1000));
+  clearInterval(timer);
+  log("done", counts);
+  await node.stop();
+}
+
+async function* lieFrames(
+  lie: (typeof LIES)[number],
+  from: number,
+  real: SyncBlock | undefined,
+): AsyncGenerator<Uint8Array> {
+  const block = real ?? { height: from, block: new Uint8Array(200), certificate: new Uint8Array(100) };
+  switch (lie) {
+    case "wrong-block":
+      yield encodeFrame(encodeBlock({ ...block, block: block.block.map((b, i) => (i > 60 ? b ^ 0x55 : b)) }));
+      break;
+    case "forged-certificate": {
+      const certificate = block.certificate.slice();
+      certificate[certificate.length - 1] = (certificate[certificate.length - 1] ?? 0) ^ 1;
+      yield encodeFrame(encodeBlock({ ...block, certificate }));
+      break;
+    }
+    case "other-height":
+      yield encodeFrame(encodeBlock({ ...block, height: from + 7 }));
+      break;
+    case "truncated": {
+      const frame = encodeFrame(encodeBlock(block));
+      yield frame.subarray(0, frame.length >> 1);
+      return;
+    }
+    case "too-many":
+      for (let i = 0; i < 100; i++) yield encodeFrame(encodeBlock({ ...block, height: from + i }));
+      break;
+    case "huge-length":
+      yield Uint8Array.of(0xff, 0xff, 0xff, 0xf0, 2);
+      return;
+    case "trickle": {
+      // One frame of 16 MiB announced, then sent in 1 KiB pieces as fast as the stream takes them.
+      const size = 16 * 1024 * 1024;
+      const head = new Uint8Array(4);
+      new DataView(head.buffer).setUint32(0, size);
+      yield head;
+      const piece = new Uint8Array(1024);
+      for (let sent = 0; sent < size; sent += piece.length) yield piece;
+      return;
+    }
+  }
+  yield encodeFrame(encodeEnd());
+}
+
+/** Raw sockets that send garbage: before the noise handshake and after a multistream header. */
+async function rawGarbage(target: string, count: number): Promise<number> {
+  const [, , host, , port] = target.split("/");
+  let refused = 0;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<void>((resolve) => {
+          const socket = net.connect(Number(port), host);
+          socket.on("error", () => {
+            refused++;
+            resolve();
+          });
+          socket.on("connect", () => {
+            if (i % 2 === 0) socket.write(new Uint8Array(4096).fill(0x41));
+            else socket.write("\x13/multistream/1.0.0\n\x0f/noise\nGARBAGEGARBAGE");
+          });
+          socket.on("close", () => resolve());
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 20_000);
+        }),
+    ),
+  );
+  return refused;
+}
+
+async function floodConnections(): Promise<void> {
+  const target = args.target;
+  const connections = Number(args.connections);
+  const streams = Number(args.streams);
+  const hosts: P2pNode[] = [];
+  let opened = 0;
+  let streamsOpened = 0;
+  let refused = 0;
+  const t0 = Date.now();
+  for (let i = 0; i < connections; i++) {
+    try {
+      const node = await createP2pNode({ scoring: { banThreshold: -1e12 } });
+      await node.start();
+      hosts.push(node);
+      const connection = await node.libp2p.dial((await import("@multiformats/multiaddr")).multiaddr(target), {
+        signal: AbortSignal.timeout(10_000),
+      });
+      opened++;
+      for (let s = 0; s < streams; s++) {
+        // Half-open: asked for, a partial request written, never finished or read.
+        const protocol = s % 2 === 0 ? "/weft/sync/blocks/1" : "/weft/sync/state/2";
+        void connection
+          .newStream(protocol, { signal: AbortSignal.timeout(5_000) })
+          .then((stream) => {
+            streamsOpened++;
+            void stream.sink(
+              (async function* () {
+                yield Uint8Array.of(0, 0, 0);
+                await new Promise((resolve) => setTimeout(resolve, Number(args.seconds) * 1000));
+              })(),
+            );
+          })
+          .catch(() => {
+            refused++;
+          });
+      }
+    } catch {
+      refused++;
+    }
+    if (i % 20 === 19) log("flooding", { connections: opened, streamsOpened, refused, ms: Date.now() - t0 });
+  }
+  log("raw garbage sockets", { refused: await rawGarbage(target, 100) });
+  log("flood held", { connections: opened, streamsOpened, refused });
+  await new Promise((resolve) => setTimeout(resolve, Number(args.seconds) * 1000));
+  const alive = hosts.filter((h) => h.connectedPeers().includes(peerOf(target))).length;
+  log("done", { opened, stillConnected: alive, streamsOpened, refused });
+  await Promise.all(hosts.map((h) => h.stop().catch(() => undefined)));
+}
+
+const modes: Record<string, () => Promise<void>> = {
+  "forge-value": forgeValue,
+  "garbage-sync": garbageSync,
+  "flood-connections": floodConnections,
+};
+const run = modes[args.mode];
+if (run === undefined) {
+  console.error(`unknown --mode ${args.mode}: one of ${Object.keys(modes).join(", ")}`);
+  process.exit(2);
+}
+await run();
+process.exit(0);
