@@ -14,6 +14,7 @@ import { chainMethods, logMatches, type NetworkStatus, NO_NETWORK, parseLogFilte
 import { contractMethods } from "./contractMethods.js";
 import { devAliases } from "./devAliases.js";
 import { devMethods } from "./devMethods.js";
+import { epochLinkMethods } from "./epochLinkMethods.js";
 import { ethBlockMethods } from "./ethBlockMethods.js";
 import { type EthLogCriteria, ethLogCriteria, ethLogMatches, ethLogMethods } from "./ethLogMethods.js";
 import { ethMethods } from "./ethMethods.js";
@@ -64,6 +65,7 @@ export function nodeMethods(node: ChainNode, network?: () => NetworkStatus): Rec
     ...dev,
     ...devAliases(node, dev),
     ...validatorMethods(node),
+    ...epochLinkMethods(node),
     ...ethMethods(node),
     ...ethBlockMethods(node, network ?? NO_NETWORK),
     ...ethTxMethods(node),
