@@ -1,9 +1,10 @@
 /**
  * `weft proof`: fetch a state value with its Merkle proof and verify it locally against the
  * block. On a validator network with `--genesis <file>`, the block's header is also checked
- * against its commit certificate and the genesis validator set (the SDK's light client,
- * `sdk/client/lightClient.ts`); without it, or on a single dev node (no certificates), the
- * output says the header is trusted from the node.
+ * against its commit certificate and the validator set of its epoch, followed from the genesis
+ * set (or from `--checkpoint <height>:<hash>`) by the node's epoch links, each checked (the
+ * SDK's light client, `sdk/client/lightClient.ts`); without it, or on a single dev node (no
+ * certificates), the output says the header is trusted from the node.
  */
 import type { Command } from "commander";
 import type { Address } from "../../codec/address.js";
@@ -18,8 +19,12 @@ import {
 import {
   type CertificateView,
   type CertifiedHeader,
+  checkpointValidators,
   genesisValidators,
   LightClientError,
+  type TrustedCheckpoint,
+  type TrustedValidators,
+  trustedSetAt,
   verifyCertifiedHeader,
 } from "../../sdk/client/lightClient.js";
 import { SPACE_BALANCE, SPACE_CODE_HASH, SPACE_NONCE } from "../../state/keys.js";
@@ -71,8 +76,32 @@ async function certificateOf(client: WeftClient, n: number): Promise<Certificate
   }
 }
 
-function certificateLine(c: CertifiedHeader): string {
-  return `certificate  ${c.signers} of ${c.validators} validators, power ${c.signedPower} of ${c.totalPower}, verified against the genesis set`;
+/** How the set that signed was reached: "the genesis set", "epoch 3's set, followed 3 epoch links from genesis", ... */
+export function trustLine(t: TrustedValidators): string {
+  const reached = t.reached ?? { from: "genesis", links: 0 };
+  const links = `${reached.links} epoch link${reached.links === 1 ? "" : "s"}`;
+  if (reached.from === "checkpoint") {
+    const cp = reached.checkpoint as TrustedCheckpoint;
+    const start = `the checkpoint block ${cp.height} (${cp.hash})`;
+    return reached.links === 0
+      ? `epoch ${t.epoch}'s set, proven by ${start}`
+      : `epoch ${t.epoch}'s set, followed ${links} from ${start}`;
+  }
+  return t.epoch === 0 ? "the genesis set" : `epoch ${t.epoch}'s set, followed ${links} from genesis`;
+}
+
+function certificateLine(c: CertifiedHeader, t: TrustedValidators): string {
+  return `certificate  ${c.signers} of ${c.validators} validators, power ${c.signedPower} of ${c.totalPower}, verified against ${trustLine(t)}`;
+}
+
+/** `--checkpoint <height>:<hash>`. */
+export function parseCheckpoint(text: string): TrustedCheckpoint {
+  const m = /^(\d{1,15}):(0x[0-9a-fA-F]{64})$/.exec(text);
+  if (m === null)
+    throw new UsageError(
+      `--checkpoint: expected <height>:<hash> (a block number, a colon, the block's 0x hash of 64 hex digits), got ${text}`,
+    );
+  return { height: Number(m[1]), hash: (m[2] as string).toLowerCase() };
 }
 
 export function addProofCommand(program: Command): void {
@@ -85,12 +114,25 @@ export function addProofCommand(program: Command): void {
     .option("--key", "<target> is a raw state key (hex)")
     .option(
       "--genesis <file>",
-      "on a validator network: the genesis file whose validator set must certify the block (its commit certificate is checked)",
+      "on a validator network: the genesis file whose validator set is trusted; the set is followed to the block's epoch by the node's epoch links, each checked, and the block's commit certificate is checked against it",
+    )
+    .option(
+      "--checkpoint <height:hash>",
+      "with --genesis: trust the set proven by this block (an epoch's last block, known by its hash from a source you trust) instead of the genesis set; the genesis file then gives only the chain's parameters",
     )
     .action(
-      async (targetText: string, opts: { slot?: string; key?: boolean; genesis?: string }, cmd: Command) => {
+      async (
+        targetText: string,
+        opts: { slot?: string; key?: boolean; genesis?: string; checkpoint?: string },
+        cmd: Command,
+      ) => {
         const ctx = contextOf(cmd);
-        const trusted =
+        if (opts.checkpoint !== undefined && opts.genesis === undefined)
+          throw new UsageError(
+            "--checkpoint needs --genesis <file> too: the genesis file gives the chain id, the epoch length and the staking contract",
+          );
+        const checkpoint = opts.checkpoint === undefined ? undefined : parseCheckpoint(opts.checkpoint);
+        const genesis =
           opts.genesis === undefined
             ? undefined
             : genesisValidators(readBoundedText(opts.genesis, "genesis file", 1 << 20));
@@ -107,18 +149,22 @@ export function addProofCommand(program: Command): void {
         }
         const certificate = await certificateOf(ctx.client, verified.blockNumber);
         let certified: CertifiedHeader | undefined;
+        let signing: TrustedValidators | undefined;
         let trust: string;
-        if (trusted !== undefined) {
+        if (genesis !== undefined) {
           if (certificate === "none")
             throw new UsageError(
               "--genesis: this node is not a validator network (its blocks have no certificates)",
             );
           const block = await ctx.client.getBlock({ number: verified.blockNumber });
           if (block === null) throw new UsageError(`the node does not know block ${verified.blockNumber}`);
-          certified = verifyCertifiedHeader(block, certificate, trusted);
+          const root =
+            checkpoint === undefined ? genesis : await checkpointValidators(ctx.client, genesis, checkpoint);
+          signing = await trustedSetAt(ctx.client, root, block.number);
+          certified = verifyCertifiedHeader(block, certificate, signing);
           if (block.stateRoot !== verified.stateRoot)
             throw new LightClientError("PROOF", `block ${block.number}'s state root is not the proof's`);
-          trust = certificateLine(certified);
+          trust = certificateLine(certified, signing);
         } else if (certificate === "none")
           trust = "header       trusted from the node (a single dev node: its blocks carry no certificates)";
         else
@@ -135,6 +181,8 @@ export function addProofCommand(program: Command): void {
                 validators: certified.validators,
                 signedPower: certified.signedPower,
                 totalPower: certified.totalPower,
+                epoch: signing?.epoch,
+                trust: signing?.reached ?? { from: "genesis", links: 0 },
               };
         const json = { ...verified, value, ...meaning?.json, verified: true, certificate: certificateJson };
         ctx.out.result(json, () => [

@@ -9,12 +9,15 @@
  *   - the Merkle proof of the value verifies against the header's state root.
  *
  * The trusted set is that of one epoch (epoch e signs heights e·L+1 .. (e+1)·L; the genesis
- * set, from the genesis file, signs epoch 0 and block 0). A header of another epoch is refused
- * with `LightClientError` EPOCH: following the set across epochs needs the epoch links
- * (`node/epochLinks.ts`), which the node does not serve over JSON-RPC yet.
+ * set, from the genesis file, signs epoch 0 and block 0). `verifyCertifiedHeader` refuses a
+ * header of another epoch with `LightClientError` EPOCH; `getCertifiedValue` first follows the
+ * set to the block's epoch by the epoch links the node serves (`weft_getEpochLinks`, checked
+ * link by link: `followEpochs.ts`), from the genesis set or from a checkpoint block.
  *
  * Exported as `@weft-chain/weft/light-client` (it loads the native BLS library).
  */
+
+import { networkStakingAddress } from "../../chain/staking/genesisStaking.js";
 import type { Address } from "../../codec/address.js";
 import { fromHex } from "../../codec/bytes.js";
 import { type CommitCertificate, verifyCertificate } from "../../consensus/certificate.js";
@@ -23,46 +26,26 @@ import { SIGNATURE_LENGTH } from "../../consensus/types.js";
 import { ValidatorSet } from "../../consensus/validatorSet.js";
 import { parseGenesis } from "../../node/validator/genesisFile.js";
 import type { WeftClient } from "./client.js";
-import { WeftClientError } from "./errors.js";
+import { trustedSetAt } from "./followEpochs.js";
+import { LightClientError, type TrustedValidators, type TrustPath } from "./lightClientError.js";
 import { headerHashMatches, verifyStorage } from "./proofs.js";
 import type { BlockHeader, Hex, StateProof } from "./types.js";
 
-/**
- * `GENESIS`: the genesis file is not one; `HEADER`: the header does not hash to its hash, or is
- * of another chain or height; `NO_CERTIFICATE`: the node has none for the block; `CERTIFICATE`:
- * the certificate does not prove +2/3 of the trusted set signed this block (malformed, another
- * block, a signer twice or outside the set, too little power, a bad signature); `EPOCH`: the
- * block is of another epoch than the trusted set's; `PROOF`: the value does not prove
- * against the certified root.
- */
-export type LightClientErrorCode =
-  | "GENESIS"
-  | "HEADER"
-  | "NO_CERTIFICATE"
-  | "CERTIFICATE"
-  | "EPOCH"
-  | "PROOF";
-
-export class LightClientError extends WeftClientError {
-  readonly code: LightClientErrorCode;
-  constructor(code: LightClientErrorCode, message: string, details: string[] = []) {
-    super(`${code}: ${message}`, details);
-    this.name = "LightClientError";
-    this.code = code;
-  }
-}
-
-/** A validator set trusted for one epoch of one chain. */
-export interface TrustedValidators {
-  chainId: bigint;
-  /** The epoch whose heights the set signs. */
-  epoch: number;
-  /** Blocks per epoch (L). */
-  epochLength: number;
-  set: ValidatorSet;
-  /** Each member's operator address, in the set's order, when known. */
-  operators?: Address[];
-}
+export type { TrustedCheckpoint } from "../../lightclient/epochLink.js";
+export {
+  advanceTrustedSet,
+  checkpointValidators,
+  type EpochLinkItem,
+  fetchEpochLinks,
+  trustCheckpoint,
+  trustedSetAt,
+} from "./followEpochs.js";
+export {
+  LightClientError,
+  type LightClientErrorCode,
+  type TrustedValidators,
+  type TrustPath,
+} from "./lightClientError.js";
 
 /** The certificate as `weft_getBlockCertificate` answers it (the fields this check uses). */
 export interface CertificateView {
@@ -88,7 +71,8 @@ const POWER_SCALE = 1_000_000_000n;
  * The set of epoch 0 from a genesis file (its JSON, parsed or as text): the genesis validators
  * ranked by stake (stable, in file order among equals), the first `activeSize`, each with
  * power stake·1e9/total rounded down, those whose power rounds to 0 left out: what the
- * staking contract computes at genesis.
+ * staking contract computes at genesis. It names the staking contract (its address derived as
+ * the genesis deploys it), whose proven records give the later epochs' sets.
  */
 export function genesisValidators(genesis: unknown): TrustedValidators {
   let g: ReturnType<typeof parseGenesis>;
@@ -112,12 +96,20 @@ export function genesisValidators(genesis: unknown): TrustedValidators {
   } catch (e) {
     throw new LightClientError("GENESIS", `the genesis validators make no set: ${(e as Error).message}`);
   }
+  let staking: Address;
+  try {
+    staking = networkStakingAddress(g.network.unbondingSeconds);
+  } catch (e) {
+    throw new LightClientError("GENESIS", `the staking contract's address: ${(e as Error).message}`);
+  }
   return {
     chainId: g.chainId,
     epoch: 0,
     epochLength: Number(g.network.epochLength),
     set,
     operators: members.map(({ v }) => v.operator),
+    staking,
+    reached: { from: "genesis", links: 0 },
   };
 }
 
@@ -176,7 +168,7 @@ export function verifyCertifiedHeader(
   if (epoch !== trusted.epoch)
     throw new LightClientError(
       "EPOCH",
-      `block ${header.number} is of epoch ${epoch}, the trusted set signs epoch ${trusted.epoch} (heights ${trusted.epoch * trusted.epochLength + 1}..${(trusted.epoch + 1) * trusted.epochLength}); a newer trusted set is needed`,
+      `block ${header.number} is of epoch ${epoch}, the trusted set signs epoch ${trusted.epoch} (heights ${trusted.epoch * trusted.epochLength + 1}..${(trusted.epoch + 1) * trusted.epochLength}); follow the set to epoch ${epoch} first (advanceTrustedSet, trustedSetAt)`,
       where,
     );
   if (certificate === null)
@@ -212,6 +204,8 @@ export interface CertifiedValue {
   stateRoot: Hex;
   blockHash: Hex;
   certificate: Omit<CertifiedHeader, "header">;
+  /** The set that signed (`getCertifiedValue`): its epoch and how it was reached from the trust root. */
+  signedBy?: { epoch: number; reached: TrustPath };
 }
 
 /**
@@ -249,12 +243,17 @@ export function verifyValueAgainstHeader(
   };
 }
 
-/** Fetches `stateKey` with its proof, the block's header and certificate, and verifies all three against `trusted`. */
+/**
+ * Fetches `stateKey` with its proof, the block's header and certificate, and verifies all three
+ * against `trusted`, followed first to the block's epoch by the node's epoch links when the block
+ * is of a later epoch (`trustedSetAt`: each link checked against the set before it). Pass the
+ * answer's `trusted` back in next time to skip the links already followed.
+ */
 export async function getCertifiedValue(
   client: WeftClient,
   stateKey: string,
   trusted: TrustedValidators,
-): Promise<CertifiedValue> {
+): Promise<CertifiedValue & { trusted: TrustedValidators }> {
   const key = stateKey.replace(/^0x/, "").toLowerCase();
   const answer = await client.getProof(key);
   const block = await client.getBlock({ number: answer.blockNumber });
@@ -263,5 +262,11 @@ export async function getCertifiedValue(
   const certificate = await client.request<CertificateView | null>("weft_getBlockCertificate", [
     answer.blockNumber,
   ]);
-  return verifyValueAgainstHeader(key, answer, verifyCertifiedHeader(block, certificate, trusted));
+  const signing = await trustedSetAt(client, trusted, block.number);
+  const verified = verifyValueAgainstHeader(key, answer, verifyCertifiedHeader(block, certificate, signing));
+  return {
+    ...verified,
+    signedBy: { epoch: signing.epoch, reached: signing.reached ?? { from: "genesis", links: 0 } },
+    trusted: signing,
+  };
 }
