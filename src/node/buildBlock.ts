@@ -26,6 +26,16 @@
  * (about 340 KiB), below the smallest bound the configuration accepts, so only a node
  * given a smaller bound in code drops any; a cut at the default 16 MiB takes some 50
  * transactions of maximal events, all paying their fees.
+ *
+ * Turns between stages. Building runs on the node's main thread, which also answers RPC and
+ * consensus messages: between the stages (the end-of-block step, the Merkle update, the
+ * receipts and header, the encoding) it waits for the next turn of the event loop
+ * (`nextTurn`), so that what waits is answered between stages instead of after the whole
+ * block (a block of 500 transfers held a validator's thread 10 s at load ~45). Nothing is
+ * committed while it waits: the node runs block work one block at a time (`ChainNode`'s
+ * `exclusive` and production chain), the tree changes only at `MerkleTree.commit`, and the
+ * commit itself (`producer.ts`, `validator/chainApplication.ts`) stays one synchronous
+ * stretch: LMDB transaction, then the tree, then the pool.
  */
 import type { BlockContext } from "../chain/blockContext.js";
 import type { InvalidCode } from "../chain/invalidCode.js";
@@ -38,6 +48,7 @@ import {
 } from "../chain/staking/endBlock.js";
 import type { Transaction } from "../chain/transaction.js";
 import type { Address } from "../codec/address.js";
+import { nextTurn } from "../engine/nextTurn.js";
 import type { BlockResult, ReceiptBudget } from "../engine/types.js";
 import type { MerkleTree, MerkleUpdate } from "../state/merkle/index.js";
 import type { Storage, WriteSet } from "../state/storage.js";
@@ -223,9 +234,11 @@ export async function buildBlock(
     const end = applyEndBlock(step.vm, ctx, deps.state, writeSet, step.config, step.input(head.number + 1));
     writeSet = end.writeSet;
     systemCalls = end.calls;
+    await nextTurn();
   }
   const merkle = deps.tree.update(writeSet);
   const t2 = performance.now();
+  await nextTurn();
 
   deps.faults?.("records", txHashes);
   const number = head.number + 1;
@@ -258,6 +271,7 @@ export async function buildBlock(
     if (eth !== undefined) json.from = eth.from;
     return json;
   });
+  await nextTurn();
   const stats = deps.executor.stats();
   const block: StoredBlock = {
     header,
@@ -283,6 +297,7 @@ export async function buildBlock(
     beforeCommit: () => deps.faults?.("commit", txHashes),
     ...(deps.network === undefined ? {} : { meta: { [endBlockKey(number)]: systemCallsJson(systemCalls) } }),
   });
+  await nextTurn();
   return {
     block,
     receipts: jsonReceipts,

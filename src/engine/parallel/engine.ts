@@ -28,7 +28,7 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage } from "../../state/storage.js";
 import { budgetCut } from "../budget.js";
-import { executeSequential } from "../sequential.js";
+import { executeSequentialSliced } from "../sequential.js";
 import type { BlockExecutor, BlockResult, ReceiptBudget } from "../types.js";
 import type { WorkerBudget } from "./commit.js";
 import { decodeFinalWrites, resolveFinalWrites } from "./finalWrites.js";
@@ -75,6 +75,11 @@ export interface ParallelEngineOptions<T = unknown, R = unknown, C = unknown> {
   speed?: Partial<SpeedRuleOptions> | boolean;
   /** The main thread's executor (default: the executor module's, made with its options). */
   local?: ExecutorFactory<T, R, C>;
+  /**
+   * A block run sequentially on the calling thread gives the event loop a turn after each
+   * transaction that ends this long after the last turn, ms (default `DEFAULT_SLICE_MS`).
+   */
+  sliceMs?: number;
   /** V8 stack of each worker, MiB (default `WORKER_STACK_MB`; smaller only to test a refusal). */
   stackSizeMb?: number;
 }
@@ -149,6 +154,8 @@ export interface ParallelEngine<T, R, C> extends BlockExecutor<T, R, C> {
 }
 
 const STATE_CHUNK = 20_000;
+/** Sequential blocks on the calling thread yield to its event loop about this often, ms. */
+export const DEFAULT_SLICE_MS = 20;
 const CONTENDED = "contended";
 const TOO_LARGE = `the block's transactions take more than ${MAX_TX_BYTES} bytes encoded`;
 const CONTENTION_PROBE_EVERY = 8;
@@ -160,6 +167,7 @@ export async function createParallelEngine<T, R, C>(
   if (!Number.isInteger(count) || count < 1)
     throw new RangeError(`workers must be a positive integer, got ${count}`);
   const minParallelTxs = options.minParallelTxs ?? 128;
+  const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
   const local =
     options.local ??
     (
@@ -272,8 +280,9 @@ export async function createParallelEngine<T, R, C>(
   let lastPhases: BlockStats["phases"];
   let lastTrace: BlockTrace | undefined;
 
+  /** On this thread, in slices of `sliceMs` with turns of the event loop between (`executeSequentialSliced`). */
   function sequential(pre: StateReader, txs: readonly T[], config: C, budget: ReceiptBudget<R> | undefined) {
-    return executeSequential(local.forBlock(config), pre, txs, budget);
+    return executeSequentialSliced(local.forBlock(config), pre, txs, budget, sliceMs);
   }
 
   /** `budget` as the workers apply it, if it measures receipts as the executor does. */
@@ -443,7 +452,7 @@ export async function createParallelEngine<T, R, C>(
         );
       }
       if (txs.length < minParallelTxs) {
-        const result = sequential(pre, txs, config, budget);
+        const result = await sequential(pre, txs, config, budget);
         lastStats = stats("sequential-small", txs.length, result);
         return result;
       }
@@ -452,14 +461,14 @@ export async function createParallelEngine<T, R, C>(
       // blocks one is tried in parallel again.
       if (contendedStreak > 0 && contendedStreak % CONTENTION_PROBE_EVERY !== 0) {
         contendedStreak++;
-        const result = sequential(pre, txs, config, budget);
+        const result = await sequential(pre, txs, config, budget);
         lastStats = stats("sequential-contended", txs.length, result);
         return result;
       }
       const choice = speedRule?.choose();
       if (choice?.mode === "sequential") {
         const started = performance.now();
-        const result = sequential(pre, txs, config, budget);
+        const result = await sequential(pre, txs, config, budget);
         speedRule?.record("sequential", performance.now() - started, workOf(result.receipts));
         lastStats = stats(choice.probe ? "sequential-probe" : "sequential-slower", txs.length, result);
         return result;
@@ -482,12 +491,12 @@ export async function createParallelEngine<T, R, C>(
       if (result === CONTENDED) {
         // The contention rule (worker.ts), not a failure: nothing to report.
         contendedStreak++;
-        const again = sequential(pre, txs, config, budget);
+        const again = await sequential(pre, txs, config, budget);
         lastStats = { ...stats("sequential-contended", txs.length, again), attempt };
         return again;
       }
       console.error(`weft parallel engine: running the block sequentially instead: ${result}`);
-      const again = sequential(pre, txs, config, budget);
+      const again = await sequential(pre, txs, config, budget);
       lastStats = { ...stats("sequential-fallback", txs.length, again, result), attempt };
       return again;
     },
