@@ -33,6 +33,7 @@ import {
   EVM_CODE_BYTE_GAS,
   EVM_HASH_BYTE_GAS,
   EVM_OP_STEP_GAS,
+  EVM_PRECOMPILE_GAS,
   EVM_STEP_GAS,
   evmStepGasLimit,
 } from "./weftGas.js";
@@ -127,6 +128,35 @@ export const MAX_EVM_NESTING = 4;
 
 /** The address of the precompile through which EVM code calls into Weft (`chain/wasmFromEvm.ts`). */
 export const HOST_PRECOMPILE = "0x0000000000000000000000000000000000000100" as Address;
+
+/**
+ * EIP-4844's point evaluation precompile. Weft has no blobs and no KZG setup: ethereumjs,
+ * given none, threw a plain `Error` out of the whole message ("kzg not initialized"), so a
+ * transaction calling it made its block fail to build (and `eth_call` answer -32603). It
+ * fails as a precompile does on bad input instead: all the gas it was given, nothing returned.
+ */
+export const POINT_EVALUATION_PRECOMPILE = "0x000000000000000000000000000000000000000a" as Address;
+/** The reason the point evaluation precompile fails with. */
+export const NO_POINT_EVALUATION = "point evaluation (0x0a) is not available: Weft has no blobs";
+
+/** What a precompile gets and answers, as ethereumjs passes it (`PrecompileInput`, `ExecResult`). */
+interface PrecompileInput {
+  gasLimit: bigint;
+}
+interface PrecompileResult {
+  executionGasUsed: bigint;
+  exceptionError?: unknown;
+}
+type Precompile = (input: PrecompileInput) => PrecompileResult | Promise<PrecompileResult>;
+
+/**
+ * Made in the realm (its `await` must resume on the realm's queue, `realm.ts`): runs the
+ * precompile with the gas limit `limit` gives, then hands the result to `settle`.
+ */
+const PRICED_PRECOMPILE = `(inner, limit, settle) => async (input) => {
+  const result = await inner({ ...input, gasLimit: limit(input.gasLimit) });
+  return settle(input.gasLimit, result);
+}`;
 
 export interface EvmOutcome {
   result: EVMResult;
@@ -285,6 +315,14 @@ export class EvmRunner {
               address: new this.realm.packages.util.Address(addressToBytes(HOST_PRECOMPILE)),
               function: (input: { data: Uint8Array; gasLimit: bigint }) => this.hostCall(input),
             },
+            {
+              address: new this.realm.packages.util.Address(addressToBytes(POINT_EVALUATION_PRECOMPILE)),
+              function: (input: { gasLimit: bigint }) => ({
+                executionGasUsed: input.gasLimit,
+                returnValue: new Uint8Array(0),
+                exceptionError: new this.realm.packages.evm.EVMError(NO_POINT_EVALUATION as never),
+              }),
+            },
           ],
         } as never,
       );
@@ -324,9 +362,47 @@ export class EvmRunner {
         return interpret(message, opts);
       };
       this.countSteps(evm);
+      this.pricePrecompiles(evm);
       this.evms.set(chainId, evm);
     }
     return evm;
+  }
+
+  /**
+   * Each precompile of `EVM_PRECOMPILE_GAS` counts `perGas` step gas per EVM gas it uses. It
+   * runs with at most the EVM gas whose step gas the message's step budget still holds: past
+   * it, it fails as on too little gas (the whole gas it was given; the calling frame goes on),
+   * before doing its work, so that its time stays within what the message pays for.
+   */
+  private pricePrecompiles(evm: EVM): void {
+    const precompiles = (evm as unknown as { precompiles: Map<string, Precompile> }).precompiles;
+    const wrap =
+      this.realm.evaluate<
+        (
+          inner: Precompile,
+          limit: (gasLimit: bigint) => bigint,
+          settle: (gasLimit: bigint, result: PrecompileResult) => PrecompileResult,
+        ) => Precompile
+      >(PRICED_PRECOMPILE);
+    for (const [address, perGas] of EVM_PRECOMPILE_GAS) {
+      const key = address.slice(2);
+      const inner = precompiles.get(key);
+      if (inner === undefined) continue;
+      const limit = (gasLimit: bigint): bigint => {
+        const room = this.stepGasLimit - this.stepGas;
+        if (room === Number.POSITIVE_INFINITY) return gasLimit;
+        const affordable = room <= 0 ? 0n : BigInt(Math.floor(room / perGas));
+        return gasLimit < affordable ? gasLimit : affordable;
+      };
+      const settle = (gasLimit: bigint, result: PrecompileResult): PrecompileResult => {
+        // A failed precompile takes all the gas it was given (ethereumjs's own rule), also
+        // when it was given less here.
+        if (result.exceptionError !== undefined) return { ...result, executionGasUsed: gasLimit };
+        this.stepGas += Number(result.executionGasUsed) * perGas;
+        return result;
+      };
+      precompiles.set(key, wrap(inner, limit, settle));
+    }
   }
 
   private hostCall(input: { data: Uint8Array; gasLimit: bigint }) {

@@ -44,6 +44,12 @@ export interface EvmRealm {
    * host's queue.
    */
   runSync<A, T>(job: (arg: A) => Promise<T>, arg: A): T;
+  /**
+   * Evaluates `source` (an expression) in the realm: how a function whose `async` body must
+   * await the realm's promises on the realm's own queue is made (a host `async` function
+   * would resume on the host's queue, after `runSync` returned).
+   */
+  evaluate<T>(source: string): T;
 }
 
 interface RealmGlobals {
@@ -163,6 +169,9 @@ export function createEvmRealm(): EvmRealm {
         throw new Error("the EVM waited on something outside its realm (an await that never settled)");
       if (ok !== true) throw value;
       return value as T;
+    },
+    evaluate<T>(source: string): T {
+      return vm.runInContext(source, context) as T;
     },
   };
 }

@@ -65,6 +65,42 @@ export const EVM_STEP_CLASSES: Record<string, { opcodes: readonly number[]; extr
   log: { opcodes: [0xa0, 0xa1, 0xa2, 0xa3, 0xa4], extra: 25_000 },
 };
 
+/**
+ * Precompiles whose time in ethereumjs (JavaScript big-number and curve code) is far above
+ * their EVM gas × `EVM_GAS_TIME_WEIGHT`, by address, and the step gas each adds per EVM gas
+ * it uses (the call itself is a CALL-class step). From loops of calls to each (the worst
+ * input shape measured, less ~40 µs of call), ns per EVM gas at load ~27, priced at
+ * 0.15 ns per Weft gas: extra = ns per EVM gas / 0.15 − 120. Without these a block of G2
+ * additions took ~14.5 s (~39× the median), of blake2f rounds ~9 s (~24×), of pairings and
+ * multiplications 11–22×. Unlisted ones (SHA-256, RIPEMD-160, identity, BN254 addition,
+ * ECRECOVER by libsecp256k1) measured at 0.4–1.1× under the CALL step's price. A precompile
+ * past the message's step budget fails as on too little gas, before its work (`evmRunner.ts`).
+ */
+export const EVM_PRECOMPILE_GAS: ReadonlyMap<string, number> = new Map([
+  /** MODEXP: ~115 ns per EVM gas with a 1 KiB exponent (~10–60 for other shapes). */
+  ["0x0000000000000000000000000000000000000005", 850],
+  /** BN254 scalar multiplication: ~380 ns per EVM gas. */
+  ["0x0000000000000000000000000000000000000007", 2_500],
+  /** BN254 pairing check: ~155 ns per EVM gas for one pair, ~120 for four. */
+  ["0x0000000000000000000000000000000000000008", 1_000],
+  /** BLAKE2 F: ~330 ns a round (one EVM gas). */
+  ["0x0000000000000000000000000000000000000009", 2_200],
+  /** BLS12-381 G1 addition: ~1.85 ms for its 375 EVM gas (~4,900 ns per EVM gas). */
+  ["0x000000000000000000000000000000000000000b", 32_700],
+  /** BLS12-381 G1 multi-scalar multiplication: ~340 ns per EVM gas for 16 points. */
+  ["0x000000000000000000000000000000000000000c", 2_200],
+  /** BLS12-381 G2 addition: ~3.9 ms for its 600 EVM gas (~6,600 ns per EVM gas). */
+  ["0x000000000000000000000000000000000000000d", 43_600],
+  /** BLS12-381 G2 multi-scalar multiplication: ~380 ns per EVM gas for one point (more for many, as G1's). */
+  ["0x000000000000000000000000000000000000000e", 3_300],
+  /** BLS12-381 pairing check: ~200 ns per EVM gas for one pair. */
+  ["0x000000000000000000000000000000000000000f", 1_250],
+  /** BLS12-381 map to G1: ~350 ns per EVM gas. */
+  ["0x0000000000000000000000000000000000000010", 2_200],
+  /** BLS12-381 map to G2: ~290 ns per EVM gas. */
+  ["0x0000000000000000000000000000000000000011", 1_800],
+]);
+
 /** Weft gas of one step of each opcode (before KECCAK256's bytes). */
 export const EVM_OP_STEP_GAS: readonly number[] = (() => {
   const table = new Array<number>(256).fill(EVM_STEP_GAS);
