@@ -105,7 +105,15 @@ class Out {
   }
   uint(v: bigint, bytes: 8 | 16, field: string): void {
     const max = bytes === 8 ? U64_MAX : U128_MAX;
-    if (typeof v !== "bigint" || v < 0n || v > max) {
+    if (typeof v !== "bigint") {
+      // A JavaScript caller's number (gasLimit: 2_000_000) is the likely mistake: say so.
+      const hint = typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? ` (write ${v}n)` : "";
+      throw new TxDecodeError(
+        "OUT_OF_RANGE",
+        `${field}: expected a bigint${hint}, got ${typeof v === "string" ? `the string "${v}"` : `the ${typeof v} ${String(v)}`}`,
+      );
+    }
+    if (v < 0n || v > max) {
       throw new TxDecodeError("OUT_OF_RANGE", `${field}: ${String(v)} is not a u${bytes * 8}`);
     }
     this.view.setBigUint64(this.at, v & U64_MAX, true);

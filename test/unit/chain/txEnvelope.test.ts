@@ -204,6 +204,20 @@ describe("transaction envelope v1", () => {
       () => encodeTx({ ...sample(), calls: [] }),
       (e) => code(e) === "BAD_CALL_COUNT",
     );
+    // A number where a bigint belongs (a JavaScript caller's gasLimit: 2_000_000) says so,
+    // rather than "2000000 is not a u64".
+    assert.throws(
+      () => encodeTx({ ...sample(), gasLimit: 2_000_000 as unknown as bigint }),
+      (e) =>
+        code(e) === "OUT_OF_RANGE" &&
+        (e as Error).message === "gasLimit: expected a bigint (write 2000000n), got the number 2000000",
+    );
+    assert.throws(
+      () => encodeTx({ ...sample(), maxFee: "3" as unknown as bigint }),
+      (e) =>
+        code(e) === "OUT_OF_RANGE" &&
+        (e as Error).message === 'maxFee: expected a bigint, got the string "3"',
+    );
     assert.throws(
       () => encodeTx({ ...sample(), auth: new Uint8Array(5000) }),
       (e) => code(e) === "FIELD_TOO_LARGE",
