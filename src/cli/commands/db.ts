@@ -16,7 +16,10 @@ import { contextOf } from "../context.js";
 import { EXIT, UsageError } from "../output.js";
 
 function checkDir(dir: string): DirCheckReport {
-  const lock = lockDataDir(dir);
+  const lock = lockDataDir(
+    dir,
+    "stop it first, or check a copy made while it was stopped (weft db check --dir <copy>)",
+  );
   try {
     return checkChainDir(dir);
   } finally {

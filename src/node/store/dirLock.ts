@@ -172,12 +172,17 @@ function createWhole(file: string, text: string): boolean {
 const describeOwner = (o: LockOwner): string =>
   `pid ${o.pid}${o.host === hostname() ? "" : ` on host ${o.host}`}, since ${o.since}`;
 
+/** What a second node on a directory in use should do. */
+const NODE_ADVICE =
+  "stop it first, or use another data directory (weft node --data-dir <dir>, or WEFT_DATA_DIR)";
+
 /**
  * Takes the lock on `dir` (created if missing) for this process, or throws
- * `DataDirLockError` `LOCKED` naming the directory and the pid that holds it.
+ * `DataDirLockError` `LOCKED` naming the directory and the pid that holds it, then `advice`
+ * (what to do instead: by default, a node's).
  * @example const lock = lockDataDir(".weft/data"); try { ... } finally { lock.release(); }
  */
-export function lockDataDir(dir: string): DataDirLock {
+export function lockDataDir(dir: string, advice = NODE_ADVICE): DataDirLock {
   const file = join(dir, LOCK_FILE);
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   const procStart = procStartOf(process.pid);
@@ -210,7 +215,7 @@ export function lockDataDir(dir: string): DataDirLock {
         throw new DataDirLockError(
           "LOCKED",
           dir,
-          `data directory ${dir} is in use by another process (${describeOwner(owner)}): stop it first, or use another data directory (weft node --data-dir <dir>, or WEFT_DATA_DIR)`,
+          `data directory ${dir} is in use by another process (${describeOwner(owner)}): ${advice}`,
           owner,
         );
       takeOver(file, owner);

@@ -54,6 +54,11 @@ describe("data directory lock", () => {
         const check = weft("db", "check", "--dir", dir);
         assert.equal(check.status, 1);
         assert.match(check.stderr, new RegExp(`in use by another process \\(pid ${pid},`));
+        // Its advice is the check's (a copy can be checked), not a node's (--data-dir).
+        assert.match(
+          check.stderr,
+          /: stop it first, or check a copy made while it was stopped \(weft db check --dir <copy>\)\n$/,
+        );
         // The first node is unharmed and still producing.
         const status = await rpc<{ head: { number: number } }>(first.url, "weft_status");
         assert.ok(status.head.number >= 0);
