@@ -15,7 +15,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { networkStakingAddress } from "../../../src/chain/staking/genesisStaking.js";
 import { launchNode, type NodeProcess } from "../../../src/node/launch.js";
+import { genesisToJson } from "../../../src/node/validator/genesisFile.js";
+import { CHAIN_ID, networkSpec } from "../../helpers/validatorHosts.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -108,6 +111,28 @@ describe("the packed weft package in a project outside the repository", () => {
     // The node's weft_verifyEvmSource compiles with solc-js: installed with the package.
     assert.ok(existsSync(join(app, "node_modules", "solc", "soljson.js")), "solc is installed with weft");
     assert.equal(weft("init").code, 2, "a second init refuses to overwrite");
+  });
+
+  it("its light-client export loads from the installed package and derives the genesis staking contract", () => {
+    const spec = networkSpec(2, { epochLength: 5n });
+    writeFileSync(
+      join(tmp, "genesis.json"),
+      JSON.stringify(genesisToJson({ chainId: CHAIN_ID, genesisTime: 0, network: spec })),
+    );
+    const script = [
+      `import { readFileSync } from "node:fs";`,
+      `import { advanceTrustedSet, genesisValidators } from "${NAME}/light-client";`,
+      `const g = genesisValidators(readFileSync(${JSON.stringify(join(tmp, "genesis.json"))}, "utf8"));`,
+      `if (typeof advanceTrustedSet !== "function") throw new Error("no advanceTrustedSet");`,
+      `console.log(JSON.stringify({ staking: g.staking, size: g.set.size, epochLength: g.epochLength }));`,
+    ].join("\n");
+    const loaded = run(process.execPath, ["--input-type=module", "-e", script], app);
+    assert.equal(loaded.code, 0, loaded.said);
+    assert.deepEqual(JSON.parse(loaded.out), {
+      staking: networkStakingAddress(spec.unbondingSeconds),
+      size: 2,
+      epochLength: 5,
+    });
   });
 
   it("weft init in a folder of one's own keeps its README and its dependency on the package", () => {
