@@ -53,7 +53,7 @@ export function verifyEpochLink(
   link: EpochLink,
   epoch: number,
   previous: ValidatorSet | TrustedCheckpoint,
-  input: EpochChainInput,
+  input: Omit<EpochChainInput, "genesisSet">,
 ): ValidatorSet {
   const height = epoch * input.epochLength;
   const { header, certificate } = link;

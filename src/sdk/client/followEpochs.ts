@@ -95,7 +95,6 @@ export function advanceTrustedSet(
         chainId: trusted.chainId.toString(),
         staking,
         epochLength: trusted.epochLength,
-        genesisSet: set,
       });
     } catch (e) {
       linkError(e, item.epoch);
@@ -151,8 +150,6 @@ export function trustCheckpoint(
       chainId: chain.chainId.toString(),
       staking,
       epochLength: L,
-      // unused with a checkpoint: the link is trusted by its hash
-      genesisSet: undefined as never,
     });
   } catch (e) {
     return linkError(e, epoch);
