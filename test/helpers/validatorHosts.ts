@@ -11,7 +11,7 @@ import { FEE_COLLECTOR } from "../../src/chain/staking/endBlock.js";
 import type { Address } from "../../src/codec/address.js";
 import { blsProofOfPossession } from "../../src/codec/bls.js";
 import type { TimeoutConfig } from "../../src/consensus/timeouts.js";
-import type { P2pNode } from "../../src/net/p2pNode.js";
+import type { P2pNode, P2pNodeOptions } from "../../src/net/p2pNode.js";
 import { chainTopics } from "../../src/net/topics.js";
 import { ChainNode, type ChainNodeOptions } from "../../src/node/chainNode.js";
 import { devAccountAddress } from "../../src/node/genesis/genesis.js";
@@ -79,7 +79,7 @@ export function testNodeOptions(dir: string, options: Partial<ChainNodeOptions> 
 
 export interface ValidatorHosts {
   nodes: ChainNode[];
-  /** One host per validator, then `extraHosts` more (observers, attackers) linked to all. */
+  /** One host per validator, then `extraHosts` more (observers, attackers), linked to all unless `links` says otherwise. */
   hosts: P2pNode[];
   services: ValidatorService[];
   close(): Promise<void>;
@@ -89,7 +89,14 @@ export interface ValidatorHosts {
 export async function startValidatorHosts(
   root: string,
   spec: NetworkGenesis,
-  options: { extraHosts?: number; validator?: Partial<ValidatorOptions> } = {},
+  options: {
+    extraHosts?: number;
+    validator?: Partial<ValidatorOptions>;
+    /** Each host's options (limits, …); default none. */
+    host?: (i: number) => P2pNodeOptions;
+    /** The earlier hosts host i keeps connected to; default all of them. */
+    links?: (i: number) => number[];
+  } = {},
 ): Promise<ValidatorHosts> {
   const n = spec.validators.length;
   const out: ValidatorHosts = {
@@ -106,7 +113,11 @@ export async function startValidatorHosts(
     for (let i = 0; i < n; i++) {
       out.nodes.push(await openTestNode(join(root, `v${i}`), { network: spec }));
     }
-    out.hosts = await startNodes(n + (options.extraHosts ?? 0), () => ({}), everyOther);
+    out.hosts = await startNodes(
+      n + (options.extraHosts ?? 0),
+      options.host ?? (() => ({})),
+      options.links ?? everyOther,
+    );
     for (const [i, node] of out.nodes.entries()) {
       out.services.push(
         await startValidator({

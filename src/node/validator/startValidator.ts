@@ -4,10 +4,11 @@
  * application (`chainApplication.ts`) and the staking contract's sets as its validators
  * (`stakingConsensus.ts`). The node's own timer producer must not run beside it.
  *
- * Messages are judged before gossip forwards them (`judge`): one that does not decode, or
- * whose signature is not its validator's for a height whose set this node knows (the next
- * two heights included), is rejected and costs the forwarding peer score; one for a height too
- * far from ours is ignored (not forwarded). The driver checks again what it is given (it trusts no transport).
+ * Messages are judged before gossip forwards them (`consensusJudge.ts`): one that does not
+ * decode, or whose signature is not its validator's for a height whose set this node knows
+ * (the next two heights included), is rejected and costs the forwarding peer score; one for a
+ * height too far from ours, or that this node already holds (a replay in a fresh bundle), is
+ * ignored (not forwarded). The driver checks again what it is given (it trusts no transport).
  *
  * Double-sign evidence travels on its own topic (`evidenceGossip.ts`): what this node's
  * consensus sees is published, what peers send is judged before it is forwarded, and both
@@ -20,15 +21,10 @@
 import { join } from "node:path";
 import type { SecretKey } from "@chainsafe/blst";
 import type { Address } from "../../codec/address.js";
-import { verifyCertificate } from "../../consensus/certificate.js";
-import { type Decision, decodeDecision } from "../../consensus/decisionSync.js";
 import { ConsensusDriver } from "../../consensus/driver.js";
 import { encodeEvidence } from "../../consensus/evidence.js";
-import { checkMessage, messageHeight } from "../../consensus/messageCheck.js";
-import { decodeBundle, decodeMessage } from "../../consensus/messageCodec.js";
 import { FilePolkaStore, FileSignRecordStore, SignGuard } from "../../consensus/signGuard.js";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "../../consensus/timeouts.js";
-import type { Verdict } from "../../net/gossip.js";
 import { consensusTransport, evidenceChannel, type GossipChannel } from "../../net/gossipChannel.js";
 import type { P2pNode } from "../../net/p2pNode.js";
 import { chainTopics, MAX_CONSENSUS_MESSAGE_BYTES } from "../../net/topics.js";
@@ -38,6 +34,7 @@ import { stakingValidatorSource } from "../stakingConsensus.js";
 import { serveStateSync } from "../stateSyncServe.js";
 import { ChainApplication } from "./chainApplication.js";
 import { type ChainSync, startChainSync } from "./chainSync.js";
+import { createConsensusJudge } from "./consensusJudge.js";
 import { judgeEvidence } from "./evidenceGossip.js";
 import { type Misbehaviour, misbehavingTransport } from "./misbehave.js";
 import { startStallReport } from "./stallReport.js";
@@ -90,71 +87,24 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     evidence = evidenceChannel(p2p, chainTopics(chainId), {
       validate: (bytes) => judgeEvidence(bytes, pool, consensusHeight()),
     });
-  const judge = (bytes: Uint8Array): Verdict => {
-    let bundle: Uint8Array[] | null;
-    try {
-      const decision = decodeDecision(bytes, { maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 });
-      if (decision !== null) return judgeDecision(decision);
-      bundle = decodeBundle(bytes, { maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 });
-    } catch (e) {
-      return { reject: `consensus bundle: ${(e as Error).message}`, points: 10 };
-    }
-    if (bundle === null) return judgeOne(bytes);
-    const verdicts = bundle.map(judgeOne);
-    return (
-      verdicts.find((v) => v !== "accept" && v !== "ignore") ??
-      (verdicts.includes("accept") ? "accept" : "ignore")
-    );
-  };
-  const judgeOne = (bytes: Uint8Array): Verdict => {
-    let m: ReturnType<typeof decodeMessage>;
-    try {
-      m = decodeMessage(bytes, { maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256 });
-    } catch (e) {
-      return { reject: `consensus message: ${(e as Error).message}`, points: 10 };
-    }
-    const height = messageHeight(m);
-    const current = consensusHeight();
-    if (height > current) sync?.noteAhead(height);
-    if (height > current + 2) return "ignore";
-    const set = setAt(height);
-    if (set === undefined) {
-      // A next height whose set is not known yet (an epoch's first): the driver checks it then.
-      // Otherwise too old for the sets this node still reads.
-      return height > current ? "accept" : "ignore";
-    }
-    const error = checkMessage(chainId.toString(), m, set);
-    return error === null ? "accept" : { reject: `consensus message: ${error.message}`, points: 10 };
-  };
-  const setAt = (height: number) => {
-    try {
-      return validators.validatorSetAt(height).set;
-    } catch {
-      return undefined;
-    }
-  };
-  /** A decision for a peer behind: forwarded only if its certificate holds for its height's set. */
-  const judgeDecision = (d: Decision): Verdict => {
-    if (d.height > node.head().number + 1) sync?.noteAhead(d.height);
-    const set = d.height <= node.head().number + 1 ? setAt(d.height) : undefined;
-    if (set === undefined) return "ignore";
-    try {
-      verifyCertificate(d.certificate, set, chainId.toString(), {
-        height: d.height,
-        blockHash: d.value.hash,
-      });
-      return "accept";
-    } catch (e) {
-      return { reject: `consensus decision: ${(e as Error).message}`, points: 10 };
-    }
-  };
-  const channel = consensusTransport(p2p, chainTopics(chainId), { validate: judge });
+  const judge = createConsensusJudge({
+    chainId: chainId.toString(),
+    validators,
+    consensusHeight,
+    headNumber: () => node.head().number,
+    maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
+    onAhead: (height) => sync?.noteAhead(height),
+  });
+  const channel = consensusTransport(p2p, chainTopics(chainId), { validate: (bytes) => judge.judge(bytes) });
   driver = new ConsensusDriver({
     chainId: chainId.toString(),
     transport: misbehavingTransport(
       options.misbehave,
       {
-        broadcast: (bytes) => void channel.broadcast(bytes),
+        broadcast: (bytes) => {
+          judge.remember(bytes);
+          void channel.broadcast(bytes);
+        },
         onMessage: (handler) => {
           channel.onMessage(handler);
         },
