@@ -27,6 +27,7 @@ import {
 import type { PoolTx } from "./mempool/index.js";
 import type { ChainDb } from "./store/chainDb.js";
 import type { BlockHeader } from "./store/records.js";
+import { storeErrorIn } from "./store/storeError.js";
 
 export interface FaultDeps extends BuildDeps {
   db: ChainDb;
@@ -106,20 +107,28 @@ export async function tryBlock(
  * The transaction at fault for a block of `txs` that failed, and the error it causes;
  * undefined when the failure does not come from a transaction (see the module comment).
  */
-export async function findCulprit(
+export function findCulprit(
   deps: FaultDeps,
   head: BlockHeader,
   txs: readonly PoolTx<PendingTx>[],
   ctx: BlockContext,
 ): Promise<{ tx: PoolTx<PendingTx>; error: unknown } | undefined> {
-  let error = await tryBlock(deps, head, txs, ctx);
+  return bisect((prefix) => tryBlock(deps, head, prefix, ctx), txs);
+}
+
+/** The module comment's search, with `trial` answering a prefix's failure (undefined: it passes). */
+async function bisect(
+  trial: (txs: readonly PoolTx<PendingTx>[]) => Promise<unknown>,
+  txs: readonly PoolTx<PendingTx>[],
+): Promise<{ tx: PoolTx<PendingTx>; error: unknown } | undefined> {
+  let error = await trial(txs);
   if (error === undefined) return undefined;
-  if ((await tryBlock(deps, head, [], ctx)) !== undefined) return undefined;
+  if ((await trial([])) !== undefined) return undefined;
   let lo = 0;
   let hi = txs.length;
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
-    const failure = await tryBlock(deps, head, txs.slice(0, mid), ctx);
+    const failure = await trial(txs.slice(0, mid));
     if (failure === undefined) lo = mid;
     else {
       hi = mid;
@@ -127,4 +136,48 @@ export async function findCulprit(
     }
   }
   return { tx: txs[hi - 1] as PoolTx<PendingTx>, error };
+}
+
+/** Most transactions one proposal drops as at fault before it gives up (each costs ~log2(n) + 2 builds). */
+export const MAX_PROPOSAL_CULPRITS = 8;
+
+/**
+ * A validator's proposal (`validator/chainApplication.ts`): builds the block of `txs`,
+ * committing nothing. When that fails, the transaction at fault is found by building
+ * prefixes (the module comment's search, up to the build: a proposal is not committed
+ * here), handed to `drop` (out of the pool, with the error) and the block built again
+ * without it, up to `MAX_PROPOSAL_CULPRITS` times; then, or when no transaction is at fault
+ * (a store failure, an empty block failing), the failure is thrown. Before, one transaction
+ * whose execution threw failed every proposal of every validator holding it, round after
+ * round, until it left the pools.
+ */
+export async function buildProposal(
+  deps: BuildDeps,
+  head: BlockHeader,
+  txs: readonly PoolTx<PendingTx>[],
+  ctx: BlockContext,
+  drop: (tx: PoolTx<PendingTx>, error: unknown) => void,
+): Promise<BuiltBlock> {
+  const trial = async (prefix: readonly PoolTx<PendingTx>[]): Promise<unknown> => {
+    try {
+      await buildBlock(deps, head, prefix, ctx);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  };
+  let candidates = txs;
+  for (let found = 0; ; found++) {
+    let failure: unknown;
+    try {
+      return await buildBlock(deps, head, candidates, ctx);
+    } catch (error) {
+      failure = error;
+    }
+    if (found >= MAX_PROPOSAL_CULPRITS || storeErrorIn(failure) !== undefined) throw failure;
+    const culprit = await bisect(trial, candidates);
+    if (culprit === undefined) throw failure;
+    drop(culprit.tx, culprit.error);
+    candidates = candidates.filter((p) => p !== culprit.tx);
+  }
 }

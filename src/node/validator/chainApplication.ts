@@ -39,7 +39,7 @@ import { EthTxError } from "../../evm/errors.js";
 import { decodeEthTx, type EthTx } from "../../evm/ethTx.js";
 import { AdmissionError, decodeRaw, type PendingTx } from "../admission.js";
 import { proposalProblem, selectCandidates } from "../blockCandidates.js";
-import { stageAndCommit } from "../blockFault.js";
+import { buildProposal, describe, stageAndCommit } from "../blockFault.js";
 import { type BuiltBlock, buildBlock } from "../buildBlock.js";
 import type { ChainNode } from "../chainNode.js";
 import type { PoolTx } from "../mempool/index.js";
@@ -111,10 +111,20 @@ export class ChainApplication implements ConsensusApplication {
       const lastCommit = head.number === 0 ? null : this.lastCommitOf(deps, head, gathered);
       const evidence = this.evidence?.forBlock(height, MAX_BLOCK_EVIDENCE) ?? [];
       const staked = this.withEndBlock(deps, height, proposer, lastCommit, evidence);
-      const built = await buildBlock(staked, head, ready, {
-        ...ctx,
-        preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])),
-      });
+      const built = await buildProposal(
+        staked,
+        head,
+        ready,
+        { ...ctx, preverified: new Set(ready.flatMap((p) => p.tx.verified ?? [])) },
+        (culprit, error) => {
+          deps.mempool.removeIncluded([culprit.hash]);
+          this.options.log?.("warn", "proposal: dropped a transaction at fault", {
+            height,
+            dropped: culprit.hash,
+            error: describe(error),
+          });
+        },
+      );
       const value = encodeBlockValue({
         number: height,
         parentHash: head.hash,
