@@ -99,20 +99,20 @@ export function callCycleRows(bench: Bench, rounds: number): CalibrationRow[] {
       (cold1000.gas - cold250.gas) / contracts,
     ),
   );
-  // The same 1,000 contracts, 2 laps against 8: warm calls to pinned instances whose
+  // The same 1,000 contracts, 2 laps against 16: warm calls to pinned instances whose
   // memories no longer fit the CPU's caches.
-  const [lap2, lap8] = interleaved(rounds, [runCycle(many, 2), runCycle(many, 8)]) as [
+  const [lap2, lap16] = interleaved(rounds, [runCycle(many, 2), runCycle(many, 16)]) as [
     { ms: number; gas: number },
     { ms: number; gas: number },
   ];
-  const warmCalls = 6 * many.length;
+  const warmCalls = 14 * many.length;
   rows.push(
     result(
       "call, warm (cycling 1,000 contracts)",
       "host",
       "call",
-      ((lap8.ms - lap2.ms) * 1e6) / warmCalls,
-      (lap8.gas - lap2.gas) / warmCalls,
+      ((lap16.ms - lap2.ms) * 1e6) / warmCalls,
+      (lap16.gas - lap2.gas) / warmCalls,
     ),
   );
   // Per code byte: 50 distinct small callees against 50 large ones, new ones every round

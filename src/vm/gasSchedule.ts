@@ -26,9 +26,13 @@ export const GAS = {
    * Each initial 64 KiB page of a frame's memory, zeroed again before the instance's next
    * call: ~5 µs a page once many contracts' memories no longer fit the CPU's caches
    * (`bench/calibrate.ts`, "call, warm (cycling 1,000 contracts)": 9-14 µs a call with
-   * CALL, 0.37-0.57 ns/gas).
+   * CALL, 0.37-0.57 ns/gas at 16,000 a page). Session 16, quiet, full calibration runs
+   * (2 laps against 16): 8.2 µs a call at 16,000 (0.336 ns/gas, 2.7x the median 0.123);
+   * session 15's run saw 12.4 µs (4.2x). At 32,000 a page 12.4 µs is 0.31 ns/gas, 2.5x.
+   * Alone (`--only cycle`) the same call takes 0.6-2.7 µs: the price is set by a heap as
+   * big as a node's.
    */
-  MEMORY_PAGE: 16_000,
+  MEMORY_PAGE: 32_000,
   /**
    * Each run of a contract's static data past the first, and each 16 bytes of it (rounded
    * up per run), copied into its memory on every call (`wasm/dataSegments.ts`: the data
@@ -186,8 +190,9 @@ export const GAS = {
    * against none, load average ~30): a warm frame 1.0-4.2 ns a global (before: no gas,
    * free), a cold one 23.7-33 ns (before: only the 23.8 gas of their code bytes, 4-6x the
    * median). One price for both, set by the cold frame (warm frames are overpriced).
+   * Session 15's quiet run (median 0.121 ns/gas): 31.2 ns a global, 3.6x at 48; 2.7x at 72.
    */
-  FRAME_GLOBAL: 48,
+  FRAME_GLOBAL: 72,
   /** Every transaction pays this before anything runs. */
   TX_BASE: 5_000,
   /**
