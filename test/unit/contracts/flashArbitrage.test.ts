@@ -123,7 +123,9 @@ describe("flashArbitrage", () => {
     const best = bestFlashTrade(cheap, dear);
     assert.ok(best.size > 0n && best.profit > 0n);
     const before = m.quote.view("balanceOf", [bot]) as bigint;
-    const r = m.cheap.send(bot, "swap", swapArgs(m, best.size, m.dear.address, best.profit));
+    const r = m.cheap.send(bot, "swap", swapArgs(m, best.size, m.dear.address, best.profit), {
+      gasLimit: 10_000_000,
+    });
     assert.equal(r.receipt.status, "success", JSON.stringify(r.error));
     assert.equal((m.quote.view("balanceOf", [bot]) as bigint) - before, best.profit);
     assert.equal(best.profit, flashProfit(best.size, cheap, dear));
