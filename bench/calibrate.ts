@@ -178,6 +178,12 @@ printTable(
     fmt(r.nsPerGas / med, 2),
   ]),
 );
+for (const r of rows.filter((row) => row.spread !== undefined)) {
+  const s = r.spread as NonNullable<CalibrationRow["spread"]>;
+  console.log(
+    `${r.name}: spread over the rounds, ${s.of}: min ${fmt(s.min, 1)}, quartiles ${fmt(s.q1, 1)} / ${fmt(s.median, 1)} / ${fmt(s.q3, 1)}, max ${fmt(s.max, 1)}`,
+  );
+}
 const worst = Math.max(...finite);
 console.log(
   `slowest row priced by time: ${worst.toFixed(3)} ns/gas = ${(worst / med).toFixed(2)}x the median`,

@@ -35,6 +35,8 @@ export interface CalibrationRow {
   nsPerGas: number;
   /** Priced by a budget other than time (see `ProbeRow.budget`): not part of the median. */
   budget: boolean;
+  /** How far the rounds spread, for rows whose `nsPerUnit` is fitted over every round. */
+  spread?: { of: string; min: number; q1: number; median: number; q3: number; max: number };
 }
 
 const SENDER: Address = "0x00000000000000000000000000000000000a11ce";

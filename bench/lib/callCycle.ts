@@ -12,6 +12,7 @@ import { toHex } from "../../src/codec/bytes.js";
 import { keccak256 } from "../../src/codec/hash.js";
 import { type Bench, type CalibrationRow, result } from "./calibrationRun.js";
 import { CYCLE_CALLER, cycleCallee, cycleInput } from "./cycleContracts.js";
+import { median } from "./report.js";
 
 export { cycleInput };
 
@@ -55,20 +56,94 @@ export function cycleRun(bench: Bench, caller: Address) {
   };
 }
 
+/** Every round's time of each workload, interleaved (after one warm-up each), and its gas. */
+export function sampled(
+  rounds: number,
+  runs: ReadonlyArray<() => { ms: number; gas: number }>,
+): Array<{ ms: number[]; gas: number }> {
+  const out = runs.map((run) => ({ ms: [] as number[], gas: run().gas }));
+  for (let r = 0; r < rounds; r++)
+    runs.forEach((run, i) => {
+      const m = run();
+      const o = out[i] as { ms: number[]; gas: number };
+      o.ms.push(m.ms);
+      o.gas = m.gas;
+    });
+  return out;
+}
+
 /** The fastest of `rounds` runs of each workload, interleaved (after one warm-up each). */
 export function interleaved(
   rounds: number,
   runs: ReadonlyArray<() => { ms: number; gas: number }>,
 ): Array<{ ms: number; gas: number }> {
-  const best = runs.map((run) => ({ ms: Number.POSITIVE_INFINITY, gas: run().gas }));
-  for (let r = 0; r < rounds; r++)
-    runs.forEach((run, i) => {
-      const m = run();
-      const b = best[i] as { ms: number; gas: number };
-      b.ms = Math.min(b.ms, m.ms);
-      b.gas = m.gas;
-    });
-  return best;
+  return sampled(rounds, runs).map((s) => ({ ms: Math.min(...s.ms), gas: s.gas }));
+}
+
+/** The least-squares slope of `ys` over `xs` (at least two distinct `xs`). */
+export function slope(xs: readonly number[], ys: readonly number[]): number {
+  const mx = xs.reduce((a, x) => a + x, 0) / xs.length;
+  const my = ys.reduce((a, y) => a + y, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * ((ys[i] as number) - my);
+    den += (x - mx) ** 2;
+  });
+  return num / den;
+}
+
+/** Lap counts of the warm row: each lap past the first is `callees` more warm calls. */
+const WARM_LAPS = [2, 4, 8, 16];
+
+/**
+ * Warm calls to pinned instances whose memories no longer fit the CPU's caches: the same
+ * callees cycled through `WARM_LAPS` times, every lap count in every round. The time of a
+ * call is the least-squares slope of the median CPU time of each lap count over its calls
+ * (a difference of two minimums, 2 laps against 16, was unstable: -1.2 to 12.4 µs a call
+ * in quiet full runs); the spread is the same slope fitted to each round alone.
+ */
+function warmCycleRow(
+  runCycle: ReturnType<typeof cycleRun>,
+  callees: readonly Address[],
+  rounds: number,
+): CalibrationRow {
+  const runs = sampled(
+    rounds,
+    WARM_LAPS.map((laps) => runCycle(callees, laps)),
+  );
+  const calls = WARM_LAPS.map((laps) => laps * callees.length);
+  const perRound = Array.from(
+    { length: rounds },
+    (_, r) =>
+      slope(
+        calls,
+        runs.map((s) => s.ms[r] as number),
+      ) * 1e6,
+  ).sort((a, b) => a - b);
+  const row = result(
+    `call, warm (cycling ${callees.length.toLocaleString("en-US")} contracts)`,
+    "host",
+    "call",
+    slope(
+      calls,
+      runs.map((s) => median(s.ms)),
+    ) * 1e6,
+    slope(
+      calls,
+      runs.map((s) => s.gas),
+    ),
+  );
+  const at = (q: number) => perRound[Math.round(q * (perRound.length - 1))] as number;
+  row.spread = {
+    of: `ns a call, the slope of each round alone (laps ${WARM_LAPS.join(", ")})`,
+    min: at(0),
+    q1: at(0.25),
+    median: at(0.5),
+    q3: at(0.75),
+    max: at(1),
+  };
+  return row;
 }
 
 /** Deploys the caller contract (`run` with `cycleInput`). */
@@ -99,22 +174,7 @@ export function callCycleRows(bench: Bench, rounds: number): CalibrationRow[] {
       (cold1000.gas - cold250.gas) / contracts,
     ),
   );
-  // The same 1,000 contracts, 2 laps against 16: warm calls to pinned instances whose
-  // memories no longer fit the CPU's caches.
-  const [lap2, lap16] = interleaved(rounds, [runCycle(many, 2), runCycle(many, 16)]) as [
-    { ms: number; gas: number },
-    { ms: number; gas: number },
-  ];
-  const warmCalls = 14 * many.length;
-  rows.push(
-    result(
-      "call, warm (cycling 1,000 contracts)",
-      "host",
-      "call",
-      ((lap16.ms - lap2.ms) * 1e6) / warmCalls,
-      (lap16.gas - lap2.gas) / warmCalls,
-    ),
-  );
+  rows.push(warmCycleRow(runCycle, many, rounds));
   // Per code byte: 50 distinct small callees against 50 large ones, new ones every round
   // (so that the pool never holds them).
   const per = 50;
