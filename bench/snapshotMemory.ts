@@ -42,7 +42,7 @@ import { MerkleTree } from "../src/state/merkle/index.js";
 import { stateRootFrom } from "../src/state/merkle/rootFromState.js";
 import type { SnapshotEntry } from "../src/state/merkle/snapshot.js";
 import { buildSnapshot } from "../src/state/merkle/snapshot.js";
-import { spoolSnapshot } from "../src/state/merkle/spooledSnapshot.js";
+import { spoolSnapshot } from "../src/state/merkle/spoolSnapshot.js";
 import { childPrefix, ROOT_PREFIX, type SubtreeSource } from "../src/state/merkle/subtrees.js";
 import type { WriteSet } from "../src/state/storage.js";
 import { benchArgs } from "./lib/args.js";

@@ -3,7 +3,7 @@
  * (`net/stateSync.ts`, protocol `/weft/sync/state/2`):
  *   - a snapshot of its committed state every `interval` blocks (and of its head at start when
  *     none is kept from before), spooled to `<dataDir>/snapshots/snapshot-<height>.bin` and
- *     read from there for each answer (`state/merkle/spooledSnapshot.ts`: the heap holds a
+ *     read from there for each answer (`state/merkle/spoolSnapshot.ts`, `spooledSnapshot.ts`: the heap holds a
  *     bucket of the state while one is built, none while it is served); the newest two are
  *     kept, so a client in the middle of one can finish it while the next is taken, and they
  *     are offered again after a restart (checked against their blocks' roots first);
@@ -23,7 +23,8 @@ import type { Address } from "../codec/address.js";
 import { fromHex, toHex, utf8 } from "../codec/bytes.js";
 import type { P2pNode } from "../net/p2pNode.js";
 import { serveState } from "../net/stateSync.js";
-import { SpooledSnapshot, spoolSnapshot } from "../state/merkle/spooledSnapshot.js";
+import { SpooledSnapshot } from "../state/merkle/spooledSnapshot.js";
+import { spoolSnapshot } from "../state/merkle/spoolSnapshot.js";
 import { encodeRootClaim } from "./certifiedStateSync.js";
 import type { ChainNode } from "./chainNode.js";
 import { encodeEpochLink, epochLinkKey, recordEpochLink } from "./epochLinks.js";

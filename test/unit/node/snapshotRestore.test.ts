@@ -17,7 +17,8 @@ import { restoreSnapshots } from "../../../src/node/stateSyncServe.js";
 import type { BlockHeader } from "../../../src/node/store/records.js";
 import { certificateKey } from "../../../src/node/validator/certificateStore.js";
 import type { SnapshotEntry } from "../../../src/state/merkle/snapshot.js";
-import { snapshotFile, spoolSnapshot } from "../../../src/state/merkle/spooledSnapshot.js";
+import { snapshotFile } from "../../../src/state/merkle/snapshotFileFormat.js";
+import { spoolSnapshot } from "../../../src/state/merkle/spoolSnapshot.js";
 
 const root = mkdtempSync(join(tmpdir(), "weft-snap-restore-"));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -16,10 +16,10 @@ import type { SnapshotEntry } from "../../../src/state/merkle/snapshot.js";
 import {
   groupBitsFor,
   SnapshotFileError,
-  SpooledSnapshot,
   snapshotFile,
-  spoolSnapshot,
-} from "../../../src/state/merkle/spooledSnapshot.js";
+} from "../../../src/state/merkle/snapshotFileFormat.js";
+import { SpooledSnapshot } from "../../../src/state/merkle/spooledSnapshot.js";
+import { spoolSnapshot } from "../../../src/state/merkle/spoolSnapshot.js";
 import { type PathPrefix, ROOT_PREFIX, SubtreeIndex } from "../../../src/state/merkle/subtrees.js";
 
 const root = mkdtempSync(join(tmpdir(), "weft-spool-"));
