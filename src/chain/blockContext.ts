@@ -1,6 +1,6 @@
 /** What a block's transactions share: the environment contracts see and who collects fees. */
 import type { Address } from "../codec/address.js";
-import type { BlockEnv } from "../vm/hostFunctions.js";
+import type { BlockEnv } from "../vm/hostContext.js";
 
 export interface BlockContext extends BlockEnv {
   /** Credited with every fee (for envelopes: the priority part), as a commutative delta. */

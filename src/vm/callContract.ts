@@ -28,7 +28,7 @@ import { codeHashKey, codeKey } from "../state/keys.js";
 import { VmFault } from "./errors.js";
 import { createFrame, type Frame, FrameAbort, PlainCounter } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
-import { type BlockEnv, charge } from "./hostFunctions.js";
+import { type BlockEnv, charge } from "./hostContext.js";
 import type { InstancePool, WarmInstance } from "./instancePool.js";
 import { MAX_CALL_DEPTH, MAX_STACK_UNITS, MAX_TX_CONTRACT_PAGES } from "./limits.js";
 import type { CachedModule, ModuleCache } from "./moduleCache.js";

@@ -17,7 +17,7 @@
  */
 import type { Address } from "../codec/address.js";
 import type { CallStatus } from "./callContract.js";
-import type { BlockEnv } from "./hostFunctions.js";
+import type { BlockEnv } from "./hostContext.js";
 import type { TxState } from "./txState.js";
 import type { Vm } from "./vm.js";
 

@@ -3,155 +3,39 @@
  * `"weft"`. They are created once per VM and act on the VM's current frame, so a fresh
  * instance per call costs no closure allocation. Every function charges its gas before
  * doing the work; a failure aborts the frame by throwing `FrameAbort`, which unwinds the
- * wasm stack back to `callContract`.
+ * wasm stack back to `callContract`. Here: the call's input and result, storage, the
+ * block, events and balances; calls out of the frame are in `hostCalls.ts`, hashing and
+ * signatures in `hostCrypto.ts`, what they need from the VM in `hostContext.ts`.
  */
 
-import type { Address } from "../codec/address.js";
-import { BLS_PUBLIC_KEY_BYTES, BLS_SIGNATURE_BYTES, verifyBls } from "../codec/bls.js";
-import { keccak256, sha256 } from "../codec/hash.js";
-import {
-  type CanonicalScheme,
-  nonCanonicalReason,
-  recoverSecp256k1,
-  SignatureError,
-  verifyEd25519,
-  verifyP256,
-} from "../codec/signatures.js";
-import { isStackOverflow } from "../codec/stackOverflow.js";
-import { hashBytes, InternTable } from "../state/internTable.js";
 import { internedStorageKey } from "../state/slotKeys.js";
 import type { Frame } from "./frame.js";
 import { FrameAbort } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
+import { callHostFunctions } from "./hostCalls.js";
+import { charge, forbidden, type HostContext, limitExceeded } from "./hostContext.js";
+import { cryptoHostFunctions } from "./hostCrypto.js";
 import {
   MAX_EVENT_BYTES,
   MAX_EVENT_TOPICS,
-  MAX_INPUT_BYTES,
   MAX_KEY_BYTES,
-  MAX_METHOD_NAME_BYTES,
   MAX_RETURN_BYTES,
   MAX_TX_EVENT_BYTES,
   MAX_TX_EVENTS,
   MAX_VALUE_BYTES,
 } from "./limits.js";
 import {
-  offsetOf,
   readAddress,
   readBytes,
   readHex,
   readHexInterned,
   readU128,
-  viewBytes,
   writeAddress,
   writeBytes,
   writeU128,
 } from "./memoryAccess.js";
 import type { TxState } from "./txState.js";
-import { type SignatureScheme, signatureDigest } from "./verifiedSignatures.js";
 import { vmError } from "./vmErrors.js";
-
-/** The block a transaction runs in, as contracts see it. */
-export interface BlockEnv {
-  height: bigint;
-  /** Seconds since the Unix epoch. */
-  time: bigint;
-  chainId: bigint;
-  /**
-   * Digests of signatures this node already verified (at admission): a verification whose
-   * digest is here is not repeated (`verifiedSignatures.ts`). Gas and results are the same.
-   */
-  preverified?: ReadonlySet<string>;
-}
-
-/** Status codes of `call`, as the contract sees them. */
-export const CALL_SUCCESS = 0;
-export const CALL_REVERT = 1;
-export const CALL_OUT_OF_GAS = 2;
-
-export interface NestedCallRequest {
-  target: Address;
-  method: string;
-  input: Uint8Array;
-  value: bigint;
-  /** Gas the caller asked to forward (0 = as much as allowed). */
-  gas: number;
-}
-
-/** What `evm_call` asks the VM for (`evmBridge.ts`). */
-export interface NestedEvmCallRequest {
-  target: Address;
-  /** The EVM call data. */
-  data: Uint8Array;
-  value: bigint;
-  /** Weft gas the caller asked to forward (0 = as much as allowed). */
-  gas: number;
-}
-
-export interface NestedCreateRequest {
-  codeHash: Uint8Array;
-  input: Uint8Array;
-  salt: Uint8Array;
-  value: bigint;
-  gas: number;
-}
-
-/** What the host functions need from the VM. */
-export interface HostContext {
-  /** The frame currently running. */
-  frame(): Frame;
-  state(): TxState;
-  env(): BlockEnv;
-  /** True while an account's validation step runs (see `Vm.validate`). */
-  restricted(): boolean;
-  /** Runs a nested call from the current frame; charges its gas to the current frame. */
-  call(request: NestedCallRequest): { status: number; data: Uint8Array };
-  /** Runs EVM code from the current frame (`evmBridge.ts`); charges its gas to it. */
-  evmCall(request: NestedEvmCallRequest): { status: number; data: Uint8Array };
-  /** Deploys a contract from stored code, from the current frame; charges its gas to it. */
-  create(request: NestedCreateRequest): { status: number; data: Uint8Array; address?: Address };
-  /** Told the digest of each signature found valid by actually verifying it (admission records them). */
-  onVerified?: (digest: string) => void;
-}
-
-/** Takes `amount` gas from the frame or aborts it with out of gas. */
-export function charge(frame: Frame, amount: number): void {
-  if (frame.gas.take(amount) < 0) throw new FrameAbort("outOfGas", vmError("OutOfGas"));
-}
-
-function forbidden(what: string): FrameAbort {
-  return new FrameAbort("revert", vmError("ForbiddenInValidation", ["string"], [what]));
-}
-
-/**
- * A signature in a form other than its scheme's one accepted form aborts the frame with
- * `NonCanonicalSignature(reason)` instead of answering: such a signature is never made by
- * an honest signer, only derived from a valid one, and a clear error tells its sender
- * what to fix (docs/host-abi.md).
- */
-function requireCanonical(scheme: CanonicalScheme, signature: Uint8Array): void {
-  const reason = nonCanonicalReason(scheme, signature);
-  if (reason !== undefined)
-    throw new FrameAbort("revert", vmError("NonCanonicalSignature", ["string"], [reason]));
-}
-
-function limitExceeded(what: string): FrameAbort {
-  return new FrameAbort("revert", vmError("LimitExceeded", ["string"], [what]));
-}
-
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
-
-/** Method names called by contracts, interned by their bytes (`state/internTable.ts`). */
-const methodNames = new InternTable(1 << 12);
-
-/** The method name of `len` bytes at `ptr`, as UTF-8 (throws on invalid UTF-8, or the memory trap). */
-function methodName(frame: Frame, ptr: number, len: number): string {
-  const at = offsetOf(frame, ptr, len);
-  const bytes = frame.memory.bytes();
-  const hash = hashBytes(bytes, at, len);
-  const known = methodNames.find(bytes, at, len, hash);
-  if (known !== undefined) return known;
-  return methodNames.add(bytes, at, len, hash, utf8Decoder.decode(bytes.subarray(at, at + len)));
-}
 
 /** The state key of the slot the contract names at `kp`, interned (`state/slotKeys.ts`). */
 function slotKey(frame: Frame, kp: number, kl: number): string {
@@ -176,27 +60,6 @@ function warmed(frame: Frame, state: TxState, key: string, price: number = GAS.C
     state.warmKey(key);
   }
   return key;
-}
-
-/**
- * A signature verification that a digest this node recorded can stand in for, and that
- * records its digest when it verifies (see verifiedSignatures.ts). The caller charged gas.
- */
-function verifiedOnce(
-  ctx: HostContext,
-  scheme: SignatureScheme,
-  key: Uint8Array,
-  message: Uint8Array,
-  signature: Uint8Array,
-  verify: () => boolean,
-): boolean {
-  const known = ctx.env().preverified;
-  if (known === undefined && ctx.onVerified === undefined) return verify();
-  const digest = signatureDigest(scheme, key, message, signature);
-  if (known?.has(digest)) return true;
-  const ok = verify();
-  if (ok) ctx.onVerified?.(digest);
-  return ok;
 }
 
 /** Builds the `"weft"` import object bound to `ctx`. */
@@ -361,181 +224,8 @@ export function createHostFunctions(ctx: HostContext): Record<string, (...args: 
       const to = readAddress(f, addrPtr);
       return ctx.state().transfer(f.self, to, readU128(f, amountPtr)) ? 0 : 1;
     },
-
-    call(
-      addrPtr: number,
-      methodPtr: number,
-      methodLen: number,
-      argsPtr: number,
-      argsLen: number,
-      valuePtr: number,
-      gas: bigint,
-    ): number {
-      if (ctx.restricted()) throw forbidden("call");
-      const f = ctx.frame();
-      const mLen = methodLen >>> 0;
-      const aLen = argsLen >>> 0;
-      charge(f, GAS.HOST_CALL + GAS.BYTE * (mLen + aLen));
-      if (aLen > MAX_INPUT_BYTES) throw limitExceeded(`call input of ${aLen} bytes (max ${MAX_INPUT_BYTES})`);
-      const target = readAddress(f, addrPtr);
-      const value = readU128(f, valuePtr);
-      // A view, not a copy: nothing can write this frame's memory while the call it makes
-      // runs (the frame is suspended, its instance is its own, a contract cannot be
-      // re-entered), and the nested frame only reads its input, keeping nothing of it.
-      const input = viewBytes(f, argsPtr, aLen);
-      let method: string;
-      try {
-        if (mLen > MAX_METHOD_NAME_BYTES) throw new Error("too long");
-        method = methodName(f, methodPtr, mLen);
-      } catch (e) {
-        if (e instanceof FrameAbort || isStackOverflow(e)) throw e;
-        // Priced as the failed call it is: the name's decoding threw (`GAS.CALL_FAILED`).
-        charge(f, GAS.CALL + GAS.CALL_FAILED);
-        f.lastCallData = vmError("NoSuchMethod", ["string"], ["<invalid method name>"]);
-        return CALL_REVERT;
-      }
-      const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
-      const result = ctx.call({ target, method, input, value, gas: requested });
-      f.lastCallData = result.data;
-      return result.status;
-    },
-    /**
-     * Calls EVM code at `addr` with the call data at `dataPtr` (Ethereum's ABI), sending
-     * `value` (u128 LE) from this contract, with at most `gas` Weft gas (capped at 63/64 of
-     * what is left; 0 = as much as allowed). The EVM sees this contract's address as the
-     * caller. Returns 0/1/2 as `call` does, the return or revert data as return data.
-     */
-    evm_call(addrPtr: number, dataPtr: number, dataLen: number, valuePtr: number, gas: bigint): number {
-      if (ctx.restricted()) throw forbidden("evm_call");
-      const f = ctx.frame();
-      const len = dataLen >>> 0;
-      charge(f, GAS.HOST_CALL + GAS.BYTE * len);
-      if (len > MAX_INPUT_BYTES)
-        throw limitExceeded(`EVM call data of ${len} bytes (max ${MAX_INPUT_BYTES})`);
-      const target = readAddress(f, addrPtr);
-      const value = readU128(f, valuePtr);
-      // A copy: the EVM keeps its call data (CALLDATACOPY reads it at any time).
-      const data = readBytes(f, dataPtr, len);
-      const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
-      const result = ctx.evmCall({ target, data, value, gas: requested });
-      f.lastCallData = result.data;
-      return result.status;
-    },
-    /**
-     * Deploys a contract from code already on chain (by code hash), from this contract:
-     * address = f(this contract, salt, code hash, args). Writes the address to `dst` and
-     * returns 0, or returns 1/2 (revert/out of gas) with the revert data as return data.
-     */
-    create(
-      codeHashPtr: number,
-      argsPtr: number,
-      argsLen: number,
-      saltPtr: number,
-      valuePtr: number,
-      gas: bigint,
-      dst: number,
-    ): number {
-      if (ctx.restricted()) throw forbidden("create");
-      const f = ctx.frame();
-      const aLen = argsLen >>> 0;
-      charge(f, GAS.HOST_CALL + GAS.BYTE * aLen);
-      if (aLen > MAX_INPUT_BYTES)
-        throw limitExceeded(`constructor input of ${aLen} bytes (max ${MAX_INPUT_BYTES})`);
-      const codeHash = readBytes(f, codeHashPtr, 32);
-      const salt = readBytes(f, saltPtr, 32);
-      const value = readU128(f, valuePtr);
-      const input = readBytes(f, argsPtr, aLen);
-      const requested = gas < 0n ? 0 : gas > 0x7fffffffn ? 0x7fffffff : Number(gas);
-      const result = ctx.create({ codeHash, input, salt, value, gas: requested });
-      f.lastCallData = result.data;
-      if (result.address !== undefined) writeAddress(f, dst, result.address);
-      return result.status;
-    },
-    returndata_size(): number {
-      const f = ctx.frame();
-      charge(f, GAS.HOST_CALL);
-      return f.lastCallData.length;
-    },
-    returndata_copy(dst: number): void {
-      const f = ctx.frame();
-      charge(f, GAS.HOST_CALL + GAS.BYTE * f.lastCallData.length);
-      writeBytes(f, dst, f.lastCallData);
-    },
-
-    sha256(ptr: number, len: number, dst: number): void {
-      const f = ctx.frame();
-      charge(f, GAS.HASH + GAS.SHA256_WORD * Math.ceil((len >>> 0) / 32));
-      writeBytes(f, dst, sha256(viewBytes(f, ptr, len)));
-    },
-    keccak256(ptr: number, len: number, dst: number): void {
-      const f = ctx.frame();
-      charge(f, GAS.HASH + GAS.KECCAK_WORD * Math.ceil((len >>> 0) / 32));
-      writeBytes(f, dst, keccak256(viewBytes(f, ptr, len)));
-    },
-
-    /** 1 if the 64-byte ed25519 signature of `msg` is valid for the 32-byte key, else 0. */
-    ed25519_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
-      const f = ctx.frame();
-      charge(f, GAS.ED25519_VERIFY + GAS.ED25519_WORD * Math.ceil((msgLen >>> 0) / 32));
-      if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
-      try {
-        const key = readBytes(f, pkPtr, 32);
-        const msg = readBytes(f, msgPtr, msgLen);
-        const sig = readBytes(f, sigPtr, 64);
-        requireCanonical("ed25519", sig);
-        return verifiedOnce(ctx, "ed25519", key, msg, sig, () => verifyEd25519(key, msg, sig)) ? 1 : 0;
-      } catch (error) {
-        if (error instanceof SignatureError) return 0;
-        throw error;
-      }
-    },
-    /**
-     * Recovers the signer of a 32-byte digest from a 65-byte r ‖ s ‖ v secp256k1 signature
-     * (v 27 or 28, s ≤ n/2) and writes its 20-byte address to `dst`: 1, or 0 if the
-     * signature is invalid. v 0/1 or a high s reverts with `NonCanonicalSignature`.
-     */
-    secp256k1_recover(digestPtr: number, sigPtr: number, dst: number): number {
-      const f = ctx.frame();
-      charge(f, GAS.SECP256K1_RECOVER);
-      const sig = readBytes(f, sigPtr, 65);
-      requireCanonical("secp256k1", sig);
-      const address = recoverSecp256k1(readBytes(f, digestPtr, 32), sig);
-      if (address === undefined) return 0;
-      writeAddress(f, dst, address);
-      return 1;
-    },
-    /**
-     * 1 if the 64-byte r ‖ s P-256 signature over sha256(msg) is valid for the 65-byte key,
-     * else 0. A high s (above n/2) reverts with `NonCanonicalSignature`.
-     */
-    p256_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
-      const f = ctx.frame();
-      charge(f, GAS.P256_VERIFY + GAS.SHA256_WORD * Math.ceil((msgLen >>> 0) / 32));
-      if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
-      try {
-        const key = readBytes(f, pkPtr, 65);
-        const msg = readBytes(f, msgPtr, msgLen);
-        const sig = readBytes(f, sigPtr, 64);
-        requireCanonical("p256", sig);
-        return verifiedOnce(ctx, "p256", key, msg, sig, () => verifyP256(key, msg, sig)) ? 1 : 0;
-      } catch (error) {
-        if (error instanceof SignatureError) return 0;
-        throw error;
-      }
-    },
-    /**
-     * 1 if the 96-byte compressed BLS12-381 signature of `msg` is valid for the 48-byte
-     * compressed public key (subgroup-checked, not infinity), else 0 (codec/bls.ts).
-     */
-    bls_verify(pkPtr: number, msgPtr: number, msgLen: number, sigPtr: number): number {
-      const f = ctx.frame();
-      charge(f, GAS.BLS_VERIFY + GAS.SHA256_WORD * Math.ceil((msgLen >>> 0) / 32));
-      if (msgLen >>> 0 > MAX_INPUT_BYTES) throw limitExceeded(`signed message of ${msgLen >>> 0} bytes`);
-      const key = readBytes(f, pkPtr, BLS_PUBLIC_KEY_BYTES);
-      const msg = readBytes(f, msgPtr, msgLen);
-      const sig = readBytes(f, sigPtr, BLS_SIGNATURE_BYTES);
-      return verifyBls(key, msg, sig) ? 1 : 0;
-    },
+    ...callHostFunctions(ctx),
+    ...cryptoHostFunctions(ctx),
   };
   return host as unknown as Record<string, (...args: never[]) => unknown>;
 }

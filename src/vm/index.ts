@@ -1,7 +1,7 @@
 export type { CallOutcome, CallStatus } from "./callContract.js";
 export { DeployError, type DeployErrorCode, VmFault, type VmFaultCode } from "./errors.js";
 export { GAS } from "./gasSchedule.js";
-export type { BlockEnv } from "./hostFunctions.js";
+export type { BlockEnv } from "./hostContext.js";
 export * as limits from "./limits.js";
 export { type CachedModule, compileContract, createModuleCache, type ModuleCache } from "./moduleCache.js";
 export { type LogEvent, TxState } from "./txState.js";

@@ -19,9 +19,9 @@ import {
   CALL_REVERT,
   CALL_SUCCESS,
   charge,
-  createHostFunctions,
   type HostContext,
-} from "./hostFunctions.js";
+} from "./hostContext.js";
+import { createHostFunctions } from "./hostFunctions.js";
 import { createInstancePool } from "./instancePool.js";
 import { EVM_CROSSING_UNITS, HOST_FRAME_UNITS, MAX_CALL_DEPTH } from "./limits.js";
 import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";

@@ -1,7 +1,7 @@
 /**
  * The host ABI v1 as signatures (docs/host-abi.md): the only imports a contract may
  * declare, from module `"weft"`, each with exactly this type. The validator checks
- * imports against this table; the host functions in `../hostFunctions.ts` implement it.
+ * imports against this table; the host functions in `../hostFunctions.ts` (with `hostCalls.ts`, `hostCrypto.ts`) implement it.
  */
 import { VALTYPE_I32 as I32, VALTYPE_I64 as I64 } from "./opcodes.js";
 

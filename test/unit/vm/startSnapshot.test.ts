@@ -10,7 +10,7 @@ import type { Address } from "../../../src/codec/address.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { type CallOutcome, coldCallGas } from "../../../src/vm/callContract.js";
 import { GAS } from "../../../src/vm/gasSchedule.js";
-import type { BlockEnv } from "../../../src/vm/hostFunctions.js";
+import type { BlockEnv } from "../../../src/vm/hostContext.js";
 import { createInstancePool } from "../../../src/vm/instancePool.js";
 import { createMemoryPool } from "../../../src/vm/memoryPool.js";
 import { compileContract } from "../../../src/vm/moduleCache.js";
