@@ -22,185 +22,43 @@
  */
 import type { EVM, EVMResult } from "@ethereumjs/evm";
 import { type Address, addressFromBytes, addressToBytes } from "../codec/address.js";
-import { nativeRecover } from "../codec/secp256k1Native.js";
 import type { StateView } from "../engine/types.js";
-import type { WriteSet } from "../state/storage.js";
 import { EvmStateError } from "./errors.js";
-import { commonChainId, type EthTxFields, EVM_HARDFORK } from "./ethTx.js";
+import { commonChainId, EVM_HARDFORK } from "./ethTx.js";
+import {
+  type EvmBlock,
+  type EvmCall,
+  type EvmMessage,
+  type EvmOutcome,
+  HOST_PRECOMPILE,
+  type HostCall,
+  MAX_EVM_NESTING,
+  NO_POINT_EVALUATION,
+  POINT_EVALUATION_PRECOMPILE,
+} from "./evmMessages.js";
+import { precompileRecover } from "./precompileRecover.js";
 import { createEvmRealm, type EvmRealm } from "./realm.js";
 import { WeftStateManager } from "./stateManager.js";
-import {
-  EVM_CODE_BYTE_GAS,
-  EVM_HASH_BYTE_GAS,
-  EVM_OP_STEP_GAS,
-  EVM_PRECOMPILE_GAS,
-  EVM_STEP_GAS,
-  evmStepGasLimit,
-} from "./weftGas.js";
+import { StepMeter } from "./stepMeter.js";
+import { evmStepGasLimit } from "./weftGas.js";
 
-/**
- * The block as EVM code sees it (NUMBER, TIMESTAMP, COINBASE, BASEFEE, GASLIMIT,
- * PREVRANDAO, BLOCKHASH); `chain/evmBlock.ts` derives it from Weft's block context.
- */
-export interface EvmBlock {
-  chainId: bigint;
-  height: bigint;
-  time: bigint;
-  coinbase: Address;
-  /** Per EVM gas. */
-  baseFee: bigint;
-  /** In EVM gas. */
-  gasLimit: bigint;
-  /** 32 bytes. */
-  prevRandao: Uint8Array;
-  /** BLOCKHASH: the hash of block `number` (called only for the 256 blocks before `height`); undefined = zero. */
-  hashOf(number: bigint): Uint8Array | undefined;
-}
-
-export interface EvmMessage {
-  from: Address;
-  fields: EthTxFields;
-  /** Gas for execution: the gas limit less the intrinsic gas. */
-  gas: bigint;
-  /** The price per gas the transaction pays (GASPRICE). */
-  gasPrice: bigint;
-  /** Taken from the sender's balance before the message runs (gas limit × price). */
-  prepay: bigint;
-  /**
-   * `eth_createAccessList`: told, after the message, every address it touched and every
-   * storage slot it read or wrote (EIP-2929's warm set, less what was warm from the start:
-   * the sender, the recipient and coinbase unless their slots were read, the precompiles,
-   * the access list given), addresses as 40 and slots as 64 hex digits without 0x.
-   */
-  reportAccessList?: (touched: ReadonlyMap<string, ReadonlySet<string>>) => void;
-}
-
-/** What the host precompile (`HOST_PRECOMPILE`) answers a call with. */
-export interface HostCallResult {
-  /** EVM gas the call used (at most the gas it had). */
-  gasUsed: bigint;
-  returnValue: Uint8Array;
-  /** The call reverted (its writes are not kept); `outOfGas` it ran out. */
-  failure?: "revert" | "outOfGas";
-  /** Events of the call, as EVM logs (kept with the EVM frame's own). */
-  logs?: EvmLog[];
-}
-
-/**
- * The host's side of `HOST_PRECOMPILE`: `caller` is the account whose code called it (an
- * EOA, or the EVM contract whose code ran the call opcode: under DELEGATECALL the contract
- * whose context runs, never that contract's own caller), `depth` the depth of the
- * precompile's own frame, `isStatic` whether it runs in a static context (EIP-214: a
- * STATICCALL below it), where the call may change no state, `value` the coin sent with it
- * (0 under DELEGATECALL).
- */
-export type HostCall = (
-  caller: Address,
-  data: Uint8Array,
-  gasLimit: bigint,
-  depth: number,
-  isStatic: boolean,
-  value: bigint,
-) => HostCallResult;
-
-/** A log as the EVM keeps it: address, topics, data. */
-export type EvmLog = [Uint8Array, Uint8Array[], Uint8Array];
-
-/** A message started by WASM code (`evm_call`). */
-export interface EvmCall {
-  /** The WASM contract calling (msg.sender). */
-  caller: Address;
-  /** ORIGIN. */
-  origin: Address;
-  to: Address;
-  data: Uint8Array;
-  value: bigint;
-  /** EVM gas for the message (its step gas is capped at `evmStepGasLimit` of it). */
-  gas: bigint;
-  /** GASPRICE. */
-  gasPrice: bigint;
-  /** The message's depth in the call chain (frames of both VMs below it). */
-  depth: number;
-}
-
-/** Most runners (so EVM messages running at once, one inside another through WASM) per thread. */
-export const MAX_EVM_NESTING = 4;
-
-/** The address of the precompile through which EVM code calls into Weft (`chain/wasmFromEvm.ts`). */
-export const HOST_PRECOMPILE = "0x0000000000000000000000000000000000000100" as Address;
-
-/**
- * EIP-4844's point evaluation precompile. Weft has no blobs and no KZG setup: ethereumjs,
- * given none, threw a plain `Error` out of the whole message ("kzg not initialized"), so a
- * transaction calling it made its block fail to build (and `eth_call` answer -32603). It
- * fails as a precompile does on bad input instead: all the gas it was given, nothing returned.
- */
-export const POINT_EVALUATION_PRECOMPILE = "0x000000000000000000000000000000000000000a" as Address;
-/** The reason the point evaluation precompile fails with. */
-export const NO_POINT_EVALUATION = "point evaluation (0x0a) is not available: Weft has no blobs";
-
-/** What a precompile gets and answers, as ethereumjs passes it (`PrecompileInput`, `ExecResult`). */
-interface PrecompileInput {
-  gasLimit: bigint;
-}
-interface PrecompileResult {
-  executionGasUsed: bigint;
-  exceptionError?: unknown;
-}
-type Precompile = (input: PrecompileInput) => PrecompileResult | Promise<PrecompileResult>;
-
-/**
- * Made in the realm (its `await` must resume on the realm's queue, `realm.ts`): runs the
- * precompile with the gas limit `limit` gives, then hands the result to `settle`.
- */
-const PRICED_PRECOMPILE = `(inner, limit, settle) => async (input) => {
-  const result = await inner({ ...input, gasLimit: limit(input.gasLimit) });
-  return settle(input.gasLimit, result);
-}`;
-
-export interface EvmOutcome {
-  result: EVMResult;
-  writes: WriteSet;
-  /** Instructions executed, in every frame. */
-  steps: bigint;
-  /** Their Weft gas (`weftGas.ts`): at most `evmStepGasLimit` of the gas limit under Weft's pricing. */
-  stepGas: bigint;
-}
-
-const KECCAK256 = 0x20;
-
-/** What an opcode handler's run state holds that the step counter reads. */
-interface StackHolder {
-  stack: { peek(count: number): bigint[] };
-}
-
-/** One entry of ethereumjs's opcode table (`EVM._opcodeMap`), as far as the runner touches it. */
-interface OpcodeEntry {
-  opHandler: (runState: unknown, common: unknown) => unknown;
-}
+export type {
+  EvmBlock,
+  EvmCall,
+  EvmLog,
+  EvmMessage,
+  EvmOutcome,
+  HostCall,
+  HostCallResult,
+} from "./evmMessages.js";
+export {
+  HOST_PRECOMPILE,
+  MAX_EVM_NESTING,
+  NO_POINT_EVALUATION,
+  POINT_EVALUATION_PRECOMPILE,
+} from "./evmMessages.js";
 
 const ZERO_32 = new Uint8Array(32);
-
-type Recover = (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint) => Uint8Array;
-
-/**
- * The ECRECOVER precompile's recovery (0x01) by libsecp256k1 (`codec/secp256k1Native.ts`):
- * @noble's, which ethereumjs uses, took 1,665 µs of CPU a recovery against 61 µs (load ~25),
- * far past the precompile's price. The precompile calls it only with v 27 or 28 and 32-byte
- * words; it returns the 64-byte public key, or throws when none recovers (as @noble's does:
- * the precompile then returns nothing). Without the addon, or for any other v, @noble's.
- */
-function precompileRecover(noble: Recover): Recover {
-  return (msgHash, v, r, s, chainId) => {
-    if ((v !== 27n && v !== 28n) || r.length !== 32 || s.length !== 32 || msgHash.length !== 32)
-      return noble(msgHash, v, r, s, chainId);
-    const compact = new Uint8Array(64);
-    compact.set(r, 0);
-    compact.set(s, 32);
-    const key = nativeRecover(compact, Number(v - 27n), msgHash);
-    return key === undefined ? noble(msgHash, v, r, s, chainId) : key.subarray(1);
-  };
-}
 
 export class EvmRunner {
   readonly realm: EvmRealm;
@@ -231,11 +89,15 @@ export class EvmRunner {
   };
 
   /** Instructions executed in the message running, their Weft gas and the most it may be (`weftGas.ts`). */
-  private steps = 0;
-  private stepGas = 0;
-  private stepGasLimit = Number.POSITIVE_INFINITY;
+  private readonly meter = new StepMeter();
+
   /** When set, each opcode's steps are counted in it too (benchmarks: `bench/evmGasWeight.ts`). */
-  opCounts: Float64Array | undefined;
+  get opCounts(): Float64Array | undefined {
+    return this.meter.opCounts;
+  }
+  set opCounts(counts: Float64Array | undefined) {
+    this.meter.opCounts = counts;
+  }
 
   /** The fork whose rules this runner follows: Weft's (`EVM_HARDFORK`); conformance tests pin the vectors' fork. */
   readonly hardfork: string;
@@ -254,45 +116,6 @@ export class EvmRunner {
     this.hardfork = hardfork;
     this.weftPricing = options.weftPricing ?? true;
     this.state = new WeftStateManager(realm.packages.util);
-  }
-
-  /**
-   * Wraps every opcode handler of `evm` once so that it counts the step and its Weft gas
-   * (`EVM_OP_STEP_GAS`; KECCAK256 also its bytes), and fails it with out of gas past the
-   * message's limit. ethereumjs charges the instruction's EVM gas, then calls its handler
-   * (`Interpreter.runStep`): an instruction whose EVM gas ran out is not counted; one past
-   * the limit has paid its gas and throws before doing anything, and the interpreter treats
-   * the error as its own out of gas (the frame's remaining gas is taken; every later step
-   * of an enclosing frame throws too).
-   */
-  private countSteps(evm: EVM): void {
-    const { EVMError } = this.realm.packages.evm;
-    const table = (evm as unknown as { _opcodeMap: OpcodeEntry[] })._opcodeMap;
-    for (let op = 0; op < table.length; op++) {
-      const entry = table[op];
-      if (entry === undefined) continue;
-      const handler = entry.opHandler;
-      const gas = EVM_OP_STEP_GAS[op] ?? EVM_STEP_GAS;
-      const charge = (stepGas: number) => {
-        this.steps++;
-        if (this.opCounts !== undefined) this.opCounts[op] = (this.opCounts[op] ?? 0) + 1;
-        this.stepGas += stepGas;
-        if (this.stepGas > this.stepGasLimit) throw new EVMError(EVMError.errorMessages.OUT_OF_GAS);
-      };
-      const opHandler: OpcodeEntry["opHandler"] =
-        op === KECCAK256
-          ? (runState, common) => {
-              // Its gas handler has checked the stack and charged the memory: the length is on it.
-              const [, length] = (runState as StackHolder).stack.peek(2);
-              charge(gas + Number(length) * EVM_HASH_BYTE_GAS);
-              return handler(runState, common);
-            }
-          : (runState, common) => {
-              charge(gas);
-              return handler(runState, common);
-            };
-      table[op] = { ...entry, opHandler };
-    }
   }
 
   private evmFor(chainId: bigint): EVM {
@@ -350,59 +173,20 @@ export class EvmRunner {
         });
         return execute(message);
       };
-      // Each frame that runs code (a call's, a creation's init code) pays for its bytes:
-      // ethereumjs scans the whole code for jump destinations in every frame that jumps.
-      // Counted, not thrown: the frame's first instruction past the limit fails.
+      // Each frame that runs code pays for its bytes (`StepMeter.code`).
       const interpreters = evm as unknown as {
         runInterpreter(message: { code?: Uint8Array }, opts: unknown): Promise<unknown>;
       };
       const interpret = interpreters.runInterpreter.bind(evm);
       interpreters.runInterpreter = (message, opts) => {
-        this.stepGas += (message.code?.length ?? 0) * EVM_CODE_BYTE_GAS;
+        this.meter.code(message.code?.length ?? 0);
         return interpret(message, opts);
       };
-      this.countSteps(evm);
-      this.pricePrecompiles(evm);
+      this.meter.wrap(evm, this.realm);
+      this.meter.pricePrecompiles(evm, this.realm);
       this.evms.set(chainId, evm);
     }
     return evm;
-  }
-
-  /**
-   * Each precompile of `EVM_PRECOMPILE_GAS` counts `perGas` step gas per EVM gas it uses. It
-   * runs with at most the EVM gas whose step gas the message's step budget still holds: past
-   * it, it fails as on too little gas (the whole gas it was given; the calling frame goes on),
-   * before doing its work, so that its time stays within what the message pays for.
-   */
-  private pricePrecompiles(evm: EVM): void {
-    const precompiles = (evm as unknown as { precompiles: Map<string, Precompile> }).precompiles;
-    const wrap =
-      this.realm.evaluate<
-        (
-          inner: Precompile,
-          limit: (gasLimit: bigint) => bigint,
-          settle: (gasLimit: bigint, result: PrecompileResult) => PrecompileResult,
-        ) => Precompile
-      >(PRICED_PRECOMPILE);
-    for (const [address, perGas] of EVM_PRECOMPILE_GAS) {
-      const key = address.slice(2);
-      const inner = precompiles.get(key);
-      if (inner === undefined) continue;
-      const limit = (gasLimit: bigint): bigint => {
-        const room = this.stepGasLimit - this.stepGas;
-        if (room === Number.POSITIVE_INFINITY) return gasLimit;
-        const affordable = room <= 0 ? 0n : BigInt(Math.floor(room / perGas));
-        return gasLimit < affordable ? gasLimit : affordable;
-      };
-      const settle = (gasLimit: bigint, result: PrecompileResult): PrecompileResult => {
-        // A failed precompile takes all the gas it was given (ethereumjs's own rule), also
-        // when it was given less here.
-        if (result.exceptionError !== undefined) return { ...result, executionGasUsed: gasLimit };
-        this.stepGas += Number(result.executionGasUsed) * perGas;
-        return result;
-      };
-      precompiles.set(key, wrap(inner, limit, settle));
-    }
   }
 
   private hostCall(input: { data: Uint8Array; gasLimit: bigint }) {
@@ -472,15 +256,12 @@ export class EvmRunner {
     this.block = block;
     this.host = host;
     this.callers.length = 0;
-    this.steps = 0;
-    this.stepGas = 0;
-    this.stepGasLimit = this.weftPricing ? Number(evmStepGasLimit(gasLimit)) : Number.POSITIVE_INFINITY;
+    this.meter.start(this.weftPricing ? Number(evmStepGasLimit(gasLimit)) : Number.POSITIVE_INFINITY);
     this.busy = true;
-    // The step that threw past the limit did nothing: the step gas counts up to the limit.
-    const stepGas = () => BigInt(Math.min(this.stepGas, this.stepGasLimit));
+    const stepGas = () => this.meter.used();
     try {
       const result = body(evm, stepGas);
-      return { result, writes: state.finish(), steps: BigInt(this.steps), stepGas: stepGas() };
+      return { result, writes: state.finish(), steps: BigInt(this.meter.steps), stepGas: stepGas() };
     } catch (error) {
       state.finish();
       evm.journal.cleanJournal();
