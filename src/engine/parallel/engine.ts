@@ -24,28 +24,19 @@
  * execution, exactly as the sequential executor, which stops at the cut, gives it.
  */
 import { availableParallelism } from "node:os";
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage } from "../../state/storage.js";
 import { budgetCut } from "../budget.js";
 import { executeSequentialSliced } from "../sequential.js";
-import type { BlockExecutor, BlockResult, ReceiptBudget } from "../types.js";
+import type { BlockResult, ReceiptBudget } from "../types.js";
 import type { WorkerBudget } from "./commit.js";
+import type { BlockStats, ParallelEngine, ParallelEngineOptions } from "./engineApi.js";
 import { decodeFinalWrites, resolveFinalWrites } from "./finalWrites.js";
 import { MvMemory } from "./mvMemory.js";
-import {
-  type ContentionRule,
-  DEFAULT_CONTENTION_RULE,
-  type ExecutorFactory,
-  type ExecutorModuleSpec,
-  type FromWorker,
-  type ToWorker,
-  WORKER_STACK_MB,
-} from "./protocol.js";
+import { DEFAULT_CONTENTION_RULE, type ExecutorFactory, type ToWorker } from "./protocol.js";
 import { abortRun, EXECUTED } from "./scheduler.js";
 import {
   allocateShared,
-  type Capacity,
   CTL,
   DEFAULT_CAPACITY,
   resetForBlock,
@@ -56,102 +47,10 @@ import {
   viewsOf,
   withKeyRoom,
 } from "./shared.js";
-import { DEFAULT_SPEED_RULE, SpeedRule, type SpeedRuleOptions } from "./speedRule.js";
+import { DEFAULT_SPEED_RULE, SpeedRule } from "./speedRule.js";
 import { type BlockTrace, collectTrace } from "./trace.js";
 import { MAX_TX_BYTES, TxStreamWriter } from "./txStream.js";
-
-export interface ParallelEngineOptions<T = unknown, R = unknown, C = unknown> {
-  /** Worker threads (default: one per core). */
-  workers?: number;
-  executor: ExecutorModuleSpec;
-  /** Blocks with fewer transactions run sequentially (default 128: below it 2 workers lost to sequential in bench/engine.ts, "small blocks"). */
-  minParallelTxs?: number;
-  capacity?: Partial<Capacity>;
-  /** Hand a block that proves too contended to the sequential executor (default on; `false` for tests). */
-  contention?: ContentionRule | false;
-  /** Record each parallel block's task timeline and conflict keys in `lastStats.trace` (default off). */
-  trace?: boolean;
-  /** Run blocks sequentially while that has measured faster (`speedRule.ts`; default off). */
-  speed?: Partial<SpeedRuleOptions> | boolean;
-  /** The main thread's executor (default: the executor module's, made with its options). */
-  local?: ExecutorFactory<T, R, C>;
-  /**
-   * A block run sequentially on the calling thread gives the event loop a turn after each
-   * transaction that ends this long after the last turn, ms (default `DEFAULT_SLICE_MS`).
-   */
-  sliceMs?: number;
-  /** V8 stack of each worker, MiB (default `WORKER_STACK_MB`; smaller only to test a refusal). */
-  stackSizeMb?: number;
-}
-
-/** A worker could not start: the error it caught, with its code and details (a VmFault's, say). */
-export class EngineStartError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details: string[],
-  ) {
-    super(message);
-    this.name = "EngineStartError";
-  }
-}
-
-export interface BlockStats {
-  /**
-   * `sequential-slower`: the speed rule measured parallel slower for recent blocks;
-   * `sequential-probe`: the speed rule measuring sequential (a baseline, or a periodic check).
-   */
-  mode:
-    | "parallel"
-    | "sequential-small"
-    | "sequential-contended"
-    | "sequential-slower"
-    | "sequential-probe"
-    | "sequential-fallback";
-  txs: number;
-  /** Executions started (first runs, re-runs, and runs cut short by a dependency). */
-  executions: number;
-  validations: number;
-  validationAborts: number;
-  dependencyWaits: number;
-  /** Parallel runs: incarnations stopped early because their reads went out of date (`worker.ts`). */
-  earlyStops?: number;
-  /**
-   * Parallel runs the workers cut (`commit.ts`): the transactions below this had had execution
-   * tasks handed out when the cut was found. None at or above it ever executes: past the cut,
-   * only what was handed out before runs (the scheduler hands out nothing at or past the limit).
-   */
-  handedOutAtCut?: number;
-  /** Main-thread time per phase: reset + serialize, waiting for the workers, merging receipts, the write set. */
-  phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
-  /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */
-  workerMs?: number[];
-  /** Per worker: the executor's counters after the block (`ExecutorFactory.counters`). */
-  workerCounters?: Array<Record<string, number>>;
-  fallbackReason?: string;
-  /** With the `trace` option, for blocks run in parallel. */
-  trace?: BlockTrace;
-  /** A block first tried in parallel, then run sequentially: what the abandoned attempt did. */
-  attempt?: { executions: number; validationAborts: number; dependencyWaits: number };
-}
-
-export interface ParallelEngine<T, R, C> extends BlockExecutor<T, R, C> {
-  readonly workers: number;
-  /** The shared room it was made with (`withKeyRoom`: the executor's key room on top of the options'). */
-  readonly capacity: Capacity;
-  /** Copies `store` into every worker and returns it wrapped: commit through the wrapper. */
-  attach(store: Storage): Promise<Storage>;
-  /** Runs a block over the attached store (`pre` must be the store `attach` returned), cut by `budget` if given. */
-  executeBlock(
-    pre: StateReader,
-    txs: readonly T[],
-    config: C,
-    budget?: ReceiptBudget<R>,
-  ): Promise<BlockResult<R>>;
-  /** Statistics of the last block. */
-  readonly lastStats: BlockStats | undefined;
-  close(): Promise<void>;
-}
+import { expect, startWorkerPool } from "./workerPool.js";
 
 const STATE_CHUNK = 20_000;
 /** Sequential blocks on the calling thread yield to its event loop about this often, ms. */
@@ -180,85 +79,16 @@ export async function createParallelEngine<T, R, C>(
   const views: SharedViews = viewsOf(shared);
   const mv = new MvMemory(views);
 
-  const workers: Worker[] = [];
-  /** Set when a worker died: every later block runs sequentially, and says so. */
-  let broken: string | undefined;
-  let closing = false;
-  const inbox: Array<Array<(m: FromWorker) => void>> = [];
-  for (let id = 0; id < count; id++) {
-    const worker = new Worker(new URL("./worker.js", import.meta.url), {
-      resourceLimits: { stackSizeMb: options.stackSizeMb ?? WORKER_STACK_MB },
-    });
-    const waiting: Array<(m: FromWorker) => void> = [];
-    worker.on("message", (m: FromWorker) => waiting.shift()?.(m));
-    worker.on("error", (error) => {
-      broken = `worker ${id} failed: ${String(error)}`;
-      Atomics.store(views.ctl, CTL.failed, 1);
-      abortRun(views); // the others stop: the dead worker's tasks will never finish
-      for (const w of waiting.splice(0)) w({ type: "error", message: String(error) });
-    });
-    worker.on("exit", (code) => {
-      if (closing) return;
-      broken = `worker ${id} exited (code ${code})`;
-      Atomics.store(views.ctl, CTL.failed, 1);
-      abortRun(views);
-      for (const w of waiting.splice(0)) w({ type: "error", message: broken });
-    });
-    workers.push(worker);
-    inbox.push(waiting);
-  }
-  const request = (
-    id: number,
-    message: ToWorker,
-    transfer: readonly MessagePort[] = [],
-  ): Promise<FromWorker> =>
-    new Promise((resolve) => {
-      inbox[id]?.push(resolve);
-      workers[id]?.postMessage(message, transfer);
-    });
-  // A channel between every two executors (the workers, and this thread's at index `count`).
-  const peers: MessagePort[][] = Array.from({ length: count + 1 }, () => []);
-  for (let i = 0; i <= count; i++)
-    for (let j = i + 1; j <= count; j++) {
-      const { port1, port2 } = new MessageChannel();
-      peers[i]?.push(port1);
-      peers[j]?.push(port2);
-    }
-  const localPeers = peers[count] ?? [];
-  if (local.share !== undefined) local.share(localPeers);
-  const expect = (m: FromWorker, type: FromWorker["type"]): void => {
-    if (m.type === "error" && m.code !== undefined) {
-      const first = m.message.split("\n")[0] ?? m.message;
-      throw new EngineStartError(m.code, `parallel engine worker failed: ${first}`, m.details ?? []);
-    }
-    if (m.type === "error") throw new Error(`parallel engine worker failed: ${m.message}`);
-    if (m.type !== type) throw new Error(`parallel engine worker answered ${m.type}, expected ${type}`);
-  };
-  const started = await Promise.all(
-    workers.map((_, id) =>
-      request(
-        id,
-        {
-          type: "init",
-          workerId: id,
-          workers: count,
-          shared,
-          executor: options.executor,
-          contention: options.contention ?? DEFAULT_CONTENTION_RULE,
-          peers: peers[id] ?? [],
-        },
-        peers[id],
-      ),
-    ),
-  );
-  try {
-    for (const m of started) expect(m, "ready");
-  } catch (error) {
-    closing = true;
-    for (const port of localPeers) port.close();
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw error;
-  }
+  const pool = await startWorkerPool({
+    count,
+    stackSizeMb: options.stackSizeMb,
+    shared,
+    views,
+    executor: options.executor,
+    contention: options.contention ?? DEFAULT_CONTENTION_RULE,
+    share: local.share?.bind(local),
+  });
+  const { workers, request } = pool;
 
   const speedRule =
     options.speed === undefined || options.speed === false
@@ -475,7 +305,9 @@ export async function createParallelEngine<T, R, C>(
       }
       const started = performance.now();
       const result =
-        broken === undefined ? await parallel(pre, txs, config, budget) : `engine unusable: ${broken}`;
+        pool.broken === undefined
+          ? await parallel(pre, txs, config, budget)
+          : `engine unusable: ${pool.broken}`;
       if (typeof result !== "string") {
         speedRule?.record("parallel", performance.now() - started, workOf(result.receipts));
         contendedStreak = 0;
@@ -501,10 +333,8 @@ export async function createParallelEngine<T, R, C>(
       return again;
     },
 
-    async close() {
-      closing = true;
-      for (const port of localPeers) port.close();
-      await Promise.all(workers.map((w) => w.terminate()));
+    close() {
+      return pool.close();
     },
   };
 }

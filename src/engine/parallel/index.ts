@@ -1,10 +1,10 @@
 /** The parallel engine (Block-STM on worker threads). */
+export { createParallelEngine } from "./engine.js";
 export {
   type BlockStats,
-  createParallelEngine,
   EngineStartError,
   type ParallelEngine,
   type ParallelEngineOptions,
-} from "./engine.js";
+} from "./engineApi.js";
 export type { ExecutorFactory, ExecutorModuleSpec } from "./protocol.js";
 export type { BlockTrace } from "./trace.js";
