@@ -126,6 +126,13 @@ export function userContractTests(): void {
     await row.waitFor();
     await shoot("home-latest-txs");
     assert.match((await row.locator(".call").textContent()) ?? "", /counter\.add/);
+    // The call reads on one line: breaking anywhere let the table squeeze its column to a few
+    // letters per line beside a long sender label ("Ethereum dev account 0 (eth0)").
+    const callLines = await row.locator(".call").evaluate((el) => {
+      const tops = new Set([...el.getClientRects()].map((r) => Math.round(r.top)));
+      return { lines: tops.size, width: Math.round(el.getBoundingClientRect().width) };
+    });
+    assert.equal(callLines.lines, 1, `counter.add is on one line (${JSON.stringify(callLines)})`);
     const badge = row.locator(".badge");
     assert.equal(await badge.textContent(), "success");
     const fit = await badge.evaluate((el) => {
