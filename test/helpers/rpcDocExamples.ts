@@ -43,8 +43,9 @@ interface Estimate {
  * `estimate28.gasLimit`, ...). `texts` gets what the page shows of the transactions whose
  * bytes depend on gas (their gas limit is an estimate): `raw61`/`raw65` (hex), `hash61`/
  * `hash65`, the blocks they went into (`block61`/`block65`: a block's hash depends on its
- * time, so the page's are one run's), the deployment's arguments (`args64`, hex) and the
- * token's address, `token.address`.
+ * time, so the page's are one run's), the deployment's arguments (`args64`, hex), the
+ * token's address, `token.address`, and dev account 0's balance after the first transfer
+ * (`balance21`, decimal: it paid the transfer's fee).
  */
 export async function replayRpcDocExamples(
   node: TestNode,
@@ -98,6 +99,9 @@ export async function replayRpcDocExamples(
   assert.equal(block.txCount, 1, "the transfer is alone in its block");
   actual.set("transfer.gasUsed", first.gasUsed).set("transfer.fee", Number(first.fee));
   actual.set("block1.gasUsed", block.gasUsed);
+  // id 21: dev account 0 after that block (its balance less the transfer's fee).
+  const account = await rpc<{ balance: string }>(url, "weft_getAccount", [dev0, [0, "7"]]);
+  texts.set("balance21", account.balance);
 
   // id 26: balanceOf(0x…aa); id 27: a transfer from 0x…bb, which holds nothing.
   const balanceOf = { to: wusd, method: "balanceOf", args: hex(encodeAbi(["address"], [AA])) };

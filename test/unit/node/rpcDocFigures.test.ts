@@ -203,7 +203,7 @@ describe("docs/rpc.md's gas figures", () => {
     );
   });
 
-  it("the transactions sent with an estimate as gas limit: their bytes and hashes are the node's", () => {
+  it("the transactions sent with an estimate as gas limit: their bytes and hashes are the node's, and the balance the first one's fee left", () => {
     const doc = readFileSync(DOC, "utf8");
     const stale: string[] = [];
     const expect = (what: string, page: string | undefined, node: string) => {
@@ -242,6 +242,11 @@ describe("docs/rpc.md's gas figures", () => {
       "id 64 deployment arguments",
       shownArgs ? `${shownArgs[1]}…${shownArgs[2]}` : undefined,
       `${args.slice(0, shownArgs?.[1]?.length ?? 18)}…${args.slice(-(shownArgs?.[2]?.length ?? 8))}`,
+    );
+    expect(
+      "id 21 balance",
+      answers(doc, 21)[0]?.match(/"balance": "(\d+)"/)?.[1],
+      texts.get("balance21") as string,
     );
     const token = texts.get("token.address") as string;
     expect(
