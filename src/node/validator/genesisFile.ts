@@ -37,6 +37,8 @@ const MAX_GENESIS_VALIDATORS = 128;
 export const MAX_GENESIS_ALLOC = 10_000;
 /** The most coin, in wei, all `alloc` entries may give together (the genesis funder holds 10^40). */
 export const MAX_GENESIS_ALLOC_TOTAL = 10n ** 39n;
+/** Stakes and the block reward are u128 in the staking contract (past it, block 1's end-block failed). */
+const U128_MAX = 2n ** 128n - 1n;
 /** The most development accounts a genesis may fund (as `weft node --dev-accounts`). */
 export const MAX_GENESIS_DEV_ACCOUNTS = 10_000;
 
@@ -135,7 +137,11 @@ export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
     )
       return fail(
         field,
-        max === undefined ? `a decimal string ≥ ${min}` : `a decimal string in [${min}, ${max}]`,
+        max === undefined
+          ? `a decimal string ≥ ${min}`
+          : max === U128_MAX
+            ? `a decimal string in [${min}, 2^128 - 1]`
+            : `a decimal string in [${min}, ${max}]`,
       );
     return BigInt(v);
   };
@@ -175,7 +181,7 @@ export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
       operator,
       blsKey: bytes(v.blsKey, `network.validators[${i}].blsKey`, 48),
       proofOfPossession: bytes(v.proofOfPossession, `network.validators[${i}].proofOfPossession`, 96),
-      stake: big(v.stake, `network.validators[${i}].stake`, 1n),
+      stake: big(v.stake, `network.validators[${i}].stake`, 1n, U128_MAX),
       commissionBps: int(v.commissionBps, `network.validators[${i}].commissionBps`, 0, 10_000),
     };
   });
@@ -189,7 +195,7 @@ export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
       jailSeconds: big(n.jailSeconds, "network.jailSeconds"),
       evidenceAge: big(n.evidenceAge, "network.evidenceAge", 1n, MAX_EVIDENCE_AGE),
       unbondingSeconds: big(n.unbondingSeconds, "network.unbondingSeconds"),
-      blockReward: big(n.blockReward, "network.blockReward"),
+      blockReward: big(n.blockReward, "network.blockReward", 0n, U128_MAX),
     },
   };
   if (top.devAccounts !== undefined)

@@ -93,6 +93,13 @@ describe("genesis file", () => {
         (j) => (j.network.evidenceAge = "10001"),
         /network\.evidenceAge must be a decimal string in \[1, 10000\]/,
       );
+      // Amounts the staking contract takes as u128: past it, the file was accepted and the
+      // validator exited at block 1 ("staking.endBlock: u128: value … out of range").
+      bad((j) => (j.network.blockReward = (2n ** 128n).toString()), /network\.blockReward must be .* 2\^128/);
+      bad(
+        (j) => (j.network.validators[0].stake = "9".repeat(40)),
+        /validators\[0\]\.stake must be .* 2\^128/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
