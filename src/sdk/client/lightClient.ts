@@ -168,7 +168,7 @@ export function verifyCertifiedHeader(
   if (epoch !== trusted.epoch)
     throw new LightClientError(
       "EPOCH",
-      `block ${header.number} is of epoch ${epoch}, the trusted set signs epoch ${trusted.epoch} (heights ${trusted.epoch * trusted.epochLength + 1}..${(trusted.epoch + 1) * trusted.epochLength}); follow the set to epoch ${epoch} first (advanceTrustedSet, trustedSetAt)`,
+      `block ${header.number} is of epoch ${epoch}, the trusted set signs epoch ${trusted.epoch} (heights ${trusted.epoch * trusted.epochLength + 1}..${(trusted.epoch + 1) * trusted.epochLength}); ${epoch > trusted.epoch ? `follow the set to epoch ${epoch} first (advanceTrustedSet, trustedSetAt)` : "a set is never followed back: start from an earlier trust root (the genesis set, an older checkpoint)"}`,
       where,
     );
   if (certificate === null)

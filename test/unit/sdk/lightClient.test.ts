@@ -197,6 +197,12 @@ describe("light client: certified headers", () => {
     );
     // block 100 is epoch 0's last
     verifyCertifiedHeader(header(100), certify(header(100), [0, 1, 3]), trusted);
+    // a block before the trusted set's epoch (a checkpoint later than the block): never followed back
+    assert.throws(
+      () => verifyCertifiedHeader(h, certify(h, [0, 1, 3]), { ...trusted, epoch: 2 }),
+      (e: unknown) =>
+        e instanceof LightClientError && e.code === "EPOCH" && /never followed back/.test(e.message),
+    );
   });
 
   it("proves a state value against the certified root, and refuses one that does not", () => {
