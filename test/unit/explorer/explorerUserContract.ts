@@ -156,5 +156,12 @@ export function userContractTests(): void {
       (await page.textContent("#tx-fee")) ?? "",
       new RegExp(`^${coinText(fee).replace(/\./g, "\\.")} max fee [\\d.]+ coin / gas`),
     );
+    // Its block's page names the verified contract too (it showed the address: only senders
+    // were identified there).
+    const { blockNumber } = await rpc<{ blockNumber: number }>(node.url, "weft_getReceipt", [hash]);
+    await open(`/block/${blockNumber}`);
+    const blockRow = page.locator(`tr[data-tx="${hash}"]`);
+    await blockRow.waitFor();
+    assert.match((await blockRow.locator(".call").textContent()) ?? "", /^counter\.add/);
   });
 }

@@ -121,7 +121,10 @@ export async function blockView(root, id, ctx) {
       tx: resultOr(answers[2 * i], null),
       receipt: resultOr(answers[2 * i + 1], null),
     }));
-    await registry.identifyMany(rows.map((r) => (r.tx ? txSender(r.tx) : undefined)));
+    // Senders and call targets, as home's latest transactions: verified contracts get their names.
+    await registry.identifyMany(
+      rows.flatMap((r) => (r.tx ? [txSender(r.tx), ...txCalls(r.tx).map((c) => c.target)] : [])),
+    );
     if (!ctx.alive()) return;
     const pages = Math.ceil(block.transactions.length / PAGE);
     render(
