@@ -27,6 +27,7 @@ import { availableParallelism } from "node:os";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { StateReader, Storage } from "../../state/storage.js";
 import { budgetCut } from "../budget.js";
+import { DEFAULT_SLICE_MS } from "../nextTurn.js";
 import { executeSequentialSliced } from "../sequential.js";
 import type { BlockResult, ReceiptBudget } from "../types.js";
 import type { WorkerBudget } from "./commit.js";
@@ -53,8 +54,6 @@ import { MAX_TX_BYTES, TxStreamWriter } from "./txStream.js";
 import { expect, startWorkerPool } from "./workerPool.js";
 
 const STATE_CHUNK = 20_000;
-/** Sequential blocks on the calling thread yield to its event loop about this often, ms. */
-export const DEFAULT_SLICE_MS = 20;
 const CONTENDED = "contended";
 const TOO_LARGE = `the block's transactions take more than ${MAX_TX_BYTES} bytes encoded`;
 const CONTENTION_PROBE_EVERY = 8;

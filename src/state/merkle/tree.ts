@@ -49,7 +49,7 @@
 import { checkValue } from "../errors.js";
 import type { StateKey } from "../keys.js";
 import type { WriteSet } from "../storage.js";
-import { applyBatch } from "./batchUpdate.js";
+import { applyBatch, applyBatchInSlices, type BatchOutcome, type Pause } from "./batchUpdate.js";
 import { MerkleError } from "./errors.js";
 import {
   bitAt,
@@ -130,6 +130,23 @@ export class MerkleTree {
    * and the hash count. The tree does not change until `commit(update)`.
    */
   update(writes: WriteSet, parent?: MerkleUpdate): MerkleUpdate {
+    const batch = this.batchOf(writes, parent);
+    return this.updateOf(batch, applyBatch(batch.read, batch.from, batch.paths, batch.valueHashes), parent);
+  }
+
+  /**
+   * `update`, with `pause` asked between the top subtrees (`applyBatchInSlices`): the same
+   * outcome, for a caller on a thread that serves. The tree must not be committed meanwhile.
+   */
+  async updateInSlices(writes: WriteSet, pause: Pause, parent?: MerkleUpdate): Promise<MerkleUpdate> {
+    const batch = this.batchOf(writes, parent);
+    const outcome = await applyBatchInSlices(batch.read, batch.from, batch.paths, batch.valueHashes, pause);
+    if (batch.from !== (parent?.next ?? this.rootNode)) throw staleUpdate("update on");
+    return this.updateOf(batch, outcome, parent);
+  }
+
+  /** The batch of `writes` sorted by path, over the committed tree or `parent`. */
+  private batchOf(writes: WriteSet, parent: MerkleUpdate | undefined) {
     if (parent !== undefined && parent.base !== this.rootNode) throw staleUpdate("update on");
     const sorted: SortedWrite[] = [];
     let hashes = 0;
@@ -147,13 +164,22 @@ export class MerkleTree {
             const record = overlay.get(id);
             return record === undefined ? this.readStored(id) : (record ?? undefined);
           };
-    const from = parent?.next ?? this.rootNode;
-    const outcome = applyBatch(
+    return {
+      hashes,
       read,
-      from,
-      sorted.map((w) => w.path),
-      sorted.map((w) => w.valueHash),
-    );
+      base: this.rootNode,
+      from: parent?.next ?? this.rootNode,
+      paths: sorted.map((w) => w.path),
+      valueHashes: sorted.map((w) => w.valueHash),
+    };
+  }
+
+  private updateOf(
+    batch: ReturnType<MerkleTree["batchOf"]>,
+    outcome: BatchOutcome,
+    parent: MerkleUpdate | undefined,
+  ): MerkleUpdate {
+    const overlay = parent?.nodeWrites;
     let nodeWrites = outcome.writes;
     if (overlay !== undefined) {
       nodeWrites = new Map(overlay);
@@ -162,9 +188,9 @@ export class MerkleTree {
     return {
       root: digestToBytes(outcome.root.hash),
       nodeWrites,
-      hashes: hashes + outcome.nodeHashes,
+      hashes: batch.hashes + outcome.nodeHashes,
       nodeHashes: outcome.nodeHashes,
-      base: this.rootNode,
+      base: batch.base,
       next: outcome.root,
     };
   }
