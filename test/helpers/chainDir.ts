@@ -15,6 +15,7 @@ import type { Address } from "../../src/codec/address.js";
 import { utf8 } from "../../src/codec/bytes.js";
 import { ChainNode, type ChainNodeOptions } from "../../src/node/chainNode.js";
 import type { ChainDbName } from "../../src/node/store/chainDb.js";
+import { decodeReceiptRecord, RECEIPT_RECORD_V1 } from "../../src/node/store/receiptRecord.js";
 import type { BlockHeader } from "../../src/node/store/records.js";
 import { tokenTransferRaw } from "./nodeTx.js";
 
@@ -160,11 +161,19 @@ export function chainDirFixture(
   };
 }
 
-/** An `editRecord` edit of a JSON record: `edit` changes the parsed value in place. */
+/**
+ * An `editRecord` edit of a JSON record: `edit` changes the parsed value in place. A binary
+ * receipt record (`receiptRecord.ts`) is read as its receipt and written back as JSON, the
+ * form older nodes wrote (still read).
+ */
 export const editJson =
   (edit: (value: Record<string, unknown>) => void) =>
   (value: Uint8Array): Uint8Array => {
-    const parsed = JSON.parse(Buffer.from(value).toString("utf8")) as Record<string, unknown>;
+    const parsed = (
+      value[0] === RECEIPT_RECORD_V1
+        ? decodeReceiptRecord(value)
+        : JSON.parse(Buffer.from(value).toString("utf8"))
+    ) as Record<string, unknown>;
     edit(parsed);
     return utf8(JSON.stringify(parsed));
   };

@@ -15,7 +15,7 @@
  * | `blocks` | number u64 BE | `StoredBlock` JSON |
  * | `blockHashes` | block hash | number u64 BE |
  * | `txs` | tx hash | block u64 BE ‖ index u32 BE ‖ the raw transaction |
- * | `receipts` | tx hash | `ReceiptJson` JSON |
+ * | `receipts` | tx hash | `ReceiptJson`, binary (`receiptRecord.ts`; JSON before session 16, still read) |
  * | `logsByAddress` | address ‖ block u64 | (tx u32 ‖ log u32) per log, in order (`indexGroups.ts`) |
  * | `logsByTopic` | topic ‖ block u64 | (tx u32 ‖ log u32) per log, in order |
  * | `txsByAccount` | address ‖ block u64 | tx u32 per transaction, in order (`accountIndex.ts`) |
@@ -40,6 +40,7 @@ import type { ChainDb, ChainDbName, OpenChainDbOptions } from "./chainDbApi.js";
 import { ChainDbError, damageError, StateNotKeptError } from "./chainDbErrors.js";
 import { type EncodedBlock, json, nodeKey, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
+import { receiptRecord } from "./receiptRecord.js";
 import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
@@ -268,7 +269,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       };
     },
     hasTx: (hash) => read("a transaction lookup", () => txs.doesExist(unhex(hash))),
-    receipt: (hash) => read("a receipt read", () => parse<ReceiptJson>(receipts.getBinary(unhex(hash)))),
+    receipt: (hash) => read("a receipt read", () => receiptRecord(receipts.getBinary(unhex(hash)))),
     *logPositions(index, key, from, to) {
       const db = index === "address" ? logsByAddress : logsByTopic;
       const prefix = unhex(key);

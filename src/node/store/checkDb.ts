@@ -296,10 +296,13 @@ function checkBlocks(
         if (hex(keccak256(tx.raw)) !== txHash)
           problems.push(`transaction ${txHash}: its stored bytes hash differently`);
       }
+      const reported = problems.length;
       const receipt = guard(`receipt ${txHash}`, () => db.receipt(txHash));
-      if (receipt === undefined)
-        problems.push(`block ${n}: the receipt of transaction ${i} (${txHash}) is missing`);
-      else if (decodes("receipts", txHash, () => receiptHash(receipt))) {
+      // A record that cannot be read is reported as such (above), not as missing too.
+      if (receipt === undefined) {
+        if (problems.length === reported)
+          problems.push(`block ${n}: the receipt of transaction ${i} (${txHash}) is missing`);
+      } else if (decodes("receipts", txHash, () => receiptHash(receipt))) {
         found++;
         receipts.push(receipt);
         for (const log of receipt.logs ?? []) {

@@ -9,6 +9,7 @@ import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
 import { accountIndexRecords, partiesOf } from "./accountIndex.js";
 import { IndexGroups } from "./indexGroups.js";
+import { encodeReceiptRecord } from "./receiptRecord.js";
 import type { BlockHeader, LogJson, ReceiptJson, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 
@@ -123,7 +124,7 @@ export function encodeBlock(commit: BlockCommit): EncodedBlock {
   const byTopic = new IndexGroups(2);
   commit.receipts.forEach((receipt, i) => {
     const key = receipt.txHash === block.txHashes[i] ? (hashKeys[i] as Uint8Array) : unhex(receipt.txHash);
-    receipts.push([key, json(receipt)]);
+    receipts.push([key, encodeReceiptRecord(receipt)]);
     for (const log of receipt.logs) addLogEntries(byAddress, byTopic, log);
   });
   const meta: Put[] = Object.entries(commit.meta ?? {}).map(([name, value]) => [utf8(name), json(value)]);

@@ -10,7 +10,8 @@ import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
 import { removeBlockTxs } from "./accountIndex.js";
 import { nodeKey } from "./encodeBlock.js";
-import type { ReceiptJson, StoredBlock } from "./records.js";
+import { receiptRecord } from "./receiptRecord.js";
+import type { StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
@@ -73,7 +74,7 @@ export function writeRewind(dbs: RewindDbs, rewind: Rewind): StoredBlock {
       const stored = dbs.txs.getBinary(unhex(hash));
       if (stored === undefined) throw new Error(`block ${n} lists transaction ${hash}, which is not stored`);
       raws.push(new Uint8Array(stored.subarray(12)));
-      const receipt = parse<ReceiptJson>(dbs.receipts.getBinary(unhex(hash)));
+      const receipt = receiptRecord(dbs.receipts.getBinary(unhex(hash)));
       contracts.push(receipt?.contractAddress);
       senders.push(receipt?.from);
       for (const log of receipt?.logs ?? []) {

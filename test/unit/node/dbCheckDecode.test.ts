@@ -14,6 +14,7 @@ import { utf8 } from "../../../src/codec/bytes.js";
 import { ChainNode, ChainNodeError } from "../../../src/node/chainNode.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
+import { RECEIPT_RECORD_V1 } from "../../../src/node/store/receiptRecord.js";
 import { unhex } from "../../../src/node/store/records.js";
 import { lmdbDataFile, lmdbNoSubdir } from "../../../src/state/lmdbHeader.js";
 import {
@@ -34,6 +35,19 @@ const dbCheck = (dir: string) => {
 describe("records that do not decode, directories with an extension", () => {
   const fixture = chainDirFixture("weft-dbdecode-", 2, 2);
   const copy = (name?: string) => fixture.copy(name);
+
+  it("a binary receipt record cut short is reported damage (its transaction, why), once, exit 5", async () => {
+    const dir = copy();
+    const tx = fixture.chain.txHashes[0] as string;
+    await editRecord(dir, "receipts", unhex(tx), (value) => {
+      assert.equal(value[0], RECEIPT_RECORD_V1);
+      return value.subarray(0, value.length - 3);
+    });
+    const r = dbCheck(dir);
+    assert.equal(r.status, 5, r.stderr);
+    assert.match(r.stdout, new RegExp(`  - receipt ${tx} cannot be read: receipt record cut short: `));
+    assert.doesNotMatch(r.stdout, /is missing/, "reported once, as unreadable");
+  });
 
   it("a receipt whose stored tx hash is not hex is reported damage (table, key), exit 5; --check-db full refuses typed", async () => {
     const dir = copy();
