@@ -14,8 +14,13 @@
  *
  * Progress (`eth_syncing`): while syncing and more than `FOLLOW_MARGIN` blocks behind, the
  * head when this stretch of syncing began, the head now, and the highest block known to
- * exist: the last block a peer sent, or the block before the highest height consensus saw a
- * message for, whichever is higher.
+ * exist from checked data only: the last block a peer sent (at most `maxSyncBlocks` past
+ * the head asked from), or the block before the highest height of a consensus message whose
+ * signature verified against its height's set (or of a decision whose certificate did),
+ * whichever is higher. A message nobody could check (a height more than 2 ahead, whose set may
+ * not be known) only makes a catch-up due (`noteAhead` without `checked`): before, one claiming
+ * height 10^12 made `eth_syncing` and `weft status` report that block as the network's head,
+ * and the node syncing, for good. A catch-up that finds nothing new forgets such hints.
  */
 import type { ConsensusDriver } from "../../consensus/driver.js";
 import type { ValidatorSetSource } from "../../consensus/interfaces.js";
@@ -54,12 +59,15 @@ export const FOLLOW_MARGIN = 4;
 export interface ChainSync {
   /** Blocks committed by block sync so far. */
   readonly applied: number;
-  /** Behind the network: a catch-up is committing blocks, or peers were seen at a later height. */
+  /** Behind the network: a catch-up is committing blocks, or checked messages of a later height were seen. */
   readonly syncing: boolean;
   /** While `syncing` and more than `FOLLOW_MARGIN` blocks behind, how far it has come; null otherwise. */
   progress(): SyncProgress | null;
-  /** Consensus saw a message for `height`: peers may be there. */
-  noteAhead(height: number): void;
+  /**
+   * Consensus saw a message for `height`: peers may be there, a catch-up is due. `checked`: its
+   * signature (or a decision's certificate) verified, so the network is at `height` (progress).
+   */
+  noteAhead(height: number, checked?: boolean): void;
   /** Resolves once a catch-up that is running has ended. */
   settled(): Promise<void>;
   close(): void;
@@ -81,8 +89,11 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
     if (block.height > fetched) fetched = block.height;
     if (await commit(block)) applied++;
   };
+  /** The highest height any message claimed (unchecked): a catch-up is due while we are below it. */
   let ahead = 0;
-  const syncing = () => applying || ahead > driver.currentHeight;
+  /** The highest height a checked message showed the network at. */
+  let seen = 0;
+  const syncing = () => applying || seen > driver.currentHeight;
   let due = true;
   let idle = 0;
   let lastHeight = driver.currentHeight;
@@ -99,6 +110,8 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       const result = await catchUp(p2p, peers, from, apply, (top) => {
         if (top > fetched) fetched = top;
       });
+      // No peer had a block past ours: a claim of a later height was not backed.
+      if (result.applied === 0) ahead = 0;
       if (result.applied > 0)
         options.log?.("info", "caught up by block sync", {
           from,
@@ -134,7 +147,7 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
     progress() {
       const current = node.head().number;
       if (!syncing()) fetched = 0;
-      const highest = Math.max(current, fetched, ahead - 1);
+      const highest = Math.max(current, fetched, seen - 1);
       if (!syncing() || highest - current <= FOLLOW_MARGIN) {
         startingBlock = undefined;
         return null;
@@ -142,8 +155,9 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       startingBlock ??= current;
       return { startingBlock, currentBlock: current, highestBlock: highest };
     },
-    noteAhead(height) {
+    noteAhead(height, checked = false) {
       if (height > ahead) ahead = height;
+      if (checked && height > seen) seen = height;
       if (syncing()) startingBlock ??= node.head().number;
     },
     settled: () => running,

@@ -93,7 +93,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     consensusHeight,
     headNumber: () => node.head().number,
     maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
-    onAhead: (height) => sync?.noteAhead(height),
+    onAhead: (height, checked) => sync?.noteAhead(height, checked),
   });
   const channel = consensusTransport(p2p, chainTopics(chainId), { validate: (bytes) => judge.judge(bytes) });
   driver = new ConsensusDriver({
