@@ -59,9 +59,14 @@ export function judgeEthTx(state: StateReader, block: BlockContext, raw: Uint8Ar
     if (error.code === "CHAIN_ID")
       throw new AdmissionError("INVALID", `invalid chain id for signer: ${error.message}`);
     if (error.code === "TOO_LARGE") throw new AdmissionError("TOO_LARGE", `oversized data: ${error.message}`);
+    // Bytes that are neither form (0xdeadbeef) reach here by their first byte: say how they were read.
+    const how =
+      error.code === "MALFORMED_RLP"
+        ? ` (read as an Ethereum transaction by its first byte, 0x${(raw[0] ?? 0).toString(16).padStart(2, "0")}: 0x01, 0x02 or 0xc0 and above; a Weft transaction starts with 0x57)`
+        : "";
     throw new AdmissionError(
       "DECODE",
-      `${error.code === "BAD_SIGNATURE" ? "invalid sender" : "rlp"}: ${error.message}`,
+      `${error.code === "BAD_SIGNATURE" ? "invalid sender" : "rlp"}: ${error.message}${how}`,
     );
   }
   const hash: Hex = hex(keccak256(raw));

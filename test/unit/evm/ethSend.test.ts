@@ -73,6 +73,12 @@ describe("eth_sendRawTransaction through the node", () => {
       [raw(alice, { nonce: 1n << 40n }), "NONCE_TOO_FAR", /^nonce too high/],
       ["0xc0", "DECODE", /^rlp: /],
       ["0x02c0", "DECODE", /^rlp: /],
+      // Bytes of neither form say how they were read, not only the RLP library's complaint.
+      [
+        "0xdeadbeef",
+        "DECODE",
+        /^rlp: not RLP: .* \(read as an Ethereum transaction by its first byte, 0xde: 0x01, 0x02 or 0xc0 and above; a Weft transaction starts with 0x57\)$/,
+      ],
       [`0x02${"00".repeat(130 * 1024)}`, "TOO_LARGE", /^oversized data/],
     ];
     for (const [hex, reason, message] of refusals) {
