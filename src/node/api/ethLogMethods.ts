@@ -116,7 +116,7 @@ async function queryLogs(
 }
 
 /** Reads an `eth_getLogs` filter: a range (fromBlock/toBlock, default the head) or one blockHash. */
-function logQuery(node: ChainNode, value: unknown): EthLogQuery | undefined {
+function logQuery(node: ChainNode, value: unknown): EthLogQuery {
   const f = object(value ?? {}, "filter");
   const criteria = ethLogCriteria(f);
   if (f.blockHash !== undefined && f.blockHash !== null) {
@@ -128,8 +128,9 @@ function logQuery(node: ChainNode, value: unknown): EthLogQuery | undefined {
   }
   const head = node.head().number;
   const toBlock = ethBlockNumber(node, f.toBlock, "toBlock") ?? head;
-  const fromBlock = ethBlockNumber(node, f.fromBlock, "fromBlock");
-  if (fromBlock === undefined) return undefined; // starts after the head: nothing yet
+  // Past the head, fromBlock is -32602 as weft_getLogs answers it (and geth, Nethermind, Besu,
+  // Erigon: execution-apis#875), not an empty list a client cannot tell from "no logs".
+  const fromBlock = ethBlockNumber(node, f.fromBlock, "fromBlock") ?? Number(BigInt(String(f.fromBlock)));
   if (fromBlock > toBlock) throw invalidParams(`fromBlock ${fromBlock} is after toBlock ${toBlock}`);
   return { ...criteria, fromBlock, toBlock };
 }
@@ -191,7 +192,7 @@ export function ethLogMethods(node: ChainNode): Record<string, RpcHandler> {
     async eth_getLogs(params, ctx) {
       const [filter] = positional(params, 0, 1, "[{ fromBlock?, toBlock?, blockHash?, address?, topics? }]");
       const q = logQuery(node, filter);
-      return q === undefined ? [] : (await queryLogs(node, q, ctx)).logs;
+      return (await queryLogs(node, q, ctx)).logs;
     },
     /** [filter] → a filter id; `eth_getFilterChanges` returns the logs of blocks committed since. */
     eth_newFilter(params, ctx) {

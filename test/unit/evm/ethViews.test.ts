@@ -193,6 +193,13 @@ describe("eth_ reads, filters and subscriptions", () => {
       { fromBlock: "yesterday" },
     ];
     for (const filter of refusals) assert.equal((await ask("eth_getLogs", [filter])).error?.code, -32602);
+    // Past the head, fromBlock is -32602 as in weft_getLogs, not [] (read as "no logs").
+    const past = `0x${(node.running.node.head().number + 5).toString(16)}`;
+    for (const method of ["eth_getLogs", "weft_getLogs"]) {
+      const answer = await ask(method, [{ fromBlock: past }]);
+      assert.equal(answer.error?.code, -32602, `${method}: ${JSON.stringify(answer)}`);
+      assert.match(answer.error?.message ?? "", /fromBlock \d+ is after toBlock \d+/);
+    }
   });
 
   it("pending transaction filters read one shared log: each sees what was admitted since its last poll", async () => {
