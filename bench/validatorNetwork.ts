@@ -12,7 +12,13 @@
  *   - `--max-pace` is passed to the validators as `--consensus-max-pace` (0: no pace, every
  *     height starts at round 0's timeouts) to measure what the pace does to throughput;
  *   - time to recover after each fault of the e2e suite (`perturb`): from the heal (restart,
- *     SIGCONT, links back) until every node passes the highest head at the heal.
+ *     SIGCONT, links back) until every node passes the highest head at the heal;
+ *   - missed blocks per validator right after the load (`weft_validators` on node 0): the
+ *     staking contract's count in its current downtime window, and how many of the last
+ *     certified blocks (at most 100) each signed of those it was due to, as the chain counts
+ *     them (the certificate block h + 1 carries of h, late precommits included:
+ *     ARCHITECTURE.md, "Late precommits"). Every validator is healthy here, so each miss is
+ *     one a healthy validator would be jailed for at 50 of 100.
  *
  * A transaction is final once its block is committed: consensus has one-block finality
  * (ARCHITECTURE.md, "Consensus"), so time to finality is time to the first head past it.
@@ -154,7 +160,44 @@ async function singleNode(): Promise<LoadFigures> {
   }
 }
 
-async function network(): Promise<{ load: LoadFigures; faults: FaultOutcome[] }> {
+interface ValidatorUptime {
+  validator: number;
+  address: string;
+  missedBlocks: number;
+  signedBlocks: number;
+  expectedBlocks: number;
+}
+
+/** Each validator's missed blocks and signed-of-due over the last certified blocks, as node 0 counts them. */
+async function validatorUptime(node: ClusterNode): Promise<{ head: number; rows: ValidatorUptime[] }> {
+  const [view] = await rpcBatch<{
+    head: number;
+    validators: Array<{
+      address: string;
+      setIndex: number | null;
+      missedBlocks: number;
+      signedBlocks: number;
+      expectedBlocks: number;
+    }>;
+  }>(node.url, [["weft_validators", []]]);
+  if (view === undefined) throw new Error("weft_validators gave nothing");
+  return {
+    head: view.head,
+    rows: view.validators.map((v, i) => ({
+      validator: v.setIndex ?? i,
+      address: v.address,
+      missedBlocks: v.missedBlocks,
+      signedBlocks: v.signedBlocks,
+      expectedBlocks: v.expectedBlocks,
+    })),
+  };
+}
+
+async function network(): Promise<{
+  load: LoadFigures;
+  uptime: { head: number; rows: ValidatorUptime[] };
+  faults: FaultOutcome[];
+}> {
   const root = mkdtempSync(join(tmpdir(), "weft-bench-network-"));
   const cluster = await Cluster.create({
     root,
@@ -169,6 +212,7 @@ async function network(): Promise<{ load: LoadFigures; faults: FaultOutcome[] }>
       cluster.nodes,
       cluster.chainId,
     );
+    const uptime = await validatorUptime(cluster.node(0));
     const faults: FaultOutcome[] = [];
     if (args.faults === "on") {
       const [genesis] = await rpcBatch<{ contracts: Record<string, Address> }>(cluster.node(0).url, [
@@ -203,7 +247,7 @@ async function network(): Promise<{ load: LoadFigures; faults: FaultOutcome[] }>
       }
       await background.stop();
     }
-    return { load, faults };
+    return { load, uptime, faults };
   } finally {
     await cluster.close();
     rmSync(root, { recursive: true, force: true });
@@ -224,6 +268,16 @@ printTable(
   ["setup", "sent", "committed", "TPS", "finality p50 ms", "p90 ms", "p99 ms"],
   setups.map((f) => [f.setup, f.sent, f.committed, f.tps, f.p50Ms, f.p90Ms, f.p99Ms]),
 );
+console.log(`\nmissed blocks per validator after the load (node 0 at block ${net.uptime.head})`);
+printTable(
+  ["validator", "address", "missed (contract's window)", "signed of due (last certified blocks)"],
+  net.uptime.rows.map((r) => [
+    r.validator,
+    r.address,
+    r.missedBlocks,
+    `${r.signedBlocks} of ${r.expectedBlocks}`,
+  ]),
+);
 if (net.faults.length > 0) {
   console.log("");
   printTable(
@@ -237,6 +291,7 @@ writeJson("bench/results/validator-network.json", {
   workload,
   options: { rate: RATE, seconds: SECONDS, blockMs: BLOCK_MS, maxPace: MAX_PACE },
   load: setups,
+  missedBlocks: net.uptime,
   faults: net.faults,
   anchors: { cometbftTps: "about 400 tx/s, 1 KiB txs, 200 nodes", cometbftRecovery: "within 20 s" },
 });
