@@ -51,6 +51,11 @@ export interface ConsensusJudgeOptions {
   /** The committed head's number. */
   headNumber(): number;
   maxValueBytes: number;
+  /**
+   * Whether consensus takes messages yet: before it starts, the driver drops what it is given,
+   * so nothing is held then (a later rebroadcast of it must still be accepted). Default: yes.
+   */
+  ready?(): boolean;
   /** A message for a height above ours arrived (block sync may be due): `checked` when it verified. */
   onAhead?(height: number, checked: boolean): void;
 }
@@ -143,7 +148,7 @@ export function createConsensusJudge(options: ConsensusJudgeOptions): ConsensusJ
       if (refused !== undefined) return refused.verdict;
       const fresh = judged.filter((p) => p.verdict === "accept");
       if (fresh.length === 0) return "ignore";
-      for (const p of fresh) if (p.key !== undefined) hold(p.key);
+      if (options.ready?.() ?? true) for (const p of fresh) if (p.key !== undefined) hold(p.key);
       return "accept";
     },
     remember(bytes) {

@@ -80,6 +80,8 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   let driver: ConsensusDriver | undefined;
+  /** Whether the driver has started (it drops the messages it is given before). */
+  let started = false;
   let sync: ChainSync | undefined;
   const consensusHeight = () => driver?.currentHeight ?? node.head().number + 1;
   const pool = app.evidence;
@@ -94,6 +96,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     headNumber: () => node.head().number,
     maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
     onAhead: (height, checked) => sync?.noteAhead(height, checked),
+    ready: () => started,
   });
   const channel = consensusTransport(p2p, chainTopics(chainId), { validate: (bytes) => judge.judge(bytes) });
   driver = new ConsensusDriver({
@@ -155,6 +158,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   await driver.start(node.head().number + 1);
+  started = true;
   const stallReport = options.log === undefined ? undefined : startStallReport(running, p2p, options.log);
   return {
     driver: running,

@@ -51,6 +51,23 @@ describe("consensus gossip judge", () => {
     assert.equal(judge.known, 3);
   });
 
+  it("holds nothing before consensus takes messages (the driver dropped them: a rebroadcast must pass)", () => {
+    let ready = false;
+    const judge = createConsensusJudge({
+      chainId: TEST_CHAIN_ID,
+      validators: { validatorSetAt: () => ({ set, startHeight: 1 }) },
+      consensusHeight: () => 10,
+      headNumber: () => 9,
+      maxValueBytes: 1024 * 1024,
+      ready: () => ready,
+    });
+    const a = bytes(vote(0, 10));
+    assert.equal(judge.judge(encodeBundle([a], 1n)), "accept");
+    ready = true;
+    assert.equal(judge.judge(encodeBundle([a], 2n)), "accept");
+    assert.equal(judge.judge(encodeBundle([a], 3n)), "ignore");
+  });
+
   it("counts this node's own messages as held", () => {
     const { judge } = judgeAt(10);
     const own = bytes(vote(3, 10, VoteType.Precommit));
