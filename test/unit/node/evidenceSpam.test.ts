@@ -21,6 +21,7 @@ import {
 import { voteSigningBytes } from "../../../src/consensus/signingBytes.js";
 import { type UnsignedVote, type Vote, VoteType } from "../../../src/consensus/types.js";
 import { ValidatorSet } from "../../../src/consensus/validatorSet.js";
+import { PENALTY } from "../../../src/net/peerScore.js";
 import {
   checkBlockEvidence,
   checkEvidence,
@@ -28,7 +29,6 @@ import {
 } from "../../../src/node/validator/evidenceCheck.js";
 import { judgeEvidence } from "../../../src/node/validator/evidenceGossip.js";
 import { EvidencePool } from "../../../src/node/validator/evidencePool.js";
-import { PENALTY } from "../../../src/net/peerScore.js";
 
 const CHAIN = 7n;
 const STAKING = `0x${"5".repeat(40)}` as Address;
