@@ -3,10 +3,13 @@
  * EVM gas × `EVM_GAS_TIME_WEIGHT` + the Weft gas of its steps), beside the WASM VM's median ns
  * per Weft gas measured in the same process (the calibration's probe rows,
  * `bench/lib/calibrationProbes.ts`). Workloads (`bench/evm/weftGasWorkloads.ts`): loops of
- * one instruction class each, run until their gas is spent, and the Uniswap V2 contracts
- * (deployments, a pair's creation, liquidity, a swap, an ERC-20 transfer).
+ * one instruction class each, run until their gas is spent, loops of calls to each precompile
+ * (the slow ones priced by `EVM_PRECOMPILE_GAS`; issue 12's bound is 3× the median), and the
+ * Uniswap V2 contracts (deployments, a pair's creation, liquidity, a swap, an ERC-20 transfer).
  *
- *   node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns measure]
+ *   node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns measure] [--only precompile]
+ *
+ * `--only` runs the workloads whose name holds the text (any case), e.g. `precompile` or `bls`.
  *
  * EVM times are process CPU (the fastest of `--rounds` runs, of 30 at least for Uniswap's); `--wasm-ns` a figure instead
  * of measuring the WASM median (~1 minute). Prints per workload ns per EVM gas, ns per step,
@@ -25,21 +28,33 @@ import {
   EVM_STEP_CLASSES,
   EVM_STEP_GAS,
 } from "../src/evm/weftGas.js";
-import { LOOPS, loopWorkloads, type Measured, measure, uniswapWorkloads } from "./evm/weftGasWorkloads.js";
+import {
+  LOOPS,
+  loopWorkloads,
+  type Measured,
+  measure,
+  precompileWorkloads,
+  uniswapWorkloads,
+} from "./evm/weftGasWorkloads.js";
 import { benchArgs } from "./lib/args.js";
 import { PROBE_ROWS } from "./lib/calibrationProbes.js";
 import { Bench, measureRow } from "./lib/calibrationRun.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
-const args = benchArgs("node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns measure]", {
+const USAGE =
+  "node dist/bench/evmGasWeight.js [--gas 2000000] [--rounds 5] [--wasm-ns measure] [--only <text in a workload's name>]";
+const args = benchArgs(USAGE, {
   options: {
     gas: { type: "string", default: "2000000" },
     rounds: { type: "string", default: "5" },
     "wasm-ns": { type: "string", default: "measure" },
+    only: { type: "string" },
   },
 });
 const GAS = BigInt(args.gas as string);
 const ROUNDS = Number(args.rounds);
+const ONLY = (args.only as string | undefined)?.toLowerCase();
+const chosen = (name: string) => ONLY === undefined || name.toLowerCase().includes(ONLY);
 
 /** The WASM VM's median ns per Weft gas over the calibration's probe rows priced by time. */
 function wasmMedian(): number {
@@ -53,12 +68,25 @@ function wasmMedian(): number {
 
 // Raw figures: no step limit, so that every loop runs to the end of its gas.
 const runner = new EvmRunner(undefined, undefined, { weftPricing: false });
+const uniswap = uniswapWorkloads(runner);
 const measured: Measured[] = [
-  ...measure(runner, loopWorkloads(runner, GAS), ROUNDS),
+  ...measure(
+    runner,
+    loopWorkloads(runner, GAS).filter((w) => chosen(w.name)),
+    ROUNDS,
+  ),
+  ...measure(runner, precompileWorkloads(runner, GAS, chosen), ROUNDS),
   // A Uniswap transaction takes ~1–3 ms: 30 runs at least, so that the fastest is with V8's
-  // code warm, as in a node that runs them all day (the first runs take 5–10×).
-  ...measure(runner, uniswapWorkloads(runner), Math.max(ROUNDS, 30)),
+  // code warm, as in a node that runs them all day (the first runs take 5–10×). Its steps
+  // build on one another: all run when one is chosen.
+  ...(uniswap.some((w) => !w.name.startsWith("(setup") && chosen(w.name))
+    ? measure(runner, uniswap, Math.max(ROUNDS, 30)).filter((m) => chosen(m.name))
+    : []),
 ];
+if (measured.length === 0) {
+  console.error(`no workload's name holds "${args.only}"\nusage: ${USAGE}`);
+  process.exit(2);
+}
 const wasmNs = wasmMedian();
 
 const W = Number(EVM_GAS_TIME_WEIGHT);
@@ -84,7 +112,7 @@ const plainNs = median(
 );
 const classRows = Object.entries(EVM_STEP_CLASSES).map(([name, { opcodes, extra }]) => {
   const estimates: number[] = [];
-  for (const m of measured.slice(0, Object.keys(LOOPS).length)) {
+  for (const m of measured.filter((row) => row.name in LOOPS)) {
     const ops = opcodes.reduce((sum, op) => sum + (m.opCounts[op] ?? 0), 0);
     if (ops < m.steps / 20) continue;
     // KECCAK256's per-byte part is estimated separately (below); count 32-byte hashes only.
@@ -132,13 +160,16 @@ printTable(
 );
 const slowest = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
 console.log(`slowest under the rule: ${slowest.name} at ${slowest.ratio.toFixed(2)}× the WASM median`);
-console.log(
-  `a plain step: ${plainNs.toFixed(0)} ns = ${(plainNs / wasmNs).toFixed(0)} Weft gas at the median (EVM_STEP_GAS ${EVM_STEP_GAS}); a KECCAK256 byte: ${hashByteNs.toFixed(1)} ns = ${(hashByteNs / wasmNs).toFixed(0)} (EVM_HASH_BYTE_GAS ${EVM_HASH_BYTE_GAS}); a code byte: ${codeByteNs.toFixed(1)} ns = ${(codeByteNs / wasmNs).toFixed(0)} (EVM_CODE_BYTE_GAS ${EVM_CODE_BYTE_GAS})`,
-);
-printTable(
-  ["class", "ns beyond a plain step", "Weft gas at the median", "extra in the table"],
-  classRows.map((c) => [c.name, c.ns.toFixed(0), c.fitted.toFixed(0), c.extra]),
-);
+// The fits need the instruction loops (not run with an --only that leaves them out).
+if (measured.some((m) => m.name in LOOPS)) {
+  console.log(
+    `a plain step: ${plainNs.toFixed(0)} ns = ${(plainNs / wasmNs).toFixed(0)} Weft gas at the median (EVM_STEP_GAS ${EVM_STEP_GAS}); a KECCAK256 byte: ${hashByteNs.toFixed(1)} ns = ${(hashByteNs / wasmNs).toFixed(0)} (EVM_HASH_BYTE_GAS ${EVM_HASH_BYTE_GAS}); a code byte: ${codeByteNs.toFixed(1)} ns = ${(codeByteNs / wasmNs).toFixed(0)} (EVM_CODE_BYTE_GAS ${EVM_CODE_BYTE_GAS})`,
+  );
+  printTable(
+    ["class", "ns beyond a plain step", "Weft gas at the median", "extra in the table"],
+    classRows.map((c) => [c.name, c.ns.toFixed(0), c.fitted.toFixed(0), c.extra]),
+  );
+}
 const classes = Object.entries(EVM_STEP_CLASSES);
 printTable(
   ["workload", "steps", ...classes.map(([name]) => name)],

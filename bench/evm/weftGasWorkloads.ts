@@ -1,7 +1,8 @@
 /**
  * The EVM workloads `bench/evmGasWeight.ts` times to fit Weft's EVM pricing
  * (`src/evm/weftGas.ts`): loops of one instruction class each, run until their gas is spent
- * (cheap instructions, hashing, storage, memory, calls), and the Uniswap V2 contracts
+ * (cheap instructions, hashing, storage, memory, calls), loops of calls to each precompile,
+ * and the Uniswap V2 contracts
  * (the published bytecode, `test/helpers/uniswapV2.ts`): deployments, a pair's creation,
  * liquidity, swaps and an ERC-20 transfer. Each workload is one message over a state held
  * in a map; `measure` runs it on a runner without Weft's step limit and reports its EVM gas
@@ -12,6 +13,7 @@ import { evmBlockOf } from "../../src/chain/evmBlock.js";
 import type { Address } from "../../src/codec/address.js";
 import { keccak256 } from "../../src/codec/hash.js";
 import type { EvmRunner } from "../../src/evm/evmRunner.js";
+import { EVM_GAS_TIME_WEIGHT, EVM_PRECOMPILE_GAS } from "../../src/evm/weftGas.js";
 import { evmCodeHashKey, evmCodeKey, type StateKey, type StateValue } from "../../src/state/keys.js";
 import { call, MAX_UINT, pairFor, UNISWAP } from "../../test/helpers/uniswapV2.js";
 import { assembleText } from "./asm.js";
@@ -58,20 +60,141 @@ export const LOOPS: Record<string, string> = {
   "STATICCALL of ECRECOVER (0x01)": `${recoverInput()} loop: PUSH1 32 PUSH1 128 PUSH1 128 PUSH0 PUSH1 1 GAS STATICCALL POP @loop JUMP`,
 };
 
-/** ECRECOVER's input (hash, v, r, s) stored in memory at 0, for a signature that recovers. */
-function recoverInput(): string {
+/** ECRECOVER's input (hash, v, r, s) for a signature that recovers, in hex. */
+function recoverInputHex(): string {
+  const [hash, v, r, s] = recoverParts();
+  return hash + v.toString(16).padStart(64, "0") + r + s;
+}
+
+/** A signature that recovers: its hash, v, r and s (hex, 32 bytes each but v). */
+function recoverParts(): [string, number, string, string] {
   const lib = createRequire(import.meta.url)("secp256k1") as {
     ecdsaSign(hash: Uint8Array, key: Uint8Array): { signature: Uint8Array; recid: number };
   };
   const hash = keccak256(Uint8Array.of(1));
   const { signature, recid } = lib.ecdsaSign(hash, keccak256(Uint8Array.of(2)));
-  const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
-  return [
-    `PUSH32 ${hex(hash)} PUSH0 MSTORE`,
-    `PUSH1 ${27 + recid} PUSH1 32 MSTORE`,
-    `PUSH32 ${hex(signature.subarray(0, 32))} PUSH1 64 MSTORE`,
-    `PUSH32 ${hex(signature.subarray(32))} PUSH1 96 MSTORE`,
-  ].join(" ");
+  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+  return [hex(hash), 27 + recid, hex(signature.subarray(0, 32)), hex(signature.subarray(32))];
+}
+
+/** ECRECOVER's input (hash, v, r, s) stored in memory at 0, for a signature that recovers. */
+function recoverInput(): string {
+  const [hash, v, r, s] = recoverParts();
+  return `PUSH32 0x${hash} PUSH0 MSTORE PUSH1 ${v} PUSH1 32 MSTORE PUSH32 0x${r} PUSH1 64 MSTORE PUSH32 0x${s} PUSH1 96 MSTORE`;
+}
+
+/**
+ * The precompiles, each called in a loop with one input (ECRECOVER, SHA-256, RIPEMD-160 and
+ * identity per KiB; MODEXP's shapes up to a 1 KiB exponent; BN254; BLAKE2 F with few and many
+ * rounds; BLS12-381), so that each slow one's `EVM_PRECOMPILE_GAS` is checked against its time.
+ * Address, then input in hex.
+ */
+export const PRECOMPILE_LOOPS: Record<string, [number, string]> = (() => {
+  const w = (x: number) => x.toString(16).padStart(64, "0");
+  const fp = (hex: string) => "00".repeat(16) + hex.padStart(96, "0");
+  const ff = (n: number) => "ff".repeat(n);
+  let seed = 7;
+  const bytes = (n: number) => {
+    let out = "";
+    for (let i = 0; i < n; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      out += ((seed >>> 16) & 255).toString(16).padStart(2, "0");
+    }
+    return out;
+  };
+  const modexp = (b: string, e: string, m: string) =>
+    w(b.length / 2) + w(e.length / 2) + w(m.length / 2) + b + e + m;
+  const blake = (rounds: number) =>
+    `${rounds.toString(16).padStart(8, "0")}${bytes(64)}${bytes(128)}${"00".repeat(16)}01`;
+  // BN254's G1 generator (1, 2) and G2 generator; BLS12-381's G1 and G2 generators.
+  const g1 = w(1) + w(2);
+  const g2 =
+    "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c21800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed" +
+    "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa";
+  const bg1 =
+    fp("17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb") +
+    fp("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1");
+  const bg2 =
+    fp("024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8") +
+    fp("13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e") +
+    fp("0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801") +
+    fp("0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be");
+  return {
+    "precompile 0x01 ecrecover": [0x01, recoverInputHex()],
+    "precompile 0x02 sha256 of 1 KiB": [0x02, bytes(1024)],
+    "precompile 0x03 ripemd160 of 1 KiB": [0x03, bytes(1024)],
+    "precompile 0x04 identity of 1 KiB": [0x04, bytes(1024)],
+    "precompile 0x05 modexp 1/32/1 (200 gas)": [0x05, modexp("03", ff(32), "07")],
+    "precompile 0x05 modexp 64/64/64": [0x05, modexp(bytes(64), ff(64), `${bytes(63)}01`)],
+    "precompile 0x05 modexp 256/32/256": [0x05, modexp(bytes(256), ff(32), `${bytes(255)}01`)],
+    "precompile 0x05 modexp 32/1024/32 (1 KiB exponent)": [
+      0x05,
+      modexp(bytes(32), ff(1024), `${bytes(31)}01`),
+    ],
+    "precompile 0x05 modexp 512/3/512": [0x05, modexp(bytes(512), "010001", `${bytes(511)}01`)],
+    "precompile 0x06 bn254 add": [0x06, g1 + g1],
+    "precompile 0x07 bn254 mul (max scalar)": [0x07, g1 + ff(32)],
+    "precompile 0x08 bn254 pairing, 1 pair": [0x08, g1 + g2],
+    "precompile 0x08 bn254 pairing, 4 pairs": [0x08, (g1 + g2).repeat(4)],
+    "precompile 0x09 blake2f 12 rounds": [0x09, blake(12)],
+    "precompile 0x09 blake2f 10,000 rounds": [0x09, blake(10_000)],
+    "precompile 0x0b bls g1 add": [0x0b, bg1 + bg1],
+    "precompile 0x0c bls g1 msm, 1 point": [0x0c, bg1 + ff(32)],
+    "precompile 0x0c bls g1 msm, 16 points": [0x0c, (bg1 + ff(32)).repeat(16)],
+    "precompile 0x0d bls g2 add": [0x0d, bg2 + bg2],
+    "precompile 0x0e bls g2 msm, 1 point": [0x0e, bg2 + ff(32)],
+    "precompile 0x0e bls g2 msm, 4 points": [0x0e, (bg2 + ff(32)).repeat(4)],
+    "precompile 0x0f bls pairing, 1 pair": [0x0f, bg1 + bg2],
+    "precompile 0x0f bls pairing, 4 pairs": [0x0f, (bg1 + bg2).repeat(4)],
+    "precompile 0x10 bls map fp to g1": [0x10, fp("1234567890abcdef")],
+    "precompile 0x11 bls map fp2 to g2": [0x11, fp("1234567890abcdef") + fp("fedcba0987654321")],
+  };
+})();
+
+/** A contract that copies its call data to memory and calls precompile `address` with it `calls` times; a failed call reverts. */
+function precompileLoop(address: number, calls: number): Uint8Array {
+  const call = `PUSH0 PUSH0 CALLDATASIZE PUSH0 PUSH1 ${address} GAS STATICCALL`;
+  return assembleText(
+    `CALLDATASIZE PUSH0 PUSH0 CALLDATACOPY PUSH4 ${calls} loop: DUP1 ISZERO @end JUMPI ${call} ISZERO @fail JUMPI PUSH1 1 SWAP1 SUB @loop JUMP end: STOP fail: PUSH0 PUSH0 REVERT`,
+  );
+}
+
+/**
+ * The precompile loops: each makes as many calls as spend about `gas` × `EVM_GAS_TIME_WEIGHT`
+ * Weft gas under the current pricing (its EVM gas × (weight + `EVM_PRECOMPILE_GAS`)), as a
+ * plain loop of `gas` does, and `minCalls` at least; the count comes from one call's EVM
+ * gas, measured first. A loop whose call fails throws (its figures would mean nothing).
+ */
+export function precompileWorkloads(
+  runner: EvmRunner,
+  gas: bigint,
+  only: (name: string) => boolean = () => true,
+  minCalls = 20,
+): Workload[] {
+  const out: Workload[] = [];
+  for (const [name, [address, input]] of Object.entries(PRECOMPILE_LOOPS)) {
+    if (!only(name)) continue;
+    const chain = new MapChain(runner);
+    const data = Uint8Array.from(Buffer.from(input, "hex"));
+    const LIMIT = 1_000_000_000n;
+    chain.setCode(LOOP_AT, precompileLoop(address, 1));
+    const one = chain.message(LOOP_AT, data, LIMIT, false);
+    if (!one.ok) throw new Error(`${name}: the precompile call failed`);
+    const hex = `0x${address.toString(16).padStart(40, "0")}`;
+    const weight = Number(EVM_GAS_TIME_WEIGHT);
+    const perGas = weight + (EVM_PRECOMPILE_GAS.get(hex) ?? 0);
+    const calls = Math.max(minCalls, Math.ceil((Number(gas) * weight) / perGas / Number(one.gas)));
+    chain.setCode(LOOP_AT, precompileLoop(address, calls));
+    out.push({
+      name: `${name} ×${calls}`,
+      run: () => {
+        const result = chain.message(LOOP_AT, data, LIMIT, false);
+        if (!result.ok) throw new Error(`${name}: the precompile loop failed`);
+        return result;
+      },
+    });
+  }
+  return out;
 }
 
 /** A contract that jumps over 24,000 bytes of zeros to a STOP (its code scanned whole). */
