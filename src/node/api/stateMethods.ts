@@ -164,7 +164,12 @@ export function stateMethods(node: ChainNode): Record<string, RpcHandler> {
               : bytes(p.data, "paymaster.data", MAX_PAYMASTER_DATA_BYTES),
         };
       }
-      return runReadOnly(node, ctx, { kind: "estimate", envelope, withAuth: o.auth !== undefined });
+      return runReadOnly(node, ctx, {
+        kind: "estimate",
+        envelope,
+        withAuth: o.auth !== undefined,
+        gasLimitGiven: o.gasLimit !== undefined,
+      });
     },
   };
 }

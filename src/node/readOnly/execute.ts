@@ -14,6 +14,7 @@ import type { BlockContext } from "../../chain/blockContext.js";
 import { executeEnvelope, runBatchCall } from "../../chain/executeEnvelope.js";
 import { type Call, encodeTx, signingHash, TxDecodeError, type TxEnvelope } from "../../chain/tx/envelope.js";
 import {
+  effectivePrice,
   envelopeIntrinsicGas,
   POST_OP_GAS_LIMIT,
   VALIDATE_ARGS,
@@ -23,7 +24,7 @@ import { decodeAbi, encodeAbi } from "../../codec/abi.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
-import { codeHashKey } from "../../state/keys.js";
+import { balanceKey, codeHashKey } from "../../state/keys.js";
 import { VmFault } from "../../vm/errors.js";
 import { MAX_TX_GAS } from "../../vm/limits.js";
 import { TxState } from "../../vm/txState.js";
@@ -50,6 +51,12 @@ export interface EstimateJob {
   envelope: Omit<TxEnvelope, "nonceSequence" | "maxFee"> & { nonceSequence?: bigint; maxFee?: bigint };
   /** Whether `auth` is the caller's (the whole transaction runs) or a dummy (validation is measured). */
   withAuth: boolean;
+  /**
+   * Whether the caller gave `gasLimit` (else it is `MAX_TX_GAS`). Without `auth`, a given limit's
+   * fee (limit × price) is held from the payer before the calls, as execution holds it; without
+   * one, the payer must still hold the answer's limit × price after the calls.
+   */
+  gasLimitGiven?: boolean;
 }
 
 /** A job that runs code (a WASM or EVM call, an estimate). */
@@ -229,6 +236,20 @@ function runEstimate(ctx: ReadOnlyContext, job: EstimateJob): EstimateResult {
     const validationGas = measured ? validation.gasUsed : VALIDATION_GAS_LIMIT;
     const settlement = env.paymaster === undefined ? 0 : POST_OP_GAS_LIMIT;
     gasUsed = envelopeIntrinsicGas(env) + validationGas + settlement;
+    // The fee execution holds from the payer before the calls (its prefund): the calls see
+    // the payer's balance less it here too, so an estimate cannot pass where the
+    // transaction fails (a sponsor paying out the coin its fee needs).
+    const price = effectivePrice(env, block.baseFee ?? 0n);
+    const payer = env.paymaster?.address ?? sender;
+    const payerBalance = state.balanceOf(payer);
+    if (job.gasLimitGiven === true) {
+      const held = env.gasLimit * price;
+      if (payerBalance < held)
+        throw new Refusal(
+          `the fee payer ${payer} cannot pay: balance ${payerBalance}, needs ${held} (gas limit ${env.gasLimit} × price ${price})`,
+        );
+      state.setBalance(payer, payerBalance - held);
+    }
     for (const call of calls) {
       // The calls share the cap, as a transaction's share its gas limit.
       const left = gasCap - gasUsed;
@@ -243,8 +264,22 @@ function runEstimate(ctx: ReadOnlyContext, job: EstimateJob): EstimateResult {
           output: hex(outcome.data),
         });
     }
+    // Without a limit nothing was held: the calls must not have spent the coin the answer's
+    // limit would hold (a payer that never held it is not checked, as funds are not).
+    const limit = suggestedLimit(gasUsed);
+    const needs = BigInt(limit) * price;
+    const after = state.balanceOf(payer);
+    if (job.gasLimitGiven !== true && after < needs && after < payerBalance)
+      throw new Refusal(
+        `the fee payer ${payer} cannot pay: the calls leave it ${after} of ${payerBalance}, and the fee of gas limit ${limit} × price ${price} (${needs}) is held before they run: they would fail`,
+      );
   }
-  return { gasUsed, gasLimit: Math.min(MAX_TX_GAS, Math.ceil(gasUsed * ESTIMATE_MARGIN)) };
+  return { gasUsed, gasLimit: suggestedLimit(gasUsed) };
+}
+
+/** The gas limit an estimate suggests: what was used and a margin, at most a transaction's most. */
+function suggestedLimit(gasUsed: number): number {
+  return Math.min(MAX_TX_GAS, Math.ceil(gasUsed * ESTIMATE_MARGIN));
 }
 
 /** A call as people read it: a coin transfer (no method) or `target.method`. */
