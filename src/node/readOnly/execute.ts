@@ -24,7 +24,7 @@ import { decodeAbi, encodeAbi } from "../../codec/abi.js";
 import type { Address } from "../../codec/address.js";
 import { toHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
-import { balanceKey, codeHashKey } from "../../state/keys.js";
+import { codeHashKey } from "../../state/keys.js";
 import { VmFault } from "../../vm/errors.js";
 import { MAX_TX_GAS } from "../../vm/limits.js";
 import { TxState } from "../../vm/txState.js";

@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { evmFromWasm } from "../../../src/chain/evmFromWasm.js";
-import type { TxEnvelope } from "../../../src/chain/tx/envelope.js";
 import {
   type EstimateJob,
   executeReadOnly,
