@@ -236,11 +236,37 @@ function checkAlloc(alloc: GenesisAlloc[], where = "genesis"): void {
 }
 
 function checkProofs(g: GenesisFile, where = "genesis"): void {
+  checkDistinct(g, where);
   for (const [i, v] of g.network.validators.entries()) {
     if (!verifyBls(v.blsKey, blsPopMessage(g.chainId, v.operator, v.blsKey), v.proofOfPossession)) {
       throw new GenesisFileError(`${where}: validator ${i}'s proof of possession does not verify`, [
         `it must be the key's signature for chain ${g.chainId} and operator ${v.operator} (weft genesis new makes it)`,
       ]);
     }
+  }
+}
+
+/**
+ * Each validator's BLS key and operator appear once: the staking contract refuses a second
+ * registration of either, which a node reported only as "setup transaction N failed: revert".
+ */
+function checkDistinct(g: GenesisFile, where: string): void {
+  const keys = new Map<string, number>();
+  const operators = new Map<string, number>();
+  for (const [i, v] of g.network.validators.entries()) {
+    const key = toHex(v.blsKey);
+    const keyFirst = keys.get(key);
+    if (keyFirst !== undefined)
+      throw new GenesisFileError(
+        `${where}: network.validators[${i}].blsKey 0x${key} is validators[${keyFirst}]'s: each validator needs its own key`,
+      );
+    keys.set(key, i);
+    const operator = v.operator.toLowerCase();
+    const operatorFirst = operators.get(operator);
+    if (operatorFirst !== undefined)
+      throw new GenesisFileError(
+        `${where}: network.validators[${i}].operator ${v.operator} is validators[${operatorFirst}]'s: an operator runs one validator`,
+      );
+    operators.set(operator, i);
   }
 }

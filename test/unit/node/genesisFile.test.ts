@@ -105,6 +105,38 @@ describe("genesis file", () => {
     }
   });
 
+  it("refuses a validator key or operator given twice, naming the field and the first entry", () => {
+    // Before: both parsed, and a node failed at block 0 with "setup transaction 2 failed: revert".
+    const json = genesisJson() as { network: { validators: Array<Record<string, unknown>> } };
+    const twice = structuredClone(json);
+    twice.network.validators[1] = { ...twice.network.validators[0] };
+    const key = `0x${Buffer.from(blsKey(0).publicKey).toString("hex")}`;
+    assert.throws(
+      () => parseGenesis(twice),
+      (e: unknown) =>
+        e instanceof GenesisFileError &&
+        e.message.includes(`network.validators[1].blsKey ${key} is validators[0]'s`),
+    );
+    // The same operator with a second key (its proof of possession valid for that operator).
+    const sameOperator = genesis();
+    const second = sameOperator.network.validators[1];
+    assert.ok(second !== undefined);
+    second.operator = devAccountAddress(0);
+    second.proofOfPossession = blsProofOfPossession(blsKey(1), 7n, devAccountAddress(0));
+    assert.throws(
+      () => parseGenesis(JSON.parse(JSON.stringify(genesisToJson(sameOperator)))),
+      (e: unknown) =>
+        e instanceof GenesisFileError &&
+        e.message.includes(`network.validators[1].operator ${devAccountAddress(0)} is validators[0]'s`),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "weft-genesis-"));
+    try {
+      assert.throws(() => writeGenesisFile(join(dir, "g.json"), sameOperator), GenesisFileError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("weft genesis new writes a genesis that a node opens (the staking contract accepts its parameters)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-genesis-"));
     try {
