@@ -244,6 +244,18 @@ describe("the packed weft package in a project outside the repository", () => {
     const tx = weft("--rpc", node.url, "tx", "counter", "add", "5", "--from", "dev0");
     assert.equal(tx.code, 0, tx.said);
     assert.match(tx.out, /counter\.add: success[\s\S]*event counter\.Counted/, tx.said);
+    // Read back later: the receipt by its hash, the event among the contract's past events.
+    const hash = /tx (0x[0-9a-f]{64}) in block/.exec(tx.out)?.[1] as string;
+    const receipt = weft("--rpc", node.url, "receipt", hash);
+    assert.equal(receipt.code, 0, receipt.said);
+    assert.match(receipt.out, /^counter\.add: success[\s\S]*event counter\.Counted/, receipt.said);
+    const logs = weft("--rpc", node.url, "logs", "counter", "Counted");
+    assert.equal(logs.code, 0, logs.said);
+    assert.match(
+      logs.out,
+      new RegExp(`^\\d+ logs? of counter \\(Counted\\)[\\s\\S]*tx ${hash}: counter\\.Counted\\(`),
+      logs.said,
+    );
     const read = weft("--rpc", node.url, "call", "counter", "get");
     assert.equal(read.code, 0, read.said);
     assert.equal(read.out.trim(), "5");

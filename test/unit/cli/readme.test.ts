@@ -43,6 +43,10 @@ const EXPECTED: Array<[RegExp, RegExp]> = [
     /^weft tx weth transfer\b/,
     /weth\.transfer: success[\s\S]*returned true[\s\S]*event weth\.Transfer\(.*amount: 2000000000000000000\)/,
   ],
+  [
+    /^weft logs weth Transfer\b/,
+    /^1 log of weth \(Transfer\)[\s\S]*weth\.Transfer\(.*amount: 2000000000000000000\)/,
+  ],
   [/^weft deploy token Mine MINE 6 1000e6\b/, /deployed token at 0x[0-9a-f]{40}/],
   [/^weft proof 0x0{38}ab\b/, /balance +1\.5 coin[\s\S]*verified +yes/],
 ];

@@ -1,0 +1,231 @@
+/**
+ * `weft receipt <hash>` and `weft logs <contract> [event]`: a transaction's receipt and a
+ * contract's events after the fact, decoded as `weft tx` decodes them at send time (the
+ * contract book's metadata: genesis, shipped, project or verified contracts).
+ */
+import type { Command } from "commander";
+import type { Address } from "../../codec/address.js";
+import type { ContractMetadata } from "../../codec/metadata.js";
+import {
+  type DecodedRevert,
+  decodeRevertWith,
+  formatRevert,
+  type Hex,
+  type Log,
+  RpcRequestError,
+  type TransactionInfo,
+  WeftClientError,
+} from "../../sdk/client/index.js";
+import { type Context, contextOf } from "../context.js";
+import { type ContractBook, contractBook, projectNetwork } from "../knownContracts.js";
+import { UsageError } from "../output.js";
+import {
+  type DecodedEvent,
+  type DecodedReceipt,
+  decodeReceipt,
+  printReceipt,
+  showValue,
+} from "../receipts.js";
+
+const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
+
+/** `hash` as the node takes it, or a usage error saying what a hash looks like. */
+export function transactionHash(hash: string): Hex {
+  if (!HASH_RE.test(hash))
+    throw new UsageError(`${JSON.stringify(hash)} is not a transaction hash`, [
+      "a transaction hash is 0x followed by 64 hex digits (weft tx, weft send and the explorer print it)",
+    ]);
+  return hash.toLowerCase() as Hex;
+}
+
+/** The transaction behind a receipt, when the node shows it (an Ethereum transaction may not). */
+async function transactionOf(ctx: Context, hash: Hex): Promise<TransactionInfo | null> {
+  try {
+    return await ctx.client.getTransaction(hash);
+  } catch {
+    return null;
+  }
+}
+
+/** The metadata of the contracts a transaction called, those the book knows. */
+async function calledMetadata(book: ContractBook, tx: TransactionInfo | null): Promise<ContractMetadata[]> {
+  const out: ContractMetadata[] = [];
+  for (const call of tx?.calls ?? []) {
+    const known = await book.at(call.target);
+    if (known !== undefined && !out.includes(known.metadata)) out.push(known.metadata);
+  }
+  return out;
+}
+
+/** `weft receipt`: the receipt with `revert` (decoded) beside `weft tx`'s `result` and `events`. */
+async function showReceipt(ctx: Context, text: string): Promise<void> {
+  const hash = transactionHash(text);
+  const receipt = await ctx.client.getReceipt(hash);
+  const tx = await transactionOf(ctx, hash);
+  if (receipt === null) {
+    if (tx?.status === "pending")
+      throw new WeftClientError(`transaction ${hash} is pending: it is not in a block yet`, [
+        "ask again once it is included (weft receipt waits for nothing)",
+      ]);
+    throw new WeftClientError(`no transaction ${hash} on this node`, [
+      `the node at ${ctx.options.rpc} knows no receipt for it: another chain or node, or a transaction never included`,
+    ]);
+  }
+  const book = contractBook(ctx.client);
+  const last = tx?.calls.at(-1);
+  const lastContract = last === undefined ? undefined : await book.at(last.target);
+  const decoded: DecodedReceipt & { revert?: DecodedRevert } = await decodeReceipt(
+    book,
+    receipt,
+    last === undefined || lastContract === undefined
+      ? undefined
+      : { metadata: lastContract.metadata, method: last.method },
+  );
+  if (receipt.status !== "success") {
+    const revert = decodeRevertWith(await calledMetadata(book, tx), receipt.output);
+    if (revert !== undefined) decoded.revert = revert;
+  }
+  const what = last === undefined ? "transaction" : `${lastContract?.name ?? last.target}.${last.method}`;
+  printReceipt(ctx, decoded, `${what}: ${receipt.status}`);
+  if (!ctx.out.json && decoded.revert !== undefined)
+    process.stdout.write(
+      `  reverted with ${formatRevert(decoded.revert)}${decoded.revert.contract ? ` (${decoded.revert.contract})` : ""}\n`,
+    );
+  else if (!ctx.out.json && receipt.status !== "success" && receipt.output !== "0x")
+    process.stdout.write(`  revert data ${receipt.output}\n`);
+}
+
+/** A block bound: a non-negative integer. */
+function blockOption(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(text))
+    throw new UsageError(`${flag}: ${JSON.stringify(text)} is not a block number`, [
+      "a block number is a whole number (0 is genesis)",
+    ]);
+  return Number(text);
+}
+
+/** Log-query refusals from the node (too many blocks, reads or logs): its message, and what to do. */
+const LOG_LIMIT_CODES = new Set([-32005, -32020, -32021]);
+
+async function showLogs(
+  ctx: Context,
+  at: string,
+  eventName: string | undefined,
+  opts: { fromBlock?: string; toBlock?: string; network?: string },
+): Promise<void> {
+  const toBlock = blockOption(opts.toBlock, "--to-block") ?? (await ctx.client.blockNumber());
+  // The node's default range is the one block toBlock; the CLI's, the whole chain (the node bounds a query's reads).
+  const fromBlock = blockOption(opts.fromBlock, "--from-block") ?? 0;
+  if (fromBlock > toBlock) throw new UsageError(`--from-block ${fromBlock} is after --to-block ${toBlock}`);
+  const book = contractBook(ctx.client, { network: projectNetwork(opts.network) });
+  const { address } = await book.addressOf(at);
+  // Only a named event needs the metadata first; otherwise the query goes before any lookup.
+  let known = eventName === undefined ? undefined : await book.at(address);
+  let topics: Hex[] | undefined;
+  if (eventName !== undefined) {
+    if (known === undefined)
+      throw new UsageError(
+        `no metadata known for the contract at ${address}: cannot name its event ${eventName}`,
+        ["list all its logs (weft logs <address>), or register its metadata with weft verify"],
+      );
+    const event = known.metadata.events.find((e) => e.name === eventName);
+    if (event === undefined)
+      throw new UsageError(`${known.name} has no event ${JSON.stringify(eventName)}`, [
+        `its events: ${known.metadata.events.map((e) => e.name).join(", ") || "(none)"}`,
+      ]);
+    topics = [event.topic0.toLowerCase() as Hex];
+  }
+  let logs: Log[];
+  try {
+    logs = await ctx.client.getLogs({
+      address,
+      fromBlock,
+      toBlock,
+      ...(topics === undefined ? {} : { topics }),
+    });
+  } catch (error) {
+    if (error instanceof RpcRequestError && LOG_LIMIT_CODES.has(error.code))
+      throw new WeftClientError(`the node refused the log query: ${error.rpcMessage}`, [
+        `code: ${error.code}`,
+        "ask for fewer blocks with --from-block N --to-block M, or name an event",
+      ]);
+    throw error;
+  }
+  if (eventName === undefined) known = await book.at(address);
+  const events = await decodeLogs(book, logs);
+  const rows = logs.map((log, i) => {
+    const event = events[i];
+    return {
+      blockNumber: log.blockNumber,
+      txHash: log.txHash,
+      logIndex: log.logIndex,
+      address: log.address as Address,
+      ...(event === undefined
+        ? { topics: log.topics, data: log.data }
+        : { contract: event.contract, event: event.event, args: event.args }),
+    };
+  });
+  ctx.out.result({ address, fromBlock, toBlock, count: rows.length, logs: rows }, () => [
+    `${rows.length} log${rows.length === 1 ? "" : "s"} of ${known?.name ?? address}${eventName === undefined ? "" : ` (${eventName})`} in blocks ${fromBlock}..${toBlock}`,
+    ...rows.map((r) =>
+      "event" in r
+        ? `  block ${r.blockNumber} tx ${r.txHash}: ${r.contract}.${r.event}(${Object.entries(r.args)
+            .map(([k, v]) => `${k}: ${showValue(v)}`)
+            .join(", ")})`
+        : `  block ${r.blockNumber} tx ${r.txHash}: undecoded, topics ${r.topics.join(" ")} data ${r.data}`,
+    ),
+  ]);
+}
+
+/** Each log decoded as `weft tx` decodes a receipt's (undefined where its contract is not known). */
+async function decodeLogs(book: ContractBook, logs: Log[]): Promise<Array<DecodedEvent | undefined>> {
+  const out: Array<DecodedEvent | undefined> = [];
+  for (const log of logs) {
+    const { events } = await decodeReceipt(book, {
+      txHash: log.txHash,
+      blockNumber: log.blockNumber,
+      blockHash: "0x" as Hex,
+      txIndex: log.txIndex,
+      status: "success",
+      gasUsed: 0,
+      fee: 0n,
+      output: "0x" as Hex,
+      logs: [log],
+    });
+    out.push(events[0]);
+  }
+  return out;
+}
+
+export function addHistoryCommands(program: Command): void {
+  program
+    .command("receipt <hash>")
+    .description(
+      "a transaction's receipt, read back: status, block, gas, fee, its events decoded and a revert decoded, as weft tx prints them (exit 0 whenever the receipt is found; its status says how it ended)",
+    )
+    .action(async (hash: string, _opts: unknown, cmd: Command) => {
+      await showReceipt(contextOf(cmd), hash);
+    });
+  program
+    .command("logs <contract> [event]")
+    .description(
+      "a contract's past events (a genesis name, a project's contract or an address), decoded; [event] keeps only that event. The node bounds a query (50,000 records read, 10,000 logs): past that it refuses, and --from-block/--to-block narrow it",
+    )
+    .option("--from-block <n>", "the first block to search (default: 0, the whole chain)")
+    .option("--to-block <m>", "the last block to search (default: the head)")
+    .option(
+      "--network <name>",
+      "in a project: the deployments/<name>.json to use (default: WEFT_NETWORK, else local)",
+    )
+    .action(
+      async (
+        at: string,
+        event: string | undefined,
+        opts: { fromBlock?: string; toBlock?: string; network?: string },
+        cmd: Command,
+      ) => {
+        await showLogs(contextOf(cmd), at, event, opts);
+      },
+    );
+}
