@@ -40,6 +40,14 @@ export class RateLimiter {
     return true;
   }
 
+  /** Whether `key` could spend `cost` tokens now (nothing is spent). */
+  has(key: string, cost = 1): boolean {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return this.limit.burst >= cost;
+    const refill = ((this.now() - bucket.at) / 1000) * this.limit.perSecond;
+    return Math.min(this.limit.burst, bucket.tokens + refill) >= cost;
+  }
+
   forget(key: string): void {
     this.buckets.delete(key);
   }

@@ -15,6 +15,12 @@
  *   transaction that is invalid here costs the peer `INVALID_TX` points: a peer that
  *   floods transactions with bad signatures is banned after a bounded amount of work.
  *
+ * A refusal that is nobody's fault (a full pool, the sender's limit, a nonce past our gap: an
+ * honest peer's state or settings may differ) costs no points, but it cost us a full
+ * validation; so each peer has a budget of such refusals (`refusalRate`, 50 a second, burst
+ * 500). A peer over it has its batches ignored unjudged until the budget refills: the same
+ * signed transactions replayed in new batches cannot make us validate them again and again.
+ *
  * Transactions admitted from the RPC (any `onPending` that did not come from gossip) are
  * batched (`TxBatcher`) and published.
  *
@@ -26,12 +32,15 @@
 import { keccak256 } from "../codec/hash.js";
 import type { Gossip, Verdict } from "../net/gossip.js";
 import { PENALTY } from "../net/peerScore.js";
+import { type RateLimit, RateLimiter } from "../net/rateLimit.js";
 import { MAX_TX_BATCH_BYTES } from "../net/topics.js";
 import { decodeTxBatch, TxBatcher } from "../net/txBatch.js";
 import { AdmissionError } from "./admission.js";
 import type { ChainNode } from "./chainNode.js";
 import { pendingInOrder } from "./pendingFile.js";
 import { hex } from "./store/records.js";
+
+const DEFAULT_REFUSAL_RATE: RateLimit = { perSecond: 50, burst: 500 };
 
 /** What the tx gossip needs of the node. */
 export type TxGossipNode = Pick<ChainNode, "submitAsync" | "onPending" | "mempool">;
@@ -45,6 +54,8 @@ export interface TxGossipStats {
   refused: number;
   /** Transactions this node published (its own, and those it re-published). */
   published: number;
+  /** Batches ignored unjudged: their peer had spent its budget of refusals (`refusalRate`). */
+  skipped: number;
 }
 
 export interface TxGossip {
@@ -64,9 +75,12 @@ export function attachTxGossip(
     /** How often to look for the topic's first peer, to announce the pool held before attaching. */
     announceCheckMs?: number;
     log?: (message: string, fields: Record<string, unknown>) => void;
+    /** Each peer's budget of refusals that cost it no points (default 50 a second, burst 500). */
+    refusalRate?: RateLimit;
   } = {},
 ): TxGossip {
-  const stats: TxGossipStats = { admitted: 0, known: 0, refused: 0, published: 0 };
+  const stats: TxGossipStats = { admitted: 0, known: 0, refused: 0, published: 0, skipped: 0 };
+  const refusals = new RateLimiter(options.refusalRate ?? DEFAULT_REFUSAL_RATE);
   /** Hashes being admitted from gossip: their `onPending` is not published again here. */
   const fromPeers = new Set<string>();
   const batcher = new TxBatcher({
@@ -127,14 +141,20 @@ export function attachTxGossip(
     }
   }
 
-  async function validate(data: Uint8Array): Promise<Verdict> {
+  async function validate(data: Uint8Array, from: string): Promise<Verdict> {
     const txs = decodeTxBatch(data); // a NetError here rejects the batch (gossip.ts)
+    if (!refusals.has(from)) {
+      stats.skipped++;
+      return "ignore";
+    }
     const outcomes: Outcome[] = [];
     for (const raw of txs) {
       const outcome = await admitOne(raw);
       if (outcome === "fault")
         return { reject: "a transaction in the batch does not decode", points: PENALTY.INVALID_GOSSIP };
       outcomes.push(outcome);
+      // Over its budget: the rest of the batch is not judged (what was admitted goes on below).
+      if (outcome === "refused" && !refusals.take(from)) break;
     }
     if (outcomes.every((o) => o === "admitted" || o === "known")) return "accept";
     const invalid = outcomes.filter((o) => o === "invalid").length;
