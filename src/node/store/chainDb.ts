@@ -41,7 +41,7 @@ import { ChainDbError, damageError, StateNotKeptError } from "./chainDbErrors.js
 import { type EncodedBlock, json, nodeKey, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
 import { receiptRecord } from "./receiptRecord.js";
-import type { BlockHeader, Hex, ReceiptJson, StoredBlock } from "./records.js";
+import type { BlockHeader, Hex, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
 import {
