@@ -5,7 +5,10 @@
  */
 import type { Command } from "commander";
 import type { Address } from "../../codec/address.js";
+import { toHex, utf8 } from "../../codec/bytes.js";
+import { keccak256 } from "../../codec/hash.js";
 import type { ContractMetadata } from "../../codec/metadata.js";
+import { type AbiEntry, signatureOf } from "../../codec/solidityAbi.js";
 import {
   type DecodedRevert,
   decodeRevertWith,
@@ -17,6 +20,7 @@ import {
   WeftClientError,
 } from "../../sdk/client/index.js";
 import { type Context, contextOf } from "../context.js";
+import { evmAbiFor, isAbiFile } from "../evmCalls.js";
 import { type ContractBook, contractBook, projectNetwork } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import {
@@ -105,6 +109,60 @@ function blockOption(text: string | undefined, flag: string): number | undefined
   return Number(text);
 }
 
+type EvmAbi = { abi: AbiEntry[]; address: string; name: string };
+
+/** What names and decodes a contract's events: its WASM metadata, or an EVM contract's Solidity ABI. */
+interface EventSource {
+  name: string;
+  events: Array<{ name: string; topic0: Hex }>;
+  evm?: EvmAbi;
+}
+
+/**
+ * The events of the contract at `address`: the book's metadata, `--abi <name>` (a built WASM
+ * contract), or for EVM code `--abi <file.json>` or its verified ABI; undefined when nothing
+ * describes it (its logs are listed undecoded).
+ */
+async function eventSource(
+  ctx: Context,
+  book: ContractBook,
+  address: Address,
+  abi: string | undefined,
+): Promise<EventSource | undefined> {
+  if (abi === undefined || isAbiFile(abi)) {
+    const known = abi === undefined ? await book.at(address) : undefined;
+    if (known !== undefined)
+      return {
+        name: known.name,
+        events: known.metadata.events.map((e) => ({ name: e.name, topic0: e.topic0.toLowerCase() as Hex })),
+      };
+    let entries: AbiEntry[] | undefined;
+    try {
+      entries = await evmAbiFor(ctx.client, address, abi);
+    } catch (error) {
+      // EVM code nobody described: its logs stay undecoded.
+      if (abi === undefined && error instanceof UsageError) return undefined;
+      throw error;
+    }
+    if (entries === undefined) return undefined;
+    return {
+      name: address,
+      events: entries
+        .filter((e) => e.type === "event" && e.anonymous !== true && e.name !== undefined)
+        .map((e) => ({
+          name: e.name as string,
+          topic0: `0x${toHex(keccak256(utf8(signatureOf(e))))}` as Hex,
+        })),
+      evm: { abi: entries, address, name: address },
+    };
+  }
+  const known = await book.resolve(address, abi);
+  return {
+    name: known.name,
+    events: known.metadata.events.map((e) => ({ name: e.name, topic0: e.topic0.toLowerCase() as Hex })),
+  };
+}
+
 /** Log-query refusals from the node (too many blocks, reads or logs): its message, and what to do. */
 const LOG_LIMIT_CODES = new Set([-32005, -32020, -32021]);
 
@@ -112,7 +170,7 @@ async function showLogs(
   ctx: Context,
   at: string,
   eventName: string | undefined,
-  opts: { fromBlock?: string; toBlock?: string; network?: string },
+  opts: { fromBlock?: string; toBlock?: string; network?: string; abi?: string },
 ): Promise<void> {
   const toBlock = blockOption(opts.toBlock, "--to-block") ?? (await ctx.client.blockNumber());
   // The node's default range is the one block toBlock; the CLI's, the whole chain (the node bounds a query's reads).
@@ -120,21 +178,23 @@ async function showLogs(
   if (fromBlock > toBlock) throw new UsageError(`--from-block ${fromBlock} is after --to-block ${toBlock}`);
   const book = contractBook(ctx.client, { network: projectNetwork(opts.network) });
   const { address } = await book.addressOf(at);
-  // Only a named event needs the metadata first; otherwise the query goes before any lookup.
-  let known = eventName === undefined ? undefined : await book.at(address);
+  // Only a named event needs the contract's events first; otherwise the query goes before any lookup.
+  let source = eventName === undefined ? undefined : await eventSource(ctx, book, address, opts.abi);
   let topics: Hex[] | undefined;
   if (eventName !== undefined) {
-    if (known === undefined)
+    if (source === undefined)
       throw new UsageError(
         `no metadata known for the contract at ${address}: cannot name its event ${eventName}`,
-        ["list all its logs (weft logs <address>), or register its metadata with weft verify"],
+        [
+          "list all its logs (weft logs <address>), register its metadata (weft verify), or give --abi <name|file.json>",
+        ],
       );
-    const event = known.metadata.events.find((e) => e.name === eventName);
+    const event = source.events.find((e) => e.name === eventName);
     if (event === undefined)
-      throw new UsageError(`${known.name} has no event ${JSON.stringify(eventName)}`, [
-        `its events: ${known.metadata.events.map((e) => e.name).join(", ") || "(none)"}`,
+      throw new UsageError(`${source.name} has no event ${JSON.stringify(eventName)}`, [
+        `its events: ${source.events.map((e) => e.name).join(", ") || "(none)"}`,
       ]);
-    topics = [event.topic0.toLowerCase() as Hex];
+    topics = [event.topic0];
   }
   let logs: Log[];
   try {
@@ -152,8 +212,8 @@ async function showLogs(
       ]);
     throw error;
   }
-  if (eventName === undefined) known = await book.at(address);
-  const events = await decodeLogs(book, logs);
+  if (eventName === undefined) source = await eventSource(ctx, book, address, opts.abi);
+  const events = await decodeLogs(book, logs, source?.evm);
   const rows = logs.map((log, i) => {
     const event = events[i];
     return {
@@ -167,7 +227,7 @@ async function showLogs(
     };
   });
   ctx.out.result({ address, fromBlock, toBlock, count: rows.length, logs: rows }, () => [
-    `${rows.length} log${rows.length === 1 ? "" : "s"} of ${known?.name ?? address}${eventName === undefined ? "" : ` (${eventName})`} in blocks ${fromBlock}..${toBlock}`,
+    `${rows.length} log${rows.length === 1 ? "" : "s"} of ${source?.name ?? address}${eventName === undefined ? "" : ` (${eventName})`} in blocks ${fromBlock}..${toBlock}`,
     ...rows.map((r) =>
       "event" in r
         ? `  block ${r.blockNumber} tx ${r.txHash}: ${r.contract}.${r.event}(${Object.entries(r.args)
@@ -179,20 +239,29 @@ async function showLogs(
 }
 
 /** Each log decoded as `weft tx` decodes a receipt's (undefined where its contract is not known). */
-async function decodeLogs(book: ContractBook, logs: Log[]): Promise<Array<DecodedEvent | undefined>> {
+async function decodeLogs(
+  book: ContractBook,
+  logs: Log[],
+  evm: EvmAbi | undefined,
+): Promise<Array<DecodedEvent | undefined>> {
   const out: Array<DecodedEvent | undefined> = [];
   for (const log of logs) {
-    const { events } = await decodeReceipt(book, {
-      txHash: log.txHash,
-      blockNumber: log.blockNumber,
-      blockHash: "0x" as Hex,
-      txIndex: log.txIndex,
-      status: "success",
-      gasUsed: 0,
-      fee: 0n,
-      output: "0x" as Hex,
-      logs: [log],
-    });
+    const { events } = await decodeReceipt(
+      book,
+      {
+        txHash: log.txHash,
+        blockNumber: log.blockNumber,
+        blockHash: "0x" as Hex,
+        txIndex: log.txIndex,
+        status: "success",
+        gasUsed: 0,
+        fee: 0n,
+        output: "0x" as Hex,
+        logs: [log],
+      },
+      undefined,
+      evm,
+    );
     out.push(events[0]);
   }
   return out;
@@ -215,6 +284,10 @@ export function addHistoryCommands(program: Command): void {
     .option("--from-block <n>", "the first block to search (default: 0, the whole chain)")
     .option("--to-block <m>", "the last block to search (default: the head)")
     .option(
+      "--abi <contract|file.json>",
+      "what describes its events when the CLI does not know it: a built WASM contract's name, or an EVM contract's Solidity ABI (verified EVM contracts need none)",
+    )
+    .option(
       "--network <name>",
       "in a project: the deployments/<name>.json to use (default: WEFT_NETWORK, else local)",
     )
@@ -222,7 +295,7 @@ export function addHistoryCommands(program: Command): void {
       async (
         at: string,
         event: string | undefined,
-        opts: { fromBlock?: string; toBlock?: string; network?: string },
+        opts: { fromBlock?: string; toBlock?: string; network?: string; abi?: string },
         cmd: Command,
       ) => {
         await showLogs(contextOf(cmd), at, event, opts);

@@ -107,6 +107,21 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
     assert.match(short.err, /needed: 7/);
     const toBalance = await weft("call", token, "balanceOf", TO, "--abi", "abi.json");
     assert.equal(toBalance.out.trim(), "6");
+    // Its past events: undecoded while nothing describes it, decoded with --abi <file.json>.
+    const raw = await weft("--json", "logs", token);
+    assert.equal(raw.code, 0, raw.err);
+    const rawLogs = JSON.parse(raw.out).logs as Array<{ event?: string; topics: string[] }>;
+    assert.ok(rawLogs.length >= 2 && rawLogs.every((l) => l.event === undefined && l.topics.length === 3));
+    const logs = await weft("--json", "logs", token, "Transfer", "--abi", "abi.json");
+    assert.equal(logs.code, 0, logs.err);
+    const transfers = (JSON.parse(logs.out).logs as Array<{ event: string; args: Record<string, string> }>)
+      .filter((l) => l.args.to === TO)
+      .map((l) => [l.event, l.args.from, l.args.value]);
+    const from = eth0.address.toLowerCase();
+    assert.deepEqual(transfers, [
+      ["Transfer", from, "5"],
+      ["Transfer", from, "1"],
+    ]);
   });
 
   it("says an address holds EVM code when no Solidity ABI is given, and what to do", async () => {
@@ -131,5 +146,12 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
     const sent = await weft("tx", token, "transfer", TO, "2", "--from", "eth0");
     assert.equal(sent.code, 0, sent.err);
     assert.match(sent.out, /\n {2}event \S+\.Transfer\(from: 0x[0-9a-f]{40}, to: 0x0+ab, value: 2\)/);
+    // And its past events, with the verified ABI: by event name, without --abi.
+    const logs = await weft("logs", token, "Transfer");
+    assert.equal(logs.code, 0, logs.err);
+    assert.match(
+      logs.out,
+      /\n {2}block \d+ tx 0x[0-9a-f]{64}: \S+\.Transfer\(from: 0x[0-9a-f]{40}, to: 0x0+ab, value: 2\)/,
+    );
   });
 });
