@@ -35,6 +35,12 @@ export interface HttpHandlerOptions {
 const CORS_HEADERS = { "access-control-allow-origin": "*" } as const;
 /** After a 413, at most this many more body bytes are read (and dropped) before the socket is cut. */
 const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/**
+ * A body over the limit but at most this long (all of it, within the body timeout) is read to
+ * its end and dropped before the 413 is sent: answered while the client was still sending, the
+ * connection closed under it and the client saw a reset or a broken pipe instead of the 413.
+ */
+const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** The route `<dir>/*` of a path `<dir>/<last segment>` (e.g. `/explorer/tx/*`), if there is one. */
 function prefixRoute(routes: Record<string, HttpRoute>, path: string): HttpRoute | undefined {
@@ -140,11 +146,15 @@ async function handleRpc(
     return;
   }
   if (body === "too-large") {
-    const error = new RpcError(RpcErrorCode.RequestTooLarge, "request too large", {
-      maxBodyBytes: options.maxBodyBytes,
-    });
+    const error = new RpcError(
+      RpcErrorCode.RequestTooLarge,
+      `request too large: the body is over the node's limit of ${options.maxBodyBytes} bytes`,
+      { maxBodyBytes: options.maxBodyBytes },
+    );
+    const rest = await discardBody(req, options.bodyTimeoutMs);
+    if (rest === "aborted") return;
     sendJson(res, 413, encodeError(null, error), { connection: "close" });
-    drainThenClose(req);
+    if (rest === "cut") drainThenClose(req);
     return;
   }
   const socket = req.socket;
@@ -206,6 +216,43 @@ function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Pr
     req.on("end", onEnd);
     req.on("error", onAbort);
     req.on("close", onAbort);
+  });
+}
+
+/**
+ * Reads and drops the rest of a body over the limit, so that the 413 reaches a client that
+ * sends its whole body before it reads (and Node's close after a `connection: close` answer
+ * does not reset the connection under unread bytes): "ended" when the body ended, "cut" when
+ * it is longer than DISCARD_LIMIT_BYTES (declared or counted) or not sent within `timeoutMs`
+ * (answered at once then, and cut after DRAIN_LIMIT_BYTES more), "aborted" if the client left.
+ */
+function discardBody(req: IncomingMessage, timeoutMs: number): Promise<"ended" | "cut" | "aborted"> {
+  if (req.complete) return Promise.resolve("ended");
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > DISCARD_LIMIT_BYTES) return Promise.resolve("cut");
+  return new Promise((resolve) => {
+    let size = 0;
+    const timer = setTimeout(() => finish("cut"), timeoutMs);
+    const finish = (value: "ended" | "cut" | "aborted") => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onAbort);
+      req.off("close", onAbort);
+      if (value === "cut") req.pause();
+      resolve(value);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DISCARD_LIMIT_BYTES) finish("cut");
+    };
+    const onEnd = () => finish("ended");
+    const onAbort = () => finish(req.complete ? "ended" : "aborted");
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onAbort);
+    req.on("close", onAbort);
+    req.resume();
   });
 }
 

@@ -7,8 +7,10 @@
  * HTTP
  * - `POST /` with `content-type: application/json` (a missing content type is accepted; any
  *   other is answered 415). The body is one request object or a batch (an array of them).
- * - Bodies over `limits.maxBodyBytes` (default 1 MiB) are refused while streaming: 413 with a
- *   -32006 error body, and the connection is closed.
+ * - Bodies over `limits.maxBodyBytes` (default 1 MiB) are refused: 413 with a -32006 error body
+ *   naming the limit, and the connection is closed. The rest of a body up to 16 MiB is read and
+ *   dropped first (answered mid-upload, the close reset the connection under a client still
+ *   sending: a broken pipe, not the 413); a longer one is answered at once (`http.ts`).
  * - JSON-RPC-level errors are sent with HTTP 200 and an error object. Exceptions: 413 (body too
  *   large), 415 (content type), 429 with `retry-after` (seconds) when every response in the
  *   message was refused by the rate limiter, and 204 with no body when nothing is owed (the

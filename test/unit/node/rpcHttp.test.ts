@@ -3,6 +3,7 @@
  * semantics, error mapping, limits, routes and CORS.
  */
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { describe, it } from "node:test";
 import { RpcError, type RpcMethodContext } from "../../../src/node/rpc/index.js";
 import { call, type Message, methods, post, rawPost, sleep, start, stop } from "../../helpers/rpcServer.js";
@@ -212,6 +213,29 @@ describe("rpc server over HTTP", () => {
     await stop(s);
   });
 
+  it("answers a 2 MiB body with 413 and the limit to a client that sends it all before reading", async () => {
+    // Before: the 413 went out while the client was still sending and the node closed the
+    // connection under it: a client that reads only after sending (as Python's http.client)
+    // got a broken pipe or a reset instead of the answer.
+    const s = await start();
+    const body = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "echo",
+      params: ["x".repeat(2 * 1024 * 1024)],
+    });
+    for (const framing of ["chunked", "length"] as const) {
+      const res = await sendAllThenRead(s.addr.url, body, framing);
+      assert.match(res, /^HTTP\/1\.1 413 /, `${framing}: ${res.slice(0, 200)}`);
+      const error = (JSON.parse(res.slice(res.indexOf("\r\n\r\n") + 4)) as Message).error;
+      assert.equal(error?.code, -32006);
+      assert.deepEqual(error?.data, { maxBodyBytes: 1024 * 1024 });
+      assert.match(error?.message ?? "", /over the node's limit of 1048576 bytes/);
+    }
+    assert.equal((await call(s.addr.url, "echo", ["ok"])).error, undefined);
+    await stop(s);
+  });
+
   it("refuses a batch over maxBatch with a single -32007", async () => {
     const s = await start({ limits: { maxBatch: 3 } });
     const req = (id: number) => ({ jsonrpc: "2.0", id, method: "add", params: [id, 0] });
@@ -314,3 +338,47 @@ describe("rpc server over HTTP", () => {
     await stop(s);
   });
 });
+
+/**
+ * POSTs `body` over a raw socket, writing all of it (in 64 KiB pieces, chunked or with a
+ * content-length) before reading anything, with a pause after 1.2 MiB, and answers what came
+ * back, or the error's code.
+ */
+function sendAllThenRead(url: string, body: string, framing: "chunked" | "length"): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.pause();
+    let failed: string | undefined;
+    socket.on("error", (e: NodeJS.ErrnoException) => {
+      failed ??= e.code ?? e.message;
+    });
+    socket.on("connect", async () => {
+      const head =
+        framing === "chunked" ? "transfer-encoding: chunked" : `content-length: ${Buffer.byteLength(body)}`;
+      const write = (data: string) =>
+        new Promise<void>((done) =>
+          socket.write(data, (e) => {
+            if (e) failed ??= (e as NodeJS.ErrnoException).code ?? e.message;
+            done();
+          }),
+        );
+      await write(
+        `POST / HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\n${head}\r\n\r\n`,
+      );
+      for (let i = 0; i < body.length && failed === undefined; i += 65_536) {
+        const piece = body.slice(i, i + 65_536);
+        await write(framing === "chunked" ? `${piece.length.toString(16)}\r\n${piece}\r\n` : piece);
+        // Past the limit, a pause (as a slow link makes): the node had answered and closed by then.
+        if (i === 18 * 65_536) await sleep(300);
+      }
+      if (framing === "chunked" && failed === undefined) await write("0\r\n\r\n");
+      let answer = "";
+      socket.on("data", (c: Buffer) => {
+        answer += c.toString();
+      });
+      socket.on("close", () => resolve(failed === undefined || answer !== "" ? answer : `error ${failed}`));
+      socket.resume();
+    });
+  });
+}
