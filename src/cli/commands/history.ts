@@ -62,7 +62,7 @@ async function calledMetadata(book: ContractBook, tx: TransactionInfo | null): P
 }
 
 /** `weft receipt`: the receipt with `revert` (decoded) beside `weft tx`'s `result` and `events`. */
-async function showReceipt(ctx: Context, text: string): Promise<void> {
+async function showReceipt(ctx: Context, text: string, abi: string | undefined): Promise<void> {
   const hash = transactionHash(text);
   const receipt = await ctx.client.getReceipt(hash);
   const tx = await transactionOf(ctx, hash);
@@ -90,6 +90,7 @@ async function showReceipt(ctx: Context, text: string): Promise<void> {
     if (revert !== undefined) decoded.revert = revert;
   }
   const what = last === undefined ? "transaction" : `${lastContract?.name ?? last.target}.${last.method}`;
+  await decodeEvmLogs(ctx, book, decoded, abi);
   printReceipt(ctx, decoded, `${what}: ${receipt.status}`);
   if (!ctx.out.json && decoded.revert !== undefined)
     process.stdout.write(
@@ -97,6 +98,28 @@ async function showReceipt(ctx: Context, text: string): Promise<void> {
     );
   else if (!ctx.out.json && receipt.status !== "success" && receipt.output !== "0x")
     process.stdout.write(`  revert data ${receipt.output}\n`);
+}
+
+/**
+ * Decodes, with an EVM contract's Solidity ABI (`--abi <file.json>`, else the one verified
+ * with the node), the logs the book left undecoded: one lookup per emitting address.
+ */
+async function decodeEvmLogs(
+  ctx: Context,
+  book: ContractBook,
+  decoded: DecodedReceipt,
+  abi: string | undefined,
+): Promise<void> {
+  const done = new Set(decoded.events.map((e) => e.logIndex));
+  const rest = decoded.logs.filter((l) => !done.has(l.logIndex));
+  for (const address of new Set(rest.map((l) => l.address.toLowerCase() as Address))) {
+    const source = await eventSource(ctx, book, address, abi);
+    if (source?.evm === undefined) continue;
+    const logs = rest.filter((l) => l.address.toLowerCase() === address);
+    const more = await decodeReceipt(book, { ...decoded, logs }, undefined, source.evm);
+    decoded.events.push(...more.events);
+  }
+  decoded.events.sort((a, b) => a.logIndex - b.logIndex);
 }
 
 /** A block bound: a non-negative integer. */
@@ -273,8 +296,16 @@ export function addHistoryCommands(program: Command): void {
     .description(
       "a transaction's receipt, read back: status, block, gas, fee, its events decoded and a revert decoded, as weft tx prints them (exit 0 whenever the receipt is found; its status says how it ended)",
     )
-    .action(async (hash: string, _opts: unknown, cmd: Command) => {
-      await showReceipt(contextOf(cmd), hash);
+    .option(
+      "--abi <file.json>",
+      "an EVM contract's Solidity ABI, to decode its events (verified EVM contracts need none)",
+    )
+    .action(async (hash: string, opts: { abi?: string }, cmd: Command) => {
+      if (opts.abi !== undefined && !isAbiFile(opts.abi))
+        throw new UsageError(`--abi ${opts.abi}: expected a Solidity ABI file (.json)`, [
+          "WASM contracts' events are decoded by the metadata the CLI knows (weft verify registers more)",
+        ]);
+      await showReceipt(contextOf(cmd), hash, opts.abi);
     });
   program
     .command("logs <contract> [event]")

@@ -146,6 +146,12 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
     const sent = await weft("tx", token, "transfer", TO, "2", "--from", "eth0");
     assert.equal(sent.code, 0, sent.err);
     assert.match(sent.out, /\n {2}event \S+\.Transfer\(from: 0x[0-9a-f]{40}, to: 0x0+ab, value: 2\)/);
+    // Its receipt read back: the same events, decoded with the verified ABI.
+    const hash = /tx (0x[0-9a-f]{64}) in block/.exec(sent.out)?.[1] as string;
+    const receipt = await weft("receipt", hash);
+    assert.equal(receipt.code, 0, receipt.err);
+    assert.match(receipt.out, /: success\n/);
+    assert.match(receipt.out, /\n {2}event \S+\.Transfer\(from: 0x[0-9a-f]{40}, to: 0x0+ab, value: 2\)/);
     // And its past events, with the verified ABI: by event name, without --abi.
     const logs = await weft("logs", token, "Transfer");
     assert.equal(logs.code, 0, logs.err);
