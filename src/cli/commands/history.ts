@@ -76,7 +76,8 @@ async function showReceipt(ctx: Context, text: string, abi: string | undefined):
     ]);
   }
   const book = contractBook(ctx.client);
-  const last = tx?.calls.at(-1);
+  // An Ethereum transaction may be shown without Weft calls.
+  const last = tx?.calls?.at(-1);
   const lastContract = last === undefined ? undefined : await book.at(last.target);
   const decoded: DecodedReceipt & { revert?: DecodedRevert } = await decodeReceipt(
     book,
