@@ -35,6 +35,7 @@ describe("a message's answers are bounded in bytes (rpc.maxResponseBytes)", () =
 
   before(async () => {
     node = await startTestNode((config) => {
+      config.dev = false; // no automine: the blocks are made here, with produceNow
       config.blockTimeMs = 3_600_000;
       config.rpc.maxResponseBytes = BOUND;
     });
