@@ -20,8 +20,13 @@ export const GAS = {
   INSTRUCTION: 1,
   /** `call` and `call_indirect`, instead of INSTRUCTION: the callee's stack metering runs on entry and exit. */
   CALL_INSTRUCTION: 15,
-  /** Integer division and remainder (`div_s`, `div_u`, `rem_s`, `rem_u`), instead of INSTRUCTION. */
-  DIVISION: 4,
+  /**
+   * Integer division and remainder (`div_s`, `div_u`, `rem_s`, `rem_u`), instead of INSTRUCTION.
+   * Session 16, quiet, three full `calibrate.js --rounds 9` runs: "i64 division" 30.2-30.9 ns
+   * per 8 ops, 0.343-0.352 ns/gas at 4 (2.54-3.00x a median that moved 0.114-0.138); at 6,
+   * 104 gas per 8 ops, ~0.29 ns/gas (2.6x the lowest median).
+   */
+  DIVISION: 6,
   /**
    * Each initial 64 KiB page of a frame's memory, zeroed again before the instance's next
    * call: ~5 µs a page once many contracts' memories no longer fit the CPU's caches
@@ -102,8 +107,12 @@ export const GAS = {
    * (`chain/keyRoom.ts`).
    */
   STORAGE_KEY_BYTE: 20,
-  /** A storage write or delete: the journal, and the key's Merkle update when the block commits. */
-  STORAGE_WRITE: 40_000,
+  /**
+   * A storage write or delete: the journal, and the key's Merkle update when the block commits.
+   * Session 16, quiet: "storage_set (new key) + Merkle" 18.3-19.8 µs a call, 0.33-0.35 ns/gas
+   * at 40,000 (up to 3.05x the median); at 50,000 (66,025 gas a call) ~0.29-0.30 ns/gas, 2.6x.
+   */
+  STORAGE_WRITE: 50_000,
   /** Each byte of key and value written to storage: the state growth budget. */
   STORAGE_BYTE: 250,
   EVENT: 1_000,
