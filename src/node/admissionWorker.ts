@@ -160,7 +160,10 @@ if (parentPort !== null) {
   // Account validation runs contracts here: the stack must hold the VM's budget (else VmFault).
   assertThreadStack("an admission worker");
   const setup = workerData as AdmissionSetup;
-  const db = openChainDb(setup.dataDir, injectedReadFaults(setup.readFault));
+  // No page walk: the main thread walked the file when it opened it, and it may be committing
+  // while this worker starts, so plain reads of its pages here can see a commit half written
+  // (a false CORRUPT_FILE: "the main tree records 1 entries, its tree holds 2", CI, admissionClose).
+  const db = openChainDb(setup.dataDir, { walk: "none", ...injectedReadFaults(setup.readFault) });
   let verified: string[] = [];
   const vm = createVm({ onSignatureVerified: (digest) => verified.push(digest) });
   vm.cache.adopt(setup.modules);

@@ -67,7 +67,10 @@ if (parentPort !== null) {
   const setup = workerData as WorkerSetup;
   // Calls run contracts here: the stack must hold the VM's budget (else VmFault at start).
   if (setup.stackCheck !== false) assertThreadStack("a read-only worker");
-  const db = openChainDb(setup.dataDir, injectedReadFaults(setup.readFault));
+  // No page walk: the main thread walked the file when it opened it, and it may be committing
+  // while this worker starts, so plain reads of its pages here can see a commit half written
+  // (a false CORRUPT_FILE: "the main tree records 1 entries, its tree holds 2", CI, admissionClose).
+  const db = openChainDb(setup.dataDir, { walk: "none", ...injectedReadFaults(setup.readFault) });
   const vm = createVm({ evm: evmFromWasm });
   vm.cache.adopt(setup.modules);
   const read = (key: string) => db.state.get(key);
