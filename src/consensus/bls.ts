@@ -14,7 +14,7 @@
  * validator set therefore came with a proof of possession, in the one scheme Weft has
  * (`src/codec/bls.ts`: the key's signature over `"weft/bls-pop/v1" ‖ chain id ‖ operator ‖
  * key`), checked where a key enters the chain: the staking contract's `register` (the
- * `bls_verify` host function) and the genesis file (`node/validator/genesisFile.ts`). A set
+ * `bls_verify` host function) and the genesis file (`chain/genesisFile.ts`). A set
  * is built only from registered keys (`node/stakingConsensus.ts`), so this module does not
  * check proofs again. The proof's tag differs from the consensus tag (`signingBytes.ts`) in
  * its first bytes, so a proof of possession is never a consensus signature, nor the reverse.

@@ -6,6 +6,7 @@
 
 import { SecretKey } from "@chainsafe/blst";
 import type { Logger } from "pino";
+import { readGenesisFile } from "../chain/genesisFile.js";
 import { secp256k1Backend } from "../codec/secp256k1Native.js";
 import { DEFAULT_TIMEOUTS } from "../consensus/timeouts.js";
 import { type NetworkStatus, NO_NETWORK } from "./api/chainMethods.js";
@@ -18,7 +19,6 @@ import { NodeMetrics } from "./metrics.js";
 import type { NodeNetwork } from "./network.js";
 import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
 import { statusRoutes } from "./statusRoutes.js";
-import { readGenesisFile } from "./validator/genesisFile.js";
 import type { ValidatorService } from "./validator/startValidator.js";
 import { loadValidatorKey } from "./validatorKey.js";
 

@@ -26,6 +26,35 @@ export const STAKING_DEPLOY_SALT = 8;
 /** The most blocks evidence may be old: the staking contract's `MAX_EVIDENCE_AGE` (`configureNetwork` refuses more). */
 export const MAX_EVIDENCE_AGE = 10_000n;
 
+export interface GenesisValidator {
+  /** The validator's account: it registers, self-delegates and later unjails. */
+  operator: Address;
+  /** 48-byte compressed BLS12-381 public key. */
+  blsKey: Uint8Array;
+  /** Its proof of possession for this chain id and `operator` (`blsProofOfPossession`). */
+  proofOfPossession: Uint8Array;
+  /** Coin self-delegated at genesis (funded by the genesis). */
+  stake: bigint;
+  commissionBps: number;
+}
+
+/** A validator network's genesis validators and parameters (a genesis file's `network`). */
+export interface NetworkGenesis {
+  validators: GenesisValidator[];
+  /** N: the set is the top N by stake (1..128). */
+  activeSize: number;
+  /** Blocks per epoch. */
+  epochLength: bigint;
+  /** Seconds a validator jailed for downtime waits before `unjail`. */
+  jailSeconds: bigint;
+  /** Blocks during which double-signing evidence still slashes (1..`MAX_EVIDENCE_AGE`). */
+  evidenceAge: bigint;
+  /** Seconds undelegated stake waits before it can be withdrawn. */
+  unbondingSeconds: bigint;
+  /** Coin minted to the validators at the end of every block. */
+  blockReward: bigint;
+}
+
 /** The staking contract's constructor arguments on a network: 5% for double signing, 1% for downtime. */
 export function networkStakingArgs(unbondingSeconds: bigint): unknown[] {
   return [unbondingSeconds, E18 / 20n, E18 / 100n];

@@ -1,5 +1,5 @@
 /**
- * `weft genesis new`: the genesis file of a validator network (src/node/validator/genesisFile.ts),
+ * `weft genesis new`: the genesis file of a validator network (src/chain/genesisFile.ts),
  * which every node loads with `weft node --genesis <file>`. Each `--validator <keyFile>` is a
  * BLS key file (created there, mode 0600, if it does not exist) with its operator,
  * `<keyFile>=<operator address>`; `--alloc <address>=<coin>` names the balances block 0 gives.
@@ -10,17 +10,17 @@
  * possession is made for the chain id and the operator, as `weft validator create` makes it.
  */
 import type { Command } from "commander";
-import { type Address, parseAddress } from "../../codec/address.js";
-import { blsProofOfPossession } from "../../codec/bls.js";
-import { devAccountAddress } from "../../node/genesis/genesis.js";
-import { MAX_EVIDENCE_AGE } from "../../node/genesis/networkGenesis.js";
 import {
   type GenesisAlloc,
   type GenesisFile,
   GenesisFileError,
   MAX_GENESIS_ALLOC,
   writeGenesisFile,
-} from "../../node/validator/genesisFile.js";
+} from "../../chain/genesisFile.js";
+import { type Address, parseAddress } from "../../codec/address.js";
+import { blsProofOfPossession } from "../../codec/bls.js";
+import { devAccountAddress } from "../../node/genesis/genesis.js";
+import { MAX_EVIDENCE_AGE } from "../../node/genesis/networkGenesis.js";
 import { loadOrCreateValidatorKey } from "../../node/validatorKey.js";
 import { ethDevKeys } from "../../sdk/ethDevKeys.js";
 import { UsageError } from "../output.js";

@@ -8,39 +8,18 @@
  */
 import type { SetupRunner } from "../../chain/setupRunner.js";
 import { FEE_COLLECTOR } from "../../chain/staking/endBlock.js";
-import { MAX_EVIDENCE_AGE, networkStakingArgs as stakingArgs } from "../../chain/staking/genesisStaking.js";
+import {
+  type GenesisValidator,
+  MAX_EVIDENCE_AGE,
+  type NetworkGenesis,
+  networkStakingArgs as stakingArgs,
+} from "../../chain/staking/genesisStaking.js";
 import type { Address } from "../../codec/address.js";
 import { GAS } from "../../vm/gasSchedule.js";
 
 const _E18 = 10n ** 18n;
 
-export interface GenesisValidator {
-  /** The validator's account: it registers, self-delegates and later unjails. */
-  operator: Address;
-  /** 48-byte compressed BLS12-381 public key. */
-  blsKey: Uint8Array;
-  /** Its proof of possession for this chain id and `operator` (`blsProofOfPossession`). */
-  proofOfPossession: Uint8Array;
-  /** Coin self-delegated at genesis (funded by the genesis). */
-  stake: bigint;
-  commissionBps: number;
-}
-
-export interface NetworkGenesis {
-  validators: GenesisValidator[];
-  /** N: the set is the top N by stake (1..128). */
-  activeSize: number;
-  /** Blocks per epoch. */
-  epochLength: bigint;
-  /** Seconds a validator jailed for downtime waits before `unjail`. */
-  jailSeconds: bigint;
-  /** Blocks during which double-signing evidence still slashes (1..`MAX_EVIDENCE_AGE`). */
-  evidenceAge: bigint;
-  /** Seconds undelegated stake waits before it can be withdrawn. */
-  unbondingSeconds: bigint;
-  /** Coin minted to the validators at the end of every block. */
-  blockReward: bigint;
-}
+export type { GenesisValidator, NetworkGenesis };
 
 /** What a network genesis records (in `GenesisInfo.network`). */
 export interface NetworkInfo {

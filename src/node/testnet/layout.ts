@@ -23,11 +23,11 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
+import { type GenesisFile, readGenesisFile, writeGenesisFile } from "../../chain/genesisFile.js";
 import { blsProofOfPossession } from "../../codec/bls.js";
 import { loadOrCreateNodeKey } from "../../net/nodeKey.js";
 import { devAccountAddress } from "../genesis/genesis.js";
 import { MAX_EVIDENCE_AGE } from "../genesis/networkGenesis.js";
-import { type GenesisFile, readGenesisFile, writeGenesisFile } from "../validator/genesisFile.js";
 import { loadOrCreateValidatorKey } from "../validatorKey.js";
 import { TestnetError } from "./errors.js";
 

@@ -17,6 +17,7 @@
  * Exported as `@weft-chain/weft/light-client` (it loads the native BLS library).
  */
 
+import { parseGenesis } from "../../chain/genesisFile.js";
 import { networkStakingAddress } from "../../chain/staking/genesisStaking.js";
 import type { Address } from "../../codec/address.js";
 import { fromHex } from "../../codec/bytes.js";
@@ -24,7 +25,6 @@ import { type CommitCertificate, verifyCertificate } from "../../consensus/certi
 import { ConsensusError } from "../../consensus/errors.js";
 import { SIGNATURE_LENGTH } from "../../consensus/types.js";
 import { ValidatorSet } from "../../consensus/validatorSet.js";
-import { parseGenesis } from "../../node/validator/genesisFile.js";
 import type { WeftClient } from "./client.js";
 import { trustedSetAt } from "./followEpochs.js";
 import { LightClientError, type TrustedValidators, type TrustPath } from "./lightClientError.js";

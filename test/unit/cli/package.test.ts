@@ -15,9 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { genesisToJson } from "../../../src/chain/genesisFile.js";
 import { networkStakingAddress } from "../../../src/chain/staking/genesisStaking.js";
 import { launchNode, type NodeProcess } from "../../../src/node/launch.js";
-import { genesisToJson } from "../../../src/node/validator/genesisFile.js";
 import { CHAIN_ID, networkSpec } from "../../helpers/validatorHosts.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));

@@ -7,12 +7,6 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import { blsProofOfPossession } from "../../../src/codec/bls.js";
-import { decodeU128 } from "../../../src/engine/deltas.js";
-import { ChainNode } from "../../../src/node/chainNode.js";
-import { loadConfig } from "../../../src/node/config.js";
-import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
-import { startNode } from "../../../src/node/server.js";
 import {
   type GenesisFile,
   GenesisFileError,
@@ -20,7 +14,13 @@ import {
   parseGenesis,
   readGenesisFile,
   writeGenesisFile,
-} from "../../../src/node/validator/genesisFile.js";
+} from "../../../src/chain/genesisFile.js";
+import { blsProofOfPossession } from "../../../src/codec/bls.js";
+import { decodeU128 } from "../../../src/engine/deltas.js";
+import { ChainNode } from "../../../src/node/chainNode.js";
+import { loadConfig } from "../../../src/node/config.js";
+import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
+import { startNode } from "../../../src/node/server.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import { blsKey } from "../../helpers/validators.js";
 

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { genesisToJson } from "../../../src/chain/genesisFile.js";
 import { networkStakingAddress } from "../../../src/chain/staking/genesisStaking.js";
 import { encodeAbi } from "../../../src/codec/abi.js";
 import type { Address } from "../../../src/codec/address.js";
@@ -25,7 +26,6 @@ import { decodeEpochLink, encodeEpochLink } from "../../../src/lightclient/epoch
 import { nodeMethods } from "../../../src/node/api/index.js";
 import type { ChainNode } from "../../../src/node/chainNode.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
-import { genesisToJson } from "../../../src/node/validator/genesisFile.js";
 import { createClient, http, type WeftClient } from "../../../src/sdk/client/index.js";
 import {
   advanceTrustedSet,

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { genesisToJson } from "../../../src/chain/genesisFile.js";
 import type { Address } from "../../../src/codec/address.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
-import { genesisToJson } from "../../../src/node/validator/genesisFile.js";
 import { genesisValidators } from "../../../src/sdk/client/lightClient.js";
 import { CHAIN_ID, E18, networkSpec, openTestNode } from "../../helpers/validatorHosts.js";
 

@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { genesisToJson } from "../../../src/chain/genesisFile.js";
 import { blsProofOfPossession } from "../../../src/codec/bls.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { buildCertificate, certificateSigners } from "../../../src/consensus/certificate.js";
 import { VoteType } from "../../../src/consensus/types.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
-import { genesisToJson } from "../../../src/node/validator/genesisFile.js";
 import {
   type CertificateView,
   genesisValidators,

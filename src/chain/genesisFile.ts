@@ -23,12 +23,11 @@
  * each proof of possession is checked against its key, chain id and operator.
  */
 import { writeFileSync } from "node:fs";
-import { MAX_EVIDENCE_AGE } from "../../chain/staking/genesisStaking.js";
-import { type Address, parseAddress } from "../../codec/address.js";
-import { blsPopMessage, verifyBls } from "../../codec/bls.js";
-import { BoundedReadError, readBoundedText } from "../../codec/boundedFile.js";
-import { fromHex, toHex } from "../../codec/bytes.js";
-import type { NetworkGenesis } from "../genesis/networkGenesis.js";
+import { type Address, parseAddress } from "../codec/address.js";
+import { blsPopMessage, verifyBls } from "../codec/bls.js";
+import { BoundedReadError, readBoundedText } from "../codec/boundedFile.js";
+import { fromHex, toHex } from "../codec/bytes.js";
+import { MAX_EVIDENCE_AGE, type NetworkGenesis } from "./staking/genesisStaking.js";
 
 export const GENESIS_FILE_VERSION = 1;
 const MAX_GENESIS_FILE_BYTES = 1024 * 1024;
