@@ -65,7 +65,15 @@ const TICK_MS = 100;
 interface LoadFigures {
   setup: string;
   sent: number;
+  /** Acknowledged by the node it was sent to (a hash returned): each one must be committed. */
+  acked: number;
+  /** Refused at admission (an error answer: the pool full, a rate limit) or the request failed. */
+  refused: number;
+  /** The refusals by reason (their messages with numbers and hashes blanked). */
+  refusals: Record<string, number>;
   committed: number;
+  /** Acknowledged, yet not committed when the bench stopped waiting (180 s after the last send). */
+  unresolved: number;
   txBytes: number;
   tps: number;
   p50Ms: number;
@@ -122,7 +130,11 @@ async function measureLoad(setup: string, nodes: ClusterNode[], chainId: bigint)
   return {
     setup,
     sent: total,
+    acked: ledger.records.size,
+    refused: ledger.failures,
+    refusals: Object.fromEntries(ledger.refusals),
     committed: done.length,
+    unresolved: ledger.pending().length,
     txBytes: raws[0]?.length ?? 0,
     tps: Math.round((done.length / Math.max(1, lastCommit - t0)) * 1000),
     p50Ms: percentile(latencies, 50),
@@ -265,9 +277,33 @@ console.log(
   `machine load average: ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end\n`,
 );
 printTable(
-  ["setup", "sent", "committed", "TPS", "finality p50 ms", "p90 ms", "p99 ms"],
-  setups.map((f) => [f.setup, f.sent, f.committed, f.tps, f.p50Ms, f.p90Ms, f.p99Ms]),
+  [
+    "setup",
+    "sent",
+    "acked",
+    "refused",
+    "committed",
+    "unresolved",
+    "TPS",
+    "finality p50 ms",
+    "p90 ms",
+    "p99 ms",
+  ],
+  setups.map((f) => [
+    f.setup,
+    f.sent,
+    f.acked,
+    f.refused,
+    f.committed,
+    f.unresolved,
+    f.tps,
+    f.p50Ms,
+    f.p90Ms,
+    f.p99Ms,
+  ]),
 );
+for (const f of setups)
+  for (const [reason, n] of Object.entries(f.refusals)) console.log(`  ${f.setup}: ${n} refused: ${reason}`);
 console.log(`\nmissed blocks per validator after the load (node 0 at block ${net.uptime.head})`);
 printTable(
   ["validator", "address", "missed (contract's window)", "signed of due (last certified blocks)"],

@@ -46,6 +46,8 @@ export class TxLedger {
   readonly records = new Map<string, TxRecord>();
   /** Refused or failed submissions (not acknowledged: nothing promised). */
   failures = 0;
+  /** Why submissions were refused: the start of each refusal's message, counted. */
+  readonly refusals = new Map<string, number>();
   private nextKey = 1n;
   /** When each node went down (SIGKILL or SIGTERM), by index. */
   private readonly downAt = new Map<number, number[]>();
@@ -88,8 +90,9 @@ export class TxLedger {
     let answers: Array<{ hash: string } | Error>;
     try {
       answers = await batchSettled(node.url, calls, timeoutMs);
-    } catch {
+    } catch (e) {
       this.failures += raws.length;
+      this.countRefusal(e instanceof Error ? e.message : String(e), raws.length);
       return 0;
     }
     const ackedAt = Date.now();
@@ -97,6 +100,7 @@ export class TxLedger {
     answers.forEach((a, i) => {
       if (a instanceof Error) {
         this.failures++;
+        this.countRefusal(a.message, 1);
         return;
       }
       acked++;
@@ -109,6 +113,14 @@ export class TxLedger {
       });
     });
     return acked;
+  }
+
+  private countRefusal(message: string, n: number): void {
+    const reason = message
+      .replace(/0x[0-9a-f]+/gi, "0x…")
+      .replace(/\d+/g, "N")
+      .slice(0, 80);
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + n);
   }
 
   /** The harness took node `i` down (its mempool is gone). */
