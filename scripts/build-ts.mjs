@@ -4,17 +4,29 @@
 // diagnostics pass through, and its exit code is this script's.
 //
 // When no input changed since its last successful run (no file or folder under src/, test/
-// or bench/, nor tsconfig.json or the installed packages, newer than its stamp), it does not
+// or bench/, nor tsconfig.json, newer than its stamp, and the installed packages the same by
+// content: a no-op `npm install` rewrites node_modules/.package-lock.json without changing
+// it, so its hash is kept in the stamp rather than its time compared), it does not
 // start tsc at all: an incremental tsc that emits nothing still parses every file (~6 s of
 // CPU, half a minute on a loaded machine), which every `npm start` paid. Any argument (say
 // --force) always runs tsc.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
 const STAMP = "dist/.build-ts-stamp";
-const INPUTS = ["src", "test", "bench", "tsconfig.json", "package.json", "node_modules/.package-lock.json"];
+const INPUTS = ["src", "test", "bench", "tsconfig.json"];
+/** Compared by content: `npm install` rewrites them even when nothing changed. */
+const PACKAGES = ["package.json", "node_modules/.package-lock.json"];
+
+/** A hash of the installed packages' description (a missing file hashes as absent). */
+function packagesHash() {
+  const hash = createHash("sha256");
+  for (const p of PACKAGES) hash.update(existsSync(p) ? readFileSync(p) : "absent").update("\0");
+  return hash.digest("hex");
+}
 
 /** The newest modification time (ms) among `path` and, for a folder, everything below it. */
 function newest(path) {
@@ -30,7 +42,8 @@ function newest(path) {
 const extra = process.argv.slice(2);
 if (extra.length === 0 && existsSync(STAMP)) {
   const built = statSync(STAMP).mtimeMs;
-  if (INPUTS.every((p) => newest(p) <= built)) {
+  const stamped = readFileSync(STAMP, "utf8").split("\n")[1] ?? "";
+  if (INPUTS.every((p) => newest(p) <= built) && stamped === packagesHash()) {
     process.stderr.write("TypeScript up to date (nothing changed since the last build)\n");
     process.exit(0);
   }
@@ -47,6 +60,7 @@ const timer = setInterval(
   20_000,
 );
 const startedAt = Date.now();
+const packagesAtStart = packagesHash();
 const child = spawn(process.execPath, [tsc, "-p", "tsconfig.json", ...extra], {
   stdio: "inherit",
 });
@@ -54,7 +68,7 @@ child.on("exit", (code, signal) => {
   clearInterval(timer);
   if (code === 0) {
     // The stamp's time is when tsc started: a file saved while it ran is newer, so builds again.
-    writeFileSync(STAMP, `${new Date(startedAt).toISOString()}\n`);
+    writeFileSync(STAMP, `${new Date(startedAt).toISOString()}\n${packagesAtStart}\n`);
     const at = new Date(startedAt);
     utimesSync(STAMP, at, at);
     process.stderr.write(`compiled TypeScript in ${seconds()} s\n`);
