@@ -48,9 +48,9 @@ import { nextBlockContext, type ProducerDeps, readSequence } from "../producer.j
 import { type BlockHeader, hex } from "../store/records.js";
 import { type BlockValue, decodeBlockValue, encodeBlockValue, MAX_BLOCK_EVIDENCE } from "./blockValue.js";
 import { attachCertificate, attachValue, readCertificate } from "./certificateStore.js";
-import { checkBlockEvidence, checkEvidence, type EvidenceContext } from "./evidenceCheck.js";
+import { chainEvidencePool, checkBlockEvidence, type EvidenceContext } from "./evidenceCheck.js";
 import { judgedHeight } from "./evidenceGossip.js";
-import { EvidencePool } from "./evidencePool.js";
+import type { EvidencePool } from "./evidencePool.js";
 
 export interface ChainApplicationOptions {
   /** This validator's BLS public key (its index in each height's set is the block's proposer). */
@@ -89,7 +89,7 @@ export class ChainApplication implements ConsensusApplication {
             validators: { validatorSetAt: (h) => source.validatorSetAt(h), stakingSetAt },
           };
     this.evidenceContext = ctx;
-    this.evidence = ctx === null ? null : new EvidencePool((e, h) => checkEvidence(e, h, ctx));
+    this.evidence = ctx === null ? null : chainEvidencePool(ctx);
   }
 
   proposeValue(height: number, _round = 0, gathered: CommitCertificate | null = null): Promise<Value> {

@@ -10,6 +10,7 @@
  *     epoch's), the voter is in it, and both votes verify against its key (consensus's
  *     `verifyEvidence`: same height, round and type, different values, this chain);
  *   - the voter's operator is not tombstoned already.
+ * The checks that verify no signature come first (`evidenceTarget`), the two BLS checks last.
  * A block carries at most one piece of evidence per validator.
  */
 import { EvidenceError, type VerifiedEquivocation } from "../../chain/staking/evidence.js";
@@ -19,6 +20,7 @@ import type { Address } from "../../codec/address.js";
 import { ConsensusError } from "../../consensus/errors.js";
 import { type DuplicateVoteEvidence, verifyEvidence } from "../../consensus/evidence.js";
 import type { ValidatorSet } from "../../consensus/validatorSet.js";
+import { EvidencePool, type EvidencePoolOptions } from "./evidencePool.js";
 
 export interface EvidenceContext {
   /** The committed state the including block executes on. */
@@ -41,12 +43,19 @@ export function isTombstoned(read: ReadState, staking: Address, validator: Addre
   return readSlot(read, staking, slots.validatorField(validator, VALIDATOR_FIELD.tombstoned), "bool", false);
 }
 
-/** Checks `evidence` for a block at `blockHeight`; throws `EvidenceError` saying what is wrong. */
-export function checkEvidence(
+/**
+ * The validator `evidence` accuses, from the checks that verify no signature: its height is
+ * in range for a block at `blockHeight`, its set is still held, the voter is in it and not
+ * tombstoned. Throws `EvidenceError` (FUTURE, EXPIRED, UNKNOWN_VALIDATOR, ALREADY_PUNISHED).
+ * These come before the two BLS checks (~0.85 ms each), so evidence that is refused for them,
+ * or ignored because evidence against its validator is held already (`EvidencePool.add`),
+ * costs no pairing whoever sends it.
+ */
+export function evidenceTarget(
   evidence: DuplicateVoteEvidence,
   blockHeight: number,
   ctx: EvidenceContext,
-): VerifiedEquivocation {
+): { validator: Address; set: ValidatorSet } {
   const height = evidence.first.height;
   const index = evidence.first.validator;
   const details = { height, validator: index, blockHeight };
@@ -78,18 +87,41 @@ export function checkEvidence(
       `validator ${index} is outside the set of height ${height} (${set.size} validators)`,
       details,
     );
-  try {
-    verifyEvidence(evidence, set, ctx.chainId.toString());
-  } catch (e) {
-    if (e instanceof ConsensusError) throw new EvidenceError("FORGED", e.message, details);
-    throw e;
-  }
   if (isTombstoned(ctx.read, ctx.staking, member.address))
     throw new EvidenceError("ALREADY_PUNISHED", `validator ${member.address} is tombstoned already`, {
       ...details,
       operator: member.address,
     });
-  return { validator: member.address, height: BigInt(height) };
+  return { validator: member.address, set };
+}
+
+/** Checks `evidence` for a block at `blockHeight`; throws `EvidenceError` saying what is wrong. */
+export function checkEvidence(
+  evidence: DuplicateVoteEvidence,
+  blockHeight: number,
+  ctx: EvidenceContext,
+): VerifiedEquivocation {
+  const { validator, set } = evidenceTarget(evidence, blockHeight, ctx);
+  try {
+    verifyEvidence(evidence, set, ctx.chainId.toString());
+  } catch (e) {
+    if (e instanceof ConsensusError)
+      throw new EvidenceError("FORGED", e.message, {
+        height: evidence.first.height,
+        validator: evidence.first.validator,
+        blockHeight,
+      });
+    throw e;
+  }
+  return { validator, height: BigInt(evidence.first.height) };
+}
+
+/** The pool of a node's evidence on this chain: `add` pays for signatures only for a validator it does not hold yet. */
+export function chainEvidencePool(ctx: EvidenceContext, options: EvidencePoolOptions = {}): EvidencePool {
+  return new EvidencePool((e, h) => checkEvidence(e, h, ctx), {
+    ...options,
+    target: (e, h) => evidenceTarget(e, h, ctx).validator,
+  });
 }
 
 /** Checks a block's evidence: each piece, and at most one per validator. */

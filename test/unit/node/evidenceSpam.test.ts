@@ -23,6 +23,7 @@ import { type UnsignedVote, type Vote, VoteType } from "../../../src/consensus/t
 import { ValidatorSet } from "../../../src/consensus/validatorSet.js";
 import { PENALTY } from "../../../src/net/peerScore.js";
 import {
+  chainEvidencePool,
   checkBlockEvidence,
   checkEvidence,
   type EvidenceContext,
@@ -41,7 +42,27 @@ const stakingSet = {
   validators: keys.map((_, i) => ({ address: operator(i), power: 10 })),
 } as unknown as StakingSet;
 
-function chain(age: bigint) {
+/**
+ * The set's keys are read once per `verifyEvidence` (then two BLS checks): a proxy counting
+ * `key` calls counts the pairs of signature checks.
+ */
+function countingSet(): { set: ValidatorSet; verifications: () => number } {
+  let lookups = 0;
+  const counted = new Proxy(set, {
+    get(target, name, receiver) {
+      if (name === "key")
+        return (i: number) => {
+          lookups++;
+          return target.key(i);
+        };
+      const value = Reflect.get(target, name, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { set: counted, verifications: () => 2 * lookups };
+}
+
+function chain(age: bigint, consensusSet: ValidatorSet = set) {
   const state = new Map<string, Uint8Array>([
     [slotKey(STAKING, slots.evidenceAge()), encodeAbi(["u64"], [age])],
   ]);
@@ -49,7 +70,7 @@ function chain(age: bigint) {
     read: (k) => state.get(k),
     staking: STAKING,
     chainId: CHAIN,
-    validators: { validatorSetAt: () => ({ set }), stakingSetAt: () => stakingSet },
+    validators: { validatorSetAt: () => ({ set: consensusSet }), stakingSetAt: () => stakingSet },
   };
   const tombstone = (i: number) =>
     state.set(
@@ -131,5 +152,37 @@ describe("evidence spam", () => {
     assert.equal(pool.size, 0);
     assert.equal(points(judgeEvidence(encodeEvidence(doubleSign(3, 6)), pool, 7)), PENALTY.STALE_GOSSIP);
     assert.deepEqual(pool.forBlock(8, 64), []);
+  });
+
+  it("new valid evidence against a validator held or tombstoned costs no BLS check", () => {
+    // Issue 15, session 16's open LOW: such evidence was verified (two BLS checks, ~0.85 ms each)
+    // before the pool saw it held its validator, so a peer could make a node pay 1.7 ms a message.
+    const counting = countingSet();
+    const { ctx, tombstone } = chain(100n, counting.set);
+    const pool = chainEvidencePool(ctx);
+    assert.equal(judgeEvidence(encodeEvidence(doubleSign(3, 5)), pool, 6), "accept");
+    assert.equal(counting.verifications(), 2, "the first piece against validator 3 is verified");
+    // Other real double signs of validator 3 (other rounds): held already, ignored unverified.
+    for (let round = 1; round <= 20; round++)
+      assert.equal(judgeEvidence(encodeEvidence(doubleSign(3, 5, round)), pool, 6), "ignore");
+    assert.equal(counting.verifications(), 2, "none of the 20 others is verified");
+    // Tombstoned: refused as already punished before any signature is checked.
+    tombstone(2);
+    for (let round = 0; round < 20; round++) {
+      const verdict = judgeEvidence(encodeEvidence(doubleSign(2, 5, round)), pool, 6);
+      assert.equal(typeof verdict === "object" ? verdict.points : 0, PENALTY.STALE_GOSSIP);
+    }
+    assert.throws(() => checkEvidence(doubleSign(2, 4), 6, ctx), code("ALREADY_PUNISHED"));
+    assert.equal(counting.verifications(), 2, "evidence against a tombstoned validator is not verified");
+    // A validator not held: still verified, and a forgery against it still refused as FORGED.
+    assert.equal(judgeEvidence(encodeEvidence(doubleSign(1, 5)), pool, 6), "accept");
+    assert.equal(counting.verifications(), 4);
+    assert.deepEqual(
+      pool
+        .forBlock(6, 64)
+        .map((e) => e.first.validator)
+        .sort(),
+      [1, 3],
+    );
   });
 });
