@@ -4,7 +4,11 @@ import { Address, U128 } from "../../sdk/index";
 export declare function NotOwner(caller: Address): void;
 export declare function AlreadyRegistered(validator: Address): void;
 export declare function NotRegistered(validator: Address): void;
-export declare function TooManyValidators(): void;
+/**
+ * The registry lists at most 128 validators: one enters a full registry only with more bonded
+ * stake (`stake`) than the least listed one has (`least`; a tombstoned one counts as none).
+ */
+export declare function TooManyValidators(least: U128, stake: U128): void;
 export declare function InvalidCommission(bps: u32): void;
 /** A slashing fraction above 1 (1e18). */
 export declare function InvalidFraction(fraction: U128): void;

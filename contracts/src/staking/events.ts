@@ -2,6 +2,12 @@
 import { Address, Indexed, U128 } from "../../sdk/index";
 
 export declare function ValidatorRegistered(validator: Indexed<Address>, commissionBps: u32): void;
+/** A full registry: `validator` (the least bonded stake) left the list to make room for `by`. */
+export declare function ValidatorUnlisted(
+  validator: Indexed<Address>,
+  by: Indexed<Address>,
+  stake: U128,
+): void;
 export declare function Delegated(
   validator: Indexed<Address>,
   delegator: Indexed<Address>,

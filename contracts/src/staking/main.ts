@@ -34,7 +34,6 @@ import {
   RedelegationDisabled,
   StillUnbonding,
   Tombstoned,
-  TooManyValidators,
   TransferFailed,
   ZeroAmount,
 } from "./errors.gen";
@@ -49,6 +48,7 @@ import {
   ValidatorRegistered,
   Withdrawn,
 } from "./events.gen";
+import { listNew, relist } from "./listing";
 import { networkConfigured } from "./params";
 import {
   blsKeyOf,
@@ -66,7 +66,6 @@ import {
   earnedPerShare,
   liveShares,
   liveUnbondingShares,
-  MAX_VALIDATORS,
   owed,
   resetDebt,
   settle,
@@ -74,7 +73,6 @@ import {
   unbondingPeriodSlot,
   V_COMMISSION,
   V_COMMISSION_CHANGED_AT,
-  V_INDEX,
   V_REGISTERED,
   V_REWARD_REMAINDER,
   V_SHARES,
@@ -84,7 +82,6 @@ import {
   V_UNBONDING_SHARES,
   V_UNBONDING_STAKE,
   validator,
-  validatorAt,
   validatorCount,
   validators,
   WAD,
@@ -135,12 +132,8 @@ export function register(commissionBps: u32, blsKey: Uint8Array, pop: Uint8Array
   if (f.get<bool>(V_REGISTERED, false)) AlreadyRegistered(v);
   if (commissionBps > MAX_COMMISSION_BPS) InvalidCommission(commissionBps);
   checkBlsKey(v, blsKey, pop);
-  const count = validatorCount.get(0);
-  if (count >= MAX_VALIDATORS) TooManyValidators();
-  validatorAt.set(count, v);
-  validatorCount.set(count + 1);
   f.set<bool>(V_REGISTERED, true);
-  f.set<u32>(V_INDEX, count);
+  listNew(v, f);
   f.set<U128>(V_COMMISSION, U128.fromU64(commissionBps));
   f.set<u64>(V_COMMISSION_CHANGED_AT, blockTime());
   blsKeyOf.set(v, blsKey);
@@ -159,6 +152,7 @@ function bond(v: Address, vf: Fields, d: Address, amount: U128): U128 {
   vf.set<U128>(V_SHARES, total.add(shares));
   df.set<U128>(D_SHARES, df.get<U128>(D_SHARES, U128.Zero).add(shares));
   resetDebt(vf, df);
+  relist(v, vf, stake.add(amount));
   Delegated(v, d, amount, shares);
   return shares;
 }

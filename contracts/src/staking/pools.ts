@@ -33,6 +33,11 @@ export const V_MISSED_COUNT: u8 = 13;
 export const V_COMMISSION_CHANGED_AT: u8 = 14;
 /** The validator's position in registration order (breaks stake ties in the active set). */
 export const V_INDEX: u8 = 15;
+/**
+ * Registered but not in the list `validatorAt` (the registry was full): its delegators keep
+ * every action, it is never ranked, and a delegation lists it again (listing.ts).
+ */
+export const V_UNLISTED: u8 = 16;
 
 // Delegation fields.
 export const D_SHARES: u8 = 0;
