@@ -10,14 +10,19 @@
  *                  "epochLength": "100", "jailSeconds": "600", "evidenceAge": "100",
  *                  "unbondingSeconds": "86400", "blockReward": "1000000000000000000" } }
  *
- * and, in files `weft genesis new` writes, the accounts block 0 funds:
+ * and, in files `weft genesis new` writes, the accounts block 0 creates and funds:
  *
- *   "devAccounts": 0, "alloc": [{ "address": "0x…", "amount": "5000000000000000000000" }]
+ *   "devAccounts": 0,
+ *   "accounts": [{ "kind": "ed25519", "publicKey": "0x…", "address": "0x…", "amount": "100000000000000000000" }],
+ *   "alloc": [{ "address": "0x…", "amount": "5000000000000000000000" }]
  *
  * `devAccounts` N > 0 funds the published development accounts dev0..dev(N-1) and eth0-eth9
  * (a test network only: their keys are printed by every copy of Weft); 0 funds none. A file
  * without the field (written before it existed) keeps the old rule: the node's
- * `--dev-accounts` (default 10) and eth0-eth9. `alloc` gives coin (in wei) to named addresses.
+ * `--dev-accounts` (default 10) and eth0-eth9. `accounts` are smart accounts block 0 creates
+ * for keys (`genesisAccounts.ts`: the account `weft account create` makes for the key; a
+ * secp256k1 key is named by its `signer` address instead of `publicKey`), each with `amount`
+ * wei; `address` must be the one the key gives. `alloc` gives coin (in wei) to named addresses.
  *
  * Reading checks every field and its bounds and says which is wrong (`GenesisFileError`);
  * each proof of possession is checked against its key, chain id and operator.
@@ -27,14 +32,22 @@ import { type Address, parseAddress } from "../codec/address.js";
 import { blsPopMessage, verifyBls } from "../codec/bls.js";
 import { BoundedReadError, readBoundedText } from "../codec/boundedFile.js";
 import { fromHex, toHex } from "../codec/bytes.js";
+import {
+  badPublicKey,
+  type GenesisAccount,
+  type GenesisAccountKey,
+  genesisAccountAddress,
+  MAX_GENESIS_ACCOUNTS,
+} from "./genesisAccounts.js";
 import { MAX_EVIDENCE_AGE, type NetworkGenesis } from "./staking/genesisStaking.js";
 
 export const GENESIS_FILE_VERSION = 1;
-const MAX_GENESIS_FILE_BYTES = 1024 * 1024;
+/** The file is read whole: 32 MiB holds the most alloc entries (~120 bytes each) and accounts with room to spare. */
+const MAX_GENESIS_FILE_BYTES = 32 * 1024 * 1024;
 const MAX_GENESIS_VALIDATORS = 128;
 /** At most this many `alloc` entries (the file is read whole; each is one genesis transfer). */
-export const MAX_GENESIS_ALLOC = 10_000;
-/** The most coin, in wei, all `alloc` entries may give together (the genesis funder holds 10^40). */
+export const MAX_GENESIS_ALLOC = 100_000;
+/** The most coin, in wei, all `alloc` entries and accounts may give together (the genesis funder holds 10^40). */
 export const MAX_GENESIS_ALLOC_TOTAL = 10n ** 39n;
 /** Stakes and the block reward are u128 in the staking contract (past it, block 1's end-block failed). */
 const U128_MAX = 2n ** 128n - 1n;
@@ -58,9 +71,13 @@ export interface GenesisFile {
   network: NetworkGenesis;
   /** Published development accounts funded at block 0 (absent: the node's `--dev-accounts`, as before the field existed). */
   devAccounts?: number;
+  /** Smart accounts block 0 creates for keys, each with its coin. */
+  accounts?: GenesisAccount[];
   /** Coin (wei) block 0 gives to named addresses. */
   alloc?: GenesisAlloc[];
 }
+
+export type { GenesisAccount, GenesisAccountKey };
 
 export interface GenesisAlloc {
   address: Address;
@@ -89,6 +106,18 @@ export function genesisToJson(g: GenesisFile): unknown {
       blockReward: n.blockReward.toString(),
     },
     ...(g.devAccounts === undefined ? {} : { devAccounts: g.devAccounts }),
+    ...(g.accounts === undefined
+      ? {}
+      : {
+          accounts: g.accounts.map((a) => ({
+            kind: a.key.kind,
+            ...(a.key.kind === "secp256k1"
+              ? { signer: a.key.signer }
+              : { publicKey: `0x${toHex(a.key.publicKey)}` }),
+            address: a.address,
+            amount: a.amount.toString(),
+          })),
+        }),
     ...(g.alloc === undefined
       ? {}
       : { alloc: g.alloc.map((a) => ({ address: a.address, amount: a.amount.toString() })) }),
@@ -97,7 +126,7 @@ export function genesisToJson(g: GenesisFile): unknown {
 
 export function writeGenesisFile(path: string, g: GenesisFile): void {
   checkProofs(g);
-  checkAlloc(g.alloc ?? []);
+  checkAlloc(g);
   writeFileSync(path, `${JSON.stringify(genesisToJson(g), null, 2)}\n`, { flag: "wx" });
 }
 
@@ -107,7 +136,7 @@ export function readGenesisFile(path: string): GenesisFile {
     text = readBoundedText(path, "genesis file", MAX_GENESIS_FILE_BYTES);
   } catch (e) {
     if (e instanceof BoundedReadError && e.code === "TOO_LARGE")
-      throw new GenesisFileError(`genesis file ${path} is over 1 MiB`);
+      throw new GenesisFileError(`genesis file ${path} is over ${MAX_GENESIS_FILE_BYTES / 1024 / 1024} MiB`);
     throw new GenesisFileError(`cannot read the genesis file ${path}: ${(e as Error).message}`);
   }
   let json: unknown;
@@ -212,25 +241,75 @@ export function parseGenesis(json: unknown, where = "genesis"): GenesisFile {
       }
       return { address, amount: big(a.amount, `alloc[${i}].amount`, 1n) };
     });
-    checkAlloc(genesis.alloc, where);
   }
+  if (top.accounts !== undefined) {
+    if (!Array.isArray(top.accounts) || top.accounts.length > MAX_GENESIS_ACCOUNTS)
+      fail(
+        "accounts",
+        `a list of at most ${MAX_GENESIS_ACCOUNTS} { kind, publicKey or signer, address, amount } entries`,
+      );
+    genesis.accounts = (top.accounts as unknown[]).map((raw, i) => {
+      const a = obj(raw, `accounts[${i}]`);
+      const field = `accounts[${i}]`;
+      let key: GenesisAccountKey;
+      if (a.kind === "secp256k1") {
+        try {
+          key = { kind: "secp256k1", signer: parseAddress(String(a.signer)) };
+        } catch {
+          return fail(`${field}.signer`, "an address (the secp256k1 key's signer)");
+        }
+      } else if (a.kind === "ed25519" || a.kind === "passkey") {
+        const publicKey = bytes(a.publicKey, `${field}.publicKey`, a.kind === "ed25519" ? 32 : 65);
+        const bad = badPublicKey(a.kind, publicKey);
+        if (bad !== undefined) return fail(`${field}.publicKey`, `a ${a.kind} public key (${bad})`);
+        key = { kind: a.kind, publicKey };
+      } else return fail(`${field}.kind`, `"ed25519", "secp256k1" or "passkey"`);
+      let address: Address;
+      try {
+        address = parseAddress(String(a.address));
+      } catch {
+        return fail(`${field}.address`, "an address");
+      }
+      const derived = genesisAccountAddress(key);
+      if (derived.toLowerCase() !== address.toLowerCase())
+        throw new GenesisFileError(
+          `${where}: ${field}.address ${address} is not this key's account: the key's account is at ${derived}`,
+        );
+      return { key, address: derived, amount: big(a.amount, `${field}.amount`, 0n) };
+    });
+  }
+  checkAlloc(genesis, where);
   checkProofs(genesis, where);
   return genesis;
 }
 
-function checkAlloc(alloc: GenesisAlloc[], where = "genesis"): void {
-  const seen = new Set<string>();
+/** Each address gets coin once (a genesis account or an alloc entry), and all of it within the bound. */
+function checkAlloc(g: GenesisFile, where = "genesis"): void {
+  const seen = new Map<string, string>();
   let total = 0n;
-  for (const [i, a] of alloc.entries()) {
+  for (const [i, a] of (g.accounts ?? []).entries()) {
     const key = a.address.toLowerCase();
-    if (seen.has(key))
-      throw new GenesisFileError(`${where}: alloc[${i}] gives ${a.address} coin a second time`);
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== undefined)
+      throw new GenesisFileError(
+        `${where}: accounts[${i}] is ${first} again (${a.address}): each key's account is made once`,
+      );
+    seen.set(key, `accounts[${i}]`);
+    total += a.amount;
+  }
+  for (const [i, a] of (g.alloc ?? []).entries()) {
+    const key = a.address.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined)
+      throw new GenesisFileError(
+        `${where}: alloc[${i}] gives ${a.address} coin a second time (${first} gives it coin already)`,
+      );
+    seen.set(key, `alloc[${i}]`);
     total += a.amount;
   }
   if (total > MAX_GENESIS_ALLOC_TOTAL)
     throw new GenesisFileError(
-      `${where}: alloc gives ${total} wei in all, over the ${MAX_GENESIS_ALLOC_TOTAL} a genesis can give`,
+      `${where}: accounts and alloc give ${total} wei in all, over the ${MAX_GENESIS_ALLOC_TOTAL} a genesis can give`,
     );
 }
 

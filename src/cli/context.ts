@@ -33,6 +33,7 @@ import {
 } from "../sdk/client/index.js";
 import { devSigner } from "../sdk/devKeys.js";
 import { passkeySigner } from "../sdk/signers.js";
+import { withCreatedAccount } from "./createdAccount.js";
 import { ethDevAccount, notForEthAccount } from "./ethDev.js";
 import { keystoreDir, loadKey, type StoredKey } from "./keystore.js";
 import { type Out, output, UsageError } from "./output.js";
@@ -78,7 +79,7 @@ export async function signerFor(ctx: Context, from: string | undefined): Promise
     return ed25519Account(devSigner(index).secret, account.address as Address);
   }
   const dir = keystoreDir(ctx.options.keystore);
-  const key = loadKey(dir, from);
+  const key = await withCreatedAccount(ctx, loadKey(dir, from));
   if (key.account === undefined)
     throw new UsageError(`key ${from} controls no account yet`, [
       `create one with: weft account create ${from} --from dev0`,

@@ -2,6 +2,7 @@
  * What a chain node is opened with (`ChainNode.open`), and the error it refuses a data
  * directory with.
  */
+import type { GenesisAccount } from "../chain/genesisAccounts.js";
 import type { EndBlockInput } from "../chain/staking/endBlock.js";
 import type { Address } from "../codec/address.js";
 import type { NetworkGenesis } from "./genesis/networkGenesis.js";
@@ -20,6 +21,8 @@ export interface ChainNodeOptions {
   devAccounts: number;
   /** Fund eth0-eth9 at genesis (default true; a genesis file with `devAccounts` 0 says false). */
   ethDevAccounts?: boolean;
+  /** A genesis file's `accounts`: smart accounts block 0 creates for keys, with their coin. */
+  genesisAccounts?: ReadonlyArray<GenesisAccount>;
   /** A genesis file's `alloc`: coin (wei) block 0 gives to named addresses. */
   genesisAlloc?: ReadonlyArray<{ address: Address; amount: bigint }>;
   workers: number;

@@ -17,6 +17,7 @@ export function commitGenesis(db: ChainDb, options: ChainNodeOptions): GenesisIn
     feeRecipient: options.feeRecipient,
     ...(options.network === undefined ? {} : { network: options.network }),
     ...(options.ethDevAccounts === undefined ? {} : { ethDevAccounts: options.ethDevAccounts }),
+    ...(options.genesisAccounts === undefined ? {} : { genesisAccounts: options.genesisAccounts }),
     ...(options.genesisAlloc === undefined ? {} : { alloc: options.genesisAlloc }),
   });
   const tree = new MerkleTree(db.merkle);

@@ -64,6 +64,7 @@ export async function startNode(
       : {
           network: genesisFile.network,
           genesisTime: genesisFile.genesisTime,
+          ...(genesisFile.accounts === undefined ? {} : { genesisAccounts: genesisFile.accounts }),
           ...(genesisFile.alloc === undefined ? {} : { genesisAlloc: genesisFile.alloc }),
           // A file that names its development accounts decides them (the same block 0 on every node).
           ...(genesisFile.devAccounts === undefined ? {} : { ethDevAccounts: genesisFile.devAccounts > 0 }),

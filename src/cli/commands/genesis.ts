@@ -2,7 +2,10 @@
  * `weft genesis new`: the genesis file of a validator network (src/chain/genesisFile.ts),
  * which every node loads with `weft node --genesis <file>`. Each `--validator <keyFile>` is a
  * BLS key file (created there, mode 0600, if it does not exist) with its operator,
- * `<keyFile>=<operator address>`; `--alloc <address>=<coin>` names the balances block 0 gives.
+ * `<keyFile>=<operator address | --account key name>`. `--account <key>[=coin]` has block 0
+ * create a key's smart account (the one `weft account create` would make: its operator can sign
+ * from block 0 on; `../genesisAccountArgs.ts`); `--alloc <address>=<coin>` and `--alloc-file`
+ * name the balances block 0 gives (`../genesisAllocArgs.ts`).
  * The published development accounts (dev0-dev9, eth0-eth9: every copy of Weft prints their
  * keys) are funded only with `--dev-accounts`, for a test network; then an operator left out
  * is the development account of the same position (dev0, dev1, ...). Without it an operator or
@@ -11,7 +14,6 @@
  */
 import type { Command } from "commander";
 import {
-  type GenesisAlloc,
   type GenesisFile,
   GenesisFileError,
   MAX_GENESIS_ALLOC,
@@ -22,7 +24,8 @@ import { blsProofOfPossession } from "../../codec/bls.js";
 import { devAccountAddress } from "../../node/genesis/genesis.js";
 import { MAX_EVIDENCE_AGE } from "../../node/genesis/networkGenesis.js";
 import { loadOrCreateValidatorKey } from "../../node/validatorKey.js";
-import { ethDevKeys } from "../../sdk/ethDevKeys.js";
+import { parseAccountArgs, recordAccounts } from "../genesisAccountArgs.js";
+import { checkDistinct, parseAllocArgs, publishedAccounts, readAllocFile } from "../genesisAllocArgs.js";
 import { UsageError } from "../output.js";
 import { commissionBps } from "./validator.js";
 
@@ -43,37 +46,6 @@ function integer(text: string, what: string, min: number, max: number): number {
 
 const DEV_ACCOUNTS = 10;
 
-/** The published development accounts' addresses (lower case) and names: dev0-dev9, eth0-eth9. */
-function publishedAccounts(): Map<string, string> {
-  const names = new Map<string, string>();
-  for (let i = 0; i < DEV_ACCOUNTS; i++) names.set(devAccountAddress(i).toLowerCase(), `dev${i}`);
-  for (const [i, k] of ethDevKeys().entries()) names.set(k.address.toLowerCase(), `eth${i}`);
-  return names;
-}
-
-function parseAlloc(specs: string[], published: Map<string, string> | undefined): GenesisAlloc[] {
-  if (specs.length > MAX_GENESIS_ALLOC)
-    throw new UsageError(`--alloc: at most ${MAX_GENESIS_ALLOC} entries, got ${specs.length}`);
-  return specs.map((spec) => {
-    const at = spec.indexOf("=");
-    if (at < 0) throw new UsageError(`--alloc ${spec}: give <address>=<coin>, like 0x…=5000`);
-    let address: Address;
-    try {
-      address = parseAddress(spec.slice(0, at));
-    } catch {
-      throw new UsageError(`--alloc ${spec}: ${JSON.stringify(spec.slice(0, at))} is not an address`);
-    }
-    const name = published?.get(address.toLowerCase());
-    if (name !== undefined)
-      throw new UsageError(
-        `--alloc ${spec}: ${address} is the development account ${name}, whose key is published (use --dev-accounts for a test network)`,
-      );
-    const amount = wholeCoin(spec.slice(at + 1), `--alloc ${spec}`);
-    if (amount === 0n) throw new UsageError(`--alloc ${spec}: the amount must be at least 1 coin`);
-    return { address, amount };
-  });
-}
-
 export function addGenesisCommands(program: Command): void {
   const genesis = program.command("genesis").description("a validator network's genesis file");
   genesis
@@ -88,9 +60,18 @@ export function addGenesisCommands(program: Command): void {
       (value: string, list: string[] = []) => [...list, value],
     )
     .option(
-      "--alloc <address=coin>",
-      "coin block 0 gives to an address (whole coin), repeat per address; needed unless --dev-accounts",
+      "--account <key[=coin]>",
+      "a smart account block 0 creates for a key (a keystore name, or the public key / secp256k1 signer address weft keys new printed) with its coin, repeat per key; a validator's operator may name it",
       (value: string, list: string[] = []) => [...list, value],
+    )
+    .option(
+      "--alloc <address=coin>",
+      "coin block 0 gives to an address (whole coin), repeat per address",
+      (value: string, list: string[] = []) => [...list, value],
+    )
+    .option(
+      "--alloc-file <file>",
+      `balances for many addresses: JSON [{ "address", "coin" }] or CSV lines address,coin (at most ${MAX_GENESIS_ALLOC} entries with --alloc)`,
     )
     .option(
       "--dev-accounts",
@@ -103,13 +84,27 @@ export function addGenesisCommands(program: Command): void {
     .option("--active-size <n>", "the set is the top N by stake", "100")
     .option("--epoch-length <blocks>", "blocks per epoch", "100")
     .option("--block-reward <coin>", "coin minted to the validators per block", "1")
-    .action((opts: Record<string, string | string[] | boolean>) => {
+    .action((opts: Record<string, string | string[] | boolean>, cmd: Command) => {
       const dev = opts.devAccounts === true;
+      const keystore = cmd.optsWithGlobals().keystore as string | undefined;
       const published = dev ? undefined : publishedAccounts();
-      const alloc = parseAlloc((opts.alloc as string[] | undefined) ?? [], published);
-      if (!dev && alloc.length === 0)
+      const accounts = parseAccountArgs(
+        (opts.account as string[] | undefined) ?? [],
+        keystore,
+        dev,
+        wholeCoin,
+      );
+      const alloc = [
+        ...parseAllocArgs((opts.alloc as string[] | undefined) ?? [], published, wholeCoin),
+        ...(opts.allocFile === undefined ? [] : readAllocFile(String(opts.allocFile), published, wholeCoin)),
+      ];
+      checkDistinct(
+        alloc,
+        accounts.map((a) => ({ address: a.account.address, spec: a.spec })),
+      );
+      if (!dev && alloc.length === 0 && !accounts.some((a) => a.account.amount > 0n))
         throw new UsageError(
-          "--alloc <address>=<coin>: name the accounts block 0 funds (operators need coin for fees), or pass --dev-accounts for a test network funding the published development accounts",
+          "name the coin block 0 gives: --account <key>=<coin> (an operator's account: it pays fees), --alloc <address>=<coin> or --alloc-file <file>, or pass --dev-accounts for a test network funding the published development accounts",
         );
       const chainId = BigInt(integer(String(opts.chainId), "--chain-id", 1, Number.MAX_SAFE_INTEGER));
       const time =
@@ -118,24 +113,39 @@ export function addGenesisCommands(program: Command): void {
           : integer(String(opts.time), "--time", 0, 2 ** 40);
       const stake = wholeCoin(String(opts.stake), "--stake");
       const commission = commissionBps(String(opts.commission));
+      const byName = new Map(
+        accounts.flatMap((a) => (a.name === undefined ? [] : [[a.name, a.account.address]])),
+      );
       const validators = (opts.validator as string[]).map((spec, i) => {
-        const [file, operatorText] = spec.split("=");
+        const at = spec.indexOf("=");
+        const file = at < 0 ? spec : spec.slice(0, at);
+        const operatorText = at < 0 ? undefined : spec.slice(at + 1);
         if (operatorText === undefined && !dev)
           throw new UsageError(
-            `--validator ${spec}: name its operator, ${spec}=<address> (the account that controls its stake), or pass --dev-accounts for a test network operated by dev${i}`,
+            `--validator ${spec}: name its operator, ${spec}=<address or --account key name> (the account that controls its stake), or pass --dev-accounts for a test network operated by dev${i}`,
           );
         let operator: Address;
-        try {
-          operator = operatorText === undefined ? devAccountAddress(i) : parseAddress(operatorText);
-        } catch {
-          throw new UsageError(`--validator ${spec}: the operator is not an address`);
+        if (operatorText === undefined) operator = devAccountAddress(i);
+        else if (operatorText.startsWith("0x")) {
+          try {
+            operator = parseAddress(operatorText);
+          } catch {
+            throw new UsageError(`--validator ${spec}: the operator is not an address (0x + 40 hex digits)`);
+          }
+        } else {
+          const named = byName.get(operatorText);
+          if (named === undefined)
+            throw new UsageError(
+              `--validator ${spec}: ${JSON.stringify(operatorText)} is not a genesis account: add --account ${operatorText}, or give the operator's address`,
+            );
+          operator = named;
         }
         const name = published?.get(operator.toLowerCase());
         if (name !== undefined)
           throw new UsageError(
             `--validator ${spec}: the operator ${operator} is the development account ${name}, whose key is published: anyone could unbond its stake (use --dev-accounts for a test network)`,
           );
-        const { key } = loadOrCreateValidatorKey(file as string);
+        const { key } = loadOrCreateValidatorKey(file);
         return {
           operator,
           blsKey: key.publicKey,
@@ -157,7 +167,8 @@ export function addGenesisCommands(program: Command): void {
           blockReward: wholeCoin(String(opts.blockReward), "--block-reward"),
         },
         devAccounts: dev ? DEV_ACCOUNTS : 0,
-        alloc,
+        ...(accounts.length === 0 ? {} : { accounts: accounts.map((a) => a.account) }),
+        alloc: alloc.map(({ address, amount }) => ({ address, amount })),
       };
       try {
         writeGenesisFile(String(opts.out), file);
@@ -165,10 +176,23 @@ export function addGenesisCommands(program: Command): void {
         if (e instanceof GenesisFileError) throw e;
         throw new UsageError(`cannot write ${opts.out}: ${(e as Error).message}`);
       }
+      // The file is written: keystore keys now know their accounts (`--from <name>` signs as them).
+      recordAccounts(accounts, keystore);
+      const coin = (wei: bigint) => `${wei / E18} coin`;
+      const shown = alloc.length > 20 ? alloc.slice(0, 10) : alloc;
       process.stdout.write(
         `wrote ${opts.out}: chain ${chainId}, ${validators.length} validators, block 0 at ${time}\n` +
           validators.map((v, i) => `  ${i}: operator ${v.operator}\n`).join("") +
-          alloc.map((a) => `  alloc ${a.address}: ${a.amount / E18} coin\n`).join("") +
+          accounts
+            .map(
+              (a) =>
+                `  account ${a.account.address} (${a.name ?? a.account.key.kind} key): ${coin(a.account.amount)}\n`,
+            )
+            .join("") +
+          shown.map((a) => `  alloc ${a.address}: ${coin(a.amount)}\n`).join("") +
+          (shown.length < alloc.length
+            ? `  … and ${alloc.length - shown.length} more alloc entries (${coin(alloc.reduce((t, a) => t + a.amount, 0n))} in all)\n`
+            : "") +
           (dev
             ? "  development accounts dev0-dev9 and eth0-eth9 funded: their keys are published, a test network only\n"
             : "  no development accounts\n"),

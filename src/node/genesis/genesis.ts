@@ -34,6 +34,12 @@
 
 import { loadArtifact } from "../../chain/artifacts.js";
 import type { BlockContext } from "../../chain/blockContext.js";
+import {
+  ACCOUNT_KIND_CONTRACTS,
+  accountCreation,
+  type GenesisAccount,
+  genesisAccountFactoryAddress,
+} from "../../chain/genesisAccounts.js";
 import { SetupRunner } from "../../chain/setupRunner.js";
 import { GENESIS_DEPLOYER, networkStakingAddress } from "../../chain/staking/genesisStaking.js";
 import type { Address } from "../../codec/address.js";
@@ -101,6 +107,8 @@ export interface GenesisOptions {
   network?: NetworkGenesis;
   /** Fund the published Ethereum test keys eth0-eth9 (default true; a real network's genesis file says false). */
   ethDevAccounts?: boolean;
+  /** Smart accounts created for keys after the development accounts (a genesis file's `accounts`). */
+  genesisAccounts?: ReadonlyArray<GenesisAccount>;
   /** Coin (wei) given to named addresses after the development accounts (a genesis file's `alloc`). */
   alloc?: ReadonlyArray<{ address: Address; amount: bigint }>;
 }
@@ -140,9 +148,13 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
   // Light clients derive this address from the genesis file (they must not take a node's word for it).
   if (network !== undefined && c.staking !== networkStakingAddress(network.unbondingSeconds))
     throw new Error(`genesis: the staking contract is at ${c.staking}, not where light clients derive it`);
-  const kinds = ["ed25519Account", "secp256k1Account", "passkeyAccount", "multisigAccount"];
   // Every account kind's code is on chain, so the factory can create any of them.
-  c.accountFactory = s.deploy("accountFactory", [kinds.map((k) => s.storeCode(k))], me);
+  c.accountFactory = s.deploy("accountFactory", [ACCOUNT_KIND_CONTRACTS.map((k) => s.storeCode(k))], me);
+  // A genesis file's accounts are named by this address before any genesis is built.
+  if (c.accountFactory !== genesisAccountFactoryAddress())
+    throw new Error(
+      `genesis: the account factory is at ${c.accountFactory}, not where genesis files derive it`,
+    );
   c.sponsorPaymaster = s.deploy("sponsorPaymaster", [10n ** 18n], me);
   c.tokenPaymaster = s.deploy("tokenPaymaster", [c.wusd, c.oracle, 100, 24n * 3600n], me);
   const coin = "0x0000000000000000000000000000000000000000" as Address;
@@ -198,6 +210,9 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
       secretKey: toHex(key.secret),
     });
   }
+  // Created by the factory (not the deployer) and funded by plain transfers: later contracts' addresses do not move.
+  if (options.genesisAccounts !== undefined && options.genesisAccounts.length > 0)
+    createGenesisAccounts(s, c.accountFactory, options.genesisAccounts);
   // Plain transfers (no deployment): later contracts' addresses do not move.
   if (options.alloc !== undefined && options.alloc.length > 0)
     s.run(
@@ -242,6 +257,42 @@ export function buildGenesis(options: GenesisOptions): { writes: WriteSet; info:
     deploySale(s, c, me, addresses, block.time);
   }
   return { writes: s.writes, info };
+}
+
+/** Creates each key's account through the factory, as `weft account create` would, then funds it. */
+function createGenesisAccounts(
+  s: SetupRunner,
+  factory: Address,
+  accounts: ReadonlyArray<GenesisAccount>,
+): void {
+  const receipts = s.run(
+    accounts.map((a) => {
+      const { codeHash, initArgs, salt } = accountCreation(a.key);
+      return s.tx("accountFactory", factory, GENESIS_DEPLOYER, "createAccount", [codeHash, initArgs, salt]);
+    }),
+  );
+  receipts.forEach((r, i) => {
+    const made = decodeReturn(
+      s.artifact("accountFactory").metadata,
+      "createAccount",
+      r.output ?? new Uint8Array(0),
+    );
+    const want = (accounts[i] as GenesisAccount).address;
+    if (String(made).toLowerCase() !== want.toLowerCase())
+      throw new Error(`genesis: account ${i} was created at ${String(made)}, not at ${want}`);
+  });
+  const funded = accounts.filter((a) => a.amount > 0n);
+  if (funded.length > 0)
+    s.run(
+      funded.map((a) => ({
+        kind: "transfer" as const,
+        from: GENESIS_DEPLOYER,
+        to: a.address,
+        amount: a.amount,
+        gasLimit: GAS.TX_BASE + GAS.TRANSFER_TX,
+        gasPrice: 0n,
+      })),
+    );
 }
 
 /** Contracts the genesis deploys before the development accounts (the salts count deployments). */
