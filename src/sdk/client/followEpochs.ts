@@ -38,6 +38,27 @@ function linkError(e: unknown, epoch: number): never {
   throw e;
 }
 
+/**
+ * `item` as a link item: an object with an integer epoch and its link (0x hex, or decoded). A
+ * node's answer is JSON from anyone: anything else is a typed `LINK` `MALFORMED`, never a crash.
+ */
+function checkedItem(item: unknown, at: number): EpochLinkItem {
+  const i = item as Partial<EpochLinkItem> | null;
+  if (
+    typeof i !== "object" ||
+    i === null ||
+    !Number.isSafeInteger(i.epoch) ||
+    (typeof i.link !== "string" && (typeof i.link !== "object" || i.link === null))
+  )
+    throw new LightClientError(
+      "LINK",
+      `link item ${at} is not { epoch: an integer, link: 0x hex }: ${JSON.stringify(item)?.slice(0, 80)}`,
+      [],
+      "MALFORMED",
+    );
+  return i as EpochLinkItem;
+}
+
 function decoded(item: EpochLinkItem): EpochLink {
   if (typeof item.link !== "string") return item.link;
   if (!/^0x([0-9a-fA-F]{2})*$/.test(item.link))
@@ -81,8 +102,9 @@ export function advanceTrustedSet(
   const staking = stakingOf(trusted);
   let set = trusted.set;
   let epoch = trusted.epoch;
-  for (const item of links) {
+  for (const [at, unchecked] of links.entries()) {
     if (epoch >= target) break;
+    const item = checkedItem(unchecked, at);
     if (item.epoch <= epoch) continue; // a set already trusted
     if (item.epoch !== epoch + 1)
       throw new LightClientError(
@@ -188,6 +210,16 @@ export async function fetchEpochLinks(
   }
   if (typeof answer !== "object" || answer === null || !Array.isArray(answer.links))
     throw new LightClientError("NO_LINK", "the node's weft_getEpochLinks answer has no links");
+  // The node sends each link as 0x hex: an object would skip the decoder's checks.
+  answer.links.forEach((item, at) => {
+    if (typeof checkedItem(item, at).link !== "string")
+      throw new LightClientError(
+        "LINK",
+        `link item ${at} of the node's answer is not 0x hex`,
+        [],
+        "MALFORMED",
+      );
+  });
   return answer.links;
 }
 
