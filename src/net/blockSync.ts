@@ -74,9 +74,15 @@ export async function serveBlocks(node: P2pNode, source: BlockSource): Promise<v
 
 /**
  * Asks `peer` for blocks `from`, `from + 1`, ... (at most `count`); resolves to those it
- * has, checked against the protocol's bounds. Throws `NetError` (see the module's comment).
+ * has, checked against the protocol's bounds, all within `timeoutMs` (at most and by default
+ * `syncTimeoutMs`). Throws `NetError` (see the module's comment).
  */
-export async function fetchBlocks(node: P2pNode, peer: string, request: BlocksRequest): Promise<SyncBlock[]> {
+export async function fetchBlocks(
+  node: P2pNode,
+  peer: string,
+  request: BlocksRequest,
+  timeoutMs = node.limits.syncTimeoutMs,
+): Promise<SyncBlock[]> {
   const { limits } = node;
   if (
     !Number.isSafeInteger(request.from) ||
@@ -92,7 +98,7 @@ export async function fetchBlocks(node: P2pNode, peer: string, request: BlocksRe
     peer,
     BLOCK_SYNC_PROTOCOL,
     encodeRequest(request),
-    limits.syncTimeoutMs,
+    Math.max(1, Math.min(timeoutMs, limits.syncTimeoutMs)),
     (source) => readAnswer(source, request, limits),
   );
 }

@@ -1,11 +1,13 @@
 /**
  * Catching up: a node behind its peers fetches blocks in order, `maxSyncBlocks` at a time,
- * from its peers in turn (`fetchBlocks`), and hands each to `apply`, which checks the
+ * from its peers (`fetchBlocks`), and hands each to `apply`, which checks the
  * block's certificate, re-executes it and commits it (consensus and the node own that).
- * When a peer's answer breaks the protocol (`NetError`, already scored by `fetchBlocks`)
- * or `apply` refuses one of its blocks (the peer loses `BAD_SYNC` here), the same heights
- * are asked of the next peer. It stops when every peer has answered with no new block (the
- * node is at their head), or when no peer can give the next block.
+ * Peers are asked in the order `SyncPeerBook` gives (those that failed or stalled last), each
+ * within the deadline it sets (adapted to what honest peers deliver); a stall costs points
+ * there. When a peer's answer breaks the protocol (`NetError`, already scored by
+ * `fetchBlocks`) or `apply` refuses one of its blocks (the peer loses `BAD_SYNC` here), the
+ * same heights are asked of the next peer. It stops when every peer not banned has been asked
+ * since the last progress and gave no new block (the node is at their head), or failed.
  *
  * @example
  * const { height } = await catchUp(p2p, p2p.connectedPeers(), head + 1, async (b) => node.applyCertified(b));
@@ -15,12 +17,13 @@ import { NetError } from "./errors.js";
 import type { P2pNode } from "./p2pNode.js";
 import { PENALTY } from "./peerScore.js";
 import type { SyncBlock } from "./syncMessages.js";
+import { SyncPeerBook } from "./syncPeers.js";
 
 export interface CatchUpResult {
   /** The next height to apply (the first one no peer gave). */
   height: number;
   applied: number;
-  /** Answers or blocks refused, by peer. */
+  /** Answers or blocks refused, and stalls, by peer. */
   faults: Map<string, number>;
 }
 
@@ -31,6 +34,8 @@ export async function catchUp(
   apply: (block: SyncBlock) => Promise<void>,
   /** Told the highest height of each answer before its blocks are applied (sync progress). */
   onFetched: (top: number) => void = () => {},
+  /** Whom to ask first and how long to wait (`syncPeers.ts`); keep one across catch-ups. */
+  book: SyncPeerBook = new SyncPeerBook(node.limits.syncTimeoutMs),
 ): Promise<CatchUpResult> {
   if (peers.length === 0) throw new NetError("CONFIG", "catching up needs at least one peer");
   const faults = new Map<string, number>();
@@ -38,22 +43,25 @@ export async function catchUp(
   let height = from;
   let applied = 0;
   let turn = 0;
-  /** Peers asked in a row that gave nothing new (at their head, or failing). */
-  let idle = 0;
-  while (idle < peers.length) {
-    const peer = peers[turn++ % peers.length] as string;
-    if (node.scores.isBanned(peer)) {
-      idle++;
-      continue;
-    }
+  /** Peers asked since the last progress that gave nothing new (at their head, or failing). */
+  const idle = new Set<string>();
+  for (;;) {
+    const peer = book.order(peers, turn++).find((p) => !idle.has(p) && !node.scores.isBanned(p));
+    if (peer === undefined) break;
+    const deadline = book.deadline(peer);
+    const started = performance.now();
     let blocks: SyncBlock[];
     try {
-      blocks = await fetchBlocks(node, peer, { from: height, count: node.limits.maxSyncBlocks });
-    } catch {
+      blocks = await fetchBlocks(node, peer, { from: height, count: node.limits.maxSyncBlocks }, deadline);
+    } catch (error) {
+      if (error instanceof NetError && error.code === "TIMEOUT") book.stalled(peer, node.scores, deadline);
+      else book.failed(peer);
       fault(peer);
-      idle++;
+      idle.add(peer);
       continue;
     }
+    const ms = performance.now() - started;
+    let refused = false;
     let progressed = false;
     const top = blocks[blocks.length - 1];
     if (top !== undefined) onFetched(top.height);
@@ -63,13 +71,18 @@ export async function catchUp(
       } catch (error) {
         node.scores.penalize(peer, PENALTY.BAD_SYNC, `block ${block.height} refused: ${String(error)}`);
         fault(peer);
+        refused = true;
         break;
       }
       height++;
       applied++;
       progressed = true;
     }
-    idle = progressed ? 0 : idle + 1;
+    if (refused) book.failed(peer);
+    // Only an answer whose every block held is a sample of what honest peers deliver.
+    else book.answered(peer, blocks.length > 0 ? ms : undefined);
+    if (progressed) idle.clear();
+    else idle.add(peer);
   }
   return { height, applied, faults };
 }

@@ -19,6 +19,8 @@ export const PENALTY = {
   RATE_LIMITED: 5,
   /** Gossip that was valid once but is no more (evidence held already, expired, or against a validator punished already): an honest peer may race into it, so it costs little. */
   STALE_GOSSIP: 5,
+  /** A block-sync request with no whole answer by its deadline, the second in a row (the first is free); doubled for each further one (`syncPeers.ts`). */
+  SYNC_STALL: 10,
   /** A sync answer or request that breaks the protocol (garbage, oversized, wrong heights). */
   BAD_SYNC: 50,
 } as const;

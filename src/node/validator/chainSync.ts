@@ -2,7 +2,8 @@
  * Keeping a running node (validator or full node) at the chain's head with block sync: the
  * node serves its certified blocks to peers (`net/blockSync.ts`, `certifiedSync.ts`
  * `chainBlockSource`), and when it may be behind it fetches the blocks it lacks from its
- * peers in turn (`net/catchUp.ts`) and hands each to its consensus driver
+ * peers (`net/catchUp.ts`, in the order and with the deadlines of one `SyncPeerBook` kept across
+ * catch-ups: stallers asked last and scored down) and hands each to its consensus driver
  * (`certifiedSync.ts` `applyThroughConsensus`): the certificate is checked against the
  * height's set, the block re-executed to its header hash (so its state root), then committed
  * as if consensus had decided it here, and consensus moves on to the next height. Consensus's
@@ -28,6 +29,7 @@ import { serveBlocks } from "../../net/blockSync.js";
 import { catchUp } from "../../net/catchUp.js";
 import type { P2pNode } from "../../net/p2pNode.js";
 import type { SyncBlock } from "../../net/syncMessages.js";
+import { SyncPeerBook } from "../../net/syncPeers.js";
 import { applyThroughConsensus, chainBlockSource } from "../certifiedSync.js";
 import type { ChainNode } from "../chainNode.js";
 
@@ -79,6 +81,8 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   const commit = applyThroughConsensus(driver, options.validators, node.options.chainId.toString());
   let applied = 0;
   let applying = false;
+  /** Whom to ask first and how long to wait, from what peers did in earlier catch-ups. */
+  const book = new SyncPeerBook(p2p.limits.syncTimeoutMs);
   /** The head when the current stretch of syncing began (undefined when not syncing). */
   let startingBlock: number | undefined;
   /** The highest block a peer sent in this stretch. */
@@ -107,9 +111,16 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       if (peers.length === 0) return;
       due = false;
       const from = driver.currentHeight;
-      const result = await catchUp(p2p, peers, from, apply, (top) => {
-        if (top > fetched) fetched = top;
-      });
+      const result = await catchUp(
+        p2p,
+        peers,
+        from,
+        apply,
+        (top) => {
+          if (top > fetched) fetched = top;
+        },
+        book,
+      );
       // No peer had a block past ours: a claim of a later height was not backed.
       if (result.applied === 0) ahead = 0;
       if (result.applied > 0)
