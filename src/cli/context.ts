@@ -82,7 +82,7 @@ export async function signerFor(ctx: Context, from: string | undefined): Promise
   const key = await withCreatedAccount(ctx, loadKey(dir, from));
   if (key.account === undefined)
     throw new UsageError(`key ${from} controls no account yet`, [
-      `create one with: weft account create ${from} --from dev0`,
+      `create one with: weft account create ${from} --from <a funded account> (dev0 on a development chain)`,
     ]);
   switch (key.kind) {
     case "ed25519":
