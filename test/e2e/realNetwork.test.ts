@@ -28,13 +28,15 @@ const HEADING = "## A real network";
 
 /** The block's commands, backslash continuations joined, each split into words (a `<placeholder>` is one). */
 function commands(): string[][] {
-  return docBlock(DOC, HEADING, "sh")
-    .replace(/\\\n\s*/g, "")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    // A <placeholder> is one word with what it touches, spaces and all.
-    .map((line) => [...line.matchAll(/(?:<[^>]*>|[^\s<])+/g)].map((m) => m[0]));
+  return (
+    docBlock(DOC, HEADING, "sh")
+      .replace(/\\\n\s*/g, "")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("#"))
+      // A <placeholder> is one word with what it touches, spaces and all.
+      .map((line) => [...line.matchAll(/(?:<[^>]*>|[^\s<])+/g)].map((m) => m[0]))
+  );
 }
 
 function freePort(): Promise<number> {
