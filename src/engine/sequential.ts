@@ -25,7 +25,7 @@ export function executeSequential<T, R>(
   txs: readonly T[],
   budget?: ReceiptBudget<R>,
 ): BlockResult<R> {
-  const run = sequentialRun(executor, pre, txs, budget);
+  const run = sequentialRun(executor, pre, txs.length, (i) => txs[i] as T, budget);
   while (run.step());
   return run.finish();
 }
@@ -45,7 +45,7 @@ export async function executeSequentialSliced<T, R>(
   budget: ReceiptBudget<R> | undefined,
   sliceMs: number,
 ): Promise<BlockResult<R>> {
-  const run = sequentialRun(executor, pre, txs, budget);
+  const run = sequentialRun(executor, pre, txs.length, (i) => txs[i] as T, budget);
   let began = performance.now();
   while (run.step()) {
     if (performance.now() - began < sliceMs) continue;
@@ -55,13 +55,25 @@ export async function executeSequentialSliced<T, R>(
   return run.finish();
 }
 
-/** One sequential run: `step` executes the next transaction (false once none is left or the budget cut). */
-function sequentialRun<T, R>(
+/** A sequential run in steps (`sequentialRun`). */
+export interface SequentialRun<R> {
+  /** Executes the next transaction; false once none is left or the budget cut the block. */
+  step(): boolean;
+  /** The block's result: receipts of the kept transactions, the write set (deltas applied), the cut. */
+  finish(): BlockResult<R>;
+}
+
+/**
+ * One sequential run over `count` transactions, the `i`-th given by `txAt(i)` (asked once,
+ * in order). Also the parallel engine's lone worker's loop (`parallel/inOrderOverlay.ts`).
+ */
+export function sequentialRun<T, R>(
   executor: TxExecutor<T, R>,
   pre: StateReader,
-  txs: readonly T[],
+  count: number,
+  txAt: (i: number) => T,
   budget: ReceiptBudget<R> | undefined,
-): { step(): boolean; finish(): BlockResult<R> } {
+): SequentialRun<R> {
   const writes: WriteSet = new Map();
   const deltas = new Map<StateKey, bigint>();
   const view: StateView = {
@@ -92,8 +104,8 @@ function sequentialRun<T, R>(
   let i = 0;
   return {
     step() {
-      if (i >= txs.length || cut !== undefined) return false;
-      const out = executor.execute(view, txs[i] as T, i);
+      if (i >= count || cut !== undefined) return false;
+      const out = executor.execute(view, txAt(i), i);
       if (meter !== undefined && !meter.fits(out.receipt)) {
         cut = { at: i, receipt: out.receipt };
         return false;
@@ -104,7 +116,7 @@ function sequentialRun<T, R>(
       out.deltas.forEach(addDelta);
       receipts.push(out.receipt);
       i++;
-      return i < txs.length;
+      return i < count;
     },
     finish() {
       for (const [key, delta] of deltas) {

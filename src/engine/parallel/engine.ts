@@ -108,6 +108,7 @@ export async function createParallelEngine<T, R, C>(
   let lastCounters: Array<Record<string, number>> = [];
   let lastPhases: BlockStats["phases"];
   let lastTrace: BlockTrace | undefined;
+  let lastLoop: BlockStats["loop"];
 
   /** On this thread, in slices of `sliceMs` with turns of the event loop between (`executeSequentialSliced`). */
   function sequential(pre: StateReader, txs: readonly T[], config: C, budget: ReceiptBudget<R> | undefined) {
@@ -141,6 +142,12 @@ export async function createParallelEngine<T, R, C>(
     const message: ToWorker = { type: "block", txCount: n, config, trace: options.trace === true };
     const forWorkers = workerBudget(budget);
     if (forWorkers !== undefined) message.budget = forWorkers;
+    // A lone worker runs in order over an overlay (`inOrderOverlay.ts`), unless the block has
+    // a budget the workers cannot apply: then the prefix to keep is known only afterwards,
+    // and its writes come from the versions the versioned loop records (`inOrder.ts`).
+    const overlay = count === 1 && (budget === undefined || forWorkers !== undefined);
+    if (overlay) message.overlay = true;
+    lastLoop = count > 1 ? "tasks" : overlay ? "overlay" : "in-order";
     const blockStartUs = (performance.timeOrigin + performance.now()) * 1000;
     const t1 = performance.now();
     const pending = Promise.all(workers.map((_, id) => request(id, message)));
@@ -186,7 +193,16 @@ export async function createParallelEngine<T, R, C>(
       return `invariant: the workers cut the block before ${limit}, its receipts cut it at ${at}`;
     const parts = replies.map((m) => (m.type === "blockDone" ? m.writes : undefined));
     let result: BlockResult<R>;
-    if (at !== undefined) {
+    if (overlay) {
+      // The lone worker's write set is the kept prefix's (`inOrderOverlay.ts`).
+      const share = parts[0];
+      if (share === undefined) return "invariant: the worker sent no write set";
+      const writeSet = decodeFinalWrites(mv, [share]);
+      result =
+        at === undefined
+          ? { receipts: all, writeSet }
+          : { receipts: all.slice(0, at), writeSet, cut: { at, receipt: all[at] as R } };
+    } else if (at !== undefined) {
       // Cut: the kept prefix's writes, resolved as transaction `at` would read them.
       const writeSet = resolveFinalWrites(mv, pre, at);
       result = { receipts: all.slice(0, at), writeSet, cut: { at, receipt: all[at] as R } };
@@ -226,6 +242,7 @@ export async function createParallelEngine<T, R, C>(
       s.workerMs = lastWorkerMs;
       s.workerCounters = lastCounters;
       s.phases = lastPhases;
+      s.loop = lastLoop;
       if (lastTrace !== undefined) s.trace = lastTrace;
     }
     if (fallbackReason !== undefined) s.fallbackReason = fallbackReason;

@@ -72,6 +72,12 @@ export interface BlockStats {
    * only what was handed out before runs (the scheduler hands out nothing at or past the limit).
    */
   handedOutAtCut?: number;
+  /**
+   * Parallel runs: how the workers ran the block. `tasks`: Block-STM's scheduler; `in-order`:
+   * one worker in block order, recording versions (`inOrder.ts`); `overlay`: one worker in
+   * block order over a plain overlay (`inOrderOverlay.ts`).
+   */
+  loop?: "tasks" | "in-order" | "overlay";
   /** Main-thread time per phase: reset + serialize, waiting for the workers, merging receipts, the write set. */
   phases?: { prepareMs: number; workersMs: number; receiptsMs: number; writeSetMs: number };
   /** Per worker: milliseconds spent in the block loop (the rest of the wall time is messaging). */

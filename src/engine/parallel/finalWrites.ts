@@ -7,6 +7,7 @@
  * engine merges the shares, turning key ids into the key strings it caches. If a share
  * is missing, the engine resolves the whole set itself.
  */
+import type { StateKey } from "../../state/keys.js";
 import type { StateReader, WriteSet } from "../../state/storage.js";
 import { type MvMemory, newResolution, R_STORAGE, type StorageById } from "./mvMemory.js";
 
@@ -54,6 +55,34 @@ export function encodeFinalWrites(
   }
   view.setUint32(0, count, true);
   return out.slice(0, at);
+}
+
+/**
+ * A whole write set in the same form, keys named by their ids (`idOf`): what the lone
+ * worker's in-order run sends (`inOrderOverlay.ts`), read by `decodeFinalWrites`.
+ */
+export function encodeWriteSet(writes: WriteSet, idOf: (key: StateKey) => number): Uint8Array {
+  let size = 4;
+  writes.forEach((value) => {
+    size += value === null ? 5 : 9 + value.length;
+  });
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, writes.size, true);
+  let at = 4;
+  writes.forEach((value, key) => {
+    view.setUint32(at, idOf(key), true);
+    if (value === null) {
+      out[at + 4] = 0;
+      at += 5;
+      return;
+    }
+    out[at + 4] = 1;
+    view.setUint32(at + 5, value.length, true);
+    out.set(value, at + 9);
+    at += 9 + value.length;
+  });
+  return out;
 }
 
 /** Merges the workers' shares (`encodeFinalWrites`) into the block's write set. */

@@ -108,6 +108,11 @@ export type ToWorker =
       trace: boolean;
       /** The block's receipt budget, when the workers can apply it (`ExecutorFactory.measures`). */
       budget?: WorkerBudget;
+      /**
+       * A lone worker runs the block over a plain overlay (`inOrderOverlay.ts`) and sends the
+       * kept transactions' write set, also for a block it cut.
+       */
+      overlay?: boolean;
     };
 
 export type FromWorker =
@@ -119,7 +124,7 @@ export type FromWorker =
       receipts: Array<[number, unknown]>;
       /** Receipts in the codec's encoding (then `receipts` is empty). */
       receiptBytes?: Uint8Array;
-      /** This worker's share of the final write set (`finalWrites.ts`). */
+      /** This worker's share of the final write set (`finalWrites.ts`); with `overlay`, the whole of the kept prefix's. */
       writes?: Uint8Array;
       /** Time this worker spent in the block loop. */
       ms: number;

@@ -10,6 +10,7 @@ import { Committer, type WorkerBudget } from "./commit.js";
 import { encodeFinalWrites } from "./finalWrites.js";
 import { IncarnationView } from "./incarnationView.js";
 import { type InOrderParts, runInOrder } from "./inOrder.js";
+import { runInOrderOverlay } from "./inOrderOverlay.js";
 import { MvMemory, newResolution, type StorageById } from "./mvMemory.js";
 import {
   type ContentionRule,
@@ -274,6 +275,8 @@ port.on("message", async (message: ToWorker) => {
         txStream.start();
         const txAt = (i: number) => txStream.txAt(i);
         let receipts: Array<[number, unknown]> = [];
+        /** The lone worker's write set when it ran the block over an overlay (`inOrderOverlay.ts`). */
+        let overlayWrites: Uint8Array | undefined;
         let failure: string | undefined;
         const started = performance.now();
         const trace = message.trace ? new Trace() : undefined;
@@ -281,10 +284,16 @@ port.on("message", async (message: ToWorker) => {
           mv.startBlock();
           replica.startBlock();
           scheduler.startBlock();
-          receipts =
-            workerCount === 1
-              ? runInOrder(inOrderParts(trace, message.budget), txAt, executor)
-              : runBlock(txAt, executor, message.budget, trace);
+          if (workerCount === 1 && message.overlay === true) {
+            const parts = inOrderParts(trace, message.budget);
+            const out = runInOrderOverlay(parts, txAt, executor);
+            receipts = out.receipts;
+            overlayWrites = out.writes;
+          } else
+            receipts =
+              workerCount === 1
+                ? runInOrder(inOrderParts(trace, message.budget), txAt, executor)
+                : runBlock(txAt, executor, message.budget, trace);
         } catch (error) {
           failure =
             error instanceof CapacityError || error instanceof StreamAbandoned
@@ -301,10 +310,11 @@ port.on("message", async (message: ToWorker) => {
         }
         // The block is done everywhere: the version lists are final. Each worker encodes
         // its share of the final write set, in parallel, instead of the main thread alone.
-        let finalWrites: Uint8Array | undefined;
+        let finalWrites: Uint8Array | undefined = overlayWrites;
         // (Not for a block cut early: the engine resolves the kept prefix's writes itself.)
         const ctl = views.ctl;
         if (
+          finalWrites === undefined &&
           Atomics.load(ctl, CTL.done) !== 0 &&
           Atomics.load(ctl, CTL.abort) === 0 &&
           Atomics.load(ctl, CTL.limit) === message.txCount
