@@ -6,11 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { pino } from "pino";
 import {
   type GenesisAccountKey,
   genesisAccountAddress,
@@ -24,12 +25,15 @@ import {
 } from "../../../src/chain/genesisFile.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { decodeU128 } from "../../../src/engine/deltas.js";
+import { loadConfig } from "../../../src/node/config.js";
 import { buildGenesis } from "../../../src/node/genesis/genesis.js";
+import { startNode } from "../../../src/node/server.js";
 import { counterfactualAddress, ed25519Key } from "../../../src/sdk/client/index.js";
 import { devSigner } from "../../../src/sdk/devKeys.js";
 import { passkeySigner } from "../../../src/sdk/signers.js";
 import { balanceKey, codeHashKey } from "../../../src/state/keys.js";
 import { CHAIN_ID, networkSpec } from "../../helpers/validatorHosts.js";
+import { runWeft } from "../../helpers/weftCli.js";
 
 const WEFT = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const E18 = 10n ** 18n;
@@ -234,6 +238,74 @@ describe("weft genesis new --account and --alloc-file", () => {
         [5n * E18, 7n * E18],
       );
       assert.match(made.stdout, new RegExp(`account ${op0} \\(op0 key\\): 100 coin`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an operator whose key the genesis named by its public key signs from its account, found on chain", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-genesis-accounts-"));
+    const operator = join(dir, "operator");
+    const writer = join(dir, "writer");
+    mkdirSync(operator);
+    mkdirSync(writer);
+    try {
+      // The operator's machine: a key; its public key goes to the genesis writer.
+      const made = await runWeft(["--json", "keys", "new", "op1"], { cwd: operator });
+      assert.equal(made.code, 0, made.err);
+      const pub = (JSON.parse(made.out) as { publicKey: string }).publicKey;
+      const out = join(writer, "genesis.json");
+      const genesis = await runWeft(
+        [
+          "genesis",
+          "new",
+          "--out",
+          out,
+          "--chain-id",
+          "9",
+          "--account",
+          `${pub}=50`,
+          "--validator",
+          `${join(writer, "k0.json")}=0x${"a1".padStart(40, "0")}`,
+          "--alloc",
+          `0x${"a1".padStart(40, "0")}=5`,
+        ],
+        { cwd: writer },
+      );
+      assert.equal(genesis.code, 0, genesis.err);
+      const account = readGenesisFile(out).accounts?.[0]?.address as string;
+      const running = await startNode(
+        loadConfig(
+          {
+            dataDir: join(writer, "data"),
+            port: 0,
+            genesis: out,
+            workers: 1,
+            validatorKey: join(writer, "k0.json"),
+            p2pListen: "/ip4/127.0.0.1/tcp/0",
+            blockTimeMs: 200,
+          },
+          {},
+        ),
+        pino({ level: "silent" }),
+      );
+      try {
+        const url = running.address.url;
+        const sent = await runWeft(
+          ["--rpc", url, "send", `0x${"b2".padStart(40, "0")}`, "2", "--from", "op1"],
+          {
+            cwd: operator,
+          },
+        );
+        assert.equal(sent.code, 0, `${sent.err}${sent.out}`);
+        assert.match(sent.out, /sent 2 coin to 0x0{38}b2/);
+        const entry = JSON.parse(readFileSync(join(operator, ".weft/keys/op1.json"), "utf8")) as {
+          account?: string;
+        };
+        assert.equal(entry.account, account, "the keystore records the account it found");
+      } finally {
+        await running.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
