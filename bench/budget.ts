@@ -11,7 +11,11 @@
  * stages), beside the verification ceiling cores / verify. Their ratio is an upper bound
  * on the "share of the verification ceiling" that `bench/load.ts` measures.
  *
- *   node dist/bench/budget.js [--txs 3000] [--rounds 4] [--state-history-blocks 128]
+ *   node dist/bench/budget.js [--txs 3000] [--rounds 4] [--state-history-blocks 128] [--workers 1]
+ *
+ * `--workers N` past 1 executes each block on the parallel engine with N worker threads, as
+ * a node with `workers` N does (admission stays on this thread); the CPU column then counts
+ * the workers' threads too.
  *
  * `--state-history-blocks` is the node's setting (`node/store/stateHistory.ts`): 1 records no
  * change sets; the default 128 records one a block but, with fewer blocks than that, drops
@@ -42,13 +46,14 @@ import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
 const args = benchArgs(
-  "node dist/bench/budget.js [--txs 3000] [--rounds 4] [--accounts 256] [--state-history-blocks 128]",
+  "node dist/bench/budget.js [--txs 3000] [--rounds 4] [--accounts 256] [--state-history-blocks 128] [--workers 1]",
   {
     options: {
       "state-history-blocks": { type: "string", default: String(DEFAULT_STATE_HISTORY_BLOCKS) },
       txs: { type: "string", default: "3000" },
       rounds: { type: "string", default: "4" },
       accounts: { type: "string", default: "256" },
+      workers: { type: "string", default: "1" },
     },
   },
 );
@@ -56,7 +61,9 @@ const txCount = Number(args.txs);
 const rounds = Number(args.rounds);
 const accounts = Number(args.accounts);
 const historyBlocks = Number(args["state-history-blocks"]);
+const workers = Number(args.workers);
 for (const [name, v] of [
+  ["workers", workers],
   ["state-history-blocks", historyBlocks],
   ["txs", txCount],
   ["rounds", rounds],
@@ -73,9 +80,10 @@ const node = await ChainNode.open({
   chainId: defaults.chainId,
   feeRecipient: defaults.feeRecipient,
   devAccounts: accounts,
-  workers: 1,
+  workers,
   admissionWorkers: 0, // admission on this thread
-  minParallelTxs: txCount + 1, // every block runs sequentially, on this thread
+  // One worker: every block runs sequentially, on this thread; more: on the parallel engine.
+  minParallelTxs: workers === 1 ? txCount + 1 : 1,
   blockTimeMs: 3_600_000,
   maxBlockTxs: txCount,
   blockGasLimit: defaults.blockGasLimit * 10,
@@ -199,7 +207,7 @@ const ceiling = (cores * 1e6) / verifyUs;
 const bound = (cores * 1e6) / totalUs;
 
 console.log(
-  `node CPU budget per transaction: WUSD transfers from ${accounts} dev accounts, blocks of ${txCount}, median of ${rounds} rounds, one thread, state history of ${historyBlocks} blocks`,
+  `node CPU budget per transaction: WUSD transfers from ${accounts} dev accounts, blocks of ${txCount}, median of ${rounds} rounds, ${workers === 1 ? "one thread" : `execution on ${workers} workers`}, state history of ${historyBlocks} blocks`,
 );
 printTable(
   ["stage", "µs/tx", "share", "CPU µs/tx"],
@@ -219,7 +227,7 @@ console.log(
 );
 writeJson("bench/results/budget.json", {
   machine: machineInfo(),
-  params: { txs: txCount, rounds, accounts, cores, stateHistoryBlocks: historyBlocks },
+  params: { txs: txCount, rounds, accounts, cores, workers, stateHistoryBlocks: historyBlocks },
   stages,
   totalUsPerTx: totalUs,
   totalCpuUsPerTx: totalCpuUs,
