@@ -9,11 +9,18 @@
  * produce the same receipt in parallel as sequentially); a field of an unexpected JS
  * type makes `encodeTransactions` throw `TypeError`, and the engine then falls back to
  * generic serialization.
+ *
+ * An account transaction that passed this node's admission goes with what admission
+ * computed from its bytes (`AccountTx.carried`: the signing hash and the `validate`
+ * input, `carriedValidation.ts`), so that a worker does not hash and encode them again.
+ * The encoding only ever travels from this node's main thread to its own workers; a
+ * worker uses a record only for the bytes it was written beside (`carriedFor`).
  */
 import type { Address } from "../codec/address.js";
 import type { BlockCodec } from "../engine/parallel/protocol.js";
 import { ethTxFromWire } from "../evm/ethTx.js";
 import type { LogEvent } from "../vm/txState.js";
+import { carriedFor } from "./carriedValidation.js";
 import { INVALID_CODES, type InvalidCode } from "./invalidCode.js";
 import type { Receipt, ReceiptStatus } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
@@ -173,6 +180,14 @@ function writeTx(w: Writer, tx: Transaction): void {
       throw new TypeError(`account transaction: ${error instanceof Error ? error.message : String(error)}`);
     }
     w.bytes(bytes);
+    const carried = carriedFor(tx.carried, bytes);
+    if (carried === undefined) {
+      w.u8(0);
+    } else {
+      w.u8(1);
+      w.bytes(carried.signingHash);
+      w.bytes(carried.validateInput);
+    }
     return;
   }
   if (tx.kind === "eth") {
@@ -209,7 +224,9 @@ function readTx(r: Reader): Transaction {
   const kind = KIND[r.u8()];
   if (kind === "account") {
     const raw = r.bytes();
-    return { kind, envelope: decodeTx(raw), raw };
+    const tx: Transaction = { kind, envelope: decodeTx(raw), raw };
+    if (r.u8() === 1) tx.carried = { raw, signingHash: r.bytes(), validateInput: r.bytes() };
+    return tx;
   }
   if (kind === "eth") {
     const raw = r.bytes();

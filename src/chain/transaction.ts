@@ -52,7 +52,8 @@ export interface AccountTx {
   raw?: Uint8Array;
   /**
    * What this node's admission computed from `raw` (`carriedValidation.ts`): set only from
-   * the node's own pool, never decoded from a block or a message.
+   * the node's own pool (and, in the parallel engine's workers, from the block encoding the
+   * node's main thread wrote from it: `blockCodec.ts`), never decoded from a block or a message.
    */
   carried?: CarriedValidation;
 }

@@ -3,10 +3,12 @@
  * `validate` input) carried to execution (`chain/carriedValidation.ts`): execution uses it
  * for exactly those bytes, and the result is the same as computing everything; a record
  * given to other bytes is not used; a different
- * base fee rewrites the fee part; both admission paths (this thread, the workers) make it.
+ * base fee rewrites the fee part; both admission paths (this thread, the workers) make it;
+ * the parallel engine's block encoding takes it to the workers (for its own bytes only).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { chainBlockCodec } from "../../../src/chain/blockCodec.js";
 import {
   type CarriedValidation,
   carry,
@@ -153,5 +155,29 @@ describe("validation carried from admission to execution", () => {
     const big = new Uint8Array(MAX_CARRIED_TX_BYTES + 1);
     assert.equal(carry(big, s.carriedA.signingHash, s.carriedA.validateInput), undefined);
     assert.ok(carry(big.subarray(1), s.carriedA.signingHash, s.carriedA.validateInput) !== undefined);
+  });
+
+  it("the parallel engine's block encoding takes the record to the workers, for its own bytes only", () => {
+    const s = setup();
+    const txs: Transaction[] = [
+      { kind: "account", envelope: s.envA, raw: s.rawA, carried: s.carriedA },
+      { kind: "account", envelope: s.envB, raw: s.rawB },
+      // A record made for other bytes: not written (the worker computes everything).
+      { kind: "account", envelope: s.envB, raw: s.rawB, carried: s.carriedA },
+    ];
+    const at = chainBlockCodec.decodeTxs(chainBlockCodec.encodeTxs(txs));
+    const [a, b, crossed] = [at(0), at(1), at(2)];
+    assert.ok(a.kind === "account" && b.kind === "account" && crossed.kind === "account");
+    assert.ok(a.carried !== undefined, "the record travels with the bytes");
+    assert.equal(a.carried.raw, a.raw, "the record's bytes are the decoded transaction's own");
+    assert.deepEqual(a.carried.signingHash, s.carriedA.signingHash);
+    assert.deepEqual(a.carried.validateInput, s.carriedA.validateInput);
+    assert.equal(b.carried, undefined);
+    assert.equal(crossed.carried, undefined);
+    // A worker executing the decoded transaction uses the record, with the same result.
+    const fresh = run(s, s.envA, s.rawA);
+    const worker = run(s, a.envelope, a.raw as Uint8Array, a.carried);
+    assertSameOutput(worker.out, fresh.out);
+    assert.equal(worker.inputs[0], a.carried.validateInput, "the decoded input, not encoded again");
   });
 });
