@@ -6,6 +6,7 @@
 import type { StateValue } from "../state/keys.js";
 
 const U128_MAX = (1n << 128n) - 1n;
+const WORD = 0x100000000;
 
 /** 16 bytes seen as two u64 (this platform's order: used only when it is little-endian). */
 const scratchBytes = new Uint8Array(16);
@@ -105,14 +106,76 @@ function putWord32(out: Uint8Array, at: number, word: number): void {
 
 /** `base + delta` as a u128 value; throws `DeltaOverflowError` outside [0, 2^128). */
 export function applyDelta(base: StateValue | undefined, delta: bigint): StateValue {
-  const sum = decodeU128(base) + delta;
-  if (sum < 0n || sum > U128_MAX)
+  const value = sumU128(base, delta);
+  if (value === undefined)
     throw new DeltaOverflowError(`delta ${delta} takes ${decodeU128(base)} out of u128`);
-  return encodeU128(sum);
+  return value;
 }
 
 /** `StateView.fits` from a value: whether `value` (u128, absent = 0) plus `delta` stays within [0, 2^128). */
 export function valueFits(value: StateValue | undefined, delta: bigint): boolean {
+  if (addWords(value, delta)) return sumWords[4] === 0;
   const sum = decodeU128(value) + delta;
   return sum >= 0n && sum <= U128_MAX;
+}
+
+/**
+ * `base + delta` (base: u128 little-endian, absent = 0) as a new 16-byte value, or
+ * undefined when the sum leaves [0, 2^128). Both give the same bytes whichever way they
+ * are added: in words (`addWords`) or through BigInts.
+ */
+export function sumU128(base: StateValue | undefined, delta: bigint): StateValue | undefined {
+  if (addWords(base, delta)) {
+    if (sumWords[4] !== 0) return undefined;
+    const out = new Uint8Array(16);
+    putWord32(out, 0, sumWords[0] as number);
+    putWord32(out, 4, sumWords[1] as number);
+    putWord32(out, 8, sumWords[2] as number);
+    putWord32(out, 12, sumWords[3] as number);
+    return out;
+  }
+  const sum = decodeU128(base) + delta;
+  return sum < 0n || sum > U128_MAX ? undefined : encodeU128(sum);
+}
+
+/** `addWords`' result: four 32-bit words, then 0 when the sum is in [0, 2^128) (else 1). */
+const sumWords = new Float64Array(5);
+const TWO_64 = 1n << 64n;
+/** The low 64 bits of a delta, as stored by a BigUint64Array, read as two 32-bit words. */
+const deltaWords = new Uint32Array(scratchBytes.buffer);
+
+/**
+ * Adds `delta` to `base` in 32-bit words as numbers, every step exact (below 2^34), with no
+ * BigInt made (a balance of 10^20 decoded to four, the sum one more, encoding it two): into
+ * `sumWords`. Only for a 16-byte (or absent) base and a delta within ±2^64 on a
+ * little-endian platform; false (nothing done) otherwise. The delta's low 64 bits come from
+ * a BigUint64Array store (its value modulo 2^64); a negative delta is those bits less 2^64,
+ * that is -1 in the third word.
+ */
+function addWords(base: StateValue | undefined, delta: bigint): boolean {
+  if (!LITTLE_ENDIAN || (base !== undefined && base.length !== 16) || delta < -TWO_64 || delta >= TWO_64)
+    return false;
+  scratchWords[0] = delta;
+  let w0 = deltaWords[0] as number;
+  let w1 = deltaWords[1] as number;
+  let w2 = delta < 0n ? -1 : 0;
+  let w3 = 0;
+  if (base !== undefined) {
+    w0 += word32(base, 0);
+    w1 += word32(base, 4);
+    w2 += word32(base, 8);
+    w3 += word32(base, 12);
+  }
+  let carry = Math.floor(w0 / WORD);
+  sumWords[0] = w0 - carry * WORD;
+  w1 += carry;
+  carry = Math.floor(w1 / WORD);
+  sumWords[1] = w1 - carry * WORD;
+  w2 += carry;
+  carry = Math.floor(w2 / WORD);
+  sumWords[2] = w2 - carry * WORD;
+  w3 += carry;
+  sumWords[3] = w3;
+  sumWords[4] = w3 < 0 || w3 >= WORD ? 1 : 0;
+  return true;
 }

@@ -85,7 +85,11 @@ export function sequentialRun<T, R>(
       return delta === undefined ? base : applyDelta(base, delta);
     },
     fits(key: StateKey, delta: bigint): boolean {
-      return valueFits(view.read(key), delta);
+      // base + pending + delta in range, without making the summed value `read` would.
+      const written = writes.get(key);
+      const base = written === undefined ? pre.get(key) : written === null ? undefined : written;
+      const pending = deltas.size === 0 ? undefined : deltas.get(key);
+      return valueFits(base, pending === undefined ? delta : pending + delta);
     },
   };
   const merge = (value: StateValue | null, key: StateKey): void => {

@@ -5,7 +5,7 @@
  * events, the caller keeps its own. At the end the overlay is the transaction's write set.
  */
 import type { Address } from "../codec/address.js";
-import { decodeU128, encodeU128 } from "../engine/deltas.js";
+import { decodeU128, encodeU128, sumU128 } from "../engine/deltas.js";
 import type { DeltaSet, StateView } from "../engine/types.js";
 import { balanceKey, type StateKey, type StateValue } from "../state/keys.js";
 import type { WriteSet } from "../state/storage.js";
@@ -150,7 +150,7 @@ export class TxState {
     // every answer are the same; later readers of the key in the block find this value
     // instead of summing one delta per earlier credit (a pool's balance, credited and then
     // read by every swap into it, had a chain of hundreds).
-    const value = encodeU128(decodeU128(base) + credit);
+    const value = sumU128(base, credit) ?? encodeU128(decodeU128(base) + credit);
     this.write(key, value);
     return value;
   }
@@ -178,9 +178,9 @@ export class TxState {
     if (delta === 0n) return true;
     const view = this.view;
     if (this.writes.has(key) || view.fits === undefined) {
-      const sum = decodeU128(this.read(key)) + delta;
-      if (sum < 0n || sum > U128_MAX) return false;
-      this.write(key, encodeU128(sum));
+      const value = sumU128(this.read(key), delta);
+      if (value === undefined) return false;
+      this.write(key, value);
       return true;
     }
     const previous = this.credits?.get(key);
@@ -341,7 +341,8 @@ export class TxState {
     const value = encodeU128(amount);
     this.write(this.balanceKeyOf(address), value);
     this.lastBalance = value;
-    this.lastAmount = BigInt.asUintN(128, amount);
+    // The amount itself when in range (asUintN makes a new BigInt every time).
+    this.lastAmount = amount >= 0n && amount <= U128_MAX ? amount : BigInt.asUintN(128, amount);
   }
 
   /**

@@ -2,7 +2,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { applyDelta, DeltaOverflowError, decodeU128, encodeU128 } from "../../../src/engine/deltas.js";
+import {
+  applyDelta,
+  DeltaOverflowError,
+  decodeU128,
+  encodeU128,
+  sumU128,
+  valueFits,
+} from "../../../src/engine/deltas.js";
 
 /** The definition: byte i holds bits 8i..8i+7 of the number (two's complement for negatives). */
 function referenceEncode(amount: bigint): Uint8Array {
@@ -64,5 +71,47 @@ describe("u128 codec", () => {
     assert.equal(decodeU128(applyDelta(undefined, (1n << 128n) - 1n)), (1n << 128n) - 1n);
     assert.throws(() => applyDelta(encodeU128(1n), -2n), DeltaOverflowError);
     assert.throws(() => applyDelta(encodeU128((1n << 128n) - 1n), 1n), DeltaOverflowError);
+  });
+
+  it("adds deltas in words as the definition does, at every carry and edge", () => {
+    const MAX = (1n << 128n) - 1n;
+    const SAFE = (1n << 53n) - 1n;
+    // Values and deltas near the edges of the number paths (2^32, 2^53, 2^64, 2^96, 2^128)
+    // as well as anywhere; values of other lengths, and absent ones.
+    const edge = (p: bigint) => fc.bigInt({ min: p - 3n, max: p + 3n });
+    const value = fc.oneof(
+      fc.bigInt({ min: 0n, max: MAX }),
+      ...[0n, 32n, 53n, 64n, 96n].map((b) => edge(1n << b)),
+      fc.bigInt({ min: MAX - SAFE - 3n, max: MAX }),
+      fc.bigInt({ min: (1n << 128n) - (1n << 96n) - 3n, max: (1n << 128n) - (1n << 96n) + 3n }),
+    );
+    const delta = fc.oneof(
+      fc.bigInt({ min: -SAFE - 2n, max: SAFE + 2n }),
+      fc.bigInt({ min: -5n, max: 5n }),
+      ...[32n, 53n, 64n].map((b) => edge(1n << b)),
+      ...[32n, 53n, 64n].map((b) => edge(-(1n << b))),
+      fc.bigInt({ min: -(1n << 130n), max: 1n << 130n }),
+    );
+    const bytes = fc.oneof(
+      value.map((v) => referenceEncode(v) as Uint8Array | undefined),
+      fc.uint8Array({ maxLength: 20 }),
+      fc.constant(undefined),
+    );
+    fc.assert(
+      fc.property(bytes, delta, (base, d) => {
+        const sum = (base === undefined ? 0n : referenceDecode(base)) + d;
+        const inRange = sum >= 0n && sum <= MAX;
+        assert.equal(valueFits(base, d), inRange);
+        const out = sumU128(base, d);
+        if (!inRange) {
+          assert.equal(out, undefined);
+          assert.throws(() => applyDelta(base, d), DeltaOverflowError);
+          return;
+        }
+        assert.deepEqual(out, referenceEncode(sum));
+        assert.deepEqual(applyDelta(base, d), referenceEncode(sum));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
