@@ -28,6 +28,7 @@ import type {
   ConsensusClock,
   ConsensusTransport,
   ValidatorSetSource,
+  ValueJudgement,
 } from "./interfaces.js";
 import { LastCommit } from "./lastCommit.js";
 import { checkMessage, messageHeight } from "./messageCheck.js";
@@ -105,6 +106,11 @@ export interface DriverStatus {
 
 /** What `syncDecision` did with a decision: committed it, or why not. */
 export type SyncOutcome = "committed" | "stale" | "ahead" | "refused";
+/**
+ * What `offerDecision` did: as `SyncOutcome`, but "refused" only when the decision is at fault
+ * (its certificate, or its value's bytes), and "unjudged" when this node could not judge them.
+ */
+export type DecisionOutcome = SyncOutcome | "unjudged";
 
 const FUTURE_HEIGHTS = 2;
 /** Verdicts kept per value hash at a height (the honest value and a few forgeries of it). */
@@ -178,9 +184,20 @@ export class ConsensusDriver {
     certificate: CommitCertificate,
     from = "sync",
   ): Promise<SyncOutcome> {
-    let outcome: SyncOutcome = "stale";
+    return this.offerDecision({ height, value, certificate }, from).then((outcome) =>
+      outcome === "unjudged" ? "refused" : outcome,
+    );
+  }
+
+  /**
+   * A decision from a peer (the gossip judge hands it here before forwarding it): as
+   * `syncDecision`, with "refused" kept for a decision at fault (the sender's: an honest one
+   * forwards only a decision it committed) apart from "unjudged" (this node's clock or store).
+   */
+  offerDecision(decision: Decision, from: string): Promise<DecisionOutcome> {
+    let outcome: DecisionOutcome = "stale";
     return this.enqueue(async () => {
-      outcome = await this.applyDecision(height, value, certificate, from);
+      outcome = await this.applyDecision(decision.height, decision.value, decision.certificate, from);
     }).then(() => outcome);
   }
 
@@ -211,7 +228,7 @@ export class ConsensusDriver {
     value: Value,
     certificate: CommitCertificate,
     from: string,
-  ): Promise<SyncOutcome> {
+  ): Promise<DecisionOutcome> {
     if (height < this.height) return "stale";
     if (height > this.height || this.set === null) return "ahead";
     try {
@@ -221,7 +238,27 @@ export class ConsensusDriver {
       this.options.onInvalid?.(from, e);
       return "refused";
     }
-    if (!(await this.isValid(height, value))) return "refused";
+    // The certificate decides the hash: bytes of it judged valid already (the proposal) are
+    // committed whatever bytes came with it, and other bytes are not executed.
+    const known = this.validity.get(toHex(value.hash))?.find((j) => j.valid);
+    if (known !== undefined && !equalBytes(known.bytes, value.bytes)) {
+      const own = { hash: value.hash, bytes: known.bytes };
+      await this.commitAndAdvance(height, certificate.round, own, certificate, 0);
+      return "committed";
+    }
+    const judged = await this.judge(height, value);
+    if (judged === "unjudged") return "unjudged";
+    if (judged === "invalid") {
+      const hash = toHex(value.hash);
+      this.options.onInvalid?.(
+        from,
+        new ConsensusError(
+          "BAD_VALUE",
+          `a decision of height ${height} with bytes that are not block ${hash}'s`,
+        ),
+      );
+      return "refused";
+    }
     await this.commitAndAdvance(height, certificate.round, value, certificate, 0);
     return "committed";
   }
@@ -378,16 +415,27 @@ export class ConsensusDriver {
     }
   }
 
-  private async isValid(height: number, value: { hash: Uint8Array; bytes: Uint8Array }): Promise<boolean> {
+  private async isValid(height: number, value: Value): Promise<boolean> {
+    return (await this.judge(height, value)) === "valid";
+  }
+
+  /** valid(v), remembered by the value's bytes; "unjudged" (this node could not tell) is not remembered. */
+  private async judge(height: number, value: Value): Promise<ValueJudgement> {
     const key = toHex(value.hash);
     const judged = this.validity.get(key) ?? [];
     const known = judged.find((j) => equalBytes(j.bytes, value.bytes));
-    if (known !== undefined) return known.valid;
-    const valid = await this.options.app.validateValue(height, value);
+    if (known !== undefined) return known.valid ? "valid" : "invalid";
+    const { app } = this.options;
+    const verdict: ValueJudgement =
+      app.judgeValue !== undefined
+        ? await app.judgeValue(height, value)
+        : (await app.validateValue(height, value))
+          ? "valid"
+          : "invalid";
     // A few variants per hash are remembered (a forger's next one is judged again, at its cost).
-    if (judged.length < MAX_JUDGED_VARIANTS)
-      this.validity.set(key, [...judged, { bytes: value.bytes, valid }]);
-    return valid;
+    if (verdict !== "unjudged" && judged.length < MAX_JUDGED_VARIANTS)
+      this.validity.set(key, [...judged, { bytes: value.bytes, valid: verdict === "valid" }]);
+    return verdict;
   }
 
   private async feed(input: MachineInput): Promise<void> {

@@ -36,6 +36,8 @@ export type ConsensusErrorCode =
   | "NOT_PROPOSER"
   /** A commit certificate that does not prove +2/3 of the power signed the block. */
   | "BAD_CERTIFICATE"
+  /** A decided value whose bytes are not the certified block's (they do not re-execute to its hash). */
+  | "BAD_VALUE"
   /** Evidence that does not show two conflicting signed votes. */
   | "BAD_EVIDENCE"
   /** The double-sign guard refused: signing would conflict with what was signed before. */

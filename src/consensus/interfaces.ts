@@ -21,6 +21,9 @@ export interface ValidatorSetSource {
   validatorSetAt(height: number): { readonly set: ValidatorSet; readonly startHeight: number };
 }
 
+/** What the application made of a value (`ConsensusApplication.judgeValue`). */
+export type ValueJudgement = "valid" | "invalid" | "unjudged";
+
 /** What consensus agrees on: the application (the node's block builder, executor and store). */
 export interface ConsensusApplication {
   /**
@@ -31,6 +34,14 @@ export interface ConsensusApplication {
   proposeValue(height: number, round: number, lastCommit: CommitCertificate | null): Promise<Value>;
   /** valid(v): the value decodes, id(v) is its hash, and it re-executes to its state root. */
   validateValue(height: number, value: Value): Promise<boolean>;
+  /**
+   * valid(v) with whose fault a refusal is: "invalid" when the value itself does not hold (it
+   * does not decode, names another hash or parent, or re-executes to another header: a
+   * decision carrying it, with a certificate that holds, is a forgery of its sender's), or
+   * "unjudged" when this node could not judge it (its clock behind the block's time, its own
+   * store): not remembered, no one blamed. Without it, `validateValue`'s false is "invalid".
+   */
+  judgeValue?(height: number, value: Value): Promise<ValueJudgement>;
   /** Commits the decided value; the next height starts once this resolves. */
   commit(height: number, value: Value, certificate: CommitCertificate): Promise<void>;
   /** Double signing seen by this node (to include in a block, for slashing). */

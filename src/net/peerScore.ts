@@ -21,6 +21,12 @@ export const PENALTY = {
   STALE_GOSSIP: 5,
   /** A block-sync request with no whole answer by its deadline, the second in a row (the first is free); doubled for each further one (`syncPeers.ts`). */
   SYNC_STALL: 10,
+  /**
+   * Gossip its forwarder provably forged: a decision whose certificate does not hold, or whose
+   * bytes are not the certified block's (an honest node forwards a decision only after checking
+   * both, and only the bytes it committed). A ban at once.
+   */
+  FORGED_GOSSIP: 100,
   /** A sync answer or request that breaks the protocol (garbage, oversized, wrong heights). */
   BAD_SYNC: 50,
 } as const;

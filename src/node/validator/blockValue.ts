@@ -87,6 +87,18 @@ export function decodeValueHead(bytes: Uint8Array): Pick<BlockValue, "number" | 
   return { number, proposer, lastCommit: certificate.length === 0 ? null : decodeCertificate(certificate) };
 }
 
+/**
+ * The height and header hash a value's bytes declare, from its first 111 bytes only: what a
+ * decision's bytes must name (its certified height and hash) before anything else is read.
+ */
+export function declaredValueId(bytes: Uint8Array): { number: number; headerHash: Uint8Array } {
+  const r = valueReader(bytes);
+  const number = r.u64("number");
+  r.fixed(32 + 8 + 20, "parent hash, time and fee recipient");
+  r.bigU64("base fee");
+  return { number, headerHash: r.fixed(32, "header hash") };
+}
+
 /** A reader past the value's version byte; throws `BAD_VERSION` for another version. */
 function valueReader(bytes: Uint8Array): Reader {
   const r = new Reader(bytes, "block value");

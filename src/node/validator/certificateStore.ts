@@ -40,3 +40,9 @@ export function readCertificate(db: Pick<ChainDb, "meta">, number: number): Comm
   const text = db.meta<string>(certificateKey(number));
   return text === undefined ? undefined : decodeCertificate(fromHex(text));
 }
+
+/** The stored value bytes of block `number` (the decided value), if it has them. */
+export function readValue(db: Pick<ChainDb, "meta">, number: number): Uint8Array | undefined {
+  const text = db.meta<string>(valueKey(number));
+  return text === undefined ? undefined : fromHex(text);
+}

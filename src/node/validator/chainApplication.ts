@@ -33,7 +33,7 @@ import { equalBytes, fromHex } from "../../codec/bytes.js";
 import { keccak256 } from "../../codec/hash.js";
 import { type CommitCertificate, verifyCertificate } from "../../consensus/certificate.js";
 import type { DuplicateVoteEvidence } from "../../consensus/evidence.js";
-import type { ConsensusApplication, ValidatorSetSource } from "../../consensus/interfaces.js";
+import type { ConsensusApplication, ValidatorSetSource, ValueJudgement } from "../../consensus/interfaces.js";
 import type { Value } from "../../consensus/types.js";
 import { EthTxError } from "../../evm/errors.js";
 import { decodeEthTx, type EthTx } from "../../evm/ethTx.js";
@@ -142,13 +142,22 @@ export class ChainApplication implements ConsensusApplication {
     });
   }
 
-  validateValue(height: number, value: Value): Promise<boolean> {
+  async validateValue(height: number, value: Value): Promise<boolean> {
+    return (await this.judgeValue(height, value)) === "valid";
+  }
+
+  /**
+   * valid(v), and whose fault a refusal is: "unjudged" when this node cannot tell (its clock
+   * is behind the block's time, its head is not the block's parent height), "invalid" for
+   * everything the value's bytes decide.
+   */
+  judgeValue(height: number, value: Value): Promise<ValueJudgement> {
     return this.node.exclusive(async () => {
       try {
-        return (await this.check(height, value)) !== undefined;
+        return (await this.check(height, value)) !== undefined ? "valid" : "invalid";
       } catch (error) {
         this.options.log?.("warn", "proposed block refused", { height, error: String(error) });
-        return false;
+        return error instanceof UnjudgedValue ? "unjudged" : "invalid";
       }
     });
   }
@@ -193,14 +202,15 @@ export class ChainApplication implements ConsensusApplication {
     if (cached !== undefined && equalBytes(cached.bytes, value.bytes)) return cached.block;
     const deps = this.node.blockDeps();
     const head = this.head(deps, height);
+    // Cheap checks first, execution last: everything up to it reads the value and the head only.
     const b: BlockValue = decodeBlockValue(value.bytes);
     if (b.headerHash !== key) throw new Error("the value's id is not its header hash");
     if (b.number !== height || b.parentHash !== head.hash)
       throw new Error(`not a child of the head ${head.number}`);
+    if (b.time < head.time) throw new Error(`block time ${b.time} is before its parent's ${head.time}`);
     const now = Math.floor(this.node.clock.nowMs() / 1000);
-    if (b.time < head.time || b.time > now + (this.options.maxClockDriftS ?? 30)) {
-      throw new Error(`block time ${b.time} is before its parent's ${head.time} or too far ahead of ${now}`);
-    }
+    if (b.time > now + (this.options.maxClockDriftS ?? 30))
+      throw new UnjudgedValue(`block time ${b.time} is too far ahead of this node's clock (${now})`);
     const ctx = this.context(deps, head, b.time, b.feeRecipient);
     if (ctx.baseFee !== b.baseFee) throw new Error(`base fee ${b.baseFee}, the rule gives ${ctx.baseFee}`);
     this.checkLastCommit(deps, head, b.lastCommit);
@@ -286,7 +296,7 @@ export class ChainApplication implements ConsensusApplication {
   private head(deps: ProducerDeps, height: number): BlockHeader {
     const head = deps.db.head();
     if (head === undefined || head.number + 1 !== height) {
-      throw new Error(`consensus is at height ${height} but the chain's head is ${head?.number}`);
+      throw new UnjudgedValue(`consensus is at height ${height} but the chain's head is ${head?.number}`);
     }
     return head;
   }
@@ -295,6 +305,11 @@ export class ChainApplication implements ConsensusApplication {
     // `time` is at least `head.time` here (chosen so, or checked before).
     return nextBlockContext(head, deps.db, deps.chainId, feeRecipient, deps.minBaseFee, time * 1000);
   }
+}
+
+/** A value this node could not judge, through no fault of the value's (its clock, its head). */
+class UnjudgedValue extends Error {
+  override name = "UnjudgedValue";
 }
 
 /** A proposed transaction as the builder takes it (decoded, not admitted: execution checks it). */

@@ -8,7 +8,10 @@
  * decode, or whose signature is not its validator's for a height whose set this node knows
  * (the next two heights included), is rejected and costs the forwarding peer score; one for a
  * height too far from ours, or that this node already holds (a replay in a fresh bundle), is
- * ignored (not forwarded). The driver checks again what it is given (it trusts no transport).
+ * ignored (not forwarded). A decision (a height's block and certificate, for peers behind) is
+ * forwarded only once this node committed exactly its bytes, and one whose certificate or
+ * bytes are forged bans its forwarder. The driver checks again what it is given (it trusts no
+ * transport).
  *
  * Double-sign evidence travels on its own topic (`evidenceGossip.ts`): what this node's
  * consensus sees is published, what peers send is judged before it is forwarded, and both
@@ -32,6 +35,7 @@ import { storedDecision } from "../certifiedSync.js";
 import type { ChainNode } from "../chainNode.js";
 import { stakingValidatorSource } from "../stakingConsensus.js";
 import { serveStateSync } from "../stateSyncServe.js";
+import { readValue } from "./certificateStore.js";
 import { ChainApplication } from "./chainApplication.js";
 import { type ChainSync, startChainSync } from "./chainSync.js";
 import { createConsensusJudge } from "./consensusJudge.js";
@@ -97,8 +101,14 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
     onAhead: (height, checked) => sync?.noteAhead(height, checked),
     ready: () => started,
+    // A decision of the height being decided is forwarded only once consensus committed it.
+    decide: (decision, from) =>
+      driver === undefined ? Promise.resolve("ahead") : driver.offerDecision(decision, from),
+    committedValue: (height) => readValue(node.db, height),
   });
-  const channel = consensusTransport(p2p, chainTopics(chainId), { validate: (bytes) => judge.judge(bytes) });
+  const channel = consensusTransport(p2p, chainTopics(chainId), {
+    validate: (bytes, from) => judge.judge(bytes, from),
+  });
   driver = new ConsensusDriver({
     chainId: chainId.toString(),
     transport: misbehavingTransport(
