@@ -20,7 +20,13 @@
  */
 import { equalBytes, toHex } from "../codec/bytes.js";
 import { buildCertificate, type CommitCertificate, verifyCertificate } from "./certificate.js";
-import { type Decision, DecisionCache, decodeDecision, encodeDecision } from "./decisionSync.js";
+import {
+  type Decision,
+  DecisionCache,
+  decodeDecision,
+  encodeDecision,
+  KEPT_DECISIONS,
+} from "./decisionSync.js";
 import { ConsensusDecodeError, ConsensusError } from "./errors.js";
 import { duplicateVoteEvidence, evidenceHash } from "./evidence.js";
 import type {
@@ -88,6 +94,15 @@ export interface DriverOptions {
    * for each other forever).
    */
   readonly committed?: (height: number) => Decision | undefined;
+  /**
+   * How many heights behind a peer may be and still be answered with a decision (default
+   * `KEPT_DECISIONS`, 64). A node whose peers catch up by block sync answers only the heights
+   * its gossip still delivers (2, `consensusJudge.ts`): each answer is a whole block sent to
+   * every gossip peer, and a vote of any old height, even unsigned, inside a bundle with one
+   * new message was enough to make this node send the stored block of that height, once per
+   * height per rebroadcast tick: a few thousand old heights in one bundle, every 2 s.
+   */
+  readonly answerHeights?: number;
 }
 
 export interface DriverStatus {
@@ -360,7 +375,8 @@ export class ConsensusDriver {
     const height = messageHeight(message);
     if (height === this.height - 1 && message.kind === "vote") this.gatherLate(message.vote, from);
     if (height < this.height) {
-      // A peer behind: send it the decision of its height, if this node still holds it.
+      // A peer behind, not too far: send it the decision of its height, if this node still holds it.
+      if (height < this.height - (this.options.answerHeights ?? KEPT_DECISIONS)) return;
       const d = this.decisions.answer(height, this.options.committed);
       if (d !== undefined) this.options.transport.broadcast(encodeDecision(d, this.own.nextNonce()));
       return;

@@ -38,7 +38,7 @@ import { serveStateSync } from "../stateSyncServe.js";
 import { readValue } from "./certificateStore.js";
 import { ChainApplication } from "./chainApplication.js";
 import { type ChainSync, startChainSync } from "./chainSync.js";
-import { createConsensusJudge } from "./consensusJudge.js";
+import { createConsensusJudge, OLD_HEIGHTS } from "./consensusJudge.js";
 import { judgeEvidence } from "./evidenceGossip.js";
 import { type Misbehaviour, misbehavingTransport } from "./misbehave.js";
 import { startStallReport } from "./stallReport.js";
@@ -145,6 +145,8 @@ export async function startValidator(options: ValidatorOptions): Promise<Validat
     maxValueBytes: MAX_CONSENSUS_MESSAGE_BYTES - 256,
     rebroadcastMs: 2_000,
     committed: (height) => storedDecision(node.db, height),
+    // Peers further behind catch up by block sync (and their messages are not delivered here).
+    answerHeights: OLD_HEIGHTS,
     commitWaitMs: options.blockIntervalMs ?? 1_000,
     onInvalid: (from, error) =>
       options.log?.("warn", "invalid consensus message", { from, error: error.message }),
