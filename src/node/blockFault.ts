@@ -61,8 +61,32 @@ export function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Stages and commits a built block in one LMDB transaction; on failure the staged block is discarded. */
-export function stageAndCommit(deps: FaultDeps, built: BuiltBlock): void {
+/**
+ * Stages and commits a built block in one LMDB transaction; on failure the staged block is
+ * discarded. The transaction is written on lmdb-js's write thread when the state store can
+ * (`Storage.commitAsync`), the main thread free meanwhile; this resolves only once the block
+ * is committed and flushed to the disk (`ChainDb.flushed`), so that nothing acknowledges,
+ * announces or votes on a block the disk does not hold.
+ */
+export async function stageAndCommit(deps: FaultDeps, built: BuiltBlock): Promise<void> {
+  if (deps.state.commitAsync === undefined) {
+    stageAndCommitSync(deps, built);
+    return;
+  }
+  try {
+    deps.faults?.("stage", built.block.txHashes);
+    deps.db.stageBlock(built.encoded);
+    await deps.state.commitAsync(built.writeSet);
+  } catch (error) {
+    deps.db.discardStaged();
+    throw error;
+  }
+  await deps.db.flushed();
+  deps.faults?.("afterCommit", built.block.txHashes);
+}
+
+/** `stageAndCommit` on this thread, in one synchronous stretch (trial blocks, whose transaction is aborted). */
+export function stageAndCommitSync(deps: FaultDeps, built: BuiltBlock): void {
   try {
     deps.faults?.("stage", built.block.txHashes);
     deps.db.stageBlock(built.encoded);
@@ -95,7 +119,7 @@ export async function tryBlock(
       commitHook?.();
       throw ABORT;
     };
-    stageAndCommit(deps, built);
+    stageAndCommitSync(deps, built);
   } catch (error) {
     return isAbort(error) ? undefined : error;
   }

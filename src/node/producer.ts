@@ -146,7 +146,7 @@ export async function produceBlock(
   try {
     built = await buildBlock(tracked, head, ready, ctx);
     const t0 = performance.now();
-    stageAndCommit(tracked, built);
+    await stageAndCommit(tracked, built);
     commitMs = performance.now() - t0;
   } catch (error) {
     if (built !== undefined && deps.db.head()?.hash === built.block.header.hash) {

@@ -33,6 +33,9 @@ function io<T>(what: string, run: () => T): T {
   }
 }
 
+/** LMDB's largest key with 4 KiB pages: lmdb-js refuses a longer one when the write is issued. */
+const LMDB_MAX_KEY_BYTES = 1978;
+
 /** A key's bytes, for a key `checkKey` has passed (so no second check and no copy). */
 function keyBytes(key: StateKey): Buffer {
   return Buffer.from(key, "hex");
@@ -89,6 +92,18 @@ export interface LmdbStorageHooks {
     writes: WriteSet,
     before: (key: StateKey) => StateValue | undefined,
   ) => void;
+  /**
+   * `transaction` for `commitAsync`: writes, off the calling thread, in one LMDB
+   * transaction, what `issue` issues (it calls the databases' asynchronous `put` and
+   * `remove`, never the synchronous ones, and throws nothing once it has issued one), with
+   * whatever else goes with it; resolves once committed. Default: `issue` in one `batch`
+   * of `db` (lmdb-js runs a batch in one transaction on its write thread).
+   */
+  transactionAsync?: (
+    issue: () => void,
+    writes: WriteSet,
+    before: (key: StateKey) => StateValue | undefined,
+  ) => Promise<void>;
   /** Releases what the store holds (default: nothing; the caller owns the database). */
   close?: () => void;
   /**
@@ -191,6 +206,40 @@ export function lmdbStorage(
       );
       // Only now: a transaction that threw (a failed write, a fault after the state's
       // writes) committed nothing, and the cache still holds what the database does.
+      if (cache !== undefined) for (const [k, v] of writes) cache.set(k, v === null ? null : v.slice());
+    },
+    async commitAsync(writes: WriteSet) {
+      const d = live();
+      // Every key and value checked before the first write is issued: an issued write cannot be taken back.
+      const ops: Array<[Buffer, StateValue | null]> = [];
+      for (const [k, v] of writes) {
+        checkKey(k);
+        if (v !== null) checkValue(k, v);
+        if (k.length > 2 * LMDB_MAX_KEY_BYTES)
+          throw new StateError(
+            "IO",
+            `LMDB commit failed: a key of ${k.length / 2} bytes (at most ${LMDB_MAX_KEY_BYTES})`,
+          );
+        ops.push([keyBytes(k), v]);
+      }
+      const issue = () => {
+        for (const [k, v] of ops) {
+          if (v === null) void d.remove(k);
+          else void d.put(k, v);
+        }
+      };
+      const run = hooks.transactionAsync ?? ((write: () => void) => d.batch(write).then(() => undefined));
+      try {
+        await run(issue, writes, (k) => read(d, k));
+      } catch (error) {
+        if (error instanceof StateError) throw error;
+        throw new StateError(
+          "IO",
+          `LMDB commit failed: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+      // Committed: later reads of LMDB see the writes, and so does the cache from now on.
       if (cache !== undefined) for (const [k, v] of writes) cache.set(k, v === null ? null : v.slice());
     },
     close() {

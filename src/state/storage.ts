@@ -28,5 +28,12 @@ export interface Storage extends StateReader {
   delete(key: StateKey): void;
   /** Applies every write of `writes` in one atomic step. */
   commit(writes: WriteSet): void;
+  /**
+   * `commit` with the writing off the calling thread, where the store can (LMDB: its write
+   * thread). Equally atomic; the returned promise resolves once the writes are committed
+   * and every later read sees them (until then reads see the state before them), and
+   * rejects, having committed nothing, if they could not be. Absent: use `commit`.
+   */
+  commitAsync?(writes: WriteSet): Promise<void>;
   close(): void;
 }

@@ -25,7 +25,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { StateKey, StateValue } from "../../state/keys.js";
-import type { StateReader, Storage } from "../../state/storage.js";
+import type { StateReader, Storage, WriteSet } from "../../state/storage.js";
 import { budgetCut } from "../budget.js";
 import { DEFAULT_SLICE_MS } from "../nextTurn.js";
 import { executeSequentialSliced } from "../sequential.js";
@@ -279,14 +279,25 @@ export async function createParallelEngine<T, R, C>(
         },
         commit(writes) {
           store.commit(writes);
-          const list = [...writes.entries()];
-          const message: ToWorker = { type: "commit", writes: list };
-          const prepared = local.prepare?.(list);
-          if (prepared !== undefined) message.prepared = prepared;
-          for (const w of workers) w.postMessage(message);
+          forward(writes);
         },
         close: () => store.close(),
       };
+      /** The committed writes to every worker's replica, with the code they bring prepared. */
+      const forward = (writes: WriteSet): void => {
+        const list = [...writes.entries()];
+        const message: ToWorker = { type: "commit", writes: list };
+        const prepared = local.prepare?.(list);
+        if (prepared !== undefined) message.prepared = prepared;
+        for (const w of workers) w.postMessage(message);
+      };
+      const commitAsync = store.commitAsync?.bind(store);
+      // The store's writing off this thread, then the same forwarding, once committed.
+      if (commitAsync !== undefined)
+        mirrored.commitAsync = async (writes) => {
+          await commitAsync(writes);
+          forward(writes);
+        };
       attached = mirrored;
       return mirrored;
     },

@@ -40,6 +40,7 @@ import type { ChainDb, ChainDbName, OpenChainDbOptions } from "./chainDbApi.js";
 import { ChainDbError, damageError, StateNotKeptError } from "./chainDbErrors.js";
 import { type EncodedBlock, json, nodeKey, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
+import { PendingWrites } from "./pendingWrites.js";
 import { receiptRecord } from "./receiptRecord.js";
 import type { BlockHeader, Hex, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
@@ -59,6 +60,12 @@ export type { ChainDb, ChainDbName, OpenChainDbOptions, SyncedPuts } from "./cha
 export { ChainDbError, type ChainDbErrorCode, damageError, StateNotKeptError } from "./chainDbErrors.js";
 
 type Bin = Database<Uint8Array, Uint8Array>;
+
+/** Where a block's records go: straight into an open transaction, or gathered (`PendingWrites`). */
+interface Writer {
+  put(db: Bin, key: Uint8Array, value: Uint8Array): void;
+  remove(db: Bin, key: Uint8Array): void;
+}
 
 const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
   bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString("utf8")) as T);
@@ -136,6 +143,8 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
   };
   let staged: EncodedBlock | undefined;
   let rewind: Rewind | undefined;
+  /** True while an asynchronous commit is on lmdb-js's write thread: nothing else may be staged. */
+  let committing = false;
   let headCache: BlockHeader | undefined;
   try {
     headCache = parse<BlockHeader>(metaDb.getBinary(utf8("head")));
@@ -152,24 +161,29 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     );
   }
 
-  const writeStaged = (block: EncodedBlock): void => {
+  /** The synchronous writes of an open `transactionSync`. */
+  const direct: Writer = {
+    put: (db, key, value) => db.putSync(key, value),
+    remove: (db, key) => db.removeSync(key),
+  };
+  const writeStaged = (block: EncodedBlock, out: Writer = direct): void => {
     for (const [id, record] of block.merkleWrites) {
-      if (record === null) merkleDb.removeSync(nodeKey(id));
-      else merkleDb.putSync(nodeKey(id), record);
+      if (record === null) out.remove(merkleDb, nodeKey(id));
+      else out.put(merkleDb, nodeKey(id), record);
     }
     options.storeFaults?.("write");
-    blocks.putSync(...block.blocks);
-    blockHashes.putSync(...block.blockHashes);
+    out.put(blocks, ...block.blocks);
+    out.put(blockHashes, ...block.blockHashes);
     for (const earlier of block.earlier ?? []) {
-      blocks.putSync(...earlier.blocks);
-      blockHashes.putSync(...earlier.blockHashes);
+      out.put(blocks, ...earlier.blocks);
+      out.put(blockHashes, ...earlier.blockHashes);
     }
-    for (const put of block.txs) txs.putSync(...put);
-    for (const put of block.accountIndex) txsByAccount.putSync(...put);
-    for (const put of block.receipts) receipts.putSync(...put);
-    for (const put of block.logsByAddress) logsByAddress.putSync(...put);
-    for (const put of block.logsByTopic) logsByTopic.putSync(...put);
-    for (const put of block.meta) metaDb.putSync(...put);
+    for (const put of block.txs) out.put(txs, ...put);
+    for (const put of block.accountIndex) out.put(txsByAccount, ...put);
+    for (const put of block.receipts) out.put(receipts, ...put);
+    for (const put of block.logsByAddress) out.put(logsByAddress, ...put);
+    for (const put of block.logsByTopic) out.put(logsByTopic, ...put);
+    for (const put of block.meta) out.put(metaDb, ...put);
     block.beforeCommit?.();
   };
 
@@ -202,6 +216,37 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       if (commit !== undefined) headCache = commit.header;
       if (rewound !== undefined) headCache = rewound.header;
     },
+    // The same transaction written by lmdb-js's write thread: everything is gathered here
+    // first (history, records, fault hooks: a throw leaves nothing written), then issued in
+    // one batch, one LMDB transaction. The head moves once it has committed.
+    transactionAsync: async (issue, writes, before) => {
+      if (rewind !== undefined) {
+        throw new ChainDbError("STAGE", "a rewind commits synchronously (state.commit)");
+      }
+      const commit = staged;
+      staged = undefined;
+      const pending = new PendingWrites();
+      if (commit !== undefined) {
+        const views = {
+          state: stateDb,
+          history: pending.view(history),
+          historyBlocks: pending.view(historyBlocks),
+          meta: pending.view(metaDb),
+        };
+        recordHistory(views, commit.header.number, writes, keep, before);
+        writeStaged(commit, pending);
+      }
+      committing = true;
+      try {
+        await root.batch(() => {
+          issue();
+          pending.issue();
+        });
+      } finally {
+        committing = false;
+      }
+      if (commit !== undefined) headCache = commit.header;
+    },
   });
   const state = guardedStorage(dir, stateStore, beforeRead);
 
@@ -209,7 +254,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     state,
     merkle: { get: (id) => read("a Merkle node read", () => merkleDb.getBinary(nodeKey(id)) ?? undefined) },
     stageBlock(block) {
-      if (staged !== undefined)
+      if (staged !== undefined || committing)
         throw new ChainDbError("STAGE", "a block is already staged and not committed");
       const head = headCache;
       const expected = head === undefined ? 0 : head.number + 1;
@@ -218,7 +263,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       staged = block;
     },
     installSynced(block, fill) {
-      if (staged !== undefined || rewind !== undefined)
+      if (staged !== undefined || rewind !== undefined || committing)
         throw new ChainDbError("STAGE", "a block or a rewind is already staged and not committed");
       if (headCache?.number !== 0 || block.header.number < 1)
         throw new ChainDbError(
@@ -303,7 +348,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       read("an account index scan", () => accountTxPositions(txsByAccount, address, limit, before)),
     stageRewind(to, merkleWrites) {
       const head = headCache;
-      if (staged !== undefined || rewind !== undefined)
+      if (staged !== undefined || rewind !== undefined || committing)
         throw new ChainDbError("STAGE", "a block or a rewind is already staged and not committed");
       if (head === undefined || to < 0 || to > head.number)
         throw new ChainDbError("STAGE", `cannot go back to block ${to}: the head is ${head?.number}`);
@@ -350,7 +395,9 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       if (block === head) return { get: (key) => state.get(key) };
       return {
         get: (key) =>
-          read("a state history read", () => valueAt(historyDbs, key, block, head, (k) => state.get(k))),
+          read("a state history read", () =>
+            valueAt({ history, meta: metaDb }, key, block, head, (k) => state.get(k)),
+          ),
       };
     },
     *scan(name) {
@@ -360,6 +407,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
       ))
         yield { key: Uint8Array.from(key), value: Uint8Array.from(value) };
     },
+    flushed: () => Promise.resolve(root.flushed).then(() => undefined),
     async close() {
       state.close();
       await root.close();

@@ -80,6 +80,12 @@ export interface ChainDb {
   readableStates(head: number): { from: number; head: number; keep: number };
   /** Every raw record of a named database in key order (for `checkChainDb`). */
   scan(name: ChainDbName): Iterable<{ key: Uint8Array; value: Uint8Array }>;
+  /**
+   * Resolves once every transaction committed so far is flushed to the disk (lmdb-js's
+   * `flushed`: with its default overlapping sync a commit is visible, and survives the
+   * process's death, before the file is synced; this waits for the sync too).
+   */
+  flushed(): Promise<void>;
   close(): Promise<void>;
 }
 

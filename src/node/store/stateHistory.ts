@@ -52,16 +52,26 @@ import { StateError } from "../../state/errors.js";
 import type { StateKey, StateValue } from "../../state/keys.js";
 import type { WriteSet } from "../../state/storage.js";
 import { u64 } from "./encodeBlock.js";
+import type { WritableDb } from "./pendingWrites.js";
 
-type Bin = Database<Uint8Array, Uint8Array>;
+/** What the history reads and writes through (an lmdb-js `Database`, or gathered writes: `pendingWrites.ts`). */
+type Bin = WritableDb;
 
 export interface HistoryDbs {
-  state: Bin;
+  state: Database<Uint8Array, Uint8Array>;
   /** `changeSets`. */
-  history: Bin;
+  history: Database<Uint8Array, Uint8Array>;
   /** `changeSetBlocks`. */
-  historyBlocks: Bin;
-  meta: Bin;
+  historyBlocks: Database<Uint8Array, Uint8Array>;
+  meta: Database<Uint8Array, Uint8Array>;
+}
+
+/** The same databases as the history's writers use them (`HistoryDbs`, or views of gathered writes). */
+export interface HistoryWriteDbs {
+  state: WritableDb;
+  history: WritableDb;
+  historyBlocks: WritableDb;
+  meta: WritableDb;
 }
 
 /** Readable states kept by default: the head and the 127 blocks before it (geth keeps 128 too). */
@@ -257,7 +267,7 @@ function oldestChangeSet(historyBlocks: Bin): number | undefined {
 }
 
 /** Drops block `block`'s change set (its `changeSets` run, in either layout, and its record). */
-function dropChangeSet(dbs: HistoryDbs, block: number): void {
+function dropChangeSet(dbs: HistoryWriteDbs, block: number): void {
   // Collected first (copies): the range is not read while it is being removed.
   const keys: Uint8Array[] = [];
   for (const key of dbs.history.getKeys({ start: u64(block), end: u64(block + 1) }))
@@ -274,7 +284,7 @@ function dropChangeSet(dbs: HistoryDbs, block: number): void {
  * (for measurement).
  */
 export function recordHistory(
-  dbs: HistoryDbs,
+  dbs: HistoryWriteDbs,
   block: number,
   writes: WriteSet,
   keep: number,
@@ -333,7 +343,7 @@ export function recordHistory(
 }
 
 /** Drops the oldest change sets up to block `dropThrough`, at most `PRUNE_PER_BLOCK` of them. */
-function prune(dbs: HistoryDbs, dropThrough: number): void {
+function prune(dbs: HistoryWriteDbs, dropThrough: number): void {
   for (let i = 0; i < PRUNE_PER_BLOCK; i++) {
     const oldest = oldestChangeSet(dbs.historyBlocks);
     if (oldest === undefined || oldest > dropThrough) break;
@@ -342,7 +352,7 @@ function prune(dbs: HistoryDbs, dropThrough: number): void {
 }
 
 /** State sync: the chain starts at `block`, whose state is the only one known. */
-export function startHistoryAt(dbs: HistoryDbs, block: number): void {
+export function startHistoryAt(dbs: HistoryWriteDbs, block: number): void {
   for (let oldest = oldestChangeSet(dbs.historyBlocks); oldest !== undefined; ) {
     dropChangeSet(dbs, oldest);
     oldest = oldestChangeSet(dbs.historyBlocks);
@@ -351,7 +361,7 @@ export function startHistoryAt(dbs: HistoryDbs, block: number): void {
 }
 
 /** Dev mode's rewind from `from` back to `to`: the removed blocks' change sets go with them. */
-export function removeHistory(dbs: HistoryDbs, from: number, to: number): void {
+export function removeHistory(dbs: HistoryWriteDbs, from: number, to: number): void {
   for (let n = from; n > to; n--) dropChangeSet(dbs, n);
   const start = readFrom(dbs.meta);
   if (start !== undefined && start > to) writeFrom(dbs.meta, to);
@@ -380,7 +390,7 @@ function recordValue(record: Uint8Array): StateValue | undefined {
  * `headValue` (the head's value).
  */
 export function valueAt(
-  dbs: Pick<HistoryDbs, "history" | "meta">,
+  dbs: { history: Pick<Database<Uint8Array, Uint8Array>, "getBinary" | "getBinaryFast">; meta: Bin },
   key: StateKey,
   block: number,
   head: number,

@@ -9,7 +9,7 @@
  */
 import { StateError } from "../../state/errors.js";
 import { isLmdbDamage } from "../../state/lmdbHeader.js";
-import type { Storage } from "../../state/storage.js";
+import type { Storage, WriteSet } from "../../state/storage.js";
 
 export type StoreErrorCode = "STORE_CORRUPT" | "STORE_IO";
 
@@ -139,6 +139,17 @@ export function guardedStorage(path: string, storage: Storage, beforeRead?: () =
     put: (key, value) => guarded(path, "a state write", () => storage.put(key, value)),
     delete: (key) => guarded(path, "a state write", () => storage.delete(key)),
     commit: (writes) => guarded(path, "a block's commit", () => storage.commit(writes)),
+    ...(storage.commitAsync === undefined
+      ? {}
+      : {
+          commitAsync: async (writes: WriteSet) => {
+            try {
+              await (storage.commitAsync as (w: WriteSet) => Promise<void>)(writes);
+            } catch (error) {
+              throw asStoreError(path, "a block's commit", error);
+            }
+          },
+        }),
     close: () => storage.close(),
   };
 }

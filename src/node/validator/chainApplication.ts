@@ -171,7 +171,7 @@ export class ChainApplication implements ConsensusApplication {
       attachCertificate(built.encoded, certificate);
       attachValue(built.encoded, height, value.bytes);
       const t0 = performance.now();
-      stageAndCommit(deps, built);
+      await stageAndCommit(deps, built);
       const commitMs = performance.now() - t0;
       deps.tree.commit(built.merkle);
       this.built.clear();
