@@ -63,8 +63,10 @@ export interface ProducedBlock {
   receipts: ReceiptJson[];
   /** Transactions dropped because they were invalid at execution (or alone over the receipt bound), with the reason. */
   dropped: DroppedTx[];
-  /** Time of the one-transaction LMDB commit (not in the stored record: known only after it). */
+  /** Time of the one-transaction LMDB commit, to committed and flushed (not in the stored record: known only after it). */
   commitMs: number;
+  /** Of `commitMs`, the main thread's part before the writes went to LMDB's write thread (gathering and issuing them). */
+  commitIssueMs?: number;
   /** Set when something failed after the block's LMDB commit took effect (the block stands; logged). */
   afterCommitError?: string;
 }
@@ -141,12 +143,17 @@ export async function produceBlock(
     },
   };
   let commitMs = 0;
+  let commitIssueMs = 0;
   let built: BuiltBlock | undefined;
   let afterCommitError: string | undefined;
   try {
     built = await buildBlock(tracked, head, ready, ctx);
     const t0 = performance.now();
-    await stageAndCommit(tracked, built);
+    // The call returns once the block's writes are issued to LMDB's write thread (or, with a
+    // store that cannot, once committed): the main thread's share of the commit.
+    const committing = stageAndCommit(tracked, built);
+    commitIssueMs = performance.now() - t0;
+    await committing;
     commitMs = performance.now() - t0;
   } catch (error) {
     if (built !== undefined && deps.db.head()?.hash === built.block.header.hash) {
@@ -179,6 +186,7 @@ export async function produceBlock(
     receipts: built.receipts,
     dropped: built.dropped,
     commitMs,
+    commitIssueMs,
   };
   if (afterCommitError !== undefined) produced.afterCommitError = afterCommitError;
   return produced;
