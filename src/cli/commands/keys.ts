@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { genesisAccountAddress } from "../../chain/genesisAccounts.js";
 import type { Address } from "../../codec/address.js";
 import { fromHex, toHex } from "../../codec/bytes.js";
 import { parsePrivateKey } from "../../project/keyAccount.js";
@@ -57,10 +58,12 @@ export function addKeyCommands(program: Command): void {
       const kind = opts.kind as KeyKind;
       const secret = new Uint8Array(randomBytes(32));
       const { publicKey, path } = storeKey(keystoreDir(ctx.options.keystore), name, kind, secret);
-      ctx.out.result({ name, kind, publicKey, path }, () => [
+      const accountAddress = accountOf(kind, publicKey);
+      ctx.out.result({ name, kind, publicKey, path, accountAddress }, () => [
         `created ${kind} key ${name}`,
         `  ${keyLabel(kind)} ${publicKey}`,
         `  stored in:  ${path}`,
+        `  its account (once created): ${accountAddress}`,
       ]);
     });
   keys
@@ -134,6 +137,17 @@ function storeKey(dir: string, name: string, kind: KeyKind, secret: Uint8Array) 
         : toHex(passkeySigner(secret).publicKey);
   const path = saveKey(dir, { name, kind, secret: toHex(secret), publicKey });
   return { publicKey, path };
+}
+
+/**
+ * The address of the key's smart account, on any Weft chain: the genesis account factory is at
+ * the same address on every chain, so `weft account create` (or a genesis's `--account`) puts
+ * the key's account here. Known offline, e.g. to name an operator before a network exists.
+ */
+function accountOf(kind: KeyKind, publicKey: string): Address {
+  return genesisAccountAddress(
+    kind === "secp256k1" ? { kind, signer: publicKey as Address } : { kind, publicKey: fromHex(publicKey) },
+  );
 }
 
 /**

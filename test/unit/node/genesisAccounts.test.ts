@@ -128,7 +128,8 @@ describe("weft genesis new --account and --alloc-file", () => {
   it("names accounts by keystore key or public key; refuses bad keys and alloc lines by name, writing nothing", () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-genesis-accounts-"));
     try {
-      assert.equal(weft(dir, "keys", "new", "op0").status, 0);
+      const created = weft(dir, "keys", "new", "op0");
+      assert.equal(created.status, 0);
       const pub = toHex(ed25519Key(new Uint8Array(32).fill(3)).publicKey);
       const out = join(dir, "genesis.json");
       const base = [
@@ -225,6 +226,11 @@ describe("weft genesis new --account and --alloc-file", () => {
       };
       const op0 = genesisAccountAddress({ kind: "ed25519", publicKey: Buffer.from(stored.publicKey, "hex") });
       assert.equal(stored.account, op0, "the keystore entry records its genesis account");
+      assert.match(
+        created.stdout,
+        new RegExp(`its account \\(once created\\): ${op0}`),
+        "weft keys new said where",
+      );
       assert.equal(file.network.validators[0]?.operator, op0, "--validator k0.json=op0 names op0's account");
       assert.deepEqual(
         file.accounts?.map((a) => [a.address, a.amount]),
