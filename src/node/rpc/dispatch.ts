@@ -1,7 +1,8 @@
 /**
  * Runs one JSON-RPC message (single request or batch) against the method table, with rate
  * limiting, metrics and error mapping; shared by the HTTP and WebSocket transports. Batch
- * elements run concurrently and their responses keep the batch's order. The answers of one
+ * elements start in order and run concurrently (the event loop gets a turn after every
+ * `BATCH_SLICE_MS` of their synchronous work); their responses keep the batch's order. The answers of one
  * message share a byte budget (`responseBudget.ts`): an answer that a handler returns at
  * once is encoded at once and charged before the next element runs, and no element runs
  * once the message is past the bound (each such element is answered -32003).
@@ -40,6 +41,8 @@ interface Entry {
 }
 
 const MAX_ECHOED_NAME = 64;
+/** Synchronous work a batch may do before the event loop gets a turn (milliseconds). */
+export const BATCH_SLICE_MS = 5;
 
 /** Executes messages; one per server. */
 export class RpcDispatcher {
@@ -64,16 +67,28 @@ export class RpcDispatcher {
     const items = parsed.kind === "single" ? [parsed.item] : parsed.items;
     const budget = new ResponseBudget(this.options.maxResponseBytes);
     // Charge all tokens up front, in order, so the first elements of a batch are the ones served.
-    const pending = items.map((item): Promise<Entry> | Entry => {
-      const wait = takeToken();
-      if (wait > 0) {
-        if (item.ok && item.request.id === undefined) return { text: undefined, limitedMs: wait };
-        const id = item.ok ? (item.request.id as JsonRpcId) : item.id;
-        return { text: this.encodeErrorSafe(id, rateLimited(wait)), limitedMs: wait };
+    const waits = items.map(() => takeToken());
+    // Elements start in order; after each BATCH_SLICE_MS of work the event loop gets a turn, so
+    // that a batch of slow synchronous methods cannot hold the main thread (a validator's
+    // votes, gossip and timers) for its whole length (weft_validators x 100: 26 s, a validator
+    // missed 13 blocks in a row).
+    const pending: Array<Promise<Entry> | Entry> = [];
+    let sliceStart = performance.now();
+    for (const [i, item] of items.entries()) {
+      if (i > 0 && performance.now() - sliceStart >= BATCH_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
       }
-      if (!item.ok) return { text: this.encodeErrorSafe(item.id, item.error), limitedMs: 0 };
-      return this.call(item.request, ctx, builtins, budget);
-    });
+      const wait = waits[i] as number;
+      if (wait > 0) {
+        if (item.ok && item.request.id === undefined) pending.push({ text: undefined, limitedMs: wait });
+        else {
+          const id = item.ok ? (item.request.id as JsonRpcId) : item.id;
+          pending.push({ text: this.encodeErrorSafe(id, rateLimited(wait)), limitedMs: wait });
+        }
+      } else if (!item.ok) pending.push({ text: this.encodeErrorSafe(item.id, item.error), limitedMs: 0 });
+      else pending.push(this.call(item.request, ctx, builtins, budget));
+    }
     const entries = await Promise.all(pending);
     const texts: string[] = [];
     let limitedMs: number | undefined;
