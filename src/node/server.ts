@@ -17,6 +17,7 @@ import { explorerRoutes } from "./explorer/index.js";
 import { createLogger } from "./logger.js";
 import { NodeMetrics } from "./metrics.js";
 import type { NodeNetwork } from "./network.js";
+import { readOnlySettings } from "./readOnlySettings.js";
 import { createRpcServer, type RpcServerAddress } from "./rpc/index.js";
 import { statusRoutes } from "./statusRoutes.js";
 import type { ValidatorService } from "./validator/startValidator.js";
@@ -85,15 +86,7 @@ export async function startNode(
     blockGasLimit: config.blockGasLimit,
     maxBlockReceiptBytes: config.maxBlockReceiptBytes,
     mempool: config.mempool,
-    readOnly: {
-      workers: config.rpc.callWorkers,
-      gasCap: config.rpc.callGasCap,
-      budgetMsPerSecond: config.rpc.callBudgetMs,
-      ...(config.rpc.callBudgetMsTotal === undefined ? {} : { budgetMsTotal: config.rpc.callBudgetMsTotal }),
-      maxQueue: config.rpc.callQueue,
-      maxQueuePerClient: config.rpc.callQueuePerClient,
-      maxCallMs: config.rpc.callTimeoutMs,
-    },
+    readOnly: readOnlySettings(config),
     log,
   };
   if (config.stateSync) {
