@@ -318,7 +318,7 @@ function checkProofs(g: GenesisFile, where = "genesis"): void {
   for (const [i, v] of g.network.validators.entries()) {
     if (!verifyBls(v.blsKey, blsPopMessage(g.chainId, v.operator, v.blsKey), v.proofOfPossession)) {
       throw new GenesisFileError(`${where}: validator ${i}'s proof of possession does not verify`, [
-        `it must be the key's signature for chain ${g.chainId} and operator ${v.operator} (weft genesis new makes it)`,
+        `it must be the key's signature for chain ${g.chainId} and operator ${v.operator} (weft genesis validator or weft genesis new makes it)`,
       ]);
     }
   }

@@ -116,3 +116,8 @@ export function recordAccounts(args: AccountArg[], keystore: string | undefined)
     if (a.stored !== undefined && a.stored.account !== a.account.address)
       saveKey(keystoreDir(keystore), { ...a.stored, account: a.account.address }, true);
 }
+
+/** The address of a keystore key's account (refused for multisig and session entries). */
+export function keystoreAccountAddress(stored: StoredKey): Address {
+  return genesisAccountAddress(keyFromStore(stored.name, stored));
+}

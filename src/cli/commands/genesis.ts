@@ -21,12 +21,14 @@ import {
 } from "../../chain/genesisFile.js";
 import { type Address, parseAddress } from "../../codec/address.js";
 import { blsProofOfPossession } from "../../codec/bls.js";
+import { fromHex } from "../../codec/bytes.js";
 import { devAccountAddress } from "../../node/genesis/genesis.js";
 import { MAX_EVIDENCE_AGE } from "../../node/genesis/networkGenesis.js";
 import { loadOrCreateValidatorKey } from "../../node/validatorKey.js";
 import { parseAccountArgs, recordAccounts } from "../genesisAccountArgs.js";
 import { checkDistinct, parseAllocArgs, publishedAccounts, readAllocFile } from "../genesisAllocArgs.js";
 import { UsageError } from "../output.js";
+import { addGenesisValidatorCommand } from "./genesisValidator.js";
 import { commissionBps } from "./validator.js";
 
 const E18 = 10n ** 18n;
@@ -48,6 +50,7 @@ const DEV_ACCOUNTS = 10;
 
 export function addGenesisCommands(program: Command): void {
   const genesis = program.command("genesis").description("a validator network's genesis file");
+  addGenesisValidatorCommand(genesis);
   genesis
     .command("new")
     .description(
@@ -55,8 +58,8 @@ export function addGenesisCommands(program: Command): void {
     )
     .requiredOption("--out <file>", "where to write the file (refused if it exists)")
     .requiredOption(
-      "--validator <keyFile[=operator]>",
-      "a validator's BLS key file (created if absent) and its operator's address, repeat per validator (with --dev-accounts the operator defaults to devN by position)",
+      "--validator <keyFile|key:proof[=operator]>",
+      "a validator's BLS key file (created if absent), or 0x<key>:0x<proof> from weft genesis validator on the operator's machine, and its operator: an address or an --account key name; repeat per validator (with --dev-accounts the operator defaults to devN by position)",
       (value: string, list: string[] = []) => [...list, value],
     )
     .option(
@@ -145,11 +148,18 @@ export function addGenesisCommands(program: Command): void {
           throw new UsageError(
             `--validator ${spec}: the operator ${operator} is the development account ${name}, whose key is published: anyone could unbond its stake (use --dev-accounts for a test network)`,
           );
-        const { key } = loadOrCreateValidatorKey(file);
+        // `0x<key>:0x<proof>` from `weft genesis validator` on the operator's machine, or a key file here.
+        const given = /^0x([0-9a-fA-F]{96}):0x([0-9a-fA-F]{192})$/.exec(file);
+        if (given === null && file.startsWith("0x"))
+          throw new UsageError(
+            `--validator ${spec}: 0x<48-byte BLS key>:0x<96-byte proof of possession> (weft genesis validator prints it), or a key file`,
+          );
+        const { key } = given === null ? loadOrCreateValidatorKey(file) : { key: undefined };
         return {
           operator,
-          blsKey: key.publicKey,
-          proofOfPossession: blsProofOfPossession(key, chainId, operator),
+          blsKey: key?.publicKey ?? fromHex(given?.[1] as string),
+          proofOfPossession:
+            key === undefined ? fromHex(given?.[2] as string) : blsProofOfPossession(key, chainId, operator),
           stake,
           commissionBps: commission,
         };

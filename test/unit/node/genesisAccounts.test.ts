@@ -249,6 +249,63 @@ describe("weft genesis new --account and --alloc-file", () => {
     }
   });
 
+  it("takes a validator's BLS key and proof made on the operator's machine (weft genesis validator), checked", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-genesis-accounts-"));
+    try {
+      assert.equal(weft(dir, "keys", "new", "op0").status, 0);
+      const made = weft(
+        dir,
+        "--json",
+        "genesis",
+        "validator",
+        "k0.json",
+        "--chain-id",
+        "7",
+        "--operator",
+        "op0",
+      );
+      assert.equal(made.status, 0, made.stderr);
+      const { validator, operator } = JSON.parse(made.stdout) as { validator: string; operator: string };
+      const out = join(dir, "genesis.json");
+      const wrongChain = weft(
+        dir,
+        "genesis",
+        "new",
+        "--out",
+        out,
+        "--chain-id",
+        "8",
+        "--account",
+        "op0=10",
+        "--validator",
+        validator,
+      );
+      assert.notEqual(wrongChain.status, 0);
+      assert.match(wrongChain.stderr, /validator 0's proof of possession does not verify/);
+      assert.equal(existsSync(out), false, "nothing written");
+      const ok = weft(
+        dir,
+        "genesis",
+        "new",
+        "--out",
+        out,
+        "--chain-id",
+        "7",
+        "--account",
+        "op0=10",
+        "--validator",
+        validator.replace(/=.*/, "=op0"),
+      );
+      assert.equal(ok.status, 0, ok.stderr);
+      const file = readGenesisFile(out);
+      assert.equal(file.network.validators[0]?.operator, operator);
+      assert.equal(file.accounts?.[0]?.address, operator, "the operator is op0's genesis account");
+      assert.equal(readFileSync(out, "utf8").includes("secret"), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("an operator whose key the genesis named by its public key signs from its account, found on chain", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-genesis-accounts-"));
     const operator = join(dir, "operator");
