@@ -176,6 +176,24 @@ describe("cold and warm key reads", () => {
     assert.equal(gasOf([...ops, ...ops]) - first, first - gasOf([]) - GAS.COLD_KEY - GAS.COLD_ACCOUNT);
   });
 
+  it("warmth holds past the first 16 keys a transaction names (kept in a list, then a set)", () => {
+    // A nested state shares the warmth; a key equal by value (another string) is found; a
+    // key warmed twice stays warm once.
+    const view = { read: () => undefined };
+    const state = new TxState(view);
+    const nested = new TxState(view, state);
+    const names = Array.from({ length: 40 }, (_, i) => `slot key ${i}`);
+    names.forEach((name, i) => {
+      assert.equal(state.isColdKey(name), true, `key ${i} cold before`);
+      (i % 2 === 0 ? state : nested).warmKey(name);
+      state.warmKey(name);
+      for (let j = 0; j < names.length; j++)
+        assert.equal(nested.isColdKey(names[j] as string), j > i, `key ${j} after warming ${i}`);
+    });
+    assert.equal(state.isColdKey(["slot key", "7"].join(" ")), false);
+    assert.equal(new TxState(view).isColdKey(names[0] as string), true, "another transaction starts cold");
+  });
+
   it("a read-only call (weft_call's path: vm.call over a fresh TxState) charges the same warmth", () => {
     const vm = createVm();
     const view = { read: (key: string) => chain.state.get(key) };
