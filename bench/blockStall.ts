@@ -238,6 +238,10 @@ async function runBuild(build: string, cli: string | undefined, pair: number): P
       });
     }
     return { build, pair, load, idle, busy, committed, blocks: made };
+  } catch (error) {
+    // The node's own last words, when it is the node that failed.
+    console.error(`${build}: the node's stderr (last 40 lines):\n${node.stderr.slice(-40).join("\n")}`);
+    throw error;
   } finally {
     node.child.kill("SIGTERM");
     await node.exited;

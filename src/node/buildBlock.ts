@@ -57,7 +57,7 @@ import type { Vm } from "../vm/vm.js";
 import type { PendingTx } from "./admission.js";
 import type { PoolTx } from "./mempool/index.js";
 import { pendingParties, pendingPaymaster, pendingTransaction } from "./pendingTx.js";
-import { type EncodedBlock, encodeBlock } from "./store/encodeBlock.js";
+import { type EncodedBlock, encodeBlockInSlices } from "./store/encodeBlock.js";
 import { endBlockKey, systemCallsJson } from "./store/endBlockRecord.js";
 import {
   type BlockExecutionStats,
@@ -289,15 +289,20 @@ export async function buildBlock(
       stateRootMs: t2 - t1,
     },
   };
-  const encoded = encodeBlock({
-    block,
-    rawTxs: included.map((p) => p.tx.raw),
-    parties: included.map((p, i) => pendingParties(p.tx, jsonReceipts[i]?.contractAddress)),
-    receipts: jsonReceipts,
-    merkleWrites: merkle.nodeWrites,
-    beforeCommit: () => deps.faults?.("commit", txHashes),
-    ...(deps.network === undefined ? {} : { meta: { [endBlockKey(number)]: systemCallsJson(systemCalls) } }),
-  });
+  const encoded = await encodeBlockInSlices(
+    {
+      block,
+      rawTxs: included.map((p) => p.tx.raw),
+      parties: included.map((p, i) => pendingParties(p.tx, jsonReceipts[i]?.contractAddress)),
+      receipts: jsonReceipts,
+      merkleWrites: merkle.nodeWrites,
+      beforeCommit: () => deps.faults?.("commit", txHashes),
+      ...(deps.network === undefined
+        ? {}
+        : { meta: { [endBlockKey(number)]: systemCallsJson(systemCalls) } }),
+    },
+    slicePause(DEFAULT_SLICE_MS),
+  );
   await nextTurn();
   return {
     block,

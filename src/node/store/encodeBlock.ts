@@ -103,6 +103,33 @@ export function addLogEntries(byAddress: IndexGroups, byTopic: IndexGroups, log:
 
 /** Encodes every record of `commit`; throws (writing nothing anywhere) if one cannot be. */
 export function encodeBlock(commit: BlockCommit): EncodedBlock {
+  const steps = encodeSteps(commit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * `encodeBlock` on a thread that also serves: `pause` is asked between transactions (a
+ * receipt, a transaction's accounts) and its promise, when it gives one, awaited
+ * (`engine/nextTurn.ts` `slicePause`). The same steps in the same order: the same records.
+ */
+export async function encodeBlockInSlices(
+  commit: BlockCommit,
+  pause: () => Promise<void> | undefined,
+): Promise<EncodedBlock> {
+  const steps = encodeSteps(commit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    const wait = pause();
+    if (wait !== undefined) await wait;
+  }
+}
+
+/** The encoding, yielding after each transaction's receipt and each transaction's accounts. */
+function* encodeSteps(commit: BlockCommit): Generator<void, EncodedBlock> {
   const { block } = commit;
   const n = block.header.number;
   // A transaction's hash keys both its record and its receipt's: decoded from hex once.
@@ -122,11 +149,18 @@ export function encodeBlock(commit: BlockCommit): EncodedBlock {
   const receipts: Put[] = [];
   const byAddress = new IndexGroups(2);
   const byTopic = new IndexGroups(2);
-  commit.receipts.forEach((receipt, i) => {
+  for (const [i, receipt] of commit.receipts.entries()) {
     const key = receipt.txHash === block.txHashes[i] ? (hashKeys[i] as Uint8Array) : unhex(receipt.txHash);
     receipts.push([key, encodeReceiptRecord(receipt)]);
     for (const log of receipt.logs) addLogEntries(byAddress, byTopic, log);
-  });
+    yield;
+  }
+  const parties: Array<readonly string[]> = [];
+  for (const [i, raw] of commit.rawTxs.entries()) {
+    const given = commit.parties?.[i];
+    parties.push(given ?? partiesOf(raw, commit.receipts[i]?.contractAddress, commit.receipts[i]?.from));
+    yield;
+  }
   const meta: Put[] = Object.entries(commit.meta ?? {}).map(([name, value]) => [utf8(name), json(value)]);
   meta.push([utf8("head"), json(block.header)]);
   const encoded: EncodedBlock = {
@@ -139,13 +173,7 @@ export function encodeBlock(commit: BlockCommit): EncodedBlock {
     logsByTopic: byTopic.records(n),
     merkleWrites: commit.merkleWrites,
     meta,
-    accountIndex: accountIndexRecords(
-      n,
-      commit.rawTxs.map((raw, i) => {
-        const given = commit.parties?.[i];
-        return given ?? partiesOf(raw, commit.receipts[i]?.contractAddress, commit.receipts[i]?.from);
-      }),
-    ),
+    accountIndex: accountIndexRecords(n, parties),
   };
   if (commit.beforeCommit !== undefined) encoded.beforeCommit = commit.beforeCommit;
   return encoded;
