@@ -12,6 +12,14 @@
  * - `garbage-sync`: serves block sync with lies of every shape in turn (a wrong block, a forged
  *   certificate, another height, a truncated frame, more blocks than asked, a frame announcing
  *   4 GiB, a slow trickle of one large frame);
+ * - `stall-sync`: accepts block-sync requests and answers nothing, or (every other request)
+ *   announces a 1 MiB frame and trickles it a byte a second;
+ * - `bad-state-sync`: serves state sync (`/weft/sync/state/2`) to a node joining with
+ *   `--state-sync on`: its first claim with a wrong state root, then the real claim, links and
+ *   headers of `--source` (so that the joiner takes the state from it first), and for every
+ *   subtree or entries request a lie in turn: a wrong hash, tampered entries, a truncated
+ *   frame, a frame announcing 4 GiB, an endless trickle, summaries naming huge counts, an
+ *   entries frame announcing 2^32 − 1 entries;
  * - `forge-decision`: publishes, on the consensus topic, each new height's real certificate
  *   (its decision, asked of `--source`) beside forged bytes;
  * - `flood-connections`: opens `--connections` connections (new identities) to `--target` and
@@ -19,15 +27,26 @@
  * - `evidence-spam`, `tx-spam`: gossip forged evidence / failing transactions at a high rate.
  */
 import net from "node:net";
-import { fetchBlocks, serveBlocks } from "../src/net/blockSync.js";
-import { encodeFrame } from "../src/net/frames.js";
+import { BLOCK_SYNC_PROTOCOL, fetchBlocks, serveBlocks } from "../src/net/blockSync.js";
+import { encodeFrame, readFrames } from "../src/net/frames.js";
 import { createP2pNode, type P2pNode } from "../src/net/p2pNode.js";
+import { requestPeer } from "../src/net/requestResponse.js";
+import { STATE_SYNC_PROTOCOL } from "../src/net/stateSync.js";
+import {
+  decodeStateAnswer,
+  decodeStateRequest,
+  encodeClaim,
+  encodeEntries,
+  encodeSubtree,
+  MAX_STATE_REQUEST_BYTES,
+} from "../src/net/stateSyncMessages.js";
+import { decodeRootClaim, encodeRootClaim } from "../src/node/certifiedStateSync.js";
 import { encodeBlock, encodeEnd, type SyncBlock } from "../src/net/syncMessages.js";
 import { decodeBlockValue, encodeBlockValue } from "../src/node/validator/blockValue.js";
 import { benchArgs } from "./lib/args.js";
 
 const args = benchArgs(
-  "node dist/bench/hostilePeer.js --mode <forge-value|garbage-sync|forge-decision|flood-connections|evidence-spam|tx-spam> --source <multiaddr> [--listen <multiaddr>] [--target <multiaddr>] [--seconds 60]",
+  "node dist/bench/hostilePeer.js --mode <forge-value|garbage-sync|stall-sync|bad-state-sync|forge-decision|flood-connections|evidence-spam|tx-spam> --source <multiaddr> [--listen <multiaddr>] [--target <multiaddr>] [--seconds 60]",
   {
     options: {
       mode: { type: "string", default: "forge-value" },
@@ -198,6 +217,188 @@ async function* lieFrames(
   yield encodeFrame(encodeEnd());
 }
 
+/** Block sync requests accepted and never answered (or trickled a byte a second). */
+async function stallSync(): Promise<void> {
+  const node = await host();
+  let stalled = 0;
+  let trickled = 0;
+  await node.handle(
+    BLOCK_SYNC_PROTOCOL,
+    ({ stream }) => {
+      if ((stalled + trickled) % 2 === 0) {
+        stalled++; // the stream stays open, nothing is written
+        return;
+      }
+      trickled++;
+      void stream
+        .sink(
+          (async function* () {
+            yield Uint8Array.of(0, 16, 0, 0); // a 1 MiB frame
+            for (;;) {
+              await new Promise((resolve) => setTimeout(resolve, 1_000));
+              yield Uint8Array.of(2);
+            }
+          })(),
+        )
+        .catch(() => undefined);
+    },
+    64,
+  );
+  node.libp2p.addEventListener("peer:connect", (e) => log("peer connected", { peer: e.detail.toString() }));
+  node.libp2p.addEventListener("peer:disconnect", (e) =>
+    log("peer disconnected", { peer: e.detail.toString() }),
+  );
+  log("stall-sync listening", { addresses: node.multiaddrs() });
+  const timer = setInterval(() => log("requests stalled", { stalled, trickled }), 10_000);
+  await new Promise((resolve) => setTimeout(resolve, Number(args.seconds) * 1000));
+  clearInterval(timer);
+  log("done", { stalled, trickled });
+  await node.stop();
+}
+
+/** The lies `bad-state-sync` tells, one per subtree or entries request in turn. */
+const STATE_LIES = [
+  "wrong-hash",
+  "tampered",
+  "truncated",
+  "huge-length",
+  "endless",
+  "huge-counts",
+  "huge-entry-count",
+] as const;
+
+/** The first answer frame of `--source` to the same state-sync request. */
+function relayState(node: P2pNode, request: Uint8Array): Promise<Uint8Array> {
+  return requestPeer(node, peerOf(args.source), STATE_SYNC_PROTOCOL, request, 15_000, async (source) => {
+    for await (const frame of readFrames(source, 64 * 1024 * 1024)) return frame;
+    throw new Error("the source gave no answer");
+  });
+}
+
+async function badStateSync(): Promise<void> {
+  const node = await host();
+  let turn = 0;
+  let claims = 0;
+  const counts: Record<string, number> = {};
+  const count = (what: string) => {
+    counts[what] = (counts[what] ?? 0) + 1;
+  };
+  await node.handle(
+    STATE_SYNC_PROTOCOL,
+    ({ stream }) => {
+      void (async () => {
+        const frames = readFrames(stream.source, MAX_STATE_REQUEST_BYTES);
+        const first = await frames.next();
+        if (first.done === true) return;
+        const bytes = first.value;
+        const request = decodeStateRequest(bytes);
+        const real = await relayState(node, bytes);
+        if (request.type === "claim") {
+          // The first claim: the real header with another state root (its certificate no longer covers it).
+          if (claims++ === 0) {
+            const answer = decodeStateAnswer(real);
+            if (answer.type === "claim") {
+              const claim = decodeRootClaim(answer.claim);
+              const root = claim.header.stateRoot;
+              const forged = {
+                ...claim,
+                header: { ...claim.header, stateRoot: `0x${root.slice(2, -2)}00` as const },
+              };
+              count("claim-wrong-root");
+              await stream.sink([encodeFrame(encodeClaim(encodeRootClaim(forged)))]);
+              return;
+            }
+          }
+          count("claim-real");
+          await stream.sink([encodeFrame(real)]);
+          return;
+        }
+        if (request.type === "links" || request.type === "headers") {
+          count(`${request.type}-real`);
+          await stream.sink([encodeFrame(real)]);
+          return;
+        }
+        const lie = STATE_LIES[turn++ % STATE_LIES.length] as (typeof STATE_LIES)[number];
+        count(lie);
+        await stream.sink(stateLieFrames(lie, real));
+      })().catch(() => undefined); // the victim hung up: the lie is told
+    },
+    64,
+  );
+  node.libp2p.addEventListener("peer:connect", (e) => log("peer connected", { peer: e.detail.toString() }));
+  node.libp2p.addEventListener("peer:disconnect", (e) =>
+    log("peer disconnected", { peer: e.detail.toString() }),
+  );
+  log("bad-state-sync listening", { addresses: node.multiaddrs() });
+  const timer = setInterval(() => log("lies told", counts), 10_000);
+  await new Promise((resolve) => setTimeout(resolve, Number(args.seconds) * 1000));
+  clearInterval(timer);
+  log("done", counts);
+  await node.stop();
+}
+
+async function* stateLieFrames(
+  lie: (typeof STATE_LIES)[number],
+  real: Uint8Array,
+): AsyncGenerator<Uint8Array> {
+  const answer = decodeStateAnswer(real);
+  switch (lie) {
+    case "wrong-hash":
+    case "tampered":
+      if (answer.type === "subtree") {
+        const summaries = answer.summaries.map((s) => ({ ...s, hash: s.hash.slice() }));
+        const target = summaries.find((s) => s.leaves > 0) ?? summaries[0];
+        if (target !== undefined) {
+          if (lie === "wrong-hash") target.hash[0] = (target.hash[0] ?? 0) ^ 1;
+          else target.leaves = target.leaves === 1 ? 2 : 1;
+        }
+        yield encodeFrame(encodeSubtree(answer.depth, summaries));
+      } else if (answer.type === "entries") {
+        const entries = [...answer.entries];
+        if (lie === "tampered") entries.pop();
+        else if (entries[0] !== undefined) {
+          const [key, old] = entries[0];
+          const value = old.slice();
+          value[0] = (value[0] ?? 0) ^ 1;
+          entries[0] = [key, value];
+        }
+        yield encodeFrame(encodeEntries(entries));
+      } else yield encodeFrame(real);
+      return;
+    case "truncated": {
+      const frame = encodeFrame(real);
+      yield frame.subarray(0, frame.length >> 1);
+      return;
+    }
+    case "huge-length":
+      yield Uint8Array.of(0xff, 0xff, 0xff, 0xf0, 13);
+      return;
+    case "endless":
+      // A 30 MiB frame (inside the 32 MiB bound), 1 KiB every 100 ms: it would take 8.5 hours.
+      yield Uint8Array.of(0x01, 0xe0, 0, 0, 4);
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        yield new Uint8Array(1024);
+      }
+    case "huge-counts":
+      if (answer.type === "subtree") {
+        const summaries = answer.summaries.map((s) =>
+          s.leaves > 1 ? { ...s, leaves: 0xffffffff, bytes: Number.MAX_SAFE_INTEGER } : s,
+        );
+        yield encodeFrame(encodeSubtree(answer.depth, summaries));
+        return;
+      }
+      yield encodeFrame(real);
+      return;
+    case "huge-entry-count": {
+      // An entries frame whose count says 2^32 - 1, with one entry's bytes after it.
+      const frame = Uint8Array.of(4, 0xff, 0xff, 0xff, 0xff, 0, 1, 7, 0, 0, 0, 1, 9);
+      yield encodeFrame(frame);
+      return;
+    }
+  }
+}
+
 /** Raw sockets that send garbage: before the noise handshake and after a multistream header. */
 async function rawGarbage(target: string, count: number): Promise<number> {
   const [, , host, , port] = target.split("/");
@@ -279,6 +480,8 @@ async function floodConnections(): Promise<void> {
 const modes: Record<string, () => Promise<void>> = {
   "forge-value": forgeValue,
   "garbage-sync": garbageSync,
+  "stall-sync": stallSync,
+  "bad-state-sync": badStateSync,
   "flood-connections": floodConnections,
 };
 const run = modes[args.mode];

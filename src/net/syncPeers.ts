@@ -30,6 +30,8 @@ export interface SyncPeerBookOptions {
   factor?: number;
   /** How many recent answers set the deadline (default 8). */
   samples?: number;
+  /** Told of each stall (for the node's log). */
+  onStall?: (peer: string, deadlineMs: number, stalls: number, points: number) => void;
 }
 
 interface PeerRecord {
@@ -45,6 +47,7 @@ export class SyncPeerBook {
   private readonly floorMs: number;
   private readonly factor: number;
   private readonly samples: number;
+  private readonly onStall: SyncPeerBookOptions["onStall"];
   /** Counts failures, to order failed peers oldest first. */
   private failures = 0;
 
@@ -55,15 +58,21 @@ export class SyncPeerBook {
     this.floorMs = Math.min(options.floorMs ?? 2_000, maxMs);
     this.factor = options.factor ?? 4;
     this.samples = options.samples ?? 8;
+    this.onStall = options.onStall;
   }
 
-  /** `peers` in the order to ask them: answered last time first (rotated by `turn`), then failed ones, oldest failure first. */
+  /**
+   * `peers` in the order to ask them: answered last time first (rotated by `turn`), then failed
+   * ones, fewest stalls in a row first, then the longest-ago failure first.
+   */
   order(peers: readonly string[], turn: number): string[] {
     const n = peers.length;
     const rotated = Array.from({ length: n }, (_, i) => peers[(i + turn) % n] as string);
     const failedAt = (peer: string) => this.records.get(peer)?.failedAt ?? 0;
     const good = rotated.filter((p) => failedAt(p) === 0);
-    const failed = rotated.filter((p) => failedAt(p) !== 0).sort((a, b) => failedAt(a) - failedAt(b));
+    const failed = rotated
+      .filter((p) => failedAt(p) !== 0)
+      .sort((a, b) => this.stalls(a) - this.stalls(b) || failedAt(a) - failedAt(b));
     return [...good, ...failed];
   }
 
@@ -96,13 +105,14 @@ export class SyncPeerBook {
     record.stalls++;
     record.failedAt = ++this.failures;
     this.records.set(peer, record);
-    if (record.stalls === 1) return 0;
-    const points = PENALTY.SYNC_STALL * 2 ** Math.min(record.stalls - 2, 16);
-    scores.penalize(
-      peer,
-      points,
-      `block sync: no answer within ${deadlineMs} ms (${record.stalls} stalls in a row)`,
-    );
+    const points = record.stalls === 1 ? 0 : PENALTY.SYNC_STALL * 2 ** Math.min(record.stalls - 2, 16);
+    if (points > 0)
+      scores.penalize(
+        peer,
+        points,
+        `block sync: no answer within ${deadlineMs} ms (${record.stalls} stalls in a row)`,
+      );
+    this.onStall?.(peer, deadlineMs, record.stalls, points);
     return points;
   }
 

@@ -16,9 +16,10 @@
  * Progress (`eth_syncing`): while syncing and more than `FOLLOW_MARGIN` blocks behind, the
  * head when this stretch of syncing began, the head now, and the highest block known to
  * exist from checked data only: the last block a peer sent (at most `maxSyncBlocks` past
- * the head asked from), or the block before the highest height of a consensus message whose
- * signature verified against its height's set (or of a decision whose certificate did),
- * whichever is higher. A message nobody could check (a height more than 2 ahead, whose set may
+ * the head asked from), the block before the highest height of a consensus message whose
+ * signature verified against its height's set (or of a decision whose certificate did), or the
+ * last epoch's last block that epoch links from our set prove (`networkHeight.ts`, asked of a
+ * peer at each catch-up: within an epoch of the network's head), whichever is higher. A message nobody could check (a height more than 2 ahead, whose set may
  * not be known) only makes a catch-up due (`noteAhead` without `checked`): before, one claiming
  * height 10^12 made `eth_syncing` and `weft status` report that block as the network's head,
  * and the node syncing, for good. A catch-up that finds nothing new forgets such hints.
@@ -32,6 +33,7 @@ import type { SyncBlock } from "../../net/syncMessages.js";
 import { SyncPeerBook } from "../../net/syncPeers.js";
 import { applyThroughConsensus, chainBlockSource } from "../certifiedSync.js";
 import type { ChainNode } from "../chainNode.js";
+import { certifiedNetworkHeight } from "./networkHeight.js";
 
 export interface ChainSyncOptions {
   node: ChainNode;
@@ -82,7 +84,10 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   let applied = 0;
   let applying = false;
   /** Whom to ask first and how long to wait, from what peers did in earlier catch-ups. */
-  const book = new SyncPeerBook(p2p.limits.syncTimeoutMs);
+  const book = new SyncPeerBook(p2p.limits.syncTimeoutMs, {
+    onStall: (peer, deadlineMs, stalls, points) =>
+      options.log?.("info", "block sync: a peer stalled", { peer, deadlineMs, stalls, points }),
+  });
   /** The head when the current stretch of syncing began (undefined when not syncing). */
   let startingBlock: number | undefined;
   /** The highest block a peer sent in this stretch. */
@@ -97,7 +102,25 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   let ahead = 0;
   /** The highest height a checked message showed the network at. */
   let seen = 0;
-  const syncing = () => applying || seen > driver.currentHeight;
+  /** The highest block epoch links proved the network has (`networkHeight.ts`). */
+  let certified = 0;
+  let probing = false;
+  let probes = 0;
+  const probe = (peers: readonly string[]) => {
+    if (probing) return;
+    const peer = book.order(peers, probes++).find((p) => !p2p.scores.isBanned(p));
+    if (peer === undefined) return;
+    probing = true;
+    certifiedNetworkHeight(p2p, peer, node, options.validators, node.head().number)
+      .then((height) => {
+        if (height > certified) certified = height;
+      })
+      .catch(() => {}) // a failed request proves nothing; block sync scores the peer's stalls
+      .finally(() => {
+        probing = false;
+      });
+  };
+  const syncing = () => applying || seen > driver.currentHeight || certified >= driver.currentHeight;
   let due = true;
   let idle = 0;
   let lastHeight = driver.currentHeight;
@@ -110,6 +133,8 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       const peers = p2p.connectedPeers();
       if (peers.length === 0) return;
       due = false;
+      // Alongside, not before: a peer that stalls the probe must not hold the catch-up.
+      probe(peers);
       const from = driver.currentHeight;
       const result = await catchUp(
         p2p,
@@ -158,7 +183,7 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
     progress() {
       const current = node.head().number;
       if (!syncing()) fetched = 0;
-      const highest = Math.max(current, fetched, seen - 1);
+      const highest = Math.max(current, fetched, seen - 1, certified);
       if (!syncing() || highest - current <= FOLLOW_MARGIN) {
         startingBlock = undefined;
         return null;

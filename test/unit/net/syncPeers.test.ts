@@ -5,15 +5,22 @@ import { PeerScores } from "../../../src/net/peerScore.js";
 import { SyncPeerBook } from "../../../src/net/syncPeers.js";
 
 describe("the block-sync peer book", () => {
-  it("asks peers that failed or stalled last, the longest-ago failure first", () => {
+  it("asks peers that failed or stalled last, fewest stalls in a row first, then the longest-ago failure first", () => {
     const book = new SyncPeerBook(15_000);
     const scores = new PeerScores();
     assert.deepEqual(book.order(["a", "b", "c", "d"], 1), ["b", "c", "d", "a"]);
     book.stalled("b", scores, 15_000);
     book.failed("a");
-    assert.deepEqual(book.order(["a", "b", "c", "d"], 1), ["c", "d", "b", "a"]);
+    assert.deepEqual(book.order(["a", "b", "c", "d"], 1), ["c", "d", "a", "b"], "a failed once, b stalled once");
+    book.stalled("c", scores, 15_000);
+    book.stalled("b", scores, 15_000);
+    assert.deepEqual(
+      book.order(["a", "b", "c", "d"], 1),
+      ["d", "a", "c", "b"],
+      "b has stalled twice in a row",
+    );
     book.answered("b");
-    assert.deepEqual(book.order(["a", "b", "c", "d"], 0), ["b", "c", "d", "a"]);
+    assert.deepEqual(book.order(["a", "b", "c", "d"], 0), ["b", "d", "a", "c"]);
   });
 
   it("sets the deadline by the slowest recent honest answer, doubled per stall in a row", () => {
