@@ -19,7 +19,8 @@
  * the head asked from), the block before the highest height of a consensus message whose
  * signature verified against its height's set (or of a decision whose certificate did), or the
  * last epoch's last block that epoch links from our set prove (`networkHeight.ts`, asked of a
- * peer at each catch-up: within an epoch of the network's head), whichever is higher. A message nobody could check (a height more than 2 ahead, whose set may
+ * peer every 10 s, each time the next: within an epoch of the network's head), whichever is
+ * higher. A message nobody could check (a height more than 2 ahead, whose set may
  * not be known) only makes a catch-up due (`noteAhead` without `checked`): before, one claiming
  * height 10^12 made `eth_syncing` and `weft status` report that block as the network's head,
  * and the node syncing, for good. A catch-up that finds nothing new forgets such hints.
@@ -59,6 +60,9 @@ export interface SyncProgress {
  * the head is a block or two behind at any moment (and block sync may be what brings them).
  */
 export const FOLLOW_MARGIN = 4;
+
+/** How often a node asks a peer for epoch links past its head (`networkHeight.ts`). */
+const PROBE_MS = 10_000;
 
 export interface ChainSync {
   /** Blocks committed by block sync so far. */
@@ -106,8 +110,10 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
   let certified = 0;
   let probing = false;
   let probes = 0;
+  let probedAt = 0;
   const probe = (peers: readonly string[]) => {
-    if (probing) return;
+    if (probing || peers.length === 0) return;
+    probedAt = Date.now();
     const peer = book.order(peers, probes++).find((p) => !p2p.scores.isBanned(p));
     if (peer === undefined) return;
     probing = true;
@@ -133,8 +139,6 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
       const peers = p2p.connectedPeers();
       if (peers.length === 0) return;
       due = false;
-      // Alongside, not before: a peer that stalls the probe must not hold the catch-up.
-      probe(peers);
       const from = driver.currentHeight;
       const result = await catchUp(
         p2p,
@@ -162,7 +166,11 @@ export async function startChainSync(options: ChainSyncOptions): Promise<ChainSy
     }
   };
   const timer = setInterval(() => {
-    if (closed || busy) return;
+    if (closed) return;
+    // Alongside the catch-up, never before it (a peer that stalls the probe must not hold
+    // it), and again every PROBE_MS while it runs, each time of the next peer.
+    if (Date.now() - probedAt >= PROBE_MS) probe(p2p.connectedPeers());
+    if (busy) return;
     const height = driver.currentHeight;
     idle = height === lastHeight ? idle + 1 : 0;
     lastHeight = height;
