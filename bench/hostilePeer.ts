@@ -40,8 +40,8 @@ import {
   encodeSubtree,
   MAX_STATE_REQUEST_BYTES,
 } from "../src/net/stateSyncMessages.js";
-import { decodeRootClaim, encodeRootClaim } from "../src/node/certifiedStateSync.js";
 import { encodeBlock, encodeEnd, type SyncBlock } from "../src/net/syncMessages.js";
+import { decodeRootClaim, encodeRootClaim } from "../src/node/certifiedStateSync.js";
 import { decodeBlockValue, encodeBlockValue } from "../src/node/validator/blockValue.js";
 import { benchArgs } from "./lib/args.js";
 

@@ -11,7 +11,11 @@ describe("the block-sync peer book", () => {
     assert.deepEqual(book.order(["a", "b", "c", "d"], 1), ["b", "c", "d", "a"]);
     book.stalled("b", scores, 15_000);
     book.failed("a");
-    assert.deepEqual(book.order(["a", "b", "c", "d"], 1), ["c", "d", "a", "b"], "a failed once, b stalled once");
+    assert.deepEqual(
+      book.order(["a", "b", "c", "d"], 1),
+      ["c", "d", "a", "b"],
+      "a failed once, b stalled once",
+    );
     book.stalled("c", scores, 15_000);
     book.stalled("b", scores, 15_000);
     assert.deepEqual(
