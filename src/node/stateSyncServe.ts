@@ -121,6 +121,11 @@ export async function serveStateSync(options: StateSyncServeOptions): Promise<St
     if (options.interval > 0 && block.header.number % options.interval === 0) take(block.header);
   });
   const head = node.head();
+  // A node that state-synced to an epoch's last block installed that block without committing
+  // it, so no link was recorded for it: record it now, from the installed state (the head's).
+  // Without it the node served links up to the one before and every light client following
+  // the set from genesis through it stopped there (NO_LINK), for good.
+  record(head);
   if (options.interval > 0 && head.number > 0 && offered.length === 0) take(head);
 
   await serveState(p2p, {

@@ -7,6 +7,7 @@
  * the chain's, a failed install, each refused with a typed error and nothing installed.
  */
 import assert from "node:assert/strict";
+import { serveStateSync } from "../../../src/node/stateSyncServe.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -177,6 +178,18 @@ describe("state sync into a new node", () => {
       const fresh = await openTestNode(dir, { network: spec });
       extra.unshift(() => fresh.close());
       assert.equal(fresh.head().number, synced.height);
+      // Synced to an epoch's last block (snapshots every 15 blocks, epochs of 5): serving, it
+      // records that block's link from the installed state, so light clients following the set
+      // through it find every link (before, it held links up to the one before: NO_LINK).
+      assert.equal(synced.height % EPOCH, 0);
+      const served = await serveStateSync({ node: fresh, p2p: host, interval: 0 });
+      extra.unshift(async () => served.close());
+      const through = links(fresh, synced.height / EPOCH);
+      assert.equal(
+        verifyEpochChain(through, input).length,
+        synced.height / EPOCH + 1,
+        "the synced node's links, its own height's included, hold from the genesis set",
+      );
       assert.equal(fresh.head().hash, v0.db.block(synced.height)?.header.hash);
       // The answer without the head it was read at.
       const read = async (node: ChainNode, method: string, params: unknown[]) =>
