@@ -3,6 +3,8 @@
  * kind, sending, contract bindings, subscriptions, proof checks and DeFi reads.
  */
 
+// The state keys `getProof`, `getVerifiedValue` and the light client's `getCertifiedValue` take.
+export { balanceKey, type StateKey, storageKey } from "../../state/keys.js";
 export {
   type AirdropClaim,
   type AirdropEntry,
