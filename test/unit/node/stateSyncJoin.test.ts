@@ -7,7 +7,6 @@
  * the chain's, a failed install, each refused with a typed error and nothing installed.
  */
 import assert from "node:assert/strict";
-import { serveStateSync } from "../../../src/node/stateSyncServe.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +31,7 @@ import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { StateSyncError, stateSyncJoin } from "../../../src/node/stateSyncJoin.js";
+import { serveStateSync } from "../../../src/node/stateSyncServe.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { signedVote, testKeys } from "../../helpers/consensusKeys.js";
