@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { TestnetError } from "../../node/testnet/errors.js";
-import { type RunningTestnet, startTestnet } from "../../node/testnet/launch.js";
+import { type RunningTestnet, startTestnet, TESTNET_SNAPSHOT_INTERVAL } from "../../node/testnet/launch.js";
 import { UsageError } from "../output.js";
 
 function integer(text: string, flag: string): number {
@@ -58,6 +58,11 @@ export function addTestnetCommand(program: Command): void {
     .option("--p2p-port <port>", "validator i listens for peers on this + i (default --port + 100)")
     .option("--chain-id <id>", "a new network's chain id", "4242")
     .option("--block-time-ms <ms>", "a block per this many ms, with transactions or without", "1000")
+    .option(
+      "--snapshot-interval <blocks>",
+      "each validator offers a state-sync snapshot every this many blocks (0: none)",
+      String(TESTNET_SNAPSHOT_INTERVAL),
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const port = integer(String(opts.port), "--port");
       let net: RunningTestnet;
@@ -69,6 +74,7 @@ export function addTestnetCommand(program: Command): void {
           ...(opts.p2pPort === undefined ? {} : { p2pPort: integer(opts.p2pPort, "--p2p-port") }),
           chainId: BigInt(integer(String(opts.chainId), "--chain-id")),
           blockTimeMs: integer(String(opts.blockTimeMs), "--block-time-ms"),
+          snapshotInterval: integer(String(opts.snapshotInterval), "--snapshot-interval"),
         });
       } catch (error) {
         if (error instanceof TestnetError && error.usage)

@@ -17,6 +17,9 @@ import { checkValidatorCount, openLayout, type TestnetLayout } from "./layout.js
 
 const CLI = fileURLToPath(new URL("../../cli/weft.js", import.meta.url));
 
+/** A testnet's validators take a snapshot every this many blocks by default (its epoch length). */
+export const TESTNET_SNAPSHOT_INTERVAL = 100;
+
 export interface TestnetOptions {
   dir: string;
   validators: number;
@@ -28,6 +31,12 @@ export interface TestnetOptions {
   chainId?: bigint;
   /** A block per this many ms, with transactions or without (default 1000). */
   blockTimeMs?: number;
+  /**
+   * Each validator offers a state-sync snapshot every this many blocks (default
+   * `TESTNET_SNAPSHOT_INTERVAL`, the testnet's epoch length; 0: none), so that a node joining
+   * with `--state-sync on` finds one within minutes, not after the node default's 1,000 blocks.
+   */
+  snapshotInterval?: number;
   /** Each node must serve within this long (default 120 s). */
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
@@ -101,6 +110,8 @@ export async function startTestnet(options: TestnetOptions): Promise<RunningTest
         ...(peers.length > 0 ? ["--peers", peers.join(",")] : []),
         "--block-time-ms",
         String(options.blockTimeMs ?? 1000),
+        "--snapshot-interval",
+        String(options.snapshotInterval ?? TESTNET_SNAPSHOT_INTERVAL),
         "--workers",
         "1",
         "--admission-workers",

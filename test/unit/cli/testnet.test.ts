@@ -93,12 +93,25 @@ describe("weft testnet", () => {
     }
   });
 
-  it("a lone validator makes blocks", async () => {
+  it("a lone validator makes blocks, and offers state-sync snapshots at the testnet's interval", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "weft-testnet-")), "one");
     let net: RunningTestnet | undefined;
     try {
-      net = await startOn({ dir, validators: 1 });
-      await waitForHeight(net, 3);
+      // A node's own default is a snapshot every 1,000 blocks: a node joining a young testnet
+      // with --state-sync on found none and exited (NO_SNAPSHOT). The testnet passes its interval.
+      net = await startOn({ dir, validators: 1, snapshotInterval: 4 });
+      await waitForHeight(net, 9);
+      const snapshots = join(dir, "validator-0", "data", "snapshots");
+      const until = Date.now() + 60_000;
+      while (
+        !(
+          existsSync(snapshots) &&
+          readdirSync(snapshots).some((f) => f === "snapshot-8.bin" || f === "snapshot-4.bin")
+        )
+      ) {
+        assert.ok(Date.now() < until, `no snapshot at 4 or 8 in ${snapshots}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     } finally {
       await net?.stop();
       rmSync(join(dir, ".."), { recursive: true, force: true });
