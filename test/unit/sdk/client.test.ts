@@ -4,10 +4,11 @@
  * (including a node that lies).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { router } from "../../../src/bindings/router.gen.js";
 import { token } from "../../../src/bindings/token.gen.js";
 import { devSigner } from "../../../src/node/genesis/genesis.js";
@@ -37,6 +38,16 @@ import { balanceKey } from "../../../src/state/keys.js";
 import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
 
 const TO = "0x00000000000000000000000000000000000000c1";
+const SDK_DOC = fileURLToPath(new URL("../../../../docs/sdk.md", import.meta.url));
+
+/** docs/sdk.md's sample of a reverted transaction's `toString()` (its "## Errors" text block). */
+function docRevertSample(): string[] {
+  const doc = readFileSync(SDK_DOC, "utf8");
+  const at = doc.indexOf("```text\nTransactionRevertedError:", doc.indexOf("## Errors"));
+  assert.ok(at >= 0, "docs/sdk.md has a TransactionRevertedError sample under ## Errors");
+  const start = at + "```text\n".length;
+  return doc.slice(start, doc.indexOf("```", start)).trimEnd().split("\n");
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -222,6 +233,13 @@ describe("client (HTTP and WebSocket)", () => {
             .every((line) => line.startsWith("  ")),
         );
         assert.match(text, /hash: 0x[0-9a-f]{64}/);
+        // docs/sdk.md prints this very error: every line but the hash and block as the client prints it.
+        const varies = (line: string) => /^\s*(hash|block):/.test(line);
+        assert.deepEqual(
+          docRevertSample().filter((line) => !varies(line)),
+          text.split("\n").filter((line) => !varies(line)),
+          "docs/sdk.md's TransactionRevertedError sample (## Errors)",
+        );
         return true;
       },
     );
