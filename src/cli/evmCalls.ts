@@ -19,6 +19,7 @@ import {
   findFunction,
   parseArg,
   SolidityAbiError,
+  selectorOf,
 } from "../codec/solidityAbi.js";
 import {
   type DecodedRevert,
@@ -117,6 +118,33 @@ export function decodeEvmRevert(abi: readonly AbiEntry[], output: string): Decod
   if (!/^0x([0-9a-fA-F]{2})*$/.test(output) || output === "0x") return undefined;
   const data = fromHex(output.slice(2));
   return decodeCustomError(abi, data) ?? decodeEthRevert(data);
+}
+
+/**
+ * A mined EVM call's output decoded with `abi`: the return value of the function whose
+ * selector starts `input` (the call data) when it succeeded, its revert (custom error, else
+ * Error(string) / Panic(uint256)) when it did not. Output the ABI does not describe stays raw.
+ */
+export function decodeEvmOutcome(
+  abi: readonly AbiEntry[],
+  input: string | undefined,
+  status: string,
+  output: string,
+): { result?: unknown; revert?: DecodedRevert } {
+  if (status !== "success") {
+    const revert = decodeEvmRevert(abi, output);
+    return revert === undefined ? {} : { revert };
+  }
+  if (output === "0x" || !/^0x([0-9a-fA-F]{2})*$/.test(output)) return {};
+  if (input === undefined || !/^0x[0-9a-fA-F]{8}/.test(input)) return {};
+  const selector = input.slice(2, 10).toLowerCase();
+  const fn = abi.find((e) => e.type === "function" && toHex(selectorOf(e)) === selector);
+  if (fn === undefined || (fn.outputs ?? []).length === 0) return {};
+  try {
+    return { result: decodeFunctionResult(fn, fromHex(output.slice(2))) };
+  } catch {
+    return {};
+  }
 }
 
 /** `eth_call` of `call` at `address`: the decoded return value (`TransactionRevertedError` on a revert). */

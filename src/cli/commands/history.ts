@@ -20,7 +20,7 @@ import {
   WeftClientError,
 } from "../../sdk/client/index.js";
 import { type Context, contextOf } from "../context.js";
-import { evmAbiFor, isAbiFile } from "../evmCalls.js";
+import { decodeEvmOutcome, evmAbiFor, isAbiFile } from "../evmCalls.js";
 import { type ContractBook, contractBook, projectNetwork } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import {
@@ -91,6 +91,7 @@ async function showReceipt(ctx: Context, text: string, abi: string | undefined):
     if (revert !== undefined) decoded.revert = revert;
   }
   const what = last === undefined ? "transaction" : `${lastContract?.name ?? last.target}.${last.method}`;
+  if (lastContract === undefined) await decodeEvmCall(ctx, hash, decoded, abi);
   await decodeEvmLogs(ctx, book, decoded, abi);
   printReceipt(ctx, decoded, `${what}: ${receipt.status}`);
   if (!ctx.out.json && decoded.revert !== undefined)
@@ -99,6 +100,36 @@ async function showReceipt(ctx: Context, text: string, abi: string | undefined):
     );
   else if (!ctx.out.json && receipt.status !== "success" && receipt.output !== "0x")
     process.stdout.write(`  revert data ${receipt.output}\n`);
+}
+
+/**
+ * An EVM call's return value or custom-error revert, decoded with the called contract's
+ * Solidity ABI (`--abi <file.json>`, else the one verified with the node); left raw when the
+ * transaction called no EVM code or nothing describes it.
+ */
+async function decodeEvmCall(
+  ctx: Context,
+  hash: Hex,
+  decoded: DecodedReceipt & { revert?: DecodedRevert },
+  abi: string | undefined,
+): Promise<void> {
+  const eth = await ctx.client
+    .request<{ to?: string | null; input?: string } | null>("eth_getTransactionByHash", [hash])
+    .catch(() => null);
+  const to = eth?.to;
+  if (typeof to !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(to)) return;
+  let entries: AbiEntry[] | undefined;
+  try {
+    entries = await evmAbiFor(ctx.client, to.toLowerCase() as Address, abi);
+  } catch (error) {
+    // EVM code nobody described: its output stays raw.
+    if (abi === undefined && error instanceof UsageError) return;
+    throw error;
+  }
+  if (entries === undefined) return;
+  const outcome = decodeEvmOutcome(entries, eth?.input, decoded.status, decoded.output);
+  if (outcome.result !== undefined) decoded.result = outcome.result;
+  if (outcome.revert !== undefined) decoded.revert = outcome.revert;
 }
 
 /**
@@ -299,7 +330,7 @@ export function addHistoryCommands(program: Command): void {
     )
     .option(
       "--abi <file.json>",
-      "an EVM contract's Solidity ABI, to decode its events (verified EVM contracts need none)",
+      "an EVM contract's Solidity ABI, to decode its return value, custom-error revert and events (verified EVM contracts need none)",
     )
     .action(async (hash: string, opts: { abi?: string }, cmd: Command) => {
       if (opts.abi !== undefined && !isAbiFile(opts.abi))

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Address } from "../../../src/codec/address.js";
 import { fromHex, toHex } from "../../../src/codec/bytes.js";
-import { ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
+import { type EthDevKey, ethDevKeys } from "../../../src/sdk/ethDevKeys.js";
 import { rpc, waitForReceipt } from "../../../src/sdk/rpcClient.js";
 import { signEthTxRaw } from "../../helpers/ethAccounts.js";
 import { type CompiledWithSources, compileWithSources } from "../../helpers/solc.js";
@@ -29,7 +29,7 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
   let dir: string;
   let token: Address;
   let compiled: CompiledWithSources;
-  const [eth0] = ethDevKeys(1) as [{ privateKey: Uint8Array; address: Address }];
+  const [eth0, eth1] = ethDevKeys(2) as [EthDevKey, EthDevKey];
   const weft = (...args: string[]) =>
     runWeft(["--rpc", node.url, "--keystore", join(dir, "keys"), ...args], { cwd: dir });
 
@@ -93,6 +93,40 @@ describe("weft call / tx on a Solidity contract with --abi <file.json>", () => {
         logIndex: 0,
       },
     ]);
+    // Read back: its return value decoded by the ABI, as weft tx printed it.
+    const sentHash = (JSON.parse(sent.out) as { txHash: string }).txHash;
+    const readBack = await weft("--json", "receipt", sentHash, "--abi", "abi.json");
+    assert.equal(readBack.code, 0, readBack.err);
+    assert.equal((JSON.parse(readBack.out) as { result?: unknown }).result, true);
+    const shownBack = await weft("receipt", sentHash, "--abi", "abi.json");
+    assert.match(shownBack.out, /\n {2}returned true\n/);
+    // A mined custom-error revert (eth1 holds no tokens; a gas limit so no estimate stops it), decoded.
+    const call = Buffer.concat([
+      fromHex("a9059cbb"),
+      fromHex(TO.slice(2).padStart(64, "0")),
+      fromHex(9n.toString(16).padStart(64, "0")),
+    ]);
+    const reverted = await rpc<string>(node.url, "eth_sendRawTransaction", [
+      `0x${toHex(
+        signEthTxRaw(
+          { key: eth1.privateKey, address: eth1.address },
+          { nonce: 0n, to: token, data: call, gasLimit: 200_000n, maxFee: 10n ** 12n, priorityFee: 1n },
+          node.config.chainId,
+        ),
+      )}`,
+    ]);
+    assert.equal((await waitForReceipt<{ status: string }>(node.url, reverted)).status, "revert");
+    const revertJson = await weft("--json", "receipt", reverted, "--abi", "abi.json");
+    assert.equal(revertJson.code, 0, revertJson.err);
+    assert.deepEqual((JSON.parse(revertJson.out) as { revert?: unknown }).revert, {
+      name: "InsufficientBalance",
+      args: { account: eth1.address.toLowerCase(), balance: "0", needed: "9" },
+    });
+    const revertHuman = await weft("receipt", reverted, "--abi", "abi.json");
+    assert.match(
+      revertHuman.out,
+      /\n {2}reverted with InsufficientBalance\(account=0x[0-9a-f]{40}, balance=0, needed=9\)\n/,
+    );
     const human = await weft("tx", token, "transfer", TO, "1", "--from", "eth0", "--abi", "abi.json");
     assert.equal(human.code, 0, human.err);
     assert.match(
