@@ -77,6 +77,16 @@ export function signEthTx(from: EthAccount, request: EthTxRequest, chainId: bigi
   return decodeEthTx(signEthTxRaw(from, request, chainId), chainId);
 }
 
+/** A nonce dealer for tests sending in order: each call gives `a`'s next nonce (0, 1, …). */
+export function nonceCounter(): (a: EthAccount) => bigint {
+  const nonces = new Map<Address, bigint>();
+  return (a) => {
+    const n = nonces.get(a.address) ?? 0n;
+    nonces.set(a.address, n + 1n);
+    return n;
+  };
+}
+
 /** ABI call data: a 4-byte selector then 32-byte words. */
 export function callData(selector: string, ...words: Array<bigint | Address>): Uint8Array {
   const out = new Uint8Array(4 + 32 * words.length);

@@ -24,7 +24,7 @@ import {
   TRANSFER_TOPIC,
 } from "../../fixtures/evm/token.js";
 import { blockContext, fundedState } from "../../helpers/chain.js";
-import { callData, type EthAccount, ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
+import { callData, type EthAccount, ethAccount, nonceCounter, signEthTx } from "../../helpers/ethAccounts.js";
 import { assertSameAsSequential, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
 
 const block = blockContext({ baseFee: 7n });
@@ -48,12 +48,7 @@ function tokenBalance(store: Storage, token: Address, owner: Address): bigint {
 describe("Ethereum transactions on the parallel engine", () => {
   const users: EthAccount[] = Array.from({ length: ACCOUNTS }, (_, i) => ethAccount(i));
   const deployer = users[0] as EthAccount;
-  const nonces = new Map<Address, bigint>();
-  const next = (a: EthAccount) => {
-    const n = nonces.get(a.address) ?? 0n;
-    nonces.set(a.address, n + 1n);
-    return n;
-  };
+  const next = nonceCounter();
   let engine: ChainEngine;
   let store: Storage;
   let token: Address;

@@ -28,7 +28,7 @@ import { evmCodeHashKey, evmCodeKey, type StateKey, type StateValue } from "../.
 import { createMemoryStore } from "../../../src/state/memoryStore.js";
 import type { Storage } from "../../../src/state/storage.js";
 import { blockContext, fundedState } from "../../helpers/chain.js";
-import { type EthAccount, ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
+import { type EthAccount, ethAccount, nonceCounter, signEthTx } from "../../helpers/ethAccounts.js";
 import { assertSameAsSequential, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
 
 const COIN = 10n ** 18n;
@@ -51,12 +51,7 @@ const word = (n: bigint) => Buffer.from(n.toString(16).padStart(64, "0"), "hex")
 
 describe("EVM execution priced by its instructions (evm/weftGas.ts)", () => {
   const users: EthAccount[] = Array.from({ length: 4 }, (_, i) => ethAccount(700 + i));
-  const nonces = new Map<Address, bigint>();
-  const next = (a: EthAccount) => {
-    const n = nonces.get(a.address) ?? 0n;
-    nonces.set(a.address, n + 1n);
-    return n;
-  };
+  const next = nonceCounter();
   const block: BlockContext = blockContext({ height: 10n, baseFee: 2n });
   const price = evmBaseFee(2n) + 1n;
   let engine: ChainEngine;

@@ -24,7 +24,7 @@ import { runEvmCall } from "../../../src/node/readOnly/evmCall.js";
 import { createMemoryStore } from "../../../src/state/memoryStore.js";
 import type { Storage } from "../../../src/state/storage.js";
 import { blockContext, fundedState } from "../../helpers/chain.js";
-import { type EthAccount, ethAccount, signEthTx } from "../../helpers/ethAccounts.js";
+import { type EthAccount, ethAccount, nonceCounter, signEthTx } from "../../helpers/ethAccounts.js";
 import { assertSameAsSequential, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
 
 const COIN = 10n ** 18n;
@@ -56,12 +56,7 @@ const flag = (r: Receipt | undefined) => BigInt(`0x${Buffer.from(r?.output ?? []
 
 describe("Ethereum's precompiles under Weft's rules", () => {
   const users: EthAccount[] = Array.from({ length: 6 }, (_, i) => ethAccount(740 + i));
-  const nonces = new Map<Address, bigint>();
-  const next = (a: EthAccount) => {
-    const n = nonces.get(a.address) ?? 0n;
-    nonces.set(a.address, n + 1n);
-    return n;
-  };
+  const next = nonceCounter();
   const block: BlockContext = blockContext({ height: 10n, baseFee: 2n });
   const price = evmBaseFee(2n) + 1n;
   let engine: ChainEngine;
