@@ -86,3 +86,25 @@ export function nonceOf(chain: TestChain, address: Address, key = 0n): bigint {
   const raw = chain.state.get(nonceKey(address, key));
   return raw === undefined ? 0n : new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true);
 }
+
+/**
+ * A sponsor paymaster funded with `funds` whose ownership is handed to a user, and the calls
+ * by which that user, sponsored by it, accepts it and withdraws its whole balance: the fee
+ * hold's worst case (feeSolvency, estimateFeeHold).
+ */
+export function sponsoredWithdrawal(funds = 10n ** 8n) {
+  const { chain, users } = setupAccounts(1);
+  const user = users[0] as User;
+  const sponsor = chain.deploy("sponsorPaymaster", [10n ** 9n]);
+  const ok = (r: { receipt: { status: string } }) => r.receipt.status === "success";
+  if (!ok(sponsor.send(account(1), "fund", [], { value: funds }))) throw new Error("fund failed");
+  if (!ok(sponsor.send(account(1), "setSponsored", [sponsor.address, true])))
+    throw new Error("setSponsored failed");
+  if (!ok(sponsor.send(account(1), "setSenderLimit", [100, 10n ** 12n, 3600n])))
+    throw new Error("setSenderLimit failed");
+  if (!ok(sponsor.send(account(1), "transferOwnership", [user.address])))
+    throw new Error("transferOwnership failed");
+  const calls = [callOf(sponsor, "acceptOwnership", []), callOf(sponsor, "withdraw", [user.address, funds])];
+  const paymaster = { address: sponsor.address, data: new Uint8Array(0) };
+  return { chain, user, sponsor, funds, calls, paymaster };
+}

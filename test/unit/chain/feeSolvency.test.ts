@@ -14,33 +14,18 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decodeU128 } from "../../../src/engine/deltas.js";
 import { balanceKey } from "../../../src/state/keys.js";
-import { callOf, setupAccounts, signed, type User } from "../../helpers/accounts.js";
-import { account, FEE_RECIPIENT } from "../../helpers/chain.js";
+import { type setupAccounts, signed, sponsoredWithdrawal } from "../../helpers/accounts.js";
+import { FEE_RECIPIENT } from "../../helpers/chain.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 
 describe("an envelope's payer cannot spend the fee it owes before it is charged", () => {
   it("a paymaster's owner sponsoring a withdrawal of the paymaster's whole balance makes no coin", async () => {
-    const { chain, users } = setupAccounts(1);
-    const user = users[0] as User;
-    const sponsor = chain.deploy("sponsorPaymaster", [10n ** 9n]);
-    const funds = 10n ** 8n;
-    assert.equal(sponsor.send(account(1), "fund", [], { value: funds }).receipt.status, "success");
-    assert.equal(sponsor.send(account(1), "setSponsored", [sponsor.address, true]).receipt.status, "success");
-    assert.equal(
-      sponsor.send(account(1), "setSenderLimit", [100, 10n ** 12n, 3600n]).receipt.status,
-      "success",
-    );
-    assert.equal(sponsor.send(account(1), "transferOwnership", [user.address]).receipt.status, "success");
+    const { chain, user, sponsor, funds, calls, paymaster: sponsorship } = sponsoredWithdrawal();
     const supplyBefore = totalCoin(chain);
     const userBefore = chain.state.balance(user.address);
-    const tx = signed(
-      chain,
-      user,
-      [callOf(sponsor, "acceptOwnership", []), callOf(sponsor, "withdraw", [user.address, funds])],
-      { paymaster: { address: sponsor.address, data: new Uint8Array(0) }, gasLimit: 3_000_000n },
-    );
+    const tx = signed(chain, user, calls, { paymaster: sponsorship, gasLimit: 3_000_000n });
     const engine = await chainEngine(2);
     try {
       const store = await attachChain(engine, chain);

@@ -16,23 +16,10 @@ import {
 } from "../../../src/node/readOnly/execute.js";
 import { MAX_TX_GAS } from "../../../src/vm/limits.js";
 import { createVm } from "../../../src/vm/vm.js";
-import { callOf, setupAccounts, signed, type User } from "../../helpers/accounts.js";
-import { account } from "../../helpers/chain.js";
+import { signed, sponsoredWithdrawal } from "../../helpers/accounts.js";
 
-function sponsoredWithdrawal() {
-  const { chain, users } = setupAccounts(1);
-  const user = users[0] as User;
-  const sponsor = chain.deploy("sponsorPaymaster", [10n ** 9n]);
-  const funds = 10n ** 8n;
-  assert.equal(sponsor.send(account(1), "fund", [], { value: funds }).receipt.status, "success");
-  assert.equal(sponsor.send(account(1), "setSponsored", [sponsor.address, true]).receipt.status, "success");
-  assert.equal(
-    sponsor.send(account(1), "setSenderLimit", [100, 10n ** 12n, 3600n]).receipt.status,
-    "success",
-  );
-  assert.equal(sponsor.send(account(1), "transferOwnership", [user.address]).receipt.status, "success");
-  const calls = [callOf(sponsor, "acceptOwnership", []), callOf(sponsor, "withdraw", [user.address, funds])];
-  const paymaster = { address: sponsor.address, data: new Uint8Array(0) };
+function estimateSetUp() {
+  const { chain, user, calls, paymaster } = sponsoredWithdrawal();
   const ctx: ReadOnlyContext = {
     vm: createVm({ evm: evmFromWasm }),
     read: (key) => chain.state.get(key),
@@ -55,7 +42,7 @@ function sponsoredWithdrawal() {
 
 describe("weft_estimateGas without auth holds the fee as execution does", () => {
   it("a sponsored withdrawal of the sponsor's whole balance: the estimate is refused as the transaction reverts", () => {
-    const { chain, user, calls, paymaster, ctx, envelope } = sponsoredWithdrawal();
+    const { chain, user, calls, paymaster, ctx, envelope } = estimateSetUp();
     const given = executeReadOnly(ctx, {
       kind: "estimate",
       envelope: envelope(3_000_000n),
@@ -81,7 +68,7 @@ describe("weft_estimateGas without auth holds the fee as execution does", () => 
   });
 
   it("a sponsored call the sponsor covers: the estimate answers, and the transaction at its limit succeeds", () => {
-    const { chain, user, calls, paymaster, ctx, envelope } = sponsoredWithdrawal();
+    const { chain, user, calls, paymaster, ctx, envelope } = estimateSetUp();
     const accept = calls.slice(0, 1);
     const out = executeReadOnly(ctx, {
       kind: "estimate",
