@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { Address } from "../../../src/codec/address.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
-import { FileSignRecordStore, SignGuard } from "../../../src/consensus/signGuard.js";
 import { serveBlocks } from "../../../src/net/blockSync.js";
 import { catchUp } from "../../../src/net/catchUp.js";
 import type { P2pNode } from "../../../src/net/p2pNode.js";
@@ -19,7 +18,7 @@ import { applyCertifiedBlocks, chainBlockSource } from "../../../src/node/certif
 import { ChainNode } from "../../../src/node/chainNode.js";
 import { readCertificate } from "../../../src/node/validator/certificateStore.js";
 import { ChainApplication } from "../../../src/node/validator/chainApplication.js";
-import { testKeys, testSet } from "../../helpers/consensusKeys.js";
+import { guardedValidator, REAL_CLOCK, testKeys, testSet } from "../../helpers/consensusKeys.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 import { linked, startNodes, stopNodes, waitFor } from "../../helpers/p2p.js";
 
@@ -80,13 +79,10 @@ describe("certified block sync", () => {
     const driver = new ConsensusDriver({
       chainId: CHAIN_ID.toString(),
       transport: { broadcast: () => {}, onMessage: () => {} },
-      clock: { schedule: (ms, fire) => void setTimeout(fire, ms) },
+      clock: REAL_CLOCK,
       validators,
       app: paced(new ChainApplication(validator, { validators, publicKey: key.publicKey })),
-      validator: {
-        publicKey: key.publicKey,
-        guard: new SignGuard(new FileSignRecordStore(join(root, "signed.bin")), key.secretKey),
-      },
+      validator: guardedValidator(key, join(root, "signed.bin")),
       timeouts: {
         propose: { baseMs: 200, incrementMs: 100 },
         prevote: { baseMs: 200, incrementMs: 100 },

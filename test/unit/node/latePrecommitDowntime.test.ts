@@ -21,7 +21,6 @@ import { fromHex } from "../../../src/codec/bytes.js";
 import { type CommitCertificate, certificateSigners } from "../../../src/consensus/certificate.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
 import { decodeBundle, decodeMessage } from "../../../src/consensus/messageCodec.js";
-import { FileSignRecordStore, SignGuard } from "../../../src/consensus/signGuard.js";
 import { VoteType } from "../../../src/consensus/types.js";
 import type { ChainNode } from "../../../src/node/chainNode.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
@@ -30,6 +29,7 @@ import { decodeValueHead } from "../../../src/node/validator/blockValue.js";
 import { readCertificate, valueKey } from "../../../src/node/validator/certificateStore.js";
 import { ChainApplication } from "../../../src/node/validator/chainApplication.js";
 import { TxState } from "../../../src/vm/txState.js";
+import { guardedValidator, REAL_CLOCK } from "../../helpers/consensusKeys.js";
 import { CHAIN_ID, networkSpec, openTestNode } from "../../helpers/validatorHosts.js";
 import { blsKey } from "../../helpers/validators.js";
 
@@ -139,13 +139,10 @@ describe("late precommits and downtime", () => {
           new ConsensusDriver({
             chainId: CHAIN_ID.toString(),
             transport: network.transports[i] as (typeof network.transports)[0],
-            clock: { schedule: (ms, fire) => void setTimeout(fire, ms) },
+            clock: REAL_CLOCK,
             validators,
             app,
-            validator: {
-              publicKey: key.publicKey,
-              guard: new SignGuard(new FileSignRecordStore(join(dir, "last-signed.bin")), key.secretKey),
-            },
+            validator: guardedValidator(key, join(dir, "last-signed.bin")),
             timeouts: {
               propose: { baseMs: 3000, incrementMs: 500 },
               prevote: { baseMs: 1000, incrementMs: 500 },

@@ -18,14 +18,13 @@ import type { Address } from "../../../src/codec/address.js";
 import { verifyCertificate } from "../../../src/consensus/certificate.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
 import type { ValidatorSetSource } from "../../../src/consensus/interfaces.js";
-import { FileSignRecordStore, SignGuard } from "../../../src/consensus/signGuard.js";
 import type { ChainNode, ChainNodeOptions } from "../../../src/node/chainNode.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { readCertificate } from "../../../src/node/validator/certificateStore.js";
 import { ChainApplication } from "../../../src/node/validator/chainApplication.js";
 import { TxState } from "../../../src/vm/txState.js";
-import { testKeys, testSet } from "../../helpers/consensusKeys.js";
+import { guardedValidator, REAL_CLOCK, testKeys, testSet } from "../../helpers/consensusKeys.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
 import { networkSpec, openTestNode } from "../../helpers/validatorHosts.js";
 import { blsKey } from "../../helpers/validators.js";
@@ -81,13 +80,10 @@ async function openValidators(
       new ConsensusDriver({
         chainId: CHAIN_ID.toString(),
         transport: network[i] as (typeof network)[0],
-        clock: { schedule: (ms, fire) => void setTimeout(fire, ms) },
+        clock: REAL_CLOCK,
         validators,
         app: new ChainApplication(node, { feeRecipient, publicKey: key.publicKey, validators }),
-        validator: {
-          publicKey: key.publicKey,
-          guard: new SignGuard(new FileSignRecordStore(join(dir, "last-signed.bin")), key.secretKey),
-        },
+        validator: guardedValidator(key, join(dir, "last-signed.bin")),
         timeouts: {
           propose: { baseMs: 1500, incrementMs: 500 },
           prevote: { baseMs: 500, incrementMs: 250 },
