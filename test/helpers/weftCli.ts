@@ -8,7 +8,8 @@
  * in verifyContract.test.ts). Awaiting the child keeps the loop running; the node also
  * advertises a keep-alive time 2 s under the one it enforces (`src/node/rpc/server.ts`).
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The CLI's entry point, compiled. */
@@ -42,4 +43,29 @@ export function runWeft(args: readonly string[], options: { cwd?: string } = {})
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, out, err }));
   });
+}
+
+/** What `weftSync` returns: the exit code, the output, and stdout read as JSON. */
+export interface SyncCliResult {
+  code: number | null;
+  out: string;
+  err: string;
+  json: <T = Record<string, unknown>>() => T;
+}
+
+/**
+ * Runs `node weft.js --rpc <url> --keystore <dir>/keys ...args` in `dir`, synchronously: the
+ * CLI as the command-line tests drive it against their node (see `runWeft` for when to await).
+ */
+export function weftSync(url: string, dir: string, args: readonly string[]): SyncCliResult {
+  const r = spawnSync(process.execPath, [WEFT_CLI, "--rpc", url, "--keystore", join(dir, "keys"), ...args], {
+    encoding: "utf8",
+    cwd: dir,
+  });
+  return {
+    code: r.status,
+    out: r.stdout,
+    err: r.stderr,
+    json: <T = Record<string, unknown>>() => JSON.parse(r.stdout) as T,
+  };
 }

@@ -4,36 +4,19 @@
  * (0 done, 2 bad usage, 4 reverted).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { weftSync } from "../../helpers/weftCli.js";
 
-const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const TO = "0x00000000000000000000000000000000000000ab";
 
 describe("weft CLI", () => {
   let dir: string;
   let node: NodeProcess;
-  const weft = (...args: string[]) => {
-    const r = spawnSync(
-      process.execPath,
-      [CLI, "--rpc", node.url, "--keystore", join(dir, "keys"), ...args],
-      {
-        encoding: "utf8",
-        cwd: dir,
-      },
-    );
-    return {
-      code: r.status,
-      out: r.stdout,
-      err: r.stderr,
-      json: () => JSON.parse(r.stdout) as Record<string, unknown>,
-    };
-  };
+  const weft = (...args: string[]) => weftSync(node.url, dir, args);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "weft-cli-"));

@@ -4,7 +4,7 @@
  * printed them; a reverted receipt's error decoded; unknown and malformed hashes refused.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,6 +25,7 @@ import {
   type WeftClient,
 } from "../../../src/sdk/client/index.js";
 import { type NodeProcess, startNodeProcess } from "../../helpers/nodeProcess.js";
+import { weftSync } from "../../helpers/weftCli.js";
 
 const CLI = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const TO = "0x00000000000000000000000000000000000000ab";
@@ -33,22 +34,7 @@ describe("weft receipt and weft logs", () => {
   let dir: string;
   let node: NodeProcess;
   let client: WeftClient;
-  const weft = (...args: string[]) => {
-    const r = spawnSync(
-      process.execPath,
-      [CLI, "--rpc", node.url, "--keystore", join(dir, "keys"), ...args],
-      {
-        encoding: "utf8",
-        cwd: dir,
-      },
-    );
-    return {
-      code: r.status,
-      out: r.stdout,
-      err: r.stderr,
-      json: () => JSON.parse(r.stdout) as Record<string, unknown>,
-    };
-  };
+  const weft = (...args: string[]) => weftSync(node.url, dir, args);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "weft-receipt-"));
