@@ -21,15 +21,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeTx, signingHash, type TxEnvelope, txHash } from "../src/chain/tx/envelope.js";
-import { encodeAbi } from "../src/codec/abi.js";
 import type { Address } from "../src/codec/address.js";
-import { toHex } from "../src/codec/bytes.js";
-import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
+import type { GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc } from "../src/sdk/rpcClient.js";
 import { benchArgs } from "./lib/args.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+import { devSenders, type Sender, signedTransfers, transferGasLimit } from "./lib/wusdTransfers.js";
 
 const USAGE =
   "node dist/bench/blockStall.js [--txs 500] [--blocks 6] [--senders 64] [--gap-ms 20] [--pairs 1] [--before <weft.js>] [--cpu-prof <dir>]";
@@ -147,51 +145,17 @@ async function runBuild(build: string, cli: string | undefined, pair: number): P
     const url = node.url;
     const genesis = await rpc<GenesisInfo>(url, "weft_genesis");
     const wusd = genesis.contracts.wusd as Address;
-    const senders = genesis.accounts
-      .slice(0, senderCount)
-      .map((a, i) => ({ address: a.address as Address, signer: devSigner(i) }));
-    const next = new Map<Address, bigint>();
-    for (const s of senders)
-      next.set(s.address, BigInt(await rpc<string>(url, "weft_nextNonce", [s.address])));
-    const { gasLimit } = await rpc<{ gasLimit: number }>(url, "weft_estimateGas", [
-      {
-        sender: senders[0]?.address,
-        calls: [
-          {
-            target: wusd,
-            method: "transfer",
-            args: `0x${toHex(encodeAbi(["address", "u128"], [recipient(999_999_999), 1n]))}`,
-          },
-        ],
-      },
-    ]);
-    const total = blockTxs * blocks;
-    const raws: Array<{ hash: string; hex: string }> = [];
-    for (let i = 0; i < total; i++) {
-      const s = senders[i % senders.length] as (typeof senders)[number];
-      const sequence = next.get(s.address) as bigint;
-      next.set(s.address, sequence + 1n);
-      const env: TxEnvelope = {
-        chainId: BigInt(genesis.chainId),
-        sender: s.address,
-        nonceKey: 0n,
-        nonceSequence: sequence,
-        gasLimit: BigInt(gasLimit),
-        maxFee: 10n,
-        priorityFee: 1n,
-        calls: [
-          {
-            target: wusd,
-            method: "transfer",
-            args: encodeAbi(["address", "u128"], [recipient(i), 1n]),
-            value: 0n,
-          },
-        ],
-        auth: new Uint8Array(0),
-      };
-      env.auth = s.signer.sign(signingHash(env));
-      raws.push({ hash: `0x${toHex(txHash(env))}`, hex: `0x${toHex(encodeTx(env))}` });
-    }
+    const { senders, next } = await devSenders(url, genesis, senderCount);
+    const gasLimit = await transferGasLimit(url, wusd, senders[0] as Sender, recipient(999_999_999));
+    const raws = signedTransfers({
+      chainId: BigInt(genesis.chainId),
+      wusd,
+      senders,
+      next,
+      gasLimit,
+      count: blockTxs * blocks,
+      to: recipient,
+    });
     const idle = await measure(url, sleep(2_000));
     const startHead = (await rpc<{ number: number }>(url, "weft_getBlockByNumber", ["latest"])).number;
     const load = loadavg()[0]?.toFixed(0) ?? "?";

@@ -17,11 +17,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { encodeTx, signingHash, type TxEnvelope, txHash } from "../src/chain/tx/envelope.js";
-import { encodeAbi } from "../src/codec/abi.js";
 import type { Address } from "../src/codec/address.js";
-import { toHex } from "../src/codec/bytes.js";
-import { devSigner, type GenesisInfo } from "../src/node/genesis/genesis.js";
+import type { GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc } from "../src/sdk/rpcClient.js";
 import { benchArgs } from "./lib/args.js";
@@ -29,6 +26,7 @@ import { now, type SenderReport, type SendPlan } from "./lib/loadSender.js";
 import { lineChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
 import { ed25519Case, verifyRateOneCore, verifyRatePool } from "./lib/signatureCeiling.js";
+import { devSenders, type Sender, signedTransfers, transferGasLimit } from "./lib/wusdTransfers.js";
 
 const args = benchArgs(
   "node dist/bench/load.js [--rates 250,500,1000,2000,4000] [--seconds 4] [--accounts 256] [--url http://host:port --ws ws://host:port]",
@@ -95,11 +93,7 @@ if (url === undefined) {
 }
 const genesis = await rpc<GenesisInfo>(url, "weft_genesis");
 const wusd = genesis.contracts.wusd as Address;
-const senders = genesis.accounts
-  .slice(0, accounts)
-  .map((a, i) => ({ address: a.address as Address, signer: devSigner(i) }));
-const next = new Map<Address, bigint>();
-for (const s of senders) next.set(s.address, BigInt(await rpc<string>(url, "weft_nextNonce", [s.address])));
+const { senders, next } = await devSenders(url, genesis, accounts);
 
 // 3. Commit times from newHeads, and how the engine ran each block (transactions per mode).
 const committedAt = new Map<string, number>();
@@ -171,49 +165,20 @@ interface Row {
 }
 // The gas limit a wallet would sign with: the node's estimate (with its margin) for one transfer.
 // Block selection reserves each transaction's limit, so an oversized one shrinks blocks.
-const { gasLimit: estimatedGas } = await rpc<{ gasLimit: number }>(url, "weft_estimateGas", [
-  {
-    sender: senders[0]?.address,
-    calls: [
-      {
-        target: wusd,
-        method: "transfer",
-        args: `0x${toHex(encodeAbi(["address", "u128"], [recipient(999_999_999), 1n]))}`,
-      },
-    ],
-  },
-]);
-const gasLimit = BigInt(estimatedGas);
+const gasLimit = await transferGasLimit(url, wusd, senders[0] as Sender, recipient(999_999_999));
 console.log(`gas limit per transfer: ${gasLimit} (weft_estimateGas)`);
 const rows: Row[] = [];
 for (const rate of rates) {
   const total = rate * seconds;
-  const raws: Array<{ hash: string; hex: string }> = [];
-  for (let i = 0; i < total; i++) {
-    const s = senders[i % senders.length] as (typeof senders)[number];
-    const sequence = next.get(s.address) as bigint;
-    next.set(s.address, sequence + 1n);
-    const env: TxEnvelope = {
-      chainId: BigInt(genesis.chainId),
-      sender: s.address,
-      nonceKey: 0n,
-      nonceSequence: sequence,
-      gasLimit,
-      maxFee: 10n,
-      priorityFee: 1n,
-      calls: [
-        {
-          target: wusd,
-          method: "transfer",
-          args: encodeAbi(["address", "u128"], [recipient(rows.length * 1_000_000 + i), 1n]),
-          value: 0n,
-        },
-      ],
-      auth: new Uint8Array(0),
-    };
-    env.auth = s.signer.sign(signingHash(env));
-    raws.push({ hash: `0x${toHex(txHash(env))}`, hex: `0x${toHex(encodeTx(env))}` });
-  }
+  const raws = signedTransfers({
+    chainId: BigInt(genesis.chainId),
+    wusd,
+    senders,
+    next,
+    gasLimit,
+    count: total,
+    to: (i) => recipient(rows.length * 1_000_000 + i),
+  });
   const submittedAt = new Map<string, number>();
   const reasons = new Map<string, number>();
   modeTxs = new Map();
