@@ -98,6 +98,16 @@ const DEFAULT_BACKOFF: Backoff = { minMs: 500, maxMs: 5_000 };
  */
 const PING_TIMEOUT = { minTimeout: 30_000, maxTimeout: 60_000 };
 
+/** The IP addresses of `peers` (multiaddrs; DNS names and other forms are skipped). */
+export function configuredIps(peers: readonly string[]): Set<string> {
+  const ips = new Set<string>();
+  for (const peer of peers) {
+    const ip = /^\/ip[46]\/([^/]+)/.exec(peer)?.[1];
+    if (ip !== undefined) ips.add(ip);
+  }
+  return ips;
+}
+
 export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNode> {
   const limits: NetLimits = { ...DEFAULT_NET_LIMITS, ...options.limits };
   if (limits.maxConnections < 1) throw new NetError("CONFIG", "limits.maxConnections must be at least 1");
@@ -138,6 +148,13 @@ export async function createP2pNode(options: P2pNodeOptions = {}): Promise<P2pNo
         heartbeatInterval: options.heartbeatMs ?? 1000,
         maxInboundDataLength: limits.maxGossipFrameBytes,
         msgIdFn: (message) => gossipMessageId(message.topic, message.data),
+        // gossipsub scores every peer down by (peers on its IP - 10)^2 x 5 (its IP colocation
+        // penalty, against sybils on one address): 100 connections from the validators' own IP
+        // (a loopback testnet, validators behind one NAT) put the configured validators far below
+        // the graylist line (-80), so their gossip was ignored and they left the mesh: validator 1
+        // of a loopback testnet under hostilePeer's flood heard no gossip for 15-85 s. The IPs of
+        // the configured peers are the operator's choice and are exempt.
+        scoreParams: { IPColocationFactorWhitelist: configuredIps(options.peers ?? []) },
       }),
     },
   });
