@@ -20,7 +20,6 @@ import type { Address } from "../../../src/codec/address.js";
 import { sign } from "../../../src/consensus/bls.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
 import type { ConsensusApplication } from "../../../src/consensus/interfaces.js";
-import type { Value } from "../../../src/consensus/types.js";
 import {
   decodeBundle,
   decodeMessage,
@@ -29,6 +28,7 @@ import {
 } from "../../../src/consensus/messageCodec.js";
 import { FileSignRecordStore, SignGuard } from "../../../src/consensus/signGuard.js";
 import { voteSigningBytes } from "../../../src/consensus/signingBytes.js";
+import type { Value } from "../../../src/consensus/types.js";
 import type { ChainNode } from "../../../src/node/chainNode.js";
 import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
