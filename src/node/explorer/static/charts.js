@@ -1,6 +1,6 @@
 // Small SVG charts drawn from data: a line chart, a bar chart, a stacked phase bar and a
 // Gantt-like timeline of transactions per worker. Each returns markup (`Safe`); colours
-// come from classes in style.css.
+// come from classes in charts.css.
 
 import { html } from "./dom.js";
 
