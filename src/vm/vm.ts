@@ -6,11 +6,9 @@
 import { type Address, contractAddress } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { keccak256 } from "../codec/hash.js";
-import type { StateView } from "../engine/types.js";
 import { codeHashKey, codeKey } from "../state/keys.js";
 import { type CallOutcome, runFrame, type Session } from "./callContract.js";
 import { checkGasCap, DeployError } from "./errors.js";
-import type { EvmBridge } from "./evmBridge.js";
 import type { Frame } from "./frame.js";
 import { GAS } from "./gasSchedule.js";
 import {
@@ -24,92 +22,22 @@ import {
 import { createHostFunctions } from "./hostFunctions.js";
 import { createInstancePool } from "./instancePool.js";
 import { EVM_CROSSING_UNITS, HOST_FRAME_UNITS, MAX_CALL_DEPTH } from "./limits.js";
-import { createModuleCache, type ModuleCache, type ModuleCacheOptions } from "./moduleCache.js";
+import { createModuleCache } from "./moduleCache.js";
 import { TxState } from "./txState.js";
+import type {
+  CallRequest,
+  DeployOutcome,
+  DeployRequest,
+  HostProfile,
+  ValidationRequest,
+  Vm,
+  VmOptions,
+} from "./vmApi.js";
+import { profiled } from "./vmApi.js";
 import { transferRefusal, vmError } from "./vmErrors.js";
 import { type ContractInfo, validateContract } from "./wasm/index.js";
 
-export interface CallRequest {
-  caller: Address;
-  target: Address;
-  method: string;
-  input: Uint8Array;
-  value: bigint;
-  gasLimit: number;
-}
-
-export interface DeployRequest {
-  deployer: Address;
-  code: Uint8Array;
-  /** Constructor arguments (ABI-encoded), passed to `init`. */
-  args: Uint8Array;
-  /** 32 bytes. */
-  salt: Uint8Array;
-  value: bigint;
-  gasLimit: number;
-}
-
-export interface DeployOutcome extends CallOutcome {
-  /** Where the contract is (set when the deployment succeeded). */
-  address?: Address;
-}
-
-export interface Vm {
-  /** Calls `req.method` on `req.target` as the outermost frame of a transaction. */
-  call(state: TxState, env: BlockEnv, req: CallRequest): CallOutcome;
-  /** Validates and stores `req.code`, then runs its constructor. */
-  deploy(state: TxState, env: BlockEnv, req: DeployRequest): DeployOutcome;
-  /**
-   * Runs an account's validation step: `req.method` (default `validate`) on `req.account`
-   * with `req.input`, in restricted mode. Only the account's own state and pure
-   * computation are allowed: block values, gas left, events, balances, coin transfers,
-   * calls and creations revert with `ForbiddenInValidation(what)`, so that a transaction's
-   * validity cannot change with the block it lands in or with other contracts' state.
-   */
-  validate(state: TxState, env: BlockEnv, req: ValidationRequest): CallOutcome;
-  /**
-   * A WASM call made by EVM code (the host precompile, `chain/wasmFromEvm.ts`) from an EVM
-   * frame at depth `depth - 1`, over `view` (the EVM's state so far). When a transaction's
-   * WASM frames are running (WASM → EVM → WASM), it runs inside their session: the frames
-   * below keep their reentrancy guard, the depth and the stack budget go on, the warm set is
-   * shared. Otherwise (an Ethereum transaction) it is a session of its own. Returns the
-   * outcome and the call's state, whose writes and events the caller keeps only on success.
-   */
-  callFromEvm(
-    view: StateView,
-    env: BlockEnv,
-    req: CallRequest,
-    depth: number,
-  ): { outcome: CallOutcome; state: TxState };
-  /**
-   * A WASM deployment made by EVM code (the host precompile's deploy form, so an Ethereum
-   * account deploys WASM code): as `callFromEvm`, the constructor's frame at `depth`, in a
-   * session of its own. Inside a WASM transaction's frames (WASM → EVM → deploy) it is
-   * refused with `DeployRejected("NESTED", …)`: a WASM contract deploys with `create`.
-   */
-  deployFromEvm(
-    view: StateView,
-    env: BlockEnv,
-    req: DeployRequest,
-    depth: number,
-  ): { outcome: DeployOutcome; state: TxState };
-  /**
-   * The transaction is over (all of its sessions): the instances it kept pinned go back to
-   * the instance pool's idle bounds, and what that pool gives up to the memory pool's, now
-   * rather than when the next transaction starts (a thread may stay idle long after).
-   */
-  endTransaction(): void;
-  readonly cache: ModuleCache;
-  /** Instances created and reused by this VM's pool (`instancePool.ts`). */
-  readonly instances: { readonly created: number; readonly reused: number; readonly idleBytes: number };
-}
-
-export interface ValidationRequest {
-  account: Address;
-  input: Uint8Array;
-  gasLimit: number;
-  method?: string;
-}
+export type { CallRequest, DeployOutcome, DeployRequest, HostProfile, ValidationRequest, Vm, VmOptions };
 
 const EMPTY = new Uint8Array(0);
 
@@ -120,47 +48,6 @@ export const PROTOCOL_CALLER: Address = "0x0000000000000000000000000000000000000
 function callStatus(status: CallOutcome["status"]): number {
   if (status === "success") return CALL_SUCCESS;
   return status === "outOfGas" ? CALL_OUT_OF_GAS : CALL_REVERT;
-}
-
-export interface VmOptions extends ModuleCacheOptions {
-  /** Share a module cache (e.g. between VMs of one thread). */
-  cache?: ModuleCache;
-  /** Benchmarks only: count host calls and the time spent in them (adds timer overhead). */
-  hostProfile?: HostProfile;
-  /**
-   * Benchmarks only (`bench/stackMargin.ts`): where the outermost frame's stack counter
-   * starts (0, always, in consensus). A large negative value moves the stack budget out
-   * of the way, so that V8's own stack limit is reached first and can be measured.
-   */
-  stackStart?: number;
-  /** Told the digest of each signature this VM verified as valid (mempool admission records them). */
-  onSignatureVerified?: (digest: string) => void;
-  /** Runs `evm_call` (`chain/evmFromWasm.ts`); without it `evm_call` fails with `EvmUnavailable()`. */
-  evm?: EvmBridge;
-}
-
-export interface HostProfile {
-  calls: number;
-  ms: number;
-}
-
-function profiled(
-  fns: Record<string, (...args: never[]) => unknown>,
-  profile: HostProfile,
-): Record<string, (...args: never[]) => unknown> {
-  const out: Record<string, (...args: never[]) => unknown> = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    out[name] = (...args: never[]) => {
-      const start = performance.now();
-      try {
-        return fn(...args);
-      } finally {
-        profile.ms += performance.now() - start;
-        profile.calls++;
-      }
-    };
-  }
-  return out;
 }
 
 /** @example const vm = createVm(); vm.call(new TxState(view), env, { caller, target, method: "transfer", ... }) */
