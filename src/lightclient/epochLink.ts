@@ -60,10 +60,11 @@ export interface TrustedCheckpoint {
 export class EpochLinkError extends Error {
   constructor(
     readonly code: EpochLinkErrorCode,
-    message: string,
+    /** What was wrong, without the code in front. */
+    readonly reason: string,
     readonly details: Record<string, unknown> = {},
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${reason}`);
     this.name = "EpochLinkError";
   }
 }

@@ -32,7 +32,7 @@ export const LINKS_PER_REQUEST = 64;
 
 function linkError(e: unknown, epoch: number): never {
   if (e instanceof EpochLinkError) {
-    if (e.code === "CHECKPOINT") throw new LightClientError("CHECKPOINT", e.message, [`epoch: ${epoch}`]);
+    if (e.code === "CHECKPOINT") throw new LightClientError("CHECKPOINT", e.reason, [`epoch: ${epoch}`]);
     throw new LightClientError("LINK", e.message, [`epoch: ${epoch}`], e.code);
   }
   throw e;

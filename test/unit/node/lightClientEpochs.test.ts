@@ -287,7 +287,11 @@ describe("light client past epoch 0", () => {
     const three = advanceTrustedSet(two, links, 3);
     assert.deepEqual(three.reached, { from: "checkpoint", links: 1, checkpoint: { height: at, hash } });
     const wrong = v0.db.block(at - 1)?.header.hash as string;
-    await refused(() => trustCheckpoint(genesis, { height: at, hash: wrong }, l2), "CHECKPOINT");
+    const wrongHash = await refused(
+      () => trustCheckpoint(genesis, { height: at, hash: wrong }, l2),
+      "CHECKPOINT",
+    );
+    assert.match(wrongHash.message, /^CHECKPOINT: (?!CHECKPOINT)/, "the code once, then the reason");
     await refused(() => trustCheckpoint(genesis, { height: at + 1, hash }, l2), "CHECKPOINT");
     await refused(
       () => trustCheckpoint(genesis, { height: at, hash }, links[0] as EpochLinkItem),
