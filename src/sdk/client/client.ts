@@ -10,7 +10,7 @@
 import type { TxEnvelope } from "../../chain/tx/envelope.js";
 import type { ContractMetadata } from "../../codec/metadata.js";
 import type { Account } from "./accounts.js";
-import { TimeoutError } from "./errors.js";
+import { TimeoutError, WeftClientError } from "./errors.js";
 import {
   formatAccount,
   formatBlock,
@@ -289,6 +289,14 @@ export function createClient(config: ClientConfig): WeftClient {
     status: async () => formatStatus(await request("weft_status")),
     genesis: async () => formatGenesis(await request("weft_genesis")),
     async getBlock<Full extends boolean = false>(params: GetBlockParams<Full> = {}) {
+      // A plain number (getBlock(400)) once read as no params at all: the head, silently.
+      if (params === null || typeof params !== "object")
+        throw new WeftClientError(
+          `getBlock takes { number }, { hash } or { tag }, not ${JSON.stringify(String(params))}`,
+          [
+            `write getBlock({ number: ${typeof params === "number" || typeof params === "bigint" ? String(params) : "…"} })`,
+          ],
+        );
       const full = params.full === true;
       const raw =
         params.hash !== undefined

@@ -32,6 +32,7 @@ import {
   TransportError,
   verifyStorage,
   type WeftClient,
+  WeftClientError,
   webSocket,
 } from "../../../src/sdk/client/index.js";
 import { balanceKey } from "../../../src/state/keys.js";
@@ -208,6 +209,14 @@ describe("client (HTTP and WebSocket)", () => {
     await assert.rejects(
       httpClient.getBlock({ hash: "0x12" }),
       (e: unknown) => e instanceof RpcRequestError && e.code === -32602,
+    );
+    // A plain number, as a new user wrote it (it read as no params: the head, silently).
+    await assert.rejects(
+      httpClient.getBlock(400 as unknown as { number: number }),
+      (e: unknown) =>
+        e instanceof WeftClientError &&
+        /getBlock takes \{ number \}/.test(e.message) &&
+        /\{ number: 400 \}/.test(String(e)),
     );
 
     // A reverted transaction: more than the balance, with a gas limit so no estimate stops it.
