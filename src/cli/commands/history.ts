@@ -281,16 +281,34 @@ async function showLogs(
         : { contract: event.contract, event: event.event, args: event.args }),
     };
   });
-  ctx.out.result({ address, fromBlock, toBlock, count: rows.length, logs: rows }, () => [
-    `${rows.length} log${rows.length === 1 ? "" : "s"} of ${source?.name ?? address}${eventName === undefined ? "" : ` (${eventName})`} in blocks ${fromBlock}..${toBlock}`,
-    ...rows.map((r) =>
-      "event" in r
-        ? `  block ${r.blockNumber} tx ${r.txHash}: ${r.contract}.${r.event}(${Object.entries(r.args)
-            .map(([k, v]) => `${k}: ${showValue(v)}`)
-            .join(", ")})`
-        : `  block ${r.blockNumber} tx ${r.txHash}: undecoded, topics ${r.topics.join(" ")} data ${r.data}`,
-    ),
-  ]);
+  const note = (await isStakingContract(ctx, address)) ? END_BLOCK_NOTE : undefined;
+  ctx.out.result(
+    { address, fromBlock, toBlock, count: rows.length, logs: rows, ...(note === undefined ? {} : { note }) },
+    () => [
+      `${rows.length} log${rows.length === 1 ? "" : "s"} of ${source?.name ?? address}${eventName === undefined ? "" : ` (${eventName})`} in blocks ${fromBlock}..${toBlock}`,
+      ...(note === undefined ? [] : [`note: ${note}`]),
+      ...rows.map((r) =>
+        "event" in r
+          ? `  block ${r.blockNumber} tx ${r.txHash}: ${r.contract}.${r.event}(${Object.entries(r.args)
+              .map(([k, v]) => `${k}: ${showValue(v)}`)
+              .join(", ")})`
+          : `  block ${r.blockNumber} tx ${r.txHash}: undecoded, topics ${r.topics.join(" ")} data ${r.data}`,
+      ),
+    ],
+  );
+}
+
+/** Why a query of the staking contract's logs misses what the chain did at each block's end. */
+export const END_BLOCK_NOTE =
+  "the staking contract's end-of-block events (Jailed, Slashed, BlockRewarded, ValidatorSetUpdated, ValidatorTombstoned) belong to no transaction, so no log query returns them: weft_getEndBlock [block] lists a block's (docs/rpc.md), and the explorer's block page shows them";
+
+/** Whether `address` is the chain's staking contract (a node that names none: no). */
+async function isStakingContract(ctx: Context, address: Address): Promise<boolean> {
+  const staking = await ctx.client.genesis().then(
+    (g) => g.contracts.staking,
+    () => undefined,
+  );
+  return staking !== undefined && staking.toLowerCase() === address.toLowerCase();
 }
 
 /** Each log decoded as `weft tx` decodes a receipt's (undefined where its contract is not known). */

@@ -169,6 +169,17 @@ describe("weft receipt and weft logs", () => {
     assert.match(human.out, new RegExp(`block ${firstBlock} tx ${first.json().txHash}: wusd\\.Transfer\\(`));
   });
 
+  it("says, for the staking contract, that its end-of-block events are in no log query (new-user trial: 0 logs, no hint)", () => {
+    const human = weft("logs", "staking", "Jailed");
+    assert.equal(human.code, 0, human.err);
+    assert.match(human.out, /^0 logs of staking \(Jailed\)/);
+    assert.match(human.out, /note: .*end-of-block events .*weft_getEndBlock/);
+    const json = weft("--json", "logs", "staking").json();
+    assert.match(String(json.note), /weft_getEndBlock/);
+    const other = weft("--json", "logs", "wusd", "--from-block", "0", "--to-block", "0").json();
+    assert.equal(other.note, undefined, "other contracts get no note");
+  });
+
   it("refuses a bad event and a bad range", () => {
     const noEvent = weft("logs", "wusd", "Frobnicated");
     assert.equal(noEvent.code, 2);
