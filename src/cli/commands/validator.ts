@@ -3,6 +3,7 @@
  * through the staking contract (docs/validators.md), signed like every other transaction
  * (--from devN, a keystore key, or a key from the environment).
  */
+import { rmSync } from "node:fs";
 import type { Command } from "commander";
 import { stakingMetadata } from "../../bindings/staking.gen.js";
 import type { Address } from "../../codec/address.js";
@@ -150,6 +151,8 @@ export function addValidatorCommands(program: Command): void {
     const staking = await stakingAddress(ctx, opts);
     const registeredKey = await registeredBlsKey(ctx, staking, account.address as Address);
     const keyHex = toHex(loaded.key.publicKey);
+    // Refused before anything is sent: a key file this command just made is of no use, so it goes.
+    if (registeredKey !== undefined && loaded.created) rmSync(opts.key, { force: true });
     if (registeredKey !== undefined && registeredKey !== keyHex)
       throw new UsageError(`${account.address} is already a validator, with another BLS key`, [
         `registered key: 0x${registeredKey}`,

@@ -5,7 +5,7 @@
  * codes (2 bad usage, 4 reverted).
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -166,5 +166,6 @@ describe("weft validator", () => {
     );
     assert.equal(otherKey.code, 2, otherKey.out + otherKey.err);
     assert.match(otherKey.err, /already a validator, with another BLS key/);
+    assert.equal(existsSync(join(dir, "v6.key")), false, "the refused command leaves no key file it made");
   });
 });
