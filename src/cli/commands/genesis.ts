@@ -183,7 +183,9 @@ export function addGenesisCommands(program: Command): void {
       try {
         writeGenesisFile(String(opts.out), file);
       } catch (e) {
-        if (e instanceof GenesisFileError) throw e;
+        // What the file's checks refuse (a key given twice…) is the arguments' fault: exit 2 like the rest.
+        if (e instanceof GenesisFileError)
+          throw new UsageError(e.message.split("\n")[0] as string, e.details);
         throw new UsageError(`cannot write ${opts.out}: ${(e as Error).message}`);
       }
       // The file is written: keystore keys now know their accounts (`--from <name>` signs as them).

@@ -221,8 +221,22 @@ describe("genesis file", () => {
         "--alloc",
         `${other}=6`,
       );
-      assert.notEqual(twice.status, 0);
+      assert.equal(twice.status, 2);
       assert.match(twice.stderr, /a second time/);
+      assert.equal(readFileSync(out, { flag: "a+" }).length, 0, "nothing written by a refused command");
+      rmSync(out);
+      // The same BLS key for two validators: refused by the file's checks, a usage error like the others.
+      const sameKey = weft(
+        ...base,
+        "--validator",
+        `${join(dir, "a.key")}=${operator}`,
+        "--validator",
+        `${join(dir, "a.key")}=${other}`,
+        "--alloc",
+        `${operator}=10`,
+      );
+      assert.equal(sameKey.status, 2, sameKey.stderr);
+      assert.match(sameKey.stderr, /BLS key|blsKey|twice|second/i);
       assert.equal(readFileSync(out, { flag: "a+" }).length, 0, "nothing written by a refused command");
       rmSync(out);
 
