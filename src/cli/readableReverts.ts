@@ -28,6 +28,7 @@ const TIME_ARGS = new Set([
   "expiry",
   "until",
   "completesAt",
+  "next",
 ]);
 
 export interface RevertHelp {

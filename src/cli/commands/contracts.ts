@@ -24,7 +24,9 @@ import { deployFromEoa, ethDevAccount, notForEthAccount, sendFromEoa } from "../
 import { evmAbiFor, prepareEvmCall, readEvm, sendEvm } from "../evmCalls.js";
 import { contractBook, projectNetwork } from "../knownContracts.js";
 import { EXIT, UsageError } from "../output.js";
+import { explainReverts } from "../readableReverts.js";
 import { decodeReceipt, printReceipt, showValue } from "../receipts.js";
+import { stakingRevertHelp } from "../stakingReverts.js";
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../../../../scripts/build-contracts.mjs", import.meta.url));
 /** This repository's contract sources (absent from the installed package). */
@@ -284,24 +286,28 @@ export function addContractCommands(program: Command): void {
       const eoa = opts.privateKeyEnv === undefined ? ethDevAccount(opts.from) : undefined;
       const account = eoa === undefined ? await accountFor(ctx, opts) : undefined;
       const done = ctx.out.progress(`${contract.name}.${method}`);
+      // A revert's times and amounts for people (readableReverts.ts); the staking contract's waits by name.
+      const sender = (eoa?.address ?? account?.address) as Address;
+      const help = contract.name === "staking" ? stakingRevertHelp(sender) : { sender };
       try {
-        const receipt =
+        const receipt = await explainReverts(ctx, help, () =>
           eoa !== undefined
-            ? await sendFromEoa(ctx, eoa, {
+            ? sendFromEoa(ctx, eoa, {
                 target: contract.address,
                 method,
                 args: encodeCall(contract.metadata, method, parsed),
                 decodeWith: [contract.metadata],
                 ...(value === undefined ? {} : { value }),
               })
-            : await ctx.client.writeContract({
+            : ctx.client.writeContract({
                 account: account as NonNullable<typeof account>,
                 address: contract.address,
                 metadata: contract.metadata,
                 method,
                 args: parsed,
                 ...(value === undefined ? {} : { value }),
-              });
+              }),
+        );
         const decoded = await decodeReceipt(book, receipt, { metadata: contract.metadata, method });
         done();
         printReceipt(ctx, decoded, `${contract.name}.${method}: ${receipt.status}`);

@@ -16,8 +16,9 @@ import { formatUnits } from "../../sdk/client/units.js";
 import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
-import { explainReverts, type RevertHelp } from "../readableReverts.js";
+import { explainReverts } from "../readableReverts.js";
 import { type DecodedReceipt, decodeReceipt, printReceipt } from "../receipts.js";
+import { stakingRevertHelp } from "../stakingReverts.js";
 import { readUptimes, readValidators, type ValidatorRow } from "../validatorList.js";
 import { utcDateTime, whenFrom } from "../when.js";
 
@@ -56,19 +57,6 @@ export function commissionBps(text: string): number {
   const bps = Number(whole) * 100 + Number(frac.padEnd(2, "0"));
   if (bps > 10_000) throw new UsageError(`--commission: at most 100%, got ${text}%`);
   return bps;
-}
-
-/** The staking contract's waits said plainly: when jail or unbonding ends, in UTC and from now. */
-export function stakingRevertHelp(sender: Address): RevertHelp {
-  return {
-    sender,
-    message: (revert, args) =>
-      revert.name === "StillJailed"
-        ? `still jailed until ${args.until}: unjail then`
-        : revert.name === "StillUnbonding"
-          ? `still unbonding: withdrawable at ${args.completesAt}`
-          : undefined,
-  };
 }
 
 async function send(ctx: Context, opts: Opts, method: string, args: unknown[], value?: bigint) {

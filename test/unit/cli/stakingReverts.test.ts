@@ -1,9 +1,9 @@
-/** `weft validator unjail` / `withdraw` too early: the staking contract's times as UTC and "in …", not raw Unix seconds. */
+/** `weft validator unjail` / `withdraw`, `weft tx staking setCommission` too early: the staking contract's times as UTC and "in …", not raw Unix seconds. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { stakingRevertHelp } from "../../../src/cli/commands/validator.js";
 import type { Context } from "../../../src/cli/context.js";
 import { explainReverts } from "../../../src/cli/readableReverts.js";
+import { stakingRevertHelp } from "../../../src/cli/stakingReverts.js";
 import type { Address } from "../../../src/codec/address.js";
 import { TransactionRevertedError } from "../../../src/sdk/client/index.js";
 
@@ -49,5 +49,19 @@ describe("staking reverts for people", () => {
       e.details.some((d) => /completesAt: 2026-12-07 .* UTC \(in 1 h 0 min\)/.test(d)),
       e.details.join("\n"),
     );
+  });
+
+  it("CommissionChangeTooSoon: when the next change is possible, not raw seconds", async () => {
+    const next = NOW + 86_000n;
+    const e = await explained("CommissionChangeTooSoon", { next, now: NOW });
+    assert.match(
+      e.message,
+      /^the commission changes at most once a day: the next change is possible at 2026-12-08 \d\d:\d\d:\d\d UTC \(in 23 h 53 min\)/,
+    );
+    assert.ok(
+      e.details.some((d) => /next: 2026-12-08 .* UTC \(in 23 h 53 min\)/.test(d)),
+      e.details.join("\n"),
+    );
+    assert.doesNotMatch(e.message + e.details.join("\n"), new RegExp(String(next)));
   });
 });

@@ -87,6 +87,15 @@ describe("weft validator", () => {
     );
     const after = weft("--json", "validator", "list").json() as Array<{ stake: string }>;
     assert.equal(after[0]?.stake, (130n * E18).toString());
+
+    // A commission change within a day of the registration: when it is possible, as a date and a wait.
+    const soon = weft("tx", "staking", "setCommission", "1100", "--from", "dev3");
+    assert.equal(soon.code, 4, soon.out + soon.err);
+    assert.match(
+      soon.err,
+      /the commission changes at most once a day: the next change is possible at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in 23 h \d+ min\)/,
+    );
+    assert.match(soon.err, /CommissionChangeTooSoon/);
   });
 
   it("refuses: a key already registered (4), bad commission (2), a key file others can read (2), unjail when not jailed (4)", () => {
