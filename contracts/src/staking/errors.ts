@@ -46,3 +46,5 @@ export declare function TooManyUnbondings(max: u32): void;
 export declare function NotPendingOwner(caller: Address): void;
 /** The unbonding period must lie between 0 and `max` seconds. */
 export declare function InvalidUnbondingPeriod(seconds: u64, max: u64): void;
+/** Coin (`value`) was sent with a method that takes none: only delegate, delegateLocked and depositReward take coin. */
+export declare function ValueNotAccepted(value: U128): void;

@@ -21,8 +21,11 @@
  *   validators: BLS keys with proofs of possession and commission limits (registry.ts),
  *   the protocol's end-of-block step (downtime, block rewards, the set of each epoch),
  *   double-signing evidence, jail and unjail.
+ * - Only `delegate`, `delegateLocked` and `depositReward` take coin; every other method
+ *   refuses a call that carries some (`ValueNotAccepted`, noValue.ts).
  */
 import { Address, blockTime, caller, callValue, Fields, transferCoin, U128 } from "../../sdk/index";
+import * as ownable from "../../sdk/ownable";
 import { onlyOwner, setOwner } from "../../sdk/ownable";
 import {
   AlreadyRegistered,
@@ -49,6 +52,7 @@ import {
   Withdrawn,
 } from "./events.gen";
 import { listNew, relist } from "./listing";
+import { noValue } from "./noValue";
 import { networkConfigured } from "./params";
 import {
   blsKeyOf,
@@ -90,7 +94,6 @@ import { checkBlsKey, MAX_COMMISSION_BPS } from "./registry";
 import { enqueue, queued, withdrawMatured } from "./unbondingQueue";
 import { rankByStake } from "./validatorSet";
 
-export { acceptOwnership, owner, pendingOwner, transferOwnership } from "../../sdk/ownable";
 export {
   blsKey,
   commissionOf,
@@ -109,8 +112,31 @@ export {
 export { setCommission } from "./registry";
 export { setSlashFractions, setUnbondingPeriod, slashFractions, unbondingPeriod } from "./settings";
 
+// The ownership methods of sdk/ownable, each refusing coin first (noValue.ts).
+
+export function owner(): Address {
+  noValue();
+  return ownable.owner();
+}
+
+export function pendingOwner(): Address {
+  noValue();
+  return ownable.pendingOwner();
+}
+
+export function transferOwnership(next: Address): void {
+  noValue();
+  ownable.transferOwnership(next);
+}
+
+export function acceptOwnership(): void {
+  noValue();
+  ownable.acceptOwnership();
+}
+
 /** `doubleSignFraction`, `downtimeFraction`: slashing fractions, 1e18-scaled. */
 export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFraction: U128): void {
+  noValue();
   if (doubleSignFraction.gt(WAD)) InvalidFraction(doubleSignFraction);
   if (downtimeFraction.gt(WAD)) InvalidFraction(downtimeFraction);
   setOwner(caller());
@@ -126,6 +152,7 @@ export function init(unbondingPeriod: u64, doubleSignFraction: U128, downtimeFra
  * message for this chain and the caller (src/codec/bls.ts). A key is registered once.
  */
 export function register(commissionBps: u32, blsKey: Uint8Array, pop: Uint8Array): void {
+  noValue();
   const v = caller();
   const f = new Fields(validators.keyOf(v));
   if (f.get<bool>(V_TOMBSTONED, false)) Tombstoned(v);
@@ -200,6 +227,7 @@ export function delegateLocked(v: Address, until: u64): U128 {
  * On a validator network it is an entry of the delegation's queue (unbondingQueue.ts).
  */
 export function undelegate(v: Address, shares: U128): u64 {
+  noValue();
   const vf = validator(v);
   const d = caller();
   const amount = unbond(v, vf, d, shares);
@@ -224,6 +252,7 @@ export function undelegate(v: Address, shares: U128): u64 {
 
 /** Moves `shares` of the caller's delegation from `from` to `to` at once (no unbonding). */
 export function redelegate(from: Address, to: Address, shares: U128): U128 {
+  noValue();
   // On a validator network stake must unbond: an instant move would escape a slash for
   // an infraction whose evidence has not arrived yet.
   if (networkConfigured()) RedelegationDisabled();
@@ -238,6 +267,7 @@ export function redelegate(from: Address, to: Address, shares: U128): U128 {
  * validator network: every entry of the queue whose period is over).
  */
 export function withdraw(v: Address): U128 {
+  noValue();
   const vf = validator(v);
   const d = caller();
   const df = delegation(v, d);
@@ -280,6 +310,7 @@ export function depositReward(v: Address): void {
 
 /** Settles the caller's rewards from `v` (if any) and pays everything the caller is owed. */
 export function claimRewards(v: Address): U128 {
+  noValue();
   const d = caller();
   const vf = validator(v);
   const df = delegation(v, d);
@@ -294,6 +325,7 @@ export function claimRewards(v: Address): U128 {
 
 /** Slashes `fraction` (1e18-scaled) of `v`'s bonded and unbonding stake (owner only). */
 export function slash(v: Address, fraction: U128): void {
+  noValue();
   onlyOwner();
   if (fraction.gt(WAD)) InvalidFraction(fraction);
   const parts = slashPools(v, validator(v), fraction);
@@ -301,29 +333,35 @@ export function slash(v: Address, fraction: U128): void {
 }
 
 export function slashDoubleSign(v: Address): void {
+  noValue();
   slash(v, doubleSignSlot.get(U128.Zero));
 }
 
 export function slashDowntime(v: Address): void {
+  noValue();
   slash(v, downtimeSlot.get(U128.Zero));
 }
 
 // Views.
 
 export function validatorStake(v: Address): U128 {
+  noValue();
   return validator(v).get<U128>(V_STAKE, U128.Zero);
 }
 
 export function unbondingStake(v: Address): U128 {
+  noValue();
   return validator(v).get<U128>(V_UNBONDING_STAKE, U128.Zero);
 }
 
 export function sharesOf(v: Address, d: Address): U128 {
+  noValue();
   return liveShares(validator(v), delegation(v, d));
 }
 
 /** Stake currently backing `d`'s shares in `v`. */
 export function stakeOf(v: Address, d: Address): U128 {
+  noValue();
   const vf = validator(v);
   const total = vf.get<U128>(V_SHARES, U128.Zero);
   if (total.isZero()) return U128.Zero;
@@ -332,6 +370,7 @@ export function stakeOf(v: Address, d: Address): U128 {
 
 /** Coin `d` is unbonding from `v` (after any slashing). */
 export function unbondingOf(v: Address, d: Address): U128 {
+  noValue();
   const vf = validator(v);
   if (networkConfigured()) return queued(v, delegation(v, d));
   const total = vf.get<U128>(V_UNBONDING_SHARES, U128.Zero);
@@ -341,6 +380,7 @@ export function unbondingOf(v: Address, d: Address): U128 {
 
 /** Rewards `d` would receive from `claimRewards(v)`. */
 export function pendingRewards(v: Address, d: Address): U128 {
+  noValue();
   const vf = validator(v);
   const df = delegation(v, d);
   const accrued = df.get<U128>(D_SHARES, U128.Zero).mulDiv(earnedPerShare(v, vf, df), WAD);
@@ -351,11 +391,13 @@ export function pendingRewards(v: Address, d: Address): U128 {
 
 /** Rewards of `v` carried to its next reward (1e18-scaled: divide by 1e18 for coin). */
 export function rewardRemainder(v: Address): U128 {
+  noValue();
   return validator(v).get<U128>(V_REWARD_REMAINDER, U128.Zero);
 }
 
 /** The `n` validators with the most bonded stake, largest first (ties: earlier registration first). */
 export function activeSet(n: u32): Array<Address> {
+  noValue();
   return rankByStake(n, false).list;
 }
 

@@ -43,6 +43,7 @@ import {
 } from "./pools";
 import { MAX_EVIDENCE_AGE, slashValidator } from "./unbondingQueue";
 import { computeSet, eligible, epochOf, setEpochSlot, setMember, setPower, setSize } from "./validatorSet";
+import { noValue } from "./noValue";
 
 const FOREVER: u64 = u64.MAX_VALUE;
 
@@ -58,6 +59,7 @@ export function configureNetwork(
   jailSeconds: u64,
   evidenceAge: u64,
 ): void {
+  noValue();
   onlyOwner();
   if (networkConfigured()) NetworkAlreadyConfigured();
   if (activeSize == 0 || activeSize > MAX_VALIDATORS) InvalidParameter("activeSize", activeSize);
@@ -80,6 +82,7 @@ export function configureNetwork(
  * downtime, pays the rewards, and at an epoch boundary computes the next set.
  */
 export function endBlock(proposer: Address, certifiedHeight: u64, signers: Uint8Array, amount: U128): void {
+  noValue();
   requireProtocol();
   requireNetwork();
   const height = blockHeight();
@@ -111,6 +114,7 @@ export function endBlock(proposer: Address, certifiedHeight: u64, signers: Uint8
  * infraction, and tombstones the validator (jailed for good; it cannot unjail or register again).
  */
 export function slashEquivocation(v: Address, infractionHeight: u64): void {
+  noValue();
   requireProtocol();
   requireNetwork();
   const vf = validator(v);
@@ -128,6 +132,7 @@ export function slashEquivocation(v: Address, infractionHeight: u64): void {
 
 /** Lets the caller, jailed for downtime, back into the next sets once its jail time is over. */
 export function unjail(): void {
+  noValue();
   const v = caller();
   const vf = validator(v);
   if (vf.get<bool>(V_TOMBSTONED, false)) Tombstoned(v);
@@ -143,6 +148,7 @@ export function unjail(): void {
 
 /** Every registered validator, in registration order. */
 export function validatorList(): Array<Address> {
+  noValue();
   const count = validatorCount.get(0);
   const out: Address[] = [];
   for (let i: u32 = 0; i < count; i++) out.push(validatorAt.get(i, Address.zero()));
@@ -151,10 +157,12 @@ export function validatorList(): Array<Address> {
 
 /** The epoch of the newest validator set. */
 export function currentEpoch(): u64 {
+  noValue();
   return setEpochSlot.get(0);
 }
 
 export function setMembers(epoch: u64): Array<Address> {
+  noValue();
   const out: Address[] = [];
   const size = setSize.get(epoch, 0);
   for (let i: u32 = 0; i < size; i++) out.push(setMember.get(epoch, i, Address.zero()));
@@ -162,6 +170,7 @@ export function setMembers(epoch: u64): Array<Address> {
 }
 
 export function setPowers(epoch: u64): Array<u64> {
+  noValue();
   const out: u64[] = [];
   const size = setSize.get(epoch, 0);
   for (let i: u32 = 0; i < size; i++) out.push(setPower.get(epoch, i, 0));
@@ -169,24 +178,29 @@ export function setPowers(epoch: u64): Array<u64> {
 }
 
 export function blsKey(v: Address): Uint8Array {
+  noValue();
   validator(v);
   return blsKeyOf.get(v, new Uint8Array(0));
 }
 
 export function commissionOf(v: Address): u32 {
+  noValue();
   return <u32>validator(v).get<U128>(V_COMMISSION, U128.Zero).lo;
 }
 
 /** 0 if not jailed; the time it may unjail; u64 max if tombstoned. */
 export function jailedUntil(v: Address): u64 {
+  noValue();
   return validator(v).get<u64>(V_JAILED_UNTIL, 0);
 }
 
 export function isTombstoned(v: Address): bool {
+  noValue();
   return validator(v).get<bool>(V_TOMBSTONED, false);
 }
 
 /** Blocks missed in the current downtime window. */
 export function missedBlocks(v: Address): u32 {
+  noValue();
   return validator(v).get<u32>(V_MISSED_COUNT, 0);
 }

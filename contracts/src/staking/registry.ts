@@ -16,6 +16,7 @@ import {
 } from "./errors.gen";
 import { CommissionChanged } from "./events.gen";
 import { blsKeyUser, V_COMMISSION, V_COMMISSION_CHANGED_AT, V_TOMBSTONED, validator } from "./pools";
+import { noValue } from "./noValue";
 
 export const MAX_COMMISSION_BPS: u32 = 10_000;
 export const MAX_COMMISSION_CHANGE_BPS: u32 = 100;
@@ -36,6 +37,7 @@ function popMessage(registrant: Address, blsKey: Uint8Array): Uint8Array {
 
 /** Reverts unless `blsKey` is a fresh 48-byte key that `pop` proves `v` holds. */
 export function checkBlsKey(v: Address, blsKey: Uint8Array, pop: Uint8Array): void {
+  noValue();
   if (blsKey.length != 48) InvalidBlsKey(<u32>blsKey.length);
   const user = blsKeyUser.get(blsKey, Address.zero());
   if (!user.equals(Address.zero())) BlsKeyInUse(user);
@@ -44,6 +46,7 @@ export function checkBlsKey(v: Address, blsKey: Uint8Array, pop: Uint8Array): vo
 
 /** Changes the caller's commission, within the bound and the change-rate limit. */
 export function setCommission(bps: u32): void {
+  noValue();
   const v = caller();
   const vf: Fields = validator(v);
   if (vf.get<bool>(V_TOMBSTONED, false)) Tombstoned(v);

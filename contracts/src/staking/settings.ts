@@ -10,12 +10,14 @@ import { onlyOwner } from "../../sdk/ownable";
 import { InvalidFraction, InvalidUnbondingPeriod } from "./errors.gen";
 import { SlashFractionsChanged, UnbondingPeriodChanged } from "./events.gen";
 import { doubleSignSlot, downtimeSlot, unbondingPeriodSlot, WAD } from "./pools";
+import { noValue } from "./noValue";
 
 /** The longest unbonding period a proposal may set (a year): longer would lock delegators' coin for good. */
 export const MAX_UNBONDING_PERIOD: u64 = 365 * 24 * 3600;
 
 /** Seconds an unbonding takes, for unbondings started from now on (at most a year; owner only). */
 export function setUnbondingPeriod(seconds: u64): void {
+  noValue();
   onlyOwner();
   if (seconds > MAX_UNBONDING_PERIOD) InvalidUnbondingPeriod(seconds, MAX_UNBONDING_PERIOD);
   UnbondingPeriodChanged(unbondingPeriodSlot.get(0), seconds);
@@ -24,6 +26,7 @@ export function setUnbondingPeriod(seconds: u64): void {
 
 /** The fractions (1e18-scaled, at most 1) `slashDoubleSign` and `slashDowntime` slash (owner only). */
 export function setSlashFractions(doubleSign: U128, downtime: U128): void {
+  noValue();
   onlyOwner();
   if (doubleSign.gt(WAD)) InvalidFraction(doubleSign);
   if (downtime.gt(WAD)) InvalidFraction(downtime);
@@ -33,10 +36,12 @@ export function setSlashFractions(doubleSign: U128, downtime: U128): void {
 }
 
 export function unbondingPeriod(): u64 {
+  noValue();
   return unbondingPeriodSlot.get(0);
 }
 
 /** [double-sign fraction, downtime fraction], 1e18-scaled. */
 export function slashFractions(): Array<U128> {
+  noValue();
   return [doubleSignSlot.get(U128.Zero), downtimeSlot.get(U128.Zero)];
 }
