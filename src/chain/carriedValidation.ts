@@ -22,6 +22,8 @@
  * 50,000 such holds at most ~55 MB more; larger ones compute everything at execution,
  * where the hashing is a smaller share of their cost).
  */
+import type { ValidationMemo } from "./validationMemo.js";
+
 /** Byte equality by Buffer's native compare (a JS loop takes ~3x as long at a transfer's 240 bytes). */
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return (
@@ -41,6 +43,8 @@ export interface CarriedValidation {
   readonly signingHash: Uint8Array;
   /** The `validate` input admission built (`encodeValidateInput`). */
   readonly validateInput: Uint8Array;
+  /** What the account's validation step read and answered at admission (`validationMemo.ts`), when it qualified. */
+  readonly memo?: ValidationMemo;
 }
 
 /** The record for `raw`, from what its validation computed; undefined past `MAX_CARRIED_TX_BYTES`. */
@@ -48,8 +52,10 @@ export function carry(
   raw: Uint8Array,
   signingHash: Uint8Array,
   validateInput: Uint8Array,
+  memo?: ValidationMemo,
 ): CarriedValidation | undefined {
-  return raw.length > MAX_CARRIED_TX_BYTES ? undefined : { raw, signingHash, validateInput };
+  if (raw.length > MAX_CARRIED_TX_BYTES) return undefined;
+  return memo === undefined ? { raw, signingHash, validateInput } : { raw, signingHash, validateInput, memo };
 }
 
 /** `carried` when it was computed from exactly `raw`'s bytes (and is whole); undefined otherwise. */

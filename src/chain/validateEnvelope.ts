@@ -40,6 +40,7 @@ import {
   type TxEnvelope,
 } from "./tx/envelope.js";
 import { encodeValidateInput } from "./validateInput.js";
+import { replayValidation, type ValidationRecorder } from "./validationMemo.js";
 import { validationRevertReason } from "./validationRevert.js";
 
 /** Most gas a validation step (the account's, the paymaster's) may use; also bounded by the transaction's limit. */
@@ -150,7 +151,9 @@ function fail(code: InvalidCode, reason: string): EnvelopeCheck {
  * from): the signing hash is then hashed from it instead of encoding `env` again.
  * `carried`: what this node's admission computed from those bytes (`carriedValidation.ts`),
  * used in place of the signing hash and the `validate` input when it was computed from
- * exactly `raw`.
+ * exactly `raw`, and its record of the account's validation step given again when every
+ * value that step read is unchanged (`validationMemo.ts`).
+ * `recorder`: runs the account's validation step and records it (admission's side).
  */
 export function validateEnvelope(
   vm: Vm,
@@ -160,6 +163,7 @@ export function validateEnvelope(
   nonceRule: NonceRule = "exact",
   raw?: Uint8Array,
   carried?: CarriedValidation,
+  recorder?: ValidationRecorder,
 ): EnvelopeCheck {
   if (env.chainId !== block.chainId)
     return fail("CHAIN_ID", `chain id ${env.chainId} is not this chain's (${block.chainId})`);
@@ -236,11 +240,15 @@ export function validateEnvelope(
   const validateInput =
     (known === undefined ? undefined : validateInputWithFee(known, env.auth.length, accountPays)) ??
     encodeValidateInput(hash, env.auth, accountPays, env.calls);
-  const validation = vm.validate(state, block, {
+  const request = {
     account: sender,
     input: validateInput,
     gasLimit: Math.min(VALIDATION_GAS_LIMIT, remaining),
-  });
+  };
+  const memo = known?.memo;
+  const validation =
+    (memo === undefined ? undefined : replayValidation(memo, state, request)) ??
+    (recorder === undefined ? vm.validate(state, block, request) : recorder.run(vm, state, block, request));
   const accountRefusal = refusal("account", validation, block.time);
   if (accountRefusal !== undefined) return accountRefusal;
   remaining -= validation.gasUsed;

@@ -9,6 +9,7 @@ import type { BlockContext } from "../chain/blockContext.js";
 import { carry } from "../chain/carriedValidation.js";
 import { decodeTx, MAX_TX_BYTES, TxDecodeError, type TxEnvelope } from "../chain/tx/envelope.js";
 import { validateEnvelope } from "../chain/validateEnvelope.js";
+import { recordingView, validationRecorder } from "../chain/validationMemo.js";
 import { keccak256 } from "../codec/hash.js";
 import type { StateReader } from "../state/storage.js";
 import { TxState } from "../vm/txState.js";
@@ -92,12 +93,24 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   checkNew(deps, hash);
   // before validation: a banned sender costs no VM run
   checkReputation(deps, { envelope, raw, hash });
-  const state = new TxState({ read: (key) => deps.state.get(key) });
+  const view = recordingView(deps.state);
+  // Records the account's validation step, for execution to give again (validationMemo.ts).
+  const recorder = validationRecorder(view);
+  const state = new TxState(view);
   if (deps.verified !== undefined) deps.verified.digests = [];
-  const check = validateEnvelope(deps.vm, deps.nextBlock(), state, envelope, "next-or-later", raw);
+  const check = validateEnvelope(
+    deps.vm,
+    deps.nextBlock(),
+    state,
+    envelope,
+    "next-or-later",
+    raw,
+    undefined,
+    recorder,
+  );
   if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
-  const carried = carry(raw, check.checked.hash, check.checked.validateInput);
+  const carried = carry(raw, check.checked.hash, check.checked.validateInput, recorder.memo);
   // Checked as new, and the sender's standing, above in this same turn: nothing can have changed since.
   const pending: PendingTx = { envelope, raw, hash, verified };
   if (carried !== undefined) pending.carried = carried;
