@@ -62,6 +62,10 @@ class Writer {
     this.view.setUint32(this.pos, v, true);
     this.pos += 4;
   }
+  /** Overwrites the u32 written at `at`. */
+  patchU32(at: number, v: number): void {
+    this.view.setUint32(at, v, true);
+  }
   f64(v: number): void {
     if (typeof v !== "number") throw new TypeError(`expected a number, got ${typeof v}`);
     this.ensure(8);
@@ -336,11 +340,18 @@ export const chainBlockCodec: BlockCodec<Transaction, Receipt> = {
     for (let i = 0; i < ends.length; i++) view.setUint32(offsets + 4 * (i + 1), ends[i] as number, true);
     return out;
   },
-  decodeTxs(bytes) {
+  decodeTxs(bytes, once) {
     // One reader for the block, moved to each transaction (a reader per transaction
     // built a DataView and a Buffer each time, visible in the workers' profiles).
     const r = new Reader(bytes);
     const count = r.u32();
+    if (once === true)
+      // Asked for once each: nothing kept (a kept transaction outlives the young generation).
+      return (i) => {
+        r.pos = 4 + 4 * i;
+        r.pos = r.u32();
+        return readTx(r);
+      };
     const cache = new Array<Transaction | undefined>(count);
     return (i) => {
       const hit = cache[i];
@@ -361,6 +372,23 @@ export const chainBlockCodec: BlockCodec<Transaction, Receipt> = {
       writeReceipt(w, receipt);
     }
     return w.finish();
+  },
+  receiptEncoder() {
+    const w = receiptWriter;
+    w.reset();
+    w.u32(0);
+    let count = 0;
+    return {
+      add(index, receipt) {
+        w.u32(index);
+        writeReceipt(w, receipt);
+        count++;
+      },
+      finish() {
+        w.patchU32(0, count);
+        return w.finish();
+      },
+    };
   },
   decodeReceipts(bytes, into) {
     const r = new Reader(bytes);

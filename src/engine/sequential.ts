@@ -65,7 +65,10 @@ export interface SequentialRun<R> {
 
 /**
  * One sequential run over `count` transactions, the `i`-th given by `txAt(i)` (asked once,
- * in order). Also the parallel engine's lone worker's loop (`parallel/inOrderOverlay.ts`).
+ * in order). Also the parallel engine's lone worker's loop (`parallel/inOrderOverlay.ts`),
+ * which passes `keep`: each kept transaction's receipt is handed to it as the transaction
+ * finishes (the worker encodes it there, so the receipt object dies young) instead of being
+ * collected, and the result's `receipts` is then empty.
  */
 export function sequentialRun<T, R>(
   executor: TxExecutor<T, R>,
@@ -73,6 +76,7 @@ export function sequentialRun<T, R>(
   count: number,
   txAt: (i: number) => T,
   budget: ReceiptBudget<R> | undefined,
+  keep?: (receipt: R, index: number) => void,
 ): SequentialRun<R> {
   const writes: WriteSet = new Map();
   const deltas = new Map<StateKey, bigint>();
@@ -118,7 +122,8 @@ export function sequentialRun<T, R>(
       // a fifth of the garbage a token transfer leaves).
       out.writes.forEach(merge);
       out.deltas.forEach(addDelta);
-      receipts.push(out.receipt);
+      if (keep === undefined) receipts.push(out.receipt);
+      else keep(out.receipt, i);
       i++;
       return i < count;
     },

@@ -25,6 +25,7 @@ import { type SequentialRun, sequentialRun } from "../sequential.js";
 import type { ReceiptBudget, TxExecutor } from "../types.js";
 import type { WorkerBudget } from "./commit.js";
 import { encodeWriteSet } from "./finalWrites.js";
+import type { ReceiptEncoder } from "./protocol.js";
 import type { Replica } from "./replica.js";
 import { EXECUTED, type Scheduler, statusWord } from "./scheduler.js";
 import { CTL, type SharedViews, T_LAST_WORKER, T_STATUS, TX_WORDS } from "./shared.js";
@@ -41,18 +42,29 @@ export interface OverlayParts {
   /** Called after each execution with its start (trace timestamps), when tracing. */
   traced?: (tx: number, started: number) => void;
   now?: () => number;
+  /**
+   * The codec's receipt encoder: each receipt is encoded as its transaction finishes, and
+   * none is kept as an object to the block's end (kept ones outlived the young generation).
+   */
+  encoder?: ReceiptEncoder<unknown>;
 }
 
-/**
- * Runs the block of `views.ctl[CTL.size]` transactions in order; returns every receipt with
- * its index (the cut transaction's too) and the kept transactions' write set, encoded.
- */
+export interface OverlayOutcome {
+  /** Every receipt with its index (the cut transaction's too); empty when `receiptBytes` holds them. */
+  receipts: Array<[number, unknown]>;
+  /** The receipts in the codec's encoding, when an encoder was given. */
+  receiptBytes?: Uint8Array;
+  /** The kept transactions' write set, encoded (`encodeWriteSet`). */
+  writes: Uint8Array;
+}
+
+/** Runs the block of `views.ctl[CTL.size]` transactions in order. */
 export function runInOrderOverlay(
   parts: OverlayParts,
   txAt: (i: number) => unknown,
   executor: TxExecutor<unknown, unknown>,
-): { receipts: Array<[number, unknown]>; writes: Uint8Array } {
-  const { views, scheduler, replica, workerId, traced, now, budget, measures } = parts;
+): OverlayOutcome {
+  const { views, scheduler, replica, workerId, traced, now, budget, measures, encoder } = parts;
   const ctl = views.ctl;
   const txs = views.txs;
   const n = scheduler.size;
@@ -62,7 +74,8 @@ export function runInOrderOverlay(
     if (budget.gas !== Number.POSITIVE_INFINITY) receiptBudget.gas = { max: budget.gas, used: measures.gas };
   }
   const pre = { get: (key: string) => replica.get(key) };
-  const run: SequentialRun<unknown> = sequentialRun(executor, pre, n, txAt, receiptBudget);
+  const keep = encoder === undefined ? undefined : (receipt: unknown, j: number) => encoder.add(j, receipt);
+  const run: SequentialRun<unknown> = sequentialRun(executor, pre, n, txAt, receiptBudget, keep);
   for (let j = 0; j < n; j++) {
     // The engine abandoned the run (its stream failed): nothing of it is used.
     if (Atomics.load(ctl, CTL.abort) !== 0) throw new StreamAbandoned();
@@ -76,7 +89,8 @@ export function runInOrderOverlay(
   let ran = n;
   if (result.cut !== undefined) {
     // The cut transaction ran (its receipt tells the caller why it was left out); nothing after it.
-    receipts.push([result.cut.at, result.cut.receipt]);
+    if (encoder === undefined) receipts.push([result.cut.at, result.cut.receipt]);
+    else encoder.add(result.cut.at, result.cut.receipt);
     ran = result.cut.at + 1;
     Atomics.store(ctl, CTL.limit, ran);
     Atomics.store(ctl, CTL.commitIdx, ran);
@@ -90,5 +104,5 @@ export function runInOrderOverlay(
   Atomics.store(ctl, CTL.validationIdx, ran);
   Atomics.store(ctl, CTL.done, 1);
   const writes = encodeWriteSet(result.writeSet, (key) => replica.slot(key).id);
-  return { receipts, writes };
+  return encoder === undefined ? { receipts, writes } : { receipts, writes, receiptBytes: encoder.finish() };
 }

@@ -53,12 +53,26 @@ export interface ExecutorFactory<T, R, C> {
 export interface BlockCodec<T, R> {
   /** Main thread: the whole block. May throw `TypeError` (the engine then uses `v8.serialize`). */
   encodeTxs(txs: readonly T[]): Uint8Array;
-  /** Worker: an accessor decoding transaction `i` on first use. */
-  decodeTxs(bytes: Uint8Array): (i: number) => T;
+  /**
+   * Worker: an accessor decoding transaction `i` on first use. `once`: each transaction is
+   * asked for once (the lone worker's in-order loop), so none need be kept for a second ask.
+   */
+  decodeTxs(bytes: Uint8Array, once?: boolean): (i: number) => T;
   /** Worker: the receipts it sends back, with their transaction indices. */
   encodeReceipts(list: Array<[number, R]>): Uint8Array;
+  /**
+   * Worker: the same encoding made one receipt at a time, as each transaction finishes
+   * (the lone worker's in-order loop): no receipt object is kept to the block's end.
+   */
+  receiptEncoder?(): ReceiptEncoder<R>;
   /** Main thread: stores each receipt at its index. */
   decodeReceipts(bytes: Uint8Array, into: Array<R | undefined>): void;
+}
+
+/** `BlockCodec.encodeReceipts` in steps: `finish` gives what it gives for the receipts added, in order. */
+export interface ReceiptEncoder<R> {
+  add(index: number, receipt: R): void;
+  finish(): Uint8Array;
 }
 
 export interface ExecutorModuleSpec {

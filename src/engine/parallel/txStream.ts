@@ -108,6 +108,7 @@ export class TxStreamWriter<T> {
 export class TxStreamReader<T> {
   private readonly table: Int32Array;
   private decoders: Array<((i: number) => T) | undefined> = [];
+  private once = false;
 
   constructor(
     private readonly bytes: SharedArrayBuffer,
@@ -119,9 +120,13 @@ export class TxStreamReader<T> {
     this.table = new Int32Array(table);
   }
 
-  /** Forgets the previous block's chunks. */
-  start(): void {
+  /**
+   * Forgets the previous block's chunks. `once`: each transaction will be asked for once
+   * (the lone worker's in-order loop), so the codec need keep none (`BlockCodec.decodeTxs`).
+   */
+  start(once = false): void {
     this.decoders = [];
+    this.once = once;
   }
 
   /** Transaction `i`; throws `StreamAbandoned` if the run is abandoned while its chunk is awaited. */
@@ -142,7 +147,7 @@ export class TxStreamReader<T> {
     const bytes = new Uint8Array(this.bytes, this.table[at] as number, this.table[at + 1] as number);
     let decode: (i: number) => T;
     if (this.table[at + 2] === ENCODING_CODEC && this.codec !== undefined)
-      decode = this.codec.decodeTxs(bytes);
+      decode = this.codec.decodeTxs(bytes, this.once);
     else {
       const txs = deserialize(bytes) as T[];
       decode = (i) => txs[i] as T;

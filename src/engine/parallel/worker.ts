@@ -10,7 +10,7 @@ import { Committer, type WorkerBudget } from "./commit.js";
 import { encodeFinalWrites } from "./finalWrites.js";
 import { IncarnationView } from "./incarnationView.js";
 import { type InOrderParts, runInOrder } from "./inOrder.js";
-import { runInOrderOverlay } from "./inOrderOverlay.js";
+import { type OverlayParts, runInOrderOverlay } from "./inOrderOverlay.js";
 import { MvMemory, newResolution, type StorageById } from "./mvMemory.js";
 import {
   type ContentionRule,
@@ -272,11 +272,14 @@ port.on("message", async (message: ToWorker) => {
       case "block": {
         const executor = factory.forBlock(message.config);
         const codec = factory.codec;
-        txStream.start();
+        const overlay = workerCount === 1 && message.overlay === true;
+        txStream.start(overlay);
         const txAt = (i: number) => txStream.txAt(i);
         let receipts: Array<[number, unknown]> = [];
         /** The lone worker's write set when it ran the block over an overlay (`inOrderOverlay.ts`). */
         let overlayWrites: Uint8Array | undefined;
+        /** Its receipts, encoded as each transaction finished. */
+        let receiptBytes: Uint8Array | undefined;
         let failure: string | undefined;
         const started = performance.now();
         const trace = message.trace ? new Trace() : undefined;
@@ -284,11 +287,14 @@ port.on("message", async (message: ToWorker) => {
           mv.startBlock();
           replica.startBlock();
           scheduler.startBlock();
-          if (workerCount === 1 && message.overlay === true) {
-            const parts = inOrderParts(trace, message.budget);
+          if (overlay) {
+            const parts: OverlayParts = inOrderParts(trace, message.budget);
+            const encoder = codec?.receiptEncoder?.();
+            if (encoder !== undefined) parts.encoder = encoder;
             const out = runInOrderOverlay(parts, txAt, executor);
             receipts = out.receipts;
             overlayWrites = out.writes;
+            receiptBytes = out.receiptBytes;
           } else
             receipts =
               workerCount === 1
@@ -323,7 +329,7 @@ port.on("message", async (message: ToWorker) => {
         }
         const transfer: ArrayBuffer[] = finalWrites === undefined ? [] : [finalWrites.buffer as ArrayBuffer];
         if (codec !== undefined) {
-          const receiptBytes = codec.encodeReceipts(receipts);
+          receiptBytes ??= codec.encodeReceipts(receipts);
           transfer.push(receiptBytes.buffer as ArrayBuffer);
           const reply: FromWorker = { type: "blockDone", receipts: [], receiptBytes, ms };
           if (finalWrites !== undefined) reply.writes = finalWrites;

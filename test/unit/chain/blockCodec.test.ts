@@ -133,6 +133,25 @@ describe("chain block codec", () => {
     );
   });
 
+  it("encodes receipts one at a time as encodeReceipts does, and decodes transactions asked for once alike", () => {
+    fc.assert(
+      fc.property(fc.array(receipt, { maxLength: 20 }), fc.array(tx, { maxLength: 20 }), (receipts, txs) => {
+        const list = receipts.map((r, i): [number, Receipt] => [i * 3 + 1, r]);
+        const encoder = chainBlockCodec.receiptEncoder?.();
+        assert.ok(encoder !== undefined, "the chain's codec encodes receipts one at a time");
+        for (const [i, r] of list) encoder.add(i, r);
+        const stepwise = encoder.finish();
+        assert.deepEqual(stepwise, chainBlockCodec.encodeReceipts(list));
+        const into: Array<Receipt | undefined> = [];
+        chainBlockCodec.decodeReceipts(stepwise, into);
+        for (const [i, r] of list) assert.deepEqual(into[i], r);
+        const once = chainBlockCodec.decodeTxs(chainBlockCodec.encodeTxs(txs), true);
+        for (let i = 0; i < txs.length; i++) assert.deepEqual(once(i), txs[i]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("refuses a field of the wrong JS type with TypeError (the engine then serializes generically)", () => {
     const bad = {
       kind: "transfer",
