@@ -107,6 +107,10 @@ class Writer {
       this.str(v.toString(16));
     }
   }
+  /** What was written, as a view of the writer's buffer: valid until the writer is next used. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
   /** A copy of what was written (the writer's buffer is reused). */
   finish(): Uint8Array {
     const out = new Uint8Array(this.pos); // a plain Uint8Array: a Buffer's slice would be a view
@@ -321,25 +325,26 @@ function readReceipt(r: Reader): Receipt {
 const txWriter = new Writer();
 const receiptWriter = new Writer();
 
+/** Writes `txs[from..to)` into the transaction writer: the count, the offset table, each transaction. */
+function writeTxs(txs: readonly Transaction[], from: number, to: number): Writer {
+  const w = txWriter;
+  w.reset();
+  const count = to - from;
+  w.u32(count);
+  const offsets = w.pos;
+  for (let i = 0; i <= count; i++) w.u32(0);
+  w.patchU32(offsets, w.pos);
+  for (let i = 0; i < count; i++) {
+    writeTx(w, txs[from + i] as Transaction);
+    w.patchU32(offsets + 4 * (i + 1), w.pos);
+  }
+  return w;
+}
+
 /** The chain's codec for the parallel engine. */
 export const chainBlockCodec: BlockCodec<Transaction, Receipt> = {
-  encodeTxs(txs) {
-    const w = txWriter;
-    w.reset();
-    w.u32(txs.length);
-    const offsets = w.pos;
-    for (let i = 0; i <= txs.length; i++) w.u32(0);
-    const ends: number[] = [];
-    for (const tx of txs) {
-      writeTx(w, tx);
-      ends.push(w.pos);
-    }
-    const out = w.finish();
-    const view = new DataView(out.buffer);
-    view.setUint32(offsets, offsets + 4 * (txs.length + 1), true);
-    for (let i = 0; i < ends.length; i++) view.setUint32(offsets + 4 * (i + 1), ends[i] as number, true);
-    return out;
-  },
+  encodeTxs: (txs) => writeTxs(txs, 0, txs.length).finish(),
+  encodeTxsView: (txs, from, to) => writeTxs(txs, from, to).written(),
   decodeTxs(bytes, once) {
     // One reader for the block, moved to each transaction (a reader per transaction
     // built a DataView and a Buffer each time, visible in the workers' profiles).

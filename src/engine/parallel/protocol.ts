@@ -54,6 +54,12 @@ export interface BlockCodec<T, R> {
   /** Main thread: the whole block. May throw `TypeError` (the engine then uses `v8.serialize`). */
   encodeTxs(txs: readonly T[]): Uint8Array;
   /**
+   * Main thread: `encodeTxs(txs.slice(from, to))`'s bytes as a view of the codec's own
+   * buffer, valid until its next call (the engine copies it into shared memory at once):
+   * no array slice and no copy of its own. May throw `TypeError` likewise.
+   */
+  encodeTxsView?(txs: readonly T[], from: number, to: number): Uint8Array;
+  /**
    * Worker: an accessor decoding transaction `i` on first use. `once`: each transaction is
    * asked for once (the lone worker's in-order loop), so none need be kept for a second ask.
    */

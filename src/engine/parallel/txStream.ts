@@ -73,16 +73,21 @@ export class TxStreamWriter<T> {
    */
   publishNext(txs: readonly T[]): boolean {
     const k = this.published;
-    const part = txs.slice(k * TX_CHUNK, Math.min(txs.length, (k + 1) * TX_CHUNK));
+    const from = k * TX_CHUNK;
+    const to = Math.min(txs.length, (k + 1) * TX_CHUNK);
+    const codec = this.codec;
     let encoded: Uint8Array;
     let encoding = ENCODING_V8;
     try {
-      if (this.codec === undefined) throw new TypeError("no codec");
-      encoded = this.codec.encodeTxs(part);
+      if (codec === undefined) throw new TypeError("no codec");
+      encoded =
+        codec.encodeTxsView !== undefined
+          ? codec.encodeTxsView(txs, from, to)
+          : codec.encodeTxs(txs.slice(from, to));
       encoding = ENCODING_CODEC;
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
-      encoded = serialize(part);
+      encoded = serialize(txs.slice(from, to));
     }
     const end = this.top + encoded.length;
     if (end > this.bytes.byteLength) {

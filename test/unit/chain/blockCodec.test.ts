@@ -133,6 +133,19 @@ describe("chain block codec", () => {
     );
   });
 
+  it("encodes a range of transactions in place as encodeTxs encodes the range's slice", () => {
+    fc.assert(
+      fc.property(fc.array(tx, { maxLength: 20 }), fc.nat(20), fc.nat(20), (txs, a, b) => {
+        const from = Math.min(a, b, txs.length);
+        const to = Math.min(Math.max(a, b), txs.length);
+        const view = chainBlockCodec.encodeTxsView?.(txs, from, to);
+        assert.ok(view !== undefined, "the chain's codec encodes a range in place");
+        assert.deepEqual(Uint8Array.from(view), chainBlockCodec.encodeTxs(txs.slice(from, to)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("encodes receipts one at a time as encodeReceipts does, and decodes transactions asked for once alike", () => {
     fc.assert(
       fc.property(fc.array(receipt, { maxLength: 20 }), fc.array(tx, { maxLength: 20 }), (receipts, txs) => {
