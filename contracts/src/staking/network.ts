@@ -19,6 +19,7 @@ import {
   Tombstoned,
 } from "./errors.gen";
 import { BlockRewarded, Unjailed, ValidatorTombstoned } from "./events.gen";
+import { noValue } from "./noValue";
 import {
   activeSizeSlot,
   epochLengthSlot,
@@ -43,7 +44,6 @@ import {
 } from "./pools";
 import { MAX_EVIDENCE_AGE, slashValidator } from "./unbondingQueue";
 import { computeSet, eligible, epochOf, setEpochSlot, setMember, setPower, setSize } from "./validatorSet";
-import { noValue } from "./noValue";
 
 const FOREVER: u64 = u64.MAX_VALUE;
 

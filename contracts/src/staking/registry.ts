@@ -15,8 +15,8 @@ import {
   Tombstoned,
 } from "./errors.gen";
 import { CommissionChanged } from "./events.gen";
-import { blsKeyUser, V_COMMISSION, V_COMMISSION_CHANGED_AT, V_TOMBSTONED, validator } from "./pools";
 import { noValue } from "./noValue";
+import { blsKeyUser, V_COMMISSION, V_COMMISSION_CHANGED_AT, V_TOMBSTONED, validator } from "./pools";
 
 export const MAX_COMMISSION_BPS: u32 = 10_000;
 export const MAX_COMMISSION_CHANGE_BPS: u32 = 100;

@@ -9,8 +9,8 @@ import { U128 } from "../../sdk/index";
 import { onlyOwner } from "../../sdk/ownable";
 import { InvalidFraction, InvalidUnbondingPeriod } from "./errors.gen";
 import { SlashFractionsChanged, UnbondingPeriodChanged } from "./events.gen";
-import { doubleSignSlot, downtimeSlot, unbondingPeriodSlot, WAD } from "./pools";
 import { noValue } from "./noValue";
+import { doubleSignSlot, downtimeSlot, unbondingPeriodSlot, WAD } from "./pools";
 
 /** The longest unbonding period a proposal may set (a year): longer would lock delegators' coin for good. */
 export const MAX_UNBONDING_PERIOD: u64 = 365 * 24 * 3600;

@@ -31,7 +31,10 @@ describe("staking: no coin with methods that take none", () => {
     gasLimit: 50_000_000,
   });
   assert.equal(register.receipt.status, "success");
-  assert.equal(staking.send(operator, "delegate", [operator], { value: 10n * WAD }).receipt.status, "success");
+  assert.equal(
+    staking.send(operator, "delegate", [operator], { value: 10n * WAD }).receipt.status,
+    "success",
+  );
 
   it("every other method reverts ValueNotAccepted(value); nothing stays in the contract", () => {
     const methods = staking.meta.methods.filter((m) => !PAYABLE.has(m.name));
@@ -40,7 +43,11 @@ describe("staking: no coin with methods that take none", () => {
     const wrong: string[] = [];
     for (const m of methods) {
       const types = m.inputs.map((i) => i.type as string);
-      const out = staking.send(sender, m.name, argsOf(types), { value: 7n, gasPrice: 0n, gasLimit: 50_000_000 });
+      const out = staking.send(sender, m.name, argsOf(types), {
+        value: 7n,
+        gasPrice: 0n,
+        gasLimit: 50_000_000,
+      });
       if (out.error?.name !== "ValueNotAccepted" || out.error.args.value !== 7n)
         wrong.push(`${m.name}: ${out.receipt.status} ${out.error?.name ?? ""}`);
     }
