@@ -389,6 +389,16 @@ export function pendingRewards(v: Address, d: Address): U128 {
   return owed.get(d, U128.Zero).add(fresh);
 }
 
+/**
+ * Rewards and commission already settled for `d` (by its delegations' changes and, for a
+ * validator, the commission of every reward): any `claimRewards` of `d` pays them, with that
+ * validator's pending part (`pendingRewards(v, d)` counts them too).
+ */
+export function owedRewards(d: Address): U128 {
+  noValue();
+  return owed.get(d, U128.Zero);
+}
+
 /** Rewards of `v` carried to its next reward (1e18-scaled: divide by 1e18 for coin). */
 export function rewardRemainder(v: Address): U128 {
   noValue();

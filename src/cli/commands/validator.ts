@@ -1,5 +1,5 @@
 /**
- * `weft validator create | delegate | unbond | withdraw | unjail | list`: a validator's life
+ * `weft validator create | delegate | unbond | withdraw | unjail | list | rewards | claim`: a validator's life
  * through the staking contract (docs/validators.md), signed like every other transaction
  * (--from devN, a keystore key, or a key from the environment).
  */
@@ -13,41 +13,16 @@ import { decodeReturn, encodeCall } from "../../codec/metadata.js";
 import { loadOrCreateValidatorKey, ValidatorKeyError } from "../../node/validatorKey.js";
 import type { CallRequest } from "../../sdk/client/index.js";
 import { formatUnits } from "../../sdk/client/units.js";
-import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
+import { accountFor, amountOf, type Context, contextOf } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
 import { explainReverts } from "../readableReverts.js";
 import { type DecodedReceipt, decodeReceipt, printReceipt } from "../receipts.js";
+import { type StakingOptions as Opts, signer, stakingAddress, validatorAddress } from "../stakingOptions.js";
 import { stakingRevertHelp } from "../stakingReverts.js";
 import { readUptimes, readValidators, type ValidatorRow } from "../validatorList.js";
 import { utcDateTime, whenFrom } from "../when.js";
-
-const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
-
-function signer(cmd: Command): Command {
-  return cmd
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
-    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
-    .option("--account <address>", "with a key from the environment: the account it controls")
-    .option("--staking <address>", "the staking contract (default: the genesis's staking contract)");
-}
-
-type Opts = SignerOptions & { staking?: string };
-
-async function stakingAddress(ctx: Context, opts: { staking?: string }): Promise<Address> {
-  if (opts.staking !== undefined) return validatorAddress(opts.staking, "--staking");
-  const address = (await ctx.client.genesis()).contracts.staking;
-  if (address === undefined)
-    throw new UsageError("this chain's genesis has no staking contract: pass --staking <address>");
-  return address as Address;
-}
-
-function validatorAddress(text: string, what = "validator"): Address {
-  const lower = text.toLowerCase();
-  if (!ADDRESS_RE.test(lower))
-    throw new UsageError(`${what}: expected an address (0x + 40 hex digits), got ${JSON.stringify(text)}`);
-  return lower as Address;
-}
+import { addRewardCommands } from "./validatorRewards.js";
 
 /** A commission in percent ("5", "12.5") as basis points, 0 to 100%. */
 export function commissionBps(text: string): number {
@@ -278,6 +253,8 @@ export function addValidatorCommands(program: Command): void {
       const rows = read.map((r) => ({ ...r, uptime: uptimes.get(r.address.toLowerCase()) ?? null }));
       ctx.out.result(rows, () => validatorTable(rows));
     });
+
+  addRewardCommands(validator);
 }
 
 /** `weft validator list`'s table; uptime is the share of recent certificates signed (weft_validators), "-" when not due. */

@@ -177,4 +177,69 @@ describe("weft validator", () => {
     assert.match(otherKey.err, /already a validator, with another BLS key/);
     assert.equal(existsSync(join(dir, "v6.key")), false, "the refused command leaves no key file it made");
   });
+
+  it("rewards shows a delegator's and a validator's own rewards and commission; claim pays them, once", async () => {
+    // dev2 registered (5% commission) with no stake in the second test; every dev account is a validator by now.
+    const v = await devAddress(2);
+    const dev0 = await devAddress(0);
+    assert.equal(weft("validator", "delegate", v, "30", "--from", "dev2").code, 0);
+    assert.equal(weft("validator", "delegate", v, "10", "--from", "dev0").code, 0);
+    // 8 coin of reward: 5% commission (0.4) to the validator, 7.6 over 40 shares: 5.7 to its own 30, 1.9 to dev0's 10.
+    const deposit = weft("tx", "staking", "depositReward", v, "--value", "8", "--from", "dev1");
+    assert.equal(deposit.code, 0, deposit.err);
+
+    const own = weft("--json", "validator", "rewards", "--validator", "dev2");
+    assert.equal(own.code, 0, own.err);
+    assert.deepEqual(own.json(), {
+      delegator: v,
+      ownCommissionBps: 500,
+      settled: ((4n * E18) / 10n).toString(),
+      total: ((61n * E18) / 10n).toString(),
+      validators: [
+        {
+          validator: v,
+          stake: (30n * E18).toString(),
+          commissionBps: 500,
+          rewards: ((57n * E18) / 10n).toString(),
+        },
+      ],
+    });
+    const text = weft("validator", "rewards", "--delegator", "dev0").out;
+    assert.match(text, new RegExp(`^rewards of ${dev0}$`, "m"));
+    assert.match(text, /^validator\s+delegated\s+commission\s+rewards$/m);
+    assert.match(text, new RegExp(`^${v}\\s+10\\s+5%\\s+1\\.9$`, "m"));
+    assert.match(text, new RegExp(`^${dev0}\\s+10\\s+5%\\s+0$`, "m"), "its own validator: stake, no rewards");
+    assert.match(text, /^settled, with the commission earned as a validator \(5%; paid by any claim\): 0$/m);
+    assert.match(text, /^total: 1\.9 coin \(weft validator claim --from … pays it\)$/m);
+
+    const claim = weft("--json", "validator", "claim", "--from", "dev0");
+    assert.equal(claim.code, 0, claim.err);
+    const claimed = claim.json() as { claimed: string; claimedFrom: string[] };
+    assert.equal(claimed.claimed, ((19n * E18) / 10n).toString());
+    assert.deepEqual(claimed.claimedFrom, [v]);
+    const again = weft("validator", "claim", "--from", "dev0");
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /nothing to claim for 0x[0-9a-f]{40}: nothing was sent/);
+    const operator = weft("validator", "claim", v, "--from", "dev2");
+    assert.equal(operator.code, 0, operator.err);
+    assert.match(operator.out, new RegExp(`claimed 6\\.1 coin for ${v} from ${v}: success`));
+    const after = weft("--json", "validator", "rewards", "--validator", v).json() as { total: string };
+    assert.equal(after.total, "0");
+  });
+
+  it("rewards and claim refuse what they cannot use (exit 2)", () => {
+    const none = weft("validator", "rewards");
+    assert.equal(none.code, 2);
+    assert.match(none.err, /whose rewards\? pass --delegator/);
+    const unknown = weft("validator", "rewards", "--validator", `0x${"00".repeat(19)}01`);
+    assert.equal(unknown.code, 2, unknown.out + unknown.err);
+    assert.match(unknown.err, /--validator: 0x0{38}01 is not a registered validator/);
+    const bad = weft("validator", "rewards", "--delegator", "0x12");
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--delegator: expected devN, ethN or an address/);
+    const claimBad = weft("validator", "claim", "0x12", "--from", "dev0");
+    assert.equal(claimBad.code, 2);
+    const claimUnknown = weft("validator", "claim", `0x${"00".repeat(19)}01`, "--from", "dev0");
+    assert.equal(claimUnknown.code, 2, claimUnknown.out + claimUnknown.err);
+  });
 });
