@@ -70,18 +70,32 @@ export interface Session {
 }
 
 /**
- * The hex of a code hash read from the state, kept per value object: a contract's code
- * hash is the same stored value on every call, so each call would otherwise encode it
- * again and the module cache hash a new 64-character string. The bytes are compared with
- * a copy kept beside the hex, so a value changed in place is encoded again.
+ * The hex of a code hash read from the state, found by its bytes: a contract's code hash
+ * is the same stored value on every call, but every read of the state returns a new copy
+ * of it, so a cache by object (a `WeakMap`, before) missed on every frame and encoded the
+ * hash again, 2-3 times a transaction. Kept by the hash's first bytes (a small integer,
+ * `fingerprint`) and compared whole; a second hash with the same first bytes takes the
+ * entry's place, so a collision costs only the encoding. At most `HASH_HEX_ENTRIES`
+ * entries (then the map starts over): one per contract called recently.
  */
-const hashHex = new WeakMap<Uint8Array, { bytes: Uint8Array; hex: string }>();
+const hashHex = new Map<number, { bytes: Uint8Array; hex: string }>();
+const HASH_HEX_ENTRIES = 4096;
+
+/** The first four bytes of a 32-byte hash as a small integer (30 bits: a V8 small integer). */
+function fingerprint(h: Uint8Array): number {
+  return (
+    (h[0] as number) | ((h[1] as number) << 8) | ((h[2] as number) << 16) | (((h[3] as number) & 0x3f) << 24)
+  );
+}
 
 export function codeHashHex(codeHash: Uint8Array): string {
-  const known = hashHex.get(codeHash);
+  if (codeHash.length !== 32) return toHex(codeHash);
+  const at = fingerprint(codeHash);
+  const known = hashHex.get(at);
   if (known !== undefined && sameBytes(known.bytes, codeHash)) return known.hex;
   const hex = toHex(codeHash);
-  hashHex.set(codeHash, { bytes: codeHash.slice(), hex });
+  if (hashHex.size >= HASH_HEX_ENTRIES) hashHex.clear();
+  hashHex.set(at, { bytes: codeHash.slice(), hex });
   return hex;
 }
 

@@ -63,11 +63,32 @@ describe("module cache", () => {
     assert.equal(compiles, 7, "older modules of the last block were evicted down to the capacity");
   });
 
-  it("a code hash's hex is kept per value, and follows a value changed in place", () => {
+  it("a code hash's hex is kept by its bytes, and follows a value changed in place", () => {
     const hash = new Uint8Array(32).fill(0xaa);
     assert.equal(codeHashHex(hash), "aa".repeat(32));
     assert.equal(codeHashHex(hash), "aa".repeat(32));
+    assert.equal(codeHashHex(hash.slice()), "aa".repeat(32), "a copy (as every state read returns)");
     hash[31] = 0xbb;
+    assert.equal(codeHashHex(hash), `${"aa".repeat(31)}bb`);
+    // Hashes with the same first bytes (one cache entry) alternate and each gets its own hex.
+    const other = hash.slice();
+    other[20] = 0x01;
+    for (let i = 0; i < 3; i++) {
+      assert.equal(codeHashHex(hash), `${"aa".repeat(31)}bb`);
+      assert.equal(codeHashHex(other), `${"aa".repeat(20)}01${"aa".repeat(10)}bb`);
+    }
+    // Top bits of the fourth byte (not in the cache's key) still tell hashes apart.
+    const high = new Uint8Array(32).fill(0xaa);
+    high[3] = 0x2a;
+    assert.equal(codeHashHex(high), `aaaaaa2a${"aa".repeat(28)}`);
+    assert.equal(codeHashHex(new Uint8Array(32).fill(0xaa)), "aa".repeat(32));
+    // Any other length is encoded as it is; past the bound the cache starts over.
+    assert.equal(codeHashHex(new Uint8Array([1, 2])), "0102");
+    for (let i = 0; i < 5000; i++) {
+      const h = new Uint8Array(32);
+      new DataView(h.buffer).setUint32(0, i, true);
+      assert.equal(codeHashHex(h).slice(0, 8), Buffer.from(h.subarray(0, 4)).toString("hex"));
+    }
     assert.equal(codeHashHex(hash), `${"aa".repeat(31)}bb`);
   });
 });
