@@ -395,11 +395,13 @@ export const chainBlockCodec: BlockCodec<Transaction, Receipt> = {
       },
     };
   },
-  decodeReceipts(bytes, into) {
+  decodeReceipts(bytes, into, keep) {
     const r = new Reader(bytes);
     for (let n = r.u32(), i = 0; i < n; i++) {
       const index = r.u32();
-      into[index] = readReceipt(r);
+      // Read even when not kept: a later receipt may refer back to its strings.
+      const receipt = readReceipt(r);
+      if (keep === undefined || keep(index)) into[index] = receipt;
     }
   },
 };

@@ -167,14 +167,20 @@ export async function createParallelEngine<T, R, C>(
     lastWorkerMs = replies.map((m) => (m.type === "blockDone" ? Math.round(m.ms * 10) / 10 : -1));
     lastCounters = replies.map((m) => (m.type === "blockDone" ? (m.counters ?? {}) : {}));
     const receipts = new Array<R | undefined>(n);
-    for (const m of replies) {
+    const txWords = views.txs;
+    replies.forEach((m, worker) => {
       if (m.type === "error") failures.push(m.message);
       else if (m.type !== "blockDone") failures.push(`unexpected reply ${m.type}`);
       else if (m.failure !== undefined) failures.push(m.failure);
       else if (m.receiptBytes !== undefined && local.codec !== undefined)
-        local.codec.decodeReceipts(m.receiptBytes, receipts);
+        // Only the receipts of the final incarnations this worker ran.
+        local.codec.decodeReceipts(
+          m.receiptBytes,
+          receipts,
+          (j) => j >= 0 && j < n && txWords[j * TX_WORDS + T_LAST_WORKER] === worker,
+        );
       else for (const [j, receipt] of m.receipts) receipts[j] = receipt as R;
-    }
+    });
     if (Atomics.load(views.ctl, CTL.contended) !== 0) return CONTENDED;
     if (failures.length > 0) return failures.join("; ");
     // Past a cut the workers found, nothing ran to the end (or what did is not needed).

@@ -67,12 +67,17 @@ export interface BlockCodec<T, R> {
   /** Worker: the receipts it sends back, with their transaction indices. */
   encodeReceipts(list: Array<[number, R]>): Uint8Array;
   /**
-   * Worker: the same encoding made one receipt at a time, as each transaction finishes
-   * (the lone worker's in-order loop): no receipt object is kept to the block's end.
+   * Worker: the same encoding made one receipt at a time, as each execution finishes: no
+   * receipt object is kept to the block's end. With several workers a transaction's receipt
+   * may be added again (a later incarnation, by this worker or another): the engine keeps
+   * the one of the worker that ran the final incarnation, the last it added.
    */
   receiptEncoder?(): ReceiptEncoder<R>;
-  /** Main thread: stores each receipt at its index. */
-  decodeReceipts(bytes: Uint8Array, into: Array<R | undefined>): void;
+  /**
+   * Main thread: stores each receipt at its index, only those whose index `keep` accepts
+   * when it is given (a worker's stream holds receipts of incarnations another one superseded).
+   */
+  decodeReceipts(bytes: Uint8Array, into: Array<R | undefined>, keep?: (index: number) => boolean): void;
 }
 
 /** `BlockCodec.encodeReceipts` in steps: `finish` gives what it gives for the receipts added, in order. */
@@ -142,7 +147,11 @@ export type FromWorker =
       type: "blockDone";
       /** Receipts of the transactions whose final incarnation this worker ran. */
       receipts: Array<[number, unknown]>;
-      /** Receipts in the codec's encoding (then `receipts` is empty). */
+      /**
+       * Receipts in the codec's encoding (then `receipts` is empty), possibly several of one
+       * transaction (the last counts) and some of transactions whose final incarnation another
+       * worker ran: the engine keeps those of transactions whose last worker (`T_LAST_WORKER`) is this one.
+       */
       receiptBytes?: Uint8Array;
       /** This worker's share of the final write set (`finalWrites.ts`); with `overlay`, the whole of the kept prefix's. */
       writes?: Uint8Array;

@@ -17,6 +17,7 @@ import {
   DEFAULT_CONTENTION_RULE,
   type ExecutorFactory,
   type FromWorker,
+  type ReceiptEncoder,
   type ToWorker,
 } from "./protocol.js";
 import { Replica } from "./replica.js";
@@ -113,10 +114,16 @@ class Trace {
 
 const MAX_TRACED_CONFLICTS = 4_096;
 
+/**
+ * The Block-STM loop of one of several workers. Returns the receipts of the final
+ * incarnations it ran; with `encoder`, none: each execution's receipt was added to it as the
+ * execution finished (the engine keeps the last one of each transaction whose last worker is this one).
+ */
 function runBlock(
   txAt: (i: number) => unknown,
   executor: TxExecutor<unknown, unknown>,
   budget: WorkerBudget | undefined,
+  encoder: ReceiptEncoder<unknown> | undefined,
   trace?: Trace,
 ): Array<[number, unknown]> {
   const measures = budget === undefined ? undefined : factory.measures;
@@ -187,7 +194,8 @@ function runBlock(
       const wroteNew = mv.recordWrites(j, task.incarnation, writes, allocList);
       Atomics.add(ctl, CTL.writeEpoch, 1);
       mv.publishReads(j, view.records, view.count);
-      receipts.set(j, out.receipt);
+      if (encoder === undefined) receipts.set(j, out.receipt);
+      else encoder.add(j, out.receipt);
       Atomics.store(views.txs, j * TX_WORDS + T_LAST_WORKER, workerId);
       trace?.task(j, task.incarnation, started, 0);
       has = scheduler.finishExecution(j, task.incarnation, wroteNew, task);
@@ -295,11 +303,13 @@ port.on("message", async (message: ToWorker) => {
             receipts = out.receipts;
             overlayWrites = out.writes;
             receiptBytes = out.receiptBytes;
-          } else
-            receipts =
-              workerCount === 1
-                ? runInOrder(inOrderParts(trace, message.budget), txAt, executor)
-                : runBlock(txAt, executor, message.budget, trace);
+          } else if (workerCount === 1)
+            receipts = runInOrder(inOrderParts(trace, message.budget), txAt, executor);
+          else {
+            const encoder = codec?.receiptEncoder?.();
+            receipts = runBlock(txAt, executor, message.budget, encoder, trace);
+            receiptBytes = encoder?.finish();
+          }
         } catch (error) {
           failure =
             error instanceof CapacityError || error instanceof StreamAbandoned

@@ -165,6 +165,30 @@ describe("chain block codec", () => {
     );
   });
 
+  it("decodes only the receipts `keep` accepts, later back-references to a skipped one's strings included", () => {
+    const address = `0x${"ab".repeat(20)}` as Address;
+    const topic = `0x${"11".repeat(32)}`;
+    const made = (n: number): Receipt => ({
+      status: "success",
+      gasUsed: n,
+      fee: 1n,
+      events: [{ address, topics: [topic], data: new Uint8Array([n]) }],
+      output: new Uint8Array(),
+    });
+    const encoder = chainBlockCodec.receiptEncoder?.();
+    assert.ok(encoder !== undefined);
+    // Transaction 4 twice (a later incarnation last), 7 of another worker's, then 9.
+    encoder.add(4, made(1));
+    encoder.add(7, made(2));
+    encoder.add(4, made(3));
+    encoder.add(9, made(4));
+    const into: Array<Receipt | undefined> = [];
+    chainBlockCodec.decodeReceipts(encoder.finish(), into, (j) => j !== 7);
+    assert.equal(into[7], undefined);
+    assert.deepEqual(into[4], made(3));
+    assert.deepEqual(into[9], made(4));
+  });
+
   it("refuses a field of the wrong JS type with TypeError (the engine then serializes generically)", () => {
     const bad = {
       kind: "transfer",
