@@ -45,6 +45,8 @@ export interface CarriedValidation {
   readonly validateInput: Uint8Array;
   /** What the account's validation step read and answered at admission (`validationMemo.ts`), when it qualified. */
   readonly memo?: ValidationMemo;
+  /** The most the account pays that `validateInput` holds (admission's base fee), when known. */
+  readonly accountPays?: bigint;
 }
 
 /** The record for `raw`, from what its validation computed; undefined past `MAX_CARRIED_TX_BYTES`. */
@@ -53,9 +55,17 @@ export function carry(
   signingHash: Uint8Array,
   validateInput: Uint8Array,
   memo?: ValidationMemo,
+  accountPays?: bigint,
 ): CarriedValidation | undefined {
   if (raw.length > MAX_CARRIED_TX_BYTES) return undefined;
-  return memo === undefined ? { raw, signingHash, validateInput } : { raw, signingHash, validateInput, memo };
+  const carried: { -readonly [K in keyof CarriedValidation]: CarriedValidation[K] } = {
+    raw,
+    signingHash,
+    validateInput,
+  };
+  if (memo !== undefined) carried.memo = memo;
+  if (accountPays !== undefined) carried.accountPays = accountPays;
+  return carried;
 }
 
 /** `carried` when it was computed from exactly `raw`'s bytes (and is whole); undefined otherwise. */
@@ -85,6 +95,8 @@ export function validateInputWithFee(
   maxFee: bigint,
 ): Uint8Array | undefined {
   const input = carried.validateInput;
+  // Admission's own figure, when the record has it: the same fee, the same bytes.
+  if (carried.accountPays === maxFee && input.length >= 52 + authLength) return input;
   const at = 36 + authLength;
   if (input.length < at + 16 || maxFee < 0n || maxFee >> 128n !== 0n) return undefined;
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);

@@ -70,6 +70,8 @@ export interface ValidatedEnvelope {
   hash: Uint8Array;
   /** The account's `validate` input (what admission carries to execution: `carriedValidation.ts`). */
   validateInput: Uint8Array;
+  /** The most the account pays that the input holds (0 when a paymaster pays). */
+  accountPays: bigint;
   /** The nonce key's state key and the chain's next sequence for it. */
   nonceStateKey: string;
   nextSequence: bigint;
@@ -176,7 +178,8 @@ export function validateEnvelope(
     else hash = raw === undefined ? signingHash(env) : signingHashOfEncoding(raw, env.auth.length);
     if (env.auth.length > MAX_AUTH_BYTES)
       throw new RangeError(`auth: ${env.auth.length} bytes (max ${MAX_AUTH_BYTES})`);
-    intrinsic = envelopeIntrinsicGas(env);
+    // `raw` is `env`'s canonical encoding (the decoder takes nothing else): its length is `encodedLength(env)`.
+    intrinsic = raw === undefined ? envelopeIntrinsicGas(env) : GAS.TX_BASE + GAS.TX_BYTE * raw.length;
     if (intrinsic - GAS.TX_BASE > GAS.TX_BYTE * MAX_TX_BYTES) throw new RangeError("transaction too large");
   } catch (error) {
     return fail(
@@ -284,6 +287,7 @@ export function validateEnvelope(
       payer: paymaster ?? sender,
       hash,
       validateInput,
+      accountPays,
       nonceStateKey,
       nextSequence: next,
     },

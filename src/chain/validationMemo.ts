@@ -145,11 +145,16 @@ export function validationRecorder(view: RecordingView): ValidationRecorder {
   return recorder;
 }
 
-/** Byte equality (absent equals absent); Buffer's native compare over the same memory, no copy. */
+/**
+ * Byte equality (absent equals absent): a loop for short values (a code hash, a key: making
+ * a Buffer view to compare natively cost more than comparing), Buffer's compare past 64 bytes.
+ */
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined || a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  if (a.length > 64) return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -110,7 +110,8 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
   );
   if (!check.ok) throw new AdmissionError(check.code === "NONCE" ? "NONCE_TOO_LOW" : "INVALID", check.reason);
   const verified = deps.verified?.digests ?? [];
-  const carried = carry(raw, check.checked.hash, check.checked.validateInput, recorder.memo);
+  const { hash: signing, validateInput, accountPays } = check.checked;
+  const carried = carry(raw, signing, validateInput, recorder.memo, accountPays);
   // Checked as new, and the sender's standing, above in this same turn: nothing can have changed since.
   const pending: PendingTx = { envelope, raw, hash, verified };
   if (carried !== undefined) pending.carried = carried;

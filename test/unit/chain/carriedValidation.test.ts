@@ -142,6 +142,16 @@ describe("validation carried from admission to execution", () => {
       encodeValidateInput(s.carriedA.signingHash, s.envA.auth, 12_345n, s.envA.calls),
     );
     assert.equal(validateInputWithFee(s.carriedA, s.envA.auth.length + 1, 1n), undefined, "wrong layout");
+    // A record that names the fee its input holds (admission's) gives the input for that fee
+    // without reading it, and rewrites it for another.
+    const named = { ...s.carriedA, accountPays: 12_345n };
+    const input = encodeValidateInput(s.carriedA.signingHash, s.envA.auth, 12_345n, s.envA.calls);
+    const withFee = { ...named, validateInput: input };
+    assert.equal(validateInputWithFee(withFee, s.envA.auth.length, 12_345n), input);
+    assert.deepEqual(
+      validateInputWithFee(withFee, s.envA.auth.length, 7n),
+      encodeValidateInput(s.carriedA.signingHash, s.envA.auth, 7n, s.envA.calls),
+    );
     assert.equal(validateInputWithFee(s.carriedA, s.envA.auth.length, 1n << 128n), undefined, "past u128");
   });
 
