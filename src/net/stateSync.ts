@@ -28,10 +28,8 @@
 import { toHex } from "../codec/bytes.js";
 import type { SnapshotEntry, StateSnapshot } from "../state/merkle/snapshot.js";
 import {
-  childPrefix,
   type PathPrefix,
   prefixText,
-  ROOT_PREFIX,
   type SubtreeSummary,
   verifyEntries,
   verifySubtree,
@@ -143,14 +141,20 @@ function answerSubtree(
 }
 
 /** One request, one answer frame. */
-async function ask(node: P2pNode, peer: string, request: StateRequest, check: (answer: StateAnswer) => void) {
+async function ask(
+  node: P2pNode,
+  peer: string,
+  request: StateRequest,
+  check: (answer: StateAnswer) => void,
+  timeoutMs = node.limits.syncTimeoutMs,
+) {
   const { limits } = node;
   return requestPeer(
     node,
     peer,
     STATE_SYNC_PROTOCOL,
     encodeStateRequest(request),
-    limits.syncTimeoutMs,
+    timeoutMs,
     async (source: AsyncIterable<Chunk>) => {
       for await (const frame of readFrames(source, limits.maxSyncResponseBytes)) {
         const answer = decodeStateAnswer(frame);
@@ -176,17 +180,24 @@ export async function fetchClaim<T>(
   node: P2pNode,
   peer: string,
   check: (claim: Uint8Array) => T,
+  timeoutMs?: number,
 ): Promise<T> {
   let checked: T | undefined;
-  await ask(node, peer, { type: "claim" }, (a) => {
-    if (a.type !== "claim") throw new NetError("UNEXPECTED", `a ${a.type} where the claim was due`);
-    try {
-      checked = check(a.claim);
-    } catch (error) {
-      if (error instanceof NetError) throw error;
-      throw new NetError("VERIFY", `the claim does not hold: ${(error as Error).message}`);
-    }
-  });
+  await ask(
+    node,
+    peer,
+    { type: "claim" },
+    (a) => {
+      if (a.type !== "claim") throw new NetError("UNEXPECTED", `a ${a.type} where the claim was due`);
+      try {
+        checked = check(a.claim);
+      } catch (error) {
+        if (error instanceof NetError) throw error;
+        throw new NetError("VERIFY", `the claim does not hold: ${(error as Error).message}`);
+      }
+    },
+    timeoutMs,
+  );
   return checked as T;
 }
 
@@ -216,13 +227,21 @@ export async function fetchSubtree(
   prefix: PathPrefix,
   depth: number,
   hash: Uint8Array,
+  timeoutMs?: number,
 ): Promise<SubtreeSummary[]> {
-  const answer = await ask(node, peer, { type: "subtree", root, prefix, depth }, (a) => {
-    if (a.type !== "subtree") throw new NetError("UNEXPECTED", `a ${a.type} where a subtree was due`);
-    if (a.depth !== depth) throw new NetError("UNEXPECTED", `a cut ${a.depth} deep where ${depth} was asked`);
-    const fault = verifySubtree(a.summaries, depth, hash);
-    if (fault !== undefined) throw new NetError("VERIFY", `subtree ${prefixText(prefix)}: ${fault}`);
-  });
+  const answer = await ask(
+    node,
+    peer,
+    { type: "subtree", root, prefix, depth },
+    (a) => {
+      if (a.type !== "subtree") throw new NetError("UNEXPECTED", `a ${a.type} where a subtree was due`);
+      if (a.depth !== depth)
+        throw new NetError("UNEXPECTED", `a cut ${a.depth} deep where ${depth} was asked`);
+      const fault = verifySubtree(a.summaries, depth, hash);
+      if (fault !== undefined) throw new NetError("VERIFY", `subtree ${prefixText(prefix)}: ${fault}`);
+    },
+    timeoutMs,
+  );
   return (answer as { summaries: SubtreeSummary[] }).summaries;
 }
 
@@ -233,123 +252,27 @@ export async function fetchEntries(
   root: Uint8Array,
   prefix: PathPrefix,
   summary: { leaves: number; hash: Uint8Array },
+  timeoutMs?: number,
 ): Promise<SnapshotEntry[]> {
-  const answer = await ask(node, peer, { type: "entries", root, prefix }, (a) => {
-    if (a.type !== "entries") throw new NetError("UNEXPECTED", `a ${a.type} where entries were due`);
-    const fault = verifyEntries(prefix, summary, a.entries);
-    if (fault !== undefined) throw new NetError("VERIFY", fault, { prefix: prefixText(prefix) });
-  });
+  const answer = await ask(
+    node,
+    peer,
+    { type: "entries", root, prefix },
+    (a) => {
+      if (a.type !== "entries") throw new NetError("UNEXPECTED", `a ${a.type} where entries were due`);
+      const fault = verifyEntries(prefix, summary, a.entries);
+      if (fault !== undefined) throw new NetError("VERIFY", fault, { prefix: prefixText(prefix) });
+    },
+    timeoutMs,
+  );
   return (answer as { entries: SnapshotEntry[] }).entries;
 }
 
-export interface FetchStateOptions {
-  /** Called with each verified part of the state as it arrives (its number, its entries). */
-  onPart?: (part: number, entries: SnapshotEntry[]) => void;
-  /** Bytes of entries asked for in one request (default 4 MiB, at most MAX_ENTRIES_BYTES). */
-  targetBytes?: number;
-}
-
-/** Requests `fetchState` made, by kind (for tests and logs). */
-export interface FetchStats {
-  subtrees: number;
-  entries: number;
-}
-
-/**
- * The whole state at `root`, from `peers` (each request to the next peer in turn, another
- * when one fails), walking down from the root as the module comment says. Throws the last
- * `NetError` when no peer gives a verified answer to some request.
- */
-export async function fetchState(
-  node: P2pNode,
-  peers: readonly string[],
-  root: Uint8Array,
-  options: FetchStateOptions = {},
-  stats: FetchStats = { subtrees: 0, entries: 0 },
-): Promise<SnapshotEntry[]> {
-  const entries: SnapshotEntry[] = [];
-  await streamState(
-    node,
-    peers,
-    root,
-    {
-      ...options,
-      onPart: (part, got) => {
-        options.onPart?.(part, got);
-        entries.push(...got);
-      },
-    },
-    stats,
-  );
-  return entries;
-}
-
-/**
- * As `fetchState`, but keeps nothing: each verified part goes to `options.onPart` (a spool on
- * disk, `node/stateSyncSpool.ts`) and is dropped. Resolves with the number of entries.
- */
-export async function streamState(
-  node: P2pNode,
-  peers: readonly string[],
-  root: Uint8Array,
-  options: FetchStateOptions = {},
-  stats: FetchStats = { subtrees: 0, entries: 0 },
-): Promise<number> {
-  if (peers.length === 0) throw new NetError("CONFIG", "state sync needs at least one peer");
-  const target = Math.max(1, Math.min(options.targetBytes ?? DEFAULT_TARGET_BYTES, MAX_ENTRIES_BYTES));
-  let turn = 0;
-  // A peer that failed once (a stall, a bad answer) is asked again only when every other has failed too.
-  const failed = new Set<string>();
-  async function fromAnyPeer<T>(what: string, get: (peer: string) => Promise<T>): Promise<T> {
-    let last: unknown;
-    const order = Array.from({ length: peers.length }, () => peers[turn++ % peers.length] as string);
-    order.sort((a, b) => Number(failed.has(a)) - Number(failed.has(b)));
-    for (const peer of order) {
-      try {
-        return await get(peer);
-      } catch (error) {
-        failed.add(peer);
-        last = error;
-      }
-    }
-    if (last instanceof NetError) throw last;
-    throw new NetError("STREAM", `no peer gave ${what}: ${String(last)}`);
-  }
-  const subtree = (prefix: PathPrefix, depth: number, hash: Uint8Array) =>
-    fromAnyPeer(`subtree ${prefixText(prefix)}`, (peer) => {
-      stats.subtrees++;
-      return fetchSubtree(node, peer, root, prefix, depth, hash);
-    });
-  const [top] = await subtree(ROOT_PREFIX, 0, root);
-  let count = 0;
-  const todo: Array<{ prefix: PathPrefix; summary: SubtreeSummary }> = [];
-  if ((top as SubtreeSummary).leaves > 0) todo.push({ prefix: ROOT_PREFIX, summary: top as SubtreeSummary });
-  let parts = 0;
-  while (todo.length > 0) {
-    const { prefix, summary } = todo.pop() as (typeof todo)[number];
-    if (summary.leaves <= 1 || summary.bytes <= target || prefix.bits >= 256) {
-      const got = await fromAnyPeer(`the entries of ${prefixText(prefix)}`, (peer) => {
-        stats.entries++;
-        return fetchEntries(node, peer, root, prefix, summary);
-      }).catch((error: unknown) => {
-        // Every peer says it is too large to answer whole (its bytes were a hint): cut it instead.
-        if (error instanceof NetError && error.details?.code === "TOO_LARGE" && prefix.bits < 256)
-          return null;
-        throw error;
-      });
-      if (got !== null) {
-        options.onPart?.(parts++, got);
-        count += got.length;
-        continue;
-      }
-    }
-    // Just deep enough that each part fits the budget (by the bytes hint), at least one level.
-    const wanted = Math.ceil(Math.log2(Math.max(2, summary.bytes / target)));
-    const depth = Math.max(1, Math.min(MAX_SUBTREE_DEPTH, wanted, 256 - prefix.bits));
-    const cut = await subtree(prefix, depth, summary.hash);
-    cut.forEach((s, i) => {
-      if (s.leaves > 0) todo.push({ prefix: childPrefix(prefix, depth, i), summary: s });
-    });
-  }
-  return count;
-}
+// The walk over the tree (fetchState / streamState), with its peer book and hint bounds.
+export {
+  boundHints,
+  type FetchStateOptions,
+  type FetchStats,
+  fetchState,
+  streamState,
+} from "./stateSyncWalk.js";

@@ -1,6 +1,7 @@
 /**
- * Whom block sync asks next, and how long it waits for the answer (`catchUp.ts`). Kept by
- * the node across catch-ups, so that what a peer did in one counts in the next.
+ * Whom block sync asks next, and how long it waits for the answer (`catchUp.ts`); the same
+ * for state sync's requests (`stateSync.ts`, one book across a join's attempts). Kept by the
+ * node across catch-ups, so that what a peer did in one counts in the next.
  *
  * - Order: peers that answered last time first (in turn, to spread the load), then those
  *   whose last request failed or stalled, the longest-ago failure first. A staller is thus
@@ -30,6 +31,8 @@ export interface SyncPeerBookOptions {
   factor?: number;
   /** How many recent answers set the deadline (default 8). */
   samples?: number;
+  /** What the peers are asked for, in the reason a stall's points are given (default "block sync"). */
+  label?: string;
   /** Told of each stall (for the node's log). */
   onStall?: (peer: string, deadlineMs: number, stalls: number, points: number) => void;
 }
@@ -48,6 +51,7 @@ export class SyncPeerBook {
   private readonly factor: number;
   private readonly samples: number;
   private readonly onStall: SyncPeerBookOptions["onStall"];
+  private readonly label: string;
   /** Counts failures, to order failed peers oldest first. */
   private failures = 0;
 
@@ -59,6 +63,7 @@ export class SyncPeerBook {
     this.factor = options.factor ?? 4;
     this.samples = options.samples ?? 8;
     this.onStall = options.onStall;
+    this.label = options.label ?? "block sync";
   }
 
   /**
@@ -110,7 +115,7 @@ export class SyncPeerBook {
       scores.penalize(
         peer,
         points,
-        `block sync: no answer within ${deadlineMs} ms (${record.stalls} stalls in a row)`,
+        `${this.label}: no answer within ${deadlineMs} ms (${record.stalls} stalls in a row)`,
       );
     this.onStall?.(peer, deadlineMs, record.stalls, points);
     return points;

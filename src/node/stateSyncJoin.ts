@@ -33,6 +33,7 @@ import type { P2pNode } from "../net/p2pNode.js";
 import { PENALTY } from "../net/peerScore.js";
 import { fetchClaim, fetchItems, streamState } from "../net/stateSync.js";
 import { MAX_ITEMS } from "../net/stateSyncMessages.js";
+import { SyncPeerBook } from "../net/syncPeers.js";
 import {
   checkHeader,
   decodeRootClaim,
@@ -163,14 +164,30 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
     await waitForPeers(o.p2p, o.waitPeersMs ?? 60_000);
     const t0 = performance.now();
     let last: unknown;
+    // One book for the whole join: a peer's stalls in one attempt count in the next (scored, asked last).
+    const book = new SyncPeerBook(o.p2p.limits.syncTimeoutMs, {
+      label: "state sync",
+      onStall: (peer, deadlineMs, stalls, points) =>
+        o.log?.("warn", "state sync: a peer stalled", { peer, deadlineMs, stalls, points }),
+    });
     for (let round = 0; round < (o.rounds ?? 3); round++) {
-      for (const peer of o.p2p.connectedPeers()) {
+      for (const peer of book.order(o.p2p.connectedPeers(), 0)) {
+        if (o.p2p.scores.isBanned(peer)) continue;
         let trusted: Trusted;
         let entries: number;
         let chunks = 0;
         let bytes = 0;
         try {
-          trusted = await trustedClaim(o.p2p, peer, trust);
+          const deadline = book.deadline(peer);
+          try {
+            trusted = await trustedClaim(o.p2p, peer, trust, deadline);
+          } catch (error) {
+            if (error instanceof NetError && error.code === "TIMEOUT")
+              book.stalled(peer, o.p2p.scores, deadline);
+            else book.failed(peer);
+            throw error;
+          }
+          book.answered(peer);
           o.log?.("info", "state sync: certified snapshot found", {
             peer,
             height: trusted.claim.header.number,
@@ -180,6 +197,7 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
           spool = new StateSyncSpool(spoolDir);
           const into = spool;
           entries = await streamState(o.p2p, [peer, ...others], trusted.root, {
+            book,
             onPart: (_i, part) => {
               chunks++;
               into.add(part);
@@ -235,8 +253,14 @@ function blame<T>(p2p: P2pNode, peer: string, what: string, check: () => T): T {
 }
 
 /** `peer`'s claim, once the links from genesis to it, its certificate and the headers below it hold. */
-export async function trustedClaim(p2p: P2pNode, peer: string, input: TrustInput): Promise<Trusted> {
-  const claim = await fetchClaim(p2p, peer, decodeRootClaim);
+export async function trustedClaim(
+  p2p: P2pNode,
+  peer: string,
+  input: TrustInput,
+  /** How long to wait for the claim (default the node's syncTimeoutMs). */
+  timeoutMs?: number,
+): Promise<Trusted> {
+  const claim = await fetchClaim(p2p, peer, decodeRootClaim, timeoutMs);
   const height = claim.header.number;
   const epochOf = (h: number) => Number(epochOfHeight(BigInt(h), BigInt(input.epochLength)));
   const epochs = epochOf(height);
