@@ -3,17 +3,21 @@
 // with every process it started, reported by name with what it printed, and counted failed.
 //
 // Two files at a time: most suites wait on child processes, sockets or timers, so two share
-// the 2-core CI machine well. The multi-process network suites under test/e2e/ run
+// the 2-core CI machine well. Files start longest first (their times in test/durations.json,
+// from an earlier whole run; a file not listed there counts as DEFAULT_S), so that no long file
+// starts last and keeps one slot busy after the other has run out of work. The multi-process network suites under test/e2e/ run
 // afterwards, one at a time, with the machine to themselves: their fault schedules and
 // deadlines assume it. Each file's output is printed whole when it ends. A file that fails
 // runs once more, alone (at most five files): passing then, it is counted by that run and
 // listed as flaky. The last line adds every file up: `N passed, N failed`.
 //
 //   node scripts/run-tests.mjs [filter]
+//   A whole run (no filter) writes every file's time to dist/test-durations.json: copy it over
+//   test/durations.json when files were added or got slower, to keep the order right.
 //   WEFT_TEST_FILE_TIMEOUT_S   a file's limit in seconds (default 600)
 //   WEFT_TEST_CONCURRENCY      files at a time outside test/e2e (default 2)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -27,10 +31,20 @@ function findTests(dir) {
   return out;
 }
 
+/** A test file's name in test/durations.json: its path under dist/test, without `.test.js`. */
+const key = (file) => file.slice(join("dist", "test").length + 1, -".test.js".length);
+/** Seconds a file not in test/durations.json (a new one) is expected to take: a little over the median (2 s). */
+const DEFAULT_S = 4;
+let known = {};
+try {
+  known = JSON.parse(readFileSync("test/durations.json", "utf8"));
+} catch {} // no times: every file counts as DEFAULT_S, and the order is the path's
+const expected = (file) => known[key(file)] ?? DEFAULT_S;
+
 const filter = process.argv[2];
 const files = findTests("dist/test")
   .filter((f) => !filter || f.includes(filter))
-  .sort();
+  .sort((a, b) => expected(b) - expected(a) || (a < b ? -1 : a > b ? 1 : 0));
 if (files.length === 0) {
   console.error(`no test files found under dist/test${filter ? ` matching ${filter}` : ""}`);
   process.exit(1);
@@ -151,6 +165,14 @@ if (failed.length > 0 && failed.length <= MAX_RETRIES) {
   }
 }
 rmSync(scratch, { recursive: true, force: true });
+if (!filter) {
+  const seconds = Object.fromEntries(
+    durations
+      .map(({ file, ms }) => [key(file), Math.round(ms / 100) / 10])
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  writeFileSync(join("dist", "test-durations.json"), `${JSON.stringify(seconds, null, 2)}\n`);
+}
 
 const slowest = durations.sort((a, b) => b.ms - a.ms).slice(0, 10);
 console.log("\nslowest files:");
