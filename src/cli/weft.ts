@@ -4,31 +4,7 @@
  * and benchmarks. Human output by default, `--json` everywhere, exit codes in output.ts.
  */
 import { Command } from "commander";
-import { addAccountCommands } from "./commands/accounts.js";
-import { addAirdropCommands } from "./commands/airdrop.js";
-import { addBenchCommands } from "./commands/bench.js";
-import { addContractCommands } from "./commands/contracts.js";
-import { addDbCommands } from "./commands/db.js";
-import { addFarmCommands } from "./commands/farm.js";
-import { addGameCommands } from "./commands/game.js";
-import { addGenesisCommands } from "./commands/genesis.js";
-import { addGovernanceCommands } from "./commands/governance.js";
-import { addHistoryCommands } from "./commands/history.js";
-import { addKeyCommands } from "./commands/keys.js";
-import { addNftCommands } from "./commands/nft.js";
-import { addOptionsCommands } from "./commands/options.js";
-import { addProjectCommands } from "./commands/project.js";
-import { addProofCommand } from "./commands/proof.js";
-import { addSaleCommands } from "./commands/sale.js";
-import { addSaleCreateCommands } from "./commands/saleCreate.js";
-import { addStatusCommand } from "./commands/status.js";
-import { addStrategiesCommands } from "./commands/strategies.js";
-import { addTestnetCommand } from "./commands/testnet.js";
-import { addTransferCommands } from "./commands/transfers.js";
-import { addValidatorCommands } from "./commands/validator.js";
-import { addVerifyCommand } from "./commands/verify.js";
-import { addVestingCommands } from "./commands/vesting.js";
-import { addNodeCommand } from "./nodeCommand.js";
+import { addCommandsFor } from "./commandTable.js";
 import { EXIT, reportError } from "./output.js";
 
 const program = new Command();
@@ -64,30 +40,8 @@ Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused by the node, 4 reverted,
     // Usage errors from commander (unknown option, missing argument) exit 2; --help and --version 0.
     process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
   });
-addNodeCommand(program);
-addKeyCommands(program);
-addAccountCommands(program);
-addTransferCommands(program);
-addFarmCommands(program);
-addGovernanceCommands(program);
-addGameCommands(program);
-addProjectCommands(program);
-addContractCommands(program);
-addHistoryCommands(program);
-addStatusCommand(program);
-addAirdropCommands(program);
-addSaleCreateCommands(addSaleCommands(program));
-addVestingCommands(program);
-addNftCommands(program);
-addOptionsCommands(program);
-addStrategiesCommands(program);
-addVerifyCommand(program);
-addProofCommand(program);
-addBenchCommands(program);
-addDbCommands(program);
-addValidatorCommands(program);
-addGenesisCommands(program);
-addTestnetCommand(program);
+// Only the module of the command being run is loaded (commandTable.ts); all of them for help.
+await addCommandsFor(program, process.argv.slice(2));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exit(reportError(error, process.argv.includes("--json")));
