@@ -27,111 +27,26 @@ import {
   encodeDecision,
   KEPT_DECISIONS,
 } from "./decisionSync.js";
+import type { DecisionOutcome, DriverOptions, DriverStatus, SyncOutcome } from "./driverOptions.js";
 import { ConsensusDecodeError, ConsensusError } from "./errors.js";
-import { duplicateVoteEvidence, evidenceHash } from "./evidence.js";
-import type {
-  ConsensusApplication,
-  ConsensusClock,
-  ConsensusTransport,
-  ValidatorSetSource,
-  ValueJudgement,
-} from "./interfaces.js";
+import { EvidenceOnce } from "./evidence.js";
+import { DEFAULT_MAX_BUFFERED_BYTES, FutureMessages } from "./futureMessages.js";
 import { LastCommit } from "./lastCommit.js";
 import { checkMessage, messageHeight } from "./messageCheck.js";
 import { decodeBundle, decodeMessage, encodeProposal, encodeVote } from "./messageCodec.js";
 import { OwnMessages } from "./ownMessages.js";
 import { ProposerSchedule } from "./proposerSelection.js";
 import { proposalSigningBytes, voteSigningBytes } from "./signingBytes.js";
-import {
-  type MachineInput,
-  type MachineOutput,
-  type MachineStatus,
-  TendermintMachine,
-} from "./stateMachine.js";
-import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.js";
+import { type MachineInput, type MachineOutput, TendermintMachine } from "./stateMachine.js";
+import { TaskQueue } from "./taskQueue.js";
+import { DEFAULT_TIMEOUTS } from "./timeouts.js";
 import { type ConsensusMessage, Step, type Value, type Vote, VoteType } from "./types.js";
 import type { ValidatorSet } from "./validatorSet.js";
-import { type ValidatorKeys, ValidatorSigner } from "./validatorSigner.js";
+import { ValidatorSigner } from "./validatorSigner.js";
+import { ValueVerdicts } from "./valueVerdicts.js";
 
-export interface DriverOptions {
-  readonly chainId: string;
-  readonly transport: ConsensusTransport;
-  readonly clock: ConsensusClock;
-  readonly validators: ValidatorSetSource;
-  readonly app: ConsensusApplication;
-  /** This validator's key and guard; absent for a node that follows without voting. */
-  readonly validator?: ValidatorKeys;
-  readonly timeouts?: TimeoutConfig;
-  readonly maxValueBytes?: number;
-  /** Messages kept for heights not started yet (at most 2 ahead). */
-  readonly maxBufferedMessages?: number;
-  /**
-   * Bytes kept for heights not started yet (default `DEFAULT_MAX_BUFFERED_BYTES`): their
-   * signatures are checked only once the height starts, so without a byte bound a peer
-   * could park 10,000 proposals of 4 MiB each (40 GB) here.
-   */
-  readonly maxBufferedBytes?: number;
-  /**
-   * Every this many ms, send this validator's own messages of the current height again, as
-   * gossip does for peers that missed them (a partition, a restart). 0 turns it off.
-   */
-  readonly rebroadcastMs?: number;
-  /**
-   * After a decision, wait this long before starting the next height (Tendermint's
-   * timeout_commit): the chain makes one block per interval, empty or not. Default 0.
-   */
-  readonly commitWaitMs?: number;
-  /** A peer sent something invalid (for peer scoring). */
-  readonly onInvalid?: (from: string, error: Error) => void;
-  /** A height was committed. */
-  readonly onCommit?: (height: number, round: number) => void;
-  /** A message for `height`, above the current height, arrived: this node may be behind. */
-  readonly onAhead?: (height: number) => void;
-  /**
-   * The decision this node committed at a height, from its store: peers behind are answered
-   * with it once the recent decisions kept in memory do not reach back (after a restart, the
-   * cache is empty; without the store, validators restarted on both sides of a decision wait
-   * for each other forever).
-   */
-  readonly committed?: (height: number) => Decision | undefined;
-  /**
-   * How many heights behind a peer may be and still be answered with a decision (default
-   * `KEPT_DECISIONS`, 64). A node whose peers catch up by block sync answers only the heights
-   * its gossip still delivers (2, `consensusJudge.ts`): each answer is a whole block sent to
-   * every gossip peer, and a vote of any old height, even unsigned, inside a bundle with one
-   * new message was enough to make this node send the stored block of that height, once per
-   * height per rebroadcast tick: a few thousand old heights in one bundle, every 2 s.
-   */
-  readonly answerHeights?: number;
-}
-
-export interface DriverStatus {
-  /** The height being decided. */
-  readonly height: number;
-  /** Whether the machine runs there (false during the wait after a commit). */
-  readonly started: boolean;
-  readonly machine: MachineStatus | null;
-  /** Messages kept for the next heights. */
-  readonly buffered: number;
-  /** Their bytes. */
-  readonly bufferedBytes: number;
-  /** Tasks in the driver's queue, the running one included. */
-  readonly queued: number;
-}
-
-/** What `syncDecision` did with a decision: committed it, or why not. */
-export type SyncOutcome = "committed" | "stale" | "ahead" | "refused";
-/**
- * What `offerDecision` did: as `SyncOutcome`, but "refused" only when the decision is at fault
- * (its certificate, or its value's bytes), and "unjudged" when this node could not judge them.
- */
-export type DecisionOutcome = SyncOutcome | "unjudged";
-
-const FUTURE_HEIGHTS = 2;
-/** Verdicts kept per value hash at a height (the honest value and a few forgeries of it). */
-const MAX_JUDGED_VARIANTS = 4;
-/** Four largest proposals for each of the next two heights, and room for votes. */
-export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+export type { DecisionOutcome, DriverOptions, DriverStatus, SyncOutcome } from "./driverOptions.js";
+export { DEFAULT_MAX_BUFFERED_BYTES } from "./futureMessages.js";
 
 export class ConsensusDriver {
   readonly machine: TendermintMachine;
@@ -141,35 +56,35 @@ export class ConsensusDriver {
   private set: ValidatorSet | null = null;
   private schedule: ProposerSchedule | null = null;
   private scheduleStart = -1;
-  private buffered: Array<{ bytes: Uint8Array; from: string; height: number }> = [];
-  private bufferedBytes = 0;
-  /**
-   * valid(v) of this height's values, by header hash, with the bytes judged: a value's hash is
-   * the header hash its bytes declare, so other bytes under the same hash (a peer's forgery
-   * beside a real certificate) are judged on their own, neither refused for an honest value's
-   * sake nor taken for it, and never poison the honest value's verdict.
-   */
-  private readonly validity = new Map<string, Array<{ bytes: Uint8Array; valid: boolean }>>();
-  private readonly evidenceSeen = new Set<string>();
-  private tail: Promise<void> = Promise.resolve();
+  private readonly future: FutureMessages; // the next heights' messages, until their height starts
+  private readonly verdicts: ValueVerdicts; // valid(v) of this height's values
+  private readonly evidence = new EvidenceOnce();
+  /** One task at a time: a message, a timeout, a decision (`taskQueue.ts`). */
+  private readonly tasks = new TaskQueue();
   private readonly own = new OwnMessages();
   private readonly signer: ValidatorSigner;
   private readonly decisions = new DecisionCache();
   /** The last committed height's certificate, growing with the precommits that arrive late (`lastCommit.ts`). */
   private lastCommit: LastCommit | null = null;
-  private stopped = false;
-  /** Tasks enqueued and not yet finished. */
-  private queued = 0;
+  private readonly limits: { maxValueBytes?: number };
 
   constructor(private readonly options: DriverOptions) {
     const key = options.validator?.publicKey;
     this.signer = new ValidatorSigner(options.validator);
+    this.future = new FutureMessages(
+      options.chainId,
+      options.validators,
+      options.maxBufferedMessages ?? 10_000,
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    );
+    this.verdicts = new ValueVerdicts(options.app);
+    this.limits = options.maxValueBytes === undefined ? {} : { maxValueBytes: options.maxValueBytes };
     this.machine = new TendermintMachine({
       selfIndex: (set) => (key === undefined ? null : (set.indexOf(key) ?? null)),
       timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
     });
     options.transport.onMessage((bytes, from) => {
-      void this.enqueue(() => this.receive(bytes, from));
+      void this.tasks.enqueue(() => this.receive(bytes, from));
     });
   }
 
@@ -182,7 +97,7 @@ export class ConsensusDriver {
   start(height: number): Promise<void> {
     const every = this.options.rebroadcastMs ?? 0;
     if (every > 0) this.scheduleRebroadcast(every);
-    return this.enqueue(async () => {
+    return this.tasks.enqueue(async () => {
       this.enterHeight(height);
       await this.startMachine();
     });
@@ -211,9 +126,11 @@ export class ConsensusDriver {
    */
   offerDecision(decision: Decision, from: string): Promise<DecisionOutcome> {
     let outcome: DecisionOutcome = "stale";
-    return this.enqueue(async () => {
-      outcome = await this.applyDecision(decision.height, decision.value, decision.certificate, from);
-    }).then(() => outcome);
+    return this.tasks
+      .enqueue(async () => {
+        outcome = await this.applyDecision(decision.height, decision.value, decision.certificate, from);
+      })
+      .then(() => outcome);
   }
 
   /** Where consensus stands, for a stall report in the node's log. */
@@ -222,20 +139,20 @@ export class ConsensusDriver {
       height: this.height,
       started: this.started,
       machine: this.machine.status(),
-      buffered: this.buffered.length,
-      bufferedBytes: this.bufferedBytes,
-      queued: this.queued,
+      buffered: this.future.count,
+      bufferedBytes: this.future.byteCount,
+      queued: this.tasks.queued,
     };
   }
 
   /** Stops acting on anything (a crash, in tests; shutdown in the node). */
   stop(): void {
-    this.stopped = true;
+    this.tasks.stop();
   }
 
   /** Resolves once every queued task has run. */
   idle(): Promise<void> {
-    return this.tail;
+    return this.tasks.idle();
   }
 
   private async applyDecision(
@@ -255,13 +172,13 @@ export class ConsensusDriver {
     }
     // The certificate decides the hash: bytes of it judged valid already (the proposal) are
     // committed whatever bytes came with it, and other bytes are not executed.
-    const known = this.validity.get(toHex(value.hash))?.find((j) => j.valid);
-    if (known !== undefined && !equalBytes(known.bytes, value.bytes)) {
-      const own = { hash: value.hash, bytes: known.bytes };
+    const known = this.verdicts.validBytes(value.hash);
+    if (known !== undefined && !equalBytes(known, value.bytes)) {
+      const own = { hash: value.hash, bytes: known };
       await this.commitAndAdvance(height, certificate.round, own, certificate, 0);
       return "committed";
     }
-    const judged = await this.judge(height, value);
+    const judged = await this.verdicts.judge(height, value);
     if (judged === "unjudged") return "unjudged";
     if (judged === "invalid") {
       const hash = toHex(value.hash);
@@ -278,15 +195,11 @@ export class ConsensusDriver {
     return "committed";
   }
 
-  private limits(): { maxValueBytes?: number } {
-    return this.options.maxValueBytes === undefined ? {} : { maxValueBytes: this.options.maxValueBytes };
-  }
-
   private scheduleRebroadcast(every: number): void {
     this.options.clock.schedule(every, () => {
-      if (this.stopped) return;
+      if (this.tasks.stopped) return;
       this.decisions.tick();
-      void this.enqueue(async () => {
+      void this.tasks.enqueue(async () => {
         for (const bundle of this.own.bundles()) this.options.transport.broadcast(bundle);
       });
       this.scheduleRebroadcast(every);
@@ -296,17 +209,6 @@ export class ConsensusDriver {
   private send(bytes: Uint8Array): void {
     this.own.keep(bytes);
     this.options.transport.broadcast(bytes);
-  }
-
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    this.queued++;
-    const run = this.tail.then(() => (this.stopped ? undefined : task()));
-    this.tail = run
-      .catch(() => undefined)
-      .then(() => {
-        this.queued--;
-      });
-    return run;
   }
 
   /** Takes `height`'s set and proposer schedule; the machine starts there later (`startMachine`). */
@@ -319,7 +221,7 @@ export class ConsensusDriver {
       this.schedule = new ProposerSchedule(set, startHeight);
       this.scheduleStart = startHeight;
     }
-    this.validity.clear();
+    this.verdicts.clear();
     this.own.clear();
   }
 
@@ -340,22 +242,19 @@ export class ConsensusDriver {
       this.send(lastVote.bytes);
       await this.feed({ kind: "vote", vote: lastVote.vote });
     }
-    const ready = this.buffered.filter((m) => m.height === height);
-    this.buffered = this.buffered.filter((m) => m.height > height);
-    this.bufferedBytes = this.buffered.reduce((sum, m) => sum + m.bytes.length, 0);
-    for (const m of ready) await this.receive(m.bytes, m.from);
+    for (const m of this.future.take(height)) await this.receive(m.bytes, m.from);
   }
 
   private async receive(bytes: Uint8Array, from: string): Promise<void> {
     let bundle: Uint8Array[] | null;
     try {
-      const decision = decodeDecision(bytes, this.limits());
+      const decision = decodeDecision(bytes, this.limits);
       if (decision !== null) {
         if (decision.height > this.height) this.options.onAhead?.(decision.height);
         await this.applyDecision(decision.height, decision.value, decision.certificate, from);
         return;
       }
-      bundle = decodeBundle(bytes, this.limits());
+      bundle = decodeBundle(bytes, this.limits);
     } catch (e) {
       if (e instanceof ConsensusDecodeError) return this.options.onInvalid?.(from, e);
       throw e;
@@ -367,7 +266,7 @@ export class ConsensusDriver {
   private async receiveOne(bytes: Uint8Array, from: string): Promise<void> {
     let message: ConsensusMessage;
     try {
-      message = decodeMessage(bytes, this.limits());
+      message = decodeMessage(bytes, this.limits);
     } catch (e) {
       if (e instanceof ConsensusDecodeError) return this.options.onInvalid?.(from, e);
       throw e;
@@ -384,24 +283,14 @@ export class ConsensusDriver {
     if (this.set === null) return;
     if (height > this.height) this.options.onAhead?.(height);
     if (height > this.height || !this.started || this.machine.decided) {
-      if (height > this.height + FUTURE_HEIGHTS) return;
-      // Checked now when the height's set is known, so forgeries take no room from real messages.
-      const futureSet = this.knownSet(height);
-      const forged = futureSet === null ? null : checkMessage(this.options.chainId, message, futureSet);
-      if (forged !== null) return this.options.onInvalid?.(from, forged);
-      if (
-        this.buffered.length < (this.options.maxBufferedMessages ?? 10_000) &&
-        this.bufferedBytes + bytes.length <= (this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES)
-      ) {
-        this.buffered.push({ bytes, from, height });
-        this.bufferedBytes += bytes.length;
-      }
+      const forged = this.future.offer(message, { bytes, from, height }, this.height);
+      if (forged !== null) this.options.onInvalid?.(from, forged);
       return;
     }
     const error = checkMessage(this.options.chainId, message, this.set);
     if (error !== null) return this.options.onInvalid?.(from, error);
     if (message.kind === "vote") return this.feed({ kind: "vote", vote: message.vote });
-    const valid = await this.isValid(height, message.proposal.value);
+    const valid = (await this.verdicts.judge(height, message.proposal.value)) === "valid";
     return this.feed({ kind: "proposal", proposal: message.proposal, valid });
   }
 
@@ -420,38 +309,6 @@ export class ConsensusDriver {
    */
   lastCommitOf(height: number): CommitCertificate | null {
     return this.lastCommit?.height === height ? this.lastCommit.certificate() : null;
-  }
-
-  /** The set of a height not started yet, or null when it is not known yet (an epoch's first height). */
-  private knownSet(height: number): ValidatorSet | null {
-    try {
-      return this.options.validators.validatorSetAt(height).set;
-    } catch {
-      return null;
-    }
-  }
-
-  private async isValid(height: number, value: Value): Promise<boolean> {
-    return (await this.judge(height, value)) === "valid";
-  }
-
-  /** valid(v), remembered by the value's bytes; "unjudged" (this node could not tell) is not remembered. */
-  private async judge(height: number, value: Value): Promise<ValueJudgement> {
-    const key = toHex(value.hash);
-    const judged = this.validity.get(key) ?? [];
-    const known = judged.find((j) => equalBytes(j.bytes, value.bytes));
-    if (known !== undefined) return known.valid ? "valid" : "invalid";
-    const { app } = this.options;
-    const verdict: ValueJudgement =
-      app.judgeValue !== undefined
-        ? await app.judgeValue(height, value)
-        : (await app.validateValue(height, value))
-          ? "valid"
-          : "invalid";
-    // A few variants per hash are remembered (a forger's next one is judged again, at its cost).
-    if (verdict !== "unjudged" && judged.length < MAX_JUDGED_VARIANTS)
-      this.validity.set(key, [...judged, { bytes: value.bytes, valid: verdict === "valid" }]);
-    return verdict;
   }
 
   private async feed(input: MachineInput): Promise<void> {
@@ -474,7 +331,7 @@ export class ConsensusDriver {
           this.own.keepPol(pol);
           for (const m of pol) this.options.transport.broadcast(m);
         }
-        this.validity.set(toHex(proposal.value.hash), [{ bytes: proposal.value.bytes, valid: true }]);
+        this.verdicts.proposed(proposal.value);
         return this.feed({ kind: "proposal", proposal, valid: true });
       }
       case "sign-vote": {
@@ -492,7 +349,7 @@ export class ConsensusDriver {
       case "schedule-timeout": {
         const { height, round, step } = o;
         this.options.clock.schedule(o.delayMs, () => {
-          void this.enqueue(() => this.feed({ kind: "timeout", height, round, step }));
+          void this.tasks.enqueue(() => this.feed({ kind: "timeout", height, round, step }));
         });
         return;
       }
@@ -505,11 +362,8 @@ export class ConsensusDriver {
         return this.commitAndAdvance(o.height, o.round, o.value, certificate, this.options.commitWaitMs ?? 0);
       }
       case "equivocation": {
-        const evidence = duplicateVoteEvidence(o.first, o.second);
-        const key = toHex(evidenceHash(evidence));
-        if (this.evidenceSeen.has(key)) return;
-        this.evidenceSeen.add(key);
-        app.reportEvidence(evidence);
+        const evidence = this.evidence.fresh(o.first, o.second);
+        if (evidence !== null) app.reportEvidence(evidence);
         return;
       }
     }
@@ -537,7 +391,7 @@ export class ConsensusDriver {
     // Through the clock even with no wait: a lone validator's heights would otherwise follow one
     // another in microtasks alone and starve the event loop.
     this.options.clock.schedule(waitMs, () => {
-      void this.enqueue(async () => {
+      void this.tasks.enqueue(async () => {
         if (this.height === next && !this.started) await this.startMachine();
       });
     });

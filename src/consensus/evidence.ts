@@ -10,6 +10,7 @@
  *
  *   encoding: version u8 ‖ vote (u32 length ‖ message codec) ‖ vote (u32 length ‖ message codec)
  */
+import { toHex } from "../codec/bytes.js";
 import { sha256 } from "../codec/hash.js";
 import { verifySignature } from "./bls.js";
 import { ConsensusDecodeError, ConsensusError } from "./errors.js";
@@ -78,4 +79,18 @@ export function decodeEvidence(bytes: Uint8Array): DuplicateVoteEvidence {
   });
   r.end();
   return { first: votes[0] as Vote, second: votes[1] as Vote };
+}
+
+/** Evidence of each double vote once: the driver reports a pair of votes the first time it sees them only. */
+export class EvidenceOnce {
+  private readonly seen = new Set<string>();
+
+  /** The evidence of `a` and `b`, or null when it was returned before. */
+  fresh(a: Vote, b: Vote): DuplicateVoteEvidence | null {
+    const evidence = duplicateVoteEvidence(a, b);
+    const key = toHex(evidenceHash(evidence));
+    if (this.seen.has(key)) return null;
+    this.seen.add(key);
+    return evidence;
+  }
 }

@@ -47,7 +47,7 @@ import { equalBytes, fromHex, toHex } from "../../codec/bytes.js";
 import { sha256 } from "../../codec/hash.js";
 import { encodeCertificate, verifyCertificate } from "../../consensus/certificate.js";
 import { type Decision, decodeDecision } from "../../consensus/decisionSync.js";
-import type { DecisionOutcome } from "../../consensus/driver.js";
+import type { DecisionOutcome } from "../../consensus/driverOptions.js";
 import type { ValidatorSetSource } from "../../consensus/interfaces.js";
 import { checkMessage, messageHeight } from "../../consensus/messageCheck.js";
 import { decodeBundle, decodeMessage } from "../../consensus/messageCodec.js";
