@@ -15,6 +15,7 @@ import type { StateReader } from "../state/storage.js";
 import { TxState } from "../vm/txState.js";
 import type { Vm } from "../vm/vm.js";
 import { AdmissionError } from "./admissionError.js";
+import type { WorkerVerdict } from "./admissionWorker.js";
 import { judgeEthTx } from "./ethAdmission.js";
 import { type Mempool, MempoolError, type PoolTx } from "./mempool/index.js";
 import {
@@ -129,6 +130,33 @@ export function offer(
 ): PoolTx<PendingTx> {
   checkNew(deps, pending.hash);
   return addToPool(deps, pending, nextSequence);
+}
+
+/**
+ * Offers a transaction an admission worker judged (`admissionWorker.ts`) to the pool: a refusal
+ * is thrown as `AdmissionError` (a known or included transaction reported as such, not by the
+ * rule it now breaks); an accepted one is offered with what the worker computed.
+ */
+export function offerJudged(
+  deps: Pick<AdmissionDeps, "mempool" | "included" | "reputation">,
+  raw: Uint8Array,
+  verdict: WorkerVerdict,
+): PoolTx<PendingTx> {
+  if (!verdict.ok) {
+    if (verdict.hash !== undefined) checkNew(deps, verdict.hash);
+    throw new AdmissionError(verdict.code, verdict.message);
+  }
+  const pending: PendingTx =
+    verdict.eth === undefined
+      ? {
+          envelope: verdict.envelope,
+          raw,
+          hash: verdict.hash,
+          verified: verdict.verified,
+          carried: carry(raw, verdict.signingHash, verdict.validateInput),
+        }
+      : { eth: verdict.eth, raw, hash: verdict.hash };
+  return offer(deps, pending, verdict.nextSequence);
 }
 
 /**

@@ -13,20 +13,27 @@
  * (the RPC subscriptions and metrics use them).
  */
 import type { BlockContext } from "../chain/blockContext.js";
-import { carry } from "../chain/carriedValidation.js";
 import type { Address } from "../codec/address.js";
 import type { MerkleTree } from "../state/merkle/index.js";
 import type { Storage } from "../state/storage.js";
 import { createVm, type Vm } from "../vm/vm.js";
-import { type AdmissionDeps, AdmissionError, admit, checkNew, offer, type PendingTx } from "./admission.js";
+import { type AdmissionDeps, admit, offerJudged, type PendingTx } from "./admission.js";
 import { AdmissionPool } from "./admissionPool.js";
 import { BlockClock } from "./blockClock.js";
+import { logBlockFault, logProduced } from "./blockLog.js";
 import type { BlockExecutor, NetworkStep } from "./buildBlock.js";
 import { ChainNodeError, type ChainNodeOptions } from "./chainNodeOptions.js";
+import { chainReadOnlyPool } from "./chainReadOnly.js";
 import { engineExecutor } from "./engineExecutor.js";
 import type { GenesisInfo } from "./genesis/genesis.js";
 import { Mempool, type PoolTx } from "./mempool/index.js";
 import { networkStep } from "./networkStep.js";
+import {
+  type BlockListener,
+  type FaultListener,
+  NodeListeners,
+  type PendingListener,
+} from "./nodeListeners.js";
 import { asVmFault, type ChainEngine, type OpenedChain, openChain, openFailure } from "./openChain.js";
 import { PendingCheckpoint } from "./pendingCheckpoint.js";
 import {
@@ -38,8 +45,7 @@ import {
   produceBlock,
   readSequence,
 } from "./producer.js";
-import { jobView } from "./readOnly/historicalView.js";
-import { DEFAULT_READ_ONLY, ReadOnlyPool } from "./readOnly/pool.js";
+import type { ReadOnlyPool } from "./readOnly/pool.js";
 import { SenderReputation } from "./reputation.js";
 import type { ChainDb } from "./store/chainDb.js";
 import type { DataDirLock } from "./store/dirLock.js";
@@ -51,10 +57,6 @@ export { commitGenesis } from "./commitGenesis.js";
 
 /** In dev mode, a block is mined this long after a transaction arrives (what arrives meanwhile shares it). */
 export const AUTOMINE_DELAY_MS = 2;
-
-type BlockListener = (produced: ProducedBlock) => void;
-type FaultListener = (fault: BlockProductionError) => void;
-type PendingListener = (tx: PoolTx<PendingTx>) => void;
 
 export class ChainNode {
   readonly mempool: Mempool<PendingTx>;
@@ -71,17 +73,22 @@ export class ChainNode {
   /** Admission on this thread: a VM that records the signatures it verifies. */
   private readonly admissionVm: Vm;
   private readonly verified = { digests: [] as string[] };
+  /** What admission reads: this node's admission VM, state, pool and index. */
+  private readonly admissionDeps: AdmissionDeps;
   private timer: NodeJS.Timeout | undefined;
   private producing: Promise<unknown> = Promise.resolve();
   private closed = false;
   private stopped: StoreError | undefined;
-  private readonly blockListeners = new Set<BlockListener>();
-  private readonly faultListeners = new Set<FaultListener>();
-  private readonly pendingListeners = new Set<PendingListener>();
+  private readonly log = (
+    level: "info" | "warn" | "error",
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => this.options.log?.(level, message, fields);
+  /** Who hears of blocks, block faults and pending transactions (`nodeListeners.ts`). */
+  private readonly listeners = new NodeListeners(this.log);
   private readonly admission: AdmissionPool | undefined;
   /** Read-only execution (`weft_call`, `weft_estimateGas`), off the main thread when it has workers. */
   readonly readOnly: ReadOnlyPool;
-
   readonly options: ChainNodeOptions;
   readonly db: ChainDb;
   /** The engine's attached store: the state before the next block. */
@@ -112,13 +119,22 @@ export class ChainNode {
       options.dataDir,
       this.mempool,
       () => this.head().number,
-      (level, message, fields) => this.log(level, message, fields),
+      this.log,
     );
     this.network = networkStep(genesis, vm, state, options.endBlockInput);
     this.admissionVm = createVm({
       cache: this.vm.cache,
       onSignatureVerified: (d) => this.verified.digests.push(d),
     });
+    this.admissionDeps = {
+      vm: this.admissionVm,
+      verified: this.verified,
+      state,
+      mempool: this.mempool,
+      nextBlock: () => this.nextBlock(),
+      included: (hash) => this.db.hasTx(hash),
+      reputation: this.reputation,
+    };
     const workers = options.admissionWorkers ?? 0;
     if (workers > 0)
       this.admission = new AdmissionPool(
@@ -134,32 +150,7 @@ export class ChainNode {
       this.admission?.adopt(modules);
       this.readOnly.adopt(modules);
     };
-    this.readOnly = new ReadOnlyPool(
-      {
-        dataDir: options.dataDir,
-        chainId: options.chainId,
-        feeRecipient: options.feeRecipient,
-        minBaseFee: this.minBaseFee,
-        nowMs: () => this.clock.nowMs(),
-        inline: (job) => ({
-          vm: this.vm,
-          ...jobView(
-            this.db,
-            this.head(),
-            job,
-            options.chainId,
-            (key) => this.state.get(key),
-            () => this.nextBlock(),
-          ),
-        }),
-        logs: () => ({ db: this.db, read: (key) => this.state.get(key), head: this.head().number }),
-        log: (level, message, fields) => this.log(level, message, fields),
-        modules: () => this.vm.cache.held(),
-        ...(options.workerStackMb === undefined ? {} : { stackSizeMb: options.workerStackMb }),
-        ...(options.workerReadFault === undefined ? {} : { readFault: options.workerReadFault }),
-      },
-      { ...DEFAULT_READ_ONLY, ...options.readOnly },
-    );
+    this.readOnly = chainReadOnlyPool(this, this.log);
   }
 
   /**
@@ -172,7 +163,7 @@ export class ChainNode {
     try {
       node = new ChainNode(chain);
       await Promise.all([node.admission?.ready, node.readOnly.ready]);
-      const deps = node.admissionDeps();
+      const deps = node.admissionDeps;
       node.checkpoint.restore((raw) => admit(deps, raw), options.pendingCheckpointMs ?? 5_000);
       return node;
     } catch (error) {
@@ -243,20 +234,7 @@ export class ChainNode {
   /** Admits a raw transaction into the pool (throws `AdmissionError`); may trigger a block. */
   submit(raw: Uint8Array): PoolTx<PendingTx> {
     if (this.stopped !== undefined) throw this.stopped;
-    return this.admitted(admit(this.admissionDeps(), raw));
-  }
-
-  /** What admission reads: this node's admission VM, state, pool and index. */
-  private admissionDeps(): AdmissionDeps {
-    return {
-      vm: this.admissionVm,
-      verified: this.verified,
-      state: this.state,
-      mempool: this.mempool,
-      nextBlock: () => this.nextBlock(),
-      included: (hash) => this.db.hasTx(hash),
-      reputation: this.reputation,
-    };
+    return this.admitted(admit(this.admissionDeps, raw));
   }
 
   /** Like `submit`, with decoding and validation on the admission workers when there are any. */
@@ -269,26 +247,11 @@ export class ChainNode {
       included: (hash: string) => this.db.hasTx(hash),
       reputation: this.reputation,
     };
-    if (!verdict.ok) {
-      // A known or included transaction is reported as such, not by the rule it now breaks.
-      if (verdict.hash !== undefined) checkNew(deps, verdict.hash);
-      throw new AdmissionError(verdict.code, verdict.message);
-    }
-    const pending: PendingTx =
-      verdict.eth === undefined
-        ? {
-            envelope: verdict.envelope,
-            raw,
-            hash: verdict.hash,
-            verified: verdict.verified,
-            carried: carry(raw, verdict.signingHash, verdict.validateInput),
-          }
-        : { eth: verdict.eth, raw, hash: verdict.hash };
-    return this.admitted(offer(deps, pending, verdict.nextSequence));
+    return this.admitted(offerJudged(deps, raw, verdict));
   }
 
   private admitted(record: PoolTx<PendingTx>): PoolTx<PendingTx> {
-    for (const listener of this.pendingListeners) listener(record);
+    this.listeners.admitted(record);
     // A full block's worth is produced at once, by a node that makes its own blocks: on a
     // validator network only consensus does (the next proposer takes a full block).
     if (this.mempool.size >= this.options.maxBlockTxs && this.options.network === undefined)
@@ -320,23 +283,20 @@ export class ChainNode {
   /** Tells the block listeners about a committed block (the producer's, or one dev mode made). */
   publish(produced: ProducedBlock): void {
     this.clock.sealed(produced.block.header.time);
-    for (const listener of this.blockListeners) this.guard(() => listener(produced));
+    this.listeners.block(produced);
   }
 
   onBlock(listener: BlockListener): () => void {
-    this.blockListeners.add(listener);
-    return () => this.blockListeners.delete(listener);
+    return this.listeners.onBlock(listener);
   }
 
   /** Hears of every block that failed to be produced (the chain unchanged, maybe a transaction dropped). */
   onFault(listener: FaultListener): () => void {
-    this.faultListeners.add(listener);
-    return () => this.faultListeners.delete(listener);
+    return this.listeners.onFault(listener);
   }
 
   onPending(listener: PendingListener): () => void {
-    this.pendingListeners.add(listener);
-    return () => this.pendingListeners.delete(listener);
+    return this.listeners.onPending(listener);
   }
 
   /** Produces a block now if transactions are ready (serialised with the timer's). */
@@ -373,39 +333,17 @@ export class ChainNode {
       const failure = storeErrorIn(error);
       if (failure !== undefined) this.stopProducing(failure);
       if (!(error instanceof BlockProductionError)) throw error;
-      this.log("error", "block production failed", {
-        number: error.number,
-        stage: error.stage,
-        error: error.message,
-        ...(error.culprit === undefined ? {} : { dropped: error.culprit.hash, reason: error.culprit.reason }),
-      });
-      for (const listener of this.faultListeners) this.guard(() => listener(error));
+      logBlockFault(this.log, error);
+      this.listeners.fault(error);
       // The transaction at fault is gone: the others need not wait for the next tick.
       if (error.culprit !== undefined) this.produceSoon();
       throw error;
     }
     if (produced === undefined) return undefined;
-    for (const d of produced.dropped) {
-      const what = d.cause === "bound" ? "over the block's receipt bound" : "invalid at execution";
-      this.log("warn", `dropped a transaction ${what}`, { ...d });
-    }
-    if (produced.afterCommitError !== undefined)
-      this.log("error", "block committed, then a failure", {
-        number: produced.block.header.number,
-        error: produced.afterCommitError,
-      });
+    logProduced(this.log, produced);
     this.options.faults?.("notify", produced.block.txHashes);
     this.publish(produced);
     return produced;
-  }
-
-  /** Runs a listener; one that throws is logged and does not keep the others from hearing. */
-  private guard(listener: () => void): void {
-    try {
-      listener();
-    } catch (error) {
-      this.log("error", "a listener failed", { error: String(error) });
-    }
   }
 
   private produce(): Promise<ProducedBlock | undefined> {
@@ -458,9 +396,5 @@ export class ChainNode {
     await this.engine.close();
     await this.db.close();
     this.lock.release();
-  }
-
-  private log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
-    this.options.log?.(level, message, fields);
   }
 }
