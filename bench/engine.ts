@@ -22,18 +22,23 @@ import { createChainExecutor } from "../src/chain/executeTransaction.js";
 import { chainExecutorModule } from "../src/chain/executorModule.js";
 import type { Receipt } from "../src/chain/receipt.js";
 import type { Transaction } from "../src/chain/transaction.js";
-import { createParallelEngine, type ParallelEngine } from "../src/engine/parallel/index.js";
-import { executeSequential } from "../src/engine/sequential.js";
+import { createParallelEngine } from "../src/engine/parallel/index.js";
 import { airdropClaims } from "./airdropWorkload.js";
 import { ammSwaps, defiMix, lendingActions, stakingActions } from "./defiWorkloads.js";
 import { farmHarvests } from "./farmWorkload.js";
 import { gameQuests } from "./gameWorkload.js";
 import { benchArgs } from "./lib/args.js";
 import { measureCeiling } from "./lib/ceiling.js";
+import {
+  type Cell,
+  type Engine,
+  MIN_MEASURED_MS,
+  measureWorkload,
+  smallBlocks,
+} from "./lib/engineMeasure.js";
 import { barChartSvg, lineChartSvg, writeSvg } from "./lib/plot.js";
 import { profileBlock, projectSpeedup } from "./lib/projection.js";
-import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
-import { sameResult } from "./lib/sameResult.js";
+import { machineInfo, printTable, writeJson } from "./lib/report.js";
 import { nftMints, nftSales, nftTransfers } from "./nftWorkloads.js";
 import { saleClaims, salePurchases, vestingReleases } from "./saleWorkload.js";
 import { vaultDeposits } from "./vaultWorkload.js";
@@ -93,137 +98,7 @@ for (const name of defiChosen) {
   }
 }
 
-type Engine = ParallelEngine<Transaction, Receipt, BlockContext>;
-
-interface Cell {
-  workload: string;
-  accounts: number;
-  block: number;
-  executor: string;
-  medianMs: number;
-  /** Median CPU time per transaction, all threads of the process. */
-  cpuUsPerTx: number;
-  tps: number;
-  speedup: number;
-  reexecPerTx: number;
-  abortsPerTx: number;
-  /** How the engine ran the last measured block (parallel, or sequential by a rule). */
-  mode: string;
-  /** Whether the executor's result (receipts and write set) equals the sequential one (warm-up round). */
-  sameAsSequential: boolean;
-}
-
-const MAX_ROUNDS = 40;
-const MIN_MEASURED_MS = 400;
-
 const workloads: Array<(accounts: number, block: number) => Workload> = [nativeTransfers, tokenTransfers];
-
-async function measureWorkload(w: Workload, engines: Map<string, Engine>): Promise<Cell[]> {
-  const cells: Cell[] = [];
-  const seqTimes: number[] = [];
-  const seqCpu: number[] = [];
-  const parTimes = new Map<string, number[]>();
-  const parCpu = new Map<string, number[]>();
-  const cpuMs = (since: NodeJS.CpuUsage) => {
-    const used = process.cpuUsage(since);
-    return (used.user + used.system) / 1000;
-  };
-  const stats = new Map<string, { reexec: number; aborts: number; mode: string }>();
-  const same = new Map<string, boolean>();
-  const stores = new Map<string, Awaited<ReturnType<Engine["attach"]>>>();
-  for (const [label, engine] of engines) stores.set(label, await engine.attach(w.pre));
-  // One sequential executor for all rounds: its VM keeps its module cache warm, as each worker's does.
-  const seqExecutor = createChainExecutor(BENCH_BLOCK);
-  // Warm-up round (module caches, JIT), then at least `runs` measured rounds, executors
-  // interleaved. Blocks that take a few milliseconds get more rounds (up to
-  // MAX_ROUNDS, about MIN_MEASURED_MS of sequential work): one scavenge is a large part
-  // of them, and a median of three would mostly measure where the pauses fell.
-  let rounds = runs;
-  for (let r = 0; r <= rounds; r++) {
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const seqResult = executeSequential(seqExecutor, w.pre, w.txs);
-    const seqMs = performance.now() - started;
-    if (r > 0) seqCpu.push(cpuMs(cpu));
-    if (r > 0) seqTimes.push(seqMs);
-    else rounds = Math.min(MAX_ROUNDS, Math.max(runs, Math.ceil(MIN_MEASURED_MS / Math.max(seqMs, 0.1))));
-    for (const [label, engine] of engines) {
-      const store = stores.get(label);
-      if (store === undefined) throw new Error("unattached engine");
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const result = await engine.executeBlock(store, w.txs, BENCH_BLOCK);
-      if (r === 0) {
-        same.set(label, sameResult(result, seqResult));
-        continue;
-      }
-      const list = parTimes.get(label) ?? [];
-      list.push(performance.now() - t0);
-      parTimes.set(label, list);
-      parCpu.set(label, [...(parCpu.get(label) ?? []), cpuMs(c0)]);
-      const s = engine.lastStats;
-      if (s !== undefined && r === rounds) {
-        stats.set(label, {
-          reexec: (s.executions - s.txs) / s.txs,
-          aborts: (s.validationAborts + s.dependencyWaits) / s.txs,
-          mode: s.mode,
-        });
-      }
-    }
-  }
-  const seqMs = median(seqTimes);
-  const base = { workload: w.name, accounts: w.accounts, block: w.txs.length };
-  cells.push({
-    ...base,
-    executor: "sequential",
-    medianMs: seqMs,
-    cpuUsPerTx: (median(seqCpu) * 1000) / w.txs.length,
-    tps: (w.txs.length / seqMs) * 1000,
-    speedup: 1,
-    reexecPerTx: 0,
-    abortsPerTx: 0,
-    mode: "-",
-    sameAsSequential: true,
-  });
-  for (const [label, times] of parTimes) {
-    const ms = median(times);
-    const s = stats.get(label) ?? { reexec: 0, aborts: 0, mode: "?" };
-    cells.push({
-      ...base,
-      executor: label,
-      medianMs: ms,
-      cpuUsPerTx: (median(parCpu.get(label) ?? []) * 1000) / w.txs.length,
-      tps: (w.txs.length / ms) * 1000,
-      speedup: seqMs / ms,
-      reexecPerTx: s.reexec,
-      abortsPerTx: s.aborts,
-      mode: s.mode,
-      sameAsSequential: same.get(label) ?? false,
-    });
-  }
-  return cells;
-}
-
-async function smallBlocks(engine: Engine): Promise<Array<{ txs: number; speedup: number }>> {
-  const out: Array<{ txs: number; speedup: number }> = [];
-  for (const size of [8, 16, 32, 64, 128, 256]) {
-    const w = tokenTransfers(10_000, size, 3);
-    const store = await engine.attach(w.pre);
-    const seqExecutor = createChainExecutor(BENCH_BLOCK);
-    const seq: number[] = [];
-    const par: number[] = [];
-    for (let r = 0; r < 15; r++) {
-      let t = performance.now();
-      executeSequential(seqExecutor, w.pre, w.txs);
-      seq.push(performance.now() - t);
-      t = performance.now();
-      await engine.executeBlock(store, w.txs, BENCH_BLOCK);
-      par.push(performance.now() - t);
-    }
-    out.push({ txs: size, speedup: median(seq.slice(3)) / median(par.slice(3)) });
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   console.log(
@@ -266,7 +141,7 @@ async function main(): Promise<void> {
     for (const block of blockSizes) {
       for (const accounts of accountSweep) {
         const w = make(accounts, block);
-        const measured = await measureWorkload(w, engines);
+        const measured = await measureWorkload(w, engines, runs);
         cells.push(...measured);
         const line = measured
           .map((c) => `${c.executor} ${Math.round(c.tps)} tx/s (${c.speedup.toFixed(2)}x)`)
@@ -314,7 +189,7 @@ async function main(): Promise<void> {
   };
   for (const make of skipDefi ? [] : defiChosen.map((name) => defiWorkloads[name] as () => Workload)) {
     const w = make();
-    const measured = await measureWorkload(w, engines);
+    const measured = await measureWorkload(w, engines, runs);
     defiCells.push(...measured);
     const line = measured
       .map((c) => `${c.executor} ${Math.round(c.tps)} tx/s (${c.speedup.toFixed(2)}x)`)
