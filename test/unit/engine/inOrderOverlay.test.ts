@@ -12,14 +12,13 @@ import { receiptBytes } from "../../../src/chain/receipt.js";
 import { createParallelEngine, type ParallelEngine } from "../../../src/engine/parallel/index.js";
 import { executeSequential } from "../../../src/engine/sequential.js";
 import type { ReceiptBudget } from "../../../src/engine/types.js";
-import { createMemoryStore } from "../../../src/state/memoryStore.js";
 import type { Storage } from "../../../src/state/storage.js";
 import { assertSameBlock, capsThrough, cutBlock } from "../../helpers/blockCuts.js";
 import { sortedWrites } from "../../helpers/compare.js";
 import { attachChain, type ChainEngine, chainEngine } from "../../helpers/parallelChain.js";
+import { syntheticBaseStore, syntheticKeys, syntheticOpArb } from "../../helpers/syntheticBlocks.js";
 import {
   executeSynthetic,
-  type SyntheticOp,
   type SyntheticReceipt,
   type SyntheticTx,
   syntheticExecutorModule,
@@ -27,25 +26,9 @@ import {
 
 type Engine = ParallelEngine<SyntheticTx, SyntheticReceipt, null>;
 
-function key(space: number, n: number): string {
-  return `ab${space.toString(16).padStart(2, "0")}${n.toString(16).padStart(4, "0")}`;
-}
+const key = syntheticKeys("ab");
 
-/** Operations over `keys` plain keys and 3 delta keys: few keys make every transaction depend on others. */
-const opArb = (keys: number): fc.Arbitrary<SyntheticOp> =>
-  fc.oneof(
-    { weight: 5, arbitrary: fc.nat(keys - 1).map((n) => ({ op: "read" as const, key: key(1, n) })) },
-    { weight: 4, arbitrary: fc.nat(keys - 1).map((n) => ({ op: "write" as const, key: key(1, n) })) },
-    { weight: 1, arbitrary: fc.nat(keys - 1).map((n) => ({ op: "delete" as const, key: key(1, n) })) },
-    {
-      weight: 2,
-      arbitrary: fc
-        .tuple(fc.nat(2), fc.bigInt(1n, 1000n))
-        .map(([n, amount]) => ({ op: "delta" as const, key: key(2, n), amount })),
-    },
-    { weight: 1, arbitrary: fc.nat(2).map((n) => ({ op: "read" as const, key: key(2, n) })) },
-    { weight: 1, arbitrary: fc.constant({ op: "revert" as const }) },
-  );
+const opArb = (keys: number) => syntheticOpArb(key, keys);
 
 /** Blocks mixing conflicting (2 or 5 keys) and independent (1,000 keys) transactions. */
 const blockArb = fc
@@ -57,12 +40,7 @@ const blockArb = fc
     }),
   );
 
-function baseStore(): Storage {
-  const base = createMemoryStore();
-  for (let n = 0; n < 1000; n += 3) base.put(key(1, n), new Uint8Array([n & 0xff, 2]));
-  base.put(key(2, 1), new Uint8Array(16).fill(3));
-  return base;
-}
+const baseStore = (): Storage => syntheticBaseStore(key, 2, 1);
 
 describe("one worker: in order over an overlay", () => {
   let engine: Engine;

@@ -13,9 +13,9 @@ import { executeSequential } from "../../../src/engine/sequential.js";
 import { createMemoryStore } from "../../../src/state/memoryStore.js";
 import type { Storage } from "../../../src/state/storage.js";
 import { sortedWrites } from "../../helpers/compare.js";
+import { syntheticBaseStore, syntheticKeys, syntheticOpArb } from "../../helpers/syntheticBlocks.js";
 import {
   executeSynthetic,
-  type SyntheticOp,
   type SyntheticReceipt,
   type SyntheticTx,
   syntheticExecutorModule,
@@ -27,28 +27,9 @@ const soak = Number(process.env.WEFT_SOAK ?? 0);
 const engines = new Map<number, Engine>();
 const stores = new Map<number, Storage>();
 
-function key(space: number, n: number): string {
-  return `aa${space.toString(16).padStart(2, "0")}${n.toString(16).padStart(4, "0")}`;
-}
+const key = syntheticKeys("aa");
 
-const opArb = (keys: number): fc.Arbitrary<SyntheticOp> =>
-  fc.oneof(
-    { weight: 5, arbitrary: fc.nat(keys - 1).map((n) => ({ op: "read" as const, key: key(1, n) })) },
-    { weight: 4, arbitrary: fc.nat(keys - 1).map((n) => ({ op: "write" as const, key: key(1, n) })) },
-    { weight: 1, arbitrary: fc.nat(keys - 1).map((n) => ({ op: "delete" as const, key: key(1, n) })) },
-    {
-      weight: 2,
-      arbitrary: fc
-        .tuple(fc.nat(2), fc.bigInt(1n, 1000n))
-        .map(([n, amount]) => ({ op: "delta" as const, key: key(2, n), amount })),
-    },
-    { weight: 1, arbitrary: fc.nat(2).map((n) => ({ op: "read" as const, key: key(2, n) })) },
-    { weight: 1, arbitrary: fc.constant({ op: "revert" as const }) },
-    {
-      weight: 1,
-      arbitrary: fc.integer({ min: 0, max: 3000 }).map((iterations) => ({ op: "spin" as const, iterations })),
-    },
-  );
+const opArb = (keys: number) => syntheticOpArb(key, keys, true);
 
 const blockArb = fc
   .tuple(fc.constantFrom(2, 5, 50, 1000), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 120 }))
@@ -72,10 +53,8 @@ describe("parallel engine vs sequential (synthetic blocks)", () => {
         contention: false,
         speed: false,
       });
-      const base = createMemoryStore();
       // Some keys exist before the block: reads of them, deletes of them, deltas on them.
-      for (let n = 0; n < 1000; n += 3) base.put(key(1, n), new Uint8Array([n & 0xff, 1]));
-      base.put(key(2, 0), new Uint8Array(16).fill(1));
+      const base = syntheticBaseStore(key, 1, 0);
       engines.set(workers, engine);
       stores.set(workers, await engine.attach(base));
     }
