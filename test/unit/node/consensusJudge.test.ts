@@ -7,14 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { toHex } from "../../../src/codec/bytes.js";
-import { buildCertificate } from "../../../src/consensus/certificate.js";
 import { encodeDecision } from "../../../src/consensus/decisionSync.js";
 import { encodeBundle, encodeVote } from "../../../src/consensus/messageCodec.js";
-import { type Value, type Vote, VoteType } from "../../../src/consensus/types.js";
-import { encodeBlockValue } from "../../../src/node/validator/blockValue.js";
+import { type Vote, VoteType } from "../../../src/consensus/types.js";
 import { createConsensusJudge } from "../../../src/node/validator/consensusJudge.js";
 import { hashOf, signedVote, TEST_CHAIN_ID, testKeys, testSet } from "../../helpers/consensusKeys.js";
+import { blockValue, certificateOf } from "../../helpers/decisionValues.js";
 
 const keys = testKeys(4, "judge");
 const set = testSet(keys);
@@ -23,22 +21,6 @@ function vote(validator: number, height: number, type = VoteType.Prevote, label 
   return signedVote(keys, { type, height, round: 0, validator, valueHash: hashOf(`${label}${height}`) });
 }
 const bytes = (v: Vote) => encodeVote(v);
-
-/** A block value declaring `height` and `hash` (with `time`: other bytes under the same hash). */
-function blockValue(height: number, hash: Uint8Array, time = 1): Value {
-  return encodeBlockValue({
-    number: height,
-    parentHash: `0x${"11".repeat(32)}`,
-    time,
-    feeRecipient: "0x00000000000000000000000000000000000000fe",
-    baseFee: 0n,
-    headerHash: `0x${toHex(hash)}`,
-    proposer: 0,
-    lastCommit: null,
-    evidence: [],
-    rawTxs: [],
-  });
-}
 
 function judgeAt(height: number) {
   const state = { height };
@@ -121,8 +103,7 @@ describe("consensus gossip judge", () => {
   it("forwards a decision once, whatever its nonce, and ignores an old one", () => {
     const { judge, state } = judgeAt(10);
     const value = blockValue(9, hashOf("b9"));
-    const precommits = [0, 1, 2].map((i) => vote(i, 9, VoteType.Precommit));
-    const decision = { height: 9, value, certificate: buildCertificate(precommits, set.size) };
+    const decision = { height: 9, value, certificate: certificateOf(keys, set, 9, hashOf("b9")) };
     assert.equal(judge.judge(encodeDecision(decision, 1n)), "accept");
     assert.equal(judge.judge(encodeDecision(decision, 2n)), "ignore");
     state.height = 20;

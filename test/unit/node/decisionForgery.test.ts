@@ -15,21 +15,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SecretKey } from "@chainsafe/blst";
-import { equalBytes, toHex } from "../../../src/codec/bytes.js";
+import { equalBytes } from "../../../src/codec/bytes.js";
 import { sign } from "../../../src/consensus/bls.js";
-import { buildCertificate, type CommitCertificate } from "../../../src/consensus/certificate.js";
+import type { CommitCertificate } from "../../../src/consensus/certificate.js";
 import { encodeDecision } from "../../../src/consensus/decisionSync.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
 import type { ConsensusApplication, ValueJudgement } from "../../../src/consensus/interfaces.js";
 import { encodeProposal } from "../../../src/consensus/messageCodec.js";
 import { ProposerSchedule } from "../../../src/consensus/proposerSelection.js";
 import { proposalSigningBytes } from "../../../src/consensus/signingBytes.js";
-import { type Value, VoteType } from "../../../src/consensus/types.js";
+import type { Value } from "../../../src/consensus/types.js";
 import type { Verdict } from "../../../src/net/gossip.js";
 import { PeerScores } from "../../../src/net/peerScore.js";
-import { encodeBlockValue } from "../../../src/node/validator/blockValue.js";
 import { createConsensusJudge } from "../../../src/node/validator/consensusJudge.js";
-import { hashOf, signedVote, TEST_CHAIN_ID, testKeys, testSet } from "../../helpers/consensusKeys.js";
+import { hashOf, TEST_CHAIN_ID, testKeys, testSet } from "../../helpers/consensusKeys.js";
+import { blockValue, certificateOf } from "../../helpers/decisionValues.js";
 
 const keys = testKeys(4, "decision-forgery");
 const set = testSet(keys);
@@ -38,29 +38,6 @@ const TIMEOUTS = {
   prevote: { baseMs: 200, incrementMs: 100 },
   precommit: { baseMs: 200, incrementMs: 100 },
 };
-
-/** A block value declaring `height` and `hash`; another `time` gives other bytes under the same hash. */
-function blockValue(height: number, hash: Uint8Array, time = 1): Value {
-  return encodeBlockValue({
-    number: height,
-    parentHash: `0x${"11".repeat(32)}`,
-    time,
-    feeRecipient: "0x00000000000000000000000000000000000000fe",
-    baseFee: 0n,
-    headerHash: `0x${toHex(hash)}`,
-    proposer: 0,
-    lastCommit: null,
-    evidence: [],
-    rawTxs: [],
-  });
-}
-
-function certificateOf(height: number, hash: Uint8Array, signers = [0, 1, 2]): CommitCertificate {
-  const precommits = signers.map((validator) =>
-    signedVote(keys, { type: VoteType.Precommit, height, round: 0, valueHash: hash, validator }),
-  );
-  return buildCertificate(precommits, set.size);
-}
 
 /** A node at height 1 (nothing committed) whose valid block 1 is `honest`; `verdict` judges as gossip does. */
 async function nodeAt1(honest: Value, judgeValue?: (v: Value) => ValueJudgement) {
@@ -128,7 +105,7 @@ describe("forged decisions over gossip", () => {
   it("a forgery under a real certificate costs one execution, bans its sender, and is not forwarded", async () => {
     const hash = hashOf("block 1");
     const honest = blockValue(1, hash);
-    const certificate = certificateOf(1, hash);
+    const certificate = certificateOf(keys, set, 1, hash);
     const node = await nodeAt1(honest);
     // Before: "accept" (forwarded to the mesh before any execution) and no points lost.
     assert.equal(await node.verdict(blockValue(1, hash, 2), certificate, "forger"), "reject");
@@ -149,7 +126,7 @@ describe("forged decisions over gossip", () => {
   it("bytes that do not declare the certified block, and certificates that do not hold, ban with no execution", async () => {
     const hash = hashOf("block 1");
     const honest = blockValue(1, hash);
-    const certificate = certificateOf(1, hash);
+    const certificate = certificateOf(keys, set, 1, hash);
     const node = await nodeAt1(honest);
     // Bytes naming another hash, another height, or not a block at all, beside a real certificate.
     const undeclared = [
@@ -163,8 +140,8 @@ describe("forged decisions over gossip", () => {
       assert.ok(node.scores.isBanned(`liar${i}`), `liar${i} banned`);
     }
     // A certificate signed by too few (2 of 4), or for another block: before, 10 points.
-    assert.equal(await node.verdict(honest, certificateOf(1, hash, [0, 1]), "thin"), "reject");
-    assert.equal(await node.verdict(honest, certificateOf(1, hashOf("x")), "mismatch"), "reject");
+    assert.equal(await node.verdict(honest, certificateOf(keys, set, 1, hash, [0, 1]), "thin"), "reject");
+    assert.equal(await node.verdict(honest, certificateOf(keys, set, 1, hashOf("x")), "mismatch"), "reject");
     assert.ok(node.scores.isBanned("thin") && node.scores.isBanned("mismatch"));
     assert.equal(node.executed.length, 0, "nothing executed");
     assert.equal(await node.verdict(honest, certificate, "relay"), "accept");
@@ -176,7 +153,7 @@ describe("forged decisions over gossip", () => {
     const hash = hashOf("block 1");
     const honest = blockValue(1, hash);
     const node = await nodeAt1(honest, () => "unjudged");
-    assert.equal(await node.verdict(honest, certificateOf(1, hash), "early"), "ignore");
+    assert.equal(await node.verdict(honest, certificateOf(keys, set, 1, hash), "early"), "ignore");
     assert.equal(node.scores.score("early"), 0);
     assert.equal(node.driver.currentHeight, 1);
     node.driver.stop();
@@ -185,7 +162,7 @@ describe("forged decisions over gossip", () => {
   it("a committed height: its own bytes are forwarded, other bytes ignored unblamed and unexecuted", async () => {
     const hash = hashOf("block 1");
     const honest = blockValue(1, hash);
-    const certificate = certificateOf(1, hash);
+    const certificate = certificateOf(keys, set, 1, hash);
     const node = await nodeAt1(honest);
     assert.equal(await node.verdict(honest, certificate, "relay"), "accept");
     assert.equal(node.driver.currentHeight, 2);
@@ -213,7 +190,10 @@ describe("forged decisions over gossip", () => {
     await node.driver.idle();
     assert.equal(node.executed.length, 1, "the proposal was judged");
     // Before: the forged bytes were executed (and refused), the height not committed.
-    assert.equal(await node.verdict(blockValue(1, hash, 2), certificateOf(1, hash), "forger"), "ignore");
+    assert.equal(
+      await node.verdict(blockValue(1, hash, 2), certificateOf(keys, set, 1, hash), "forger"),
+      "ignore",
+    );
     assert.equal(node.executed.length, 1, "the forgery is not executed");
     assert.deepEqual(node.committed.get(1), honest.bytes, "the certified block, from the judged bytes");
     assert.equal(node.driver.currentHeight, 2);
