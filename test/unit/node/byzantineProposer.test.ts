@@ -15,7 +15,6 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SecretKey } from "@chainsafe/blst";
 import { staking } from "../../../src/bindings/staking.gen.js";
-import { FEE_COLLECTOR } from "../../../src/chain/staking/endBlock.js";
 import type { Address } from "../../../src/codec/address.js";
 import { sign } from "../../../src/consensus/bls.js";
 import { ConsensusDriver } from "../../../src/consensus/driver.js";
@@ -35,9 +34,9 @@ import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { decodeBlockValue, encodeBlockValue } from "../../../src/node/validator/blockValue.js";
 import { readValue } from "../../../src/node/validator/certificateStore.js";
 import { ChainApplication } from "../../../src/node/validator/chainApplication.js";
-import { TxState } from "../../../src/vm/txState.js";
+import { type MemoryTransport, memoryNetwork, NETWORK_TIMEOUTS, until } from "../../helpers/memoryNetwork.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
-import { assertOneChain, networkSpec, openTestNode } from "../../helpers/validatorHosts.js";
+import { assertOneChain, networkSpec, openTestNode, stakingView } from "../../helpers/validatorHosts.js";
 import { blsKey } from "../../helpers/validators.js";
 
 const CHAIN_ID = 1337n;
@@ -45,30 +44,7 @@ const FEE: Address = "0x00000000000000000000000000000000000000fe";
 /** A block holds at most this many transactions on these nodes. */
 const MAX_TXS = 2;
 
-type Transport = {
-  broadcast(bytes: Uint8Array): void;
-  onMessage(h: (b: Uint8Array, from: string) => void): void;
-};
-
-function memoryNetwork(n: number): Transport[] {
-  const handlers: Array<(bytes: Uint8Array, from: string) => void> = [];
-  return Array.from({ length: n }, (_, i) => ({
-    broadcast(bytes: Uint8Array) {
-      for (const [j, handler] of handlers.entries()) {
-        if (j !== i) setTimeout(() => handler(bytes, `node${i}`), 1 + Math.random() * 9);
-      }
-    },
-    onMessage(handler: (bytes: Uint8Array, from: string) => void) {
-      handlers[i] = handler;
-    },
-  }));
-}
-
-async function until(done: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  return done();
-}
+type Transport = MemoryTransport;
 
 interface Byzantine {
   /** Wraps validator i's application (default: as it is). */
@@ -111,11 +87,7 @@ async function openNetwork(root: string, byz: Byzantine, refusals: string[] = []
             SecretKey.fromBytes(key.secret),
           ),
         },
-        timeouts: {
-          propose: { baseMs: 1500, incrementMs: 500 },
-          prevote: { baseMs: 500, incrementMs: 250 },
-          precommit: { baseMs: 500, incrementMs: 250 },
-        },
+        timeouts: NETWORK_TIMEOUTS,
         rebroadcastMs: 2000,
       }),
     );
@@ -130,22 +102,8 @@ async function openNetwork(root: string, byz: Byzantine, refusals: string[] = []
   };
 }
 
-function stakingView(node: ChainNode, method: "missedBlocks" | "jailedUntil", who: Address): bigint {
-  const s = new TxState({ read: (k) => node.state.get(k) });
-  const out = node.vm.call(
-    s,
-    { height: 1n, time: 1n, chainId: CHAIN_ID },
-    {
-      caller: FEE_COLLECTOR,
-      target: node.genesis.network?.staking as Address,
-      method,
-      input: staking[method].encode(who),
-      value: 0n,
-      gasLimit: 10_000_000,
-    },
-  );
-  assert.equal(out.status, "success");
-  return staking[method].decode(out.data);
+function stakingOf(node: ChainNode, method: "missedBlocks" | "jailedUntil", who: Address): bigint {
+  return stakingView<bigint>(node, method, staking[method].encode(who));
 }
 
 /** Submits 6 transfers from dev account 1 to every node's pool (gossip by hand); their hashes. */
@@ -236,9 +194,9 @@ describe("byzantine proposer and nil voter", () => {
           );
       }
       const reader = net.nodes[1] as ChainNode;
-      const missed = [0, 1, 2, 3].map((i) => stakingView(reader, "missedBlocks", devAccountAddress(i)));
+      const missed = [0, 1, 2, 3].map((i) => stakingOf(reader, "missedBlocks", devAccountAddress(i)));
       for (const i of [0, 1, 2, 3]) {
-        assert.equal(stakingView(reader, "jailedUntil", devAccountAddress(i)), 0n, `validator ${i} jailed`);
+        assert.equal(stakingOf(reader, "jailedUntil", devAccountAddress(i)), 0n, `validator ${i} jailed`);
         // The downtime rule jails at half a window missed: nowhere near it.
         assert.ok(Number(missed[i]) * 2 < top, `validator ${i} missed ${missed[i]} of ${top}: ${missed}`);
       }
@@ -287,7 +245,7 @@ describe("byzantine proposer and nil voter", () => {
         for (const h of hashes) assert.equal(n.db.receipt(h)?.status, "success", `transfer ${h} committed`);
       const reader = net.nodes[0] as ChainNode;
       const head = reader.head().number;
-      const missed = [0, 1, 2, 3].map((i) => stakingView(reader, "missedBlocks", devAccountAddress(i)));
+      const missed = [0, 1, 2, 3].map((i) => stakingOf(reader, "missedBlocks", devAccountAddress(i)));
       // Blocks 2..head carry the certificates of 1..head-1. The nil voter's precommits for
       // blocks never left it, but it signed them: as the proposer, it may put its own withheld
       // signature in the certificate it carries (as a CometBFT proposer may), and only then.
@@ -307,7 +265,7 @@ describe("byzantine proposer and nil voter", () => {
           (missed[i] as bigint) < (missed[NIL] as bigint),
           `honest ${i} missed ${missed[i]}: ${missed}`,
         );
-        assert.equal(stakingView(reader, "jailedUntil", devAccountAddress(i)), 0n);
+        assert.equal(stakingOf(reader, "jailedUntil", devAccountAddress(i)), 0n);
       }
       console.log(`nil voter: ${top} heights; missed ${missed}`);
     } finally {

@@ -15,7 +15,6 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SecretKey } from "@chainsafe/blst";
 import { staking } from "../../../src/bindings/staking.gen.js";
-import { FEE_COLLECTOR } from "../../../src/chain/staking/endBlock.js";
 import type { Address } from "../../../src/codec/address.js";
 import { fromHex } from "../../../src/codec/bytes.js";
 import { type CommitCertificate, certificateSigners } from "../../../src/consensus/certificate.js";
@@ -28,9 +27,9 @@ import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { decodeValueHead } from "../../../src/node/validator/blockValue.js";
 import { readCertificate, valueKey } from "../../../src/node/validator/certificateStore.js";
 import { ChainApplication } from "../../../src/node/validator/chainApplication.js";
-import { TxState } from "../../../src/vm/txState.js";
 import { guardedValidator, REAL_CLOCK } from "../../helpers/consensusKeys.js";
-import { CHAIN_ID, networkSpec, openTestNode } from "../../helpers/validatorHosts.js";
+import { until } from "../../helpers/memoryNetwork.js";
+import { CHAIN_ID, networkSpec, openTestNode, stakingView } from "../../helpers/validatorHosts.js";
 import { blsKey } from "../../helpers/validators.js";
 
 const SLOW = 3;
@@ -91,28 +90,8 @@ function precommitHeight(bytes: Uint8Array): number | null {
   }
 }
 
-async function until(done: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  return done();
-}
-
 function missedBlocks(node: ChainNode, who: Address): bigint {
-  const s = new TxState({ read: (k) => node.state.get(k) });
-  const out = node.vm.call(
-    s,
-    { height: 1n, time: 1n, chainId: CHAIN_ID },
-    {
-      caller: FEE_COLLECTOR,
-      target: node.genesis.network?.staking as Address,
-      method: "missedBlocks",
-      input: staking.missedBlocks.encode(who),
-      value: 0n,
-      gasLimit: 10_000_000,
-    },
-  );
-  assert.equal(out.status, "success");
-  return staking.missedBlocks.decode(out.data);
+  return stakingView<bigint>(node, "missedBlocks", staking.missedBlocks.encode(who));
 }
 
 describe("late precommits and downtime", () => {

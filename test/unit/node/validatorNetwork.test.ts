@@ -23,36 +23,15 @@ import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { stakingValidatorSource } from "../../../src/node/stakingConsensus.js";
 import { readCertificate } from "../../../src/node/validator/certificateStore.js";
 import { ChainApplication } from "../../../src/node/validator/chainApplication.js";
-import { TxState } from "../../../src/vm/txState.js";
 import { guardedValidator, REAL_CLOCK, testKeys, testSet } from "../../helpers/consensusKeys.js";
+import { memoryNetwork, NETWORK_TIMEOUTS, until } from "../../helpers/memoryNetwork.js";
 import { tokenTransferRaw } from "../../helpers/nodeTx.js";
-import { networkSpec, openTestNode } from "../../helpers/validatorHosts.js";
+import { networkSpec, openTestNode, stakingView } from "../../helpers/validatorHosts.js";
 import { blsKey } from "../../helpers/validators.js";
 
 const CHAIN_ID = 1337n;
 const FEE: Address = "0x00000000000000000000000000000000000000fe";
 const E18 = 10n ** 18n;
-
-/** An in-process network: every message reaches every other node after 1-10 ms. */
-function memoryNetwork(n: number) {
-  const handlers: Array<(bytes: Uint8Array, from: string) => void> = [];
-  return Array.from({ length: n }, (_, i) => ({
-    broadcast(bytes: Uint8Array) {
-      for (const [j, handler] of handlers.entries()) {
-        if (j !== i) setTimeout(() => handler(bytes, `node${i}`), 1 + Math.random() * 9);
-      }
-    },
-    onMessage(handler: (bytes: Uint8Array, from: string) => void) {
-      handlers[i] = handler;
-    },
-  }));
-}
-
-async function until(done: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  return done();
-}
 
 interface Validators {
   nodes: ChainNode[];
@@ -84,11 +63,7 @@ async function openValidators(
         validators,
         app: new ChainApplication(node, { feeRecipient, publicKey: key.publicKey, validators }),
         validator: guardedValidator(key, join(dir, "last-signed.bin")),
-        timeouts: {
-          propose: { baseMs: 1500, incrementMs: 500 },
-          prevote: { baseMs: 500, incrementMs: 250 },
-          precommit: { baseMs: 500, incrementMs: 250 },
-        },
+        timeouts: NETWORK_TIMEOUTS,
         rebroadcastMs: 2000,
       }),
     );
@@ -200,19 +175,5 @@ describe("validator nodes", () => {
 });
 
 function pendingRewards(node: ChainNode, who: Address): bigint {
-  const s = new TxState({ read: (k) => node.state.get(k) });
-  const out = node.vm.call(
-    s,
-    { height: 1n, time: 1n, chainId: CHAIN_ID },
-    {
-      caller: FEE_COLLECTOR,
-      target: node.genesis.network?.staking as Address,
-      method: "pendingRewards",
-      input: staking.pendingRewards.encode(who, who),
-      value: 0n,
-      gasLimit: 10_000_000,
-    },
-  );
-  assert.equal(out.status, "success");
-  return staking.pendingRewards.decode(out.data);
+  return stakingView<bigint>(node, "pendingRewards", staking.pendingRewards.encode(who, who));
 }
