@@ -8,7 +8,7 @@
  * in verifyContract.test.ts). Awaiting the child keeps the loop running; the node also
  * advertises a keep-alive time 2 s under the one it enforces (`src/node/rpc/server.ts`).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -68,4 +68,20 @@ export function weftSync(url: string, dir: string, args: readonly string[]): Syn
     err: r.stderr,
     json: <T = Record<string, unknown>>() => JSON.parse(r.stdout) as T,
   };
+}
+
+/**
+ * Runs `node weft.js ...args` synchronously in `cwd` (undefined: this process's), for commands
+ * that need no node (keys, genesis): node's `spawnSync` result, `status`, `stdout` and `stderr`.
+ */
+export function weftLocal(cwd: string | undefined, ...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [WEFT_CLI, ...args], {
+    encoding: "utf8",
+    ...(cwd === undefined ? {} : { cwd }),
+  });
+}
+
+/** The arguments of `weft genesis new --out <out> --chain-id <chainId>`, then `rest`. */
+export function genesisNewArgs(out: string, chainId: number, ...rest: string[]): string[] {
+  return ["genesis", "new", "--out", out, "--chain-id", String(chainId), ...rest];
 }

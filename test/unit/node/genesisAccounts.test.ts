@@ -5,12 +5,10 @@
  * refused by name with nothing written.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import {
   type GenesisAccountKey,
@@ -33,9 +31,8 @@ import { devSigner } from "../../../src/sdk/devKeys.js";
 import { passkeySigner } from "../../../src/sdk/signers.js";
 import { balanceKey, codeHashKey } from "../../../src/state/keys.js";
 import { CHAIN_ID, networkSpec } from "../../helpers/validatorHosts.js";
-import { runWeft } from "../../helpers/weftCli.js";
+import { genesisNewArgs, runWeft, weftLocal } from "../../helpers/weftCli.js";
 
-const WEFT = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 const E18 = 10n ** 18n;
 
 const keys: GenesisAccountKey[] = [
@@ -122,8 +119,7 @@ describe("genesis accounts", () => {
 });
 
 describe("weft genesis new --account and --alloc-file", () => {
-  const weft = (cwd: string, ...args: string[]) =>
-    spawnSync(process.execPath, [WEFT, ...args], { encoding: "utf8", cwd });
+  const weft = weftLocal;
 
   it("names accounts by keystore key or public key; refuses bad keys and alloc lines by name, writing nothing", () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-genesis-accounts-"));
@@ -132,16 +128,7 @@ describe("weft genesis new --account and --alloc-file", () => {
       assert.equal(created.status, 0);
       const pub = toHex(ed25519Key(new Uint8Array(32).fill(3)).publicKey);
       const out = join(dir, "genesis.json");
-      const base = [
-        "genesis",
-        "new",
-        "--out",
-        out,
-        "--chain-id",
-        "9",
-        "--validator",
-        `${join(dir, "k0.json")}=op0`,
-      ];
+      const base = [...genesisNewArgs(out, 9), "--validator", `${join(dir, "k0.json")}=op0`];
       const refused = (args: string[], what: RegExp) => {
         const r = weft(dir, ...base, ...args);
         assert.equal(r.status, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
@@ -269,12 +256,7 @@ describe("weft genesis new --account and --alloc-file", () => {
       const out = join(dir, "genesis.json");
       const wrongChain = weft(
         dir,
-        "genesis",
-        "new",
-        "--out",
-        out,
-        "--chain-id",
-        "8",
+        ...genesisNewArgs(out, 8),
         "--account",
         "op0=10",
         "--validator",
@@ -285,12 +267,7 @@ describe("weft genesis new --account and --alloc-file", () => {
       assert.equal(existsSync(out), false, "nothing written");
       const ok = weft(
         dir,
-        "genesis",
-        "new",
-        "--out",
-        out,
-        "--chain-id",
-        "7",
+        ...genesisNewArgs(out, 7),
         "--account",
         "op0=10",
         "--validator",
@@ -320,12 +297,7 @@ describe("weft genesis new --account and --alloc-file", () => {
       const out = join(writer, "genesis.json");
       const genesis = await runWeft(
         [
-          "genesis",
-          "new",
-          "--out",
-          out,
-          "--chain-id",
-          "9",
+          ...genesisNewArgs(out, 9),
           "--account",
           `${pub}=50`,
           "--validator",

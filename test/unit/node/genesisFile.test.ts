@@ -1,11 +1,9 @@
 /** The validator network's genesis file: written and read back, and refused field by field when wrong. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import {
   type GenesisFile,
@@ -23,8 +21,6 @@ import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { startNode } from "../../../src/node/server.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import { blsKey } from "../../helpers/validators.js";
-
-const WEFT = fileURLToPath(new URL("../../../src/cli/weft.js", import.meta.url));
 
 const genesis = (chainId = 7n): GenesisFile => ({
   chainId,
@@ -49,6 +45,8 @@ const genesis = (chainId = 7n): GenesisFile => ({
 function genesisJson(): unknown {
   return JSON.parse(JSON.stringify(genesisToJson(genesis())));
 }
+
+import { genesisNewArgs, weftLocal } from "../../helpers/weftCli.js";
 
 describe("genesis file", () => {
   it("round-trips, and is never overwritten", () => {
@@ -141,23 +139,10 @@ describe("genesis file", () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-genesis-"));
     try {
       const out = join(dir, "genesis.json");
-      const made = spawnSync(
-        process.execPath,
-        [
-          WEFT,
-          "genesis",
-          "new",
-          "--out",
-          out,
-          "--chain-id",
-          "9",
-          "--validator",
-          join(dir, "a.key"),
-          "--validator",
-          join(dir, "b.key"),
-          "--dev-accounts",
-        ],
-        { encoding: "utf8" },
+      const made = weftLocal(
+        undefined,
+        ...genesisNewArgs(out, 9, "--validator", join(dir, "a.key"), "--validator", join(dir, "b.key")),
+        "--dev-accounts",
       );
       assert.equal(made.status, 0, made.stderr);
       const file = readGenesisFile(out);
@@ -187,12 +172,12 @@ describe("genesis file", () => {
 
   it("weft genesis new funds no published key unless --dev-accounts: operators and balances are named", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-genesis-"));
-    const weft = (...args: string[]) => spawnSync(process.execPath, [WEFT, ...args], { encoding: "utf8" });
+    const weft = (...args: string[]) => weftLocal(undefined, ...args);
     try {
       const operator = "0x00000000000000000000000000000000000000a1";
       const other = "0x00000000000000000000000000000000000000b2";
       const out = join(dir, "genesis.json");
-      const base = ["genesis", "new", "--out", out, "--chain-id", "9"];
+      const base = genesisNewArgs(out, 9);
       // An operator left out would be dev0, whose key is published: refused, naming the way out.
       const noOperator = weft(...base, "--validator", join(dir, "a.key"), "--alloc", `${operator}=10`);
       assert.equal(noOperator.status, 2, noOperator.stderr);
