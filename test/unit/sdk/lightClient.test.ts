@@ -5,8 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { genesisToJson } from "../../../src/chain/genesisFile.js";
-import { blsProofOfPossession } from "../../../src/codec/bls.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { buildCertificate, certificateSigners } from "../../../src/consensus/certificate.js";
 import { VoteType } from "../../../src/consensus/types.js";
@@ -25,7 +23,7 @@ import { MemoryNodeStore } from "../../../src/state/merkle/nodeStore.js";
 import { proofToJson } from "../../../src/state/merkle/proof.js";
 import { MerkleTree } from "../../../src/state/merkle/tree.js";
 import { signedVote, testKeys, testSet } from "../../helpers/consensusKeys.js";
-import { blsKey } from "../../helpers/validators.js";
+import { stakesGenesisJson } from "../../helpers/validators.js";
 
 const CHAIN = 1337n;
 const keys = testKeys(4, "light");
@@ -237,27 +235,7 @@ describe("light client: certified headers", () => {
 
 describe("light client: the genesis set", () => {
   it("reads the staking contract's epoch-0 set from a genesis file: ranked by stake, power scaled to 1e9", () => {
-    const pairs = [0, 1, 2].map((i) => blsKey(i));
-    const stakes = [1_000n, 3_000n, 1_000n];
-    const json = genesisToJson({
-      chainId: CHAIN,
-      genesisTime: 0,
-      network: {
-        validators: pairs.map((k, i) => ({
-          operator: devAccountAddress(i),
-          blsKey: k.publicKey,
-          proofOfPossession: blsProofOfPossession(k, CHAIN, devAccountAddress(i)),
-          stake: stakes[i] as bigint,
-          commissionBps: 0,
-        })),
-        activeSize: 2,
-        epochLength: 50n,
-        jailSeconds: 600n,
-        evidenceAge: 100n,
-        unbondingSeconds: 86_400n,
-        blockReward: 0n,
-      },
-    });
+    const json = stakesGenesisJson(CHAIN, [1_000n, 3_000n, 1_000n], { activeSize: 2, epochLength: 50n });
     const g = genesisValidators(JSON.stringify(json));
     assert.equal(g.epochLength, 50);
     assert.equal(g.set.size, 2);

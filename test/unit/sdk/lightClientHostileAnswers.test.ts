@@ -6,36 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { genesisToJson } from "../../../src/chain/genesisFile.js";
-import { blsProofOfPossession } from "../../../src/codec/bls.js";
-import { devAccountAddress } from "../../../src/node/genesis/genesis.js";
 import { createClient } from "../../../src/sdk/client/client.js";
 import { genesisValidators, LightClientError, trustedSetAt } from "../../../src/sdk/client/lightClient.js";
-import { blsKey } from "../../helpers/validators.js";
+import { stakesGenesisJson } from "../../helpers/validators.js";
 
 const CHAIN = 1337n;
 
 function genesisSet() {
-  const pairs = [0, 1, 2, 3].map((i) => blsKey(i));
-  const json = genesisToJson({
-    chainId: CHAIN,
-    genesisTime: 0,
-    network: {
-      validators: pairs.map((k, i) => ({
-        operator: devAccountAddress(i),
-        blsKey: k.publicKey,
-        proofOfPossession: blsProofOfPossession(k, CHAIN, devAccountAddress(i)),
-        stake: 1000n,
-        commissionBps: 0,
-      })),
-      activeSize: 4,
-      epochLength: 5n,
-      jailSeconds: 600n,
-      evidenceAge: 100n,
-      unbondingSeconds: 86_400n,
-      blockReward: 0n,
-    },
-  });
+  const json = stakesGenesisJson(CHAIN, [1000n, 1000n, 1000n, 1000n], { activeSize: 4, epochLength: 5n });
   return genesisValidators(JSON.stringify(json));
 }
 
