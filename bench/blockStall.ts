@@ -21,13 +21,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Address } from "../src/codec/address.js";
 import type { GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc } from "../src/sdk/rpcClient.js";
 import { benchArgs } from "./lib/args.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
-import { devSenders, type Sender, signedTransfers, transferGasLimit } from "./lib/wusdTransfers.js";
+import { recipientsFrom, wusdTransferSigner } from "./lib/wusdTransfers.js";
 
 const USAGE =
   "node dist/bench/blockStall.js [--txs 500] [--blocks 6] [--senders 64] [--gap-ms 20] [--pairs 1] [--before <weft.js>] [--cpu-prof <dir>]";
@@ -54,9 +53,7 @@ const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0;
 
 /** A fresh recipient per transfer (no two transfers credit the same balance). */
-function recipient(i: number): Address {
-  return `0x${(0x2000000 + i).toString(16).padStart(40, "0")}` as Address;
-}
+const recipient = recipientsFrom(0x2000000);
 
 /** Times one request repeatedly (`gapMs` apart) until `done()`. */
 async function sample(request: () => Promise<unknown>, done: () => boolean): Promise<number[]> {
@@ -144,18 +141,8 @@ async function runBuild(build: string, cli: string | undefined, pair: number): P
   try {
     const url = node.url;
     const genesis = await rpc<GenesisInfo>(url, "weft_genesis");
-    const wusd = genesis.contracts.wusd as Address;
-    const { senders, next } = await devSenders(url, genesis, senderCount);
-    const gasLimit = await transferGasLimit(url, wusd, senders[0] as Sender, recipient(999_999_999));
-    const raws = signedTransfers({
-      chainId: BigInt(genesis.chainId),
-      wusd,
-      senders,
-      next,
-      gasLimit,
-      count: blockTxs * blocks,
-      to: recipient,
-    });
+    const transfers = await wusdTransferSigner(url, genesis, senderCount, recipient(999_999_999));
+    const raws = transfers.sign(blockTxs * blocks, recipient);
     const idle = await measure(url, sleep(2_000));
     const startHead = (await rpc<{ number: number }>(url, "weft_getBlockByNumber", ["latest"])).number;
     const load = loadavg()[0]?.toFixed(0) ?? "?";

@@ -17,7 +17,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
-import type { Address } from "../src/codec/address.js";
 import type { GenesisInfo } from "../src/node/genesis/genesis.js";
 import { launchNode } from "../src/node/launch.js";
 import { rpc } from "../src/sdk/rpcClient.js";
@@ -26,7 +25,7 @@ import { now, type SenderReport, type SendPlan } from "./lib/loadSender.js";
 import { lineChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, printTable, writeJson } from "./lib/report.js";
 import { ed25519Case, verifyRateOneCore, verifyRatePool } from "./lib/signatureCeiling.js";
-import { devSenders, type Sender, signedTransfers, transferGasLimit } from "./lib/wusdTransfers.js";
+import { recipientsFrom, wusdTransferSigner } from "./lib/wusdTransfers.js";
 
 const args = benchArgs(
   "node dist/bench/load.js [--rates 250,500,1000,2000,4000] [--seconds 4] [--accounts 256] [--url http://host:port --ws ws://host:port]",
@@ -46,9 +45,7 @@ const accounts = Number(args.accounts);
 const cores = availableParallelism();
 const TICK_MS = 20;
 /** A fresh recipient per transfer (token balances of distinct recipients do not conflict). */
-function recipient(i: number): Address {
-  return `0x${(0x1000000 + i).toString(16).padStart(40, "0")}` as Address;
-}
+const recipient = recipientsFrom(0x1000000);
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -92,8 +89,10 @@ if (url === undefined) {
   };
 }
 const genesis = await rpc<GenesisInfo>(url, "weft_genesis");
-const wusd = genesis.contracts.wusd as Address;
-const { senders, next } = await devSenders(url, genesis, accounts);
+// The gas limit a wallet would sign with: the node's estimate (with its margin) for one transfer.
+// Block selection reserves each transaction's limit, so an oversized one shrinks blocks.
+const transfers = await wusdTransferSigner(url, genesis, accounts, recipient(999_999_999));
+const { senders, gasLimit } = transfers;
 
 // 3. Commit times from newHeads, and how the engine ran each block (transactions per mode).
 const committedAt = new Map<string, number>();
@@ -163,22 +162,11 @@ interface Row {
   /** Committed transactions by the engine mode of their block (parallel, sequential-small, ...). */
   modes: Record<string, number>;
 }
-// The gas limit a wallet would sign with: the node's estimate (with its margin) for one transfer.
-// Block selection reserves each transaction's limit, so an oversized one shrinks blocks.
-const gasLimit = await transferGasLimit(url, wusd, senders[0] as Sender, recipient(999_999_999));
 console.log(`gas limit per transfer: ${gasLimit} (weft_estimateGas)`);
 const rows: Row[] = [];
 for (const rate of rates) {
   const total = rate * seconds;
-  const raws = signedTransfers({
-    chainId: BigInt(genesis.chainId),
-    wusd,
-    senders,
-    next,
-    gasLimit,
-    count: total,
-    to: (i) => recipient(rows.length * 1_000_000 + i),
-  });
+  const raws = transfers.sign(total, (i) => recipient(rows.length * 1_000_000 + i));
   const submittedAt = new Map<string, number>();
   const reasons = new Map<string, number>();
   modeTxs = new Map();

@@ -84,3 +84,35 @@ export function signedTransfers(options: {
   }
   return raws;
 }
+
+/** Recipients of a bench's transfers from `base` on: a fresh address per transfer (no two credit the same balance). */
+export function recipientsFrom(base: number): (i: number) => Address {
+  return (i) => `0x${(base + i).toString(16).padStart(40, "0")}` as Address;
+}
+
+/**
+ * What a bench needs to sign WUSD transfers for the dev node at `url`: dev accounts
+ * `0..count-1` as senders (their next nonces read from the node), the gas limit a wallet would
+ * sign one transfer with (the node's estimate for one to `estimateTo`), and `sign(count, to)`,
+ * which signs the next `count` transfers (nonces advanced).
+ */
+export async function wusdTransferSigner(
+  url: string,
+  genesis: GenesisInfo,
+  count: number,
+  estimateTo: Address,
+): Promise<{
+  senders: Sender[];
+  gasLimit: bigint;
+  sign(count: number, to: (i: number) => Address): Array<{ hash: string; hex: string }>;
+}> {
+  const wusd = genesis.contracts.wusd as Address;
+  const { senders, next } = await devSenders(url, genesis, count);
+  const gasLimit = await transferGasLimit(url, wusd, senders[0] as Sender, estimateTo);
+  const chainId = BigInt(genesis.chainId);
+  return {
+    senders,
+    gasLimit,
+    sign: (n, to) => signedTransfers({ chainId, wusd, senders, next, gasLimit, count: n, to }),
+  };
+}
