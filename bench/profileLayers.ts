@@ -3,6 +3,7 @@
  * blocks of one workload, its samples' self time summed per layer.
  *
  *   node dist/bench/profileLayers.js [--workloads token-transfer,amm-swap,defi-mix] [--block 1000] [--blocks 20]
+ *                                    [--functions 30]
  *
  * Per workload: one block to warm up, then `--blocks` blocks under V8's sampling profiler
  * (100 µs interval, the `node:inspector` session of this process: building the workload is
@@ -26,7 +27,9 @@
  * Only samples inside `executeSequential`, and the collector's, count.
  *
  * Prints one table (percent of samples per layer, per workload) and writes
- * bench/results/profile-layers.json.
+ * bench/results/profile-layers.json. With `--functions N`, also the N functions with the
+ * most self time per workload, with their layer: contract functions are named only when
+ * the contracts were built with a name section and the VM keeps it (a profiling build).
  */
 import { Session } from "node:inspector/promises";
 import type { BlockContext } from "../src/chain/blockContext.js";
@@ -39,16 +42,18 @@ import { machineInfo, printTable, writeJson } from "./lib/report.js";
 import { BENCH_BLOCK, tokenTransfers, type Workload } from "./workloads.js";
 
 const USAGE =
-  "node dist/bench/profileLayers.js [--workloads token-transfer,amm-swap,lending,staking,defi-mix] [--block 1000] [--blocks 20]";
+  "node dist/bench/profileLayers.js [--workloads token-transfer,amm-swap,lending,staking,defi-mix] [--block 1000] [--blocks 20] [--functions 30]";
 const args = benchArgs(USAGE, {
   options: {
     workloads: { type: "string", default: "token-transfer,amm-swap,defi-mix" },
     block: { type: "string", default: "1000" },
     blocks: { type: "string", default: "20" },
+    functions: { type: "string", default: "0" },
   },
 });
 const blockSize = Number(args.block);
 const blocks = Number(args.blocks);
+const topFunctions = Number(args.functions);
 
 const WORKLOADS: Record<string, (block: number) => Workload> = {
   "token-transfer": (block) => tokenTransfers(1_000, block),
@@ -107,7 +112,7 @@ async function profileWorkload(
   session: Session,
   name: string,
   make: (block: number) => Workload,
-): Promise<Record<Layer, number>> {
+): Promise<{ layers: Record<Layer, number>; functions: Array<[string, Layer, number]> }> {
   const w = make(blockSize);
   const block: BlockContext = BENCH_BLOCK;
   const executor = createChainExecutor(block);
@@ -137,6 +142,8 @@ async function profileWorkload(
   const time = Object.fromEntries(LAYERS.map((l) => [l, 0])) as Record<Layer, number>;
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const perFunction = new Map<string, [string, Layer, number]>();
   let total = 0;
   for (let i = 0; i < samples.length; i++) {
     const layer = layers.get(samples[i] as number);
@@ -144,9 +151,19 @@ async function profileWorkload(
     const dt = deltas[i] ?? 0;
     time[layer] += dt;
     total += dt;
+    const frame = (byId.get(samples[i] as number) as ProfileNode).callFrame;
+    const where = frame.url.split("/").pop() ?? "";
+    const key = `${frame.functionName || "(anonymous)"} ${where}`;
+    const entry = perFunction.get(key) ?? [key, layer, 0];
+    entry[2] += dt;
+    perFunction.set(key, entry);
   }
   for (const l of LAYERS) time[l] = total === 0 ? 0 : (100 * time[l]) / total;
-  return time;
+  const functions = [...perFunction.values()]
+    .sort((a, b) => b[2] - a[2])
+    .slice(0, topFunctions)
+    .map(([key, layer, t]): [string, Layer, number] => [key, layer, total === 0 ? 0 : (100 * t) / total]);
+  return { layers: time, functions };
 }
 
 const names = (args.workloads ?? "").split(",").filter((n) => n !== "");
@@ -160,8 +177,12 @@ const session = new Session();
 session.connect();
 await session.post("Profiler.enable");
 const results: Record<string, Record<Layer, number>> = {};
-for (const name of names)
-  results[name] = await profileWorkload(session, name, WORKLOADS[name] as (b: number) => Workload);
+const functions: Record<string, Array<[string, Layer, number]>> = {};
+for (const name of names) {
+  const profiled = await profileWorkload(session, name, WORKLOADS[name] as (b: number) => Workload);
+  results[name] = profiled.layers;
+  functions[name] = profiled.functions;
+}
 session.disconnect();
 
 console.log(`self time per layer, % of samples (sequential, blocks of ${blockSize}, ${blocks} blocks)`);
@@ -169,4 +190,17 @@ printTable(
   ["layer", ...names],
   LAYERS.map((l) => [l, ...names.map((n) => (results[n] as Record<Layer, number>)[l].toFixed(1))]),
 );
-writeJson("bench/results/profile-layers.json", { machine: machineInfo(), blockSize, blocks, results });
+for (const name of topFunctions > 0 ? names : []) {
+  console.log(`\n${name}: the ${topFunctions} functions with the most self time, % of samples`);
+  printTable(
+    ["function", "layer", "%"],
+    (functions[name] ?? []).map(([key, layer, share]) => [key, layer, share.toFixed(1)]),
+  );
+}
+writeJson("bench/results/profile-layers.json", {
+  machine: machineInfo(),
+  blockSize,
+  blocks,
+  results,
+  functions,
+});
