@@ -11,7 +11,7 @@
  * | database | key | value |
  * |---|---|---|
  * | `state` | state key bytes | value |
- * | `merkle` | node id (utf8) | node record |
+ * | `merkle` | page id (utf8) | the Merkle nodes of a page: several levels (`merklePages.ts`) |
  * | `blocks` | number u64 BE | `StoredBlock` JSON |
  * | `blockHashes` | block hash | number u64 BE |
  * | `txs` | tx hash | block u64 BE ‖ index u32 BE ‖ the raw transaction |
@@ -19,7 +19,7 @@
  * | `logsByAddress` | address ‖ block u64 | (tx u32 ‖ log u32) per log, in order (`indexGroups.ts`) |
  * | `logsByTopic` | topic ‖ block u64 | (tx u32 ‖ log u32) per log, in order |
  * | `txsByAccount` | address ‖ block u64 | tx u32 per transaction, in order (`accountIndex.ts`) |
- * | `meta` | name (utf8) | JSON (`head`, `genesis`, `contract:<address>` verified metadata, `nextSnapshot`) |
+ * | `meta` | name (utf8) | JSON (`head`, `genesis`, `merkleLayout`, `contract:<address>` verified metadata, `nextSnapshot`) |
  * | `snapshots` | id u64 BE | a dev mode snapshot (`dev/snapshots.ts` encodes it) |
  * | `changeSets`, `changeSetBlocks` | see `stateHistory.ts` | each recent block's previous values of the keys it changed |
  *
@@ -38,8 +38,9 @@ import { walkLmdbFile } from "../../state/lmdbWalk.js";
 import { accountTxPositions } from "./accountIndex.js";
 import type { ChainDb, ChainDbName, OpenChainDbOptions } from "./chainDbApi.js";
 import { ChainDbError, damageError, StateNotKeptError } from "./chainDbErrors.js";
-import { type EncodedBlock, json, nodeKey, prefixed, u64 } from "./encodeBlock.js";
+import { type EncodedBlock, json, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
+import { MERKLE_LAYOUT, MERKLE_LAYOUT_KEY, readNode, writeNodes } from "./merklePages.js";
 import { PendingWrites } from "./pendingWrites.js";
 import { receiptRecord } from "./receiptRecord.js";
 import type { BlockHeader, Hex, StoredBlock } from "./records.js";
@@ -161,16 +162,37 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     );
   }
 
+  // A database whose Merkle nodes are in another layout (one node a record, before pages) is not read.
+  const readLayout = (): unknown => {
+    try {
+      return parse<unknown>(metaDb.getBinary(utf8(MERKLE_LAYOUT_KEY)));
+    } catch {
+      return "(an unreadable record)";
+    }
+  };
+  const layout = headCache === undefined ? undefined : readLayout();
+  if (headCache !== undefined && layout !== MERKLE_LAYOUT) {
+    void root.close();
+    throw new ChainDbError(
+      "LAYOUT",
+      `the chain database in ${dir} keeps its Merkle nodes ${layout === undefined ? "one to a record, as versions before pages did" : `in the layout ${JSON.stringify(layout)}`}; this version reads only ${MERKLE_LAYOUT} (several levels to a record) and does not convert: resync, with a new data directory (block sync or state sync from peers), and remove this one`,
+    );
+  }
+
   /** The synchronous writes of an open `transactionSync`. */
   const direct: Writer = {
     put: (db, key, value) => db.putSync(key, value),
     remove: (db, key) => db.removeSync(key),
   };
+  /** A Merkle page as committed, or as the open synchronous transaction holds it (a buffer reused by the next read). */
+  const readPage = (key: Uint8Array) => merkleDb.getBinaryFast(key) ?? undefined;
   const writeStaged = (block: EncodedBlock, out: Writer = direct): void => {
-    for (const [id, record] of block.merkleWrites) {
-      if (record === null) out.remove(merkleDb, nodeKey(id));
-      else out.put(merkleDb, nodeKey(id), record);
-    }
+    // Each page the block's node writes touch is read (as committed) and written once.
+    writeNodes(block.merkleWrites, readPage, {
+      put: (key, value) => out.put(merkleDb, key, value),
+      remove: (key) => out.remove(merkleDb, key),
+    });
+    if (block.header.number === 0) out.put(metaDb, utf8(MERKLE_LAYOUT_KEY), json(MERKLE_LAYOUT));
     options.storeFaults?.("write");
     out.put(blocks, ...block.blocks);
     out.put(blockHashes, ...block.blockHashes);
@@ -252,7 +274,10 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
 
   return {
     state,
-    merkle: { get: (id) => read("a Merkle node read", () => merkleDb.getBinary(nodeKey(id)) ?? undefined) },
+    merkle: {
+      get: (id) =>
+        read("a Merkle node read", () => readNode((key) => merkleDb.getBinaryFast(key) ?? undefined, id)),
+    },
     stageBlock(block) {
       if (staged !== undefined || committing)
         throw new ChainDbError("STAGE", "a block is already staged and not committed");
@@ -281,10 +306,23 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
         root.transactionSync(() => {
           for (const key of copies(stateDb)) stateDb.removeSync(key);
           for (const key of copies(merkleDb)) merkleDb.removeSync(key);
+          // Nodes gathered and written a batch of pages at a time (`merklePages.ts`).
+          let nodes: Map<string, Uint8Array | null> = new Map();
+          const writeNodesSync = () => {
+            writeNodes(nodes, readPage, {
+              put: (key, value) => merkleDb.putSync(key, value),
+              remove: (key) => merkleDb.removeSync(key),
+            });
+            nodes = new Map();
+          };
           fill({
             state: (key, value) => stateDb.putSync(key, value),
-            node: (id, record) => merkleDb.putSync(nodeKey(id), record),
+            node: (id, record) => {
+              nodes.set(id, record);
+              if (nodes.size >= 50_000) writeNodesSync();
+            },
           });
+          writeNodesSync();
           startHistoryAt(historyDbs, block.header.number);
           writeStaged(block);
         }),

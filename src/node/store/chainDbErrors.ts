@@ -7,9 +7,10 @@ import { isLmdbDamage, lmdbDataFile } from "../../state/lmdbHeader.js";
 
 /**
  * `OPEN`: LMDB refused to open; `CORRUPT_FILE`: the data file's header pages are damaged;
- * `CORRUPT_RECORD`: the head record cannot be read; `STAGE`: misuse of `stageBlock` or `stageRewind`.
+ * `CORRUPT_RECORD`: the head record cannot be read; `STAGE`: misuse of `stageBlock` or `stageRewind`;
+ * `LAYOUT`: the database was written in a layout this version does not read (resync).
  */
-export type ChainDbErrorCode = "OPEN" | "CORRUPT_FILE" | "CORRUPT_RECORD" | "STAGE";
+export type ChainDbErrorCode = "OPEN" | "CORRUPT_FILE" | "CORRUPT_RECORD" | "STAGE" | "LAYOUT";
 
 export class ChainDbError extends Error {
   readonly code: ChainDbErrorCode;

@@ -23,6 +23,7 @@
  * A head number beyond the stored blocks is one problem, not one per missing block. A damaged
  * page LMDB cannot read (`isLmdbDamage`, or a `StoreError`) ends the check there, reported as a problem.
  */
+
 import { BLOCKHASH_WINDOW } from "../../chain/evmBlock.js";
 import { keccak256 } from "../../codec/hash.js";
 import type { StateKey, StateValue } from "../../state/keys.js";
@@ -31,6 +32,7 @@ import { checkStoredTree, stateRootFrom } from "../../state/merkle/index.js";
 import { partiesOf } from "./accountIndex.js";
 import type { ChainDb } from "./chainDb.js";
 import { expandIndexRecord } from "./indexGroups.js";
+import { pageNodes } from "./merklePages.js";
 import {
   type BlockHeader,
   blockHash,
@@ -176,13 +178,20 @@ function checkTree(
     }
   };
   const fromScratch = hex(stateRootFrom(state(true)));
+  // The ids of the nodes the pages hold (`merklePages.ts`).
   const ids = (function* () {
-    for (const { key } of db.scan("merkle")) {
+    for (const { key, value } of db.scan("merkle")) {
+      const keyHex = Buffer.from(key).toString("hex");
       try {
-        yield utf8Strict.decode(key);
+        utf8Strict.decode(key);
       } catch {
-        problems.push(undecodable("merkle", Buffer.from(key).toString("hex"), "its key is not UTF-8"));
+        problems.push(undecodable("merkle", keyHex, "its key is not UTF-8"));
+        continue;
       }
+      const nodes = pageNodes(key, value);
+      if (nodes === undefined)
+        problems.push(undecodable("merkle", keyHex, "it is not a page of Merkle nodes"));
+      for (const [id] of nodes ?? []) yield id;
     }
   })();
   const tree = checkStoredTree(db.merkle, state(false), ids);

@@ -78,16 +78,6 @@ export function prefixed(prefix: Uint8Array, rest: Uint8Array): Uint8Array {
 }
 
 /**
- * The `merkle` database's key of a node id: its characters as bytes (ids are lowercase hex,
- * so this is their UTF-8), copied one by one: ~8x cheaper than a TextEncoder for ids this short.
- */
-export function nodeKey(id: string): Uint8Array {
-  const out = new Uint8Array(id.length);
-  for (let i = 0; i < id.length; i++) out[i] = id.charCodeAt(i);
-  return out;
-}
-
-/**
  * A value's JSON as UTF-8 bytes. `Buffer.from` encodes ~1.7x faster than a TextEncoder for
  * record-sized strings (a receipt's ~700 bytes); the bytes are the same.
  */

@@ -9,7 +9,7 @@ import { addressToBytes } from "../../codec/address.js";
 import { utf8 } from "../../codec/bytes.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
 import { removeBlockTxs } from "./accountIndex.js";
-import { nodeKey } from "./encodeBlock.js";
+import { writeNodes } from "./merklePages.js";
 import { receiptRecord } from "./receiptRecord.js";
 import type { StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
@@ -94,10 +94,10 @@ export function writeRewind(dbs: RewindDbs, rewind: Rewind): StoredBlock {
     dbs.blockHashes.removeSync(unhex(block.header.hash));
     dbs.blocks.removeSync(u64(n));
   }
-  for (const [id, record] of rewind.merkleWrites) {
-    if (record === null) dbs.merkle.removeSync(nodeKey(id));
-    else dbs.merkle.putSync(nodeKey(id), record);
-  }
+  writeNodes(rewind.merkleWrites, (key) => dbs.merkle.getBinary(key) ?? undefined, {
+    put: (key, value) => dbs.merkle.putSync(key, value),
+    remove: (key) => dbs.merkle.removeSync(key),
+  });
   const target = parse<StoredBlock>(dbs.blocks.getBinary(u64(rewind.to)));
   if (target === undefined) throw new Error(`cannot rewind to block ${rewind.to}: it is not stored`);
   dbs.meta.putSync(utf8("head"), utf8(JSON.stringify(target.header)));

@@ -52,9 +52,12 @@ function syntheticBlock(db: ChainDb, n: number): EncodedBlock {
     parentHash: parent.hash,
     hash: `0x${n.toString(16).padStart(64, "0")}`,
   };
+  // Node ids of 120 positions at depth 7 (7 path bits, the marker bit); 64-byte records (`merklePages.ts`).
+  const nodeAt = (k: number) => (((k % 120) << 1) | 1).toString(16).padStart(2, "0");
+  const record = (i: number) => new Uint8Array(64).fill(i).fill(n, 0, 1);
   const merkleWrites = new Map<string, Uint8Array | null>();
-  for (let i = 0; i < 50; i++) merkleWrites.set(`node-${(n * 7 + i) % 120}`, Uint8Array.of(n, i));
-  if (n > 1) merkleWrites.set(`node-${(n * 7 + 60) % 120}`, null);
+  for (let i = 0; i < 50; i++) merkleWrites.set(nodeAt(n * 7 + i), record(i));
+  if (n > 1) merkleWrites.set(nodeAt(n * 7 + 60), null);
   return encodeBlock({ block: { header, txHashes: [] }, rawTxs: [], receipts: [], merkleWrites, meta: {} });
 }
 

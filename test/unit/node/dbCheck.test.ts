@@ -18,6 +18,7 @@ import type { GenesisInfo } from "../../../src/node/genesis/genesis.js";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { checkChainDb } from "../../../src/node/store/checkDb.js";
 import { expandIndexRecord } from "../../../src/node/store/indexGroups.js";
+import { pageNodes } from "../../../src/node/store/merklePages.js";
 import { type BlockHeader, unhex } from "../../../src/node/store/records.js";
 import { balanceKey } from "../../../src/state/keys.js";
 import { walkLmdbFile } from "../../../src/state/lmdbWalk.js";
@@ -194,10 +195,14 @@ describe("chain database check", () => {
     // A Merkle node below the root: its parent's link no longer matches.
     const merkle = copy();
     const db = openChainDb(merkle);
-    const ids = [...db.scan("merkle")].map((r) => Buffer.from(r.key).toString("utf8"));
+    // Nodes are kept several levels to a record (`merklePages.ts`): the last node of a page below the top one.
+    const page = [...db.scan("merkle")].find((r) => r.key.length === 2 && r.key[0] !== 0x38) as {
+      key: Uint8Array;
+      value: Uint8Array;
+    };
     await db.close();
-    const id = ids.find((i) => i.length === 4) as string;
-    await editRecord(merkle, "merkle", utf8(id), (v) => flipByte(v, v.length - 1));
+    const id = (pageNodes(page.key, page.value) ?? []).at(-1)?.[0] as string;
+    await editRecord(merkle, "merkle", page.key, (v) => flipByte(v, v.length - 1));
     const m = dbCheck(merkle).report;
     assert.ok(
       m.problems.some((p) => p.startsWith(`merkle node ${id} hashes to`)),

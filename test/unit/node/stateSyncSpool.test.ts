@@ -16,6 +16,7 @@ import { commitGenesis } from "../../../src/node/chainNode.js";
 import { installSpool, SpoolInstallError, StateSyncSpool } from "../../../src/node/stateSyncSpool.js";
 import { type ChainDb, openChainDb } from "../../../src/node/store/chainDb.js";
 import { encodeBlock } from "../../../src/node/store/encodeBlock.js";
+import { pageNodes } from "../../../src/node/store/merklePages.js";
 import { type BlockHeader, type Hex, hex } from "../../../src/node/store/records.js";
 import { MemoryNodeStore, MerkleTree } from "../../../src/state/merkle/index.js";
 import type { SnapshotEntry } from "../../../src/state/merkle/snapshot.js";
@@ -78,7 +79,11 @@ describe("state-sync spool", () => {
           const state = records(db, "state");
           assert.equal(state.size, n, "the genesis state is gone, the synced one whole");
           for (const [key, value] of entries) assert.equal(state.get(key), toHex(value), `key ${key}`);
-          const nodes = records(db, "merkle");
+          // The nodes the pages hold (several levels to a record: `merklePages.ts`).
+          const nodes = new Map<string, string>();
+          for (const { key, value } of db.scan("merkle"))
+            for (const [id, record] of pageNodes(key, value) ?? [])
+              nodes.set(toHex(Buffer.from(id, "latin1")), toHex(record));
           const want = new Map(
             [...expected.nodeWrites].map(([id, record]) => [
               toHex(Buffer.from(id, "latin1")),
