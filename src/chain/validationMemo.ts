@@ -32,8 +32,10 @@
  *
  * Trust: like the carried signing hash (`carriedValidation.ts`), a record is only ever made
  * by this node's admission on this thread; it never comes from the network, and it is used
- * only for the bytes it was made from (`carriedFor`). Bounded: at most `MAX_MEMO_READS`
- * reads of at most `MAX_MEMO_VALUE_BYTES` each, or no record.
+ * only for the bytes it was made from (`carriedFor`). Bounded, since the pool keeps it:
+ * at most `MAX_MEMO_READS` reads of at most `MAX_MEMO_BYTES` of values together, or no
+ * record (an ed25519 account's step reads 64 bytes: its code hash and its key; a pool of
+ * 50,000 records holds at most ~30 MB of them).
  */
 import type { Address } from "../codec/address.js";
 import type { StateView } from "../engine/types.js";
@@ -45,9 +47,9 @@ import type { TxState } from "../vm/txState.js";
 import type { ValidationRequest, Vm } from "../vm/vmApi.js";
 
 /** Most state reads a recorded validation may have made. */
-export const MAX_MEMO_READS = 16;
-/** Largest value a recorded read may have returned, in bytes. */
-export const MAX_MEMO_VALUE_BYTES = 1024;
+export const MAX_MEMO_READS = 8;
+/** Most bytes the values a recorded validation read may hold together. */
+export const MAX_MEMO_BYTES = 512;
 
 /** What a successful validation step read and answered (see the top of this file). */
 export interface ValidationMemo {
@@ -125,7 +127,7 @@ export function validationRecorder(view: RecordingView): ValidationRecorder {
         state.events.length !== 0 ||
         !state.isWarm(contract) ||
         reads.length > MAX_MEMO_READS ||
-        reads.some(([, v]) => v !== undefined && v.length > MAX_MEMO_VALUE_BYTES)
+        reads.reduce((sum, [, v]) => sum + (v?.length ?? 0), 0) > MAX_MEMO_BYTES
       )
         return outcome;
       recorder.memo = {

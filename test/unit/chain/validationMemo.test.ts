@@ -13,6 +13,7 @@ import type { Transaction } from "../../../src/chain/transaction.js";
 import { encodeTx, type TxEnvelope } from "../../../src/chain/tx/envelope.js";
 import { validateEnvelope } from "../../../src/chain/validateEnvelope.js";
 import {
+  MAX_MEMO_BYTES,
   MAX_MEMO_READS,
   recordingView,
   replayValidation,
@@ -210,6 +211,21 @@ describe("the account's validation recorded at admission", () => {
     };
     assert.equal(recorder.run(reading, new TxState(view), s.chain.block, req).status, "success");
     assert.equal(recorder.memo, undefined, "too many reads");
+    // A VM whose step reads values past the byte bound (few reads): no record either.
+    const big = `03${"ee".repeat(20)}`;
+    const heavy: Vm = {
+      ...createVm(),
+      validate: (state, env2, r) => {
+        state.read(big);
+        return createVm().validate(state, env2, r);
+      },
+    };
+    const bigView = recordingView({
+      get: (k) => (k === big ? new Uint8Array(MAX_MEMO_BYTES) : s.chain.state.get(k)),
+    });
+    const bigRecorder = validationRecorder(bigView);
+    assert.equal(bigRecorder.run(heavy, new TxState(bigView), s.chain.block, req).status, "success");
+    assert.equal(bigRecorder.memo, undefined, "too many bytes");
     // A step that ran out of gas: no record either.
     const short = recorder.run(createVm(), new TxState(view), s.chain.block, { ...req, gasLimit: 1000 });
     assert.equal(short.status, "outOfGas");
