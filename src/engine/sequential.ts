@@ -78,33 +78,38 @@ export function sequentialRun<T, R>(
   budget: ReceiptBudget<R> | undefined,
   keep?: (receipt: R, index: number) => void,
 ): SequentialRun<R> {
-  const writes: WriteSet = new Map();
-  const deltas = new Map<StateKey, bigint>();
+  // One map for what the block's transactions left: a value (or null, deleted) for a key
+  // written, the sum of the deltas for a key only added to since its last write (a bigint).
+  // A read asks one map where a map of writes and one of deltas took two lookups (every
+  // read asked both once any transaction had paid a fee: the fee recipient's delta).
+  const entries = new Map<StateKey, StateValue | null | bigint>();
   const view: StateView = {
     read(key: StateKey): StateValue | undefined {
-      const written = writes.get(key);
-      const base = written === undefined ? pre.get(key) : written === null ? undefined : written;
-      if (deltas.size === 0) return base;
-      const delta = deltas.get(key);
-      return delta === undefined ? base : applyDelta(base, delta);
+      const entry = entries.get(key);
+      if (entry === undefined) return pre.get(key);
+      if (entry === null) return undefined;
+      return typeof entry === "bigint" ? applyDelta(pre.get(key), entry) : entry;
     },
     fits(key: StateKey, delta: bigint): boolean {
       // base + pending + delta in range, without making the summed value `read` would.
-      const written = writes.get(key);
-      const base = written === undefined ? pre.get(key) : written === null ? undefined : written;
-      const pending = deltas.size === 0 ? undefined : deltas.get(key);
-      return valueFits(base, pending === undefined ? delta : pending + delta);
+      const entry = entries.get(key);
+      if (entry === undefined) return valueFits(pre.get(key), delta);
+      if (entry === null) return valueFits(undefined, delta);
+      return typeof entry === "bigint" ? valueFits(pre.get(key), entry + delta) : valueFits(entry, delta);
     },
   };
+  // A plain write replaces whatever the deltas had accumulated: the transaction read the
+  // summed value (through the view) and wrote its final result.
   const merge = (value: StateValue | null, key: StateKey): void => {
-    writes.set(key, value);
-    // A plain write replaces whatever the deltas had accumulated: the transaction read
-    // the summed value (through the view) and wrote its final result.
-    if (deltas.size !== 0) deltas.delete(key);
+    entries.set(key, value);
   };
+  // A delta on a written key is added to the value at once (every transaction's `fits`
+  // kept each partial sum in range): the same final value as summing the deltas first.
   const addDelta = (delta: bigint, key: StateKey): void => {
-    const sum = deltas.get(key);
-    deltas.set(key, sum === undefined ? delta : sum + delta);
+    const entry = entries.get(key);
+    if (entry === undefined) entries.set(key, delta);
+    else if (typeof entry === "bigint") entries.set(key, entry + delta);
+    else entries.set(key, applyDelta(entry ?? undefined, delta));
   };
   const receipts: R[] = [];
   const meter = budget === undefined ? undefined : new BudgetMeter(budget);
@@ -128,11 +133,12 @@ export function sequentialRun<T, R>(
       return i < count;
     },
     finish() {
-      for (const [key, delta] of deltas) {
-        const base = writes.has(key) ? (writes.get(key) ?? undefined) : pre.get(key);
-        writes.set(key, applyDelta(base, delta));
-      }
-      return cut === undefined ? { receipts, writeSet: writes } : { receipts, writeSet: writes, cut };
+      // The keys only added to get their value now: the pre-block value plus the sum.
+      entries.forEach((entry, key) => {
+        if (typeof entry === "bigint") entries.set(key, applyDelta(pre.get(key), entry));
+      });
+      const writeSet = entries as WriteSet;
+      return cut === undefined ? { receipts, writeSet } : { receipts, writeSet, cut };
     },
   };
 }
