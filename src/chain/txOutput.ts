@@ -49,7 +49,10 @@ export function feeRecipientDeltas(feeRecipient: Address, amount: bigint): Map<s
   return deltas;
 }
 
-/** A transaction's deltas: its commutative credits (`TxState.add`) and the fee recipient's `amount`. */
+/**
+ * A transaction's deltas: its commutative credits (`TxState.add`) and the fee recipient's
+ * `amount`. Its last step: the state's credits are handed over (`TxState.finalDeltas`).
+ */
 export function txDeltas(state: TxState, feeRecipient: Address, amount: bigint): DeltaSet {
-  return state.deltas(feeRecipientKey(feeRecipient), amount);
+  return state.finalDeltas(feeRecipientKey(feeRecipient), amount);
 }

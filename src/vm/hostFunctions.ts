@@ -57,7 +57,7 @@ function slotKey(frame: Frame, kp: number, kl: number): string {
 function warmed(frame: Frame, state: TxState, key: string, price: number = GAS.COLD_KEY): string {
   if (state.isColdKey(key)) {
     charge(frame, price);
-    state.warmKey(key);
+    state.warmColdKey(key);
   }
   return key;
 }

@@ -234,6 +234,19 @@ export class TxState {
     return out;
   }
 
+  /**
+   * `deltas(feeKey, amount)` as the transaction's last step: the credits' own map is handed
+   * over with the fee added (no copy), and this state keeps no credits. Nothing may use the
+   * state after it but its `writes` and `events`.
+   */
+  finalDeltas(feeKey: StateKey, amount: bigint): DeltaSet {
+    const out: DeltaSet = this.credits ?? new Map();
+    this.credits = undefined;
+    this.creditJournal.length = 0;
+    if (amount > 0n) out.set(feeKey, (out.get(feeKey) ?? 0n) + amount);
+    return out;
+  }
+
   /** Whether a frame of the contract whose code hash key is `contract` ran in this transaction. */
   isWarm(contract: StateKey): boolean {
     const w = this.warmth;
@@ -256,12 +269,16 @@ export class TxState {
 
   /** Marks `key` as named by a host call of this transaction (`Warmth.keys`). */
   warmKey(key: StateKey): void {
+    if (this.isColdKey(key)) this.warmColdKey(key);
+  }
+
+  /** `warmKey` of a key `isColdKey` just answered true for (not looked up again). */
+  warmColdKey(key: StateKey): void {
     const w = this.warmth;
     if (w.keys !== undefined) {
       w.keys.add(key);
       return;
     }
-    if (!this.isColdKey(key)) return;
     if (w.keyList === undefined) w.keyList = [];
     if (w.keyList.length < KEY_LIST) {
       w.keyList.push(key);
