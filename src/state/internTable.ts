@@ -13,19 +13,44 @@
 
 interface Entry {
   bytes: Uint8Array;
+  /** `bytes`' buffer as words (its length rounded up to a multiple of 4). */
+  words: Int32Array;
   value: string;
   /** Another entry whose bytes hash the same. */
   next: Entry | undefined;
 }
 
+/** Whether an Int32Array's word is its four bytes little-endian here (the order `hashBytes` combines them in). */
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
+/**
+ * Whether `words` can stand for `memory` from `start`: `start` a multiple of 4, on a
+ * little-endian platform. Then a word is one load where its bytes were four (the contracts'
+ * keys and topics start at the allocator's aligned blocks). The caller's promise: `words`
+ * is the same buffer as `memory`, as 32-bit words from its first byte (a wasm memory's
+ * views, `vm/memoryAccess.ts`). Only the lengths are checked: asking the views for their
+ * `buffer` costs more than the words save.
+ */
+function wordsFit(memory: Uint8Array, words: Int32Array | undefined, start: number): words is Int32Array {
+  return LITTLE_ENDIAN && words !== undefined && (start & 3) === 0 && words.length === memory.length >>> 2;
+}
+
 /**
  * A 30-bit hash of `memory[start, start + length)`, seeded with the length: FNV-1a's
- * multiply, four bytes a step (a byte a step was most of a lookup's time).
+ * multiply, four bytes a step (a byte a step was most of a lookup's time). `words`, when
+ * given, is `memory`'s buffer as 32-bit words from byte 0: read whole where `start` allows
+ * (`wordsFit`), with the same hash.
  */
-export function hashBytes(memory: Uint8Array, start: number, length: number): number {
+export function hashBytes(memory: Uint8Array, start: number, length: number, words?: Int32Array): number {
   let hash = 0x811c9dc5 ^ length;
   let i = start;
   const end = start + length;
+  if (wordsFit(memory, words, start)) {
+    for (let w = start >>> 2; i + 4 <= end; i += 4, w++) {
+      hash = Math.imul(hash ^ (words[w] as number), 0x01000193);
+      hash ^= hash >>> 15;
+    }
+  }
   for (; i + 4 <= end; i += 4) {
     const word =
       (memory[i] as number) |
@@ -48,10 +73,35 @@ export function hashBytes(memory: Uint8Array, start: number, length: number): nu
  */
 export const MAX_CHAIN = 8;
 
-function sameBytes(a: Uint8Array, memory: Uint8Array, start: number, length: number): boolean {
-  if (a.length !== length) return false;
-  for (let i = 0; i < length; i++) if (a[i] !== memory[start + i]) return false;
+/**
+ * Whether `arena[from, from + length)` equals `memory[start, start + length)`; a word at a
+ * time where both have their words at hand and both offsets are multiples of 4 (`arenaWords`:
+ * `arena`'s buffer as words from byte 0; `words`: `memory`'s).
+ */
+export function sameBytesAt(
+  arena: Uint8Array,
+  arenaWords: Int32Array,
+  from: number,
+  memory: Uint8Array,
+  words: Int32Array | undefined,
+  start: number,
+  length: number,
+): boolean {
+  let i = 0;
+  if ((from & 3) === 0 && wordsFit(memory, words, start)) {
+    for (let a = from >>> 2, m = start >>> 2; i + 4 <= length; i += 4, a++, m++)
+      if (arenaWords[a] !== words[m]) return false;
+  }
+  for (; i < length; i++) if (arena[from + i] !== memory[start + i]) return false;
   return true;
+}
+
+/** Bytes with room to a multiple of 4 and their words (`sameBytesAt`). */
+function copied(memory: Uint8Array, start: number, length: number): { bytes: Uint8Array; words: Int32Array } {
+  const words = new Int32Array((length + 3) >>> 2);
+  const bytes = new Uint8Array(words.buffer, 0, length);
+  bytes.set(memory.subarray(start, start + length));
+  return { bytes, words };
 }
 
 export class InternTable {
@@ -60,10 +110,23 @@ export class InternTable {
 
   constructor(private readonly max: number) {}
 
-  /** The string interned for `memory[start, start + length)` (whose `hashBytes` is `hash`), if any. */
-  find(memory: Uint8Array, start: number, length: number, hash: number): string | undefined {
+  /**
+   * The string interned for `memory[start, start + length)` (whose `hashBytes` is `hash`),
+   * if any; `words` as for `hashBytes`.
+   */
+  find(
+    memory: Uint8Array,
+    start: number,
+    length: number,
+    hash: number,
+    words?: Int32Array,
+  ): string | undefined {
     for (let entry = this.byHash.get(hash); entry !== undefined; entry = entry.next) {
-      if (sameBytes(entry.bytes, memory, start, length)) return entry.value;
+      if (
+        entry.bytes.length === length &&
+        sameBytesAt(entry.bytes, entry.words, 0, memory, words, start, length)
+      )
+        return entry.value;
     }
     return undefined;
   }
@@ -78,7 +141,8 @@ export class InternTable {
     let chain = 0;
     for (let entry = first; entry !== undefined; entry = entry.next) chain++;
     if (chain >= MAX_CHAIN) return value;
-    this.byHash.set(hash, { bytes: memory.slice(start, start + length), value, next: first });
+    const { bytes, words } = copied(memory, start, length);
+    this.byHash.set(hash, { bytes, words, value, next: first });
     this.count++;
     return value;
   }

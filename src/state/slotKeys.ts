@@ -21,7 +21,7 @@
  * as without a table).
  */
 import { type Address, addressToBytes } from "../codec/address.js";
-import { hashBytes } from "./internTable.js";
+import { hashBytes, sameBytesAt } from "./internTable.js";
 import { SPACE_STORAGE, type StateKey } from "./keys.js";
 
 const MAX_INTERNED_SLOTS = 1 << 17;
@@ -45,9 +45,11 @@ class SlotTable {
   shift = 28;
   hashes = new Int32Array(8);
   lengths = new Int32Array(8);
-  /** Where each slot's bytes start in `arena`. */
+  /** Where each slot's bytes start in `arena` (a multiple of 4: compared a word at a time). */
   starts = new Int32Array(8);
   arena = new Uint8Array(256);
+  /** `arena`'s buffer as 32-bit words. */
+  arenaWords = new Int32Array(this.arena.buffer);
   arenaUsed = 0;
   readonly keys: StateKey[] = [];
 
@@ -57,8 +59,17 @@ class SlotTable {
     this.prefix.set(addressToBytes(contract), 1);
   }
 
-  /** The key of the slot `memory[start, start + length)` whose hash is `hash`, if interned. */
-  find(memory: Uint8Array, start: number, length: number, hash: number): StateKey | undefined {
+  /**
+   * The key of the slot `memory[start, start + length)` whose hash is `hash`, if interned
+   * (`words`: `memory`'s buffer as words, `hashBytes`).
+   */
+  find(
+    memory: Uint8Array,
+    start: number,
+    length: number,
+    hash: number,
+    words: Int32Array | undefined,
+  ): StateKey | undefined {
     const index = this.index;
     const mask = index.length - 1;
     for (let probe = 0, at = place(hash, this.shift); probe < MAX_PROBE; probe++, at = (at + 1) & mask) {
@@ -66,11 +77,9 @@ class SlotTable {
       if (entry === 0) return undefined;
       const slot = entry - 1;
       if (this.hashes[slot] !== hash || this.lengths[slot] !== length) continue;
-      const arena = this.arena;
       const from = this.starts[slot] as number;
-      let i = 0;
-      while (i < length && arena[from + i] === memory[start + i]) i++;
-      if (i === length) return this.keys[slot];
+      if (sameBytesAt(this.arena, this.arenaWords, from, memory, words, start, length))
+        return this.keys[slot];
     }
     return undefined;
   }
@@ -99,13 +108,14 @@ class SlotTable {
       this.starts = grown(this.starts);
     }
     if (this.arenaUsed + length > this.arena.length) {
-      const arena = new Uint8Array(Math.max(2 * this.arena.length, this.arenaUsed + length));
+      const arena = new Uint8Array(Math.max(2 * this.arena.length, (this.arenaUsed + length + 3) & ~3));
       arena.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = arena;
+      this.arenaWords = new Int32Array(arena.buffer);
     }
     this.arena.set(memory.subarray(start, start + length), this.arenaUsed);
     this.starts[slot] = this.arenaUsed;
-    this.arenaUsed += length;
+    this.arenaUsed = (this.arenaUsed + length + 3) & ~3;
     this.hashes[slot] = hash;
     this.lengths[slot] = length;
     this.keys.push(key);
@@ -164,16 +174,18 @@ function tableOf(contract: Address): SlotTable {
 /**
  * The state key of `contract`'s slot named by `memory[start, start + length)`, the same
  * string object on every call for the same slot. The range must lie inside `memory`.
+ * `words`, when given, is `memory`'s buffer as 32-bit words from byte 0 (`hashBytes`).
  */
 export function internedStorageKey(
   contract: Address,
   memory: Uint8Array,
   start: number,
   length: number,
+  words?: Int32Array,
 ): StateKey {
   const table = tableOf(contract);
-  const hash = hashBytes(memory, start, length);
-  const known = table.find(memory, start, length, hash);
+  const hash = hashBytes(memory, start, length, words);
+  const known = table.find(memory, start, length, hash, words);
   if (known !== undefined) return known;
   const full = Buffer.allocUnsafe(PREFIX_BYTES + length);
   full.set(table.prefix);

@@ -30,8 +30,9 @@ const methodNames = new InternTable(1 << 12);
 function methodName(frame: Frame, ptr: number, len: number): string {
   const at = offsetOf(frame, ptr, len);
   const bytes = frame.memory.bytes();
-  const hash = hashBytes(bytes, at, len);
-  const known = methodNames.find(bytes, at, len, hash);
+  const words = frame.memory.words();
+  const hash = hashBytes(bytes, at, len, words);
+  const known = methodNames.find(bytes, at, len, hash, words);
   if (known !== undefined) return known;
   return methodNames.add(bytes, at, len, hash, utf8Decoder.decode(bytes.subarray(at, at + len)));
 }

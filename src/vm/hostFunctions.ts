@@ -46,7 +46,7 @@ function slotKey(frame: Frame, kp: number, kl: number): string {
   const length = kl >>> 0;
   // Out of bounds: readHex aborts the frame with the memory trap.
   if (start + length > bytes.length) return readHex(frame, kp, kl);
-  return internedStorageKey(frame.self, bytes, start, length);
+  return internedStorageKey(frame.self, bytes, start, length, frame.memory.words());
 }
 
 /**

@@ -22,6 +22,7 @@ export const NO_WRITE = 0x3fffffff;
 export class MemoryViews {
   private u8: Uint8Array;
   private buf: Buffer;
+  private i32: Int32Array;
   /**
    * End of the highest byte a host function wrote since the pool last reset the memory
    * (`instancePool.ts` resets only what was written: `wasm/storeReach.ts`).
@@ -32,6 +33,7 @@ export class MemoryViews {
   constructor(readonly memory: WebAssembly.Memory) {
     this.u8 = new Uint8Array(memory.buffer);
     this.buf = Buffer.from(this.u8.buffer);
+    this.i32 = new Int32Array(this.u8.buffer);
   }
   /** The whole memory as bytes. */
   bytes(): Uint8Array {
@@ -45,6 +47,14 @@ export class MemoryViews {
   size(): number {
     return this.bytes().length;
   }
+  /**
+   * The whole memory as 32-bit words (platform order), for hashing and comparing bytes a
+   * word at a time (`state/internTable.ts`); the same buffer as `bytes()`.
+   */
+  words(): Int32Array {
+    if (this.i32.byteLength === 0) this.refresh();
+    return this.i32;
+  }
   /** The whole memory as a Buffer (for hex text without a view per call). */
   text(): Buffer {
     if (this.buf.byteLength === 0) this.refresh();
@@ -53,6 +63,7 @@ export class MemoryViews {
   private refresh(): void {
     this.u8 = new Uint8Array(this.memory.buffer);
     this.buf = Buffer.from(this.u8.buffer);
+    this.i32 = new Int32Array(this.u8.buffer);
   }
 }
 
@@ -116,8 +127,9 @@ export function readHexInterned(frame: Frame, ptr: number, len: number): string 
   const bytes = frame.memory.bytes();
   const at = start(bytes.length, ptr, len);
   const length = len >>> 0;
-  const hash = hashBytes(bytes, at, length);
-  const known = hexStrings.find(bytes, at, length, hash);
+  const words = frame.memory.words();
+  const hash = hashBytes(bytes, at, length, words);
+  const known = hexStrings.find(bytes, at, length, hash, words);
   if (known !== undefined) return known;
   return hexStrings.add(bytes, at, length, hash, `0x${frame.memory.text().toString("hex", at, at + length)}`);
 }

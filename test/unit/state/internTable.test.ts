@@ -29,6 +29,30 @@ describe("intern table", () => {
     );
   });
 
+  it("hashes and finds the same with the memory's words as without, aligned or not", () => {
+    const table = new InternTable(1 << 10);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70 }), fc.nat(40), (bytes, offset) => {
+        const buffer = new ArrayBuffer(4 * Math.ceil((offset + bytes.length + 4) / 4));
+        const memory = new Uint8Array(buffer).fill(0xa5);
+        const words = new Int32Array(buffer);
+        memory.set(bytes, offset);
+        const hash = hashBytes(memory, offset, bytes.length);
+        assert.equal(hashBytes(memory, offset, bytes.length, words), hash);
+        const hex = `0x${Buffer.from(bytes).toString("hex")}`;
+        const found = table.find(memory, offset, bytes.length, hash, words);
+        assert.equal(found ?? table.add(memory, offset, bytes.length, hash, hex), hex);
+        assert.equal(table.find(memory, offset, bytes.length, hash, words), hex);
+        assert.equal(table.find(memory, offset, bytes.length, hash), hex);
+        if (bytes.length > 0) {
+          memory[offset + bytes.length - 1] = (memory[offset + bytes.length - 1] as number) ^ 0x80;
+          assert.equal(table.find(memory, offset, bytes.length, hash, words), undefined, "last byte differs");
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("keeps its own copy: changing the memory afterwards changes nothing it answers", () => {
     const table = new InternTable(16);
     const memory = new Uint8Array([1, 2, 3, 4]);

@@ -37,6 +37,37 @@ describe("interned storage-slot keys", () => {
     );
   });
 
+  it("read a word at a time (memory given as words too) give the same keys, found from either way", () => {
+    fc.assert(
+      fc.property(
+        addressArb,
+        fc.uint8Array({ minLength: 0, maxLength: 90 }),
+        fc.nat(75),
+        fc.nat(255),
+        (address, key, quarter, flip) => {
+          // A memory as a contract's: a buffer seen as bytes and as words, the key at any offset
+          // (aligned or not); a near miss differs in one byte of the key.
+          const offset = quarter * 4 + (flip % 4 === 3 ? 1 : 0);
+          const buffer = new ArrayBuffer(4 * Math.ceil((offset + key.length + 8) / 4));
+          const memory = new Uint8Array(buffer).fill(0x5a);
+          const words = new Int32Array(buffer);
+          memory.set(key, offset);
+          const expected = storageKey(address, key);
+          assert.equal(internedStorageKey(address, memory, offset, key.length, words), expected);
+          assert.equal(internedStorageKey(address, memory, offset, key.length), expected, "bytes only");
+          assert.equal(internedStorageKey(address, memory, offset, key.length, words), expected, "again");
+          if (key.length === 0) return;
+          const at = offset + (flip % key.length);
+          memory[at] = (memory[at] as number) ^ 1;
+          const other = storageKey(address, memory.subarray(offset, offset + key.length));
+          assert.notEqual(other, expected);
+          assert.equal(internedStorageKey(address, memory, offset, key.length, words), other, "one byte off");
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it("tell apart keys that differ in one byte, in length only, or by contract", () => {
     const a = "0x00000000000000000000000000000000000000aa" as Address;
     const b = "0x00000000000000000000000000000000000000bb" as Address;
