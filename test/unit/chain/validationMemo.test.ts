@@ -23,8 +23,12 @@ import type { Address } from "../../../src/codec/address.js";
 import { codeHashKey as codeHashKeyOf, type StateKey, type StateValue } from "../../../src/state/keys.js";
 import { TxState } from "../../../src/vm/txState.js";
 import { createVm, type Vm } from "../../../src/vm/vm.js";
-import { type Signer, setupAccounts, signed, transferCall } from "../../helpers/accounts.js";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
+import { concatBytes } from "../../../src/codec/bytes.js";
+import { ed25519Signer } from "../../../src/sdk/signers.js";
+import { callOf, type Signer, setupAccounts, signed, transferCall } from "../../helpers/accounts.js";
 import { account } from "../../helpers/chain.js";
+import { Contract } from "../../helpers/contracts.js";
 
 type User = { address: Address; key: Signer };
 
@@ -190,6 +194,38 @@ describe("the account's validation recorded at admission", () => {
     );
     assert.equal(replayValidation(memo, fresh, { ...req, method: "validatePaymaster" }), undefined, "method");
     assert.ok(replayValidation(memo, fresh, req) !== undefined);
+  });
+
+  it("records nothing for a step that wrote (a session key's spending), and execution matches", () => {
+    const s = setup();
+    const acct = new Contract(s.chain, s.user.address, loadArtifact("ed25519Account").metadata);
+    const session = ed25519Signer();
+    const coin = "0x0000000000000000000000000000000000000000";
+    const granted = s.chain.runOne(
+      signed(s.chain, s.user, [
+        callOf(acct, "grantSession", [
+          session.publicKey,
+          s.chain.block.time + 3600n,
+          [s.token.address],
+          ["transfer"],
+          [s.token.address, coin],
+          [1_000n, 10n ** 8n],
+        ]),
+      ]),
+    );
+    assert.equal(granted.status, "success");
+    const env = envelopeOf(
+      signed(s.chain, s.user, [transferCall(s.token, account(2), 5n)], {
+        authorise: (hash) => concatBytes(session.publicKey, session.sign(hash)),
+      }),
+    );
+    const carried = s.admit(env);
+    assert.equal(carried.memo, undefined, "the step recorded the session's spending");
+    const fresh = run(s, env);
+    const given = run(s, env, carried);
+    assert.equal(fresh.out.receipt.status, "success", fresh.out.receipt.invalidReason);
+    assert.equal(given.frames, 1);
+    assertSameOutput(given.out, fresh.out);
   });
 
   it("records nothing for a step that failed or read more than the bound", () => {
