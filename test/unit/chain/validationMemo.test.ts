@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { type CarriedValidation, carry } from "../../../src/chain/carriedValidation.js";
 import { executeEnvelope } from "../../../src/chain/executeEnvelope.js";
 import type { Transaction } from "../../../src/chain/transaction.js";
@@ -20,12 +21,11 @@ import {
   validationRecorder,
 } from "../../../src/chain/validationMemo.js";
 import type { Address } from "../../../src/codec/address.js";
+import { concatBytes } from "../../../src/codec/bytes.js";
+import { ed25519Signer } from "../../../src/sdk/signers.js";
 import { codeHashKey as codeHashKeyOf, type StateKey, type StateValue } from "../../../src/state/keys.js";
 import { TxState } from "../../../src/vm/txState.js";
 import { createVm, type Vm } from "../../../src/vm/vm.js";
-import { loadArtifact } from "../../../src/chain/artifacts.js";
-import { concatBytes } from "../../../src/codec/bytes.js";
-import { ed25519Signer } from "../../../src/sdk/signers.js";
 import { callOf, type Signer, setupAccounts, signed, transferCall } from "../../helpers/accounts.js";
 import { account } from "../../helpers/chain.js";
 import { Contract } from "../../helpers/contracts.js";
