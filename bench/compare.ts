@@ -4,20 +4,23 @@
  *   node dist/bench/compare.js --base b157a5a [--base f7ffcd7] [--quick] [--runs 5]
  *                              [--block 2000] [--accounts 1000] [--workers 2] [--warm-up-ms 4000]
  *                              [--workloads token-transfer,amm-swap,...] [--cache /tmp/weft-compare]
- *                              [--no-contention]
+ *                              [--no-contention] [--processes 3]
  *
  * Each base revision is built once in a temporary directory (`lib/compareBuild.ts`,
  * cached by commit hash). Every build then runs in its own child process
  * (`lib/compareRunner.ts`, which drives a build only through what every revision has,
- * never through its bench program's options): token transfers, AMM swaps through the
+ * never through its bench program's options), and does so `--processes` times, one set of
+ * processes after another (a process's luck, its heap layout and JIT decisions, can move
+ * its times by a quarter; rounds within one process do not average that out): token transfers, AMM swaps through the
  * router over 10 pools, lending, staking and the DeFi mix, each sequentially and on the
  * parallel engine with `--workers` workers. Blocks run one at a time, the builds in turn
- * (A B A B …), so machine noise falls on every build alike. Per workload and executor:
- * median µs per transaction of each build, this build's speedup over each base, gas per
+ * (A B A B …), so machine noise falls on every build alike. Per workload and executor,
+ * medians over all of a build's rounds in all its processes: µs per transaction of each build, this build's speedup over each base, gas per
  * transaction, median CPU µs per transaction (every thread of the build's process during
  * the block: its cost, less disturbed than wall time on a busy machine), and whether each base's receipts have the same statuses, outputs and event
  * data (the amounts the contracts computed) as this build's, and parallel equals
- * sequential (whole receipts and write set) within each build.
+ * sequential (whole receipts and write set) within each build, and every process of a build
+ * computed the same. It prints the spread (min-max) of the per-process medians too.
  * For the parallel runs it also prints the engine's statistics per build (mode, re-executions,
  * validation aborts and dependency waits per transaction, medians over the rounds): with
  * `--no-contention` the contention rule is off, so that a block full of conflicts still runs
@@ -41,7 +44,7 @@ import { barChartSvg, writeSvg } from "./lib/plot.js";
 import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
 
 const USAGE =
-  "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix,native-transfer,nft-sale,farm] [--warm-up-ms 4000] [--cache <dir>] [--no-contention]";
+  "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix,native-transfer,nft-sale,farm] [--warm-up-ms 4000] [--cache <dir>] [--no-contention] [--processes 3]";
 const args = benchArgs(USAGE, {
   options: {
     base: { type: "string", multiple: true },
@@ -54,6 +57,7 @@ const args = benchArgs(USAGE, {
     "warm-up-ms": { type: "string" },
     cache: { type: "string" },
     "no-contention": { type: "boolean", default: false },
+    processes: { type: "string" },
   },
 });
 const bases = (args.base ?? []).flatMap((b) => b.split(",")).filter((b) => b !== "");
@@ -66,6 +70,7 @@ const runs = Number(args.runs ?? (quick ? 3 : 5));
 const blockSize = Number(args.block ?? (quick ? 500 : 2000));
 const accounts = Number(args.accounts ?? 1000);
 const workers = Number(args.workers ?? 2);
+const processes = Number(args.processes ?? 3);
 const noContention = args["no-contention"] ?? false;
 const warmUpMs = Number(args["warm-up-ms"] ?? (quick ? 1500 : 4000));
 const chosen = (args.workloads ?? DEFAULT_COMPARE_WORKLOADS.join(",")).split(",");
@@ -80,6 +85,7 @@ for (const [name, value] of [
   ["block", blockSize],
   ["accounts", accounts],
   ["workers", workers],
+  ["processes", processes],
 ] as const) {
   if (!Number.isInteger(value) || value < 1) {
     console.error(`--${name} must be a positive integer, got ${value}\nusage: ${USAGE}`);
@@ -104,6 +110,8 @@ class Side {
   private readonly child: ChildProcess;
   private waiting: ((reply: RunnerReply) => void) | undefined;
   readonly ready: Promise<RunnerReply>;
+  /** Settles when the process has exited (its memory is free for the next set). */
+  readonly exited: Promise<void>;
 
   constructor(
     readonly label: string,
@@ -115,10 +123,13 @@ class Side {
       this.waiting = undefined;
       resolve?.(reply);
     });
-    this.child.on("exit", (code) => {
-      const resolve = this.waiting;
-      this.waiting = undefined;
-      resolve?.({ ok: false, error: `runner for ${label} exited with code ${code}` });
+    this.exited = new Promise((done) => {
+      this.child.on("exit", (code) => {
+        const resolve = this.waiting;
+        this.waiting = undefined;
+        resolve?.({ ok: false, error: `runner for ${label} exited with code ${code}` });
+        done();
+      });
     });
     this.ready = new Promise((resolve) => {
       this.waiting = resolve;
@@ -136,8 +147,10 @@ class Side {
     return reply;
   }
 
-  close(): void {
+  close(): Promise<void> {
     if (this.child.connected) this.child.send({ op: "close" } satisfies RunnerRequest);
+    else if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+    return this.exited;
   }
 }
 
@@ -150,7 +163,10 @@ interface Cell {
   cpuUsPerTx: number;
   tps: number;
   gasPerTx: number;
+  /** Rounds in all processes together. */
   rounds: number;
+  /** Per process: its median µs and CPU µs per transaction (their spread is the process's luck). */
+  perProcess: Array<{ usPerTx: number; cpuUsPerTx: number }>;
   digest: Digest;
   /** Parallel runs: the modes seen and median engine counts per transaction over the rounds. */
   engine?: { modes: string[]; reExecutions: number; aborts: number; waits: number };
@@ -166,7 +182,16 @@ function headLabel(): string {
   return `this build (${head}${dirty === "" ? "" : "+changes"})`;
 }
 
-async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]> {
+/** One process's rounds of one workload, keyed by `build/executor`. */
+interface Samples {
+  rounds: number;
+  digests: Map<string, Digest>;
+  times: Map<string, number[]>;
+  cpuTimes: Map<string, number[]>;
+  engineStats: Map<string, EngineStats[]>;
+}
+
+async function measure(sides: Side[], workload: CompareWorkload, set: number): Promise<Samples> {
   const started = performance.now();
   for (const side of sides)
     await side.request({ op: "setup", workload, block: blockSize, accounts, workers, noContention });
@@ -202,16 +227,26 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
       }
     }
   }
+  console.log(
+    `  ${workload}, process set ${set + 1}/${processes}: ${rounds} rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return { rounds, digests, times, cpuTimes, engineStats };
+}
+
+/** Cells of one workload: medians over every round of every process of each build. */
+function cellsOf(workload: CompareWorkload, labels: string[], sets: Samples[]): Cell[] {
   const cells: Cell[] = [];
   for (const executor of EXECUTORS) {
-    for (const side of sides) {
-      const key = `${side.label}/${executor}`;
-      const digest = digests.get(key) as Digest;
-      const ms = median(times.get(key) ?? []);
-      const stats = engineStats.get(key);
-      const perTx = (f: (s: EngineStats) => number) => median((stats ?? []).map((s) => f(s) / digest.txs));
+    for (const label of labels) {
+      const key = `${label}/${executor}`;
+      const digest = (sets[0] as Samples).digests.get(key) as Digest;
+      const all = (pick: (s: Samples) => Map<string, number[]>) =>
+        sets.flatMap((s) => pick(s).get(key) ?? []);
+      const ms = median(all((s) => s.times));
+      const stats = sets.flatMap((s) => s.engineStats.get(key) ?? []);
+      const perTx = (f: (s: EngineStats) => number) => median(stats.map((s) => f(s) / digest.txs));
       cells.push({
-        ...(stats === undefined
+        ...(stats.length === 0
           ? {}
           : {
               engine: {
@@ -223,18 +258,31 @@ async function measure(sides: Side[], workload: CompareWorkload): Promise<Cell[]
             }),
         workload,
         executor: executor === "sequential" ? "sequential" : `parallel-${workers}`,
-        build: side.label,
+        build: label,
         medianUsPerTx: (ms * 1000) / digest.txs,
-        cpuUsPerTx: (median(cpuTimes.get(key) ?? []) * 1000) / digest.txs,
+        cpuUsPerTx: (median(all((s) => s.cpuTimes)) * 1000) / digest.txs,
         tps: (digest.txs / ms) * 1000,
         gasPerTx: digest.gas / digest.txs,
-        rounds,
+        rounds: sets.reduce((sum, s) => sum + s.rounds, 0),
+        perProcess: sets.map((s) => ({
+          usPerTx: (median(s.times.get(key) ?? []) * 1000) / digest.txs,
+          cpuUsPerTx: (median(s.cpuTimes.get(key) ?? []) * 1000) / digest.txs,
+        })),
         digest,
       });
     }
   }
-  console.log(`  ${workload}: ${rounds} rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return cells;
+}
+
+/** Builds whose processes did not all compute the same receipts and writes (per executor). */
+function processesDiffer(labels: string[], sets: Samples[]): string[] {
+  return labels.filter((label) =>
+    EXECUTORS.some(
+      (executor) =>
+        new Set(sets.map((s) => (s.digests.get(`${label}/${executor}`) as Digest).full)).size !== 1,
+    ),
+  );
 }
 
 interface Agreement {
@@ -242,6 +290,8 @@ interface Agreement {
   bases: Array<{ build: string; outputs: boolean; eventData: boolean }>;
   /** Builds whose parallel result (whole receipts, write set) differs from their sequential one. */
   parallelDiffers: string[];
+  /** Builds whose processes computed different results for the same blocks. */
+  processesDiffer: string[];
 }
 
 /**
@@ -250,7 +300,7 @@ interface Agreement {
  * by address and addresses follow code hashes, so the same amounts can appear in another
  * order in a pair's events when the token code differs.
  */
-function agreement(cells: Cell[], head: string): Agreement {
+function agreement(cells: Cell[], head: string, sets: Samples[]): Agreement {
   const sequential = (build: string) =>
     cells.find((c) => c.build === build && c.executor === "sequential") as Cell;
   const ours = sequential(head).digest;
@@ -266,45 +316,59 @@ function agreement(cells: Cell[], head: string): Agreement {
           eventData: theirs.results === ours.results,
         };
       }),
-    parallelDiffers: builds.filter(
-      (build) => new Set(cells.filter((c) => c.build === build).map((c) => c.digest.full)).size !== 1,
+    parallelDiffers: builds.filter((build) =>
+      sets.some(
+        (set) =>
+          new Set(EXECUTORS.map((executor) => (set.digests.get(`${build}/${executor}`) as Digest).full))
+            .size !== 1,
+      ),
     ),
+    processesDiffer: processesDiffer(builds, sets),
   };
 }
 
 async function main(): Promise<void> {
   const cacheDir = args.cache ?? defaultCacheDir();
   const resolved = bases.map((b) => ({ revision: b, commit: resolveRevision(repoRoot, b) }));
-  const sides: Side[] = [];
+  const builds: Array<{ label: string; root: string }> = [];
   for (const { revision, commit } of resolved) {
     const root = buildRevision(repoRoot, commit, cacheDir, (line) => console.log(line));
     const short = commit.slice(0, 7);
-    sides.push(new Side(commit.startsWith(revision) ? short : `${revision} (${short})`, root));
+    builds.push({ label: commit.startsWith(revision) ? short : `${revision} (${short})`, root });
   }
   const head = headLabel();
-  sides.push(new Side(head, repoRoot));
-  for (const side of sides) {
-    const reply = await side.ready;
-    if (!reply.ok) throw new Error(`${side.label}: ${reply.error}`);
-  }
+  builds.push({ label: head, root: repoRoot });
+  const labels = builds.map((b) => b.label);
   console.log(
-    `compare: ${sides.map((s) => s.label).join(" vs ")}; blocks of ${blockSize}; token accounts ${accounts}; sequential and parallel-${workers}; median of at least ${runs} interleaved rounds`,
+    `compare: ${labels.join(" vs ")}; blocks of ${blockSize}; token accounts ${accounts}; sequential and parallel-${workers}; median of at least ${runs} interleaved rounds in each of ${processes} processes per build`,
   );
+  const samples = new Map<CompareWorkload, Samples[]>(workloads.map((w) => [w, []]));
+  // One set of processes (one per build) at a time, so memory holds only one set.
+  for (let p = 0; p < processes; p++) {
+    const sides = builds.map((b) => new Side(b.label, b.root));
+    try {
+      for (const side of sides) {
+        const reply = await side.ready;
+        if (!reply.ok) throw new Error(`${side.label}: ${reply.error}`);
+      }
+      for (const workload of workloads)
+        (samples.get(workload) as Samples[]).push(await measure(sides, workload, p));
+    } finally {
+      await Promise.all(sides.map((side) => side.close()));
+    }
+  }
   const cells: Cell[] = [];
   const checks: Record<string, Agreement> = {};
-  try {
-    for (const workload of workloads) {
-      const measured = await measure(sides, workload);
-      cells.push(...measured);
-      checks[workload] = agreement(measured, head);
-    }
-  } finally {
-    for (const side of sides) side.close();
+  for (const workload of workloads) {
+    const sets = samples.get(workload) as Samples[];
+    const measured = cellsOf(workload, labels, sets);
+    cells.push(...measured);
+    checks[workload] = agreement(measured, head, sets);
   }
 
-  const baseLabels = sides.slice(0, -1).map((s) => s.label);
+  const baseLabels = labels.slice(0, -1);
   console.log(
-    `\nmedian µs per transaction (TPS); speedup = base time / this build's time, same run; CPU: median CPU time per transaction of each build's process (all threads)`,
+    `\nmedian µs per transaction (TPS); speedup = base time / this build's time, same run; CPU: median CPU time per transaction of each build's processes (all threads)`,
   );
   const rows: Array<Array<string | number>> = [];
   for (const workload of workloads) {
@@ -330,13 +394,31 @@ async function main(): Promise<void> {
     [
       "workload",
       "executor",
-      ...sides.map((s) => s.label),
+      ...labels,
       ...baseLabels.map((l) => `vs ${l.split(" ")[0]}`),
       "CPU µs/tx (same order)",
       ...baseLabels.map((l) => `CPU vs ${l.split(" ")[0]}`),
       "gas/tx (same order)",
     ],
     rows,
+  );
+  console.log(
+    `\nprocess luck: min-max of the ${processes} per-process medians, µs per transaction and CPU µs per transaction (max/min - 1 in brackets)`,
+  );
+  const spread = (values: number[]) => {
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return `${lo.toFixed(1)}-${hi.toFixed(1)} (${lo > 0 ? Math.round((hi / lo - 1) * 100) : 0}%)`;
+  };
+  printTable(
+    ["workload", "executor", "build", "µs/tx per process", "CPU µs/tx per process"],
+    cells.map((c) => [
+      c.workload,
+      c.executor,
+      c.build,
+      spread(c.perProcess.map((p) => p.usPerTx)),
+      spread(c.perProcess.map((p) => p.cpuUsPerTx)),
+    ]),
   );
   const engineRows = cells
     .filter((c) => c.engine !== undefined)
@@ -369,13 +451,27 @@ async function main(): Promise<void> {
       check.parallelDiffers.length === 0
         ? "parallel == sequential in every build"
         : `PARALLEL DIFFERS FROM SEQUENTIAL in ${check.parallelDiffers.join(", ")}`;
-    console.log(`  ${workload}: ${bases.join("; ")}; ${par}`);
+    const luck =
+      check.processesDiffer.length === 0
+        ? `every build's ${processes} processes computed the same`
+        : `PROCESSES COMPUTED DIFFERENT RESULTS in ${check.processesDiffer.join(", ")}`;
+    console.log(`  ${workload}: ${bases.join("; ")}; ${par}; ${luck}`);
   }
 
   writeJson("bench/results/compare.json", {
     machine: machineInfo(),
-    params: { bases: resolved, runs, blockSize, accounts, workers, warmUpMs, workloads, noContention },
-    builds: sides.map((s) => s.label),
+    params: {
+      bases: resolved,
+      runs,
+      processes,
+      blockSize,
+      accounts,
+      workers,
+      warmUpMs,
+      workloads,
+      noContention,
+    },
+    builds: labels,
     cells,
     checks,
   });

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const program = fileURLToPath(new URL("../../../bench/merkle.js", import.meta.url));
+const compare = fileURLToPath(new URL("../../../bench/compare.js", import.meta.url));
 
 describe("benchmark options", () => {
   it("--help prints the usage and exits 0", () => {
@@ -19,5 +20,17 @@ describe("benchmark options", () => {
     assert.match(out.stderr, /Unknown option '--bogus'/);
     assert.match(out.stderr, /usage: /);
     assert.doesNotMatch(out.stderr, /\n\s+at /);
+  });
+
+  it("compare.js takes --processes and refuses a count that is not a positive integer, before building anything", () => {
+    for (const bad of ["0", "-1", "1.5", "two"]) {
+      const out = spawnSync(process.execPath, [compare, "--base", "HEAD", `--processes=${bad}`], {
+        encoding: "utf8",
+      });
+      assert.equal(out.status, 2, bad);
+      assert.match(out.stderr, /^--processes must be a positive integer, got /, bad);
+      assert.match(out.stderr, /usage: .*\[--processes 3\]/, bad);
+      assert.doesNotMatch(out.stderr, /\n\s+at /, bad);
+    }
   });
 });
