@@ -37,6 +37,8 @@ export const PAGE_LEVELS = 4;
 export const MERKLE_LAYOUT_KEY = "merkleLayout";
 export const MERKLE_LAYOUT = `pages-${PAGE_LEVELS}`;
 
+/** Slots a page has (1..31; 0 unused). */
+const SLOTS = 1 << (PAGE_LEVELS + 1);
 const LEAF_FLAG = 0x80;
 const LEAF_BYTES = 65;
 const INTERNAL_BYTES = 64;
@@ -124,8 +126,9 @@ function decodePage(page: Uint8Array): Map<number, Uint8Array> | undefined {
   for (let at = 0; at < page.length; ) {
     const tag = page[at] as number;
     const size = tag & LEAF_FLAG ? LEAF_BYTES : INTERNAL_BYTES;
-    if (at + 1 + size > page.length) return undefined;
-    entries.set(tag & ~LEAF_FLAG, page.subarray(at + 1, at + 1 + size));
+    const slot = tag & ~LEAF_FLAG;
+    if (at + 1 + size > page.length || slot === 0 || slot >= SLOTS || entries.has(slot)) return undefined;
+    entries.set(slot, page.subarray(at + 1, at + 1 + size));
     at += 1 + size;
   }
   return entries;
@@ -155,13 +158,11 @@ export interface PageWriter {
   remove(key: Uint8Array): void;
 }
 
-/** Slots a page has (1..127; 0 unused). */
-const SLOTS = 1 << (PAGE_LEVELS + 1);
-
 /**
  * Applies a block's node writes (`null` removes) to the pages: each page touched is read
  * once, changed, and written back (or removed when empty) once. Throws, writing nothing, if
- * a page it must change does not decode. `readPage`'s answer is used before the next call
+ * a page it must change does not decode (entries past its end, a slot a page does not have or
+ * given twice). `readPage`'s answer is used before the next call
  * (it may be a buffer the store reuses).
  */
 export function writeNodes(writes: NodeWrites, readPage: ReadPage, out: PageWriter): void {
@@ -199,7 +200,14 @@ export function writeNodes(writes: NodeWrites, readPage: ReadPage, out: PageWrit
         const bytes = 1 + (tag & LEAF_FLAG ? LEAF_BYTES : INTERNAL_BYTES);
         if (i + bytes > stored.length)
           throw new RangeError(`the Merkle page ${id} is damaged: its entries run past its end`);
-        at[tag & ~LEAF_FLAG] = i;
+        // A slot the page does not have, or one given twice: rewriting would drop an entry (or
+        // keep the one a read does not give), changing the tree without a word.
+        const slot = tag & ~LEAF_FLAG;
+        if (slot === 0 || slot >= SLOTS || (at[slot] as number) >= 0)
+          throw new RangeError(
+            `the Merkle page ${id} is damaged: an entry for slot ${slot} (${slot === 0 || slot >= SLOTS ? `a page has slots 1..${SLOTS - 1}` : "given twice"})`,
+          );
+        at[slot] = i;
         i += bytes;
       }
     }
