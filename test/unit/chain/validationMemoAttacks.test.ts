@@ -20,7 +20,14 @@ import { ed25519Signer } from "../../../src/sdk/signers.js";
 import type { StateKey, StateValue } from "../../../src/state/keys.js";
 import { TxState } from "../../../src/vm/txState.js";
 import { createVm, type Vm } from "../../../src/vm/vm.js";
-import { callOf, type Signer, setupAccounts, signed, transferCall } from "../../helpers/accounts.js";
+import {
+  callOf,
+  type Signer,
+  setupAccounts,
+  signed,
+  sponsoredWithdrawal,
+  transferCall,
+} from "../../helpers/accounts.js";
 import { account } from "../../helpers/chain.js";
 import { Contract } from "../../helpers/contracts.js";
 
@@ -45,7 +52,10 @@ function countingVm(): { vm: Vm; frames: { count: number } } {
 
 function setup() {
   const { chain, token, users } = setupAccounts(1);
-  const user = users[0] as User;
+  return setupOver(chain, token, users[0] as User);
+}
+
+function setupOver<C extends ReturnType<typeof setupAccounts>["chain"], T>(chain: C, token: T, user: User) {
   const read: Read = (k) => chain.state.get(k);
   /** Admits `env` as the node does, over the chain's state. */
   const admit = (env: TxEnvelope): CarriedValidation => {
@@ -70,7 +80,12 @@ function setup() {
   return { chain, token, user, read, admit };
 }
 
-function run(s: ReturnType<typeof setup>, read: Read, env: TxEnvelope, carried?: CarriedValidation) {
+function run(
+  s: { chain: ReturnType<typeof setupAccounts>["chain"] },
+  read: Read,
+  env: TxEnvelope,
+  carried?: CarriedValidation,
+) {
   const { vm, frames } = countingVm();
   const out = executeEnvelope(vm, s.chain.block, { read }, env, carried?.raw ?? encodeTx(env), carried);
   return { out, frames: frames.count };
@@ -150,5 +165,20 @@ describe("validation memo attacks", () => {
       assertSameOutput(given.out, fresh.out);
       assert.equal(given.out.receipt.status, "invalid");
     }
+  });
+
+  it("a sponsored transaction: the account's record given before the paymaster's frame, same output", () => {
+    const w = sponsoredWithdrawal();
+    const s = setupOver(w.chain, undefined, w.user as User);
+    const env = envelopeOf(signed(w.chain, w.user, w.calls, { paymaster: w.paymaster }));
+    const carried = s.admit(env);
+    assert.ok(carried.memo !== undefined, "the account's step is recorded");
+    const fresh = run(s, s.read, env);
+    const given = run(s, s.read, env, carried);
+    // Both steps accepted it (what its calls did is compared below).
+    assert.notEqual(fresh.out.receipt.status, "invalid", fresh.out.receipt.invalidReason);
+    assert.equal(fresh.frames, 2);
+    assert.equal(given.frames, 1, "only the paymaster's frame ran");
+    assertSameOutput(given.out, fresh.out);
   });
 });
