@@ -29,6 +29,7 @@
  * it with `ChainDbError` `LAYOUT`, saying to resync. The layout is recorded in the `meta`
  * record `merkleLayout` when block 0 is written.
  */
+import { StateError } from "../../state/errors.js";
 import type { NodeWrites } from "../../state/merkle/index.js";
 
 /** Levels of the tree a page holds. */
@@ -199,12 +200,16 @@ export function writeNodes(writes: NodeWrites, readPage: ReadPage, out: PageWrit
         const tag = stored[i] as number;
         const bytes = 1 + (tag & LEAF_FLAG ? LEAF_BYTES : INTERNAL_BYTES);
         if (i + bytes > stored.length)
-          throw new RangeError(`the Merkle page ${id} is damaged: its entries run past its end`);
+          throw new StateError(
+            "CORRUPT_FILE",
+            `the Merkle page ${id} is damaged: its entries run past its end`,
+          );
         // A slot the page does not have, or one given twice: rewriting would drop an entry (or
         // keep the one a read does not give), changing the tree without a word.
         const slot = tag & ~LEAF_FLAG;
         if (slot === 0 || slot >= SLOTS || (at[slot] as number) >= 0)
-          throw new RangeError(
+          throw new StateError(
+            "CORRUPT_FILE",
             `the Merkle page ${id} is damaged: an entry for slot ${slot} (${slot === 0 || slot >= SLOTS ? `a page has slots 1..${SLOTS - 1}` : "given twice"})`,
           );
         at[slot] = i;

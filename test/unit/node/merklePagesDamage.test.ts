@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openChainDb } from "../../../src/node/store/chainDb.js";
 import { pageKey, pageNodes, readNode, writeNodes } from "../../../src/node/store/merklePages.js";
+import { asStoreError, StoreError } from "../../../src/node/store/storeError.js";
 import { checkRecord } from "../../../src/state/merkle/treeNode.js";
 import { chainDirFixture, editRecord, runDbCheck } from "../../helpers/chainDir.js";
 
@@ -48,6 +49,16 @@ describe("a damaged Merkle page", () => {
     );
     assert.equal(pageNodes(pageKey("80"), page), undefined, "db check's decoding refuses it");
     assert.throws(() => rewrite(stored, new Map([["40", internal(2)]])), /Merkle page 80 is damaged/);
+    // Typed: the block's commit (guarded like every store write) reports the database as corrupt.
+    let thrown: unknown;
+    try {
+      rewrite(stored, new Map([["40", internal(2)]]));
+    } catch (error) {
+      thrown = error;
+    }
+    const typed = asStoreError("/data", "a block's commit", thrown);
+    assert.ok(typed instanceof StoreError, `a StoreError, got ${String(thrown)}`);
+    assert.equal(typed.code, "STORE_CORRUPT");
   });
 
   it("with an entry in a slot a page does not have (0, or past 31) is refused when rewritten (not dropped)", () => {
