@@ -10,7 +10,6 @@ import { describe, it } from "node:test";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import { type CarriedValidation, carry } from "../../../src/chain/carriedValidation.js";
 import { executeEnvelope } from "../../../src/chain/executeEnvelope.js";
-import type { Transaction } from "../../../src/chain/transaction.js";
 import { encodeTx, type TxEnvelope } from "../../../src/chain/tx/envelope.js";
 import { validateEnvelope } from "../../../src/chain/validateEnvelope.js";
 import {
@@ -29,25 +28,9 @@ import { createVm, type Vm } from "../../../src/vm/vm.js";
 import { callOf, type Signer, setupAccounts, signed, transferCall } from "../../helpers/accounts.js";
 import { account } from "../../helpers/chain.js";
 import { Contract } from "../../helpers/contracts.js";
+import { countingVm, envelopeOf } from "../../helpers/validationFrames.js";
 
 type User = { address: Address; key: Signer };
-
-function envelopeOf(tx: Transaction): TxEnvelope {
-  if (tx.kind !== "account") throw new Error("not an envelope");
-  return tx.envelope;
-}
-
-/** A VM that counts the validation frames it runs. */
-function countingVm(): { vm: Vm; frames: { count: number } } {
-  const vm = createVm();
-  const frames = { count: 0 };
-  const validate = vm.validate.bind(vm);
-  vm.validate = (state, env, req) => {
-    frames.count++;
-    return validate(state, env, req);
-  };
-  return { vm, frames };
-}
 
 function setup() {
   const { chain, token, users } = setupAccounts(1);
