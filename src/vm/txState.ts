@@ -9,6 +9,7 @@ import { decodeU128, encodeU128, sumU128 } from "../engine/deltas.js";
 import type { DeltaSet, StateView } from "../engine/types.js";
 import { balanceKey, type StateKey, type StateValue } from "../state/keys.js";
 import type { WriteSet } from "../state/storage.js";
+import { TxWarmth } from "./txWarmth.js";
 
 /** An event as it appears in a receipt. */
 export interface LogEvent {
@@ -35,52 +36,6 @@ export function eventBytes(event: LogEvent): number {
 const ABSENT = Symbol("absent");
 
 const U128_MAX = (1n << 128n) - 1n;
-
-/**
- * The contracts a transaction's frames have run in (by code hash key; EIP-2929's accessed
- * addresses), whose first frame pays `GAS.COLD_CALL` (`callContract.ts`), and their initial
- * memory pages (what the instance pool pins). Not journaled: a reverted frame still ran,
- * and its instance stays pinned until the transaction ends. `dropped`: warm contracts whose
- * last frame grew its memory, so the pool did not keep the instance and their next frame
- * instantiates again. The sets are made when first needed (a native transfer runs no frame).
- */
-interface Warmth {
-  /** The first `WARM_LIST` warm contracts (most transactions run a few: a scan beats hashing). */
-  list: StateKey[] | undefined;
-  /** Every warm contract, once there are more than `WARM_LIST`. */
-  warm: Set<StateKey> | undefined;
-  pages: number;
-  dropped: Set<StateKey> | undefined;
-  /**
-   * The state keys the transaction's host calls have named (EIP-2929's accessed storage
-   * keys): a read of a key not among them pays `GAS.COLD_KEY` (`hostFunctions.ts`). Reads
-   * (`storage_get`, `storage_has`, `balance`) and storage writes (`storage_set`,
-   * `storage_add`, `storage_delete`) add their key. Not journaled either: a reverted
-   * frame's keys stay warm (their key text was built and interned, the work the cold price
-   * pays for). Only metered host calls add keys, never the transaction's own checks (its
-   * sender's nonce and balance, the fee), so a key's warmth is the same on every path that
-   * runs the transaction (sequential, parallel incarnations, `weft_call`, estimates).
-   */
-  keys: Set<StateKey> | undefined;
-  /**
-   * The first `KEY_LIST` of those keys, before `keys` is made: most transactions name a
-   * few, and a `Set` made per transaction and grown from 4 to 8 to 16 entries was most of
-   * the garbage its host calls left (~0.7-0.8 KB a swap or lending action). Scanned with
-   * `===`: a key string is interned (the same object) or compared by its cached hash first.
-   */
-  keyList: StateKey[] | undefined;
-}
-
-/**
- * Warm contracts kept in a list before a set: a transaction's first frames look their
- * contract up by identity in a few entries, with no `Set` made per transaction (a new set
- * and its hashing were ~3% of a token transfer). Keys are compared by value, so a key
- * string that is equal but not the same object is still found.
- */
-const WARM_LIST = 8;
-
-/** State keys kept in a list before a set (`Warmth.keyList`). */
-const KEY_LIST = 16;
 
 let nextTxId = 0;
 
@@ -126,9 +81,9 @@ export class TxState {
   private accountKey2: StateKey = "";
   /**
    * Contracts a frame of this transaction has run in, with their pages, and those whose
-   * instance was dropped (`Warmth`); shared with the states nested in this one (`nested`).
+   * instance was dropped (`TxWarmth`); shared with the states nested in this one (`nested`).
    */
-  private readonly warmth: Warmth;
+  private readonly warmth: TxWarmth;
 
   /**
    * A transaction's state over `view`. With `outer`, a state nested in another one of the
@@ -141,17 +96,7 @@ export class TxState {
     outer?: TxState,
   ) {
     this.id = outer === undefined ? ++nextTxId : outer.id;
-    this.warmth =
-      outer === undefined
-        ? {
-            list: undefined,
-            warm: undefined,
-            pages: 0,
-            dropped: undefined,
-            keys: undefined,
-            keyList: undefined,
-          }
-        : outer.warmth;
+    this.warmth = outer === undefined ? new TxWarmth() : outer.warmth;
   }
 
   read(key: StateKey): StateValue | undefined {
@@ -249,43 +194,23 @@ export class TxState {
 
   /** Whether a frame of the contract whose code hash key is `contract` ran in this transaction. */
   isWarm(contract: StateKey): boolean {
-    const w = this.warmth;
-    if (w.warm !== undefined) return w.warm.has(contract);
-    const list = w.list;
-    if (list === undefined) return false;
-    for (let i = 0; i < list.length; i++) if (list[i] === contract) return true;
-    return false;
+    return this.warmth.isWarm(contract);
   }
 
   /** Whether no host call of this transaction named `key` yet (its next read pays `GAS.COLD_KEY`). */
   isColdKey(key: StateKey): boolean {
-    const w = this.warmth;
-    if (w.keys !== undefined) return !w.keys.has(key);
-    const list = w.keyList;
-    if (list === undefined) return true;
-    for (let i = 0; i < list.length; i++) if (list[i] === key) return false;
-    return true;
+    return this.warmth.isColdKey(key);
   }
 
-  /** Marks `key` as named by a host call of this transaction (`Warmth.keys`). */
+  /** Marks `key` as named by a host call of this transaction (`TxWarmth.keys`). */
   warmKey(key: StateKey): void {
-    if (this.isColdKey(key)) this.warmColdKey(key);
+    const w = this.warmth;
+    if (w.isColdKey(key)) w.warmColdKey(key);
   }
 
   /** `warmKey` of a key `isColdKey` just answered true for (not looked up again). */
   warmColdKey(key: StateKey): void {
-    const w = this.warmth;
-    if (w.keys !== undefined) {
-      w.keys.add(key);
-      return;
-    }
-    if (w.keyList === undefined) w.keyList = [];
-    if (w.keyList.length < KEY_LIST) {
-      w.keyList.push(key);
-      return;
-    }
-    w.keys = new Set(w.keyList);
-    w.keys.add(key);
+    this.warmth.warmColdKey(key);
   }
 
   /** Pages of initial memory of the contracts that ran in this transaction. */
@@ -295,36 +220,22 @@ export class TxState {
 
   /** Marks `contract` (a code hash key, not yet warm) as run, with its initial memory pages. */
   warmUp(contract: StateKey, pages: number): void {
-    const w = this.warmth;
-    w.pages += pages;
-    if (w.warm !== undefined) {
-      w.warm.add(contract);
-      return;
-    }
-    if (w.list === undefined) w.list = [];
-    if (w.list.length < WARM_LIST) {
-      w.list.push(contract);
-      return;
-    }
-    w.warm = new Set(w.list);
-    w.warm.add(contract);
+    this.warmth.warmUp(contract, pages);
   }
 
   /** The instance of `contract` (warm) was not kept: its next frame instantiates again. */
   instanceDropped(contract: StateKey): void {
-    const w = this.warmth;
-    if (w.dropped === undefined) w.dropped = new Set();
-    w.dropped.add(contract);
+    this.warmth.instanceDropped(contract);
   }
 
   /** Whether the next frame of `contract` must instantiate again (`instanceDropped`). */
   isDropped(contract: StateKey): boolean {
-    return this.warmth.dropped?.has(contract) === true;
+    return this.warmth.isDropped(contract);
   }
 
   /** A frame of `contract` instantiated it again: its instance is pinned anew. */
   reinstantiated(contract: StateKey): void {
-    this.warmth.dropped?.delete(contract);
+    this.warmth.reinstantiated(contract);
   }
 
   emit(event: LogEvent): void {
