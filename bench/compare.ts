@@ -25,23 +25,31 @@
  * validation aborts and dependency waits per transaction, medians over the rounds): with
  * `--no-contention` the contention rule is off, so that a block full of conflicts still runs
  * in parallel and shows them (`nft-sale` and `farm` before and after commutative credits).
- * Writes bench/results/compare.json and bench/results/compare-*.svg.
+ * Writes bench/results/compare.json and bench/results/compare-*.svg. Parts: the runner
+ * processes (`lib/compareSide.ts`), medians and agreement (`lib/compareCells.ts`), the tables
+ * and files (`lib/compareReport.ts`).
  */
-import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { benchArgs } from "./lib/args.js";
 import { buildRevision, defaultCacheDir, resolveRevision } from "./lib/compareBuild.js";
+import {
+  type Agreement,
+  agreement,
+  type Cell,
+  cellsOf,
+  EXECUTORS,
+  type Samples,
+} from "./lib/compareCells.js";
+import { printReport, writeResults } from "./lib/compareReport.js";
 import {
   COMPARE_WORKLOADS,
   type CompareWorkload,
   DEFAULT_COMPARE_WORKLOADS,
   type Digest,
   type EngineStats,
-  type RunnerReply,
-  type RunnerRequest,
 } from "./lib/compareRunner.js";
-import { barChartSvg, writeSvg } from "./lib/plot.js";
-import { machineInfo, median, printTable, writeJson } from "./lib/report.js";
+import { Side } from "./lib/compareSide.js";
 
 const USAGE =
   "node dist/bench/compare.js --base <revision> [--base <revision>...] [--quick] [--runs 5] [--block 2000] [--accounts 1000] [--workers 2] [--workloads token-transfer,amm-swap,lending,staking,defi-mix,native-transfer,nft-sale,farm] [--warm-up-ms 4000] [--cache <dir>] [--no-contention] [--processes 3]";
@@ -97,80 +105,11 @@ if (!Number.isInteger(warmUpMs) || warmUpMs < 0) {
   process.exit(2);
 }
 const workloads = chosen as CompareWorkload[];
-const EXECUTORS = ["sequential", "parallel"] as const;
 /** Short blocks get more rounds, up to this many, about MIN_MEASURED_MS of work per build. */
 const MAX_ROUNDS = 30;
 const MIN_MEASURED_MS = 400;
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const runnerPath = fileURLToPath(new URL("./lib/compareRunner.js", import.meta.url));
-
-/** One build in its runner process, answering one request at a time. */
-class Side {
-  private readonly child: ChildProcess;
-  private waiting: ((reply: RunnerReply) => void) | undefined;
-  readonly ready: Promise<RunnerReply>;
-  /** Settles when the process has exited (its memory is free for the next set). */
-  readonly exited: Promise<void>;
-
-  constructor(
-    readonly label: string,
-    root: string,
-  ) {
-    this.child = fork(runnerPath, [root], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    this.child.on("message", (reply: RunnerReply) => {
-      const resolve = this.waiting;
-      this.waiting = undefined;
-      resolve?.(reply);
-    });
-    this.exited = new Promise((done) => {
-      this.child.on("exit", (code) => {
-        const resolve = this.waiting;
-        this.waiting = undefined;
-        resolve?.({ ok: false, error: `runner for ${label} exited with code ${code}` });
-        done();
-      });
-    });
-    this.ready = new Promise((resolve) => {
-      this.waiting = resolve;
-    });
-  }
-
-  async request(
-    request: RunnerRequest,
-  ): Promise<{ txs?: number; ms?: number; cpuMs?: number; digest?: Digest; stats?: EngineStats }> {
-    const reply = await new Promise<RunnerReply>((resolve) => {
-      this.waiting = resolve;
-      this.child.send(request);
-    });
-    if (!reply.ok) throw new Error(`${this.label}: ${reply.error}`);
-    return reply;
-  }
-
-  close(): Promise<void> {
-    if (this.child.connected) this.child.send({ op: "close" } satisfies RunnerRequest);
-    else if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
-    return this.exited;
-  }
-}
-
-interface Cell {
-  workload: CompareWorkload;
-  executor: string;
-  build: string;
-  medianUsPerTx: number;
-  /** Median CPU time per transaction (all threads of the build's process). */
-  cpuUsPerTx: number;
-  tps: number;
-  gasPerTx: number;
-  /** Rounds in all processes together. */
-  rounds: number;
-  /** Per process: its median µs and CPU µs per transaction (their spread is the process's luck). */
-  perProcess: Array<{ usPerTx: number; cpuUsPerTx: number }>;
-  digest: Digest;
-  /** Parallel runs: the modes seen and median engine counts per transaction over the rounds. */
-  engine?: { modes: string[]; reExecutions: number; aborts: number; waits: number };
-}
 
 function headLabel(): string {
   const head = execFileSync("git", ["-C", repoRoot, "rev-parse", "--short", "HEAD"], {
@@ -180,15 +119,6 @@ function headLabel(): string {
     encoding: "utf8",
   }).trim();
   return `this build (${head}${dirty === "" ? "" : "+changes"})`;
-}
-
-/** One process's rounds of one workload, keyed by `build/executor`. */
-interface Samples {
-  rounds: number;
-  digests: Map<string, Digest>;
-  times: Map<string, number[]>;
-  cpuTimes: Map<string, number[]>;
-  engineStats: Map<string, EngineStats[]>;
 }
 
 async function measure(sides: Side[], workload: CompareWorkload, set: number): Promise<Samples> {
@@ -233,100 +163,6 @@ async function measure(sides: Side[], workload: CompareWorkload, set: number): P
   return { rounds, digests, times, cpuTimes, engineStats };
 }
 
-/** Cells of one workload: medians over every round of every process of each build. */
-function cellsOf(workload: CompareWorkload, labels: string[], sets: Samples[]): Cell[] {
-  const cells: Cell[] = [];
-  for (const executor of EXECUTORS) {
-    for (const label of labels) {
-      const key = `${label}/${executor}`;
-      const digest = (sets[0] as Samples).digests.get(key) as Digest;
-      const all = (pick: (s: Samples) => Map<string, number[]>) =>
-        sets.flatMap((s) => pick(s).get(key) ?? []);
-      const ms = median(all((s) => s.times));
-      const stats = sets.flatMap((s) => s.engineStats.get(key) ?? []);
-      const perTx = (f: (s: EngineStats) => number) => median(stats.map((s) => f(s) / digest.txs));
-      cells.push({
-        ...(stats.length === 0
-          ? {}
-          : {
-              engine: {
-                modes: [...new Set(stats.map((s) => s.mode))],
-                reExecutions: perTx((s) => s.executions - digest.txs),
-                aborts: perTx((s) => s.validationAborts),
-                waits: perTx((s) => s.dependencyWaits),
-              },
-            }),
-        workload,
-        executor: executor === "sequential" ? "sequential" : `parallel-${workers}`,
-        build: label,
-        medianUsPerTx: (ms * 1000) / digest.txs,
-        cpuUsPerTx: (median(all((s) => s.cpuTimes)) * 1000) / digest.txs,
-        tps: (digest.txs / ms) * 1000,
-        gasPerTx: digest.gas / digest.txs,
-        rounds: sets.reduce((sum, s) => sum + s.rounds, 0),
-        perProcess: sets.map((s) => ({
-          usPerTx: (median(s.times.get(key) ?? []) * 1000) / digest.txs,
-          cpuUsPerTx: (median(s.cpuTimes.get(key) ?? []) * 1000) / digest.txs,
-        })),
-        digest,
-      });
-    }
-  }
-  return cells;
-}
-
-/** Builds whose processes did not all compute the same receipts and writes (per executor). */
-function processesDiffer(labels: string[], sets: Samples[]): string[] {
-  return labels.filter((label) =>
-    EXECUTORS.some(
-      (executor) =>
-        new Set(sets.map((s) => (s.digests.get(`${label}/${executor}`) as Digest).full)).size !== 1,
-    ),
-  );
-}
-
-interface Agreement {
-  /** Per base: whether its statuses and outputs, and its event data, equal this build's. */
-  bases: Array<{ build: string; outputs: boolean; eventData: boolean }>;
-  /** Builds whose parallel result (whole receipts, write set) differs from their sequential one. */
-  parallelDiffers: string[];
-  /** Builds whose processes computed different results for the same blocks. */
-  processesDiffer: string[];
-}
-
-/**
- * Whether each base computed what this build computed, and parallel equals sequential
- * within each build. Event data is told apart from outputs: a pair orders its two tokens
- * by address and addresses follow code hashes, so the same amounts can appear in another
- * order in a pair's events when the token code differs.
- */
-function agreement(cells: Cell[], head: string, sets: Samples[]): Agreement {
-  const sequential = (build: string) =>
-    cells.find((c) => c.build === build && c.executor === "sequential") as Cell;
-  const ours = sequential(head).digest;
-  const builds = [...new Set(cells.map((c) => c.build))];
-  return {
-    bases: builds
-      .filter((b) => b !== head)
-      .map((build) => {
-        const theirs = sequential(build).digest;
-        return {
-          build,
-          outputs: theirs.outputs === ours.outputs,
-          eventData: theirs.results === ours.results,
-        };
-      }),
-    parallelDiffers: builds.filter((build) =>
-      sets.some(
-        (set) =>
-          new Set(EXECUTORS.map((executor) => (set.digests.get(`${build}/${executor}`) as Digest).full))
-            .size !== 1,
-      ),
-    ),
-    processesDiffer: processesDiffer(builds, sets),
-  };
-}
-
 async function main(): Promise<void> {
   const cacheDir = args.cache ?? defaultCacheDir();
   const resolved = bases.map((b) => ({ revision: b, commit: resolveRevision(repoRoot, b) }));
@@ -361,134 +197,23 @@ async function main(): Promise<void> {
   const checks: Record<string, Agreement> = {};
   for (const workload of workloads) {
     const sets = samples.get(workload) as Samples[];
-    const measured = cellsOf(workload, labels, sets);
+    const measured = cellsOf(workload, labels, sets, workers);
     cells.push(...measured);
     checks[workload] = agreement(measured, head, sets);
   }
 
-  const baseLabels = labels.slice(0, -1);
-  console.log(
-    `\nmedian µs per transaction (TPS); speedup = base time / this build's time, same run; CPU: median CPU time per transaction of each build's processes (all threads)`,
-  );
-  const rows: Array<Array<string | number>> = [];
-  for (const workload of workloads) {
-    for (const executor of [...new Set(cells.map((c) => c.executor))]) {
-      const mine = cells.filter((c) => c.workload === workload && c.executor === executor);
-      const ours = mine.find((c) => c.build === head) as Cell;
-      const row: Array<string | number> = [workload, executor];
-      for (const c of mine) row.push(`${c.medianUsPerTx.toFixed(1)} (${Math.round(c.tps)})`);
-      for (const label of baseLabels) {
-        const base = mine.find((c) => c.build === label) as Cell;
-        row.push(`${(base.medianUsPerTx / ours.medianUsPerTx).toFixed(2)}x`);
-      }
-      row.push(mine.map((c) => c.cpuUsPerTx.toFixed(1)).join(" / "));
-      for (const label of baseLabels) {
-        const base = mine.find((c) => c.build === label) as Cell;
-        row.push(`${(base.cpuUsPerTx / ours.cpuUsPerTx).toFixed(2)}x`);
-      }
-      row.push(mine.map((c) => Math.round(c.gasPerTx)).join(" / "));
-      rows.push(row);
-    }
-  }
-  printTable(
-    [
-      "workload",
-      "executor",
-      ...labels,
-      ...baseLabels.map((l) => `vs ${l.split(" ")[0]}`),
-      "CPU µs/tx (same order)",
-      ...baseLabels.map((l) => `CPU vs ${l.split(" ")[0]}`),
-      "gas/tx (same order)",
-    ],
-    rows,
-  );
-  console.log(
-    `\nprocess luck: min-max of the ${processes} per-process medians, µs per transaction and CPU µs per transaction (max/min - 1 in brackets)`,
-  );
-  const spread = (values: number[]) => {
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    return `${lo.toFixed(1)}-${hi.toFixed(1)} (${lo > 0 ? Math.round((hi / lo - 1) * 100) : 0}%)`;
-  };
-  printTable(
-    ["workload", "executor", "build", "µs/tx per process", "CPU µs/tx per process"],
-    cells.map((c) => [
-      c.workload,
-      c.executor,
-      c.build,
-      spread(c.perProcess.map((p) => p.usPerTx)),
-      spread(c.perProcess.map((p) => p.cpuUsPerTx)),
-    ]),
-  );
-  const engineRows = cells
-    .filter((c) => c.engine !== undefined)
-    .map((c) => {
-      const e = c.engine as NonNullable<Cell["engine"]>;
-      return [
-        c.workload,
-        c.build,
-        e.modes.join(","),
-        e.reExecutions.toFixed(3),
-        e.aborts.toFixed(3),
-        e.waits.toFixed(3),
-      ];
-    });
-  if (engineRows.length > 0) {
-    console.log(
-      `\nparallel-${workers} engine per transaction (medians over the rounds)${noContention ? ", contention rule off" : ""}`,
-    );
-    printTable(["workload", "build", "mode", "re-exec/tx", "aborts/tx", "waits/tx"], engineRows);
-  }
-  console.log(
-    "\nresults against this build: statuses and outputs; event data (a pair's events list its tokens in address order, which follows code hashes)",
-  );
-  for (const [workload, check] of Object.entries(checks)) {
-    const bases = check.bases.map(
-      (b) =>
-        `${b.build.split(" ")[0]}: outputs ${b.outputs ? "identical" : "DIFFER"}, event data ${b.eventData ? "identical" : "differs"}`,
-    );
-    const par =
-      check.parallelDiffers.length === 0
-        ? "parallel == sequential in every build"
-        : `PARALLEL DIFFERS FROM SEQUENTIAL in ${check.parallelDiffers.join(", ")}`;
-    const luck =
-      check.processesDiffer.length === 0
-        ? `every build's ${processes} processes computed the same`
-        : `PROCESSES COMPUTED DIFFERENT RESULTS in ${check.processesDiffer.join(", ")}`;
-    console.log(`  ${workload}: ${bases.join("; ")}; ${par}; ${luck}`);
-  }
-
-  writeJson("bench/results/compare.json", {
-    machine: machineInfo(),
-    params: {
-      bases: resolved,
-      runs,
-      processes,
-      blockSize,
-      accounts,
-      workers,
-      warmUpMs,
-      workloads,
-      noContention,
-    },
-    builds: labels,
-    cells,
-    checks,
+  printReport(cells, checks, { labels, head, workloads, processes, workers, noContention });
+  writeResults(cells, checks, labels, {
+    bases: resolved,
+    runs,
+    processes,
+    blockSize,
+    accounts,
+    workers,
+    warmUpMs,
+    workloads,
+    noContention,
   });
-  for (const executor of [...new Set(cells.map((c) => c.executor))]) {
-    const path = `bench/results/compare-${executor}.svg`;
-    writeSvg(
-      path,
-      barChartSvg(
-        `${executor}, blocks of ${blockSize}: throughput per build`,
-        "tx/s",
-        cells
-          .filter((c) => c.executor === executor)
-          .map((c) => ({ label: `${c.workload} ${c.build.split(" ")[0]}`, value: Math.round(c.tps) })),
-      ),
-    );
-    console.log(`wrote ${path}`);
-  }
 }
 
 await main();
