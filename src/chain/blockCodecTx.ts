@@ -5,13 +5,16 @@
  *
  * An account transaction that passed this node's admission goes with what admission
  * computed from its bytes (`AccountTx.carried`: the signing hash and the `validate`
- * input, `carriedValidation.ts`), so that a worker does not hash and encode them again.
+ * input, `carriedValidation.ts`), so that a worker does not hash and encode them again,
+ * and, when admission recorded it, the account's validation step (`validationMemo.ts`,
+ * `blockCodecMemo.ts`), so that a worker gives its answer again as the main thread does.
  * The encoding only ever travels from this node's main thread to its own workers; a
  * worker uses a record only for the bytes it was written beside (`carriedFor`).
  */
 import type { Address } from "../codec/address.js";
 import { ethTxFromWire } from "../evm/ethTx.js";
 import type { Reader, Writer } from "./blockCodecBytes.js";
+import { readMemo, writeMemo } from "./blockCodecMemo.js";
 import { carriedFor } from "./carriedValidation.js";
 import type { Transaction } from "./transaction.js";
 import { decodeTx, encodeTx } from "./tx/envelope.js";
@@ -38,6 +41,7 @@ export function writeTx(w: Writer, tx: Transaction): void {
       w.u8(1);
       w.bytes(carried.signingHash);
       w.bytes(carried.validateInput);
+      writeMemo(w, carried.memo, carried.validateInput);
     }
     return;
   }
@@ -76,7 +80,13 @@ export function readTx(r: Reader): Transaction {
   if (kind === "account") {
     const raw = r.bytes();
     const tx: Transaction = { kind, envelope: decodeTx(raw), raw };
-    if (r.u8() === 1) tx.carried = { raw, signingHash: r.bytes(), validateInput: r.bytes() };
+    if (r.u8() === 1) {
+      const signingHash = r.bytes();
+      const validateInput = r.bytes();
+      const memo = readMemo(r, validateInput);
+      tx.carried =
+        memo === undefined ? { raw, signingHash, validateInput } : { raw, signingHash, validateInput, memo };
+    }
     return tx;
   }
   if (kind === "eth") {

@@ -8,9 +8,9 @@
  *
  * Admission keeps them with the pool's record (`PendingEnvelope.carried`), and the
  * transaction the engine runs from that record carries them (`AccountTx.carried`). A
- * transaction that did not pass this node's admission (block sync, a peer's proposal, the
- * parallel engine's workers, which decode the block's bytes) has none and computes
- * everything. A record is used only for the exact bytes it was computed from: it holds
+ * transaction that did not pass this node's admission (block sync, a peer's proposal) has
+ * none and computes everything; the parallel engine's block encoding takes a record to
+ * this node's own workers with the transaction's bytes (`blockCodecTx.ts`). A record is used only for the exact bytes it was computed from: it holds
  * those bytes (the pool's own array, no copy), compared with the transaction's before use
  * (~0.1 µs for a transfer; nothing when they are the same array), so a record given to
  * another transaction is not used. Like the digests of verified signatures

@@ -27,6 +27,7 @@ import { createChainExecutor } from "./executeTransaction.js";
 import { blockKeyRoom, DEFAULT_KEY_ROOM_LIMITS, type KeyRoomLimits } from "./keyRoom.js";
 import { blockGasOf, type Receipt, receiptBytes } from "./receipt.js";
 import type { Transaction } from "./transaction.js";
+import { memoCounts } from "./validationMemo.js";
 
 export interface ChainExecutorOptions {
   metering?: boolean;
@@ -69,7 +70,12 @@ export function createExecutorFactory(
     },
     adopt: (prepared) => vm.cache.adopt(prepared as ModuleList),
     ...(options.shareModules === false ? {} : { share: (peers) => vm.cache.share(peers) }),
-    counters: () => ({ ...vm.cache.stats, modules: vm.cache.size }),
+    counters: () => ({
+      ...vm.cache.stats,
+      modules: vm.cache.size,
+      memoGiven: memoCounts.given,
+      memoRan: memoCounts.ran,
+    }),
     keyRoom: (workers) => blockKeyRoom(options.keyRoom ?? DEFAULT_KEY_ROOM_LIMITS, workers),
   };
 }

@@ -32,7 +32,11 @@
  *
  * Trust: like the carried signing hash (`carriedValidation.ts`), a record is only ever made
  * by this node's admission on this thread; it never comes from the network, and it is used
- * only for the bytes it was made from (`carriedFor`). Bounded, since the pool keeps it:
+ * only for the bytes it was made from (`carriedFor`). The parallel engine's block encoding
+ * takes it to this node's own workers (`blockCodecMemo.ts`), which give it again by this
+ * same check: their `TxState` reads through the incarnation's view, so the recorded keys are
+ * read at the transaction's place in the block and are the transaction's reads, which
+ * Block-STM's validation checks (an earlier transaction rewriting one runs it again). Bounded, since the pool keeps it:
  * at most `MAX_MEMO_READS` reads of at most `MAX_MEMO_BYTES` of values together, or no
  * record (an ed25519 account's step reads 64 bytes: its code hash and its key; a pool of
  * 50,000 records holds at most ~30 MB of them).
@@ -148,6 +152,14 @@ export function validationRecorder(view: RecordingView): ValidationRecorder {
 }
 
 /**
+ * This thread's count of records given again (`given`) and of records whose frame ran all
+ * the same (`ran`: a read value, the input, the gas limit or the warmth differed), for the
+ * parallel engine's per-worker counters (`executorModule.ts`) and benchmarks. Counting only:
+ * nothing reads them to decide anything.
+ */
+export const memoCounts = { given: 0, ran: 0 };
+
+/**
  * Byte equality (absent equals absent): a loop for short values (a code hash, a key: making
  * a Buffer view to compare natively cost more than comparing), Buffer's compare past 64 bytes.
  */
@@ -169,6 +181,13 @@ export function replayValidation(
   state: TxState,
   req: ValidationRequest,
 ): CallOutcome | undefined {
+  const outcome = replay(memo, state, req);
+  if (outcome === undefined) memoCounts.ran++;
+  else memoCounts.given++;
+  return outcome;
+}
+
+function replay(memo: ValidationMemo, state: TxState, req: ValidationRequest): CallOutcome | undefined {
   if (req.method !== undefined || memo.account !== req.account || memo.gasLimit !== req.gasLimit)
     return undefined;
   if (!sameBytes(memo.input, req.input)) return undefined;

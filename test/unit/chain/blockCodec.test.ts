@@ -4,7 +4,9 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { chainBlockCodec } from "../../../src/chain/blockCodec.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
-import type { Transaction } from "../../../src/chain/transaction.js";
+import type { AccountTx, Transaction } from "../../../src/chain/transaction.js";
+import { encodeTx, type TxEnvelope } from "../../../src/chain/tx/envelope.js";
+import type { ValidationMemo } from "../../../src/chain/validationMemo.js";
 import type { Address } from "../../../src/codec/address.js";
 
 const text = fc.string({ unit: "binary", maxLength: 50 });
@@ -82,7 +84,85 @@ const receipt: fc.Arbitrary<Receipt> = fc.record(
   { requiredKeys: ["status", "gasUsed", "fee", "events", "output"], noNullPrototype: true },
 );
 
+/** An account transaction (any well-formed envelope: the codec does not validate it). */
+const envelope: TxEnvelope = {
+  chainId: 1n,
+  sender: `0x${"aa".repeat(20)}` as Address,
+  nonceKey: 0n,
+  nonceSequence: 3n,
+  gasLimit: 100_000n,
+  maxFee: 2n,
+  priorityFee: 1n,
+  calls: [
+    {
+      target: `0x${"bb".repeat(20)}` as Address,
+      method: "transfer",
+      args: new Uint8Array([1, 2]),
+      value: 0n,
+    },
+  ],
+  auth: new Uint8Array(64).fill(7),
+};
+const raw = encodeTx(envelope);
+const validateInput = new Uint8Array(120).fill(9);
+
+/** Admission's record of the validation step, any values (warm keys among the reads' or not). */
+const memo: fc.Arbitrary<ValidationMemo> = fc
+  .record(
+    {
+      account: address,
+      ownInput: fc.boolean(),
+      input: bytes,
+      gasLimit: num,
+      reads: fc.array(fc.tuple(text, fc.option(bytes, { nil: undefined })), { maxLength: 10 }),
+      picks: fc.array(fc.nat(), { maxLength: 4 }),
+      others: fc.array(text, { maxLength: 2 }),
+      pages: fc.nat(0xfffffffe),
+      dropped: fc.boolean(),
+      data: bytes,
+      gasUsed: num,
+    },
+    { noNullPrototype: true },
+  )
+  .map(({ ownInput, input, picks, others, reads, ...rest }) => ({
+    ...rest,
+    input: ownInput ? validateInput : input,
+    reads,
+    warmKeys: [
+      ...picks.flatMap((i) => (reads.length === 0 ? [] : [reads[i % reads.length]?.[0] as string])),
+      ...others,
+    ],
+  }));
+
 describe("chain block codec", () => {
+  it("round-trips admission's record of the validation step beside the carried values", () => {
+    fc.assert(
+      fc.property(fc.array(fc.option(memo, { nil: undefined }), { maxLength: 6 }), (memos) => {
+        const txs: AccountTx[] = memos.map((m) => ({
+          kind: "account",
+          envelope,
+          raw,
+          carried: {
+            raw,
+            signingHash: new Uint8Array(32).fill(5),
+            validateInput,
+            ...(m === undefined ? {} : { memo: m }),
+          },
+        }));
+        const at = chainBlockCodec.decodeTxs(chainBlockCodec.encodeTxs(txs));
+        txs.forEach((tx, i) => {
+          const got = at(i);
+          assert.ok(got.kind === "account" && got.carried !== undefined);
+          assert.deepEqual(got.carried.memo, tx.carried?.memo);
+          // The input written once when it is the carried input: the same array again.
+          if (tx.carried?.memo?.input === validateInput)
+            assert.equal(got.carried.memo?.input, got.carried.validateInput);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("round-trips transactions, malformed ones included", () => {
     fc.assert(
       fc.property(fc.array(tx, { maxLength: 20 }), (txs) => {
@@ -199,5 +279,17 @@ describe("chain block codec", () => {
       gasPrice: 1n,
     } as unknown as Transaction;
     assert.throws(() => chainBlockCodec.encodeTxs([bad]), TypeError);
+    // A record's page count that is not a u32 below the marker: refused, not wrapped.
+    for (const pages of [-1, 1.5, 0xffffffff]) {
+      const record = { account: envelope.sender, input: validateInput, gasLimit: 1, reads: [], warmKeys: [] };
+      const carried = {
+        raw,
+        signingHash: new Uint8Array(32),
+        validateInput,
+        memo: { ...record, pages, dropped: false, data: new Uint8Array(0), gasUsed: 1 },
+      };
+      const tx: Transaction = { kind: "account", envelope, raw, carried };
+      assert.throws(() => chainBlockCodec.encodeTxs([tx]), TypeError);
+    }
   });
 });
