@@ -6,15 +6,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
-import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
-import type { Transaction } from "../../../src/chain/transaction.js";
 import { toHex } from "../../../src/codec/bytes.js";
 import { createInstancePool } from "../../../src/vm/instancePool.js";
 import { createMemoryPool } from "../../../src/vm/memoryPool.js";
 import { type CachedModule, compileContract } from "../../../src/vm/moduleCache.js";
-import { createVm } from "../../../src/vm/vm.js";
-import { account, blockContext, fundedState, runBlock } from "../../helpers/chain.js";
+import { deployOnFreshVm } from "../../helpers/deployWat.js";
 import { wat } from "../../helpers/wat.js";
 
 // bump: g += 1, h *= 10, mem[100] += 1, byte 120 (data "A") += 1; returns
@@ -54,36 +51,9 @@ const EXPECTED = "01000000" + "0f000000" + "e2ffffffffffffff" + "00000000" + "42
 
 describe("instance reuse", () => {
   it("every call starts from a fresh instance's state, after success, traps and growth", () => {
-    const vm = createVm();
-    const block = blockContext({});
-    const state = fundedState([[account(1), 10n ** 24n]]);
-    const executor = createChainExecutor(block, { vm });
-    const run = (txs: Transaction[]): Receipt[] => runBlock(executor, state, txs).receipts;
-    const [deployed] = run([
-      {
-        kind: "deploy",
-        from: account(1),
-        code: PROBE,
-        args: new Uint8Array(0),
-        value: 0n,
-        gasLimit: 5_000_000,
-        gasPrice: 0n,
-      },
-    ]);
-    const address = deployed?.contractAddress;
-    assert.ok(address !== undefined, `deploy: ${deployed?.status}`);
-    const call = (method: string): Transaction => ({
-      kind: "call",
-      from: account(1),
-      to: address,
-      method,
-      args: new Uint8Array(0),
-      value: 0n,
-      gasLimit: 1_000_000,
-      gasPrice: 0n,
-    });
+    const { vm, run, call } = deployOnFreshVm(PROBE, 1_000_000);
     const methods = ["bump", "bump", "dirty", "bump", "grow", "bump", "dirty", "dirty", "bump", "bump"];
-    const receipts = run(methods.map(call));
+    const receipts = run(methods.map((method) => call(method)));
     methods.forEach((method, i) => {
       const r = receipts[i] as Receipt;
       if (method === "dirty") {
@@ -154,35 +124,8 @@ describe("memory views kept per instance", () => {
       i32.const 65532 i32.const 4 call $ret))`);
 
   it("host functions see the memory after memory.grow, in the frame and after", () => {
-    const vm = createVm();
-    const block = blockContext({});
-    const state = fundedState([[account(1), 10n ** 24n]]);
-    const executor = createChainExecutor(block, { vm });
-    const run = (txs: Transaction[]): Receipt[] => runBlock(executor, state, txs).receipts;
-    const [deployed] = run([
-      {
-        kind: "deploy",
-        from: account(1),
-        code: GROWER,
-        args: new Uint8Array(0),
-        value: 0n,
-        gasLimit: 5_000_000,
-        gasPrice: 0n,
-      },
-    ]);
-    const address = deployed?.contractAddress;
-    assert.ok(address !== undefined);
-    const call = (method: string): Transaction => ({
-      kind: "call",
-      from: account(1),
-      to: address,
-      method,
-      args: new Uint8Array(0),
-      value: 0n,
-      gasLimit: 1_000_000,
-      gasPrice: 0n,
-    });
-    const receipts = run(["zero", "grow", "zero", "grow", "zero"].map(call));
+    const { run, call } = deployOnFreshVm(GROWER, 1_000_000);
+    const receipts = run(["zero", "grow", "zero", "grow", "zero"].map((method) => call(method)));
     const outputs = receipts.map((r) => `${r.status} ${toHex(r.output)}`);
     assert.deepEqual(outputs, [
       "success 00000000",

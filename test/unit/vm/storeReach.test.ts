@@ -8,20 +8,17 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
-import type { Transaction } from "../../../src/chain/transaction.js";
 import { createInstancePool } from "../../../src/vm/instancePool.js";
 import { createMemoryPool } from "../../../src/vm/memoryPool.js";
 import { compileContract } from "../../../src/vm/moduleCache.js";
-import { createVm } from "../../../src/vm/vm.js";
-import { account, blockContext, fundedState, runBlock } from "../../helpers/chain.js";
+import { deployOnFreshVm, type FreshVmContract } from "../../helpers/deployWat.js";
 import { wat } from "../../helpers/wat.js";
 
-// The input is [mode, address, value] as three little-endian u32, copied to 0 by "scribble".
-// "check" returns how many bytes of the memory are not zero, the data byte at 16 aside.
-const SCRIBBLER = wat(`(module
-  (import "weft" "input_copy" (func $input (param i32)))
+// What both scribblers share: their imports, a page of memory with the byte "D" at 16, a
+// store left by a branch to a block's end ($deep) and one by `return` ($early), and how
+// "scribble" writes in modes 2 to 5, 7 and 8 (at $at, the value $v).
+const PROLOGUE = `  (import "weft" "input_copy" (func $input (param i32)))
   (import "weft" "revert" (func $revert (param i32 i32)))
   (import "weft" "set_return" (func $ret (param i32 i32)))
   (memory (export "memory") 1)
@@ -33,7 +30,20 @@ const SCRIBBLER = wat(`(module
   (func $early (param $at i32) (param $v i32)
     (i64.store8 (local.get $at) (i64.extend_i32_u (local.get $v)))
     (return)
-    (unreachable))
+    (unreachable))`;
+const WRITES_2_TO_5 = `    (if (i32.eq (local.get $mode) (i32.const 2)) (then (memory.fill (local.get $at) (local.get $v) (i32.const 100))))
+    (if (i32.eq (local.get $mode) (i32.const 3)) (then (memory.copy (local.get $at) (i32.const 16) (i32.const 1))))
+    (if (i32.eq (local.get $mode) (i32.const 4)) (then (call $input (local.get $at))))
+    (if (i32.eq (local.get $mode) (i32.const 5))
+      (then (i32.store (local.get $at) (local.get $v)) (unreachable)))`;
+const WRITES_7_AND_8 = `    (if (i32.eq (local.get $mode) (i32.const 7)) (then (call $early (local.get $at) (local.get $v))))
+    (if (i32.eq (local.get $mode) (i32.const 8))
+      (then (call $deep (local.get $at) (local.get $v)) (call $revert (i32.const 0) (i32.const 0))))`;
+
+// The input is [mode, address, value] as three little-endian u32, copied to 0 by "scribble".
+// "check" returns how many bytes of the memory are not zero, the data byte at 16 aside.
+const SCRIBBLER = wat(`(module
+${PROLOGUE}
   (func $nested (param $at i32) (param $v i32)
     (call $deep (local.get $at) (local.get $v)))
   (func (export "scribble")
@@ -45,15 +55,9 @@ const SCRIBBLER = wat(`(module
     (if (i32.eq (local.get $mode) (i32.const 0)) (then (i32.store (local.get $at) (local.get $v))))
     (if (i32.eq (local.get $mode) (i32.const 1))
       (then (i64.store16 offset=60000 (local.get $at) (i64.extend_i32_u (local.get $v)))))
-    (if (i32.eq (local.get $mode) (i32.const 2)) (then (memory.fill (local.get $at) (local.get $v) (i32.const 100))))
-    (if (i32.eq (local.get $mode) (i32.const 3)) (then (memory.copy (local.get $at) (i32.const 16) (i32.const 1))))
-    (if (i32.eq (local.get $mode) (i32.const 4)) (then (call $input (local.get $at))))
-    (if (i32.eq (local.get $mode) (i32.const 5))
-      (then (i32.store (local.get $at) (local.get $v)) (unreachable)))
+${WRITES_2_TO_5}
     (if (i32.eq (local.get $mode) (i32.const 6)) (then (call $nested (local.get $at) (local.get $v))))
-    (if (i32.eq (local.get $mode) (i32.const 7)) (then (call $early (local.get $at) (local.get $v))))
-    (if (i32.eq (local.get $mode) (i32.const 8))
-      (then (call $deep (local.get $at) (local.get $v)) (call $revert (i32.const 0) (i32.const 0))))
+${WRITES_7_AND_8}
     (i32.store (i32.const 0) (i32.const 0))
     (i32.store (i32.const 4) (i32.const 0))
     (i32.store (i32.const 8) (i32.const 0)))
@@ -72,11 +76,7 @@ const SCRIBBLER = wat(`(module
 // SCRIBBLER's does; "check" returns how many words of the memory differ from the snapshot.
 const K = 0x9e3779b1;
 const SNAPSHOT_SCRIBBLER = wat(`(module
-  (import "weft" "input_copy" (func $input (param i32)))
-  (import "weft" "revert" (func $revert (param i32 i32)))
-  (import "weft" "set_return" (func $ret (param i32 i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "D")
+${PROLOGUE}
   (func $start (local $i i32)
     (local.set $i (i32.const 1024))
     (loop $fill
@@ -84,14 +84,6 @@ const SNAPSHOT_SCRIBBLER = wat(`(module
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br_if $fill (i32.lt_u (local.get $i) (i32.const 9216)))))
   (start $start)
-  (func $deep (param $at i32) (param $v i32)
-    (block
-      (i32.store (local.get $at) (local.get $v))
-      (br 1)))
-  (func $early (param $at i32) (param $v i32)
-    (i64.store8 (local.get $at) (i64.extend_i32_u (local.get $v)))
-    (return)
-    (unreachable))
   (func (export "scribble")
     (local $mode i32) (local $at i32) (local $v i32)
     (call $input (i32.const 60000))
@@ -101,15 +93,9 @@ const SNAPSHOT_SCRIBBLER = wat(`(module
     (i64.store (i32.const 60000) (i64.const 0))
     (i32.store (i32.const 60008) (i32.const 0))
     (if (i32.eq (local.get $mode) (i32.const 0)) (then (i32.store (local.get $at) (local.get $v))))
-    (if (i32.eq (local.get $mode) (i32.const 2)) (then (memory.fill (local.get $at) (local.get $v) (i32.const 100))))
-    (if (i32.eq (local.get $mode) (i32.const 3)) (then (memory.copy (local.get $at) (i32.const 16) (i32.const 1))))
-    (if (i32.eq (local.get $mode) (i32.const 4)) (then (call $input (local.get $at))))
-    (if (i32.eq (local.get $mode) (i32.const 5))
-      (then (i32.store (local.get $at) (local.get $v)) (unreachable)))
+${WRITES_2_TO_5}
     (if (i32.eq (local.get $mode) (i32.const 6)) (then (call $deep (local.get $at) (local.get $v))))
-    (if (i32.eq (local.get $mode) (i32.const 7)) (then (call $early (local.get $at) (local.get $v))))
-    (if (i32.eq (local.get $mode) (i32.const 8))
-      (then (call $deep (local.get $at) (local.get $v)) (call $revert (i32.const 0) (i32.const 0)))))
+${WRITES_7_AND_8})
   (func (export "check")
     (local $a i32) (local $want i32) (local $n i32)
     (loop $scan
@@ -133,113 +119,55 @@ function args(mode: number, at: number, value: number): Uint8Array {
   return out;
 }
 
+type ScribbleCase = [mode: number, at: number, status: string];
+
+/** Every mode (but 1's static offset) at each of `ats`, and the status its scribble ends with. */
+function scribbleCases(ats: number[]): ScribbleCase[] {
+  const cases: ScribbleCase[] = [];
+  for (const at of ats)
+    for (const mode of [0, 2, 3, 4, 5, 6, 7, 8]) {
+      const width = [4, 0, 100, 1, 12, 4, 4, 1, 4][mode] as number;
+      const fits = at + width <= 65_536;
+      cases.push([mode, at, !fits || mode === 5 || mode === 8 ? "revert" : "success"]);
+    }
+  return cases;
+}
+
+/** Runs each case's scribble then a check in one block: every check must find the memory reset. */
+function assertEachReset(contract: FreshVmContract, cases: ScribbleCase[]): void {
+  const { vm, run, call } = contract;
+  const txs = cases.flatMap(([mode, at]) => [
+    call("scribble", args(mode, at, 0xa5a5a5a5)),
+    call("check", new Uint8Array(0)),
+  ]);
+  const receipts = run(txs);
+  cases.forEach(([mode, at, status], i) => {
+    const scribble = receipts[2 * i] as Receipt;
+    const check = receipts[2 * i + 1] as Receipt;
+    const what = `mode ${mode} at ${at}`;
+    assert.equal(scribble.status, status, what);
+    assert.equal(check.status, "success", what);
+    assert.deepEqual([...check.output], [0, 0, 0, 0], `${what}: the next call saw what it wrote`);
+  });
+  assert.ok(vm.instances.reused >= txs.length - 2, `instances reused ${vm.instances.reused} times`);
+}
+
 describe("memory reset up to the store reach", () => {
   it("the next call sees zeros wherever and however the last one wrote, whatever way it ended", () => {
-    const vm = createVm();
-    const state = fundedState([[account(1), 10n ** 24n]]);
-    const executor = createChainExecutor(blockContext({}), { vm });
-    const run = (txs: Transaction[]): Receipt[] => runBlock(executor, state, txs).receipts;
-    const [deployed] = run([
-      {
-        kind: "deploy",
-        from: account(1),
-        code: SCRIBBLER,
-        args: new Uint8Array(0),
-        value: 0n,
-        gasLimit: 5_000_000,
-        gasPrice: 0n,
-      },
-    ]);
-    const address = deployed?.contractAddress;
-    assert.ok(address !== undefined, `deploy: ${deployed?.status}`);
-    const call = (method: string, input: Uint8Array): Transaction => ({
-      kind: "call",
-      from: account(1),
-      to: address,
-      method,
-      args: input,
-      value: 0n,
-      gasLimit: 50_000_000,
-      gasPrice: 0n,
-    });
-    const cases: Array<[mode: number, at: number, status: string]> = [];
-    for (const at of [20, 4096, 30_001, 65_000, 65_532])
-      for (const mode of [0, 2, 3, 4, 5, 6, 7, 8]) {
-        const width = [4, 0, 100, 1, 12, 4, 4, 1, 4][mode] as number;
-        const fits = at + width <= 65_536;
-        cases.push([mode, at, !fits || mode === 5 || mode === 8 ? "revert" : "success"]);
-      }
+    const contract = deployOnFreshVm(SCRIBBLER, 50_000_000);
+    const cases = scribbleCases([20, 4096, 30_001, 65_000, 65_532]);
     for (const at of [0, 17, 5_000, 5_534]) cases.push([1, at, "success"]);
-    const txs = cases.flatMap(([mode, at]) => [
-      call("scribble", args(mode, at, 0xa5a5a5a5)),
-      call("check", new Uint8Array(0)),
-    ]);
-    const receipts = run(txs);
-    cases.forEach(([mode, at, status], i) => {
-      const scribble = receipts[2 * i] as Receipt;
-      const check = receipts[2 * i + 1] as Receipt;
-      const what = `mode ${mode} at ${at}`;
-      assert.equal(scribble.status, status, what);
-      assert.equal(check.status, "success", what);
-      assert.deepEqual([...check.output], [0, 0, 0, 0], `${what}: the next call saw what it wrote`);
-    });
-    assert.ok(vm.instances.reused >= txs.length - 2, `instances reused ${vm.instances.reused} times`);
+    assertEachReset(contract, cases);
   });
 
   it("after a call from the snapshot the next sees exactly the snapshot, wherever and however the last one wrote", () => {
-    const vm = createVm();
-    const state = fundedState([[account(1), 10n ** 24n]]);
-    const executor = createChainExecutor(blockContext({}), { vm });
-    const run = (txs: Transaction[]): Receipt[] => runBlock(executor, state, txs).receipts;
-    const [deployed] = run([
-      {
-        kind: "deploy",
-        from: account(1),
-        code: SNAPSHOT_SCRIBBLER,
-        args: new Uint8Array(0),
-        value: 0n,
-        gasLimit: 5_000_000,
-        gasPrice: 0n,
-      },
-    ]);
-    const address = deployed?.contractAddress;
-    assert.ok(address !== undefined, `deploy: ${deployed?.status}`);
+    const contract = deployOnFreshVm(SNAPSHOT_SCRIBBLER, 50_000_000);
     assert.ok(
       compileContract(SNAPSHOT_SCRIBBLER).snapshot !== undefined,
       "its calls start from the snapshot",
     );
-    const call = (method: string, input: Uint8Array): Transaction => ({
-      kind: "call",
-      from: account(1),
-      to: address,
-      method,
-      args: input,
-      value: 0n,
-      gasLimit: 50_000_000,
-      gasPrice: 0n,
-    });
-    const cases: Array<[mode: number, at: number, status: string]> = [];
     // Below, at the start of, inside, across the end of and above the snapshot.
-    for (const at of [0, 20, 1020, 1024, 5000, 9212, 9216, 30_001, 65_532])
-      for (const mode of [0, 2, 3, 4, 5, 6, 7, 8]) {
-        const width = [4, 0, 100, 1, 12, 4, 4, 1, 4][mode] as number;
-        const fits = at + width <= 65_536;
-        cases.push([mode, at, !fits || mode === 5 || mode === 8 ? "revert" : "success"]);
-      }
-    const txs = cases.flatMap(([mode, at]) => [
-      call("scribble", args(mode, at, 0xa5a5a5a5)),
-      call("check", new Uint8Array(0)),
-    ]);
-    const receipts = run(txs);
-    cases.forEach(([mode, at, status], i) => {
-      const scribble = receipts[2 * i] as Receipt;
-      const check = receipts[2 * i + 1] as Receipt;
-      const what = `mode ${mode} at ${at}`;
-      assert.equal(scribble.status, status, what);
-      assert.equal(check.status, "success", what);
-      assert.deepEqual([...check.output], [0, 0, 0, 0], `${what}: the next call saw what it wrote`);
-    });
-    assert.ok(vm.instances.reused >= txs.length - 2, `instances reused ${vm.instances.reused} times`);
+    assertEachReset(contract, scribbleCases([0, 20, 1020, 1024, 5000, 9212, 9216, 30_001, 65_532]));
   });
 
   it("resets below the reach after a call that returned, and the whole memory after one that did not", () => {
