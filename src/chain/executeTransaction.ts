@@ -1,3 +1,4 @@
+import { isCanonicalAddress } from "../codec/address.js";
 import type { StateView, TxExecutor, TxOutput } from "../engine/types.js";
 import { type EvmRunner, evmRunnerForThread } from "../evm/evmRunner.js";
 import { ethIntrinsicGas } from "../evm/intrinsicGas.js";
@@ -17,7 +18,6 @@ import type { AccountTx, EthTx, Transaction } from "./transaction.js";
 import { invalidOutput, txDeltas } from "./txOutput.js";
 
 const U128_MAX = (1n << 128n) - 1n;
-const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
 const ZERO_SALT = new Uint8Array(32);
 const EMPTY = new Uint8Array(0);
 
@@ -55,11 +55,11 @@ function valueSent(tx: KeyTransaction): bigint {
 /** Why `tx` cannot run at all, judged without state; undefined if it can. */
 export function statelessCheck(tx: KeyTransaction): { code: InvalidCode; reason: string } | undefined {
   const malformed = (reason: string) => ({ code: "MALFORMED" as const, reason });
-  if (!ADDRESS_RE.test(tx.from))
+  if (!isCanonicalAddress(tx.from))
     return malformed(`sender ${JSON.stringify(tx.from)} is not an address (0x + 40 lowercase hex)`);
   // The zero address is the protocol's own caller (paymaster settlement): nobody may send as it.
   if (tx.from === PROTOCOL_CALLER) return malformed("sender is the zero address (reserved for the protocol)");
-  if (tx.kind !== "deploy" && !ADDRESS_RE.test(tx.to)) {
+  if (tx.kind !== "deploy" && !isCanonicalAddress(tx.to)) {
     return malformed(`recipient ${JSON.stringify(tx.to)} is not an address (0x + 40 lowercase hex)`);
   }
   const intrinsic = intrinsicGas(tx);
