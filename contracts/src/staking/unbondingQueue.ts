@@ -6,7 +6,7 @@
  * still bonded when the infraction happened pays for it even if it has started to leave,
  * and stake that had already left does not. The loop over heights is bounded by the
  * evidence age (`configureNetwork` caps it at `MAX_EVIDENCE_AGE`). Without a network the
- * contract keeps its single unbonding pool per validator (main.ts).
+ * contract keeps its single unbonding pool per validator (delegation.ts).
  *
  * An entry is withdrawable once its unbonding period is over (`withdraw` pays every such
  * entry and keeps the others in order). `V_UNBONDING_STAKE` stays the validator's total.
