@@ -67,6 +67,7 @@ import {
   marketAt,
   marketCount,
   oracleSlot,
+  priceFrom,
   priceOf,
   setDebt,
   shares,
@@ -124,17 +125,26 @@ export function accountLiquidity(account: Address): Array<U128> {
   let power = U128.Zero;
   let debt = U128.Zero;
   const count = marketCount.get(0);
+  // Read once, when the first market needs a price (every oracle call empties the frame's
+  // storage cache, so a read per market went to the host each time).
+  let oracle = Address.zero();
+  let oracleRead = false;
   for (let i: u32 = 0; i < count; i++) {
     const asset = marketAt.get(i, Address.zero());
     const m = market(asset);
     const held = shares.get(asset, account, U128.Zero);
     const owed = debtOf(m, asset, account);
     if (held.isZero() && owed.isZero()) continue;
-    const price = priceOf(asset);
-    if (!held.isZero()) {
-      const value = sharesToAmount(m, held).mulDiv(price, WAD);
-      power = power.add(value.mulDiv(m.get<U128>(F_COLLATERAL, U128.Zero), WAD));
+    // The market's own slots are read before the oracle call, while the storage cache may
+    // still hold them (the call cannot change them: another contract, and no reentrancy).
+    const supplied = held.isZero() ? U128.Zero : sharesToAmount(m, held);
+    const factor = held.isZero() ? U128.Zero : m.get<U128>(F_COLLATERAL, U128.Zero);
+    if (!oracleRead) {
+      oracle = oracleSlot.get(Address.zero());
+      oracleRead = true;
     }
+    const price = priceFrom(oracle, asset);
+    if (!held.isZero()) power = power.add(supplied.mulDiv(price, WAD).mulDiv(factor, WAD));
     if (!owed.isZero()) debt = debt.add(owed.mulDiv(price, WAD));
   }
   return [power, debt];

@@ -127,9 +127,14 @@ export function setDebt(m: Fields, asset: Address, account: Address, amount: U12
 }
 
 export function priceOf(asset: Address): U128 {
+  return priceFrom(oracleSlot.get(Address.zero()), asset);
+}
+
+/** `asset`'s price from `oracle` (the oracle slot's value, read by the caller). */
+export function priceFrom(oracle: Address, asset: Address): U128 {
   const w = new AbiWriter();
   w.address(asset);
-  const result = callContract(oracleSlot.get(Address.zero()), "getPrice", w.finish());
+  const result = callContract(oracle, "getPrice", w.finish());
   if (!result.ok) revertRaw(result.data);
   return result.value<U128>();
 }
