@@ -101,9 +101,12 @@ export function earnedPerShare(v: Address, vf: Fields, df: Fields): U128 {
 /** Also moves a delegation whose generation ended into the current one, with no shares. */
 export function settle(v: Address, vf: Fields, df: Fields, d: Address): void {
   const shares = df.get<U128>(D_SHARES, U128.Zero);
-  const accrued = shares.mulDiv(earnedPerShare(v, vf, df), WAD);
-  const debt = df.get<U128>(D_REWARD_DEBT, U128.Zero);
-  if (accrued.gt(debt)) owed.set(d, owed.get(d, U128.Zero).add(accrued.sub(debt)));
+  // No shares (a new delegation, or one fully undelegated) earned nothing: no reads, no division.
+  if (!shares.isZero()) {
+    const accrued = shares.mulDiv(earnedPerShare(v, vf, df), WAD);
+    const debt = df.get<U128>(D_REWARD_DEBT, U128.Zero);
+    if (accrued.gt(debt)) owed.set(d, owed.get(d, U128.Zero).add(accrued.sub(debt)));
+  }
   if (!inCurrentGeneration(vf, df)) {
     df.set<U128>(D_SHARES, U128.Zero);
     df.set<u64>(D_GENERATION, vf.get<u64>(V_GENERATION, 0));
@@ -111,9 +114,10 @@ export function settle(v: Address, vf: Fields, df: Fields, d: Address): void {
 }
 
 export function resetDebt(vf: Fields, df: Fields): void {
+  const shares = df.get<U128>(D_SHARES, U128.Zero);
   df.set<U128>(
     D_REWARD_DEBT,
-    df.get<U128>(D_SHARES, U128.Zero).mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD),
+    shares.isZero() ? U128.Zero : shares.mulDiv(vf.get<U128>(V_REWARD_PER_SHARE, U128.Zero), WAD),
   );
 }
 
