@@ -45,7 +45,8 @@
  * ttlMs together with the later transactions of their flows, which could no longer run.
  *
  * Cost. add / removal: O(log n) (binary search in a queue bounded by the config, one update
- * of the heap of queue tails, plus O(k log k) for k evictions). ready: O(s + k log s) for k
+ * of the heap of queue tails, plus O(k log k) for k evictions); a block's removal updates
+ * each flow it touches once. ready: O(s + k log s) for k
  * selected over s flows. dropStale, prune, pending: O(n).
  */
 import { type MempoolConfig, resolveMempoolConfig } from "./config.js";
@@ -220,15 +221,26 @@ export class Mempool<T> {
     return selectReady(this.queues(), nextSequence, options);
   }
 
-  /** Removes the transactions of a committed block; returns those that were pending. */
+  /**
+   * Removes the transactions of a committed block; returns those that were pending, in the
+   * order of `hashes` (each once). Each nonce flow is updated once, whatever number of its
+   * transactions the block holds (a block takes a run from the front of a flow: one splice
+   * and one update of the heap of tails per flow, not one per transaction).
+   */
   removeIncluded(hashes: Iterable<string>): PoolTx<T>[] {
     const removed: PoolTx<T>[] = [];
+    const byQueue = new Map<SenderQueue<T>, PoolTx<T>[]>();
     for (const hash of hashes) {
       const tx = this.byHash.get(hash);
       if (tx === undefined) continue;
-      this.remove(tx);
+      this.byHash.delete(hash); // a hash given twice is removed once
       removed.push(tx);
+      const queue = this.queueOf(tx);
+      const list = byQueue.get(queue);
+      if (list === undefined) byQueue.set(queue, [tx]);
+      else list.push(tx);
     }
+    for (const [queue, txs] of byQueue) this.detach(queue, queue.removeAll(txs));
     return removed;
   }
 
@@ -302,8 +314,13 @@ export class Mempool<T> {
   }
 
   private remove(tx: PoolTx<T>): void {
-    const queue = this.senders.get(tx.sender)?.queues.get(tx.nonceKey) as SenderQueue<T>;
+    const queue = this.queueOf(tx);
     this.detach(queue, [queue.removeAt(queue.indexOf(tx.sequence))]);
+  }
+
+  /** The queue of a pending transaction's flow. */
+  private queueOf(tx: PoolTx<T>): SenderQueue<T> {
+    return this.senders.get(tx.sender)?.queues.get(tx.nonceKey) as SenderQueue<T>;
   }
 
   /** Books `removed` (already taken out of `queue`) out of the indexes and counters. */

@@ -65,6 +65,26 @@ export class SenderQueue<T> implements HeapSlot {
     return this.txs.splice(i, 1)[0] as PoolTx<T>;
   }
 
+  /**
+   * Removes the transactions in `txs` (each in the queue; one given twice is removed once)
+   * and returns them in queue order: one splice when they are the queue's first ones (a
+   * block takes a flow's run from its front), else one pass over the queue.
+   */
+  removeAll(txs: readonly PoolTx<T>[]): PoolTx<T>[] {
+    let front = txs.length <= this.txs.length;
+    for (let i = 0; i < txs.length && front; i++) front = txs[i] === this.txs[i];
+    if (front) return this.txs.splice(0, txs.length);
+    const gone = new Set(txs);
+    const removed: PoolTx<T>[] = [];
+    let kept = 0;
+    for (const tx of this.txs) {
+      if (gone.has(tx)) removed.push(tx);
+      else this.txs[kept++] = tx;
+    }
+    this.txs.length = kept;
+    return removed;
+  }
+
   /** Removes and returns every transaction from position `i` on (ascending). */
   removeFrom(i: number): PoolTx<T>[] {
     return this.txs.splice(i);

@@ -160,6 +160,8 @@ const opArb = fc.oneof(
   },
   fc.record({ kind: fc.constant("include" as const), maxGas: fc.nat(150), maxCount: fc.nat(8) }),
   fc.record({ kind: fc.constant("remove" as const), pick: fc.nat() }),
+  // Any subset, in any order, one hash given twice: a flow loses transactions from its middle.
+  fc.record({ kind: fc.constant("removeSome" as const), picks: fc.array(fc.nat(), { maxLength: 6 }) }),
   fc.record({
     kind: fc.constant("advance" as const),
     sender: fc.integer({ min: 0, max: 3 }),
@@ -246,6 +248,17 @@ describe("mempool: model test", () => {
               const victim = all[op.pick % Math.max(1, all.length)];
               const removed = pool.removeIncluded(victim ? [victim.hash, "0xffff"] : ["0xffff"]);
               assert.deepEqual(hashes(removed), victim ? [victim.hash] : []);
+            } else if (op.kind === "removeSome") {
+              const all = pool.pending();
+              const picked = op.picks.map((p) => all[p % Math.max(1, all.length)]?.hash ?? "0xffff");
+              const given = [...picked, ...picked.slice(0, 1), "0xffff"];
+              const expected = [...new Set(picked)].filter((h) => h !== "0xffff");
+              assert.deepEqual(hashes(pool.removeIncluded(given)), expected);
+              for (const h of expected) assert.ok(!pool.has(h));
+              assert.deepEqual(
+                hashes(pool.pending()),
+                hashes(all).filter((h) => !expected.includes(h)),
+              );
             } else if (op.kind === "advance") {
               const f = `S${op.sender}/${op.key}`;
               nextMap.set(f, (nextMap.get(f) ?? 0n) + BigInt(op.by));
