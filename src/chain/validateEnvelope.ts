@@ -39,7 +39,7 @@ import {
   signingHashOfEncoding,
   type TxEnvelope,
 } from "./tx/envelope.js";
-import { encodeValidateInput } from "./validateInput.js";
+import { encodeValidateInput, validateInputOfEncoding } from "./validateInput.js";
 import { replayValidation, type ValidationRecorder } from "./validationMemo.js";
 import { validationRevertReason } from "./validationRevert.js";
 
@@ -242,6 +242,7 @@ export function validateEnvelope(
   const accountPays = paymaster === undefined ? maxFee : 0n;
   const validateInput =
     (known === undefined ? undefined : validateInputWithFee(known, env.auth.length, accountPays)) ??
+    (raw === undefined ? undefined : validateInputOfEncoding(hash, raw, env.auth, accountPays)) ??
     encodeValidateInput(hash, env.auth, accountPays, env.calls);
   const request = {
     account: sender,

@@ -9,9 +9,15 @@
  * The bytes are `encodeAbi(VALIDATE_ARGS, …)`'s. Anything off the common path (a target not
  * in lowercase hex, a method not ASCII, a value out of range) goes through `encodeAbi`,
  * which checks it and throws its own error.
+ *
+ * When the caller has the transaction's canonical encoding (admission, and execution of a
+ * block's bytes), `validateInputOfEncoding` copies the calls' fields from those bytes as they
+ * are: the targets' 20 bytes, the methods' UTF-8, the arguments and the values' 16
+ * little-endian bytes are the input's own, so no address is parsed from hex again and no
+ * value is written from a bigint.
  */
 import { encodeAbi } from "../codec/abi.js";
-import type { Call } from "./tx/envelope.js";
+import { type Call, CALLS_OFFSET } from "./tx/envelope.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 const LOWER_HEX_ADDRESS = /^0x[0-9a-f]{40}$/;
@@ -92,4 +98,90 @@ export function encodeValidateInput(
     at += 16;
   }
   return out;
+}
+
+/**
+ * `encodeValidateInput(hash, auth, maxFee, env.calls)` for the envelope `env` whose canonical
+ * encoding is `raw` (`decodeTx(raw)`), its `auth` being `raw`'s last `auth.length` bytes: the
+ * calls' fields are copied from `raw`. Undefined when `maxFee` is not a u128 or `raw` does
+ * not have the layout (the caller then encodes from the fields).
+ */
+export function validateInputOfEncoding(
+  hash: Uint8Array,
+  raw: Uint8Array,
+  auth: Uint8Array,
+  maxFee: bigint,
+): Uint8Array | undefined {
+  if (hash.length !== 32 || maxFee < 0n || maxFee > U128_MAX) return undefined;
+  const count = raw[CALLS_OFFSET];
+  if (count === undefined || count < 1) return undefined;
+  const rawView = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  // Each call is target (20), method length (1), method, args length (u32), args, value (16).
+  const end = raw.length - 4 - auth.length;
+  let size = 32 + 4 + auth.length + 16 + 4 * 4 + count * (20 + 4 + 4 + 16);
+  let at = CALLS_OFFSET + 1;
+  for (let i = 0; i < count; i++) {
+    if (at + 21 > end) return undefined;
+    const methodLength = raw[at + 20] as number;
+    at += 21 + methodLength;
+    if (at + 4 > end) return undefined;
+    const argsLength = rawView.getUint32(at, true);
+    at += 4 + argsLength + 16;
+    if (at > end) return undefined;
+    size += methodLength + argsLength;
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  out.set(hash, 0);
+  let w = 32;
+  view.setUint32(w, auth.length, true);
+  out.set(auth, w + 4);
+  w += 4 + auth.length;
+  writeU128(view, w, maxFee);
+  w += 16;
+  // Four passes over the calls (targets, methods, args, values), as the layout groups them.
+  view.setUint32(w, count, true);
+  w += 4;
+  let r = CALLS_OFFSET + 1;
+  for (let i = 0; i < count; i++) {
+    out.set(raw.subarray(r, r + 20), w);
+    w += 20;
+    r = skipCall(rawView, r);
+  }
+  view.setUint32(w, count, true);
+  w += 4;
+  r = CALLS_OFFSET + 1;
+  for (let i = 0; i < count; i++) {
+    const methodLength = raw[r + 20] as number;
+    view.setUint32(w, methodLength, true);
+    out.set(raw.subarray(r + 21, r + 21 + methodLength), w + 4);
+    w += 4 + methodLength;
+    r = skipCall(rawView, r);
+  }
+  view.setUint32(w, count, true);
+  w += 4;
+  r = CALLS_OFFSET + 1;
+  for (let i = 0; i < count; i++) {
+    const argsAt = r + 21 + (raw[r + 20] as number);
+    const argsLength = rawView.getUint32(argsAt, true);
+    out.set(raw.subarray(argsAt, argsAt + 4 + argsLength), w); // the u32 length, then the bytes
+    w += 4 + argsLength;
+    r = skipCall(rawView, r);
+  }
+  view.setUint32(w, count, true);
+  w += 4;
+  r = CALLS_OFFSET + 1;
+  for (let i = 0; i < count; i++) {
+    const next = skipCall(rawView, r);
+    out.set(raw.subarray(next - 16, next), w);
+    w += 16;
+    r = next;
+  }
+  return out;
+}
+
+/** The offset of the call after the one at `at` in an encoding (its layout checked by the caller). */
+function skipCall(raw: DataView, at: number): number {
+  const argsAt = at + 21 + raw.getUint8(at + 20);
+  return argsAt + 4 + raw.getUint32(argsAt, true) + 16;
 }

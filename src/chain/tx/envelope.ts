@@ -32,6 +32,9 @@ export const MAX_PAYMASTER_DATA_BYTES = 4 * 1024;
 export const MAX_AUTH_BYTES = 4 * 1024;
 export const MAX_TX_BYTES = 512 * 1024;
 
+/** Where the call count is in an encoding: after magic, version, chain id, sender, nonce, gas limit and fees. */
+export const CALLS_OFFSET = 2 + 8 + 20 + 8 + 8 + 8 + 16 + 16;
+
 const U64_MAX = (1n << 64n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
 const SIGNING_DOMAIN = utf8("weft/tx/v1");
