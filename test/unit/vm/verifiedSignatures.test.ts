@@ -14,7 +14,7 @@ import { validateEnvelope } from "../../../src/chain/validateEnvelope.js";
 import { executeSequential } from "../../../src/engine/sequential.js";
 import { ed25519Signer } from "../../../src/sdk/signers.js";
 import { TxState } from "../../../src/vm/txState.js";
-import { signatureDigest } from "../../../src/vm/verifiedSignatures.js";
+import { MAX_LITERAL_DIGEST_BYTES, signatureDigest } from "../../../src/vm/verifiedSignatures.js";
 import { createVm } from "../../../src/vm/vm.js";
 import { setupAccounts, signed, transferCall, type User } from "../../helpers/accounts.js";
 import { account } from "../../helpers/chain.js";
@@ -22,32 +22,56 @@ import { sortedWrites } from "../../helpers/compare.js";
 import { assertSameAsSequential, attachChain, chainEngine } from "../../helpers/parallelChain.js";
 
 describe("signatures verified once per node", () => {
-  it("a digest is sha256(scheme, the three lengths, key, message, signature), whatever their sizes", () => {
+  it("a digest is the input itself up to 256 bytes, else its sha256; equal digests are equal inputs", () => {
     const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    const input = (scheme: string, k: number, m: number, s: number, fills = [1, 2, 3]) => {
+      const lengths = Buffer.alloc(12);
+      lengths.writeUInt32BE(k, 0);
+      lengths.writeUInt32BE(m, 4);
+      lengths.writeUInt32BE(s, 8);
+      return Buffer.concat([
+        Buffer.from(scheme, "latin1"),
+        lengths,
+        bytes(k, fills[0] as number),
+        bytes(m, fills[1] as number),
+        bytes(s, fills[2] as number),
+      ]);
+    };
+    const seen = new Map<string, string>();
     for (const scheme of ["ed25519", "p256"] as const) {
       for (const [k, m, s] of [
         [32, 32, 64],
         [33, 0, 72],
         [0, 1000, 1],
+        [32, 32, 173], // 7 + 12 + 32 + 32 + 173 = 256 bytes of input with "ed25519"
+        [32, 32, 174],
+        [65, 32, 64],
+        [32, 33, 63], // the same bytes as 32/32/64 but for the lengths
       ] as const) {
-        const lengths = Buffer.alloc(12);
-        lengths.writeUInt32BE(k, 0);
-        lengths.writeUInt32BE(m, 4);
-        lengths.writeUInt32BE(s, 8);
-        const expected = createHash("sha256")
-          .update(scheme)
-          .update(lengths)
-          .update(bytes(k, 1))
-          .update(bytes(m, 2))
-          .update(bytes(s, 3))
-          .digest("hex");
-        assert.equal(
-          signatureDigest(scheme, bytes(k, 1), bytes(m, 2), bytes(s, 3)),
-          expected,
-          `${scheme} ${k}/${m}/${s}`,
-        );
+        for (const fills of [
+          [1, 2, 3],
+          [1, 2, 4],
+        ]) {
+          const data = input(scheme, k, m, s, fills);
+          const expected =
+            data.length <= MAX_LITERAL_DIGEST_BYTES
+              ? `=${data.toString("latin1")}`
+              : createHash("sha256").update(data).digest("hex");
+          const digest = signatureDigest(
+            scheme,
+            bytes(k, fills[0] as number),
+            bytes(m, fills[1] as number),
+            bytes(s, fills[2] as number),
+          );
+          const what = `${scheme} ${k}/${m}/${s} ${fills}`;
+          assert.equal(digest, expected, what);
+          assert.ok(data.length <= MAX_LITERAL_DIGEST_BYTES || /^[0-9a-f]{64}$/.test(digest), what);
+          assert.equal(seen.get(digest), undefined, `${what} has the digest of ${seen.get(digest)}`);
+          seen.set(digest, what);
+        }
       }
     }
+    assert.equal(input("ed25519", 32, 32, 173).length, MAX_LITERAL_DIGEST_BYTES);
   });
 
   it("admission records only valid signatures; execution with the record matches execution without", async () => {
