@@ -163,6 +163,17 @@ export interface BuiltBlock {
   encoded: EncodedBlock;
   /** The end-of-block system calls, on a validator network (empty otherwise). */
   systemCalls: SystemCall[];
+  /**
+   * The process's CPU time (every thread: `process.cpuUsage`) while executing and while
+   * computing the state root, ms: for benchmarks (`bench/budget.ts`); not stored.
+   */
+  cpuMs: { execute: number; stateRoot: number };
+}
+
+/** The process's CPU time since `from`, ms. */
+export function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
 }
 
 /** Executes `candidates` (in this order) on top of `head` and builds the block; commits nothing. */
@@ -174,6 +185,7 @@ export async function buildBlock(
 ): Promise<BuiltBlock> {
   const dropped: DroppedTx[] = [];
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   deps.faults?.(
     "execute",
     candidates.map((p) => p.hash),
@@ -206,6 +218,8 @@ export async function buildBlock(
     }
   }
   const t1 = performance.now();
+  const executeCpu = cpuMsSince(cpu0);
+  const cpu1 = process.cpuUsage();
 
   const included: PoolTx<PendingTx>[] = [];
   const receipts: Receipt[] = [];
@@ -239,6 +253,7 @@ export async function buildBlock(
   }
   const merkle = await deps.tree.updateInSlices(writeSet, slicePause(DEFAULT_SLICE_MS));
   const t2 = performance.now();
+  const stateRootCpu = cpuMsSince(cpu1);
   await nextTurn();
 
   deps.faults?.("records", txHashes);
@@ -314,5 +329,6 @@ export async function buildBlock(
     merkle,
     encoded,
     systemCalls,
+    cpuMs: { execute: executeCpu, stateRoot: stateRootCpu },
   };
 }

@@ -31,6 +31,7 @@ import {
   type BuildDeps,
   type BuiltBlock,
   buildBlock,
+  cpuMsSince,
   type DroppedTx,
   type ProductionStage,
 } from "./buildBlock.js";
@@ -67,6 +68,11 @@ export interface ProducedBlock {
   commitMs: number;
   /** Of `commitMs`, the main thread's part before the writes went to LMDB's write thread (gathering and issuing them). */
   commitIssueMs?: number;
+  /**
+   * The process's CPU time (all threads) while executing, computing the state root, and
+   * committing (until flushed), ms: for benchmarks (`bench/budget.ts`).
+   */
+  cpuMs?: { execute: number; stateRoot: number; commit: number };
   /** Set when something failed after the block's LMDB commit took effect (the block stands; logged). */
   afterCommitError?: string;
 }
@@ -144,17 +150,20 @@ export async function produceBlock(
   };
   let commitMs = 0;
   let commitIssueMs = 0;
+  let commitCpuMs = 0;
   let built: BuiltBlock | undefined;
   let afterCommitError: string | undefined;
   try {
     built = await buildBlock(tracked, head, ready, ctx);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     // The call returns once the block's writes are issued to LMDB's write thread (or, with a
     // store that cannot, once committed): the main thread's share of the commit.
     const committing = stageAndCommit(tracked, built);
     commitIssueMs = performance.now() - t0;
     await committing;
     commitMs = performance.now() - t0;
+    commitCpuMs = cpuMsSince(cpu0);
   } catch (error) {
     if (built !== undefined && deps.db.head()?.hash === built.block.header.hash) {
       // The LMDB commit took effect and what followed it failed: the block exists.
@@ -187,6 +196,7 @@ export async function produceBlock(
     dropped: built.dropped,
     commitMs,
     commitIssueMs,
+    cpuMs: { ...built.cpuMs, commit: commitCpuMs },
   };
   if (afterCommitError !== undefined) produced.afterCommitError = afterCommitError;
   return produced;
