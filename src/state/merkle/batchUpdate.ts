@@ -22,7 +22,17 @@ import {
   rightOf,
 } from "./hashing.js";
 import type { NodeWrites } from "./nodeStore.js";
-import { EMPTY_NODE, isInternal, isLeaf, loadNode, type ReadNode, type TreeNode } from "./treeNode.js";
+import {
+  EMPTY_NODE,
+  isInternal,
+  isLeaf,
+  keptChild,
+  loadChild,
+  type NodeLoads,
+  type ReadNode,
+  type TreeNode,
+  treeNode,
+} from "./treeNode.js";
 
 /** A leaf of a subtree being rebuilt: its path, and its record and hash once known. */
 interface PendingLeaf {
@@ -32,11 +42,15 @@ interface PendingLeaf {
   hash: Digest | undefined;
 }
 
-/** The outcome of a batch: the new root node, the node writes, and the node hashes computed. */
+/**
+ * The outcome of a batch: the new root node, the node writes, the node hashes computed, and
+ * how many records it wrote at positions that were empty (the tree's growth, at most).
+ */
 export interface BatchOutcome {
   root: TreeNode;
   writes: NodeWrites;
   nodeHashes: number;
+  added: number;
 }
 
 /**
@@ -45,13 +59,14 @@ export interface BatchOutcome {
  */
 export function applyBatch(
   read: ReadNode,
+  loads: NodeLoads,
   root: TreeNode,
   paths: readonly Digest[],
   valueHashes: readonly (Digest | null)[],
 ): BatchOutcome {
-  const batch = new Batch(read, paths, valueHashes);
+  const batch = new Batch(read, loads, paths, valueHashes);
   const newRoot = paths.length === 0 ? root : batch.apply(0, root, 0, paths.length);
-  return { root: newRoot, writes: batch.writes, nodeHashes: batch.nodeHashes };
+  return { root: newRoot, writes: batch.writes, nodeHashes: batch.nodeHashes, added: batch.added };
 }
 
 /**
@@ -71,22 +86,25 @@ const SLICED_DEPTH = 6;
  */
 export async function applyBatchInSlices(
   read: ReadNode,
+  loads: NodeLoads,
   root: TreeNode,
   paths: readonly Digest[],
   valueHashes: readonly (Digest | null)[],
   pause: Pause,
 ): Promise<BatchOutcome> {
-  const batch = new Batch(read, paths, valueHashes);
+  const batch = new Batch(read, loads, paths, valueHashes);
   const newRoot = paths.length === 0 ? root : await batch.applyInSlices(0, root, 0, paths.length, pause);
-  return { root: newRoot, writes: batch.writes, nodeHashes: batch.nodeHashes };
+  return { root: newRoot, writes: batch.writes, nodeHashes: batch.nodeHashes, added: batch.added };
 }
 
 class Batch {
   readonly writes: NodeWrites = new Map();
   nodeHashes = 0;
+  added = 0;
 
   constructor(
     private readonly read: ReadNode,
+    private readonly loads: NodeLoads,
     private readonly paths: readonly Digest[],
     private readonly valueHashes: readonly (Digest | null)[],
   ) {}
@@ -112,8 +130,8 @@ class Batch {
     const mid = splitSorted(this.paths, lo, hi, depth);
     let left: TreeNode | undefined;
     let right: TreeNode | undefined;
-    if (mid > lo) left = this.apply(depth + 1, this.child(record, 0, depth, lo), lo, mid);
-    if (hi > mid) right = this.apply(depth + 1, this.child(record, 1, depth, mid), mid, hi);
+    if (mid > lo) left = this.apply(depth + 1, this.child(node, 0, depth, lo), lo, mid);
+    if (hi > mid) right = this.apply(depth + 1, this.child(node, 1, depth, mid), mid, hi);
     return this.combine(depth, node, record, lo, left, right);
   }
 
@@ -132,19 +150,20 @@ class Batch {
     let right: TreeNode | undefined;
     if (mid > lo) {
       await pause();
-      left = await this.applyInSlices(depth + 1, this.child(record, 0, depth, lo), lo, mid, pause);
+      left = await this.applyInSlices(depth + 1, this.child(node, 0, depth, lo), lo, mid, pause);
     }
     if (hi > mid) {
       await pause();
-      right = await this.applyInSlices(depth + 1, this.child(record, 1, depth, mid), mid, hi, pause);
+      right = await this.applyInSlices(depth + 1, this.child(node, 1, depth, mid), mid, hi, pause);
     }
     return this.combine(depth, node, record, lo, left, right);
   }
 
-  /** The old child on side `bit` of the internal node `record` at `depth`, where write `at` goes. */
-  private child(record: Uint8Array, bit: 0 | 1, depth: number, at: number): TreeNode {
-    const id = nodeId(this.path(at), depth + 1);
-    return loadNode(this.read, bit === 0 ? leftOf(record) : rightOf(record), id);
+  /** The old child on side `bit` of the internal node `node` at `depth`, where write `at` goes. */
+  private child(node: TreeNode, bit: 0 | 1, depth: number, at: number): TreeNode {
+    return (
+      keptChild(node, bit) ?? loadChild(this.read, this.loads, node, bit, nodeId(this.path(at), depth + 1))
+    );
   }
 
   /** The internal node `node` (its `record`) at `depth` after its sides became `left` and `right` (undefined: unchanged). */
@@ -175,7 +194,9 @@ class Batch {
       const otherBit = leftEmpty ? 1 : 0;
       const otherId = childId(path, depth, otherBit);
       const other =
-        (leftEmpty ? right : left) ?? loadNode(this.read, leftEmpty ? rightHash : leftHash, otherId);
+        (leftEmpty ? right : left) ??
+        keptChild(node, otherBit) ??
+        loadChild(this.read, this.loads, node, otherBit, otherId);
       if (isLeaf(other)) {
         this.writes.set(otherId, null);
         this.writes.set(id, other.record as Uint8Array);
@@ -184,7 +205,12 @@ class Batch {
     }
     const newRecord = internalRecord(leftHash, rightHash);
     this.writes.set(id, newRecord);
-    return { hash: this.hashRecord(newRecord), record: newRecord };
+    return treeNode(
+      this.hashRecord(newRecord),
+      newRecord,
+      left ?? keptChild(node, 0),
+      right ?? keptChild(node, 1),
+    );
   }
 
   /** The leaves a subtree holding at most the leaf `node` will hold after writes [lo, hi), sorted. */
@@ -243,7 +269,8 @@ class Batch {
       const record = leaf.record ?? leafRecord(leaf.path, leaf.valueHash);
       const leafHash = leaf.hash ?? this.hashRecord(record);
       if (record !== oldRecord) this.writes.set(id, record);
-      return { hash: leafHash, record };
+      if (oldRecord === undefined) this.added++;
+      return treeNode(leafHash, record);
     }
     let mid = a;
     while (mid < b && bitAt((leaves[mid] as PendingLeaf).path, depth) === 0) mid++;
@@ -264,7 +291,8 @@ class Batch {
         : EMPTY_NODE;
     const record = internalRecord(left.hash, right.hash);
     this.writes.set(id, record);
-    return { hash: this.hashRecord(record), record };
+    if (oldRecord === undefined) this.added++;
+    return treeNode(this.hashRecord(record), record, left, right);
   }
 }
 

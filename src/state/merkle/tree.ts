@@ -32,11 +32,15 @@
  * one commit), pass it as `update(writes, parent)`: the new update reads `parent`'s node
  * writes over the store and carries both batches' writes.
  *
- * Node cache. The tree keeps the records it reads from the store, and those each commit
- * writes, in memory (`cacheLimit` records at most; past that the cache starts over), so a
- * block's update reads the store only for nodes no recent block touched. The cache
- * mirrors the committed tree only: it learns from store reads (committed records) and
- * from `commit`, never from an update that was not committed.
+ * Nodes kept in memory. A node's children, once read from the store or built by an update,
+ * stay linked to it (`treeNode.ts`), so the committed tree's recent paths are walked in
+ * memory: a block's update reads the store only for nodes no recent block or proof touched,
+ * and computes no node id for the others. The links are a function of each node's record,
+ * so an update that is never committed leaves nothing wrong behind (its nodes are simply
+ * not reachable from the committed root). At most about `cacheLimit` nodes are kept: past
+ * that, loads are not kept, and `commit` drops every link once the nodes it added and those
+ * loaded since the last drop are more (the next blocks load their paths again). Every record
+ * read from the store is checked against the hash its parent holds (`loadNode`).
  *
  * Proofs (see proof.ts). A proof for a key lists the sibling hashes along the key's path
  * from the root's children down to where the path ends, plus the leaf found there:
@@ -67,7 +71,16 @@ import {
 } from "./hashing.js";
 import type { MerkleNodeStore, NodeWrites } from "./nodeStore.js";
 import type { MerkleProof } from "./proof.js";
-import { checkRecord, EMPTY_NODE, isInternal, loadNode, type TreeNode } from "./treeNode.js";
+import {
+  checkRecord,
+  EMPTY_NODE,
+  isInternal,
+  keptChild,
+  loadChild,
+  type NodeLoads,
+  type TreeNode,
+  treeNode,
+} from "./treeNode.js";
 
 /** The outcome of `MerkleTree.update`. */
 export interface MerkleUpdate {
@@ -80,6 +93,8 @@ export interface MerkleUpdate {
   hashes: number;
   /** The node hashes alone (leaves and internal nodes), a subset of `hashes`. */
   nodeHashes: number;
+  /** Records written at positions that were empty (with a `parent`: both batches'). */
+  readonly added: number;
   /** The tree's root node this update was computed from (checked by `commit`). */
   readonly base: TreeNode;
   /** The new root node (what `commit` installs). */
@@ -94,8 +109,8 @@ interface SortedWrite {
 const byPath = (x: SortedWrite, y: SortedWrite): number => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 
 /**
- * Records the tree keeps in memory by default: ~60 MB at most (200k records copied out of
- * LMDB, with their ids, measured 118 MB of RSS).
+ * Nodes the tree keeps in memory by default (see "Nodes kept in memory"): ~25 MB (a node
+ * with its hash string and 64-byte record, ~250 bytes).
  */
 export const DEFAULT_NODE_CACHE = 100_000;
 
@@ -103,20 +118,19 @@ export const DEFAULT_NODE_CACHE = 100_000;
 export class MerkleTree {
   private readonly store: MerkleNodeStore;
   private rootNode: TreeNode;
-  /** Committed records by node id (see "Node cache" above). */
-  private readonly cache = new Map<string, Uint8Array>();
-  private readonly cacheLimit: number;
+  /** Nodes kept linked to their parents (see "Nodes kept in memory" above). */
+  private readonly loads: NodeLoads;
 
   /**
    * Opens the tree stored in `store` (its root is the record at `ROOT_ID`); empty if none.
-   * `cacheLimit`: most records kept in memory (0: none).
+   * `cacheLimit`: about how many nodes are kept in memory (0: none besides an update's own).
    */
   constructor(store: MerkleNodeStore, options: { cacheLimit?: number } = {}) {
     this.store = store;
-    this.cacheLimit = options.cacheLimit ?? DEFAULT_NODE_CACHE;
+    this.loads = { held: 0, limit: options.cacheLimit ?? DEFAULT_NODE_CACHE };
     const record = store.get(ROOT_ID);
     this.rootNode =
-      record === undefined ? EMPTY_NODE : { hash: recordDigest(checkRecord(ROOT_ID, record)), record };
+      record === undefined ? EMPTY_NODE : treeNode(recordDigest(checkRecord(ROOT_ID, record)), record);
   }
 
   /** The committed root hash (32 bytes; 32 zero bytes for the empty tree). */
@@ -131,7 +145,11 @@ export class MerkleTree {
    */
   update(writes: WriteSet, parent?: MerkleUpdate): MerkleUpdate {
     const batch = this.batchOf(writes, parent);
-    return this.updateOf(batch, applyBatch(batch.read, batch.from, batch.paths, batch.valueHashes), parent);
+    return this.updateOf(
+      batch,
+      applyBatch(batch.read, this.loads, batch.from, batch.paths, batch.valueHashes),
+      parent,
+    );
   }
 
   /**
@@ -140,7 +158,14 @@ export class MerkleTree {
    */
   async updateInSlices(writes: WriteSet, pause: Pause, parent?: MerkleUpdate): Promise<MerkleUpdate> {
     const batch = this.batchOf(writes, parent);
-    const outcome = await applyBatchInSlices(batch.read, batch.from, batch.paths, batch.valueHashes, pause);
+    const outcome = await applyBatchInSlices(
+      batch.read,
+      this.loads,
+      batch.from,
+      batch.paths,
+      batch.valueHashes,
+      pause,
+    );
     if (batch.from !== (parent?.next ?? this.rootNode)) throw staleUpdate("update on");
     return this.updateOf(batch, outcome, parent);
   }
@@ -190,6 +215,7 @@ export class MerkleTree {
       nodeWrites,
       hashes: batch.hashes + outcome.nodeHashes,
       nodeHashes: outcome.nodeHashes,
+      added: (parent?.added ?? 0) + outcome.added,
       base: batch.base,
       next: outcome.root,
     };
@@ -203,22 +229,16 @@ export class MerkleTree {
   commit(update: MerkleUpdate): void {
     if (update.base !== this.rootNode) throw staleUpdate("commit of");
     this.rootNode = update.next;
-    if (this.cache.size + update.nodeWrites.size > this.cacheLimit) this.cache.clear();
-    if (update.nodeWrites.size > this.cacheLimit) return;
-    for (const [id, record] of update.nodeWrites) {
-      if (record === null) this.cache.delete(id);
-      else this.cache.set(id, record);
+    this.loads.held += update.added;
+    if (this.loads.held > this.loads.limit) {
+      // Too many kept: the root without its links (the old nodes become garbage).
+      this.rootNode = treeNode(update.next.hash, update.next.record);
+      this.loads.held = 0;
     }
   }
 
-  /** A committed record: from the cache, else from the store (and then kept). */
-  private readonly readStored = (id: string): Uint8Array | undefined => {
-    const cached = this.cache.get(id);
-    if (cached !== undefined) return cached;
-    const record = this.store.get(id);
-    if (record !== undefined && this.cache.size < this.cacheLimit) this.cache.set(id, record);
-    return record;
-  };
+  /** A committed record, from the store. */
+  private readonly readStored = (id: string): Uint8Array | undefined => this.store.get(id);
 
   /** A proof that `key` is present (with its value hash) or absent, against `root()`. */
   prove(key: StateKey): MerkleProof {
@@ -233,7 +253,7 @@ export class MerkleTree {
       const bit = bitAt(path, depth);
       siblings.push(digestToBytes(bit === 0 ? right : left));
       depth++;
-      node = loadNode(this.readStored, bit === 0 ? left : right, nodeId(path, depth));
+      node = keptChild(node, bit) ?? loadChild(this.readStored, this.loads, node, bit, nodeId(path, depth));
     }
     const record = node.record;
     const leaf =
