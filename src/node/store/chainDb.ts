@@ -40,6 +40,7 @@ import type { ChainDb, ChainDbName, OpenChainDbOptions } from "./chainDbApi.js";
 import { ChainDbError, damageError, StateNotKeptError } from "./chainDbErrors.js";
 import { type EncodedBlock, json, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
+import { checkLayout } from "./layoutCheck.js";
 import { MERKLE_LAYOUT, MERKLE_LAYOUT_KEY, readNode, writeNodes } from "./merklePages.js";
 import { PendingWrites } from "./pendingWrites.js";
 import { receiptRecord } from "./receiptRecord.js";
@@ -162,21 +163,11 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     );
   }
 
-  // A database whose Merkle nodes are in another layout (one node a record, before pages) is not read.
-  const readLayout = (): unknown => {
-    try {
-      return parse<unknown>(metaDb.getBinary(utf8(MERKLE_LAYOUT_KEY)));
-    } catch {
-      return "(an unreadable record)";
-    }
-  };
-  const layout = headCache === undefined ? undefined : readLayout();
-  if (headCache !== undefined && layout !== MERKLE_LAYOUT) {
+  try {
+    checkLayout(dir, { meta: metaDb, merkle: merkleDb, blocks }, headCache !== undefined);
+  } catch (error) {
     void root.close();
-    throw new ChainDbError(
-      "LAYOUT",
-      `the chain database in ${dir} keeps its Merkle nodes ${layout === undefined ? "one to a record, as versions before pages did" : `in the layout ${JSON.stringify(layout)}`}; this version reads only ${MERKLE_LAYOUT} (several levels to a record) and does not convert: resync, with a new data directory (block sync or state sync from peers), and remove this one`,
-    );
+    throw error;
   }
 
   /** The synchronous writes of an open `transactionSync`. */

@@ -135,4 +135,29 @@ describe("Merkle pages", () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it("a database written before pages is refused without a head record too (not taken for an empty one)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "weft-merkle-pages-"));
+    const dir = join(root, "data");
+    try {
+      const db = openChainDb(dir);
+      commitGenesis(db, testNodeOptions(dir));
+      await db.close();
+      // Neither a head nor a layout record, but blocks and Merkle nodes: as an old directory whose head was lost.
+      await editRecord(dir, "meta", utf8("head"), () => null);
+      await editRecord(dir, "meta", utf8(MERKLE_LAYOUT_KEY), () => null);
+      assert.throws(
+        () => openChainDb(dir),
+        (e: unknown) =>
+          e instanceof ChainDbError &&
+          e.code === "LAYOUT" &&
+          /holds blocks but no head and no layout record/.test(e.message) &&
+          /resync, with a new data directory/.test(e.message),
+      );
+      // An empty directory still opens (a new chain).
+      await openChainDb(join(root, "fresh")).close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
