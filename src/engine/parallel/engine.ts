@@ -150,7 +150,22 @@ export async function createParallelEngine<T, R, C>(
     lastLoop = count > 1 ? "tasks" : overlay ? "overlay" : "in-order";
     const blockStartUs = (performance.timeOrigin + performance.now()) * 1000;
     const t1 = performance.now();
-    const pending = Promise.all(workers.map((_, id) => request(id, message)));
+    const receipts = new Array<R | undefined>(n);
+    /** A part of the lone worker's receipts that did not decode (then the block runs sequentially). */
+    let partFailure: string | undefined;
+    const codec = local.codec;
+    if (overlay && codec !== undefined)
+      // Its receipts in parts, in block order, decoded as they come while it runs on (`receiptParts.ts`).
+      pool.onReceipts = (bytes) => {
+        try {
+          codec.decodeReceipts(bytes, receipts);
+        } catch (error) {
+          partFailure ??= `receipt part: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      };
+    const pending = Promise.all(workers.map((_, id) => request(id, message))).finally(() => {
+      pool.onReceipts = undefined;
+    });
     let streamed = true;
     try {
       for (let k = 1; k < TxStreamWriter.chunks(n) && streamed; k++) streamed = stream.publishNext(txs);
@@ -166,7 +181,6 @@ export async function createParallelEngine<T, R, C>(
     const failures: string[] = [];
     lastWorkerMs = replies.map((m) => (m.type === "blockDone" ? Math.round(m.ms * 10) / 10 : -1));
     lastCounters = replies.map((m) => (m.type === "blockDone" ? (m.counters ?? {}) : {}));
-    const receipts = new Array<R | undefined>(n);
     const txWords = views.txs;
     replies.forEach((m, worker) => {
       if (m.type === "error") failures.push(m.message);
@@ -182,6 +196,7 @@ export async function createParallelEngine<T, R, C>(
       else for (const [j, receipt] of m.receipts) receipts[j] = receipt as R;
     });
     if (Atomics.load(views.ctl, CTL.contended) !== 0) return CONTENDED;
+    if (partFailure !== undefined) failures.push(partFailure);
     if (failures.length > 0) return failures.join("; ");
     // Past a cut the workers found, nothing ran to the end (or what did is not needed).
     const limit = Atomics.load(views.ctl, CTL.limit);

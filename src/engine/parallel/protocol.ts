@@ -165,5 +165,17 @@ export type FromWorker =
       /** The executor's counters after the block (`ExecutorFactory.counters`). */
       counters?: Record<string, number>;
     }
+  /**
+   * A part of a lone worker's receipts (`overlay`), in the codec's encoding, sent while the
+   * block still runs (`RECEIPT_PART`): the engine decodes it meanwhile. Parts come in block
+   * order, each decodable alone; the rest come with "blockDone".
+   */
+  | { type: "receipts"; bytes: Uint8Array }
   /** `code` and `details`: those of the error the worker caught, when it had them (e.g. a VmFault's). */
   | { type: "error"; message: string; code?: string; details?: string[] };
+
+/**
+ * Receipts per part a lone worker sends while it runs the block (`"receipts"`): the engine
+ * thread decodes each while the worker runs on, instead of all of them after it finished.
+ */
+export const RECEIPT_PART = 512;

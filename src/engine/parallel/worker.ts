@@ -17,9 +17,11 @@ import {
   DEFAULT_CONTENTION_RULE,
   type ExecutorFactory,
   type FromWorker,
+  RECEIPT_PART,
   type ReceiptEncoder,
   type ToWorker,
 } from "./protocol.js";
+import { ReceiptParts } from "./receiptParts.js";
 import { Replica } from "./replica.js";
 import { abortRun, Scheduler, TASK_EXECUTE, type Task } from "./scheduler.js";
 import { CapacityError, CTL, type SharedViews, T_LAST_WORKER, TX_WORDS, viewsOf } from "./shared.js";
@@ -297,8 +299,13 @@ port.on("message", async (message: ToWorker) => {
           scheduler.startBlock();
           if (overlay) {
             const parts: OverlayParts = inOrderParts(trace, message.budget);
-            const encoder = codec?.receiptEncoder?.();
-            if (encoder !== undefined) parts.encoder = encoder;
+            const start = codec?.receiptEncoder?.bind(codec);
+            if (start !== undefined)
+              parts.encoder = new ReceiptParts(
+                start,
+                (bytes) => port?.postMessage({ type: "receipts", bytes }, [bytes.buffer as ArrayBuffer]),
+                RECEIPT_PART,
+              );
             const out = runInOrderOverlay(parts, txAt, executor);
             receipts = out.receipts;
             overlayWrites = out.writes;

@@ -21,6 +21,11 @@ export interface WorkerPool {
   readonly workers: readonly Worker[];
   /** Set when a worker died: every later block runs sequentially, and says so. */
   readonly broken: string | undefined;
+  /**
+   * Where a worker's `"receipts"` parts go (they answer no request): set for a block whose
+   * lone worker sends them, unset after (a part with no receiver is dropped).
+   */
+  onReceipts: ((bytes: Uint8Array) => void) | undefined;
   /** Sends `message` to worker `id`; resolves with its answer. */
   request(id: number, message: ToWorker, transfer?: readonly MessagePort[]): Promise<FromWorker>;
   /** Stops every worker and closes the engine thread's channels. */
@@ -57,12 +62,16 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   let broken: string | undefined;
   let closing = false;
   const inbox: Array<Array<(m: FromWorker) => void>> = [];
+  const pool = { onReceipts: undefined as ((bytes: Uint8Array) => void) | undefined };
   for (let id = 0; id < count; id++) {
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       resourceLimits: { stackSizeMb: options.stackSizeMb ?? WORKER_STACK_MB },
     });
     const waiting: Array<(m: FromWorker) => void> = [];
-    worker.on("message", (m: FromWorker) => waiting.shift()?.(m));
+    worker.on("message", (m: FromWorker) => {
+      if (m.type === "receipts") pool.onReceipts?.(m.bytes);
+      else waiting.shift()?.(m);
+    });
     worker.on("error", (error) => {
       broken = `worker ${id} failed: ${String(error)}`;
       Atomics.store(views.ctl, CTL.failed, 1);
@@ -126,6 +135,12 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
 
   return {
     workers,
+    get onReceipts() {
+      return pool.onReceipts;
+    },
+    set onReceipts(handler) {
+      pool.onReceipts = handler;
+    },
     get broken() {
       return broken;
     },
