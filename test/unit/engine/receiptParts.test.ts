@@ -25,7 +25,7 @@ describe("receipts in parts", () => {
     const start = chainBlockCodec.receiptEncoder?.bind(chainBlockCodec);
     assert.ok(start !== undefined);
     const encoder = new ReceiptParts<Receipt>(start, (bytes) => parts.push(bytes), 50);
-    receipts.forEach((r, i) => encoder.add(i, r));
+    for (const [i, r] of receipts.entries()) encoder.add(i, r);
     assert.equal(parts.length, 2);
     parts.push(encoder.finish());
     const decoded = new Array<Receipt | undefined>(receipts.length);
