@@ -178,4 +178,4 @@ export type FromWorker =
  * Receipts per part a lone worker sends while it runs the block (`"receipts"`): the engine
  * thread decodes each while the worker runs on, instead of all of them after it finished.
  */
-export const RECEIPT_PART = 512;
+export const RECEIPT_PART = 2048;
