@@ -35,6 +35,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeTx, signingHash, type TxEnvelope } from "../src/chain/tx/envelope.js";
+import { memoCounts } from "../src/chain/validationMemo.js";
 import { encodeAbi } from "../src/codec/abi.js";
 import type { Address } from "../src/codec/address.js";
 import { verifyEd25519 } from "../src/codec/signatures.js";
@@ -202,6 +203,13 @@ for (let round = 0; round <= rounds; round++) {
     produceCpuMs - stageCpu.execute - stageCpu.stateRoot - stageCpu.commit,
   );
 }
+// Validation steps given again from admission's records (chain/validationMemo.ts), over every
+// round (warm-up included): this thread's when it executed, else the engine workers'.
+const memo = { given: memoCounts.given, ran: memoCounts.ran };
+for (const c of node.compileStats().workers) {
+  memo.given += c.memoGiven ?? 0;
+  memo.ran += c.memoRan ?? 0;
+}
 await node.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -239,6 +247,9 @@ if (commitIssueUsPerTx !== undefined)
     `of the LMDB commit, the main thread's part (gathering the writes and issuing them to LMDB's write thread): ${commitIssueUsPerTx.toFixed(1)} µs/tx`,
   );
 console.log(
+  `validation steps given again from admission's records: ${memo.given} for ${(rounds + 1) * txCount} transactions (${memo.ran} records whose frame ran all the same)`,
+);
+console.log(
   `\nverification ceiling on ${cores} cores: ${Math.round(ceiling)} tx/s; the stages' bound on ${cores} cores (perfectly parallel, nothing else running): ${Math.round(bound)} tx/s = ${((bound / ceiling) * 100).toFixed(1)}% of the ceiling`,
 );
 writeJson("bench/results/budget.json", {
@@ -253,6 +264,8 @@ writeJson("bench/results/budget.json", {
   boundTps: bound,
   boundShareOfCeiling: bound / ceiling,
   commitIssueUsPerTx,
+  memoGiven: memo.given,
+  memoRan: memo.ran,
 });
 writeSvg(
   "bench/results/budget.svg",
