@@ -9,13 +9,17 @@
  *
  * Layout: a flag (0: no record), the account, the input (a flag 0 when it is the carried
  * `validate` input itself, the usual case, else its bytes), the gas limit, the reads (each
- * key, a flag for absent, the value), the warm keys (each an index into the reads, or
- * `ABSENT` and the key), the pages, whether the memory grew, the answer's data and gas.
+ * key, as a flag 0 when it is the account's code hash key, the usual first read, else the
+ * key; then a flag for absent and the value), the warm keys (each an index into the reads,
+ * or `ABSENT` and the key), the pages, whether the memory grew, the answer's data and gas.
+ * The code hash key is derived from the record's own account on both sides, never from the
+ * transaction's sender (which the worker decodes from the bytes, apart from the record);
+ * the decoded key is then the cached string the frame would use (`codeHashKey`).
  * Like the rest of the encoding, it only ever goes from this node's main thread to its own
  * workers: a block from the network carries no record.
  */
 import type { Address } from "../codec/address.js";
-import type { StateKey, StateValue } from "../state/keys.js";
+import { codeHashKey, type StateKey, type StateValue } from "../state/keys.js";
 import type { Reader, Writer } from "./blockCodecBytes.js";
 import type { ValidationMemo } from "./validationMemo.js";
 
@@ -36,7 +40,8 @@ export function writeMemo(w: Writer, memo: ValidationMemo | undefined, validateI
     return;
   }
   w.u8(1);
-  w.str(memo.account);
+  const { account } = memo;
+  w.str(account);
   if (memo.input instanceof Uint8Array && sameBytes(memo.input, validateInput)) w.u8(0);
   else {
     w.u8(1);
@@ -45,8 +50,13 @@ export function writeMemo(w: Writer, memo: ValidationMemo | undefined, validateI
   w.f64(memo.gasLimit);
   const { reads, warmKeys } = memo;
   w.u32(reads.length);
+  const codeKey = typeof account === "string" ? codeHashKey(account) : undefined;
   for (const [key, value] of reads) {
-    w.str(key);
+    if (key === codeKey) w.u8(0);
+    else {
+      w.u8(1);
+      w.str(key);
+    }
     if (value === undefined) w.u8(0);
     else {
       w.u8(1);
@@ -75,7 +85,7 @@ export function readMemo(r: Reader, validateInput: Uint8Array): ValidationMemo |
   const gasLimit = r.f64();
   const reads: Array<[StateKey, StateValue | undefined]> = [];
   for (let n = r.u32(), i = 0; i < n; i++) {
-    const key = r.str();
+    const key = r.u8() === 0 ? codeHashKey(account) : r.str();
     reads.push([key, r.u8() === 0 ? undefined : r.bytes()]);
   }
   const warmKeys: StateKey[] = [];

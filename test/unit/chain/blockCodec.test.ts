@@ -8,6 +8,7 @@ import type { AccountTx, Transaction } from "../../../src/chain/transaction.js";
 import { encodeTx, type TxEnvelope } from "../../../src/chain/tx/envelope.js";
 import type { ValidationMemo } from "../../../src/chain/validationMemo.js";
 import type { Address } from "../../../src/codec/address.js";
+import { codeHashKey } from "../../../src/state/keys.js";
 
 const text = fc.string({ unit: "binary", maxLength: 50 });
 const address = fc.oneof(
@@ -115,6 +116,8 @@ const memo: fc.Arbitrary<ValidationMemo> = fc
       input: bytes,
       gasLimit: num,
       reads: fc.array(fc.tuple(text, fc.option(bytes, { nil: undefined })), { maxLength: 10 }),
+      codeRead: fc.option(bytes, { nil: undefined }),
+      readsCode: fc.boolean(),
       picks: fc.array(fc.nat(), { maxLength: 4 }),
       others: fc.array(text, { maxLength: 2 }),
       pages: fc.nat(0xfffffffe),
@@ -124,15 +127,19 @@ const memo: fc.Arbitrary<ValidationMemo> = fc
     },
     { noNullPrototype: true },
   )
-  .map(({ ownInput, input, picks, others, reads, ...rest }) => ({
-    ...rest,
-    input: ownInput ? validateInput : input,
-    reads,
-    warmKeys: [
-      ...picks.flatMap((i) => (reads.length === 0 ? [] : [reads[i % reads.length]?.[0] as string])),
-      ...others,
-    ],
-  }));
+  .map(({ ownInput, input, picks, others, codeRead, readsCode, ...rest }) => {
+    // The account's code hash key (written as a flag) first, as a step's first read is.
+    const reads = readsCode ? [[codeHashKey(rest.account), codeRead] as const, ...rest.reads] : rest.reads;
+    return {
+      ...rest,
+      input: ownInput ? validateInput : input,
+      reads,
+      warmKeys: [
+        ...picks.flatMap((i) => (reads.length === 0 ? [] : [reads[i % reads.length]?.[0] as string])),
+        ...others,
+      ],
+    };
+  });
 
 describe("chain block codec", () => {
   it("round-trips admission's record of the validation step beside the carried values", () => {
