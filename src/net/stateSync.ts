@@ -211,11 +211,20 @@ export async function fetchItems(
   type: "links" | "headers",
   from: number,
   count: number,
+  /** How long to wait (default the node's syncTimeoutMs). */
+  timeoutMs?: number,
 ): Promise<Uint8Array[]> {
-  const answer = await ask(node, peer, { type, from, count }, (a) => {
-    if (a.type !== type) throw new NetError("UNEXPECTED", `a ${a.type} where ${type} were due`);
-    if (a.items.length > count) throw new NetError("UNEXPECTED", `${a.items.length} ${type}, ${count} asked`);
-  });
+  const answer = await ask(
+    node,
+    peer,
+    { type, from, count },
+    (a) => {
+      if (a.type !== type) throw new NetError("UNEXPECTED", `a ${a.type} where ${type} were due`);
+      if (a.items.length > count)
+        throw new NetError("UNEXPECTED", `${a.items.length} ${type}, ${count} asked`);
+    },
+    timeoutMs,
+  );
   return (answer as { items: Uint8Array[] }).items;
 }
 

@@ -178,16 +178,7 @@ export async function stateSyncJoin(o: StateSyncJoinOptions): Promise<StateSyncO
         let chunks = 0;
         let bytes = 0;
         try {
-          const deadline = book.deadline(peer);
-          try {
-            trusted = await trustedClaim(o.p2p, peer, trust, deadline);
-          } catch (error) {
-            if (error instanceof NetError && error.code === "TIMEOUT")
-              book.stalled(peer, o.p2p.scores, deadline);
-            else book.failed(peer);
-            throw error;
-          }
-          book.answered(peer);
+          trusted = await trustedClaim(o.p2p, peer, trust, book);
           o.log?.("info", "state sync: certified snapshot found", {
             peer,
             height: trusted.claim.header.number,
@@ -252,15 +243,44 @@ function blame<T>(p2p: P2pNode, peer: string, what: string, check: () => T): T {
   }
 }
 
-/** `peer`'s claim, once the links from genesis to it, its certificate and the headers below it hold. */
+/**
+ * `peer`'s claim, once the links from genesis to it, its certificate and the headers below it
+ * hold. Every request (the claim, each answer of links or headers) waits what `book` gives
+ * `peer` (`syncPeers.ts`); a stall in any of them is scored there, so a peer that offers a
+ * claim and then stalls in its links or headers loses points as in the walk, attempt after
+ * attempt (only a whole check that held ends its run of stalls); any other failure has it
+ * asked last (a lie is scored where it is found: `BAD_SYNC`).
+ */
 export async function trustedClaim(
   p2p: P2pNode,
   peer: string,
   input: TrustInput,
-  /** How long to wait for the claim (default the node's syncTimeoutMs). */
-  timeoutMs?: number,
+  book: SyncPeerBook = new SyncPeerBook(p2p.limits.syncTimeoutMs, { label: "state sync" }),
 ): Promise<Trusted> {
-  const claim = await fetchClaim(p2p, peer, decodeRootClaim, timeoutMs);
+  let deadline = 0;
+  const timed = <T>(ask: (timeoutMs: number) => Promise<T>): Promise<T> => {
+    deadline = book.deadline(peer);
+    return ask(deadline);
+  };
+  try {
+    const trusted = await checkClaim(p2p, peer, input, timed);
+    book.answered(peer);
+    return trusted;
+  } catch (error) {
+    if (error instanceof NetError && error.code === "TIMEOUT") book.stalled(peer, p2p.scores, deadline);
+    else book.failed(peer);
+    throw error;
+  }
+}
+
+/** `trustedClaim`'s checks, each request made through `timed` (which gives its deadline). */
+async function checkClaim(
+  p2p: P2pNode,
+  peer: string,
+  input: TrustInput,
+  timed: <T>(ask: (timeoutMs: number) => Promise<T>) => Promise<T>,
+): Promise<Trusted> {
+  const claim = await timed((ms) => fetchClaim(p2p, peer, decodeRootClaim, ms));
   const height = claim.header.number;
   const epochOf = (h: number) => Number(epochOfHeight(BigInt(h), BigInt(input.epochLength)));
   const epochs = epochOf(height);
@@ -280,7 +300,8 @@ export async function trustedClaim(
   // without end: a peer runs out of true links at the chain's real epoch.
   let next = first;
   while (next <= epochs) {
-    const items = await fetchItems(p2p, peer, "links", next, Math.min(MAX_ITEMS, epochs - next + 1));
+    const count = Math.min(MAX_ITEMS, epochs - next + 1);
+    const items = await timed((ms) => fetchItems(p2p, peer, "links", next, count, ms));
     if (items.length === 0) throw new NetError("PEER_ERROR", `the peer has no epoch link ${next}`);
     blame(p2p, peer, "an epoch link", () => {
       for (const item of items) {
@@ -310,7 +331,7 @@ export async function trustedClaim(
   while (height - 1 - below.length >= lowest) {
     const top = height - below.length;
     const count = Math.min(MAX_ITEMS, top - lowest);
-    const items = await fetchItems(p2p, peer, "headers", top, count);
+    const items = await timed((ms) => fetchItems(p2p, peer, "headers", top, count, ms));
     if (items.length === 0) throw new NetError("PEER_ERROR", `the peer has no header ${top - 1}`);
     blame(p2p, peer, "a header below the snapshot", () => {
       for (const item of items) {

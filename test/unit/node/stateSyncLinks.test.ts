@@ -13,8 +13,11 @@ import { fromHex, toHex } from "../../../src/codec/bytes.js";
 import { buildCertificate, type CommitCertificate } from "../../../src/consensus/certificate.js";
 import { VoteType } from "../../../src/consensus/types.js";
 import { NetError } from "../../../src/net/errors.js";
+import { encodeFrame, readFrames } from "../../../src/net/frames.js";
 import type { P2pNode } from "../../../src/net/p2pNode.js";
-import { serveState } from "../../../src/net/stateSync.js";
+import { STATE_SYNC_PROTOCOL, serveState } from "../../../src/net/stateSync.js";
+import { decodeStateRequest, encodeClaim } from "../../../src/net/stateSyncMessages.js";
+import { SyncPeerBook } from "../../../src/net/syncPeers.js";
 import { encodeRootClaim } from "../../../src/node/certifiedStateSync.js";
 import { encodeEpochLink } from "../../../src/node/epochLinks.js";
 import { trustedClaim } from "../../../src/node/stateSyncJoin.js";
@@ -105,5 +108,71 @@ describe("state sync: epoch links from a peer claiming a far height", () => {
       `${linkRequests} link requests (${linksServed} links) fetched before a check`,
     );
     assert.ok(client.scores.score(liar.peerId) < 0, "the peer paid BAD_SYNC");
+  });
+});
+
+describe("state sync: a peer that offers a claim, then stalls in its epoch links", () => {
+  let nodes: P2pNode[];
+  const requests: string[] = [];
+  before(async () => {
+    nodes = await startNodes(2, (i) => ({
+      limits: {
+        syncRequestRate: { perSecond: 10_000, burst: 10_000 },
+        // The client's own timeout is long: only the book's deadline may end a stall in the test's time.
+        ...(i === 1 ? { syncTimeoutMs: 60_000 } : {}),
+      },
+    }));
+    const claimed = header(EPOCH * 3 + 1);
+    const claim = encodeRootClaim({ header: claimed, certificate: certify(claimed) });
+    // Answers the claim at once; takes every other request (links first) and never answers it.
+    await (nodes[0] as P2pNode).handle(STATE_SYNC_PROTOCOL, async ({ stream }) => {
+      for await (const frame of readFrames(stream.source, 1 << 20)) {
+        const request = decodeStateRequest(frame);
+        requests.push(request.type);
+        if (request.type === "claim") await stream.sink([encodeFrame(encodeClaim(claim))]);
+        return;
+      }
+    });
+    await waitFor("the peers", () => linked(nodes));
+  });
+  after(async () => {
+    await stopNodes(nodes);
+  });
+
+  it("each stall is scored by the book, within the book's deadline, attempt after attempt (0, 10, 20)", async () => {
+    const [staller, client] = nodes as [P2pNode, P2pNode];
+    const peer = staller.peerId;
+    const book = new SyncPeerBook(client.limits.syncTimeoutMs, { label: "state sync", floorMs: 200 });
+    book.answered("an honest peer", 20); // deadlines from 200 ms, doubled by each stall in a row
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const deadline = book.deadline(peer);
+      await assert.rejects(
+        trustedClaim(
+          client,
+          peer,
+          {
+            chainId: CHAIN,
+            staking: `0x${"5a".repeat(20)}` as Address,
+            epochLength: EPOCH,
+            genesisSet: set,
+            genesisHash: `0x${toHex(new Uint8Array(32))}`,
+          },
+          book,
+        ),
+        (e: unknown) =>
+          e instanceof NetError && e.code === "TIMEOUT" && e.message.includes(`within ${deadline} ms`),
+      );
+      assert.equal(book.stalls(peer), attempt, `attempt ${attempt}: the stall in the links was not counted`);
+    }
+    assert.deepEqual(requests, ["claim", "links", "claim", "links", "claim", "links"]);
+    assert.ok(
+      client.scores.score(peer) < -20,
+      `score ${client.scores.score(peer)}: stalls 2 and 3 cost 10 and 20`,
+    );
+    assert.deepEqual(
+      book.order([peer, "an honest peer"], 0),
+      ["an honest peer", peer],
+      "the staller is asked last",
+    );
   });
 });
