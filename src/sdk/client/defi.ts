@@ -228,6 +228,22 @@ export async function getPendingRewards(
   );
 }
 
+/**
+ * Rewards already set aside for `delegator` (settled when a delegation of its changed, and, for
+ * a validator's operator, the commission of every reward): the next `claimRewards` of
+ * `delegator` from any validator pays them. `getPendingRewards(…, v, delegator)` counts them
+ * too, so a delegator's total is this once plus each validator's pending part beyond it.
+ *
+ * @example const settled = await getOwedRewards(client, staking, delegator); // in wei
+ */
+export async function getOwedRewards(
+  client: WeftClient,
+  staking: Address,
+  delegator: Address,
+): Promise<bigint> {
+  return getContract({ client, address: staking, binding: stakingBinding }).read.owedRewards(delegator);
+}
+
 /** A delegation's shares, stake, unbonding coin and pending rewards. */
 export async function getDelegation(
   client: WeftClient,

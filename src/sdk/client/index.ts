@@ -95,6 +95,7 @@ export {
   getDelegation,
   getLendingHealth,
   getLendingPositions,
+  getOwedRewards,
   getPairReserves,
   getPendingRewards,
   impermanentLossBetween,

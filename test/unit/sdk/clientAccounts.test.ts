@@ -38,6 +38,7 @@ import {
   getDelegation,
   getGenesisContracts,
   getLendingHealth,
+  getOwedRewards,
   getPairReserves,
   getPendingRewards,
   grantSessionCall,
@@ -382,5 +383,10 @@ describe("client accounts and contracts (node)", () => {
     const d = await getDelegation(client, contracts.staking, validator.address, borrower.address);
     assert.equal(d.stake, parseUnits("100"));
     assert.equal(formatUnits(d.pendingRewards), "9", "10 coin less the 10% commission");
+    // Set aside: the operator's commission at once; the delegator's rewards when its delegation changes.
+    assert.equal(await getOwedRewards(client, contracts.staking, validator.address), parseUnits("1"));
+    assert.equal(await getOwedRewards(client, contracts.staking, borrower.address), 0n);
+    await stake.write.delegate(borrower, [validator.address], { value: parseUnits("1") });
+    assert.equal(await getOwedRewards(client, contracts.staking, borrower.address), parseUnits("9"));
   });
 });
