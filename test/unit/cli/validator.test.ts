@@ -227,6 +227,40 @@ describe("weft validator", () => {
     assert.equal(after.total, "0");
   });
 
+  it("claim pays rewards that are only set aside (none pending beyond them), through the delegator's own validator", () => {
+    // Addresses from the CLI itself (this test makes no request of its own to the node).
+    const addressOf = (who: string) =>
+      (weft("--json", "validator", "rewards", "--delegator", who).json() as { delegator: string }).delegator;
+    const v = addressOf("dev2");
+    const dev0 = addressOf("dev0");
+    // dev0 holds 10 of v's 40 shares: 1.9 of another 8 coin; delegating again sets them aside.
+    assert.equal(weft("tx", "staking", "depositReward", v, "--value", "8", "--from", "dev1").code, 0);
+    assert.equal(weft("validator", "delegate", v, "1", "--from", "dev0").code, 0);
+    const before = weft("--json", "validator", "rewards", "--delegator", "dev0");
+    assert.equal(before.code, 0, before.err);
+    const rewards = before.json() as {
+      settled: string;
+      total: string;
+      validators: Array<{ rewards: string }>;
+    };
+    assert.equal(rewards.settled, ((19n * E18) / 10n).toString());
+    assert.equal(rewards.total, rewards.settled);
+    assert.ok(
+      rewards.validators.every((r) => r.rewards === "0"),
+      `none pending beyond the settled: ${JSON.stringify(rewards.validators)}`,
+    );
+
+    const claim = weft("--json", "validator", "claim", "--from", "dev0");
+    assert.equal(claim.code, 0, claim.err);
+    const claimed = claim.json() as { claimed: string; claimedFrom: string[]; receipt: { status: string } };
+    assert.equal(claimed.receipt.status, "success");
+    assert.equal(claimed.claimed, ((19n * E18) / 10n).toString());
+    assert.deepEqual(claimed.claimedFrom, [dev0], "a claim of its own validator pays what was set aside");
+    const again = weft("validator", "claim", "--from", "dev0");
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /nothing to claim for 0x[0-9a-f]{40}: nothing was sent/);
+  });
+
   it("rewards and claim refuse what they cannot use (exit 2)", () => {
     const none = weft("validator", "rewards");
     assert.equal(none.code, 2);
