@@ -29,12 +29,9 @@
  * Dev mode may go back to an earlier block (`stageRewind`, `rewind.ts`): the blocks after
  * it are removed in the same LMDB transaction that writes the state back.
  */
-import { mkdirSync } from "node:fs";
-import { type Database, open, type RootDatabase } from "lmdb";
+import type { Database } from "lmdb";
 import { utf8 } from "../../codec/bytes.js";
-import { StateError } from "../../state/errors.js";
 import { lmdbStorage } from "../../state/lmdbStore.js";
-import { walkLmdbFile } from "../../state/lmdbWalk.js";
 import { accountTxPositions } from "./accountIndex.js";
 import type { ChainDb, ChainDbName, OpenChainDbOptions } from "./chainDbApi.js";
 import { ChainDbError, damageError, StateNotKeptError } from "./chainDbErrors.js";
@@ -42,11 +39,13 @@ import { type EncodedBlock, json, prefixed, u64 } from "./encodeBlock.js";
 import { expandIndexRecord } from "./indexGroups.js";
 import { checkLayout } from "./layoutCheck.js";
 import { MERKLE_LAYOUT, MERKLE_LAYOUT_KEY, readNode, writeNodes } from "./merklePages.js";
+import { openEnvironment } from "./openEnvironment.js";
 import { PendingWrites } from "./pendingWrites.js";
 import { receiptRecord } from "./receiptRecord.js";
 import type { BlockHeader, Hex, StoredBlock } from "./records.js";
 import { unhex } from "./records.js";
 import { type Rewind, writeRewind } from "./rewind.js";
+import { snapshotRecords } from "./snapshotRecords.js";
 import {
   DEFAULT_STATE_HISTORY_BLOCKS,
   type HistoryDbs,
@@ -74,35 +73,7 @@ const parse = <T>(bytes: Uint8Array | undefined): T | undefined =>
 
 /** Opens (creating if needed) the chain database in `dir`. */
 export function openChainDb(dir: string, options: OpenChainDbOptions = {}): ChainDb {
-  let root: RootDatabase<Uint8Array, Uint8Array>;
-  try {
-    // LMDB follows the file's page pointers through a memory map: a damaged page crashes
-    // the process (SIGSEGV, SIGBUS). Look at the pages with plain reads first.
-    const depth = options.walk ?? "roots";
-    if (depth !== "none") walkLmdbFile(dir, { depth });
-  } catch (error) {
-    const damage = error instanceof StateError && error.code === "CORRUPT_FILE";
-    throw new ChainDbError(
-      damage ? "CORRUPT_FILE" : "OPEN",
-      damage ? error.message : `cannot read the chain database in ${dir}: ${String(error)}`,
-      { cause: error },
-    );
-  }
-  try {
-    mkdirSync(dir, { recursive: true });
-    root = open<Uint8Array, Uint8Array>({
-      path: dir,
-      noSubdir: false, // a directory, made above, whatever its name (`lmdbNoSubdir`)
-      maxDbs: 16,
-      keyEncoding: "binary",
-      encoding: "binary",
-      mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
-    });
-  } catch (error) {
-    throw new ChainDbError("OPEN", `cannot open the chain database in ${dir}: ${String(error)}`, {
-      cause: error,
-    });
-  }
+  const root = openEnvironment(dir, options);
   const sub = (name: string): Bin => {
     try {
       return root.openDB({ name, keyEncoding: "binary", encoding: "binary" }) as Bin;
@@ -125,12 +96,6 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
   const historyBlocks = sub("changeSetBlocks");
   const historyDbs: HistoryDbs = { state: stateDb, history, historyBlocks, meta: metaDb };
   const keep = Math.max(1, Math.floor(options.stateHistoryBlocks ?? DEFAULT_STATE_HISTORY_BLOCKS));
-  // Opened when dev mode first uses it: a chain that never took a snapshot keeps the layout it had.
-  let snapshotsDb: Bin | undefined;
-  const snapshots = (): Bin => {
-    snapshotsDb ??= root.openDB({ name: "snapshots", keyEncoding: "binary", encoding: "binary" }) as Bin;
-    return snapshotsDb;
-  };
   const databases: Record<ChainDbName, Bin> = {
     state: stateDb,
     merkle: merkleDb,
@@ -262,6 +227,8 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
     },
   });
   const state = guardedStorage(dir, stateStore, beforeRead);
+  const meta = <T>(name: string) =>
+    read(`reading the ${name} record`, () => parse<T>(metaDb.getBinary(utf8(name))));
 
   return {
     state,
@@ -357,8 +324,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
         for (const entry of entries ?? []) yield entry as [number, number, number];
       }
     },
-    meta: <T>(name: string) =>
-      read(`reading the ${name} record`, () => parse<T>(metaDb.getBinary(utf8(name)))),
+    meta,
     putMeta(name, value) {
       guarded(dir, `writing the ${name} record`, () => metaDb.putSync(utf8(name), json(value)));
     },
@@ -383,37 +349,7 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
         throw new ChainDbError("STAGE", `cannot go back to block ${to}: the head is ${head?.number}`);
       rewind = { to, from: head.number, merkleWrites };
     },
-    snapshot: (id) => snapshots().getBinary(u64(id)) ?? undefined,
-    putSnapshot(id, record) {
-      const db = snapshots();
-      const sizes = this.snapshotBytes();
-      sizes.set(id, record.length);
-      root.transactionSync(() => {
-        db.putSync(u64(id), record);
-        metaDb.putSync(utf8("nextSnapshot"), json(id + 1));
-        metaDb.putSync(utf8("snapshotBytes"), json([...sizes]));
-      });
-    },
-    removeSnapshots(ids) {
-      const db = snapshots();
-      const sizes = this.snapshotBytes();
-      for (const id of ids) sizes.delete(id);
-      root.transactionSync(() => {
-        for (const id of ids) db.removeSync(u64(id));
-        metaDb.putSync(utf8("snapshotBytes"), json([...sizes]));
-      });
-    },
-    snapshotBytes() {
-      const known = new Map(this.meta<Array<[number, number]>>("snapshotBytes") ?? []);
-      const sizes = new Map<number, number>();
-      // A record stored before sizes were kept is measured once (read whole).
-      for (const id of this.snapshotIds()) sizes.set(id, known.get(id) ?? this.snapshot(id)?.length ?? 0);
-      return sizes;
-    },
-    snapshotIds: () =>
-      [...snapshots().getKeys({})].map((k) =>
-        Number(new DataView(k.buffer, k.byteOffset, 8).getBigUint64(0)),
-      ),
+    ...snapshotRecords(root, metaDb, meta),
     readableStates(head) {
       const from = read("a state history read", () => readableFrom(historyDbs, head));
       return { from, head, keep };
