@@ -18,24 +18,18 @@ import {
 } from "../../../src/net/stateSync.js";
 import { encodeEntries } from "../../../src/net/stateSyncMessages.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
-import { buildSnapshot, type SnapshotEntry, type StateSnapshot } from "../../../src/state/merkle/snapshot.js";
+import { buildSnapshot, type StateSnapshot } from "../../../src/state/merkle/snapshot.js";
 import { childPrefix, ROOT_PREFIX, type SubtreeSummary } from "../../../src/state/merkle/subtrees.js";
-import { linked, startNodes, stopNodes, waitFor } from "../../helpers/p2p.js";
+import { stopNodes } from "../../helpers/p2p.js";
 import { withIndex } from "../../helpers/snapshots.js";
+import { offerAt, startSyncPeers, syncState } from "../../helpers/syncPeers.js";
 
-const entries: SnapshotEntry[] = Array.from({ length: 600 }, (_, i) => [
-  `03${(i * 7919).toString(16).padStart(10, "0")}`,
-  new Uint8Array(8 + (i % 40)).fill(i % 256),
-]);
-const root = stateRootFrom(entries);
-const snapshot = buildSnapshot(entries);
+const { entries, root, snapshot } = syncState(600);
 /** The same keys a block later: every value changed. */
 const later = buildSnapshot(entries.map(([k, v]) => [k, Uint8Array.of(...v, 7)] as const));
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
-const offer = (s: StateSnapshot) => ({ snapshot: (r: Uint8Array) => (same(r, root) ? s : undefined) });
+const offer = (s: StateSnapshot) => offerAt(root, s);
 /** The client (last) links to every server. */
 const SERVERS = 6;
-const links = (i: number) => (i === SERVERS ? Array.from({ length: SERVERS }, (_, j) => j) : []);
 const isNet = (code: string) => (e: unknown) => e instanceof NetError && e.code === code;
 /** An honest answer asked again while it times out: the client gives a peer 2 s, which a loaded machine can miss. */
 async function honestly<T>(ask: () => Promise<T>): Promise<T> {
@@ -54,18 +48,9 @@ describe("state sync against misbehaving peers", () => {
   const peer = (i: number) => (nodes[i] as P2pNode).peerId;
 
   before(async () => {
-    nodes = await startNodes(
-      SERVERS + 1,
-      (i) => ({
-        limits: {
-          syncRequestRate: { perSecond: 1000, burst: 1000 },
-          // The client gives a peer 2 s; the real default is 15 s.
-          ...(i === SERVERS ? { syncTimeoutMs: 2_000, maxSyncResponseBytes: 1 << 20 } : {}),
-        },
-      }),
-      links,
-    );
-    client = nodes[SERVERS] as P2pNode;
+    // The client gives a peer 2 s; the real default is 15 s.
+    const peers = await startSyncPeers(SERVERS, { syncTimeoutMs: 2_000, maxSyncResponseBytes: 1 << 20 });
+    ({ nodes, client } = peers);
     const at = (i: number) => nodes[i] as P2pNode;
     // 0: honest.
     await serveState(at(0), offer(snapshot));
@@ -88,7 +73,7 @@ describe("state sync against misbehaving peers", () => {
     await serveState(at(4), offer(withIndex(snapshot, { entries: (p) => later.index.entries(p) })));
     // 5: the honest summaries, every subtree empty (its entries left out).
     await serveState(at(5), offer(withIndex(snapshot, { entries: () => [] })));
-    await waitFor("the peers", () => linked(nodes, links), 30_000);
+    await peers.linked();
   });
 
   after(async () => {

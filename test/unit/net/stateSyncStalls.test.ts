@@ -19,20 +19,14 @@ import {
 } from "../../../src/net/stateSync.js";
 import { SyncPeerBook } from "../../../src/net/syncPeers.js";
 import { stateRootFrom } from "../../../src/state/merkle/index.js";
-import { buildSnapshot, type SnapshotEntry, type StateSnapshot } from "../../../src/state/merkle/snapshot.js";
-import { linked, startNodes, stopNodes, waitFor } from "../../helpers/p2p.js";
+import type { StateSnapshot } from "../../../src/state/merkle/snapshot.js";
+import { stopNodes } from "../../helpers/p2p.js";
 import { withIndex } from "../../helpers/snapshots.js";
+import { offerAt, startSyncPeers, syncState } from "../../helpers/syncPeers.js";
 
-const entries: SnapshotEntry[] = Array.from({ length: 600 }, (_, i) => [
-  `03${(i * 7919).toString(16).padStart(10, "0")}`,
-  new Uint8Array(8 + (i % 40)).fill(i % 256),
-]);
-const root = stateRootFrom(entries);
-const snapshot = buildSnapshot(entries);
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
-const offer = (s: StateSnapshot) => ({ snapshot: (r: Uint8Array) => (same(r, root) ? s : undefined) });
+const { entries, root, snapshot } = syncState(600);
+const offer = (s: StateSnapshot) => offerAt(root, s);
 const SERVERS = 3;
-const links = (i: number) => (i === SERVERS ? Array.from({ length: SERVERS }, (_, j) => j) : []);
 const isTimeout = (e: unknown) => e instanceof NetError && e.code === "TIMEOUT";
 
 describe("state sync: stalling peers scored, inflated hints bounded", () => {
@@ -46,17 +40,8 @@ describe("state sync: stalling peers scored, inflated hints bounded", () => {
   });
 
   before(async () => {
-    nodes = await startNodes(
-      SERVERS + 1,
-      (i) => ({
-        limits: {
-          syncRequestRate: { perSecond: 1000, burst: 1000 },
-          ...(i === SERVERS ? { syncTimeoutMs: 2_000 } : {}),
-        },
-      }),
-      links,
-    );
-    client = nodes[SERVERS] as P2pNode;
+    const peers = await startSyncPeers(SERVERS, { syncTimeoutMs: 2_000 });
+    ({ nodes, client } = peers);
     const at = (i: number) => nodes[i] as P2pNode;
     // 0: honest. 1: takes every request and never answers. 2: honest hashes, bytes hints × 10^6.
     await serveState(at(0), offer(snapshot));
@@ -65,7 +50,7 @@ describe("state sync: stalling peers scored, inflated hints bounded", () => {
       summaries: (p, d) => snapshot.index.summaries(p, d).map((s) => ({ ...s, bytes: s.bytes * 1_000_000 })),
     });
     await serveState(at(2), offer(inflated));
-    await waitFor("the peers", () => linked(nodes, links), 30_000);
+    await peers.linked();
   });
 
   after(async () => {
