@@ -88,7 +88,7 @@ export function loadNode(read: ReadNode, hash: Digest, id: string): TreeNode {
 
 /** How many loaded nodes the tree keeps on their parents, at most (see the module comment). */
 export interface NodeLoads {
-  /** Loaded nodes kept on their parents since the links were last dropped. */
+  /** Nodes loaded since the links were last dropped (kept on their parents while at most `limit`). */
   held: number;
   readonly limit: number;
 }
@@ -111,8 +111,12 @@ export function loadChild(
 ): TreeNode {
   const record = node.record as Uint8Array;
   const child = loadNode(read, bit === 0 ? leftOf(record) : rightOf(record), id);
-  if (loads.held < loads.limit) {
-    loads.held++;
+  // Counted even when not kept: an update that rebuilds this node links the new one (built
+  // nodes keep their children), so the load is held all the same; the count past `limit`
+  // makes the next commit drop the links (without it, blocks that only change existing keys
+  // linked the whole tree, whatever the limit).
+  loads.held++;
+  if (loads.held <= loads.limit) {
     if (bit === 0) node.left = child;
     else node.right = child;
   }
