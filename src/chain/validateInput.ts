@@ -17,7 +17,7 @@
  * value is written from a bigint.
  */
 import { encodeAbi } from "../codec/abi.js";
-import { type Call, CALLS_OFFSET } from "./tx/envelope.js";
+import { CALLS_OFFSET, type Call } from "./tx/envelope.js";
 
 const U128_MAX = (1n << 128n) - 1n;
 const LOWER_HEX_ADDRESS = /^0x[0-9a-f]{40}$/;
