@@ -1,6 +1,7 @@
 /** What the `weft validator …` commands share: who signs, which staking contract, a validator's address. */
 import type { Command } from "commander";
 import type { Address } from "../codec/address.js";
+import { signerOptions } from "./accountNames.js";
 import type { Context, SignerOptions } from "./context.js";
 import { UsageError } from "./output.js";
 
@@ -8,11 +9,10 @@ const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
 
 /** `--from`, `--private-key-env`, `--account` (who signs) and `--staking`. */
 export function signer(cmd: Command): Command {
-  return cmd
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
-    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
-    .option("--account <address>", "with a key from the environment: the account it controls")
-    .option("--staking <address>", "the staking contract (default: the genesis's staking contract)");
+  return signerOptions(cmd).option(
+    "--staking <address>",
+    "the staking contract (default: the genesis's staking contract)",
+  );
 }
 
 export type StakingOptions = SignerOptions & { staking?: string };

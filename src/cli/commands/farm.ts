@@ -21,6 +21,7 @@ import {
   getFarmPositions,
   getFarmSchedule,
 } from "../../sdk/client/index.js";
+import { signerOptions } from "../accountNames.js";
 import { accountFor, amountOf, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
@@ -34,11 +35,7 @@ const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
 type Opts = SignerOptions & { farm?: string; raw?: boolean };
 
 function signer(cmd: Command): Command {
-  return cmd
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
-    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
-    .option("--account <address>", "with a key from the environment: the account it controls")
-    .option("--farm <address>", "the farm (default: the genesis farm)");
+  return signerOptions(cmd).option("--farm <address>", "the farm (default: the genesis farm)");
 }
 
 export function addressOf(text: string, what: string): Address {

@@ -24,6 +24,7 @@ import {
   type Hero,
   TransactionRevertedError,
 } from "../../sdk/client/index.js";
+import { signerOptions } from "../accountNames.js";
 import { accountFor, type Context, contextOf, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { UsageError } from "../output.js";
@@ -40,11 +41,7 @@ const U32_MAX = 2n ** 32n - 1n;
 const U64_MAX = 2n ** 64n - 1n;
 
 function signer(cmd: Command): Command {
-  return cmd
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
-    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
-    .option("--account <address>", "with a key from the environment: the account it controls")
-    .option("--game <address>", "the game (default: the genesis game)");
+  return signerOptions(cmd).option("--game <address>", "the game (default: the genesis game)");
 }
 
 function number(text: string, what: string, max = U64_MAX): bigint {

@@ -31,6 +31,7 @@ import {
   VOTE_SUPPORT,
   type VoteSupport,
 } from "../../sdk/client/index.js";
+import { signerOptions } from "../accountNames.js";
 import { readBoundedText } from "../boundedRead.js";
 import { accountFor, type Context, contextOf, parseArgs, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
@@ -54,10 +55,7 @@ type Opts = SignerOptions & { governor?: string };
 const MAX_PROPOSAL_BYTES = 1 << 20;
 
 function signer(cmd: Command): Command {
-  return governorOption(cmd)
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
-    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
-    .option("--account <address>", "with a key from the environment: the account it controls");
+  return signerOptions(governorOption(cmd));
 }
 
 function governorOption(cmd: Command): Command {

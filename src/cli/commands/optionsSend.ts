@@ -5,6 +5,7 @@ import { optionVaultMetadata } from "../../bindings/optionVault.gen.js";
 import { oracleMetadata } from "../../bindings/oracle.gen.js";
 import type { ContractMetadata } from "../../codec/metadata.js";
 import type { CallRequest } from "../../sdk/client/index.js";
+import { signerOptions } from "../accountNames.js";
 import { accountFor, type Context, type SignerOptions } from "../context.js";
 import { contractBook } from "../knownContracts.js";
 import { explainReverts } from "../readableReverts.js";
@@ -14,11 +15,7 @@ import type { Unit } from "../tokenAmounts.js";
 export type Opts = SignerOptions & { options?: string; raw?: boolean };
 
 export function signer(cmd: Command): Command {
-  return cmd
-    .option("--from <who>", "who signs: devN (a development account) or a keystore key's name")
-    .option("--private-key-env <VAR>", "who signs: the private key (hex) held in environment variable VAR")
-    .option("--account <address>", "with a key from the environment: the account it controls")
-    .option("--raw", "amounts are in smallest units");
+  return signerOptions(cmd).option("--raw", "amounts are in smallest units");
 }
 
 /**
