@@ -36,10 +36,14 @@
  * takes it to this node's own workers (`blockCodecMemo.ts`), which give it again by this
  * same check: their `TxState` reads through the incarnation's view, so the recorded keys are
  * read at the transaction's place in the block and are the transaction's reads, which
- * Block-STM's validation checks (an earlier transaction rewriting one runs it again). Bounded, since the pool keeps it:
- * at most `MAX_MEMO_READS` reads of at most `MAX_MEMO_BYTES` of values together, or no
- * record (an ed25519 account's step reads 64 bytes: its code hash and its key; a pool of
- * 50,000 records holds at most ~30 MB of them).
+ * Block-STM's validation checks (an earlier transaction rewriting one runs it again).
+ *
+ * Bounded, since the pool keeps it (and the block encoding copies it): at most
+ * `MAX_MEMO_READS` reads whose keys (their hex characters, as held) and values take at most
+ * `MAX_MEMO_BYTES` together, or no record. An ed25519 account's step reads 160: its code
+ * hash key and value (42 + 32) and its key slot's (50 + 36); a pool of 50,000 records
+ * holds at most ~30 MB of them. Keys count since a storage key may be 256 bytes (512 hex
+ * characters): 8 of them with empty values made a record of ~4.4 KB under a bound on values alone.
  */
 import type { Address } from "../codec/address.js";
 import type { StateView } from "../engine/types.js";
@@ -52,7 +56,7 @@ import type { ValidationRequest, Vm } from "../vm/vmApi.js";
 
 /** Most state reads a recorded validation may have made. */
 export const MAX_MEMO_READS = 8;
-/** Most bytes the values a recorded validation read may hold together. */
+/** Most bytes the keys (hex characters) and values a recorded validation read may take together. */
 export const MAX_MEMO_BYTES = 512;
 
 /** What a successful validation step read and answered (see the top of this file). */
@@ -131,7 +135,7 @@ export function validationRecorder(view: RecordingView): ValidationRecorder {
         state.events.length !== 0 ||
         !state.isWarm(contract) ||
         reads.length > MAX_MEMO_READS ||
-        reads.reduce((sum, [, v]) => sum + (v?.length ?? 0), 0) > MAX_MEMO_BYTES
+        reads.reduce((sum, [k, v]) => sum + k.length + (v?.length ?? 0), 0) > MAX_MEMO_BYTES
       )
         return outcome;
       recorder.memo = {

@@ -245,6 +245,22 @@ describe("the account's validation recorded at admission", () => {
     const bigRecorder = validationRecorder(bigView);
     assert.equal(bigRecorder.run(heavy, new TxState(bigView), s.chain.block, req).status, "success");
     assert.equal(bigRecorder.memo, undefined, "too many bytes");
+    // A step reading long keys (a 256-byte storage key is 512 hex characters) with small
+    // values: the keys count in the byte bound (before, 8 such reads made a ~4.4 KB record).
+    const long = `03${"ab".repeat(20)}${"cd".repeat(256)}`;
+    const longKey: Vm = {
+      ...createVm(),
+      validate: (state, env2, r) => {
+        state.read(long);
+        return createVm().validate(state, env2, r);
+      },
+    };
+    const longView = recordingView({
+      get: (k) => (k === long ? new Uint8Array(1) : s.chain.state.get(k)),
+    });
+    const longRecorder = validationRecorder(longView);
+    assert.equal(longRecorder.run(longKey, new TxState(longView), s.chain.block, req).status, "success");
+    assert.equal(longRecorder.memo, undefined, "the keys' bytes");
     // A step that ran out of gas: no record either.
     const short = recorder.run(createVm(), new TxState(view), s.chain.block, { ...req, gasLimit: 1000 });
     assert.equal(short.status, "outOfGas");
