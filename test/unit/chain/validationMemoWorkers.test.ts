@@ -15,6 +15,7 @@ import { after, before, describe, it } from "node:test";
 import { loadArtifact } from "../../../src/chain/artifacts.js";
 import type { BlockContext } from "../../../src/chain/blockContext.js";
 import { carry } from "../../../src/chain/carriedValidation.js";
+import { executeEnvelope } from "../../../src/chain/executeEnvelope.js";
 import { createChainExecutor } from "../../../src/chain/executeTransaction.js";
 import type { Receipt } from "../../../src/chain/receipt.js";
 import type { AccountTx, Transaction } from "../../../src/chain/transaction.js";
@@ -23,6 +24,7 @@ import { validateEnvelope } from "../../../src/chain/validateEnvelope.js";
 import { recordingView, validationRecorder } from "../../../src/chain/validationMemo.js";
 import { executeSequential } from "../../../src/engine/sequential.js";
 import { ed25519Signer } from "../../../src/sdk/signers.js";
+import { SPACE_CODE } from "../../../src/state/keys.js";
 import { TxState } from "../../../src/vm/txState.js";
 import { createVm } from "../../../src/vm/vm.js";
 import {
@@ -142,6 +144,32 @@ function next(tx: Transaction, options: EnvelopeOptions = {}): EnvelopeOptions {
   assert.equal(tx.kind, "account");
   return { ...options, sequence: (tx as AccountTx).envelope.nonceSequence + 1n };
 }
+
+describe("the validation memo's reads, as the engine's view sees them", () => {
+  it("are the frame's: the same keys reach the view (what a worker's incarnation records for validation)", () => {
+    const s = setupAccounts(1);
+    const user = s.users[0] as User;
+    const tx = admitted(s.chain, signed(s.chain, user, [transferCall(s.token, account(2), 10n)]));
+    const keysRead = (carried: AccountTx["carried"]) => {
+      const keys: string[] = [];
+      const view = {
+        read: (k: string) => {
+          keys.push(k);
+          return s.chain.state.get(k);
+        },
+      };
+      const out = executeEnvelope(createVm(), s.chain.block, view, tx.envelope, tx.raw, carried);
+      assert.equal(out.receipt.status, "success", out.receipt.invalidReason);
+      // Code (content-addressed, never changing) is read only on a module cache miss.
+      return keys.filter((k) => !k.startsWith(SPACE_CODE)).sort();
+    };
+    const memo = tx.carried?.memo;
+    assert.ok(memo !== undefined);
+    const given = keysRead(tx.carried);
+    assert.deepEqual(given, keysRead(undefined));
+    for (const [key] of memo.reads) assert.ok(given.includes(key), `${key} read through the view`);
+  });
+});
 
 describe("the validation memo on the parallel engine's workers", () => {
   before(async () => {
