@@ -33,6 +33,7 @@ import type { InstancePool, WarmInstance } from "./instancePool.js";
 import { MAX_CALL_DEPTH, MAX_STACK_UNITS, MAX_TX_CONTRACT_PAGES } from "./limits.js";
 import type { CachedModule, ModuleCache } from "./moduleCache.js";
 import type { TxState } from "./txState.js";
+import type { CallRequest } from "./vmApi.js";
 import { transferRefusal, vmError } from "./vmErrors.js";
 import { DISPATCH_FRESH, DISPATCH_SNAPSHOT } from "./wasm/index.js";
 
@@ -45,13 +46,8 @@ export interface CallOutcome {
   gasUsed: number;
 }
 
-export interface FrameRequest {
-  caller: Address;
-  target: Address;
-  method: string;
-  input: Uint8Array;
-  value: bigint;
-  gasLimit: number;
+/** A call (`vmApi.ts` `CallRequest`) as one frame runs it: where it stands in the call stack. */
+export interface FrameRequest extends CallRequest {
   depth: number;
   /** Stack units already used below this frame. */
   stackStart: number;
