@@ -3,7 +3,8 @@
  * check): a credit below 2^127 onto a value known below 2^127 is answered from one byte,
  * without a bigint. Checked against bigint arithmetic over the same resolution, for values
  * and credits at the edges (2^127 - 1, 2^127, 2^128 - 1), debits, deletes, values of other
- * lengths, and deltas stacked above a base (where the shortcut must not be taken).
+ * lengths, and deltas stacked above a base (the shortcut only for credits below 2^126 onto a base
+ * below 2^127 whose deltas sum to [0, 2^126)).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -25,6 +26,7 @@ import type { StateValue } from "../../../src/state/keys.js";
 const HALF = 1n << 127n;
 const U128_MAX = (1n << 128n) - 1n;
 const TOP_0X80 = HALF | ((1n << 120n) - 1n);
+const QUARTER = 1n << 126n;
 const CAPACITY = {
   txs: 64,
   keys: 16,
@@ -37,7 +39,18 @@ const CAPACITY = {
 
 const edgeAmount = fc.oneof(
   // TOP_0X80: the largest u128 whose top byte is 0x80.
-  fc.constantFrom(0n, 1n, HALF - 1n, HALF, HALF + 1n, TOP_0X80, U128_MAX - 1n, U128_MAX),
+  fc.constantFrom(
+    0n,
+    1n,
+    QUARTER - 1n,
+    QUARTER,
+    HALF - 1n,
+    HALF,
+    HALF + 1n,
+    TOP_0X80,
+    U128_MAX - 1n,
+    U128_MAX,
+  ),
   fc.bigInt(0n, U128_MAX),
   fc.bigInt(0n, 1n << 64n),
 );
@@ -111,6 +124,22 @@ describe("range checks in the multi-version memory", () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it("credits onto a base with deltas above it: the shortcut's edges at 2^126", () => {
+    const storage = () => undefined;
+    const r = newResolution();
+    // 2^127 - 1, then 2^126 - 1 credited: 2^128 - 2^126 - 2 (deltas within the bound).
+    const within = memory([{ value: encodeU128(HALF - 1n) }, { delta: QUARTER - 1n }]);
+    within.mv.resolve(within.id, 2, r);
+    assert.equal(within.mv.fitsAt(r, within.id, storage, QUARTER - 1n), true);
+    assert.equal(within.mv.fitsAt(r, within.id, storage, QUARTER + 1n), true); // 2^128 - 1: the bigint path
+    assert.equal(within.mv.fitsAt(r, within.id, storage, QUARTER + 2n), false); // 2^128
+    // Deltas summing to 2^127 - 1 above 2^127 - 1: 2^128 - 2, so a credit of 2 does not fit.
+    const past = memory([{ value: encodeU128(HALF - 1n) }, { delta: QUARTER }, { delta: QUARTER - 1n }]);
+    past.mv.resolve(past.id, 3, r);
+    assert.equal(past.mv.fitsAt(r, past.id, storage, 1n), true);
+    assert.equal(past.mv.fitsAt(r, past.id, storage, 2n), false);
   });
 
   it("values at and past 2^127 take the bigint path: a credit that overflows is refused", () => {
