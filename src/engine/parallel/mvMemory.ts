@@ -65,8 +65,6 @@ export {
 const U128 = 1n << 128n;
 /** 2^127: a u128 below it plus an addition below it stays below 2^128. */
 const HALF_U128 = 1n << 127n;
-/** 2^126: a u128 below 2^127, plus deltas summing below 2^126, plus a credit below 2^126, stays below 2^128. */
-const QUARTER_U128 = 1n << 126n;
 
 export class MvMemory {
   private readonly ctl: Int32Array;
@@ -148,35 +146,21 @@ export class MvMemory {
 
   /** Whether the resolved number plus `delta` stays in [0, 2^128). */
   fitsAt(r: Resolution, id: number, storage: StorageById, delta: bigint): boolean {
-    // A credit onto a value known small enough (every balance in practice) fits: answered from
-    // one byte of the base, with no bigint decoded (issue 13: the bigint sum behind each credit
-    // check was the largest part of its cost in a worker). `creditBound`.
-    if (delta >= 0n) {
-      const bound = this.creditBound(r, id, storage);
-      if (bound === 0x80 ? delta < HALF_U128 : bound === 0x40 && delta < QUARTER_U128) return true;
-    }
+    // A credit below 2^127 onto a value below 2^127 (every balance in practice) fits: answered
+    // from one byte, with no bigint made (issue 13: the bigint sum behind each credit check
+    // was the largest part of its cost in a worker).
+    if (delta >= 0n && delta < HALF_U128 && this.belowHalf(r, id, storage)) return true;
     const sum = this.sumOf(r, id, storage) + delta;
     return sum >= 0n && sum < U128;
   }
 
   /**
-   * The top byte a credit's u128 must be below to be known to fit onto `r`'s number without
-   * decoding it: 0x80 (a credit below 2^127) when the base is below 2^127 with no deltas above
-   * it; 0x40 (below 2^126) when the deltas above such a base sum to [0, 2^126) (a balance
-   * credited earlier in the block: the sum stays below 2^127 + 2^126 + 2^126 = 2^128); else 0,
-   * "not known" (a debit among the deltas, a large base), never "does not fit".
+   * Whether `r`'s number is known to be below 2^127 without decoding it: no deltas above its
+   * base, and the base absent, deleted, or 16 bytes whose top byte is below 0x80. False
+   * means "not known", never "not below".
    */
-  private creditBound(r: Resolution, id: number, storage: StorageById): number {
-    if (r.hasDelta && (r.delta < 0n || r.delta >= QUARTER_U128)) return 0;
-    if (!this.baseBelowHalf(r, id, storage)) return 0;
-    return r.hasDelta ? 0x40 : 0x80;
-  }
-
-  /**
-   * Whether `r`'s base is known to be below 2^127 without decoding it: absent, deleted, or 16
-   * bytes whose top byte is below 0x80. False means "not known", never "not below".
-   */
-  private baseBelowHalf(r: Resolution, id: number, storage: StorageById): boolean {
+  private belowHalf(r: Resolution, id: number, storage: StorageById): boolean {
+    if (r.hasDelta) return false;
     if (r.baseEntry === 0) {
       const value = storage(id);
       return value === undefined || (value.length === 16 && (value[15] as number) < 0x80);
@@ -190,8 +174,8 @@ export class MvMemory {
   /** A range check's answer again, its delta stored at `at` (`storeCheck`). */
   private fitsStored(r: Resolution, id: number, storage: StorageById, at: number): boolean {
     const values = this.v.values;
-    // A stored credit (sign byte 0) whose top magnitude byte is below the bound: as in `fitsAt`.
-    if (values[at] === 0 && (values[at + 16] as number) < this.creditBound(r, id, storage)) return true;
+    // A stored credit below 2^127 (sign byte 0, top magnitude byte below 0x80): as in `fitsAt`.
+    if (values[at] === 0 && (values[at + 16] as number) < 0x80 && this.belowHalf(r, id, storage)) return true;
     return this.fitsAt(r, id, storage, this.loadDelta(at));
   }
 

@@ -3,8 +3,7 @@
  * check): a credit below 2^127 onto a value known below 2^127 is answered from one byte,
  * without a bigint. Checked against bigint arithmetic over the same resolution, for values
  * and credits at the edges (2^127 - 1, 2^127, 2^128 - 1), debits, deletes, values of other
- * lengths, and deltas stacked above a base (the shortcut only for credits below 2^126 onto a base
- * below 2^127 whose deltas sum to [0, 2^126)).
+ * lengths, and deltas stacked above a base (where the shortcut must not be taken).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -126,7 +125,7 @@ describe("range checks in the multi-version memory", () => {
     );
   });
 
-  it("credits onto a base with deltas above it: the shortcut's edges at 2^126", () => {
+  it("credits onto a base with deltas above it, near 2^128", () => {
     const storage = () => undefined;
     const r = newResolution();
     // 2^127 - 1, then 2^126 - 1 credited: 2^128 - 2^126 - 2 (deltas within the bound).
