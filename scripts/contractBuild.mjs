@@ -233,6 +233,8 @@ export async function buildContracts({
           : `  const out = c.${m.name}(${callArgs});\n  sdk.returnData(sdk.encode<${asType(m.outputs[0].type)}>(out));\n`;
       entry += `\nexport function ${m.name}(): void {\n  const r = new sdk.AbiReader(sdk.input());\n${args}  r.finish();\n${call}}\n`;
     }
+    // Last: the SDK's scratch then ends the start function's snapshot (contracts/sdk/scratch.ts).
+    entry += "\nsdk.prepareScratch();\n";
     writeFileSync(join(dir, "entry.gen.ts"), entry);
 
     const eventMeta = events.map((e) => {

@@ -31,15 +31,46 @@ export class CallResult {
   }
 }
 
-/** The value sent with a call, as the host reads it (16 bytes, little-endian, in static memory), copied by the host at once. */
-const callValue: usize = memory.data(16, 8);
+/**
+ * The value sent with a call, as the host reads it (16 bytes, little-endian), copied by
+ * the host at once; then the method name, encoded for the host (which copies it too), so
+ * that a call allocates nothing for either. On the heap, made at the end of the start
+ * function (`scratch.ts`). Names too long for it get a buffer of their own.
+ */
+let callScratch: usize = 0;
+const NAME_BYTES: i32 = 96;
+
+/** Where a call's value and then its method name are written (allocated at the first use). */
+export function callScratchAt(): usize {
+  let at = callScratch;
+  if (at == 0) {
+    at = heap.alloc(16 + NAME_BYTES);
+    callScratch = at;
+  }
+  return at;
+}
 
 /** `value` written where the host reads a call's value (`callContract`, `evmCall`); returns that address. */
 export function valueAt(value: U128): usize {
-  const at = callValue;
+  const at = callScratchAt();
   store<u64>(at, value.lo);
   store<u64>(at + 8, value.hi);
   return at;
+}
+
+/** Where the name `methodName` last encoded is. */
+let nameAt: usize = 0;
+
+/** Encodes `method` as UTF-8 (at `nameAt`); returns its length in bytes. */
+function methodName(method: string): i32 {
+  // A UTF-16 unit takes at most 3 bytes of UTF-8.
+  if (method.length * 3 > NAME_BYTES) {
+    const own = String.UTF8.encode(method);
+    nameAt = changetype<usize>(own);
+    return own.byteLength;
+  }
+  nameAt = callScratchAt() + 16;
+  return <i32>String.UTF8.encodeUnsafe(changetype<usize>(method), method.length, nameAt);
 }
 
 /** Calls `method` on `target` with ABI-encoded `args`, sending `value`, forwarding at most `gas` (0 = all allowed). */
@@ -50,12 +81,12 @@ export function callContract(
   value: U128 = U128.Zero,
   gas: u64 = 0,
 ): CallResult {
-  const name = Uint8Array.wrap(String.UTF8.encode(method));
+  const nameLength = methodName(method);
   cacheClear(); // nothing read before the call is reused after it (storageCache.ts)
   const status = host.call(
     target.bytes.dataStart,
-    name.dataStart,
-    name.length,
+    nameAt,
+    nameLength,
     args.dataStart,
     args.length,
     valueAt(value),

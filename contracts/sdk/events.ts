@@ -34,20 +34,33 @@ export function emitEvent(topics: Array<Uint8Array>, data: Uint8Array): void {
 
 // The event being built by a generated emitter (`events.gen.ts`): `beginEvent`, then
 // `eventTopic` for each indexed argument and the writer for the others, then `endEvent`.
-// The host copies both out at `endEvent`, so one buffer of each serves every event.
-/** The topics, in static memory (no allocation). */
-const eventTopics: usize = memory.data(4 * 32, 8);
-const eventData = new AbiWriter(64);
+// The host copies both out at `endEvent`, so one buffer of each serves every event. Both
+// are on the heap, made at the end of the start function (`scratch.ts`).
+/** The topics (4 * 32 bytes; 0 until allocated). */
+let eventTopics: usize = 0;
+let eventData: AbiWriter | null = null;
+
+/** The data writer of the event being built (allocated, with the topics, at the first use). */
+export function eventWriter(): AbiWriter {
+  const known = eventData;
+  if (known !== null) return known;
+  const w = new AbiWriter(64);
+  eventData = w;
+  eventTopics = heap.alloc(4 * 32);
+  return w;
+}
 
 /** Starts an event whose topic 0 is `topic0` (32 bytes); returns the writer of its data. */
 export function beginEvent(topic0: StaticArray<u8>): AbiWriter {
+  const w = eventWriter();
   memory.copy(eventTopics, changetype<usize>(topic0), 32);
-  eventData.reset();
-  return eventData;
+  w.reset();
+  return w;
 }
 
 /** Sets topic `index` (1 to 3) of the event being built to `value`, as `topic<T>` encodes it. */
 export function eventTopic<T>(index: i32, value: T): void {
+  eventWriter(); // the topics exist (a generated emitter began the event already)
   const at = eventTopics + <usize>(index * 32);
   if (isInteger<T>() || isBoolean<T>()) {
     memory.fill(at, 0, 32);
@@ -86,5 +99,6 @@ export function eventTopic<T>(index: i32, value: T): void {
 
 /** Emits the event built since `beginEvent`, with its first `topicCount` topics. */
 export function endEvent(topicCount: i32): void {
-  host.emit(eventTopics, topicCount, eventData.dataStart, eventData.length);
+  const w = eventWriter();
+  host.emit(eventTopics, topicCount, w.dataStart, w.length);
 }

@@ -36,6 +36,7 @@ export {
   readyRecovery,
   setGuardians,
 } from "./recovery";
+export { prepareScratch } from "./scratch";
 export {
   grantSession,
   requireSelf,

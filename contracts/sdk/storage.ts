@@ -89,85 +89,111 @@ function keyWriter(prefix: Uint8Array, size: i32): AbiWriter {
 
 // Scratch space for the typed views: the key of one access and the value read or written
 // are handed to the host (which copies them) before the next access, so one buffer of
-// each serves every access of a call instead of new arrays each time.
-/** The key of the current access. */
-const scratchKey = new AbiWriter(64);
-/** The value being written. */
-const scratchValue = new AbiWriter(64);
-/** The value read (values longer than it get a buffer of their own), and its reader. */
+// each serves every access of a call instead of new arrays each time. Made at the end of
+// the start function (`scratch.ts`), so that they end its snapshot.
 const SCRATCH_READ: i32 = 64;
-const scratchRead = new Uint8Array(SCRATCH_READ);
-const scratchReader = new AbiReader(scratchRead);
 
-/** `scratchKey` holding `prefix`, ready for the rest of the key. */
+export class StorageScratch {
+  /** The key of the current access. */
+  key: AbiWriter = new AbiWriter(64);
+  /** The value being written. */
+  value: AbiWriter = new AbiWriter(64);
+  /** The value read (values longer than it get a buffer of their own), and its reader. */
+  read: Uint8Array = new Uint8Array(SCRATCH_READ);
+  reader: AbiReader = new AbiReader(this.read);
+}
+
+let scratchHeld: StorageScratch | null = null;
+
+/** The typed views' scratch (made at the first use: `prepareScratch` does it at start). */
+export function storageScratch(): StorageScratch {
+  const known = scratchHeld;
+  if (known !== null) return known;
+  const made = new StorageScratch();
+  scratchHeld = made;
+  return made;
+}
+
+/** The scratch key writer holding `prefix`, ready for the rest of the key. */
 function startKey(prefix: Uint8Array): AbiWriter {
-  scratchKey.reset();
-  scratchKey.raw(prefix);
-  return scratchKey;
+  const key = storageScratch().key;
+  key.reset();
+  key.raw(prefix);
+  return key;
 }
 
 /**
- * Reads the value under the key in `scratchKey` into `scratchReader`: its length, or -1 when
- * absent. Not generic, so that every typed view shares one copy of it.
+ * Reads the value under the key in the scratch key into the scratch reader: its length,
+ * or -1 when absent. Not generic, so that every typed view shares one copy of it.
  */
 function fetchScratch(): i32 {
-  const keyAt = scratchKey.dataStart;
-  const keyLen = scratchKey.length;
+  const s = storageScratch();
+  const keyAt = s.key.dataStart;
+  const keyLen = s.key.length;
+  const read = s.read;
   const e = cacheFind(keyAt, keyLen);
   if (e >= 0) {
     const held = cacheValueLength(e);
     if (held >= 0) {
-      memory.copy(scratchRead.dataStart, cacheValueAt(e), held);
-      scratchReader.reset(scratchRead, held);
+      memory.copy(read.dataStart, cacheValueAt(e), held);
+      s.reader.reset(read, held);
     }
     return held;
   }
-  const len = host.storage_get(keyAt, keyLen, scratchRead.dataStart, SCRATCH_READ);
-  cacheKeep(e, keyAt, keyLen, scratchRead.dataStart, len);
+  const len = host.storage_get(keyAt, keyLen, read.dataStart, SCRATCH_READ);
+  cacheKeep(e, keyAt, keyLen, read.dataStart, len);
   if (len < 0) return len;
   if (len > SCRATCH_READ) {
     const buf = new Uint8Array(len);
     host.storage_get(keyAt, keyLen, buf.dataStart, len);
-    scratchReader.reset(buf, len);
-  } else scratchReader.reset(scratchRead, len);
+    s.reader.reset(buf, len);
+  } else s.reader.reset(read, len);
   return len;
 }
 
-/** The value under the key in `scratchKey`, decoded, or `fallback` when absent. */
+/** The value under the scratch key, decoded, or `fallback` when absent. */
 function loadScratch<V>(fallback: V): V {
   if (fetchScratch() < 0) return fallback;
   // Every read copies what it keeps (slices, strings, numbers), so the scratch can be reused.
-  return scratchReader.read<V>();
+  return storageScratch().reader.read<V>();
 }
 
-/** Stores `value` under the key in `scratchKey`. */
+/** Stores `value` under the scratch key. */
 function storeScratch<V>(value: V): void {
-  scratchValue.reset();
-  scratchValue.write<V>(value);
+  const w = storageScratch().value;
+  w.reset();
+  w.write<V>(value);
   storeScratchValue();
 }
 
-/** Stores the bytes in `scratchValue` under the key in `scratchKey`. */
+/** Stores the bytes in the scratch value under the scratch key. */
 function storeScratchValue(): void {
-  host.storage_set(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, scratchValue.length);
-  keep(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, scratchValue.length);
+  const s = storageScratch();
+  const key = s.key;
+  const value = s.value;
+  host.storage_set(key.dataStart, key.length, value.dataStart, value.length);
+  keep(key.dataStart, key.length, value.dataStart, value.length);
 }
 
 function hasScratch(): bool {
-  return hasAt(scratchKey.dataStart, scratchKey.length);
+  const key = storageScratch().key;
+  return hasAt(key.dataStart, key.length);
 }
 
 function deleteScratch(): void {
-  deleteAt(scratchKey.dataStart, scratchKey.length);
+  const key = storageScratch().key;
+  deleteAt(key.dataStart, key.length);
 }
 
-/** Adds (or subtracts) `amount` to the U128 under the key in `scratchKey`; false, changing nothing, out of range. */
+/** Adds (or subtracts) `amount` to the U128 under the scratch key; false, changing nothing, out of range. */
 function addScratch(amount: U128, subtract: bool): bool {
-  scratchValue.reset();
-  scratchValue.u128(amount);
-  const ok =
-    host.storage_add(scratchKey.dataStart, scratchKey.length, scratchValue.dataStart, subtract ? 1 : 0) == 0;
-  cacheDrop(scratchKey.dataStart, scratchKey.length);
+  const s = storageScratch();
+  const key = s.key;
+  const value = s.value;
+  value.reset();
+  value.u128(amount);
+  const ok = host.storage_add(key.dataStart, key.length, value.dataStart, subtract ? 1 : 0) == 0;
+  cacheDrop(key.dataStart, key.length);
   return ok;
 }
 
@@ -203,7 +229,7 @@ export class StorageMap<K, V> {
     w.write<K>(key);
     return w.finish();
   }
-  /** `scratchKey` holding the key of `key`. */
+  /** the scratch key holding the key of `key`. */
   private scratch(key: K): void {
     startKey(this.prefix).write<K>(key);
   }
@@ -249,7 +275,7 @@ export class StorageMap2<K1, K2, V> {
     w.write<K2>(b);
     return w.finish();
   }
-  /** `scratchKey` holding the key of `(a, b)`. */
+  /** the scratch key holding the key of `(a, b)`. */
   private scratch(a: K1, b: K2): void {
     const w = startKey(this.prefix);
     w.write<K1>(a);
@@ -282,7 +308,7 @@ export class StorageMap2<K1, K2, V> {
 /** A record whose fields live under `base ‖ field number`, one key each. */
 export class Fields {
   constructor(private base: Uint8Array) {}
-  /** `scratchKey` holding the key of `field`. */
+  /** the scratch key holding the key of `field`. */
   private scratch(field: u8): void {
     startKey(this.base).u8(field);
   }

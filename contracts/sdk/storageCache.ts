@@ -34,12 +34,33 @@ export const KEY_MAX: i32 = 64;
 export const VALUE_MAX: i32 = 32;
 
 // Per entry: key length i32 (-1: a dropped entry, which no key matches), value length i32
-// (-1: the slot is absent). On the heap, not in static data: a static zero region would be
-// a data segment, and every byte of a contract is paid for when a transaction first calls
-// it. Nothing past `count` is read, so the bytes it starts with do not matter.
-const meta: usize = heap.alloc(SLOTS * (8 + KEY_MAX + VALUE_MAX));
-const keys: usize = meta + <usize>(SLOTS * 8);
-const values: usize = keys + <usize>(SLOTS * KEY_MAX);
+// (-1: the slot is absent); then the keys, then the values. On the heap, not in static
+// data: a static zero region would be a data segment, and every byte of a contract is
+// paid for when a transaction first calls it. Made last of all at the end of the start
+// function (`scratch.ts`), so that its zeros are past the snapshot's end and a frame's
+// writes to it are above what the snapshot holds. Nothing past `count` is read, so the
+// bytes it starts with do not matter.
+const CACHE_BYTES: i32 = SLOTS * (8 + KEY_MAX + VALUE_MAX);
+let meta: usize = 0;
+
+/** Makes the cache's memory (at the first entry kept: `prepareScratch` does it at start). */
+export function cacheMemory(): usize {
+  let at = meta;
+  if (at == 0) {
+    at = heap.alloc(CACHE_BYTES);
+    meta = at;
+  }
+  return at;
+}
+
+function keyAt(e: i32): usize {
+  return meta + <usize>(SLOTS * 8 + e * KEY_MAX);
+}
+
+/** Where entry `e`'s value bytes are. */
+export function cacheValueAt(e: i32): usize {
+  return meta + <usize>(SLOTS * (8 + KEY_MAX) + e * VALUE_MAX);
+}
 
 /** Entries in use, in [0, SLOTS]. */
 let count: i32 = 0;
@@ -50,7 +71,7 @@ let victim: i32 = 0;
 export function cacheFind(kp: usize, kl: i32): i32 {
   for (let e: i32 = 0; e < count; e++) {
     if (load<i32>(meta + <usize>(e << 3)) != kl) continue;
-    const held = keys + <usize>(e * KEY_MAX);
+    const held = keyAt(e);
     let i = kl;
     for (; i >= 8; i -= 8) if (load<u64>(held + i - 8) != load<u64>(kp + i - 8)) break;
     if (i >= 8) continue;
@@ -65,11 +86,6 @@ export function cacheValueLength(e: i32): i32 {
   return load<i32>(meta + <usize>(e << 3), 4);
 }
 
-/** Where entry `e`'s value bytes are. */
-export function cacheValueAt(e: i32): usize {
-  return values + <usize>(e * VALUE_MAX);
-}
-
 /**
  * Keeps `vl` bytes at `vp` (`vl` -1: absent) as the value of the key at `kp`, whose entry
  * `cacheFind` gave as `e` (-1: none). A key or value too long is not kept (and its entry is dropped).
@@ -80,6 +96,7 @@ export function cacheKeep(e: i32, kp: usize, kl: i32, vp: usize, vl: i32): void 
     return;
   }
   if (e < 0) {
+    cacheMemory();
     e = count;
     if (e < SLOTS) count = e + 1;
     else {
@@ -87,10 +104,10 @@ export function cacheKeep(e: i32, kp: usize, kl: i32, vp: usize, vl: i32): void 
       victim = (e + 1) & (SLOTS - 1);
     }
     store<i32>(meta + <usize>(e << 3), kl);
-    memory.copy(keys + <usize>(e * KEY_MAX), kp, kl);
+    memory.copy(keyAt(e), kp, kl);
   }
   store<i32>(meta + <usize>(e << 3), vl, 4);
-  if (vl > 0) memory.copy(values + <usize>(e * VALUE_MAX), vp, vl);
+  if (vl > 0) memory.copy(cacheValueAt(e), vp, vl);
 }
 
 /** Forgets the key at `kp`, if held. */

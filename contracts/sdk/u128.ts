@@ -27,10 +27,21 @@ function mul64(a: u64, b: u64, out: StaticArray<u64>): void {
 }
 
 const MASK32: u64 = 0xffffffff;
-// Scratch digits of `U256.divWide` in static memory (no allocation, nothing for the start
-// function to do): the dividend (then the remainder) and one more, and the divisor.
-const DIV_U: usize = memory.data(9 * 8, 8);
-const DIV_V: usize = memory.data(4 * 8, 8);
+// Scratch digits of `U256.divWide`: the dividend (then the remainder) and one more, then
+// the divisor; on the heap, made at the end of the start function (`scratch.ts`), not in
+// static data, so that a frame dividing writes nothing below its snapshot's scratch.
+const DIV_BYTES: i32 = (9 + 4) * 8;
+let divScratch: usize = 0;
+
+/** Where `divWide`'s digits are (allocated at the first use: `prepareScratch` does it at start). */
+export function divDigits(): usize {
+  let at = divScratch;
+  if (at == 0) {
+    at = heap.alloc(DIV_BYTES);
+    divScratch = at;
+  }
+  return at;
+}
 
 /** Digit `i` of a scratch digit array. */
 function digit(at: usize, i: i32): u64 {
@@ -345,54 +356,56 @@ export class U256 {
   divWide(d: U128): U256 {
     if (d.isZero()) overflow("division by zero");
     const q = new U256();
-    setScratch(DIV_U, 0, this.l0 & MASK32);
-    setScratch(DIV_U, 1, this.l0 >> 32);
-    setScratch(DIV_U, 2, this.l1 & MASK32);
-    setScratch(DIV_U, 3, this.l1 >> 32);
-    setScratch(DIV_U, 4, this.l2 & MASK32);
-    setScratch(DIV_U, 5, this.l2 >> 32);
-    setScratch(DIV_U, 6, this.l3 & MASK32);
-    setScratch(DIV_U, 7, this.l3 >> 32);
-    setScratch(DIV_U, 8, 0);
-    setScratch(DIV_V, 0, d.lo & MASK32);
-    setScratch(DIV_V, 1, d.lo >> 32);
-    setScratch(DIV_V, 2, d.hi & MASK32);
-    setScratch(DIV_V, 3, d.hi >> 32);
+    const du = divDigits();
+    const dv = du + 9 * 8;
+    setScratch(du, 0, this.l0 & MASK32);
+    setScratch(du, 1, this.l0 >> 32);
+    setScratch(du, 2, this.l1 & MASK32);
+    setScratch(du, 3, this.l1 >> 32);
+    setScratch(du, 4, this.l2 & MASK32);
+    setScratch(du, 5, this.l2 >> 32);
+    setScratch(du, 6, this.l3 & MASK32);
+    setScratch(du, 7, this.l3 >> 32);
+    setScratch(du, 8, 0);
+    setScratch(dv, 0, d.lo & MASK32);
+    setScratch(dv, 1, d.lo >> 32);
+    setScratch(dv, 2, d.hi & MASK32);
+    setScratch(dv, 3, d.hi >> 32);
     let n = 4;
-    while (digit(DIV_V, n - 1) == 0) n--;
+    while (digit(dv, n - 1) == 0) n--;
     let m = 8;
-    while (m > 0 && digit(DIV_U, m - 1) == 0) m--;
+    while (m > 0 && digit(du, m - 1) == 0) m--;
     if (m < n) return q; // this < d
     if (n == 1) {
       // One-digit divisor: the remainder stays below it, so each step fits in 64 bits.
-      const v0 = digit(DIV_V, 0);
+      const v0 = digit(dv, 0);
       let r: u64 = 0;
       for (let j = m - 1; j >= 0; j--) {
-        const cur = (r << 32) | digit(DIV_U, j);
+        const cur = (r << 32) | digit(du, j);
         setDigit(q, j, cur / v0);
         r = cur % v0;
       }
       return q;
     }
     // Normalize: shift both so the divisor's top digit has its high bit set.
-    const s = <u64>clz(<u32>digit(DIV_V, n - 1));
+    const s = <u64>clz(<u32>digit(dv, n - 1));
     if (s != 0) {
       for (let i = n - 1; i > 0; i--)
-        setScratch(DIV_V, i, ((digit(DIV_V, i) << s) | (digit(DIV_V, i - 1) >> (32 - s))) & MASK32);
-      setScratch(DIV_V, 0, (digit(DIV_V, 0) << s) & MASK32);
-      setScratch(DIV_U, m, digit(DIV_U, m - 1) >> (32 - s));
+        setScratch(dv, i, ((digit(dv, i) << s) | (digit(dv, i - 1) >> (32 - s))) & MASK32);
+      setScratch(dv, 0, (digit(dv, 0) << s) & MASK32);
+      setScratch(du, m, digit(du, m - 1) >> (32 - s));
       for (let i = m - 1; i > 0; i--)
-        setScratch(DIV_U, i, ((digit(DIV_U, i) << s) | (digit(DIV_U, i - 1) >> (32 - s))) & MASK32);
-      setScratch(DIV_U, 0, (digit(DIV_U, 0) << s) & MASK32);
-    } else setScratch(DIV_U, m, 0);
-    const vTop = digit(DIV_V, n - 1);
-    const vNext = digit(DIV_V, n - 2);
+        setScratch(du, i, ((digit(du, i) << s) | (digit(du, i - 1) >> (32 - s))) & MASK32);
+      setScratch(du, 0, (digit(du, 0) << s) & MASK32);
+    } else setScratch(du, m, 0);
+    const vTop = digit(dv, n - 1);
+    const vNext = digit(dv, n - 2);
     for (let j = m - n; j >= 0; j--) {
       // Estimate the digit from the top two digits, then correct it (at most twice).
-      const num = (digit(DIV_U, j + n) << 32) | digit(DIV_U, j + n - 1);
+      const num = (digit(du, j + n) << 32) | digit(du, j + n - 1);
       let qhat = num / vTop;
       let rhat = num - qhat * vTop;
-      while (qhat > MASK32 || qhat * vNext > ((rhat << 32) | digit(DIV_U, j + n - 2))) {
+      while (qhat > MASK32 || qhat * vNext > ((rhat << 32) | digit(du, j + n - 2))) {
         qhat--;
         rhat += vTop;
         if (rhat > MASK32) break;
@@ -400,23 +413,23 @@ export class U256 {
       // Multiply and subtract qhat * v from digits j .. j + n of u.
       let borrow: i64 = 0;
       for (let i = 0; i < n; i++) {
-        const p = qhat * digit(DIV_V, i);
-        const t = <i64>digit(DIV_U, i + j) - borrow - <i64>(p & MASK32);
-        setScratch(DIV_U, i + j, <u64>t & MASK32);
+        const p = qhat * digit(dv, i);
+        const t = <i64>digit(du, i + j) - borrow - <i64>(p & MASK32);
+        setScratch(du, i + j, <u64>t & MASK32);
         borrow = <i64>(p >> 32) - (t >> 32);
       }
-      const t = <i64>digit(DIV_U, j + n) - borrow;
-      setScratch(DIV_U, j + n, <u64>t & MASK32);
+      const t = <i64>digit(du, j + n) - borrow;
+      setScratch(du, j + n, <u64>t & MASK32);
       if (t < 0) {
         // qhat was one too large: add the divisor back.
         qhat--;
         let carry: u64 = 0;
         for (let i = 0; i < n; i++) {
-          const sum = digit(DIV_U, i + j) + digit(DIV_V, i) + carry;
-          setScratch(DIV_U, i + j, sum & MASK32);
+          const sum = digit(du, i + j) + digit(dv, i) + carry;
+          setScratch(du, i + j, sum & MASK32);
           carry = sum >> 32;
         }
-        setScratch(DIV_U, j + n, (digit(DIV_U, j + n) + carry) & MASK32);
+        setScratch(du, j + n, (digit(du, j + n) + carry) & MASK32);
       }
       setDigit(q, j, qhat);
     }

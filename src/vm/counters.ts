@@ -27,6 +27,8 @@ interface AccessorExports {
   setStack(value: number): void;
   reach(): number;
   setReach(value: number): void;
+  low(): number;
+  setLow(value: number): void;
 }
 
 /** LEB128 of a small unsigned number (the accessor module's sizes all fit). */
@@ -74,7 +76,10 @@ const SELECT = 0x1b;
  *       (i32.lt_s (local.get $left) (i32.const 0))))
  *     global.get $gas)
  *   (func (export "reach") (result i32) global.get $reach)
- *   (func (export "setReach") (param i32) local.get 0 global.set $reach))
+ *   (func (export "setReach") (param i32) local.get 0 global.set $reach)
+ *   (import "g" "low" (global $low (mut i32)))   ;; with the imports above
+ *   (func (export "low") (result i32) global.get $low)
+ *   (func (export "setLow") (param i32) local.get 0 global.set $low))
  */
 function accessorBytes(): Uint8Array {
   const getter = (global: number) => [0, GLOBAL_GET, global, END];
@@ -99,8 +104,9 @@ function accessorBytes(): Uint8Array {
       [...name("g"), ...name("gas"), 0x03, I32, 0x01],
       [...name("g"), ...name("stack"), 0x03, I32, 0x01],
       [...name("g"), ...name("reach"), 0x03, I32, 0x01],
+      [...name("g"), ...name("low"), 0x03, I32, 0x01],
     ]),
-    ...section(3, [[0], [1], [0], [1], [2], [0], [1]]),
+    ...section(3, [[0], [1], [0], [1], [2], [0], [1], [0], [1]]),
     ...section(7, [
       [...name("gas"), 0x00, 0],
       [...name("setGas"), 0x00, 1],
@@ -109,6 +115,8 @@ function accessorBytes(): Uint8Array {
       [...name("take"), 0x00, 4],
       [...name("reach"), 0x00, 5],
       [...name("setReach"), 0x00, 6],
+      [...name("low"), 0x00, 7],
+      [...name("setLow"), 0x00, 8],
     ]),
     ...section(10, [
       body(getter(0)),
@@ -118,6 +126,8 @@ function accessorBytes(): Uint8Array {
       body(take),
       body(getter(2)),
       body(setter(2)),
+      body(getter(3)),
+      body(setter(3)),
     ]),
     ...nameSection(),
   ]);
@@ -128,10 +138,9 @@ export const COUNTER_FUNCTION_PREFIX = "weft_counter_";
 
 /** The custom "name" section naming the accessor's functions. */
 function nameSection(): number[] {
-  const names = ["gas", "setGas", "stack", "setStack", "take", "reach", "setReach"].map((n, i) => [
-    i,
-    ...name(COUNTER_FUNCTION_PREFIX + n),
-  ]);
+  const names = ["gas", "setGas", "stack", "setStack", "take", "reach", "setReach", "low", "setLow"].map(
+    (n, i) => [i, ...name(COUNTER_FUNCTION_PREFIX + n)],
+  );
   const functionNames = [
     1,
     ...leb([...leb(names.length), ...names.flat()].length),
@@ -181,18 +190,34 @@ class ReachCounter implements Counter {
   }
 }
 
+class LowCounter implements Counter {
+  constructor(private readonly fns: AccessorExports) {}
+  get value(): number {
+    return this.fns.low();
+  }
+  set value(value: number) {
+    this.fns.setLow(value);
+  }
+}
+
 /**
  * Fast counters over an instance's gas, stack and store reach globals (read and written
- * in place; the reach: `wasm/storeReach.ts`).
+ * in place; the reach and the lowest store: `wasm/storeReach.ts`).
  */
 export function globalCounters(
   gas: WebAssembly.Global,
   stack: WebAssembly.Global,
   reach: WebAssembly.Global,
-): { gas: GasCounter; stack: Counter; reach: Counter } {
+  low: WebAssembly.Global,
+): { gas: GasCounter; stack: Counter; reach: Counter; low: Counter } {
   // Compiled once per thread: a constant, like the bytes it is compiled from.
   accessorModule ??= new WebAssembly.Module(accessorBytes());
-  const fns = new WebAssembly.Instance(accessorModule, { g: { gas, stack, reach } })
+  const fns = new WebAssembly.Instance(accessorModule, { g: { gas, stack, reach, low } })
     .exports as unknown as AccessorExports;
-  return { gas: new GlobalGasCounter(fns), stack: new StackCounter(fns), reach: new ReachCounter(fns) };
+  return {
+    gas: new GlobalGasCounter(fns),
+    stack: new StackCounter(fns),
+    reach: new ReachCounter(fns),
+    low: new LowCounter(fns),
+  };
 }

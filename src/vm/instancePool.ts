@@ -8,7 +8,9 @@
  * globals (tables cannot change: the instructions that would change them are refused at
  * deployment). Every byte of the memory a call may have changed is written when the instance
  * comes back: zeros, or (for a module with a start function snapshot, `startSnapshot.ts`)
- * the snapshot the next call most likely starts from, on zeros. When it goes out the data
+ * the snapshot the next call most likely starts from, on zeros. A call that started from
+ * the snapshot and returned changed nothing below the lowest byte its stores and the host
+ * wrote (`wasm/storeReach.ts`): the snapshot is written back from there only. When it goes out the data
  * or the snapshot is copied in if the memory does not hold it already (a snapshot is zeroed
  * first for a call that runs the start function), so a call starts as in a fresh instance; the
  * dispatcher the instrumenter adds sets every mutable global back to its initial value
@@ -35,10 +37,17 @@
  */
 import { globalCounters } from "./counters.js";
 import type { Counter, GasCounter } from "./frame.js";
-import { MemoryViews } from "./memoryAccess.js";
+import { MemoryViews, NO_WRITE } from "./memoryAccess.js";
 import type { MemoryPool } from "./memoryPool.js";
 import type { CachedModule } from "./moduleCache.js";
-import { CALL_EXPORT, GAS_GLOBAL, MEMORY_IMPORT_MODULE, REACH_GLOBAL, STACK_GLOBAL } from "./wasm/index.js";
+import {
+  CALL_EXPORT,
+  GAS_GLOBAL,
+  LOW_GLOBAL,
+  MEMORY_IMPORT_MODULE,
+  REACH_GLOBAL,
+  STACK_GLOBAL,
+} from "./wasm/index.js";
 
 const PAGE = 65536;
 /** Idle instances kept per module; a deeper nesting of the same code instantiates. */
@@ -56,8 +65,12 @@ export interface WarmInstance {
   readonly stack: Counter | undefined;
   /** How far the call's stores reached (`wasm/storeReach.ts`; absent without metering). */
   readonly reach: Counter | undefined;
+  /** The lowest address the call's stores wrote at (`wasm/storeReach.ts`; absent without metering). */
+  readonly low: Counter | undefined;
   /** What the memory holds while the instance is idle: zeros, or its module's snapshot. */
   holds: "zeros" | "snapshot";
+  /** Whether the call it was last handed out for started on the module's snapshot. */
+  fromSnapshot: boolean;
 }
 
 export interface InstancePool {
@@ -91,7 +104,7 @@ interface IdleList {
  * stores' reach (`wasm/storeReach.ts`), the host's writes and what `acquire` copies in;
  * the whole memory after a call that did not return normally (some of its functions
  * never reported their stores) or for a module compiled without metering. Sets the
- * counts back to 0.
+ * counts back.
  */
 function dirtyEnd(cached: CachedModule, warm: WarmInstance, size: number, returned: boolean): number {
   const hostEnd = warm.views.hostEnd;
@@ -101,6 +114,21 @@ function dirtyEnd(cached: CachedModule, warm: WarmInstance, size: number, return
   warm.reach.value = 0;
   if (!returned) return size;
   return Math.min(size, Math.max(reach + cached.storeReach, hostEnd, cached.copiedEnd));
+}
+
+/**
+ * Start of what a call may have changed: the lowest address its stores wrote at (a
+ * store's static offset only adds to it) or the host wrote; 0 when that is not known (a
+ * call that did not return normally, a module compiled without metering). Sets the counts
+ * back.
+ */
+function dirtyStart(warm: WarmInstance, returned: boolean): number {
+  const hostStart = warm.views.hostStart;
+  warm.views.hostStart = NO_WRITE;
+  if (warm.low === undefined) return 0;
+  const low = warm.low.value >>> 0;
+  warm.low.value = -1;
+  return returned ? Math.min(low, hostStart) : 0;
 }
 
 export function createInstancePool(
@@ -118,20 +146,27 @@ export function createInstancePool(
   let overKeep = false;
 
   /**
-   * Writes again every byte a call may have changed (up to `dirty`): with the snapshot the
-   * next call most likely starts from (zeros between its segments: one pass instead of
+   * Writes again every byte a call may have changed (`[from, dirty)`): with the snapshot
+   * the next call most likely starts from (zeros between its segments: one pass instead of
    * zeroing, then copying it in), or zeros. Bytes from `dirty` on were neither written by
-   * the call nor copied in by `acquire`: they hold zeros already.
+   * the call nor copied in by `acquire`: they hold zeros already. Bytes below `from` were
+   * not changed: `from` is above 0 only for a call that started on the snapshot (so they
+   * hold it already). The last segment, the globals' slots, is always written: the
+   * dispatcher zeroes them with stores no reach counts.
    */
-  const clean = (cached: CachedModule, warm: WarmInstance, dirty: number): void => {
+  const clean = (cached: CachedModule, warm: WarmInstance, from: number, dirty: number): void => {
     const bytes = warm.views.bytes();
     const snapshot = cached.snapshot?.memory;
     if (snapshot !== undefined) {
-      let end = 0;
-      for (const s of snapshot) {
+      let end = from;
+      const last = snapshot.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const s = snapshot[i] as (typeof snapshot)[number];
+        const sEnd = s.offset + s.bytes.length;
         if (end < dirty) bytes.fill(0, end, Math.min(s.offset, dirty));
-        bytes.set(s.bytes, s.offset);
-        end = s.offset + s.bytes.length;
+        if (i === last || from <= s.offset) bytes.set(s.bytes, s.offset);
+        else if (from < sEnd && from < dirty) bytes.set(s.bytes.subarray(from - s.offset), from);
+        if (sEnd > end) end = sEnd;
       }
       if (end < dirty) bytes.fill(0, end, dirty);
       warm.holds = "snapshot";
@@ -179,9 +214,10 @@ export function createInstancePool(
         const gas = exports[GAS_GLOBAL] as WebAssembly.Global | undefined;
         const stack = exports[STACK_GLOBAL] as WebAssembly.Global | undefined;
         const reach = exports[REACH_GLOBAL] as WebAssembly.Global | undefined;
+        const low = exports[LOW_GLOBAL] as WebAssembly.Global | undefined;
         const counters =
-          gas !== undefined && stack !== undefined && reach !== undefined
-            ? globalCounters(gas, stack, reach)
+          gas !== undefined && stack !== undefined && reach !== undefined && low !== undefined
+            ? globalCounters(gas, stack, reach, low)
             : undefined;
         warm = {
           memory,
@@ -190,11 +226,14 @@ export function createInstancePool(
           gas: counters?.gas,
           stack: counters?.stack,
           reach: counters?.reach,
+          low: counters?.low,
           holds: "zeros",
+          fromSnapshot: false,
         };
       }
       const bytes = warm.views.bytes();
       const snapshot = cached.snapshot?.memory;
+      warm.fromSnapshot = fromSnapshot && snapshot !== undefined;
       if (fromSnapshot && snapshot !== undefined) {
         if (warm.holds === "zeros") for (const s of snapshot) bytes.set(s.bytes, s.offset);
       } else {
@@ -216,7 +255,8 @@ export function createInstancePool(
         idle.set(cached, list);
       }
       list.lastRelease = ++tick;
-      clean(cached, warm, dirtyEnd(cached, warm, size, returned));
+      const from = dirtyStart(warm, returned);
+      clean(cached, warm, warm.fromSnapshot ? from : 0, dirtyEnd(cached, warm, size, returned));
       list.warm.push(warm);
       stats.idleBytes += size;
       if (list.warm.length > KEEP_PER_MODULE) overKeep = true;

@@ -10,6 +10,9 @@ import { hashBytes, InternTable } from "../state/internTable.js";
 import { type Frame, FrameAbort } from "./frame.js";
 import { vmError } from "./vmErrors.js";
 
+/** `MemoryViews.hostStart` when the host wrote nothing: above any memory (a small integer for V8). */
+export const NO_WRITE = 0x3fffffff;
+
 /**
  * Views of one contract memory, made once per instance rather than per access (a view
  * per host call, and the `memory.buffer` getter behind it, showed in every profile).
@@ -25,6 +28,8 @@ export class MemoryViews {
    * (`instancePool.ts` resets only what was written: `wasm/storeReach.ts`).
    */
   hostEnd = 0;
+  /** Start of the lowest byte a host function wrote since then (`NO_WRITE` for none). */
+  hostStart = NO_WRITE;
   constructor(readonly memory: WebAssembly.Memory) {
     this.u8 = new Uint8Array(memory.buffer);
     this.buf = Buffer.from(this.u8.buffer);
@@ -93,15 +98,17 @@ export function viewBytes(frame: Frame, ptr: number, len: number): Uint8Array {
   return bytes.subarray(at, at + (len >>> 0));
 }
 
-/** Records that the host wrote up to `end` (every write below goes through it). */
-function wrote(frame: Frame, end: number): void {
-  if (end > frame.memory.hostEnd) frame.memory.hostEnd = end;
+/** Records that the host wrote `[at, end)` (every write below goes through it). */
+function wrote(frame: Frame, at: number, end: number): void {
+  const memory = frame.memory;
+  if (end > memory.hostEnd) memory.hostEnd = end;
+  if (at < memory.hostStart) memory.hostStart = at;
 }
 
 export function writeBytes(frame: Frame, ptr: number, src: Uint8Array): void {
   const bytes = frame.memory.bytes();
   const at = start(bytes.length, ptr, src.length);
-  wrote(frame, at + src.length);
+  wrote(frame, at, at + src.length);
   bytes.set(src, at);
 }
 
@@ -134,7 +141,7 @@ for (let i = 0; i < 16; i++) HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
 export function writeAddress(frame: Frame, ptr: number, address: Address): void {
   const bytes = frame.memory.bytes();
   const at = start(bytes.length, ptr, ADDRESS_BYTES);
-  wrote(frame, at + ADDRESS_BYTES);
+  wrote(frame, at, at + ADDRESS_BYTES);
   // Frame addresses are normalised already: decode the hex straight into memory (no
   // Buffer or view per call: this ran at ~250-900 ns). Anything else (never expected)
   // takes the checked path, which names the problem.
@@ -160,7 +167,7 @@ export function readU128(frame: Frame, ptr: number): bigint {
 export function writeU128(frame: Frame, ptr: number, amount: bigint): void {
   const bytes = frame.memory.bytes();
   const at = start(bytes.length, ptr, 16);
-  wrote(frame, at + 16);
+  wrote(frame, at, at + 16);
   encodeU128At(bytes, at, amount);
 }
 

@@ -139,7 +139,7 @@ export function mint(to: Address): U128 {
 export function burn(to: Address): Array<U128> {
   const t0 = token0();
   const t1 = token1();
-  const self = selfAddress();
+  const self = selfOnce();
   const b0 = balanceOfToken(t0);
   const b1 = balanceOfToken(t1);
   const liquidity = balances.get(self, U128.Zero);
@@ -324,8 +324,19 @@ function bubble(result: CallResult): void {
   revertRaw(result.data);
 }
 
+/** This pair's address, asked of the host once per call (the global starts null in every frame). */
+let selfCache: Address | null = null;
+
+function selfOnce(): Address {
+  const known = selfCache;
+  if (known) return known; // not `!== null`: Address overloads the comparison
+  const a = selfAddress();
+  selfCache = a;
+  return a;
+}
+
 function balanceOfToken(token: Address): U128 {
-  const result = tokenBalanceOf(token, selfAddress());
+  const result = tokenBalanceOf(token, selfOnce());
   if (!result.ok) TransferFailed(token);
   return result.value<U128>();
 }

@@ -55,10 +55,10 @@ let derivation: PairDerivation | null = null;
 function pairDerivation(): PairDerivation {
   let d = derivation;
   if (d === null) {
-    const domain = Uint8Array.wrap(String.UTF8.encode(DEPLOY_DOMAIN));
-    const head = new Uint8Array(domain.length + 20);
-    head.set(domain);
-    head.set(factorySlot.get(Address.zero()).bytes, domain.length);
+    const domainLength = String.UTF8.byteLength(DEPLOY_DOMAIN);
+    const head = new Uint8Array(domainLength + 20);
+    String.UTF8.encodeUnsafe(changetype<usize>(DEPLOY_DOMAIN), DEPLOY_DOMAIN.length, head.dataStart);
+    head.set(factorySlot.get(Address.zero()).bytes, domainLength);
     d = new PairDerivation(head, pairCodeHashSlot.get(Bytes32.zero()).bytes);
     derivation = d;
   }
@@ -261,7 +261,7 @@ function swapAlong(amounts: Array<U128>, path: Array<Address>, pairs: Array<Addr
     w.u128(zeroForOne ? U128.Zero : out);
     w.u128(zeroForOne ? out : U128.Zero);
     w.address(recipient);
-    w.bytes(new Uint8Array(0));
+    w.u32(0); // no callback data: empty bytes
     callOrRevert(pairs[i], "swap", w.finish());
   }
 }

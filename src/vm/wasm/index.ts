@@ -13,6 +13,7 @@ export {
   GAS_GLOBAL,
   instrumentContract,
   instrumentModule,
+  LOW_GLOBAL,
   MEMORY_IMPORT_MODULE,
   type PreparedModule,
   REACH_GLOBAL,

@@ -28,9 +28,10 @@
  *   `return` gets the epilogue inserted before it). The frame size counts every value V8
  *   keeps in the function's machine frame, so the budget bounds the real stack
  *   (`limits.ts` has the measured bound).
- * - Store reach: every store raises a local to its address, folded into the
- *   `__weft_reach` global when the function returns, so that the pool resets only the
- *   memory a call wrote (`storeReach.ts`). Not metered: it changes no gas.
+ * - Store reach: every store raises a local to its address and lowers another to it,
+ *   folded into the `__weft_reach` and `__weft_low` globals when the function returns, so
+ *   that the pool resets only the memory a call wrote (`storeReach.ts`). Not metered: it
+ *   changes no gas.
  * - Start: the start section is removed and its function called by the dispatcher
  *   (`dispatcher.ts`), so the VM can set the counters before any contract code runs,
  *   or skipped when the VM restores what it leaves (`startSnapshot.ts`).
@@ -47,13 +48,24 @@ import { type DispatchGlobal, dispatchFunction, globalsOffset } from "./dispatch
 import type { Instruction } from "./instructions.js";
 import { BLOCKTYPE_EMPTY, OP, VALTYPE_I32, VALTYPE_I64 } from "./opcodes.js";
 import { EXPORT_FUNC, EXPORT_GLOBAL, EXPORT_MEMORY, SECTION, SECTION_ORDER } from "./parseModule.js";
-import { declareScratch, isStore, maxStoreEnd, raiseReach, trackedStore } from "./storeReach.js";
+import {
+  declareScratch,
+  isStore,
+  lowerLow,
+  maxStoreEnd,
+  raiseReach,
+  type ScratchLocals,
+  startLowest,
+  trackedStore,
+} from "./storeReach.js";
 import { type ValidatedModule, validateModule } from "./validate.js";
 
 export const GAS_GLOBAL = "__weft_gas";
 export const STACK_GLOBAL = "__weft_stack";
 /** How far the call's stores reached (`storeReach.ts`). */
 export const REACH_GLOBAL = "__weft_reach";
+/** The lowest address the call's stores wrote at (`storeReach.ts`). */
+export const LOW_GLOBAL = "__weft_low";
 /** The one function a prepared module exports: `__weft_call(method index)`. */
 export const CALL_EXPORT = "__weft_call";
 /** The import module the prepared module takes its memory from (the node's, not the contract's). */
@@ -63,6 +75,7 @@ interface Indices {
   gas: number;
   stack: number;
   reach: number;
+  low: number;
   grow: number;
   copy: number;
   fill: number;
@@ -166,6 +179,7 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
       gas: parsed.globalCount,
       stack: parsed.globalCount + 1,
       reach: parsed.globalCount + 2,
+      low: parsed.globalCount + 3,
       grow: functionBase,
       copy: functionBase + 1,
       fill: functionBase + 2,
@@ -198,7 +212,8 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
     });
     const globals = new BinaryWriter();
     for (let i = 0; i < 3; i++) globals.byte(VALTYPE_I32).byte(1).byte(OP.i32Const).byte(0).byte(OP.end);
-    rebuilt.set(SECTION.global, appendToVector(original.get(SECTION.global), 3, globals.finish()));
+    globals.byte(VALTYPE_I32).byte(1).byte(OP.i32Const).s32(-1).byte(OP.end); // low: 2^32 - 1
+    rebuilt.set(SECTION.global, appendToVector(original.get(SECTION.global), 4, globals.finish()));
     exports
       .name(GAS_GLOBAL)
       .byte(EXPORT_GLOBAL)
@@ -208,8 +223,11 @@ export function instrumentModule(v: ValidatedModule, metering = true): PreparedM
       .u32(ix.stack)
       .name(REACH_GLOBAL)
       .byte(EXPORT_GLOBAL)
-      .u32(ix.reach);
-    exportCount += 3;
+      .u32(ix.reach)
+      .name(LOW_GLOBAL)
+      .byte(EXPORT_GLOBAL)
+      .u32(ix.low);
+    exportCount += 4;
   } else {
     for (const body of parsed.bodies)
       code.u32(body.end - body.start).bytes(parsed.bytes.subarray(body.start, body.end));
@@ -336,6 +354,7 @@ function instrumentBody(
     ? declareScratch(w, bytes, body.start, body.codeStart, firstFree)
     : undefined;
   if (scratch === undefined) w.bytes(bytes.subarray(body.start, body.codeStart));
+  else startLowest(w, scratch);
   // Enter the frame: stack += units; trap past the budget.
   w.byte(OP.globalGet)
     .u32(ix.stack)
@@ -364,12 +383,12 @@ function instrumentBody(
     } else if (scratch !== undefined && isStore(ins.op)) {
       trackedStore(w, bytes, ins, scratch);
     } else if (ins.op === OP.return) {
-      if (scratch !== undefined) raiseReach(w, ix.reach, scratch.highest);
+      if (scratch !== undefined) foldReach(w, ix, scratch);
       leaveFrame(w, ix.stack, units);
       w.byte(OP.return);
     } else if (i === last) {
       w.byte(OP.end);
-      if (scratch !== undefined) raiseReach(w, ix.reach, scratch.highest);
+      if (scratch !== undefined) foldReach(w, ix, scratch);
       leaveFrame(w, ix.stack, units);
       w.byte(OP.end);
     } else {
@@ -377,6 +396,12 @@ function instrumentBody(
     }
   });
   return w.finish();
+}
+
+/** A storing function's way out: its highest and lowest addresses into the globals. */
+function foldReach(w: BinaryWriter, ix: Indices, scratch: ScratchLocals): void {
+  raiseReach(w, ix.reach, scratch.highest);
+  lowerLow(w, ix.low, scratch.lowest);
 }
 
 /** `(pages) -> old size or -1`: charges for the pages, then grows up to `maxPages`. */
@@ -445,6 +470,8 @@ function bulkFunction(ix: Indices, instruction: readonly number[]): Uint8Array {
   w.byte(OP.globalSet).u32(gas);
   w.byte(OP.localGet).u32(0).byte(OP.localGet).u32(1).byte(OP.localGet).u32(2);
   for (const b of instruction) w.byte(b);
+  // It wrote from destination (when length > 0; lowering for none only resets more).
+  lowerLow(w, ix.low, 0);
   // It wrote up to destination + length (no overflow: it did not trap): raise the reach to it.
   w.byte(OP.localGet).u32(0).byte(OP.localGet).u32(2).byte(OP.i32Add).byte(OP.localSet).u32(0);
   raiseReach(w, ix.reach, 0);

@@ -34,6 +34,7 @@ export const OP = {
   i32Const: 0x41,
   i64Const: 0x42,
   i32LtS: 0x48,
+  i32LtU: 0x49,
   i32GtS: 0x4a,
   i32GtU: 0x4b,
   i32Add: 0x6a,

@@ -19,14 +19,24 @@
  * whole memory after it. Host functions write through `memoryAccess.ts`, which keeps its
  * own bound; the pool's own copies (data segments, the start snapshot) have static ends.
  *
+ * The lowest address works the same way, in a second global, `__weft_low`: a storing
+ * function sets its own lowest address to 2^32 - 1 on entry, lowers it on every store and
+ * lowers the global to it on every normal way out; `memory.copy` and `memory.fill` lower
+ * it to their destination. A call that returned normally wrote nothing below `low`, so
+ * for a call that started from the start function's snapshot the pool writes the snapshot
+ * back only from there (`instancePool.ts`): the static data and the objects the start
+ * function made below the first byte a call changes (most of the ~10 KiB snapshot of
+ * the shipped contracts) are not written again on every release.
+ *
  * Each store becomes: keep the value in a scratch local, the address in another, store,
- * then `if (address > highest) highest = address`. The scratch locals (an i32 address,
- * an i32 and an i64 value, the i32 highest address; floats are refused at deployment) are
- * added only to functions that store, and are not counted in the function's stack units:
- * the units stay what the contract was deployed with (so does every stack-budget
- * outcome), and four slots per frame are well inside the measured margin (`limits.ts`:
- * 4.4x on the smallest stack). The global starts at 0; the pool reads it and sets it back
- * to 0 after each call.
+ * then `if (address > highest) highest = address` and `if (address < lowest) lowest =
+ * address`. The scratch locals (an i32 address, an i32 and an i64 value, the i32 highest
+ * and lowest addresses; floats are refused at deployment) are added only to functions
+ * that store, and are not counted in the function's stack units: the units stay what the
+ * contract was deployed with (so does every stack-budget outcome), and five slots per
+ * frame are well inside the measured margin (`limits.ts`: 4.4x on the smallest stack).
+ * The reach global starts at 0 and the low one at 2^32 - 1; the pool reads them and sets
+ * them back after each call.
  */
 import { BinaryReader, type BinaryWriter } from "./binary.js";
 import type { Instruction } from "./instructions.js";
@@ -75,6 +85,8 @@ export interface ScratchLocals {
   i32: number;
   /** The highest address this activation stored at (starts at 0, as every local). */
   highest: number;
+  /** The lowest address this activation stored at (set to 2^32 - 1 on entry: `startLowest`). */
+  lowest: number;
   i64: number;
 }
 
@@ -94,17 +106,34 @@ export function declareScratch(
   const groups = r.u32();
   w.u32(groups + 2)
     .bytes(bytes.subarray(r.offset, end))
-    .u32(3)
+    .u32(4)
     .byte(VALTYPE_I32)
     .u32(1)
     .byte(VALTYPE_I64);
-  return { address: firstFree, i32: firstFree + 1, highest: firstFree + 2, i64: firstFree + 3 };
+  return {
+    address: firstFree,
+    i32: firstFree + 1,
+    highest: firstFree + 2,
+    lowest: firstFree + 3,
+    i64: firstFree + 4,
+  };
+}
+
+/** `lowest = 2^32 - 1`: the first code of a storing function. */
+export function startLowest(w: BinaryWriter, scratch: ScratchLocals): void {
+  w.byte(OP.i32Const).s32(-1).byte(OP.localSet).u32(scratch.lowest);
 }
 
 /** `if (local > reach) reach = local` (the global `reach`). */
 export function raiseReach(w: BinaryWriter, reach: number, local: number): void {
   w.byte(OP.localGet).u32(local).byte(OP.globalGet).u32(reach).byte(OP.i32GtU);
   w.byte(IF).byte(BLOCKTYPE_EMPTY).byte(OP.localGet).u32(local).byte(OP.globalSet).u32(reach).byte(OP.end);
+}
+
+/** `if (local < low) low = local` (the global `low`, unsigned). */
+export function lowerLow(w: BinaryWriter, low: number, local: number): void {
+  w.byte(OP.localGet).u32(local).byte(OP.globalGet).u32(low).byte(OP.i32LtU);
+  w.byte(IF).byte(BLOCKTYPE_EMPTY).byte(OP.localGet).u32(local).byte(OP.globalSet).u32(low).byte(OP.end);
 }
 
 /** A store (`bytes[ins.start, ins.end)`), then the activation's highest address raised to its address. */
@@ -124,5 +153,13 @@ export function trackedStore(
     .u32(scratch.address)
     .byte(OP.localSet)
     .u32(scratch.highest)
+    .byte(OP.end);
+  w.byte(OP.localGet).u32(scratch.address).byte(OP.localGet).u32(scratch.lowest).byte(OP.i32LtU);
+  w.byte(IF)
+    .byte(BLOCKTYPE_EMPTY)
+    .byte(OP.localGet)
+    .u32(scratch.address)
+    .byte(OP.localSet)
+    .u32(scratch.lowest)
     .byte(OP.end);
 }

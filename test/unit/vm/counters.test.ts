@@ -12,7 +12,7 @@ describe("metering counters", () => {
     const gas = i32Global(1_000);
     const stack = i32Global(7);
     const reach = i32Global(3);
-    const counters = globalCounters(gas, stack, reach);
+    const counters = globalCounters(gas, stack, reach, i32Global(-1));
     assert.equal(counters.gas.value, 1_000);
     assert.equal(counters.stack.value, 7);
     counters.gas.value = 250;
@@ -29,7 +29,7 @@ describe("metering counters", () => {
   });
 
   it("convert a written number exactly as the global's own value setter does (i32)", () => {
-    const counters = globalCounters(i32Global(0), i32Global(0), i32Global(0));
+    const counters = globalCounters(i32Global(0), i32Global(0), i32Global(0), i32Global(-1));
     const reference = i32Global(0);
     fc.assert(
       fc.property(
@@ -58,7 +58,7 @@ describe("metering counters", () => {
     fc.assert(
       fc.property(gasLeft, amount, (left, take) => {
         const gas = i32Global(left);
-        const counters = globalCounters(gas, i32Global(0), i32Global(0));
+        const counters = globalCounters(gas, i32Global(0), i32Global(0), i32Global(-1));
         const plain = new PlainCounter(left);
         const expected = left - take < 0 ? -1 : left - take;
         assert.equal(counters.gas.take(take), expected);
@@ -68,15 +68,15 @@ describe("metering counters", () => {
       }),
     );
     const gas = i32Global(10);
-    const counters = globalCounters(gas, i32Global(0), i32Global(0));
+    const counters = globalCounters(gas, i32Global(0), i32Global(0), i32Global(-1));
     assert.equal(counters.gas.take(10), 0, "exactly all of it");
     assert.equal(counters.gas.take(1), -1);
     assert.equal(gas.value, -1);
   });
 
   it("give each instance its own counters", () => {
-    const a = globalCounters(i32Global(1), i32Global(2), i32Global(0));
-    const b = globalCounters(i32Global(3), i32Global(4), i32Global(0));
+    const a = globalCounters(i32Global(1), i32Global(2), i32Global(0), i32Global(-1));
+    const b = globalCounters(i32Global(3), i32Global(4), i32Global(0), i32Global(-1));
     a.gas.value = 10;
     assert.equal(b.gas.value, 3);
     assert.equal(a.stack.value, 2);

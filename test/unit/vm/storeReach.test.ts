@@ -170,6 +170,38 @@ describe("memory reset up to the store reach", () => {
     assertEachReset(contract, scribbleCases([0, 20, 1020, 1024, 5000, 9212, 9216, 30_001, 65_532]));
   });
 
+  it("writes the snapshot back from the lowest byte a call wrote, and whole after one that did not return", () => {
+    const cached = compileContract(SNAPSHOT_SCRIBBLER);
+    const image = cached.snapshot?.memory[0];
+    assert.ok(
+      image !== undefined && image.offset === 16,
+      "the snapshot holds the data and what the start function wrote",
+    );
+    const host = Object.fromEntries(
+      WebAssembly.Module.imports(cached.module)
+        .filter((i) => i.module === "weft")
+        .map((i) => [i.name, () => 0]),
+    );
+    const pool = createInstancePool(createMemoryPool(), host);
+    const warm = pool.acquire(cached, true);
+    const bytes = warm.views.bytes();
+    // Bytes of the snapshot no store or host write reported: a returned call's reset
+    // leaves them (nothing but this test could have changed them).
+    bytes[1024] = 1;
+    bytes[9000] = 1;
+    pool.release(cached, warm, true);
+    assert.equal(pool.acquire(cached, true), warm, "the same instance comes back");
+    assert.deepEqual([bytes[1024], bytes[9000]], [1, 1], "only the reported part was written back");
+    pool.release(cached, warm, false);
+    assert.equal(pool.acquire(cached, true), warm);
+    assert.deepEqual(
+      [bytes[1024], bytes[9000]],
+      [image.bytes[1024 - 16], image.bytes[9000 - 16]],
+      "written back whole",
+    );
+    pool.release(cached, warm, true);
+  });
+
   it("resets below the reach after a call that returned, and the whole memory after one that did not", () => {
     const cached = compileContract(SCRIBBLER);
     assert.equal(cached.storeReach, 60_002, "i64.store16 offset=60000 is the farthest static reach");
