@@ -40,8 +40,8 @@ export interface AdmissionDeps {
   mempool: Mempool<PendingTx>;
   /** The context the next block will have (validation compares "valid until" with its time). */
   nextBlock: () => BlockContext;
-  /** True when a transaction with this hash is already in a block. */
-  included: (hash: Hex) => boolean;
+  /** True when a transaction with this hash (hex, or the bytes it is the hex of) is already in a block. */
+  included: (hash: Hex | Uint8Array) => boolean;
   /** Senders whose transactions keep turning invalid at execution are throttled or banned (`reputation.ts`). */
   reputation?: SenderReputation;
 }
@@ -58,10 +58,15 @@ export function decodeRaw(raw: Uint8Array): TxEnvelope {
   }
 }
 
-export function checkNew(deps: Pick<AdmissionDeps, "mempool" | "included">, hash: Hex): void {
+/** Refuses a pending or included transaction; `bytes`: the hash's bytes when the caller has them (no hex parsed back). */
+export function checkNew(
+  deps: Pick<AdmissionDeps, "mempool" | "included">,
+  hash: Hex,
+  bytes?: Uint8Array,
+): void {
   if (deps.mempool.has(hash))
     throw new AdmissionError("ALREADY_KNOWN", `transaction ${hash} is already pending`);
-  if (deps.included(hash))
+  if (deps.included(bytes ?? hash))
     throw new AdmissionError("ALREADY_INCLUDED", `transaction ${hash} is already in a block`);
 }
 
@@ -85,13 +90,15 @@ export function admit(deps: AdmissionDeps, raw: Uint8Array): PoolTx<PendingTx> {
     if (raw.length > MAX_TX_BYTES)
       throw new AdmissionError("TOO_LARGE", `transaction of ${raw.length} bytes (max ${MAX_TX_BYTES})`);
     // The hash first: a known or included transaction is reported as such, before any recovery.
-    checkNew(deps, hex(keccak256(raw)));
+    const id = keccak256(raw);
+    checkNew(deps, hex(id), id);
     const judged = judgeEthTx(deps.state, deps.nextBlock(), raw);
     return addToPool(deps, judged.pending, judged.nextSequence);
   }
   const envelope = decodeRaw(raw);
-  const hash = hex(keccak256(raw)); // raw is the canonical encoding: its hash is the transaction hash
-  checkNew(deps, hash);
+  const id = keccak256(raw); // raw is the canonical encoding: its hash is the transaction hash
+  const hash = hex(id);
+  checkNew(deps, hash, id);
   // before validation: a banned sender costs no VM run
   checkReputation(deps, { envelope, raw, hash });
   const view = recordingView(deps.state);

@@ -73,6 +73,10 @@ export class ChainNode {
   /** Admission on this thread: a VM that records the signatures it verifies. */
   private readonly admissionVm: Vm;
   private readonly verified = { digests: [] as string[] };
+  /** `nextBlock`'s last answer and what it was made of. */
+  private lastNextBlock:
+    | { head: BlockHeader; second: number; minBaseFee: bigint; context: BlockContext }
+    | undefined;
   /** What admission reads: this node's admission VM, state, pool and index. */
   private readonly admissionDeps: AdmissionDeps;
   private timer: NodeJS.Timeout | undefined;
@@ -211,16 +215,29 @@ export class ChainNode {
     });
   }
 
-  /** The context the next block will run with. */
+  /**
+   * The context the next block will run with. The last one is given again while what it is
+   * made of is unchanged (the head, the second, the chain id, fee recipient and minimum base
+   * fee): admission asks for it for every transaction. Nothing changes a context once made.
+   */
   nextBlock(nowMs = this.clock.nowMs()): BlockContext {
-    return nextBlockContext(
-      this.head(),
-      this.db,
-      this.options.chainId,
-      this.options.feeRecipient,
-      this.minBaseFee,
-      nowMs,
-    );
+    const head = this.head();
+    const { chainId, feeRecipient } = this.options;
+    const minBaseFee = this.minBaseFee;
+    const second = Math.floor(nowMs / 1000);
+    const last = this.lastNextBlock;
+    if (
+      last !== undefined &&
+      last.head === head &&
+      last.second === second &&
+      last.context.chainId === chainId &&
+      last.context.feeRecipient === feeRecipient &&
+      last.minBaseFee === minBaseFee
+    )
+      return last.context;
+    const context = nextBlockContext(head, this.db, chainId, feeRecipient, minBaseFee, nowMs);
+    this.lastNextBlock = { head, second, minBaseFee, context };
+    return context;
   }
 
   get minBaseFee(): bigint {
@@ -244,7 +261,7 @@ export class ChainNode {
     const verdict = await this.admission.judge(raw);
     const deps = {
       mempool: this.mempool,
-      included: (hash: string) => this.db.hasTx(hash),
+      included: (hash: string | Uint8Array) => this.db.hasTx(hash),
       reputation: this.reputation,
     };
     return this.admitted(offerJudged(deps, raw, verdict));

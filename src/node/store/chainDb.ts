@@ -309,7 +309,8 @@ export function openChainDb(dir: string, options: OpenChainDbOptions = {}): Chai
         raw: new Uint8Array(raw.subarray(12)),
       };
     },
-    hasTx: (hash) => read("a transaction lookup", () => txs.doesExist(unhex(hash))),
+    hasTx: (hash) =>
+      read("a transaction lookup", () => txs.doesExist(typeof hash === "string" ? unhex(hash) : hash)),
     receipt: (hash) => read("a receipt read", () => receiptRecord(receipts.getBinary(unhex(hash)))),
     *logPositions(index, key, from, to) {
       const db = index === "address" ? logsByAddress : logsByTopic;

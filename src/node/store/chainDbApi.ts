@@ -34,8 +34,11 @@ export interface ChainDb {
   block(number: number): StoredBlock | undefined;
   blockNumberOf(hash: string): number | undefined;
   tx(hash: string): { blockNumber: number; index: number; raw: Uint8Array } | undefined;
-  /** Whether a committed block holds the transaction `hash` (admission's duplicate check: nothing read or copied). */
-  hasTx(hash: string): boolean;
+  /**
+   * Whether a committed block holds the transaction `hash`, 0x hex or its 32 bytes
+   * (admission's duplicate check, with the bytes it hashed: nothing read or copied).
+   */
+  hasTx(hash: string | Uint8Array): boolean;
   receipt(hash: string): ReceiptJson | undefined;
   /** Log positions (block, tx, log) under an address or a topic, in order, within [from, to]. */
   logPositions(

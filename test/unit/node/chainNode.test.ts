@@ -94,6 +94,31 @@ describe("chain node", () => {
     }
   });
 
+  it("gives the next block's context again only while its head and second are unchanged", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-node-"));
+    try {
+      const node = await ChainNode.open(options(dir));
+      const at = (Math.floor(Date.now() / 1000) + 60) * 1000; // a second start, ahead of the head
+      const first = node.nextBlock(at);
+      assert.equal(node.nextBlock(at + 999), first, "the same second: the same context");
+      const later = node.nextBlock(at + 1000);
+      assert.notEqual(later, first);
+      assert.equal(later.time, first.time + 1n);
+      assert.equal(node.nextBlock(at), node.nextBlock(at), "back to the first second");
+      assert.equal(node.nextBlock(at).time, first.time);
+      const sender = node.genesis.accounts[0]?.address as Address;
+      const wusd = node.genesis.contracts.wusd as Address;
+      node.submit(tokenTransferRaw({ chainId: 1337n, sender, devIndex: 0, sequence: 0n }, wusd, FEE, 5n));
+      await node.produceNow();
+      const next = node.nextBlock(at);
+      assert.equal(next.height, first.height + 1n, "a new head: a new context");
+      assert.deepEqual(next.recentHashes?.[0], new Uint8Array(Buffer.from(node.head().hash.slice(2), "hex")));
+      await node.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("validates submissions on admission workers with the same verdicts as the main thread", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-node-"));
     try {
