@@ -6,7 +6,7 @@
 import type { Address } from "../codec/address.js";
 import { ADDRESS_BYTES, addressToBytes } from "../codec/address.js";
 import { decodeU128At, encodeU128At } from "../engine/deltas.js";
-import { hashBytes, InternTable } from "../state/internTable.js";
+import { hashBytes, InternTable, sameBytesAt } from "../state/internTable.js";
 import { type Frame, FrameAbort } from "./frame.js";
 import { vmError } from "./vmErrors.js";
 
@@ -122,6 +122,23 @@ export function readAddress(frame: Frame, ptr: number): Address {
  */
 const hexStrings = new InternTable(1 << 16);
 
+/**
+ * In front of `hexStrings`, for the reads of up to `RECENT_BYTES` bytes (every event topic
+ * and address): a direct-mapped cache in flat arrays, a place per hash's low bits holding
+ * the hash, the length, the bytes and the string last found there. A hit reads a few
+ * typed-array cells where `hexStrings` walks a `Map` entry, an entry object and its byte
+ * arrays (an `emit` of 1-3 topics took about 1 µs, most of it there, in staking's count,
+ * `bench/hostCallCounts.ts`). Only which string object is returned could change, never
+ * its value: a place is overwritten by the next miss that maps to it.
+ */
+const RECENT_PLACES = 1 << 12;
+const RECENT_BYTES = 32;
+const recentHashes = new Int32Array(RECENT_PLACES).fill(-1);
+const recentLengths = new Int32Array(RECENT_PLACES);
+const recentWords = new Int32Array((RECENT_PLACES * RECENT_BYTES) >>> 2);
+const recentBytes = new Uint8Array(recentWords.buffer);
+const recentStrings: string[] = new Array<string>(RECENT_PLACES).fill("");
+
 /** `0x` and the hex of `len` bytes at `ptr`: an interned string, the same object for the same bytes. */
 export function readHexInterned(frame: Frame, ptr: number, len: number): string {
   const bytes = frame.memory.bytes();
@@ -129,6 +146,33 @@ export function readHexInterned(frame: Frame, ptr: number, len: number): string 
   const length = len >>> 0;
   const words = frame.memory.words();
   const hash = hashBytes(bytes, at, length, words);
+  if (length > RECENT_BYTES) return internedHex(frame, bytes, at, length, hash, words);
+  // Hashes are 30-bit, never the empty place's -1.
+  const place = hash & (RECENT_PLACES - 1);
+  const from = place * RECENT_BYTES;
+  if (
+    recentHashes[place] === hash &&
+    recentLengths[place] === length &&
+    sameBytesAt(recentBytes, recentWords, from, bytes, words, at, length)
+  )
+    return recentStrings[place] as string;
+  const value = internedHex(frame, bytes, at, length, hash, words);
+  recentHashes[place] = hash;
+  recentLengths[place] = length;
+  recentBytes.set(bytes.subarray(at, at + length), from);
+  recentStrings[place] = value;
+  return value;
+}
+
+/** `readHexInterned` through `hexStrings`. */
+function internedHex(
+  frame: Frame,
+  bytes: Uint8Array,
+  at: number,
+  length: number,
+  hash: number,
+  words: Int32Array,
+): string {
   const known = hexStrings.find(bytes, at, length, hash, words);
   if (known !== undefined) return known;
   return hexStrings.add(bytes, at, length, hash, `0x${frame.memory.text().toString("hex", at, at + length)}`);
