@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Frame } from "../../../src/vm/frame.js";
 import { hashBytes } from "../../../src/state/internTable.js";
+import type { Frame } from "../../../src/vm/frame.js";
 import { MemoryViews, readHexInterned } from "../../../src/vm/memoryAccess.js";
 
 function frameOver(memory: WebAssembly.Memory): Frame {
