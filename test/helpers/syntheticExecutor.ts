@@ -16,6 +16,13 @@ export type SyntheticOp =
   | { op: "delta"; key: StateKey; amount: bigint }
   /** Abandon every write (a revert): the receipt still records what was read. */
   | { op: "revert" }
+  /**
+   * Reads `when`; writes `key` (as `write`) only if the digest so far is odd, else deletes
+   * `gone` if given, else nothing: incarnations that read differently write different keys.
+   */
+  | { op: "writeIf"; key: StateKey; when: StateKey; gone?: StateKey }
+  /** Reads `when`; a revert if the digest so far is odd (an incarnation that wrote keys may write none). */
+  | { op: "revertIf"; when: StateKey }
   /** Ends the worker thread running it (never the main thread): tests the engine's recovery. */
   | { op: "crashWorker" }
   /** Burn CPU (to make executions overlap). */
@@ -78,6 +85,24 @@ export function executeSynthetic(
         break;
       case "revert":
         reverted = true;
+        break;
+      case "writeIf": {
+        digest = mix(digest, current(op.when));
+        if (digest & 1) {
+          digest = mix(digest, current(op.key));
+          const value = new Uint8Array(16);
+          new DataView(value.buffer).setUint32(0, digest, true);
+          writes.set(op.key, value);
+          deltas.delete(op.key);
+        } else if (op.gone !== undefined) {
+          writes.set(op.gone, null);
+          deltas.delete(op.gone);
+        }
+        break;
+      }
+      case "revertIf":
+        digest = mix(digest, current(op.when));
+        if (digest & 1) reverted = true;
         break;
       case "crashWorker":
         if (!isMainThread) process.exit(7);
