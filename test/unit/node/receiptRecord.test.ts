@@ -85,6 +85,59 @@ describe("receipt records", () => {
     }
   });
 
+  it("records handed out stay as written while later ones are encoded (they share chunks)", () => {
+    const rand = seededRandom(1913);
+    const receipts = Array.from({ length: 3_000 }, (_, i) => randomReceipt(rand, i));
+    const records = receipts.map((r) => encodeReceiptRecord(r));
+    // Copies taken at once would not see a later record written over an earlier one: decode afterwards.
+    for (const [i, r] of receipts.entries())
+      assert.deepEqual(decodeReceiptRecord(records[i] as Uint8Array), r, `receipt ${i}`);
+    // A receipt the binary form cannot give back (upper-case hex) is still its JSON.
+    const upper = { ...(receipts[0] as ReceiptJson), output: "0xAB" as Hex };
+    assert.equal(Buffer.from(encodeReceiptRecord(upper)).toString("utf8"), JSON.stringify(upper));
+  });
+
+  it("a token transfer's record is these bytes (the stored form, pinned)", () => {
+    const txHash: Hex = `0x${"12".repeat(32)}`;
+    const transfer: ReceiptJson = {
+      txHash,
+      blockNumber: 1234,
+      blockHash: `0x${"34".repeat(32)}`,
+      txIndex: 17,
+      status: "success",
+      gasUsed: 1_375_045,
+      fee: "1375045",
+      output: "0x",
+      logs: [
+        {
+          address: `0x${"aa".repeat(20)}`,
+          topics: [
+            `0x${"dd".repeat(32)}`,
+            `0x${"00".repeat(12)}${"ab".repeat(20)}`,
+            `0x${"00".repeat(12)}${"cd".repeat(20)}`,
+          ],
+          data: `0x${"01".repeat(16)}`,
+          blockNumber: 1234,
+          txHash,
+          txIndex: 17,
+          logIndex: 0,
+        },
+      ],
+    };
+    const expected =
+      `01${"12".repeat(32)}${"34".repeat(32)}00000000000004d2` +
+      `00000011` + // txIndex
+      `00` + // success
+      `00` + // flags
+      `000000000014fb45` + // gasUsed
+      `0314fb45` + // fee: 3 bytes
+      `00000000` + // output: none
+      `00000001${"aa".repeat(20)}03${"dd".repeat(32)}${"00".repeat(12)}${"ab".repeat(20)}` +
+      `${"00".repeat(12)}${"cd".repeat(20)}00000010${"01".repeat(16)}`;
+    for (let i = 0; i < 3; i++)
+      assert.equal(Buffer.from(encodeReceiptRecord(transfer)).toString("hex"), expected);
+  });
+
   it("is smaller than the JSON record for a token transfer's receipt", () => {
     const txHash: Hex = `0x${"12".repeat(32)}`;
     const transfer: ReceiptJson = {
