@@ -74,11 +74,12 @@ export function contractAddress(
  * Whether `text` is an address in its one canonical form: `0x` + 40 lowercase hex digits
  * (what `/^0x[0-9a-f]{40}$/.test(text)` answers, by char codes: every transaction's sender
  * and recipient are checked, and the two regular expressions were 2-8% of a contract
- * transaction's time). A value that is not a string answers as the regular expression
- * does (it reads its string form).
+ * transaction's time). A value that is not a string is not an address (the regular
+ * expression read its string form, so a one-element array or an object whose `toString`
+ * gave an address passed).
  */
 export function isCanonicalAddress(text: unknown): boolean {
-  if (typeof text !== "string") return CANONICAL_ADDRESS.test(text as string);
+  if (typeof text !== "string") return false;
   if (text.length !== 42 || text.charCodeAt(0) !== 0x30 || text.charCodeAt(1) !== 0x78) return false;
   for (let i = 2; i < 42; i++) {
     const c = text.charCodeAt(i);
@@ -87,5 +88,3 @@ export function isCanonicalAddress(text: unknown): boolean {
   }
   return true;
 }
-
-const CANONICAL_ADDRESS = /^0x[0-9a-f]{40}$/;

@@ -60,8 +60,14 @@ describe("isCanonicalAddress", () => {
       [a],
       { toString: () => a },
     ];
-    for (const value of cases) assert.equal(isCanonicalAddress(value), regexpSays(value), String(value));
-    assert.equal(isCanonicalAddress([a]), true, "a one-element array reads as its string, as before");
+    for (const value of cases)
+      assert.equal(isCanonicalAddress(value), typeof value === "string" && regexpSays(value), String(value));
+    assert.equal(
+      isCanonicalAddress([a]),
+      false,
+      "a one-element array is not an address (the regexp read its string form)",
+    );
+    assert.equal(isCanonicalAddress({ toString: () => a }), false, "nor an object whose toString gives one");
   });
 
   it("answers as the regular expression for arbitrary strings", () => {
