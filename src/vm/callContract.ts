@@ -21,7 +21,6 @@
  * contract, the cold price (`coldCallGas`), which it pays again when the contract's previous
  * frame grew its memory (the pool keeps no grown instance, so a new one is made).
  */
-import type { Address } from "../codec/address.js";
 import { toHex } from "../codec/bytes.js";
 import { isStackOverflow } from "../codec/stackOverflow.js";
 import { codeHashKey, codeKey } from "../state/keys.js";
