@@ -172,29 +172,7 @@ function encodeBinary(r: ReceiptJson): Uint8Array {
     at = putHex(at + 4, log.data);
   }
   if (at !== size) throw new Error(`receipt record of ${r.txHash}: wrote ${at} bytes, sized ${size}`);
-  return copiedOut(at);
-}
-
-/** Records are copied out into chunks of this size (one alone past a quarter of it). */
-const CHUNK_BYTES = 64 * 1024;
-let chunk = new Uint8Array(CHUNK_BYTES);
-let chunkUsed = 0;
-
-/**
- * The first `size` bytes of `scratch` copied out, as a view into a chunk shared by the
- * records that follow (never written again once handed out): a copy of its own per record
- * (`slice`) cost a fresh backing store each (the encoding's largest line in a profile).
- */
-function copiedOut(size: number): Uint8Array {
-  if (size > CHUNK_BYTES / 4) return scratch.slice(0, size);
-  if (CHUNK_BYTES - chunkUsed < size) {
-    chunk = new Uint8Array(CHUNK_BYTES);
-    chunkUsed = 0;
-  }
-  const from = chunkUsed;
-  chunk.set(scratch.subarray(0, size), from);
-  chunkUsed += size;
-  return chunk.subarray(from, chunkUsed);
+  return scratch.slice(0, at); // a copy: the scratch buffer is reused
 }
 
 /** Reads a binary record, checking every length against what is left. */

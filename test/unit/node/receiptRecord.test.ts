@@ -85,7 +85,7 @@ describe("receipt records", () => {
     }
   });
 
-  it("records handed out stay as written while later ones are encoded (they share chunks)", () => {
+  it("records handed out stay as written while later ones are encoded", () => {
     const rand = seededRandom(1913);
     const receipts = Array.from({ length: 3_000 }, (_, i) => randomReceipt(rand, i));
     const records = receipts.map((r) => encodeReceiptRecord(r));
