@@ -90,4 +90,20 @@ describe("encodeBlockInSlices", () => {
       assert.deepEqual(sliced, encodeBlock(commit), `the same records (${txCount} transactions)`);
     }
   });
+
+  it("a transaction's record is block u64 ‖ index u32 ‖ its raw bytes, each its own length (pinned)", () => {
+    const commit = block(50, 5);
+    commit.rawTxs = commit.rawTxs.map((_, i) =>
+      Uint8Array.from({ length: (i * 37) % 300 }, (_, b) => (b + i) & 0xff),
+    );
+    const encoded = encodeBlock(commit);
+    assert.equal(encoded.txs.length, 50);
+    for (const [i, [key, value]] of encoded.txs.entries()) {
+      assert.equal(Buffer.from(key).toString("hex"), (commit.block.txHashes[i] as string).slice(2));
+      const raw = commit.rawTxs[i] as Uint8Array;
+      const expected = `0000000000000007${i.toString(16).padStart(8, "0")}${Buffer.from(raw).toString("hex")}`;
+      assert.equal(value.byteLength, 12 + raw.length, `transaction ${i}`);
+      assert.equal(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex"), expected);
+    }
+  });
 });
