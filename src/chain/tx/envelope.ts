@@ -1,6 +1,6 @@
 /**
  * The Weft transaction, version 1: a canonical binary encoding (what is signed, hashed
- * and gossiped) and a JSON view (what RPC clients see).
+ * and gossiped); its JSON view (what RPC clients see) is `envelopeJson.ts`.
  *
  * | field | encoding |
  * |---|---|
@@ -20,7 +20,7 @@
  * the field and the problem: truncation, trailing bytes, oversize fields, bad UTF-8.
  */
 import { type Address, addressFromBytes, addressToBytes } from "../../codec/address.js";
-import { toHex, utf8 } from "../../codec/bytes.js";
+import { utf8 } from "../../codec/bytes.js";
 import { keccak256, keccak256Of } from "../../codec/hash.js";
 
 export const TX_MAGIC = 0x57;
@@ -376,28 +376,4 @@ export function decodeTx(bytes: Uint8Array): TxEnvelope {
   if (r.at !== bytes.length)
     throw new TxDecodeError("TRAILING_BYTES", `${bytes.length - r.at} bytes after the transaction`);
   return tx;
-}
-
-/** The JSON view (RPC): numbers as decimal strings, bytes as 0x hex. */
-export function txToJson(tx: TxEnvelope): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    version: TX_VERSION,
-    hash: `0x${toHex(txHash(tx))}`,
-    chainId: tx.chainId.toString(),
-    sender: tx.sender,
-    nonce: { key: tx.nonceKey.toString(), sequence: tx.nonceSequence.toString() },
-    gasLimit: tx.gasLimit.toString(),
-    maxFee: tx.maxFee.toString(),
-    priorityFee: tx.priorityFee.toString(),
-    calls: tx.calls.map((c) => ({
-      target: c.target,
-      method: c.method,
-      args: `0x${toHex(c.args)}`,
-      value: c.value.toString(),
-    })),
-    auth: `0x${toHex(tx.auth)}`,
-  };
-  if (tx.paymaster !== undefined)
-    json.paymaster = { address: tx.paymaster.address, data: `0x${toHex(tx.paymaster.data)}` };
-  return json;
 }

@@ -3,7 +3,8 @@
  * shows it, an Ethereum transaction as `{ kind: "eth", hash, type, chainId, from, nonce,
  * gasLimit, maxFeePerGas, maxPriorityFeePerGas, to, value, data }` (amounts as decimal strings).
  */
-import { decodeTx, txToJson } from "../../chain/tx/envelope.js";
+import { decodeTx } from "../../chain/tx/envelope.js";
+import { txToJson } from "../../chain/tx/envelopeJson.js";
 import type { Address } from "../../codec/address.js";
 import { keccak256 } from "../../codec/hash.js";
 import { decodeEthTx, type EthTx, parseEthTx } from "../../evm/ethTx.js";

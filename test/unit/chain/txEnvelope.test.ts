@@ -12,8 +12,8 @@ import {
   TxDecodeError,
   type TxEnvelope,
   txHash,
-  txToJson,
 } from "../../../src/chain/tx/envelope.js";
+import { txToJson } from "../../../src/chain/tx/envelopeJson.js";
 import type { Address } from "../../../src/codec/address.js";
 import { keccak256 } from "../../../src/codec/hash.js";
 
