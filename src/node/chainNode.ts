@@ -28,6 +28,7 @@ import { engineExecutor } from "./engineExecutor.js";
 import type { GenesisInfo } from "./genesis/genesis.js";
 import { Mempool, type PoolTx } from "./mempool/index.js";
 import { networkStep } from "./networkStep.js";
+import { NextBlockCache } from "./nextBlockCache.js";
 import {
   type BlockListener,
   type FaultListener,
@@ -39,7 +40,6 @@ import { PendingCheckpoint } from "./pendingCheckpoint.js";
 import {
   BlockProductionError,
   MAX_BLOCK_RECEIPT_BYTES,
-  nextBlockContext,
   type ProducedBlock,
   type ProducerDeps,
   produceBlock,
@@ -73,10 +73,8 @@ export class ChainNode {
   /** Admission on this thread: a VM that records the signatures it verifies. */
   private readonly admissionVm: Vm;
   private readonly verified = { digests: [] as string[] };
-  /** `nextBlock`'s last answer and what it was made of. */
-  private lastNextBlock:
-    | { head: BlockHeader; second: number; minBaseFee: bigint; context: BlockContext }
-    | undefined;
+  /** `nextBlock`'s last answer, given again while what it is made of is unchanged. */
+  private readonly nextBlocks = new NextBlockCache();
   /** What admission reads: this node's admission VM, state, pool and index. */
   private readonly admissionDeps: AdmissionDeps;
   private timer: NodeJS.Timeout | undefined;
@@ -215,29 +213,10 @@ export class ChainNode {
     });
   }
 
-  /**
-   * The context the next block will run with. The last one is given again while what it is
-   * made of is unchanged (the head, the second, the chain id, fee recipient and minimum base
-   * fee): admission asks for it for every transaction. Nothing changes a context once made.
-   */
+  /** The context the next block will run with (the last one while its inputs are unchanged: `nextBlockCache.ts`). */
   nextBlock(nowMs = this.clock.nowMs()): BlockContext {
-    const head = this.head();
     const { chainId, feeRecipient } = this.options;
-    const minBaseFee = this.minBaseFee;
-    const second = Math.floor(nowMs / 1000);
-    const last = this.lastNextBlock;
-    if (
-      last !== undefined &&
-      last.head === head &&
-      last.second === second &&
-      last.context.chainId === chainId &&
-      last.context.feeRecipient === feeRecipient &&
-      last.minBaseFee === minBaseFee
-    )
-      return last.context;
-    const context = nextBlockContext(head, this.db, chainId, feeRecipient, minBaseFee, nowMs);
-    this.lastNextBlock = { head, second, minBaseFee, context };
-    return context;
+    return this.nextBlocks.context(this.head(), this.db, chainId, feeRecipient, this.minBaseFee, nowMs);
   }
 
   get minBaseFee(): bigint {
