@@ -48,6 +48,15 @@ export async function transferGasLimit(
 }
 
 /**
+ * The most a pre-signed transfer pays per gas unit. Like a wallet's, with headroom: the base
+ * fee rises by up to 1/8 per full block, and a load run fills blocks for seconds, so a cap at
+ * the starting base fee (10 until session 19) had every transfer signed for later rates refused
+ * ("max fee 10 is below the block's base fee 11") and the load bench measured the refusals,
+ * not the node. A transfer pays the block's base fee plus its priority fee, not this cap.
+ */
+const MAX_FEE = 1_000_000n;
+
+/**
  * `count` transfers of 1 WUSD unit, the i-th from sender i mod senders.length (nonces taken
  * from and advanced in `next`) to `to(i)`, signed: raw hex and hash each.
  */
@@ -72,7 +81,7 @@ export function signedTransfers(options: {
       nonceKey: 0n,
       nonceSequence: sequence,
       gasLimit,
-      maxFee: 10n,
+      maxFee: MAX_FEE,
       priorityFee: 1n,
       calls: [
         { target: wusd, method: "transfer", args: encodeAbi(["address", "u128"], [to(i), 1n]), value: 0n },
